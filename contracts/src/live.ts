@@ -1,0 +1,65 @@
+import { z } from 'zod';
+import { CARD_BRANDS, CHANNELS, FAILURE_CATEGORIES, METHODS, PROVIDERS, STATUSES } from './enums.js';
+import { LatencySchema } from './api.js';
+
+/** A masked transaction as broadcast on the live stream (a subset of the payment event). */
+export const LiveTransactionSchema = z.object({
+  event_id: z.string(),
+  ts: z.number(),
+  payment_id: z.string(),
+  attempt: z.number(),
+  merchant_id: z.string(),
+  provider: z.enum(PROVIDERS),
+  method: z.enum(METHODS),
+  channel: z.enum(CHANNELS).nullable(),
+  status: z.enum(STATUSES),
+  amount_minor: z.number(),
+  currency: z.string(),
+  failure_category: z.enum(FAILURE_CATEGORIES).nullable(),
+  failure_code: z.string().nullable(),
+  card_brand: z.enum(CARD_BRANDS).nullable(),
+  card_bin: z.string().nullable(),
+  card_last4: z.string().nullable(),
+  country: z.string().nullable(),
+  latency_ms: z.number().nullable(),
+});
+export type LiveTransaction = z.infer<typeof LiveTransactionSchema>;
+
+/** Rolling KPIs over the last `window_s` seconds of accepted events (processing time). */
+export const LiveKpisSchema = z.object({
+  at: z.number(),
+  window_s: z.number(),
+  payments_per_s: z.number(),
+  attempts: z.number(),
+  succeeded: z.number(),
+  failed: z.number(),
+  success_rate: z.number().nullable(),
+  reporting_currency: z.string(),
+  gmv_per_min: z.number(),
+  latency_ms: LatencySchema,
+});
+export type LiveKpis = z.infer<typeof LiveKpisSchema>;
+
+export interface LiveTransactionsBatch {
+  events: LiveTransaction[];
+  /** Transactions accepted in this interval but not sent (the batch is capped). */
+  dropped: number;
+}
+
+/**
+ * socket.io event map, server → client. Batches are throttled (at most 10 per second), never
+ * one message per payment.
+ */
+export interface ServerToClientEvents {
+  'transactions': (batch: LiveTransactionsBatch) => void;
+  'kpis': (kpis: LiveKpis) => void;
+}
+
+/** socket.io event map, client → server. */
+export interface ClientToServerEvents {
+  /** Ask for an immediate KPI snapshot (e.g. after reconnecting). */
+  'kpis:get': (ack: (kpis: LiveKpis) => void) => void;
+}
+
+/** Maximum live messages per second per event name, and transactions per batch. */
+export const LIVE_LIMITS = { maxBatchesPerSecond: 10, maxTransactionsPerBatch: 200 } as const;
