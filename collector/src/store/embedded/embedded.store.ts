@@ -1,0 +1,529 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { DuckDBInstance, type DuckDBAppender, type DuckDBConnection } from '@duckdb/node-api';
+import type { Dimension, FailureCategory, PaymentEvent } from '@paywatch/contracts';
+import { FAILURE_CATEGORIES } from '@paywatch/contracts';
+import { StoreError } from '../../lib/errors.js';
+import type { Logger } from '../../lib/logger.js';
+import { decodeCursor, encodeCursor } from '../cursor.js';
+import type {
+  Aggregate,
+  BreakdownItem,
+  FailureItem,
+  RangeFilter,
+  SeriesPoint,
+  Store,
+  TransactionPage,
+  WriteResult,
+} from '../types.js';
+import { COLUMN_NAMES, DIMENSION_COLUMNS, ROW_COLUMNS, fromRow, toRow, type PaymentEventRow } from './row.js';
+import { SqlParams, outcomeSqlOf, whereOf } from './sql.js';
+
+/** Where the embedded store keeps its data. */
+export interface EmbeddedStoreConfig {
+  /** Directory of the database file `paywatch.duckdb` (and its `.wal`); created if missing. */
+  dataDir: string;
+  /** Most events one group commit takes from the queue (a single larger call still goes whole). */
+  maxEventsPerCommit?: number;
+}
+
+/** What one group commit did; for metrics (write latency, batch size, queue depth). */
+export interface FlushStats {
+  calls: number;
+  events: number;
+  inserted: number;
+  durationMs: number;
+  /** Events still queued behind this commit. */
+  queuedEvents: number;
+}
+
+export interface EmbeddedStoreDeps {
+  logger: Logger;
+  /** Called after every successful commit. Must not throw. */
+  onFlush?: (s: FlushStats) => void;
+}
+
+export const DB_FILE = 'paywatch.duckdb';
+const TABLE = 'payment_events';
+const STAGING = 'payment_events_staging';
+const SCHEMA_VERSION = 1;
+
+const SQL_TYPES = { text: 'VARCHAR', bigint: 'BIGINT', int: 'INTEGER', double: 'DOUBLE', bool: 'BOOLEAN' } as const;
+const SELECT_COLUMNS = COLUMN_NAMES.join(', ');
+
+function tableDdl(): string {
+  const cols = COLUMN_NAMES.map((n) => {
+    const c = ROW_COLUMNS[n];
+    return `${n} ${SQL_TYPES[c.kind]}${n === 'event_id' ? ' PRIMARY KEY' : c.nullable ? '' : ' NOT NULL'}`;
+  });
+  return `CREATE TABLE IF NOT EXISTS ${TABLE} (${cols.join(', ')})`;
+}
+
+/** Appends one row in column order; the kinds come from `ROW_COLUMNS`. */
+function appendRow(a: DuckDBAppender, row: PaymentEventRow): void {
+  for (const n of COLUMN_NAMES) {
+    const v = row[n];
+    if (v === null) {
+      a.appendNull();
+      continue;
+    }
+    switch (ROW_COLUMNS[n].kind) {
+      case 'text':
+        a.appendVarchar(v as string);
+        break;
+      case 'bigint':
+        a.appendBigInt(BigInt(v as number));
+        break;
+      case 'int':
+        a.appendInteger(v as number);
+        break;
+      case 'double':
+        a.appendDouble(v as number);
+        break;
+      case 'bool':
+        a.appendBoolean(v as boolean);
+        break;
+    }
+  }
+  a.endRow();
+}
+
+function n(v: unknown): number {
+  if (typeof v === 'bigint') return Number(v);
+  if (typeof v === 'number') return v;
+  throw new TypeError(`expected a number, got ${v === null ? 'null' : typeof v}`);
+}
+function nOrNull(v: unknown): number | null {
+  return v === null || v === undefined ? null : n(v);
+}
+function sOrNull(v: unknown): string | null {
+  if (v === null || v === undefined) return null;
+  if (typeof v === 'string') return v;
+  throw new TypeError(`expected a string, got ${typeof v}`);
+}
+/** A DuckDB list of three quantiles (or NULL when there were no values). */
+function quantiles(v: unknown): Aggregate['latency_ms'] {
+  if (!Array.isArray(v)) return { p50: null, p95: null, p99: null };
+  return { p50: nOrNull(v[0]), p95: nOrNull(v[1]), p99: nOrNull(v[2]) };
+}
+
+interface PendingWrite {
+  events: PaymentEvent[];
+  resolve: (r: WriteResult) => void;
+  reject: (e: unknown) => void;
+}
+
+/**
+ * The embedded backend: DuckDB in one file under `dataDir`, no server.
+ *
+ * Writes go through ONE serialized writer with group commit: concurrent `write()` calls queue
+ * up and the writer flushes everything queued in one transaction (append into a temp staging
+ * table, then `INSERT … ON CONFLICT DO NOTHING RETURNING event_id` into the table, whose
+ * primary key is `event_id`). So an `event_id` is stored at most once whatever the callers do,
+ * and the ids DuckDB returns tell exactly which events were new.
+ *
+ * Durability: DuckDB writes each commit to `paywatch.duckdb.wal` and fsyncs it before COMMIT
+ * returns (checked with strace: one `fsync` on the .wal per commit), so `write()` resolves
+ * only after the data is on disk. Automatic checkpoints fold the WAL into the database file
+ * (default `checkpoint_threshold` 16 MiB); `stop()` checkpoints so the next start replays
+ * nothing. Reads use their own short-lived connections and see committed data only.
+ */
+export function createEmbeddedStore(config: EmbeddedStoreConfig, deps: EmbeddedStoreDeps): Store {
+  const log = deps.logger.child({ component: 'store', backend: 'embedded' });
+  const maxEventsPerCommit = config.maxEventsPerCommit ?? 50_000;
+
+  let db: DuckDBInstance | null = null;
+  let writer: DuckDBConnection | null = null;
+  let state: 'new' | 'starting' | 'running' | 'stopping' | 'stopped' = 'new';
+  let stopPromise: Promise<void> | null = null;
+
+  const queue: PendingWrite[] = [];
+  let queuedEvents = 0;
+  let draining: Promise<void> | null = null;
+  const inflightReads = new Set<Promise<unknown>>();
+
+  // ------------------------------------------------------------------ writer
+
+  function drain(): void {
+    if (draining || queue.length === 0) return;
+    draining = (async () => {
+      try {
+        while (queue.length > 0) {
+          const group: PendingWrite[] = [];
+          let size = 0;
+          while (queue.length > 0) {
+            const next = queue[0] as PendingWrite;
+            if (group.length > 0 && size + next.events.length > maxEventsPerCommit) break;
+            queue.shift();
+            group.push(next);
+            size += next.events.length;
+          }
+          queuedEvents -= size;
+          await commitGroup(group);
+        }
+      } finally {
+        draining = null;
+      }
+    })();
+  }
+
+  /** Commits a group; if it fails with several calls in it, retries each call alone so one bad call cannot fail the others. */
+  async function commitGroup(group: PendingWrite[]): Promise<void> {
+    try {
+      const results = await commitOnce(group.map((g) => g.events));
+      group.forEach((g, i) => g.resolve(results[i] as WriteResult));
+    } catch (err) {
+      if (group.length === 1) {
+        (group[0] as PendingWrite).reject(new StoreError('embedded store write failed', err));
+        return;
+      }
+      log.warn({ err, calls: group.length }, 'group commit failed; retrying each write alone');
+      for (const g of group) await commitGroup([g]);
+    }
+  }
+
+  async function commitOnce(calls: PaymentEvent[][]): Promise<WriteResult[]> {
+    const conn = writer;
+    if (!conn) throw new StoreError('embedded store is not started', undefined, false);
+    const t0 = performance.now();
+    // First occurrence of an id in the group wins; later ones are duplicates of the call they are in.
+    const seen = new Set<string>();
+    const unique: PaymentEvent[] = [];
+    for (const events of calls) {
+      for (const e of events) {
+        if (seen.has(e.event_id)) continue;
+        seen.add(e.event_id);
+        unique.push(e);
+      }
+    }
+    const newIds = new Set<string>();
+    if (unique.length > 0) {
+      await conn.run('BEGIN TRANSACTION');
+      try {
+        await conn.run(`DELETE FROM ${STAGING}`);
+        const a = await conn.createAppender(STAGING, 'main', 'temp');
+        try {
+          for (const e of unique) appendRow(a, toRow(e));
+          a.flushSync();
+        } finally {
+          a.closeSync();
+        }
+        const r = await conn.runAndReadAll(
+          `INSERT INTO ${TABLE} SELECT * FROM ${STAGING} ON CONFLICT DO NOTHING RETURNING event_id`,
+        );
+        for (const [id] of r.getRowsJS()) newIds.add(id as string);
+        await conn.run(`DELETE FROM ${STAGING}`);
+        await conn.run('COMMIT');
+      } catch (err) {
+        await conn.run('ROLLBACK').catch(() => undefined);
+        throw err;
+      }
+    }
+    // Map back per call, in input order. An id is "inserted" only for its first occurrence.
+    const claimed = new Set<string>();
+    const results = calls.map((events) => {
+      const inserted: PaymentEvent[] = [];
+      const duplicates: string[] = [];
+      for (const e of events) {
+        if (newIds.has(e.event_id) && !claimed.has(e.event_id)) {
+          claimed.add(e.event_id);
+          inserted.push(e);
+        } else {
+          duplicates.push(e.event_id);
+        }
+      }
+      return { inserted, duplicates };
+    });
+    const durationMs = performance.now() - t0;
+    const events = calls.reduce((s, c) => s + c.length, 0);
+    log.debug({ calls: calls.length, events, inserted: newIds.size, ms: Math.round(durationMs) }, 'group commit');
+    deps.onFlush?.({ calls: calls.length, events, inserted: newIds.size, durationMs, queuedEvents });
+    return results;
+  }
+
+  // ------------------------------------------------------------------ reads
+
+  /** Runs a read on its own connection (DuckDB connections run one statement at a time). */
+  async function read<T>(sql: string, p: SqlParams, map: (rows: Record<string, unknown>[]) => T): Promise<T> {
+    if (state !== 'running' || !db) throw new StoreError('embedded store is not running', undefined, state !== 'stopped');
+    const instance = db;
+    const job = (async () => {
+      const conn = await instance.connect();
+      try {
+        const r = await conn.runAndReadAll(sql, p.values);
+        return map(r.getRowObjectsJS() as Record<string, unknown>[]);
+      } catch (err) {
+        throw new StoreError('embedded store query failed', err);
+      } finally {
+        conn.closeSync();
+      }
+    })();
+    inflightReads.add(job);
+    try {
+      return await job;
+    } finally {
+      inflightReads.delete(job);
+    }
+  }
+
+  /** GMV per currency of successful events, keyed by a group key built from each row. */
+  async function gmvBy(
+    q: RangeFilter,
+    groupOf: (p: SqlParams) => string[],
+    keyOf: (r: Record<string, unknown>) => string,
+  ): Promise<Map<string, Record<string, number>>> {
+    const p = new SqlParams();
+    const groupSql = groupOf(p);
+    const o = outcomeSqlOf(p);
+    const where = whereOf(q, p);
+    const sel = [...groupSql, 'currency AS currency', 'sum(amount_minor)::DOUBLE AS gmv'];
+    const groups = groupSql.map((_, i) => String(i + 1)).concat(String(groupSql.length + 1));
+    const sql = `SELECT ${sel.join(', ')} FROM ${TABLE} WHERE ${where} AND ${o.success} GROUP BY ${groups.join(', ')}`;
+    return read(sql, p, (rows) => {
+      const m = new Map<string, Record<string, number>>();
+      for (const r of rows) {
+        const k = keyOf(r);
+        let g = m.get(k);
+        if (!g) m.set(k, (g = {}));
+        g[sOrNull(r.currency) ?? ''] = n(r.gmv);
+      }
+      return m;
+    });
+  }
+
+  const keyString = (t: number | null, key: string | null): string => JSON.stringify([t, key]);
+
+  function dimColumn(d: Dimension): string {
+    const c = (DIMENSION_COLUMNS as Record<string, string>)[d];
+    if (c === undefined) throw new StoreError(`unknown dimension ${String(d)}`, undefined, false);
+    return c;
+  }
+
+  function positiveInt(v: number, name: string): number {
+    if (!Number.isInteger(v) || v < 1) throw new RangeError(`${name} must be a positive integer`);
+    return v;
+  }
+
+  // ------------------------------------------------------------------ the Store
+
+  const store: Store = {
+    backend: 'embedded',
+
+    async start() {
+      if (state !== 'new') throw new StoreError(`embedded store cannot start from state ${state}`, undefined, false);
+      state = 'starting';
+      try {
+        mkdirSync(config.dataDir, { recursive: true });
+        const path = join(config.dataDir, DB_FILE);
+        db = await DuckDBInstance.create(path);
+        writer = await db.connect();
+        await writer.run(tableDdl());
+        await writer.run('CREATE TABLE IF NOT EXISTS paywatch_meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)');
+        await writer.run(
+          `INSERT INTO paywatch_meta VALUES ('schema_version', $1) ON CONFLICT DO NOTHING`,
+          [String(SCHEMA_VERSION)],
+        );
+        // A temp table lives in memory for this connection only: staging never touches the WAL.
+        await writer.run(`CREATE TEMP TABLE ${STAGING} AS SELECT * FROM ${TABLE} LIMIT 0`);
+        state = 'running';
+        log.info({ path }, 'embedded store opened');
+      } catch (err) {
+        writer?.closeSync();
+        db?.closeSync();
+        writer = null;
+        db = null;
+        state = 'stopped';
+        throw new StoreError(`cannot open the embedded store in ${config.dataDir}`, err, false);
+      }
+    },
+
+    stop() {
+      stopPromise ??= (async () => {
+        if (state === 'new' || state === 'stopped') {
+          state = 'stopped';
+          return;
+        }
+        state = 'stopping';
+        // Flush what callers already handed us, then let reads finish.
+        while (draining) await draining;
+        await Promise.allSettled([...inflightReads]);
+        try {
+          await writer?.run('CHECKPOINT');
+        } catch (err) {
+          log.warn({ err }, 'checkpoint on stop failed; the WAL is replayed on next start');
+        }
+        writer?.closeSync();
+        db?.closeSync();
+        writer = null;
+        db = null;
+        state = 'stopped';
+        log.info('embedded store closed');
+      })();
+      return stopPromise;
+    },
+
+    async ping() {
+      await read('SELECT 1 AS ok', new SqlParams(), () => undefined);
+    },
+
+    write(events) {
+      if (state !== 'running') {
+        return Promise.reject(new StoreError('embedded store is not running', undefined, state !== 'stopped'));
+      }
+      if (events.length === 0) return Promise.resolve({ inserted: [], duplicates: [] });
+      return new Promise<WriteResult>((resolve, reject) => {
+        queue.push({ events, resolve, reject });
+        queuedEvents += events.length;
+        drain();
+      });
+    },
+
+    async overview(q) {
+      const p = new SqlParams();
+      const o = outcomeSqlOf(p);
+      const where = whereOf(q, p);
+      const sql = `SELECT count(*) AS events,
+          count(*) FILTER (WHERE ${o.outcome}) AS attempts,
+          count(*) FILTER (WHERE ${o.success}) AS succeeded,
+          count(*) FILTER (WHERE ${o.failure}) AS failed,
+          quantile_cont(latency_ms, [0.5, 0.95, 0.99]) FILTER (WHERE ${o.outcome}) AS q
+        FROM ${TABLE} WHERE ${where}`;
+      const [agg, gmv] = await Promise.all([
+        read(sql, p, (rows) => rows[0] ?? {}),
+        gmvBy(q, () => [], () => ''),
+      ]);
+      return {
+        events: n(agg.events),
+        attempts: n(agg.attempts),
+        succeeded: n(agg.succeeded),
+        failed: n(agg.failed),
+        gmv_minor: gmv.get('') ?? {},
+        latency_ms: quantiles(agg.q),
+      };
+    },
+
+    async timeseries(q) {
+      const bucketMs = positiveInt(q.bucketMs, 'bucketMs');
+      const keySql = q.groupBy === null ? 'NULL::VARCHAR' : dimColumn(q.groupBy);
+      const p = new SqlParams();
+      const b = p.bind(bucketMs);
+      const o = outcomeSqlOf(p);
+      const where = whereOf(q, p);
+      const sql = `SELECT (ts - ts % ${b}) AS t, ${keySql} AS key,
+          count(*) FILTER (WHERE ${o.outcome}) AS attempts,
+          count(*) FILTER (WHERE ${o.success}) AS succeeded,
+          count(*) FILTER (WHERE ${o.failure}) AS failed,
+          quantile_cont(latency_ms, 0.95) FILTER (WHERE ${o.outcome}) AS p95
+        FROM ${TABLE} WHERE ${where}
+        GROUP BY 1, 2 ORDER BY t ASC, key ASC NULLS LAST`;
+      const [rows, gmv] = await Promise.all([
+        read(sql, p, (r) => r),
+        gmvBy(
+          q,
+          (gp) => [`(ts - ts % ${gp.bind(bucketMs)}) AS t`, `${keySql} AS key`],
+          (r) => keyString(n(r.t), sOrNull(r.key)),
+        ),
+      ]);
+      return rows.map((r): SeriesPoint => {
+        const t = n(r.t);
+        const key = sOrNull(r.key);
+        return {
+          t,
+          key,
+          attempts: n(r.attempts),
+          succeeded: n(r.succeeded),
+          failed: n(r.failed),
+          gmv_minor: gmv.get(keyString(t, key)) ?? {},
+          latency_p95: nOrNull(r.p95),
+        };
+      });
+    },
+
+    async breakdown(q) {
+      const col = dimColumn(q.dimension);
+      const limit = positiveInt(q.limit, 'limit');
+      const p = new SqlParams();
+      const o = outcomeSqlOf(p);
+      const where = whereOf(q, p);
+      const sql = `SELECT ${col} AS key,
+          count(*) FILTER (WHERE ${o.outcome}) AS attempts,
+          count(*) FILTER (WHERE ${o.success}) AS succeeded,
+          count(*) FILTER (WHERE ${o.failure}) AS failed,
+          quantile_cont(latency_ms, 0.95) FILTER (WHERE ${o.outcome}) AS p95
+        FROM ${TABLE} WHERE ${where}
+        GROUP BY 1 ORDER BY attempts DESC, key ASC NULLS LAST LIMIT ${p.bind(limit)}`;
+      const [rows, gmv] = await Promise.all([
+        read(sql, p, (r) => r),
+        gmvBy(q, () => [`${col} AS key`], (r) => keyString(null, sOrNull(r.key))),
+      ]);
+      return rows.map((r): BreakdownItem => {
+        const key = sOrNull(r.key);
+        return {
+          key,
+          attempts: n(r.attempts),
+          succeeded: n(r.succeeded),
+          failed: n(r.failed),
+          gmv_minor: gmv.get(keyString(null, key)) ?? {},
+          latency_p95: nOrNull(r.p95),
+        };
+      });
+    },
+
+    async failures(q) {
+      const p = new SqlParams();
+      const o = outcomeSqlOf(p);
+      const where = whereOf(q, p);
+      // A failed event without a failure object counts as category `other`.
+      const sql = `SELECT coalesce(failure_category, ${p.bind('other')}) AS category, failure_code AS code, count(*) AS c
+        FROM ${TABLE} WHERE ${where} AND ${o.failure} GROUP BY 1, 2`;
+      const rows = await read(sql, p, (r) => r);
+      const byCat = new Map<string, { count: number; codes: { code: string; count: number }[] }>();
+      for (const r of rows) {
+        const cat = sOrNull(r.category) ?? 'other';
+        let g = byCat.get(cat);
+        if (!g) byCat.set(cat, (g = { count: 0, codes: [] }));
+        const c = n(r.c);
+        g.count += c;
+        const code = sOrNull(r.code);
+        if (code !== null) g.codes.push({ code, count: c });
+      }
+      const cmp = (a: string, b: string) => Buffer.compare(Buffer.from(a), Buffer.from(b));
+      return [...byCat.entries()]
+        .map(([category, g]): FailureItem => ({
+          category: ((FAILURE_CATEGORIES as readonly string[]).includes(category) ? category : 'other') as FailureCategory,
+          count: g.count,
+          top_codes: g.codes.sort((a, b) => b.count - a.count || cmp(a.code, b.code)).slice(0, 5),
+        }))
+        .sort((a, b) => b.count - a.count || cmp(a.category, b.category));
+    },
+
+    async transactions(q) {
+      const limit = positiveInt(q.limit, 'limit');
+      const p = new SqlParams();
+      let where = whereOf(q, p);
+      if (q.cursor !== null) {
+        const c = decodeCursor(q.cursor);
+        const ts = p.bind(c.ts);
+        where += ` AND (ts < ${ts} OR (ts = ${ts} AND event_id < ${p.bind(c.event_id)}))`;
+      }
+      const sql = `SELECT ${SELECT_COLUMNS} FROM ${TABLE} WHERE ${where}
+        ORDER BY ts DESC, event_id DESC LIMIT ${p.bind(limit + 1)}`;
+      const rows = await read(sql, p, (r) => r);
+      const items = rows.slice(0, limit).map(fromRow);
+      const last = items[items.length - 1];
+      const page: TransactionPage = {
+        items,
+        next_cursor: rows.length > limit && last ? encodeCursor({ ts: last.ts, event_id: last.event_id }) : null,
+      };
+      return page;
+    },
+
+    async paymentTimeline(paymentId) {
+      const p = new SqlParams();
+      const sql = `SELECT ${SELECT_COLUMNS} FROM ${TABLE} WHERE payment_id = ${p.bind(paymentId)}
+        ORDER BY ts ASC, attempt ASC, event_id ASC`;
+      return read(sql, p, (rows) => rows.map(fromRow));
+    },
+  };
+  return store;
+}

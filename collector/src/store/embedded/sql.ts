@@ -1,0 +1,68 @@
+import { DIMENSIONS, FAILURE_STATUSES, SUCCESS_STATUSES } from '@paywatch/contracts';
+import type { RangeFilter } from '../types.js';
+import { DIMENSION_COLUMNS } from './row.js';
+
+/** A value DuckDB binds as a parameter. */
+export type SqlValue = string | number | boolean | null;
+
+/**
+ * The one binding helper of the embedded store: every value that reaches SQL goes through
+ * `bind`, which returns a numbered placeholder (`$1`, `$2`, …). Identifiers never come from
+ * input; they come from the fixed column maps in `row.ts`.
+ */
+export class SqlParams {
+  readonly values: SqlValue[] = [];
+
+  bind(v: SqlValue): string {
+    this.values.push(v);
+    return `$${this.values.length}`;
+  }
+
+  /** `(p1, p2, …)` for an IN list; the list must not be empty. */
+  list(vs: readonly SqlValue[]): string {
+    if (vs.length === 0) throw new RangeError('empty IN list');
+    return `(${vs.map((v) => this.bind(v)).join(', ')})`;
+  }
+}
+
+/** Event time bounds become integers: `ts` is integral, so `ts >= x` ⇔ `ts >= ceil(x)`. */
+function bound(x: number, name: string): number {
+  if (!Number.isFinite(x)) throw new RangeError(`${name} must be a finite number of epoch ms`);
+  return Math.ceil(x);
+}
+
+/**
+ * The WHERE clause for a range and its filters: `[from, to)` on event time, OR within the
+ * values of one dimension, AND across dimensions; `payment_id` equality and amount bounds. An
+ * empty value list for a dimension means no constraint on it (as `filtersOf` never sends one).
+ */
+export function whereOf(q: RangeFilter, p: SqlParams): string {
+  const parts = [`ts >= ${p.bind(bound(q.from, 'from'))}`, `ts < ${p.bind(bound(q.to, 'to'))}`];
+  const f = q.filters;
+  // Iterate the fixed dimension list, not the keys of the input object.
+  for (const d of DIMENSIONS) {
+    const vs = f[d];
+    if (vs && vs.length > 0) parts.push(`${DIMENSION_COLUMNS[d]} IN ${p.list(vs)}`);
+  }
+  if (f.payment_id !== undefined) parts.push(`payment_id = ${p.bind(f.payment_id)}`);
+  if (f.min_amount_minor !== undefined) parts.push(`amount_minor >= ${p.bind(f.min_amount_minor)}`);
+  if (f.max_amount_minor !== undefined) parts.push(`amount_minor <= ${p.bind(f.max_amount_minor)}`);
+  return parts.join(' AND ');
+}
+
+/** Status predicates for outcome events (see `outcomeOf` in contracts), bound once per query. */
+export interface OutcomeSql {
+  success: string;
+  failure: string;
+  outcome: string;
+}
+
+export function outcomeSqlOf(p: SqlParams): OutcomeSql {
+  const s = SUCCESS_STATUSES.map((v) => p.bind(v));
+  const f = FAILURE_STATUSES.map((v) => p.bind(v));
+  return {
+    success: `status IN (${s.join(', ')})`,
+    failure: `status IN (${f.join(', ')})`,
+    outcome: `status IN (${[...s, ...f].join(', ')})`,
+  };
+}
