@@ -1,0 +1,46 @@
+import type { ErrorRequestHandler } from 'express';
+import type { ErrorBody } from '@paywatch/contracts';
+import { OverloadedError, PayloadTooLargeError, PaywatchError } from '../lib/errors.js';
+import type { Logger } from '../lib/logger.js';
+import { INGEST_LIMITS } from '@paywatch/contracts';
+
+/** body-parser's errors carry `type` and `status`; map them to our named errors. */
+function fromBodyParser(err: unknown): PaywatchError | undefined {
+  if (!err || typeof err !== 'object' || !('type' in err)) return undefined;
+  const type = (err as { type?: unknown }).type;
+  if (type === 'entity.too.large') {
+    return new PayloadTooLargeError(
+      `request body exceeds the limit of ${INGEST_LIMITS.maxBodyBytes} bytes (8 MiB); split the batch`,
+    );
+  }
+  if (type === 'encoding.unsupported') {
+    return new PaywatchError('unsupported Content-Encoding; use gzip, deflate, br or none', { status: 415, code: 'unsupported_encoding' });
+  }
+  if (type === 'request.aborted') return new PaywatchError('request aborted by the client', { status: 400, code: 'aborted' });
+  if (type === 'entity.verify.failed' || type === 'charset.unsupported' || type === 'entity.parse.failed') {
+    return new PaywatchError('the request body could not be read', { status: 400, code: 'bad_body' });
+  }
+  return undefined;
+}
+
+/**
+ * The one place errors become HTTP responses: `{error: {code, message, field?}}`. Unknown
+ * errors are logged (never the request body) and answered 500 without details.
+ */
+export function errorHandler(logger: Logger): ErrorRequestHandler {
+  const log = logger.child({ component: 'http' });
+  return (err: unknown, req, res, _next) => {
+    const e = err instanceof PaywatchError ? err : fromBodyParser(err);
+    if (res.headersSent) return;
+    if (e) {
+      if (e instanceof OverloadedError) res.setHeader('Retry-After', String(e.retryAfterS));
+      if (e.status >= 500) log.warn({ err: e, path: req.path }, e.message);
+      const body: ErrorBody = { error: { code: e.code, message: e.message, ...(e.field ? { field: e.field } : {}) } };
+      res.status(e.status).json(body);
+      return;
+    }
+    log.error({ err, method: req.method, path: req.path }, 'unhandled error');
+    const body: ErrorBody = { error: { code: 'internal', message: 'internal error' } };
+    res.status(500).json(body);
+  };
+}

@@ -1,0 +1,16 @@
+import type { z } from 'zod';
+import { BadRequestError } from '../lib/errors.js';
+
+/** Validates query parameters; the first problem becomes a 400 naming the parameter. */
+export function parseQuery<S extends z.ZodType>(schema: S, query: unknown): z.output<S> {
+  const r = schema.safeParse(query ?? {});
+  if (r.success) return r.data;
+  const issue = r.error.issues[0]!;
+  if (issue.code === 'unrecognized_keys') {
+    const k = issue.keys[0] ?? '';
+    throw new BadRequestError(`unknown query parameter "${k.slice(0, 64)}"`, k.slice(0, 64), 'invalid_parameter');
+  }
+  const field = issue.path.map(String).join('.');
+  const message = issue.code === 'invalid_type' && issue.expected === 'string' ? 'expected a single value' : issue.message;
+  throw new BadRequestError(`query parameter "${field}": ${message}`, field, 'invalid_parameter');
+}

@@ -1,0 +1,24 @@
+import type { z } from 'zod';
+
+/**
+ * One documented HTTP route. Every router contributes its docs; the OpenAPI document is built
+ * from them and a test checks that every mounted Express route has one.
+ */
+export interface RouteDoc {
+  method: 'get' | 'post' | 'put' | 'delete' | 'patch';
+  /** OpenAPI path template, e.g. `/api/v1/payments/{payment_id}`. */
+  path: string;
+  summary: string;
+  description?: string;
+  tag: string;
+  /** Who may call it: `none` (public), `ingest` (ingest API key), `signature` (provider-signed). */
+  auth: 'none' | 'ingest' | 'signature';
+  query?: z.ZodType;
+  pathParams?: Record<string, string>;
+  /** Request body: a zod schema (JSON) or a content map of media type → description. */
+  body?: { schema?: z.ZodType; contentTypes: string[]; description: string };
+  /** Successful response: a zod schema for JSON, or a media type with a description. */
+  response: { status: number; schema?: z.ZodType; contentType?: string; description: string };
+  /** Other statuses this route answers with, and why. */
+  errors?: Record<number, string>;
+}

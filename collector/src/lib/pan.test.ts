@@ -1,0 +1,44 @@
+// Guards PAN detection: every common formatting of a Luhn-valid card number is masked, nothing else is.
+import { describe, expect, it } from 'vitest';
+import { luhnValid, maskPans } from './pan.js';
+
+describe('luhnValid', () => {
+  it('accepts test card numbers and rejects altered ones', () => {
+    for (const pan of ['4111111111111111', '5555555555554444', '378282246310005', '3530111333300000', '6221260000000000', '4000056655665556'])
+      expect(luhnValid(pan)).toBe(true);
+    expect(luhnValid('4111111111111112')).toBe(false);
+  });
+});
+
+describe('maskPans', () => {
+  it.each([
+    ['4111111111111111', '411111…1111'],
+    ['4111 1111 1111 1111', '411111…1111'],
+    ['4111-1111-1111-1111', '411111…1111'],
+    ['card 4111111111111111 declined', 'card 411111…1111 declined'],
+    ['pan=378282246310005;', 'pan=378282…0005;'],
+    ['x5555555555554444y', 'x555555…4444y'],
+    ['3530 1113 3330 0000 exp 12/29', '353011…0000 exp 12/29'],
+    ['4111111111111111 5', '411111…1111 5'],
+    ['1234 4111 1111 1111 1111', '1234 411111…1111'],
+    ['6221260000000000019', '622126…0019'],
+  ])('masks %s', (input, expected) => {
+    expect(maskPans(input)).toBe(expected);
+  });
+
+  it.each([
+    'order 20261125-000123',
+    '4111111111111112', // fails Luhn
+    '12345678901', // too short
+    '123456789012345678901234', // a 24-digit run is not a PAN
+    'amount 1999 USD',
+  ])('leaves %s alone', (s) => {
+    expect(maskPans(s)).toBe(s);
+  });
+
+  it('is idempotent', () => {
+    const once = maskPans('a 4111111111111111 b 5555-5555-5555-4444');
+    expect(maskPans(once)).toBe(once);
+    expect(once).not.toMatch(/\d{12}/);
+  });
+});

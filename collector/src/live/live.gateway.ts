@@ -1,0 +1,114 @@
+import type { Server as HttpServer } from 'node:http';
+import {
+  LIVE_LIMITS,
+  type ClientToServerEvents,
+  type LiveTransaction,
+  type PaymentEvent,
+  type ServerToClientEvents,
+} from '@paywatch/contracts';
+import { Server } from 'socket.io';
+import type { Fx } from '../lib/fx.js';
+import type { Logger } from '../lib/logger.js';
+import type { Sink } from '../sinks/sink.js';
+import { RollingKpis } from './rolling-kpis.js';
+
+/** The masked subset of an event that the live stream carries (no refs, no metadata). */
+export function toLiveTransaction(e: PaymentEvent): LiveTransaction {
+  return {
+    event_id: e.event_id,
+    ts: e.ts,
+    payment_id: e.payment_id,
+    attempt: e.attempt,
+    merchant_id: e.merchant_id,
+    provider: e.provider,
+    method: e.method,
+    channel: e.channel,
+    status: e.status,
+    amount_minor: e.amount_minor,
+    currency: e.currency,
+    failure_category: e.failure?.category ?? null,
+    failure_code: e.failure?.code ?? null,
+    card_brand: e.card?.brand ?? null,
+    card_bin: e.card?.bin ?? null,
+    card_last4: e.card?.last4 ?? null,
+    country: e.country,
+    latency_ms: e.latency_ms,
+  };
+}
+
+/**
+ * socket.io gateway. Stored events are buffered and broadcast as throttled batches (at most
+ * `LIVE_LIMITS.maxBatchesPerSecond`, newest `maxTransactionsPerBatch` kept, the rest counted as
+ * `dropped`); KPIs are broadcast once a second. Lifecycle: `start()` / idempotent `stop()`.
+ */
+export interface LiveGateway {
+  readonly io: Server<ClientToServerEvents, ServerToClientEvents>;
+  readonly sink: Sink;
+  start(): void;
+  stop(): Promise<void>;
+}
+
+export function createLiveGateway(httpServer: HttpServer, deps: { fx: Fx; logger: Logger; now?: () => number }): LiveGateway {
+  const log = deps.logger.child({ component: 'live' });
+  const io = new Server<ClientToServerEvents, ServerToClientEvents>(httpServer, {
+    serveClient: true,
+    cors: { origin: false },
+    maxHttpBufferSize: 64 * 1024,
+  });
+  const kpis = new RollingKpis(deps.fx, 60, deps.now);
+  let buffer: LiveTransaction[] = [];
+  let dropped = 0;
+  let flushTimer: NodeJS.Timeout | undefined;
+  let kpiTimer: NodeJS.Timeout | undefined;
+  let stopped = false;
+
+  io.on('connection', (socket) => {
+    socket.emit('kpis', kpis.snapshot());
+    socket.on('kpis:get', (ack) => {
+      if (typeof ack === 'function') ack(kpis.snapshot());
+    });
+  });
+
+  const flush = () => {
+    if (buffer.length === 0) return;
+    const batch = { events: buffer, dropped };
+    buffer = [];
+    dropped = 0;
+    io.emit('transactions', batch);
+  };
+
+  return {
+    io,
+    sink: {
+      name: 'live',
+      consume(events) {
+        kpis.add(events);
+        for (const e of events) buffer.push(toLiveTransaction(e));
+        const over = buffer.length - LIVE_LIMITS.maxTransactionsPerBatch;
+        if (over > 0) {
+          buffer = buffer.slice(over);
+          dropped += over;
+        }
+      },
+    },
+    start() {
+      flushTimer = setInterval(flush, 1000 / LIVE_LIMITS.maxBatchesPerSecond);
+      kpiTimer = setInterval(() => io.emit('kpis', kpis.snapshot()), 1000);
+      flushTimer.unref();
+      kpiTimer.unref();
+      log.debug('live gateway started');
+    },
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      clearInterval(flushTimer);
+      clearInterval(kpiTimer);
+      flush();
+      await new Promise<void>((resolve) => {
+        io.close(() => resolve());
+        // io.close also closes the HTTP server; resolve if it was already closed.
+        setTimeout(resolve, 1000).unref();
+      });
+    },
+  };
+}

@@ -1,0 +1,107 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { DestinationStream } from 'pino';
+import { createApp, type Mount } from './app.js';
+import type { Config } from './config.js';
+import { createReadService } from './http/read-service.js';
+import { createFx } from './lib/fx.js';
+import { createLogger, type Logger } from './lib/logger.js';
+import { createLiveGateway, type LiveGateway } from './live/live.gateway.js';
+import { createMetrics, type Metrics } from './metrics/metrics.js';
+import { createPipeline } from './pipeline/pipeline.js';
+import { createMasker, type Masker } from './pipeline/steps/mask.step.js';
+import type { Ingestor } from './pipeline/types.js';
+import { createFanOut, type Sink } from './sinks/sink.js';
+import { createStore } from './store/index.js';
+import { instrumentWriter } from './store/instrumented.js';
+import type { Store } from './store/types.js';
+
+export interface StartOptions {
+  /** Log destination (tests capture logs to check that no card data is written). */
+  logDestination?: DestinationStream;
+  /** Extra sinks fed with every stored event (e.g. the alert engine). */
+  sinks?: Sink[];
+  /** Extra routers (webhooks, alerts API). */
+  mounts?: (ctx: { ingestor: Ingestor; store: Store; logger: Logger; metrics: Metrics }) => Mount[];
+  /** Collect Node process metrics (default true). */
+  defaultMetrics?: boolean;
+}
+
+/** A running collector. `close()` is idempotent: stops accepting, flushes and closes the store. */
+export interface RunningServer {
+  url: string;
+  port: number;
+  config: Config;
+  logger: Logger;
+  store: Store;
+  ingestor: Ingestor;
+  metrics: Metrics;
+  live: LiveGateway;
+  masker: Masker;
+  /** Keys accepted by the ingest API; `paywatch start` adds a generated demo key. */
+  ingestKeys: string[];
+  server: Server;
+  close(): Promise<void>;
+}
+
+/** Composition root: builds every component from typed config and starts listening. */
+export async function startServer(config: Config, opts: StartOptions = {}): Promise<RunningServer> {
+  const logger = createLogger({ level: config.logLevel, ...(opts.logDestination ? { destination: opts.logDestination } : {}) });
+  const store = createStore(config.store, { logger: logger.child({ component: 'store' }) });
+  await store.start();
+
+  const metrics = createMetrics({ countries: config.metricsCountries, defaultMetrics: opts.defaultMetrics ?? true });
+  const fx = createFx(config.reportingCurrency, config.fxRates);
+  const server = createServer();
+  const live = createLiveGateway(server, { fx, logger });
+  const masker = createMasker(config.hashKey);
+  const ingestKeys = [...config.ingestKeys];
+  const ingestor = createPipeline({
+    writer: instrumentWriter(store, metrics.storeHooks),
+    masker,
+    sink: createFanOut([metrics.sink, live.sink, ...(opts.sinks ?? [])], logger),
+    hooks: metrics.pipelineHooks,
+    logger,
+  });
+  const { app } = createApp({
+    ingestor,
+    read: createReadService(store, fx),
+    registry: metrics.registry,
+    ping: () => store.ping(),
+    backend: store.backend,
+    ingestKeys: () => ingestKeys,
+    logger,
+    mounts: opts.mounts?.({ ingestor, store, logger, metrics }) ?? [],
+  });
+  server.on('request', app);
+  // Bodies up to 8 MiB over slow links: allow time, but never hang forever.
+  server.requestTimeout = 120_000;
+  server.headersTimeout = 30_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => resolve());
+  });
+  live.start();
+  const port = (server.address() as AddressInfo).port;
+  const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  logger.info({ url, store: store.backend }, 'paywatch collector listening');
+
+  let closing: Promise<void> | undefined;
+  return {
+    url, port, config, logger, store, ingestor, metrics, live, masker, ingestKeys, server,
+    close() {
+      closing ??= (async () => {
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        server.closeIdleConnections();
+        const deadline = setTimeout(() => server.closeAllConnections(), 5_000);
+        await live.stop();
+        await closed;
+        clearTimeout(deadline);
+        await store.stop();
+        logger.info('paywatch collector stopped');
+      })();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,114 @@
+import { outcomeOf, toMajorUnits, type PaymentEvent } from '@paywatch/contracts';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { PipelineHooks } from '../pipeline/pipeline.js';
+import type { Sink } from '../sinks/sink.js';
+
+/** Latency buckets in seconds: payment authorizations take 100 ms – 10 s; timeouts sit at 30–60 s. */
+export const PAYMENT_LATENCY_BUCKETS = [0.05, 0.1, 0.2, 0.3, 0.5, 0.75, 1, 1.5, 2, 3, 5, 8, 13, 21, 34, 60];
+export const STORE_WRITE_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+/** Observer of store writes (the instrumented writer calls it). */
+export interface StoreWriteHooks {
+  writeStarted(events: number): void;
+  writeFinished(events: number, seconds: number, ok: boolean): void;
+}
+
+/**
+ * Everything paywatch exposes at `/metrics`, on its own Registry (never the global one).
+ * Label values are bounded: the contract's enums, plus `country` restricted to a configured
+ * list (others → `other`). Ids never become labels.
+ */
+export interface Metrics {
+  readonly registry: Registry;
+  /** Counts stored payments (a sink: only durable, masked events reach it). */
+  readonly sink: Sink;
+  readonly pipelineHooks: PipelineHooks;
+  readonly storeHooks: StoreWriteHooks;
+}
+
+export function createMetrics(opts: { countries: ReadonlySet<string>; defaultMetrics?: boolean }): Metrics {
+  const registry = new Registry();
+  if (opts.defaultMetrics !== false) collectDefaultMetrics({ register: registry, prefix: 'paywatch_process_' });
+
+  const payments = new Counter({
+    name: 'paywatch_payments_total',
+    help: 'Payment events stored, by provider, method, status and country.',
+    labelNames: ['provider', 'method', 'status', 'country'] as const,
+    registers: [registry],
+  });
+  const amount = new Counter({
+    name: 'paywatch_payment_amount_total',
+    help: 'Amount of successful payments in major units of their currency.',
+    labelNames: ['provider', 'method', 'currency'] as const,
+    registers: [registry],
+  });
+  const failures = new Counter({
+    name: 'paywatch_payment_failures_total',
+    help: 'Failed payment attempts by normalized failure category.',
+    labelNames: ['provider', 'method', 'category'] as const,
+    registers: [registry],
+  });
+  const latency = new Histogram({
+    name: 'paywatch_payment_latency_seconds',
+    help: 'Provider latency of payment attempts with an outcome.',
+    labelNames: ['provider', 'method'] as const,
+    buckets: PAYMENT_LATENCY_BUCKETS,
+    registers: [registry],
+  });
+  const ingest = new Counter({
+    name: 'paywatch_ingest_events_total',
+    help: 'Events received by source and result (accepted, duplicate, rejected).',
+    labelNames: ['source', 'result'] as const,
+    registers: [registry],
+  });
+  const writeSeconds = new Histogram({
+    name: 'paywatch_store_write_duration_seconds',
+    help: 'Duration of durable store writes (one call, possibly group-committed with others).',
+    labelNames: ['result'] as const,
+    buckets: STORE_WRITE_BUCKETS,
+    registers: [registry],
+  });
+  const queue = new Gauge({
+    name: 'paywatch_store_write_queue_events',
+    help: 'Events handed to the store and not yet durably written.',
+    registers: [registry],
+  });
+
+  const country = (c: string | null) => (c !== null && opts.countries.has(c) ? c : 'other');
+
+  return {
+    registry,
+    sink: {
+      name: 'metrics',
+      consume(events: readonly PaymentEvent[]) {
+        for (const e of events) {
+          payments.inc({ provider: e.provider, method: e.method, status: e.status, country: country(e.country) });
+          const outcome = outcomeOf(e.status);
+          if (outcome === 'success') {
+            amount.inc({ provider: e.provider, method: e.method, currency: e.currency }, toMajorUnits(e.amount_minor, e.currency));
+          } else if (outcome === 'failure') {
+            failures.inc({ provider: e.provider, method: e.method, category: e.failure?.category ?? 'other' });
+          }
+          if (outcome !== null && e.latency_ms !== null) {
+            latency.observe({ provider: e.provider, method: e.method }, e.latency_ms / 1000);
+          }
+        }
+      },
+    },
+    pipelineHooks: {
+      ingested(source, result, count) {
+        if (count > 0) ingest.inc({ source, result }, count);
+        else ingest.inc({ source, result }, 0); // keep the series visible at 0
+      },
+    },
+    storeHooks: {
+      writeStarted(n) {
+        queue.inc(n);
+      },
+      writeFinished(n, seconds, ok) {
+        queue.dec(n);
+        writeSeconds.observe({ result: ok ? 'ok' : 'error' }, seconds);
+      },
+    },
+  };
+}

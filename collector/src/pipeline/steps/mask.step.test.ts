@@ -1,0 +1,59 @@
+// Guards the mask step: no PAN, CVV, raw ref, e-mail or phone survives into a stored event.
+import type { PaymentEvent } from '@paywatch/contracts';
+import { describe, expect, it } from 'vitest';
+import { createMasker } from './mask.step.js';
+
+const event = (over: Partial<PaymentEvent> = {}): PaymentEvent => ({
+  v: 1, event_id: 'e1', ts: 1, received_at: 1, source: 'api', payment_id: 'p1', attempt: 1, merchant_id: 'm1',
+  provider: 'stripe', method: 'card', channel: 'web', status: 'failed', amount_minor: 100, currency: 'USD',
+  failure: { category: 'do_not_honor', code: '05', message: 'Card 4111 1111 1111 1111 declined' },
+  card: { brand: 'visa', bin: '411111', last4: '1111', issuer_country: 'US', funding: 'credit', wallet: null },
+  country: 'US', latency_ms: 120, customer_ref: 'cust-42', device_ref: 'dev-1', ip_ref: '203.0.113.7',
+  user_level: null, risk_score: null, metadata: null, ...over,
+});
+
+const masker = createMasker(Buffer.from('k'.repeat(32)));
+
+describe('mask step', () => {
+  it('masks PANs in every string field and in nested metadata keys and values', () => {
+    const m = masker.maskEvent(
+      event({
+        event_id: 'evt-4111111111111111',
+        payment_id: 'pi_5555555555554444',
+        merchant_id: 'shop 378282246310005',
+        user_level: 'gold 4111-1111-1111-1111',
+        metadata: { note: 'pan 4111111111111111', nested: { list: ['x', '5555 5555 5555 4444'], ['k4111111111111111']: 1 }, n: 4111111111111111 },
+      }),
+    );
+    const text = JSON.stringify(m);
+    for (const pan of ['4111111111111111', '5555555555554444', '378282246310005']) expect(text).not.toContain(pan);
+    expect(text).not.toMatch(/(?:\d[ -]?){12,19}/);
+    expect(m.failure?.message).toBe('Card 411111…1111 declined');
+    expect(m.metadata?.n).toBe('411111…1111');
+  });
+
+  it('drops CVV/PIN-like metadata keys at any depth', () => {
+    const m = masker.maskEvent(event({ metadata: { cvv: '123', CVC2: '999', card: { 'security-code': '123', pin_block: 'abc', keep: 'yes' } } }));
+    expect(m.metadata).toEqual({ card: { keep: 'yes' } });
+  });
+
+  it('replaces refs, e-mails and phones by stable keyed hashes', () => {
+    const a = masker.maskEvent(event({ metadata: { contact: 'write to jane.doe@example.com or +49 30 1234 5678', email: 'x@y.io' } }));
+    const b = masker.maskEvent(event());
+    expect(a.customer_ref).toMatch(/^ref_[0-9a-f]{32}$/);
+    expect(a.customer_ref).toBe(b.customer_ref);
+    expect(a.customer_ref).toBe(masker.hashRef('cust-42'));
+    expect(a.ip_ref).not.toContain('203.0.113.7');
+    expect(a.device_ref).not.toContain('dev-1');
+    const text = JSON.stringify(a.metadata);
+    expect(text).not.toContain('jane.doe');
+    expect(text).not.toContain('1234 5678');
+    expect(text).not.toContain('x@y.io');
+    expect(a.metadata?.contact).toMatch(/^write to email_[0-9a-f]{32} or phone_[0-9a-f]{32}$/);
+  });
+
+  it('depends on the key', () => {
+    const other = createMasker(Buffer.from('z'.repeat(32)));
+    expect(other.hashRef('cust-42')).not.toBe(masker.hashRef('cust-42'));
+  });
+});

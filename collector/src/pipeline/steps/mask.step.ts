@@ -1,0 +1,88 @@
+import { createHmac } from 'node:crypto';
+import type { PaymentEvent } from '@paywatch/contracts';
+import { maskPans } from '../../lib/pan.js';
+
+/**
+ * Step 3: masking, before anything is stored, logged or broadcast (PCI DSS 3.4, 3.5.1.1).
+ * - Every string (and every number that looks like a card number), in every field, nested
+ *   metadata keys and values included: PANs → BIN…last4.
+ * - Metadata keys that name card verification data or PINs are dropped with their values.
+ * - `customer_ref`, `device_ref`, `ip_ref`, and any e-mail address or international phone
+ *   number found in text, are replaced by a keyed HMAC (stable per key, not reversible).
+ */
+export interface Masker {
+  maskEvent(e: PaymentEvent): PaymentEvent;
+  /** The keyed hash used for refs (exposed for erase-by-customer and tests). */
+  hashRef(raw: string): string;
+  maskText(s: string): string;
+}
+
+/** Keys (case-insensitive, `_`/`-` ignored) whose values are sensitive authentication data. */
+const SENSITIVE_KEY = /^(cvv\d?|cvc\d?|cvn|csc|cid|cav\d?|pin|pinblock|securitycode|cardsecuritycode|cardverification(value|code)?|verificationcode|track[12]?|trackdata|magstripe)$/;
+const CONTACT_KEY = /^(email|e?mailaddress|phone|phonenumber|mobile|mobilenumber|tel|telephone|msisdn)$/;
+
+const EMAIL = /[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}/g;
+// International format only (leading +), 8–15 digits (E.164), separators allowed.
+const PHONE = /(?<![\w+])\+\d(?:[ ().-]{0,2}\d){7,14}(?!\d)/g;
+
+export function createMasker(hashKey: Buffer): Masker {
+  const hmac = (kind: string, v: string) =>
+    `${kind}_${createHmac('sha256', hashKey).update(kind).update('\0').update(v).digest('hex').slice(0, 32)}`;
+  const hashRef = (raw: string) => hmac('ref', raw);
+
+  const maskText = (s: string): string => {
+    let out = maskPans(s);
+    if (out.includes('@')) out = out.replace(EMAIL, (m) => hmac('email', m.toLowerCase()));
+    if (out.includes('+')) out = out.replace(PHONE, (m) => hmac('phone', m.replace(/[^\d+]/g, '')));
+    return out;
+  };
+
+  const maskValue = (v: unknown, depth: number): unknown => {
+    if (typeof v === 'string') return maskText(v);
+    if (typeof v === 'number') {
+      // Card numbers sent as JSON numbers (up to 16 digits survive as doubles).
+      if (Number.isInteger(v) && Math.abs(v) >= 1e11) {
+        const s = String(Math.abs(v));
+        const m = maskPans(s);
+        if (m !== s) return m;
+      }
+      return v;
+    }
+    if (v === null || typeof v !== 'object' || depth > 16) return v;
+    if (Array.isArray(v)) return v.map((x) => maskValue(x, depth + 1));
+    const out: Record<string, unknown> = {};
+    for (const [k, val] of Object.entries(v as Record<string, unknown>)) {
+      const norm = k.toLowerCase().replace(/[_\-\s]/g, '');
+      if (SENSITIVE_KEY.test(norm)) continue;
+      const key = maskText(k);
+      out[key] = CONTACT_KEY.test(norm) && (typeof val === 'string' || typeof val === 'number') ? hmac('contact', String(val)) : maskValue(val, depth + 1);
+    }
+    return out;
+  };
+
+  const opt = (s: string | null) => (s === null ? null : maskText(s));
+
+  return {
+    hashRef,
+    maskText,
+    maskEvent(e) {
+      return {
+        ...e,
+        event_id: maskText(e.event_id),
+        payment_id: maskText(e.payment_id),
+        merchant_id: maskText(e.merchant_id),
+        failure: e.failure && { ...e.failure, code: opt(e.failure.code), message: opt(e.failure.message) },
+        customer_ref: e.customer_ref === null ? null : hashRef(e.customer_ref),
+        device_ref: e.device_ref === null ? null : hmac('dev', e.device_ref),
+        ip_ref: e.ip_ref === null ? null : hmac('ip', e.ip_ref),
+        user_level: opt(e.user_level),
+        metadata: e.metadata === null ? null : (maskValue(e.metadata, 0) as Record<string, unknown>),
+      };
+    },
+  };
+}
+
+/** Step 3 as a pipeline step. */
+export function maskStep(masker: Masker, e: PaymentEvent): PaymentEvent {
+  return masker.maskEvent(e);
+}

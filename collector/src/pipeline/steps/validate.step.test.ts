@@ -1,0 +1,35 @@
+// Guards the validate step: bad events are refused with the field path and a reason that never echoes the value.
+import { describe, expect, it } from 'vitest';
+import { validateStep } from './validate.step.js';
+
+const good = { event_id: 'e1', ts: 1764064800000, payment_id: 'p1', merchant_id: 'm1', provider: 'adyen', method: 'card', status: 'failed', amount_minor: 5, currency: 'EUR' };
+
+describe('validate step', () => {
+  it('passes a valid event through', () => {
+    const r = validateStep(good);
+    expect(r.ok).toBe(true);
+  });
+  it('refuses non-objects', () => {
+    for (const v of [null, 1, 'x', [good], undefined]) {
+      const r = validateStep(v);
+      expect(r.ok).toBe(false);
+      if (!r.ok) expect(r.errors[0]?.path).toBe('');
+    }
+  });
+  it('names the nested path and does not echo the value', () => {
+    const r = validateStep({ ...good, card: { last4: '4111111111111111' } });
+    expect(r.ok).toBe(false);
+    if (!r.ok) {
+      expect(r.errors[0]?.path).toBe('card.last4');
+      expect(JSON.stringify(r.errors)).not.toContain('4111111111111111');
+    }
+  });
+  it('explains unknown fields', () => {
+    const r = validateStep({ ...good, amount: 5 });
+    expect(!r.ok && r.errors[0]?.reason).toMatch(/unknown field.*"amount".*metadata/);
+  });
+  it('reports several issues of one event, capped', () => {
+    const r = validateStep({ event_id: 1, ts: 'x', payment_id: 2, merchant_id: 3, provider: 4, method: 5, status: 6, amount_minor: 'a', currency: 7 });
+    expect(!r.ok && r.errors.length).toBe(5);
+  });
+});

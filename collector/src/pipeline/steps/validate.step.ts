@@ -1,0 +1,24 @@
+import { PaymentEventInputSchema, type PaymentEventInput } from '@paywatch/contracts';
+import type { StepOutcome } from '../outcome.js';
+
+/** At most this many issues are reported per event (the first ones, in schema order). */
+export const MAX_ISSUES_PER_EVENT = 5;
+
+/**
+ * Step 1: structural validation against the payment event contract. Reasons never echo the
+ * submitted value (it may hold card data); they name the field and what was expected.
+ */
+export function validateStep(input: unknown): StepOutcome<PaymentEventInput> {
+  if (input === null || typeof input !== 'object' || Array.isArray(input)) {
+    return { ok: false, errors: [{ path: '', reason: 'expected a JSON object (one payment event)' }] };
+  }
+  const r = PaymentEventInputSchema.safeParse(input);
+  if (r.success) return { ok: true, value: r.data };
+  return {
+    ok: false,
+    errors: r.error.issues.slice(0, MAX_ISSUES_PER_EVENT).map((i) => ({
+      path: i.path.map(String).join('.'),
+      reason: i.code === 'unrecognized_keys' ? `unknown field(s) ${i.keys.map((k) => JSON.stringify(k.slice(0, 64))).join(', ')}; put custom data in metadata` : i.message,
+    })),
+  };
+}

@@ -1,0 +1,36 @@
+import { INGEST_LIMITS, type IngestResponse } from '@paywatch/contracts';
+import express, { Router } from 'express';
+import { requireBearer } from '../../http/auth.js';
+import type { Ingestor } from '../../pipeline/types.js';
+import { parseEventsBody } from './parse-body.js';
+
+/**
+ * `POST /v1/events`: the events API source. Auth → body limit → parse → pipeline. Responds
+ * only after accepted events are durable. 200 when anything was accepted or was a duplicate;
+ * 400 (same body) when every event was rejected.
+ */
+export function createEventsRouter(deps: { ingestor: Ingestor; ingestKeys: () => readonly string[] }): Router {
+  const router = Router();
+  router.post(
+    '/v1/events',
+    requireBearer(deps.ingestKeys),
+    express.raw({ type: () => true, limit: INGEST_LIMITS.maxBodyBytes, inflate: true }),
+    async (req, res) => {
+      const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+      const parsed = parseEventsBody(body, req.headers['content-type']);
+      const outcome = await deps.ingestor.ingest(parsed.items, { source: 'api' });
+      const parseFailed = new Set(parsed.errors.map((e) => e.index));
+      const errors = [...parsed.errors, ...outcome.errors.filter((e) => !parseFailed.has(e.index))].sort(
+        (a, b) => a.index - b.index,
+      );
+      const response: IngestResponse = {
+        accepted: outcome.accepted,
+        duplicate: outcome.duplicate,
+        rejected: outcome.rejected,
+        errors,
+      };
+      res.status(outcome.accepted + outcome.duplicate === 0 ? 400 : 200).json(response);
+    },
+  );
+  return router;
+}

@@ -1,0 +1,70 @@
+import { INGEST_LIMITS, type IngestRejection } from '@paywatch/contracts';
+import { BadRequestError, PayloadTooLargeError, UnsupportedMediaTypeError } from '../../lib/errors.js';
+import { jsonErrorPosition } from '../../lib/json-position.js';
+
+export interface ParsedBody {
+  /** Parsed events; `undefined` marks an NDJSON line that was not valid JSON (rejected). */
+  items: unknown[];
+  /** Per-line errors of NDJSON (index = the line's event index). */
+  errors: IngestRejection[];
+}
+
+const tooMany = (n: number) =>
+  new PayloadTooLargeError(
+    `${n} events in one request; the limit is ${INGEST_LIMITS.maxEventsPerRequest} (split the batch)`,
+  );
+
+/**
+ * Parses an ingest body. `application/json`: one event or an array; malformed JSON is a 400
+ * naming the position. `application/x-ndjson`: one event per line; a malformed line rejects
+ * that event only. More than `maxEventsPerRequest` events → 413.
+ */
+export function parseEventsBody(body: Buffer, contentType: string | undefined): ParsedBody {
+  const type = (contentType ?? '').split(';')[0]!.trim().toLowerCase();
+  const text = body.toString('utf8');
+  if (type === 'application/json' || type === '') {
+    if (text.trim() === '') throw new BadRequestError('empty body: expected a JSON event or an array of events', 'body');
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      const p = jsonErrorPosition(text);
+      throw new BadRequestError(
+        `malformed JSON at position ${p.position} (line ${p.line}, column ${p.column}): expected ${p.expected}`,
+        'body',
+        'malformed_json',
+      );
+    }
+    const items = Array.isArray(parsed) ? parsed : [parsed];
+    if (items.length > INGEST_LIMITS.maxEventsPerRequest) throw tooMany(items.length);
+    if (items.length === 0) throw new BadRequestError('empty array: expected at least one event', 'body');
+    return { items, errors: [] };
+  }
+  if (type === 'application/x-ndjson' || type === 'application/jsonl' || type === 'application/jsonlines') {
+    const items: unknown[] = [];
+    const errors: IngestRejection[] = [];
+    let start = 0;
+    let lineNo = 0;
+    while (start <= text.length) {
+      let end = text.indexOf('\n', start);
+      if (end === -1) end = text.length;
+      lineNo++;
+      const line = text.slice(start, end).trim();
+      start = end + 1;
+      if (line === '') continue;
+      if (items.length >= INGEST_LIMITS.maxEventsPerRequest) throw tooMany(items.length + 1);
+      try {
+        items.push(JSON.parse(line));
+      } catch {
+        const p = jsonErrorPosition(line);
+        errors.push({ index: items.length, path: '', reason: `malformed JSON on line ${lineNo} at column ${p.column}: expected ${p.expected}` });
+        items.push(undefined);
+      }
+    }
+    if (items.length === 0) throw new BadRequestError('empty body: expected one JSON event per line', 'body');
+    return { items, errors };
+  }
+  throw new UnsupportedMediaTypeError(
+    `content type "${type.slice(0, 100)}" is not supported; use application/json or application/x-ndjson`,
+  );
+}

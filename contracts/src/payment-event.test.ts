@@ -1,0 +1,85 @@
+// Guards the payment event contract: what clients may send, aliases, limits, and unknown-field rejection.
+import { describe, expect, it } from 'vitest';
+import { PaymentEventInputSchema, canonicalEnum, parseTimestamp } from './payment-event.js';
+import { ENUM_ALIASES, PROVIDERS, STATUSES, outcomeOf } from './enums.js';
+import { currencyExponent, toMajorUnits } from './currency.js';
+
+const base = {
+  event_id: 'evt_1',
+  ts: '2026-11-25T10:00:00Z',
+  payment_id: 'pay_1',
+  merchant_id: 'm_1',
+  provider: 'stripe',
+  method: 'card',
+  status: 'succeeded',
+  amount_minor: 1999,
+  currency: 'usd',
+};
+
+describe('PaymentEventInputSchema', () => {
+  it('accepts a minimal event and RFC 3339 or epoch-ms timestamps', () => {
+    expect(PaymentEventInputSchema.safeParse(base).success).toBe(true);
+    expect(PaymentEventInputSchema.safeParse({ ...base, ts: 1764064800000 }).success).toBe(true);
+    expect(PaymentEventInputSchema.safeParse({ ...base, ts: '2026-11-25T10:00:00.123+08:00' }).success).toBe(true);
+  });
+
+  it('rejects unknown top-level fields, naming them', () => {
+    const r = PaymentEventInputSchema.safeParse({ ...base, colour: 'red' });
+    expect(r.success).toBe(false);
+    expect(r.error?.issues[0]?.code).toBe('unrecognized_keys');
+  });
+
+  it.each([
+    ['ts', '25/11/2026'],
+    ['ts', '2026-11-25T10:00:00'], // no zone
+    ['amount_minor', 19.99],
+    ['amount_minor', -1],
+    ['currency', 'XYZ'],
+    ['provider', 'acme-pay'],
+    ['status', 'maybe'],
+    ['attempt', 0],
+    ['country', 'ZZ'],
+    ['event_id', ''],
+  ])('rejects a bad %s and names it', (field, value) => {
+    const r = PaymentEventInputSchema.safeParse({ ...base, [field]: value });
+    expect(r.success).toBe(false);
+    expect(r.error?.issues[0]?.path).toEqual([field]);
+  });
+
+  it('validates nested card fields with their path', () => {
+    const r = PaymentEventInputSchema.safeParse({ ...base, card: { bin: '41', last4: '1111' } });
+    expect(r.error?.issues[0]?.path).toEqual(['card', 'bin']);
+  });
+
+  it('bounds metadata size and depth', () => {
+    expect(PaymentEventInputSchema.safeParse({ ...base, metadata: { a: 'x'.repeat(9000) } }).success).toBe(false);
+    expect(PaymentEventInputSchema.safeParse({ ...base, metadata: { a: { b: { c: { d: { e: { f: 1 } } } } } } }).success).toBe(false);
+    expect(PaymentEventInputSchema.safeParse({ ...base, metadata: { order: 'A-1', items: 3 } }).success).toBe(true);
+  });
+});
+
+describe('enums and currencies', () => {
+  it('resolves aliases case-insensitively', () => {
+    expect(canonicalEnum(PROVIDERS, ENUM_ALIASES.provider, 'WeChat')).toBe('wechatpay');
+    expect(canonicalEnum(STATUSES, ENUM_ALIASES.status, 'Authorised')).toBe('authorized');
+    expect(canonicalEnum(STATUSES, ENUM_ALIASES.status, 'cancelled')).toBe('canceled');
+    expect(canonicalEnum(PROVIDERS, ENUM_ALIASES.provider, 'nope')).toBeUndefined();
+  });
+  it('classifies outcomes', () => {
+    expect(outcomeOf('succeeded')).toBe('success');
+    expect(outcomeOf('captured')).toBe('success');
+    expect(outcomeOf('failed')).toBe('failure');
+    expect(outcomeOf('authorized')).toBeNull();
+    expect(outcomeOf('refunded')).toBeNull();
+  });
+  it('uses the ISO 4217 exponent', () => {
+    expect(currencyExponent('JPY')).toBe(0);
+    expect(currencyExponent('KWD')).toBe(3);
+    expect(toMajorUnits(1999, 'USD')).toBe(19.99);
+    expect(toMajorUnits(500, 'JPY')).toBe(500);
+    expect(toMajorUnits(1234, 'KWD')).toBe(1.234);
+  });
+  it('parses timestamps to UTC ms', () => {
+    expect(parseTimestamp('2026-11-25T18:00:00+08:00')).toBe(Date.UTC(2026, 10, 25, 10));
+  });
+});
