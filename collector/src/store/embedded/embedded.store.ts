@@ -48,7 +48,13 @@ const TABLE = 'payment_events';
 const STAGING = 'payment_events_staging';
 const SCHEMA_VERSION = 1;
 
-const SQL_TYPES = { text: 'VARCHAR', bigint: 'BIGINT', int: 'INTEGER', double: 'DOUBLE', bool: 'BOOLEAN' } as const;
+const SQL_TYPES = {
+  text: 'VARCHAR',
+  bigint: 'BIGINT',
+  int: 'INTEGER',
+  double: 'DOUBLE',
+  bool: 'BOOLEAN',
+} as const;
 const SELECT_COLUMNS = COLUMN_NAMES.join(', ');
 
 function tableDdl(): string {
@@ -236,7 +242,10 @@ export function createEmbeddedStore(config: EmbeddedStoreConfig, deps: EmbeddedS
     });
     const durationMs = performance.now() - t0;
     const events = calls.reduce((s, c) => s + c.length, 0);
-    log.debug({ calls: calls.length, events, inserted: newIds.size, ms: Math.round(durationMs) }, 'group commit');
+    log.debug(
+      { calls: calls.length, events, inserted: newIds.size, ms: Math.round(durationMs) },
+      'group commit',
+    );
     deps.onFlush?.({ calls: calls.length, events, inserted: newIds.size, durationMs, queuedEvents });
     return results;
   }
@@ -245,7 +254,8 @@ export function createEmbeddedStore(config: EmbeddedStoreConfig, deps: EmbeddedS
 
   /** Runs a read on its own connection (DuckDB connections run one statement at a time). */
   async function read<T>(sql: string, p: SqlParams, map: (rows: Record<string, unknown>[]) => T): Promise<T> {
-    if (state !== 'running' || !db) throw new StoreError('embedded store is not running', undefined, state !== 'stopped');
+    if (state !== 'running' || !db)
+      throw new StoreError('embedded store is not running', undefined, state !== 'stopped');
     const instance = db;
     const job = (async () => {
       const conn = await instance.connect();
@@ -310,7 +320,8 @@ export function createEmbeddedStore(config: EmbeddedStoreConfig, deps: EmbeddedS
     backend: 'embedded',
 
     async start() {
-      if (state !== 'new') throw new StoreError(`embedded store cannot start from state ${state}`, undefined, false);
+      if (state !== 'new')
+        throw new StoreError(`embedded store cannot start from state ${state}`, undefined, false);
       state = 'starting';
       try {
         mkdirSync(config.dataDir, { recursive: true });
@@ -318,11 +329,12 @@ export function createEmbeddedStore(config: EmbeddedStoreConfig, deps: EmbeddedS
         db = await DuckDBInstance.create(path);
         writer = await db.connect();
         await writer.run(tableDdl());
-        await writer.run('CREATE TABLE IF NOT EXISTS paywatch_meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)');
         await writer.run(
-          `INSERT INTO paywatch_meta VALUES ('schema_version', $1) ON CONFLICT DO NOTHING`,
-          [String(SCHEMA_VERSION)],
+          'CREATE TABLE IF NOT EXISTS paywatch_meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)',
         );
+        await writer.run(`INSERT INTO paywatch_meta VALUES ('schema_version', $1) ON CONFLICT DO NOTHING`, [
+          String(SCHEMA_VERSION),
+        ]);
         // A temp table lives in memory for this connection only: staging never touches the WAL.
         await writer.run(`CREATE TEMP TABLE ${STAGING} AS SELECT * FROM ${TABLE} LIMIT 0`);
         state = 'running';
@@ -368,7 +380,9 @@ export function createEmbeddedStore(config: EmbeddedStoreConfig, deps: EmbeddedS
 
     write(events) {
       if (state !== 'running') {
-        return Promise.reject(new StoreError('embedded store is not running', undefined, state !== 'stopped'));
+        return Promise.reject(
+          new StoreError('embedded store is not running', undefined, state !== 'stopped'),
+        );
       }
       if (events.length === 0) return Promise.resolve({ inserted: [], duplicates: [] });
       return new Promise<WriteResult>((resolve, reject) => {
@@ -390,7 +404,11 @@ export function createEmbeddedStore(config: EmbeddedStoreConfig, deps: EmbeddedS
         FROM ${TABLE} WHERE ${where}`;
       const [agg, gmv] = await Promise.all([
         read(sql, p, (rows) => rows[0] ?? {}),
-        gmvBy(q, () => [], () => ''),
+        gmvBy(
+          q,
+          () => [],
+          () => '',
+        ),
       ]);
       return {
         events: n(agg.events),
@@ -454,7 +472,11 @@ export function createEmbeddedStore(config: EmbeddedStoreConfig, deps: EmbeddedS
         GROUP BY 1 ORDER BY attempts DESC, key ASC NULLS LAST LIMIT ${p.bind(limit)}`;
       const [rows, gmv] = await Promise.all([
         read(sql, p, (r) => r),
-        gmvBy(q, () => [`${col} AS key`], (r) => keyString(null, sOrNull(r.key))),
+        gmvBy(
+          q,
+          () => [`${col} AS key`],
+          (r) => keyString(null, sOrNull(r.key)),
+        ),
       ]);
       return rows.map((r): BreakdownItem => {
         const key = sOrNull(r.key);
@@ -490,7 +512,9 @@ export function createEmbeddedStore(config: EmbeddedStoreConfig, deps: EmbeddedS
       const cmp = (a: string, b: string) => Buffer.compare(Buffer.from(a), Buffer.from(b));
       return [...byCat.entries()]
         .map(([category, g]): FailureItem => ({
-          category: ((FAILURE_CATEGORIES as readonly string[]).includes(category) ? category : 'other') as FailureCategory,
+          category: ((FAILURE_CATEGORIES as readonly string[]).includes(category)
+            ? category
+            : 'other') as FailureCategory,
           count: g.count,
           top_codes: g.codes.sort((a, b) => b.count - a.count || cmp(a.code, b.code)).slice(0, 5),
         }))
@@ -513,7 +537,8 @@ export function createEmbeddedStore(config: EmbeddedStoreConfig, deps: EmbeddedS
       const last = items[items.length - 1];
       const page: TransactionPage = {
         items,
-        next_cursor: rows.length > limit && last ? encodeCursor({ ts: last.ts, event_id: last.event_id }) : null,
+        next_cursor:
+          rows.length > limit && last ? encodeCursor({ ts: last.ts, event_id: last.event_id }) : null,
       };
       return page;
     },

@@ -50,19 +50,30 @@ export function whereOf(q: RangeFilter, p: SqlParams): string {
   return parts.join(' AND ');
 }
 
-/** Status predicates for outcome events (see `outcomeOf` in contracts), bound once per query. */
+/**
+ * Status predicates for outcome events (see `outcomeOf` in contracts). Each is bound on first
+ * use only: DuckDB refuses parameters the statement does not reference.
+ */
 export interface OutcomeSql {
-  success: string;
-  failure: string;
-  outcome: string;
+  readonly success: string;
+  readonly failure: string;
+  readonly outcome: string;
 }
 
 export function outcomeSqlOf(p: SqlParams): OutcomeSql {
-  const s = SUCCESS_STATUSES.map((v) => p.bind(v));
-  const f = FAILURE_STATUSES.map((v) => p.bind(v));
+  let s: string[] | null = null;
+  let f: string[] | null = null;
+  const succ = () => (s ??= SUCCESS_STATUSES.map((v) => p.bind(v)));
+  const fail = () => (f ??= FAILURE_STATUSES.map((v) => p.bind(v)));
   return {
-    success: `status IN (${s.join(', ')})`,
-    failure: `status IN (${f.join(', ')})`,
-    outcome: `status IN (${[...s, ...f].join(', ')})`,
+    get success() {
+      return `status IN (${succ().join(', ')})`;
+    },
+    get failure() {
+      return `status IN (${fail().join(', ')})`;
+    },
+    get outcome() {
+      return `status IN (${[...succ(), ...fail()].join(', ')})`;
+    },
   };
 }
