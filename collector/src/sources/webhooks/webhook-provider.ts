@@ -1,0 +1,79 @@
+import type { PaymentEventInput, Provider } from '@paywatch/contracts';
+import type { WebhookSecrets } from './webhook-secrets.js';
+
+/**
+ * Why a webhook request was refused. Bounded: used as a metrics label (provider × reason).
+ * - `missing_header`: a header (or, for form/body-signed providers, the signature field) is absent.
+ * - `bad_signature`: the signature does not match any configured secret / key.
+ * - `stale_timestamp`: the signed timestamp is outside the provider's tolerance.
+ * - `unparseable`: the body is not what the provider sends (bad JSON, wrong shape).
+ * - `probe`: a deliberate signature probe (WeChat `WECHATPAY/SIGNTEST/`); must not be acknowledged.
+ * - `decrypt_failed`: the signature verified but the encrypted resource did not decrypt.
+ * - `unsupported`: a signature scheme or algorithm paywatch does not implement.
+ */
+export const REJECT_REASONS = [
+  'missing_header',
+  'bad_signature',
+  'stale_timestamp',
+  'unparseable',
+  'probe',
+  'decrypt_failed',
+  'unsupported',
+] as const;
+export type RejectReason = (typeof REJECT_REASONS)[number];
+
+/** Request headers with lower-case names; repeated headers are joined with `,`. */
+export type WebhookHeaders = Readonly<Record<string, string | undefined>>;
+
+/** The result of `verify`: a parsed payload that can be trusted, or a refusal with its reason. */
+export type VerifyOutcome<P> =
+  | { ok: true; payload: P }
+  | { ok: false; reason: RejectReason; message: string };
+
+export function reject(reason: RejectReason, message: string): { ok: false; reason: RejectReason; message: string } {
+  return { ok: false, reason, message };
+}
+
+/** What a verified delivery turns into. `events` may be empty (non-payment notifications). */
+export interface NormalizedWebhook {
+  /** The provider's id of this delivery/event: the replay-cache key (with the provider name). */
+  providerEventId: string;
+  /** Inputs for `Ingestor.ingest`; `source` is set by the pipeline, not here. */
+  events: PaymentEventInput[];
+}
+
+/** Context the router passes to `normalize`. */
+export interface NormalizeContext {
+  /** The optional `/v1/webhooks/:provider/:account` path segment; merchant id fallback. */
+  account?: string;
+}
+
+/** The success response a provider expects (anything else makes it retry). */
+export interface WebhookAck {
+  status: number;
+  contentType: string;
+  body: string;
+}
+
+/**
+ * One payment provider's webhook dialect: how to authenticate a delivery over its raw bytes and how
+ * to map it onto payment events. Implementations are pure (no I/O, no clock: `now` is passed in),
+ * so they are tested with fixed vectors. One file per provider under `providers/`, one entry in
+ * the registry.
+ */
+export interface WebhookProvider<P = unknown> {
+  readonly name: Provider;
+  /** True when `secrets` hold what `verify` needs (BitPay: when explicitly enabled). */
+  isConfigured(secrets: WebhookSecrets): boolean;
+  /**
+   * Authenticates and parses a delivery. Must compare signatures in constant time and never
+   * re-serialize the body before verifying. `now` is epoch milliseconds.
+   */
+  verify(rawBody: Buffer, headers: WebhookHeaders, secrets: WebhookSecrets, now: number): VerifyOutcome<P>;
+  /** Maps a verified payload onto payment-event inputs (pure; throws only on a programming error). */
+  normalize(payload: P, ctx?: NormalizeContext): NormalizedWebhook;
+  /** The acknowledgement body/status the provider expects. */
+  readonly ack: WebhookAck;
+  /** Optional provider-specific error body (WeChat wants `{code:"FAIL",message}`). */
+  errorBody?(code: string, message: string): Record<string, unknown>;
+}
