@@ -1,0 +1,83 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { loadConfig } from '../src/config.js';
+import { startServer, type RunningServer, type StartOptions } from '../src/main.js';
+
+export const TEST_KEY = 'test-key-0123456789abcdef';
+
+/** A collector on a free port with its own data dir and captured logs, for integration tests. */
+export interface TestServer extends RunningServer {
+  dataDir: string;
+  logs: () => string;
+  post(path: string, body: string | Buffer, headers?: Record<string, string>): Promise<Response>;
+  get<T = unknown>(path: string): Promise<{ status: number; body: T }>;
+  stop(): Promise<void>;
+}
+
+export async function startTestServer(env: Record<string, string> = {}, opts: StartOptions = {}): Promise<TestServer> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'paywatch-it-'));
+  const chunks: string[] = [];
+  const logStream = new Writable({
+    write(chunk: Buffer, _enc, cb) {
+      chunks.push(chunk.toString());
+      cb();
+    },
+  });
+  const config = loadConfig({
+    PAYWATCH_DATA_DIR: dataDir,
+    PAYWATCH_PORT: '0',
+    PAYWATCH_INGEST_KEYS: TEST_KEY,
+    PAYWATCH_HASH_KEY: 'integration-test-hash-key-0123456789',
+    PAYWATCH_LOG_LEVEL: 'debug',
+    ...env,
+  });
+  const running = await startServer(config, { logDestination: logStream, defaultMetrics: false, ...opts });
+  return Object.assign(running, {
+    dataDir,
+    logs: () => chunks.join(''),
+    post: (path: string, body: string | Buffer, headers: Record<string, string> = {}) =>
+      fetch(running.url + path, {
+        method: 'POST',
+        body,
+        headers: { authorization: `Bearer ${TEST_KEY}`, 'content-type': 'application/x-ndjson', ...headers },
+      }),
+    async get<T>(path: string) {
+      const res = await fetch(running.url + path);
+      return { status: res.status, body: (await res.json()) as T };
+    },
+    async stop() {
+      await running.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  });
+}
+
+/** A valid input event with overrides. */
+export function inputEvent(i: number, over: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    event_id: `evt_${i}`,
+    ts: Date.now() - 60_000 + (i % 1000),
+    payment_id: `pay_${i}`,
+    merchant_id: 'merchant_a',
+    provider: ['stripe', 'adyen', 'alipay', 'paypal'][i % 4],
+    method: 'card',
+    channel: 'web',
+    status: i % 10 === 0 ? 'failed' : 'succeeded',
+    amount_minor: 100 + (i % 500),
+    currency: 'USD',
+    country: 'US',
+    latency_ms: 100 + (i % 300),
+    ...(i % 10 === 0 ? { failure: { category: 'do_not_honor', code: '05' } } : {}),
+    ...over,
+  };
+}
+
+export const ndjson = (events: unknown[]) => events.map((e) => JSON.stringify(e)).join('\n') + '\n';
+
+/** Value of one series in a Prometheus text exposition. */
+export function metricValue(text: string, series: string): number {
+  const line = text.split('\n').find((l) => l.startsWith(series + ' '));
+  return line === undefined ? 0 : Number(line.slice(series.length + 1));
+}
