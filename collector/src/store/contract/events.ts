@@ -94,8 +94,11 @@ export function generateEvents(o: GenerateOptions): PaymentEvent[] {
   const prefix = o.idPrefix ?? '';
   const out: PaymentEvent[] = [];
   let seq = 0;
+  // Random part first: id order is unrelated to generation (and attempt) order.
   const nextId = () =>
-    `${prefix}evt_${(seq++).toString(36).padStart(4, '0')}_${Math.floor(rnd() * 1e6).toString(36)}`;
+    `${prefix}evt_${Math.floor(rnd() * 36 ** 4)
+      .toString(36)
+      .padStart(4, '0')}_${(seq++).toString(36)}`;
 
   for (let p = 0; p < o.payments; p++) {
     const paymentId = `${prefix}pay_${p.toString().padStart(5, '0')}`;
