@@ -9,6 +9,7 @@ import type { ReadService } from './http/read-service.js';
 import type { RouteDoc } from './http/route-doc.js';
 import { SYSTEM_ROUTE_DOCS, createSystemRouter } from './http/system.routes.js';
 import type { Logger } from './lib/logger.js';
+import { maskPans } from './lib/pan.js';
 import type { Ingestor } from './pipeline/types.js';
 import { createEventsRouter } from './sources/events-api/events.route.js';
 
@@ -67,7 +68,7 @@ export function createApp(deps: AppDeps): { app: Express; docs: RouteDoc[] } {
     });
   }
   app.use((req, res) => {
-    res.status(404).json({ error: { code: 'not_found', message: `no route for ${req.method} ${req.path.slice(0, 200)}` } });
+    res.status(404).json({ error: { code: 'not_found', message: `no route for ${req.method} ${maskPans(req.path.slice(0, 200))}` } });
   });
   app.use(errorHandler(deps.logger));
   return { app, docs };

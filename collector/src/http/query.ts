@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { BadRequestError } from '../lib/errors.js';
+import { maskPans } from '../lib/pan.js';
 
 /** Validates query parameters; the first problem becomes a 400 naming the parameter. */
 export function parseQuery<S extends z.ZodType>(schema: S, query: unknown): z.output<S> {
@@ -7,8 +8,8 @@ export function parseQuery<S extends z.ZodType>(schema: S, query: unknown): z.ou
   if (r.success) return r.data;
   const issue = r.error.issues[0]!;
   if (issue.code === 'unrecognized_keys') {
-    const k = issue.keys[0] ?? '';
-    throw new BadRequestError(`unknown query parameter "${k.slice(0, 64)}"`, k.slice(0, 64), 'invalid_parameter');
+    const k = maskPans((issue.keys[0] ?? '').slice(0, 64));
+    throw new BadRequestError(`unknown query parameter "${k}"`, k, 'invalid_parameter');
   }
   const field = issue.path.map(String).join('.');
   const message = issue.code === 'invalid_type' && issue.expected === 'string' ? 'expected a single value' : issue.message;

@@ -1,4 +1,5 @@
 import { PaymentEventInputSchema, type PaymentEventInput } from '@paywatch/contracts';
+import { maskPans } from '../../lib/pan.js';
 import type { StepOutcome } from '../outcome.js';
 
 /** At most this many issues are reported per event (the first ones, in schema order). */
@@ -18,7 +19,7 @@ export function validateStep(input: unknown): StepOutcome<PaymentEventInput> {
     ok: false,
     errors: r.error.issues.slice(0, MAX_ISSUES_PER_EVENT).map((i) => ({
       path: i.path.map(String).join('.'),
-      reason: i.code === 'unrecognized_keys' ? `unknown field(s) ${i.keys.map((k) => JSON.stringify(k.slice(0, 64))).join(', ')}; put custom data in metadata` : i.message,
+      reason: i.code === 'unrecognized_keys' ? `unknown field(s) ${i.keys.map((k) => JSON.stringify(maskPans(k.slice(0, 64)))).join(', ')}; put custom data in metadata` : i.message,
     })),
   };
 }
