@@ -1,4 +1,5 @@
 import { createServer, type Server } from 'node:http';
+import type { Express } from 'express';
 import type { AddressInfo } from 'node:net';
 import type { DestinationStream } from 'pino';
 import { createApp, type Mount } from './app.js';
@@ -41,6 +42,8 @@ export interface RunningServer {
   /** Keys accepted by the ingest API; `paywatch start` adds a generated demo key. */
   ingestKeys: string[];
   server: Server;
+  /** The Express app (for route introspection in tests). */
+  app: Express;
   close(): Promise<void>;
 }
 
@@ -89,7 +92,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
 
   let closing: Promise<void> | undefined;
   return {
-    url, port, config, logger, store, ingestor, metrics, live, masker, ingestKeys, server,
+    url, port, config, logger, store, ingestor, metrics, live, masker, ingestKeys, server, app,
     close() {
       closing ??= (async () => {
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
