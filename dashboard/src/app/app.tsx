@@ -1,0 +1,116 @@
+import { lazy, Suspense, useEffect, type ComponentType } from 'react';
+import { ErrorBoundary } from '../components/index.js';
+import { LANGS, useI18n, type Lang, type MessageKey } from '../i18n/index.js';
+import { Link, matchPath, navigate, useLocation } from './router.js';
+import { useTheme } from './theme.js';
+
+// Each page is its own chunk: the live screen never downloads recharts, the explorer does.
+const LivePage = lazy(() => import('../features/live/live-page.js').then((m) => ({ default: m.LivePage })));
+const TrendsPage = lazy(() => import('../features/trends/trends-page.js').then((m) => ({ default: m.TrendsPage })));
+const TransactionsPage = lazy(() =>
+  import('../features/transactions/transactions-page.js').then((m) => ({ default: m.TransactionsPage })),
+);
+const PaymentPage = lazy(() => import('../features/transactions/payment-page.js').then((m) => ({ default: m.PaymentPage })));
+const AlertsPage = lazy(() => import('../features/alerts/alerts-page.js').then((m) => ({ default: m.AlertsPage })));
+const AlertDetailPage = lazy(() =>
+  import('../features/alerts/alert-detail-page.js').then((m) => ({ default: m.AlertDetailPage })),
+);
+
+interface Route {
+  pattern: string;
+  nav?: MessageKey;
+  page: ComponentType<{ params: Record<string, string> }>;
+}
+
+const ROUTES: Route[] = [
+  { pattern: '/live', nav: 'nav.live', page: LivePage },
+  { pattern: '/trends', nav: 'nav.trends', page: TrendsPage },
+  { pattern: '/transactions', nav: 'nav.transactions', page: TransactionsPage },
+  { pattern: '/payments/:id', page: PaymentPage },
+  { pattern: '/alerts', nav: 'nav.alerts', page: AlertsPage },
+  { pattern: '/alerts/:id', page: AlertDetailPage },
+];
+
+const LANG_LABELS: Record<Lang, string> = { en: 'English', 'zh-CN': '简体中文' };
+
+function resolve(path: string): { route: Route; params: Record<string, string> } | null {
+  for (const route of ROUTES) {
+    const params = matchPath(route.pattern, path);
+    if (params) return { route, params };
+  }
+  return null;
+}
+
+/** The shell: navigation, language and theme switches, and the current page. */
+export function App() {
+  const { t, lang, setLang } = useI18n();
+  const loc = useLocation();
+  const wallboard = loc.path === '/live' && loc.search.get('wallboard') === '1';
+  const [theme, setTheme] = useTheme(wallboard ? 'dark' : undefined);
+  const hit = resolve(loc.path);
+
+  useEffect(() => {
+    if (!hit) navigate('/live', { replace: true });
+  }, [hit]);
+  useEffect(() => {
+    document.body.classList.toggle('wallboard', wallboard);
+  }, [wallboard]);
+
+  const Page = hit?.route.page;
+  const section = hit?.route.nav ?? (loc.path.startsWith('/payments') ? 'nav.transactions' : loc.path.startsWith('/alerts') ? 'nav.alerts' : undefined);
+  useEffect(() => {
+    document.title = section ? `${t(section)} · paywatch` : 'paywatch';
+  }, [section, t]);
+
+  return (
+    <>
+      {!wallboard && (
+        <header className="topbar">
+          <a className="skip" href="#content">
+            {t('app.skip')}
+          </a>
+          <Link className="brand" to="/live">
+            {t('app.title')}
+          </Link>
+          <nav className="nav" aria-label={t('nav.main')}>
+            {ROUTES.filter((r) => r.nav).map((r) => (
+              <Link key={r.pattern} to={r.pattern} aria-current={section === r.nav ? 'page' : undefined}>
+                {t(r.nav as MessageKey)}
+              </Link>
+            ))}
+          </nav>
+          <span className="spacer" />
+          <label>
+            {t('app.language')}
+            <select value={lang} onChange={(e) => setLang(e.target.value as Lang)} data-testid="lang-select">
+              {LANGS.map((l) => (
+                <option key={l} value={l}>
+                  {LANG_LABELS[l]}
+                </option>
+              ))}
+            </select>
+          </label>
+          <button
+            type="button"
+            onClick={() => setTheme(theme === 'dark' ? 'light' : 'dark')}
+            aria-label={`${t('app.theme')}: ${t(theme === 'dark' ? 'app.theme.dark' : 'app.theme.light')}`}
+          >
+            {theme === 'dark' ? '☾' : '☀'} {t(theme === 'dark' ? 'app.theme.dark' : 'app.theme.light')}
+          </button>
+        </header>
+      )}
+      <main id="content" tabIndex={-1}>
+        <ErrorBoundary
+          resetKey={loc.path}
+          fallback={(e) => (
+            <div className="error-box" role="alert">
+              {t('common.error', { msg: e.message })}
+            </div>
+          )}
+        >
+          <Suspense fallback={<p className="muted">{t('common.loading')}</p>}>{Page && hit && <Page params={hit.params} />}</Suspense>
+        </ErrorBoundary>
+      </main>
+    </>
+  );
+}

@@ -1,0 +1,73 @@
+import type { Formatter } from '../i18n/index.js';
+
+/** One cell: success rate and attempt count of a (row, column) slice. */
+export interface HeatCell {
+  rate: number | null;
+  attempts: number;
+}
+
+/** Hue from red (≤ `floor`) through amber to green (100 %). The number is always printed too. */
+export function heatHue(rate: number, floor = 0.5): number {
+  const x = Math.min(1, Math.max(0, (rate - floor) / (1 - floor)));
+  return Math.round(x * 120);
+}
+
+/**
+ * A success-rate heatmap as an accessible table (rows × columns), each cell showing the rate
+ * and, on hover/focus, the attempts behind it.
+ */
+export function Heatmap({
+  rows,
+  cols,
+  cell,
+  caption,
+  fmt,
+  attemptsLabel,
+}: {
+  rows: string[];
+  cols: string[];
+  cell(row: string, col: string): HeatCell | undefined;
+  caption: string;
+  fmt: Formatter;
+  attemptsLabel(n: number): string;
+}) {
+  return (
+    <div className="table-wrap">
+      <table className="heatmap">
+        <caption className="visually-hidden">{caption}</caption>
+        <thead>
+          <tr>
+            <th scope="col" />
+            {cols.map((c) => (
+              <th key={c} scope="col">
+                {c}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((r) => (
+            <tr key={r}>
+              <th scope="row">{r}</th>
+              {cols.map((c) => {
+                const v = cell(r, c);
+                if (!v || v.rate === null) {
+                  return (
+                    <td key={c} className="cell empty">
+                      ·
+                    </td>
+                  );
+                }
+                return (
+                  <td key={c} className="cell" style={{ ['--h' as string]: heatHue(v.rate) }} title={attemptsLabel(v.attempts)}>
+                    {fmt.percent(v.rate, 1)}
+                  </td>
+                );
+              })}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}

@@ -1,0 +1,161 @@
+import { Area, AreaChart, Bar, BarChart, CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import type { ChartModel, ChartSeries } from '../features/trends/chart-data.js';
+import type { ChartType } from '../features/trends/trends-state.js';
+
+export interface TrendChartProps {
+  model: ChartModel;
+  type: ChartType;
+  formatValue(v: number): string;
+  formatAxisValue(v: number): string;
+  formatTime(t: number): string;
+  formatAxisTime(t: number): string;
+  /** Drill-down: a bucket (by its primary-range start) and, when known, the clicked series. */
+  onSelect?(t: number, series: ChartSeries | undefined): void;
+  /** Fixed size (tests, export); responsive to the container otherwise. */
+  size?: { width: number; height: number };
+  ariaLabel: string;
+}
+
+/** Series colour: comparison series reuse their primary series' colour, dashed. */
+export function seriesColor(model: ChartModel, s: ChartSeries): string {
+  const same = s.compare ? model.series.findIndex((p) => !p.compare && p.key === s.key) : model.series.indexOf(s);
+  return `var(--series-${(same < 0 ? model.series.indexOf(s) : same) % 8})`;
+}
+
+interface TipEntry {
+  dataKey?: unknown;
+  value?: unknown;
+}
+
+/** Line, area or stacked-bar chart of a `ChartModel`, with legend, tooltip and click-to-drill. */
+export function TrendChart({ model, type, formatValue, formatAxisValue, formatTime, formatAxisTime, onSelect, size, ariaLabel }: TrendChartProps) {
+  const byId = new Map(model.series.map((s) => [s.id, s]));
+  const select = (index: unknown, seriesId?: string) => {
+    if (typeof index !== 'number' && typeof index !== 'string') return;
+    const row = model.rows[Number(index)];
+    if (row && onSelect) onSelect(row.t, seriesId ? byId.get(seriesId) : model.series.length === 1 ? model.series[0] : undefined);
+  };
+  const common = {
+    data: model.rows,
+    margin: { top: 8, right: 16, bottom: 8, left: 8 },
+    onClick: (e: { activeIndex?: unknown; activeDataKey?: unknown } | null) =>
+      select(e?.activeIndex, typeof e?.activeDataKey === 'string' ? e.activeDataKey : undefined),
+    accessibilityLayer: true,
+    style: { cursor: onSelect ? 'pointer' : undefined },
+    ...(size ?? {}),
+  };
+  const axes = [
+    <CartesianGrid key="g" strokeDasharray="3 3" stroke="var(--border)" vertical={false} />,
+    <XAxis
+      key="x"
+      dataKey="t"
+      type="category"
+      tickFormatter={(t: number) => formatAxisTime(t)}
+      stroke="var(--muted)"
+      tick={{ fill: 'var(--muted)', fontSize: 12 }}
+      minTickGap={24}
+    />,
+    <YAxis
+      key="y"
+      tickFormatter={(v: number) => formatAxisValue(v)}
+      stroke="var(--muted)"
+      tick={{ fill: 'var(--muted)', fontSize: 12 }}
+      width={72}
+    />,
+    <Tooltip
+      key="tt"
+      isAnimationActive={false}
+      content={({ active, payload, label }) => {
+        if (!active || !payload || payload.length === 0) return null;
+        const entries = [...(payload as readonly TipEntry[])]
+          .filter((p) => typeof p.value === 'number')
+          .sort((a, b) => (b.value as number) - (a.value as number));
+        return (
+          <div className="tt">
+            <strong>{formatTime(Number(label))}</strong>
+            <ul>
+              {entries.map((p) => {
+                const s = byId.get(String(p.dataKey));
+                if (!s) return null;
+                return (
+                  <li key={s.id}>
+                    <span className={`swatch${s.compare ? ' dashed' : ''}`} style={{ background: seriesColor(model, s), color: seriesColor(model, s) }} />
+                    {s.label}: <strong>{formatValue(p.value as number)}</strong>
+                  </li>
+                );
+              })}
+            </ul>
+          </div>
+        );
+      }}
+    />,
+    <Legend key="l" formatter={(value: string) => <span style={{ color: 'var(--text)' }}>{value}</span>} />,
+  ];
+
+  let chart;
+  if (type === 'bar') {
+    chart = (
+      <BarChart {...common}>
+        {axes}
+        {model.series.map((s) => (
+          <Bar
+            key={s.id}
+            dataKey={s.id}
+            name={s.label}
+            stackId={s.compare ? 'compare' : 'primary'}
+            fill={seriesColor(model, s)}
+            fillOpacity={s.compare ? 0.45 : 0.9}
+            isAnimationActive={false}
+            onClick={(_d: unknown, index: number) => select(index, s.id)}
+          />
+        ))}
+      </BarChart>
+    );
+  } else if (type === 'area') {
+    chart = (
+      <AreaChart {...common}>
+        {axes}
+        {model.series.map((s) => (
+          <Area
+            key={s.id}
+            dataKey={s.id}
+            name={s.label}
+            type="monotone"
+            stroke={seriesColor(model, s)}
+            fill={seriesColor(model, s)}
+            fillOpacity={s.compare ? 0.05 : 0.18}
+            strokeDasharray={s.compare ? '5 4' : undefined}
+            connectNulls={false}
+            isAnimationActive={false}
+          />
+        ))}
+      </AreaChart>
+    );
+  } else {
+    chart = (
+      <LineChart {...common}>
+        {axes}
+        {model.series.map((s) => (
+          <Line
+            key={s.id}
+            dataKey={s.id}
+            name={s.label}
+            type="monotone"
+            stroke={seriesColor(model, s)}
+            strokeWidth={s.compare ? 1.5 : 2}
+            strokeDasharray={s.compare ? '5 4' : undefined}
+            dot={false}
+            activeDot={{ r: 4, onClick: (_e: unknown, d: unknown) => select((d as { index?: number }).index, s.id) }}
+            connectNulls={false}
+            isAnimationActive={false}
+          />
+        ))}
+      </LineChart>
+    );
+  }
+  return (
+    <figure role="figure" aria-label={ariaLabel} style={{ margin: 0, width: '100%', height: size ? size.height : '100%' }}>
+      {size ? chart : <ResponsiveContainer width="100%" height="100%">{chart}</ResponsiveContainer>}
+    </figure>
+  );
+}

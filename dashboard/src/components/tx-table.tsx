@@ -1,0 +1,53 @@
+import type { LiveTransaction } from '@paywatch/contracts';
+import { Link } from '../app/router.js';
+import { useI18n } from '../i18n/index.js';
+import { formatMinor, maskedCard } from './format-helpers.js';
+import { StatusBadge } from './status-badge.js';
+
+export type TxRow = LiveTransaction & { backfilled?: boolean; fresh?: boolean };
+
+/** The masked transaction table (live feed and drill-down list); payment ids link to the timeline. */
+export function TxTable({ rows, caption, compact = false }: { rows: readonly TxRow[]; caption: string; compact?: boolean }) {
+  const { t, fmt } = useI18n();
+  return (
+    <div className="table-wrap">
+      <table>
+        <caption className="visually-hidden">{caption}</caption>
+        <thead>
+          <tr>
+            <th scope="col">{t('col.time')}</th>
+            <th scope="col">{t('col.payment')}</th>
+            <th scope="col">{t('col.provider')}</th>
+            <th scope="col">{t('col.method')}</th>
+            <th scope="col">{t('col.status')}</th>
+            <th scope="col" className="num">{t('col.amount')}</th>
+            {!compact && <th scope="col">{t('col.card')}</th>}
+            <th scope="col">{t('col.country')}</th>
+            <th scope="col">{t('col.failure')}</th>
+            <th scope="col" className="num">{t('col.latency')}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((r) => (
+            <tr key={r.event_id} className={r.fresh ? 'fresh' : undefined} data-testid="tx-row">
+              <td className="mono">{fmt.time(r.ts)}</td>
+              <td className="mono">
+                <Link to={`/payments/${encodeURIComponent(r.payment_id)}`}>{r.payment_id}</Link>
+              </td>
+              <td>{r.provider}</td>
+              <td>{r.method}</td>
+              <td>
+                <StatusBadge status={r.status} />
+              </td>
+              <td className="num">{formatMinor(fmt, r.amount_minor, r.currency)}</td>
+              {!compact && <td className="mono">{maskedCard(r.card_brand, r.card_bin, r.card_last4)}</td>}
+              <td>{r.country ?? '–'}</td>
+              <td>{r.failure_category ? `${t(`failure.${r.failure_category}`)}${r.failure_code ? ` (${r.failure_code})` : ''}` : ''}</td>
+              <td className="num">{fmt.ms(r.latency_ms)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}

@@ -1,0 +1,89 @@
+import { useState } from 'react';
+import { alertsApi, type Alert } from '../../api/index.js';
+import { useI18n } from '../../i18n/index.js';
+
+const DURATIONS = [
+  { key: 'dur.1h', ms: 3_600_000 },
+  { key: 'dur.4h', ms: 14_400_000 },
+  { key: 'dur.24h', ms: 86_400_000 },
+] as const;
+
+/** Acknowledge and silence buttons for one alert; calls `onChanged` after a successful action. */
+export function AlertActions({ alert, onChanged }: { alert: Alert; onChanged(): void }) {
+  const { t } = useI18n();
+  const [silencing, setSilencing] = useState(false);
+  const [reason, setReason] = useState('');
+  const [dur, setDur] = useState<number>(DURATIONS[0].ms);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+
+  const run = async (action: () => Promise<unknown>) => {
+    setBusy(true);
+    setError(null);
+    try {
+      await action();
+      setSilencing(false);
+      onChanged();
+    } catch (e) {
+      setError(e instanceof Error ? e.message : String(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  if (alert.state === 'resolved') return null;
+  return (
+    <div className="row">
+      {alert.acknowledged ? (
+        <span className="muted">{t('alerts.acked', { by: alert.acknowledged.by })}</span>
+      ) : (
+        <button type="button" disabled={busy} onClick={() => run(() => alertsApi.ack(alert.id, 'dashboard'))}>
+          {t('alerts.ack')}
+        </button>
+      )}
+      {alert.silenced ? (
+        <span className="muted">{t('alerts.silenced')}</span>
+      ) : silencing ? (
+        <form
+          className="row"
+          onSubmit={(e) => {
+            e.preventDefault();
+            void run(() =>
+              alertsApi.silence({ matchers: { ...alert.labels, alertname: alert.rule }, reason, ends_at: Date.now() + dur, created_by: 'dashboard' }),
+            );
+          }}
+        >
+          <label className="field">
+            {t('alerts.silenceReason')}
+            <input type="text" required value={reason} onChange={(e) => setReason(e.target.value)} autoFocus />
+          </label>
+          <label className="field">
+            {t('alerts.silenceFor')}
+            <select value={dur} onChange={(e) => setDur(Number(e.target.value))}>
+              {DURATIONS.map((d) => (
+                <option key={d.ms} value={d.ms}>
+                  {t(d.key)}
+                </option>
+              ))}
+            </select>
+          </label>
+          <button type="submit" className="primary" disabled={busy}>
+            {t('alerts.silenceCreate')}
+          </button>
+          <button type="button" onClick={() => setSilencing(false)}>
+            {t('alerts.cancel')}
+          </button>
+        </form>
+      ) : (
+        <button type="button" disabled={busy} onClick={() => setSilencing(true)}>
+          {t('alerts.silence')}
+        </button>
+      )}
+      {error && (
+        <span className="bad" role="alert">
+          {t('alerts.actionFailed', { msg: error })}
+        </span>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,122 @@
+import { lazy, Suspense } from 'react';
+import { Link } from '../../app/router.js';
+import { useI18n } from '../../i18n/index.js';
+import { useAlert } from '../../queries/index.js';
+import { ApiError } from '../../api/index.js';
+import { AlertActions } from './alert-actions.js';
+import { EngineDown } from './alert-list.js';
+
+const BandChart = lazy(() => import('../../charts/band-chart.js').then((m) => ({ default: m.BandChart })));
+
+/** One alert: observed vs expected band, revenue at risk, contributing dimensions, samples, deliveries. */
+export function AlertDetailPage({ params }: { params: Record<string, string> }) {
+  const { t, fmt } = useI18n();
+  const id = params.id ?? '';
+  const q = useAlert(id);
+  if (q.error instanceof ApiError && q.error.status === 404 && !q.data) return <EngineDown />;
+  if (q.error && !q.data) {
+    return (
+      <div className="error-box" role="alert">
+        {t('common.error', { msg: q.error.message })}
+      </div>
+    );
+  }
+  const a = q.data;
+  if (!a) return <p className="muted">{t('common.loading')}</p>;
+  const fmtV = (v: number) => (Math.abs(v) <= 1 && a.rule.includes('rate') ? fmt.percent(v, 1) : fmt.number(v, 2));
+  return (
+    <section className="grid">
+      <p>
+        <Link to="/alerts">← {t('alerts.title')}</Link>
+      </p>
+      <h1>{a.summary ?? a.rule}</h1>
+      <div className="panel">
+        <dl className="kv">
+          <dt>{t('alerts.state')}</dt>
+          <dd className={a.state === 'firing' ? 'bad' : undefined}>{t(`state.${a.state}`)}</dd>
+          <dt>{t('alerts.severity')}</dt>
+          <dd>{a.severity}</dd>
+          <dt>{t('alerts.since')}</dt>
+          <dd>{fmt.dateTime(a.started_at)}</dd>
+          <dt>{t('alerts.labels')}</dt>
+          <dd className="mono">{Object.entries(a.labels).map(([k, v]) => `${k}=${v}`).join(' ')}</dd>
+          <dt>{t('alerts.observed')}</dt>
+          <dd>{a.value != null ? fmtV(a.value) : '–'}</dd>
+          <dt>{t('alerts.expected')}</dt>
+          <dd>{a.expected ? `${a.expected.low != null ? fmtV(a.expected.low) : '–'} – ${a.expected.high != null ? fmtV(a.expected.high) : '–'}` : '–'}</dd>
+          <dt>{t('alerts.revenueAtRisk')}</dt>
+          <dd>{a.revenue_at_risk != null ? fmt.money(a.revenue_at_risk, a.reporting_currency ?? 'USD') : '–'}</dd>
+        </dl>
+        <div style={{ marginTop: '0.75rem' }}>
+          <AlertActions alert={a} onChanged={q.refetch} />
+        </div>
+      </div>
+      {a.series.length > 0 && (
+        <div className="panel">
+          <h2>{t('alerts.band')}</h2>
+          <Suspense fallback={<p className="muted">{t('common.loading')}</p>}>
+            <BandChart points={a.series} labels={{ observed: t('alerts.observed'), expected: t('alerts.expected') }} formatValue={fmtV} formatTime={(x) => fmt.time(x)} />
+          </Suspense>
+        </div>
+      )}
+      <div className="grid live-grid">
+        <div className="panel">
+          <h2>{t('alerts.contributing')}</h2>
+          <ul>
+            {a.contributing.map((c) => (
+              <li key={`${c.dimension}=${c.value}`}>
+                <span className="mono">
+                  {c.dimension}={c.value}
+                </span>
+                {c.share != null && <span className="muted"> · {fmt.percent(c.share)}</span>}
+              </li>
+            ))}
+          </ul>
+        </div>
+        <div className="panel">
+          <h2>{t('alerts.samples')}</h2>
+          <ul>
+            {a.sample_payment_ids.map((p) => (
+              <li key={p} className="mono">
+                <Link to={`/payments/${encodeURIComponent(p)}`}>{p}</Link>
+              </li>
+            ))}
+          </ul>
+        </div>
+      </div>
+      <div className="panel">
+        <h2>{t('alerts.deliveries')}</h2>
+        {a.deliveries.length === 0 ? (
+          <p className="muted">{t('alerts.noDeliveries')}</p>
+        ) : (
+          <div className="table-wrap">
+            <table>
+              <thead>
+                <tr>
+                  <th scope="col">{t('col.time')}</th>
+                  <th scope="col">{t('alerts.channel')}</th>
+                  <th scope="col">{t('alerts.receiver')}</th>
+                  <th scope="col">{t('col.status')}</th>
+                  <th scope="col" className="num">{t('alerts.attempts')}</th>
+                  <th scope="col">{t('alerts.error')}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {a.deliveries.map((d, i) => (
+                  <tr key={i}>
+                    <td>{fmt.dateTime(d.at)}</td>
+                    <td>{d.channel}</td>
+                    <td>{d.receiver ?? '–'}</td>
+                    <td className={d.status === 'sent' || d.status === 'ok' ? 'ok' : 'bad'}>{d.status}</td>
+                    <td className="num">{d.attempts ?? '–'}</td>
+                    <td>{d.error ?? ''}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,75 @@
+import { Link } from '../../app/router.js';
+import { AlertEngineUnavailableError, type Alert } from '../../api/index.js';
+import { useI18n } from '../../i18n/index.js';
+import type { QueryState } from '../../queries/index.js';
+import { AlertActions } from './alert-actions.js';
+
+/** Shown instead of alerts when the collector runs without the alert engine (no fake data). */
+export function EngineDown() {
+  const { t } = useI18n();
+  return (
+    <div className="notice" role="status" data-testid="alerts-engine-down">
+      <strong>{t('alerts.engineDown')}</strong>
+      <p className="muted" style={{ margin: '0.25rem 0 0' }}>
+        {t('alerts.engineDownHelp')}
+      </p>
+    </div>
+  );
+}
+
+/** Alert table with actions; handles the engine-not-running and error states. */
+export function AlertList({ q, compact = false }: { q: QueryState<{ items: Alert[] }>; compact?: boolean }) {
+  const { t, fmt } = useI18n();
+  if (q.error instanceof AlertEngineUnavailableError) return <EngineDown />;
+  if (q.error && !q.data) {
+    return (
+      <div className="error-box" role="alert">
+        {t('common.error', { msg: q.error.message })}
+      </div>
+    );
+  }
+  if (!q.data) return <p className="muted">{t('common.loading')}</p>;
+  if (q.data.items.length === 0) return <p className="muted">{compact ? t('live.noAlerts') : t('alerts.empty')}</p>;
+  return (
+    <div className="table-wrap">
+      <table>
+        <thead>
+          <tr>
+            <th scope="col">{t('alerts.rule')}</th>
+            <th scope="col">{t('alerts.state')}</th>
+            <th scope="col">{t('alerts.severity')}</th>
+            {!compact && <th scope="col">{t('alerts.labels')}</th>}
+            <th scope="col">{t('alerts.since')}</th>
+            <th scope="col" className="num">{t('alerts.revenueAtRisk')}</th>
+            <th scope="col" />
+          </tr>
+        </thead>
+        <tbody>
+          {q.data.items.map((a) => (
+            <tr key={a.id}>
+              <td>
+                <Link to={`/alerts/${encodeURIComponent(a.id)}`} aria-label={t('alerts.open', { name: a.rule })}>
+                  {a.summary ?? a.rule}
+                </Link>
+              </td>
+              <td className={a.state === 'firing' ? 'bad' : a.state === 'pending' ? 'warn' : 'ok'}>{t(`state.${a.state}`)}</td>
+              <td>{a.severity}</td>
+              {!compact && (
+                <td className="mono">
+                  {Object.entries(a.labels)
+                    .map(([k, v]) => `${k}=${v}`)
+                    .join(' ')}
+                </td>
+              )}
+              <td>{fmt.dateTime(a.started_at)}</td>
+              <td className="num">{a.revenue_at_risk != null ? fmt.money(a.revenue_at_risk, a.reporting_currency ?? 'USD') : '–'}</td>
+              <td>
+                <AlertActions alert={a} onChanged={q.refetch} />
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}

@@ -1,0 +1,54 @@
+import type { LiveKpis, Timeseries } from '@paywatch/contracts';
+import { Sparkline } from '../../charts/sparkline.js';
+import { useI18n } from '../../i18n/index.js';
+
+/** Sparkline series of the last 30 minutes (1-minute buckets) from the read API. */
+export function sparkSeries(ts: Timeseries | undefined) {
+  const pts = ts?.series[0]?.points ?? [];
+  return {
+    pps: pts.map((p) => p.attempts / (ts!.bucket_ms / 1000)),
+    success: pts.map((p) => p.success_rate),
+    gmv: pts.map((p) => p.gmv * (60_000 / ts!.bucket_ms)),
+    p95: pts.map((p) => p.latency_p95),
+  };
+}
+
+/** The four headline KPIs: live values from the stream, trend from the read API. */
+export function KpiTiles({ kpis, trend }: { kpis: LiveKpis | undefined; trend: Timeseries | undefined }) {
+  const { t, fmt } = useI18n();
+  const s = sparkSeries(trend);
+  const currency = kpis?.reporting_currency ?? trend?.reporting_currency ?? 'USD';
+  const sub = kpis ? t('kpi.window', { s: kpis.window_s }) : t('common.loading');
+  return (
+    <div className="grid kpis" data-testid="kpis">
+      <div className="panel kpi">
+        <h2>{t('kpi.pps')}</h2>
+        <div className="value" data-testid="kpi-pps">{fmt.number(kpis?.payments_per_s, 1)}</div>
+        <div className="sub">{sub}</div>
+        <Sparkline values={s.pps} label={`${t('kpi.pps')}, ${t('kpi.trend')}`} />
+      </div>
+      <div className="panel kpi">
+        <h2>{t('kpi.successRate')}</h2>
+        <div className="value" data-testid="kpi-success">{fmt.percent(kpis?.success_rate, 1)}</div>
+        <div className="sub">
+          {kpis ? `${fmt.number(kpis.succeeded)} / ${fmt.number(kpis.attempts)}` : sub}
+        </div>
+        <Sparkline values={s.success} label={`${t('kpi.successRate')}, ${t('kpi.trend')}`} color="var(--series-2)" />
+      </div>
+      <div className="panel kpi">
+        <h2>{t('kpi.gmvPerMin')}</h2>
+        <div className="value" data-testid="kpi-gmv">{fmt.money(kpis?.gmv_per_min, currency, true)}</div>
+        <div className="sub">{sub}</div>
+        <Sparkline values={s.gmv} label={`${t('kpi.gmvPerMin')}, ${t('kpi.trend')}`} color="var(--series-1)" />
+      </div>
+      <div className="panel kpi">
+        <h2>{t('kpi.latency')}</h2>
+        <div className="value" data-testid="kpi-latency" style={{ fontSize: '1.5em' }}>
+          {kpis ? `${fmt.ms(kpis.latency_ms.p50)} / ${fmt.ms(kpis.latency_ms.p95)} / ${fmt.ms(kpis.latency_ms.p99)}` : '–'}
+        </div>
+        <div className="sub">{sub}</div>
+        <Sparkline values={s.p95} label={`p95, ${t('kpi.trend')}`} color="var(--series-3)" />
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,110 @@
+import { DIMENSIONS, type PaymentEvent } from '@paywatch/contracts';
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import { readApi } from '../../api/index.js';
+import { navigate, useLocation } from '../../app/router.js';
+import { TxTable } from '../../components/index.js';
+import { useI18n } from '../../i18n/index.js';
+import { toLiveTransaction } from '../../live/index.js';
+import { useNow } from '../../queries/index.js';
+import { parseTxQuery, txHref } from './tx-query.js';
+
+const PAGE = 100;
+
+/** The filtered transaction list (drill-down target), newest first, paged by cursor. */
+export function TransactionsPage() {
+  const { t, fmt } = useI18n();
+  const loc = useLocation();
+  const now = useNow(60_000);
+  const hasRange = loc.search.has('from') || loc.search.has('to');
+  const search = loc.search.toString();
+  // An open-ended list ("last hour") follows the clock; an explicit range never changes.
+  const clock = hasRange ? 0 : now;
+  const params = useMemo(() => parseTxQuery(new URLSearchParams(search), clock || Date.now()), [search, clock]);
+  const key = txHref(params);
+  const [items, setItems] = useState<PaymentEvent[]>([]);
+  const [cursor, setCursor] = useState<string | null>(null);
+  const [state, setState] = useState<'loading' | 'idle' | 'error'>('loading');
+  const [error, setError] = useState('');
+
+  const load = useCallback(
+    (after: string | null, signal?: AbortSignal) => {
+      setState('loading');
+      readApi.transactions({ ...params, limit: PAGE, cursor: after }, signal).then(
+        (res) => {
+          setItems((prev) => (after ? [...prev, ...res.items] : res.items));
+          setCursor(res.next_cursor);
+          setState('idle');
+        },
+        (e: unknown) => {
+          if (signal?.aborted) return;
+          setError(e instanceof Error ? e.message : String(e));
+          setState('error');
+        },
+      );
+    },
+    // `key` is the URL of `params`: it changes exactly when params do.
+    [key],
+  );
+
+  useEffect(() => {
+    const ctrl = new AbortController();
+    setItems([]);
+    load(null, ctrl.signal);
+    return () => ctrl.abort();
+  }, [load]);
+
+  const chips = DIMENSIONS.flatMap((d) => {
+    const v = params.filters?.[d];
+    return v && v.length > 0 ? [[d, v] as const] : [];
+  });
+  const removeFilter = (dim: string) => {
+    const s = new URLSearchParams(loc.search);
+    s.delete(dim);
+    navigate(`/transactions?${s}`);
+  };
+
+  return (
+    <section>
+      <h1>{t('tx.title')}</h1>
+      <div className="panel" style={{ marginBottom: '0.75rem' }}>
+        <div className="chips">
+          <span className="muted">{t('tx.filteredBy')}:</span>
+          <span className="chip" data-testid="tx-range" style={{ paddingRight: '0.6rem' }}>
+            {t('tx.range', { from: fmt.dateTime(params.from), to: fmt.dateTime(params.to) })}
+          </span>
+          {chips.map(([d, v]) => (
+            <span key={d} className="chip">
+              {t(`dim.${d}`)}: {v.join(', ')}
+              <button type="button" aria-label={t('trends.removeFilter', { name: d })} onClick={() => removeFilter(d)}>
+                ×
+              </button>
+            </span>
+          ))}
+          {chips.length > 0 && (
+            <button type="button" onClick={() => navigate('/transactions')}>
+              {t('tx.clear')}
+            </button>
+          )}
+        </div>
+      </div>
+      <div className="panel">
+        {state === 'error' && (
+          <div className="error-box" role="alert">
+            {t('common.error', { msg: error })}{' '}
+            <button type="button" onClick={() => load(null)}>
+              {t('common.retry')}
+            </button>
+          </div>
+        )}
+        {items.length > 0 && <TxTable rows={items.map(toLiveTransaction)} caption={t('tx.title')} />}
+        {items.length === 0 && state === 'idle' && <p className="muted">{t('tx.empty')}</p>}
+        {state === 'loading' && <p className="muted">{t('common.loading')}</p>}
+        {cursor && state === 'idle' && (
+          <button type="button" onClick={() => load(cursor)} style={{ marginTop: '0.5rem' }}>
+            {t('tx.loadMore')}
+          </button>
+        )}
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,129 @@
+import type { MetricPoint, Timeseries } from '@paywatch/contracts';
+import type { Metric } from './trends-state.js';
+
+/** How a metric's values are formatted. */
+export type MetricUnit = 'count' | 'ratio' | 'money' | 'ms';
+
+export const METRIC_UNITS: Record<Metric, MetricUnit> = {
+  attempts: 'count',
+  success_rate: 'ratio',
+  gmv: 'money',
+  avg_ticket: 'money',
+  latency_p95: 'ms',
+  decline_rate: 'ratio',
+};
+
+/** One line/area/bar series of the chart. `id` is a safe recharts dataKey (`s0`, `c0`, …). */
+export interface ChartSeries {
+  id: string;
+  /** The group's value (`null` for "no value"; `undefined` when not grouped). */
+  key: string | null | undefined;
+  label: string;
+  compare: boolean;
+}
+
+/** A row per bucket: `t` plus one value per series id (`null` = no value in that bucket). */
+export type ChartRow = { t: number } & Record<string, number | null>;
+
+/**
+ * Exactly what the chart draws; the CSV export and the data table are generated from the same
+ * object, so they cannot disagree with the picture.
+ */
+export interface ChartModel {
+  metric: Metric;
+  unit: MetricUnit;
+  currency: string;
+  bucketMs: number;
+  from: number;
+  to: number;
+  /** Added to comparison timestamps to overlay them on the primary range (0 without compare). */
+  compareOffset: number;
+  series: ChartSeries[];
+  rows: ChartRow[];
+}
+
+export const OTHER_KEY = '__other__';
+
+function pointValue(metric: Metric, p: MetricPoint, bucketTotal: number): number | null {
+  switch (metric) {
+    case 'attempts':
+      return p.attempts;
+    case 'success_rate':
+      return p.success_rate;
+    case 'gmv':
+      return p.gmv;
+    case 'avg_ticket':
+      return p.succeeded > 0 ? p.gmv / p.succeeded : null;
+    case 'latency_p95':
+      return p.latency_p95;
+    case 'decline_rate':
+      return bucketTotal > 0 ? p.failed / bucketTotal : null;
+  }
+}
+
+/** Value of a bucket with no point: zero for additive metrics, no value for rates and latencies. */
+function emptyValue(metric: Metric, bucketTotal: number): number | null {
+  if (metric === 'attempts' || metric === 'gmv') return 0;
+  if (metric === 'decline_rate') return bucketTotal > 0 ? 0 : null;
+  return null;
+}
+
+interface BuildInput {
+  metric: Metric;
+  primary: Timeseries;
+  comparison?: { series: Timeseries; offset: number } | undefined;
+  /** Label of a group key (`undefined` = the ungrouped total). */
+  labelOf(key: string | null | undefined): string;
+  compareLabel(label: string): string;
+}
+
+function addSeries(
+  model: ChartModel,
+  ts: Timeseries,
+  offset: number,
+  compare: boolean,
+  input: BuildInput,
+  grid: Map<number, ChartRow>,
+) {
+  // Per-bucket total attempts over every group (including successes, which have no failure category).
+  const totals = new Map<number, number>();
+  for (const s of ts.series) for (const p of s.points) totals.set(p.t + offset, (totals.get(p.t + offset) ?? 0) + p.attempts);
+  const grouped = ts.group_by !== null;
+  // Decline rate is per failure category: the null group (successes) is not a series.
+  const shown = input.metric === 'decline_rate' ? ts.series.filter((s) => s.key !== null) : ts.series;
+  shown.forEach((s, i) => {
+    const id = `${compare ? 'c' : 's'}${i}`;
+    const key = grouped ? s.key : undefined;
+    const base = input.labelOf(key);
+    model.series.push({ id, key, label: compare ? input.compareLabel(base) : base, compare });
+    const byT = new Map(s.points.map((p) => [p.t + offset, p]));
+    for (const [t, row] of grid) {
+      const p = byT.get(t);
+      const total = totals.get(t) ?? 0;
+      row[id] = p ? pointValue(input.metric, p, total) : emptyValue(input.metric, total);
+    }
+  });
+}
+
+/** Builds the chart model from the primary time series and the optional comparison. */
+export function buildChartModel(input: BuildInput): ChartModel {
+  const { primary } = input;
+  const b = primary.bucket_ms;
+  const start = Math.floor(primary.from / b) * b;
+  const grid = new Map<number, ChartRow>();
+  for (let t = start; t < primary.to; t += b) grid.set(t, { t } as ChartRow);
+  const model: ChartModel = {
+    metric: input.metric,
+    unit: METRIC_UNITS[input.metric],
+    currency: primary.reporting_currency,
+    bucketMs: b,
+    from: primary.from,
+    to: primary.to,
+    compareOffset: input.comparison?.offset ?? 0,
+    series: [],
+    rows: [...grid.values()],
+  };
+  addSeries(model, primary, 0, false, input, grid);
+  if (input.comparison) addSeries(model, input.comparison.series, input.comparison.offset, true, input, grid);
+  return model;
+}

@@ -1,0 +1,59 @@
+import type { ChartModel } from './chart-data.js';
+
+/** RFC 4180 quoting: fields with a comma, quote or line break are quoted, quotes doubled. */
+export function csvField(v: string): string {
+  return /[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
+}
+
+/**
+ * The chart as CSV: a `time` column (ISO 8601 UTC, bucket start) then one column per series
+ * in legend order, values unrounded; an empty field where the chart shows no value.
+ */
+export function chartToCsv(model: ChartModel): string {
+  const header = ['time', ...model.series.map((s) => s.label)].map(csvField).join(',');
+  const lines = model.rows.map((r) =>
+    [new Date(r.t).toISOString(), ...model.series.map((s) => {
+      const v = r[s.id];
+      return v === null || v === undefined ? '' : String(v);
+    })].join(','),
+  );
+  return [header, ...lines].join('\r\n') + '\r\n';
+}
+
+/** Parses the CSV written by `chartToCsv` (used by tests and the end-to-end check). */
+export function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let field = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i] as string;
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (c === '"') quoted = false;
+      else field += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ',') {
+      row.push(field);
+      field = '';
+    } else if (c === '\n') {
+      row.push(field);
+      rows.push(row);
+      row = [];
+      field = '';
+    } else if (c !== '\r') field += c;
+  }
+  if (field.length > 0 || row.length > 0) {
+    row.push(field);
+    rows.push(row);
+  }
+  return rows;
+}
+
+/** File name for an export, e.g. `paywatch-success_rate-by-provider-20260101T0000Z.csv`. */
+export function csvFileName(model: ChartModel, groupBy: string | null): string {
+  const stamp = new Date(model.from).toISOString().replace(/[-:]/g, '').slice(0, 13) + 'Z';
+  return `paywatch-${model.metric}${groupBy ? `-by-${groupBy}` : ''}-${stamp}.csv`;
+}

@@ -1,0 +1,359 @@
+import { BUCKETS, DIMENSIONS, type Dimension } from '@paywatch/contracts';
+import { lazy, Suspense, useMemo, useState } from 'react';
+import { Link, navigate, useLocation } from '../../app/router.js';
+import { useI18n, type I18n } from '../../i18n/index.js';
+import { useNow, useQuery } from '../../queries/index.js';
+import { readApi } from '../../api/index.js';
+import { buildChartModel, OTHER_KEY, type ChartModel } from './chart-data.js';
+import { comparisonRange } from './compare.js';
+import { chartToCsv, csvFileName } from './csv.js';
+import { drillHref } from './drill.js';
+import {
+  BUCKET_NAMES,
+  CHART_TYPES,
+  COMPARES,
+  METRICS,
+  RANGE_PRESETS,
+  parseTrendsState,
+  resolveRange,
+  serializeTrendsState,
+  type RangePreset,
+  type TrendsState,
+} from './trends-state.js';
+
+const TrendChart = lazy(() => import('../../charts/trend-chart.js').then((m) => ({ default: m.TrendChart })));
+
+const COMPARE_KEYS = { none: 'compare.none', previous: 'compare.previous', week: 'compare.week', year: 'compare.year' } as const;
+const GROUP_LIMIT = 8;
+
+/** Formats a metric value for tooltips/tables, and compactly for axes. */
+export function valueFormatters(model: ChartModel, fmt: I18n['fmt']) {
+  switch (model.unit) {
+    case 'ratio':
+      return { full: (v: number) => fmt.percent(v, 2), axis: (v: number) => fmt.percent(v, 0) };
+    case 'money':
+      return { full: (v: number) => fmt.money(v, model.currency), axis: (v: number) => fmt.money(v, model.currency, true) };
+    case 'ms':
+      return { full: (v: number) => fmt.ms(v), axis: (v: number) => fmt.ms(v) };
+    case 'count':
+      return { full: (v: number) => fmt.number(v, 2), axis: (v: number) => fmt.compact(v) };
+  }
+}
+
+/** A `datetime-local` value (local time) ↔ epoch ms. */
+const toLocalInput = (t: number) => {
+  const d = new Date(t - new Date(t).getTimezoneOffset() * 60_000);
+  return d.toISOString().slice(0, 16);
+};
+const fromLocalInput = (v: string) => new Date(v).getTime();
+
+function download(name: string, text: string) {
+  const url = URL.createObjectURL(new Blob([text], { type: 'text/csv;charset=utf-8' }));
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = name;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
+}
+
+/** The analyst's explorer; every control writes the URL, the URL drives everything. */
+export function TrendsPage() {
+  const i18n = useI18n();
+  const { t, fmt } = i18n;
+  const loc = useLocation();
+  const search = loc.search.toString();
+  const state = useMemo(() => parseTrendsState(new URLSearchParams(search)), [search]);
+  const now = useNow(60_000);
+  const range = useMemo(() => resolveRange(state, now), [state, now]);
+  const update = (patch: Partial<TrendsState>) => navigate(`/trends?${serializeTrendsState({ ...state, ...patch })}`);
+
+  const base = { from: range.from, to: range.to, filters: state.filters, bucket: range.bucket, groupBy: state.groupBy, limit: GROUP_LIMIT };
+  const cmp = state.compare === 'none' ? null : comparisonRange(state.compare, range.from, range.to);
+  const cmpOffset = cmp?.offset;
+  const key = `${serializeTrendsState(state)}|${range.from}|${range.to}`;
+  const data = useQuery(
+    key,
+    async (signal) => {
+      const [primary, comparison] = await Promise.all([
+        readApi.timeseries(base, signal),
+        cmp ? readApi.timeseries({ ...base, from: cmp.from, to: cmp.to }, signal) : Promise.resolve(undefined),
+      ]);
+      return { primary, comparison };
+    },
+    { keepPrevious: true },
+  );
+
+  const model = useMemo(() => {
+    if (!data.data) return undefined;
+    const labelOf = (k: string | null | undefined) => {
+      if (k === undefined) return t('series.all');
+      if (k === null) return t('series.unknown');
+      if (k === OTHER_KEY) return t('series.other');
+      if (state.groupBy === 'failure_category') return t(`failure.${k}` as 'failure.other');
+      if (state.groupBy === 'status') return t(`status.${k}` as 'status.failed');
+      return k;
+    };
+    return buildChartModel({
+      metric: state.metric,
+      primary: data.data.primary,
+      comparison: data.data.comparison && cmpOffset !== undefined ? { series: data.data.comparison, offset: cmpOffset } : undefined,
+      labelOf,
+      compareLabel: (name) => t('trends.compareSuffix', { name }),
+    });
+  }, [data.data, state.metric, state.groupBy, t, cmpOffset]);
+
+  const [showTable, setShowTable] = useState(false);
+  const [custom, setCustom] = useState(() => ({ from: toLocalInput(range.from), to: toLocalInput(range.to) }));
+  const [newFilter, setNewFilter] = useState<{ dim: Dimension; values: string }>({ dim: 'provider', values: '' });
+  const span = range.to - range.from;
+  const vf = model ? valueFormatters(model, fmt) : undefined;
+  const hasData = model?.series.length ? model.rows.some((r) => model.series.some((s) => (r[s.id] ?? 0) !== 0)) : false;
+
+  return (
+    <section>
+      <h1>{t('trends.title')}</h1>
+      <div className="panel controls" role="group" aria-label={t('trends.title')}>
+        <div className="field">
+          <span id="range-label">{t('trends.range')}</span>
+          <div className="seg" role="group" aria-labelledby="range-label">
+            {(Object.keys(RANGE_PRESETS) as RangePreset[]).map((r) => (
+              <button key={r} type="button" aria-pressed={state.range === r} onClick={() => update({ range: r, from: undefined, to: undefined })}>
+                {t(`range.${r}`)}
+              </button>
+            ))}
+            <button
+              type="button"
+              aria-pressed={state.range === 'custom'}
+              onClick={() => update({ range: 'custom', from: range.from, to: range.to })}
+            >
+              {t('trends.custom')}
+            </button>
+          </div>
+        </div>
+        {state.range === 'custom' && (
+          <form
+            className="row"
+            onSubmit={(e) => {
+              e.preventDefault();
+              const from = fromLocalInput(custom.from);
+              const to = fromLocalInput(custom.to);
+              if (Number.isFinite(from) && Number.isFinite(to) && to > from) update({ range: 'custom', from, to });
+            }}
+          >
+            <label className="field">
+              {t('trends.from')}
+              <input type="datetime-local" value={custom.from} onChange={(e) => setCustom((c) => ({ ...c, from: e.target.value }))} />
+            </label>
+            <label className="field">
+              {t('trends.to')}
+              <input type="datetime-local" value={custom.to} onChange={(e) => setCustom((c) => ({ ...c, to: e.target.value }))} />
+            </label>
+            <button type="submit">{t('trends.apply')}</button>
+          </form>
+        )}
+        <label className="field">
+          {t('trends.granularity')}
+          <select value={state.bucket} onChange={(e) => update({ bucket: e.target.value as TrendsState['bucket'] })} data-testid="bucket">
+            <option value="auto">auto ({range.bucket})</option>
+            {BUCKET_NAMES.filter((b) => span / BUCKETS[b] <= 2000).map((b) => (
+              <option key={b} value={b}>
+                {b}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label className="field">
+          {t('trends.metric')}
+          <select
+            value={state.metric}
+            data-testid="metric"
+            onChange={(e) => {
+              const metric = e.target.value as TrendsState['metric'];
+              update({ metric, groupBy: metric === 'decline_rate' ? 'failure_category' : state.metric === 'decline_rate' ? null : state.groupBy });
+            }}
+          >
+            {METRICS.map((m) => (
+              <option key={m} value={m}>
+                {t(`metric.${m}`)}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label className="field">
+          {t('trends.groupBy')}
+          <select
+            value={state.groupBy ?? ''}
+            disabled={state.metric === 'decline_rate'}
+            data-testid="group-by"
+            onChange={(e) => update({ groupBy: (e.target.value || null) as Dimension | null })}
+          >
+            <option value="">{t('trends.none')}</option>
+            {DIMENSIONS.map((d) => (
+              <option key={d} value={d}>
+                {t(`dim.${d}`)}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label className="field">
+          {t('trends.compare')}
+          <select value={state.compare} data-testid="compare" onChange={(e) => update({ compare: e.target.value as TrendsState['compare'] })}>
+            {COMPARES.map((c) => (
+              <option key={c} value={c}>
+                {t(COMPARE_KEYS[c])}
+              </option>
+            ))}
+          </select>
+        </label>
+        <div className="field">
+          <span id="chart-label">{t('trends.chartType')}</span>
+          <div className="seg" role="group" aria-labelledby="chart-label">
+            {CHART_TYPES.map((c) => (
+              <button key={c} type="button" aria-pressed={state.chart === c} onClick={() => update({ chart: c })}>
+                {t(`chart.${c}`)}
+              </button>
+            ))}
+          </div>
+        </div>
+      </div>
+
+      <div className="panel" style={{ marginTop: '0.75rem' }}>
+        <div className="chips">
+          <span className="muted">{t('trends.filters')}:</span>
+          {Object.entries(state.filters).map(([d, v]) => (
+            <span key={d} className="chip">
+              {t(`dim.${d}` as 'dim.provider')}: {v.join(', ')}
+              <button
+                type="button"
+                aria-label={t('trends.removeFilter', { name: t(`dim.${d}` as 'dim.provider') })}
+                onClick={() => {
+                  const filters = { ...state.filters };
+                  delete filters[d as Dimension];
+                  update({ filters });
+                }}
+              >
+                ×
+              </button>
+            </span>
+          ))}
+          <form
+            className="row"
+            onSubmit={(e) => {
+              e.preventDefault();
+              const values = newFilter.values.split(',').map((s) => s.trim()).filter(Boolean);
+              if (values.length === 0) return;
+              update({ filters: { ...state.filters, [newFilter.dim]: values } });
+              setNewFilter((f) => ({ ...f, values: '' }));
+            }}
+          >
+            <select aria-label={t('trends.addFilter')} value={newFilter.dim} onChange={(e) => setNewFilter((f) => ({ ...f, dim: e.target.value as Dimension }))}>
+              {DIMENSIONS.map((d) => (
+                <option key={d} value={d}>
+                  {t(`dim.${d}`)}
+                </option>
+              ))}
+            </select>
+            <input
+              type="text"
+              placeholder={t('trends.filterValues')}
+              aria-label={t('trends.filterValues')}
+              value={newFilter.values}
+              onChange={(e) => setNewFilter((f) => ({ ...f, values: e.target.value }))}
+            />
+            <button type="submit">{t('trends.addFilter')}</button>
+          </form>
+        </div>
+      </div>
+
+      <div className="panel" style={{ marginTop: '0.75rem' }}>
+        <div className="row" style={{ justifyContent: 'space-between', alignItems: 'center', marginBottom: '0.5rem' }}>
+          <span className="muted">
+            {fmt.dateTime(range.from)} – {fmt.dateTime(range.to)} · {range.bucket} · {t('trends.drillHint')}
+          </span>
+          <div className="row">
+            <button type="button" onClick={() => setShowTable((s) => !s)} aria-expanded={showTable} disabled={!model}>
+              {showTable ? t('trends.hideTable') : t('trends.showTable')}
+            </button>
+            <button
+              type="button"
+              data-testid="export-csv"
+              disabled={!model}
+              onClick={() => model && download(csvFileName(model, state.groupBy), chartToCsv(model))}
+            >
+              {t('trends.exportCsv')}
+            </button>
+          </div>
+        </div>
+        {data.error && (
+          <div className="error-box" role="alert">
+            {t('common.error', { msg: data.error.message })}{' '}
+            <button type="button" onClick={data.refetch}>
+              {t('common.retry')}
+            </button>
+          </div>
+        )}
+        {!model && !data.error && <p className="muted">{t('common.loading')}</p>}
+        {model && vf && (
+          <>
+            {!hasData && <p className="muted">{t('trends.noData')}</p>}
+            <div className="chart-box" data-testid="trend-chart" aria-busy={data.loading}>
+              <Suspense fallback={<p className="muted">{t('common.loading')}</p>}>
+                <TrendChart
+                  model={model}
+                  type={state.chart}
+                  formatValue={vf.full}
+                  formatAxisValue={vf.axis}
+                  formatTime={(x) => fmt.dateTime(x)}
+                  formatAxisTime={(x) => fmt.axis(x, span)}
+                  onSelect={(x, s) => navigate(drillHref(state, model, x, s))}
+                  ariaLabel={`${t(`metric.${state.metric}`)} · ${fmt.dateTime(range.from)} – ${fmt.dateTime(range.to)}`}
+                />
+              </Suspense>
+            </div>
+            {showTable && <DataTable model={model} state={state} format={vf.full} />}
+          </>
+        )}
+      </div>
+    </section>
+  );
+}
+
+/** The chart's numbers as a table; each cell links to its transactions (keyboard drill-down). */
+function DataTable({ model, state, format }: { model: ChartModel; state: TrendsState; format(v: number): string }) {
+  const { t, fmt } = useI18n();
+  return (
+    <div className="table-wrap" style={{ marginTop: '0.75rem', maxHeight: '420px', overflowY: 'auto' }}>
+      <table data-testid="trend-table">
+        <thead>
+          <tr>
+            <th scope="col">{t('col.time')}</th>
+            {model.series.map((s) => (
+              <th key={s.id} scope="col" className="num">
+                {s.label}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {model.rows.map((r) => (
+            <tr key={r.t}>
+              <th scope="row" className="mono">
+                {fmt.dateTime(r.t)}
+              </th>
+              {model.series.map((s) => {
+                const v = r[s.id];
+                return (
+                  <td key={s.id} className="num">
+                    {v === null || v === undefined ? '–' : <Link to={drillHref(state, model, r.t, s)}>{format(v)}</Link>}
+                  </td>
+                );
+              })}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}

@@ -1,0 +1,121 @@
+import { BUCKETS, DIMENSIONS, type BucketName, type Dimension } from '@paywatch/contracts';
+
+// The whole explorer state lives in the URL query string (shareable, back button works).
+// `parseTrendsState(serializeTrendsState(s))` returns `s` for every valid state.
+
+export const RANGE_PRESETS = { '15m': 900_000, '1h': 3_600_000, '6h': 21_600_000, '24h': 86_400_000, '7d': 604_800_000, '30d': 2_592_000_000 } as const;
+export type RangePreset = keyof typeof RANGE_PRESETS;
+export const METRICS = ['attempts', 'success_rate', 'gmv', 'avg_ticket', 'latency_p95', 'decline_rate'] as const;
+export type Metric = (typeof METRICS)[number];
+export const COMPARES = ['none', 'previous', 'week', 'year'] as const;
+export type Compare = (typeof COMPARES)[number];
+export const CHART_TYPES = ['line', 'area', 'bar'] as const;
+export type ChartType = (typeof CHART_TYPES)[number];
+export const BUCKET_NAMES = Object.keys(BUCKETS) as BucketName[];
+
+/** Everything the explorer shows; `from`/`to` are set only for a custom range. */
+export interface TrendsState {
+  range: RangePreset | 'custom';
+  from?: number;
+  to?: number;
+  bucket: BucketName | 'auto';
+  metric: Metric;
+  groupBy: Dimension | null;
+  compare: Compare;
+  chart: ChartType;
+  filters: Partial<Record<Dimension, string[]>>;
+}
+
+export const DEFAULT_TRENDS: TrendsState = {
+  range: '1h',
+  bucket: 'auto',
+  metric: 'attempts',
+  groupBy: null,
+  compare: 'none',
+  chart: 'line',
+  filters: {},
+};
+
+const oneOf = <T extends string | null>(list: readonly (T & string)[], v: string | null, dflt: T): T =>
+  v !== null && (list as readonly string[]).includes(v) ? (v as T) : dflt;
+
+const csvValues = (v: string) => [...new Set(v.split(',').map((s) => s.trim()).filter(Boolean))];
+
+const time = (v: string | null): number | undefined => {
+  if (v === null) return undefined;
+  const n = /^\d+$/.test(v) ? Number(v) : Date.parse(v);
+  return Number.isFinite(n) ? n : undefined;
+};
+
+/** Reads the explorer state from a query string; anything invalid falls back to the default. */
+export function parseTrendsState(q: URLSearchParams): TrendsState {
+  const filters: TrendsState['filters'] = {};
+  for (const d of DIMENSIONS) {
+    const v = q.get(d);
+    if (v !== null && csvValues(v).length > 0) filters[d] = csvValues(v);
+  }
+  const metric = oneOf(METRICS, q.get('metric'), DEFAULT_TRENDS.metric);
+  const s: TrendsState = {
+    range: oneOf<RangePreset | 'custom'>([...Object.keys(RANGE_PRESETS), 'custom'] as (RangePreset | 'custom')[], q.get('range'), DEFAULT_TRENDS.range),
+    bucket: oneOf<BucketName | 'auto'>([...BUCKET_NAMES, 'auto'], q.get('bucket'), 'auto'),
+    metric,
+    // Decline rate by category is defined per failure category: the grouping is implied.
+    groupBy: metric === 'decline_rate' ? 'failure_category' : oneOf<Dimension | null>(DIMENSIONS, q.get('group_by'), null),
+    compare: oneOf(COMPARES, q.get('compare'), DEFAULT_TRENDS.compare),
+    chart: oneOf(CHART_TYPES, q.get('chart'), DEFAULT_TRENDS.chart),
+    filters,
+  };
+  if (s.range === 'custom') {
+    const from = time(q.get('from'));
+    const to = time(q.get('to'));
+    if (from !== undefined && to !== undefined && to > from) {
+      s.from = from;
+      s.to = to;
+    } else {
+      s.range = DEFAULT_TRENDS.range;
+    }
+  }
+  return s;
+}
+
+/** Writes the state as a query string, omitting defaults so shared URLs stay short. */
+export function serializeTrendsState(s: TrendsState): string {
+  const q = new URLSearchParams();
+  if (s.range !== DEFAULT_TRENDS.range) q.set('range', s.range);
+  if (s.range === 'custom' && s.from !== undefined && s.to !== undefined) {
+    q.set('from', new Date(s.from).toISOString());
+    q.set('to', new Date(s.to).toISOString());
+  }
+  if (s.bucket !== 'auto') q.set('bucket', s.bucket);
+  if (s.metric !== DEFAULT_TRENDS.metric) q.set('metric', s.metric);
+  if (s.groupBy && s.metric !== 'decline_rate') q.set('group_by', s.groupBy);
+  if (s.compare !== DEFAULT_TRENDS.compare) q.set('compare', s.compare);
+  if (s.chart !== DEFAULT_TRENDS.chart) q.set('chart', s.chart);
+  for (const d of DIMENSIONS) {
+    const v = s.filters[d];
+    if (v && v.length > 0) q.set(d, v.join(','));
+  }
+  return q.toString();
+}
+
+/** The bucket used for a span: the finest one giving at most ~360 points. */
+export function autoBucket(spanMs: number): BucketName {
+  for (const b of BUCKET_NAMES) if (spanMs / BUCKETS[b] <= 360) return b;
+  return '1d';
+}
+
+/**
+ * The concrete `[from, to)` of a state at `now`. Preset ranges end at the next bucket
+ * boundary after `now`, so buckets are whole and the comparison shifts line up.
+ */
+export function resolveRange(s: TrendsState, now: number): { from: number; to: number; bucket: BucketName } {
+  if (s.range === 'custom' && s.from !== undefined && s.to !== undefined) {
+    const bucket = s.bucket === 'auto' ? autoBucket(s.to - s.from) : s.bucket;
+    return { from: s.from, to: s.to, bucket };
+  }
+  const span = RANGE_PRESETS[s.range === 'custom' ? '1h' : s.range];
+  const bucket = s.bucket === 'auto' ? autoBucket(span) : s.bucket;
+  const b = BUCKETS[bucket];
+  const to = Math.ceil((now + 1) / b) * b;
+  return { from: to - Math.max(span, b), to, bucket };
+}

@@ -1,0 +1,95 @@
+import type { ClientToServerEvents, LiveKpis, LiveTransaction, ServerToClientEvents } from '@paywatch/contracts';
+import type { Socket } from 'socket.io-client';
+
+export type ConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'offline';
+
+/** The typed socket (same event maps as the server, STYLE.md §8). */
+export type LiveSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+
+/** What a live screen receives; every callback is optional. */
+export interface LiveHandlers {
+  onState?(state: ConnectionState): void;
+  onTransactions?(rows: LiveTransaction[], info: { dropped: number; backfill: boolean }): void;
+  onKpis?(kpis: LiveKpis): void;
+}
+
+export interface LiveClientDeps {
+  /** Creates the socket (lazy so the socket.io chunk loads only on the live screen). */
+  connect(): Promise<LiveSocket>;
+  /** Fetches transactions in `[from, to)` missed while disconnected (the read API). */
+  fetchMissed(from: number, to: number): Promise<LiveTransaction[]>;
+  now?(): number;
+}
+
+/** A running live stream; `stop()` is idempotent and closes the socket. */
+export interface LiveClient {
+  stop(): void;
+}
+
+/**
+ * Connects to the live stream and keeps it up: socket.io reconnects with backoff by itself; on
+ * every reconnect the client backfills the interval it missed from the read API and asks for
+ * a fresh KPI snapshot, so the screen has no silent gap.
+ */
+export function createLiveClient(deps: LiveClientDeps, handlers: LiveHandlers): LiveClient {
+  const now = deps.now ?? Date.now;
+  let socket: LiveSocket | undefined;
+  let stopped = false;
+  let everConnected = false;
+  /** Event time of the newest transaction seen, or when the connection dropped. */
+  let lastSeen: number | undefined;
+  let disconnectedAt: number | undefined;
+
+  const setState = (s: ConnectionState) => handlers.onState?.(s);
+  setState('connecting');
+
+  const backfill = (from: number) => {
+    const to = now();
+    deps.fetchMissed(from, to).then(
+      (rows) => {
+        if (!stopped && rows.length > 0) handlers.onTransactions?.(rows, { dropped: 0, backfill: true });
+      },
+      () => undefined, // a failed backfill leaves the gap visible in the trends view; the stream goes on
+    );
+  };
+
+  deps.connect().then((s) => {
+    if (stopped) {
+      s.close();
+      return;
+    }
+    socket = s;
+    s.on('connect', () => {
+      setState('connected');
+      s.emit('kpis:get', (k) => handlers.onKpis?.(k));
+      if (everConnected && disconnectedAt !== undefined) {
+        // Overlap by a few seconds: events arrive slightly out of event-time order.
+        backfill(Math.min(lastSeen ?? disconnectedAt, disconnectedAt) - 5_000);
+      }
+      everConnected = true;
+      disconnectedAt = undefined;
+    });
+    s.on('disconnect', () => {
+      disconnectedAt ??= now();
+      if (!stopped) setState('reconnecting');
+    });
+    s.on('connect_error', () => {
+      disconnectedAt ??= now();
+      if (!stopped) setState(everConnected ? 'reconnecting' : 'connecting');
+    });
+    s.io.on('reconnect_failed', () => setState('offline'));
+    s.on('transactions', (batch) => {
+      for (const e of batch.events) if (lastSeen === undefined || e.ts > lastSeen) lastSeen = e.ts;
+      handlers.onTransactions?.(batch.events, { dropped: batch.dropped, backfill: false });
+    });
+    s.on('kpis', (k) => handlers.onKpis?.(k));
+  }, () => setState('offline'));
+
+  return {
+    stop() {
+      if (stopped) return;
+      stopped = true;
+      socket?.close();
+    },
+  };
+}

@@ -1,0 +1,51 @@
+import type { LiveKpis } from '@paywatch/contracts';
+import { useEffect, useState } from 'react';
+import { readApi } from '../api/index.js';
+import { mergeFeed, toLiveTransaction, type FeedRow } from './feed.js';
+import { createLiveClient, type ConnectionState, type LiveSocket } from './live-client.js';
+
+const FEED_MAX = 60;
+
+/** Live state the on-call screen renders. */
+export interface LiveView {
+  state: ConnectionState;
+  feed: FeedRow[];
+  kpis: LiveKpis | undefined;
+  dropped: number;
+  lastEventAt: number | undefined;
+  backfilled: number;
+}
+
+async function connect(): Promise<LiveSocket> {
+  const { io } = await import('socket.io-client');
+  return io({ path: '/socket.io', transports: ['websocket', 'polling'], reconnectionDelayMax: 5_000 });
+}
+
+async function fetchMissed(from: number, to: number) {
+  const res = await readApi.transactions({ from, to, limit: 200 });
+  return res.items.map(toLiveTransaction);
+}
+
+/** Subscribes to the live stream while mounted. */
+export function useLive(): LiveView {
+  const [view, setView] = useState<LiveView>({ state: 'connecting', feed: [], kpis: undefined, dropped: 0, lastEventAt: undefined, backfilled: 0 });
+  useEffect(() => {
+    const client = createLiveClient(
+      { connect, fetchMissed },
+      {
+        onState: (state) => setView((v) => ({ ...v, state })),
+        onKpis: (kpis) => setView((v) => ({ ...v, kpis })),
+        onTransactions: (rows, info) =>
+          setView((v) => ({
+            ...v,
+            feed: mergeFeed(v.feed, info.backfill ? rows.map((r) => ({ ...r, backfilled: true })) : rows, FEED_MAX),
+            dropped: info.backfill ? v.dropped : info.dropped,
+            lastEventAt: info.backfill ? v.lastEventAt : Date.now(),
+            backfilled: info.backfill ? rows.length : v.backfilled,
+          })),
+      },
+    );
+    return () => client.stop();
+  }, []);
+  return view;
+}

@@ -1,0 +1,36 @@
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { App } from './app/app.js';
+import { faroSwitchedOff, loadConfig } from './app/config.js';
+import { startFaro } from './app/faro.js';
+import './app/styles.css';
+import { I18nProvider } from './i18n/index.js';
+
+const config = loadConfig();
+let storage: Storage | undefined;
+try {
+  storage = localStorage;
+} catch {
+  storage = undefined;
+}
+const faroOn = config.faro.enabled && !faroSwitchedOff(location.search, storage);
+const faroReady = faroOn ? startFaro(config.faro).catch(() => undefined) : Promise.resolve(undefined);
+
+/** React render errors caught by a boundary never reach window.onerror: hand them to Faro. */
+function reportCaught(error: unknown) {
+  if (!faroOn) return;
+  void faroReady.then(async () => {
+    const { faro } = await import('@grafana/faro-web-sdk');
+    faro.api?.pushError(error instanceof Error ? error : new Error(String(error)));
+  });
+}
+
+const root = document.getElementById('root');
+if (!root) throw new Error('#root missing from index.html');
+createRoot(root, { onCaughtError: reportCaught }).render(
+  <StrictMode>
+    <I18nProvider>
+      <App />
+    </I18nProvider>
+  </StrictMode>,
+);
