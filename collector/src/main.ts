@@ -24,6 +24,8 @@ export interface StartOptions {
   sinks?: Sink[];
   /** Extra routers (webhooks, alerts API). */
   mounts?: (ctx: { ingestor: Ingestor; store: Store; logger: Logger; metrics: Metrics }) => Mount[];
+  /** Serve the dashboard (default true). */
+  dashboard?: boolean;
   /** Collect Node process metrics (default true). */
   defaultMetrics?: boolean;
 }
@@ -75,6 +77,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
     ingestKeys: () => ingestKeys,
     logger,
     mounts: opts.mounts?.({ ingestor, store, logger, metrics }) ?? [],
+    dashboard: opts.dashboard ?? true,
   });
   server.on('request', app);
   // Bodies up to 8 MiB over slow links: allow time, but never hang forever.

@@ -1,0 +1,118 @@
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { cpus, tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Overview } from '@paywatch/contracts';
+import type { CommandIO } from '../src/cli/command.js';
+import { createGenerator } from '../src/simulator/generator.js';
+
+const BIN = fileURLToPath(new URL('../bin/paywatch.mjs', import.meta.url));
+const KEY = 'bench-key-0123456789abcdef';
+
+function freePort(): Promise<number> {
+  return new Promise((res, rej) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const a = s.address();
+      s.close(() => (typeof a === 'object' && a ? res(a.port) : rej(new Error('no port'))));
+    });
+  });
+}
+
+const pct = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
+
+/**
+ * Ingest benchmark: a collector in a child process (so client and server do not share an event
+ * loop), N simulated events posted as NDJSON with a few requests in flight.
+ */
+export async function runIngestBench(
+  opts: { events: number; batch: number; concurrency: number; seed: number; out: string },
+  io: CommandIO,
+): Promise<Record<string, unknown>> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'paywatch-bench-'));
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  io.stdout.write(`Generating ${opts.events} events (seed ${opts.seed})…\n`);
+  const now = Date.now();
+  const span = 2 * 86_400_000;
+  const gen = createGenerator({ seed: opts.seed, start: now - span, end: now, rate: (opts.events / span) * 1000 * 1.05 });
+  const bodies: string[] = [];
+  let lines: string[] = [];
+  let n = 0;
+  for (const e of gen) {
+    lines.push(JSON.stringify(e));
+    if (++n === opts.events) break;
+    if (lines.length === opts.batch) {
+      bodies.push(lines.join('\n'));
+      lines = [];
+    }
+  }
+  if (lines.length) bodies.push(lines.join('\n'));
+  const bytes = bodies.reduce((a, b) => a + Buffer.byteLength(b), 0);
+
+  io.stdout.write(`Starting a collector on ${url} (embedded store in ${dataDir})…\n`);
+  const child = spawn(process.execPath, [BIN, 'start', '--no-demo', '--no-dashboard'], {
+    env: { ...process.env, PAYWATCH_PORT: String(port), PAYWATCH_DATA_DIR: dataDir, PAYWATCH_INGEST_KEYS: KEY, PAYWATCH_LOG_LEVEL: 'warn', PAYWATCH_HASH_KEY: 'bench-hash-key-0123456789abcdef0123' },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  try {
+    for (let i = 0; ; i++) {
+      try {
+        if ((await fetch(url + '/readyz')).ok) break;
+      } catch {
+        // not up yet
+      }
+      if (i > 600) throw new Error('collector did not become ready in 60 s');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const latencies: number[] = [];
+    let accepted = 0;
+    let next = 0;
+    const t0 = performance.now();
+    const worker = async () => {
+      while (next < bodies.length) {
+        const body = bodies[next++]!;
+        const s = performance.now();
+        const r = await fetch(url + '/v1/events', { method: 'POST', body, headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/x-ndjson' } });
+        const j = (await r.json()) as { accepted: number };
+        if (r.status !== 200) throw new Error(`ingest answered ${r.status}: ${JSON.stringify(j).slice(0, 200)}`);
+        latencies.push(performance.now() - s);
+        accepted += j.accepted;
+      }
+    };
+    await Promise.all(Array.from({ length: opts.concurrency }, worker));
+    const seconds = (performance.now() - t0) / 1000;
+    const overview = (await (await fetch(`${url}/api/v1/overview?from=${now - span - 86_400_000}&to=${now + 60_000}`)).json()) as Overview;
+    latencies.sort((a, b) => a - b);
+    const result = {
+      benchmark: 'ingest',
+      store: 'embedded',
+      at: new Date().toISOString(),
+      machine: { cpus: cpus().length, node: process.version },
+      events: n,
+      requests: bodies.length,
+      batch: opts.batch,
+      concurrency: opts.concurrency,
+      body_bytes: bytes,
+      seconds: Number(seconds.toFixed(3)),
+      events_per_s: Math.round(n / seconds),
+      mib_per_s: Number((bytes / 1048576 / seconds).toFixed(2)),
+      request_latency_ms: { p50: Math.round(pct(latencies, 0.5)), p95: Math.round(pct(latencies, 0.95)), p99: Math.round(pct(latencies, 0.99)), max: Math.round(latencies.at(-1) ?? 0) },
+      accepted,
+      stored_events: overview.events,
+      all_counted: overview.events === n && accepted === n,
+    };
+    const out = resolve(opts.out);
+    mkdirSync(dirname(out), { recursive: true });
+    writeFileSync(out, JSON.stringify(result, null, 2) + '\n');
+    io.stdout.write(`${JSON.stringify(result, null, 2)}\nWritten to ${out}\n`);
+    if (!result.all_counted) throw new Error(`only ${overview.events} of ${n} events counted`);
+    return result;
+  } finally {
+    child.kill('SIGTERM');
+    await new Promise((r) => child.once('exit', r));
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,72 @@
+import { parseArgs } from 'node:util';
+import type { Command, CommandIO } from './command.js';
+
+const HELP = `Usage: paywatch bench ingest [options]
+
+Measures ingest: starts a collector in a child process on a fresh data dir (embedded store),
+generates N simulated events, posts them over HTTP as NDJSON and reports events/s and
+request latency. Checks that /api/v1/overview counts every event. Writes JSON results.
+
+Options:
+  --events <n>        Events to send (default 200000).
+  --batch <n>         Events per request (default 5000, max 10000).
+  --concurrency <n>   Requests in flight (default 4).
+  --seed <n>          Simulator seed (default 1).
+  --out <file>        Results file (default bench/results/ingest-embedded.json).
+  -h, --help          Show this help.
+`;
+
+export const benchCommand: Command = {
+  name: 'bench',
+  summary: 'Run a benchmark (ingest) and write the results to bench/results/',
+  async run(argv: string[], io: CommandIO): Promise<number> {
+    let parsed;
+    try {
+      parsed = parseArgs({
+        args: argv,
+        allowPositionals: true,
+        options: {
+          events: { type: 'string', default: '200000' },
+          batch: { type: 'string', default: '5000' },
+          concurrency: { type: 'string', default: '4' },
+          seed: { type: 'string', default: '1' },
+          out: { type: 'string', default: 'bench/results/ingest-embedded.json' },
+          help: { type: 'boolean', short: 'h', default: false },
+        },
+      });
+    } catch (err) {
+      io.stderr.write(`paywatch bench: ${(err as Error).message}\n\n${HELP}`);
+      return 2;
+    }
+    const { values, positionals } = parsed;
+    if (values.help) {
+      io.stdout.write(HELP);
+      return 0;
+    }
+    if (positionals[0] !== 'ingest' || positionals.length > 1) {
+      io.stderr.write(`paywatch bench: expected the benchmark name "ingest"\n\n${HELP}`);
+      return 2;
+    }
+    const num = (name: string, v: string, max: number) => {
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < 1 || n > max) throw new Error(`--${name} must be an integer from 1 to ${max}`);
+      return n;
+    };
+    let opts;
+    try {
+      opts = {
+        events: num('events', values.events, 100_000_000),
+        batch: num('batch', values.batch, 10_000),
+        concurrency: num('concurrency', values.concurrency, 64),
+        seed: num('seed', values.seed, 2 ** 32 - 1),
+        out: values.out,
+      };
+    } catch (err) {
+      io.stderr.write(`paywatch bench: ${(err as Error).message}\n`);
+      return 2;
+    }
+    const { runIngestBench } = await import('../../bench/ingest.bench.js');
+    await runIngestBench(opts, io);
+    return 0;
+  },
+};

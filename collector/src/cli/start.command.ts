@@ -1,0 +1,114 @@
+import { randomBytes } from 'node:crypto';
+import { parseArgs } from 'node:util';
+import type { Command, CommandIO } from './command.js';
+
+const HELP = `Usage: paywatch start [options]
+
+Starts the collector (ingest API, read API, live stream, /metrics) and serves the dashboard,
+on the store chosen by PAYWATCH_STORE (default: the embedded store in PAYWATCH_DATA_DIR),
+and sends demo traffic to itself unless --no-demo.
+
+Options:
+  --no-demo            Do not send simulated payments.
+  --demo-rate <n>      Demo events per second (default 20).
+  --no-dashboard       Neither build nor serve the dashboard (API only).
+  --seed <n>           Seed of the demo traffic (default: random).
+  -h, --help           Show this help.
+
+Configuration comes from environment variables (see README, "Configuration").
+`;
+
+/** Waits for SIGINT/SIGTERM or the given abort signal. */
+function untilStopped(signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => resolve();
+    process.once('SIGINT', done);
+    process.once('SIGTERM', done);
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}
+
+export const startCommand: Command = {
+  name: 'start',
+  summary: 'Run the collector and dashboard (embedded store, demo traffic by default)',
+  async run(argv: string[], io: CommandIO): Promise<number> {
+    let values;
+    try {
+      ({ values } = parseArgs({
+        args: argv,
+        options: {
+          'no-demo': { type: 'boolean', default: false },
+          'no-dashboard': { type: 'boolean', default: false },
+          'demo-rate': { type: 'string' },
+          seed: { type: 'string' },
+          help: { type: 'boolean', short: 'h', default: false },
+        },
+        strict: true,
+      }));
+    } catch (err) {
+      io.stderr.write(`paywatch start: ${(err as Error).message}\n\n${HELP}`);
+      return 2;
+    }
+    if (values.help) {
+      io.stdout.write(HELP);
+      return 0;
+    }
+    const rate = values['demo-rate'] === undefined ? 20 : Number(values['demo-rate']);
+    if (!(rate > 0 && rate <= 100_000)) {
+      io.stderr.write('paywatch start: --demo-rate must be a number between 0 and 100000\n');
+      return 2;
+    }
+    const seed = values.seed === undefined ? randomBytes(4).readUInt32LE(0) : Number(values.seed);
+    if (!Number.isInteger(seed)) {
+      io.stderr.write('paywatch start: --seed must be an integer\n');
+      return 2;
+    }
+
+    const { loadConfig } = await import('../config.js');
+    const { ConfigError } = await import('../lib/errors.js');
+    let config;
+    try {
+      config = loadConfig();
+    } catch (err) {
+      if (err instanceof ConfigError) {
+        io.stderr.write(`paywatch: invalid configuration: ${err.message}\n`);
+        return 1;
+      }
+      throw err;
+    }
+    const { ensureDashboardBuilt } = await import('./dashboard-build.js');
+    if (!values['no-dashboard']) await ensureDashboardBuilt(io);
+    const { startServer } = await import('../main.js');
+    const running = await startServer(config, { dashboard: !values['no-dashboard'] });
+
+    let demoKey: string | undefined;
+    if (!values['no-demo']) {
+      demoKey = `demo_${randomBytes(18).toString('base64url')}`;
+      running.ingestKeys.push(demoKey);
+    }
+    io.stdout.write(
+      `\npaywatch is running on the ${running.store.backend} store.\n` +
+        (values['no-dashboard'] ? '' : `  Dashboard:   ${running.url}/\n`) +
+        `  Ingest API:  POST ${running.url}/v1/events   (keys: PAYWATCH_INGEST_KEYS${demoKey ? '; a demo key was generated for the simulator' : ''})\n` +
+        `  Read API:    ${running.url}/api/v1/overview   OpenAPI: ${running.url}/api/openapi.json\n` +
+        `  Metrics:     ${running.url}/metrics\n` +
+        (config.hashKeySource === 'generated' ? `  A hash key was generated in ${config.dataDir}/hash.key (set PAYWATCH_HASH_KEY in production).\n` : '') +
+        (demoKey ? `  Demo traffic: ${rate} events/s, seed ${seed} (--no-demo to turn off).\n` : '') +
+        `Press Ctrl+C to stop.\n\n`,
+    );
+
+    const demo = new AbortController();
+    let demoDone: Promise<unknown> = Promise.resolve();
+    if (demoKey) {
+      const { runDemoTraffic } = await import('./demo.js');
+      demoDone = runDemoTraffic({ url: running.url, key: demoKey, rate, seed, signal: demo.signal, logger: running.logger }).catch(
+        (err: unknown) => running.logger.error({ err }, 'demo traffic stopped'),
+      );
+    }
+    await untilStopped(io.signal);
+    demo.abort();
+    await demoDone;
+    await running.close();
+    return 0;
+  },
+};
