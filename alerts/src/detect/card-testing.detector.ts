@@ -1,0 +1,65 @@
+import { z } from 'zod';
+import { outcomeOf } from '@paywatch/contracts';
+import type { PaymentEvent } from '@paywatch/contracts';
+import { maskId } from '../lib/mask.js';
+import { KeyedWindows } from './keyed.js';
+import type { EventDetector, EventFinding } from './types.js';
+
+/**
+ * Card testing: a burst of small attempts, mostly declined, on one BIN, device or IP (a
+ * fraudster validating stolen cards). Fires per entity when the window holds at least
+ * `min_attempts` small attempts and the declined share reaches `min_decline_ratio`.
+ */
+export const CardTestingSpecSchema = z.object({
+  type: z.literal('card_testing'),
+  keys: z.array(z.enum(['bin', 'device_ref', 'ip_ref'])).min(1).default(['bin', 'device_ref', 'ip_ref']),
+  window_minutes: z.number().int().min(1).max(1440).default(10),
+  /** "Small" in the reporting currency. */
+  small_amount: z.number().positive().default(5),
+  min_attempts: z.number().int().min(2).default(10),
+  min_decline_ratio: z.number().min(0).max(1).default(0.6),
+});
+export type CardTestingSpec = z.infer<typeof CardTestingSpecSchema>;
+
+function keyValue(e: PaymentEvent, k: CardTestingSpec['keys'][number]): string | null {
+  if (k === 'bin') return e.card?.bin ?? null;
+  return k === 'device_ref' ? e.device_ref : e.ip_ref;
+}
+
+export function createCardTestingDetector(spec: CardTestingSpec): EventDetector {
+  const windows = new KeyedWindows<{ declined: boolean; id: string }>(spec.window_minutes * 60_000);
+  return {
+    kind: 'event',
+    type: 'card_testing',
+    observe(e: PaymentEvent, amountReporting: number): EventFinding[] {
+      const outcome = outcomeOf(e.status);
+      if (outcome === null || amountReporting > spec.small_amount) return [];
+      const out: EventFinding[] = [];
+      for (const k of spec.keys) {
+        const v = keyValue(e, k);
+        if (v === null) continue;
+        const w = windows.add(`${k}\u0000${v}`, e.ts, { declined: outcome === 'failure', id: e.payment_id });
+        const n = w.items.length;
+        const declined = w.items.filter((i) => i.declined).length;
+        if (n < spec.min_attempts || declined / n < spec.min_decline_ratio) continue;
+        out.push({
+          labels: { [k]: v },
+          evaluation: {
+            at: e.ts,
+            verdict: 'anomalous',
+            value: n,
+            expected: spec.min_attempts,
+            lower: null,
+            upper: spec.min_attempts,
+            score: Math.min(1, n / (2 * spec.min_attempts)),
+            revenue_at_risk: 0,
+            summary: `card testing suspected on ${k} ${v}: ${n} small attempts (≤ ${spec.small_amount}) in ${spec.window_minutes} min, ${declined} declined`,
+            samples: w.items.slice(-3).map((i) => maskId(i.id)),
+            contributors: [{ key: `${k}=${v}`, value: n }],
+          },
+        });
+      }
+      return out;
+    },
+  };
+}

@@ -1,0 +1,101 @@
+import { z } from 'zod';
+import { quiet } from './common.js';
+import { wilson } from './stats.js';
+import type { Evaluation, MinuteAggregate, SeriesDetector } from './types.js';
+import { MINUTE_MS, MinuteWindow, formatMetric, revenueAtRisk, topContributors } from './types.js';
+
+/**
+ * Success/decline-rate test for proportions. The current window's rate gets a Wilson
+ * interval (with the sample size deflated by a beta-binomial over-dispersion factor, so
+ * correlated failures do not look more certain than they are); it is compared with the
+ * baseline rate of the recent *normal* minutes. Below `min_attempts` the slice is not judged
+ * (verdict `insufficient`): the engine pools such slices into their parent (BIN → issuer
+ * country → country) instead.
+ */
+export const RateSpecSchema = z.object({
+  type: z.literal('rate'),
+  metric: z.enum(['success_rate', 'technical_success_rate', 'decline_rate']).default('success_rate'),
+  window_minutes: z.number().int().min(1).max(240).default(5),
+  baseline_minutes: z.number().int().min(10).max(10080).default(120),
+  min_attempts: z.number().int().min(1).default(30),
+  /** Normal quantile of the interval (3.29 ≈ 99.9 % two-sided). */
+  z: z.number().positive().default(3.29),
+  /** Smallest absolute change worth a page (0.05 = five percentage points). */
+  min_effect: z.number().min(0).max(1).default(0.05),
+  /** Beta-binomial intra-class correlation ρ: n_eff = n / (1 + (n − 1)ρ). */
+  overdispersion: z.number().min(0).max(1).default(0.002),
+  /** Baseline minutes needed before judging. */
+  min_baseline_attempts: z.number().int().min(1).default(100),
+});
+export type RateSpec = z.infer<typeof RateSpecSchema>;
+
+function counts(m: MinuteAggregate, metric: RateSpec['metric']): { hits: number; n: number } {
+  if (metric === 'success_rate') return { hits: m.succeeded, n: m.attempts };
+  if (metric === 'technical_success_rate') return { hits: m.attempts - m.technical_failed, n: m.attempts };
+  return { hits: m.failed, n: m.attempts };
+}
+
+export function createRateDetector(spec: RateSpec): SeriesDetector {
+  const win = new MinuteWindow(spec.window_minutes);
+  // Baseline: per-minute hits/n of recent minutes judged normal, in a ring with running sums.
+  const bh = new Float64Array(spec.baseline_minutes);
+  const bn = new Float64Array(spec.baseline_minutes);
+  let bHead = 0;
+  let bHits = 0;
+  let bN = 0;
+  const lagged: MinuteAggregate[] = [];
+  const higherIsWorse = spec.metric === 'decline_rate';
+
+  function absorb(m: MinuteAggregate): void {
+    const c = counts(m, spec.metric);
+    bHits += c.hits - (bh[bHead] ?? 0);
+    bN += c.n - (bn[bHead] ?? 0);
+    bh[bHead] = c.hits;
+    bn[bHead] = c.n;
+    bHead = (bHead + 1) % spec.baseline_minutes;
+  }
+
+  return {
+    kind: 'series',
+    type: 'rate',
+    evaluate(minute: MinuteAggregate): Evaluation {
+      win.push(minute);
+      const at = minute.t + MINUTE_MS;
+      const w = win.sum();
+      const c = counts(w, spec.metric);
+      const p = c.n > 0 ? c.hits / c.n : null;
+      let out: Evaluation;
+      if (c.n === 0) out = quiet(at, 'no_data', null);
+      else if (c.n < spec.min_attempts) out = quiet(at, 'insufficient', p, `${c.n} attempts < ${spec.min_attempts}`);
+      else if (bN < spec.min_baseline_attempts) out = quiet(at, 'insufficient', p, 'learning the baseline');
+      else {
+        const p0 = bHits / bN;
+        const nEff = c.n / (1 + (c.n - 1) * spec.overdispersion);
+        const ci = wilson((c.hits / c.n) * nEff, nEff, spec.z);
+        const bad = higherIsWorse ? ci.lower > p0 + spec.min_effect : ci.upper < p0 - spec.min_effect;
+        const gap = higherIsWorse ? (p ?? 0) - p0 : p0 - (p ?? 0);
+        out = {
+          at,
+          verdict: bad ? 'anomalous' : 'normal',
+          value: p,
+          expected: p0,
+          lower: higherIsWorse ? 0 : p0 - spec.min_effect,
+          upper: higherIsWorse ? p0 + spec.min_effect : 1,
+          score: Math.max(0, Math.min(1, gap / Math.max(spec.min_effect * 4, 1e-9))),
+          revenue_at_risk: bad ? revenueAtRisk(spec.metric, minute, p0) : 0,
+          summary: `${spec.metric} ${formatMetric(spec.metric, p)} over ${c.n} attempts (${formatMetric(spec.metric, ci.lower)}–${formatMetric(spec.metric, ci.upper)}) vs baseline ${formatMetric(spec.metric, p0)}`,
+          samples: w.samples,
+          contributors: topContributors(w),
+        };
+      }
+      // The baseline only learns minutes that have left the window and were not anomalous, so
+      // an outage is never learned as normal.
+      lagged.push(minute);
+      if (lagged.length > spec.window_minutes) {
+        const old = lagged.shift();
+        if (old && out.verdict !== 'anomalous') absorb(old);
+      }
+      return out;
+    },
+  };
+}

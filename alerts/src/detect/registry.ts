@@ -1,0 +1,74 @@
+import { z } from 'zod';
+import type { Calendar } from './calendar.js';
+import { AmlSpecSchema, createAmlDetector } from './aml.detector.js';
+import { CardTestingSpecSchema, createCardTestingDetector } from './card-testing.detector.js';
+import { ForecastSpecSchema, createForecastDetector } from './forecast.detector.js';
+import { LimitSpecSchema, createLimitDetector } from './limit.detector.js';
+import { MixSpecSchema, createMixDetector } from './mix.detector.js';
+import { RateSpecSchema, createRateDetector } from './rate.detector.js';
+import { SeasonalSpecSchema, createSeasonalDetector } from './seasonal.detector.js';
+import { SilenceSpecSchema, createSilenceDetector } from './silence.detector.js';
+import { SloSpecSchema, createSloDetector } from './slo.detector.js';
+import { StructuringSpecSchema, createStructuringDetector } from './structuring.detector.js';
+import { ThresholdSpecSchema, createThresholdDetector } from './threshold.detector.js';
+import { UnivariateSpecSchema, createUnivariateSeriesDetector } from './univariate-series.detector.js';
+import { VelocitySpecSchema, createVelocityDetector } from './velocity.detector.js';
+import type { Detector, EventDetector, SeriesDetector } from './types.js';
+
+/** Every detector spec, discriminated by `type`. A new detector = one file + one line here and below. */
+export const DetectorSpecSchema = z.discriminatedUnion('type', [
+  ThresholdSpecSchema,
+  SeasonalSpecSchema,
+  RateSpecSchema,
+  SloSpecSchema,
+  ForecastSpecSchema,
+  SilenceSpecSchema,
+  MixSpecSchema,
+  UnivariateSpecSchema,
+  CardTestingSpecSchema,
+  VelocitySpecSchema,
+  AmlSpecSchema,
+  StructuringSpecSchema,
+  LimitSpecSchema,
+]);
+export type DetectorSpec = z.infer<typeof DetectorSpecSchema>;
+
+/** Context shared by detectors of one engine. */
+export interface DetectorContext {
+  calendar?: Calendar;
+}
+
+/** Builds a fresh detector (one per slice for series detectors, one per rule for event ones). */
+export function createDetector(spec: DetectorSpec, ctx: DetectorContext = {}): Detector {
+  switch (spec.type) {
+    case 'threshold': return createThresholdDetector(spec);
+    case 'seasonal': return createSeasonalDetector(spec, ctx.calendar);
+    case 'rate': return createRateDetector(spec);
+    case 'slo': return createSloDetector(spec);
+    case 'forecast': return createForecastDetector(spec);
+    case 'silence': return createSilenceDetector(spec, ctx.calendar);
+    case 'mix': return createMixDetector(spec);
+    case 'univariate': return createUnivariateSeriesDetector(spec);
+    case 'card_testing': return createCardTestingDetector(spec);
+    case 'velocity': return createVelocityDetector(spec);
+    case 'aml_threshold': return createAmlDetector(spec);
+    case 'structuring': return createStructuringDetector(spec);
+    case 'limit': return createLimitDetector(spec);
+  }
+}
+
+const EVENT_TYPES = new Set<DetectorSpec['type']>(['card_testing', 'velocity', 'aml_threshold', 'structuring', 'limit']);
+
+/** True for detectors fed payment events (fraud, compliance) rather than minute aggregates. */
+export function isEventSpec(spec: DetectorSpec): boolean {
+  return EVENT_TYPES.has(spec.type);
+}
+
+export function asSeries(d: Detector): SeriesDetector {
+  if (d.kind !== 'series') throw new TypeError(`detector ${d.type} is not a series detector`);
+  return d;
+}
+export function asEvent(d: Detector): EventDetector {
+  if (d.kind !== 'event') throw new TypeError(`detector ${d.type} is not an event detector`);
+  return d;
+}

@@ -1,0 +1,85 @@
+import { z } from 'zod';
+import { SlotBaseline } from './baseline.js';
+import { calendarAt } from './calendar.js';
+import type { Calendar } from './calendar.js';
+import { quiet } from './common.js';
+import { poissonCdf } from './stats.js';
+import type { Evaluation, MinuteAggregate, SeriesDetector } from './types.js';
+import { MINUTE_MS, MinuteWindow, avgTicket } from './types.js';
+
+/**
+ * Expected silence: a slice that normally has traffic goes quiet. The expected count over the
+ * window comes from the same hour in past days (median), or, until a day of history exists,
+ * from the recent normal minutes; the alert fires when P(X ≤ observed | Poisson(expected)) is
+ * below `p_value` — a statistical test, not a "no data" error.
+ */
+export const SilenceSpecSchema = z.object({
+  type: z.literal('silence'),
+  window_minutes: z.number().int().min(1).max(240).default(10),
+  p_value: z.number().gt(0).lt(1).default(1e-6),
+  /** Expected attempts in the window below which silence is not unusual. */
+  min_expected: z.number().positive().default(15),
+  slot_minutes: z.number().int().min(5).max(240).default(60),
+  history_days: z.number().int().min(2).max(28).default(8),
+  recent_minutes: z.number().int().min(10).max(1440).default(60),
+});
+export type SilenceSpec = z.infer<typeof SilenceSpecSchema>;
+
+export function createSilenceDetector(spec: SilenceSpec, calendar?: Calendar): SeriesDetector {
+  const base = new SlotBaseline(spec.slot_minutes * MINUTE_MS, 1440 * MINUTE_MS, spec.history_days);
+  const win = new MinuteWindow(spec.window_minutes);
+  let slot = -1;
+  let slotCount = 0;
+  let slotMinutes = 0;
+  let recentRate = NaN;
+  let ticket = 0;
+  return {
+    kind: 'series',
+    type: 'silence',
+    evaluate(minute: MinuteAggregate): Evaluation {
+      const s = base.slotOf(minute.t);
+      if (s !== slot) {
+        if (slot >= 0 && slotMinutes > 0) base.record(slot, slotCount / slotMinutes);
+        slot = s;
+        slotCount = 0;
+        slotMinutes = 0;
+      }
+      slotCount += minute.attempts;
+      slotMinutes++;
+      win.push(minute);
+      const at = minute.t + MINUTE_MS;
+      const w = win.sum();
+      const e = base.expected(s);
+      const cal = calendarAt(calendar, minute.t);
+      const perMinute = (e.n >= 1 ? e.median : recentRate) * cal.shift;
+      const expected = Number.isFinite(perMinute) ? perMinute * win.length : NaN;
+      let out: Evaluation;
+      if (!Number.isFinite(expected)) out = quiet(at, 'insufficient', w.attempts, 'learning the expected volume');
+      else if (expected < spec.min_expected) out = { ...quiet(at, 'normal', w.attempts), expected };
+      else {
+        // Widening the band on calendar days = demanding a smaller p-value.
+        const p = poissonCdf(w.attempts, expected);
+        const bad = p < spec.p_value / cal.widen;
+        const lost = Math.max(0, expected / win.length - minute.attempts);
+        out = {
+          at,
+          verdict: bad ? 'anomalous' : 'normal',
+          value: w.attempts,
+          expected,
+          lower: 0,
+          upper: null,
+          score: Math.min(1, -Math.log10(Math.max(p, 1e-300)) / (2 * -Math.log10(spec.p_value))),
+          revenue_at_risk: bad ? lost * ticket : 0,
+          summary: `${w.attempts} attempts in ${win.length} min, ${Math.round(expected)} expected (P=${p.toExponential(1)})`,
+          samples: w.samples,
+        };
+      }
+      // Learn the recent rate and ticket from normal minutes only.
+      if (out.verdict !== 'anomalous') {
+        recentRate = Number.isNaN(recentRate) ? minute.attempts : recentRate + (minute.attempts - recentRate) / spec.recent_minutes;
+        if (minute.attempts > 0) ticket = ticket === 0 ? avgTicket(minute) : ticket + 0.05 * (avgTicket(minute) - ticket);
+      }
+      return out;
+    },
+  };
+}

@@ -1,0 +1,98 @@
+import { z } from 'zod';
+import { quiet } from './common.js';
+import type { Evaluation, MinuteAggregate, SeriesDetector } from './types.js';
+import { MINUTE_MS, avgTicket, topContributors } from './types.js';
+
+/**
+ * SLO multi-window, multi-burn-rate alert on the *technical* success rate: only failures the
+ * payment stack caused (provider_error, timeout, network_error, issuer_unavailable) burn the
+ * budget; issuer declines do not. A pair fires when both its long and its short window burn
+ * faster than its factor (Google SRE workbook, ch. 5); the first firing pair sets severity.
+ */
+export const SloSpecSchema = z.object({
+  type: z.literal('slo'),
+  /** Target technical success ratio, e.g. 0.995. */
+  objective: z.number().gt(0).lt(1).default(0.995),
+  windows: z
+    .array(
+      z.object({
+        long_minutes: z.number().int().min(1).max(43200),
+        short_minutes: z.number().int().min(1).max(43200),
+        burn_rate: z.number().positive(),
+        severity: z.string().default('page'),
+      }),
+    )
+    .min(1)
+    .default([
+      { long_minutes: 60, short_minutes: 5, burn_rate: 14.4, severity: 'page' },
+      { long_minutes: 360, short_minutes: 30, burn_rate: 6, severity: 'page' },
+      { long_minutes: 4320, short_minutes: 360, burn_rate: 1, severity: 'ticket' },
+    ]),
+  /** Attempts the short window needs before a pair can fire. */
+  min_attempts: z.number().int().min(0).default(10),
+});
+export type SloSpec = z.infer<typeof SloSpecSchema>;
+
+export function createSloDetector(spec: SloSpec): SeriesDetector {
+  const lengths = [...new Set(spec.windows.flatMap((w) => [w.long_minutes, w.short_minutes]))];
+  const cap = Math.max(...lengths);
+  // Per-minute bad/total in rings (Float32 keeps a 3-day window at ~35 KB per series).
+  const bad = new Float32Array(cap);
+  const tot = new Float32Array(cap);
+  let head = 0;
+  let seen = 0;
+  const sums = new Map<number, { bad: number; tot: number }>(lengths.map((l) => [l, { bad: 0, tot: 0 }]));
+  const budget = 1 - spec.objective;
+
+  return {
+    kind: 'series',
+    type: 'slo',
+    evaluate(minute: MinuteAggregate): Evaluation {
+      const at = minute.t + MINUTE_MS;
+      for (const [len, s] of sums) {
+        if (seen >= len) {
+          const idx = (head - len + cap * 2) % cap;
+          s.bad -= bad[idx] ?? 0;
+          s.tot -= tot[idx] ?? 0;
+        }
+        s.bad += minute.technical_failed;
+        s.tot += minute.attempts;
+      }
+      bad[head] = minute.technical_failed;
+      tot[head] = minute.attempts;
+      head = (head + 1) % cap;
+      seen++;
+      const burn = (len: number): number => {
+        const s = sums.get(len);
+        return s && s.tot > 0 ? s.bad / s.tot / budget : 0;
+      };
+      const first = spec.windows[0];
+      if (!first) return quiet(at, 'no_data', null);
+      const shortTot = sums.get(first.short_minutes)?.tot ?? 0;
+      if ((sums.get(first.long_minutes)?.tot ?? 0) === 0) return quiet(at, 'no_data', null);
+      const firing = spec.windows.find(
+        (w) => (sums.get(w.short_minutes)?.tot ?? 0) >= spec.min_attempts && burn(w.long_minutes) >= w.burn_rate && burn(w.short_minutes) >= w.burn_rate,
+      );
+      const shown = firing ?? first;
+      const longBurn = burn(shown.long_minutes);
+      const shortBurn = burn(shown.short_minutes);
+      const sLong = sums.get(shown.long_minutes) ?? { bad: 0, tot: 0 };
+      const value = sLong.tot > 0 ? 1 - sLong.bad / sLong.tot : null;
+      const ev: Evaluation = {
+        at,
+        verdict: firing ? 'anomalous' : shortTot < spec.min_attempts ? 'insufficient' : 'normal',
+        value,
+        expected: spec.objective,
+        lower: 1 - budget * shown.burn_rate,
+        upper: 1,
+        score: Math.min(1, Math.min(longBurn, shortBurn) / (2 * shown.burn_rate)),
+        revenue_at_risk: firing ? Math.max(0, minute.technical_failed - minute.attempts * budget) * avgTicket(minute) : 0,
+        summary: `technical success ${value === null ? 'n/a' : (value * 100).toFixed(2) + '%'} over ${shown.long_minutes} min; burn rate ${longBurn.toFixed(1)}× (${shown.long_minutes} min) and ${shortBurn.toFixed(1)}× (${shown.short_minutes} min) vs ${shown.burn_rate}× for SLO ${(spec.objective * 100).toFixed(2)}%`,
+        samples: minute.samples,
+        contributors: topContributors(minute),
+      };
+      if (firing) ev.severity = firing.severity;
+      return ev;
+    },
+  };
+}

@@ -1,0 +1,106 @@
+/** Small, dependency-free statistics used by the detectors. All functions are pure. */
+
+/** ln Γ(x) (Lanczos, g = 7). */
+export function logGamma(x: number): number {
+  const c = [
+    0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059,
+    12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7,
+  ];
+  if (x < 0.5) return Math.log(Math.PI / Math.sin(Math.PI * x)) - logGamma(1 - x);
+  x -= 1;
+  let a = c[0] ?? 0;
+  const t = x + 7.5;
+  for (let i = 1; i < 9; i++) a += (c[i] ?? 0) / (x + i);
+  return 0.5 * Math.log(2 * Math.PI) + (x + 0.5) * Math.log(t) - t + Math.log(a);
+}
+
+/** Regularized upper incomplete gamma Q(s, x) = Γ(s, x) / Γ(s). */
+export function gammaQ(s: number, x: number): number {
+  if (x <= 0) return 1;
+  if (x < s + 1) {
+    // Series for P, then Q = 1 - P.
+    let sum = 1 / s;
+    let term = sum;
+    for (let n = 1; n < 500; n++) {
+      term *= x / (s + n);
+      sum += term;
+      if (Math.abs(term) < Math.abs(sum) * 1e-15) break;
+    }
+    return Math.max(0, 1 - sum * Math.exp(-x + s * Math.log(x) - logGamma(s)));
+  }
+  // Continued fraction (Lentz).
+  let b = x + 1 - s;
+  let c = 1 / 1e-300;
+  let d = 1 / b;
+  let h = d;
+  for (let i = 1; i < 500; i++) {
+    const an = -i * (i - s);
+    b += 2;
+    d = an * d + b;
+    if (Math.abs(d) < 1e-300) d = 1e-300;
+    c = b + an / c;
+    if (Math.abs(c) < 1e-300) c = 1e-300;
+    d = 1 / d;
+    const del = d * c;
+    h *= del;
+    if (Math.abs(del - 1) < 1e-15) break;
+  }
+  return Math.min(1, Math.exp(-x + s * Math.log(x) - logGamma(s)) * h);
+}
+
+/** P(X ≤ k) for X ~ Poisson(λ). */
+export function poissonCdf(k: number, lambda: number): number {
+  if (k < 0) return 0;
+  if (lambda <= 0) return 1;
+  return gammaQ(Math.floor(k) + 1, lambda);
+}
+
+/** Survival function of the chi-square distribution with `df` degrees of freedom. */
+export function chiSquareSf(x: number, df: number): number {
+  return gammaQ(df / 2, x / 2);
+}
+
+/** Wilson score interval for `successes` out of `n` at normal quantile `z`. */
+export function wilson(successes: number, n: number, z: number): { lower: number; upper: number; p: number } {
+  if (n <= 0) return { lower: 0, upper: 1, p: NaN };
+  const p = successes / n;
+  const z2 = z * z;
+  const denom = 1 + z2 / n;
+  const centre = (p + z2 / (2 * n)) / denom;
+  const half = (z * Math.sqrt((p * (1 - p)) / n + z2 / (4 * n * n))) / denom;
+  return { lower: Math.max(0, centre - half), upper: Math.min(1, centre + half), p };
+}
+
+/** Jensen–Shannon divergence (base 2, in [0,1]) of two count vectors over the same keys. */
+export function jensenShannon(a: readonly number[], b: readonly number[]): number {
+  const sa = a.reduce((s, x) => s + x, 0);
+  const sb = b.reduce((s, x) => s + x, 0);
+  if (sa <= 0 || sb <= 0) return 0;
+  let js = 0;
+  for (let i = 0; i < a.length; i++) {
+    const p = (a[i] ?? 0) / sa;
+    const q = (b[i] ?? 0) / sb;
+    const m = (p + q) / 2;
+    if (p > 0) js += 0.5 * p * Math.log2(p / m);
+    if (q > 0) js += 0.5 * q * Math.log2(q / m);
+  }
+  return Math.max(0, Math.min(1, js));
+}
+
+/**
+ * Chi-square goodness of fit of observed counts against expected proportions (from baseline
+ * counts, add-one smoothed). Returns the statistic, degrees of freedom and p-value.
+ */
+export function chiSquareGof(observed: readonly number[], baseline: readonly number[]): { stat: number; df: number; p: number } {
+  const n = observed.reduce((s, x) => s + x, 0);
+  const k = observed.length;
+  const tb = baseline.reduce((s, x) => s + x, 0) + k;
+  let stat = 0;
+  for (let i = 0; i < k; i++) {
+    const e = (n * ((baseline[i] ?? 0) + 1)) / tb;
+    const d = (observed[i] ?? 0) - e;
+    stat += (d * d) / e;
+  }
+  const df = Math.max(1, k - 1);
+  return { stat, df, p: n > 0 ? chiSquareSf(stat, df) : 1 };
+}

@@ -1,0 +1,53 @@
+import { z } from 'zod';
+import { outcomeOf, toMajorUnits } from '@paywatch/contracts';
+import type { PaymentEvent } from '@paywatch/contracts';
+import { maskId } from '../lib/mask.js';
+import { AmountTableSchema, thresholdFor } from './amounts.js';
+import { KeyedWindows } from './keyed.js';
+import type { EventDetector, EventFinding } from './types.js';
+
+/**
+ * Structuring ("smurfing"): several transactions of one customer just below the AML threshold
+ * (within `band` of it) inside `window_hours`.
+ */
+export const StructuringSpecSchema = z.object({
+  type: z.literal('structuring'),
+  thresholds: AmountTableSchema.default({ EUR: { default: 10000 }, USD: { default: 10000 }, CNY: { default: 50000 }, '*': { default: 10000 } }),
+  band: z.number().gt(0).lt(1).default(0.1),
+  window_hours: z.number().positive().max(720).default(24),
+  min_count: z.number().int().min(2).default(3),
+});
+export type StructuringSpec = z.infer<typeof StructuringSpecSchema>;
+
+export function createStructuringDetector(spec: StructuringSpec): EventDetector {
+  const windows = new KeyedWindows<{ amount: number; id: string }>(spec.window_hours * 3_600_000);
+  return {
+    kind: 'event',
+    type: 'structuring',
+    observe(e: PaymentEvent, amountReporting: number): EventFinding[] {
+      if (e.customer_ref === null || outcomeOf(e.status) !== 'success') return [];
+      const t = thresholdFor(spec.thresholds, e.currency, e.user_level, toMajorUnits(e.amount_minor, e.currency), amountReporting);
+      if (!t || t.amount >= t.threshold || t.amount < t.threshold * (1 - spec.band)) return [];
+      const w = windows.add(`${e.customer_ref}\u0000${t.currency}`, e.ts, { amount: t.amount, id: e.payment_id });
+      if (w.items.length < spec.min_count) return [];
+      const total = w.items.reduce((s, i) => s + i.amount, 0);
+      return [
+        {
+          labels: { customer_ref: e.customer_ref, currency: e.currency, user_level: e.user_level ?? 'default' },
+          evaluation: {
+            at: e.ts,
+            verdict: 'anomalous',
+            value: w.items.length,
+            expected: spec.min_count - 1,
+            lower: null,
+            upper: t.threshold,
+            score: 1,
+            revenue_at_risk: 0,
+            summary: `customer ${maskId(e.customer_ref)} made ${w.items.length} transactions just below the ${t.threshold} threshold in ${spec.window_hours} h (total ${total.toFixed(2)})`,
+            samples: w.items.slice(-3).map((i) => maskId(i.id)),
+          },
+        },
+      ];
+    },
+  };
+}

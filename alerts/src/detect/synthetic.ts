@@ -1,0 +1,90 @@
+import type { FailureCategory } from '@paywatch/contracts';
+import type { MinuteAggregate } from './types.js';
+import { MINUTE_MS, emptyMinute } from './types.js';
+
+/** Deterministic PRNG (mulberry32) so synthetic series are reproducible. */
+export function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Poisson sample (Knuth below 30, normal approximation above). */
+export function poisson(lambda: number, r: () => number): number {
+  if (lambda <= 0) return 0;
+  if (lambda > 30) {
+    const u = Math.max(r(), 1e-12);
+    const z = Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * r());
+    return Math.max(0, Math.round(lambda + Math.sqrt(lambda) * z));
+  }
+  const L = Math.exp(-lambda);
+  let k = 0;
+  let p = 1;
+  do {
+    k++;
+    p *= r();
+  } while (p > L);
+  return k - 1;
+}
+
+/** Shape of one synthetic minute: attempts per minute and outcome probabilities. */
+export interface MinuteShape {
+  attempts: number;
+  successRate: number;
+  /** Distribution of failure categories (weights). */
+  failureMix?: Partial<Record<FailureCategory, number>>;
+  ticket?: number;
+}
+
+/** Daily seasonal traffic: `base` attempts/min at the daily mean, ±`amplitude` (fraction). */
+export function dailyShape(t: number, base: number, amplitude = 0.5): number {
+  const dayFrac = (t % 86_400_000) / 86_400_000;
+  return base * (1 + amplitude * Math.sin(2 * Math.PI * (dayFrac - 0.25)));
+}
+
+/** Builds minute aggregates from `start` for `minutes`, with `shape(t)` deciding each minute. */
+export function synthMinutes(start: number, minutes: number, shape: (t: number) => MinuteShape, seed = 7): MinuteAggregate[] {
+  const r = rng(seed);
+  const out: MinuteAggregate[] = [];
+  for (let i = 0; i < minutes; i++) {
+    const t = start + i * MINUTE_MS;
+    const s = shape(t);
+    const m = emptyMinute(t);
+    const n = poisson(s.attempts, r);
+    const mix = Object.entries(s.failureMix ?? { do_not_honor: 0.5, insufficient_funds: 0.3, provider_error: 0.1, timeout: 0.1 }) as [FailureCategory, number][];
+    const total = mix.reduce((x, [, w]) => x + w, 0);
+    for (let j = 0; j < n; j++) {
+      m.attempts++;
+      m.attempted_amount += s.ticket ?? 50;
+      if (r() < s.successRate) {
+        m.succeeded++;
+        m.gmv += s.ticket ?? 50;
+      } else {
+        m.failed++;
+        let u = r() * total;
+        let cat: FailureCategory = 'other';
+        for (const [c, w] of mix) {
+          if ((u -= w) <= 0) {
+            cat = c;
+            break;
+          }
+        }
+        m.failures[cat] = (m.failures[cat] ?? 0) + 1;
+        if (cat === 'provider_error' || cat === 'timeout' || cat === 'network_error' || cat === 'issuer_unavailable') m.technical_failed++;
+      }
+    }
+    out.push(m);
+  }
+  return out;
+}
+
+/** Index of the first anomalous verdict at or after `from`, -1 if none. */
+export function firstAnomalous(verdicts: { verdict: string }[], from = 0): number {
+  for (let i = from; i < verdicts.length; i++) if (verdicts[i]?.verdict === 'anomalous') return i;
+  return -1;
+}

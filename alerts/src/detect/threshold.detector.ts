@@ -1,0 +1,45 @@
+import { z } from 'zod';
+import { SeriesBaseSchema, quiet } from './common.js';
+import type { Evaluation, MinuteAggregate, SeriesDetector } from './types.js';
+import { MinuteWindow, formatMetric, isRateMetric, metricValue, revenueAtRisk, topContributors } from './types.js';
+
+/** Static threshold on any metric over a sliding window. */
+export const ThresholdSpecSchema = SeriesBaseSchema.extend({
+  type: z.literal('threshold'),
+  op: z.enum(['above', 'below']),
+  threshold: z.number(),
+  /** Rates are only judged with at least this many attempts in the window. */
+  min_attempts: z.number().int().min(0).default(20),
+});
+export type ThresholdSpec = z.infer<typeof ThresholdSpecSchema>;
+
+export function createThresholdDetector(spec: ThresholdSpec): SeriesDetector {
+  const win = new MinuteWindow(spec.window_minutes);
+  return {
+    kind: 'series',
+    type: 'threshold',
+    evaluate(minute: MinuteAggregate): Evaluation {
+      win.push(minute);
+      const at = minute.t + 60_000;
+      const w = win.sum();
+      const v = metricValue(w, spec.metric);
+      if (v === null) return quiet(at, 'no_data', null);
+      if (isRateMetric(spec.metric) && w.attempts < spec.min_attempts) return quiet(at, 'insufficient', v);
+      const bad = spec.op === 'above' ? v > spec.threshold : v < spec.threshold;
+      const dist = Math.abs(v - spec.threshold) / Math.max(Math.abs(spec.threshold), 1e-9);
+      return {
+        at,
+        verdict: bad ? 'anomalous' : 'normal',
+        value: v,
+        expected: spec.threshold,
+        lower: spec.op === 'below' ? spec.threshold : null,
+        upper: spec.op === 'above' ? spec.threshold : null,
+        score: bad ? Math.min(1, 0.5 + dist) : 0,
+        revenue_at_risk: bad ? revenueAtRisk(spec.metric, minute, spec.threshold) : 0,
+        summary: `${spec.metric} ${formatMetric(spec.metric, v)} is ${bad ? '' : 'not '}${spec.op} ${formatMetric(spec.metric, spec.threshold)} over ${spec.window_minutes} min`,
+        samples: w.samples,
+        contributors: topContributors(w),
+      };
+    },
+  };
+}

@@ -1,0 +1,229 @@
+import type { FailureCategory, PaymentEvent } from '@paywatch/contracts';
+
+/**
+ * One closed event-time minute of one slice (a set of label values), built by the engine from
+ * `PaymentEvent`s. Amounts are in the reporting currency (major units).
+ */
+export interface MinuteAggregate {
+  /** Minute start, epoch ms UTC (event time). */
+  t: number;
+  /** Outcome events (succeeded/captured/failed). */
+  attempts: number;
+  succeeded: number;
+  failed: number;
+  /** Failures the payment stack caused (provider_error, timeout, network_error, issuer_unavailable). */
+  technical_failed: number;
+  failures: Partial<Record<FailureCategory, number>>;
+  /** Successful volume. */
+  gmv: number;
+  /** Volume of all attempts (used to price a lost attempt). */
+  attempted_amount: number;
+  latency_sum: number;
+  latency_n: number;
+  /** Failed attempts by `dimension=value`, for "top contributing dimensions" (capped). */
+  contrib: Record<string, number>;
+  /** A few masked payment ids of failed (or, failing that, any) attempts. */
+  samples: string[];
+}
+
+/** What a detector concluded about one point. `insufficient` = below the minimum volume gate. */
+export type Verdict = 'normal' | 'anomalous' | 'no_data' | 'insufficient';
+
+/**
+ * The output of one detector step: what was observed, what was expected (a band), and a
+ * score in [0,1]. `revenue_at_risk` is the money at stake in this step alone (reporting
+ * currency); the alert accumulates it while firing.
+ */
+export interface Evaluation {
+  /** Event time of the evaluated point (end of the minute or the event's ts). */
+  at: number;
+  verdict: Verdict;
+  value: number | null;
+  expected: number | null;
+  lower: number | null;
+  upper: number | null;
+  score: number;
+  revenue_at_risk: number;
+  /** One human sentence, e.g. "success rate will cross 85% in ~12 min". */
+  summary: string;
+  /** Overrides the rule's severity (e.g. the SLO fast-burn pair pages, the slow one tickets). */
+  severity?: string;
+  /** Masked transaction ids backing the finding. */
+  samples?: string[];
+  /** `dimension=value` → weight, largest first. */
+  contributors?: { key: string; value: number }[];
+}
+
+/**
+ * A series detector: fed one closed minute at a time, in event-time order, for one slice.
+ * It keeps whatever history it needs (bounded) and never looks ahead. One instance per slice.
+ */
+export interface SeriesDetector {
+  readonly kind: 'series';
+  readonly type: string;
+  evaluate(minute: MinuteAggregate): Evaluation;
+}
+
+/**
+ * An event detector (fraud and compliance): sees each payment event in event-time order and
+ * returns findings keyed by the entity it concerns (a BIN, a customer…). One instance per rule;
+ * it keeps per-entity state and evicts entities idle for longer than its window.
+ */
+export interface EventDetector {
+  readonly kind: 'event';
+  readonly type: string;
+  observe(event: PaymentEvent, amountReporting: number): EventFinding[];
+}
+
+/** A finding of an event detector: the entity's labels and the evaluation. */
+export interface EventFinding {
+  labels: Record<string, string>;
+  evaluation: Evaluation;
+}
+
+/** Any detector. */
+export type Detector = SeriesDetector | EventDetector;
+
+/** Metrics a series rule can watch. Rates are in [0,1]. */
+export const SERIES_METRICS = [
+  'attempts', 'succeeded', 'failed', 'success_rate', 'decline_rate', 'technical_success_rate',
+  'gmv', 'latency_avg',
+] as const;
+export type SeriesMetric = (typeof SERIES_METRICS)[number];
+
+export function emptyMinute(t: number): MinuteAggregate {
+  return {
+    t, attempts: 0, succeeded: 0, failed: 0, technical_failed: 0, failures: {}, gmv: 0,
+    attempted_amount: 0, latency_sum: 0, latency_n: 0, contrib: {}, samples: [],
+  };
+}
+
+/** Adds `b` into `a` (mutates `a`); contributors and samples stay capped. */
+export function mergeMinute(a: MinuteAggregate, b: MinuteAggregate): MinuteAggregate {
+  a.attempts += b.attempts;
+  a.succeeded += b.succeeded;
+  a.failed += b.failed;
+  a.technical_failed += b.technical_failed;
+  for (const [k, v] of Object.entries(b.failures) as [FailureCategory, number][]) a.failures[k] = (a.failures[k] ?? 0) + v;
+  a.gmv += b.gmv;
+  a.attempted_amount += b.attempted_amount;
+  a.latency_sum += b.latency_sum;
+  a.latency_n += b.latency_n;
+  for (const [k, v] of Object.entries(b.contrib)) {
+    if (k in a.contrib || Object.keys(a.contrib).length < MAX_CONTRIB) a.contrib[k] = (a.contrib[k] ?? 0) + v;
+  }
+  for (const s of b.samples) if (a.samples.length < MAX_SAMPLES && !a.samples.includes(s)) a.samples.push(s);
+  return a;
+}
+
+export const MAX_CONTRIB = 40;
+export const MAX_SAMPLES = 5;
+
+/** The value of `metric` for an aggregate; null when undefined (a rate with no attempts). */
+export function metricValue(a: MinuteAggregate, metric: SeriesMetric): number | null {
+  switch (metric) {
+    case 'attempts': return a.attempts;
+    case 'succeeded': return a.succeeded;
+    case 'failed': return a.failed;
+    case 'gmv': return a.gmv;
+    case 'success_rate': return a.attempts > 0 ? a.succeeded / a.attempts : null;
+    case 'decline_rate': return a.attempts > 0 ? a.failed / a.attempts : null;
+    case 'technical_success_rate': return a.attempts > 0 ? 1 - a.technical_failed / a.attempts : null;
+    case 'latency_avg': return a.latency_n > 0 ? a.latency_sum / a.latency_n : null;
+  }
+}
+
+/** True for metrics that are proportions of attempts. */
+export function isRateMetric(m: SeriesMetric): boolean {
+  return m === 'success_rate' || m === 'decline_rate' || m === 'technical_success_rate';
+}
+
+/** Average ticket of a minute (reporting currency), 0 without attempts. */
+export function avgTicket(a: MinuteAggregate): number {
+  return a.attempts > 0 ? a.attempted_amount / a.attempts : 0;
+}
+
+/** Top contributors of an aggregate, largest first. */
+export function topContributors(a: MinuteAggregate, n = 5): { key: string; value: number }[] {
+  return Object.entries(a.contrib)
+    .sort((x, y) => y[1] - x[1] || (x[0] < y[0] ? -1 : 1))
+    .slice(0, n)
+    .map(([key, value]) => ({ key, value }));
+}
+
+/**
+ * Money at stake in one minute for a metric that moved the wrong way: lost successful
+ * attempts for a success-type rate, lost volume for a count or GMV. Never negative.
+ */
+export function revenueAtRisk(metric: SeriesMetric, minute: MinuteAggregate, expected: number | null): number {
+  if (expected === null) return 0;
+  const obs = metricValue(minute, metric);
+  if (obs === null) return 0;
+  const ticket = avgTicket(minute);
+  switch (metric) {
+    case 'success_rate':
+    case 'technical_success_rate':
+      return Math.max(0, expected - obs) * minute.attempts * ticket;
+    case 'decline_rate':
+      return Math.max(0, obs - expected) * minute.attempts * ticket;
+    case 'attempts':
+    case 'succeeded':
+      return Math.max(0, expected - obs) * ticket;
+    case 'gmv':
+      return Math.max(0, expected - obs);
+    default:
+      return 0;
+  }
+}
+
+/** Formats a metric value for messages (rates as percentages). */
+export function formatMetric(metric: SeriesMetric, v: number | null): string {
+  if (v === null) return 'n/a';
+  if (isRateMetric(metric)) return `${(v * 100).toFixed(1)}%`;
+  if (metric === 'latency_avg') return `${Math.round(v)} ms`;
+  return Number.isInteger(v) ? String(v) : v.toFixed(1);
+}
+
+/** A fixed-capacity ring of minute aggregates with a running window sum. */
+export class MinuteWindow {
+  private readonly ring: (MinuteAggregate | undefined)[];
+  private head = 0;
+  private count = 0;
+  constructor(readonly size: number) {
+    this.ring = new Array<MinuteAggregate | undefined>(size);
+  }
+  push(m: MinuteAggregate): void {
+    this.ring[this.head] = m;
+    this.head = (this.head + 1) % this.size;
+    if (this.count < this.size) this.count++;
+  }
+  /** Minutes held (≤ size). */
+  get length(): number {
+    return this.count;
+  }
+  /** Sum of the held minutes, stamped with the latest minute's t. */
+  sum(): MinuteAggregate {
+    const latest = this.ring[(this.head - 1 + this.size) % this.size];
+    const out = emptyMinute(latest?.t ?? 0);
+    for (let i = 0; i < this.count; i++) {
+      const m = this.ring[(this.head - 1 - i + this.size * 2) % this.size];
+      if (m) mergeMinute(out, m);
+    }
+    return out;
+  }
+}
+
+/** Median of a numeric array (copy-sorted); NaN when empty. */
+export function median(xs: ArrayLike<number>): number {
+  const a = Array.from(xs).filter((x) => Number.isFinite(x)).sort((x, y) => x - y);
+  if (a.length === 0) return NaN;
+  const m = a.length >> 1;
+  return a.length % 2 ? (a[m] ?? NaN) : ((a[m - 1] ?? 0) + (a[m] ?? 0)) / 2;
+}
+
+/** Median absolute deviation around `med`. */
+export function mad(xs: ArrayLike<number>, med: number): number {
+  return median(Array.from(xs).filter((x) => Number.isFinite(x)).map((x) => Math.abs(x - med)));
+}
+
+export const MINUTE_MS = 60_000;

@@ -1,0 +1,56 @@
+import { z } from 'zod';
+import { outcomeOf } from '@paywatch/contracts';
+import type { PaymentEvent } from '@paywatch/contracts';
+import { maskId } from '../lib/mask.js';
+import { KeyedWindows } from './keyed.js';
+import type { EventDetector, EventFinding } from './types.js';
+
+/** Velocity per customer: too many attempts (or too much volume) in a window, per user level. */
+export const VelocitySpecSchema = z.object({
+  type: z.literal('velocity'),
+  window_minutes: z.number().int().min(1).max(10080).default(60),
+  /** Max attempts per window by user level (`default` for the rest). */
+  max_attempts: z.record(z.string(), z.number().int().positive()).default({ default: 20 }),
+  /** Optional max volume per window by user level, reporting currency. */
+  max_amount: z.record(z.string(), z.number().positive()).default({}),
+});
+export type VelocitySpec = z.infer<typeof VelocitySpecSchema>;
+
+export function createVelocityDetector(spec: VelocitySpec): EventDetector {
+  const windows = new KeyedWindows<{ amount: number; id: string }>(spec.window_minutes * 60_000);
+  return {
+    kind: 'event',
+    type: 'velocity',
+    observe(e: PaymentEvent, amountReporting: number): EventFinding[] {
+      if (e.customer_ref === null || outcomeOf(e.status) === null) return [];
+      const level = e.user_level ?? 'default';
+      const w = windows.add(e.customer_ref, e.ts, { amount: amountReporting, id: e.payment_id });
+      const n = w.items.length;
+      const amount = w.items.reduce((s, i) => s + i.amount, 0);
+      const maxN = spec.max_attempts[level] ?? spec.max_attempts['default'];
+      const maxA = spec.max_amount[level] ?? spec.max_amount['default'];
+      const overN = maxN !== undefined && n > maxN;
+      const overA = maxA !== undefined && amount > maxA;
+      if (!overN && !overA) return [];
+      return [
+        {
+          labels: { customer_ref: e.customer_ref, user_level: level },
+          evaluation: {
+            at: e.ts,
+            verdict: 'anomalous',
+            value: overN ? n : amount,
+            expected: overN ? (maxN ?? null) : (maxA ?? null),
+            lower: null,
+            upper: overN ? (maxN ?? null) : (maxA ?? null),
+            score: 1,
+            revenue_at_risk: 0,
+            summary: overN
+              ? `customer ${maskId(e.customer_ref)} made ${n} attempts in ${spec.window_minutes} min (limit ${maxN} for ${level})`
+              : `customer ${maskId(e.customer_ref)} moved ${amount.toFixed(2)} in ${spec.window_minutes} min (limit ${maxA} for ${level})`,
+            samples: w.items.slice(-3).map((i) => maskId(i.id)),
+          },
+        },
+      ];
+    },
+  };
+}
