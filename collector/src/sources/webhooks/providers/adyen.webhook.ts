@@ -227,7 +227,7 @@ function normalize(payload: AdyenPayload, ctx: NormalizeContext = {}): Normalize
   }
   const keys = payload.items.map(itemKey);
   const joined = keys.join('|');
-  const providerEventId = keys.length === 1 && joined.length <= 128 ? joined : `batch:${sha256Hex(joined).slice(0, 40)}`;
+  const providerEventId = joined.length <= 128 ? joined : `batch:${sha256Hex(joined).slice(0, 40)}`;
   const events = payload.items.map((i) => normalizeItem(i, payload.live, ctx)).filter((e): e is PaymentEventInput => e !== undefined);
   return { providerEventId, events };
 }
