@@ -1,5 +1,5 @@
 import { createWriteStream } from 'node:fs';
-import { Readable, type Writable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { constants as zc, createGzip } from 'node:zlib';
 import { createCounter, type SimCounts } from './counts.js';
@@ -10,7 +10,7 @@ export interface WriteFileOptions extends Omit<GeneratorConfig, 'start' | 'end'>
   /** Output path; gzip when it ends in `.gz`. Ignored when `stream` is given. */
   path?: string;
   /** Write to this stream instead of a file (e.g. stdout); it is not ended. */
-  stream?: Writable;
+  stream?: NodeJS.WritableStream;
   /** Event-time span, epoch ms: events are stamped in [from, to). */
   from: number;
   to: number;
