@@ -89,7 +89,7 @@ export function TrendChart({ model, type, formatValue, formatAxisValue, formatTi
         );
       }}
     />,
-    <Legend key="l" formatter={(value: string) => <span style={{ color: 'var(--text)' }}>{value}</span>} />,
+    <Legend key="l" itemSorter={null} formatter={(value: string) => <span style={{ color: 'var(--text)' }}>{value}</span>} />,
   ];
 
   let chart;

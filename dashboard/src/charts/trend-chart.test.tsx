@@ -1,0 +1,66 @@
+// @vitest-environment jsdom
+// Guards the trend chart: one drawn series per model series (comparison dashed, same colour), readable legend, bars stacked per period.
+import type { Timeseries } from '@paywatch/contracts';
+import { cleanup, render } from '@testing-library/react';
+import { afterEach, describe, expect, it } from 'vitest';
+import { buildChartModel } from '../features/trends/chart-data.js';
+import { TrendChart, seriesColor } from './trend-chart.js';
+
+const M = 60_000;
+const T0 = Date.UTC(2026, 0, 1, 12, 0);
+const point = (t: number, attempts: number) => ({ t, attempts, succeeded: attempts, failed: 0, success_rate: 1, gmv: attempts * 10, latency_p95: 100 });
+const series = (keys: string[], from: number): Timeseries => ({
+  from,
+  to: from + 5 * M,
+  bucket_ms: M,
+  group_by: 'provider',
+  reporting_currency: 'USD',
+  series: keys.map((key, i) => ({ key, points: [0, 1, 2, 3, 4].map((j) => point(from + j * M, (i + 1) * (j + 1))) })),
+});
+
+const model = buildChartModel({
+  metric: 'attempts',
+  primary: series(['stripe', 'adyen'], T0),
+  comparison: { series: series(['stripe', 'adyen'], T0 - 7 * 86_400_000), offset: 7 * 86_400_000 },
+  labelOf: (k) => String(k),
+  compareLabel: (n) => `${n} (last week)`,
+});
+
+const props = {
+  model,
+  formatValue: (v: number) => String(v),
+  formatAxisValue: (v: number) => String(v),
+  formatTime: (t: number) => new Date(t).toISOString(),
+  formatAxisTime: (t: number) => new Date(t).toISOString().slice(11, 16),
+  size: { width: 800, height: 360 },
+  ariaLabel: 'attempts chart',
+};
+
+describe('TrendChart', () => {
+  afterEach(cleanup);
+
+  it('draws a line per series, comparison lines dashed in their primary colour', () => {
+    const { container, getByRole } = render(<TrendChart {...props} type="line" />);
+    expect(getByRole('figure').getAttribute('aria-label')).toBe('attempts chart');
+    const curves = [...container.querySelectorAll('path.recharts-line-curve')];
+    expect(curves).toHaveLength(4);
+    const dashed = curves.filter((c) => c.getAttribute('stroke-dasharray') === '5 4');
+    expect(dashed).toHaveLength(2);
+    expect(seriesColor(model, model.series[2]!)).toBe(seriesColor(model, model.series[0]!));
+    expect(curves.map((c) => c.getAttribute('stroke'))).toEqual(['var(--series-0)', 'var(--series-1)', 'var(--series-0)', 'var(--series-1)']);
+  });
+
+  it('shows every series label in the legend', () => {
+    const { container } = render(<TrendChart {...props} type="area" />);
+    const legend = [...container.querySelectorAll('.recharts-legend-item-text')].map((e) => e.textContent);
+    expect(legend).toEqual(['stripe', 'adyen', 'stripe (last week)', 'adyen (last week)']);
+    expect(container.querySelectorAll('path.recharts-area-area')).toHaveLength(4);
+  });
+
+  it('stacks bars per period: one rectangle per series and bucket', () => {
+    const { container } = render(<TrendChart {...props} type="bar" />);
+    expect(container.querySelectorAll('.recharts-bar-rectangle')).toHaveLength(4 * 5);
+    const ticks = [...container.querySelectorAll('.recharts-cartesian-axis-tick-value')].map((e) => e.textContent);
+    expect(ticks[0]).toBe('12:00');
+  });
+});

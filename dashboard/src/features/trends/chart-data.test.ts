@@ -1,0 +1,108 @@
+// Guards the chart model (metric math, empty buckets, comparison overlay) and that the CSV export equals what the chart draws.
+import type { MetricPoint, Timeseries } from '@paywatch/contracts';
+import { describe, expect, it } from 'vitest';
+import { buildChartModel, type ChartModel } from './chart-data.js';
+import { comparisonRange } from './compare.js';
+import { chartToCsv, csvField, parseCsv } from './csv.js';
+
+const M = 60_000;
+const T0 = Date.UTC(2026, 0, 1, 12, 0);
+
+function pt(t: number, attempts: number, succeeded: number, gmv: number, p95: number | null = 120): MetricPoint {
+  const failed = attempts - succeeded;
+  return { t, attempts, succeeded, failed, success_rate: attempts ? succeeded / attempts : null, gmv, latency_p95: p95 };
+}
+
+function ts(series: Timeseries['series'], groupBy: Timeseries['group_by'] = null, from = T0, to = T0 + 4 * M): Timeseries {
+  return { from, to, bucket_ms: M, group_by: groupBy, reporting_currency: 'USD', series };
+}
+
+const labels = { labelOf: (k: string | null | undefined) => (k === undefined ? 'All' : k === null ? '(none)' : k), compareLabel: (n: string) => `${n} (compare)` };
+
+describe('chart model', () => {
+  const grouped = ts(
+    [
+      { key: 'stripe', points: [pt(T0, 10, 9, 90), pt(T0 + M, 20, 15, 150), pt(T0 + 3 * M, 4, 4, 40)] },
+      { key: 'adyen', points: [pt(T0, 5, 2, 20), pt(T0 + 2 * M, 8, 8, 80)] },
+    ],
+    'provider',
+  );
+
+  it('fills every bucket of the range: zero for counts, no value for rates', () => {
+    const attempts = buildChartModel({ metric: 'attempts', primary: grouped, ...labels });
+    expect(attempts.rows.map((r) => r.t)).toEqual([T0, T0 + M, T0 + 2 * M, T0 + 3 * M]);
+    expect(attempts.rows.map((r) => [r.s0, r.s1])).toEqual([[10, 5], [20, 0], [0, 8], [4, 0]]);
+    const rate = buildChartModel({ metric: 'success_rate', primary: grouped, ...labels });
+    expect(rate.rows.map((r) => r.s1)).toEqual([0.4, null, 1, null]);
+    expect(rate.unit).toBe('ratio');
+  });
+
+  it('computes average ticket as GMV per successful payment', () => {
+    const m = buildChartModel({ metric: 'avg_ticket', primary: grouped, ...labels });
+    expect(m.rows[0]?.s0).toBe(10);
+    expect(m.rows[1]?.s0).toBe(10);
+    expect(m.rows[0]?.s1).toBe(10);
+  });
+
+  it('computes decline rate per category against all attempts in the bucket', () => {
+    const byCat = ts(
+      [
+        { key: null, points: [pt(T0, 90, 90, 900)] },
+        { key: 'insufficient_funds', points: [{ ...pt(T0, 6, 0, 0), failed: 6 }] },
+        { key: 'timeout', points: [{ ...pt(T0, 4, 0, 0), failed: 4 }] },
+      ],
+      'failure_category',
+    );
+    const m = buildChartModel({ metric: 'decline_rate', primary: byCat, ...labels });
+    expect(m.series.map((s) => s.label)).toEqual(['insufficient_funds', 'timeout']);
+    expect(m.rows[0]?.s0).toBeCloseTo(0.06);
+    expect(m.rows[0]?.s1).toBeCloseTo(0.04);
+    expect(m.rows[1]?.s0).toBeNull(); // no attempts at all in that bucket
+  });
+
+  it('overlays a comparison shifted onto the primary buckets', () => {
+    const cmp = comparisonRange('previous', T0, T0 + 4 * M);
+    const previous = ts([{ key: null, points: [pt(cmp.from, 7, 7, 70), pt(cmp.from + 3 * M, 3, 3, 30)] }], null, cmp.from, cmp.to);
+    const primary = ts([{ key: null, points: [pt(T0, 10, 9, 90)] }]);
+    const m = buildChartModel({ metric: 'attempts', primary, comparison: { series: previous, offset: cmp.offset }, ...labels });
+    expect(m.series.map((s) => [s.id, s.label, s.compare])).toEqual([['s0', 'All', false], ['c0', 'All (compare)', true]]);
+    expect(m.rows.map((r) => [r.s0, r.c0])).toEqual([[10, 7], [0, 0], [0, 0], [0, 3]]);
+    expect(m.compareOffset).toBe(4 * M);
+  });
+});
+
+describe('CSV export', () => {
+  const model: ChartModel = buildChartModel({
+    metric: 'success_rate',
+    primary: ts(
+      [
+        { key: 'stripe', points: [pt(T0, 3, 2, 1), pt(T0 + M, 7, 7, 1)] },
+        { key: 'a "quoted", name', points: [pt(T0 + 2 * M, 9, 3, 1)] },
+      ],
+      'merchant_id',
+    ),
+    ...labels,
+  });
+
+  it('has one row per chart row and one column per series, values unrounded', () => {
+    const rows = parseCsv(chartToCsv(model));
+    expect(rows[0]).toEqual(['time', ...model.series.map((s) => s.label)]);
+    expect(rows.length - 1).toBe(model.rows.length);
+    model.rows.forEach((r, i) => {
+      const line = rows[i + 1] as string[];
+      expect(Date.parse(line[0] as string)).toBe(r.t);
+      model.series.forEach((s, j) => {
+        const cell = line[j + 1] as string;
+        expect(cell === '' ? null : Number(cell)).toBe(r[s.id]);
+      });
+    });
+    expect(rows[1]?.[1]).toBe(String(2 / 3));
+  });
+
+  it('quotes fields per RFC 4180', () => {
+    expect(csvField('a,b')).toBe('"a,b"');
+    expect(csvField('say "hi"')).toBe('"say ""hi"""');
+    expect(csvField('plain')).toBe('plain');
+    expect(chartToCsv(model).split('\r\n')[0]).toBe('time,stripe,"a ""quoted"", name"');
+  });
+});

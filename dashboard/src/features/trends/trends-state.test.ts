@@ -1,0 +1,87 @@
+// Guards the explorer's URL state: every state survives a round trip through the query string, junk falls back to defaults.
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_TRENDS, autoBucket, parseTrendsState, resolveRange, serializeTrendsState, type TrendsState } from './trends-state.js';
+
+const roundTrip = (s: TrendsState) => parseTrendsState(new URLSearchParams(serializeTrendsState(s)));
+
+describe('trends URL state', () => {
+  it('round-trips the default state as an empty query string', () => {
+    expect(serializeTrendsState(DEFAULT_TRENDS)).toBe('');
+    expect(parseTrendsState(new URLSearchParams(''))).toEqual(DEFAULT_TRENDS);
+  });
+
+  it('round-trips a fully specified state', () => {
+    const s: TrendsState = {
+      range: '7d',
+      bucket: '1h',
+      metric: 'success_rate',
+      groupBy: 'provider',
+      compare: 'week',
+      chart: 'bar',
+      filters: { country: ['DE', 'FR'], method: ['card'] },
+    };
+    expect(roundTrip(s)).toEqual(s);
+  });
+
+  it('round-trips a custom range as ISO timestamps', () => {
+    const s: TrendsState = { ...DEFAULT_TRENDS, range: 'custom', from: Date.UTC(2026, 0, 5, 10), to: Date.UTC(2026, 0, 6, 10, 30) };
+    const q = serializeTrendsState(s);
+    expect(q).toContain('from=2026-01-05T10%3A00%3A00.000Z');
+    expect(roundTrip(s)).toEqual(s);
+  });
+
+  it('round-trips every metric, compare mode and chart type', () => {
+    for (const metric of ['attempts', 'success_rate', 'gmv', 'avg_ticket', 'latency_p95'] as const)
+      for (const compare of ['none', 'previous', 'week', 'year'] as const)
+        for (const chart of ['line', 'area', 'bar'] as const) {
+          const s: TrendsState = { ...DEFAULT_TRENDS, metric, compare, chart, groupBy: 'card_bin' };
+          expect(roundTrip(s)).toEqual(s);
+        }
+  });
+
+  it('decline rate by category implies grouping by failure category', () => {
+    const s = parseTrendsState(new URLSearchParams('metric=decline_rate&group_by=provider'));
+    expect(s.groupBy).toBe('failure_category');
+    expect(serializeTrendsState(s)).toBe('metric=decline_rate');
+    expect(roundTrip(s)).toEqual(s);
+  });
+
+  it('ignores invalid values instead of failing', () => {
+    const s = parseTrendsState(new URLSearchParams('range=2w&bucket=7m&metric=x&group_by=pan&compare=decade&chart=pie&provider=,,&nope=1'));
+    expect(s).toEqual(DEFAULT_TRENDS);
+  });
+
+  it('falls back to the default range when a custom range is incomplete or inverted', () => {
+    expect(parseTrendsState(new URLSearchParams('range=custom&from=2026-01-02T00:00:00Z')).range).toBe('1h');
+    expect(parseTrendsState(new URLSearchParams('range=custom&from=2000&to=1000')).range).toBe('1h');
+    expect(parseTrendsState(new URLSearchParams('range=custom&from=1000&to=2000'))).toMatchObject({ range: 'custom', from: 1000, to: 2000 });
+  });
+
+  it('dedupes and trims filter values', () => {
+    expect(parseTrendsState(new URLSearchParams('provider=stripe, adyen,stripe')).filters).toEqual({ provider: ['stripe', 'adyen'] });
+  });
+});
+
+describe('range resolution', () => {
+  it('picks the finest bucket with at most 360 points', () => {
+    expect(autoBucket(15 * 60_000)).toBe('1m');
+    expect(autoBucket(3_600_000)).toBe('1m');
+    expect(autoBucket(86_400_000)).toBe('5m');
+    expect(autoBucket(7 * 86_400_000)).toBe('1h');
+    expect(autoBucket(30 * 86_400_000)).toBe('6h');
+  });
+
+  it('ends a preset range on the bucket boundary after now, with whole buckets', () => {
+    const now = Date.UTC(2026, 2, 3, 14, 37, 12);
+    const r = resolveRange({ ...DEFAULT_TRENDS, range: '24h' }, now);
+    expect(r.bucket).toBe('5m');
+    expect(r.to).toBe(Date.UTC(2026, 2, 3, 14, 40));
+    expect(r.to - r.from).toBe(86_400_000);
+    expect(r.from % 300_000).toBe(0);
+  });
+
+  it('honours an explicit granularity and a custom range', () => {
+    const r = resolveRange({ ...DEFAULT_TRENDS, range: 'custom', from: 1_000, to: 7_201_000, bucket: '15m' }, 0);
+    expect(r).toEqual({ from: 1_000, to: 7_201_000, bucket: '15m' });
+  });
+});
