@@ -98,13 +98,14 @@ export function createForecastDetector(spec: ForecastSpec): SeriesDetector {
           break;
         }
       }
-      const now = breached(y);
+      // Judge "already breached" on the smoothed level: one noisy minute is not a breach.
+      const now = breached(level);
       const f1 = forecast(1);
       const fmt = (v: number) => formatMetric(spec.metric, v);
       const bad = now || crossAt !== null;
       const eta = crossAt === null ? null : crossAt * spec.step_minutes;
       const summary = now
-        ? `${spec.metric} ${fmt(y)} is ${spec.breach} ${fmt(spec.threshold)}`
+        ? `${spec.metric} ${fmt(level)} (smoothed) is ${spec.breach} ${fmt(spec.threshold)}`
         : eta !== null
           ? `${spec.metric} will cross ${fmt(spec.threshold)} in ~${eta} min (now ${fmt(y)}, trend ${fmt(trend * (rate ? 1 : 1))}/step)`
           : `${spec.metric} ${fmt(y)}, forecast ${fmt(f1.mean)} ± ${fmt(f1.half)}`;

@@ -44,6 +44,7 @@ export function createRateDetector(spec: RateSpec): SeriesDetector {
   let bHits = 0;
   let bN = 0;
   const lagged: MinuteAggregate[] = [];
+  const recent: { hits: number; n: number }[] = [];
   const higherIsWorse = spec.metric === 'decline_rate';
 
   function absorb(m: MinuteAggregate): void {
@@ -62,17 +63,39 @@ export function createRateDetector(spec: RateSpec): SeriesDetector {
       win.push(minute);
       const at = minute.t + MINUTE_MS;
       const w = win.sum();
-      const c = counts(w, spec.metric);
-      const p = c.n > 0 ? c.hits / c.n : null;
+      recent.push(counts(minute, spec.metric));
+      if (recent.length > spec.window_minutes) recent.shift();
+      const whole = counts(w, spec.metric);
+      let c = whole;
+      let p = c.n > 0 ? c.hits / c.n : null;
       let out: Evaluation;
       if (c.n === 0) out = quiet(at, 'no_data', null);
       else if (c.n < spec.min_attempts) out = quiet(at, 'insufficient', p, `${c.n} attempts < ${spec.min_attempts}`);
       else if (bN < spec.min_baseline_attempts) out = quiet(at, 'insufficient', p, 'learning the baseline');
       else {
         const p0 = bHits / bN;
-        const nEff = c.n / (1 + (c.n - 1) * spec.overdispersion);
-        const ci = wilson((c.hits / c.n) * nEff, nEff, spec.z);
-        const bad = higherIsWorse ? ci.lower > p0 + spec.min_effect : ci.upper < p0 - spec.min_effect;
+        // Test every suffix of the window that has enough volume (last 1, 2, … minutes): a
+        // sharp drop is caught by the short suffix within a minute or two, a mild one by the
+        // whole window. Reported numbers are those of the most significant suffix.
+        let ci = { lower: 0, upper: 1, p: NaN };
+        let bad = false;
+        let hits = 0;
+        let n = 0;
+        for (let k = recent.length - 1; k >= 0; k--) {
+          hits += recent[k]?.hits ?? 0;
+          n += recent[k]?.n ?? 0;
+          if (n < spec.min_attempts) continue;
+          const nEff = n / (1 + (n - 1) * spec.overdispersion);
+          const ck = wilson((hits / n) * nEff, nEff, spec.z);
+          const badK = higherIsWorse ? ck.lower > p0 + spec.min_effect : ck.upper < p0 - spec.min_effect;
+          if (badK || k === 0) {
+            ci = ck;
+            c = { hits, n };
+            p = hits / n;
+            bad = badK;
+            if (badK) break;
+          }
+        }
         const gap = higherIsWorse ? (p ?? 0) - p0 : p0 - (p ?? 0);
         out = {
           at,

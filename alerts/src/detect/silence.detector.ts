@@ -33,6 +33,7 @@ export function createSilenceDetector(spec: SilenceSpec, calendar?: Calendar): S
   let slotMinutes = 0;
   let recentRate = NaN;
   let ticket = 0;
+  const recentCounts: number[] = [];
   return {
     kind: 'series',
     type: 'silence',
@@ -47,6 +48,8 @@ export function createSilenceDetector(spec: SilenceSpec, calendar?: Calendar): S
       slotCount += minute.attempts;
       slotMinutes++;
       win.push(minute);
+      recentCounts.push(minute.attempts);
+      if (recentCounts.length > spec.window_minutes) recentCounts.shift();
       const at = minute.t + MINUTE_MS;
       const w = win.sum();
       const e = base.expected(s);
@@ -57,20 +60,39 @@ export function createSilenceDetector(spec: SilenceSpec, calendar?: Calendar): S
       if (!Number.isFinite(expected)) out = quiet(at, 'insufficient', w.attempts, 'learning the expected volume');
       else if (expected < spec.min_expected) out = { ...quiet(at, 'normal', w.attempts), expected };
       else {
-        // Widening the band on calendar days = demanding a smaller p-value.
-        const p = poissonCdf(w.attempts, expected);
-        const bad = p < spec.p_value / cal.widen;
+        // Widening the band on calendar days = demanding a smaller p-value. Every suffix of the
+        // window (last 1, 2, … minutes) with enough expected volume is tested, so a hard stop
+        // is seen within a minute or two and a thinning within the whole window.
+        const alpha = spec.p_value / cal.widen;
+        let p = poissonCdf(w.attempts, expected);
+        let observed = w.attempts;
+        let expectedK = expected;
+        let minutesK = win.length;
+        let cnt = 0;
+        for (let k = 1; k <= recentCounts.length && p >= alpha; k++) {
+          cnt += recentCounts[recentCounts.length - k] ?? 0;
+          const ek = perMinute * k;
+          if (ek < spec.min_expected) continue;
+          const pk = poissonCdf(cnt, ek);
+          if (pk < alpha) {
+            p = pk;
+            observed = cnt;
+            expectedK = ek;
+            minutesK = k;
+          }
+        }
+        const bad = p < alpha;
         const lost = Math.max(0, expected / win.length - minute.attempts);
         out = {
           at,
           verdict: bad ? 'anomalous' : 'normal',
-          value: w.attempts,
-          expected,
+          value: observed,
+          expected: expectedK,
           lower: 0,
           upper: null,
           score: Math.min(1, -Math.log10(Math.max(p, 1e-300)) / (2 * -Math.log10(spec.p_value))),
           revenue_at_risk: bad ? lost * ticket : 0,
-          summary: `${w.attempts} attempts in ${win.length} min, ${Math.round(expected)} expected (P=${p.toExponential(1)})`,
+          summary: `${observed} attempts in ${minutesK} min, ${Math.round(expectedK)} expected (P=${p.toExponential(1)})`,
           samples: w.samples,
         };
       }

@@ -1,3 +1,4 @@
+import type { PaymentEvent } from '@paywatch/contracts';
 import type { FailureCategory } from '@paywatch/contracts';
 import type { MinuteAggregate } from './types.js';
 import { MINUTE_MS, emptyMinute } from './types.js';
@@ -87,4 +88,35 @@ export function synthMinutes(start: number, minutes: number, shape: (t: number) 
 export function firstAnomalous(verdicts: { verdict: string }[], from = 0): number {
   for (let i = from; i < verdicts.length; i++) if (verdicts[i]?.verdict === 'anomalous') return i;
   return -1;
+}
+
+/** A normalized payment event with sensible defaults, for tests and benches. */
+export function makeEvent(over: Partial<PaymentEvent> & { ts: number }): PaymentEvent {
+  const id = over.event_id ?? `evt_${over.ts}_${Math.floor(over.ts % 9973)}`;
+  return {
+    v: 1,
+    event_id: id,
+    received_at: over.ts,
+    source: 'api',
+    payment_id: `pay_${id.slice(4)}`,
+    attempt: 1,
+    merchant_id: 'm_1',
+    provider: 'adyen',
+    method: 'card',
+    channel: 'web',
+    status: 'succeeded',
+    amount_minor: 5000,
+    currency: 'EUR',
+    failure: null,
+    card: { brand: 'visa', bin: '411111', last4: '1111', issuer_country: 'DE', funding: 'credit', wallet: null },
+    country: 'DE',
+    latency_ms: 300,
+    customer_ref: 'cus_1',
+    device_ref: 'dev_1',
+    ip_ref: 'ip_1',
+    user_level: null,
+    risk_score: null,
+    metadata: null,
+    ...over,
+  };
 }
