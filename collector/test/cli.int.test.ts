@@ -1,0 +1,75 @@
+// Guards the `paywatch` CLI as a newcomer uses it: --help everywhere, clear config errors, and `start` serving demo payments.
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Overview } from '@paywatch/contracts';
+import { describe, expect, it } from 'vitest';
+import { COMMANDS } from '../src/cli/main.js';
+
+const BIN = join(import.meta.dirname, '..', 'bin', 'paywatch.mjs');
+const run = (args: string[], env: Record<string, string> = {}) =>
+  spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: { ...process.env, ...env }, timeout: 60_000 });
+
+describe('paywatch CLI', () => {
+  it('prints usage listing every command', () => {
+    const r = run(['--help']);
+    expect(r.status).toBe(0);
+    for (const c of COMMANDS) expect(r.stdout).toContain(c.name);
+  });
+
+  it.each(COMMANDS.map((c) => c.name))('%s --help prints its options and exits 0', (name) => {
+    const r = run([name, '--help']);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(new RegExp(`Usage: paywatch ${name}`));
+    expect(r.stdout).toMatch(/--/);
+  });
+
+  it('refuses an unknown command and an unknown option with exit 2', () => {
+    expect(run(['frobnicate']).status).toBe(2);
+    const r = run(['start', '--colour']);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/colour/);
+  });
+
+  it('stops the start on bad configuration, naming the variable', () => {
+    const r = run(['start', '--no-demo'], { PAYWATCH_PORT: 'http', PAYWATCH_DATA_DIR: mkdtempSync(join(tmpdir(), 'pw-cli-')) });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('PAYWATCH_PORT: expected an integer');
+  });
+
+  it('start prints the URL within 60 s and demo payments flow', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'pw-start-'));
+    const child = spawn(process.execPath, [BIN, 'start', '--demo-rate', '50', '--seed', '3'], {
+      env: { ...process.env, PAYWATCH_PORT: '0', PAYWATCH_DATA_DIR: dataDir, PAYWATCH_LOG_LEVEL: 'warn' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    try {
+      const t0 = Date.now();
+      let url: string | undefined;
+      while (!url) {
+        url = /Dashboard:\s+(http:\/\/\S+?)\/\s/.exec(out)?.[1];
+        if (Date.now() - t0 > 60_000) throw new Error(`no URL printed within 60 s:\n${out}`);
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      let attempts = 0;
+      while (attempts === 0) {
+        const o = (await (await fetch(`${url}/api/v1/overview?from=${Date.now() - 600_000}&to=${Date.now() + 600_000}`)).json()) as Overview;
+        attempts = o.attempts;
+        if (Date.now() - t0 > 90_000) throw new Error(`no demo payments:\n${out}`);
+        await new Promise((r) => setTimeout(r, 500));
+      }
+      expect(attempts).toBeGreaterThan(0);
+      const page = await (await fetch(url + '/')).text();
+      expect(page).toMatch(/<html/i);
+    } finally {
+      child.kill('SIGINT');
+      const code = await new Promise<number | null>((r) => child.once('exit', r));
+      rmSync(dataDir, { recursive: true, force: true });
+      expect(code, out).toBe(0);
+    }
+  });
+});
