@@ -1,0 +1,51 @@
+// Guards the live stream: masked transactions arrive in throttled batches (≤ 10/s), never one message per payment, with KPIs.
+import type { ClientToServerEvents, LiveKpis, LiveTransactionsBatch, ServerToClientEvents } from '@paywatch/contracts';
+import { LIVE_LIMITS, LiveKpisSchema, LiveTransactionSchema } from '@paywatch/contracts';
+import { io as connect, type Socket } from 'socket.io-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { inputEvent, ndjson, startTestServer, type TestServer } from './harness.js';
+
+let s: TestServer;
+let socket: Socket<ServerToClientEvents, ClientToServerEvents>;
+beforeAll(async () => {
+  s = await startTestServer({ PAYWATCH_LOG_LEVEL: 'warn' });
+  socket = connect(s.url, { transports: ['websocket'] });
+  await new Promise<void>((r) => socket.on('connect', () => r()));
+});
+afterAll(async () => {
+  socket.close();
+  await s.stop();
+});
+
+describe('live stream', () => {
+  it('batches and throttles transactions and reports rolling KPIs', async () => {
+    const batches: { at: number; batch: LiveTransactionsBatch }[] = [];
+    const kpis: LiveKpis[] = [];
+    socket.on('transactions', (batch) => batches.push({ at: Date.now(), batch }));
+    socket.on('kpis', (k) => kpis.push(k));
+    // 3,000 payments in 30 requests over ~1.5 s.
+    for (let r = 0; r < 30; r++) {
+      const events = Array.from({ length: 100 }, (_, i) => inputEvent(r * 100 + i, { ts: Date.now() }));
+      await s.post('/v1/events', ndjson(events));
+      await new Promise((res) => setTimeout(res, 50));
+    }
+    await new Promise((res) => setTimeout(res, 1500));
+    const total = batches.reduce((a, b) => a + b.batch.events.length + b.batch.dropped, 0);
+    expect(total).toBe(3000);
+    expect(batches.length).toBeLessThan(100); // far fewer messages than payments
+    for (const b of batches) {
+      expect(b.batch.events.length).toBeLessThanOrEqual(LIVE_LIMITS.maxTransactionsPerBatch);
+      for (const e of b.batch.events) LiveTransactionSchema.parse(e);
+    }
+    // At most 10 batches in any one-second window (small slack for timer jitter).
+    for (const b of batches) {
+      const inWindow = batches.filter((x) => x.at >= b.at && x.at < b.at + 1000).length;
+      expect(inWindow).toBeLessThanOrEqual(LIVE_LIMITS.maxBatchesPerSecond + 1);
+    }
+    const last = LiveKpisSchema.parse(kpis.at(-1));
+    expect(last.attempts).toBe(3000);
+    expect(last.success_rate).toBeCloseTo(0.9, 5);
+    const snap = await new Promise<LiveKpis>((r) => socket.emit('kpis:get', r));
+    expect(snap.attempts).toBe(3000);
+  });
+});
