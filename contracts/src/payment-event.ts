@@ -37,6 +37,7 @@ export function canonicalEnum<T extends string>(
   aliases: Readonly<Record<string, string>>,
   raw: string,
 ): T | undefined {
+  if ((values as readonly string[]).includes(raw)) return raw as T; // the common, canonical case
   const k = raw.trim().toLowerCase().replace(/[\s-]+/g, '_');
   if ((values as readonly string[]).includes(k)) return k as T;
   const a = aliases[k];
