@@ -296,7 +296,9 @@ class Stream implements EventGenerator {
   }
 
   /** Generates one payment's whole life (attempts, captures, refunds) and schedules its events. */
-  spawnPayment(t0: number): number {
+  spawnPayment(arrival: number): number {
+    // Event times are whole milliseconds; flooring keeps them ≥ every event already emitted.
+    const t0 = Math.floor(arrival);
     const idx = this.paymentIndex++;
     const rng = new Rng(hash32(this.r.seed, 0xb2, idx));
     const ci = this.pendingCountry;
@@ -411,9 +413,10 @@ class Stream implements EventGenerator {
     emit: Emit,
   ): AttemptResult {
     const L = LATENCY[provider];
-    let latency = rng.logNormal(L.median, L.sigma);
     const spike = this.active('latency-spike', t);
-    if (spike && spike.provider === provider) latency *= rng.logNormal(7, 0.25);
+    const slow = spike && spike.provider === provider ? rng.logNormal(7, 0.25) : 1;
+    const draw = (): number => rng.logNormal(L.median, L.sigma) * slow;
+    let latency = draw();
     let risk = Math.round(60 * rng.next() ** 3);
 
     const threeDs =
@@ -442,12 +445,12 @@ class Stream implements EventGenerator {
     if (threeDs) {
       emit(at, 'requires_action', latency, risk);
       at += Math.floor(rng.logNormal(18_000, 0.5));
-      latency = failed === 'timeout' ? latency : rng.logNormal(L.median, L.sigma);
+      latency = failed === 'timeout' ? latency : draw();
     }
     if (plan.method === 'crypto' || plan.method === 'bank_transfer') {
       emit(at + Math.floor(latency), 'pending', latency, risk);
       at += Math.floor(rng.logNormal(plan.method === 'crypto' ? 240_000 : 120_000, 0.6));
-      latency = rng.logNormal(L.median, L.sigma);
+      latency = draw();
     } else {
       at += Math.floor(latency);
     }
@@ -459,7 +462,7 @@ class Stream implements EventGenerator {
       // Adyen reports AUTHORISATION then CAPTURE: one lifecycle event, then the outcome.
       emit(at, 'authorized', latency, risk);
       at += Math.floor(rng.logNormal(3000, 0.5));
-      emit(at, 'captured', rng.logNormal(L.median, L.sigma), risk);
+      emit(at, 'captured', draw(), risk);
     } else {
       emit(at, 'succeeded', latency, risk);
     }
@@ -487,7 +490,8 @@ class Stream implements EventGenerator {
   }
 
   /** One attempt of a card-testing burst: a new guest payment on the attacked BIN. */
-  private spawnCardTest(b: Burst, t0: number): void {
+  private spawnCardTest(b: Burst, arrival: number): void {
+    const t0 = Math.floor(arrival);
     const n = b.n++;
     const rng = new Rng(hash32(this.r.seed, 0xc8, b.idx, n));
     const id = `${this.r.seed36}_ct${b.idx}x${n.toString(36)}`;
