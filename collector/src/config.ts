@@ -5,6 +5,7 @@ import { isCountry, isCurrency } from '@paywatch/contracts';
 import type { LevelWithSilent } from 'pino';
 import { ConfigError } from './lib/errors.js';
 import { REFERENCE_USD_RATES } from './lib/fx.js';
+import { parseWebhookSecrets, type WebhookSecrets } from './sources/webhooks/index.js';
 import type { StoreConfig } from './store/index.js';
 
 /** Countries kept as their own `country` label in metrics; others become `other` (bounded series). */
@@ -33,6 +34,8 @@ export interface Config {
   fxRates: Record<string, number>;
   logLevel: LevelWithSilent;
   metricsCountries: ReadonlySet<string>;
+  /** Provider webhook secrets; a provider without them is not configured (its URL answers 404). */
+  webhooks: WebhookSecrets;
 }
 
 type Env = Record<string, string | undefined>;
@@ -158,6 +161,7 @@ export function loadConfig(env: Env = process.env): Config {
   const countries = list(env, 'PAYWATCH_METRICS_COUNTRIES').map((c) => c.toUpperCase());
   for (const c of countries) if (!isCountry(c)) throw new ConfigError('PAYWATCH_METRICS_COUNTRIES', `"${c}" is not an ISO 3166 code`);
 
+  const webhooks = parseWebhookSecrets(env, (path) => readFileSync(path, 'utf8'));
   const { key: hashKey, source: hashKeySource } = loadHashKey(env, dataDir);
 
   return {
@@ -172,6 +176,7 @@ export function loadConfig(env: Env = process.env): Config {
     fxRates,
     logLevel,
     metricsCountries: new Set(countries.length > 0 ? countries : DEFAULT_METRICS_COUNTRIES),
+    webhooks,
   };
 }
 
@@ -186,5 +191,6 @@ export function describeConfig(c: Config): Record<string, unknown> {
     hashKey: '[redacted]',
     reportingCurrency: c.reportingCurrency,
     logLevel: c.logLevel,
+    webhooks: Object.fromEntries(Object.keys(c.webhooks).map((k) => [k, '[configured, redacted]'])),
   };
 }

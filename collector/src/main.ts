@@ -13,6 +13,7 @@ import { createPipeline } from './pipeline/pipeline.js';
 import { createMasker, type Masker } from './pipeline/steps/mask.step.js';
 import type { Ingestor } from './pipeline/types.js';
 import { createFanOut, type Sink } from './sinks/sink.js';
+import { WEBHOOK_ROUTE_DOCS, createWebhookRouter } from './sources/webhooks/index.js';
 import { createStore } from './store/index.js';
 import { instrumentWriter } from './store/instrumented.js';
 import type { Store } from './store/types.js';
@@ -76,7 +77,20 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
     backend: store.backend,
     ingestKeys: () => ingestKeys,
     logger,
-    mounts: opts.mounts?.({ ingestor, store, logger, metrics }) ?? [],
+    mounts: [
+      {
+        router: createWebhookRouter({
+          ingestor,
+          logger,
+          secrets: config.webhooks,
+          onRejected: metrics.webhookHooks.rejected,
+          onReplay: metrics.webhookHooks.replayed,
+          onAccepted: metrics.webhookHooks.accepted,
+        }),
+        docs: WEBHOOK_ROUTE_DOCS,
+      },
+      ...(opts.mounts?.({ ingestor, store, logger, metrics }) ?? []),
+    ],
     dashboard: opts.dashboard ?? true,
   });
   server.on('request', app);

@@ -111,15 +111,19 @@ describe('read API', () => {
     const app: Express = s.app;
     const routes: [string, string][] = [];
     const visit = (stack: unknown[]) => {
-      for (const layer of stack as { route?: { path: string; methods: Record<string, boolean> }; handle?: { stack?: unknown[] } }[]) {
+      for (const layer of stack as { route?: { path: string | string[]; methods: Record<string, boolean> }; handle?: { stack?: unknown[] } }[]) {
         if (layer.route) {
-          if (typeof layer.route.path !== 'string' || layer.route.path === '/') continue; // static UI
-          for (const m of Object.keys(layer.route.methods)) routes.push([m, layer.route.path.replace(/:(\w+)/g, '{$1}')]);
+          const paths = Array.isArray(layer.route.path) ? layer.route.path : [layer.route.path];
+          for (const p of paths) {
+            if (typeof p !== 'string' || p === '/') continue; // regex: the static UI fallback
+            for (const m of Object.keys(layer.route.methods)) routes.push([m, p.replace(/:(\w+)/g, '{$1}')]);
+          }
         } else if (layer.handle?.stack) visit(layer.handle.stack);
       }
     };
     visit((app as unknown as { router: { stack: unknown[] } }).router.stack);
     expect(routes.length).toBeGreaterThanOrEqual(10);
+    expect(routes).toContainEqual(['post', '/v1/webhooks/{provider}/{account}']);
     for (const [m, p] of routes) expect(body.paths[p]?.[m], `${m.toUpperCase()} ${p} undocumented`).toBeDefined();
   });
 });

@@ -24,6 +24,14 @@ export interface Metrics {
   readonly sink: Sink;
   readonly pipelineHooks: PipelineHooks;
   readonly storeHooks: StoreWriteHooks;
+  readonly webhookHooks: WebhookHooks;
+}
+
+/** Observer of the webhook source (bounded labels: provider enum, reject reason enum). */
+export interface WebhookHooks {
+  rejected(provider: string, reason: string): void;
+  replayed(provider: string): void;
+  accepted(provider: string, events: number): void;
 }
 
 export function createMetrics(opts: { countries: ReadonlySet<string>; defaultMetrics?: boolean }): Metrics {
@@ -74,6 +82,19 @@ export function createMetrics(opts: { countries: ReadonlySet<string>; defaultMet
     registers: [registry],
   });
 
+  const webhookRejected = new Counter({
+    name: 'paywatch_webhook_rejected_total',
+    help: 'Webhook deliveries refused (forged, stale, unparseable, probe…), by provider and reason.',
+    labelNames: ['provider', 'reason'] as const,
+    registers: [registry],
+  });
+  const webhookDeliveries = new Counter({
+    name: 'paywatch_webhook_deliveries_total',
+    help: 'Verified webhook deliveries by provider and result (accepted, replay).',
+    labelNames: ['provider', 'result'] as const,
+    registers: [registry],
+  });
+
   const country = (c: string | null) => (c !== null && opts.countries.has(c) ? c : 'other');
 
   return {
@@ -100,6 +121,11 @@ export function createMetrics(opts: { countries: ReadonlySet<string>; defaultMet
         if (count > 0) ingest.inc({ source, result }, count);
         else ingest.inc({ source, result }, 0); // keep the series visible at 0
       },
+    },
+    webhookHooks: {
+      rejected: (provider, reason) => webhookRejected.inc({ provider, reason }),
+      replayed: (provider) => webhookDeliveries.inc({ provider, result: 'replay' }),
+      accepted: (provider) => webhookDeliveries.inc({ provider, result: 'accepted' }),
     },
     storeHooks: {
       writeStarted(n) {

@@ -4,3 +4,4 @@ export { parseWebhookSecrets, WEBHOOK_ENV, type WebhookSecrets, type ReadTextFil
 export { WEBHOOK_REGISTRY, registerWebhook, type RegisteredWebhook } from './webhook-registry.js';
 export { REJECT_REASONS, type RejectReason, type WebhookProvider, type NormalizedWebhook } from './webhook-provider.js';
 export { createReplayCache, REPLAY_WINDOW_MS, type ReplayCache } from './replay-cache.js';
+export { WEBHOOK_ROUTE_DOCS } from './webhooks.route-docs.js';
