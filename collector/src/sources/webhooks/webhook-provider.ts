@@ -46,6 +46,8 @@ export interface NormalizedWebhook {
 export interface NormalizeContext {
   /** The optional `/v1/webhooks/:provider/:account` path segment; merchant id fallback. */
   account?: string;
+  /** When the delivery arrived (epoch ms): the event time when the payload carries none. */
+  receivedAt?: number;
 }
 
 /** The success response a provider expects (anything else makes it retry). */

@@ -89,7 +89,7 @@ export function createWebhookRouter(deps: WebhookRouterDeps): Router {
       }
       const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
       const at = now();
-      const handled = hook.handle(body, headersOf(req), deps.secrets, at, account === undefined ? {} : { account });
+      const handled = hook.handle(body, headersOf(req), deps.secrets, at, account === undefined ? { receivedAt: at } : { account, receivedAt: at });
       if (!handled.ok) {
         deps.onRejected?.(hook.name, handled.reason);
         // Never log the body itself: its size and a hash prefix are enough to correlate.

@@ -199,7 +199,7 @@ function normalizeItem(item: JsonObject, live: boolean, ctx: NormalizeContext): 
   const ts = isoToMs(str(item, 'eventDate'));
   return {
     event_id: mapped.outcome ? webhookEventId('adyen', paymentId, mapped.outcome) : webhookEventId('adyen', itemKey(item)),
-    ts: ts ?? Date.now(),
+    ts: ts ?? ctx.receivedAt ?? Date.now(),
     payment_id: clipId(paymentId),
     merchant_id: clipId(str(item, 'merchantAccountCode') ?? ctx.account ?? 'default'),
     provider: 'adyen',

@@ -20,7 +20,7 @@ describe('alipay fixtures', () => {
   });
 
   it('decodes the form body to exactly the SDK test params', () => {
-    expect(parseAlipayForm(Buffer.from(sync.payload ?? ''), 'utf-8')).toEqual(sync.params);
+    expect(parseAlipayForm(Buffer.from(sync.payload ?? ''), 'utf-8')?.params).toEqual(sync.params);
   });
 
   it('trade_status_sync is signed without sign_type, servicemarket with it (both variants exist)', () => {
@@ -118,6 +118,21 @@ describe('alipay round trip with a fresh RSA key', () => {
     expect(full).toMatchObject({ status: 'refunded', amount_minor: 12850 });
     const closed = alipayWebhook.normalize({ ...base, notify_id: 'n5', trade_status: 'TRADE_CLOSED', gmt_close: '2026-01-17 10:00:00' }).events[0];
     expect(closed).toMatchObject({ status: 'canceled', amount_minor: 12850 });
+  });
+
+  it('verifies a GBK notification over its GBK bytes (as Alipay signs content.getBytes(charset))', () => {
+    const gbk = Buffer.from([0xd6, 0xd0, 0xce, 0xc4]); // "中文" in GBK
+    const fields: [string, Buffer][] = [['charset', Buffer.from('gbk')], ['notify_id', Buffer.from('n-gbk')], ['subject', gbk], ['total_amount', Buffer.from('1.00')], ['trade_no', Buffer.from('T-GBK')], ['trade_status', Buffer.from('TRADE_SUCCESS')]];
+    const content = Buffer.concat(fields.flatMap(([k, v], i) => [Buffer.from(`${i > 0 ? '&' : ''}${k}=`), v]));
+    const sign = rsaSign('sha256', content, privateKey).toString('base64');
+    const body = fields.map(([k, v]) => `${k}=${[...v].map((b) => `%${b.toString(16).toUpperCase().padStart(2, '0')}`).join('')}`).join('&') + `&sign=${encodeURIComponent(sign)}&sign_type=RSA2`;
+    const out = alipayWebhook.verify(Buffer.from(body), { 'content-type': 'application/x-www-form-urlencoded; charset=GBK' }, secrets, NOW);
+    if (!out.ok) throw new Error(out.message);
+    expect(out.payload['subject']).toBe('中文');
+    // The same content signed as UTF-8 text does not verify for a GBK notification.
+    const utf8Sign = rsaSign('sha256', Buffer.from(alipaySignContent(out.payload, false)), privateKey).toString('base64');
+    const utf8Body = body.replace(`sign=${encodeURIComponent(sign)}`, `sign=${encodeURIComponent(utf8Sign)}`);
+    expect(alipayWebhook.verify(Buffer.from(utf8Body), { 'content-type': 'application/x-www-form-urlencoded; charset=GBK' }, secrets, NOW)).toMatchObject({ ok: false, reason: 'bad_signature' });
   });
 
   it('refuses a notification signed by another fresh key', () => {

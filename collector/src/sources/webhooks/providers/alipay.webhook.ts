@@ -24,31 +24,41 @@ function percentDecodeBytes(s: string): Buffer {
   return Buffer.from(bytes);
 }
 
+/** A decoded form: text values, and each value's raw bytes in the form's charset. */
+export interface AlipayForm {
+  params: AlipayParams;
+  bytes: Record<string, Buffer>;
+}
+
 /**
  * Decodes an `application/x-www-form-urlencoded` body in the given charset (Alipay merchants may
- * use GBK; URLSearchParams would always assume UTF-8). Undefined for an unknown charset.
+ * use GBK; URLSearchParams would always assume UTF-8). Undefined for an unknown charset or bytes
+ * invalid in it.
  */
-export function parseAlipayForm(raw: Buffer, charset: string): AlipayParams | undefined {
+export function parseAlipayForm(raw: Buffer, charset: string): AlipayForm | undefined {
   let decoder: TextDecoder;
   try {
     decoder = new TextDecoder(charset, { fatal: true });
   } catch {
     return undefined;
   }
-  const out: AlipayParams = {};
+  const params: AlipayParams = {};
+  const bytes: Record<string, Buffer> = {};
   const text = raw.toString('latin1'); // the encoded form is ASCII
   for (const pair of text.split('&')) {
     if (pair.length === 0) continue;
     const eq = pair.indexOf('=');
-    const k = eq < 0 ? pair : pair.slice(0, eq);
-    const v = eq < 0 ? '' : pair.slice(eq + 1);
+    const kb = percentDecodeBytes(eq < 0 ? pair : pair.slice(0, eq));
+    const vb = percentDecodeBytes(eq < 0 ? '' : pair.slice(eq + 1));
     try {
-      out[decoder.decode(percentDecodeBytes(k))] = decoder.decode(percentDecodeBytes(v));
+      const k = decoder.decode(kb);
+      params[k] = decoder.decode(vb);
+      bytes[k] = vb;
     } catch {
       return undefined;
     }
   }
-  return out;
+  return { params, bytes };
 }
 
 /**
@@ -56,11 +66,26 @@ export function parseAlipayForm(raw: Buffer, charset: string): AlipayParams | un
  * values dropped, `k=v` joined with `&`, using decoded values.
  */
 export function alipaySignContent(params: AlipayParams, keepSignType: boolean): string {
+  return signedKeys(params, keepSignType).map((k) => `${k}=${params[k]}`).join('&');
+}
+
+function signedKeys(params: AlipayParams, keepSignType: boolean): string[] {
   return Object.keys(params)
     .filter((k) => k !== 'sign' && (keepSignType || k !== 'sign_type') && params[k] !== '')
-    .sort()
-    .map((k) => `${k}=${params[k]}`)
-    .join('&');
+    .sort();
+}
+
+/**
+ * The same content as bytes in the notification's charset (what Alipay's Java SDK verifies:
+ * `content.getBytes(charset)`), built from the received value bytes so GBK needs no encoder.
+ */
+export function alipaySignBytes(form: AlipayForm, keepSignType: boolean): Buffer {
+  const parts: Buffer[] = [];
+  for (const [i, k] of signedKeys(form.params, keepSignType).entries()) {
+    if (i > 0) parts.push(Buffer.from('&'));
+    parts.push(Buffer.from(`${k}=`, 'utf8'), form.bytes[k] ?? Buffer.alloc(0));
+  }
+  return Buffer.concat(parts);
 }
 
 function charsetOf(raw: Buffer, contentType: string | undefined): string {
@@ -73,8 +98,9 @@ function charsetOf(raw: Buffer, contentType: string | undefined): string {
 function verify(rawBody: Buffer, headers: Readonly<Record<string, string | undefined>>, secrets: WebhookSecrets, _now: number): VerifyOutcome<AlipayParams> {
   const conf = secrets.alipay;
   if (!conf) return reject('unsupported', 'alipay webhooks are not configured');
-  const params = parseAlipayForm(rawBody, charsetOf(rawBody, header(headers, 'content-type')));
-  if (!params || Object.keys(params).length === 0) return reject('unparseable', 'body is not a form-encoded Alipay notification');
+  const form = parseAlipayForm(rawBody, charsetOf(rawBody, header(headers, 'content-type')));
+  if (!form || Object.keys(form.params).length === 0) return reject('unparseable', 'body is not a form-encoded Alipay notification');
+  const params = form.params;
   const sign = params['sign'];
   if (sign === undefined || sign === '') return reject('missing_header', 'the sign field is missing');
   const signType = params['sign_type'] ?? 'RSA2';
@@ -84,7 +110,7 @@ function verify(rawBody: Buffer, headers: Readonly<Record<string, string | undef
   // As the official SDK does: try the content with sign_type first, then without it — both
   // variants occur in real notifications.
   for (const keep of [true, false]) {
-    if (rsaVerify(alg, Buffer.from(alipaySignContent(params, keep), 'utf8'), conf.publicKey, sig)) return { ok: true, payload: params };
+    if (rsaVerify(alg, alipaySignBytes(form, keep), conf.publicKey, sig)) return { ok: true, payload: params };
   }
   return reject('bad_signature', 'sign does not verify with the Alipay public key');
 }
@@ -126,7 +152,7 @@ function normalize(p: AlipayParams, ctx: NormalizeContext = {}): NormalizedWebho
   } catch { /* not JSON: keep none */ }
   const event: PaymentEventInput = {
     event_id: webhookEventId('alipay', tradeNo, key),
-    ts: wallClockToMs(time, ALIPAY_OFFSET) ?? wallClockToMs(p['notify_time'], ALIPAY_OFFSET) ?? Date.now(),
+    ts: wallClockToMs(time, ALIPAY_OFFSET) ?? wallClockToMs(p['notify_time'], ALIPAY_OFFSET) ?? ctx.receivedAt ?? Date.now(),
     payment_id: clipId(tradeNo),
     merchant_id: clipId(p['seller_id'] ?? p['app_id'] ?? ctx.account ?? 'default'),
     provider: 'alipay',

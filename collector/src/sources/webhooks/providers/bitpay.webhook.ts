@@ -58,7 +58,7 @@ function normalize(ipn: BitpayIpn, ctx: NormalizeContext = {}): NormalizedWebhoo
   if (!mapped || !currency || minor === undefined) return { providerEventId, events: [] };
   const event: PaymentEventInput = {
     event_id: webhookEventId('bitpay', id, mapped.key),
-    ts: num(inv, 'currentTime') ?? num(inv, 'invoiceTime') ?? Date.now(),
+    ts: num(inv, 'currentTime') ?? num(inv, 'invoiceTime') ?? ctx.receivedAt ?? Date.now(),
     payment_id: clipId(id),
     merchant_id: clipId(ctx.account ?? 'default'),
     provider: 'bitpay',

@@ -74,7 +74,7 @@ function normalize(d: CoinbaseDelivery, ctx: NormalizeContext = {}): NormalizedW
   const last = lastTimeline(charge);
   const input: PaymentEventInput = {
     event_id: webhookEventId('coinbase', chargeId, mapped.key),
-    ts: isoToMs(str(e, 'created_at')) ?? isoToMs(str(charge, 'created_at')) ?? Date.now(),
+    ts: isoToMs(str(e, 'created_at')) ?? isoToMs(str(charge, 'created_at')) ?? ctx.receivedAt ?? Date.now(),
     payment_id: clipId(chargeId),
     merchant_id: clipId(ctx.account ?? 'default'),
     provider: 'coinbase',

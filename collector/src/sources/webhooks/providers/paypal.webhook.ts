@@ -154,7 +154,7 @@ function normalize(e: PaypalEvent, ctx: NormalizeContext = {}): NormalizedWebhoo
     : undefined;
   const event: PaymentEventInput = {
     event_id: webhookEventId('paypal', mapped.key),
-    ts: isoToMs(str(e, 'create_time')) ?? isoToMs(str(r, 'update_time')) ?? Date.now(),
+    ts: isoToMs(str(e, 'create_time')) ?? isoToMs(str(r, 'update_time')) ?? ctx.receivedAt ?? Date.now(),
     payment_id: clipId(mapped.paymentId),
     merchant_id: clipId(str(obj(r, 'payee'), 'merchant_id') ?? str(obj(obj(e, 'resource'), 'payee'), 'merchant_id') ?? ctx.account ?? 'default'),
     provider: 'paypal',

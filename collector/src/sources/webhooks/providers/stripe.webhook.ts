@@ -220,7 +220,7 @@ function normalize(event: StripeEvent, ctx: NormalizeContext = {}): NormalizedWe
     // Outcome events are keyed by charge so payment_intent.succeeded and charge.succeeded (both
     // delivered for one payment) dedupe to one success instead of counting twice.
     event_id: mapped.outcomeKey ? webhookEventId('stripe', mapped.outcomeKey) : webhookEventId('stripe', event.id),
-    ts: created !== undefined ? created * 1000 : Date.parse(String(event['created'])),
+    ts: created !== undefined ? created * 1000 : ctx.receivedAt ?? Date.now(),
     payment_id: clipId(paymentId),
     merchant_id: clipId(str(event, 'account') ?? ctx.account ?? 'default'),
     provider: 'stripe',

@@ -109,7 +109,7 @@ function normalize(n: WechatPayNotification, ctx: NormalizeContext = {}): Normal
       events: [{
         ...base,
         event_id: webhookEventId('wechatpay', 'refund', refundId),
-        ts: isoToMs(str(r, 'success_time')) ?? isoToMs(str(envelope, 'create_time')) ?? Date.now(),
+        ts: isoToMs(str(r, 'success_time')) ?? isoToMs(str(envelope, 'create_time')) ?? ctx.receivedAt ?? Date.now(),
         status: total !== undefined && refund < total ? 'partially_refunded' : 'refunded',
         amount_minor: refund,
         metadata: meta,
@@ -124,7 +124,7 @@ function normalize(n: WechatPayNotification, ctx: NormalizeContext = {}): Normal
   const event: PaymentEventInput = {
     ...base,
     event_id: webhookEventId('wechatpay', paymentId, outcome),
-    ts: isoToMs(str(r, 'success_time')) ?? isoToMs(str(envelope, 'create_time')) ?? Date.now(),
+    ts: isoToMs(str(r, 'success_time')) ?? isoToMs(str(envelope, 'create_time')) ?? ctx.receivedAt ?? Date.now(),
     status,
     amount_minor: num(amount, 'total') ?? 0,
     ...(channel ? { channel } : {}),
