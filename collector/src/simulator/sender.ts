@@ -216,6 +216,8 @@ export async function sendEvents(opts: SendOptions): Promise<SendReport> {
       }
       if (gen.peekTime() === Infinity) {
         stopped = opts.durationMs !== undefined ? 'duration' : 'ended';
+        // The stream can run dry a little before its end: a paced run still lasts the duration.
+        if (paced && opts.durationMs !== undefined) await pause(start + opts.durationMs - now(), opts.signal);
         break;
       }
       if (paced && batch.length < batchSize) await pause(flushMs, opts.signal);
