@@ -17,7 +17,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['**/config.ts', '**/*.test.ts', '**/*.int.test.ts', 'scripts/**', '**/bin/**', 'vitest.config.ts', 'dashboard/vite.config.ts'],
+    files: ['**/config.ts', '**/*.test.ts', '**/*.int.test.ts', '**/test/**', '**/bench/**', 'bench/**', 'scripts/**', '**/bin/**', 'vitest.config.ts', 'dashboard/vite.config.ts'],
     rules: { 'no-restricted-properties': 'off' },
   },
   {
