@@ -1,0 +1,42 @@
+import { z } from 'zod';
+import { annotationsOf } from '../alertmanager-format.js';
+import { hostOf, postJson } from '../http.js';
+import { maskPans } from '../../lib/mask.js';
+import type { Channel, Notification } from '../types.js';
+
+/**
+ * Forwards alerts to a real Alertmanager through its API (`POST /api/v2/alerts`). Firing
+ * alerts are sent with an `endsAt` of now + `resolve_timeout` (Alertmanager expects clients to
+ * re-send while firing, which the repeat interval does); resolved alerts with their end time.
+ */
+export const AlertmanagerSpecSchema = z.object({
+  type: z.literal('alertmanager'),
+  url: z.url(),
+  resolve_timeout_minutes: z.number().int().positive().default(60),
+  basic_auth: z.object({ username: z.string(), password: z.string() }).optional(),
+});
+export type AlertmanagerSpec = z.infer<typeof AlertmanagerSpecSchema>;
+
+export function alertmanagerAlerts(n: Notification, now: number, resolveTimeoutMs: number): Record<string, unknown>[] {
+  return n.alerts.map((a) => ({
+    labels: Object.fromEntries(Object.entries(a.labels).map(([k, v]) => [k, maskPans(v)])),
+    annotations: annotationsOf(a, n),
+    startsAt: new Date(a.starts_at).toISOString(),
+    endsAt: new Date(a.status === 'resolved' ? (a.ends_at ?? now) : now + resolveTimeoutMs).toISOString(),
+    generatorURL: a.dashboard_url,
+  }));
+}
+
+export function createAlertmanagerChannel(spec: AlertmanagerSpec, deps: { now?: () => number } = {}): Channel {
+  const now = deps.now ?? Date.now;
+  const base = spec.url.replace(/\/+$/, '');
+  return {
+    type: 'alertmanager',
+    target: hostOf(spec.url),
+    async send(n, signal) {
+      const headers: Record<string, string> = {};
+      if (spec.basic_auth) headers['authorization'] = `Basic ${Buffer.from(`${spec.basic_auth.username}:${spec.basic_auth.password}`).toString('base64')}`;
+      await postJson(`${base}/api/v2/alerts`, alertmanagerAlerts(n, now(), spec.resolve_timeout_minutes * 60_000), { signal, headers });
+    },
+  };
+}

@@ -1,0 +1,48 @@
+// Guards the DingTalk channel: markdown payload with @mobiles, timestamp+HMAC-SHA256 sign verified independently, errcode handling, no secret leak.
+import { createHmac } from 'node:crypto';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createDingTalkChannel, dingtalkSign } from './dingtalk.channel.js';
+import { startHttpReceiver } from '../testing/http-receiver.js';
+import { assertNoLeaks } from '../testing/no-leak.js';
+import { sampleNotification } from '../testing/fixtures.js';
+
+let close: (() => Promise<void>) | undefined;
+afterEach(async () => close?.());
+const SECRET = 'SEC0123456789abcdefDINGTALKsecret';
+
+describe('dingtalk channel', () => {
+  it('signs the request and posts markdown with mentions', async () => {
+    const rx = await startHttpReceiver();
+    close = rx.close;
+    const ts = 1767621600123;
+    await createDingTalkChannel(
+      { type: 'dingtalk', webhook_url: `${rx.url}/robot/send?access_token=tok_abcdef123456`, secret: SECRET, at_mobiles: ['13800000000'], at_all: false },
+      { now: () => ts },
+    ).send(sampleNotification({ locale: 'zh' }));
+    const r = rx.requests[0]!;
+    const q = new URL(r.url, 'http://x').searchParams;
+    expect(q.get('access_token')).toBe('tok_abcdef123456');
+    expect(q.get('timestamp')).toBe(String(ts));
+    // Independent computation of DingTalk's documented algorithm.
+    const expected = createHmac('sha256', SECRET).update(`${ts}\n${SECRET}`).digest('base64');
+    expect(q.get('sign')).toBe(expected);
+    expect(dingtalkSign(SECRET, ts)).toBe(expected);
+    expect(r.url).toContain(`sign=${encodeURIComponent(expected)}`);
+    const body = JSON.parse(r.body) as { msgtype: string; markdown: { title: string; text: string }; at: { atMobiles: string[]; isAtAll: boolean } };
+    expect(body.msgtype).toBe('markdown');
+    expect(body.at).toEqual({ atMobiles: ['13800000000'], isAtAll: false });
+    expect(body.markdown.title).toBe('[告警中:1] success_rate_drop provider=adyen');
+    expect(body.markdown.text.startsWith('### [告警中:1] success_rate_drop provider=adyen')).toBe(true);
+    expect(body.markdown.text).toContain('@13800000000');
+    expect(body.markdown.text).toContain('风险营收');
+    assertNoLeaks(rx.requests, [SECRET]);
+  });
+
+  it('treats errcode 310000 (bad sign) as a permanent failure and 130101 (rate limit) as retryable', async () => {
+    const rx = await startHttpReceiver((_, i) => ({ status: 200, body: i === 0 ? '{"errcode":310000,"errmsg":"sign not match"}' : '{"errcode":130101,"errmsg":"send too fast"}' }));
+    close = rx.close;
+    const ch = createDingTalkChannel({ type: 'dingtalk', webhook_url: `${rx.url}/robot/send?access_token=t`, secret: SECRET, at_mobiles: [], at_all: false });
+    await expect(ch.send(sampleNotification())).rejects.toMatchObject({ retryable: false });
+    await expect(ch.send(sampleNotification())).rejects.toMatchObject({ retryable: true });
+  });
+});

@@ -1,0 +1,56 @@
+import { createHmac } from 'node:crypto';
+import { z } from 'zod';
+import { hostOf, postJson } from '../http.js';
+import { markdown, title } from '../render.js';
+import type { Channel, Notification } from '../types.js';
+import { ChannelError } from '../types.js';
+
+/**
+ * DingTalk custom robot. With a `secret` ("加签"), every request carries `timestamp` (ms) and
+ * `sign` = URL-encoded base64(HMAC-SHA256(key = secret, message = timestamp + "\n" + secret)).
+ * `at_mobiles` are mentioned in the text (DingTalk requires the @mobile in the text too).
+ * DingTalk answers HTTP 200 with `errcode` ≠ 0 on failure; 130101 (rate limit) is retryable.
+ */
+export const DingTalkSpecSchema = z.object({
+  type: z.literal('dingtalk'),
+  webhook_url: z.url(),
+  secret: z.string().min(1).optional(),
+  at_mobiles: z.array(z.string().regex(/^\+?[\d-]{5,20}$/)).default([]),
+  at_all: z.boolean().default(false),
+});
+export type DingTalkSpec = z.infer<typeof DingTalkSpecSchema>;
+
+/** DingTalk signature for a timestamp (ms). */
+export function dingtalkSign(secret: string, timestamp: number): string {
+  return createHmac('sha256', secret).update(`${timestamp}\n${secret}`).digest('base64');
+}
+
+export function dingtalkPayload(n: Notification, spec: Pick<DingTalkSpec, 'at_mobiles' | 'at_all'>): Record<string, unknown> {
+  const mentions = spec.at_mobiles.map((m) => `@${m}`).join(' ');
+  return {
+    msgtype: 'markdown',
+    markdown: { title: title(n).slice(0, 64), text: markdown(n, mentions) },
+    at: { atMobiles: spec.at_mobiles, isAtAll: spec.at_all },
+  };
+}
+
+export function createDingTalkChannel(spec: DingTalkSpec, deps: { now?: () => number } = {}): Channel {
+  const now = deps.now ?? Date.now;
+  return {
+    type: 'dingtalk',
+    target: hostOf(spec.webhook_url),
+    async send(n, signal) {
+      const url = new URL(spec.webhook_url);
+      if (spec.secret) {
+        const ts = now();
+        url.searchParams.set('timestamp', String(ts));
+        url.searchParams.set('sign', dingtalkSign(spec.secret, ts));
+      }
+      const text = await postJson(url.toString(), dingtalkPayload(n, spec), { signal });
+      const res = JSON.parse(text || '{}') as { errcode?: number; errmsg?: string };
+      if (res.errcode !== undefined && res.errcode !== 0) {
+        throw new ChannelError(`dingtalk errcode ${res.errcode}: ${res.errmsg ?? ''}`, { retryable: res.errcode === 130101 || res.errcode === -1 });
+      }
+    },
+  };
+}

@@ -1,0 +1,137 @@
+import { createChannel, secretsOf } from './channels/registry.js';
+import type { ChannelDeps, ChannelSpec } from './channels/registry.js';
+import type { DeliveryLog } from './delivery-log.js';
+import type { Channel, Locale, Notification } from './types.js';
+import { ChannelError } from './types.js';
+
+/** A named receiver: one or more channels, a message language, an optional fallback receiver. */
+export interface ReceiverConfig {
+  name: string;
+  locale: Locale;
+  channels: ChannelSpec[];
+  fallback?: string | undefined;
+}
+
+export interface RetryPolicy {
+  max_attempts: number;
+  base_delay_ms: number;
+  max_delay_ms: number;
+}
+
+export const DEFAULT_RETRY: RetryPolicy = { max_attempts: 4, base_delay_ms: 500, max_delay_ms: 30_000 };
+
+/** Outcome of notifying one receiver. */
+export interface NotifyOutcome {
+  ok: boolean;
+  sent: number;
+  failed: number;
+  fallback: string | null;
+}
+
+/**
+ * Sends notifications to receivers: fan-out over the receiver's channels (one failing
+ * channel never blocks the others), each with retries and exponential backoff for retryable
+ * failures only, every outcome in the delivery log, and the fallback receiver when every
+ * channel of a receiver failed.
+ */
+export interface Notifier {
+  notify(receiver: string, n: Omit<Notification, 'receiver' | 'locale'>): Promise<NotifyOutcome>;
+  /** Sends a synthetic "test" notification (the send-test API). */
+  test(receiver: string): Promise<NotifyOutcome>;
+  receivers(): string[];
+  /** Every configured secret (for redaction). */
+  secrets(): string[];
+}
+
+export interface NotifierDeps {
+  log: DeliveryLog;
+  sleep?: (ms: number) => Promise<void>;
+  now?: () => number;
+  channelDeps?: ChannelDeps;
+  /** Overrides channel construction (tests count calls with real channels wrapped). */
+  createChannel?: (spec: ChannelSpec, deps: ChannelDeps) => Channel;
+  random?: () => number;
+}
+
+export function createNotifier(deps: NotifierDeps, config: { receivers: ReceiverConfig[]; retry?: RetryPolicy; external_url?: string; dashboard_url?: string; reporting_currency?: string }): Notifier {
+  const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  const now = deps.now ?? Date.now;
+  const random = deps.random ?? Math.random;
+  const retry = config.retry ?? DEFAULT_RETRY;
+  const make = deps.createChannel ?? createChannel;
+  const byName = new Map(config.receivers.map((r) => [r.name, { cfg: r, channels: r.channels.map((c) => make(c, deps.channelDeps ?? {})) }]));
+
+  async function sendWithRetry(ch: Channel, n: Notification): Promise<{ attempts: number; error: string | null }> {
+    let attempt = 0;
+    for (;;) {
+      attempt++;
+      try {
+        await ch.send(n);
+        return { attempts: attempt, error: null };
+      } catch (e) {
+        const retryable = e instanceof ChannelError ? e.retryable : true;
+        const msg = e instanceof Error ? e.message : String(e);
+        if (!retryable || attempt >= retry.max_attempts) return { attempts: attempt, error: msg };
+        const delay = Math.min(retry.max_delay_ms, retry.base_delay_ms * 2 ** (attempt - 1));
+        await sleep(delay * (0.5 + random() / 2)); // jitter: 50–100 %
+      }
+    }
+  }
+
+  async function notifyInner(receiver: string, base: Omit<Notification, 'receiver' | 'locale'>, fallbackFor: string | null): Promise<NotifyOutcome> {
+    const r = byName.get(receiver);
+    if (!r) {
+      deps.log.append({ at: now(), receiver, channel: 'none', target: '', group_key: base.group_key, reason: base.reason, alert_ids: base.alerts.map((a) => a.id), status: 'failed', attempts: 0, error: `unknown receiver "${receiver}"`, duration_ms: 0, fallback_for: fallbackFor });
+      return { ok: false, sent: 0, failed: 1, fallback: null };
+    }
+    const n: Notification = { ...base, receiver, locale: r.cfg.locale };
+    const results = await Promise.all(
+      r.channels.map(async (ch) => {
+        const t0 = now();
+        const res = await sendWithRetry(ch, n);
+        deps.log.append({
+          at: now(), receiver, channel: ch.type, target: ch.target, group_key: n.group_key, reason: n.reason,
+          alert_ids: n.alerts.map((a) => a.id), status: res.error === null ? 'sent' : 'failed', attempts: res.attempts,
+          error: res.error, duration_ms: now() - t0, fallback_for: fallbackFor,
+        });
+        return res.error === null;
+      }),
+    );
+    const sent = results.filter(Boolean).length;
+    const failed = results.length - sent;
+    let fallback: string | null = null;
+    if (sent === 0 && r.cfg.fallback && fallbackFor === null && r.cfg.fallback !== receiver) {
+      fallback = r.cfg.fallback;
+      await notifyInner(r.cfg.fallback, base, receiver);
+    }
+    return { ok: sent > 0, sent, failed, fallback };
+  }
+
+  return {
+    notify: (receiver, n) => notifyInner(receiver, n, null),
+    test(receiver) {
+      const t = now();
+      return notifyInner(
+        receiver,
+        {
+          group_key: `test:${receiver}`,
+          group_labels: { alertname: 'paywatch_test' },
+          status: 'firing',
+          reason: 'test',
+          external_url: config.external_url ?? '',
+          alerts: [
+            {
+              id: 'test', rule: 'paywatch_test', labels: { alertname: 'paywatch_test', severity: 'info' }, status: 'firing',
+              starts_at: t, ends_at: null, summary: 'Test notification from paywatch: this receiver works.', value: null, expected: null,
+              lower: null, upper: null, revenue_at_risk: 0, reporting_currency: config.reporting_currency ?? 'USD', samples: [], contributors: [],
+              dashboard_url: config.dashboard_url ?? config.external_url ?? 'http://localhost', acknowledged_by: null,
+            },
+          ],
+        },
+        null,
+      );
+    },
+    receivers: () => [...byName.keys()],
+    secrets: () => config.receivers.flatMap((r) => r.channels.flatMap(secretsOf)),
+  };
+}

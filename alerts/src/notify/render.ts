@@ -1,0 +1,109 @@
+import { maskPans } from '../lib/mask.js';
+import type { Locale, Notification, NotifyAlert } from './types.js';
+
+/** Message strings per locale. */
+const T = {
+  en: {
+    firing: 'FIRING',
+    resolved: 'RESOLVED',
+    escalation: 'ESCALATED',
+    test: 'TEST',
+    observed: 'Observed',
+    expected: 'Expected',
+    band: 'band',
+    revenue: 'Revenue at risk',
+    contributors: 'Top contributors',
+    samples: 'Sample transactions',
+    since: 'Since',
+    resolvedAt: 'Resolved',
+    ack: 'Acknowledged by',
+    open: 'Open in dashboard',
+    alerts: 'alerts',
+  },
+  zh: {
+    firing: '告警中',
+    resolved: '已恢复',
+    escalation: '已升级',
+    test: '测试',
+    observed: '观测值',
+    expected: '期望值',
+    band: '区间',
+    revenue: '风险营收',
+    contributors: '主要贡献维度',
+    samples: '样例交易',
+    since: '开始时间',
+    resolvedAt: '恢复时间',
+    ack: '已确认',
+    open: '在看板中打开',
+    alerts: '条告警',
+  },
+} as const satisfies Record<Locale, Record<string, string>>;
+
+export function strings(locale: Locale) {
+  return T[locale];
+}
+
+function fmtNum(v: number | null): string {
+  if (v === null) return '–';
+  if (Math.abs(v) <= 1 && v !== 0 && !Number.isInteger(v)) return `${(v * 100).toFixed(1)}%`;
+  return Number.isInteger(v) ? String(v) : v.toFixed(2);
+}
+
+export function fmtMoney(v: number, currency: string, locale: Locale): string {
+  return new Intl.NumberFormat(locale === 'zh' ? 'zh-CN' : 'en-US', { style: 'currency', currency, maximumFractionDigits: 0 }).format(v);
+}
+
+function iso(t: number): string {
+  return new Date(t).toISOString().replace('.000Z', 'Z');
+}
+
+/** Title of a notification, e.g. "[FIRING:2] success_rate_drop provider=adyen". */
+export function title(n: Notification): string {
+  const s = strings(n.locale);
+  const firing = n.alerts.filter((a) => a.status === 'firing').length;
+  const tag = n.reason === 'test' ? s.test : n.reason === 'escalation' ? `${s.escalation} ${s.firing}` : n.status === 'firing' ? s.firing : s.resolved;
+  const rule = n.alerts[0]?.rule ?? 'paywatch';
+  const labels = Object.entries(n.group_labels).map(([k, v]) => `${k}=${v}`).join(' ');
+  return maskPans(`[${tag}${n.status === 'firing' ? `:${firing}` : ''}] ${rule}${labels ? ' ' + labels : ''}`);
+}
+
+/** The lines describing one alert (plain text; channels add their own markup). */
+export function alertLines(a: NotifyAlert, locale: Locale): string[] {
+  const s = strings(locale);
+  const lines = [a.summary];
+  lines.push(`${s.observed}: ${fmtNum(a.value)} · ${s.expected}: ${fmtNum(a.expected)}${a.lower !== null || a.upper !== null ? ` (${s.band} ${fmtNum(a.lower)}–${fmtNum(a.upper)})` : ''}`);
+  if (a.revenue_at_risk > 0) lines.push(`${s.revenue}: ${fmtMoney(a.revenue_at_risk, a.reporting_currency, locale)}`);
+  if (a.contributors.length) lines.push(`${s.contributors}: ${a.contributors.map((c) => c.key).join(', ')}`);
+  if (a.samples.length) lines.push(`${s.samples}: ${a.samples.join(', ')}`);
+  lines.push(a.status === 'firing' ? `${s.since}: ${iso(a.starts_at)}` : `${s.resolvedAt}: ${iso(a.ends_at ?? a.starts_at)}`);
+  if (a.acknowledged_by) lines.push(`${s.ack}: ${a.acknowledged_by}`);
+  return lines.map(maskPans);
+}
+
+/** Whole message as plain text (email text part, WeCom, DingTalk fallback). */
+export function plainText(n: Notification): string {
+  const s = strings(n.locale);
+  const parts = [title(n), ''];
+  for (const a of n.alerts) {
+    const labels = Object.entries(a.labels).filter(([k]) => k !== 'alertname').map(([k, v]) => `${k}=${v}`).join(', ');
+    parts.push(`• ${a.rule} {${maskPans(labels)}}`, ...alertLines(a, n.locale).map((l) => `  ${l}`), `  ${s.open}: ${a.dashboard_url}`, '');
+  }
+  return parts.join('\n').trimEnd();
+}
+
+/** Markdown (DingTalk, WeCom markdown, Feishu lark_md). */
+export function markdown(n: Notification, mentions = ''): string {
+  const s = strings(n.locale);
+  const parts = [`### ${title(n)}`];
+  for (const a of n.alerts) {
+    parts.push(`**${a.rule}** ${maskPans(Object.entries(a.labels).filter(([k]) => k !== 'alertname').map(([k, v]) => `\`${k}=${v}\``).join(' '))}`);
+    for (const l of alertLines(a, n.locale)) parts.push(`- ${l}`);
+    parts.push(`[${s.open}](${a.dashboard_url})`);
+  }
+  if (mentions) parts.push(mentions);
+  return parts.join('\n\n');
+}
+
+export function escapeHtml(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
+}

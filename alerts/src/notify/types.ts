@@ -1,0 +1,62 @@
+/** One alert as notifications show it (built from an AlertState by the engine). */
+export interface NotifyAlert {
+  id: string;
+  rule: string;
+  /** Labels, including `alertname` (the rule) and `severity`. */
+  labels: Record<string, string>;
+  status: 'firing' | 'resolved';
+  /** Epoch ms (event time) when the episode started / resolved (null while firing). */
+  starts_at: number;
+  ends_at: number | null;
+  summary: string;
+  value: number | null;
+  expected: number | null;
+  lower: number | null;
+  upper: number | null;
+  revenue_at_risk: number;
+  reporting_currency: string;
+  samples: string[];
+  contributors: { key: string; value: number }[];
+  dashboard_url: string;
+  acknowledged_by: string | null;
+}
+
+export type Locale = 'en' | 'zh';
+
+/** What a channel sends: one group of alerts for one receiver. */
+export interface Notification {
+  receiver: string;
+  group_key: string;
+  group_labels: Record<string, string>;
+  /** `firing` when any alert in the group fires. */
+  status: 'firing' | 'resolved';
+  alerts: NotifyAlert[];
+  locale: Locale;
+  /** Why this was sent: a new group, an update, a repeat, an escalation or a test. */
+  reason: 'new' | 'update' | 'repeat' | 'escalation' | 'test';
+  external_url: string;
+}
+
+/**
+ * A notification channel (Slack, DingTalk, email…). `send` resolves once the platform
+ * accepted the message and rejects with a `ChannelError` otherwise. Stateless apart from its
+ * config; safe to call concurrently.
+ */
+export interface Channel {
+  readonly type: string;
+  /** A label for logs that never contains a secret (e.g. the webhook host). */
+  readonly target: string;
+  send(n: Notification, signal?: AbortSignal): Promise<void>;
+}
+
+/** A failed send; `retryable` says whether trying again may help (5xx, 429, network). */
+export class ChannelError extends Error {
+  readonly retryable: boolean;
+  readonly status: number | null;
+  constructor(message: string, opts: { retryable: boolean; status?: number | null; cause?: unknown }) {
+    super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
+    this.name = 'ChannelError';
+    this.retryable = opts.retryable;
+    this.status = opts.status ?? null;
+  }
+}

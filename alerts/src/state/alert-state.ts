@@ -1,0 +1,182 @@
+import type { Evaluation } from '../detect/types.js';
+
+/** Lifecycle status of one alert instance (a rule × a label set). */
+export type AlertStatus = 'inactive' | 'pending' | 'firing' | 'resolved';
+
+/**
+ * The persisted state of one alert instance. Times are event time (epoch ms) except
+ * `acknowledged_at`, which is wall-clock. Owned by the engine; the state machine derives the
+ * next value from the previous one and never mutates it.
+ */
+export interface AlertState {
+  /** Stable id: hash of rule name and sorted labels. */
+  id: string;
+  rule: string;
+  labels: Record<string, string>;
+  status: AlertStatus;
+  severity: string;
+  /** When the current pending/firing episode began. */
+  active_since: number | null;
+  fired_at: number | null;
+  resolved_at: number | null;
+  last_eval_at: number;
+  last_anomalous_at: number | null;
+  value: number | null;
+  expected: number | null;
+  lower: number | null;
+  upper: number | null;
+  score: number;
+  summary: string;
+  /** Revenue at risk accumulated over the current episode (reporting currency). */
+  revenue_at_risk: number;
+  samples: string[];
+  contributors: { key: string; value: number }[];
+  /** Times of recent firing/resolved transitions (for flapping detection). */
+  transitions: number[];
+  flapping: boolean;
+  /** True while the firing is due to the no-data policy rather than a detection. */
+  no_data: boolean;
+  acknowledged_by: string | null;
+  acknowledged_at: number | null;
+}
+
+/** How a rule's alerts move between states. Durations in ms. */
+export interface Lifecycle {
+  /** Anomalous for this long before firing (0 = fire on the first anomalous point). */
+  for_ms: number;
+  /** Keep firing this long after the last anomalous point (absorbs short recoveries). */
+  keep_firing_for_ms: number;
+  /**
+   * What a no-data evaluation means: `ok` (treat as normal), `keep_last` (no change),
+   * `alerting` (treat as anomalous), `no_data` (fire, flagged as no-data).
+   */
+  no_data: 'ok' | 'keep_last' | 'alerting' | 'no_data';
+  /** Flapping: at least `flap_threshold` firing/resolved transitions within `flap_window_ms`. */
+  flap_window_ms: number;
+  flap_threshold: number;
+}
+
+export const DEFAULT_LIFECYCLE: Lifecycle = {
+  for_ms: 0,
+  keep_firing_for_ms: 5 * 60_000,
+  no_data: 'keep_last',
+  flap_window_ms: 60 * 60_000,
+  flap_threshold: 6,
+};
+
+/** One step's result. `transition` is the new status when it changed; `notify` says whether routing should hear about it. */
+export interface StepResult {
+  next: AlertState;
+  transition: AlertStatus | null;
+  notify: boolean;
+}
+
+/** Stable alert id from a rule name and labels (FNV-1a over the sorted pairs, hex). */
+export function alertId(rule: string, labels: Record<string, string>): string {
+  const s = rule + '\u0000' + Object.keys(labels).sort().map((k) => `${k}=${labels[k] ?? ''}`).join('\u0001');
+  let h1 = 0x811c9dc5;
+  let h2 = 0x01000193;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    h1 = Math.imul(h1 ^ c, 0x01000193) >>> 0;
+    h2 = Math.imul(h2 ^ c, 0x5bd1e995) >>> 0;
+  }
+  return h1.toString(16).padStart(8, '0') + h2.toString(16).padStart(8, '0');
+}
+
+/** A fresh inactive state for a rule × labels. */
+export function initialState(rule: string, labels: Record<string, string>, severity: string, at: number): AlertState {
+  return {
+    id: alertId(rule, labels), rule, labels, status: 'inactive', severity,
+    active_since: null, fired_at: null, resolved_at: null, last_eval_at: at, last_anomalous_at: null,
+    value: null, expected: null, lower: null, upper: null, score: 0, summary: '', revenue_at_risk: 0,
+    samples: [], contributors: [], transitions: [], flapping: false, no_data: false,
+    acknowledged_by: null, acknowledged_at: null,
+  };
+}
+
+/**
+ * The pure alert state machine: `(previous, evaluation, rule, now) → next`. No I/O, no clock:
+ * `now` is the evaluation's event time. pending → firing after `for`; firing → resolved once
+ * nothing anomalous was seen for `keep_firing_for`; a resolved alert that turns anomalous
+ * again starts a new episode. Flapping alerts keep their state but stop notifying.
+ */
+export function step(
+  prev: AlertState,
+  ev: Evaluation,
+  rule: { lifecycle: Lifecycle; severity: string },
+  now: number,
+): StepResult {
+  const lc = rule.lifecycle;
+  const next: AlertState = { ...prev, last_eval_at: now };
+  let verdict = ev.verdict;
+  let noData = false;
+  if (verdict === 'no_data') {
+    if (lc.no_data === 'ok') verdict = 'normal';
+    else if (lc.no_data === 'alerting') verdict = 'anomalous';
+    else if (lc.no_data === 'no_data') {
+      verdict = 'anomalous';
+      noData = true;
+    }
+  }
+  const active = prev.status === 'pending' || prev.status === 'firing';
+  if (verdict === 'anomalous' || (active && verdict !== 'no_data' && verdict !== 'insufficient')) {
+    next.value = ev.value;
+    next.expected = ev.expected;
+    next.lower = ev.lower;
+    next.upper = ev.upper;
+    next.score = ev.score;
+    if (ev.summary) next.summary = ev.summary;
+  }
+  let transition: AlertStatus | null = null;
+
+  if (verdict === 'anomalous') {
+    next.last_anomalous_at = now;
+    next.no_data = noData;
+    next.severity = ev.severity ?? rule.severity;
+    if (ev.samples?.length) next.samples = ev.samples.slice(0, 5);
+    if (ev.contributors?.length) next.contributors = ev.contributors.slice(0, 5);
+    if (!active) {
+      // New episode.
+      next.active_since = now;
+      next.fired_at = null;
+      next.resolved_at = null;
+      next.revenue_at_risk = 0;
+      next.acknowledged_by = null;
+      next.acknowledged_at = null;
+      next.status = lc.for_ms <= 0 ? 'firing' : 'pending';
+      transition = next.status;
+    } else if (prev.status === 'pending' && now - (prev.active_since ?? now) >= lc.for_ms) {
+      next.status = 'firing';
+      transition = 'firing';
+    }
+    if (next.status === 'firing' && transition === 'firing') next.fired_at = now;
+    next.revenue_at_risk += ev.revenue_at_risk;
+  } else if (verdict === 'normal') {
+    if (prev.status === 'pending') {
+      next.status = 'inactive';
+      next.active_since = null;
+      transition = 'inactive';
+    } else if (prev.status === 'firing') {
+      next.revenue_at_risk += ev.revenue_at_risk;
+      if (now - (prev.last_anomalous_at ?? now) >= lc.keep_firing_for_ms) {
+        next.status = 'resolved';
+        next.resolved_at = now;
+        next.no_data = false;
+        transition = 'resolved';
+      }
+    }
+  }
+  // no_data with keep_last, and insufficient volume: no change of status.
+
+  if (transition === 'firing' || transition === 'resolved') {
+    next.transitions = [...prev.transitions.filter((t) => now - t < lc.flap_window_ms), now];
+  } else if (prev.transitions.length && now - (prev.transitions[0] ?? now) >= lc.flap_window_ms) {
+    next.transitions = prev.transitions.filter((t) => now - t < lc.flap_window_ms);
+  }
+  next.flapping = next.transitions.length >= lc.flap_threshold;
+  // Once flapping stops, routing hears the settled status (it heard nothing while flapping).
+  const flapEnded = prev.flapping && !next.flapping && (next.status === 'firing' || next.status === 'resolved');
+  const notify = ((transition === 'firing' || transition === 'resolved') && !next.flapping && !prev.flapping) || flapEnded;
+  return { next, transition, notify };
+}
