@@ -1,41 +1,48 @@
 import type { RouteDoc } from '../../http/route-doc.js';
 
-const errors = {
-  400: 'Unparseable body or bad account segment.',
-  401: 'Signature missing, forged or stale (reason in `error.code`).',
-  404: 'Unknown provider, or the provider is not configured (no secret).',
-  413: 'Body over 1 MiB.',
-  503: 'The events could not be stored durably; the provider retries.',
+const PROVIDERS_TEXT = '`stripe`, `adyen`, `alipay`, `wechatpay`, `paypal`, `coinbase`, `bitpay`';
+
+const DESCRIPTION =
+  'Signed payment-provider webhooks. The signature is verified over the raw body exactly as the provider specifies ' +
+  '(Stripe `Stripe-Signature`, Adyen item `hmacSignature` or `HmacSignature` header, Alipay RSA2 `sign`, WeChat Pay v3 ' +
+  '`Wechatpay-Signature` + AES-GCM resource, PayPal `PAYPAL-TRANSMISSION-SIG` with the configured certificate, Coinbase ' +
+  '`X-CC-Webhook-Signature`; BitPay IPNs are unsigned and stored with `metadata.untrusted=true`). Verified deliveries are ' +
+  'normalized into payment events (source `webhook`) and acknowledged with the body each provider expects (Adyen ' +
+  '`[accepted]`, Alipay `success`, WeChat `{"code":"SUCCESS"}`, others JSON or empty) only once the events are durable. ' +
+  'Redeliveries are acknowledged without storing twice. Body limit 1 MB. See docs/webhooks.md.';
+
+const ERRORS: Record<number, string> = {
+  400: '`missing_header`, `unparseable`, `decrypt_failed`, `unsupported` or an invalid account segment.',
+  401: '`bad_signature`, `stale_timestamp` (Stripe, WeChat: outside 300 s) or `probe` (WeChat `WECHATPAY/SIGNTEST/`).',
+  404: '`unknown_provider`, or `provider_not_configured` (its PAYWATCH_* secret is not set; the message names it).',
+  413: 'Body over 1 MB.',
+  503: 'The store cannot durably accept events right now; the provider retries.',
 };
 
-const description =
-  'Verifies the provider signature over the raw body (Stripe, Adyen, Alipay RSA2, WeChat Pay v3, PayPal, Coinbase Commerce; BitPay IPNs are unsigned and stored as untrusted), ' +
-  'normalizes the notification into payment events, and acknowledges in the provider’s expected format only once they are durable. Replays within 72 h are acknowledged and not stored twice. See docs/webhooks.md.';
-
-/** OpenAPI entries for the webhook source (the router is in webhooks.router.ts). */
+/** OpenAPI docs of the webhook routes (mounted by the composition root with the router). */
 export const WEBHOOK_ROUTE_DOCS: RouteDoc[] = [
   {
     method: 'post',
     path: '/v1/webhooks/{provider}',
     tag: 'webhooks',
     auth: 'signature',
-    summary: 'Signed provider webhook (stripe, adyen, alipay, wechatpay, paypal, coinbase, bitpay)',
-    description,
-    pathParams: { provider: 'stripe | adyen | alipay | wechatpay | paypal | coinbase | bitpay' },
-    body: { contentTypes: ['application/json', 'application/x-www-form-urlencoded'], description: 'The provider’s notification, byte for byte as sent' },
-    response: { status: 200, contentType: 'text/plain', description: 'The provider’s expected acknowledgement (e.g. `success` for Alipay, JSON for WeChat Pay)' },
-    errors,
+    summary: 'Receive a payment-provider webhook',
+    description: DESCRIPTION,
+    pathParams: { provider: `One of ${PROVIDERS_TEXT}.` },
+    body: { contentTypes: ['application/json', 'application/x-www-form-urlencoded'], description: 'The provider delivery, byte for byte (Alipay: form-encoded).' },
+    response: { status: 200, contentType: 'text/plain', description: "The provider's expected acknowledgement" },
+    errors: ERRORS,
   },
   {
     method: 'post',
     path: '/v1/webhooks/{provider}/{account}',
     tag: 'webhooks',
     auth: 'signature',
-    summary: 'Signed provider webhook for one of several merchant accounts',
-    description: description + ' The account segment becomes the merchant_id when the payload has none.',
-    pathParams: { provider: 'stripe | adyen | alipay | wechatpay | paypal | coinbase | bitpay', account: 'Merchant account (1–64 of letters, digits, _ . -)' },
-    body: { contentTypes: ['application/json', 'application/x-www-form-urlencoded'], description: 'The provider’s notification, byte for byte as sent' },
-    response: { status: 200, contentType: 'text/plain', description: 'The provider’s expected acknowledgement' },
-    errors,
+    summary: 'Receive a payment-provider webhook for one merchant account',
+    description: `${DESCRIPTION} The account segment (1-64 of A-Z a-z 0-9 _ . -) is the merchant_id when the payload names none.`,
+    pathParams: { provider: `One of ${PROVIDERS_TEXT}.`, account: 'Merchant account label.' },
+    body: { contentTypes: ['application/json', 'application/x-www-form-urlencoded'], description: 'The provider delivery, byte for byte (Alipay: form-encoded).' },
+    response: { status: 200, contentType: 'text/plain', description: "The provider's expected acknowledgement" },
+    errors: ERRORS,
   },
 ];
