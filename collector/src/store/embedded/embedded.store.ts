@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { DuckDBInstance, type DuckDBAppender, type DuckDBConnection } from '@duckdb/node-api';
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import type { Dimension, FailureCategory, PaymentEvent } from '@paywatch/contracts';
 import { FAILURE_CATEGORIES } from '@paywatch/contracts';
 import { StoreError } from '../../lib/errors.js';
@@ -17,6 +17,7 @@ import type {
   WriteResult,
 } from '../types.js';
 import { COLUMN_NAMES, DIMENSION_COLUMNS, ROW_COLUMNS, fromRow, toRow, type PaymentEventRow } from './row.js';
+import { appendRows } from './append-rows.js';
 import { SqlParams, outcomeSqlOf, whereOf } from './sql.js';
 
 /** Where the embedded store keeps its data. */
@@ -63,35 +64,6 @@ function tableDdl(): string {
     return `${n} ${SQL_TYPES[c.kind]}${n === 'event_id' ? ' PRIMARY KEY' : c.nullable ? '' : ' NOT NULL'}`;
   });
   return `CREATE TABLE IF NOT EXISTS ${TABLE} (${cols.join(', ')})`;
-}
-
-/** Appends one row in column order; the kinds come from `ROW_COLUMNS`. */
-function appendRow(a: DuckDBAppender, row: PaymentEventRow): void {
-  for (const n of COLUMN_NAMES) {
-    const v = row[n];
-    if (v === null) {
-      a.appendNull();
-      continue;
-    }
-    switch (ROW_COLUMNS[n].kind) {
-      case 'text':
-        a.appendVarchar(v as string);
-        break;
-      case 'bigint':
-        a.appendBigInt(BigInt(v as number));
-        break;
-      case 'int':
-        a.appendInteger(v as number);
-        break;
-      case 'double':
-        a.appendDouble(v as number);
-        break;
-      case 'bool':
-        a.appendBoolean(v as boolean);
-        break;
-    }
-  }
-  a.endRow();
 }
 
 function n(v: unknown): number {
@@ -188,6 +160,50 @@ export function createEmbeddedStore(config: EmbeddedStoreConfig, deps: EmbeddedS
     }
   }
 
+  /**
+   * Fast path (no event_id already stored): append straight into the table in one transaction.
+   * The primary key rejects the whole append if any id exists; then this rolls back and returns
+   * false, and the caller takes the slower path that sorts out which ids are new.
+   */
+  async function appendDirect(conn: DuckDBConnection, rows: PaymentEventRow[]): Promise<boolean> {
+    await conn.run('BEGIN TRANSACTION');
+    try {
+      await appendRows(conn, TABLE, null, rows);
+      await conn.run('COMMIT');
+      return true;
+    } catch (err) {
+      await conn.run('ROLLBACK').catch(() => undefined);
+      if (err instanceof Error && /constraint/i.test(err.message)) return false;
+      throw err;
+    }
+  }
+
+  /**
+   * Slow path: stage the rows in a temp table, then `INSERT … ON CONFLICT DO NOTHING RETURNING
+   * event_id` so DuckDB tells which ids were new. One transaction; the temp table never touches
+   * the WAL.
+   */
+  async function insertIgnoringDuplicates(
+    conn: DuckDBConnection,
+    rows: PaymentEventRow[],
+  ): Promise<string[]> {
+    await conn.run('BEGIN TRANSACTION');
+    try {
+      await conn.run(`DELETE FROM ${STAGING}`);
+      await appendRows(conn, STAGING, 'temp', rows);
+      const r = await conn.runAndReadAll(
+        `INSERT INTO ${TABLE} SELECT * FROM ${STAGING} ON CONFLICT DO NOTHING RETURNING event_id`,
+      );
+      const ids = r.getRowsJS().map(([id]) => id as string);
+      await conn.run(`DELETE FROM ${STAGING}`);
+      await conn.run('COMMIT');
+      return ids;
+    } catch (err) {
+      await conn.run('ROLLBACK').catch(() => undefined);
+      throw err;
+    }
+  }
+
   async function commitOnce(calls: PaymentEvent[][]): Promise<WriteResult[]> {
     const conn = writer;
     if (!conn) throw new StoreError('embedded store is not started', undefined, false);
@@ -204,25 +220,11 @@ export function createEmbeddedStore(config: EmbeddedStoreConfig, deps: EmbeddedS
     }
     const newIds = new Set<string>();
     if (unique.length > 0) {
-      await conn.run('BEGIN TRANSACTION');
-      try {
-        await conn.run(`DELETE FROM ${STAGING}`);
-        const a = await conn.createAppender(STAGING, 'main', 'temp');
-        try {
-          for (const e of unique) appendRow(a, toRow(e));
-          a.flushSync();
-        } finally {
-          a.closeSync();
-        }
-        const r = await conn.runAndReadAll(
-          `INSERT INTO ${TABLE} SELECT * FROM ${STAGING} ON CONFLICT DO NOTHING RETURNING event_id`,
-        );
-        for (const [id] of r.getRowsJS()) newIds.add(id as string);
-        await conn.run(`DELETE FROM ${STAGING}`);
-        await conn.run('COMMIT');
-      } catch (err) {
-        await conn.run('ROLLBACK').catch(() => undefined);
-        throw err;
+      const rows = unique.map(toRow);
+      if (await appendDirect(conn, rows)) {
+        for (const e of unique) newIds.add(e.event_id);
+      } else {
+        for (const id of await insertIgnoringDuplicates(conn, rows)) newIds.add(id);
       }
     }
     // Map back per call, in input order. An id is "inserted" only for its first occurrence.
