@@ -168,8 +168,26 @@ interface Resolved {
   chargebackDelayMs: number;
 }
 
-/** Schedules one event of the current attempt (a refund carries its own amount). */
-type Emit = (at: number, status: Status, latency: number, risk: number, extra?: { failure?: Failure; amount?: number }) => void;
+/** One payment being generated: what its events share; `attempt`, `provider`, `card` change on retries. */
+interface PaymentCtx {
+  paymentId: string;
+  evPrefix: string;
+  /** Events emitted so far (the event_id suffix). */
+  k: number;
+  attempt: number;
+  merchant: string;
+  provider: Provider;
+  method: Method;
+  channel: Channel;
+  amount: number;
+  currency: string;
+  country: string;
+  customer: string;
+  device: string;
+  ip: string;
+  userLevel: string;
+  card: Card | undefined;
+}
 
 /** One attempt's result, as the payment loop needs it. */
 interface AttemptResult {
@@ -286,10 +304,6 @@ class Stream implements EventGenerator {
     this.heap.push({ t, order: this.order++, ev });
   }
 
-  private tsOf(t: number): string | number {
-    return this.r.epochTs ? t : new Date(t).toISOString();
-  }
-
   private active<T extends Incident['type']>(type: T, t: number): Extract<Incident, { type: T }> | undefined {
     for (const i of this.r.incidents) if (i.type === type && t >= i.start && t < i.end) return i as Extract<Incident, { type: T }>;
     return undefined;
@@ -305,9 +319,6 @@ class Stream implements EventGenerator {
     const c = COUNTRIES[ci] as CountryProfile;
     const plan = rng.draw(c.methods);
     const pid36 = idx.toString(36);
-    const paymentId = `pay_${this.r.seed36}_${pid36}`;
-    const evPrefix = `evt_${this.r.seed36}_${pid36}_`;
-    let k = 0;
 
     // The shopper: a recurring customer from the market's population (popular ones more often).
     const pool = Math.round(2000 + 100_000 * c.share);
@@ -316,69 +327,82 @@ class Stream implements EventGenerator {
     const h = hash32(this.r.seed, 0xc0, ci, custIdx);
     const device = rng.chance(0.12) ? hash32(h, 1 + rng.int(3)) : hash32(h, 0);
     const ip = hash32(h, rng.chance(0.25) ? 11 + rng.int(5) : 10);
-    const who = {
-      customer_ref: `cus_${c.code.toLowerCase()}${custIdx.toString(36)}`,
-      device_ref: `dev_${device.toString(36)}`,
-      ip_ref: ipOf(ip),
-      user_level: new Rng(h).draw(USER_LEVELS),
+    const p: PaymentCtx = {
+      paymentId: `pay_${this.r.seed36}_${pid36}`,
+      evPrefix: `evt_${this.r.seed36}_${pid36}_`,
+      k: 0,
+      attempt: 1,
+      merchant: rng.draw(c.merchants),
+      provider: rng.draw(plan.providers),
+      method: plan.method,
+      channel: rng.draw(plan.channels),
+      amount: 0,
+      currency: c.currency,
+      country: c.code,
+      customer: `cus_${c.code.toLowerCase()}${custIdx.toString(36)}`,
+      device: `dev_${device.toString(36)}`,
+      ip: ipOf(ip),
+      userLevel: new Rng(h).draw(USER_LEVELS),
+      card: plan.card ? this.cardOf(h, 0, c, plan.wallet) : undefined,
     };
-
-    const merchant = rng.draw(c.merchants);
-    const channel = rng.draw(plan.channels);
     const exp = currencyExponent(c.currency);
     const major = Math.min(rng.logNormal(c.ticketMedian, c.ticketSigma), c.ticketMedian * 150);
-    const amount = Math.max(c.amountStep, Math.round((major * 10 ** exp) / c.amountStep) * c.amountStep);
-    let provider = rng.draw(plan.providers);
-    let card = plan.card ? this.cardOf(h, 0, c, plan.wallet) : undefined;
+    p.amount = Math.max(c.amountStep, Math.round((major * 10 ** exp) / c.amountStep) * c.amountStep);
     let t = t0;
     let prev: FailureCategory | null = null;
     let newCard = false;
 
-    for (let attempt = 1; ; attempt++) {
-      const base = {
-        payment_id: paymentId,
-        attempt,
-        merchant_id: merchant,
-        provider,
-        method: plan.method,
-        channel,
-        amount_minor: amount,
-        currency: c.currency,
-        country: c.code,
-        ...who,
-      };
-      const emit: Emit = (at, status, latency, risk, extra) => {
-        const ev: PaymentEventInput = {
-          v: 1,
-          event_id: evPrefix + String(k++),
-          ts: this.tsOf(at),
-          ...base,
-          ...(extra?.amount !== undefined ? { amount_minor: extra.amount } : {}),
-          status,
-          ...(extra?.failure ? { failure: extra.failure } : {}),
-          ...(card ? { card: { ...card } } : {}),
-          latency_ms: Math.round(latency),
-          risk_score: risk,
-        };
-        this.schedule(at, ev);
-      };
-      const res = this.attempt(rng, t, c, plan, provider, attempt, prev, newCard, emit);
+    for (;;) {
+      const res = this.attempt(rng, t, c, plan, p, prev, newCard);
       if (res.failed === null) {
-        this.afterSale(rng, res.done, plan, amount, emit);
+        this.afterSale(rng, res.done, plan, p);
         break;
       }
-      if (attempt >= MAX_ATTEMPTS || !rng.chance(RETRY_PROBABILITY[res.failed])) break;
+      if (p.attempt >= MAX_ATTEMPTS || !rng.chance(RETRY_PROBABILITY[res.failed])) break;
       const technical = TECHNICAL.has(res.failed);
       t = res.done + Math.floor(technical ? rng.logNormal(3000, 0.6) : rng.logNormal(25_000, 0.8));
-      newCard = NEW_CARD_DECLINES.has(res.failed) && card !== undefined;
-      if (newCard) card = this.cardOf(h, attempt, c, plan.wallet);
+      newCard = NEW_CARD_DECLINES.has(res.failed) && p.card !== undefined;
+      if (newCard) p.card = this.cardOf(h, p.attempt, c, plan.wallet);
       if (technical && plan.providers.items.length > 1 && rng.chance(0.5)) {
-        const others = plan.providers.items.filter((p) => p !== provider);
-        if (others.length > 0) provider = rng.pick(others);
+        const current = p.provider;
+        const others = plan.providers.items.filter((x) => x !== current);
+        if (others.length > 0) p.provider = rng.pick(others);
       }
       prev = res.failed;
+      p.attempt++;
     }
-    return k;
+    return p.k;
+  }
+
+  /**
+   * Schedules one event of the payment's current attempt. Events of one payment share its card
+   * object: treat events as read-only.
+   */
+  private emit(p: PaymentCtx, at: number, status: Status, latency: number, risk: number, failure?: Failure, amount?: number): void {
+    const ev: PaymentEventInput = {
+      v: 1,
+      event_id: p.evPrefix + String(p.k++),
+      ts: this.r.epochTs ? at : new Date(at).toISOString(),
+      payment_id: p.paymentId,
+      attempt: p.attempt,
+      merchant_id: p.merchant,
+      provider: p.provider,
+      method: p.method,
+      channel: p.channel,
+      status,
+      amount_minor: amount ?? p.amount,
+      currency: p.currency,
+      country: p.country,
+      latency_ms: Math.round(latency),
+      customer_ref: p.customer,
+      device_ref: p.device,
+      ip_ref: p.ip,
+      user_level: p.userLevel,
+      risk_score: risk,
+    };
+    if (failure) ev.failure = failure;
+    if (p.card) ev.card = p.card;
+    this.heap.push({ t: at, order: this.order++, ev });
   }
 
   /** A customer's card: stable per customer (`slot` 0), another card after a card-data decline. */
@@ -406,12 +430,12 @@ class Stream implements EventGenerator {
     t: number,
     c: CountryProfile,
     plan: MethodPlan,
-    provider: Provider,
-    attempt: number,
+    p: PaymentCtx,
     prev: FailureCategory | null,
     newCard: boolean,
-    emit: Emit,
   ): AttemptResult {
+    const provider = p.provider;
+    const attempt = p.attempt;
     const L = LATENCY[provider];
     const spike = this.active('latency-spike', t);
     const slow = spike && spike.provider === provider ? rng.logNormal(7, 0.25) : 1;
@@ -443,28 +467,28 @@ class Stream implements EventGenerator {
 
     let at = t;
     if (threeDs) {
-      emit(at, 'requires_action', latency, risk);
+      this.emit(p, at, 'requires_action', latency, risk);
       at += Math.floor(rng.logNormal(18_000, 0.5));
       latency = failed === 'timeout' ? latency : draw();
     }
     if (plan.method === 'crypto' || plan.method === 'bank_transfer') {
-      emit(at + Math.floor(latency), 'pending', latency, risk);
+      this.emit(p, at + Math.floor(latency), 'pending', latency, risk);
       at += Math.floor(rng.logNormal(plan.method === 'crypto' ? 240_000 : 120_000, 0.6));
       latency = draw();
     } else {
       at += Math.floor(latency);
     }
     if (failed !== null) {
-      emit(at, 'failed', latency, risk, { failure: { category: failed, ...rawFailure(rng, provider, failed) } });
+      this.emit(p, at, 'failed', latency, risk, { category: failed, ...rawFailure(rng, provider, failed) });
       return { done: at, failed };
     }
     if (provider === 'adyen' && plan.card) {
       // Adyen reports AUTHORISATION then CAPTURE: one lifecycle event, then the outcome.
-      emit(at, 'authorized', latency, risk);
+      this.emit(p, at, 'authorized', latency, risk);
       at += Math.floor(rng.logNormal(3000, 0.5));
-      emit(at, 'captured', draw(), risk);
+      this.emit(p, at, 'captured', draw(), risk);
     } else {
-      emit(at, 'succeeded', latency, risk);
+      this.emit(p, at, 'succeeded', latency, risk);
     }
     return { done: at, failed: null };
   }
@@ -473,19 +497,19 @@ class Stream implements EventGenerator {
     rng: Rng,
     paidAt: number,
     plan: MethodPlan,
-    amount: number,
-    emit: Emit,
+    p: PaymentCtx,
   ): void {
+    const amount = p.amount;
     const u = rng.next();
     if (u < REFUND_P + PARTIAL_REFUND_P) {
       const at = paidAt + Math.max(60_000, Math.floor(rng.logNormal(this.r.refundDelayMs, 1)));
       const partial = u >= REFUND_P;
       const refunded = partial ? Math.max(1, Math.floor(amount * (0.2 + 0.6 * rng.next()))) : amount;
-      emit(at, partial ? 'partially_refunded' : 'refunded', rng.logNormal(500, 0.4), 0, { amount: refunded });
+      this.emit(p, at, partial ? 'partially_refunded' : 'refunded', rng.logNormal(500, 0.4), 0, undefined, refunded);
     }
     if (plan.card && rng.chance(CHARGEBACK_P)) {
       const at = paidAt + Math.max(60_000, Math.floor(rng.logNormal(this.r.chargebackDelayMs, 0.6)));
-      emit(at, 'chargeback_opened', rng.logNormal(500, 0.4), 0);
+      this.emit(p, at, 'chargeback_opened', rng.logNormal(500, 0.4), 0);
     }
   }
 
@@ -503,7 +527,7 @@ class Stream implements EventGenerator {
     const ev: PaymentEventInput = {
       v: 1,
       event_id: `evt_${id}_0`,
-      ts: this.tsOf(at),
+      ts: this.r.epochTs ? at : new Date(at).toISOString(),
       payment_id: `pay_${id}`,
       attempt: 1,
       merchant_id: 'acme-store',
