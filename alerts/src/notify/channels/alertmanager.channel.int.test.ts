@@ -1,0 +1,81 @@
+// Guards forwarding to a real Alertmanager (Debian prometheus-alertmanager): alerts arrive via /api/v2/alerts with labels and annotations, and a resolve clears them.
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAlertmanagerChannel } from './alertmanager.channel.js';
+import { sampleAlert, sampleNotification } from '../testing/fixtures.js';
+
+const BIN = '/usr/bin/prometheus-alertmanager';
+let proc: ChildProcess | undefined;
+let dir = '';
+let base = '';
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const a = s.address();
+      const port = typeof a === 'object' && a ? a.port : 0;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+beforeAll(async () => {
+  if (!existsSync(BIN)) {
+    throw new Error(`${BIN} is missing: install it with "apt-get install -y prometheus-alertmanager" to run this integration test`);
+  }
+  dir = mkdtempSync(join(tmpdir(), 'paywatch-am-'));
+  writeFileSync(join(dir, 'alertmanager.yml'), 'route:\n  receiver: blackhole\n  group_wait: 1h\nreceivers:\n  - name: blackhole\n');
+  const port = await freePort();
+  base = `http://127.0.0.1:${port}`;
+  let stderr = '';
+  proc = spawn(BIN, [`--config.file=${join(dir, 'alertmanager.yml')}`, `--storage.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, '--cluster.listen-address='], { stdio: ['ignore', 'ignore', 'pipe'] });
+  proc.stderr?.on('data', (c: Buffer) => (stderr += c.toString()));
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const ok = await fetch(`${base}/-/ready`).then((r) => r.ok, () => false);
+    if (ok) break;
+    if (Date.now() > deadline || proc.exitCode !== null) throw new Error(`alertmanager did not become ready: ${stderr.slice(-2000)}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+});
+
+afterAll(() => {
+  proc?.kill('SIGTERM');
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+interface AmAlert {
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  startsAt: string;
+  generatorURL: string;
+  status: { state: string };
+}
+
+describe('alertmanager forwarding', () => {
+  it('creates the alert in Alertmanager and resolves it', async () => {
+    const ch = createAlertmanagerChannel({ type: 'alertmanager', url: base, resolve_timeout_minutes: 60 });
+    const a = sampleAlert({ starts_at: Date.now() - 60_000 });
+    await ch.send(sampleNotification({ alerts: [a] }));
+    const list = (await (await fetch(`${base}/api/v2/alerts`)).json()) as AmAlert[];
+    const got = list.find((x) => x.labels['alertname'] === 'success_rate_drop');
+    expect(got, JSON.stringify(list)).toBeDefined();
+    expect(got!.labels).toEqual({ alertname: 'success_rate_drop', severity: 'page', provider: 'adyen', method: 'card', country: 'DE' });
+    expect(got!.annotations['summary']).toContain('411111******1111');
+    expect(got!.annotations['summary']).not.toContain('4111 1111 1111 1111');
+    expect(got!.annotations['revenue_at_risk']).toBe('12840.50');
+    expect(got!.generatorURL).toBe(a.dashboard_url);
+    expect(got!.status.state).toBe('active');
+
+    await ch.send(sampleNotification({ status: 'resolved', alerts: [{ ...a, status: 'resolved', ends_at: Date.now() - 1000 }] }));
+    const after = (await (await fetch(`${base}/api/v2/alerts`)).json()) as AmAlert[];
+    expect(after.find((x) => x.labels['alertname'] === 'success_rate_drop')).toBeUndefined();
+  });
+});

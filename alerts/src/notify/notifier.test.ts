@@ -1,0 +1,67 @@
+// Guards delivery: retries with backoff on retryable failures only, fan-out where one broken channel does not block the other, fallback receiver, every outcome logged.
+import { afterEach, describe, expect, it } from 'vitest';
+import { createNotifier } from './notifier.js';
+import { createDeliveryLog } from './delivery-log.js';
+import { startHttpReceiver } from './testing/http-receiver.js';
+import { sampleNotification } from './testing/fixtures.js';
+
+const closers: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  while (closers.length) await closers.pop()?.();
+});
+
+describe('notifier', () => {
+  it('retries a 503 with exponential backoff, then succeeds; logs one sent record with 3 attempts', async () => {
+    const rx = await startHttpReceiver((_, i) => (i < 2 ? { status: 503, body: 'busy' } : { status: 200, body: 'ok' }));
+    closers.push(rx.close);
+    const log = createDeliveryLog();
+    const delays: number[] = [];
+    const n = createNotifier(
+      { log, sleep: async (ms) => void delays.push(ms), random: () => 1 },
+      { receivers: [{ name: 'oncall', locale: 'en', channels: [{ type: 'slack', webhook_url: `${rx.url}/hook` }] }] },
+    );
+    const { locale: _l, receiver: _r, ...base } = sampleNotification();
+    const out = await n.notify('oncall', base);
+    expect(out).toEqual({ ok: true, sent: 1, failed: 0, fallback: null });
+    expect(delays).toEqual([500, 1000]);
+    expect(rx.requests).toHaveLength(3);
+    const rec = log.list()[0]!;
+    expect(rec).toMatchObject({ receiver: 'oncall', channel: 'slack', status: 'sent', attempts: 3, error: null, target: rx.url.replace('http://', '') });
+  });
+
+  it('does not retry a permanent failure, keeps the healthy channel, and uses the fallback when all channels fail', async () => {
+    const good = await startHttpReceiver(() => ({ status: 200, body: 'ok' }));
+    const bad = await startHttpReceiver(() => ({ status: 400, body: 'invalid_payload' }));
+    const backup = await startHttpReceiver(() => ({ status: 200, body: '{"errcode":0}' }));
+    closers.push(good.close, bad.close, backup.close);
+    const log = createDeliveryLog();
+    const n = createNotifier(
+      { log, sleep: async () => undefined },
+      {
+        receivers: [
+          { name: 'mixed', locale: 'en', channels: [{ type: 'slack', webhook_url: `${bad.url}/a` }, { type: 'slack', webhook_url: `${good.url}/b` }] },
+          { name: 'broken', locale: 'en', channels: [{ type: 'slack', webhook_url: `${bad.url}/c` }], fallback: 'backup' },
+          { name: 'backup', locale: 'zh', channels: [{ type: 'wecom', webhook_url: `${backup.url}/send?key=k` }] },
+        ],
+      },
+    );
+    const { locale: _l, receiver: _r, ...base } = sampleNotification();
+    expect(await n.notify('mixed', base)).toEqual({ ok: true, sent: 1, failed: 1, fallback: null });
+    expect(bad.requests).toHaveLength(1); // 400 is not retried
+    expect(await n.notify('broken', base)).toEqual({ ok: false, sent: 0, failed: 1, fallback: 'backup' });
+    expect(backup.requests).toHaveLength(1);
+    expect(JSON.parse(backup.requests[0]!.body).markdown.content).toContain('告警中');
+    const recs = log.list();
+    expect(recs[0]).toMatchObject({ receiver: 'backup', status: 'sent', fallback_for: 'broken' });
+    expect(recs[1]).toMatchObject({ receiver: 'broken', status: 'failed', attempts: 1 });
+    expect(recs[1]?.error).toMatch(/HTTP 400/);
+  });
+
+  it('sends a test notification on demand', async () => {
+    const rx = await startHttpReceiver(() => ({ status: 200, body: 'ok' }));
+    closers.push(rx.close);
+    const n = createNotifier({ log: createDeliveryLog() }, { receivers: [{ name: 'oncall', locale: 'en', channels: [{ type: 'slack', webhook_url: `${rx.url}/h` }] }] });
+    expect((await n.test('oncall')).ok).toBe(true);
+    expect(JSON.parse(rx.requests[0]!.body).text).toBe('[TEST:1] paywatch_test alertname=paywatch_test');
+  });
+});

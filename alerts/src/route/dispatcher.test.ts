@@ -1,0 +1,152 @@
+// Guards routing with a fake clock and real channels to a local receiver: route tree, group_wait/group_interval/repeat_interval, silences, inhibition, ack, escalation, and restart without re-sending.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createDispatcher } from './dispatcher.js';
+import type { NotificationLogEntry, NotificationLogStore } from './dispatcher.js';
+import { buildRoute } from './route.js';
+import { parseMatcher } from '../mute/matchers.js';
+import { createSilenceRegistry } from '../mute/silences.js';
+import { createNotifier } from '../notify/notifier.js';
+import { createDeliveryLog } from '../notify/delivery-log.js';
+import { startHttpReceiver } from '../notify/testing/http-receiver.js';
+import { sampleAlert } from '../notify/testing/fixtures.js';
+import type { NotifyAlert } from '../notify/types.js';
+
+const S = 1000;
+const M = 60 * S;
+let rx: Awaited<ReturnType<typeof startHttpReceiver>>;
+beforeEach(async () => {
+  rx = await startHttpReceiver(() => ({ status: 200, body: 'ok' }));
+});
+afterEach(async () => rx.close());
+
+function memNflog(): NotificationLogStore & { map: Map<string, NotificationLogEntry> } {
+  const map = new Map<string, NotificationLogEntry>();
+  return { map, get: (k) => map.get(k), set: (e) => void map.set(e.key, e) };
+}
+
+/** Requests to the receiver, decoded: which path (= receiver) got which alerts with which status. */
+function sent() {
+  return rx.requests.map((r) => {
+    const b = JSON.parse(r.body) as { status: string; receiver: string; alerts: { fingerprint: string; status: string }[] };
+    return { path: r.url, status: b.status, alerts: b.alerts.map((a) => `${a.fingerprint}:${a.status}`) };
+  });
+}
+
+function setup(nflog = memNflog()) {
+  const silences = createSilenceRegistry();
+  const hook = (p: string) => [{ type: 'webhook' as const, url: `${rx.url}/${p}` }];
+  const notifier = createNotifier({ log: createDeliveryLog(), sleep: async () => undefined }, {
+    receivers: [
+      { name: 'default', locale: 'en', channels: hook('default') },
+      { name: 'pager', locale: 'en', channels: hook('pager') },
+      { name: 'manager', locale: 'en', channels: hook('manager') },
+      { name: 'audit', locale: 'en', channels: hook('audit') },
+    ],
+  });
+  const route = buildRoute({
+    receiver: 'default',
+    group_by: ['provider'],
+    group_wait_ms: 30 * S,
+    group_interval_ms: 5 * M,
+    repeat_interval_ms: 60 * M,
+    routes: [
+      { matchers: [parseMatcher('rule="aml_threshold"')], receiver: 'audit', continue: true, group_by: ['...'] },
+      { matchers: [parseMatcher('severity="page"')], receiver: 'pager', escalate: [{ after_ms: 15 * M, receiver: 'manager' }] },
+    ],
+  });
+  const inhibitRules = [{ source: [parseMatcher('alertname="provider_down"')], target: [parseMatcher('alertname=~"method_.*"')], equal: ['provider'] }];
+  const d = createDispatcher({ notifier, silences, nflog, inhibitRules }, route);
+  return { d, silences, nflog };
+}
+
+const alert = (id: string, labels: Record<string, string>, over: Partial<NotifyAlert> = {}): NotifyAlert =>
+  sampleAlert({ id, rule: labels['alertname'] ?? 'r', labels: { alertname: 'r', severity: 'warning', ...labels }, summary: 's', starts_at: 0, ...over });
+
+describe('dispatcher', () => {
+  it('groups alerts arriving within group_wait into one notification, then waits group_interval for changes', async () => {
+    const { d } = setup();
+    d.update(alert('a', { provider: 'adyen' }), 0);
+    d.update(alert('b', { provider: 'adyen' }), 10 * S);
+    d.update(alert('c', { provider: 'stripe' }), 10 * S);
+    await d.tick(29 * S);
+    expect(sent()).toEqual([]);
+    await d.tick(30 * S);
+    expect(sent()).toEqual([{ path: '/default', status: 'firing', alerts: ['a:firing', 'b:firing'] }]);
+    await d.tick(40 * S);
+    expect(sent()).toHaveLength(2);
+    expect(sent()[1]).toEqual({ path: '/default', status: 'firing', alerts: ['c:firing'] });
+    d.update(alert('d', { provider: 'adyen' }), 60 * S);
+    await d.tick(60 * S + 4 * M);
+    expect(sent()).toHaveLength(2);
+    await d.tick(30 * S + 5 * M);
+    expect(sent()[2]?.alerts).toEqual(['a:firing', 'b:firing', 'd:firing']);
+  });
+
+  it('routes by severity, continues to a second route, and sends resolves', async () => {
+    const { d } = setup();
+    d.update(alert('p', { provider: 'adyen', severity: 'page' }), 0);
+    d.update(alert('x', { provider: 'adyen', alertname: 'aml_threshold', rule: 'aml_threshold' }), 0);
+    await d.tick(30 * S);
+    // The AML alert matched the audit route (continue) and no other child: the root does not also get it.
+    expect(sent().map((s) => s.path).sort()).toEqual(['/audit', '/pager']);
+    d.update(alert('p', { provider: 'adyen', severity: 'page' }, { status: 'resolved', ends_at: 60 * S }), 60 * S);
+    await d.tick(30 * S + 5 * M);
+    expect(sent().at(-1)).toEqual({ path: '/pager', status: 'resolved', alerts: ['p:resolved'] });
+  });
+
+  it('repeats after repeat_interval unless acknowledged', async () => {
+    const { d } = setup();
+    d.update(alert('a', { provider: 'adyen' }), 0);
+    await d.tick(30 * S);
+    for (let t = 30 * S + 5 * M; t < 30 * S + 60 * M; t += 5 * M) await d.tick(t);
+    expect(sent()).toHaveLength(1);
+    await d.tick(30 * S + 60 * M);
+    expect(sent()).toHaveLength(2);
+    const repeat = JSON.parse(rx.requests[1]!.body) as { alerts: unknown[] };
+    expect(repeat.alerts).toHaveLength(1);
+    expect(d.acknowledge('a', 'alice')).toBe(true);
+    await d.tick(30 * S + 125 * M);
+    expect(sent()).toHaveLength(2);
+  });
+
+  it('silences and inhibition mute; expiring the silence lets the alert through', async () => {
+    const { d, silences } = setup();
+    const sil = silences.create({ matchers: [parseMatcher('provider="stripe"')], starts_at: 0, ends_at: 3_600_000, created_by: 'bob', comment: 'maintenance' }, 0);
+    d.update(alert('s', { provider: 'stripe' }), 0);
+    d.update(alert('down', { provider: 'adyen', alertname: 'provider_down' }), 0);
+    d.update(alert('m', { provider: 'adyen', alertname: 'method_card_drop' }), 0);
+    await d.tick(30 * S);
+    expect(sent()).toEqual([{ path: '/default', status: 'firing', alerts: ['down:firing'] }]);
+    expect(d.mute(alert('s', { provider: 'stripe' }), 30 * S).silenced_by).toEqual([sil.id]);
+    expect(d.mute(alert('m', { provider: 'adyen', alertname: 'method_card_drop' }), 30 * S).inhibited_by).toBe('down');
+    silences.expire(sil.id, 60 * S);
+    await d.tick(30 * S + 5 * M);
+    expect(sent().at(-1)).toEqual({ path: '/default', status: 'firing', alerts: ['s:firing'] });
+  });
+
+  it('escalates a page unacknowledged for 15 minutes, once', async () => {
+    const { d } = setup();
+    d.update(alert('p', { provider: 'adyen', severity: 'page' }), 0);
+    d.update(alert('q', { provider: 'stripe', severity: 'page' }), 0);
+    d.acknowledge('q', 'carol');
+    for (let t = 30 * S; t <= 40 * M; t += 5 * M) await d.tick(t);
+    const esc = sent().filter((s) => s.path === '/manager');
+    expect(esc).toEqual([{ path: '/manager', status: 'firing', alerts: ['p:firing'] }]);
+  });
+
+  it('after a restart with the same notification log: no re-send of a firing, the resolve still goes out', async () => {
+    const nflog = memNflog();
+    const first = setup(nflog);
+    first.d.update(alert('a', { provider: 'adyen' }), 0);
+    await first.d.tick(30 * S);
+    expect(sent()).toHaveLength(1);
+    // Restart: a new dispatcher rebuilt from persisted alert states.
+    const second = setup(nflog);
+    second.d.update(alert('a', { provider: 'adyen' }), 10 * M);
+    await second.d.tick(10 * M + 30 * S);
+    expect(sent()).toHaveLength(1);
+    second.d.update(alert('a', { provider: 'adyen' }, { status: 'resolved', ends_at: 11 * M }), 11 * M);
+    await second.d.tick(20 * M);
+    expect(sent().at(-1)).toEqual({ path: '/default', status: 'resolved', alerts: ['a:resolved'] });
+  });
+});

@@ -1,0 +1,185 @@
+import type { InhibitRule } from '../mute/inhibit.js';
+import { inhibitedBy } from '../mute/inhibit.js';
+import type { SilenceRegistry } from '../mute/silences.js';
+import type { Notifier } from '../notify/notifier.js';
+import type { NotifyAlert } from '../notify/types.js';
+import type { Route } from './route.js';
+import { groupLabels, matchRoutes } from './route.js';
+
+/** What was last notified for one receiver × group (Alertmanager's notification log). */
+export interface NotificationLogEntry {
+  key: string;
+  at: number;
+  firing: string[];
+  resolved: string[];
+}
+
+/** Persistence of the notification log, so a restart neither re-sends a firing nor loses a resolve. */
+export interface NotificationLogStore {
+  get(key: string): NotificationLogEntry | undefined;
+  set(entry: NotificationLogEntry): void;
+}
+
+/** Why an alert is not notified right now. */
+export interface MuteInfo {
+  silenced_by: string[];
+  inhibited_by: string | null;
+}
+
+interface Group {
+  key: string;
+  route: Route;
+  labels: Record<string, string>;
+  alerts: Map<string, NotifyAlert>;
+  next_flush_at: number;
+  /** alert id → escalation steps already sent. */
+  escalated: Map<string, Set<number>>;
+}
+
+/** A snapshot of a group for the API. */
+export interface GroupSnapshot {
+  key: string;
+  receiver: string;
+  labels: Record<string, string>;
+  alert_ids: string[];
+  next_flush_at: number;
+}
+
+/**
+ * Routes alert updates into aggregation groups and flushes them on `tick(now)` (wall clock):
+ * group_wait for a new group, group_interval between updates, repeat_interval for reminders
+ * of still-firing unacknowledged alerts, then mute (silences, inhibition) → notify. Escalates
+ * alerts unacknowledged for longer than a route's escalation step. Flushes are serialized.
+ */
+export interface Dispatcher {
+  update(alert: NotifyAlert, now: number): void;
+  tick(now: number): Promise<void>;
+  acknowledge(alertId: string, by: string): boolean;
+  mute(alert: NotifyAlert, now: number): MuteInfo;
+  groups(): GroupSnapshot[];
+}
+
+export interface DispatcherDeps {
+  notifier: Pick<Notifier, 'notify'>;
+  silences: SilenceRegistry;
+  nflog: NotificationLogStore;
+  inhibitRules: InhibitRule[];
+  externalUrl?: string;
+}
+
+export function createDispatcher(deps: DispatcherDeps, route: Route): Dispatcher {
+  const groups = new Map<string, Group>();
+  let flushing: Promise<void> = Promise.resolve();
+
+  function firingAlerts(): NotifyAlert[] {
+    const seen = new Map<string, NotifyAlert>();
+    for (const g of groups.values()) for (const a of g.alerts.values()) if (a.status === 'firing') seen.set(a.id, a);
+    return [...seen.values()];
+  }
+
+  function muteInfo(a: NotifyAlert, now: number, firing: NotifyAlert[]): MuteInfo {
+    return {
+      silenced_by: deps.silences.mutedBy(a.labels, now).map((s) => s.id),
+      inhibited_by: a.status === 'firing' ? (inhibitedBy(deps.inhibitRules, a, firing)?.id ?? null) : null,
+    };
+  }
+
+  async function flush(g: Group, now: number, firingAll: NotifyAlert[]): Promise<void> {
+    const logKey = `${g.route.receiver}|${g.key}`;
+    const last = deps.nflog.get(logKey);
+    const lastFiring = new Set(last?.firing ?? []);
+    const firing: NotifyAlert[] = [];
+    const resolved: NotifyAlert[] = [];
+    for (const a of g.alerts.values()) {
+      const m = muteInfo(a, now, firingAll);
+      const muted = m.silenced_by.length > 0 || m.inhibited_by !== null;
+      if (a.status === 'firing' && !muted) firing.push(a);
+      // A resolve is worth sending only to those who heard the firing.
+      if (a.status === 'resolved' && lastFiring.has(a.id)) resolved.push(a);
+    }
+    const firingIds = firing.map((a) => a.id).sort();
+    const changed = firingIds.length !== lastFiring.size || firingIds.some((id) => !lastFiring.has(id)) || resolved.length > 0;
+    const unacked = firing.some((a) => a.acknowledged_by === null);
+    const repeatDue = last !== undefined && firing.length > 0 && unacked && now - last.at >= g.route.repeat_interval_ms;
+    if (changed && (firing.length > 0 || resolved.length > 0)) {
+      await send(g, firing, resolved, last === undefined || last.firing.length === 0 ? 'new' : 'update', now, logKey);
+    } else if (repeatDue) {
+      await send(g, firing, [], 'repeat', now, logKey);
+    } else if (changed && firing.length === 0 && resolved.length === 0 && last && last.firing.length > 0) {
+      // Everything that was notified is now muted: remember that, send nothing.
+      deps.nflog.set({ key: logKey, at: last.at, firing: [], resolved: [] });
+    }
+    // Escalation of unacknowledged firing alerts.
+    for (const [i, step] of g.route.escalate.entries()) {
+      const due = firing.filter((a) => a.acknowledged_by === null && now - a.starts_at >= step.after_ms && !g.escalated.get(a.id)?.has(i));
+      if (!due.length) continue;
+      const out = await deps.notifier.notify(step.receiver, {
+        group_key: `${g.key}/escalation/${i}`, group_labels: g.labels, status: 'firing', alerts: due, reason: 'escalation', external_url: deps.externalUrl ?? '',
+      });
+      if (out.ok) for (const a of due) g.escalated.set(a.id, (g.escalated.get(a.id) ?? new Set<number>()).add(i));
+    }
+    for (const a of [...g.alerts.values()]) {
+      if (a.status === 'resolved') {
+        g.alerts.delete(a.id);
+        g.escalated.delete(a.id);
+      }
+    }
+    if (g.alerts.size === 0) groups.delete(g.key);
+    else g.next_flush_at = now + g.route.group_interval_ms;
+  }
+
+  async function send(g: Group, firing: NotifyAlert[], resolved: NotifyAlert[], reason: 'new' | 'update' | 'repeat', now: number, logKey: string): Promise<void> {
+    const out = await deps.notifier.notify(g.route.receiver, {
+      group_key: g.key, group_labels: g.labels, status: firing.length ? 'firing' : 'resolved', alerts: [...firing, ...resolved], reason, external_url: deps.externalUrl ?? '',
+    });
+    // Only a delivered notification enters the log: a failed one is tried again next interval.
+    if (out.ok) deps.nflog.set({ key: logKey, at: now, firing: firing.map((a) => a.id).sort(), resolved: resolved.map((a) => a.id) });
+    else {
+      // Keep resolved alerts so the resolve is retried.
+      for (const a of resolved) g.alerts.set(a.id, { ...a, status: 'resolved' });
+      throw new Error('delivery failed');
+    }
+  }
+
+  return {
+    update(alert, now) {
+      for (const r of matchRoutes(route, alert.labels)) {
+        const labels = groupLabels(r, alert.labels);
+        const key = `${r.id}:${JSON.stringify(Object.entries(labels).sort())}`;
+        let g = groups.get(key);
+        if (!g) {
+          if (alert.status === 'resolved' && !deps.nflog.get(`${r.receiver}|${key}`)?.firing.includes(alert.id)) continue;
+          g = { key, route: r, labels, alerts: new Map(), next_flush_at: now + r.group_wait_ms, escalated: new Map() };
+          groups.set(key, g);
+        }
+        g.alerts.set(alert.id, alert);
+      }
+    },
+    tick(now) {
+      flushing = flushing.then(async () => {
+        const firingAll = firingAlerts();
+        for (const g of [...groups.values()]) {
+          if (g.next_flush_at > now) continue;
+          await flush(g, now, firingAll).catch(() => {
+            // Delivery failed: the delivery log has the details; retry at the next interval.
+            g.next_flush_at = now + g.route.group_interval_ms;
+          });
+        }
+      });
+      return flushing;
+    },
+    acknowledge(alertId, by) {
+      let found = false;
+      for (const g of groups.values()) {
+        const a = g.alerts.get(alertId);
+        if (a) {
+          g.alerts.set(alertId, { ...a, acknowledged_by: by });
+          found = true;
+        }
+      }
+      return found;
+    },
+    mute: (alert, now) => muteInfo(alert, now, firingAlerts()),
+    groups: () => [...groups.values()].map((g) => ({ key: g.key, receiver: g.route.receiver, labels: g.labels, alert_ids: [...g.alerts.keys()], next_flush_at: g.next_flush_at })),
+  };
+}
