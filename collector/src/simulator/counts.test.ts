@@ -7,7 +7,13 @@ import { parseIncident } from './incidents.js';
 
 const START = Date.UTC(2026, 10, 20, 6);
 const events: PaymentEventInput[] = [
-  ...createGenerator({ seed: 99, start: START, end: START + 3_600_000, rate: 10, incidents: [parseIncident('provider-outage@+10m/10m', START)] }),
+  ...createGenerator({
+    seed: 99,
+    start: START,
+    end: START + 3_600_000,
+    rate: 10,
+    incidents: [parseIncident('provider-outage@+10m/10m', START)],
+  }),
 ];
 
 describe('counts', () => {

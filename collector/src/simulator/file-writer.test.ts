@@ -22,7 +22,11 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-const lines = (buf: Buffer): string[] => buf.toString('utf8').split('\n').filter((l) => l.length > 0);
+const lines = (buf: Buffer): string[] =>
+  buf
+    .toString('utf8')
+    .split('\n')
+    .filter((l) => l.length > 0);
 
 describe('writeEventsFile', { timeout: 60_000 }, () => {
   const expected = [...createGenerator({ ...config, start: FROM, end: TO })].map((e) => JSON.stringify(e));

@@ -82,7 +82,11 @@ export async function writeEventsFile(opts: WriteFileOptions): Promise<WriteFile
   if (opts.stream) {
     await pipeline(source, opts.stream, { end: false });
   } else if (gzip) {
-    await pipeline(source, createGzip({ level: opts.gzipLevel ?? 3, strategy: zc.Z_DEFAULT_STRATEGY }), createWriteStream(path));
+    await pipeline(
+      source,
+      createGzip({ level: opts.gzipLevel ?? 3, strategy: zc.Z_DEFAULT_STRATEGY }),
+      createWriteStream(path),
+    );
   } else {
     await pipeline(source, createWriteStream(path));
   }

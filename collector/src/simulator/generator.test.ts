@@ -37,7 +37,9 @@ describe('determinism', { timeout: 60_000 }, () => {
   it('gives byte-identical output for the same seed and different output for another seed', () => {
     const a = run({ end: MON + H }).map((e) => JSON.stringify(e));
     const b = run({ end: MON + H }).map((e) => JSON.stringify(e));
-    const c = [...createGenerator({ seed: 8, start: MON, end: MON + H, rate: 5 })].map((e) => JSON.stringify(e));
+    const c = [...createGenerator({ seed: 8, start: MON, end: MON + H, rate: 5 })].map((e) =>
+      JSON.stringify(e),
+    );
     expect(a.length).toBeGreaterThan(1000);
     expect(b).toEqual(a);
     expect(c).not.toEqual(a);
@@ -54,7 +56,9 @@ describe('determinism', { timeout: 60_000 }, () => {
   });
 
   it('writes epoch ms timestamps on request', () => {
-    const evs = [...createGenerator({ seed: 1, start: MON, end: MON + 60_000, rate: 20, tsFormat: 'epoch_ms' })];
+    const evs = [
+      ...createGenerator({ seed: 1, start: MON, end: MON + 60_000, rate: 20, tsFormat: 'epoch_ms' }),
+    ];
     expect(evs.length).toBeGreaterThan(100);
     expect(evs.every((e) => typeof e.ts === 'number' && Number.isInteger(e.ts))).toBe(true);
   });
@@ -108,7 +112,8 @@ describe('volume', { timeout: 60_000 }, () => {
 });
 
 describe('markets', { timeout: 60_000 }, () => {
-  const methodsOf = (country: string) => new Set(base.filter((e) => e.country === country).map((e) => e.method));
+  const methodsOf = (country: string) =>
+    new Set(base.filter((e) => e.country === country).map((e) => e.method));
 
   it('CN pays with Alipay, WeChat Pay and UnionPay cards, not Apple Pay', () => {
     const cn = methodsOf('CN');
@@ -126,22 +131,33 @@ describe('markets', { timeout: 60_000 }, () => {
   it('US/EU pay with cards, Apple Pay, Google Pay, contactless at POS and some crypto, not Alipay', () => {
     for (const cc of ['US', 'DE']) {
       const m = methodsOf(cc);
-      for (const method of ['card', 'apple_pay', 'google_pay', 'crypto', 'nfc']) expect(m.has(method as never), `${cc} ${method}`).toBe(true);
+      for (const method of ['card', 'apple_pay', 'google_pay', 'crypto', 'nfc'])
+        expect(m.has(method as never), `${cc} ${method}`).toBe(true);
       expect(m.has('alipay')).toBe(false);
       expect(m.has('wechat_pay')).toBe(false);
     }
     expect(base.filter((e) => e.method === 'nfc').every((e) => e.channel === 'pos')).toBe(true);
-    expect(base.filter((e) => e.method === 'crypto').every((e) => e.provider === 'coinbase' || e.provider === 'bitpay')).toBe(true);
-    const usProviders = new Set(base.filter((e) => e.country === 'US' && e.method === 'card').map((e) => e.provider));
+    expect(
+      base
+        .filter((e) => e.method === 'crypto')
+        .every((e) => e.provider === 'coinbase' || e.provider === 'bitpay'),
+    ).toBe(true);
+    const usProviders = new Set(
+      base.filter((e) => e.country === 'US' && e.method === 'card').map((e) => e.provider),
+    );
     expect([...usProviders].sort()).toEqual(['adyen', 'paypal', 'stripe']);
   });
 
   it('has JCB (mostly in JP) and UnionPay cards, with brand-consistent 6-digit BINs and last4', () => {
     const cards = base.flatMap((e) => (e.card ? [{ e, card: e.card }] : []));
     const brands = new Set(cards.map((c) => c.card.brand));
-    for (const b of ['visa', 'mastercard', 'amex', 'discover', 'jcb', 'unionpay']) expect(brands.has(b), b).toBe(true);
+    for (const b of ['visa', 'mastercard', 'amex', 'discover', 'jcb', 'unionpay'])
+      expect(brands.has(b), b).toBe(true);
     const bad = cards.filter(
-      ({ card }) => !/^\d{6}$/.test(card.bin ?? '') || !/^\d{4}$/.test(card.last4 ?? '') || !binMatchesBrand(card.bin as string, card.brand as KnownBrand),
+      ({ card }) =>
+        !/^\d{6}$/.test(card.bin ?? '') ||
+        !/^\d{4}$/.test(card.last4 ?? '') ||
+        !binMatchesBrand(card.bin as string, card.brand as KnownBrand),
     );
     expect(bad.map((c) => c.card).slice(0, 5)).toEqual([]);
     const jcb = cards.filter((c) => c.card.brand === 'jcb');
@@ -178,16 +194,21 @@ describe('outcomes', { timeout: 60_000 }, () => {
       .slice(0, 3)
       .map(([k]) => k);
     expect(top).toEqual(expect.arrayContaining(['insufficient_funds', 'do_not_honor']));
-    const codes = new Set(base.filter((e) => e.provider === 'stripe' && e.failure).map((e) => e.failure?.code));
+    const codes = new Set(
+      base.filter((e) => e.provider === 'stripe' && e.failure).map((e) => e.failure?.code),
+    );
     expect(codes.has('insufficient_funds')).toBe(true);
     expect(codes.has('do_not_honor') || codes.has('generic_decline')).toBe(true);
-    const adyen = new Set(base.filter((e) => e.provider === 'adyen' && e.failure).map((e) => e.failure?.code));
+    const adyen = new Set(
+      base.filter((e) => e.provider === 'adyen' && e.failure).map((e) => e.failure?.code),
+    );
     expect(adyen.has('Not enough balance')).toBe(true);
     expect(adyen.has('Refused')).toBe(true);
   });
 
   it('gives each provider its own log-normal latency', () => {
-    const lat = (p: string) => median(base.filter((e) => e.provider === p && e.status !== 'failed').map((e) => e.latency_ms ?? NaN));
+    const lat = (p: string) =>
+      median(base.filter((e) => e.provider === p && e.status !== 'failed').map((e) => e.latency_ms ?? NaN));
     expect(lat('paypal')).toBeGreaterThan(lat('adyen') * 1.4);
     expect(lat('wechatpay')).toBeLessThan(lat('stripe'));
   });
@@ -196,7 +217,9 @@ describe('outcomes', { timeout: 60_000 }, () => {
     const ra = base.filter((e) => e.status === 'requires_action');
     expect(ra.length).toBeGreaterThan(100);
     expect(ra.every((e) => e.method === 'card')).toBe(true);
-    const outcomeAfter = new Map(base.filter((e) => outcome(e) !== null).map((e) => [`${e.payment_id}/${e.attempt}`, e]));
+    const outcomeAfter = new Map(
+      base.filter((e) => outcome(e) !== null).map((e) => [`${e.payment_id}/${e.attempt}`, e]),
+    );
     const withOutcome = ra.filter((e) => {
       const o = outcomeAfter.get(`${e.payment_id}/${e.attempt}`);
       return o !== undefined && tsOf(o) > tsOf(e);
@@ -218,10 +241,12 @@ describe('outcomes', { timeout: 60_000 }, () => {
       const outcomes = evs.filter((e) => outcome(e) !== null);
       outcomes.forEach((o, i) => {
         if ((o.attempt ?? 1) !== i + 1) violations.push(`${id}: outcome ${i} has attempt ${o.attempt}`);
-        if (i < outcomes.length - 1 && o.status !== 'failed') violations.push(`${id}: attempt ${o.attempt} ${o.status} was retried`);
+        if (i < outcomes.length - 1 && o.status !== 'failed')
+          violations.push(`${id}: attempt ${o.attempt} ${o.status} was retried`);
         const next = outcomes[i + 1];
         const firstOfNext = next && evs.find((e) => e.attempt === next.attempt);
-        if (firstOfNext && tsOf(firstOfNext) <= tsOf(o)) violations.push(`${id}: attempt ${next?.attempt} starts before ${o.attempt} ended`);
+        if (firstOfNext && tsOf(firstOfNext) <= tsOf(o))
+          violations.push(`${id}: attempt ${next?.attempt} starts before ${o.attempt} ended`);
       });
       if (outcomes.length > 1) retried++;
     }
@@ -263,12 +288,15 @@ describe('incidents', { timeout: 60_000 }, () => {
     expect(failRate(stripe.filter(outside))).toBeLessThan(0.15);
     expect(failRate(evs.filter((e) => e.provider === 'adyen' && inWindow(e)))).toBeLessThan(0.15);
     const cats = countEvents(stripe.filter(inWindow)).by_failure_category;
-    expect((cats.provider_error ?? 0) + (cats.timeout ?? 0)).toBeGreaterThan(0.8 * Object.values(cats).reduce((a, b) => a + b, 0));
+    expect((cats.provider_error ?? 0) + (cats.timeout ?? 0)).toBeGreaterThan(
+      0.8 * Object.values(cats).reduce((a, b) => a + b, 0),
+    );
   });
 
   it('latency-spike raises that provider latency in the window only', () => {
     const evs = withIncident('latency-spike:adyen@+2h/1h');
-    const lat = (xs: PaymentEventInput[]) => median(xs.filter((e) => e.provider === 'adyen').map((e) => e.latency_ms ?? NaN));
+    const lat = (xs: PaymentEventInput[]) =>
+      median(xs.filter((e) => e.provider === 'adyen').map((e) => e.latency_ms ?? NaN));
     expect(lat(evs.filter(inWindow))).toBeGreaterThan(4 * lat(evs.filter(outside)));
     expect(lat(evs.filter(outside))).toBeLessThan(1.3 * lat(base.filter(outside)));
   });
@@ -284,7 +312,9 @@ describe('incidents', { timeout: 60_000 }, () => {
     expect(burst.every((e) => e.amount_minor <= 300 && e.card?.brand === 'visa')).toBe(true);
     expect(failRate(burst)).toBeGreaterThan(0.8);
     const attacker = burst[0]?.device_ref;
-    expect(evs.filter((e) => e.device_ref === attacker && (tsOf(e) < start || tsOf(e) >= end + 60_000))).toHaveLength(0);
+    expect(
+      evs.filter((e) => e.device_ref === attacker && (tsOf(e) < start || tsOf(e) >= end + 60_000)),
+    ).toHaveLength(0);
   });
 
   it('decline-shift moves do_not_honor to fraud_suspected in the window without changing the decline rate much', () => {
@@ -298,9 +328,18 @@ describe('incidents', { timeout: 60_000 }, () => {
   });
 
   it('leaves the stream before the window byte-identical and only touches payments that overlap it', () => {
-    for (const spec of ['provider-outage:stripe@+2h/1h', 'card-testing:411234@+2h/1h', 'decline-shift@+2h/1h', 'latency-spike:adyen@+2h/1h']) {
+    for (const spec of [
+      'provider-outage:stripe@+2h/1h',
+      'card-testing:411234@+2h/1h',
+      'decline-shift@+2h/1h',
+      'latency-spike:adyen@+2h/1h',
+    ]) {
       const evs = withIncident(spec);
-      const before = (xs: PaymentEventInput[]) => xs.filter((e) => tsOf(e) < start).map((e) => JSON.stringify(e)).join('\n');
+      const before = (xs: PaymentEventInput[]) =>
+        xs
+          .filter((e) => tsOf(e) < start)
+          .map((e) => JSON.stringify(e))
+          .join('\n');
       const b = before(evs);
       expect(b.length, spec).toBeGreaterThan(1_000_000);
       expect(b === before(base), spec).toBe(true);
@@ -308,7 +347,10 @@ describe('incidents', { timeout: 60_000 }, () => {
       const late = (xs: PaymentEventInput[]) => {
         const firstTs = new Map<string, number>();
         for (const e of xs) if (!firstTs.has(e.payment_id)) firstTs.set(e.payment_id, tsOf(e));
-        return xs.filter((e) => (firstTs.get(e.payment_id) as number) >= end + 10 * 60_000).map((e) => JSON.stringify(e)).join('\n');
+        return xs
+          .filter((e) => (firstTs.get(e.payment_id) as number) >= end + 10 * 60_000)
+          .map((e) => JSON.stringify(e))
+          .join('\n');
       };
       const l = late(evs);
       expect(l.length, spec).toBeGreaterThan(1_000_000);

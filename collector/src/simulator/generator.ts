@@ -27,7 +27,7 @@ import {
   type CountryProfile,
   type MethodPlan,
 } from './model.js';
-import { Rng, hash32, weighted, type Weighted } from './prng.js';
+import { Rng, hash32, weighted } from './prng.js';
 
 /** Options of one simulated stream. Same options (seed included) → byte-identical events. */
 export interface GeneratorConfig {
@@ -126,10 +126,18 @@ class EventHeap {
 type Card = NonNullable<PaymentEventInput['card']>;
 type Failure = NonNullable<PaymentEventInput['failure']>;
 
-const OUTAGE_CATEGORIES = weighted<FailureCategory>([['provider_error', 0.6], ['timeout', 0.3], ['network_error', 0.1]]);
+const OUTAGE_CATEGORIES = weighted<FailureCategory>([
+  ['provider_error', 0.6],
+  ['timeout', 0.3],
+  ['network_error', 0.1],
+]);
 const CARD_TESTING_OUTCOMES = weighted<FailureCategory | 'ok'>([
-  ['invalid_card_data', 0.38], ['do_not_honor', 0.2], ['card_expired', 0.14], ['fraud_suspected', 0.14],
-  ['insufficient_funds', 0.06], ['ok', 0.08],
+  ['invalid_card_data', 0.38],
+  ['do_not_honor', 0.2],
+  ['card_expired', 0.14],
+  ['fraud_suspected', 0.14],
+  ['insufficient_funds', 0.06],
+  ['ok', 0.08],
 ]);
 const COUNTRY_TABLE = weighted(COUNTRIES.map((c, i) => [i, c.share] as const));
 const OUTAGE_FAILURE_SHARE = 0.85;
@@ -220,7 +228,16 @@ class Stream implements EventGenerator {
     this.advanceArrival();
     this.bursts = r.incidents.flatMap((incident, idx) =>
       incident.type === 'card-testing'
-        ? [{ incident, idx, rng: new Rng(hash32(r.seed, 0xc7, idx)), next: Math.max(incident.start, r.start), n: 0, perMs: burstRatePerMs }]
+        ? [
+            {
+              incident,
+              idx,
+              rng: new Rng(hash32(r.seed, 0xc7, idx)),
+              next: Math.max(incident.start, r.start),
+              n: 0,
+              perMs: burstRatePerMs,
+            },
+          ]
         : [],
     );
     for (const b of this.bursts) this.advanceBurst(b);
@@ -284,7 +301,10 @@ class Stream implements EventGenerator {
         return;
       }
       const ci = this.arrivals.draw(COUNTRY_TABLE);
-      if (!this.r.seasonal || this.arrivals.next() * this.maxSeason < seasonality(t, (COUNTRIES[ci] as CountryProfile).utcOffsetH)) {
+      if (
+        !this.r.seasonal ||
+        this.arrivals.next() * this.maxSeason < seasonality(t, (COUNTRIES[ci] as CountryProfile).utcOffsetH)
+      ) {
         this.nextArrival = t;
         this.pendingCountry = ci;
         return;
@@ -305,7 +325,8 @@ class Stream implements EventGenerator {
   }
 
   private active<T extends Incident['type']>(type: T, t: number): Extract<Incident, { type: T }> | undefined {
-    for (const i of this.r.incidents) if (i.type === type && t >= i.start && t < i.end) return i as Extract<Incident, { type: T }>;
+    for (const i of this.r.incidents)
+      if (i.type === type && t >= i.start && t < i.end) return i as Extract<Incident, { type: T }>;
     return undefined;
   }
 
@@ -378,7 +399,15 @@ class Stream implements EventGenerator {
    * Schedules one event of the payment's current attempt. Events of one payment share its card
    * object: treat events as read-only.
    */
-  private emit(p: PaymentCtx, at: number, status: Status, latency: number, risk: number, failure?: Failure, amount?: number): void {
+  private emit(
+    p: PaymentCtx,
+    at: number,
+    status: Status,
+    latency: number,
+    risk: number,
+    failure?: Failure,
+    amount?: number,
+  ): void {
     const ev: PaymentEventInput = {
       v: 1,
       event_id: p.evPrefix + String(p.k++),
@@ -444,7 +473,9 @@ class Stream implements EventGenerator {
     let risk = Math.round(60 * rng.next() ** 3);
 
     const threeDs =
-      plan.method === 'card' && (provider === 'stripe' || provider === 'adyen' || provider === 'paypal') && rng.chance(c.threeDsRate);
+      plan.method === 'card' &&
+      (provider === 'stripe' || provider === 'adyen' || provider === 'paypal') &&
+      rng.chance(c.threeDsRate);
 
     let failed: FailureCategory | null = null;
     const outage = this.active('provider-outage', t);
@@ -493,19 +524,22 @@ class Stream implements EventGenerator {
     return { done: at, failed: null };
   }
 
-  private afterSale(
-    rng: Rng,
-    paidAt: number,
-    plan: MethodPlan,
-    p: PaymentCtx,
-  ): void {
+  private afterSale(rng: Rng, paidAt: number, plan: MethodPlan, p: PaymentCtx): void {
     const amount = p.amount;
     const u = rng.next();
     if (u < REFUND_P + PARTIAL_REFUND_P) {
       const at = paidAt + Math.max(60_000, Math.floor(rng.logNormal(this.r.refundDelayMs, 1)));
       const partial = u >= REFUND_P;
       const refunded = partial ? Math.max(1, Math.floor(amount * (0.2 + 0.6 * rng.next()))) : amount;
-      this.emit(p, at, partial ? 'partially_refunded' : 'refunded', rng.logNormal(500, 0.4), 0, undefined, refunded);
+      this.emit(
+        p,
+        at,
+        partial ? 'partially_refunded' : 'refunded',
+        rng.logNormal(500, 0.4),
+        0,
+        undefined,
+        refunded,
+      );
     }
     if (plan.card && rng.chance(CHARGEBACK_P)) {
       const at = paidAt + Math.max(60_000, Math.floor(rng.logNormal(this.r.chargebackDelayMs, 0.6)));
@@ -577,7 +611,10 @@ let eventsPerPaymentMemo: number | undefined;
 /** Mean events per payment of the model (measured once on a fixed sample), to turn events/s into payments/s. */
 export function eventsPerPayment(): number {
   if (eventsPerPaymentMemo === undefined) {
-    const s = new Stream(resolve({ seed: 0x5eed, start: Date.UTC(2026, 0, 5), rate: 1, seasonality: false }, 1), 1);
+    const s = new Stream(
+      resolve({ seed: 0x5eed, start: Date.UTC(2026, 0, 5), rate: 1, seasonality: false }, 1),
+      1,
+    );
     const n = 20_000;
     let events = 0;
     for (let i = 0; i < n; i++) events += s.spawnPayment(Date.UTC(2026, 0, 5) + i);
@@ -588,7 +625,8 @@ export function eventsPerPayment(): number {
 
 /** Creates a deterministic event stream. `rate` is events/s of event time; must be > 0. */
 export function createGenerator(config: GeneratorConfig): EventGenerator {
-  if (!(config.rate > 0) || !Number.isFinite(config.rate)) throw new RangeError('rate must be a positive number of events/s');
+  if (!(config.rate > 0) || !Number.isFinite(config.rate))
+    throw new RangeError('rate must be a positive number of events/s');
   if (!Number.isFinite(config.start)) throw new RangeError('start must be epoch milliseconds');
   const perMs = config.rate / 1000;
   // A card-testing burst runs at 60% of the normal event rate on top of it (at least 1/s).

@@ -22,24 +22,44 @@ describe('parseTime', () => {
     expect(parseTime('1767225600000', BASE)).toBe(1767225600000);
     expect(parseTime('2026-03-01T10:00:00Z', BASE)).toBe(Date.UTC(2026, 2, 1, 10));
     expect(parseTime('2026-03-01T10:00:00+02:00', BASE)).toBe(Date.UTC(2026, 2, 1, 8));
-    for (const bad of ['yesterday', '-7', '2026-03-01T10:00:00', '+']) expect(parseTime(bad, BASE), bad).toBeNaN();
+    for (const bad of ['yesterday', '-7', '2026-03-01T10:00:00', '+'])
+      expect(parseTime(bad, BASE), bad).toBeNaN();
   });
 });
 
 describe('parseIncident', () => {
   it('applies defaults: provider stripe, start +1m, duration 5m', () => {
-    expect(parseIncident('provider-outage', BASE)).toEqual({ type: 'provider-outage', provider: 'stripe', start: BASE + 60_000, end: BASE + 360_000 });
+    expect(parseIncident('provider-outage', BASE)).toEqual({
+      type: 'provider-outage',
+      provider: 'stripe',
+      start: BASE + 60_000,
+      end: BASE + 360_000,
+    });
     expect(parseIncident('card-testing', BASE)).toMatchObject({ type: 'card-testing', bin: '453201' });
-    expect(parseIncident('decline-shift', BASE)).toMatchObject({ from: 'do_not_honor', to: 'fraud_suspected' });
+    expect(parseIncident('decline-shift', BASE)).toMatchObject({
+      from: 'do_not_honor',
+      to: 'fraud_suspected',
+    });
   });
 
   it('reads argument, relative or absolute start, and duration', () => {
-    expect(parseIncident('latency-spike:adyen@+2m/10m', BASE)).toEqual({ type: 'latency-spike', provider: 'adyen', start: BASE + 120_000, end: BASE + 720_000 });
+    expect(parseIncident('latency-spike:adyen@+2m/10m', BASE)).toEqual({
+      type: 'latency-spike',
+      provider: 'adyen',
+      start: BASE + 120_000,
+      end: BASE + 720_000,
+    });
     expect(parseIncident('card-testing:52345678@2026-03-01T12:00:00Z/15m', BASE)).toEqual({
-      type: 'card-testing', bin: '52345678', start: Date.UTC(2026, 2, 1, 12), end: Date.UTC(2026, 2, 1, 12, 15),
+      type: 'card-testing',
+      bin: '52345678',
+      start: Date.UTC(2026, 2, 1, 12),
+      end: Date.UTC(2026, 2, 1, 12, 15),
     });
     expect(parseIncident('decline-shift:insufficient_funds>limit_exceeded/1h', BASE)).toMatchObject({
-      from: 'insufficient_funds', to: 'limit_exceeded', start: BASE + 60_000, end: BASE + 60_000 + 3_600_000,
+      from: 'insufficient_funds',
+      to: 'limit_exceeded',
+      start: BASE + 60_000,
+      end: BASE + 60_000 + 3_600_000,
     });
   });
 

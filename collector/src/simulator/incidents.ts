@@ -1,4 +1,10 @@
-import { CARD_BRANDS, FAILURE_CATEGORIES, PROVIDERS, type FailureCategory, type Provider } from '@paywatch/contracts';
+import {
+  FAILURE_CATEGORIES,
+  PROVIDERS,
+  type CardBrand,
+  type FailureCategory,
+  type Provider,
+} from '@paywatch/contracts';
 
 /**
  * Incidents the simulator can inject, and the `--incident` syntax:
@@ -26,7 +32,12 @@ export type Incident =
   | { type: 'decline-shift'; from: FailureCategory; to: FailureCategory; start: number; end: number };
 
 export type IncidentType = Incident['type'];
-export const INCIDENT_TYPES: readonly IncidentType[] = ['provider-outage', 'latency-spike', 'card-testing', 'decline-shift'];
+export const INCIDENT_TYPES: readonly IncidentType[] = [
+  'provider-outage',
+  'latency-spike',
+  'card-testing',
+  'decline-shift',
+];
 
 /** Thrown for a malformed `--incident`, duration or time; the message names the bad part. */
 export class SimulatorOptionError extends Error {
@@ -38,7 +49,14 @@ export class SimulatorOptionError extends Error {
   }
 }
 
-const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
+const UNIT_MS: Record<string, number> = {
+  ms: 1,
+  s: 1000,
+  m: 60_000,
+  h: 3_600_000,
+  d: 86_400_000,
+  w: 604_800_000,
+};
 
 /** Parses `90s`, `5m`, `1h30m`, `2d`, `250ms` into milliseconds; NaN when malformed. */
 export function parseDuration(s: string): number {
@@ -73,7 +91,8 @@ const DEFAULT_DURATION_MS = 5 * 60_000;
 
 /** Parses one `--incident` value; `base` is what relative starts are relative to. */
 export function parseIncident(spec: string, base: number): Incident {
-  const bad = (msg: string) => new SimulatorOptionError('--incident', `${msg} in "${spec}" (expected TYPE[:ARG][@START][/DURATION])`);
+  const bad = (msg: string) =>
+    new SimulatorOptionError('--incident', `${msg} in "${spec}" (expected TYPE[:ARG][@START][/DURATION])`);
   const m = /^([a-z-]+)(?::([^@/]+))?(?:@([^/]+))?(?:\/(.+))?$/.exec(spec.trim());
   if (!m) throw bad('cannot parse');
   const [, type, arg, startRaw, durRaw] = m;
@@ -112,7 +131,7 @@ export function parseIncident(spec: string, base: number): Incident {
 }
 
 /** Brand of a BIN by its leading digits (for the card-testing burst's card object). */
-export function brandOfBin(bin: string): (typeof CARD_BRANDS)[number] {
+export function brandOfBin(bin: string): CardBrand {
   const two = Number(bin.slice(0, 2));
   const four = Number(bin.slice(0, 4));
   if (bin.startsWith('4')) return 'visa';

@@ -4,7 +4,16 @@ export { simulateCommand, SIMULATE_USAGE, parseSeed, type SimulateIO } from './s
 export { createGenerator, eventsPerPayment, type EventGenerator, type GeneratorConfig } from './generator.js';
 export { sendEvents, retryAfterMs, type SendOptions, type SendProgress, type SendReport } from './sender.js';
 export { writeEventsFile, type WriteFileOptions, type WriteFileReport } from './file-writer.js';
-export { countEvents, createCounter, emptyCounts, gmvMajor, successRate, type Counter, type ProviderCounts, type SimCounts } from './counts.js';
+export {
+  countEvents,
+  createCounter,
+  emptyCounts,
+  gmvMajor,
+  successRate,
+  type Counter,
+  type ProviderCounts,
+  type SimCounts,
+} from './counts.js';
 export {
   parseIncident,
   parseDuration,

@@ -1,4 +1,12 @@
-import type { CardBrand, CardFunding, CardWallet, Channel, FailureCategory, Method, Provider } from '@paywatch/contracts';
+import type {
+  CardBrand,
+  CardFunding,
+  CardWallet,
+  Channel,
+  FailureCategory,
+  Method,
+  Provider,
+} from '@paywatch/contracts';
 import { Rng, weighted, type Weighted } from './prng.js';
 
 /**
@@ -121,20 +129,48 @@ export function cardRanges(brand: KnownBrand, issuerCountry: string): CardRange[
     pool = [];
     for (let i = 0; i < 8; i++) {
       const prefix = rng.pick(BRAND_PREFIXES[brand]);
-      pool.push({ bin: prefix + rng.digits(6 - prefix.length), brand, issuerCountry, funding: rng.draw(funding) });
+      pool.push({
+        bin: prefix + rng.digits(6 - prefix.length),
+        brand,
+        issuerCountry,
+        funding: rng.draw(funding),
+      });
     }
     binPool.set(key, pool);
   }
   return pool;
 }
 
-const DEFAULT_FUNDING = weighted<CardFunding>([['credit', 0.5], ['debit', 0.45], ['prepaid', 0.05]]);
+const DEFAULT_FUNDING = weighted<CardFunding>([
+  ['credit', 0.5],
+  ['debit', 0.45],
+  ['prepaid', 0.05],
+]);
 const FUNDING_BY_COUNTRY: Record<string, Weighted<CardFunding>> = {
-  US: weighted([['credit', 0.55], ['debit', 0.4], ['prepaid', 0.05]]),
-  JP: weighted([['credit', 0.85], ['debit', 0.12], ['prepaid', 0.03]]),
-  CN: weighted([['debit', 0.7], ['credit', 0.3]]),
-  DE: weighted([['debit', 0.65], ['credit', 0.3], ['prepaid', 0.05]]),
-  NL: weighted([['debit', 0.7], ['credit', 0.25], ['prepaid', 0.05]]),
+  US: weighted([
+    ['credit', 0.55],
+    ['debit', 0.4],
+    ['prepaid', 0.05],
+  ]),
+  JP: weighted([
+    ['credit', 0.85],
+    ['debit', 0.12],
+    ['prepaid', 0.03],
+  ]),
+  CN: weighted([
+    ['debit', 0.7],
+    ['credit', 0.3],
+  ]),
+  DE: weighted([
+    ['debit', 0.65],
+    ['credit', 0.3],
+    ['prepaid', 0.05],
+  ]),
+  NL: weighted([
+    ['debit', 0.7],
+    ['credit', 0.25],
+    ['prepaid', 0.05],
+  ]),
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -171,103 +207,402 @@ export interface CountryProfile {
   declineFactor: number;
 }
 
-const web = weighted<Channel>([['web', 0.55], ['ios', 0.2], ['android', 0.25]]);
-const iosApp = weighted<Channel>([['ios', 0.8], ['web', 0.2]]);
-const androidApp = weighted<Channel>([['android', 0.85], ['web', 0.15]]);
+const web = weighted<Channel>([
+  ['web', 0.55],
+  ['ios', 0.2],
+  ['android', 0.25],
+]);
+const iosApp = weighted<Channel>([
+  ['ios', 0.8],
+  ['web', 0.2],
+]);
+const androidApp = weighted<Channel>([
+  ['android', 0.85],
+  ['web', 0.15],
+]);
 const webOnly = weighted<Channel>([['web', 1]]);
 const pos = weighted<Channel>([['pos', 1]]);
 
-const westernCardProviders = weighted<Provider>([['stripe', 0.5], ['adyen', 0.32], ['paypal', 0.18]]);
-const walletProviders = weighted<Provider>([['stripe', 0.6], ['adyen', 0.4]]);
-const cryptoProviders = weighted<Provider>([['coinbase', 0.6], ['bitpay', 0.4]]);
+const westernCardProviders = weighted<Provider>([
+  ['stripe', 0.5],
+  ['adyen', 0.32],
+  ['paypal', 0.18],
+]);
+const walletProviders = weighted<Provider>([
+  ['stripe', 0.6],
+  ['adyen', 0.4],
+]);
+const cryptoProviders = weighted<Provider>([
+  ['coinbase', 0.6],
+  ['bitpay', 0.4],
+]);
 
-function westernMethods(opts: { card: number; apple: number; google: number; crypto: number; nfc: number; bank: number }) {
+function westernMethods(opts: {
+  card: number;
+  apple: number;
+  google: number;
+  crypto: number;
+  nfc: number;
+  bank: number;
+}) {
   return weighted<MethodPlan>([
     [{ method: 'card', providers: westernCardProviders, channels: web, card: true }, opts.card],
-    [{ method: 'apple_pay', providers: walletProviders, channels: iosApp, card: true, wallet: 'apple_pay' }, opts.apple],
-    [{ method: 'google_pay', providers: walletProviders, channels: androidApp, card: true, wallet: 'google_pay' }, opts.google],
+    [
+      { method: 'apple_pay', providers: walletProviders, channels: iosApp, card: true, wallet: 'apple_pay' },
+      opts.apple,
+    ],
+    [
+      {
+        method: 'google_pay',
+        providers: walletProviders,
+        channels: androidApp,
+        card: true,
+        wallet: 'google_pay',
+      },
+      opts.google,
+    ],
     [{ method: 'crypto', providers: cryptoProviders, channels: webOnly, card: false }, opts.crypto],
-    [{ method: 'nfc', providers: weighted<Provider>([['adyen', 0.7], ['stripe', 0.3]]), channels: pos, card: true }, opts.nfc],
-    [{ method: 'bank_transfer', providers: weighted<Provider>([['adyen', 1]]), channels: webOnly, card: false }, opts.bank],
+    [
+      {
+        method: 'nfc',
+        providers: weighted<Provider>([
+          ['adyen', 0.7],
+          ['stripe', 0.3],
+        ]),
+        channels: pos,
+        card: true,
+      },
+      opts.nfc,
+    ],
+    [
+      {
+        method: 'bank_transfer',
+        providers: weighted<Provider>([['adyen', 1]]),
+        channels: webOnly,
+        card: false,
+      },
+      opts.bank,
+    ],
   ]);
 }
 
-const euBrands = weighted<KnownBrand>([['visa', 0.55], ['mastercard', 0.38], ['amex', 0.05], ['jcb', 0.01], ['unionpay', 0.01]]);
-const euMethods = westernMethods({ card: 0.58, apple: 0.18, google: 0.1, crypto: 0.02, nfc: 0.08, bank: 0.04 });
-const euMerchants = weighted([['acme-store', 0.45], ['fjord-travel', 0.25], ['city-cafe', 0.15], ['neko-games', 0.15]]);
+const euBrands = weighted<KnownBrand>([
+  ['visa', 0.55],
+  ['mastercard', 0.38],
+  ['amex', 0.05],
+  ['jcb', 0.01],
+  ['unionpay', 0.01],
+]);
+const euMethods = westernMethods({
+  card: 0.58,
+  apple: 0.18,
+  google: 0.1,
+  crypto: 0.02,
+  nfc: 0.08,
+  bank: 0.04,
+});
+const euMerchants = weighted([
+  ['acme-store', 0.45],
+  ['fjord-travel', 0.25],
+  ['city-cafe', 0.15],
+  ['neko-games', 0.15],
+]);
 
 /** The simulated markets. Shares are normalized by the generator. */
 export const COUNTRIES: readonly CountryProfile[] = [
   {
-    code: 'US', currency: 'USD', utcOffsetH: -5, share: 0.3, ticketMedian: 42, ticketSigma: 0.95, amountStep: 1,
+    code: 'US',
+    currency: 'USD',
+    utcOffsetH: -5,
+    share: 0.3,
+    ticketMedian: 42,
+    ticketSigma: 0.95,
+    amountStep: 1,
     methods: westernMethods({ card: 0.6, apple: 0.2, google: 0.1, crypto: 0.03, nfc: 0.07, bank: 0 }),
-    brands: weighted<KnownBrand>([['visa', 0.5], ['mastercard', 0.26], ['amex', 0.15], ['discover', 0.08], ['jcb', 0.005], ['unionpay', 0.005]]),
-    threeDsRate: 0.05, declineFactor: 1.05,
-    merchants: weighted([['acme-store', 0.5], ['city-cafe', 0.2], ['neko-games', 0.15], ['fjord-travel', 0.15]]),
-  },
-  {
-    code: 'CA', currency: 'CAD', utcOffsetH: -5, share: 0.04, ticketMedian: 50, ticketSigma: 0.9, amountStep: 1,
-    methods: westernMethods({ card: 0.65, apple: 0.18, google: 0.1, crypto: 0.02, nfc: 0.05, bank: 0 }),
-    brands: weighted<KnownBrand>([['visa', 0.55], ['mastercard', 0.35], ['amex', 0.1]]),
-    threeDsRate: 0.06, declineFactor: 1,
-    merchants: weighted([['acme-store', 0.7], ['fjord-travel', 0.3]]),
-  },
-  {
-    code: 'GB', currency: 'GBP', utcOffsetH: 0, share: 0.08, ticketMedian: 34, ticketSigma: 0.9, amountStep: 1,
-    methods: euMethods, brands: euBrands, threeDsRate: 0.4, declineFactor: 0.95, merchants: euMerchants,
-  },
-  {
-    code: 'DE', currency: 'EUR', utcOffsetH: 1, share: 0.08, ticketMedian: 39, ticketSigma: 0.9, amountStep: 1,
-    methods: euMethods, brands: euBrands, threeDsRate: 0.45, declineFactor: 0.9, merchants: euMerchants,
-  },
-  {
-    code: 'FR', currency: 'EUR', utcOffsetH: 1, share: 0.05, ticketMedian: 37, ticketSigma: 0.9, amountStep: 1,
-    methods: euMethods, brands: euBrands, threeDsRate: 0.45, declineFactor: 0.95, merchants: euMerchants,
-  },
-  {
-    code: 'NL', currency: 'EUR', utcOffsetH: 1, share: 0.03, ticketMedian: 36, ticketSigma: 0.9, amountStep: 1,
-    methods: westernMethods({ card: 0.4, apple: 0.17, google: 0.08, crypto: 0.02, nfc: 0.1, bank: 0.23 }),
-    brands: euBrands, threeDsRate: 0.45, declineFactor: 0.9, merchants: euMerchants,
-  },
-  {
-    code: 'CN', currency: 'CNY', utcOffsetH: 8, share: 0.2, ticketMedian: 95, ticketSigma: 1.0, amountStep: 1,
-    methods: weighted<MethodPlan>([
-      [{ method: 'alipay', providers: weighted<Provider>([['alipay', 1]]), channels: weighted<Channel>([['mini_program', 0.3], ['ios', 0.3], ['android', 0.35], ['web', 0.05]]), card: false }, 0.48],
-      [{ method: 'wechat_pay', providers: weighted<Provider>([['wechatpay', 1]]), channels: weighted<Channel>([['mini_program', 0.6], ['ios', 0.17], ['android', 0.2], ['web', 0.03]]), card: false }, 0.38],
-      [{ method: 'card', providers: weighted<Provider>([['unionpay', 0.85], ['adyen', 0.15]]), channels: web, card: true }, 0.14],
+    brands: weighted<KnownBrand>([
+      ['visa', 0.5],
+      ['mastercard', 0.26],
+      ['amex', 0.15],
+      ['discover', 0.08],
+      ['jcb', 0.005],
+      ['unionpay', 0.005],
     ]),
-    brands: weighted<KnownBrand>([['unionpay', 0.85], ['visa', 0.08], ['mastercard', 0.05], ['jcb', 0.02]]),
-    threeDsRate: 0, declineFactor: 1,
-    merchants: weighted([['panda-mall', 0.7], ['neko-games', 0.2], ['acme-store', 0.1]]),
+    threeDsRate: 0.05,
+    declineFactor: 1.05,
+    merchants: weighted([
+      ['acme-store', 0.5],
+      ['city-cafe', 0.2],
+      ['neko-games', 0.15],
+      ['fjord-travel', 0.15],
+    ]),
   },
   {
-    code: 'JP', currency: 'JPY', utcOffsetH: 9, share: 0.12, ticketMedian: 3800, ticketSigma: 0.95, amountStep: 10,
+    code: 'CA',
+    currency: 'CAD',
+    utcOffsetH: -5,
+    share: 0.04,
+    ticketMedian: 50,
+    ticketSigma: 0.9,
+    amountStep: 1,
+    methods: westernMethods({ card: 0.65, apple: 0.18, google: 0.1, crypto: 0.02, nfc: 0.05, bank: 0 }),
+    brands: weighted<KnownBrand>([
+      ['visa', 0.55],
+      ['mastercard', 0.35],
+      ['amex', 0.1],
+    ]),
+    threeDsRate: 0.06,
+    declineFactor: 1,
+    merchants: weighted([
+      ['acme-store', 0.7],
+      ['fjord-travel', 0.3],
+    ]),
+  },
+  {
+    code: 'GB',
+    currency: 'GBP',
+    utcOffsetH: 0,
+    share: 0.08,
+    ticketMedian: 34,
+    ticketSigma: 0.9,
+    amountStep: 1,
+    methods: euMethods,
+    brands: euBrands,
+    threeDsRate: 0.4,
+    declineFactor: 0.95,
+    merchants: euMerchants,
+  },
+  {
+    code: 'DE',
+    currency: 'EUR',
+    utcOffsetH: 1,
+    share: 0.08,
+    ticketMedian: 39,
+    ticketSigma: 0.9,
+    amountStep: 1,
+    methods: euMethods,
+    brands: euBrands,
+    threeDsRate: 0.45,
+    declineFactor: 0.9,
+    merchants: euMerchants,
+  },
+  {
+    code: 'FR',
+    currency: 'EUR',
+    utcOffsetH: 1,
+    share: 0.05,
+    ticketMedian: 37,
+    ticketSigma: 0.9,
+    amountStep: 1,
+    methods: euMethods,
+    brands: euBrands,
+    threeDsRate: 0.45,
+    declineFactor: 0.95,
+    merchants: euMerchants,
+  },
+  {
+    code: 'NL',
+    currency: 'EUR',
+    utcOffsetH: 1,
+    share: 0.03,
+    ticketMedian: 36,
+    ticketSigma: 0.9,
+    amountStep: 1,
+    methods: westernMethods({ card: 0.4, apple: 0.17, google: 0.08, crypto: 0.02, nfc: 0.1, bank: 0.23 }),
+    brands: euBrands,
+    threeDsRate: 0.45,
+    declineFactor: 0.9,
+    merchants: euMerchants,
+  },
+  {
+    code: 'CN',
+    currency: 'CNY',
+    utcOffsetH: 8,
+    share: 0.2,
+    ticketMedian: 95,
+    ticketSigma: 1.0,
+    amountStep: 1,
     methods: weighted<MethodPlan>([
-      [{ method: 'card', providers: weighted<Provider>([['stripe', 0.45], ['adyen', 0.45], ['paypal', 0.1]]), channels: weighted<Channel>([['web', 0.65], ['ios', 0.2], ['android', 0.15]]), card: true }, 0.78],
-      [{ method: 'apple_pay', providers: walletProviders, channels: iosApp, card: true, wallet: 'apple_pay' }, 0.14],
-      [{ method: 'google_pay', providers: walletProviders, channels: androidApp, card: true, wallet: 'google_pay' }, 0.03],
+      [
+        {
+          method: 'alipay',
+          providers: weighted<Provider>([['alipay', 1]]),
+          channels: weighted<Channel>([
+            ['mini_program', 0.3],
+            ['ios', 0.3],
+            ['android', 0.35],
+            ['web', 0.05],
+          ]),
+          card: false,
+        },
+        0.48,
+      ],
+      [
+        {
+          method: 'wechat_pay',
+          providers: weighted<Provider>([['wechatpay', 1]]),
+          channels: weighted<Channel>([
+            ['mini_program', 0.6],
+            ['ios', 0.17],
+            ['android', 0.2],
+            ['web', 0.03],
+          ]),
+          card: false,
+        },
+        0.38,
+      ],
+      [
+        {
+          method: 'card',
+          providers: weighted<Provider>([
+            ['unionpay', 0.85],
+            ['adyen', 0.15],
+          ]),
+          channels: web,
+          card: true,
+        },
+        0.14,
+      ],
+    ]),
+    brands: weighted<KnownBrand>([
+      ['unionpay', 0.85],
+      ['visa', 0.08],
+      ['mastercard', 0.05],
+      ['jcb', 0.02],
+    ]),
+    threeDsRate: 0,
+    declineFactor: 1,
+    merchants: weighted([
+      ['panda-mall', 0.7],
+      ['neko-games', 0.2],
+      ['acme-store', 0.1],
+    ]),
+  },
+  {
+    code: 'JP',
+    currency: 'JPY',
+    utcOffsetH: 9,
+    share: 0.12,
+    ticketMedian: 3800,
+    ticketSigma: 0.95,
+    amountStep: 10,
+    methods: weighted<MethodPlan>([
+      [
+        {
+          method: 'card',
+          providers: weighted<Provider>([
+            ['stripe', 0.45],
+            ['adyen', 0.45],
+            ['paypal', 0.1],
+          ]),
+          channels: weighted<Channel>([
+            ['web', 0.65],
+            ['ios', 0.2],
+            ['android', 0.15],
+          ]),
+          card: true,
+        },
+        0.78,
+      ],
+      [
+        {
+          method: 'apple_pay',
+          providers: walletProviders,
+          channels: iosApp,
+          card: true,
+          wallet: 'apple_pay',
+        },
+        0.14,
+      ],
+      [
+        {
+          method: 'google_pay',
+          providers: walletProviders,
+          channels: androidApp,
+          card: true,
+          wallet: 'google_pay',
+        },
+        0.03,
+      ],
       [{ method: 'nfc', providers: weighted<Provider>([['adyen', 1]]), channels: pos, card: true }, 0.05],
     ]),
-    brands: weighted<KnownBrand>([['jcb', 0.38], ['visa', 0.36], ['mastercard', 0.2], ['amex', 0.06]]),
-    threeDsRate: 0.3, declineFactor: 0.85,
-    merchants: weighted([['neko-games', 0.6], ['acme-store', 0.3], ['fjord-travel', 0.1]]),
-  },
-  {
-    code: 'KW', currency: 'KWD', utcOffsetH: 3, share: 0.02, ticketMedian: 14, ticketSigma: 0.9, amountStep: 5,
-    methods: weighted<MethodPlan>([
-      [{ method: 'card', providers: weighted<Provider>([['adyen', 0.6], ['stripe', 0.4]]), channels: web, card: true }, 0.72],
-      [{ method: 'apple_pay', providers: walletProviders, channels: iosApp, card: true, wallet: 'apple_pay' }, 0.28],
+    brands: weighted<KnownBrand>([
+      ['jcb', 0.38],
+      ['visa', 0.36],
+      ['mastercard', 0.2],
+      ['amex', 0.06],
     ]),
-    brands: weighted<KnownBrand>([['visa', 0.6], ['mastercard', 0.33], ['amex', 0.07]]),
-    threeDsRate: 0.35, declineFactor: 1.2,
-    merchants: weighted([['desert-electronics', 0.8], ['acme-store', 0.2]]),
+    threeDsRate: 0.3,
+    declineFactor: 0.85,
+    merchants: weighted([
+      ['neko-games', 0.6],
+      ['acme-store', 0.3],
+      ['fjord-travel', 0.1],
+    ]),
   },
   {
-    code: 'AU', currency: 'AUD', utcOffsetH: 10, share: 0.04, ticketMedian: 55, ticketSigma: 0.9, amountStep: 1,
+    code: 'KW',
+    currency: 'KWD',
+    utcOffsetH: 3,
+    share: 0.02,
+    ticketMedian: 14,
+    ticketSigma: 0.9,
+    amountStep: 5,
+    methods: weighted<MethodPlan>([
+      [
+        {
+          method: 'card',
+          providers: weighted<Provider>([
+            ['adyen', 0.6],
+            ['stripe', 0.4],
+          ]),
+          channels: web,
+          card: true,
+        },
+        0.72,
+      ],
+      [
+        {
+          method: 'apple_pay',
+          providers: walletProviders,
+          channels: iosApp,
+          card: true,
+          wallet: 'apple_pay',
+        },
+        0.28,
+      ],
+    ]),
+    brands: weighted<KnownBrand>([
+      ['visa', 0.6],
+      ['mastercard', 0.33],
+      ['amex', 0.07],
+    ]),
+    threeDsRate: 0.35,
+    declineFactor: 1.2,
+    merchants: weighted([
+      ['desert-electronics', 0.8],
+      ['acme-store', 0.2],
+    ]),
+  },
+  {
+    code: 'AU',
+    currency: 'AUD',
+    utcOffsetH: 10,
+    share: 0.04,
+    ticketMedian: 55,
+    ticketSigma: 0.9,
+    amountStep: 1,
     methods: westernMethods({ card: 0.55, apple: 0.22, google: 0.1, crypto: 0.03, nfc: 0.1, bank: 0 }),
-    brands: weighted<KnownBrand>([['visa', 0.55], ['mastercard', 0.33], ['amex', 0.12]]),
-    threeDsRate: 0.1, declineFactor: 1,
-    merchants: weighted([['acme-store', 0.6], ['fjord-travel', 0.4]]),
+    brands: weighted<KnownBrand>([
+      ['visa', 0.55],
+      ['mastercard', 0.33],
+      ['amex', 0.12],
+    ]),
+    threeDsRate: 0.1,
+    declineFactor: 1,
+    merchants: weighted([
+      ['acme-store', 0.6],
+      ['fjord-travel', 0.4],
+    ]),
   },
 ];
 
@@ -310,19 +645,40 @@ export const BASE_DECLINE_RATE: Record<Method, number> = {
 
 /** Why card attempts fail (without 3-D Secure failures, which come from the challenge itself). */
 const CARD_DECLINES = weighted<FailureCategory>([
-  ['insufficient_funds', 0.3], ['do_not_honor', 0.27], ['invalid_card_data', 0.09], ['card_expired', 0.06],
-  ['fraud_suspected', 0.06], ['limit_exceeded', 0.05], ['issuer_unavailable', 0.04], ['network_error', 0.025],
-  ['timeout', 0.02], ['provider_error', 0.015], ['canceled_by_user', 0.03], ['other', 0.01],
+  ['insufficient_funds', 0.3],
+  ['do_not_honor', 0.27],
+  ['invalid_card_data', 0.09],
+  ['card_expired', 0.06],
+  ['fraud_suspected', 0.06],
+  ['limit_exceeded', 0.05],
+  ['issuer_unavailable', 0.04],
+  ['network_error', 0.025],
+  ['timeout', 0.02],
+  ['provider_error', 0.015],
+  ['canceled_by_user', 0.03],
+  ['other', 0.01],
 ]);
 const WALLET_DECLINES = weighted<FailureCategory>([
-  ['insufficient_funds', 0.35], ['canceled_by_user', 0.3], ['limit_exceeded', 0.1], ['fraud_suspected', 0.08],
-  ['timeout', 0.07], ['network_error', 0.05], ['provider_error', 0.05],
+  ['insufficient_funds', 0.35],
+  ['canceled_by_user', 0.3],
+  ['limit_exceeded', 0.1],
+  ['fraud_suspected', 0.08],
+  ['timeout', 0.07],
+  ['network_error', 0.05],
+  ['provider_error', 0.05],
 ]);
 const CRYPTO_DECLINES = weighted<FailureCategory>([
-  ['canceled_by_user', 0.55], ['timeout', 0.15], ['insufficient_funds', 0.15], ['network_error', 0.1], ['provider_error', 0.05],
+  ['canceled_by_user', 0.55],
+  ['timeout', 0.15],
+  ['insufficient_funds', 0.15],
+  ['network_error', 0.1],
+  ['provider_error', 0.05],
 ]);
 const BANK_DECLINES = weighted<FailureCategory>([
-  ['insufficient_funds', 0.4], ['canceled_by_user', 0.35], ['do_not_honor', 0.15], ['provider_error', 0.1],
+  ['insufficient_funds', 0.4],
+  ['canceled_by_user', 0.35],
+  ['do_not_honor', 0.15],
+  ['provider_error', 0.1],
 ]);
 
 /** Decline categories for a method. */
@@ -342,20 +698,36 @@ export function declineTable(method: Method): Weighted<FailureCategory> {
 
 /** Probability that a shopper (or the merchant's retry logic) tries again after this failure. */
 export const RETRY_PROBABILITY: Record<FailureCategory, number> = {
-  insufficient_funds: 0.25, do_not_honor: 0.35, card_expired: 0.3, invalid_card_data: 0.6,
-  authentication_failed: 0.5, fraud_suspected: 0.1, limit_exceeded: 0.2, issuer_unavailable: 0.6,
-  network_error: 0.7, timeout: 0.6, provider_error: 0.7, canceled_by_user: 0.3, other: 0.3,
+  insufficient_funds: 0.25,
+  do_not_honor: 0.35,
+  card_expired: 0.3,
+  invalid_card_data: 0.6,
+  authentication_failed: 0.5,
+  fraud_suspected: 0.1,
+  limit_exceeded: 0.2,
+  issuer_unavailable: 0.6,
+  network_error: 0.7,
+  timeout: 0.6,
+  provider_error: 0.7,
+  canceled_by_user: 0.3,
+  other: 0.3,
 };
 
 /** Failures where a retry with the same card is likely to be declined again by the issuer. */
 export const STICKY_DECLINES: ReadonlySet<FailureCategory> = new Set([
-  'insufficient_funds', 'do_not_honor', 'fraud_suspected', 'limit_exceeded',
+  'insufficient_funds',
+  'do_not_honor',
+  'fraud_suspected',
+  'limit_exceeded',
 ]);
 /** Failures after which the shopper usually enters another card. */
 export const NEW_CARD_DECLINES: ReadonlySet<FailureCategory> = new Set(['card_expired', 'invalid_card_data']);
 /** Failures of the payment stack: a merchant router may fail over to another provider. */
 export const TECHNICAL: ReadonlySet<FailureCategory> = new Set([
-  'network_error', 'timeout', 'provider_error', 'issuer_unavailable',
+  'network_error',
+  'timeout',
+  'provider_error',
+  'issuer_unavailable',
 ]);
 
 type Code = readonly [code: string, message: string];
@@ -367,26 +739,60 @@ type Code = readonly [code: string, message: string];
 const PROVIDER_CODES: Partial<Record<Provider, Partial<Record<FailureCategory, readonly Code[]>>>> = {
   stripe: {
     insufficient_funds: [['insufficient_funds', 'Your card has insufficient funds.']],
-    do_not_honor: [['do_not_honor', 'Your card was declined.'], ['generic_decline', 'Your card was declined.']],
+    do_not_honor: [
+      ['do_not_honor', 'Your card was declined.'],
+      ['generic_decline', 'Your card was declined.'],
+    ],
     card_expired: [['expired_card', 'Your card has expired.']],
-    invalid_card_data: [['incorrect_cvc', "Your card's security code is incorrect."], ['incorrect_number', 'Your card number is incorrect.'], ['invalid_expiry_year', "Your card's expiration year is invalid."]],
-    authentication_failed: [['payment_intent_authentication_failure', 'The provided PaymentMethod has failed authentication.']],
-    fraud_suspected: [['fraudulent', 'Your card was declined.'], ['stolen_card', 'Your card was declined.'], ['lost_card', 'Your card was declined.']],
-    limit_exceeded: [['card_velocity_exceeded', 'Your card was declined for making repeated attempts too frequently or exceeding its amount limit.']],
+    invalid_card_data: [
+      ['incorrect_cvc', "Your card's security code is incorrect."],
+      ['incorrect_number', 'Your card number is incorrect.'],
+      ['invalid_expiry_year', "Your card's expiration year is invalid."],
+    ],
+    authentication_failed: [
+      ['payment_intent_authentication_failure', 'The provided PaymentMethod has failed authentication.'],
+    ],
+    fraud_suspected: [
+      ['fraudulent', 'Your card was declined.'],
+      ['stolen_card', 'Your card was declined.'],
+      ['lost_card', 'Your card was declined.'],
+    ],
+    limit_exceeded: [
+      [
+        'card_velocity_exceeded',
+        'Your card was declined for making repeated attempts too frequently or exceeding its amount limit.',
+      ],
+    ],
     issuer_unavailable: [['issuer_not_available', 'The card issuer could not be reached.']],
     network_error: [['api_connection_error', 'Network communication with Stripe failed.']],
     timeout: [['ETIMEDOUT', 'Request to api.stripe.com timed out.']],
-    provider_error: [['api_error', "An unexpected error occurred on Stripe's end."], ['processing_error', 'An error occurred while processing your card.']],
+    provider_error: [
+      ['api_error', "An unexpected error occurred on Stripe's end."],
+      ['processing_error', 'An error occurred while processing your card.'],
+    ],
     canceled_by_user: [['abandoned', 'The customer abandoned the payment.']],
   },
   adyen: {
     insufficient_funds: [['Not enough balance', 'refusalReasonCode 12']],
-    do_not_honor: [['Refused', 'refusalReasonCode 2'], ['Declined Non Generic', 'refusalReasonCode 27']],
+    do_not_honor: [
+      ['Refused', 'refusalReasonCode 2'],
+      ['Declined Non Generic', 'refusalReasonCode 27'],
+    ],
     card_expired: [['Expired Card', 'refusalReasonCode 6']],
-    invalid_card_data: [['CVC Declined', 'refusalReasonCode 24'], ['Invalid Card Number', 'refusalReasonCode 8']],
+    invalid_card_data: [
+      ['CVC Declined', 'refusalReasonCode 24'],
+      ['Invalid Card Number', 'refusalReasonCode 8'],
+    ],
     authentication_failed: [['3D Not Authenticated', 'refusalReasonCode 11']],
-    fraud_suspected: [['FRAUD', 'refusalReasonCode 20'], ['Issuer Suspected Fraud', 'refusalReasonCode 31'], ['Blocked Card', 'refusalReasonCode 5']],
-    limit_exceeded: [['Withdrawal amount exceeded', 'refusalReasonCode 28'], ['Withdrawal count exceeded', 'refusalReasonCode 29']],
+    fraud_suspected: [
+      ['FRAUD', 'refusalReasonCode 20'],
+      ['Issuer Suspected Fraud', 'refusalReasonCode 31'],
+      ['Blocked Card', 'refusalReasonCode 5'],
+    ],
+    limit_exceeded: [
+      ['Withdrawal amount exceeded', 'refusalReasonCode 28'],
+      ['Withdrawal count exceeded', 'refusalReasonCode 29'],
+    ],
     issuer_unavailable: [['Issuer Unavailable', 'refusalReasonCode 9']],
     network_error: [['ECONNRESET', 'Connection to checkout-live.adyen.com reset.']],
     timeout: [['ETIMEDOUT', 'Request to checkout-live.adyen.com timed out.']],
@@ -396,11 +802,20 @@ const PROVIDER_CODES: Partial<Record<Provider, Partial<Record<FailureCategory, r
   },
   paypal: {
     insufficient_funds: [['0051', 'INSUFFICIENT_FUNDS']],
-    do_not_honor: [['0005', 'DO_NOT_HONOR'], ['INSTRUMENT_DECLINED', 'The instrument presented was declined.']],
+    do_not_honor: [
+      ['0005', 'DO_NOT_HONOR'],
+      ['INSTRUMENT_DECLINED', 'The instrument presented was declined.'],
+    ],
     card_expired: [['0054', 'EXPIRED_CARD']],
-    invalid_card_data: [['00N7', 'CVV2_FAILURE'], ['1330', 'INVALID_ACCOUNT']],
+    invalid_card_data: [
+      ['00N7', 'CVV2_FAILURE'],
+      ['1330', 'INVALID_ACCOUNT'],
+    ],
     authentication_failed: [['PAYER_ACTION_REQUIRED', '3-D Secure authentication failed.']],
-    fraud_suspected: [['0059', 'SUSPECTED_FRAUD'], ['9500', 'SUSPECTED_FRAUD']],
+    fraud_suspected: [
+      ['0059', 'SUSPECTED_FRAUD'],
+      ['9500', 'SUSPECTED_FRAUD'],
+    ],
     limit_exceeded: [['0061', 'EXCEEDS_WITHDRAWAL_LIMIT']],
     issuer_unavailable: [['0091', 'ISSUER_UNAVAILABLE']],
     network_error: [['ECONNRESET', 'Connection to api-m.paypal.com reset.']],
@@ -409,7 +824,10 @@ const PROVIDER_CODES: Partial<Record<Provider, Partial<Record<FailureCategory, r
     canceled_by_user: [['PAYER_CANCELLED', 'The payer cancelled the approval.']],
   },
   alipay: {
-    insufficient_funds: [['ACQ.BUYER_BALANCE_NOT_ENOUGH', '买家余额不足'], ['ACQ.BUYER_BANKCARD_BALANCE_NOT_ENOUGH', '买家银行卡余额不足']],
+    insufficient_funds: [
+      ['ACQ.BUYER_BALANCE_NOT_ENOUGH', '买家余额不足'],
+      ['ACQ.BUYER_BANKCARD_BALANCE_NOT_ENOUGH', '买家银行卡余额不足'],
+    ],
     limit_exceeded: [['ACQ.BUYER_PAYMENT_AMOUNT_DAY_LIMIT_ERROR', '买家付款日限额超限']],
     fraud_suspected: [['ACQ.PAYMENT_REQUEST_HAS_RISK', '支付存在风险']],
     canceled_by_user: [['ACQ.TRADE_HAS_CLOSE', '交易已经关闭']],
@@ -430,7 +848,10 @@ const PROVIDER_CODES: Partial<Record<Provider, Partial<Record<FailureCategory, r
     insufficient_funds: [['51', 'Insufficient funds']],
     do_not_honor: [['05', 'Do not honour']],
     card_expired: [['54', 'Expired card']],
-    invalid_card_data: [['14', 'Invalid card number'], ['55', 'Incorrect PIN']],
+    invalid_card_data: [
+      ['14', 'Invalid card number'],
+      ['55', 'Incorrect PIN'],
+    ],
     fraud_suspected: [['59', 'Suspected fraud']],
     limit_exceeded: [['61', 'Exceeds withdrawal amount limit']],
     issuer_unavailable: [['91', 'Issuer or switch inoperative']],
@@ -456,7 +877,11 @@ const PROVIDER_CODES: Partial<Record<Provider, Partial<Record<FailureCategory, r
 };
 
 /** A raw provider code and message for a normalized failure category. */
-export function rawFailure(rng: Rng, provider: Provider, category: FailureCategory): { code: string; message: string } {
+export function rawFailure(
+  rng: Rng,
+  provider: Provider,
+  category: FailureCategory,
+): { code: string; message: string } {
   const options = PROVIDER_CODES[provider]?.[category];
   if (options && options.length > 0) {
     const [code, message] = rng.pick(options);
@@ -466,4 +891,8 @@ export function rawFailure(rng: Rng, provider: Provider, category: FailureCatego
 }
 
 /** Merchant user tiers; the split is per customer, stable for a run. */
-export const USER_LEVELS = weighted([['guest', 0.3], ['member', 0.55], ['vip', 0.15]]);
+export const USER_LEVELS = weighted([
+  ['guest', 0.3],
+  ['member', 0.55],
+  ['vip', 0.15],
+]);

@@ -33,7 +33,10 @@ async function collector(reply: Reply): Promise<{ url: string; received: Receive
         headers: req.headers,
         url: req.url ?? '',
         method: req.method ?? '',
-        events: body.split('\n').filter((l) => l.length > 0).map((l) => JSON.parse(l) as PaymentEventInput),
+        events: body
+          .split('\n')
+          .filter((l) => l.length > 0)
+          .map((l) => JSON.parse(l) as PaymentEventInput),
       };
       received.push(r);
       reply(r, res, received.length);
@@ -52,7 +55,14 @@ afterEach(async () => {
 describe('sendEvents', { timeout: 60_000 }, () => {
   it('posts NDJSON batches with the bearer key and counts what was acknowledged', async () => {
     const { url, received } = await collector(ok);
-    const report = await sendEvents({ url, key: 'k-123', seed: 4, count: 1200, batchSize: 500, paced: false });
+    const report = await sendEvents({
+      url,
+      key: 'k-123',
+      seed: 4,
+      count: 1200,
+      batchSize: 500,
+      paced: false,
+    });
     expect(report.stopped).toBe('count');
     expect(received.map((r) => r.events.length)).toEqual([500, 500, 200]);
     for (const r of received) {
@@ -104,7 +114,14 @@ describe('sendEvents', { timeout: 60_000 }, () => {
   it('does not count events the server rejected', async () => {
     const { url, received } = await collector((req, res) => {
       res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ accepted: req.events.length - 1, duplicate: 0, rejected: 1, errors: [{ index: 0, path: 'ts', reason: 'test' }] }));
+      res.end(
+        JSON.stringify({
+          accepted: req.events.length - 1,
+          duplicate: 0,
+          rejected: 1,
+          errors: [{ index: 0, path: 'ts', reason: 'test' }],
+        }),
+      );
     });
     const report = await sendEvents({ url, seed: 3, count: 300, batchSize: 100, paced: false });
     expect(report.rejected).toBe(3);
@@ -127,7 +144,14 @@ describe('sendEvents', { timeout: 60_000 }, () => {
   it('paces events in real time with live timestamps', async () => {
     const { url, received } = await collector(ok);
     const t0 = Date.now();
-    const report = await sendEvents({ url, seed: 6, rate: 100, count: 150, seasonality: false, flushIntervalMs: 100 });
+    const report = await sendEvents({
+      url,
+      seed: 6,
+      rate: 100,
+      count: 150,
+      seasonality: false,
+      flushIntervalMs: 100,
+    });
     const elapsed = Date.now() - t0;
     expect(report.stopped).toBe('count');
     // 150 events at 100/s: 1.5 s of wall time or a bit more (outcomes of the first payments are

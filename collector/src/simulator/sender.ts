@@ -135,7 +135,15 @@ export async function sendEvents(opts: SendOptions): Promise<SendReport> {
 
   const counter = createCounter();
   const rejections: IngestRejection[] = [];
-  const p: SendProgress = { generated: 0, accepted: 0, duplicate: 0, rejected: 0, batches: 0, retries: 0, elapsed_ms: 0 };
+  const p: SendProgress = {
+    generated: 0,
+    accepted: 0,
+    duplicate: 0,
+    rejected: 0,
+    batches: 0,
+    retries: 0,
+    elapsed_ms: 0,
+  };
   let stopped: SendReport['stopped'] = 'ended';
   let error: string | undefined;
 
@@ -147,7 +155,12 @@ export async function sendEvents(opts: SendOptions): Promise<SendReport> {
       let why: string;
       try {
         // Deliberately not tied to opts.signal: a batch in flight completes so its count is exact.
-        const res = await fetch(endpoint, { method: 'POST', headers, body, signal: AbortSignal.timeout(timeoutMs) });
+        const res = await fetch(endpoint, {
+          method: 'POST',
+          headers,
+          body,
+          signal: AbortSignal.timeout(timeoutMs),
+        });
         const text = await res.text();
         if (res.ok) {
           const parsed = IngestResponseSchema.safeParse(parseJson(text));
@@ -174,10 +187,14 @@ export async function sendEvents(opts: SendOptions): Promise<SendReport> {
         }
       } catch (e) {
         if (e instanceof FatalSendError) throw e;
-        why = e instanceof Error ? `${e.name}: ${e.message}${e.cause instanceof Error ? ` (${e.cause.message})` : ''}` : String(e);
+        why =
+          e instanceof Error
+            ? `${e.name}: ${e.message}${e.cause instanceof Error ? ` (${e.cause.message})` : ''}`
+            : String(e);
         wait = backoffMs(attempt);
       }
-      if (attempt + 1 >= maxRetries) throw new FatalSendError(`POST ${endpoint} failed ${maxRetries} times, last: ${why}`);
+      if (attempt + 1 >= maxRetries)
+        throw new FatalSendError(`POST ${endpoint} failed ${maxRetries} times, last: ${why}`);
       p.retries++;
       await pause(wait, opts.signal);
       if (opts.signal?.aborted) return false;

@@ -28,10 +28,27 @@ describe('simulate command', () => {
   it('--help prints every option and exits 0', async () => {
     const r = await run(['--help']);
     expect(r.code).toBe(0);
-    for (const opt of ['--url', '--key', '--rate', '--seed', '--count', '--duration', '--batch', '--incident', '--out', '--from', '--to', '--json', '--flat', '--unpaced', '--ts-format']) {
+    for (const opt of [
+      '--url',
+      '--key',
+      '--rate',
+      '--seed',
+      '--count',
+      '--duration',
+      '--batch',
+      '--incident',
+      '--out',
+      '--from',
+      '--to',
+      '--json',
+      '--flat',
+      '--unpaced',
+      '--ts-format',
+    ]) {
       expect(r.out, opt).toContain(opt);
     }
-    for (const t of ['provider-outage', 'latency-spike', 'card-testing', 'decline-shift']) expect(r.out).toContain(t);
+    for (const t of ['provider-outage', 'latency-spike', 'card-testing', 'decline-shift'])
+      expect(r.out).toContain(t);
   });
 
   it('exits 2 naming the bad option', async () => {
@@ -57,11 +74,28 @@ describe('simulate command', () => {
   });
 
   it('writes a seeded file deterministically and reports counts as JSON', async () => {
-    const args = (p: string) => ['--out', p, '--seed', 'demo', '--from', '2026-11-20T00:00:00Z', '--to', '2026-11-20T00:10:00Z', '--rate', '50', '--json'];
+    const args = (p: string) => [
+      '--out',
+      p,
+      '--seed',
+      'demo',
+      '--from',
+      '2026-11-20T00:00:00Z',
+      '--to',
+      '2026-11-20T00:10:00Z',
+      '--rate',
+      '50',
+      '--json',
+    ];
     const a = await run(args(join(dir, 'a.ndjson')));
     const b = await run(args(join(dir, 'b.ndjson')));
     expect(a.code).toBe(0);
-    const report = JSON.parse(a.out) as { mode: string; events: number; seed: number; counts: { events: number; attempts: number } };
+    const report = JSON.parse(a.out) as {
+      mode: string;
+      events: number;
+      seed: number;
+      counts: { events: number; attempts: number };
+    };
     expect(report.mode).toBe('file');
     expect(report.events).toBeGreaterThan(20_000);
     expect(report.counts.events).toBe(report.events);
@@ -72,9 +106,25 @@ describe('simulate command', () => {
   });
 
   it('writes to stdout with --out - and epoch ms timestamps', async () => {
-    const r = await run(['--out', '-', '--count', '3', '--seed', '1', '--from', '2026-11-20T00:00:00Z', '--to', '2026-11-20T01:00:00Z', '--ts-format', 'epoch_ms']);
+    const r = await run([
+      '--out',
+      '-',
+      '--count',
+      '3',
+      '--seed',
+      '1',
+      '--from',
+      '2026-11-20T00:00:00Z',
+      '--to',
+      '2026-11-20T01:00:00Z',
+      '--ts-format',
+      'epoch_ms',
+    ]);
     expect(r.code).toBe(0);
-    const evs = r.out.trimEnd().split('\n').map((l) => JSON.parse(l) as { ts: number });
+    const evs = r.out
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { ts: number });
     expect(evs).toHaveLength(3);
     expect(evs.every((e) => typeof e.ts === 'number')).toBe(true);
     expect(r.err).toContain('wrote 3 events');

@@ -3,7 +3,14 @@ import { parseArgs } from 'node:util';
 import { EVENT_LIMITS } from '@paywatch/contracts';
 import type { SimCounts } from './counts.js';
 import { writeEventsFile } from './file-writer.js';
-import { describeIncident, parseDuration, parseIncident, parseTime, SimulatorOptionError, type Incident } from './incidents.js';
+import {
+  describeIncident,
+  parseDuration,
+  parseIncident,
+  parseTime,
+  SimulatorOptionError,
+  type Incident,
+} from './incidents.js';
 import { hashString } from './prng.js';
 import { sendEvents, type SendProgress } from './sender.js';
 
@@ -90,7 +97,10 @@ const OPTIONS = {
 function positive(option: string, raw: string, integer: boolean, max = Infinity): number {
   const n = Number(raw);
   if (raw.trim() === '' || !Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n)) || n > max) {
-    throw new SimulatorOptionError(option, `expected a positive ${integer ? 'integer' : 'number'}${max < Infinity ? ` up to ${max}` : ''}, got "${raw}"`);
+    throw new SimulatorOptionError(
+      option,
+      `expected a positive ${integer ? 'integer' : 'number'}${max < Infinity ? ` up to ${max}` : ''}, got "${raw}"`,
+    );
   }
   return n;
 }
@@ -121,7 +131,9 @@ export async function simulateCommand(argv: string[], io: SimulateIO): Promise<n
   try {
     ({ values } = parseArgs({ args: argv, options: OPTIONS, strict: true, allowPositionals: false }));
   } catch (e) {
-    io.stderr.write(`paywatch simulate: ${e instanceof Error ? e.message : String(e)}\nRun "paywatch simulate --help" for the options.\n`);
+    io.stderr.write(
+      `paywatch simulate: ${e instanceof Error ? e.message : String(e)}\nRun "paywatch simulate --help" for the options.\n`,
+    );
     return 2;
   }
   if (values.help) {
@@ -142,7 +154,11 @@ export async function simulateCommand(argv: string[], io: SimulateIO): Promise<n
     count = values.count === undefined ? undefined : positive('--count', values.count, true);
     if (values.duration !== undefined) {
       durationMs = parseDuration(values.duration);
-      if (!(durationMs > 0)) throw new SimulatorOptionError('--duration', `expected a duration like 90s, 10m, 1h30m, got "${values.duration}"`);
+      if (!(durationMs > 0))
+        throw new SimulatorOptionError(
+          '--duration',
+          `expected a duration like 90s, 10m, 1h30m, got "${values.duration}"`,
+        );
     }
     if (tsFormat !== 'rfc3339' && tsFormat !== 'epoch_ms') {
       throw new SimulatorOptionError('--ts-format', `expected rfc3339 or epoch_ms, got "${tsFormat}"`);
@@ -152,15 +168,34 @@ export async function simulateCommand(argv: string[], io: SimulateIO): Promise<n
     }
     if (fileMode) {
       if (values.from !== undefined) from = parseTime(values.from, now);
-      if (Number.isNaN(from)) throw new SimulatorOptionError('--from', `expected RFC 3339, epoch ms, "now" or like -7d, got "${values.from}"`);
+      if (Number.isNaN(from))
+        throw new SimulatorOptionError(
+          '--from',
+          `expected RFC 3339, epoch ms, "now" or like -7d, got "${values.from}"`,
+        );
       if (values.to !== undefined) to = parseTime(values.to, now);
-      if (Number.isNaN(to)) throw new SimulatorOptionError('--to', `expected RFC 3339, epoch ms, "now" or like -7d, got "${values.to}"`);
+      if (Number.isNaN(to))
+        throw new SimulatorOptionError(
+          '--to',
+          `expected RFC 3339, epoch ms, "now" or like -7d, got "${values.to}"`,
+        );
       if (durationMs !== undefined && values.to === undefined) to = from + durationMs;
       if (!(to > from)) throw new SimulatorOptionError('--to', 'must be after --from');
-      if (from < EVENT_LIMITS.minTs) throw new SimulatorOptionError('--from', 'must not be before 2000-01-01 (the collector rejects such events)');
-      if (to > now + EVENT_LIMITS.maxFutureMs) throw new SimulatorOptionError('--to', 'must not be more than 1 day in the future (the collector rejects such events)');
+      if (from < EVENT_LIMITS.minTs)
+        throw new SimulatorOptionError(
+          '--from',
+          'must not be before 2000-01-01 (the collector rejects such events)',
+        );
+      if (to > now + EVENT_LIMITS.maxFutureMs)
+        throw new SimulatorOptionError(
+          '--to',
+          'must not be more than 1 day in the future (the collector rejects such events)',
+        );
     } else if (values.from !== undefined || values.to !== undefined) {
-      throw new SimulatorOptionError(values.from !== undefined ? '--from' : '--to', 'only applies with --out (send mode uses live timestamps)');
+      throw new SimulatorOptionError(
+        values.from !== undefined ? '--from' : '--to',
+        'only applies with --out (send mode uses live timestamps)',
+      );
     }
     const base = fileMode ? from : now;
     incidents = values.incident.map((spec) => parseIncident(spec, base));
@@ -195,8 +230,12 @@ export async function simulateCommand(argv: string[], io: SimulateIO): Promise<n
         ...(count !== undefined ? { count } : {}),
       });
       if (values.json) {
-        if (!toStdout) io.stdout.write(`${JSON.stringify({ mode: 'file', seed, incidents: incidents.map(describeIncident), ...report })}\n`);
-        else log(JSON.stringify({ mode: 'file', seed, incidents: incidents.map(describeIncident), ...report }));
+        if (!toStdout)
+          io.stdout.write(
+            `${JSON.stringify({ mode: 'file', seed, incidents: incidents.map(describeIncident), ...report })}\n`,
+          );
+        else
+          log(JSON.stringify({ mode: 'file', seed, incidents: incidents.map(describeIncident), ...report }));
       } else {
         log(
           `wrote ${report.events} events (${(report.bytes / 1e6).toFixed(1)} MB NDJSON${report.gzip ? ', gzip' : ''}) to ${report.path} ` +
@@ -211,9 +250,12 @@ export async function simulateCommand(argv: string[], io: SimulateIO): Promise<n
     const progress = (p: SendProgress): void => {
       if (values.json || Date.now() - lastLog < 5000) return;
       lastLog = Date.now();
-      log(`sent ${p.accepted + p.duplicate} events (${p.accepted} accepted, ${p.duplicate} duplicate, ${p.rejected} rejected, ${p.retries} retries)`);
+      log(
+        `sent ${p.accepted + p.duplicate} events (${p.accepted} accepted, ${p.duplicate} duplicate, ${p.rejected} rejected, ${p.retries} retries)`,
+      );
     };
-    if (!values.json) log(`simulate: sending to ${values.url} at ~${rate} events/s, seed ${seed} (Ctrl-C stops)`);
+    if (!values.json)
+      log(`simulate: sending to ${values.url} at ~${rate} events/s, seed ${seed} (Ctrl-C stops)`);
     const report = await sendEvents({
       ...common,
       url: values.url,
@@ -226,7 +268,9 @@ export async function simulateCommand(argv: string[], io: SimulateIO): Promise<n
       onProgress: progress,
     });
     if (values.json) {
-      io.stdout.write(`${JSON.stringify({ mode: 'send', incidents: incidents.map(describeIncident), ...report })}\n`);
+      io.stdout.write(
+        `${JSON.stringify({ mode: 'send', incidents: incidents.map(describeIncident), ...report })}\n`,
+      );
     } else {
       io.stdout.write(
         `stopped (${report.stopped}) after ${(report.elapsed_ms / 1000).toFixed(1)} s: ${report.accepted} accepted, ` +
