@@ -4,7 +4,7 @@ import { useI18n } from '../i18n/index.js';
 import { formatMinor, maskedCard } from './format-helpers.js';
 import { StatusBadge } from './status-badge.js';
 
-export type TxRow = LiveTransaction & { backfilled?: boolean; fresh?: boolean };
+export type TxRow = LiveTransaction & { backfilled?: boolean };
 
 /** The masked transaction table (live feed and drill-down list); payment ids link to the timeline. */
 export function TxTable({ rows, caption, compact = false }: { rows: readonly TxRow[]; caption: string; compact?: boolean }) {
@@ -29,7 +29,7 @@ export function TxTable({ rows, caption, compact = false }: { rows: readonly TxR
         </thead>
         <tbody>
           {rows.map((r) => (
-            <tr key={r.event_id} className={r.fresh ? 'fresh' : undefined} data-testid="tx-row">
+            <tr key={r.event_id} data-testid="tx-row" data-backfilled={r.backfilled ? 'true' : undefined}>
               <td className="mono">{fmt.time(r.ts)}</td>
               <td className="mono">
                 <Link to={`/payments/${encodeURIComponent(r.payment_id)}`}>{r.payment_id}</Link>

@@ -1,6 +1,9 @@
 import type { ClientToServerEvents, LiveKpis, LiveTransaction, ServerToClientEvents } from '@paywatch/contracts';
 import type { Socket } from 'socket.io-client';
 
+/** How far back the feed is filled when the screen opens. */
+export const INITIAL_HISTORY_MS = 10 * 60_000;
+
 export type ConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'offline';
 
 /** The typed socket (same event maps as the server, STYLE.md §8). */
@@ -9,7 +12,11 @@ export type LiveSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 /** What a live screen receives; every callback is optional. */
 export interface LiveHandlers {
   onState?(state: ConnectionState): void;
-  onTransactions?(rows: LiveTransaction[], info: { dropped: number; backfill: boolean }): void;
+  /**
+   * `backfill`: false for stream batches; `initial` for the recent history loaded on first
+   * connect; `reconnect` for what was missed while disconnected.
+   */
+  onTransactions?(rows: LiveTransaction[], info: { dropped: number; backfill: false | 'initial' | 'reconnect' }): void;
   onKpis?(kpis: LiveKpis): void;
 }
 
@@ -43,11 +50,11 @@ export function createLiveClient(deps: LiveClientDeps, handlers: LiveHandlers): 
   const setState = (s: ConnectionState) => handlers.onState?.(s);
   setState('connecting');
 
-  const backfill = (from: number) => {
-    const to = now();
+  const backfill = (from: number, reason: 'initial' | 'reconnect') => {
+    const to = now() + 5_000;
     deps.fetchMissed(from, to).then(
       (rows) => {
-        if (!stopped && rows.length > 0) handlers.onTransactions?.(rows, { dropped: 0, backfill: true });
+        if (!stopped && rows.length > 0) handlers.onTransactions?.(rows, { dropped: 0, backfill: reason });
       },
       () => undefined, // a failed backfill leaves the gap visible in the trends view; the stream goes on
     );
@@ -62,9 +69,12 @@ export function createLiveClient(deps: LiveClientDeps, handlers: LiveHandlers): 
     s.on('connect', () => {
       setState('connected');
       s.emit('kpis:get', (k) => handlers.onKpis?.(k));
-      if (everConnected && disconnectedAt !== undefined) {
+      if (!everConnected) {
+        // Start with recent history so a freshly opened screen is never blank.
+        backfill(now() - INITIAL_HISTORY_MS, 'initial');
+      } else if (disconnectedAt !== undefined) {
         // Overlap by a few seconds: events arrive slightly out of event-time order.
-        backfill(Math.min(lastSeen ?? disconnectedAt, disconnectedAt) - 5_000);
+        backfill(Math.min(lastSeen ?? disconnectedAt, disconnectedAt) - 5_000, 'reconnect');
       }
       everConnected = true;
       disconnectedAt = undefined;

@@ -18,7 +18,8 @@ export interface LiveView {
 
 async function connect(): Promise<LiveSocket> {
   const { io } = await import('socket.io-client');
-  return io({ path: '/socket.io', transports: ['websocket', 'polling'], reconnectionDelayMax: 5_000 });
+  // A short connect timeout: a half-open attempt must not keep the wall screen stale for 20 s.
+  return io({ path: '/socket.io', transports: ['websocket', 'polling'], reconnectionDelayMax: 5_000, timeout: 5_000 });
 }
 
 async function fetchMissed(from: number, to: number) {
@@ -38,10 +39,10 @@ export function useLive(): LiveView {
         onTransactions: (rows, info) =>
           setView((v) => ({
             ...v,
-            feed: mergeFeed(v.feed, info.backfill ? rows.map((r) => ({ ...r, backfilled: true })) : rows, FEED_MAX),
+            feed: mergeFeed(v.feed, info.backfill === 'reconnect' ? rows.map((r) => ({ ...r, backfilled: true })) : rows, FEED_MAX),
             dropped: info.backfill ? v.dropped : info.dropped,
             lastEventAt: info.backfill ? v.lastEventAt : Date.now(),
-            backfilled: info.backfill ? rows.length : v.backfilled,
+            backfilled: info.backfill === 'reconnect' ? rows.length : v.backfilled,
           })),
       },
     );

@@ -2,15 +2,23 @@ import type { LiveKpis, Timeseries } from '@paywatch/contracts';
 import { Sparkline } from '../../charts/sparkline.js';
 import { useI18n } from '../../i18n/index.js';
 
-/** Sparkline series of the last 30 minutes (1-minute buckets) from the read API. */
+/**
+ * Sparkline series of the last 30 minutes (1-minute buckets) from the read API, one value per
+ * bucket of the range: a quiet minute is a zero (counts) or a gap (rates), never skipped.
+ */
 export function sparkSeries(ts: Timeseries | undefined) {
-  const pts = ts?.series[0]?.points ?? [];
-  return {
-    pps: pts.map((p) => p.attempts / (ts!.bucket_ms / 1000)),
-    success: pts.map((p) => p.success_rate),
-    gmv: pts.map((p) => p.gmv * (60_000 / ts!.bucket_ms)),
-    p95: pts.map((p) => p.latency_p95),
-  };
+  const out = { pps: [] as (number | null)[], success: [] as (number | null)[], gmv: [] as (number | null)[], p95: [] as (number | null)[] };
+  if (!ts) return out;
+  const b = ts.bucket_ms;
+  const byT = new Map((ts.series[0]?.points ?? []).map((p) => [p.t, p]));
+  for (let t = Math.floor(ts.from / b) * b; t < ts.to; t += b) {
+    const p = byT.get(t);
+    out.pps.push(p ? p.attempts / (b / 1000) : 0);
+    out.success.push(p ? p.success_rate : null);
+    out.gmv.push(p ? p.gmv * (60_000 / b) : 0);
+    out.p95.push(p ? p.latency_p95 : null);
+  }
+  return out;
 }
 
 /** The four headline KPIs: live values from the stream, trend from the read API. */
