@@ -1,3 +1,4 @@
+/* global Buffer, setInterval, clearInterval */
 // A real metrics endpoint for the scrape integration test: prom-client's own exposition over HTTP,
 // plus misbehaving routes (too many series, never answering, an endless body). Prints its port.
 import { createServer } from 'node:http';
