@@ -3,6 +3,7 @@ import type { Calendar } from './calendar.js';
 import { AmlSpecSchema, createAmlDetector } from './aml.detector.js';
 import { CardTestingSpecSchema, createCardTestingDetector } from './card-testing.detector.js';
 import { ForecastSpecSchema, createForecastDetector } from './forecast.detector.js';
+import { LevelSpecSchema, createLevelDetector } from './level.detector.js';
 import { LimitSpecSchema, createLimitDetector } from './limit.detector.js';
 import { MixSpecSchema, createMixDetector } from './mix.detector.js';
 import { RateSpecSchema, createRateDetector } from './rate.detector.js';
@@ -19,6 +20,7 @@ import type { Detector, EventDetector, SeriesDetector } from './types.js';
 export const DetectorSpecSchema = z.discriminatedUnion('type', [
   ThresholdSpecSchema,
   SeasonalSpecSchema,
+  LevelSpecSchema,
   RateSpecSchema,
   SloSpecSchema,
   ForecastSpecSchema,
@@ -43,6 +45,7 @@ export function createDetector(spec: DetectorSpec, ctx: DetectorContext = {}): D
   switch (spec.type) {
     case 'threshold': return createThresholdDetector(spec);
     case 'seasonal': return createSeasonalDetector(spec, ctx.calendar);
+    case 'level': return createLevelDetector(spec);
     case 'rate': return createRateDetector(spec);
     case 'slo': return createSloDetector(spec);
     case 'forecast': return createForecastDetector(spec);

@@ -1,0 +1,105 @@
+/**
+ * The default rule pack: what `paywatch start` and `paywatch replay` use without `--rules`.
+ * Tuned to catch the simulator's injected incidents (provider outage, latency spike, card
+ * testing, decline shift) within two minutes and to stay quiet on its normal traffic.
+ * Receivers are empty: add yours (see docs/alerts.md).
+ */
+export const DEFAULT_RULES_YAML = `# paywatch default rule pack
+reporting_currency: USD
+fx: { EUR: 1.08, GBP: 1.27, CNY: 0.14, JPY: 0.0067, CHF: 1.13, CAD: 0.73, AUD: 0.66, SGD: 0.74, HKD: 0.128, BRL: 0.2, INR: 0.012, KRW: 0.00072, SEK: 0.095, PLN: 0.25, MXN: 0.058 }
+allowed_lateness: 1m
+calendar:
+  events:
+    - { name: Christmas, kind: holiday, dates: ["2026-12-25", "2027-12-25"], widen: 2, shift: 0.6 }
+    - { name: New Year, kind: holiday, dates: ["2026-01-01", "2027-01-01"], widen: 2, shift: 0.6 }
+
+rules:
+  - name: provider_success_rate_drop
+    description: Success rate of a provider falls significantly below its recent baseline.
+    detector: { type: rate, metric: success_rate, window_minutes: 5, baseline_minutes: 120, min_attempts: 30, min_effect: 0.08 }
+    group_by: [provider]
+    severity: page
+    keep_firing_for: 3m
+
+  - name: slice_success_rate_drop
+    description: Success rate drop on a provider × method × country slice; sparse countries pool into the provider × method slice.
+    detector: { type: rate, metric: success_rate, window_minutes: 10, baseline_minutes: 240, min_attempts: 60, min_effect: 0.12 }
+    group_by: [provider, method, country]
+    pool: [country]
+    pool_min_per_hour: 300
+    severity: warning
+    keep_firing_for: 5m
+
+  - name: technical_slo_burn
+    description: Technical success rate (provider errors, timeouts, network errors; not issuer declines) burns the error budget of a 99% SLO.
+    detector: { type: slo, objective: 0.99 }
+    group_by: [provider]
+    severity: page
+    keep_firing_for: 5m
+
+  - name: provider_latency_spike
+    detector: { type: level, metric: latency_avg, window_minutes: 3, baseline_minutes: 60, k: 8, min_relative_change: 1.0, direction: spike, min_attempts: 20 }
+    group_by: [provider]
+    severity: warning
+    keep_firing_for: 3m
+
+  - name: expected_silence
+    description: A provider × method that normally has traffic goes quiet.
+    detector: { type: silence, window_minutes: 10, p_value: 1.0e-7, min_expected: 25 }
+    group_by: [provider, method]
+    severity: warning
+    keep_firing_for: 5m
+
+  - name: decline_mix_shift
+    detector: { type: mix, window_minutes: 10, min_failures: 40, p_value: 1.0e-6, min_jsd: 0.1 }
+    severity: warning
+    keep_firing_for: 5m
+
+  - name: success_rate_forecast
+    description: Predicts a provider's success rate crossing 80% within 15 minutes.
+    detector: { type: forecast, metric: success_rate, threshold: 0.8, breach: below, horizon_minutes: 15, step_minutes: 1, min_attempts: 50, warmup_steps: 30 }
+    group_by: [provider]
+    for: 2m
+    severity: warning
+    keep_firing_for: 5m
+
+  - name: card_testing
+    detector: { type: card_testing, keys: [bin, device_ref, ip_ref], window_minutes: 10, small_amount: 5, min_attempts: 15, min_decline_ratio: 0.6 }
+    severity: page
+    keep_firing_for: 10m
+    labels: { team: fraud }
+
+  - name: customer_velocity
+    detector: { type: velocity, window_minutes: 60, max_attempts: { default: 30, vip: 100 } }
+    severity: warning
+    keep_firing_for: 30m
+    labels: { team: fraud }
+
+  - name: aml_large_transaction
+    detector: { type: aml_threshold }
+    severity: info
+    keep_firing_for: 1h
+    labels: { team: compliance }
+
+  - name: aml_structuring
+    detector: { type: structuring, band: 0.1, window_hours: 24, min_count: 3 }
+    severity: warning
+    keep_firing_for: 1h
+    labels: { team: compliance }
+
+route:
+  receiver: default
+  group_by: [alertname, provider]
+  group_wait: 30s
+  group_interval: 5m
+  repeat_interval: 4h
+
+receivers:
+  - name: default
+    channels: []
+
+inhibit_rules:
+  - source_matchers: ['alertname="provider_success_rate_drop"']
+    target_matchers: ['alertname=~"slice_success_rate_drop|expected_silence|success_rate_forecast"']
+    equal: [provider]
+`;

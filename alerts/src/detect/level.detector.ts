@@ -1,0 +1,75 @@
+import { z } from 'zod';
+import { DirectionSchema, SeriesBaseSchema, outside, quiet } from './common.js';
+import type { Evaluation, MinuteAggregate, SeriesDetector } from './types.js';
+import { MINUTE_MS, MinuteWindow, formatMetric, isRateMetric, mad, median, metricValue, revenueAtRisk, topContributors } from './types.js';
+
+/**
+ * Level shift against the recent past: the window's value is compared with the median and MAD
+ * of the per-minute values of the last `baseline_minutes` *normal* minutes (so it needs no
+ * days of history, unlike the seasonal baseline). A change must be both improbable (`k` robust
+ * deviations) and material (`min_relative_change`). Good for latency spikes.
+ */
+export const LevelSpecSchema = SeriesBaseSchema.extend({
+  type: z.literal('level'),
+  baseline_minutes: z.number().int().min(10).max(1440).default(60),
+  k: z.number().positive().default(6),
+  min_relative_change: z.number().min(0).default(0.5),
+  direction: DirectionSchema.default('spike'),
+  /** Attempts needed in the window (latency and rates are noisy on a handful of payments). */
+  min_attempts: z.number().int().min(0).default(20),
+});
+export type LevelSpec = z.infer<typeof LevelSpecSchema>;
+
+export function createLevelDetector(spec: LevelSpec): SeriesDetector {
+  const win = new MinuteWindow(spec.window_minutes);
+  const hist = new Float64Array(spec.baseline_minutes).fill(NaN);
+  let head = 0;
+  let filled = 0;
+  const lagged: (number | null)[] = [];
+  const perMinute = !isRateMetric(spec.metric) && spec.metric !== 'latency_avg';
+  return {
+    kind: 'series',
+    type: 'level',
+    evaluate(minute: MinuteAggregate): Evaluation {
+      win.push(minute);
+      const at = minute.t + MINUTE_MS;
+      const w = win.sum();
+      const raw = metricValue(w, spec.metric);
+      let out: Evaluation;
+      if (raw === null) out = quiet(at, 'no_data', null);
+      else if (w.attempts < spec.min_attempts) out = quiet(at, 'insufficient', raw);
+      else if (filled < Math.min(30, spec.baseline_minutes)) out = quiet(at, 'insufficient', raw, 'learning the recent level');
+      else {
+        const v = perMinute ? raw / win.length : raw;
+        const m = median(hist);
+        const spread = Math.max(1.4826 * mad(hist, m), Math.abs(m) * 0.02, 1e-9);
+        const half = Math.max(spec.k * spread, Math.abs(m) * spec.min_relative_change);
+        const side = outside(v, m - half, m + half, spec.direction);
+        out = {
+          at,
+          verdict: side ? 'anomalous' : 'normal',
+          value: v,
+          expected: m,
+          lower: m - half,
+          upper: m + half,
+          score: Math.min(1, Math.abs(v - m) / (2 * half)),
+          revenue_at_risk: side ? revenueAtRisk(spec.metric, minute, m) : 0,
+          summary: `${spec.metric} ${formatMetric(spec.metric, v)} vs ${formatMetric(spec.metric, m)} over the last ${spec.baseline_minutes} min${side ? ` (${side} ${formatMetric(spec.metric, side === 'above' ? m + half : m - half)})` : ''}`,
+          samples: w.samples,
+          contributors: topContributors(w),
+        };
+      }
+      // Learn per-minute values once they leave the window, and only from normal windows.
+      lagged.push(metricValue(minute, spec.metric));
+      if (lagged.length > spec.window_minutes) {
+        const old = lagged.shift();
+        if (old !== null && old !== undefined && out.verdict !== 'anomalous' && (minute.attempts > 0 || perMinute)) {
+          hist[head] = old;
+          head = (head + 1) % spec.baseline_minutes;
+          if (filled < spec.baseline_minutes) filled++;
+        }
+      }
+      return out;
+    },
+  };
+}
