@@ -145,6 +145,18 @@ const SPAN = 6 * HOUR;
  * The behaviour every store backend must show, asserted against results computed here from
  * the generated events. Call it from a backend's test file (the embedded one from a unit test,
  * ClickHouse from an integration test).
+ *
+ * Rules the interface leaves open, fixed here for every backend:
+ * - Strings order by their UTF-8 bytes; null keys sort last.
+ * - An empty value list for a dimension filter is no constraint.
+ * - `timeseries`: one point per (bucket, key) with at least one event of any status (attempts
+ *   may be 0), ordered by t, then key.
+ * - `breakdown`: every key present in the range (attempts may be 0), attempts desc, then key.
+ * - `failures`: events with status `failed`; no failure object counts as category `other`;
+ *   null codes are not listed; ties by count, then category / code.
+ * - `write`: `inserted.length + duplicates.length` equals the input length; `duplicates` lists
+ *   every refused occurrence in input order; among concurrent calls exactly one call inserts an id.
+ * - Latency quantiles may be approximate: within the exact quantiles at q ± 0.02.
  */
 export function describeStoreContract(name: string, makeStore: () => Promise<StoreUnderTest>): void {
   describe(`store contract: ${name}`, () => {

@@ -107,7 +107,7 @@ interface PendingWrite {
  * nothing. Reads use their own short-lived connections and see committed data only.
  */
 export function createEmbeddedStore(config: EmbeddedStoreConfig, deps: EmbeddedStoreDeps): Store {
-  const log = deps.logger.child({ component: 'store', backend: 'embedded' });
+  const log = deps.logger.child({ backend: 'embedded' });
   const maxEventsPerCommit = config.maxEventsPerCommit ?? 50_000;
 
   let db: DuckDBInstance | null = null;
