@@ -61,6 +61,10 @@ describe('determinism', { timeout: 60_000 }, () => {
     ];
     expect(evs.length).toBeGreaterThan(100);
     expect(evs.every((e) => typeof e.ts === 'number' && Number.isInteger(e.ts))).toBe(true);
+    // The same stream in RFC 3339 differs only in how ts is written.
+    const iso = [...createGenerator({ seed: 1, start: MON, end: MON + 60_000, rate: 20 })];
+    expect(iso.map((e) => ({ ...e, ts: Date.parse(e.ts as string) }))).toEqual(evs);
+    expect(iso.every((e, i) => e.ts === new Date(evs[i]?.ts as number).toISOString())).toBe(true);
   });
 });
 

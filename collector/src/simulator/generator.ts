@@ -320,6 +320,19 @@ class Stream implements EventGenerator {
 
   // -- emitting --------------------------------------------------------------------------------
 
+  private isoSecond = NaN;
+  private isoPrefix = '';
+  /** RFC 3339 (UTC, ms) of `t`; caches the per-second prefix since consecutive events share it. */
+  private iso(t: number): string {
+    const sec = Math.floor(t / 1000);
+    if (sec !== this.isoSecond) {
+      this.isoSecond = sec;
+      this.isoPrefix = new Date(sec * 1000).toISOString().slice(0, 20);
+    }
+    const ms = t - sec * 1000;
+    return this.isoPrefix + (ms < 10 ? '00' : ms < 100 ? '0' : '') + String(ms) + 'Z';
+  }
+
   private schedule(t: number, ev: PaymentEventInput): void {
     this.heap.push({ t, order: this.order++, ev });
   }
@@ -411,7 +424,7 @@ class Stream implements EventGenerator {
     const ev: PaymentEventInput = {
       v: 1,
       event_id: p.evPrefix + String(p.k++),
-      ts: this.r.epochTs ? at : new Date(at).toISOString(),
+      ts: this.r.epochTs ? at : this.iso(at),
       payment_id: p.paymentId,
       attempt: p.attempt,
       merchant_id: p.merchant,
@@ -561,7 +574,7 @@ class Stream implements EventGenerator {
     const ev: PaymentEventInput = {
       v: 1,
       event_id: `evt_${id}_0`,
-      ts: this.r.epochTs ? at : new Date(at).toISOString(),
+      ts: this.r.epochTs ? at : this.iso(at),
       payment_id: `pay_${id}`,
       attempt: 1,
       merchant_id: 'acme-store',
