@@ -120,3 +120,47 @@ export function makeEvent(over: Partial<PaymentEvent> & { ts: number }): Payment
     ...over,
   };
 }
+
+/** Options of the synthetic payment-event stream. */
+export interface EventStreamOptions {
+  from: number;
+  minutes: number;
+  /** Attempts per minute per provider. */
+  perMinute: number;
+  providers: readonly PaymentEvent['provider'][];
+  /** Success probability of an attempt at `t` on `provider`. */
+  successRate?: (t: number, provider: string) => number;
+  /** Failure category of a failed attempt. */
+  failure?: (t: number, provider: string) => FailureCategory;
+  seed?: number;
+}
+
+/** A deterministic stream of normalized payment events, sorted by ts. */
+export function eventStream(o: EventStreamOptions): PaymentEvent[] {
+  const r = rng(o.seed ?? 11);
+  const out: PaymentEvent[] = [];
+  let n = 0;
+  for (let m = 0; m < o.minutes; m++) {
+    for (const p of o.providers) {
+      const k = poisson(o.perMinute, r);
+      for (let j = 0; j < k; j++) {
+        const ts = o.from + m * 60_000 + Math.floor(r() * 60_000);
+        const ok = r() < (o.successRate?.(ts, p) ?? 0.92);
+        n++;
+        out.push(makeEvent({
+          ts,
+          event_id: `evt_${n.toString(36).padStart(8, '0')}`,
+          provider: p,
+          status: ok ? 'succeeded' : 'failed',
+          failure: ok ? null : { category: o.failure?.(ts, p) ?? (r() < 0.6 ? 'do_not_honor' : 'insufficient_funds'), code: null, message: null },
+          amount_minor: 1000 + Math.floor(r() * 9000),
+          customer_ref: `cus_${Math.floor(r() * 100000)}`,
+          device_ref: `dev_${Math.floor(r() * 100000)}`,
+          ip_ref: `ip_${Math.floor(r() * 100000)}`,
+          card: { brand: 'visa', bin: String(400000 + Math.floor(r() * 50)), last4: '4242', issuer_country: 'DE', funding: 'credit', wallet: null },
+        }));
+      }
+    }
+  }
+  return out.sort((a, b) => a.ts - b.ts);
+}

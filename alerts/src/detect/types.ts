@@ -22,6 +22,8 @@ export interface MinuteAggregate {
   latency_n: number;
   /** Failed attempts by `dimension=value`, for "top contributing dimensions" (capped). */
   contrib: Record<string, number>;
+  /** All attempts by the same `dimension=value` keys (to find over-represented values). */
+  contrib_attempts: Record<string, number>;
   /** A few masked payment ids of failed (or, failing that, any) attempts. */
   samples: string[];
 }
@@ -94,7 +96,7 @@ export type SeriesMetric = (typeof SERIES_METRICS)[number];
 export function emptyMinute(t: number): MinuteAggregate {
   return {
     t, attempts: 0, succeeded: 0, failed: 0, technical_failed: 0, failures: {}, gmv: 0,
-    attempted_amount: 0, latency_sum: 0, latency_n: 0, contrib: {}, samples: [],
+    attempted_amount: 0, latency_sum: 0, latency_n: 0, contrib: {}, contrib_attempts: {}, samples: [],
   };
 }
 
@@ -111,6 +113,9 @@ export function mergeMinute(a: MinuteAggregate, b: MinuteAggregate): MinuteAggre
   a.latency_n += b.latency_n;
   for (const [k, v] of Object.entries(b.contrib)) {
     if (k in a.contrib || Object.keys(a.contrib).length < MAX_CONTRIB) a.contrib[k] = (a.contrib[k] ?? 0) + v;
+  }
+  for (const [k, v] of Object.entries(b.contrib_attempts)) {
+    if (k in a.contrib_attempts || Object.keys(a.contrib_attempts).length < MAX_CONTRIB * 2) a.contrib_attempts[k] = (a.contrib_attempts[k] ?? 0) + v;
   }
   for (const s of b.samples) if (a.samples.length < MAX_SAMPLES && !a.samples.includes(s)) a.samples.push(s);
   return a;
@@ -143,12 +148,23 @@ export function avgTicket(a: MinuteAggregate): number {
   return a.attempts > 0 ? a.attempted_amount / a.attempts : 0;
 }
 
-/** Top contributors of an aggregate, largest first. */
+/**
+ * Top contributors of an aggregate, largest first: for a dimension value, its *excess*
+ * failures (failures beyond what its share of attempts would explain at the overall failure
+ * rate), so a value every attempt shares (the slice's own country) does not rank; failure
+ * categories rank by their count.
+ */
 export function topContributors(a: MinuteAggregate, n = 5): { key: string; value: number }[] {
+  const rate = a.attempts > 0 ? a.failed / a.attempts : 0;
   return Object.entries(a.contrib)
-    .sort((x, y) => y[1] - x[1] || (x[0] < y[0] ? -1 : 1))
-    .slice(0, n)
-    .map(([key, value]) => ({ key, value }));
+    .map(([key, fails]) => {
+      const att = a.contrib_attempts[key];
+      const value = key.startsWith('failure_category=') || att === undefined ? fails : fails - att * rate;
+      return { key, value: Math.round(value * 10) / 10 };
+    })
+    .filter((c) => c.value > 0)
+    .sort((x, y) => y.value - x.value || (x.key < y.key ? -1 : 1))
+    .slice(0, n);
 }
 
 /**

@@ -1,0 +1,425 @@
+import type { PaymentEvent } from '@paywatch/contracts';
+import type { LoadedAlertsConfig } from '../config/load.js';
+import type { RuleConfig } from '../config/schema.js';
+import { asEvent, asSeries, createDetector, isEventSpec } from '../detect/registry.js';
+import type { Evaluation, EventDetector, MinuteAggregate, SeriesDetector } from '../detect/types.js';
+import { MINUTE_MS, emptyMinute } from '../detect/types.js';
+import { addEvent, createFx } from '../input/aggregate.js';
+import { eventLabelMap, labelOf } from '../input/labels.js';
+import { matchesAll } from '../mute/matchers.js';
+import type { Matcher } from '../mute/matchers.js';
+import { createSilenceRegistry } from '../mute/silences.js';
+import type { Silence } from '../mute/silences.js';
+import type { DeliveryLog, DeliveryRecord } from '../notify/delivery-log.js';
+import { createDeliveryLog } from '../notify/delivery-log.js';
+import type { Notifier, NotifyOutcome } from '../notify/notifier.js';
+import type { NotifyAlert } from '../notify/types.js';
+import { createDispatcher } from '../route/dispatcher.js';
+import type { Dispatcher, MuteInfo, NotificationLogEntry } from '../route/dispatcher.js';
+import { alertId, initialState, step } from '../state/alert-state.js';
+import type { AlertState, AlertStatus, Lifecycle } from '../state/alert-state.js';
+import type { AlertStateStore } from '../state/store.js';
+import { SlicePooler } from './pooling.js';
+
+/** One alert transition, as written by `paywatch replay` and pushed on the live stream. */
+export interface AlertTransition {
+  id: string;
+  rule: string;
+  labels: Record<string, string>;
+  state: AlertStatus;
+  /** Event time of the transition, epoch ms. */
+  at: number;
+  value: number | null;
+  expected: number | null;
+  revenue_at_risk: number;
+  severity: string;
+  summary: string;
+}
+
+/** An alert as the HTTP API returns it. */
+export interface AlertView extends AlertState {
+  dashboard_url: string;
+  muted: MuteInfo;
+}
+
+/** Minimal logger the engine reports problems to (pino fits). */
+export interface EngineLogger {
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
+
+export interface AlertEngineDeps {
+  store: AlertStateStore;
+  /** Omit to evaluate without notifying (replay). */
+  notifier?: Notifier;
+  deliveryLog?: DeliveryLog;
+  /** Wall clock (dispatch timers, acks, silences). */
+  now?: () => number;
+  logger?: EngineLogger;
+}
+
+export interface AlertEngineOptions {
+  /** Live mode: event time follows the wall clock when traffic stops (so silence is seen). Off for replay. */
+  followWallClock?: boolean;
+  /** Dispatcher/persistence tick, ms. */
+  tickMs?: number;
+}
+
+/**
+ * The alert engine: feed it payment events (`onEvents`), it aggregates them per rule slice
+ * into event-time minutes, runs the detectors as minutes close (after `allowed_lateness`),
+ * drives the pure state machine, persists state and hands notifying transitions to the
+ * dispatcher (route → group → mute → notify). `start()` restores persisted state and starts
+ * the tick; `stop()` (idempotent) stops it and flushes state.
+ */
+export interface AlertEngine {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  onEvents(events: readonly PaymentEvent[]): void;
+  /** Closes every minute that ends at or before `t - allowed_lateness`. */
+  advanceTo(t: number): void;
+  /** Closes every open minute (end of a replay). */
+  finish(): void;
+  onTransition(listener: (t: AlertTransition) => void): () => void;
+  list(q?: { status?: AlertStatus | 'active'; rule?: string; severity?: string; limit?: number }): AlertView[];
+  get(id: string): AlertView | undefined;
+  acknowledge(id: string, by: string): AlertView | undefined;
+  createSilence(s: { matchers: Matcher[]; starts_at?: number; ends_at: number; created_by: string; comment: string }): Silence;
+  expireSilence(id: string): boolean;
+  silences(): Silence[];
+  deliveries(q?: { limit?: number; receiver?: string; status?: DeliveryRecord['status'] }): DeliveryRecord[];
+  onDelivery(listener: (r: DeliveryRecord) => void): () => void;
+  testReceiver(name: string): Promise<NotifyOutcome>;
+  receivers(): string[];
+  stats(): EngineStats;
+}
+
+export interface EngineStats {
+  events: number;
+  late_events: number;
+  series: number;
+  evaluations: number;
+  alerts_active: number;
+  watermark: number | null;
+  fx_missing: string[];
+}
+
+interface Series {
+  labels: Record<string, string>;
+  det: SeriesDetector;
+  open: Map<number, MinuteAggregate>;
+  lastEventAt: number;
+}
+
+interface RuleRt {
+  cfg: RuleConfig;
+  lifecycle: Lifecycle;
+  series: Map<string, Series>;
+  event: EventDetector | null;
+  pooler: SlicePooler | null;
+  /** Alert ids of this rule that are pending/firing (event rules resolve through them). */
+  active: Set<string>;
+}
+
+export function createAlertEngine(deps: AlertEngineDeps, config: LoadedAlertsConfig, opts: AlertEngineOptions = {}): AlertEngine {
+  const now = deps.now ?? Date.now;
+  const log = deps.deliveryLog ?? createDeliveryLog();
+  const fx = createFx(config.reporting_currency, config.fx);
+  const silences = createSilenceRegistry();
+  const nflogMap = new Map<string, NotificationLogEntry>();
+  const dirtyNflog: NotificationLogEntry[] = [];
+  let dirtySilences = false;
+  const dispatcher: Dispatcher | null = deps.notifier
+    ? createDispatcher(
+        {
+          notifier: deps.notifier,
+          silences,
+          inhibitRules: config.inhibit_rules.map((r) => ({ source: r.source_matchers, target: r.target_matchers, equal: r.equal })),
+          nflog: { get: (k) => nflogMap.get(k), set: (e) => (nflogMap.set(e.key, e), dirtyNflog.push(e)) },
+          externalUrl: config.external_url,
+        },
+        config.routeTree,
+      )
+    : null;
+
+  const rules: RuleRt[] = config.rules
+    .filter((r) => r.enabled)
+    .map((cfg) => ({
+      cfg,
+      lifecycle: { for_ms: cfg.for, keep_firing_for_ms: cfg.keep_firing_for, no_data: cfg.no_data, flap_window_ms: cfg.flap_window, flap_threshold: cfg.flap_threshold },
+      series: new Map(),
+      event: isEventSpec(cfg.detector) ? asEvent(createDetector(cfg.detector, { calendar: config.calendar })) : null,
+      pooler: cfg.pool.length ? new SlicePooler(cfg.pool, cfg.pool_min_per_hour) : null,
+      active: new Set(),
+    }));
+  const ruleByName = new Map(rules.map((r) => [r.cfg.name, r]));
+  const states = new Map<string, AlertState>();
+  const dirty = new Set<string>();
+  const removed = new Set<string>();
+  const listeners = new Set<(t: AlertTransition) => void>();
+  let closedUpTo: number | null = null;
+  let watermark: number | null = null;
+  const stats = { events: 0, late_events: 0, evaluations: 0 };
+  let timer: NodeJS.Timeout | null = null;
+  let persisting: Promise<void> = Promise.resolve();
+  let started = false;
+  let stopped = false;
+
+  function dashboardUrl(s: AlertState): string {
+    const from = (s.active_since ?? s.last_eval_at) - 30 * MINUTE_MS;
+    const to = (s.resolved_at ?? s.last_eval_at) + 15 * MINUTE_MS;
+    const q = new URLSearchParams({ from: String(from), to: String(to) });
+    for (const [k, v] of Object.entries(s.labels)) if (k !== 'alertname' && k !== 'severity' && v !== '_pooled') q.set(k, v);
+    return `${config.dashboard_url.replace(/\/+$/, '')}/alerts/${s.id}?${q.toString()}`;
+  }
+
+  function toNotify(s: AlertState): NotifyAlert {
+    return {
+      id: s.id, rule: s.rule, labels: { ...s.labels, severity: s.severity }, status: s.status === 'resolved' ? 'resolved' : 'firing',
+      starts_at: s.fired_at ?? s.active_since ?? s.last_eval_at, ends_at: s.status === 'resolved' ? s.resolved_at : null, summary: s.summary,
+      value: s.value, expected: s.expected, lower: s.lower, upper: s.upper, revenue_at_risk: s.revenue_at_risk,
+      reporting_currency: config.reporting_currency, samples: s.samples, contributors: s.contributors, dashboard_url: dashboardUrl(s),
+      acknowledged_by: s.acknowledged_by,
+    };
+  }
+
+  function apply(rt: RuleRt, sliceLabels: Record<string, string>, ev: Evaluation, at: number): void {
+    stats.evaluations++;
+    const labels = { alertname: rt.cfg.name, ...rt.cfg.labels, ...sliceLabels };
+    const id = alertId(rt.cfg.name, labels);
+    let prev = states.get(id);
+    if (!prev) {
+      const fires = ev.verdict === 'anomalous' || (ev.verdict === 'no_data' && (rt.lifecycle.no_data === 'alerting' || rt.lifecycle.no_data === 'no_data'));
+      if (!fires) return;
+      prev = initialState(rt.cfg.name, labels, rt.cfg.severity, at);
+    }
+    const r = step(prev, ev, { lifecycle: rt.lifecycle, severity: rt.cfg.severity }, at);
+    states.set(id, r.next);
+    dirty.add(id);
+    const s = r.next;
+    if (s.status === 'pending' || s.status === 'firing') rt.active.add(id);
+    else rt.active.delete(id);
+    if (r.transition) {
+      const t: AlertTransition = { id, rule: s.rule, labels: s.labels, state: r.transition, at, value: s.value, expected: s.expected, revenue_at_risk: Number(s.revenue_at_risk.toFixed(2)), severity: s.severity, summary: s.summary };
+      for (const l of listeners) l(t);
+    }
+    if (dispatcher && (r.notify || (s.status === 'firing' && !s.flapping))) dispatcher.update(toNotify(s), now());
+    if (s.status === 'inactive') {
+      states.delete(id);
+      dirty.delete(id);
+      removed.add(id);
+    }
+  }
+
+  function sliceOf(rt: RuleRt, e: PaymentEvent): Record<string, string> | null {
+    const labels: Record<string, string> = {};
+    for (const g of rt.cfg.group_by) {
+      const v = labelOf(e, g);
+      labels[g] = v ?? 'unknown';
+    }
+    return rt.pooler ? rt.pooler.resolve(labels) : labels;
+  }
+
+  function closeMinute(t: number): void {
+    const end = t + MINUTE_MS;
+    for (const rt of rules) {
+      if (rt.event) {
+        // Event rules: nothing new this minute means "normal" for their active alerts.
+        for (const id of [...rt.active]) {
+          const s = states.get(id);
+          if (s && (s.last_anomalous_at ?? 0) < t) apply(rt, stripMeta(s.labels), { at: end, verdict: 'normal', value: null, expected: null, lower: null, upper: null, score: 0, revenue_at_risk: 0, summary: '' }, end);
+        }
+        continue;
+      }
+      for (const [key, s] of rt.series) {
+        const agg = s.open.get(t) ?? emptyMinute(t);
+        s.open.delete(t);
+        apply(rt, s.labels, s.det.evaluate(agg), end);
+        if (end - s.lastEventAt > config.idle_ttl && s.open.size === 0) {
+          const id = alertId(rt.cfg.name, { alertname: rt.cfg.name, ...rt.cfg.labels, ...s.labels });
+          if (!rt.active.has(id)) rt.series.delete(key);
+        }
+      }
+      rt.pooler?.tick();
+    }
+    // Forget resolved alerts a day after they resolved.
+    for (const [id, s] of states) {
+      if (s.status === 'resolved' && s.resolved_at !== null && end - s.resolved_at > 86_400_000) {
+        states.delete(id);
+        removed.add(id);
+      }
+    }
+  }
+
+  function stripMeta(labels: Record<string, string>): Record<string, string> {
+    const out = { ...labels };
+    delete out['alertname'];
+    const rt = ruleByName.get(labels['alertname'] ?? '');
+    for (const k of Object.keys(rt?.cfg.labels ?? {})) delete out[k];
+    return out;
+  }
+
+  function advanceTo(t: number): void {
+    const target = Math.floor((t - config.allowed_lateness) / MINUTE_MS) * MINUTE_MS;
+    if (closedUpTo === null) return;
+    while (closedUpTo < target) {
+      closeMinute(closedUpTo);
+      closedUpTo += MINUTE_MS;
+    }
+  }
+
+  function persist(): Promise<void> {
+    if (dirty.size === 0 && removed.size === 0 && dirtyNflog.length === 0 && !dirtySilences) return persisting;
+    const patch = {
+      states: [...dirty].map((id) => states.get(id)).filter((s): s is AlertState => s !== undefined),
+      removed: [...removed],
+      nflog: dirtyNflog.splice(0),
+      ...(dirtySilences ? { silences: silences.list() } : {}),
+    };
+    dirty.clear();
+    removed.clear();
+    dirtySilences = false;
+    persisting = persisting.then(() => deps.store.save(patch)).catch((e: unknown) => deps.logger?.error({ err: e }, 'alerts: saving alert state failed'));
+    return persisting;
+  }
+
+  function view(s: AlertState): AlertView {
+    const n = toNotify(s);
+    return { ...s, dashboard_url: n.dashboard_url, muted: dispatcher ? dispatcher.mute(n, now()) : { silenced_by: silences.mutedBy(n.labels, now()).map((x) => x.id), inhibited_by: null } };
+  }
+
+  async function tick(): Promise<void> {
+    if (opts.followWallClock) advanceTo(Math.max(watermark ?? 0, now()));
+    if (dispatcher) await dispatcher.tick(now());
+    await persist();
+  }
+
+  return {
+    async start() {
+      if (started) return;
+      started = true;
+      const p = await deps.store.load();
+      for (const s of p.states) {
+        states.set(s.id, s);
+        const rt = ruleByName.get(s.rule);
+        if (rt && (s.status === 'pending' || s.status === 'firing')) rt.active.add(s.id);
+      }
+      for (const e of p.nflog) nflogMap.set(e.key, e);
+      silences.replaceAll(p.silences);
+      // Rebuild the dispatch groups: the notification log stops firing alerts from being re-sent
+      // and lets a resolve that was not yet delivered go out.
+      if (dispatcher) for (const s of states.values()) if (s.status === 'firing' || s.status === 'resolved') dispatcher.update(toNotify(s), now());
+      timer = setInterval(() => {
+        void tick().catch((e: unknown) => deps.logger?.error({ err: e }, 'alerts: tick failed'));
+      }, opts.tickMs ?? 1000);
+      timer.unref();
+    },
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      if (timer) clearInterval(timer);
+      timer = null;
+      if (dispatcher) await dispatcher.tick(now()).catch(() => undefined);
+      await persist();
+      await log.flush();
+      await deps.store.close();
+    },
+    onEvents(events) {
+      let maxTs = watermark ?? -Infinity;
+      for (const e of events) {
+        stats.events++;
+        if (closedUpTo === null) closedUpTo = Math.floor(e.ts / MINUTE_MS) * MINUTE_MS;
+        const minute = Math.floor(e.ts / MINUTE_MS) * MINUTE_MS;
+        if (minute < closedUpTo) {
+          stats.late_events++;
+          continue;
+        }
+        if (e.ts > maxTs) maxTs = e.ts;
+        const amount = fx.toReporting(e.amount_minor, e.currency);
+        const lm = eventLabelMap(e);
+        for (const rt of rules) {
+          if (rt.cfg.filter.length && !matchesAll(rt.cfg.filter, lm)) continue;
+          if (rt.event) {
+            for (const f of rt.event.observe(e, amount)) apply(rt, f.labels, f.evaluation, e.ts);
+            continue;
+          }
+          const labels = sliceOf(rt, e);
+          if (!labels) continue;
+          const key = SlicePooler.keyOf(labels);
+          let s = rt.series.get(key);
+          if (!s) {
+            s = { labels, det: asSeries(createDetector(rt.cfg.detector, { calendar: config.calendar })), open: new Map(), lastEventAt: e.ts };
+            rt.series.set(key, s);
+          }
+          let agg = s.open.get(minute);
+          if (!agg) {
+            agg = emptyMinute(minute);
+            s.open.set(minute, agg);
+          }
+          addEvent(agg, e, amount);
+          if (e.ts > s.lastEventAt) s.lastEventAt = e.ts;
+        }
+      }
+      if (maxTs > (watermark ?? -Infinity)) {
+        watermark = maxTs;
+        advanceTo(maxTs);
+      }
+    },
+    advanceTo,
+    finish() {
+      if (watermark !== null) advanceTo(watermark + config.allowed_lateness + MINUTE_MS);
+    },
+    onTransition(l) {
+      listeners.add(l);
+      return () => listeners.delete(l);
+    },
+    list(q = {}) {
+      let out = [...states.values()];
+      if (q.status === 'active') out = out.filter((s) => s.status === 'pending' || s.status === 'firing');
+      else if (q.status) out = out.filter((s) => s.status === q.status);
+      if (q.rule) out = out.filter((s) => s.rule === q.rule);
+      if (q.severity) out = out.filter((s) => s.severity === q.severity);
+      out.sort((a, b) => (b.active_since ?? 0) - (a.active_since ?? 0) || (a.id < b.id ? -1 : 1));
+      return out.slice(0, q.limit ?? 500).map(view);
+    },
+    get(id) {
+      const s = states.get(id);
+      return s ? view(s) : undefined;
+    },
+    acknowledge(id, by) {
+      const s = states.get(id);
+      if (!s) return undefined;
+      const next = { ...s, acknowledged_by: by, acknowledged_at: now() };
+      states.set(id, next);
+      dirty.add(id);
+      dispatcher?.acknowledge(id, by);
+      return view(next);
+    },
+    createSilence(s) {
+      const sil = silences.create({ matchers: s.matchers, starts_at: s.starts_at ?? now(), ends_at: s.ends_at, created_by: s.created_by, comment: s.comment }, now());
+      dirtySilences = true;
+      return sil;
+    },
+    expireSilence(id) {
+      const ok = silences.expire(id, now());
+      if (ok) dirtySilences = true;
+      return ok;
+    },
+    silences: () => silences.list(),
+    deliveries: (q) => log.list(q),
+    onDelivery: (l) => log.onRecord(l),
+    testReceiver(name) {
+      if (!deps.notifier) return Promise.resolve({ ok: false, sent: 0, failed: 0, fallback: null });
+      return deps.notifier.test(name);
+    },
+    receivers: () => deps.notifier?.receivers() ?? [],
+    stats() {
+      let series = 0;
+      for (const rt of rules) series += rt.series.size;
+      let active = 0;
+      for (const rt of rules) active += rt.active.size;
+      return { ...stats, series, alerts_active: active, watermark, fx_missing: fx.missing() };
+    },
+  };
+}

@@ -1,0 +1,50 @@
+/**
+ * Decides which slice an event of a pooled rule belongs to. Each slice's traffic is tracked as
+ * an exponentially decayed attempts-per-hour (updated at every closed minute, so the decision
+ * only uses the past). A slice below `minPerHour` hands its events to its parent: the finest
+ * pooled dimension becomes "_pooled" (BIN → issuer country → country), recursively.
+ */
+export class SlicePooler {
+  private readonly density = new Map<string, { count: number; rate: number }>();
+  private readonly decay = Math.exp(-1 / 60);
+  constructor(
+    readonly pool: readonly string[],
+    readonly minPerHour: number,
+  ) {}
+
+  static keyOf(labels: Readonly<Record<string, string>>): string {
+    return Object.keys(labels).sort().map((k) => `${k}=${labels[k] ?? ''}`).join(',');
+  }
+
+  /** Counts the event for every level it passes and returns the labels of the slice it lands in. */
+  resolve(labels: Record<string, string>): Record<string, string> {
+    const cur = { ...labels };
+    for (let i = 0; i <= this.pool.length; i++) {
+      const key = SlicePooler.keyOf(cur);
+      let d = this.density.get(key);
+      if (!d) {
+        d = { count: 0, rate: 0 };
+        this.density.set(key, d);
+      }
+      d.count++;
+      const dim = this.pool[i];
+      if (dim === undefined || d.rate >= this.minPerHour) return cur;
+      cur[dim] = '_pooled';
+    }
+    return cur;
+  }
+
+  /** Called once per closed minute: folds the minute's counts into the decayed hourly rates and forgets idle slices. */
+  tick(): void {
+    for (const [k, d] of this.density) {
+      // Steady state of rate = per-minute count × 60 (≈ attempts per hour).
+      d.rate = d.rate * this.decay + d.count * (1 - this.decay) * 60;
+      d.count = 0;
+      if (d.rate < 0.01) this.density.delete(k);
+    }
+  }
+
+  get size(): number {
+    return this.density.size;
+  }
+}
