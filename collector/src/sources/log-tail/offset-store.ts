@@ -1,0 +1,48 @@
+import { mkdir, open, readFile, rename } from 'node:fs/promises';
+import { dirname } from 'node:path';
+
+/** Where reading stopped in one file, tied to the file's identity (device + inode). */
+export interface FileOffset {
+  dev: number;
+  ino: number;
+  offset: number;
+  /** SHA-256 (hex prefix) of the file's first `headLen` bytes: detects truncate-and-rewrite. */
+  headLen?: number;
+  headSha?: string;
+}
+
+/** Durable read offsets: loaded at start, rewritten atomically (temp file, fsync, rename). */
+export interface OffsetStore {
+  load(): Promise<Map<string, FileOffset>>;
+  save(offsets: ReadonlyMap<string, FileOffset>): Promise<void>;
+}
+
+export function createOffsetStore(path: string): OffsetStore {
+  return {
+    async load() {
+      let text: string;
+      try {
+        text = await readFile(path, 'utf8');
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') return new Map();
+        throw err;
+      }
+      // A corrupt offsets file must not silently restart every file from the beginning.
+      const parsed = JSON.parse(text) as { version: number; files: Record<string, FileOffset> };
+      if (parsed.version !== 1 || typeof parsed.files !== 'object') throw new Error(`${path}: not a paywatch offsets file`);
+      return new Map(Object.entries(parsed.files));
+    },
+    async save(offsets) {
+      await mkdir(dirname(path), { recursive: true });
+      const tmp = `${path}.tmp`;
+      const fh = await open(tmp, 'w');
+      try {
+        await fh.writeFile(JSON.stringify({ version: 1, files: Object.fromEntries(offsets) }));
+        await fh.sync();
+      } finally {
+        await fh.close();
+      }
+      await rename(tmp, path);
+    },
+  };
+}
