@@ -2,60 +2,136 @@ import { z } from 'zod';
 import { ApiError, requestJson } from './http.js';
 import { API_BASE } from './read-api.js';
 
-// The alert engine's HTTP API is owned by the alerts workspace. Until its schemas land in
-// `contracts/`, the dashboard reads the documented shape (docs/dashboard.md, "Alerts API")
-// leniently: optional fields may be absent, unknown fields are ignored.
+// The alert engine's HTTP API is owned by the alerts workspace and mounted by the collector.
+// Until its schemas land in `contracts/`, the dashboard reads the engine's `AlertState` shape
+// (alerts/src/state/alert-state.ts) leniently — optional fields may be absent, unknown fields
+// are ignored — and maps it onto the view below. The expected routes are listed in
+// docs/dashboard.md ("Alerts API").
 
-const LabelsSchema = z.record(z.string(), z.string());
+const num = z.number().nullish();
 
-export const AlertSchema = z.object({
+/** A delivery record of the engine's notification log (alerts/src/notify/delivery-log.ts). */
+const DeliverySchema = z.object({
+  at: z.number(),
+  receiver: z.string().nullish(),
+  channel: z.string(),
+  target: z.string().nullish(),
+  status: z.string(),
+  attempts: num,
+  error: z.string().nullish(),
+});
+
+const AlertStateSchema = z.object({
   id: z.string(),
   rule: z.string(),
-  state: z.enum(['pending', 'firing', 'resolved']),
+  labels: z.record(z.string(), z.string()).default({}),
+  status: z.enum(['inactive', 'pending', 'firing', 'resolved']),
   severity: z.string().default('warning'),
-  labels: LabelsSchema.default({}),
+  active_since: num,
+  fired_at: num,
+  resolved_at: num,
+  last_eval_at: num,
+  value: num,
+  expected: num,
+  lower: num,
+  upper: num,
   summary: z.string().nullish(),
-  started_at: z.number(),
-  resolved_at: z.number().nullish(),
-  value: z.number().nullish(),
-  expected: z.object({ low: z.number().nullish(), high: z.number().nullish(), value: z.number().nullish() }).nullish(),
-  revenue_at_risk: z.number().nullish(),
+  revenue_at_risk: num,
   reporting_currency: z.string().nullish(),
-  acknowledged: z.object({ by: z.string(), at: z.number() }).nullish(),
+  samples: z.array(z.string()).default([]),
+  contributors: z.array(z.object({ key: z.string(), value: z.number() })).default([]),
+  acknowledged_by: z.string().nullish(),
+  acknowledged_at: num,
   silenced: z.boolean().nullish(),
-  dashboard_url: z.string().nullish(),
+  flapping: z.boolean().nullish(),
+  no_data: z.boolean().nullish(),
 });
-export type Alert = z.infer<typeof AlertSchema>;
 
-export const AlertListSchema = z.object({ items: z.array(AlertSchema) });
+/** The dashboard's view of one alert. */
+export interface Alert {
+  id: string;
+  rule: string;
+  state: 'inactive' | 'pending' | 'firing' | 'resolved';
+  severity: string;
+  labels: Record<string, string>;
+  summary: string | null;
+  started_at: number;
+  resolved_at: number | null;
+  value: number | null;
+  expected: { low: number | null; high: number | null; value: number | null };
+  revenue_at_risk: number | null;
+  reporting_currency: string | null;
+  acknowledged: { by: string; at: number | null } | null;
+  silenced: boolean;
+  flapping: boolean;
+  samples: string[];
+  contributors: { key: string; value: number }[];
+}
 
-export const AlertDetailSchema = AlertSchema.extend({
+export function toAlertView(s: z.output<typeof AlertStateSchema>): Alert {
+  return {
+    id: s.id,
+    rule: s.rule,
+    state: s.status,
+    severity: s.severity,
+    labels: s.labels,
+    summary: s.summary || null,
+    started_at: s.active_since ?? s.fired_at ?? s.last_eval_at ?? 0,
+    resolved_at: s.resolved_at ?? null,
+    value: s.value ?? null,
+    expected: { low: s.lower ?? null, high: s.upper ?? null, value: s.expected ?? null },
+    revenue_at_risk: s.revenue_at_risk ?? null,
+    reporting_currency: s.reporting_currency ?? null,
+    acknowledged: s.acknowledged_by ? { by: s.acknowledged_by, at: s.acknowledged_at ?? null } : null,
+    silenced: s.silenced ?? false,
+    flapping: s.flapping ?? false,
+    samples: s.samples,
+    contributors: s.contributors,
+  };
+}
+
+export const AlertSchema = AlertStateSchema.transform(toAlertView);
+
+/** The list answer: a bare array or `{ items }` / `{ alerts }`. */
+export const AlertListSchema = z
+  .union([z.array(AlertSchema), z.object({ items: z.array(AlertSchema) }), z.object({ alerts: z.array(AlertSchema) })])
+  .transform((v) => ({ items: Array.isArray(v) ? v : 'items' in v ? v.items : v.alerts }));
+
+/** Detail: the alert plus its observed-vs-expected series and its delivery log, when provided. */
+export const AlertDetailSchema = AlertStateSchema.extend({
   series: z
-    .array(z.object({ t: z.number(), observed: z.number().nullable(), expected_low: z.number().nullish(), expected_high: z.number().nullish() }))
-    .default([]),
-  contributing: z.array(z.object({ dimension: z.string(), value: z.string(), share: z.number().nullish() })).default([]),
-  sample_payment_ids: z.array(z.string()).default([]),
-  deliveries: z
     .array(
       z.object({
-        at: z.number(),
-        channel: z.string(),
-        receiver: z.string().nullish(),
-        status: z.string(),
-        attempts: z.number().nullish(),
-        error: z.string().nullish(),
+        t: z.number(),
+        value: num,
+        observed: num,
+        lower: num,
+        upper: num,
+        expected_low: num,
+        expected_high: num,
       }),
     )
     .default([]),
-});
-export type AlertDetail = z.infer<typeof AlertDetailSchema>;
+  deliveries: z.array(DeliverySchema).default([]),
+}).transform((s) => ({
+  ...toAlertView(s),
+  series: s.series.map((p) => ({
+    t: p.t,
+    observed: p.observed ?? p.value ?? null,
+    expected_low: p.expected_low ?? p.lower ?? null,
+    expected_high: p.expected_high ?? p.upper ?? null,
+  })),
+  deliveries: s.deliveries,
+}));
+export type AlertDetail = z.output<typeof AlertDetailSchema>;
 
-/** What `POST /api/v1/silences` takes: label matchers (equality), reason, expiry. */
+/** What `POST /api/v1/silences` takes (Alertmanager-style equality matchers). */
 export interface SilenceRequest {
-  matchers: Record<string, string>;
-  reason: string;
+  matchers: { name: string; op: '='; value: string }[];
+  starts_at: number;
   ends_at: number;
   created_by: string;
+  comment: string;
 }
 
 /** Raised when the collector runs without the alert engine (404 on the alerts routes). */
@@ -69,9 +145,7 @@ export class AlertEngineUnavailableError extends Error {
 function engineOr404<T>(p: Promise<T>): Promise<T> {
   return p.catch((e: unknown) => {
     // The list route exists whenever the engine is mounted, so a 404 there means no engine.
-    if (e instanceof ApiError && e.status === 404) {
-      throw new AlertEngineUnavailableError();
-    }
+    if (e instanceof ApiError && e.status === 404) throw new AlertEngineUnavailableError();
     throw e;
   });
 }
@@ -79,6 +153,20 @@ function engineOr404<T>(p: Promise<T>): Promise<T> {
 export interface AlertFilter {
   state?: string[];
   severity?: string[];
+}
+
+/** Silence matchers for an alert: its rule and every label, by equality. */
+export function silenceFor(alert: Alert, comment: string, now: number, durationMs: number, by: string): SilenceRequest {
+  return {
+    matchers: [
+      { name: 'alertname', op: '=', value: alert.rule },
+      ...Object.entries(alert.labels).map(([name, value]) => ({ name, op: '=' as const, value })),
+    ],
+    starts_at: now,
+    ends_at: now + durationMs,
+    created_by: by,
+    comment,
+  };
 }
 
 /** The alert engine's API, as mounted by the collector. */
@@ -90,8 +178,7 @@ export const alertsApi = {
     const qs = q.toString();
     return engineOr404(requestJson(`${API_BASE}/alerts${qs ? `?${qs}` : ''}`, AlertListSchema, { signal }));
   },
-  get: (id: string, signal?: AbortSignal) =>
-    requestJson(`${API_BASE}/alerts/${encodeURIComponent(id)}`, AlertDetailSchema, { signal }),
+  get: (id: string, signal?: AbortSignal) => requestJson(`${API_BASE}/alerts/${encodeURIComponent(id)}`, AlertDetailSchema, { signal }),
   ack: (id: string, by: string) =>
     requestJson(`${API_BASE}/alerts/${encodeURIComponent(id)}/ack`, z.unknown(), { method: 'POST', body: { by } }),
   silence: (req: SilenceRequest) => requestJson(`${API_BASE}/silences`, z.unknown(), { method: 'POST', body: req }),

@@ -1,5 +1,5 @@
 export { ApiError, ContractError, requestJson } from './http.js';
 export { readApi, rangeSearch, API_BASE } from './read-api.js';
 export type { RangeParams } from './read-api.js';
-export { alertsApi, AlertEngineUnavailableError } from './alerts-api.js';
+export { alertsApi, AlertEngineUnavailableError, silenceFor } from './alerts-api.js';
 export type { Alert, AlertDetail, AlertFilter, SilenceRequest } from './alerts-api.js';

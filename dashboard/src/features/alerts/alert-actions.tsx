@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { alertsApi, type Alert } from '../../api/index.js';
+import { alertsApi, silenceFor, type Alert } from '../../api/index.js';
 import { useI18n } from '../../i18n/index.js';
 
 const DURATIONS = [
@@ -31,7 +31,7 @@ export function AlertActions({ alert, onChanged }: { alert: Alert; onChanged(): 
     }
   };
 
-  if (alert.state === 'resolved') return null;
+  if (alert.state === 'resolved' || alert.state === 'inactive') return null;
   return (
     <div className="row">
       {alert.acknowledged ? (
@@ -48,9 +48,7 @@ export function AlertActions({ alert, onChanged }: { alert: Alert; onChanged(): 
           className="row"
           onSubmit={(e) => {
             e.preventDefault();
-            void run(() =>
-              alertsApi.silence({ matchers: { ...alert.labels, alertname: alert.rule }, reason, ends_at: Date.now() + dur, created_by: 'dashboard' }),
-            );
+            void run(() => alertsApi.silence(silenceFor(alert, reason, Date.now(), dur, 'dashboard')));
           }}
         >
           <label className="field">

@@ -43,7 +43,15 @@ export function AlertDetailPage({ params }: { params: Record<string, string> }) 
           <dt>{t('alerts.observed')}</dt>
           <dd>{a.value != null ? fmtV(a.value) : '–'}</dd>
           <dt>{t('alerts.expected')}</dt>
-          <dd>{a.expected ? `${a.expected.low != null ? fmtV(a.expected.low) : '–'} – ${a.expected.high != null ? fmtV(a.expected.high) : '–'}` : '–'}</dd>
+          <dd>
+            {a.expected.value != null ? fmtV(a.expected.value) : '–'}
+            {(a.expected.low != null || a.expected.high != null) && (
+              <span className="muted">
+                {' '}
+                ({a.expected.low != null ? fmtV(a.expected.low) : '–'} – {a.expected.high != null ? fmtV(a.expected.high) : '–'})
+              </span>
+            )}
+          </dd>
           <dt>{t('alerts.revenueAtRisk')}</dt>
           <dd>{a.revenue_at_risk != null ? fmt.money(a.revenue_at_risk, a.reporting_currency ?? 'USD') : '–'}</dd>
         </dl>
@@ -63,12 +71,10 @@ export function AlertDetailPage({ params }: { params: Record<string, string> }) 
         <div className="panel">
           <h2>{t('alerts.contributing')}</h2>
           <ul>
-            {a.contributing.map((c) => (
-              <li key={`${c.dimension}=${c.value}`}>
-                <span className="mono">
-                  {c.dimension}={c.value}
-                </span>
-                {c.share != null && <span className="muted"> · {fmt.percent(c.share)}</span>}
+            {a.contributors.map((c) => (
+              <li key={c.key}>
+                <span className="mono">{c.key}</span>
+                <span className="muted"> · {Math.abs(c.value) <= 1 ? fmt.percent(c.value) : fmt.number(c.value, 2)}</span>
               </li>
             ))}
           </ul>
@@ -76,7 +82,7 @@ export function AlertDetailPage({ params }: { params: Record<string, string> }) 
         <div className="panel">
           <h2>{t('alerts.samples')}</h2>
           <ul>
-            {a.sample_payment_ids.map((p) => (
+            {a.samples.map((p) => (
               <li key={p} className="mono">
                 <Link to={`/payments/${encodeURIComponent(p)}`}>{p}</Link>
               </li>
@@ -106,8 +112,8 @@ export function AlertDetailPage({ params }: { params: Record<string, string> }) 
                   <tr key={i}>
                     <td>{fmt.dateTime(d.at)}</td>
                     <td>{d.channel}</td>
-                    <td>{d.receiver ?? '–'}</td>
-                    <td className={d.status === 'sent' || d.status === 'ok' ? 'ok' : 'bad'}>{d.status}</td>
+                    <td>{d.receiver ?? d.target ?? '–'}</td>
+                    <td className={d.status === 'sent' ? 'ok' : 'bad'}>{d.status}</td>
                     <td className="num">{d.attempts ?? '–'}</td>
                     <td>{d.error ?? ''}</td>
                   </tr>

@@ -52,7 +52,10 @@ export function AlertList({ q, compact = false }: { q: QueryState<{ items: Alert
                   {a.summary ?? a.rule}
                 </Link>
               </td>
-              <td className={a.state === 'firing' ? 'bad' : a.state === 'pending' ? 'warn' : 'ok'}>{t(`state.${a.state}`)}</td>
+              <td className={a.state === 'firing' ? 'bad' : a.state === 'pending' ? 'warn' : 'ok'}>
+                {t(`state.${a.state}`)}
+                {a.flapping ? ' ⇅' : ''}
+              </td>
               <td>{a.severity}</td>
               {!compact && (
                 <td className="mono">

@@ -1,0 +1,42 @@
+// @vitest-environment jsdom
+// Guards the alerts table: firing alerts with revenue at risk and actions, and the explicit "engine not running" state (no fake data).
+import { cleanup, render, screen } from '@testing-library/react';
+import { afterEach, describe, expect, it } from 'vitest';
+import { AlertEngineUnavailableError, type Alert } from '../../api/index.js';
+import { I18nProvider } from '../../i18n/index.js';
+import type { QueryState } from '../../queries/index.js';
+import { AlertList } from './alert-list.js';
+
+const alert: Alert = {
+  id: 'a1', rule: 'success_rate_drop', state: 'firing', severity: 'critical', labels: { provider: 'adyen' }, summary: 'adyen success rate 71%',
+  started_at: Date.UTC(2026, 0, 1), resolved_at: null, value: 0.71, expected: { low: 0.9, high: 0.96, value: 0.93 }, revenue_at_risk: 1234.5,
+  reporting_currency: 'USD', acknowledged: null, silenced: false, flapping: false, samples: [], contributors: [],
+};
+const q = (p: Partial<QueryState<{ items: Alert[] }>>): QueryState<{ items: Alert[] }> => ({ data: undefined, error: undefined, loading: false, refetch: () => undefined, ...p });
+
+describe('AlertList', () => {
+  afterEach(cleanup);
+
+  it('lists alerts with state, revenue at risk and acknowledge/silence buttons', () => {
+    render(
+      <I18nProvider lang="en">
+        <AlertList q={q({ data: { items: [alert] } })} />
+      </I18nProvider>,
+    );
+    expect(screen.getByRole('link', { name: 'Open alert success_rate_drop' }).getAttribute('href')).toBe('/alerts/a1');
+    expect(screen.getByText('Firing')).toBeTruthy();
+    expect(screen.getByText('$1,234.50')).toBeTruthy();
+    expect(screen.getByRole('button', { name: 'Acknowledge' })).toBeTruthy();
+    expect(screen.getByRole('button', { name: 'Silence' })).toBeTruthy();
+  });
+
+  it('says the alert engine is not running instead of showing an empty list', () => {
+    render(
+      <I18nProvider lang="zh-CN">
+        <AlertList q={q({ error: new AlertEngineUnavailableError() })} />
+      </I18nProvider>,
+    );
+    expect(screen.getByTestId('alerts-engine-down').textContent).toContain('告警引擎未运行');
+    expect(screen.queryByRole('table')).toBeNull();
+  });
+});
