@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLogger } from '../../lib/logger.js';
-import { describeStoreContract } from '../contract/store-contract.js';
+import { describeStoreContract } from '../contract/index.js';
 import { createEmbeddedStore } from './embedded.store.js';
 
 const logger = createLogger({ level: 'silent' });

@@ -67,10 +67,13 @@ async function scenario(
     );
     const s = (performance.now() - t0) / 1000;
     const avgCommit = flushes.reduce((a, f) => a + f.events, 0) / Math.max(1, flushes.length);
+    const ms = flushes.map((f) => f.durationMs).sort((x, y) => x - y);
+    const p50 = ms[Math.floor(ms.length / 2)] ?? 0;
+    const max = ms[ms.length - 1] ?? 0;
     console.log(
       `${name.padEnd(44)} ${String(Math.round(events.length / s)).padStart(8)} events/s  ` +
         `(${events.length} events in ${s.toFixed(2)} s; inserted ${inserted}, duplicates ${duplicates}; ` +
-        `${flushes.length} commits, ${Math.round(avgCommit)} events/commit)`,
+        `${flushes.length} commits of ${Math.round(avgCommit)} events, commit p50 ${p50.toFixed(0)} ms, max ${max.toFixed(0)} ms)`,
     );
   } finally {
     await store.stop();
