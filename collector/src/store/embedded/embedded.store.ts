@@ -95,10 +95,12 @@ interface PendingWrite {
  * The embedded backend: DuckDB in one file under `dataDir`, no server.
  *
  * Writes go through ONE serialized writer with group commit: concurrent `write()` calls queue
- * up and the writer flushes everything queued in one transaction (append into a temp staging
- * table, then `INSERT … ON CONFLICT DO NOTHING RETURNING event_id` into the table, whose
- * primary key is `event_id`). So an `event_id` is stored at most once whatever the callers do,
- * and the ids DuckDB returns tell exactly which events were new.
+ * up, and each time the writer is free it commits everything queued in one transaction. The
+ * table's primary key is `event_id`, so an id is stored at most once whatever the callers do.
+ * Ids repeated inside the group are dropped first (the first occurrence wins). Then the fast
+ * path appends the rows straight into the table; if the key refuses the append (some id was
+ * already stored), it rolls back and the slow path stages the rows in a temp table and runs
+ * `INSERT … ON CONFLICT DO NOTHING RETURNING event_id`, whose ids tell exactly which were new.
  *
  * Durability: DuckDB writes each commit to `paywatch.duckdb.wal` and fsyncs it before COMMIT
  * returns (checked with strace: one `fsync` on the .wal per commit), so `write()` resolves
@@ -248,7 +250,12 @@ export function createEmbeddedStore(config: EmbeddedStoreConfig, deps: EmbeddedS
       { calls: calls.length, events, inserted: newIds.size, ms: Math.round(durationMs) },
       'group commit',
     );
-    deps.onFlush?.({ calls: calls.length, events, inserted: newIds.size, durationMs, queuedEvents });
+    try {
+      deps.onFlush?.({ calls: calls.length, events, inserted: newIds.size, durationMs, queuedEvents });
+    } catch (err) {
+      // Committed already: a failing hook must not turn into a failed (and retried) write.
+      log.warn({ err }, 'onFlush hook threw');
+    }
     return results;
   }
 
