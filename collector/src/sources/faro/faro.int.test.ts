@@ -85,14 +85,12 @@ describe('faro receiver with the real SDK in Chromium', () => {
     const ctx = await browser.newContext();
     const p = await ctx.newPage();
     await p.goto(allowedPage);
-    await p.waitForFunction(() => (window as unknown as { __faroDone?: boolean }).__faroDone === true);
+    await p.waitForFunction('window.__faroDone === true');
     const names = (): string[] => stored.filter((r) => r.app_name === 'checkout-web').map((r) => r.name);
     await waitFor(() => ['checkout_viewed', 'payment_submitted', 'payment_result', 'Error', 'info', 'checkout.form_ms'].every((n) => names().includes(n)), 15_000);
     // Hiding the page makes Faro flush the web vitals it has (FCP, TTFB, LCP…).
-    await p.evaluate(() => {
-      Object.defineProperty(document, 'visibilityState', { value: 'hidden', configurable: true });
-      document.dispatchEvent(new Event('visibilitychange'));
-    });
+    await p.evaluate(`Object.defineProperty(document, 'visibilityState', { value: 'hidden', configurable: true });
+      document.dispatchEvent(new Event('visibilitychange'));`);
     await waitFor(() => stored.some((r) => r.kind === 'measurement' && ['fcp', 'ttfb', 'lcp'].includes(r.name)), 15_000);
     await ctx.close();
 
@@ -113,7 +111,7 @@ describe('faro receiver with the real SDK in Chromium', () => {
     const refused: string[] = [];
     p.on('requestfailed', (r) => { if (r.url().startsWith(receiverUrl)) refused.push(r.url()); });
     await p.goto(blockedPage);
-    await p.waitForFunction(() => (window as unknown as { __faroDone?: boolean }).__faroDone === true);
+    await p.waitForFunction('window.__faroDone === true');
     await waitFor(() => refused.length > 0, 10_000);
     await ctx.close();
     expect(refused.length).toBeGreaterThan(0);
