@@ -15,6 +15,8 @@ const SHOTS = join(ROOT, 'test-output/dashboard');
 const CHROMIUM = '/usr/bin/chromium';
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const KEY = 'e2e_dashboard_ingest_key_0123456789';
+const ADMIN_PASSWORD = 'e2e-admin-password-0123';
+let cookie = '';
 
 let collector: ChildProcess | undefined;
 let base = '';
@@ -40,6 +42,7 @@ function startCollector(): Promise<string> {
         PAYWATCH_INGEST_KEYS: KEY,
         PAYWATCH_HASH_KEY: 'e2e-dashboard-hash-key-0123456789abcdef',
         PAYWATCH_LOG_LEVEL: 'warn',
+        PAYWATCH_ADMIN_PASSWORD: ADMIN_PASSWORD,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -78,8 +81,20 @@ function simulate(count: number, seed: number): Promise<string> {
   });
 }
 
+/** Signs the test's own HTTP client in (a collector without access control answers 404: no cookie needed). */
+async function apiLogin(): Promise<void> {
+  const res = await fetch(`${base}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username: 'admin', password: ADMIN_PASSWORD }),
+  });
+  if (res.status === 404) return;
+  if (!res.ok) throw new Error(`login: ${res.status} ${await res.text()}`);
+  cookie = (res.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+}
+
 async function api<T>(path: string): Promise<T> {
-  const res = await fetch(base + path);
+  const res = await fetch(base + path, { headers: cookie ? { cookie } : {} });
   if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
   return (await res.json()) as T;
 }
@@ -94,13 +109,16 @@ beforeAll(async () => {
   const { build } = await import('vite');
   await build({ root: DASHBOARD, configFile: join(DASHBOARD, 'vite.config.ts'), logLevel: 'warn' });
   base = await startCollector();
+  await apiLogin();
   browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
   ctx = await browser.newContext({ viewport: { width: 1400, height: 1000 }, acceptDownloads: true, locale: 'en-US' });
   page = await ctx.newPage();
   page.on('console', (m) => {
     if (m.type() !== 'error') return;
-    // The alert engine is not mounted in this run: its 404 is the documented, expected state.
-    if (m.text().startsWith('Failed to load resource') && m.location().url.includes('/api/v1/alerts')) return;
+    // Expected answers the browser logs anyway: the alert engine is not mounted (404), "who am I"
+    // before signing in (401) and the deliberately wrong password (401).
+    const expected = ['/api/v1/alerts', '/api/auth/me', '/api/auth/login'];
+    if (m.text().startsWith('Failed to load resource') && expected.some((u) => m.location().url.includes(u))) return;
     consoleErrors.push(`${m.text()} @ ${m.location().url}`);
   });
   page.on('pageerror', (e) => consoleErrors.push(`pageerror: ${e.message}`));
@@ -142,8 +160,25 @@ interface Timeseries {
 describe('dashboard in Chromium against a real collector', () => {
   let t0 = 0;
 
-  it('streams live transactions and shows KPIs equal to the read API', async () => {
+  it('asks to sign in when the collector requires it, then opens the live screen', async () => {
     await page.goto(`${base}/live`);
+    const form = page.locator('form:has(input[name=password])');
+    await Promise.race([form.waitFor({ timeout: 20_000 }), page.locator('[data-testid=conn-state]').waitFor({ timeout: 20_000 })]);
+    if (cookie && (await form.count()) > 0) {
+      await shot('sign-in');
+      await page.fill('input[name=username]', 'admin');
+      await page.fill('input[name=password]', 'not-the-password');
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByRole('alert').waitFor();
+      expect(await page.getByRole('alert').textContent()).toContain('Wrong user name or password');
+      await page.fill('input[name=password]', ADMIN_PASSWORD);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByTestId('user').waitFor();
+    }
+    await page.locator('[data-testid=conn-state][data-state=connected]').waitFor({ timeout: 20_000 });
+  });
+
+  it('streams live transactions and shows KPIs equal to the read API', async () => {
     await page.locator('[data-testid=conn-state][data-state=connected]').waitFor({ timeout: 20_000 });
     await expect(page.locator('[data-testid=tx-row]').count()).resolves.toBe(0);
     t0 = Date.now();

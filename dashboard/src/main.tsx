@@ -1,6 +1,7 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './app/app.js';
+import { SessionProvider } from './app/session.js';
 import { faroSwitchedOff, loadConfig } from './app/config.js';
 import { startFaro } from './app/faro.js';
 import './app/styles.css';
@@ -30,7 +31,9 @@ if (!root) throw new Error('#root missing from index.html');
 createRoot(root, { onCaughtError: reportCaught }).render(
   <StrictMode>
     <I18nProvider>
-      <App />
+      <SessionProvider>
+        <App />
+      </SessionProvider>
     </I18nProvider>
   </StrictMode>,
 );

@@ -22,10 +22,31 @@ export class ContractError extends Error {
   }
 }
 
+let csrfToken: string | null = null;
+const unauthorizedListeners = new Set<() => void>();
+
+/** The session's CSRF token, sent as `X-CSRF-Token` on every state-changing request. */
+export function setCsrfToken(token: string | null): void {
+  csrfToken = token;
+}
+
+/** Hears every 401 (session expired or signed out elsewhere) so the shell can ask to sign in. */
+export function onUnauthorized(listener: () => void): () => void {
+  unauthorizedListeners.add(listener);
+  return () => unauthorizedListeners.delete(listener);
+}
+
+/** Tells the unauthorized listeners (used by the live stream when its handshake is refused). */
+export function notifyUnauthorized(): void {
+  for (const l of unauthorizedListeners) l();
+}
+
 export interface RequestOptions {
   signal?: AbortSignal;
   method?: 'GET' | 'POST' | 'DELETE';
   body?: unknown;
+  /** A 401 is an expected answer (e.g. "who am I?"): do not tell the unauthorized listeners. */
+  quiet401?: boolean;
 }
 
 /**
@@ -33,13 +54,17 @@ export interface RequestOptions {
  * `ApiError` for error statuses and `ContractError` for a body that does not match.
  */
 export async function requestJson<S extends z.ZodType>(url: string, schema: S, opts: RequestOptions = {}): Promise<z.output<S>> {
-  const init: RequestInit = { method: opts.method ?? 'GET', headers: { accept: 'application/json' } };
+  const method = opts.method ?? 'GET';
+  const headers: Record<string, string> = { accept: 'application/json' };
+  if (method !== 'GET' && csrfToken) headers['x-csrf-token'] = csrfToken;
+  const init: RequestInit = { method, headers, credentials: 'same-origin' };
   if (opts.signal) init.signal = opts.signal;
   if (opts.body !== undefined) {
     init.body = JSON.stringify(opts.body);
-    init.headers = { accept: 'application/json', 'content-type': 'application/json' };
+    headers['content-type'] = 'application/json';
   }
   const res = await fetch(url, init);
+  if (res.status === 401 && !opts.quiet401) notifyUnauthorized();
   const text = await res.text();
   let json: unknown = undefined;
   if (text.length > 0) {

@@ -2,6 +2,7 @@ import { lazy, Suspense, useEffect, type ComponentType } from 'react';
 import { ErrorBoundary } from '../components/index.js';
 import { LANGS, useI18n, type Lang, type MessageKey } from '../i18n/index.js';
 import { Link, matchPath, navigate, useLocation } from './router.js';
+import { SignIn, useSession } from './session.js';
 import { useTheme } from './theme.js';
 
 // Each page is its own chunk: the live screen never downloads recharts, the explorer does.
@@ -44,6 +45,7 @@ function resolve(path: string): { route: Route; params: Record<string, string> }
 /** The shell: navigation, language and theme switches, and the current page. */
 export function App() {
   const { t, lang, setLang } = useI18n();
+  const { session, signOut } = useSession();
   const loc = useLocation();
   const wallboard = loc.path === '/live' && loc.search.get('wallboard') === '1';
   const [theme, setTheme] = useTheme(wallboard ? 'dark' : undefined);
@@ -90,6 +92,15 @@ export function App() {
               ))}
             </select>
           </label>
+          {session.kind === 'signed-in' && (
+            <span className="user" data-testid="user">
+              {session.me.name}
+              {session.me.role ? ` (${session.me.role})` : ''}{' '}
+              <button type="button" onClick={() => void signOut()}>
+                {t('auth.signOut')}
+              </button>
+            </span>
+          )}
           <button
             type="button"
             onClick={() => setTheme(theme === 'dark' ? 'light' : 'dark')}
@@ -108,7 +119,13 @@ export function App() {
             </div>
           )}
         >
-          <Suspense fallback={<p className="muted">{t('common.loading')}</p>}>{Page && hit && <Page params={hit.params} />}</Suspense>
+          {session.kind === 'checking' ? (
+            <p className="muted">{t('auth.checking')}</p>
+          ) : session.kind === 'anonymous' ? (
+            <SignIn />
+          ) : (
+            <Suspense fallback={<p className="muted">{t('common.loading')}</p>}>{Page && hit && <Page params={hit.params} />}</Suspense>
+          )}
         </ErrorBoundary>
       </main>
     </>

@@ -18,6 +18,8 @@ export interface LiveHandlers {
    */
   onTransactions?(rows: LiveTransaction[], info: { dropped: number; backfill: false | 'initial' | 'reconnect' }): void;
   onKpis?(kpis: LiveKpis): void;
+  /** The server refused the handshake (`unauthorized` / `forbidden`); socket.io will not retry. */
+  onDenied?(reason: string): void;
 }
 
 export interface LiveClientDeps {
@@ -83,9 +85,16 @@ export function createLiveClient(deps: LiveClientDeps, handlers: LiveHandlers): 
       disconnectedAt ??= now();
       if (!stopped) setState('reconnecting');
     });
-    s.on('connect_error', () => {
+    s.on('connect_error', (err) => {
       disconnectedAt ??= now();
-      if (!stopped) setState(everConnected ? 'reconnecting' : 'connecting');
+      if (stopped) return;
+      // A refusal by the server's middleware is final (socket.io does not retry it).
+      if (!s.active) {
+        setState('offline');
+        handlers.onDenied?.(err.message);
+        return;
+      }
+      setState(everConnected ? 'reconnecting' : 'connecting');
     });
     s.io.on('reconnect_failed', () => setState('offline'));
     s.on('transactions', (batch) => {

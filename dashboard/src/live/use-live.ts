@@ -1,6 +1,6 @@
 import type { LiveKpis } from '@paywatch/contracts';
 import { useEffect, useState } from 'react';
-import { readApi } from '../api/index.js';
+import { notifyUnauthorized, readApi } from '../api/index.js';
 import { mergeFeed, toLiveTransaction, type FeedRow } from './feed.js';
 import { createLiveClient, type ConnectionState, type LiveSocket } from './live-client.js';
 
@@ -36,6 +36,9 @@ export function useLive(): LiveView {
       {
         onState: (state) => setView((v) => ({ ...v, state })),
         onKpis: (kpis) => setView((v) => ({ ...v, kpis })),
+        onDenied: (reason) => {
+          if (reason === 'unauthorized') notifyUnauthorized();
+        },
         onTransactions: (rows, info) =>
           setView((v) => ({
             ...v,
