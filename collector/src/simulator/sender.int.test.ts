@@ -79,6 +79,26 @@ describe('sendEvents', { timeout: 60_000 }, () => {
     expect(report.seed).toBe(4);
   });
 
+  it('stamps an unpaced run so that it ends about now, or from an explicit start', async () => {
+    const { url } = await collector(ok);
+    const t0 = Date.now();
+    const report = await sendEvents({ url, seed: 9, rate: 100, count: 2000, paced: false });
+    // 2000 events at 100/s span ~20 s of event time, ending near now rather than 20 s ahead.
+    expect(report.counts.first_ts ?? NaN).toBeGreaterThanOrEqual(t0 - 21_000);
+    expect(report.counts.first_ts ?? NaN).toBeLessThan(t0 - 15_000);
+    expect(report.counts.last_ts ?? NaN).toBeLessThan(Date.now() + 15_000);
+    const fixed = await sendEvents({
+      url,
+      seed: 9,
+      rate: 100,
+      count: 10,
+      paced: false,
+      start: Date.UTC(2026, 0, 1),
+    });
+    expect(fixed.counts.first_ts ?? NaN).toBeGreaterThanOrEqual(Date.UTC(2026, 0, 1));
+    expect(fixed.counts.last_ts ?? NaN).toBeLessThan(Date.UTC(2026, 0, 1) + 60_000);
+  });
+
   it('honours Retry-After on 429 and resends the same batch', async () => {
     const { url, received } = await collector((req, res, n) => {
       if (n === 1) {

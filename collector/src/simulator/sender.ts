@@ -18,9 +18,15 @@ export interface SendOptions extends Partial<Omit<GeneratorConfig, 'start' | 'en
   generator?: EventGenerator;
   /**
    * Default true: each event is sent once its event time (starting now) arrives, so timestamps
-   * are live. False: as fast as the server acknowledges (event times still start now).
+   * are live. False: as fast as the server acknowledges, with event times from `start`.
    */
   paced?: boolean;
+  /**
+   * Unpaced only: event time of the stream's start. Default: far enough back that the run ends
+   * about now (now − durationMs, or now − count/rate), so a large unpaced run does not stamp
+   * events in the future (the collector rejects events more than a day ahead).
+   */
+  start?: number;
   /** Events per request (default 500; the collector accepts up to 10,000). */
   batchSize?: number;
   /** When paced, how often due events are flushed (default 250 ms). */
@@ -112,17 +118,20 @@ export async function sendEvents(opts: SendOptions): Promise<SendReport> {
   const seed = opts.generator?.seed ?? opts.seed ?? randomInt(0, 2 ** 32);
   const start = now();
   const paced = opts.paced ?? true;
+  const rate = opts.rate ?? 20;
+  const span = opts.durationMs ?? (opts.count !== undefined ? (opts.count / rate) * 1000 : 0);
+  const eventStart = paced ? start : (opts.start ?? Math.floor(start - span));
   const gen =
     opts.generator ??
     createGenerator({
       ...opts,
       seed,
-      rate: opts.rate ?? 20,
-      start,
+      rate,
+      start: eventStart,
       // Live runs compress after-sale delays so refunds and chargebacks show up during a demo.
       refundDelayMs: opts.refundDelayMs ?? (paced ? 3 * 60_000 : undefined),
       chargebackDelayMs: opts.chargebackDelayMs ?? (paced ? 10 * 60_000 : undefined),
-      ...(opts.durationMs !== undefined ? { end: start + opts.durationMs } : {}),
+      ...(opts.durationMs !== undefined ? { end: eventStart + opts.durationMs } : {}),
     });
   const batchSize = Math.max(1, Math.min(10_000, opts.batchSize ?? 500));
   const flushMs = opts.flushIntervalMs ?? 250;

@@ -37,7 +37,8 @@ Send mode (default): POST {url}/v1/events as NDJSON, paced in real time, timesta
   --count N            Stop after N events
   --duration D         Stop after D of event time, e.g. 90s, 10m, 1h30m
   --batch N            Events per request (default 500, at most 10000)
-  --unpaced            Send as fast as the collector acknowledges (timestamps still start now)
+  --unpaced            Send as fast as the collector acknowledges; event times then run from
+                       now − duration (or now − count/rate) so that they end about now
 
 File mode:
   --out FILE           Write NDJSON to FILE instead of sending (gzip when FILE ends in .gz;
@@ -146,6 +147,8 @@ export async function simulateCommand(argv: string[], io: SimulateIO): Promise<n
   let from = now - 86_400_000;
   let to = now;
   let incidents: Incident[];
+  // Event time of the first sent event (incidents are relative to it); `now` unless --unpaced.
+  let sendStart = now;
   const fileMode = values.out !== undefined;
   const tsFormat = values['ts-format'];
   try {
@@ -197,7 +200,10 @@ export async function simulateCommand(argv: string[], io: SimulateIO): Promise<n
         'only applies with --out (send mode uses live timestamps)',
       );
     }
-    const base = fileMode ? from : now;
+    if (values.unpaced && !fileMode) {
+      sendStart = Math.floor(now - (durationMs ?? (count !== undefined ? (count / rate) * 1000 : 0)));
+    }
+    const base = fileMode ? from : sendStart;
     incidents = values.incident.map((spec) => parseIncident(spec, base));
   } catch (e) {
     if (e instanceof SimulatorOptionError) {
@@ -261,6 +267,7 @@ export async function simulateCommand(argv: string[], io: SimulateIO): Promise<n
       url: values.url,
       ...(values.key !== undefined ? { key: values.key } : {}),
       paced: !values.unpaced,
+      start: sendStart,
       batchSize: batch,
       ...(count !== undefined ? { count } : {}),
       ...(durationMs !== undefined ? { durationMs } : {}),
