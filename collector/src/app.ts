@@ -2,6 +2,13 @@ import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import express, { type Express, type Router } from 'express';
 import type { Registry } from 'prom-client';
+import { AUDIT_ROUTE_DOCS, createAuditRouter } from './audit/audit.routes.js';
+import { createAccessControl, type AccessControl } from './auth/access-control.js';
+import { AUTH_ROUTE_DOCS, createAuthRouter } from './auth/auth.routes.js';
+import type { AuthService } from './auth/auth.service.js';
+import { createRateLimiter } from './auth/rate-limit.js';
+import type { SecurityConfig } from './auth/security-config.js';
+import { corsAllowList, inlineHashes, securityHeaders } from './auth/security-headers.js';
 import { errorHandler } from './http/errors.js';
 import { buildOpenApi } from './http/openapi.js';
 import { READ_ROUTE_DOCS, createReadRouter } from './http/read.routes.js';
@@ -31,38 +38,55 @@ export interface AppDeps {
   registry: Registry;
   ping: () => Promise<void>;
   backend: string;
-  ingestKeys: () => readonly string[];
+  /** Users, sessions, API keys and the audit log. */
+  auth: AuthService;
+  security: SecurityConfig;
+  /** The running configuration with secrets redacted (admin API). */
+  describeConfig: () => Record<string, unknown>;
   logger: Logger;
   mounts?: readonly Mount[];
   /** Serve the built dashboard when present (default true). */
   dashboard?: boolean;
 }
 
-/** Builds the Express app (no listen): sources, read API, system routes, static UI, errors. */
-export function createApp(deps: AppDeps): { app: Express; docs: RouteDoc[] } {
+/**
+ * Builds the Express app (no listen): security headers, CORS, the one access-control
+ * middleware driven by the route docs, sources, read API, auth/admin API, system routes,
+ * static UI, errors. `access.socket` is the matching socket.io hook.
+ */
+export function createApp(deps: AppDeps): { app: Express; docs: RouteDoc[]; access: AccessControl } {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
-  app.use((_req, res, next) => {
-    res.setHeader('X-Content-Type-Options', 'nosniff');
-    next();
+  const sec = deps.security;
+  const docs = [...SYSTEM_ROUTE_DOCS, ...READ_ROUTE_DOCS, ...AUTH_ROUTE_DOCS, ...AUDIT_ROUTE_DOCS, ...(deps.mounts ?? []).flatMap((m) => m.docs)].map((d) =>
+    d.path === '/metrics' && sec.metricsPublic ? { ...d, auth: 'none' as const } : d,
+  );
+  const dist = deps.dashboard !== false && existsSync(DASHBOARD_DIST + 'index.html') ? DASHBOARD_DIST : null;
+  const page = readFileSync(dist ? dist + 'index.html' : LIVE_PAGE);
+  const access = createAccessControl({
+    auth: deps.auth,
+    docs,
+    secure: sec.tls !== null,
+    limits: { perIp: createRateLimiter(sec.rateLimits.perIpPerMinute), perKey: createRateLimiter(sec.rateLimits.perKeyPerMinute) },
   });
-  const docs = [...SYSTEM_ROUTE_DOCS, ...READ_ROUTE_DOCS, ...(deps.mounts ?? []).flatMap((m) => m.docs)];
+  app.use(securityHeaders({ hsts: sec.tls !== null, inline: inlineHashes(page.toString('utf8')) }));
+  app.use(corsAllowList(sec.corsOrigins));
+  app.use(access.middleware);
   let openapi: unknown;
-  app.use(createEventsRouter({ ingestor: deps.ingestor, ingestKeys: deps.ingestKeys }));
+  app.use(createEventsRouter({ ingestor: deps.ingestor }));
+  app.use(createAuthRouter({ auth: deps.auth, secure: sec.tls !== null, sessionTtlMs: sec.sessionTtlMs, loginLimiter: createRateLimiter(sec.rateLimits.loginPerMinute), describeConfig: deps.describeConfig }));
+  app.use(createAuditRouter({ auth: deps.auth }));
   app.use(createSystemRouter({ registry: deps.registry, ping: deps.ping, backend: deps.backend, openapi: () => (openapi ??= buildOpenApi(docs, { version: VERSION })) }));
   app.use(createReadRouter(deps.read));
   for (const m of deps.mounts ?? []) app.use(m.router);
 
-  const dist = deps.dashboard !== false && existsSync(DASHBOARD_DIST + 'index.html') ? DASHBOARD_DIST : null;
   if (dist) {
     app.use(express.static(dist, { index: 'index.html', maxAge: '1h' }));
-    const index = readFileSync(dist + 'index.html');
     app.get(/^\/(?!api\/|v1\/|socket\.io\/|metrics|healthz|readyz|faro\/).*/, (_req, res) => {
-      res.type('html').send(index);
+      res.type('html').send(page);
     });
   } else {
-    const page = readFileSync(LIVE_PAGE);
     app.get('/', (_req, res) => {
       res.type('html').send(page);
     });
@@ -71,5 +95,5 @@ export function createApp(deps: AppDeps): { app: Express; docs: RouteDoc[] } {
     res.status(404).json({ error: { code: 'not_found', message: `no route for ${req.method} ${maskPans(req.path.slice(0, 200))}` } });
   });
   app.use(errorHandler(deps.logger));
-  return { app, docs };
+  return { app, docs, access };
 }

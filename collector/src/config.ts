@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { isCountry, isCurrency } from '@paywatch/contracts';
 import type { LevelWithSilent } from 'pino';
 import { ConfigError } from './lib/errors.js';
+import type { SecurityConfig } from './auth/security-config.js';
 import { REFERENCE_USD_RATES } from './lib/fx.js';
 import { parseWebhookSecrets, type WebhookSecrets } from './sources/webhooks/index.js';
 import type { StoreConfig } from './store/index.js';
@@ -23,7 +24,7 @@ export interface Config {
   port: number;
   dataDir: string;
   store: StoreConfig;
-  /** Bearer keys accepted by `POST /v1/events`. Empty: `paywatch start` generates one for the demo. */
+  /** Static ingest keys (scope `ingest`), besides the API keys stored in the security database. */
   ingestKeys: string[];
   /** Key for the keyed hashes of customer/device/IP refs, emails and phones (PCI DSS 3.5.1.1). */
   hashKey: Buffer;
@@ -36,6 +37,8 @@ export interface Config {
   metricsCountries: ReadonlySet<string>;
   /** Provider webhook secrets; a provider without them is not configured (its URL answers 404). */
   webhooks: WebhookSecrets;
+  /** Users, sessions, keys, TLS, CORS, rate limits, retention (see docs/security.md). */
+  security: SecurityConfig;
 }
 
 type Env = Record<string, string | undefined>;
@@ -48,12 +51,23 @@ export const ENV_DOCS: readonly { name: string; default: string; description: st
   { name: 'PAYWATCH_PORT', default: '8080', description: 'HTTP port for the ingest API, read API, dashboard, live stream and `/metrics`.' },
   { name: 'PAYWATCH_STORE', default: 'embedded', description: '`embedded` (DuckDB file in the data dir, no server) or `clickhouse`.' },
   { name: 'PAYWATCH_DATA_DIR', default: './data', description: 'Folder for the embedded store, the hash key file and other local state.' },
-  { name: 'PAYWATCH_INGEST_KEYS', default: '(none)', description: 'Comma-separated API keys accepted by `POST /v1/events` (each ≥ 16 characters). `paywatch start` generates one for the demo when empty.' },
+  { name: 'PAYWATCH_INGEST_KEYS', default: '(none)', description: 'Comma-separated static ingest keys (scope `ingest` only; each ≥ 16 characters) accepted besides the API keys created in the admin API. `paywatch start` creates an API key for its simulator.' },
   { name: 'PAYWATCH_HASH_KEY', default: '(generated)', description: 'Secret (≥ 32 characters, or a path to a file holding it) for the keyed HMAC of customer/device/IP refs, emails and phones. When unset, a random key is created once in `<data dir>/hash.key`.' },
   { name: 'PAYWATCH_REPORTING_CURRENCY', default: 'USD', description: 'ISO 4217 currency in which GMV totals are reported.' },
   { name: 'PAYWATCH_FX_RATES', default: '(reference table)', description: 'Comma-separated `CUR=rate`: value of one major unit in USD (e.g. `EUR=1.08,JPY=0.0067`). Replaces the built-in reference table.' },
   { name: 'PAYWATCH_LOG_LEVEL', default: 'info', description: 'pino level: fatal, error, warn, info, debug, trace, silent.' },
   { name: 'PAYWATCH_METRICS_COUNTRIES', default: '30 large markets', description: 'Comma-separated countries kept as their own `country` label in `/metrics`; others are `other`.' },
+  { name: 'PAYWATCH_ADMIN_PASSWORD', default: '(generated)', description: 'Password (≥ 12 characters, or a path to a file holding it) of the `admin` user created on first start; when unset one is generated and printed once.' },
+  { name: 'PAYWATCH_SESSION_TTL_HOURS', default: '12', description: 'Lifetime of a dashboard sign-in (HTTP-only session cookie).' },
+  { name: 'PAYWATCH_METRICS_PUBLIC', default: 'false', description: '`true` serves `/metrics` without credentials; otherwise Prometheus sends an API key with scope `read` (`authorization.credentials` / `bearer_token`).' },
+  { name: 'PAYWATCH_TLS_CERT', default: '(off)', description: 'PEM certificate chain (inline or a file path); with `PAYWATCH_TLS_KEY` the server speaks HTTPS only and sends HSTS.' },
+  { name: 'PAYWATCH_TLS_KEY', default: '(off)', description: 'PEM private key (inline or a file path) for `PAYWATCH_TLS_CERT`.' },
+  { name: 'PAYWATCH_CORS_ORIGINS', default: '(same origin only)', description: 'Comma-separated origins (`https://ops.example.com`) allowed to call the API from a browser.' },
+  { name: 'PAYWATCH_RATE_LIMIT_IP', default: '1200', description: 'Requests per minute per client IP (every route, burst up to the same number); beyond: 429 with `Retry-After`.' },
+  { name: 'PAYWATCH_RATE_LIMIT_KEY', default: '6000', description: 'Requests per minute per API key (ingest and reads); beyond: 429 with `Retry-After`.' },
+  { name: 'PAYWATCH_RATE_LIMIT_LOGIN', default: '10', description: 'Sign-in attempts per minute per client IP.' },
+  { name: 'PAYWATCH_RETENTION_EVENTS_DAYS', default: '400', description: 'Days payment events are kept (checked hourly; `0` keeps them forever).' },
+  { name: 'PAYWATCH_RETENTION_AUDIT_DAYS', default: '365', description: 'Days audit entries are kept (PCI DSS 10.5.1 asks for 12 months; `0` keeps them forever).' },
   { name: 'PAYWATCH_CLICKHOUSE_URL', default: 'http://127.0.0.1:8123', description: 'ClickHouse HTTP endpoint (with `PAYWATCH_STORE=clickhouse`).' },
   { name: 'PAYWATCH_CLICKHOUSE_USER', default: 'default', description: 'ClickHouse user.' },
   { name: 'PAYWATCH_CLICKHOUSE_PASSWORD', default: '(empty)', description: 'ClickHouse password.' },
@@ -163,6 +177,7 @@ export function loadConfig(env: Env = process.env): Config {
 
   const webhooks = parseWebhookSecrets(env, (path) => readFileSync(path, 'utf8'));
   const { key: hashKey, source: hashKeySource } = loadHashKey(env, dataDir);
+  const security = loadSecurity(env);
 
   return {
     host,
@@ -177,6 +192,54 @@ export function loadConfig(env: Env = process.env): Config {
     logLevel,
     metricsCountries: new Set(countries.length > 0 ? countries : DEFAULT_METRICS_COUNTRIES),
     webhooks,
+    security,
+  };
+}
+
+function bool(env: Env, name: string): boolean {
+  const raw = env[name]?.trim().toLowerCase();
+  if (raw === undefined || raw === '' || raw === 'false' || raw === '0') return false;
+  if (raw === 'true' || raw === '1') return true;
+  throw new ConfigError(name, `expected true or false, got "${raw}"`);
+}
+
+function loadSecurity(env: Env): SecurityConfig {
+  let adminPassword: string | null = null;
+  if (env.PAYWATCH_ADMIN_PASSWORD) {
+    adminPassword = inlineOrFile(env.PAYWATCH_ADMIN_PASSWORD);
+    if (adminPassword.length < 12) throw new ConfigError('PAYWATCH_ADMIN_PASSWORD', 'must be at least 12 characters');
+  }
+  const certRaw = env.PAYWATCH_TLS_CERT?.trim();
+  const keyRaw = env.PAYWATCH_TLS_KEY?.trim();
+  let tls: SecurityConfig['tls'] = null;
+  if (certRaw || keyRaw) {
+    if (!certRaw) throw new ConfigError('PAYWATCH_TLS_CERT', 'is required with PAYWATCH_TLS_KEY');
+    if (!keyRaw) throw new ConfigError('PAYWATCH_TLS_KEY', 'is required with PAYWATCH_TLS_CERT');
+    const cert = inlineOrFile(certRaw);
+    const key = inlineOrFile(keyRaw);
+    if (!cert.includes('-----BEGIN CERTIFICATE-----')) throw new ConfigError('PAYWATCH_TLS_CERT', 'expected a PEM certificate (inline or a readable file path)');
+    if (!/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(key)) throw new ConfigError('PAYWATCH_TLS_KEY', 'expected a PEM private key (inline or a readable file path)');
+    tls = { cert, key };
+  }
+  const corsOrigins = list(env, 'PAYWATCH_CORS_ORIGINS');
+  for (const o of corsOrigins) {
+    if (!/^https?:\/\/[^/\s]+$/.test(o)) throw new ConfigError('PAYWATCH_CORS_ORIGINS', `expected origins like https://host[:port], got "${o}"`);
+  }
+  return {
+    adminPassword,
+    sessionTtlMs: int(env, 'PAYWATCH_SESSION_TTL_HOURS', 12, 1, 24 * 30) * 3_600_000,
+    metricsPublic: bool(env, 'PAYWATCH_METRICS_PUBLIC'),
+    tls,
+    corsOrigins,
+    rateLimits: {
+      perIpPerMinute: int(env, 'PAYWATCH_RATE_LIMIT_IP', 1200, 1, 10_000_000),
+      perKeyPerMinute: int(env, 'PAYWATCH_RATE_LIMIT_KEY', 6000, 1, 10_000_000),
+      loginPerMinute: int(env, 'PAYWATCH_RATE_LIMIT_LOGIN', 10, 1, 10_000),
+    },
+    retentionDays: {
+      payment_events: int(env, 'PAYWATCH_RETENTION_EVENTS_DAYS', 400, 0, 36_500),
+      audit_log: int(env, 'PAYWATCH_RETENTION_AUDIT_DAYS', 365, 0, 36_500),
+    },
   };
 }
 
@@ -192,5 +255,10 @@ export function describeConfig(c: Config): Record<string, unknown> {
     reportingCurrency: c.reportingCurrency,
     logLevel: c.logLevel,
     webhooks: Object.fromEntries(Object.keys(c.webhooks).map((k) => [k, '[configured, redacted]'])),
+    security: {
+      ...c.security,
+      adminPassword: c.security.adminPassword === null ? null : '[redacted]',
+      tls: c.security.tls === null ? null : { cert: '[configured]', key: '[redacted]' },
+    },
   };
 }

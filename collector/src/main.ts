@@ -1,9 +1,14 @@
 import { createServer, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import { join } from 'node:path';
 import type { Express } from 'express';
 import type { AddressInfo } from 'node:net';
 import type { DestinationStream } from 'pino';
 import { createApp, type Mount } from './app.js';
-import type { Config } from './config.js';
+import { createEmbeddedAuditLog } from './audit/embedded-audit.js';
+import { createAuthService, type AuthService } from './auth/auth.service.js';
+import { openSecurityDb } from './auth/security-db.js';
+import { describeConfig, type Config } from './config.js';
 import { createReadService } from './http/read-service.js';
 import { createFx } from './lib/fx.js';
 import { createLogger, type Logger } from './lib/logger.js';
@@ -42,8 +47,10 @@ export interface RunningServer {
   metrics: Metrics;
   live: LiveGateway;
   masker: Masker;
-  /** Keys accepted by the ingest API; `paywatch start` adds a generated demo key. */
-  ingestKeys: string[];
+  /** Users, sessions, API keys and the audit log (`paywatch start` creates the simulator's key here). */
+  auth: AuthService;
+  /** The first admin's generated password on the very first start (print it once, never log it), else null. */
+  initialAdminPassword: string | null;
   server: Server;
   /** The Express app (for route introspection in tests). */
   app: Express;
@@ -55,13 +62,19 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
   const logger = createLogger({ level: config.logLevel, ...(opts.logDestination ? { destination: opts.logDestination } : {}) });
   const store = createStore(config.store, { logger: logger.child({ component: 'store' }) });
   await store.start();
+  const securityDb = await openSecurityDb(join(config.dataDir, 'security.duckdb'));
+  const auth = createAuthService(
+    { db: securityDb, audit: await createEmbeddedAuditLog(securityDb), logger },
+    { adminPassword: config.security.adminPassword, sessionTtlMs: config.security.sessionTtlMs, staticIngestKeys: config.ingestKeys },
+  );
+  const { generatedAdminPassword } = await auth.start();
 
   const metrics = createMetrics({ countries: config.metricsCountries, defaultMetrics: opts.defaultMetrics ?? true });
   const fx = createFx(config.reportingCurrency, config.fxRates);
-  const server = createServer();
+  const tls = config.security.tls;
+  const server: Server = tls ? createHttpsServer({ cert: tls.cert, key: tls.key }) : createServer();
   const live = createLiveGateway(server, { fx, logger });
   const masker = createMasker(config.hashKey);
-  const ingestKeys = [...config.ingestKeys];
   const ingestor = createPipeline({
     writer: instrumentWriter(store, metrics.storeHooks),
     masker,
@@ -69,13 +82,15 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
     hooks: metrics.pipelineHooks,
     logger,
   });
-  const { app } = createApp({
+  const { app, access } = createApp({
     ingestor,
     read: createReadService(store, fx),
     registry: metrics.registry,
     ping: () => store.ping(),
     backend: store.backend,
-    ingestKeys: () => ingestKeys,
+    auth,
+    security: config.security,
+    describeConfig: () => describeConfig(config),
     logger,
     mounts: [
       {
@@ -94,6 +109,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
     dashboard: opts.dashboard ?? true,
   });
   server.on('request', app);
+  live.io.use(access.socket);
   // Bodies up to 8 MiB over slow links: allow time, but never hang forever.
   server.requestTimeout = 120_000;
   server.headersTimeout = 30_000;
@@ -104,12 +120,12 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
   live.start();
   const port = (server.address() as AddressInfo).port;
   const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
-  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const url = `${tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${port}`;
   logger.info({ url, store: store.backend }, 'paywatch collector listening');
 
   let closing: Promise<void> | undefined;
   return {
-    url, port, config, logger, store, ingestor, metrics, live, masker, ingestKeys, server, app,
+    url, port, config, logger, store, ingestor, metrics, live, masker, auth, initialAdminPassword: generatedAdminPassword, server, app,
     close() {
       closing ??= (async () => {
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
@@ -119,6 +135,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
         await closed;
         clearTimeout(deadline);
         await store.stop();
+        await securityDb.close();
         logger.info('paywatch collector stopped');
       })();
       return closing;

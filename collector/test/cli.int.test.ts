@@ -55,9 +55,16 @@ describe('paywatch CLI', () => {
         if (Date.now() - t0 > 60_000) throw new Error(`no URL printed within 60 s:\n${out}`);
         await new Promise((r) => setTimeout(r, 200));
       }
+      // First start prints the generated admin password once; anonymous reads are refused.
+      const password = /sign in as "admin" with password (\S+)/.exec(out)?.[1];
+      expect(password, out).toBeDefined();
+      expect((await fetch(`${url}/api/v1/overview`)).status).toBe(401);
+      const login = await fetch(`${url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password }) });
+      expect(login.status).toBe(200);
+      const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0]!;
       let attempts = 0;
       while (attempts === 0) {
-        const o = (await (await fetch(`${url}/api/v1/overview?from=${Date.now() - 600_000}&to=${Date.now() + 600_000}`)).json()) as Overview;
+        const o = (await (await fetch(`${url}/api/v1/overview?from=${Date.now() - 600_000}&to=${Date.now() + 600_000}`, { headers: { cookie } })).json()) as Overview;
         attempts = o.attempts;
         if (Date.now() - t0 > 90_000) throw new Error(`no demo payments:\n${out}`);
         await new Promise((r) => setTimeout(r, 500));

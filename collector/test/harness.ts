@@ -6,11 +6,17 @@ import { loadConfig } from '../src/config.js';
 import { startServer, type RunningServer, type StartOptions } from '../src/main.js';
 
 export const TEST_KEY = 'test-key-0123456789abcdef';
+/** Password of the `admin` user every test server starts with. */
+export const TEST_ADMIN_PASSWORD = 'integration-admin-password-0123';
 
 /** A collector on a free port with its own data dir and captured logs, for integration tests. */
 export interface TestServer extends RunningServer {
   dataDir: string;
   logs: () => string;
+  /** An API key with scope `admin` (created at start): `get` and `fetch` send it. */
+  adminKey: string;
+  /** `fetch` on this server with the admin key as bearer (headers can override it). */
+  fetch(path: string, init?: RequestInit): Promise<Response>;
   post(path: string, body: string | Buffer, headers?: Record<string, string>): Promise<Response>;
   get<T = unknown>(path: string): Promise<{ status: number; body: T }>;
   stop(): Promise<void>;
@@ -31,11 +37,17 @@ export async function startTestServer(env: Record<string, string> = {}, opts: St
     PAYWATCH_INGEST_KEYS: TEST_KEY,
     PAYWATCH_HASH_KEY: 'integration-test-hash-key-0123456789',
     PAYWATCH_LOG_LEVEL: 'debug',
+    PAYWATCH_ADMIN_PASSWORD: TEST_ADMIN_PASSWORD,
     ...env,
   });
   const running = await startServer(config, { logDestination: logStream, defaultMetrics: false, ...opts });
+  const { key: adminKey } = await running.auth.createKey({ name: 'test harness', scopes: ['admin'] }, { principal: { kind: 'system', name: 'test harness' }, ip: null });
+  const authed = (path: string, init: RequestInit = {}) =>
+    fetch(running.url + path, { ...init, headers: { authorization: `Bearer ${adminKey}`, ...(init.headers as Record<string, string> | undefined) } });
   return Object.assign(running, {
     dataDir,
+    adminKey,
+    fetch: authed,
     logs: () => chunks.join(''),
     post: (path: string, body: string | Buffer, headers: Record<string, string> = {}) =>
       fetch(running.url + path, {
@@ -44,7 +56,7 @@ export async function startTestServer(env: Record<string, string> = {}, opts: St
         headers: { authorization: `Bearer ${TEST_KEY}`, 'content-type': 'application/x-ndjson', ...headers },
       }),
     async get<T>(path: string) {
-      const res = await fetch(running.url + path);
+      const res = await authed(path);
       return { status: res.status, body: (await res.json()) as T };
     },
     async stop() {

@@ -41,14 +41,14 @@ describe('POST /v1/events', () => {
     expect(o1.body.events).toBe(100_000);
     expect(o1.body.attempts).toBe(100_000);
     expect(o1.body.failed).toBe(10_000);
-    let metrics = await (await fetch(s.url + '/metrics')).text();
+    let metrics = await (await s.fetch('/metrics')).text();
     expect(metricValue(metrics, 'paywatch_ingest_events_total{source="api",result="accepted"}')).toBe(100_000);
 
     const again = await postAll(events);
     expect(again).toMatchObject({ accepted: 0, duplicate: 100_000, rejected: 0 });
     const o2 = await s.get<Overview>(q);
     expect(o2.body.events).toBe(100_000);
-    metrics = await (await fetch(s.url + '/metrics')).text();
+    metrics = await (await s.fetch('/metrics')).text();
     expect(metricValue(metrics, 'paywatch_ingest_events_total{source="api",result="accepted"}')).toBe(100_000);
     expect(metricValue(metrics, 'paywatch_ingest_events_total{source="api",result="duplicate"}')).toBe(100_000);
   });

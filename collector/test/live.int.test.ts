@@ -9,7 +9,7 @@ let s: TestServer;
 let socket: Socket<ServerToClientEvents, ClientToServerEvents>;
 beforeAll(async () => {
   s = await startTestServer({ PAYWATCH_LOG_LEVEL: 'warn' });
-  socket = connect(s.url, { transports: ['websocket'] });
+  socket = connect(s.url, { transports: ['websocket'], auth: { token: s.adminKey } });
   await new Promise<void>((r) => socket.on('connect', () => r()));
 });
 afterAll(async () => {

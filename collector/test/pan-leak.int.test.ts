@@ -17,7 +17,7 @@ const liveFrames: string[] = [];
 
 beforeAll(async () => {
   s = await startTestServer();
-  socket = connect(s.url, { transports: ['websocket'] });
+  socket = connect(s.url, { transports: ['websocket'], auth: { token: s.adminKey } });
   socket.onAny((name: string, payload: unknown) => liveFrames.push(`${name} ${JSON.stringify(payload)}`));
   await new Promise<void>((resolve) => socket.on('connect', () => resolve()));
 });
@@ -66,12 +66,12 @@ describe('no full PAN anywhere', () => {
 
     // Let the live gateway flush (≤ 100 ms) and the KPI tick pass.
     await new Promise((resolve) => setTimeout(resolve, 1500));
-    const tx = await (await fetch(`${s.url}/api/v1/transactions?limit=500&from=${Date.now() - 3_600_000}`)).text();
+    const tx = await (await s.fetch(`/api/v1/transactions?limit=500&from=${Date.now() - 3_600_000}`)).text();
     const payIds = JSON.parse(tx).items.map((e: { payment_id: string }) => e.payment_id) as string[];
-    const timelines = await Promise.all(payIds.map(async (id) => (await fetch(`${s.url}/api/v1/payments/${encodeURIComponent(id)}`)).text()));
-    const breakdown = await (await fetch(`${s.url}/api/v1/breakdown?dimension=merchant_id&from=${Date.now() - 3_600_000}`)).text();
-    const failures = await (await fetch(`${s.url}/api/v1/failures?from=${Date.now() - 3_600_000}`)).text();
-    const metrics = await (await fetch(`${s.url}/metrics`)).text();
+    const timelines = await Promise.all(payIds.map(async (id) => (await s.fetch(`/api/v1/payments/${encodeURIComponent(id)}`)).text()));
+    const breakdown = await (await s.fetch(`/api/v1/breakdown?dimension=merchant_id&from=${Date.now() - 3_600_000}`)).text();
+    const failures = await (await s.fetch(`/api/v1/failures?from=${Date.now() - 3_600_000}`)).text();
+    const metrics = await (await s.fetch('/metrics')).text();
     const files = walk(s.dataDir).map((p) => readFileSync(p).toString('latin1'));
 
     expect(JSON.parse(tx).items).toHaveLength(events.length);

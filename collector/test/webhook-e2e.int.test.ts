@@ -53,7 +53,7 @@ describe('Stripe webhook through the collector', () => {
     expect(tx.items[0]).toMatchObject({ provider: 'stripe', status: 'failed', amount_minor: 4200, currency: 'EUR', source: 'webhook' });
     expect(tx.items[0]?.failure?.category).toBe('insufficient_funds');
 
-    const metrics = await (await fetch(`${s.url}/metrics`)).text();
+    const metrics = await (await s.fetch('/metrics')).text();
     expect(metricValue(metrics, 'paywatch_ingest_events_total{source="webhook",result="accepted"}')).toBe(1);
     expect(metrics).toMatch(/paywatch_webhook_rejected_total\{provider="stripe",reason="[a-z_]+"\} [12]/);
     expect(metricValue(metrics, 'paywatch_webhook_deliveries_total{provider="stripe",result="replay"}')).toBe(1);

@@ -28,6 +28,9 @@ function untilStopped(signal?: AbortSignal): Promise<void> {
   });
 }
 
+/** Name of the ingest key `paywatch start` creates for its demo traffic. */
+export const SIMULATOR_KEY_NAME = 'simulator (paywatch start)';
+
 export const startCommand: Command = {
   name: 'start',
   summary: 'Run the collector and dashboard (embedded store, demo traffic by default)',
@@ -83,15 +86,22 @@ export const startCommand: Command = {
 
     let demoKey: string | undefined;
     if (!values['no-demo']) {
-      demoKey = `demo_${randomBytes(18).toString('base64url')}`;
-      running.ingestKeys.push(demoKey);
+      // A real API key (scope ingest, audited, listed in the admin API); the previous run's is revoked.
+      const system = { principal: { kind: 'system' as const, name: 'paywatch start' }, ip: null };
+      for (const k of running.auth.listKeys()) {
+        if (k.name === SIMULATOR_KEY_NAME && k.revoked_at === null) await running.auth.revokeKey(k.id, system);
+      }
+      demoKey = (await running.auth.createKey({ name: SIMULATOR_KEY_NAME, scopes: ['ingest'] }, system)).key;
     }
     io.stdout.write(
       `\npaywatch is running on the ${running.store.backend} store.\n` +
         (values['no-dashboard'] ? '' : `  Dashboard:   ${running.url}/\n`) +
-        `  Ingest API:  POST ${running.url}/v1/events   (keys: PAYWATCH_INGEST_KEYS${demoKey ? '; a demo key was generated for the simulator' : ''})\n` +
+        `  Ingest API:  POST ${running.url}/v1/events   (API keys: admin API or PAYWATCH_INGEST_KEYS${demoKey ? `; key "${SIMULATOR_KEY_NAME}" was created for the simulator` : ''})\n` +
         `  Read API:    ${running.url}/api/v1/overview   OpenAPI: ${running.url}/api/openapi.json\n` +
         `  Metrics:     ${running.url}/metrics\n` +
+        (running.initialAdminPassword
+          ? `  First start: sign in as "admin" with password ${running.initialAdminPassword}\n  (shown only this once; set PAYWATCH_ADMIN_PASSWORD to choose it, change it in the admin API).\n`
+          : '') +
         (config.hashKeySource === 'generated' ? `  A hash key was generated in ${config.dataDir}/hash.key (set PAYWATCH_HASH_KEY in production).\n` : '') +
         (demoKey ? `  Demo traffic: ${rate} events/s, seed ${seed} (--no-demo to turn off).\n` : '') +
         `Press Ctrl+C to stop.\n\n`,

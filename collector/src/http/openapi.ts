@@ -46,7 +46,7 @@ export function buildOpenApi(routes: readonly RouteDoc[], info: { version: strin
       tags: [r.tag],
       ...(parameters.length ? { parameters } : {}),
       responses,
-      security: r.auth === 'ingest' ? [{ apiKey: [] }] : [],
+      security: r.auth === 'none' || r.auth === 'signature' ? [] : r.auth === 'ingest' ? [{ apiKey: [] }] : [{ apiKey: [] }, { session: [] }],
       'x-paywatch-auth': r.auth,
     };
     if (r.body) {
@@ -71,7 +71,10 @@ export function buildOpenApi(routes: readonly RouteDoc[], info: { version: strin
     paths,
     components: {
       schemas: { Error: toSchema(ErrorBodySchema, 'output') },
-      securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'An ingest API key (PAYWATCH_INGEST_KEYS).' } },
+      securitySchemes: {
+        apiKey: { type: 'http', scheme: 'bearer', description: 'An API key (scopes ingest, read, admin; created in the admin API) or a static ingest key (PAYWATCH_INGEST_KEYS).' },
+        session: { type: 'apiKey', in: 'cookie', name: 'pw_session', description: 'Dashboard session (POST /api/auth/login); unsafe methods also need the X-CSRF-Token header. Named __Host-pw_session under HTTPS.' },
+      },
     },
   };
 }

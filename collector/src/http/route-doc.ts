@@ -1,4 +1,6 @@
 import type { z } from 'zod';
+import type { AuditAction } from '../audit/types.js';
+import type { Requirement } from '../auth/roles.js';
 
 /**
  * One documented HTTP route. Every router contributes its docs; the OpenAPI document is built
@@ -11,8 +13,14 @@ export interface RouteDoc {
   summary: string;
   description?: string;
   tag: string;
-  /** Who may call it: `none` (public), `ingest` (ingest API key), `signature` (provider-signed). */
-  auth: 'none' | 'ingest' | 'signature';
+  /**
+   * Who may call it, enforced by the one access-control middleware (auth/access-control.ts):
+   * `none` (public), `signature` (provider-signed, verified by the router), `ingest` (an API key
+   * with scope ingest), or the minimum role `viewer` < `analyst` < `oncall` < `admin`.
+   */
+  auth: Requirement;
+  /** When set, every call with an unsafe method is written to the audit log under this action. */
+  audit?: AuditAction;
   query?: z.ZodType;
   pathParams?: Record<string, string>;
   /** Request body: a zod schema (JSON) or a content map of media type → description. */

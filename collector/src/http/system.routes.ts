@@ -27,8 +27,8 @@ export const SYSTEM_ROUTE_DOCS: RouteDoc[] = [
   },
   { method: 'get', path: '/healthz', tag: 'system', auth: 'none', summary: 'Liveness: the process is up', response: { status: 200, schema: z.object({ status: z.literal('ok') }), description: 'Up' } },
   { method: 'get', path: '/readyz', tag: 'system', auth: 'none', summary: 'Readiness: the store answers', response: { status: 200, schema: z.object({ status: z.literal('ready'), store: z.string() }), description: 'Ready' }, errors: { 503: 'The store does not answer.' } },
-  { method: 'get', path: '/metrics', tag: 'system', auth: 'none', summary: 'Prometheus metrics (text exposition format)', response: { status: 200, contentType: 'text/plain; version=0.0.4', description: 'Metrics' } },
-  { method: 'get', path: '/api/openapi.json', tag: 'system', auth: 'none', summary: 'This OpenAPI 3.1 document', response: { status: 200, contentType: 'application/json', description: 'OpenAPI document' } },
+  { method: 'get', path: '/metrics', tag: 'system', auth: 'viewer', summary: 'Prometheus metrics (text exposition format)', description: 'Prometheus sends an API key with scope `read` as its bearer token; `PAYWATCH_METRICS_PUBLIC=true` opens this route to anyone.', response: { status: 200, contentType: 'text/plain; version=0.0.4', description: 'Metrics' }, errors: { 401: 'No credentials.' } },
+  { method: 'get', path: '/api/openapi.json', tag: 'system', auth: 'viewer', summary: 'This OpenAPI 3.1 document', response: { status: 200, contentType: 'application/json', description: 'OpenAPI document' } },
 ];
 
 /** Health, readiness, metrics and the OpenAPI document. */

@@ -7,6 +7,7 @@ import {
   type ServerToClientEvents,
 } from '@paywatch/contracts';
 import { Server } from 'socket.io';
+import { LIVE_TRANSACTIONS_ROOM } from '../auth/access-control.js';
 import type { Fx } from '../lib/fx.js';
 import type { Logger } from '../lib/logger.js';
 import type { Sink } from '../sinks/sink.js';
@@ -74,7 +75,8 @@ export function createLiveGateway(httpServer: HttpServer, deps: { fx: Fx; logger
     const batch = { events: buffer, dropped };
     buffer = [];
     dropped = 0;
-    io.emit('transactions', batch);
+    // Masked transactions go to analysts and above only (the auth hook puts them in this room).
+    io.to(LIVE_TRANSACTIONS_ROOM).emit('transactions', batch);
   };
 
   return {

@@ -1,0 +1,16 @@
+/** Access control, transport and data-lifecycle settings; `config.ts` builds it from the environment. */
+export interface SecurityConfig {
+  /** Password of the admin created on first start (null: one is generated and printed once). */
+  adminPassword: string | null;
+  sessionTtlMs: number;
+  /** Serve `/metrics` without credentials (default false: Prometheus sends a `read` key as bearer_token). */
+  metricsPublic: boolean;
+  /** PEM certificate chain and key: serve HTTPS (and HSTS). */
+  tls: { cert: string; key: string } | null;
+  /** Origins allowed to call the API from a browser (CORS); empty: same origin only. */
+  corsOrigins: string[];
+  /** Requests per minute (token buckets): per client IP, per API key, and login attempts per IP. */
+  rateLimits: { perIpPerMinute: number; perKeyPerMinute: number; loginPerMinute: number };
+  /** Days kept, per table; older rows are deleted by the retention job (0 = keep forever). */
+  retentionDays: { payment_events: number; audit_log: number };
+}
