@@ -5,10 +5,36 @@ import { FaroPayloadSchema, pageUrlOf, toRumRecords } from './faro-payload.js';
 
 const NOW = Date.UTC(2026, 0, 15, 12);
 const body = {
-  meta: { sdk: { name: '@grafana/faro-web-sdk', version: '2.12.1' }, app: { name: 'checkout-web', version: '3.1.0' }, session: { id: 'sess-1', attributes: {} }, page: { url: 'https://shop.example.com/checkout?email=a@b.c#step2' } },
-  events: [{ name: 'payment_result', timestamp: '2026-01-15T11:59:59.000Z', attributes: { status: 'failed', note: 'card 4111111111111111', token: 'abc' } }],
-  measurements: [{ type: 'web-vitals', values: { lcp: 1830.5 }, timestamp: '2026-01-15T11:59:58.000Z', context: { rating: 'good' } }, { type: 'checkout', values: { form_ms: 420, bad: Number.NaN } }],
-  exceptions: [{ type: 'Error', value: 'declined 5555 5555 5555 4444', timestamp: '2026-01-15T11:59:57.000Z', stacktrace: { frames: [{ filename: 'https://shop.example.com/app.js', function: 'pay', lineno: 10 }] } }],
+  meta: {
+    sdk: { name: '@grafana/faro-web-sdk', version: '2.12.1' },
+    app: { name: 'checkout-web', version: '3.1.0' },
+    session: { id: 'sess-1', attributes: {} },
+    page: { url: 'https://shop.example.com/checkout?email=a@b.c#step2' },
+  },
+  events: [
+    {
+      name: 'payment_result',
+      timestamp: '2026-01-15T11:59:59.000Z',
+      attributes: { status: 'failed', note: 'card 4111111111111111', token: 'abc' },
+    },
+  ],
+  measurements: [
+    {
+      type: 'web-vitals',
+      values: { lcp: 1830.5 },
+      timestamp: '2026-01-15T11:59:58.000Z',
+      context: { rating: 'good' },
+    },
+    { type: 'checkout', values: { form_ms: 420, bad: Number.NaN } },
+  ],
+  exceptions: [
+    {
+      type: 'Error',
+      value: 'declined 5555 5555 5555 4444',
+      timestamp: '2026-01-15T11:59:57.000Z',
+      stacktrace: { frames: [{ filename: 'https://shop.example.com/app.js', function: 'pay', lineno: 10 }] },
+    },
+  ],
   logs: [{ message: 'retrying', level: 'warn', timestamp: '2000-01-01T00:00:00.000Z', context: {} }],
   traces: { resourceSpans: [] },
 };
@@ -18,17 +44,33 @@ describe('faro payload', () => {
     const p = FaroPayloadSchema.parse(JSON.parse(JSON.stringify(body)));
     const r = toRumRecords(p, NOW, maskPans);
     expect(r.map((x) => [x.kind, x.name, x.value])).toEqual([
-      ['event', 'payment_result', null], ['measurement', 'lcp', 1830.5], ['measurement', 'checkout.form_ms', 420], ['exception', 'Error', null], ['log', 'warn', null],
+      ['event', 'payment_result', null],
+      ['measurement', 'lcp', 1830.5],
+      ['measurement', 'checkout.form_ms', 420],
+      ['exception', 'Error', null],
+      ['log', 'warn', null],
     ]);
-    expect(r[0]).toMatchObject({ session_id: 'sess-1', app_name: 'checkout-web', app_version: '3.1.0', page_url: 'https://shop.example.com/checkout', ts: Date.UTC(2026, 0, 15, 11, 59, 59), attributes: { status: 'failed', note: 'card 411111…1111' } });
+    expect(r[0]).toMatchObject({
+      session_id: 'sess-1',
+      app_name: 'checkout-web',
+      app_version: '3.1.0',
+      page_url: 'https://shop.example.com/checkout',
+      ts: Date.UTC(2026, 0, 15, 11, 59, 59),
+      attributes: { status: 'failed', note: 'card 411111…1111' },
+    });
     expect(r[0]?.attributes['token']).toBeUndefined();
-    expect(r[3]).toMatchObject({ message: 'declined 555555…4444', attributes: { frame: 'https://shop.example.com/app.js:10' } });
+    expect(r[3]).toMatchObject({
+      message: 'declined 555555…4444',
+      attributes: { frame: 'https://shop.example.com/app.js:10' },
+    });
     expect(r[4]?.ts).toBe(NOW); // a browser clock a day off is replaced by the receive time
   });
 
   it('gives the same ids to the same items (a retried beacon is not double counted)', () => {
     const p = FaroPayloadSchema.parse(JSON.parse(JSON.stringify(body)));
-    expect(toRumRecords(p, NOW, maskPans).map((x) => x.id)).toEqual(toRumRecords(p, NOW + 5, maskPans).map((x) => x.id));
+    expect(toRumRecords(p, NOW, maskPans).map((x) => x.id)).toEqual(
+      toRumRecords(p, NOW + 5, maskPans).map((x) => x.id),
+    );
   });
 
   it('refuses bodies that are not Faro payloads and strips page URL queries', () => {

@@ -11,17 +11,78 @@ const strRecord = z.record(z.string().max(128), z.unknown()).optional();
  * allowed: the SDK adds fields between versions.
  */
 export const FaroPayloadSchema = z.looseObject({
-  meta: z.looseObject({
-    app: z.looseObject({ name: z.string().optional(), version: z.string().optional(), environment: z.string().optional() }).optional(),
-    session: z.looseObject({ id: z.string().optional() }).optional(),
-    page: z.looseObject({ url: z.string().optional() }).optional(),
-    view: z.looseObject({ name: z.string().optional() }).optional(),
-    browser: z.looseObject({ name: z.string().optional(), mobile: z.boolean().optional() }).optional(),
-  }).optional(),
-  events: z.array(z.looseObject({ name: z.string().min(1), timestamp: ts.optional(), domain: z.string().optional(), attributes: strRecord })).max(1000).optional(),
-  measurements: z.array(z.looseObject({ type: z.string(), values: z.record(z.string(), z.unknown()), timestamp: ts.optional(), context: strRecord })).max(1000).optional(),
-  exceptions: z.array(z.looseObject({ type: z.string(), value: z.string(), timestamp: ts.optional(), stacktrace: z.looseObject({ frames: z.array(z.looseObject({ filename: z.string().optional(), function: z.string().optional(), lineno: z.number().optional() })).optional() }).optional(), context: strRecord })).max(1000).optional(),
-  logs: z.array(z.looseObject({ message: z.string(), level: z.string().optional(), timestamp: ts.optional(), context: strRecord })).max(1000).optional(),
+  meta: z
+    .looseObject({
+      app: z
+        .looseObject({
+          name: z.string().optional(),
+          version: z.string().optional(),
+          environment: z.string().optional(),
+        })
+        .optional(),
+      session: z.looseObject({ id: z.string().optional() }).optional(),
+      page: z.looseObject({ url: z.string().optional() }).optional(),
+      view: z.looseObject({ name: z.string().optional() }).optional(),
+      browser: z.looseObject({ name: z.string().optional(), mobile: z.boolean().optional() }).optional(),
+    })
+    .optional(),
+  events: z
+    .array(
+      z.looseObject({
+        name: z.string().min(1),
+        timestamp: ts.optional(),
+        domain: z.string().optional(),
+        attributes: strRecord,
+      }),
+    )
+    .max(1000)
+    .optional(),
+  measurements: z
+    .array(
+      z.looseObject({
+        type: z.string(),
+        values: z.record(z.string(), z.unknown()),
+        timestamp: ts.optional(),
+        context: strRecord,
+      }),
+    )
+    .max(1000)
+    .optional(),
+  exceptions: z
+    .array(
+      z.looseObject({
+        type: z.string(),
+        value: z.string(),
+        timestamp: ts.optional(),
+        stacktrace: z
+          .looseObject({
+            frames: z
+              .array(
+                z.looseObject({
+                  filename: z.string().optional(),
+                  function: z.string().optional(),
+                  lineno: z.number().optional(),
+                }),
+              )
+              .optional(),
+          })
+          .optional(),
+        context: strRecord,
+      }),
+    )
+    .max(1000)
+    .optional(),
+  logs: z
+    .array(
+      z.looseObject({
+        message: z.string(),
+        level: z.string().optional(),
+        timestamp: ts.optional(),
+        context: strRecord,
+      }),
+    )
+    .max(1000)
+    .optional(),
 });
 export type FaroPayload = z.infer<typeof FaroPayloadSchema>;
 
@@ -39,18 +100,30 @@ export function pageUrlOf(url: string | undefined): string | null {
   }
 }
 
-function attrs(a: Record<string, unknown> | undefined, maskText: (s: string) => string): Record<string, string> {
+function attrs(
+  a: Record<string, unknown> | undefined,
+  maskText: (s: string) => string,
+): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(a ?? {}).slice(0, MAX_ATTRS)) {
     if (/^(password|passwd|secret|token|authorization|api_?key|cvv|cvc|pin)$/i.test(k)) continue;
-    const s = typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : JSON.stringify(v) ?? '';
+    const s =
+      typeof v === 'string'
+        ? v
+        : typeof v === 'number' || typeof v === 'boolean'
+          ? String(v)
+          : (JSON.stringify(v) ?? '');
     out[k.slice(0, 128)] = maskText(s).slice(0, 512);
   }
   return out;
 }
 
 /** Turns one Faro payload into masked, bounded RUM records (web vitals as one record per metric). */
-export function toRumRecords(p: FaroPayload, receivedAt: number, maskText: (s: string) => string): RumRecord[] {
+export function toRumRecords(
+  p: FaroPayload,
+  receivedAt: number,
+  maskText: (s: string) => string,
+): RumRecord[] {
   const session = p.meta?.session?.id?.slice(0, 128) ?? null;
   const base = {
     session_id: session,
@@ -63,28 +136,67 @@ export function toRumRecords(p: FaroPayload, receivedAt: number, maskText: (s: s
     // Browser clocks drift: keep the browser time unless it is absent or absurd (over a day off).
     return Number.isFinite(ms) && Math.abs(ms - receivedAt) < 86_400_000 ? ms : receivedAt;
   };
-  const id = (...parts: (string | number | null | undefined)[]): string => createHash('sha256').update(parts.map((x) => String(x ?? '')).join('\u0000')).digest('hex').slice(0, 32);
+  const id = (...parts: (string | number | null | undefined)[]): string =>
+    createHash('sha256')
+      .update(parts.map((x) => String(x ?? '')).join('\u0000'))
+      .digest('hex')
+      .slice(0, 32);
   const out: RumRecord[] = [];
   for (const e of p.events ?? []) {
-    out.push({ ...base, id: id(session, 'event', e.name, e.timestamp, JSON.stringify(e.attributes ?? {})), ts: time(e.timestamp), kind: 'event', name: e.name.slice(0, 128), value: null, message: null, attributes: attrs({ ...(e.domain ? { domain: e.domain } : {}), ...e.attributes }, maskText) });
+    out.push({
+      ...base,
+      id: id(session, 'event', e.name, e.timestamp, JSON.stringify(e.attributes ?? {})),
+      ts: time(e.timestamp),
+      kind: 'event',
+      name: e.name.slice(0, 128),
+      value: null,
+      message: null,
+      attributes: attrs({ ...(e.domain ? { domain: e.domain } : {}), ...e.attributes }, maskText),
+    });
   }
   for (const m of p.measurements ?? []) {
     for (const [k, v] of Object.entries(m.values)) {
       if (typeof v !== 'number' || !Number.isFinite(v)) continue;
       const name = m.type === 'web-vitals' ? k : `${m.type}.${k}`;
-      out.push({ ...base, id: id(session, 'measurement', name, m.timestamp, v), ts: time(m.timestamp), kind: 'measurement', name: name.slice(0, 128), value: v, message: null, attributes: attrs(m.context, maskText) });
+      out.push({
+        ...base,
+        id: id(session, 'measurement', name, m.timestamp, v),
+        ts: time(m.timestamp),
+        kind: 'measurement',
+        name: name.slice(0, 128),
+        value: v,
+        message: null,
+        attributes: attrs(m.context, maskText),
+      });
     }
   }
   for (const x of p.exceptions ?? []) {
     const top = x.stacktrace?.frames?.[0];
     out.push({
-      ...base, id: id(session, 'exception', x.type, x.timestamp, x.value), ts: time(x.timestamp), kind: 'exception', name: x.type.slice(0, 128), value: null,
+      ...base,
+      id: id(session, 'exception', x.type, x.timestamp, x.value),
+      ts: time(x.timestamp),
+      kind: 'exception',
+      name: x.type.slice(0, 128),
+      value: null,
       message: maskText(x.value).slice(0, MAX_TEXT),
-      attributes: attrs({ ...x.context, ...(top?.filename ? { frame: `${top.filename}:${top.lineno ?? ''}` } : {}) }, maskText),
+      attributes: attrs(
+        { ...x.context, ...(top?.filename ? { frame: `${top.filename}:${top.lineno ?? ''}` } : {}) },
+        maskText,
+      ),
     });
   }
   for (const l of p.logs ?? []) {
-    out.push({ ...base, id: id(session, 'log', l.level, l.timestamp, l.message), ts: time(l.timestamp), kind: 'log', name: (l.level ?? 'info').slice(0, 16), value: null, message: maskText(l.message).slice(0, MAX_TEXT), attributes: attrs(l.context, maskText) });
+    out.push({
+      ...base,
+      id: id(session, 'log', l.level, l.timestamp, l.message),
+      ts: time(l.timestamp),
+      kind: 'log',
+      name: (l.level ?? 'info').slice(0, 16),
+      value: null,
+      message: maskText(l.message).slice(0, MAX_TEXT),
+      attributes: attrs(l.context, maskText),
+    });
   }
   return out;
 }

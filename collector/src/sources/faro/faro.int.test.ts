@@ -12,8 +12,18 @@ import { createFaroRouter } from './faro.router.js';
 import { CHECKOUT_FUNNEL, computeFunnel, type RumRecord } from './rum.js';
 
 const CHROMIUM = '/usr/bin/chromium';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-const FARO_BUNDLE = fileURLToPath(new URL('../../../../node_modules/@grafana/faro-web-sdk/dist/bundle/faro-web-sdk.iife.js', import.meta.url));
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+const FARO_BUNDLE = fileURLToPath(
+  new URL('../../../../node_modules/@grafana/faro-web-sdk/dist/bundle/faro-web-sdk.iife.js', import.meta.url),
+);
 
 const stored: RumRecord[] = [];
 const servers: Server[] = [];
@@ -63,14 +73,27 @@ async function waitFor(pred: () => boolean, ms: number): Promise<void> {
 }
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} not found: install it with \`apt-get install -y chromium\``);
-  if (!existsSync(FARO_BUNDLE)) throw new Error(`${FARO_BUNDLE} not found: run npm install (@grafana/faro-web-sdk)`);
+  if (!existsSync(CHROMIUM))
+    throw new Error(`${CHROMIUM} not found: install it with \`apt-get install -y chromium\``);
+  if (!existsSync(FARO_BUNDLE))
+    throw new Error(`${FARO_BUNDLE} not found: run npm install (@grafana/faro-web-sdk)`);
   const allowedServer = pageServer('checkout-web');
   allowedPage = await listen(allowedServer);
   const blockedServer = pageServer('blocked-web');
   blockedPage = await listen(blockedServer);
   const app = express();
-  app.use(createFaroRouter({ writer: { writeRum: async (r) => { stored.push(...r); } }, logger: createLogger({ level: 'silent' }), maskText: maskPans, allowedOrigins: [allowedPage] }));
+  app.use(
+    createFaroRouter({
+      writer: {
+        writeRum: async (r) => {
+          stored.push(...r);
+        },
+      },
+      logger: createLogger({ level: 'silent' }),
+      maskText: maskPans,
+      allowedOrigins: [allowedPage],
+    }),
+  );
   receiverUrl = `${await listen(createServer(app))}/faro/collect`;
   browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
 });
@@ -87,16 +110,35 @@ describe('faro receiver with the real SDK in Chromium', () => {
     await p.goto(allowedPage);
     await p.waitForFunction('window.__faroDone === true');
     const names = (): string[] => stored.filter((r) => r.app_name === 'checkout-web').map((r) => r.name);
-    await waitFor(() => ['checkout_viewed', 'payment_submitted', 'payment_result', 'Error', 'info', 'checkout.form_ms'].every((n) => names().includes(n)), 15_000);
+    await waitFor(
+      () =>
+        ['checkout_viewed', 'payment_submitted', 'payment_result', 'Error', 'info', 'checkout.form_ms'].every(
+          (n) => names().includes(n),
+        ),
+      15_000,
+    );
     // Hiding the page makes Faro flush the web vitals it has (FCP, TTFB, LCP…).
     await p.evaluate(`Object.defineProperty(document, 'visibilityState', { value: 'hidden', configurable: true });
       document.dispatchEvent(new Event('visibilitychange'));`);
-    await waitFor(() => stored.some((r) => r.kind === 'measurement' && ['fcp', 'ttfb', 'lcp'].includes(r.name)), 15_000);
+    await waitFor(
+      () => stored.some((r) => r.kind === 'measurement' && ['fcp', 'ttfb', 'lcp'].includes(r.name)),
+      15_000,
+    );
     await ctx.close();
 
     const mine = stored.filter((r) => r.app_name === 'checkout-web');
-    for (const n of ['checkout_viewed', 'payment_submitted', 'payment_result', 'Error', 'info', 'checkout.form_ms']) expect(names()).toContain(n);
-    const vitals = mine.filter((r) => r.kind === 'measurement' && ['fcp', 'ttfb', 'lcp', 'cls', 'inp'].includes(r.name));
+    for (const n of [
+      'checkout_viewed',
+      'payment_submitted',
+      'payment_result',
+      'Error',
+      'info',
+      'checkout.form_ms',
+    ])
+      expect(names()).toContain(n);
+    const vitals = mine.filter(
+      (r) => r.kind === 'measurement' && ['fcp', 'ttfb', 'lcp', 'cls', 'inp'].includes(r.name),
+    );
     expect(vitals.length).toBeGreaterThan(0);
     expect(vitals.every((v) => typeof v.value === 'number' && v.value >= 0)).toBe(true);
     const error = mine.find((r) => r.kind === 'exception');
@@ -109,7 +151,9 @@ describe('faro receiver with the real SDK in Chromium', () => {
     const ctx = await browser.newContext();
     const p = await ctx.newPage();
     const refused: string[] = [];
-    p.on('requestfailed', (r) => { if (r.url().startsWith(receiverUrl)) refused.push(r.url()); });
+    p.on('requestfailed', (r) => {
+      if (r.url().startsWith(receiverUrl)) refused.push(r.url());
+    });
     await p.goto(blockedPage);
     await p.waitForFunction('window.__faroDone === true');
     await waitFor(() => refused.length > 0, 10_000);

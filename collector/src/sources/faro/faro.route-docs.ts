@@ -13,7 +13,17 @@ export const FARO_ROUTE_DOCS: RouteDoc[] = [
       'CORS: only configured origins (others 403). Stored as RUM records: web vitals (lcp, cls, inp, fcp, ttfb), errors, logs and custom events such as ' +
       '`checkout_viewed`, `payment_submitted`, `payment_result` (with a `status` attribute) that make the checkout funnel. Text is masked; page URLs keep origin and path.',
     body: { contentTypes: ['application/json', 'text/plain'], description: 'A Faro transport body' },
-    response: { status: 202, contentType: 'application/json', description: '`{"accepted": <records stored>}`' },
-    errors: { 400: 'Not a Faro payload.', 401: 'Wrong `x-api-key` (when one is configured).', 403: 'Origin not allowed.', 413: 'Body over the limit.', 503: 'Records could not be stored; the SDK retries.' },
+    response: {
+      status: 202,
+      contentType: 'application/json',
+      description: '`{"accepted": <records stored>}`',
+    },
+    errors: {
+      400: 'Not a Faro payload.',
+      401: 'Wrong `x-api-key` (when one is configured).',
+      403: 'Origin not allowed.',
+      413: 'Body over the limit.',
+      503: 'Records could not be stored; the SDK retries.',
+    },
   },
 ];

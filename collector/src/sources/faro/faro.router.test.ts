@@ -13,36 +13,69 @@ const stored: RumRecord[] = [];
 const rejected: string[] = [];
 let server: Server;
 let base = '';
-const payload = { meta: { session: { id: 's1' }, app: { name: 'shop' } }, events: [{ name: 'checkout_viewed', timestamp: new Date().toISOString(), attributes: {} }] };
+const payload = {
+  meta: { session: { id: 's1' }, app: { name: 'shop' } },
+  events: [{ name: 'checkout_viewed', timestamp: new Date().toISOString(), attributes: {} }],
+};
 
 beforeAll(async () => {
   const app = express();
-  app.use(createFaroRouter({
-    writer: { writeRum: async (r) => { stored.push(...r); } }, logger: createLogger({ level: 'silent' }), maskText: maskPans,
-    allowedOrigins: ['https://shop.example.com'], maxBodyBytes: 4096, apiKey: 'k1', onRejected: (r) => rejected.push(r),
-  }));
+  app.use(
+    createFaroRouter({
+      writer: {
+        writeRum: async (r) => {
+          stored.push(...r);
+        },
+      },
+      logger: createLogger({ level: 'silent' }),
+      maskText: maskPans,
+      allowedOrigins: ['https://shop.example.com'],
+      maxBodyBytes: 4096,
+      apiKey: 'k1',
+      onRejected: (r) => rejected.push(r),
+    }),
+  );
   server = app.listen(0, '127.0.0.1');
   await new Promise<void>((r) => server.once('listening', () => r()));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/faro/collect`;
 });
-afterAll(async () => { await new Promise<void>((r) => server.close(() => r())); });
-beforeEach(() => { stored.length = 0; rejected.length = 0; });
+afterAll(async () => {
+  await new Promise<void>((r) => server.close(() => r()));
+});
+beforeEach(() => {
+  stored.length = 0;
+  rejected.length = 0;
+});
 
 const headers = { 'content-type': 'application/json', origin: 'https://shop.example.com', 'x-api-key': 'k1' };
 
 describe('faro receiver', () => {
   it('answers the preflight of an allowed origin with the Faro headers', async () => {
-    const res = await fetch(base, { method: 'OPTIONS', headers: { origin: 'https://shop.example.com', 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type,x-faro-session-id' } });
+    const res = await fetch(base, {
+      method: 'OPTIONS',
+      headers: {
+        origin: 'https://shop.example.com',
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'content-type,x-faro-session-id',
+      },
+    });
     expect(res.status).toBe(204);
     expect(res.headers.get('access-control-allow-origin')).toBe('https://shop.example.com');
     expect(res.headers.get('access-control-allow-headers')).toContain('x-faro-session-id');
   });
 
   it('refuses other origins without CORS headers', async () => {
-    const pre = await fetch(base, { method: 'OPTIONS', headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' } });
+    const pre = await fetch(base, {
+      method: 'OPTIONS',
+      headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' },
+    });
     expect(pre.status).toBe(403);
     expect(pre.headers.get('access-control-allow-origin')).toBeNull();
-    const post = await fetch(base, { method: 'POST', headers: { ...headers, origin: 'https://evil.example' }, body: JSON.stringify(payload) });
+    const post = await fetch(base, {
+      method: 'POST',
+      headers: { ...headers, origin: 'https://evil.example' },
+      body: JSON.stringify(payload),
+    });
     expect(post.status).toBe(403);
     expect(stored).toEqual([]);
   });
@@ -50,15 +83,40 @@ describe('faro receiver', () => {
   it('stores a payload (plain or gzip) and answers 202 with the count', async () => {
     const res = await fetch(base, { method: 'POST', headers, body: JSON.stringify(payload) });
     expect([res.status, await res.json()]).toEqual([202, { accepted: 1 }]);
-    const gz = await fetch(base, { method: 'POST', headers: { ...headers, 'content-encoding': 'gzip' }, body: gzipSync(JSON.stringify(payload)) });
+    const gz = await fetch(base, {
+      method: 'POST',
+      headers: { ...headers, 'content-encoding': 'gzip' },
+      body: gzipSync(JSON.stringify(payload)),
+    });
     expect(gz.status).toBe(202);
-    expect(stored.map((r) => [r.kind, r.name, r.session_id])).toEqual([['event', 'checkout_viewed', 's1'], ['event', 'checkout_viewed', 's1']]);
+    expect(stored.map((r) => [r.kind, r.name, r.session_id])).toEqual([
+      ['event', 'checkout_viewed', 's1'],
+      ['event', 'checkout_viewed', 's1'],
+    ]);
   });
 
   it('refuses a wrong api key, an invalid payload and an oversized body', async () => {
-    expect((await fetch(base, { method: 'POST', headers: { ...headers, 'x-api-key': 'nope' }, body: JSON.stringify(payload) })).status).toBe(401);
-    expect((await fetch(base, { method: 'POST', headers, body: JSON.stringify({ events: 'x' }) })).status).toBe(400);
-    expect((await fetch(base, { method: 'POST', headers, body: JSON.stringify({ ...payload, pad: 'x'.repeat(5000) }) })).status).toBe(413);
+    expect(
+      (
+        await fetch(base, {
+          method: 'POST',
+          headers: { ...headers, 'x-api-key': 'nope' },
+          body: JSON.stringify(payload),
+        })
+      ).status,
+    ).toBe(401);
+    expect(
+      (await fetch(base, { method: 'POST', headers, body: JSON.stringify({ events: 'x' }) })).status,
+    ).toBe(400);
+    expect(
+      (
+        await fetch(base, {
+          method: 'POST',
+          headers,
+          body: JSON.stringify({ ...payload, pad: 'x'.repeat(5000) }),
+        })
+      ).status,
+    ).toBe(413);
     expect(rejected).toEqual(['api_key', 'invalid', 'too_large']);
   });
 });

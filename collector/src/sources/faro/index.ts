@@ -2,4 +2,13 @@
 export { createFaroRouter, FARO_PATH, type FaroRouterDeps } from './faro.router.js';
 export { FARO_ROUTE_DOCS } from './faro.route-docs.js';
 export { FaroPayloadSchema, toRumRecords, pageUrlOf, type FaroPayload } from './faro-payload.js';
-export { computeFunnel, parseFunnelStep, CHECKOUT_FUNNEL, type RumRecord, type RumWriter, type RumKind, type FunnelStep, type FunnelResult } from './rum.js';
+export {
+  computeFunnel,
+  parseFunnelStep,
+  CHECKOUT_FUNNEL,
+  type RumRecord,
+  type RumWriter,
+  type RumKind,
+  type FunnelStep,
+  type FunnelResult,
+} from './rum.js';

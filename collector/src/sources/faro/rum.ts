@@ -38,11 +38,13 @@ export function parseFunnelStep(spec: string): FunnelStep {
   const m = /^([^[\]]+)(?:\[(.*)\])?$/.exec(spec.trim());
   if (!m) throw new RangeError(`bad funnel step "${spec}"`);
   const where = m[2]
-    ? Object.fromEntries(m[2].split(',').map((kv) => {
-        const eq = kv.indexOf('=');
-        if (eq < 1) throw new RangeError(`bad funnel condition "${kv}" in "${spec}"`);
-        return [kv.slice(0, eq).trim(), kv.slice(eq + 1).trim()];
-      }))
+    ? Object.fromEntries(
+        m[2].split(',').map((kv) => {
+          const eq = kv.indexOf('=');
+          if (eq < 1) throw new RangeError(`bad funnel condition "${kv}" in "${spec}"`);
+          return [kv.slice(0, eq).trim(), kv.slice(eq + 1).trim()];
+        }),
+      )
     : undefined;
   return { event: (m[1] ?? '').trim(), ...(where ? { where } : {}) };
 }
@@ -54,11 +56,18 @@ export const CHECKOUT_FUNNEL: readonly FunnelStep[] = [
 ];
 
 export interface FunnelResult {
-  steps: { step: string; sessions: number; conversion_from_previous: number | null; conversion_from_first: number | null }[];
+  steps: {
+    step: string;
+    sessions: number;
+    conversion_from_previous: number | null;
+    conversion_from_first: number | null;
+  }[];
 }
 
 const matches = (r: RumRecord, s: FunnelStep): boolean =>
-  r.kind === 'event' && r.name === s.event && Object.entries(s.where ?? {}).every(([k, v]) => r.attributes[k] === v);
+  r.kind === 'event' &&
+  r.name === s.event &&
+  Object.entries(s.where ?? {}).every(([k, v]) => r.attributes[k] === v);
 
 /**
  * Ordered funnel over sessions: a session reaches step i when it has a matching event at or after
@@ -83,7 +92,12 @@ export function computeFunnel(records: readonly RumRecord[], steps: readonly Fun
       at = hit.ts;
     }
   }
-  const label = (s: FunnelStep): string => (s.where ? `${s.event}[${Object.entries(s.where).map(([k, v]) => `${k}=${v}`).join(',')}]` : s.event);
+  const label = (s: FunnelStep): string =>
+    s.where
+      ? `${s.event}[${Object.entries(s.where)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(',')}]`
+      : s.event;
   return {
     steps: steps.map((s, i) => {
       const n = reached[i] ?? 0;

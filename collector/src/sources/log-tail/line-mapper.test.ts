@@ -8,14 +8,30 @@ import { PaymentMappingSchema, TailFileSchema } from './log-tail.config.js';
 
 const mapping = PaymentMappingSchema.parse({
   when: { field: 'event', equals: 'payment' },
-  fields: { payment_id: 'pid', status: 'result', amount: 'amount', currency: 'cur', provider: 'psp', method: 'method', ts: 'time', failure_code: 'decline', card_last4: 'card.last4', merchant_id: 'shop' },
+  fields: {
+    payment_id: 'pid',
+    status: 'result',
+    amount: 'amount',
+    currency: 'cur',
+    provider: 'psp',
+    method: 'method',
+    ts: 'time',
+    failure_code: 'decline',
+    card_last4: 'card.last4',
+    merchant_id: 'shop',
+  },
   defaults: { method: 'card' },
   amount_unit: 'major',
 });
 
 describe('line parsing', () => {
   it('parses logfmt with quotes, escapes and bare flags', () => {
-    expect(parseLogfmt('level=info msg="payment \\"ok\\" done" amount=12.50 retry')).toEqual({ level: 'info', msg: 'payment "ok" done', amount: '12.50', retry: true });
+    expect(parseLogfmt('level=info msg="payment \\"ok\\" done" amount=12.50 retry')).toEqual({
+      level: 'info',
+      msg: 'payment "ok" done',
+      amount: '12.50',
+      retry: true,
+    });
     expect(parseLogfmt('   ')).toBeUndefined();
   });
 
@@ -28,20 +44,41 @@ describe('line parsing', () => {
 
 describe('payment mapping', () => {
   it('maps a JSON payment line with major-unit amount and nested fields', () => {
-    const fields = parseLine('{"event":"payment","pid":"p-1","result":"declined","amount":"19.99","cur":"eur","psp":"adyen","time":"2026-01-15T10:00:00Z","decline":"51","card":{"last4":"4242"},"shop":"m1"}', 'auto')!;
+    const fields = parseLine(
+      '{"event":"payment","pid":"p-1","result":"declined","amount":"19.99","cur":"eur","psp":"adyen","time":"2026-01-15T10:00:00Z","decline":"51","card":{"last4":"4242"},"shop":"m1"}',
+      'auto',
+    )!;
     expect(isPaymentLine(fields, mapping)).toBe(true);
     const e = mapPaymentLine(fields, mapping, 'abc', 1);
     expect(e).toEqual({
-      event_id: 'log:abc', ts: Date.UTC(2026, 0, 15, 10), payment_id: 'p-1', merchant_id: 'm1', provider: 'adyen', method: 'card',
-      status: 'declined', amount_minor: 1999, currency: 'EUR', failure: { code: '51' }, card: { last4: '4242' },
+      event_id: 'log:abc',
+      ts: Date.UTC(2026, 0, 15, 10),
+      payment_id: 'p-1',
+      merchant_id: 'm1',
+      provider: 'adyen',
+      method: 'card',
+      status: 'declined',
+      amount_minor: 1999,
+      currency: 'EUR',
+      failure: { code: '51' },
+      card: { last4: '4242' },
     });
     expect(PaymentEventInputSchema.safeParse(e).success).toBe(true);
   });
 
   it('maps a logfmt payment line (JPY has no decimals)', () => {
-    const fields = parseLine('event=payment pid=p-2 result=succeeded amount=1500 cur=JPY psp=stripe time=1768471200', 'auto')!;
+    const fields = parseLine(
+      'event=payment pid=p-2 result=succeeded amount=1500 cur=JPY psp=stripe time=1768471200',
+      'auto',
+    )!;
     const e = mapPaymentLine(fields, mapping, 'def', 1);
-    expect(e).toMatchObject({ payment_id: 'p-2', status: 'succeeded', amount_minor: 1500, currency: 'JPY', ts: 1768471200000 });
+    expect(e).toMatchObject({
+      payment_id: 'p-2',
+      status: 'succeeded',
+      amount_minor: 1500,
+      currency: 'JPY',
+      ts: 1768471200000,
+    });
     expect(PaymentEventInputSchema.safeParse(e).success).toBe(true);
   });
 
@@ -64,10 +101,24 @@ describe('log records', () => {
   const at = { path: '/var/log/app.log', fileKey: '1:2', offset: 40, receivedAt: 5 };
 
   it('masks card numbers, drops secrets and keeps level, message and time', () => {
-    const fields = parseLine('{"ts":"2026-01-15T10:00:00Z","level":"error","msg":"charge failed for 4111 1111 1111 1111","password":"hunter2","nested":{"cvv":"123","pan":"5555555555554444"}}', 'auto');
+    const fields = parseLine(
+      '{"ts":"2026-01-15T10:00:00Z","level":"error","msg":"charge failed for 4111 1111 1111 1111","password":"hunter2","nested":{"cvv":"123","pan":"5555555555554444"}}',
+      'auto',
+    );
     const r = toLogRecord(fields, 'raw', file, at, maskPans, 8192);
-    expect(r).toMatchObject({ ts: Date.UTC(2026, 0, 15, 10), level: 'error', message: 'charge failed for 411111…1111', file: '/var/log/app.log', offset: 40 });
-    expect(r.fields).toEqual({ ts: '2026-01-15T10:00:00Z', level: 'error', msg: 'charge failed for 411111…1111', nested: { pan: '555555…4444' } });
+    expect(r).toMatchObject({
+      ts: Date.UTC(2026, 0, 15, 10),
+      level: 'error',
+      message: 'charge failed for 411111…1111',
+      file: '/var/log/app.log',
+      offset: 40,
+    });
+    expect(r.fields).toEqual({
+      ts: '2026-01-15T10:00:00Z',
+      level: 'error',
+      msg: 'charge failed for 411111…1111',
+      nested: { pan: '555555…4444' },
+    });
     expect(JSON.stringify(r)).not.toContain('hunter2');
   });
 

@@ -63,7 +63,12 @@ export function isPaymentLine(fields: LineFields, m: PaymentMapping): boolean {
  * Builds a payment-event input from a line. Fields that are absent stay absent; the pipeline
  * validates the result (a line mapped to an invalid event is rejected there, with the reason).
  */
-export function mapPaymentLine(fields: LineFields, m: PaymentMapping, id: string, receivedAt: number): Record<string, unknown> {
+export function mapPaymentLine(
+  fields: LineFields,
+  m: PaymentMapping,
+  id: string,
+  receivedAt: number,
+): Record<string, unknown> {
   const get = (f: PaymentField): string | undefined => text(valueOf(fields, m, f));
   const currency = get('currency')?.toUpperCase();
   const rawAmount = valueOf(fields, m, 'amount');
@@ -93,23 +98,37 @@ export function mapPaymentLine(fields: LineFields, m: PaymentMapping, id: string
   }
   const latency = Number(get('latency_ms'));
   if (get('latency_ms') !== undefined && Number.isFinite(latency)) out['latency_ms'] = latency;
-  const failure = { category: get('failure_category'), code: get('failure_code'), message: get('failure_message') };
-  if (Object.values(failure).some((v) => v !== undefined)) out['failure'] = Object.fromEntries(Object.entries(failure).filter(([, v]) => v !== undefined));
-  const card = { brand: get('card_brand'), bin: get('card_bin'), last4: get('card_last4'), wallet: get('card_wallet') };
-  if (Object.values(card).some((v) => v !== undefined)) out['card'] = Object.fromEntries(Object.entries(card).filter(([, v]) => v !== undefined));
+  const failure = {
+    category: get('failure_category'),
+    code: get('failure_code'),
+    message: get('failure_message'),
+  };
+  if (Object.values(failure).some((v) => v !== undefined))
+    out['failure'] = Object.fromEntries(Object.entries(failure).filter(([, v]) => v !== undefined));
+  const card = {
+    brand: get('card_brand'),
+    bin: get('card_bin'),
+    last4: get('card_last4'),
+    wallet: get('card_wallet'),
+  };
+  if (Object.values(card).some((v) => v !== undefined))
+    out['card'] = Object.fromEntries(Object.entries(card).filter(([, v]) => v !== undefined));
   return Object.fromEntries(Object.entries(out).filter(([, v]) => v !== undefined));
 }
 
 /** Keys whose values are never stored (authentication data, credentials). */
-const SENSITIVE_KEY = /^(cvv\d?|cvc\d?|cvn|csc|pin|pinblock|password|passwd|secret|token|access_token|authorization|api_?key)$/i;
+const SENSITIVE_KEY =
+  /^(cvv\d?|cvc\d?|cvn|csc|pin|pinblock|password|passwd|secret|token|access_token|authorization|api_?key)$/i;
 
 function maskDeep(v: unknown, maskText: (s: string) => string, depth: number): unknown {
   if (typeof v === 'string') return maskText(v);
   if (typeof v === 'number') return Number.isInteger(v) && Math.abs(v) >= 1e11 ? maskText(String(v)) : v;
-  if (typeof v !== 'object' || v === null || depth > 4) return typeof v === 'object' && v !== null ? '[nested]' : v;
+  if (typeof v !== 'object' || v === null || depth > 4)
+    return typeof v === 'object' && v !== null ? '[nested]' : v;
   if (Array.isArray(v)) return v.slice(0, 50).map((x) => maskDeep(x, maskText, depth + 1));
   const out: Record<string, unknown> = {};
-  for (const [k, x] of Object.entries(v)) if (!SENSITIVE_KEY.test(k)) out[k] = maskDeep(x, maskText, depth + 1);
+  for (const [k, x] of Object.entries(v))
+    if (!SENSITIVE_KEY.test(k)) out[k] = maskDeep(x, maskText, depth + 1);
   return out;
 }
 
@@ -118,18 +137,30 @@ function maskDeep(v: unknown, maskText: (s: string) => string, depth: number): u
  * dropped, message ≤ 2 KiB, fields ≤ `maxBytes` of JSON (largest values cut first).
  */
 export function toLogRecord(
-  fields: LineFields | undefined, rawLine: string, file: TailFile, at: { path: string; fileKey: string; offset: number; receivedAt: number },
-  maskText: (s: string) => string, maxBytes: number,
+  fields: LineFields | undefined,
+  rawLine: string,
+  file: TailFile,
+  at: { path: string; fileKey: string; offset: number; receivedAt: number },
+  maskText: (s: string) => string,
+  maxBytes: number,
 ): LogRecord {
   const masked = (fields ? maskDeep(fields, maskText, 0) : {}) as Record<string, unknown>;
-  const message = maskText(text(fields ? fieldAt(fields, file.message_field) : undefined) ?? rawLine).slice(0, 2048);
+  const message = maskText(text(fields ? fieldAt(fields, file.message_field) : undefined) ?? rawLine).slice(
+    0,
+    2048,
+  );
   let bounded = masked;
   if (Buffer.byteLength(JSON.stringify(masked)) > maxBytes) {
     bounded = {};
     let size = 2;
-    for (const [k, v] of Object.entries(masked).sort((a, b) => JSON.stringify(a[1]).length - JSON.stringify(b[1]).length)) {
+    for (const [k, v] of Object.entries(masked).sort(
+      (a, b) => JSON.stringify(a[1]).length - JSON.stringify(b[1]).length,
+    )) {
       const piece = Buffer.byteLength(JSON.stringify({ [k]: v }));
-      if (size + piece > maxBytes - 32) { bounded['_truncated'] = true; break; }
+      if (size + piece > maxBytes - 32) {
+        bounded['_truncated'] = true;
+        break;
+      }
       bounded[k] = v;
       size += piece;
     }

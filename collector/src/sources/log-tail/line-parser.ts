@@ -12,14 +12,26 @@ export function parseLogfmt(line: string): LineFields | undefined {
     if (i >= n) break;
     let key = '';
     while (i < n && line[i] !== '=' && line[i] !== ' ' && line[i] !== '\t') key += line[i++];
-    if (key === '') { i++; continue; }
-    if (line[i] !== '=') { out[key] = true; pairs++; continue; }
+    if (key === '') {
+      i++;
+      continue;
+    }
+    if (line[i] !== '=') {
+      out[key] = true;
+      pairs++;
+      continue;
+    }
     i++; // '='
     let value = '';
     if (line[i] === '"') {
       i++;
       while (i < n && line[i] !== '"') {
-        if (line[i] === '\\' && i + 1 < n) { i++; value += line[i] === 'n' ? '\n' : line[i]; i++; continue; }
+        if (line[i] === '\\' && i + 1 < n) {
+          i++;
+          value += line[i] === 'n' ? '\n' : line[i];
+          i++;
+          continue;
+        }
         value += line[i++];
       }
       i++; // closing quote

@@ -2,9 +2,27 @@ import { z } from 'zod';
 
 /** Payment-event fields a log line can fill (values are dotted paths into the parsed line). */
 export const PAYMENT_FIELDS = [
-  'event_id', 'ts', 'payment_id', 'attempt', 'merchant_id', 'provider', 'method', 'channel', 'status', 'amount', 'currency',
-  'failure_code', 'failure_category', 'failure_message', 'country', 'card_brand', 'card_bin', 'card_last4', 'card_wallet',
-  'latency_ms', 'customer_ref',
+  'event_id',
+  'ts',
+  'payment_id',
+  'attempt',
+  'merchant_id',
+  'provider',
+  'method',
+  'channel',
+  'status',
+  'amount',
+  'currency',
+  'failure_code',
+  'failure_category',
+  'failure_message',
+  'country',
+  'card_brand',
+  'card_bin',
+  'card_last4',
+  'card_wallet',
+  'latency_ms',
+  'customer_ref',
 ] as const;
 export type PaymentField = (typeof PAYMENT_FIELDS)[number];
 
@@ -42,10 +60,25 @@ export const LogTailConfigSchema = z.strictObject({
   offsets_path: z.string().min(1),
   poll_ms: z.number().int().min(10).max(60_000).default(500),
   /** Longer lines are cut to this many bytes (the rest of the line is skipped). */
-  max_line_bytes: z.number().int().min(256).max(1024 * 1024).default(16 * 1024),
+  max_line_bytes: z
+    .number()
+    .int()
+    .min(256)
+    .max(1024 * 1024)
+    .default(16 * 1024),
   /** Bytes read per file per poll (bounds memory and batch size). */
-  max_read_bytes: z.number().int().min(4096).max(64 * 1024 * 1024).default(1024 * 1024),
+  max_read_bytes: z
+    .number()
+    .int()
+    .min(4096)
+    .max(64 * 1024 * 1024)
+    .default(1024 * 1024),
   /** A stored log record's fields are cut to this JSON size. */
-  max_record_bytes: z.number().int().min(256).max(64 * 1024).default(8 * 1024),
+  max_record_bytes: z
+    .number()
+    .int()
+    .min(256)
+    .max(64 * 1024)
+    .default(8 * 1024),
 });
 export type LogTailConfig = z.output<typeof LogTailConfigSchema>;

@@ -1,5 +1,13 @@
 // Guards log tailing on real files: rename and truncate rotation, partial lines, durable offsets across a restart (nothing lost, nothing repeated).
-import { appendFileSync, mkdtempSync, readFileSync, renameSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  mkdtempSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  truncateSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -22,8 +30,14 @@ class MemoryIngestor implements Ingestor {
     for (const raw of inputs) {
       this.sent.push(raw as Record<string, unknown>);
       const p = PaymentEventInputSchema.safeParse(raw);
-      if (!p.success) { out.rejected++; continue; }
-      if (this.stored.has(p.data.event_id)) { out.duplicate++; continue; }
+      if (!p.success) {
+        out.rejected++;
+        continue;
+      }
+      if (this.stored.has(p.data.event_id)) {
+        out.duplicate++;
+        continue;
+      }
       this.stored.set(p.data.event_id, p.data as Record<string, unknown>);
       out.accepted++;
     }
@@ -37,8 +51,30 @@ let ingestor: MemoryIngestor;
 let records: LogRecord[];
 let config: LogTailConfig;
 
-const pay = (pid: string, status = 'succeeded'): string => JSON.stringify({ event: 'payment', pid, status, amount: 1000, currency: 'USD', provider: 'stripe', ts: '2026-01-15T10:00:00Z' }) + '\n';
-const tailer = () => createLogTailer({ ingestor, writer: { writeLogs: async (r) => { records.push(...r); } }, logger, maskText: maskPans }, config);
+const pay = (pid: string, status = 'succeeded'): string =>
+  JSON.stringify({
+    event: 'payment',
+    pid,
+    status,
+    amount: 1000,
+    currency: 'USD',
+    provider: 'stripe',
+    ts: '2026-01-15T10:00:00Z',
+  }) + '\n';
+const tailer = () =>
+  createLogTailer(
+    {
+      ingestor,
+      writer: {
+        writeLogs: async (r) => {
+          records.push(...r);
+        },
+      },
+      logger,
+      maskText: maskPans,
+    },
+    config,
+  );
 const paymentIds = (): unknown[] => ingestor.sent.map((e) => e['payment_id']);
 
 beforeEach(() => {
@@ -46,7 +82,22 @@ beforeEach(() => {
   ingestor = new MemoryIngestor();
   records = [];
   config = LogTailConfigSchema.parse({
-    files: [{ path: join(dir, '*.log'), payment: { when: { field: 'event', equals: 'payment' }, fields: { payment_id: 'pid', status: 'status', amount: 'amount', currency: 'currency', provider: 'provider', ts: 'ts' } } }],
+    files: [
+      {
+        path: join(dir, '*.log'),
+        payment: {
+          when: { field: 'event', equals: 'payment' },
+          fields: {
+            payment_id: 'pid',
+            status: 'status',
+            amount: 'amount',
+            currency: 'currency',
+            provider: 'provider',
+            ts: 'ts',
+          },
+        },
+      },
+    ],
     offsets_path: join(dir, 'state', 'offsets.json'),
     poll_ms: 20,
     max_line_bytes: 1024,
@@ -63,7 +114,9 @@ describe('log tailer (real files)', () => {
     expect(paymentIds()).toEqual(['p1', 'p2']);
     expect(ingestor.contexts.every((c) => c.source === 'log')).toBe(true);
     expect(records.map((r) => [r.level, r.message])).toEqual([['warn', 'card 411111…1111 retried']]);
-    const offsets = JSON.parse(readFileSync(config.offsets_path, 'utf8')) as { files: Record<string, { offset: number }> };
+    const offsets = JSON.parse(readFileSync(config.offsets_path, 'utf8')) as {
+      files: Record<string, { offset: number }>;
+    };
     expect(offsets.files[file]?.offset).toBe(readFileSync(file).length);
 
     appendFileSync(file, '{"event":"payment","pid":"p3",');
@@ -149,10 +202,20 @@ describe('log tailer (real files)', () => {
     writeFileSync(file, pay('f1'));
     let fail = true;
     const flaky: typeof ingestor = Object.assign(new MemoryIngestor(), {});
-    const t = createLogTailer({
-      ingestor: { ingest: async (i, c) => { if (fail) throw new Error('store down'); return flaky.ingest(i, c); } },
-      writer: { writeLogs: async () => undefined }, logger, maskText: maskPans,
-    }, config);
+    const t = createLogTailer(
+      {
+        ingestor: {
+          ingest: async (i, c) => {
+            if (fail) throw new Error('store down');
+            return flaky.ingest(i, c);
+          },
+        },
+        writer: { writeLogs: async () => undefined },
+        logger,
+        maskText: maskPans,
+      },
+      config,
+    );
     await t.pollOnce();
     expect(flaky.sent).toHaveLength(0);
     fail = false;

@@ -3,7 +3,14 @@ import { open, readdir, stat, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { Logger } from '../../lib/logger.js';
 import type { Ingestor } from '../../pipeline/types.js';
-import { isPaymentLine, lineId, mapPaymentLine, toLogRecord, type LogRecord, type LogRecordWriter } from './line-mapper.js';
+import {
+  isPaymentLine,
+  lineId,
+  mapPaymentLine,
+  toLogRecord,
+  type LogRecord,
+  type LogRecordWriter,
+} from './line-mapper.js';
 import { parseLine } from './line-parser.js';
 import type { LogTailConfig, TailFile } from './log-tail.config.js';
 import { createOffsetStore, type FileOffset } from './offset-store.js';
@@ -54,7 +61,10 @@ async function headOf(fh: FileHandle, len: number): Promise<string> {
 }
 
 function globRegex(pattern: string): RegExp {
-  const esc = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*').replace(/\?/g, '[^/]');
+  const esc = pattern
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '[^/]*')
+    .replace(/\?/g, '[^/]');
   return new RegExp(`^${esc}$`);
 }
 
@@ -65,7 +75,10 @@ export async function expandPath(pattern: string): Promise<string[]> {
   const dir = dirname(pattern);
   const re = globRegex(name);
   try {
-    return (await readdir(dir)).filter((f) => re.test(f)).sort().map((f) => join(dir, f));
+    return (await readdir(dir))
+      .filter((f) => re.test(f))
+      .sort()
+      .map((f) => join(dir, f));
   } catch {
     return [];
   }
@@ -86,13 +99,19 @@ export function createLogTailer(deps: LogTailerDeps, config: LogTailConfig): Log
 
   async function persist(): Promise<void> {
     const next = new Map(saved);
-    for (const t of tracked.values()) next.set(t.path, { dev: t.dev, ino: t.ino, offset: t.offset, headLen: t.headLen, headSha: t.headSha });
+    for (const t of tracked.values())
+      next.set(t.path, { dev: t.dev, ino: t.ino, offset: t.offset, headLen: t.headLen, headSha: t.headSha });
     saved = next;
     await store.save(saved);
   }
 
   /** Processes lines; resolves only when payments are ingested and records written. */
-  async function handle(spec: TailFile, path: string, fileKey: string, lines: { text: string; offset: number }[]): Promise<void> {
+  async function handle(
+    spec: TailFile,
+    path: string,
+    fileKey: string,
+    lines: { text: string; offset: number }[],
+  ): Promise<void> {
     const at = now();
     const events: Record<string, unknown>[] = [];
     const records: LogRecord[] = [];
@@ -101,14 +120,27 @@ export function createLogTailer(deps: LogTailerDeps, config: LogTailConfig): Log
       if (fields && spec.payment && isPaymentLine(fields, spec.payment)) {
         events.push(mapPaymentLine(fields, spec.payment, lineId(fileKey, l.offset), at));
       } else if (l.text.trim() !== '') {
-        records.push(toLogRecord(fields, l.text, spec, { path, fileKey, offset: l.offset, receivedAt: at }, deps.maskText, config.max_record_bytes));
+        records.push(
+          toLogRecord(
+            fields,
+            l.text,
+            spec,
+            { path, fileKey, offset: l.offset, receivedAt: at },
+            deps.maskText,
+            config.max_record_bytes,
+          ),
+        );
       }
     }
     let rejected = 0;
     if (events.length > 0) {
       const out = await deps.ingestor.ingest(events, { source: 'log', receivedAt: at });
       rejected = out.rejected;
-      if (out.rejected > 0) log.warn({ path, rejected: out.rejected, errors: out.errors.slice(0, 3) }, 'log lines mapped to invalid payment events');
+      if (out.rejected > 0)
+        log.warn(
+          { path, rejected: out.rejected, errors: out.errors.slice(0, 3) },
+          'log lines mapped to invalid payment events',
+        );
     }
     if (records.length > 0) await deps.writer.writeLogs(records);
     deps.onLines?.({ payments: events.length - rejected, records: records.length, rejected });
@@ -127,7 +159,13 @@ export function createLogTailer(deps: LogTailerDeps, config: LogTailConfig): Log
       const lines: { text: string; offset: number }[] = [];
       let start = 0;
       for (let nl = chunk.indexOf(0x0a); nl >= 0; nl = chunk.indexOf(0x0a, start)) {
-        lines.push({ text: chunk.subarray(start, Math.min(nl, start + config.max_line_bytes)).toString('utf8').replace(/\r$/, ''), offset: t.offset + start });
+        lines.push({
+          text: chunk
+            .subarray(start, Math.min(nl, start + config.max_line_bytes))
+            .toString('utf8')
+            .replace(/\r$/, ''),
+          offset: t.offset + start,
+        });
         start = nl + 1;
       }
       let consumed = start;
@@ -135,7 +173,10 @@ export function createLogTailer(deps: LogTailerDeps, config: LogTailConfig): Log
       const eof = bytesRead < buf.length;
       if (rest > 0 && ((final && eof) || rest >= config.max_line_bytes)) {
         // A final unterminated line, or one longer than the limit: take it (cut) and move on.
-        lines.push({ text: chunk.subarray(start, start + Math.min(rest, config.max_line_bytes)).toString('utf8'), offset: t.offset + start });
+        lines.push({
+          text: chunk.subarray(start, start + Math.min(rest, config.max_line_bytes)).toString('utf8'),
+          offset: t.offset + start,
+        });
         consumed = bytesRead;
       }
       if (lines.length > 0) await handle(t.spec, t.path, key(t), lines);
@@ -150,15 +191,29 @@ export function createLogTailer(deps: LogTailerDeps, config: LogTailConfig): Log
     }
   }
 
-  async function openTracked(path: string, spec: TailFile, from: FileOffset | undefined): Promise<Tracked | undefined> {
+  async function openTracked(
+    path: string,
+    spec: TailFile,
+    from: FileOffset | undefined,
+  ): Promise<Tracked | undefined> {
     try {
       const fh = await open(path, 'r');
       const st = await fh.stat();
       let offset = from?.offset ?? 0;
       // Shorter than where we stopped, or a different start: truncated and rewritten meanwhile.
-      if (offset > st.size || (from?.headLen && (await headOf(fh, from.headLen)) !== from.headSha)) offset = 0;
+      if (offset > st.size || (from?.headLen && (await headOf(fh, from.headLen)) !== from.headSha))
+        offset = 0;
       const headLen = Math.min(offset, HEAD_BYTES);
-      return { path, dev: st.dev, ino: st.ino, offset, fh, spec, headLen, headSha: await headOf(fh, headLen) };
+      return {
+        path,
+        dev: st.dev,
+        ino: st.ino,
+        offset,
+        fh,
+        spec,
+        headLen,
+        headSha: await headOf(fh, headLen),
+      };
     } catch {
       return undefined;
     }
@@ -199,14 +254,21 @@ export function createLogTailer(deps: LogTailerDeps, config: LogTailConfig): Log
       if (was && (was.ino !== st.ino || was.dev !== st.dev)) await finishRotatedWhileDown(path, spec, was);
       t = await openTracked(path, spec, was && was.ino === st.ino && was.dev === st.dev ? was : undefined);
       if (!t) return;
-      if (was && was.offset > t.offset) log.warn({ path }, 'file shorter than the saved offset: truncated while down, reading from the start');
+      if (was && was.offset > t.offset)
+        log.warn(
+          { path },
+          'file shorter than the saved offset: truncated while down, reading from the start',
+        );
       tracked.set(path, t);
     } else if (t.ino !== st.ino || t.dev !== st.dev) {
       // Rotated by rename: finish the old file through its still-open handle, then start the new one.
       await drain(t, true);
       await t.fh.close();
       const next = await openTracked(path, spec, undefined);
-      if (!next) { tracked.delete(path); return; }
+      if (!next) {
+        tracked.delete(path);
+        return;
+      }
       t = next;
       tracked.set(path, t);
       await persist();

@@ -29,7 +29,8 @@ export function createOffsetStore(path: string): OffsetStore {
       }
       // A corrupt offsets file must not silently restart every file from the beginning.
       const parsed = JSON.parse(text) as { version: number; files: Record<string, FileOffset> };
-      if (parsed.version !== 1 || typeof parsed.files !== 'object') throw new Error(`${path}: not a paywatch offsets file`);
+      if (parsed.version !== 1 || typeof parsed.files !== 'object')
+        throw new Error(`${path}: not a paywatch offsets file`);
       return new Map(Object.entries(parsed.files));
     },
     async save(offsets) {

@@ -59,7 +59,12 @@ export function parseExposition(text: string): ExposedSample[] {
       const value = toNumber(m.value);
       if (value === undefined) continue;
       const t = m.timestamp_ms !== undefined ? Number(m.timestamp_ms) : undefined;
-      out.push({ name: f.name, labels: m.labels ?? {}, value, ...(t !== undefined && Number.isFinite(t) ? { timestampMs: t } : {}) });
+      out.push({
+        name: f.name,
+        labels: m.labels ?? {},
+        value,
+        ...(t !== undefined && Number.isFinite(t) ? { timestampMs: t } : {}),
+      });
     }
   }
   return out;
@@ -70,7 +75,12 @@ export function parseExposition(text: string): ExposedSample[] {
  * Non-finite values (±Inf, NaN) are dropped because stores and JSON cannot carry them, except
  * `le="+Inf"` buckets whose label (not value) is infinite.
  */
-export function mapSamples(samples: readonly ExposedSample[], mappings: readonly ScrapeMapping[], target: string, scrapeTs: number): ScrapedSample[] {
+export function mapSamples(
+  samples: readonly ExposedSample[],
+  mappings: readonly ScrapeMapping[],
+  target: string,
+  scrapeTs: number,
+): ScrapedSample[] {
   const byMetric = new Map<string, ScrapeMapping[]>();
   for (const m of mappings) byMetric.set(m.metric, [...(byMetric.get(m.metric) ?? []), m]);
   const out: ScrapedSample[] = [];

@@ -9,7 +9,14 @@ export interface SampleWriter {
 }
 
 /** Why a scrape produced no samples (bounded: a metrics label). */
-export type ScrapeFailure = 'http_error' | 'timeout' | 'network_error' | 'body_too_large' | 'sample_limit_exceeded' | 'parse_error' | 'store_error';
+export type ScrapeFailure =
+  | 'http_error'
+  | 'timeout'
+  | 'network_error'
+  | 'body_too_large'
+  | 'sample_limit_exceeded'
+  | 'parse_error'
+  | 'store_error';
 
 /** The outcome of one scrape, also stored as the target's `up`/duration/sample series. */
 export interface ScrapeResult {
@@ -42,7 +49,10 @@ export interface PromScraper {
 }
 
 class ScrapeError extends Error {
-  constructor(readonly failure: ScrapeFailure, message: string) {
+  constructor(
+    readonly failure: ScrapeFailure,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -74,7 +84,10 @@ async function readLimited(res: Response, limit: number, abort: AbortController)
 
 function authHeader(t: ScrapeTarget): Record<string, string> {
   if (t.bearer_token) return { authorization: `Bearer ${t.bearer_token}` };
-  if (t.basic_auth) return { authorization: `Basic ${Buffer.from(`${t.basic_auth.username}:${t.basic_auth.password}`).toString('base64')}` };
+  if (t.basic_auth)
+    return {
+      authorization: `Basic ${Buffer.from(`${t.basic_auth.username}:${t.basic_auth.password}`).toString('base64')}`,
+    };
   return {};
 }
 
@@ -113,7 +126,9 @@ export function createPromScraper(deps: PromScraperDeps, config: ScrapeConfig): 
           redirect: 'follow',
         });
       } catch (err) {
-        throw abort.signal.aborted ? new ScrapeError('timeout', `no answer within ${t.timeout_s} s`) : new ScrapeError('network_error', (err as Error).message);
+        throw abort.signal.aborted
+          ? new ScrapeError('timeout', `no answer within ${t.timeout_s} s`)
+          : new ScrapeError('network_error', (err as Error).message);
       }
       if (!res.ok) {
         await res.body?.cancel().catch(() => undefined);
@@ -124,10 +139,16 @@ export function createPromScraper(deps: PromScraperDeps, config: ScrapeConfig): 
         text = await readLimited(res, t.max_body_bytes, abort);
       } catch (err) {
         if (err instanceof ScrapeError) throw err;
-        throw abort.signal.aborted ? new ScrapeError('timeout', `body not complete within ${t.timeout_s} s`) : new ScrapeError('network_error', (err as Error).message);
+        throw abort.signal.aborted
+          ? new ScrapeError('timeout', `body not complete within ${t.timeout_s} s`)
+          : new ScrapeError('network_error', (err as Error).message);
       }
       samplesScraped = countSampleLines(text);
-      if (samplesScraped > t.sample_limit) throw new ScrapeError('sample_limit_exceeded', `${samplesScraped} samples > sample_limit ${t.sample_limit}`);
+      if (samplesScraped > t.sample_limit)
+        throw new ScrapeError(
+          'sample_limit_exceeded',
+          `${samplesScraped} samples > sample_limit ${t.sample_limit}`,
+        );
       try {
         samples = mapSamples(parseExposition(text), t.mappings, t.name, ts);
       } catch (err) {
@@ -154,22 +175,30 @@ export function createPromScraper(deps: PromScraperDeps, config: ScrapeConfig): 
       result.failure ??= 'store_error';
       result.message ??= (err as Error).message;
     }
-    if (result.failure) log.warn({ target: t.name, failure: result.failure, detail: result.message }, 'scrape failed');
-    else log.debug({ target: t.name, samples: result.samplesStored, ms: Math.round(result.durationMs) }, 'scraped');
+    if (result.failure)
+      log.warn({ target: t.name, failure: result.failure, detail: result.message }, 'scrape failed');
+    else
+      log.debug(
+        { target: t.name, samples: result.samplesStored, ms: Math.round(result.durationMs) },
+        'scraped',
+      );
     deps.onScrape?.(result);
     return result;
   }
 
   function schedule(t: ScrapeTarget, delayMs: number): void {
     if (!running) return;
-    timers.set(t.name, setTimeout(() => {
-      // The next scrape is scheduled after this one ends: scrapes of one target never overlap.
-      const p = scrapeOnce(t).finally(() => {
-        inFlight.delete(p);
-        schedule(t, t.interval_s * 1000);
-      });
-      inFlight.add(p);
-    }, delayMs));
+    timers.set(
+      t.name,
+      setTimeout(() => {
+        // The next scrape is scheduled after this one ends: scrapes of one target never overlap.
+        const p = scrapeOnce(t).finally(() => {
+          inFlight.delete(p);
+          schedule(t, t.interval_s * 1000);
+        });
+        inFlight.add(p);
+      }, delayMs),
+    );
   }
 
   return {
@@ -177,7 +206,12 @@ export function createPromScraper(deps: PromScraperDeps, config: ScrapeConfig): 
       if (running) return;
       running = true;
       // Spread first scrapes over the interval so targets do not all fire at once.
-      config.targets.forEach((t, i) => schedule(t, Math.floor(((i + 1) / (config.targets.length + 1)) * Math.min(t.interval_s * 1000, 5000))));
+      config.targets.forEach((t, i) =>
+        schedule(
+          t,
+          Math.floor(((i + 1) / (config.targets.length + 1)) * Math.min(t.interval_s * 1000, 5000)),
+        ),
+      );
     },
     async stop() {
       running = false;

@@ -27,10 +27,12 @@ export type WebhookHeaders = Readonly<Record<string, string | undefined>>;
 
 /** The result of `verify`: a parsed payload that can be trusted, or a refusal with its reason. */
 export type VerifyOutcome<P> =
-  | { ok: true; payload: P }
-  | { ok: false; reason: RejectReason; message: string };
+  { ok: true; payload: P } | { ok: false; reason: RejectReason; message: string };
 
-export function reject(reason: RejectReason, message: string): { ok: false; reason: RejectReason; message: string } {
+export function reject(
+  reason: RejectReason,
+  message: string,
+): { ok: false; reason: RejectReason; message: string } {
   return { ok: false, reason, message };
 }
 

@@ -1,5 +1,12 @@
 import type { Provider } from '@paywatch/contracts';
-import type { NormalizeContext, NormalizedWebhook, RejectReason, WebhookAck, WebhookHeaders, WebhookProvider } from './webhook-provider.js';
+import type {
+  NormalizeContext,
+  NormalizedWebhook,
+  RejectReason,
+  WebhookAck,
+  WebhookHeaders,
+  WebhookProvider,
+} from './webhook-provider.js';
 import type { WebhookSecrets } from './webhook-secrets.js';
 import { adyenWebhook } from './providers/adyen.webhook.js';
 import { alipayWebhook } from './providers/alipay.webhook.js';
@@ -11,8 +18,7 @@ import { wechatpayWebhook } from './providers/wechatpay.webhook.js';
 
 /** The result of handling one delivery: normalized events, or a refusal. */
 export type WebhookHandling =
-  | { ok: true; result: NormalizedWebhook }
-  | { ok: false; reason: RejectReason; message: string };
+  { ok: true; result: NormalizedWebhook } | { ok: false; reason: RejectReason; message: string };
 
 /**
  * A provider with its payload type erased (verify and normalize run back to back), so providers
@@ -22,7 +28,13 @@ export interface RegisteredWebhook {
   readonly name: Provider;
   readonly ack: WebhookAck;
   isConfigured(secrets: WebhookSecrets): boolean;
-  handle(rawBody: Buffer, headers: WebhookHeaders, secrets: WebhookSecrets, now: number, ctx: NormalizeContext): WebhookHandling;
+  handle(
+    rawBody: Buffer,
+    headers: WebhookHeaders,
+    secrets: WebhookSecrets,
+    now: number,
+    ctx: NormalizeContext,
+  ): WebhookHandling;
   errorBody(code: string, message: string): Record<string, unknown>;
 }
 

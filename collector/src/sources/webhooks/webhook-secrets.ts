@@ -55,11 +55,17 @@ function pemText(variable: string, value: string, readFile: ReadTextFile): strin
   const v = value.trim().replace(/\\n/g, '\n');
   if (v.startsWith('-----BEGIN')) return v;
   const parts: string[] = [];
-  for (const path of v.split(',').map((p) => p.trim()).filter((p) => p.length > 0)) {
+  for (const path of v
+    .split(',')
+    .map((p) => p.trim())
+    .filter((p) => p.length > 0)) {
     try {
       parts.push(readFile(path));
     } catch (err) {
-      throw new ConfigError(variable, `expected inline PEM or a readable file path; cannot read "${path}" (${(err as Error).message})`);
+      throw new ConfigError(
+        variable,
+        `expected inline PEM or a readable file path; cannot read "${path}" (${(err as Error).message})`,
+      );
     }
   }
   return parts.join('\n');
@@ -78,7 +84,8 @@ function verificationKeys(variable: string, value: string, readFile: ReadTextFil
         const cert = new X509Certificate(pem);
         return { serial: cert.serialNumber.toUpperCase(), key: cert.publicKey };
       }
-      if (type === 'PUBLIC KEY' || type === 'RSA PUBLIC KEY') return { serial: null, key: createPublicKey(pem) };
+      if (type === 'PUBLIC KEY' || type === 'RSA PUBLIC KEY')
+        return { serial: null, key: createPublicKey(pem) };
     } catch (err) {
       throw new ConfigError(variable, `invalid ${type} PEM (${(err as Error).message})`);
     }
@@ -91,14 +98,19 @@ function alipayKey(variable: string, value: string, readFile: ReadTextFile): Key
   // Alipay's console shows the key as bare base64 (SPKI DER) without PEM armour: accept that too.
   if (/^[A-Za-z0-9+/=\s]{100,}$/.test(v) && !v.includes('-----')) {
     try {
-      return createPublicKey({ key: Buffer.from(v.replace(/\s+/g, ''), 'base64'), format: 'der', type: 'spki' });
+      return createPublicKey({
+        key: Buffer.from(v.replace(/\s+/g, ''), 'base64'),
+        format: 'der',
+        type: 'spki',
+      });
     } catch (err) {
       throw new ConfigError(variable, `invalid base64 public key (${(err as Error).message})`);
     }
   }
   const keys = verificationKeys(variable, v, readFile);
   const first = keys[0];
-  if (first === undefined || keys.length !== 1) throw new ConfigError(variable, 'expected exactly one public key or certificate');
+  if (first === undefined || keys.length !== 1)
+    throw new ConfigError(variable, 'expected exactly one public key or certificate');
   return first.key;
 }
 
@@ -119,14 +131,22 @@ export function parseWebhookSecrets(
 
   const stripe = get(WEBHOOK_ENV.stripe);
   if (stripe !== undefined) {
-    const secrets = stripe.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
-    if (secrets.length === 0) throw new ConfigError(WEBHOOK_ENV.stripe, 'expected one or more comma-separated secrets');
+    const secrets = stripe
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s.length > 0);
+    if (secrets.length === 0)
+      throw new ConfigError(WEBHOOK_ENV.stripe, 'expected one or more comma-separated secrets');
     out.stripe = { secrets };
   }
 
   const adyen = get(WEBHOOK_ENV.adyen);
   if (adyen !== undefined) {
-    if (!/^([0-9a-fA-F]{2})+$/.test(adyen)) throw new ConfigError(WEBHOOK_ENV.adyen, 'expected the HMAC key as hex (as shown in the Adyen Customer Area)');
+    if (!/^([0-9a-fA-F]{2})+$/.test(adyen))
+      throw new ConfigError(
+        WEBHOOK_ENV.adyen,
+        'expected the HMAC key as hex (as shown in the Adyen Customer Area)',
+      );
     out.adyen = { hmacKey: Buffer.from(adyen, 'hex') };
   }
 
@@ -136,19 +156,31 @@ export function parseWebhookSecrets(
   const wxKey = get(WEBHOOK_ENV.wechatpayKey);
   const wxCert = get(WEBHOOK_ENV.wechatpayCert);
   if (wxKey !== undefined || wxCert !== undefined) {
-    if (wxKey === undefined) throw new ConfigError(WEBHOOK_ENV.wechatpayKey, `required when ${WEBHOOK_ENV.wechatpayCert} is set`);
-    if (wxCert === undefined) throw new ConfigError(WEBHOOK_ENV.wechatpayCert, `required when ${WEBHOOK_ENV.wechatpayKey} is set`);
+    if (wxKey === undefined)
+      throw new ConfigError(WEBHOOK_ENV.wechatpayKey, `required when ${WEBHOOK_ENV.wechatpayCert} is set`);
+    if (wxCert === undefined)
+      throw new ConfigError(WEBHOOK_ENV.wechatpayCert, `required when ${WEBHOOK_ENV.wechatpayKey} is set`);
     const apiV3Key = Buffer.from(wxKey, 'utf8');
-    if (apiV3Key.length !== 32) throw new ConfigError(WEBHOOK_ENV.wechatpayKey, `expected the 32-character APIv3 key, got ${apiV3Key.length} bytes`);
+    if (apiV3Key.length !== 32)
+      throw new ConfigError(
+        WEBHOOK_ENV.wechatpayKey,
+        `expected the 32-character APIv3 key, got ${apiV3Key.length} bytes`,
+      );
     out.wechatpay = { apiV3Key, platformKeys: verificationKeys(WEBHOOK_ENV.wechatpayCert, wxCert, readFile) };
   }
 
   const ppId = get(WEBHOOK_ENV.paypalWebhookId);
   const ppCert = get(WEBHOOK_ENV.paypalCert);
   if (ppId !== undefined || ppCert !== undefined) {
-    if (ppId === undefined) throw new ConfigError(WEBHOOK_ENV.paypalWebhookId, `required when ${WEBHOOK_ENV.paypalCert} is set`);
-    if (ppCert === undefined) throw new ConfigError(WEBHOOK_ENV.paypalCert, `required when ${WEBHOOK_ENV.paypalWebhookId} is set`);
-    if (!/^[A-Za-z0-9-]{1,64}$/.test(ppId)) throw new ConfigError(WEBHOOK_ENV.paypalWebhookId, 'expected the webhook id shown in the PayPal developer dashboard');
+    if (ppId === undefined)
+      throw new ConfigError(WEBHOOK_ENV.paypalWebhookId, `required when ${WEBHOOK_ENV.paypalCert} is set`);
+    if (ppCert === undefined)
+      throw new ConfigError(WEBHOOK_ENV.paypalCert, `required when ${WEBHOOK_ENV.paypalWebhookId} is set`);
+    if (!/^[A-Za-z0-9-]{1,64}$/.test(ppId))
+      throw new ConfigError(
+        WEBHOOK_ENV.paypalWebhookId,
+        'expected the webhook id shown in the PayPal developer dashboard',
+      );
     out.paypal = { webhookId: ppId, keys: verificationKeys(WEBHOOK_ENV.paypalCert, ppCert, readFile) };
   }
 
@@ -157,7 +189,8 @@ export function parseWebhookSecrets(
 
   const bitpay = get(WEBHOOK_ENV.bitpay);
   if (bitpay !== undefined) {
-    if (!/^(true|false|1|0|on|off)$/i.test(bitpay)) throw new ConfigError(WEBHOOK_ENV.bitpay, 'expected true or false');
+    if (!/^(true|false|1|0|on|off)$/i.test(bitpay))
+      throw new ConfigError(WEBHOOK_ENV.bitpay, 'expected true or false');
     if (/^(true|1|on)$/i.test(bitpay)) out.bitpay = { enabled: true };
   }
   return out;

@@ -137,7 +137,10 @@ export function isoToMs(text: string | undefined): number | undefined {
 }
 
 /** Header lookup (names are lower-case in `WebhookHeaders`). */
-export function header(headers: Readonly<Record<string, string | undefined>>, name: string): string | undefined {
+export function header(
+  headers: Readonly<Record<string, string | undefined>>,
+  name: string,
+): string | undefined {
   const v = headers[name.toLowerCase()];
   return v === undefined || v.length === 0 ? undefined : v;
 }

@@ -29,8 +29,15 @@ export const WEBHOOK_ROUTE_DOCS: RouteDoc[] = [
     summary: 'Receive a payment-provider webhook',
     description: DESCRIPTION,
     pathParams: { provider: `One of ${PROVIDERS_TEXT}.` },
-    body: { contentTypes: ['application/json', 'application/x-www-form-urlencoded'], description: 'The provider delivery, byte for byte (Alipay: form-encoded).' },
-    response: { status: 200, contentType: 'text/plain', description: "The provider's expected acknowledgement" },
+    body: {
+      contentTypes: ['application/json', 'application/x-www-form-urlencoded'],
+      description: 'The provider delivery, byte for byte (Alipay: form-encoded).',
+    },
+    response: {
+      status: 200,
+      contentType: 'text/plain',
+      description: "The provider's expected acknowledgement",
+    },
     errors: ERRORS,
   },
   {
@@ -41,8 +48,15 @@ export const WEBHOOK_ROUTE_DOCS: RouteDoc[] = [
     summary: 'Receive a payment-provider webhook for one merchant account',
     description: `${DESCRIPTION} The account segment (1-64 of A-Z a-z 0-9 _ . -) is the merchant_id when the payload names none.`,
     pathParams: { provider: `One of ${PROVIDERS_TEXT}.`, account: 'Merchant account label.' },
-    body: { contentTypes: ['application/json', 'application/x-www-form-urlencoded'], description: 'The provider delivery, byte for byte (Alipay: form-encoded).' },
-    response: { status: 200, contentType: 'text/plain', description: "The provider's expected acknowledgement" },
+    body: {
+      contentTypes: ['application/json', 'application/x-www-form-urlencoded'],
+      description: 'The provider delivery, byte for byte (Alipay: form-encoded).',
+    },
+    response: {
+      status: 200,
+      contentType: 'text/plain',
+      description: "The provider's expected acknowledgement",
+    },
     errors: ERRORS,
   },
 ];

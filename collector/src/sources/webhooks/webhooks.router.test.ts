@@ -25,15 +25,28 @@ class MemoryIngestor implements Ingestor {
   async ingest(inputs: readonly unknown[], ctx: IngestContext): Promise<IngestOutcome> {
     this.calls++;
     if (this.failing) throw new OverloadedError('store is saturated', 7);
-    const out: IngestOutcome = { accepted: 0, duplicate: 0, rejected: 0, errors: [], inserted: [] as PaymentEvent[] };
+    const out: IngestOutcome = {
+      accepted: 0,
+      duplicate: 0,
+      rejected: 0,
+      errors: [],
+      inserted: [] as PaymentEvent[],
+    };
     inputs.forEach((raw, index) => {
       const parsed = PaymentEventInputSchema.safeParse(raw);
       if (!parsed.success) {
         out.rejected++;
-        out.errors.push({ index, path: parsed.error.issues[0]?.path.join('.') ?? '', reason: parsed.error.issues[0]?.message ?? 'invalid' });
+        out.errors.push({
+          index,
+          path: parsed.error.issues[0]?.path.join('.') ?? '',
+          reason: parsed.error.issues[0]?.message ?? 'invalid',
+        });
         return;
       }
-      if (this.stored.has(parsed.data.event_id)) { out.duplicate++; return; }
+      if (this.stored.has(parsed.data.event_id)) {
+        out.duplicate++;
+        return;
+      }
       this.stored.set(parsed.data.event_id, { input: parsed.data as Record<string, unknown>, ctx });
       out.accepted++;
     });
@@ -42,7 +55,14 @@ class MemoryIngestor implements Ingestor {
 }
 
 const logLines: string[] = [];
-const logger = createLogger({ level: 'debug', destination: { write: (s: string) => { logLines.push(s); } } });
+const logger = createLogger({
+  level: 'debug',
+  destination: {
+    write: (s: string) => {
+      logLines.push(s);
+    },
+  },
+});
 
 const stripeSecret = `whsec_${randomBytes(16).toString('hex')}`;
 const coinbaseSecret = randomBytes(16).toString('hex');
@@ -55,7 +75,10 @@ const secrets: WebhookSecrets = {
   stripe: { secrets: [stripeSecret] },
   adyen: { hmacKey: Buffer.from(String(adyenVector.secret_or_key), 'hex') },
   alipay: { publicKey: createPublicKey(String(alipayVector.secret_or_key)) },
-  wechatpay: { apiV3Key: Buffer.from(String(wechatVector.secret_or_key)), platformKeys: [{ serial: wechatCert.serialNumber, key: wechatCert.publicKey }] },
+  wechatpay: {
+    apiV3Key: Buffer.from(String(wechatVector.secret_or_key)),
+    platformKeys: [{ serial: wechatCert.serialNumber, key: wechatCert.publicKey }],
+  },
   coinbase: { secret: coinbaseSecret },
   bitpay: { enabled: true },
 };
@@ -88,7 +111,9 @@ beforeAll(async () => {
   await new Promise<void>((r) => server.once('listening', () => r()));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
-afterAll(async () => { await new Promise<void>((r) => server.close(() => r())); });
+afterAll(async () => {
+  await new Promise<void>((r) => server.close(() => r()));
+});
 beforeEach(() => {
   ingestor = new MemoryIngestor();
   rejected.length = 0;
@@ -97,13 +122,40 @@ beforeEach(() => {
   clock = Date.UTC(2026, 0, 15, 12, 0, 0);
 });
 
-function stripeDelivery(id: string, t = Math.floor(clock / 1000)): { body: string; headers: Record<string, string> } {
-  const charge = { id: `ch_${id}`, object: 'charge', amount: 4999, amount_captured: 4999, currency: 'gbp', captured: true, payment_intent: `pi_${id}` };
-  const body = JSON.stringify({ id: `evt_${id}`, object: 'event', type: 'charge.succeeded', created: t, data: { object: charge } });
-  return { body, headers: { 'content-type': 'application/json', 'stripe-signature': `t=${t},v1=${stripeSignature(stripeSecret, t, Buffer.from(body))}` } };
+function stripeDelivery(
+  id: string,
+  t = Math.floor(clock / 1000),
+): { body: string; headers: Record<string, string> } {
+  const charge = {
+    id: `ch_${id}`,
+    object: 'charge',
+    amount: 4999,
+    amount_captured: 4999,
+    currency: 'gbp',
+    captured: true,
+    payment_intent: `pi_${id}`,
+  };
+  const body = JSON.stringify({
+    id: `evt_${id}`,
+    object: 'event',
+    type: 'charge.succeeded',
+    created: t,
+    data: { object: charge },
+  });
+  return {
+    body,
+    headers: {
+      'content-type': 'application/json',
+      'stripe-signature': `t=${t},v1=${stripeSignature(stripeSecret, t, Buffer.from(body))}`,
+    },
+  };
 }
 
-async function post(path: string, body: string | Buffer, headers: Record<string, string>): Promise<{ status: number; text: string; headers: Headers }> {
+async function post(
+  path: string,
+  body: string | Buffer,
+  headers: Record<string, string>,
+): Promise<{ status: number; text: string; headers: Headers }> {
   const res = await fetch(`${base}${path}`, { method: 'POST', body, headers });
   return { status: res.status, text: await res.text(), headers: res.headers };
 }
@@ -116,7 +168,12 @@ describe('webhook router', () => {
     expect(ingestor.stored.size).toBe(1);
     const [stored] = [...ingestor.stored.values()];
     expect(stored?.ctx).toEqual({ source: 'webhook', receivedAt: clock });
-    expect(stored?.input).toMatchObject({ status: 'captured', amount_minor: 4999, currency: 'GBP', payment_id: 'pi_a1' });
+    expect(stored?.input).toMatchObject({
+      status: 'captured',
+      amount_minor: 4999,
+      currency: 'GBP',
+      payment_id: 'pi_a1',
+    });
 
     const again = await post('/v1/webhooks/stripe', d.body, d.headers);
     expect(again.status).toBe(200);
@@ -152,9 +209,16 @@ describe('webhook router', () => {
     const noHeader = await post('/v1/webhooks/stripe', '{}', { 'content-type': 'application/json' });
     expect(noHeader.status).toBe(400);
     const t = Math.floor(clock / 1000);
-    const junk = await post('/v1/webhooks/stripe', 'not json', { 'content-type': 'text/plain', 'stripe-signature': `t=${t},v1=${stripeSignature(stripeSecret, t, Buffer.from('not json'))}` });
+    const junk = await post('/v1/webhooks/stripe', 'not json', {
+      'content-type': 'text/plain',
+      'stripe-signature': `t=${t},v1=${stripeSignature(stripeSecret, t, Buffer.from('not json'))}`,
+    });
     expect([junk.status, JSON.parse(junk.text).error.code]).toEqual([400, 'unparseable']);
-    expect(rejected).toEqual([['stripe', 'stale_timestamp'], ['stripe', 'missing_header'], ['stripe', 'unparseable']]);
+    expect(rejected).toEqual([
+      ['stripe', 'stale_timestamp'],
+      ['stripe', 'missing_header'],
+      ['stripe', 'unparseable'],
+    ]);
   });
 
   it('404s unknown providers and names the variable for unconfigured ones', async () => {
@@ -180,11 +244,26 @@ describe('webhook router', () => {
   });
 
   it('Adyen gets "[accepted]" and Alipay gets "success" for their verified vectors', async () => {
-    const a = await post('/v1/webhooks/adyen', adyenVector.payload ?? '', { 'content-type': 'application/json' });
+    const a = await post('/v1/webhooks/adyen', adyenVector.payload ?? '', {
+      'content-type': 'application/json',
+    });
     expect([a.status, a.text]).toEqual([200, '[accepted]']);
-    const b = await post('/v1/webhooks/alipay', alipayVector.payload ?? '', lowerHeaders(alipayVector.headers));
+    const b = await post(
+      '/v1/webhooks/alipay',
+      alipayVector.payload ?? '',
+      lowerHeaders(alipayVector.headers),
+    );
     expect([b.status, b.text]).toEqual([200, 'success']);
-    expect([...ingestor.stored.values()].map((s) => [s.input['provider'], s.input['amount_minor'], s.input['currency']])).toEqual([['adyen', 1130, 'EUR'], ['alipay', 10, 'CNY']]);
+    expect(
+      [...ingestor.stored.values()].map((s) => [
+        s.input['provider'],
+        s.input['amount_minor'],
+        s.input['currency'],
+      ]),
+    ).toEqual([
+      ['adyen', 1130, 'EUR'],
+      ['alipay', 10, 'CNY'],
+    ]);
   });
 
   it('WeChat: the verified vector gets {code:"SUCCESS"}; a SIGNTEST probe gets 401 {code:"FAIL"}', async () => {
@@ -192,18 +271,38 @@ describe('webhook router', () => {
     const h = lowerHeaders(wechatVector.headers);
     const ok = await post('/v1/webhooks/wechatpay', wechatVector.payload ?? '', h);
     expect([ok.status, JSON.parse(ok.text).code]).toEqual([200, 'SUCCESS']);
-    const probe = await post('/v1/webhooks/wechatpay', wechatVector.payload ?? '', { ...h, 'wechatpay-signature': 'WECHATPAY/SIGNTEST/xyz' });
+    const probe = await post('/v1/webhooks/wechatpay', wechatVector.payload ?? '', {
+      ...h,
+      'wechatpay-signature': 'WECHATPAY/SIGNTEST/xyz',
+    });
     expect(probe.status).toBe(401);
     expect(JSON.parse(probe.text)).toMatchObject({ code: 'FAIL', error: { code: 'probe' } });
     expect(rejected).toEqual([['wechatpay', 'probe']]);
   });
 
   it('uses the account path segment as merchant id when the payload has none', async () => {
-    const body = JSON.stringify({ id: 'd1', event: { id: 'e-acct', type: 'charge:confirmed', created_at: '2026-01-15T11:59:00Z', data: { code: 'C1', pricing: { local: { amount: '12.00', currency: 'EUR' } } } } });
-    const res = await post('/v1/webhooks/coinbase/shop-eu', body, { 'content-type': 'application/json', 'x-cc-webhook-signature': coinbaseSignature(coinbaseSecret, Buffer.from(body)) });
+    const body = JSON.stringify({
+      id: 'd1',
+      event: {
+        id: 'e-acct',
+        type: 'charge:confirmed',
+        created_at: '2026-01-15T11:59:00Z',
+        data: { code: 'C1', pricing: { local: { amount: '12.00', currency: 'EUR' } } },
+      },
+    });
+    const res = await post('/v1/webhooks/coinbase/shop-eu', body, {
+      'content-type': 'application/json',
+      'x-cc-webhook-signature': coinbaseSignature(coinbaseSecret, Buffer.from(body)),
+    });
     expect(res.status).toBe(200);
-    expect([...ingestor.stored.values()][0]?.input).toMatchObject({ merchant_id: 'shop-eu', amount_minor: 1200, status: 'succeeded' });
-    const bad = await post('/v1/webhooks/coinbase/bad%20account', body, { 'content-type': 'application/json' });
+    expect([...ingestor.stored.values()][0]?.input).toMatchObject({
+      merchant_id: 'shop-eu',
+      amount_minor: 1200,
+      status: 'succeeded',
+    });
+    const bad = await post('/v1/webhooks/coinbase/bad%20account', body, {
+      'content-type': 'application/json',
+    });
     expect(bad.status).toBe(400);
   });
 
@@ -215,7 +314,10 @@ describe('webhook router', () => {
   });
 
   it('refuses bodies over 1 MB with 413 JSON', async () => {
-    const res = await post('/v1/webhooks/stripe', Buffer.alloc(1024 * 1024 + 10, 0x61), { 'content-type': 'application/json', 'stripe-signature': 't=1,v1=00' });
+    const res = await post('/v1/webhooks/stripe', Buffer.alloc(1024 * 1024 + 10, 0x61), {
+      'content-type': 'application/json',
+      'stripe-signature': 't=1,v1=00',
+    });
     expect(res.status).toBe(413);
     expect(JSON.parse(res.text).error.code).toBe('payload_too_large');
   });

@@ -57,7 +57,13 @@ function headersOf(req: Request): WebhookHeaders {
   return out;
 }
 
-function sendError(res: Response, status: number, code: string, message: string, hook?: RegisteredWebhook): void {
+function sendError(
+  res: Response,
+  status: number,
+  code: string,
+  message: string,
+  hook?: RegisteredWebhook,
+): void {
   res.status(status).json(hook ? hook.errorBody(code, message) : { error: { code, message } });
 }
 
@@ -80,21 +86,50 @@ export function createWebhookRouter(deps: WebhookRouterDeps): Router {
       const name = String(req.params['provider'] ?? '');
       const account = req.params['account'] === undefined ? undefined : String(req.params['account']);
       const hook = WEBHOOK_REGISTRY.get(name);
-      if (!hook) return sendError(res, 404, 'unknown_provider', `unknown webhook provider "${name.slice(0, 32)}"; known: ${[...WEBHOOK_REGISTRY.keys()].join(', ')}`);
+      if (!hook)
+        return sendError(
+          res,
+          404,
+          'unknown_provider',
+          `unknown webhook provider "${name.slice(0, 32)}"; known: ${[...WEBHOOK_REGISTRY.keys()].join(', ')}`,
+        );
       if (!hook.isConfigured(deps.secrets)) {
-        return sendError(res, 404, 'provider_not_configured', `${name} webhooks are not configured: set ${ENV_HINT[name] ?? 'its secret'}`, hook);
+        return sendError(
+          res,
+          404,
+          'provider_not_configured',
+          `${name} webhooks are not configured: set ${ENV_HINT[name] ?? 'its secret'}`,
+          hook,
+        );
       }
       if (account !== undefined && !/^[A-Za-z0-9_.-]{1,64}$/.test(account)) {
-        return sendError(res, 400, 'bad_request', 'account must be 1-64 characters of letters, digits, _ . -', hook);
+        return sendError(
+          res,
+          400,
+          'bad_request',
+          'account must be 1-64 characters of letters, digits, _ . -',
+          hook,
+        );
       }
       const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
       const at = now();
-      const handled = hook.handle(body, headersOf(req), deps.secrets, at, account === undefined ? { receivedAt: at } : { account, receivedAt: at });
+      const handled = hook.handle(
+        body,
+        headersOf(req),
+        deps.secrets,
+        at,
+        account === undefined ? { receivedAt: at } : { account, receivedAt: at },
+      );
       if (!handled.ok) {
         deps.onRejected?.(hook.name, handled.reason);
         // Never log the body itself: its size and a hash prefix are enough to correlate.
         log.warn(
-          { provider: hook.name, reason: handled.reason, bodyBytes: body.length, bodySha256: createHash('sha256').update(body).digest('hex').slice(0, 16) },
+          {
+            provider: hook.name,
+            reason: handled.reason,
+            bodyBytes: body.length,
+            bodySha256: createHash('sha256').update(body).digest('hex').slice(0, 16),
+          },
           `webhook rejected: ${handled.message}`,
         );
         return sendError(res, REJECT_STATUS[handled.reason], handled.reason, handled.message, hook);
@@ -111,15 +146,27 @@ export function createWebhookRouter(deps: WebhookRouterDeps): Router {
           const outcome = await deps.ingestor.ingest(events, { source: 'webhook', receivedAt: at });
           if (outcome.rejected > 0) {
             // A mapping bug, not a transient failure: retrying the delivery would not help.
-            log.error({ provider: hook.name, providerEventId, errors: outcome.errors.slice(0, 5) }, 'webhook events rejected by the pipeline');
+            log.error(
+              { provider: hook.name, providerEventId, errors: outcome.errors.slice(0, 5) },
+              'webhook events rejected by the pipeline',
+            );
           }
           if (outcome.duplicate === events.length) deps.onReplay?.(hook.name);
           else deps.onAccepted?.(hook.name, outcome.accepted);
         } catch (err) {
           const status = err instanceof PaywatchError && err.status >= 500 ? err.status : 503;
           if (err instanceof OverloadedError) res.setHeader('Retry-After', String(err.retryAfterS));
-          log.error({ provider: hook.name, providerEventId, err }, 'webhook ingest failed; provider will retry');
-          return sendError(res, status, err instanceof PaywatchError ? err.code : 'unavailable', 'events could not be stored; retry later', hook);
+          log.error(
+            { provider: hook.name, providerEventId, err },
+            'webhook ingest failed; provider will retry',
+          );
+          return sendError(
+            res,
+            status,
+            err instanceof PaywatchError ? err.code : 'unavailable',
+            'events could not be stored; retry later',
+            hook,
+          );
         }
       } else {
         deps.onAccepted?.(hook.name, 0);

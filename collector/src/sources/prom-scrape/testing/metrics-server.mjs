@@ -5,8 +5,19 @@ import { createServer } from 'node:http';
 import { Counter, Histogram, Registry } from 'prom-client';
 
 const registry = new Registry();
-const payments = new Counter({ name: 'payments_total', help: 'Payments by gateway and status.', labelNames: ['gateway', 'status'], registers: [registry] });
-const latency = new Histogram({ name: 'payment_latency_seconds', help: 'Latency.', labelNames: ['gateway'], buckets: [0.1, 0.5, 1], registers: [registry] });
+const payments = new Counter({
+  name: 'payments_total',
+  help: 'Payments by gateway and status.',
+  labelNames: ['gateway', 'status'],
+  registers: [registry],
+});
+const latency = new Histogram({
+  name: 'payment_latency_seconds',
+  help: 'Latency.',
+  labelNames: ['gateway'],
+  buckets: [0.1, 0.5, 1],
+  registers: [registry],
+});
 payments.inc({ gateway: 'adyen', status: 'succeeded' }, 1027);
 payments.inc({ gateway: 'adyen', status: 'failed' }, 33);
 payments.inc({ gateway: 'stripe', status: 'succeeded' }, 2500);

@@ -2,14 +2,30 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { PaymentEventInputSchema } from '@paywatch/contracts';
-import { flipByte, flipChar, listFixtures, loadFixture, lowerHeaders } from '../../../../test/fixtures/providers/load-fixture.js';
+import {
+  flipByte,
+  flipChar,
+  listFixtures,
+  loadFixture,
+  lowerHeaders,
+} from '../../../../test/fixtures/providers/load-fixture.js';
 import type { WebhookSecrets } from '../webhook-secrets.js';
-import { adyenDataToSign, adyenFailureCategory, adyenHmac, adyenWebhook, type AdyenPayload } from './adyen.webhook.js';
+import {
+  adyenDataToSign,
+  adyenFailureCategory,
+  adyenHmac,
+  adyenWebhook,
+  type AdyenPayload,
+} from './adyen.webhook.js';
 
 const keyOf = (hex: unknown): WebhookSecrets => ({ adyen: { hmacKey: Buffer.from(String(hex), 'hex') } });
 const NOW = Date.UTC(2026, 0, 1);
 
-function verifyOk(body: string | Buffer, secrets: WebhookSecrets, headers: Record<string, string> = {}): AdyenPayload {
+function verifyOk(
+  body: string | Buffer,
+  secrets: WebhookSecrets,
+  headers: Record<string, string> = {},
+): AdyenPayload {
   const out = adyenWebhook.verify(Buffer.from(body), headers, secrets, NOW);
   if (!out.ok) throw new Error(`${out.reason}: ${out.message}`);
   return out.payload;
@@ -18,9 +34,16 @@ function verifyOk(body: string | Buffer, secrets: WebhookSecrets, headers: Recor
 describe('adyen fixtures', () => {
   it('covers every Adyen fixture file', () => {
     expect(listFixtures('adyen')).toEqual([
-      'docs_hmac_example_authorisation.json', 'node_hmac_banking_webhook_body.json', 'node_hmac_notification_item_event.json',
-      'node_hmac_notification_item_report_available.json', 'node_hmac_raw_string_hpp.json', 'sample_authorisationTrue.json',
-      'sample_captureFalse.json', 'sample_captureTrue.json', 'sample_refundFalse.json', 'sample_refundTrue.json',
+      'docs_hmac_example_authorisation.json',
+      'node_hmac_banking_webhook_body.json',
+      'node_hmac_notification_item_event.json',
+      'node_hmac_notification_item_report_available.json',
+      'node_hmac_raw_string_hpp.json',
+      'sample_authorisationTrue.json',
+      'sample_captureFalse.json',
+      'sample_captureTrue.json',
+      'sample_refundFalse.json',
+      'sample_refundTrue.json',
     ]);
   });
 });
@@ -42,16 +65,29 @@ describe.each([
   });
 
   it('refuses a changed amount, a changed signature, a changed key and the key used as text', () => {
-    expect(adyenWebhook.verify(Buffer.from(body.replace(from, to)), {}, secrets, NOW)).toMatchObject({ ok: false, reason: 'bad_signature' });
-    expect(adyenWebhook.verify(Buffer.from(body.replace(sig, flipChar(sig, 3))), {}, secrets, NOW)).toMatchObject({ ok: false, reason: 'bad_signature' });
-    expect(adyenWebhook.verify(Buffer.from(body), {}, keyOf(flipChar(String(f.secret_or_key), 4)), NOW)).toMatchObject({ ok: false, reason: 'bad_signature' });
+    expect(adyenWebhook.verify(Buffer.from(body.replace(from, to)), {}, secrets, NOW)).toMatchObject({
+      ok: false,
+      reason: 'bad_signature',
+    });
+    expect(
+      adyenWebhook.verify(Buffer.from(body.replace(sig, flipChar(sig, 3))), {}, secrets, NOW),
+    ).toMatchObject({ ok: false, reason: 'bad_signature' });
+    expect(
+      adyenWebhook.verify(Buffer.from(body), {}, keyOf(flipChar(String(f.secret_or_key), 4)), NOW),
+    ).toMatchObject({ ok: false, reason: 'bad_signature' });
     const asText: WebhookSecrets = { adyen: { hmacKey: Buffer.from(String(f.secret_or_key), 'utf8') } };
-    expect(adyenWebhook.verify(Buffer.from(body), {}, asText, NOW)).toMatchObject({ ok: false, reason: 'bad_signature' });
+    expect(adyenWebhook.verify(Buffer.from(body), {}, asText, NOW)).toMatchObject({
+      ok: false,
+      reason: 'bad_signature',
+    });
   });
 
   it('refuses an item without hmacSignature', () => {
     const stripped = body.replace(`"hmacSignature":"${sig}"`, '"other":"x"');
-    expect(adyenWebhook.verify(Buffer.from(stripped), {}, secrets, NOW)).toMatchObject({ ok: false, reason: 'missing_header' });
+    expect(adyenWebhook.verify(Buffer.from(stripped), {}, secrets, NOW)).toMatchObject({
+      ok: false,
+      reason: 'missing_header',
+    });
   });
 });
 
@@ -60,7 +96,9 @@ describe('adyen raw HMAC primitive (HPP vector)', () => {
   it('hex-decodes the key and matches the SDK result; a one-char key change does not', () => {
     const key = Buffer.from(String(f.secret_or_key), 'hex');
     expect(adyenHmac(key, f.payload ?? '')).toBe(f.expected['base64']);
-    expect(adyenHmac(Buffer.from(flipChar(String(f.secret_or_key)), 'hex'), f.payload ?? '')).not.toBe(f.expected['base64']);
+    expect(adyenHmac(Buffer.from(flipChar(String(f.secret_or_key)), 'hex'), f.payload ?? '')).not.toBe(
+      f.expected['base64'],
+    );
   });
 });
 
@@ -77,17 +115,30 @@ describe('adyen banking webhook (HmacSignature header over the raw body)', () =>
   });
 
   it('refuses one changed body byte, a changed header and a changed key', () => {
-    expect(adyenWebhook.verify(flipByte(body), headers, secrets, NOW)).toMatchObject({ ok: false, reason: 'bad_signature' });
-    expect(adyenWebhook.verify(body, { hmacsignature: flipChar(headers['hmacsignature'] ?? '', 5) }, secrets, NOW)).toMatchObject({ ok: false, reason: 'bad_signature' });
-    expect(adyenWebhook.verify(body, headers, keyOf(flipChar(String(f.secret_or_key), 2)), NOW)).toMatchObject({ ok: false, reason: 'bad_signature' });
+    expect(adyenWebhook.verify(flipByte(body), headers, secrets, NOW)).toMatchObject({
+      ok: false,
+      reason: 'bad_signature',
+    });
+    expect(
+      adyenWebhook.verify(body, { hmacsignature: flipChar(headers['hmacsignature'] ?? '', 5) }, secrets, NOW),
+    ).toMatchObject({ ok: false, reason: 'bad_signature' });
+    expect(
+      adyenWebhook.verify(body, headers, keyOf(flipChar(String(f.secret_or_key), 2)), NOW),
+    ).toMatchObject({ ok: false, reason: 'bad_signature' });
   });
 });
 
 describe('adyen normalize (SDK mock notifications, parse-only)', () => {
   // The samples' signatures cannot be verified (no published key), so they are parsed directly.
   const parse = (file: string): AdyenPayload => {
-    const body = JSON.parse(loadFixture('adyen', file).payload ?? '{}') as { notificationItems: { NotificationRequestItem: Record<string, unknown> }[] };
-    return { kind: 'standard', live: false, items: body.notificationItems.map((w) => w.NotificationRequestItem) };
+    const body = JSON.parse(loadFixture('adyen', file).payload ?? '{}') as {
+      notificationItems: { NotificationRequestItem: Record<string, unknown> }[];
+    };
+    return {
+      kind: 'standard',
+      live: false,
+      items: body.notificationItems.map((w) => w.NotificationRequestItem),
+    };
   };
 
   it('AUTHORISATION success → succeeded 10100 EUR, visa ending 7777', () => {
@@ -95,8 +146,14 @@ describe('adyen normalize (SDK mock notifications, parse-only)', () => {
     expect(providerEventId).toBe('123456789:AUTHORISATION:true');
     expect(events).toHaveLength(1);
     expect(events[0]).toMatchObject({
-      event_id: 'adyen:123456789:success', status: 'succeeded', amount_minor: 10100, currency: 'EUR', payment_id: '123456789',
-      merchant_id: 'MagentoMerchantTest2', method: 'card', card: { brand: 'visa', last4: '7777' },
+      event_id: 'adyen:123456789:success',
+      status: 'succeeded',
+      amount_minor: 10100,
+      currency: 'EUR',
+      payment_id: '123456789',
+      merchant_id: 'MagentoMerchantTest2',
+      method: 'card',
+      card: { brand: 'visa', last4: '7777' },
     });
     expect(events[0]?.failure).toBeUndefined();
     expect(PaymentEventInputSchema.safeParse(events[0]).success).toBe(true);
@@ -104,14 +161,22 @@ describe('adyen normalize (SDK mock notifications, parse-only)', () => {
 
   it('CAPTURE success → captured 23623 USD on the original payment, sharing the authorisation outcome id', () => {
     const [e] = adyenWebhook.normalize(parse('sample_captureTrue.json')).events;
-    expect(e).toMatchObject({ event_id: 'adyen:ORIGINAL_PSP:success', status: 'captured', amount_minor: 23623, currency: 'USD', payment_id: 'ORIGINAL_PSP' });
+    expect(e).toMatchObject({
+      event_id: 'adyen:ORIGINAL_PSP:success',
+      status: 'captured',
+      amount_minor: 23623,
+      currency: 'USD',
+      payment_id: 'ORIGINAL_PSP',
+    });
     expect(PaymentEventInputSchema.safeParse(e).success).toBe(true);
   });
 
   it('CAPTURE failure → failed 23623 USD, insufficient_funds, raw reason kept', () => {
     const [e] = adyenWebhook.normalize(parse('sample_captureFalse.json')).events;
     expect(e).toMatchObject({
-      status: 'failed', amount_minor: 23623, currency: 'USD',
+      status: 'failed',
+      amount_minor: 23623,
+      currency: 'USD',
       failure: { category: 'insufficient_funds', code: 'Insufficient balance on payment' },
     });
     expect(PaymentEventInputSchema.safeParse(e).success).toBe(true);
@@ -119,7 +184,12 @@ describe('adyen normalize (SDK mock notifications, parse-only)', () => {
 
   it('REFUND success → refunded 1500 EUR; REFUND failure → no event (no refund_failed status)', () => {
     const [e] = adyenWebhook.normalize(parse('sample_refundTrue.json')).events;
-    expect(e).toMatchObject({ status: 'refunded', amount_minor: 1500, currency: 'EUR', payment_id: 'ORIGINAL_PSP' });
+    expect(e).toMatchObject({
+      status: 'refunded',
+      amount_minor: 1500,
+      currency: 'EUR',
+      payment_id: 'ORIGINAL_PSP',
+    });
     expect(PaymentEventInputSchema.safeParse(e).success).toBe(true);
     expect(adyenWebhook.normalize(parse('sample_refundFalse.json')).events).toEqual([]);
   });
@@ -127,8 +197,17 @@ describe('adyen normalize (SDK mock notifications, parse-only)', () => {
   it('the verified docs vector (AUTHORISATION 1130 EUR) normalizes; REPORT_AVAILABLE/EVENT do not', () => {
     const f = loadFixture('adyen', 'docs_hmac_example_authorisation.json');
     const [e] = adyenWebhook.normalize(verifyOk(f.payload ?? '', keyOf(f.secret_or_key))).events;
-    expect(e).toMatchObject({ status: 'succeeded', amount_minor: 1130, currency: 'EUR', payment_id: '7914073381342284', merchant_id: 'TestMerchant' });
-    for (const file of ['node_hmac_notification_item_report_available.json', 'node_hmac_notification_item_event.json']) {
+    expect(e).toMatchObject({
+      status: 'succeeded',
+      amount_minor: 1130,
+      currency: 'EUR',
+      payment_id: '7914073381342284',
+      merchant_id: 'TestMerchant',
+    });
+    for (const file of [
+      'node_hmac_notification_item_report_available.json',
+      'node_hmac_notification_item_event.json',
+    ]) {
       const g = loadFixture('adyen', file);
       expect(adyenWebhook.normalize(verifyOk(g.payload ?? '', keyOf(g.secret_or_key))).events).toEqual([]);
     }
@@ -150,15 +229,43 @@ describe('adyen round trip with a fresh key', () => {
   const hex = randomBytes(32).toString('hex').toUpperCase();
   const secrets = keyOf(hex);
   const item = (fields: Record<string, unknown>): Record<string, unknown> => {
-    const it: Record<string, unknown> = { eventDate: '2026-01-15T10:00:00+01:00', merchantAccountCode: 'ShopEU', ...fields };
+    const it: Record<string, unknown> = {
+      eventDate: '2026-01-15T10:00:00+01:00',
+      merchantAccountCode: 'ShopEU',
+      ...fields,
+    };
     const sig = adyenHmac(Buffer.from(hex, 'hex'), adyenDataToSign(it));
     return { ...it, additionalData: { ...(it['additionalData'] as object | undefined), hmacSignature: sig } };
   };
   const batch = [
-    item({ pspReference: 'PSP1', merchantReference: 'o-1', amount: { value: 4200, currency: 'EUR' }, eventCode: 'AUTHORISATION', success: 'false', reason: 'Not enough balance', paymentMethod: 'mc' }),
-    item({ pspReference: 'PSP2', merchantReference: 'o-2', amount: { value: 1500, currency: 'JPY' }, eventCode: 'AUTHORISATION', success: 'true', paymentMethod: 'visa', additionalData: { paymentMethodVariant: 'visa_applepay', cardSummary: '1111', cardBin: '411111', issuerCountry: 'JP' } }),
+    item({
+      pspReference: 'PSP1',
+      merchantReference: 'o-1',
+      amount: { value: 4200, currency: 'EUR' },
+      eventCode: 'AUTHORISATION',
+      success: 'false',
+      reason: 'Not enough balance',
+      paymentMethod: 'mc',
+    }),
+    item({
+      pspReference: 'PSP2',
+      merchantReference: 'o-2',
+      amount: { value: 1500, currency: 'JPY' },
+      eventCode: 'AUTHORISATION',
+      success: 'true',
+      paymentMethod: 'visa',
+      additionalData: {
+        paymentMethodVariant: 'visa_applepay',
+        cardSummary: '1111',
+        cardBin: '411111',
+        issuerCountry: 'JP',
+      },
+    }),
   ];
-  const body = JSON.stringify({ live: 'false', notificationItems: batch.map((NotificationRequestItem) => ({ NotificationRequestItem })) });
+  const body = JSON.stringify({
+    live: 'false',
+    notificationItems: batch.map((NotificationRequestItem) => ({ NotificationRequestItem })),
+  });
 
   it('verifies each item of a batch and normalizes both', () => {
     const { events, providerEventId } = adyenWebhook.normalize(verifyOk(body, secrets));
@@ -167,17 +274,32 @@ describe('adyen round trip with a fresh key', () => {
       ['failed', 4200, 'EUR', 'card', 'insufficient_funds'],
       ['succeeded', 1500, 'JPY', 'apple_pay', undefined],
     ]);
-    expect(events[1]?.card).toEqual({ brand: 'visa', last4: '1111', bin: '411111', issuer_country: 'JP', wallet: 'apple_pay' });
+    expect(events[1]?.card).toEqual({
+      brand: 'visa',
+      last4: '1111',
+      bin: '411111',
+      issuer_country: 'JP',
+      wallet: 'apple_pay',
+    });
     for (const e of events) expect(PaymentEventInputSchema.safeParse(e).success).toBe(true);
   });
 
   it('one forged item rejects the whole batch', () => {
     const forged = body.replace('"value":1500', '"value":150000');
-    expect(adyenWebhook.verify(Buffer.from(forged), {}, secrets, NOW)).toMatchObject({ ok: false, reason: 'bad_signature' });
+    expect(adyenWebhook.verify(Buffer.from(forged), {}, secrets, NOW)).toMatchObject({
+      ok: false,
+      reason: 'bad_signature',
+    });
   });
 
   it('unparseable bodies are refused as such', () => {
-    expect(adyenWebhook.verify(Buffer.from('{"live":'), {}, secrets, NOW)).toMatchObject({ ok: false, reason: 'unparseable' });
-    expect(adyenWebhook.verify(Buffer.from('{"live":"false"}'), {}, secrets, NOW)).toMatchObject({ ok: false, reason: 'unparseable' });
+    expect(adyenWebhook.verify(Buffer.from('{"live":'), {}, secrets, NOW)).toMatchObject({
+      ok: false,
+      reason: 'unparseable',
+    });
+    expect(adyenWebhook.verify(Buffer.from('{"live":"false"}'), {}, secrets, NOW)).toMatchObject({
+      ok: false,
+      reason: 'unparseable',
+    });
   });
 });

@@ -1,9 +1,35 @@
-import type { CardBrand, CardFunding, CardWallet, FailureCategory, Method, PaymentEventInput, Status } from '@paywatch/contracts';
-import { reject, type NormalizeContext, type NormalizedWebhook, type VerifyOutcome, type WebhookProvider } from '../webhook-provider.js';
+import type {
+  CardBrand,
+  CardFunding,
+  CardWallet,
+  FailureCategory,
+  Method,
+  PaymentEventInput,
+  Status,
+} from '@paywatch/contracts';
+import {
+  reject,
+  type NormalizeContext,
+  type NormalizedWebhook,
+  type VerifyOutcome,
+  type WebhookProvider,
+} from '../webhook-provider.js';
 import type { WebhookSecrets } from '../webhook-secrets.js';
 import {
-  clip, clipId, currencyOf, header, hmacSha256, isoToMs, num, obj, parseJsonObject, safeEqual, sha256Hex, str,
-  webhookEventId, type JsonObject,
+  clip,
+  clipId,
+  currencyOf,
+  header,
+  hmacSha256,
+  isoToMs,
+  num,
+  obj,
+  parseJsonObject,
+  safeEqual,
+  sha256Hex,
+  str,
+  webhookEventId,
+  type JsonObject,
 } from '../webhook-util.js';
 
 /**
@@ -11,8 +37,7 @@ import {
  * checked) or a Balance Platform / Management webhook (`HmacSignature` header over the raw body).
  */
 export type AdyenPayload =
-  | { kind: 'standard'; live: boolean; items: JsonObject[] }
-  | { kind: 'banking'; body: JsonObject };
+  { kind: 'standard'; live: boolean; items: JsonObject[] } | { kind: 'banking'; body: JsonObject };
 
 /** The documented item string: `psp:original:merchant:reference:value:currency:eventCode:success`. */
 export function adyenDataToSign(item: JsonObject): string {
@@ -22,8 +47,13 @@ export function adyenDataToSign(item: JsonObject): string {
     return v === undefined || v === null ? '' : String(v);
   };
   return [
-    field(item, 'pspReference'), field(item, 'originalReference'), field(item, 'merchantAccountCode'),
-    field(item, 'merchantReference'), field(amount, 'value'), field(amount, 'currency'), field(item, 'eventCode'),
+    field(item, 'pspReference'),
+    field(item, 'originalReference'),
+    field(item, 'merchantAccountCode'),
+    field(item, 'merchantReference'),
+    field(amount, 'value'),
+    field(amount, 'currency'),
+    field(item, 'eventCode'),
     field(item, 'success'),
   ].join(':');
 }
@@ -37,12 +67,18 @@ function b64Equal(expectedB64: string, givenB64: string): boolean {
   return safeEqual(Buffer.from(expectedB64, 'base64'), Buffer.from(givenB64, 'base64'));
 }
 
-function verify(rawBody: Buffer, headers: Readonly<Record<string, string | undefined>>, secrets: WebhookSecrets, _now: number): VerifyOutcome<AdyenPayload> {
+function verify(
+  rawBody: Buffer,
+  headers: Readonly<Record<string, string | undefined>>,
+  secrets: WebhookSecrets,
+  _now: number,
+): VerifyOutcome<AdyenPayload> {
   const conf = secrets.adyen;
   if (!conf) return reject('unsupported', 'adyen webhooks are not configured');
   const headerSig = header(headers, 'hmacsignature');
   if (headerSig !== undefined) {
-    if (!b64Equal(adyenHmac(conf.hmacKey, rawBody), headerSig)) return reject('bad_signature', 'HmacSignature header does not match the body');
+    if (!b64Equal(adyenHmac(conf.hmacKey, rawBody), headerSig))
+      return reject('bad_signature', 'HmacSignature header does not match the body');
     const body = parseJsonObject(rawBody);
     if (!body) return reject('unparseable', 'body is not a JSON object');
     return { ok: true, payload: { kind: 'banking', body } };
@@ -50,38 +86,70 @@ function verify(rawBody: Buffer, headers: Readonly<Record<string, string | undef
   const body = parseJsonObject(rawBody);
   if (!body) return reject('unparseable', 'body is not a JSON object');
   const list = body['notificationItems'];
-  if (!Array.isArray(list) || list.length === 0) return reject('unparseable', 'notificationItems missing or empty');
+  if (!Array.isArray(list) || list.length === 0)
+    return reject('unparseable', 'notificationItems missing or empty');
   const items: JsonObject[] = [];
   for (const [i, wrapper] of list.entries()) {
     const item = obj(wrapper, 'NotificationRequestItem');
     if (!item) return reject('unparseable', `notificationItems[${i}] has no NotificationRequestItem`);
     const sig = str(obj(item, 'additionalData'), 'hmacSignature');
-    if (sig === undefined) return reject('missing_header', `notificationItems[${i}] has no additionalData.hmacSignature`);
+    if (sig === undefined)
+      return reject('missing_header', `notificationItems[${i}] has no additionalData.hmacSignature`);
     // Each item is signed on its own; one bad item rejects the batch (Adyen retries the whole batch).
-    if (!b64Equal(adyenHmac(conf.hmacKey, adyenDataToSign(item)), sig)) return reject('bad_signature', `notificationItems[${i}] hmacSignature does not match`);
+    if (!b64Equal(adyenHmac(conf.hmacKey, adyenDataToSign(item)), sig))
+      return reject('bad_signature', `notificationItems[${i}] hmacSignature does not match`);
     items.push(item);
   }
-  return { ok: true, payload: { kind: 'standard', live: body['live'] === 'true' || body['live'] === true, items } };
+  return {
+    ok: true,
+    payload: { kind: 'standard', live: body['live'] === 'true' || body['live'] === true, items },
+  };
 }
 
 // Refusal reasons (docs.adyen.com/development-resources/refusal-reasons), by text, lower-case.
 const REFUSAL: Readonly<Record<string, FailureCategory>> = {
-  'refused': 'do_not_honor', 'referral': 'do_not_honor', 'acquirer error': 'provider_error',
-  'blocked card': 'fraud_suspected', 'expired card': 'card_expired', 'invalid amount': 'invalid_card_data',
-  'invalid card number': 'invalid_card_data', 'issuer unavailable': 'issuer_unavailable', 'not supported': 'do_not_honor',
-  '3d not authenticated': 'authentication_failed', 'not enough balance': 'insufficient_funds', 'acquirer fraud': 'fraud_suspected',
-  'cancelled': 'canceled_by_user', 'shopper cancelled': 'canceled_by_user', 'invalid pin': 'invalid_card_data',
-  'pin tries exceeded': 'limit_exceeded', 'pin validation not possible': 'authentication_failed', 'fraud': 'fraud_suspected',
-  'not submitted': 'provider_error', 'fraud-cancelled': 'fraud_suspected', 'transaction not permitted': 'do_not_honor',
-  'cvc declined': 'invalid_card_data', 'restricted card': 'do_not_honor', 'revocation of auth': 'do_not_honor',
-  'declined non generic': 'do_not_honor', 'withdrawal amount exceeded': 'limit_exceeded',
-  'withdrawal count exceeded': 'limit_exceeded', 'issuer suspected fraud': 'fraud_suspected', 'avs declined': 'invalid_card_data',
-  'card requires online pin': 'authentication_failed', 'no checking account available on card': 'do_not_honor',
-  'no savings account available on card': 'do_not_honor', 'mobile pin required': 'authentication_failed',
-  'contactless fallback': 'other', 'authentication required': 'authentication_failed',
-  'rreq not received from ds': 'authentication_failed', 'current aid is in penalty box.': 'other',
-  'cvm required restart payment': 'authentication_failed', '3ds authentication error': 'authentication_failed',
-  'online pin required': 'authentication_failed', 'try another interface': 'other', 'chip downgrade mode': 'other',
+  refused: 'do_not_honor',
+  referral: 'do_not_honor',
+  'acquirer error': 'provider_error',
+  'blocked card': 'fraud_suspected',
+  'expired card': 'card_expired',
+  'invalid amount': 'invalid_card_data',
+  'invalid card number': 'invalid_card_data',
+  'issuer unavailable': 'issuer_unavailable',
+  'not supported': 'do_not_honor',
+  '3d not authenticated': 'authentication_failed',
+  'not enough balance': 'insufficient_funds',
+  'acquirer fraud': 'fraud_suspected',
+  cancelled: 'canceled_by_user',
+  'shopper cancelled': 'canceled_by_user',
+  'invalid pin': 'invalid_card_data',
+  'pin tries exceeded': 'limit_exceeded',
+  'pin validation not possible': 'authentication_failed',
+  fraud: 'fraud_suspected',
+  'not submitted': 'provider_error',
+  'fraud-cancelled': 'fraud_suspected',
+  'transaction not permitted': 'do_not_honor',
+  'cvc declined': 'invalid_card_data',
+  'restricted card': 'do_not_honor',
+  'revocation of auth': 'do_not_honor',
+  'declined non generic': 'do_not_honor',
+  'withdrawal amount exceeded': 'limit_exceeded',
+  'withdrawal count exceeded': 'limit_exceeded',
+  'issuer suspected fraud': 'fraud_suspected',
+  'avs declined': 'invalid_card_data',
+  'card requires online pin': 'authentication_failed',
+  'no checking account available on card': 'do_not_honor',
+  'no savings account available on card': 'do_not_honor',
+  'mobile pin required': 'authentication_failed',
+  'contactless fallback': 'other',
+  'authentication required': 'authentication_failed',
+  'rreq not received from ds': 'authentication_failed',
+  'current aid is in penalty box.': 'other',
+  'cvm required restart payment': 'authentication_failed',
+  '3ds authentication error': 'authentication_failed',
+  'online pin required': 'authentication_failed',
+  'try another interface': 'other',
+  'chip downgrade mode': 'other',
   'transaction blocked by adyen to prevent excessive retry fees': 'limit_exceeded',
 };
 
@@ -107,11 +175,17 @@ function mapItem(code: string, success: boolean, item: JsonObject): Mapped | und
     // The authorisation is Adyen's attempt outcome: with auto-capture no CAPTURE webhook follows,
     // so an authorised payment counts as succeeded. A later CAPTURE success shares its outcome key
     // and is deduplicated instead of counting the payment twice.
-    case 'AUTHORISATION': return success ? { status: 'succeeded', outcome: 'success' } : { status: 'failed', outcome: 'failure' };
-    case 'CAPTURE': return success ? { status: 'captured', outcome: 'success' } : { status: 'failed', outcome: 'capture_failure' };
-    case 'CAPTURE_FAILED': return { status: 'failed', outcome: 'capture_failure' };
+    case 'AUTHORISATION':
+      return success ? { status: 'succeeded', outcome: 'success' } : { status: 'failed', outcome: 'failure' };
+    case 'CAPTURE':
+      return success
+        ? { status: 'captured', outcome: 'success' }
+        : { status: 'failed', outcome: 'capture_failure' };
+    case 'CAPTURE_FAILED':
+      return { status: 'failed', outcome: 'capture_failure' };
     case 'CANCELLATION':
-    case 'TECHNICAL_CANCEL': return success ? { status: 'canceled' } : undefined;
+    case 'TECHNICAL_CANCEL':
+      return success ? { status: 'canceled' } : undefined;
     case 'CANCEL_OR_REFUND': {
       if (!success) return undefined;
       const action = str(obj(item, 'additionalData'), 'modification.action');
@@ -119,36 +193,64 @@ function mapItem(code: string, success: boolean, item: JsonObject): Mapped | und
     }
     // A failed refund has no status in the event contract (the payment stays captured).
     case 'REFUND':
-    case 'REFUND_WITH_DATA': return success ? { status: 'refunded' } : undefined;
-    case 'PENDING': return { status: 'pending' };
+    case 'REFUND_WITH_DATA':
+      return success ? { status: 'refunded' } : undefined;
+    case 'PENDING':
+      return { status: 'pending' };
     case 'OFFER_CLOSED':
-    case 'EXPIRE': return success ? { status: 'expired' } : undefined;
+    case 'EXPIRE':
+      return success ? { status: 'expired' } : undefined;
     case 'NOTIFICATION_OF_CHARGEBACK':
     case 'REQUEST_FOR_INFORMATION':
     case 'CHARGEBACK':
-    case 'SECOND_CHARGEBACK': return { status: 'chargeback_opened' };
+    case 'SECOND_CHARGEBACK':
+      return { status: 'chargeback_opened' };
     case 'CHARGEBACK_REVERSED':
-    case 'PREARBITRATION_WON': return { status: 'chargeback_won' };
-    case 'PREARBITRATION_LOST': return { status: 'chargeback_lost' };
-    case 'MANUAL_REVIEW_ACCEPT': return { status: 'authorized' };
-    case 'MANUAL_REVIEW_REJECT': return { status: 'failed', outcome: 'failure' };
-    default: return undefined;
+    case 'PREARBITRATION_WON':
+      return { status: 'chargeback_won' };
+    case 'PREARBITRATION_LOST':
+      return { status: 'chargeback_lost' };
+    case 'MANUAL_REVIEW_ACCEPT':
+      return { status: 'authorized' };
+    case 'MANUAL_REVIEW_REJECT':
+      return { status: 'failed', outcome: 'failure' };
+    default:
+      return undefined;
   }
 }
 
 const BRANDS: Readonly<Record<string, CardBrand>> = {
-  visa: 'visa', mc: 'mastercard', mastercard: 'mastercard', maestro: 'mastercard', amex: 'amex', jcb: 'jcb',
-  cup: 'unionpay', unionpay: 'unionpay', discover: 'discover', diners: 'other', cartebancaire: 'other', bcmc: 'other',
+  visa: 'visa',
+  mc: 'mastercard',
+  mastercard: 'mastercard',
+  maestro: 'mastercard',
+  amex: 'amex',
+  jcb: 'jcb',
+  cup: 'unionpay',
+  unionpay: 'unionpay',
+  discover: 'discover',
+  diners: 'other',
+  cartebancaire: 'other',
+  bcmc: 'other',
 };
-const FUNDING: Readonly<Record<string, CardFunding>> = { credit: 'credit', debit: 'debit', prepaid: 'prepaid' };
+const FUNDING: Readonly<Record<string, CardFunding>> = {
+  credit: 'credit',
+  debit: 'debit',
+  prepaid: 'prepaid',
+};
 
 function methodAndCard(item: JsonObject): { method: Method; card?: NonNullable<PaymentEventInput['card']> } {
   const ad = obj(item, 'additionalData');
   const pm = (str(item, 'paymentMethod') ?? '').toLowerCase();
   const variant = (str(ad, 'paymentMethodVariant') ?? pm).toLowerCase();
-  const wallet: CardWallet | undefined = /applepay/.test(variant) || pm === 'applepay' ? 'apple_pay'
-    : /googlepay|paywithgoogle/.test(variant) || /googlepay|paywithgoogle/.test(pm) ? 'google_pay'
-    : /samsungpay/.test(variant) ? 'samsung_pay' : undefined;
+  const wallet: CardWallet | undefined =
+    /applepay/.test(variant) || pm === 'applepay'
+      ? 'apple_pay'
+      : /googlepay|paywithgoogle/.test(variant) || /googlepay|paywithgoogle/.test(pm)
+        ? 'google_pay'
+        : /samsungpay/.test(variant)
+          ? 'samsung_pay'
+          : undefined;
   const brand = BRANDS[variant.split('_')[0] ?? ''] ?? BRANDS[pm.split('_')[0] ?? ''];
   let method: Method;
   if (wallet === 'apple_pay' || wallet === 'google_pay') method = wallet;
@@ -174,10 +276,16 @@ function methodAndCard(item: JsonObject): { method: Method; card?: NonNullable<P
 }
 
 function itemKey(item: JsonObject): string {
-  return [str(item, 'pspReference') ?? '', str(item, 'eventCode') ?? '', String(item['success'] ?? '')].join(':');
+  return [str(item, 'pspReference') ?? '', str(item, 'eventCode') ?? '', String(item['success'] ?? '')].join(
+    ':',
+  );
 }
 
-function normalizeItem(item: JsonObject, live: boolean, ctx: NormalizeContext): PaymentEventInput | undefined {
+function normalizeItem(
+  item: JsonObject,
+  live: boolean,
+  ctx: NormalizeContext,
+): PaymentEventInput | undefined {
   const code = str(item, 'eventCode') ?? '';
   const success = item['success'] === 'true' || item['success'] === true;
   const mapped = mapItem(code, success, item);
@@ -188,17 +296,24 @@ function normalizeItem(item: JsonObject, live: boolean, ctx: NormalizeContext): 
   const paymentId = str(item, 'originalReference') ?? psp;
   const reason = str(item, 'reason');
   const ad = obj(item, 'additionalData');
-  const failure: PaymentEventInput['failure'] | undefined = mapped.status === 'failed'
-    ? {
-        category: code === 'MANUAL_REVIEW_REJECT' ? 'fraud_suspected' : adyenFailureCategory(reason),
-        ...(reason ? { code: clip(reason) } : {}),
-        ...(str(ad, 'refusalReasonRaw') ? { message: clip(str(ad, 'refusalReasonRaw')) } : reason ? { message: clip(reason) } : {}),
-      }
-    : undefined;
+  const failure: PaymentEventInput['failure'] | undefined =
+    mapped.status === 'failed'
+      ? {
+          category: code === 'MANUAL_REVIEW_REJECT' ? 'fraud_suspected' : adyenFailureCategory(reason),
+          ...(reason ? { code: clip(reason) } : {}),
+          ...(str(ad, 'refusalReasonRaw')
+            ? { message: clip(str(ad, 'refusalReasonRaw')) }
+            : reason
+              ? { message: clip(reason) }
+              : {}),
+        }
+      : undefined;
   const { method, card } = methodAndCard(item);
   const ts = isoToMs(str(item, 'eventDate'));
   return {
-    event_id: mapped.outcome ? webhookEventId('adyen', paymentId, mapped.outcome) : webhookEventId('adyen', itemKey(item)),
+    event_id: mapped.outcome
+      ? webhookEventId('adyen', paymentId, mapped.outcome)
+      : webhookEventId('adyen', itemKey(item)),
     ts: ts ?? ctx.receivedAt ?? Date.now(),
     payment_id: clipId(paymentId),
     merchant_id: clipId(str(item, 'merchantAccountCode') ?? ctx.account ?? 'default'),
@@ -228,7 +343,9 @@ function normalize(payload: AdyenPayload, ctx: NormalizeContext = {}): Normalize
   const keys = payload.items.map(itemKey);
   const joined = keys.join('|');
   const providerEventId = joined.length <= 128 ? joined : `batch:${sha256Hex(joined).slice(0, 40)}`;
-  const events = payload.items.map((i) => normalizeItem(i, payload.live, ctx)).filter((e): e is PaymentEventInput => e !== undefined);
+  const events = payload.items
+    .map((i) => normalizeItem(i, payload.live, ctx))
+    .filter((e): e is PaymentEventInput => e !== undefined);
   return { providerEventId, events };
 }
 
@@ -241,4 +358,3 @@ export const adyenWebhook: WebhookProvider<AdyenPayload> = {
   // Adyen expects exactly this body, or it retries.
   ack: { status: 200, contentType: 'text/plain; charset=utf-8', body: '[accepted]' },
 };
-

@@ -1,7 +1,13 @@
 import { verify as rsaVerify } from 'node:crypto';
 import { TextDecoder } from 'node:util';
 import type { PaymentEventInput, Status } from '@paywatch/contracts';
-import { reject, type NormalizeContext, type NormalizedWebhook, type VerifyOutcome, type WebhookProvider } from '../webhook-provider.js';
+import {
+  reject,
+  type NormalizeContext,
+  type NormalizedWebhook,
+  type VerifyOutcome,
+  type WebhookProvider,
+} from '../webhook-provider.js';
 import type { WebhookSecrets } from '../webhook-secrets.js';
 import { clipId, decimalToMinor, header, sha256Hex, wallClockToMs, webhookEventId } from '../webhook-util.js';
 
@@ -66,7 +72,9 @@ export function parseAlipayForm(raw: Buffer, charset: string): AlipayForm | unde
  * values dropped, `k=v` joined with `&`, using decoded values.
  */
 export function alipaySignContent(params: AlipayParams, keepSignType: boolean): string {
-  return signedKeys(params, keepSignType).map((k) => `${k}=${params[k]}`).join('&');
+  return signedKeys(params, keepSignType)
+    .map((k) => `${k}=${params[k]}`)
+    .join('&');
 }
 
 function signedKeys(params: AlipayParams, keepSignType: boolean): string[] {
@@ -95,11 +103,17 @@ function charsetOf(raw: Buffer, contentType: string | undefined): string {
   return fromBody ?? 'utf-8';
 }
 
-function verify(rawBody: Buffer, headers: Readonly<Record<string, string | undefined>>, secrets: WebhookSecrets, _now: number): VerifyOutcome<AlipayParams> {
+function verify(
+  rawBody: Buffer,
+  headers: Readonly<Record<string, string | undefined>>,
+  secrets: WebhookSecrets,
+  _now: number,
+): VerifyOutcome<AlipayParams> {
   const conf = secrets.alipay;
   if (!conf) return reject('unsupported', 'alipay webhooks are not configured');
   const form = parseAlipayForm(rawBody, charsetOf(rawBody, header(headers, 'content-type')));
-  if (!form || Object.keys(form.params).length === 0) return reject('unparseable', 'body is not a form-encoded Alipay notification');
+  if (!form || Object.keys(form.params).length === 0)
+    return reject('unparseable', 'body is not a form-encoded Alipay notification');
   const params = form.params;
   const sign = params['sign'];
   if (sign === undefined || sign === '') return reject('missing_header', 'the sign field is missing');
@@ -110,7 +124,8 @@ function verify(rawBody: Buffer, headers: Readonly<Record<string, string | undef
   // As the official SDK does: try the content with sign_type first, then without it — both
   // variants occur in real notifications.
   for (const keep of [true, false]) {
-    if (rsaVerify(alg, alipaySignBytes(form, keep), conf.publicKey, sig)) return { ok: true, payload: params };
+    if (rsaVerify(alg, alipaySignBytes(form, keep), conf.publicKey, sig))
+      return { ok: true, payload: params };
   }
   return reject('bad_signature', 'sign does not verify with the Alipay public key');
 }
@@ -130,29 +145,64 @@ function normalize(p: AlipayParams, ctx: NormalizeContext = {}): NormalizedWebho
   let amount = total;
   let time = p['gmt_payment'];
   switch (tradeStatus) {
-    case 'WAIT_BUYER_PAY': status = 'pending'; key = 'pending'; time = p['gmt_create']; break;
+    case 'WAIT_BUYER_PAY':
+      status = 'pending';
+      key = 'pending';
+      time = p['gmt_create'];
+      break;
     case 'TRADE_SUCCESS':
       if (refund > 0 && p['gmt_refund']) {
-        status = 'partially_refunded'; key = `refund:${refundKey}`; amount = refund; time = p['gmt_refund'];
-      } else { status = 'succeeded'; key = 'success'; }
+        status = 'partially_refunded';
+        key = `refund:${refundKey}`;
+        amount = refund;
+        time = p['gmt_refund'];
+      } else {
+        status = 'succeeded';
+        key = 'success';
+      }
       break;
     // TRADE_FINISHED may follow TRADE_SUCCESS months later: same key, so it is not counted twice.
-    case 'TRADE_FINISHED': status = 'succeeded'; key = 'success'; break;
-    case 'TRADE_CLOSED':
-      if (refund > 0 && refund === total) { status = 'refunded'; key = `refund:${refundKey}`; amount = refund; time = p['gmt_refund'] ?? p['gmt_close']; }
-      else { status = 'canceled'; key = 'closed'; time = p['gmt_close']; }
+    case 'TRADE_FINISHED':
+      status = 'succeeded';
+      key = 'success';
       break;
-    default: return { providerEventId, events: [] };
+    case 'TRADE_CLOSED':
+      if (refund > 0 && refund === total) {
+        status = 'refunded';
+        key = `refund:${refundKey}`;
+        amount = refund;
+        time = p['gmt_refund'] ?? p['gmt_close'];
+      } else {
+        status = 'canceled';
+        key = 'closed';
+        time = p['gmt_close'];
+      }
+      break;
+    default:
+      return { providerEventId, events: [] };
   }
   if (amount === undefined) return { providerEventId, events: [] };
   let fundChannels: string[] = [];
   try {
     const bills: unknown = JSON.parse(p['fund_bill_list'] ?? '[]');
-    if (Array.isArray(bills)) fundChannels = bills.map((b: unknown) => (typeof b === 'object' && b !== null ? String((b as Record<string, unknown>)['fundChannel'] ?? '') : '')).filter((s) => s.length > 0);
-  } catch { /* not JSON: keep none */ }
+    if (Array.isArray(bills))
+      fundChannels = bills
+        .map((b: unknown) =>
+          typeof b === 'object' && b !== null
+            ? String((b as Record<string, unknown>)['fundChannel'] ?? '')
+            : '',
+        )
+        .filter((s) => s.length > 0);
+  } catch {
+    /* not JSON: keep none */
+  }
   const event: PaymentEventInput = {
     event_id: webhookEventId('alipay', tradeNo, key),
-    ts: wallClockToMs(time, ALIPAY_OFFSET) ?? wallClockToMs(p['notify_time'], ALIPAY_OFFSET) ?? ctx.receivedAt ?? Date.now(),
+    ts:
+      wallClockToMs(time, ALIPAY_OFFSET) ??
+      wallClockToMs(p['notify_time'], ALIPAY_OFFSET) ??
+      ctx.receivedAt ??
+      Date.now(),
     payment_id: clipId(tradeNo),
     merchant_id: clipId(p['seller_id'] ?? p['app_id'] ?? ctx.account ?? 'default'),
     provider: 'alipay',

@@ -1,7 +1,23 @@
 import type { PaymentEventInput, Status } from '@paywatch/contracts';
-import { reject, type NormalizeContext, type NormalizedWebhook, type VerifyOutcome, type WebhookProvider } from '../webhook-provider.js';
+import {
+  reject,
+  type NormalizeContext,
+  type NormalizedWebhook,
+  type VerifyOutcome,
+  type WebhookProvider,
+} from '../webhook-provider.js';
 import type { WebhookSecrets } from '../webhook-secrets.js';
-import { clipId, currencyOf, decimalToMinor, num, obj, parseJsonObject, str, webhookEventId, type JsonObject } from '../webhook-util.js';
+import {
+  clipId,
+  currencyOf,
+  decimalToMinor,
+  num,
+  obj,
+  parseJsonObject,
+  str,
+  webhookEventId,
+  type JsonObject,
+} from '../webhook-util.js';
 
 /**
  * A BitPay IPN: the invoice itself (standard format) or `{event:{code,name}, data:invoice}`
@@ -34,7 +50,12 @@ const EVENT_STATUS: Readonly<Record<string, { status: Status; key: string }>> = 
   invoice_refundComplete: { status: 'refunded', key: 'refunded' },
 };
 
-function verify(rawBody: Buffer, _headers: Readonly<Record<string, string | undefined>>, secrets: WebhookSecrets, _now: number): VerifyOutcome<BitpayIpn> {
+function verify(
+  rawBody: Buffer,
+  _headers: Readonly<Record<string, string | undefined>>,
+  secrets: WebhookSecrets,
+  _now: number,
+): VerifyOutcome<BitpayIpn> {
   if (!secrets.bitpay) return reject('unsupported', 'bitpay webhooks are not enabled');
   const body = parseJsonObject(rawBody);
   if (!body) return reject('unparseable', 'body is not a JSON object');
@@ -50,7 +71,9 @@ function normalize(ipn: BitpayIpn, ctx: NormalizeContext = {}): NormalizedWebhoo
   const inv = ipn.invoice;
   const id = str(inv, 'id') ?? '';
   const rawStatus = str(inv, 'status') ?? '';
-  const mapped = (ipn.eventName ? EVENT_STATUS[ipn.eventName] : undefined) ?? (ipn.eventName === 'invoice_manuallyNotified' ? undefined : STATUS[rawStatus]);
+  const mapped =
+    (ipn.eventName ? EVENT_STATUS[ipn.eventName] : undefined) ??
+    (ipn.eventName === 'invoice_manuallyNotified' ? undefined : STATUS[rawStatus]);
   const providerEventId = `${id}:${ipn.eventName ?? rawStatus}`;
   const currency = currencyOf(str(inv, 'currency'));
   // `price` is the fiat invoice amount in major units (a JSON number).
@@ -66,7 +89,9 @@ function normalize(ipn: BitpayIpn, ctx: NormalizeContext = {}): NormalizedWebhoo
     status: mapped.status,
     amount_minor: minor,
     currency,
-    ...(mapped.status === 'failed' ? { failure: { category: 'other' as const, code: ipn.eventName ?? rawStatus } } : {}),
+    ...(mapped.status === 'failed'
+      ? { failure: { category: 'other' as const, code: ipn.eventName ?? rawStatus } }
+      : {}),
     metadata: {
       untrusted: true,
       webhook_event_type: ipn.eventName ?? rawStatus,

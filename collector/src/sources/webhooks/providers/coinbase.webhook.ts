@@ -1,7 +1,26 @@
 import type { PaymentEventInput, Status } from '@paywatch/contracts';
-import { reject, type NormalizeContext, type NormalizedWebhook, type VerifyOutcome, type WebhookProvider } from '../webhook-provider.js';
+import {
+  reject,
+  type NormalizeContext,
+  type NormalizedWebhook,
+  type VerifyOutcome,
+  type WebhookProvider,
+} from '../webhook-provider.js';
 import type { WebhookSecrets } from '../webhook-secrets.js';
-import { clipId, currencyOf, decimalToMinor, header, hmacSha256, isoToMs, obj, parseJsonObject, safeEqual, str, webhookEventId, type JsonObject } from '../webhook-util.js';
+import {
+  clipId,
+  currencyOf,
+  decimalToMinor,
+  header,
+  hmacSha256,
+  isoToMs,
+  obj,
+  parseJsonObject,
+  safeEqual,
+  str,
+  webhookEventId,
+  type JsonObject,
+} from '../webhook-util.js';
 
 /** A verified Coinbase Commerce delivery: `{id, scheduled_for, attempt_number, event:{id,type,data}}`. */
 export interface CoinbaseDelivery extends JsonObject {
@@ -13,16 +32,23 @@ export function coinbaseSignature(secret: string, rawBody: Buffer): string {
   return hmacSha256(secret, rawBody).toString('hex');
 }
 
-function verify(rawBody: Buffer, headers: Readonly<Record<string, string | undefined>>, secrets: WebhookSecrets, _now: number): VerifyOutcome<CoinbaseDelivery> {
+function verify(
+  rawBody: Buffer,
+  headers: Readonly<Record<string, string | undefined>>,
+  secrets: WebhookSecrets,
+  _now: number,
+): VerifyOutcome<CoinbaseDelivery> {
   const conf = secrets.coinbase;
   if (!conf) return reject('unsupported', 'coinbase webhooks are not configured');
   const sig = header(headers, 'x-cc-webhook-signature');
   if (sig === undefined) return reject('missing_header', 'X-CC-Webhook-Signature header is missing');
   const expected = hmacSha256(conf.secret, rawBody);
-  if (!/^[0-9a-f]+$/i.test(sig) || !safeEqual(expected, Buffer.from(sig, 'hex'))) return reject('bad_signature', 'X-CC-Webhook-Signature does not match');
+  if (!/^[0-9a-f]+$/i.test(sig) || !safeEqual(expected, Buffer.from(sig, 'hex')))
+    return reject('bad_signature', 'X-CC-Webhook-Signature does not match');
   const body = parseJsonObject(rawBody);
   const event = obj(body, 'event');
-  if (!body || !event || typeof event['id'] !== 'string' || typeof event['type'] !== 'string') return reject('unparseable', 'body is not a Coinbase Commerce webhook delivery');
+  if (!body || !event || typeof event['id'] !== 'string' || typeof event['type'] !== 'string')
+    return reject('unparseable', 'body is not a Coinbase Commerce webhook delivery');
   return { ok: true, payload: body as CoinbaseDelivery };
 }
 
@@ -31,24 +57,32 @@ function lastTimeline(charge: JsonObject | undefined): { status?: string; contex
   const tl = charge?.['timeline'];
   if (!Array.isArray(tl) || tl.length === 0) return {};
   const last = obj({ l: tl[tl.length - 1] }, 'l');
-  return { ...(str(last, 'status') ? { status: str(last, 'status') } : {}), ...(str(last, 'context') ? { context: str(last, 'context') } : {}) };
+  return {
+    ...(str(last, 'status') ? { status: str(last, 'status') } : {}),
+    ...(str(last, 'context') ? { context: str(last, 'context') } : {}),
+  };
 }
 
 function mapType(type: string, charge: JsonObject | undefined): { status: Status; key: string } | undefined {
   switch (type) {
-    case 'charge:created': return { status: 'created', key: 'created' };
-    case 'charge:pending': return { status: 'pending', key: 'pending' };
-    case 'charge:delayed': return { status: 'pending', key: 'delayed' };
+    case 'charge:created':
+      return { status: 'created', key: 'created' };
+    case 'charge:pending':
+      return { status: 'pending', key: 'pending' };
+    case 'charge:delayed':
+      return { status: 'pending', key: 'delayed' };
     // A manually resolved charge shares the success key with confirmed: one success per charge.
     case 'charge:confirmed':
-    case 'charge:resolved': return { status: 'succeeded', key: 'success' };
+    case 'charge:resolved':
+      return { status: 'succeeded', key: 'success' };
     case 'charge:failed': {
       const last = lastTimeline(charge).status;
       if (last === 'EXPIRED') return { status: 'expired', key: 'expired' };
       if (last === 'CANCELED') return { status: 'canceled', key: 'canceled' };
       return { status: 'failed', key: 'failure' };
     }
-    default: return undefined;
+    default:
+      return undefined;
   }
 }
 
@@ -84,7 +118,12 @@ function normalize(d: CoinbaseDelivery, ctx: NormalizeContext = {}): NormalizedW
     amount_minor: amount?.minor ?? 0,
     currency: amount?.currency ?? 'USD',
     ...(mapped.status === 'failed'
-      ? { failure: { category: 'other' as const, code: [last.status, last.context].filter(Boolean).join(':') || 'FAILED' } }
+      ? {
+          failure: {
+            category: 'other' as const,
+            code: [last.status, last.context].filter(Boolean).join(':') || 'FAILED',
+          },
+        }
       : {}),
     metadata: {
       webhook_event_type: type,

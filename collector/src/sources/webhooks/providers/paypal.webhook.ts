@@ -1,8 +1,26 @@
 import { verify as rsaVerify } from 'node:crypto';
 import type { FailureCategory, PaymentEventInput, Status } from '@paywatch/contracts';
-import { reject, type NormalizeContext, type NormalizedWebhook, type VerifyOutcome, type WebhookProvider } from '../webhook-provider.js';
+import {
+  reject,
+  type NormalizeContext,
+  type NormalizedWebhook,
+  type VerifyOutcome,
+  type WebhookProvider,
+} from '../webhook-provider.js';
 import type { WebhookSecrets } from '../webhook-secrets.js';
-import { clip, clipId, currencyOf, decimalToMinor, header, isoToMs, obj, parseJsonObject, str, webhookEventId, type JsonObject } from '../webhook-util.js';
+import {
+  clip,
+  clipId,
+  currencyOf,
+  decimalToMinor,
+  header,
+  isoToMs,
+  obj,
+  parseJsonObject,
+  str,
+  webhookEventId,
+  type JsonObject,
+} from '../webhook-util.js';
 
 /** A verified PayPal webhook event (`WH-…`). */
 export interface PaypalEvent extends JsonObject {
@@ -28,40 +46,68 @@ export function crc32(data: Buffer): number {
 }
 
 /** `transmissionId|transmissionTime|webhookId|crc32(rawBody)` (CRC as unsigned decimal). */
-export function paypalSignedString(transmissionId: string, transmissionTime: string, webhookId: string, rawBody: Buffer): string {
+export function paypalSignedString(
+  transmissionId: string,
+  transmissionTime: string,
+  webhookId: string,
+  rawBody: Buffer,
+): string {
   return `${transmissionId}|${transmissionTime}|${webhookId}|${crc32(rawBody)}`;
 }
 
-function verify(rawBody: Buffer, headers: Readonly<Record<string, string | undefined>>, secrets: WebhookSecrets, _now: number): VerifyOutcome<PaypalEvent> {
+function verify(
+  rawBody: Buffer,
+  headers: Readonly<Record<string, string | undefined>>,
+  secrets: WebhookSecrets,
+  _now: number,
+): VerifyOutcome<PaypalEvent> {
   const conf = secrets.paypal;
   if (!conf) return reject('unsupported', 'paypal webhooks are not configured');
   const id = header(headers, 'paypal-transmission-id');
   const time = header(headers, 'paypal-transmission-time');
   const sig = header(headers, 'paypal-transmission-sig');
-  if (!id || !time || !sig) return reject('missing_header', 'PAYPAL-TRANSMISSION-ID, -TIME and -SIG are all required');
+  if (!id || !time || !sig)
+    return reject('missing_header', 'PAYPAL-TRANSMISSION-ID, -TIME and -SIG are all required');
   const algo = header(headers, 'paypal-auth-algo');
-  if (algo !== undefined && algo !== 'SHA256withRSA') return reject('unsupported', `PAYPAL-AUTH-ALGO ${algo} is not supported`);
+  if (algo !== undefined && algo !== 'SHA256withRSA')
+    return reject('unsupported', `PAYPAL-AUTH-ALGO ${algo} is not supported`);
   // Offline verification with the configured certificate: paywatch never downloads PAYPAL-CERT-URL,
   // so a forged cert URL cannot introduce a key.
   const message = Buffer.from(paypalSignedString(id, time, conf.webhookId, rawBody), 'utf8');
   const signature = Buffer.from(sig, 'base64');
   if (!conf.keys.some((k) => rsaVerify('sha256', message, k.key, signature))) {
-    return reject('bad_signature', 'PAYPAL-TRANSMISSION-SIG does not verify with the configured certificate and webhook id');
+    return reject(
+      'bad_signature',
+      'PAYPAL-TRANSMISSION-SIG does not verify with the configured certificate and webhook id',
+    );
   }
   const event = parseJsonObject(rawBody);
-  if (!event || typeof event['id'] !== 'string' || typeof event['event_type'] !== 'string') return reject('unparseable', 'body is not a PayPal webhook event');
+  if (!event || typeof event['id'] !== 'string' || typeof event['event_type'] !== 'string')
+    return reject('unparseable', 'body is not a PayPal webhook event');
   return { ok: true, payload: event as PaypalEvent };
 }
 
 const RESPONSE_CODES: Readonly<Record<string, FailureCategory>> = {
-  '5120': 'insufficient_funds', '0500': 'do_not_honor', '0580': 'do_not_honor', '0100': 'do_not_honor', '5100': 'do_not_honor',
-  '00N7': 'invalid_card_data', '0390': 'invalid_card_data', '5400': 'card_expired', '9500': 'fraud_suspected',
-  '9520': 'fraud_suspected', '5650': 'authentication_failed',
+  '5120': 'insufficient_funds',
+  '0500': 'do_not_honor',
+  '0580': 'do_not_honor',
+  '0100': 'do_not_honor',
+  '5100': 'do_not_honor',
+  '00N7': 'invalid_card_data',
+  '0390': 'invalid_card_data',
+  '5400': 'card_expired',
+  '9500': 'fraud_suspected',
+  '9520': 'fraud_suspected',
+  '5650': 'authentication_failed',
 };
 
 /** Maps PayPal `status_details.reason` / `processor_response.response_code` onto the taxonomy. */
-export function paypalFailureCategory(reason: string | undefined, responseCode: string | undefined): FailureCategory {
-  if (responseCode !== undefined && RESPONSE_CODES[responseCode]) return RESPONSE_CODES[responseCode] ?? 'other';
+export function paypalFailureCategory(
+  reason: string | undefined,
+  responseCode: string | undefined,
+): FailureCategory {
+  if (responseCode !== undefined && RESPONSE_CODES[responseCode])
+    return RESPONSE_CODES[responseCode] ?? 'other';
   if (reason === 'DECLINED_BY_RISK_FRAUD_FILTERS') return 'fraud_suspected';
   return 'other';
 }
@@ -84,23 +130,37 @@ function mapEvent(e: PaypalEvent): Mapped | undefined {
   const orderId = str(obj(obj(r, 'supplementary_data'), 'related_ids'), 'order_id');
   const salePayment = str(r, 'parent_payment') ?? orderId;
   const t = e.event_type;
-  const m = (status: Status, key: string, paymentId = salePayment ?? rid, subject = r): Mapped => ({ status, key, subject, paymentId });
+  const m = (status: Status, key: string, paymentId = salePayment ?? rid, subject = r): Mapped => ({
+    status,
+    key,
+    subject,
+    paymentId,
+  });
   switch (t) {
     case 'PAYMENT.SALE.COMPLETED':
-    case 'PAYMENT.CAPTURE.COMPLETED': return m('captured', `${rid}:success`);
+    case 'PAYMENT.CAPTURE.COMPLETED':
+      return m('captured', `${rid}:success`);
     case 'PAYMENT.SALE.PENDING':
-    case 'PAYMENT.CAPTURE.PENDING': return m('pending', `${rid}:pending`);
+    case 'PAYMENT.CAPTURE.PENDING':
+      return m('pending', `${rid}:pending`);
     case 'PAYMENT.SALE.DENIED':
     case 'PAYMENT.CAPTURE.DENIED':
-    case 'PAYMENT.CAPTURE.DECLINED': return m('failed', `${rid}:failure`);
+    case 'PAYMENT.CAPTURE.DECLINED':
+      return m('failed', `${rid}:failure`);
     case 'PAYMENT.SALE.REFUNDED':
-    case 'PAYMENT.CAPTURE.REFUNDED': return m('refunded', `refund:${rid}`, salePayment ?? str(r, 'sale_id') ?? rid);
+    case 'PAYMENT.CAPTURE.REFUNDED':
+      return m('refunded', `refund:${rid}`, salePayment ?? str(r, 'sale_id') ?? rid);
     case 'PAYMENT.SALE.REVERSED':
-    case 'PAYMENT.CAPTURE.REVERSED': return m('chargeback_opened', `reversal:${rid}`);
-    case 'PAYMENT.AUTHORIZATION.CREATED': return m('authorized', `${rid}:authorized`);
-    case 'PAYMENT.AUTHORIZATION.VOIDED': return m('canceled', `${rid}:voided`);
-    case 'CHECKOUT.ORDER.APPROVED': return m('pending', `${rid}:approved`, rid);
-    case 'CHECKOUT.PAYMENT-APPROVAL.REVERSED': return m('canceled', `${rid}:approval_reversed`, orderId ?? rid);
+    case 'PAYMENT.CAPTURE.REVERSED':
+      return m('chargeback_opened', `reversal:${rid}`);
+    case 'PAYMENT.AUTHORIZATION.CREATED':
+      return m('authorized', `${rid}:authorized`);
+    case 'PAYMENT.AUTHORIZATION.VOIDED':
+      return m('canceled', `${rid}:voided`);
+    case 'CHECKOUT.ORDER.APPROVED':
+      return m('pending', `${rid}:approved`, rid);
+    case 'CHECKOUT.PAYMENT-APPROVAL.REVERSED':
+      return m('canceled', `${rid}:approval_reversed`, orderId ?? rid);
     case 'CHECKOUT.ORDER.COMPLETED': {
       const units = r['purchase_units'];
       const unit = Array.isArray(units) ? obj({ u: units[0] }, 'u') : undefined;
@@ -125,10 +185,12 @@ function mapEvent(e: PaypalEvent): Mapped | undefined {
       if (t !== 'CUSTOMER.DISPUTE.RESOLVED') return m('chargeback_opened', `dispute:${did}:open`, pid);
       const outcome = str(obj(r, 'dispute_outcome'), 'outcome_code');
       if (outcome === 'RESOLVED_BUYER_FAVOUR') return m('chargeback_lost', `dispute:${did}:closed`, pid);
-      if (outcome === 'RESOLVED_SELLER_FAVOUR' || outcome === 'CANCELED_BY_BUYER' || outcome === 'DENIED') return m('chargeback_won', `dispute:${did}:closed`, pid);
+      if (outcome === 'RESOLVED_SELLER_FAVOUR' || outcome === 'CANCELED_BY_BUYER' || outcome === 'DENIED')
+        return m('chargeback_won', `dispute:${did}:closed`, pid);
       return undefined;
     }
-    default: return undefined;
+    default:
+      return undefined;
   }
 }
 
@@ -143,27 +205,41 @@ function methodOf(source: JsonObject | undefined): PaymentEventInput['method'] {
 
 function normalize(e: PaypalEvent, ctx: NormalizeContext = {}): NormalizedWebhook {
   const mapped = mapEvent(e);
-  const amount = mapped ? amountOf(mapped.subject) ?? amountOf(obj(e, 'resource')) : undefined;
+  const amount = mapped ? (amountOf(mapped.subject) ?? amountOf(obj(e, 'resource'))) : undefined;
   if (!mapped || !amount || !mapped.paymentId) return { providerEventId: e.id, events: [] };
   const r = mapped.subject;
   const details = obj(r, 'status_details');
   const reason = str(details, 'reason');
   const responseCode = str(obj(r, 'processor_response'), 'response_code');
-  const failure: PaymentEventInput['failure'] | undefined = mapped.status === 'failed'
-    ? { category: paypalFailureCategory(reason, responseCode), ...(responseCode ?? reason ? { code: clip(responseCode ?? reason) } : {}), ...(reason ? { message: clip(reason) } : {}) }
-    : undefined;
+  const failure: PaymentEventInput['failure'] | undefined =
+    mapped.status === 'failed'
+      ? {
+          category: paypalFailureCategory(reason, responseCode),
+          ...((responseCode ?? reason) ? { code: clip(responseCode ?? reason) } : {}),
+          ...(reason ? { message: clip(reason) } : {}),
+        }
+      : undefined;
   const event: PaymentEventInput = {
     event_id: webhookEventId('paypal', mapped.key),
     ts: isoToMs(str(e, 'create_time')) ?? isoToMs(str(r, 'update_time')) ?? ctx.receivedAt ?? Date.now(),
     payment_id: clipId(mapped.paymentId),
-    merchant_id: clipId(str(obj(r, 'payee'), 'merchant_id') ?? str(obj(obj(e, 'resource'), 'payee'), 'merchant_id') ?? ctx.account ?? 'default'),
+    merchant_id: clipId(
+      str(obj(r, 'payee'), 'merchant_id') ??
+        str(obj(obj(e, 'resource'), 'payee'), 'merchant_id') ??
+        ctx.account ??
+        'default',
+    ),
     provider: 'paypal',
     method: methodOf(obj(obj(e, 'resource'), 'payment_source')),
     status: mapped.status,
     amount_minor: amount.minor,
     currency: amount.currency,
     ...(failure ? { failure } : {}),
-    metadata: { webhook_event_type: e.event_type, provider_event_id: e.id, ...(str(obj(e, 'resource'), 'state') ? { state: str(obj(e, 'resource'), 'state') } : {}) },
+    metadata: {
+      webhook_event_type: e.event_type,
+      provider_event_id: e.id,
+      ...(str(obj(e, 'resource'), 'state') ? { state: str(obj(e, 'resource'), 'state') } : {}),
+    },
   };
   return { providerEventId: e.id, events: [event] };
 }

@@ -1,8 +1,31 @@
-import type { CardBrand, CardFunding, CardWallet, FailureCategory, PaymentEventInput, Status } from '@paywatch/contracts';
-import { reject, type NormalizeContext, type NormalizedWebhook, type VerifyOutcome, type WebhookProvider } from '../webhook-provider.js';
+import type {
+  CardBrand,
+  CardFunding,
+  CardWallet,
+  FailureCategory,
+  PaymentEventInput,
+  Status,
+} from '@paywatch/contracts';
+import {
+  reject,
+  type NormalizeContext,
+  type NormalizedWebhook,
+  type VerifyOutcome,
+  type WebhookProvider,
+} from '../webhook-provider.js';
 import type { WebhookSecrets } from '../webhook-secrets.js';
 import {
-  clip, clipId, currencyOf, header, hmacSha256, num, obj, parseJsonObject, safeEqual, str, webhookEventId,
+  clip,
+  clipId,
+  currencyOf,
+  header,
+  hmacSha256,
+  num,
+  obj,
+  parseJsonObject,
+  safeEqual,
+  str,
+  webhookEventId,
   type JsonObject,
 } from '../webhook-util.js';
 
@@ -35,7 +58,12 @@ export function stripeSignature(secret: string, t: number, rawBody: Buffer): str
   return hmacSha256(secret, Buffer.concat([Buffer.from(`${t}.`, 'utf8'), rawBody])).toString('hex');
 }
 
-function verify(rawBody: Buffer, headers: Readonly<Record<string, string | undefined>>, secrets: WebhookSecrets, now: number): VerifyOutcome<StripeEvent> {
+function verify(
+  rawBody: Buffer,
+  headers: Readonly<Record<string, string | undefined>>,
+  secrets: WebhookSecrets,
+  now: number,
+): VerifyOutcome<StripeEvent> {
   const conf = secrets.stripe;
   if (!conf) return reject('unsupported', 'stripe webhooks are not configured');
   const sigHeader = header(headers, 'stripe-signature');
@@ -50,9 +78,11 @@ function verify(rawBody: Buffer, headers: Readonly<Record<string, string | undef
     for (const g of given) match = safeEqual(expected, g) || match;
   }
   if (!match) return reject('bad_signature', 'no v1 signature matches a configured secret');
-  if (now / 1000 - parsed.t > STRIPE_TOLERANCE_S) return reject('stale_timestamp', `signature timestamp older than ${STRIPE_TOLERANCE_S} s`);
+  if (now / 1000 - parsed.t > STRIPE_TOLERANCE_S)
+    return reject('stale_timestamp', `signature timestamp older than ${STRIPE_TOLERANCE_S} s`);
   const event = parseJsonObject(rawBody);
-  if (!event || typeof event['id'] !== 'string' || typeof event['type'] !== 'string') return reject('unparseable', 'body is not a Stripe event object');
+  if (!event || typeof event['id'] !== 'string' || typeof event['type'] !== 'string')
+    return reject('unparseable', 'body is not a Stripe event object');
   return { ok: true, payload: event as StripeEvent };
 }
 
@@ -62,26 +92,57 @@ function verify(rawBody: Buffer, headers: Readonly<Record<string, string | undef
 // ---------------------------------------------------------------------------------------------
 const DECLINE_CATEGORY: Readonly<Record<string, FailureCategory>> = {
   insufficient_funds: 'insufficient_funds',
-  do_not_honor: 'do_not_honor', generic_decline: 'do_not_honor', call_issuer: 'do_not_honor',
-  card_declined: 'do_not_honor', card_not_supported: 'do_not_honor', currency_not_supported: 'do_not_honor',
-  do_not_try_again: 'do_not_honor', no_action_taken: 'do_not_honor', not_permitted: 'do_not_honor',
-  restricted_card: 'do_not_honor', revocation_of_all_authorizations: 'do_not_honor',
-  revocation_of_authorization: 'do_not_honor', service_not_allowed: 'do_not_honor',
-  stop_payment_order: 'do_not_honor', transaction_not_allowed: 'do_not_honor', approve_with_id: 'do_not_honor',
-  new_account_information_available: 'do_not_honor', invalid_account: 'do_not_honor',
+  do_not_honor: 'do_not_honor',
+  generic_decline: 'do_not_honor',
+  call_issuer: 'do_not_honor',
+  card_declined: 'do_not_honor',
+  card_not_supported: 'do_not_honor',
+  currency_not_supported: 'do_not_honor',
+  do_not_try_again: 'do_not_honor',
+  no_action_taken: 'do_not_honor',
+  not_permitted: 'do_not_honor',
+  restricted_card: 'do_not_honor',
+  revocation_of_all_authorizations: 'do_not_honor',
+  revocation_of_authorization: 'do_not_honor',
+  service_not_allowed: 'do_not_honor',
+  stop_payment_order: 'do_not_honor',
+  transaction_not_allowed: 'do_not_honor',
+  approve_with_id: 'do_not_honor',
+  new_account_information_available: 'do_not_honor',
+  invalid_account: 'do_not_honor',
   expired_card: 'card_expired',
-  incorrect_number: 'invalid_card_data', invalid_number: 'invalid_card_data', incorrect_cvc: 'invalid_card_data',
-  invalid_cvc: 'invalid_card_data', incorrect_zip: 'invalid_card_data', incorrect_address: 'invalid_card_data',
-  invalid_expiry_year: 'invalid_card_data', invalid_expiry_month: 'invalid_card_data', incorrect_pin: 'invalid_card_data',
-  invalid_pin: 'invalid_card_data', invalid_amount: 'invalid_card_data',
-  authentication_required: 'authentication_failed', authentication_not_handled: 'authentication_failed',
-  offline_pin_required: 'authentication_failed', online_or_offline_pin_required: 'authentication_failed',
-  mobile_device_authentication_required: 'authentication_failed', payment_intent_authentication_failure: 'authentication_failed',
-  fraudulent: 'fraud_suspected', lost_card: 'fraud_suspected', stolen_card: 'fraud_suspected', pickup_card: 'fraud_suspected',
-  merchant_blacklist: 'fraud_suspected', security_violation: 'fraud_suspected', highest_risk_level: 'fraud_suspected',
-  elevated_risk_level: 'fraud_suspected', rule: 'fraud_suspected',
-  card_velocity_exceeded: 'limit_exceeded', withdrawal_count_limit_exceeded: 'limit_exceeded', pin_try_exceeded: 'limit_exceeded',
-  issuer_not_available: 'issuer_unavailable', try_again_later: 'issuer_unavailable', reenter_transaction: 'issuer_unavailable',
+  incorrect_number: 'invalid_card_data',
+  invalid_number: 'invalid_card_data',
+  incorrect_cvc: 'invalid_card_data',
+  invalid_cvc: 'invalid_card_data',
+  incorrect_zip: 'invalid_card_data',
+  incorrect_address: 'invalid_card_data',
+  invalid_expiry_year: 'invalid_card_data',
+  invalid_expiry_month: 'invalid_card_data',
+  incorrect_pin: 'invalid_card_data',
+  invalid_pin: 'invalid_card_data',
+  invalid_amount: 'invalid_card_data',
+  authentication_required: 'authentication_failed',
+  authentication_not_handled: 'authentication_failed',
+  offline_pin_required: 'authentication_failed',
+  online_or_offline_pin_required: 'authentication_failed',
+  mobile_device_authentication_required: 'authentication_failed',
+  payment_intent_authentication_failure: 'authentication_failed',
+  fraudulent: 'fraud_suspected',
+  lost_card: 'fraud_suspected',
+  stolen_card: 'fraud_suspected',
+  pickup_card: 'fraud_suspected',
+  merchant_blacklist: 'fraud_suspected',
+  security_violation: 'fraud_suspected',
+  highest_risk_level: 'fraud_suspected',
+  elevated_risk_level: 'fraud_suspected',
+  rule: 'fraud_suspected',
+  card_velocity_exceeded: 'limit_exceeded',
+  withdrawal_count_limit_exceeded: 'limit_exceeded',
+  pin_try_exceeded: 'limit_exceeded',
+  issuer_not_available: 'issuer_unavailable',
+  try_again_later: 'issuer_unavailable',
+  reenter_transaction: 'issuer_unavailable',
   processing_error: 'provider_error',
 };
 
@@ -91,26 +152,57 @@ export function stripeFailureCategory(code: string | undefined): FailureCategory
 }
 
 const BRANDS: Readonly<Record<string, CardBrand>> = {
-  visa: 'visa', mastercard: 'mastercard', amex: 'amex', american_express: 'amex', discover: 'discover', jcb: 'jcb',
-  unionpay: 'unionpay', diners: 'other', cartes_bancaires: 'other', eftpos_au: 'other', interac: 'other',
+  visa: 'visa',
+  mastercard: 'mastercard',
+  amex: 'amex',
+  american_express: 'amex',
+  discover: 'discover',
+  jcb: 'jcb',
+  unionpay: 'unionpay',
+  diners: 'other',
+  cartes_bancaires: 'other',
+  eftpos_au: 'other',
+  interac: 'other',
 };
-const FUNDING: Readonly<Record<string, CardFunding>> = { credit: 'credit', debit: 'debit', prepaid: 'prepaid', unknown: 'unknown' };
-const WALLETS: Readonly<Record<string, CardWallet>> = { apple_pay: 'apple_pay', google_pay: 'google_pay', samsung_pay: 'samsung_pay' };
+const FUNDING: Readonly<Record<string, CardFunding>> = {
+  credit: 'credit',
+  debit: 'debit',
+  prepaid: 'prepaid',
+  unknown: 'unknown',
+};
+const WALLETS: Readonly<Record<string, CardWallet>> = {
+  apple_pay: 'apple_pay',
+  google_pay: 'google_pay',
+  samsung_pay: 'samsung_pay',
+};
 
-type Mapped = { status: Status; amount: number | undefined; outcomeKey?: string; failure?: PaymentEventInput['failure'] };
+type Mapped = {
+  status: Status;
+  amount: number | undefined;
+  outcomeKey?: string;
+  failure?: PaymentEventInput['failure'];
+};
 
 function chargeFailure(charge: JsonObject): PaymentEventInput['failure'] {
   const outcome = obj(charge, 'outcome');
   const code = str(outcome, 'reason') ?? str(charge, 'failure_code') ?? str(outcome, 'type');
   const msg = clip(str(charge, 'failure_message') ?? str(outcome, 'seller_message'));
-  return { category: stripeFailureCategory(code), ...(code ? { code: clip(code) } : {}), ...(msg ? { message: msg } : {}) };
+  return {
+    category: stripeFailureCategory(code),
+    ...(code ? { code: clip(code) } : {}),
+    ...(msg ? { message: msg } : {}),
+  };
 }
 
 function intentFailure(pi: JsonObject): PaymentEventInput['failure'] {
   const err = obj(pi, 'last_payment_error');
   const code = str(err, 'decline_code') ?? str(err, 'code') ?? str(err, 'type');
   const msg = clip(str(err, 'message'));
-  return { category: stripeFailureCategory(code), ...(code ? { code: clip(code) } : {}), ...(msg ? { message: msg } : {}) };
+  return {
+    category: stripeFailureCategory(code),
+    ...(code ? { code: clip(code) } : {}),
+    ...(msg ? { message: msg } : {}),
+  };
 }
 
 function disputeStatus(type: string, d: JsonObject): Status | undefined {
@@ -129,33 +221,65 @@ function mapEvent(type: string, o: JsonObject): Mapped | undefined {
   const amount = num(o, 'amount');
   const chargeId = str(o, 'object') === 'charge' ? str(o, 'id') : undefined;
   switch (type) {
-    case 'payment_intent.created': return { status: 'created', amount };
+    case 'payment_intent.created':
+      return { status: 'created', amount };
     case 'payment_intent.processing':
-    case 'payment_intent.partially_funded': return { status: 'pending', amount };
-    case 'payment_intent.requires_action': return { status: 'requires_action', amount };
-    case 'payment_intent.amount_capturable_updated': return { status: 'authorized', amount: num(o, 'amount_capturable') ?? amount };
-    case 'payment_intent.canceled': return { status: 'canceled', amount };
+    case 'payment_intent.partially_funded':
+      return { status: 'pending', amount };
+    case 'payment_intent.requires_action':
+      return { status: 'requires_action', amount };
+    case 'payment_intent.amount_capturable_updated':
+      return { status: 'authorized', amount: num(o, 'amount_capturable') ?? amount };
+    case 'payment_intent.canceled':
+      return { status: 'canceled', amount };
     case 'payment_intent.succeeded': {
       const latest = str(o, 'latest_charge');
-      return { status: 'succeeded', amount: num(o, 'amount_received') ?? amount, ...(latest ? { outcomeKey: `${latest}:success` } : {}) };
+      return {
+        status: 'succeeded',
+        amount: num(o, 'amount_received') ?? amount,
+        ...(latest ? { outcomeKey: `${latest}:success` } : {}),
+      };
     }
     case 'payment_intent.payment_failed': {
       const ch = str(obj(o, 'last_payment_error'), 'charge');
-      return { status: 'failed', amount, failure: intentFailure(o), ...(ch ? { outcomeKey: `${ch}:failure` } : {}) };
+      return {
+        status: 'failed',
+        amount,
+        failure: intentFailure(o),
+        ...(ch ? { outcomeKey: `${ch}:failure` } : {}),
+      };
     }
-    case 'charge.pending': return { status: 'pending', amount };
+    case 'charge.pending':
+      return { status: 'pending', amount };
     case 'charge.succeeded':
       return o['captured'] === false
         ? { status: 'authorized', amount }
-        : { status: 'captured', amount: num(o, 'amount_captured') || amount, ...(chargeId ? { outcomeKey: `${chargeId}:success` } : {}) };
+        : {
+            status: 'captured',
+            amount: num(o, 'amount_captured') || amount,
+            ...(chargeId ? { outcomeKey: `${chargeId}:success` } : {}),
+          };
     case 'charge.captured':
-      return { status: 'captured', amount: num(o, 'amount_captured') || amount, ...(chargeId ? { outcomeKey: `${chargeId}:success` } : {}) };
+      return {
+        status: 'captured',
+        amount: num(o, 'amount_captured') || amount,
+        ...(chargeId ? { outcomeKey: `${chargeId}:success` } : {}),
+      };
     case 'charge.failed':
-      return { status: 'failed', amount, failure: chargeFailure(o), ...(chargeId ? { outcomeKey: `${chargeId}:failure` } : {}) };
-    case 'charge.expired': return { status: 'expired', amount };
+      return {
+        status: 'failed',
+        amount,
+        failure: chargeFailure(o),
+        ...(chargeId ? { outcomeKey: `${chargeId}:failure` } : {}),
+      };
+    case 'charge.expired':
+      return { status: 'expired', amount };
     case 'charge.refunded': {
       const refunded = num(o, 'amount_refunded') ?? 0;
-      return { status: amount !== undefined && refunded < amount ? 'partially_refunded' : 'refunded', amount: refunded };
+      return {
+        status: amount !== undefined && refunded < amount ? 'partially_refunded' : 'refunded',
+        amount: refunded,
+      };
     }
     case 'refund.created':
     case 'refund.updated':
@@ -171,7 +295,8 @@ function mapEvent(type: string, o: JsonObject): Mapped | undefined {
       const s = disputeStatus(type, o);
       return s ? { status: s, amount } : undefined;
     }
-    default: return undefined;
+    default:
+      return undefined;
   }
 }
 
@@ -189,7 +314,18 @@ function cardOf(o: JsonObject): { card?: PaymentEventInput['card']; method: Paym
   if (!card) {
     const t = str(pmd, 'type');
     if (t === undefined) return { method: 'card' };
-    return { method: t === 'card' ? 'card' : t.includes('alipay') ? 'alipay' : t.includes('wechat') ? 'wechat_pay' : /sepa|ach|bank|bacs|becs/.test(t) ? 'bank_transfer' : 'other' };
+    return {
+      method:
+        t === 'card'
+          ? 'card'
+          : t.includes('alipay')
+            ? 'alipay'
+            : t.includes('wechat')
+              ? 'wechat_pay'
+              : /sepa|ach|bank|bacs|becs/.test(t)
+                ? 'bank_transfer'
+                : 'other',
+    };
   }
   const walletType = str(obj(card, 'wallet'), 'type');
   const wallet = walletType === undefined ? undefined : (WALLETS[walletType] ?? 'other');
@@ -219,8 +355,10 @@ function normalize(event: StripeEvent, ctx: NormalizeContext = {}): NormalizedWe
   const input: PaymentEventInput = {
     // Outcome events are keyed by charge so payment_intent.succeeded and charge.succeeded (both
     // delivered for one payment) dedupe to one success instead of counting twice.
-    event_id: mapped.outcomeKey ? webhookEventId('stripe', mapped.outcomeKey) : webhookEventId('stripe', event.id),
-    ts: created !== undefined ? created * 1000 : ctx.receivedAt ?? Date.now(),
+    event_id: mapped.outcomeKey
+      ? webhookEventId('stripe', mapped.outcomeKey)
+      : webhookEventId('stripe', event.id),
+    ts: created !== undefined ? created * 1000 : (ctx.receivedAt ?? Date.now()),
     payment_id: clipId(paymentId),
     merchant_id: clipId(str(event, 'account') ?? ctx.account ?? 'default'),
     provider: 'stripe',
@@ -231,7 +369,11 @@ function normalize(event: StripeEvent, ctx: NormalizeContext = {}): NormalizedWe
     ...(mapped.failure ? { failure: mapped.failure } : {}),
     ...(card && Object.keys(card).length > 0 ? { card } : {}),
     ...(card?.issuer_country ? { country: card.issuer_country } : {}),
-    metadata: { webhook_event_type: event.type, provider_event_id: event.id, livemode: event['livemode'] === true },
+    metadata: {
+      webhook_event_type: event.type,
+      provider_event_id: event.id,
+      livemode: event['livemode'] === true,
+    },
   };
   return { providerEventId: event.id, events: [input] };
 }
@@ -244,4 +386,3 @@ export const stripeWebhook: WebhookProvider<StripeEvent> = {
   normalize,
   ack: { status: 200, contentType: 'application/json', body: '{"received":true}' },
 };
-
