@@ -30,7 +30,8 @@ const GROUP_LIMIT = 8;
 export function valueFormatters(model: ChartModel, fmt: I18n['fmt']) {
   switch (model.unit) {
     case 'ratio':
-      return { full: (v: number) => fmt.percent(v, 2), axis: (v: number) => fmt.percent(v, 0) };
+      // Small rates (declines) need a decimal on the axis, or ticks repeat ("3%, 3%").
+      return { full: (v: number) => fmt.percent(v, 2), axis: (v: number) => fmt.percent(v, v !== 0 && Math.abs(v) < 0.1 ? 1 : 0) };
     case 'money':
       return { full: (v: number) => fmt.money(v, model.currency), axis: (v: number) => fmt.money(v, model.currency, true) };
     case 'ms':
