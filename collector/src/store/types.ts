@@ -86,10 +86,22 @@ export interface EventReader {
 }
 
 /**
+ * Deletes stored events: the retention job and erasure of one customer (GDPR art. 17). Each
+ * resolves with the number of events deleted, once the deletion is durable. Other events are
+ * untouched. Owned by the data-lifecycle module (collector/src/backup/).
+ */
+export interface EventEraser {
+  /** Deletes events with `ts < beforeTs` (event time, epoch ms). */
+  deleteBefore(beforeTs: number): Promise<number>;
+  /** Deletes every event whose `customer_ref` equals this keyed hash (`masker.hashRef(rawId)`). */
+  deleteCustomer(customerRef: string): Promise<number>;
+}
+
+/**
  * A storage backend. The factory (`createStore`) chooses one from typed config. Lifecycle:
  * `start()` opens and migrates; `stop()` flushes and closes and is idempotent.
  */
-export interface Store extends EventWriter, EventReader {
+export interface Store extends EventWriter, EventReader, EventEraser {
   readonly backend: 'embedded' | 'clickhouse';
   start(): Promise<void>;
   stop(): Promise<void>;

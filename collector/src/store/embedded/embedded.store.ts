@@ -563,6 +563,18 @@ export function createEmbeddedStore(config: EmbeddedStoreConfig, deps: EmbeddedS
       return page;
     },
 
+    // Deletions run on their own connection like reads: DuckDB's optimistic concurrency lets
+    // them commit beside the writer's inserts (they never touch the same rows).
+    async deleteBefore(beforeTs) {
+      const p = new SqlParams();
+      return read(`DELETE FROM ${TABLE} WHERE ts < ${p.bind(beforeTs)}`, p, (rows) => n(rows[0]?.Count ?? 0));
+    },
+
+    async deleteCustomer(customerRef) {
+      const p = new SqlParams();
+      return read(`DELETE FROM ${TABLE} WHERE customer_ref = ${p.bind(customerRef)}`, p, (rows) => n(rows[0]?.Count ?? 0));
+    },
+
     async paymentTimeline(paymentId) {
       const p = new SqlParams();
       const sql = `SELECT ${SELECT_COLUMNS} FROM ${TABLE} WHERE payment_id = ${p.bind(paymentId)}
