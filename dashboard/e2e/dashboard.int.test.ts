@@ -66,6 +66,25 @@ function startCollector(): Promise<string> {
   });
 }
 
+/** Writes 8 days of simulated history with the simulator's file mode and posts it to the ingest API. */
+async function ingestHistory(): Promise<number> {
+  const file = join(dataDir, 'history.ndjson');
+  await new Promise<void>((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, 'simulate', '--out', file, '--from=-8d', '--to', 'now', '--rate', '0.03', '--seed', '3'], { cwd: ROOT, stdio: 'ignore' });
+    child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`simulate --out exited ${code}`))));
+  });
+  const lines = readFileSync(file, 'utf8').split('\n').filter(Boolean);
+  for (let i = 0; i < lines.length; i += 5000) {
+    const res = await fetch(`${base}/v1/events`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/x-ndjson' },
+      body: lines.slice(i, i + 5000).join('\n'),
+    });
+    if (!res.ok) throw new Error(`ingest history: ${res.status} ${await res.text()}`);
+  }
+  return lines.length;
+}
+
 /** Runs the simulator CLI against the collector (unpaced: as fast as it acknowledges). */
 function simulate(count: number, seed: number): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -270,6 +289,33 @@ describe('dashboard in Chromium against a real collector', () => {
     await page.waitForURL((u) => !u.search.includes('compare=week') && u.search.includes('group_by=country'));
     expect(await page.getByTestId('group-by').inputValue()).toBe('country');
     expect(await page.getByTestId('compare').inputValue()).toBe('none');
+  });
+
+  it('explores a 7-day trend by provider compared with the same weekday last week', async () => {
+    expect(await ingestHistory()).toBeGreaterThan(10_000);
+    await page.goto(`${base}/trends?range=7d&group_by=provider&compare=week`);
+    await page.locator('[data-testid=trend-chart] .recharts-line-curve[stroke-dasharray="5 4"]').first().waitFor({ timeout: 30_000 });
+    const legend = await page.locator('[data-testid=trend-chart] .recharts-legend-item-text').allTextContents();
+    expect(legend.filter((l) => l.endsWith('(compare)')).length).toBeGreaterThan(0);
+    await shot('trends-7d-compare-week');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-csv').click()]);
+    const csv = parseCsv(readFileSync((await download.path()) as string, 'utf8'));
+    const header = csv[0] as string[];
+    const rows = csv.slice(1);
+    const from = Date.parse(rows[0]?.[0] as string);
+    const to = Date.parse(rows[rows.length - 1]?.[0] as string) + 3_600_000;
+    expect(to - from).toBe(7 * 86_400_000);
+    // The comparison columns are last week's series, shifted by exactly 7 days.
+    const week = 7 * 86_400_000;
+    const prev = await api<Timeseries>(`/api/v1/timeseries?from=${from - week}&to=${to - week}&bucket=1h&group_by=provider&limit=8`);
+    for (const s of prev.series) {
+      const col = header.indexOf(`${s.key} (compare)`);
+      expect(col).toBeGreaterThan(0);
+      const byT = new Map(s.points.map((p) => [p.t + week, p.attempts]));
+      for (const r of rows) expect(Number(r[col])).toBe(byT.get(Date.parse(r[0] as string)) ?? 0);
+    }
+    const compareTotal = rows.reduce((n, r) => n + header.reduce((m, h, j) => m + (h.endsWith('(compare)') ? Number(r[j]) : 0), 0), 0);
+    expect(compareTotal).toBeGreaterThan(100);
   });
 
   it('shows a clear state when the alert engine is not running', async () => {
