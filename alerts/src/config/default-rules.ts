@@ -6,7 +6,7 @@
  */
 export const DEFAULT_RULES_YAML = `# paywatch default rule pack
 reporting_currency: USD
-fx: { EUR: 1.08, GBP: 1.27, CNY: 0.14, JPY: 0.0067, CHF: 1.13, CAD: 0.73, AUD: 0.66, SGD: 0.74, HKD: 0.128, BRL: 0.2, INR: 0.012, KRW: 0.00072, SEK: 0.095, PLN: 0.25, MXN: 0.058 }
+fx: { EUR: 1.08, GBP: 1.27, CNY: 0.14, JPY: 0.0067, CHF: 1.13, CAD: 0.73, AUD: 0.66, SGD: 0.74, HKD: 0.128, BRL: 0.2, INR: 0.012, KRW: 0.00072, SEK: 0.095, PLN: 0.25, MXN: 0.058, KWD: 3.25 }
 allowed_lateness: 1m
 calendar:
   events:
@@ -31,27 +31,33 @@ rules:
     keep_firing_for: 5m
 
   - name: technical_slo_burn
-    description: Technical success rate (provider errors, timeouts, network errors; not issuer declines) burns the error budget of a 99% SLO.
-    detector: { type: slo, objective: 0.99 }
+    description: Technical success rate (provider errors, timeouts, network errors; not issuer declines) burns the error budget of a 98% SLO fast (the two paging pairs of the SRE workbook; add the 3-day ticket pair for your own SLO).
+    detector:
+      type: slo
+      objective: 0.98
+      windows:
+        - { long_minutes: 60, short_minutes: 5, burn_rate: 14.4, severity: page }
+        - { long_minutes: 360, short_minutes: 30, burn_rate: 6, severity: page }
     group_by: [provider]
     severity: page
     keep_firing_for: 5m
 
   - name: provider_latency_spike
-    detector: { type: level, metric: latency_avg, window_minutes: 3, baseline_minutes: 60, k: 8, min_relative_change: 1.0, direction: spike, min_attempts: 20 }
+    description: Typical (geometric-mean) latency of a provider jumps against the last hour.
+    detector: { type: level, metric: latency_gmean, window_minutes: 3, baseline_minutes: 60, k: 8, min_relative_change: 1.5, direction: spike, min_attempts: 20 }
     group_by: [provider]
     severity: warning
     keep_firing_for: 3m
 
   - name: expected_silence
     description: A provider × method that normally has traffic goes quiet.
-    detector: { type: silence, window_minutes: 10, p_value: 1.0e-7, min_expected: 25 }
+    detector: { type: silence, window_minutes: 10, p_value: 1.0e-7, min_expected: 25, max_ratio: 0.3 }
     group_by: [provider, method]
     severity: warning
     keep_firing_for: 5m
 
   - name: decline_mix_shift
-    detector: { type: mix, window_minutes: 10, min_failures: 40, p_value: 1.0e-6, min_jsd: 0.1 }
+    detector: { type: mix, window_minutes: 10, min_failures: 40, p_value: 1.0e-6, min_jsd: 0.06 }
     severity: warning
     keep_firing_for: 5m
 
@@ -70,7 +76,7 @@ rules:
     labels: { team: fraud }
 
   - name: customer_velocity
-    detector: { type: velocity, window_minutes: 60, max_attempts: { default: 30, vip: 100 } }
+    detector: { type: velocity, window_minutes: 60, max_attempts: { default: 300, vip: 1000 } }
     severity: warning
     keep_firing_for: 30m
     labels: { team: fraud }

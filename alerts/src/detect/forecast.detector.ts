@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { quiet } from './common.js';
 import type { Evaluation, MinuteAggregate, SeriesDetector } from './types.js';
-import { MINUTE_MS, emptyMinute, formatMetric, isRateMetric, mergeMinute, metricValue, revenueAtRisk, topContributors, SERIES_METRICS } from './types.js';
+import { MINUTE_MS, isIntensiveMetric, emptyMinute, formatMetric, isRateMetric, mergeMinute, metricValue, revenueAtRisk, topContributors, SERIES_METRICS } from './types.js';
 
 /**
  * Predictive alert: additive Holt-Winters (ETS(A,A,A); without a season, Holt's linear trend)
@@ -66,7 +66,10 @@ export function createForecastDetector(spec: ForecastSpec): SeriesDetector {
     const sigma2 = errN > 1 ? sse / errN : 0;
     let sum = 1;
     for (let j = 1; j < h; j++) sum += (spec.alpha * (1 + j * spec.beta)) ** 2;
-    return { mean: level + h * trend + s, half: spec.z * Math.sqrt(sigma2 * sum) };
+    const raw = level + h * trend + s;
+    // Rates live in [0,1]; counts and latencies are never negative.
+    const mean = rate ? Math.min(1, Math.max(0, raw)) : Math.max(0, raw);
+    return { mean, half: spec.z * Math.sqrt(sigma2 * sum) };
   }
 
   const breached = (v: number) => (spec.breach === 'below' ? v < spec.threshold : v > spec.threshold);
@@ -76,7 +79,7 @@ export function createForecastDetector(spec: ForecastSpec): SeriesDetector {
     type: 'forecast',
     evaluate(minute: MinuteAggregate): Evaluation {
       const at = minute.t + MINUTE_MS;
-      mergeMinute(acc, minute);
+      mergeMinute(acc, minute, true);
       accMinutes++;
       // Evaluate once per completed step; between steps repeat the last judgement.
       if ((minute.t + MINUTE_MS) % stepMs !== 0) return last ? { ...last, at, revenue_at_risk: 0 } : quiet(at, 'insufficient', null);
@@ -87,7 +90,7 @@ export function createForecastDetector(spec: ForecastSpec): SeriesDetector {
       accMinutes = 0;
       if (raw === null) return (last = quiet(at, 'no_data', null));
       if (rate && stepAgg.attempts < spec.min_attempts) return (last = quiet(at, 'insufficient', raw));
-      const y = rate || spec.metric === 'latency_avg' ? raw : raw / minutes;
+      const y = isIntensiveMetric(spec.metric) ? raw : raw / minutes;
       observe(y);
       if (steps < spec.warmup_steps) return (last = quiet(at, 'insufficient', y, 'learning the forecast'));
       const hSteps = Math.max(1, Math.round(spec.horizon_minutes / spec.step_minutes));

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { DirectionSchema, SeriesBaseSchema, outside, quiet } from './common.js';
 import type { Evaluation, MinuteAggregate, SeriesDetector } from './types.js';
-import { MINUTE_MS, MinuteWindow, formatMetric, isRateMetric, mad, median, metricValue, revenueAtRisk, topContributors } from './types.js';
+import { MINUTE_MS, MinuteWindow, details, formatMetric, isIntensiveMetric, mad, median, metricValue, revenueAtRisk } from './types.js';
 
 /**
  * Level shift against the recent past: the window's value is compared with the median and MAD
@@ -26,7 +26,7 @@ export function createLevelDetector(spec: LevelSpec): SeriesDetector {
   let head = 0;
   let filled = 0;
   const lagged: (number | null)[] = [];
-  const perMinute = !isRateMetric(spec.metric) && spec.metric !== 'latency_avg';
+  const perMinute = !isIntensiveMetric(spec.metric);
   return {
     kind: 'series',
     type: 'level',
@@ -55,8 +55,7 @@ export function createLevelDetector(spec: LevelSpec): SeriesDetector {
           score: Math.min(1, Math.abs(v - m) / (2 * half)),
           revenue_at_risk: side ? revenueAtRisk(spec.metric, minute, m) : 0,
           summary: `${spec.metric} ${formatMetric(spec.metric, v)} vs ${formatMetric(spec.metric, m)} over the last ${spec.baseline_minutes} min${side ? ` (${side} ${formatMetric(spec.metric, side === 'above' ? m + half : m - half)})` : ''}`,
-          samples: w.samples,
-          contributors: topContributors(w),
+          ...(side ? details(win) : {}),
         };
       }
       // Learn per-minute values once they leave the window, and only from normal windows.

@@ -60,7 +60,7 @@ export function createMixDetector(spec: MixSpec): SeriesDetector {
           score: Math.min(1, js / (2 * spec.min_jsd)),
           revenue_at_risk: 0,
           summary: `decline mix shifted (JSD ${js.toFixed(3)}, χ² p=${chi.p.toExponential(1)})${shifts.length ? `: ${shifts.map((s) => `${s.key.split('=')[1]} +${(s.value * 100).toFixed(0)} pp`).join(', ')}` : ''}`,
-          samples: w.samples,
+          samples: bad ? win.full().samples : [],
           contributors: shifts,
         };
       }

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { quiet } from './common.js';
 import { wilson } from './stats.js';
 import type { Evaluation, MinuteAggregate, SeriesDetector } from './types.js';
-import { MINUTE_MS, MinuteWindow, formatMetric, revenueAtRisk, topContributors } from './types.js';
+import { MINUTE_MS, MinuteWindow, details, formatMetric, revenueAtRisk } from './types.js';
 
 /**
  * Success/decline-rate test for proportions. The current window's rate gets a Wilson
@@ -107,8 +107,7 @@ export function createRateDetector(spec: RateSpec): SeriesDetector {
           score: Math.max(0, Math.min(1, gap / Math.max(spec.min_effect * 4, 1e-9))),
           revenue_at_risk: bad ? revenueAtRisk(spec.metric, minute, p0) : 0,
           summary: `${spec.metric} ${formatMetric(spec.metric, p)} over ${c.n} attempts (${formatMetric(spec.metric, ci.lower)}–${formatMetric(spec.metric, ci.upper)}) vs baseline ${formatMetric(spec.metric, p0)}`,
-          samples: w.samples,
-          contributors: topContributors(w),
+          ...(bad ? details(win) : {}),
         };
       }
       // The baseline only learns minutes that have left the window and were not anomalous, so

@@ -4,7 +4,7 @@ import { calendarAt } from './calendar.js';
 import type { Calendar } from './calendar.js';
 import { DirectionSchema, SeriesBaseSchema, outside, quiet } from './common.js';
 import type { Evaluation, MinuteAggregate, SeriesDetector } from './types.js';
-import { MINUTE_MS, MinuteWindow, emptyMinute, formatMetric, isRateMetric, median, mergeMinute, metricValue, revenueAtRisk, topContributors } from './types.js';
+import { MINUTE_MS, isIntensiveMetric, MinuteWindow, details, emptyMinute, formatMetric, isRateMetric, median, mergeMinute, metricValue, revenueAtRisk } from './types.js';
 
 /**
  * Seasonal baseline: the expected value is the median of the same slot in past days (or
@@ -46,7 +46,7 @@ export function createSeasonalDetector(spec: SeasonalSpec, calendar?: Calendar):
   function slotValue(a: MinuteAggregate, minutes: number): number | null {
     const v = metricValue(a, spec.metric);
     if (v === null) return null;
-    return rate || spec.metric === 'latency_avg' ? v : v / Math.max(1, minutes);
+    return isIntensiveMetric(spec.metric) ? v : v / Math.max(1, minutes);
   }
 
   function closeSlot(): void {
@@ -83,7 +83,7 @@ export function createSeasonalDetector(spec: SeasonalSpec, calendar?: Calendar):
         slotAgg = emptyMinute(minute.t);
         slotMinutes = 0;
       }
-      mergeMinute(slotAgg, minute);
+      mergeMinute(slotAgg, minute, false);
       slotMinutes++;
       win.push(minute);
       const at = minute.t + MINUTE_MS;
@@ -91,7 +91,7 @@ export function createSeasonalDetector(spec: SeasonalSpec, calendar?: Calendar):
       const minutes = win.length;
       const raw = metricValue(w, spec.metric);
       if (raw === null) return quiet(at, 'no_data', null);
-      const v = rate || spec.metric === 'latency_avg' ? raw : raw / minutes;
+      const v = isIntensiveMetric(spec.metric) ? raw : raw / minutes;
       if (rate && w.attempts < spec.min_attempts) return quiet(at, 'insufficient', v);
       const e = base.expected(s);
       if (e.n < spec.min_seasons || !Number.isFinite(e.median)) return quiet(at, 'insufficient', v, 'learning the seasonal baseline');
@@ -126,8 +126,7 @@ export function createSeasonalDetector(spec: SeasonalSpec, calendar?: Calendar):
         summary: side
           ? `${spec.metric} ${formatMetric(spec.metric, v)} is ${side} the usual ${formatMetric(spec.metric, lower)}–${formatMetric(spec.metric, upper)} for this time${note}`
           : `${spec.metric} ${formatMetric(spec.metric, v)} within ${formatMetric(spec.metric, lower)}–${formatMetric(spec.metric, upper)}${note}`,
-        samples: w.samples,
-        contributors: topContributors(w),
+        ...(side ? details(win) : {}),
       };
     },
   };

@@ -22,6 +22,8 @@ export const SilenceSpecSchema = z.object({
   slot_minutes: z.number().int().min(5).max(240).default(60),
   history_days: z.number().int().min(2).max(28).default(8),
   recent_minutes: z.number().int().min(10).max(1440).default(60),
+  /** Silence means *quiet*: the observed count must also be at most this fraction of the expected one. */
+  max_ratio: z.number().min(0).max(1).default(0.3),
 });
 export type SilenceSpec = z.infer<typeof SilenceSpecSchema>;
 
@@ -64,7 +66,7 @@ export function createSilenceDetector(spec: SilenceSpec, calendar?: Calendar): S
         // window (last 1, 2, … minutes) with enough expected volume is tested, so a hard stop
         // is seen within a minute or two and a thinning within the whole window.
         const alpha = spec.p_value / cal.widen;
-        let p = poissonCdf(w.attempts, expected);
+        let p = w.attempts <= spec.max_ratio * expected ? poissonCdf(w.attempts, expected) : 1;
         let observed = w.attempts;
         let expectedK = expected;
         let minutesK = win.length;
@@ -74,14 +76,14 @@ export function createSilenceDetector(spec: SilenceSpec, calendar?: Calendar): S
           const ek = perMinute * k;
           if (ek < spec.min_expected) continue;
           const pk = poissonCdf(cnt, ek);
-          if (pk < alpha) {
+          if (pk < alpha && cnt <= spec.max_ratio * ek) {
             p = pk;
             observed = cnt;
             expectedK = ek;
             minutesK = k;
           }
         }
-        const bad = p < alpha;
+        const bad = p < alpha && observed <= spec.max_ratio * expectedK;
         const lost = Math.max(0, expected / win.length - minute.attempts);
         out = {
           at,
@@ -93,7 +95,7 @@ export function createSilenceDetector(spec: SilenceSpec, calendar?: Calendar): S
           score: Math.min(1, -Math.log10(Math.max(p, 1e-300)) / (2 * -Math.log10(spec.p_value))),
           revenue_at_risk: bad ? lost * ticket : 0,
           summary: `${observed} attempts in ${minutesK} min, ${Math.round(expectedK)} expected (P=${p.toExponential(1)})`,
-          samples: w.samples,
+          samples: bad ? win.full().samples : [],
         };
       }
       // Learn the recent rate and ticket from normal minutes only.

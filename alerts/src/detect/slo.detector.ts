@@ -70,8 +70,9 @@ export function createSloDetector(spec: SloSpec): SeriesDetector {
       if (!first) return quiet(at, 'no_data', null);
       const shortTot = sums.get(first.short_minutes)?.tot ?? 0;
       if ((sums.get(first.long_minutes)?.tot ?? 0) === 0) return quiet(at, 'no_data', null);
+      // A pair is judged only once its short window has filled: minutes of history are not a 3-day burn.
       const firing = spec.windows.find(
-        (w) => (sums.get(w.short_minutes)?.tot ?? 0) >= spec.min_attempts && burn(w.long_minutes) >= w.burn_rate && burn(w.short_minutes) >= w.burn_rate,
+        (w) => seen >= w.short_minutes && (sums.get(w.short_minutes)?.tot ?? 0) >= spec.min_attempts && burn(w.long_minutes) >= w.burn_rate && burn(w.short_minutes) >= w.burn_rate,
       );
       const shown = firing ?? first;
       const longBurn = burn(shown.long_minutes);

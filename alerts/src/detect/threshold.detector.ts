@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { SeriesBaseSchema, quiet } from './common.js';
 import type { Evaluation, MinuteAggregate, SeriesDetector } from './types.js';
-import { MinuteWindow, formatMetric, isRateMetric, metricValue, revenueAtRisk, topContributors } from './types.js';
+import { MinuteWindow, details, formatMetric, isRateMetric, metricValue, revenueAtRisk } from './types.js';
 
 /** Static threshold on any metric over a sliding window. */
 export const ThresholdSpecSchema = SeriesBaseSchema.extend({
@@ -37,8 +37,7 @@ export function createThresholdDetector(spec: ThresholdSpec): SeriesDetector {
         score: bad ? Math.min(1, 0.5 + dist) : 0,
         revenue_at_risk: bad ? revenueAtRisk(spec.metric, minute, spec.threshold) : 0,
         summary: `${spec.metric} ${formatMetric(spec.metric, v)} is ${bad ? '' : 'not '}${spec.op} ${formatMetric(spec.metric, spec.threshold)} over ${spec.window_minutes} min`,
-        samples: w.samples,
-        contributors: topContributors(w),
+        ...(bad ? details(win) : {}),
       };
     },
   };

@@ -20,10 +20,12 @@ export interface MinuteAggregate {
   attempted_amount: number;
   latency_sum: number;
   latency_n: number;
+  /** Sum of ln(latency_ms) (geometric mean = median of log-normal latency, robust to tails). */
+  latency_log_sum: number;
   /** Failed attempts by `dimension=value`, for "top contributing dimensions" (capped). */
-  contrib: Record<string, number>;
+  contrib: Map<string, number>;
   /** All attempts by the same `dimension=value` keys (to find over-represented values). */
-  contrib_attempts: Record<string, number>;
+  contrib_attempts: Map<string, number>;
   /** A few masked payment ids of failed (or, failing that, any) attempts. */
   samples: string[];
 }
@@ -89,34 +91,39 @@ export type Detector = SeriesDetector | EventDetector;
 /** Metrics a series rule can watch. Rates are in [0,1]. */
 export const SERIES_METRICS = [
   'attempts', 'succeeded', 'failed', 'success_rate', 'decline_rate', 'technical_success_rate',
-  'gmv', 'latency_avg',
+  'gmv', 'latency_avg', 'latency_gmean',
 ] as const;
 export type SeriesMetric = (typeof SERIES_METRICS)[number];
 
 export function emptyMinute(t: number): MinuteAggregate {
   return {
     t, attempts: 0, succeeded: 0, failed: 0, technical_failed: 0, failures: {}, gmv: 0,
-    attempted_amount: 0, latency_sum: 0, latency_n: 0, contrib: {}, contrib_attempts: {}, samples: [],
+    attempted_amount: 0, latency_sum: 0, latency_n: 0, latency_log_sum: 0, contrib: new Map(), contrib_attempts: new Map(), samples: [],
   };
 }
 
-/** Adds `b` into `a` (mutates `a`); contributors and samples stay capped. */
-export function mergeMinute(a: MinuteAggregate, b: MinuteAggregate): MinuteAggregate {
+/**
+ * Adds `b` into `a` (mutates `a`). With `full`, contributors and samples too (capped); the
+ * light form (counts only) is what detectors use on every minute — details are merged only
+ * when a finding needs them.
+ */
+export function mergeMinute(a: MinuteAggregate, b: MinuteAggregate, full = true): MinuteAggregate {
   a.attempts += b.attempts;
   a.succeeded += b.succeeded;
   a.failed += b.failed;
   a.technical_failed += b.technical_failed;
-  for (const [k, v] of Object.entries(b.failures) as [FailureCategory, number][]) a.failures[k] = (a.failures[k] ?? 0) + v;
+  for (const k in b.failures) {
+    const c = k as FailureCategory;
+    a.failures[c] = (a.failures[c] ?? 0) + (b.failures[c] ?? 0);
+  }
   a.gmv += b.gmv;
   a.attempted_amount += b.attempted_amount;
   a.latency_sum += b.latency_sum;
   a.latency_n += b.latency_n;
-  for (const [k, v] of Object.entries(b.contrib)) {
-    if (k in a.contrib || Object.keys(a.contrib).length < MAX_CONTRIB) a.contrib[k] = (a.contrib[k] ?? 0) + v;
-  }
-  for (const [k, v] of Object.entries(b.contrib_attempts)) {
-    if (k in a.contrib_attempts || Object.keys(a.contrib_attempts).length < MAX_CONTRIB * 2) a.contrib_attempts[k] = (a.contrib_attempts[k] ?? 0) + v;
-  }
+  a.latency_log_sum += b.latency_log_sum;
+  if (!full) return a;
+  for (const [k, v] of b.contrib) if (a.contrib.has(k) || a.contrib.size < MAX_CONTRIB) a.contrib.set(k, (a.contrib.get(k) ?? 0) + v);
+  for (const [k, v] of b.contrib_attempts) if (a.contrib_attempts.has(k) || a.contrib_attempts.size < MAX_CONTRIB * 2) a.contrib_attempts.set(k, (a.contrib_attempts.get(k) ?? 0) + v);
   for (const s of b.samples) if (a.samples.length < MAX_SAMPLES && !a.samples.includes(s)) a.samples.push(s);
   return a;
 }
@@ -135,12 +142,18 @@ export function metricValue(a: MinuteAggregate, metric: SeriesMetric): number | 
     case 'decline_rate': return a.attempts > 0 ? a.failed / a.attempts : null;
     case 'technical_success_rate': return a.attempts > 0 ? 1 - a.technical_failed / a.attempts : null;
     case 'latency_avg': return a.latency_n > 0 ? a.latency_sum / a.latency_n : null;
+    case 'latency_gmean': return a.latency_n > 0 ? Math.exp(a.latency_log_sum / a.latency_n) : null;
   }
 }
 
 /** True for metrics that are proportions of attempts. */
 export function isRateMetric(m: SeriesMetric): boolean {
   return m === 'success_rate' || m === 'decline_rate' || m === 'technical_success_rate';
+}
+
+/** True for metrics that are averages or ratios (not summed per minute): rates and latencies. */
+export function isIntensiveMetric(m: SeriesMetric): boolean {
+  return isRateMetric(m) || m === 'latency_avg' || m === 'latency_gmean';
 }
 
 /** Average ticket of a minute (reporting currency), 0 without attempts. */
@@ -156,9 +169,9 @@ export function avgTicket(a: MinuteAggregate): number {
  */
 export function topContributors(a: MinuteAggregate, n = 5): { key: string; value: number }[] {
   const rate = a.attempts > 0 ? a.failed / a.attempts : 0;
-  return Object.entries(a.contrib)
+  return [...a.contrib]
     .map(([key, fails]) => {
-      const att = a.contrib_attempts[key];
+      const att = a.contrib_attempts.get(key);
       const value = key.startsWith('failure_category=') || att === undefined ? fails : fails - att * rate;
       return { key, value: Math.round(value * 10) / 10 };
     })
@@ -196,7 +209,7 @@ export function revenueAtRisk(metric: SeriesMetric, minute: MinuteAggregate, exp
 export function formatMetric(metric: SeriesMetric, v: number | null): string {
   if (v === null) return 'n/a';
   if (isRateMetric(metric)) return `${(v * 100).toFixed(1)}%`;
-  if (metric === 'latency_avg') return `${Math.round(v)} ms`;
+  if (metric === 'latency_avg' || metric === 'latency_gmean') return `${Math.round(v)} ms`;
   return Number.isInteger(v) ? String(v) : v.toFixed(1);
 }
 
@@ -217,16 +230,29 @@ export class MinuteWindow {
   get length(): number {
     return this.count;
   }
-  /** Sum of the held minutes, stamped with the latest minute's t. */
+  /** Sum of the held minutes' counts (no contributors/samples), stamped with the latest minute's t. */
   sum(): MinuteAggregate {
+    return this.merge(false);
+  }
+  /** Sum including contributors and samples (for a finding). */
+  full(): MinuteAggregate {
+    return this.merge(true);
+  }
+  private merge(full: boolean): MinuteAggregate {
     const latest = this.ring[(this.head - 1 + this.size) % this.size];
     const out = emptyMinute(latest?.t ?? 0);
     for (let i = 0; i < this.count; i++) {
       const m = this.ring[(this.head - 1 - i + this.size * 2) % this.size];
-      if (m) mergeMinute(out, m);
+      if (m) mergeMinute(out, m, full);
     }
     return out;
   }
+}
+
+/** Samples and contributors of a window, for an anomalous evaluation. */
+export function details(win: MinuteWindow): { samples: string[]; contributors: { key: string; value: number }[] } {
+  const f = win.full();
+  return { samples: f.samples, contributors: topContributors(f) };
 }
 
 /** Median of a numeric array (copy-sorted); NaN when empty. */

@@ -4,7 +4,9 @@ import type { RuleConfig } from '../config/schema.js';
 import { asEvent, asSeries, createDetector, isEventSpec } from '../detect/registry.js';
 import type { Evaluation, EventDetector, MinuteAggregate, SeriesDetector } from '../detect/types.js';
 import { MINUTE_MS, emptyMinute } from '../detect/types.js';
-import { addEvent, createFx } from '../input/aggregate.js';
+import { addEvent, contribKeys, createFx } from '../input/aggregate.js';
+import { maskId } from '../lib/mask.js';
+import { outcomeOf } from '@paywatch/contracts';
 import { eventLabelMap, labelOf } from '../input/labels.js';
 import { matchesAll } from '../mute/matchers.js';
 import type { Matcher } from '../mute/matchers.js';
@@ -338,12 +340,17 @@ export function createAlertEngine(deps: AlertEngineDeps, config: LoadedAlertsCon
         if (e.ts > maxTs) maxTs = e.ts;
         const amount = fx.toReporting(e.amount_minor, e.currency);
         const lm = eventLabelMap(e);
+        const isAttempt = outcomeOf(e.status) !== null;
+        const keys = isAttempt ? contribKeys(e) : [];
+        const masked = isAttempt ? maskId(e.payment_id) : '';
         for (const rt of rules) {
           if (rt.cfg.filter.length && !matchesAll(rt.cfg.filter, lm)) continue;
           if (rt.event) {
             for (const f of rt.event.observe(e, amount)) apply(rt, f.labels, f.evaluation, e.ts);
             continue;
           }
+          // Lifecycle statuses are not attempts: they neither create series nor count.
+          if (!isAttempt) continue;
           const labels = sliceOf(rt, e);
           if (!labels) continue;
           const key = SlicePooler.keyOf(labels);
@@ -357,7 +364,7 @@ export function createAlertEngine(deps: AlertEngineDeps, config: LoadedAlertsCon
             agg = emptyMinute(minute);
             s.open.set(minute, agg);
           }
-          addEvent(agg, e, amount);
+          addEvent(agg, e, amount, keys, masked);
           if (e.ts > s.lastEventAt) s.lastEventAt = e.ts;
         }
       }

@@ -35,21 +35,28 @@ export function createFx(reporting: string, rates: Readonly<Record<string, numbe
 }
 
 const TECH = new Set<string>(TECHNICAL_FAILURE_CATEGORIES);
-/** Dimensions recorded for "top contributing dimensions" of failed attempts. */
-const CONTRIB_DIMS: ((e: PaymentEvent) => string | null)[] = [
-  (e) => (e.failure ? `failure_category=${e.failure.category}` : null),
-  (e) => `method=${e.method}`,
-  (e) => (e.country ? `country=${e.country}` : null),
-  (e) => (e.card?.bin ? `bin=${e.card.bin}` : null),
-  (e) => (e.card?.issuer_country ? `issuer_country=${e.card.issuer_country}` : null),
-  (e) => `provider=${e.provider}`,
-];
+
+/**
+ * The `dimension=value` keys of an event for "top contributing dimensions", computed once per
+ * event and shared by every rule (index 0 is the failure category, null for a success).
+ */
+export function contribKeys(e: PaymentEvent): (string | null)[] {
+  return [
+    e.failure ? `failure_category=${e.failure.category}` : null,
+    `method=${e.method}`,
+    e.country ? `country=${e.country}` : null,
+    e.card?.bin ? `bin=${e.card.bin}` : null,
+    e.card?.issuer_country ? `issuer_country=${e.card.issuer_country}` : null,
+    `provider=${e.provider}`,
+  ];
+}
 
 /**
  * Adds one event to a minute aggregate. Only outcome events (succeeded/captured/failed) are
- * attempts; lifecycle statuses are ignored. Returns false for ignored events.
+ * attempts; lifecycle statuses are ignored. Returns false for ignored events. `keys` comes
+ * from `contribKeys(e)`; `maskedId` from `maskId(e.payment_id)` (both computed once per event).
  */
-export function addEvent(agg: MinuteAggregate, e: PaymentEvent, amountReporting: number): boolean {
+export function addEvent(agg: MinuteAggregate, e: PaymentEvent, amountReporting: number, keys: (string | null)[] = contribKeys(e), maskedId?: string): boolean {
   const outcome = outcomeOf(e.status);
   if (outcome === null) return false;
   agg.attempts++;
@@ -57,10 +64,11 @@ export function addEvent(agg: MinuteAggregate, e: PaymentEvent, amountReporting:
   if (e.latency_ms !== null) {
     agg.latency_sum += e.latency_ms;
     agg.latency_n++;
+    agg.latency_log_sum += Math.log(Math.max(e.latency_ms, 1));
   }
-  for (let i = 1; i < CONTRIB_DIMS.length; i++) {
-    const k = CONTRIB_DIMS[i]?.(e);
-    if (k != null && (k in agg.contrib_attempts || Object.keys(agg.contrib_attempts).length < MAX_CONTRIB * 2)) agg.contrib_attempts[k] = (agg.contrib_attempts[k] ?? 0) + 1;
+  for (let i = 1; i < keys.length; i++) {
+    const k = keys[i];
+    if (k != null && (agg.contrib_attempts.size < MAX_CONTRIB * 2 || agg.contrib_attempts.has(k))) agg.contrib_attempts.set(k, (agg.contrib_attempts.get(k) ?? 0) + 1);
   }
   if (outcome === 'success') {
     agg.succeeded++;
@@ -70,14 +78,13 @@ export function addEvent(agg: MinuteAggregate, e: PaymentEvent, amountReporting:
     const cat = e.failure?.category ?? 'other';
     agg.failures[cat] = (agg.failures[cat] ?? 0) + 1;
     if (TECH.has(cat)) agg.technical_failed++;
-    for (const f of CONTRIB_DIMS) {
-      const k = f(e);
-      if (k !== null && (k in agg.contrib || Object.keys(agg.contrib).length < MAX_CONTRIB)) agg.contrib[k] = (agg.contrib[k] ?? 0) + 1;
+    for (const k of keys) {
+      if (k != null && (agg.contrib.size < MAX_CONTRIB || agg.contrib.has(k))) agg.contrib.set(k, (agg.contrib.get(k) ?? 0) + 1);
     }
   }
   // Samples: failed attempts first (they explain an incident), else any.
   if (agg.samples.length < MAX_SAMPLES && (outcome === 'failure' || agg.samples.length < 2)) {
-    const id = maskId(e.payment_id);
+    const id = maskedId ?? maskId(e.payment_id);
     if (!agg.samples.includes(id)) agg.samples.push(id);
   }
   return true;
