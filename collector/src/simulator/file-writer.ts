@@ -30,6 +30,8 @@ export interface WriteFileReport {
   bytes: number;
   elapsed_ms: number;
   events_per_s: number;
+  /** Process CPU time (user + system, gzip threads included) spent meanwhile. */
+  cpu_ms: number;
   aborted: boolean;
   counts: SimCounts;
 }
@@ -49,6 +51,7 @@ export async function writeEventsFile(opts: WriteFileOptions): Promise<WriteFile
   let bytes = 0;
   let aborted = false;
   const started = performance.now();
+  const cpu0 = process.cpuUsage();
 
   async function* chunks(): AsyncGenerator<string> {
     let buf = '';
@@ -91,6 +94,7 @@ export async function writeEventsFile(opts: WriteFileOptions): Promise<WriteFile
     await pipeline(source, createWriteStream(path));
   }
   const elapsed = performance.now() - started;
+  const cpu = process.cpuUsage(cpu0);
   return {
     path,
     gzip,
@@ -98,6 +102,7 @@ export async function writeEventsFile(opts: WriteFileOptions): Promise<WriteFile
     bytes,
     elapsed_ms: Math.round(elapsed),
     events_per_s: Math.round(events / Math.max(elapsed / 1000, 1e-9)),
+    cpu_ms: Math.round((cpu.user + cpu.system) / 1000),
     aborted,
     counts: counter.snapshot(),
   };

@@ -245,7 +245,8 @@ export async function simulateCommand(argv: string[], io: SimulateIO): Promise<n
       } else {
         log(
           `wrote ${report.events} events (${(report.bytes / 1e6).toFixed(1)} MB NDJSON${report.gzip ? ', gzip' : ''}) to ${report.path} ` +
-            `in ${(report.elapsed_ms / 1000).toFixed(1)} s: ${report.events_per_s} events/s; seed ${seed}` +
+            `in ${(report.elapsed_ms / 1000).toFixed(1)} s: ${report.events_per_s} events/s ` +
+            `(${Math.round(report.events / Math.max(report.cpu_ms / 1000, 1e-3))} per CPU-second); seed ${seed}` +
             `${report.aborted ? ' (interrupted)' : ''}\n${formatCounts(report.counts)}`,
         );
       }
