@@ -33,7 +33,8 @@ Send mode (default): POST {url}/v1/events as NDJSON, paced in real time, timesta
   --url URL            Collector base URL (default http://127.0.0.1:8080)
   --key KEY            Ingest API key (sent as "Authorization: Bearer KEY")
   --rate N             Mean events per second (default 20). Seasonality moves the rate around it
-                       (night trough, evening peak, weekends) unless --flat is given.
+                       (night trough, evening peak, weekends in each market's local time: the
+                       total swings between ~0.7× and ~1.3× of N) unless --flat is given.
   --count N            Stop after N events
   --duration D         Stop after D of event time, e.g. 90s, 10m, 1h30m
   --batch N            Events per request (default 500, at most 10000)
