@@ -144,3 +144,21 @@ export function header(
   const v = headers[name.toLowerCase()];
   return v === undefined || v.length === 0 ? undefined : v;
 }
+
+/** An amount already in minor units: a non-negative safe integer (numeric strings accepted), else undefined. */
+export function minorUnits(o: unknown, k: string): number | undefined {
+  const n = num(o, k);
+  return n !== undefined && Number.isSafeInteger(n) && n >= 0 ? n : undefined;
+}
+
+/**
+ * The event time to record: the provider's time when it is a plausible epoch-ms value (after
+ * 2000-01-01, not more than a day ahead of the receive time), else the receive time — an odd
+ * provider clock must not get a genuine payment rejected.
+ */
+export function eventTime(candidate: number | undefined, receivedAt: number | undefined): number {
+  const at = receivedAt ?? Date.now();
+  if (candidate === undefined || !Number.isFinite(candidate)) return at;
+  const ms = Math.round(candidate);
+  return ms >= EVENT_LIMITS.minTs && ms <= at + EVENT_LIMITS.maxFutureMs ? ms : at;
+}

@@ -22,14 +22,15 @@ import {
   header,
   hmacSha256,
   isoToMs,
-  num,
   obj,
   parseJsonObject,
   safeEqual,
   sha256Hex,
   str,
+  minorUnits,
   webhookEventId,
   type JsonObject,
+  eventTime,
 } from '../webhook-util.js';
 
 /**
@@ -292,7 +293,8 @@ function normalizeItem(
   const psp = str(item, 'pspReference');
   const amount = obj(item, 'amount');
   const currency = currencyOf(str(amount, 'currency'));
-  if (!mapped || !psp || !currency) return undefined;
+  const value = minorUnits(amount, 'value');
+  if (!mapped || !psp || !currency || value === undefined) return undefined;
   const paymentId = str(item, 'originalReference') ?? psp;
   const reason = str(item, 'reason');
   const ad = obj(item, 'additionalData');
@@ -314,13 +316,13 @@ function normalizeItem(
     event_id: mapped.outcome
       ? webhookEventId('adyen', paymentId, mapped.outcome)
       : webhookEventId('adyen', itemKey(item)),
-    ts: ts ?? ctx.receivedAt ?? Date.now(),
+    ts: eventTime(ts, ctx.receivedAt),
     payment_id: clipId(paymentId),
     merchant_id: clipId(str(item, 'merchantAccountCode') ?? ctx.account ?? 'default'),
     provider: 'adyen',
     method,
     status: mapped.status,
-    amount_minor: num(amount, 'value') ?? 0,
+    amount_minor: value,
     currency,
     ...(failure ? { failure } : {}),
     ...(card ? { card } : {}),

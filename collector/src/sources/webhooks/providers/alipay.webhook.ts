@@ -9,7 +9,15 @@ import {
   type WebhookProvider,
 } from '../webhook-provider.js';
 import type { WebhookSecrets } from '../webhook-secrets.js';
-import { clipId, decimalToMinor, header, sha256Hex, wallClockToMs, webhookEventId } from '../webhook-util.js';
+import {
+  clipId,
+  decimalToMinor,
+  header,
+  sha256Hex,
+  wallClockToMs,
+  webhookEventId,
+  eventTime,
+} from '../webhook-util.js';
 
 /** Decoded Alipay notify fields (form body), in arrival order. */
 export type AlipayParams = Record<string, string>;
@@ -131,6 +139,8 @@ function verify(
 }
 
 function normalize(p: AlipayParams, ctx: NormalizeContext = {}): NormalizedWebhook {
+  // Empty fields count as absent (Alipay drops them from the signature too).
+  p = Object.fromEntries(Object.entries(p).filter(([, v]) => v.trim() !== ''));
   const providerEventId = p['notify_id'] ?? `sha256:${sha256Hex(JSON.stringify(p)).slice(0, 40)}`;
   const tradeNo = p['trade_no'];
   const tradeStatus = p['trade_status'];
@@ -198,11 +208,10 @@ function normalize(p: AlipayParams, ctx: NormalizeContext = {}): NormalizedWebho
   }
   const event: PaymentEventInput = {
     event_id: webhookEventId('alipay', tradeNo, key),
-    ts:
-      wallClockToMs(time, ALIPAY_OFFSET) ??
-      wallClockToMs(p['notify_time'], ALIPAY_OFFSET) ??
-      ctx.receivedAt ??
-      Date.now(),
+    ts: eventTime(
+      wallClockToMs(time, ALIPAY_OFFSET) ?? wallClockToMs(p['notify_time'], ALIPAY_OFFSET),
+      ctx.receivedAt,
+    ),
     payment_id: clipId(tradeNo),
     merchant_id: clipId(p['seller_id'] ?? p['app_id'] ?? ctx.account ?? 'default'),
     provider: 'alipay',

@@ -17,6 +17,7 @@ import {
   str,
   webhookEventId,
   type JsonObject,
+  eventTime,
 } from '../webhook-util.js';
 
 /**
@@ -69,7 +70,8 @@ function verify(
 
 function normalize(ipn: BitpayIpn, ctx: NormalizeContext = {}): NormalizedWebhook {
   const inv = ipn.invoice;
-  const id = str(inv, 'id') ?? '';
+  const id = str(inv, 'id');
+  if (id === undefined) return { providerEventId: `unknown:${str(inv, 'status') ?? ''}`, events: [] };
   const rawStatus = str(inv, 'status') ?? '';
   const mapped =
     (ipn.eventName ? EVENT_STATUS[ipn.eventName] : undefined) ??
@@ -81,7 +83,7 @@ function normalize(ipn: BitpayIpn, ctx: NormalizeContext = {}): NormalizedWebhoo
   if (!mapped || !currency || minor === undefined) return { providerEventId, events: [] };
   const event: PaymentEventInput = {
     event_id: webhookEventId('bitpay', id, mapped.key),
-    ts: num(inv, 'currentTime') ?? num(inv, 'invoiceTime') ?? ctx.receivedAt ?? Date.now(),
+    ts: eventTime(num(inv, 'currentTime') ?? num(inv, 'invoiceTime'), ctx.receivedAt),
     payment_id: clipId(id),
     merchant_id: clipId(ctx.account ?? 'default'),
     provider: 'bitpay',

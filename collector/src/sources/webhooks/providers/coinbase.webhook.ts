@@ -20,6 +20,7 @@ import {
   str,
   webhookEventId,
   type JsonObject,
+  eventTime,
 } from '../webhook-util.js';
 
 /** A verified Coinbase Commerce delivery: `{id, scheduled_for, attempt_number, event:{id,type,data}}`. */
@@ -108,7 +109,7 @@ function normalize(d: CoinbaseDelivery, ctx: NormalizeContext = {}): NormalizedW
   const last = lastTimeline(charge);
   const input: PaymentEventInput = {
     event_id: webhookEventId('coinbase', chargeId, mapped.key),
-    ts: isoToMs(str(e, 'created_at')) ?? isoToMs(str(charge, 'created_at')) ?? ctx.receivedAt ?? Date.now(),
+    ts: eventTime(isoToMs(str(e, 'created_at')) ?? isoToMs(str(charge, 'created_at')), ctx.receivedAt),
     payment_id: clipId(chargeId),
     merchant_id: clipId(ctx.account ?? 'default'),
     provider: 'coinbase',

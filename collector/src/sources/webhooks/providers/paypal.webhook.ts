@@ -20,6 +20,7 @@ import {
   str,
   webhookEventId,
   type JsonObject,
+  eventTime,
 } from '../webhook-util.js';
 
 /** A verified PayPal webhook event (`WH-…`). */
@@ -221,7 +222,7 @@ function normalize(e: PaypalEvent, ctx: NormalizeContext = {}): NormalizedWebhoo
       : undefined;
   const event: PaymentEventInput = {
     event_id: webhookEventId('paypal', mapped.key),
-    ts: isoToMs(str(e, 'create_time')) ?? isoToMs(str(r, 'update_time')) ?? ctx.receivedAt ?? Date.now(),
+    ts: eventTime(isoToMs(str(e, 'create_time')) ?? isoToMs(str(r, 'update_time')), ctx.receivedAt),
     payment_id: clipId(mapped.paymentId),
     merchant_id: clipId(
       str(obj(r, 'payee'), 'merchant_id') ??

@@ -21,12 +21,14 @@ import {
   header,
   hmacSha256,
   num,
+  minorUnits,
   obj,
   parseJsonObject,
   safeEqual,
   str,
   webhookEventId,
   type JsonObject,
+  eventTime,
 } from '../webhook-util.js';
 
 /** Stripe's default signature tolerance (stripe-node `DEFAULT_TOLERANCE`), seconds. */
@@ -218,7 +220,7 @@ function disputeStatus(type: string, d: JsonObject): Status | undefined {
 
 /** Status, amount and outcome key for one event type; undefined for events paywatch does not record. */
 function mapEvent(type: string, o: JsonObject): Mapped | undefined {
-  const amount = num(o, 'amount');
+  const amount = minorUnits(o, 'amount');
   const chargeId = str(o, 'object') === 'charge' ? str(o, 'id') : undefined;
   switch (type) {
     case 'payment_intent.created':
@@ -229,14 +231,14 @@ function mapEvent(type: string, o: JsonObject): Mapped | undefined {
     case 'payment_intent.requires_action':
       return { status: 'requires_action', amount };
     case 'payment_intent.amount_capturable_updated':
-      return { status: 'authorized', amount: num(o, 'amount_capturable') ?? amount };
+      return { status: 'authorized', amount: minorUnits(o, 'amount_capturable') ?? amount };
     case 'payment_intent.canceled':
       return { status: 'canceled', amount };
     case 'payment_intent.succeeded': {
       const latest = str(o, 'latest_charge');
       return {
         status: 'succeeded',
-        amount: num(o, 'amount_received') ?? amount,
+        amount: minorUnits(o, 'amount_received') ?? amount,
         ...(latest ? { outcomeKey: `${latest}:success` } : {}),
       };
     }
@@ -256,13 +258,13 @@ function mapEvent(type: string, o: JsonObject): Mapped | undefined {
         ? { status: 'authorized', amount }
         : {
             status: 'captured',
-            amount: num(o, 'amount_captured') || amount,
+            amount: minorUnits(o, 'amount_captured') || amount,
             ...(chargeId ? { outcomeKey: `${chargeId}:success` } : {}),
           };
     case 'charge.captured':
       return {
         status: 'captured',
-        amount: num(o, 'amount_captured') || amount,
+        amount: minorUnits(o, 'amount_captured') || amount,
         ...(chargeId ? { outcomeKey: `${chargeId}:success` } : {}),
       };
     case 'charge.failed':
@@ -275,7 +277,7 @@ function mapEvent(type: string, o: JsonObject): Mapped | undefined {
     case 'charge.expired':
       return { status: 'expired', amount };
     case 'charge.refunded': {
-      const refunded = num(o, 'amount_refunded') ?? 0;
+      const refunded = minorUnits(o, 'amount_refunded') ?? 0;
       return {
         status: amount !== undefined && refunded < amount ? 'partially_refunded' : 'refunded',
         amount: refunded,
@@ -349,7 +351,8 @@ function normalize(event: StripeEvent, ctx: NormalizeContext = {}): NormalizedWe
   const mapped = o ? mapEvent(event.type, o) : undefined;
   const currency = currencyOf(str(o, 'currency'));
   const paymentId = o ? paymentIdOf(o) : undefined;
-  if (!o || !mapped || !currency || !paymentId) return { providerEventId: event.id, events: [] };
+  if (!o || !mapped || mapped.amount === undefined || !currency || !paymentId)
+    return { providerEventId: event.id, events: [] };
   const { card, method } = cardOf(o);
   const created = num(event, 'created');
   const input: PaymentEventInput = {
@@ -358,13 +361,13 @@ function normalize(event: StripeEvent, ctx: NormalizeContext = {}): NormalizedWe
     event_id: mapped.outcomeKey
       ? webhookEventId('stripe', mapped.outcomeKey)
       : webhookEventId('stripe', event.id),
-    ts: created !== undefined ? created * 1000 : (ctx.receivedAt ?? Date.now()),
+    ts: eventTime(created !== undefined ? created * 1000 : undefined, ctx.receivedAt),
     payment_id: clipId(paymentId),
     merchant_id: clipId(str(event, 'account') ?? ctx.account ?? 'default'),
     provider: 'stripe',
     method,
     status: mapped.status,
-    amount_minor: mapped.amount ?? 0,
+    amount_minor: mapped.amount,
     currency,
     ...(mapped.failure ? { failure: mapped.failure } : {}),
     ...(card && Object.keys(card).length > 0 ? { card } : {}),

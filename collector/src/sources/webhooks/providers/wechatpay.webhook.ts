@@ -14,12 +14,13 @@ import {
   currencyOf,
   header,
   isoToMs,
-  num,
   obj,
   parseJsonObject,
   str,
+  minorUnits,
   webhookEventId,
   type JsonObject,
+  eventTime,
 } from '../webhook-util.js';
 
 /** wechatpay-go rejects `|now − Wechatpay-Timestamp| ≥ 300 s`. */
@@ -160,8 +161,9 @@ function normalize(n: WechatPayNotification, ctx: NormalizeContext = {}): Normal
     // Only a successful refund changes the payment; ABNORMAL/CLOSED refunds have no status in the
     // event contract (the payment stays paid).
     if (str(r, 'refund_status') !== 'SUCCESS') return { providerEventId, events: [] };
-    const refund = num(amount, 'refund') ?? 0;
-    const total = num(amount, 'total');
+    const refund = minorUnits(amount, 'refund');
+    const total = minorUnits(amount, 'total');
+    if (refund === undefined) return { providerEventId, events: [] };
     const refundId = str(r, 'refund_id') ?? str(r, 'out_refund_no') ?? providerEventId;
     return {
       providerEventId,
@@ -169,11 +171,10 @@ function normalize(n: WechatPayNotification, ctx: NormalizeContext = {}): Normal
         {
           ...base,
           event_id: webhookEventId('wechatpay', 'refund', refundId),
-          ts:
-            isoToMs(str(r, 'success_time')) ??
-            isoToMs(str(envelope, 'create_time')) ??
-            ctx.receivedAt ??
-            Date.now(),
+          ts: eventTime(
+            isoToMs(str(r, 'success_time')) ?? isoToMs(str(envelope, 'create_time')),
+            ctx.receivedAt,
+          ),
           status: total !== undefined && refund < total ? 'partially_refunded' : 'refunded',
           amount_minor: refund,
           metadata: meta,
@@ -183,19 +184,16 @@ function normalize(n: WechatPayNotification, ctx: NormalizeContext = {}): Normal
   }
   const tradeState = str(r, 'trade_state');
   const status = tradeState ? TRADE_STATE[tradeState] : undefined;
-  if (!status) return { providerEventId, events: [] }; // PAYSCORE, contract and other non-payment events
+  const total = minorUnits(amount, 'total');
+  if (!status || total === undefined) return { providerEventId, events: [] }; // PAYSCORE, contract and other non-payment events
   const channel = CHANNEL[str(r, 'trade_type') ?? ''];
   const outcome = status === 'succeeded' ? 'success' : status === 'failed' ? 'failure' : (tradeState ?? '');
   const event: PaymentEventInput = {
     ...base,
     event_id: webhookEventId('wechatpay', paymentId, outcome),
-    ts:
-      isoToMs(str(r, 'success_time')) ??
-      isoToMs(str(envelope, 'create_time')) ??
-      ctx.receivedAt ??
-      Date.now(),
+    ts: eventTime(isoToMs(str(r, 'success_time')) ?? isoToMs(str(envelope, 'create_time')), ctx.receivedAt),
     status,
-    amount_minor: num(amount, 'total') ?? 0,
+    amount_minor: total,
     ...(channel ? { channel } : {}),
     ...(status === 'failed'
       ? {
