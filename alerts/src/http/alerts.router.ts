@@ -1,0 +1,161 @@
+import { Router } from 'express';
+import type { NextFunction, Request, Response } from 'express';
+import { z } from 'zod';
+import type { AlertEngine } from '../engine/engine.js';
+import { parseDuration } from '../lib/duration.js';
+import { parseMatcher } from '../mute/matchers.js';
+
+/** What the alerts HTTP API needs. */
+export interface AlertsRouterDeps {
+  engine: AlertEngine;
+  /** Wall clock (silence defaults). */
+  now?: () => number;
+}
+
+/** An API error in the collector's response shape: `{error: {code, message, field?}}`. */
+class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly field?: string,
+  ) {
+    super(message);
+  }
+}
+
+const ListQuery = z.object({
+  status: z.enum(['inactive', 'pending', 'firing', 'resolved', 'active']).optional(),
+  rule: z.string().optional(),
+  severity: z.string().optional(),
+  limit: z.coerce.number().int().min(1).max(5000).optional(),
+});
+const AckBody = z.strictObject({ by: z.string().trim().min(1).max(128) });
+const SilenceBody = z
+  .strictObject({
+    matchers: z.array(z.string()).min(1),
+    starts_at: z.number().int().optional(),
+    ends_at: z.number().int().optional(),
+    /** Alternative to ends_at: "2h", "30m". */
+    duration: z.string().optional(),
+    created_by: z.string().trim().min(1).max(128),
+    comment: z.string().trim().min(1).max(1024),
+  })
+  .refine((b) => b.ends_at !== undefined || b.duration !== undefined, { message: 'ends_at or duration is required', path: ['ends_at'] });
+const DeliveriesQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(5000).optional(),
+  receiver: z.string().optional(),
+  status: z.enum(['sent', 'failed']).optional(),
+});
+
+function parse<T>(schema: z.ZodType<T>, v: unknown): T {
+  const r = schema.safeParse(v);
+  if (r.success) return r.data;
+  const i = r.error.issues[0];
+  throw new ApiError(400, 'bad_request', i?.message ?? 'invalid request', i?.path.join('.') || undefined);
+}
+
+/**
+ * The alerts HTTP API (Express 5 Router; mount it under e.g. `/api/v1`):
+ *   GET  /alerts                 ?status=active|firing|…&rule=&severity=&limit=
+ *   GET  /alerts/:id
+ *   POST /alerts/:id/ack         {by}
+ *   GET  /silences
+ *   POST /silences               {matchers:["provider=\"adyen\""], ends_at|duration, created_by, comment, starts_at?}
+ *   DELETE /silences/:id         expire now
+ *   GET  /alerts-deliveries      ?limit=&receiver=&status=sent|failed   (the delivery log)
+ *   GET  /receivers
+ *   POST /receivers/:name/test   send a test notification
+ *   GET  /alerts-stats
+ * JSON bodies need `express.json()` upstream (the router adds it if absent). Errors answer
+ * `{error: {code, message, field?}}` with 400/404.
+ */
+export function createAlertsRouter(deps: AlertsRouterDeps): Router {
+  const { engine } = deps;
+  const now = deps.now ?? Date.now;
+  const r = Router();
+  r.use((req, _res, next) => {
+    // Accept JSON bodies even when the host app did not install a parser for this path.
+    if (req.body !== undefined || !['POST', 'PUT', 'PATCH'].includes(req.method)) return next();
+    let raw = '';
+    req.setEncoding('utf8');
+    req.on('data', (c: string) => {
+      raw += c;
+      if (raw.length > 65536) req.destroy();
+    });
+    req.on('end', () => {
+      try {
+        req.body = raw ? (JSON.parse(raw) as unknown) : {};
+        next();
+      } catch {
+        next(new ApiError(400, 'bad_request', 'body is not valid JSON'));
+      }
+    });
+  });
+
+  r.get('/alerts', (req, res) => {
+    const q = parse(ListQuery, req.query);
+    res.json({ items: engine.list(q) });
+  });
+  r.get('/alerts/:id', (req, res) => {
+    const a = engine.get(req.params.id ?? '');
+    if (!a) throw new ApiError(404, 'not_found', `no alert ${req.params.id}`);
+    res.json(a);
+  });
+  r.post('/alerts/:id/ack', (req, res) => {
+    const b = parse(AckBody, req.body);
+    const a = engine.acknowledge(req.params.id ?? '', b.by);
+    if (!a) throw new ApiError(404, 'not_found', `no alert ${req.params.id}`);
+    res.json(a);
+  });
+  r.get('/silences', (_req, res) => {
+    res.json({ items: engine.silences() });
+  });
+  r.post('/silences', (req, res) => {
+    const b = parse(SilenceBody, req.body);
+    let matchers;
+    try {
+      matchers = b.matchers.map((m) => parseMatcher(m));
+    } catch (e) {
+      throw new ApiError(400, 'bad_request', (e as Error).message, 'matchers');
+    }
+    const starts = b.starts_at ?? now();
+    let ends = b.ends_at;
+    if (ends === undefined) {
+      try {
+        ends = starts + parseDuration(b.duration ?? '');
+      } catch (e) {
+        throw new ApiError(400, 'bad_request', (e as Error).message, 'duration');
+      }
+    }
+    try {
+      res.status(201).json(engine.createSilence({ matchers, starts_at: starts, ends_at: ends, created_by: b.created_by, comment: b.comment }));
+    } catch (e) {
+      throw new ApiError(400, 'bad_request', (e as Error).message);
+    }
+  });
+  r.delete('/silences/:id', (req, res) => {
+    if (!engine.expireSilence(req.params.id ?? '')) throw new ApiError(404, 'not_found', `no silence ${req.params.id}`);
+    res.status(204).end();
+  });
+  r.get('/alerts-deliveries', (req, res) => {
+    res.json({ items: engine.deliveries(parse(DeliveriesQuery, req.query)) });
+  });
+  r.get('/receivers', (_req, res) => {
+    res.json({ items: engine.receivers() });
+  });
+  r.post('/receivers/:name/test', async (req, res) => {
+    const name = req.params.name ?? '';
+    if (!engine.receivers().includes(name)) throw new ApiError(404, 'not_found', `no receiver ${name}`);
+    const out = await engine.testReceiver(name);
+    res.status(out.ok ? 200 : 502).json(out);
+  });
+  r.get('/alerts-stats', (_req, res) => {
+    res.json(engine.stats());
+  });
+  r.use((err: unknown, _req: Request, res: Response, next: NextFunction) => {
+    if (!(err instanceof ApiError)) return next(err);
+    res.status(err.status).json({ error: { code: err.code, message: err.message, ...(err.field ? { field: err.field } : {}) } });
+  });
+  return r;
+}
