@@ -134,9 +134,9 @@ beforeAll(async () => {
   page = await ctx.newPage();
   page.on('console', (m) => {
     if (m.type() !== 'error') return;
-    // Expected answers the browser logs anyway: the alert engine is not mounted (404), "who am I"
-    // before signing in (401) and the deliberately wrong password (401).
-    const expected = ['/api/v1/alerts', '/api/auth/me', '/api/auth/login'];
+    // Expected answers the browser logs anyway: the alert engine or the funnel route not mounted
+    // (404), "who am I" before signing in (401) and the deliberately wrong password (401).
+    const expected = ['/api/v1/alerts', '/api/v1/funnel', '/api/auth/me', '/api/auth/login'];
     if (m.text().startsWith('Failed to load resource') && expected.some((u) => m.location().url.includes(u))) return;
     consoleErrors.push(`${m.text()} @ ${m.location().url}`);
   });
@@ -318,10 +318,14 @@ describe('dashboard in Chromium against a real collector', () => {
     expect(compareTotal).toBeGreaterThan(100);
   });
 
-  it('shows a clear state when the alert engine is not running', async () => {
+  it('shows a clear state when the alert engine (or the funnel source) is not running', async () => {
     await page.goto(`${base}/alerts`);
     await page.getByTestId('alerts-engine-down').waitFor({ timeout: 10_000 });
     await shot('alerts');
+    // The funnel page either shows the funnel or says its data source is missing — never fake data.
+    await page.goto(`${base}/funnel`);
+    await page.locator('[data-testid=funnel-unavailable], ul.bars, main p.muted:has-text("No checkout events")').first().waitFor({ timeout: 10_000 });
+    await shot('funnel');
   });
 
   it('switches to Simplified Chinese and remembers it', async () => {

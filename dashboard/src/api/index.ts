@@ -6,3 +6,5 @@ export type { Alert, AlertDetail, AlertFilter, SilenceRequest } from './alerts-a
 export { notifyUnauthorized, onUnauthorized, setCsrfToken } from './http.js';
 export { sessionApi } from './session-api.js';
 export type { Me } from './session-api.js';
+export { fetchFunnel, FunnelUnavailableError } from './funnel-api.js';
+export type { Funnel } from './funnel-api.js';

@@ -12,6 +12,7 @@ const TransactionsPage = lazy(() =>
   import('../features/transactions/transactions-page.js').then((m) => ({ default: m.TransactionsPage })),
 );
 const PaymentPage = lazy(() => import('../features/transactions/payment-page.js').then((m) => ({ default: m.PaymentPage })));
+const FunnelPage = lazy(() => import('../features/funnel/funnel-page.js').then((m) => ({ default: m.FunnelPage })));
 const AlertsPage = lazy(() => import('../features/alerts/alerts-page.js').then((m) => ({ default: m.AlertsPage })));
 const AlertDetailPage = lazy(() =>
   import('../features/alerts/alert-detail-page.js').then((m) => ({ default: m.AlertDetailPage })),
@@ -28,6 +29,7 @@ const ROUTES: Route[] = [
   { pattern: '/trends', nav: 'nav.trends', page: TrendsPage },
   { pattern: '/transactions', nav: 'nav.transactions', page: TransactionsPage },
   { pattern: '/payments/:id', page: PaymentPage },
+  { pattern: '/funnel', nav: 'nav.funnel', page: FunnelPage },
   { pattern: '/alerts', nav: 'nav.alerts', page: AlertsPage },
   { pattern: '/alerts/:id', page: AlertDetailPage },
 ];
