@@ -243,6 +243,21 @@ describe('webhook router', () => {
     expect(ingestor.stored.size).toBe(1);
   });
 
+  it('passes a 429 from an overloaded pipeline through (the provider backs off and retries)', async () => {
+    const d = stripeDelivery('a5');
+    const real = ingestor.ingest.bind(ingestor);
+    ingestor.ingest = async () => {
+      throw new OverloadedError('too many requests', 3, 429);
+    };
+    const res = await post('/v1/webhooks/stripe', d.body, d.headers);
+    expect([res.status, res.headers.get('retry-after'), JSON.parse(res.text).error.code]).toEqual([
+      429,
+      '3',
+      'rate_limited',
+    ]);
+    ingestor.ingest = real;
+  });
+
   it('Adyen gets "[accepted]" and Alipay gets "success" for their verified vectors', async () => {
     const a = await post('/v1/webhooks/adyen', adyenVector.payload ?? '', {
       'content-type': 'application/json',

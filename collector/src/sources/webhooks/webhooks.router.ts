@@ -154,7 +154,9 @@ export function createWebhookRouter(deps: WebhookRouterDeps): Router {
           if (outcome.duplicate === events.length) deps.onReplay?.(hook.name);
           else deps.onAccepted?.(hook.name, outcome.accepted);
         } catch (err) {
-          const status = err instanceof PaywatchError && err.status >= 500 ? err.status : 503;
+          // 429/5xx make providers retry later; anything else unexpected is reported as 503 too.
+          const status =
+            err instanceof PaywatchError && (err.status === 429 || err.status >= 500) ? err.status : 503;
           if (err instanceof OverloadedError) res.setHeader('Retry-After', String(err.retryAfterS));
           log.error(
             { provider: hook.name, providerEventId, err },
