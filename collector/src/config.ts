@@ -68,6 +68,8 @@ export const ENV_DOCS: readonly { name: string; default: string; description: st
   { name: 'PAYWATCH_RATE_LIMIT_LOGIN', default: '10', description: 'Sign-in attempts per minute per client IP.' },
   { name: 'PAYWATCH_RETENTION_EVENTS_DAYS', default: '400', description: 'Days payment events are kept (checked hourly; `0` keeps them forever).' },
   { name: 'PAYWATCH_RETENTION_AUDIT_DAYS', default: '365', description: 'Days audit entries are kept (PCI DSS 10.5.1 asks for 12 months; `0` keeps them forever).' },
+  { name: 'PAYWATCH_BACKUP_DIR', default: '(off)', description: 'Directory where the running collector writes incremental event backups (per-day NDJSON.gz + manifest with SHA-256), every `PAYWATCH_BACKUP_INTERVAL_HOURS` and on `POST /api/admin/backup`. Ship it off-site (docs/security.md).' },
+  { name: 'PAYWATCH_BACKUP_INTERVAL_HOURS', default: '24', description: 'Hours between scheduled backups (with `PAYWATCH_BACKUP_DIR`).' },
   { name: 'PAYWATCH_CLICKHOUSE_URL', default: 'http://127.0.0.1:8123', description: 'ClickHouse HTTP endpoint (with `PAYWATCH_STORE=clickhouse`).' },
   { name: 'PAYWATCH_CLICKHOUSE_USER', default: 'default', description: 'ClickHouse user.' },
   { name: 'PAYWATCH_CLICKHOUSE_PASSWORD', default: '(empty)', description: 'ClickHouse password.' },
@@ -240,6 +242,8 @@ function loadSecurity(env: Env): SecurityConfig {
       payment_events: int(env, 'PAYWATCH_RETENTION_EVENTS_DAYS', 400, 0, 36_500),
       audit_log: int(env, 'PAYWATCH_RETENTION_AUDIT_DAYS', 365, 0, 36_500),
     },
+    backupDir: env.PAYWATCH_BACKUP_DIR?.trim() ? resolve(env.PAYWATCH_BACKUP_DIR.trim()) : null,
+    backupIntervalHours: int(env, 'PAYWATCH_BACKUP_INTERVAL_HOURS', 24, 1, 24 * 31),
   };
 }
 

@@ -7,6 +7,8 @@ import type { DestinationStream } from 'pino';
 import { createApp, type Mount } from './app.js';
 import { createEmbeddedAuditLog } from './audit/embedded-audit.js';
 import { createAuthService, type AuthService } from './auth/auth.service.js';
+import { createDataLifecycle, type DataLifecycle } from './backup/lifecycle.js';
+import { LIFECYCLE_ROUTE_DOCS, createLifecycleRouter } from './backup/lifecycle.routes.js';
 import { openSecurityDb } from './auth/security-db.js';
 import { describeConfig, type Config } from './config.js';
 import { createReadService } from './http/read-service.js';
@@ -49,6 +51,8 @@ export interface RunningServer {
   masker: Masker;
   /** Users, sessions, API keys and the audit log (`paywatch start` creates the simulator's key here). */
   auth: AuthService;
+  /** Retention, customer erasure, backups. */
+  lifecycle: DataLifecycle;
   /** The first admin's generated password on the very first start (print it once, never log it), else null. */
   initialAdminPassword: string | null;
   server: Server;
@@ -75,6 +79,10 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
   const server: Server = tls ? createHttpsServer({ cert: tls.cert, key: tls.key }) : createServer();
   const live = createLiveGateway(server, { fx, logger });
   const masker = createMasker(config.hashKey);
+  const lifecycle = createDataLifecycle(
+    { store, db: securityDb, auth, hashRef: masker.hashRef, logger },
+    { retentionDays: config.security.retentionDays, backupDir: config.security.backupDir, backupIntervalHours: config.security.backupIntervalHours },
+  );
   const ingestor = createPipeline({
     writer: instrumentWriter(store, metrics.storeHooks),
     masker,
@@ -104,6 +112,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
         }),
         docs: WEBHOOK_ROUTE_DOCS,
       },
+      { router: createLifecycleRouter({ lifecycle }), docs: LIFECYCLE_ROUTE_DOCS },
       ...(opts.mounts?.({ ingestor, store, logger, metrics }) ?? []),
     ],
     dashboard: opts.dashboard ?? true,
@@ -118,6 +127,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
     server.listen(config.port, config.host, () => resolve());
   });
   live.start();
+  lifecycle.start();
   const port = (server.address() as AddressInfo).port;
   const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
   const url = `${tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${port}`;
@@ -125,12 +135,13 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
 
   let closing: Promise<void> | undefined;
   return {
-    url, port, config, logger, store, ingestor, metrics, live, masker, auth, initialAdminPassword: generatedAdminPassword, server, app,
+    url, port, config, logger, store, ingestor, metrics, live, masker, auth, lifecycle, initialAdminPassword: generatedAdminPassword, server, app,
     close() {
       closing ??= (async () => {
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeIdleConnections();
         const deadline = setTimeout(() => server.closeAllConnections(), 5_000);
+        await lifecycle.stop();
         await live.stop();
         await closed;
         clearTimeout(deadline);

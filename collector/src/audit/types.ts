@@ -19,6 +19,8 @@ export const AUDIT_ACTIONS = [
   'alert.ack',
   'data.erase',
   'data.retention',
+  'data.backup',
+  'data.restore',
   'audit.read',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

@@ -13,4 +13,7 @@ export interface SecurityConfig {
   rateLimits: { perIpPerMinute: number; perKeyPerMinute: number; loginPerMinute: number };
   /** Days kept, per table; older rows are deleted by the retention job (0 = keep forever). */
   retentionDays: { payment_events: number; audit_log: number };
+  /** Directory of the running collector's scheduled incremental backups (null: none). */
+  backupDir: string | null;
+  backupIntervalHours: number;
 }

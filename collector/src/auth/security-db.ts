@@ -6,8 +6,8 @@ import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from '@duckdb
 export type SqlValue = string | number | boolean | null;
 
 /**
- * The local security database (`<data dir>/security.duckdb`): users, sessions, API keys and
- * the audit log. Kept apart from the event store on purpose: its own file, its own backups,
+ * The local security database (`<data dir>/security.duckdb`): users, sessions, API keys, the
+ * audit log and the list of erased customers. Kept apart from the event store on purpose: its own file, its own backups,
  * its own retention, readable even when the event store (possibly ClickHouse) is down.
  * Statements run one at a time on one connection (DuckDB connections are not concurrent).
  */
@@ -34,6 +34,8 @@ const SCHEMA = [
   `CREATE TABLE IF NOT EXISTS audit_log (
      seq BIGINT PRIMARY KEY, ts BIGINT NOT NULL, action VARCHAR NOT NULL, outcome VARCHAR NOT NULL,
      actor VARCHAR, actor_kind VARCHAR NOT NULL, ip VARCHAR, target VARCHAR, details VARCHAR NOT NULL)`,
+  // Customers erased on request (keyed hashes only): restores skip their events.
+  `CREATE TABLE IF NOT EXISTS erasures (customer_ref VARCHAR PRIMARY KEY, erased_at BIGINT NOT NULL)`,
 ];
 
 /** Converts DuckDB BIGINTs to numbers (all ours are epoch ms or counters, far below 2^53). */
