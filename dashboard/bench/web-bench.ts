@@ -17,7 +17,15 @@ const OUT = join(ROOT, 'bench/results/web.json');
 const TARGET_KB = 350;
 const RUNS = 5;
 const KEY = 'bench_web_ingest_key_0123456789abcd';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 const kb = (n: number) => Math.round((n / 1024) * 10) / 10;
 const median = (xs: number[]) => {
@@ -39,7 +47,11 @@ function measureBundle() {
   const initial = new Set([...html.matchAll(/(?:src|href)="\/assets\/([^"]+\.js)"/g)].map((m) => m[1]));
   const total = chunks.reduce((n, c) => n + c.gzip_bytes, 0);
   const initialBytes = chunks.filter((c) => initial.has(c.file)).reduce((n, c) => n + c.gzip_bytes, 0);
-  return { total_gzip_kb: kb(total), initial_gzip_kb: kb(initialBytes), chunks: chunks.map((c) => ({ ...c })) };
+  return {
+    total_gzip_kb: kb(total),
+    initial_gzip_kb: kb(initialBytes),
+    chunks: chunks.map((c) => ({ ...c })),
+  };
 }
 
 function run(args: string[], env: NodeJS.ProcessEnv = process.env): ChildProcess {
@@ -74,7 +86,9 @@ async function measurePage(page: Page, url: string, meaningful: string) {
   await page.goto(url, { waitUntil: 'commit' });
   await page.waitForSelector(meaningful, { timeout: 30_000 });
   const fmp = await page.evaluate(() => performance.now());
-  const fcp = await page.evaluate(() => performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? null);
+  const fcp = await page.evaluate(
+    () => performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? null,
+  );
   return { fcp_ms: fcp === null ? null : Math.round(fcp), fmp_ms: Math.round(fmp) };
 }
 
@@ -85,7 +99,20 @@ async function main() {
 
   const dataDir = mkdtempSync(join(tmpdir(), 'paywatch-bench-web-'));
   const { child, url } = await startCollector(dataDir);
-  const sim = run(['simulate', '--url', url, '--key', KEY, '--count', '2000', '--rate', '200', '--unpaced', '--seed', '1']);
+  const sim = run([
+    'simulate',
+    '--url',
+    url,
+    '--key',
+    KEY,
+    '--count',
+    '2000',
+    '--rate',
+    '200',
+    '--unpaced',
+    '--seed',
+    '1',
+  ]);
   await new Promise((r) => sim.once('exit', r));
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ARGS });
   const pages: Record<string, { fcp_ms: number | null; fmp_ms: number; runs: number }> = {};
@@ -93,7 +120,10 @@ async function main() {
     // "Meaningful": the live screen has KPI numbers and feed rows; the explorer has drawn its chart.
     const targets = {
       live: { path: '/live', selector: '[data-testid=tx-row]' },
-      trends: { path: '/trends?range=15m&group_by=provider', selector: '[data-testid=trend-chart] .recharts-line-curve' },
+      trends: {
+        path: '/trends?range=15m&group_by=provider',
+        selector: '[data-testid=trend-chart] .recharts-line-curve',
+      },
     };
     for (const [name, t] of Object.entries(targets)) {
       const fcps: number[] = [];
@@ -133,7 +163,12 @@ async function main() {
   writeFileSync(OUT, JSON.stringify(result, null, 2) + '\n');
   console.log(
     `dashboard JS: ${result.total_gzip_kb} KB gzipped total (target ≤ ${TARGET_KB}), ${result.initial_gzip_kb} KB initial\n` +
-      Object.entries(pages).map(([k, v]) => `  ${k}: FCP ${v.fcp_ms} ms, first meaningful paint ${v.fmp_ms} ms (median of ${v.runs})`).join('\n') +
+      Object.entries(pages)
+        .map(
+          ([k, v]) =>
+            `  ${k}: FCP ${v.fcp_ms} ms, first meaningful paint ${v.fmp_ms} ms (median of ${v.runs})`,
+        )
+        .join('\n') +
       `\nwritten to ${OUT}`,
   );
   if (!result.within_target) process.exitCode = 1;

@@ -13,7 +13,15 @@ const DASHBOARD = join(ROOT, 'dashboard');
 const CLI = join(ROOT, 'collector/bin/paywatch.mjs');
 const SHOTS = join(ROOT, 'test-output/dashboard');
 const CHROMIUM = '/usr/bin/chromium';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 const KEY = 'e2e_dashboard_ingest_key_0123456789';
 const ADMIN_PASSWORD = 'e2e-admin-password-0123';
 let cookie = '';
@@ -70,8 +78,14 @@ function startCollector(): Promise<string> {
 async function ingestHistory(): Promise<number> {
   const file = join(dataDir, 'history.ndjson');
   await new Promise<void>((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, 'simulate', '--out', file, '--from=-8d', '--to', 'now', '--rate', '0.03', '--seed', '3'], { cwd: ROOT, stdio: 'ignore' });
-    child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`simulate --out exited ${code}`))));
+    const child = spawn(
+      process.execPath,
+      [CLI, 'simulate', '--out', file, '--from=-8d', '--to', 'now', '--rate', '0.03', '--seed', '3'],
+      { cwd: ROOT, stdio: 'ignore' },
+    );
+    child.once('exit', (code) =>
+      code === 0 ? resolve() : reject(new Error(`simulate --out exited ${code}`)),
+    );
   });
   const lines = readFileSync(file, 'utf8').split('\n').filter(Boolean);
   for (let i = 0; i < lines.length; i += 5000) {
@@ -90,13 +104,29 @@ function simulate(count: number, seed: number): Promise<string> {
   return new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
-      [CLI, 'simulate', '--url', base, '--key', KEY, '--count', String(count), '--rate', String(count), '--unpaced', '--seed', String(seed)],
+      [
+        CLI,
+        'simulate',
+        '--url',
+        base,
+        '--key',
+        KEY,
+        '--count',
+        String(count),
+        '--rate',
+        String(count),
+        '--unpaced',
+        '--seed',
+        String(seed),
+      ],
       { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let out = '';
     child.stdout.on('data', (b: Buffer) => (out += b.toString()));
     child.stderr.on('data', (b: Buffer) => (out += b.toString()));
-    child.once('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`simulate exited ${code}: ${out}`))));
+    child.once('exit', (code) =>
+      code === 0 ? resolve(out) : reject(new Error(`simulate exited ${code}: ${out}`)),
+    );
   });
 }
 
@@ -121,7 +151,8 @@ async function api<T>(path: string): Promise<T> {
 const shot = (name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} not found: install it with \`apt-get install -y chromium\``);
+  if (!existsSync(CHROMIUM))
+    throw new Error(`${CHROMIUM} not found: install it with \`apt-get install -y chromium\``);
   mkdirSync(SHOTS, { recursive: true });
   dataDir = mkdtempSync(join(tmpdir(), 'paywatch-e2e-dashboard-'));
   // Build the current sources: the collector serves dashboard/dist.
@@ -130,14 +161,19 @@ beforeAll(async () => {
   base = await startCollector();
   await apiLogin();
   browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
-  ctx = await browser.newContext({ viewport: { width: 1400, height: 1000 }, acceptDownloads: true, locale: 'en-US' });
+  ctx = await browser.newContext({
+    viewport: { width: 1400, height: 1000 },
+    acceptDownloads: true,
+    locale: 'en-US',
+  });
   page = await ctx.newPage();
   page.on('console', (m) => {
     if (m.type() !== 'error') return;
     // Expected answers the browser logs anyway: the alert engine or the funnel route not mounted
     // (404), "who am I" before signing in (401) and the deliberately wrong password (401).
     const expected = ['/api/v1/alerts', '/api/v1/funnel', '/api/auth/me', '/api/auth/login'];
-    if (m.text().startsWith('Failed to load resource') && expected.some((u) => m.location().url.includes(u))) return;
+    if (m.text().startsWith('Failed to load resource') && expected.some((u) => m.location().url.includes(u)))
+      return;
     consoleErrors.push(`${m.text()} @ ${m.location().url}`);
   });
   page.on('pageerror', (e) => consoleErrors.push(`pageerror: ${e.message}`));
@@ -182,7 +218,10 @@ describe('dashboard in Chromium against a real collector', () => {
   it('asks to sign in when the collector requires it, then opens the live screen', async () => {
     await page.goto(`${base}/live`);
     const form = page.locator('form:has(input[name=password])');
-    await Promise.race([form.waitFor({ timeout: 20_000 }), page.locator('[data-testid=conn-state]').waitFor({ timeout: 20_000 })]);
+    await Promise.race([
+      form.waitFor({ timeout: 20_000 }),
+      page.locator('[data-testid=conn-state]').waitFor({ timeout: 20_000 }),
+    ]);
     if (cookie && (await form.count()) > 0) {
       await shot('sign-in');
       await page.fill('input[name=username]', 'admin');
@@ -213,7 +252,11 @@ describe('dashboard in Chromium against a real collector', () => {
     const expected = `${nf.format(o.succeeded)} / ${nf.format(o.attempts)}`;
     const sub = page.locator('.kpi', { has: page.locator('[data-testid=kpi-success]') }).locator('.sub');
     await expect.poll(() => sub.textContent(), { timeout: 15_000 }).toBe(expected);
-    const pct = new Intl.NumberFormat('en-US', { style: 'percent', minimumFractionDigits: 1, maximumFractionDigits: 1 }).format(o.success_rate ?? 0);
+    const pct = new Intl.NumberFormat('en-US', {
+      style: 'percent',
+      minimumFractionDigits: 1,
+      maximumFractionDigits: 1,
+    }).format(o.success_rate ?? 0);
     expect(await page.locator('[data-testid=kpi-success]').textContent()).toBe(pct);
     // The heatmap and the failure ranking come from the read API too.
     await page.locator('table.heatmap td.cell:not(.empty)').first().waitFor({ timeout: 40_000 });
@@ -239,11 +282,19 @@ describe('dashboard in Chromium against a real collector', () => {
     const to = Math.ceil((Date.now() + 60_000) / 60_000) * 60_000;
     const qs = `range=custom&from=${new Date(from).toISOString()}&to=${new Date(to).toISOString()}&bucket=1m&group_by=provider&chart=bar`;
     await page.goto(`${base}/trends?${qs}`);
-    await page.locator('[data-testid=trend-chart] .recharts-bar-rectangle').first().waitFor({ timeout: 20_000 });
+    await page
+      .locator('[data-testid=trend-chart] .recharts-bar-rectangle')
+      .first()
+      .waitFor({ timeout: 20_000 });
     await shot('trends');
-    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-csv').click()]);
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByTestId('export-csv').click(),
+    ]);
     const csv = parseCsv(readFileSync((await download.path()) as string, 'utf8'));
-    const ts = await api<Timeseries>(`/api/v1/timeseries?from=${from}&to=${to}&bucket=1m&group_by=provider&limit=8`);
+    const ts = await api<Timeseries>(
+      `/api/v1/timeseries?from=${from}&to=${to}&bucket=1m&group_by=provider&limit=8`,
+    );
     const header = csv[0] as string[];
     expect(header[0]).toBe('time');
     expect(header.slice(1)).toEqual(ts.series.map((s) => s.key));
@@ -294,11 +345,19 @@ describe('dashboard in Chromium against a real collector', () => {
   it('explores a 7-day trend by provider compared with the same weekday last week', async () => {
     expect(await ingestHistory()).toBeGreaterThan(10_000);
     await page.goto(`${base}/trends?range=7d&group_by=provider&compare=week`);
-    await page.locator('[data-testid=trend-chart] .recharts-line-curve[stroke-dasharray="5 4"]').first().waitFor({ timeout: 30_000 });
-    const legend = await page.locator('[data-testid=trend-chart] .recharts-legend-item-text').allTextContents();
+    await page
+      .locator('[data-testid=trend-chart] .recharts-line-curve[stroke-dasharray="5 4"]')
+      .first()
+      .waitFor({ timeout: 30_000 });
+    const legend = await page
+      .locator('[data-testid=trend-chart] .recharts-legend-item-text')
+      .allTextContents();
     expect(legend.filter((l) => l.endsWith('(compare)')).length).toBeGreaterThan(0);
     await shot('trends-7d-compare-week');
-    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-csv').click()]);
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByTestId('export-csv').click(),
+    ]);
     const csv = parseCsv(readFileSync((await download.path()) as string, 'utf8'));
     const header = csv[0] as string[];
     const rows = csv.slice(1);
@@ -307,14 +366,19 @@ describe('dashboard in Chromium against a real collector', () => {
     expect(to - from).toBe(7 * 86_400_000);
     // The comparison columns are last week's series, shifted by exactly 7 days.
     const week = 7 * 86_400_000;
-    const prev = await api<Timeseries>(`/api/v1/timeseries?from=${from - week}&to=${to - week}&bucket=1h&group_by=provider&limit=8`);
+    const prev = await api<Timeseries>(
+      `/api/v1/timeseries?from=${from - week}&to=${to - week}&bucket=1h&group_by=provider&limit=8`,
+    );
     for (const s of prev.series) {
       const col = header.indexOf(`${s.key} (compare)`);
       expect(col).toBeGreaterThan(0);
       const byT = new Map(s.points.map((p) => [p.t + week, p.attempts]));
       for (const r of rows) expect(Number(r[col])).toBe(byT.get(Date.parse(r[0] as string)) ?? 0);
     }
-    const compareTotal = rows.reduce((n, r) => n + header.reduce((m, h, j) => m + (h.endsWith('(compare)') ? Number(r[j]) : 0), 0), 0);
+    const compareTotal = rows.reduce(
+      (n, r) => n + header.reduce((m, h, j) => m + (h.endsWith('(compare)') ? Number(r[j]) : 0), 0),
+      0,
+    );
     expect(compareTotal).toBeGreaterThan(100);
   });
 
@@ -324,7 +388,10 @@ describe('dashboard in Chromium against a real collector', () => {
     await shot('alerts');
     // The funnel page either shows the funnel or says its data source is missing — never fake data.
     await page.goto(`${base}/funnel`);
-    await page.locator('[data-testid=funnel-unavailable], ul.bars, main p.muted:has-text("No checkout events")').first().waitFor({ timeout: 10_000 });
+    await page
+      .locator('[data-testid=funnel-unavailable], ul.bars, main p.muted:has-text("No checkout events")')
+      .first()
+      .waitFor({ timeout: 10_000 });
     await shot('funnel');
   });
 
@@ -353,7 +420,9 @@ describe('dashboard in Chromium against a real collector', () => {
   });
 
   it('reported route changes to Faro and logged no console errors', async () => {
-    await expect.poll(() => faroBodies.some((b) => b.includes('route_change')), { timeout: 10_000 }).toBe(true);
+    await expect
+      .poll(() => faroBodies.some((b) => b.includes('route_change')), { timeout: 10_000 })
+      .toBe(true);
     expect(consoleErrors).toEqual([]);
   });
 });

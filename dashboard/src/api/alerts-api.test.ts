@@ -4,25 +4,52 @@ import { AlertDetailSchema, AlertListSchema, silenceFor } from './alerts-api.js'
 
 /** Field for field the engine's persisted state (alerts/src/state/alert-state.ts). */
 const state = {
-  id: 'a1b2', rule: 'success_rate_drop', labels: { provider: 'adyen', method: 'card', country: 'DE' }, status: 'firing',
-  severity: 'critical', active_since: 1_000, fired_at: 2_000, resolved_at: null, last_eval_at: 9_000, value: 0.71, expected: 0.93,
-  lower: 0.9, upper: 0.96, score: 0.99, summary: 'adyen/card/DE success rate 71% (expected 93%)', revenue_at_risk: 1234.5,
-  samples: ['pay_1', 'pay_2'], contributors: [{ key: 'card_bin=453201', value: 0.62 }], transitions: [2_000], flapping: false,
-  no_data: false, acknowledged_by: null, acknowledged_at: null,
+  id: 'a1b2',
+  rule: 'success_rate_drop',
+  labels: { provider: 'adyen', method: 'card', country: 'DE' },
+  status: 'firing',
+  severity: 'critical',
+  active_since: 1_000,
+  fired_at: 2_000,
+  resolved_at: null,
+  last_eval_at: 9_000,
+  value: 0.71,
+  expected: 0.93,
+  lower: 0.9,
+  upper: 0.96,
+  score: 0.99,
+  summary: 'adyen/card/DE success rate 71% (expected 93%)',
+  revenue_at_risk: 1234.5,
+  samples: ['pay_1', 'pay_2'],
+  contributors: [{ key: 'card_bin=453201', value: 0.62 }],
+  transitions: [2_000],
+  flapping: false,
+  no_data: false,
+  acknowledged_by: null,
+  acknowledged_at: null,
 };
 
 describe('alerts API shapes', () => {
   it('maps the engine state onto the dashboard view', () => {
     const [a] = AlertListSchema.parse([state]).items;
     expect(a).toMatchObject({
-      id: 'a1b2', state: 'firing', severity: 'critical', started_at: 1_000, value: 0.71,
-      expected: { low: 0.9, high: 0.96, value: 0.93 }, revenue_at_risk: 1234.5, acknowledged: null, silenced: false,
-      samples: ['pay_1', 'pay_2'], contributors: [{ key: 'card_bin=453201', value: 0.62 }],
+      id: 'a1b2',
+      state: 'firing',
+      severity: 'critical',
+      started_at: 1_000,
+      value: 0.71,
+      expected: { low: 0.9, high: 0.96, value: 0.93 },
+      revenue_at_risk: 1234.5,
+      acknowledged: null,
+      silenced: false,
+      samples: ['pay_1', 'pay_2'],
+      contributors: [{ key: 'card_bin=453201', value: 0.62 }],
     });
   });
 
   it('accepts a bare array, { items } and { alerts }', () => {
-    for (const body of [[state], { items: [state] }, { alerts: [state] }]) expect(AlertListSchema.parse(body).items).toHaveLength(1);
+    for (const body of [[state], { items: [state] }, { alerts: [state] }])
+      expect(AlertListSchema.parse(body).items).toHaveLength(1);
   });
 
   it('reads acknowledgement, detail series and the delivery log', () => {
@@ -31,11 +58,27 @@ describe('alerts API shapes', () => {
       acknowledged_by: 'li.wei',
       acknowledged_at: 5_000,
       series: [{ t: 1, value: 0.7, lower: 0.9, upper: 0.96 }],
-      deliveries: [{ id: 1, at: 3_000, receiver: 'oncall', channel: 'dingtalk', target: 'oapi.dingtalk.com', status: 'failed', attempts: 3, error: 'HTTP 500' }],
+      deliveries: [
+        {
+          id: 1,
+          at: 3_000,
+          receiver: 'oncall',
+          channel: 'dingtalk',
+          target: 'oapi.dingtalk.com',
+          status: 'failed',
+          attempts: 3,
+          error: 'HTTP 500',
+        },
+      ],
     });
     expect(d.acknowledged).toEqual({ by: 'li.wei', at: 5_000 });
     expect(d.series).toEqual([{ t: 1, observed: 0.7, expected_low: 0.9, expected_high: 0.96 }]);
-    expect(d.deliveries[0]).toMatchObject({ channel: 'dingtalk', status: 'failed', attempts: 3, error: 'HTTP 500' });
+    expect(d.deliveries[0]).toMatchObject({
+      channel: 'dingtalk',
+      status: 'failed',
+      attempts: 3,
+      error: 'HTTP 500',
+    });
   });
 
   it('rejects an unknown status instead of guessing', () => {

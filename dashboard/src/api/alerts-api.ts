@@ -94,7 +94,11 @@ export const AlertSchema = AlertStateSchema.transform(toAlertView);
 
 /** The list answer: a bare array or `{ items }` / `{ alerts }`. */
 export const AlertListSchema = z
-  .union([z.array(AlertSchema), z.object({ items: z.array(AlertSchema) }), z.object({ alerts: z.array(AlertSchema) })])
+  .union([
+    z.array(AlertSchema),
+    z.object({ items: z.array(AlertSchema) }),
+    z.object({ alerts: z.array(AlertSchema) }),
+  ])
   .transform((v) => ({ items: Array.isArray(v) ? v : 'items' in v ? v.items : v.alerts }));
 
 /** Detail: the alert plus its observed-vs-expected series and its delivery log, when provided. */
@@ -156,7 +160,13 @@ export interface AlertFilter {
 }
 
 /** Silence matchers for an alert: its rule and every label, by equality. */
-export function silenceFor(alert: Alert, comment: string, now: number, durationMs: number, by: string): SilenceRequest {
+export function silenceFor(
+  alert: Alert,
+  comment: string,
+  now: number,
+  durationMs: number,
+  by: string,
+): SilenceRequest {
   return {
     matchers: [
       { name: 'alertname', op: '=', value: alert.rule },
@@ -178,8 +188,13 @@ export const alertsApi = {
     const qs = q.toString();
     return engineOr404(requestJson(`${API_BASE}/alerts${qs ? `?${qs}` : ''}`, AlertListSchema, { signal }));
   },
-  get: (id: string, signal?: AbortSignal) => requestJson(`${API_BASE}/alerts/${encodeURIComponent(id)}`, AlertDetailSchema, { signal }),
+  get: (id: string, signal?: AbortSignal) =>
+    requestJson(`${API_BASE}/alerts/${encodeURIComponent(id)}`, AlertDetailSchema, { signal }),
   ack: (id: string, by: string) =>
-    requestJson(`${API_BASE}/alerts/${encodeURIComponent(id)}/ack`, z.unknown(), { method: 'POST', body: { by } }),
-  silence: (req: SilenceRequest) => requestJson(`${API_BASE}/silences`, z.unknown(), { method: 'POST', body: req }),
+    requestJson(`${API_BASE}/alerts/${encodeURIComponent(id)}/ack`, z.unknown(), {
+      method: 'POST',
+      body: { by },
+    }),
+  silence: (req: SilenceRequest) =>
+    requestJson(`${API_BASE}/silences`, z.unknown(), { method: 'POST', body: req }),
 };

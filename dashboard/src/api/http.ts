@@ -16,7 +16,10 @@ export class ApiError extends Error {
 
 /** The response did not match the contract: a version skew between dashboard and collector. */
 export class ContractError extends Error {
-  constructor(readonly url: string, readonly issues: string) {
+  constructor(
+    readonly url: string,
+    readonly issues: string,
+  ) {
     super(`unexpected response from ${url}: ${issues}`);
     this.name = 'ContractError';
   }
@@ -53,7 +56,11 @@ export interface RequestOptions {
  * Fetches JSON and validates it with `schema` (a boundary: STYLE.md §5). Rejects with
  * `ApiError` for error statuses and `ContractError` for a body that does not match.
  */
-export async function requestJson<S extends z.ZodType>(url: string, schema: S, opts: RequestOptions = {}): Promise<z.output<S>> {
+export async function requestJson<S extends z.ZodType>(
+  url: string,
+  schema: S,
+  opts: RequestOptions = {},
+): Promise<z.output<S>> {
   const method = opts.method ?? 'GET';
   const headers: Record<string, string> = { accept: 'application/json' };
   if (method !== 'GET' && csrfToken) headers['x-csrf-token'] = csrfToken;
@@ -76,12 +83,19 @@ export async function requestJson<S extends z.ZodType>(url: string, schema: S, o
   }
   if (!res.ok) {
     const body = ErrorBodySchema.safeParse(json);
-    if (body.success) throw new ApiError(res.status, body.data.error.code, body.data.error.message, body.data.error.field);
+    if (body.success)
+      throw new ApiError(res.status, body.data.error.code, body.data.error.message, body.data.error.field);
     throw new ApiError(res.status, `http_${res.status}`, res.statusText || `HTTP ${res.status}`);
   }
   const parsed = schema.safeParse(json);
   if (!parsed.success) {
-    throw new ContractError(url, parsed.error.issues.slice(0, 3).map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+    throw new ContractError(
+      url,
+      parsed.error.issues
+        .slice(0, 3)
+        .map((i) => `${i.path.join('.')}: ${i.message}`)
+        .join('; '),
+    );
   }
   return parsed.data;
 }

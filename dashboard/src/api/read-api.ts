@@ -28,7 +28,10 @@ export interface RangeParams {
 export const API_BASE = '/api/v1';
 
 /** Query string for a range + filters, with dimension filters as comma-separated values. */
-export function rangeSearch(p: RangeParams, extra: Record<string, string | number | undefined> = {}): URLSearchParams {
+export function rangeSearch(
+  p: RangeParams,
+  extra: Record<string, string | number | undefined> = {},
+): URLSearchParams {
   const q = new URLSearchParams();
   q.set('from', String(Math.floor(p.from)));
   q.set('to', String(Math.floor(p.to)));
@@ -57,11 +60,21 @@ export const readApi = {
       TimeseriesSchema,
       { signal },
     ),
-  breakdown: (p: RangeParams & { dimension: Dimension; limit?: number }, signal?: AbortSignal): Promise<Breakdown> =>
-    requestJson(`${API_BASE}/breakdown?${rangeSearch(p, { dimension: p.dimension, limit: p.limit })}`, BreakdownSchema, { signal }),
+  breakdown: (
+    p: RangeParams & { dimension: Dimension; limit?: number },
+    signal?: AbortSignal,
+  ): Promise<Breakdown> =>
+    requestJson(
+      `${API_BASE}/breakdown?${rangeSearch(p, { dimension: p.dimension, limit: p.limit })}`,
+      BreakdownSchema,
+      { signal },
+    ),
   failures: (p: RangeParams, signal?: AbortSignal): Promise<Failures> =>
     requestJson(`${API_BASE}/failures?${rangeSearch(p)}`, FailuresSchema, { signal }),
-  transactions: (p: RangeParams & { limit?: number; cursor?: string | null }, signal?: AbortSignal): Promise<Transactions> =>
+  transactions: (
+    p: RangeParams & { limit?: number; cursor?: string | null },
+    signal?: AbortSignal,
+  ): Promise<Transactions> =>
     requestJson(
       `${API_BASE}/transactions?${rangeSearch(p, { limit: p.limit, cursor: p.cursor ?? undefined })}`,
       TransactionsSchema,

@@ -19,7 +19,11 @@ export const sessionApi = {
     return me;
   },
   async login(username: string, password: string): Promise<Me> {
-    const me = await requestJson('/api/auth/login', MeSchema, { method: 'POST', body: { username, password }, quiet401: true });
+    const me = await requestJson('/api/auth/login', MeSchema, {
+      method: 'POST',
+      body: { username, password },
+      quiet401: true,
+    });
     setCsrfToken(me.csrf_token);
     return me;
   },

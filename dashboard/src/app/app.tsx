@@ -7,13 +7,21 @@ import { useTheme } from './theme.js';
 
 // Each page is its own chunk: the live screen never downloads recharts, the explorer does.
 const LivePage = lazy(() => import('../features/live/live-page.js').then((m) => ({ default: m.LivePage })));
-const TrendsPage = lazy(() => import('../features/trends/trends-page.js').then((m) => ({ default: m.TrendsPage })));
+const TrendsPage = lazy(() =>
+  import('../features/trends/trends-page.js').then((m) => ({ default: m.TrendsPage })),
+);
 const TransactionsPage = lazy(() =>
   import('../features/transactions/transactions-page.js').then((m) => ({ default: m.TransactionsPage })),
 );
-const PaymentPage = lazy(() => import('../features/transactions/payment-page.js').then((m) => ({ default: m.PaymentPage })));
-const FunnelPage = lazy(() => import('../features/funnel/funnel-page.js').then((m) => ({ default: m.FunnelPage })));
-const AlertsPage = lazy(() => import('../features/alerts/alerts-page.js').then((m) => ({ default: m.AlertsPage })));
+const PaymentPage = lazy(() =>
+  import('../features/transactions/payment-page.js').then((m) => ({ default: m.PaymentPage })),
+);
+const FunnelPage = lazy(() =>
+  import('../features/funnel/funnel-page.js').then((m) => ({ default: m.FunnelPage })),
+);
+const AlertsPage = lazy(() =>
+  import('../features/alerts/alerts-page.js').then((m) => ({ default: m.AlertsPage })),
+);
 const AlertDetailPage = lazy(() =>
   import('../features/alerts/alert-detail-page.js').then((m) => ({ default: m.AlertDetailPage })),
 );
@@ -61,7 +69,13 @@ export function App() {
   }, [wallboard]);
 
   const Page = hit?.route.page;
-  const section = hit?.route.nav ?? (loc.path.startsWith('/payments') ? 'nav.transactions' : loc.path.startsWith('/alerts') ? 'nav.alerts' : undefined);
+  const section =
+    hit?.route.nav ??
+    (loc.path.startsWith('/payments')
+      ? 'nav.transactions'
+      : loc.path.startsWith('/alerts')
+        ? 'nav.alerts'
+        : undefined);
   useEffect(() => {
     document.title = section ? `${t(section)} · paywatch` : 'paywatch';
   }, [section, t]);
@@ -126,7 +140,9 @@ export function App() {
           ) : session.kind === 'anonymous' ? (
             <SignIn />
           ) : (
-            <Suspense fallback={<p className="muted">{t('common.loading')}</p>}>{Page && hit && <Page params={hit.params} />}</Suspense>
+            <Suspense fallback={<p className="muted">{t('common.loading')}</p>}>
+              {Page && hit && <Page params={hit.params} />}
+            </Suspense>
           )}
         </ErrorBoundary>
       </main>

@@ -27,7 +27,10 @@ export function loadConfig(): DashboardConfig {
  * The runtime off switch: `?faro=off` (remembered in localStorage) or `?faro=on` to undo;
  * lets an operator silence RUM on one browser without rebuilding.
  */
-export function faroSwitchedOff(search: string, storage: Pick<Storage, 'getItem' | 'setItem'> | undefined): boolean {
+export function faroSwitchedOff(
+  search: string,
+  storage: Pick<Storage, 'getItem' | 'setItem'> | undefined,
+): boolean {
   const q = new URLSearchParams(search).get('faro');
   if (q === 'off' || q === 'on') {
     try {

@@ -7,7 +7,8 @@ import { onRouteChange } from './router.js';
  */
 export async function startFaro(config: DashboardConfig['faro']): Promise<(() => void) | undefined> {
   if (!config.enabled) return undefined;
-  const { initializeFaro, getWebInstrumentations, InternalLoggerLevel } = await import('@grafana/faro-web-sdk');
+  const { initializeFaro, getWebInstrumentations, InternalLoggerLevel } =
+    await import('@grafana/faro-web-sdk');
   const faro = initializeFaro({
     url: config.url,
     app: { name: config.appName, version: config.appVersion, environment: 'production' },

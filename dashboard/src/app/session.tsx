@@ -1,4 +1,13 @@
-import { createContext, useCallback, useContext, useEffect, useMemo, useState, type FormEvent, type ReactNode } from 'react';
+import {
+  createContext,
+  useCallback,
+  useContext,
+  useEffect,
+  useMemo,
+  useState,
+  type FormEvent,
+  type ReactNode,
+} from 'react';
 import { ApiError, onUnauthorized, sessionApi, type Me } from '../api/index.js';
 import { useI18n } from '../i18n/index.js';
 
@@ -6,7 +15,8 @@ import { useI18n } from '../i18n/index.js';
  * Who is using the dashboard. `open`: the collector has no access control (no `/api/auth`);
  * `anonymous`: it has, and nobody is signed in (or the session expired).
  */
-export type Session = { kind: 'checking' } | { kind: 'open' } | { kind: 'anonymous' } | { kind: 'signed-in'; me: Me };
+export type Session =
+  { kind: 'checking' } | { kind: 'open' } | { kind: 'anonymous' } | { kind: 'signed-in'; me: Me };
 
 interface SessionApi {
   session: Session;
@@ -30,7 +40,10 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     );
     return () => ctrl.abort();
   }, []);
-  useEffect(() => onUnauthorized(() => setSession((s) => (s.kind === 'open' ? s : { kind: 'anonymous' }))), []);
+  useEffect(
+    () => onUnauthorized(() => setSession((s) => (s.kind === 'open' ? s : { kind: 'anonymous' }))),
+    [],
+  );
   const signIn = useCallback((me: Me) => setSession({ kind: 'signed-in', me }), []);
   const signOut = useCallback(async () => {
     try {
@@ -64,7 +77,13 @@ export function SignIn() {
     try {
       signIn(await sessionApi.login(username, password));
     } catch (err) {
-      setError(err instanceof ApiError && err.status === 401 ? t('auth.wrong') : err instanceof Error ? err.message : String(err));
+      setError(
+        err instanceof ApiError && err.status === 401
+          ? t('auth.wrong')
+          : err instanceof Error
+            ? err.message
+            : String(err),
+      );
     } finally {
       setBusy(false);
     }
@@ -76,11 +95,26 @@ export function SignIn() {
       <form onSubmit={submit} className="grid">
         <label className="field">
           {t('auth.username')}
-          <input type="text" name="username" autoComplete="username" required value={username} onChange={(e) => setUsername(e.target.value)} autoFocus />
+          <input
+            type="text"
+            name="username"
+            autoComplete="username"
+            required
+            value={username}
+            onChange={(e) => setUsername(e.target.value)}
+            autoFocus
+          />
         </label>
         <label className="field">
           {t('auth.password')}
-          <input type="password" name="password" autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.target.value)} />
+          <input
+            type="password"
+            name="password"
+            autoComplete="current-password"
+            required
+            value={password}
+            onChange={(e) => setPassword(e.target.value)}
+          />
         </label>
         {error && (
           <p className="bad" role="alert">

@@ -16,7 +16,10 @@ export function BarList({ items, label, max }: { items: readonly BarItem[]; labe
       {items.map((i) => (
         <li key={i.id} title={i.title}>
           <span>{i.label}</span>
-          <span className={`bar${i.bad ? ' bad' : ''}`} style={{ width: `${top > 0 ? Math.max(1, (i.value / top) * 100) : 0}%` }} />
+          <span
+            className={`bar${i.bad ? ' bad' : ''}`}
+            style={{ width: `${top > 0 ? Math.max(1, (i.value / top) * 100) : 0}%` }}
+          />
           <span className="num">{i.text}</span>
         </li>
       ))}

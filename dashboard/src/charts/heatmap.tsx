@@ -59,7 +59,12 @@ export function Heatmap({
                   );
                 }
                 return (
-                  <td key={c} className="cell" style={{ ['--h' as string]: heatHue(v.rate) }} title={attemptsLabel(v.attempts)}>
+                  <td
+                    key={c}
+                    className="cell"
+                    style={{ ['--h' as string]: heatHue(v.rate) }}
+                    title={attemptsLabel(v.attempts)}
+                  >
                     {fmt.percent(v.rate, 1)}
                   </td>
                 );

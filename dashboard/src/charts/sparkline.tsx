@@ -1,5 +1,10 @@
 /** Path for a sparkline in a `w`×`h` box; gaps (null) break the line. Exported for tests. */
-export function sparkPath(values: readonly (number | null)[], w: number, h: number, domain?: [number, number]): string {
+export function sparkPath(
+  values: readonly (number | null)[],
+  w: number,
+  h: number,
+  domain?: [number, number],
+): string {
   const nums = values.filter((v): v is number => v !== null && Number.isFinite(v));
   if (nums.length === 0) return '';
   const lo = domain?.[0] ?? Math.min(...nums);
@@ -22,7 +27,17 @@ export function sparkPath(values: readonly (number | null)[], w: number, h: numb
 }
 
 /** A tiny trend line (plain SVG: the live screen stays free of the charting library). */
-export function Sparkline({ values, label, color = 'var(--series-0)', domain }: { values: readonly (number | null)[]; label: string; color?: string; domain?: [number, number] }) {
+export function Sparkline({
+  values,
+  label,
+  color = 'var(--series-0)',
+  domain,
+}: {
+  values: readonly (number | null)[];
+  label: string;
+  color?: string;
+  domain?: [number, number];
+}) {
   const d = sparkPath(values, 100, 30, domain);
   return (
     <svg viewBox="0 0 100 30" preserveAspectRatio="none" role="img" aria-label={label}>

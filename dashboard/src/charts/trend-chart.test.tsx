@@ -8,14 +8,25 @@ import { TrendChart, seriesColor } from './trend-chart.js';
 
 const M = 60_000;
 const T0 = Date.UTC(2026, 0, 1, 12, 0);
-const point = (t: number, attempts: number) => ({ t, attempts, succeeded: attempts, failed: 0, success_rate: 1, gmv: attempts * 10, latency_p95: 100 });
+const point = (t: number, attempts: number) => ({
+  t,
+  attempts,
+  succeeded: attempts,
+  failed: 0,
+  success_rate: 1,
+  gmv: attempts * 10,
+  latency_p95: 100,
+});
 const series = (keys: string[], from: number): Timeseries => ({
   from,
   to: from + 5 * M,
   bucket_ms: M,
   group_by: 'provider',
   reporting_currency: 'USD',
-  series: keys.map((key, i) => ({ key, points: [0, 1, 2, 3, 4].map((j) => point(from + j * M, (i + 1) * (j + 1))) })),
+  series: keys.map((key, i) => ({
+    key,
+    points: [0, 1, 2, 3, 4].map((j) => point(from + j * M, (i + 1) * (j + 1))),
+  })),
 });
 
 const model = buildChartModel({
@@ -47,7 +58,12 @@ describe('TrendChart', () => {
     const dashed = curves.filter((c) => c.getAttribute('stroke-dasharray') === '5 4');
     expect(dashed).toHaveLength(2);
     expect(seriesColor(model, model.series[2]!)).toBe(seriesColor(model, model.series[0]!));
-    expect(curves.map((c) => c.getAttribute('stroke'))).toEqual(['var(--series-0)', 'var(--series-1)', 'var(--series-0)', 'var(--series-1)']);
+    expect(curves.map((c) => c.getAttribute('stroke'))).toEqual([
+      'var(--series-0)',
+      'var(--series-1)',
+      'var(--series-0)',
+      'var(--series-1)',
+    ]);
   });
 
   it('shows every series label in the legend', () => {
@@ -60,7 +76,9 @@ describe('TrendChart', () => {
   it('stacks bars per period: one rectangle per series and bucket', () => {
     const { container } = render(<TrendChart {...props} type="bar" />);
     expect(container.querySelectorAll('.recharts-bar-rectangle')).toHaveLength(4 * 5);
-    const ticks = [...container.querySelectorAll('.recharts-cartesian-axis-tick-value')].map((e) => e.textContent);
+    const ticks = [...container.querySelectorAll('.recharts-cartesian-axis-tick-value')].map(
+      (e) => e.textContent,
+    );
     expect(ticks[0]).toBe('12:00');
   });
 });

@@ -1,4 +1,17 @@
-import { Area, AreaChart, Bar, BarChart, CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import {
+  Area,
+  AreaChart,
+  Bar,
+  BarChart,
+  CartesianGrid,
+  Legend,
+  Line,
+  LineChart,
+  ResponsiveContainer,
+  Tooltip,
+  XAxis,
+  YAxis,
+} from 'recharts';
 import type { ChartModel, ChartSeries } from '../features/trends/chart-data.js';
 import type { ChartType } from '../features/trends/trends-state.js';
 
@@ -18,7 +31,9 @@ export interface TrendChartProps {
 
 /** Series colour: comparison series reuse their primary series' colour, dashed. */
 export function seriesColor(model: ChartModel, s: ChartSeries): string {
-  const same = s.compare ? model.series.findIndex((p) => !p.compare && p.key === s.key) : model.series.indexOf(s);
+  const same = s.compare
+    ? model.series.findIndex((p) => !p.compare && p.key === s.key)
+    : model.series.indexOf(s);
   return `var(--series-${(same < 0 ? model.series.indexOf(s) : same) % 8})`;
 }
 
@@ -28,12 +43,26 @@ interface TipEntry {
 }
 
 /** Line, area or stacked-bar chart of a `ChartModel`, with legend, tooltip and click-to-drill. */
-export function TrendChart({ model, type, formatValue, formatAxisValue, formatTime, formatAxisTime, onSelect, size, ariaLabel }: TrendChartProps) {
+export function TrendChart({
+  model,
+  type,
+  formatValue,
+  formatAxisValue,
+  formatTime,
+  formatAxisTime,
+  onSelect,
+  size,
+  ariaLabel,
+}: TrendChartProps) {
   const byId = new Map(model.series.map((s) => [s.id, s]));
   const select = (index: unknown, seriesId?: string) => {
     if (typeof index !== 'number' && typeof index !== 'string') return;
     const row = model.rows[Number(index)];
-    if (row && onSelect) onSelect(row.t, seriesId ? byId.get(seriesId) : model.series.length === 1 ? model.series[0] : undefined);
+    if (row && onSelect)
+      onSelect(
+        row.t,
+        seriesId ? byId.get(seriesId) : model.series.length === 1 ? model.series[0] : undefined,
+      );
   };
   const common = {
     data: model.rows,
@@ -79,7 +108,10 @@ export function TrendChart({ model, type, formatValue, formatAxisValue, formatTi
                 if (!s) return null;
                 return (
                   <li key={s.id}>
-                    <span className={`swatch${s.compare ? ' dashed' : ''}`} style={{ background: seriesColor(model, s), color: seriesColor(model, s) }} />
+                    <span
+                      className={`swatch${s.compare ? ' dashed' : ''}`}
+                      style={{ background: seriesColor(model, s), color: seriesColor(model, s) }}
+                    />
                     {s.label}: <strong>{formatValue(p.value as number)}</strong>
                   </li>
                 );
@@ -89,7 +121,11 @@ export function TrendChart({ model, type, formatValue, formatAxisValue, formatTi
         );
       }}
     />,
-    <Legend key="l" itemSorter={null} formatter={(value: string) => <span style={{ color: 'var(--text)' }}>{value}</span>} />,
+    <Legend
+      key="l"
+      itemSorter={null}
+      formatter={(value: string) => <span style={{ color: 'var(--text)' }}>{value}</span>}
+    />,
   ];
 
   let chart;
@@ -145,7 +181,10 @@ export function TrendChart({ model, type, formatValue, formatAxisValue, formatTi
             strokeWidth={s.compare ? 1.5 : 2}
             strokeDasharray={s.compare ? '5 4' : undefined}
             dot={false}
-            activeDot={{ r: 4, onClick: (_e: unknown, d: unknown) => select((d as { index?: number }).index, s.id) }}
+            activeDot={{
+              r: 4,
+              onClick: (_e: unknown, d: unknown) => select((d as { index?: number }).index, s.id),
+            }}
             connectNulls={false}
             isAnimationActive={false}
           />
@@ -154,8 +193,18 @@ export function TrendChart({ model, type, formatValue, formatAxisValue, formatTi
     );
   }
   return (
-    <figure role="figure" aria-label={ariaLabel} style={{ margin: 0, width: '100%', height: size ? size.height : '100%' }}>
-      {size ? chart : <ResponsiveContainer width="100%" height="100%">{chart}</ResponsiveContainer>}
+    <figure
+      role="figure"
+      aria-label={ariaLabel}
+      style={{ margin: 0, width: '100%', height: size ? size.height : '100%' }}
+    >
+      {size ? (
+        chart
+      ) : (
+        <ResponsiveContainer width="100%" height="100%">
+          {chart}
+        </ResponsiveContainer>
+      )}
     </figure>
   );
 }

@@ -1,7 +1,10 @@
 import { Component, type ErrorInfo, type ReactNode } from 'react';
 
 /** Catches a page's render error so the shell (navigation, language) stays usable. */
-export class ErrorBoundary extends Component<{ children: ReactNode; fallback: (e: Error) => ReactNode; resetKey: string }, { error: Error | null; key: string }> {
+export class ErrorBoundary extends Component<
+  { children: ReactNode; fallback: (e: Error) => ReactNode; resetKey: string },
+  { error: Error | null; key: string }
+> {
   override state: { error: Error | null; key: string } = { error: null, key: this.props.resetKey };
   static getDerivedStateFromError(error: Error) {
     return { error };

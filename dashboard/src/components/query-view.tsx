@@ -3,7 +3,15 @@ import { useI18n } from '../i18n/index.js';
 import type { QueryState } from '../queries/index.js';
 
 /** Renders loading / error / data for one query; keeps showing stale data while refetching. */
-export function QueryView<T>({ q, children, empty }: { q: QueryState<T>; children: (data: T) => ReactNode; empty?: (data: T) => boolean }) {
+export function QueryView<T>({
+  q,
+  children,
+  empty,
+}: {
+  q: QueryState<T>;
+  children: (data: T) => ReactNode;
+  empty?: (data: T) => boolean;
+}) {
   const { t } = useI18n();
   if (q.data !== undefined) {
     if (empty?.(q.data)) return <p className="muted">{t('common.noData')}</p>;

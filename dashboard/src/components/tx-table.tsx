@@ -7,7 +7,15 @@ import { StatusBadge } from './status-badge.js';
 export type TxRow = LiveTransaction & { backfilled?: boolean };
 
 /** The masked transaction table (live feed and drill-down list); payment ids link to the timeline. */
-export function TxTable({ rows, caption, compact = false }: { rows: readonly TxRow[]; caption: string; compact?: boolean }) {
+export function TxTable({
+  rows,
+  caption,
+  compact = false,
+}: {
+  rows: readonly TxRow[];
+  caption: string;
+  compact?: boolean;
+}) {
   const { t, fmt } = useI18n();
   return (
     <div className="table-wrap">
@@ -20,11 +28,15 @@ export function TxTable({ rows, caption, compact = false }: { rows: readonly TxR
             <th scope="col">{t('col.provider')}</th>
             <th scope="col">{t('col.method')}</th>
             <th scope="col">{t('col.status')}</th>
-            <th scope="col" className="num">{t('col.amount')}</th>
+            <th scope="col" className="num">
+              {t('col.amount')}
+            </th>
             {!compact && <th scope="col">{t('col.card')}</th>}
             <th scope="col">{t('col.country')}</th>
             <th scope="col">{t('col.failure')}</th>
-            <th scope="col" className="num">{t('col.latency')}</th>
+            <th scope="col" className="num">
+              {t('col.latency')}
+            </th>
           </tr>
         </thead>
         <tbody>
@@ -42,7 +54,11 @@ export function TxTable({ rows, caption, compact = false }: { rows: readonly TxR
               <td className="num">{formatMinor(fmt, r.amount_minor, r.currency)}</td>
               {!compact && <td className="mono">{maskedCard(r.card_brand, r.card_bin, r.card_last4)}</td>}
               <td>{r.country ?? '–'}</td>
-              <td>{r.failure_category ? `${t(`failure.${r.failure_category}`)}${r.failure_code ? ` (${r.failure_code})` : ''}` : ''}</td>
+              <td>
+                {r.failure_category
+                  ? `${t(`failure.${r.failure_category}`)}${r.failure_code ? ` (${r.failure_code})` : ''}`
+                  : ''}
+              </td>
               <td className="num">{fmt.ms(r.latency_ms)}</td>
             </tr>
           ))}

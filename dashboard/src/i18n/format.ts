@@ -36,25 +36,52 @@ function createFormatter(locale: string): Formatter {
   const compact = new Intl.NumberFormat(locale, { notation: 'compact', maximumFractionDigits: 1 });
   const money = new Map<string, Intl.NumberFormat>();
   const dt = new Intl.DateTimeFormat(locale, {
-    year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+    hour12: false,
   });
-  const tm = new Intl.DateTimeFormat(locale, { hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false });
+  const tm = new Intl.DateTimeFormat(locale, {
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+    hour12: false,
+  });
   const hm = new Intl.DateTimeFormat(locale, { hour: '2-digit', minute: '2-digit', hour12: false });
-  const dhm = new Intl.DateTimeFormat(locale, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', hour12: false });
+  const dhm = new Intl.DateTimeFormat(locale, {
+    month: 'short',
+    day: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+    hour12: false,
+  });
   const rel = new Intl.RelativeTimeFormat(locale, { numeric: 'auto' });
   const ok = (n: number | null | undefined): n is number => typeof n === 'number' && Number.isFinite(n);
   return {
     number: (n, d = 0) => (ok(n) ? num(d).format(n) : DASH),
     compact: (n) => (ok(n) ? compact.format(n) : DASH),
     percent: (r, d = 1) =>
-      ok(r) ? new Intl.NumberFormat(locale, { style: 'percent', minimumFractionDigits: d, maximumFractionDigits: d }).format(r) : DASH,
+      ok(r)
+        ? new Intl.NumberFormat(locale, {
+            style: 'percent',
+            minimumFractionDigits: d,
+            maximumFractionDigits: d,
+          }).format(r)
+        : DASH,
     money: (m, currency, isCompact = false) => {
       if (!ok(m)) return DASH;
       const key = `${currency}:${isCompact}`;
       let x = money.get(key);
       if (!x) {
         try {
-          x = new Intl.NumberFormat(locale, { style: 'currency', currency, ...(isCompact ? { notation: 'compact', maximumFractionDigits: 1 } : {}) });
+          x = new Intl.NumberFormat(locale, {
+            style: 'currency',
+            currency,
+            ...(isCompact ? { notation: 'compact', maximumFractionDigits: 1 } : {}),
+          });
         } catch {
           x = num(2);
         }

@@ -66,7 +66,9 @@ describe('i18n', () => {
   it('has a Chinese message for every English key, none left in English by mistake', () => {
     const enKeys = Object.keys(MESSAGES.en).sort();
     expect(Object.keys(MESSAGES['zh-CN']).sort()).toEqual(enKeys);
-    const same = enKeys.filter((k) => MESSAGES.en[k as keyof typeof MESSAGES.en] === MESSAGES['zh-CN'][k as keyof typeof MESSAGES.en]);
+    const same = enKeys.filter(
+      (k) => MESSAGES.en[k as keyof typeof MESSAGES.en] === MESSAGES['zh-CN'][k as keyof typeof MESSAGES.en],
+    );
     expect(same.sort()).toEqual(['app.title', 'dim.card_bin', 'tx.range'].sort());
   });
 });

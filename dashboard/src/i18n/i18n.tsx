@@ -20,7 +20,10 @@ export function translate(lang: Lang, key: MessageKey, vars?: Record<string, str
 }
 
 /** Stored choice, else the browser's preference, else English. */
-export function initialLang(storage: Pick<Storage, 'getItem'> | undefined, browserLangs: readonly string[]): Lang {
+export function initialLang(
+  storage: Pick<Storage, 'getItem'> | undefined,
+  browserLangs: readonly string[],
+): Lang {
   const stored = storage?.getItem(LANG_STORAGE_KEY);
   if (stored && (LANGS as readonly string[]).includes(stored)) return stored as Lang;
   return browserLangs.some((l) => l.toLowerCase().startsWith('zh')) ? 'zh-CN' : 'en';
@@ -38,7 +41,9 @@ const I18nContext = createContext<I18n | null>(null);
 
 export function I18nProvider({ children, lang: forced }: { children: ReactNode; lang?: Lang }) {
   const [lang, setLangState] = useState<Lang>(
-    () => forced ?? initialLang(safeStorage(), typeof navigator === 'undefined' ? [] : navigator.languages ?? []),
+    () =>
+      forced ??
+      initialLang(safeStorage(), typeof navigator === 'undefined' ? [] : (navigator.languages ?? [])),
   );
   const setLang = useCallback((l: Lang) => {
     setLangState(l);

@@ -14,7 +14,8 @@ export const en = {
   'app.theme.dark': 'Dark',
   'nav.main': 'Main',
   'auth.title': 'Sign in to paywatch',
-  'auth.help': 'This collector requires an account. The first admin password is printed when paywatch starts for the first time.',
+  'auth.help':
+    'This collector requires an account. The first admin password is printed when paywatch starts for the first time.',
   'auth.username': 'User name',
   'auth.password': 'Password',
   'auth.signIn': 'Sign in',
@@ -33,7 +34,8 @@ export const en = {
   'funnel.fromFirst': 'From the first step',
   'funnel.empty': 'No checkout events from Faro in this range.',
   'funnel.unavailable': 'No funnel data source',
-  'funnel.unavailableHelp': 'The collector answered 404 for /api/v1/funnel: the Faro RUM source is not mounted. Shops send checkout_viewed, payment_submitted and payment_result events with the Faro Web SDK to /faro/collect.',
+  'funnel.unavailableHelp':
+    'The collector answered 404 for /api/v1/funnel: the Faro RUM source is not mounted. Shops send checkout_viewed, payment_submitted and payment_result events with the Faro Web SDK to /faro/collect.',
   'conn.connected': 'Live',
   'conn.connecting': 'Connecting…',
   'conn.reconnecting': 'Reconnecting…',
@@ -152,7 +154,8 @@ export const en = {
   'pay.code': 'Code',
   'alerts.title': 'Alerts',
   'alerts.engineDown': 'The alert engine is not running',
-  'alerts.engineDownHelp': 'The collector answered 404 for /api/v1/alerts. Start paywatch with the alert engine to see, acknowledge and silence alerts here.',
+  'alerts.engineDownHelp':
+    'The collector answered 404 for /api/v1/alerts. Start paywatch with the alert engine to see, acknowledge and silence alerts here.',
   'alerts.state': 'State',
   'alerts.severity': 'Severity',
   'alerts.rule': 'Rule',
@@ -253,7 +256,8 @@ export const zhCN: Record<MessageKey, string> = {
   'funnel.fromFirst': '相对第一步',
   'funnel.empty': '此时间范围内没有来自 Faro 的结账事件。',
   'funnel.unavailable': '没有漏斗数据源',
-  'funnel.unavailableHelp': '采集器对 /api/v1/funnel 返回 404：未挂载 Faro RUM 数据源。商户网站通过 Faro Web SDK 向 /faro/collect 发送 checkout_viewed、payment_submitted 和 payment_result 事件。',
+  'funnel.unavailableHelp':
+    '采集器对 /api/v1/funnel 返回 404：未挂载 Faro RUM 数据源。商户网站通过 Faro Web SDK 向 /faro/collect 发送 checkout_viewed、payment_submitted 和 payment_result 事件。',
   'conn.connected': '实时',
   'conn.connecting': '正在连接…',
   'conn.reconnecting': '正在重连…',
@@ -372,7 +376,8 @@ export const zhCN: Record<MessageKey, string> = {
   'pay.code': '代码',
   'alerts.title': '告警',
   'alerts.engineDown': '告警引擎未运行',
-  'alerts.engineDownHelp': '采集器对 /api/v1/alerts 返回 404。启动带告警引擎的 paywatch 后，可在此查看、确认和静默告警。',
+  'alerts.engineDownHelp':
+    '采集器对 /api/v1/alerts 返回 404。启动带告警引擎的 paywatch 后，可在此查看、确认和静默告警。',
   'alerts.state': '状态',
   'alerts.severity': '级别',
   'alerts.rule': '规则',

@@ -1,4 +1,9 @@
-import type { ClientToServerEvents, LiveKpis, LiveTransaction, ServerToClientEvents } from '@paywatch/contracts';
+import type {
+  ClientToServerEvents,
+  LiveKpis,
+  LiveTransaction,
+  ServerToClientEvents,
+} from '@paywatch/contracts';
 import type { Socket } from 'socket.io-client';
 
 /** How far back the feed is filled when the screen opens. */
@@ -16,7 +21,10 @@ export interface LiveHandlers {
    * `backfill`: false for stream batches; `initial` for the recent history loaded on first
    * connect; `reconnect` for what was missed while disconnected.
    */
-  onTransactions?(rows: LiveTransaction[], info: { dropped: number; backfill: false | 'initial' | 'reconnect' }): void;
+  onTransactions?(
+    rows: LiveTransaction[],
+    info: { dropped: number; backfill: false | 'initial' | 'reconnect' },
+  ): void;
   onKpis?(kpis: LiveKpis): void;
   /** The server refused the handshake (`unauthorized` / `forbidden`); socket.io will not retry. */
   onDenied?(reason: string): void;
@@ -62,47 +70,50 @@ export function createLiveClient(deps: LiveClientDeps, handlers: LiveHandlers): 
     );
   };
 
-  deps.connect().then((s) => {
-    if (stopped) {
-      s.close();
-      return;
-    }
-    socket = s;
-    s.on('connect', () => {
-      setState('connected');
-      s.emit('kpis:get', (k) => handlers.onKpis?.(k));
-      if (!everConnected) {
-        // Start with recent history so a freshly opened screen is never blank.
-        backfill(now() - INITIAL_HISTORY_MS, 'initial');
-      } else if (disconnectedAt !== undefined) {
-        // Overlap by a few seconds: events arrive slightly out of event-time order.
-        backfill(Math.min(lastSeen ?? disconnectedAt, disconnectedAt) - 5_000, 'reconnect');
-      }
-      everConnected = true;
-      disconnectedAt = undefined;
-    });
-    s.on('disconnect', () => {
-      disconnectedAt ??= now();
-      if (!stopped) setState('reconnecting');
-    });
-    s.on('connect_error', (err) => {
-      disconnectedAt ??= now();
-      if (stopped) return;
-      // A refusal by the server's middleware is final (socket.io does not retry it).
-      if (!s.active) {
-        setState('offline');
-        handlers.onDenied?.(err.message);
+  deps.connect().then(
+    (s) => {
+      if (stopped) {
+        s.close();
         return;
       }
-      setState(everConnected ? 'reconnecting' : 'connecting');
-    });
-    s.io.on('reconnect_failed', () => setState('offline'));
-    s.on('transactions', (batch) => {
-      for (const e of batch.events) if (lastSeen === undefined || e.ts > lastSeen) lastSeen = e.ts;
-      handlers.onTransactions?.(batch.events, { dropped: batch.dropped, backfill: false });
-    });
-    s.on('kpis', (k) => handlers.onKpis?.(k));
-  }, () => setState('offline'));
+      socket = s;
+      s.on('connect', () => {
+        setState('connected');
+        s.emit('kpis:get', (k) => handlers.onKpis?.(k));
+        if (!everConnected) {
+          // Start with recent history so a freshly opened screen is never blank.
+          backfill(now() - INITIAL_HISTORY_MS, 'initial');
+        } else if (disconnectedAt !== undefined) {
+          // Overlap by a few seconds: events arrive slightly out of event-time order.
+          backfill(Math.min(lastSeen ?? disconnectedAt, disconnectedAt) - 5_000, 'reconnect');
+        }
+        everConnected = true;
+        disconnectedAt = undefined;
+      });
+      s.on('disconnect', () => {
+        disconnectedAt ??= now();
+        if (!stopped) setState('reconnecting');
+      });
+      s.on('connect_error', (err) => {
+        disconnectedAt ??= now();
+        if (stopped) return;
+        // A refusal by the server's middleware is final (socket.io does not retry it).
+        if (!s.active) {
+          setState('offline');
+          handlers.onDenied?.(err.message);
+          return;
+        }
+        setState(everConnected ? 'reconnecting' : 'connecting');
+      });
+      s.io.on('reconnect_failed', () => setState('offline'));
+      s.on('transactions', (batch) => {
+        for (const e of batch.events) if (lastSeen === undefined || e.ts > lastSeen) lastSeen = e.ts;
+        handlers.onTransactions?.(batch.events, { dropped: batch.dropped, backfill: false });
+      });
+      s.on('kpis', (k) => handlers.onKpis?.(k));
+    },
+    () => setState('offline'),
+  );
 
   return {
     stop() {

@@ -19,7 +19,12 @@ export interface LiveView {
 async function connect(): Promise<LiveSocket> {
   const { io } = await import('socket.io-client');
   // A short connect timeout: a half-open attempt must not keep the wall screen stale for 20 s.
-  return io({ path: '/socket.io', transports: ['websocket', 'polling'], reconnectionDelayMax: 5_000, timeout: 5_000 });
+  return io({
+    path: '/socket.io',
+    transports: ['websocket', 'polling'],
+    reconnectionDelayMax: 5_000,
+    timeout: 5_000,
+  });
 }
 
 async function fetchMissed(from: number, to: number) {
@@ -29,7 +34,14 @@ async function fetchMissed(from: number, to: number) {
 
 /** Subscribes to the live stream while mounted. */
 export function useLive(): LiveView {
-  const [view, setView] = useState<LiveView>({ state: 'connecting', feed: [], kpis: undefined, dropped: 0, lastEventAt: undefined, backfilled: 0 });
+  const [view, setView] = useState<LiveView>({
+    state: 'connecting',
+    feed: [],
+    kpis: undefined,
+    dropped: 0,
+    lastEventAt: undefined,
+    backfilled: 0,
+  });
   useEffect(() => {
     const client = createLiveClient(
       { connect, fetchMissed },
@@ -42,7 +54,11 @@ export function useLive(): LiveView {
         onTransactions: (rows, info) =>
           setView((v) => ({
             ...v,
-            feed: mergeFeed(v.feed, info.backfill === 'reconnect' ? rows.map((r) => ({ ...r, backfilled: true })) : rows, FEED_MAX),
+            feed: mergeFeed(
+              v.feed,
+              info.backfill === 'reconnect' ? rows.map((r) => ({ ...r, backfilled: true })) : rows,
+              FEED_MAX,
+            ),
             dropped: info.backfill ? v.dropped : info.dropped,
             lastEventAt: info.backfill ? v.lastEventAt : Date.now(),
             backfilled: info.backfill === 'reconnect' ? rows.length : v.backfilled,

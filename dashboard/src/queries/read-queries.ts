@@ -18,7 +18,11 @@ export const useTimeseries = (
   );
 
 export const useBreakdown = (p: RangeParams & { dimension: Dimension; limit?: number }, o?: QueryOptions) =>
-  useQuery(`breakdown?${rangeSearch(p, { dimension: p.dimension, limit: p.limit })}`, (s) => readApi.breakdown(p, s), o);
+  useQuery(
+    `breakdown?${rangeSearch(p, { dimension: p.dimension, limit: p.limit })}`,
+    (s) => readApi.breakdown(p, s),
+    o,
+  );
 
 export const useFailures = (p: RangeParams, o?: QueryOptions) =>
   useQuery(`failures?${rangeSearch(p)}`, (s) => readApi.failures(p, s), o);
@@ -26,6 +30,10 @@ export const useFailures = (p: RangeParams, o?: QueryOptions) =>
 export const usePayment = (id: string) => useQuery(`payment/${id}`, (s) => readApi.payment(id, s));
 
 export const useAlerts = (f: AlertFilter, o?: QueryOptions) =>
-  useQuery(`alerts?${f.state?.join(',') ?? ''}|${f.severity?.join(',') ?? ''}`, (s) => alertsApi.list(f, s), o);
+  useQuery(
+    `alerts?${f.state?.join(',') ?? ''}|${f.severity?.join(',') ?? ''}`,
+    (s) => alertsApi.list(f, s),
+    o,
+  );
 
 export const useAlert = (id: string) => useQuery(`alert/${id}`, (s) => alertsApi.get(id, s));

@@ -20,9 +20,18 @@ export interface QueryOptions {
  * Runs `fetcher` whenever `key` changes (aborting the previous request) and optionally on an
  * interval. `key` must capture every input of `fetcher`.
  */
-export function useQuery<T>(key: string, fetcher: (signal: AbortSignal) => Promise<T>, opts: QueryOptions = {}): QueryState<T> {
+export function useQuery<T>(
+  key: string,
+  fetcher: (signal: AbortSignal) => Promise<T>,
+  opts: QueryOptions = {},
+): QueryState<T> {
   const { refetchMs, enabled = true, keepPrevious = false } = opts;
-  const [state, setState] = useState<{ key: string; data: T | undefined; error: Error | undefined; loading: boolean }>({
+  const [state, setState] = useState<{
+    key: string;
+    data: T | undefined;
+    error: Error | undefined;
+    loading: boolean;
+  }>({
     key,
     data: undefined,
     error: undefined,
@@ -36,14 +45,24 @@ export function useQuery<T>(key: string, fetcher: (signal: AbortSignal) => Promi
   useEffect(() => {
     if (!enabled) return;
     const ctrl = new AbortController();
-    setState((s) => ({ key, data: s.key === key || keepPrevious ? s.data : undefined, error: undefined, loading: true }));
+    setState((s) => ({
+      key,
+      data: s.key === key || keepPrevious ? s.data : undefined,
+      error: undefined,
+      loading: true,
+    }));
     fetcherRef.current(ctrl.signal).then(
       (data) => {
         if (!ctrl.signal.aborted) setState({ key, data, error: undefined, loading: false });
       },
       (error: unknown) => {
         if (ctrl.signal.aborted) return;
-        setState((s) => ({ key, data: s.key === key || keepPrevious ? s.data : undefined, error: error instanceof Error ? error : new Error(String(error)), loading: false }));
+        setState((s) => ({
+          key,
+          data: s.key === key || keepPrevious ? s.data : undefined,
+          error: error instanceof Error ? error : new Error(String(error)),
+          loading: false,
+        }));
       },
     );
     return () => ctrl.abort();

@@ -53,7 +53,13 @@ export function AlertActions({ alert, onChanged }: { alert: Alert; onChanged(): 
         >
           <label className="field">
             {t('alerts.silenceReason')}
-            <input type="text" required value={reason} onChange={(e) => setReason(e.target.value)} autoFocus />
+            <input
+              type="text"
+              required
+              value={reason}
+              onChange={(e) => setReason(e.target.value)}
+              autoFocus
+            />
           </label>
           <label className="field">
             {t('alerts.silenceFor')}

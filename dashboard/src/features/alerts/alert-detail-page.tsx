@@ -23,7 +23,8 @@ export function AlertDetailPage({ params }: { params: Record<string, string> }) 
   }
   const a = q.data;
   if (!a) return <p className="muted">{t('common.loading')}</p>;
-  const fmtV = (v: number) => (Math.abs(v) <= 1 && a.rule.includes('rate') ? fmt.percent(v, 1) : fmt.number(v, 2));
+  const fmtV = (v: number) =>
+    Math.abs(v) <= 1 && a.rule.includes('rate') ? fmt.percent(v, 1) : fmt.number(v, 2);
   return (
     <section className="grid">
       <p>
@@ -39,7 +40,11 @@ export function AlertDetailPage({ params }: { params: Record<string, string> }) 
           <dt>{t('alerts.since')}</dt>
           <dd>{fmt.dateTime(a.started_at)}</dd>
           <dt>{t('alerts.labels')}</dt>
-          <dd className="mono">{Object.entries(a.labels).map(([k, v]) => `${k}=${v}`).join(' ')}</dd>
+          <dd className="mono">
+            {Object.entries(a.labels)
+              .map(([k, v]) => `${k}=${v}`)
+              .join(' ')}
+          </dd>
           <dt>{t('alerts.observed')}</dt>
           <dd>{a.value != null ? fmtV(a.value) : '–'}</dd>
           <dt>{t('alerts.expected')}</dt>
@@ -48,12 +53,15 @@ export function AlertDetailPage({ params }: { params: Record<string, string> }) 
             {(a.expected.low != null || a.expected.high != null) && (
               <span className="muted">
                 {' '}
-                ({a.expected.low != null ? fmtV(a.expected.low) : '–'} – {a.expected.high != null ? fmtV(a.expected.high) : '–'})
+                ({a.expected.low != null ? fmtV(a.expected.low) : '–'} –{' '}
+                {a.expected.high != null ? fmtV(a.expected.high) : '–'})
               </span>
             )}
           </dd>
           <dt>{t('alerts.revenueAtRisk')}</dt>
-          <dd>{a.revenue_at_risk != null ? fmt.money(a.revenue_at_risk, a.reporting_currency ?? 'USD') : '–'}</dd>
+          <dd>
+            {a.revenue_at_risk != null ? fmt.money(a.revenue_at_risk, a.reporting_currency ?? 'USD') : '–'}
+          </dd>
         </dl>
         <div style={{ marginTop: '0.75rem' }}>
           <AlertActions alert={a} onChanged={q.refetch} />
@@ -63,7 +71,12 @@ export function AlertDetailPage({ params }: { params: Record<string, string> }) 
         <div className="panel">
           <h2>{t('alerts.band')}</h2>
           <Suspense fallback={<p className="muted">{t('common.loading')}</p>}>
-            <BandChart points={a.series} labels={{ observed: t('alerts.observed'), expected: t('alerts.expected') }} formatValue={fmtV} formatTime={(x) => fmt.time(x)} />
+            <BandChart
+              points={a.series}
+              labels={{ observed: t('alerts.observed'), expected: t('alerts.expected') }}
+              formatValue={fmtV}
+              formatTime={(x) => fmt.time(x)}
+            />
           </Suspense>
         </div>
       )}
@@ -74,7 +87,10 @@ export function AlertDetailPage({ params }: { params: Record<string, string> }) 
             {a.contributors.map((c) => (
               <li key={c.key}>
                 <span className="mono">{c.key}</span>
-                <span className="muted"> · {Math.abs(c.value) <= 1 ? fmt.percent(c.value) : fmt.number(c.value, 2)}</span>
+                <span className="muted">
+                  {' '}
+                  · {Math.abs(c.value) <= 1 ? fmt.percent(c.value) : fmt.number(c.value, 2)}
+                </span>
               </li>
             ))}
           </ul>
@@ -103,7 +119,9 @@ export function AlertDetailPage({ params }: { params: Record<string, string> }) 
                   <th scope="col">{t('alerts.channel')}</th>
                   <th scope="col">{t('alerts.receiver')}</th>
                   <th scope="col">{t('col.status')}</th>
-                  <th scope="col" className="num">{t('alerts.attempts')}</th>
+                  <th scope="col" className="num">
+                    {t('alerts.attempts')}
+                  </th>
                   <th scope="col">{t('alerts.error')}</th>
                 </tr>
               </thead>

@@ -8,11 +8,31 @@ import type { QueryState } from '../../queries/index.js';
 import { AlertList } from './alert-list.js';
 
 const alert: Alert = {
-  id: 'a1', rule: 'success_rate_drop', state: 'firing', severity: 'critical', labels: { provider: 'adyen' }, summary: 'adyen success rate 71%',
-  started_at: Date.UTC(2026, 0, 1), resolved_at: null, value: 0.71, expected: { low: 0.9, high: 0.96, value: 0.93 }, revenue_at_risk: 1234.5,
-  reporting_currency: 'USD', acknowledged: null, silenced: false, flapping: false, samples: [], contributors: [],
+  id: 'a1',
+  rule: 'success_rate_drop',
+  state: 'firing',
+  severity: 'critical',
+  labels: { provider: 'adyen' },
+  summary: 'adyen success rate 71%',
+  started_at: Date.UTC(2026, 0, 1),
+  resolved_at: null,
+  value: 0.71,
+  expected: { low: 0.9, high: 0.96, value: 0.93 },
+  revenue_at_risk: 1234.5,
+  reporting_currency: 'USD',
+  acknowledged: null,
+  silenced: false,
+  flapping: false,
+  samples: [],
+  contributors: [],
 };
-const q = (p: Partial<QueryState<{ items: Alert[] }>>): QueryState<{ items: Alert[] }> => ({ data: undefined, error: undefined, loading: false, refetch: () => undefined, ...p });
+const q = (p: Partial<QueryState<{ items: Alert[] }>>): QueryState<{ items: Alert[] }> => ({
+  data: undefined,
+  error: undefined,
+  loading: false,
+  refetch: () => undefined,
+  ...p,
+});
 
 describe('AlertList', () => {
   afterEach(cleanup);
@@ -23,7 +43,9 @@ describe('AlertList', () => {
         <AlertList q={q({ data: { items: [alert] } })} />
       </I18nProvider>,
     );
-    expect(screen.getByRole('link', { name: 'Open alert success_rate_drop' }).getAttribute('href')).toBe('/alerts/a1');
+    expect(screen.getByRole('link', { name: 'Open alert success_rate_drop' }).getAttribute('href')).toBe(
+      '/alerts/a1',
+    );
     expect(screen.getByText('Firing')).toBeTruthy();
     expect(screen.getByText('$1,234.50')).toBeTruthy();
     expect(screen.getByRole('button', { name: 'Acknowledge' })).toBeTruthy();

@@ -29,7 +29,8 @@ export function AlertList({ q, compact = false }: { q: QueryState<{ items: Alert
     );
   }
   if (!q.data) return <p className="muted">{t('common.loading')}</p>;
-  if (q.data.items.length === 0) return <p className="muted">{compact ? t('live.noAlerts') : t('alerts.empty')}</p>;
+  if (q.data.items.length === 0)
+    return <p className="muted">{compact ? t('live.noAlerts') : t('alerts.empty')}</p>;
   return (
     <div className="table-wrap">
       <table>
@@ -40,7 +41,9 @@ export function AlertList({ q, compact = false }: { q: QueryState<{ items: Alert
             <th scope="col">{t('alerts.severity')}</th>
             {!compact && <th scope="col">{t('alerts.labels')}</th>}
             <th scope="col">{t('alerts.since')}</th>
-            <th scope="col" className="num">{t('alerts.revenueAtRisk')}</th>
+            <th scope="col" className="num">
+              {t('alerts.revenueAtRisk')}
+            </th>
             <th scope="col" />
           </tr>
         </thead>
@@ -48,7 +51,10 @@ export function AlertList({ q, compact = false }: { q: QueryState<{ items: Alert
           {q.data.items.map((a) => (
             <tr key={a.id}>
               <td>
-                <Link to={`/alerts/${encodeURIComponent(a.id)}`} aria-label={t('alerts.open', { name: a.rule })}>
+                <Link
+                  to={`/alerts/${encodeURIComponent(a.id)}`}
+                  aria-label={t('alerts.open', { name: a.rule })}
+                >
                   {a.summary ?? a.rule}
                 </Link>
               </td>
@@ -65,7 +71,11 @@ export function AlertList({ q, compact = false }: { q: QueryState<{ items: Alert
                 </td>
               )}
               <td>{fmt.dateTime(a.started_at)}</td>
-              <td className="num">{a.revenue_at_risk != null ? fmt.money(a.revenue_at_risk, a.reporting_currency ?? 'USD') : '–'}</td>
+              <td className="num">
+                {a.revenue_at_risk != null
+                  ? fmt.money(a.revenue_at_risk, a.reporting_currency ?? 'USD')
+                  : '–'}
+              </td>
               <td>
                 <AlertActions alert={a} onChanged={q.refetch} />
               </td>

@@ -27,14 +27,24 @@ export function AlertsPage() {
             {t('alerts.all')}
           </button>
           {STATES.map((s) => (
-            <button key={s} type="button" aria-pressed={state.length === 1 && state[0] === s} onClick={() => setParam('state', s)}>
+            <button
+              key={s}
+              type="button"
+              aria-pressed={state.length === 1 && state[0] === s}
+              onClick={() => setParam('state', s)}
+            >
               {t(`state.${s}`)}
             </button>
           ))}
         </div>
         <label className="field">
           {t('alerts.severity')}
-          <input type="search" defaultValue={severity.join(',')} onBlur={(e) => setParam('severity', e.target.value.trim())} onKeyDown={(e) => e.key === 'Enter' && setParam('severity', e.currentTarget.value.trim())} />
+          <input
+            type="search"
+            defaultValue={severity.join(',')}
+            onBlur={(e) => setParam('severity', e.target.value.trim())}
+            onKeyDown={(e) => e.key === 'Enter' && setParam('severity', e.currentTarget.value.trim())}
+          />
         </label>
       </div>
       <div className="panel">

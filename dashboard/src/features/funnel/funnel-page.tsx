@@ -7,7 +7,10 @@ import { useNow, useQuery } from '../../queries/index.js';
 
 const RANGES = { '1h': 3_600_000, '24h': 86_400_000, '7d': 604_800_000 } as const;
 type Range = keyof typeof RANGES;
-const STEP_KEYS: Record<string, 'funnel.checkout_viewed' | 'funnel.payment_submitted' | 'funnel.payment_result'> = {
+const STEP_KEYS: Record<
+  string,
+  'funnel.checkout_viewed' | 'funnel.payment_submitted' | 'funnel.payment_result'
+> = {
   checkout_viewed: 'funnel.checkout_viewed',
   payment_submitted: 'funnel.payment_submitted',
   payment_result: 'funnel.payment_result',
@@ -26,7 +29,9 @@ export function FunnelPage() {
     to: now + 60_000,
     filters: { ...(method ? { method: [method] } : {}), ...(channel ? { channel: [channel] } : {}) },
   };
-  const q = useQuery(`funnel:${range}:${method ?? ''}:${channel ?? ''}:${now}`, (s) => fetchFunnel(p, s), { keepPrevious: true });
+  const q = useQuery(`funnel:${range}:${method ?? ''}:${channel ?? ''}:${now}`, (s) => fetchFunnel(p, s), {
+    keepPrevious: true,
+  });
   const set = (k: string, v: string) => {
     const s = new URLSearchParams(loc.search);
     if (v) s.set(k, v);
@@ -89,10 +94,15 @@ export function FunnelPage() {
             label={t('funnel.title')}
             items={q.data.steps.map((s) => ({
               id: s.step,
-              label: STEP_KEYS[s.step.split('[')[0] ?? ''] ? t(STEP_KEYS[s.step.split('[')[0] ?? '']!) : s.step,
+              label: STEP_KEYS[s.step.split('[')[0] ?? '']
+                ? t(STEP_KEYS[s.step.split('[')[0] ?? '']!)
+                : s.step,
               value: s.sessions,
               text: `${fmt.number(s.sessions)}${s.conversion_from_previous !== null ? ` · ${fmt.percent(s.conversion_from_previous)}` : ''}`,
-              title: s.conversion_from_first !== null ? `${t('funnel.fromFirst')}: ${fmt.percent(s.conversion_from_first)}` : undefined,
+              title:
+                s.conversion_from_first !== null
+                  ? `${t('funnel.fromFirst')}: ${fmt.percent(s.conversion_from_first)}`
+                  : undefined,
             }))}
           />
         )}

@@ -7,7 +7,12 @@ import { useI18n } from '../../i18n/index.js';
  * bucket of the range: a quiet minute is a zero (counts) or a gap (rates), never skipped.
  */
 export function sparkSeries(ts: Timeseries | undefined) {
-  const out = { pps: [] as (number | null)[], success: [] as (number | null)[], gmv: [] as (number | null)[], p95: [] as (number | null)[] };
+  const out = {
+    pps: [] as (number | null)[],
+    success: [] as (number | null)[],
+    gmv: [] as (number | null)[],
+    p95: [] as (number | null)[],
+  };
   if (!ts) return out;
   const b = ts.bucket_ms;
   const byT = new Map((ts.series[0]?.points ?? []).map((p) => [p.t, p]));
@@ -31,28 +36,44 @@ export function KpiTiles({ kpis, trend }: { kpis: LiveKpis | undefined; trend: T
     <div className="grid kpis" data-testid="kpis">
       <div className="panel kpi">
         <h2>{t('kpi.pps')}</h2>
-        <div className="value" data-testid="kpi-pps">{fmt.number(kpis?.payments_per_s, 1)}</div>
+        <div className="value" data-testid="kpi-pps">
+          {fmt.number(kpis?.payments_per_s, 1)}
+        </div>
         <div className="sub">{sub}</div>
         <Sparkline values={s.pps} label={`${t('kpi.pps')}, ${t('kpi.trend')}`} />
       </div>
       <div className="panel kpi">
         <h2>{t('kpi.successRate')}</h2>
-        <div className="value" data-testid="kpi-success">{fmt.percent(kpis?.success_rate, 1)}</div>
+        <div className="value" data-testid="kpi-success">
+          {fmt.percent(kpis?.success_rate, 1)}
+        </div>
         <div className="sub">
           {kpis ? `${fmt.number(kpis.succeeded)} / ${fmt.number(kpis.attempts)}` : sub}
         </div>
-        <Sparkline values={s.success} label={`${t('kpi.successRate')}, ${t('kpi.trend')}`} color="var(--series-2)" />
+        <Sparkline
+          values={s.success}
+          label={`${t('kpi.successRate')}, ${t('kpi.trend')}`}
+          color="var(--series-2)"
+        />
       </div>
       <div className="panel kpi">
         <h2>{t('kpi.gmvPerMin')}</h2>
-        <div className="value" data-testid="kpi-gmv">{fmt.money(kpis?.gmv_per_min, currency, true)}</div>
+        <div className="value" data-testid="kpi-gmv">
+          {fmt.money(kpis?.gmv_per_min, currency, true)}
+        </div>
         <div className="sub">{sub}</div>
-        <Sparkline values={s.gmv} label={`${t('kpi.gmvPerMin')}, ${t('kpi.trend')}`} color="var(--series-1)" />
+        <Sparkline
+          values={s.gmv}
+          label={`${t('kpi.gmvPerMin')}, ${t('kpi.trend')}`}
+          color="var(--series-1)"
+        />
       </div>
       <div className="panel kpi">
         <h2>{t('kpi.latency')}</h2>
         <div className="value" data-testid="kpi-latency" style={{ fontSize: '1.5em' }}>
-          {kpis ? `${fmt.ms(kpis.latency_ms.p50)} / ${fmt.ms(kpis.latency_ms.p95)} / ${fmt.ms(kpis.latency_ms.p99)}` : '–'}
+          {kpis
+            ? `${fmt.ms(kpis.latency_ms.p50)} / ${fmt.ms(kpis.latency_ms.p95)} / ${fmt.ms(kpis.latency_ms.p99)}`
+            : '–'}
         </div>
         <div className="sub">{sub}</div>
         <Sparkline values={s.p95} label={`p95, ${t('kpi.trend')}`} color="var(--series-3)" />

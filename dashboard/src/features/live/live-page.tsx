@@ -5,7 +5,14 @@ import { Heatmap } from '../../charts/heatmap.js';
 import { QueryView, TxTable } from '../../components/index.js';
 import { useI18n } from '../../i18n/index.js';
 import { useLive, type LiveView } from '../../live/index.js';
-import { useAlerts, useBreakdown, useFailures, useNow, useQuery, useTimeseries } from '../../queries/index.js';
+import {
+  useAlerts,
+  useBreakdown,
+  useFailures,
+  useNow,
+  useQuery,
+  useTimeseries,
+} from '../../queries/index.js';
 import { AlertList } from '../alerts/alert-list.js';
 import { KpiTiles } from './kpi-tiles.js';
 import { cellKey, fetchMatrix } from './live-panels.js';
@@ -34,7 +41,10 @@ export function LivePage() {
   const now = useNow(30_000);
   const wallboard = useLocation().search.get('wallboard') === '1';
   const last15 = useMemo(() => ({ from: now - 15 * 60_000, to: now + 30_000 }), [now]);
-  const trend = useTimeseries({ from: now - 30 * 60_000, to: now + 30_000, bucket: '1m' }, { keepPrevious: true });
+  const trend = useTimeseries(
+    { from: now - 30 * 60_000, to: now + 30_000, bucket: '1m' },
+    { keepPrevious: true },
+  );
   const matrix = useQuery(`matrix:${last15.from}`, (s) => fetchMatrix(last15, s), { keepPrevious: true });
   const countries = useBreakdown({ ...last15, dimension: 'country', limit: 10 }, { keepPrevious: true });
   const failures = useFailures(last15, { keepPrevious: true });
@@ -51,12 +61,19 @@ export function LivePage() {
 
   return (
     <section>
-      <div className="row" style={{ justifyContent: 'space-between', alignItems: 'center', marginBottom: '0.75rem' }}>
+      <div
+        className="row"
+        style={{ justifyContent: 'space-between', alignItems: 'center', marginBottom: '0.75rem' }}
+      >
         <h1 style={{ margin: 0 }}>{t('live.title')}</h1>
         <div className="row" style={{ alignItems: 'center' }}>
           <ConnBadge live={live} />
-          {live.backfilled > 0 && <span className="muted">{t('conn.backfilled', { n: live.backfilled })}</span>}
-          <Link to={wallboard ? '/live' : '/live?wallboard=1'}>{wallboard ? t('live.exitWallboard') : t('live.wallboard')}</Link>
+          {live.backfilled > 0 && (
+            <span className="muted">{t('conn.backfilled', { n: live.backfilled })}</span>
+          )}
+          <Link to={wallboard ? '/live' : '/live?wallboard=1'}>
+            {wallboard ? t('live.exitWallboard') : t('live.wallboard')}
+          </Link>
         </div>
       </div>
       <KpiTiles kpis={live.kpis} trend={trend.data} />

@@ -4,9 +4,21 @@ import { describe, expect, it } from 'vitest';
 import { buildMatrix, cellKey } from './live-panels.js';
 
 const r = (key: string | null, attempts: number, succeeded: number) => ({
-  key, attempts, succeeded, failed: attempts - succeeded, success_rate: attempts ? succeeded / attempts : null, gmv: 0, latency_p95: null,
+  key,
+  attempts,
+  succeeded,
+  failed: attempts - succeeded,
+  success_rate: attempts ? succeeded / attempts : null,
+  gmv: 0,
+  latency_p95: null,
 });
-const bd = (dimension: Breakdown['dimension'], rows: ReturnType<typeof r>[]): Breakdown => ({ from: 0, to: 1, dimension, reporting_currency: 'USD', rows });
+const bd = (dimension: Breakdown['dimension'], rows: ReturnType<typeof r>[]): Breakdown => ({
+  from: 0,
+  to: 1,
+  dimension,
+  reporting_currency: 'USD',
+  rows,
+});
 
 describe('buildMatrix', () => {
   it('puts providers in rows, methods in columns by total attempts, rates in cells', () => {

@@ -32,12 +32,21 @@ export function buildMatrix(providers: Breakdown, methodsByProvider: ReadonlyMap
   return { rows, cols, cells };
 }
 
-export async function fetchMatrix(range: RangeParams, signal: AbortSignal, maxProviders = 8): Promise<Matrix> {
+export async function fetchMatrix(
+  range: RangeParams,
+  signal: AbortSignal,
+  maxProviders = 8,
+): Promise<Matrix> {
   const providers = await readApi.breakdown({ ...range, dimension: 'provider', limit: maxProviders }, signal);
   const keys = providers.rows.map((r) => r.key).filter((k): k is string => k !== null);
   const per = await Promise.all(
     keys.map((k) =>
-      readApi.breakdown({ ...range, filters: { ...range.filters, provider: [k] }, dimension: 'method', limit: 20 }, signal).then((b) => [k, b] as const),
+      readApi
+        .breakdown(
+          { ...range, filters: { ...range.filters, provider: [k] }, dimension: 'method', limit: 20 },
+          signal,
+        )
+        .then((b) => [k, b] as const),
     ),
   );
   return buildMatrix(providers, new Map(per));

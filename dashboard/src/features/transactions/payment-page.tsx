@@ -11,7 +11,15 @@ export function PaymentPage({ params }: { params: Record<string, string> }) {
   return (
     <section>
       <p>
-        <a href="/transactions" onClick={(e) => { if (history.length > 1) { e.preventDefault(); history.back(); } }}>
+        <a
+          href="/transactions"
+          onClick={(e) => {
+            if (history.length > 1) {
+              e.preventDefault();
+              history.back();
+            }
+          }}
+        >
           ← {t('pay.back')}
         </a>
       </p>
@@ -76,7 +84,9 @@ export function PaymentPage({ params }: { params: Record<string, string> }) {
                   <dt>{t('col.country')}</dt>
                   <dd>{last.country ?? '–'}</dd>
                   <dt>{t('col.card')}</dt>
-                  <dd className="mono">{last.card ? maskedCard(last.card.brand, last.card.bin, last.card.last4) : '–'}</dd>
+                  <dd className="mono">
+                    {last.card ? maskedCard(last.card.brand, last.card.bin, last.card.last4) : '–'}
+                  </dd>
                   <dt>{t('pay.customer')}</dt>
                   <dd className="mono">{last.customer_ref ?? '–'}</dd>
                   <dt>{t('pay.risk')}</dt>

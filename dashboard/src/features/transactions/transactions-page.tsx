@@ -19,7 +19,10 @@ export function TransactionsPage() {
   const search = loc.search.toString();
   // An open-ended list ("last hour") follows the clock; an explicit range never changes.
   const clock = hasRange ? 0 : now;
-  const params = useMemo(() => parseTxQuery(new URLSearchParams(search), clock || Date.now()), [search, clock]);
+  const params = useMemo(
+    () => parseTxQuery(new URLSearchParams(search), clock || Date.now()),
+    [search, clock],
+  );
   const key = txHref(params);
   const [items, setItems] = useState<PaymentEvent[]>([]);
   const [cursor, setCursor] = useState<string | null>(null);
@@ -75,7 +78,11 @@ export function TransactionsPage() {
           {chips.map(([d, v]) => (
             <span key={d} className="chip">
               {t(`dim.${d}`)}: {v.join(', ')}
-              <button type="button" aria-label={t('trends.removeFilter', { name: d })} onClick={() => removeFilter(d)}>
+              <button
+                type="button"
+                aria-label={t('trends.removeFilter', { name: d })}
+                onClick={() => removeFilter(d)}
+              >
                 ×
               </button>
             </span>

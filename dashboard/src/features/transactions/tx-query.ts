@@ -17,7 +17,11 @@ export function parseTxQuery(q: URLSearchParams, now: number): RangeParams {
   const filters: Filters = {};
   for (const d of DIMENSIONS) {
     const v = q.get(d);
-    const vals = v?.split(',').map((s) => s.trim()).filter(Boolean) ?? [];
+    const vals =
+      v
+        ?.split(',')
+        .map((s) => s.trim())
+        .filter(Boolean) ?? [];
     if (vals.length > 0) filters[d] = vals;
   }
   const to = time(q.get('to')) ?? now;

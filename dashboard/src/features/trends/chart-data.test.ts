@@ -8,16 +8,38 @@ import { chartToCsv, csvField, parseCsv } from './csv.js';
 const M = 60_000;
 const T0 = Date.UTC(2026, 0, 1, 12, 0);
 
-function pt(t: number, attempts: number, succeeded: number, gmv: number, p95: number | null = 120): MetricPoint {
+function pt(
+  t: number,
+  attempts: number,
+  succeeded: number,
+  gmv: number,
+  p95: number | null = 120,
+): MetricPoint {
   const failed = attempts - succeeded;
-  return { t, attempts, succeeded, failed, success_rate: attempts ? succeeded / attempts : null, gmv, latency_p95: p95 };
+  return {
+    t,
+    attempts,
+    succeeded,
+    failed,
+    success_rate: attempts ? succeeded / attempts : null,
+    gmv,
+    latency_p95: p95,
+  };
 }
 
-function ts(series: Timeseries['series'], groupBy: Timeseries['group_by'] = null, from = T0, to = T0 + 4 * M): Timeseries {
+function ts(
+  series: Timeseries['series'],
+  groupBy: Timeseries['group_by'] = null,
+  from = T0,
+  to = T0 + 4 * M,
+): Timeseries {
   return { from, to, bucket_ms: M, group_by: groupBy, reporting_currency: 'USD', series };
 }
 
-const labels = { labelOf: (k: string | null | undefined) => (k === undefined ? 'All' : k === null ? '(none)' : k), compareLabel: (n: string) => `${n} (compare)` };
+const labels = {
+  labelOf: (k: string | null | undefined) => (k === undefined ? 'All' : k === null ? '(none)' : k),
+  compareLabel: (n: string) => `${n} (compare)`,
+};
 
 describe('chart model', () => {
   const grouped = ts(
@@ -31,7 +53,12 @@ describe('chart model', () => {
   it('fills every bucket of the range: zero for counts, no value for rates', () => {
     const attempts = buildChartModel({ metric: 'attempts', primary: grouped, ...labels });
     expect(attempts.rows.map((r) => r.t)).toEqual([T0, T0 + M, T0 + 2 * M, T0 + 3 * M]);
-    expect(attempts.rows.map((r) => [r.s0, r.s1])).toEqual([[10, 5], [20, 0], [0, 8], [4, 0]]);
+    expect(attempts.rows.map((r) => [r.s0, r.s1])).toEqual([
+      [10, 5],
+      [20, 0],
+      [0, 8],
+      [4, 0],
+    ]);
     const rate = buildChartModel({ metric: 'success_rate', primary: grouped, ...labels });
     expect(rate.rows.map((r) => r.s1)).toEqual([0.4, null, 1, null]);
     expect(rate.unit).toBe('ratio');
@@ -62,11 +89,29 @@ describe('chart model', () => {
 
   it('overlays a comparison shifted onto the primary buckets', () => {
     const cmp = comparisonRange('previous', T0, T0 + 4 * M);
-    const previous = ts([{ key: null, points: [pt(cmp.from, 7, 7, 70), pt(cmp.from + 3 * M, 3, 3, 30)] }], null, cmp.from, cmp.to);
+    const previous = ts(
+      [{ key: null, points: [pt(cmp.from, 7, 7, 70), pt(cmp.from + 3 * M, 3, 3, 30)] }],
+      null,
+      cmp.from,
+      cmp.to,
+    );
     const primary = ts([{ key: null, points: [pt(T0, 10, 9, 90)] }]);
-    const m = buildChartModel({ metric: 'attempts', primary, comparison: { series: previous, offset: cmp.offset }, ...labels });
-    expect(m.series.map((s) => [s.id, s.label, s.compare])).toEqual([['s0', 'All', false], ['c0', 'All (compare)', true]]);
-    expect(m.rows.map((r) => [r.s0, r.c0])).toEqual([[10, 7], [0, 0], [0, 0], [0, 3]]);
+    const m = buildChartModel({
+      metric: 'attempts',
+      primary,
+      comparison: { series: previous, offset: cmp.offset },
+      ...labels,
+    });
+    expect(m.series.map((s) => [s.id, s.label, s.compare])).toEqual([
+      ['s0', 'All', false],
+      ['c0', 'All (compare)', true],
+    ]);
+    expect(m.rows.map((r) => [r.s0, r.c0])).toEqual([
+      [10, 7],
+      [0, 0],
+      [0, 0],
+      [0, 3],
+    ]);
     expect(m.compareOffset).toBe(4 * M);
   });
 });

@@ -87,7 +87,8 @@ function addSeries(
 ) {
   // Per-bucket total attempts over every group (including successes, which have no failure category).
   const totals = new Map<number, number>();
-  for (const s of ts.series) for (const p of s.points) totals.set(p.t + offset, (totals.get(p.t + offset) ?? 0) + p.attempts);
+  for (const s of ts.series)
+    for (const p of s.points) totals.set(p.t + offset, (totals.get(p.t + offset) ?? 0) + p.attempts);
   const grouped = ts.group_by !== null;
   // Decline rate is per failure category: the null group (successes) is not a series.
   const shown = input.metric === 'decline_rate' ? ts.series.filter((s) => s.key !== null) : ts.series;

@@ -19,7 +19,11 @@ export function compareOffset(kind: Exclude<Compare, 'none'>, from: number, to: 
 }
 
 /** The range to query for the comparison and the offset to add to its timestamps to overlay them. */
-export function comparisonRange(kind: Exclude<Compare, 'none'>, from: number, to: number): { from: number; to: number; offset: number } {
+export function comparisonRange(
+  kind: Exclude<Compare, 'none'>,
+  from: number,
+  to: number,
+): { from: number; to: number; offset: number } {
   const offset = compareOffset(kind, from, to);
   return { from: from - offset, to: to - offset, offset };
 }

@@ -12,10 +12,13 @@ export function csvField(v: string): string {
 export function chartToCsv(model: ChartModel): string {
   const header = ['time', ...model.series.map((s) => s.label)].map(csvField).join(',');
   const lines = model.rows.map((r) =>
-    [new Date(r.t).toISOString(), ...model.series.map((s) => {
-      const v = r[s.id];
-      return v === null || v === undefined ? '' : String(v);
-    })].join(','),
+    [
+      new Date(r.t).toISOString(),
+      ...model.series.map((s) => {
+        const v = r[s.id];
+        return v === null || v === undefined ? '' : String(v);
+      }),
+    ].join(','),
   );
   return [header, ...lines].join('\r\n') + '\r\n';
 }

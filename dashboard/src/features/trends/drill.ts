@@ -7,7 +7,12 @@ import type { TrendsState } from './trends-state.js';
  * The transaction list behind one bucket of the chart: the bucket's time range (shifted back
  * for a comparison series), the explorer's filters, and the clicked group as an extra filter.
  */
-export function drillHref(state: TrendsState, model: ChartModel, t: number, series: ChartSeries | undefined): string {
+export function drillHref(
+  state: TrendsState,
+  model: ChartModel,
+  t: number,
+  series: ChartSeries | undefined,
+): string {
   const from = series?.compare ? t - model.compareOffset : t;
   const filters: Filters = { ...state.filters };
   const key = series?.key;

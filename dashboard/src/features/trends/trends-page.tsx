@@ -23,7 +23,12 @@ import {
 
 const TrendChart = lazy(() => import('../../charts/trend-chart.js').then((m) => ({ default: m.TrendChart })));
 
-const COMPARE_KEYS = { none: 'compare.none', previous: 'compare.previous', week: 'compare.week', year: 'compare.year' } as const;
+const COMPARE_KEYS = {
+  none: 'compare.none',
+  previous: 'compare.previous',
+  week: 'compare.week',
+  year: 'compare.year',
+} as const;
 const GROUP_LIMIT = 8;
 
 /** Formats a metric value for tooltips/tables, and compactly for axes. */
@@ -31,9 +36,15 @@ export function valueFormatters(model: ChartModel, fmt: I18n['fmt']) {
   switch (model.unit) {
     case 'ratio':
       // Small rates (declines) need a decimal on the axis, or ticks repeat ("3%, 3%").
-      return { full: (v: number) => fmt.percent(v, 2), axis: (v: number) => fmt.percent(v, v !== 0 && Math.abs(v) < 0.1 ? 1 : 0) };
+      return {
+        full: (v: number) => fmt.percent(v, 2),
+        axis: (v: number) => fmt.percent(v, v !== 0 && Math.abs(v) < 0.1 ? 1 : 0),
+      };
     case 'money':
-      return { full: (v: number) => fmt.money(v, model.currency), axis: (v: number) => fmt.money(v, model.currency, true) };
+      return {
+        full: (v: number) => fmt.money(v, model.currency),
+        axis: (v: number) => fmt.money(v, model.currency, true),
+      };
     case 'ms':
       return { full: (v: number) => fmt.ms(v), axis: (v: number) => fmt.ms(v) };
     case 'count':
@@ -68,9 +79,17 @@ export function TrendsPage() {
   const state = useMemo(() => parseTrendsState(new URLSearchParams(search)), [search]);
   const now = useNow(60_000);
   const range = useMemo(() => resolveRange(state, now), [state, now]);
-  const update = (patch: Partial<TrendsState>) => navigate(`/trends?${serializeTrendsState({ ...state, ...patch })}`);
+  const update = (patch: Partial<TrendsState>) =>
+    navigate(`/trends?${serializeTrendsState({ ...state, ...patch })}`);
 
-  const base = { from: range.from, to: range.to, filters: state.filters, bucket: range.bucket, groupBy: state.groupBy, limit: GROUP_LIMIT };
+  const base = {
+    from: range.from,
+    to: range.to,
+    filters: state.filters,
+    bucket: range.bucket,
+    groupBy: state.groupBy,
+    limit: GROUP_LIMIT,
+  };
   const cmp = state.compare === 'none' ? null : comparisonRange(state.compare, range.from, range.to);
   const cmpOffset = cmp?.offset;
   const key = `${serializeTrendsState(state)}|${range.from}|${range.to}`;
@@ -79,7 +98,9 @@ export function TrendsPage() {
     async (signal) => {
       const [primary, comparison] = await Promise.all([
         readApi.timeseries(base, signal),
-        cmp ? readApi.timeseries({ ...base, from: cmp.from, to: cmp.to }, signal) : Promise.resolve(undefined),
+        cmp
+          ? readApi.timeseries({ ...base, from: cmp.from, to: cmp.to }, signal)
+          : Promise.resolve(undefined),
       ]);
       return { primary, comparison };
     },
@@ -99,18 +120,29 @@ export function TrendsPage() {
     return buildChartModel({
       metric: state.metric,
       primary: data.data.primary,
-      comparison: data.data.comparison && cmpOffset !== undefined ? { series: data.data.comparison, offset: cmpOffset } : undefined,
+      comparison:
+        data.data.comparison && cmpOffset !== undefined
+          ? { series: data.data.comparison, offset: cmpOffset }
+          : undefined,
       labelOf,
       compareLabel: (name) => t('trends.compareSuffix', { name }),
     });
   }, [data.data, state.metric, state.groupBy, t, cmpOffset]);
 
   const [showTable, setShowTable] = useState(false);
-  const [custom, setCustom] = useState(() => ({ from: toLocalInput(range.from), to: toLocalInput(range.to) }));
-  const [newFilter, setNewFilter] = useState<{ dim: Dimension; values: string }>({ dim: 'provider', values: '' });
+  const [custom, setCustom] = useState(() => ({
+    from: toLocalInput(range.from),
+    to: toLocalInput(range.to),
+  }));
+  const [newFilter, setNewFilter] = useState<{ dim: Dimension; values: string }>({
+    dim: 'provider',
+    values: '',
+  });
   const span = range.to - range.from;
   const vf = model ? valueFormatters(model, fmt) : undefined;
-  const hasData = model?.series.length ? model.rows.some((r) => model.series.some((s) => (r[s.id] ?? 0) !== 0)) : false;
+  const hasData = model?.series.length
+    ? model.rows.some((r) => model.series.some((s) => (r[s.id] ?? 0) !== 0))
+    : false;
 
   return (
     <section>
@@ -120,7 +152,12 @@ export function TrendsPage() {
           <span id="range-label">{t('trends.range')}</span>
           <div className="seg" role="group" aria-labelledby="range-label">
             {(Object.keys(RANGE_PRESETS) as RangePreset[]).map((r) => (
-              <button key={r} type="button" aria-pressed={state.range === r} onClick={() => update({ range: r, from: undefined, to: undefined })}>
+              <button
+                key={r}
+                type="button"
+                aria-pressed={state.range === r}
+                onClick={() => update({ range: r, from: undefined, to: undefined })}
+              >
                 {t(`range.${r}`)}
               </button>
             ))}
@@ -140,23 +177,36 @@ export function TrendsPage() {
               e.preventDefault();
               const from = fromLocalInput(custom.from);
               const to = fromLocalInput(custom.to);
-              if (Number.isFinite(from) && Number.isFinite(to) && to > from) update({ range: 'custom', from, to });
+              if (Number.isFinite(from) && Number.isFinite(to) && to > from)
+                update({ range: 'custom', from, to });
             }}
           >
             <label className="field">
               {t('trends.from')}
-              <input type="datetime-local" value={custom.from} onChange={(e) => setCustom((c) => ({ ...c, from: e.target.value }))} />
+              <input
+                type="datetime-local"
+                value={custom.from}
+                onChange={(e) => setCustom((c) => ({ ...c, from: e.target.value }))}
+              />
             </label>
             <label className="field">
               {t('trends.to')}
-              <input type="datetime-local" value={custom.to} onChange={(e) => setCustom((c) => ({ ...c, to: e.target.value }))} />
+              <input
+                type="datetime-local"
+                value={custom.to}
+                onChange={(e) => setCustom((c) => ({ ...c, to: e.target.value }))}
+              />
             </label>
             <button type="submit">{t('trends.apply')}</button>
           </form>
         )}
         <label className="field">
           {t('trends.granularity')}
-          <select value={state.bucket} onChange={(e) => update({ bucket: e.target.value as TrendsState['bucket'] })} data-testid="bucket">
+          <select
+            value={state.bucket}
+            onChange={(e) => update({ bucket: e.target.value as TrendsState['bucket'] })}
+            data-testid="bucket"
+          >
             <option value="auto">auto ({range.bucket})</option>
             {BUCKET_NAMES.filter((b) => span / BUCKETS[b] <= 2000).map((b) => (
               <option key={b} value={b}>
@@ -172,7 +222,15 @@ export function TrendsPage() {
             data-testid="metric"
             onChange={(e) => {
               const metric = e.target.value as TrendsState['metric'];
-              update({ metric, groupBy: metric === 'decline_rate' ? 'failure_category' : state.metric === 'decline_rate' ? null : state.groupBy });
+              update({
+                metric,
+                groupBy:
+                  metric === 'decline_rate'
+                    ? 'failure_category'
+                    : state.metric === 'decline_rate'
+                      ? null
+                      : state.groupBy,
+              });
             }}
           >
             {METRICS.map((m) => (
@@ -200,7 +258,11 @@ export function TrendsPage() {
         </label>
         <label className="field">
           {t('trends.compare')}
-          <select value={state.compare} data-testid="compare" onChange={(e) => update({ compare: e.target.value as TrendsState['compare'] })}>
+          <select
+            value={state.compare}
+            data-testid="compare"
+            onChange={(e) => update({ compare: e.target.value as TrendsState['compare'] })}
+          >
             {COMPARES.map((c) => (
               <option key={c} value={c}>
                 {t(COMPARE_KEYS[c])}
@@ -212,7 +274,12 @@ export function TrendsPage() {
           <span id="chart-label">{t('trends.chartType')}</span>
           <div className="seg" role="group" aria-labelledby="chart-label">
             {CHART_TYPES.map((c) => (
-              <button key={c} type="button" aria-pressed={state.chart === c} onClick={() => update({ chart: c })}>
+              <button
+                key={c}
+                type="button"
+                aria-pressed={state.chart === c}
+                onClick={() => update({ chart: c })}
+              >
                 {t(`chart.${c}`)}
               </button>
             ))}
@@ -243,13 +310,20 @@ export function TrendsPage() {
             className="row"
             onSubmit={(e) => {
               e.preventDefault();
-              const values = newFilter.values.split(',').map((s) => s.trim()).filter(Boolean);
+              const values = newFilter.values
+                .split(',')
+                .map((s) => s.trim())
+                .filter(Boolean);
               if (values.length === 0) return;
               update({ filters: { ...state.filters, [newFilter.dim]: values } });
               setNewFilter((f) => ({ ...f, values: '' }));
             }}
           >
-            <select aria-label={t('trends.addFilter')} value={newFilter.dim} onChange={(e) => setNewFilter((f) => ({ ...f, dim: e.target.value as Dimension }))}>
+            <select
+              aria-label={t('trends.addFilter')}
+              value={newFilter.dim}
+              onChange={(e) => setNewFilter((f) => ({ ...f, dim: e.target.value as Dimension }))}
+            >
               {DIMENSIONS.map((d) => (
                 <option key={d} value={d}>
                   {t(`dim.${d}`)}
@@ -269,12 +343,20 @@ export function TrendsPage() {
       </div>
 
       <div className="panel" style={{ marginTop: '0.75rem' }}>
-        <div className="row" style={{ justifyContent: 'space-between', alignItems: 'center', marginBottom: '0.5rem' }}>
+        <div
+          className="row"
+          style={{ justifyContent: 'space-between', alignItems: 'center', marginBottom: '0.5rem' }}
+        >
           <span className="muted">
             {fmt.dateTime(range.from)} – {fmt.dateTime(range.to)} · {range.bucket} · {t('trends.drillHint')}
           </span>
           <div className="row">
-            <button type="button" onClick={() => setShowTable((s) => !s)} aria-expanded={showTable} disabled={!model}>
+            <button
+              type="button"
+              onClick={() => setShowTable((s) => !s)}
+              aria-expanded={showTable}
+              disabled={!model}
+            >
               {showTable ? t('trends.hideTable') : t('trends.showTable')}
             </button>
             <button
@@ -322,7 +404,15 @@ export function TrendsPage() {
 }
 
 /** The chart's numbers as a table; each cell links to its transactions (keyboard drill-down). */
-function DataTable({ model, state, format }: { model: ChartModel; state: TrendsState; format(v: number): string }) {
+function DataTable({
+  model,
+  state,
+  format,
+}: {
+  model: ChartModel;
+  state: TrendsState;
+  format(v: number): string;
+}) {
   const { t, fmt } = useI18n();
   return (
     <div className="table-wrap" style={{ marginTop: '0.75rem', maxHeight: '420px', overflowY: 'auto' }}>
@@ -347,7 +437,11 @@ function DataTable({ model, state, format }: { model: ChartModel; state: TrendsS
                 const v = r[s.id];
                 return (
                   <td key={s.id} className="num">
-                    {v === null || v === undefined ? '–' : <Link to={drillHref(state, model, r.t, s)}>{format(v)}</Link>}
+                    {v === null || v === undefined ? (
+                      '–'
+                    ) : (
+                      <Link to={drillHref(state, model, r.t, s)}>{format(v)}</Link>
+                    )}
                   </td>
                 );
               })}

@@ -1,6 +1,13 @@
 // Guards the explorer's URL state: every state survives a round trip through the query string, junk falls back to defaults.
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_TRENDS, autoBucket, parseTrendsState, resolveRange, serializeTrendsState, type TrendsState } from './trends-state.js';
+import {
+  DEFAULT_TRENDS,
+  autoBucket,
+  parseTrendsState,
+  resolveRange,
+  serializeTrendsState,
+  type TrendsState,
+} from './trends-state.js';
 
 const roundTrip = (s: TrendsState) => parseTrendsState(new URLSearchParams(serializeTrendsState(s)));
 
@@ -24,7 +31,12 @@ describe('trends URL state', () => {
   });
 
   it('round-trips a custom range as ISO timestamps', () => {
-    const s: TrendsState = { ...DEFAULT_TRENDS, range: 'custom', from: Date.UTC(2026, 0, 5, 10), to: Date.UTC(2026, 0, 6, 10, 30) };
+    const s: TrendsState = {
+      ...DEFAULT_TRENDS,
+      range: 'custom',
+      from: Date.UTC(2026, 0, 5, 10),
+      to: Date.UTC(2026, 0, 6, 10, 30),
+    };
     const q = serializeTrendsState(s);
     expect(q).toContain('from=2026-01-05T10%3A00%3A00.000Z');
     expect(roundTrip(s)).toEqual(s);
@@ -47,18 +59,28 @@ describe('trends URL state', () => {
   });
 
   it('ignores invalid values instead of failing', () => {
-    const s = parseTrendsState(new URLSearchParams('range=2w&bucket=7m&metric=x&group_by=pan&compare=decade&chart=pie&provider=,,&nope=1'));
+    const s = parseTrendsState(
+      new URLSearchParams(
+        'range=2w&bucket=7m&metric=x&group_by=pan&compare=decade&chart=pie&provider=,,&nope=1',
+      ),
+    );
     expect(s).toEqual(DEFAULT_TRENDS);
   });
 
   it('falls back to the default range when a custom range is incomplete or inverted', () => {
     expect(parseTrendsState(new URLSearchParams('range=custom&from=2026-01-02T00:00:00Z')).range).toBe('1h');
     expect(parseTrendsState(new URLSearchParams('range=custom&from=2000&to=1000')).range).toBe('1h');
-    expect(parseTrendsState(new URLSearchParams('range=custom&from=1000&to=2000'))).toMatchObject({ range: 'custom', from: 1000, to: 2000 });
+    expect(parseTrendsState(new URLSearchParams('range=custom&from=1000&to=2000'))).toMatchObject({
+      range: 'custom',
+      from: 1000,
+      to: 2000,
+    });
   });
 
   it('dedupes and trims filter values', () => {
-    expect(parseTrendsState(new URLSearchParams('provider=stripe, adyen,stripe')).filters).toEqual({ provider: ['stripe', 'adyen'] });
+    expect(parseTrendsState(new URLSearchParams('provider=stripe, adyen,stripe')).filters).toEqual({
+      provider: ['stripe', 'adyen'],
+    });
   });
 });
 
@@ -81,7 +103,10 @@ describe('range resolution', () => {
   });
 
   it('honours an explicit granularity and a custom range', () => {
-    const r = resolveRange({ ...DEFAULT_TRENDS, range: 'custom', from: 1_000, to: 7_201_000, bucket: '15m' }, 0);
+    const r = resolveRange(
+      { ...DEFAULT_TRENDS, range: 'custom', from: 1_000, to: 7_201_000, bucket: '15m' },
+      0,
+    );
     expect(r).toEqual({ from: 1_000, to: 7_201_000, bucket: '15m' });
   });
 });

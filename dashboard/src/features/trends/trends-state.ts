@@ -3,9 +3,23 @@ import { BUCKETS, DIMENSIONS, type BucketName, type Dimension } from '@paywatch/
 // The whole explorer state lives in the URL query string (shareable, back button works).
 // `parseTrendsState(serializeTrendsState(s))` returns `s` for every valid state.
 
-export const RANGE_PRESETS = { '15m': 900_000, '1h': 3_600_000, '6h': 21_600_000, '24h': 86_400_000, '7d': 604_800_000, '30d': 2_592_000_000 } as const;
+export const RANGE_PRESETS = {
+  '15m': 900_000,
+  '1h': 3_600_000,
+  '6h': 21_600_000,
+  '24h': 86_400_000,
+  '7d': 604_800_000,
+  '30d': 2_592_000_000,
+} as const;
 export type RangePreset = keyof typeof RANGE_PRESETS;
-export const METRICS = ['attempts', 'success_rate', 'gmv', 'avg_ticket', 'latency_p95', 'decline_rate'] as const;
+export const METRICS = [
+  'attempts',
+  'success_rate',
+  'gmv',
+  'avg_ticket',
+  'latency_p95',
+  'decline_rate',
+] as const;
 export type Metric = (typeof METRICS)[number];
 export const COMPARES = ['none', 'previous', 'week', 'year'] as const;
 export type Compare = (typeof COMPARES)[number];
@@ -39,7 +53,14 @@ export const DEFAULT_TRENDS: TrendsState = {
 const oneOf = <T extends string | null>(list: readonly (T & string)[], v: string | null, dflt: T): T =>
   v !== null && (list as readonly string[]).includes(v) ? (v as T) : dflt;
 
-const csvValues = (v: string) => [...new Set(v.split(',').map((s) => s.trim()).filter(Boolean))];
+const csvValues = (v: string) => [
+  ...new Set(
+    v
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  ),
+];
 
 const time = (v: string | null): number | undefined => {
   if (v === null) return undefined;
@@ -56,11 +77,18 @@ export function parseTrendsState(q: URLSearchParams): TrendsState {
   }
   const metric = oneOf(METRICS, q.get('metric'), DEFAULT_TRENDS.metric);
   const s: TrendsState = {
-    range: oneOf<RangePreset | 'custom'>([...Object.keys(RANGE_PRESETS), 'custom'] as (RangePreset | 'custom')[], q.get('range'), DEFAULT_TRENDS.range),
+    range: oneOf<RangePreset | 'custom'>(
+      [...Object.keys(RANGE_PRESETS), 'custom'] as (RangePreset | 'custom')[],
+      q.get('range'),
+      DEFAULT_TRENDS.range,
+    ),
     bucket: oneOf<BucketName | 'auto'>([...BUCKET_NAMES, 'auto'], q.get('bucket'), 'auto'),
     metric,
     // Decline rate by category is defined per failure category: the grouping is implied.
-    groupBy: metric === 'decline_rate' ? 'failure_category' : oneOf<Dimension | null>(DIMENSIONS, q.get('group_by'), null),
+    groupBy:
+      metric === 'decline_rate'
+        ? 'failure_category'
+        : oneOf<Dimension | null>(DIMENSIONS, q.get('group_by'), null),
     compare: oneOf(COMPARES, q.get('compare'), DEFAULT_TRENDS.compare),
     chart: oneOf(CHART_TYPES, q.get('chart'), DEFAULT_TRENDS.chart),
     filters,
