@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -10,6 +11,7 @@ import { createGenerator } from '../src/simulator/generator.js';
 
 const BIN = fileURLToPath(new URL('../bin/paywatch.mjs', import.meta.url));
 const KEY = 'bench-key-0123456789abcdef';
+const ADMIN_PASSWORD = `bench-admin-${randomBytes(12).toString('hex')}`;
 
 function freePort(): Promise<number> {
   return new Promise((res, rej) => {
@@ -54,7 +56,7 @@ export async function runIngestBench(
 
   io.stdout.write(`Starting a collector on ${url} (embedded store in ${dataDir})…\n`);
   const child = spawn(process.execPath, [BIN, 'start', '--no-demo', '--no-dashboard'], {
-    env: { ...process.env, PAYWATCH_PORT: String(port), PAYWATCH_DATA_DIR: dataDir, PAYWATCH_INGEST_KEYS: KEY, PAYWATCH_LOG_LEVEL: 'warn', PAYWATCH_HASH_KEY: 'bench-hash-key-0123456789abcdef0123' },
+    env: { ...process.env, PAYWATCH_PORT: String(port), PAYWATCH_DATA_DIR: dataDir, PAYWATCH_INGEST_KEYS: KEY, PAYWATCH_ADMIN_PASSWORD: ADMIN_PASSWORD, PAYWATCH_LOG_LEVEL: 'warn', PAYWATCH_HASH_KEY: 'bench-hash-key-0123456789abcdef0123' },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   try {
@@ -84,7 +86,10 @@ export async function runIngestBench(
     };
     await Promise.all(Array.from({ length: opts.concurrency }, worker));
     const seconds = (performance.now() - t0) / 1000;
-    const overview = (await (await fetch(`${url}/api/v1/overview?from=${now - span - 86_400_000}&to=${now + 60_000}`)).json()) as Overview;
+    // Reads need a signed-in user (or a read key): sign in as the admin this run created.
+    const login = await fetch(`${url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: ADMIN_PASSWORD }) });
+    const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+    const overview = (await (await fetch(`${url}/api/v1/overview?from=${now - span - 86_400_000}&to=${now + 60_000}`, { headers: { cookie } })).json()) as Overview;
     latencies.sort((a, b) => a - b);
     const result = {
       benchmark: 'ingest',
