@@ -106,9 +106,18 @@ describe('sendEvents', { timeout: 60_000 }, () => {
         res.end(JSON.stringify({ error: { code: 'overloaded', message: 'slow down' } }));
       } else ok(req, res, n);
     });
-    const report = await sendEvents({ url, key: 'k', seed: 1, count: 50, paced: false });
+    const retries: Array<{ attempt: number; waitMs: number; reason: string }> = [];
+    const report = await sendEvents({
+      url,
+      key: 'k',
+      seed: 1,
+      count: 50,
+      paced: false,
+      onRetry: (r) => retries.push(r),
+    });
     expect(report.stopped).toBe('count');
     expect(report.retries).toBe(1);
+    expect(retries).toEqual([{ attempt: 1, waitMs: 1000, reason: expect.stringContaining('429') as string }]);
     expect(received).toHaveLength(2);
     const [first, second] = received as [Received, Received];
     expect(second.at - first.at).toBeGreaterThanOrEqual(950);

@@ -42,6 +42,8 @@ export interface SendOptions extends Partial<Omit<GeneratorConfig, 'start' | 'en
   requestTimeoutMs?: number;
   /** Called after every acknowledged batch. */
   onProgress?: (p: SendProgress) => void;
+  /** Called before waiting to resend a batch: why it failed and how long the wait is. */
+  onRetry?: (info: { attempt: number; waitMs: number; reason: string }) => void;
   /** Wall clock (default `Date.now`); tests may substitute it. */
   now?: () => number;
 }
@@ -205,6 +207,7 @@ export async function sendEvents(opts: SendOptions): Promise<SendReport> {
       if (attempt + 1 >= maxRetries)
         throw new FatalSendError(`POST ${endpoint} failed ${maxRetries} times, last: ${why}`);
       p.retries++;
+      opts.onRetry?.({ attempt: attempt + 1, waitMs: Math.round(wait), reason: why });
       await pause(wait, opts.signal);
       if (opts.signal?.aborted) return false;
     }

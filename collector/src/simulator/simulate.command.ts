@@ -275,6 +275,9 @@ export async function simulateCommand(argv: string[], io: SimulateIO): Promise<n
       ...(durationMs !== undefined ? { durationMs } : {}),
       signal,
       onProgress: progress,
+      onRetry: ({ attempt, waitMs, reason }) => {
+        if (!values.json) log(`retry ${attempt} in ${(waitMs / 1000).toFixed(1)} s: ${reason}`);
+      },
     });
     if (values.json) {
       io.stdout.write(
