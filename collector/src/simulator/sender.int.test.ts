@@ -140,6 +140,27 @@ describe('sendEvents', { timeout: 60_000 }, () => {
     expect(report.counts.events).toBe(10);
   });
 
+  it('keeps retrying an endless live run past the bounded-run limit until aborted', async () => {
+    const { url } = await collector((req, res, n) => {
+      if (n <= 12) {
+        res.writeHead(503, { 'retry-after': '0' });
+        res.end();
+      } else ok(req, res, n);
+    });
+    const ac = new AbortController();
+    const report = await sendEvents({
+      url,
+      seed: 5,
+      rate: 200,
+      signal: ac.signal,
+      onProgress: () => ac.abort(),
+    });
+    expect(report.retries).toBe(12);
+    expect(report.stopped).toBe('aborted');
+    expect(report.counts.events).toBeGreaterThan(0);
+    expect(report.counts.events).toBe(report.accepted);
+  });
+
   it('does not count events the server rejected', async () => {
     const { url, received } = await collector((req, res) => {
       res.writeHead(200, { 'content-type': 'application/json' });

@@ -37,7 +37,10 @@ export interface SendOptions extends Partial<Omit<GeneratorConfig, 'start' | 'en
   durationMs?: number;
   /** Stops cleanly: the request in flight completes and is counted, nothing further is sent. */
   signal?: AbortSignal;
-  /** Attempts per batch on 429/503/5xx/network errors before giving up (default 8). */
+  /**
+   * Attempts per batch on 429/503/5xx/network errors before giving up. Default 8; unlimited for
+   * an endless paced run (no count, no duration), which retries until aborted.
+   */
   maxRetries?: number;
   requestTimeoutMs?: number;
   /** Called after every acknowledged batch. */
@@ -138,7 +141,10 @@ export async function sendEvents(opts: SendOptions): Promise<SendReport> {
   const batchSize = Math.max(1, Math.min(10_000, opts.batchSize ?? 500));
   const flushMs = opts.flushIntervalMs ?? 250;
   const limit = opts.count ?? Infinity;
-  const maxRetries = opts.maxRetries ?? 8;
+  // An endless live stream (the `npm start` demo) outlives collector restarts: it retries until
+  // aborted. A bounded run gives up so a wrong URL or a dead server ends it with an error.
+  const endless = paced && opts.count === undefined && opts.durationMs === undefined;
+  const maxRetries = opts.maxRetries ?? (endless ? Infinity : 8);
   const timeoutMs = opts.requestTimeoutMs ?? 30_000;
   const endpoint = new URL('/v1/events', opts.url).toString();
   const headers: Record<string, string> = { 'content-type': 'application/x-ndjson' };
