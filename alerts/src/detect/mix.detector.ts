@@ -28,38 +28,57 @@ export function createMixDetector(spec: MixSpec): SeriesDetector {
   const baseline = new Float64Array(FAILURE_CATEGORIES.length);
   const decay = Math.pow(0.5, 1 / spec.half_life_minutes);
   const lagged: MinuteAggregate[] = [];
+  const recent: number[][] = [];
   return {
     kind: 'series',
     type: 'mix',
     evaluate(minute: MinuteAggregate): Evaluation {
       win.push(minute);
+      recent.push(FAILURE_CATEGORIES.map((c) => minute.failures[c] ?? 0));
+      if (recent.length > spec.window_minutes) recent.shift();
       const at = minute.t + MINUTE_MS;
-      const w = win.sum();
-      const obs = FAILURE_CATEGORIES.map((c) => w.failures[c] ?? 0);
-      const total = obs.reduce((s, x) => s + x, 0);
       const base = Array.from(baseline);
       const baseTotal = base.reduce((s, x) => s + x, 0);
+      const total = recent.reduce((s, r) => s + r.reduce((a, b) => a + b, 0), 0);
       let out: Evaluation;
       if (total < spec.min_failures) out = quiet(at, 'insufficient', null, `${total} failures < ${spec.min_failures}`);
       else if (baseTotal < spec.min_baseline_failures) out = quiet(at, 'insufficient', null, 'learning the decline mix');
       else {
-        const js = jensenShannon(obs, base);
-        const chi = chiSquareGof(obs, base);
-        const bad = chi.p < spec.p_value && js >= spec.min_jsd;
-        const shifts = FAILURE_CATEGORIES.map((c, i) => ({ key: `failure_category=${c}`, value: (obs[i] ?? 0) / total - (base[i] ?? 0) / baseTotal }))
+        // Test every suffix of the window (last 1, 2, … minutes) with enough failures: a sharp
+        // shift is seen in a minute or two, a gradual one over the whole window. The size of
+        // the shift is the Jensen–Shannon divergence minus its small-sample bias.
+        let best: { js: number; p: number; obs: number[]; n: number } | null = null;
+        const obs: number[] = FAILURE_CATEGORIES.map(() => 0);
+        let n = 0;
+        for (let k = recent.length - 1; k >= 0; k--) {
+          const r = recent[k] ?? [];
+          for (let i = 0; i < obs.length; i++) obs[i] = (obs[i] ?? 0) + (r[i] ?? 0);
+          n += r.reduce((a, b) => a + b, 0);
+          if (n < spec.min_failures) continue;
+          const nonZero = obs.filter((x) => x > 0).length;
+          const js = Math.max(0, jensenShannon(obs, base) - Math.max(0, nonZero - 1) / (4 * n * Math.LN2));
+          const chi = chiSquareGof(obs, base);
+          const cand = { js, p: chi.p, obs: [...obs], n };
+          const bad = chi.p < spec.p_value && js >= spec.min_jsd;
+          if (bad || best === null || (best.p >= spec.p_value && k === 0)) best = cand;
+          if (bad) break;
+        }
+        const b = best ?? { js: 0, p: 1, obs, n };
+        const bad = b.p < spec.p_value && b.js >= spec.min_jsd;
+        const shifts = FAILURE_CATEGORIES.map((c, i) => ({ key: `failure_category=${c}`, value: Math.round(((b.obs[i] ?? 0) / b.n - (base[i] ?? 0) / baseTotal) * 1000) / 1000 }))
           .filter((x) => x.value > 0)
-          .sort((a, b) => b.value - a.value)
+          .sort((x, y) => y.value - x.value)
           .slice(0, 3);
         out = {
           at,
           verdict: bad ? 'anomalous' : 'normal',
-          value: js,
+          value: b.js,
           expected: 0,
           lower: 0,
           upper: spec.min_jsd,
-          score: Math.min(1, js / (2 * spec.min_jsd)),
+          score: Math.min(1, b.js / (2 * spec.min_jsd)),
           revenue_at_risk: 0,
-          summary: `decline mix shifted (JSD ${js.toFixed(3)}, χ² p=${chi.p.toExponential(1)})${shifts.length ? `: ${shifts.map((s) => `${s.key.split('=')[1]} +${(s.value * 100).toFixed(0)} pp`).join(', ')}` : ''}`,
+          summary: `decline mix shifted (JSD ${b.js.toFixed(3)} over ${b.n} failures, χ² p=${b.p.toExponential(1)})${shifts.length ? `: ${shifts.map((x) => `${x.key.split('=')[1]} +${(x.value * 100).toFixed(0)} pp`).join(', ')}` : ''}`,
           samples: bad ? win.full().samples : [],
           contributors: shifts,
         };
