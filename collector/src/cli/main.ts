@@ -1,6 +1,8 @@
 import type { Command, CommandIO } from './command.js';
 import { startCommand } from './start.command.js';
 import { benchCommand } from './bench.command.js';
+import { backupCommand, restoreCommand } from '../backup/backup.command.js';
+import { usersCommand } from '../auth/users.command.js';
 
 /** Every subcommand; each loads its implementation lazily so `--help` stays fast. */
 export const COMMANDS: Command[] = [
@@ -11,6 +13,9 @@ export const COMMANDS: Command[] = [
     run: async (argv, io) => (await import('../simulator/simulate.command.js')).simulateCommand(argv, io),
   },
   benchCommand,
+  backupCommand,
+  restoreCommand,
+  usersCommand,
 ];
 
 export function usage(): string {

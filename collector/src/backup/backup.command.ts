@@ -1,0 +1,139 @@
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { Command, CommandIO } from '../cli/command.js';
+
+const BACKUP_HELP = `Usage: paywatch backup --to DIR [options]
+
+Writes the event store (PAYWATCH_STORE) to DIR: one gzipped NDJSON file of masked events per
+UTC day under DIR/events/, and DIR/manifest.json with each file's event count and SHA-256.
+The embedded store is a single-process database: stop the collector first, or let the running
+collector write the backups itself (PAYWATCH_BACKUP_DIR, POST /api/admin/backup).
+Ship DIR off-site afterwards (docs/security.md: rclone/rsync/aws s3 sync).
+
+Options:
+  --to <dir>            Backup directory (created if missing).
+  --incremental         Only days from the newest day already in DIR (minus --lookback-days)
+                        on; the first run into an empty DIR is full.
+  --lookback-days <n>   Days re-exported before the newest backed-up day, for late events (default 2).
+  -h, --help            Show this help.
+`;
+
+const RESTORE_HELP = `Usage: paywatch restore --from DIR
+
+Loads every day file of a backup into the event store (PAYWATCH_STORE), after checking each
+file against the SHA-256 in DIR/manifest.json. Idempotent: events already stored are counted
+as duplicates. Customers erased since the backup (POST /api/admin/erase) are skipped.
+Stop the collector first when using the embedded store.
+
+Options:
+  --from <dir>   Backup directory.
+  -h, --help     Show this help.
+`;
+
+/** Loads config, opens the store and the security database, runs `fn`, closes both. */
+async function withStore(io: CommandIO, name: string, fn: (ctx: Awaited<ReturnType<typeof open>>) => Promise<number>): Promise<number> {
+  let ctx;
+  try {
+    ctx = await open();
+  } catch (err) {
+    const msg = err instanceof Error ? err.message : String(err);
+    const cause = err instanceof Error && err.cause instanceof Error ? `: ${err.cause.message}` : '';
+    const locked = /lock/i.test(msg + cause);
+    io.stderr.write(`paywatch ${name}: ${msg}${cause}\n${locked ? 'The embedded store is open in a running collector: stop it first, or use PAYWATCH_BACKUP_DIR / POST /api/admin/backup.\n' : ''}`);
+    return 1;
+  }
+  try {
+    return await fn(ctx);
+  } finally {
+    await ctx.store.stop();
+    await ctx.db.close();
+  }
+}
+
+async function open() {
+  const { loadConfig } = await import('../config.js');
+  const { createStore } = await import('../store/index.js');
+  const { createLogger } = await import('../lib/logger.js');
+  const { openSecurityDb } = await import('../auth/security-db.js');
+  const { createEmbeddedAuditLog } = await import('../audit/embedded-audit.js');
+  const config = loadConfig();
+  const logger = createLogger({ level: 'warn' });
+  const store = createStore(config.store, { logger });
+  await store.start();
+  let db;
+  try {
+    db = await openSecurityDb(join(config.dataDir, 'security.duckdb'));
+  } catch (err) {
+    await store.stop();
+    throw err;
+  }
+  return { config, store, db, audit: await createEmbeddedAuditLog(db) };
+}
+
+export const backupCommand: Command = {
+  name: 'backup',
+  summary: 'Back up the event store to a directory (full or incremental by day, with checksums)',
+  async run(argv, io) {
+    let values;
+    try {
+      ({ values } = parseArgs({ args: argv, options: { to: { type: 'string' }, incremental: { type: 'boolean', default: false }, 'lookback-days': { type: 'string', default: '2' }, help: { type: 'boolean', short: 'h', default: false } }, strict: true }));
+    } catch (err) {
+      io.stderr.write(`paywatch backup: ${(err as Error).message}\n\n${BACKUP_HELP}`);
+      return 2;
+    }
+    if (values.help) {
+      io.stdout.write(BACKUP_HELP);
+      return 0;
+    }
+    const lookback = Number(values['lookback-days']);
+    if (!values.to || !Number.isInteger(lookback) || lookback < 0 || lookback > 366) {
+      io.stderr.write(`paywatch backup: ${values.to ? '--lookback-days must be an integer from 0 to 366' : '--to DIR is required'}\n\n${BACKUP_HELP}`);
+      return 2;
+    }
+    const dir = values.to;
+    return withStore(io, 'backup', async ({ store, audit }) => {
+      const { backupEvents } = await import('./backup.js');
+      const r = await backupEvents(store, dir, { incremental: values.incremental, lookbackDays: lookback });
+      await audit.append({ ts: Date.now(), action: 'data.backup', outcome: 'success', actor: 'paywatch backup', actor_kind: 'system', ip: null, target: dir, details: { kind: r.kind, days: r.days.length, events: r.events } });
+      io.stdout.write(`${r.kind} backup of the ${store.backend} store: ${r.events} events in ${r.days.length} day file(s)${r.fromDay ? ` from ${r.fromDay}` : ''} → ${dir}\n`);
+      return 0;
+    });
+  },
+};
+
+export const restoreCommand: Command = {
+  name: 'restore',
+  summary: 'Restore the event store from a backup directory (checksums verified)',
+  async run(argv, io) {
+    let values;
+    try {
+      ({ values } = parseArgs({ args: argv, options: { from: { type: 'string' }, help: { type: 'boolean', short: 'h', default: false } }, strict: true }));
+    } catch (err) {
+      io.stderr.write(`paywatch restore: ${(err as Error).message}\n\n${RESTORE_HELP}`);
+      return 2;
+    }
+    if (values.help) {
+      io.stdout.write(RESTORE_HELP);
+      return 0;
+    }
+    if (!values.from) {
+      io.stderr.write(`paywatch restore: --from DIR is required\n\n${RESTORE_HELP}`);
+      return 2;
+    }
+    const dir = values.from;
+    return withStore(io, 'restore', async ({ store, db, audit }) => {
+      const { restoreEvents } = await import('./backup.js');
+      const erased = new Set((await db.all('SELECT customer_ref FROM erasures')).map((r) => String(r.customer_ref)));
+      try {
+        const r = await restoreEvents(store, dir, { erased });
+        await audit.append({ ts: Date.now(), action: 'data.restore', outcome: 'success', actor: 'paywatch restore', actor_kind: 'system', ip: null, target: dir, details: { days: r.days, read: r.read, inserted: r.inserted, duplicates: r.duplicates, skipped_erased: r.skippedErased } });
+        io.stdout.write(`restored ${r.inserted} events (${r.duplicates} already stored, ${r.skippedErased} of erased customers skipped) from ${r.days} day file(s) into the ${store.backend} store\n`);
+        return 0;
+      } catch (err) {
+        await audit.append({ ts: Date.now(), action: 'data.restore', outcome: 'failure', actor: 'paywatch restore', actor_kind: 'system', ip: null, target: dir, details: { error: (err as Error).message.slice(0, 200) } });
+        io.stderr.write(`paywatch restore: ${(err as Error).message}\n`);
+        return 1;
+      }
+    });
+  },
+};
