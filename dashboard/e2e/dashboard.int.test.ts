@@ -81,10 +81,12 @@ async function ingestHistory(): Promise<number> {
     const child = spawn(
       process.execPath,
       [CLI, 'simulate', '--out', file, '--from=-8d', '--to', 'now', '--rate', '0.03', '--seed', '3'],
-      { cwd: ROOT, stdio: 'ignore' },
+      { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] },
     );
+    let err = '';
+    child.stderr.on('data', (b: Buffer) => (err += b.toString()));
     child.once('exit', (code) =>
-      code === 0 ? resolve() : reject(new Error(`simulate --out exited ${code}`)),
+      code === 0 ? resolve() : reject(new Error(`simulate --out exited ${code}: ${err}`)),
     );
   });
   const lines = readFileSync(file, 'utf8').split('\n').filter(Boolean);
@@ -328,6 +330,19 @@ describe('dashboard in Chromium against a real collector', () => {
     await shot('payment');
     await page.goBack();
     await page.waitForURL(/\/transactions\?/);
+  });
+
+  it('works from the keyboard: skip link, data table, drill-down link', async () => {
+    await page.goto(`${base}/trends?range=1h&group_by=provider`);
+    await page.locator('[data-testid=trend-chart] .recharts-line-curve').first().waitFor({ timeout: 20_000 });
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Skip to content');
+    await page.getByRole('button', { name: 'Show data table' }).focus();
+    await page.keyboard.press('Enter');
+    const cell = page.locator('[data-testid=trend-table] td a').first();
+    await cell.focus();
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/\/transactions\?.*provider=/);
   });
 
   it('keeps explorer state in the URL: controls push history, back restores', async () => {
