@@ -1,5 +1,6 @@
 import { lazy, Suspense, useEffect, type ComponentType } from 'react';
 import { ErrorBoundary } from '../components/index.js';
+import { can, capabilityOfPath } from '../features/auth/permissions.js';
 import { LANGS, useI18n, type Lang, type MessageKey } from '../i18n/index.js';
 import { Link, matchPath, navigate, useLocation } from './router.js';
 import { SignIn, useSession } from './session.js';
@@ -60,10 +61,13 @@ export function App() {
   const wallboard = loc.path === '/live' && loc.search.get('wallboard') === '1';
   const [theme, setTheme] = useTheme(wallboard ? 'dark' : undefined);
   const hit = resolve(loc.path);
+  // Hide what the role may not see (the collector refuses it anyway): features/auth/permissions.ts.
+  const caller = session.kind === 'signed-in' ? session.me : 'open';
+  const allowed = can(caller, capabilityOfPath(loc.path));
 
   useEffect(() => {
-    if (!hit) navigate('/live', { replace: true });
-  }, [hit]);
+    if (!hit || !allowed) navigate('/live', { replace: true });
+  }, [hit, allowed]);
   useEffect(() => {
     document.body.classList.toggle('wallboard', wallboard);
   }, [wallboard]);
@@ -91,7 +95,7 @@ export function App() {
             {t('app.title')}
           </Link>
           <nav className="nav" aria-label={t('nav.main')}>
-            {ROUTES.filter((r) => r.nav).map((r) => (
+            {ROUTES.filter((r) => r.nav && can(caller, capabilityOfPath(r.pattern))).map((r) => (
               <Link key={r.pattern} to={r.pattern} aria-current={section === r.nav ? 'page' : undefined}>
                 {t(r.nav as MessageKey)}
               </Link>
@@ -141,7 +145,7 @@ export function App() {
             <SignIn />
           ) : (
             <Suspense fallback={<p className="muted">{t('common.loading')}</p>}>
-              {Page && hit && <Page params={hit.params} />}
+              {Page && hit && allowed && <Page params={hit.params} />}
             </Suspense>
           )}
         </ErrorBoundary>
