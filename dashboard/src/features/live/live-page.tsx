@@ -1,5 +1,6 @@
 import { useEffect, useMemo } from 'react';
 import { Link, navigate, useLocation } from '../../app/router.js';
+import { useSession } from '../../app/session.js';
 import { BarList } from '../../charts/bar-list.js';
 import { Heatmap } from '../../charts/heatmap.js';
 import { QueryView, TxTable } from '../../components/index.js';
@@ -38,6 +39,9 @@ function ConnBadge({ live }: { live: LiveView }) {
 export function LivePage() {
   const { t, fmt } = useI18n();
   const live = useLive();
+  const { session } = useSession();
+  // The collector streams masked transactions to analysts and above only; viewers get KPIs.
+  const kpisOnly = session.kind === 'signed-in' && session.me.role === 'viewer';
   const now = useNow(30_000);
   const wallboard = useLocation().search.get('wallboard') === '1';
   const last15 = useMemo(() => ({ from: now - 15 * 60_000, to: now + 30_000 }), [now]);
@@ -80,7 +84,9 @@ export function LivePage() {
       <div className="grid live-grid">
         <div className="panel">
           <h2>{t('live.feed')}</h2>
-          {live.feed.length === 0 ? (
+          {kpisOnly ? (
+            <p className="muted">{t('live.viewerOnly')}</p>
+          ) : live.feed.length === 0 ? (
             <p className="muted">{t('live.feedEmpty')}</p>
           ) : (
             <TxTable rows={live.feed.slice(0, wallboard ? 15 : 30)} caption={t('live.feed')} compact />
