@@ -159,7 +159,8 @@ const SPAN = 6 * HOUR;
  * - Latency quantiles may be approximate: within the exact quantiles at q ± 0.02.
  */
 export function describeStoreContract(name: string, makeStore: () => Promise<StoreUnderTest>): void {
-  describe(`store contract: ${name}`, () => {
+  // Generous limits: a shared CI box or a remote backend can be slow; a hang still fails.
+  describe(`store contract: ${name}`, { timeout: 60_000 }, () => {
     describe('reads over a seeded data set', () => {
       const events = generateEvents({
         seed: 20260105,
@@ -190,11 +191,11 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
           const r = await store.write(shuffled.slice(i, i + 617));
           expect(r.duplicates).toEqual([]);
         }
-      });
+      }, 120_000);
       afterAll(async () => {
         await store?.stop();
         await sut?.cleanup();
-      });
+      }, 60_000);
 
       const checkOverview = async (q: RangeFilter) => {
         const x = aggregate(all.filter((e) => matches(e, q)));

@@ -30,43 +30,47 @@ process.kill(process.pid, 'SIGKILL');
 `;
 
 describe('embedded store durability', () => {
-  it('keeps every acknowledged event after the writing process is SIGKILLed', async () => {
-    const dataDir = await mkdtemp(join(tmpdir(), 'paywatch-durable-'));
-    try {
-      const child = spawnSync(
-        process.execPath,
-        ['--import', 'tsx', '--input-type=module', '-e', CHILD, dataDir],
-        {
-          encoding: 'utf8',
-          timeout: 60_000,
-        },
-      );
-      expect(child.signal, child.stderr).toBe('SIGKILL');
-      const [a, b] = JSON.parse(child.stdout) as [number, number];
-      const events = generateEvents({ seed: 31, payments: 400, from: FROM, spanMs: 3_600_000 });
-      expect(a + b).toBe(events.length);
-      // Nothing was checkpointed: the data is only in the write-ahead log.
-      expect(existsSync(join(dataDir, `${DB_FILE}.wal`))).toBe(true);
-      expect(statSync(join(dataDir, `${DB_FILE}.wal`)).size).toBeGreaterThan(0);
-
-      const store = createEmbeddedStore({ dataDir }, { logger: createLogger({ level: 'silent' }) });
-      await store.start();
+  it(
+    'keeps every acknowledged event after the writing process is SIGKILLed',
+    { timeout: 90_000 },
+    async () => {
+      const dataDir = await mkdtemp(join(tmpdir(), 'paywatch-durable-'));
       try {
-        const page = await store.transactions({
-          from: FROM,
-          to: FROM + 3_600_000,
-          filters: {},
-          limit: 5_000,
-          cursor: null,
-        });
-        expect(page.items.length).toBe(events.length);
-        expect(new Set(page.items.map((e) => e.event_id))).toEqual(new Set(events.map((e) => e.event_id)));
-        expect((await store.write(events.slice(0, 10))).duplicates).toHaveLength(10);
+        const child = spawnSync(
+          process.execPath,
+          ['--import', 'tsx', '--input-type=module', '-e', CHILD, dataDir],
+          {
+            encoding: 'utf8',
+            timeout: 60_000,
+          },
+        );
+        expect(child.signal, child.stderr).toBe('SIGKILL');
+        const [a, b] = JSON.parse(child.stdout) as [number, number];
+        const events = generateEvents({ seed: 31, payments: 400, from: FROM, spanMs: 3_600_000 });
+        expect(a + b).toBe(events.length);
+        // Nothing was checkpointed: the data is only in the write-ahead log.
+        expect(existsSync(join(dataDir, `${DB_FILE}.wal`))).toBe(true);
+        expect(statSync(join(dataDir, `${DB_FILE}.wal`)).size).toBeGreaterThan(0);
+
+        const store = createEmbeddedStore({ dataDir }, { logger: createLogger({ level: 'silent' }) });
+        await store.start();
+        try {
+          const page = await store.transactions({
+            from: FROM,
+            to: FROM + 3_600_000,
+            filters: {},
+            limit: 5_000,
+            cursor: null,
+          });
+          expect(page.items.length).toBe(events.length);
+          expect(new Set(page.items.map((e) => e.event_id))).toEqual(new Set(events.map((e) => e.event_id)));
+          expect((await store.write(events.slice(0, 10))).duplicates).toHaveLength(10);
+        } finally {
+          await store.stop();
+        }
       } finally {
-        await store.stop();
+        await rm(dataDir, { recursive: true, force: true });
       }
-    } finally {
-      await rm(dataDir, { recursive: true, force: true });
-    }
-  });
+    },
+  );
 });

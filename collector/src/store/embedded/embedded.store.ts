@@ -572,7 +572,9 @@ export function createEmbeddedStore(config: EmbeddedStoreConfig, deps: EmbeddedS
 
     async deleteCustomer(customerRef) {
       const p = new SqlParams();
-      return read(`DELETE FROM ${TABLE} WHERE customer_ref = ${p.bind(customerRef)}`, p, (rows) => n(rows[0]?.Count ?? 0));
+      return read(`DELETE FROM ${TABLE} WHERE customer_ref = ${p.bind(customerRef)}`, p, (rows) =>
+        n(rows[0]?.Count ?? 0),
+      );
     },
 
     async paymentTimeline(paymentId) {

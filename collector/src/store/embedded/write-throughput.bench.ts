@@ -4,6 +4,8 @@
  * Scenarios: one caller with batches of 1,000 / 5,000 / 10,000; eight concurrent callers with
  * batches of 1,000 (group commit); re-sending everything (all duplicates). Each scenario starts
  * from an empty store in a temp dir; every write has resolved (committed, fsynced) when timed.
+ * events/cpu-s divides by the CPU time of this process (Node and DuckDB threads): on a shared,
+ * loaded machine it says more than wall time.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -55,6 +57,7 @@ async function scenario(
     let inserted = 0;
     let duplicates = 0;
     const t0 = performance.now();
+    const cpu0 = process.cpuUsage();
     await Promise.all(
       Array.from({ length: callers }, async () => {
         while (next < batches.length) {
@@ -66,12 +69,15 @@ async function scenario(
       }),
     );
     const s = (performance.now() - t0) / 1000;
+    const cpu = process.cpuUsage(cpu0);
+    const cpuS = (cpu.user + cpu.system) / 1e6;
     const avgCommit = flushes.reduce((a, f) => a + f.events, 0) / Math.max(1, flushes.length);
     const ms = flushes.map((f) => f.durationMs).sort((x, y) => x - y);
     const p50 = ms[Math.floor(ms.length / 2)] ?? 0;
     const max = ms[ms.length - 1] ?? 0;
     console.log(
       `${name.padEnd(44)} ${String(Math.round(events.length / s)).padStart(8)} events/s  ` +
+        `${String(Math.round(events.length / cpuS)).padStart(8)} events/cpu-s  ` +
         `(${events.length} events in ${s.toFixed(2)} s; inserted ${inserted}, duplicates ${duplicates}; ` +
         `${flushes.length} commits of ${Math.round(avgCommit)} events, commit p50 ${p50.toFixed(0)} ms, max ${max.toFixed(0)} ms)`,
     );
