@@ -1,6 +1,8 @@
 import { useState } from 'react';
 import { alertsApi, silenceFor, type Alert } from '../../api/index.js';
+import { useSession } from '../../app/session.js';
 import { useI18n } from '../../i18n/index.js';
+import { can } from '../auth/permissions.js';
 
 const DURATIONS = [
   { key: 'dur.1h', ms: 3_600_000 },
@@ -31,7 +33,10 @@ export function AlertActions({ alert, onChanged }: { alert: Alert; onChanged(): 
     }
   };
 
+  const { session } = useSession();
   if (alert.state === 'resolved' || alert.state === 'inactive') return null;
+  // Acknowledge/silence need the on-call role; others would only get a 403.
+  if (session.kind === 'signed-in' && !can(session.me, 'alerts.act')) return null;
   return (
     <div className="row">
       {alert.acknowledged ? (

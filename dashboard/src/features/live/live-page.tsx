@@ -1,6 +1,7 @@
 import { useEffect, useMemo } from 'react';
 import { Link, navigate, useLocation } from '../../app/router.js';
 import { useSession } from '../../app/session.js';
+import { can } from '../auth/permissions.js';
 import { BarList } from '../../charts/bar-list.js';
 import { Heatmap } from '../../charts/heatmap.js';
 import { QueryView, TxTable } from '../../components/index.js';
@@ -41,7 +42,7 @@ export function LivePage() {
   const live = useLive();
   const { session } = useSession();
   // The collector streams masked transactions to analysts and above only; viewers get KPIs.
-  const kpisOnly = session.kind === 'signed-in' && session.me.role === 'viewer';
+  const kpisOnly = session.kind === 'signed-in' && !can(session.me, 'transactions');
   const now = useNow(30_000);
   const wallboard = useLocation().search.get('wallboard') === '1';
   const last15 = useMemo(() => ({ from: now - 15 * 60_000, to: now + 30_000 }), [now]);

@@ -1,7 +1,9 @@
 import { BUCKETS, DIMENSIONS, type Dimension } from '@paywatch/contracts';
 import { lazy, Suspense, useMemo, useState } from 'react';
 import { Link, navigate, useLocation } from '../../app/router.js';
+import { useSession } from '../../app/session.js';
 import { useI18n, type I18n } from '../../i18n/index.js';
+import { can } from '../auth/permissions.js';
 import { useNow, useQuery } from '../../queries/index.js';
 import { readApi } from '../../api/index.js';
 import { buildChartModel, OTHER_KEY, type ChartModel } from './chart-data.js';
@@ -129,6 +131,8 @@ export function TrendsPage() {
     });
   }, [data.data, state.metric, state.groupBy, t, cmpOffset]);
 
+  const { session } = useSession();
+  const mayExport = session.kind !== 'signed-in' || can(session.me, 'export');
   const [showTable, setShowTable] = useState(false);
   const [custom, setCustom] = useState(() => ({
     from: toLocalInput(range.from),
@@ -359,14 +363,16 @@ export function TrendsPage() {
             >
               {showTable ? t('trends.hideTable') : t('trends.showTable')}
             </button>
-            <button
-              type="button"
-              data-testid="export-csv"
-              disabled={!model}
-              onClick={() => model && download(csvFileName(model, state.groupBy), chartToCsv(model))}
-            >
-              {t('trends.exportCsv')}
-            </button>
+            {mayExport && (
+              <button
+                type="button"
+                data-testid="export-csv"
+                disabled={!model}
+                onClick={() => model && download(csvFileName(model, state.groupBy), chartToCsv(model))}
+              >
+                {t('trends.exportCsv')}
+              </button>
+            )}
           </div>
         </div>
         {data.error && (
