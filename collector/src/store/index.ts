@@ -1,4 +1,5 @@
 import type { Logger } from '../lib/logger.js';
+import { createClickHouseStore } from './clickhouse/index.js';
 import { createEmbeddedStore, type FlushStats } from './embedded/index.js';
 import type { Store } from './types.js';
 
@@ -38,7 +39,7 @@ export function createStore(config: StoreConfig, deps: StoreDeps): Store {
     case 'embedded':
       return createEmbeddedStore({ dataDir: config.dataDir }, deps);
     case 'clickhouse':
-      throw new Error('clickhouse backend not available yet'); // CLICKHOUSE: replace this line with createClickHouseStore(config, deps)
+      return createClickHouseStore(config, deps);
     default: {
       const unknown: never = config;
       throw new Error(`unknown store backend: ${String((unknown as { backend?: unknown }).backend)}`);

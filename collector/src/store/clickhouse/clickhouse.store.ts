@@ -1,0 +1,529 @@
+import { createClient, ClickHouseLogLevel, type ClickHouseClient } from '@clickhouse/client';
+import {
+  FAILURE_CATEGORIES,
+  type Dimension,
+  type FailureCategory,
+  type PaymentEvent,
+} from '@paywatch/contracts';
+import { StoreError } from '../../lib/errors.js';
+import type { Logger } from '../../lib/logger.js';
+import { decodeCursor, encodeCursor } from '../cursor.js';
+import type {
+  Aggregate,
+  BreakdownItem,
+  FailureItem,
+  RangeFilter,
+  SeriesPoint,
+  Store,
+  TransactionPage,
+  WriteResult,
+} from '../types.js';
+import {
+  createDatabase,
+  createMigrationsTable,
+  DAY_PARTITIONED_TABLES,
+  MIGRATIONS,
+  rollupSelect,
+  type SchemaOptions,
+} from './migrations.js';
+import {
+  chooseSource,
+  countsQuery,
+  existingIdsQuery,
+  failuresQuery,
+  latencyQuery,
+  timelineQuery,
+  transactionsQuery,
+  type Grouping,
+  type ReadMode,
+  type ReadSource,
+} from './queries.js';
+import { fromRow, num, str, toRow } from './row.js';
+import { ident, isIdentifier, list, sql, type SqlFragment } from './sql.js';
+
+/** Connection and behaviour of the ClickHouse backend (`config.ts` builds it from the environment). */
+export interface ClickHouseStoreConfig {
+  url: string;
+  username: string;
+  password: string;
+  /** Database name (a plain identifier); created when missing. */
+  database: string;
+  /** `auto` (default) answers aggregate reads from the per-minute rollup when exact; `raw` never does. */
+  readMode?: ReadMode;
+  /** Single node (default) or a replicated cluster (see docs/clickhouse.md). */
+  topology?: SchemaOptions['topology'];
+  /** Per-request timeout (default 30 s). */
+  requestTimeoutMs?: number;
+}
+
+export interface ClickHouseStoreDeps {
+  logger: Logger;
+}
+
+/** The ClickHouse store adds retention and a source probe to the common interface. */
+export interface ClickHouseStore extends Store {
+  readonly backend: 'clickhouse';
+  /** Drops day partitions older than `days` (relative to `now`) from every event table; returns the partition ids dropped. */
+  dropPartitionsOlderThan(days: number, now?: number): Promise<string[]>;
+  /** Which source an aggregate read would use (for tests and EXPLAIN-like debugging). */
+  sourceFor(q: RangeFilter, shape?: { bucketMs?: number; dimension?: Dimension | null }): ReadSource;
+}
+
+/** Max ids per duplicate-check statement (each id appears twice in the statement text). */
+const ID_CHECK_CHUNK = 5000;
+/** Statement text limit sent with every request: id lists and IN filters can be long. */
+const MAX_QUERY_SIZE = 16 * 1024 * 1024;
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/**
+ * Creates the ClickHouse store (unstarted). Writes are serialized inside the process: each
+ * `write` checks which ids exist (key index + raw rows of the batch window), then inserts the
+ * rest in one JSONEachRow INSERT; the materialized views fill the key index and the rollup in
+ * that same INSERT. Reads use the rollup when `chooseSource` says it is exact.
+ */
+export function createClickHouseStore(
+  config: ClickHouseStoreConfig,
+  deps: ClickHouseStoreDeps,
+): ClickHouseStore {
+  if (!isIdentifier(config.database)) {
+    throw new StoreError(
+      `ClickHouse database name must be a plain identifier, got ${JSON.stringify(config.database)}`,
+      undefined,
+      false,
+    );
+  }
+  const log = deps.logger.child({ component: 'store', backend: 'clickhouse' });
+  const db = config.database;
+  const mode: ReadMode = config.readMode ?? 'auto';
+  const schema: SchemaOptions = { database: db, topology: config.topology ?? { kind: 'single' } };
+  let client: ClickHouseClient | null = null;
+  let state: 'new' | 'started' | 'stopping' | 'stopped' = 'new';
+  let stopping: Promise<void> | null = null;
+  // The serialized writer: every write waits for the previous one (ids checked, then inserted).
+  let writeChain: Promise<unknown> = Promise.resolve();
+
+  const ch = (): ClickHouseClient => {
+    if (client === null) throw new StoreError('ClickHouse store is not started', undefined, false);
+    return client;
+  };
+
+  async function run(statement: SqlFragment): Promise<void> {
+    try {
+      await ch().command({
+        query: statement.text,
+        clickhouse_settings: { max_query_size: String(MAX_QUERY_SIZE) },
+      });
+    } catch (err) {
+      throw new StoreError(`ClickHouse statement failed: ${errorText(err)}`, err);
+    }
+  }
+
+  async function rows<T = Record<string, unknown>>(statement: SqlFragment): Promise<T[]> {
+    try {
+      const rs = await ch().query({
+        query: statement.text,
+        format: 'JSONEachRow',
+        clickhouse_settings: { max_query_size: String(MAX_QUERY_SIZE) },
+      });
+      return await rs.json<T>();
+    } catch (err) {
+      if (err instanceof StoreError) throw err;
+      throw new StoreError(`ClickHouse query failed: ${errorText(err)}`, err);
+    }
+  }
+
+  async function migrate(): Promise<void> {
+    await run(createDatabase(schema));
+    await run(createMigrationsTable(schema));
+    const applied = new Set(
+      (
+        await rows<{ version: unknown }>(sql`SELECT DISTINCT version FROM ${ident(db)}.schema_migrations`)
+      ).map((r) => num(r.version)),
+    );
+    for (const m of MIGRATIONS) {
+      if (applied.has(m.version)) continue;
+      log.info({ version: m.version, name: m.name }, 'applying ClickHouse migration');
+      for (const s of m.statements(schema)) await run(s);
+      await run(
+        sql`INSERT INTO ${ident(db)}.schema_migrations (version, name, applied_at) VALUES (${m.version}, ${m.name}, now())`,
+      );
+    }
+  }
+
+  // ---- write ---------------------------------------------------------------------------------
+
+  async function existingIds(events: readonly PaymentEvent[]): Promise<Set<string>> {
+    const found = new Set<string>();
+    for (let i = 0; i < events.length; i += ID_CHECK_CHUNK) {
+      const chunk = events.slice(i, i + ID_CHECK_CHUNK);
+      let minTs = Infinity;
+      let maxTs = -Infinity;
+      for (const e of chunk) {
+        if (e.ts < minTs) minTs = e.ts;
+        if (e.ts > maxTs) maxTs = e.ts;
+      }
+      const ids = chunk.map((e) => e.event_id);
+      for (const r of await rows<{ event_id: unknown }>(existingIdsQuery(db, ids, minTs, maxTs))) {
+        const id = str(r.event_id);
+        if (id !== null) found.add(id);
+      }
+    }
+    return found;
+  }
+
+  async function writeNow(events: PaymentEvent[]): Promise<WriteResult> {
+    if (state !== 'started' && state !== 'stopping') {
+      throw new StoreError('ClickHouse store is stopped: write refused', undefined, false);
+    }
+    if (events.length === 0) return { inserted: [], duplicates: [] };
+    // First occurrence of each id in the call; later ones are duplicates.
+    const firsts = new Map<string, PaymentEvent>();
+    for (const e of events) if (!firsts.has(e.event_id)) firsts.set(e.event_id, e);
+    const existing = await existingIds([...firsts.values()]);
+    const inserted: PaymentEvent[] = [];
+    const duplicates: string[] = [];
+    const taken = new Set<string>();
+    for (const e of events) {
+      if (existing.has(e.event_id) || taken.has(e.event_id)) duplicates.push(e.event_id);
+      else {
+        taken.add(e.event_id);
+        inserted.push(e);
+      }
+    }
+    if (inserted.length > 0) {
+      try {
+        await ch().insert({
+          table: `${db}.payment_events`,
+          values: inserted.map(toRow),
+          format: 'JSONEachRow',
+        });
+      } catch (err) {
+        throw new StoreError(`ClickHouse insert failed: ${errorText(err)}`, err);
+      }
+    }
+    return { inserted, duplicates };
+  }
+
+  // ---- erasure ------------------------------------------------------------------------------
+
+  /** Waits until ClickHouse has applied every pending mutation of `table` (18.16 has no mutations_sync). */
+  async function waitMutations(table: string): Promise<void> {
+    const deadline = Date.now() + 10 * 60_000;
+    for (;;) {
+      const [r] = await rows<{ n: unknown }>(
+        sql`SELECT count() AS n FROM system.mutations WHERE database = ${db} AND table = ${table} AND is_done = 0`,
+      );
+      if ((num(r?.n) ?? 0) === 0) return;
+      if (Date.now() > deadline)
+        throw new StoreError(`ClickHouse mutations on ${table} did not finish in time`);
+      await new Promise((res) => setTimeout(res, 100));
+    }
+  }
+
+  const partitionDate = (id: string) => `${id.slice(0, 4)}-${id.slice(4, 6)}-${id.slice(6, 8)}`;
+
+  /**
+   * Deletes the raw events matching `cond`, their keys (so a re-sent id is stored again) and
+   * rebuilds the rollup of every touched day from the remaining raw rows. Runs inside the
+   * serialized writer so no insert of this process interleaves with a day's rebuild.
+   */
+  async function eraseWhere(condition: SqlFragment): Promise<number> {
+    // 18.16 mutations delete rows whose condition is NULL: make NULL mean "keep".
+    const cond = sql`ifNull((${condition}), 0)`;
+    const table = sql`${ident(db)}.payment_events`;
+    const [c] = await rows<{ n: unknown }>(sql`SELECT count() AS n FROM ${table} WHERE ${cond}`);
+    const n = num(c?.n) ?? 0;
+    if (n === 0) return 0;
+    const days = (
+      await rows<{ d: unknown }>(
+        sql`SELECT DISTINCT toString(toYYYYMMDD(day)) AS d FROM ${table} WHERE ${cond}`,
+      )
+    ).map((r) => str(r.d) ?? '');
+    const ids = (await rows<{ event_id: unknown }>(sql`SELECT event_id FROM ${table} WHERE ${cond}`)).map(
+      (r) => str(r.event_id) ?? '',
+    );
+    for (let i = 0; i < ids.length; i += 50_000) {
+      await run(
+        sql`ALTER TABLE ${ident(db)}.event_keys DELETE WHERE event_id IN ${list(ids.slice(i, i + 50_000))}`,
+      );
+    }
+    await run(sql`ALTER TABLE ${table} DELETE WHERE ${cond}`);
+    await waitMutations('event_keys');
+    await waitMutations('payment_events');
+    for (const d of days) {
+      if (!/^\d{8}$/.test(d)) continue;
+      await run(sql`ALTER TABLE ${ident(db)}.payment_rollup_1m DROP PARTITION ID ${d}`);
+      await run(
+        sql`INSERT INTO ${ident(db)}.payment_rollup_1m ${rollupSelect(schema, sql`day = toDate(${partitionDate(d)})`)}`,
+      );
+    }
+    return n;
+  }
+
+  function exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    if (state !== 'started') {
+      return Promise.reject(new StoreError('ClickHouse store is not started', undefined, false));
+    }
+    const r = writeChain.then(fn);
+    writeChain = r.catch(() => undefined);
+    return r;
+  }
+
+  // ---- reads ---------------------------------------------------------------------------------
+
+  interface Acc {
+    bucket: number | null;
+    key: string | null;
+    events: number;
+    attempts: number;
+    succeeded: number;
+    failed: number;
+    gmv_minor: Record<string, number>;
+    q: (number | null)[] | null;
+  }
+
+  const keyOf = (bucket: number | null, key: string | null) => JSON.stringify([bucket, key]);
+
+  /** Runs the counts and latency statements for one grouping and joins them by key. */
+  async function aggregateBy(q: RangeFilter, g: Grouping): Promise<Acc[]> {
+    const source = chooseSource(mode, q, { bucketMs: g.bucketMs ?? undefined, dimension: g.dimension });
+    const [counts, lats] = await Promise.all([
+      rows(countsQuery(db, source, q, g)),
+      rows(latencyQuery(db, source, q, g)),
+    ]);
+    const acc = new Map<string, Acc>();
+    for (const r of counts) {
+      const bucket = g.bucketMs === null ? null : num(r.bucket);
+      const key = g.dimension === null ? null : str(r.gkey);
+      const k = keyOf(bucket, key);
+      let a = acc.get(k);
+      if (!a) {
+        a = { bucket, key, events: 0, attempts: 0, succeeded: 0, failed: 0, gmv_minor: {}, q: null };
+        acc.set(k, a);
+      }
+      a.events += num(r.events) ?? 0;
+      a.attempts += num(r.attempts) ?? 0;
+      a.succeeded += num(r.succeeded) ?? 0;
+      a.failed += num(r.failed) ?? 0;
+      const gmv = num(r.gmv) ?? 0;
+      const cur = str(r.cur) ?? '';
+      if ((num(r.succeeded) ?? 0) > 0) a.gmv_minor[cur] = (a.gmv_minor[cur] ?? 0) + gmv;
+    }
+    for (const r of lats) {
+      const bucket = g.bucketMs === null ? null : num(r.bucket);
+      const key = g.dimension === null ? null : str(r.gkey);
+      const a = acc.get(keyOf(bucket, key));
+      if (a && Array.isArray(r.q)) a.q = (r.q as unknown[]).map((v) => (v === null ? null : num(v)));
+    }
+    return [...acc.values()];
+  }
+
+  const qAt = (a: Acc, i: number): number | null => (a.q === null ? null : (a.q[i] ?? null));
+
+  /** Byte order of UTF-8 (how ClickHouse compares strings), nulls last. */
+  function compareKeys(x: string | null, y: string | null): number {
+    if (x === y) return 0;
+    if (x === null) return 1;
+    if (y === null) return -1;
+    return Buffer.compare(Buffer.from(x, 'utf8'), Buffer.from(y, 'utf8'));
+  }
+
+  function toAggregate(a: Acc | undefined): Aggregate {
+    if (!a) {
+      return {
+        events: 0,
+        attempts: 0,
+        succeeded: 0,
+        failed: 0,
+        gmv_minor: {},
+        latency_ms: { p50: null, p95: null, p99: null },
+      };
+    }
+    return {
+      events: a.events,
+      attempts: a.attempts,
+      succeeded: a.succeeded,
+      failed: a.failed,
+      gmv_minor: a.gmv_minor,
+      latency_ms: { p50: qAt(a, 0), p95: qAt(a, 1), p99: qAt(a, 2) },
+    };
+  }
+
+  const store: ClickHouseStore = {
+    backend: 'clickhouse',
+
+    async start() {
+      if (state === 'started') return;
+      if (state !== 'new')
+        throw new StoreError(
+          'ClickHouse store cannot be restarted after stop; create a new one',
+          undefined,
+          false,
+        );
+      client = createClient({
+        url: config.url,
+        username: config.username,
+        password: config.password,
+        request_timeout: config.requestTimeoutMs ?? 30_000,
+        // The client logs every failed request at ERROR; our callers log with context instead.
+        log: { level: ClickHouseLogLevel.OFF },
+      });
+      try {
+        await migrate();
+      } catch (err) {
+        await client.close().catch(() => undefined);
+        client = null;
+        throw err;
+      }
+      state = 'started';
+      log.info({ url: config.url, database: db, readMode: mode }, 'ClickHouse store started');
+    },
+
+    stop() {
+      if (stopping) return stopping;
+      if (state === 'new') {
+        state = 'stopped';
+        stopping = Promise.resolve();
+        return stopping;
+      }
+      state = 'stopping';
+      stopping = (async () => {
+        await writeChain.catch(() => undefined);
+        state = 'stopped';
+        await client?.close();
+        client = null;
+      })();
+      return stopping;
+    },
+
+    async ping() {
+      const r = await ch().ping();
+      if (!r.success) throw new StoreError(`ClickHouse does not answer: ${errorText(r.error)}`, r.error);
+    },
+
+    write(events) {
+      if (state !== 'started') {
+        return Promise.reject(new StoreError('ClickHouse store is not accepting writes', undefined, false));
+      }
+      const w = writeChain.then(() => writeNow(events));
+      writeChain = w.catch(() => undefined);
+      return w;
+    },
+
+    deleteBefore(beforeTs) {
+      return exclusive(() => eraseWhere(sql`ts < ${beforeTs}`));
+    },
+
+    deleteCustomer(customerRef) {
+      return exclusive(() => eraseWhere(sql`customer_ref = ${customerRef}`));
+    },
+
+    async overview(q) {
+      const [a] = await aggregateBy(q, { bucketMs: null, dimension: null });
+      return toAggregate(a);
+    },
+
+    async timeseries(q) {
+      const accs = await aggregateBy(q, { bucketMs: q.bucketMs, dimension: q.groupBy });
+      return accs
+        .sort((x, y) => (x.bucket ?? 0) - (y.bucket ?? 0) || compareKeys(x.key, y.key))
+        .map((a): SeriesPoint => ({
+          t: a.bucket ?? 0,
+          key: a.key,
+          attempts: a.attempts,
+          succeeded: a.succeeded,
+          failed: a.failed,
+          gmv_minor: a.gmv_minor,
+          latency_p95: qAt(a, 1),
+        }));
+    },
+
+    async breakdown(q) {
+      const accs = await aggregateBy(q, { bucketMs: null, dimension: q.dimension });
+      return accs
+        .sort((x, y) => y.attempts - x.attempts || compareKeys(x.key, y.key))
+        .slice(0, q.limit)
+        .map((a): BreakdownItem => ({
+          key: a.key,
+          attempts: a.attempts,
+          succeeded: a.succeeded,
+          failed: a.failed,
+          gmv_minor: a.gmv_minor,
+          latency_p95: qAt(a, 1),
+        }));
+    },
+
+    async failures(q) {
+      const byCat = new Map<string, { count: number; codes: { code: string; count: number }[] }>();
+      for (const r of await rows(failuresQuery(db, q))) {
+        const cat = str(r.category) ?? 'other';
+        const n = num(r.n) ?? 0;
+        let c = byCat.get(cat);
+        if (!c) {
+          c = { count: 0, codes: [] };
+          byCat.set(cat, c);
+        }
+        c.count += n;
+        const code = str(r.code);
+        if (code !== null) c.codes.push({ code, count: n });
+      }
+      return [...byCat.entries()]
+        .map(([category, c]): FailureItem => ({
+          category: ((FAILURE_CATEGORIES as readonly string[]).includes(category)
+            ? category
+            : 'other') as FailureCategory,
+          count: c.count,
+          top_codes: c.codes.sort((x, y) => y.count - x.count || compareKeys(x.code, y.code)).slice(0, 5),
+        }))
+        .sort((x, y) => y.count - x.count || compareKeys(x.category, y.category));
+    },
+
+    async transactions(q): Promise<TransactionPage> {
+      const after = q.cursor === null ? null : decodeCursor(q.cursor);
+      const got = (await rows(transactionsQuery(db, q, q.limit, after))).map(fromRow);
+      const items = got.slice(0, q.limit);
+      const last = items[items.length - 1];
+      return {
+        items,
+        next_cursor:
+          got.length > q.limit && last ? encodeCursor({ ts: last.ts, event_id: last.event_id }) : null,
+      };
+    },
+
+    async paymentTimeline(paymentId) {
+      return (await rows(timelineQuery(db, paymentId))).map(fromRow);
+    },
+
+    async dropPartitionsOlderThan(days, now = Date.now()) {
+      if (!Number.isInteger(days) || days < 1)
+        throw new RangeError('retention must be a whole number of days ≥ 1');
+      const cutoff = new Date(Math.floor(now / 86_400_000) * 86_400_000 - days * 86_400_000)
+        .toISOString()
+        .slice(0, 10)
+        .replace(/-/g, '');
+      const dropped: string[] = [];
+      for (const table of DAY_PARTITIONED_TABLES) {
+        const parts = await rows<{ partition_id: unknown }>(
+          sql`SELECT DISTINCT partition_id FROM system.parts WHERE database = ${db} AND table = ${table} AND active`,
+        );
+        for (const p of parts) {
+          const id = str(p.partition_id);
+          // Partition ids of a Date key are YYYYMMDD; compare as text of equal length.
+          if (id === null || !/^\d{8}$/.test(id) || id >= cutoff) continue;
+          await run(sql`ALTER TABLE ${ident(db)}.${ident(table)} DROP PARTITION ID ${id}`);
+          dropped.push(`${table}:${id}`);
+        }
+      }
+      if (dropped.length > 0) log.info({ days, dropped }, 'retention dropped partitions');
+      return dropped;
+    },
+
+    sourceFor(q, shape) {
+      return chooseSource(mode, q, shape);
+    },
+  };
+  return store;
+}

@@ -1,0 +1,162 @@
+import { COLUMN_NAMES, ROW_COLUMNS } from './row.js';
+import { ident, join, raw, sql, type SqlFragment } from './sql.js';
+
+/**
+ * Versioned schema of the ClickHouse backend. Each migration is a list of idempotent statements
+ * (`IF NOT EXISTS`), applied in order at start and recorded in `schema_migrations`; running them
+ * twice (two collectors starting together, a crash between statement and record) is harmless.
+ * Every statement runs on ClickHouse 18.16 and current releases: no TTL, no DateTime64, no
+ * LowCardinality, no SimpleAggregateFunction.
+ *
+ * Topology is a configuration choice: `single` uses MergeTree engines; `replicated` uses the
+ * Replicated* engines with `ON CLUSTER` (ZooKeeper/Keeper paths from the `{shard}`/`{replica}`
+ * macros). Reads then go through Distributed tables created by the operator (docs/clickhouse.md);
+ * only `single` is exercised by the tests here.
+ */
+export interface SchemaOptions {
+  database: string;
+  topology: { kind: 'single' } | { kind: 'replicated'; cluster: string };
+}
+
+export interface Migration {
+  version: number;
+  name: string;
+  statements: (o: SchemaOptions) => SqlFragment[];
+}
+
+/** Event time (epoch ms) → UTC day, independent of the server's time zone (days since epoch). */
+export const DAY_OF_TS = 'toDate(toUInt16(intDiv(ts, 86400000)))';
+
+/** Dimensions kept in the per-minute rollup. NULL is stored as '' (never a valid value). */
+export const ROLLUP_DIMENSIONS = [
+  'provider',
+  'method',
+  'status',
+  'currency',
+  'country',
+  'channel',
+  'card_brand',
+  'failure_category',
+  'merchant_id',
+] as const;
+export type RollupDimension = (typeof ROLLUP_DIMENSIONS)[number];
+
+/** Latency quantiles every read returns, in this order. */
+export const QUANTILES = '0.5, 0.95, 0.99';
+
+const t = (o: SchemaOptions, table: string) => sql`${ident(o.database)}.${ident(table)}`;
+const onCluster = (o: SchemaOptions) =>
+  o.topology.kind === 'replicated' ? sql` ON CLUSTER ${ident(o.topology.cluster)}` : raw('');
+
+function engine(
+  o: SchemaOptions,
+  kind: 'MergeTree' | 'ReplacingMergeTree' | 'AggregatingMergeTree',
+  table: string,
+) {
+  if (o.topology.kind === 'single') return raw(kind);
+  // The ZooKeeper path must be unique per table and shard; both parts are constants or checked identifiers.
+  const zkPath = `/clickhouse/tables/{shard}/${o.database}/${table}`;
+  return sql`Replicated${raw(kind)}(${zkPath}, '{replica}')`;
+}
+
+const rawColumns = join(
+  COLUMN_NAMES.map((c) => sql`${ident(c)} ${raw(ROW_COLUMNS[c])}`),
+  ',\n  ',
+);
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'raw payment_events, event key index',
+    statements: (o) => [
+      sql`CREATE TABLE IF NOT EXISTS ${t(o, 'payment_events')}${onCluster(o)} (
+  ${rawColumns},
+  day Date MATERIALIZED ${raw(DAY_OF_TS)}
+) ENGINE = ${engine(o, 'MergeTree', 'payment_events')}
+PARTITION BY day
+ORDER BY (provider, status, ts, event_id)`,
+      // Every stored event_id, ordered by id so the write path's duplicate check is an index
+      // lookup. Filled by a materialized view in the same INSERT as the raw rows.
+      sql`CREATE TABLE IF NOT EXISTS ${t(o, 'event_keys')}${onCluster(o)} (
+  event_id String,
+  day Date
+) ENGINE = ${engine(o, 'ReplacingMergeTree', 'event_keys')}
+PARTITION BY day
+ORDER BY event_id
+SETTINGS index_granularity = 1024`,
+      sql`CREATE MATERIALIZED VIEW IF NOT EXISTS ${t(o, 'event_keys_mv')}${onCluster(o)}
+TO ${t(o, 'event_keys')}
+AS SELECT event_id, ${raw(DAY_OF_TS)} AS day FROM ${t(o, 'payment_events')}`,
+    ],
+  },
+  {
+    version: 2,
+    name: 'per-minute rollup (AggregatingMergeTree + materialized view)',
+    statements: (o) => [
+      sql`CREATE TABLE IF NOT EXISTS ${t(o, 'payment_rollup_1m')}${onCluster(o)} (
+  day Date,
+  minute Int64,
+  ${join(
+    ROLLUP_DIMENSIONS.map((d) => sql`${ident(d)} String`),
+    ',\n  ',
+  )},
+  events AggregateFunction(count),
+  amount AggregateFunction(sum, Int64),
+  latency AggregateFunction(quantilesIf(${raw(QUANTILES)}), Float64, UInt8)
+) ENGINE = ${engine(o, 'AggregatingMergeTree', 'payment_rollup_1m')}
+PARTITION BY day
+ORDER BY (minute, ${join(
+        ROLLUP_DIMENSIONS.map((d) => ident(d)),
+        ', ',
+      )})`,
+      sql`CREATE MATERIALIZED VIEW IF NOT EXISTS ${t(o, 'payment_rollup_1m_mv')}${onCluster(o)}
+TO ${t(o, 'payment_rollup_1m')}
+AS ${rollupSelect(o, null)}`,
+    ],
+  },
+];
+
+/**
+ * The rollup rows of raw events: the materialized view's query, and the rebuild of a day after
+ * an erasure (`where` limits the raw rows).
+ */
+export function rollupSelect(o: SchemaOptions, where: SqlFragment | null): SqlFragment {
+  const dims = join(
+    ROLLUP_DIMENSIONS.map((d) => ident(d)),
+    ', ',
+  );
+  return sql`SELECT
+  ${raw(DAY_OF_TS)} AS day,
+  intDiv(ts, 60000) * 60000 AS minute,
+  ${join(
+    ROLLUP_DIMENSIONS.map((d) =>
+      ROW_COLUMNS[d].startsWith('Nullable') ? sql`ifNull(${ident(d)}, '') AS ${ident(d)}` : ident(d),
+    ),
+    ',\n  ',
+  )},
+  countState() AS events,
+  sumState(amount_minor) AS amount,
+  quantilesIfState(${raw(QUANTILES)})(ifNull(latency_ms, 0), isNotNull(latency_ms)) AS latency
+FROM ${t(o, 'payment_events')}${
+    where === null
+      ? raw('')
+      : sql`
+WHERE ${where}`
+  }
+GROUP BY day, minute, ${dims}`;
+}
+
+/** Tables holding event data, each partitioned by `day` (retention drops their old partitions). */
+export const DAY_PARTITIONED_TABLES = ['payment_events', 'event_keys', 'payment_rollup_1m'] as const;
+
+export function createDatabase(o: SchemaOptions): SqlFragment {
+  return sql`CREATE DATABASE IF NOT EXISTS ${ident(o.database)}${onCluster(o)}`;
+}
+
+export function createMigrationsTable(o: SchemaOptions): SqlFragment {
+  return sql`CREATE TABLE IF NOT EXISTS ${t(o, 'schema_migrations')}${onCluster(o)} (
+  version UInt32,
+  name String,
+  applied_at DateTime
+) ENGINE = ${engine(o, 'MergeTree', 'schema_migrations')} ORDER BY version`;
+}
