@@ -61,6 +61,11 @@ export function createForecastDetector(spec: ForecastSpec): SeriesDetector {
     steps++;
   }
 
+  function forecastMean(h: number): number {
+    const raw = level + h * trend + (m > 0 ? (season[(steps + h - 1) % m] ?? 0) : 0);
+    return rate ? Math.min(1, Math.max(0, raw)) : Math.max(0, raw);
+  }
+
   function forecast(h: number): { mean: number; half: number } {
     const s = m > 0 ? (season[(steps + h - 1) % m] ?? 0) : 0;
     const sigma2 = errN > 1 ? sse / errN : 0;
@@ -96,7 +101,7 @@ export function createForecastDetector(spec: ForecastSpec): SeriesDetector {
       const hSteps = Math.max(1, Math.round(spec.horizon_minutes / spec.step_minutes));
       let crossAt: number | null = null;
       for (let h = 1; h <= hSteps; h++) {
-        if (breached(forecast(h).mean)) {
+        if (breached(forecastMean(h))) {
           crossAt = h;
           break;
         }

@@ -50,14 +50,19 @@ export function createMixDetector(spec: MixSpec): SeriesDetector {
         let best: { js: number; p: number; obs: number[]; n: number } | null = null;
         const obs: number[] = FAILURE_CATEGORIES.map(() => 0);
         let n = 0;
+        let lastTested = 0;
         for (let k = recent.length - 1; k >= 0; k--) {
           const r = recent[k] ?? [];
           for (let i = 0; i < obs.length; i++) obs[i] = (obs[i] ?? 0) + (r[i] ?? 0);
           n += r.reduce((a, b) => a + b, 0);
-          if (n < spec.min_failures) continue;
+          // Test suffixes whose failure count at least doubled since the last test (and the
+          // whole window): log-many tests instead of one per minute.
+          if (n < spec.min_failures || (k > 0 && n < 2 * lastTested)) continue;
+          lastTested = n;
           const nonZero = obs.filter((x) => x > 0).length;
           const js = Math.max(0, jensenShannon(obs, base) - Math.max(0, nonZero - 1) / (4 * n * Math.LN2));
-          const chi = chiSquareGof(obs, base);
+          // Both size and significance are required: skip the costly p-value for small shifts.
+          const chi = js >= spec.min_jsd ? chiSquareGof(obs, base) : { p: 1 };
           const cand = { js, p: chi.p, obs: [...obs], n };
           const bad = chi.p < spec.p_value && js >= spec.min_jsd;
           if (bad || best === null || (best.p >= spec.p_value && k === 0)) best = cand;

@@ -74,9 +74,10 @@ export function createSilenceDetector(spec: SilenceSpec, calendar?: Calendar): S
         for (let k = 1; k <= recentCounts.length && p >= alpha; k++) {
           cnt += recentCounts[recentCounts.length - k] ?? 0;
           const ek = perMinute * k;
-          if (ek < spec.min_expected) continue;
+          // Only a quiet suffix can be silence: skip the (costly) tail probability otherwise.
+          if (ek < spec.min_expected || cnt > spec.max_ratio * ek) continue;
           const pk = poissonCdf(cnt, ek);
-          if (pk < alpha && cnt <= spec.max_ratio * ek) {
+          if (pk < alpha) {
             p = pk;
             observed = cnt;
             expectedK = ek;

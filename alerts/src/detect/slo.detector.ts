@@ -33,12 +33,29 @@ export const SloSpecSchema = z.object({
 });
 export type SloSpec = z.infer<typeof SloSpecSchema>;
 
+/**
+ * Rolling sums over several window lengths. Windows up to `FINE_MAX` minutes are exact
+ * (per-minute ring); longer ones (the 3-day window) use 10-minute buckets, so a series keeps
+ * ~7 KB instead of ~35 KB and a window edge is exact to 10 minutes.
+ */
+const FINE_MAX = 360;
+const BUCKET = 10;
+
 export function createSloDetector(spec: SloSpec): SeriesDetector {
   const lengths = [...new Set(spec.windows.flatMap((w) => [w.long_minutes, w.short_minutes]))];
-  const cap = Math.max(...lengths);
-  // Per-minute bad/total in rings (Float32 keeps a 3-day window at ~35 KB per series).
+  const fineLens = lengths.filter((l) => l <= FINE_MAX);
+  const coarseLens = lengths.filter((l) => l > FINE_MAX);
+  const cap = Math.max(1, ...fineLens);
   const bad = new Float32Array(cap);
   const tot = new Float32Array(cap);
+  const ccap = coarseLens.length ? Math.ceil(Math.max(...coarseLens) / BUCKET) : 1;
+  const cbad = new Float32Array(ccap);
+  const ctot = new Float32Array(ccap);
+  let chead = 0;
+  let cseen = 0;
+  let curBad = 0;
+  let curTot = 0;
+  let curMin = 0;
   let head = 0;
   let seen = 0;
   const sums = new Map<number, { bad: number; tot: number }>(lengths.map((l) => [l, { bad: 0, tot: 0 }]));
@@ -49,7 +66,9 @@ export function createSloDetector(spec: SloSpec): SeriesDetector {
     type: 'slo',
     evaluate(minute: MinuteAggregate): Evaluation {
       const at = minute.t + MINUTE_MS;
-      for (const [len, s] of sums) {
+      for (const len of fineLens) {
+        const s = sums.get(len);
+        if (!s) continue;
         if (seen >= len) {
           const idx = (head - len + cap * 2) % cap;
           s.bad -= bad[idx] ?? 0;
@@ -62,6 +81,32 @@ export function createSloDetector(spec: SloSpec): SeriesDetector {
       tot[head] = minute.attempts;
       head = (head + 1) % cap;
       seen++;
+      if (coarseLens.length) {
+        curBad += minute.technical_failed;
+        curTot += minute.attempts;
+        curMin++;
+        if (curMin === BUCKET) {
+          cbad[chead] = curBad;
+          ctot[chead] = curTot;
+          chead = (chead + 1) % ccap;
+          if (cseen < ccap) cseen++;
+          curBad = curTot = curMin = 0;
+        }
+        for (const len of coarseLens) {
+          const s = sums.get(len);
+          if (!s) continue;
+          const buckets = Math.min(cseen, Math.floor((len - curMin) / BUCKET));
+          let b = curBad;
+          let t = curTot;
+          for (let i = 1; i <= buckets; i++) {
+            const idx = (chead - i + ccap * 2) % ccap;
+            b += cbad[idx] ?? 0;
+            t += ctot[idx] ?? 0;
+          }
+          s.bad = b;
+          s.tot = t;
+        }
+      }
       const burn = (len: number): number => {
         const s = sums.get(len);
         return s && s.tot > 0 ? s.bad / s.tot / budget : 0;

@@ -1,0 +1,64 @@
+import { join } from 'node:path';
+import type { Router } from 'express';
+import { loadAlertsConfig } from './config/load.js';
+import type { LoadedAlertsConfig } from './config/load.js';
+import { createAlertEngine } from './engine/engine.js';
+import type { AlertEngine, EngineLogger } from './engine/engine.js';
+import { createAlertsRouter } from './http/alerts.router.js';
+import { createDeliveryLog } from './notify/delivery-log.js';
+import { createNotifier } from './notify/notifier.js';
+import { createFileAlertStateStore, createMemoryAlertStateStore } from './state/store.js';
+
+/** Typed configuration of the alerts module (the composition root fills it from its config.ts). */
+export interface AlertsModuleConfig {
+  /** Rules/routes/receivers YAML; undefined = the built-in default rule pack. */
+  rulesPath?: string | undefined;
+  /** Values for `${NAME}` placeholders in the YAML (pass process.env from config.ts). */
+  env?: Readonly<Record<string, string | undefined>>;
+  /** Directory for alerts-state.json and alerts-deliveries.jsonl; undefined = in memory only. */
+  dataDir?: string | undefined;
+  /** Overrides from the host's config (e.g. PAYWATCH_REPORTING_CURRENCY, public URLs). */
+  reportingCurrency?: string;
+  dashboardUrl?: string;
+  externalUrl?: string;
+}
+
+/** The alerts module: the engine (feed it events, start/stop it) and its HTTP router. */
+export interface AlertsModule {
+  engine: AlertEngine;
+  router: Router;
+  config: LoadedAlertsConfig;
+}
+
+/**
+ * Builds the alerts module. Throws `AlertsConfigError` (its message names file, line and path)
+ * for an invalid rules file — a start-up error. Call `engine.start()` before feeding events
+ * and `engine.stop()` on shutdown.
+ */
+export function createAlerts(deps: { logger?: EngineLogger; now?: () => number }, config: AlertsModuleConfig): AlertsModule {
+  const loaded = loadAlertsConfig(config.rulesPath, config.env ?? {});
+  const cfg: LoadedAlertsConfig = {
+    ...loaded,
+    ...(config.reportingCurrency ? { reporting_currency: config.reportingCurrency } : {}),
+    ...(config.dashboardUrl ? { dashboard_url: config.dashboardUrl } : {}),
+    ...(config.externalUrl ? { external_url: config.externalUrl } : {}),
+  };
+  const log = createDeliveryLog(config.dataDir ? { file: join(config.dataDir, 'alerts-deliveries.jsonl') } : {});
+  const notifier = createNotifier(
+    { log, ...(deps.now ? { now: deps.now } : {}) },
+    {
+      receivers: cfg.receivers,
+      retry: { max_attempts: cfg.retry.max_attempts, base_delay_ms: cfg.retry.base_delay, max_delay_ms: cfg.retry.max_delay },
+      external_url: cfg.external_url,
+      dashboard_url: cfg.dashboard_url,
+      reporting_currency: cfg.reporting_currency,
+    },
+  );
+  const store = config.dataDir ? createFileAlertStateStore({ path: join(config.dataDir, 'alerts-state.json') }) : createMemoryAlertStateStore();
+  const engine = createAlertEngine(
+    { store, notifier, deliveryLog: log, ...(deps.now ? { now: deps.now } : {}), ...(deps.logger ? { logger: deps.logger } : {}) },
+    cfg,
+    { followWallClock: true },
+  );
+  return { engine, router: createAlertsRouter({ engine, ...(deps.now ? { now: deps.now } : {}) }), config: cfg };
+}
