@@ -55,6 +55,16 @@ describe('counts', () => {
     expect(merged.snapshot()).toEqual(whole);
   });
 
+  it('normalizes aliases and case the way the collector does', () => {
+    const ev = events.find(
+      (e) => e.status === 'succeeded' && e.provider === 'wechatpay',
+    ) as PaymentEventInput;
+    const c = countEvents([{ ...ev, status: 'Paid', provider: 'WeChat', currency: ' cny ' }]);
+    expect(c.succeeded).toBe(1);
+    expect(c.by_provider.wechatpay?.succeeded).toBe(1);
+    expect(c.gmv_minor).toEqual({ CNY: ev.amount_minor });
+  });
+
   it('snapshots are copies', () => {
     const counter = createCounter();
     counter.add(events[0] as PaymentEventInput);

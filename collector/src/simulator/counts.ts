@@ -3,9 +3,14 @@ import {
   ENUM_ALIASES,
   outcomeOf,
   parseTimestamp,
+  PROVIDERS,
   STATUSES,
   type PaymentEventInput,
+  type Status,
 } from '@paywatch/contracts';
+
+const STATUS_SET: ReadonlySet<string> = new Set(STATUSES);
+const PROVIDER_SET: ReadonlySet<string> = new Set(PROVIDERS);
 
 /** Per-provider slice of the totals. */
 export interface ProviderCounts {
@@ -68,10 +73,15 @@ export function createCounter(): Counter {
   const c = emptyCounts();
   return {
     add(ev, tsMs) {
-      const status = canonicalEnum(STATUSES, ENUM_ALIASES.status, ev.status) ?? 'created';
+      // Fast paths: the simulator always writes canonical values; other inputs are normalized.
+      const status = STATUS_SET.has(ev.status)
+        ? (ev.status as Status)
+        : (canonicalEnum(STATUSES, ENUM_ALIASES.status, ev.status) ?? 'created');
       const outcome = outcomeOf(status);
-      const currency = ev.currency.trim().toUpperCase();
-      const provider = ev.provider;
+      const currency = /^[A-Z]{3}$/.test(ev.currency) ? ev.currency : ev.currency.trim().toUpperCase();
+      const provider = PROVIDER_SET.has(ev.provider)
+        ? ev.provider
+        : (canonicalEnum(PROVIDERS, ENUM_ALIASES.provider, ev.provider) ?? 'other');
       const p = (c.by_provider[provider] ??= { events: 0, attempts: 0, succeeded: 0, failed: 0 });
       c.events++;
       p.events++;
