@@ -26,9 +26,11 @@ interface SessionApi {
 
 const SessionContext = createContext<SessionApi | null>(null);
 
-export function SessionProvider({ children }: { children: ReactNode }) {
-  const [session, setSession] = useState<Session>({ kind: 'checking' });
+/** `initial` skips asking the collector (component tests, or a known session). */
+export function SessionProvider({ children, initial }: { children: ReactNode; initial?: Session }) {
+  const [session, setSession] = useState<Session>(initial ?? { kind: 'checking' });
   useEffect(() => {
+    if (initial) return;
     const ctrl = new AbortController();
     sessionApi.me(ctrl.signal).then(
       (me) => setSession({ kind: 'signed-in', me }),

@@ -3,6 +3,7 @@
 import { cleanup, render, screen } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AlertEngineUnavailableError, type Alert } from '../../api/index.js';
+import { SessionProvider, type Session } from '../../app/session.js';
 import { I18nProvider } from '../../i18n/index.js';
 import type { QueryState } from '../../queries/index.js';
 import { AlertList } from './alert-list.js';
@@ -37,12 +38,17 @@ const q = (p: Partial<QueryState<{ items: Alert[] }>>): QueryState<{ items: Aler
 describe('AlertList', () => {
   afterEach(cleanup);
 
-  it('lists alerts with state, revenue at risk and acknowledge/silence buttons', () => {
+  const as = (session: Session) =>
     render(
       <I18nProvider lang="en">
-        <AlertList q={q({ data: { items: [alert] } })} />
+        <SessionProvider initial={session}>
+          <AlertList q={q({ data: { items: [alert] } })} />
+        </SessionProvider>
       </I18nProvider>,
     );
+
+  it('lists alerts with state, revenue at risk and acknowledge/silence buttons', () => {
+    as({ kind: 'open' });
     expect(screen.getByRole('link', { name: 'Open alert success_rate_drop' }).getAttribute('href')).toBe(
       '/alerts/a1',
     );
@@ -50,6 +56,16 @@ describe('AlertList', () => {
     expect(screen.getByText('$1,234.50')).toBeTruthy();
     expect(screen.getByRole('button', { name: 'Acknowledge' })).toBeTruthy();
     expect(screen.getByRole('button', { name: 'Silence' })).toBeTruthy();
+  });
+
+  it('offers acknowledge/silence only to roles that may act (on-call and above)', () => {
+    const me = (role: string) => ({ kind: 'user' as const, name: 'u', role, scopes: [], csrf_token: 'x' });
+    as({ kind: 'signed-in', me: me('analyst') });
+    expect(screen.getByText('Firing')).toBeTruthy();
+    expect(screen.queryByRole('button', { name: 'Acknowledge' })).toBeNull();
+    cleanup();
+    as({ kind: 'signed-in', me: me('oncall') });
+    expect(screen.getByRole('button', { name: 'Acknowledge' })).toBeTruthy();
   });
 
   it('says the alert engine is not running instead of showing an empty list', () => {
