@@ -119,6 +119,9 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
   });
   server.on('request', app);
   live.io.use(access.socket);
+  // Sessions end and keys are revoked while sockets stay open: re-check them every 15 s.
+  const socketRecheck = setInterval(() => void access.recheckSockets(live.io.sockets.sockets.values()).catch((err: unknown) => logger.warn({ err }, 'socket re-check failed')), 15_000);
+  socketRecheck.unref();
   // Bodies up to 8 MiB over slow links: allow time, but never hang forever.
   server.requestTimeout = 120_000;
   server.headersTimeout = 30_000;
@@ -141,6 +144,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeIdleConnections();
         const deadline = setTimeout(() => server.closeAllConnections(), 5_000);
+        clearInterval(socketRecheck);
         await lifecycle.stop();
         await live.stop();
         await closed;

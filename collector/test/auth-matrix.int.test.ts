@@ -195,4 +195,18 @@ describe('live stream (socket.io)', () => {
     expect(got.viewer).toBe(0);
     for (const sock of [viewer, analyst, reader]) sock!.close();
   });
+
+  it('disconnects a live socket once its user is disabled (re-checked every 15 s)', async () => {
+    const r = await s.fetch('/api/admin/users', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'u_leaver', password: 'leaver password 123', role: 'analyst' }) });
+    const { id } = (await r.json()) as { id: string };
+    const { socket } = await open(undefined, (await login('u_leaver', 'leaver password 123')).headers.cookie);
+    expect(socket?.connected).toBe(true);
+    let reason = '';
+    socket!.on('disconnect', (why) => (reason = why));
+    expect((await s.fetch(`/api/admin/users/${id}`, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ disabled: true }) })).status).toBe(200);
+    const t0 = Date.now();
+    while (socket!.connected && Date.now() - t0 < 20_000) await new Promise((res) => setTimeout(res, 200));
+    expect(socket!.connected).toBe(false);
+    expect(reason).toBe('io server disconnect');
+  });
 });

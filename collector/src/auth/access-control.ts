@@ -74,6 +74,12 @@ export interface AccessControl {
   middleware: RequestHandler;
   /** `io.use` hook: the live stream needs a viewer; analysts and above also join the transactions room. */
   socket: (socket: Socket, next: (err?: Error) => void) => void;
+  /**
+   * Re-checks connected sockets against their handshake credentials: a socket whose session
+   * ended, whose user was disabled or demoted, or whose key was revoked is disconnected (or
+   * leaves the transactions room). Call periodically.
+   */
+  recheckSockets(sockets: Iterable<Socket>): Promise<void>;
   /** The requirement the table gives a method and path (for tests and docs). */
   requirementOf(method: string, path: string): { requirement: Requirement; doc: RouteDoc | null };
 }
@@ -159,5 +165,15 @@ export function createAccessControl(deps: AccessControlDeps): AccessControl {
     );
   };
 
-  return { middleware, socket, requirementOf };
+  async function recheckSockets(sockets: Iterable<Socket>) {
+    for (const s of [...sockets]) {
+      const auth = s.handshake.auth as Record<string, unknown> | undefined;
+      const token = typeof auth?.token === 'string' ? auth.token : undefined;
+      const p = await authenticate(s.handshake.headers, s.handshake.address, token).then((r) => r.p, () => ANONYMOUS);
+      if (decide(p, 'viewer') !== 'allow') s.disconnect(true);
+      else if (decide(p, 'analyst') !== 'allow') void s.leave(LIVE_TRANSACTIONS_ROOM);
+    }
+  }
+
+  return { middleware, socket, recheckSockets, requirementOf };
 }
