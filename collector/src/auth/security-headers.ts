@@ -50,10 +50,9 @@ export function corsAllowList(origins: readonly string[]): RequestHandler {
   return (req, res, next) => {
     const origin = req.headers.origin;
     res.vary('Origin');
-    if (typeof origin !== 'string' || !allowed.has(origin)) {
-      if (req.method === 'OPTIONS' && origin !== undefined) return void res.status(403).end();
-      return next();
-    }
+    // Other origins get no CORS headers, so browsers refuse them. (Public receivers with their
+    // own origin list, like Faro's, answer their own preflights further down.)
+    if (typeof origin !== 'string' || !allowed.has(origin)) return next();
     res.setHeader('Access-Control-Allow-Origin', origin);
     res.setHeader('Access-Control-Allow-Credentials', 'true');
     if (req.method === 'OPTIONS') {
