@@ -1,0 +1,158 @@
+// Guards the durable spool: acks after fsync, in-order drain through an outage, quota → 503, and crash recovery (torn tail, no replay of drained records).
+import { appendFile, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { PaymentEvent } from '@paywatch/contracts';
+import { afterEach, describe, expect, it } from 'vitest';
+import { OverloadedError, StoreError } from '../../lib/errors.js';
+import { createLogger } from '../../lib/logger.js';
+import { generateEvents } from '../contract/index.js';
+import { createEmbeddedStore } from '../embedded/index.js';
+import type { EventWriter, Store } from '../types.js';
+import { createSpool, type Spool } from './spool.js';
+
+const logger = createLogger({ level: 'silent' });
+const T0 = Date.UTC(2026, 0, 5);
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+/** A real embedded store behind a switch that makes writes fail like an unreachable server. */
+async function storeBehindSwitch() {
+  const dir = await mkdtemp(path.join(tmpdir(), 'pw-spool-store-'));
+  const store: Store = createEmbeddedStore({ dataDir: dir }, { logger });
+  await store.start();
+  cleanups.push(async () => {
+    await store.stop();
+    await rm(dir, { recursive: true, force: true });
+  });
+  const calls: string[][] = [];
+  let up = true;
+  const writer: EventWriter = {
+    async write(events) {
+      if (!up) throw new StoreError('store unreachable (test outage)');
+      calls.push(events.map((e) => e.event_id));
+      return store.write(events);
+    },
+  };
+  return { store, writer, calls, setUp: (v: boolean) => (up = v) };
+}
+
+async function spoolDir(): Promise<string> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'pw-spool-'));
+  cleanups.push(() => rm(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+function startedSpool(dir: string, writer: EventWriter, extra: Partial<Parameters<typeof createSpool>[0]> = {}): Promise<Spool> {
+  const s = createSpool({ dir, quotaBytes: 64 * 1024 * 1024, minBackoffMs: 5, maxBackoffMs: 20, ...extra }, { writer, logger });
+  cleanups.push(() => s.stop());
+  return s.start().then(() => s);
+}
+
+async function storedIds(store: Store): Promise<string[]> {
+  const page = await store.transactions({ from: 0, to: Number.MAX_SAFE_INTEGER, filters: {}, limit: 100_000, cursor: null });
+  return page.items.map((e) => e.event_id);
+}
+
+const batches = (seed: number, n: number, size: number): PaymentEvent[][] => {
+  const evs = generateEvents({ seed, payments: n * size, from: T0, spanMs: 3_600_000, idPrefix: `s${seed}_` });
+  return Array.from({ length: n }, (_, i) => evs.slice(i * size, (i + 1) * size)).filter((b) => b.length > 0);
+};
+
+describe('spool', () => {
+  it('acknowledges writes and drains them to the store in append order, each once', async () => {
+    const s = await storeBehindSwitch();
+    const spool = await startedSpool(await spoolDir(), s.writer);
+    const bs = batches(1, 6, 40);
+    const results = await Promise.all(bs.map((b) => spool.write(b)));
+    results.forEach((r, i) => expect(r.inserted).toEqual(bs[i]));
+    await spool.drained();
+    const all = bs.flat();
+    expect(s.calls.flat()).toEqual(all.map((e) => e.event_id));
+    expect((await storedIds(s.store)).sort()).toEqual(all.map((e) => e.event_id).sort());
+    expect(spool.stats()).toMatchObject({ pendingEvents: 0, drainedEvents: all.length, retries: 0, droppedEvents: 0 });
+  });
+
+  it('keeps acknowledging through a store outage and drains everything once it returns', async () => {
+    const s = await storeBehindSwitch();
+    const spool = await startedSpool(await spoolDir(), s.writer);
+    s.setUp(false);
+    const bs = batches(2, 5, 30);
+    for (const b of bs) await spool.write(b);
+    await new Promise((r) => setTimeout(r, 80));
+    const during = spool.stats();
+    expect(during.pendingEvents).toBe(bs.flat().length);
+    expect(during.retries).toBeGreaterThan(0);
+    expect(during.oldestAgeMs).toBeGreaterThan(0);
+    expect(await storedIds(s.store)).toEqual([]);
+    s.setUp(true);
+    await spool.drained();
+    expect((await storedIds(s.store)).sort()).toEqual(bs.flat().map((e) => e.event_id).sort());
+    expect(spool.stats().pendingEvents).toBe(0);
+  });
+
+  it('refuses with a 503 OverloadedError carrying Retry-After once the disk quota is full', async () => {
+    const s = await storeBehindSwitch();
+    s.setUp(false);
+    const spool = await startedSpool(await spoolDir(), s.writer, { quotaBytes: 60_000, retryAfterS: 7 });
+    const accepted: PaymentEvent[] = [];
+    let refused: unknown = null;
+    for (const b of batches(3, 40, 10)) {
+      try {
+        await spool.write(b);
+        accepted.push(...b);
+      } catch (err) {
+        refused = err;
+        break;
+      }
+    }
+    expect(refused).toBeInstanceOf(OverloadedError);
+    expect(refused).toMatchObject({ status: 503, retryAfterS: 7, retryable: true });
+    expect(accepted.length).toBeGreaterThan(0);
+    expect(spool.stats().diskBytes).toBeLessThanOrEqual(60_000);
+    s.setUp(true);
+    await spool.drained();
+    expect((await storedIds(s.store)).length).toBe(accepted.length);
+    // Space is back: writes are accepted again.
+    await expect(spool.write(batches(4, 1, 5)[0] as PaymentEvent[])).resolves.toBeDefined();
+  });
+
+  it('after a crash replays only undrained records and drops a torn tail', async () => {
+    const s = await storeBehindSwitch();
+    const dir = await spoolDir();
+    const first = createSpool({ dir, quotaBytes: 1e8, minBackoffMs: 5, maxBackoffMs: 10, stopDrainMs: 0, segmentBytes: 4096 }, { writer: s.writer, logger });
+    await first.start();
+    const [drainedBatch, ...rest] = batches(5, 4, 25) as PaymentEvent[][];
+    await first.write(drainedBatch as PaymentEvent[]);
+    await first.drained();
+    s.setUp(false);
+    for (const b of rest) await first.write(b);
+    // The process "dies": nothing more reaches the store; a half-written record is left behind.
+    await first.stop();
+    const segs = (await readdir(dir)).filter((f) => f.startsWith('seg-')).sort();
+    expect(segs.length).toBeGreaterThan(1);
+    await appendFile(path.join(dir, segs[segs.length - 1] as string), Buffer.from([0x4c, 0x53, 0x57, 0x50, 9, 9, 9]));
+    s.setUp(true);
+    s.calls.length = 0;
+    const second = await startedSpool(dir, s.writer);
+    await second.drained();
+    expect(s.calls.flat()).toEqual(rest.flat().map((e) => e.event_id));
+    expect(second.stats()).toMatchObject({ drainedEvents: rest.flat().length, duplicateEvents: 0 });
+    expect((await storedIds(s.store)).sort()).toEqual(
+      [drainedBatch as PaymentEvent[], ...rest].flat().map((e) => e.event_id).sort(),
+    );
+    // Writes after recovery go on normally.
+    await second.write(batches(6, 1, 3)[0] as PaymentEvent[]);
+    await second.drained();
+    expect((await storedIds(s.store)).length).toBe((drainedBatch as PaymentEvent[]).length + rest.flat().length + 3);
+  });
+
+  it('refuses writes after stop, and stop is idempotent', async () => {
+    const s = await storeBehindSwitch();
+    const spool = await startedSpool(await spoolDir(), s.writer);
+    await Promise.all([spool.stop(), spool.stop()]);
+    await expect(spool.write(batches(7, 1, 2)[0] as PaymentEvent[])).rejects.toThrow(/not accepting/);
+  });
+});

@@ -1,0 +1,512 @@
+import { mkdir, open, readdir, readFile, rename, rm, stat, type FileHandle } from 'node:fs/promises';
+import path from 'node:path';
+import { crc32 } from 'node:zlib';
+import type { PaymentEvent } from '@paywatch/contracts';
+import { OverloadedError, PaywatchError, StoreError } from '../../lib/errors.js';
+import type { Logger } from '../../lib/logger.js';
+import type { EventWriter, WriteResult } from '../types.js';
+
+/**
+ * A durable write path in front of any `EventWriter` (ClickHouse in production): an
+ * append-only local spool with group commit. `write` resolves once the events are in a spool
+ * segment and fsync'd — from then on they survive a store outage and a `kill -9` — and a
+ * background drainer hands them to the store in append order, retrying with backoff while the
+ * store is down. Past the disk quota `write` throws `OverloadedError` (503 + Retry-After).
+ *
+ * Exactly once: the drainer records its position (checkpoint) only after the store accepted a
+ * batch; after a crash it replays from the checkpoint, and the store's own duplicate check
+ * (event ids) drops what had already landed. Events the store refuses as invalid
+ * (non-retryable error) go to `dead-letter.ndjson` and count as drops.
+ */
+export interface SpoolConfig {
+  /** Folder of the segments and checkpoint (created). */
+  dir: string;
+  /** Maximum bytes of spool segments on disk; beyond it `write` throws `OverloadedError`. */
+  quotaBytes: number;
+  /** A segment is closed and a new one opened past this size (default 16 MiB). */
+  segmentBytes?: number;
+  /** Most events handed to the store in one write (default 20 000). */
+  maxBatchEvents?: number;
+  /** Retry-After sent with `OverloadedError` (default 5 s). */
+  retryAfterS?: number;
+  /** Backoff between failed store writes: starts here, doubles, capped at `maxBackoffMs` (defaults 100 ms / 5 s). */
+  minBackoffMs?: number;
+  maxBackoffMs?: number;
+  /** On `stop()`, keep draining to the store for at most this long (default 5 s); the rest stays spooled. */
+  stopDrainMs?: number;
+  /** Events kept in memory for the drainer (beyond it they are read back from disk; default 200 000). */
+  memoryEvents?: number;
+}
+
+/** Point-in-time figures for metrics (map onto gauges / counters). */
+export interface SpoolStats {
+  /** Events acknowledged but not yet accepted by the store. */
+  pendingEvents: number;
+  /** Bytes of spool segments on disk. */
+  diskBytes: number;
+  quotaBytes: number;
+  /** Age of the oldest pending event's append, ms (0 when empty). */
+  oldestAgeMs: number;
+  /** Totals since start. */
+  drainedEvents: number;
+  duplicateEvents: number;
+  retries: number;
+  droppedEvents: number;
+  overloads: number;
+}
+
+/** Optional callbacks for counters that should move as things happen. */
+export interface SpoolHooks {
+  /** A store write failed and will be retried. */
+  retry?(err: unknown): void;
+  /** Events dead-lettered (the store refused them as invalid). */
+  dropped?(count: number, reason: string): void;
+  /** A batch reached the store. */
+  drained?(inserted: number, duplicates: number): void;
+  /** A write was refused because the quota is full. */
+  overloaded?(): void;
+}
+
+export interface SpoolDeps {
+  writer: EventWriter;
+  logger: Logger;
+  hooks?: SpoolHooks;
+  now?: () => number;
+}
+
+/** The spool: an `EventWriter` whose writes are acknowledged on local fsync. Lifecycle: `start()` recovers and begins draining; `stop()` is idempotent. */
+export interface Spool extends EventWriter {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  stats(): SpoolStats;
+  /** Resolves when every event acknowledged so far has reached the store (tests, shutdown). */
+  drained(): Promise<void>;
+}
+
+interface Entry {
+  segment: number;
+  offset: number;
+  length: number;
+  count: number;
+  appendedAt: number;
+  events: PaymentEvent[] | null;
+}
+
+interface Append {
+  buf: Buffer;
+  events: PaymentEvent[];
+  appendedAt: number;
+  resolve: () => void;
+  reject: (e: unknown) => void;
+}
+
+const MAGIC = 0x5057_534c; // "PWSL"
+const HEADER = 24; // magic u32, payload length u32, crc u32, count u32, appendedAt f64
+const MAX_RECORD = 512 * 1024 * 1024;
+
+function segName(n: number): string {
+  return `seg-${n.toString().padStart(12, '0')}.log`;
+}
+
+function encode(events: PaymentEvent[], appendedAt: number): Buffer {
+  const payload = Buffer.from(JSON.stringify(events), 'utf8');
+  const head = Buffer.alloc(HEADER);
+  head.writeUInt32LE(MAGIC, 0);
+  head.writeUInt32LE(payload.length, 4);
+  head.writeUInt32LE(events.length, 12);
+  head.writeDoubleLE(appendedAt, 16);
+  head.writeUInt32LE(crc32(payload, crc32(head.subarray(12, HEADER))), 8);
+  return Buffer.concat([head, payload]);
+}
+
+/** The first of each id in the call is accepted; repeats within the call are duplicates. */
+function splitRepeats(events: PaymentEvent[]): WriteResult {
+  const seen = new Set<string>();
+  const inserted: PaymentEvent[] = [];
+  const duplicates: string[] = [];
+  for (const e of events) {
+    if (seen.has(e.event_id)) duplicates.push(e.event_id);
+    else {
+      seen.add(e.event_id);
+      inserted.push(e);
+    }
+  }
+  return { inserted, duplicates };
+}
+
+/** Creates a spool (unstarted) over `deps.writer`. */
+export function createSpool(config: SpoolConfig, deps: SpoolDeps): Spool {
+  const log = deps.logger.child({ component: 'spool' });
+  const now = deps.now ?? Date.now;
+  const segmentBytes = config.segmentBytes ?? 16 * 1024 * 1024;
+  const maxBatch = config.maxBatchEvents ?? 20_000;
+  const retryAfterS = config.retryAfterS ?? 5;
+  const minBackoff = config.minBackoffMs ?? 100;
+  const maxBackoff = config.maxBackoffMs ?? 5_000;
+  const memoryCap = config.memoryEvents ?? 200_000;
+  const hooks = deps.hooks ?? {};
+  const checkpointPath = path.join(config.dir, 'checkpoint.json');
+
+  let state: 'new' | 'running' | 'stopping' | 'stopped' = 'new';
+  let stopPromise: Promise<void> | null = null;
+  // Appends
+  let active: { n: number; fh: FileHandle; size: number } | null = null;
+  const queue: Append[] = [];
+  let queuedBytes = 0;
+  // Appends and segment rolls run one at a time on this chain.
+  let appendChain: Promise<void> = Promise.resolve();
+  let flushScheduled = false;
+  let inFlight = 0;
+  // Disk accounting: segment number → bytes
+  const segments = new Map<number, number>();
+  let diskBytes = 0;
+  // Pending (acknowledged, not yet in the store), in order
+  const pending: Entry[] = [];
+  let pendingEvents = 0;
+  let memEvents = 0;
+  let checkpoint = { segment: 0, offset: 0 };
+  // Drainer
+  let wake: (() => void) | null = null;
+  let drainLoop: Promise<void> | null = null;
+  let drainDeadline = Infinity;
+  const emptyWaiters: (() => void)[] = [];
+  const totals = { drainedEvents: 0, duplicateEvents: 0, retries: 0, droppedEvents: 0, overloads: 0 };
+
+  const signal = () => {
+    const w = wake;
+    wake = null;
+    w?.();
+  };
+
+  async function fsyncDir(): Promise<void> {
+    const d = await open(config.dir, 'r');
+    try {
+      await d.sync();
+    } finally {
+      await d.close();
+    }
+  }
+
+  async function openSegment(n: number): Promise<void> {
+    const fh = await open(path.join(config.dir, segName(n)), 'a');
+    await fsyncDir();
+    active = { n, fh, size: 0 };
+    segments.set(n, 0);
+  }
+
+  function serial(fn: () => Promise<void>): Promise<void> {
+    const p = appendChain.then(fn);
+    appendChain = p.catch(() => undefined);
+    return p;
+  }
+
+  async function flushQueue(): Promise<void> {
+    while (queue.length > 0) {
+      const batch = queue.splice(0, queue.length);
+      inFlight += batch.length;
+      const bytes = batch.reduce((s, a) => s + a.buf.length, 0);
+      try {
+        if (active === null) throw new StoreError('spool is not open', undefined, false);
+        if (active.size > 0 && active.size + bytes > segmentBytes) {
+          await active.fh.sync();
+          await active.fh.close();
+          await openSegment(active.n + 1);
+        }
+        const seg = active as { n: number; fh: FileHandle; size: number };
+        let off = seg.size;
+        await seg.fh.writev(batch.map((a) => a.buf));
+        // One fsync for every append that arrived while the previous one ran: group commit.
+        await seg.fh.datasync();
+        seg.size += bytes;
+        segments.set(seg.n, seg.size);
+        diskBytes += bytes;
+        for (const a of batch) {
+          const keep = memEvents + a.events.length <= memoryCap;
+          pending.push({
+            segment: seg.n,
+            offset: off,
+            length: a.buf.length,
+            count: a.events.length,
+            appendedAt: a.appendedAt,
+            events: keep ? a.events : null,
+          });
+          if (keep) memEvents += a.events.length;
+          pendingEvents += a.events.length;
+          off += a.buf.length;
+        }
+        queuedBytes -= bytes;
+        inFlight -= batch.length;
+        for (const a of batch) a.resolve();
+        signal();
+      } catch (err) {
+        queuedBytes -= bytes;
+        inFlight -= batch.length;
+        const e = new StoreError('spool append failed', err);
+        for (const a of batch) a.reject(e);
+      }
+    }
+  }
+
+  function scheduleFlush(): void {
+    if (flushScheduled) return;
+    flushScheduled = true;
+    // Let the appends of this tick join the same fsync (group commit).
+    setImmediate(() => {
+      flushScheduled = false;
+      void serial(flushQueue);
+    });
+  }
+
+  /** Once everything in the active segment is drained, start a fresh one so the old one can be deleted. */
+  function rollIfDrained(): Promise<void> {
+    return serial(async () => {
+      const a = active;
+      if (!a || a.size === 0 || checkpoint.segment !== a.n || checkpoint.offset < a.size) return;
+      await a.fh.close();
+      await openSegment(a.n + 1);
+    });
+  }
+
+  async function readEntry(e: Entry): Promise<PaymentEvent[]> {
+    if (e.events) return e.events;
+    const fh = await open(path.join(config.dir, segName(e.segment)), 'r');
+    try {
+      const buf = Buffer.alloc(e.length);
+      await fh.read(buf, 0, e.length, e.offset);
+      return JSON.parse(buf.subarray(HEADER).toString('utf8')) as PaymentEvent[];
+    } finally {
+      await fh.close();
+    }
+  }
+
+  async function writeCheckpoint(): Promise<void> {
+    const tmp = `${checkpointPath}.tmp`;
+    const fh = await open(tmp, 'w');
+    try {
+      await fh.writeFile(JSON.stringify(checkpoint));
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    await rename(tmp, checkpointPath);
+    await fsyncDir();
+  }
+
+  async function deleteDrainedSegments(): Promise<void> {
+    for (const [n, size] of [...segments.entries()]) {
+      const drainedFully = n < checkpoint.segment || (n === checkpoint.segment && checkpoint.offset >= size);
+      if (!drainedFully || n === active?.n) continue;
+      await rm(path.join(config.dir, segName(n)), { force: true });
+      segments.delete(n);
+      diskBytes -= size;
+    }
+  }
+
+  async function deadLetter(entries: Entry[], events: PaymentEvent[], err: unknown): Promise<void> {
+    const reason = err instanceof Error ? err.message : String(err);
+    const fh = await open(path.join(config.dir, 'dead-letter.ndjson'), 'a');
+    try {
+      await fh.writeFile(events.map((e) => JSON.stringify({ reason, event: e })).join('\n') + '\n');
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    totals.droppedEvents += events.length;
+    hooks.dropped?.(events.length, reason);
+    log.error({ err, events: events.length, records: entries.length }, 'spool: store refused events; dead-lettered');
+  }
+
+  const isPermanent = (err: unknown) => err instanceof PaywatchError && !err.retryable;
+
+  async function drain(): Promise<void> {
+    let backoff = minBackoff;
+    for (;;) {
+      if (pending.length === 0) {
+        for (const w of emptyWaiters.splice(0)) w();
+        if (state !== 'running') return;
+        await new Promise<void>((r) => (wake = r));
+        continue;
+      }
+      if (state !== 'running' && now() > drainDeadline) return;
+      const entries: Entry[] = [];
+      let n = 0;
+      for (const e of pending) {
+        if (entries.length > 0 && n + e.count > maxBatch) break;
+        entries.push(e);
+        n += e.count;
+      }
+      const events = (await Promise.all(entries.map(readEntry))).flat();
+      try {
+        const r = await deps.writer.write(events);
+        totals.drainedEvents += r.inserted.length;
+        totals.duplicateEvents += r.duplicates.length;
+        hooks.drained?.(r.inserted.length, r.duplicates.length);
+        backoff = minBackoff;
+      } catch (err) {
+        if (isPermanent(err) && state === 'running') {
+          await deadLetter(entries, events, err);
+        } else {
+          totals.retries++;
+          hooks.retry?.(err);
+          log.warn({ err: err instanceof Error ? err.message : String(err), backoffMs: backoff }, 'spool: store write failed; will retry');
+          if (state !== 'running' && now() + backoff > drainDeadline) return;
+          await new Promise<void>((r) => {
+            const t = setTimeout(r, backoff);
+            // A stop request cuts the wait short.
+            wake = () => {
+              clearTimeout(t);
+              r();
+            };
+          });
+          backoff = Math.min(maxBackoff, backoff * 2);
+          continue;
+        }
+      }
+      // Accepted (or dead-lettered): advance past these records, durably, then forget them.
+      const last = entries[entries.length - 1] as Entry;
+      checkpoint = { segment: last.segment, offset: last.offset + last.length };
+      await writeCheckpoint();
+      pending.splice(0, entries.length);
+      for (const e of entries) {
+        pendingEvents -= e.count;
+        if (e.events) memEvents -= e.count;
+      }
+      if (pending.length === 0) await rollIfDrained();
+      await deleteDrainedSegments();
+    }
+  }
+
+  /** Rebuilds the pending list from the segments after the checkpoint; truncates a torn tail. */
+  async function recover(): Promise<number> {
+    try {
+      const cp = JSON.parse(await readFile(checkpointPath, 'utf8')) as { segment: number; offset: number };
+      if (Number.isInteger(cp.segment) && Number.isInteger(cp.offset)) checkpoint = cp;
+    } catch {
+      checkpoint = { segment: 0, offset: 0 };
+    }
+    const names = (await readdir(config.dir)).filter((f) => /^seg-\d{12}\.log$/.test(f)).sort();
+    let last = 0;
+    for (const name of names) {
+      const n = Number(name.slice(4, 16));
+      last = Math.max(last, n);
+      const file = path.join(config.dir, name);
+      const size = (await stat(file)).size;
+      if (n < checkpoint.segment || (n === checkpoint.segment && checkpoint.offset >= size)) {
+        await rm(file, { force: true });
+        continue;
+      }
+      const data = await readFile(file);
+      let off = n === checkpoint.segment ? checkpoint.offset : 0;
+      while (off < data.length) {
+        const ok =
+          off + HEADER <= data.length &&
+          data.readUInt32LE(off) === MAGIC &&
+          data.readUInt32LE(off + 4) <= MAX_RECORD &&
+          off + HEADER + data.readUInt32LE(off + 4) <= data.length;
+        const len = ok ? data.readUInt32LE(off + 4) : 0;
+        const payload = data.subarray(off + HEADER, off + HEADER + len);
+        if (!ok || crc32(payload, crc32(data.subarray(off + 12, off + HEADER))) !== data.readUInt32LE(off + 8)) {
+          // A record cut short by a crash was never acknowledged (ack follows fsync): drop it.
+          log.warn({ segment: n, offset: off, size: data.length }, 'spool: truncating torn record at segment tail');
+          const fh = await open(file, 'r+');
+          await fh.truncate(off);
+          await fh.sync();
+          await fh.close();
+          break;
+        }
+        pending.push({
+          segment: n,
+          offset: off,
+          length: HEADER + len,
+          count: data.readUInt32LE(off + 12),
+          appendedAt: data.readDoubleLE(off + 16),
+          events: null,
+        });
+        pendingEvents += data.readUInt32LE(off + 12);
+        off += HEADER + len;
+      }
+      segments.set(n, off);
+      diskBytes += off;
+    }
+    return last;
+  }
+
+  const spool: Spool = {
+    async start() {
+      if (state !== 'new') throw new StoreError('spool already started', undefined, false);
+      await mkdir(config.dir, { recursive: true });
+      const last = await recover();
+      await openSegment(last + 1);
+      state = 'running';
+      if (pendingEvents > 0) log.info({ events: pendingEvents, bytes: diskBytes }, 'spool: replaying events not yet in the store');
+      drainLoop = drain().catch((err: unknown) => {
+        log.error({ err }, 'spool drainer failed');
+      });
+    },
+
+    write(events) {
+      if (state !== 'running') {
+        return Promise.reject(new StoreError('spool is not accepting writes', undefined, false));
+      }
+      const r = splitRepeats(events);
+      if (r.inserted.length === 0) return Promise.resolve(r);
+      const appendedAt = now();
+      const buf = encode(r.inserted, appendedAt);
+      if (diskBytes + queuedBytes + buf.length > config.quotaBytes) {
+        totals.overloads++;
+        hooks.overloaded?.();
+        return Promise.reject(
+          new OverloadedError(
+            `event spool is full (${diskBytes + queuedBytes} of ${config.quotaBytes} bytes): the store is not keeping up`,
+            retryAfterS,
+            503,
+          ),
+        );
+      }
+      queuedBytes += buf.length;
+      return new Promise<WriteResult>((resolve, reject) => {
+        queue.push({ buf, events: r.inserted, appendedAt, resolve: () => resolve(r), reject });
+        scheduleFlush();
+      });
+    },
+
+    stop() {
+      if (stopPromise) return stopPromise;
+      stopPromise = (async () => {
+        if (state === 'new') {
+          state = 'stopped';
+          return;
+        }
+        state = 'stopping';
+        await serial(flushQueue);
+        drainDeadline = now() + (config.stopDrainMs ?? 5_000);
+        signal();
+        await drainLoop;
+        if (pendingEvents > 0) log.warn({ events: pendingEvents }, 'spool: stopping with events still spooled; they drain on next start');
+        await active?.fh.sync();
+        await active?.fh.close();
+        active = null;
+        state = 'stopped';
+        for (const w of emptyWaiters.splice(0)) w();
+      })();
+      return stopPromise;
+    },
+
+    stats() {
+      const oldest = pending[0];
+      return {
+        pendingEvents,
+        diskBytes,
+        quotaBytes: config.quotaBytes,
+        oldestAgeMs: oldest ? Math.max(0, now() - oldest.appendedAt) : 0,
+        ...totals,
+      };
+    },
+
+    drained() {
+      if (pending.length === 0 && queue.length === 0 && inFlight === 0) return Promise.resolve();
+      return new Promise<void>((r) => emptyWaiters.push(r));
+    },
+  };
+  return spool;
+}
