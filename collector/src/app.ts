@@ -10,6 +10,7 @@ import { createRateLimiter } from './auth/rate-limit.js';
 import type { SecurityConfig } from './auth/security-config.js';
 import { corsAllowList, inlineHashes, securityHeaders } from './auth/security-headers.js';
 import { errorHandler } from './http/errors.js';
+import { EXPORT_ROUTE_DOCS, createExportRouter } from './http/export.routes.js';
 import { buildOpenApi } from './http/openapi.js';
 import { READ_ROUTE_DOCS, createReadRouter } from './http/read.routes.js';
 import type { ReadService } from './http/read-service.js';
@@ -18,6 +19,7 @@ import { SYSTEM_ROUTE_DOCS, createSystemRouter } from './http/system.routes.js';
 import type { Logger } from './lib/logger.js';
 import { maskPans } from './lib/pan.js';
 import type { Ingestor } from './pipeline/types.js';
+import type { EventReader } from './store/types.js';
 import { createEventsRouter } from './sources/events-api/events.route.js';
 
 export const VERSION = '0.1.0';
@@ -35,6 +37,8 @@ export interface Mount {
 export interface AppDeps {
   ingestor: Ingestor;
   read: ReadService;
+  /** The store's reader (exports page through it). */
+  reader: EventReader;
   registry: Registry;
   ping: () => Promise<void>;
   backend: string;
@@ -59,7 +63,7 @@ export function createApp(deps: AppDeps): { app: Express; docs: RouteDoc[]; acce
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
   const sec = deps.security;
-  const docs = [...SYSTEM_ROUTE_DOCS, ...READ_ROUTE_DOCS, ...AUTH_ROUTE_DOCS, ...AUDIT_ROUTE_DOCS, ...(deps.mounts ?? []).flatMap((m) => m.docs)].map((d) =>
+  const docs = [...SYSTEM_ROUTE_DOCS, ...READ_ROUTE_DOCS, ...EXPORT_ROUTE_DOCS, ...AUTH_ROUTE_DOCS, ...AUDIT_ROUTE_DOCS, ...(deps.mounts ?? []).flatMap((m) => m.docs)].map((d) =>
     d.path === '/metrics' && sec.metricsPublic ? { ...d, auth: 'none' as const } : d,
   );
   const dist = deps.dashboard !== false && existsSync(DASHBOARD_DIST + 'index.html') ? DASHBOARD_DIST : null;
@@ -79,6 +83,7 @@ export function createApp(deps: AppDeps): { app: Express; docs: RouteDoc[]; acce
   app.use(createAuditRouter({ auth: deps.auth }));
   app.use(createSystemRouter({ registry: deps.registry, ping: deps.ping, backend: deps.backend, openapi: () => (openapi ??= buildOpenApi(docs, { version: VERSION })) }));
   app.use(createReadRouter(deps.read));
+  app.use(createExportRouter({ reader: deps.reader }));
   for (const m of deps.mounts ?? []) app.use(m.router);
 
   if (dist) {

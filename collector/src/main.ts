@@ -93,6 +93,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
   const { app, access } = createApp({
     ingestor,
     read: createReadService(store, fx),
+    reader: store,
     registry: metrics.registry,
     ping: () => store.ping(),
     backend: store.backend,

@@ -101,6 +101,23 @@ describe('audit log', () => {
   });
 });
 
+describe('exports', () => {
+  it('exports masked transactions as CSV to analysts and records each export with its row count', async () => {
+    const events = Array.from({ length: 12 }, (_, i) => inputEvent(40_000 + i, { merchant_id: i === 0 ? '=cmd|calc' : 'merchant_x' }));
+    await s.post('/v1/events', ndjson(events));
+    const r = await s.fetch(`/api/v1/export/transactions?from=${Date.now() - 86_400_000}&merchant_id=merchant_x,=cmd|calc`);
+    expect(r.status).toBe(200);
+    expect(r.headers.get('content-type')).toMatch(/text\/csv/);
+    const lines = (await r.text()).trim().split('\r\n');
+    expect(lines[0]).toMatch(/^event_id,ts,payment_id,/);
+    expect(lines).toHaveLength(13);
+    expect(lines.some((l) => l.includes("'=cmd|calc"))).toBe(true);
+    expect(r.headers.get('x-paywatch-rows')).toBe('12');
+    await new Promise((res) => setTimeout(res, 100));
+    expect((await audit('&action=export'))[0]).toMatchObject({ actor: 'key:test harness', target: '/api/v1/export/transactions', outcome: 'success', details: { rows: 12, format: 'csv' } });
+  });
+});
+
 describe('data lifecycle', () => {
   it('erases every event of one customer and nothing else, audited under the keyed hash', async () => {
     const mine = Array.from({ length: 30 }, (_, i) => inputEvent(10_000 + i, { customer_ref: 'customer-4711' }));

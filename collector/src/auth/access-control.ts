@@ -2,6 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Request, RequestHandler, Response } from 'express';
 import type { Socket } from 'socket.io';
+import type { AuditDetails } from '../audit/types.js';
 import type { RouteDoc } from '../http/route-doc.js';
 import { OverloadedError, PaywatchError, UnauthorizedError } from '../lib/errors.js';
 import type { AuthService } from './auth.service.js';
@@ -138,10 +139,12 @@ export function createAccessControl(deps: AccessControlDeps): AccessControl {
           if (typeof given !== 'string' || !sameSecret(given, p.csrf)) return next(new ForbiddenError(`missing or wrong ${CSRF_HEADER} header`, 'csrf'));
         }
         res.locals.principal = p;
-        if (doc?.audit && UNSAFE.has(req.method)) {
+        if (doc?.audit) {
           const action = doc.audit;
           res.on('finish', () => {
-            void deps.auth.record({ principal: p, ip }, action, res.statusCode < 400 ? 'success' : 'failure', req.path.slice(0, 200), { method: req.method, status: res.statusCode });
+            // Handlers may add small details (e.g. an export's row count) in res.locals.auditDetails.
+            const extra = (res.locals.auditDetails ?? {}) as AuditDetails;
+            void deps.auth.record({ principal: p, ip }, action, res.statusCode < 400 ? 'success' : 'failure', req.path.slice(0, 200), { ...extra, method: req.method, status: res.statusCode });
           });
         }
         return next();

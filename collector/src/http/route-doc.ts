@@ -19,7 +19,7 @@ export interface RouteDoc {
    * with scope ingest), or the minimum role `viewer` < `analyst` < `oncall` < `admin`.
    */
   auth: Requirement;
-  /** When set, every call with an unsafe method is written to the audit log under this action. */
+  /** When set, every call is written to the audit log under this action (caller, IP, path, status, `res.locals.auditDetails`). */
   audit?: AuditAction;
   query?: z.ZodType;
   pathParams?: Record<string, string>;
