@@ -5,7 +5,8 @@ import type { Command, CommandIO } from '../cli/command.js';
 const BACKUP_HELP = `Usage: paywatch backup --to DIR [options]
 
 Writes the event store (PAYWATCH_STORE) to DIR: one gzipped NDJSON file of masked events per
-UTC day under DIR/events/, and DIR/manifest.json with each file's event count and SHA-256.
+UTC day under DIR/events/, the audit entries added since the last run under DIR/audit/, and
+DIR/manifest.json with each file's count and SHA-256.
 The embedded store is a single-process database: stop the collector first, or let the running
 collector write the backups itself (PAYWATCH_BACKUP_DIR, POST /api/admin/backup).
 Ship DIR off-site afterwards (docs/security.md: rclone/rsync/aws s3 sync).
@@ -92,10 +93,11 @@ export const backupCommand: Command = {
     }
     const dir = values.to;
     return withStore(io, 'backup', async ({ store, audit }) => {
-      const { backupEvents } = await import('./backup.js');
+      const { backupAudit, backupEvents } = await import('./backup.js');
       const r = await backupEvents(store, dir, { incremental: values.incremental, lookbackDays: lookback });
       await audit.append({ ts: Date.now(), action: 'data.backup', outcome: 'success', actor: 'paywatch backup', actor_kind: 'system', ip: null, target: dir, details: { kind: r.kind, days: r.days.length, events: r.events } });
-      io.stdout.write(`${r.kind} backup of the ${store.backend} store: ${r.events} events in ${r.days.length} day file(s)${r.fromDay ? ` from ${r.fromDay}` : ''} → ${dir}\n`);
+      const archived = await backupAudit(audit, dir);
+      io.stdout.write(`${r.kind} backup of the ${store.backend} store: ${r.events} events in ${r.days.length} day file(s)${r.fromDay ? ` from ${r.fromDay}` : ''}, ${archived} new audit entries → ${dir}\n`);
       return 0;
     });
   },

@@ -7,7 +7,11 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../lib/logger.js';
 import { createEmbeddedStore } from '../store/embedded/index.js';
 import type { Store } from '../store/types.js';
-import { backupEvents, eraseFromBackup, readManifest, restoreEvents } from './backup.js';
+import { createHash } from 'node:crypto';
+import { gunzipSync } from 'node:zlib';
+import { openSecurityDb } from '../auth/security-db.js';
+import { createEmbeddedAuditLog } from '../audit/embedded-audit.js';
+import { backupAudit, backupEvents, eraseFromBackup, readManifest, restoreEvents } from './backup.js';
 import { allIds, lifecycleEvents } from './eraser-contract.js';
 
 const logger = createLogger({ level: 'silent' });
@@ -120,4 +124,28 @@ describe('backup and restore (embedded)', () => {
     expect(r.skippedErased).toBe(events.filter((e) => e.customer_ref === 'cust_2').length);
     expect(await allIds(dst)).toEqual(events.filter((e) => e.customer_ref !== 'cust_1' && e.customer_ref !== 'cust_2').map((e) => e.event_id).sort());
   });
+
+  it('archives the audit entries added since the last run, with checksums', async () => {
+    const dbDir = await tmp();
+    const db = await openSecurityDb(join(dbDir, 'security.duckdb'));
+    try {
+      const log = await createEmbeddedAuditLog(db);
+      const add = (i: number) => log.append({ ts: 1_700_000_000_000 + i, action: 'auth.login', outcome: 'success', actor: `u${i}`, actor_kind: 'user', ip: null, target: null, details: { i } });
+      for (let i = 0; i < 1200; i++) await add(i);
+      const dir = await tmp();
+      await backupEvents(await freshStore(), dir, { incremental: false });
+      expect(await backupAudit(log, dir)).toBe(1200);
+      expect(await backupAudit(log, dir)).toBe(0);
+      for (let i = 1200; i < 1203; i++) await add(i);
+      expect(await backupAudit(log, dir)).toBe(3);
+      const archives = readManifest(dir)!.audit;
+      expect(archives.map((a) => [a.from_seq, a.to_seq, a.entries])).toEqual([[1, 1200, 1200], [1201, 1203, 3]]);
+      const bytes = await readFile(join(dir, archives[1]!.file));
+      expect(createHash('sha256').update(bytes).digest('hex')).toBe(archives[1]!.sha256);
+      const entries = gunzipSync(bytes).toString().trim().split('\n').map((l) => JSON.parse(l) as { actor: string });
+      expect(entries.map((e) => e.actor)).toEqual(['u1200', 'u1201', 'u1202']);
+    } finally {
+      await db.close();
+    }
+  }, 60_000);
 });

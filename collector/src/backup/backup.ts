@@ -7,6 +7,7 @@ import { Readable } from 'node:stream';
 import { createGunzip, createGzip } from 'node:zlib';
 import { PaymentEventSchema, type PaymentEvent } from '@paywatch/contracts';
 import { z } from 'zod';
+import type { AuditEntry, AuditReader } from '../audit/types.js';
 import type { Store } from '../store/types.js';
 
 /**
@@ -30,6 +31,10 @@ export const ManifestSchema = z.object({
   /** Each run: full or incremental, from which day, how many days written. */
   runs: z.array(z.object({ at: z.number().int(), kind: z.enum(['full', 'incremental']), from_day: z.string().nullable(), days: z.number().int(), events: z.number().int() })),
   days: z.record(z.string().regex(/^\d{4}-\d{2}-\d{2}$/), DayEntrySchema),
+  /** Audit log archives, one per run with the entries added since the previous one. */
+  audit: z
+    .array(z.object({ file: z.string().regex(/^audit\/audit-\d+-\d+\.ndjson\.gz$/), from_seq: z.number().int(), to_seq: z.number().int(), entries: z.number().int(), sha256: z.string().regex(/^[0-9a-f]{64}$/), written_at: z.number().int() }))
+    .default([]),
 });
 export type Manifest = z.infer<typeof ManifestSchema>;
 
@@ -95,7 +100,7 @@ export async function backupEvents(store: Store, dir: string, opts: BackupOption
     fromDay = dayOf(dayStart(newest) - (opts.lookbackDays ?? 2) * DAY_MS);
   }
   const from = fromDay === null ? 0 : dayStart(fromDay);
-  const manifest: Manifest = prev ?? { format: FORMAT, source_backend: store.backend, created_at: now(), updated_at: now(), runs: [], days: {} };
+  const manifest: Manifest = prev ?? { format: FORMAT, source_backend: store.backend, created_at: now(), updated_at: now(), runs: [], days: {}, audit: [] };
   if (kind === 'full') manifest.days = {};
 
   // Newest first (the reader's order): each day's events arrive contiguously.
@@ -204,4 +209,37 @@ export async function eraseFromBackup(dir: string, customerRef: string): Promise
     writeManifest(dir, m);
   }
   return removed;
+}
+
+/**
+ * Archives the audit entries added since the last archive in `dir` (PCI DSS 10.3.3: audit logs
+ * promptly backed up to media that is hard to modify) as `audit/audit-<from>-<to>.ndjson.gz`
+ * with its SHA-256 in the manifest. Returns how many entries were archived.
+ */
+export async function backupAudit(audit: AuditReader, dir: string): Promise<number> {
+  const m = readManifest(dir);
+  if (!m) throw new Error(`${join(dir, MANIFEST)} not found: back up the events first`);
+  const last = Math.max(0, ...m.audit.map((a) => a.to_seq));
+  const fresh: AuditEntry[] = [];
+  let before: number | undefined;
+  for (;;) {
+    const page = await audit.list({ limit: 1000, ...(before !== undefined ? { before } : {}) });
+    const newer = page.filter((e) => e.seq > last);
+    fresh.push(...newer);
+    if (page.length < 1000 || newer.length < page.length) break;
+    before = page[page.length - 1]!.seq;
+  }
+  if (fresh.length === 0) return 0;
+  fresh.sort((a, b) => a.seq - b.seq);
+  const from = fresh[0]!.seq;
+  const to = fresh[fresh.length - 1]!.seq;
+  mkdirSync(join(dir, 'audit'), { recursive: true });
+  const file = `audit/audit-${from}-${to}.ndjson.gz`;
+  const path = join(dir, file);
+  await pipeline(Readable.from(fresh.map((e) => JSON.stringify(e) + '\n')), createGzip(), createWriteStream(path + '.tmp'));
+  renameSync(path + '.tmp', path);
+  m.audit.push({ file, from_seq: from, to_seq: to, entries: fresh.length, sha256: await sha256File(path), written_at: Date.now() });
+  m.updated_at = Date.now();
+  writeManifest(dir, m);
+  return fresh.length;
 }

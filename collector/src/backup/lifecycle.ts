@@ -3,7 +3,7 @@ import type { SecurityDb } from '../auth/security-db.js';
 import { BadRequestError } from '../lib/errors.js';
 import type { Logger } from '../lib/logger.js';
 import type { Store } from '../store/types.js';
-import { backupEvents, eraseFromBackup, type BackupResult } from './backup.js';
+import { backupAudit, backupEvents, eraseFromBackup, type BackupResult } from './backup.js';
 
 const DAY_MS = 86_400_000;
 const HOUR_MS = 3_600_000;
@@ -109,6 +109,7 @@ export function createDataLifecycle(
         try {
           const r = await backupEvents(deps.store, dir, { incremental: true });
           await deps.auth.record(ctx, 'data.backup', 'success', dir, { kind: r.kind, days: r.days.length, events: r.events });
+          await backupAudit(deps.auth.audit, dir); // after the entry above, so it is archived too
           return r;
         } catch (err) {
           await deps.auth.record(ctx, 'data.backup', 'failure', dir, { error: err instanceof Error ? err.message.slice(0, 200) : 'unknown' });
