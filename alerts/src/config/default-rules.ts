@@ -10,7 +10,7 @@ fx: { EUR: 1.08, GBP: 1.27, CNY: 0.14, JPY: 0.0067, CHF: 1.13, CAD: 0.73, AUD: 0
 allowed_lateness: 1m
 calendar:
   events:
-    - { name: Christmas, kind: holiday, dates: ["2026-12-25", "2027-12-25"], widen: 2, shift: 0.6 }
+    - { name: Christmas, kind: holiday, dates: ["2025-12-25", "2026-12-25", "2027-12-25"], widen: 2, shift: 0.6 }
     - { name: New Year, kind: holiday, dates: ["2026-01-01", "2027-01-01"], widen: 2, shift: 0.6 }
 
 rules:
@@ -51,13 +51,13 @@ rules:
 
   - name: expected_silence
     description: A provider × method that normally has traffic goes quiet.
-    detector: { type: silence, window_minutes: 10, p_value: 1.0e-7, min_expected: 25, max_ratio: 0.3 }
+    detector: { type: silence, window_minutes: 10, slot_minutes: 15, p_value: 1.0e-9, min_expected: 25, max_ratio: 0.2 }
     group_by: [provider, method]
     severity: warning
     keep_firing_for: 5m
 
   - name: decline_mix_shift
-    detector: { type: mix, window_minutes: 10, min_failures: 40, p_value: 1.0e-6, min_jsd: 0.06 }
+    detector: { type: mix, window_minutes: 10, min_failures: 80, p_value: 1.0e-8, min_jsd: 0.06 }
     severity: warning
     keep_firing_for: 5m
 

@@ -47,17 +47,17 @@ export interface UnivariateConfig {
 
 export const DEFAULT_UNIVARIATE_CONFIG: UnivariateConfig = {
   warmup: 150,
-  levelAlpha: 0.3,
+  levelAlpha: 0.1,
   spreadAlpha: 0.02,
   patternLen: 8,
   patternMemory: 300,
-  historyLen: 3000,
-  shortLen: 10,
-  reportThreshold: 0.5,
+  historyLen: 8640,
+  shortLen: 30,
+  reportThreshold: 0.45,
   refractory: 100,
   patternWeight: 0.33,
   rarityWeight: 0.33,
-  rangeMargin: 0.05,
+  rangeMargin: 0.02,
 };
 
 /** One scored point. */
