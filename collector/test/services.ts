@@ -35,10 +35,14 @@ export function parseEnvFile(text: string): Record<string, string> {
 }
 
 /** The merged service environment: process env wins over the file. */
-export function servicesEnv(envFile = process.env.PAYWATCH_SERVICES_ENV ?? DEFAULT_ENV_FILE): Record<string, string> {
+export function servicesEnv(
+  envFile = process.env.PAYWATCH_SERVICES_ENV ?? DEFAULT_ENV_FILE,
+): Record<string, string> {
   const fromFile = existsSync(envFile) ? parseEnvFile(readFileSync(envFile, 'utf8')) : {};
   const fromProcess = Object.fromEntries(
-    Object.entries(process.env).filter((e): e is [string, string] => e[0].startsWith('PAYWATCH_TEST_') && e[1] !== undefined),
+    Object.entries(process.env).filter(
+      (e): e is [string, string] => e[0].startsWith('PAYWATCH_TEST_') && e[1] !== undefined,
+    ),
   );
   return { ...fromFile, ...fromProcess };
 }
@@ -126,7 +130,9 @@ export async function startPrivateClickHouse(stateDir: string): Promise<PrivateC
   } catch (err) {
     throw new Error(`could not start a private ClickHouse (${String(err)}): ${HOW_TO}`);
   }
-  const endpoint = clickhouseEndpoint(parseEnvFile(readFileSync(path.join(stateDir, 'services.env'), 'utf8')));
+  const endpoint = clickhouseEndpoint(
+    parseEnvFile(readFileSync(path.join(stateDir, 'services.env'), 'utf8')),
+  );
   return {
     endpoint,
     stop: () => runScript(stateDir, ['stop', 'clickhouse']),

@@ -14,7 +14,13 @@ import type { PaymentEvent } from '@paywatch/contracts';
 
 /** The events of batch `i` (deterministic). */
 export function spoolTestBatch(i: number): PaymentEvent[] {
-  return generateEvents({ seed: 1000 + i, payments: 400, from: Date.UTC(2026, 0, 5), spanMs: 3_600_000, idPrefix: `b${i}_` });
+  return generateEvents({
+    seed: 1000 + i,
+    payments: 400,
+    from: Date.UTC(2026, 0, 5),
+    spanMs: 3_600_000,
+    idPrefix: `b${i}_`,
+  });
 }
 
 async function main(): Promise<void> {
@@ -25,13 +31,18 @@ async function main(): Promise<void> {
   const logger = createLogger({ level: 'warn', destination: process.stderr });
   const store = createClickHouseStore({ url, username, password, database }, { logger });
   await store.start();
-  const spool = createSpool({ dir, quotaBytes: 1024 * 1024 * 1024, segmentBytes: 1024 * 1024, maxBatchEvents: 5000 }, { writer: store, logger });
+  const spool = createSpool(
+    { dir, quotaBytes: 1024 * 1024 * 1024, segmentBytes: 1024 * 1024, maxBatchEvents: 5000 },
+    { writer: store, logger },
+  );
   await spool.start();
   if (mode === 'drain') {
     const replayed = spool.stats().pendingEvents;
     await spool.drained();
     const st = spool.stats();
-    process.stdout.write(`REPLAYED ${replayed} INSERTED ${st.drainedEvents} DUPLICATES ${st.duplicateEvents}\n`);
+    process.stdout.write(
+      `REPLAYED ${replayed} INSERTED ${st.drainedEvents} DUPLICATES ${st.duplicateEvents}\n`,
+    );
     await spool.stop();
     await store.stop();
     process.stdout.write('DRAINED\n');

@@ -27,7 +27,13 @@ beforeAll(async () => {
   await auto.start();
   await rawOnly.start();
   // Three days of events in several inserts (several parts per partition, merged or not).
-  const events = generateEvents({ seed: 99, payments: 6000, from: T0, spanMs: 3 * DAY, tsGranularityMs: 7_000 });
+  const events = generateEvents({
+    seed: 99,
+    payments: 6000,
+    from: T0,
+    spanMs: 3 * DAY,
+    tsGranularityMs: 7_000,
+  });
   for (let i = 0; i < events.length; i += 2500) await auto.write(events.slice(i, i + 2500));
 });
 
@@ -50,9 +56,21 @@ describe('rollup answers equal raw answers', () => {
   const ranges: RangeFilter[] = [
     { from: T0, to: T0 + 3 * DAY, filters: {} },
     { from: T0 + 3 * 3_600_000, to: T0 + DAY + 17 * 60_000, filters: { provider: ['stripe', 'adyen'] } },
-    { from: T0, to: T0 + 2 * DAY, filters: { status: ['failed'], failure_category: ['timeout', 'do_not_honor'] } },
-    { from: T0, to: T0 + 3 * DAY, filters: { country: ['JP', 'CN'], channel: ['web'], card_brand: ['visa'] } },
-    { from: T0, to: T0 + 3 * DAY, filters: { merchant_id: ['m_alpha'], currency: ['USD', 'JPY'], method: ['card'] } },
+    {
+      from: T0,
+      to: T0 + 2 * DAY,
+      filters: { status: ['failed'], failure_category: ['timeout', 'do_not_honor'] },
+    },
+    {
+      from: T0,
+      to: T0 + 3 * DAY,
+      filters: { country: ['JP', 'CN'], channel: ['web'], card_brand: ['visa'] },
+    },
+    {
+      from: T0,
+      to: T0 + 3 * DAY,
+      filters: { merchant_id: ['m_alpha'], currency: ['USD', 'JPY'], method: ['card'] },
+    },
   ];
 
   it('overview', async () => {
@@ -75,9 +93,10 @@ describe('rollup answers equal raw answers', () => {
           const tq = { ...q, bucketMs, groupBy };
           expect(auto.sourceFor(q, { bucketMs, dimension: groupBy })).toBe('rollup');
           const [a, r] = await Promise.all([auto.timeseries(tq), rawOnly.timeseries(tq)]);
-          expect(a.map((p) => ({ ...p, latency_p95: null })), JSON.stringify(tq)).toEqual(
-            r.map((p) => ({ ...p, latency_p95: null })),
-          );
+          expect(
+            a.map((p) => ({ ...p, latency_p95: null })),
+            JSON.stringify(tq),
+          ).toEqual(r.map((p) => ({ ...p, latency_p95: null })));
           a.forEach((p, i) => close(p.latency_p95, r[i]?.latency_p95 ?? null));
         }
       }
@@ -89,9 +108,10 @@ describe('rollup answers equal raw answers', () => {
       for (const dimension of ROLLUP_DIMENSIONS) {
         const bq = { ...q, dimension, limit: 10 };
         const [a, r] = await Promise.all([auto.breakdown(bq), rawOnly.breakdown(bq)]);
-        expect(a.map((p) => ({ ...p, latency_p95: null })), JSON.stringify(bq)).toEqual(
-          r.map((p) => ({ ...p, latency_p95: null })),
-        );
+        expect(
+          a.map((p) => ({ ...p, latency_p95: null })),
+          JSON.stringify(bq),
+        ).toEqual(r.map((p) => ({ ...p, latency_p95: null })));
         a.forEach((p, i) => close(p.latency_p95, r[i]?.latency_p95 ?? null));
       }
     }
@@ -101,7 +121,10 @@ describe('rollup answers equal raw answers', () => {
     const c = createClient({ url: ep.url, username: ep.username, password: ep.password });
     try {
       const count = async (t: string) => {
-        const rs = await c.query({ query: sql`SELECT count() AS n FROM ${ident(database)}.${ident(t)}`.text, format: 'JSONEachRow' });
+        const rs = await c.query({
+          query: sql`SELECT count() AS n FROM ${ident(database)}.${ident(t)}`.text,
+          format: 'JSONEachRow',
+        });
         return Number(((await rs.json<{ n: string }>())[0] as { n: string }).n);
       };
       const raw = await count('payment_events');

@@ -16,7 +16,16 @@ function unquote(lit: string): string {
       continue;
     }
     const n = body[++i];
-    const simple: Record<string, string> = { '\\': '\\', "'": "'", '0': '\0', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' };
+    const simple: Record<string, string> = {
+      '\\': '\\',
+      "'": "'",
+      '0': '\0',
+      b: '\b',
+      f: '\f',
+      n: '\n',
+      r: '\r',
+      t: '\t',
+    };
     if (n !== undefined && n in simple) out += simple[n];
     else if (n === 'x') {
       out += String.fromCharCode(parseInt(body.slice(i + 1, i + 3), 16));
@@ -28,7 +37,16 @@ function unquote(lit: string): string {
 
 describe('literal()', () => {
   it('round-trips quotes, backslashes, NUL, control characters, unicode and emoji', () => {
-    const samples = [...AWKWARD_STRINGS, '', "'", '\\', "\\'", "'; DROP TABLE x; --", '\x01\x1f\x7f', '日本語 ñ 👩‍💻'];
+    const samples = [
+      ...AWKWARD_STRINGS,
+      '',
+      "'",
+      '\\',
+      "\\'",
+      "'; DROP TABLE x; --",
+      '\x01\x1f\x7f',
+      '日本語 ñ 👩‍💻',
+    ];
     for (const s of samples) {
       const lit = literal(s);
       expect(unquote(lit)).toBe(s);

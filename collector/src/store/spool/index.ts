@@ -1,1 +1,8 @@
-export { createSpool, type Spool, type SpoolConfig, type SpoolDeps, type SpoolHooks, type SpoolStats } from './spool.js';
+export {
+  createSpool,
+  type Spool,
+  type SpoolConfig,
+  type SpoolDeps,
+  type SpoolHooks,
+  type SpoolStats,
+} from './spool.js';

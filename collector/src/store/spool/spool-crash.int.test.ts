@@ -62,7 +62,10 @@ describe('durable write path on a real ClickHouse', () => {
     cleanups.push(() => ch.destroy());
     const ep = ch.endpoint;
     const database = newDatabase();
-    const store = createClickHouseStore({ url: ep.url, username: ep.username, password: ep.password, database }, { logger });
+    const store = createClickHouseStore(
+      { url: ep.url, username: ep.username, password: ep.password, database },
+      { logger },
+    );
     await store.start();
     const spool = createSpool(
       { dir: await tempDir('pw-spool-outage-'), quotaBytes: 512 * 1024 * 1024, maxBackoffMs: 500 },
@@ -111,10 +114,14 @@ describe('durable write path on a real ClickHouse', () => {
     const child = path.join(REPO_DIR, 'collector/test/spool-writer.child.ts');
     const run = (mode: 'write' | 'drain', onLine: (line: string, kill: () => void) => void) =>
       new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>((resolve) => {
-        const p = spawn(process.execPath, ['--import', 'tsx', child, mode, dir, ep.url, ep.username, ep.password, database], {
-          cwd: REPO_DIR,
-          stdio: ['ignore', 'pipe', 'pipe'],
-        });
+        const p = spawn(
+          process.execPath,
+          ['--import', 'tsx', child, mode, dir, ep.url, ep.username, ep.password, database],
+          {
+            cwd: REPO_DIR,
+            stdio: ['ignore', 'pipe', 'pipe'],
+          },
+        );
         let stderr = '';
         p.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
         createInterface({ input: p.stdout }).on('line', (l) => onLine(l, () => p.kill('SIGKILL')));
@@ -142,7 +149,9 @@ describe('durable write path on a real ClickHouse', () => {
     const [replayed = 0, inserted = 0, duplicates = 0] = replay;
     expect(replayed).toBeGreaterThan(0);
     expect(inserted + duplicates).toBe(replayed);
-    console.info(`SIGKILL test: replayed ${replayed} events after restart (${inserted} new, ${duplicates} already stored)`);
+    console.info(
+      `SIGKILL test: replayed ${replayed} events after restart (${inserted} new, ${duplicates} already stored)`,
+    );
 
     const acked: string[] = [];
     for (let i = 0; i <= lastAck; i++) acked.push(...spoolTestBatch(i).map((e: PaymentEvent) => e.event_id));

@@ -45,19 +45,38 @@ async function spoolDir(): Promise<string> {
   return dir;
 }
 
-function startedSpool(dir: string, writer: EventWriter, extra: Partial<Parameters<typeof createSpool>[0]> = {}): Promise<Spool> {
-  const s = createSpool({ dir, quotaBytes: 64 * 1024 * 1024, minBackoffMs: 5, maxBackoffMs: 20, ...extra }, { writer, logger });
+function startedSpool(
+  dir: string,
+  writer: EventWriter,
+  extra: Partial<Parameters<typeof createSpool>[0]> = {},
+): Promise<Spool> {
+  const s = createSpool(
+    { dir, quotaBytes: 64 * 1024 * 1024, minBackoffMs: 5, maxBackoffMs: 20, ...extra },
+    { writer, logger },
+  );
   cleanups.push(() => s.stop());
   return s.start().then(() => s);
 }
 
 async function storedIds(store: Store): Promise<string[]> {
-  const page = await store.transactions({ from: 0, to: Number.MAX_SAFE_INTEGER, filters: {}, limit: 100_000, cursor: null });
+  const page = await store.transactions({
+    from: 0,
+    to: Number.MAX_SAFE_INTEGER,
+    filters: {},
+    limit: 100_000,
+    cursor: null,
+  });
   return page.items.map((e) => e.event_id);
 }
 
 const batches = (seed: number, n: number, size: number): PaymentEvent[][] => {
-  const evs = generateEvents({ seed, payments: n * size, from: T0, spanMs: 3_600_000, idPrefix: `s${seed}_` });
+  const evs = generateEvents({
+    seed,
+    payments: n * size,
+    from: T0,
+    spanMs: 3_600_000,
+    idPrefix: `s${seed}_`,
+  });
   return Array.from({ length: n }, (_, i) => evs.slice(i * size, (i + 1) * size)).filter((b) => b.length > 0);
 };
 
@@ -72,7 +91,12 @@ describe('spool', () => {
     const all = bs.flat();
     expect(s.calls.flat()).toEqual(all.map((e) => e.event_id));
     expect((await storedIds(s.store)).sort()).toEqual(all.map((e) => e.event_id).sort());
-    expect(spool.stats()).toMatchObject({ pendingEvents: 0, drainedEvents: all.length, retries: 0, droppedEvents: 0 });
+    expect(spool.stats()).toMatchObject({
+      pendingEvents: 0,
+      drainedEvents: all.length,
+      retries: 0,
+      droppedEvents: 0,
+    });
   });
 
   it('keeps acknowledging through a store outage and drains everything once it returns', async () => {
@@ -89,7 +113,12 @@ describe('spool', () => {
     expect(await storedIds(s.store)).toEqual([]);
     s.setUp(true);
     await spool.drained();
-    expect((await storedIds(s.store)).sort()).toEqual(bs.flat().map((e) => e.event_id).sort());
+    expect((await storedIds(s.store)).sort()).toEqual(
+      bs
+        .flat()
+        .map((e) => e.event_id)
+        .sort(),
+    );
     expect(spool.stats().pendingEvents).toBe(0);
   });
 
@@ -122,7 +151,10 @@ describe('spool', () => {
   it('after a crash replays only undrained records and drops a torn tail', async () => {
     const s = await storeBehindSwitch();
     const dir = await spoolDir();
-    const first = createSpool({ dir, quotaBytes: 1e8, minBackoffMs: 5, maxBackoffMs: 10, stopDrainMs: 0, segmentBytes: 4096 }, { writer: s.writer, logger });
+    const first = createSpool(
+      { dir, quotaBytes: 1e8, minBackoffMs: 5, maxBackoffMs: 10, stopDrainMs: 0, segmentBytes: 4096 },
+      { writer: s.writer, logger },
+    );
     await first.start();
     const [drainedBatch, ...rest] = batches(5, 4, 25) as PaymentEvent[][];
     await first.write(drainedBatch as PaymentEvent[]);
@@ -133,7 +165,10 @@ describe('spool', () => {
     await first.stop();
     const segs = (await readdir(dir)).filter((f) => f.startsWith('seg-')).sort();
     expect(segs.length).toBeGreaterThan(1);
-    await appendFile(path.join(dir, segs[segs.length - 1] as string), Buffer.from([0x4c, 0x53, 0x57, 0x50, 9, 9, 9]));
+    await appendFile(
+      path.join(dir, segs[segs.length - 1] as string),
+      Buffer.from([0x4c, 0x53, 0x57, 0x50, 9, 9, 9]),
+    );
     s.setUp(true);
     s.calls.length = 0;
     const second = await startedSpool(dir, s.writer);
@@ -141,12 +176,17 @@ describe('spool', () => {
     expect(s.calls.flat()).toEqual(rest.flat().map((e) => e.event_id));
     expect(second.stats()).toMatchObject({ drainedEvents: rest.flat().length, duplicateEvents: 0 });
     expect((await storedIds(s.store)).sort()).toEqual(
-      [drainedBatch as PaymentEvent[], ...rest].flat().map((e) => e.event_id).sort(),
+      [drainedBatch as PaymentEvent[], ...rest]
+        .flat()
+        .map((e) => e.event_id)
+        .sort(),
     );
     // Writes after recovery go on normally.
     await second.write(batches(6, 1, 3)[0] as PaymentEvent[]);
     await second.drained();
-    expect((await storedIds(s.store)).length).toBe((drainedBatch as PaymentEvent[]).length + rest.flat().length + 3);
+    expect((await storedIds(s.store)).length).toBe(
+      (drainedBatch as PaymentEvent[]).length + rest.flat().length + 3,
+    );
   });
 
   it('refuses writes after stop, and stop is idempotent', async () => {

@@ -313,7 +313,10 @@ export function createSpool(config: SpoolConfig, deps: SpoolDeps): Spool {
     }
     totals.droppedEvents += events.length;
     hooks.dropped?.(events.length, reason);
-    log.error({ err, events: events.length, records: entries.length }, 'spool: store refused events; dead-lettered');
+    log.error(
+      { err, events: events.length, records: entries.length },
+      'spool: store refused events; dead-lettered',
+    );
   }
 
   const isPermanent = (err: unknown) => err instanceof PaywatchError && !err.retryable;
@@ -348,7 +351,10 @@ export function createSpool(config: SpoolConfig, deps: SpoolDeps): Spool {
         } else {
           totals.retries++;
           hooks.retry?.(err);
-          log.warn({ err: err instanceof Error ? err.message : String(err), backoffMs: backoff }, 'spool: store write failed; will retry');
+          log.warn(
+            { err: err instanceof Error ? err.message : String(err), backoffMs: backoff },
+            'spool: store write failed; will retry',
+          );
           if (state !== 'running' && now() + backoff > drainDeadline) return;
           await new Promise<void>((r) => {
             const t = setTimeout(r, backoff);
@@ -405,9 +411,15 @@ export function createSpool(config: SpoolConfig, deps: SpoolDeps): Spool {
           off + HEADER + data.readUInt32LE(off + 4) <= data.length;
         const len = ok ? data.readUInt32LE(off + 4) : 0;
         const payload = data.subarray(off + HEADER, off + HEADER + len);
-        if (!ok || crc32(payload, crc32(data.subarray(off + 12, off + HEADER))) !== data.readUInt32LE(off + 8)) {
+        if (
+          !ok ||
+          crc32(payload, crc32(data.subarray(off + 12, off + HEADER))) !== data.readUInt32LE(off + 8)
+        ) {
           // A record cut short by a crash was never acknowledged (ack follows fsync): drop it.
-          log.warn({ segment: n, offset: off, size: data.length }, 'spool: truncating torn record at segment tail');
+          log.warn(
+            { segment: n, offset: off, size: data.length },
+            'spool: truncating torn record at segment tail',
+          );
           const fh = await open(file, 'r+');
           await fh.truncate(off);
           await fh.sync();
@@ -438,7 +450,8 @@ export function createSpool(config: SpoolConfig, deps: SpoolDeps): Spool {
       const last = await recover();
       await openSegment(last + 1);
       state = 'running';
-      if (pendingEvents > 0) log.info({ events: pendingEvents, bytes: diskBytes }, 'spool: replaying events not yet in the store');
+      if (pendingEvents > 0)
+        log.info({ events: pendingEvents, bytes: diskBytes }, 'spool: replaying events not yet in the store');
       drainLoop = drain().catch((err: unknown) => {
         log.error({ err }, 'spool drainer failed');
       });
@@ -482,7 +495,11 @@ export function createSpool(config: SpoolConfig, deps: SpoolDeps): Spool {
         drainDeadline = now() + (config.stopDrainMs ?? 5_000);
         signal();
         await drainLoop;
-        if (pendingEvents > 0) log.warn({ events: pendingEvents }, 'spool: stopping with events still spooled; they drain on next start');
+        if (pendingEvents > 0)
+          log.warn(
+            { events: pendingEvents },
+            'spool: stopping with events still spooled; they drain on next start',
+          );
         await active?.fh.sync();
         await active?.fh.close();
         active = null;
