@@ -1,6 +1,6 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
-import { App } from './app/app.js';
+import { App, preloadPage } from './app/app.js';
 import { SessionProvider } from './app/session.js';
 import { faroSwitchedOff, loadConfig } from './app/config.js';
 import { startFaro } from './app/faro.js';
@@ -26,6 +26,7 @@ function reportCaught(error: unknown) {
   });
 }
 
+preloadPage(location.pathname);
 const root = document.getElementById('root');
 if (!root) throw new Error('#root missing from index.html');
 createRoot(root, { onCaughtError: reportCaught }).render(

@@ -7,25 +7,43 @@ import { SignIn, useSession } from './session.js';
 import { useTheme } from './theme.js';
 
 // Each page is its own chunk: the live screen never downloads recharts, the explorer does.
-const LivePage = lazy(() => import('../features/live/live-page.js').then((m) => ({ default: m.LivePage })));
-const TrendsPage = lazy(() =>
-  import('../features/trends/trends-page.js').then((m) => ({ default: m.TrendsPage })),
-);
-const TransactionsPage = lazy(() =>
-  import('../features/transactions/transactions-page.js').then((m) => ({ default: m.TransactionsPage })),
-);
-const PaymentPage = lazy(() =>
-  import('../features/transactions/payment-page.js').then((m) => ({ default: m.PaymentPage })),
-);
-const FunnelPage = lazy(() =>
-  import('../features/funnel/funnel-page.js').then((m) => ({ default: m.FunnelPage })),
-);
-const AlertsPage = lazy(() =>
-  import('../features/alerts/alerts-page.js').then((m) => ({ default: m.AlertsPage })),
-);
-const AlertDetailPage = lazy(() =>
-  import('../features/alerts/alert-detail-page.js').then((m) => ({ default: m.AlertDetailPage })),
-);
+const load = {
+  live: () => import('../features/live/live-page.js'),
+  trends: () => import('../features/trends/trends-page.js'),
+  transactions: () => import('../features/transactions/transactions-page.js'),
+  payment: () => import('../features/transactions/payment-page.js'),
+  funnel: () => import('../features/funnel/funnel-page.js'),
+  alerts: () => import('../features/alerts/alerts-page.js'),
+  alert: () => import('../features/alerts/alert-detail-page.js'),
+};
+const LivePage = lazy(() => load.live().then((m) => ({ default: m.LivePage })));
+const TrendsPage = lazy(() => load.trends().then((m) => ({ default: m.TrendsPage })));
+const TransactionsPage = lazy(() => load.transactions().then((m) => ({ default: m.TransactionsPage })));
+const PaymentPage = lazy(() => load.payment().then((m) => ({ default: m.PaymentPage })));
+const FunnelPage = lazy(() => load.funnel().then((m) => ({ default: m.FunnelPage })));
+const AlertsPage = lazy(() => load.alerts().then((m) => ({ default: m.AlertsPage })));
+const AlertDetailPage = lazy(() => load.alert().then((m) => ({ default: m.AlertDetailPage })));
+
+/**
+ * Starts downloading the opening page's chunk at once, in parallel with the session check,
+ * instead of after it (module imports are cached: `lazy` reuses the same promise).
+ */
+export function preloadPage(path: string): void {
+  const key = path.startsWith('/trends')
+    ? 'trends'
+    : path.startsWith('/transactions')
+      ? 'transactions'
+      : path.startsWith('/payments')
+        ? 'payment'
+        : path.startsWith('/funnel')
+          ? 'funnel'
+          : path.startsWith('/alerts/')
+            ? 'alert'
+            : path.startsWith('/alerts')
+              ? 'alerts'
+              : 'live';
+  void load[key]().catch(() => undefined); // a failure surfaces when the page renders
+}
 
 interface Route {
   pattern: string;

@@ -70,6 +70,9 @@ export function createLiveClient(deps: LiveClientDeps, handlers: LiveHandlers): 
     );
   };
 
+  // Recent history first, in parallel with connecting, so a freshly opened screen is never blank.
+  backfill(now() - INITIAL_HISTORY_MS, 'initial');
+
   deps.connect().then(
     (s) => {
       if (stopped) {
@@ -80,10 +83,7 @@ export function createLiveClient(deps: LiveClientDeps, handlers: LiveHandlers): 
       s.on('connect', () => {
         setState('connected');
         s.emit('kpis:get', (k) => handlers.onKpis?.(k));
-        if (!everConnected) {
-          // Start with recent history so a freshly opened screen is never blank.
-          backfill(now() - INITIAL_HISTORY_MS, 'initial');
-        } else if (disconnectedAt !== undefined) {
+        if (everConnected && disconnectedAt !== undefined) {
           // Overlap by a few seconds: events arrive slightly out of event-time order.
           backfill(Math.min(lastSeen ?? disconnectedAt, disconnectedAt) - 5_000, 'reconnect');
         }
