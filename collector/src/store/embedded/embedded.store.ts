@@ -19,6 +19,7 @@ import type {
 import { COLUMN_NAMES, DIMENSION_COLUMNS, ROW_COLUMNS, fromRow, toRow, type PaymentEventRow } from './row.js';
 import { appendRows } from './append-rows.js';
 import { SqlParams, outcomeSqlOf, whereOf } from './sql.js';
+import { SIGNAL_DDL, createEmbeddedPending, createEmbeddedSignals, type EmbeddedStore } from './signals.js';
 
 /** Where the embedded store keeps its data. */
 export interface EmbeddedStoreConfig {
@@ -115,7 +116,7 @@ interface PendingWrite {
  * (default `checkpoint_threshold` 16 MiB); `stop()` checkpoints so the next start replays
  * nothing. Reads use their own short-lived connections and see committed data only.
  */
-export function createEmbeddedStore(config: EmbeddedStoreConfig, deps: EmbeddedStoreDeps): Store {
+export function createEmbeddedStore(config: EmbeddedStoreConfig, deps: EmbeddedStoreDeps): EmbeddedStore {
   const log = deps.logger.child({ backend: 'embedded' });
   const maxEventsPerCommit = config.maxEventsPerCommit ?? 50_000;
 
@@ -332,8 +333,11 @@ export function createEmbeddedStore(config: EmbeddedStoreConfig, deps: EmbeddedS
 
   // ------------------------------------------------------------------ the Store
 
-  const store: Store = {
+  const store: EmbeddedStore = {
     backend: 'embedded',
+    // Scraped samples, log records, RUM records and the pending-payments query (signals.ts).
+    signals: createEmbeddedSignals(read),
+    pending: createEmbeddedPending(read),
 
     async start() {
       if (state !== 'new')
@@ -358,6 +362,7 @@ export function createEmbeddedStore(config: EmbeddedStoreConfig, deps: EmbeddedS
         ]);
         // A temp table lives in memory for this connection only: staging never touches the WAL.
         await writer.run(`CREATE TEMP TABLE ${STAGING} AS SELECT * FROM ${TABLE} LIMIT 0`);
+        for (const ddl of SIGNAL_DDL) await writer.run(ddl);
         state = 'running';
         log.info({ path }, 'embedded store opened');
       } catch (err) {

@@ -1,0 +1,418 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
+import type { Status } from '@paywatch/contracts';
+import { StoreError } from '../../lib/errors.js';
+import type { LogRecord } from '../../sources/log-tail/index.js';
+import type { RumKind, RumRecord } from '../../sources/faro/index.js';
+import type { ScrapedSample } from '../../sources/prom-scrape/index.js';
+import { decodeCursor, encodeCursor } from '../cursor.js';
+import {
+  NON_FINAL_STATUSES,
+  WEB_VITAL_THRESHOLDS,
+  type PendingPayment,
+  type PendingPaymentReader,
+  type SignalStore,
+  type VitalSummary,
+} from '../signals.js';
+import type { Store } from '../types.js';
+import { SqlParams, type SqlValue } from './sql.js';
+
+/**
+ * Runs one statement on its own connection and maps the rows (the embedded store's `read`: it
+ * refuses when the store is not running and lets `stop()` wait for statements in flight).
+ */
+export type RunStatement = <T>(
+  sql: string,
+  p: SqlParams,
+  map: (rows: Record<string, unknown>[]) => T,
+) => Promise<T>;
+
+/** The embedded store also stores the other signals and answers "pending longer than N". */
+export interface EmbeddedStore extends Store {
+  readonly backend: 'embedded';
+  readonly signals: SignalStore;
+  readonly pending: PendingPaymentReader;
+}
+
+const SAMPLES = 'signal_samples';
+const LOGS = 'signal_logs';
+const RUM = 'signal_rum';
+
+/** Tables of the signal store, created at start (idempotent). */
+export const SIGNAL_DDL: readonly string[] = [
+  `CREATE TABLE IF NOT EXISTS ${SAMPLES} (ts BIGINT NOT NULL, target VARCHAR NOT NULL, series VARCHAR NOT NULL, labels VARCHAR NOT NULL, value DOUBLE NOT NULL)`,
+  `CREATE TABLE IF NOT EXISTS ${LOGS} (id VARCHAR PRIMARY KEY, ts BIGINT NOT NULL, file VARCHAR NOT NULL, byte_offset BIGINT NOT NULL, level VARCHAR, message VARCHAR NOT NULL, fields VARCHAR NOT NULL)`,
+  `CREATE TABLE IF NOT EXISTS ${RUM} (id VARCHAR PRIMARY KEY, ts BIGINT NOT NULL, kind VARCHAR NOT NULL, name VARCHAR NOT NULL, value DOUBLE, message VARCHAR, session_id VARCHAR, app_name VARCHAR, app_version VARCHAR, page_url VARCHAR, attributes VARCHAR NOT NULL)`,
+];
+
+/** Rows per INSERT statement (each row binds every column as a parameter). */
+const ROWS_PER_INSERT = 200;
+
+/** JSON with keys sorted, so equal label sets have equal text (grouping, ordering). */
+export function stableJson(o: Record<string, string>): string {
+  return JSON.stringify(
+    Object.fromEntries(Object.entries(o).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))),
+  );
+}
+
+function n(v: unknown): number {
+  if (typeof v === 'bigint') return Number(v);
+  if (typeof v === 'number') return v;
+  throw new TypeError(`expected a number, got ${v === null ? 'null' : typeof v}`);
+}
+const nOrNull = (v: unknown): number | null => (v === null || v === undefined ? null : n(v));
+const s = (v: unknown): string => (typeof v === 'string' ? v : String(v));
+const sOrNull = (v: unknown): string | null => (v === null || v === undefined ? null : s(v));
+
+function parseObject<T>(text: unknown): Record<string, T> {
+  try {
+    const v: unknown = JSON.parse(s(text));
+    return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, T>) : {};
+  } catch {
+    return {};
+  }
+}
+
+function rangeOf(from: number, to: number, p: SqlParams): string {
+  if (!Number.isFinite(from) || !Number.isFinite(to)) throw new RangeError('from/to must be finite epoch ms');
+  return `ts >= ${p.bind(Math.ceil(from))} AND ts < ${p.bind(Math.ceil(to))}`;
+}
+
+function positiveInt(v: number, name: string): number {
+  if (!Number.isInteger(v) || v < 1) throw new RangeError(`${name} must be a positive integer`);
+  return v;
+}
+
+/**
+ * The signal store over the embedded store's DuckDB instance. Writes of one table are serialized
+ * here (each on its own connection: DuckDB commits them beside the payment-event writer, which
+ * never touches these tables); logs and RUM ignore ids already stored (`ON CONFLICT DO NOTHING`).
+ */
+export function createEmbeddedSignals(run: RunStatement): SignalStore {
+  const chains = new Map<string, Promise<unknown>>();
+  /** Runs `job` after the previous write to the same table (no self-conflicts between connections). */
+  function serialized(table: string, job: () => Promise<void>): Promise<void> {
+    const prev = chains.get(table) ?? Promise.resolve();
+    const next = prev.then(job, job);
+    chains.set(
+      table,
+      next.catch(() => undefined),
+    );
+    return next;
+  }
+
+  async function insert(
+    table: string,
+    columns: readonly string[],
+    rows: SqlValue[][],
+    ignoreDuplicates: boolean,
+  ): Promise<void> {
+    for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
+      const p = new SqlParams();
+      const values = rows
+        .slice(i, i + ROWS_PER_INSERT)
+        .map((r) => `(${r.map((v) => p.bind(v)).join(', ')})`)
+        .join(', ');
+      await run(
+        `INSERT INTO ${table} (${columns.join(', ')}) VALUES ${values}${ignoreDuplicates ? ' ON CONFLICT DO NOTHING' : ''}`,
+        p,
+        () => undefined,
+      );
+    }
+  }
+
+  return {
+    writeSamples(samples: readonly ScrapedSample[]) {
+      if (samples.length === 0) return Promise.resolve();
+      const rows = samples.map((x): SqlValue[] => [
+        Math.round(x.ts),
+        x.target,
+        x.series,
+        stableJson(x.labels),
+        x.value,
+      ]);
+      return serialized(SAMPLES, () =>
+        insert(SAMPLES, ['ts', 'target', 'series', 'labels', 'value'], rows, false),
+      );
+    },
+
+    writeLogs(records: readonly LogRecord[]) {
+      if (records.length === 0) return Promise.resolve();
+      const rows = records.map((r): SqlValue[] => [
+        r.id,
+        Math.round(r.ts),
+        r.file,
+        r.offset,
+        r.level,
+        r.message,
+        JSON.stringify(r.fields),
+      ]);
+      return serialized(LOGS, () =>
+        insert(LOGS, ['id', 'ts', 'file', 'byte_offset', 'level', 'message', 'fields'], rows, true),
+      );
+    },
+
+    writeRum(records: readonly RumRecord[]) {
+      if (records.length === 0) return Promise.resolve();
+      const rows = records.map((r): SqlValue[] => [
+        r.id,
+        Math.round(r.ts),
+        r.kind,
+        r.name,
+        r.value,
+        r.message,
+        r.session_id,
+        r.app_name,
+        r.app_version,
+        r.page_url,
+        JSON.stringify(r.attributes),
+      ]);
+      return serialized(RUM, () =>
+        insert(
+          RUM,
+          [
+            'id',
+            'ts',
+            'kind',
+            'name',
+            'value',
+            'message',
+            'session_id',
+            'app_name',
+            'app_version',
+            'page_url',
+            'attributes',
+          ],
+          rows,
+          true,
+        ),
+      );
+    },
+
+    async querySamples(q) {
+      const limit = positiveInt(q.limit, 'limit');
+      const p = new SqlParams();
+      const where = [rangeOf(q.from, q.to, p), `series = ${p.bind(q.series)}`];
+      if (q.target !== undefined) where.push(`target = ${p.bind(q.target)}`);
+      // Label names are Prometheus names; the JSON path is bound as a value all the same.
+      for (const [k, v] of Object.entries(q.labels ?? {})) {
+        where.push(`json_extract_string(labels, ${p.bind(`$."${k.replace(/["\\]/g, '')}"`)}) = ${p.bind(v)}`);
+      }
+      const sql = `SELECT ts, target, series, labels, value FROM ${SAMPLES} WHERE ${where.join(' AND ')}
+        ORDER BY target, labels, ts LIMIT ${p.bind(limit)}`;
+      return run(sql, p, (rows) =>
+        rows.map((r): ScrapedSample => ({
+          ts: n(r.ts),
+          target: s(r.target),
+          series: s(r.series),
+          labels: parseObject<string>(r.labels),
+          value: n(r.value),
+        })),
+      );
+    },
+
+    async searchLogs(q) {
+      const limit = positiveInt(q.limit, 'limit');
+      const p = new SqlParams();
+      const where = [rangeOf(q.from, q.to, p)];
+      if (q.text !== undefined && q.text !== '') {
+        const t = p.bind(q.text.toLowerCase());
+        // strpos, not LIKE: the text is matched literally (no wildcard escaping to get wrong).
+        where.push(`(strpos(lower(message), ${t}) > 0 OR strpos(lower(fields), ${t}) > 0)`);
+      }
+      if (q.level !== undefined) where.push(`lower(level) = ${p.bind(q.level.toLowerCase())}`);
+      if (q.file !== undefined) where.push(`file = ${p.bind(q.file)}`);
+      if (q.cursor !== null) {
+        const c = decodeCursor(q.cursor);
+        const ts = p.bind(c.ts);
+        where.push(`(ts < ${ts} OR (ts = ${ts} AND id < ${p.bind(c.event_id)}))`);
+      }
+      const sql = `SELECT id, ts, file, byte_offset, level, message, fields FROM ${LOGS} WHERE ${where.join(' AND ')}
+        ORDER BY ts DESC, id DESC LIMIT ${p.bind(limit + 1)}`;
+      const rows = await run(sql, p, (rs) =>
+        rs.map((r): LogRecord => ({
+          id: s(r.id),
+          ts: n(r.ts),
+          file: s(r.file),
+          offset: n(r.byte_offset),
+          level: sOrNull(r.level),
+          message: s(r.message),
+          fields: parseObject<unknown>(r.fields),
+        })),
+      );
+      const items = rows.slice(0, limit);
+      const last = items[items.length - 1];
+      return {
+        items,
+        next_cursor: rows.length > limit && last ? encodeCursor({ ts: last.ts, event_id: last.id }) : null,
+      };
+    },
+
+    async rumRecords(q) {
+      const limit = positiveInt(q.limit, 'limit');
+      const p = new SqlParams();
+      const where = [rangeOf(q.from, q.to, p)];
+      if (q.kind !== undefined) where.push(`kind = ${p.bind(q.kind)}`);
+      if (q.names && q.names.length > 0) where.push(`name IN ${p.list(q.names)}`);
+      if (q.app_name !== undefined) where.push(`app_name = ${p.bind(q.app_name)}`);
+      const sql = `SELECT id, ts, kind, name, value, message, session_id, app_name, app_version, page_url, attributes
+        FROM ${RUM} WHERE ${where.join(' AND ')} ORDER BY ts, id LIMIT ${p.bind(limit)}`;
+      return run(sql, p, (rows) =>
+        rows.map((r): RumRecord => ({
+          id: s(r.id),
+          ts: n(r.ts),
+          kind: s(r.kind) as RumKind,
+          name: s(r.name),
+          value: nOrNull(r.value),
+          message: sOrNull(r.message),
+          session_id: sOrNull(r.session_id),
+          app_name: sOrNull(r.app_name),
+          app_version: sOrNull(r.app_version),
+          page_url: sOrNull(r.page_url),
+          attributes: parseObject<string>(r.attributes),
+        })),
+      );
+    },
+
+    async webVitals(q) {
+      const p = new SqlParams();
+      const names = Object.keys(WEB_VITAL_THRESHOLDS).sort();
+      const where = [rangeOf(q.from, q.to, p), `kind = ${p.bind('measurement')}`, `name IN ${p.list(names)}`];
+      if (q.app_name !== undefined) where.push(`app_name = ${p.bind(q.app_name)}`);
+      // The rating bands differ per vital: one CASE over the fixed threshold table, values bound.
+      const good = names
+        .map((k) => `WHEN ${p.bind(k)} THEN ${p.bind(WEB_VITAL_THRESHOLDS[k]![0])}`)
+        .join(' ');
+      const poor = names
+        .map((k) => `WHEN ${p.bind(k)} THEN ${p.bind(WEB_VITAL_THRESHOLDS[k]![1])}`)
+        .join(' ');
+      const sql = `SELECT name, count(*) AS c, quantile_cont(value, [0.5, 0.75, 0.95]) AS q,
+          count(*) FILTER (WHERE value <= CASE name ${good} END) AS good,
+          count(*) FILTER (WHERE value > CASE name ${poor} END) AS poor
+        FROM ${RUM} WHERE ${where.join(' AND ')} GROUP BY name ORDER BY name`;
+      return run(sql, p, (rows) =>
+        rows.map((r): VitalSummary => {
+          const qs = Array.isArray(r.q) ? (r.q as unknown[]) : [];
+          const count = n(r.c);
+          const g = n(r.good);
+          const bad = n(r.poor);
+          return {
+            name: s(r.name),
+            count,
+            p50: nOrNull(qs[0]),
+            p75: nOrNull(qs[1]),
+            p95: nOrNull(qs[2]),
+            good: g,
+            needs_improvement: count - g - bad,
+            poor: bad,
+          };
+        }),
+      );
+    },
+  };
+}
+
+/**
+ * "Pending longer than N" over `payment_events`: the latest event per payment (ts, attempt,
+ * event_id descending) among payments that have any non-final event before `before` (the
+ * pre-filter keeps the window small), kept when that latest event is non-final and before `before`.
+ */
+export function createEmbeddedPending(run: RunStatement): PendingPaymentReader {
+  return {
+    async pendingPayments(q) {
+      const limit = Math.max(0, Math.floor(q.limit));
+      const p = new SqlParams();
+      const before = p.bind(Math.ceil(q.before));
+      const statuses = p.list(NON_FINAL_STATUSES);
+      const sql = `WITH cand AS (
+          SELECT DISTINCT payment_id FROM payment_events WHERE status IN ${statuses} AND ts < ${before}
+        ), latest AS (
+          SELECT e.payment_id, e.status, e.ts, e.provider, e.merchant_id, e.method, e.amount_minor, e.currency
+          FROM payment_events e JOIN cand USING (payment_id)
+          QUALIFY row_number() OVER (PARTITION BY e.payment_id ORDER BY e.ts DESC, e.attempt DESC, e.event_id DESC) = 1
+        ), stale AS (
+          SELECT * FROM latest WHERE status IN ${statuses} AND ts < ${before}
+        )
+        SELECT (SELECT count(*) FROM stale) AS total, s.* FROM (SELECT 1) one
+        LEFT JOIN (SELECT * FROM stale ORDER BY ts ASC, payment_id ASC LIMIT ${p.bind(limit)}) s ON true`;
+      return run(sql, p, (rows) => {
+        const total = rows.length > 0 ? n(rows[0]!.total) : 0;
+        const items = rows
+          .filter((r) => r.payment_id !== null && r.payment_id !== undefined)
+          .map((r): PendingPayment => ({
+            payment_id: s(r.payment_id),
+            status: s(r.status) as Status,
+            ts: n(r.ts),
+            provider: s(r.provider),
+            merchant_id: s(r.merchant_id),
+            method: s(r.method),
+            amount_minor: n(r.amount_minor),
+            currency: s(r.currency),
+          }));
+        return { total, items };
+      });
+    },
+  };
+}
+
+/** Database file of the standalone signal store (used beside the ClickHouse backend). */
+export const SIGNALS_DB_FILE = 'signals.duckdb';
+
+/**
+ * A signal store in its own DuckDB file, for backends that have no signal tables yet (ClickHouse):
+ * scraped samples, logs and RUM records stay local to the collector. `stop()` is idempotent.
+ */
+export interface StandaloneSignalStore {
+  readonly signals: SignalStore;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export function createStandaloneSignalStore(config: { dataDir: string }): StandaloneSignalStore {
+  let db: DuckDBInstance | null = null;
+  let stopping: Promise<void> | null = null;
+  const inflight = new Set<Promise<unknown>>();
+  const run: RunStatement = async (sql, p, map) => {
+    const instance = db;
+    if (!instance || stopping) throw new StoreError('signal store is not running', undefined, !stopping);
+    const job = (async () => {
+      const conn = await instance.connect();
+      try {
+        const r = await conn.runAndReadAll(sql, p.values);
+        return map(r.getRowObjectsJS() as Record<string, unknown>[]);
+      } catch (err) {
+        throw new StoreError('signal store query failed', err);
+      } finally {
+        conn.closeSync();
+      }
+    })();
+    inflight.add(job);
+    try {
+      return await job;
+    } finally {
+      inflight.delete(job);
+    }
+  };
+  return {
+    signals: createEmbeddedSignals(run),
+    async start() {
+      mkdirSync(config.dataDir, { recursive: true });
+      db = await DuckDBInstance.create(join(config.dataDir, SIGNALS_DB_FILE));
+      const conn = await db.connect();
+      try {
+        for (const ddl of SIGNAL_DDL) await conn.run(ddl);
+      } finally {
+        conn.closeSync();
+      }
+    },
+    stop() {
+      stopping ??= (async () => {
+        await Promise.allSettled([...inflight]);
+        db?.closeSync();
+        db = null;
+      })();
+      return stopping;
+    },
+  };
+}

@@ -1,0 +1,124 @@
+import type { Status } from '@paywatch/contracts';
+import type { SampleWriter, ScrapedSample } from '../sources/prom-scrape/index.js';
+import type { LogRecord, LogRecordWriter } from '../sources/log-tail/index.js';
+import type { RumKind, RumRecord, RumWriter } from '../sources/faro/index.js';
+
+// Storage of the non-payment signals (scraped samples, log records, browser RUM records) and the
+// "pending longer than N" query over payment events. Role-split like `types.ts`: the sources
+// write through the writers they declare; the read API uses the readers.
+
+/** Scraped samples of one stored series in `[from, to)` (epoch ms, sample time). */
+export interface SampleQuery {
+  series: string;
+  from: number;
+  to: number;
+  /** Only samples of this scrape target. */
+  target?: string;
+  /** Only samples whose labels have exactly these values. */
+  labels?: Record<string, string>;
+  /** Most samples returned (the caller asks for one more to know whether it cut). */
+  limit: number;
+}
+
+/** Reads scraped samples. */
+export interface SampleReader {
+  /** Matching samples ordered by target, labels (JSON text, sorted keys), ts ascending; at most `limit`. */
+  querySamples(q: SampleQuery): Promise<ScrapedSample[]>;
+}
+
+/** A log search in `[from, to)`, newest first, cursor-paged on (ts desc, id desc). */
+export interface LogQuery {
+  from: number;
+  to: number;
+  /** Case-insensitive substring of the message or of the fields' JSON text. */
+  text?: string;
+  /** Level, compared case-insensitively. */
+  level?: string;
+  /** Exact file path. */
+  file?: string;
+  limit: number;
+  /** From a previous page's `next_cursor`. */
+  cursor: string | null;
+}
+
+export interface LogPage {
+  items: LogRecord[];
+  /** Opaque cursor for the next (older) page, null at the end. */
+  next_cursor: string | null;
+}
+
+/** Searches stored log records. */
+export interface LogReader {
+  searchLogs(q: LogQuery): Promise<LogPage>;
+}
+
+/** RUM records of some kinds/names in `[from, to)`. */
+export interface RumQuery {
+  from: number;
+  to: number;
+  kind?: RumKind;
+  /** Only these record names (e.g. the funnel's event names); empty or absent: all. */
+  names?: readonly string[];
+  /** Only this app (`meta.app.name`). */
+  app_name?: string;
+  limit: number;
+}
+
+/** One web vital over a range: count, quantiles and how many samples fall in each rating band. */
+export interface VitalSummary {
+  name: string;
+  count: number;
+  p50: number | null;
+  p75: number | null;
+  p95: number | null;
+  good: number;
+  needs_improvement: number;
+  poor: number;
+}
+
+/** Web-vital thresholds (good ≤ first, poor > second), as web.dev defines them; ms except CLS. */
+export const WEB_VITAL_THRESHOLDS: Readonly<Record<string, readonly [number, number]>> = {
+  lcp: [2500, 4000],
+  inp: [200, 500],
+  cls: [0.1, 0.25],
+  fcp: [1800, 3000],
+  ttfb: [800, 1800],
+};
+
+/** Reads RUM records. */
+export interface RumReader {
+  /** Matching records, oldest first (ts, id); at most `limit`. */
+  rumRecords(q: RumQuery): Promise<RumRecord[]>;
+  /** One summary per web vital of `WEB_VITAL_THRESHOLDS` that has samples in the range (name order). */
+  webVitals(q: { from: number; to: number; app_name?: string }): Promise<VitalSummary[]>;
+}
+
+/** Storage of scraped samples, log records and RUM records (writers ignore ids already stored). */
+export interface SignalStore
+  extends SampleWriter, LogRecordWriter, RumWriter, SampleReader, LogReader, RumReader {}
+
+/** Payment statuses after which more notifications are expected (not final). */
+export const NON_FINAL_STATUSES: readonly Status[] = ['created', 'pending', 'requires_action', 'authorized'];
+
+/** A payment whose latest event has a non-final status. */
+export interface PendingPayment {
+  payment_id: string;
+  status: Status;
+  /** Event time of the latest event. */
+  ts: number;
+  provider: string;
+  merchant_id: string;
+  method: string;
+  amount_minor: number;
+  currency: string;
+}
+
+/**
+ * "Pending longer than N": payments whose latest event (by ts, attempt, event_id) has a
+ * non-final status and an event time before `before`. Providers that never push failures
+ * (WeChat Pay, Alipay) leave payments here.
+ */
+export interface PendingPaymentReader {
+  /** The oldest `limit` such payments (ts ascending) and how many there are in all. */
+  pendingPayments(q: { before: number; limit: number }): Promise<{ total: number; items: PendingPayment[] }>;
+}
