@@ -31,7 +31,10 @@ const specs: Record<string, unknown> = {
 const throughput: Record<string, number> = {};
 for (const [name, spec] of Object.entries(specs)) {
   const series = 200;
-  const dets: SeriesDetector[] = Array.from({ length: series }, () => createDetector(DetectorSpecSchema.parse(spec)) as SeriesDetector);
+  const dets: SeriesDetector[] = Array.from(
+    { length: series },
+    () => createDetector(DetectorSpecSchema.parse(spec)) as SeriesDetector,
+  );
   // Warm up, then time.
   for (let i = 0; i < 200; i++) for (const d of dets) d.evaluate(minutes[i % minutes.length]!);
   const t0 = performance.now();
@@ -42,7 +45,9 @@ for (const [name, spec] of Object.entries(specs)) {
     n += series;
   }
   throughput[name] = Math.round(n / ((performance.now() - t0) / 1000));
-  console.log(`${name.padEnd(11)} ${throughput[name]!.toLocaleString('en-US').padStart(12)} series-evaluations/s`);
+  console.log(
+    `${name.padEnd(11)} ${throughput[name]!.toLocaleString('en-US').padStart(12)} series-evaluations/s`,
+  );
 }
 
 // 2. Memory: an engine with 20k live series (rate + silence + seasonal rules per merchant).
@@ -66,7 +71,15 @@ for (let minute = 0; minute < 30; minute++) {
   const batch = [];
   for (let m = 0; m < SLICES; m++) {
     id++;
-    batch.push(makeEvent({ ts: T0 + minute * 60_000 + (m % 60_000), event_id: `evt_${id}`, merchant_id: `m_${m}`, status: id % 10 === 0 ? 'failed' : 'succeeded', failure: id % 10 === 0 ? { category: 'do_not_honor', code: null, message: null } : null }));
+    batch.push(
+      makeEvent({
+        ts: T0 + minute * 60_000 + (m % 60_000),
+        event_id: `evt_${id}`,
+        merchant_id: `m_${m}`,
+        status: id % 10 === 0 ? 'failed' : 'succeeded',
+        failure: id % 10 === 0 ? { category: 'do_not_honor', code: null, message: null } : null,
+      }),
+    );
   }
   engine.onEvents(batch);
 }
@@ -92,7 +105,14 @@ const memory = {
   engine_seconds: Number(engineSeconds.toFixed(2)),
 };
 console.log(memory);
-const result = { at: new Date().toISOString(), node: process.version, cores_used: 1, series_evaluations_per_s: throughput, memory_20k_series: memory, targets: { series_evaluations_per_s: 100_000, memory_mb_for_20k_series: 300 } };
+const result = {
+  at: new Date().toISOString(),
+  node: process.version,
+  cores_used: 1,
+  series_evaluations_per_s: throughput,
+  memory_20k_series: memory,
+  targets: { series_evaluations_per_s: 100_000, memory_mb_for_20k_series: 300 },
+};
 mkdirSync(join(root, 'bench/results'), { recursive: true });
 writeFileSync(join(root, 'bench/results/alerts-throughput.json'), JSON.stringify(result, null, 2) + '\n');
 console.log('saved bench/results/alerts-throughput.json');

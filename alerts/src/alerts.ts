@@ -35,7 +35,10 @@ export interface AlertsModule {
  * for an invalid rules file — a start-up error. Call `engine.start()` before feeding events
  * and `engine.stop()` on shutdown.
  */
-export function createAlerts(deps: { logger?: EngineLogger; now?: () => number }, config: AlertsModuleConfig): AlertsModule {
+export function createAlerts(
+  deps: { logger?: EngineLogger; now?: () => number },
+  config: AlertsModuleConfig,
+): AlertsModule {
   const loaded = loadAlertsConfig(config.rulesPath, config.env ?? {});
   const cfg: LoadedAlertsConfig = {
     ...loaded,
@@ -43,22 +46,40 @@ export function createAlerts(deps: { logger?: EngineLogger; now?: () => number }
     ...(config.dashboardUrl ? { dashboard_url: config.dashboardUrl } : {}),
     ...(config.externalUrl ? { external_url: config.externalUrl } : {}),
   };
-  const log = createDeliveryLog(config.dataDir ? { file: join(config.dataDir, 'alerts-deliveries.jsonl') } : {});
+  const log = createDeliveryLog(
+    config.dataDir ? { file: join(config.dataDir, 'alerts-deliveries.jsonl') } : {},
+  );
   const notifier = createNotifier(
     { log, ...(deps.now ? { now: deps.now } : {}) },
     {
       receivers: cfg.receivers,
-      retry: { max_attempts: cfg.retry.max_attempts, base_delay_ms: cfg.retry.base_delay, max_delay_ms: cfg.retry.max_delay },
+      retry: {
+        max_attempts: cfg.retry.max_attempts,
+        base_delay_ms: cfg.retry.base_delay,
+        max_delay_ms: cfg.retry.max_delay,
+      },
       external_url: cfg.external_url,
       dashboard_url: cfg.dashboard_url,
       reporting_currency: cfg.reporting_currency,
     },
   );
-  const store = config.dataDir ? createFileAlertStateStore({ path: join(config.dataDir, 'alerts-state.json') }) : createMemoryAlertStateStore();
+  const store = config.dataDir
+    ? createFileAlertStateStore({ path: join(config.dataDir, 'alerts-state.json') })
+    : createMemoryAlertStateStore();
   const engine = createAlertEngine(
-    { store, notifier, deliveryLog: log, ...(deps.now ? { now: deps.now } : {}), ...(deps.logger ? { logger: deps.logger } : {}) },
+    {
+      store,
+      notifier,
+      deliveryLog: log,
+      ...(deps.now ? { now: deps.now } : {}),
+      ...(deps.logger ? { logger: deps.logger } : {}),
+    },
     cfg,
     { followWallClock: true },
   );
-  return { engine, router: createAlertsRouter({ engine, ...(deps.now ? { now: deps.now } : {}) }), config: cfg };
+  return {
+    engine,
+    router: createAlertsRouter({ engine, ...(deps.now ? { now: deps.now } : {}) }),
+    config: cfg,
+  };
 }

@@ -2,7 +2,15 @@
 export { createAlerts } from './alerts.js';
 export type { AlertsModule, AlertsModuleConfig } from './alerts.js';
 export { createAlertEngine } from './engine/engine.js';
-export type { AlertEngine, AlertEngineDeps, AlertEngineOptions, AlertTransition, AlertView, EngineLogger, EngineStats } from './engine/engine.js';
+export type {
+  AlertEngine,
+  AlertEngineDeps,
+  AlertEngineOptions,
+  AlertTransition,
+  AlertView,
+  EngineLogger,
+  EngineStats,
+} from './engine/engine.js';
 export { createAlertsRouter } from './http/alerts.router.js';
 export type { AlertsRouterDeps } from './http/alerts.router.js';
 export { AlertsConfigError, loadAlertsConfig, parseAlertsConfig } from './config/load.js';

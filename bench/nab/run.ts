@@ -12,10 +12,16 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const args = process.argv.slice(2);
 const cfgArg = args.indexOf('--config');
 // --config '{…}' overrides tunables for exploration; the saved result always names the config used.
-const config = { ...DEFAULT_UNIVARIATE_CONFIG, ...(cfgArg >= 0 ? (JSON.parse(args[cfgArg + 1] ?? '{}') as object) : {}) };
-const nab = args.find((a, i) => !a.startsWith('--') && args[i - 1] !== '--config') ?? resolve(root, '../shared/nab');
+const config = {
+  ...DEFAULT_UNIVARIATE_CONFIG,
+  ...(cfgArg >= 0 ? (JSON.parse(args[cfgArg + 1] ?? '{}') as object) : {}),
+};
+const nab =
+  args.find((a, i) => !a.startsWith('--') && args[i - 1] !== '--config') ?? resolve(root, '../shared/nab');
 if (!existsSync(join(nab, 'data')) || !existsSync(join(nab, 'score.mjs'))) {
-  console.error(`bench:nab: the NAB corpus is absent (looked for ${nab}/data and ${nab}/score.mjs); nothing scored.`);
+  console.error(
+    `bench:nab: the NAB corpus is absent (looked for ${nab}/data and ${nab}/score.mjs); nothing scored.`,
+  );
   process.exit(2);
 }
 const outDir = join(tmpdir(), `paywatch-nab-${process.pid}`, 'paywatch');
@@ -32,7 +38,9 @@ for (const f of files) {
   rows += await detectFile(join(nab, 'data', f), join(outDir, f), config);
 }
 const seconds = (performance.now() - t0) / 1000;
-const raw = execFileSync('node', [join(nab, 'score.mjs'), '--json', '--name', 'paywatch', outDir], { encoding: 'utf8' });
+const raw = execFileSync('node', [join(nab, 'score.mjs'), '--json', '--name', 'paywatch', outDir], {
+  encoding: 'utf8',
+});
 const scored = JSON.parse(raw) as unknown;
 const result = {
   detector: 'paywatch univariate (alerts/src/detect/univariate.detector.ts)',
@@ -47,5 +55,9 @@ const result = {
 };
 mkdirSync(join(root, 'bench/results'), { recursive: true });
 writeFileSync(join(root, 'bench/results/nab.json'), JSON.stringify(result, null, 2) + '\n');
-console.log(execFileSync('node', [join(nab, 'score.mjs'), '--name', 'paywatch', outDir], { encoding: 'utf8' }));
-console.log(`files ${files.length}, rows ${rows}, detect ${seconds.toFixed(1)} s; saved bench/results/nab.json`);
+console.log(
+  execFileSync('node', [join(nab, 'score.mjs'), '--name', 'paywatch', outDir], { encoding: 'utf8' }),
+);
+console.log(
+  `files ${files.length}, rows ${rows}, detect ${seconds.toFixed(1)} s; saved bench/results/nab.json`,
+);

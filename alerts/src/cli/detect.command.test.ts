@@ -10,7 +10,11 @@ afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force
 const io = () => {
   const out: string[] = [];
   const err: string[] = [];
-  return { io: { stdout: { write: (s: string) => out.push(s) }, stderr: { write: (s: string) => err.push(s) } }, out, err };
+  return {
+    io: { stdout: { write: (s: string) => out.push(s) }, stderr: { write: (s: string) => err.push(s) } },
+    out,
+    err,
+  };
 };
 
 describe('detect command', () => {
@@ -18,7 +22,10 @@ describe('detect command', () => {
     const dir = mkdtempSync(join(tmpdir(), 'pw-detect-'));
     dirs.push(dir);
     const rows = ['timestamp,value'];
-    for (let i = 0; i < 1200; i++) rows.push(`2026-01-01 ${String(Math.floor(i / 60)).padStart(2, '0')}:${String(i % 60).padStart(2, '0')}:00,${i === 1100 ? 900 : 100 + 10 * Math.sin(i / 20)}`);
+    for (let i = 0; i < 1200; i++)
+      rows.push(
+        `2026-01-01 ${String(Math.floor(i / 60)).padStart(2, '0')}:${String(i % 60).padStart(2, '0')}:00,${i === 1100 ? 900 : 100 + 10 * Math.sin(i / 20)}`,
+      );
     writeFileSync(join(dir, 'in.csv'), rows.join('\n') + '\n');
     const c = io();
     expect(await detectCommand(['--in', join(dir, 'in.csv'), '--out', join(dir, 'out.csv')], c.io)).toBe(0);

@@ -6,7 +6,8 @@ import type { UnivariateConfig } from '../detect/univariate.detector.js';
 import type { CliIo } from './io.js';
 import { parseFlags } from './io.js';
 
-const USAGE = 'usage: paywatch detect --in series.csv --out scores.csv\n' +
+const USAGE =
+  'usage: paywatch detect --in series.csv --out scores.csv\n' +
   '  Reads a `timestamp,value` CSV (header required) one row at a time and writes\n' +
   '  `timestamp,value,anomaly_score` with scores in [0,1] (the production univariate detector).\n';
 

@@ -45,7 +45,11 @@ export function transitionLine(t: AlertTransition): string {
 }
 
 /** `paywatch replay`. Returns the exit code: 0 ok, 1 failure, 2 usage. */
-export async function replayCommand(argv: readonly string[], io: CliIo, deps: ReplayDeps = {}): Promise<number> {
+export async function replayCommand(
+  argv: readonly string[],
+  io: CliIo,
+  deps: ReplayDeps = {},
+): Promise<number> {
   const { flags } = parseFlags(argv);
   if (flags.has('help')) {
     io.stdout.write(USAGE);
@@ -54,7 +58,11 @@ export async function replayCommand(argv: readonly string[], io: CliIo, deps: Re
   const input = flags.get('in');
   const output = flags.get('alerts-out');
   const rules = flags.get('rules');
-  if (typeof input !== 'string' || typeof output !== 'string' || (rules !== undefined && typeof rules !== 'string')) {
+  if (
+    typeof input !== 'string' ||
+    typeof output !== 'string' ||
+    (rules !== undefined && typeof rules !== 'string')
+  ) {
     io.stderr.write(USAGE);
     return 2;
   }
@@ -121,7 +129,9 @@ export async function replayCommand(argv: readonly string[], io: CliIo, deps: Re
           lastDraw = now();
           const pct = total > 0 ? Math.min(100, (bytes / total) * 100) : 0;
           const bar = '█'.repeat(Math.round(pct / 4)).padEnd(25, '░');
-          io.stderr.write(`\r${bar} ${pct.toFixed(0).padStart(3)}%  ${lineNo} events  ${transitions} transitions`);
+          io.stderr.write(
+            `\r${bar} ${pct.toFixed(0).padStart(3)}%  ${lineNo} events  ${transitions} transitions`,
+          );
         }
       }
     }
@@ -139,8 +149,13 @@ export async function replayCommand(argv: readonly string[], io: CliIo, deps: Re
   io.stderr.write(
     `paywatch replay: ${st.events} events (${invalid} invalid${firstError ? `, first: ${firstError}` : ''}, ${st.late_events} late) in ${secs.toFixed(1)} s; ` +
       `${transitions} transitions → ${output}\n` +
-      Object.entries(counts).sort().map(([k, v]) => `  ${k} ${v}\n`).join('') +
-      (st.fx_missing.length ? `  no FX rate for: ${st.fx_missing.join(', ')} (counted as 0 in revenue at risk)\n` : ''),
+      Object.entries(counts)
+        .sort()
+        .map(([k, v]) => `  ${k} ${v}\n`)
+        .join('') +
+      (st.fx_missing.length
+        ? `  no FX rate for: ${st.fx_missing.join(', ')} (counted as 0 in revenue at risk)\n`
+        : ''),
   );
   return 0;
 }

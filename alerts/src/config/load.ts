@@ -21,7 +21,15 @@ export interface ConfigIssue {
 export class AlertsConfigError extends Error {
   readonly issues: ConfigIssue[];
   constructor(source: string, issues: ConfigIssue[]) {
-    super(`${source}: invalid alerts configuration:\n` + issues.map((i) => `  ${source}${i.line !== null ? `:${i.line}:${i.column}` : ''} ${i.path || '(root)'}: ${i.message}`).join('\n'));
+    super(
+      `${source}: invalid alerts configuration:\n` +
+        issues
+          .map(
+            (i) =>
+              `  ${source}${i.line !== null ? `:${i.line}:${i.column}` : ''} ${i.path || '(root)'}: ${i.message}`,
+          )
+          .join('\n'),
+    );
     this.name = 'AlertsConfigError';
     this.issues = issues;
   }
@@ -36,23 +44,40 @@ export interface LoadedAlertsConfig extends AlertsConfig {
  * Parses and validates alerts YAML. `${NAME}` placeholders are replaced from `env` (given by
  * the caller's config.ts: this module never reads process.env); an unset variable is an error.
  */
-export function parseAlertsConfig(text: string, opts: { source?: string; env?: Readonly<Record<string, string | undefined>> } = {}): LoadedAlertsConfig {
+export function parseAlertsConfig(
+  text: string,
+  opts: { source?: string; env?: Readonly<Record<string, string | undefined>> } = {},
+): LoadedAlertsConfig {
   const source = opts.source ?? 'alerts.yaml';
   const lc = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false });
-  const pos = (offset: number | undefined) => (offset === undefined ? { line: null, column: null } : (({ line, col }) => ({ line, column: col }))(lc.linePos(offset)));
+  const pos = (offset: number | undefined) =>
+    offset === undefined
+      ? { line: null, column: null }
+      : (({ line, col }) => ({ line, column: col }))(lc.linePos(offset));
   if (doc.errors.length) {
-    throw new AlertsConfigError(source, doc.errors.map((e) => ({ path: '', ...pos(e.pos[0]), message: e.message.split('\n')[0] ?? e.message })));
+    throw new AlertsConfigError(
+      source,
+      doc.errors.map((e) => ({ path: '', ...pos(e.pos[0]), message: e.message.split('\n')[0] ?? e.message })),
+    );
   }
   const missing: ConfigIssue[] = [];
   const raw: unknown = doc.toJS();
   const substituted = substitute(raw, opts.env ?? {}, [], (path, name) => {
     const node = doc.getIn(path, true);
-    missing.push({ path: path.join('.'), ...pos(isNode(node) ? node.range?.[0] : undefined), message: `environment variable ${name} is not set` });
+    missing.push({
+      path: path.join('.'),
+      ...pos(isNode(node) ? node.range?.[0] : undefined),
+      message: `environment variable ${name} is not set`,
+    });
   });
   if (missing.length) throw new AlertsConfigError(source, missing);
   const parsed = AlertsConfigSchema.safeParse(substituted ?? {});
-  if (!parsed.success) throw new AlertsConfigError(source, parsed.error.issues.map((i) => issueAt(i, doc, pos)));
+  if (!parsed.success)
+    throw new AlertsConfigError(
+      source,
+      parsed.error.issues.map((i) => issueAt(i, doc, pos)),
+    );
   const cfg = parsed.data;
   const issues: ConfigIssue[] = [];
   const at = (path: (string | number)[], message: string) => {
@@ -65,26 +90,32 @@ export function parseAlertsConfig(text: string, opts: { source?: string; env?: R
   cfg.rules.forEach((r, i) => {
     if (names.has(r.name)) at(['rules', i, 'name'], `duplicate rule name "${r.name}"`);
     names.add(r.name);
-    for (const [j, p] of r.pool.entries()) if (!r.group_by.includes(p)) at(['rules', i, 'pool', j], `pooled dimension "${p}" must be in group_by`);
+    for (const [j, p] of r.pool.entries())
+      if (!r.group_by.includes(p)) at(['rules', i, 'pool', j], `pooled dimension "${p}" must be in group_by`);
   });
   cfg.receivers.forEach((r, i) => {
-    if (r.fallback && !receivers.has(r.fallback)) at(['receivers', i, 'fallback'], `unknown receiver "${r.fallback}"`);
+    if (r.fallback && !receivers.has(r.fallback))
+      at(['receivers', i, 'fallback'], `unknown receiver "${r.fallback}"`);
   });
   let routeTree: Route | undefined;
   const rootIn = cfg.route ?? { receiver: cfg.receivers[0]?.name ?? 'default' };
   const conv = (r: NonNullable<AlertsConfig['route']>, path: (string | number)[]): RouteInput => {
-    if (r.receiver && !receivers.has(r.receiver) && cfg.route) at([...path, 'receiver'], `unknown receiver "${r.receiver}"`);
+    if (r.receiver && !receivers.has(r.receiver) && cfg.route)
+      at([...path, 'receiver'], `unknown receiver "${r.receiver}"`);
     const out: RouteInput = { receiver: r.receiver, group_by: r.group_by, continue: r.continue };
     try {
       out.matchers = (r.matchers ?? []).map((m) => parseMatcher(m));
       if (r.group_wait !== undefined) out.group_wait_ms = parseDuration(r.group_wait);
       if (r.group_interval !== undefined) out.group_interval_ms = parseDuration(r.group_interval);
       if (r.repeat_interval !== undefined) out.repeat_interval_ms = parseDuration(r.repeat_interval);
-      if (r.escalate) out.escalate = r.escalate.map((e) => ({ after_ms: parseDuration(e.after), receiver: e.receiver }));
+      if (r.escalate)
+        out.escalate = r.escalate.map((e) => ({ after_ms: parseDuration(e.after), receiver: e.receiver }));
     } catch (e) {
       at(path, (e as Error).message);
     }
-    for (const [k, e] of (r.escalate ?? []).entries()) if (!receivers.has(e.receiver)) at([...path, 'escalate', k, 'receiver'], `unknown receiver "${e.receiver}"`);
+    for (const [k, e] of (r.escalate ?? []).entries())
+      if (!receivers.has(e.receiver))
+        at([...path, 'escalate', k, 'receiver'], `unknown receiver "${e.receiver}"`);
     out.routes = (r.routes ?? []).map((c, k) => conv(c, [...path, 'routes', k]));
     return out;
   };
@@ -97,7 +128,11 @@ export function parseAlertsConfig(text: string, opts: { source?: string; env?: R
   return { ...cfg, routeTree };
 }
 
-function issueAt(i: z.core.$ZodIssue, doc: ReturnType<typeof parseDocument>, pos: (o: number | undefined) => { line: number | null; column: number | null }): ConfigIssue {
+function issueAt(
+  i: z.core.$ZodIssue,
+  doc: ReturnType<typeof parseDocument>,
+  pos: (o: number | undefined) => { line: number | null; column: number | null },
+): ConfigIssue {
   // Walk up the path until a node exists (a missing key is reported at its parent).
   const path = i.path.map((p) => (typeof p === 'symbol' ? String(p) : p));
   for (let n = path.length; n >= 0; n--) {
@@ -107,7 +142,12 @@ function issueAt(i: z.core.$ZodIssue, doc: ReturnType<typeof parseDocument>, pos
   return { path: path.join('.'), line: null, column: null, message: i.message };
 }
 
-function substitute(v: unknown, env: Readonly<Record<string, string | undefined>>, path: (string | number)[], onMissing: (path: (string | number)[], name: string) => void): unknown {
+function substitute(
+  v: unknown,
+  env: Readonly<Record<string, string | undefined>>,
+  path: (string | number)[],
+  onMissing: (path: (string | number)[], name: string) => void,
+): unknown {
   if (typeof v === 'string') {
     return v.replace(/\$\{([A-Z_][A-Z0-9_]*)\}/g, (_, name: string) => {
       const val = env[name];
@@ -119,12 +159,18 @@ function substitute(v: unknown, env: Readonly<Record<string, string | undefined>
     });
   }
   if (Array.isArray(v)) return v.map((x, i) => substitute(x, env, [...path, i], onMissing));
-  if (v !== null && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, substitute(x, env, [...path, k], onMissing)]));
+  if (v !== null && typeof v === 'object')
+    return Object.fromEntries(
+      Object.entries(v).map(([k, x]) => [k, substitute(x, env, [...path, k], onMissing)]),
+    );
   return v;
 }
 
 /** Reads and validates a YAML file; with no path, the default rule pack. */
-export function loadAlertsConfig(path: string | undefined, env: Readonly<Record<string, string | undefined>> = {}): LoadedAlertsConfig {
+export function loadAlertsConfig(
+  path: string | undefined,
+  env: Readonly<Record<string, string | undefined>> = {},
+): LoadedAlertsConfig {
   if (!path) return parseAlertsConfig(DEFAULT_RULES_YAML, { source: 'default-rules.yaml', env });
   return parseAlertsConfig(readFileSync(path, 'utf8'), { source: path, env });
 }

@@ -7,8 +7,18 @@ import { ChannelSpecSchema } from '../notify/channels/registry.js';
 
 /** Labels a rule can group or filter by, named like the payment event's fields. */
 export const EVENT_LABELS = [
-  'provider', 'method', 'channel', 'country', 'currency', 'merchant_id', 'bin', 'issuer_country',
-  'card_brand', 'wallet', 'user_level', 'status',
+  'provider',
+  'method',
+  'channel',
+  'country',
+  'currency',
+  'merchant_id',
+  'bin',
+  'issuer_country',
+  'card_brand',
+  'wallet',
+  'user_level',
+  'status',
 ] as const;
 export type EventLabel = (typeof EVENT_LABELS)[number];
 
@@ -73,7 +83,9 @@ export const RouteSchema: z.ZodType<RouteIn> = z.lazy(() =>
     group_interval: z.union([z.string(), z.number()]).optional(),
     repeat_interval: z.union([z.string(), z.number()]).optional(),
     continue: z.boolean().optional(),
-    escalate: z.array(z.strictObject({ after: z.union([z.string(), z.number()]), receiver: z.string() })).optional(),
+    escalate: z
+      .array(z.strictObject({ after: z.union([z.string(), z.number()]), receiver: z.string() }))
+      .optional(),
     routes: z.array(RouteSchema).optional(),
   }),
 );
@@ -92,7 +104,10 @@ export const InhibitRuleSchema = z.strictObject({
 });
 
 export const AlertsConfigSchema = z.strictObject({
-  reporting_currency: z.string().regex(/^[A-Z]{3}$/).default('USD'),
+  reporting_currency: z
+    .string()
+    .regex(/^[A-Z]{3}$/)
+    .default('USD'),
   /** Value of one major unit of each currency in the reporting currency. */
   fx: z.record(z.string().regex(/^[A-Z]{3}$/), z.number().positive()).default({}),
   dashboard_url: z.string().default('http://localhost:5173'),
@@ -106,6 +121,12 @@ export const AlertsConfigSchema = z.strictObject({
   route: RouteSchema.optional(),
   receivers: z.array(ReceiverSchema).default([]),
   inhibit_rules: z.array(InhibitRuleSchema).default([]),
-  retry: z.strictObject({ max_attempts: z.number().int().min(1).max(20).default(4), base_delay: duration.default(500), max_delay: duration.default(30_000) }).default({ max_attempts: 4, base_delay: 500, max_delay: 30_000 }),
+  retry: z
+    .strictObject({
+      max_attempts: z.number().int().min(1).max(20).default(4),
+      base_delay: duration.default(500),
+      max_delay: duration.default(30_000),
+    })
+    .default({ max_attempts: 4, base_delay: 500, max_delay: 30_000 }),
 });
 export type AlertsConfig = z.infer<typeof AlertsConfigSchema>;

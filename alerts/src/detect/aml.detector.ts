@@ -8,7 +8,12 @@ import type { EventDetector, EventFinding } from './types.js';
 /** AML: a single transaction at or above the reporting threshold for its currency and user level. */
 export const AmlSpecSchema = z.object({
   type: z.literal('aml_threshold'),
-  thresholds: AmountTableSchema.default({ EUR: { default: 10000 }, USD: { default: 10000 }, CNY: { default: 50000 }, '*': { default: 10000 } }),
+  thresholds: AmountTableSchema.default({
+    EUR: { default: 10000 },
+    USD: { default: 10000 },
+    CNY: { default: 50000 },
+    '*': { default: 10000 },
+  }),
 });
 export type AmlSpec = z.infer<typeof AmlSpecSchema>;
 
@@ -18,11 +23,21 @@ export function createAmlDetector(spec: AmlSpec): EventDetector {
     type: 'aml_threshold',
     observe(e: PaymentEvent, amountReporting: number): EventFinding[] {
       if (outcomeOf(e.status) !== 'success') return [];
-      const t = thresholdFor(spec.thresholds, e.currency, e.user_level, toMajorUnits(e.amount_minor, e.currency), amountReporting);
+      const t = thresholdFor(
+        spec.thresholds,
+        e.currency,
+        e.user_level,
+        toMajorUnits(e.amount_minor, e.currency),
+        amountReporting,
+      );
       if (!t || t.amount < t.threshold) return [];
       return [
         {
-          labels: { customer_ref: e.customer_ref ?? 'unknown', currency: e.currency, user_level: e.user_level ?? 'default' },
+          labels: {
+            customer_ref: e.customer_ref ?? 'unknown',
+            currency: e.currency,
+            user_level: e.user_level ?? 'default',
+          },
           evaluation: {
             at: e.ts,
             verdict: 'anomalous',

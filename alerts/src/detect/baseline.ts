@@ -45,6 +45,7 @@ export class SlotBaseline {
   }
   /** Clears the values of slots from `from` (inclusive) to `to` (exclusive) (gaps in data). */
   clear(from: number, to: number): void {
-    for (let s = from; s < to && s - from < this.slotsPerSeason * this.seasons; s++) this.values[this.index(s)] = NaN;
+    for (let s = from; s < to && s - from < this.slotsPerSeason * this.seasons; s++)
+      this.values[this.index(s)] = NaN;
   }
 }

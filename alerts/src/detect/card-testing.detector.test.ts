@@ -10,7 +10,14 @@ describe('card testing detector', () => {
     const d = createCardTestingDetector(CardTestingSpecSchema.parse({ type: 'card_testing', keys: ['bin'] }));
     const findings = [];
     for (let i = 0; i < 12; i++) {
-      const e = makeEvent({ ts: 1_000_000 + i * 20_000, status: i % 4 === 0 ? 'succeeded' : 'failed', failure: i % 4 === 0 ? null : decline, amount_minor: 100, customer_ref: `c${i}`, event_id: `evt_cardtest_${i}` });
+      const e = makeEvent({
+        ts: 1_000_000 + i * 20_000,
+        status: i % 4 === 0 ? 'succeeded' : 'failed',
+        failure: i % 4 === 0 ? null : decline,
+        amount_minor: 100,
+        customer_ref: `c${i}`,
+        event_id: `evt_cardtest_${i}`,
+      });
       findings.push(...d.observe(e, 1));
     }
     expect(findings.length).toBeGreaterThan(0);
@@ -20,8 +27,13 @@ describe('card testing detector', () => {
   it('ignores normal-sized purchases and spread-out traffic', () => {
     const d = createCardTestingDetector(CardTestingSpecSchema.parse({ type: 'card_testing' }));
     let n = 0;
-    for (let i = 0; i < 200; i++) n += d.observe(makeEvent({ ts: i * 60_000, amount_minor: 4500 }), 45).length;
-    for (let i = 0; i < 50; i++) n += d.observe(makeEvent({ ts: i * 120_000, status: 'failed', failure: decline, amount_minor: 100 }), 1).length;
+    for (let i = 0; i < 200; i++)
+      n += d.observe(makeEvent({ ts: i * 60_000, amount_minor: 4500 }), 45).length;
+    for (let i = 0; i < 50; i++)
+      n += d.observe(
+        makeEvent({ ts: i * 120_000, status: 'failed', failure: decline, amount_minor: 100 }),
+        1,
+      ).length;
     expect(n).toBe(0);
   });
 });

@@ -12,7 +12,10 @@ import type { EventDetector, EventFinding } from './types.js';
  */
 export const CardTestingSpecSchema = z.object({
   type: z.literal('card_testing'),
-  keys: z.array(z.enum(['bin', 'device_ref', 'ip_ref'])).min(1).default(['bin', 'device_ref', 'ip_ref']),
+  keys: z
+    .array(z.enum(['bin', 'device_ref', 'ip_ref']))
+    .min(1)
+    .default(['bin', 'device_ref', 'ip_ref']),
   window_minutes: z.number().int().min(1).max(1440).default(10),
   /** "Small" in the reporting currency. */
   small_amount: z.number().positive().default(5),

@@ -13,12 +13,32 @@ export const DirectionSchema = z.enum(['drop', 'spike', 'both']);
 export type Direction = z.infer<typeof DirectionSchema>;
 
 /** An evaluation with nothing to say (used for warm-up and gated points). */
-export function quiet(at: number, verdict: Evaluation['verdict'], value: number | null, summary = ''): Evaluation {
-  return { at, verdict, value, expected: null, lower: null, upper: null, score: 0, revenue_at_risk: 0, summary };
+export function quiet(
+  at: number,
+  verdict: Evaluation['verdict'],
+  value: number | null,
+  summary = '',
+): Evaluation {
+  return {
+    at,
+    verdict,
+    value,
+    expected: null,
+    lower: null,
+    upper: null,
+    score: 0,
+    revenue_at_risk: 0,
+    summary,
+  };
 }
 
 /** Which way a value left its band; null inside. */
-export function outside(value: number, lower: number, upper: number, direction: Direction): 'below' | 'above' | null {
+export function outside(
+  value: number,
+  lower: number,
+  upper: number,
+  direction: Direction,
+): 'below' | 'above' | null {
   if (value < lower && direction !== 'spike') return 'below';
   if (value > upper && direction !== 'drop') return 'above';
   return null;

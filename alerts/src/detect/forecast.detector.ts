@@ -1,7 +1,18 @@
 import { z } from 'zod';
 import { quiet } from './common.js';
 import type { Evaluation, MinuteAggregate, SeriesDetector } from './types.js';
-import { MINUTE_MS, isIntensiveMetric, emptyMinute, formatMetric, isRateMetric, mergeMinute, metricValue, revenueAtRisk, topContributors, SERIES_METRICS } from './types.js';
+import {
+  MINUTE_MS,
+  isIntensiveMetric,
+  emptyMinute,
+  formatMetric,
+  isRateMetric,
+  mergeMinute,
+  metricValue,
+  revenueAtRisk,
+  topContributors,
+  SERIES_METRICS,
+} from './types.js';
 
 /**
  * Predictive alert: additive Holt-Winters (ETS(A,A,A); without a season, Holt's linear trend)
@@ -87,7 +98,8 @@ export function createForecastDetector(spec: ForecastSpec): SeriesDetector {
       mergeMinute(acc, minute, true);
       accMinutes++;
       // Evaluate once per completed step; between steps repeat the last judgement.
-      if ((minute.t + MINUTE_MS) % stepMs !== 0) return last ? { ...last, at, revenue_at_risk: 0 } : quiet(at, 'insufficient', null);
+      if ((minute.t + MINUTE_MS) % stepMs !== 0)
+        return last ? { ...last, at, revenue_at_risk: 0 } : quiet(at, 'insufficient', null);
       const stepAgg = acc;
       acc = emptyMinute(0);
       const raw = metricValue(stepAgg, spec.metric);

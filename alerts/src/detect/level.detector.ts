@@ -1,7 +1,17 @@
 import { z } from 'zod';
 import { DirectionSchema, SeriesBaseSchema, outside, quiet } from './common.js';
 import type { Evaluation, MinuteAggregate, SeriesDetector } from './types.js';
-import { MINUTE_MS, MinuteWindow, details, formatMetric, isIntensiveMetric, mad, median, metricValue, revenueAtRisk } from './types.js';
+import {
+  MINUTE_MS,
+  MinuteWindow,
+  details,
+  formatMetric,
+  isIntensiveMetric,
+  mad,
+  median,
+  metricValue,
+  revenueAtRisk,
+} from './types.js';
 
 /**
  * Level shift against the recent past: the window's value is compared with the median and MAD
@@ -38,7 +48,8 @@ export function createLevelDetector(spec: LevelSpec): SeriesDetector {
       let out: Evaluation;
       if (raw === null) out = quiet(at, 'no_data', null);
       else if (w.attempts < spec.min_attempts) out = quiet(at, 'insufficient', raw);
-      else if (filled < Math.min(30, spec.baseline_minutes)) out = quiet(at, 'insufficient', raw, 'learning the recent level');
+      else if (filled < Math.min(30, spec.baseline_minutes))
+        out = quiet(at, 'insufficient', raw, 'learning the recent level');
       else {
         const v = perMinute ? raw / win.length : raw;
         const m = median(hist);
@@ -62,7 +73,12 @@ export function createLevelDetector(spec: LevelSpec): SeriesDetector {
       lagged.push(metricValue(minute, spec.metric));
       if (lagged.length > spec.window_minutes) {
         const old = lagged.shift();
-        if (old !== null && old !== undefined && out.verdict !== 'anomalous' && (minute.attempts > 0 || perMinute)) {
+        if (
+          old !== null &&
+          old !== undefined &&
+          out.verdict !== 'anomalous' &&
+          (minute.attempts > 0 || perMinute)
+        ) {
           hist[head] = old;
           head = (head + 1) % spec.baseline_minutes;
           if (filled < spec.baseline_minutes) filled++;

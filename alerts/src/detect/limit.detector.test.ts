@@ -4,7 +4,10 @@ import { LimitSpecSchema, createLimitDetector } from './limit.detector.js';
 import { makeEvent } from './synthetic.js';
 
 describe('limit detector', () => {
-  const spec = LimitSpecSchema.parse({ type: 'limit', limits: { default: { per_transaction: 1000, daily: 2500 }, gold: { per_transaction: 5000 } } });
+  const spec = LimitSpecSchema.parse({
+    type: 'limit',
+    limits: { default: { per_transaction: 1000, daily: 2500 }, gold: { per_transaction: 5000 } },
+  });
   it('flags a single payment above the level limit', () => {
     const d = createLimitDetector(spec);
     expect(d.observe(makeEvent({ ts: 1 }), 1200)[0]?.labels.limit).toBe('per_transaction');

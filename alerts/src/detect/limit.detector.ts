@@ -9,7 +9,13 @@ import type { EventDetector, EventFinding } from './types.js';
 export const LimitSpecSchema = z.object({
   type: z.literal('limit'),
   limits: z
-    .record(z.string(), z.object({ per_transaction: z.number().positive().optional(), daily: z.number().positive().optional() }))
+    .record(
+      z.string(),
+      z.object({
+        per_transaction: z.number().positive().optional(),
+        daily: z.number().positive().optional(),
+      }),
+    )
     .default({ default: { per_transaction: 5000, daily: 20000 } }),
 });
 export type LimitSpec = z.infer<typeof LimitSpecSchema>;
@@ -25,7 +31,10 @@ export function createLimitDetector(spec: LimitSpec): EventDetector {
       const lim = spec.limits[level] ?? spec.limits['default'];
       if (!lim) return [];
       const who = e.customer_ref ?? 'unknown';
-      const day = e.customer_ref !== null ? days.add(`${who}\u0000${level}`, e.ts, amountReporting).items.reduce((s, x) => s + x, 0) : amountReporting;
+      const day =
+        e.customer_ref !== null
+          ? days.add(`${who}\u0000${level}`, e.ts, amountReporting).items.reduce((s, x) => s + x, 0)
+          : amountReporting;
       const overTx = lim.per_transaction !== undefined && amountReporting > lim.per_transaction;
       const overDay = lim.daily !== undefined && day > lim.daily;
       if (!overTx && !overDay) return [];

@@ -22,7 +22,9 @@ describe('mix detector', () => {
   });
   it('stays quiet on a stable mix', () => {
     const d = createMixDetector(spec);
-    const ev = synthMinutes(0, 1000, () => ({ attempts: 100, successRate: 0.9, failureMix: normal })).map((m) => d.evaluate(m));
+    const ev = synthMinutes(0, 1000, () => ({ attempts: 100, successRate: 0.9, failureMix: normal })).map(
+      (m) => d.evaluate(m),
+    );
     expect(firstAnomalous(ev)).toBe(-1);
   });
 });

@@ -41,8 +41,10 @@ export function createMixDetector(spec: MixSpec): SeriesDetector {
       const baseTotal = base.reduce((s, x) => s + x, 0);
       const total = recent.reduce((s, r) => s + r.reduce((a, b) => a + b, 0), 0);
       let out: Evaluation;
-      if (total < spec.min_failures) out = quiet(at, 'insufficient', null, `${total} failures < ${spec.min_failures}`);
-      else if (baseTotal < spec.min_baseline_failures) out = quiet(at, 'insufficient', null, 'learning the decline mix');
+      if (total < spec.min_failures)
+        out = quiet(at, 'insufficient', null, `${total} failures < ${spec.min_failures}`);
+      else if (baseTotal < spec.min_baseline_failures)
+        out = quiet(at, 'insufficient', null, 'learning the decline mix');
       else {
         // Test every suffix of the window (last 1, 2, … minutes) with enough failures: a sharp
         // shift is seen in a minute or two, a gradual one over the whole window. The size of
@@ -70,7 +72,10 @@ export function createMixDetector(spec: MixSpec): SeriesDetector {
         }
         const b = best ?? { js: 0, p: 1, obs, n };
         const bad = b.p < spec.p_value && b.js >= spec.min_jsd;
-        const shifts = FAILURE_CATEGORIES.map((c, i) => ({ key: `failure_category=${c}`, value: Math.round(((b.obs[i] ?? 0) / b.n - (base[i] ?? 0) / baseTotal) * 1000) / 1000 }))
+        const shifts = FAILURE_CATEGORIES.map((c, i) => ({
+          key: `failure_category=${c}`,
+          value: Math.round(((b.obs[i] ?? 0) / b.n - (base[i] ?? 0) / baseTotal) * 1000) / 1000,
+        }))
           .filter((x) => x.value > 0)
           .sort((x, y) => y.value - x.value)
           .slice(0, 3);
@@ -92,7 +97,8 @@ export function createMixDetector(spec: MixSpec): SeriesDetector {
       if (lagged.length > spec.window_minutes) {
         const old = lagged.shift();
         if (old && out.verdict !== 'anomalous') {
-          for (let i = 0; i < baseline.length; i++) baseline[i] = (baseline[i] ?? 0) * decay + (old.failures[FAILURE_CATEGORIES[i] ?? 'other'] ?? 0);
+          for (let i = 0; i < baseline.length; i++)
+            baseline[i] = (baseline[i] ?? 0) * decay + (old.failures[FAILURE_CATEGORIES[i] ?? 'other'] ?? 0);
         }
       }
       return out;

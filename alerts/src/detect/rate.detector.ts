@@ -70,7 +70,8 @@ export function createRateDetector(spec: RateSpec): SeriesDetector {
       let p = c.n > 0 ? c.hits / c.n : null;
       let out: Evaluation;
       if (c.n === 0) out = quiet(at, 'no_data', null);
-      else if (c.n < spec.min_attempts) out = quiet(at, 'insufficient', p, `${c.n} attempts < ${spec.min_attempts}`);
+      else if (c.n < spec.min_attempts)
+        out = quiet(at, 'insufficient', p, `${c.n} attempts < ${spec.min_attempts}`);
       else if (bN < spec.min_baseline_attempts) out = quiet(at, 'insufficient', p, 'learning the baseline');
       else {
         const p0 = bHits / bN;

@@ -43,24 +43,44 @@ export interface DetectorContext {
 /** Builds a fresh detector (one per slice for series detectors, one per rule for event ones). */
 export function createDetector(spec: DetectorSpec, ctx: DetectorContext = {}): Detector {
   switch (spec.type) {
-    case 'threshold': return createThresholdDetector(spec);
-    case 'seasonal': return createSeasonalDetector(spec, ctx.calendar);
-    case 'level': return createLevelDetector(spec);
-    case 'rate': return createRateDetector(spec);
-    case 'slo': return createSloDetector(spec);
-    case 'forecast': return createForecastDetector(spec);
-    case 'silence': return createSilenceDetector(spec, ctx.calendar);
-    case 'mix': return createMixDetector(spec);
-    case 'univariate': return createUnivariateSeriesDetector(spec);
-    case 'card_testing': return createCardTestingDetector(spec);
-    case 'velocity': return createVelocityDetector(spec);
-    case 'aml_threshold': return createAmlDetector(spec);
-    case 'structuring': return createStructuringDetector(spec);
-    case 'limit': return createLimitDetector(spec);
+    case 'threshold':
+      return createThresholdDetector(spec);
+    case 'seasonal':
+      return createSeasonalDetector(spec, ctx.calendar);
+    case 'level':
+      return createLevelDetector(spec);
+    case 'rate':
+      return createRateDetector(spec);
+    case 'slo':
+      return createSloDetector(spec);
+    case 'forecast':
+      return createForecastDetector(spec);
+    case 'silence':
+      return createSilenceDetector(spec, ctx.calendar);
+    case 'mix':
+      return createMixDetector(spec);
+    case 'univariate':
+      return createUnivariateSeriesDetector(spec);
+    case 'card_testing':
+      return createCardTestingDetector(spec);
+    case 'velocity':
+      return createVelocityDetector(spec);
+    case 'aml_threshold':
+      return createAmlDetector(spec);
+    case 'structuring':
+      return createStructuringDetector(spec);
+    case 'limit':
+      return createLimitDetector(spec);
   }
 }
 
-const EVENT_TYPES = new Set<DetectorSpec['type']>(['card_testing', 'velocity', 'aml_threshold', 'structuring', 'limit']);
+const EVENT_TYPES = new Set<DetectorSpec['type']>([
+  'card_testing',
+  'velocity',
+  'aml_threshold',
+  'structuring',
+  'limit',
+]);
 
 /** True for detectors fed payment events (fraud, compliance) rather than minute aggregates. */
 export function isEventSpec(spec: DetectorSpec): boolean {

@@ -10,7 +10,10 @@ const spec = SeasonalSpecSchema.parse({ type: 'seasonal', metric: 'attempts' });
 describe('seasonal detector', () => {
   it('stays quiet on a normal day and flags a 60% traffic drop within 2 minutes', () => {
     const onset = 9 * DAY + 14 * 3_600_000;
-    const ms = synthMinutes(0, 10 * 1440, (t) => ({ attempts: dailyShape(t, 60) * (t >= onset && t < onset + 3_600_000 ? 0.4 : 1), successRate: 0.9 }));
+    const ms = synthMinutes(0, 10 * 1440, (t) => ({
+      attempts: dailyShape(t, 60) * (t >= onset && t < onset + 3_600_000 ? 0.4 : 1),
+      successRate: 0.9,
+    }));
     const d = createSeasonalDetector(spec);
     const ev = ms.map((m) => d.evaluate(m));
     const normalDay = ev.slice(8 * 1440, 9 * 1440);
@@ -23,8 +26,13 @@ describe('seasonal detector', () => {
 
   it('a configured holiday shifts the expectation instead of paging', () => {
     const holiday = '1970-01-10';
-    const ms = synthMinutes(0, 10 * 1440, (t) => ({ attempts: dailyShape(t, 60) * (t >= 9 * DAY ? 0.5 : 1), successRate: 0.9 }));
-    const cal = CalendarSchema.parse({ events: [{ name: 'holiday', kind: 'holiday', dates: [holiday], shift: 0.5, widen: 1.5 }] });
+    const ms = synthMinutes(0, 10 * 1440, (t) => ({
+      attempts: dailyShape(t, 60) * (t >= 9 * DAY ? 0.5 : 1),
+      successRate: 0.9,
+    }));
+    const cal = CalendarSchema.parse({
+      events: [{ name: 'holiday', kind: 'holiday', dates: [holiday], shift: 0.5, widen: 1.5 }],
+    });
     const withCal = createSeasonalDetector(spec, cal);
     const without = createSeasonalDetector(spec);
     const a = ms.map((m) => withCal.evaluate(m)).slice(9 * 1440);
@@ -35,7 +43,10 @@ describe('seasonal detector', () => {
   });
 
   it('adapts to a lasting level shift (stops firing within a few hours)', () => {
-    const ms = synthMinutes(0, 10 * 1440, (t) => ({ attempts: dailyShape(t, 60) * (t >= 8 * DAY ? 1.6 : 1), successRate: 0.9 }));
+    const ms = synthMinutes(0, 10 * 1440, (t) => ({
+      attempts: dailyShape(t, 60) * (t >= 8 * DAY ? 1.6 : 1),
+      successRate: 0.9,
+    }));
     const d = createSeasonalDetector(spec);
     const ev = ms.map((m) => d.evaluate(m));
     expect(firstAnomalous(ev, 8 * 1440)).toBeLessThan(8 * 1440 + 5);

@@ -4,7 +4,19 @@ import { calendarAt } from './calendar.js';
 import type { Calendar } from './calendar.js';
 import { DirectionSchema, SeriesBaseSchema, outside, quiet } from './common.js';
 import type { Evaluation, MinuteAggregate, SeriesDetector } from './types.js';
-import { MINUTE_MS, isIntensiveMetric, MinuteWindow, details, emptyMinute, formatMetric, isRateMetric, median, mergeMinute, metricValue, revenueAtRisk } from './types.js';
+import {
+  MINUTE_MS,
+  isIntensiveMetric,
+  MinuteWindow,
+  details,
+  emptyMinute,
+  formatMetric,
+  isRateMetric,
+  median,
+  mergeMinute,
+  metricValue,
+  revenueAtRisk,
+} from './types.js';
 
 /**
  * Seasonal baseline: the expected value is the median of the same slot in past days (or
@@ -94,7 +106,8 @@ export function createSeasonalDetector(spec: SeasonalSpec, calendar?: Calendar):
       const v = isIntensiveMetric(spec.metric) ? raw : raw / minutes;
       if (rate && w.attempts < spec.min_attempts) return quiet(at, 'insufficient', v);
       const e = base.expected(s);
-      if (e.n < spec.min_seasons || !Number.isFinite(e.median)) return quiet(at, 'insufficient', v, 'learning the seasonal baseline');
+      if (e.n < spec.min_seasons || !Number.isFinite(e.median))
+        return quiet(at, 'insufficient', v, 'learning the seasonal baseline');
       const cal = calendarAt(calendar, minute.t);
       let expected = rate ? e.median + level : e.median * level;
       if (!rate && calendar && calendar.events.length > 0) {
@@ -107,7 +120,10 @@ export function createSeasonalDetector(spec: SeasonalSpec, calendar?: Calendar):
       // Noise floor: binomial for rates, Poisson (per minute) for counts, relative for amounts.
       const noise = rate
         ? Math.sqrt(Math.max(expected * (1 - expected), 1e-4) / Math.max(1, w.attempts))
-        : Math.max(Math.sqrt(Math.max(expected, 1) / minutes), spec.min_relative_band * Math.abs(expected) / spec.k);
+        : Math.max(
+            Math.sqrt(Math.max(expected, 1) / minutes),
+            (spec.min_relative_band * Math.abs(expected)) / spec.k,
+          );
       const half = spec.k * Math.max(1.4826 * e.mad, noise) * cal.widen;
       const lower = expected - half;
       const upper = expected + half;

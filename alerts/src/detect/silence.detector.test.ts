@@ -9,7 +9,9 @@ const onset = 200 * 60_000;
 describe('silence detector', () => {
   it('fires within 2 minutes when a slice with ~8 attempts/min goes to zero', () => {
     const d = createSilenceDetector(spec);
-    const ev = synthMinutes(0, 260, (t) => ({ attempts: t >= onset ? 0 : 8, successRate: 0.9 })).map((m) => d.evaluate(m));
+    const ev = synthMinutes(0, 260, (t) => ({ attempts: t >= onset ? 0 : 8, successRate: 0.9 })).map((m) =>
+      d.evaluate(m),
+    );
     expect(ev.slice(0, 200).filter((e) => e.verdict === 'anomalous').length).toBe(0);
     const i = firstAnomalous(ev);
     expect(i).toBeGreaterThanOrEqual(200);

@@ -59,7 +59,8 @@ export function createSilenceDetector(spec: SilenceSpec, calendar?: Calendar): S
       const perMinute = (e.n >= 1 ? e.median : recentRate) * cal.shift;
       const expected = Number.isFinite(perMinute) ? perMinute * win.length : NaN;
       let out: Evaluation;
-      if (!Number.isFinite(expected)) out = quiet(at, 'insufficient', w.attempts, 'learning the expected volume');
+      if (!Number.isFinite(expected))
+        out = quiet(at, 'insufficient', w.attempts, 'learning the expected volume');
       else if (expected < spec.min_expected) out = { ...quiet(at, 'normal', w.attempts), expected };
       else {
         // Widening the band on calendar days = demanding a smaller p-value. Every suffix of the
@@ -101,8 +102,11 @@ export function createSilenceDetector(spec: SilenceSpec, calendar?: Calendar): S
       }
       // Learn the recent rate and ticket from normal minutes only.
       if (out.verdict !== 'anomalous') {
-        recentRate = Number.isNaN(recentRate) ? minute.attempts : recentRate + (minute.attempts - recentRate) / spec.recent_minutes;
-        if (minute.attempts > 0) ticket = ticket === 0 ? avgTicket(minute) : ticket + 0.05 * (avgTicket(minute) - ticket);
+        recentRate = Number.isNaN(recentRate)
+          ? minute.attempts
+          : recentRate + (minute.attempts - recentRate) / spec.recent_minutes;
+        if (minute.attempts > 0)
+          ticket = ticket === 0 ? avgTicket(minute) : ticket + 0.05 * (avgTicket(minute) - ticket);
       }
       return out;
     },

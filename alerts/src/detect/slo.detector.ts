@@ -117,7 +117,11 @@ export function createSloDetector(spec: SloSpec): SeriesDetector {
       if ((sums.get(first.long_minutes)?.tot ?? 0) === 0) return quiet(at, 'no_data', null);
       // A pair is judged only once its short window has filled: minutes of history are not a 3-day burn.
       const firing = spec.windows.find(
-        (w) => seen >= w.short_minutes && (sums.get(w.short_minutes)?.tot ?? 0) >= spec.min_attempts && burn(w.long_minutes) >= w.burn_rate && burn(w.short_minutes) >= w.burn_rate,
+        (w) =>
+          seen >= w.short_minutes &&
+          (sums.get(w.short_minutes)?.tot ?? 0) >= spec.min_attempts &&
+          burn(w.long_minutes) >= w.burn_rate &&
+          burn(w.short_minutes) >= w.burn_rate,
       );
       const shown = firing ?? first;
       const longBurn = burn(shown.long_minutes);
@@ -132,7 +136,9 @@ export function createSloDetector(spec: SloSpec): SeriesDetector {
         lower: 1 - budget * shown.burn_rate,
         upper: 1,
         score: Math.min(1, Math.min(longBurn, shortBurn) / (2 * shown.burn_rate)),
-        revenue_at_risk: firing ? Math.max(0, minute.technical_failed - minute.attempts * budget) * avgTicket(minute) : 0,
+        revenue_at_risk: firing
+          ? Math.max(0, minute.technical_failed - minute.attempts * budget) * avgTicket(minute)
+          : 0,
         summary: `technical success ${value === null ? 'n/a' : (value * 100).toFixed(2) + '%'} over ${shown.long_minutes} min; burn rate ${longBurn.toFixed(1)}× (${shown.long_minutes} min) and ${shortBurn.toFixed(1)}× (${shown.short_minutes} min) vs ${shown.burn_rate}× for SLO ${(spec.objective * 100).toFixed(2)}%`,
         samples: minute.samples,
         contributors: topContributors(minute),

@@ -91,7 +91,10 @@ export function jensenShannon(a: readonly number[], b: readonly number[]): numbe
  * Chi-square goodness of fit of observed counts against expected proportions (from baseline
  * counts, add-one smoothed). Returns the statistic, degrees of freedom and p-value.
  */
-export function chiSquareGof(observed: readonly number[], baseline: readonly number[]): { stat: number; df: number; p: number } {
+export function chiSquareGof(
+  observed: readonly number[],
+  baseline: readonly number[],
+): { stat: number; df: number; p: number } {
   const n = observed.reduce((s, x) => s + x, 0);
   const k = observed.length;
   const tb = baseline.reduce((s, x) => s + x, 0) + k;

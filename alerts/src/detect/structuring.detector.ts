@@ -12,7 +12,12 @@ import type { EventDetector, EventFinding } from './types.js';
  */
 export const StructuringSpecSchema = z.object({
   type: z.literal('structuring'),
-  thresholds: AmountTableSchema.default({ EUR: { default: 10000 }, USD: { default: 10000 }, CNY: { default: 50000 }, '*': { default: 10000 } }),
+  thresholds: AmountTableSchema.default({
+    EUR: { default: 10000 },
+    USD: { default: 10000 },
+    CNY: { default: 50000 },
+    '*': { default: 10000 },
+  }),
   band: z.number().gt(0).lt(1).default(0.1),
   window_hours: z.number().positive().max(720).default(24),
   min_count: z.number().int().min(2).default(3),
@@ -26,14 +31,27 @@ export function createStructuringDetector(spec: StructuringSpec): EventDetector 
     type: 'structuring',
     observe(e: PaymentEvent, amountReporting: number): EventFinding[] {
       if (e.customer_ref === null || outcomeOf(e.status) !== 'success') return [];
-      const t = thresholdFor(spec.thresholds, e.currency, e.user_level, toMajorUnits(e.amount_minor, e.currency), amountReporting);
+      const t = thresholdFor(
+        spec.thresholds,
+        e.currency,
+        e.user_level,
+        toMajorUnits(e.amount_minor, e.currency),
+        amountReporting,
+      );
       if (!t || t.amount >= t.threshold || t.amount < t.threshold * (1 - spec.band)) return [];
-      const w = windows.add(`${e.customer_ref}\u0000${t.currency}`, e.ts, { amount: t.amount, id: e.payment_id });
+      const w = windows.add(`${e.customer_ref}\u0000${t.currency}`, e.ts, {
+        amount: t.amount,
+        id: e.payment_id,
+      });
       if (w.items.length < spec.min_count) return [];
       const total = w.items.reduce((s, i) => s + i.amount, 0);
       return [
         {
-          labels: { customer_ref: e.customer_ref, currency: e.currency, user_level: e.user_level ?? 'default' },
+          labels: {
+            customer_ref: e.customer_ref,
+            currency: e.currency,
+            user_level: e.user_level ?? 'default',
+          },
           evaluation: {
             at: e.ts,
             verdict: 'anomalous',

@@ -49,7 +49,12 @@ export function dailyShape(t: number, base: number, amplitude = 0.5): number {
 }
 
 /** Builds minute aggregates from `start` for `minutes`, with `shape(t)` deciding each minute. */
-export function synthMinutes(start: number, minutes: number, shape: (t: number) => MinuteShape, seed = 7): MinuteAggregate[] {
+export function synthMinutes(
+  start: number,
+  minutes: number,
+  shape: (t: number) => MinuteShape,
+  seed = 7,
+): MinuteAggregate[] {
   const r = rng(seed);
   const out: MinuteAggregate[] = [];
   for (let i = 0; i < minutes; i++) {
@@ -57,7 +62,9 @@ export function synthMinutes(start: number, minutes: number, shape: (t: number) 
     const s = shape(t);
     const m = emptyMinute(t);
     const n = poisson(s.attempts, r);
-    const mix = Object.entries(s.failureMix ?? { do_not_honor: 0.5, insufficient_funds: 0.3, provider_error: 0.1, timeout: 0.1 }) as [FailureCategory, number][];
+    const mix = Object.entries(
+      s.failureMix ?? { do_not_honor: 0.5, insufficient_funds: 0.3, provider_error: 0.1, timeout: 0.1 },
+    ) as [FailureCategory, number][];
     const total = mix.reduce((x, [, w]) => x + w, 0);
     for (let j = 0; j < n; j++) {
       m.attempts++;
@@ -76,7 +83,13 @@ export function synthMinutes(start: number, minutes: number, shape: (t: number) 
           }
         }
         m.failures[cat] = (m.failures[cat] ?? 0) + 1;
-        if (cat === 'provider_error' || cat === 'timeout' || cat === 'network_error' || cat === 'issuer_unavailable') m.technical_failed++;
+        if (
+          cat === 'provider_error' ||
+          cat === 'timeout' ||
+          cat === 'network_error' ||
+          cat === 'issuer_unavailable'
+        )
+          m.technical_failed++;
       }
     }
     out.push(m);
@@ -108,7 +121,14 @@ export function makeEvent(over: Partial<PaymentEvent> & { ts: number }): Payment
     amount_minor: 5000,
     currency: 'EUR',
     failure: null,
-    card: { brand: 'visa', bin: '411111', last4: '1111', issuer_country: 'DE', funding: 'credit', wallet: null },
+    card: {
+      brand: 'visa',
+      bin: '411111',
+      last4: '1111',
+      issuer_country: 'DE',
+      funding: 'credit',
+      wallet: null,
+    },
     country: 'DE',
     latency_ms: 300,
     customer_ref: 'cus_1',
@@ -147,18 +167,33 @@ export function eventStream(o: EventStreamOptions): PaymentEvent[] {
         const ts = o.from + m * 60_000 + Math.floor(r() * 60_000);
         const ok = r() < (o.successRate?.(ts, p) ?? 0.92);
         n++;
-        out.push(makeEvent({
-          ts,
-          event_id: `evt_${n.toString(36).padStart(8, '0')}`,
-          provider: p,
-          status: ok ? 'succeeded' : 'failed',
-          failure: ok ? null : { category: o.failure?.(ts, p) ?? (r() < 0.6 ? 'do_not_honor' : 'insufficient_funds'), code: null, message: null },
-          amount_minor: 1000 + Math.floor(r() * 9000),
-          customer_ref: `cus_${Math.floor(r() * 100000)}`,
-          device_ref: `dev_${Math.floor(r() * 100000)}`,
-          ip_ref: `ip_${Math.floor(r() * 100000)}`,
-          card: { brand: 'visa', bin: String(400000 + Math.floor(r() * 50)), last4: '4242', issuer_country: 'DE', funding: 'credit', wallet: null },
-        }));
+        out.push(
+          makeEvent({
+            ts,
+            event_id: `evt_${n.toString(36).padStart(8, '0')}`,
+            provider: p,
+            status: ok ? 'succeeded' : 'failed',
+            failure: ok
+              ? null
+              : {
+                  category: o.failure?.(ts, p) ?? (r() < 0.6 ? 'do_not_honor' : 'insufficient_funds'),
+                  code: null,
+                  message: null,
+                },
+            amount_minor: 1000 + Math.floor(r() * 9000),
+            customer_ref: `cus_${Math.floor(r() * 100000)}`,
+            device_ref: `dev_${Math.floor(r() * 100000)}`,
+            ip_ref: `ip_${Math.floor(r() * 100000)}`,
+            card: {
+              brand: 'visa',
+              bin: String(400000 + Math.floor(r() * 50)),
+              last4: '4242',
+              issuer_country: 'DE',
+              funding: 'credit',
+              wallet: null,
+            },
+          }),
+        );
       }
     }
   }

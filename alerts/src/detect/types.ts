@@ -90,15 +90,34 @@ export type Detector = SeriesDetector | EventDetector;
 
 /** Metrics a series rule can watch. Rates are in [0,1]. */
 export const SERIES_METRICS = [
-  'attempts', 'succeeded', 'failed', 'success_rate', 'decline_rate', 'technical_success_rate',
-  'gmv', 'latency_avg', 'latency_gmean',
+  'attempts',
+  'succeeded',
+  'failed',
+  'success_rate',
+  'decline_rate',
+  'technical_success_rate',
+  'gmv',
+  'latency_avg',
+  'latency_gmean',
 ] as const;
 export type SeriesMetric = (typeof SERIES_METRICS)[number];
 
 export function emptyMinute(t: number): MinuteAggregate {
   return {
-    t, attempts: 0, succeeded: 0, failed: 0, technical_failed: 0, failures: {}, gmv: 0,
-    attempted_amount: 0, latency_sum: 0, latency_n: 0, latency_log_sum: 0, contrib: new Map(), contrib_attempts: new Map(), samples: [],
+    t,
+    attempts: 0,
+    succeeded: 0,
+    failed: 0,
+    technical_failed: 0,
+    failures: {},
+    gmv: 0,
+    attempted_amount: 0,
+    latency_sum: 0,
+    latency_n: 0,
+    latency_log_sum: 0,
+    contrib: new Map(),
+    contrib_attempts: new Map(),
+    samples: [],
   };
 }
 
@@ -122,8 +141,11 @@ export function mergeMinute(a: MinuteAggregate, b: MinuteAggregate, full = true)
   a.latency_n += b.latency_n;
   a.latency_log_sum += b.latency_log_sum;
   if (!full) return a;
-  for (const [k, v] of b.contrib) if (a.contrib.has(k) || a.contrib.size < MAX_CONTRIB) a.contrib.set(k, (a.contrib.get(k) ?? 0) + v);
-  for (const [k, v] of b.contrib_attempts) if (a.contrib_attempts.has(k) || a.contrib_attempts.size < MAX_CONTRIB * 2) a.contrib_attempts.set(k, (a.contrib_attempts.get(k) ?? 0) + v);
+  for (const [k, v] of b.contrib)
+    if (a.contrib.has(k) || a.contrib.size < MAX_CONTRIB) a.contrib.set(k, (a.contrib.get(k) ?? 0) + v);
+  for (const [k, v] of b.contrib_attempts)
+    if (a.contrib_attempts.has(k) || a.contrib_attempts.size < MAX_CONTRIB * 2)
+      a.contrib_attempts.set(k, (a.contrib_attempts.get(k) ?? 0) + v);
   for (const s of b.samples) if (a.samples.length < MAX_SAMPLES && !a.samples.includes(s)) a.samples.push(s);
   return a;
 }
@@ -134,15 +156,24 @@ export const MAX_SAMPLES = 5;
 /** The value of `metric` for an aggregate; null when undefined (a rate with no attempts). */
 export function metricValue(a: MinuteAggregate, metric: SeriesMetric): number | null {
   switch (metric) {
-    case 'attempts': return a.attempts;
-    case 'succeeded': return a.succeeded;
-    case 'failed': return a.failed;
-    case 'gmv': return a.gmv;
-    case 'success_rate': return a.attempts > 0 ? a.succeeded / a.attempts : null;
-    case 'decline_rate': return a.attempts > 0 ? a.failed / a.attempts : null;
-    case 'technical_success_rate': return a.attempts > 0 ? 1 - a.technical_failed / a.attempts : null;
-    case 'latency_avg': return a.latency_n > 0 ? a.latency_sum / a.latency_n : null;
-    case 'latency_gmean': return a.latency_n > 0 ? Math.exp(a.latency_log_sum / a.latency_n) : null;
+    case 'attempts':
+      return a.attempts;
+    case 'succeeded':
+      return a.succeeded;
+    case 'failed':
+      return a.failed;
+    case 'gmv':
+      return a.gmv;
+    case 'success_rate':
+      return a.attempts > 0 ? a.succeeded / a.attempts : null;
+    case 'decline_rate':
+      return a.attempts > 0 ? a.failed / a.attempts : null;
+    case 'technical_success_rate':
+      return a.attempts > 0 ? 1 - a.technical_failed / a.attempts : null;
+    case 'latency_avg':
+      return a.latency_n > 0 ? a.latency_sum / a.latency_n : null;
+    case 'latency_gmean':
+      return a.latency_n > 0 ? Math.exp(a.latency_log_sum / a.latency_n) : null;
   }
 }
 
@@ -184,7 +215,11 @@ export function topContributors(a: MinuteAggregate, n = 5): { key: string; value
  * Money at stake in one minute for a metric that moved the wrong way: lost successful
  * attempts for a success-type rate, lost volume for a count or GMV. Never negative.
  */
-export function revenueAtRisk(metric: SeriesMetric, minute: MinuteAggregate, expected: number | null): number {
+export function revenueAtRisk(
+  metric: SeriesMetric,
+  minute: MinuteAggregate,
+  expected: number | null,
+): number {
   if (expected === null) return 0;
   const obs = metricValue(minute, metric);
   if (obs === null) return 0;
@@ -250,14 +285,19 @@ export class MinuteWindow {
 }
 
 /** Samples and contributors of a window, for an anomalous evaluation. */
-export function details(win: MinuteWindow): { samples: string[]; contributors: { key: string; value: number }[] } {
+export function details(win: MinuteWindow): {
+  samples: string[];
+  contributors: { key: string; value: number }[];
+} {
   const f = win.full();
   return { samples: f.samples, contributors: topContributors(f) };
 }
 
 /** Median of a numeric array (copy-sorted); NaN when empty. */
 export function median(xs: ArrayLike<number>): number {
-  const a = Array.from(xs).filter((x) => Number.isFinite(x)).sort((x, y) => x - y);
+  const a = Array.from(xs)
+    .filter((x) => Number.isFinite(x))
+    .sort((x, y) => x - y);
   if (a.length === 0) return NaN;
   const m = a.length >> 1;
   return a.length % 2 ? (a[m] ?? NaN) : ((a[m - 1] ?? 0) + (a[m] ?? 0)) / 2;
@@ -265,7 +305,11 @@ export function median(xs: ArrayLike<number>): number {
 
 /** Median absolute deviation around `med`. */
 export function mad(xs: ArrayLike<number>, med: number): number {
-  return median(Array.from(xs).filter((x) => Number.isFinite(x)).map((x) => Math.abs(x - med)));
+  return median(
+    Array.from(xs)
+      .filter((x) => Number.isFinite(x))
+      .map((x) => Math.abs(x - med)),
+  );
 }
 
 export const MINUTE_MS = 60_000;

@@ -4,7 +4,7 @@ import { createUnivariateDetector, normalTail } from './univariate.detector.js';
 
 function seasonal(n: number, seed = 1): number[] {
   let s = seed;
-  const rnd = () => ((s = (s * 16807) % 2147483647) / 2147483647 - 0.5);
+  const rnd = () => (s = (s * 16807) % 2147483647) / 2147483647 - 0.5;
   return Array.from({ length: n }, (_, i) => 100 + 20 * Math.sin((2 * Math.PI * i) / 288) + rnd() * 2);
 }
 

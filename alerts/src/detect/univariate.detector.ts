@@ -78,7 +78,8 @@ export function normalTail(z: number): number {
   const x = z / Math.SQRT2;
   const t = 1 / (1 + 0.3275911 * Math.abs(x));
   const y =
-    t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429)))) *
+    t *
+    (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429)))) *
     Math.exp(-x * x);
   const erfc = x >= 0 ? y : 2 - y;
   return erfc / 2;
@@ -118,7 +119,9 @@ class Ring {
   }
 }
 
-export function createUnivariateDetector(config: UnivariateConfig = DEFAULT_UNIVARIATE_CONFIG): UnivariateDetector {
+export function createUnivariateDetector(
+  config: UnivariateConfig = DEFAULT_UNIVARIATE_CONFIG,
+): UnivariateDetector {
   const c = config;
   let n = 0;
   let level = 0;
@@ -170,7 +173,8 @@ export function createUnivariateDetector(config: UnivariateConfig = DEFAULT_UNIV
       // Signal 1: prediction error, as a two-sided normal tail mapped to "surprise" = 1 - p.
       const sErr = 1 - 2 * normalTail(err / (1.4826 * scale) / 2);
       // Signal 3: range break by more than 10% of the range seen so far.
-      const sRange = n > c.warmup && (x > max + c.rangeMargin * range || x < min - c.rangeMargin * range) ? 1 : 0;
+      const sRange =
+        n > c.warmup && (x > max + c.rangeMargin * range || x < min - c.rangeMargin * range) ? 1 : 0;
       const vs = values.std();
       const sRare = values.n > 20 && vs > 0 ? 1 - 2 * normalTail(Math.abs(x - values.mean()) / vs) : 0;
       values.push(x);

@@ -5,9 +5,16 @@ import { makeEvent } from './synthetic.js';
 
 describe('velocity detector', () => {
   it('fires on the attempt that exceeds the per-level limit', () => {
-    const d = createVelocityDetector(VelocitySpecSchema.parse({ type: 'velocity', max_attempts: { default: 20, vip: 50 } }));
+    const d = createVelocityDetector(
+      VelocitySpecSchema.parse({ type: 'velocity', max_attempts: { default: 20, vip: 50 } }),
+    );
     const firstFire = (level: string | null) => {
-      for (let i = 0; i < 60; i++) if (d.observe(makeEvent({ ts: i * 30_000, customer_ref: `cus_${level}`, user_level: level }), 10).length > 0) return i + 1;
+      for (let i = 0; i < 60; i++)
+        if (
+          d.observe(makeEvent({ ts: i * 30_000, customer_ref: `cus_${level}`, user_level: level }), 10)
+            .length > 0
+        )
+          return i + 1;
       return -1;
     };
     expect(firstFire(null)).toBe(21);

@@ -30,7 +30,10 @@ receivers:
     channels: [{ type: webhook, url: "${url}/hook" }]
 `;
 const events = eventStream({
-  from: T0, minutes: 240, perMinute: 40, providers: ['adyen', 'stripe'],
+  from: T0,
+  minutes: 240,
+  perMinute: 40,
+  providers: ['adyen', 'stripe'],
   successRate: (t, p) => (p === 'stripe' && t >= onset && t < recover ? 0.35 : 0.92),
   failure: (t, p) => (p === 'stripe' && t >= onset && t < recover ? 'provider_error' : 'do_not_honor'),
 });
@@ -60,7 +63,9 @@ describe('alert engine', () => {
     expect(a.labels).toEqual({ alertname: 'provider_success_rate_drop', provider: 'stripe' });
     expect(a.contributors[0]?.key).toBe('failure_category=provider_error');
     expect(a.samples.length).toBeGreaterThan(0);
-    expect(a.dashboard_url).toMatch(/^http:\/\/localhost:5173\/alerts\/[0-9a-f]{16}\?from=\d+&to=\d+&provider=stripe$/);
+    expect(a.dashboard_url).toMatch(
+      /^http:\/\/localhost:5173\/alerts\/[0-9a-f]{16}\?from=\d+&to=\d+&provider=stripe$/,
+    );
     expect(engine.stats().late_events).toBe(0);
   });
 
@@ -73,7 +78,12 @@ describe('alert engine', () => {
     const make = () => {
       const log = createDeliveryLog();
       return createAlertEngine(
-        { store: createFileAlertStateStore({ path: join(dir, 'state.json') }), notifier: createNotifier({ log, sleep: async () => undefined }, { receivers: cfg.receivers }), deliveryLog: log, now: () => wall },
+        {
+          store: createFileAlertStateStore({ path: join(dir, 'state.json') }),
+          notifier: createNotifier({ log, sleep: async () => undefined }, { receivers: cfg.receivers }),
+          deliveryLog: log,
+          now: () => wall,
+        },
         cfg,
         { tickMs: 3_600_000 },
       );

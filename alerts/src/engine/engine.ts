@@ -84,10 +84,21 @@ export interface AlertEngine {
   /** Closes every open minute (end of a replay). */
   finish(): void;
   onTransition(listener: (t: AlertTransition) => void): () => void;
-  list(q?: { status?: AlertStatus | 'active'; rule?: string; severity?: string; limit?: number }): AlertView[];
+  list(q?: {
+    status?: AlertStatus | 'active';
+    rule?: string;
+    severity?: string;
+    limit?: number;
+  }): AlertView[];
   get(id: string): AlertView | undefined;
   acknowledge(id: string, by: string): AlertView | undefined;
-  createSilence(s: { matchers: Matcher[]; starts_at?: number; ends_at: number; created_by: string; comment: string }): Silence;
+  createSilence(s: {
+    matchers: Matcher[];
+    starts_at?: number;
+    ends_at: number;
+    created_by: string;
+    comment: string;
+  }): Silence;
   expireSilence(id: string): boolean;
   silences(): Silence[];
   deliveries(q?: { limit?: number; receiver?: string; status?: DeliveryRecord['status'] }): DeliveryRecord[];
@@ -124,7 +135,11 @@ interface RuleRt {
   active: Set<string>;
 }
 
-export function createAlertEngine(deps: AlertEngineDeps, config: LoadedAlertsConfig, opts: AlertEngineOptions = {}): AlertEngine {
+export function createAlertEngine(
+  deps: AlertEngineDeps,
+  config: LoadedAlertsConfig,
+  opts: AlertEngineOptions = {},
+): AlertEngine {
   const now = deps.now ?? Date.now;
   const log = deps.deliveryLog ?? createDeliveryLog();
   const fx = createFx(config.reporting_currency, config.fx);
@@ -137,7 +152,11 @@ export function createAlertEngine(deps: AlertEngineDeps, config: LoadedAlertsCon
         {
           notifier: deps.notifier,
           silences,
-          inhibitRules: config.inhibit_rules.map((r) => ({ source: r.source_matchers, target: r.target_matchers, equal: r.equal })),
+          inhibitRules: config.inhibit_rules.map((r) => ({
+            source: r.source_matchers,
+            target: r.target_matchers,
+            equal: r.equal,
+          })),
           nflog: { get: (k) => nflogMap.get(k), set: (e) => (nflogMap.set(e.key, e), dirtyNflog.push(e)) },
           externalUrl: config.external_url,
         },
@@ -149,9 +168,17 @@ export function createAlertEngine(deps: AlertEngineDeps, config: LoadedAlertsCon
     .filter((r) => r.enabled)
     .map((cfg) => ({
       cfg,
-      lifecycle: { for_ms: cfg.for, keep_firing_for_ms: cfg.keep_firing_for, no_data: cfg.no_data, flap_window_ms: cfg.flap_window, flap_threshold: cfg.flap_threshold },
+      lifecycle: {
+        for_ms: cfg.for,
+        keep_firing_for_ms: cfg.keep_firing_for,
+        no_data: cfg.no_data,
+        flap_window_ms: cfg.flap_window,
+        flap_threshold: cfg.flap_threshold,
+      },
       series: new Map(),
-      event: isEventSpec(cfg.detector) ? asEvent(createDetector(cfg.detector, { calendar: config.calendar })) : null,
+      event: isEventSpec(cfg.detector)
+        ? asEvent(createDetector(cfg.detector, { calendar: config.calendar }))
+        : null,
       pooler: cfg.pool.length ? new SlicePooler(cfg.pool, cfg.pool_min_per_hour) : null,
       active: new Set(),
     }));
@@ -172,16 +199,29 @@ export function createAlertEngine(deps: AlertEngineDeps, config: LoadedAlertsCon
     const from = (s.active_since ?? s.last_eval_at) - 30 * MINUTE_MS;
     const to = (s.resolved_at ?? s.last_eval_at) + 15 * MINUTE_MS;
     const q = new URLSearchParams({ from: String(from), to: String(to) });
-    for (const [k, v] of Object.entries(s.labels)) if (k !== 'alertname' && k !== 'severity' && v !== '_pooled') q.set(k, v);
+    for (const [k, v] of Object.entries(s.labels))
+      if (k !== 'alertname' && k !== 'severity' && v !== '_pooled') q.set(k, v);
     return `${config.dashboard_url.replace(/\/+$/, '')}/alerts/${s.id}?${q.toString()}`;
   }
 
   function toNotify(s: AlertState): NotifyAlert {
     return {
-      id: s.id, rule: s.rule, labels: { ...s.labels, severity: s.severity }, status: s.status === 'resolved' ? 'resolved' : 'firing',
-      starts_at: s.fired_at ?? s.active_since ?? s.last_eval_at, ends_at: s.status === 'resolved' ? s.resolved_at : null, summary: s.summary,
-      value: s.value, expected: s.expected, lower: s.lower, upper: s.upper, revenue_at_risk: s.revenue_at_risk,
-      reporting_currency: config.reporting_currency, samples: s.samples, contributors: s.contributors, dashboard_url: dashboardUrl(s),
+      id: s.id,
+      rule: s.rule,
+      labels: { ...s.labels, severity: s.severity },
+      status: s.status === 'resolved' ? 'resolved' : 'firing',
+      starts_at: s.fired_at ?? s.active_since ?? s.last_eval_at,
+      ends_at: s.status === 'resolved' ? s.resolved_at : null,
+      summary: s.summary,
+      value: s.value,
+      expected: s.expected,
+      lower: s.lower,
+      upper: s.upper,
+      revenue_at_risk: s.revenue_at_risk,
+      reporting_currency: config.reporting_currency,
+      samples: s.samples,
+      contributors: s.contributors,
+      dashboard_url: dashboardUrl(s),
       acknowledged_by: s.acknowledged_by,
     };
   }
@@ -192,7 +232,10 @@ export function createAlertEngine(deps: AlertEngineDeps, config: LoadedAlertsCon
     const id = alertId(rt.cfg.name, labels);
     let prev = states.get(id);
     if (!prev) {
-      const fires = ev.verdict === 'anomalous' || (ev.verdict === 'no_data' && (rt.lifecycle.no_data === 'alerting' || rt.lifecycle.no_data === 'no_data'));
+      const fires =
+        ev.verdict === 'anomalous' ||
+        (ev.verdict === 'no_data' &&
+          (rt.lifecycle.no_data === 'alerting' || rt.lifecycle.no_data === 'no_data'));
       if (!fires) return;
       prev = initialState(rt.cfg.name, labels, rt.cfg.severity, at);
     }
@@ -203,10 +246,22 @@ export function createAlertEngine(deps: AlertEngineDeps, config: LoadedAlertsCon
     if (s.status === 'pending' || s.status === 'firing') rt.active.add(id);
     else rt.active.delete(id);
     if (r.transition) {
-      const t: AlertTransition = { id, rule: s.rule, labels: s.labels, state: r.transition, at, value: s.value, expected: s.expected, revenue_at_risk: Number(s.revenue_at_risk.toFixed(2)), severity: s.severity, summary: s.summary };
+      const t: AlertTransition = {
+        id,
+        rule: s.rule,
+        labels: s.labels,
+        state: r.transition,
+        at,
+        value: s.value,
+        expected: s.expected,
+        revenue_at_risk: Number(s.revenue_at_risk.toFixed(2)),
+        severity: s.severity,
+        summary: s.summary,
+      };
       for (const l of listeners) l(t);
     }
-    if (dispatcher && (r.notify || (s.status === 'firing' && !s.flapping))) dispatcher.update(toNotify(s), now());
+    if (dispatcher && (r.notify || (s.status === 'firing' && !s.flapping)))
+      dispatcher.update(toNotify(s), now());
     if (s.status === 'inactive') {
       states.delete(id);
       dirty.delete(id);
@@ -230,7 +285,23 @@ export function createAlertEngine(deps: AlertEngineDeps, config: LoadedAlertsCon
         // Event rules: nothing new this minute means "normal" for their active alerts.
         for (const id of [...rt.active]) {
           const s = states.get(id);
-          if (s && (s.last_anomalous_at ?? 0) < t) apply(rt, stripMeta(s.labels), { at: end, verdict: 'normal', value: null, expected: null, lower: null, upper: null, score: 0, revenue_at_risk: 0, summary: '' }, end);
+          if (s && (s.last_anomalous_at ?? 0) < t)
+            apply(
+              rt,
+              stripMeta(s.labels),
+              {
+                at: end,
+                verdict: 'normal',
+                value: null,
+                expected: null,
+                lower: null,
+                upper: null,
+                score: 0,
+                revenue_at_risk: 0,
+                summary: '',
+              },
+              end,
+            );
         }
         continue;
       }
@@ -272,7 +343,8 @@ export function createAlertEngine(deps: AlertEngineDeps, config: LoadedAlertsCon
   }
 
   function persist(): Promise<void> {
-    if (dirty.size === 0 && removed.size === 0 && dirtyNflog.length === 0 && !dirtySilences) return persisting;
+    if (dirty.size === 0 && removed.size === 0 && dirtyNflog.length === 0 && !dirtySilences)
+      return persisting;
     const patch = {
       states: [...dirty].map((id) => states.get(id)).filter((s): s is AlertState => s !== undefined),
       removed: [...removed],
@@ -282,13 +354,21 @@ export function createAlertEngine(deps: AlertEngineDeps, config: LoadedAlertsCon
     dirty.clear();
     removed.clear();
     dirtySilences = false;
-    persisting = persisting.then(() => deps.store.save(patch)).catch((e: unknown) => deps.logger?.error({ err: e }, 'alerts: saving alert state failed'));
+    persisting = persisting
+      .then(() => deps.store.save(patch))
+      .catch((e: unknown) => deps.logger?.error({ err: e }, 'alerts: saving alert state failed'));
     return persisting;
   }
 
   function view(s: AlertState): AlertView {
     const n = toNotify(s);
-    return { ...s, dashboard_url: n.dashboard_url, muted: dispatcher ? dispatcher.mute(n, now()) : { silenced_by: silences.mutedBy(n.labels, now()).map((x) => x.id), inhibited_by: null } };
+    return {
+      ...s,
+      dashboard_url: n.dashboard_url,
+      muted: dispatcher
+        ? dispatcher.mute(n, now())
+        : { silenced_by: silences.mutedBy(n.labels, now()).map((x) => x.id), inhibited_by: null },
+    };
   }
 
   async function tick(): Promise<void> {
@@ -311,7 +391,9 @@ export function createAlertEngine(deps: AlertEngineDeps, config: LoadedAlertsCon
       silences.replaceAll(p.silences);
       // Rebuild the dispatch groups: the notification log stops firing alerts from being re-sent
       // and lets a resolve that was not yet delivered go out.
-      if (dispatcher) for (const s of states.values()) if (s.status === 'firing' || s.status === 'resolved') dispatcher.update(toNotify(s), now());
+      if (dispatcher)
+        for (const s of states.values())
+          if (s.status === 'firing' || s.status === 'resolved') dispatcher.update(toNotify(s), now());
       timer = setInterval(() => {
         void tick().catch((e: unknown) => deps.logger?.error({ err: e }, 'alerts: tick failed'));
       }, opts.tickMs ?? 1000);
@@ -356,7 +438,12 @@ export function createAlertEngine(deps: AlertEngineDeps, config: LoadedAlertsCon
           const key = SlicePooler.keyOf(labels);
           let s = rt.series.get(key);
           if (!s) {
-            s = { labels, det: asSeries(createDetector(rt.cfg.detector, { calendar: config.calendar })), open: new Map(), lastEventAt: e.ts };
+            s = {
+              labels,
+              det: asSeries(createDetector(rt.cfg.detector, { calendar: config.calendar })),
+              open: new Map(),
+              lastEventAt: e.ts,
+            };
             rt.series.set(key, s);
           }
           let agg = s.open.get(minute);
@@ -404,7 +491,16 @@ export function createAlertEngine(deps: AlertEngineDeps, config: LoadedAlertsCon
       return view(next);
     },
     createSilence(s) {
-      const sil = silences.create({ matchers: s.matchers, starts_at: s.starts_at ?? now(), ends_at: s.ends_at, created_by: s.created_by, comment: s.comment }, now());
+      const sil = silences.create(
+        {
+          matchers: s.matchers,
+          starts_at: s.starts_at ?? now(),
+          ends_at: s.ends_at,
+          created_by: s.created_by,
+          comment: s.comment,
+        },
+        now(),
+      );
       dirtySilences = true;
       return sil;
     },

@@ -33,9 +33,25 @@ receivers:
     channels: [{ type: webhook, url: "${rx.url}/hook" }]
 `);
   const log = createDeliveryLog();
-  engine = createAlertEngine({ store: createMemoryAlertStateStore(), notifier: createNotifier({ log }, { receivers: cfg.receivers }), deliveryLog: log, now: () => T0 }, cfg);
+  engine = createAlertEngine(
+    {
+      store: createMemoryAlertStateStore(),
+      notifier: createNotifier({ log }, { receivers: cfg.receivers }),
+      deliveryLog: log,
+      now: () => T0,
+    },
+    cfg,
+  );
   await engine.start();
-  engine.onEvents(eventStream({ from: T0, minutes: 200, perMinute: 40, providers: ['stripe'], successRate: (t) => (t > T0 + 180 * 60_000 ? 0.3 : 0.92) }));
+  engine.onEvents(
+    eventStream({
+      from: T0,
+      minutes: 200,
+      perMinute: 40,
+      providers: ['stripe'],
+      successRate: (t) => (t > T0 + 180 * 60_000 ? 0.3 : 0.92),
+    }),
+  );
   const app = express();
   app.use('/api/v1', createAlertsRouter({ engine, now: () => T0 }));
   server = app.listen(0, '127.0.0.1');
@@ -50,41 +66,87 @@ afterAll(async () => {
 
 const j = async (path: string, init?: RequestInit) => {
   const res = await fetch(base + path, { ...init, headers: { 'content-type': 'application/json' } });
-  return { status: res.status, body: res.status === 204 ? null : ((await res.json()) as Record<string, unknown>) };
+  return {
+    status: res.status,
+    body: res.status === 204 ? null : ((await res.json()) as Record<string, unknown>),
+  };
 };
 
 describe('alerts router', () => {
   it('lists firing alerts and returns one in detail', async () => {
     const list = await j('/alerts?status=firing');
     expect(list.status).toBe(200);
-    const items = list.body!['items'] as { id: string; labels: Record<string, string>; revenue_at_risk: number; dashboard_url: string }[];
+    const items = list.body!['items'] as {
+      id: string;
+      labels: Record<string, string>;
+      revenue_at_risk: number;
+      dashboard_url: string;
+    }[];
     expect(items).toHaveLength(1);
     expect(items[0]!.labels['provider']).toBe('stripe');
     expect(items[0]!.revenue_at_risk).toBeGreaterThan(0);
     const one = await j(`/alerts/${items[0]!.id}`);
-    expect(one.body).toMatchObject({ id: items[0]!.id, status: 'firing', muted: { silenced_by: [], inhibited_by: null } });
+    expect(one.body).toMatchObject({
+      id: items[0]!.id,
+      status: 'firing',
+      muted: { silenced_by: [], inhibited_by: null },
+    });
     expect((await j('/alerts/nope')).status).toBe(404);
-    expect((await j('/alerts?status=bogus')).body).toMatchObject({ error: { code: 'bad_request', field: 'status' } });
+    expect((await j('/alerts?status=bogus')).body).toMatchObject({
+      error: { code: 'bad_request', field: 'status' },
+    });
   });
 
   it('acknowledges an alert, requiring who', async () => {
     const id = ((await j('/alerts')).body!['items'] as { id: string }[])[0]!.id;
-    expect((await j(`/alerts/${id}/ack`, { method: 'POST', body: '{}' })).body).toMatchObject({ error: { field: 'by' } });
+    expect((await j(`/alerts/${id}/ack`, { method: 'POST', body: '{}' })).body).toMatchObject({
+      error: { field: 'by' },
+    });
     const ack = await j(`/alerts/${id}/ack`, { method: 'POST', body: JSON.stringify({ by: 'alice' }) });
     expect(ack.body).toMatchObject({ acknowledged_by: 'alice', acknowledged_at: T0 });
   });
 
   it('creates a silence (author, reason, expiry) that mutes the alert, and expires it', async () => {
-    const bad = await j('/silences', { method: 'POST', body: JSON.stringify({ matchers: ['provider="stripe"'], duration: '1h', created_by: 'bob' }) });
+    const bad = await j('/silences', {
+      method: 'POST',
+      body: JSON.stringify({ matchers: ['provider="stripe"'], duration: '1h', created_by: 'bob' }),
+    });
     expect(bad.status).toBe(400);
-    const created = await j('/silences', { method: 'POST', body: JSON.stringify({ matchers: ['provider="stripe"'], duration: '1h', created_by: 'bob', comment: 'provider maintenance' }) });
+    const created = await j('/silences', {
+      method: 'POST',
+      body: JSON.stringify({
+        matchers: ['provider="stripe"'],
+        duration: '1h',
+        created_by: 'bob',
+        comment: 'provider maintenance',
+      }),
+    });
     expect(created.status).toBe(201);
-    expect(created.body).toMatchObject({ created_by: 'bob', comment: 'provider maintenance', starts_at: T0, ends_at: T0 + 3_600_000 });
+    expect(created.body).toMatchObject({
+      created_by: 'bob',
+      comment: 'provider maintenance',
+      starts_at: T0,
+      ends_at: T0 + 3_600_000,
+    });
     const id = ((await j('/alerts')).body!['items'] as { id: string }[])[0]!.id;
-    expect(((await j(`/alerts/${id}`)).body!['muted'] as { silenced_by: string[] }).silenced_by).toEqual([created.body!['id']]);
+    expect(((await j(`/alerts/${id}`)).body!['muted'] as { silenced_by: string[] }).silenced_by).toEqual([
+      created.body!['id'],
+    ]);
     expect((await j(`/silences/${String(created.body!['id'])}`, { method: 'DELETE' })).status).toBe(204);
     expect(((await j(`/alerts/${id}`)).body!['muted'] as { silenced_by: string[] }).silenced_by).toEqual([]);
-    expect((await j('/silences', { method: 'POST', body: JSON.stringify({ matchers: ['provider=~"("'], duration: '1h', created_by: 'b', comment: 'c' }) })).body).toMatchObject({ error: { field: 'matchers' } });
+    expect(
+      (
+        await j('/silences', {
+          method: 'POST',
+          body: JSON.stringify({
+            matchers: ['provider=~"("'],
+            duration: '1h',
+            created_by: 'b',
+            comment: 'c',
+          }),
+        })
+      ).body,
+    ).toMatchObject({ error: { field: 'matchers' } });
   });
 
   it('sends a test notification and shows it in the delivery log', async () => {
@@ -92,7 +154,11 @@ describe('alerts router', () => {
     expect(t.body).toMatchObject({ ok: true, sent: 1 });
     expect(rx.requests.some((r) => r.body.includes('paywatch_test'))).toBe(true);
     const d = await j('/alerts-deliveries?limit=5');
-    expect((d.body!['items'] as { receiver: string; status: string; reason: string }[])[0]).toMatchObject({ receiver: 'oncall', status: 'sent', reason: 'test' });
+    expect((d.body!['items'] as { receiver: string; status: string; reason: string }[])[0]).toMatchObject({
+      receiver: 'oncall',
+      status: 'sent',
+      reason: 'test',
+    });
     expect((await j('/receivers/ghost/test', { method: 'POST' })).status).toBe(404);
   });
 });

@@ -41,7 +41,10 @@ const SilenceBody = z
     created_by: z.string().trim().min(1).max(128),
     comment: z.string().trim().min(1).max(1024),
   })
-  .refine((b) => b.ends_at !== undefined || b.duration !== undefined, { message: 'ends_at or duration is required', path: ['ends_at'] });
+  .refine((b) => b.ends_at !== undefined || b.duration !== undefined, {
+    message: 'ends_at or duration is required',
+    path: ['ends_at'],
+  });
 const DeliveriesQuery = z.object({
   limit: z.coerce.number().int().min(1).max(5000).optional(),
   receiver: z.string().optional(),
@@ -129,13 +132,22 @@ export function createAlertsRouter(deps: AlertsRouterDeps): Router {
       }
     }
     try {
-      res.status(201).json(engine.createSilence({ matchers, starts_at: starts, ends_at: ends, created_by: b.created_by, comment: b.comment }));
+      res.status(201).json(
+        engine.createSilence({
+          matchers,
+          starts_at: starts,
+          ends_at: ends,
+          created_by: b.created_by,
+          comment: b.comment,
+        }),
+      );
     } catch (e) {
       throw new ApiError(400, 'bad_request', (e as Error).message);
     }
   });
   r.delete('/silences/:id', (req, res) => {
-    if (!engine.expireSilence(req.params.id ?? '')) throw new ApiError(404, 'not_found', `no silence ${req.params.id}`);
+    if (!engine.expireSilence(req.params.id ?? ''))
+      throw new ApiError(404, 'not_found', `no silence ${req.params.id}`);
     res.status(204).end();
   });
   r.get('/alerts-deliveries', (req, res) => {
@@ -155,7 +167,9 @@ export function createAlertsRouter(deps: AlertsRouterDeps): Router {
   });
   r.use((err: unknown, _req: Request, res: Response, next: NextFunction) => {
     if (!(err instanceof ApiError)) return next(err);
-    res.status(err.status).json({ error: { code: err.code, message: err.message, ...(err.field ? { field: err.field } : {}) } });
+    res
+      .status(err.status)
+      .json({ error: { code: err.code, message: err.message, ...(err.field ? { field: err.field } : {}) } });
   });
   return r;
 }

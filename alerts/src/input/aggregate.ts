@@ -56,7 +56,13 @@ export function contribKeys(e: PaymentEvent): (string | null)[] {
  * attempts; lifecycle statuses are ignored. Returns false for ignored events. `keys` comes
  * from `contribKeys(e)`; `maskedId` from `maskId(e.payment_id)` (both computed once per event).
  */
-export function addEvent(agg: MinuteAggregate, e: PaymentEvent, amountReporting: number, keys: (string | null)[] = contribKeys(e), maskedId?: string): boolean {
+export function addEvent(
+  agg: MinuteAggregate,
+  e: PaymentEvent,
+  amountReporting: number,
+  keys: (string | null)[] = contribKeys(e),
+  maskedId?: string,
+): boolean {
   const outcome = outcomeOf(e.status);
   if (outcome === null) return false;
   agg.attempts++;
@@ -68,7 +74,8 @@ export function addEvent(agg: MinuteAggregate, e: PaymentEvent, amountReporting:
   }
   for (let i = 1; i < keys.length; i++) {
     const k = keys[i];
-    if (k != null && (agg.contrib_attempts.size < MAX_CONTRIB * 2 || agg.contrib_attempts.has(k))) agg.contrib_attempts.set(k, (agg.contrib_attempts.get(k) ?? 0) + 1);
+    if (k != null && (agg.contrib_attempts.size < MAX_CONTRIB * 2 || agg.contrib_attempts.has(k)))
+      agg.contrib_attempts.set(k, (agg.contrib_attempts.get(k) ?? 0) + 1);
   }
   if (outcome === 'success') {
     agg.succeeded++;
@@ -79,7 +86,8 @@ export function addEvent(agg: MinuteAggregate, e: PaymentEvent, amountReporting:
     agg.failures[cat] = (agg.failures[cat] ?? 0) + 1;
     if (TECH.has(cat)) agg.technical_failed++;
     for (const k of keys) {
-      if (k != null && (agg.contrib.size < MAX_CONTRIB || agg.contrib.has(k))) agg.contrib.set(k, (agg.contrib.get(k) ?? 0) + 1);
+      if (k != null && (agg.contrib.size < MAX_CONTRIB || agg.contrib.has(k)))
+        agg.contrib.set(k, (agg.contrib.get(k) ?? 0) + 1);
     }
   }
   // Samples: failed attempts first (they explain an incident), else any.

@@ -1,6 +1,18 @@
 import {
-  CARD_BRANDS, CARD_FUNDING, CARD_WALLETS, CHANNELS, ENUM_ALIASES, EVENT_VERSION, FAILURE_CATEGORIES, METHODS, PROVIDERS,
-  PaymentEventInputSchema, PaymentEventSchema, STATUSES, canonicalEnum, parseTimestamp,
+  CARD_BRANDS,
+  CARD_FUNDING,
+  CARD_WALLETS,
+  CHANNELS,
+  ENUM_ALIASES,
+  EVENT_VERSION,
+  FAILURE_CATEGORIES,
+  METHODS,
+  PROVIDERS,
+  PaymentEventInputSchema,
+  PaymentEventSchema,
+  STATUSES,
+  canonicalEnum,
+  parseTimestamp,
 } from '@paywatch/contracts';
 import type { PaymentEvent } from '@paywatch/contracts';
 
@@ -14,16 +26,26 @@ import type { PaymentEvent } from '@paywatch/contracts';
 export function normalizeReplayRecord(raw: unknown, receivedAt: number): PaymentEvent | string {
   // An exported normalized event has epoch-ms ts and received_at; only then try that schema
   // (a failed zod parse is expensive, and most replay files hold client inputs).
-  if (raw !== null && typeof raw === 'object' && 'received_at' in raw && typeof (raw as { ts?: unknown }).ts === 'number') {
+  if (
+    raw !== null &&
+    typeof raw === 'object' &&
+    'received_at' in raw &&
+    typeof (raw as { ts?: unknown }).ts === 'number'
+  ) {
     const asEvent = PaymentEventSchema.safeParse(raw);
     if (asEvent.success) return asEvent.data;
   }
   const p = PaymentEventInputSchema.safeParse(raw);
-  if (!p.success) return p.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+  if (!p.success)
+    return p.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
   const e = p.data;
   const ts = parseTimestamp(e.ts);
   if (!Number.isFinite(ts)) return 'ts: not a valid date-time';
-  const en = <T extends string>(vals: readonly T[], aliases: Readonly<Record<string, string>>, v: string): T => canonicalEnum(vals, aliases, v) as T;
+  const en = <T extends string>(
+    vals: readonly T[],
+    aliases: Readonly<Record<string, string>>,
+    v: string,
+  ): T => canonicalEnum(vals, aliases, v) as T;
   const status = en(STATUSES, ENUM_ALIASES.status, e.status);
   const c = e.card;
   return {
@@ -44,7 +66,8 @@ export function normalizeReplayRecord(raw: unknown, receivedAt: number): Payment
     failure:
       e.failure || status === 'failed'
         ? {
-            category: e.failure?.category === undefined ? 'other' : en(FAILURE_CATEGORIES, {}, e.failure.category),
+            category:
+              e.failure?.category === undefined ? 'other' : en(FAILURE_CATEGORIES, {}, e.failure.category),
             code: e.failure?.code === undefined ? null : String(e.failure.code),
             message: e.failure?.message ?? null,
           }
@@ -56,7 +79,10 @@ export function normalizeReplayRecord(raw: unknown, receivedAt: number): Payment
           last4: c.last4 ?? null,
           issuer_country: c.issuer_country?.trim().toUpperCase() ?? null,
           funding: c.funding === undefined ? null : en(CARD_FUNDING, {}, c.funding),
-          wallet: c.wallet === undefined ? null : en(CARD_WALLETS, { applepay: 'apple_pay', googlepay: 'google_pay' }, c.wallet),
+          wallet:
+            c.wallet === undefined
+              ? null
+              : en(CARD_WALLETS, { applepay: 'apple_pay', googlepay: 'google_pay' }, c.wallet),
         }
       : null,
     country: e.country?.trim().toUpperCase() ?? null,

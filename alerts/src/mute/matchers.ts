@@ -13,7 +13,10 @@ const MATCHER_RE = /^\s*([a-zA-Z_][a-zA-Z0-9_]*)\s*(=~|!~|!=|=)\s*(?:"((?:[^"\\]
 /** Parses one matcher; throws a RangeError naming the problem. */
 export function parseMatcher(s: string): Matcher {
   const m = MATCHER_RE.exec(s);
-  if (!m) throw new RangeError(`invalid matcher "${s}" (expected name="value", name!="value", name=~"re" or name!~"re")`);
+  if (!m)
+    throw new RangeError(
+      `invalid matcher "${s}" (expected name="value", name!="value", name=~"re" or name!~"re")`,
+    );
   const op = m[2] as Matcher['op'];
   const value = m[3] !== undefined ? m[3].replace(/\\(.)/g, '$1') : (m[4] ?? '');
   if (op === '=~' || op === '!~') {
@@ -41,10 +44,14 @@ function re(v: string): RegExp {
 export function matches(m: Matcher, labels: Readonly<Record<string, string>>): boolean {
   const v = labels[m.name] ?? '';
   switch (m.op) {
-    case '=': return v === m.value;
-    case '!=': return v !== m.value;
-    case '=~': return re(m.value).test(v);
-    case '!~': return !re(m.value).test(v);
+    case '=':
+      return v === m.value;
+    case '!=':
+      return v !== m.value;
+    case '=~':
+      return re(m.value).test(v);
+    case '!~':
+      return !re(m.value).test(v);
   }
 }
 

@@ -17,7 +17,10 @@ export async function post(
   try {
     res = await fetch(url, { method: 'POST', body, headers, signal });
   } catch (e) {
-    throw new ChannelError(`request failed: ${(e as Error).name === 'TimeoutError' ? 'timeout' : (e as Error).message}`, { retryable: true, cause: e });
+    throw new ChannelError(
+      `request failed: ${(e as Error).name === 'TimeoutError' ? 'timeout' : (e as Error).message}`,
+      { retryable: true, cause: e },
+    );
   }
   const text = await res.text().catch(() => '');
   if (res.ok) return text;
@@ -26,8 +29,17 @@ export async function post(
 }
 
 /** POST JSON. */
-export function postJson(url: string, payload: unknown, opts: { timeoutMs?: number; signal?: AbortSignal | undefined; headers?: Record<string, string> } = {}): Promise<string> {
-  return post(url, JSON.stringify(payload), { 'content-type': 'application/json', ...(opts.headers ?? {}) }, opts);
+export function postJson(
+  url: string,
+  payload: unknown,
+  opts: { timeoutMs?: number; signal?: AbortSignal | undefined; headers?: Record<string, string> } = {},
+): Promise<string> {
+  return post(
+    url,
+    JSON.stringify(payload),
+    { 'content-type': 'application/json', ...(opts.headers ?? {}) },
+    opts,
+  );
 }
 
 /** Host of a URL for logs (never the path or query, which may hold tokens). */

@@ -12,13 +12,19 @@ afterEach(async () => {
 
 describe('notifier', () => {
   it('retries a 503 with exponential backoff, then succeeds; logs one sent record with 3 attempts', async () => {
-    const rx = await startHttpReceiver((_, i) => (i < 2 ? { status: 503, body: 'busy' } : { status: 200, body: 'ok' }));
+    const rx = await startHttpReceiver((_, i) =>
+      i < 2 ? { status: 503, body: 'busy' } : { status: 200, body: 'ok' },
+    );
     closers.push(rx.close);
     const log = createDeliveryLog();
     const delays: number[] = [];
     const n = createNotifier(
       { log, sleep: async (ms) => void delays.push(ms), random: () => 1 },
-      { receivers: [{ name: 'oncall', locale: 'en', channels: [{ type: 'slack', webhook_url: `${rx.url}/hook` }] }] },
+      {
+        receivers: [
+          { name: 'oncall', locale: 'en', channels: [{ type: 'slack', webhook_url: `${rx.url}/hook` }] },
+        ],
+      },
     );
     const { locale: _l, receiver: _r, ...base } = sampleNotification();
     const out = await n.notify('oncall', base);
@@ -26,7 +32,14 @@ describe('notifier', () => {
     expect(delays).toEqual([500, 1000]);
     expect(rx.requests).toHaveLength(3);
     const rec = log.list()[0]!;
-    expect(rec).toMatchObject({ receiver: 'oncall', channel: 'slack', status: 'sent', attempts: 3, error: null, target: rx.url.replace('http://', '') });
+    expect(rec).toMatchObject({
+      receiver: 'oncall',
+      channel: 'slack',
+      status: 'sent',
+      attempts: 3,
+      error: null,
+      target: rx.url.replace('http://', ''),
+    });
   });
 
   it('does not retry a permanent failure, keeps the healthy channel, and uses the fallback when all channels fail', async () => {
@@ -39,9 +52,25 @@ describe('notifier', () => {
       { log, sleep: async () => undefined },
       {
         receivers: [
-          { name: 'mixed', locale: 'en', channels: [{ type: 'slack', webhook_url: `${bad.url}/a` }, { type: 'slack', webhook_url: `${good.url}/b` }] },
-          { name: 'broken', locale: 'en', channels: [{ type: 'slack', webhook_url: `${bad.url}/c` }], fallback: 'backup' },
-          { name: 'backup', locale: 'zh', channels: [{ type: 'wecom', webhook_url: `${backup.url}/send?key=k` }] },
+          {
+            name: 'mixed',
+            locale: 'en',
+            channels: [
+              { type: 'slack', webhook_url: `${bad.url}/a` },
+              { type: 'slack', webhook_url: `${good.url}/b` },
+            ],
+          },
+          {
+            name: 'broken',
+            locale: 'en',
+            channels: [{ type: 'slack', webhook_url: `${bad.url}/c` }],
+            fallback: 'backup',
+          },
+          {
+            name: 'backup',
+            locale: 'zh',
+            channels: [{ type: 'wecom', webhook_url: `${backup.url}/send?key=k` }],
+          },
         ],
       },
     );
@@ -60,7 +89,14 @@ describe('notifier', () => {
   it('sends a test notification on demand', async () => {
     const rx = await startHttpReceiver(() => ({ status: 200, body: 'ok' }));
     closers.push(rx.close);
-    const n = createNotifier({ log: createDeliveryLog() }, { receivers: [{ name: 'oncall', locale: 'en', channels: [{ type: 'slack', webhook_url: `${rx.url}/h` }] }] });
+    const n = createNotifier(
+      { log: createDeliveryLog() },
+      {
+        receivers: [
+          { name: 'oncall', locale: 'en', channels: [{ type: 'slack', webhook_url: `${rx.url}/h` }] },
+        ],
+      },
+    );
     expect((await n.test('oncall')).ok).toBe(true);
     expect(JSON.parse(rx.requests[0]!.body).text).toBe('[TEST:1] paywatch_test alertname=paywatch_test');
   });

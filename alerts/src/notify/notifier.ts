@@ -53,15 +53,32 @@ export interface NotifierDeps {
   random?: () => number;
 }
 
-export function createNotifier(deps: NotifierDeps, config: { receivers: ReceiverConfig[]; retry?: RetryPolicy; external_url?: string; dashboard_url?: string; reporting_currency?: string }): Notifier {
+export function createNotifier(
+  deps: NotifierDeps,
+  config: {
+    receivers: ReceiverConfig[];
+    retry?: RetryPolicy;
+    external_url?: string;
+    dashboard_url?: string;
+    reporting_currency?: string;
+  },
+): Notifier {
   const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const now = deps.now ?? Date.now;
   const random = deps.random ?? Math.random;
   const retry = config.retry ?? DEFAULT_RETRY;
   const make = deps.createChannel ?? createChannel;
-  const byName = new Map(config.receivers.map((r) => [r.name, { cfg: r, channels: r.channels.map((c) => make(c, deps.channelDeps ?? {})) }]));
+  const byName = new Map(
+    config.receivers.map((r) => [
+      r.name,
+      { cfg: r, channels: r.channels.map((c) => make(c, deps.channelDeps ?? {})) },
+    ]),
+  );
 
-  async function sendWithRetry(ch: Channel, n: Notification): Promise<{ attempts: number; error: string | null }> {
+  async function sendWithRetry(
+    ch: Channel,
+    n: Notification,
+  ): Promise<{ attempts: number; error: string | null }> {
     let attempt = 0;
     for (;;) {
       attempt++;
@@ -78,10 +95,27 @@ export function createNotifier(deps: NotifierDeps, config: { receivers: Receiver
     }
   }
 
-  async function notifyInner(receiver: string, base: Omit<Notification, 'receiver' | 'locale'>, fallbackFor: string | null): Promise<NotifyOutcome> {
+  async function notifyInner(
+    receiver: string,
+    base: Omit<Notification, 'receiver' | 'locale'>,
+    fallbackFor: string | null,
+  ): Promise<NotifyOutcome> {
     const r = byName.get(receiver);
     if (!r) {
-      deps.log.append({ at: now(), receiver, channel: 'none', target: '', group_key: base.group_key, reason: base.reason, alert_ids: base.alerts.map((a) => a.id), status: 'failed', attempts: 0, error: `unknown receiver "${receiver}"`, duration_ms: 0, fallback_for: fallbackFor });
+      deps.log.append({
+        at: now(),
+        receiver,
+        channel: 'none',
+        target: '',
+        group_key: base.group_key,
+        reason: base.reason,
+        alert_ids: base.alerts.map((a) => a.id),
+        status: 'failed',
+        attempts: 0,
+        error: `unknown receiver "${receiver}"`,
+        duration_ms: 0,
+        fallback_for: fallbackFor,
+      });
       return { ok: false, sent: 0, failed: 1, fallback: null };
     }
     const n: Notification = { ...base, receiver, locale: r.cfg.locale };
@@ -90,9 +124,18 @@ export function createNotifier(deps: NotifierDeps, config: { receivers: Receiver
         const t0 = now();
         const res = await sendWithRetry(ch, n);
         deps.log.append({
-          at: now(), receiver, channel: ch.type, target: ch.target, group_key: n.group_key, reason: n.reason,
-          alert_ids: n.alerts.map((a) => a.id), status: res.error === null ? 'sent' : 'failed', attempts: res.attempts,
-          error: res.error, duration_ms: now() - t0, fallback_for: fallbackFor,
+          at: now(),
+          receiver,
+          channel: ch.type,
+          target: ch.target,
+          group_key: n.group_key,
+          reason: n.reason,
+          alert_ids: n.alerts.map((a) => a.id),
+          status: res.error === null ? 'sent' : 'failed',
+          attempts: res.attempts,
+          error: res.error,
+          duration_ms: now() - t0,
+          fallback_for: fallbackFor,
         });
         return res.error === null;
       }),
@@ -121,10 +164,23 @@ export function createNotifier(deps: NotifierDeps, config: { receivers: Receiver
           external_url: config.external_url ?? '',
           alerts: [
             {
-              id: 'test', rule: 'paywatch_test', labels: { alertname: 'paywatch_test', severity: 'info' }, status: 'firing',
-              starts_at: t, ends_at: null, summary: 'Test notification from paywatch: this receiver works.', value: null, expected: null,
-              lower: null, upper: null, revenue_at_risk: 0, reporting_currency: config.reporting_currency ?? 'USD', samples: [], contributors: [],
-              dashboard_url: config.dashboard_url ?? config.external_url ?? 'http://localhost', acknowledged_by: null,
+              id: 'test',
+              rule: 'paywatch_test',
+              labels: { alertname: 'paywatch_test', severity: 'info' },
+              status: 'firing',
+              starts_at: t,
+              ends_at: null,
+              summary: 'Test notification from paywatch: this receiver works.',
+              value: null,
+              expected: null,
+              lower: null,
+              upper: null,
+              revenue_at_risk: 0,
+              reporting_currency: config.reporting_currency ?? 'USD',
+              samples: [],
+              contributors: [],
+              dashboard_url: config.dashboard_url ?? config.external_url ?? 'http://localhost',
+              acknowledged_by: null,
             },
           ],
         },

@@ -50,7 +50,11 @@ function fmtNum(v: number | null): string {
 }
 
 export function fmtMoney(v: number, currency: string, locale: Locale): string {
-  return new Intl.NumberFormat(locale === 'zh' ? 'zh-CN' : 'en-US', { style: 'currency', currency, maximumFractionDigits: 0 }).format(v);
+  return new Intl.NumberFormat(locale === 'zh' ? 'zh-CN' : 'en-US', {
+    style: 'currency',
+    currency,
+    maximumFractionDigits: 0,
+  }).format(v);
 }
 
 function iso(t: number): string {
@@ -61,21 +65,39 @@ function iso(t: number): string {
 export function title(n: Notification): string {
   const s = strings(n.locale);
   const firing = n.alerts.filter((a) => a.status === 'firing').length;
-  const tag = n.reason === 'test' ? s.test : n.reason === 'escalation' ? `${s.escalation} ${s.firing}` : n.status === 'firing' ? s.firing : s.resolved;
+  const tag =
+    n.reason === 'test'
+      ? s.test
+      : n.reason === 'escalation'
+        ? `${s.escalation} ${s.firing}`
+        : n.status === 'firing'
+          ? s.firing
+          : s.resolved;
   const rule = n.alerts[0]?.rule ?? 'paywatch';
-  const labels = Object.entries(n.group_labels).map(([k, v]) => `${k}=${v}`).join(' ');
-  return maskPans(`[${tag}${n.status === 'firing' ? `:${firing}` : ''}] ${rule}${labels ? ' ' + labels : ''}`);
+  const labels = Object.entries(n.group_labels)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(' ');
+  return maskPans(
+    `[${tag}${n.status === 'firing' ? `:${firing}` : ''}] ${rule}${labels ? ' ' + labels : ''}`,
+  );
 }
 
 /** The lines describing one alert (plain text; channels add their own markup). */
 export function alertLines(a: NotifyAlert, locale: Locale): string[] {
   const s = strings(locale);
   const lines = [a.summary];
-  lines.push(`${s.observed}: ${fmtNum(a.value)} · ${s.expected}: ${fmtNum(a.expected)}${a.lower !== null || a.upper !== null ? ` (${s.band} ${fmtNum(a.lower)}–${fmtNum(a.upper)})` : ''}`);
-  if (a.revenue_at_risk > 0) lines.push(`${s.revenue}: ${fmtMoney(a.revenue_at_risk, a.reporting_currency, locale)}`);
+  lines.push(
+    `${s.observed}: ${fmtNum(a.value)} · ${s.expected}: ${fmtNum(a.expected)}${a.lower !== null || a.upper !== null ? ` (${s.band} ${fmtNum(a.lower)}–${fmtNum(a.upper)})` : ''}`,
+  );
+  if (a.revenue_at_risk > 0)
+    lines.push(`${s.revenue}: ${fmtMoney(a.revenue_at_risk, a.reporting_currency, locale)}`);
   if (a.contributors.length) lines.push(`${s.contributors}: ${a.contributors.map((c) => c.key).join(', ')}`);
   if (a.samples.length) lines.push(`${s.samples}: ${a.samples.join(', ')}`);
-  lines.push(a.status === 'firing' ? `${s.since}: ${iso(a.starts_at)}` : `${s.resolvedAt}: ${iso(a.ends_at ?? a.starts_at)}`);
+  lines.push(
+    a.status === 'firing'
+      ? `${s.since}: ${iso(a.starts_at)}`
+      : `${s.resolvedAt}: ${iso(a.ends_at ?? a.starts_at)}`,
+  );
   if (a.acknowledged_by) lines.push(`${s.ack}: ${a.acknowledged_by}`);
   return lines.map(maskPans);
 }
@@ -85,8 +107,16 @@ export function plainText(n: Notification): string {
   const s = strings(n.locale);
   const parts = [title(n), ''];
   for (const a of n.alerts) {
-    const labels = Object.entries(a.labels).filter(([k]) => k !== 'alertname').map(([k, v]) => `${k}=${v}`).join(', ');
-    parts.push(`• ${a.rule} {${maskPans(labels)}}`, ...alertLines(a, n.locale).map((l) => `  ${l}`), `  ${s.open}: ${a.dashboard_url}`, '');
+    const labels = Object.entries(a.labels)
+      .filter(([k]) => k !== 'alertname')
+      .map(([k, v]) => `${k}=${v}`)
+      .join(', ');
+    parts.push(
+      `• ${a.rule} {${maskPans(labels)}}`,
+      ...alertLines(a, n.locale).map((l) => `  ${l}`),
+      `  ${s.open}: ${a.dashboard_url}`,
+      '',
+    );
   }
   return parts.join('\n').trimEnd();
 }
@@ -96,7 +126,14 @@ export function markdown(n: Notification, mentions = ''): string {
   const s = strings(n.locale);
   const parts = [`### ${title(n)}`];
   for (const a of n.alerts) {
-    parts.push(`**${a.rule}** ${maskPans(Object.entries(a.labels).filter(([k]) => k !== 'alertname').map(([k, v]) => `\`${k}=${v}\``).join(' '))}`);
+    parts.push(
+      `**${a.rule}** ${maskPans(
+        Object.entries(a.labels)
+          .filter(([k]) => k !== 'alertname')
+          .map(([k, v]) => `\`${k}=${v}\``)
+          .join(' '),
+      )}`,
+    );
     for (const l of alertLines(a, n.locale)) parts.push(`- ${l}`);
     parts.push(`[${s.open}](${a.dashboard_url})`);
   }
@@ -105,5 +142,8 @@ export function markdown(n: Notification, mentions = ''): string {
 }
 
 export function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
+  return s.replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c,
+  );
 }

@@ -27,7 +27,11 @@ function memNflog(): NotificationLogStore & { map: Map<string, NotificationLogEn
 /** Requests to the receiver, decoded: which path (= receiver) got which alerts with which status. */
 function sent() {
   return rx.requests.map((r) => {
-    const b = JSON.parse(r.body) as { status: string; receiver: string; alerts: { fingerprint: string; status: string }[] };
+    const b = JSON.parse(r.body) as {
+      status: string;
+      receiver: string;
+      alerts: { fingerprint: string; status: string }[];
+    };
     return { path: r.url, status: b.status, alerts: b.alerts.map((a) => `${a.fingerprint}:${a.status}`) };
   });
 }
@@ -35,14 +39,17 @@ function sent() {
 function setup(nflog = memNflog()) {
   const silences = createSilenceRegistry();
   const hook = (p: string) => [{ type: 'webhook' as const, url: `${rx.url}/${p}` }];
-  const notifier = createNotifier({ log: createDeliveryLog(), sleep: async () => undefined }, {
-    receivers: [
-      { name: 'default', locale: 'en', channels: hook('default') },
-      { name: 'pager', locale: 'en', channels: hook('pager') },
-      { name: 'manager', locale: 'en', channels: hook('manager') },
-      { name: 'audit', locale: 'en', channels: hook('audit') },
-    ],
-  });
+  const notifier = createNotifier(
+    { log: createDeliveryLog(), sleep: async () => undefined },
+    {
+      receivers: [
+        { name: 'default', locale: 'en', channels: hook('default') },
+        { name: 'pager', locale: 'en', channels: hook('pager') },
+        { name: 'manager', locale: 'en', channels: hook('manager') },
+        { name: 'audit', locale: 'en', channels: hook('audit') },
+      ],
+    },
+  );
   const route = buildRoute({
     receiver: 'default',
     group_by: ['provider'],
@@ -50,17 +57,39 @@ function setup(nflog = memNflog()) {
     group_interval_ms: 5 * M,
     repeat_interval_ms: 60 * M,
     routes: [
-      { matchers: [parseMatcher('rule="aml_threshold"')], receiver: 'audit', continue: true, group_by: ['...'] },
-      { matchers: [parseMatcher('severity="page"')], receiver: 'pager', escalate: [{ after_ms: 15 * M, receiver: 'manager' }] },
+      {
+        matchers: [parseMatcher('rule="aml_threshold"')],
+        receiver: 'audit',
+        continue: true,
+        group_by: ['...'],
+      },
+      {
+        matchers: [parseMatcher('severity="page"')],
+        receiver: 'pager',
+        escalate: [{ after_ms: 15 * M, receiver: 'manager' }],
+      },
     ],
   });
-  const inhibitRules = [{ source: [parseMatcher('alertname="provider_down"')], target: [parseMatcher('alertname=~"method_.*"')], equal: ['provider'] }];
+  const inhibitRules = [
+    {
+      source: [parseMatcher('alertname="provider_down"')],
+      target: [parseMatcher('alertname=~"method_.*"')],
+      equal: ['provider'],
+    },
+  ];
   const d = createDispatcher({ notifier, silences, nflog, inhibitRules }, route);
   return { d, silences, nflog };
 }
 
 const alert = (id: string, labels: Record<string, string>, over: Partial<NotifyAlert> = {}): NotifyAlert =>
-  sampleAlert({ id, rule: labels['alertname'] ?? 'r', labels: { alertname: 'r', severity: 'warning', ...labels }, summary: 's', starts_at: 0, ...over });
+  sampleAlert({
+    id,
+    rule: labels['alertname'] ?? 'r',
+    labels: { alertname: 'r', severity: 'warning', ...labels },
+    summary: 's',
+    starts_at: 0,
+    ...over,
+  });
 
 describe('dispatcher', () => {
   it('groups alerts arriving within group_wait into one notification, then waits group_interval for changes', async () => {
@@ -88,8 +117,15 @@ describe('dispatcher', () => {
     d.update(alert('x', { provider: 'adyen', alertname: 'aml_threshold', rule: 'aml_threshold' }), 0);
     await d.tick(30 * S);
     // The AML alert matched the audit route (continue) and no other child: the root does not also get it.
-    expect(sent().map((s) => s.path).sort()).toEqual(['/audit', '/pager']);
-    d.update(alert('p', { provider: 'adyen', severity: 'page' }, { status: 'resolved', ends_at: 60 * S }), 60 * S);
+    expect(
+      sent()
+        .map((s) => s.path)
+        .sort(),
+    ).toEqual(['/audit', '/pager']);
+    d.update(
+      alert('p', { provider: 'adyen', severity: 'page' }, { status: 'resolved', ends_at: 60 * S }),
+      60 * S,
+    );
     await d.tick(30 * S + 5 * M);
     expect(sent().at(-1)).toEqual({ path: '/pager', status: 'resolved', alerts: ['p:resolved'] });
   });
@@ -111,14 +147,25 @@ describe('dispatcher', () => {
 
   it('silences and inhibition mute; expiring the silence lets the alert through', async () => {
     const { d, silences } = setup();
-    const sil = silences.create({ matchers: [parseMatcher('provider="stripe"')], starts_at: 0, ends_at: 3_600_000, created_by: 'bob', comment: 'maintenance' }, 0);
+    const sil = silences.create(
+      {
+        matchers: [parseMatcher('provider="stripe"')],
+        starts_at: 0,
+        ends_at: 3_600_000,
+        created_by: 'bob',
+        comment: 'maintenance',
+      },
+      0,
+    );
     d.update(alert('s', { provider: 'stripe' }), 0);
     d.update(alert('down', { provider: 'adyen', alertname: 'provider_down' }), 0);
     d.update(alert('m', { provider: 'adyen', alertname: 'method_card_drop' }), 0);
     await d.tick(30 * S);
     expect(sent()).toEqual([{ path: '/default', status: 'firing', alerts: ['down:firing'] }]);
     expect(d.mute(alert('s', { provider: 'stripe' }), 30 * S).silenced_by).toEqual([sil.id]);
-    expect(d.mute(alert('m', { provider: 'adyen', alertname: 'method_card_drop' }), 30 * S).inhibited_by).toBe('down');
+    expect(
+      d.mute(alert('m', { provider: 'adyen', alertname: 'method_card_drop' }), 30 * S).inhibited_by,
+    ).toBe('down');
     silences.expire(sil.id, 60 * S);
     await d.tick(30 * S + 5 * M);
     expect(sent().at(-1)).toEqual({ path: '/default', status: 'firing', alerts: ['s:firing'] });

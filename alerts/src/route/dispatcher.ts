@@ -73,7 +73,8 @@ export function createDispatcher(deps: DispatcherDeps, route: Route): Dispatcher
 
   function firingAlerts(): NotifyAlert[] {
     const seen = new Map<string, NotifyAlert>();
-    for (const g of groups.values()) for (const a of g.alerts.values()) if (a.status === 'firing') seen.set(a.id, a);
+    for (const g of groups.values())
+      for (const a of g.alerts.values()) if (a.status === 'firing') seen.set(a.id, a);
     return [...seen.values()];
   }
 
@@ -98,11 +99,22 @@ export function createDispatcher(deps: DispatcherDeps, route: Route): Dispatcher
       if (a.status === 'resolved' && lastFiring.has(a.id)) resolved.push(a);
     }
     const firingIds = firing.map((a) => a.id).sort();
-    const changed = firingIds.length !== lastFiring.size || firingIds.some((id) => !lastFiring.has(id)) || resolved.length > 0;
+    const changed =
+      firingIds.length !== lastFiring.size ||
+      firingIds.some((id) => !lastFiring.has(id)) ||
+      resolved.length > 0;
     const unacked = firing.some((a) => a.acknowledged_by === null);
-    const repeatDue = last !== undefined && firing.length > 0 && unacked && now - last.at >= g.route.repeat_interval_ms;
+    const repeatDue =
+      last !== undefined && firing.length > 0 && unacked && now - last.at >= g.route.repeat_interval_ms;
     if (changed && (firing.length > 0 || resolved.length > 0)) {
-      await send(g, firing, resolved, last === undefined || last.firing.length === 0 ? 'new' : 'update', now, logKey);
+      await send(
+        g,
+        firing,
+        resolved,
+        last === undefined || last.firing.length === 0 ? 'new' : 'update',
+        now,
+        logKey,
+      );
     } else if (repeatDue) {
       await send(g, firing, [], 'repeat', now, logKey);
     } else if (changed && firing.length === 0 && resolved.length === 0 && last && last.firing.length > 0) {
@@ -111,12 +123,21 @@ export function createDispatcher(deps: DispatcherDeps, route: Route): Dispatcher
     }
     // Escalation of unacknowledged firing alerts.
     for (const [i, step] of g.route.escalate.entries()) {
-      const due = firing.filter((a) => a.acknowledged_by === null && now - a.starts_at >= step.after_ms && !g.escalated.get(a.id)?.has(i));
+      const due = firing.filter(
+        (a) =>
+          a.acknowledged_by === null && now - a.starts_at >= step.after_ms && !g.escalated.get(a.id)?.has(i),
+      );
       if (!due.length) continue;
       const out = await deps.notifier.notify(step.receiver, {
-        group_key: `${g.key}/escalation/${i}`, group_labels: g.labels, status: 'firing', alerts: due, reason: 'escalation', external_url: deps.externalUrl ?? '',
+        group_key: `${g.key}/escalation/${i}`,
+        group_labels: g.labels,
+        status: 'firing',
+        alerts: due,
+        reason: 'escalation',
+        external_url: deps.externalUrl ?? '',
       });
-      if (out.ok) for (const a of due) g.escalated.set(a.id, (g.escalated.get(a.id) ?? new Set<number>()).add(i));
+      if (out.ok)
+        for (const a of due) g.escalated.set(a.id, (g.escalated.get(a.id) ?? new Set<number>()).add(i));
     }
     for (const a of [...g.alerts.values()]) {
       if (a.status === 'resolved') {
@@ -128,12 +149,30 @@ export function createDispatcher(deps: DispatcherDeps, route: Route): Dispatcher
     else g.next_flush_at = now + g.route.group_interval_ms;
   }
 
-  async function send(g: Group, firing: NotifyAlert[], resolved: NotifyAlert[], reason: 'new' | 'update' | 'repeat', now: number, logKey: string): Promise<void> {
+  async function send(
+    g: Group,
+    firing: NotifyAlert[],
+    resolved: NotifyAlert[],
+    reason: 'new' | 'update' | 'repeat',
+    now: number,
+    logKey: string,
+  ): Promise<void> {
     const out = await deps.notifier.notify(g.route.receiver, {
-      group_key: g.key, group_labels: g.labels, status: firing.length ? 'firing' : 'resolved', alerts: [...firing, ...resolved], reason, external_url: deps.externalUrl ?? '',
+      group_key: g.key,
+      group_labels: g.labels,
+      status: firing.length ? 'firing' : 'resolved',
+      alerts: [...firing, ...resolved],
+      reason,
+      external_url: deps.externalUrl ?? '',
     });
     // Only a delivered notification enters the log: a failed one is tried again next interval.
-    if (out.ok) deps.nflog.set({ key: logKey, at: now, firing: firing.map((a) => a.id).sort(), resolved: resolved.map((a) => a.id) });
+    if (out.ok)
+      deps.nflog.set({
+        key: logKey,
+        at: now,
+        firing: firing.map((a) => a.id).sort(),
+        resolved: resolved.map((a) => a.id),
+      });
     else {
       // Keep resolved alerts so the resolve is retried.
       for (const a of resolved) g.alerts.set(a.id, { ...a, status: 'resolved' });
@@ -148,8 +187,19 @@ export function createDispatcher(deps: DispatcherDeps, route: Route): Dispatcher
         const key = `${r.id}:${JSON.stringify(Object.entries(labels).sort())}`;
         let g = groups.get(key);
         if (!g) {
-          if (alert.status === 'resolved' && !deps.nflog.get(`${r.receiver}|${key}`)?.firing.includes(alert.id)) continue;
-          g = { key, route: r, labels, alerts: new Map(), next_flush_at: now + r.group_wait_ms, escalated: new Map() };
+          if (
+            alert.status === 'resolved' &&
+            !deps.nflog.get(`${r.receiver}|${key}`)?.firing.includes(alert.id)
+          )
+            continue;
+          g = {
+            key,
+            route: r,
+            labels,
+            alerts: new Map(),
+            next_flush_at: now + r.group_wait_ms,
+            escalated: new Map(),
+          };
           groups.set(key, g);
         }
         g.alerts.set(alert.id, alert);
@@ -180,6 +230,13 @@ export function createDispatcher(deps: DispatcherDeps, route: Route): Dispatcher
       return found;
     },
     mute: (alert, now) => muteInfo(alert, now, firingAlerts()),
-    groups: () => [...groups.values()].map((g) => ({ key: g.key, receiver: g.route.receiver, labels: g.labels, alert_ids: [...g.alerts.keys()], next_flush_at: g.next_flush_at })),
+    groups: () =>
+      [...groups.values()].map((g) => ({
+        key: g.key,
+        receiver: g.route.receiver,
+        labels: g.labels,
+        alert_ids: [...g.alerts.keys()],
+        next_flush_at: g.next_flush_at,
+      })),
   };
 }

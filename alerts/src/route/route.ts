@@ -40,7 +40,12 @@ export interface RouteInput {
   routes?: RouteInput[] | undefined;
 }
 
-const ROOT_DEFAULTS = { group_by: ['alertname'], group_wait_ms: 30_000, group_interval_ms: 5 * 60_000, repeat_interval_ms: 4 * 3_600_000 };
+const ROOT_DEFAULTS = {
+  group_by: ['alertname'],
+  group_wait_ms: 30_000,
+  group_interval_ms: 5 * 60_000,
+  repeat_interval_ms: 4 * 3_600_000,
+};
 
 /** Resolves inheritance (receiver, grouping, timings, escalation) down the tree. */
 export function buildRoute(input: RouteInput, parent?: Route, id = '0'): Route {
@@ -52,8 +57,10 @@ export function buildRoute(input: RouteInput, parent?: Route, id = '0'): Route {
     matchers: input.matchers ?? [],
     group_by: input.group_by ?? parent?.group_by ?? ROOT_DEFAULTS.group_by,
     group_wait_ms: input.group_wait_ms ?? parent?.group_wait_ms ?? ROOT_DEFAULTS.group_wait_ms,
-    group_interval_ms: input.group_interval_ms ?? parent?.group_interval_ms ?? ROOT_DEFAULTS.group_interval_ms,
-    repeat_interval_ms: input.repeat_interval_ms ?? parent?.repeat_interval_ms ?? ROOT_DEFAULTS.repeat_interval_ms,
+    group_interval_ms:
+      input.group_interval_ms ?? parent?.group_interval_ms ?? ROOT_DEFAULTS.group_interval_ms,
+    repeat_interval_ms:
+      input.repeat_interval_ms ?? parent?.repeat_interval_ms ?? ROOT_DEFAULTS.repeat_interval_ms,
     continue: input.continue ?? false,
     escalate: input.escalate ?? parent?.escalate ?? [],
     routes: [],

@@ -6,7 +6,17 @@ import type { AlertState, Lifecycle } from './alert-state.js';
 
 const MIN = 60_000;
 function ev(verdict: Verdict, at: number, rar = 0): Evaluation {
-  return { at, verdict, value: 0.7, expected: 0.9, lower: 0.85, upper: 1, score: 0.8, revenue_at_risk: rar, summary: 's' };
+  return {
+    at,
+    verdict,
+    value: 0.7,
+    expected: 0.9,
+    lower: 0.85,
+    upper: 1,
+    score: 0.8,
+    revenue_at_risk: rar,
+    summary: 's',
+  };
 }
 /** Drives the machine minute by minute from a fake clock; returns the statuses and transitions. */
 function drive(verdicts: Verdict[], lc: Partial<Lifecycle> = {}, rar = 0) {
@@ -34,7 +44,14 @@ describe('alert state machine', () => {
 
   it('pending for `for`, then firing; notifies only on firing', () => {
     const { log } = drive([N, A, A, A, A, N], { for_ms: 2 * MIN, keep_firing_for_ms: 0 });
-    expect(log.map((l) => l.status)).toEqual(['inactive', 'pending', 'pending', 'firing', 'firing', 'resolved']);
+    expect(log.map((l) => l.status)).toEqual([
+      'inactive',
+      'pending',
+      'pending',
+      'firing',
+      'firing',
+      'resolved',
+    ]);
     expect(log.filter((l) => l.notify).map((l) => l.transition)).toEqual(['firing', 'resolved']);
   });
 
@@ -46,7 +63,16 @@ describe('alert state machine', () => {
 
   it('keep_firing_for absorbs a short recovery', () => {
     const { log } = drive([A, N, N, A, N, N, N, N], { keep_firing_for_ms: 3 * MIN });
-    expect(log.map((l) => l.status)).toEqual(['firing', 'firing', 'firing', 'firing', 'firing', 'firing', 'resolved', 'resolved']);
+    expect(log.map((l) => l.status)).toEqual([
+      'firing',
+      'firing',
+      'firing',
+      'firing',
+      'firing',
+      'firing',
+      'resolved',
+      'resolved',
+    ]);
   });
 
   it('accumulates revenue at risk over the episode and restarts it on a new one', () => {
@@ -59,7 +85,9 @@ describe('alert state machine', () => {
 
   it('no-data policies: ok resolves, keep_last holds, alerting and no_data fire', () => {
     expect(drive([A, 'no_data'], { no_data: 'ok', keep_firing_for_ms: 0 }).s.status).toBe('resolved');
-    expect(drive([A, 'no_data', 'no_data'], { no_data: 'keep_last', keep_firing_for_ms: 0 }).s.status).toBe('firing');
+    expect(drive([A, 'no_data', 'no_data'], { no_data: 'keep_last', keep_firing_for_ms: 0 }).s.status).toBe(
+      'firing',
+    );
     expect(drive(['no_data'], { no_data: 'alerting' }).s.status).toBe('firing');
     const nd = drive(['no_data'], { no_data: 'no_data' }).s;
     expect(nd.status).toBe('firing');
@@ -69,14 +97,20 @@ describe('alert state machine', () => {
 
   it('insufficient volume never fires and never resolves', () => {
     expect(drive(['insufficient', 'insufficient']).s.status).toBe('inactive');
-    expect(drive([A, 'insufficient', 'insufficient', 'insufficient'], { keep_firing_for_ms: 0 }).s.status).toBe('firing');
+    expect(
+      drive([A, 'insufficient', 'insufficient', 'insufficient'], { keep_firing_for_ms: 0 }).s.status,
+    ).toBe('firing');
   });
 
   it('suppresses notifications while flapping and reports the settled status afterwards', () => {
     const flappy: Verdict[] = [];
     for (let i = 0; i < 10; i++) flappy.push(A, N);
     const quiet: Verdict[] = Array.from({ length: 70 }, () => N);
-    const { log, s } = drive([...flappy, ...quiet], { keep_firing_for_ms: 0, flap_threshold: 4, flap_window_ms: 60 * MIN });
+    const { log, s } = drive([...flappy, ...quiet], {
+      keep_firing_for_ms: 0,
+      flap_threshold: 4,
+      flap_window_ms: 60 * MIN,
+    });
     const notified = log.filter((l) => l.notify);
     // The first 3 transitions notify; then flapping mutes; one notification when it settles.
     expect(notified.length).toBe(4);

@@ -73,7 +73,13 @@ export interface StepResult {
 
 /** Stable alert id from a rule name and labels (FNV-1a over the sorted pairs, hex). */
 export function alertId(rule: string, labels: Record<string, string>): string {
-  const s = rule + '\u0000' + Object.keys(labels).sort().map((k) => `${k}=${labels[k] ?? ''}`).join('\u0001');
+  const s =
+    rule +
+    '\u0000' +
+    Object.keys(labels)
+      .sort()
+      .map((k) => `${k}=${labels[k] ?? ''}`)
+      .join('\u0001');
   let h1 = 0x811c9dc5;
   let h2 = 0x01000193;
   for (let i = 0; i < s.length; i++) {
@@ -85,13 +91,37 @@ export function alertId(rule: string, labels: Record<string, string>): string {
 }
 
 /** A fresh inactive state for a rule × labels. */
-export function initialState(rule: string, labels: Record<string, string>, severity: string, at: number): AlertState {
+export function initialState(
+  rule: string,
+  labels: Record<string, string>,
+  severity: string,
+  at: number,
+): AlertState {
   return {
-    id: alertId(rule, labels), rule, labels, status: 'inactive', severity,
-    active_since: null, fired_at: null, resolved_at: null, last_eval_at: at, last_anomalous_at: null,
-    value: null, expected: null, lower: null, upper: null, score: 0, summary: '', revenue_at_risk: 0,
-    samples: [], contributors: [], transitions: [], flapping: false, no_data: false,
-    acknowledged_by: null, acknowledged_at: null,
+    id: alertId(rule, labels),
+    rule,
+    labels,
+    status: 'inactive',
+    severity,
+    active_since: null,
+    fired_at: null,
+    resolved_at: null,
+    last_eval_at: at,
+    last_anomalous_at: null,
+    value: null,
+    expected: null,
+    lower: null,
+    upper: null,
+    score: 0,
+    summary: '',
+    revenue_at_risk: 0,
+    samples: [],
+    contributors: [],
+    transitions: [],
+    flapping: false,
+    no_data: false,
+    acknowledged_by: null,
+    acknowledged_at: null,
   };
 }
 
@@ -176,7 +206,9 @@ export function step(
   }
   next.flapping = next.transitions.length >= lc.flap_threshold;
   // Once flapping stops, routing hears the settled status (it heard nothing while flapping).
-  const flapEnded = prev.flapping && !next.flapping && (next.status === 'firing' || next.status === 'resolved');
-  const notify = ((transition === 'firing' || transition === 'resolved') && !next.flapping && !prev.flapping) || flapEnded;
+  const flapEnded =
+    prev.flapping && !next.flapping && (next.status === 'firing' || next.status === 'resolved');
+  const notify =
+    ((transition === 'firing' || transition === 'resolved') && !next.flapping && !prev.flapping) || flapEnded;
   return { next, transition, notify };
 }

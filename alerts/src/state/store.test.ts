@@ -20,7 +20,20 @@ describe('file alert state store', () => {
     const s2 = initialState('r', { provider: 'stripe' }, 'page', 1);
     void a.save({ states: [s1, s2] });
     void a.save({ states: [{ ...s1, status: 'resolved', resolved_at: 5 }], removed: [s2.id] });
-    await a.save({ nflog: [{ key: 'pager|g', at: 3, firing: [s1.id], resolved: [] }], silences: [{ id: 'x', matchers: [{ name: 'provider', op: '=', value: 'adyen' }], starts_at: 0, ends_at: 10, created_by: 'bob', comment: 'deploy', created_at: 0 }] });
+    await a.save({
+      nflog: [{ key: 'pager|g', at: 3, firing: [s1.id], resolved: [] }],
+      silences: [
+        {
+          id: 'x',
+          matchers: [{ name: 'provider', op: '=', value: 'adyen' }],
+          starts_at: 0,
+          ends_at: 10,
+          created_by: 'bob',
+          comment: 'deploy',
+          created_at: 0,
+        },
+      ],
+    });
     await a.close();
     const b = createFileAlertStateStore({ path });
     const got = await b.load();

@@ -30,7 +30,10 @@ export interface AlertStateStore {
   close(): Promise<void>;
 }
 
-function apply(snap: { states: Map<string, AlertState>; nflog: Map<string, NotificationLogEntry>; silences: Silence[] }, p: AlertStatePatch): void {
+function apply(
+  snap: { states: Map<string, AlertState>; nflog: Map<string, NotificationLogEntry>; silences: Silence[] },
+  p: AlertStatePatch,
+): void {
   for (const s of p.states ?? []) snap.states.set(s.id, s);
   for (const id of p.removed ?? []) snap.states.delete(id);
   for (const e of p.nflog ?? []) snap.nflog.set(e.key, e);
@@ -39,9 +42,18 @@ function apply(snap: { states: Map<string, AlertState>; nflog: Map<string, Notif
 
 /** In-memory store (replay, tests). */
 export function createMemoryAlertStateStore(): AlertStateStore {
-  const snap = { states: new Map<string, AlertState>(), nflog: new Map<string, NotificationLogEntry>(), silences: [] as Silence[] };
+  const snap = {
+    states: new Map<string, AlertState>(),
+    nflog: new Map<string, NotificationLogEntry>(),
+    silences: [] as Silence[],
+  };
   return {
-    load: async () => structuredClone({ states: [...snap.states.values()], nflog: [...snap.nflog.values()], silences: snap.silences }),
+    load: async () =>
+      structuredClone({
+        states: [...snap.states.values()],
+        nflog: [...snap.nflog.values()],
+        silences: snap.silences,
+      }),
     save: async (p) => apply(snap, structuredClone(p)),
     close: async () => undefined,
   };
@@ -52,14 +64,23 @@ export function createMemoryAlertStateStore(): AlertStateStore {
  * rename) on every save, so a crash leaves either the old or the new snapshot, never half.
  */
 export function createFileAlertStateStore(config: { path: string }): AlertStateStore {
-  const snap = { states: new Map<string, AlertState>(), nflog: new Map<string, NotificationLogEntry>(), silences: [] as Silence[] };
+  const snap = {
+    states: new Map<string, AlertState>(),
+    nflog: new Map<string, NotificationLogEntry>(),
+    silences: [] as Silence[],
+  };
   let chain: Promise<void> = Promise.resolve();
   let loaded = false;
 
   async function write(): Promise<void> {
     await mkdir(dirname(config.path), { recursive: true });
     const tmp = `${config.path}.${process.pid}.tmp`;
-    const body = JSON.stringify({ version: 1, states: [...snap.states.values()], nflog: [...snap.nflog.values()], silences: snap.silences });
+    const body = JSON.stringify({
+      version: 1,
+      states: [...snap.states.values()],
+      nflog: [...snap.nflog.values()],
+      silences: snap.silences,
+    });
     await writeFile(tmp, body);
     const fh = await open(tmp, 'r+');
     try {
@@ -81,7 +102,11 @@ export function createFileAlertStateStore(config: { path: string }): AlertStateS
         if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
       }
       loaded = true;
-      return structuredClone({ states: [...snap.states.values()], nflog: [...snap.nflog.values()], silences: snap.silences });
+      return structuredClone({
+        states: [...snap.states.values()],
+        nflog: [...snap.nflog.values()],
+        silences: snap.silences,
+      });
     },
     save(p) {
       if (!loaded) return Promise.reject(new Error('load() the alert state store before saving'));

@@ -28,20 +28,38 @@ async function freePort(): Promise<number> {
 
 beforeAll(async () => {
   if (!existsSync(BIN)) {
-    throw new Error(`${BIN} is missing: install it with "apt-get install -y prometheus-alertmanager" to run this integration test`);
+    throw new Error(
+      `${BIN} is missing: install it with "apt-get install -y prometheus-alertmanager" to run this integration test`,
+    );
   }
   dir = mkdtempSync(join(tmpdir(), 'paywatch-am-'));
-  writeFileSync(join(dir, 'alertmanager.yml'), 'route:\n  receiver: blackhole\n  group_wait: 1h\nreceivers:\n  - name: blackhole\n');
+  writeFileSync(
+    join(dir, 'alertmanager.yml'),
+    'route:\n  receiver: blackhole\n  group_wait: 1h\nreceivers:\n  - name: blackhole\n',
+  );
   const port = await freePort();
   base = `http://127.0.0.1:${port}`;
   let stderr = '';
-  proc = spawn(BIN, [`--config.file=${join(dir, 'alertmanager.yml')}`, `--storage.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, '--cluster.listen-address='], { stdio: ['ignore', 'ignore', 'pipe'] });
+  proc = spawn(
+    BIN,
+    [
+      `--config.file=${join(dir, 'alertmanager.yml')}`,
+      `--storage.path=${join(dir, 'data')}`,
+      `--web.listen-address=127.0.0.1:${port}`,
+      '--cluster.listen-address=',
+    ],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
   proc.stderr?.on('data', (c: Buffer) => (stderr += c.toString()));
   const deadline = Date.now() + 30_000;
   for (;;) {
-    const ok = await fetch(`${base}/-/ready`).then((r) => r.ok, () => false);
+    const ok = await fetch(`${base}/-/ready`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ok) break;
-    if (Date.now() > deadline || proc.exitCode !== null) throw new Error(`alertmanager did not become ready: ${stderr.slice(-2000)}`);
+    if (Date.now() > deadline || proc.exitCode !== null)
+      throw new Error(`alertmanager did not become ready: ${stderr.slice(-2000)}`);
     await new Promise((r) => setTimeout(r, 200));
   }
 });
@@ -67,14 +85,25 @@ describe('alertmanager forwarding', () => {
     const list = (await (await fetch(`${base}/api/v2/alerts`)).json()) as AmAlert[];
     const got = list.find((x) => x.labels['alertname'] === 'success_rate_drop');
     expect(got, JSON.stringify(list)).toBeDefined();
-    expect(got!.labels).toEqual({ alertname: 'success_rate_drop', severity: 'page', provider: 'adyen', method: 'card', country: 'DE' });
+    expect(got!.labels).toEqual({
+      alertname: 'success_rate_drop',
+      severity: 'page',
+      provider: 'adyen',
+      method: 'card',
+      country: 'DE',
+    });
     expect(got!.annotations['summary']).toContain('411111******1111');
     expect(got!.annotations['summary']).not.toContain('4111 1111 1111 1111');
     expect(got!.annotations['revenue_at_risk']).toBe('12840.50');
     expect(got!.generatorURL).toBe(a.dashboard_url);
     expect(got!.status.state).toBe('active');
 
-    await ch.send(sampleNotification({ status: 'resolved', alerts: [{ ...a, status: 'resolved', ends_at: Date.now() - 1000 }] }));
+    await ch.send(
+      sampleNotification({
+        status: 'resolved',
+        alerts: [{ ...a, status: 'resolved', ends_at: Date.now() - 1000 }],
+      }),
+    );
     const after = (await (await fetch(`${base}/api/v2/alerts`)).json()) as AmAlert[];
     expect(after.find((x) => x.labels['alertname'] === 'success_rate_drop')).toBeUndefined();
   });

@@ -17,7 +17,11 @@ export const AlertmanagerSpecSchema = z.object({
 });
 export type AlertmanagerSpec = z.infer<typeof AlertmanagerSpecSchema>;
 
-export function alertmanagerAlerts(n: Notification, now: number, resolveTimeoutMs: number): Record<string, unknown>[] {
+export function alertmanagerAlerts(
+  n: Notification,
+  now: number,
+  resolveTimeoutMs: number,
+): Record<string, unknown>[] {
   return n.alerts.map((a) => ({
     labels: Object.fromEntries(Object.entries(a.labels).map(([k, v]) => [k, maskPans(v)])),
     annotations: annotationsOf(a, n),
@@ -27,7 +31,10 @@ export function alertmanagerAlerts(n: Notification, now: number, resolveTimeoutM
   }));
 }
 
-export function createAlertmanagerChannel(spec: AlertmanagerSpec, deps: { now?: () => number } = {}): Channel {
+export function createAlertmanagerChannel(
+  spec: AlertmanagerSpec,
+  deps: { now?: () => number } = {},
+): Channel {
   const now = deps.now ?? Date.now;
   const base = spec.url.replace(/\/+$/, '');
   return {
@@ -35,8 +42,14 @@ export function createAlertmanagerChannel(spec: AlertmanagerSpec, deps: { now?: 
     target: hostOf(spec.url),
     async send(n, signal) {
       const headers: Record<string, string> = {};
-      if (spec.basic_auth) headers['authorization'] = `Basic ${Buffer.from(`${spec.basic_auth.username}:${spec.basic_auth.password}`).toString('base64')}`;
-      await postJson(`${base}/api/v2/alerts`, alertmanagerAlerts(n, now(), spec.resolve_timeout_minutes * 60_000), { signal, headers });
+      if (spec.basic_auth)
+        headers['authorization'] =
+          `Basic ${Buffer.from(`${spec.basic_auth.username}:${spec.basic_auth.password}`).toString('base64')}`;
+      await postJson(
+        `${base}/api/v2/alerts`,
+        alertmanagerAlerts(n, now(), spec.resolve_timeout_minutes * 60_000),
+        { signal, headers },
+      );
     },
   };
 }

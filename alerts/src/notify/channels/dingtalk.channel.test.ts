@@ -16,7 +16,13 @@ describe('dingtalk channel', () => {
     close = rx.close;
     const ts = 1767621600123;
     await createDingTalkChannel(
-      { type: 'dingtalk', webhook_url: `${rx.url}/robot/send?access_token=tok_abcdef123456`, secret: SECRET, at_mobiles: ['13800000000'], at_all: false },
+      {
+        type: 'dingtalk',
+        webhook_url: `${rx.url}/robot/send?access_token=tok_abcdef123456`,
+        secret: SECRET,
+        at_mobiles: ['13800000000'],
+        at_all: false,
+      },
       { now: () => ts },
     ).send(sampleNotification({ locale: 'zh' }));
     const r = rx.requests[0]!;
@@ -28,7 +34,11 @@ describe('dingtalk channel', () => {
     expect(q.get('sign')).toBe(expected);
     expect(dingtalkSign(SECRET, ts)).toBe(expected);
     expect(r.url).toContain(`sign=${encodeURIComponent(expected)}`);
-    const body = JSON.parse(r.body) as { msgtype: string; markdown: { title: string; text: string }; at: { atMobiles: string[]; isAtAll: boolean } };
+    const body = JSON.parse(r.body) as {
+      msgtype: string;
+      markdown: { title: string; text: string };
+      at: { atMobiles: string[]; isAtAll: boolean };
+    };
     expect(body.msgtype).toBe('markdown');
     expect(body.at).toEqual({ atMobiles: ['13800000000'], isAtAll: false });
     expect(body.markdown.title).toBe('[告警中:1] success_rate_drop provider=adyen');
@@ -39,9 +49,21 @@ describe('dingtalk channel', () => {
   });
 
   it('treats errcode 310000 (bad sign) as a permanent failure and 130101 (rate limit) as retryable', async () => {
-    const rx = await startHttpReceiver((_, i) => ({ status: 200, body: i === 0 ? '{"errcode":310000,"errmsg":"sign not match"}' : '{"errcode":130101,"errmsg":"send too fast"}' }));
+    const rx = await startHttpReceiver((_, i) => ({
+      status: 200,
+      body:
+        i === 0
+          ? '{"errcode":310000,"errmsg":"sign not match"}'
+          : '{"errcode":130101,"errmsg":"send too fast"}',
+    }));
     close = rx.close;
-    const ch = createDingTalkChannel({ type: 'dingtalk', webhook_url: `${rx.url}/robot/send?access_token=t`, secret: SECRET, at_mobiles: [], at_all: false });
+    const ch = createDingTalkChannel({
+      type: 'dingtalk',
+      webhook_url: `${rx.url}/robot/send?access_token=t`,
+      secret: SECRET,
+      at_mobiles: [],
+      at_all: false,
+    });
     await expect(ch.send(sampleNotification())).rejects.toMatchObject({ retryable: false });
     await expect(ch.send(sampleNotification())).rejects.toMatchObject({ retryable: true });
   });

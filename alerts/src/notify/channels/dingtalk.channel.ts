@@ -25,7 +25,10 @@ export function dingtalkSign(secret: string, timestamp: number): string {
   return createHmac('sha256', secret).update(`${timestamp}\n${secret}`).digest('base64');
 }
 
-export function dingtalkPayload(n: Notification, spec: Pick<DingTalkSpec, 'at_mobiles' | 'at_all'>): Record<string, unknown> {
+export function dingtalkPayload(
+  n: Notification,
+  spec: Pick<DingTalkSpec, 'at_mobiles' | 'at_all'>,
+): Record<string, unknown> {
   const mentions = spec.at_mobiles.map((m) => `@${m}`).join(' ');
   return {
     msgtype: 'markdown',
@@ -49,7 +52,9 @@ export function createDingTalkChannel(spec: DingTalkSpec, deps: { now?: () => nu
       const text = await postJson(url.toString(), dingtalkPayload(n, spec), { signal });
       const res = JSON.parse(text || '{}') as { errcode?: number; errmsg?: string };
       if (res.errcode !== undefined && res.errcode !== 0) {
-        throw new ChannelError(`dingtalk errcode ${res.errcode}: ${res.errmsg ?? ''}`, { retryable: res.errcode === 130101 || res.errcode === -1 });
+        throw new ChannelError(`dingtalk errcode ${res.errcode}: ${res.errmsg ?? ''}`, {
+          retryable: res.errcode === 130101 || res.errcode === -1,
+        });
       }
     },
   };

@@ -9,7 +9,10 @@ import { sampleNotification } from '../testing/fixtures.js';
 let server: SMTPServer | undefined;
 afterEach(async () => new Promise<void>((r) => (server ? server.close(() => r()) : r())));
 
-async function startSmtp(): Promise<{ port: number; mails: { from: string; to: string[]; raw: string; user: string | undefined }[] }> {
+async function startSmtp(): Promise<{
+  port: number;
+  mails: { from: string; to: string[]; raw: string; user: string | undefined }[];
+}> {
   const mails: { from: string; to: string[]; raw: string; user: string | undefined }[] = [];
   server = new SMTPServer({
     disabledCommands: ['STARTTLS'],
@@ -44,7 +47,15 @@ describe('email channel', () => {
       type: 'email',
       from: 'paywatch@example.com',
       to: ['oncall@example.com', 'lead@example.com'],
-      smtp: { host: '127.0.0.1', port: smtp.port, secure: false, require_tls: false, ignore_tls: true, username: 'alerts', password: 'smtpPASSWORD789' },
+      smtp: {
+        host: '127.0.0.1',
+        port: smtp.port,
+        secure: false,
+        require_tls: false,
+        ignore_tls: true,
+        username: 'alerts',
+        password: 'smtpPASSWORD789',
+      },
     }).send(sampleNotification());
     expect(smtp.mails).toHaveLength(1);
     const m = smtp.mails[0]!;
@@ -64,8 +75,18 @@ describe('email channel', () => {
   it('classifies a refused login as permanent (535)', async () => {
     const smtp = await startSmtp();
     const ch = createEmailChannel({
-      type: 'email', from: 'paywatch@example.com', to: ['oncall@example.com'],
-      smtp: { host: '127.0.0.1', port: smtp.port, secure: false, require_tls: false, ignore_tls: true, username: 'alerts', password: 'wrong' },
+      type: 'email',
+      from: 'paywatch@example.com',
+      to: ['oncall@example.com'],
+      smtp: {
+        host: '127.0.0.1',
+        port: smtp.port,
+        secure: false,
+        require_tls: false,
+        ignore_tls: true,
+        username: 'alerts',
+        password: 'wrong',
+      },
     });
     await expect(ch.send(sampleNotification())).rejects.toMatchObject({ retryable: false });
   });

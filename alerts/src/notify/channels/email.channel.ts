@@ -30,8 +30,13 @@ export function emailHtml(n: Notification): string {
   const rows = n.alerts
     .map((a) => {
       const colour = a.status === 'firing' ? '#c0392b' : '#27ae60';
-      const labels = Object.entries(a.labels).filter(([k]) => k !== 'alertname').map(([k, v]) => `<code>${escapeHtml(maskPans(`${k}=${v}`))}</code>`).join(' ');
-      const lines = alertLines(a, n.locale).map((l) => `<li>${escapeHtml(l)}</li>`).join('');
+      const labels = Object.entries(a.labels)
+        .filter(([k]) => k !== 'alertname')
+        .map(([k, v]) => `<code>${escapeHtml(maskPans(`${k}=${v}`))}</code>`)
+        .join(' ');
+      const lines = alertLines(a, n.locale)
+        .map((l) => `<li>${escapeHtml(l)}</li>`)
+        .join('');
       return `<div style="border-left:4px solid ${colour};padding:4px 12px;margin:12px 0"><h3 style="margin:0">${escapeHtml(a.rule)}</h3><p>${labels}</p><ul>${lines}</ul><p><a href="${escapeHtml(a.dashboard_url)}">${escapeHtml(s.open)}</a></p></div>`;
     })
     .join('');
@@ -55,11 +60,21 @@ export function createEmailChannel(spec: EmailSpec): Channel {
     target: `${spec.smtp.host}:${spec.smtp.port}`,
     async send(n) {
       try {
-        await transport.sendMail({ from: spec.from, to: spec.to.join(', '), subject: title(n), text: plainText(n), html: emailHtml(n) });
+        await transport.sendMail({
+          from: spec.from,
+          to: spec.to.join(', '),
+          subject: title(n),
+          text: plainText(n),
+          html: emailHtml(n),
+        });
       } catch (e) {
         const code = (e as { responseCode?: number }).responseCode;
         // 4xx SMTP replies and connection errors are transient; 5xx are permanent.
-        throw new ChannelError(`smtp: ${(e as Error).message}`, { retryable: code === undefined || (code >= 400 && code < 500), status: code ?? null, cause: e });
+        throw new ChannelError(`smtp: ${(e as Error).message}`, {
+          retryable: code === undefined || (code >= 400 && code < 500),
+          status: code ?? null,
+          cause: e,
+        });
       }
     },
   };

@@ -27,15 +27,37 @@ export function feishuCard(n: Notification): Record<string, unknown> {
   const s = strings(n.locale);
   const elements: Record<string, unknown>[] = [];
   for (const a of n.alerts.slice(0, 20)) {
-    const labels = Object.entries(a.labels).filter(([k]) => k !== 'alertname').map(([k, v]) => `${k}=${v}`).join(', ');
-    elements.push({ tag: 'div', text: { tag: 'lark_md', content: `**${a.rule}** ${maskPans(labels)}\n${alertLines(a, n.locale).join('\n')}` } });
-    elements.push({ tag: 'action', actions: [{ tag: 'button', text: { tag: 'plain_text', content: s.open }, type: 'primary', url: a.dashboard_url }] });
+    const labels = Object.entries(a.labels)
+      .filter(([k]) => k !== 'alertname')
+      .map(([k, v]) => `${k}=${v}`)
+      .join(', ');
+    elements.push({
+      tag: 'div',
+      text: {
+        tag: 'lark_md',
+        content: `**${a.rule}** ${maskPans(labels)}\n${alertLines(a, n.locale).join('\n')}`,
+      },
+    });
+    elements.push({
+      tag: 'action',
+      actions: [
+        {
+          tag: 'button',
+          text: { tag: 'plain_text', content: s.open },
+          type: 'primary',
+          url: a.dashboard_url,
+        },
+      ],
+    });
     elements.push({ tag: 'hr' });
   }
   if (elements.at(-1)?.['tag'] === 'hr') elements.pop();
   return {
     config: { wide_screen_mode: true },
-    header: { template: n.status === 'firing' ? 'red' : 'green', title: { tag: 'plain_text', content: title(n) } },
+    header: {
+      template: n.status === 'firing' ? 'red' : 'green',
+      title: { tag: 'plain_text', content: title(n) },
+    },
     elements,
   };
 }
@@ -57,7 +79,10 @@ export function createFeishuChannel(spec: FeishuSpec, deps: { now?: () => number
       const text = await postJson(spec.webhook_url, body, { signal });
       const res = JSON.parse(text || '{}') as { code?: number; StatusCode?: number; msg?: string };
       const code = res.code ?? res.StatusCode ?? 0;
-      if (code !== 0) throw new ChannelError(`feishu code ${code}: ${res.msg ?? ''}`, { retryable: code === 11232 || code === 9499 });
+      if (code !== 0)
+        throw new ChannelError(`feishu code ${code}: ${res.msg ?? ''}`, {
+          retryable: code === 11232 || code === 9499,
+        });
     },
   };
 }

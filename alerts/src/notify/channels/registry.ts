@@ -27,7 +27,10 @@ export interface ChannelDeps {
   now?: () => number;
 }
 
-type Factory<T extends ChannelSpec['type']> = (spec: Extract<ChannelSpec, { type: T }>, deps: ChannelDeps) => Channel;
+type Factory<T extends ChannelSpec['type']> = (
+  spec: Extract<ChannelSpec, { type: T }>,
+  deps: ChannelDeps,
+) => Channel;
 
 /** The registry: channel type → factory. */
 export const CHANNEL_FACTORIES: { [T in ChannelSpec['type']]: Factory<T> } = {

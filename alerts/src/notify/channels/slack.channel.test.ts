@@ -20,15 +20,24 @@ describe('slack channel', () => {
     expect(r.method).toBe('POST');
     expect(r.url).toBe('/services/T000/B000/XXXXXXXXXXXXXXXXXXXXXXXX');
     expect(r.headers['content-type']).toBe('application/json');
-    const body = JSON.parse(r.body) as { text: string; blocks: { type: string; text?: { type: string; text: string }; elements?: { url: string }[] }[] };
+    const body = JSON.parse(r.body) as {
+      text: string;
+      blocks: { type: string; text?: { type: string; text: string }; elements?: { url: string }[] }[];
+    };
     expect(body.text).toBe('[FIRING:1] success_rate_drop provider=adyen');
     expect(body.blocks.map((b) => b.type)).toEqual(['header', 'section', 'actions']);
-    expect(body.blocks[0]?.text).toEqual({ type: 'plain_text', text: '[FIRING:1] success_rate_drop provider=adyen', emoji: true });
+    expect(body.blocks[0]?.text).toEqual({
+      type: 'plain_text',
+      text: '[FIRING:1] success_rate_drop provider=adyen',
+      emoji: true,
+    });
     expect(body.blocks[1]?.text?.type).toBe('mrkdwn');
     expect(body.blocks[1]?.text?.text).toContain('*success_rate_drop* `severity=page` `provider=adyen`');
     expect(body.blocks[1]?.text?.text).toContain('Revenue at risk: $12,841');
     expect(body.blocks[1]?.text?.text).toContain('411111******1111');
-    expect(body.blocks[2]?.elements?.[0]?.url).toBe('http://dash.example/alerts/a1b2c3d4e5f60718?from=1767621300000');
+    expect(body.blocks[2]?.elements?.[0]?.url).toBe(
+      'http://dash.example/alerts/a1b2c3d4e5f60718?from=1767621300000',
+    );
     assertNoLeaks(rx.requests, ['XXXXXXXXXXXXXXXXXXXXXXXX']);
   });
 

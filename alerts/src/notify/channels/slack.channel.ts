@@ -18,15 +18,29 @@ export type SlackSpec = z.infer<typeof SlackSpecSchema>;
 export function slackPayload(n: Notification, spec: Pick<SlackSpec, 'channel'>): Record<string, unknown> {
   const s = strings(n.locale);
   const head = title(n).slice(0, 150);
-  const blocks: Record<string, unknown>[] = [{ type: 'header', text: { type: 'plain_text', text: head, emoji: true } }];
+  const blocks: Record<string, unknown>[] = [
+    { type: 'header', text: { type: 'plain_text', text: head, emoji: true } },
+  ];
   for (const a of n.alerts.slice(0, 20)) {
-    const labels = Object.entries(a.labels).filter(([k]) => k !== 'alertname').map(([k, v]) => `\`${k}=${v}\``).join(' ');
+    const labels = Object.entries(a.labels)
+      .filter(([k]) => k !== 'alertname')
+      .map(([k, v]) => `\`${k}=${v}\``)
+      .join(' ');
     const [summary, ...rest] = alertLines(a, n.locale);
     blocks.push({
       type: 'section',
-      text: { type: 'mrkdwn', text: `${a.status === 'firing' ? ':red_circle:' : ':large_green_circle:'} *${a.rule}* ${maskPans(labels)}\n${summary ?? ''}\n${rest.join('\n')}`.slice(0, 3000) },
+      text: {
+        type: 'mrkdwn',
+        text: `${a.status === 'firing' ? ':red_circle:' : ':large_green_circle:'} *${a.rule}* ${maskPans(labels)}\n${summary ?? ''}\n${rest.join('\n')}`.slice(
+          0,
+          3000,
+        ),
+      },
     });
-    blocks.push({ type: 'actions', elements: [{ type: 'button', text: { type: 'plain_text', text: s.open }, url: a.dashboard_url }] });
+    blocks.push({
+      type: 'actions',
+      elements: [{ type: 'button', text: { type: 'plain_text', text: s.open }, url: a.dashboard_url }],
+    });
   }
   return { text: head, blocks, ...(spec.channel ? { channel: spec.channel } : {}) };
 }

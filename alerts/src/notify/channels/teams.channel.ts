@@ -17,7 +17,14 @@ export type TeamsSpec = z.infer<typeof TeamsSpecSchema>;
 export function teamsPayload(n: Notification): Record<string, unknown> {
   const s = strings(n.locale);
   const body: Record<string, unknown>[] = [
-    { type: 'TextBlock', text: title(n), weight: 'Bolder', size: 'Medium', wrap: true, color: n.status === 'firing' ? 'Attention' : 'Good' },
+    {
+      type: 'TextBlock',
+      text: title(n),
+      weight: 'Bolder',
+      size: 'Medium',
+      wrap: true,
+      color: n.status === 'firing' ? 'Attention' : 'Good',
+    },
   ];
   const actions: Record<string, unknown>[] = [];
   for (const a of n.alerts.slice(0, 20)) {
@@ -25,10 +32,13 @@ export function teamsPayload(n: Notification): Record<string, unknown> {
     body.push({ type: 'TextBlock', text: `**${a.rule}**`, wrap: true, separator: true });
     body.push({
       type: 'FactSet',
-      facts: Object.entries(a.labels).filter(([k]) => k !== 'alertname').map(([k, v]) => ({ title: k, value: maskPans(v) })),
+      facts: Object.entries(a.labels)
+        .filter(([k]) => k !== 'alertname')
+        .map(([k, v]) => ({ title: k, value: maskPans(v) })),
     });
     body.push({ type: 'TextBlock', text: lines.join('\n\n'), wrap: true });
-    if (actions.length < 5) actions.push({ type: 'Action.OpenUrl', title: `${s.open}: ${a.rule}`, url: a.dashboard_url });
+    if (actions.length < 5)
+      actions.push({ type: 'Action.OpenUrl', title: `${s.open}: ${a.rule}`, url: a.dashboard_url });
   }
   return {
     type: 'message',
@@ -36,7 +46,13 @@ export function teamsPayload(n: Notification): Record<string, unknown> {
       {
         contentType: 'application/vnd.microsoft.card.adaptive',
         contentUrl: null,
-        content: { $schema: 'http://adaptivecards.io/schemas/adaptive-card.json', type: 'AdaptiveCard', version: '1.4', body, actions },
+        content: {
+          $schema: 'http://adaptivecards.io/schemas/adaptive-card.json',
+          type: 'AdaptiveCard',
+          version: '1.4',
+          body,
+          actions,
+        },
       },
     ],
   };

@@ -22,9 +22,14 @@ export function createWebhookChannel(spec: WebhookSpec): Channel {
     target: hostOf(spec.url),
     async send(n, signal) {
       const body = JSON.stringify(alertmanagerWebhookPayload(n));
-      const headers: Record<string, string> = { 'content-type': 'application/json', 'user-agent': 'paywatch-alerts' };
+      const headers: Record<string, string> = {
+        'content-type': 'application/json',
+        'user-agent': 'paywatch-alerts',
+      };
       if (spec.bearer_token) headers['authorization'] = `Bearer ${spec.bearer_token}`;
-      if (spec.signing_secret) headers['x-paywatch-signature'] = `sha256=${createHmac('sha256', spec.signing_secret).update(body).digest('hex')}`;
+      if (spec.signing_secret)
+        headers['x-paywatch-signature'] =
+          `sha256=${createHmac('sha256', spec.signing_secret).update(body).digest('hex')}`;
       await post(spec.url, body, headers, { signal });
     },
   };

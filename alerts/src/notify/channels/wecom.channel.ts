@@ -17,7 +17,8 @@ export type WeComSpec = z.infer<typeof WeComSpecSchema>;
 
 export function wecomPayload(n: Notification): Record<string, unknown> {
   let content = markdown(n);
-  while (Buffer.byteLength(content) > 4096) content = content.slice(0, Math.floor(content.length * 0.9)) + '…';
+  while (Buffer.byteLength(content) > 4096)
+    content = content.slice(0, Math.floor(content.length * 0.9)) + '…';
   return { msgtype: 'markdown', markdown: { content } };
 }
 
@@ -28,7 +29,10 @@ export function createWeComChannel(spec: WeComSpec): Channel {
     async send(n, signal) {
       const text = await postJson(spec.webhook_url, wecomPayload(n), { signal });
       const res = JSON.parse(text || '{}') as { errcode?: number; errmsg?: string };
-      if (res.errcode !== undefined && res.errcode !== 0) throw new ChannelError(`wecom errcode ${res.errcode}: ${res.errmsg ?? ''}`, { retryable: res.errcode === 45009 || res.errcode === -1 });
+      if (res.errcode !== undefined && res.errcode !== 0)
+        throw new ChannelError(`wecom errcode ${res.errcode}: ${res.errmsg ?? ''}`, {
+          retryable: res.errcode === 45009 || res.errcode === -1,
+        });
     },
   };
 }

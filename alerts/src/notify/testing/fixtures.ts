@@ -7,7 +7,13 @@ export function sampleAlert(over: Partial<NotifyAlert> = {}): NotifyAlert {
   return {
     id: 'a1b2c3d4e5f60718',
     rule: 'success_rate_drop',
-    labels: { alertname: 'success_rate_drop', severity: 'page', provider: 'adyen', method: 'card', country: 'DE' },
+    labels: {
+      alertname: 'success_rate_drop',
+      severity: 'page',
+      provider: 'adyen',
+      method: 'card',
+      country: 'DE',
+    },
     status: 'firing',
     starts_at: Date.UTC(2026, 0, 5, 14, 0),
     ends_at: null,
@@ -19,7 +25,10 @@ export function sampleAlert(over: Partial<NotifyAlert> = {}): NotifyAlert {
     revenue_at_risk: 12840.5,
     reporting_currency: 'USD',
     samples: ['pay_…3f9a', 'pay_…77c1'],
-    contributors: [{ key: 'failure_category=timeout', value: 61 }, { key: 'bin=411111', value: 22 }],
+    contributors: [
+      { key: 'failure_category=timeout', value: 61 },
+      { key: 'bin=411111', value: 22 },
+    ],
     dashboard_url: 'http://dash.example/alerts/a1b2c3d4e5f60718?from=1767621300000',
     acknowledged_by: null,
     ...over,

@@ -14,14 +14,22 @@ export interface ReceivedRequest {
  * `respond` (default 200 `{"errcode":0,"code":0}`). Listens on 127.0.0.1 on a free port.
  */
 export async function startHttpReceiver(
-  respond: (req: ReceivedRequest, index: number) => { status: number; body: string } = () => ({ status: 200, body: '{"errcode":0,"errmsg":"ok","code":0}' }),
+  respond: (req: ReceivedRequest, index: number) => { status: number; body: string } = () => ({
+    status: 200,
+    body: '{"errcode":0,"errmsg":"ok","code":0}',
+  }),
 ): Promise<{ url: string; requests: ReceivedRequest[]; close(): Promise<void> }> {
   const requests: ReceivedRequest[] = [];
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      const r: ReceivedRequest = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8') };
+      const r: ReceivedRequest = {
+        method: req.method ?? '',
+        url: req.url ?? '',
+        headers: req.headers,
+        body: Buffer.concat(chunks).toString('utf8'),
+      };
       requests.push(r);
       const out = respond(r, requests.length - 1);
       res.writeHead(out.status, { 'content-type': 'application/json' });

@@ -29,17 +29,25 @@ export function findPans(text: string): string[] {
  * full card number may appear in the body, the headers or the query string of any request.
  * The destination itself (a webhook URL path) is exempt: it is where the request goes.
  */
-export function assertNoLeaks(requests: { url: string; headers: Record<string, unknown>; body: string }[], secrets: readonly string[]): void {
+export function assertNoLeaks(
+  requests: { url: string; headers: Record<string, unknown>; body: string }[],
+  secrets: readonly string[],
+): void {
   expect(requests.length, 'no request was captured: the leak check would be vacuous').toBeGreaterThan(0);
   for (const r of requests) {
     const query = r.url.includes('?') ? decodeURIComponent(r.url.slice(r.url.indexOf('?'))) : '';
     const headers = JSON.stringify(r.headers);
     for (const s of secrets) {
       expect(s.length).toBeGreaterThan(0);
-      for (const [where, text] of [['body', r.body], ['headers', headers], ['query', query]] as const) {
+      for (const [where, text] of [
+        ['body', r.body],
+        ['headers', headers],
+        ['query', query],
+      ] as const) {
         expect(text.includes(s), `secret found in request ${where}`).toBe(false);
       }
     }
-    for (const text of [r.body, headers, query]) expect(findPans(text), 'a full card number left paywatch').toEqual([]);
+    for (const text of [r.body, headers, query])
+      expect(findPans(text), 'a full card number left paywatch').toEqual([]);
   }
 }
