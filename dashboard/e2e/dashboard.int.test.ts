@@ -367,7 +367,7 @@ describe('dashboard in Chromium against a real collector', () => {
     const legend = await page
       .locator('[data-testid=trend-chart] .recharts-legend-item-text')
       .allTextContents();
-    expect(legend.filter((l) => l.endsWith('(compare)')).length).toBeGreaterThan(0);
+    expect(legend.filter((l) => l.endsWith('(last week)')).length).toBeGreaterThan(0);
     await shot('trends-7d-compare-week');
     const [download] = await Promise.all([
       page.waitForEvent('download'),
@@ -385,13 +385,13 @@ describe('dashboard in Chromium against a real collector', () => {
       `/api/v1/timeseries?from=${from - week}&to=${to - week}&bucket=1h&group_by=provider&limit=8`,
     );
     for (const s of prev.series) {
-      const col = header.indexOf(`${s.key} (compare)`);
+      const col = header.indexOf(`${s.key} (last week)`);
       expect(col).toBeGreaterThan(0);
       const byT = new Map(s.points.map((p) => [p.t + week, p.attempts]));
       for (const r of rows) expect(Number(r[col])).toBe(byT.get(Date.parse(r[0] as string)) ?? 0);
     }
     const compareTotal = rows.reduce(
-      (n, r) => n + header.reduce((m, h, j) => m + (h.endsWith('(compare)') ? Number(r[j]) : 0), 0),
+      (n, r) => n + header.reduce((m, h, j) => m + (h.endsWith('(last week)') ? Number(r[j]) : 0), 0),
       0,
     );
     expect(compareTotal).toBeGreaterThan(100);

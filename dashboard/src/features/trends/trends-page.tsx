@@ -127,9 +127,10 @@ export function TrendsPage() {
           ? { series: data.data.comparison, offset: cmpOffset }
           : undefined,
       labelOf,
-      compareLabel: (name) => t('trends.compareSuffix', { name }),
+      compareLabel: (name) =>
+        state.compare === 'none' ? name : t(`trends.compareSuffix.${state.compare}`, { name }),
     });
-  }, [data.data, state.metric, state.groupBy, t, cmpOffset]);
+  }, [data.data, state.metric, state.groupBy, state.compare, t, cmpOffset]);
 
   const { session } = useSession();
   const mayExport = session.kind !== 'signed-in' || can(session.me, 'export');
