@@ -5,3 +5,4 @@ export * from './payment-event.js';
 export * from './dimensions.js';
 export * from './api.js';
 export * from './live.js';
+export * from './signals.js';
