@@ -153,7 +153,11 @@ export function App() {
           resetKey={loc.path}
           fallback={(e) => (
             <div className="error-box" role="alert">
-              {t('common.error', { msg: e.message })}
+              {t('common.error', { msg: e.message })}{' '}
+              {/* After an upgrade the old page's chunks are gone: a reload fetches the new ones. */}
+              <button type="button" onClick={() => location.reload()}>
+                {t('common.reload')}
+              </button>
             </div>
           )}
         >
