@@ -2,7 +2,14 @@
 import { Router } from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditEntry } from '../src/audit/types.js';
-import { TEST_ADMIN_PASSWORD, TEST_KEY, inputEvent, ndjson, startTestServer, type TestServer } from './harness.js';
+import {
+  TEST_ADMIN_PASSWORD,
+  TEST_KEY,
+  inputEvent,
+  ndjson,
+  startTestServer,
+  type TestServer,
+} from './harness.js';
 
 let s: TestServer;
 const secrets: string[] = [TEST_ADMIN_PASSWORD, TEST_KEY];
@@ -14,7 +21,11 @@ async function audit(query = ''): Promise<AuditEntry[]> {
   return ((await r.json()) as { entries: AuditEntry[] }).entries;
 }
 async function login(username: string, password: string) {
-  return fetch(s.url + '/api/auth/login', { method: 'POST', headers: json, body: JSON.stringify({ username, password }) });
+  return fetch(s.url + '/api/auth/login', {
+    method: 'POST',
+    headers: json,
+    body: JSON.stringify({ username, password }),
+  });
 }
 
 beforeAll(async () => {
@@ -24,7 +35,24 @@ beforeAll(async () => {
   });
   s = await startTestServer(
     { PAYWATCH_LOG_LEVEL: 'debug', PAYWATCH_RETENTION_EVENTS_DAYS: '2' },
-    { mounts: () => [{ router: ack, docs: [{ method: 'post', path: '/api/v1/alerts/{id}/ack', tag: 'alerts', auth: 'oncall', audit: 'alert.ack', summary: 'Acknowledge', response: { status: 200, description: 'ok' } }] }] },
+    {
+      mounts: () => [
+        {
+          router: ack,
+          docs: [
+            {
+              method: 'post',
+              path: '/api/v1/alerts/{id}/ack',
+              tag: 'alerts',
+              auth: 'oncall',
+              audit: 'alert.ack',
+              summary: 'Acknowledge',
+              response: { status: 200, description: 'ok' },
+            },
+          ],
+        },
+      ],
+    },
   );
   secrets.push(s.adminKey);
 });
@@ -41,7 +69,14 @@ describe('audit log', () => {
     const cookie = (ok.headers.get('set-cookie') ?? '').split(';')[0]!;
     secrets.push(cookie.split('=')[1]!);
     const { csrf_token } = (await ok.json()) as { csrf_token: string };
-    expect((await fetch(s.url + '/api/auth/logout', { method: 'POST', headers: { cookie, 'x-csrf-token': csrf_token } })).status).toBe(204);
+    expect(
+      (
+        await fetch(s.url + '/api/auth/logout', {
+          method: 'POST',
+          headers: { cookie, 'x-csrf-token': csrf_token },
+        })
+      ).status,
+    ).toBe(204);
     expect((await fetch(s.url + '/api/auth/me', { headers: { cookie } })).status).toBe(401); // the session is gone
     const logins = await audit('&action=auth.login');
     expect(logins.slice(0, 3).map((e) => [e.outcome, e.target, e.details.reason ?? null])).toEqual([
@@ -49,21 +84,45 @@ describe('audit log', () => {
       ['failure', 'nobody', 'unknown_user'],
       ['failure', 'admin', 'bad_password'],
     ]);
-    expect((await audit('&action=auth.logout'))[0]).toMatchObject({ actor: 'admin', actor_kind: 'user', outcome: 'success' });
+    expect((await audit('&action=auth.logout'))[0]).toMatchObject({
+      actor: 'admin',
+      actor_kind: 'user',
+      outcome: 'success',
+    });
   });
 
   it('records key creation, revocation and failed use; a revoked key stops working at once', async () => {
-    const created = await s.fetch('/api/admin/keys', { method: 'POST', headers: json, body: JSON.stringify({ name: 'ci reader', scopes: ['read'] }) });
+    const created = await s.fetch('/api/admin/keys', {
+      method: 'POST',
+      headers: json,
+      body: JSON.stringify({ name: 'ci reader', scopes: ['read'] }),
+    });
     const { id, key } = (await created.json()) as { id: string; key: string };
     secrets.push(key);
-    expect((await fetch(s.url + '/api/v1/overview', { headers: { authorization: `Bearer ${key}` } })).status).toBe(200);
-    const listed = (await (await s.fetch('/api/admin/keys')).json()) as { keys: { id: string; last_used_at: number | null }[] };
+    expect(
+      (await fetch(s.url + '/api/v1/overview', { headers: { authorization: `Bearer ${key}` } })).status,
+    ).toBe(200);
+    const listed = (await (await s.fetch('/api/admin/keys')).json()) as {
+      keys: { id: string; last_used_at: number | null }[];
+    };
     expect(JSON.stringify(listed)).not.toContain(key); // stored hashed, shown once
     expect(listed.keys.find((k) => k.id === id)?.last_used_at).toBeGreaterThan(0);
     expect((await s.fetch(`/api/admin/keys/${id}`, { method: 'DELETE' })).status).toBe(200);
-    expect((await fetch(s.url + '/api/v1/overview', { headers: { authorization: `Bearer ${key}` } })).status).toBe(401);
-    expect((await fetch(s.url + '/api/v1/overview', { headers: { authorization: 'Bearer pw_never_issued_0123456789' } })).status).toBe(401);
-    expect((await audit('&action=key.create'))[0]).toMatchObject({ target: id, actor: 'key:test harness', details: { name: 'ci reader', scopes: 'read' } });
+    expect(
+      (await fetch(s.url + '/api/v1/overview', { headers: { authorization: `Bearer ${key}` } })).status,
+    ).toBe(401);
+    expect(
+      (
+        await fetch(s.url + '/api/v1/overview', {
+          headers: { authorization: 'Bearer pw_never_issued_0123456789' },
+        })
+      ).status,
+    ).toBe(401);
+    expect((await audit('&action=key.create'))[0]).toMatchObject({
+      target: id,
+      actor: 'key:test harness',
+      details: { name: 'ci reader', scopes: 'read' },
+    });
     expect((await audit('&action=key.revoke'))[0]).toMatchObject({ target: id, outcome: 'success' });
     const failed = await audit('&action=key.auth_failed');
     expect(failed.slice(0, 2).map((e) => e.details.reason)).toEqual(['unknown', 'revoked']);
@@ -71,41 +130,87 @@ describe('audit log', () => {
   });
 
   it('records user creation, changes and deletion; a role change ends the sessions', async () => {
-    const r = await s.fetch('/api/admin/users', { method: 'POST', headers: json, body: JSON.stringify({ username: 'carol', password: 'carol password 123', role: 'viewer' }) });
+    const r = await s.fetch('/api/admin/users', {
+      method: 'POST',
+      headers: json,
+      body: JSON.stringify({ username: 'carol', password: 'carol password 123', role: 'viewer' }),
+    });
     expect(r.status).toBe(201);
     const { id } = (await r.json()) as { id: string };
     const session = await login('carol', 'carol password 123');
     const cookie = (session.headers.get('set-cookie') ?? '').split(';')[0]!;
     expect((await fetch(s.url + '/api/v1/transactions', { headers: { cookie } })).status).toBe(403);
-    expect((await s.fetch(`/api/admin/users/${id}`, { method: 'PATCH', headers: json, body: JSON.stringify({ role: 'analyst' }) })).status).toBe(200);
+    expect(
+      (
+        await s.fetch(`/api/admin/users/${id}`, {
+          method: 'PATCH',
+          headers: json,
+          body: JSON.stringify({ role: 'analyst' }),
+        })
+      ).status,
+    ).toBe(200);
     expect((await fetch(s.url + '/api/auth/me', { headers: { cookie } })).status).toBe(401);
     const again = await login('carol', 'carol password 123');
-    expect((await fetch(s.url + '/api/v1/transactions', { headers: { cookie: (again.headers.get('set-cookie') ?? '').split(';')[0]! } })).status).toBe(200);
+    expect(
+      (
+        await fetch(s.url + '/api/v1/transactions', {
+          headers: { cookie: (again.headers.get('set-cookie') ?? '').split(';')[0]! },
+        })
+      ).status,
+    ).toBe(200);
     expect((await s.fetch(`/api/admin/users/${id}`, { method: 'DELETE' })).status).toBe(204);
-    const admin = (await (await s.fetch('/api/admin/users')).json()) as { users: { id: string; username: string }[] };
+    const admin = (await (await s.fetch('/api/admin/users')).json()) as {
+      users: { id: string; username: string }[];
+    };
     const adminId = admin.users.find((u) => u.username === 'admin')!.id;
     expect((await s.fetch(`/api/admin/users/${adminId}`, { method: 'DELETE' })).status).toBe(409); // never lock everyone out
-    expect((await audit('&action=user.create'))[0]).toMatchObject({ target: 'carol', details: { role: 'viewer' } });
-    expect((await audit('&action=user.update'))[0]).toMatchObject({ target: 'carol', details: { role: 'viewer->analyst' } });
+    expect((await audit('&action=user.create'))[0]).toMatchObject({
+      target: 'carol',
+      details: { role: 'viewer' },
+    });
+    expect((await audit('&action=user.update'))[0]).toMatchObject({
+      target: 'carol',
+      details: { role: 'viewer->analyst' },
+    });
     expect((await audit('&action=user.delete'))[0]).toMatchObject({ target: 'carol' });
   });
 
   it('records calls of routes that declare an audit action (acknowledgements, silences, rule changes)', async () => {
-    await s.fetch('/api/admin/users', { method: 'POST', headers: json, body: JSON.stringify({ username: 'olga', password: 'olga password 1234', role: 'oncall' }) });
+    await s.fetch('/api/admin/users', {
+      method: 'POST',
+      headers: json,
+      body: JSON.stringify({ username: 'olga', password: 'olga password 1234', role: 'oncall' }),
+    });
     const session = await login('olga', 'olga password 1234');
     const cookie = (session.headers.get('set-cookie') ?? '').split(';')[0]!;
     const { csrf_token } = (await session.json()) as { csrf_token: string };
-    expect((await fetch(s.url + '/api/v1/alerts/a1/ack', { method: 'POST', headers: { cookie, 'x-csrf-token': csrf_token } })).status).toBe(200);
+    expect(
+      (
+        await fetch(s.url + '/api/v1/alerts/a1/ack', {
+          method: 'POST',
+          headers: { cookie, 'x-csrf-token': csrf_token },
+        })
+      ).status,
+    ).toBe(200);
     await new Promise((r) => setTimeout(r, 100)); // written when the response finishes
-    expect((await audit('&action=alert.ack'))[0]).toMatchObject({ actor: 'olga', target: '/api/v1/alerts/a1/ack', outcome: 'success', details: { status: 200 } });
+    expect((await audit('&action=alert.ack'))[0]).toMatchObject({
+      actor: 'olga',
+      target: '/api/v1/alerts/a1/ack',
+      outcome: 'success',
+      details: { status: 200 },
+    });
   });
 });
 
 describe('exports', () => {
   it('exports masked transactions as CSV to analysts and records each export with its row count', async () => {
-    const events = Array.from({ length: 12 }, (_, i) => inputEvent(40_000 + i, { merchant_id: i === 0 ? '=cmd|calc' : 'merchant_x' }));
+    const events = Array.from({ length: 12 }, (_, i) =>
+      inputEvent(40_000 + i, { merchant_id: i === 0 ? '=cmd|calc' : 'merchant_x' }),
+    );
     await s.post('/v1/events', ndjson(events));
-    const r = await s.fetch(`/api/v1/export/transactions?from=${Date.now() - 86_400_000}&merchant_id=merchant_x,=cmd|calc`);
+    const r = await s.fetch(
+      `/api/v1/export/transactions?from=${Date.now() - 86_400_000}&merchant_id=merchant_x,=cmd|calc`,
+    );
     expect(r.status).toBe(200);
     expect(r.headers.get('content-type')).toMatch(/text\/csv/);
     const lines = (await r.text()).trim().split('\r\n');
@@ -114,21 +219,36 @@ describe('exports', () => {
     expect(lines.some((l) => l.includes("'=cmd|calc"))).toBe(true);
     expect(r.headers.get('x-paywatch-rows')).toBe('12');
     await new Promise((res) => setTimeout(res, 100));
-    expect((await audit('&action=export'))[0]).toMatchObject({ actor: 'key:test harness', target: '/api/v1/export/transactions', outcome: 'success', details: { rows: 12, format: 'csv' } });
+    expect((await audit('&action=export'))[0]).toMatchObject({
+      actor: 'key:test harness',
+      target: '/api/v1/export/transactions',
+      outcome: 'success',
+      details: { rows: 12, format: 'csv' },
+    });
   });
 });
 
 describe('data lifecycle', () => {
   it('erases every event of one customer and nothing else, audited under the keyed hash', async () => {
-    const mine = Array.from({ length: 30 }, (_, i) => inputEvent(10_000 + i, { customer_ref: 'customer-4711' }));
-    const others = Array.from({ length: 50 }, (_, i) => inputEvent(20_000 + i, { customer_ref: i % 2 ? 'customer-4712' : null }));
+    const mine = Array.from({ length: 30 }, (_, i) =>
+      inputEvent(10_000 + i, { customer_ref: 'customer-4711' }),
+    );
+    const others = Array.from({ length: 50 }, (_, i) =>
+      inputEvent(20_000 + i, { customer_ref: i % 2 ? 'customer-4712' : null }),
+    );
     expect((await s.post('/v1/events', ndjson([...mine, ...others]))).status).toBe(200);
     const ids = async () => {
-      const r = (await (await s.fetch(`/api/v1/transactions?limit=500&from=${Date.now() - 86_400_000}`)).json()) as { items: { event_id: string }[] };
+      const r = (await (
+        await s.fetch(`/api/v1/transactions?limit=500&from=${Date.now() - 86_400_000}`)
+      ).json()) as { items: { event_id: string }[] };
       return r.items.map((e) => e.event_id).sort();
     };
     const before = await ids();
-    const r = await s.fetch('/api/admin/erase', { method: 'POST', headers: json, body: JSON.stringify({ customer_id: 'customer-4711' }) });
+    const r = await s.fetch('/api/admin/erase', {
+      method: 'POST',
+      headers: json,
+      body: JSON.stringify({ customer_id: 'customer-4711' }),
+    });
     expect(r.status).toBe(200);
     const body = (await r.json()) as { customer_ref: string; deleted: number };
     expect(body.deleted).toBe(30);
@@ -142,13 +262,19 @@ describe('data lifecycle', () => {
   });
 
   it('applies retention per table and audits it', async () => {
-    const old = [inputEvent(30_001, { ts: Date.now() - 3 * 86_400_000 }), inputEvent(30_002, { ts: Date.now() - 3 * 86_400_000 })];
+    const old = [
+      inputEvent(30_001, { ts: Date.now() - 3 * 86_400_000 }),
+      inputEvent(30_002, { ts: Date.now() - 3 * 86_400_000 }),
+    ];
     const res = await s.post('/v1/events', ndjson(old));
     expect(((await res.json()) as { accepted: number }).accepted).toBe(2);
     const r = await s.fetch('/api/admin/retention', { method: 'POST' });
     expect(r.status).toBe(200);
     expect(((await r.json()) as { events: number }).events).toBe(2);
-    expect((await audit('&action=data.retention'))[0]).toMatchObject({ actor_kind: 'system', details: { events_deleted: 2, events_days: 2 } });
+    expect((await audit('&action=data.retention'))[0]).toMatchObject({
+      actor_kind: 'system',
+      details: { events_deleted: 2, events_days: 2 },
+    });
   });
 });
 

@@ -4,7 +4,16 @@ import { io as connect, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_KEY, inputEvent, ndjson, startTestServer, type TestServer } from './harness.js';
 
-type Caller = 'anonymous' | 'viewer' | 'analyst' | 'oncall' | 'admin' | 'key:ingest' | 'key:read' | 'key:admin' | 'env ingest key';
+type Caller =
+  | 'anonymous'
+  | 'viewer'
+  | 'analyst'
+  | 'oncall'
+  | 'admin'
+  | 'key:ingest'
+  | 'key:read'
+  | 'key:admin'
+  | 'env ingest key';
 type Requirement = 'none' | 'signature' | 'ingest' | 'viewer' | 'analyst' | 'oncall' | 'admin';
 
 /** The specification (docs/security.md): which requirements each caller satisfies. */
@@ -20,7 +29,13 @@ const ALLOWED: Record<Caller, Requirement[]> = {
   'env ingest key': ['none', 'signature', 'ingest'],
 };
 /** The only routes anonymous callers may use: health, sign-in, provider-signed webhooks (and the browser RUM receiver, which checks origins itself, when mounted). */
-const PUBLIC = ['GET /healthz', 'GET /readyz', 'POST /api/auth/login', 'POST /v1/webhooks/{provider}', 'POST /v1/webhooks/{provider}/{account}'];
+const PUBLIC = [
+  'GET /healthz',
+  'GET /readyz',
+  'POST /api/auth/login',
+  'POST /v1/webhooks/{provider}',
+  'POST /v1/webhooks/{provider}/{account}',
+];
 const MAY_BE_PUBLIC = ['POST /faro/collect'];
 
 /** The role the product gives each route (issue 7): viewers see aggregates only, analysts transactions, admins administer. */
@@ -63,7 +78,11 @@ const creds = new Map<Caller, Credentials>();
 let routes: { method: string; path: string; auth: Requirement }[] = [];
 
 async function login(username: string, password: string): Promise<Credentials> {
-  const r = await fetch(s.url + '/api/auth/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }) });
+  const r = await fetch(s.url + '/api/auth/login', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username, password }),
+  });
   expect(r.status, username).toBe(200);
   const body = (await r.json()) as { csrf_token: string; role: string };
   const setCookie = r.headers.get('set-cookie') ?? '';
@@ -74,24 +93,52 @@ async function login(username: string, password: string): Promise<Credentials> {
 }
 
 beforeAll(async () => {
-  s = await startTestServer({ PAYWATCH_LOG_LEVEL: 'warn', PAYWATCH_RATE_LIMIT_LOGIN: '100', PAYWATCH_STRIPE_WEBHOOK_SECRET: 'whsec_matrix_test_secret_0123456789' });
+  s = await startTestServer({
+    PAYWATCH_LOG_LEVEL: 'warn',
+    PAYWATCH_RATE_LIMIT_LOGIN: '100',
+    PAYWATCH_STRIPE_WEBHOOK_SECRET: 'whsec_matrix_test_secret_0123456789',
+  });
   const pw = 'correct horse battery staple';
   for (const role of ['viewer', 'analyst', 'oncall'] as const) {
-    const r = await s.fetch('/api/admin/users', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: `u_${role}`, password: pw, role }) });
+    const r = await s.fetch('/api/admin/users', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: `u_${role}`, password: pw, role }),
+    });
     expect(r.status).toBe(201);
     creds.set(role, await login(`u_${role}`, pw));
   }
   creds.set('admin', await login('admin', 'integration-admin-password-0123'));
   creds.set('anonymous', { headers: {}, unsafe: {} });
   for (const scope of ['ingest', 'read', 'admin'] as const) {
-    const r = await s.fetch('/api/admin/keys', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: `matrix ${scope}`, scopes: [scope] }) });
+    const r = await s.fetch('/api/admin/keys', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: `matrix ${scope}`, scopes: [scope] }),
+    });
     expect(r.status).toBe(201);
     const { key } = (await r.json()) as { key: string };
-    creds.set(`key:${scope}`, { headers: { authorization: `Bearer ${key}` }, unsafe: {}, socketAuth: { token: key } });
+    creds.set(`key:${scope}`, {
+      headers: { authorization: `Bearer ${key}` },
+      unsafe: {},
+      socketAuth: { token: key },
+    });
   }
-  creds.set('env ingest key', { headers: { authorization: `Bearer ${TEST_KEY}` }, unsafe: {}, socketAuth: { token: TEST_KEY } });
-  const doc = (await (await s.fetch('/api/openapi.json')).json()) as { paths: Record<string, Record<string, { 'x-paywatch-auth': Requirement }>> };
-  routes = Object.entries(doc.paths).flatMap(([path, ops]) => Object.entries(ops).map(([method, op]) => ({ method: method.toUpperCase(), path, auth: op['x-paywatch-auth'] })));
+  creds.set('env ingest key', {
+    headers: { authorization: `Bearer ${TEST_KEY}` },
+    unsafe: {},
+    socketAuth: { token: TEST_KEY },
+  });
+  const doc = (await (await s.fetch('/api/openapi.json')).json()) as {
+    paths: Record<string, Record<string, { 'x-paywatch-auth': Requirement }>>;
+  };
+  routes = Object.entries(doc.paths).flatMap(([path, ops]) =>
+    Object.entries(ops).map(([method, op]) => ({
+      method: method.toUpperCase(),
+      path,
+      auth: op['x-paywatch-auth'],
+    })),
+  );
   // Sign-out ends the caller's session: check it last.
   routes.sort((a, b) => Number(a.path === '/api/auth/logout') - Number(b.path === '/api/auth/logout'));
 });
@@ -104,7 +151,9 @@ const concrete = (path: string) => path.replace('{provider}', 'stripe').replace(
 describe('route × caller matrix', () => {
   it('opens to anonymous callers only health, sign-in and signed webhooks', () => {
     expect(routes.length).toBeGreaterThan(20);
-    const open = routes.filter((r) => r.auth === 'none' || r.auth === 'signature').map((r) => `${r.method} ${r.path}`);
+    const open = routes
+      .filter((r) => r.auth === 'none' || r.auth === 'signature')
+      .map((r) => `${r.method} ${r.path}`);
     expect(open.filter((r) => !MAY_BE_PUBLIC.includes(r)).sort()).toEqual([...PUBLIC].sort());
   });
 
@@ -131,9 +180,14 @@ describe('route × caller matrix', () => {
         const allowed = ALLOWED[caller].includes(route.auth);
         const denied = r.status === 401 || r.status === 403;
         if (route.auth === 'signature') continue; // compared across callers below
-        if (allowed === denied) failures.push(`${caller} ${route.method} ${route.path}: ${r.status}, expected ${allowed ? 'allowed' : 'denied'}`);
-        if (!allowed && caller === 'anonymous' && r.status !== 401) failures.push(`anonymous ${route.method} ${route.path}: ${r.status}, expected 401`);
-        if (!allowed && caller !== 'anonymous' && r.status !== 403) failures.push(`${caller} ${route.method} ${route.path}: ${r.status}, expected 403`);
+        if (allowed === denied)
+          failures.push(
+            `${caller} ${route.method} ${route.path}: ${r.status}, expected ${allowed ? 'allowed' : 'denied'}`,
+          );
+        if (!allowed && caller === 'anonymous' && r.status !== 401)
+          failures.push(`anonymous ${route.method} ${route.path}: ${r.status}, expected 401`);
+        if (!allowed && caller !== 'anonymous' && r.status !== 403)
+          failures.push(`${caller} ${route.method} ${route.path}: ${r.status}, expected 403`);
       }
       if (route.auth === 'signature') {
         // The webhook router alone decides (bad signature): every caller gets the same answer.
@@ -146,23 +200,45 @@ describe('route × caller matrix', () => {
 
   it('refuses a cookie-authenticated change without the CSRF token, and unknown API paths to anonymous', async () => {
     const pw = 'another long password 42';
-    await s.fetch('/api/admin/users', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'csrf_admin', password: pw, role: 'admin' }) });
+    await s.fetch('/api/admin/users', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'csrf_admin', password: pw, role: 'admin' }),
+    });
     const c = await login('csrf_admin', pw);
     const body = JSON.stringify({ name: 'csrf', scopes: ['read'] });
-    const without = await fetch(s.url + '/api/admin/keys', { method: 'POST', headers: { ...c.headers, 'content-type': 'application/json' }, body });
+    const without = await fetch(s.url + '/api/admin/keys', {
+      method: 'POST',
+      headers: { ...c.headers, 'content-type': 'application/json' },
+      body,
+    });
     expect(without.status).toBe(403);
     expect(((await without.json()) as { error: { code: string } }).error.code).toBe('csrf');
-    const wrong = await fetch(s.url + '/api/admin/keys', { method: 'POST', headers: { ...c.headers, 'x-csrf-token': 'forged', 'content-type': 'application/json' }, body });
+    const wrong = await fetch(s.url + '/api/admin/keys', {
+      method: 'POST',
+      headers: { ...c.headers, 'x-csrf-token': 'forged', 'content-type': 'application/json' },
+      body,
+    });
     expect(wrong.status).toBe(403);
-    const ok = await fetch(s.url + '/api/admin/keys', { method: 'POST', headers: { ...c.headers, ...c.unsafe, 'content-type': 'application/json' }, body });
+    const ok = await fetch(s.url + '/api/admin/keys', {
+      method: 'POST',
+      headers: { ...c.headers, ...c.unsafe, 'content-type': 'application/json' },
+      body,
+    });
     expect(ok.status).toBe(201);
     expect((await fetch(s.url + '/api/v1/nothing-here')).status).toBe(401);
-    expect((await fetch(s.url + '/api/v1/nothing-here', { headers: { authorization: `Bearer ${s.adminKey}` } })).status).toBe(404);
+    expect(
+      (await fetch(s.url + '/api/v1/nothing-here', { headers: { authorization: `Bearer ${s.adminKey}` } }))
+        .status,
+    ).toBe(404);
   });
 });
 
 describe('live stream (socket.io)', () => {
-  async function open(c: Credentials | undefined, cookie?: string): Promise<{ socket: Socket<ServerToClientEvents, ClientToServerEvents> | null; error: string | null }> {
+  async function open(
+    c: Credentials | undefined,
+    cookie?: string,
+  ): Promise<{ socket: Socket<ServerToClientEvents, ClientToServerEvents> | null; error: string | null }> {
     const socket: Socket<ServerToClientEvents, ClientToServerEvents> = connect(s.url, {
       transports: ['websocket'],
       reconnection: false,
@@ -192,9 +268,13 @@ describe('live stream (socket.io)', () => {
     viewer!.on('kpis', () => got.viewerKpis++);
     analyst!.on('transactions', () => got.analyst++);
     reader!.on('transactions', () => got.reader++);
-    await s.post('/v1/events', ndjson([inputEvent(1, { ts: Date.now() }), inputEvent(2, { ts: Date.now() })]));
+    await s.post(
+      '/v1/events',
+      ndjson([inputEvent(1, { ts: Date.now() }), inputEvent(2, { ts: Date.now() })]),
+    );
     const t0 = Date.now();
-    while ((got.analyst === 0 || got.reader === 0 || got.viewerKpis === 0) && Date.now() - t0 < 5_000) await new Promise((r) => setTimeout(r, 50));
+    while ((got.analyst === 0 || got.reader === 0 || got.viewerKpis === 0) && Date.now() - t0 < 5_000)
+      await new Promise((r) => setTimeout(r, 50));
     expect(got.analyst).toBeGreaterThan(0);
     expect(got.reader).toBeGreaterThan(0);
     expect(got.viewerKpis).toBeGreaterThan(0);
@@ -203,13 +283,25 @@ describe('live stream (socket.io)', () => {
   });
 
   it('disconnects a live socket once its user is disabled (re-checked every 15 s)', async () => {
-    const r = await s.fetch('/api/admin/users', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'u_leaver', password: 'leaver password 123', role: 'analyst' }) });
+    const r = await s.fetch('/api/admin/users', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'u_leaver', password: 'leaver password 123', role: 'analyst' }),
+    });
     const { id } = (await r.json()) as { id: string };
     const { socket } = await open(undefined, (await login('u_leaver', 'leaver password 123')).headers.cookie);
     expect(socket?.connected).toBe(true);
     let reason = '';
     socket!.on('disconnect', (why) => (reason = why));
-    expect((await s.fetch(`/api/admin/users/${id}`, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ disabled: true }) })).status).toBe(200);
+    expect(
+      (
+        await s.fetch(`/api/admin/users/${id}`, {
+          method: 'PATCH',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ disabled: true }),
+        })
+      ).status,
+    ).toBe(200);
     const t0 = Date.now();
     while (socket!.connected && Date.now() - t0 < 20_000) await new Promise((res) => setTimeout(res, 200));
     expect(socket!.connected).toBe(false);

@@ -7,7 +7,11 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { TEST_ADMIN_PASSWORD, TEST_KEY, inputEvent, ndjson, startTestServer } from './harness.js';
 
-function httpsCall(url: string, ca: string, opts: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
+function httpsCall(
+  url: string,
+  ca: string,
+  opts: { method?: string; headers?: Record<string, string>; body?: string } = {},
+): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
   return new Promise((resolve, reject) => {
     const req = request(url, { method: opts.method ?? 'GET', headers: opts.headers ?? {}, ca }, (res) => {
       let body = '';
@@ -23,21 +27,50 @@ describe('HTTPS', () => {
   it('serves HTTPS with HSTS and Secure __Host- session cookies when a certificate is configured', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'pw-tls-'));
     try {
-      execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'), '-days', '1', '-subj', '/CN=localhost', '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost'], { stdio: 'ignore' });
-      const s = await startTestServer({ PAYWATCH_TLS_CERT: join(dir, 'cert.pem'), PAYWATCH_TLS_KEY: join(dir, 'key.pem') });
+      execFileSync(
+        'openssl',
+        [
+          'req',
+          '-x509',
+          '-newkey',
+          'rsa:2048',
+          '-nodes',
+          '-keyout',
+          join(dir, 'key.pem'),
+          '-out',
+          join(dir, 'cert.pem'),
+          '-days',
+          '1',
+          '-subj',
+          '/CN=localhost',
+          '-addext',
+          'subjectAltName=IP:127.0.0.1,DNS:localhost',
+        ],
+        { stdio: 'ignore' },
+      );
+      const s = await startTestServer({
+        PAYWATCH_TLS_CERT: join(dir, 'cert.pem'),
+        PAYWATCH_TLS_KEY: join(dir, 'key.pem'),
+      });
       try {
         expect(s.url).toMatch(/^https:\/\//);
         const ca = readFileSync(join(dir, 'cert.pem'), 'utf8');
         const health = await httpsCall(s.url + '/healthz', ca);
         expect(health.status).toBe(200);
         expect(health.headers['strict-transport-security']).toMatch(/max-age=31536000/);
-        const login = await httpsCall(s.url + '/api/auth/login', ca, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: TEST_ADMIN_PASSWORD }) });
+        const login = await httpsCall(s.url + '/api/auth/login', ca, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ username: 'admin', password: TEST_ADMIN_PASSWORD }),
+        });
         expect(login.status).toBe(200);
         const cookie = String(login.headers['set-cookie']);
         expect(cookie).toMatch(/^__Host-pw_session=/);
         expect(cookie).toMatch(/; Secure/);
         expect(cookie).toMatch(/HttpOnly/);
-        const me = await httpsCall(s.url + '/api/auth/me', ca, { headers: { cookie: cookie.split(';')[0]! } });
+        const me = await httpsCall(s.url + '/api/auth/me', ca, {
+          headers: { cookie: cookie.split(';')[0]! },
+        });
         expect(JSON.parse(me.body)).toMatchObject({ kind: 'user', name: 'admin', role: 'admin' });
       } finally {
         await s.stop();
@@ -56,7 +89,9 @@ describe('HTTPS', () => {
   });
 
   it('refuses a key without a certificate, naming the variable', async () => {
-    await expect(startTestServer({ PAYWATCH_TLS_KEY: '/nonexistent/key.pem' })).rejects.toThrow(/PAYWATCH_TLS_CERT/);
+    await expect(startTestServer({ PAYWATCH_TLS_KEY: '/nonexistent/key.pem' })).rejects.toThrow(
+      /PAYWATCH_TLS_CERT/,
+    );
   });
 });
 
@@ -72,11 +107,17 @@ describe('headers, CORS and rate limits', () => {
       expect(csp).toContain("frame-ancestors 'none'");
       expect(r.headers.get('x-content-type-options')).toBe('nosniff');
       expect(r.headers.get('x-powered-by')).toBeNull();
-      const pre = await fetch(s.url + '/api/v1/overview', { method: 'OPTIONS', headers: { origin: 'https://ops.example.com', 'access-control-request-method': 'GET' } });
+      const pre = await fetch(s.url + '/api/v1/overview', {
+        method: 'OPTIONS',
+        headers: { origin: 'https://ops.example.com', 'access-control-request-method': 'GET' },
+      });
       expect(pre.status).toBe(204);
       expect(pre.headers.get('access-control-allow-origin')).toBe('https://ops.example.com');
       expect(pre.headers.get('access-control-allow-headers')).toMatch(/X-CSRF-Token/);
-      const evil = await fetch(s.url + '/api/v1/overview', { method: 'OPTIONS', headers: { origin: 'https://evil.example', 'access-control-request-method': 'GET' } });
+      const evil = await fetch(s.url + '/api/v1/overview', {
+        method: 'OPTIONS',
+        headers: { origin: 'https://evil.example', 'access-control-request-method': 'GET' },
+      });
       expect(evil.headers.get('access-control-allow-origin')).toBeNull();
       const read = await s.fetch('/api/v1/overview', { headers: { origin: 'https://evil.example' } });
       expect(read.headers.get('access-control-allow-origin')).toBeNull();
@@ -86,12 +127,18 @@ describe('headers, CORS and rate limits', () => {
   });
 
   it('answers 429 with Retry-After per API key (events API too), per IP, and on sign-in', async () => {
-    const s = await startTestServer({ PAYWATCH_RATE_LIMIT_KEY: '5', PAYWATCH_RATE_LIMIT_IP: '40', PAYWATCH_RATE_LIMIT_LOGIN: '3' });
+    const s = await startTestServer({
+      PAYWATCH_RATE_LIMIT_KEY: '5',
+      PAYWATCH_RATE_LIMIT_IP: '40',
+      PAYWATCH_RATE_LIMIT_LOGIN: '3',
+    });
     try {
       const statuses: number[] = [];
       let retryAfter: string | null = null;
       for (let i = 0; i < 7; i++) {
-        const r = await s.post('/v1/events', ndjson([inputEvent(i)]), { authorization: `Bearer ${TEST_KEY}` });
+        const r = await s.post('/v1/events', ndjson([inputEvent(i)]), {
+          authorization: `Bearer ${TEST_KEY}`,
+        });
         statuses.push(r.status);
         if (r.status === 429) retryAfter = r.headers.get('retry-after');
       }
@@ -102,7 +149,15 @@ describe('headers, CORS and rate limits', () => {
       expect((await s.fetch('/api/v1/overview')).status).toBe(200);
       const logins: number[] = [];
       for (let i = 0; i < 4; i++) {
-        logins.push((await fetch(s.url + '/api/auth/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: 'wrong wrong wrong' }) })).status);
+        logins.push(
+          (
+            await fetch(s.url + '/api/auth/login', {
+              method: 'POST',
+              headers: { 'content-type': 'application/json' },
+              body: JSON.stringify({ username: 'admin', password: 'wrong wrong wrong' }),
+            })
+          ).status,
+        );
       }
       expect(logins).toEqual([401, 401, 401, 429]);
       // The per-IP budget (40/min) covers every route, anonymous ones included.

@@ -16,7 +16,16 @@ const tmp = (p: string) => {
   return d;
 };
 const cli = (args: string[], dataDir: string) =>
-  spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: { ...process.env, PAYWATCH_DATA_DIR: dataDir, PAYWATCH_HASH_KEY: HASH_KEY, PAYWATCH_LOG_LEVEL: 'warn' }, timeout: 90_000 });
+  spawnSync(process.execPath, [BIN, ...args], {
+    encoding: 'utf8',
+    env: {
+      ...process.env,
+      PAYWATCH_DATA_DIR: dataDir,
+      PAYWATCH_HASH_KEY: HASH_KEY,
+      PAYWATCH_LOG_LEVEL: 'warn',
+    },
+    timeout: 90_000,
+  });
 afterAll(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
@@ -33,7 +42,9 @@ describe('paywatch backup / restore', () => {
     });
 
     const s = await startTestServer({ PAYWATCH_DATA_DIR: dataDir });
-    const events = Array.from({ length: 3000 }, (_, i) => inputEvent(i, { ts: Date.now() - (i % 4) * 86_400_000 - 1000, currency: ['USD', 'EUR', 'JPY'][i % 3] }));
+    const events = Array.from({ length: 3000 }, (_, i) =>
+      inputEvent(i, { ts: Date.now() - (i % 4) * 86_400_000 - 1000, currency: ['USD', 'EUR', 'JPY'][i % 3] }),
+    );
     expect((await s.post('/v1/events', ndjson(events))).status).toBe(200);
     const before = await snapshot(s);
     expect(before.overview.attempts).toBe(3000);

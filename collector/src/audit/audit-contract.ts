@@ -4,7 +4,7 @@ import type { AuditInput, AuditLog } from './types.js';
 
 const T0 = Date.UTC(2026, 0, 1);
 
-function entry(i: number, over: Partial<AuditInput> = {}): AuditInput {
+function entry(i: number): AuditInput {
   return {
     ts: T0 + i * 60_000,
     action: i % 3 === 0 ? 'auth.login' : i % 3 === 1 ? 'key.create' : 'user.update',
@@ -18,7 +18,10 @@ function entry(i: number, over: Partial<AuditInput> = {}): AuditInput {
 }
 
 /** Runs the audit contract against a fresh, empty log from `make` (closed with `close`). */
-export function auditContract(name: string, make: () => Promise<{ log: AuditLog; close: () => Promise<void> }>): void {
+export function auditContract(
+  name: string,
+  make: () => Promise<{ log: AuditLog; close: () => Promise<void> }>,
+): void {
   describe(`audit log contract: ${name}`, () => {
     it('appends with strictly increasing seq and lists newest first with every field intact', async () => {
       const { log, close } = await make();
@@ -41,7 +44,12 @@ export function auditContract(name: string, make: () => Promise<{ log: AuditLog;
         for (let i = 0; i < 30; i++) await log.append(entry(i));
         const logins = await log.list({ action: 'auth.login', limit: 100 });
         expect(logins.map((e) => e.target)).toEqual([27, 24, 21, 18, 15, 12, 9, 6, 3, 0].map((i) => `t${i}`));
-        const alice = await log.list({ actor: 'alice', from: T0 + 10 * 60_000, to: T0 + 20 * 60_000, limit: 100 });
+        const alice = await log.list({
+          actor: 'alice',
+          from: T0 + 10 * 60_000,
+          to: T0 + 20 * 60_000,
+          limit: 100,
+        });
         expect(alice.map((e) => e.details.i)).toEqual([18, 16, 14, 12, 10]);
         const p1 = await log.list({ limit: 12 });
         const p2 = await log.list({ limit: 12, before: p1[p1.length - 1]!.seq });

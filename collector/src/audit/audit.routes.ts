@@ -29,9 +29,19 @@ const EntrySchema = z.object({
 
 export const AUDIT_ROUTE_DOCS: RouteDoc[] = [
   {
-    method: 'get', path: '/api/admin/audit', tag: 'admin', auth: 'admin', summary: 'The audit log, newest first', query: AuditQuerySchema,
-    description: 'Logins, key creation/revocation/failed use, user changes, exports, rule/config changes, silences, acknowledgements and erasures. Reading it is itself audited.',
-    response: { status: 200, schema: z.object({ entries: z.array(EntrySchema), next_before: z.number().int().nullable() }), description: 'A page of entries' },
+    method: 'get',
+    path: '/api/admin/audit',
+    tag: 'admin',
+    auth: 'admin',
+    summary: 'The audit log, newest first',
+    query: AuditQuerySchema,
+    description:
+      'Logins, key creation/revocation/failed use, user changes, exports, rule/config changes, silences, acknowledgements and erasures. Reading it is itself audited.',
+    response: {
+      status: 200,
+      schema: z.object({ entries: z.array(EntrySchema), next_before: z.number().int().nullable() }),
+      description: 'A page of entries',
+    },
     errors: { 400: 'A query parameter is invalid.', 401: 'Not signed in.', 403: 'Not an admin.' },
   },
 ];
@@ -49,8 +59,17 @@ export function createAuditRouter(deps: { auth: AuthService }): Router {
       ...(q.actor !== undefined ? { actor: q.actor } : {}),
       ...(q.before !== undefined ? { before: q.before } : {}),
     });
-    await deps.auth.record({ principal: principalOf(res), ip: req.ip ?? null }, 'audit.read', 'success', null, { returned: entries.length });
-    res.json({ entries, next_before: entries.length === q.limit ? (entries[entries.length - 1]?.seq ?? null) : null });
+    await deps.auth.record(
+      { principal: principalOf(res), ip: req.ip ?? null },
+      'audit.read',
+      'success',
+      null,
+      { returned: entries.length },
+    );
+    res.json({
+      entries,
+      next_before: entries.length === q.limit ? (entries[entries.length - 1]?.seq ?? null) : null,
+    });
   });
   return r;
 }

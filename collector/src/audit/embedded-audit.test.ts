@@ -25,11 +25,29 @@ it('keeps entries and continues the sequence after a reopen', async () => {
   try {
     let db = await openSecurityDb(file);
     let log = await createEmbeddedAuditLog(db);
-    const a = await log.append({ ts: 1, action: 'auth.login', outcome: 'success', actor: 'a', actor_kind: 'user', ip: null, target: null, details: {} });
+    const a = await log.append({
+      ts: 1,
+      action: 'auth.login',
+      outcome: 'success',
+      actor: 'a',
+      actor_kind: 'user',
+      ip: null,
+      target: null,
+      details: {},
+    });
     await db.close();
     db = await openSecurityDb(file);
     log = await createEmbeddedAuditLog(db);
-    const b = await log.append({ ts: 2, action: 'auth.logout', outcome: 'success', actor: 'a', actor_kind: 'user', ip: null, target: null, details: {} });
+    const b = await log.append({
+      ts: 2,
+      action: 'auth.logout',
+      outcome: 'success',
+      actor: 'a',
+      actor_kind: 'user',
+      ip: null,
+      target: null,
+      details: {},
+    });
     expect(b.seq).toBe(a.seq + 1);
     expect((await log.list({ limit: 10 })).map((e) => e.action)).toEqual(['auth.logout', 'auth.login']);
     await db.close();

@@ -1,5 +1,11 @@
 import type { SecurityDb, SqlValue } from '../auth/security-db.js';
-import { AUDIT_ACTIONS, type AuditAction, type AuditDetails, type AuditEntry, type AuditLog } from './types.js';
+import {
+  AUDIT_ACTIONS,
+  type AuditAction,
+  type AuditDetails,
+  type AuditEntry,
+  type AuditLog,
+} from './types.js';
 
 function toEntry(r: Record<string, unknown>): AuditEntry {
   const action = String(r.action);
@@ -27,7 +33,14 @@ export async function createEmbeddedAuditLog(db: SecurityDb): Promise<AuditLog> 
     async append(e) {
       const entry: AuditEntry = { ...e, seq: ++seq };
       await db.run('INSERT INTO audit_log VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)', [
-        entry.seq, entry.ts, entry.action, entry.outcome, entry.actor, entry.actor_kind, entry.ip, entry.target,
+        entry.seq,
+        entry.ts,
+        entry.action,
+        entry.outcome,
+        entry.actor,
+        entry.actor_kind,
+        entry.ip,
+        entry.target,
         JSON.stringify(entry.details),
       ]);
       return entry;
@@ -48,7 +61,9 @@ export async function createEmbeddedAuditLog(db: SecurityDb): Promise<AuditLog> 
       return (await db.all(sql, params)).map(toEntry);
     },
     async purgeBefore(beforeTs) {
-      const [r] = await db.all('DELETE FROM audit_log WHERE ts < $1 RETURNING seq', [beforeTs]).then((rows) => [rows.length]);
+      const [r] = await db
+        .all('DELETE FROM audit_log WHERE ts < $1 RETURNING seq', [beforeTs])
+        .then((rows) => [rows.length]);
       return r ?? 0;
     },
   };

@@ -38,7 +38,14 @@ function compile(docs: readonly RouteDoc[]): CompiledRoute[] {
   return docs
     .map((doc) => {
       const params = (doc.path.match(/\{[^}]+\}/g) ?? []).length;
-      const re = new RegExp('^' + doc.path.split(/\{[^}]+\}/).map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('[^/]+') + '/?$');
+      const re = new RegExp(
+        '^' +
+          doc.path
+            .split(/\{[^}]+\}/)
+            .map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+            .join('[^/]+') +
+          '/?$',
+      );
       return { method: doc.method.toUpperCase(), re, params, doc };
     })
     .sort((a, b) => a.params - b.params); // literal paths win over templates
@@ -94,15 +101,21 @@ export function createAccessControl(deps: AccessControlDeps): AccessControl {
     const hit = routes.find((r) => r.method === m && r.re.test(path));
     if (hit) return { requirement: hit.doc.auth, doc: hit.doc };
     // Not in the table: GETs outside the API are the dashboard's static files and the login page.
-    if ((m === 'GET' || m === 'OPTIONS') && !API_PREFIX.test(path)) return { requirement: 'none' as const, doc: null };
+    if ((m === 'GET' || m === 'OPTIONS') && !API_PREFIX.test(path))
+      return { requirement: 'none' as const, doc: null };
     return { requirement: 'admin' as const, doc: null };
   }
 
   /** Bearer key first (machines), then the session cookie (browsers). */
-  async function authenticate(headers: IncomingMessage['headers'], ip: string | null, bearerToken?: string): Promise<{ p: Principal; via: 'key' | 'cookie' | 'none' }> {
+  async function authenticate(
+    headers: IncomingMessage['headers'],
+    ip: string | null,
+    bearerToken?: string,
+  ): Promise<{ p: Principal; via: 'key' | 'cookie' | 'none' }> {
     const h = headers.authorization;
     const token = bearerToken ?? (h === undefined ? undefined : /^Bearer\s+(\S+)\s*$/i.exec(h)?.[1]);
-    if (h !== undefined && token === undefined) throw new UnauthorizedError('malformed Authorization header; use: Bearer <api key>');
+    if (h !== undefined && token === undefined)
+      throw new UnauthorizedError('malformed Authorization header; use: Bearer <api key>');
     if (token !== undefined) {
       const p = await deps.auth.keyPrincipal(token, ip);
       if (!p) throw new UnauthorizedError('invalid API key');
@@ -116,7 +129,8 @@ export function createAccessControl(deps: AccessControlDeps): AccessControl {
     return { p: ANONYMOUS, via: 'none' };
   }
 
-  const limited = (what: string, retryAfterS: number) => new OverloadedError(`rate limit exceeded (${what}); retry after ${retryAfterS} s`, retryAfterS, 429);
+  const limited = (what: string, retryAfterS: number) =>
+    new OverloadedError(`rate limit exceeded (${what}); retry after ${retryAfterS} s`, retryAfterS, 429);
 
   const middleware: RequestHandler = (req: Request, res: Response, next) => {
     const ip = req.ip ?? req.socket.remoteAddress ?? 'unknown';
@@ -127,8 +141,20 @@ export function createAccessControl(deps: AccessControlDeps): AccessControl {
     authenticate(req.headers, ip).then(
       ({ p, via }) => {
         const verdict = decide(p, requirement);
-        if (verdict === 'unauthenticated') return next(new UnauthorizedError(requirement === 'ingest' ? 'missing Authorization: Bearer <api key>' : 'sign in or send Authorization: Bearer <api key>'));
-        if (verdict === 'forbidden') return next(new ForbiddenError(`this route needs ${requirement === 'ingest' ? 'an ingest key' : `the ${requirement} role`}`));
+        if (verdict === 'unauthenticated')
+          return next(
+            new UnauthorizedError(
+              requirement === 'ingest'
+                ? 'missing Authorization: Bearer <api key>'
+                : 'sign in or send Authorization: Bearer <api key>',
+            ),
+          );
+        if (verdict === 'forbidden')
+          return next(
+            new ForbiddenError(
+              `this route needs ${requirement === 'ingest' ? 'an ingest key' : `the ${requirement} role`}`,
+            ),
+          );
         if (p.kind === 'key') {
           const byKey = deps.limits.perKey.take(p.id);
           if (!byKey.ok) return next(limited('per API key', byKey.retryAfterS));
@@ -136,7 +162,8 @@ export function createAccessControl(deps: AccessControlDeps): AccessControl {
         // Cookies ride along on cross-site requests; a state change also needs the session's CSRF token.
         if (via === 'cookie' && p.kind === 'user' && UNSAFE.has(req.method)) {
           const given = req.headers[CSRF_HEADER];
-          if (typeof given !== 'string' || !sameSecret(given, p.csrf)) return next(new ForbiddenError(`missing or wrong ${CSRF_HEADER} header`, 'csrf'));
+          if (typeof given !== 'string' || !sameSecret(given, p.csrf))
+            return next(new ForbiddenError(`missing or wrong ${CSRF_HEADER} header`, 'csrf'));
         }
         res.locals.principal = p;
         if (doc?.audit) {
@@ -144,7 +171,13 @@ export function createAccessControl(deps: AccessControlDeps): AccessControl {
           res.on('finish', () => {
             // Handlers may add small details (e.g. an export's row count) in res.locals.auditDetails.
             const extra = (res.locals.auditDetails ?? {}) as AuditDetails;
-            void deps.auth.record({ principal: p, ip }, action, res.statusCode < 400 ? 'success' : 'failure', req.path.slice(0, 200), { ...extra, method: req.method, status: res.statusCode });
+            void deps.auth.record(
+              { principal: p, ip },
+              action,
+              res.statusCode < 400 ? 'success' : 'failure',
+              req.path.slice(0, 200),
+              { ...extra, method: req.method, status: res.statusCode },
+            );
           });
         }
         return next();
@@ -159,7 +192,8 @@ export function createAccessControl(deps: AccessControlDeps): AccessControl {
     authenticate(s.handshake.headers, s.handshake.address, token).then(
       ({ p }) => {
         const verdict = decide(p, 'viewer');
-        if (verdict !== 'allow') return next(new Error(verdict === 'unauthenticated' ? 'unauthorized' : 'forbidden'));
+        if (verdict !== 'allow')
+          return next(new Error(verdict === 'unauthenticated' ? 'unauthorized' : 'forbidden'));
         (s.data as { principal?: Principal }).principal = p;
         if (decide(p, 'analyst') === 'allow') void s.join(LIVE_TRANSACTIONS_ROOM);
         return next();
@@ -172,7 +206,10 @@ export function createAccessControl(deps: AccessControlDeps): AccessControl {
     for (const s of [...sockets]) {
       const auth = s.handshake.auth as Record<string, unknown> | undefined;
       const token = typeof auth?.token === 'string' ? auth.token : undefined;
-      const p = await authenticate(s.handshake.headers, s.handshake.address, token).then((r) => r.p, () => ANONYMOUS);
+      const p = await authenticate(s.handshake.headers, s.handshake.address, token).then(
+        (r) => r.p,
+        () => ANONYMOUS,
+      );
       if (decide(p, 'viewer') !== 'allow') s.disconnect(true);
       else if (decide(p, 'analyst') !== 'allow') void s.leave(LIVE_TRANSACTIONS_ROOM);
     }

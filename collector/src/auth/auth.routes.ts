@@ -33,28 +33,143 @@ const MeSchema = z.object({
   name: z.string(),
   role: z.enum(ROLES).nullable().describe('The user role; null for API keys'),
   scopes: z.array(z.enum(SCOPES)).describe('API key scopes; empty for users'),
-  csrf_token: z.string().nullable().describe('Send as X-CSRF-Token on POST/PUT/PATCH/DELETE when using the session cookie'),
+  csrf_token: z
+    .string()
+    .nullable()
+    .describe('Send as X-CSRF-Token on POST/PUT/PATCH/DELETE when using the session cookie'),
 });
 const CreateUserSchema = z.object({ username: z.string(), password: z.string(), role: z.enum(ROLES) });
-const UpdateUserSchema = z.object({ role: z.enum(ROLES).optional(), password: z.string().optional(), disabled: z.boolean().optional() });
+const UpdateUserSchema = z.object({
+  role: z.enum(ROLES).optional(),
+  password: z.string().optional(),
+  disabled: z.boolean().optional(),
+});
 const CreateKeySchema = z.object({ name: z.string(), scopes: z.array(z.enum(SCOPES)).min(1) });
 
 const json = { contentTypes: ['application/json'] };
-const adminErrors = { 400: 'Invalid body; `error.field` names the field.', 401: 'Not signed in.', 403: 'Not an admin, or a missing CSRF token.' };
+const adminErrors = {
+  400: 'Invalid body; `error.field` names the field.',
+  401: 'Not signed in.',
+  403: 'Not an admin, or a missing CSRF token.',
+};
 const idParam = { id: 'The id' };
 
 export const AUTH_ROUTE_DOCS: RouteDoc[] = [
-  { method: 'post', path: '/api/auth/login', tag: 'auth', auth: 'none', summary: 'Sign in: sets the HTTP-only session cookie', description: 'Rate limited per IP (PAYWATCH_RATE_LIMIT_LOGIN). Every attempt is audited.', body: { ...json, schema: LoginSchema, description: 'Credentials' }, response: { status: 200, schema: MeSchema, description: 'The signed-in user and the CSRF token' }, errors: { 400: 'Malformed body.', 401: 'Wrong user name or password.', 429: 'Too many attempts; see Retry-After.' } },
-  { method: 'post', path: '/api/auth/logout', tag: 'auth', auth: 'viewer', summary: 'Sign out: ends the session and clears the cookie', response: { status: 204, description: 'Signed out' }, errors: { 401: 'Not signed in.', 403: 'Missing CSRF token.' } },
-  { method: 'get', path: '/api/auth/me', tag: 'auth', auth: 'viewer', summary: 'Who am I: user and role (or key and scopes), and the CSRF token', response: { status: 200, schema: MeSchema, description: 'The caller' }, errors: { 401: 'Not signed in.' } },
-  { method: 'get', path: '/api/admin/users', tag: 'admin', auth: 'admin', summary: 'List users', response: { status: 200, schema: z.object({ users: z.array(UserSchema) }), description: 'Users' }, errors: adminErrors },
-  { method: 'post', path: '/api/admin/users', tag: 'admin', auth: 'admin', summary: 'Create a user', body: { ...json, schema: CreateUserSchema, description: 'User' }, response: { status: 201, schema: UserSchema, description: 'Created' }, errors: { ...adminErrors, 409: 'The name is taken.' } },
-  { method: 'patch', path: '/api/admin/users/{id}', tag: 'admin', auth: 'admin', summary: "Change a user's role, password or disabled flag (ends their sessions)", pathParams: idParam, body: { ...json, schema: UpdateUserSchema, description: 'Changes' }, response: { status: 200, schema: UserSchema, description: 'Updated' }, errors: { ...adminErrors, 404: 'No such user.', 409: 'Would leave no enabled admin.' } },
-  { method: 'delete', path: '/api/admin/users/{id}', tag: 'admin', auth: 'admin', summary: 'Delete a user', pathParams: idParam, response: { status: 204, description: 'Deleted' }, errors: { ...adminErrors, 404: 'No such user.', 409: 'Would leave no enabled admin.' } },
-  { method: 'get', path: '/api/admin/keys', tag: 'admin', auth: 'admin', summary: 'List API keys (never the secrets)', response: { status: 200, schema: z.object({ keys: z.array(KeySchema) }), description: 'Keys' }, errors: adminErrors },
-  { method: 'post', path: '/api/admin/keys', tag: 'admin', auth: 'admin', summary: 'Create an API key; the key is in this response only', body: { ...json, schema: CreateKeySchema, description: 'Name and scopes' }, response: { status: 201, schema: KeySchema.extend({ key: z.string() }), description: 'The key (shown once) and its metadata' }, errors: adminErrors },
-  { method: 'delete', path: '/api/admin/keys/{id}', tag: 'admin', auth: 'admin', summary: 'Revoke an API key', pathParams: idParam, response: { status: 200, schema: KeySchema, description: 'Revoked' }, errors: { ...adminErrors, 404: 'No such key.' } },
-  { method: 'get', path: '/api/admin/config', tag: 'admin', auth: 'admin', summary: 'The running configuration, secrets redacted', response: { status: 200, contentType: 'application/json', description: 'Configuration' }, errors: adminErrors },
+  {
+    method: 'post',
+    path: '/api/auth/login',
+    tag: 'auth',
+    auth: 'none',
+    summary: 'Sign in: sets the HTTP-only session cookie',
+    description: 'Rate limited per IP (PAYWATCH_RATE_LIMIT_LOGIN). Every attempt is audited.',
+    body: { ...json, schema: LoginSchema, description: 'Credentials' },
+    response: { status: 200, schema: MeSchema, description: 'The signed-in user and the CSRF token' },
+    errors: {
+      400: 'Malformed body.',
+      401: 'Wrong user name or password.',
+      429: 'Too many attempts; see Retry-After.',
+    },
+  },
+  {
+    method: 'post',
+    path: '/api/auth/logout',
+    tag: 'auth',
+    auth: 'viewer',
+    summary: 'Sign out: ends the session and clears the cookie',
+    response: { status: 204, description: 'Signed out' },
+    errors: { 401: 'Not signed in.', 403: 'Missing CSRF token.' },
+  },
+  {
+    method: 'get',
+    path: '/api/auth/me',
+    tag: 'auth',
+    auth: 'viewer',
+    summary: 'Who am I: user and role (or key and scopes), and the CSRF token',
+    response: { status: 200, schema: MeSchema, description: 'The caller' },
+    errors: { 401: 'Not signed in.' },
+  },
+  {
+    method: 'get',
+    path: '/api/admin/users',
+    tag: 'admin',
+    auth: 'admin',
+    summary: 'List users',
+    response: { status: 200, schema: z.object({ users: z.array(UserSchema) }), description: 'Users' },
+    errors: adminErrors,
+  },
+  {
+    method: 'post',
+    path: '/api/admin/users',
+    tag: 'admin',
+    auth: 'admin',
+    summary: 'Create a user',
+    body: { ...json, schema: CreateUserSchema, description: 'User' },
+    response: { status: 201, schema: UserSchema, description: 'Created' },
+    errors: { ...adminErrors, 409: 'The name is taken.' },
+  },
+  {
+    method: 'patch',
+    path: '/api/admin/users/{id}',
+    tag: 'admin',
+    auth: 'admin',
+    summary: "Change a user's role, password or disabled flag (ends their sessions)",
+    pathParams: idParam,
+    body: { ...json, schema: UpdateUserSchema, description: 'Changes' },
+    response: { status: 200, schema: UserSchema, description: 'Updated' },
+    errors: { ...adminErrors, 404: 'No such user.', 409: 'Would leave no enabled admin.' },
+  },
+  {
+    method: 'delete',
+    path: '/api/admin/users/{id}',
+    tag: 'admin',
+    auth: 'admin',
+    summary: 'Delete a user',
+    pathParams: idParam,
+    response: { status: 204, description: 'Deleted' },
+    errors: { ...adminErrors, 404: 'No such user.', 409: 'Would leave no enabled admin.' },
+  },
+  {
+    method: 'get',
+    path: '/api/admin/keys',
+    tag: 'admin',
+    auth: 'admin',
+    summary: 'List API keys (never the secrets)',
+    response: { status: 200, schema: z.object({ keys: z.array(KeySchema) }), description: 'Keys' },
+    errors: adminErrors,
+  },
+  {
+    method: 'post',
+    path: '/api/admin/keys',
+    tag: 'admin',
+    auth: 'admin',
+    summary: 'Create an API key; the key is in this response only',
+    body: { ...json, schema: CreateKeySchema, description: 'Name and scopes' },
+    response: {
+      status: 201,
+      schema: KeySchema.extend({ key: z.string() }),
+      description: 'The key (shown once) and its metadata',
+    },
+    errors: adminErrors,
+  },
+  {
+    method: 'delete',
+    path: '/api/admin/keys/{id}',
+    tag: 'admin',
+    auth: 'admin',
+    summary: 'Revoke an API key',
+    pathParams: idParam,
+    response: { status: 200, schema: KeySchema, description: 'Revoked' },
+    errors: { ...adminErrors, 404: 'No such key.' },
+  },
+  {
+    method: 'get',
+    path: '/api/admin/config',
+    tag: 'admin',
+    auth: 'admin',
+    summary: 'The running configuration, secrets redacted',
+    response: { status: 200, contentType: 'application/json', description: 'Configuration' },
+    errors: adminErrors,
+  },
 ];
 
 function parseBody<T>(schema: z.ZodType<T>, body: unknown): T {
@@ -72,34 +187,59 @@ const param = (req: Request, name: string): string => {
 };
 
 /** Sign in/out, who-am-I, and the admin API for users, API keys and the redacted config. Authorization is the access-control middleware's job. */
-export function createAuthRouter(deps: { auth: AuthService; secure: boolean; sessionTtlMs: number; loginLimiter: RateLimiter; describeConfig: () => Record<string, unknown> }): Router {
+export function createAuthRouter(deps: {
+  auth: AuthService;
+  secure: boolean;
+  sessionTtlMs: number;
+  loginLimiter: RateLimiter;
+  describeConfig: () => Record<string, unknown>;
+}): Router {
   const r = Router();
   const cookie = sessionCookieName(deps.secure);
   const body = express.json({ limit: '16kb', type: 'application/json' });
-  const ctx = (req: Request, res: Parameters<typeof principalOf>[0]): ActionContext => ({ principal: principalOf(res), ip: req.ip ?? null });
+  const ctx = (req: Request, res: Parameters<typeof principalOf>[0]): ActionContext => ({
+    principal: principalOf(res),
+    ip: req.ip ?? null,
+  });
 
   r.post('/api/auth/login', body, async (req, res) => {
     // A JSON content type cannot be sent cross-site without a CORS preflight: no login CSRF.
     const limit = deps.loginLimiter.take(req.ip ?? 'unknown');
-    if (!limit.ok) throw new OverloadedError(`too many sign-in attempts; retry after ${limit.retryAfterS} s`, limit.retryAfterS, 429);
+    if (!limit.ok)
+      throw new OverloadedError(
+        `too many sign-in attempts; retry after ${limit.retryAfterS} s`,
+        limit.retryAfterS,
+        429,
+      );
     if (!req.is('application/json')) throw new BadRequestError('send the credentials as application/json');
     const { username, password } = parseBody(LoginSchema, req.body);
     const s = await deps.auth.login(username, password, req.ip ?? null);
-    const attrs = ['Path=/', 'HttpOnly', 'SameSite=Strict', `Max-Age=${Math.floor(deps.sessionTtlMs / 1000)}`, ...(deps.secure ? ['Secure'] : [])];
+    const attrs = [
+      'Path=/',
+      'HttpOnly',
+      'SameSite=Strict',
+      `Max-Age=${Math.floor(deps.sessionTtlMs / 1000)}`,
+      ...(deps.secure ? ['Secure'] : []),
+    ];
     res.setHeader('Set-Cookie', `${cookie}=${s.token}; ${attrs.join('; ')}`);
     res.setHeader('Cache-Control', 'no-store');
     res.json({ kind: 'user', name: s.user.username, role: s.user.role, scopes: [], csrf_token: s.csrf });
   });
   r.post('/api/auth/logout', async (req, res) => {
     await deps.auth.logout(ctx(req, res));
-    res.setHeader('Set-Cookie', `${cookie}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0${deps.secure ? '; Secure' : ''}`);
+    res.setHeader(
+      'Set-Cookie',
+      `${cookie}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0${deps.secure ? '; Secure' : ''}`,
+    );
     res.status(204).end();
   });
   r.get('/api/auth/me', (_req, res) => {
     const p = principalOf(res);
     res.setHeader('Cache-Control', 'no-store');
-    if (p.kind === 'user') res.json({ kind: 'user', name: p.name, role: p.role, scopes: [], csrf_token: p.csrf });
-    else if (p.kind === 'key') res.json({ kind: 'key', name: p.name, role: null, scopes: p.scopes, csrf_token: null });
+    if (p.kind === 'user')
+      res.json({ kind: 'user', name: p.name, role: p.role, scopes: [], csrf_token: p.csrf });
+    else if (p.kind === 'key')
+      res.json({ kind: 'key', name: p.name, role: null, scopes: p.scopes, csrf_token: null });
     else res.status(401).json({ error: { code: 'unauthorized', message: 'not signed in' } });
   });
 
@@ -111,7 +251,17 @@ export function createAuthRouter(deps: { auth: AuthService; secure: boolean; ses
   });
   r.patch('/api/admin/users/:id', body, async (req, res) => {
     const b = parseBody(UpdateUserSchema, req.body);
-    res.json(await deps.auth.updateUser(param(req, 'id'), { ...(b.role ? { role: b.role } : {}), ...(b.password !== undefined ? { password: b.password } : {}), ...(b.disabled !== undefined ? { disabled: b.disabled } : {}) }, ctx(req, res)));
+    res.json(
+      await deps.auth.updateUser(
+        param(req, 'id'),
+        {
+          ...(b.role ? { role: b.role } : {}),
+          ...(b.password !== undefined ? { password: b.password } : {}),
+          ...(b.disabled !== undefined ? { disabled: b.disabled } : {}),
+        },
+        ctx(req, res),
+      ),
+    );
   });
   r.delete('/api/admin/users/:id', async (req, res) => {
     await deps.auth.deleteUser(param(req, 'id'), ctx(req, res));

@@ -54,7 +54,20 @@ export interface AuthService {
   readonly audit: AuditLog;
   /** Loads state; creates the first admin when there is no user. Returns the generated password (print once) or null. */
   start(): Promise<{ generatedAdminPassword: string | null }>;
-  login(username: string, password: string, ip: string | null): Promise<{ token: string; csrf: string; user: UserView; expiresAt: number }>;
+  login(
+    username: string,
+    password: string,
+    ip: string | null,
+  ): Promise<{ token: string; csrf: string; user: UserView; expiresAt: number }>;
+  /**
+   * Signs in a user vouched for by the OIDC provider: finds them by `subject` (issuer|sub) or
+   * creates them (no usable password), sets the role the provider's groups map to, and opens
+   * a session. Refused (and audited) for disabled users.
+   */
+  ssoLogin(
+    input: { subject: string; username: string; role: Role; groups: string[] },
+    ip: string | null,
+  ): Promise<{ token: string; csrf: string; user: UserView; expiresAt: number }>;
   logout(ctx: ActionContext): Promise<void>;
   /** The user behind a session cookie, or null when unknown/expired/disabled. */
   sessionPrincipal(token: string): Principal | null;
@@ -62,14 +75,30 @@ export interface AuthService {
   keyPrincipal(token: string, ip: string | null): Promise<Principal | null>;
   listUsers(): UserView[];
   getUser(id: string): UserView;
-  createUser(input: { username: string; password: string; role: Role }, ctx: ActionContext): Promise<UserView>;
-  updateUser(id: string, input: { role?: Role; password?: string; disabled?: boolean }, ctx: ActionContext): Promise<UserView>;
+  createUser(
+    input: { username: string; password: string; role: Role },
+    ctx: ActionContext,
+  ): Promise<UserView>;
+  updateUser(
+    id: string,
+    input: { role?: Role; password?: string; disabled?: boolean },
+    ctx: ActionContext,
+  ): Promise<UserView>;
   deleteUser(id: string, ctx: ActionContext): Promise<void>;
   listKeys(): ApiKeyView[];
-  createKey(input: { name: string; scopes: Scope[] }, ctx: ActionContext): Promise<{ key: string; view: ApiKeyView }>;
+  createKey(
+    input: { name: string; scopes: Scope[] },
+    ctx: ActionContext,
+  ): Promise<{ key: string; view: ApiKeyView }>;
   revokeKey(id: string, ctx: ActionContext): Promise<ApiKeyView>;
   /** Appends an audit entry for `ctx`; failures are logged, never thrown (the action already happened). */
-  record(ctx: ActionContext, action: AuditAction, outcome: 'success' | 'failure', target: string | null, details?: AuditDetails): Promise<void>;
+  record(
+    ctx: ActionContext,
+    action: AuditAction,
+    outcome: 'success' | 'failure',
+    target: string | null,
+    details?: AuditDetails,
+  ): Promise<void>;
 }
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
@@ -80,7 +109,10 @@ const LAST_USED_WRITE_MS = 60_000;
 
 interface UserRow extends UserView {
   password_hash: string;
+  sso_subject: string | null;
 }
+/** Stored instead of a hash for OIDC users: argon2 cannot parse it, so no password ever matches. */
+const NO_PASSWORD = '!sso';
 interface SessionRow {
   token_hash: string;
   user_id: string;
@@ -99,7 +131,7 @@ export class ConflictError extends PaywatchError {
 }
 
 function userView(u: UserRow): UserView {
-  const { password_hash: _h, ...v } = u;
+  const { password_hash: _h, sso_subject: _s, ...v } = u;
   return v;
 }
 function keyView(k: KeyRow): ApiKeyView {
@@ -107,7 +139,10 @@ function keyView(k: KeyRow): ApiKeyView {
   return v;
 }
 
-export function createAuthService(deps: { db: SecurityDb; audit: AuditLog; logger: Logger; now?: () => number }, config: AuthConfig): AuthService {
+export function createAuthService(
+  deps: { db: SecurityDb; audit: AuditLog; logger: Logger; now?: () => number },
+  config: AuthConfig,
+): AuthService {
   const { db, audit } = deps;
   const log = deps.logger.child({ component: 'auth' });
   const now = deps.now ?? Date.now;
@@ -116,12 +151,27 @@ export function createAuthService(deps: { db: SecurityDb; audit: AuditLog; logge
   const keys = new Map<string, KeyRow>();
   const staticKeys = new Map(config.staticIngestKeys.map((k, i) => [sha256(k), i]));
 
-  const byName = (username: string) => [...users.values()].find((u) => u.username.toLowerCase() === username.toLowerCase());
+  const byName = (username: string) =>
+    [...users.values()].find((u) => u.username.toLowerCase() === username.toLowerCase());
   const enabledAdmins = () => [...users.values()].filter((u) => u.role === 'admin' && !u.disabled);
 
-  async function record(ctx: ActionContext, action: AuditAction, outcome: 'success' | 'failure', target: string | null, details: AuditDetails = {}) {
+  async function record(
+    ctx: ActionContext,
+    action: AuditAction,
+    outcome: 'success' | 'failure',
+    target: string | null,
+    details: AuditDetails = {},
+  ) {
     try {
-      await audit.append({ ts: now(), action, outcome, ...actorOf(ctx.principal), ip: ctx.ip, target, details });
+      await audit.append({
+        ts: now(),
+        action,
+        outcome,
+        ...actorOf(ctx.principal),
+        ip: ctx.ip,
+        target,
+        details,
+      });
     } catch (err) {
       log.error({ err, action }, 'audit append failed');
     }
@@ -138,12 +188,63 @@ export function createAuthService(deps: { db: SecurityDb; audit: AuditLog; logge
     }
   }
 
-  async function insertUser(username: string, password: string, role: Role): Promise<UserRow> {
+  async function insertUser(
+    username: string,
+    password: string | null,
+    role: Role,
+    ssoSubject: string | null = null,
+  ): Promise<UserRow> {
     const t = now();
-    const u: UserRow = { id: randomUUID(), username, role, disabled: false, created_at: t, updated_at: t, last_login_at: null, password_hash: await hashPassword(password) };
-    await db.run('INSERT INTO users VALUES ($1, $2, $3, $4, $5, $6, $7, $8)', [u.id, u.username, u.role, u.password_hash, u.disabled, u.created_at, u.updated_at, null]);
+    const u: UserRow = {
+      id: randomUUID(),
+      username,
+      role,
+      disabled: false,
+      created_at: t,
+      updated_at: t,
+      last_login_at: null,
+      password_hash: password === null ? NO_PASSWORD : await hashPassword(password),
+      sso_subject: ssoSubject,
+    };
+    await db.run(
+      'INSERT INTO users (id, username, role, password_hash, disabled, created_at, updated_at, last_login_at, sso_subject) VALUES ($1, $2, $3, $4, $5, $6, $7, NULL, $8)',
+      [u.id, u.username, u.role, u.password_hash, u.disabled, u.created_at, u.updated_at, u.sso_subject],
+    );
     users.set(u.id, u);
     return u;
+  }
+
+  /** Opens a session for `u`, who has proven who they are; audits the sign-in. */
+  async function openSession(u: UserRow, ip: string | null, details: AuditDetails) {
+    const token = randomBytes(32).toString('base64url');
+    const csrf = randomBytes(24).toString('base64url');
+    const t = now();
+    const s: SessionRow = {
+      token_hash: sha256(token),
+      user_id: u.id,
+      csrf,
+      expires_at: t + config.sessionTtlMs,
+    };
+    await db.run('INSERT INTO sessions VALUES ($1, $2, $3, $4, $5)', [
+      s.token_hash,
+      s.user_id,
+      s.csrf,
+      t,
+      s.expires_at,
+    ]);
+    await db.run('UPDATE users SET last_login_at = $1 WHERE id = $2', [t, u.id]);
+    sessions.set(s.token_hash, s);
+    u.last_login_at = t;
+    const principal: Principal = {
+      kind: 'user',
+      id: u.id,
+      name: u.username,
+      role: u.role,
+      sessionId: s.token_hash.slice(0, 12),
+      csrf: '',
+    };
+    await record({ principal, ip }, 'auth.login', 'success', u.username, details);
+    return { token, csrf, user: userView(u), expiresAt: s.expires_at };
   }
 
   const service: AuthService = {
@@ -152,27 +253,51 @@ export function createAuthService(deps: { db: SecurityDb; audit: AuditLog; logge
     async start() {
       for (const r of await db.all('SELECT * FROM users')) {
         users.set(String(r.id), {
-          id: String(r.id), username: String(r.username), role: isRole(r.role) ? r.role : 'viewer', password_hash: String(r.password_hash),
-          disabled: r.disabled === true, created_at: Number(r.created_at), updated_at: Number(r.updated_at),
+          id: String(r.id),
+          username: String(r.username),
+          role: isRole(r.role) ? r.role : 'viewer',
+          password_hash: String(r.password_hash),
+          disabled: r.disabled === true,
+          created_at: Number(r.created_at),
+          updated_at: Number(r.updated_at),
           last_login_at: r.last_login_at === null ? null : Number(r.last_login_at),
+          sso_subject: typeof r.sso_subject === 'string' ? r.sso_subject : null,
         });
       }
       await db.run('DELETE FROM sessions WHERE expires_at <= $1', [now()]);
       for (const r of await db.all('SELECT * FROM sessions')) {
-        sessions.set(String(r.token_hash), { token_hash: String(r.token_hash), user_id: String(r.user_id), csrf: String(r.csrf), expires_at: Number(r.expires_at) });
+        sessions.set(String(r.token_hash), {
+          token_hash: String(r.token_hash),
+          user_id: String(r.user_id),
+          csrf: String(r.csrf),
+          expires_at: Number(r.expires_at),
+        });
       }
       for (const r of await db.all('SELECT * FROM api_keys')) {
         const k: KeyRow = {
-          id: String(r.id), name: String(r.name), scopes: String(r.scopes).split(',').filter(isScope), key_hash: String(r.key_hash),
-          prefix: String(r.prefix), created_by: r.created_by === null ? null : String(r.created_by), created_at: Number(r.created_at),
-          revoked_at: r.revoked_at === null ? null : Number(r.revoked_at), last_used_at: r.last_used_at === null ? null : Number(r.last_used_at), last_written: 0,
+          id: String(r.id),
+          name: String(r.name),
+          scopes: String(r.scopes).split(',').filter(isScope),
+          key_hash: String(r.key_hash),
+          prefix: String(r.prefix),
+          created_by: r.created_by === null ? null : String(r.created_by),
+          created_at: Number(r.created_at),
+          revoked_at: r.revoked_at === null ? null : Number(r.revoked_at),
+          last_used_at: r.last_used_at === null ? null : Number(r.last_used_at),
+          last_written: 0,
         };
         keys.set(k.key_hash, k);
       }
       if (users.size > 0) return { generatedAdminPassword: null };
       const generated = config.adminPassword === null ? randomBytes(18).toString('base64url') : null;
       const u = await insertUser('admin', config.adminPassword ?? (generated as string), 'admin');
-      await record({ principal: { kind: 'system', name: 'first-start' }, ip: null }, 'user.create', 'success', u.username, { role: 'admin', first_start: true, password: generated ? 'generated' : 'env' });
+      await record(
+        { principal: { kind: 'system', name: 'first-start' }, ip: null },
+        'user.create',
+        'success',
+        u.username,
+        { role: 'admin', first_start: true, password: generated ? 'generated' : 'env' },
+      );
       log.info({ username: u.username }, 'first start: admin user created');
       return { generatedAdminPassword: generated };
     },
@@ -180,22 +305,56 @@ export function createAuthService(deps: { db: SecurityDb; audit: AuditLog; logge
     async login(username, password, ip) {
       const u = typeof username === 'string' ? byName(username) : undefined;
       // Verify against a dummy hash for unknown users so timing does not reveal which names exist.
-      const ok = await verifyPassword(u?.password_hash ?? (await dummyHash()), typeof password === 'string' ? password : '');
+      const ok = await verifyPassword(
+        u?.password_hash ?? (await dummyHash()),
+        typeof password === 'string' ? password : '',
+      );
       const anon = { principal: { kind: 'anonymous' } as Principal, ip };
       if (!u || !ok || u.disabled) {
-        await record(anon, 'auth.login', 'failure', typeof username === 'string' ? username.slice(0, 64) : null, { reason: !u ? 'unknown_user' : u.disabled ? 'disabled' : 'bad_password' });
+        await record(
+          anon,
+          'auth.login',
+          'failure',
+          typeof username === 'string' ? username.slice(0, 64) : null,
+          { reason: !u ? 'unknown_user' : u.disabled ? 'disabled' : 'bad_password' },
+        );
         throw new UnauthorizedError('wrong user name or password');
       }
-      const token = randomBytes(32).toString('base64url');
-      const csrf = randomBytes(24).toString('base64url');
-      const t = now();
-      const s: SessionRow = { token_hash: sha256(token), user_id: u.id, csrf, expires_at: t + config.sessionTtlMs };
-      await db.run('INSERT INTO sessions VALUES ($1, $2, $3, $4, $5)', [s.token_hash, s.user_id, s.csrf, t, s.expires_at]);
-      await db.run('UPDATE users SET last_login_at = $1 WHERE id = $2', [t, u.id]);
-      sessions.set(s.token_hash, s);
-      u.last_login_at = t;
-      await record({ principal: { kind: 'user', id: u.id, name: u.username, role: u.role, sessionId: s.token_hash.slice(0, 12), csrf: '' }, ip }, 'auth.login', 'success', u.username);
-      return { token, csrf, user: userView(u), expiresAt: s.expires_at };
+      return openSession(u, ip, {});
+    },
+
+    async ssoLogin(input, ip) {
+      let u = [...users.values()].find((x) => x.sso_subject === input.subject);
+      if (u?.disabled) {
+        await record({ principal: { kind: 'anonymous' }, ip }, 'auth.login', 'failure', u.username, {
+          method: 'oidc',
+          reason: 'disabled',
+        });
+        throw new UnauthorizedError('this user is disabled');
+      }
+      const system: ActionContext = { principal: { kind: 'system', name: 'oidc' }, ip };
+      const groups = input.groups.join(',').slice(0, 200);
+      if (!u) {
+        let name = input.username.replace(/[^A-Za-z0-9._@-]/g, '_').slice(0, 48) || 'sso';
+        if (byName(name)) name = `${name}.${sha256(input.subject).slice(0, 6)}`;
+        u = await insertUser(name, null, input.role, input.subject);
+        await record(system, 'user.create', 'success', u.username, { role: u.role, via: 'oidc', groups });
+      } else if (u.role !== input.role) {
+        const before = u.role;
+        u.role = input.role;
+        u.updated_at = now();
+        await db.run('UPDATE users SET role = $1, updated_at = $2 WHERE id = $3', [
+          u.role,
+          u.updated_at,
+          u.id,
+        ]);
+        await dropSessionsOf(u.id);
+        await record(system, 'user.update', 'success', u.username, {
+          role: `${before}->${u.role}`,
+          via: 'oidc',
+        });
+      }
+      return openSession(u, ip, { method: 'oidc', groups });
     },
 
     async logout(ctx) {
@@ -217,27 +376,50 @@ export function createAuthService(deps: { db: SecurityDb; audit: AuditLog; logge
       const u = users.get(s.user_id);
       if (s.expires_at <= now() || !u || u.disabled) {
         sessions.delete(h);
-        void db.run('DELETE FROM sessions WHERE token_hash = $1', [h]).catch((err: unknown) => log.warn({ err }, 'session cleanup failed'));
+        void db
+          .run('DELETE FROM sessions WHERE token_hash = $1', [h])
+          .catch((err: unknown) => log.warn({ err }, 'session cleanup failed'));
         return null;
       }
-      return { kind: 'user', id: u.id, name: u.username, role: u.role, sessionId: h.slice(0, 12), csrf: s.csrf };
+      return {
+        kind: 'user',
+        id: u.id,
+        name: u.username,
+        role: u.role,
+        sessionId: h.slice(0, 12),
+        csrf: s.csrf,
+      };
     },
 
     async keyPrincipal(token, ip) {
       const h = sha256(token);
       const staticIndex = staticKeys.get(h);
-      if (staticIndex !== undefined) return { kind: 'key', id: `env:${staticIndex}`, name: `PAYWATCH_INGEST_KEYS[${staticIndex}]`, scopes: ['ingest'] };
+      if (staticIndex !== undefined)
+        return {
+          kind: 'key',
+          id: `env:${staticIndex}`,
+          name: `PAYWATCH_INGEST_KEYS[${staticIndex}]`,
+          scopes: ['ingest'],
+        };
       const k = keys.get(h);
       if (!k || k.revoked_at !== null) {
         // The hash prefix identifies repeated attempts with the same token without storing it.
-        await record({ principal: { kind: 'anonymous' }, ip }, 'key.auth_failed', 'failure', k ? k.id : null, { token_sha256_prefix: h.slice(0, 12), reason: k ? 'revoked' : 'unknown' });
+        await record(
+          { principal: { kind: 'anonymous' }, ip },
+          'key.auth_failed',
+          'failure',
+          k ? k.id : null,
+          { token_sha256_prefix: h.slice(0, 12), reason: k ? 'revoked' : 'unknown' },
+        );
         return null;
       }
       const t = now();
       k.last_used_at = t;
       if (t - k.last_written >= LAST_USED_WRITE_MS) {
         k.last_written = t;
-        void db.run('UPDATE api_keys SET last_used_at = $1 WHERE id = $2', [t, k.id]).catch((err: unknown) => log.warn({ err }, 'last_used_at update failed'));
+        void db
+          .run('UPDATE api_keys SET last_used_at = $1 WHERE id = $2', [t, k.id])
+          .catch((err: unknown) => log.warn({ err }, 'last_used_at update failed'));
       }
       return { kind: 'key', id: k.id, name: k.name, scopes: k.scopes };
     },
@@ -251,8 +433,10 @@ export function createAuthService(deps: { db: SecurityDb; audit: AuditLog; logge
     },
 
     async createUser(input, ctx) {
-      if (typeof input.username !== 'string' || !USERNAME.test(input.username)) throw new BadRequestError('username: 1 to 64 of A-Z a-z 0-9 . _ @ -', 'username');
-      if (!isRole(input.role)) throw new BadRequestError('role must be viewer, analyst, oncall or admin', 'role');
+      if (typeof input.username !== 'string' || !USERNAME.test(input.username))
+        throw new BadRequestError('username: 1 to 64 of A-Z a-z 0-9 . _ @ -', 'username');
+      if (!isRole(input.role))
+        throw new BadRequestError('role must be viewer, analyst, oncall or admin', 'role');
       checkPassword(input.password);
       if (byName(input.username)) throw new ConflictError('a user with this name exists');
       const u = await insertUser(input.username, input.password, input.role);
@@ -263,11 +447,17 @@ export function createAuthService(deps: { db: SecurityDb; audit: AuditLog; logge
     async updateUser(id, input, ctx) {
       const u = users.get(id);
       if (!u) throw new NotFoundError('no such user');
-      if (input.role !== undefined && !isRole(input.role)) throw new BadRequestError('role must be viewer, analyst, oncall or admin', 'role');
-      if (input.disabled !== undefined && typeof input.disabled !== 'boolean') throw new BadRequestError('disabled must be a boolean', 'disabled');
+      if (input.role !== undefined && !isRole(input.role))
+        throw new BadRequestError('role must be viewer, analyst, oncall or admin', 'role');
+      if (input.disabled !== undefined && typeof input.disabled !== 'boolean')
+        throw new BadRequestError('disabled must be a boolean', 'disabled');
       if (input.password !== undefined) checkPassword(input.password);
-      const losesAdmin = u.role === 'admin' && !u.disabled && ((input.role !== undefined && input.role !== 'admin') || input.disabled === true);
-      if (losesAdmin && enabledAdmins().length <= 1) throw new ConflictError('the last enabled admin cannot be demoted or disabled');
+      const losesAdmin =
+        u.role === 'admin' &&
+        !u.disabled &&
+        ((input.role !== undefined && input.role !== 'admin') || input.disabled === true);
+      if (losesAdmin && enabledAdmins().length <= 1)
+        throw new ConflictError('the last enabled admin cannot be demoted or disabled');
       const next: UserRow = {
         ...u,
         role: input.role ?? u.role,
@@ -275,7 +465,10 @@ export function createAuthService(deps: { db: SecurityDb; audit: AuditLog; logge
         password_hash: input.password === undefined ? u.password_hash : await hashPassword(input.password),
         updated_at: now(),
       };
-      await db.run('UPDATE users SET role = $1, disabled = $2, password_hash = $3, updated_at = $4 WHERE id = $5', [next.role, next.disabled, next.password_hash, next.updated_at, id]);
+      await db.run(
+        'UPDATE users SET role = $1, disabled = $2, password_hash = $3, updated_at = $4 WHERE id = $5',
+        [next.role, next.disabled, next.password_hash, next.updated_at, id],
+      );
       users.set(id, next);
       // Any change of rights or password ends the user's sessions.
       await dropSessionsOf(id);
@@ -290,25 +483,45 @@ export function createAuthService(deps: { db: SecurityDb; audit: AuditLog; logge
     async deleteUser(id, ctx) {
       const u = users.get(id);
       if (!u) throw new NotFoundError('no such user');
-      if (u.role === 'admin' && !u.disabled && enabledAdmins().length <= 1) throw new ConflictError('the last enabled admin cannot be deleted');
+      if (u.role === 'admin' && !u.disabled && enabledAdmins().length <= 1)
+        throw new ConflictError('the last enabled admin cannot be deleted');
       await dropSessionsOf(id);
       await db.run('DELETE FROM users WHERE id = $1', [id]);
       users.delete(id);
       await record(ctx, 'user.delete', 'success', u.username, { role: u.role });
     },
 
-    listKeys: () => [...keys.values()].map(keyView).sort((a, b) => b.created_at - a.created_at || a.id.localeCompare(b.id)),
+    listKeys: () =>
+      [...keys.values()].map(keyView).sort((a, b) => b.created_at - a.created_at || a.id.localeCompare(b.id)),
 
     async createKey(input, ctx) {
-      if (typeof input.name !== 'string' || !KEY_NAME.test(input.name)) throw new BadRequestError('name: 1 to 64 letters, digits, spaces or . : @ ( ) -', 'name');
+      if (typeof input.name !== 'string' || !KEY_NAME.test(input.name))
+        throw new BadRequestError('name: 1 to 64 letters, digits, spaces or . : @ ( ) -', 'name');
       const scopes = Array.isArray(input.scopes) ? [...new Set(input.scopes)] : [];
-      if (scopes.length === 0 || !scopes.every(isScope)) throw new BadRequestError('scopes: a non-empty list of ingest, read, admin', 'scopes');
+      if (scopes.length === 0 || !scopes.every(isScope))
+        throw new BadRequestError('scopes: a non-empty list of ingest, read, admin', 'scopes');
       const key = `pw_${randomBytes(30).toString('base64url')}`;
       const k: KeyRow = {
-        id: randomUUID(), name: input.name, scopes, key_hash: sha256(key), prefix: key.slice(0, 10),
-        created_by: actorOf(ctx.principal).actor ?? 'system', created_at: now(), revoked_at: null, last_used_at: null, last_written: 0,
+        id: randomUUID(),
+        name: input.name,
+        scopes,
+        key_hash: sha256(key),
+        prefix: key.slice(0, 10),
+        created_by: actorOf(ctx.principal).actor ?? 'system',
+        created_at: now(),
+        revoked_at: null,
+        last_used_at: null,
+        last_written: 0,
       };
-      await db.run('INSERT INTO api_keys VALUES ($1, $2, $3, $4, $5, $6, $7, NULL, NULL)', [k.id, k.name, k.scopes.join(','), k.key_hash, k.prefix, k.created_by, k.created_at]);
+      await db.run('INSERT INTO api_keys VALUES ($1, $2, $3, $4, $5, $6, $7, NULL, NULL)', [
+        k.id,
+        k.name,
+        k.scopes.join(','),
+        k.key_hash,
+        k.prefix,
+        k.created_by,
+        k.created_at,
+      ]);
       keys.set(k.key_hash, k);
       await record(ctx, 'key.create', 'success', k.id, { name: k.name, scopes: k.scopes.join(',') });
       return { key, view: keyView(k) };

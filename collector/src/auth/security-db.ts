@@ -34,6 +34,8 @@ const SCHEMA = [
   `CREATE TABLE IF NOT EXISTS audit_log (
      seq BIGINT PRIMARY KEY, ts BIGINT NOT NULL, action VARCHAR NOT NULL, outcome VARCHAR NOT NULL,
      actor VARCHAR, actor_kind VARCHAR NOT NULL, ip VARCHAR, target VARCHAR, details VARCHAR NOT NULL)`,
+  // Users signed in through OIDC are found by issuer|subject (added after the first release of the table).
+  `ALTER TABLE users ADD COLUMN IF NOT EXISTS sso_subject VARCHAR`,
   // Customers erased on request (keyed hashes only): restores skip their events.
   `CREATE TABLE IF NOT EXISTS erasures (customer_ref VARCHAR PRIMARY KEY, erased_at BIGINT NOT NULL)`,
 ];

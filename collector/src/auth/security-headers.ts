@@ -5,7 +5,9 @@ import helmet from 'helmet';
 /** CSP source expressions (`'sha256-…'`) for the inline `<script>` and `<style>` blocks of a page we serve. */
 export function inlineHashes(html: string): { script: string[]; style: string[] } {
   const hash = (body: string) => `'sha256-${createHash('sha256').update(body, 'utf8').digest('base64')}'`;
-  const script = [...html.matchAll(/<script(?![^>]*\bsrc=)[^>]*>([\s\S]*?)<\/script>/gi)].map((m) => hash(m[1] ?? ''));
+  const script = [...html.matchAll(/<script(?![^>]*\bsrc=)[^>]*>([\s\S]*?)<\/script>/gi)].map((m) =>
+    hash(m[1] ?? ''),
+  );
   const style = [...html.matchAll(/<style[^>]*>([\s\S]*?)<\/style>/gi)].map((m) => hash(m[1] ?? ''));
   return { script, style };
 }
@@ -16,7 +18,10 @@ export function inlineHashes(html: string): { script: string[]; style: string[] 
  * plugins. HSTS only when the server itself speaks HTTPS (over plain HTTP it would be ignored,
  * and a proxy terminating TLS sets its own).
  */
-export function securityHeaders(opts: { hsts: boolean; inline?: { script: string[]; style: string[] } }): RequestHandler {
+export function securityHeaders(opts: {
+  hsts: boolean;
+  inline?: { script: string[]; style: string[] };
+}): RequestHandler {
   return helmet({
     contentSecurityPolicy: {
       useDefaults: false,
@@ -57,7 +62,10 @@ export function corsAllowList(origins: readonly string[]): RequestHandler {
     res.setHeader('Access-Control-Allow-Credentials', 'true');
     if (req.method === 'OPTIONS') {
       res.setHeader('Access-Control-Allow-Methods', 'GET, POST, PUT, PATCH, DELETE');
-      res.setHeader('Access-Control-Allow-Headers', 'Authorization, Content-Type, Content-Encoding, X-CSRF-Token');
+      res.setHeader(
+        'Access-Control-Allow-Headers',
+        'Authorization, Content-Type, Content-Encoding, X-CSRF-Token',
+      );
       res.setHeader('Access-Control-Max-Age', '600');
       return void res.status(204).end();
     }

@@ -37,7 +37,16 @@ export const usersCommand: Command = {
   async run(argv: string[], io: CommandIO): Promise<number> {
     let parsed;
     try {
-      parsed = parseArgs({ args: argv, allowPositionals: true, options: { role: { type: 'string' }, 'password-stdin': { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false } }, strict: true });
+      parsed = parseArgs({
+        args: argv,
+        allowPositionals: true,
+        options: {
+          role: { type: 'string' },
+          'password-stdin': { type: 'boolean', default: false },
+          help: { type: 'boolean', short: 'h', default: false },
+        },
+        strict: true,
+      });
     } catch (err) {
       io.stderr.write(`paywatch users: ${(err as Error).message}\n\n${HELP}`);
       return 2;
@@ -59,13 +68,25 @@ export const usersCommand: Command = {
     try {
       db = await openSecurityDb(join(config.dataDir, 'security.duckdb'));
     } catch (err) {
-      io.stderr.write(`paywatch users: cannot open the security database (${(err as Error).message}); is the collector running? Use /api/admin/users then.\n`);
+      io.stderr.write(
+        `paywatch users: cannot open the security database (${(err as Error).message}); is the collector running? Use /api/admin/users then.\n`,
+      );
       return 1;
     }
     try {
-      const auth = createAuthService({ db, audit: await createEmbeddedAuditLog(db), logger: createLogger({ level: 'silent' }) }, { adminPassword: config.security.adminPassword, sessionTtlMs: config.security.sessionTtlMs, staticIngestKeys: [] });
+      const auth = createAuthService(
+        { db, audit: await createEmbeddedAuditLog(db), logger: createLogger({ level: 'silent' }) },
+        {
+          adminPassword: config.security.adminPassword,
+          sessionTtlMs: config.security.sessionTtlMs,
+          staticIngestKeys: [],
+        },
+      );
       const first = await auth.start();
-      if (first.generatedAdminPassword) io.stdout.write(`No user existed: created "admin" with password ${first.generatedAdminPassword} (shown once).\n`);
+      if (first.generatedAdminPassword)
+        io.stdout.write(
+          `No user existed: created "admin" with password ${first.generatedAdminPassword} (shown once).\n`,
+        );
       const ctx = { principal: { kind: 'system' as const, name: 'paywatch users' }, ip: null };
       const find = () => {
         const u = auth.listUsers().find((x) => x.username === name);
@@ -79,11 +100,14 @@ export const usersCommand: Command = {
       switch (action) {
         case 'list':
           for (const u of auth.listUsers()) {
-            io.stdout.write(`${u.username.padEnd(24)} ${u.role.padEnd(8)} ${u.disabled ? 'disabled' : 'enabled '} last sign-in ${u.last_login_at ? new Date(u.last_login_at).toISOString() : 'never'}\n`);
+            io.stdout.write(
+              `${u.username.padEnd(24)} ${u.role.padEnd(8)} ${u.disabled ? 'disabled' : 'enabled '} last sign-in ${u.last_login_at ? new Date(u.last_login_at).toISOString() : 'never'}\n`,
+            );
           }
           return 0;
         case 'add': {
-          if (!name || !isRole(values.role)) throw new Error('usage: paywatch users add <name> --role viewer|analyst|oncall|admin');
+          if (!name || !isRole(values.role))
+            throw new Error('usage: paywatch users add <name> --role viewer|analyst|oncall|admin');
           const pw = await password();
           const generated = randomBytes(18).toString('base64url');
           await auth.createUser({ username: name, password: pw ?? generated, role: values.role }, ctx);

@@ -30,10 +30,16 @@ async function dropDatabase() {
     await c.close();
   }
 }
-const clickhouse = () => createClickHouseStore({ url: ep.url, username: ep.username, password: ep.password, database }, { logger });
+const clickhouse = () =>
+  createClickHouseStore({ url: ep.url, username: ep.username, password: ep.password, database }, { logger });
 const ALL = { from: 0, to: Number.MAX_SAFE_INTEGER, filters: {} };
 async function fingerprint(s: Store) {
-  return { overview: await s.overview(ALL), providers: await s.breakdown({ ...ALL, dimension: 'provider', limit: 100 }), currencies: await s.breakdown({ ...ALL, dimension: 'currency', limit: 100 }), ids: await allIds(s) };
+  return {
+    overview: await s.overview(ALL),
+    providers: await s.breakdown({ ...ALL, dimension: 'provider', limit: 100 }),
+    currencies: await s.breakdown({ ...ALL, dimension: 'currency', limit: 100 }),
+    ids: await allIds(s),
+  };
 }
 
 it('backup → wipe → restore on ClickHouse gives identical counts, sums and ids; the backup also restores into the embedded store', async () => {
@@ -74,7 +80,9 @@ it('backup → wipe → restore on ClickHouse gives identical counts, sums and i
     expect(e.ids).toEqual(before.ids);
     expect(e.overview.attempts).toBe(before.overview.attempts);
     expect(e.overview.gmv_minor).toEqual(before.overview.gmv_minor);
-    expect(e.providers.map((p) => [p.key, p.attempts, p.gmv_minor])).toEqual(before.providers.map((p) => [p.key, p.attempts, p.gmv_minor]));
+    expect(e.providers.map((p) => [p.key, p.attempts, p.gmv_minor])).toEqual(
+      before.providers.map((p) => [p.key, p.attempts, p.gmv_minor]),
+    );
   } finally {
     await embedded.stop();
   }

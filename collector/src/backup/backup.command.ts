@@ -32,7 +32,11 @@ Options:
 `;
 
 /** Loads config, opens the store and the security database, runs `fn`, closes both. */
-async function withStore(io: CommandIO, name: string, fn: (ctx: Awaited<ReturnType<typeof open>>) => Promise<number>): Promise<number> {
+async function withStore(
+  io: CommandIO,
+  name: string,
+  fn: (ctx: Awaited<ReturnType<typeof open>>) => Promise<number>,
+): Promise<number> {
   let ctx;
   try {
     ctx = await open();
@@ -40,7 +44,9 @@ async function withStore(io: CommandIO, name: string, fn: (ctx: Awaited<ReturnTy
     const msg = err instanceof Error ? err.message : String(err);
     const cause = err instanceof Error && err.cause instanceof Error ? `: ${err.cause.message}` : '';
     const locked = /lock/i.test(msg + cause);
-    io.stderr.write(`paywatch ${name}: ${msg}${cause}\n${locked ? 'The embedded store is open in a running collector: stop it first, or use PAYWATCH_BACKUP_DIR / POST /api/admin/backup.\n' : ''}`);
+    io.stderr.write(
+      `paywatch ${name}: ${msg}${cause}\n${locked ? 'The embedded store is open in a running collector: stop it first, or use PAYWATCH_BACKUP_DIR / POST /api/admin/backup.\n' : ''}`,
+    );
     return 1;
   }
   try {
@@ -77,7 +83,16 @@ export const backupCommand: Command = {
   async run(argv, io) {
     let values;
     try {
-      ({ values } = parseArgs({ args: argv, options: { to: { type: 'string' }, incremental: { type: 'boolean', default: false }, 'lookback-days': { type: 'string', default: '2' }, help: { type: 'boolean', short: 'h', default: false } }, strict: true }));
+      ({ values } = parseArgs({
+        args: argv,
+        options: {
+          to: { type: 'string' },
+          incremental: { type: 'boolean', default: false },
+          'lookback-days': { type: 'string', default: '2' },
+          help: { type: 'boolean', short: 'h', default: false },
+        },
+        strict: true,
+      }));
     } catch (err) {
       io.stderr.write(`paywatch backup: ${(err as Error).message}\n\n${BACKUP_HELP}`);
       return 2;
@@ -88,16 +103,29 @@ export const backupCommand: Command = {
     }
     const lookback = Number(values['lookback-days']);
     if (!values.to || !Number.isInteger(lookback) || lookback < 0 || lookback > 366) {
-      io.stderr.write(`paywatch backup: ${values.to ? '--lookback-days must be an integer from 0 to 366' : '--to DIR is required'}\n\n${BACKUP_HELP}`);
+      io.stderr.write(
+        `paywatch backup: ${values.to ? '--lookback-days must be an integer from 0 to 366' : '--to DIR is required'}\n\n${BACKUP_HELP}`,
+      );
       return 2;
     }
     const dir = values.to;
     return withStore(io, 'backup', async ({ store, audit }) => {
       const { backupAudit, backupEvents } = await import('./backup.js');
       const r = await backupEvents(store, dir, { incremental: values.incremental, lookbackDays: lookback });
-      await audit.append({ ts: Date.now(), action: 'data.backup', outcome: 'success', actor: 'paywatch backup', actor_kind: 'system', ip: null, target: dir, details: { kind: r.kind, days: r.days.length, events: r.events } });
+      await audit.append({
+        ts: Date.now(),
+        action: 'data.backup',
+        outcome: 'success',
+        actor: 'paywatch backup',
+        actor_kind: 'system',
+        ip: null,
+        target: dir,
+        details: { kind: r.kind, days: r.days.length, events: r.events },
+      });
       const archived = await backupAudit(audit, dir);
-      io.stdout.write(`${r.kind} backup of the ${store.backend} store: ${r.events} events in ${r.days.length} day file(s)${r.fromDay ? ` from ${r.fromDay}` : ''}, ${archived} new audit entries → ${dir}\n`);
+      io.stdout.write(
+        `${r.kind} backup of the ${store.backend} store: ${r.events} events in ${r.days.length} day file(s)${r.fromDay ? ` from ${r.fromDay}` : ''}, ${archived} new audit entries → ${dir}\n`,
+      );
       return 0;
     });
   },
@@ -109,7 +137,11 @@ export const restoreCommand: Command = {
   async run(argv, io) {
     let values;
     try {
-      ({ values } = parseArgs({ args: argv, options: { from: { type: 'string' }, help: { type: 'boolean', short: 'h', default: false } }, strict: true }));
+      ({ values } = parseArgs({
+        args: argv,
+        options: { from: { type: 'string' }, help: { type: 'boolean', short: 'h', default: false } },
+        strict: true,
+      }));
     } catch (err) {
       io.stderr.write(`paywatch restore: ${(err as Error).message}\n\n${RESTORE_HELP}`);
       return 2;
@@ -125,14 +157,42 @@ export const restoreCommand: Command = {
     const dir = values.from;
     return withStore(io, 'restore', async ({ store, db, audit }) => {
       const { restoreEvents } = await import('./backup.js');
-      const erased = new Set((await db.all('SELECT customer_ref FROM erasures')).map((r) => String(r.customer_ref)));
+      const erased = new Set(
+        (await db.all('SELECT customer_ref FROM erasures')).map((r) => String(r.customer_ref)),
+      );
       try {
         const r = await restoreEvents(store, dir, { erased });
-        await audit.append({ ts: Date.now(), action: 'data.restore', outcome: 'success', actor: 'paywatch restore', actor_kind: 'system', ip: null, target: dir, details: { days: r.days, read: r.read, inserted: r.inserted, duplicates: r.duplicates, skipped_erased: r.skippedErased } });
-        io.stdout.write(`restored ${r.inserted} events (${r.duplicates} already stored, ${r.skippedErased} of erased customers skipped) from ${r.days} day file(s) into the ${store.backend} store\n`);
+        await audit.append({
+          ts: Date.now(),
+          action: 'data.restore',
+          outcome: 'success',
+          actor: 'paywatch restore',
+          actor_kind: 'system',
+          ip: null,
+          target: dir,
+          details: {
+            days: r.days,
+            read: r.read,
+            inserted: r.inserted,
+            duplicates: r.duplicates,
+            skipped_erased: r.skippedErased,
+          },
+        });
+        io.stdout.write(
+          `restored ${r.inserted} events (${r.duplicates} already stored, ${r.skippedErased} of erased customers skipped) from ${r.days} day file(s) into the ${store.backend} store\n`,
+        );
         return 0;
       } catch (err) {
-        await audit.append({ ts: Date.now(), action: 'data.restore', outcome: 'failure', actor: 'paywatch restore', actor_kind: 'system', ip: null, target: dir, details: { error: (err as Error).message.slice(0, 200) } });
+        await audit.append({
+          ts: Date.now(),
+          action: 'data.restore',
+          outcome: 'failure',
+          actor: 'paywatch restore',
+          actor_kind: 'system',
+          ip: null,
+          target: dir,
+          details: { error: (err as Error).message.slice(0, 200) },
+        });
         io.stderr.write(`paywatch restore: ${(err as Error).message}\n`);
         return 1;
       }

@@ -44,7 +44,9 @@ async function fingerprint(s: Store) {
 }
 const gmvOf = (events: PaymentEvent[]) => {
   const g: Record<string, number> = {};
-  for (const e of events) if (e.status === 'succeeded' || e.status === 'captured') g[e.currency] = (g[e.currency] ?? 0) + e.amount_minor;
+  for (const e of events)
+    if (e.status === 'succeeded' || e.status === 'captured')
+      g[e.currency] = (g[e.currency] ?? 0) + e.amount_minor;
   return g;
 };
 
@@ -63,7 +65,9 @@ describe('backup and restore (embedded)', () => {
     expect(b.kind).toBe('full');
     expect(b.events).toBe(events.length);
     const m = readManifest(dir)!;
-    expect(Object.keys(m.days).sort()).toEqual([...new Set(events.map((e) => new Date(e.ts).toISOString().slice(0, 10)))].sort());
+    expect(Object.keys(m.days).sort()).toEqual(
+      [...new Set(events.map((e) => new Date(e.ts).toISOString().slice(0, 10)))].sort(),
+    );
     expect(Object.values(m.days).reduce((n, d) => n + d.events, 0)).toBe(events.length);
     // Wipe: stop and delete the whole data directory, then restore into a new store there.
     await src.stop();
@@ -71,7 +75,12 @@ describe('backup and restore (embedded)', () => {
     const dst = await freshStore(dataDir);
     expect(await allIds(dst)).toEqual([]);
     const r = await restoreEvents(dst, dir);
-    expect(r).toMatchObject({ read: events.length, inserted: events.length, duplicates: 0, skippedErased: 0 });
+    expect(r).toMatchObject({
+      read: events.length,
+      inserted: events.length,
+      duplicates: 0,
+      skippedErased: 0,
+    });
     expect(await fingerprint(dst)).toEqual(before);
     // Restoring twice changes nothing.
     expect((await restoreEvents(dst, dir)).inserted).toBe(0);
@@ -85,7 +94,9 @@ describe('backup and restore (embedded)', () => {
     const dir = await tmp();
     await backupEvents(src, dir, { incremental: true }); // first run: full
     const newest = Math.max(...events.map((e) => e.ts));
-    const later = events.slice(0, 50).map((e, i) => ({ ...e, event_id: `late_${i}`, ts: newest + 3 * 86_400_000 + i }));
+    const later = events
+      .slice(0, 50)
+      .map((e, i) => ({ ...e, event_id: `late_${i}`, ts: newest + 3 * 86_400_000 + i }));
     await src.write(later);
     const inc = await backupEvents(src, dir, { incremental: true, lookbackDays: 1 });
     expect(inc.kind).toBe('incremental');
@@ -122,7 +133,12 @@ describe('backup and restore (embedded)', () => {
     const dst = await freshStore();
     const r = await restoreEvents(dst, dir, { erased: new Set(['cust_2']) });
     expect(r.skippedErased).toBe(events.filter((e) => e.customer_ref === 'cust_2').length);
-    expect(await allIds(dst)).toEqual(events.filter((e) => e.customer_ref !== 'cust_1' && e.customer_ref !== 'cust_2').map((e) => e.event_id).sort());
+    expect(await allIds(dst)).toEqual(
+      events
+        .filter((e) => e.customer_ref !== 'cust_1' && e.customer_ref !== 'cust_2')
+        .map((e) => e.event_id)
+        .sort(),
+    );
   });
 
   it('archives the audit entries added since the last run, with checksums', async () => {
@@ -130,7 +146,17 @@ describe('backup and restore (embedded)', () => {
     const db = await openSecurityDb(join(dbDir, 'security.duckdb'));
     try {
       const log = await createEmbeddedAuditLog(db);
-      const add = (i: number) => log.append({ ts: 1_700_000_000_000 + i, action: 'auth.login', outcome: 'success', actor: `u${i}`, actor_kind: 'user', ip: null, target: null, details: { i } });
+      const add = (i: number) =>
+        log.append({
+          ts: 1_700_000_000_000 + i,
+          action: 'auth.login',
+          outcome: 'success',
+          actor: `u${i}`,
+          actor_kind: 'user',
+          ip: null,
+          target: null,
+          details: { i },
+        });
       for (let i = 0; i < 1200; i++) await add(i);
       const dir = await tmp();
       await backupEvents(await freshStore(), dir, { incremental: false });
@@ -139,10 +165,17 @@ describe('backup and restore (embedded)', () => {
       for (let i = 1200; i < 1203; i++) await add(i);
       expect(await backupAudit(log, dir)).toBe(3);
       const archives = readManifest(dir)!.audit;
-      expect(archives.map((a) => [a.from_seq, a.to_seq, a.entries])).toEqual([[1, 1200, 1200], [1201, 1203, 3]]);
+      expect(archives.map((a) => [a.from_seq, a.to_seq, a.entries])).toEqual([
+        [1, 1200, 1200],
+        [1201, 1203, 3],
+      ]);
       const bytes = await readFile(join(dir, archives[1]!.file));
       expect(createHash('sha256').update(bytes).digest('hex')).toBe(archives[1]!.sha256);
-      const entries = gunzipSync(bytes).toString().trim().split('\n').map((l) => JSON.parse(l) as { actor: string });
+      const entries = gunzipSync(bytes)
+        .toString()
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { actor: string });
       expect(entries.map((e) => e.actor)).toEqual(['u1200', 'u1201', 'u1202']);
     } finally {
       await db.close();

@@ -1,5 +1,13 @@
 import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import {
+  createReadStream,
+  createWriteStream,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  renameSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { pipeline } from 'node:stream/promises';
@@ -22,18 +30,41 @@ export const FORMAT = 'paywatch-backup/1';
 const DAY_MS = 86_400_000;
 const PAGE = 5_000;
 
-const DayEntrySchema = z.object({ file: z.string().regex(/^events\/\d{4}-\d{2}-\d{2}\.ndjson\.gz$/), events: z.number().int().min(0), sha256: z.string().regex(/^[0-9a-f]{64}$/), bytes: z.number().int().min(0), written_at: z.number().int() });
+const DayEntrySchema = z.object({
+  file: z.string().regex(/^events\/\d{4}-\d{2}-\d{2}\.ndjson\.gz$/),
+  events: z.number().int().min(0),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  bytes: z.number().int().min(0),
+  written_at: z.number().int(),
+});
 export const ManifestSchema = z.object({
   format: z.literal(FORMAT),
   source_backend: z.string(),
   created_at: z.number().int(),
   updated_at: z.number().int(),
   /** Each run: full or incremental, from which day, how many days written. */
-  runs: z.array(z.object({ at: z.number().int(), kind: z.enum(['full', 'incremental']), from_day: z.string().nullable(), days: z.number().int(), events: z.number().int() })),
+  runs: z.array(
+    z.object({
+      at: z.number().int(),
+      kind: z.enum(['full', 'incremental']),
+      from_day: z.string().nullable(),
+      days: z.number().int(),
+      events: z.number().int(),
+    }),
+  ),
   days: z.record(z.string().regex(/^\d{4}-\d{2}-\d{2}$/), DayEntrySchema),
   /** Audit log archives, one per run with the entries added since the previous one. */
   audit: z
-    .array(z.object({ file: z.string().regex(/^audit\/audit-\d+-\d+\.ndjson\.gz$/), from_seq: z.number().int(), to_seq: z.number().int(), entries: z.number().int(), sha256: z.string().regex(/^[0-9a-f]{64}$/), written_at: z.number().int() }))
+    .array(
+      z.object({
+        file: z.string().regex(/^audit\/audit-\d+-\d+\.ndjson\.gz$/),
+        from_seq: z.number().int(),
+        to_seq: z.number().int(),
+        entries: z.number().int(),
+        sha256: z.string().regex(/^[0-9a-f]{64}$/),
+        written_at: z.number().int(),
+      }),
+    )
     .default([]),
 });
 export type Manifest = z.infer<typeof ManifestSchema>;
@@ -64,7 +95,11 @@ async function writeDay(dir: string, day: string, events: PaymentEvent[]): Promi
   const file = `events/${day}.ndjson.gz`;
   const path = join(dir, file);
   const tmp = path + '.tmp';
-  await pipeline(Readable.from(events.map((e) => JSON.stringify(e) + '\n')), createGzip(), createWriteStream(tmp));
+  await pipeline(
+    Readable.from(events.map((e) => JSON.stringify(e) + '\n')),
+    createGzip(),
+    createWriteStream(tmp),
+  );
   renameSync(tmp, path);
   const bytes = readFileSync(path).length;
   return { file, events: events.length, sha256: await sha256File(path), bytes, written_at: Date.now() };
@@ -100,7 +135,15 @@ export async function backupEvents(store: Store, dir: string, opts: BackupOption
     fromDay = dayOf(dayStart(newest) - (opts.lookbackDays ?? 2) * DAY_MS);
   }
   const from = fromDay === null ? 0 : dayStart(fromDay);
-  const manifest: Manifest = prev ?? { format: FORMAT, source_backend: store.backend, created_at: now(), updated_at: now(), runs: [], days: {}, audit: [] };
+  const manifest: Manifest = prev ?? {
+    format: FORMAT,
+    source_backend: store.backend,
+    created_at: now(),
+    updated_at: now(),
+    runs: [],
+    days: {},
+    audit: [],
+  };
   if (kind === 'full') manifest.days = {};
 
   // Newest first (the reader's order): each day's events arrive contiguously.
@@ -117,7 +160,13 @@ export async function backupEvents(store: Store, dir: string, opts: BackupOption
   };
   let cursor: string | null = null;
   do {
-    const page = await store.transactions({ from, to: Number.MAX_SAFE_INTEGER, filters: {}, limit: PAGE, cursor });
+    const page = await store.transactions({
+      from,
+      to: Number.MAX_SAFE_INTEGER,
+      filters: {},
+      limit: PAGE,
+      cursor,
+    });
     for (const e of page.items) {
       const d = dayOf(e.ts);
       if (d !== day) {
@@ -139,7 +188,10 @@ export async function backupEvents(store: Store, dir: string, opts: BackupOption
 async function* readDay(dir: string, entry: Manifest['days'][string]): AsyncGenerator<PaymentEvent> {
   const path = join(dir, entry.file);
   const actual = await sha256File(path);
-  if (actual !== entry.sha256) throw new Error(`${entry.file}: checksum mismatch (manifest ${entry.sha256.slice(0, 12)}…, file ${actual.slice(0, 12)}…); the backup is damaged`);
+  if (actual !== entry.sha256)
+    throw new Error(
+      `${entry.file}: checksum mismatch (manifest ${entry.sha256.slice(0, 12)}…, file ${actual.slice(0, 12)}…); the backup is damaged`,
+    );
   const lines = createInterface({ input: createReadStream(path).pipe(createGunzip()), crlfDelay: Infinity });
   let n = 0;
   for await (const line of lines) {
@@ -161,7 +213,11 @@ export interface RestoreResult {
 }
 
 /** Restores every day of the backup into `store` (idempotent: existing event_ids are duplicates). Events whose customer_ref is in `erased` are skipped. */
-export async function restoreEvents(store: Store, dir: string, opts: { erased?: ReadonlySet<string> } = {}): Promise<RestoreResult> {
+export async function restoreEvents(
+  store: Store,
+  dir: string,
+  opts: { erased?: ReadonlySet<string> } = {},
+): Promise<RestoreResult> {
   const m = readManifest(dir);
   if (!m) throw new Error(`${join(dir, MANIFEST)} not found: not a paywatch backup`);
   const r: RestoreResult = { days: 0, read: 0, inserted: 0, duplicates: 0, skippedErased: 0 };
@@ -236,9 +292,20 @@ export async function backupAudit(audit: AuditReader, dir: string): Promise<numb
   mkdirSync(join(dir, 'audit'), { recursive: true });
   const file = `audit/audit-${from}-${to}.ndjson.gz`;
   const path = join(dir, file);
-  await pipeline(Readable.from(fresh.map((e) => JSON.stringify(e) + '\n')), createGzip(), createWriteStream(path + '.tmp'));
+  await pipeline(
+    Readable.from(fresh.map((e) => JSON.stringify(e) + '\n')),
+    createGzip(),
+    createWriteStream(path + '.tmp'),
+  );
   renameSync(path + '.tmp', path);
-  m.audit.push({ file, from_seq: from, to_seq: to, entries: fresh.length, sha256: await sha256File(path), written_at: Date.now() });
+  m.audit.push({
+    file,
+    from_seq: from,
+    to_seq: to,
+    entries: fresh.length,
+    sha256: await sha256File(path),
+    written_at: Date.now(),
+  });
   m.updated_at = Date.now();
   writeManifest(dir, m);
   return fresh.length;

@@ -8,5 +8,8 @@ import { describeEraserContract } from './eraser-contract.js';
 
 describeEraserContract('embedded', async () => {
   const dataDir = await mkdtemp(join(tmpdir(), 'pw-eraser-'));
-  return { store: createEmbeddedStore({ dataDir }, { logger: createLogger({ level: 'silent' }) }), cleanup: () => rm(dataDir, { recursive: true, force: true }) };
+  return {
+    store: createEmbeddedStore({ dataDir }, { logger: createLogger({ level: 'silent' }) }),
+    cleanup: () => rm(dataDir, { recursive: true, force: true }),
+  };
 });

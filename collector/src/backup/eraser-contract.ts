@@ -12,7 +12,13 @@ export async function allIds(store: Store): Promise<string[]> {
   const ids: string[] = [];
   let cursor: string | null = null;
   do {
-    const page = await store.transactions({ from: 0, to: Number.MAX_SAFE_INTEGER, filters: {}, limit: 5000, cursor });
+    const page = await store.transactions({
+      from: 0,
+      to: Number.MAX_SAFE_INTEGER,
+      filters: {},
+      limit: 5000,
+      cursor,
+    });
     ids.push(...page.items.map((e) => e.event_id));
     cursor = page.next_cursor;
   } while (cursor !== null);
@@ -36,7 +42,10 @@ export function describeEraserContract(name: string, make: () => Promise<StoreUn
         const events = lifecycleEvents();
         await store.write(events);
         const target = 'cust_3';
-        const expected = events.filter((e) => e.customer_ref !== target).map((e) => e.event_id).sort();
+        const expected = events
+          .filter((e) => e.customer_ref !== target)
+          .map((e) => e.event_id)
+          .sort();
         const removed = events.length - expected.length;
         expect(removed).toBeGreaterThan(20);
         expect(await store.deleteCustomer(target)).toBe(removed);
@@ -56,7 +65,10 @@ export function describeEraserContract(name: string, make: () => Promise<StoreUn
         const events = lifecycleEvents();
         await store.write(events);
         const cut = FROM + SPAN / 2;
-        const keep = events.filter((e) => e.ts >= cut).map((e) => e.event_id).sort();
+        const keep = events
+          .filter((e) => e.ts >= cut)
+          .map((e) => e.event_id)
+          .sort();
         expect(await store.deleteBefore(cut)).toBe(events.length - keep.length);
         expect(await allIds(store)).toEqual(keep);
         // New writes still work after deletions, and re-sending a deleted id stores it again (it is gone).

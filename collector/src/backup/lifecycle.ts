@@ -26,7 +26,10 @@ export interface DataLifecycle {
   stop(): Promise<void>;
   runRetention(): Promise<{ events: number; audit: number }>;
   /** `customerId` is the raw id (hashed here with the masker's key); or pass the `customerRef` hash itself. */
-  eraseCustomer(input: { customerId?: string; customerRef?: string }, ctx: ActionContext): Promise<{ customer_ref: string; deleted: number; deleted_from_backup: number }>;
+  eraseCustomer(
+    input: { customerId?: string; customerRef?: string },
+    ctx: ActionContext,
+  ): Promise<{ customer_ref: string; deleted: number; deleted_from_backup: number }>;
   /** Keyed hashes of every erased customer (restores skip them). */
   erasedRefs(): Promise<Set<string>>;
   /** An incremental backup into `backupDir` now. */
@@ -34,7 +37,14 @@ export interface DataLifecycle {
 }
 
 export function createDataLifecycle(
-  deps: { store: Store; db: SecurityDb; auth: AuthService; hashRef: (raw: string) => string; logger: Logger; now?: () => number },
+  deps: {
+    store: Store;
+    db: SecurityDb;
+    auth: AuthService;
+    hashRef: (raw: string) => string;
+    logger: Logger;
+    now?: () => number;
+  },
   config: LifecycleConfig,
 ): DataLifecycle {
   const log = deps.logger.child({ component: 'lifecycle' });
@@ -52,10 +62,26 @@ export function createDataLifecycle(
 
   const lifecycle: DataLifecycle = {
     start() {
-      timers.push(setInterval(() => void lifecycle.runRetention().catch((err: unknown) => log.error({ err }, 'retention failed')), HOUR_MS));
-      setTimeout(() => void lifecycle.runRetention().catch((err: unknown) => log.error({ err }, 'retention failed')), 10_000).unref();
+      timers.push(
+        setInterval(
+          () => void lifecycle.runRetention().catch((err: unknown) => log.error({ err }, 'retention failed')),
+          HOUR_MS,
+        ),
+      );
+      setTimeout(
+        () => void lifecycle.runRetention().catch((err: unknown) => log.error({ err }, 'retention failed')),
+        10_000,
+      ).unref();
       if (config.backupDir) {
-        timers.push(setInterval(() => void lifecycle.backup(system).catch((err: unknown) => log.error({ err }, 'scheduled backup failed')), config.backupIntervalHours * HOUR_MS));
+        timers.push(
+          setInterval(
+            () =>
+              void lifecycle
+                .backup(system)
+                .catch((err: unknown) => log.error({ err }, 'scheduled backup failed')),
+            config.backupIntervalHours * HOUR_MS,
+          ),
+        );
       }
       for (const t of timers) t.unref();
     },
@@ -69,10 +95,16 @@ export function createDataLifecycle(
       serial(async () => {
         const t = now();
         const days = config.retentionDays;
-        const events = days.payment_events > 0 ? await deps.store.deleteBefore(t - days.payment_events * DAY_MS) : 0;
+        const events =
+          days.payment_events > 0 ? await deps.store.deleteBefore(t - days.payment_events * DAY_MS) : 0;
         const audit = days.audit_log > 0 ? await deps.auth.audit.purgeBefore(t - days.audit_log * DAY_MS) : 0;
         if (events + audit > 0) {
-          await deps.auth.record(system, 'data.retention', 'success', null, { events_deleted: events, audit_deleted: audit, events_days: days.payment_events, audit_days: days.audit_log });
+          await deps.auth.record(system, 'data.retention', 'success', null, {
+            events_deleted: events,
+            audit_deleted: audit,
+            events_days: days.payment_events,
+            audit_days: days.audit_log,
+          });
           log.info({ events, audit }, 'retention deleted old data');
         }
         return { events, audit };
@@ -81,8 +113,13 @@ export function createDataLifecycle(
     eraseCustomer: (input, ctx) =>
       serial(async () => {
         const raw = input.customerId?.trim();
-        if (!raw && !input.customerRef) throw new BadRequestError('give customer_id (the raw id) or customer_ref (its keyed hash)', 'customer_id');
-        if (input.customerRef !== undefined && !/^[A-Za-z0-9_:.+/=-]{8,200}$/.test(input.customerRef)) throw new BadRequestError('customer_ref is not a keyed hash', 'customer_ref');
+        if (!raw && !input.customerRef)
+          throw new BadRequestError(
+            'give customer_id (the raw id) or customer_ref (its keyed hash)',
+            'customer_id',
+          );
+        if (input.customerRef !== undefined && !/^[A-Za-z0-9_:.+/=-]{8,200}$/.test(input.customerRef))
+          throw new BadRequestError('customer_ref is not a keyed hash', 'customer_ref');
         const ref = raw ? deps.hashRef(raw) : (input.customerRef as string);
         // Recorded first: even if deleting fails halfway, every later restore skips this customer.
         await deps.db.run('INSERT INTO erasures VALUES ($1, $2) ON CONFLICT DO NOTHING', [ref, now()]);
@@ -93,13 +130,17 @@ export function createDataLifecycle(
           await deps.auth.record(ctx, 'data.erase', 'success', ref, { deleted, deleted_from_backup });
           return { customer_ref: ref, deleted, deleted_from_backup };
         } catch (err) {
-          await deps.auth.record(ctx, 'data.erase', 'failure', ref, { error: err instanceof Error ? err.message.slice(0, 200) : 'unknown' });
+          await deps.auth.record(ctx, 'data.erase', 'failure', ref, {
+            error: err instanceof Error ? err.message.slice(0, 200) : 'unknown',
+          });
           throw err;
         }
       }),
 
     async erasedRefs() {
-      return new Set((await deps.db.all('SELECT customer_ref FROM erasures')).map((r) => String(r.customer_ref)));
+      return new Set(
+        (await deps.db.all('SELECT customer_ref FROM erasures')).map((r) => String(r.customer_ref)),
+      );
     },
 
     backup(ctx) {
@@ -108,11 +149,17 @@ export function createDataLifecycle(
       backupBusy ??= serial(async () => {
         try {
           const r = await backupEvents(deps.store, dir, { incremental: true });
-          await deps.auth.record(ctx, 'data.backup', 'success', dir, { kind: r.kind, days: r.days.length, events: r.events });
+          await deps.auth.record(ctx, 'data.backup', 'success', dir, {
+            kind: r.kind,
+            days: r.days.length,
+            events: r.events,
+          });
           await backupAudit(deps.auth.audit, dir); // after the entry above, so it is archived too
           return r;
         } catch (err) {
-          await deps.auth.record(ctx, 'data.backup', 'failure', dir, { error: err instanceof Error ? err.message.slice(0, 200) : 'unknown' });
+          await deps.auth.record(ctx, 'data.backup', 'failure', dir, {
+            error: err instanceof Error ? err.message.slice(0, 200) : 'unknown',
+          });
           throw err;
         } finally {
           backupBusy = null;
