@@ -6,6 +6,7 @@ import { AUDIT_ROUTE_DOCS, createAuditRouter } from './audit/audit.routes.js';
 import { createAccessControl, type AccessControl } from './auth/access-control.js';
 import { AUTH_ROUTE_DOCS, createAuthRouter } from './auth/auth.routes.js';
 import type { AuthService } from './auth/auth.service.js';
+import { OIDC_ROUTE_DOCS, createOidcRouter } from './auth/oidc.routes.js';
 import { createRateLimiter } from './auth/rate-limit.js';
 import type { SecurityConfig } from './auth/security-config.js';
 import { corsAllowList, inlineHashes, securityHeaders } from './auth/security-headers.js';
@@ -32,6 +33,8 @@ const LIVE_PAGE = fileURLToPath(new URL('./http/static/live.html', import.meta.u
 export interface Mount {
   router: Router;
   docs: readonly RouteDoc[];
+  /** Mount before the read API, so literal paths (`/api/v1/payments/pending`) win over its templates. */
+  beforeRead?: boolean;
 }
 
 export interface AppDeps {
@@ -63,7 +66,7 @@ export function createApp(deps: AppDeps): { app: Express; docs: RouteDoc[]; acce
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
   const sec = deps.security;
-  const docs = [...SYSTEM_ROUTE_DOCS, ...READ_ROUTE_DOCS, ...EXPORT_ROUTE_DOCS, ...AUTH_ROUTE_DOCS, ...AUDIT_ROUTE_DOCS, ...(deps.mounts ?? []).flatMap((m) => m.docs)].map((d) =>
+  const docs = [...SYSTEM_ROUTE_DOCS, ...READ_ROUTE_DOCS, ...EXPORT_ROUTE_DOCS, ...AUTH_ROUTE_DOCS, ...(sec.oidc ? OIDC_ROUTE_DOCS : []), ...AUDIT_ROUTE_DOCS, ...(deps.mounts ?? []).flatMap((m) => m.docs)].map((d) =>
     d.path === '/metrics' && sec.metricsPublic ? { ...d, auth: 'none' as const } : d,
   );
   const dist = deps.dashboard !== false && existsSync(DASHBOARD_DIST + 'index.html') ? DASHBOARD_DIST : null;
@@ -81,10 +84,12 @@ export function createApp(deps: AppDeps): { app: Express; docs: RouteDoc[]; acce
   app.use(createEventsRouter({ ingestor: deps.ingestor }));
   app.use(createAuthRouter({ auth: deps.auth, secure: sec.tls !== null, sessionTtlMs: sec.sessionTtlMs, loginLimiter: createRateLimiter(sec.rateLimits.loginPerMinute), describeConfig: deps.describeConfig }));
   app.use(createAuditRouter({ auth: deps.auth }));
+  if (sec.oidc) app.use(createOidcRouter({ auth: deps.auth, secure: sec.tls !== null, sessionTtlMs: sec.sessionTtlMs, logger: deps.logger }, sec.oidc));
   app.use(createSystemRouter({ registry: deps.registry, ping: deps.ping, backend: deps.backend, openapi: () => (openapi ??= buildOpenApi(docs, { version: VERSION })) }));
+  for (const m of deps.mounts ?? []) if (m.beforeRead) app.use(m.router);
   app.use(createReadRouter(deps.read));
   app.use(createExportRouter({ reader: deps.reader }));
-  for (const m of deps.mounts ?? []) app.use(m.router);
+  for (const m of deps.mounts ?? []) if (!m.beforeRead) app.use(m.router);
 
   if (dist) {
     app.use(express.static(dist, { index: 'index.html', maxAge: '1h' }));

@@ -5,9 +5,14 @@ import { isCountry, isCurrency } from '@paywatch/contracts';
 import type { LevelWithSilent } from 'pino';
 import { ConfigError } from './lib/errors.js';
 import type { SecurityConfig } from './auth/security-config.js';
+import { isRole, type Role } from './auth/roles.js';
 import { REFERENCE_USD_RATES } from './lib/fx.js';
 import { parseWebhookSecrets, type WebhookSecrets } from './sources/webhooks/index.js';
 import type { StoreConfig } from './store/index.js';
+import { parse as parseYaml } from 'yaml';
+import type { z } from 'zod';
+import { LogTailConfigSchema, type LogTailConfig } from './sources/log-tail/index.js';
+import { ScrapeConfigSchema, type ScrapeConfig } from './sources/prom-scrape/index.js';
 
 /** Countries kept as their own `country` label in metrics; others become `other` (bounded series). */
 export const DEFAULT_METRICS_COUNTRIES = [
@@ -39,6 +44,19 @@ export interface Config {
   webhooks: WebhookSecrets;
   /** Users, sessions, keys, TLS, CORS, rate limits, retention (see docs/security.md). */
   security: SecurityConfig;
+  /** Prometheus scraping, log tailing, Faro RUM and the stale-pending gauge (docs/sources.md). */
+  signals: SignalsConfig;
+}
+
+/** Configuration of the scrape, log-tail and Faro sources (each off unless configured). */
+export interface SignalsConfig {
+  /** Parsed `PAYWATCH_SCRAPE_CONFIG` file, null when unset. */
+  scrape: ScrapeConfig | null;
+  /** Parsed `PAYWATCH_LOG_TAIL_CONFIG` file (offsets default to `<data dir>/log-tail-offsets.json`), null when unset. */
+  logTail: LogTailConfig | null;
+  faro: { enabled: boolean; origins: string[]; maxBodyBytes: number; apiKey: string | null };
+  pendingStaleAfterMs: number;
+  pendingRefreshMs: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -70,6 +88,20 @@ export const ENV_DOCS: readonly { name: string; default: string; description: st
   { name: 'PAYWATCH_RETENTION_AUDIT_DAYS', default: '365', description: 'Days audit entries are kept (PCI DSS 10.5.1 asks for 12 months; `0` keeps them forever).' },
   { name: 'PAYWATCH_BACKUP_DIR', default: '(off)', description: 'Directory where the running collector writes incremental event backups (per-day NDJSON.gz + manifest with SHA-256), every `PAYWATCH_BACKUP_INTERVAL_HOURS` and on `POST /api/admin/backup`. Ship it off-site (docs/security.md).' },
   { name: 'PAYWATCH_BACKUP_INTERVAL_HOURS', default: '24', description: 'Hours between scheduled backups (with `PAYWATCH_BACKUP_DIR`).' },
+  { name: 'PAYWATCH_SCRAPE_CONFIG', default: '(off)', description: 'Path to a YAML or JSON file of Prometheus scrape targets and metric mappings (docs/sources.md); samples are stored and served at `/api/v1/metrics/samples`.' },
+  { name: 'PAYWATCH_LOG_TAIL_CONFIG', default: '(off)', description: 'Path to a YAML or JSON file of log files/globs to tail and their payment field mappings (docs/sources.md); other lines are searchable at `/api/v1/logs`.' },
+  { name: 'PAYWATCH_FARO_ENABLED', default: 'false', description: '`true` mounts the Grafana Faro browser RUM receiver `POST /faro/collect` (funnel at `/api/v1/funnel`, web vitals at `/api/v1/rum/vitals`).' },
+  { name: 'PAYWATCH_FARO_ORIGINS', default: '(none)', description: 'Comma-separated shop origins (`https://shop.example.com`) allowed to send Faro beacons (CORS); others get 403.' },
+  { name: 'PAYWATCH_FARO_MAX_BODY_KB', default: '256', description: 'Largest Faro beacon body accepted (KiB, after gzip decoding); larger: 413.' },
+  { name: 'PAYWATCH_FARO_API_KEY', default: '(none)', description: 'When set, Faro beacons must send it as `x-api-key` (the SDK\'s `apiKey` option). It is visible in the page: it filters noise, it is not a secret.' },
+  { name: 'PAYWATCH_PENDING_STALE_AFTER', default: '15m', description: 'Age (`90s`, `15m`, `2h`, `1d`) after which a payment whose latest status is non-final counts in the gauge `paywatch_payments_pending_stale`.' },
+  { name: 'PAYWATCH_PENDING_REFRESH_SECONDS', default: '60', description: 'How often `paywatch_payments_pending_stale` is recomputed.' },
+  { name: 'PAYWATCH_OIDC_ISSUER', default: '(off)', description: 'OpenID Connect issuer URL (e.g. `https://login.example.com/realms/ops`); enables single sign-on at `/api/auth/oidc/login`. Needs the four variables below.' },
+  { name: 'PAYWATCH_OIDC_CLIENT_ID', default: '(none)', description: 'OIDC client id registered for paywatch.' },
+  { name: 'PAYWATCH_OIDC_CLIENT_SECRET', default: '(none)', description: 'OIDC client secret (or a path to a file holding it).' },
+  { name: 'PAYWATCH_OIDC_REDIRECT_URL', default: '(none)', description: 'This collector\'s public callback URL, registered at the provider: `https://<host>/api/auth/oidc/callback`.' },
+  { name: 'PAYWATCH_OIDC_ROLE_MAP', default: '(none)', description: 'Comma-separated `group=role` pairs (`payments-admins=admin,payments-oncall=oncall`); `*=viewer` gives everyone else a role (otherwise they are refused). The highest matching role wins.' },
+  { name: 'PAYWATCH_OIDC_GROUPS_CLAIM', default: 'groups', description: 'ID token claim that lists the user\'s groups.' },
   { name: 'PAYWATCH_CLICKHOUSE_URL', default: 'http://127.0.0.1:8123', description: 'ClickHouse HTTP endpoint (with `PAYWATCH_STORE=clickhouse`).' },
   { name: 'PAYWATCH_CLICKHOUSE_USER', default: 'default', description: 'ClickHouse user.' },
   { name: 'PAYWATCH_CLICKHOUSE_PASSWORD', default: '(empty)', description: 'ClickHouse password.' },
@@ -180,6 +212,7 @@ export function loadConfig(env: Env = process.env): Config {
   const webhooks = parseWebhookSecrets(env, (path) => readFileSync(path, 'utf8'));
   const { key: hashKey, source: hashKeySource } = loadHashKey(env, dataDir);
   const security = loadSecurity(env);
+  const signals = loadSignals(env, dataDir);
 
   return {
     host,
@@ -195,6 +228,7 @@ export function loadConfig(env: Env = process.env): Config {
     metricsCountries: new Set(countries.length > 0 ? countries : DEFAULT_METRICS_COUNTRIES),
     webhooks,
     security,
+    signals,
   };
 }
 
@@ -244,7 +278,36 @@ function loadSecurity(env: Env): SecurityConfig {
     },
     backupDir: env.PAYWATCH_BACKUP_DIR?.trim() ? resolve(env.PAYWATCH_BACKUP_DIR.trim()) : null,
     backupIntervalHours: int(env, 'PAYWATCH_BACKUP_INTERVAL_HOURS', 24, 1, 24 * 31),
+    oidc: loadOidc(env),
   };
+}
+
+function loadOidc(env: Env): SecurityConfig['oidc'] {
+  const issuer = env.PAYWATCH_OIDC_ISSUER?.trim();
+  if (!issuer) return null;
+  const url = (name: string, v: string | undefined) => {
+    if (!v || !/^https?:\/\/\S+$/.test(v)) throw new ConfigError(name, `expected an http(s) URL${v ? `, got "${v}"` : ' (required with PAYWATCH_OIDC_ISSUER)'}`);
+    return v;
+  };
+  url('PAYWATCH_OIDC_ISSUER', issuer);
+  const clientId = env.PAYWATCH_OIDC_CLIENT_ID?.trim();
+  if (!clientId) throw new ConfigError('PAYWATCH_OIDC_CLIENT_ID', 'is required with PAYWATCH_OIDC_ISSUER');
+  const secretRaw = env.PAYWATCH_OIDC_CLIENT_SECRET?.trim();
+  if (!secretRaw) throw new ConfigError('PAYWATCH_OIDC_CLIENT_SECRET', 'is required with PAYWATCH_OIDC_ISSUER');
+  const redirectUrl = url('PAYWATCH_OIDC_REDIRECT_URL', env.PAYWATCH_OIDC_REDIRECT_URL?.trim());
+  if (!redirectUrl.endsWith('/api/auth/oidc/callback')) throw new ConfigError('PAYWATCH_OIDC_REDIRECT_URL', 'must end with /api/auth/oidc/callback');
+  const roleMap: { group: string; role: Role }[] = [];
+  let defaultRole: Role | null = null;
+  for (const pair of list(env, 'PAYWATCH_OIDC_ROLE_MAP')) {
+    const i = pair.lastIndexOf('=');
+    const group = pair.slice(0, i).trim();
+    const role = pair.slice(i + 1).trim();
+    if (i <= 0 || !isRole(role)) throw new ConfigError('PAYWATCH_OIDC_ROLE_MAP', `expected group=viewer|analyst|oncall|admin, got "${pair}"`);
+    if (group === '*') defaultRole = role;
+    else roleMap.push({ group, role });
+  }
+  if (roleMap.length === 0 && defaultRole === null) throw new ConfigError('PAYWATCH_OIDC_ROLE_MAP', 'is required with PAYWATCH_OIDC_ISSUER (which groups get which role)');
+  return { issuer, clientId, clientSecret: inlineOrFile(secretRaw), redirectUrl, groupsClaim: env.PAYWATCH_OIDC_GROUPS_CLAIM?.trim() || 'groups', roleMap, defaultRole };
 }
 
 /** The configuration with every secret replaced, safe to log or print. */
@@ -259,10 +322,65 @@ export function describeConfig(c: Config): Record<string, unknown> {
     reportingCurrency: c.reportingCurrency,
     logLevel: c.logLevel,
     webhooks: Object.fromEntries(Object.keys(c.webhooks).map((k) => [k, '[configured, redacted]'])),
+    signals: {
+      scrape: c.signals.scrape?.targets.map((t) => ({ name: t.name, url: t.url, interval_s: t.interval_s, auth: t.bearer_token || t.basic_auth ? '[redacted]' : null, mappings: t.mappings.length })) ?? null,
+      logTail: c.signals.logTail ? { files: c.signals.logTail.files.map((f) => f.path), offsets_path: c.signals.logTail.offsets_path } : null,
+      faro: { ...c.signals.faro, apiKey: c.signals.faro.apiKey === null ? null : '[redacted]' },
+      pendingStaleAfterMs: c.signals.pendingStaleAfterMs,
+    },
     security: {
       ...c.security,
       adminPassword: c.security.adminPassword === null ? null : '[redacted]',
       tls: c.security.tls === null ? null : { cert: '[configured]', key: '[redacted]' },
+      oidc: c.security.oidc === null ? null : { ...c.security.oidc, clientSecret: '[redacted]' },
     },
+  };
+}
+
+/** Reads a YAML/JSON config file and validates it; every problem names the variable and the file. */
+function loadFileConfig<S extends z.ZodType>(variable: string, path: string, schema: S, defaults: Record<string, unknown> = {}): z.output<S> {
+  let raw: unknown;
+  try {
+    raw = parseYaml(readFileSync(path, 'utf8'));
+  } catch (err) {
+    throw new ConfigError(variable, `cannot read ${path}: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`);
+  }
+  const obj = raw !== null && typeof raw === 'object' && !Array.isArray(raw) ? { ...defaults, ...(raw as Record<string, unknown>) } : raw;
+  const r = schema.safeParse(obj);
+  if (!r.success) {
+    const issue = r.error.issues[0]!;
+    throw new ConfigError(variable, `${path}: ${issue.path.map(String).join('.') || '(top level)'}: ${issue.message}`);
+  }
+  return r.data;
+}
+
+/** `90s`, `15m`, `2h`, `1d` → ms. */
+function duration(env: Env, name: string, dflt: string): number {
+  const raw = env[name]?.trim() || dflt;
+  const m = /^(\d{1,6})(s|m|h|d)$/.exec(raw);
+  if (!m || Number(m[1]) === 0) throw new ConfigError(name, `expected a duration like 90s, 15m, 2h or 1d, got "${raw}"`);
+  return Number(m[1]) * { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2] as 's' | 'm' | 'h' | 'd'];
+}
+
+function loadSignals(env: Env, dataDir: string): SignalsConfig {
+  const scrapePath = env.PAYWATCH_SCRAPE_CONFIG?.trim();
+  const tailPath = env.PAYWATCH_LOG_TAIL_CONFIG?.trim();
+  const origins = list(env, 'PAYWATCH_FARO_ORIGINS').map((o) => o.replace(/\/+$/, ''));
+  for (const o of origins) {
+    if (!/^https?:\/\/[^/\s]+$/.test(o)) throw new ConfigError('PAYWATCH_FARO_ORIGINS', `expected origins like https://host[:port], got "${o}"`);
+  }
+  return {
+    scrape: scrapePath ? loadFileConfig('PAYWATCH_SCRAPE_CONFIG', resolve(scrapePath), ScrapeConfigSchema) : null,
+    logTail: tailPath
+      ? loadFileConfig('PAYWATCH_LOG_TAIL_CONFIG', resolve(tailPath), LogTailConfigSchema, { offsets_path: join(dataDir, 'log-tail-offsets.json') })
+      : null,
+    faro: {
+      enabled: bool(env, 'PAYWATCH_FARO_ENABLED'),
+      origins,
+      maxBodyBytes: int(env, 'PAYWATCH_FARO_MAX_BODY_KB', 256, 1, 64 * 1024) * 1024,
+      apiKey: env.PAYWATCH_FARO_API_KEY?.trim() || null,
+    },
+    pendingStaleAfterMs: duration(env, 'PAYWATCH_PENDING_STALE_AFTER', '15m'),
+    pendingRefreshMs: int(env, 'PAYWATCH_PENDING_REFRESH_SECONDS', 60, 1, 86_400) * 1000,
   };
 }

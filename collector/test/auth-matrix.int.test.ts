@@ -36,7 +36,7 @@ const PUBLIC = [
   'POST /v1/webhooks/{provider}',
   'POST /v1/webhooks/{provider}/{account}',
 ];
-const MAY_BE_PUBLIC = ['POST /faro/collect'];
+const MAY_BE_PUBLIC = ['POST /faro/collect', 'GET /api/auth/oidc/login', 'GET /api/auth/oidc/callback'];
 
 /** The role the product gives each route (issue 7): viewers see aggregates only, analysts transactions, admins administer. */
 const EXPECTED: Record<string, Requirement> = {

@@ -1,3 +1,5 @@
+import type { OidcConfig } from './oidc.routes.js';
+
 /** Access control, transport and data-lifecycle settings; `config.ts` builds it from the environment. */
 export interface SecurityConfig {
   /** Password of the admin created on first start (null: one is generated and printed once). */
@@ -16,4 +18,6 @@ export interface SecurityConfig {
   /** Directory of the running collector's scheduled incremental backups (null: none). */
   backupDir: string | null;
   backupIntervalHours: number;
+  /** OpenID Connect single sign-on (null: password sign-in only). */
+  oidc: OidcConfig | null;
 }
