@@ -22,6 +22,12 @@ import type { Ingestor } from './pipeline/types.js';
 import { createFanOut, type Sink } from './sinks/sink.js';
 import { WEBHOOK_ROUTE_DOCS, createWebhookRouter } from './sources/webhooks/index.js';
 import { createStore } from './store/index.js';
+import { SIGNAL_ROUTE_DOCS, createSignalsRouter } from './http/signals.routes.js';
+import { createSignalMetrics } from './metrics/signals.metrics.js';
+import { FARO_ROUTE_DOCS, createFaroRouter } from './sources/faro/index.js';
+import { createLogTailer } from './sources/log-tail/index.js';
+import { createPromScraper } from './sources/prom-scrape/index.js';
+import { openSignalBackend } from './store/signal-backend.js';
 import { instrumentWriter } from './store/instrumented.js';
 import type { Store } from './store/types.js';
 
@@ -66,6 +72,9 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
   const logger = createLogger({ level: config.logLevel, ...(opts.logDestination ? { destination: opts.logDestination } : {}) });
   const store = createStore(config.store, { logger: logger.child({ component: 'store' }) });
   await store.start();
+  // Scraped samples, log records, RUM: the embedded store's tables, or a local file beside ClickHouse.
+  const signalStore = await openSignalBackend(store, { dataDir: config.dataDir });
+  const { signals } = signalStore;
   const securityDb = await openSecurityDb(join(config.dataDir, 'security.duckdb'));
   const auth = createAuthService(
     { db: securityDb, audit: await createEmbeddedAuditLog(securityDb), logger },
@@ -90,6 +99,16 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
     hooks: metrics.pipelineHooks,
     logger,
   });
+  const signalMetrics = createSignalMetrics(
+    { registry: metrics.registry, pending: signalStore.pending, logger },
+    { pendingStaleAfterMs: config.signals.pendingStaleAfterMs, refreshIntervalMs: config.signals.pendingRefreshMs },
+  );
+  const scrapeConfig = config.signals.scrape;
+  const scraper = scrapeConfig && scrapeConfig.targets.length > 0 ? createPromScraper({ writer: signals, logger, onScrape: signalMetrics.onScrape }, scrapeConfig) : null;
+  const tailConfig = config.signals.logTail;
+  const tailer = tailConfig ? createLogTailer({ ingestor, writer: signals, logger, maskText: masker.maskText, onLines: signalMetrics.onLines }, tailConfig) : null;
+  const faro = config.signals.faro;
+  if (faro.enabled && faro.origins.length === 0) logger.warn('PAYWATCH_FARO_ENABLED without PAYWATCH_FARO_ORIGINS: browsers on other origins are refused');
   const { app, access } = createApp({
     ingestor,
     read: createReadService(store, fx),
@@ -114,6 +133,17 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
         docs: WEBHOOK_ROUTE_DOCS,
       },
       { router: createLifecycleRouter({ lifecycle }), docs: LIFECYCLE_ROUTE_DOCS },
+      { router: createSignalsRouter({ signals, pending: signalStore.pending }), docs: SIGNAL_ROUTE_DOCS, beforeRead: true },
+      ...(faro.enabled
+        ? [{
+            router: createFaroRouter({
+              writer: signals, logger, maskText: masker.maskText, allowedOrigins: faro.origins, maxBodyBytes: faro.maxBodyBytes,
+              ...(faro.apiKey === null ? {} : { apiKey: faro.apiKey }),
+              onReceived: signalMetrics.onFaroReceived, onRejected: signalMetrics.onFaroRejected,
+            }),
+            docs: FARO_ROUTE_DOCS,
+          }]
+        : []),
       ...(opts.mounts?.({ ingestor, store, logger, metrics }) ?? []),
     ],
     dashboard: opts.dashboard ?? true,
@@ -132,6 +162,9 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
   });
   live.start();
   lifecycle.start();
+  scraper?.start();
+  await tailer?.start();
+  signalMetrics.start();
   const port = (server.address() as AddressInfo).port;
   const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
   const url = `${tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${port}`;
@@ -147,10 +180,15 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
         const deadline = setTimeout(() => server.closeAllConnections(), 5_000);
         clearInterval(socketRecheck);
         await lifecycle.stop();
+        // Sources first (they write through the pipeline and the signal store), then the store.
+        await scraper?.stop();
+        await tailer?.stop();
+        await signalMetrics.stop();
         await live.stop();
         await closed;
         clearTimeout(deadline);
         await store.stop();
+        await signalStore.stop();
         await securityDb.close();
         logger.info('paywatch collector stopped');
       })();
