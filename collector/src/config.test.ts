@@ -1,5 +1,5 @@
 // Guards configuration parsing: defaults, and a bad value stops the start naming the variable.
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -51,5 +51,52 @@ describe('loadConfig', () => {
     expect(c.reportingCurrency).toBe('EUR');
     const dump = JSON.stringify(describeConfig(c));
     for (const s of ['sekret', 'key-aaaa', 'hhhhhhhh']) expect(dump).not.toContain(s);
+  });
+});
+
+describe('loadConfig: scrape, log tail, Faro, pending', () => {
+  it('is all off by default, with a 15 min stale-pending threshold', () => {
+    const c = loadConfig({ PAYWATCH_DATA_DIR: dir() });
+    expect(c.signals).toEqual({
+      scrape: null,
+      logTail: null,
+      faro: { enabled: false, origins: [], maxBodyBytes: 256 * 1024, apiKey: null },
+      pendingStaleAfterMs: 900_000,
+      pendingRefreshMs: 60_000,
+    });
+  });
+
+  it('reads YAML and JSON files with the source schemas (defaults filled, offsets in the data dir)', () => {
+    const d = dir();
+    writeFileSync(join(d, 'scrape.yaml'), 'targets:\n  - name: gw\n    url: http://127.0.0.1:9100/metrics\n    bearer_token: tok-secret\n    mappings: [{ metric: payments_total }]\n');
+    writeFileSync(join(d, 'tail.json'), JSON.stringify({ files: [{ path: '/var/log/app/*.log' }] }));
+    const c = loadConfig({
+      PAYWATCH_DATA_DIR: d,
+      PAYWATCH_SCRAPE_CONFIG: join(d, 'scrape.yaml'),
+      PAYWATCH_LOG_TAIL_CONFIG: join(d, 'tail.json'),
+      PAYWATCH_FARO_ENABLED: 'true',
+      PAYWATCH_FARO_ORIGINS: 'https://shop.example.com/, http://localhost:3000',
+      PAYWATCH_FARO_MAX_BODY_KB: '64',
+      PAYWATCH_PENDING_STALE_AFTER: '2h',
+    });
+    expect(c.signals.scrape?.targets[0]).toMatchObject({ name: 'gw', interval_s: 15, timeout_s: 10, sample_limit: 10_000 });
+    expect(c.signals.logTail).toMatchObject({ offsets_path: join(d, 'log-tail-offsets.json'), poll_ms: 500, files: [{ path: '/var/log/app/*.log', format: 'auto' }] });
+    expect(c.signals.faro).toEqual({ enabled: true, origins: ['https://shop.example.com', 'http://localhost:3000'], maxBodyBytes: 65_536, apiKey: null });
+    expect(c.signals.pendingStaleAfterMs).toBe(7_200_000);
+    expect(JSON.stringify(describeConfig(c))).not.toContain('tok-secret');
+  });
+
+  it('names the variable, the file and the field when a file is missing or invalid', () => {
+    const d = dir();
+    expect(() => loadConfig({ PAYWATCH_DATA_DIR: d, PAYWATCH_SCRAPE_CONFIG: join(d, 'nope.yaml') })).toThrow(/PAYWATCH_SCRAPE_CONFIG.*cannot read .*nope\.yaml/);
+    writeFileSync(join(d, 'bad.yaml'), 'targets:\n  - name: gw\n    url: ftp://x/metrics\n');
+    expect(() => loadConfig({ PAYWATCH_DATA_DIR: d, PAYWATCH_SCRAPE_CONFIG: join(d, 'bad.yaml') })).toThrow(/PAYWATCH_SCRAPE_CONFIG.*bad\.yaml: targets\.0\.url/);
+    writeFileSync(join(d, 'broken.yaml'), 'files: [\n');
+    expect(() => loadConfig({ PAYWATCH_DATA_DIR: d, PAYWATCH_LOG_TAIL_CONFIG: join(d, 'broken.yaml') })).toThrow(/PAYWATCH_LOG_TAIL_CONFIG.*broken\.yaml/);
+    writeFileSync(join(d, 'extra.json'), JSON.stringify({ files: [], surprise: 1 }));
+    expect(() => loadConfig({ PAYWATCH_DATA_DIR: d, PAYWATCH_LOG_TAIL_CONFIG: join(d, 'extra.json') })).toThrow(/extra\.json.*surprise/);
+    expect(() => loadConfig({ PAYWATCH_DATA_DIR: d, PAYWATCH_FARO_ORIGINS: 'shop.example.com' })).toThrow(/PAYWATCH_FARO_ORIGINS/);
+    expect(() => loadConfig({ PAYWATCH_DATA_DIR: d, PAYWATCH_PENDING_STALE_AFTER: '15 minutes' })).toThrow(/PAYWATCH_PENDING_STALE_AFTER/);
+    expect(() => loadConfig({ PAYWATCH_DATA_DIR: d, PAYWATCH_FARO_ENABLED: 'yes' })).toThrow(/PAYWATCH_FARO_ENABLED/);
   });
 });
