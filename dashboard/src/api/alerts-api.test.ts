@@ -1,6 +1,6 @@
 // Guards the reading of the alert engine's AlertState shape (list forms, detail series/deliveries) and the silence request built for an alert.
 import { describe, expect, it } from 'vitest';
-import { AlertDetailSchema, AlertListSchema, silenceFor } from './alerts-api.js';
+import { AlertDetailSchema, AlertListSchema, equalityMatcher, silenceFor } from './alerts-api.js';
 
 /** Field for field the engine's persisted state (alerts/src/state/alert-state.ts). */
 const state = {
@@ -27,9 +27,25 @@ const state = {
   no_data: false,
   acknowledged_by: null,
   acknowledged_at: null,
+  dashboard_url: 'http://127.0.0.1:8080/alerts/a1b2',
+  muted: { silenced_by: [], inhibited_by: 'p9' },
 };
 
 describe('alerts API shapes', () => {
+  it("reads silence and inhibition from the engine's mute info", () => {
+    const [a] = AlertListSchema.parse({ items: [state] }).items;
+    expect(a?.silenced).toBe(false);
+    expect(a?.inhibitedBy).toBe('p9');
+    const [b] = AlertListSchema.parse({
+      items: [{ ...state, muted: { silenced_by: ['s1'], inhibited_by: null } }],
+    }).items;
+    expect(b?.silenced).toBe(true);
+  });
+
+  it('quotes and escapes matcher values the way the engine parses them', () => {
+    expect(equalityMatcher('merchant_id', 'a "b" \\ c')).toBe('merchant_id="a \\"b\\" \\\\ c"');
+  });
+
   it('maps the engine state onto the dashboard view', () => {
     const [a] = AlertListSchema.parse([state]).items;
     expect(a).toMatchObject({
@@ -88,12 +104,7 @@ describe('alerts API shapes', () => {
   it('silences an alert by its rule and every label, for the chosen duration', () => {
     const [a] = AlertListSchema.parse([state]).items;
     expect(silenceFor(a!, 'deploy in progress', 10_000, 3_600_000, 'dashboard')).toEqual({
-      matchers: [
-        { name: 'alertname', op: '=', value: 'success_rate_drop' },
-        { name: 'provider', op: '=', value: 'adyen' },
-        { name: 'method', op: '=', value: 'card' },
-        { name: 'country', op: '=', value: 'DE' },
-      ],
+      matchers: ['alertname="success_rate_drop"', 'provider="adyen"', 'method="card"', 'country="DE"'],
       starts_at: 10_000,
       ends_at: 3_610_000,
       created_by: 'dashboard',

@@ -2,17 +2,17 @@ import { z } from 'zod';
 import { ApiError, requestJson } from './http.js';
 import { API_BASE } from './read-api.js';
 
-// The alert engine's HTTP API is owned by the alerts workspace and mounted by the collector.
-// Until its schemas land in `contracts/`, the dashboard reads the engine's `AlertState` shape
-// (alerts/src/state/alert-state.ts) leniently — optional fields may be absent, unknown fields
-// are ignored — and maps it onto the view below. The expected routes are listed in
-// docs/dashboard.md ("Alerts API").
+// The alert engine's HTTP API (alerts/src/http/alerts.router.ts, mounted by the collector under
+// /api/v1). Its shapes are not in `contracts/`, so the dashboard reads the engine's `AlertView`
+// (`AlertState` + `dashboard_url` + `muted`) leniently — optional fields may be absent, unknown
+// fields are ignored — and maps it onto the view below.
 
 const num = z.number().nullish();
 
 /** A delivery record of the engine's notification log (alerts/src/notify/delivery-log.ts). */
 const DeliverySchema = z.object({
   at: z.number(),
+  alert_ids: z.array(z.string()).default([]),
   receiver: z.string().nullish(),
   channel: z.string(),
   target: z.string().nullish(),
@@ -42,7 +42,10 @@ const AlertStateSchema = z.object({
   contributors: z.array(z.object({ key: z.string(), value: z.number() })).default([]),
   acknowledged_by: z.string().nullish(),
   acknowledged_at: num,
-  silenced: z.boolean().nullish(),
+  muted: z
+    .object({ silenced_by: z.array(z.string()).default([]), inhibited_by: z.string().nullish() })
+    .nullish(),
+  dashboard_url: z.string().nullish(),
   flapping: z.boolean().nullish(),
   no_data: z.boolean().nullish(),
 });
@@ -63,6 +66,8 @@ export interface Alert {
   reporting_currency: string | null;
   acknowledged: { by: string; at: number | null } | null;
   silenced: boolean;
+  /** The alert that inhibits this one (a provider outage mutes the method alerts beneath it). */
+  inhibitedBy: string | null;
   flapping: boolean;
   samples: string[];
   contributors: { key: string; value: number }[];
@@ -83,7 +88,8 @@ export function toAlertView(s: z.output<typeof AlertStateSchema>): Alert {
     revenue_at_risk: s.revenue_at_risk ?? null,
     reporting_currency: s.reporting_currency ?? null,
     acknowledged: s.acknowledged_by ? { by: s.acknowledged_by, at: s.acknowledged_at ?? null } : null,
-    silenced: s.silenced ?? false,
+    silenced: (s.muted?.silenced_by.length ?? 0) > 0,
+    inhibitedBy: s.muted?.inhibited_by ?? null,
     flapping: s.flapping ?? false,
     samples: s.samples,
     contributors: s.contributors,
@@ -100,6 +106,10 @@ export const AlertListSchema = z
     z.object({ alerts: z.array(AlertSchema) }),
   ])
   .transform((v) => ({ items: Array.isArray(v) ? v : 'items' in v ? v.items : v.alerts }));
+
+/** `GET /api/v1/alerts-deliveries`: the notification delivery log, newest first. */
+export const DeliveryListSchema = z.object({ items: z.array(DeliverySchema) });
+export type Delivery = z.infer<typeof DeliverySchema>;
 
 /** Detail: the alert plus its observed-vs-expected series and its delivery log, when provided. */
 export const AlertDetailSchema = AlertStateSchema.extend({
@@ -129,9 +139,9 @@ export const AlertDetailSchema = AlertStateSchema.extend({
 }));
 export type AlertDetail = z.output<typeof AlertDetailSchema>;
 
-/** What `POST /api/v1/silences` takes (Alertmanager-style equality matchers). */
+/** What `POST /api/v1/silences` takes: Alertmanager-style matcher strings (`name="value"`). */
 export interface SilenceRequest {
-  matchers: { name: string; op: '='; value: string }[];
+  matchers: string[];
   starts_at: number;
   ends_at: number;
   created_by: string;
@@ -154,12 +164,18 @@ function engineOr404<T>(p: Promise<T>): Promise<T> {
   });
 }
 
+/** List filter: `status` is one of pending, firing, resolved, inactive or `active` (pending + firing). */
 export interface AlertFilter {
-  state?: string[];
-  severity?: string[];
+  status?: string;
+  severity?: string;
 }
 
-/** Silence matchers for an alert: its rule and every label, by equality. */
+/** A label as an equality matcher, quoted and escaped the way the engine parses it. */
+export function equalityMatcher(name: string, value: string): string {
+  return `${name}="${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+}
+
+/** Silence for an alert: every label by equality (the labels include `alertname`). */
 export function silenceFor(
   alert: Alert,
   comment: string,
@@ -167,11 +183,9 @@ export function silenceFor(
   durationMs: number,
   by: string,
 ): SilenceRequest {
+  const labels = 'alertname' in alert.labels ? alert.labels : { alertname: alert.rule, ...alert.labels };
   return {
-    matchers: [
-      { name: 'alertname', op: '=', value: alert.rule },
-      ...Object.entries(alert.labels).map(([name, value]) => ({ name, op: '=' as const, value })),
-    ],
+    matchers: Object.entries(labels).map(([name, value]) => equalityMatcher(name, value)),
     starts_at: now,
     ends_at: now + durationMs,
     created_by: by,
@@ -183,8 +197,8 @@ export function silenceFor(
 export const alertsApi = {
   list: (f: AlertFilter = {}, signal?: AbortSignal) => {
     const q = new URLSearchParams();
-    if (f.state?.length) q.set('state', f.state.join(','));
-    if (f.severity?.length) q.set('severity', f.severity.join(','));
+    if (f.status) q.set('status', f.status);
+    if (f.severity) q.set('severity', f.severity);
     const qs = q.toString();
     return engineOr404(requestJson(`${API_BASE}/alerts${qs ? `?${qs}` : ''}`, AlertListSchema, { signal }));
   },
@@ -197,4 +211,9 @@ export const alertsApi = {
     }),
   silence: (req: SilenceRequest) =>
     requestJson(`${API_BASE}/silences`, z.unknown(), { method: 'POST', body: req }),
+  /** The delivery log entries that concern one alert (the log is global; filtered here). */
+  deliveriesOf: async (id: string, signal?: AbortSignal): Promise<Delivery[]> => {
+    const res = await requestJson(`${API_BASE}/alerts-deliveries?limit=1000`, DeliveryListSchema, { signal });
+    return res.items.filter((d) => d.alert_ids.includes(id));
+  },
 };

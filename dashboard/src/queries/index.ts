@@ -8,5 +8,6 @@ export {
   usePayment,
   useAlerts,
   useAlert,
+  useAlertDeliveries,
 } from './read-queries.js';
 export { useNow } from './use-now.js';

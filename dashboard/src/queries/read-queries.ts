@@ -30,10 +30,9 @@ export const useFailures = (p: RangeParams, o?: QueryOptions) =>
 export const usePayment = (id: string) => useQuery(`payment/${id}`, (s) => readApi.payment(id, s));
 
 export const useAlerts = (f: AlertFilter, o?: QueryOptions) =>
-  useQuery(
-    `alerts?${f.state?.join(',') ?? ''}|${f.severity?.join(',') ?? ''}`,
-    (s) => alertsApi.list(f, s),
-    o,
-  );
+  useQuery(`alerts?${f.status ?? ''}|${f.severity ?? ''}`, (s) => alertsApi.list(f, s), o);
 
 export const useAlert = (id: string) => useQuery(`alert/${id}`, (s) => alertsApi.get(id, s));
+
+export const useAlertDeliveries = (id: string, o?: QueryOptions) =>
+  useQuery(`alert-deliveries/${id}`, (s) => alertsApi.deliveriesOf(id, s), o);

@@ -1,8 +1,10 @@
 import { lazy, Suspense } from 'react';
 import { Link } from '../../app/router.js';
 import { useI18n } from '../../i18n/index.js';
-import { useAlert } from '../../queries/index.js';
-import { ApiError } from '../../api/index.js';
+import { useAlert, useAlertDeliveries, useQuery } from '../../queries/index.js';
+import { ApiError, readApi, type AlertDetail } from '../../api/index.js';
+import { autoBucket } from '../trends/trends-state.js';
+import { bandPoints, observedQueryFor } from './alert-series.js';
 import { AlertActions } from './alert-actions.js';
 import { EngineDown } from './alert-list.js';
 
@@ -10,7 +12,7 @@ const BandChart = lazy(() => import('../../charts/band-chart.js').then((m) => ({
 
 /** One alert: observed vs expected band, revenue at risk, contributing dimensions, samples, deliveries. */
 export function AlertDetailPage({ params }: { params: Record<string, string> }) {
-  const { t, fmt } = useI18n();
+  const { t } = useI18n();
   const id = params.id ?? '';
   const q = useAlert(id);
   if (q.error instanceof ApiError && q.error.status === 404 && !q.data) return <EngineDown />;
@@ -21,10 +23,40 @@ export function AlertDetailPage({ params }: { params: Record<string, string> }) 
       </div>
     );
   }
-  const a = q.data;
-  if (!a) return <p className="muted">{t('common.loading')}</p>;
+  if (!q.data) return <p className="muted">{t('common.loading')}</p>;
+  return <AlertDetailView a={q.data} onChanged={q.refetch} />;
+}
+
+function AlertDetailView({ a, onChanged }: { a: AlertDetail; onChanged(): void }) {
+  const { t, fmt } = useI18n();
   const fmtV = (v: number) =>
     Math.abs(v) <= 1 && a.rule.includes('rate') ? fmt.percent(v, 1) : fmt.number(v, 2);
+  // The engine sends no series: the observed side comes from the read API for the alert's slice,
+  // from an hour before the episode to its end.
+  const observed = a.series.length === 0 ? observedQueryFor(a) : null;
+  const from = a.started_at - 3_600_000;
+  const to = (a.resolved_at ?? Date.now()) + 60_000;
+  const sq = useQuery(`alert-series/${a.id}/${a.started_at}/${a.resolved_at ?? ''}`, async (signal) =>
+    observed
+      ? bandPoints(
+          await readApi.timeseries(
+            { from, to, filters: observed.filters, bucket: autoBucket(to - from) },
+            signal,
+          ),
+          observed.metric,
+          a,
+        )
+      : a.series,
+  );
+  const points = sq.data ?? a.series;
+  const dq = useAlertDeliveries(a.id, { enabled: a.deliveries.length === 0 });
+  const deliveries = a.deliveries.length > 0 ? a.deliveries : (dq.data ?? []);
+  const fmtPoint =
+    observed?.metric === 'latency_p95'
+      ? (v: number) => fmt.ms(v)
+      : observed?.metric === 'attempts'
+        ? (v: number) => fmt.number(v)
+        : fmtV;
   return (
     <section className="grid">
       <p>
@@ -64,17 +96,17 @@ export function AlertDetailPage({ params }: { params: Record<string, string> }) 
           </dd>
         </dl>
         <div style={{ marginTop: '0.75rem' }}>
-          <AlertActions alert={a} onChanged={q.refetch} />
+          <AlertActions alert={a} onChanged={onChanged} />
         </div>
       </div>
-      {a.series.length > 0 && (
+      {points.length > 0 && (
         <div className="panel">
           <h2>{t('alerts.band')}</h2>
           <Suspense fallback={<p className="muted">{t('common.loading')}</p>}>
             <BandChart
-              points={a.series}
+              points={points}
               labels={{ observed: t('alerts.observed'), expected: t('alerts.expected') }}
-              formatValue={fmtV}
+              formatValue={fmtPoint}
               formatTime={(x) => fmt.time(x)}
             />
           </Suspense>
@@ -108,7 +140,7 @@ export function AlertDetailPage({ params }: { params: Record<string, string> }) 
       </div>
       <div className="panel">
         <h2>{t('alerts.deliveries')}</h2>
-        {a.deliveries.length === 0 ? (
+        {deliveries.length === 0 ? (
           <p className="muted">{t('alerts.noDeliveries')}</p>
         ) : (
           <div className="table-wrap">
@@ -126,7 +158,7 @@ export function AlertDetailPage({ params }: { params: Record<string, string> }) 
                 </tr>
               </thead>
               <tbody>
-                {a.deliveries.map((d, i) => (
+                {deliveries.map((d, i) => (
                   <tr key={i}>
                     <td>{fmt.dateTime(d.at)}</td>
                     <td>{d.channel}</td>

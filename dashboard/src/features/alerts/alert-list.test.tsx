@@ -23,6 +23,7 @@ const alert: Alert = {
   reporting_currency: 'USD',
   acknowledged: null,
   silenced: false,
+  inhibitedBy: null,
   flapping: false,
   samples: [],
   contributors: [],

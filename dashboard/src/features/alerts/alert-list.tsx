@@ -61,6 +61,7 @@ export function AlertList({ q, compact = false }: { q: QueryState<{ items: Alert
               <td className={a.state === 'firing' ? 'bad' : a.state === 'pending' ? 'warn' : 'ok'}>
                 {t(`state.${a.state}`)}
                 {a.flapping ? ' ⇅' : ''}
+                {a.inhibitedBy && <div className="muted">{t('alerts.inhibited', { id: a.inhibitedBy })}</div>}
               </td>
               <td>{a.severity}</td>
               {!compact && (

@@ -9,9 +9,12 @@ const STATES = ['firing', 'pending', 'resolved'] as const;
 export function AlertsPage() {
   const { t } = useI18n();
   const loc = useLocation();
-  const state = loc.search.get('state')?.split(',').filter(Boolean) ?? [];
-  const severity = loc.search.get('severity')?.split(',').filter(Boolean) ?? [];
-  const q = useAlerts({ state, severity }, { refetchMs: 15_000 });
+  const status = STATES.find((s) => s === loc.search.get('status'));
+  const severity = loc.search.get('severity')?.trim() || undefined;
+  const q = useAlerts(
+    { ...(status ? { status } : {}), ...(severity ? { severity } : {}) },
+    { refetchMs: 15_000 },
+  );
   const setParam = (k: string, v: string) => {
     const s = new URLSearchParams(loc.search);
     if (v) s.set(k, v);
@@ -23,16 +26,11 @@ export function AlertsPage() {
       <h1>{t('alerts.title')}</h1>
       <div className="controls">
         <div className="seg" role="group" aria-label={t('alerts.state')}>
-          <button type="button" aria-pressed={state.length === 0} onClick={() => setParam('state', '')}>
+          <button type="button" aria-pressed={!status} onClick={() => setParam('status', '')}>
             {t('alerts.all')}
           </button>
           {STATES.map((s) => (
-            <button
-              key={s}
-              type="button"
-              aria-pressed={state.length === 1 && state[0] === s}
-              onClick={() => setParam('state', s)}
-            >
+            <button key={s} type="button" aria-pressed={status === s} onClick={() => setParam('status', s)}>
               {t(`state.${s}`)}
             </button>
           ))}
@@ -41,7 +39,7 @@ export function AlertsPage() {
           {t('alerts.severity')}
           <input
             type="search"
-            defaultValue={severity.join(',')}
+            defaultValue={severity ?? ''}
             onBlur={(e) => setParam('severity', e.target.value.trim())}
             onKeyDown={(e) => e.key === 'Enter' && setParam('severity', e.currentTarget.value.trim())}
           />

@@ -54,7 +54,7 @@ export function LivePage() {
   const matrix = useQuery(`matrix:${last15.from}`, (s) => fetchMatrix(last15, s), { keepPrevious: true });
   const countries = useBreakdown({ ...last15, dimension: 'country', limit: 10 }, { keepPrevious: true });
   const failures = useFailures(last15, { keepPrevious: true });
-  const alerts = useAlerts({ state: ['firing'] }, { refetchMs: 15_000 });
+  const alerts = useAlerts({ status: 'active' }, { refetchMs: 15_000 });
 
   useEffect(() => {
     if (!wallboard) return;

@@ -1,0 +1,80 @@
+// Guards how an alert's observed-vs-expected chart is drawn from the read API: metric from the rule, labels as filters, band only where comparable.
+import type { Timeseries } from '@paywatch/contracts';
+import { describe, expect, it } from 'vitest';
+import type { Alert } from '../../api/index.js';
+import { bandPoints, observedQueryFor } from './alert-series.js';
+
+const alert = (rule: string, labels: Record<string, string>): Alert => ({
+  id: 'a',
+  rule,
+  state: 'firing',
+  severity: 'critical',
+  labels,
+  summary: null,
+  started_at: 0,
+  resolved_at: null,
+  value: 0.7,
+  expected: { low: 0.9, high: 0.96, value: 0.93 },
+  revenue_at_risk: null,
+  reporting_currency: null,
+  acknowledged: null,
+  silenced: false,
+  inhibitedBy: null,
+  flapping: false,
+  samples: [],
+  contributors: [],
+});
+
+describe('observedQueryFor', () => {
+  it('maps a success-rate rule and its slice labels onto read-API filters', () => {
+    expect(
+      observedQueryFor(
+        alert('slice_success_rate_drop', {
+          alertname: 'slice_success_rate_drop',
+          provider: 'adyen',
+          method: 'card',
+          bin: '453201',
+        }),
+      ),
+    ).toEqual({
+      metric: 'success_rate',
+      filters: { provider: ['adyen'], method: ['card'], card_bin: ['453201'] },
+    });
+  });
+  it('knows latency and silence rules, and gives up on the rest', () => {
+    expect(observedQueryFor(alert('latency_spike', {}))?.metric).toBe('latency_p95');
+    expect(observedQueryFor(alert('expected_silence', { country: 'DE' }))).toEqual({
+      metric: 'attempts',
+      filters: { country: ['DE'] },
+    });
+    expect(observedQueryFor(alert('card_testing', { bin: '1' }))).toBeNull();
+  });
+});
+
+describe('bandPoints', () => {
+  const ts: Timeseries = {
+    from: 0,
+    to: 120_000,
+    bucket_ms: 60_000,
+    group_by: null,
+    reporting_currency: 'USD',
+    series: [
+      {
+        key: null,
+        points: [
+          { t: 0, attempts: 10, succeeded: 7, failed: 3, success_rate: 0.7, gmv: 1, latency_p95: 300 },
+        ],
+      },
+    ],
+  };
+  it('pairs the observed metric with the flat expected band', () => {
+    expect(bandPoints(ts, 'success_rate', alert('x', {}))).toEqual([
+      { t: 0, observed: 0.7, expected_low: 0.9, expected_high: 0.96 },
+    ]);
+  });
+  it('draws counts without a band', () => {
+    expect(bandPoints(ts, 'attempts', alert('x', {}))).toEqual([
+      { t: 0, observed: 10, expected_low: null, expected_high: null },
+    ]);
+  });
+});

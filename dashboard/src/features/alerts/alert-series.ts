@@ -1,0 +1,50 @@
+import { DIMENSIONS, type Dimension, type Filters, type Timeseries } from '@paywatch/contracts';
+import type { Alert } from '../../api/index.js';
+import type { BandPoint } from '../../charts/band-chart.js';
+
+/** Alert label names that are read-API dimensions under another name. */
+const LABEL_ALIASES: Record<string, Dimension> = {
+  bin: 'card_bin',
+  issuer_country: 'card_issuer_country',
+  merchant: 'merchant_id',
+};
+
+export type ObservedMetric = 'success_rate' | 'latency_p95' | 'attempts';
+
+/**
+ * How to draw an alert's observed series from the read API: the metric its rule watches
+ * (from the rule name) and its labels as filters. Null when the rule watches something the
+ * read API has no series for (fraud patterns, forecasts of GMV…).
+ */
+export function observedQueryFor(a: Alert): { metric: ObservedMetric; filters: Filters } | null {
+  const r = a.rule.toLowerCase();
+  const metric: ObservedMetric | null = r.includes('latency')
+    ? 'latency_p95'
+    : r.includes('success_rate') || r.includes('decline')
+      ? 'success_rate'
+      : r.includes('silence') || r.includes('volume')
+        ? 'attempts'
+        : null;
+  if (!metric) return null;
+  const filters: Filters = {};
+  for (const [name, value] of Object.entries(a.labels)) {
+    const dim = (DIMENSIONS as readonly string[]).includes(name) ? (name as Dimension) : LABEL_ALIASES[name];
+    if (dim) filters[dim] = [value];
+  }
+  return { metric, filters };
+}
+
+/**
+ * Observed points with the alert's expected band. The engine exposes only its current band, so
+ * it is drawn flat; counts per bucket are not comparable with a windowed expectation, so
+ * `attempts` gets no band.
+ */
+export function bandPoints(ts: Timeseries, metric: ObservedMetric, a: Alert): BandPoint[] {
+  const band = metric !== 'attempts';
+  return (ts.series[0]?.points ?? []).map((p) => ({
+    t: p.t,
+    observed: metric === 'attempts' ? p.attempts : metric === 'latency_p95' ? p.latency_p95 : p.success_rate,
+    expected_low: band ? a.expected.low : null,
+    expected_high: band ? a.expected.high : null,
+  }));
+}
