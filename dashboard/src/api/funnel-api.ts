@@ -1,22 +1,8 @@
-import { z } from 'zod';
+import { FunnelSchema, type Funnel } from '@paywatch/contracts';
 import { ApiError, requestJson } from './http.js';
 import { API_BASE, rangeSearch, type RangeParams } from './read-api.js';
 
-/**
- * The checkout funnel computed from Faro RUM events (`computeFunnel` in
- * collector/src/sources/faro/rum.ts): sessions reaching each step, in order.
- */
-export const FunnelSchema = z.object({
-  steps: z.array(
-    z.object({
-      step: z.string(),
-      sessions: z.number(),
-      conversion_from_previous: z.number().nullable(),
-      conversion_from_first: z.number().nullable(),
-    }),
-  ),
-});
-export type Funnel = z.infer<typeof FunnelSchema>;
+export type { Funnel };
 
 /** The collector has no funnel route (no Faro RUM source mounted): 404. */
 export class FunnelUnavailableError extends Error {

@@ -9,6 +9,7 @@ import {
   type ReactNode,
 } from 'react';
 import { ApiError, onUnauthorized, sessionApi, type Me } from '../api/index.js';
+import { SsoButton } from '../features/auth/sso-button.js';
 import { useI18n } from '../i18n/index.js';
 
 /**
@@ -126,6 +127,7 @@ export function SignIn() {
         <button type="submit" className="primary" disabled={busy}>
           {t('auth.signIn')}
         </button>
+        <SsoButton />
       </form>
     </section>
   );
