@@ -51,13 +51,13 @@ rules:
 
   - name: expected_silence
     description: A provider × method that normally has traffic goes quiet.
-    detector: { type: silence, window_minutes: 10, slot_minutes: 15, p_value: 1.0e-9, min_expected: 25, max_ratio: 0.2 }
+    detector: { type: silence, window_minutes: 10, slot_minutes: 15, p_value: 1.0e-10, min_expected: 40, max_ratio: 0.2 }
     group_by: [provider, method]
     severity: warning
     keep_firing_for: 5m
 
   - name: decline_mix_shift
-    detector: { type: mix, window_minutes: 10, min_failures: 80, p_value: 1.0e-8, min_jsd: 0.06 }
+    detector: { type: mix, window_minutes: 10, min_failures: 40, p_value: 1.0e-8, min_jsd: 0.03 }
     severity: warning
     keep_firing_for: 5m
 

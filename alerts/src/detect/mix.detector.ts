@@ -62,7 +62,8 @@ export function createMixDetector(spec: MixSpec): SeriesDetector {
           if (n < spec.min_failures || (k > 0 && n < 2 * lastTested)) continue;
           lastTested = n;
           const nonZero = obs.filter((x) => x > 0).length;
-          const js = Math.max(0, jensenShannon(obs, base) - Math.max(0, nonZero - 1) / (4 * n * Math.LN2));
+          // Plug-in JSD of an n-sample distribution vs a known one is biased by ≈ (k − 1) / (8 n ln 2) bits.
+          const js = Math.max(0, jensenShannon(obs, base) - Math.max(0, nonZero - 1) / (8 * n * Math.LN2));
           // Both size and significance are required: skip the costly p-value for small shifts.
           const chi = js >= spec.min_jsd ? chiSquareGof(obs, base) : { p: 1 };
           const cand = { js, p: chi.p, obs: [...obs], n };
