@@ -82,7 +82,7 @@ export function createApp(deps: AppDeps): { app: Express; docs: RouteDoc[]; acce
   app.use(access.middleware);
   let openapi: unknown;
   app.use(createEventsRouter({ ingestor: deps.ingestor }));
-  app.use(createAuthRouter({ auth: deps.auth, secure: sec.tls !== null, sessionTtlMs: sec.sessionTtlMs, loginLimiter: createRateLimiter(sec.rateLimits.loginPerMinute), describeConfig: deps.describeConfig }));
+  app.use(createAuthRouter({ auth: deps.auth, secure: sec.tls !== null, sessionTtlMs: sec.sessionTtlMs, loginLimiter: createRateLimiter(sec.rateLimits.loginPerMinute), describeConfig: deps.describeConfig, oidc: sec.oidc !== null }));
   app.use(createAuditRouter({ auth: deps.auth }));
   if (sec.oidc) app.use(createOidcRouter({ auth: deps.auth, secure: sec.tls !== null, sessionTtlMs: sec.sessionTtlMs, logger: deps.logger }, sec.oidc));
   app.use(createSystemRouter({ registry: deps.registry, ping: deps.ping, backend: deps.backend, openapi: () => (openapi ??= buildOpenApi(docs, { version: VERSION })) }));

@@ -33,6 +33,7 @@ const PUBLIC = [
   'GET /healthz',
   'GET /readyz',
   'POST /api/auth/login',
+  'GET /api/auth/providers',
   'POST /v1/webhooks/{provider}',
   'POST /v1/webhooks/{provider}/{account}',
 ];

@@ -170,6 +170,13 @@ const audit = async (q: string) =>
   ((await (await s.fetch(`/api/admin/audit?limit=50${q}`)).json()) as { entries: AuditEntry[] }).entries;
 
 describe('OIDC single sign-on', () => {
+  it('is advertised to the sign-in page', async () => {
+    expect(await (await fetch(s.url + '/api/auth/providers')).json()).toEqual({
+      password: true,
+      oidc: { login_url: '/api/auth/oidc/login' },
+    });
+  });
+
   it('signs in with the role the groups map to, and re-syncs the role on the next sign-in', async () => {
     idp.state.nextUser = { sub: 'u-1', name: 'alice', groups: ['payments-analysts', 'payments-oncall'] };
     const cb = await signInVia();

@@ -71,6 +71,18 @@ export const AUTH_ROUTE_DOCS: RouteDoc[] = [
     },
   },
   {
+    method: 'get',
+    path: '/api/auth/providers',
+    tag: 'auth',
+    auth: 'none',
+    summary: 'How to sign in here: password, and single sign-on when configured (for the sign-in page)',
+    response: {
+      status: 200,
+      schema: z.object({ password: z.boolean(), oidc: z.object({ login_url: z.string() }).nullable() }),
+      description: 'Sign-in methods',
+    },
+  },
+  {
     method: 'post',
     path: '/api/auth/logout',
     tag: 'auth',
@@ -193,6 +205,8 @@ export function createAuthRouter(deps: {
   sessionTtlMs: number;
   loginLimiter: RateLimiter;
   describeConfig: () => Record<string, unknown>;
+  /** Single sign-on is configured (advertised by /api/auth/providers). */
+  oidc?: boolean;
 }): Router {
   const r = Router();
   const cookie = sessionCookieName(deps.secure);
@@ -232,6 +246,9 @@ export function createAuthRouter(deps: {
       `${cookie}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0${deps.secure ? '; Secure' : ''}`,
     );
     res.status(204).end();
+  });
+  r.get('/api/auth/providers', (_req, res) => {
+    res.json({ password: true, oidc: deps.oidc ? { login_url: '/api/auth/oidc/login' } : null });
   });
   r.get('/api/auth/me', (_req, res) => {
     const p = principalOf(res);

@@ -4,7 +4,10 @@ import { requestJson } from '../../api/http.js';
 import { useI18n } from '../../i18n/index.js';
 
 /** `GET /api/auth/providers` (collector/src/auth/auth.routes.ts). */
-const ProvidersSchema = z.object({ password: z.boolean(), oidc: z.object({ login_url: z.string() }).nullable() });
+const ProvidersSchema = z.object({
+  password: z.boolean(),
+  oidc: z.object({ login_url: z.string() }).nullable(),
+});
 
 const LABEL: Record<string, string> = { en: 'Sign in with single sign-on', 'zh-CN': '使用单点登录' };
 
