@@ -52,6 +52,13 @@ export interface ClickHouseStoreConfig {
   readMode?: ReadMode;
   /** Single node (default) or a replicated cluster (see docs/clickhouse.md). */
   topology?: SchemaOptions['topology'];
+  /**
+   * Look for an earlier copy of an event id only in day partitions within this many days of the
+   * event's time (default: all days). Retried deliveries carry the same event time, so a window
+   * of 1–2 days keeps the check cheap on very large tables; an id re-sent with an event time
+   * further away would then be stored again.
+   */
+  dedupWindowDays?: number | null;
   /** Per-request timeout (default 30 s). */
   requestTimeoutMs?: number;
 }
@@ -98,6 +105,12 @@ export function createClickHouseStore(
   const log = deps.logger.child({ component: 'store', backend: 'clickhouse' });
   const db = config.database;
   const mode: ReadMode = config.readMode ?? 'auto';
+  const keyWindowDays = config.dedupWindowDays ?? null;
+  // The raw-row duplicate check is only needed where an earlier INSERT may have landed half-way
+  // (raw rows without key rows): right after start (a crashed predecessor's batch is replayed
+  // first) and after a failed INSERT. It stays on for a few successful writes, then turns off.
+  const RAW_CHECK_WRITES = 4;
+  let rawCheckWrites = RAW_CHECK_WRITES;
   const schema: SchemaOptions = { database: db, topology: config.topology ?? { kind: 'single' } };
   let client: ClickHouseClient | null = null;
   let state: 'new' | 'started' | 'stopping' | 'stopped' = 'new';
@@ -159,14 +172,9 @@ export function createClickHouseStore(
     const found = new Set<string>();
     for (let i = 0; i < events.length; i += ID_CHECK_CHUNK) {
       const chunk = events.slice(i, i + ID_CHECK_CHUNK);
-      let minTs = Infinity;
-      let maxTs = -Infinity;
-      for (const e of chunk) {
-        if (e.ts < minTs) minTs = e.ts;
-        if (e.ts > maxTs) maxTs = e.ts;
-      }
-      const ids = chunk.map((e) => e.event_id);
-      for (const r of await rows<{ event_id: unknown }>(existingIdsQuery(db, ids, minTs, maxTs))) {
+      for (const r of await rows<{ event_id: unknown }>(
+        existingIdsQuery(db, chunk, keyWindowDays, rawCheckWrites > 0),
+      )) {
         const id = str(r.event_id);
         if (id !== null) found.add(id);
       }
@@ -201,9 +209,11 @@ export function createClickHouseStore(
           format: 'JSONEachRow',
         });
       } catch (err) {
+        rawCheckWrites = RAW_CHECK_WRITES;
         throw new StoreError(`ClickHouse insert failed: ${errorText(err)}`, err);
       }
     }
+    if (rawCheckWrites > 0) rawCheckWrites--;
     return { inserted, duplicates };
   }
 

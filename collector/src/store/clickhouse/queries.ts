@@ -4,6 +4,7 @@ import {
   SUCCESS_STATUSES,
   type Dimension,
   type Filters,
+  type PaymentEvent,
 } from '@paywatch/contracts';
 import type { RangeFilter } from '../types.js';
 import { DAY_OF_TS, QUANTILES, ROLLUP_DIMENSIONS, type RollupDimension } from './migrations.js';
@@ -192,21 +193,36 @@ ORDER BY ts ASC, attempt ASC, event_id ASC`;
 }
 
 /**
- * Which of `ids` are already stored: the key index (exact, any event time) plus the raw rows in
- * the batch's time window (covers an INSERT whose raw rows landed but whose key rows did not).
+ * Which of these events' ids are already stored:
+ * - always the key index `event_keys` (ORDER BY event_id): any earlier event with the id,
+ *   optionally only in the day partitions within `keyWindowDays` of the batch;
+ * - with `checkRaw`, also the raw rows in the batch's time window: an exact replay of an INSERT
+ *   whose raw rows landed while its key rows did not (a crash or error between the two).
  */
 export function existingIdsQuery(
   db: string,
-  ids: readonly string[],
-  minTs: number,
-  maxTs: number,
+  events: readonly Pick<PaymentEvent, 'event_id' | 'ts'>[],
+  keyWindowDays: number | null,
+  checkRaw: boolean,
 ): SqlFragment {
-  const inIds = list(ids);
-  return sql`SELECT event_id FROM ${ident(db)}.event_keys WHERE event_id IN ${inIds}
+  let minTs = Infinity;
+  let maxTs = -Infinity;
+  for (const e of events) {
+    if (e.ts < minTs) minTs = e.ts;
+    if (e.ts > maxTs) maxTs = e.ts;
+  }
+  const ids = list(events.map((e) => e.event_id));
+  const keyDays =
+    keyWindowDays === null
+      ? raw('')
+      : sql`day >= toDate(${dayLiteral(Math.max(0, minTs - keyWindowDays * DAY_MS))}) AND day <= toDate(${dayLiteral(maxTs + keyWindowDays * DAY_MS)}) AND `;
+  const keys = sql`SELECT event_id FROM ${ident(db)}.event_keys WHERE ${keyDays}event_id IN ${ids}`;
+  if (!checkRaw) return keys;
+  return sql`${keys}
 UNION ALL
 SELECT event_id FROM ${ident(db)}.payment_events
 WHERE day >= toDate(${dayLiteral(minTs)}) AND day <= toDate(${dayLiteral(maxTs)})
-  AND ts >= ${minTs} AND ts <= ${maxTs} AND event_id IN ${inIds}`;
+  AND ts >= ${minTs} AND ts <= ${maxTs} AND event_id IN ${ids}`;
 }
 
 /** The expression used for `day` (exported for the schema test). */
