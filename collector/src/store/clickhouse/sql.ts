@@ -122,12 +122,3 @@ export function list(values: readonly (string | number)[]): SqlFragment {
   if (values.length === 0) throw new RangeError('an IN list needs at least one value');
   return new SqlFragment(`(${values.map((v) => literal(v)).join(', ')})`, TOKEN);
 }
-
-/** A parenthesised list of tuples for `(a, b) IN …`: `(('x', 1), ('y', 2))`. */
-export function tupleList(rows: readonly (readonly (string | number)[])[]): SqlFragment {
-  if (rows.length === 0) throw new RangeError('an IN list needs at least one value');
-  return new SqlFragment(
-    `(${rows.map((r) => `(${r.map((v) => literal(v)).join(', ')})`).join(', ')})`,
-    TOKEN,
-  );
-}
