@@ -140,3 +140,31 @@ export async function startPrivateClickHouse(stateDir: string): Promise<PrivateC
     destroy: () => runScript(stateDir, ['down', 'clickhouse']),
   };
 }
+
+/**
+ * Folder the services.sh Prometheus watches for scrape targets (file_sd): write
+ * `<name>.json` = `[{"targets": ["127.0.0.1:port"], "labels": {…}}]` and it is scraped every 1 s.
+ */
+export function prometheusTargetsDir(env = servicesEnv()): string {
+  return need(
+    env,
+    'PAYWATCH_TEST_PROMETHEUS_FILE_SD_DIR',
+    'the Prometheus started by scripts/services.sh (file_sd folder)',
+  );
+}
+
+/** Runs an instant PromQL query; returns the vector's samples. */
+export async function promQuery(
+  prometheusUrl: string,
+  query: string,
+): Promise<{ metric: Record<string, string>; value: number }[]> {
+  const res = await fetch(new URL(`/api/v1/query?query=${encodeURIComponent(query)}`, prometheusUrl));
+  const body = (await res.json()) as {
+    status: string;
+    data?: { resultType: string; result: { metric: Record<string, string>; value: [number, string] }[] };
+    error?: string;
+  };
+  if (body.status !== 'success' || !body.data)
+    throw new Error(`Prometheus query failed: ${body.error ?? res.status}`);
+  return body.data.result.map((r) => ({ metric: r.metric, value: Number(r.value[1]) }));
+}
