@@ -228,6 +228,21 @@ describe('route × caller matrix', () => {
     });
     expect(ok.status).toBe(201);
     expect((await fetch(s.url + '/api/v1/nothing-here')).status).toBe(401);
+    // Express matches case-insensitively and tolerates repeated slashes: so must the table.
+    for (const p of [
+      '/API/v1/transactions',
+      '/api/V1/Transactions/',
+      '//api/v1/transactions',
+      '/Metrics',
+      '/API/admin/users',
+      '/api//admin/keys',
+    ]) {
+      expect((await fetch(s.url + p)).status, p).toBe(401);
+    }
+    // A malformed session cookie is just no session.
+    expect(
+      (await fetch(s.url + '/api/v1/overview', { headers: { cookie: 'pw_session=%E0%A4%A' } })).status,
+    ).toBe(401);
     expect(
       (await fetch(s.url + '/api/v1/nothing-here', { headers: { authorization: `Bearer ${s.adminKey}` } }))
         .status,

@@ -45,6 +45,7 @@ function compile(docs: readonly RouteDoc[]): CompiledRoute[] {
             .map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
             .join('[^/]+') +
           '/?$',
+        'i', // Express routes are case-insensitive
       );
       return { method: doc.method.toUpperCase(), re, params, doc };
     })
@@ -52,14 +53,20 @@ function compile(docs: readonly RouteDoc[]): CompiledRoute[] {
 }
 
 /** Paths that are never the static dashboard: an unknown one here needs an admin (so anonymous gets 401, not a 404 map of the API). */
-const API_PREFIX = /^\/(api|v1|socket\.io|metrics)(\/|$)/;
+const API_PREFIX = /^\/(api|v1|socket\.io|metrics)(\/|$)/i;
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 function parseCookies(header: string | undefined): Map<string, string> {
   const out = new Map<string, string>();
   for (const part of (header ?? '').split(';')) {
     const i = part.indexOf('=');
-    if (i > 0) out.set(part.slice(0, i).trim(), decodeURIComponent(part.slice(i + 1).trim()));
+    if (i <= 0) continue;
+    const raw = part.slice(i + 1).trim();
+    try {
+      out.set(part.slice(0, i).trim(), decodeURIComponent(raw));
+    } catch {
+      out.set(part.slice(0, i).trim(), raw); // a malformed %-escape is just a wrong cookie, not a 500
+    }
   }
   return out;
 }
@@ -96,8 +103,11 @@ export function createAccessControl(deps: AccessControlDeps): AccessControl {
   const routes = compile(deps.docs);
   const cookieName = sessionCookieName(deps.secure);
 
-  function requirementOf(method: string, path: string) {
+  function requirementOf(method: string, rawPath: string) {
     const m = method === 'HEAD' ? 'GET' : method;
+    // Express matches routes case-insensitively and tolerates repeated slashes: decide on the
+    // same normalized path, or `/API/…` and `//api/…` would slip past the table.
+    const path = rawPath.replace(/\/{2,}/g, '/');
     const hit = routes.find((r) => r.method === m && r.re.test(path));
     if (hit) return { requirement: hit.doc.auth, doc: hit.doc };
     // Not in the table: GETs outside the API are the dashboard's static files and the login page.
