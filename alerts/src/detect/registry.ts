@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Calendar } from './calendar.js';
 import { AmlSpecSchema, createAmlDetector } from './aml.detector.js';
 import { CardTestingSpecSchema, createCardTestingDetector } from './card-testing.detector.js';
+import { EodSpecSchema, createEodDetector } from './eod.detector.js';
 import { ForecastSpecSchema, createForecastDetector } from './forecast.detector.js';
 import { LevelSpecSchema, createLevelDetector } from './level.detector.js';
 import { LimitSpecSchema, createLimitDetector } from './limit.detector.js';
@@ -24,6 +25,7 @@ export const DetectorSpecSchema = z.discriminatedUnion('type', [
   RateSpecSchema,
   SloSpecSchema,
   ForecastSpecSchema,
+  EodSpecSchema,
   SilenceSpecSchema,
   MixSpecSchema,
   UnivariateSpecSchema,
@@ -55,6 +57,8 @@ export function createDetector(spec: DetectorSpec, ctx: DetectorContext = {}): D
       return createSloDetector(spec);
     case 'forecast':
       return createForecastDetector(spec);
+    case 'eod':
+      return createEodDetector(spec, ctx.calendar);
     case 'silence':
       return createSilenceDetector(spec, ctx.calendar);
     case 'mix':
