@@ -279,6 +279,21 @@ describe('dashboard in Chromium against a real collector', () => {
     expect(before).toBeGreaterThan(0);
   });
 
+  it('drills from a heatmap cell into that provider × method', async () => {
+    const link = page.locator('table.heatmap td.cell a').first();
+    await link.click();
+    await page.waitForURL(/\/transactions\?/);
+    const q = new URL(page.url()).searchParams;
+    const provider = q.get('provider');
+    const method = q.get('method');
+    expect(provider && method).toBeTruthy();
+    await page.locator('[data-testid=tx-row]').first().waitFor({ timeout: 10_000 });
+    const cells = await page
+      .locator('[data-testid=tx-row]')
+      .evaluateAll((rows) => rows.map((r) => [r.children[2]?.textContent, r.children[3]?.textContent]));
+    for (const [p, m] of cells) expect([p, m]).toEqual([provider, method]);
+  });
+
   it('exports exactly the chart as CSV, matching the read API', async () => {
     const from = Math.floor((t0 - 120_000) / 60_000) * 60_000;
     const to = Math.ceil((Date.now() + 60_000) / 60_000) * 60_000;

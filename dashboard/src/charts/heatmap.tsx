@@ -1,3 +1,4 @@
+import type { ReactNode } from 'react';
 import type { Formatter } from '../i18n/index.js';
 
 /** One cell: success rate and attempt count of a (row, column) slice. */
@@ -23,6 +24,7 @@ export function Heatmap({
   caption,
   fmt,
   attemptsLabel,
+  link,
 }: {
   rows: string[];
   cols: string[];
@@ -30,6 +32,8 @@ export function Heatmap({
   caption: string;
   fmt: Formatter;
   attemptsLabel(n: number): string;
+  /** Wraps a cell's text in a drill-down link. */
+  link?(row: string, col: string, text: string): ReactNode;
 }) {
   return (
     <div className="table-wrap">
@@ -65,7 +69,7 @@ export function Heatmap({
                     style={{ ['--h' as string]: heatHue(v.rate) }}
                     title={attemptsLabel(v.attempts)}
                   >
-                    {fmt.percent(v.rate, 1)}
+                    {link ? link(r, c, fmt.percent(v.rate, 1)) : fmt.percent(v.rate, 1)}
                   </td>
                 );
               })}

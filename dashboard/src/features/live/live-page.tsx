@@ -16,6 +16,7 @@ import {
   useTimeseries,
 } from '../../queries/index.js';
 import { AlertList } from '../alerts/alert-list.js';
+import { txHref } from '../transactions/tx-query.js';
 import { KpiTiles } from './kpi-tiles.js';
 import { cellKey, fetchMatrix } from './live-panels.js';
 
@@ -111,6 +112,14 @@ export function LivePage() {
                   caption={t('live.heatmap')}
                   fmt={fmt}
                   attemptsLabel={(n) => t('live.attempts', { n: fmt.number(n) })}
+                  link={(r, c, text) => (
+                    <Link
+                      to={txHref({ ...last15, filters: { provider: [r], method: [c] } })}
+                      className="cell-link"
+                    >
+                      {text}
+                    </Link>
+                  )}
                 />
               )}
             </QueryView>
@@ -121,9 +130,11 @@ export function LivePage() {
               {(b) => (
                 <BarList
                   label={t('live.byCountry')}
+                  renderLink={(href, text) => <Link to={href}>{text}</Link>}
                   max={1}
                   items={b.rows.map((r) => ({
                     id: r.key ?? '∅',
+                    ...(r.key ? { href: txHref({ ...last15, filters: { country: [r.key] } }) } : {}),
                     label: r.key ?? t('series.unknown'),
                     value: r.success_rate ?? 0,
                     text: fmt.percent(r.success_rate),
@@ -143,8 +154,13 @@ export function LivePage() {
                 ) : (
                   <BarList
                     label={t('live.failures')}
+                    renderLink={(href, text) => <Link to={href}>{text}</Link>}
                     items={f.rows.slice(0, 6).map((r) => ({
                       id: r.category,
+                      href: txHref({
+                        ...last15,
+                        filters: { status: ['failed'], failure_category: [r.category] },
+                      }),
                       label: t(`failure.${r.category}`),
                       value: r.count,
                       text: `${fmt.number(r.count)} · ${fmt.percent(r.share, 0)}`,
