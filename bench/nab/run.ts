@@ -42,6 +42,20 @@ const raw = execFileSync('node', [join(nab, 'score.mjs'), '--json', '--name', 'p
   encoding: 'utf8',
 });
 const scored = JSON.parse(raw) as unknown;
+// Also score at the detector's own report threshold (what the product pages on), not only NAB's sweep.
+const rawFixed = execFileSync(
+  'node',
+  [
+    join(nab, 'score.mjs'),
+    '--json',
+    '--name',
+    'paywatch',
+    '--threshold',
+    String(config.reportThreshold),
+    outDir,
+  ],
+  { encoding: 'utf8' },
+);
 const result = {
   detector: 'paywatch univariate (alerts/src/detect/univariate.detector.ts)',
   config,
@@ -51,6 +65,7 @@ const result = {
   detect_seconds: Number(seconds.toFixed(2)),
   targets: { standard: 74.9, reward_low_FP_rate: 67, reward_low_FN_rate: 80.4 },
   scorer: scored,
+  scorer_at_report_threshold: JSON.parse(rawFixed) as unknown,
   at: new Date().toISOString(),
 };
 mkdirSync(join(root, 'bench/results'), { recursive: true });
