@@ -24,6 +24,8 @@ async function connect(): Promise<LiveSocket> {
     transports: ['websocket', 'polling'],
     reconnectionDelayMax: 5_000,
     timeout: 5_000,
+    // One manager per screen: a closed client (e.g. StrictMode's double mount) never shares it.
+    forceNew: true,
   });
 }
 
