@@ -79,15 +79,17 @@ export function createSignalMetrics(
     labelNames: ['reason'],
     registers,
   });
+  // Only exported when the store answers the query (a constant 0 on ClickHouse would read as "all fine").
+  const pendingRegisters = deps.pending ? registers : [];
   const stale = new Gauge({
     name: 'paywatch_payments_pending_stale',
     help: `Payments whose latest status is non-final (created, pending, requires_action, authorized) and older than ${Math.round(config.pendingStaleAfterMs / 1000)} s.`,
-    registers,
+    registers: pendingRegisters,
   });
   const refreshed = new Gauge({
     name: 'paywatch_payments_pending_refreshed_timestamp_seconds',
     help: 'When the stale-pending gauge was last recomputed.',
-    registers,
+    registers: pendingRegisters,
   });
 
   let timer: NodeJS.Timeout | null = null;

