@@ -15,7 +15,8 @@ afterAll(async () => {
 
 describe('simulator totals', () => {
   it('equal /api/v1/overview, breakdown and failures exactly for a seeded run (with an incident)', async () => {
-    const started = Date.now();
+    // Event times start a minute ago (20,000 events at 400/s span 50 s); incidents are placed in that span.
+    const started = Date.now() - 60_000;
     const report = await sendEvents({
       url: s.url,
       key: TEST_KEY,
@@ -24,6 +25,7 @@ describe('simulator totals', () => {
       paced: false,
       count: 20_000,
       batchSize: 2000,
+      start: started,
       incidents: [parseIncident('provider-outage:adyen@+5s/20s', started), parseIncident('card-testing@+10s/10s', started)],
     });
     expect(report.stopped).toBe('count');
