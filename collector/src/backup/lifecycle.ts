@@ -50,7 +50,7 @@ export function createDataLifecycle(
   const log = deps.logger.child({ component: 'lifecycle' });
   const now = deps.now ?? Date.now;
   const system: ActionContext = { principal: { kind: 'system', name: 'lifecycle' }, ip: null };
-  let timers: NodeJS.Timeout[] = [];
+  let timers: NodeJS.Timeout[] = []; // intervals and the first-run timeout
   let running: Promise<unknown> = Promise.resolve();
   let backupBusy: Promise<BackupResult> | null = null;
   /** One job at a time (retention, backup, erasure never overlap). */
@@ -68,10 +68,12 @@ export function createDataLifecycle(
           HOUR_MS,
         ),
       );
-      setTimeout(
-        () => void lifecycle.runRetention().catch((err: unknown) => log.error({ err }, 'retention failed')),
-        10_000,
-      ).unref();
+      timers.push(
+        setTimeout(
+          () => void lifecycle.runRetention().catch((err: unknown) => log.error({ err }, 'retention failed')),
+          10_000,
+        ),
+      );
       if (config.backupDir) {
         timers.push(
           setInterval(
@@ -86,7 +88,7 @@ export function createDataLifecycle(
       for (const t of timers) t.unref();
     },
     async stop() {
-      for (const t of timers) clearInterval(t);
+      for (const t of timers) clearTimeout(t); // clears intervals too
       timers = [];
       await running;
     },
