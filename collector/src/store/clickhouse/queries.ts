@@ -56,6 +56,9 @@ export function chooseSource(
   return 'rollup';
 }
 
+/** Last day ClickHouse's Date type holds on every version (ranges are clamped to it). */
+const MAX_DAY_MS = Date.UTC(2105, 11, 31);
+
 function dayLiteral(ms: number): string {
   return new Date(Math.floor(ms / DAY_MS) * DAY_MS).toISOString().slice(0, 10);
 }
@@ -64,8 +67,8 @@ function dayLiteral(ms: number): string {
 export function whereClause(source: ReadSource, q: RangeFilter): SqlFragment {
   const time = source === 'raw' ? raw('ts') : raw('minute');
   // Clamp the day bounds into the Date range so partition pruning always applies.
-  const fromDay = dayLiteral(Math.max(0, q.from));
-  const toDay = dayLiteral(Math.max(0, Math.min(q.to - 1, Date.UTC(2105, 11, 31))));
+  const fromDay = dayLiteral(Math.min(Math.max(0, q.from), MAX_DAY_MS));
+  const toDay = dayLiteral(Math.min(Math.max(0, q.to - 1), MAX_DAY_MS));
   const parts: SqlFragment[] = [
     sql`day >= toDate(${fromDay})`,
     sql`day <= toDate(${toDay})`,

@@ -22,7 +22,8 @@ let rawOnly: ClickHouseStore;
 beforeAll(async () => {
   await assertClickHouseUp(ep);
   const cfg = { url: ep.url, username: ep.username, password: ep.password, database };
-  auto = createClickHouseStore({ ...cfg, readMode: 'auto' }, { logger });
+  // rollupLatency: quantiles from the rollup's states too, so they are compared as well.
+  auto = createClickHouseStore({ ...cfg, readMode: 'auto', rollupLatency: true }, { logger });
   rawOnly = createClickHouseStore({ ...cfg, readMode: 'raw' }, { logger });
   await auto.start();
   await rawOnly.start();
