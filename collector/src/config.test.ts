@@ -63,6 +63,7 @@ describe('loadConfig: scrape, log tail, Faro, pending', () => {
       faro: { enabled: false, origins: [], maxBodyBytes: 256 * 1024, apiKey: null },
       pendingStaleAfterMs: 900_000,
       pendingRefreshMs: 60_000,
+      retentionDays: 30,
     });
   });
 

@@ -57,6 +57,8 @@ export interface SignalsConfig {
   faro: { enabled: boolean; origins: string[]; maxBodyBytes: number; apiKey: string | null };
   pendingStaleAfterMs: number;
   pendingRefreshMs: number;
+  /** Days scraped samples, log records and RUM records are kept (0: forever). */
+  retentionDays: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -95,6 +97,7 @@ export const ENV_DOCS: readonly { name: string; default: string; description: st
   { name: 'PAYWATCH_FARO_MAX_BODY_KB', default: '256', description: 'Largest Faro beacon body accepted (KiB, after gzip decoding); larger: 413.' },
   { name: 'PAYWATCH_FARO_API_KEY', default: '(none)', description: 'When set, Faro beacons must send it as `x-api-key` (the SDK\'s `apiKey` option). It is visible in the page: it filters noise, it is not a secret.' },
   { name: 'PAYWATCH_PENDING_STALE_AFTER', default: '15m', description: 'Age (`90s`, `15m`, `2h`, `1d`) after which a payment whose latest status is non-final counts in the gauge `paywatch_payments_pending_stale`.' },
+  { name: 'PAYWATCH_RETENTION_SIGNALS_DAYS', default: '30', description: 'Days scraped samples, tailed log records and RUM records are kept (checked hourly; `0` keeps them forever).' },
   { name: 'PAYWATCH_PENDING_REFRESH_SECONDS', default: '60', description: 'How often `paywatch_payments_pending_stale` is recomputed.' },
   { name: 'PAYWATCH_OIDC_ISSUER', default: '(off)', description: 'OpenID Connect issuer URL (e.g. `https://login.example.com/realms/ops`); enables single sign-on at `/api/auth/oidc/login`. Needs the four variables below.' },
   { name: 'PAYWATCH_OIDC_CLIENT_ID', default: '(none)', description: 'OIDC client id registered for paywatch.' },
@@ -327,6 +330,7 @@ export function describeConfig(c: Config): Record<string, unknown> {
       logTail: c.signals.logTail ? { files: c.signals.logTail.files.map((f) => f.path), offsets_path: c.signals.logTail.offsets_path } : null,
       faro: { ...c.signals.faro, apiKey: c.signals.faro.apiKey === null ? null : '[redacted]' },
       pendingStaleAfterMs: c.signals.pendingStaleAfterMs,
+      retentionDays: c.signals.retentionDays,
     },
     security: {
       ...c.security,
@@ -382,5 +386,6 @@ function loadSignals(env: Env, dataDir: string): SignalsConfig {
     },
     pendingStaleAfterMs: duration(env, 'PAYWATCH_PENDING_STALE_AFTER', '15m'),
     pendingRefreshMs: int(env, 'PAYWATCH_PENDING_REFRESH_SECONDS', 60, 1, 86_400) * 1000,
+    retentionDays: int(env, 'PAYWATCH_RETENTION_SIGNALS_DAYS', 30, 0, 36_500),
   };
 }

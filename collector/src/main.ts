@@ -28,6 +28,7 @@ import { FARO_ROUTE_DOCS, createFaroRouter } from './sources/faro/index.js';
 import { createLogTailer } from './sources/log-tail/index.js';
 import { createPromScraper } from './sources/prom-scrape/index.js';
 import { openSignalBackend } from './store/signal-backend.js';
+import { createSignalRetention } from './store/signal-retention.js';
 import { instrumentWriter } from './store/instrumented.js';
 import type { Store } from './store/types.js';
 
@@ -107,6 +108,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
   const scraper = scrapeConfig && scrapeConfig.targets.length > 0 ? createPromScraper({ writer: signals, logger, onScrape: signalMetrics.onScrape }, scrapeConfig) : null;
   const tailConfig = config.signals.logTail;
   const tailer = tailConfig ? createLogTailer({ ingestor, writer: signals, logger, maskText: masker.maskText, onLines: signalMetrics.onLines }, tailConfig) : null;
+  const signalRetention = createSignalRetention({ eraser: signals, logger }, { days: config.signals.retentionDays });
   const faro = config.signals.faro;
   if (faro.enabled && faro.origins.length === 0) logger.warn('PAYWATCH_FARO_ENABLED without PAYWATCH_FARO_ORIGINS: browsers on other origins are refused');
   const { app, access } = createApp({
@@ -165,6 +167,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
   scraper?.start();
   await tailer?.start();
   signalMetrics.start();
+  signalRetention.start();
   const port = (server.address() as AddressInfo).port;
   const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
   const url = `${tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${port}`;
@@ -184,6 +187,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
         await scraper?.stop();
         await tailer?.stop();
         await signalMetrics.stop();
+        await signalRetention.stop();
         await live.stop();
         await closed;
         clearTimeout(deadline);

@@ -93,9 +93,15 @@ export interface RumReader {
   webVitals(q: { from: number; to: number; app_name?: string }): Promise<VitalSummary[]>;
 }
 
+/** Retention of the signal tables (the collector runs it hourly, `PAYWATCH_RETENTION_SIGNALS_DAYS`). */
+export interface SignalEraser {
+  /** Deletes samples, log records and RUM records with `ts < beforeTs`; resolves with the counts once durable. */
+  deleteBefore(beforeTs: number): Promise<{ samples: number; logs: number; rum: number }>;
+}
+
 /** Storage of scraped samples, log records and RUM records (writers ignore ids already stored). */
 export interface SignalStore
-  extends SampleWriter, LogRecordWriter, RumWriter, SampleReader, LogReader, RumReader {}
+  extends SampleWriter, LogRecordWriter, RumWriter, SampleReader, LogReader, RumReader, SignalEraser {}
 
 /** Payment statuses after which more notifications are expected (not final). */
 export const NON_FINAL_STATUSES: readonly Status[] = ['created', 'pending', 'requires_action', 'authorized'];

@@ -453,5 +453,39 @@ export function describeSignalsContract(
           expect(counted).toEqual({ total: all.total, items: [] });
         });
       });
+
+    // Last: it deletes data.
+    describe('retention', () => {
+      it('deletes samples, log records and RUM records older than the cut-off, and nothing newer', async () => {
+        const old = T0 - 10 * 86_400_000;
+        await sut.signals.writeSamples([sample(old, 'gw', 'up', {}, 0), sample(old + 1, 'gw', 'up', {}, 0)]);
+        await sut.signals.writeLogs([logRecord(900, { ts: old }), logRecord(901, { ts: old + 5 })]);
+        await sut.signals.writeRum([
+          rum(900, { ts: old }),
+          rum(901, { ts: old }),
+          rum(902, { ts: old, kind: 'measurement', name: 'lcp', value: 1 }),
+        ]);
+        const cut = T0 - 86_400_000;
+        const before = await sut.signals.searchLogs({
+          from: cut,
+          to: T0 + 3_600_000,
+          limit: 500,
+          cursor: null,
+        });
+        expect(await sut.signals.deleteBefore(cut)).toEqual({ samples: 2, logs: 2, rum: 3 });
+        expect(await sut.signals.deleteBefore(cut)).toEqual({ samples: 0, logs: 0, rum: 0 });
+        expect(
+          await sut.signals.querySamples({ series: 'up', from: old, to: T0 + 3_600_000, limit: 1000 }),
+        ).toHaveLength(20);
+        const after = await sut.signals.searchLogs({
+          from: old,
+          to: T0 + 3_600_000,
+          limit: 500,
+          cursor: null,
+        });
+        expect(after.items).toEqual(before.items);
+        expect(await sut.signals.rumRecords({ from: old, to: cut, limit: 10 })).toEqual([]);
+      });
+    });
   });
 }

@@ -190,6 +190,20 @@ export function createEmbeddedSignals(run: RunStatement): SignalStore {
       );
     },
 
+    async deleteBefore(beforeTs) {
+      const del = async (table: string): Promise<number> => {
+        let count = 0;
+        await serialized(table, async () => {
+          const p = new SqlParams();
+          count = await run(`DELETE FROM ${table} WHERE ts < ${p.bind(Math.ceil(beforeTs))}`, p, (rows) =>
+            n(rows[0]?.Count ?? 0),
+          );
+        });
+        return count;
+      };
+      return { samples: await del(SAMPLES), logs: await del(LOGS), rum: await del(RUM) };
+    },
+
     async querySamples(q) {
       const limit = positiveInt(q.limit, 'limit');
       const p = new SqlParams();
