@@ -456,10 +456,20 @@ describe('dashboard in Chromium against a real collector', () => {
     await shot('wallboard');
   });
 
-  it('reported route changes to Faro and logged no console errors', async () => {
+  it('logged no console errors and reported route changes, web vitals and errors to Faro', async () => {
+    expect(consoleErrors).toEqual([]);
     await expect
       .poll(() => faroBodies.some((b) => b.includes('route_change')), { timeout: 10_000 })
       .toBe(true);
-    expect(consoleErrors).toEqual([]);
+    expect(faroBodies.some((b) => /web-vitals|"fcp"|"ttfb"|"lcp"/.test(b))).toBe(true);
+    // An uncaught error in the page reaches Faro (checked last: it is a console error by design).
+    await page.evaluate(() => {
+      setTimeout(() => {
+        throw new Error('e2e probe error');
+      }, 0);
+    });
+    await expect
+      .poll(() => faroBodies.some((b) => b.includes('e2e probe error')), { timeout: 10_000 })
+      .toBe(true);
   });
 });
