@@ -27,6 +27,7 @@ const specs: Record<string, unknown> = {
   mix: { type: 'mix' },
   level: { type: 'level', metric: 'latency_avg' },
   univariate: { type: 'univariate' },
+  eod: { type: 'eod' },
 };
 const throughput: Record<string, number> = {};
 for (const [name, spec] of Object.entries(specs)) {

@@ -29,17 +29,32 @@ export function createMixDetector(spec: MixSpec): SeriesDetector {
   const decay = Math.pow(0.5, 1 / spec.half_life_minutes);
   const lagged: MinuteAggregate[] = [];
   const recent: number[][] = [];
+  const recentTotals: number[] = [];
+  const K = FAILURE_CATEGORIES.length;
+  let total = 0;
   return {
     kind: 'series',
     type: 'mix',
     evaluate(minute: MinuteAggregate): Evaluation {
       win.push(minute);
-      recent.push(FAILURE_CATEGORIES.map((c) => minute.failures[c] ?? 0));
-      if (recent.length > spec.window_minutes) recent.shift();
+      // Hot path (every slice, every minute): plain loops, running totals, no closures.
+      const row = new Array<number>(K);
+      let rowTotal = 0;
+      for (let i = 0; i < K; i++) {
+        const v = minute.failures[FAILURE_CATEGORIES[i] ?? 'other'] ?? 0;
+        row[i] = v;
+        rowTotal += v;
+      }
+      recent.push(row);
+      recentTotals.push(rowTotal);
+      total += rowTotal;
+      if (recent.length > spec.window_minutes) {
+        recent.shift();
+        total -= recentTotals.shift() ?? 0;
+      }
       const at = minute.t + MINUTE_MS;
-      const base = Array.from(baseline);
-      const baseTotal = base.reduce((s, x) => s + x, 0);
-      const total = recent.reduce((s, r) => s + r.reduce((a, b) => a + b, 0), 0);
+      let baseTotal = 0;
+      for (let i = 0; i < K; i++) baseTotal += baseline[i] ?? 0;
       let out: Evaluation;
       if (total < spec.min_failures)
         out = quiet(at, 'insufficient', null, `${total} failures < ${spec.min_failures}`);
@@ -49,6 +64,7 @@ export function createMixDetector(spec: MixSpec): SeriesDetector {
         // Test every suffix of the window (last 1, 2, … minutes) with enough failures: a sharp
         // shift is seen in a minute or two, a gradual one over the whole window. The size of
         // the shift is the Jensen–Shannon divergence minus its small-sample bias.
+        const base = Array.from(baseline);
         let best: { js: number; p: number; obs: number[]; n: number } | null = null;
         const obs: number[] = FAILURE_CATEGORIES.map(() => 0);
         let n = 0;
@@ -56,7 +72,7 @@ export function createMixDetector(spec: MixSpec): SeriesDetector {
         for (let k = recent.length - 1; k >= 0; k--) {
           const r = recent[k] ?? [];
           for (let i = 0; i < obs.length; i++) obs[i] = (obs[i] ?? 0) + (r[i] ?? 0);
-          n += r.reduce((a, b) => a + b, 0);
+          n += recentTotals[k] ?? 0;
           // Test suffixes whose failure count at least doubled since the last test (and the
           // whole window): log-many tests instead of one per minute.
           if (n < spec.min_failures || (k > 0 && n < 2 * lastTested)) continue;
@@ -73,13 +89,16 @@ export function createMixDetector(spec: MixSpec): SeriesDetector {
         }
         const b = best ?? { js: 0, p: 1, obs, n };
         const bad = b.p < spec.p_value && b.js >= spec.min_jsd;
-        const shifts = FAILURE_CATEGORIES.map((c, i) => ({
-          key: `failure_category=${c}`,
-          value: Math.round(((b.obs[i] ?? 0) / b.n - (base[i] ?? 0) / baseTotal) * 1000) / 1000,
-        }))
-          .filter((x) => x.value > 0)
-          .sort((x, y) => y.value - x.value)
-          .slice(0, 3);
+        // Per-category shifts (and the long summary) only for a finding: normal minutes stay cheap.
+        const shifts = bad
+          ? FAILURE_CATEGORIES.map((c, i) => ({
+              key: `failure_category=${c}`,
+              value: Math.round(((b.obs[i] ?? 0) / b.n - (base[i] ?? 0) / baseTotal) * 1000) / 1000,
+            }))
+              .filter((x) => x.value > 0)
+              .sort((x, y) => y.value - x.value)
+              .slice(0, 3)
+          : [];
         out = {
           at,
           verdict: bad ? 'anomalous' : 'normal',
@@ -89,7 +108,9 @@ export function createMixDetector(spec: MixSpec): SeriesDetector {
           upper: spec.min_jsd,
           score: Math.min(1, b.js / (2 * spec.min_jsd)),
           revenue_at_risk: 0,
-          summary: `decline mix shifted (JSD ${b.js.toFixed(3)} over ${b.n} failures, χ² p=${b.p.toExponential(1)})${shifts.length ? `: ${shifts.map((x) => `${x.key.split('=')[1]} +${(x.value * 100).toFixed(0)} pp`).join(', ')}` : ''}`,
+          summary: !bad
+            ? `decline mix stable (JSD ${b.js.toFixed(3)})`
+            : `decline mix shifted (JSD ${b.js.toFixed(3)} over ${b.n} failures, χ² p=${b.p.toExponential(1)})${shifts.length ? `: ${shifts.map((x) => `${x.key.split('=')[1]} +${(x.value * 100).toFixed(0)} pp`).join(', ')}` : ''}`,
           samples: bad ? win.full().samples : [],
           contributors: shifts,
         };
