@@ -5,7 +5,7 @@ import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Funnel, Logs, Pending, Samples, Vitals } from '@paywatch/contracts';
+import type { Funnel, Logs, Pending, RumErrors, Samples, Vitals } from '@paywatch/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { metricValue, ndjson, startTestServer, type TestServer } from './harness.js';
 
@@ -110,7 +110,9 @@ afterAll(async () => {
 describe('Prometheus scraping', () => {
   it('scrapes a real endpoint on schedule and serves the mapped series from the store', async () => {
     const body = await eventually(async () => {
-      const r = await s.get<Samples>(`/api/v1/metrics/samples?series=gateway_payments&from=${Date.now() - 600_000}`);
+      const r = await s.get<Samples>(
+        `/api/v1/metrics/samples?series=gateway_payments&from=${Date.now() - 600_000}`,
+      );
       expect(r.status).toBe(200);
       return r.body.data.length === 3 && r.body.data.every((d) => d.points.length >= 2) ? r.body : undefined;
     });
@@ -128,12 +130,16 @@ describe('Prometheus scraping', () => {
       `/api/v1/metrics/samples?series=gateway_payments&from=${Date.now() - 600_000}&labels=status=failed`,
     );
     expect(filtered.body.data.map((d) => d.labels)).toEqual([{ provider: 'adyen', status: 'failed' }]);
-    const up = await s.get<Samples>(`/api/v1/metrics/samples?series=up&target=gw&from=${Date.now() - 600_000}`);
+    const up = await s.get<Samples>(
+      `/api/v1/metrics/samples?series=up&target=gw&from=${Date.now() - 600_000}`,
+    );
     expect(up.body.data[0]!.points.every(([, v]) => v === 1)).toBe(true);
 
     const metrics = await (await s.fetch('/metrics')).text();
     expect(metricValue(metrics, 'paywatch_scrape_up{target="gw"}')).toBe(1);
-    expect(metricValue(metrics, 'paywatch_scrape_samples_stored_total{target="gw"}')).toBeGreaterThanOrEqual(6); // 3 mapped series × at least 2 scrapes
+    expect(metricValue(metrics, 'paywatch_scrape_samples_stored_total{target="gw"}')).toBeGreaterThanOrEqual(
+      6,
+    ); // 3 mapped series × at least 2 scrapes
   });
 
   it('validates the query (400 naming the parameter)', async () => {
@@ -309,6 +315,28 @@ describe('Faro RUM', () => {
     expect([lcp.count, lcp.good, lcp.needs_improvement, lcp.poor]).toEqual([2, 1, 0, 1]);
     expect(lcp.p50).toBe(3500);
     expect(v.body.vitals.find((x) => x.name === 'cls')).toMatchObject({ count: 1, poor: 1, rating: 'poor' });
+
+    const errBeacon = {
+      ...beacon('s6', []),
+      exceptions: [{ type: 'Error', value: `card ${PAN} declined`, timestamp: new Date().toISOString() }],
+    };
+    const posted = await fetch(`${s.url}/faro/collect`, {
+      method: 'POST',
+      headers: { origin: SHOP, 'content-type': 'application/json' },
+      body: JSON.stringify(errBeacon),
+    });
+    expect(posted.status).toBe(202);
+    const errs = await s.get<RumErrors>('/api/v1/rum/errors');
+    expect(errs.body.items).toHaveLength(1);
+    expect(errs.body.items[0]).toMatchObject({
+      name: 'Error',
+      count: 1,
+      sessions: 1,
+      last_page_url: `${SHOP}/checkout`,
+    });
+    expect(errs.body.items[0]!.message).toMatch(/^card .* declined$/);
+    expect(JSON.stringify(errs.body)).not.toContain(PAN_DIGITS);
+    expect(JSON.stringify(errs.body)).not.toContain(PAN);
 
     const metrics = await (await s.fetch('/metrics')).text();
     expect(metricValue(metrics, 'paywatch_rum_rejected_total{reason="origin"}')).toBe(1);

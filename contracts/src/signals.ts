@@ -150,6 +150,32 @@ export const VitalsSchema = z.object({
 });
 export type Vitals = z.infer<typeof VitalsSchema>;
 
+/** `GET /api/v1/rum/errors`: browser exceptions grouped by name and message (last 24 h by default). */
+export const RumErrorsQuerySchema = z.strictObject({
+  from: QueryTimeSchema.optional(),
+  to: QueryTimeSchema.optional(),
+  app_name: z.string().min(1).max(128).optional(),
+  limit: z.coerce.number().int().min(1).max(200).optional(),
+});
+export type RumErrorsQuery = z.output<typeof RumErrorsQuerySchema>;
+
+export const RumErrorsSchema = z.object({
+  from: z.number(),
+  to: z.number(),
+  /** Most frequent first. Messages are masked like every stored text. */
+  items: z.array(
+    z.object({
+      name: z.string(),
+      message: z.string().nullable(),
+      count: z.number(),
+      sessions: z.number(),
+      last_ts: z.number(),
+      last_page_url: z.string().nullable(),
+    }),
+  ),
+});
+export type RumErrors = z.infer<typeof RumErrorsSchema>;
+
 /** A duration like `90s`, `15m`, `2h`, `1d` → milliseconds. */
 export const DurationSchema = z.string().transform((s, ctx) => {
   const m = /^(\d{1,6})(s|m|h|d)$/.exec(s.trim());

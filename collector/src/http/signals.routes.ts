@@ -6,6 +6,8 @@ import {
   LogsSchema,
   PendingQuerySchema,
   PendingSchema,
+  RumErrorsQuerySchema,
+  RumErrorsSchema,
   SamplesQuerySchema,
   SamplesSchema,
   VitalsQuerySchema,
@@ -13,6 +15,7 @@ import {
   filtersOf,
   type Funnel,
   type Pending,
+  type RumErrors,
   type Samples,
   type Vitals,
 } from '@paywatch/contracts';
@@ -90,6 +93,18 @@ export const SIGNAL_ROUTE_DOCS: RouteDoc[] = [
       'Per vital: sample count, p50/p75/p95, how many samples are good / need improvement / poor by the web.dev thresholds, and the rating of p75. Default range: the last 24 hours.',
     query: VitalsQuerySchema,
     response: { status: 200, schema: VitalsSchema, description: 'Web vitals summary' },
+    errors,
+  },
+  {
+    method: 'get',
+    path: '/api/v1/rum/errors',
+    tag: 'signals',
+    auth: 'analyst',
+    summary: 'Browser exceptions from RUM, grouped by name and message',
+    description:
+      'Exceptions the Faro SDK reported (masked like every stored text), most frequent first, with the sessions affected, the last time and the page of the last occurrence. Default range: the last 24 hours.',
+    query: RumErrorsQuerySchema,
+    response: { status: 200, schema: RumErrorsSchema, description: 'Exception groups' },
     errors,
   },
   {
@@ -266,17 +281,28 @@ export function createSignalsRouter(deps: SignalsRouterDeps): Router {
     res.json(body);
   });
 
+  r.get('/api/v1/rum/errors', async (req, res) => {
+    const q = parseQuery(RumErrorsQuerySchema, req.query);
+    const { from, to } = rangeOf(q, now(), DAY);
+    const items = await deps.signals.rumErrors({
+      from,
+      to,
+      limit: q.limit ?? 50,
+      ...(q.app_name === undefined ? {} : { app_name: q.app_name }),
+    });
+    const body: RumErrors = { from, to, items };
+    res.json(body);
+  });
+
   r.get('/api/v1/payments/pending', async (req, res) => {
     const q = parseQuery(PendingQuerySchema, req.query);
     if (!deps.pending) {
-      res
-        .status(501)
-        .json({
-          error: {
-            code: 'not_implemented',
-            message: 'the pending-payments query is not available on this store backend',
-          },
-        });
+      res.status(501).json({
+        error: {
+          code: 'not_implemented',
+          message: 'the pending-payments query is not available on this store backend',
+        },
+      });
       return;
     }
     const t = now();

@@ -76,6 +76,18 @@ export interface VitalSummary {
   poor: number;
 }
 
+/** One kind of browser exception over a range. */
+export interface RumErrorGroup {
+  name: string;
+  message: string | null;
+  count: number;
+  /** Distinct sessions that saw it. */
+  sessions: number;
+  last_ts: number;
+  /** Page of the latest occurrence. */
+  last_page_url: string | null;
+}
+
 /** Web-vital thresholds (good ≤ first, poor > second), as web.dev defines them; ms except CLS. */
 export const WEB_VITAL_THRESHOLDS: Readonly<Record<string, readonly [number, number]>> = {
   lcp: [2500, 4000],
@@ -89,6 +101,8 @@ export const WEB_VITAL_THRESHOLDS: Readonly<Record<string, readonly [number, num
 export interface RumReader {
   /** Matching records, oldest first (ts, id); at most `limit`. */
   rumRecords(q: RumQuery): Promise<RumRecord[]>;
+  /** Browser exceptions grouped by (name, message), most frequent first (ties by name, message); at most `limit`. */
+  rumErrors(q: { from: number; to: number; app_name?: string; limit: number }): Promise<RumErrorGroup[]>;
   /** One summary per web vital of `WEB_VITAL_THRESHOLDS` that has samples in the range (name order). */
   webVitals(q: { from: number; to: number; app_name?: string }): Promise<VitalSummary[]>;
 }

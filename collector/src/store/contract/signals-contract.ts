@@ -342,9 +342,72 @@ export function describeSignalsContract(
           attributes: { a: AWKWARD_STRINGS[3] ?? '' },
         }),
       );
+      const typeErrors = [
+        rum(i++, {
+          kind: 'exception',
+          name: 'TypeError',
+          message: 'x is undefined',
+          session_id: 'e1',
+          page_url: 'https://shop.example.com/cart',
+        }),
+        rum(i++, {
+          kind: 'exception',
+          name: 'TypeError',
+          message: 'x is undefined',
+          session_id: 'e2',
+          page_url: 'https://shop.example.com/cart',
+        }),
+        rum(i++, {
+          kind: 'exception',
+          name: 'TypeError',
+          message: 'x is undefined',
+          session_id: 'e1',
+          page_url: 'https://shop.example.com/pay',
+        }),
+        rum(i++, {
+          kind: 'exception',
+          name: 'TypeError',
+          message: 'other',
+          session_id: 'e9',
+          app_name: 'other-app',
+        }),
+      ];
       beforeAll(async () => {
         await sut.signals.writeRum(records);
         await sut.signals.writeRum(records.slice(0, 10)); // a retried beacon
+        await sut.signals.writeRum(typeErrors);
+      });
+
+      it('groups browser exceptions by name and message, most frequent first', async () => {
+        const got = await sut.signals.rumErrors({
+          from: T0 - 1000,
+          to: T0 + 3_600_000,
+          app_name: 'shop',
+          limit: 10,
+        });
+        expect(got).toEqual([
+          {
+            name: 'TypeError',
+            message: 'x is undefined',
+            count: 3,
+            sessions: 2,
+            last_ts: typeErrors[2]!.ts,
+            last_page_url: 'https://shop.example.com/pay',
+          },
+          {
+            name: 'Error',
+            message: 'boom',
+            count: 1,
+            sessions: 1,
+            last_ts: records[records.length - 1]!.ts,
+            last_page_url: 'https://shop.example.com/checkout',
+          },
+        ]);
+        expect(await sut.signals.rumErrors({ from: T0 - 1000, to: T0 + 3_600_000, limit: 1 })).toHaveLength(
+          1,
+        );
+        const all = await sut.signals.rumErrors({ from: T0 - 1000, to: T0 + 3_600_000, limit: 10 });
+        expect(all.map((e) => e.message)).toEqual(['x is undefined', 'boom', 'other']);
       });
 
       it('returns records by kind and name, oldest first, without duplicates', async () => {
@@ -364,6 +427,7 @@ export function describeSignalsContract(
           from: T0 - 1000,
           to: T0 + 3_600_000,
           kind: 'exception',
+          names: ['Error'],
           limit: 10,
         });
         expect(ex).toHaveLength(1);

@@ -12,6 +12,7 @@ import {
   WEB_VITAL_THRESHOLDS,
   type PendingPayment,
   type PendingPaymentReader,
+  type RumErrorGroup,
   type SignalStore,
   type VitalSummary,
 } from '../signals.js';
@@ -285,6 +286,27 @@ export function createEmbeddedSignals(run: RunStatement): SignalStore {
           app_version: sOrNull(r.app_version),
           page_url: sOrNull(r.page_url),
           attributes: parseObject<string>(r.attributes),
+        })),
+      );
+    },
+
+    async rumErrors(q) {
+      const limit = positiveInt(q.limit, 'limit');
+      const p = new SqlParams();
+      const where = [rangeOf(q.from, q.to, p), `kind = ${p.bind('exception')}`];
+      if (q.app_name !== undefined) where.push(`app_name = ${p.bind(q.app_name)}`);
+      const sql = `SELECT name, message, count(*) AS c, count(DISTINCT session_id) AS sessions, max(ts) AS last_ts,
+          arg_max(page_url, ts) AS last_page_url
+        FROM ${RUM} WHERE ${where.join(' AND ')}
+        GROUP BY name, message ORDER BY c DESC, name, message NULLS FIRST LIMIT ${p.bind(limit)}`;
+      return run(sql, p, (rows) =>
+        rows.map((r): RumErrorGroup => ({
+          name: s(r.name),
+          message: sOrNull(r.message),
+          count: n(r.c),
+          sessions: n(r.sessions),
+          last_ts: n(r.last_ts),
+          last_page_url: sOrNull(r.last_page_url),
         })),
       );
     },
