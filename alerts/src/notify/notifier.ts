@@ -118,6 +118,8 @@ export function createNotifier(
       });
       return { ok: false, sent: 0, failed: 1, fallback: null };
     }
+    // A receiver without channels (the default pack's placeholder) accepts and drops.
+    if (r.channels.length === 0) return { ok: true, sent: 0, failed: 0, fallback: null };
     const n: Notification = { ...base, receiver, locale: r.cfg.locale };
     const results = await Promise.all(
       r.channels.map(async (ch) => {
