@@ -92,8 +92,20 @@ export function createApp(deps: AppDeps): { app: Express; docs: RouteDoc[]; acce
   for (const m of deps.mounts ?? []) if (!m.beforeRead) app.use(m.router);
 
   if (dist) {
-    app.use(express.static(dist, { index: 'index.html', maxAge: '1h' }));
-    app.get(/^\/(?!api\/|v1\/|socket\.io\/|metrics|healthz|readyz|faro\/).*/, (_req, res) => {
+    // Hashed assets never change (immutable); index.html must be revalidated so a rebuilt
+    // dashboard is picked up. A missing asset is a 404, never the HTML page (a MIME error).
+    app.use(
+      '/assets',
+      express.static(dist + 'assets', { immutable: true, maxAge: '365d' }),
+    );
+    app.use(
+      express.static(dist, {
+        index: false,
+        setHeaders: (res) => res.setHeader('Cache-Control', 'no-cache'),
+      }),
+    );
+    app.get(/^\/(?!api\/|v1\/|socket\.io\/|metrics|healthz|readyz|faro\/|assets\/).*/, (_req, res) => {
+      res.setHeader('Cache-Control', 'no-cache');
       res.type('html').send(page);
     });
   } else {
