@@ -29,6 +29,12 @@ rules:
     // Two hours of traffic up to "now", then nothing.
     engine.onEvents(eventStream({ from: T0, minutes: 120, perMinute: 20, providers: ['adyen'] }));
     expect(seen).toEqual([]);
+    // A client clock a day ahead must not drag event time forward.
+    engine.onEvents(
+      eventStream({ from: wall + 23 * 3_600_000, minutes: 1, perMinute: 5, providers: ['adyen'], seed: 3 }),
+    );
+    expect(engine.stats().future_events).toBeGreaterThan(0);
+    expect(engine.stats().watermark).toBeLessThan(wall);
     for (let i = 0; i < 5 * 60; i++) {
       wall += 1000;
       await vi.advanceTimersByTimeAsync(1000);

@@ -111,6 +111,8 @@ export interface AlertEngine {
 export interface EngineStats {
   events: number;
   late_events: number;
+  /** Live mode: events stamped more than 2 minutes ahead of the wall clock (dropped). */
+  future_events: number;
   series: number;
   evaluations: number;
   alerts_active: number;
@@ -134,6 +136,9 @@ interface RuleRt {
   /** Alert ids of this rule that are pending/firing (event rules resolve through them). */
   active: Set<string>;
 }
+
+/** How far ahead of the wall clock a live event may be stamped. */
+const MAX_FUTURE_SKEW_MS = 2 * MINUTE_MS;
 
 export function createAlertEngine(
   deps: AlertEngineDeps,
@@ -189,7 +194,7 @@ export function createAlertEngine(
   const listeners = new Set<(t: AlertTransition) => void>();
   let closedUpTo: number | null = null;
   let watermark: number | null = null;
-  const stats = { events: 0, late_events: 0, evaluations: 0 };
+  const stats = { events: 0, late_events: 0, future_events: 0, evaluations: 0 };
   let timer: NodeJS.Timeout | null = null;
   let persisting: Promise<void> = Promise.resolve();
   let started = false;
@@ -411,12 +416,19 @@ export function createAlertEngine(
     },
     onEvents(events) {
       let maxTs = watermark ?? -Infinity;
+      const liveNow = opts.followWallClock ? now() : null;
       for (const e of events) {
         stats.events++;
         if (closedUpTo === null) closedUpTo = Math.floor(e.ts / MINUTE_MS) * MINUTE_MS;
         const minute = Math.floor(e.ts / MINUTE_MS) * MINUTE_MS;
         if (minute < closedUpTo) {
           stats.late_events++;
+          continue;
+        }
+        // Live: an event stamped in the future (a client clock ahead; the contract accepts up to
+        // a day) must not drag event time forward, or every on-time event after it would be late.
+        if (liveNow !== null && e.ts > liveNow + MAX_FUTURE_SKEW_MS) {
+          stats.future_events++;
           continue;
         }
         if (e.ts > maxTs) maxTs = e.ts;
