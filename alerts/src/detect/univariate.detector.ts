@@ -12,7 +12,8 @@
  *     - range break: a value outside the range seen so far (by a margin).
  *  2. The raw surprise feeds an anomaly-likelihood stage (as in Numenta's HTM detector): the
  *     short-term mean of raw scores is compared with their long-term distribution, so a series
- *     that is always noisy does not page, and only a *change* in surprise does.
+ *     that is always noisy does not page, and only a *change* in surprise does. The same is
+ *     done for each signal on its own; the score is the largest likelihood.
  *  3. After a point scores above `reportThreshold`, the detector stays quiet for `refractory`
  *     points: one incident, one page.
  */
@@ -37,6 +38,8 @@ export interface UnivariateConfig {
   reportThreshold: number;
   /** Points kept quiet after a detection. */
   refractory: number;
+  /** 0: one likelihood over the weighted mean of the signals; 1: one likelihood per signal, the largest wins; 2: both, the largest wins. */
+  perSignal: number;
   /** Weight of the subsequence surprise in the raw score (the rest goes to the prediction error). */
   patternWeight: number;
   /** Weight of the rarity of the value against the long-term value distribution. */
@@ -52,9 +55,10 @@ export const DEFAULT_UNIVARIATE_CONFIG: UnivariateConfig = {
   patternLen: 8,
   patternMemory: 300,
   historyLen: 8640,
-  shortLen: 30,
+  shortLen: 20,
   reportThreshold: 0.45,
   refractory: 100,
+  perSignal: 2,
   patternWeight: 0.33,
   rarityWeight: 0.33,
   rangeMargin: 0.02,
@@ -134,6 +138,8 @@ export function createUnivariateDetector(
   const raws = new Ring(c.historyLen);
   const values = new Ring(c.historyLen);
   const shorts = new Ring(c.shortLen);
+  const sigShorts = [0, 1, 2].map(() => new Ring(c.shortLen));
+  const sigRaws = [0, 1, 2].map(() => new Ring(c.historyLen));
   let quiet = 0;
   let nnScale = 0;
 
@@ -214,6 +220,21 @@ export function createUnivariateDetector(
         const likelihood = 1 - normalTail((shorts.mean() - mean) / std);
         // Log scale as Numenta does: 0.5 ↔ likelihood 1 - 1e-5·…; monotone, in [0,1].
         score = Math.min(1, Math.log(1.0000000001 - likelihood) / -23.02585084720009);
+      }
+      if (c.perSignal > 0) {
+        const sig = [sErr, sPat, sRare];
+        let best = 0;
+        for (let k = 0; k < 3; k++) {
+          const sh = sigShorts[k]!;
+          const rw = sigRaws[k]!;
+          sh.push(sig[k] ?? 0);
+          if (n > c.warmup && rw.n > 50) {
+            const lk = 1 - normalTail((sh.mean() - rw.mean()) / Math.max(rw.std(), 1e-4));
+            best = Math.max(best, Math.min(1, Math.log(1.0000000001 - lk) / -23.02585084720009));
+          }
+          rw.push(sh.mean());
+        }
+        score = c.perSignal >= 2 ? Math.max(score, best) : best;
       }
       // A value outside everything seen so far is an anomaly whatever the likelihood says.
       if (sRange === 1) score = 1;
