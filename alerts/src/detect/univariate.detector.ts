@@ -54,7 +54,7 @@ export const DEFAULT_UNIVARIATE_CONFIG: UnivariateConfig = {
   spreadAlpha: 0.02,
   patternLen: 8,
   patternMemory: 300,
-  historyLen: 8640,
+  historyLen: 5000,
   shortLen: 20,
   reportThreshold: 0.45,
   refractory: 100,
