@@ -1,6 +1,6 @@
 // NAB bench: runs the production univariate detector (`paywatch detect`) over every NAB file and
 // scores the results with the independent scorer in ../shared/nab. Usage: npm run bench:nab
-import { existsSync, mkdirSync, readdirSync, writeFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync, statSync } from 'node:fs';
 import { join, dirname, resolve } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
@@ -76,3 +76,4 @@ console.log(
 console.log(
   `files ${files.length}, rows ${rows}, detect ${seconds.toFixed(1)} s; saved bench/results/nab.json`,
 );
+rmSync(dirname(outDir), { recursive: true, force: true });
