@@ -29,6 +29,10 @@ export interface Config {
   port: number;
   dataDir: string;
   store: StoreConfig;
+  /** Durable spool in front of the ClickHouse store (unused by the embedded store). */
+  spool: { dir: string; quotaBytes: number };
+  /** Redis for the socket.io adapter (live events reach dashboards on every collector); null: single collector. */
+  redisUrl: string | null;
   /** Static ingest keys (scope `ingest`), besides the API keys stored in the security database. */
   ingestKeys: string[];
   /** Key for the keyed hashes of customer/device/IP refs, emails and phones (PCI DSS 3.5.1.1). */
@@ -42,6 +46,13 @@ export interface Config {
   metricsCountries: ReadonlySet<string>;
   /** Provider webhook secrets; a provider without them is not configured (its URL answers 404). */
   webhooks: WebhookSecrets;
+  /** The alert engine: on by default with the built-in rule pack, or rules from a YAML file. */
+  alerts: {
+    enabled: boolean;
+    rulesPath: string | undefined;
+    /** Values for `${NAME}` placeholders in the rules file (receiver URLs, SMTP passwords…). */
+    env: Readonly<Record<string, string | undefined>>;
+  };
   /** Users, sessions, keys, TLS, CORS, rate limits, retention (see docs/security.md). */
   security: SecurityConfig;
   /** Prometheus scraping, log tailing, Faro RUM and the stale-pending gauge (docs/sources.md). */
@@ -105,10 +116,15 @@ export const ENV_DOCS: readonly { name: string; default: string; description: st
   { name: 'PAYWATCH_OIDC_REDIRECT_URL', default: '(none)', description: 'This collector\'s public callback URL, registered at the provider: `https://<host>/api/auth/oidc/callback`.' },
   { name: 'PAYWATCH_OIDC_ROLE_MAP', default: '(none)', description: 'Comma-separated `group=role` pairs (`payments-admins=admin,payments-oncall=oncall`); `*=viewer` gives everyone else a role (otherwise they are refused). The highest matching role wins.' },
   { name: 'PAYWATCH_OIDC_GROUPS_CLAIM', default: 'groups', description: 'ID token claim that lists the user\'s groups.' },
+  { name: 'PAYWATCH_ALERTS_ENABLED', default: 'true', description: 'Run the alert engine in the collector (`false` turns it off; its API then answers 404).' },
+  { name: 'PAYWATCH_ALERTS_RULES', default: '(built-in pack)', description: 'Path to the alert rules/routes/receivers YAML (see docs/alerts.md); `${NAME}` placeholders are read from the environment.' },
   { name: 'PAYWATCH_CLICKHOUSE_URL', default: 'http://127.0.0.1:8123', description: 'ClickHouse HTTP endpoint (with `PAYWATCH_STORE=clickhouse`).' },
   { name: 'PAYWATCH_CLICKHOUSE_USER', default: 'default', description: 'ClickHouse user.' },
   { name: 'PAYWATCH_CLICKHOUSE_PASSWORD', default: '(empty)', description: 'ClickHouse password.' },
   { name: 'PAYWATCH_CLICKHOUSE_DATABASE', default: 'paywatch', description: 'ClickHouse database (created at start).' },
+  { name: 'PAYWATCH_SPOOL_DIR', default: '<data dir>/spool', description: 'Durable spool in front of ClickHouse: ingest is acknowledged once events are fsync\'d here, then drained to ClickHouse in order (with `PAYWATCH_STORE=clickhouse`).' },
+  { name: 'PAYWATCH_SPOOL_QUOTA_MB', default: '2048', description: 'Disk the spool may use; beyond it ingest answers 503 with `Retry-After` until ClickHouse catches up.' },
+  { name: 'PAYWATCH_REDIS_URL', default: '(none)', description: 'Redis URL (`redis://host:6379`) for the socket.io Redis adapter: with several collectors, live events reach dashboards connected to any of them.' },
 ];
 
 function int(env: Env, name: string, dflt: number, min: number, max: number): number {
@@ -213,15 +229,33 @@ export function loadConfig(env: Env = process.env): Config {
   for (const c of countries) if (!isCountry(c)) throw new ConfigError('PAYWATCH_METRICS_COUNTRIES', `"${c}" is not an ISO 3166 code`);
 
   const webhooks = parseWebhookSecrets(env, (path) => readFileSync(path, 'utf8'));
+  const alertsEnabledRaw = (env.PAYWATCH_ALERTS_ENABLED?.trim() || 'true').toLowerCase();
+  if (alertsEnabledRaw !== 'true' && alertsEnabledRaw !== 'false') {
+    throw new ConfigError('PAYWATCH_ALERTS_ENABLED', `expected true or false, got "${alertsEnabledRaw}"`);
+  }
+  const alertsRules = env.PAYWATCH_ALERTS_RULES?.trim() || undefined;
+  if (alertsRules !== undefined && !existsSync(alertsRules)) {
+    throw new ConfigError('PAYWATCH_ALERTS_RULES', `no file at "${alertsRules}"`);
+  }
   const { key: hashKey, source: hashKeySource } = loadHashKey(env, dataDir);
   const security = loadSecurity(env);
   const signals = loadSignals(env, dataDir);
+  const spool = {
+    dir: resolve(env.PAYWATCH_SPOOL_DIR?.trim() || join(dataDir, 'spool')),
+    quotaBytes: int(env, 'PAYWATCH_SPOOL_QUOTA_MB', 2048, 1, 1_048_576) * 1024 * 1024,
+  };
+  const redisUrl = env.PAYWATCH_REDIS_URL?.trim() || null;
+  if (redisUrl !== null && !/^rediss?:\/\/\S+$/.test(redisUrl)) {
+    throw new ConfigError('PAYWATCH_REDIS_URL', `expected redis://host:port or rediss://…, got "${redisUrl}"`);
+  }
 
   return {
     host,
     port,
     dataDir,
     store,
+    spool,
+    redisUrl,
     ingestKeys,
     hashKey,
     hashKeySource,
@@ -232,6 +266,7 @@ export function loadConfig(env: Env = process.env): Config {
     webhooks,
     security,
     signals,
+    alerts: { enabled: alertsEnabledRaw === 'true', rulesPath: alertsRules ? resolve(alertsRules) : undefined, env },
   };
 }
 
@@ -320,11 +355,14 @@ export function describeConfig(c: Config): Record<string, unknown> {
     port: c.port,
     dataDir: c.dataDir,
     store: c.store.backend === 'clickhouse' ? { ...c.store, password: c.store.password ? '[redacted]' : '' } : c.store,
+    spool: c.spool,
+    redisUrl: c.redisUrl === null ? null : c.redisUrl.replace(/\/\/[^@/]*@/, '//[redacted]@'),
     ingestKeys: c.ingestKeys.map(() => '[redacted]'),
     hashKey: '[redacted]',
     reportingCurrency: c.reportingCurrency,
     logLevel: c.logLevel,
     webhooks: Object.fromEntries(Object.keys(c.webhooks).map((k) => [k, '[configured, redacted]'])),
+    alerts: { enabled: c.alerts.enabled, rulesPath: c.alerts.rulesPath ?? null },
     signals: {
       scrape: c.signals.scrape?.targets.map((t) => ({ name: t.name, url: t.url, interval_s: t.interval_s, auth: t.bearer_token || t.basic_auth ? '[redacted]' : null, mappings: t.mappings.length })) ?? null,
       logTail: c.signals.logTail ? { files: c.signals.logTail.files.map((f) => f.path), offsets_path: c.signals.logTail.offsets_path } : null,
@@ -388,4 +426,9 @@ function loadSignals(env: Env, dataDir: string): SignalsConfig {
     pendingRefreshMs: int(env, 'PAYWATCH_PENDING_REFRESH_SECONDS', 60, 1, 86_400) * 1000,
     retentionDays: int(env, 'PAYWATCH_RETENTION_SIGNALS_DAYS', 30, 0, 36_500),
   };
+}
+
+/** The process environment for commands that resolve `${NAME}` placeholders (alert rule files). */
+export function processEnv(): Readonly<Record<string, string | undefined>> {
+  return process.env;
 }

@@ -14,6 +14,7 @@ import { describeConfig, type Config } from './config.js';
 import { createReadService } from './http/read-service.js';
 import { createFx } from './lib/fx.js';
 import { createLogger, type Logger } from './lib/logger.js';
+import { createAlertsInCollector, type AlertsInCollector } from './alerts/alerts.mount.js';
 import { createLiveGateway, type LiveGateway } from './live/live.gateway.js';
 import { createMetrics, type Metrics } from './metrics/metrics.js';
 import { createPipeline } from './pipeline/pipeline.js';
@@ -30,6 +31,9 @@ import { createPromScraper } from './sources/prom-scrape/index.js';
 import { openSignalBackend } from './store/signal-backend.js';
 import { createSignalRetention } from './store/signal-retention.js';
 import { instrumentWriter } from './store/instrumented.js';
+import { withRecentIds } from './store/recent-ids.js';
+import { createSpool, type Spool } from './store/spool/index.js';
+import { registerSpoolMetrics } from './metrics/spool.metrics.js';
 import type { Store } from './store/types.js';
 
 export interface StartOptions {
@@ -55,6 +59,10 @@ export interface RunningServer {
   ingestor: Ingestor;
   metrics: Metrics;
   live: LiveGateway;
+  /** The durable spool in front of ClickHouse; null with the embedded store. */
+  spool: Spool | null;
+  /** The alert engine, or null when PAYWATCH_ALERTS_ENABLED=false. */
+  alerts: AlertsInCollector | null;
   masker: Masker;
   /** Users, sessions, API keys and the audit log (`paywatch start` creates the simulator's key here). */
   auth: AuthService;
@@ -73,6 +81,13 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
   const logger = createLogger({ level: config.logLevel, ...(opts.logDestination ? { destination: opts.logDestination } : {}) });
   const store = createStore(config.store, { logger: logger.child({ component: 'store' }) });
   await store.start();
+  // ClickHouse: clients are answered once events are fsync'd in the local spool, which drains to
+  // the store in order and keeps accepting while ClickHouse is down (up to its disk quota).
+  const spool: Spool | null =
+    config.store.backend === 'clickhouse'
+      ? createSpool({ dir: config.spool.dir, quotaBytes: config.spool.quotaBytes }, { writer: store, logger })
+      : null;
+  await spool?.start();
   // Scraped samples, log records, RUM: the embedded store's tables, or a local file beside ClickHouse.
   const signalStore = await openSignalBackend(store, { dataDir: config.dataDir });
   const { signals } = signalStore;
@@ -93,13 +108,25 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
     { store, db: securityDb, auth, hashRef: masker.hashRef, logger },
     { retentionDays: config.security.retentionDays, backupDir: config.security.backupDir, backupIntervalHours: config.security.backupIntervalHours },
   );
+  // The alert engine detects on the same masked, stored events as every other sink.
+  const alerts: AlertsInCollector | null = config.alerts.enabled
+    ? createAlertsInCollector(
+        { rulesPath: config.alerts.rulesPath, env: config.alerts.env, dataDir: config.dataDir, reportingCurrency: config.reportingCurrency },
+        { logger },
+      )
+    : null;
+  alerts?.attachLive(live);
+  await alerts?.start();
   const ingestor = createPipeline({
-    writer: instrumentWriter(store, metrics.storeHooks),
+    // The spool acknowledges before ClickHouse's duplicate check runs: recent ids catch re-sends
+    // so metrics and live do not count a client's retry twice (see store/recent-ids.ts).
+    writer: instrumentWriter(spool ? withRecentIds(spool) : store, metrics.storeHooks),
     masker,
-    sink: createFanOut([metrics.sink, live.sink, ...(opts.sinks ?? [])], logger),
+    sink: createFanOut([metrics.sink, live.sink, ...(alerts ? [alerts.sink] : []), ...(opts.sinks ?? [])], logger),
     hooks: metrics.pipelineHooks,
     logger,
   });
+  if (spool) registerSpoolMetrics(metrics.registry, () => spool.stats());
   const signalMetrics = createSignalMetrics(
     { registry: metrics.registry, pending: signalStore.pending, logger },
     { pendingStaleAfterMs: config.signals.pendingStaleAfterMs, refreshIntervalMs: config.signals.pendingRefreshMs },
@@ -146,6 +173,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
             docs: FARO_ROUTE_DOCS,
           }]
         : []),
+      ...(alerts ? [alerts.mount] : []),
       ...(opts.mounts?.({ ingestor, store, logger, metrics }) ?? []),
     ],
     dashboard: opts.dashboard ?? true,
@@ -175,7 +203,8 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
 
   let closing: Promise<void> | undefined;
   return {
-    url, port, config, logger, store, ingestor, metrics, live, masker, auth, lifecycle, initialAdminPassword: generatedAdminPassword, server, app,
+    url, port, config, logger, store, ingestor, metrics, live, masker, auth, alerts, lifecycle, initialAdminPassword: generatedAdminPassword, server, app,
+    spool,
     close() {
       closing ??= (async () => {
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
@@ -188,9 +217,12 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
         await tailer?.stop();
         await signalMetrics.stop();
         await signalRetention.stop();
+        await alerts?.stop();
         await live.stop();
         await closed;
         clearTimeout(deadline);
+        // The spool drains what it can (bounded), keeps the rest on disk for the next start.
+        await spool?.stop();
         await store.stop();
         await signalStore.stop();
         await securityDb.close();

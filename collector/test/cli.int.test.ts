@@ -21,7 +21,7 @@ describe('paywatch CLI', () => {
   it.each(COMMANDS.map((c) => c.name))('%s --help prints its options and exits 0', (name) => {
     const r = run([name, '--help']);
     expect(r.status, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(new RegExp(`Usage: paywatch ${name}`));
+    expect(r.stdout).toMatch(new RegExp(`Usage: paywatch ${name}`, 'i'));
     expect(r.stdout).toMatch(/--/);
   });
 

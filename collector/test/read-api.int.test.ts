@@ -110,20 +110,26 @@ describe('read API', () => {
     expect(body.openapi).toBe('3.1.0');
     const app: Express = s.app;
     const routes: [string, string][] = [];
-    const visit = (stack: unknown[]) => {
-      for (const layer of stack as { route?: { path: string | string[]; methods: Record<string, boolean> }; handle?: { stack?: unknown[] } }[]) {
+    type Layer = { rawPath?: unknown; route?: { path: string | string[]; methods: Record<string, boolean> }; handle?: { stack?: unknown[] } };
+    const visit = (stack: unknown[], prefix = '') => {
+      for (const layer of stack as Layer[]) {
         if (layer.route) {
           const paths = Array.isArray(layer.route.path) ? layer.route.path : [layer.route.path];
           for (const p of paths) {
             if (typeof p !== 'string' || p === '/') continue; // regex: the static UI fallback
-            for (const m of Object.keys(layer.route.methods)) routes.push([m, p.replace(/:(\w+)/g, '{$1}')]);
+            for (const m of Object.keys(layer.route.methods)) routes.push([m, (prefix + p).replace(/:(\w+)/g, '{$1}')]);
           }
-        } else if (layer.handle?.stack) visit(layer.handle.stack);
+        } else if (layer.handle?.stack) {
+          // A sub-router mounted with `use('/prefix', router)` keeps its prefix in rawPath.
+          const mount = typeof layer.rawPath === 'string' && layer.rawPath !== '/' ? layer.rawPath : '';
+          visit(layer.handle.stack, prefix + mount);
+        }
       }
     };
     visit((app as unknown as { router: { stack: unknown[] } }).router.stack);
     expect(routes.length).toBeGreaterThanOrEqual(10);
     expect(routes).toContainEqual(['post', '/v1/webhooks/{provider}/{account}']);
+    expect(routes).toContainEqual(['post', '/api/v1/alerts/{id}/ack']);
     for (const [m, p] of routes) expect(body.paths[p]?.[m], `${m.toUpperCase()} ${p} undocumented`).toBeDefined();
   });
 });

@@ -50,9 +50,25 @@ export interface LiveTransactionsBatch {
  * socket.io event map, server → client. Batches are throttled (at most 10 per second), never
  * one message per payment.
  */
+/** An alert changing state (pending, firing, resolved…), as pushed by the alert engine. */
+export interface LiveAlertTransition {
+  id: string;
+  rule: string;
+  labels: Record<string, string>;
+  state: string;
+  /** Event time of the transition, epoch ms. */
+  at: number;
+  value: number | null;
+  expected: number | null;
+  revenue_at_risk: number;
+  severity: string;
+  summary: string;
+}
+
 export interface ServerToClientEvents {
   'transactions': (batch: LiveTransactionsBatch) => void;
   'kpis': (kpis: LiveKpis) => void;
+  'alert': (transition: LiveAlertTransition) => void;
 }
 
 /** socket.io event map, client → server. */

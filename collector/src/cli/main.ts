@@ -1,6 +1,7 @@
 import type { Command, CommandIO } from './command.js';
 import { startCommand } from './start.command.js';
 import { benchCommand } from './bench.command.js';
+import { detectCommand, replayCommand } from './alerts.commands.js';
 import { backupCommand, restoreCommand } from '../backup/backup.command.js';
 import { usersCommand } from '../auth/users.command.js';
 
@@ -12,6 +13,8 @@ export const COMMANDS: Command[] = [
     summary: 'Send realistic demo payments to a collector, or write them to an NDJSON file',
     run: async (argv, io) => (await import('../simulator/simulate.command.js')).simulateCommand(argv, io),
   },
+  detectCommand,
+  replayCommand,
   benchCommand,
   backupCommand,
   restoreCommand,

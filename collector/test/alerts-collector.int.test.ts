@@ -1,0 +1,77 @@
+// Guards the alert engine inside the collector: simulated traffic with a provider outage raises an alert via the API and the live stream; ack needs on-call and records the signed-in actor.
+import type { ClientToServerEvents, LiveAlertTransition, ServerToClientEvents } from '@paywatch/contracts';
+import { io as connect, type Socket } from 'socket.io-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseIncident } from '../src/simulator/incidents.js';
+import { sendEvents } from '../src/simulator/sender.js';
+import { TEST_KEY, startTestServer, type TestServer } from './harness.js';
+
+interface AlertView {
+  id: string;
+  rule: string;
+  labels: Record<string, string>;
+  status: string;
+  acknowledged_by?: string | null;
+}
+
+let s: TestServer;
+let socket: Socket<ServerToClientEvents, ClientToServerEvents>;
+const pushed: LiveAlertTransition[] = [];
+beforeAll(async () => {
+  s = await startTestServer({ PAYWATCH_LOG_LEVEL: 'warn' });
+  socket = connect(s.url, { transports: ['websocket'], extraHeaders: { authorization: `Bearer ${s.adminKey}` } });
+  socket.on('alert', (t) => pushed.push(t));
+  await new Promise<void>((r, j) => {
+    socket.on('connect', () => r());
+    socket.on('connect_error', j);
+  });
+});
+afterAll(async () => {
+  socket?.close();
+  await s?.stop();
+});
+
+describe('alert engine in the collector', () => {
+  it('alerts on an injected provider outage, pushes it live, and records who acknowledged it', async () => {
+    const start = Date.now() - 40 * 60_000;
+    const report = await sendEvents({
+      url: s.url,
+      key: TEST_KEY,
+      seed: 99,
+      rate: 20,
+      paced: false,
+      start,
+      durationMs: 39 * 60_000,
+      batchSize: 5000,
+      incidents: [parseIncident('provider-outage:stripe@+20m/15m', start)],
+    });
+    expect(report.rejected).toBe(0);
+
+    let alerts: AlertView[] = [];
+    for (let i = 0; i < 60 && !alerts.some((a) => a.labels.provider === 'stripe'); i++) {
+      alerts = [];
+      for (const status of ['pending', 'firing', 'resolved']) {
+        const r = await s.fetch(`/api/v1/alerts?status=${status}&limit=200`);
+        expect(r.status).toBe(200);
+        alerts.push(...((await r.json()) as { items: AlertView[] }).items);
+      }
+      if (!alerts.some((a) => a.labels.provider === 'stripe')) await new Promise((res) => setTimeout(res, 1000));
+    }
+    const outage = alerts.find((a) => a.labels.provider === 'stripe');
+    expect(outage, JSON.stringify(alerts.map((a) => [a.rule, a.labels, a.status]))).toBeDefined();
+    expect(pushed.some((t) => t.labels.provider === 'stripe')).toBe(true);
+
+    // Viewers cannot acknowledge; the actor is the caller, whatever the body claims.
+    const anonymous = await fetch(`${s.url}/api/v1/alerts/${encodeURIComponent(outage!.id)}/ack`, { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } });
+    expect(anonymous.status).toBe(401);
+    const ack = await s.fetch(`/api/v1/alerts/${encodeURIComponent(outage!.id)}/ack`, {
+      method: 'POST',
+      body: JSON.stringify({ by: 'someone-else' }),
+      headers: { 'content-type': 'application/json' },
+    });
+    expect(ack.status).toBe(200);
+    const acked = JSON.stringify(await ack.json());
+    expect(acked).toContain('key:test harness');
+    expect(acked).not.toContain('someone-else');
+  });
+});
