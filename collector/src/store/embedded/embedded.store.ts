@@ -12,7 +12,6 @@ import type {
   FailureItem,
   RangeFilter,
   SeriesPoint,
-  Store,
   TransactionPage,
   WriteResult,
 } from '../types.js';
