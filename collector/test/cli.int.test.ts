@@ -70,6 +70,14 @@ describe('paywatch CLI', () => {
         await new Promise((r) => setTimeout(r, 500));
       }
       expect(attempts).toBeGreaterThan(0);
+      // A fresh store is back-filled with a week of history (trends and week-over-week compare).
+      let history = 0;
+      while (history < 100_000) {
+        const r = await fetch(`${url}/api/v1/overview?from=${Date.now() - 8 * 86_400_000}&to=${Date.now() - 86_400_000}`, { headers: { cookie } });
+        history = ((await r.json()) as Overview).events;
+        if (Date.now() - t0 > 120_000) throw new Error(`history not back-filled (${history} events):\n${out}`);
+        await new Promise((r) => setTimeout(r, 1000));
+      }
       const page = await (await fetch(url + '/')).text();
       expect(page).toMatch(/<html/i);
     } finally {

@@ -11,6 +11,7 @@ and sends demo traffic to itself unless --no-demo.
 Options:
   --no-demo            Do not send simulated payments.
   --demo-rate <n>      Demo events per second (default 20).
+  --no-history         Do not back-fill 8 days of demo history into an empty store.
   --no-dashboard       Neither build nor serve the dashboard (API only).
   --seed <n>           Seed of the demo traffic (default: random).
   -h, --help           Show this help.
@@ -41,6 +42,7 @@ export const startCommand: Command = {
         args: argv,
         options: {
           'no-demo': { type: 'boolean', default: false },
+          'no-history': { type: 'boolean', default: false },
           'no-dashboard': { type: 'boolean', default: false },
           'demo-rate': { type: 'string' },
           seed: { type: 'string' },
@@ -103,7 +105,7 @@ export const startCommand: Command = {
           ? `  First start: sign in as "admin" with password ${running.initialAdminPassword}\n  (shown only this once; set PAYWATCH_ADMIN_PASSWORD to choose it, change it in the admin API).\n`
           : '') +
         (config.hashKeySource === 'generated' ? `  A hash key was generated in ${config.dataDir}/hash.key (set PAYWATCH_HASH_KEY in production).\n` : '') +
-        (demoKey ? `  Demo traffic: ${rate} events/s, seed ${seed} (--no-demo to turn off).\n` : '') +
+        (demoKey ? `  Demo traffic: ${rate} events/s, seed ${seed} (--no-demo to turn off); an empty store first gets 8 days of history (--no-history).\n` : '') +
         `Press Ctrl+C to stop.\n\n`,
     );
 
@@ -111,7 +113,11 @@ export const startCommand: Command = {
     let demoDone: Promise<unknown> = Promise.resolve();
     if (demoKey) {
       const { runDemoTraffic } = await import('./demo.js');
-      demoDone = runDemoTraffic({ url: running.url, key: demoKey, rate, seed, signal: demo.signal, logger: running.logger }).catch(
+      const store = running.store;
+      demoDone = runDemoTraffic({
+        url: running.url, key: demoKey, rate, seed, signal: demo.signal, logger: running.logger,
+        ...(values['no-history'] ? {} : { hasHistory: async (from, to) => (await store.overview({ from, to, filters: {} })).events > 0 }),
+      }).catch(
         (err: unknown) => running.logger.error({ err }, 'demo traffic stopped'),
       );
     }
