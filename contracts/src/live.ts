@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { CARD_BRANDS, CHANNELS, FAILURE_CATEGORIES, METHODS, PROVIDERS, STATUSES } from './enums.js';
 import { LatencySchema } from './api.js';
+import type { PaymentEvent } from './payment-event.js';
 
 /** A masked transaction as broadcast on the live stream (a subset of the payment event). */
 export const LiveTransactionSchema = z.object({
@@ -24,6 +25,33 @@ export const LiveTransactionSchema = z.object({
   latency_ms: z.number().nullable(),
 });
 export type LiveTransaction = z.infer<typeof LiveTransactionSchema>;
+
+/**
+ * The masked subset of a stored event that the live stream carries (no refs, no metadata).
+ * The collector broadcasts it; the dashboard maps read-API events onto it when back-filling.
+ */
+export function toLiveTransaction(e: PaymentEvent): LiveTransaction {
+  return {
+    event_id: e.event_id,
+    ts: e.ts,
+    payment_id: e.payment_id,
+    attempt: e.attempt,
+    merchant_id: e.merchant_id,
+    provider: e.provider,
+    method: e.method,
+    channel: e.channel,
+    status: e.status,
+    amount_minor: e.amount_minor,
+    currency: e.currency,
+    failure_category: e.failure?.category ?? null,
+    failure_code: e.failure?.code ?? null,
+    card_brand: e.card?.brand ?? null,
+    card_bin: e.card?.bin ?? null,
+    card_last4: e.card?.last4 ?? null,
+    country: e.country,
+    latency_ms: e.latency_ms,
+  };
+}
 
 /** Rolling KPIs over the last `window_s` seconds of accepted events (processing time). */
 export const LiveKpisSchema = z.object({
