@@ -16,6 +16,7 @@ import { createFx } from './lib/fx.js';
 import { createLogger, type Logger } from './lib/logger.js';
 import { createAlertsInCollector, type AlertsInCollector } from './alerts/alerts.mount.js';
 import { createLiveGateway, type LiveGateway } from './live/live.gateway.js';
+import { connectRedisAdapter } from './live/redis-adapter.js';
 import { createMetrics, type Metrics } from './metrics/metrics.js';
 import { createPipeline } from './pipeline/pipeline.js';
 import { createMasker, type Masker } from './pipeline/steps/mask.step.js';
@@ -102,7 +103,9 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
   const fx = createFx(config.reportingCurrency, config.fxRates);
   const tls = config.security.tls;
   const server: Server = tls ? createHttpsServer({ cert: tls.cert, key: tls.key }) : createServer();
-  const live = createLiveGateway(server, { fx, logger });
+  // Several collectors: live events reach dashboards connected to any of them through Redis.
+  const redis = config.redisUrl === null ? null : await connectRedisAdapter(config.redisUrl, { logger });
+  const live = createLiveGateway(server, { fx, logger, ...(redis ? { adapter: redis.adapter } : {}) });
   const masker = createMasker(config.hashKey);
   const lifecycle = createDataLifecycle(
     { store, db: securityDb, auth, hashRef: masker.hashRef, logger },
@@ -219,6 +222,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
         await signalRetention.stop();
         await alerts?.stop();
         await live.stop();
+        await redis?.close();
         await closed;
         clearTimeout(deadline);
         // The spool drains what it can (bounded), keeps the rest on disk for the next start.

@@ -11,7 +11,20 @@ import { LIVE_TRANSACTIONS_ROOM } from '../auth/access-control.js';
 import type { Fx } from '../lib/fx.js';
 import type { Logger } from '../lib/logger.js';
 import type { Sink } from '../sinks/sink.js';
-import { RollingKpis } from './rolling-kpis.js';
+import { RollingKpis, accumulateKpis, emptyKpiDelta, type KpiDelta } from './rolling-kpis.js';
+
+/** Inter-collector event (through the Redis adapter): KPI contributions since the last flush. */
+const KPI_DELTA_EVENT = 'paywatch:kpi-delta';
+
+function isKpiDelta(v: unknown): v is KpiDelta {
+  if (v === null || typeof v !== 'object') return false;
+  const d = v as Record<string, unknown>;
+  return (
+    ['attempts', 'succeeded', 'failed', 'gmv', 'seen'].every((k) => typeof d[k] === 'number' && Number.isFinite(d[k])) &&
+    Array.isArray(d.latencies) &&
+    d.latencies.every((l) => typeof l === 'number' && Number.isFinite(l))
+  );
+}
 
 /** The masked subset of an event that the live stream carries (no refs, no metadata). */
 export function toLiveTransaction(e: PaymentEvent): LiveTransaction {
@@ -49,14 +62,33 @@ export interface LiveGateway {
   stop(): Promise<void>;
 }
 
-export function createLiveGateway(httpServer: HttpServer, deps: { fx: Fx; logger: Logger; now?: () => number }): LiveGateway {
+/**
+ * `adapter`: socket.io's Redis adapter when several collectors serve dashboards
+ * (`PAYWATCH_REDIS_URL`). Transactions then go to the analyst room of every collector (room
+ * membership is still decided by each collector's own auth hook), and each collector sends its
+ * KPI contributions to the others so every dashboard's KPIs cover the whole cluster; KPI
+ * snapshots themselves are emitted to local sockets only.
+ */
+export function createLiveGateway(
+  httpServer: HttpServer,
+  deps: { fx: Fx; logger: Logger; now?: () => number; adapter?: Parameters<Server['adapter']>[0] },
+): LiveGateway {
   const log = deps.logger.child({ component: 'live' });
   const io = new Server<ClientToServerEvents, ServerToClientEvents>(httpServer, {
     serveClient: true,
     cors: { origin: false },
     maxHttpBufferSize: 64 * 1024,
   });
+  const clustered = deps.adapter !== undefined;
+  if (deps.adapter !== undefined) io.adapter(deps.adapter);
   const kpis = new RollingKpis(deps.fx, 60, deps.now);
+  let peerDelta = emptyKpiDelta();
+  if (clustered) {
+    io.on(KPI_DELTA_EVENT, (d: unknown) => {
+      if (isKpiDelta(d)) kpis.addDelta(d);
+      else log.warn('ignoring a malformed KPI delta from a peer collector');
+    });
+  }
   let buffer: LiveTransaction[] = [];
   let dropped = 0;
   let flushTimer: NodeJS.Timeout | undefined;
@@ -71,6 +103,10 @@ export function createLiveGateway(httpServer: HttpServer, deps: { fx: Fx; logger
   });
 
   const flush = () => {
+    if (clustered && peerDelta.attempts > 0) {
+      io.serverSideEmit(KPI_DELTA_EVENT, peerDelta);
+      peerDelta = emptyKpiDelta();
+    }
     if (buffer.length === 0) return;
     const batch = { events: buffer, dropped };
     buffer = [];
@@ -85,6 +121,7 @@ export function createLiveGateway(httpServer: HttpServer, deps: { fx: Fx; logger
       name: 'live',
       consume(events) {
         kpis.add(events);
+        if (clustered) accumulateKpis(peerDelta, events, deps.fx);
         for (const e of events) buffer.push(toLiveTransaction(e));
         const over = buffer.length - LIVE_LIMITS.maxTransactionsPerBatch;
         if (over > 0) {
@@ -95,7 +132,8 @@ export function createLiveGateway(httpServer: HttpServer, deps: { fx: Fx; logger
     },
     start() {
       flushTimer = setInterval(flush, 1000 / LIVE_LIMITS.maxBatchesPerSecond);
-      kpiTimer = setInterval(() => io.emit('kpis', kpis.snapshot()), 1000);
+      // Local sockets only: with the Redis adapter every collector sends its own (cluster-wide) snapshot.
+      kpiTimer = setInterval(() => io.local.emit('kpis', kpis.snapshot()), 1000);
       flushTimer.unref();
       kpiTimer.unref();
       log.debug('live gateway started');

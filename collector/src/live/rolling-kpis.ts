@@ -4,14 +4,56 @@ import type { Fx } from '../lib/fx.js';
 /** Latencies kept per one-second slot for quantiles (a uniform sample beyond this). */
 const MAX_LATENCIES_PER_SLOT = 500;
 
-interface Slot {
-  second: number;
+/**
+ * Counts of accepted events in the reporting currency, with a uniform latency sample: what one
+ * collector sends its peers (through the socket.io adapter) so every collector's KPIs cover the
+ * whole cluster.
+ */
+export interface KpiDelta {
   attempts: number;
   succeeded: number;
   failed: number;
   gmv: number;
+  /** A uniform sample (at most MAX_LATENCIES_PER_SLOT) of the `seen` latencies. */
   latencies: number[];
   seen: number;
+}
+
+interface Slot extends KpiDelta {
+  second: number;
+}
+
+/** An empty delta. */
+export function emptyKpiDelta(): KpiDelta {
+  return { attempts: 0, succeeded: 0, failed: 0, gmv: 0, latencies: [], seen: 0 };
+}
+
+/** Adds the KPI contribution of `events` to `into` (reservoir-sampled latencies). */
+export function accumulateKpis(
+  into: KpiDelta,
+  events: readonly Pick<PaymentEvent, 'status' | 'amount_minor' | 'currency' | 'latency_ms'>[],
+  fx: Fx,
+  random: () => number = Math.random,
+): void {
+  for (const e of events) {
+    const o = outcomeOf(e.status);
+    if (o === null) continue;
+    into.attempts++;
+    if (o === 'success') {
+      into.succeeded++;
+      into.gmv += fx.convertMinor(e.amount_minor, e.currency) ?? 0;
+    } else into.failed++;
+    if (e.latency_ms !== null) addLatency(into, e.latency_ms, random);
+  }
+}
+
+function addLatency(into: KpiDelta, latency: number, random: () => number): void {
+  into.seen++;
+  if (into.latencies.length < MAX_LATENCIES_PER_SLOT) into.latencies.push(latency);
+  else {
+    const j = Math.floor(random() * into.seen); // reservoir sampling
+    if (j < MAX_LATENCIES_PER_SLOT) into.latencies[j] = latency;
+  }
 }
 
 function quantile(sorted: number[], q: number): number | null {
@@ -48,24 +90,17 @@ export class RollingKpis {
   }
 
   add(events: readonly PaymentEvent[]): void {
+    accumulateKpis(this.slot(Math.floor(this.now() / 1000)), events, this.fx, this.random);
+  }
+
+  /** Adds a peer collector's delta to the current second (its latency sample joins this slot's). */
+  addDelta(d: KpiDelta): void {
     const s = this.slot(Math.floor(this.now() / 1000));
-    for (const e of events) {
-      const o = outcomeOf(e.status);
-      if (o === null) continue;
-      s.attempts++;
-      if (o === 'success') {
-        s.succeeded++;
-        s.gmv += this.fx.convertMinor(e.amount_minor, e.currency) ?? 0;
-      } else s.failed++;
-      if (e.latency_ms !== null) {
-        s.seen++;
-        if (s.latencies.length < MAX_LATENCIES_PER_SLOT) s.latencies.push(e.latency_ms);
-        else {
-          const j = Math.floor(this.random() * s.seen); // reservoir sampling
-          if (j < MAX_LATENCIES_PER_SLOT) s.latencies[j] = e.latency_ms;
-        }
-      }
-    }
+    s.attempts += d.attempts;
+    s.succeeded += d.succeeded;
+    s.failed += d.failed;
+    s.gmv += d.gmv;
+    for (const l of d.latencies) addLatency(s, l, this.random);
   }
 
   snapshot(): LiveKpis {
