@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createReadStream, createWriteStream, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import type { Overview } from '@paywatch/contracts';
 import type { CommandIO } from '../src/cli/command.js';
 import { createGenerator } from '../src/simulator/generator.js';
+import { assertClickHouseUp, clickhouseEndpoint, serviceBin, type ClickHouseEndpoint } from '../test/services.js';
 
 const BIN = fileURLToPath(new URL('../bin/paywatch.mjs', import.meta.url));
 const KEY = 'bench-key-0123456789abcdef';
@@ -25,12 +26,30 @@ function freePort(): Promise<number> {
 
 const pct = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
 
+/** Runs clickhouse-client with `query`, stdin from `input` and stdout to `output` (files); resolves with the seconds it took. */
+function clickhouseClient(ep: ClickHouseEndpoint, query: string, io: { input?: string; output?: string }): Promise<number> {
+  const args = ['--host', new URL(ep.url).hostname, '--user', ep.username, '--password', ep.password, '--query', query];
+  if (ep.tcpPort !== null) args.push('--port', String(ep.tcpPort));
+  const t0 = performance.now();
+  return new Promise((resolve, reject) => {
+    const p = spawn(serviceBin('clickhouse-client'), args, { stdio: [io.input ? 'pipe' : 'ignore', io.output ? 'pipe' : 'ignore', 'pipe'] });
+    let err = '';
+    p.stderr?.on('data', (d: Buffer) => (err += d.toString()));
+    if (io.input && p.stdin) createReadStream(io.input).pipe(p.stdin);
+    const done = io.output && p.stdout ? new Promise<void>((r) => p.stdout!.pipe(createWriteStream(io.output!)).on('finish', () => r())) : Promise.resolve();
+    p.on('exit', (code) => {
+      if (code !== 0) reject(new Error(`clickhouse-client exited ${code}: ${err.slice(0, 500)}`));
+      else void done.then(() => resolve((performance.now() - t0) / 1000));
+    });
+  });
+}
+
 /**
  * Ingest benchmark: a collector in a child process (so client and server do not share an event
  * loop), N simulated events posted as NDJSON with a few requests in flight.
  */
 export async function runIngestBench(
-  opts: { events: number; batch: number; concurrency: number; seed: number; out: string },
+  opts: { events: number; batch: number; concurrency: number; seed: number; store: 'embedded' | 'clickhouse'; out: string },
   io: CommandIO,
 ): Promise<Record<string, unknown>> {
   const dataDir = mkdtempSync(join(tmpdir(), 'paywatch-bench-'));
@@ -54,9 +73,16 @@ export async function runIngestBench(
   if (lines.length) bodies.push(lines.join('\n'));
   const bytes = bodies.reduce((a, b) => a + Buffer.byteLength(b), 0);
 
-  io.stdout.write(`Starting a collector on ${url} (embedded store in ${dataDir})…\n`);
+  // ClickHouse: the services.sh server, a fresh database for this run (dropped at the end).
+  const ch = opts.store === 'clickhouse' ? clickhouseEndpoint() : null;
+  const database = `paywatch_bench_${Date.now()}`;
+  if (ch) await assertClickHouseUp(ch);
+  const storeEnv: Record<string, string> = ch
+    ? { PAYWATCH_STORE: 'clickhouse', PAYWATCH_CLICKHOUSE_URL: ch.url, PAYWATCH_CLICKHOUSE_USER: ch.username, PAYWATCH_CLICKHOUSE_PASSWORD: ch.password, PAYWATCH_CLICKHOUSE_DATABASE: database }
+    : { PAYWATCH_STORE: 'embedded' };
+  io.stdout.write(`Starting a collector on ${url} (${ch ? `ClickHouse ${ch.url} database ${database}, spool in ${dataDir}` : `embedded store in ${dataDir}`})…\n`);
   const child = spawn(process.execPath, [BIN, 'start', '--no-demo', '--no-dashboard'], {
-    env: { ...process.env, PAYWATCH_PORT: String(port), PAYWATCH_DATA_DIR: dataDir, PAYWATCH_INGEST_KEYS: KEY, PAYWATCH_ADMIN_PASSWORD: ADMIN_PASSWORD, PAYWATCH_LOG_LEVEL: 'warn', PAYWATCH_HASH_KEY: 'bench-hash-key-0123456789abcdef0123' },
+    env: { ...process.env, ...storeEnv, PAYWATCH_PORT: String(port), PAYWATCH_DATA_DIR: dataDir, PAYWATCH_INGEST_KEYS: KEY, PAYWATCH_ADMIN_PASSWORD: ADMIN_PASSWORD, PAYWATCH_LOG_LEVEL: 'warn', PAYWATCH_HASH_KEY: 'bench-hash-key-0123456789abcdef0123' },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   try {
@@ -89,11 +115,23 @@ export async function runIngestBench(
     // Reads need a signed-in user (or a read key): sign in as the admin this run created.
     const login = await fetch(`${url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: ADMIN_PASSWORD }) });
     const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
-    const overview = (await (await fetch(`${url}/api/v1/overview?from=${now - span - 86_400_000}&to=${now + 60_000}`, { headers: { cookie } })).json()) as Overview;
+    const readOverview = async () => (await (await fetch(`${url}/api/v1/overview?from=${now - span - 86_400_000}&to=${now + 60_000}`, { headers: { cookie } })).json()) as Overview;
+    let overview = await readOverview();
+    // ClickHouse: a 2xx means spooled (fsync'd); wait until the spool has drained everything.
+    let storedSeconds = seconds;
+    if (ch) {
+      const deadline = Date.now() + 10 * 60_000;
+      while (overview.events < n && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 100));
+        overview = await readOverview();
+      }
+      storedSeconds = (performance.now() - t0) / 1000;
+    }
     latencies.sort((a, b) => a - b);
+    const raw = ch ? await rawInsert(ch, database, join(dataDir, 'rows.ndjson'), io) : null;
     const result = {
       benchmark: 'ingest',
-      store: 'embedded',
+      store: opts.store,
       at: new Date().toISOString(),
       machine: { cpus: cpus().length, node: process.version },
       events: n,
@@ -108,6 +146,16 @@ export async function runIngestBench(
       accepted,
       stored_events: overview.events,
       all_counted: overview.events === n && accepted === n,
+      ...(ch && raw
+        ? {
+            // Acknowledged = spooled and fsync'd; stored = readable in ClickHouse (spool drained).
+            stored_seconds: Number(storedSeconds.toFixed(3)),
+            stored_events_per_s: Math.round(n / storedSeconds),
+            raw_clickhouse_client: { rows: raw.rows, seconds: Number(raw.seconds.toFixed(3)), rows_per_s: Math.round(raw.rows / raw.seconds), file_bytes: raw.bytes },
+            ratio_acknowledged_to_raw: Number((n / seconds / (raw.rows / raw.seconds)).toFixed(3)),
+            ratio_stored_to_raw: Number((n / storedSeconds / (raw.rows / raw.seconds)).toFixed(3)),
+          }
+        : {}),
     };
     const out = resolve(opts.out);
     mkdirSync(dirname(out), { recursive: true });
@@ -118,6 +166,21 @@ export async function runIngestBench(
   } finally {
     child.kill('SIGTERM');
     await new Promise((r) => child.once('exit', r));
+    if (ch) await clickhouseClient(ch, `DROP DATABASE IF EXISTS ${database}`, {}).catch((err: unknown) => io.stderr.write(`could not drop ${database}: ${String(err)}\n`));
     rmSync(dataDir, { recursive: true, force: true });
   }
+}
+
+/**
+ * The raw limit: the rows the collector stored (normalized, masked), exported to a file, then
+ * inserted by clickhouse-client into a scratch table of the same schema without views.
+ */
+async function rawInsert(ch: ClickHouseEndpoint, database: string, file: string, io: CommandIO): Promise<{ rows: number; seconds: number; bytes: number }> {
+  io.stdout.write('Raw limit: exporting the stored rows and inserting them with clickhouse-client…\n');
+  await clickhouseClient(ch, `SELECT * FROM ${database}.payment_events FORMAT JSONEachRow`, { output: file });
+  await clickhouseClient(ch, `CREATE TABLE ${database}.bench_raw AS ${database}.payment_events`, {});
+  const seconds = await clickhouseClient(ch, `INSERT INTO ${database}.bench_raw FORMAT JSONEachRow`, { input: file });
+  const countFile = `${file}.count`;
+  await clickhouseClient(ch, `SELECT count() FROM ${database}.bench_raw`, { output: countFile });
+  return { rows: Number(readFileSync(countFile, 'utf8').trim()), seconds, bytes: statSync(file).size };
 }

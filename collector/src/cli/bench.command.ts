@@ -3,16 +3,23 @@ import type { Command, CommandIO } from './command.js';
 
 const HELP = `Usage: paywatch bench ingest [options]
 
-Measures ingest: starts a collector in a child process on a fresh data dir (embedded store),
-generates N simulated events, posts them over HTTP as NDJSON and reports events/s and
-request latency. Checks that /api/v1/overview counts every event. Writes JSON results.
+Measures ingest: starts a collector in a child process on a fresh data dir, generates N
+simulated events, posts them over HTTP as NDJSON and reports events/s and request latency.
+Checks that /api/v1/overview counts every event. Writes JSON results.
+
+With --store clickhouse the collector writes to ClickHouse through its durable spool (the
+server from scripts/services.sh: .tmp/services/services.env or PAYWATCH_TEST_CLICKHOUSE_*), in a
+fresh database dropped afterwards. The same stored rows are then inserted with
+clickhouse-client "INSERT … FORMAT JSONEachRow" into a scratch table of the same schema (the
+raw limit of this machine), and both rates and their ratio are reported.
 
 Options:
   --events <n>        Events to send (default 200000).
   --batch <n>         Events per request (default 5000, max 10000).
   --concurrency <n>   Requests in flight (default 4).
   --seed <n>          Simulator seed (default 1).
-  --out <file>        Results file (default bench/results/ingest-embedded.json).
+  --store <backend>   embedded (default) or clickhouse.
+  --out <file>        Results file (default bench/results/ingest-<store>.json).
   -h, --help          Show this help.
 `;
 
@@ -30,7 +37,8 @@ export const benchCommand: Command = {
           batch: { type: 'string', default: '5000' },
           concurrency: { type: 'string', default: '4' },
           seed: { type: 'string', default: '1' },
-          out: { type: 'string', default: 'bench/results/ingest-embedded.json' },
+          store: { type: 'string', default: 'embedded' },
+          out: { type: 'string' },
           help: { type: 'boolean', short: 'h', default: false },
         },
       });
@@ -52,6 +60,11 @@ export const benchCommand: Command = {
       if (!Number.isInteger(n) || n < 1 || n > max) throw new Error(`--${name} must be an integer from 1 to ${max}`);
       return n;
     };
+    if (values.store !== 'embedded' && values.store !== 'clickhouse') {
+      io.stderr.write(`paywatch bench: --store must be embedded or clickhouse, got "${values.store}"\n`);
+      return 2;
+    }
+    const store: 'embedded' | 'clickhouse' = values.store;
     let opts;
     try {
       opts = {
@@ -59,7 +72,8 @@ export const benchCommand: Command = {
         batch: num('batch', values.batch, 10_000),
         concurrency: num('concurrency', values.concurrency, 64),
         seed: num('seed', values.seed, 2 ** 32 - 1),
-        out: values.out,
+        store,
+        out: values.out ?? `bench/results/ingest-${store}.json`,
       };
     } catch (err) {
       io.stderr.write(`paywatch bench: ${(err as Error).message}\n`);
