@@ -39,6 +39,8 @@ import {
   type ReadSource,
 } from './queries.js';
 import { fromRow, num, str, toRow } from './row.js';
+import type { EventFeedReader } from '../feed.js';
+import { createClickHouseFeed } from './feed.clickhouse.js';
 import { ident, isIdentifier, list, sql, type SqlFragment } from './sql.js';
 
 /** Connection and behaviour of the ClickHouse backend (`config.ts` builds it from the environment). */
@@ -77,6 +79,8 @@ export interface ClickHouseStoreDeps {
 /** The ClickHouse store adds retention and a source probe to the common interface. */
 export interface ClickHouseStore extends Store {
   readonly backend: 'clickhouse';
+  /** Stored events in arrival order after a cursor (the standalone alert engine's input). */
+  readonly feed: EventFeedReader;
   /** Drops day partitions older than `days` (relative to `now`) from every event table; returns the partition ids dropped. */
   dropPartitionsOlderThan(days: number, now?: number): Promise<string[]>;
   /** Which source an aggregate read would use (for tests and EXPLAIN-like debugging). */
@@ -382,6 +386,8 @@ export function createClickHouseStore(
 
   const store: ClickHouseStore = {
     backend: 'clickhouse',
+    // The alert engine's arrival-order feed (feed.clickhouse.ts).
+    feed: createClickHouseFeed(db, (statement) => rows(statement)),
 
     async start() {
       if (state === 'started') return;

@@ -5,3 +5,5 @@ export { AWKWARD_STRINGS, createRandom, generateEvents } from './events.js';
 export type { GenerateOptions } from './events.js';
 export { describeSignalsContract } from './signals-contract.js';
 export type { SignalsUnderTest } from './signals-contract.js';
+export { describeFeedContract } from './feed-contract.js';
+export type { FeedUnderTest } from './feed-contract.js';

@@ -17,6 +17,7 @@ import type {
 } from '../types.js';
 import { COLUMN_NAMES, DIMENSION_COLUMNS, ROW_COLUMNS, fromRow, toRow, type PaymentEventRow } from './row.js';
 import { appendRows } from './append-rows.js';
+import { createEmbeddedFeed } from './feed.js';
 import { SqlParams, outcomeSqlOf, whereOf } from './sql.js';
 import { SIGNAL_DDL, createEmbeddedPending, createEmbeddedSignals, type EmbeddedStore } from './signals.js';
 
@@ -337,6 +338,8 @@ export function createEmbeddedStore(config: EmbeddedStoreConfig, deps: EmbeddedS
     // Scraped samples, log records, RUM records and the pending-payments query (signals.ts).
     signals: createEmbeddedSignals(read),
     pending: createEmbeddedPending(read),
+    // The alert engine's arrival-order feed (feed.ts).
+    feed: createEmbeddedFeed(read),
 
     async start() {
       if (state !== 'new')

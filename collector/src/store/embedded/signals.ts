@@ -16,6 +16,7 @@ import {
   type SignalStore,
   type VitalSummary,
 } from '../signals.js';
+import type { EventFeedReader } from '../feed.js';
 import type { Store } from '../types.js';
 import { SqlParams, type SqlValue } from './sql.js';
 
@@ -34,6 +35,8 @@ export interface EmbeddedStore extends Store {
   readonly backend: 'embedded';
   readonly signals: SignalStore;
   readonly pending: PendingPaymentReader;
+  /** Stored events in arrival order after a cursor (feed.ts). */
+  readonly feed: EventFeedReader;
 }
 
 const SAMPLES = 'signal_samples';
