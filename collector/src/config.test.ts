@@ -54,6 +54,31 @@ describe('loadConfig', () => {
   });
 });
 
+describe('loadConfig: spool and Redis', () => {
+  it('puts the spool in the data dir with a 2 GiB quota and has no Redis by default', () => {
+    const d = dir();
+    const c = loadConfig({ PAYWATCH_DATA_DIR: d });
+    expect(c.spool).toEqual({ dir: join(d, 'spool'), quotaBytes: 2048 * 1024 * 1024 });
+    expect(c.redisUrl).toBeNull();
+  });
+
+  it('reads PAYWATCH_SPOOL_DIR, PAYWATCH_SPOOL_QUOTA_MB and PAYWATCH_REDIS_URL, redacting a Redis password', () => {
+    const d = dir();
+    const c = loadConfig({ PAYWATCH_DATA_DIR: d, PAYWATCH_SPOOL_DIR: join(d, 'elsewhere'), PAYWATCH_SPOOL_QUOTA_MB: '10', PAYWATCH_REDIS_URL: 'redis://:hunter2-secret@redis:6379' });
+    expect(c.spool).toEqual({ dir: join(d, 'elsewhere'), quotaBytes: 10 * 1024 * 1024 });
+    expect(c.redisUrl).toBe('redis://:hunter2-secret@redis:6379');
+    expect(JSON.stringify(describeConfig(c))).not.toContain('hunter2');
+  });
+
+  it.each([
+    ['PAYWATCH_SPOOL_QUOTA_MB', '0'],
+    ['PAYWATCH_SPOOL_QUOTA_MB', 'lots'],
+    ['PAYWATCH_REDIS_URL', 'http://redis:6379'],
+  ])('rejects %s=%s naming the variable', (name, value) => {
+    expect(() => loadConfig({ PAYWATCH_DATA_DIR: dir(), [name]: value })).toThrow(new RegExp(`^${name}: `));
+  });
+});
+
 describe('loadConfig: scrape, log tail, Faro, pending', () => {
   it('is all off by default, with a 15 min stale-pending threshold', () => {
     const c = loadConfig({ PAYWATCH_DATA_DIR: dir() });

@@ -2,7 +2,7 @@
 import type { PaymentEvent } from '@paywatch/contracts';
 import { describe, expect, it } from 'vitest';
 import { createFx } from '../lib/fx.js';
-import { RollingKpis } from './rolling-kpis.js';
+import { RollingKpis, accumulateKpis, emptyKpiDelta } from './rolling-kpis.js';
 
 const ev = (status: PaymentEvent['status'], amount: number, latency: number) =>
   ({ status, amount_minor: amount, currency: 'USD', latency_ms: latency }) as PaymentEvent;
@@ -22,5 +22,20 @@ describe('RollingKpis', () => {
     expect(s).toMatchObject({ attempts: 1, succeeded: 1, gmv_per_min: 25 });
     now += 60_000;
     expect(k.snapshot()).toMatchObject({ attempts: 0, success_rate: null, latency_ms: { p50: null, p95: null, p99: null } });
+  });
+});
+
+describe('KPI deltas between collectors', () => {
+  it('a peer delta counts like the same events added locally', () => {
+    const fx = createFx('USD');
+    const events = [ev('succeeded', 1000, 100), ev('failed', 700, 300), ev('created', 900, 5000), ev('captured', 2500, 200)];
+    const local = new RollingKpis(fx, 60, () => 5_000_000);
+    local.add(events);
+    const delta = emptyKpiDelta();
+    accumulateKpis(delta, events, fx);
+    expect(delta).toMatchObject({ attempts: 3, succeeded: 2, failed: 1, gmv: 35, seen: 3 });
+    const peer = new RollingKpis(fx, 60, () => 5_000_000);
+    peer.addDelta(JSON.parse(JSON.stringify(delta)));
+    expect(peer.snapshot()).toEqual(local.snapshot());
   });
 });
