@@ -52,6 +52,8 @@ export interface Config {
     rulesPath: string | undefined;
     /** Values for `${NAME}` placeholders in the rules file (receiver URLs, SMTP passwords…). */
     env: Readonly<Record<string, string | undefined>>;
+    /** The standalone engine (`paywatch alerts`): its HTTP port, feed poll interval and watermark lag. */
+    service: { port: number; pollMs: number; feedLagMs: number };
   };
   /** Users, sessions, keys, TLS, CORS, rate limits, retention (see docs/security.md). */
   security: SecurityConfig;
@@ -118,6 +120,9 @@ export const ENV_DOCS: readonly { name: string; default: string; description: st
   { name: 'PAYWATCH_OIDC_GROUPS_CLAIM', default: 'groups', description: 'ID token claim that lists the user\'s groups.' },
   { name: 'PAYWATCH_ALERTS_ENABLED', default: 'true', description: 'Run the alert engine in the collector (`false` turns it off; its API then answers 404).' },
   { name: 'PAYWATCH_ALERTS_RULES', default: '(built-in pack)', description: 'Path to the alert rules/routes/receivers YAML (see docs/alerts.md); `${NAME}` placeholders are read from the environment.' },
+  { name: 'PAYWATCH_ALERTS_PORT', default: '9095', description: '`paywatch alerts` (the standalone alert engine): port of its `/healthz` and `/metrics` (host: `PAYWATCH_HOST`).' },
+  { name: 'PAYWATCH_ALERTS_POLL_MS', default: '1000', description: '`paywatch alerts`: how often it reads new events from the store.' },
+  { name: 'PAYWATCH_ALERTS_FEED_LAG_MS', default: '5000', description: '`paywatch alerts`: it reads only events received more than this long ago, so events still in a collector\'s write batch are not skipped (see docs/alerts.md).' },
   { name: 'PAYWATCH_CLICKHOUSE_URL', default: 'http://127.0.0.1:8123', description: 'ClickHouse HTTP endpoint (with `PAYWATCH_STORE=clickhouse`).' },
   { name: 'PAYWATCH_CLICKHOUSE_USER', default: 'default', description: 'ClickHouse user.' },
   { name: 'PAYWATCH_CLICKHOUSE_PASSWORD', default: '(empty)', description: 'ClickHouse password.' },
@@ -266,7 +271,16 @@ export function loadConfig(env: Env = process.env): Config {
     webhooks,
     security,
     signals,
-    alerts: { enabled: alertsEnabledRaw === 'true', rulesPath: alertsRules ? resolve(alertsRules) : undefined, env },
+    alerts: {
+      enabled: alertsEnabledRaw === 'true',
+      rulesPath: alertsRules ? resolve(alertsRules) : undefined,
+      env,
+      service: {
+        port: int(env, 'PAYWATCH_ALERTS_PORT', 9095, 0, 65_535),
+        pollMs: int(env, 'PAYWATCH_ALERTS_POLL_MS', 1000, 50, 600_000),
+        feedLagMs: int(env, 'PAYWATCH_ALERTS_FEED_LAG_MS', 5000, 0, 3_600_000),
+      },
+    },
   };
 }
 
