@@ -102,4 +102,44 @@ describe('collector with PAYWATCH_STORE=clickhouse and the spool', () => {
     const overview = await s.get<{ events: number }>(`/api/v1/overview?${range}`);
     expect(overview.body.events).toBe(acked.length);
   }, 180_000);
+
+  it('answers 503 with Retry-After once the spool quota is full while ClickHouse is down, and accepts again after it drains', async () => {
+    const stateDir = await mkdtemp(path.join(tmpdir(), 'pw-ch-quota-'));
+    cleanups.push(() => rm(stateDir, { recursive: true, force: true }));
+    const ch = await startPrivateClickHouse(stateDir);
+    cleanups.push(() => ch.destroy());
+    const ep = ch.endpoint;
+    const s = await startTestServer({
+      PAYWATCH_STORE: 'clickhouse',
+      PAYWATCH_CLICKHOUSE_URL: ep.url,
+      PAYWATCH_CLICKHOUSE_USER: ep.username,
+      PAYWATCH_CLICKHOUSE_PASSWORD: ep.password,
+      PAYWATCH_CLICKHOUSE_DATABASE: `paywatch_test_${randomUUID().replace(/-/g, '').slice(0, 12)}`,
+      PAYWATCH_SPOOL_QUOTA_MB: '1',
+      PAYWATCH_LOG_LEVEL: 'warn',
+    });
+    cleanups.push(() => s.stop());
+    const run = randomUUID().slice(0, 8);
+    await ch.stop();
+    let refused: Response | null = null;
+    let acked = 0;
+    for (let i = 0; i < 40 && refused === null; i++) {
+      const res = await s.post('/v1/events', ndjson(batch(i * BATCH, (i + 1) * BATCH, run)));
+      if (res.status === 503) refused = res;
+      else {
+        expect(res.status).toBeLessThan(300);
+        acked++;
+      }
+    }
+    expect(refused, 'no 503 after 40 batches into a 1 MB spool').not.toBeNull();
+    expect(acked).toBeGreaterThan(0);
+    expect(Number(refused!.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(metricValue(await scrape(s), 'paywatch_spool_overloads_total')).toBeGreaterThanOrEqual(1);
+    await ch.start();
+    await s.spool!.drained();
+    // The refused batch was not acknowledged: sending it again is accepted in full.
+    const retry = await s.post('/v1/events', ndjson(batch(acked * BATCH, (acked + 1) * BATCH, run)));
+    expect(retry.status).toBeLessThan(300);
+    expect(await retry.json()).toMatchObject({ accepted: BATCH, duplicate: 0 });
+  }, 180_000);
 });
