@@ -2,6 +2,7 @@ import type { Command, CommandIO } from './command.js';
 import { startCommand } from './start.command.js';
 import { benchCommand } from './bench.command.js';
 import { detectCommand, replayCommand } from './alerts.commands.js';
+import { alertsServiceCommand } from '../alerts/alerts-service.command.js';
 import { backupCommand, restoreCommand } from '../backup/backup.command.js';
 import { usersCommand } from '../auth/users.command.js';
 
@@ -15,6 +16,7 @@ export const COMMANDS: Command[] = [
   },
   detectCommand,
   replayCommand,
+  alertsServiceCommand,
   benchCommand,
   backupCommand,
   restoreCommand,
