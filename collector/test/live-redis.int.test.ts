@@ -1,5 +1,10 @@
 // Guards live fan-out across collectors: with PAYWATCH_REDIS_URL, a dashboard on collector A gets transactions and KPIs of events ingested by collector B, and B's batches still reach analysts only.
-import type { ClientToServerEvents, LiveKpis, LiveTransactionsBatch, ServerToClientEvents } from '@paywatch/contracts';
+import type {
+  ClientToServerEvents,
+  LiveKpis,
+  LiveTransactionsBatch,
+  ServerToClientEvents,
+} from '@paywatch/contracts';
 import { LiveTransactionSchema } from '@paywatch/contracts';
 import { io as connect, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -61,7 +66,9 @@ describe('live stream through the Redis adapter', () => {
     viewer.on('transactions', (batch) => viewerGot.push(batch));
     analyst.on('kpis', (k) => kpis.push(k));
 
-    const events = Array.from({ length: 150 }, (_, i) => inputEvent(i, { event_id: `redis_b_${i}`, ts: Date.now() }));
+    const events = Array.from({ length: 150 }, (_, i) =>
+      inputEvent(i, { event_id: `redis_b_${i}`, ts: Date.now() }),
+    );
     const res = await b.post('/v1/events', ndjson(events));
     expect(await res.json()).toMatchObject({ accepted: 150 });
 

@@ -19,7 +19,10 @@ const T0 = Date.now() - 30 * 60_000;
 /** Events `from`..`to-1` of this run, spread over 20 minutes of event time. */
 function batch(from: number, to: number, run: string): Record<string, unknown>[] {
   const out = [];
-  for (let i = from; i < to; i++) out.push(inputEvent(i, { event_id: `${run}_${i}`, payment_id: `${run}_p${i}`, ts: T0 + (i % 1200) * 1000 }));
+  for (let i = from; i < to; i++)
+    out.push(
+      inputEvent(i, { event_id: `${run}_${i}`, payment_id: `${run}_p${i}`, ts: T0 + (i % 1200) * 1000 }),
+    );
   return out;
 }
 
@@ -71,11 +74,16 @@ describe('collector with PAYWATCH_STORE=clickhouse and the spool', () => {
     expect(metricValue(during, 'paywatch_spool_disk_bytes')).toBeGreaterThan(0);
 
     // A client re-sending a batch it already got a 2xx for: duplicates, not counted again.
-    const paymentsBefore = metricValue(during, 'paywatch_ingest_events_total{source="api",result="accepted"}');
+    const paymentsBefore = metricValue(
+      during,
+      'paywatch_ingest_events_total{source="api",result="accepted"}',
+    );
     const resend = await s.post('/v1/events', ndjson(batch(9 * BATCH, 10 * BATCH, run)));
     expect(resend.status).toBeLessThan(300);
     expect(await resend.json()).toMatchObject({ accepted: 0, duplicate: BATCH });
-    expect(metricValue(await scrape(s), 'paywatch_ingest_events_total{source="api",result="accepted"}')).toBe(paymentsBefore);
+    expect(metricValue(await scrape(s), 'paywatch_ingest_events_total{source="api",result="accepted"}')).toBe(
+      paymentsBefore,
+    );
 
     await ch.start();
     for (let i = 24; i < 28; i++) await post(i * BATCH, (i + 1) * BATCH);

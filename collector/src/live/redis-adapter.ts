@@ -16,7 +16,10 @@ export interface RedisLiveAdapter {
  * collector's broadcasts (transactions to the analyst room, KPI deltas between collectors) then
  * reach the sockets of every other collector. Fails start-up when Redis does not answer.
  */
-export async function connectRedisAdapter(url: string, deps: { logger: Logger; connectTimeoutMs?: number }): Promise<RedisLiveAdapter> {
+export async function connectRedisAdapter(
+  url: string,
+  deps: { logger: Logger; connectTimeoutMs?: number },
+): Promise<RedisLiveAdapter> {
   const log = deps.logger.child({ component: 'live-redis' });
   const pub = createClient({ url, socket: { connectTimeout: deps.connectTimeoutMs ?? 5000 } });
   const sub = pub.duplicate();
@@ -25,7 +28,8 @@ export async function connectRedisAdapter(url: string, deps: { logger: Logger; c
     c.on('error', (err: unknown) => {
       const msg = err instanceof Error ? err.message : String(err);
       // The client reconnects by itself; log each distinct failure once.
-      if (msg !== lastError) log.warn({ err: msg }, 'redis connection error (live fan-out across collectors paused)');
+      if (msg !== lastError)
+        log.warn({ err: msg }, 'redis connection error (live fan-out across collectors paused)');
       lastError = msg;
     });
     c.on('ready', () => {
@@ -37,7 +41,10 @@ export async function connectRedisAdapter(url: string, deps: { logger: Logger; c
     await Promise.all([pub.connect(), sub.connect()]);
   } catch (err) {
     await Promise.allSettled([pub.disconnect(), sub.disconnect()]);
-    throw new ConfigError('PAYWATCH_REDIS_URL', `cannot connect to Redis: ${err instanceof Error ? err.message : String(err)}`);
+    throw new ConfigError(
+      'PAYWATCH_REDIS_URL',
+      `cannot connect to Redis: ${err instanceof Error ? err.message : String(err)}`,
+    );
   }
   let closed: Promise<void> | null = null;
   return {

@@ -7,7 +7,17 @@ import { registerSpoolMetrics } from './spool.metrics.js';
 describe('registerSpoolMetrics', () => {
   it('publishes the current stats on every scrape', async () => {
     const registry = new Registry();
-    const s: SpoolStats = { pendingEvents: 7, diskBytes: 4096, quotaBytes: 1 << 20, oldestAgeMs: 2500, drainedEvents: 10, duplicateEvents: 2, retries: 3, droppedEvents: 1, overloads: 4 };
+    const s: SpoolStats = {
+      pendingEvents: 7,
+      diskBytes: 4096,
+      quotaBytes: 1 << 20,
+      oldestAgeMs: 2500,
+      drainedEvents: 10,
+      duplicateEvents: 2,
+      retries: 3,
+      droppedEvents: 1,
+      overloads: 4,
+    };
     registerSpoolMetrics(registry, () => s);
     const text = await registry.metrics();
     expect(text).toMatch(/^paywatch_spool_pending_events 7$/m);

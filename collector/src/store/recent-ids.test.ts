@@ -56,8 +56,10 @@ describe('withRecentIds', () => {
     expect((await w.write([ev('c')])).duplicates).toEqual(['c']);
   });
 
-  it('adds the inner writer\'s own duplicates', async () => {
-    const inner: EventWriter = { write: (events) => Promise.resolve({ inserted: events.slice(1), duplicates: [events[0]!.event_id] }) };
+  it("adds the inner writer's own duplicates", async () => {
+    const inner: EventWriter = {
+      write: (events) => Promise.resolve({ inserted: events.slice(1), duplicates: [events[0]!.event_id] }),
+    };
     const r = await withRecentIds(inner).write([ev('a'), ev('b')]);
     expect(r.duplicates).toEqual(['a']);
     expect(r.inserted.map((e) => e.event_id)).toEqual(['b']);
