@@ -80,7 +80,9 @@ export function createAlertsInCollector(
     sink: { name: 'alerts', consume: (events) => module.engine.onEvents(events) },
     mount: { router, docs: ALERT_ROUTE_DOCS },
     attachLive(live) {
-      module.engine.onTransition((t) => live.io.emit('alert', t));
+      // Local sockets only: with the Redis adapter every collector runs its own engine (or none, when
+      // the standalone `paywatch alerts` service owns alerting); transitions must not be multiplied.
+      module.engine.onTransition((t) => live.io.local.emit('alert', t));
     },
     async start() {
       if (started) return;

@@ -3,7 +3,6 @@ import {
   LIVE_LIMITS,
   type ClientToServerEvents,
   type LiveTransaction,
-  type PaymentEvent,
   type ServerToClientEvents,
 } from '@paywatch/contracts';
 import { Server } from 'socket.io';
@@ -26,29 +25,9 @@ function isKpiDelta(v: unknown): v is KpiDelta {
   );
 }
 
-/** The masked subset of an event that the live stream carries (no refs, no metadata). */
-export function toLiveTransaction(e: PaymentEvent): LiveTransaction {
-  return {
-    event_id: e.event_id,
-    ts: e.ts,
-    payment_id: e.payment_id,
-    attempt: e.attempt,
-    merchant_id: e.merchant_id,
-    provider: e.provider,
-    method: e.method,
-    channel: e.channel,
-    status: e.status,
-    amount_minor: e.amount_minor,
-    currency: e.currency,
-    failure_category: e.failure?.category ?? null,
-    failure_code: e.failure?.code ?? null,
-    card_brand: e.card?.brand ?? null,
-    card_bin: e.card?.bin ?? null,
-    card_last4: e.card?.last4 ?? null,
-    country: e.country,
-    latency_ms: e.latency_ms,
-  };
-}
+import { toLiveTransaction } from '@paywatch/contracts';
+
+export { toLiveTransaction };
 
 /**
  * socket.io gateway. Stored events are buffered and broadcast as throttled batches (at most
