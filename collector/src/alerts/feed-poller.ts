@@ -30,6 +30,8 @@ export interface FeedPollerConfig {
   lagMs: number;
   /** Events per read (default 20 000). */
   pageSize?: number;
+  /** Most events handed to the engine in one call (default 200 000; bounds memory on a long backlog). */
+  maxFeedEvents?: number;
   /** Skip events whose event time is more than this before the cursor (default 1 day): late for the engine anyway. */
   maxEventAgeMs?: number;
 }
@@ -45,8 +47,8 @@ export interface FeedPollerStatus {
 
 /**
  * Feeds the alert engine from the store's arrival-order feed: every `pollMs` it reads the events
- * received after its cursor and before `now - lagMs`, page by page, hands each page to the
- * engine sorted by event time, and stores the cursor in `cursorFile` after each page — so a
+ * received after its cursor and before `now - lagMs`, page by page, hands the whole backlog to
+ * the engine in one call sorted by event time, and then stores the cursor in `cursorFile` — so a
  * restart resumes where the last run stopped, neither re-feeding nor skipping events. With no
  * cursor file it starts at `now - lagMs` (history is not replayed). Lifecycle: `start()` reads
  * the cursor and starts the timer; `stop()` (idempotent) waits for a poll in flight.
@@ -86,6 +88,7 @@ export function createFeedPoller(deps: FeedPollerDeps, config: FeedPollerConfig)
   const log = deps.logger.child({ component: 'alerts-feed' });
   const pageSize = config.pageSize ?? 20_000;
   const maxAge = config.maxEventAgeMs ?? DAY_MS;
+  const maxFeed = config.maxFeedEvents ?? 200_000;
   const status: FeedPollerStatus = { cursor: null, position: null, lastSuccessAt: null, lastError: null };
   let timer: NodeJS.Timeout | null = null;
   let inFlight: Promise<number> | null = null;
@@ -114,20 +117,32 @@ export function createFeedPoller(deps: FeedPollerDeps, config: FeedPollerConfig)
     const before = now() - config.lagMs;
     let fed = 0;
     for (;;) {
-      const after = status.cursor;
-      const minTs = (after?.received_at ?? before) - maxAge;
-      const page = await deps.feed.eventsReceivedSince({ after, before, limit: pageSize, minTs });
-      const events = wholeArrivals(page.events, pageSize);
-      if (events.length > 0) {
-        // Arrival order is not event-time order inside a batch: the engine wants event time.
-        deps.onEvents([...events].sort((a, b) => a.ts - b.ts));
-        const last = events[events.length - 1]!;
-        status.cursor = { received_at: last.received_at, event_id: last.event_id };
-        await saveCursor(status.cursor);
-        fed += events.length;
-        deps.hooks?.fed(events.length);
+      // Collect the whole backlog (up to maxFeed events) before feeding: the engine follows the
+      // wall clock between calls (its tick closes minutes up to now), so a backlog fed in several
+      // calls would see its later pages dropped as late. One call, in event-time order, is safe.
+      const batch: PaymentEvent[] = [];
+      let cursor = status.cursor;
+      let caughtUp = false;
+      while (batch.length < maxFeed) {
+        const minTs = (cursor?.received_at ?? before) - maxAge;
+        const page = await deps.feed.eventsReceivedSince({ after: cursor, before, limit: pageSize, minTs });
+        const events = wholeArrivals(page.events, pageSize);
+        for (const e of events) batch.push(e);
+        const last = events[events.length - 1];
+        if (last) cursor = { received_at: last.received_at, event_id: last.event_id };
+        if (page.events.length < pageSize) {
+          caughtUp = true;
+          break;
+        }
       }
-      if (page.events.length < pageSize) break;
+      if (batch.length > 0) {
+        deps.onEvents(batch.sort((a, b) => a.ts - b.ts));
+        status.cursor = cursor;
+        if (cursor) await saveCursor(cursor);
+        fed += batch.length;
+        deps.hooks?.fed(batch.length);
+      }
+      if (caughtUp) break;
       status.position = status.cursor?.received_at ?? status.position;
     }
     status.position = before;

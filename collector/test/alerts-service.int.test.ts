@@ -1,0 +1,168 @@
+// Guards `paywatch alerts`, the standalone alert engine: a collector (alerts off) and the engine process share a real ClickHouse; an injected provider outage sent while the engine is down raises the alert after it restarts, every event is fed exactly once, and a restart neither re-feeds nor skips events.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createClient } from '@clickhouse/client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseIncident } from '../src/simulator/incidents.js';
+import { sendEvents } from '../src/simulator/sender.js';
+import { ident, sql } from '../src/store/clickhouse/sql.js';
+import { TEST_KEY, inputEvent, metricValue, ndjson, startTestServer, type TestServer } from './harness.js';
+import { REPO_DIR, assertClickHouseUp, clickhouseEndpoint } from './services.js';
+
+const BIN = path.join(REPO_DIR, 'collector/bin/paywatch.mjs');
+const ep = clickhouseEndpoint();
+const database = `paywatch_alerts_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
+const chEnv = {
+  PAYWATCH_STORE: 'clickhouse',
+  PAYWATCH_CLICKHOUSE_URL: ep.url,
+  PAYWATCH_CLICKHOUSE_USER: ep.username,
+  PAYWATCH_CLICKHOUSE_PASSWORD: ep.password,
+  PAYWATCH_CLICKHOUSE_DATABASE: database,
+};
+
+let collector: TestServer;
+let alertsDir: string;
+let child: ChildProcess | null = null;
+let childOut = '';
+
+/** Starts `paywatch alerts` on a free port; resolves with its URL once it listens. */
+async function startAlerts(): Promise<string> {
+  childOut = '';
+  const proc = spawn(process.execPath, [BIN, 'alerts'], {
+    cwd: REPO_DIR,
+    // Only what the service needs: never the test runner's own PAYWATCH_ variables.
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? tmpdir(),
+      ...chEnv,
+      PAYWATCH_DATA_DIR: alertsDir,
+      PAYWATCH_HOST: '127.0.0.1',
+      PAYWATCH_ALERTS_PORT: '0',
+      PAYWATCH_ALERTS_POLL_MS: '200',
+      PAYWATCH_ALERTS_FEED_LAG_MS: '1000',
+      PAYWATCH_HASH_KEY: 'integration-test-hash-key-0123456789',
+      PAYWATCH_LOG_LEVEL: 'warn',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child = proc;
+  proc.stdout!.on('data', (d: Buffer) => (childOut += d.toString()));
+  proc.stderr!.on('data', (d: Buffer) => (childOut += d.toString()));
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    const m = /listening on (http:\/\/\S+)/.exec(childOut);
+    if (m) return m[1]!;
+    if (proc.exitCode !== null) throw new Error(`paywatch alerts exited with ${proc.exitCode}:\n${childOut}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`paywatch alerts did not start in 60 s:\n${childOut}`);
+}
+
+async function stopAlerts(): Promise<number | null> {
+  const proc = child;
+  child = null;
+  if (!proc || proc.exitCode !== null) return proc?.exitCode ?? null;
+  const exited = new Promise<number | null>((r) => proc.once('exit', (code) => r(code)));
+  proc.kill('SIGTERM');
+  return exited;
+}
+
+async function scrape(url: string): Promise<string> {
+  const res = await fetch(`${url}/metrics`);
+  expect(res.status).toBe(200);
+  return res.text();
+}
+
+/** Waits until the feed has handed the engine `n` events (and then one more poll, to catch extras). */
+async function fedEventually(url: string, n: number): Promise<number> {
+  let fed = -1;
+  for (let i = 0; i < 150; i++) {
+    fed = metricValue(await scrape(url), 'paywatch_alerts_feed_events_total');
+    if (fed >= n) break;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  await new Promise((r) => setTimeout(r, 1500));
+  return metricValue(await scrape(url), 'paywatch_alerts_feed_events_total');
+}
+
+beforeAll(async () => {
+  await assertClickHouseUp(ep);
+  alertsDir = await mkdtemp(path.join(tmpdir(), 'paywatch-alerts-svc-'));
+  collector = await startTestServer({ ...chEnv, PAYWATCH_ALERTS_ENABLED: 'false', PAYWATCH_LOG_LEVEL: 'warn' });
+});
+afterAll(async () => {
+  await stopAlerts();
+  await collector?.stop();
+  const c = createClient({ url: ep.url, username: ep.username, password: ep.password });
+  await c.command({ query: sql`DROP DATABASE IF EXISTS ${ident(database)}`.text }).finally(() => c.close());
+  if (alertsDir) await rm(alertsDir, { recursive: true, force: true });
+});
+
+describe('paywatch alerts (standalone engine) with a collector on a shared ClickHouse', { timeout: 240_000 }, () => {
+  it('alerts on an injected provider outage from the store, feeds every event once, and resumes after a restart without re-feeding', async () => {
+    // The collector does not alert itself: the standalone engine owns alerting.
+    expect(collector.alerts).toBeNull();
+    expect((await collector.fetch('/api/v1/alerts')).status).toBe(404);
+
+    // The first start sets the watermark at "now"; the traffic below arrives while the engine is
+    // down, so its restart must catch up on all of it (and the backlog goes to the engine in one
+    // event-time-ordered call: 40 simulated minutes sent in seconds would otherwise be late for
+    // an engine whose event time follows the wall clock).
+    let url = await startAlerts();
+    const health = await fetch(`${url}/healthz`);
+    expect(health.status).toBe(200);
+    expect(((await health.json()) as { store: string }).store).toBe('clickhouse');
+    expect(await stopAlerts()).toBe(0);
+
+    const start = Date.now() - 40 * 60_000;
+    const report = await sendEvents({
+      url: collector.url,
+      key: TEST_KEY,
+      seed: 99,
+      rate: 20,
+      paced: false,
+      start,
+      durationMs: 39 * 60_000,
+      batchSize: 5000,
+      incidents: [parseIncident('provider-outage:stripe@+20m/15m', start)],
+    });
+    expect(report.rejected).toBe(0);
+    expect(report.accepted).toBeGreaterThan(40_000);
+    // The collector's spool drains to ClickHouse; the engine reads what landed there.
+    await collector.spool!.drained();
+
+    url = await startAlerts();
+    expect(await fedEventually(url, report.accepted)).toBe(report.accepted);
+    let stripe: { rule: string; status: string }[] = [];
+    for (let i = 0; i < 60 && stripe.length === 0; i++) {
+      const text = await readFile(path.join(alertsDir, 'alerts-state.json'), 'utf8').catch(() => '{"states":[]}');
+      const states = (JSON.parse(text) as { states: { rule: string; status: string; labels: Record<string, string> }[] }).states;
+      stripe = states.filter((s) => s.labels.provider === 'stripe' && s.status !== 'inactive');
+      if (stripe.length === 0) await new Promise((r) => setTimeout(r, 500));
+    }
+    expect(stripe.length, childOut).toBeGreaterThan(0);
+    expect(stripe.map((a) => a.rule)).toContain('provider_success_rate_drop');
+    const metrics = await scrape(url);
+    const raised = ['pending', 'firing', 'resolved'].reduce((n, state) => n + metricValue(metrics, `paywatch_alerts{rule="${stripe[0]!.rule}",state="${state}"}`), 0);
+    expect(raised).toBeGreaterThan(0);
+    expect(metricValue(metrics, 'paywatch_alerts_feed_polls_total{outcome="error"}')).toBe(0);
+    // Batches reach the engine whole and in event-time order: nothing arrives after its minute closed.
+    expect(metricValue(metrics, 'paywatch_alerts_engine_late_events')).toBe(0);
+    expect(metricValue(metrics, 'paywatch_alerts_feed_lag_seconds')).toBeLessThan(30);
+
+    // Restart: the watermark in the data dir means old events are not fed again…
+    expect(await stopAlerts()).toBe(0);
+    url = await startAlerts();
+    await new Promise((r) => setTimeout(r, 2000));
+    expect(metricValue(await scrape(url), 'paywatch_alerts_feed_events_total')).toBe(0);
+    // …and events received while it was down or after it restarted are not skipped.
+    const down = Array.from({ length: 120 }, (_, i) => inputEvent(i, { event_id: `after_restart_${i}`, payment_id: `ar_${i}`, ts: Date.now() - 30_000 }));
+    const res = await collector.post('/v1/events', ndjson(down));
+    expect(res.status).toBeLessThan(300);
+    await collector.spool!.drained();
+    expect(await fedEventually(url, down.length)).toBe(down.length);
+  });
+});
