@@ -32,6 +32,7 @@ const COMPOSE_ENV = {
 interface ComposeService {
   image?: string;
   build?: unknown;
+  command?: unknown;
   profiles?: string[];
   healthcheck?: { test: unknown };
   volumes?: (string | { type: string; source: string; target: string })[];
@@ -122,6 +123,10 @@ describe('docker-compose.yml', () => {
       PAYWATCH_CLICKHOUSE_DATABASE: 'paywatch',
       PAYWATCH_SPOOL_DIR: '/data/spool',
     });
+    // One standalone alert engine reads the shared store; the collectors do not alert themselves.
+    expect(env.PAYWATCH_ALERTS_ENABLED).toBe('false');
+    expect(cfg.services.alerts?.command).toEqual(['node', 'collector/bin/paywatch.mjs', 'alerts']);
+    expect(cfg.services.alerts?.environment).toMatchObject({ PAYWATCH_STORE: 'clickhouse', PAYWATCH_ALERTS_PORT: '9095' });
     // Grafana is provisioned from this repository's grafana/ folder.
     const gv = (cfg.services.grafana?.volumes ?? []).map((v) =>
       typeof v === 'string' ? v : `${v.source}:${v.target}`,
