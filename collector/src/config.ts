@@ -53,7 +53,9 @@ export interface Config {
     /** Values for `${NAME}` placeholders in the rules file (receiver URLs, SMTP passwords…). */
     env: Readonly<Record<string, string | undefined>>;
     /** The standalone engine (`paywatch alerts`): its HTTP port, feed poll interval and watermark lag. */
-    service: { port: number; pollMs: number; feedLagMs: number };
+    service: { port: number; pollMs: number; feedLagMs: number; apiToken: string | null };
+    /** A collector with the engine off proxies the alerts API to `paywatch alerts` here (null: no proxy). */
+    remote: { url: string; token: string } | null;
   };
   /** Users, sessions, keys, TLS, CORS, rate limits, retention (see docs/security.md). */
   security: SecurityConfig;
@@ -123,6 +125,8 @@ export const ENV_DOCS: readonly { name: string; default: string; description: st
   { name: 'PAYWATCH_ALERTS_PORT', default: '9095', description: '`paywatch alerts` (the standalone alert engine): port of its `/healthz` and `/metrics` (host: `PAYWATCH_HOST`).' },
   { name: 'PAYWATCH_ALERTS_POLL_MS', default: '1000', description: '`paywatch alerts`: how often it reads new events from the store.' },
   { name: 'PAYWATCH_ALERTS_FEED_LAG_MS', default: '5000', description: '`paywatch alerts`: it reads only events received more than this long ago, so events still in a collector\'s write batch are not skipped (see docs/alerts.md).' },
+  { name: 'PAYWATCH_ALERTS_API_TOKEN', default: '(none)', description: 'Shared secret (24+ characters, or a path to a file holding it) between collectors and `paywatch alerts`: the service serves the alerts API only to callers presenting it, and collectors send it when proxying (see docs/alerts.md).' },
+  { name: 'PAYWATCH_ALERTS_URL', default: '(none)', description: 'On a collector with `PAYWATCH_ALERTS_ENABLED=false`: base URL of `paywatch alerts` (`http://alerts:9095`); the collector then serves the alerts API by proxying to it, with its own roles and audit (needs `PAYWATCH_ALERTS_API_TOKEN`).' },
   { name: 'PAYWATCH_CLICKHOUSE_URL', default: 'http://127.0.0.1:8123', description: 'ClickHouse HTTP endpoint (with `PAYWATCH_STORE=clickhouse`).' },
   { name: 'PAYWATCH_CLICKHOUSE_USER', default: 'default', description: 'ClickHouse user.' },
   { name: 'PAYWATCH_CLICKHOUSE_PASSWORD', default: '(empty)', description: 'ClickHouse password.' },
@@ -242,6 +246,12 @@ export function loadConfig(env: Env = process.env): Config {
   if (alertsRules !== undefined && !existsSync(alertsRules)) {
     throw new ConfigError('PAYWATCH_ALERTS_RULES', `no file at "${alertsRules}"`);
   }
+  const alertsTokenRaw = env.PAYWATCH_ALERTS_API_TOKEN?.trim() || null;
+  const alertsToken = alertsTokenRaw === null ? null : inlineOrFile(alertsTokenRaw);
+  if (alertsToken !== null && alertsToken.length < 24) throw new ConfigError('PAYWATCH_ALERTS_API_TOKEN', 'must be at least 24 characters');
+  const alertsUrl = env.PAYWATCH_ALERTS_URL?.trim() || null;
+  if (alertsUrl !== null && !/^https?:\/\/\S+$/.test(alertsUrl)) throw new ConfigError('PAYWATCH_ALERTS_URL', `expected http(s)://host:port, got "${alertsUrl}"`);
+  if (alertsUrl !== null && alertsToken === null) throw new ConfigError('PAYWATCH_ALERTS_URL', 'needs PAYWATCH_ALERTS_API_TOKEN (the secret the alerts service expects)');
   const { key: hashKey, source: hashKeySource } = loadHashKey(env, dataDir);
   const security = loadSecurity(env);
   const signals = loadSignals(env, dataDir);
@@ -279,7 +289,9 @@ export function loadConfig(env: Env = process.env): Config {
         port: int(env, 'PAYWATCH_ALERTS_PORT', 9095, 0, 65_535),
         pollMs: int(env, 'PAYWATCH_ALERTS_POLL_MS', 1000, 50, 600_000),
         feedLagMs: int(env, 'PAYWATCH_ALERTS_FEED_LAG_MS', 5000, 0, 3_600_000),
+        apiToken: alertsToken,
       },
+      remote: alertsUrl !== null && alertsToken !== null ? { url: alertsUrl, token: alertsToken } : null,
     },
   };
 }

@@ -15,6 +15,7 @@ import { createReadService } from './http/read-service.js';
 import { createFx } from './lib/fx.js';
 import { createLogger, type Logger } from './lib/logger.js';
 import { createAlertsInCollector, type AlertsInCollector } from './alerts/alerts.mount.js';
+import { createAlertsProxy } from './alerts/alerts.proxy.js';
 import { createLiveGateway, type LiveGateway } from './live/live.gateway.js';
 import { connectRedisAdapter } from './live/redis-adapter.js';
 import { createMetrics, type Metrics } from './metrics/metrics.js';
@@ -177,6 +178,8 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
           }]
         : []),
       ...(alerts ? [alerts.mount] : []),
+      // Engine off here (one `paywatch alerts` serves every collector): proxy its API with our roles.
+      ...(!alerts && config.alerts.remote ? [createAlertsProxy(config.alerts.remote, { logger })] : []),
       ...(opts.mounts?.({ ingestor, store, logger, metrics }) ?? []),
     ],
     dashboard: opts.dashboard ?? true,

@@ -1,7 +1,8 @@
-// Guards `paywatch alerts`, the standalone alert engine: a collector (alerts off) and the engine process share a real ClickHouse; an injected provider outage sent while the engine is down raises the alert after it restarts, every event is fed exactly once, and a restart neither re-feeds nor skips events.
+// Guards `paywatch alerts`, the standalone alert engine: a collector (alerts off) and the engine process share a real ClickHouse; an injected provider outage sent while the engine is down raises the alert after it restarts, every event is fed exactly once, a restart neither re-feeds nor skips events, and the collector proxies the alerts API with its roles.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createClient } from '@clickhouse/client';
@@ -13,6 +14,7 @@ import { TEST_KEY, inputEvent, metricValue, ndjson, startTestServer, type TestSe
 import { REPO_DIR, assertClickHouseUp, clickhouseEndpoint } from './services.js';
 
 const BIN = path.join(REPO_DIR, 'collector/bin/paywatch.mjs');
+const API_TOKEN = 'alerts-api-token-0123456789abcdef';
 const ep = clickhouseEndpoint();
 const database = `paywatch_alerts_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
 const chEnv = {
@@ -27,6 +29,16 @@ let collector: TestServer;
 let alertsDir: string;
 let child: ChildProcess | null = null;
 let childOut = '';
+let alertsPort = 0;
+
+/** A free local port (the collector must know the alerts service's URL before it starts). */
+async function freePort(): Promise<number> {
+  const srv = createNetServer();
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
+  const { port } = srv.address() as AddressInfo;
+  await new Promise((r) => srv.close(r));
+  return port;
+}
 
 /** Starts `paywatch alerts` on a free port; resolves with its URL once it listens. */
 async function startAlerts(): Promise<string> {
@@ -40,7 +52,8 @@ async function startAlerts(): Promise<string> {
       ...chEnv,
       PAYWATCH_DATA_DIR: alertsDir,
       PAYWATCH_HOST: '127.0.0.1',
-      PAYWATCH_ALERTS_PORT: '0',
+      PAYWATCH_ALERTS_PORT: String(alertsPort),
+      PAYWATCH_ALERTS_API_TOKEN: API_TOKEN,
       PAYWATCH_ALERTS_POLL_MS: '200',
       PAYWATCH_ALERTS_FEED_LAG_MS: '1000',
       PAYWATCH_HASH_KEY: 'integration-test-hash-key-0123456789',
@@ -91,7 +104,14 @@ async function fedEventually(url: string, n: number): Promise<number> {
 beforeAll(async () => {
   await assertClickHouseUp(ep);
   alertsDir = await mkdtemp(path.join(tmpdir(), 'paywatch-alerts-svc-'));
-  collector = await startTestServer({ ...chEnv, PAYWATCH_ALERTS_ENABLED: 'false', PAYWATCH_LOG_LEVEL: 'warn' });
+  alertsPort = await freePort();
+  collector = await startTestServer({
+    ...chEnv,
+    PAYWATCH_ALERTS_ENABLED: 'false',
+    PAYWATCH_ALERTS_URL: `http://127.0.0.1:${alertsPort}`,
+    PAYWATCH_ALERTS_API_TOKEN: API_TOKEN,
+    PAYWATCH_LOG_LEVEL: 'warn',
+  });
 });
 afterAll(async () => {
   await stopAlerts();
@@ -105,7 +125,8 @@ describe('paywatch alerts (standalone engine) with a collector on a shared Click
   it('alerts on an injected provider outage from the store, feeds every event once, and resumes after a restart without re-feeding', async () => {
     // The collector does not alert itself: the standalone engine owns alerting.
     expect(collector.alerts).toBeNull();
-    expect((await collector.fetch('/api/v1/alerts')).status).toBe(404);
+    // Its alerts API is a proxy to the service, which is not running yet.
+    expect((await collector.fetch('/api/v1/alerts')).status).toBe(503);
 
     // The first start sets the watermark at "now"; the traffic below arrives while the engine is
     // down, so its restart must catch up on all of it (and the backlog goes to the engine in one
@@ -152,6 +173,23 @@ describe('paywatch alerts (standalone engine) with a collector on a shared Click
     // Batches reach the engine whole and in event-time order: nothing arrives after its minute closed.
     expect(metricValue(metrics, 'paywatch_alerts_engine_late_events')).toBe(0);
     expect(metricValue(metrics, 'paywatch_alerts_feed_lag_seconds')).toBeLessThan(30);
+
+    // The dashboard's API on the collector reaches the engine: same roles, actor from the session.
+    const listed = await collector.get<{ items: { id: string; rule: string; labels: Record<string, string> }[] }>('/api/v1/alerts?status=firing&limit=500');
+    expect(listed.status).toBe(200);
+    const outage = listed.body.items.find((a) => a.labels.provider === 'stripe' && a.rule === 'provider_success_rate_drop');
+    expect(outage).toBeDefined();
+    const ackPath = `/api/v1/alerts/${encodeURIComponent(outage!.id)}/ack`;
+    const anonymous = await fetch(collector.url + ackPath, { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } });
+    expect(anonymous.status).toBe(401);
+    const ack = await collector.fetch(ackPath, { method: 'POST', body: JSON.stringify({ by: 'someone-else' }), headers: { 'content-type': 'application/json' } });
+    expect(ack.status).toBe(200);
+    const acked = JSON.stringify(await ack.json());
+    expect(acked).toContain('key:test harness');
+    expect(acked).not.toContain('someone-else');
+    // The service's API itself only answers callers holding the token.
+    expect((await fetch(`${url}/api/v1/alerts`)).status).toBe(401);
+    expect((await fetch(`${url}/api/v1/alerts`, { headers: { authorization: `Bearer ${API_TOKEN}` } })).status).toBe(200);
 
     // Restart: the watermark in the data dir means old events are not fed again…
     expect(await stopAlerts()).toBe(0);

@@ -1,4 +1,6 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import express, { Router } from 'express';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { Config } from '../config.js';
@@ -12,12 +14,15 @@ import { createFeedPoller, type FeedPoller } from './feed-poller.js';
 
 /** File in the data dir holding the feed watermark of `paywatch alerts`. */
 export const FEED_CURSOR_FILE = 'alerts-feed-cursor.json';
+/** Header a proxying collector sets to the signed-in actor (trusted only with the API token). */
+export const ACTOR_HEADER = 'x-paywatch-actor';
 
 /**
  * The standalone alert engine (`paywatch alerts`): reads every collector's events from the
  * shared store, feeds them to the engine, keeps its watermark in the data dir and serves
- * `/healthz` and `/metrics`. The alerts API (ack, silences…) is not served here: it needs the
- * collector's users and sessions (docs/alerts.md). `close()` is idempotent: stops polling,
+ * `/healthz` and `/metrics`, and — with `PAYWATCH_ALERTS_API_TOKEN` — the alerts API under
+ * `/api/v1` for collectors, which proxy it with their own roles and audit (alerts.proxy.ts).
+ * `close()` is idempotent: stops polling,
  * flushes the engine's state, closes the store it opened.
  */
 export interface RunningAlertsService {
@@ -68,36 +73,61 @@ export async function startAlertsService(config: Config, deps: AlertsServiceDeps
   // Unhealthy when no read of the feed has succeeded for this long (the store is unreachable).
   const staleAfterMs = Math.max(30_000, 10 * svc.pollMs);
 
-  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const path = (req.url ?? '/').split('?')[0];
-    if (req.method !== 'GET' && req.method !== 'HEAD') {
-      res.writeHead(405, { 'content-type': 'application/json', allow: 'GET, HEAD' }).end(JSON.stringify({ error: { message: 'method not allowed' } }));
-      return;
-    }
-    if (path === '/healthz') {
-      const s = feed.status();
-      const since = s.lastSuccessAt ?? startedAt;
-      const ok = Date.now() - since < staleAfterMs;
-      res.writeHead(ok ? 200 : 503, { 'content-type': 'application/json' }).end(
-        JSON.stringify({ status: ok ? 'ok' : 'feed-stalled', store: store.backend, feed: { cursor: s.cursor, position: s.position, last_success_at: s.lastSuccessAt, last_error: s.lastError }, engine: alerts.module.engine.stats() }),
-      );
-      return;
-    }
-    if (path === '/metrics') {
-      const text = await metrics.registry.metrics();
-      res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(text);
-      return;
-    }
-    res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message: 'not found; this service serves /healthz and /metrics' } }));
-  }
-
-  const server = createServer((req, res) => {
-    handle(req, res).catch((err: unknown) => {
-      log.error({ err }, 'request failed');
-      if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ error: { message: 'internal error' } }));
+  const apiToken = svc.apiToken;
+  const app = express();
+  app.disable('x-powered-by');
+  app.get('/healthz', (_req, res) => {
+    const s = feed.status();
+    const since = s.lastSuccessAt ?? startedAt;
+    const ok = Date.now() - since < staleAfterMs;
+    res.status(ok ? 200 : 503).json({
+      status: ok ? 'ok' : 'feed-stalled',
+      store: store.backend,
+      api: apiToken !== null,
+      feed: { cursor: s.cursor, position: s.position, last_success_at: s.lastSuccessAt, last_error: s.lastError },
+      engine: alerts.module.engine.stats(),
     });
   });
+  app.get('/metrics', (_req, res, next) => {
+    metrics.registry.metrics().then((text) => res.type(metrics.registry.contentType).send(text), next);
+  });
+  if (apiToken !== null) {
+    // Only collectors call this API (they hold the token, check roles and audit); the actor of an
+    // acknowledgement or silence is the collector's signed-in user, sent in a header.
+    const expected = createHash('sha256').update(apiToken).digest();
+    const api = Router();
+    api.use((req, res, next) => {
+      const m = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '');
+      const given = createHash('sha256').update(m?.[1] ?? '').digest();
+      if (!m || !timingSafeEqual(given, expected)) {
+        res.status(401).json({ error: { code: 'unauthorized', message: 'this API is for collectors: send Authorization: Bearer <PAYWATCH_ALERTS_API_TOKEN>' } });
+        return;
+      }
+      next();
+    });
+    const actorBody = express.json({ limit: '64kb' });
+    const stampActor =
+      (field: 'by' | 'created_by'): express.RequestHandler =>
+      (req, _res, next) => {
+        const body: unknown = req.body;
+        const header = req.headers[ACTOR_HEADER];
+        const actor = typeof header === 'string' && header.length > 0 ? header.slice(0, 200) : 'anonymous';
+        req.body = { ...(body && typeof body === 'object' && !Array.isArray(body) ? body : {}), [field]: actor };
+        next();
+      };
+    api.post('/alerts/:id/ack', actorBody, stampActor('by'));
+    api.post('/silences', actorBody, stampActor('created_by'));
+    api.use(alerts.module.router);
+    app.use('/api/v1', api);
+  }
+  app.use((_req, res) => {
+    res.status(404).json({ error: { code: 'not_found', message: `not found; this service serves /healthz, /metrics${apiToken !== null ? ' and the alerts API under /api/v1' : ''}` } });
+  });
+  app.use((err: unknown, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
+    log.error({ err }, 'request failed');
+    if (!res.headersSent) res.status(500).json({ error: { code: 'internal', message: 'internal error' } });
+  });
+  const server = createServer(app);
   try {
     await feed.start();
     await new Promise<void>((resolve, reject) => {

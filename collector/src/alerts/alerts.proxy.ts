@@ -1,0 +1,54 @@
+import express, { Router, type RequestHandler } from 'express';
+import type { Mount } from '../app.js';
+import { principalOf } from '../auth/access-control.js';
+import { actorOf } from '../auth/roles.js';
+import { OverloadedError } from '../lib/errors.js';
+import type { Logger } from '../lib/logger.js';
+import { ALERT_ROUTE_DOCS } from './alerts.mount.js';
+import { ACTOR_HEADER } from './alerts.service.js';
+
+/**
+ * The alerts API on a collector whose engine is off (`PAYWATCH_ALERTS_ENABLED=false`): the same
+ * routes and route docs as the in-collector engine, so the access-control layer applies the
+ * same roles and audit; each request is forwarded to `paywatch alerts` with the shared token and
+ * the signed-in actor (the body cannot choose who acknowledged or silenced). The dashboard keeps
+ * talking to the collector. Answers 503 (retryable) when the alerts service is unreachable.
+ */
+export function createAlertsProxy(config: { url: string; token: string; timeoutMs?: number }, deps: { logger: Logger }): Mount {
+  const log = deps.logger.child({ component: 'alerts-proxy' });
+  const base = config.url.replace(/\/+$/, '');
+  const forward: RequestHandler = (req, res, next) => {
+    const headers: Record<string, string> = {
+      authorization: `Bearer ${config.token}`,
+      [ACTOR_HEADER]: actorOf(principalOf(res)).actor ?? 'anonymous',
+      accept: 'application/json',
+    };
+    const hasBody = req.method !== 'GET' && req.method !== 'HEAD' && req.method !== 'DELETE';
+    if (hasBody) headers['content-type'] = 'application/json';
+    // originalUrl keeps the /api/v1 prefix and the query string, exactly as the route table saw it.
+    fetch(base + req.originalUrl, {
+      method: req.method,
+      headers,
+      ...(hasBody ? { body: JSON.stringify(req.body ?? {}) } : {}),
+      signal: AbortSignal.timeout(config.timeoutMs ?? 10_000),
+    })
+      .then(async (r) => {
+        const body = Buffer.from(await r.arrayBuffer());
+        res.status(r.status);
+        const ct = r.headers.get('content-type');
+        if (ct) res.type(ct);
+        res.send(body);
+      })
+      .catch((err: unknown) => {
+        log.warn({ err }, 'the alerts service did not answer');
+        next(new OverloadedError('the alerts service is unavailable; retry later', 5, 503, err));
+      });
+  };
+  const router = Router();
+  const json = express.json({ limit: '64kb' });
+  for (const d of ALERT_ROUTE_DOCS) {
+    const path = d.path.replace(/\{(\w+)\}/g, ':$1');
+    router[d.method](path, json, forward);
+  }
+  return { router, docs: ALERT_ROUTE_DOCS };
+}
