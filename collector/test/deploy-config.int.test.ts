@@ -27,6 +27,7 @@ const COMPOSE_ENV = {
   PAYWATCH_HASH_KEY: 'k'.repeat(40),
   PAYWATCH_ADMIN_PASSWORD: 'admin-password-1',
   GRAFANA_ADMIN_PASSWORD: 'grafana-password',
+  PAYWATCH_ALERTS_API_TOKEN: 'a'.repeat(32),
 };
 
 interface ComposeService {
@@ -125,8 +126,9 @@ describe('docker-compose.yml', () => {
     });
     // One standalone alert engine reads the shared store; the collectors do not alert themselves.
     expect(env.PAYWATCH_ALERTS_ENABLED).toBe('false');
+    expect(env.PAYWATCH_ALERTS_URL).toBe('http://alerts:9095');
     expect(cfg.services.alerts?.command).toEqual(['node', 'collector/bin/paywatch.mjs', 'alerts']);
-    expect(cfg.services.alerts?.environment).toMatchObject({ PAYWATCH_STORE: 'clickhouse', PAYWATCH_ALERTS_PORT: '9095' });
+    expect(cfg.services.alerts?.environment).toMatchObject({ PAYWATCH_STORE: 'clickhouse', PAYWATCH_ALERTS_PORT: '9095', PAYWATCH_ALERTS_API_TOKEN: 'a'.repeat(32) });
     // Grafana is provisioned from this repository's grafana/ folder.
     const gv = (cfg.services.grafana?.volumes ?? []).map((v) =>
       typeof v === 'string' ? v : `${v.source}:${v.target}`,
