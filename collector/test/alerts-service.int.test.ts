@@ -204,3 +204,41 @@ describe('paywatch alerts (standalone engine) with a collector on a shared Click
     expect(await fedEventually(url, down.length)).toBe(down.length);
   });
 });
+
+describe('paywatch alerts command line', { timeout: 60_000 }, () => {
+  const run = (args: string[], env: Record<string, string>) =>
+    new Promise<{ code: number | null; out: string }>((resolve) => {
+      const p = spawn(process.execPath, [BIN, ...args], { cwd: REPO_DIR, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? tmpdir(), ...env } });
+      let out = '';
+      p.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      p.stderr.on('data', (d: Buffer) => (out += d.toString()));
+      p.on('exit', (code) => resolve({ code, out }));
+    });
+
+  it('documents itself with --help and is listed by paywatch --help', async () => {
+    const help = await run(['alerts', '--help'], {});
+    expect(help.code).toBe(0);
+    expect(help.out).toContain('PAYWATCH_ALERTS_FEED_LAG_MS');
+    const all = await run(['--help'], {});
+    expect(all.out).toMatch(/^\s+alerts\s+/m);
+  });
+
+  it('exits non-zero naming the problem when the store cannot be opened', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'paywatch-alerts-bad-'));
+    try {
+      const port = await freePort(); // nothing listens there
+      const r = await run(['alerts'], {
+        PAYWATCH_DATA_DIR: dir,
+        PAYWATCH_STORE: 'clickhouse',
+        PAYWATCH_CLICKHOUSE_URL: `http://127.0.0.1:${port}`,
+        PAYWATCH_ALERTS_PORT: '0',
+        PAYWATCH_HASH_KEY: 'integration-test-hash-key-0123456789',
+        PAYWATCH_LOG_LEVEL: 'silent',
+      });
+      expect(r.code).toBe(1);
+      expect(r.out).toContain('paywatch alerts: could not start');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
