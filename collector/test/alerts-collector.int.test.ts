@@ -73,5 +73,9 @@ describe('alert engine in the collector', () => {
     const acked = JSON.stringify(await ack.json());
     expect(acked).toContain('key:test harness');
     expect(acked).not.toContain('someone-else');
+    await new Promise((r) => setTimeout(r, 100)); // the audit entry is written when the response finishes
+    const audit = (await (await s.fetch('/api/admin/audit?action=alert.ack')).json()) as { entries?: unknown[]; items?: unknown[] };
+    expect(JSON.stringify(audit)).toContain('key:test harness');
+    expect(JSON.stringify(audit)).toContain(outage!.id);
   });
 });

@@ -29,12 +29,13 @@ async function login(username: string, password: string) {
 }
 
 beforeAll(async () => {
-  // A route that declares `audit` in its doc, as the alerts API does for acknowledgements.
+  // A route that declares `audit` in its doc, as the alerts API does for acknowledgements (the
+  // real engine is off here so this stand-in owns the path; alerts-collector.int.test.ts audits the real one).
   const ack = Router().post('/api/v1/alerts/:id/ack', (_req, res) => {
     res.json({ ok: true });
   });
   s = await startTestServer(
-    { PAYWATCH_LOG_LEVEL: 'debug', PAYWATCH_RETENTION_EVENTS_DAYS: '2' },
+    { PAYWATCH_LOG_LEVEL: 'debug', PAYWATCH_RETENTION_EVENTS_DAYS: '2', PAYWATCH_ALERTS_ENABLED: 'false' },
     {
       mounts: () => [
         {
