@@ -2,7 +2,17 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['**/node_modules/**', '**/dist/**', '**/dist-types/**', 'test-results/**', 'test-output/**', 'data/**', 'bench/results/**'] },
+  {
+    ignores: [
+      '**/node_modules/**',
+      '**/dist/**',
+      '**/dist-types/**',
+      'test-results/**',
+      'test-output/**',
+      'data/**',
+      'bench/results/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -17,7 +27,18 @@ export default tseslint.config(
     },
   },
   {
-    files: ['**/config.ts', '**/*.test.ts', '**/*.int.test.ts', '**/test/**', '**/bench/**', 'bench/**', 'scripts/**', '**/bin/**', 'vitest.config.ts', 'dashboard/vite.config.ts'],
+    files: [
+      '**/config.ts',
+      '**/*.test.ts',
+      '**/*.int.test.ts',
+      '**/test/**',
+      '**/bench/**',
+      'bench/**',
+      'scripts/**',
+      '**/bin/**',
+      'vitest.config.ts',
+      'dashboard/vite.config.ts',
+    ],
     rules: { 'no-restricted-properties': 'off' },
   },
   {

@@ -13,6 +13,8 @@ const r = JSON.parse(readFileSync(file, 'utf8'));
 const passed = r.numPassedTests ?? 0;
 const failed = r.numFailedTests ?? 0;
 // A file that failed to load (syntax error, failing hook) has no test results: count it as one failure.
-const suitesFailed = (r.testResults ?? []).filter((t) => t.status === 'failed' && (t.assertionResults ?? []).length === 0).length;
+const suitesFailed = (r.testResults ?? []).filter(
+  (t) => t.status === 'failed' && (t.assertionResults ?? []).length === 0,
+).length;
 console.log(`${passed} passed, ${failed + suitesFailed} failed`);
 process.exit(failed + suitesFailed > 0 || passed === 0 ? 1 : 0);

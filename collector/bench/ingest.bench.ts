@@ -1,6 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import { spawn } from 'node:child_process';
-import { createReadStream, createWriteStream, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  createReadStream,
+  createWriteStream,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -8,7 +17,12 @@ import { fileURLToPath } from 'node:url';
 import type { Overview } from '@paywatch/contracts';
 import type { CommandIO } from '../src/cli/command.js';
 import { createGenerator } from '../src/simulator/generator.js';
-import { assertClickHouseUp, clickhouseEndpoint, serviceBin, type ClickHouseEndpoint } from '../test/services.js';
+import {
+  assertClickHouseUp,
+  clickhouseEndpoint,
+  serviceBin,
+  type ClickHouseEndpoint,
+} from '../test/services.js';
 
 const BIN = fileURLToPath(new URL('../bin/paywatch.mjs', import.meta.url));
 const KEY = 'bench-key-0123456789abcdef';
@@ -24,19 +38,38 @@ function freePort(): Promise<number> {
   });
 }
 
-const pct = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
+const pct = (sorted: number[], q: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
 
 /** Runs clickhouse-client with `query`, stdin from `input` and stdout to `output` (files); resolves with the seconds it took. */
-function clickhouseClient(ep: ClickHouseEndpoint, query: string, io: { input?: string; output?: string }): Promise<number> {
-  const args = ['--host', new URL(ep.url).hostname, '--user', ep.username, '--password', ep.password, '--query', query];
+function clickhouseClient(
+  ep: ClickHouseEndpoint,
+  query: string,
+  io: { input?: string; output?: string },
+): Promise<number> {
+  const args = [
+    '--host',
+    new URL(ep.url).hostname,
+    '--user',
+    ep.username,
+    '--password',
+    ep.password,
+    '--query',
+    query,
+  ];
   if (ep.tcpPort !== null) args.push('--port', String(ep.tcpPort));
   const t0 = performance.now();
   return new Promise((resolve, reject) => {
-    const p = spawn(serviceBin('clickhouse-client'), args, { stdio: [io.input ? 'pipe' : 'ignore', io.output ? 'pipe' : 'ignore', 'pipe'] });
+    const p = spawn(serviceBin('clickhouse-client'), args, {
+      stdio: [io.input ? 'pipe' : 'ignore', io.output ? 'pipe' : 'ignore', 'pipe'],
+    });
     let err = '';
     p.stderr?.on('data', (d: Buffer) => (err += d.toString()));
     if (io.input && p.stdin) createReadStream(io.input).pipe(p.stdin);
-    const done = io.output && p.stdout ? new Promise<void>((r) => p.stdout!.pipe(createWriteStream(io.output!)).on('finish', () => r())) : Promise.resolve();
+    const done =
+      io.output && p.stdout
+        ? new Promise<void>((r) => p.stdout!.pipe(createWriteStream(io.output!)).on('finish', () => r()))
+        : Promise.resolve();
     p.on('exit', (code) => {
       if (code !== 0) reject(new Error(`clickhouse-client exited ${code}: ${err.slice(0, 500)}`));
       else void done.then(() => resolve((performance.now() - t0) / 1000));
@@ -49,7 +82,14 @@ function clickhouseClient(ep: ClickHouseEndpoint, query: string, io: { input?: s
  * loop), N simulated events posted as NDJSON with a few requests in flight.
  */
 export async function runIngestBench(
-  opts: { events: number; batch: number; concurrency: number; seed: number; store: 'embedded' | 'clickhouse'; out: string },
+  opts: {
+    events: number;
+    batch: number;
+    concurrency: number;
+    seed: number;
+    store: 'embedded' | 'clickhouse';
+    out: string;
+  },
   io: CommandIO,
 ): Promise<Record<string, unknown>> {
   const dataDir = mkdtempSync(join(tmpdir(), 'paywatch-bench-'));
@@ -58,7 +98,12 @@ export async function runIngestBench(
   io.stdout.write(`Generating ${opts.events} events (seed ${opts.seed})…\n`);
   const now = Date.now();
   const span = 2 * 86_400_000;
-  const gen = createGenerator({ seed: opts.seed, start: now - span, end: now, rate: (opts.events / span) * 1000 * 1.05 });
+  const gen = createGenerator({
+    seed: opts.seed,
+    start: now - span,
+    end: now,
+    rate: (opts.events / span) * 1000 * 1.05,
+  });
   const bodies: string[] = [];
   let lines: string[] = [];
   let n = 0;
@@ -78,11 +123,28 @@ export async function runIngestBench(
   const database = `paywatch_bench_${Date.now()}`;
   if (ch) await assertClickHouseUp(ch);
   const storeEnv: Record<string, string> = ch
-    ? { PAYWATCH_STORE: 'clickhouse', PAYWATCH_CLICKHOUSE_URL: ch.url, PAYWATCH_CLICKHOUSE_USER: ch.username, PAYWATCH_CLICKHOUSE_PASSWORD: ch.password, PAYWATCH_CLICKHOUSE_DATABASE: database }
+    ? {
+        PAYWATCH_STORE: 'clickhouse',
+        PAYWATCH_CLICKHOUSE_URL: ch.url,
+        PAYWATCH_CLICKHOUSE_USER: ch.username,
+        PAYWATCH_CLICKHOUSE_PASSWORD: ch.password,
+        PAYWATCH_CLICKHOUSE_DATABASE: database,
+      }
     : { PAYWATCH_STORE: 'embedded' };
-  io.stdout.write(`Starting a collector on ${url} (${ch ? `ClickHouse ${ch.url} database ${database}, spool in ${dataDir}` : `embedded store in ${dataDir}`})…\n`);
+  io.stdout.write(
+    `Starting a collector on ${url} (${ch ? `ClickHouse ${ch.url} database ${database}, spool in ${dataDir}` : `embedded store in ${dataDir}`})…\n`,
+  );
   const child = spawn(process.execPath, [BIN, 'start', '--no-demo', '--no-dashboard'], {
-    env: { ...process.env, ...storeEnv, PAYWATCH_PORT: String(port), PAYWATCH_DATA_DIR: dataDir, PAYWATCH_INGEST_KEYS: KEY, PAYWATCH_ADMIN_PASSWORD: ADMIN_PASSWORD, PAYWATCH_LOG_LEVEL: 'warn', PAYWATCH_HASH_KEY: 'bench-hash-key-0123456789abcdef0123' },
+    env: {
+      ...process.env,
+      ...storeEnv,
+      PAYWATCH_PORT: String(port),
+      PAYWATCH_DATA_DIR: dataDir,
+      PAYWATCH_INGEST_KEYS: KEY,
+      PAYWATCH_ADMIN_PASSWORD: ADMIN_PASSWORD,
+      PAYWATCH_LOG_LEVEL: 'warn',
+      PAYWATCH_HASH_KEY: 'bench-hash-key-0123456789abcdef0123',
+    },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   try {
@@ -103,9 +165,14 @@ export async function runIngestBench(
       while (next < bodies.length) {
         const body = bodies[next++]!;
         const s = performance.now();
-        const r = await fetch(url + '/v1/events', { method: 'POST', body, headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/x-ndjson' } });
+        const r = await fetch(url + '/v1/events', {
+          method: 'POST',
+          body,
+          headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/x-ndjson' },
+        });
         const j = (await r.json()) as { accepted: number };
-        if (r.status !== 200) throw new Error(`ingest answered ${r.status}: ${JSON.stringify(j).slice(0, 200)}`);
+        if (r.status !== 200)
+          throw new Error(`ingest answered ${r.status}: ${JSON.stringify(j).slice(0, 200)}`);
         latencies.push(performance.now() - s);
         accepted += j.accepted;
       }
@@ -113,9 +180,18 @@ export async function runIngestBench(
     await Promise.all(Array.from({ length: opts.concurrency }, worker));
     const seconds = (performance.now() - t0) / 1000;
     // Reads need a signed-in user (or a read key): sign in as the admin this run created.
-    const login = await fetch(`${url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: ADMIN_PASSWORD }) });
+    const login = await fetch(`${url}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'admin', password: ADMIN_PASSWORD }),
+    });
     const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
-    const readOverview = async () => (await (await fetch(`${url}/api/v1/overview?from=${now - span - 86_400_000}&to=${now + 60_000}`, { headers: { cookie } })).json()) as Overview;
+    const readOverview = async () =>
+      (await (
+        await fetch(`${url}/api/v1/overview?from=${now - span - 86_400_000}&to=${now + 60_000}`, {
+          headers: { cookie },
+        })
+      ).json()) as Overview;
     let overview = await readOverview();
     // ClickHouse: a 2xx means spooled (fsync'd); wait until the spool has drained everything.
     let storedSeconds = seconds;
@@ -142,7 +218,12 @@ export async function runIngestBench(
       seconds: Number(seconds.toFixed(3)),
       events_per_s: Math.round(n / seconds),
       mib_per_s: Number((bytes / 1048576 / seconds).toFixed(2)),
-      request_latency_ms: { p50: Math.round(pct(latencies, 0.5)), p95: Math.round(pct(latencies, 0.95)), p99: Math.round(pct(latencies, 0.99)), max: Math.round(latencies.at(-1) ?? 0) },
+      request_latency_ms: {
+        p50: Math.round(pct(latencies, 0.5)),
+        p95: Math.round(pct(latencies, 0.95)),
+        p99: Math.round(pct(latencies, 0.99)),
+        max: Math.round(latencies.at(-1) ?? 0),
+      },
       accepted,
       stored_events: overview.events,
       all_counted: overview.events === n && accepted === n,
@@ -151,7 +232,12 @@ export async function runIngestBench(
             // Acknowledged = spooled and fsync'd; stored = readable in ClickHouse (spool drained).
             stored_seconds: Number(storedSeconds.toFixed(3)),
             stored_events_per_s: Math.round(n / storedSeconds),
-            raw_clickhouse_client: { rows: raw.rows, seconds: Number(raw.seconds.toFixed(3)), rows_per_s: Math.round(raw.rows / raw.seconds), file_bytes: raw.bytes },
+            raw_clickhouse_client: {
+              rows: raw.rows,
+              seconds: Number(raw.seconds.toFixed(3)),
+              rows_per_s: Math.round(raw.rows / raw.seconds),
+              file_bytes: raw.bytes,
+            },
             ratio_acknowledged_to_raw: Number((n / seconds / (raw.rows / raw.seconds)).toFixed(3)),
             ratio_stored_to_raw: Number((n / storedSeconds / (raw.rows / raw.seconds)).toFixed(3)),
           }
@@ -166,7 +252,10 @@ export async function runIngestBench(
   } finally {
     child.kill('SIGTERM');
     await new Promise((r) => child.once('exit', r));
-    if (ch) await clickhouseClient(ch, `DROP DATABASE IF EXISTS ${database}`, {}).catch((err: unknown) => io.stderr.write(`could not drop ${database}: ${String(err)}\n`));
+    if (ch)
+      await clickhouseClient(ch, `DROP DATABASE IF EXISTS ${database}`, {}).catch((err: unknown) =>
+        io.stderr.write(`could not drop ${database}: ${String(err)}\n`),
+      );
     rmSync(dataDir, { recursive: true, force: true });
   }
 }
@@ -175,11 +264,18 @@ export async function runIngestBench(
  * The raw limit: the rows the collector stored (normalized, masked), exported to a file, then
  * inserted by clickhouse-client into a scratch table of the same schema without views.
  */
-async function rawInsert(ch: ClickHouseEndpoint, database: string, file: string, io: CommandIO): Promise<{ rows: number; seconds: number; bytes: number }> {
+async function rawInsert(
+  ch: ClickHouseEndpoint,
+  database: string,
+  file: string,
+  io: CommandIO,
+): Promise<{ rows: number; seconds: number; bytes: number }> {
   io.stdout.write('Raw limit: exporting the stored rows and inserting them with clickhouse-client…\n');
   await clickhouseClient(ch, `SELECT * FROM ${database}.payment_events FORMAT JSONEachRow`, { output: file });
   await clickhouseClient(ch, `CREATE TABLE ${database}.bench_raw AS ${database}.payment_events`, {});
-  const seconds = await clickhouseClient(ch, `INSERT INTO ${database}.bench_raw FORMAT JSONEachRow`, { input: file });
+  const seconds = await clickhouseClient(ch, `INSERT INTO ${database}.bench_raw FORMAT JSONEachRow`, {
+    input: file,
+  });
   const countFile = `${file}.count`;
   await clickhouseClient(ch, `SELECT count() FROM ${database}.bench_raw`, { output: countFile });
   return { rows: Number(readFileSync(countFile, 'utf8').trim()), seconds, bytes: statSync(file).size };

@@ -66,26 +66,57 @@ export function createApp(deps: AppDeps): { app: Express; docs: RouteDoc[]; acce
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
   const sec = deps.security;
-  const docs = [...SYSTEM_ROUTE_DOCS, ...READ_ROUTE_DOCS, ...EXPORT_ROUTE_DOCS, ...AUTH_ROUTE_DOCS, ...(sec.oidc ? OIDC_ROUTE_DOCS : []), ...AUDIT_ROUTE_DOCS, ...(deps.mounts ?? []).flatMap((m) => m.docs)].map((d) =>
-    d.path === '/metrics' && sec.metricsPublic ? { ...d, auth: 'none' as const } : d,
-  );
+  const docs = [
+    ...SYSTEM_ROUTE_DOCS,
+    ...READ_ROUTE_DOCS,
+    ...EXPORT_ROUTE_DOCS,
+    ...AUTH_ROUTE_DOCS,
+    ...(sec.oidc ? OIDC_ROUTE_DOCS : []),
+    ...AUDIT_ROUTE_DOCS,
+    ...(deps.mounts ?? []).flatMap((m) => m.docs),
+  ].map((d) => (d.path === '/metrics' && sec.metricsPublic ? { ...d, auth: 'none' as const } : d));
   const dist = deps.dashboard !== false && existsSync(DASHBOARD_DIST + 'index.html') ? DASHBOARD_DIST : null;
   const page = readFileSync(dist ? dist + 'index.html' : LIVE_PAGE);
   const access = createAccessControl({
     auth: deps.auth,
     docs,
     secure: sec.tls !== null,
-    limits: { perIp: createRateLimiter(sec.rateLimits.perIpPerMinute), perKey: createRateLimiter(sec.rateLimits.perKeyPerMinute) },
+    limits: {
+      perIp: createRateLimiter(sec.rateLimits.perIpPerMinute),
+      perKey: createRateLimiter(sec.rateLimits.perKeyPerMinute),
+    },
   });
   app.use(securityHeaders({ hsts: sec.tls !== null, inline: inlineHashes(page.toString('utf8')) }));
   app.use(corsAllowList(sec.corsOrigins));
   app.use(access.middleware);
   let openapi: unknown;
   app.use(createEventsRouter({ ingestor: deps.ingestor }));
-  app.use(createAuthRouter({ auth: deps.auth, secure: sec.tls !== null, sessionTtlMs: sec.sessionTtlMs, loginLimiter: createRateLimiter(sec.rateLimits.loginPerMinute), describeConfig: deps.describeConfig, oidc: sec.oidc !== null }));
+  app.use(
+    createAuthRouter({
+      auth: deps.auth,
+      secure: sec.tls !== null,
+      sessionTtlMs: sec.sessionTtlMs,
+      loginLimiter: createRateLimiter(sec.rateLimits.loginPerMinute),
+      describeConfig: deps.describeConfig,
+      oidc: sec.oidc !== null,
+    }),
+  );
   app.use(createAuditRouter({ auth: deps.auth }));
-  if (sec.oidc) app.use(createOidcRouter({ auth: deps.auth, secure: sec.tls !== null, sessionTtlMs: sec.sessionTtlMs, logger: deps.logger }, sec.oidc));
-  app.use(createSystemRouter({ registry: deps.registry, ping: deps.ping, backend: deps.backend, openapi: () => (openapi ??= buildOpenApi(docs, { version: VERSION })) }));
+  if (sec.oidc)
+    app.use(
+      createOidcRouter(
+        { auth: deps.auth, secure: sec.tls !== null, sessionTtlMs: sec.sessionTtlMs, logger: deps.logger },
+        sec.oidc,
+      ),
+    );
+  app.use(
+    createSystemRouter({
+      registry: deps.registry,
+      ping: deps.ping,
+      backend: deps.backend,
+      openapi: () => (openapi ??= buildOpenApi(docs, { version: VERSION })),
+    }),
+  );
   for (const m of deps.mounts ?? []) if (m.beforeRead) app.use(m.router);
   app.use(createReadRouter(deps.read));
   app.use(createExportRouter({ reader: deps.reader }));
@@ -94,10 +125,7 @@ export function createApp(deps: AppDeps): { app: Express; docs: RouteDoc[]; acce
   if (dist) {
     // Hashed assets never change (immutable); index.html must be revalidated so a rebuilt
     // dashboard is picked up. A missing asset is a 404, never the HTML page (a MIME error).
-    app.use(
-      '/assets',
-      express.static(dist + 'assets', { immutable: true, maxAge: '365d' }),
-    );
+    app.use('/assets', express.static(dist + 'assets', { immutable: true, maxAge: '365d' }));
     app.use(
       express.static(dist, {
         index: false,
@@ -114,7 +142,12 @@ export function createApp(deps: AppDeps): { app: Express; docs: RouteDoc[]; acce
     });
   }
   app.use((req, res) => {
-    res.status(404).json({ error: { code: 'not_found', message: `no route for ${req.method} ${maskPans(req.path.slice(0, 200))}` } });
+    res.status(404).json({
+      error: {
+        code: 'not_found',
+        message: `no route for ${req.method} ${maskPans(req.path.slice(0, 200))}`,
+      },
+    });
   });
   app.use(errorHandler(deps.logger));
   return { app, docs, access };

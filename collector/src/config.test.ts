@@ -11,7 +11,14 @@ describe('loadConfig', () => {
   it('has documented defaults and creates a persistent hash key', () => {
     const d = dir();
     const c = loadConfig({ PAYWATCH_DATA_DIR: d });
-    expect(c).toMatchObject({ port: 8080, host: '127.0.0.1', reportingCurrency: 'USD', ingestKeys: [], logLevel: 'info', hashKeySource: 'generated' });
+    expect(c).toMatchObject({
+      port: 8080,
+      host: '127.0.0.1',
+      reportingCurrency: 'USD',
+      ingestKeys: [],
+      logLevel: 'info',
+      hashKeySource: 'generated',
+    });
     expect(c.store).toEqual({ backend: 'embedded', dataDir: d });
     const again = loadConfig({ PAYWATCH_DATA_DIR: d });
     expect(again.hashKeySource).toBe('file');
@@ -64,7 +71,12 @@ describe('loadConfig: spool and Redis', () => {
 
   it('reads PAYWATCH_SPOOL_DIR, PAYWATCH_SPOOL_QUOTA_MB and PAYWATCH_REDIS_URL, redacting a Redis password', () => {
     const d = dir();
-    const c = loadConfig({ PAYWATCH_DATA_DIR: d, PAYWATCH_SPOOL_DIR: join(d, 'elsewhere'), PAYWATCH_SPOOL_QUOTA_MB: '10', PAYWATCH_REDIS_URL: 'redis://:hunter2-secret@redis:6379' });
+    const c = loadConfig({
+      PAYWATCH_DATA_DIR: d,
+      PAYWATCH_SPOOL_DIR: join(d, 'elsewhere'),
+      PAYWATCH_SPOOL_QUOTA_MB: '10',
+      PAYWATCH_REDIS_URL: 'redis://:hunter2-secret@redis:6379',
+    });
     expect(c.spool).toEqual({ dir: join(d, 'elsewhere'), quotaBytes: 10 * 1024 * 1024 });
     expect(c.redisUrl).toBe('redis://:hunter2-secret@redis:6379');
     expect(JSON.stringify(describeConfig(c))).not.toContain('hunter2');
@@ -94,7 +106,10 @@ describe('loadConfig: scrape, log tail, Faro, pending', () => {
 
   it('reads YAML and JSON files with the source schemas (defaults filled, offsets in the data dir)', () => {
     const d = dir();
-    writeFileSync(join(d, 'scrape.yaml'), 'targets:\n  - name: gw\n    url: http://127.0.0.1:9100/metrics\n    bearer_token: tok-secret\n    mappings: [{ metric: payments_total }]\n');
+    writeFileSync(
+      join(d, 'scrape.yaml'),
+      'targets:\n  - name: gw\n    url: http://127.0.0.1:9100/metrics\n    bearer_token: tok-secret\n    mappings: [{ metric: payments_total }]\n',
+    );
     writeFileSync(join(d, 'tail.json'), JSON.stringify({ files: [{ path: '/var/log/app/*.log' }] }));
     const c = loadConfig({
       PAYWATCH_DATA_DIR: d,
@@ -105,24 +120,52 @@ describe('loadConfig: scrape, log tail, Faro, pending', () => {
       PAYWATCH_FARO_MAX_BODY_KB: '64',
       PAYWATCH_PENDING_STALE_AFTER: '2h',
     });
-    expect(c.signals.scrape?.targets[0]).toMatchObject({ name: 'gw', interval_s: 15, timeout_s: 10, sample_limit: 10_000 });
-    expect(c.signals.logTail).toMatchObject({ offsets_path: join(d, 'log-tail-offsets.json'), poll_ms: 500, files: [{ path: '/var/log/app/*.log', format: 'auto' }] });
-    expect(c.signals.faro).toEqual({ enabled: true, origins: ['https://shop.example.com', 'http://localhost:3000'], maxBodyBytes: 65_536, apiKey: null });
+    expect(c.signals.scrape?.targets[0]).toMatchObject({
+      name: 'gw',
+      interval_s: 15,
+      timeout_s: 10,
+      sample_limit: 10_000,
+    });
+    expect(c.signals.logTail).toMatchObject({
+      offsets_path: join(d, 'log-tail-offsets.json'),
+      poll_ms: 500,
+      files: [{ path: '/var/log/app/*.log', format: 'auto' }],
+    });
+    expect(c.signals.faro).toEqual({
+      enabled: true,
+      origins: ['https://shop.example.com', 'http://localhost:3000'],
+      maxBodyBytes: 65_536,
+      apiKey: null,
+    });
     expect(c.signals.pendingStaleAfterMs).toBe(7_200_000);
     expect(JSON.stringify(describeConfig(c))).not.toContain('tok-secret');
   });
 
   it('names the variable, the file and the field when a file is missing or invalid', () => {
     const d = dir();
-    expect(() => loadConfig({ PAYWATCH_DATA_DIR: d, PAYWATCH_SCRAPE_CONFIG: join(d, 'nope.yaml') })).toThrow(/PAYWATCH_SCRAPE_CONFIG.*cannot read .*nope\.yaml/);
+    expect(() => loadConfig({ PAYWATCH_DATA_DIR: d, PAYWATCH_SCRAPE_CONFIG: join(d, 'nope.yaml') })).toThrow(
+      /PAYWATCH_SCRAPE_CONFIG.*cannot read .*nope\.yaml/,
+    );
     writeFileSync(join(d, 'bad.yaml'), 'targets:\n  - name: gw\n    url: ftp://x/metrics\n');
-    expect(() => loadConfig({ PAYWATCH_DATA_DIR: d, PAYWATCH_SCRAPE_CONFIG: join(d, 'bad.yaml') })).toThrow(/PAYWATCH_SCRAPE_CONFIG.*bad\.yaml: targets\.0\.url/);
+    expect(() => loadConfig({ PAYWATCH_DATA_DIR: d, PAYWATCH_SCRAPE_CONFIG: join(d, 'bad.yaml') })).toThrow(
+      /PAYWATCH_SCRAPE_CONFIG.*bad\.yaml: targets\.0\.url/,
+    );
     writeFileSync(join(d, 'broken.yaml'), 'files: [\n');
-    expect(() => loadConfig({ PAYWATCH_DATA_DIR: d, PAYWATCH_LOG_TAIL_CONFIG: join(d, 'broken.yaml') })).toThrow(/PAYWATCH_LOG_TAIL_CONFIG.*broken\.yaml/);
+    expect(() =>
+      loadConfig({ PAYWATCH_DATA_DIR: d, PAYWATCH_LOG_TAIL_CONFIG: join(d, 'broken.yaml') }),
+    ).toThrow(/PAYWATCH_LOG_TAIL_CONFIG.*broken\.yaml/);
     writeFileSync(join(d, 'extra.json'), JSON.stringify({ files: [], surprise: 1 }));
-    expect(() => loadConfig({ PAYWATCH_DATA_DIR: d, PAYWATCH_LOG_TAIL_CONFIG: join(d, 'extra.json') })).toThrow(/extra\.json.*surprise/);
-    expect(() => loadConfig({ PAYWATCH_DATA_DIR: d, PAYWATCH_FARO_ORIGINS: 'shop.example.com' })).toThrow(/PAYWATCH_FARO_ORIGINS/);
-    expect(() => loadConfig({ PAYWATCH_DATA_DIR: d, PAYWATCH_PENDING_STALE_AFTER: '15 minutes' })).toThrow(/PAYWATCH_PENDING_STALE_AFTER/);
-    expect(() => loadConfig({ PAYWATCH_DATA_DIR: d, PAYWATCH_FARO_ENABLED: 'yes' })).toThrow(/PAYWATCH_FARO_ENABLED/);
+    expect(() =>
+      loadConfig({ PAYWATCH_DATA_DIR: d, PAYWATCH_LOG_TAIL_CONFIG: join(d, 'extra.json') }),
+    ).toThrow(/extra\.json.*surprise/);
+    expect(() => loadConfig({ PAYWATCH_DATA_DIR: d, PAYWATCH_FARO_ORIGINS: 'shop.example.com' })).toThrow(
+      /PAYWATCH_FARO_ORIGINS/,
+    );
+    expect(() => loadConfig({ PAYWATCH_DATA_DIR: d, PAYWATCH_PENDING_STALE_AFTER: '15 minutes' })).toThrow(
+      /PAYWATCH_PENDING_STALE_AFTER/,
+    );
+    expect(() => loadConfig({ PAYWATCH_DATA_DIR: d, PAYWATCH_FARO_ENABLED: 'yes' })).toThrow(
+      /PAYWATCH_FARO_ENABLED/,
+    );
   });
 });

@@ -16,8 +16,36 @@ import { ScrapeConfigSchema, type ScrapeConfig } from './sources/prom-scrape/ind
 
 /** Countries kept as their own `country` label in metrics; others become `other` (bounded series). */
 export const DEFAULT_METRICS_COUNTRIES = [
-  'US', 'CA', 'MX', 'BR', 'GB', 'DE', 'FR', 'ES', 'IT', 'NL', 'BE', 'SE', 'PL', 'CH', 'AT', 'IE',
-  'CN', 'HK', 'TW', 'JP', 'KR', 'SG', 'IN', 'AU', 'NZ', 'AE', 'SA', 'KW', 'TR', 'ZA',
+  'US',
+  'CA',
+  'MX',
+  'BR',
+  'GB',
+  'DE',
+  'FR',
+  'ES',
+  'IT',
+  'NL',
+  'BE',
+  'SE',
+  'PL',
+  'CH',
+  'AT',
+  'IE',
+  'CN',
+  'HK',
+  'TW',
+  'JP',
+  'KR',
+  'SG',
+  'IN',
+  'AU',
+  'NZ',
+  'AE',
+  'SA',
+  'KW',
+  'TR',
+  'ZA',
 ];
 
 /**
@@ -82,58 +110,286 @@ const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'
 
 /** One row per variable: name, default, description. The README's table is generated from it. */
 export const ENV_DOCS: readonly { name: string; default: string; description: string }[] = [
-  { name: 'PAYWATCH_HOST', default: '127.0.0.1', description: 'Interface the HTTP server listens on (`0.0.0.0` in containers).' },
-  { name: 'PAYWATCH_PORT', default: '8080', description: 'HTTP port for the ingest API, read API, dashboard, live stream and `/metrics`.' },
-  { name: 'PAYWATCH_STORE', default: 'embedded', description: '`embedded` (DuckDB file in the data dir, no server) or `clickhouse`.' },
-  { name: 'PAYWATCH_DATA_DIR', default: './data', description: 'Folder for the embedded store, the hash key file and other local state.' },
-  { name: 'PAYWATCH_INGEST_KEYS', default: '(none)', description: 'Comma-separated static ingest keys (scope `ingest` only; each ≥ 16 characters) accepted besides the API keys created in the admin API. `paywatch start` creates an API key for its simulator.' },
-  { name: 'PAYWATCH_HASH_KEY', default: '(generated)', description: 'Secret (≥ 32 characters, or a path to a file holding it) for the keyed HMAC of customer/device/IP refs, emails and phones. When unset, a random key is created once in `<data dir>/hash.key`.' },
-  { name: 'PAYWATCH_REPORTING_CURRENCY', default: 'USD', description: 'ISO 4217 currency in which GMV totals are reported.' },
-  { name: 'PAYWATCH_FX_RATES', default: '(reference table)', description: 'Comma-separated `CUR=rate`: value of one major unit in USD (e.g. `EUR=1.08,JPY=0.0067`). Replaces the built-in reference table.' },
-  { name: 'PAYWATCH_LOG_LEVEL', default: 'info', description: 'pino level: fatal, error, warn, info, debug, trace, silent.' },
-  { name: 'PAYWATCH_METRICS_COUNTRIES', default: '30 large markets', description: 'Comma-separated countries kept as their own `country` label in `/metrics`; others are `other`.' },
-  { name: 'PAYWATCH_ADMIN_PASSWORD', default: '(generated)', description: 'Password (≥ 12 characters, or a path to a file holding it) of the `admin` user created on first start; when unset one is generated and printed once.' },
-  { name: 'PAYWATCH_SESSION_TTL_HOURS', default: '12', description: 'Lifetime of a dashboard sign-in (HTTP-only session cookie).' },
-  { name: 'PAYWATCH_METRICS_PUBLIC', default: 'false', description: '`true` serves `/metrics` without credentials; otherwise Prometheus sends an API key with scope `read` (`authorization.credentials` / `bearer_token`).' },
-  { name: 'PAYWATCH_TLS_CERT', default: '(off)', description: 'PEM certificate chain (inline or a file path); with `PAYWATCH_TLS_KEY` the server speaks HTTPS only and sends HSTS.' },
-  { name: 'PAYWATCH_TLS_KEY', default: '(off)', description: 'PEM private key (inline or a file path) for `PAYWATCH_TLS_CERT`.' },
-  { name: 'PAYWATCH_CORS_ORIGINS', default: '(same origin only)', description: 'Comma-separated origins (`https://ops.example.com`) allowed to call the API from a browser.' },
-  { name: 'PAYWATCH_RATE_LIMIT_IP', default: '1200', description: 'Requests per minute per client IP (every route, burst up to the same number); beyond: 429 with `Retry-After`.' },
-  { name: 'PAYWATCH_RATE_LIMIT_KEY', default: '6000', description: 'Requests per minute per API key (ingest and reads); beyond: 429 with `Retry-After`.' },
-  { name: 'PAYWATCH_RATE_LIMIT_LOGIN', default: '10', description: 'Sign-in attempts per minute per client IP.' },
-  { name: 'PAYWATCH_RETENTION_EVENTS_DAYS', default: '400', description: 'Days payment events are kept (checked hourly; `0` keeps them forever).' },
-  { name: 'PAYWATCH_RETENTION_AUDIT_DAYS', default: '365', description: 'Days audit entries are kept (PCI DSS 10.5.1 asks for 12 months; `0` keeps them forever).' },
-  { name: 'PAYWATCH_BACKUP_DIR', default: '(off)', description: 'Directory where the running collector writes incremental event backups (per-day NDJSON.gz + manifest with SHA-256), every `PAYWATCH_BACKUP_INTERVAL_HOURS` and on `POST /api/admin/backup`. Ship it off-site (docs/security.md).' },
-  { name: 'PAYWATCH_BACKUP_INTERVAL_HOURS', default: '24', description: 'Hours between scheduled backups (with `PAYWATCH_BACKUP_DIR`).' },
-  { name: 'PAYWATCH_SCRAPE_CONFIG', default: '(off)', description: 'Path to a YAML or JSON file of Prometheus scrape targets and metric mappings (docs/sources.md); samples are stored and served at `/api/v1/metrics/samples`.' },
-  { name: 'PAYWATCH_LOG_TAIL_CONFIG', default: '(off)', description: 'Path to a YAML or JSON file of log files/globs to tail and their payment field mappings (docs/sources.md); other lines are searchable at `/api/v1/logs`.' },
-  { name: 'PAYWATCH_FARO_ENABLED', default: 'false', description: '`true` mounts the Grafana Faro browser RUM receiver `POST /faro/collect` (funnel at `/api/v1/funnel`, web vitals at `/api/v1/rum/vitals`).' },
-  { name: 'PAYWATCH_FARO_ORIGINS', default: '(none)', description: 'Comma-separated shop origins (`https://shop.example.com`) allowed to send Faro beacons (CORS); others get 403.' },
-  { name: 'PAYWATCH_FARO_MAX_BODY_KB', default: '256', description: 'Largest Faro beacon body accepted (KiB, after gzip decoding); larger: 413.' },
-  { name: 'PAYWATCH_FARO_API_KEY', default: '(none)', description: 'When set, Faro beacons must send it as `x-api-key` (the SDK\'s `apiKey` option). It is visible in the page: it filters noise, it is not a secret.' },
-  { name: 'PAYWATCH_PENDING_STALE_AFTER', default: '15m', description: 'Age (`90s`, `15m`, `2h`, `1d`) after which a payment whose latest status is non-final counts in the gauge `paywatch_payments_pending_stale`.' },
-  { name: 'PAYWATCH_RETENTION_SIGNALS_DAYS', default: '30', description: 'Days scraped samples, tailed log records and RUM records are kept (checked hourly; `0` keeps them forever).' },
-  { name: 'PAYWATCH_PENDING_REFRESH_SECONDS', default: '60', description: 'How often `paywatch_payments_pending_stale` is recomputed.' },
-  { name: 'PAYWATCH_OIDC_ISSUER', default: '(off)', description: 'OpenID Connect issuer URL (e.g. `https://login.example.com/realms/ops`); enables single sign-on at `/api/auth/oidc/login`. Needs the four variables below.' },
-  { name: 'PAYWATCH_OIDC_CLIENT_ID', default: '(none)', description: 'OIDC client id registered for paywatch.' },
-  { name: 'PAYWATCH_OIDC_CLIENT_SECRET', default: '(none)', description: 'OIDC client secret (or a path to a file holding it).' },
-  { name: 'PAYWATCH_OIDC_REDIRECT_URL', default: '(none)', description: 'This collector\'s public callback URL, registered at the provider: `https://<host>/api/auth/oidc/callback`.' },
-  { name: 'PAYWATCH_OIDC_ROLE_MAP', default: '(none)', description: 'Comma-separated `group=role` pairs (`payments-admins=admin,payments-oncall=oncall`); `*=viewer` gives everyone else a role (otherwise they are refused). The highest matching role wins.' },
-  { name: 'PAYWATCH_OIDC_GROUPS_CLAIM', default: 'groups', description: 'ID token claim that lists the user\'s groups.' },
-  { name: 'PAYWATCH_ALERTS_ENABLED', default: 'true', description: 'Run the alert engine in the collector (`false` turns it off; its API then answers 404).' },
-  { name: 'PAYWATCH_ALERTS_RULES', default: '(built-in pack)', description: 'Path to the alert rules/routes/receivers YAML (see docs/alerts.md); `${NAME}` placeholders are read from the environment.' },
-  { name: 'PAYWATCH_ALERTS_PORT', default: '9095', description: '`paywatch alerts` (the standalone alert engine): port of its `/healthz` and `/metrics` (host: `PAYWATCH_HOST`).' },
-  { name: 'PAYWATCH_ALERTS_POLL_MS', default: '1000', description: '`paywatch alerts`: how often it reads new events from the store.' },
-  { name: 'PAYWATCH_ALERTS_FEED_LAG_MS', default: '5000', description: '`paywatch alerts`: it reads only events received more than this long ago, so events still in a collector\'s write batch are not skipped (see docs/alerts.md).' },
-  { name: 'PAYWATCH_ALERTS_API_TOKEN', default: '(none)', description: 'Shared secret (24+ characters, or a path to a file holding it) between collectors and `paywatch alerts`: the service serves the alerts API only to callers presenting it, and collectors send it when proxying (see docs/alerts.md).' },
-  { name: 'PAYWATCH_ALERTS_URL', default: '(none)', description: 'On a collector with `PAYWATCH_ALERTS_ENABLED=false`: base URL of `paywatch alerts` (`http://alerts:9095`); the collector then serves the alerts API by proxying to it, with its own roles and audit (needs `PAYWATCH_ALERTS_API_TOKEN`).' },
-  { name: 'PAYWATCH_CLICKHOUSE_URL', default: 'http://127.0.0.1:8123', description: 'ClickHouse HTTP endpoint (with `PAYWATCH_STORE=clickhouse`).' },
+  {
+    name: 'PAYWATCH_HOST',
+    default: '127.0.0.1',
+    description: 'Interface the HTTP server listens on (`0.0.0.0` in containers).',
+  },
+  {
+    name: 'PAYWATCH_PORT',
+    default: '8080',
+    description: 'HTTP port for the ingest API, read API, dashboard, live stream and `/metrics`.',
+  },
+  {
+    name: 'PAYWATCH_STORE',
+    default: 'embedded',
+    description: '`embedded` (DuckDB file in the data dir, no server) or `clickhouse`.',
+  },
+  {
+    name: 'PAYWATCH_DATA_DIR',
+    default: './data',
+    description: 'Folder for the embedded store, the hash key file and other local state.',
+  },
+  {
+    name: 'PAYWATCH_INGEST_KEYS',
+    default: '(none)',
+    description:
+      'Comma-separated static ingest keys (scope `ingest` only; each ≥ 16 characters) accepted besides the API keys created in the admin API. `paywatch start` creates an API key for its simulator.',
+  },
+  {
+    name: 'PAYWATCH_HASH_KEY',
+    default: '(generated)',
+    description:
+      'Secret (≥ 32 characters, or a path to a file holding it) for the keyed HMAC of customer/device/IP refs, emails and phones. When unset, a random key is created once in `<data dir>/hash.key`.',
+  },
+  {
+    name: 'PAYWATCH_REPORTING_CURRENCY',
+    default: 'USD',
+    description: 'ISO 4217 currency in which GMV totals are reported.',
+  },
+  {
+    name: 'PAYWATCH_FX_RATES',
+    default: '(reference table)',
+    description:
+      'Comma-separated `CUR=rate`: value of one major unit in USD (e.g. `EUR=1.08,JPY=0.0067`). Replaces the built-in reference table.',
+  },
+  {
+    name: 'PAYWATCH_LOG_LEVEL',
+    default: 'info',
+    description: 'pino level: fatal, error, warn, info, debug, trace, silent.',
+  },
+  {
+    name: 'PAYWATCH_METRICS_COUNTRIES',
+    default: '30 large markets',
+    description:
+      'Comma-separated countries kept as their own `country` label in `/metrics`; others are `other`.',
+  },
+  {
+    name: 'PAYWATCH_ADMIN_PASSWORD',
+    default: '(generated)',
+    description:
+      'Password (≥ 12 characters, or a path to a file holding it) of the `admin` user created on first start; when unset one is generated and printed once.',
+  },
+  {
+    name: 'PAYWATCH_SESSION_TTL_HOURS',
+    default: '12',
+    description: 'Lifetime of a dashboard sign-in (HTTP-only session cookie).',
+  },
+  {
+    name: 'PAYWATCH_METRICS_PUBLIC',
+    default: 'false',
+    description:
+      '`true` serves `/metrics` without credentials; otherwise Prometheus sends an API key with scope `read` (`authorization.credentials` / `bearer_token`).',
+  },
+  {
+    name: 'PAYWATCH_TLS_CERT',
+    default: '(off)',
+    description:
+      'PEM certificate chain (inline or a file path); with `PAYWATCH_TLS_KEY` the server speaks HTTPS only and sends HSTS.',
+  },
+  {
+    name: 'PAYWATCH_TLS_KEY',
+    default: '(off)',
+    description: 'PEM private key (inline or a file path) for `PAYWATCH_TLS_CERT`.',
+  },
+  {
+    name: 'PAYWATCH_CORS_ORIGINS',
+    default: '(same origin only)',
+    description:
+      'Comma-separated origins (`https://ops.example.com`) allowed to call the API from a browser.',
+  },
+  {
+    name: 'PAYWATCH_RATE_LIMIT_IP',
+    default: '1200',
+    description:
+      'Requests per minute per client IP (every route, burst up to the same number); beyond: 429 with `Retry-After`.',
+  },
+  {
+    name: 'PAYWATCH_RATE_LIMIT_KEY',
+    default: '6000',
+    description: 'Requests per minute per API key (ingest and reads); beyond: 429 with `Retry-After`.',
+  },
+  {
+    name: 'PAYWATCH_RATE_LIMIT_LOGIN',
+    default: '10',
+    description: 'Sign-in attempts per minute per client IP.',
+  },
+  {
+    name: 'PAYWATCH_RETENTION_EVENTS_DAYS',
+    default: '400',
+    description: 'Days payment events are kept (checked hourly; `0` keeps them forever).',
+  },
+  {
+    name: 'PAYWATCH_RETENTION_AUDIT_DAYS',
+    default: '365',
+    description: 'Days audit entries are kept (PCI DSS 10.5.1 asks for 12 months; `0` keeps them forever).',
+  },
+  {
+    name: 'PAYWATCH_BACKUP_DIR',
+    default: '(off)',
+    description:
+      'Directory where the running collector writes incremental event backups (per-day NDJSON.gz + manifest with SHA-256), every `PAYWATCH_BACKUP_INTERVAL_HOURS` and on `POST /api/admin/backup`. Ship it off-site (docs/security.md).',
+  },
+  {
+    name: 'PAYWATCH_BACKUP_INTERVAL_HOURS',
+    default: '24',
+    description: 'Hours between scheduled backups (with `PAYWATCH_BACKUP_DIR`).',
+  },
+  {
+    name: 'PAYWATCH_SCRAPE_CONFIG',
+    default: '(off)',
+    description:
+      'Path to a YAML or JSON file of Prometheus scrape targets and metric mappings (docs/sources.md); samples are stored and served at `/api/v1/metrics/samples`.',
+  },
+  {
+    name: 'PAYWATCH_LOG_TAIL_CONFIG',
+    default: '(off)',
+    description:
+      'Path to a YAML or JSON file of log files/globs to tail and their payment field mappings (docs/sources.md); other lines are searchable at `/api/v1/logs`.',
+  },
+  {
+    name: 'PAYWATCH_FARO_ENABLED',
+    default: 'false',
+    description:
+      '`true` mounts the Grafana Faro browser RUM receiver `POST /faro/collect` (funnel at `/api/v1/funnel`, web vitals at `/api/v1/rum/vitals`).',
+  },
+  {
+    name: 'PAYWATCH_FARO_ORIGINS',
+    default: '(none)',
+    description:
+      'Comma-separated shop origins (`https://shop.example.com`) allowed to send Faro beacons (CORS); others get 403.',
+  },
+  {
+    name: 'PAYWATCH_FARO_MAX_BODY_KB',
+    default: '256',
+    description: 'Largest Faro beacon body accepted (KiB, after gzip decoding); larger: 413.',
+  },
+  {
+    name: 'PAYWATCH_FARO_API_KEY',
+    default: '(none)',
+    description:
+      "When set, Faro beacons must send it as `x-api-key` (the SDK's `apiKey` option). It is visible in the page: it filters noise, it is not a secret.",
+  },
+  {
+    name: 'PAYWATCH_PENDING_STALE_AFTER',
+    default: '15m',
+    description:
+      'Age (`90s`, `15m`, `2h`, `1d`) after which a payment whose latest status is non-final counts in the gauge `paywatch_payments_pending_stale`.',
+  },
+  {
+    name: 'PAYWATCH_RETENTION_SIGNALS_DAYS',
+    default: '30',
+    description:
+      'Days scraped samples, tailed log records and RUM records are kept (checked hourly; `0` keeps them forever).',
+  },
+  {
+    name: 'PAYWATCH_PENDING_REFRESH_SECONDS',
+    default: '60',
+    description: 'How often `paywatch_payments_pending_stale` is recomputed.',
+  },
+  {
+    name: 'PAYWATCH_OIDC_ISSUER',
+    default: '(off)',
+    description:
+      'OpenID Connect issuer URL (e.g. `https://login.example.com/realms/ops`); enables single sign-on at `/api/auth/oidc/login`. Needs the four variables below.',
+  },
+  {
+    name: 'PAYWATCH_OIDC_CLIENT_ID',
+    default: '(none)',
+    description: 'OIDC client id registered for paywatch.',
+  },
+  {
+    name: 'PAYWATCH_OIDC_CLIENT_SECRET',
+    default: '(none)',
+    description: 'OIDC client secret (or a path to a file holding it).',
+  },
+  {
+    name: 'PAYWATCH_OIDC_REDIRECT_URL',
+    default: '(none)',
+    description:
+      "This collector's public callback URL, registered at the provider: `https://<host>/api/auth/oidc/callback`.",
+  },
+  {
+    name: 'PAYWATCH_OIDC_ROLE_MAP',
+    default: '(none)',
+    description:
+      'Comma-separated `group=role` pairs (`payments-admins=admin,payments-oncall=oncall`); `*=viewer` gives everyone else a role (otherwise they are refused). The highest matching role wins.',
+  },
+  {
+    name: 'PAYWATCH_OIDC_GROUPS_CLAIM',
+    default: 'groups',
+    description: "ID token claim that lists the user's groups.",
+  },
+  {
+    name: 'PAYWATCH_ALERTS_ENABLED',
+    default: 'true',
+    description: 'Run the alert engine in the collector (`false` turns it off; its API then answers 404).',
+  },
+  {
+    name: 'PAYWATCH_ALERTS_RULES',
+    default: '(built-in pack)',
+    description:
+      'Path to the alert rules/routes/receivers YAML (see docs/alerts.md); `${NAME}` placeholders are read from the environment.',
+  },
+  {
+    name: 'PAYWATCH_ALERTS_PORT',
+    default: '9095',
+    description:
+      '`paywatch alerts` (the standalone alert engine): port of its `/healthz` and `/metrics` (host: `PAYWATCH_HOST`).',
+  },
+  {
+    name: 'PAYWATCH_ALERTS_POLL_MS',
+    default: '1000',
+    description: '`paywatch alerts`: how often it reads new events from the store.',
+  },
+  {
+    name: 'PAYWATCH_ALERTS_FEED_LAG_MS',
+    default: '5000',
+    description:
+      "`paywatch alerts`: it reads only events received more than this long ago, so events still in a collector's write batch are not skipped (see docs/alerts.md).",
+  },
+  {
+    name: 'PAYWATCH_ALERTS_API_TOKEN',
+    default: '(none)',
+    description:
+      'Shared secret (24+ characters, or a path to a file holding it) between collectors and `paywatch alerts`: the service serves the alerts API only to callers presenting it, and collectors send it when proxying (see docs/alerts.md).',
+  },
+  {
+    name: 'PAYWATCH_ALERTS_URL',
+    default: '(none)',
+    description:
+      'On a collector with `PAYWATCH_ALERTS_ENABLED=false`: base URL of `paywatch alerts` (`http://alerts:9095`); the collector then serves the alerts API by proxying to it, with its own roles and audit (needs `PAYWATCH_ALERTS_API_TOKEN`).',
+  },
+  {
+    name: 'PAYWATCH_CLICKHOUSE_URL',
+    default: 'http://127.0.0.1:8123',
+    description: 'ClickHouse HTTP endpoint (with `PAYWATCH_STORE=clickhouse`).',
+  },
   { name: 'PAYWATCH_CLICKHOUSE_USER', default: 'default', description: 'ClickHouse user.' },
   { name: 'PAYWATCH_CLICKHOUSE_PASSWORD', default: '(empty)', description: 'ClickHouse password.' },
-  { name: 'PAYWATCH_CLICKHOUSE_DATABASE', default: 'paywatch', description: 'ClickHouse database (created at start).' },
-  { name: 'PAYWATCH_SPOOL_DIR', default: '<data dir>/spool', description: 'Durable spool in front of ClickHouse: ingest is acknowledged once events are fsync\'d here, then drained to ClickHouse in order (with `PAYWATCH_STORE=clickhouse`).' },
-  { name: 'PAYWATCH_SPOOL_QUOTA_MB', default: '2048', description: 'Disk the spool may use; beyond it ingest answers 503 with `Retry-After` until ClickHouse catches up.' },
-  { name: 'PAYWATCH_REDIS_URL', default: '(none)', description: 'Redis URL (`redis://host:6379`) for the socket.io Redis adapter: with several collectors, live events reach dashboards connected to any of them.' },
+  {
+    name: 'PAYWATCH_CLICKHOUSE_DATABASE',
+    default: 'paywatch',
+    description: 'ClickHouse database (created at start).',
+  },
+  {
+    name: 'PAYWATCH_SPOOL_DIR',
+    default: '<data dir>/spool',
+    description:
+      "Durable spool in front of ClickHouse: ingest is acknowledged once events are fsync'd here, then drained to ClickHouse in order (with `PAYWATCH_STORE=clickhouse`).",
+  },
+  {
+    name: 'PAYWATCH_SPOOL_QUOTA_MB',
+    default: '2048',
+    description:
+      'Disk the spool may use; beyond it ingest answers 503 with `Retry-After` until ClickHouse catches up.',
+  },
+  {
+    name: 'PAYWATCH_REDIS_URL',
+    default: '(none)',
+    description:
+      'Redis URL (`redis://host:6379`) for the socket.io Redis adapter: with several collectors, live events reach dashboards connected to any of them.',
+  },
 ];
 
 function int(env: Env, name: string, dflt: number, min: number, max: number): number {
@@ -154,7 +410,8 @@ function list(env: Env, name: string): string[] {
 
 /** Reads a value given inline or as a path to a file (for secrets and PEMs). */
 export function inlineOrFile(value: string): string {
-  const looksLikePath = !value.includes('\n') && (value.startsWith('/') || value.startsWith('./') || value.startsWith('../'));
+  const looksLikePath =
+    !value.includes('\n') && (value.startsWith('/') || value.startsWith('./') || value.startsWith('../'));
   return looksLikePath && existsSync(value) ? readFileSync(value, 'utf8').trim() : value;
 }
 
@@ -166,7 +423,8 @@ function loadHashKey(env: Env, dataDir: string): { key: Buffer; source: Config['
     return { key: Buffer.from(v, 'utf8'), source: 'env' };
   }
   const file = join(dataDir, 'hash.key');
-  if (existsSync(file)) return { key: Buffer.from(readFileSync(file, 'utf8').trim(), 'utf8'), source: 'file' };
+  if (existsSync(file))
+    return { key: Buffer.from(readFileSync(file, 'utf8').trim(), 'utf8'), source: 'file' };
   mkdirSync(dataDir, { recursive: true });
   const key = randomBytes(32).toString('hex');
   writeFileSync(file, key + '\n', { mode: 0o600, flag: 'wx' });
@@ -184,10 +442,14 @@ export function loadConfig(env: Env = process.env): Config {
   if (backend === 'embedded') store = { backend: 'embedded', dataDir };
   else if (backend === 'clickhouse') {
     const url = env.PAYWATCH_CLICKHOUSE_URL?.trim() || 'http://127.0.0.1:8123';
-    if (!/^https?:\/\/[^\s]+$/.test(url)) throw new ConfigError('PAYWATCH_CLICKHOUSE_URL', `expected an http(s) URL, got "${url}"`);
+    if (!/^https?:\/\/[^\s]+$/.test(url))
+      throw new ConfigError('PAYWATCH_CLICKHOUSE_URL', `expected an http(s) URL, got "${url}"`);
     const database = env.PAYWATCH_CLICKHOUSE_DATABASE?.trim() || 'paywatch';
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(database)) {
-      throw new ConfigError('PAYWATCH_CLICKHOUSE_DATABASE', 'expected a plain identifier (letters, digits, _)');
+      throw new ConfigError(
+        'PAYWATCH_CLICKHOUSE_DATABASE',
+        'expected a plain identifier (letters, digits, _)',
+      );
     }
     store = {
       backend: 'clickhouse',
@@ -209,7 +471,10 @@ export function loadConfig(env: Env = process.env): Config {
 
   const reportingCurrency = (env.PAYWATCH_REPORTING_CURRENCY?.trim() || 'USD').toUpperCase();
   if (!isCurrency(reportingCurrency)) {
-    throw new ConfigError('PAYWATCH_REPORTING_CURRENCY', `"${reportingCurrency}" is not an ISO 4217 currency`);
+    throw new ConfigError(
+      'PAYWATCH_REPORTING_CURRENCY',
+      `"${reportingCurrency}" is not an ISO 4217 currency`,
+    );
   }
 
   let fxRates: Record<string, number> = { ...REFERENCE_USD_RATES };
@@ -235,7 +500,8 @@ export function loadConfig(env: Env = process.env): Config {
   }
 
   const countries = list(env, 'PAYWATCH_METRICS_COUNTRIES').map((c) => c.toUpperCase());
-  for (const c of countries) if (!isCountry(c)) throw new ConfigError('PAYWATCH_METRICS_COUNTRIES', `"${c}" is not an ISO 3166 code`);
+  for (const c of countries)
+    if (!isCountry(c)) throw new ConfigError('PAYWATCH_METRICS_COUNTRIES', `"${c}" is not an ISO 3166 code`);
 
   const webhooks = parseWebhookSecrets(env, (path) => readFileSync(path, 'utf8'));
   const alertsEnabledRaw = (env.PAYWATCH_ALERTS_ENABLED?.trim() || 'true').toLowerCase();
@@ -248,10 +514,16 @@ export function loadConfig(env: Env = process.env): Config {
   }
   const alertsTokenRaw = env.PAYWATCH_ALERTS_API_TOKEN?.trim() || null;
   const alertsToken = alertsTokenRaw === null ? null : inlineOrFile(alertsTokenRaw);
-  if (alertsToken !== null && alertsToken.length < 24) throw new ConfigError('PAYWATCH_ALERTS_API_TOKEN', 'must be at least 24 characters');
+  if (alertsToken !== null && alertsToken.length < 24)
+    throw new ConfigError('PAYWATCH_ALERTS_API_TOKEN', 'must be at least 24 characters');
   const alertsUrl = env.PAYWATCH_ALERTS_URL?.trim() || null;
-  if (alertsUrl !== null && !/^https?:\/\/\S+$/.test(alertsUrl)) throw new ConfigError('PAYWATCH_ALERTS_URL', `expected http(s)://host:port, got "${alertsUrl}"`);
-  if (alertsUrl !== null && alertsToken === null) throw new ConfigError('PAYWATCH_ALERTS_URL', 'needs PAYWATCH_ALERTS_API_TOKEN (the secret the alerts service expects)');
+  if (alertsUrl !== null && !/^https?:\/\/\S+$/.test(alertsUrl))
+    throw new ConfigError('PAYWATCH_ALERTS_URL', `expected http(s)://host:port, got "${alertsUrl}"`);
+  if (alertsUrl !== null && alertsToken === null)
+    throw new ConfigError(
+      'PAYWATCH_ALERTS_URL',
+      'needs PAYWATCH_ALERTS_API_TOKEN (the secret the alerts service expects)',
+    );
   const { key: hashKey, source: hashKeySource } = loadHashKey(env, dataDir);
   const security = loadSecurity(env);
   const signals = loadSignals(env, dataDir);
@@ -261,7 +533,10 @@ export function loadConfig(env: Env = process.env): Config {
   };
   const redisUrl = env.PAYWATCH_REDIS_URL?.trim() || null;
   if (redisUrl !== null && !/^rediss?:\/\/\S+$/.test(redisUrl)) {
-    throw new ConfigError('PAYWATCH_REDIS_URL', `expected redis://host:port or rediss://…, got "${redisUrl}"`);
+    throw new ConfigError(
+      'PAYWATCH_REDIS_URL',
+      `expected redis://host:port or rediss://…, got "${redisUrl}"`,
+    );
   }
 
   return {
@@ -307,7 +582,8 @@ function loadSecurity(env: Env): SecurityConfig {
   let adminPassword: string | null = null;
   if (env.PAYWATCH_ADMIN_PASSWORD) {
     adminPassword = inlineOrFile(env.PAYWATCH_ADMIN_PASSWORD);
-    if (adminPassword.length < 12) throw new ConfigError('PAYWATCH_ADMIN_PASSWORD', 'must be at least 12 characters');
+    if (adminPassword.length < 12)
+      throw new ConfigError('PAYWATCH_ADMIN_PASSWORD', 'must be at least 12 characters');
   }
   const certRaw = env.PAYWATCH_TLS_CERT?.trim();
   const keyRaw = env.PAYWATCH_TLS_KEY?.trim();
@@ -317,13 +593,22 @@ function loadSecurity(env: Env): SecurityConfig {
     if (!keyRaw) throw new ConfigError('PAYWATCH_TLS_KEY', 'is required with PAYWATCH_TLS_CERT');
     const cert = inlineOrFile(certRaw);
     const key = inlineOrFile(keyRaw);
-    if (!cert.includes('-----BEGIN CERTIFICATE-----')) throw new ConfigError('PAYWATCH_TLS_CERT', 'expected a PEM certificate (inline or a readable file path)');
-    if (!/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(key)) throw new ConfigError('PAYWATCH_TLS_KEY', 'expected a PEM private key (inline or a readable file path)');
+    if (!cert.includes('-----BEGIN CERTIFICATE-----'))
+      throw new ConfigError(
+        'PAYWATCH_TLS_CERT',
+        'expected a PEM certificate (inline or a readable file path)',
+      );
+    if (!/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(key))
+      throw new ConfigError(
+        'PAYWATCH_TLS_KEY',
+        'expected a PEM private key (inline or a readable file path)',
+      );
     tls = { cert, key };
   }
   const corsOrigins = list(env, 'PAYWATCH_CORS_ORIGINS');
   for (const o of corsOrigins) {
-    if (!/^https?:\/\/[^/\s]+$/.test(o)) throw new ConfigError('PAYWATCH_CORS_ORIGINS', `expected origins like https://host[:port], got "${o}"`);
+    if (!/^https?:\/\/[^/\s]+$/.test(o))
+      throw new ConfigError('PAYWATCH_CORS_ORIGINS', `expected origins like https://host[:port], got "${o}"`);
   }
   return {
     adminPassword,
@@ -350,28 +635,50 @@ function loadOidc(env: Env): SecurityConfig['oidc'] {
   const issuer = env.PAYWATCH_OIDC_ISSUER?.trim();
   if (!issuer) return null;
   const url = (name: string, v: string | undefined) => {
-    if (!v || !/^https?:\/\/\S+$/.test(v)) throw new ConfigError(name, `expected an http(s) URL${v ? `, got "${v}"` : ' (required with PAYWATCH_OIDC_ISSUER)'}`);
+    if (!v || !/^https?:\/\/\S+$/.test(v))
+      throw new ConfigError(
+        name,
+        `expected an http(s) URL${v ? `, got "${v}"` : ' (required with PAYWATCH_OIDC_ISSUER)'}`,
+      );
     return v;
   };
   url('PAYWATCH_OIDC_ISSUER', issuer);
   const clientId = env.PAYWATCH_OIDC_CLIENT_ID?.trim();
   if (!clientId) throw new ConfigError('PAYWATCH_OIDC_CLIENT_ID', 'is required with PAYWATCH_OIDC_ISSUER');
   const secretRaw = env.PAYWATCH_OIDC_CLIENT_SECRET?.trim();
-  if (!secretRaw) throw new ConfigError('PAYWATCH_OIDC_CLIENT_SECRET', 'is required with PAYWATCH_OIDC_ISSUER');
+  if (!secretRaw)
+    throw new ConfigError('PAYWATCH_OIDC_CLIENT_SECRET', 'is required with PAYWATCH_OIDC_ISSUER');
   const redirectUrl = url('PAYWATCH_OIDC_REDIRECT_URL', env.PAYWATCH_OIDC_REDIRECT_URL?.trim());
-  if (!redirectUrl.endsWith('/api/auth/oidc/callback')) throw new ConfigError('PAYWATCH_OIDC_REDIRECT_URL', 'must end with /api/auth/oidc/callback');
+  if (!redirectUrl.endsWith('/api/auth/oidc/callback'))
+    throw new ConfigError('PAYWATCH_OIDC_REDIRECT_URL', 'must end with /api/auth/oidc/callback');
   const roleMap: { group: string; role: Role }[] = [];
   let defaultRole: Role | null = null;
   for (const pair of list(env, 'PAYWATCH_OIDC_ROLE_MAP')) {
     const i = pair.lastIndexOf('=');
     const group = pair.slice(0, i).trim();
     const role = pair.slice(i + 1).trim();
-    if (i <= 0 || !isRole(role)) throw new ConfigError('PAYWATCH_OIDC_ROLE_MAP', `expected group=viewer|analyst|oncall|admin, got "${pair}"`);
+    if (i <= 0 || !isRole(role))
+      throw new ConfigError(
+        'PAYWATCH_OIDC_ROLE_MAP',
+        `expected group=viewer|analyst|oncall|admin, got "${pair}"`,
+      );
     if (group === '*') defaultRole = role;
     else roleMap.push({ group, role });
   }
-  if (roleMap.length === 0 && defaultRole === null) throw new ConfigError('PAYWATCH_OIDC_ROLE_MAP', 'is required with PAYWATCH_OIDC_ISSUER (which groups get which role)');
-  return { issuer, clientId, clientSecret: inlineOrFile(secretRaw), redirectUrl, groupsClaim: env.PAYWATCH_OIDC_GROUPS_CLAIM?.trim() || 'groups', roleMap, defaultRole };
+  if (roleMap.length === 0 && defaultRole === null)
+    throw new ConfigError(
+      'PAYWATCH_OIDC_ROLE_MAP',
+      'is required with PAYWATCH_OIDC_ISSUER (which groups get which role)',
+    );
+  return {
+    issuer,
+    clientId,
+    clientSecret: inlineOrFile(secretRaw),
+    redirectUrl,
+    groupsClaim: env.PAYWATCH_OIDC_GROUPS_CLAIM?.trim() || 'groups',
+    roleMap,
+    defaultRole,
+  };
 }
 
 /** The configuration with every secret replaced, safe to log or print. */
@@ -380,7 +687,10 @@ export function describeConfig(c: Config): Record<string, unknown> {
     host: c.host,
     port: c.port,
     dataDir: c.dataDir,
-    store: c.store.backend === 'clickhouse' ? { ...c.store, password: c.store.password ? '[redacted]' : '' } : c.store,
+    store:
+      c.store.backend === 'clickhouse'
+        ? { ...c.store, password: c.store.password ? '[redacted]' : '' }
+        : c.store,
     spool: c.spool,
     redisUrl: c.redisUrl === null ? null : c.redisUrl.replace(/\/\/[^@/]*@/, '//[redacted]@'),
     ingestKeys: c.ingestKeys.map(() => '[redacted]'),
@@ -390,8 +700,17 @@ export function describeConfig(c: Config): Record<string, unknown> {
     webhooks: Object.fromEntries(Object.keys(c.webhooks).map((k) => [k, '[configured, redacted]'])),
     alerts: { enabled: c.alerts.enabled, rulesPath: c.alerts.rulesPath ?? null },
     signals: {
-      scrape: c.signals.scrape?.targets.map((t) => ({ name: t.name, url: t.url, interval_s: t.interval_s, auth: t.bearer_token || t.basic_auth ? '[redacted]' : null, mappings: t.mappings.length })) ?? null,
-      logTail: c.signals.logTail ? { files: c.signals.logTail.files.map((f) => f.path), offsets_path: c.signals.logTail.offsets_path } : null,
+      scrape:
+        c.signals.scrape?.targets.map((t) => ({
+          name: t.name,
+          url: t.url,
+          interval_s: t.interval_s,
+          auth: t.bearer_token || t.basic_auth ? '[redacted]' : null,
+          mappings: t.mappings.length,
+        })) ?? null,
+      logTail: c.signals.logTail
+        ? { files: c.signals.logTail.files.map((f) => f.path), offsets_path: c.signals.logTail.offsets_path }
+        : null,
       faro: { ...c.signals.faro, apiKey: c.signals.faro.apiKey === null ? null : '[redacted]' },
       pendingStaleAfterMs: c.signals.pendingStaleAfterMs,
       retentionDays: c.signals.retentionDays,
@@ -406,18 +725,32 @@ export function describeConfig(c: Config): Record<string, unknown> {
 }
 
 /** Reads a YAML/JSON config file and validates it; every problem names the variable and the file. */
-function loadFileConfig<S extends z.ZodType>(variable: string, path: string, schema: S, defaults: Record<string, unknown> = {}): z.output<S> {
+function loadFileConfig<S extends z.ZodType>(
+  variable: string,
+  path: string,
+  schema: S,
+  defaults: Record<string, unknown> = {},
+): z.output<S> {
   let raw: unknown;
   try {
     raw = parseYaml(readFileSync(path, 'utf8'));
   } catch (err) {
-    throw new ConfigError(variable, `cannot read ${path}: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`);
+    throw new ConfigError(
+      variable,
+      `cannot read ${path}: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`,
+    );
   }
-  const obj = raw !== null && typeof raw === 'object' && !Array.isArray(raw) ? { ...defaults, ...(raw as Record<string, unknown>) } : raw;
+  const obj =
+    raw !== null && typeof raw === 'object' && !Array.isArray(raw)
+      ? { ...defaults, ...(raw as Record<string, unknown>) }
+      : raw;
   const r = schema.safeParse(obj);
   if (!r.success) {
     const issue = r.error.issues[0]!;
-    throw new ConfigError(variable, `${path}: ${issue.path.map(String).join('.') || '(top level)'}: ${issue.message}`);
+    throw new ConfigError(
+      variable,
+      `${path}: ${issue.path.map(String).join('.') || '(top level)'}: ${issue.message}`,
+    );
   }
   return r.data;
 }
@@ -426,7 +759,8 @@ function loadFileConfig<S extends z.ZodType>(variable: string, path: string, sch
 function duration(env: Env, name: string, dflt: string): number {
   const raw = env[name]?.trim() || dflt;
   const m = /^(\d{1,6})(s|m|h|d)$/.exec(raw);
-  if (!m || Number(m[1]) === 0) throw new ConfigError(name, `expected a duration like 90s, 15m, 2h or 1d, got "${raw}"`);
+  if (!m || Number(m[1]) === 0)
+    throw new ConfigError(name, `expected a duration like 90s, 15m, 2h or 1d, got "${raw}"`);
   return Number(m[1]) * { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2] as 's' | 'm' | 'h' | 'd'];
 }
 
@@ -435,12 +769,17 @@ function loadSignals(env: Env, dataDir: string): SignalsConfig {
   const tailPath = env.PAYWATCH_LOG_TAIL_CONFIG?.trim();
   const origins = list(env, 'PAYWATCH_FARO_ORIGINS').map((o) => o.replace(/\/+$/, ''));
   for (const o of origins) {
-    if (!/^https?:\/\/[^/\s]+$/.test(o)) throw new ConfigError('PAYWATCH_FARO_ORIGINS', `expected origins like https://host[:port], got "${o}"`);
+    if (!/^https?:\/\/[^/\s]+$/.test(o))
+      throw new ConfigError('PAYWATCH_FARO_ORIGINS', `expected origins like https://host[:port], got "${o}"`);
   }
   return {
-    scrape: scrapePath ? loadFileConfig('PAYWATCH_SCRAPE_CONFIG', resolve(scrapePath), ScrapeConfigSchema) : null,
+    scrape: scrapePath
+      ? loadFileConfig('PAYWATCH_SCRAPE_CONFIG', resolve(scrapePath), ScrapeConfigSchema)
+      : null,
     logTail: tailPath
-      ? loadFileConfig('PAYWATCH_LOG_TAIL_CONFIG', resolve(tailPath), LogTailConfigSchema, { offsets_path: join(dataDir, 'log-tail-offsets.json') })
+      ? loadFileConfig('PAYWATCH_LOG_TAIL_CONFIG', resolve(tailPath), LogTailConfigSchema, {
+          offsets_path: join(dataDir, 'log-tail-offsets.json'),
+        })
       : null,
     faro: {
       enabled: bool(env, 'PAYWATCH_FARO_ENABLED'),

@@ -80,7 +80,10 @@ export interface RunningServer {
 
 /** Composition root: builds every component from typed config and starts listening. */
 export async function startServer(config: Config, opts: StartOptions = {}): Promise<RunningServer> {
-  const logger = createLogger({ level: config.logLevel, ...(opts.logDestination ? { destination: opts.logDestination } : {}) });
+  const logger = createLogger({
+    level: config.logLevel,
+    ...(opts.logDestination ? { destination: opts.logDestination } : {}),
+  });
   const store = createStore(config.store, { logger: logger.child({ component: 'store' }) });
   await store.start();
   // ClickHouse: clients are answered once events are fsync'd in the local spool, which drains to
@@ -96,11 +99,18 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
   const securityDb = await openSecurityDb(join(config.dataDir, 'security.duckdb'));
   const auth = createAuthService(
     { db: securityDb, audit: await createEmbeddedAuditLog(securityDb), logger },
-    { adminPassword: config.security.adminPassword, sessionTtlMs: config.security.sessionTtlMs, staticIngestKeys: config.ingestKeys },
+    {
+      adminPassword: config.security.adminPassword,
+      sessionTtlMs: config.security.sessionTtlMs,
+      staticIngestKeys: config.ingestKeys,
+    },
   );
   const { generatedAdminPassword } = await auth.start();
 
-  const metrics = createMetrics({ countries: config.metricsCountries, defaultMetrics: opts.defaultMetrics ?? true });
+  const metrics = createMetrics({
+    countries: config.metricsCountries,
+    defaultMetrics: opts.defaultMetrics ?? true,
+  });
   const fx = createFx(config.reportingCurrency, config.fxRates);
   const tls = config.security.tls;
   const server: Server = tls ? createHttpsServer({ cert: tls.cert, key: tls.key }) : createServer();
@@ -110,12 +120,21 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
   const masker = createMasker(config.hashKey);
   const lifecycle = createDataLifecycle(
     { store, db: securityDb, auth, hashRef: masker.hashRef, logger },
-    { retentionDays: config.security.retentionDays, backupDir: config.security.backupDir, backupIntervalHours: config.security.backupIntervalHours },
+    {
+      retentionDays: config.security.retentionDays,
+      backupDir: config.security.backupDir,
+      backupIntervalHours: config.security.backupIntervalHours,
+    },
   );
   // The alert engine detects on the same masked, stored events as every other sink.
   const alerts: AlertsInCollector | null = config.alerts.enabled
     ? createAlertsInCollector(
-        { rulesPath: config.alerts.rulesPath, env: config.alerts.env, dataDir: config.dataDir, reportingCurrency: config.reportingCurrency },
+        {
+          rulesPath: config.alerts.rulesPath,
+          env: config.alerts.env,
+          dataDir: config.dataDir,
+          reportingCurrency: config.reportingCurrency,
+        },
         { logger },
       )
     : null;
@@ -126,22 +145,40 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
     // so metrics and live do not count a client's retry twice (see store/recent-ids.ts).
     writer: instrumentWriter(spool ? withRecentIds(spool) : store, metrics.storeHooks),
     masker,
-    sink: createFanOut([metrics.sink, live.sink, ...(alerts ? [alerts.sink] : []), ...(opts.sinks ?? [])], logger),
+    sink: createFanOut(
+      [metrics.sink, live.sink, ...(alerts ? [alerts.sink] : []), ...(opts.sinks ?? [])],
+      logger,
+    ),
     hooks: metrics.pipelineHooks,
     logger,
   });
   if (spool) registerSpoolMetrics(metrics.registry, () => spool.stats());
   const signalMetrics = createSignalMetrics(
     { registry: metrics.registry, pending: signalStore.pending, logger },
-    { pendingStaleAfterMs: config.signals.pendingStaleAfterMs, refreshIntervalMs: config.signals.pendingRefreshMs },
+    {
+      pendingStaleAfterMs: config.signals.pendingStaleAfterMs,
+      refreshIntervalMs: config.signals.pendingRefreshMs,
+    },
   );
   const scrapeConfig = config.signals.scrape;
-  const scraper = scrapeConfig && scrapeConfig.targets.length > 0 ? createPromScraper({ writer: signals, logger, onScrape: signalMetrics.onScrape }, scrapeConfig) : null;
+  const scraper =
+    scrapeConfig && scrapeConfig.targets.length > 0
+      ? createPromScraper({ writer: signals, logger, onScrape: signalMetrics.onScrape }, scrapeConfig)
+      : null;
   const tailConfig = config.signals.logTail;
-  const tailer = tailConfig ? createLogTailer({ ingestor, writer: signals, logger, maskText: masker.maskText, onLines: signalMetrics.onLines }, tailConfig) : null;
-  const signalRetention = createSignalRetention({ eraser: signals, logger }, { days: config.signals.retentionDays });
+  const tailer = tailConfig
+    ? createLogTailer(
+        { ingestor, writer: signals, logger, maskText: masker.maskText, onLines: signalMetrics.onLines },
+        tailConfig,
+      )
+    : null;
+  const signalRetention = createSignalRetention(
+    { eraser: signals, logger },
+    { days: config.signals.retentionDays },
+  );
   const faro = config.signals.faro;
-  if (faro.enabled && faro.origins.length === 0) logger.warn('PAYWATCH_FARO_ENABLED without PAYWATCH_FARO_ORIGINS: browsers on other origins are refused');
+  if (faro.enabled && faro.origins.length === 0)
+    logger.warn('PAYWATCH_FARO_ENABLED without PAYWATCH_FARO_ORIGINS: browsers on other origins are refused');
   const { app, access } = createApp({
     ingestor,
     read: createReadService(store, fx),
@@ -166,16 +203,27 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
         docs: WEBHOOK_ROUTE_DOCS,
       },
       { router: createLifecycleRouter({ lifecycle }), docs: LIFECYCLE_ROUTE_DOCS },
-      { router: createSignalsRouter({ signals, pending: signalStore.pending }), docs: SIGNAL_ROUTE_DOCS, beforeRead: true },
+      {
+        router: createSignalsRouter({ signals, pending: signalStore.pending }),
+        docs: SIGNAL_ROUTE_DOCS,
+        beforeRead: true,
+      },
       ...(faro.enabled
-        ? [{
-            router: createFaroRouter({
-              writer: signals, logger, maskText: masker.maskText, allowedOrigins: faro.origins, maxBodyBytes: faro.maxBodyBytes,
-              ...(faro.apiKey === null ? {} : { apiKey: faro.apiKey }),
-              onReceived: signalMetrics.onFaroReceived, onRejected: signalMetrics.onFaroRejected,
-            }),
-            docs: FARO_ROUTE_DOCS,
-          }]
+        ? [
+            {
+              router: createFaroRouter({
+                writer: signals,
+                logger,
+                maskText: masker.maskText,
+                allowedOrigins: faro.origins,
+                maxBodyBytes: faro.maxBodyBytes,
+                ...(faro.apiKey === null ? {} : { apiKey: faro.apiKey }),
+                onReceived: signalMetrics.onFaroReceived,
+                onRejected: signalMetrics.onFaroRejected,
+              }),
+              docs: FARO_ROUTE_DOCS,
+            },
+          ]
         : []),
       ...(alerts ? [alerts.mount] : []),
       // Engine off here (one `paywatch alerts` serves every collector): proxy its API with our roles.
@@ -187,7 +235,13 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
   server.on('request', app);
   live.io.use(access.socket);
   // Sessions end and keys are revoked while sockets stay open: re-check them every 15 s.
-  const socketRecheck = setInterval(() => void access.recheckSockets(live.io.sockets.sockets.values()).catch((err: unknown) => logger.warn({ err }, 'socket re-check failed')), 15_000);
+  const socketRecheck = setInterval(
+    () =>
+      void access
+        .recheckSockets(live.io.sockets.sockets.values())
+        .catch((err: unknown) => logger.warn({ err }, 'socket re-check failed')),
+    15_000,
+  );
   socketRecheck.unref();
   // Bodies up to 8 MiB over slow links: allow time, but never hang forever.
   server.requestTimeout = 120_000;
@@ -209,7 +263,21 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
 
   let closing: Promise<void> | undefined;
   return {
-    url, port, config, logger, store, ingestor, metrics, live, masker, auth, alerts, lifecycle, initialAdminPassword: generatedAdminPassword, server, app,
+    url,
+    port,
+    config,
+    logger,
+    store,
+    ingestor,
+    metrics,
+    live,
+    masker,
+    auth,
+    alerts,
+    lifecycle,
+    initialAdminPassword: generatedAdminPassword,
+    server,
+    app,
     spool,
     close() {
       closing ??= (async () => {

@@ -19,7 +19,10 @@ let socket: Socket<ServerToClientEvents, ClientToServerEvents>;
 const pushed: LiveAlertTransition[] = [];
 beforeAll(async () => {
   s = await startTestServer({ PAYWATCH_LOG_LEVEL: 'warn' });
-  socket = connect(s.url, { transports: ['websocket'], extraHeaders: { authorization: `Bearer ${s.adminKey}` } });
+  socket = connect(s.url, {
+    transports: ['websocket'],
+    extraHeaders: { authorization: `Bearer ${s.adminKey}` },
+  });
   socket.on('alert', (t) => pushed.push(t));
   await new Promise<void>((r, j) => {
     socket.on('connect', () => r());
@@ -55,14 +58,19 @@ describe('alert engine in the collector', () => {
         expect(r.status).toBe(200);
         alerts.push(...((await r.json()) as { items: AlertView[] }).items);
       }
-      if (!alerts.some((a) => a.labels.provider === 'stripe')) await new Promise((res) => setTimeout(res, 1000));
+      if (!alerts.some((a) => a.labels.provider === 'stripe'))
+        await new Promise((res) => setTimeout(res, 1000));
     }
     const outage = alerts.find((a) => a.labels.provider === 'stripe');
     expect(outage, JSON.stringify(alerts.map((a) => [a.rule, a.labels, a.status]))).toBeDefined();
     expect(pushed.some((t) => t.labels.provider === 'stripe')).toBe(true);
 
     // Viewers cannot acknowledge; the actor is the caller, whatever the body claims.
-    const anonymous = await fetch(`${s.url}/api/v1/alerts/${encodeURIComponent(outage!.id)}/ack`, { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } });
+    const anonymous = await fetch(`${s.url}/api/v1/alerts/${encodeURIComponent(outage!.id)}/ack`, {
+      method: 'POST',
+      body: '{}',
+      headers: { 'content-type': 'application/json' },
+    });
     expect(anonymous.status).toBe(401);
     const ack = await s.fetch(`/api/v1/alerts/${encodeURIComponent(outage!.id)}/ack`, {
       method: 'POST',
@@ -74,7 +82,10 @@ describe('alert engine in the collector', () => {
     expect(acked).toContain('key:test harness');
     expect(acked).not.toContain('someone-else');
     await new Promise((r) => setTimeout(r, 100)); // the audit entry is written when the response finishes
-    const audit = (await (await s.fetch('/api/admin/audit?action=alert.ack')).json()) as { entries?: unknown[]; items?: unknown[] };
+    const audit = (await (await s.fetch('/api/admin/audit?action=alert.ack')).json()) as {
+      entries?: unknown[];
+      items?: unknown[];
+    };
     expect(JSON.stringify(audit)).toContain('key:test harness');
     expect(JSON.stringify(audit)).toContain(outage!.id);
   });

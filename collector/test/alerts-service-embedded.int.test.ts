@@ -23,17 +23,25 @@ describe('alerts service on the collector’s embedded store (same process)', ()
   it('feeds what the collector stores, serves health, and closes without closing the shared store', async () => {
     const c = s.config;
     svc = await startAlertsService(
-      { ...c, alerts: { ...c.alerts, service: { ...c.alerts.service, port: 0, pollMs: 100, feedLagMs: 300 } } },
+      {
+        ...c,
+        alerts: { ...c.alerts, service: { ...c.alerts.service, port: 0, pollMs: 100, feedLagMs: 300 } },
+      },
       { logger: s.logger, store: s.store, defaultMetrics: false },
     );
     const health = await fetch(`${svc.url}/healthz`);
     expect(health.status).toBe(200);
-    expect(((await health.json()) as { store: string; api: boolean })).toMatchObject({ store: 'embedded', api: false });
+    expect((await health.json()) as { store: string; api: boolean }).toMatchObject({
+      store: 'embedded',
+      api: false,
+    });
     // No API token: only health and metrics.
     expect((await fetch(`${svc.url}/api/v1/alerts`)).status).toBe(404);
 
     const now = Date.now();
-    const events = Array.from({ length: 300 }, (_, i) => inputEvent(i, { event_id: `emb_${i}`, payment_id: `emb_p${i}`, ts: now - 60_000 + i * 100 }));
+    const events = Array.from({ length: 300 }, (_, i) =>
+      inputEvent(i, { event_id: `emb_${i}`, payment_id: `emb_p${i}`, ts: now - 60_000 + i * 100 }),
+    );
     expect((await s.post('/v1/events', ndjson(events))).status).toBeLessThan(300);
     let n = 0;
     for (let i = 0; i < 100 && n < events.length; i++) {
@@ -47,7 +55,14 @@ describe('alerts service on the collector’s embedded store (same process)', ()
     await svc.close();
     svc = null;
     // The collector's store is still open: ingest and reads keep working.
-    expect((await s.post('/v1/events', ndjson([inputEvent(1000, { event_id: 'emb_after', payment_id: 'emb_after' })]))).status).toBeLessThan(300);
+    expect(
+      (
+        await s.post(
+          '/v1/events',
+          ndjson([inputEvent(1000, { event_id: 'emb_after', payment_id: 'emb_after' })]),
+        )
+      ).status,
+    ).toBeLessThan(300);
     expect((await s.fetch('/api/v1/transactions?limit=1')).status).toBe(200);
   });
 });

@@ -121,94 +121,124 @@ afterAll(async () => {
   if (alertsDir) await rm(alertsDir, { recursive: true, force: true });
 });
 
-describe('paywatch alerts (standalone engine) with a collector on a shared ClickHouse', { timeout: 240_000 }, () => {
-  it('alerts on an injected provider outage from the store, feeds every event once, and resumes after a restart without re-feeding', async () => {
-    // The collector does not alert itself: the standalone engine owns alerting.
-    expect(collector.alerts).toBeNull();
-    // Its alerts API is a proxy to the service, which is not running yet.
-    expect((await collector.fetch('/api/v1/alerts')).status).toBe(503);
+describe(
+  'paywatch alerts (standalone engine) with a collector on a shared ClickHouse',
+  { timeout: 240_000 },
+  () => {
+    it('alerts on an injected provider outage from the store, feeds every event once, and resumes after a restart without re-feeding', async () => {
+      // The collector does not alert itself: the standalone engine owns alerting.
+      expect(collector.alerts).toBeNull();
+      // Its alerts API is a proxy to the service, which is not running yet.
+      expect((await collector.fetch('/api/v1/alerts')).status).toBe(503);
 
-    // The first start sets the watermark at "now"; the traffic below arrives while the engine is
-    // down, so its restart must catch up on all of it (and the backlog goes to the engine in one
-    // event-time-ordered call: 40 simulated minutes sent in seconds would otherwise be late for
-    // an engine whose event time follows the wall clock).
-    let url = await startAlerts();
-    const health = await fetch(`${url}/healthz`);
-    expect(health.status).toBe(200);
-    expect(((await health.json()) as { store: string }).store).toBe('clickhouse');
-    expect(await stopAlerts()).toBe(0);
+      // The first start sets the watermark at "now"; the traffic below arrives while the engine is
+      // down, so its restart must catch up on all of it (and the backlog goes to the engine in one
+      // event-time-ordered call: 40 simulated minutes sent in seconds would otherwise be late for
+      // an engine whose event time follows the wall clock).
+      let url = await startAlerts();
+      const health = await fetch(`${url}/healthz`);
+      expect(health.status).toBe(200);
+      expect(((await health.json()) as { store: string }).store).toBe('clickhouse');
+      expect(await stopAlerts()).toBe(0);
 
-    const start = Date.now() - 40 * 60_000;
-    const report = await sendEvents({
-      url: collector.url,
-      key: TEST_KEY,
-      seed: 99,
-      rate: 20,
-      paced: false,
-      start,
-      durationMs: 39 * 60_000,
-      batchSize: 5000,
-      incidents: [parseIncident('provider-outage:stripe@+20m/15m', start)],
+      const start = Date.now() - 40 * 60_000;
+      const report = await sendEvents({
+        url: collector.url,
+        key: TEST_KEY,
+        seed: 99,
+        rate: 20,
+        paced: false,
+        start,
+        durationMs: 39 * 60_000,
+        batchSize: 5000,
+        incidents: [parseIncident('provider-outage:stripe@+20m/15m', start)],
+      });
+      expect(report.rejected).toBe(0);
+      expect(report.accepted).toBeGreaterThan(40_000);
+      // The collector's spool drains to ClickHouse; the engine reads what landed there.
+      await collector.spool!.drained();
+
+      url = await startAlerts();
+      expect(await fedEventually(url, report.accepted)).toBe(report.accepted);
+      let stripe: { rule: string; status: string }[] = [];
+      for (let i = 0; i < 60 && stripe.length === 0; i++) {
+        const text = await readFile(path.join(alertsDir, 'alerts-state.json'), 'utf8').catch(
+          () => '{"states":[]}',
+        );
+        const states = (
+          JSON.parse(text) as { states: { rule: string; status: string; labels: Record<string, string> }[] }
+        ).states;
+        stripe = states.filter((s) => s.labels.provider === 'stripe' && s.status !== 'inactive');
+        if (stripe.length === 0) await new Promise((r) => setTimeout(r, 500));
+      }
+      expect(stripe.length, childOut).toBeGreaterThan(0);
+      expect(stripe.map((a) => a.rule)).toContain('provider_success_rate_drop');
+      const metrics = await scrape(url);
+      const raised = ['pending', 'firing', 'resolved'].reduce(
+        (n, state) => n + metricValue(metrics, `paywatch_alerts{rule="${stripe[0]!.rule}",state="${state}"}`),
+        0,
+      );
+      expect(raised).toBeGreaterThan(0);
+      expect(metricValue(metrics, 'paywatch_alerts_feed_polls_total{outcome="error"}')).toBe(0);
+      // Batches reach the engine whole and in event-time order: nothing arrives after its minute closed.
+      expect(metricValue(metrics, 'paywatch_alerts_engine_late_events')).toBe(0);
+      expect(metricValue(metrics, 'paywatch_alerts_feed_lag_seconds')).toBeLessThan(30);
+
+      // The dashboard's API on the collector reaches the engine: same roles, actor from the session.
+      const listed = await collector.get<{
+        items: { id: string; rule: string; labels: Record<string, string> }[];
+      }>('/api/v1/alerts?status=firing&limit=500');
+      expect(listed.status).toBe(200);
+      const outage = listed.body.items.find(
+        (a) => a.labels.provider === 'stripe' && a.rule === 'provider_success_rate_drop',
+      );
+      expect(outage).toBeDefined();
+      const ackPath = `/api/v1/alerts/${encodeURIComponent(outage!.id)}/ack`;
+      const anonymous = await fetch(collector.url + ackPath, {
+        method: 'POST',
+        body: '{}',
+        headers: { 'content-type': 'application/json' },
+      });
+      expect(anonymous.status).toBe(401);
+      const ack = await collector.fetch(ackPath, {
+        method: 'POST',
+        body: JSON.stringify({ by: 'someone-else' }),
+        headers: { 'content-type': 'application/json' },
+      });
+      expect(ack.status).toBe(200);
+      const acked = JSON.stringify(await ack.json());
+      expect(acked).toContain('key:test harness');
+      expect(acked).not.toContain('someone-else');
+      // The service's API itself only answers callers holding the token.
+      expect((await fetch(`${url}/api/v1/alerts`)).status).toBe(401);
+      expect(
+        (await fetch(`${url}/api/v1/alerts`, { headers: { authorization: `Bearer ${API_TOKEN}` } })).status,
+      ).toBe(200);
+
+      // Restart: the watermark in the data dir means old events are not fed again…
+      expect(await stopAlerts()).toBe(0);
+      url = await startAlerts();
+      await new Promise((r) => setTimeout(r, 2000));
+      expect(metricValue(await scrape(url), 'paywatch_alerts_feed_events_total')).toBe(0);
+      // …and events received while it was down or after it restarted are not skipped.
+      const down = Array.from({ length: 120 }, (_, i) =>
+        inputEvent(i, { event_id: `after_restart_${i}`, payment_id: `ar_${i}`, ts: Date.now() - 30_000 }),
+      );
+      const res = await collector.post('/v1/events', ndjson(down));
+      expect(res.status).toBeLessThan(300);
+      await collector.spool!.drained();
+      expect(await fedEventually(url, down.length)).toBe(down.length);
     });
-    expect(report.rejected).toBe(0);
-    expect(report.accepted).toBeGreaterThan(40_000);
-    // The collector's spool drains to ClickHouse; the engine reads what landed there.
-    await collector.spool!.drained();
-
-    url = await startAlerts();
-    expect(await fedEventually(url, report.accepted)).toBe(report.accepted);
-    let stripe: { rule: string; status: string }[] = [];
-    for (let i = 0; i < 60 && stripe.length === 0; i++) {
-      const text = await readFile(path.join(alertsDir, 'alerts-state.json'), 'utf8').catch(() => '{"states":[]}');
-      const states = (JSON.parse(text) as { states: { rule: string; status: string; labels: Record<string, string> }[] }).states;
-      stripe = states.filter((s) => s.labels.provider === 'stripe' && s.status !== 'inactive');
-      if (stripe.length === 0) await new Promise((r) => setTimeout(r, 500));
-    }
-    expect(stripe.length, childOut).toBeGreaterThan(0);
-    expect(stripe.map((a) => a.rule)).toContain('provider_success_rate_drop');
-    const metrics = await scrape(url);
-    const raised = ['pending', 'firing', 'resolved'].reduce((n, state) => n + metricValue(metrics, `paywatch_alerts{rule="${stripe[0]!.rule}",state="${state}"}`), 0);
-    expect(raised).toBeGreaterThan(0);
-    expect(metricValue(metrics, 'paywatch_alerts_feed_polls_total{outcome="error"}')).toBe(0);
-    // Batches reach the engine whole and in event-time order: nothing arrives after its minute closed.
-    expect(metricValue(metrics, 'paywatch_alerts_engine_late_events')).toBe(0);
-    expect(metricValue(metrics, 'paywatch_alerts_feed_lag_seconds')).toBeLessThan(30);
-
-    // The dashboard's API on the collector reaches the engine: same roles, actor from the session.
-    const listed = await collector.get<{ items: { id: string; rule: string; labels: Record<string, string> }[] }>('/api/v1/alerts?status=firing&limit=500');
-    expect(listed.status).toBe(200);
-    const outage = listed.body.items.find((a) => a.labels.provider === 'stripe' && a.rule === 'provider_success_rate_drop');
-    expect(outage).toBeDefined();
-    const ackPath = `/api/v1/alerts/${encodeURIComponent(outage!.id)}/ack`;
-    const anonymous = await fetch(collector.url + ackPath, { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } });
-    expect(anonymous.status).toBe(401);
-    const ack = await collector.fetch(ackPath, { method: 'POST', body: JSON.stringify({ by: 'someone-else' }), headers: { 'content-type': 'application/json' } });
-    expect(ack.status).toBe(200);
-    const acked = JSON.stringify(await ack.json());
-    expect(acked).toContain('key:test harness');
-    expect(acked).not.toContain('someone-else');
-    // The service's API itself only answers callers holding the token.
-    expect((await fetch(`${url}/api/v1/alerts`)).status).toBe(401);
-    expect((await fetch(`${url}/api/v1/alerts`, { headers: { authorization: `Bearer ${API_TOKEN}` } })).status).toBe(200);
-
-    // Restart: the watermark in the data dir means old events are not fed again…
-    expect(await stopAlerts()).toBe(0);
-    url = await startAlerts();
-    await new Promise((r) => setTimeout(r, 2000));
-    expect(metricValue(await scrape(url), 'paywatch_alerts_feed_events_total')).toBe(0);
-    // …and events received while it was down or after it restarted are not skipped.
-    const down = Array.from({ length: 120 }, (_, i) => inputEvent(i, { event_id: `after_restart_${i}`, payment_id: `ar_${i}`, ts: Date.now() - 30_000 }));
-    const res = await collector.post('/v1/events', ndjson(down));
-    expect(res.status).toBeLessThan(300);
-    await collector.spool!.drained();
-    expect(await fedEventually(url, down.length)).toBe(down.length);
-  });
-});
+  },
+);
 
 describe('paywatch alerts command line', { timeout: 60_000 }, () => {
   const run = (args: string[], env: Record<string, string>) =>
     new Promise<{ code: number | null; out: string }>((resolve) => {
-      const p = spawn(process.execPath, [BIN, ...args], { cwd: REPO_DIR, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? tmpdir(), ...env } });
+      const p = spawn(process.execPath, [BIN, ...args], {
+        cwd: REPO_DIR,
+        env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? tmpdir(), ...env },
+      });
       let out = '';
       p.stdout.on('data', (d: Buffer) => (out += d.toString()));
       p.stderr.on('data', (d: Buffer) => (out += d.toString()));

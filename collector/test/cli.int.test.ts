@@ -9,7 +9,11 @@ import { COMMANDS } from '../src/cli/main.js';
 
 const BIN = join(import.meta.dirname, '..', 'bin', 'paywatch.mjs');
 const run = (args: string[], env: Record<string, string> = {}) =>
-  spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: { ...process.env, ...env }, timeout: 60_000 });
+  spawnSync(process.execPath, [BIN, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, ...env },
+    timeout: 60_000,
+  });
 
 describe('paywatch CLI', () => {
   it('prints usage listing every command', () => {
@@ -33,7 +37,10 @@ describe('paywatch CLI', () => {
   });
 
   it('stops the start on bad configuration, naming the variable', () => {
-    const r = run(['start', '--no-demo'], { PAYWATCH_PORT: 'http', PAYWATCH_DATA_DIR: mkdtempSync(join(tmpdir(), 'pw-cli-')) });
+    const r = run(['start', '--no-demo'], {
+      PAYWATCH_PORT: 'http',
+      PAYWATCH_DATA_DIR: mkdtempSync(join(tmpdir(), 'pw-cli-')),
+    });
     expect(r.status).toBe(1);
     expect(r.stderr).toContain('PAYWATCH_PORT: expected an integer');
   });
@@ -59,12 +66,20 @@ describe('paywatch CLI', () => {
       const password = /sign in as "admin" with password (\S+)/.exec(out)?.[1];
       expect(password, out).toBeDefined();
       expect((await fetch(`${url}/api/v1/overview`)).status).toBe(401);
-      const login = await fetch(`${url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password }) });
+      const login = await fetch(`${url}/api/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: 'admin', password }),
+      });
       expect(login.status).toBe(200);
       const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0]!;
       let attempts = 0;
       while (attempts === 0) {
-        const o = (await (await fetch(`${url}/api/v1/overview?from=${Date.now() - 600_000}&to=${Date.now() + 600_000}`, { headers: { cookie } })).json()) as Overview;
+        const o = (await (
+          await fetch(`${url}/api/v1/overview?from=${Date.now() - 600_000}&to=${Date.now() + 600_000}`, {
+            headers: { cookie },
+          })
+        ).json()) as Overview;
         attempts = o.attempts;
         if (Date.now() - t0 > 90_000) throw new Error(`no demo payments:\n${out}`);
         await new Promise((r) => setTimeout(r, 500));
@@ -73,9 +88,13 @@ describe('paywatch CLI', () => {
       // A fresh store is back-filled with a week of history (trends and week-over-week compare).
       let history = 0;
       while (history < 100_000) {
-        const r = await fetch(`${url}/api/v1/overview?from=${Date.now() - 8 * 86_400_000}&to=${Date.now() - 86_400_000}`, { headers: { cookie } });
+        const r = await fetch(
+          `${url}/api/v1/overview?from=${Date.now() - 8 * 86_400_000}&to=${Date.now() - 86_400_000}`,
+          { headers: { cookie } },
+        );
         history = ((await r.json()) as Overview).events;
-        if (Date.now() - t0 > 120_000) throw new Error(`history not back-filled (${history} events):\n${out}`);
+        if (Date.now() - t0 > 120_000)
+          throw new Error(`history not back-filled (${history} events):\n${out}`);
         await new Promise((r) => setTimeout(r, 1000));
       }
       const page = await (await fetch(url + '/')).text();

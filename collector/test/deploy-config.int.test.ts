@@ -128,7 +128,11 @@ describe('docker-compose.yml', () => {
     expect(env.PAYWATCH_ALERTS_ENABLED).toBe('false');
     expect(env.PAYWATCH_ALERTS_URL).toBe('http://alerts:9095');
     expect(cfg.services.alerts?.command).toEqual(['node', 'collector/bin/paywatch.mjs', 'alerts']);
-    expect(cfg.services.alerts?.environment).toMatchObject({ PAYWATCH_STORE: 'clickhouse', PAYWATCH_ALERTS_PORT: '9095', PAYWATCH_ALERTS_API_TOKEN: 'a'.repeat(32) });
+    expect(cfg.services.alerts?.environment).toMatchObject({
+      PAYWATCH_STORE: 'clickhouse',
+      PAYWATCH_ALERTS_PORT: '9095',
+      PAYWATCH_ALERTS_API_TOKEN: 'a'.repeat(32),
+    });
     // Grafana is provisioned from this repository's grafana/ folder.
     const gv = (cfg.services.grafana?.volumes ?? []).map((v) =>
       typeof v === 'string' ? v : `${v.source}:${v.target}`,

@@ -16,7 +16,7 @@ function files(dir: string): string[] {
 
 describe('README configuration table', () => {
   const readme = readFileSync(join(root, 'README.md'), 'utf8');
-  const table = new Set([...readme.matchAll(/^\| `(PAYWATCH_[A-Z0-9_]+)` \|/gm)].map((m) => m[1]));
+  const table = new Set([...readme.matchAll(/^\| `(PAYWATCH_[A-Z0-9_]+)`\s*\|/gm)].map((m) => m[1]));
 
   it('lists every variable of ENV_DOCS', () => {
     for (const v of ENV_DOCS) expect(table.has(v.name), v.name).toBe(true);

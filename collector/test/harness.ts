@@ -22,7 +22,10 @@ export interface TestServer extends RunningServer {
   stop(): Promise<void>;
 }
 
-export async function startTestServer(env: Record<string, string> = {}, opts: StartOptions = {}): Promise<TestServer> {
+export async function startTestServer(
+  env: Record<string, string> = {},
+  opts: StartOptions = {},
+): Promise<TestServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'paywatch-it-'));
   const chunks: string[] = [];
   const logStream = new Writable({
@@ -41,9 +44,18 @@ export async function startTestServer(env: Record<string, string> = {}, opts: St
     ...env,
   });
   const running = await startServer(config, { logDestination: logStream, defaultMetrics: false, ...opts });
-  const { key: adminKey } = await running.auth.createKey({ name: 'test harness', scopes: ['admin'] }, { principal: { kind: 'system', name: 'test harness' }, ip: null });
+  const { key: adminKey } = await running.auth.createKey(
+    { name: 'test harness', scopes: ['admin'] },
+    { principal: { kind: 'system', name: 'test harness' }, ip: null },
+  );
   const authed = (path: string, init: RequestInit = {}) =>
-    fetch(running.url + path, { ...init, headers: { authorization: `Bearer ${adminKey}`, ...(init.headers as Record<string, string> | undefined) } });
+    fetch(running.url + path, {
+      ...init,
+      headers: {
+        authorization: `Bearer ${adminKey}`,
+        ...(init.headers as Record<string, string> | undefined),
+      },
+    });
   return Object.assign(running, {
     dataDir,
     adminKey,

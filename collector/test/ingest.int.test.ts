@@ -31,7 +31,9 @@ async function postAll(events: unknown[], batch = 5000): Promise<IngestResponse>
 
 describe('POST /v1/events', () => {
   it('counts 100,000 NDJSON events once in the overview and metrics, and re-sending adds none', async () => {
-    const events = Array.from({ length: 100_000 }, (_, i) => inputEvent(i, { ts: Date.now() - 120_000 + (i % 60_000) }));
+    const events = Array.from({ length: 100_000 }, (_, i) =>
+      inputEvent(i, { ts: Date.now() - 120_000 + (i % 60_000) }),
+    );
     const first = await postAll(events);
     expect(first).toMatchObject({ accepted: 100_000, duplicate: 0, rejected: 0 });
 
@@ -42,43 +44,66 @@ describe('POST /v1/events', () => {
     expect(o1.body.attempts).toBe(100_000);
     expect(o1.body.failed).toBe(10_000);
     let metrics = await (await s.fetch('/metrics')).text();
-    expect(metricValue(metrics, 'paywatch_ingest_events_total{source="api",result="accepted"}')).toBe(100_000);
+    expect(metricValue(metrics, 'paywatch_ingest_events_total{source="api",result="accepted"}')).toBe(
+      100_000,
+    );
 
     const again = await postAll(events);
     expect(again).toMatchObject({ accepted: 0, duplicate: 100_000, rejected: 0 });
     const o2 = await s.get<Overview>(q);
     expect(o2.body.events).toBe(100_000);
     metrics = await (await s.fetch('/metrics')).text();
-    expect(metricValue(metrics, 'paywatch_ingest_events_total{source="api",result="accepted"}')).toBe(100_000);
-    expect(metricValue(metrics, 'paywatch_ingest_events_total{source="api",result="duplicate"}')).toBe(100_000);
+    expect(metricValue(metrics, 'paywatch_ingest_events_total{source="api",result="accepted"}')).toBe(
+      100_000,
+    );
+    expect(metricValue(metrics, 'paywatch_ingest_events_total{source="api",result="duplicate"}')).toBe(
+      100_000,
+    );
   });
 
   it('accepts the good events of a mixed batch and names index and field of each bad one', async () => {
-    const body = ndjson([
-      inputEvent(1_000_001),
-      inputEvent(1_000_002, { amount_minor: '12.50' }),
-      inputEvent(1_000_003, { card: { bin: 'abc' } }),
-      inputEvent(1_000_004),
-    ]) + '{"event_id": oops}\n';
+    const body =
+      ndjson([
+        inputEvent(1_000_001),
+        inputEvent(1_000_002, { amount_minor: '12.50' }),
+        inputEvent(1_000_003, { card: { bin: 'abc' } }),
+        inputEvent(1_000_004),
+      ]) + '{"event_id": oops}\n';
     const r = await s.post('/v1/events', body);
     expect(r.status).toBe(200);
     const j = (await r.json()) as IngestResponse;
     expect(j).toMatchObject({ accepted: 2, duplicate: 0, rejected: 3 });
-    expect(j.errors.map((e) => [e.index, e.path])).toEqual([[1, 'amount_minor'], [2, 'card.bin'], [4, '']]);
+    expect(j.errors.map((e) => [e.index, e.path])).toEqual([
+      [1, 'amount_minor'],
+      [2, 'card.bin'],
+      [4, ''],
+    ]);
     expect(j.errors[2]?.reason).toMatch(/malformed JSON on line 5 at column 14/);
   });
 
   it('accepts a JSON object or array, and dedupes inside one request', async () => {
-    const one = await s.post('/v1/events', JSON.stringify(inputEvent(2_000_001)), { 'content-type': 'application/json' });
+    const one = await s.post('/v1/events', JSON.stringify(inputEvent(2_000_001)), {
+      'content-type': 'application/json',
+    });
     expect(await one.json()).toMatchObject({ accepted: 1 });
-    const arr = await s.post('/v1/events', JSON.stringify([inputEvent(2_000_002), inputEvent(2_000_002), inputEvent(2_000_001)]), { 'content-type': 'application/json' });
+    const arr = await s.post(
+      '/v1/events',
+      JSON.stringify([inputEvent(2_000_002), inputEvent(2_000_002), inputEvent(2_000_001)]),
+      { 'content-type': 'application/json' },
+    );
     expect(await arr.json()).toMatchObject({ accepted: 1, duplicate: 2, rejected: 0 });
   });
 
   it('answers 400 naming the position of malformed JSON, and 400 when every event is rejected', async () => {
     const r = await s.post('/v1/events', '[{"a": 1},', { 'content-type': 'application/json' });
     expect(r.status).toBe(400);
-    expect(await r.json()).toEqual({ error: { code: 'malformed_json', message: 'malformed JSON at position 10 (line 1, column 11): expected a value', field: 'body' } });
+    expect(await r.json()).toEqual({
+      error: {
+        code: 'malformed_json',
+        message: 'malformed JSON at position 10 (line 1, column 11): expected a value',
+        field: 'body',
+      },
+    });
     const bad = await s.post('/v1/events', ndjson([{ nope: 1 }]));
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as IngestResponse).rejected).toBe(1);
@@ -103,7 +128,9 @@ describe('POST /v1/events', () => {
 
   it('accepts gzip bodies', async () => {
     const { gzipSync } = await import('node:zlib');
-    const r = await s.post('/v1/events', gzipSync(ndjson([inputEvent(3_000_001)])), { 'content-encoding': 'gzip' });
+    const r = await s.post('/v1/events', gzipSync(ndjson([inputEvent(3_000_001)])), {
+      'content-encoding': 'gzip',
+    });
     expect(await r.json()).toMatchObject({ accepted: 1 });
   });
 });

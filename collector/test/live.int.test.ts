@@ -1,5 +1,10 @@
 // Guards the live stream: masked transactions arrive in throttled batches (≤ 10/s), never one message per payment, with KPIs.
-import type { ClientToServerEvents, LiveKpis, LiveTransactionsBatch, ServerToClientEvents } from '@paywatch/contracts';
+import type {
+  ClientToServerEvents,
+  LiveKpis,
+  LiveTransactionsBatch,
+  ServerToClientEvents,
+} from '@paywatch/contracts';
 import { LIVE_LIMITS, LiveKpisSchema, LiveTransactionSchema } from '@paywatch/contracts';
 import { io as connect, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

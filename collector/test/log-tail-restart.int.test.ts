@@ -96,7 +96,9 @@ files:
     expect(after.every((e) => e.source === 'log' && e.merchant_id === 'restart_m')).toBe(true);
     // Offsets were honoured: the second run re-sent nothing (no duplicates reached the pipeline).
     const ingest = await running.metrics.registry.getSingleMetricAsString('paywatch_ingest_events_total');
-    expect(ingest).toMatch(/paywatch_ingest_events_total\{[^}]*source="log"[^}]*result="accepted"[^}]*\} 3\n/);
+    expect(ingest).toMatch(
+      /paywatch_ingest_events_total\{[^}]*source="log"[^}]*result="accepted"[^}]*\} 3\n/,
+    );
     expect(ingest).not.toMatch(/source="log"[^}]*result="duplicate"[^}]*\} [1-9]/);
   }, 60_000);
 });

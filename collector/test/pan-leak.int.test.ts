@@ -7,7 +7,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inputEvent, ndjson, startTestServer, type TestServer } from './harness.js';
 
 /** Luhn-valid test PANs of several brands and lengths, and the ways they get written. */
-const PANS = ['4111111111111111', '5555555555554444', '378282246310005', '3530111333300000', '6221260000000000019', '4000056655665556'];
+const PANS = [
+  '4111111111111111',
+  '5555555555554444',
+  '378282246310005',
+  '3530111333300000',
+  '6221260000000000019',
+  '4000056655665556',
+];
 const formats = (p: string) => [p, p.replace(/(\d{4})(?=\d)/g, '$1 '), p.replace(/(\d{4})(?=\d)/g, '$1-')];
 const MARKER = 'visible-marker-7f3a9c';
 
@@ -46,18 +53,33 @@ describe('no full PAN anywhere', () => {
             payment_id: `pay ${f}`,
             merchant_id: `merchant ${f}`,
             status: 'failed',
-            failure: { category: 'invalid_card_data', code: f, message: `card ${f} was declined (${MARKER})` },
+            failure: {
+              category: 'invalid_card_data',
+              code: f,
+              message: `card ${f} was declined (${MARKER})`,
+            },
             customer_ref: `customer ${f}`,
             device_ref: f,
             ip_ref: `ip ${f}`,
             user_level: `lvl ${f}`.slice(0, 32),
-            metadata: { note: `pan ${f}`, [`key ${f}`]: f, nested: { list: [f, { deep: f }] }, cvv: '123', asNumber: pan.length <= 16 ? Number(pan) : pan, marker: MARKER },
+            metadata: {
+              note: `pan ${f}`,
+              [`key ${f}`]: f,
+              nested: { list: [f, { deep: f }] },
+              cvv: '123',
+              asNumber: pan.length <= 16 ? Number(pan) : pan,
+              marker: MARKER,
+            },
           }),
         );
       }
     }
     // Also: unknown fields named like a PAN, malformed lines containing PANs.
-    const body = ndjson(events) + JSON.stringify({ ...inputEvent(1), [PANS[0]!]: 1 }) + '\n' + `{"broken": "${PANS[1]}"\n`;
+    const body =
+      ndjson(events) +
+      JSON.stringify({ ...inputEvent(1), [PANS[0]!]: 1 }) +
+      '\n' +
+      `{"broken": "${PANS[1]}"\n`;
     const r = await s.post('/v1/events', body);
     const res = (await r.json()) as IngestResponse;
     expect(res.accepted).toBe(events.length);
@@ -68,8 +90,12 @@ describe('no full PAN anywhere', () => {
     await new Promise((resolve) => setTimeout(resolve, 1500));
     const tx = await (await s.fetch(`/api/v1/transactions?limit=500&from=${Date.now() - 3_600_000}`)).text();
     const payIds = JSON.parse(tx).items.map((e: { payment_id: string }) => e.payment_id) as string[];
-    const timelines = await Promise.all(payIds.map(async (id) => (await s.fetch(`/api/v1/payments/${encodeURIComponent(id)}`)).text()));
-    const breakdown = await (await s.fetch(`/api/v1/breakdown?dimension=merchant_id&from=${Date.now() - 3_600_000}`)).text();
+    const timelines = await Promise.all(
+      payIds.map(async (id) => (await s.fetch(`/api/v1/payments/${encodeURIComponent(id)}`)).text()),
+    );
+    const breakdown = await (
+      await s.fetch(`/api/v1/breakdown?dimension=merchant_id&from=${Date.now() - 3_600_000}`)
+    ).text();
     const failures = await (await s.fetch(`/api/v1/failures?from=${Date.now() - 3_600_000}`)).text();
     const metrics = await (await s.fetch('/metrics')).text();
     const files = walk(s.dataDir).map((p) => readFileSync(p).toString('latin1'));
@@ -92,7 +118,8 @@ describe('no full PAN anywhere', () => {
       files: files.join('\n'),
     };
     for (const [where, text] of Object.entries(places)) {
-      for (const pan of PANS) for (const f of formats(pan)) expect(text.includes(f), `${f} found in ${where}`).toBe(false);
+      for (const pan of PANS)
+        for (const f of formats(pan)) expect(text.includes(f), `${f} found in ${where}`).toBe(false);
     }
     // CVV dropped, refs hashed.
     expect(tx).not.toContain('"cvv"');

@@ -56,15 +56,25 @@ describe('read API', () => {
     for (const x of t.series) expect(x.points).toHaveLength(12);
     expect(t.series[0]!.points.reduce((a, p) => a + p.attempts, 0)).toBe(80);
     expect(t.series[1]!.points.reduce((a, p) => a + p.attempts, 0)).toBe(40);
-    const limited = TimeseriesSchema.parse((await s.get(`/api/v1/timeseries?${range}&bucket=1h&group_by=provider&limit=1`)).body);
-    expect(limited.series.map((x) => [x.key, x.points[0]!.attempts])).toEqual([['stripe', 80], ['__other__', 40]]);
+    const limited = TimeseriesSchema.parse(
+      (await s.get(`/api/v1/timeseries?${range}&bucket=1h&group_by=provider&limit=1`)).body,
+    );
+    expect(limited.series.map((x) => [x.key, x.points[0]!.attempts])).toEqual([
+      ['stripe', 80],
+      ['__other__', 40],
+    ]);
   });
 
   it('breakdown and failures', async () => {
     const b = BreakdownSchema.parse((await s.get(`/api/v1/breakdown?${range}&dimension=currency`)).body);
-    expect(b.rows.map((r) => [r.key, r.attempts])).toEqual([['USD', 90], ['EUR', 30]]);
+    expect(b.rows.map((r) => [r.key, r.attempts])).toEqual([
+      ['USD', 90],
+      ['EUR', 30],
+    ]);
     const f = FailuresSchema.parse((await s.get(`/api/v1/failures?${range}`)).body);
-    expect(f.rows).toEqual([{ category: 'do_not_honor', count: 12, share: 1, top_codes: [{ code: '05', count: 12 }] }]);
+    expect(f.rows).toEqual([
+      { category: 'do_not_honor', count: 12, share: 1, top_codes: [{ code: '05', count: 12 }] },
+    ]);
   });
 
   it('transactions: filters and cursor paging visit each event once', async () => {
@@ -78,13 +88,25 @@ describe('read API', () => {
     } while (cursor);
     expect(seen).toHaveLength(120);
     expect(new Set(seen).size).toBe(120);
-    const filtered = TransactionsSchema.parse((await s.get(`/api/v1/transactions?${range}&status=failed&currency=EUR`)).body);
-    expect(filtered.items.map((e) => e.event_id).sort()).toEqual(['evt_0', 'evt_100', 'evt_20', 'evt_40', 'evt_60', 'evt_80']);
+    const filtered = TransactionsSchema.parse(
+      (await s.get(`/api/v1/transactions?${range}&status=failed&currency=EUR`)).body,
+    );
+    expect(filtered.items.map((e) => e.event_id).sort()).toEqual([
+      'evt_0',
+      'evt_100',
+      'evt_20',
+      'evt_40',
+      'evt_60',
+      'evt_80',
+    ]);
   });
 
   it('payment timeline', async () => {
     const p = PaymentTimelineSchema.parse((await s.get('/api/v1/payments/pay_3')).body);
-    expect(p.events.map((e) => [e.event_id, e.attempt])).toEqual([['evt_6', 1], ['evt_7', 2]]);
+    expect(p.events.map((e) => [e.event_id, e.attempt])).toEqual([
+      ['evt_6', 1],
+      ['evt_7', 2],
+    ]);
     expect((await s.get('/api/v1/payments/nope')).status).toBe(404);
   });
 
@@ -106,18 +128,25 @@ describe('read API', () => {
   });
 
   it('documents every mounted route in the OpenAPI document', async () => {
-    const { body } = await s.get<{ openapi: string; paths: Record<string, Record<string, unknown>> }>('/api/openapi.json');
+    const { body } = await s.get<{ openapi: string; paths: Record<string, Record<string, unknown>> }>(
+      '/api/openapi.json',
+    );
     expect(body.openapi).toBe('3.1.0');
     const app: Express = s.app;
     const routes: [string, string][] = [];
-    type Layer = { rawPath?: unknown; route?: { path: string | string[]; methods: Record<string, boolean> }; handle?: { stack?: unknown[] } };
+    type Layer = {
+      rawPath?: unknown;
+      route?: { path: string | string[]; methods: Record<string, boolean> };
+      handle?: { stack?: unknown[] };
+    };
     const visit = (stack: unknown[], prefix = '') => {
       for (const layer of stack as Layer[]) {
         if (layer.route) {
           const paths = Array.isArray(layer.route.path) ? layer.route.path : [layer.route.path];
           for (const p of paths) {
             if (typeof p !== 'string' || p === '/') continue; // regex: the static UI fallback
-            for (const m of Object.keys(layer.route.methods)) routes.push([m, (prefix + p).replace(/:(\w+)/g, '{$1}')]);
+            for (const m of Object.keys(layer.route.methods))
+              routes.push([m, (prefix + p).replace(/:(\w+)/g, '{$1}')]);
           }
         } else if (layer.handle?.stack) {
           // A sub-router mounted with `use('/prefix', router)` keeps its prefix in rawPath.
@@ -130,6 +159,7 @@ describe('read API', () => {
     expect(routes.length).toBeGreaterThanOrEqual(10);
     expect(routes).toContainEqual(['post', '/v1/webhooks/{provider}/{account}']);
     expect(routes).toContainEqual(['post', '/api/v1/alerts/{id}/ack']);
-    for (const [m, p] of routes) expect(body.paths[p]?.[m], `${m.toUpperCase()} ${p} undocumented`).toBeDefined();
+    for (const [m, p] of routes)
+      expect(body.paths[p]?.[m], `${m.toUpperCase()} ${p} undocumented`).toBeDefined();
   });
 });

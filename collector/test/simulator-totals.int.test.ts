@@ -26,7 +26,10 @@ describe('simulator totals', () => {
       count: 20_000,
       batchSize: 2000,
       start: started,
-      incidents: [parseIncident('provider-outage:adyen@+5s/20s', started), parseIncident('card-testing@+10s/10s', started)],
+      incidents: [
+        parseIncident('provider-outage:adyen@+5s/20s', started),
+        parseIncident('card-testing@+10s/10s', started),
+      ],
     });
     expect(report.stopped).toBe('count');
     expect(report.rejected).toBe(0);
@@ -42,11 +45,17 @@ describe('simulator totals', () => {
     expect(o.attempts).toBe(c.attempts);
     expect(o.succeeded).toBe(c.succeeded);
     expect(o.failed).toBe(c.failed);
-    const expectedGmv = Object.fromEntries(Object.entries(c.gmv_minor).map(([cur, m]) => [cur, toMajorUnits(m, cur)]));
+    const expectedGmv = Object.fromEntries(
+      Object.entries(c.gmv_minor).map(([cur, m]) => [cur, toMajorUnits(m, cur)]),
+    );
     expect(o.gmv.by_currency).toEqual(expectedGmv);
 
     const b = (await s.get<Breakdown>(`/api/v1/breakdown?${range}&dimension=provider&limit=50`)).body;
-    const byProvider = Object.fromEntries(b.rows.filter((r) => r.attempts > 0).map((r) => [r.key, { attempts: r.attempts, succeeded: r.succeeded, failed: r.failed }]));
+    const byProvider = Object.fromEntries(
+      b.rows
+        .filter((r) => r.attempts > 0)
+        .map((r) => [r.key, { attempts: r.attempts, succeeded: r.succeeded, failed: r.failed }]),
+    );
     const expectedByProvider = Object.fromEntries(
       Object.entries(c.by_provider)
         .filter(([, p]) => p.attempts > 0)

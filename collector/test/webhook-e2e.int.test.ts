@@ -31,7 +31,11 @@ const event = JSON.stringify({
       currency: 'eur',
       status: 'requires_payment_method',
       created: Math.floor(Date.now() / 1000),
-      last_payment_error: { code: 'card_declined', decline_code: 'insufficient_funds', message: 'Your card has insufficient funds.' },
+      last_payment_error: {
+        code: 'card_declined',
+        decline_code: 'insufficient_funds',
+        message: 'Your card has insufficient funds.',
+      },
       metadata: {},
     },
   },
@@ -39,7 +43,8 @@ const event = JSON.stringify({
 
 describe('Stripe webhook through the collector', () => {
   it('stores a verified event once and refuses forged and stale ones', async () => {
-    const post = (body: string, headers: Record<string, string>) => fetch(`${s.url}/v1/webhooks/stripe`, { method: 'POST', body, headers });
+    const post = (body: string, headers: Record<string, string>) =>
+      fetch(`${s.url}/v1/webhooks/stripe`, { method: 'POST', body, headers });
     expect((await post(event, signed(event))).status).toBe(200);
     expect((await post(event, signed(event))).status).toBe(200); // replay: acknowledged
     const forged = await post(event.replace('4200', '4201'), signed(event));
@@ -48,14 +53,26 @@ describe('Stripe webhook through the collector', () => {
     expect(stale.status).toBe(401);
     expect((await fetch(`${s.url}/v1/webhooks/adyen`, { method: 'POST', body: '{}' })).status).toBe(404); // not configured
 
-    const tx = (await s.get<Transactions>(`/api/v1/transactions?provider=stripe&from=${Date.now() - 3_600_000}&to=${Date.now() + 60_000}`)).body;
+    const tx = (
+      await s.get<Transactions>(
+        `/api/v1/transactions?provider=stripe&from=${Date.now() - 3_600_000}&to=${Date.now() + 60_000}`,
+      )
+    ).body;
     expect(tx.items).toHaveLength(1);
-    expect(tx.items[0]).toMatchObject({ provider: 'stripe', status: 'failed', amount_minor: 4200, currency: 'EUR', source: 'webhook' });
+    expect(tx.items[0]).toMatchObject({
+      provider: 'stripe',
+      status: 'failed',
+      amount_minor: 4200,
+      currency: 'EUR',
+      source: 'webhook',
+    });
     expect(tx.items[0]?.failure?.category).toBe('insufficient_funds');
 
     const metrics = await (await s.fetch('/metrics')).text();
     expect(metricValue(metrics, 'paywatch_ingest_events_total{source="webhook",result="accepted"}')).toBe(1);
     expect(metrics).toMatch(/paywatch_webhook_rejected_total\{provider="stripe",reason="[a-z_]+"\} [12]/);
-    expect(metricValue(metrics, 'paywatch_webhook_deliveries_total{provider="stripe",result="replay"}')).toBe(1);
+    expect(metricValue(metrics, 'paywatch_webhook_deliveries_total{provider="stripe",result="replay"}')).toBe(
+      1,
+    );
   });
 });

@@ -21,7 +21,12 @@ export const QueryTimeSchema = z.string().transform((s, ctx) => {
 const csv = z
   .string()
   .max(4096)
-  .transform((s) => s.split(',').map((v) => v.trim()).filter((v) => v.length > 0));
+  .transform((s) =>
+    s
+      .split(',')
+      .map((v) => v.trim())
+      .filter((v) => v.length > 0),
+  );
 
 const filterShape = Object.fromEntries(DIMENSIONS.map((d) => [d, csv.optional()])) as Record<
   (typeof DIMENSIONS)[number],
@@ -88,7 +93,11 @@ export function filtersOf(q: RangeQuery): Filters {
 // Responses
 // ---------------------------------------------------------------------------------------------
 
-export const LatencySchema = z.object({ p50: z.number().nullable(), p95: z.number().nullable(), p99: z.number().nullable() });
+export const LatencySchema = z.object({
+  p50: z.number().nullable(),
+  p95: z.number().nullable(),
+  p99: z.number().nullable(),
+});
 
 /** GMV of successful payments: per currency in major units, and the total in the reporting currency. */
 export const GmvSchema = z.object({

@@ -5,8 +5,19 @@ import { z } from 'zod';
  * backend (see each backend's row mapper).
  */
 export const DIMENSIONS = [
-  'provider', 'method', 'channel', 'status', 'country', 'currency', 'merchant_id',
-  'card_brand', 'card_bin', 'card_issuer_country', 'card_wallet', 'failure_category', 'user_level',
+  'provider',
+  'method',
+  'channel',
+  'status',
+  'country',
+  'currency',
+  'merchant_id',
+  'card_brand',
+  'card_bin',
+  'card_issuer_country',
+  'card_wallet',
+  'failure_category',
+  'user_level',
 ] as const;
 export type Dimension = (typeof DIMENSIONS)[number];
 export const DimensionSchema = z.enum(DIMENSIONS);

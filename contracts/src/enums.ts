@@ -3,13 +3,32 @@
  * dictionaries and dashboards rely on them. Add a value here, never ad hoc elsewhere.
  */
 export const PROVIDERS = [
-  'stripe', 'adyen', 'alipay', 'wechatpay', 'paypal', 'coinbase', 'bitpay', 'unionpay',
-  'checkout', 'braintree', 'worldpay', 'klarna', 'other',
+  'stripe',
+  'adyen',
+  'alipay',
+  'wechatpay',
+  'paypal',
+  'coinbase',
+  'bitpay',
+  'unionpay',
+  'checkout',
+  'braintree',
+  'worldpay',
+  'klarna',
+  'other',
 ] as const;
 export type Provider = (typeof PROVIDERS)[number];
 
 export const METHODS = [
-  'card', 'apple_pay', 'google_pay', 'alipay', 'wechat_pay', 'crypto', 'nfc', 'bank_transfer', 'other',
+  'card',
+  'apple_pay',
+  'google_pay',
+  'alipay',
+  'wechat_pay',
+  'crypto',
+  'nfc',
+  'bank_transfer',
+  'other',
 ] as const;
 export type Method = (typeof METHODS)[number];
 
@@ -17,15 +36,37 @@ export const CHANNELS = ['web', 'ios', 'android', 'mini_program', 'pos'] as cons
 export type Channel = (typeof CHANNELS)[number];
 
 export const STATUSES = [
-  'created', 'pending', 'requires_action', 'authorized', 'captured', 'succeeded', 'failed', 'canceled',
-  'expired', 'refunded', 'partially_refunded', 'chargeback_opened', 'chargeback_won', 'chargeback_lost',
+  'created',
+  'pending',
+  'requires_action',
+  'authorized',
+  'captured',
+  'succeeded',
+  'failed',
+  'canceled',
+  'expired',
+  'refunded',
+  'partially_refunded',
+  'chargeback_opened',
+  'chargeback_won',
+  'chargeback_lost',
 ] as const;
 export type Status = (typeof STATUSES)[number];
 
 export const FAILURE_CATEGORIES = [
-  'insufficient_funds', 'do_not_honor', 'card_expired', 'invalid_card_data', 'authentication_failed',
-  'fraud_suspected', 'limit_exceeded', 'issuer_unavailable', 'network_error', 'timeout', 'provider_error',
-  'canceled_by_user', 'other',
+  'insufficient_funds',
+  'do_not_honor',
+  'card_expired',
+  'invalid_card_data',
+  'authentication_failed',
+  'fraud_suspected',
+  'limit_exceeded',
+  'issuer_unavailable',
+  'network_error',
+  'timeout',
+  'provider_error',
+  'canceled_by_user',
+  'other',
 ] as const;
 export type FailureCategory = (typeof FAILURE_CATEGORIES)[number];
 
@@ -34,7 +75,10 @@ export type FailureCategory = (typeof FAILURE_CATEGORIES)[number];
  * The SLO burn-rate detector measures the technical success rate over these.
  */
 export const TECHNICAL_FAILURE_CATEGORIES: readonly FailureCategory[] = [
-  'network_error', 'timeout', 'provider_error', 'issuer_unavailable',
+  'network_error',
+  'timeout',
+  'provider_error',
+  'issuer_unavailable',
 ];
 
 export const CARD_BRANDS = ['visa', 'mastercard', 'jcb', 'unionpay', 'amex', 'discover', 'other'] as const;
@@ -66,9 +110,62 @@ export const FAILURE_STATUSES: readonly Status[] = ['failed'];
 
 /** Accepted spellings mapped to canonical values, applied by the normalize step (case-insensitive). */
 export const ENUM_ALIASES = {
-  provider: { wechat: 'wechatpay', wechat_pay: 'wechatpay', weixin: 'wechatpay', coinbase_commerce: 'coinbase', union_pay: 'unionpay', cup: 'unionpay' },
-  method: { applepay: 'apple_pay', googlepay: 'google_pay', gpay: 'google_pay', wechat: 'wechat_pay', wechatpay: 'wechat_pay', weixin: 'wechat_pay', cards: 'card', credit_card: 'card', debit_card: 'card', bank: 'bank_transfer', sepa: 'bank_transfer', contactless: 'nfc' },
-  channel: { mobile_web: 'web', desktop: 'web', miniprogram: 'mini_program', mini_app: 'mini_program', in_store: 'pos' },
-  status: { success: 'succeeded', successful: 'succeeded', paid: 'succeeded', completed: 'succeeded', complete: 'succeeded', settled: 'captured', declined: 'failed', refused: 'failed', failure: 'failed', error: 'failed', cancelled: 'canceled', voided: 'canceled', authorised: 'authorized', requires_payment_method: 'failed', processing: 'pending', disputed: 'chargeback_opened' },
-  card_brand: { master: 'mastercard', mc: 'mastercard', american_express: 'amex', americanexpress: 'amex', cup: 'unionpay', union_pay: 'unionpay', china_union_pay: 'unionpay', diners: 'other', discover_diners: 'discover' },
+  provider: {
+    wechat: 'wechatpay',
+    wechat_pay: 'wechatpay',
+    weixin: 'wechatpay',
+    coinbase_commerce: 'coinbase',
+    union_pay: 'unionpay',
+    cup: 'unionpay',
+  },
+  method: {
+    applepay: 'apple_pay',
+    googlepay: 'google_pay',
+    gpay: 'google_pay',
+    wechat: 'wechat_pay',
+    wechatpay: 'wechat_pay',
+    weixin: 'wechat_pay',
+    cards: 'card',
+    credit_card: 'card',
+    debit_card: 'card',
+    bank: 'bank_transfer',
+    sepa: 'bank_transfer',
+    contactless: 'nfc',
+  },
+  channel: {
+    mobile_web: 'web',
+    desktop: 'web',
+    miniprogram: 'mini_program',
+    mini_app: 'mini_program',
+    in_store: 'pos',
+  },
+  status: {
+    success: 'succeeded',
+    successful: 'succeeded',
+    paid: 'succeeded',
+    completed: 'succeeded',
+    complete: 'succeeded',
+    settled: 'captured',
+    declined: 'failed',
+    refused: 'failed',
+    failure: 'failed',
+    error: 'failed',
+    cancelled: 'canceled',
+    voided: 'canceled',
+    authorised: 'authorized',
+    requires_payment_method: 'failed',
+    processing: 'pending',
+    disputed: 'chargeback_opened',
+  },
+  card_brand: {
+    master: 'mastercard',
+    mc: 'mastercard',
+    american_express: 'amex',
+    americanexpress: 'amex',
+    cup: 'unionpay',
+    union_pay: 'unionpay',
+    china_union_pay: 'unionpay',
+    diners: 'other',
+    discover_diners: 'discover',
+  },
 } as const satisfies Record<string, Record<string, string>>;

@@ -94,9 +94,9 @@ export interface LiveAlertTransition {
 }
 
 export interface ServerToClientEvents {
-  'transactions': (batch: LiveTransactionsBatch) => void;
-  'kpis': (kpis: LiveKpis) => void;
-  'alert': (transition: LiveAlertTransition) => void;
+  transactions: (batch: LiveTransactionsBatch) => void;
+  kpis: (kpis: LiveKpis) => void;
+  alert: (transition: LiveAlertTransition) => void;
 }
 
 /** socket.io event map, client → server. */

@@ -20,7 +20,9 @@ describe('PaymentEventInputSchema', () => {
   it('accepts a minimal event and RFC 3339 or epoch-ms timestamps', () => {
     expect(PaymentEventInputSchema.safeParse(base).success).toBe(true);
     expect(PaymentEventInputSchema.safeParse({ ...base, ts: 1764064800000 }).success).toBe(true);
-    expect(PaymentEventInputSchema.safeParse({ ...base, ts: '2026-11-25T10:00:00.123+08:00' }).success).toBe(true);
+    expect(PaymentEventInputSchema.safeParse({ ...base, ts: '2026-11-25T10:00:00.123+08:00' }).success).toBe(
+      true,
+    );
   });
 
   it('rejects unknown top-level fields, naming them', () => {
@@ -52,9 +54,16 @@ describe('PaymentEventInputSchema', () => {
   });
 
   it('bounds metadata size and depth', () => {
-    expect(PaymentEventInputSchema.safeParse({ ...base, metadata: { a: 'x'.repeat(9000) } }).success).toBe(false);
-    expect(PaymentEventInputSchema.safeParse({ ...base, metadata: { a: { b: { c: { d: { e: { f: 1 } } } } } } }).success).toBe(false);
-    expect(PaymentEventInputSchema.safeParse({ ...base, metadata: { order: 'A-1', items: 3 } }).success).toBe(true);
+    expect(PaymentEventInputSchema.safeParse({ ...base, metadata: { a: 'x'.repeat(9000) } }).success).toBe(
+      false,
+    );
+    expect(
+      PaymentEventInputSchema.safeParse({ ...base, metadata: { a: { b: { c: { d: { e: { f: 1 } } } } } } })
+        .success,
+    ).toBe(false);
+    expect(PaymentEventInputSchema.safeParse({ ...base, metadata: { order: 'A-1', items: 3 } }).success).toBe(
+      true,
+    );
   });
 });
 

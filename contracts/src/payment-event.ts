@@ -38,7 +38,10 @@ export function canonicalEnum<T extends string>(
   raw: string,
 ): T | undefined {
   if ((values as readonly string[]).includes(raw)) return raw as T; // the common, canonical case
-  const k = raw.trim().toLowerCase().replace(/[\s-]+/g, '_');
+  const k = raw
+    .trim()
+    .toLowerCase()
+    .replace(/[\s-]+/g, '_');
   if ((values as readonly string[]).includes(k)) return k as T;
   const a = aliases[k];
   return a !== undefined && (values as readonly string[]).includes(a) ? (a as T) : undefined;
@@ -55,7 +58,8 @@ const text = z.string().max(EVENT_LIMITS.textMaxLength);
 function jsonDepth(v: unknown, depth = 0): number {
   if (v === null || typeof v !== 'object') return depth;
   let max = depth + 1;
-  for (const child of Object.values(v as Record<string, unknown>)) max = Math.max(max, jsonDepth(child, depth + 1));
+  for (const child of Object.values(v as Record<string, unknown>))
+    max = Math.max(max, jsonDepth(child, depth + 1));
   return max;
 }
 
@@ -98,7 +102,11 @@ export const PaymentEventInputSchema = z.strictObject({
   method: enumLike(METHODS, ENUM_ALIASES.method),
   channel: enumLike(CHANNELS, ENUM_ALIASES.channel).optional(),
   status: enumLike(STATUSES, ENUM_ALIASES.status),
-  amount_minor: z.number().int('must be an integer number of minor units').min(0).max(Number.MAX_SAFE_INTEGER),
+  amount_minor: z
+    .number()
+    .int('must be an integer number of minor units')
+    .min(0)
+    .max(Number.MAX_SAFE_INTEGER),
   currency: z
     .string()
     .refine((c) => isCurrency(c.trim().toUpperCase()), { message: 'expected an ISO 4217 currency code' }),
@@ -112,8 +120,14 @@ export const PaymentEventInputSchema = z.strictObject({
   card: z
     .strictObject({
       brand: enumLike(CARD_BRANDS, ENUM_ALIASES.card_brand).optional(),
-      bin: z.string().regex(/^\d{6,8}$/, 'expected 6 to 8 digits').optional(),
-      last4: z.string().regex(/^\d{4}$/, 'expected 4 digits').optional(),
+      bin: z
+        .string()
+        .regex(/^\d{6,8}$/, 'expected 6 to 8 digits')
+        .optional(),
+      last4: z
+        .string()
+        .regex(/^\d{4}$/, 'expected 4 digits')
+        .optional(),
       issuer_country: z
         .string()
         .refine((c) => isCountry(c.trim().toUpperCase()), { message: 'expected an ISO 3166-1 alpha-2 code' })

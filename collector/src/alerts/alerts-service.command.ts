@@ -38,7 +38,11 @@ export const alertsServiceCommand: Command = {
   async run(argv: string[], io: CommandIO): Promise<number> {
     let values;
     try {
-      ({ values } = parseArgs({ args: argv, options: { help: { type: 'boolean', short: 'h', default: false } }, strict: true }));
+      ({ values } = parseArgs({
+        args: argv,
+        options: { help: { type: 'boolean', short: 'h', default: false } },
+        strict: true,
+      }));
     } catch (err) {
       io.stderr.write(`paywatch alerts: ${(err as Error).message}\n\n${HELP}`);
       return 2;

@@ -23,8 +23,17 @@ export function createAlertsServiceMetrics(deps: {
   const now = deps.now ?? Date.now;
   const registry = new Registry();
   if (deps.defaultMetrics ?? true) collectDefaultMetrics({ register: registry });
-  const fed = new Counter({ name: 'paywatch_alerts_feed_events_total', help: 'Events read from the store and fed to the alert engine', registers: [registry] });
-  const polls = new Counter({ name: 'paywatch_alerts_feed_polls_total', help: 'Reads of the event feed by outcome', labelNames: ['outcome'], registers: [registry] });
+  const fed = new Counter({
+    name: 'paywatch_alerts_feed_events_total',
+    help: 'Events read from the store and fed to the alert engine',
+    registers: [registry],
+  });
+  const polls = new Counter({
+    name: 'paywatch_alerts_feed_polls_total',
+    help: 'Reads of the event feed by outcome',
+    labelNames: ['outcome'],
+    registers: [registry],
+  });
   new Gauge({
     name: 'paywatch_alerts_feed_lag_seconds',
     help: 'Wall clock minus the instant up to which every received event has been fed (includes the configured watermark lag)',
@@ -43,7 +52,8 @@ export function createAlertsServiceMetrics(deps: {
       this.reset();
       for (const state of STATES) {
         const counts = new Map<string, number>();
-        for (const a of deps.engine.list({ status: state, limit: 100_000 })) counts.set(a.rule, (counts.get(a.rule) ?? 0) + 1);
+        for (const a of deps.engine.list({ status: state, limit: 100_000 }))
+          counts.set(a.rule, (counts.get(a.rule) ?? 0) + 1);
         for (const [rule, n] of counts) this.set({ rule, state }, n);
       }
     },

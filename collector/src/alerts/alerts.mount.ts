@@ -9,7 +9,10 @@ import type { Logger } from '../lib/logger.js';
 import type { LiveGateway } from '../live/live.gateway.js';
 import type { Sink } from '../sinks/sink.js';
 
-const errors = { 400: 'A parameter or the body is invalid; `error.field` names it.', 404: 'No such alert, silence or receiver.' };
+const errors = {
+  400: 'A parameter or the body is invalid; `error.field` names it.',
+  404: 'No such alert, silence or receiver.',
+};
 const json = (description: string) => ({ status: 200, contentType: 'application/json', description });
 
 /**
@@ -17,16 +20,125 @@ const json = (description: string) => ({ status: 200, contentType: 'application/
  * acknowledging and silencing need `oncall` and are audited; test notifications need `admin`.
  */
 export const ALERT_ROUTE_DOCS: RouteDoc[] = [
-  { method: 'get', path: '/api/v1/alerts', tag: 'alerts', auth: 'viewer', summary: 'Alerts (active by default), filter by status, rule, severity', query: z.object({ status: z.string().optional(), rule: z.string().optional(), severity: z.string().optional(), limit: z.string().optional() }), response: json('`{items: AlertView[]}`'), errors },
-  { method: 'get', path: '/api/v1/alerts/{id}', tag: 'alerts', auth: 'viewer', summary: 'One alert: labels, observed vs expected, revenue at risk, contributors, sample transactions, history', pathParams: { id: 'Alert id' }, response: json('AlertView'), errors },
-  { method: 'post', path: '/api/v1/alerts/{id}/ack', tag: 'alerts', auth: 'oncall', audit: 'alert.ack', summary: 'Acknowledge an alert (stops escalation); the actor is the signed-in user', pathParams: { id: 'Alert id' }, body: { contentTypes: ['application/json'], description: '`{}` (the actor is taken from the session or key)' }, response: json('AlertView'), errors },
-  { method: 'get', path: '/api/v1/silences', tag: 'alerts', auth: 'viewer', summary: 'Silences', response: json('`{items: Silence[]}`'), errors },
-  { method: 'post', path: '/api/v1/silences', tag: 'alerts', auth: 'oncall', audit: 'silence.change', summary: 'Create a silence (matchers, duration or ends_at, comment); the author is the signed-in user', body: { contentTypes: ['application/json'], description: '`{matchers: ["provider=\\"adyen\\""], duration: "2h" | ends_at, comment, starts_at?}`' }, response: { status: 201, contentType: 'application/json', description: 'The silence' }, errors },
-  { method: 'delete', path: '/api/v1/silences/{id}', tag: 'alerts', auth: 'oncall', audit: 'silence.change', summary: 'Expire a silence now', pathParams: { id: 'Silence id' }, response: json('The expired silence'), errors },
-  { method: 'get', path: '/api/v1/alerts-deliveries', tag: 'alerts', auth: 'viewer', summary: 'Notification delivery log (attempts, status, error)', query: z.object({ limit: z.string().optional(), receiver: z.string().optional(), status: z.string().optional(), alert: z.string().optional() }), response: json('`{items: DeliveryRecord[]}`'), errors },
-  { method: 'get', path: '/api/v1/receivers', tag: 'alerts', auth: 'viewer', summary: 'Configured receivers (secrets never shown)', response: json('`{items}`'), errors },
-  { method: 'post', path: '/api/v1/receivers/{name}/test', tag: 'alerts', auth: 'admin', audit: 'config.change', summary: 'Send a test notification through a receiver', pathParams: { name: 'Receiver name' }, response: json('Delivery record'), errors },
-  { method: 'get', path: '/api/v1/alerts-stats', tag: 'alerts', auth: 'viewer', summary: 'Engine statistics (series, evaluations, dropped future events)', response: json('EngineStats'), errors },
+  {
+    method: 'get',
+    path: '/api/v1/alerts',
+    tag: 'alerts',
+    auth: 'viewer',
+    summary: 'Alerts (active by default), filter by status, rule, severity',
+    query: z.object({
+      status: z.string().optional(),
+      rule: z.string().optional(),
+      severity: z.string().optional(),
+      limit: z.string().optional(),
+    }),
+    response: json('`{items: AlertView[]}`'),
+    errors,
+  },
+  {
+    method: 'get',
+    path: '/api/v1/alerts/{id}',
+    tag: 'alerts',
+    auth: 'viewer',
+    summary:
+      'One alert: labels, observed vs expected, revenue at risk, contributors, sample transactions, history',
+    pathParams: { id: 'Alert id' },
+    response: json('AlertView'),
+    errors,
+  },
+  {
+    method: 'post',
+    path: '/api/v1/alerts/{id}/ack',
+    tag: 'alerts',
+    auth: 'oncall',
+    audit: 'alert.ack',
+    summary: 'Acknowledge an alert (stops escalation); the actor is the signed-in user',
+    pathParams: { id: 'Alert id' },
+    body: {
+      contentTypes: ['application/json'],
+      description: '`{}` (the actor is taken from the session or key)',
+    },
+    response: json('AlertView'),
+    errors,
+  },
+  {
+    method: 'get',
+    path: '/api/v1/silences',
+    tag: 'alerts',
+    auth: 'viewer',
+    summary: 'Silences',
+    response: json('`{items: Silence[]}`'),
+    errors,
+  },
+  {
+    method: 'post',
+    path: '/api/v1/silences',
+    tag: 'alerts',
+    auth: 'oncall',
+    audit: 'silence.change',
+    summary: 'Create a silence (matchers, duration or ends_at, comment); the author is the signed-in user',
+    body: {
+      contentTypes: ['application/json'],
+      description: '`{matchers: ["provider=\\"adyen\\""], duration: "2h" | ends_at, comment, starts_at?}`',
+    },
+    response: { status: 201, contentType: 'application/json', description: 'The silence' },
+    errors,
+  },
+  {
+    method: 'delete',
+    path: '/api/v1/silences/{id}',
+    tag: 'alerts',
+    auth: 'oncall',
+    audit: 'silence.change',
+    summary: 'Expire a silence now',
+    pathParams: { id: 'Silence id' },
+    response: json('The expired silence'),
+    errors,
+  },
+  {
+    method: 'get',
+    path: '/api/v1/alerts-deliveries',
+    tag: 'alerts',
+    auth: 'viewer',
+    summary: 'Notification delivery log (attempts, status, error)',
+    query: z.object({
+      limit: z.string().optional(),
+      receiver: z.string().optional(),
+      status: z.string().optional(),
+      alert: z.string().optional(),
+    }),
+    response: json('`{items: DeliveryRecord[]}`'),
+    errors,
+  },
+  {
+    method: 'get',
+    path: '/api/v1/receivers',
+    tag: 'alerts',
+    auth: 'viewer',
+    summary: 'Configured receivers (secrets never shown)',
+    response: json('`{items}`'),
+    errors,
+  },
+  {
+    method: 'post',
+    path: '/api/v1/receivers/{name}/test',
+    tag: 'alerts',
+    auth: 'admin',
+    audit: 'config.change',
+    summary: 'Send a test notification through a receiver',
+    pathParams: { name: 'Receiver name' },
+    response: json('Delivery record'),
+    errors,
+  },
+  {
+    method: 'get',
+    path: '/api/v1/alerts-stats',
+    tag: 'alerts',
+    auth: 'viewer',
+    summary: 'Engine statistics (series, evaluations, dropped future events)',
+    response: json('EngineStats'),
+    errors,
+  },
 ];
 
 /**
@@ -44,7 +156,13 @@ export interface AlertsInCollector {
 }
 
 export function createAlertsInCollector(
-  config: { rulesPath: string | undefined; env: Readonly<Record<string, string | undefined>>; dataDir: string; reportingCurrency: string; dashboardUrl?: string },
+  config: {
+    rulesPath: string | undefined;
+    env: Readonly<Record<string, string | undefined>>;
+    dataDir: string;
+    reportingCurrency: string;
+    dashboardUrl?: string;
+  },
   deps: { logger: Logger },
 ): AlertsInCollector {
   const log = deps.logger.child({ component: 'alerts' });
@@ -66,7 +184,10 @@ export function createAlertsInCollector(
     (req, res, next) => {
       const body: unknown = req.body;
       const actor = actorOf(principalOf(res)).actor ?? 'anonymous';
-      req.body = { ...(body && typeof body === 'object' && !Array.isArray(body) ? body : {}), [field]: actor };
+      req.body = {
+        ...(body && typeof body === 'object' && !Array.isArray(body) ? body : {}),
+        [field]: actor,
+      };
       next();
     };
   router.post('/api/v1/alerts/:id/ack', actorBody, stampActor('by'));

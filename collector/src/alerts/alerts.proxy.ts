@@ -14,7 +14,10 @@ import { ACTOR_HEADER } from './alerts.service.js';
  * the signed-in actor (the body cannot choose who acknowledged or silenced). The dashboard keeps
  * talking to the collector. Answers 503 (retryable) when the alerts service is unreachable.
  */
-export function createAlertsProxy(config: { url: string; token: string; timeoutMs?: number }, deps: { logger: Logger }): Mount {
+export function createAlertsProxy(
+  config: { url: string; token: string; timeoutMs?: number },
+  deps: { logger: Logger },
+): Mount {
   const log = deps.logger.child({ component: 'alerts-proxy' });
   const base = config.url.replace(/\/+$/, '');
   const forward: RequestHandler = (req, res, next) => {

@@ -47,25 +47,40 @@ export interface AlertsServiceDeps {
   defaultMetrics?: boolean;
 }
 
-export async function startAlertsService(config: Config, deps: AlertsServiceDeps): Promise<RunningAlertsService> {
+export async function startAlertsService(
+  config: Config,
+  deps: AlertsServiceDeps,
+): Promise<RunningAlertsService> {
   const log = deps.logger.child({ component: 'alerts-service' });
   const ownStore = deps.store === undefined;
-  const store = deps.store ?? createStore(config.store, { logger: deps.logger.child({ component: 'store' }) });
+  const store =
+    deps.store ?? createStore(config.store, { logger: deps.logger.child({ component: 'store' }) });
   if (ownStore) await store.start();
   const svc = config.alerts.service;
   const alerts = createAlertsInCollector(
-    { rulesPath: config.alerts.rulesPath, env: config.alerts.env, dataDir: config.dataDir, reportingCurrency: config.reportingCurrency },
+    {
+      rulesPath: config.alerts.rulesPath,
+      env: config.alerts.env,
+      dataDir: config.dataDir,
+      reportingCurrency: config.reportingCurrency,
+    },
     { logger: deps.logger },
   );
   await alerts.start();
   let poller: FeedPoller | null = null;
   const metrics = createAlertsServiceMetrics({
     engine: alerts.module.engine,
-    feedStatus: () => poller?.status() ?? { cursor: null, position: null, lastSuccessAt: null, lastError: null },
+    feedStatus: () =>
+      poller?.status() ?? { cursor: null, position: null, lastSuccessAt: null, lastError: null },
     defaultMetrics: deps.defaultMetrics ?? true,
   });
   poller = createFeedPoller(
-    { feed: feedOf(store), onEvents: (events) => alerts.module.engine.onEvents(events), logger: deps.logger, hooks: metrics.hooks },
+    {
+      feed: feedOf(store),
+      onEvents: (events) => alerts.module.engine.onEvents(events),
+      logger: deps.logger,
+      hooks: metrics.hooks,
+    },
     {
       cursorFile: join(config.dataDir, FEED_CURSOR_FILE),
       pollMs: svc.pollMs,
@@ -93,7 +108,12 @@ export async function startAlertsService(config: Config, deps: AlertsServiceDeps
       status: ok ? 'ok' : 'feed-stalled',
       store: store.backend,
       api: apiToken !== null,
-      feed: { cursor: s.cursor, position: s.position, last_success_at: s.lastSuccessAt, last_error: s.lastError },
+      feed: {
+        cursor: s.cursor,
+        position: s.position,
+        last_success_at: s.lastSuccessAt,
+        last_error: s.lastError,
+      },
       engine: alerts.module.engine.stats(),
     });
   });
@@ -107,9 +127,16 @@ export async function startAlertsService(config: Config, deps: AlertsServiceDeps
     const api = Router();
     api.use((req, res, next) => {
       const m = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '');
-      const given = createHash('sha256').update(m?.[1] ?? '').digest();
+      const given = createHash('sha256')
+        .update(m?.[1] ?? '')
+        .digest();
       if (!m || !timingSafeEqual(given, expected)) {
-        res.status(401).json({ error: { code: 'unauthorized', message: 'this API is for collectors: send Authorization: Bearer <PAYWATCH_ALERTS_API_TOKEN>' } });
+        res.status(401).json({
+          error: {
+            code: 'unauthorized',
+            message: 'this API is for collectors: send Authorization: Bearer <PAYWATCH_ALERTS_API_TOKEN>',
+          },
+        });
         return;
       }
       next();
@@ -121,7 +148,10 @@ export async function startAlertsService(config: Config, deps: AlertsServiceDeps
         const body: unknown = req.body;
         const header = req.headers[ACTOR_HEADER];
         const actor = typeof header === 'string' && header.length > 0 ? header.slice(0, 200) : 'anonymous';
-        req.body = { ...(body && typeof body === 'object' && !Array.isArray(body) ? body : {}), [field]: actor };
+        req.body = {
+          ...(body && typeof body === 'object' && !Array.isArray(body) ? body : {}),
+          [field]: actor,
+        };
         next();
       };
     api.post('/alerts/:id/ack', actorBody, stampActor('by'));
@@ -130,7 +160,12 @@ export async function startAlertsService(config: Config, deps: AlertsServiceDeps
     app.use('/api/v1', api);
   }
   app.use((_req, res) => {
-    res.status(404).json({ error: { code: 'not_found', message: `not found; this service serves /healthz, /metrics${apiToken !== null ? ' and the alerts API under /api/v1' : ''}` } });
+    res.status(404).json({
+      error: {
+        code: 'not_found',
+        message: `not found; this service serves /healthz, /metrics${apiToken !== null ? ' and the alerts API under /api/v1' : ''}`,
+      },
+    });
   });
   app.use((err: unknown, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
     log.error({ err }, 'request failed');
@@ -152,7 +187,10 @@ export async function startAlertsService(config: Config, deps: AlertsServiceDeps
   const port = (server.address() as AddressInfo).port;
   const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
-  log.info({ url, store: store.backend, pollMs: svc.pollMs, feedLagMs: svc.feedLagMs }, 'paywatch alert engine listening');
+  log.info(
+    { url, store: store.backend, pollMs: svc.pollMs, feedLagMs: svc.feedLagMs },
+    'paywatch alert engine listening',
+  );
 
   let closing: Promise<void> | undefined;
   return {

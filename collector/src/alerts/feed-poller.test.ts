@@ -14,7 +14,13 @@ const logger = createLogger({ level: 'silent' });
 const T0 = Date.UTC(2026, 2, 3, 10, 0, 0);
 
 function batch(seed: number, prefix: string, receivedAt: number): PaymentEvent[] {
-  return generateEvents({ seed, payments: 40, from: receivedAt - 600_000, spanMs: 590_000, idPrefix: prefix }).map((e) => ({ ...e, received_at: receivedAt }));
+  return generateEvents({
+    seed,
+    payments: 40,
+    from: receivedAt - 600_000,
+    spanMs: 590_000,
+    idPrefix: prefix,
+  }).map((e) => ({ ...e, received_at: receivedAt }));
 }
 
 let dir: string;
@@ -67,7 +73,8 @@ describe('feed poller', () => {
     expect(ids.some((id) => id.startsWith('before_'))).toBe(false);
     // One engine call per poll for the whole backlog (many pages of 50), in event-time order.
     expect(fed.map((call) => call.length)).toEqual([a.length, b.length + c.length]);
-    for (const call of fed) expect(call.map((e) => e.ts)).toEqual([...call.map((e) => e.ts)].sort((x, y) => x - y));
+    for (const call of fed)
+      expect(call.map((e) => e.ts)).toEqual([...call.map((e) => e.ts)].sort((x, y) => x - y));
     const saved = JSON.parse(await readFile(join(dir, 'cursor.json'), 'utf8')) as { received_at: number };
     expect(saved.received_at).toBe(T0 + 30_000);
     expect(p2.status().position).toBe(T0 + 55_000);

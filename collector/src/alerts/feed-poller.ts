@@ -109,7 +109,8 @@ export function createFeedPoller(deps: FeedPollerDeps, config: FeedPollerConfig)
       throw err;
     }
     const v: unknown = JSON.parse(text);
-    if (!isCursor(v)) throw new Error(`${config.cursorFile} does not hold a feed cursor; delete it to start from now`);
+    if (!isCursor(v))
+      throw new Error(`${config.cursorFile} does not hold a feed cursor; delete it to start from now`);
     return { received_at: v.received_at, event_id: v.event_id };
   }
 
@@ -150,21 +151,23 @@ export function createFeedPoller(deps: FeedPollerDeps, config: FeedPollerConfig)
   }
 
   function pollOnce(): Promise<number> {
-    inFlight ??= poll().then(
-      (n) => {
-        status.lastSuccessAt = now();
-        status.lastError = null;
-        deps.hooks?.polled(true);
-        return n;
-      },
-      (err: unknown) => {
-        status.lastError = err instanceof Error ? err.message : String(err);
-        deps.hooks?.polled(false);
-        throw err;
-      },
-    ).finally(() => {
-      inFlight = null;
-    });
+    inFlight ??= poll()
+      .then(
+        (n) => {
+          status.lastSuccessAt = now();
+          status.lastError = null;
+          deps.hooks?.polled(true);
+          return n;
+        },
+        (err: unknown) => {
+          status.lastError = err instanceof Error ? err.message : String(err);
+          deps.hooks?.polled(false);
+          throw err;
+        },
+      )
+      .finally(() => {
+        inFlight = null;
+      });
     return inFlight;
   }
 

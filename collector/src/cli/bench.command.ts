@@ -57,7 +57,8 @@ export const benchCommand: Command = {
     }
     const num = (name: string, v: string, max: number) => {
       const n = Number(v);
-      if (!Number.isInteger(n) || n < 1 || n > max) throw new Error(`--${name} must be an integer from 1 to ${max}`);
+      if (!Number.isInteger(n) || n < 1 || n > max)
+        throw new Error(`--${name} must be an integer from 1 to ${max}`);
       return n;
     };
     if (values.store !== 'embedded' && values.store !== 'clickhouse') {

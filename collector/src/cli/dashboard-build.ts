@@ -18,6 +18,8 @@ export async function ensureDashboardBuilt(io: CommandIO): Promise<void> {
     await build({ root: DASHBOARD_ROOT, configFile: DASHBOARD_ROOT + 'vite.config.ts', logLevel: 'warn' });
     io.stdout.write(`Dashboard built in ${((Date.now() - t0) / 1000).toFixed(1)} s.\n`);
   } catch (err) {
-    io.stderr.write(`Dashboard build failed (${(err as Error).message}); serving the minimal live page instead.\n`);
+    io.stderr.write(
+      `Dashboard build failed (${(err as Error).message}); serving the minimal live page instead.\n`,
+    );
   }
 }

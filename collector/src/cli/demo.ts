@@ -42,7 +42,13 @@ export async function runDemoTraffic(opts: {
     });
     log.info({ accepted: r.accepted, stopped: r.stopped }, 'demo history back-filled');
   })();
-  const live = sendEvents({ url: opts.url, key: opts.key, rate: opts.rate, seed: opts.seed, signal: opts.signal });
+  const live = sendEvents({
+    url: opts.url,
+    key: opts.key,
+    rate: opts.rate,
+    seed: opts.seed,
+    signal: opts.signal,
+  });
   const [, result] = await Promise.all([backfill, live]);
   log.info({ accepted: result.accepted, stopped: result.stopped }, 'demo traffic stopped');
 }

@@ -91,7 +91,8 @@ export const startCommand: Command = {
       // A real API key (scope ingest, audited, listed in the admin API); the previous run's is revoked.
       const system = { principal: { kind: 'system' as const, name: 'paywatch start' }, ip: null };
       for (const k of running.auth.listKeys()) {
-        if (k.name === SIMULATOR_KEY_NAME && k.revoked_at === null) await running.auth.revokeKey(k.id, system);
+        if (k.name === SIMULATOR_KEY_NAME && k.revoked_at === null)
+          await running.auth.revokeKey(k.id, system);
       }
       demoKey = (await running.auth.createKey({ name: SIMULATOR_KEY_NAME, scopes: ['ingest'] }, system)).key;
     }
@@ -104,8 +105,12 @@ export const startCommand: Command = {
         (running.initialAdminPassword
           ? `  First start: sign in as "admin" with password ${running.initialAdminPassword}\n  (shown only this once; set PAYWATCH_ADMIN_PASSWORD to choose it, change it in the admin API).\n`
           : '') +
-        (config.hashKeySource === 'generated' ? `  A hash key was generated in ${config.dataDir}/hash.key (set PAYWATCH_HASH_KEY in production).\n` : '') +
-        (demoKey ? `  Demo traffic: ${rate} events/s, seed ${seed} (--no-demo to turn off); an empty store first gets 8 days of history (--no-history).\n` : '') +
+        (config.hashKeySource === 'generated'
+          ? `  A hash key was generated in ${config.dataDir}/hash.key (set PAYWATCH_HASH_KEY in production).\n`
+          : '') +
+        (demoKey
+          ? `  Demo traffic: ${rate} events/s, seed ${seed} (--no-demo to turn off); an empty store first gets 8 days of history (--no-history).\n`
+          : '') +
         `Press Ctrl+C to stop.\n\n`,
     );
 
@@ -115,11 +120,16 @@ export const startCommand: Command = {
       const { runDemoTraffic } = await import('./demo.js');
       const store = running.store;
       demoDone = runDemoTraffic({
-        url: running.url, key: demoKey, rate, seed, signal: demo.signal, logger: running.logger,
-        ...(values['no-history'] ? {} : { hasHistory: async (from, to) => (await store.overview({ from, to, filters: {} })).events > 0 }),
-      }).catch(
-        (err: unknown) => running.logger.error({ err }, 'demo traffic stopped'),
-      );
+        url: running.url,
+        key: demoKey,
+        rate,
+        seed,
+        signal: demo.signal,
+        logger: running.logger,
+        ...(values['no-history']
+          ? {}
+          : { hasHistory: async (from, to) => (await store.overview({ from, to, filters: {} })).events > 0 }),
+      }).catch((err: unknown) => running.logger.error({ err }, 'demo traffic stopped'));
     }
     await untilStopped(io.signal);
     demo.abort();

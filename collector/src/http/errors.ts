@@ -14,9 +14,13 @@ function fromBodyParser(err: unknown): PaywatchError | undefined {
     );
   }
   if (type === 'encoding.unsupported') {
-    return new PaywatchError('unsupported Content-Encoding; use gzip, deflate, br or none', { status: 415, code: 'unsupported_encoding' });
+    return new PaywatchError('unsupported Content-Encoding; use gzip, deflate, br or none', {
+      status: 415,
+      code: 'unsupported_encoding',
+    });
   }
-  if (type === 'request.aborted') return new PaywatchError('request aborted by the client', { status: 400, code: 'aborted' });
+  if (type === 'request.aborted')
+    return new PaywatchError('request aborted by the client', { status: 400, code: 'aborted' });
   if (type === 'entity.verify.failed' || type === 'charset.unsupported' || type === 'entity.parse.failed') {
     return new PaywatchError('the request body could not be read', { status: 400, code: 'bad_body' });
   }
@@ -35,7 +39,9 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     if (e) {
       if (e instanceof OverloadedError) res.setHeader('Retry-After', String(e.retryAfterS));
       if (e.status >= 500) log.warn({ err: e, path: req.path }, e.message);
-      const body: ErrorBody = { error: { code: e.code, message: e.message, ...(e.field ? { field: e.field } : {}) } };
+      const body: ErrorBody = {
+        error: { code: e.code, message: e.message, ...(e.field ? { field: e.field } : {}) },
+      };
       res.status(e.status).json(body);
       return;
     }

@@ -38,7 +38,10 @@ export function buildOpenApi(routes: readonly RouteDoc[], info: { version: strin
       },
     };
     for (const [status, description] of Object.entries(r.errors ?? {})) {
-      responses[status] = { description, content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } };
+      responses[status] = {
+        description,
+        content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+      };
     }
     const op: Json = {
       summary: r.summary,
@@ -46,7 +49,12 @@ export function buildOpenApi(routes: readonly RouteDoc[], info: { version: strin
       tags: [r.tag],
       ...(parameters.length ? { parameters } : {}),
       responses,
-      security: r.auth === 'none' || r.auth === 'signature' ? [] : r.auth === 'ingest' ? [{ apiKey: [] }] : [{ apiKey: [] }, { session: [] }],
+      security:
+        r.auth === 'none' || r.auth === 'signature'
+          ? []
+          : r.auth === 'ingest'
+            ? [{ apiKey: [] }]
+            : [{ apiKey: [] }, { session: [] }],
       'x-paywatch-auth': r.auth,
     };
     if (r.body) {
@@ -54,7 +62,13 @@ export function buildOpenApi(routes: readonly RouteDoc[], info: { version: strin
         required: true,
         description: r.body.description,
         content: Object.fromEntries(
-          r.body.contentTypes.map((ct) => [ct, { schema: r.body?.schema && ct.endsWith('json') ? toSchema(r.body.schema, 'input') : { type: 'string' } }]),
+          r.body.contentTypes.map((ct) => [
+            ct,
+            {
+              schema:
+                r.body?.schema && ct.endsWith('json') ? toSchema(r.body.schema, 'input') : { type: 'string' },
+            },
+          ]),
         ),
       };
     }
@@ -65,15 +79,27 @@ export function buildOpenApi(routes: readonly RouteDoc[], info: { version: strin
     info: {
       title: 'paywatch',
       version: info.version,
-      description: 'Payment observability: ingest payment events, query KPIs and transactions, stream live data.',
+      description:
+        'Payment observability: ingest payment events, query KPIs and transactions, stream live data.',
       license: { name: 'Apache-2.0', identifier: 'Apache-2.0' },
     },
     paths,
     components: {
       schemas: { Error: toSchema(ErrorBodySchema, 'output') },
       securitySchemes: {
-        apiKey: { type: 'http', scheme: 'bearer', description: 'An API key (scopes ingest, read, admin; created in the admin API) or a static ingest key (PAYWATCH_INGEST_KEYS).' },
-        session: { type: 'apiKey', in: 'cookie', name: 'pw_session', description: 'Dashboard session (POST /api/auth/login); unsafe methods also need the X-CSRF-Token header. Named __Host-pw_session under HTTPS.' },
+        apiKey: {
+          type: 'http',
+          scheme: 'bearer',
+          description:
+            'An API key (scopes ingest, read, admin; created in the admin API) or a static ingest key (PAYWATCH_INGEST_KEYS).',
+        },
+        session: {
+          type: 'apiKey',
+          in: 'cookie',
+          name: 'pw_session',
+          description:
+            'Dashboard session (POST /api/auth/login); unsafe methods also need the X-CSRF-Token header. Named __Host-pw_session under HTTPS.',
+        },
       },
     },
   };

@@ -12,6 +12,7 @@ export function parseQuery<S extends z.ZodType>(schema: S, query: unknown): z.ou
     throw new BadRequestError(`unknown query parameter "${k}"`, k, 'invalid_parameter');
   }
   const field = issue.path.map(String).join('.');
-  const message = issue.code === 'invalid_type' && issue.expected === 'string' ? 'expected a single value' : issue.message;
+  const message =
+    issue.code === 'invalid_type' && issue.expected === 'string' ? 'expected a single value' : issue.message;
   throw new BadRequestError(`query parameter "${field}": ${message}`, field, 'invalid_parameter');
 }

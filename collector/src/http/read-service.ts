@@ -33,9 +33,18 @@ export function createReadService(reader: EventReader, fx: Fx, now: () => number
     const to = q.to ?? now();
     const from = q.from ?? to - 3_600_000;
     if (from >= to) throw new BadRequestError('"from" must be before "to"', 'from', 'invalid_parameter');
-    if (to - from > MAX_RANGE_MS) throw new BadRequestError('range longer than 400 days', 'from', 'invalid_parameter');
-    if (q.min_amount_minor !== undefined && q.max_amount_minor !== undefined && q.min_amount_minor > q.max_amount_minor) {
-      throw new BadRequestError('"min_amount_minor" exceeds "max_amount_minor"', 'min_amount_minor', 'invalid_parameter');
+    if (to - from > MAX_RANGE_MS)
+      throw new BadRequestError('range longer than 400 days', 'from', 'invalid_parameter');
+    if (
+      q.min_amount_minor !== undefined &&
+      q.max_amount_minor !== undefined &&
+      q.min_amount_minor > q.max_amount_minor
+    ) {
+      throw new BadRequestError(
+        '"min_amount_minor" exceeds "max_amount_minor"',
+        'min_amount_minor',
+        'invalid_parameter',
+      );
     }
     return { from, to, filters: filtersOf(q) };
   };
@@ -55,7 +64,12 @@ export function createReadService(reader: EventReader, fx: Fx, now: () => number
         succeeded: a.succeeded,
         failed: a.failed,
         success_rate: rate(a.succeeded, a.attempts),
-        gmv: { reporting_currency: fx.reportingCurrency, total: g.total, by_currency: g.byCurrency, unconverted: g.unconverted },
+        gmv: {
+          reporting_currency: fx.reportingCurrency,
+          total: g.total,
+          by_currency: g.byCurrency,
+          unconverted: g.unconverted,
+        },
         latency_ms: a.latency_ms,
       };
     },
@@ -75,7 +89,11 @@ export function createReadService(reader: EventReader, fx: Fx, now: () => number
       const first = r.from - (r.from % bucketMs);
       const count = Math.ceil((r.to - first) / bucketMs);
       if (count > MAX_BUCKETS) {
-        throw new BadRequestError(`${count} buckets exceed the limit of ${MAX_BUCKETS}; choose a larger bucket`, 'bucket', 'invalid_parameter');
+        throw new BadRequestError(
+          `${count} buckets exceed the limit of ${MAX_BUCKETS}; choose a larger bucket`,
+          'bucket',
+          'invalid_parameter',
+        );
       }
       const groupBy = q.group_by ?? null;
       const rows = await reader.timeseries({ ...r, bucketMs, groupBy });
@@ -89,7 +107,13 @@ export function createReadService(reader: EventReader, fx: Fx, now: () => number
           .slice(0, limit)
           .map(([k]) => k),
       );
-      type Acc = { attempts: number; succeeded: number; failed: number; gmv: Record<string, number>; p95: number | null };
+      type Acc = {
+        attempts: number;
+        succeeded: number;
+        failed: number;
+        gmv: Record<string, number>;
+        p95: number | null;
+      };
       const series = new Map<string | null, Map<number, Acc>>();
       for (const p of rows) {
         const key = kept.has(p.key) ? p.key : OTHER_KEY;
@@ -124,7 +148,14 @@ export function createReadService(reader: EventReader, fx: Fx, now: () => number
         out.push({ key, points });
       }
       out.sort((a, b) => (totals.get(b.key) ?? -1) - (totals.get(a.key) ?? -1));
-      return { from: r.from, to: r.to, bucket_ms: bucketMs, group_by: groupBy, reporting_currency: fx.reportingCurrency, series: out };
+      return {
+        from: r.from,
+        to: r.to,
+        bucket_ms: bucketMs,
+        group_by: groupBy,
+        reporting_currency: fx.reportingCurrency,
+        series: out,
+      };
     },
 
     async breakdown(q: BreakdownQuery): Promise<Breakdown> {
@@ -155,7 +186,12 @@ export function createReadService(reader: EventReader, fx: Fx, now: () => number
         from: r.from,
         to: r.to,
         total_failed: total,
-        rows: rows.map((x) => ({ category: x.category, count: x.count, share: total === 0 ? 0 : x.count / total, top_codes: x.top_codes })),
+        rows: rows.map((x) => ({
+          category: x.category,
+          count: x.count,
+          share: total === 0 ? 0 : x.count / total,
+          top_codes: x.top_codes,
+        })),
       };
     },
 
@@ -166,7 +202,8 @@ export function createReadService(reader: EventReader, fx: Fx, now: () => number
 
     async payment(paymentId: string): Promise<PaymentTimeline> {
       const events = await reader.paymentTimeline(paymentId);
-      if (events.length === 0) throw new NotFoundError(`no events for payment "${maskPans(paymentId.slice(0, 128))}"`);
+      if (events.length === 0)
+        throw new NotFoundError(`no events for payment "${maskPans(paymentId.slice(0, 128))}"`);
       return { payment_id: paymentId, events };
     },
   };

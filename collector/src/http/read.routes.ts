@@ -16,15 +16,85 @@ import { parseQuery } from './query.js';
 import type { ReadService } from './read-service.js';
 import type { RouteDoc } from './route-doc.js';
 
-const rangeErrors = { 400: 'A query parameter is invalid; `error.field` names it.', 401: 'Not signed in and no API key.', 403: 'The role or key scope does not allow this route.', 503: 'The store is unreachable.' };
+const rangeErrors = {
+  400: 'A query parameter is invalid; `error.field` names it.',
+  401: 'Not signed in and no API key.',
+  403: 'The role or key scope does not allow this route.',
+  503: 'The store is unreachable.',
+};
 
 export const READ_ROUTE_DOCS: RouteDoc[] = [
-  { method: 'get', path: '/api/v1/overview', tag: 'read', auth: 'viewer', summary: 'KPIs for a time range', description: 'Attempts, successes, failures, success rate, GMV (per currency and in the reporting currency) and latency quantiles over [from, to) in event time. Defaults to the last hour.', query: RangeQuerySchema, response: { status: 200, schema: OverviewSchema, description: 'Overview' }, errors: rangeErrors },
-  { method: 'get', path: '/api/v1/timeseries', tag: 'read', auth: 'viewer', summary: 'Metrics per time bucket, optionally grouped by one dimension', query: TimeseriesQuerySchema, response: { status: 200, schema: TimeseriesSchema, description: 'One series per group, every bucket present' }, errors: rangeErrors },
-  { method: 'get', path: '/api/v1/breakdown', tag: 'read', auth: 'viewer', summary: 'Top values of a dimension by attempts', query: BreakdownQuerySchema, response: { status: 200, schema: BreakdownSchema, description: 'Breakdown' }, errors: rangeErrors },
-  { method: 'get', path: '/api/v1/failures', tag: 'read', auth: 'viewer', summary: 'Failed attempts by normalized failure category with top raw codes', query: RangeQuerySchema, response: { status: 200, schema: FailuresSchema, description: 'Failure categories' }, errors: rangeErrors },
-  { method: 'get', path: '/api/v1/transactions', tag: 'read', auth: 'analyst', summary: 'Masked payment events matching filters, newest first, cursor-paged', query: TransactionsQuerySchema, response: { status: 200, schema: TransactionsSchema, description: 'A page of events' }, errors: rangeErrors },
-  { method: 'get', path: '/api/v1/payments/{payment_id}', tag: 'read', auth: 'analyst', summary: "One payment's timeline: every attempt and status change", pathParams: { payment_id: 'The payment id (as stored, masked)' }, response: { status: 200, schema: PaymentTimelineSchema, description: 'Timeline' }, errors: { 401: 'Not signed in and no API key.', 403: 'Needs the analyst role or a read key.', 404: 'No events for this payment id.', 503: 'The store is unreachable.' } },
+  {
+    method: 'get',
+    path: '/api/v1/overview',
+    tag: 'read',
+    auth: 'viewer',
+    summary: 'KPIs for a time range',
+    description:
+      'Attempts, successes, failures, success rate, GMV (per currency and in the reporting currency) and latency quantiles over [from, to) in event time. Defaults to the last hour.',
+    query: RangeQuerySchema,
+    response: { status: 200, schema: OverviewSchema, description: 'Overview' },
+    errors: rangeErrors,
+  },
+  {
+    method: 'get',
+    path: '/api/v1/timeseries',
+    tag: 'read',
+    auth: 'viewer',
+    summary: 'Metrics per time bucket, optionally grouped by one dimension',
+    query: TimeseriesQuerySchema,
+    response: {
+      status: 200,
+      schema: TimeseriesSchema,
+      description: 'One series per group, every bucket present',
+    },
+    errors: rangeErrors,
+  },
+  {
+    method: 'get',
+    path: '/api/v1/breakdown',
+    tag: 'read',
+    auth: 'viewer',
+    summary: 'Top values of a dimension by attempts',
+    query: BreakdownQuerySchema,
+    response: { status: 200, schema: BreakdownSchema, description: 'Breakdown' },
+    errors: rangeErrors,
+  },
+  {
+    method: 'get',
+    path: '/api/v1/failures',
+    tag: 'read',
+    auth: 'viewer',
+    summary: 'Failed attempts by normalized failure category with top raw codes',
+    query: RangeQuerySchema,
+    response: { status: 200, schema: FailuresSchema, description: 'Failure categories' },
+    errors: rangeErrors,
+  },
+  {
+    method: 'get',
+    path: '/api/v1/transactions',
+    tag: 'read',
+    auth: 'analyst',
+    summary: 'Masked payment events matching filters, newest first, cursor-paged',
+    query: TransactionsQuerySchema,
+    response: { status: 200, schema: TransactionsSchema, description: 'A page of events' },
+    errors: rangeErrors,
+  },
+  {
+    method: 'get',
+    path: '/api/v1/payments/{payment_id}',
+    tag: 'read',
+    auth: 'analyst',
+    summary: "One payment's timeline: every attempt and status change",
+    pathParams: { payment_id: 'The payment id (as stored, masked)' },
+    response: { status: 200, schema: PaymentTimelineSchema, description: 'Timeline' },
+    errors: {
+      401: 'Not signed in and no API key.',
+      403: 'Needs the analyst role or a read key.',
+      404: 'No events for this payment id.',
+      503: 'The store is unreachable.',
+    },
+  },
 ];
 
 /** The read API under `/api/v1`. Query parameters are validated with the contracts' schemas. */
@@ -47,7 +117,8 @@ export function createReadRouter(read: ReadService): Router {
   });
   r.get('/api/v1/payments/:payment_id', async (req, res) => {
     const id = req.params.payment_id;
-    if (!id || id.length > 128) throw new BadRequestError('payment_id must be 1 to 128 characters', 'payment_id');
+    if (!id || id.length > 128)
+      throw new BadRequestError('payment_id must be 1 to 128 characters', 'payment_id');
     res.json(await read.payment(id));
   });
   return r;

@@ -15,8 +15,17 @@ export const SYSTEM_ROUTE_DOCS: RouteDoc[] = [
       `\`application/json\`: one event or an array; \`application/x-ndjson\`: one event per line. Limits: body ${INGEST_LIMITS.maxBodyBytes} bytes (8 MiB, after gzip/deflate decoding), ${INGEST_LIMITS.maxEventsPerRequest} events per request (413 beyond). ` +
       'Each event is validated independently: good events are accepted even when others are rejected. A 2xx means accepted events are durable. Re-sending an event_id is counted as a duplicate and never stored twice. ' +
       'Unknown top-level fields are rejected (put custom data in `metadata`). Card numbers anywhere are masked to BIN…last4, CVV/PIN-like metadata keys are dropped, and customer/device/IP refs, e-mails and phones are replaced by keyed hashes before storage.',
-    body: { schema: z.union([PaymentEventInputSchema, z.array(PaymentEventInputSchema)]), contentTypes: ['application/json', 'application/x-ndjson'], description: 'Payment events' },
-    response: { status: 200, schema: IngestResponseSchema, description: 'Counts of accepted, duplicate and rejected events; per rejected event its index, field path and reason' },
+    body: {
+      schema: z.union([PaymentEventInputSchema, z.array(PaymentEventInputSchema)]),
+      contentTypes: ['application/json', 'application/x-ndjson'],
+      description: 'Payment events',
+    },
+    response: {
+      status: 200,
+      schema: IngestResponseSchema,
+      description:
+        'Counts of accepted, duplicate and rejected events; per rejected event its index, field path and reason',
+    },
     errors: {
       400: 'Malformed JSON (the message names the position), an empty body, or every event rejected (same body as 200).',
       401: 'Missing or invalid API key.',
@@ -25,14 +34,55 @@ export const SYSTEM_ROUTE_DOCS: RouteDoc[] = [
       503: 'The store cannot durably accept events right now; retry after `Retry-After` seconds.',
     },
   },
-  { method: 'get', path: '/healthz', tag: 'system', auth: 'none', summary: 'Liveness: the process is up', response: { status: 200, schema: z.object({ status: z.literal('ok') }), description: 'Up' } },
-  { method: 'get', path: '/readyz', tag: 'system', auth: 'none', summary: 'Readiness: the store answers', response: { status: 200, schema: z.object({ status: z.literal('ready'), store: z.string() }), description: 'Ready' }, errors: { 503: 'The store does not answer.' } },
-  { method: 'get', path: '/metrics', tag: 'system', auth: 'viewer', summary: 'Prometheus metrics (text exposition format)', description: 'Prometheus sends an API key with scope `read` as its bearer token; `PAYWATCH_METRICS_PUBLIC=true` opens this route to anyone.', response: { status: 200, contentType: 'text/plain; version=0.0.4', description: 'Metrics' }, errors: { 401: 'No credentials.' } },
-  { method: 'get', path: '/api/openapi.json', tag: 'system', auth: 'viewer', summary: 'This OpenAPI 3.1 document', response: { status: 200, contentType: 'application/json', description: 'OpenAPI document' } },
+  {
+    method: 'get',
+    path: '/healthz',
+    tag: 'system',
+    auth: 'none',
+    summary: 'Liveness: the process is up',
+    response: { status: 200, schema: z.object({ status: z.literal('ok') }), description: 'Up' },
+  },
+  {
+    method: 'get',
+    path: '/readyz',
+    tag: 'system',
+    auth: 'none',
+    summary: 'Readiness: the store answers',
+    response: {
+      status: 200,
+      schema: z.object({ status: z.literal('ready'), store: z.string() }),
+      description: 'Ready',
+    },
+    errors: { 503: 'The store does not answer.' },
+  },
+  {
+    method: 'get',
+    path: '/metrics',
+    tag: 'system',
+    auth: 'viewer',
+    summary: 'Prometheus metrics (text exposition format)',
+    description:
+      'Prometheus sends an API key with scope `read` as its bearer token; `PAYWATCH_METRICS_PUBLIC=true` opens this route to anyone.',
+    response: { status: 200, contentType: 'text/plain; version=0.0.4', description: 'Metrics' },
+    errors: { 401: 'No credentials.' },
+  },
+  {
+    method: 'get',
+    path: '/api/openapi.json',
+    tag: 'system',
+    auth: 'viewer',
+    summary: 'This OpenAPI 3.1 document',
+    response: { status: 200, contentType: 'application/json', description: 'OpenAPI document' },
+  },
 ];
 
 /** Health, readiness, metrics and the OpenAPI document. */
-export function createSystemRouter(deps: { registry: Registry; ping: () => Promise<void>; backend: string; openapi: () => unknown }): Router {
+export function createSystemRouter(deps: {
+  registry: Registry;
+  ping: () => Promise<void>;
+  backend: string;
+  openapi: () => unknown;
+}): Router {
   const r = Router();
   r.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
@@ -42,7 +92,9 @@ export function createSystemRouter(deps: { registry: Registry; ping: () => Promi
       await deps.ping();
       res.json({ status: 'ready', store: deps.backend });
     } catch {
-      res.status(503).json({ error: { code: 'store_unavailable', message: `the ${deps.backend} store does not answer` } });
+      res
+        .status(503)
+        .json({ error: { code: 'store_unavailable', message: `the ${deps.backend} store does not answer` } });
     }
   });
   r.get('/metrics', async (_req, res) => {

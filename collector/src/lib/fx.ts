@@ -6,10 +6,39 @@ import { toMajorUnits } from '@paywatch/contracts';
  * your own. Currencies missing here are reported as `unconverted`, never guessed.
  */
 export const REFERENCE_USD_RATES: Readonly<Record<string, number>> = Object.freeze({
-  USD: 1, EUR: 1.08, GBP: 1.27, JPY: 0.0067, CNY: 0.138, HKD: 0.128, SGD: 0.74, AUD: 0.65, CAD: 0.72,
-  CHF: 1.13, SEK: 0.094, NOK: 0.092, DKK: 0.145, PLN: 0.25, CZK: 0.043, INR: 0.012, KRW: 0.00072,
-  BRL: 0.18, MXN: 0.055, KWD: 3.25, AED: 0.272, SAR: 0.267, TWD: 0.031, THB: 0.028, MYR: 0.22,
-  IDR: 0.000062, PHP: 0.017, VND: 0.000039, NZD: 0.59, ZAR: 0.055, TRY: 0.029, BHD: 2.65, JOD: 1.41,
+  USD: 1,
+  EUR: 1.08,
+  GBP: 1.27,
+  JPY: 0.0067,
+  CNY: 0.138,
+  HKD: 0.128,
+  SGD: 0.74,
+  AUD: 0.65,
+  CAD: 0.72,
+  CHF: 1.13,
+  SEK: 0.094,
+  NOK: 0.092,
+  DKK: 0.145,
+  PLN: 0.25,
+  CZK: 0.043,
+  INR: 0.012,
+  KRW: 0.00072,
+  BRL: 0.18,
+  MXN: 0.055,
+  KWD: 3.25,
+  AED: 0.272,
+  SAR: 0.267,
+  TWD: 0.031,
+  THB: 0.028,
+  MYR: 0.22,
+  IDR: 0.000062,
+  PHP: 0.017,
+  VND: 0.000039,
+  NZD: 0.59,
+  ZAR: 0.055,
+  TRY: 0.029,
+  BHD: 2.65,
+  JOD: 1.41,
 });
 
 /** Converts amounts into the reporting currency. */
@@ -18,7 +47,11 @@ export interface Fx {
   /** Major units of the reporting currency, or null when the currency has no rate. */
   convertMinor(amountMinor: number, currency: string): number | null;
   /** Sums a per-currency map of minor units; currencies without a rate are listed apart. */
-  convertTotals(gmvMinor: Record<string, number>): { total: number; byCurrency: Record<string, number>; unconverted: string[] };
+  convertTotals(gmvMinor: Record<string, number>): {
+    total: number;
+    byCurrency: Record<string, number>;
+    unconverted: string[];
+  };
 }
 
 /**

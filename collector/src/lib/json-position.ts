@@ -3,13 +3,19 @@
  * echoing the input (V8's messages quote the text, which may hold card data). Only called after
  * `JSON.parse` failed, so speed does not matter.
  */
-export function jsonErrorPosition(text: string): { position: number; line: number; column: number; expected: string } {
+export function jsonErrorPosition(text: string): {
+  position: number;
+  line: number;
+  column: number;
+  expected: string;
+} {
   let i = 0;
   const fail = (expected: string): never => {
     throw { position: i, expected };
   };
   const ws = () => {
-    while (i < text.length && (text[i] === ' ' || text[i] === '\t' || text[i] === '\n' || text[i] === '\r')) i++;
+    while (i < text.length && (text[i] === ' ' || text[i] === '\t' || text[i] === '\n' || text[i] === '\r'))
+      i++;
   };
   const lit = (w: string) => {
     if (text.startsWith(w, i)) i += w.length;

@@ -4,7 +4,14 @@ import { luhnValid, maskPans } from './pan.js';
 
 describe('luhnValid', () => {
   it('accepts test card numbers and rejects altered ones', () => {
-    for (const pan of ['4111111111111111', '5555555555554444', '378282246310005', '3530111333300000', '6221260000000000', '4000056655665556'])
+    for (const pan of [
+      '4111111111111111',
+      '5555555555554444',
+      '378282246310005',
+      '3530111333300000',
+      '6221260000000000',
+      '4000056655665556',
+    ])
       expect(luhnValid(pan)).toBe(true);
     expect(luhnValid('4111111111111112')).toBe(false);
   });

@@ -19,7 +19,9 @@ function isKpiDelta(v: unknown): v is KpiDelta {
   if (v === null || typeof v !== 'object') return false;
   const d = v as Record<string, unknown>;
   return (
-    ['attempts', 'succeeded', 'failed', 'gmv', 'seen'].every((k) => typeof d[k] === 'number' && Number.isFinite(d[k])) &&
+    ['attempts', 'succeeded', 'failed', 'gmv', 'seen'].every(
+      (k) => typeof d[k] === 'number' && Number.isFinite(d[k]),
+    ) &&
     Array.isArray(d.latencies) &&
     d.latencies.every((l) => typeof l === 'number' && Number.isFinite(l))
   );

@@ -11,24 +11,45 @@ describe('RollingKpis', () => {
   it('aggregates the window and forgets older seconds', () => {
     let now = 1_000_000;
     const k = new RollingKpis(createFx('USD'), 60, () => now);
-    k.add([ev('succeeded', 1000, 100), ev('succeeded', 500, 200), ev('failed', 700, 300), ev('created', 900, 5000)]);
+    k.add([
+      ev('succeeded', 1000, 100),
+      ev('succeeded', 500, 200),
+      ev('failed', 700, 300),
+      ev('created', 900, 5000),
+    ]);
     now += 30_000;
     k.add([ev('captured', 2500, 400)]);
     let s = k.snapshot();
-    expect(s).toMatchObject({ attempts: 4, succeeded: 3, failed: 1, success_rate: 0.75, gmv_per_min: 40, payments_per_s: 0.07 });
+    expect(s).toMatchObject({
+      attempts: 4,
+      succeeded: 3,
+      failed: 1,
+      success_rate: 0.75,
+      gmv_per_min: 40,
+      payments_per_s: 0.07,
+    });
     expect(s.latency_ms).toEqual({ p50: 250, p95: 385, p99: 397 });
     now += 31_000; // the first second left the window
     s = k.snapshot();
     expect(s).toMatchObject({ attempts: 1, succeeded: 1, gmv_per_min: 25 });
     now += 60_000;
-    expect(k.snapshot()).toMatchObject({ attempts: 0, success_rate: null, latency_ms: { p50: null, p95: null, p99: null } });
+    expect(k.snapshot()).toMatchObject({
+      attempts: 0,
+      success_rate: null,
+      latency_ms: { p50: null, p95: null, p99: null },
+    });
   });
 });
 
 describe('KPI deltas between collectors', () => {
   it('a peer delta counts like the same events added locally', () => {
     const fx = createFx('USD');
-    const events = [ev('succeeded', 1000, 100), ev('failed', 700, 300), ev('created', 900, 5000), ev('captured', 2500, 200)];
+    const events = [
+      ev('succeeded', 1000, 100),
+      ev('failed', 700, 300),
+      ev('created', 900, 5000),
+      ev('captured', 2500, 200),
+    ];
     const local = new RollingKpis(fx, 60, () => 5_000_000);
     local.add(events);
     const delta = emptyKpiDelta();

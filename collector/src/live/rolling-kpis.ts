@@ -76,7 +76,15 @@ export class RollingKpis {
     private readonly now: () => number = Date.now,
     private readonly random: () => number = Math.random,
   ) {
-    this.slots = Array.from({ length: windowS }, () => ({ second: -1, attempts: 0, succeeded: 0, failed: 0, gmv: 0, latencies: [], seen: 0 }));
+    this.slots = Array.from({ length: windowS }, () => ({
+      second: -1,
+      attempts: 0,
+      succeeded: 0,
+      failed: 0,
+      gmv: 0,
+      latencies: [],
+      seen: 0,
+    }));
   }
 
   private slot(second: number): Slot {
@@ -106,7 +114,10 @@ export class RollingKpis {
   snapshot(): LiveKpis {
     const nowMs = this.now();
     const current = Math.floor(nowMs / 1000);
-    let attempts = 0, succeeded = 0, failed = 0, gmv = 0;
+    let attempts = 0,
+      succeeded = 0,
+      failed = 0,
+      gmv = 0;
     const lat: number[] = [];
     for (const s of this.slots) {
       if (s.second < 0 || s.second <= current - this.windowS || s.second > current) continue;

@@ -1,5 +1,12 @@
 // Guards /metrics cardinality: 100k random events (random ids, countries, amounts) keep the series count bounded.
-import { CURRENCY_EXPONENTS, FAILURE_CATEGORIES, METHODS, PROVIDERS, STATUSES, type PaymentEvent } from '@paywatch/contracts';
+import {
+  CURRENCY_EXPONENTS,
+  FAILURE_CATEGORIES,
+  METHODS,
+  PROVIDERS,
+  STATUSES,
+  type PaymentEvent,
+} from '@paywatch/contracts';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_METRICS_COUNTRIES } from '../config.js';
 import { createMetrics } from './metrics.js';
@@ -25,18 +32,40 @@ describe('metrics', () => {
     for (let i = 0; i < 100_000; i++) {
       const status = pick(r, STATUSES);
       events.push({
-        v: 1, event_id: `e${i}-${r()}`, ts: i, received_at: i, source: 'api', payment_id: `p${r()}`, attempt: 1,
-        merchant_id: `m${Math.floor(r() * 1e9)}`, provider: pick(r, PROVIDERS), method: pick(r, METHODS), channel: null, status,
-        amount_minor: Math.floor(r() * 1e6), currency: pick(r, currencies),
-        failure: status === 'failed' ? { category: pick(r, FAILURE_CATEGORIES), code: String(r()), message: null } : null,
-        card: null, country: String.fromCharCode(65 + Math.floor(r() * 26), 65 + Math.floor(r() * 26)), latency_ms: r() * 5000,
-        customer_ref: null, device_ref: null, ip_ref: null, user_level: null, risk_score: null, metadata: null,
+        v: 1,
+        event_id: `e${i}-${r()}`,
+        ts: i,
+        received_at: i,
+        source: 'api',
+        payment_id: `p${r()}`,
+        attempt: 1,
+        merchant_id: `m${Math.floor(r() * 1e9)}`,
+        provider: pick(r, PROVIDERS),
+        method: pick(r, METHODS),
+        channel: null,
+        status,
+        amount_minor: Math.floor(r() * 1e6),
+        currency: pick(r, currencies),
+        failure:
+          status === 'failed'
+            ? { category: pick(r, FAILURE_CATEGORIES), code: String(r()), message: null }
+            : null,
+        card: null,
+        country: String.fromCharCode(65 + Math.floor(r() * 26), 65 + Math.floor(r() * 26)),
+        latency_ms: r() * 5000,
+        customer_ref: null,
+        device_ref: null,
+        ip_ref: null,
+        user_level: null,
+        risk_score: null,
+        metadata: null,
       });
     }
     for (let i = 0; i < events.length; i += 1000) m.sink.consume(events.slice(i, i + 1000));
     const text = await m.registry.metrics();
     const payments = await seriesCount(text, 'paywatch_payments_total');
-    const bound = PROVIDERS.length * METHODS.length * STATUSES.length * (DEFAULT_METRICS_COUNTRIES.length + 1);
+    const bound =
+      PROVIDERS.length * METHODS.length * STATUSES.length * (DEFAULT_METRICS_COUNTRIES.length + 1);
     expect(payments).toBeGreaterThan(1000);
     expect(payments).toBeLessThanOrEqual(bound);
     // Country labels are only the configured ones plus "other"; ids never appear.
@@ -51,17 +80,52 @@ describe('metrics', () => {
 
   it('counts amounts in major units and failures by category', async () => {
     const m = createMetrics({ countries: new Set(['JP']), defaultMetrics: false });
-    const base = { v: 1, ts: 0, received_at: 0, source: 'api', payment_id: 'p', attempt: 1, merchant_id: 'm', provider: 'stripe', method: 'card', channel: null, card: null, country: 'JP', latency_ms: 250, customer_ref: null, device_ref: null, ip_ref: null, user_level: null, risk_score: null, metadata: null } as const;
+    const base = {
+      v: 1,
+      ts: 0,
+      received_at: 0,
+      source: 'api',
+      payment_id: 'p',
+      attempt: 1,
+      merchant_id: 'm',
+      provider: 'stripe',
+      method: 'card',
+      channel: null,
+      card: null,
+      country: 'JP',
+      latency_ms: 250,
+      customer_ref: null,
+      device_ref: null,
+      ip_ref: null,
+      user_level: null,
+      risk_score: null,
+      metadata: null,
+    } as const;
     m.sink.consume([
       { ...base, event_id: 'a', status: 'succeeded', amount_minor: 500, currency: 'JPY', failure: null },
       { ...base, event_id: 'b', status: 'succeeded', amount_minor: 1999, currency: 'USD', failure: null },
-      { ...base, event_id: 'c', status: 'failed', amount_minor: 100, currency: 'USD', failure: { category: 'timeout', code: null, message: null } },
+      {
+        ...base,
+        event_id: 'c',
+        status: 'failed',
+        amount_minor: 100,
+        currency: 'USD',
+        failure: { category: 'timeout', code: null, message: null },
+      },
     ]);
     const text = await m.registry.metrics();
-    expect(text).toContain('paywatch_payment_amount_total{provider="stripe",method="card",currency="JPY"} 500');
-    expect(text).toContain('paywatch_payment_amount_total{provider="stripe",method="card",currency="USD"} 19.99');
-    expect(text).toContain('paywatch_payment_failures_total{provider="stripe",method="card",category="timeout"} 1');
-    expect(text).toContain('paywatch_payments_total{provider="stripe",method="card",status="succeeded",country="JP"} 2');
+    expect(text).toContain(
+      'paywatch_payment_amount_total{provider="stripe",method="card",currency="JPY"} 500',
+    );
+    expect(text).toContain(
+      'paywatch_payment_amount_total{provider="stripe",method="card",currency="USD"} 19.99',
+    );
+    expect(text).toContain(
+      'paywatch_payment_failures_total{provider="stripe",method="card",category="timeout"} 1',
+    );
+    expect(text).toContain(
+      'paywatch_payments_total{provider="stripe",method="card",status="succeeded",country="JP"} 2',
+    );
     expect(text).toContain('paywatch_payment_latency_seconds_count{provider="stripe",method="card"} 3');
   });
 });

@@ -36,7 +36,8 @@ export interface WebhookHooks {
 
 export function createMetrics(opts: { countries: ReadonlySet<string>; defaultMetrics?: boolean }): Metrics {
   const registry = new Registry();
-  if (opts.defaultMetrics !== false) collectDefaultMetrics({ register: registry, prefix: 'paywatch_process_' });
+  if (opts.defaultMetrics !== false)
+    collectDefaultMetrics({ register: registry, prefix: 'paywatch_process_' });
 
   const payments = new Counter({
     name: 'paywatch_payments_total',
@@ -103,12 +104,24 @@ export function createMetrics(opts: { countries: ReadonlySet<string>; defaultMet
       name: 'metrics',
       consume(events: readonly PaymentEvent[]) {
         for (const e of events) {
-          payments.inc({ provider: e.provider, method: e.method, status: e.status, country: country(e.country) });
+          payments.inc({
+            provider: e.provider,
+            method: e.method,
+            status: e.status,
+            country: country(e.country),
+          });
           const outcome = outcomeOf(e.status);
           if (outcome === 'success') {
-            amount.inc({ provider: e.provider, method: e.method, currency: e.currency }, toMajorUnits(e.amount_minor, e.currency));
+            amount.inc(
+              { provider: e.provider, method: e.method, currency: e.currency },
+              toMajorUnits(e.amount_minor, e.currency),
+            );
           } else if (outcome === 'failure') {
-            failures.inc({ provider: e.provider, method: e.method, category: e.failure?.category ?? 'other' });
+            failures.inc({
+              provider: e.provider,
+              method: e.method,
+              category: e.failure?.category ?? 'other',
+            });
           }
           if (outcome !== null && e.latency_ms !== null) {
             latency.observe({ provider: e.provider, method: e.method }, e.latency_ms / 1000);

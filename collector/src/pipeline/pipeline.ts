@@ -10,7 +10,11 @@ import type { IngestContext, IngestOutcome, Ingestor } from './types.js';
 
 /** Observes pipeline results (the metrics module implements it; domain code knows no prom-client). */
 export interface PipelineHooks {
-  ingested(source: IngestContext['source'], result: 'accepted' | 'duplicate' | 'rejected', count: number): void;
+  ingested(
+    source: IngestContext['source'],
+    result: 'accepted' | 'duplicate' | 'rejected',
+    count: number,
+  ): void;
 }
 
 export interface PipelineDeps {
@@ -53,7 +57,13 @@ export function createPipeline(deps: PipelineDeps): Ingestor {
       deps.hooks.ingested(ctx.source, 'accepted', written.inserted.length);
       deps.hooks.ingested(ctx.source, 'duplicate', duplicate);
       deps.hooks.ingested(ctx.source, 'rejected', rejected);
-      return { accepted: written.inserted.length, duplicate, rejected, errors, inserted: written.inserted } satisfies IngestOutcome;
+      return {
+        accepted: written.inserted.length,
+        duplicate,
+        rejected,
+        errors,
+        inserted: written.inserted,
+      } satisfies IngestOutcome;
     },
   };
 }

@@ -23,7 +23,8 @@ export function createFanOut(sinks: readonly Sink[], logger: Logger): Sink {
       for (const s of sinks) {
         try {
           const r = s.consume(events);
-          if (r instanceof Promise) r.catch((err: unknown) => log.error({ err, sink: s.name }, 'sink failed'));
+          if (r instanceof Promise)
+            r.catch((err: unknown) => log.error({ err, sink: s.name }, 'sink failed'));
         } catch (err) {
           log.error({ err, sink: s.name }, 'sink failed');
         }

@@ -45,8 +45,10 @@ export interface EventFeedReader {
 export function checkFeedQuery(q: FeedQuery): void {
   if (!Number.isInteger(q.limit) || q.limit < 1) throw new RangeError('limit must be a positive integer');
   if (!Number.isSafeInteger(q.before)) throw new RangeError('before must be an integer epoch ms');
-  if (q.minTs !== undefined && !Number.isSafeInteger(q.minTs)) throw new RangeError('minTs must be an integer epoch ms');
-  if (q.after !== null && !Number.isSafeInteger(q.after.received_at)) throw new RangeError('cursor received_at must be an integer epoch ms');
+  if (q.minTs !== undefined && !Number.isSafeInteger(q.minTs))
+    throw new RangeError('minTs must be an integer epoch ms');
+  if (q.after !== null && !Number.isSafeInteger(q.after.received_at))
+    throw new RangeError('cursor received_at must be an integer epoch ms');
 }
 
 /** The page's `next` cursor from its last event (or the query's cursor when it is empty). */

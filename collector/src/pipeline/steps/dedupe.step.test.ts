@@ -8,7 +8,10 @@ const ev = (id: string, amount: number) => ({ event_id: id, amount_minor: amount
 describe('dedupe step', () => {
   it('keeps the first occurrence and counts the rest', () => {
     const r = dedupeStep([ev('a', 1), ev('b', 2), ev('a', 3), ev('a', 4)]);
-    expect(r.unique.map((e) => [e.event_id, e.amount_minor])).toEqual([['a', 1], ['b', 2]]);
+    expect(r.unique.map((e) => [e.event_id, e.amount_minor])).toEqual([
+      ['a', 1],
+      ['b', 2],
+    ]);
     expect(r.duplicates).toBe(2);
   });
 });

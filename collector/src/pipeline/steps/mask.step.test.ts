@@ -4,12 +4,38 @@ import { describe, expect, it } from 'vitest';
 import { createMasker } from './mask.step.js';
 
 const event = (over: Partial<PaymentEvent> = {}): PaymentEvent => ({
-  v: 1, event_id: 'e1', ts: 1, received_at: 1, source: 'api', payment_id: 'p1', attempt: 1, merchant_id: 'm1',
-  provider: 'stripe', method: 'card', channel: 'web', status: 'failed', amount_minor: 100, currency: 'USD',
+  v: 1,
+  event_id: 'e1',
+  ts: 1,
+  received_at: 1,
+  source: 'api',
+  payment_id: 'p1',
+  attempt: 1,
+  merchant_id: 'm1',
+  provider: 'stripe',
+  method: 'card',
+  channel: 'web',
+  status: 'failed',
+  amount_minor: 100,
+  currency: 'USD',
   failure: { category: 'do_not_honor', code: '05', message: 'Card 4111 1111 1111 1111 declined' },
-  card: { brand: 'visa', bin: '411111', last4: '1111', issuer_country: 'US', funding: 'credit', wallet: null },
-  country: 'US', latency_ms: 120, customer_ref: 'cust-42', device_ref: 'dev-1', ip_ref: '203.0.113.7',
-  user_level: null, risk_score: null, metadata: null, ...over,
+  card: {
+    brand: 'visa',
+    bin: '411111',
+    last4: '1111',
+    issuer_country: 'US',
+    funding: 'credit',
+    wallet: null,
+  },
+  country: 'US',
+  latency_ms: 120,
+  customer_ref: 'cust-42',
+  device_ref: 'dev-1',
+  ip_ref: '203.0.113.7',
+  user_level: null,
+  risk_score: null,
+  metadata: null,
+  ...over,
 });
 
 const masker = createMasker(Buffer.from('k'.repeat(32)));
@@ -22,23 +48,38 @@ describe('mask step', () => {
         payment_id: 'pi_5555555555554444',
         merchant_id: 'shop 378282246310005',
         user_level: 'gold 4111-1111-1111-1111',
-        metadata: { note: 'pan 4111111111111111', nested: { list: ['x', '5555 5555 5555 4444'], ['k4111111111111111']: 1 }, n: 4111111111111111 },
+        metadata: {
+          note: 'pan 4111111111111111',
+          nested: { list: ['x', '5555 5555 5555 4444'], ['k4111111111111111']: 1 },
+          n: 4111111111111111,
+        },
       }),
     );
     const text = JSON.stringify(m);
-    for (const pan of ['4111111111111111', '5555555555554444', '378282246310005']) expect(text).not.toContain(pan);
+    for (const pan of ['4111111111111111', '5555555555554444', '378282246310005'])
+      expect(text).not.toContain(pan);
     expect(text).not.toMatch(/(?:\d[ -]?){12,19}/);
     expect(m.failure?.message).toBe('Card 411111…1111 declined');
     expect(m.metadata?.n).toBe('411111…1111');
   });
 
   it('drops CVV/PIN-like metadata keys at any depth', () => {
-    const m = masker.maskEvent(event({ metadata: { cvv: '123', CVC2: '999', card: { 'security-code': '123', pin_block: 'abc', keep: 'yes' } } }));
+    const m = masker.maskEvent(
+      event({
+        metadata: {
+          cvv: '123',
+          CVC2: '999',
+          card: { 'security-code': '123', pin_block: 'abc', keep: 'yes' },
+        },
+      }),
+    );
     expect(m.metadata).toEqual({ card: { keep: 'yes' } });
   });
 
   it('replaces refs, e-mails and phones by stable keyed hashes', () => {
-    const a = masker.maskEvent(event({ metadata: { contact: 'write to jane.doe@example.com or +49 30 1234 5678', email: 'x@y.io' } }));
+    const a = masker.maskEvent(
+      event({ metadata: { contact: 'write to jane.doe@example.com or +49 30 1234 5678', email: 'x@y.io' } }),
+    );
     const b = masker.maskEvent(event());
     expect(a.customer_ref).toMatch(/^ref_[0-9a-f]{32}$/);
     expect(a.customer_ref).toBe(b.customer_ref);

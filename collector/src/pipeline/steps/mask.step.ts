@@ -18,7 +18,8 @@ export interface Masker {
 }
 
 /** Keys (case-insensitive, `_`/`-` ignored) whose values are sensitive authentication data. */
-const SENSITIVE_KEY = /^(cvv\d?|cvc\d?|cvn|csc|cid|cav\d?|pin|pinblock|securitycode|cardsecuritycode|cardverification(value|code)?|verificationcode|track[12]?|trackdata|magstripe)$/;
+const SENSITIVE_KEY =
+  /^(cvv\d?|cvc\d?|cvn|csc|cid|cav\d?|pin|pinblock|securitycode|cardsecuritycode|cardverification(value|code)?|verificationcode|track[12]?|trackdata|magstripe)$/;
 const CONTACT_KEY = /^(email|e?mailaddress|phone|phonenumber|mobile|mobilenumber|tel|telephone|msisdn)$/;
 
 const EMAIL = /[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}/g;
@@ -69,7 +70,10 @@ export function createMasker(hashKey: Buffer): Masker {
       const norm = k.toLowerCase().replace(/[_\-\s]/g, '');
       if (SENSITIVE_KEY.test(norm)) continue;
       const key = maskText(k);
-      out[key] = CONTACT_KEY.test(norm) && (typeof val === 'string' || typeof val === 'number') ? hmac('contact', String(val)) : maskValue(val, depth + 1);
+      out[key] =
+        CONTACT_KEY.test(norm) && (typeof val === 'string' || typeof val === 'number')
+          ? hmac('contact', String(val))
+          : maskValue(val, depth + 1);
     }
     return out;
   };

@@ -5,14 +5,40 @@ import { normalizeStep } from './normalize.step.js';
 
 const now = Date.UTC(2026, 10, 25, 12);
 const input = (over: Record<string, unknown> = {}) =>
-  PaymentEventInputSchema.parse({ event_id: ' e1 ', ts: '2026-11-25T19:30:00+08:00', payment_id: 'p1', merchant_id: 'm1', provider: 'WeChat', method: 'WeChatPay', status: 'Declined', amount_minor: 100, currency: 'cny', country: 'cn', ...over });
+  PaymentEventInputSchema.parse({
+    event_id: ' e1 ',
+    ts: '2026-11-25T19:30:00+08:00',
+    payment_id: 'p1',
+    merchant_id: 'm1',
+    provider: 'WeChat',
+    method: 'WeChatPay',
+    status: 'Declined',
+    amount_minor: 100,
+    currency: 'cny',
+    country: 'cn',
+    ...over,
+  });
 
 describe('normalize step', () => {
   it('canonicalizes aliases, case, time zone', () => {
     const r = normalizeStep(input(), { source: 'api', receivedAt: now });
     expect(r.ok).toBe(true);
     if (!r.ok) return;
-    expect(r.value).toMatchObject({ event_id: 'e1', ts: Date.UTC(2026, 10, 25, 11, 30), provider: 'wechatpay', method: 'wechat_pay', status: 'failed', currency: 'CNY', country: 'CN', attempt: 1, channel: null, card: null, received_at: now, source: 'api', v: 1 });
+    expect(r.value).toMatchObject({
+      event_id: 'e1',
+      ts: Date.UTC(2026, 10, 25, 11, 30),
+      provider: 'wechatpay',
+      method: 'wechat_pay',
+      status: 'failed',
+      currency: 'CNY',
+      country: 'CN',
+      attempt: 1,
+      channel: null,
+      card: null,
+      received_at: now,
+      source: 'api',
+      v: 1,
+    });
   });
   it('gives a failed payment without a category the category other, keeping the raw code', () => {
     const r = normalizeStep(input({ failure: { code: 51 } }), { source: 'api', receivedAt: now });
@@ -27,7 +53,19 @@ describe('normalize step', () => {
     expect(!p.ok && p.errors[0]?.path).toBe('ts');
   });
   it('normalizes card fields', () => {
-    const r = normalizeStep(input({ card: { brand: 'MasterCard', bin: '555555', last4: '4444', issuer_country: 'de', wallet: 'ApplePay' } }), { source: 'webhook', receivedAt: now });
-    expect(r.ok && r.value.card).toEqual({ brand: 'mastercard', bin: '555555', last4: '4444', issuer_country: 'DE', funding: null, wallet: 'apple_pay' });
+    const r = normalizeStep(
+      input({
+        card: { brand: 'MasterCard', bin: '555555', last4: '4444', issuer_country: 'de', wallet: 'ApplePay' },
+      }),
+      { source: 'webhook', receivedAt: now },
+    );
+    expect(r.ok && r.value.card).toEqual({
+      brand: 'mastercard',
+      bin: '555555',
+      last4: '4444',
+      issuer_country: 'DE',
+      funding: null,
+      wallet: 'apple_pay',
+    });
   });
 });

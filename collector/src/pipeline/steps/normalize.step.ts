@@ -43,7 +43,10 @@ export function normalizeStep(
   if (e.failure || status === 'failed') {
     const f = e.failure ?? {};
     failure = {
-      category: f.category === undefined ? 'other' : must(canonicalEnum(FAILURE_CATEGORIES, {}, f.category), 'failure.category'),
+      category:
+        f.category === undefined
+          ? 'other'
+          : must(canonicalEnum(FAILURE_CATEGORIES, {}, f.category), 'failure.category'),
       code: f.code === undefined ? null : String(f.code),
       message: f.message ?? null,
     };
@@ -51,15 +54,22 @@ export function normalizeStep(
   const c = e.card;
   const card: PaymentEvent['card'] = c
     ? {
-        brand: c.brand === undefined ? null : must(canonicalEnum(CARD_BRANDS, ENUM_ALIASES.card_brand, c.brand), 'card.brand'),
+        brand:
+          c.brand === undefined
+            ? null
+            : must(canonicalEnum(CARD_BRANDS, ENUM_ALIASES.card_brand, c.brand), 'card.brand'),
         bin: c.bin ?? null,
         last4: c.last4 ?? null,
         issuer_country: c.issuer_country?.trim().toUpperCase() ?? null,
-        funding: c.funding === undefined ? null : must(canonicalEnum(CARD_FUNDING, {}, c.funding), 'card.funding'),
+        funding:
+          c.funding === undefined ? null : must(canonicalEnum(CARD_FUNDING, {}, c.funding), 'card.funding'),
         wallet:
           c.wallet === undefined
             ? null
-            : must(canonicalEnum(CARD_WALLETS, { applepay: 'apple_pay', googlepay: 'google_pay' }, c.wallet), 'card.wallet'),
+            : must(
+                canonicalEnum(CARD_WALLETS, { applepay: 'apple_pay', googlepay: 'google_pay' }, c.wallet),
+                'card.wallet',
+              ),
       }
     : null;
 
@@ -74,7 +84,10 @@ export function normalizeStep(
     merchant_id: e.merchant_id.trim(),
     provider: must(canonicalEnum(PROVIDERS, ENUM_ALIASES.provider, e.provider), 'provider'),
     method: must(canonicalEnum(METHODS, ENUM_ALIASES.method, e.method), 'method'),
-    channel: e.channel === undefined ? null : must(canonicalEnum(CHANNELS, ENUM_ALIASES.channel, e.channel), 'channel'),
+    channel:
+      e.channel === undefined
+        ? null
+        : must(canonicalEnum(CHANNELS, ENUM_ALIASES.channel, e.channel), 'channel'),
     status,
     amount_minor: e.amount_minor,
     currency: e.currency.trim().toUpperCase(),

@@ -2,7 +2,17 @@
 import { describe, expect, it } from 'vitest';
 import { validateStep } from './validate.step.js';
 
-const good = { event_id: 'e1', ts: 1764064800000, payment_id: 'p1', merchant_id: 'm1', provider: 'adyen', method: 'card', status: 'failed', amount_minor: 5, currency: 'EUR' };
+const good = {
+  event_id: 'e1',
+  ts: 1764064800000,
+  payment_id: 'p1',
+  merchant_id: 'm1',
+  provider: 'adyen',
+  method: 'card',
+  status: 'failed',
+  amount_minor: 5,
+  currency: 'EUR',
+};
 
 describe('validate step', () => {
   it('passes a valid event through', () => {
@@ -29,7 +39,17 @@ describe('validate step', () => {
     expect(!r.ok && r.errors[0]?.reason).toMatch(/unknown field.*"amount".*metadata/);
   });
   it('reports several issues of one event, capped', () => {
-    const r = validateStep({ event_id: 1, ts: 'x', payment_id: 2, merchant_id: 3, provider: 4, method: 5, status: 6, amount_minor: 'a', currency: 7 });
+    const r = validateStep({
+      event_id: 1,
+      ts: 'x',
+      payment_id: 2,
+      merchant_id: 3,
+      provider: 4,
+      method: 5,
+      status: 6,
+      amount_minor: 'a',
+      currency: 7,
+    });
     expect(!r.ok && r.errors.length).toBe(5);
   });
 });

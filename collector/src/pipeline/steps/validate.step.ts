@@ -19,7 +19,10 @@ export function validateStep(input: unknown): StepOutcome<PaymentEventInput> {
     ok: false,
     errors: r.error.issues.slice(0, MAX_ISSUES_PER_EVENT).map((i) => ({
       path: i.path.map(String).join('.'),
-      reason: i.code === 'unrecognized_keys' ? `unknown field(s) ${i.keys.map((k) => JSON.stringify(maskPans(k.slice(0, 64)))).join(', ')}; put custom data in metadata` : i.message,
+      reason:
+        i.code === 'unrecognized_keys'
+          ? `unknown field(s) ${i.keys.map((k) => JSON.stringify(maskPans(k.slice(0, 64)))).join(', ')}; put custom data in metadata`
+          : i.message,
     })),
   };
 }

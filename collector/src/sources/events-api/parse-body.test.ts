@@ -14,20 +14,28 @@ describe('parseEventsBody', () => {
       parseEventsBody(b('{"pan":"4111111111111111",}'), 'application/json');
       expect.unreachable();
     } catch (e) {
-      expect((e as Error).message).toBe('malformed JSON at position 26 (line 1, column 27): expected a string');
+      expect((e as Error).message).toBe(
+        'malformed JSON at position 26 (line 1, column 27): expected a string',
+      );
       expect((e as { status: number }).status).toBe(400);
     }
   });
   it('rejects one bad NDJSON line and keeps the others', () => {
     const r = parseEventsBody(b('{"a":1}\n{oops\n\n{"a":3}\n'), 'application/x-ndjson');
     expect(r.items).toEqual([{ a: 1 }, undefined, { a: 3 }]);
-    expect(r.errors).toEqual([{ index: 1, path: '', reason: 'malformed JSON on line 2 at column 2: expected a string' }]);
+    expect(r.errors).toEqual([
+      { index: 1, path: '', reason: 'malformed JSON on line 2 at column 2: expected a string' },
+    ]);
   });
   it('enforces 10,000 events per request with 413', () => {
     const many = Array.from({ length: 10_001 }, () => '{}').join('\n');
     expect(() => parseEventsBody(b(many), 'application/x-ndjson')).toThrow(/10001 events.*limit is 10000/);
-    expect(() => parseEventsBody(b(`[${Array(10_001).fill('{}').join(',')}]`), 'application/json')).toThrow(/limit is 10000/);
-    expect(parseEventsBody(b(Array(10_000).fill('{}').join('\n')), 'application/x-ndjson').items).toHaveLength(10_000);
+    expect(() => parseEventsBody(b(`[${Array(10_001).fill('{}').join(',')}]`), 'application/json')).toThrow(
+      /limit is 10000/,
+    );
+    expect(
+      parseEventsBody(b(Array(10_000).fill('{}').join('\n')), 'application/x-ndjson').items,
+    ).toHaveLength(10_000);
   });
   it('refuses other media types with 415', () => {
     expect(() => parseEventsBody(b('a,b'), 'text/csv')).toThrow(expect.objectContaining({ status: 415 }));

@@ -23,7 +23,8 @@ export function parseEventsBody(body: Buffer, contentType: string | undefined): 
   const type = (contentType ?? '').split(';')[0]!.trim().toLowerCase();
   const text = body.toString('utf8');
   if (type === 'application/json' || type === '') {
-    if (text.trim() === '') throw new BadRequestError('empty body: expected a JSON event or an array of events', 'body');
+    if (text.trim() === '')
+      throw new BadRequestError('empty body: expected a JSON event or an array of events', 'body');
     let parsed: unknown;
     try {
       parsed = JSON.parse(text);
@@ -57,7 +58,11 @@ export function parseEventsBody(body: Buffer, contentType: string | undefined): 
         items.push(JSON.parse(line));
       } catch {
         const p = jsonErrorPosition(line);
-        errors.push({ index: items.length, path: '', reason: `malformed JSON on line ${lineNo} at column ${p.column}: expected ${p.expected}` });
+        errors.push({
+          index: items.length,
+          path: '',
+          reason: `malformed JSON on line ${lineNo} at column ${p.column}: expected ${p.expected}`,
+        });
         items.push(undefined);
       }
     }

@@ -48,14 +48,12 @@ export function createFaroRouter(deps: FaroRouterDeps): Router {
     if (origin === undefined) return next(); // not a browser cross-origin request
     if (!origins.has(origin)) {
       deps.onRejected?.('origin');
-      res
-        .status(403)
-        .json({
-          error: {
-            code: 'origin_not_allowed',
-            message: `origin ${origin.slice(0, 100)} is not in PAYWATCH_FARO_ORIGINS`,
-          },
-        });
+      res.status(403).json({
+        error: {
+          code: 'origin_not_allowed',
+          message: `origin ${origin.slice(0, 100)} is not in PAYWATCH_FARO_ORIGINS`,
+        },
+      });
       return;
     }
     res.setHeader('Access-Control-Allow-Origin', origin);
@@ -84,15 +82,13 @@ export function createFaroRouter(deps: FaroRouterDeps): Router {
       if (!parsed.success) {
         deps.onRejected?.('invalid');
         const issue = parsed.error.issues[0];
-        res
-          .status(400)
-          .json({
-            error: {
-              code: 'invalid_payload',
-              message: issue?.message ?? 'invalid',
-              field: issue?.path.join('.') ?? '',
-            },
-          });
+        res.status(400).json({
+          error: {
+            code: 'invalid_payload',
+            message: issue?.message ?? 'invalid',
+            field: issue?.path.join('.') ?? '',
+          },
+        });
         return;
       }
       const records = toRumRecords(parsed.data, now(), deps.maskText);

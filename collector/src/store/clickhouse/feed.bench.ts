@@ -27,8 +27,16 @@ function pct(xs: number[], p: number): number {
 }
 
 async function main(): Promise<void> {
-  const admin = createClient({ url: ep.url, username: ep.username, password: ep.password, request_timeout: 3_600_000 });
-  const store = createClickHouseStore({ ...ep, database, requestTimeoutMs: 600_000 }, { logger: createLogger({ level: 'silent' }) });
+  const admin = createClient({
+    url: ep.url,
+    username: ep.username,
+    password: ep.password,
+    request_timeout: 3_600_000,
+  });
+  const store = createClickHouseStore(
+    { ...ep, database, requestTimeoutMs: 600_000 },
+    { logger: createLogger({ level: 'silent' }) },
+  );
   await store.start();
   try {
     const t0 = performance.now();
@@ -48,9 +56,18 @@ FROM numbers(${N})`.text,
     console.log(`loaded ${N} events in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
     const cursorAt = START + span - 10_000;
     const after = { received_at: cursorAt, event_id: '' };
-    const cases: Record<string, number | undefined> = { 'no bound': undefined, '1 day': DAY, '1 hour': 3_600_000 };
+    const cases: Record<string, number | undefined> = {
+      'no bound': undefined,
+      '1 day': DAY,
+      '1 hour': 3_600_000,
+    };
     for (const [name, age] of Object.entries(cases)) {
-      const q = { after, before: END + 1, limit: 20_000, ...(age === undefined ? {} : { minTs: cursorAt - age }) };
+      const q = {
+        after,
+        before: END + 1,
+        limit: 20_000,
+        ...(age === undefined ? {} : { minTs: cursorAt - age }),
+      };
       const first = await store.feed.eventsReceivedSince(q); // warm-up
       const ms: number[] = [];
       for (let i = 0; i < repeats; i++) {
@@ -58,7 +75,9 @@ FROM numbers(${N})`.text,
         await store.feed.eventsReceivedSince(q);
         ms.push(performance.now() - t);
       }
-      console.log(`max event age ${name.padEnd(8)}: ${first.events.length} events, p50 ${pct(ms, 50)} ms, p95 ${pct(ms, 95)} ms`);
+      console.log(
+        `max event age ${name.padEnd(8)}: ${first.events.length} events, p50 ${pct(ms, 50)} ms, p95 ${pct(ms, 95)} ms`,
+      );
     }
   } finally {
     await store.stop();

@@ -14,7 +14,10 @@ describeFeedContract('clickhouse', async () => {
   await assertClickHouseUp(ep);
   const database = `paywatch_feed_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
   return {
-    store: createClickHouseStore({ url: ep.url, username: ep.username, password: ep.password, database }, { logger }),
+    store: createClickHouseStore(
+      { url: ep.url, username: ep.username, password: ep.password, database },
+      { logger },
+    ),
     async cleanup() {
       const c = createClient({ url: ep.url, username: ep.username, password: ep.password });
       try {

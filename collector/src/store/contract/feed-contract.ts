@@ -14,7 +14,8 @@ export interface FeedUnderTest {
 const T0 = Date.UTC(2026, 0, 12, 9, 0, 0);
 const HOUR = 3_600_000;
 
-const byArrival = (a: PaymentEvent, b: PaymentEvent) => a.received_at - b.received_at || compareBytes(a.event_id, b.event_id);
+const byArrival = (a: PaymentEvent, b: PaymentEvent) =>
+  a.received_at - b.received_at || compareBytes(a.event_id, b.event_id);
 
 /** Reads the whole feed below `before` in pages of `limit`, starting after `after`. */
 async function readAll(
@@ -46,12 +47,24 @@ async function readAll(
 export function describeFeedContract(name: string, makeStore: () => Promise<FeedUnderTest>): void {
   describe(`feed contract: ${name}`, { timeout: 60_000 }, () => {
     // Many events share a received_at (one HTTP batch is stamped once): 40 arrival instants.
-    const events = generateEvents({ seed: 4242, payments: 300, from: T0, spanMs: 2 * HOUR, idPrefix: 'f_' }).map((e, i) => ({
+    const events = generateEvents({
+      seed: 4242,
+      payments: 300,
+      from: T0,
+      spanMs: 2 * HOUR,
+      idPrefix: 'f_',
+    }).map((e, i) => ({
       ...e,
       received_at: T0 + 2 * HOUR + (i % 40) * 1000,
     }));
     // Received in the same window but with an event time two days earlier (a late webhook).
-    const old = generateEvents({ seed: 99, payments: 20, from: T0 - 48 * HOUR, spanMs: HOUR, idPrefix: 'old_' }).map((e, i) => ({
+    const old = generateEvents({
+      seed: 99,
+      payments: 20,
+      from: T0 - 48 * HOUR,
+      spanMs: HOUR,
+      idPrefix: 'old_',
+    }).map((e, i) => ({
       ...e,
       received_at: T0 + 2 * HOUR + (i % 40) * 1000,
     }));
@@ -64,7 +77,9 @@ export function describeFeedContract(name: string, makeStore: () => Promise<Feed
       await sut.store.start();
       feed = feedOf(sut.store);
       // Written in an order unrelated to arrival order.
-      const shuffled = [...events, ...old].sort((a, b) => compareBytes(a.payment_id + a.event_id, b.payment_id + b.event_id));
+      const shuffled = [...events, ...old].sort((a, b) =>
+        compareBytes(a.payment_id + a.event_id, b.payment_id + b.event_id),
+      );
       for (let i = 0; i < shuffled.length; i += 250) await sut.store.write(shuffled.slice(i, i + 250));
     });
     afterAll(async () => {
@@ -92,7 +107,11 @@ export function describeFeedContract(name: string, makeStore: () => Promise<Feed
 
     it('resumes inside a run of equal received_at by event_id', async () => {
       const mid = all[Math.floor(all.length / 2)]!;
-      const page = await feed.eventsReceivedSince({ after: { received_at: mid.received_at, event_id: mid.event_id }, before: T0 + 3 * HOUR, limit: 5 });
+      const page = await feed.eventsReceivedSince({
+        after: { received_at: mid.received_at, event_id: mid.event_id },
+        before: T0 + 3 * HOUR,
+        limit: 5,
+      });
       const i = all.indexOf(mid);
       expect(page.events).toEqual(all.slice(i + 1, i + 6));
       expect(page.next).toEqual({ received_at: all[i + 5]!.received_at, event_id: all[i + 5]!.event_id });
@@ -107,19 +126,31 @@ export function describeFeedContract(name: string, makeStore: () => Promise<Feed
     it('returns an empty page with the cursor unchanged when nothing is new, and refuses a bad limit', async () => {
       const last = all[all.length - 1]!;
       const after = { received_at: last.received_at, event_id: last.event_id };
-      expect(await feed.eventsReceivedSince({ after, before: T0 + 3 * HOUR, limit: 10 })).toEqual({ events: [], next: after });
-      expect(await feed.eventsReceivedSince({ after: null, before: T0, limit: 10 })).toEqual({ events: [], next: null });
+      expect(await feed.eventsReceivedSince({ after, before: T0 + 3 * HOUR, limit: 10 })).toEqual({
+        events: [],
+        next: after,
+      });
+      expect(await feed.eventsReceivedSince({ after: null, before: T0, limit: 10 })).toEqual({
+        events: [],
+        next: null,
+      });
       await expect(feed.eventsReceivedSince({ after: null, before: T0, limit: 0 })).rejects.toThrow(/limit/);
     });
 
     it('hands out events stored later, when they were received after the cursor', async () => {
       const last = all[all.length - 1]!;
-      const later = generateEvents({ seed: 5, payments: 10, from: T0, spanMs: HOUR, idPrefix: 'late_' }).map((e) => ({
-        ...e,
-        received_at: last.received_at + 5000,
-      }));
+      const later = generateEvents({ seed: 5, payments: 10, from: T0, spanMs: HOUR, idPrefix: 'late_' }).map(
+        (e) => ({
+          ...e,
+          received_at: last.received_at + 5000,
+        }),
+      );
       await sut.store.write(later);
-      const got = await readAll(feed, { after: { received_at: last.received_at, event_id: last.event_id }, before: T0 + 3 * HOUR, limit: 7 });
+      const got = await readAll(feed, {
+        after: { received_at: last.received_at, event_id: last.event_id },
+        before: T0 + 3 * HOUR,
+        limit: 7,
+      });
       expect(got.events).toEqual([...later].sort(byArrival));
     });
   });
