@@ -51,18 +51,9 @@ export const alertsServiceCommand: Command = {
       io.stdout.write(HELP);
       return 0;
     }
-    const { loadConfig } = await import('../config.js');
-    const { ConfigError } = await import('../lib/errors.js');
-    let config;
-    try {
-      config = loadConfig();
-    } catch (err) {
-      if (err instanceof ConfigError) {
-        io.stderr.write(`paywatch: invalid configuration: ${err.message}\n`);
-        return 1;
-      }
-      throw err;
-    }
+    const { loadConfigOrReport } = await import('../cli/load-config.js');
+    const config = await loadConfigOrReport(io);
+    if (config === null) return 1;
     const { createLogger } = await import('../lib/logger.js');
     const { startAlertsService } = await import('./alerts.service.js');
     const logger = createLogger({ level: config.logLevel });

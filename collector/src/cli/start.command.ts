@@ -69,18 +69,9 @@ export const startCommand: Command = {
       return 2;
     }
 
-    const { loadConfig } = await import('../config.js');
-    const { ConfigError } = await import('../lib/errors.js');
-    let config;
-    try {
-      config = loadConfig();
-    } catch (err) {
-      if (err instanceof ConfigError) {
-        io.stderr.write(`paywatch: invalid configuration: ${err.message}\n`);
-        return 1;
-      }
-      throw err;
-    }
+    const { loadConfigOrReport } = await import('./load-config.js');
+    const config = await loadConfigOrReport(io);
+    if (config === null) return 1;
     const { ensureDashboardBuilt } = await import('./dashboard-build.js');
     if (!values['no-dashboard']) await ensureDashboardBuilt(io);
     const { startServer } = await import('../main.js');
