@@ -2,25 +2,12 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { fileURLToPath } from 'node:url';
 import type { Funnel, Vitals } from '@paywatch/contracts';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from './harness.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-const FARO_BUNDLE = fileURLToPath(
-  new URL('../../node_modules/@grafana/faro-web-sdk/dist/bundle/faro-web-sdk.iife.js', import.meta.url),
-);
+import { CHROMIUM, CHROMIUM_ARGS as ARGS, FARO_BUNDLE } from './chromium.js';
 
 let s: TestServer;
 let shop: Server;

@@ -2,7 +2,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { fileURLToPath } from 'node:url';
 import express from 'express';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,19 +10,7 @@ import { maskPans } from '../../lib/pan.js';
 import { createFaroRouter } from './faro.router.js';
 import { CHECKOUT_FUNNEL, computeFunnel, type RumRecord } from './rum.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-const FARO_BUNDLE = fileURLToPath(
-  new URL('../../../../node_modules/@grafana/faro-web-sdk/dist/bundle/faro-web-sdk.iife.js', import.meta.url),
-);
+import { CHROMIUM, CHROMIUM_ARGS as ARGS, FARO_BUNDLE } from '../../../test/chromium.js';
 
 const stored: RumRecord[] = [];
 const servers: Server[] = [];

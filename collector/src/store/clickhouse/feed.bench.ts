@@ -6,10 +6,7 @@
  * caught up. Compares the event-time bound the poller uses (`minTs` = cursor − max event age)
  * for several ages, and no bound. Prints p50/p95 ms; the database is dropped after.
  */
-import { createClient } from '@clickhouse/client';
-import { clickhouseEndpoint } from '../../../test/services.js';
-import { createLogger } from '../../lib/logger.js';
-import { createClickHouseStore } from './clickhouse.store.js';
+import { openBenchDatabase, pct } from './bench-db.js';
 import { ident, sql } from './sql.js';
 
 const millions = Number(process.argv[2] ?? 5);
@@ -18,26 +15,8 @@ const N = Math.round(millions * 1_000_000);
 const DAY = 86_400_000;
 const END = Math.floor(Date.now() / 60_000) * 60_000;
 const START = END - 30 * DAY;
-const ep = clickhouseEndpoint();
-const database = `paywatch_fbench_${Date.now()}`;
-
-function pct(xs: number[], p: number): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return +(s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)] as number).toFixed(1);
-}
-
 async function main(): Promise<void> {
-  const admin = createClient({
-    url: ep.url,
-    username: ep.username,
-    password: ep.password,
-    request_timeout: 3_600_000,
-  });
-  const store = createClickHouseStore(
-    { ...ep, database, requestTimeoutMs: 600_000 },
-    { logger: createLogger({ level: 'silent' }) },
-  );
-  await store.start();
+  const { admin, store, database, dispose } = await openBenchDatabase('paywatch_fbench');
   try {
     const t0 = performance.now();
     const span = END - START;
@@ -80,9 +59,7 @@ FROM numbers(${N})`.text,
       );
     }
   } finally {
-    await store.stop();
-    await admin.command({ query: sql`DROP DATABASE IF EXISTS ${ident(database)}`.text });
-    await admin.close();
+    await dispose();
   }
 }
 

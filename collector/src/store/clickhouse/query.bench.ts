@@ -12,10 +12,8 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import path from 'node:path';
-import { createClient } from '@clickhouse/client';
-import { clickhouseEndpoint, REPO_DIR } from '../../../test/services.js';
-import { createLogger } from '../../lib/logger.js';
-import { createClickHouseStore } from './clickhouse.store.js';
+import { REPO_DIR } from '../../../test/services.js';
+import { openBenchDatabase, pct } from './bench-db.js';
 import { ident, raw, sql } from './sql.js';
 
 const millions = Number(process.argv[2] ?? 10);
@@ -24,26 +22,8 @@ const N = Math.round(millions * 1_000_000);
 const DAY = 86_400_000;
 const END = Math.floor(Date.now() / 60_000) * 60_000;
 const START = END - 30 * DAY;
-const ep = clickhouseEndpoint();
-const database = `paywatch_qbench_${Date.now()}`;
-
-function pct(xs: number[], p: number): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return +(s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)] as number).toFixed(1);
-}
-
 async function main(): Promise<void> {
-  const admin = createClient({
-    url: ep.url,
-    username: ep.username,
-    password: ep.password,
-    request_timeout: 3_600_000,
-  });
-  const store = createClickHouseStore(
-    { ...ep, database, requestTimeoutMs: 600_000 },
-    { logger: createLogger({ level: 'silent' }) },
-  );
-  await store.start();
+  const { admin, store, database, dispose } = await openBenchDatabase('paywatch_qbench');
   const results: Record<string, unknown> = {
     events: N,
     repeats,
@@ -140,11 +120,7 @@ FROM numbers(${N})`;
       JSON.stringify(results, null, 2) + '\n',
     );
   } finally {
-    await store.stop();
-    await admin
-      .command({ query: sql`DROP DATABASE IF EXISTS ${ident(database)}`.text })
-      .catch(() => undefined);
-    await admin.close();
+    await dispose();
   }
 }
 

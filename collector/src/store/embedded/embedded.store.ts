@@ -17,6 +17,7 @@ import type {
 } from '../types.js';
 import { COLUMN_NAMES, DIMENSION_COLUMNS, ROW_COLUMNS, fromRow, toRow, type PaymentEventRow } from './row.js';
 import { appendRows } from './append-rows.js';
+import { runOnOwnConnection } from './read-connection.js';
 import { createEmbeddedFeed } from './feed.js';
 import { SqlParams, outcomeSqlOf, whereOf } from './sql.js';
 import { SIGNAL_DDL, createEmbeddedPending, createEmbeddedSignals, type EmbeddedStore } from './signals.js';
@@ -273,24 +274,7 @@ export function createEmbeddedStore(config: EmbeddedStoreConfig, deps: EmbeddedS
   async function read<T>(sql: string, p: SqlParams, map: (rows: Record<string, unknown>[]) => T): Promise<T> {
     if (state !== 'running' || !db)
       throw new StoreError('embedded store is not running', undefined, state !== 'stopped');
-    const instance = db;
-    const job = (async () => {
-      const conn = await instance.connect();
-      try {
-        const r = await conn.runAndReadAll(sql, p.values);
-        return map(r.getRowObjectsJS() as Record<string, unknown>[]);
-      } catch (err) {
-        throw new StoreError('embedded store query failed', err);
-      } finally {
-        conn.closeSync();
-      }
-    })();
-    inflightReads.add(job);
-    try {
-      return await job;
-    } finally {
-      inflightReads.delete(job);
-    }
+    return runOnOwnConnection(db, inflightReads, 'embedded store', sql, p, map);
   }
 
   /** GMV per currency of successful events, keyed by a group key built from each row. */

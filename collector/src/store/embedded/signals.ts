@@ -18,6 +18,7 @@ import {
 } from '../signals.js';
 import type { EventFeedReader } from '../feed.js';
 import type { Store } from '../types.js';
+import { runOnOwnConnection } from './read-connection.js';
 import { SqlParams, type SqlValue } from './sql.js';
 
 /**
@@ -419,23 +420,7 @@ export function createStandaloneSignalStore(config: { dataDir: string }): Standa
   const run: RunStatement = async (sql, p, map) => {
     const instance = db;
     if (!instance || stopping) throw new StoreError('signal store is not running', undefined, !stopping);
-    const job = (async () => {
-      const conn = await instance.connect();
-      try {
-        const r = await conn.runAndReadAll(sql, p.values);
-        return map(r.getRowObjectsJS() as Record<string, unknown>[]);
-      } catch (err) {
-        throw new StoreError('signal store query failed', err);
-      } finally {
-        conn.closeSync();
-      }
-    })();
-    inflight.add(job);
-    try {
-      return await job;
-    } finally {
-      inflight.delete(job);
-    }
+    return runOnOwnConnection(instance, inflight, 'signal store', sql, p, map);
   };
   return {
     signals: createEmbeddedSignals(run),

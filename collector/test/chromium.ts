@@ -1,0 +1,20 @@
+import { fileURLToPath } from 'node:url';
+
+/** Debian's Chromium (scripts/ensure-browser.sh installs it); playwright-core never downloads one. */
+export const CHROMIUM = '/usr/bin/chromium';
+
+/** Headless flags for this closed network: no background connections, updates or sync. */
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+/** The real Faro web SDK bundle, loaded into test pages. */
+export const FARO_BUNDLE = fileURLToPath(
+  new URL('../../node_modules/@grafana/faro-web-sdk/dist/bundle/faro-web-sdk.iife.js', import.meta.url),
+);
