@@ -16,7 +16,7 @@ import { createFx } from './lib/fx.js';
 import { createLogger, type Logger } from './lib/logger.js';
 import { createAlertsInCollector, type AlertsInCollector } from './alerts/alerts.mount.js';
 import { createAlertsProxy } from './alerts/alerts.proxy.js';
-import { createLiveGateway, type LiveGateway } from './live/live.gateway.js';
+import { SOCKET_IO_PATH, createLiveGateway, type LiveGateway } from './live/live.gateway.js';
 import { connectRedisAdapter } from './live/redis-adapter.js';
 import { createMetrics, type Metrics } from './metrics/metrics.js';
 import { createPipeline } from './pipeline/pipeline.js';
@@ -232,7 +232,12 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
     ],
     dashboard: opts.dashboard ?? true,
   });
-  server.on('request', app);
+  // socket.io attached its own request listener (created before the app); Express must leave its
+  // paths alone, or both answer a long-polling request ("headers already sent").
+  server.on('request', (req, res) => {
+    if (req.url?.startsWith(SOCKET_IO_PATH)) return;
+    app(req, res);
+  });
   live.io.use(access.socket);
   // Sessions end and keys are revoked while sockets stay open: re-check them every 15 s.
   const socketRecheck = setInterval(

@@ -36,6 +36,9 @@ export { toLiveTransaction };
  * `LIVE_LIMITS.maxBatchesPerSecond`, newest `maxTransactionsPerBatch` kept, the rest counted as
  * `dropped`); KPIs are broadcast once a second. Lifecycle: `start()` / idempotent `stop()`.
  */
+/** Where socket.io answers (its default); the HTTP app leaves these requests to it. */
+export const SOCKET_IO_PATH = '/socket.io/';
+
 export interface LiveGateway {
   readonly io: Server<ClientToServerEvents, ServerToClientEvents>;
   readonly sink: Sink;
@@ -56,6 +59,7 @@ export function createLiveGateway(
 ): LiveGateway {
   const log = deps.logger.child({ component: 'live' });
   const io = new Server<ClientToServerEvents, ServerToClientEvents>(httpServer, {
+    path: SOCKET_IO_PATH.slice(0, -1),
     serveClient: true,
     cors: { origin: false },
     maxHttpBufferSize: 64 * 1024,
