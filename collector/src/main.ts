@@ -93,8 +93,8 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
       ? createSpool({ dir: config.spool.dir, quotaBytes: config.spool.quotaBytes }, { writer: store, logger })
       : null;
   await spool?.start();
-  // Scraped samples, log records, RUM: the embedded store's tables, or a local file beside ClickHouse.
-  const signalStore = await openSignalBackend(store, { dataDir: config.dataDir });
+  // Scraped samples, log records, RUM and the pending-payments query: the event store's own tables.
+  const signalStore = openSignalBackend(store);
   const { signals } = signalStore;
   const securityDb = await openSecurityDb(join(config.dataDir, 'security.duckdb'));
   const auth = createAuthService(

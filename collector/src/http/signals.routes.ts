@@ -117,14 +117,13 @@ export const SIGNAL_ROUTE_DOCS: RouteDoc[] = [
       'Payments whose latest event (by time, attempt, event id) is `created`, `pending`, `requires_action` or `authorized` and older than `older_than` (default 15m): notifications that never came, e.g. from providers that never push failures (WeChat Pay, Alipay). Oldest first; `total` counts all. The gauge `paywatch_payments_pending_stale` tracks the count.',
     query: PendingQuerySchema,
     response: { status: 200, schema: PendingSchema, description: 'Stale pending payments' },
-    errors: { ...errors, 501: 'The store backend has no pending-payments query (ClickHouse for now).' },
+    errors,
   },
 ];
 
 export interface SignalsRouterDeps {
   signals: SignalStore;
-  /** Null when the backend has no pending query (the route answers 501). */
-  pending: PendingPaymentReader | null;
+  pending: PendingPaymentReader;
   now?: () => number;
 }
 
@@ -296,15 +295,6 @@ export function createSignalsRouter(deps: SignalsRouterDeps): Router {
 
   r.get('/api/v1/payments/pending', async (req, res) => {
     const q = parseQuery(PendingQuerySchema, req.query);
-    if (!deps.pending) {
-      res.status(501).json({
-        error: {
-          code: 'not_implemented',
-          message: 'the pending-payments query is not available on this store backend',
-        },
-      });
-      return;
-    }
     const t = now();
     const olderThan = q.older_than ?? DEFAULT_PENDING_OLDER_THAN_MS;
     const before = t - olderThan;

@@ -79,7 +79,7 @@ export function createSignalMetrics(
     labelNames: ['reason'],
     registers,
   });
-  // Only exported when the store answers the query (a constant 0 on ClickHouse would read as "all fine").
+  // Only exported when a pending reader is given (a constant 0 without one would read as "all fine").
   const pendingRegisters = deps.pending ? registers : [];
   const stale = new Gauge({
     name: 'paywatch_payments_pending_stale',

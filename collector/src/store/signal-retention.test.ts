@@ -4,18 +4,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../lib/logger.js';
-import { createStandaloneSignalStore, type StandaloneSignalStore } from './embedded/index.js';
+import { createEmbeddedStore } from './embedded/index.js';
 import { createSignalRetention } from './signal-retention.js';
 
 const DAY = 86_400_000;
 const NOW = Date.UTC(2026, 5, 1);
 const logger = createLogger({ level: 'silent' });
 let dir: string;
-let store: StandaloneSignalStore;
+let store: ReturnType<typeof createEmbeddedStore>;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'paywatch-retention-'));
-  store = createStandaloneSignalStore({ dataDir: dir });
+  store = createEmbeddedStore({ dataDir: dir }, { logger });
   await store.start();
   await store.signals.writeSamples([
     { ts: NOW - 40 * DAY, target: 'gw', series: 'up', labels: {}, value: 1 },

@@ -20,6 +20,13 @@ export interface SampleQuery {
   limit: number;
 }
 
+/** JSON with keys sorted, so equal label sets have equal text (grouping, ordering); every backend stores labels so. */
+export function stableJson(o: Record<string, string>): string {
+  return JSON.stringify(
+    Object.fromEntries(Object.entries(o).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))),
+  );
+}
+
 /** Reads scraped samples. */
 export interface SampleReader {
   /** Matching samples ordered by target, labels (JSON text, sorted keys), ts ascending; at most `limit`. */

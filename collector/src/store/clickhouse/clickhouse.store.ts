@@ -41,6 +41,9 @@ import {
 import { fromRow, num, str, toRow } from './row.js';
 import type { EventFeedReader } from '../feed.js';
 import { createClickHouseFeed } from './feed.clickhouse.js';
+import type { PendingPaymentReader, SignalStore } from '../signals.js';
+import { createClickHousePending } from './pending.clickhouse.js';
+import { createClickHouseSignals } from './signals.clickhouse.js';
 import { ident, isIdentifier, list, sql, type SqlFragment } from './sql.js';
 
 /** Connection and behaviour of the ClickHouse backend (`config.ts` builds it from the environment). */
@@ -81,6 +84,10 @@ export interface ClickHouseStore extends Store {
   readonly backend: 'clickhouse';
   /** Stored events in arrival order after a cursor (the standalone alert engine's input). */
   readonly feed: EventFeedReader;
+  /** Scraped samples, log records and RUM records in this database (migration 4). */
+  readonly signals: SignalStore;
+  /** "Pending longer than N" over `payment_events`. */
+  readonly pending: PendingPaymentReader;
   /** Drops day partitions older than `days` (relative to `now`) from every event table; returns the partition ids dropped. */
   dropPartitionsOlderThan(days: number, now?: number): Promise<string[]>;
   /** Which source an aggregate read would use (for tests and EXPLAIN-like debugging). */
@@ -388,6 +395,18 @@ export function createClickHouseStore(
     backend: 'clickhouse',
     // The alert engine's arrival-order feed (feed.clickhouse.ts).
     feed: createClickHouseFeed(db, (statement) => rows(statement)),
+    signals: createClickHouseSignals(db, {
+      rows: (statement) => rows(statement),
+      run,
+      async insert(table, values) {
+        try {
+          await ch().insert({ table: `${db}.${table}`, values: [...values], format: 'JSONEachRow' });
+        } catch (err) {
+          throw new StoreError(`ClickHouse insert into ${table} failed: ${errorText(err)}`, err);
+        }
+      },
+    }),
+    pending: createClickHousePending(db, (statement) => rows(statement)),
 
     async start() {
       if (state === 'started') return;

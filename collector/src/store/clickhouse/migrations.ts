@@ -114,7 +114,68 @@ TO ${t(o, 'payment_rollup_1m')}
 AS ${rollupSelect(o, null)}`,
     ],
   },
+  {
+    // Independent of version 3: migrations apply by "not yet recorded", not by sequence.
+    version: 4,
+    name: 'signal tables: scraped samples, log records, RUM records',
+    statements: (o) => [
+      // Labels twice: sorted-key JSON text (returned, grouped, ordered) and parallel arrays for
+      // exact label filters (18.16 has no JSONExtract).
+      sql`CREATE TABLE IF NOT EXISTS ${t(o, 'signal_samples')}${onCluster(o)} (
+  ts Int64,
+  target String,
+  series String,
+  labels String,
+  label_keys Array(String),
+  label_values Array(String),
+  value Float64,
+  day Date MATERIALIZED ${raw(DAY_OF_TS)}
+) ENGINE = ${engine(o, 'MergeTree', 'signal_samples')}
+PARTITION BY day
+ORDER BY (series, target, labels, ts)`,
+      // Replacing on (ts, id): a record's id fixes its time, so a re-written id collapses on merge
+      // (the writer also skips ids already stored).
+      sql`CREATE TABLE IF NOT EXISTS ${t(o, 'signal_logs')}${onCluster(o)} (
+  id String,
+  ts Int64,
+  file String,
+  byte_offset Int64,
+  level Nullable(String),
+  message String,
+  fields String,
+  day Date MATERIALIZED ${raw(DAY_OF_TS)}
+) ENGINE = ${engine(o, 'ReplacingMergeTree', 'signal_logs')}
+PARTITION BY day
+ORDER BY (ts, id)`,
+      sql`CREATE TABLE IF NOT EXISTS ${t(o, 'signal_rum')}${onCluster(o)} (
+  id String,
+  ts Int64,
+  kind String,
+  name String,
+  value Nullable(Float64),
+  message Nullable(String),
+  session_id Nullable(String),
+  app_name Nullable(String),
+  app_version Nullable(String),
+  page_url Nullable(String),
+  attributes String,
+  day Date MATERIALIZED ${raw(DAY_OF_TS)}
+) ENGINE = ${engine(o, 'ReplacingMergeTree', 'signal_rum')}
+PARTITION BY day
+ORDER BY (ts, id)`,
+    ],
+  },
 ];
+
+/**
+ * Signal tables (migration 4), each partitioned by `day`. Not in `DAY_PARTITIONED_TABLES`: their
+ * retention is the signal store's own (`PAYWATCH_RETENTION_SIGNALS_DAYS`, `SignalEraser`).
+ */
+export const SIGNAL_TABLES = {
+  samples: 'signal_samples',
+  logs: 'signal_logs',
+  rum: 'signal_rum',
+} as const;
 
 /**
  * The rollup rows of raw events: the materialized view's query, and the rebuild of a day after

@@ -14,12 +14,11 @@ import { AWKWARD_STRINGS, createRandom, generateEvents } from './events.js';
 
 /**
  * What a backend's test file hands to the signal-store contract. `setup` returns a started
- * store over empty storage. `pending` is given when the backend answers the pending-payments
- * query: `write` stores payment events for it.
+ * store over empty storage; `pending.write` stores payment events for the pending-payments query.
  */
 export interface SignalsUnderTest {
   signals: SignalStore;
-  pending?: { reader: PendingPaymentReader; write: (events: PaymentEvent[]) => Promise<unknown> };
+  pending: { reader: PendingPaymentReader; write: (events: PaymentEvent[]) => Promise<unknown> };
   cleanup: () => Promise<void>;
 }
 
@@ -104,11 +103,7 @@ function rum(i: number, over: Partial<RumRecord>): RumRecord {
 }
 
 /** The signal-store contract: every backend must pass it (the embedded one on every run). */
-export function describeSignalsContract(
-  name: string,
-  setup: () => Promise<SignalsUnderTest>,
-  opts: { pending?: boolean } = {},
-): void {
+export function describeSignalsContract(name: string, setup: () => Promise<SignalsUnderTest>): void {
   describe(`signal store contract: ${name}`, () => {
     let sut: SignalsUnderTest;
     beforeAll(async () => {
@@ -464,59 +459,52 @@ export function describeSignalsContract(
       });
     });
 
-    // Backends without payment events of their own (the standalone file beside ClickHouse) opt out.
-    if (opts.pending !== false)
-      describe('pending longer than N', () => {
-        const events: PaymentEvent[] = [];
-        beforeAll(async () => {
-          if (!sut.pending)
-            throw new Error(
-              `${name}: setup returned no pending reader (pass { pending: false } if the backend has none)`,
-            );
-          events.push(
-            ...generateEvents({
-              seed: 11,
-              payments: 400,
-              from: T0 - 7_200_000,
-              spanMs: 7_200_000,
-              idPrefix: 'pd_',
-            }),
-          );
-          // Same ts: the higher attempt wins, then the larger event_id.
-          const base = events[0]!;
-          const tie = (event_id: string, attempt: number, status: PaymentEvent['status']): PaymentEvent => ({
-            ...base,
-            event_id,
-            payment_id: 'pd_tie',
-            attempt,
-            status,
-            ts: T0 - 3_600_000,
-          });
-          events.push(tie('pd_tie_a', 2, 'pending'), tie('pd_tie_b', 1, 'succeeded'));
-          events.push(
-            { ...tie('pd_tie2_a', 1, 'failed'), payment_id: 'pd_tie2' },
-            { ...tie('pd_tie2_b', 1, 'authorized'), payment_id: 'pd_tie2' },
-          );
-          await sut.pending.write(events);
+    describe('pending longer than N', () => {
+      const events: PaymentEvent[] = [];
+      beforeAll(async () => {
+        events.push(
+          ...generateEvents({
+            seed: 11,
+            payments: 400,
+            from: T0 - 7_200_000,
+            spanMs: 7_200_000,
+            idPrefix: 'pd_',
+          }),
+        );
+        // Same ts: the higher attempt wins, then the larger event_id.
+        const base = events[0]!;
+        const tie = (event_id: string, attempt: number, status: PaymentEvent['status']): PaymentEvent => ({
+          ...base,
+          event_id,
+          payment_id: 'pd_tie',
+          attempt,
+          status,
+          ts: T0 - 3_600_000,
         });
-
-        it('lists payments whose latest status is non-final and older than the cut-off, oldest first, with the total', async () => {
-          if (!sut.pending) throw new Error('no pending reader');
-          for (const before of [T0 - 3_600_000, T0 - 1_800_000, T0 + 1]) {
-            const want = referencePending(events, before);
-            expect(want.length).toBeGreaterThan(2);
-            const got = await sut.pending.reader.pendingPayments({ before, limit: 20 });
-            expect(got.total).toBe(want.length);
-            expect(got.items).toEqual(want.slice(0, 20));
-          }
-          const all = await sut.pending.reader.pendingPayments({ before: T0 + 1, limit: 10_000 });
-          const ids = all.items.map((p) => p.payment_id);
-          expect(ids).toContain('pd_tie');
-          expect(ids).toContain('pd_tie2');
-          const counted = await sut.pending.reader.pendingPayments({ before: T0 + 1, limit: 0 });
-          expect(counted).toEqual({ total: all.total, items: [] });
-        });
+        events.push(tie('pd_tie_a', 2, 'pending'), tie('pd_tie_b', 1, 'succeeded'));
+        events.push(
+          { ...tie('pd_tie2_a', 1, 'failed'), payment_id: 'pd_tie2' },
+          { ...tie('pd_tie2_b', 1, 'authorized'), payment_id: 'pd_tie2' },
+        );
+        await sut.pending.write(events);
       });
+
+      it('lists payments whose latest status is non-final and older than the cut-off, oldest first, with the total', async () => {
+        for (const before of [T0 - 3_600_000, T0 - 1_800_000, T0 + 1]) {
+          const want = referencePending(events, before);
+          expect(want.length).toBeGreaterThan(2);
+          const got = await sut.pending.reader.pendingPayments({ before, limit: 20 });
+          expect(got.total).toBe(want.length);
+          expect(got.items).toEqual(want.slice(0, 20));
+        }
+        const all = await sut.pending.reader.pendingPayments({ before: T0 + 1, limit: 10_000 });
+        const ids = all.items.map((p) => p.payment_id);
+        expect(ids).toContain('pd_tie');
+        expect(ids).toContain('pd_tie2');
+        const counted = await sut.pending.reader.pendingPayments({ before: T0 + 1, limit: 0 });
+        expect(counted).toEqual({ total: all.total, items: [] });
+      });
+    });
 
     // Last: it deletes data.
     describe('retention', () => {

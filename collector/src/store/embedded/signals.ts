@@ -1,14 +1,11 @@
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { DuckDBInstance } from '@duckdb/node-api';
 import type { Status } from '@paywatch/contracts';
-import { StoreError } from '../../lib/errors.js';
 import type { LogRecord } from '../../sources/log-tail/index.js';
 import type { RumKind, RumRecord } from '../../sources/faro/index.js';
 import type { ScrapedSample } from '../../sources/prom-scrape/index.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import {
   NON_FINAL_STATUSES,
+  stableJson,
   WEB_VITAL_THRESHOLDS,
   type PendingPayment,
   type PendingPaymentReader,
@@ -18,7 +15,6 @@ import {
 } from '../signals.js';
 import type { EventFeedReader } from '../feed.js';
 import type { Store } from '../types.js';
-import { runOnOwnConnection } from './read-connection.js';
 import { SqlParams, type SqlValue } from './sql.js';
 
 /**
@@ -53,13 +49,6 @@ export const SIGNAL_DDL: readonly string[] = [
 
 /** Rows per INSERT statement (each row binds every column as a parameter). */
 const ROWS_PER_INSERT = 200;
-
-/** JSON with keys sorted, so equal label sets have equal text (grouping, ordering). */
-export function stableJson(o: Record<string, string>): string {
-  return JSON.stringify(
-    Object.fromEntries(Object.entries(o).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))),
-  );
-}
 
 function n(v: unknown): number {
   if (typeof v === 'bigint') return Number(v);
@@ -396,51 +385,6 @@ export function createEmbeddedPending(run: RunStatement): PendingPaymentReader {
           }));
         return { total, items };
       });
-    },
-  };
-}
-
-/** Database file of the standalone signal store (used beside the ClickHouse backend). */
-export const SIGNALS_DB_FILE = 'signals.duckdb';
-
-/**
- * A signal store in its own DuckDB file, for backends that have no signal tables yet (ClickHouse):
- * scraped samples, logs and RUM records stay local to the collector. `stop()` is idempotent.
- */
-export interface StandaloneSignalStore {
-  readonly signals: SignalStore;
-  start(): Promise<void>;
-  stop(): Promise<void>;
-}
-
-export function createStandaloneSignalStore(config: { dataDir: string }): StandaloneSignalStore {
-  let db: DuckDBInstance | null = null;
-  let stopping: Promise<void> | null = null;
-  const inflight = new Set<Promise<unknown>>();
-  const run: RunStatement = async (sql, p, map) => {
-    const instance = db;
-    if (!instance || stopping) throw new StoreError('signal store is not running', undefined, !stopping);
-    return runOnOwnConnection(instance, inflight, 'signal store', sql, p, map);
-  };
-  return {
-    signals: createEmbeddedSignals(run),
-    async start() {
-      mkdirSync(config.dataDir, { recursive: true });
-      db = await DuckDBInstance.create(join(config.dataDir, SIGNALS_DB_FILE));
-      const conn = await db.connect();
-      try {
-        for (const ddl of SIGNAL_DDL) await conn.run(ddl);
-      } finally {
-        conn.closeSync();
-      }
-    },
-    stop() {
-      stopping ??= (async () => {
-        await Promise.allSettled([...inflight]);
-        db?.closeSync();
-        db = null;
-      })();
-      return stopping;
     },
   };
 }

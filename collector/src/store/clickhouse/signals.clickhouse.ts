@@ -1,0 +1,366 @@
+import type { LogRecord } from '../../sources/log-tail/index.js';
+import type { RumKind, RumRecord } from '../../sources/faro/index.js';
+import type { ScrapedSample } from '../../sources/prom-scrape/index.js';
+import { decodeCursor, encodeCursor } from '../cursor.js';
+import {
+  stableJson,
+  WEB_VITAL_THRESHOLDS,
+  type RumErrorGroup,
+  type SignalStore,
+  type VitalSummary,
+} from '../signals.js';
+import { SIGNAL_TABLES } from './migrations.js';
+import { float, num, str } from './row.js';
+import { ident, join, list, raw, sql, type SqlFragment } from './sql.js';
+
+/**
+ * What the ClickHouse signal store needs from the store's connection. Each call refuses while the
+ * store is not started (the connection is opened by `start()`).
+ */
+export interface ClickHouseExec {
+  /** Runs a SELECT and returns its rows (JSONEachRow; 64-bit integers arrive as strings). */
+  rows<T = Record<string, unknown>>(statement: SqlFragment): Promise<T[]>;
+  /** Runs a statement without result (DDL, ALTER). */
+  run(statement: SqlFragment): Promise<void>;
+  /** Inserts rows into `table` of the store's database (JSONEachRow). */
+  insert(table: string, rows: readonly Record<string, unknown>[]): Promise<void>;
+}
+
+const DAY_MS = 86_400_000;
+/** Last day ClickHouse's Date type holds on every version. */
+const MAX_DAY_MS = Date.UTC(2105, 11, 31);
+/** Ids per duplicate-check statement. */
+const ID_CHECK_CHUNK = 5000;
+
+const dayLiteral = (ms: number): string =>
+  new Date(Math.min(Math.max(0, ms), MAX_DAY_MS)).toISOString().slice(0, 10);
+
+function positiveInt(v: number, name: string): number {
+  if (!Number.isInteger(v) || v < 1) throw new RangeError(`${name} must be a positive integer`);
+  return v;
+}
+
+/** `[from, to)` on `ts`, with the day bounds that let ClickHouse skip partitions. */
+function rangeOf(from: number, to: number): SqlFragment {
+  if (!Number.isFinite(from) || !Number.isFinite(to)) throw new RangeError('from/to must be finite epoch ms');
+  const f = Math.ceil(from);
+  const t = Math.ceil(to);
+  return sql`day >= toDate(${dayLiteral(f)}) AND day <= toDate(${dayLiteral(t)}) AND ts >= ${f} AND ts < ${t}`;
+}
+
+function parseObject<T>(text: unknown): Record<string, T> {
+  try {
+    const v: unknown = JSON.parse(str(text) ?? '');
+    return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, T>) : {};
+  } catch {
+    return {};
+  }
+}
+
+const needStr = (v: unknown): string => str(v) ?? '';
+const needNum = (v: unknown): number => num(v) ?? 0;
+
+/** Linear-interpolation quantile of a sorted array expression (quantileExactInclusive is not on 18.16). */
+function interpolated(sorted: SqlFragment, q: number): SqlFragment {
+  const pos = sql`(${q} * (length(${sorted}) - 1))`;
+  const lo = sql`arrayElement(${sorted}, toUInt64(floor(${pos})) + 1)`;
+  const hi = sql`arrayElement(${sorted}, toUInt64(ceil(${pos})) + 1)`;
+  return sql`if(length(${sorted}) = 0, NULL, ${lo} + (${hi} - ${lo}) * (${pos} - floor(${pos})))`;
+}
+
+/**
+ * The signal store on ClickHouse (tables of migration 4, partitioned by day). Writes of one table
+ * are serialized in this process; log and RUM writes skip ids already stored (a check over the
+ * batch's time window, as the tables are ordered by (ts, id)), and the ReplacingMergeTree engine
+ * collapses what two processes might still write twice. Retention drops whole day partitions and
+ * deletes the cut-off day's older rows with a mutation.
+ */
+export function createClickHouseSignals(db: string, exec: ClickHouseExec): SignalStore {
+  const table = (name: string) => sql`${ident(db)}.${ident(name)}`;
+  const chains = new Map<string, Promise<unknown>>();
+  function serialized<T>(name: string, job: () => Promise<T>): Promise<T> {
+    const prev = chains.get(name) ?? Promise.resolve();
+    const next = prev.then(job, job);
+    chains.set(
+      name,
+      next.catch(() => undefined),
+    );
+    return next;
+  }
+
+  /** Ids of `records` already in `name` (looked up in the records' time window). */
+  async function storedIds(
+    name: string,
+    records: readonly { id: string; ts: number }[],
+  ): Promise<Set<string>> {
+    const found = new Set<string>();
+    for (let i = 0; i < records.length; i += ID_CHECK_CHUNK) {
+      const chunk = records.slice(i, i + ID_CHECK_CHUNK);
+      const tss = chunk.map((r) => Math.round(r.ts));
+      const min = Math.min(...tss);
+      const max = Math.max(...tss);
+      const got = await exec.rows<{ id: unknown }>(
+        sql`SELECT id FROM ${table(name)}
+WHERE day >= toDate(${dayLiteral(min)}) AND day <= toDate(${dayLiteral(max)}) AND ts >= ${min} AND ts <= ${max}
+  AND id IN ${list(chunk.map((r) => r.id))}`,
+      );
+      for (const r of got) found.add(needStr(r.id));
+    }
+    return found;
+  }
+
+  /** Inserts the first record of each id not yet stored. */
+  function insertNew<R extends { id: string; ts: number }>(
+    name: string,
+    records: readonly R[],
+    toRow: (r: R) => Record<string, unknown>,
+  ): Promise<void> {
+    if (records.length === 0) return Promise.resolve();
+    return serialized(name, async () => {
+      const stored = await storedIds(name, records);
+      const fresh: Record<string, unknown>[] = [];
+      for (const r of records) {
+        if (stored.has(r.id)) continue;
+        stored.add(r.id);
+        fresh.push(toRow(r));
+      }
+      if (fresh.length > 0) await exec.insert(name, fresh);
+    });
+  }
+
+  /** Waits until ClickHouse has applied every pending mutation of `name` (18.16 has no mutations_sync). */
+  async function waitMutations(name: string): Promise<void> {
+    const deadline = Date.now() + 10 * 60_000;
+    for (;;) {
+      const [r] = await exec.rows<{ n: unknown }>(
+        sql`SELECT count() AS n FROM system.mutations WHERE database = ${db} AND table = ${name} AND is_done = 0`,
+      );
+      if (needNum(r?.n) === 0) return;
+      if (Date.now() > deadline) throw new Error(`ClickHouse mutations on ${name} did not finish in time`);
+      await new Promise((res) => setTimeout(res, 100));
+    }
+  }
+
+  /** Deletes the rows with `ts < beforeTs`: older days by dropping partitions, the cut-off day by a mutation. */
+  function deleteFrom(name: string, beforeTs: number): Promise<number> {
+    return serialized(name, async () => {
+      const before = Math.ceil(beforeTs);
+      const [c] = await exec.rows<{ n: unknown }>(
+        sql`SELECT count() AS n FROM ${table(name)} WHERE ts < ${before}`,
+      );
+      const n = needNum(c?.n);
+      if (n === 0) return 0;
+      const cutDay = dayLiteral(Math.floor(before / DAY_MS) * DAY_MS).replace(/-/g, '');
+      const parts = await exec.rows<{ p: unknown }>(
+        sql`SELECT DISTINCT partition_id AS p FROM system.parts WHERE database = ${db} AND table = ${name} AND active`,
+      );
+      for (const part of parts) {
+        const id = needStr(part.p);
+        // Partition ids of a Date key are YYYYMMDD; compare as text of equal length.
+        if (!/^\d{8}$/.test(id) || id >= cutDay) continue;
+        await exec.run(sql`ALTER TABLE ${table(name)} DROP PARTITION ID ${id}`);
+      }
+      const [left] = await exec.rows<{ n: unknown }>(
+        sql`SELECT count() AS n FROM ${table(name)} WHERE ts < ${before}`,
+      );
+      if (needNum(left?.n) > 0) {
+        await exec.run(sql`ALTER TABLE ${table(name)} DELETE WHERE ts < ${before}`);
+        await waitMutations(name);
+      }
+      return n;
+    });
+  }
+
+  return {
+    writeSamples(samples: readonly ScrapedSample[]) {
+      if (samples.length === 0) return Promise.resolve();
+      const rows = samples.map((x) => {
+        const keys = Object.keys(x.labels).sort();
+        return {
+          ts: Math.round(x.ts),
+          target: x.target,
+          series: x.series,
+          labels: stableJson(x.labels),
+          label_keys: keys,
+          label_values: keys.map((k) => x.labels[k] ?? ''),
+          value: x.value,
+        };
+      });
+      return serialized(SIGNAL_TABLES.samples, () => exec.insert(SIGNAL_TABLES.samples, rows));
+    },
+
+    writeLogs(records: readonly LogRecord[]) {
+      return insertNew(SIGNAL_TABLES.logs, records, (r) => ({
+        id: r.id,
+        ts: Math.round(r.ts),
+        file: r.file,
+        byte_offset: r.offset,
+        level: r.level,
+        message: r.message,
+        fields: JSON.stringify(r.fields),
+      }));
+    },
+
+    writeRum(records: readonly RumRecord[]) {
+      return insertNew(SIGNAL_TABLES.rum, records, (r) => ({
+        id: r.id,
+        ts: Math.round(r.ts),
+        kind: r.kind,
+        name: r.name,
+        value: r.value,
+        message: r.message,
+        session_id: r.session_id,
+        app_name: r.app_name,
+        app_version: r.app_version,
+        page_url: r.page_url,
+        attributes: JSON.stringify(r.attributes),
+      }));
+    },
+
+    async deleteBefore(beforeTs) {
+      return {
+        samples: await deleteFrom(SIGNAL_TABLES.samples, beforeTs),
+        logs: await deleteFrom(SIGNAL_TABLES.logs, beforeTs),
+        rum: await deleteFrom(SIGNAL_TABLES.rum, beforeTs),
+      };
+    },
+
+    async querySamples(q) {
+      const limit = positiveInt(q.limit, 'limit');
+      const where = [rangeOf(q.from, q.to), sql`series = ${q.series}`];
+      if (q.target !== undefined) where.push(sql`target = ${q.target}`);
+      for (const [k, v] of Object.entries(q.labels ?? {})) {
+        where.push(sql`has(label_keys, ${k}) AND label_values[indexOf(label_keys, ${k})] = ${v}`);
+      }
+      const got = await exec.rows(
+        sql`SELECT ts, target, series, labels, value FROM ${table(SIGNAL_TABLES.samples)}
+WHERE ${join(where, ' AND ')}
+ORDER BY target, labels, ts LIMIT ${limit}`,
+      );
+      return got.map((r): ScrapedSample => ({
+        ts: needNum(r.ts),
+        target: needStr(r.target),
+        series: needStr(r.series),
+        labels: parseObject<string>(r.labels),
+        value: float(r.value) ?? 0,
+      }));
+    },
+
+    async searchLogs(q) {
+      const limit = positiveInt(q.limit, 'limit');
+      const where = [rangeOf(q.from, q.to)];
+      if (q.text !== undefined && q.text !== '') {
+        const t = q.text.toLowerCase();
+        // position, not LIKE: the text is matched literally (no wildcard escaping to get wrong).
+        where.push(sql`(position(lowerUTF8(message), ${t}) > 0 OR position(lowerUTF8(fields), ${t}) > 0)`);
+      }
+      if (q.level !== undefined) where.push(sql`lowerUTF8(level) = ${q.level.toLowerCase()}`);
+      if (q.file !== undefined) where.push(sql`file = ${q.file}`);
+      if (q.cursor !== null) {
+        const c = decodeCursor(q.cursor);
+        where.push(sql`(ts < ${c.ts} OR (ts = ${c.ts} AND id < ${c.event_id}))`);
+      }
+      const got = await exec.rows(
+        sql`SELECT id, ts, file, byte_offset, level, message, fields FROM ${table(SIGNAL_TABLES.logs)}
+WHERE ${join(where, ' AND ')}
+ORDER BY ts DESC, id DESC LIMIT ${limit + 1}`,
+      );
+      const rows = got.map((r): LogRecord => ({
+        id: needStr(r.id),
+        ts: needNum(r.ts),
+        file: needStr(r.file),
+        offset: needNum(r.byte_offset),
+        level: str(r.level),
+        message: needStr(r.message),
+        fields: parseObject<unknown>(r.fields),
+      }));
+      const items = rows.slice(0, limit);
+      const last = items[items.length - 1];
+      return {
+        items,
+        next_cursor: rows.length > limit && last ? encodeCursor({ ts: last.ts, event_id: last.id }) : null,
+      };
+    },
+
+    async rumRecords(q) {
+      const limit = positiveInt(q.limit, 'limit');
+      const where = [rangeOf(q.from, q.to)];
+      if (q.kind !== undefined) where.push(sql`kind = ${q.kind}`);
+      if (q.names && q.names.length > 0) where.push(sql`name IN ${list(q.names)}`);
+      if (q.app_name !== undefined) where.push(sql`app_name = ${q.app_name}`);
+      const got = await exec.rows(
+        sql`SELECT id, ts, kind, name, value, message, session_id, app_name, app_version, page_url, attributes
+FROM ${table(SIGNAL_TABLES.rum)} WHERE ${join(where, ' AND ')} ORDER BY ts, id LIMIT ${limit}`,
+      );
+      return got.map((r): RumRecord => ({
+        id: needStr(r.id),
+        ts: needNum(r.ts),
+        kind: needStr(r.kind) as RumKind,
+        name: needStr(r.name),
+        value: float(r.value),
+        message: str(r.message),
+        session_id: str(r.session_id),
+        app_name: str(r.app_name),
+        app_version: str(r.app_version),
+        page_url: str(r.page_url),
+        attributes: parseObject<string>(r.attributes),
+      }));
+    },
+
+    async rumErrors(q) {
+      const limit = positiveInt(q.limit, 'limit');
+      const where = [rangeOf(q.from, q.to), sql`kind = ${'exception'}`];
+      if (q.app_name !== undefined) where.push(sql`app_name = ${q.app_name}`);
+      const got = await exec.rows(
+        sql`SELECT name, message, count() AS c, uniqExact(session_id) AS sessions, max(ts) AS last_ts,
+  argMax(page_url, ts) AS last_page_url
+FROM ${table(SIGNAL_TABLES.rum)} WHERE ${join(where, ' AND ')}
+GROUP BY name, message ORDER BY c DESC, name, message NULLS FIRST LIMIT ${limit}`,
+      );
+      return got.map((r): RumErrorGroup => ({
+        name: needStr(r.name),
+        message: str(r.message),
+        count: needNum(r.c),
+        sessions: needNum(r.sessions),
+        last_ts: needNum(r.last_ts),
+        last_page_url: str(r.last_page_url),
+      }));
+    },
+
+    async webVitals(q) {
+      const names = Object.keys(WEB_VITAL_THRESHOLDS).sort();
+      const where = [rangeOf(q.from, q.to), sql`kind = ${'measurement'}`, sql`name IN ${list(names)}`];
+      if (q.app_name !== undefined) where.push(sql`app_name = ${q.app_name}`);
+      // The rating bands differ per vital: one multiIf over the fixed threshold table, values bound.
+      const band = (i: 0 | 1) =>
+        sql`multiIf(${join(
+          names.map((k) => sql`name = ${k}, toFloat64(${WEB_VITAL_THRESHOLDS[k]![i]})`),
+          ', ',
+        )}, toFloat64(0))`;
+      // Repeated, not aliased: identical aggregates are computed once.
+      const sorted = raw('arraySort(groupArray(value))');
+      const got = await exec.rows(
+        sql`SELECT name, count() AS c,
+  ${interpolated(sorted, 0.5)} AS p50, ${interpolated(sorted, 0.75)} AS p75, ${interpolated(sorted, 0.95)} AS p95,
+  countIf(value <= ${band(0)}) AS good, countIf(value > ${band(1)}) AS poor
+FROM ${table(SIGNAL_TABLES.rum)} WHERE ${join(where, ' AND ')}
+GROUP BY name ORDER BY name`,
+      );
+      return got.map((r): VitalSummary => {
+        const count = needNum(r.c);
+        const g = needNum(r.good);
+        const bad = needNum(r.poor);
+        return {
+          name: needStr(r.name),
+          count,
+          p50: float(r.p50),
+          p75: float(r.p75),
+          p95: float(r.p95),
+          good: g,
+          needs_improvement: count - g - bad,
+          poor: bad,
+        };
+      });
+    },
+  };
+}
