@@ -89,6 +89,8 @@ export async function runIngestBench(
     seed: number;
     store: 'embedded' | 'clickhouse';
     out: string;
+    /** Folder for a V8 CPU profile of the collector (written when it exits), or null. */
+    cpuProfDir?: string | null;
   },
   io: CommandIO,
 ): Promise<Record<string, unknown>> {
@@ -134,7 +136,8 @@ export async function runIngestBench(
   io.stdout.write(
     `Starting a collector on ${url} (${ch ? `ClickHouse ${ch.url} database ${database}, spool in ${dataDir}` : `embedded store in ${dataDir}`})…\n`,
   );
-  const child = spawn(process.execPath, [BIN, 'start', '--no-demo', '--no-dashboard'], {
+  const profArgs = opts.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${resolve(opts.cpuProfDir)}`] : [];
+  const child = spawn(process.execPath, [...profArgs, BIN, 'start', '--no-demo', '--no-dashboard'], {
     env: {
       ...process.env,
       ...storeEnv,

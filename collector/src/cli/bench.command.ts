@@ -20,6 +20,7 @@ Options:
   --seed <n>          Simulator seed (default 1).
   --store <backend>   embedded (default) or clickhouse.
   --out <file>        Results file (default bench/results/ingest-<store>.json).
+  --cpu-prof <dir>    Write a V8 CPU profile of the collector process to <dir> (node --cpu-prof).
   -h, --help          Show this help.
 `;
 
@@ -39,6 +40,7 @@ export const benchCommand: Command = {
           seed: { type: 'string', default: '1' },
           store: { type: 'string', default: 'embedded' },
           out: { type: 'string' },
+          'cpu-prof': { type: 'string' },
           help: { type: 'boolean', short: 'h', default: false },
         },
       });
@@ -75,6 +77,7 @@ export const benchCommand: Command = {
         seed: num('seed', values.seed, 2 ** 32 - 1),
         store,
         out: values.out ?? `bench/results/ingest-${store}.json`,
+        cpuProfDir: values['cpu-prof'] ?? null,
       };
     } catch (err) {
       io.stderr.write(`paywatch bench: ${(err as Error).message}\n`);
