@@ -84,6 +84,8 @@ export interface Config {
     service: { port: number; pollMs: number; feedLagMs: number; apiToken: string | null };
     /** A collector with the engine off proxies the alerts API to `paywatch alerts` here (null: no proxy). */
     remote: { url: string; token: string } | null;
+    /** Most stored events waiting for the in-collector engine (it runs off the ingest path); more are dropped for it. */
+    queueEvents: number;
   };
   /** Users, sessions, keys, TLS, CORS, rate limits, retention (see docs/security.md). */
   security: SecurityConfig;
@@ -324,6 +326,12 @@ export const ENV_DOCS: readonly { name: string; default: string; description: st
     name: 'PAYWATCH_ALERTS_ENABLED',
     default: 'true',
     description: 'Run the alert engine in the collector (`false` turns it off; its API then answers 404).',
+  },
+  {
+    name: 'PAYWATCH_ALERTS_QUEUE_EVENTS',
+    default: '200000',
+    description:
+      'The alert engine in the collector is fed through a queue, off the ingest acknowledgement path: most stored events waiting for it. Beyond that they are dropped for the engine only (stored and counted elsewhere; `paywatch_sink_dropped_events_total`).',
   },
   {
     name: 'PAYWATCH_ALERTS_RULES',
@@ -567,6 +575,7 @@ export function loadConfig(env: Env = process.env): Config {
         apiToken: alertsToken,
       },
       remote: alertsUrl !== null && alertsToken !== null ? { url: alertsUrl, token: alertsToken } : null,
+      queueEvents: int(env, 'PAYWATCH_ALERTS_QUEUE_EVENTS', 200_000, 1_000, 10_000_000),
     },
   };
 }

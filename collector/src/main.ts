@@ -22,6 +22,7 @@ import { createMetrics, type Metrics } from './metrics/metrics.js';
 import { createPipeline } from './pipeline/pipeline.js';
 import { createMasker, type Masker } from './pipeline/steps/mask.step.js';
 import type { Ingestor } from './pipeline/types.js';
+import { createQueuedSink, type QueuedSink } from './sinks/queued.sink.js';
 import { createFanOut, type Sink } from './sinks/sink.js';
 import { WEBHOOK_ROUTE_DOCS, createWebhookRouter } from './sources/webhooks/index.js';
 import { createStore } from './store/index.js';
@@ -65,6 +66,8 @@ export interface RunningServer {
   spool: Spool | null;
   /** The alert engine, or null when PAYWATCH_ALERTS_ENABLED=false. */
   alerts: AlertsInCollector | null;
+  /** The queue feeding the alert engine off the ingest path (await `idle()` before reading the engine); null without the engine. */
+  alertsQueue: QueuedSink | null;
   masker: Masker;
   /** Users, sessions, API keys and the audit log (`paywatch start` creates the simulator's key here). */
   auth: AuthService;
@@ -140,13 +143,21 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
     : null;
   alerts?.attachLive(live);
   await alerts?.start();
+  // The engine evaluates off the acknowledgement path: a bounded queue, drained asynchronously.
+  const alertsQueue = alerts
+    ? createQueuedSink(
+        alerts.sink,
+        { capacity: config.alerts.queueEvents },
+        { logger, hooks: metrics.sinkQueueHooks },
+      )
+    : null;
   const ingestor = createPipeline({
     // The spool acknowledges before ClickHouse's duplicate check runs: recent ids catch re-sends
     // so metrics and live do not count a client's retry twice (see store/recent-ids.ts).
     writer: instrumentWriter(spool ? withRecentIds(spool) : store, metrics.storeHooks),
     masker,
     sink: createFanOut(
-      [metrics.sink, live.sink, ...(alerts ? [alerts.sink] : []), ...(opts.sinks ?? [])],
+      [metrics.sink, live.sink, ...(alertsQueue ? [alertsQueue] : []), ...(opts.sinks ?? [])],
       logger,
     ),
     hooks: metrics.pipelineHooks,
@@ -279,6 +290,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
     masker,
     auth,
     alerts,
+    alertsQueue,
     lifecycle,
     initialAdminPassword: generatedAdminPassword,
     server,
@@ -296,6 +308,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
         await tailer?.stop();
         await signalMetrics.stop();
         await signalRetention.stop();
+        await alertsQueue?.stop();
         await alerts?.stop();
         await live.stop();
         await redis?.close();

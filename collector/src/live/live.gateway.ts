@@ -107,7 +107,10 @@ export function createLiveGateway(
       consume(events) {
         kpis.add(events);
         if (clustered) accumulateKpis(peerDelta, events, deps.fx);
-        for (const e of events) buffer.push(toLiveTransaction(e));
+        // Only the newest `maxTransactionsPerBatch` can survive the trim below: convert only those.
+        const skip = Math.max(0, events.length - LIVE_LIMITS.maxTransactionsPerBatch);
+        dropped += skip;
+        for (let i = skip; i < events.length; i++) buffer.push(toLiveTransaction(events[i]!));
         const over = buffer.length - LIVE_LIMITS.maxTransactionsPerBatch;
         if (over > 0) {
           buffer = buffer.slice(over);

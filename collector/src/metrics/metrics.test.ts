@@ -128,4 +128,54 @@ describe('metrics', () => {
     );
     expect(text).toContain('paywatch_payment_latency_seconds_count{provider="stripe",method="card"} 3');
   });
+  it('gives the same series whether a batch is consumed at once or one event at a time', async () => {
+    const r = rng(11);
+    const events: PaymentEvent[] = Array.from({ length: 5_000 }, (_, i) => {
+      const status = pick(r, STATUSES);
+      return {
+        v: 1,
+        event_id: `e${i}`,
+        ts: i,
+        received_at: i,
+        source: 'api',
+        payment_id: `p${i}`,
+        attempt: 1,
+        merchant_id: 'm',
+        provider: pick(r, PROVIDERS.slice(0, 3)),
+        method: pick(r, METHODS.slice(0, 2)),
+        channel: null,
+        status,
+        amount_minor: Math.floor(r() * 1e5),
+        currency: pick(r, ['USD', 'JPY', 'EUR']),
+        failure:
+          status === 'failed' ? { category: pick(r, FAILURE_CATEGORIES), code: null, message: null } : null,
+        card: null,
+        country: pick(r, ['JP', 'US', 'DE', null]),
+        latency_ms: r() < 0.1 ? null : r() * 5000,
+        customer_ref: null,
+        device_ref: null,
+        ip_ref: null,
+        user_level: null,
+        risk_score: null,
+        metadata: null,
+      };
+    });
+    const batched = createMetrics({ countries: new Set(['JP', 'US']), defaultMetrics: false });
+    const single = createMetrics({ countries: new Set(['JP', 'US']), defaultMetrics: false });
+    batched.sink.consume(events);
+    for (const e of events) single.sink.consume([e]);
+    const samples = async (m: ReturnType<typeof createMetrics>) =>
+      new Map(
+        (await m.registry.metrics())
+          .split('\n')
+          .filter((l) => l.startsWith('paywatch_'))
+          .map((l) => [l.slice(0, l.lastIndexOf(' ')), Number(l.slice(l.lastIndexOf(' ') + 1))] as const),
+      );
+    const a = await samples(batched);
+    const b = await samples(single);
+    expect([...a.keys()].sort()).toEqual([...b.keys()].sort());
+    expect(a.size).toBeGreaterThan(50);
+    // Amount sums may differ in the last floating-point digit (summation order); counts are exact.
+    for (const [k, v] of a) expect(v, k).toBeCloseTo(b.get(k)!, 6);
+  });
 });

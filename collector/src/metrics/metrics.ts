@@ -1,6 +1,7 @@
 import { outcomeOf, toMajorUnits, type PaymentEvent } from '@paywatch/contracts';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { PipelineHooks } from '../pipeline/pipeline.js';
+import type { SinkQueueHooks } from '../sinks/queued.sink.js';
 import type { Sink } from '../sinks/sink.js';
 
 /** Latency buckets in seconds: payment authorizations take 100 ms – 10 s; timeouts sit at 30–60 s. */
@@ -25,6 +26,8 @@ export interface Metrics {
   readonly pipelineHooks: PipelineHooks;
   readonly storeHooks: StoreWriteHooks;
   readonly webhookHooks: WebhookHooks;
+  /** Depth and drops of the asynchronous sink queues (the alert engine's). */
+  readonly sinkQueueHooks: SinkQueueHooks;
 }
 
 /** Observer of the webhook source (bounded labels: provider enum, reject reason enum). */
@@ -83,6 +86,19 @@ export function createMetrics(opts: { countries: ReadonlySet<string>; defaultMet
     registers: [registry],
   });
 
+  const sinkQueue = new Gauge({
+    name: 'paywatch_sink_queue_events',
+    help: 'Stored events waiting for an asynchronous sink (the alert engine), by sink.',
+    labelNames: ['sink'] as const,
+    registers: [registry],
+  });
+  const sinkDropped = new Counter({
+    name: 'paywatch_sink_dropped_events_total',
+    help: 'Stored events an asynchronous sink never saw because its queue was full, by sink.',
+    labelNames: ['sink'] as const,
+    registers: [registry],
+  });
+
   const webhookRejected = new Counter({
     name: 'paywatch_webhook_rejected_total',
     help: 'Webhook deliveries refused (forged, stale, unparseable, probe…), by provider and reason.',
@@ -103,29 +119,37 @@ export function createMetrics(opts: { countries: ReadonlySet<string>; defaultMet
     sink: {
       name: 'metrics',
       consume(events: readonly PaymentEvent[]) {
+        // Counters are summed per label set over the batch first: one prom-client call per
+        // series instead of per event (label hashing dominated the sink on large batches).
+        const paid = new Map<string, number>();
+        const gmv = new Map<string, number>();
+        const failed = new Map<string, number>();
         for (const e of events) {
-          payments.inc({
-            provider: e.provider,
-            method: e.method,
-            status: e.status,
-            country: country(e.country),
-          });
+          const k = `${e.provider}\0${e.method}\0${e.status}\0${country(e.country)}`;
+          paid.set(k, (paid.get(k) ?? 0) + 1);
           const outcome = outcomeOf(e.status);
           if (outcome === 'success') {
-            amount.inc(
-              { provider: e.provider, method: e.method, currency: e.currency },
-              toMajorUnits(e.amount_minor, e.currency),
-            );
+            const a = `${e.provider}\0${e.method}\0${e.currency}`;
+            gmv.set(a, (gmv.get(a) ?? 0) + toMajorUnits(e.amount_minor, e.currency));
           } else if (outcome === 'failure') {
-            failures.inc({
-              provider: e.provider,
-              method: e.method,
-              category: e.failure?.category ?? 'other',
-            });
+            const f = `${e.provider}\0${e.method}\0${e.failure?.category ?? 'other'}`;
+            failed.set(f, (failed.get(f) ?? 0) + 1);
           }
           if (outcome !== null && e.latency_ms !== null) {
             latency.observe({ provider: e.provider, method: e.method }, e.latency_ms / 1000);
           }
+        }
+        for (const [k, n] of paid) {
+          const [provider, method, status, c] = k.split('\0') as [string, string, string, string];
+          payments.inc({ provider, method, status, country: c }, n);
+        }
+        for (const [k, v] of gmv) {
+          const [provider, method, currency] = k.split('\0') as [string, string, string];
+          amount.inc({ provider, method, currency }, v);
+        }
+        for (const [k, n] of failed) {
+          const [provider, method, category] = k.split('\0') as [string, string, string];
+          failures.inc({ provider, method, category }, n);
         }
       },
     },
@@ -139,6 +163,10 @@ export function createMetrics(opts: { countries: ReadonlySet<string>; defaultMet
       rejected: (provider, reason) => webhookRejected.inc({ provider, reason }),
       replayed: (provider) => webhookDeliveries.inc({ provider, result: 'replay' }),
       accepted: (provider) => webhookDeliveries.inc({ provider, result: 'accepted' }),
+    },
+    sinkQueueHooks: {
+      depth: (sink, n) => sinkQueue.set({ sink }, n),
+      dropped: (sink, n) => sinkDropped.inc({ sink }, n),
     },
     storeHooks: {
       writeStarted(n) {
