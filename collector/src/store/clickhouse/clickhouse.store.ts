@@ -44,6 +44,7 @@ import { createClickHouseFeed } from './feed.clickhouse.js';
 import type { PendingPaymentReader, SignalStore } from '../signals.js';
 import { createClickHousePending } from './pending.clickhouse.js';
 import { createClickHouseSignals } from './signals.clickhouse.js';
+import { waitForRunningInserts } from './running-inserts.js';
 import { ident, isIdentifier, list, sql, type SqlFragment } from './sql.js';
 
 /** Connection and behaviour of the ClickHouse backend (`config.ts` builds it from the environment). */
@@ -130,6 +131,8 @@ export function createClickHouseStore(
   // first) and after a failed INSERT. It stays on for a few successful writes, then turns off.
   const RAW_CHECK_WRITES = 4;
   let rawCheckWrites = RAW_CHECK_WRITES;
+  // The first write also waits for INSERTs a killed predecessor may have left running (running-inserts.ts).
+  let earlierInsertsSettled = false;
   const schema: SchemaOptions = { database: db, topology: config.topology ?? { kind: 'single' } };
   let client: ClickHouseClient | null = null;
   let state: 'new' | 'started' | 'stopping' | 'stopped' = 'new';
@@ -206,6 +209,22 @@ export function createClickHouseStore(
       throw new StoreError('ClickHouse store is stopped: write refused', undefined, false);
     }
     if (events.length === 0) return { inserted: [], duplicates: [] };
+    if (!earlierInsertsSettled) {
+      try {
+        const w = await waitForRunningInserts((s) => rows(s), db, 'payment_events', {
+          timeoutMs: config.requestTimeoutMs ?? 30_000,
+        });
+        if (w.waitedFor > 0)
+          log[w.timedOut ? 'warn' : 'info'](
+            w,
+            'first write waited for INSERTs already running on the server',
+          );
+        earlierInsertsSettled = true;
+      } catch (err) {
+        // Not fatal (tried again on the next write): the duplicate check below still runs.
+        log.warn({ err: errorText(err) }, 'could not look for INSERTs still running on the server');
+      }
+    }
     // First occurrence of each id in the call; later ones are duplicates.
     const firsts = new Map<string, PaymentEvent>();
     for (const e of events) if (!firsts.has(e.event_id)) firsts.set(e.event_id, e);
