@@ -1,9 +1,9 @@
-// Guards `paywatch detect`: streams a timestamp,value CSV to timestamp,value,anomaly_score, rows aligned, scores in [0,1], spike scored, usage errors.
+// Guards `paywatch detect`: streams a timestamp,value CSV to timestamp,value,anomaly_score, rows aligned, scores in [0,1], spike scored, timestamps parsed, usage errors.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { detectCommand } from './detect.command.js';
+import { detectCommand, parseTimestamp } from './detect.command.js';
 
 const dirs: string[] = [];
 afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
@@ -38,6 +38,16 @@ describe('detect command', () => {
     expect(scores[1100]).toBe(1);
     expect(Math.max(...scores.slice(300, 1100))).toBeLessThan(0.45);
     expect(c.err.join('')).toMatch(/scored 1200 rows/);
+  });
+
+  it('reads NAB-style, ISO and epoch timestamps (UTC unless a zone is given)', () => {
+    const t = Date.UTC(2015, 1, 26, 21, 42, 53);
+    expect(parseTimestamp('2015-02-26 21:42:53')).toBe(t);
+    expect(parseTimestamp('2015-02-26T21:42:53Z')).toBe(t);
+    expect(parseTimestamp('2015-02-26 22:42:53+01:00')).toBe(t);
+    expect(parseTimestamp('1424986973')).toBe(t);
+    expect(parseTimestamp('1424986973000')).toBe(t);
+    expect(parseTimestamp('yesterday')).toBeUndefined();
   });
 
   it('exits 2 with usage when arguments are missing, 1 on a bad file', async () => {

@@ -9,7 +9,8 @@ import { parseFlags } from './io.js';
 const USAGE =
   'usage: paywatch detect --in series.csv --out scores.csv\n' +
   '  Reads a `timestamp,value` CSV (header required) one row at a time and writes\n' +
-  '  `timestamp,value,anomaly_score` with scores in [0,1] (the production univariate detector).\n';
+  '  `timestamp,value,anomaly_score` with scores in [0,1] (the production univariate detector).\n' +
+  '  Timestamps (`YYYY-MM-DD HH:MM:SS` UTC, ISO 8601 or epoch seconds/ms) feed its weekly profile.\n';
 
 /**
  * `paywatch detect`: streams a univariate series through the production detector. Returns the
@@ -34,6 +35,22 @@ export async function detectCommand(argv: readonly string[], io: CliIo): Promise
   if (rows < 0) return 1;
   io.stderr.write(`paywatch detect: scored ${rows} rows → ${output}\n`);
   return 0;
+}
+
+/**
+ * Epoch milliseconds of a CSV timestamp: `YYYY-MM-DD HH:MM:SS` (UTC unless a zone is given),
+ * ISO 8601, or a number (epoch seconds, or milliseconds when above 1e11). `undefined` when
+ * unparseable: the point is then scored without its time (no weekly profile).
+ */
+export function parseTimestamp(raw: string): number | undefined {
+  const s = raw.trim().replace(/^"|"$/g, '');
+  if (/^\d+(\.\d+)?$/.test(s)) {
+    const num = Number(s);
+    return num > 1e11 ? num : num * 1000;
+  }
+  const iso = s.replace(' ', 'T');
+  const t = Date.parse(/(Z|[+-]\d\d:?\d\d)$/.test(iso) || !iso.includes('T') ? iso : `${iso}Z`);
+  return Number.isFinite(t) ? t : undefined;
 }
 
 /** Scores one CSV file into another; resolves to the number of data rows. */
@@ -66,7 +83,7 @@ export async function detectFile(
     const ts = cells[ti] ?? '';
     const v = Number(cells[vi]);
     if (!Number.isFinite(v)) throw new Error(`${input}:${lineNo}: value is not a number`);
-    const { score } = det.update(v);
+    const { score } = det.update(v, parseTimestamp(ts));
     buf += `${ts},${cells[vi]},${Number(score.toFixed(6))}\n`;
     rows++;
     if (buf.length > 65536) {

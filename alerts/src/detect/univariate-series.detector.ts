@@ -29,7 +29,7 @@ export function createUnivariateSeriesDetector(spec: UnivariateSpec): SeriesDete
       const at = minute.t + MINUTE_MS;
       const v = metricValue(minute, spec.metric);
       if (v === null) return quiet(at, 'no_data', null);
-      const s = d.update(v);
+      const s = d.update(v, minute.t);
       const bad = s.score >= spec.threshold;
       return {
         at,

@@ -1,11 +1,22 @@
-// Guards the production univariate detector: quiet on clean seasonality, scores a spike and a level shift high, no look-ahead.
+// Guards the production univariate detector: quiet on clean seasonality, scores a spike, a level shift, a flattened day and a missing weekday high, no look-ahead.
 import { describe, expect, it } from 'vitest';
-import { createUnivariateDetector, normalTail } from './univariate.detector.js';
+import { DEFAULT_UNIVARIATE_CONFIG, createUnivariateDetector, normalTail } from './univariate.detector.js';
 
 function seasonal(n: number, seed = 1): number[] {
   let s = seed;
   const rnd = () => (s = (s * 16807) % 2147483647) / 2147483647 - 0.5;
   return Array.from({ length: n }, (_, i) => 100 + 20 * Math.sin((2 * Math.PI * i) / 288) + rnd() * 2);
+}
+
+/** Busy 08:00–18:00 at ≈80 on the first `workdays` days of each week, ≈20 otherwise, with noise. */
+function businessWeeks(days: number, perDay: number, workdays: number, seed = false): number[] {
+  let s = seed ? 7 : 11;
+  const rnd = () => (s = (s * 16807) % 2147483647) / 2147483647 - 0.5;
+  return Array.from({ length: days * perDay }, (_, i) => {
+    const hour = ((i % perDay) * 24) / perDay;
+    const weekday = Math.floor(i / perDay) % 7;
+    return (weekday < workdays && hour >= 8 && hour < 18 ? 80 : 20) + rnd() * 6;
+  });
 }
 
 describe('univariate detector', () => {
@@ -33,12 +44,52 @@ describe('univariate detector', () => {
     expect(first).toBeLessThan(2410);
   });
 
-  it('scores a prefix identically whatever follows (no look-ahead)', () => {
+  it('scores a prefix identically whatever follows (no look-ahead), with or without timestamps', () => {
     const xs = seasonal(1500);
     const a = createUnivariateDetector();
     const b = createUnivariateDetector();
     const sa = xs.map((x) => a.update(x).score);
     const sb = xs.slice(0, 1000).map((x) => b.update(x).score);
     expect(sa.slice(0, 1000)).toEqual(sb);
+    // Timestamped, over three weeks so the weekly profile speaks; the tail is a big anomaly.
+    const long = businessWeeks(21, 96, 5).map((x, i) => (i >= 1900 ? x * 3 : x));
+    const t0 = Date.UTC(2026, 0, 5);
+    const c = createUnivariateDetector();
+    const d = createUnivariateDetector();
+    const sc = long.map((x, i) => c.update(x, t0 + i * 900_000).score);
+    const sd = long.slice(0, 1900).map((x, i) => d.update(x, t0 + i * 900_000).score);
+    expect(sc.slice(0, 1900)).toEqual(sd);
+  });
+
+  it('flags a day whose busy hours stay flat at a middle level (block novelty), quiet on the days before', () => {
+    const day = 288; // 5-minute points
+    const xs = businessWeeks(14, day, 7, true).map((x, i) =>
+      i >= 10 * day + 96 && i < 10 * day + 216 ? 50 + (i % 3) * 0.3 : x,
+    );
+    const d = createUnivariateDetector(DEFAULT_UNIVARIATE_CONFIG);
+    const scores = xs.map((x) => d.update(x).score);
+    expect(Math.max(...scores.slice(3 * day, 10 * day))).toBeLessThan(0.45);
+    const first = scores.findIndex((s, i) => i >= 10 * day && s >= 0.45);
+    expect(first).toBeGreaterThanOrEqual(10 * day + 96);
+    expect(first).toBeLessThan(10 * day + 216);
+  });
+
+  it('flags a weekday with weekend-like traffic from the weekly profile when points carry timestamps', () => {
+    const day = 96; // 15-minute points, starting on a Monday
+    const t0 = Date.UTC(2026, 0, 5);
+    const quietDay = 30 * day; // a Wednesday in week 5
+    const xs = businessWeeks(35, day, 5).map((x, i) =>
+      i >= quietDay && i < quietDay + day ? 20 + (i % 5) : x,
+    );
+    const timed = createUnivariateDetector();
+    const scores = xs.map((x, i) => timed.update(x, t0 + i * 900_000).score);
+    expect(Math.max(...scores.slice(14 * day, quietDay))).toBeLessThan(0.45);
+    const first = scores.findIndex((s, i) => i >= quietDay && s >= 0.45);
+    expect(first).toBeGreaterThanOrEqual(quietDay);
+    expect(first).toBeLessThan(quietDay + 18 * 4); // before 18:00 of that day
+    // Without timestamps there is no weekly profile and the quiet day passes unnoticed.
+    const untimed = createUnivariateDetector();
+    const plain = xs.map((x) => untimed.update(x).score);
+    expect(Math.max(...plain.slice(quietDay, quietDay + day))).toBeLessThan(0.45);
   });
 });
