@@ -282,7 +282,7 @@ export const ENV_DOCS: readonly { name: string; default: string; description: st
     name: 'PAYWATCH_RETENTION_SIGNALS_DAYS',
     default: '30',
     description:
-      'Days scraped samples, tailed log records and RUM records are kept (checked hourly; `0` keeps them forever).',
+      'Days scraped samples, tailed log records and RUM records are kept (whole UTC days, checked hourly; `0` keeps them forever).',
   },
   {
     name: 'PAYWATCH_PENDING_REFRESH_SECONDS',

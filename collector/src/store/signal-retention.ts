@@ -1,6 +1,8 @@
 import type { Logger } from '../lib/logger.js';
 import type { SignalEraser } from './signals.js';
 
+const DAY_MS = 86_400_000;
+
 /** Hourly deletion of old scraped samples, log records and RUM records. `stop()` is idempotent and waits. */
 export interface SignalRetention {
   /** One pass now; resolves with what was deleted (zeros when retention is off). */
@@ -10,7 +12,11 @@ export interface SignalRetention {
 }
 
 export interface SignalRetentionConfig {
-  /** Days kept; 0 keeps everything. */
+  /**
+   * Days kept; 0 keeps everything. The cut-off is `now - days` rounded down to a UTC midnight:
+   * records are kept at least `days` days and go within a day after, whole days at a time (on
+   * ClickHouse that is a partition drop, never a mutation rewriting the cut-off day every hour).
+   */
   days: number;
   intervalMs?: number;
 }
@@ -29,7 +35,8 @@ export function createSignalRetention(
     if (config.days <= 0) return Promise.resolve({ samples: 0, logs: 0, rum: 0 });
     running ??= (async () => {
       try {
-        const r = await deps.eraser.deleteBefore(now() - config.days * 86_400_000);
+        const cut = Math.floor((now() - config.days * DAY_MS) / DAY_MS) * DAY_MS;
+        const r = await deps.eraser.deleteBefore(cut);
         if (r.samples + r.logs + r.rum > 0) log.info(r, 'signal retention deleted old records');
         return r;
       } finally {
