@@ -1,4 +1,5 @@
 // Guards the mask step: no PAN, CVV, raw ref, e-mail or phone survives into a stored event.
+import { createHmac } from 'node:crypto';
 import type { PaymentEvent } from '@paywatch/contracts';
 import { describe, expect, it } from 'vitest';
 import { createMasker } from './mask.step.js';
@@ -91,6 +92,21 @@ describe('mask step', () => {
     expect(text).not.toContain('1234 5678');
     expect(text).not.toContain('x@y.io');
     expect(a.metadata?.contact).toMatch(/^write to email_[0-9a-f]{32} or phone_[0-9a-f]{32}$/);
+  });
+
+  it('keeps the stored pseudonym format: HMAC-SHA256(key, kind NUL value), 16 bytes hex', () => {
+    // Stored refs and erase-by-customer depend on it: a change would orphan every stored ref.
+    const ref = (kind: string, v: string) =>
+      `${kind}_${createHmac('sha256', Buffer.from('k'.repeat(32)))
+        .update(`${kind}\0${v}`)
+        .digest('hex')
+        .slice(0, 32)}`;
+    const m = masker.maskEvent(
+      event({ customer_ref: 'cust-42', device_ref: 'dév-ü', ip_ref: 'x'.repeat(80) }),
+    );
+    expect(m.customer_ref).toBe(ref('ref', 'cust-42'));
+    expect(m.device_ref).toBe(ref('dev', 'dév-ü'));
+    expect(m.ip_ref).toBe(ref('ip', 'x'.repeat(80)));
   });
 
   it('depends on the key', () => {

@@ -1,5 +1,5 @@
-import { createHmac } from 'node:crypto';
 import type { PaymentEvent } from '@paywatch/contracts';
+import { createHmac128Hex } from '../../lib/hmac-sha256.js';
 import { maskPans } from '../../lib/pan.js';
 
 /**
@@ -26,23 +26,12 @@ const EMAIL = /[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}
 // International format only (leading +), 8–15 digits (E.164), separators allowed.
 const PHONE = /(?<![\w+])\+\d(?:[ ().-]{0,2}\d){7,14}(?!\d)/g;
 
-/** Hashes kept for repeated refs (customers, devices and IPs recur); bounded, cleared when full. */
-const HASH_CACHE_SIZE = 50_000;
-
 export function createMasker(hashKey: Buffer): Masker {
-  // The cache maps kind+value to its hash: memory holds raw refs only as long as the process,
-  // exactly like the request that carried them, and never leaves it.
-  const cache = new Map<string, string>();
-  const hmac = (kind: string, v: string) => {
-    const k = kind + '\0' + v;
-    let h = cache.get(k);
-    if (h === undefined) {
-      h = `${kind}_${createHmac('sha256', hashKey).update(kind).update('\0').update(v).digest('hex').slice(0, 32)}`;
-      if (cache.size >= HASH_CACHE_SIZE) cache.clear();
-      cache.set(k, h);
-    }
-    return h;
-  };
+  // HMAC-SHA256(key, kind + NUL + value), first 16 bytes as hex. Computed every time: two
+  // SHA-256 compressions (node:crypto only for long or non-ASCII values) cost less than a
+  // cache lookup of the concatenated key, and no raw ref is kept in memory.
+  const hmac128 = createHmac128Hex(hashKey);
+  const hmac = (kind: string, v: string) => `${kind}_${hmac128(kind + '\0', v)}`;
   const hashRef = (raw: string) => hmac('ref', raw);
 
   const maskText = (s: string): string => {
