@@ -1,4 +1,4 @@
-// Guards the default rule pack on the real simulator: injected incidents alert within 2 simulated minutes of onset (decline shift: 3), and nothing fires outside the incidents.
+// Guards the default rule pack on the real simulator, over several seeds: every injected incident alerts within 2 simulated minutes of onset, and nothing fires outside the incidents.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -36,73 +36,85 @@ const incidents = [
     rule: 'card_testing',
     labels: { bin: '453201' },
   },
-  // A decline shift needs enough failures to be significant (χ² p < 1e-8): at this volume the
-  // shifted mix is visible from the incident's second minute, reported when that minute closes.
+  // A decline shift needs enough failures to be significant (χ² homogeneity p < 2e-6, JSD ≥ 0.03):
+  // at this volume (~60 failures a minute) two minutes of the shifted mix are enough.
   {
     spec: 'decline-shift@+5h/15m',
     start: FROM + 5 * H,
     end: FROM + 5 * H + 15 * M,
     rule: 'decline_mix_shift',
     labels: {},
-    maxDelay: 3 * M,
   },
 ];
 
+/** Onset-to-first-firing latency (event time) per incident and seed, printed at the end. */
+const measured: string[] = [];
+afterAll(() => {
+  if (measured.length)
+    process.stdout.write(`incident → first firing (simulated seconds):\n${measured.join('\n')}\n`);
+});
+
 describe('default rule pack on simulator replays', () => {
-  it('alerts on every injected incident within 2 minutes (decline shift: 3) and stays quiet otherwise', async () => {
-    if (!existsSync(bin))
-      throw new Error(`${bin} is missing: the simulator (collector workspace) is needed for this test`);
-    const file = join(dir, 'events.ndjson.gz');
-    const sim = spawnSync(
-      process.execPath,
-      [
-        bin,
-        'simulate',
-        '--out',
-        file,
-        '--from',
-        new Date(FROM).toISOString(),
-        '--to',
-        new Date(FROM + 6 * H).toISOString(),
-        '--rate',
-        '25',
-        '--seed',
-        '5',
-        ...incidents.flatMap((i) => ['--incident', i.spec]),
-      ],
-      { encoding: 'utf8', timeout: 180_000 },
-    );
-    expect(sim.status, `paywatch simulate failed: ${sim.stderr}`).toBe(0);
-    const out = join(dir, 'alerts.jsonl');
-    const code = await replayCommand(['--in', file, '--alerts-out', out, '--quiet'], {
-      stdout: { write: () => true },
-      stderr: { write: () => true },
-    });
-    expect(code).toBe(0);
-    const lines = readFileSync(out, 'utf8')
-      .trim()
-      .split('\n')
-      .filter(Boolean)
-      .map(
-        (l) => JSON.parse(l) as { rule: string; labels: Record<string, string>; state: string; at: string },
+  // Seed 5 is the historical one; 1 and 4 add variety (each run: ~6 s simulate + ~30 s replay).
+  it.each([5, 1, 4])(
+    'seed %i: alerts on every injected incident within 2 minutes and stays quiet otherwise',
+    async (seed) => {
+      if (!existsSync(bin))
+        throw new Error(`${bin} is missing: the simulator (collector workspace) is needed for this test`);
+      const file = join(dir, `events-${seed}.ndjson.gz`);
+      const sim = spawnSync(
+        process.execPath,
+        [
+          bin,
+          'simulate',
+          '--out',
+          file,
+          '--from',
+          new Date(FROM).toISOString(),
+          '--to',
+          new Date(FROM + 6 * H).toISOString(),
+          '--rate',
+          '25',
+          '--seed',
+          String(seed),
+          ...incidents.flatMap((i) => ['--incident', i.spec]),
+        ],
+        { encoding: 'utf8', timeout: 180_000 },
       );
-    const firings = lines.filter((l) => l.state === 'firing').map((l) => ({ ...l, t: Date.parse(l.at) }));
-    for (const inc of incidents) {
-      const hit = firings.find(
-        (f) =>
-          f.rule === inc.rule &&
-          Object.entries(inc.labels).every(([k, v]) => f.labels[k] === v) &&
-          f.t >= inc.start,
-      );
-      expect(hit, `${inc.spec}: no ${inc.rule} firing`).toBeDefined();
-      const max = ('maxDelay' in inc ? inc.maxDelay : undefined) ?? 2 * M;
-      expect(
-        hit!.t - inc.start,
-        `${inc.spec}: alerted ${(hit!.t - inc.start) / 1000}s after onset`,
-      ).toBeLessThanOrEqual(max);
-    }
-    // Nothing fires outside the incidents (each incident may raise related alerts while it lasts).
-    const outside = firings.filter((f) => !incidents.some((i) => f.t >= i.start && f.t <= i.end + 5 * M));
-    expect(outside.map((f) => `${f.at} ${f.rule} ${JSON.stringify(f.labels)}`)).toEqual([]);
-  });
+      expect(sim.status, `paywatch simulate failed: ${sim.stderr}`).toBe(0);
+      const out = join(dir, `alerts-${seed}.jsonl`);
+      const code = await replayCommand(['--in', file, '--alerts-out', out, '--quiet'], {
+        stdout: { write: () => true },
+        stderr: { write: () => true },
+      });
+      expect(code).toBe(0);
+      rmSync(file, { force: true });
+      const lines = readFileSync(out, 'utf8')
+        .trim()
+        .split('\n')
+        .filter(Boolean)
+        .map(
+          (l) => JSON.parse(l) as { rule: string; labels: Record<string, string>; state: string; at: string },
+        );
+      const firings = lines.filter((l) => l.state === 'firing').map((l) => ({ ...l, t: Date.parse(l.at) }));
+      const late: string[] = [];
+      for (const inc of incidents) {
+        const hit = firings.find(
+          (f) =>
+            f.rule === inc.rule &&
+            Object.entries(inc.labels).every(([k, v]) => f.labels[k] === v) &&
+            f.t >= inc.start,
+        );
+        const delay = hit ? (hit.t - inc.start) / 1000 : null;
+        measured.push(`  seed ${seed} ${inc.spec} (${inc.rule}): ${delay === null ? 'none' : `${delay} s`}`);
+        if (delay === null || delay > 120)
+          late.push(`${inc.spec}: ${delay === null ? 'no firing' : `${delay} s`}`);
+      }
+      expect(late, 'incidents not alerted within 120 s of onset').toEqual([]);
+      // Nothing fires outside the incidents (each incident may raise related alerts while it lasts).
+      const outside = firings.filter((f) => !incidents.some((i) => f.t >= i.start && f.t <= i.end + 5 * M));
+      expect(outside.map((f) => `${f.at} ${f.rule} ${JSON.stringify(f.labels)}`)).toEqual([]);
+    },
+    180_000,
+  );
 });

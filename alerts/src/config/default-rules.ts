@@ -57,7 +57,7 @@ rules:
     keep_firing_for: 5m
 
   - name: decline_mix_shift
-    detector: { type: mix, window_minutes: 10, min_failures: 40, p_value: 1.0e-8, min_jsd: 0.03 }
+    detector: { type: mix, window_minutes: 10, min_failures: 40, p_value: 2.0e-6, min_jsd: 0.03 }
     severity: warning
     keep_firing_for: 5m
 

@@ -1,3 +1,4 @@
+import { floatsFromJson, floatsToJson } from './snapshot.js';
 import { median, mad } from './types.js';
 
 /**
@@ -42,6 +43,14 @@ export class SlotBaseline {
     if (xs.length === 0) return { median: NaN, mad: NaN, n: 0 };
     const m = median(xs);
     return { median: m, mad: mad(xs, m), n: xs.length };
+  }
+  /** The slot values as JSON (for detector snapshots). */
+  toJson(): (number | null)[] {
+    return floatsToJson(this.values);
+  }
+  /** Restores `toJson` output (same slot size, season and history, or it throws). */
+  fromJson(x: unknown): void {
+    floatsFromJson(this.values, x);
   }
   /** Clears the values of slots from `from` (inclusive) to `to` (exclusive) (gaps in data). */
   clear(from: number, to: number): void {

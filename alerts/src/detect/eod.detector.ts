@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { fieldsOf, floatsFromJson, floatsToJson, num } from './snapshot.js';
 import { calendarAt } from './calendar.js';
 import type { Calendar } from './calendar.js';
 import { quiet } from './common.js';
@@ -38,6 +39,17 @@ export function createEodDetector(spec: EodSpec, calendar?: Calendar): SeriesDet
   return {
     kind: 'series',
     type: 'eod',
+    snapshot() {
+      return { type: 'eod', cum: floatsToJson(cum), totals: floatsToJson(totals), day, sofar, lastSlot };
+    },
+    restore(state: unknown) {
+      const s = fieldsOf(state, 'eod');
+      floatsFromJson(cum, s['cum']);
+      floatsFromJson(totals, s['totals']);
+      day = num(s['day']);
+      sofar = num(s['sofar']);
+      lastSlot = num(s['lastSlot']);
+    },
     evaluate(minute: MinuteAggregate): Evaluation {
       const at = minute.t + MINUTE_MS;
       const local = minute.t + offset;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { fieldsOf, floatsFromJson, floatsToJson, minuteFromJson, minuteToJson, num } from './snapshot.js';
 import { quiet } from './common.js';
 import type { Evaluation, MinuteAggregate, SeriesDetector } from './types.js';
 import {
@@ -93,6 +94,33 @@ export function createForecastDetector(spec: ForecastSpec): SeriesDetector {
   return {
     kind: 'series',
     type: 'forecast',
+    snapshot() {
+      return {
+        type: 'forecast',
+        season: floatsToJson(season),
+        level: Number.isFinite(level) ? level : null,
+        trend,
+        steps,
+        sse,
+        errN,
+        acc: minuteToJson(acc),
+        accMinutes,
+        // The last judgement is repeated between steps: keep it (JSON-safe, NaN → null).
+        last: last ? (JSON.parse(JSON.stringify(last)) as unknown) : null,
+      };
+    },
+    restore(state: unknown) {
+      const s = fieldsOf(state, 'forecast');
+      floatsFromJson(season, s['season']);
+      level = num(s['level']);
+      trend = num(s['trend']);
+      steps = num(s['steps']);
+      sse = num(s['sse']);
+      errN = num(s['errN']);
+      acc = minuteFromJson(s['acc']);
+      accMinutes = num(s['accMinutes']);
+      last = (s['last'] ?? null) as Evaluation | null;
+    },
     evaluate(minute: MinuteAggregate): Evaluation {
       const at = minute.t + MINUTE_MS;
       mergeMinute(acc, minute, true);

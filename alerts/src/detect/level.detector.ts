@@ -1,4 +1,13 @@
 import { z } from 'zod';
+import {
+  arr,
+  fieldsOf,
+  floatsFromJson,
+  floatsToJson,
+  num,
+  windowFromJson,
+  windowToJson,
+} from './snapshot.js';
 import { DirectionSchema, SeriesBaseSchema, outside, quiet } from './common.js';
 import type { Evaluation, MinuteAggregate, SeriesDetector } from './types.js';
 import {
@@ -40,6 +49,24 @@ export function createLevelDetector(spec: LevelSpec): SeriesDetector {
   return {
     kind: 'series',
     type: 'level',
+    snapshot() {
+      return {
+        type: 'level',
+        win: windowToJson(win),
+        hist: floatsToJson(hist),
+        head,
+        filled,
+        lagged: lagged.map((x) => (x === null || !Number.isFinite(x) ? null : x)),
+      };
+    },
+    restore(state: unknown) {
+      const s = fieldsOf(state, 'level');
+      windowFromJson(win, s['win']);
+      floatsFromJson(hist, s['hist']);
+      head = num(s['head']) % spec.baseline_minutes;
+      filled = num(s['filled']);
+      lagged.push(...arr(s['lagged']).map((x) => (x === null ? null : num(x))));
+    },
     evaluate(minute: MinuteAggregate): Evaluation {
       win.push(minute);
       const at = minute.t + MINUTE_MS;

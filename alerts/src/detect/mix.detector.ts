@@ -1,7 +1,18 @@
 import { z } from 'zod';
+import {
+  arr,
+  fieldsOf,
+  floatsFromJson,
+  floatsToJson,
+  minuteFromJson,
+  minuteToJson,
+  num,
+  windowFromJson,
+  windowToJson,
+} from './snapshot.js';
 import { FAILURE_CATEGORIES } from '@paywatch/contracts';
 import { quiet } from './common.js';
-import { chiSquareGof, jensenShannon } from './stats.js';
+import { chiSquareHomogeneity, jensenShannon } from './stats.js';
 import type { Evaluation, MinuteAggregate, SeriesDetector } from './types.js';
 import { MINUTE_MS, MinuteWindow } from './types.js';
 
@@ -35,6 +46,26 @@ export function createMixDetector(spec: MixSpec): SeriesDetector {
   return {
     kind: 'series',
     type: 'mix',
+    snapshot() {
+      return {
+        type: 'mix',
+        win: windowToJson(win),
+        baseline: floatsToJson(baseline),
+        lagged: lagged.map(minuteToJson),
+        recent: recent.map((r) => [...r]),
+        recentTotals: [...recentTotals],
+        total,
+      };
+    },
+    restore(state: unknown) {
+      const s = fieldsOf(state, 'mix');
+      windowFromJson(win, s['win']);
+      floatsFromJson(baseline, s['baseline']);
+      lagged.push(...arr(s['lagged']).map(minuteFromJson));
+      recent.push(...arr(s['recent']).map((r) => arr(r).map(num)));
+      recentTotals.push(...arr(s['recentTotals']).map(num));
+      total = num(s['total']);
+    },
     evaluate(minute: MinuteAggregate): Evaluation {
       win.push(minute);
       // Hot path (every slice, every minute): plain loops, running totals, no closures.
@@ -73,15 +104,18 @@ export function createMixDetector(spec: MixSpec): SeriesDetector {
           const r = recent[k] ?? [];
           for (let i = 0; i < obs.length; i++) obs[i] = (obs[i] ?? 0) + (r[i] ?? 0);
           n += recentTotals[k] ?? 0;
-          // Test suffixes whose failure count at least doubled since the last test (and the
-          // whole window): log-many tests instead of one per minute.
-          if (n < spec.min_failures || (k > 0 && n < 2 * lastTested)) continue;
+          // Test every suffix of the last three minutes (a sharp shift must be seen while it is
+          // fresh: skipping the 2-minute suffix cost a minute of detection), then suffixes whose
+          // failure count at least doubled since the last test (and the whole window):
+          // log-many tests instead of one per minute.
+          const fresh = k >= recent.length - 3;
+          if (n < spec.min_failures || (!fresh && k > 0 && n < 2 * lastTested)) continue;
           lastTested = n;
           const nonZero = obs.filter((x) => x > 0).length;
           // Plug-in JSD of an n-sample distribution vs a known one is biased by ≈ (k − 1) / (8 n ln 2) bits.
           const js = Math.max(0, jensenShannon(obs, base) - Math.max(0, nonZero - 1) / (8 * n * Math.LN2));
           // Both size and significance are required: skip the costly p-value for small shifts.
-          const chi = js >= spec.min_jsd ? chiSquareGof(obs, base) : { p: 1 };
+          const chi = js >= spec.min_jsd ? chiSquareHomogeneity(obs, base) : { p: 1 };
           const cand = { js, p: chi.p, obs: [...obs], n };
           const bad = chi.p < spec.p_value && js >= spec.min_jsd;
           if (bad || best === null || (best.p >= spec.p_value && k === 0)) best = cand;

@@ -1,4 +1,15 @@
 import { z } from 'zod';
+import {
+  arr,
+  fieldsOf,
+  floatsFromJson,
+  floatsToJson,
+  minuteFromJson,
+  minuteToJson,
+  num,
+  windowFromJson,
+  windowToJson,
+} from './snapshot.js';
 import { quiet } from './common.js';
 import { wilson } from './stats.js';
 import type { Evaluation, MinuteAggregate, SeriesDetector } from './types.js';
@@ -59,6 +70,30 @@ export function createRateDetector(spec: RateSpec): SeriesDetector {
   return {
     kind: 'series',
     type: 'rate',
+    snapshot() {
+      return {
+        type: 'rate',
+        win: windowToJson(win),
+        bh: floatsToJson(bh),
+        bn: floatsToJson(bn),
+        bHead,
+        bHits,
+        bN,
+        lagged: lagged.map(minuteToJson),
+        recent: recent.map((r) => [r.hits, r.n]),
+      };
+    },
+    restore(state: unknown) {
+      const s = fieldsOf(state, 'rate');
+      windowFromJson(win, s['win']);
+      floatsFromJson(bh, s['bh']);
+      floatsFromJson(bn, s['bn']);
+      bHead = num(s['bHead']) % spec.baseline_minutes;
+      bHits = num(s['bHits']);
+      bN = num(s['bN']);
+      lagged.push(...arr(s['lagged']).map(minuteFromJson));
+      recent.push(...arr(s['recent']).map((r) => ({ hits: num(arr(r)[0]), n: num(arr(r)[1]) })));
+    },
     evaluate(minute: MinuteAggregate): Evaluation {
       win.push(minute);
       const at = minute.t + MINUTE_MS;

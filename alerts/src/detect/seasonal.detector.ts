@@ -1,4 +1,13 @@
 import { z } from 'zod';
+import {
+  arr,
+  fieldsOf,
+  minuteFromJson,
+  minuteToJson,
+  num,
+  windowFromJson,
+  windowToJson,
+} from './snapshot.js';
 import { SlotBaseline } from './baseline.js';
 import { calendarAt } from './calendar.js';
 import type { Calendar } from './calendar.js';
@@ -87,6 +96,28 @@ export function createSeasonalDetector(spec: SeasonalSpec, calendar?: Calendar):
   return {
     kind: 'series',
     type: 'seasonal',
+    snapshot() {
+      return {
+        type: 'seasonal',
+        base: base.toJson(),
+        win: windowToJson(win),
+        slot,
+        slotAgg: minuteToJson(slotAgg),
+        slotMinutes,
+        recentResiduals: [...recentResiduals],
+        level,
+      };
+    },
+    restore(state: unknown) {
+      const s = fieldsOf(state, 'seasonal');
+      base.fromJson(s['base']);
+      windowFromJson(win, s['win']);
+      slot = num(s['slot']);
+      slotAgg = minuteFromJson(s['slotAgg']);
+      slotMinutes = num(s['slotMinutes']);
+      recentResiduals.push(...arr(s['recentResiduals']).map(num));
+      level = num(s['level']);
+    },
     evaluate(minute: MinuteAggregate): Evaluation {
       const s = base.slotOf(minute.t);
       if (s !== slot) {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { arr, fieldsOf, num, windowFromJson, windowToJson } from './snapshot.js';
 import { SlotBaseline } from './baseline.js';
 import { calendarAt } from './calendar.js';
 import type { Calendar } from './calendar.js';
@@ -39,6 +40,30 @@ export function createSilenceDetector(spec: SilenceSpec, calendar?: Calendar): S
   return {
     kind: 'series',
     type: 'silence',
+    snapshot() {
+      return {
+        type: 'silence',
+        base: base.toJson(),
+        win: windowToJson(win),
+        slot,
+        slotCount,
+        slotMinutes,
+        recentRate: Number.isFinite(recentRate) ? recentRate : null,
+        ticket,
+        recentCounts: [...recentCounts],
+      };
+    },
+    restore(state: unknown) {
+      const s = fieldsOf(state, 'silence');
+      base.fromJson(s['base']);
+      windowFromJson(win, s['win']);
+      slot = num(s['slot']);
+      slotCount = num(s['slotCount']);
+      slotMinutes = num(s['slotMinutes']);
+      recentRate = num(s['recentRate']);
+      ticket = num(s['ticket']);
+      recentCounts.push(...arr(s['recentCounts']).map(num));
+    },
     evaluate(minute: MinuteAggregate): Evaluation {
       const s = base.slotOf(minute.t);
       if (s !== slot) {

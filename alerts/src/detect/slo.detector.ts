@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { SnapshotError, arr, fieldsOf, floatsFromJson, floatsToJson, num } from './snapshot.js';
 import { quiet } from './common.js';
 import type { Evaluation, MinuteAggregate, SeriesDetector } from './types.js';
 import { MINUTE_MS, avgTicket, topContributors } from './types.js';
@@ -64,6 +65,44 @@ export function createSloDetector(spec: SloSpec): SeriesDetector {
   return {
     kind: 'series',
     type: 'slo',
+    snapshot() {
+      return {
+        type: 'slo',
+        bad: floatsToJson(bad),
+        tot: floatsToJson(tot),
+        cbad: floatsToJson(cbad),
+        ctot: floatsToJson(ctot),
+        chead,
+        cseen,
+        curBad,
+        curTot,
+        curMin,
+        head,
+        seen,
+        sums: [...sums].map(([len, v]) => [len, v.bad, v.tot]),
+      };
+    },
+    restore(state: unknown) {
+      const s = fieldsOf(state, 'slo');
+      floatsFromJson(bad, s['bad']);
+      floatsFromJson(tot, s['tot']);
+      floatsFromJson(cbad, s['cbad']);
+      floatsFromJson(ctot, s['ctot']);
+      chead = num(s['chead']) % ccap;
+      cseen = num(s['cseen']);
+      curBad = num(s['curBad']);
+      curTot = num(s['curTot']);
+      curMin = num(s['curMin']);
+      head = num(s['head']) % cap;
+      seen = num(s['seen']);
+      for (const e of arr(s['sums'])) {
+        const [len, b, t] = arr(e).map(num);
+        const cur = sums.get(len ?? NaN);
+        if (!cur) throw new SnapshotError(`no window of ${len} minutes`);
+        cur.bad = b ?? 0;
+        cur.tot = t ?? 0;
+      }
+    },
     evaluate(minute: MinuteAggregate): Evaluation {
       const at = minute.t + MINUTE_MS;
       for (const len of fineLens) {

@@ -1,6 +1,13 @@
 // Guards the statistics behind the detectors against reference values (R / SciPy).
 import { describe, expect, it } from 'vitest';
-import { chiSquareGof, chiSquareSf, jensenShannon, poissonCdf, wilson } from './stats.js';
+import {
+  chiSquareGof,
+  chiSquareHomogeneity,
+  chiSquareSf,
+  jensenShannon,
+  poissonCdf,
+  wilson,
+} from './stats.js';
 
 describe('stats', () => {
   it('poisson cdf', () => {
@@ -24,5 +31,19 @@ describe('stats', () => {
   it('chi-square goodness of fit separates a shifted mix from the baseline', () => {
     expect(chiSquareGof([50, 50, 0], [500, 500, 0]).p).toBeGreaterThan(0.05);
     expect(chiSquareGof([10, 10, 80], [500, 500, 0]).p).toBeLessThan(1e-6);
+  });
+  it('chi-square homogeneity matches scipy.stats.chi2_contingency', () => {
+    const r = chiSquareHomogeneity([10, 20, 30], [20, 20, 20]);
+    expect(r.stat).toBeCloseTo(5.333333333333334, 10);
+    expect(r.df).toBe(2);
+    expect(r.p).toBeCloseTo(0.0694834512228015, 10);
+  });
+  it('chi-square homogeneity pools rare categories instead of letting two hits dominate', () => {
+    // The middle category is expected 0.27 times in the first row; seen twice it would add ≈11
+    // to the statistic. Pooled into the smallest other bin: [[30, 30], [300, 300]], no difference.
+    const r = chiSquareHomogeneity([30, 2, 28], [300, 1, 299]);
+    expect(r.df).toBe(1);
+    expect(r.p).toBeGreaterThan(0.5);
+    expect(chiSquareGof([30, 2, 28], [300, 1, 299]).p).toBeLessThan(0.01);
   });
 });

@@ -107,3 +107,68 @@ export function chiSquareGof(
   const df = Math.max(1, k - 1);
   return { stat, df, p: n > 0 ? chiSquareSf(stat, df) : 1 };
 }
+
+/**
+ * Chi-square test of homogeneity between two count vectors over the same categories (is the
+ * `observed` sample drawn from the same distribution as the `baseline` sample?). Unlike a
+ * goodness-of-fit test against baseline *proportions*, the baseline's own sampling noise is
+ * accounted for (a young, small baseline cannot make noise look significant). Categories whose
+ * expected count in the observed row is below `minExpected` are pooled into one bin, and that
+ * bin into the smallest other one while it is still below (Cochran's rule): a rare category
+ * seen twice would otherwise dominate the statistic. Counts may be fractional (decayed
+ * baselines). Returns the statistic, degrees of freedom and p-value.
+ */
+export function chiSquareHomogeneity(
+  observed: readonly number[],
+  baseline: readonly number[],
+  minExpected = 5,
+): { stat: number; df: number; p: number } {
+  let n = 0;
+  let b = 0;
+  for (let i = 0; i < observed.length; i++) {
+    n += observed[i] ?? 0;
+    b += baseline[i] ?? 0;
+  }
+  if (n <= 0 || b <= 0) return { stat: 0, df: 1, p: 1 };
+  const total = n + b;
+  const expected = (o: number, x: number): number => (n * (o + x)) / total;
+  const binsO: number[] = [];
+  const binsB: number[] = [];
+  let rareO = 0;
+  let rareB = 0;
+  for (let i = 0; i < observed.length; i++) {
+    const o = observed[i] ?? 0;
+    const x = baseline[i] ?? 0;
+    if (o + x <= 0) continue;
+    if (expected(o, x) < minExpected) {
+      rareO += o;
+      rareB += x;
+    } else {
+      binsO.push(o);
+      binsB.push(x);
+    }
+  }
+  if (rareO + rareB > 0) {
+    if (expected(rareO, rareB) >= minExpected || binsO.length === 0) {
+      binsO.push(rareO);
+      binsB.push(rareB);
+    } else {
+      let j = 0;
+      for (let i = 1; i < binsO.length; i++)
+        if ((binsO[i] ?? 0) + (binsB[i] ?? 0) < (binsO[j] ?? 0) + (binsB[j] ?? 0)) j = i;
+      binsO[j] = (binsO[j] ?? 0) + rareO;
+      binsB[j] = (binsB[j] ?? 0) + rareB;
+    }
+  }
+  if (binsO.length < 2) return { stat: 0, df: 1, p: 1 };
+  let stat = 0;
+  for (let i = 0; i < binsO.length; i++) {
+    const o = binsO[i] ?? 0;
+    const x = binsB[i] ?? 0;
+    const e = expected(o, x);
+    const f = (b * (o + x)) / total;
+    stat += ((o - e) * (o - e)) / e + ((x - f) * (x - f)) / f;
+  }
+  const df = binsO.length - 1;
+  return { stat, df, p: chiSquareSf(stat, df) };
+}

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { fieldsOf, windowFromJson, windowToJson } from './snapshot.js';
 import { SeriesBaseSchema, quiet } from './common.js';
 import type { Evaluation, MinuteAggregate, SeriesDetector } from './types.js';
 import { MinuteWindow, details, formatMetric, isRateMetric, metricValue, revenueAtRisk } from './types.js';
@@ -18,6 +19,12 @@ export function createThresholdDetector(spec: ThresholdSpec): SeriesDetector {
   return {
     kind: 'series',
     type: 'threshold',
+    snapshot() {
+      return { type: 'threshold', win: windowToJson(win) };
+    },
+    restore(state: unknown) {
+      windowFromJson(win, fieldsOf(state, 'threshold')['win']);
+    },
     evaluate(minute: MinuteAggregate): Evaluation {
       win.push(minute);
       const at = minute.t + 60_000;

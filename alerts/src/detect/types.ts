@@ -66,6 +66,13 @@ export interface SeriesDetector {
   readonly kind: 'series';
   readonly type: string;
   evaluate(minute: MinuteAggregate): Evaluation;
+  /**
+   * Optional: the detector's state as plain JSON, so that its history survives a restart.
+   * `restore` takes what `snapshot` returned (by an instance built from the same spec) and
+   * throws `SnapshotError` when it cannot use it. Without these, a restart starts it afresh.
+   */
+  snapshot?(): unknown;
+  restore?(state: unknown): void;
 }
 
 /**
@@ -260,6 +267,15 @@ export class MinuteWindow {
     this.ring[this.head] = m;
     this.head = (this.head + 1) % this.size;
     if (this.count < this.size) this.count++;
+  }
+  /** The held minutes, oldest first. */
+  minutes(): MinuteAggregate[] {
+    const out: MinuteAggregate[] = [];
+    for (let i = this.count - 1; i >= 0; i--) {
+      const m = this.ring[(this.head - 1 - i + this.size * 2) % this.size];
+      if (m) out.push(m);
+    }
+    return out;
   }
   /** Minutes held (≤ size). */
   get length(): number {
