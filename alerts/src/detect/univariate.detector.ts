@@ -15,7 +15,8 @@
  *       among past block windows — catches a day whose shape or level never happened before
  *       (a missing peak, a flat stretch) that point-level signals miss;
  *     - weekly profile (only when points carry timestamps): the value against the mean of its
- *       hour-of-week slot over past weeks, each week folded in once it is over (no look-ahead).
+ *       hour-of-week slot over past weeks, each week folded in once it is over (no look-ahead);
+ *       signed, so a sustained shortfall (a holiday) adds up instead of saturating.
  *  2. The raw surprise feeds an anomaly-likelihood stage (as in Numenta's HTM detector): the
  *     short-term mean of raw scores is compared with their long-term distribution, so a series
  *     that is always noisy does not page, and only a *change* in surprise does. The same is
@@ -217,7 +218,10 @@ function createBlockNovelty(c: UnivariateConfig): BlockNovelty {
   };
 }
 
-/** Weekly profile surprise of a timestamped point (epoch ms); NaN while it has nothing to say. */
+/**
+ * Weekly profile residual of a timestamped point (epoch ms), signed, in units of its typical
+ * size (not bounded); NaN while it has nothing to say.
+ */
 interface WeeklyProfile {
   surprise(x: number, t: number, longMean: number): number;
 }
@@ -227,8 +231,10 @@ const WEEK_MS = 7 * 86_400_000;
 /**
  * One mean per hour-of-week slot (with `weekSlots` = 168). Points of the current week are
  * accumulated per slot and folded into the slot's mean only when the slot comes round again a
- * week later, so the comparison is always against past weeks. The residual is scaled by its
- * own running mean absolute size, and the signal speaks only while the profile explains at
+ * week later, so the comparison is always against past weeks. The residual is signed and
+ * scaled by its own running mean absolute size — its short-term mean then measures a
+ * *sustained* departure in one direction (a holiday's missing traffic), which a bounded per-point
+ * surprise would cap — and the signal speaks only while the profile explains at
  * least half of the series' deviation from its long-term mean (a series without a weekly
  * rhythm gets nothing from it).
  */
@@ -265,7 +271,7 @@ function createWeeklyProfile(c: UnivariateConfig): WeeklyProfile {
         const r = Math.abs(x - (mean[slot] ?? 0));
         const flat = Math.abs(x - longMean);
         // Mean absolute deviation ≈ 0.8 σ for a normal residual.
-        if (madN > 20 && mad > 0 && mad < 0.5 * flatMad) s = 1 - 2 * normalTail(r / (1.2533 * mad));
+        if (madN > 20 && mad > 0 && mad < 0.5 * flatMad) s = (x - (mean[slot] ?? 0)) / (1.2533 * mad);
         madN++;
         const a = Math.max(0.01, 1 / madN);
         mad += (r - mad) * a;
@@ -394,12 +400,14 @@ export function createUnivariateDetector(
           // enters its history, so switching on does not look like a jump in surprise.
           if (Number.isNaN(v)) continue;
           sh.push(v);
+          // The weekly residual is signed: its likelihood is that of the size of its short mean.
+          const cur = k === 4 ? Math.abs(sh.mean()) : sh.mean();
           if (n > c.warmup && rw.n > 50) {
-            const lk = 1 - normalTail((sh.mean() - rw.mean()) / Math.max(rw.std(), 1e-4));
+            const lk = 1 - normalTail((cur - rw.mean()) / Math.max(rw.std(), 1e-4));
             const gain = k >= 3 ? c.coarseGain : 1;
             best = Math.max(best, gain * Math.min(1, Math.log(1.0000000001 - lk) / -23.02585084720009));
           }
-          rw.push(sh.mean());
+          rw.push(cur);
         }
         score = c.perSignal >= 2 ? Math.max(score, best) : best;
       }
