@@ -4,6 +4,8 @@ import type { RuleConfig } from '../config/schema.js';
 import { asEvent, asSeries, createDetector, isEventSpec } from '../detect/registry.js';
 import type { Evaluation, EventDetector, MinuteAggregate, SeriesDetector } from '../detect/types.js';
 import { MINUTE_MS, emptyMinute } from '../detect/types.js';
+import { minuteFromJson, minuteToJson } from '../detect/snapshot.js';
+import type { MinuteJson } from '../detect/snapshot.js';
 import { addEvent, contribKeys, createFx } from '../input/aggregate.js';
 import { maskId } from '../lib/mask.js';
 import { outcomeOf } from '@paywatch/contracts';
@@ -66,6 +68,47 @@ export interface AlertEngineOptions {
   followWallClock?: boolean;
   /** Dispatcher/persistence tick, ms. */
   tickMs?: number;
+  /**
+   * How often (wall clock, ms) the detectors' state is saved through the store while running
+   * (it is also saved on `stop()`); 0 = only on stop. Default 5 minutes.
+   */
+  snapshotIntervalMs?: number;
+}
+
+/** Version of the detector snapshot format (`AlertStateStore.saveDetectors`). */
+const SNAPSHOT_VERSION = 1;
+
+/** What the engine saves of its detectors (see `AlertStateStore.saveDetectors`). */
+interface EngineSnapshot {
+  version: number;
+  /** Wall clock of the save. */
+  saved_at: number;
+  /** Event time up to which minutes were closed: later events continue from here. */
+  closed_up_to: number | null;
+  rules: {
+    name: string;
+    /** The rule's detector spec, slicing and filter: a changed rule starts afresh. */
+    fingerprint: string;
+    pooler: [string, number, number][] | null;
+    series: {
+      labels: Record<string, string>;
+      last_event_at: number;
+      /** Minutes not yet closed (events already received). */
+      open: MinuteJson[];
+      /** `SeriesDetector.snapshot()`; null for a detector without one (it restarts afresh). */
+      det: unknown;
+    }[];
+  }[];
+}
+
+function fingerprintOf(cfg: RuleConfig): string {
+  return JSON.stringify({
+    detector: cfg.detector,
+    group_by: cfg.group_by,
+    filter: cfg.filter,
+    pool: cfg.pool,
+    pool_min_per_hour: cfg.pool_min_per_hour,
+  });
 }
 
 /**
@@ -118,6 +161,8 @@ export interface EngineStats {
   alerts_active: number;
   watermark: number | null;
   fx_missing: string[];
+  /** Series whose detector state was restored from the last snapshot at start. */
+  restored_series: number;
 }
 
 interface Series {
@@ -194,7 +239,13 @@ export function createAlertEngine(
   const listeners = new Set<(t: AlertTransition) => void>();
   let closedUpTo: number | null = null;
   let watermark: number | null = null;
-  const stats = { events: 0, late_events: 0, future_events: 0, evaluations: 0 };
+  const stats = { events: 0, late_events: 0, future_events: 0, evaluations: 0, restored_series: 0 };
+  // After a restore: event time resumes at `restoredFloor` with the first event; minutes up to
+  // `restoredLastOpen` hold restored events and are closed, the downtime after them is skipped.
+  let restoredFloor: number | null = null;
+  let restoredLastOpen: number | null = null;
+  const snapshotIntervalMs = opts.snapshotIntervalMs ?? 300_000;
+  let lastSnapshotAt = 0;
   let timer: NodeJS.Timeout | null = null;
   let persisting: Promise<void> = Promise.resolve();
   let started = false;
@@ -376,10 +427,91 @@ export function createAlertEngine(
     };
   }
 
+  function snapshotState(): EngineSnapshot {
+    return {
+      version: SNAPSHOT_VERSION,
+      saved_at: now(),
+      closed_up_to: closedUpTo ?? restoredFloor,
+      rules: rules
+        .filter((rt) => !rt.event)
+        .map((rt) => ({
+          name: rt.cfg.name,
+          fingerprint: fingerprintOf(rt.cfg),
+          pooler: rt.pooler ? rt.pooler.toJson() : null,
+          series: [...rt.series.values()].map((x) => ({
+            labels: x.labels,
+            last_event_at: x.lastEventAt,
+            open: [...x.open.values()].map(minuteToJson),
+            det: x.det.snapshot ? x.det.snapshot() : null,
+          })),
+        })),
+    };
+  }
+
+  function saveSnapshot(): Promise<void> {
+    lastSnapshotAt = now();
+    const snap = snapshotState();
+    return deps.store
+      .saveDetectors(snap)
+      .catch((e: unknown) => deps.logger?.error({ err: e }, 'alerts: saving detector state failed'));
+  }
+
+  /** Restores what `snapshotState` saved; anything unusable is skipped (those detectors start afresh). */
+  function restoreSnapshot(raw: unknown): void {
+    const snap = raw as Partial<EngineSnapshot> | null;
+    if (!snap || snap.version !== SNAPSHOT_VERSION || !Array.isArray(snap.rules)) {
+      if (raw !== null) deps.logger?.warn({}, 'alerts: detector snapshot of an unknown version ignored');
+      return;
+    }
+    let lastOpen: number | null = null;
+    let skipped = 0;
+    for (const rs of snap.rules) {
+      const rt = ruleByName.get(rs.name);
+      if (!rt || rt.event || rs.fingerprint !== fingerprintOf(rt.cfg)) {
+        skipped += rs.series.length;
+        continue;
+      }
+      if (rt.pooler && rs.pooler) rt.pooler.fromJson(rs.pooler);
+      for (const x of rs.series) {
+        const det = asSeries(createDetector(rt.cfg.detector, { calendar: config.calendar }));
+        let restored = det;
+        if (x.det !== null && det.restore) {
+          try {
+            det.restore(x.det);
+            stats.restored_series++;
+          } catch (e) {
+            skipped++;
+            deps.logger?.warn({ err: e, rule: rs.name }, 'alerts: detector state not restored');
+            restored = asSeries(createDetector(rt.cfg.detector, { calendar: config.calendar }));
+          }
+        }
+        const open = new Map<number, MinuteAggregate>();
+        for (const m of x.open) {
+          const agg = minuteFromJson(m);
+          open.set(agg.t, agg);
+          if (lastOpen === null || agg.t > lastOpen) lastOpen = agg.t;
+        }
+        rt.series.set(SlicePooler.keyOf(x.labels), {
+          labels: x.labels,
+          det: restored,
+          open,
+          lastEventAt: x.last_event_at,
+        });
+      }
+    }
+    restoredFloor = typeof snap.closed_up_to === 'number' ? snap.closed_up_to : null;
+    restoredLastOpen = lastOpen;
+    deps.logger?.info(
+      { restored: stats.restored_series, skipped, closed_up_to: restoredFloor, saved_at: snap.saved_at },
+      'alerts: detector state restored',
+    );
+  }
+
   async function tick(): Promise<void> {
     if (opts.followWallClock) advanceTo(Math.max(watermark ?? 0, now()));
     if (dispatcher) await dispatcher.tick(now());
     await persist();
+    if (snapshotIntervalMs > 0 && now() - lastSnapshotAt >= snapshotIntervalMs) await saveSnapshot();
   }
 
   return {
@@ -387,6 +519,12 @@ export function createAlertEngine(
       if (started) return;
       started = true;
       const p = await deps.store.load();
+      try {
+        restoreSnapshot(await deps.store.loadDetectors());
+      } catch (e) {
+        deps.logger?.error({ err: e }, 'alerts: reading detector state failed; detectors start afresh');
+      }
+      lastSnapshotAt = now();
       for (const s of p.states) {
         states.set(s.id, s);
         const rt = ruleByName.get(s.rule);
@@ -411,6 +549,7 @@ export function createAlertEngine(
       timer = null;
       if (dispatcher) await dispatcher.tick(now()).catch(() => undefined);
       await persist();
+      await saveSnapshot();
       await log.flush();
       await deps.store.close();
     },
@@ -419,9 +558,22 @@ export function createAlertEngine(
       const liveNow = opts.followWallClock ? now() : null;
       for (const e of events) {
         stats.events++;
-        if (closedUpTo === null) closedUpTo = Math.floor(e.ts / MINUTE_MS) * MINUTE_MS;
         const minute = Math.floor(e.ts / MINUTE_MS) * MINUTE_MS;
-        if (minute < closedUpTo) {
+        if (closedUpTo === null) {
+          if (restoredFloor === null) closedUpTo = minute;
+          else if (minute >= restoredFloor) {
+            // First event after a restore: close the minutes restored with events in them, then
+            // skip the downtime (no events is "unknown" there, not "silence").
+            closedUpTo = restoredFloor;
+            while (restoredLastOpen !== null && closedUpTo <= restoredLastOpen && closedUpTo < minute) {
+              closeMinute(closedUpTo);
+              closedUpTo += MINUTE_MS;
+            }
+            if (closedUpTo < minute) closedUpTo = minute;
+          }
+        }
+        if (closedUpTo === null || minute < closedUpTo) {
+          // Older than the restored event-time position (already judged before the restart).
           stats.late_events++;
           continue;
         }

@@ -47,6 +47,17 @@ export class SlicePooler {
     }
   }
 
+  /** The decayed densities as JSON (detector snapshots). */
+  toJson(): [string, number, number][] {
+    return [...this.density].map(([k, d]) => [k, d.count, d.rate]);
+  }
+
+  /** Restores `toJson` output. */
+  fromJson(entries: readonly (readonly [string, number, number])[]): void {
+    this.density.clear();
+    for (const [k, count, rate] of entries) this.density.set(k, { count, rate });
+  }
+
   get size(): number {
     return this.density.size;
   }

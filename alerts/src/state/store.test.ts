@@ -1,9 +1,9 @@
-// Guards the file-backed alert state store: a reopened store returns exactly what was saved (states, notification log, silences), removals stick, saves apply in order.
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+// Guards the file-backed alert state store: a reopened store returns exactly what was saved (states, notification log, silences, detector state), removals stick, saves apply in order, a damaged detector file means a fresh start.
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createFileAlertStateStore } from './store.js';
+import { createFileAlertStateStore, stringifyYielding } from './store.js';
 import { initialState } from './alert-state.js';
 
 const dirs: string[] = [];
@@ -42,5 +42,36 @@ describe('file alert state store', () => {
     expect(got.nflog).toEqual([{ key: 'pager|g', at: 3, firing: [s1.id], resolved: [] }]);
     expect(got.silences[0]?.created_by).toBe('bob');
     expect(readdirSync(join(dir, 'sub'))).toEqual(['alerts-state.json']); // no temp files left
+  });
+  it('keeps detector state in its own file; the last save wins; a damaged file reads as none', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pw-state-'));
+    dirs.push(dir);
+    const path = join(dir, 'alerts-state.json');
+    const a = createFileAlertStateStore({ path });
+    await a.load();
+    expect(await a.loadDetectors()).toBeNull();
+    void a.saveDetectors({ version: 1, n: 1 });
+    await a.saveDetectors({ version: 1, n: 2, xs: [1.5, null] });
+    await a.close();
+    expect(readdirSync(dir).sort()).toEqual(['alerts-detectors.json']);
+    const b = createFileAlertStateStore({ path });
+    expect(await b.loadDetectors()).toEqual({ version: 1, n: 2, xs: [1.5, null] });
+    writeFileSync(join(dir, 'alerts-detectors.json'), '{"version":1,"rul');
+    expect(await b.loadDetectors()).toBeNull();
+  });
+  it('serialises in slices exactly like JSON.stringify', async () => {
+    const v = {
+      version: 1,
+      skip: undefined,
+      rules: [
+        {
+          name: 'r',
+          series: [{ labels: { a: 'b' }, det: { xs: [1, null, 2.5], m: { t: 0 } } }, { det: null }],
+        },
+      ],
+      empty: [],
+      o: {},
+    };
+    expect(await stringifyYielding(v)).toBe(JSON.stringify(v));
   });
 });
