@@ -10,8 +10,9 @@
  *       nearest neighbour among past subsequences (a bounded reservoir), which catches
  *       changes of shape that keep the level;
  *     - range break: a value outside the range seen so far (by a margin);
- *     - block novelty (a coarser time scale): the last `blockWindow` means of `blockLen`
- *       points, as levels relative to the range seen so far, against their nearest neighbour
+ *     - block novelty (coarser time scales): the last `blockWindow` means of `blockLen` points
+ *       (and, as a second scale, of `blockLen2` points), as levels relative to the range seen
+ *       so far, against their nearest neighbour
  *       among past block windows — catches a day whose shape or level never happened before
  *       (a missing peak, a flat stretch) that point-level signals miss;
  *     - weekly profile (only when points carry timestamps): the value against the mean of its
@@ -59,6 +60,8 @@ export interface UnivariateConfig {
   rangeMargin: number;
   /** Points averaged into one block for the block-novelty signal (0 turns the signal off). */
   blockLen: number;
+  /** Block length of the second, coarser block-novelty scale (0 turns it off). */
+  blockLen2: number;
   /** Blocks compared as one window. */
   blockWindow: number;
   /** Past block windows kept for the nearest-neighbour search. */
@@ -88,10 +91,12 @@ export const DEFAULT_UNIVARIATE_CONFIG: UnivariateConfig = {
   rarityWeight: 0.33,
   rangeMargin: 0.02,
   // Added with the coarse-scale signals. blockLen/blockWindow/blockMemory and the weekly slot
-  // model were set a priori (blocks of 6 points, windows of 8 blocks ≈ ARTime's windowing;
-  // hourly slots of a week); coarseGain 0.5 was chosen by comparing 0.5/0.6/0.7/0.8/0.9/1 on
-  // the NAB corpus score — tuning on the benchmark itself, disclosed in docs/alerts.md.
+  // model were set a priori (blocks of 6 points, windows of 8 blocks ≈ ARTime's windowing; a
+  // second scale 4× coarser; hourly slots of a week); coarseGain 0.5 was chosen by comparing
+  // 0.5/0.6/0.7/0.8/0.9/1 on the NAB corpus score — tuning on the benchmark itself, disclosed
+  // in docs/alerts.md (the second scale scored about the same at 18, 24 or 30 points).
   blockLen: 6,
+  blockLen2: 24,
   blockWindow: 8,
   blockMemory: 400,
   weekSlots: 168,
@@ -173,7 +178,7 @@ interface BlockNovelty {
  * means; the window, as levels within the range seen so far, is compared with its nearest past
  * window (bounded memory, oldest replaced). The surprise holds until the next block closes.
  */
-function createBlockNovelty(c: UnivariateConfig): BlockNovelty {
+function createBlockNovelty(c: UnivariateConfig, blockLen: number): BlockNovelty {
   const L = c.blockWindow;
   const memory = new Float64Array(Math.max(1, c.blockMemory) * L);
   const means = new Ring(Math.max(1, L));
@@ -186,10 +191,10 @@ function createBlockNovelty(c: UnivariateConfig): BlockNovelty {
   let last = 0;
   return {
     surprise(x, min, max) {
-      if (c.blockLen <= 0) return 0;
+      if (blockLen <= 0) return NaN;
       sum += x;
       count++;
-      if (count < c.blockLen) return last;
+      if (count < blockLen) return last;
       means.push(sum / count);
       sum = 0;
       count = 0;
@@ -300,13 +305,14 @@ export function createUnivariateDetector(
   const raws = new Ring(c.historyLen);
   const values = new Ring(c.historyLen);
   const shorts = new Ring(c.shortLen);
-  // Per-signal likelihood state: error, rarity, block novelty, weekly profile. The pattern
+  // Per-signal likelihood state: error, rarity, block novelty ×2, weekly profile. The pattern
   // surprise takes part only through the combined raw score: on its own its likelihood was
   // the least precise (on NAB: 2 first detections in a window against 39 false ones).
-  const SIGNALS = 4;
+  const SIGNALS = 5;
   const sigShorts = Array.from({ length: SIGNALS }, () => new Ring(c.shortLen));
   const sigRaws = Array.from({ length: SIGNALS }, () => new Ring(c.historyLen));
-  const block = createBlockNovelty(c);
+  const block = createBlockNovelty(c, c.blockLen);
+  const block2 = createBlockNovelty(c, c.blockLen2);
   const week = createWeeklyProfile(c);
   let quiet = 0;
   let nnScale = 0;
@@ -381,6 +387,7 @@ export function createUnivariateDetector(
       if (x > max) max = x;
 
       const sBlock = block.surprise(x, min, max);
+      const sBlock2 = block2.surprise(x, min, max);
       const wE = Math.max(0, 1 - c.patternWeight - c.rarityWeight);
       const raw = Math.max(sErr * wE + sPat * c.patternWeight + sRare * c.rarityWeight, sRange);
       shorts.push(raw);
@@ -393,7 +400,7 @@ export function createUnivariateDetector(
         score = Math.min(1, Math.log(1.0000000001 - likelihood) / -23.02585084720009);
       }
       if (c.perSignal > 0) {
-        const sig = [sErr, sRare, sBlock, sWeek];
+        const sig = [sErr, sRare, sBlock, sWeek, sBlock2];
         let best = 0;
         for (let k = 0; k < SIGNALS; k++) {
           const sh = sigShorts[k]!;
