@@ -188,7 +188,9 @@ function createBlockNovelty(c: UnivariateConfig, blockLen: number): BlockNovelty
   let sum = 0;
   let count = 0;
   let scale = 0;
-  let last = 0;
+  // NaN until the first comparison: a signal that starts at 0 and then jumps to its working
+  // level would look like a surge of surprise to the likelihood stage.
+  let last = NaN;
   return {
     surprise(x, min, max) {
       if (blockLen <= 0) return NaN;
