@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import { createClient, ClickHouseLogLevel, type ClickHouseClient } from '@clickhouse/client';
 import {
   FAILURE_CATEGORIES,
@@ -38,7 +39,8 @@ import {
   type ReadMode,
   type ReadSource,
 } from './queries.js';
-import { fromRow, num, str, toRow } from './row.js';
+import type { LineKey, LineWriter } from '../spool/spool.js';
+import { fromRow, fromRowLines, num, str, toRowLines } from './row.js';
 import type { EventFeedReader } from '../feed.js';
 import { createClickHouseFeed } from './feed.clickhouse.js';
 import type { PendingPaymentReader, SignalStore } from '../signals.js';
@@ -81,7 +83,7 @@ export interface ClickHouseStoreDeps {
 }
 
 /** The ClickHouse store adds retention and a source probe to the common interface. */
-export interface ClickHouseStore extends Store {
+export interface ClickHouseStore extends Store, LineWriter {
   readonly backend: 'clickhouse';
   /** Stored events in arrival order after a cursor (the standalone alert engine's input). */
   readonly feed: EventFeedReader;
@@ -190,7 +192,7 @@ export function createClickHouseStore(
 
   // ---- write ---------------------------------------------------------------------------------
 
-  async function existingIds(events: readonly PaymentEvent[]): Promise<Set<string>> {
+  async function existingIds(events: readonly LineKey[]): Promise<Set<string>> {
     const found = new Set<string>();
     for (let i = 0; i < events.length; i += ID_CHECK_CHUNK) {
       const chunk = events.slice(i, i + ID_CHECK_CHUNK);
@@ -204,55 +206,111 @@ export function createClickHouseStore(
     return found;
   }
 
-  async function writeNow(events: PaymentEvent[]): Promise<WriteResult> {
+  /** Before the first write: INSERTs a predecessor left running on the server must land first. */
+  async function settleEarlierInserts(): Promise<void> {
+    if (earlierInsertsSettled) return;
+    try {
+      const w = await waitForRunningInserts((s) => rows(s), db, 'payment_events', {
+        timeoutMs: config.requestTimeoutMs ?? 30_000,
+      });
+      if (w.waitedFor > 0)
+        log[w.timedOut ? 'warn' : 'info'](w, 'first write waited for INSERTs already running on the server');
+      earlierInsertsSettled = true;
+    } catch (err) {
+      // Not fatal (tried again on the next write): the duplicate check still runs.
+      log.warn({ err: errorText(err) }, 'could not look for INSERTs still running on the server');
+    }
+  }
+
+  /**
+   * The duplicate check: `keep[i]` is false for an id already stored or repeated earlier in
+   * `keys` (the first occurrence in the call is the one kept).
+   */
+  async function splitExisting(
+    keys: readonly LineKey[],
+  ): Promise<{ keep: boolean[]; kept: number; duplicates: string[] }> {
+    const firsts = new Map<string, LineKey>();
+    for (const k of keys) if (!firsts.has(k.event_id)) firsts.set(k.event_id, k);
+    const existing = await existingIds([...firsts.values()]);
+    const keep: boolean[] = new Array<boolean>(keys.length);
+    const duplicates: string[] = [];
+    const taken = new Set<string>();
+    let kept = 0;
+    for (let i = 0; i < keys.length; i++) {
+      const id = keys[i]!.event_id;
+      if (existing.has(id) || taken.has(id)) {
+        keep[i] = false;
+        duplicates.push(id);
+      } else {
+        taken.add(id);
+        keep[i] = true;
+        kept++;
+      }
+    }
+    return { keep, kept, duplicates };
+  }
+
+  function writable(): void {
     if (state !== 'started' && state !== 'stopping') {
       throw new StoreError('ClickHouse store is stopped: write refused', undefined, false);
     }
+  }
+
+  async function insertLines(chunks: readonly Buffer[]): Promise<void> {
+    try {
+      // The lines are JSONEachRow already (toRowLines): sent as they are, no re-serialization.
+      const r = await ch().exec({
+        query: `INSERT INTO ${db}.payment_events FORMAT JSONEachRow`,
+        values: Readable.from(chunks, { objectMode: false }),
+      });
+      for await (const _ of r.stream) void _; // an INSERT answers an empty body; free the socket
+    } catch (err) {
+      rawCheckWrites = RAW_CHECK_WRITES;
+      throw new StoreError(`ClickHouse insert failed: ${errorText(err)}`, err);
+    }
+  }
+
+  async function writeNow(events: PaymentEvent[]): Promise<WriteResult> {
+    writable();
     if (events.length === 0) return { inserted: [], duplicates: [] };
-    if (!earlierInsertsSettled) {
-      try {
-        const w = await waitForRunningInserts((s) => rows(s), db, 'payment_events', {
-          timeoutMs: config.requestTimeoutMs ?? 30_000,
-        });
-        if (w.waitedFor > 0)
-          log[w.timedOut ? 'warn' : 'info'](
-            w,
-            'first write waited for INSERTs already running on the server',
-          );
-        earlierInsertsSettled = true;
-      } catch (err) {
-        // Not fatal (tried again on the next write): the duplicate check below still runs.
-        log.warn({ err: errorText(err) }, 'could not look for INSERTs still running on the server');
-      }
-    }
-    // First occurrence of each id in the call; later ones are duplicates.
-    const firsts = new Map<string, PaymentEvent>();
-    for (const e of events) if (!firsts.has(e.event_id)) firsts.set(e.event_id, e);
-    const existing = await existingIds([...firsts.values()]);
-    const inserted: PaymentEvent[] = [];
-    const duplicates: string[] = [];
-    const taken = new Set<string>();
-    for (const e of events) {
-      if (existing.has(e.event_id) || taken.has(e.event_id)) duplicates.push(e.event_id);
-      else {
-        taken.add(e.event_id);
-        inserted.push(e);
-      }
-    }
-    if (inserted.length > 0) {
-      try {
-        await ch().insert({
-          table: `${db}.payment_events`,
-          values: inserted.map(toRow),
-          format: 'JSONEachRow',
-        });
-      } catch (err) {
-        rawCheckWrites = RAW_CHECK_WRITES;
-        throw new StoreError(`ClickHouse insert failed: ${errorText(err)}`, err);
-      }
-    }
+    await settleEarlierInserts();
+    const { keep, kept, duplicates } = await splitExisting(events);
+    const inserted = kept === events.length ? events : events.filter((_, i) => keep[i]);
+    if (inserted.length > 0) await insertLines([toRowLines(inserted)]);
     if (rawCheckWrites > 0) rawCheckWrites--;
     return { inserted, duplicates };
+  }
+
+  /** `writeLines` inside the serialized writer: the spool's lines, checked, then inserted as they are. */
+  async function writeLinesNow(
+    keys: readonly LineKey[],
+    chunks: readonly Buffer[],
+  ): Promise<{ inserted: number; duplicates: number }> {
+    writable();
+    if (keys.length === 0) return { inserted: 0, duplicates: 0 };
+    let lineCount = 0;
+    for (const c of chunks) for (let at = c.indexOf(10); at !== -1; at = c.indexOf(10, at + 1)) lineCount++;
+    if (lineCount !== keys.length)
+      throw new StoreError(
+        `spooled lines do not match their keys (${lineCount} lines, ${keys.length} keys)`,
+        undefined,
+        false,
+      );
+    await settleEarlierInserts();
+    const { keep, kept, duplicates } = await splitExisting(keys);
+    if (kept > 0) {
+      let body = chunks;
+      if (kept < keys.length) {
+        // Some ids are stored already (a replay after a crash, a re-send): keep the other lines.
+        const lines = Buffer.concat(chunks).toString('utf8').split('\n');
+        let out = '';
+        for (let i = 0; i < keys.length; i++) if (keep[i]) out += lines[i] + '\n';
+        body = [Buffer.from(out, 'utf8')];
+      }
+      await insertLines(body);
+    }
+    if (rawCheckWrites > 0) rawCheckWrites--;
+    return { inserted: kept, duplicates: duplicates.length };
   }
 
   // ---- erasure ------------------------------------------------------------------------------
@@ -481,6 +539,18 @@ export function createClickHouseStore(
         return Promise.reject(new StoreError('ClickHouse store is not accepting writes', undefined, false));
       }
       const w = writeChain.then(() => writeNow(events));
+      writeChain = w.catch(() => undefined);
+      return w;
+    },
+
+    encodeLines: toRowLines,
+    decodeLines: fromRowLines,
+
+    writeLines(keys, chunks) {
+      if (state !== 'started') {
+        return Promise.reject(new StoreError('ClickHouse store is not accepting writes', undefined, false));
+      }
+      const w = writeChain.then(() => writeLinesNow(keys, chunks));
       writeChain = w.catch(() => undefined);
       return w;
     },

@@ -54,6 +54,31 @@ export function toRow(e: PaymentEvent): ClickHouseRow {
   return { ...f, has_card: f.has_card ? 1 : 0 };
 }
 
+/** JSONEachRow lines of the events (one per event, each ending in `\n`): what an INSERT sends. */
+export function toRowLines(events: readonly PaymentEvent[]): Buffer {
+  let s = '';
+  for (const e of events) s += JSON.stringify(toRow(e)) + '\n';
+  return Buffer.from(s, 'utf8');
+}
+
+/** The events of `toRowLines` output, validated (the spool's crash replay and dead letters). */
+export function fromRowLines(lines: Buffer): PaymentEvent[] {
+  const out: PaymentEvent[] = [];
+  for (const line of lines.toString('utf8').split('\n')) {
+    // Our own serialization: floats are exact here (no 18.16 text-parser rounding to undo).
+    if (line !== '')
+      out.push(
+        eventFromColumns(JSON.parse(line) as Record<string, unknown>, {
+          num,
+          float: num,
+          str,
+          hasCard: (v) => num(v) === 1,
+        }),
+      );
+  }
+  return out;
+}
+
 /** A number as ClickHouse JSON returns it: 64-bit integers arrive as strings. */
 export function num(v: unknown): number | null {
   if (v === null || v === undefined) return null;

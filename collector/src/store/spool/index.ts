@@ -1,5 +1,7 @@
 export {
   createSpool,
+  type LineKey,
+  type LineWriter,
   type Spool,
   type SpoolConfig,
   type SpoolDeps,

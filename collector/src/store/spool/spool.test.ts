@@ -1,4 +1,4 @@
-// Guards the durable spool: acks after fsync, in-order drain through an outage, quota → 503, and crash recovery (torn tail, no replay of drained records).
+// Guards the durable spool: acks after fsync, in-order drain through an outage, quota → 503, and crash recovery (torn tail, no replay of drained records), for plain writers and for line writers (records kept in the store's encoding), old-format records included.
 import { appendFile, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -9,7 +9,7 @@ import { createLogger } from '../../lib/logger.js';
 import { generateEvents } from '../contract/index.js';
 import { createEmbeddedStore } from '../embedded/index.js';
 import type { EventWriter, Store } from '../types.js';
-import { createSpool, type Spool } from './spool.js';
+import { createSpool, type LineWriter, type Spool } from './spool.js';
 
 const logger = createLogger({ level: 'silent' });
 const T0 = Date.UTC(2026, 0, 5);
@@ -18,8 +18,12 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-/** A real embedded store behind a switch that makes writes fail like an unreachable server. */
-async function storeBehindSwitch() {
+/**
+ * A real embedded store behind a switch that makes writes fail like an unreachable server.
+ * `lines`: the writer also takes spooled lines (NDJSON of events here; JSONEachRow rows for
+ * ClickHouse), like the ClickHouse store, so records are kept and drained in that encoding.
+ */
+async function storeBehindSwitch(lines = false) {
   const dir = await mkdtemp(path.join(tmpdir(), 'pw-spool-store-'));
   const store: Store = createEmbeddedStore({ dataDir: dir }, { logger });
   await store.start();
@@ -29,14 +33,34 @@ async function storeBehindSwitch() {
   });
   const calls: string[][] = [];
   let up = true;
-  const writer: EventWriter = {
+  const plain: EventWriter = {
     async write(events) {
       if (!up) throw new StoreError('store unreachable (test outage)');
       calls.push(events.map((e) => e.event_id));
       return store.write(events);
     },
   };
-  return { store, writer, calls, setUp: (v: boolean) => (up = v) };
+  const decodeLines = (buf: Buffer) =>
+    buf
+      .toString('utf8')
+      .split('\n')
+      .filter((l) => l !== '')
+      .map((l) => JSON.parse(l) as PaymentEvent);
+  const lineWriter: EventWriter & LineWriter = {
+    ...plain,
+    encodeLines: (events) => Buffer.from(events.map((e) => JSON.stringify(e) + '\n').join('')),
+    decodeLines,
+    async writeLines(keys, chunks) {
+      if (!up) throw new StoreError('store unreachable (test outage)');
+      const events = decodeLines(Buffer.concat(chunks));
+      expect(keys).toEqual(events.map((e) => ({ event_id: e.event_id, ts: e.ts })));
+      calls.push(events.map((e) => e.event_id));
+      const r = await store.write(events);
+      return { inserted: r.inserted.length, duplicates: r.duplicates.length };
+    },
+  };
+  const writer = lines ? lineWriter : plain;
+  return { store, writer, plain, lineWriter, calls, setUp: (v: boolean) => (up = v) };
 }
 
 async function spoolDir(): Promise<string> {
@@ -80,9 +104,12 @@ const batches = (seed: number, n: number, size: number): PaymentEvent[][] => {
   return Array.from({ length: n }, (_, i) => evs.slice(i * size, (i + 1) * size)).filter((b) => b.length > 0);
 };
 
-describe('spool', () => {
+describe.each([
+  ['a plain writer', false],
+  ['a line writer', true],
+])('spool with %s', (_name, lines) => {
   it('acknowledges writes and drains them to the store in append order, each once', async () => {
-    const s = await storeBehindSwitch();
+    const s = await storeBehindSwitch(lines);
     const spool = await startedSpool(await spoolDir(), s.writer);
     const bs = batches(1, 6, 40);
     const results = await Promise.all(bs.map((b) => spool.write(b)));
@@ -100,7 +127,7 @@ describe('spool', () => {
   });
 
   it('keeps acknowledging through a store outage and drains everything once it returns', async () => {
-    const s = await storeBehindSwitch();
+    const s = await storeBehindSwitch(lines);
     const spool = await startedSpool(await spoolDir(), s.writer);
     s.setUp(false);
     const bs = batches(2, 5, 30);
@@ -123,7 +150,7 @@ describe('spool', () => {
   });
 
   it('refuses with a 503 OverloadedError carrying Retry-After once the disk quota is full', async () => {
-    const s = await storeBehindSwitch();
+    const s = await storeBehindSwitch(lines);
     s.setUp(false);
     const spool = await startedSpool(await spoolDir(), s.writer, { quotaBytes: 60_000, retryAfterS: 7 });
     const accepted: PaymentEvent[] = [];
@@ -149,7 +176,7 @@ describe('spool', () => {
   });
 
   it('after a crash replays only undrained records and drops a torn tail', async () => {
-    const s = await storeBehindSwitch();
+    const s = await storeBehindSwitch(lines);
     const dir = await spoolDir();
     const first = createSpool(
       { dir, quotaBytes: 1e8, minBackoffMs: 5, maxBackoffMs: 10, stopDrainMs: 0, segmentBytes: 4096 },
@@ -189,10 +216,56 @@ describe('spool', () => {
     );
   });
 
+  it('keeps only memoryEvents in memory and reads the rest back from its segments', async () => {
+    const s = await storeBehindSwitch(lines);
+    s.setUp(false);
+    const spool = await startedSpool(await spoolDir(), s.writer, { memoryEvents: 30 });
+    const bs = batches(8, 6, 20);
+    for (const b of bs) await spool.write(b);
+    s.setUp(true);
+    await spool.drained();
+    expect(s.calls.flat()).toEqual(bs.flat().map((e) => e.event_id));
+    expect((await storedIds(s.store)).length).toBe(120);
+  });
+
   it('refuses writes after stop, and stop is idempotent', async () => {
-    const s = await storeBehindSwitch();
+    const s = await storeBehindSwitch(lines);
     const spool = await startedSpool(await spoolDir(), s.writer);
     await Promise.all([spool.stop(), spool.stop()]);
     await expect(spool.write(batches(7, 1, 2)[0] as PaymentEvent[])).rejects.toThrow(/not accepting/);
+  });
+});
+
+describe('spool format change', () => {
+  it('drains JSON records of an earlier version through a line writer, and new records as lines', async () => {
+    const s = await storeBehindSwitch(false);
+    const dir = await spoolDir();
+    const old = createSpool({ dir, quotaBytes: 1e8, stopDrainMs: 0 }, { writer: s.plain, logger });
+    await old.start();
+    s.setUp(false);
+    const [a, b] = batches(9, 2, 15) as PaymentEvent[][];
+    await old.write(a as PaymentEvent[]);
+    await old.stop();
+    s.setUp(true);
+    s.calls.length = 0;
+    const next = await startedSpool(dir, s.lineWriter);
+    await next.write(b as PaymentEvent[]);
+    await next.drained();
+    expect(s.calls.flat()).toEqual(
+      [...(a as PaymentEvent[]), ...(b as PaymentEvent[])].map((e) => e.event_id),
+    );
+    expect((await storedIds(s.store)).length).toBe(30);
+  });
+
+  it('refuses to start on line records with a writer that takes no lines', async () => {
+    const s = await storeBehindSwitch(true);
+    const dir = await spoolDir();
+    const first = createSpool({ dir, quotaBytes: 1e8, stopDrainMs: 0 }, { writer: s.lineWriter, logger });
+    await first.start();
+    s.setUp(false);
+    await first.write(batches(10, 1, 5)[0] as PaymentEvent[]);
+    await first.stop();
+    const second = createSpool({ dir, quotaBytes: 1e8 }, { writer: s.plain, logger });
+    await expect(second.start()).rejects.toThrow(/line format/);
   });
 });

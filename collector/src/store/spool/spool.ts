@@ -67,7 +67,44 @@ export interface SpoolHooks {
   overloaded?(): void;
 }
 
+/**
+ * A writer that takes spooled events in its own line encoding (the ClickHouse store: one
+ * JSONEachRow line per event), so an event is serialized once — when it is appended — and the
+ * drainer sends the spooled bytes as they are. When `SpoolDeps.writer` implements it, new
+ * records hold these lines (records of the older JSON format are still read and drained).
+ */
+export interface LineWriter {
+  /** One line per event, in order, each ending in `\n`. */
+  encodeLines(events: readonly PaymentEvent[]): Buffer;
+  /** The events of lines made by `encodeLines` (crash replay, dead letters). */
+  decodeLines(lines: Buffer): PaymentEvent[];
+  /**
+   * Writes spooled lines: `keys[i]` is the id and time of line i of the concatenated `chunks`.
+   * Same semantics as `EventWriter.write` (ids already stored, or repeated, are duplicates).
+   */
+  writeLines(
+    keys: readonly LineKey[],
+    chunks: readonly Buffer[],
+  ): Promise<{ inserted: number; duplicates: number }>;
+}
+
+/** Identity of one spooled line. */
+export interface LineKey {
+  event_id: string;
+  ts: number;
+}
+
+function isLineWriter(w: EventWriter): w is EventWriter & LineWriter {
+  const l = w as Partial<LineWriter>;
+  return (
+    typeof l.encodeLines === 'function' &&
+    typeof l.decodeLines === 'function' &&
+    typeof l.writeLines === 'function'
+  );
+}
+
 export interface SpoolDeps {
+  /** The store; when it is also a `LineWriter`, records are kept and drained in its line encoding. */
   writer: EventWriter;
   logger: Logger;
   hooks?: SpoolHooks;
@@ -83,24 +120,32 @@ export interface Spool extends EventWriter {
   drained(): Promise<void>;
 }
 
+/** The in-memory copy of a record, for the drainer (null beyond `memoryEvents`: read back from disk). */
+type Held = { kind: 'events'; events: PaymentEvent[] } | { kind: 'lines'; keys: LineKey[]; lines: Buffer };
+
 interface Entry {
   segment: number;
   offset: number;
   length: number;
   count: number;
   appendedAt: number;
-  events: PaymentEvent[] | null;
+  format: RecordFormat;
+  held: Held | null;
 }
 
 interface Append {
   buf: Buffer;
-  events: PaymentEvent[];
+  held: Held;
+  count: number;
   appendedAt: number;
   resolve: () => void;
   reject: (e: unknown) => void;
 }
 
+/** Record formats: a JSON array of events ("PWSL"), or the writer's lines ("PWSN"). */
+type RecordFormat = 'json' | 'lines';
 const MAGIC = 0x5057_534c; // "PWSL"
+const MAGIC_LINES = 0x5057_534e; // "PWSN"
 const HEADER = 24; // magic u32, payload length u32, crc u32, count u32, appendedAt f64
 const MAX_RECORD = 512 * 1024 * 1024;
 
@@ -108,12 +153,11 @@ function segName(n: number): string {
   return `seg-${n.toString().padStart(12, '0')}.log`;
 }
 
-function encode(events: PaymentEvent[], appendedAt: number): Buffer {
-  const payload = Buffer.from(JSON.stringify(events), 'utf8');
+function encode(format: RecordFormat, payload: Buffer, count: number, appendedAt: number): Buffer {
   const head = Buffer.alloc(HEADER);
-  head.writeUInt32LE(MAGIC, 0);
+  head.writeUInt32LE(format === 'lines' ? MAGIC_LINES : MAGIC, 0);
   head.writeUInt32LE(payload.length, 4);
-  head.writeUInt32LE(events.length, 12);
+  head.writeUInt32LE(count, 12);
   head.writeDoubleLE(appendedAt, 16);
   head.writeUInt32LE(crc32(payload, crc32(head.subarray(12, HEADER))), 8);
   return Buffer.concat([head, payload]);
@@ -145,6 +189,7 @@ export function createSpool(config: SpoolConfig, deps: SpoolDeps): Spool {
   const maxBackoff = config.maxBackoffMs ?? 5_000;
   const memoryCap = config.memoryEvents ?? 200_000;
   const hooks = deps.hooks ?? {};
+  const lineWriter: LineWriter | null = isLineWriter(deps.writer) ? deps.writer : null;
   const checkpointPath = path.join(config.dir, 'checkpoint.json');
 
   let state: 'new' | 'running' | 'stopping' | 'stopped' = 'new';
@@ -221,17 +266,18 @@ export function createSpool(config: SpoolConfig, deps: SpoolDeps): Spool {
         segments.set(seg.n, seg.size);
         diskBytes += bytes;
         for (const a of batch) {
-          const keep = memEvents + a.events.length <= memoryCap;
+          const keep = memEvents + a.count <= memoryCap;
           pending.push({
             segment: seg.n,
             offset: off,
             length: a.buf.length,
-            count: a.events.length,
+            count: a.count,
             appendedAt: a.appendedAt,
-            events: keep ? a.events : null,
+            format: a.held.kind === 'lines' ? 'lines' : 'json',
+            held: keep ? a.held : null,
           });
-          if (keep) memEvents += a.events.length;
-          pendingEvents += a.events.length;
+          if (keep) memEvents += a.count;
+          pendingEvents += a.count;
           off += a.buf.length;
         }
         queuedBytes -= bytes;
@@ -267,16 +313,54 @@ export function createSpool(config: SpoolConfig, deps: SpoolDeps): Spool {
     });
   }
 
-  async function readEntry(e: Entry): Promise<PaymentEvent[]> {
-    if (e.events) return e.events;
+  /** A record as the drainer needs it: from memory, or read back from its segment. */
+  async function readEntry(e: Entry): Promise<Held> {
+    if (e.held) return e.held;
     const fh = await open(path.join(config.dir, segName(e.segment)), 'r');
+    let payload: Buffer;
     try {
       const buf = Buffer.alloc(e.length);
       await fh.read(buf, 0, e.length, e.offset);
-      return JSON.parse(buf.subarray(HEADER).toString('utf8')) as PaymentEvent[];
+      payload = buf.subarray(HEADER);
     } finally {
       await fh.close();
     }
+    if (e.format === 'json')
+      return { kind: 'events', events: JSON.parse(payload.toString('utf8')) as PaymentEvent[] };
+    if (!lineWriter)
+      throw new StoreError('spool record in line format but the writer reads no lines', undefined, false);
+    const events = lineWriter.decodeLines(payload);
+    return { kind: 'lines', keys: events.map((x) => ({ event_id: x.event_id, ts: x.ts })), lines: payload };
+  }
+
+  /** The events of held records (dead letters; drains to a writer without lines). */
+  function eventsOf(held: Held[]): PaymentEvent[] {
+    return held.flatMap((h) => {
+      if (h.kind === 'events') return h.events;
+      if (!lineWriter)
+        throw new StoreError('spool record in line format but the writer reads no lines', undefined, false);
+      return lineWriter.decodeLines(h.lines);
+    });
+  }
+
+  /** Hands records to the store: as lines when it takes them (records of the JSON format are encoded now). */
+  async function writeHeld(held: Held[]): Promise<{ inserted: number; duplicates: number }> {
+    if (!lineWriter) {
+      const r = await deps.writer.write(eventsOf(held));
+      return { inserted: r.inserted.length, duplicates: r.duplicates.length };
+    }
+    const keys: LineKey[] = [];
+    const chunks: Buffer[] = [];
+    for (const h of held) {
+      if (h.kind === 'lines') {
+        for (const k of h.keys) keys.push(k);
+        chunks.push(h.lines);
+      } else {
+        for (const e of h.events) keys.push({ event_id: e.event_id, ts: e.ts });
+        chunks.push(lineWriter.encodeLines(h.events));
+      }
+    }
+    return lineWriter.writeLines(keys, chunks);
   }
 
   async function writeCheckpoint(): Promise<void> {
@@ -338,16 +422,17 @@ export function createSpool(config: SpoolConfig, deps: SpoolDeps): Spool {
         entries.push(e);
         n += e.count;
       }
-      const events = (await Promise.all(entries.map(readEntry))).flat();
+      let held: Held[] = [];
       try {
-        const r = await deps.writer.write(events);
-        totals.drainedEvents += r.inserted.length;
-        totals.duplicateEvents += r.duplicates.length;
-        hooks.drained?.(r.inserted.length, r.duplicates.length);
+        held = await Promise.all(entries.map(readEntry));
+        const r = await writeHeld(held);
+        totals.drainedEvents += r.inserted;
+        totals.duplicateEvents += r.duplicates;
+        hooks.drained?.(r.inserted, r.duplicates);
         backoff = minBackoff;
       } catch (err) {
-        if (isPermanent(err) && state === 'running') {
-          await deadLetter(entries, events, err);
+        if (isPermanent(err) && state === 'running' && held.length === entries.length) {
+          await deadLetter(entries, eventsOf(held), err);
         } else {
           totals.retries++;
           hooks.retry?.(err);
@@ -375,7 +460,7 @@ export function createSpool(config: SpoolConfig, deps: SpoolDeps): Spool {
       pending.splice(0, entries.length);
       for (const e of entries) {
         pendingEvents -= e.count;
-        if (e.events) memEvents -= e.count;
+        if (e.held) memEvents -= e.count;
       }
       if (pending.length === 0) await rollIfDrained();
       await deleteDrainedSegments();
@@ -406,7 +491,7 @@ export function createSpool(config: SpoolConfig, deps: SpoolDeps): Spool {
       while (off < data.length) {
         const ok =
           off + HEADER <= data.length &&
-          data.readUInt32LE(off) === MAGIC &&
+          (data.readUInt32LE(off) === MAGIC || data.readUInt32LE(off) === MAGIC_LINES) &&
           data.readUInt32LE(off + 4) <= MAX_RECORD &&
           off + HEADER + data.readUInt32LE(off + 4) <= data.length;
         const len = ok ? data.readUInt32LE(off + 4) : 0;
@@ -426,13 +511,21 @@ export function createSpool(config: SpoolConfig, deps: SpoolDeps): Spool {
           await fh.close();
           break;
         }
+        const format: RecordFormat = data.readUInt32LE(off) === MAGIC_LINES ? 'lines' : 'json';
+        if (format === 'lines' && !lineWriter)
+          throw new StoreError(
+            `spool ${config.dir} holds records in a store's line format, but this store takes no lines: start with the store that wrote them`,
+            undefined,
+            false,
+          );
         pending.push({
           segment: n,
           offset: off,
           length: HEADER + len,
           count: data.readUInt32LE(off + 12),
           appendedAt: data.readDoubleLE(off + 16),
-          events: null,
+          format,
+          held: null,
         });
         pendingEvents += data.readUInt32LE(off + 12);
         off += HEADER + len;
@@ -464,7 +557,21 @@ export function createSpool(config: SpoolConfig, deps: SpoolDeps): Spool {
       const r = splitRepeats(events);
       if (r.inserted.length === 0) return Promise.resolve(r);
       const appendedAt = now();
-      const buf = encode(r.inserted, appendedAt);
+      // Serialized once: the record holds the store's lines, which the drainer sends as they are.
+      let held: Held;
+      let payload: Buffer;
+      if (lineWriter) {
+        payload = lineWriter.encodeLines(r.inserted);
+        held = {
+          kind: 'lines',
+          keys: r.inserted.map((e) => ({ event_id: e.event_id, ts: e.ts })),
+          lines: payload,
+        };
+      } else {
+        payload = Buffer.from(JSON.stringify(r.inserted), 'utf8');
+        held = { kind: 'events', events: r.inserted };
+      }
+      const buf = encode(held.kind === 'lines' ? 'lines' : 'json', payload, r.inserted.length, appendedAt);
       if (diskBytes + queuedBytes + buf.length > config.quotaBytes) {
         totals.overloads++;
         hooks.overloaded?.();
@@ -478,7 +585,7 @@ export function createSpool(config: SpoolConfig, deps: SpoolDeps): Spool {
       }
       queuedBytes += buf.length;
       return new Promise<WriteResult>((resolve, reject) => {
-        queue.push({ buf, events: r.inserted, appendedAt, resolve: () => resolve(r), reject });
+        queue.push({ buf, held, count: r.inserted.length, appendedAt, resolve: () => resolve(r), reject });
         scheduleFlush();
       });
     },
