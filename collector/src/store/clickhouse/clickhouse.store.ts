@@ -1,11 +1,6 @@
 import { Readable } from 'node:stream';
 import { createClient, ClickHouseLogLevel, type ClickHouseClient } from '@clickhouse/client';
-import {
-  FAILURE_CATEGORIES,
-  type Dimension,
-  type FailureCategory,
-  type PaymentEvent,
-} from '@paywatch/contracts';
+import { FAILURE_CATEGORIES, type FailureCategory, type PaymentEvent } from '@paywatch/contracts';
 import { StoreError } from '../../lib/errors.js';
 import type { Logger } from '../../lib/logger.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
@@ -27,16 +22,20 @@ import {
   rollupSelect,
   type SchemaOptions,
 } from './migrations.js';
+import { CUBE_TABLE_NAMES, cubeSelect } from './cube.js';
+import { bucketValue } from './latency-histogram.js';
 import {
-  chooseSource,
   countsQuery,
   existingIdsQuery,
   failuresQuery,
   latencyQuery,
+  mainSource,
+  planRead,
   timelineQuery,
   transactionsQuery,
   type Grouping,
   type ReadMode,
+  type ReadShape,
   type ReadSource,
 } from './queries.js';
 import type { LineKey, LineWriter } from '../spool/spool.js';
@@ -56,15 +55,11 @@ export interface ClickHouseStoreConfig {
   password: string;
   /** Database name (a plain identifier); created when missing. */
   database: string;
-  /** `auto` (default) answers aggregate reads from the per-minute rollup when exact; `raw` never does. */
-  readMode?: ReadMode;
   /**
-   * Latency quantiles from the rollup's reservoir states too (default false: from raw rows).
-   * Merging reservoir states costs more than scanning raw latencies unless a rollup row stands
-   * for many events (measured: 1M events over 30 days, 1.5 s vs 0.2 s), so counts and GMV come
-   * from the rollup and quantiles from the raw table unless this is set.
+   * `auto` (default) answers aggregate reads from the hourly cube and the per-minute rollup
+   * where they are exact (`planRead`); `raw` reads raw rows only. Both give the same answers.
    */
-  rollupLatency?: boolean;
+  readMode?: ReadMode;
   /** Single node (default) or a replicated cluster (see docs/clickhouse.md). */
   topology?: SchemaOptions['topology'];
   /**
@@ -94,7 +89,7 @@ export interface ClickHouseStore extends Store, LineWriter {
   /** Drops day partitions older than `days` (relative to `now`) from every event table; returns the partition ids dropped. */
   dropPartitionsOlderThan(days: number, now?: number): Promise<string[]>;
   /** Which source an aggregate read would use (for tests and EXPLAIN-like debugging). */
-  sourceFor(q: RangeFilter, shape?: { bucketMs?: number; dimension?: Dimension | null }): ReadSource;
+  sourceFor(q: RangeFilter, shape?: ReadShape): ReadSource;
 }
 
 /** Max ids per duplicate-check statement (each id appears twice in the statement text). */
@@ -110,7 +105,7 @@ function errorText(err: unknown): string {
  * Creates the ClickHouse store (unstarted). Writes are serialized inside the process: each
  * `write` checks which ids exist (key index + raw rows of the batch window), then inserts the
  * rest in one JSONEachRow INSERT; the materialized views fill the key index and the rollup in
- * that same INSERT. Reads use the rollup when `chooseSource` says it is exact.
+ * that same INSERT. Reads use the rollups where `planRead` says they are exact.
  */
 export function createClickHouseStore(
   config: ClickHouseStoreConfig,
@@ -127,7 +122,6 @@ export function createClickHouseStore(
   const db = config.database;
   const mode: ReadMode = config.readMode ?? 'auto';
   const keyWindowDays = config.dedupWindowDays ?? null;
-  const rollupLatency = config.rollupLatency ?? false;
   // The raw-row duplicate check is only needed where an earlier INSERT may have landed half-way
   // (raw rows without key rows): right after start (a crashed predecessor's batch is replayed
   // first) and after a failed INSERT. It stays on for a few successful writes, then turns off.
@@ -365,6 +359,12 @@ export function createClickHouseStore(
       await run(
         sql`INSERT INTO ${ident(db)}.payment_rollup_1m ${rollupSelect(schema, sql`day = toDate(${partitionDate(d)})`)}`,
       );
+      for (const table of CUBE_TABLE_NAMES) {
+        await run(sql`ALTER TABLE ${ident(db)}.${ident(table)} DROP PARTITION ID ${d}`);
+        await run(
+          sql`INSERT INTO ${ident(db)}.${ident(table)} ${cubeSelect(table, sql`${ident(db)}.payment_events`, sql`day = toDate(${partitionDate(d)})`)}`,
+        );
+      }
     }
     return n;
   }
@@ -395,10 +395,10 @@ export function createClickHouseStore(
 
   /** Runs the counts and latency statements for one grouping and joins them by key. */
   async function aggregateBy(q: RangeFilter, g: Grouping): Promise<Acc[]> {
-    const source = chooseSource(mode, q, { bucketMs: g.bucketMs ?? undefined, dimension: g.dimension });
+    const plan = planRead(mode, q, { bucketMs: g.bucketMs, dimension: g.dimension });
     const [counts, lats] = await Promise.all([
-      rows(countsQuery(db, source, q, g)),
-      rows(latencyQuery(db, source === 'rollup' && rollupLatency ? 'rollup' : 'raw', q, g)),
+      rows(countsQuery(db, plan, q, g)),
+      rows(latencyQuery(db, plan, q, g)),
     ]);
     const acc = new Map<string, Acc>();
     for (const r of counts) {
@@ -422,7 +422,9 @@ export function createClickHouseStore(
       const bucket = g.bucketMs === null ? null : num(r.bucket);
       const key = g.dimension === null ? null : str(r.gkey);
       const a = acc.get(keyOf(bucket, key));
-      if (a && Array.isArray(r.q)) a.q = (r.q as unknown[]).map((v) => (v === null ? null : num(v)));
+      // `qb` holds the histogram buckets of p50, p95, p99 (latency-histogram.ts).
+      if (a && (num(r.nlat) ?? 0) > 0 && Array.isArray(r.qb))
+        a.q = (r.qb as unknown[]).map((v) => bucketValue(num(v) ?? 0));
     }
     return [...acc.values()];
   }
@@ -610,7 +612,7 @@ export function createClickHouseStore(
 
     async failures(q) {
       const byCat = new Map<string, { count: number; codes: { code: string; count: number }[] }>();
-      for (const r of await rows(failuresQuery(db, q))) {
+      for (const r of await rows(failuresQuery(db, planRead(mode, q), q))) {
         const cat = str(r.category) ?? 'other';
         const n = num(r.n) ?? 0;
         let c = byCat.get(cat);
@@ -663,7 +665,7 @@ export function createClickHouseStore(
     },
 
     sourceFor(q, shape) {
-      return chooseSource(mode, q, shape);
+      return mainSource(planRead(mode, q, shape));
     },
   };
 

@@ -1,3 +1,4 @@
+import { CUBE_SCHEMAS, CUBE_TABLE_NAMES, cubeSelect } from './cube.js';
 import { COLUMN_NAMES, ROW_COLUMNS } from './row.js';
 import { ident, join, raw, sql, type SqlFragment } from './sql.js';
 
@@ -50,7 +51,7 @@ const onCluster = (o: SchemaOptions) =>
 
 function engine(
   o: SchemaOptions,
-  kind: 'MergeTree' | 'ReplacingMergeTree' | 'AggregatingMergeTree',
+  kind: 'MergeTree' | 'ReplacingMergeTree' | 'AggregatingMergeTree' | 'SummingMergeTree',
   table: string,
 ) {
   if (o.topology.kind === 'single') return raw(kind);
@@ -112,6 +113,29 @@ ORDER BY (minute, ${join(
       sql`CREATE MATERIALIZED VIEW IF NOT EXISTS ${t(o, 'payment_rollup_1m_mv')}${onCluster(o)}
 TO ${t(o, 'payment_rollup_1m')}
 AS ${rollupSelect(o, null)}`,
+    ],
+  },
+  {
+    version: 3,
+    name: 'hourly one-dimension cube: counts, latency histogram, failures (views + back-fill)',
+    statements: (o) => [
+      ...CUBE_TABLE_NAMES.flatMap((table) => [
+        sql`CREATE TABLE IF NOT EXISTS ${t(o, table)}${onCluster(o)} (${raw(CUBE_SCHEMAS[table].columns)})
+ENGINE = ${engine(o, 'SummingMergeTree', table)}
+PARTITION BY day
+ORDER BY (${raw(CUBE_SCHEMAS[table].orderBy)})`,
+        sql`CREATE MATERIALIZED VIEW IF NOT EXISTS ${t(o, `${table}_mv`)}${onCluster(o)}
+TO ${t(o, table)}
+AS ${cubeSelect(table, t(o, 'payment_events'), null)}`,
+      ]),
+      // Back-fill from the raw rows already stored. The views above already count every INSERT
+      // from here on; emptying the table first makes a re-run (crash before the version is
+      // recorded) exact. An INSERT landing between the TRUNCATE and the back-fill's read would be
+      // counted twice: upgrade while ingest is paused, or rebuild afterwards (docs/clickhouse.md).
+      ...CUBE_TABLE_NAMES.flatMap((table) => [
+        sql`TRUNCATE TABLE IF EXISTS ${t(o, table)}${onCluster(o)}`,
+        sql`INSERT INTO ${t(o, table)} ${cubeSelect(table, t(o, 'payment_events'), null)}`,
+      ]),
     ],
   },
   {
@@ -208,7 +232,12 @@ GROUP BY day, minute, ${dims}`;
 }
 
 /** Tables holding event data, each partitioned by `day` (retention drops their old partitions). */
-export const DAY_PARTITIONED_TABLES = ['payment_events', 'event_keys', 'payment_rollup_1m'] as const;
+export const DAY_PARTITIONED_TABLES = [
+  'payment_events',
+  'event_keys',
+  'payment_rollup_1m',
+  ...CUBE_TABLE_NAMES,
+] as const;
 
 export function createDatabase(o: SchemaOptions): SqlFragment {
   return sql`CREATE DATABASE IF NOT EXISTS ${ident(o.database)}${onCluster(o)}`;

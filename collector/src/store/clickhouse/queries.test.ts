@@ -1,7 +1,7 @@
-// Guards the ClickHouse read planning: when the rollup may answer, and that filter values reach SQL only as bound literals.
+// Guards the ClickHouse read planning: which source (hourly cube, per-minute rollup, raw rows) answers which part of a read, and that filter values reach SQL only as bound literals.
 import { describe, expect, it } from 'vitest';
 import type { RangeFilter } from '../types.js';
-import { chooseSource, countsQuery, transactionsQuery, whereClause } from './queries.js';
+import { chooseSource, countsQuery, cubeSlice, planRead, transactionsQuery, whereClause } from './queries.js';
 import { float } from './row.js';
 
 const H = 3_600_000;
@@ -58,10 +58,85 @@ describe('generated SQL', () => {
   });
 
   it('reads the rollup with -Merge and maps NULL keys back', () => {
-    const q = countsQuery('paywatch', 'rollup', base, { bucketMs: H, dimension: 'country' }).text;
+    const g = { bucketMs: H, dimension: 'country' as const };
+    const plan = { cube: null, rest: [{ from: base.from, to: base.to }], restCounts: 'rollup' as const };
+    const q = countsQuery('paywatch', plan, base, g).text;
     expect(q).toContain('countMerge(events)');
     expect(q).toContain("nullIf(`country`, '') AS gkey");
-    expect(q).toContain('FROM `paywatch`.payment_rollup_1m');
+    expect(q).toContain('FROM `paywatch`.`payment_rollup_1m`');
+  });
+
+  it('adds the cube part and the raw edges in one UNION ALL', () => {
+    const q = { from: base.from + 5 * 60_000, to: base.to - 7 * 60_000, filters: { provider: ['stripe'] } };
+    const plan = planRead('auto', q, { bucketMs: H, dimension: 'provider' });
+    const text = countsQuery('paywatch', plan, q, { bucketMs: H, dimension: 'provider' }).text;
+    expect(text).toContain('FROM `paywatch`.`payment_cube_1h`');
+    expect(text).toContain("dim = 'provider'");
+    expect(text).toContain("val IN ('stripe')");
+    expect(text.match(/UNION ALL/g)).toHaveLength(2);
+  });
+});
+
+describe('planRead', () => {
+  it('answers whole hours from the cube and only the partial hours at the ends from elsewhere', () => {
+    const q = { from: base.from + 17 * 60_000, to: base.to - 3 * 60_000, filters: {} };
+    const p = planRead('auto', q, { bucketMs: H, dimension: 'provider' });
+    expect(p.cube).toEqual({ from: base.from + H, to: base.to - H, dim: 'provider' });
+    expect(p.rest).toEqual([
+      { from: q.from, to: base.from + H },
+      { from: base.to - H, to: q.to },
+    ]);
+    expect(p.restCounts).toBe('rollup');
+    // Hour-aligned: no raw or rollup part at all.
+    expect(planRead('auto', base, { dimension: 'merchant_id' })).toEqual({
+      cube: { from: base.from, to: base.to, dim: 'merchant_id' },
+      rest: [],
+      restCounts: 'rollup',
+    });
+  });
+
+  it('uses no cube when a range holds no whole hour, for sub-hour buckets and in raw mode', () => {
+    const short = { from: base.from + 60_000, to: base.from + H + 30 * 60_000, filters: {} };
+    expect(planRead('auto', short).cube).toBeNull();
+    expect(planRead('auto', base, { bucketMs: 15 * 60_000 }).cube).toBeNull();
+    expect(planRead('raw', base)).toEqual({
+      cube: null,
+      rest: [{ from: base.from, to: base.to }],
+      restCounts: 'raw',
+    });
+  });
+
+  it('picks the slice of the one dimension filtered or grouped by, status aside', () => {
+    expect(cubeSlice(base)).toBe('*');
+    expect(cubeSlice(base, { dimension: 'status' })).toBe('*');
+    expect(cubeSlice({ ...base, filters: { status: ['failed'] } }, { dimension: 'currency' })).toBe(
+      'currency',
+    );
+    expect(cubeSlice({ ...base, filters: { merchant_id: ['m1', 'm2'] } }, { dimension: 'merchant_id' })).toBe(
+      'merchant_id',
+    );
+    expect(
+      cubeSlice({ ...base, filters: { country: ['JP'] } }, { dimension: 'status', bucketMs: 86_400_000 }),
+    ).toBe('country');
+  });
+
+  it('falls back when two dimensions are involved, for non-cube dimensions and row filters', () => {
+    expect(cubeSlice({ ...base, filters: { provider: ['stripe'] } }, { dimension: 'country' })).toBeNull();
+    expect(cubeSlice({ ...base, filters: { provider: ['stripe'], currency: ['USD'] } })).toBeNull();
+    expect(cubeSlice(base, { dimension: 'card_bin' })).toBeNull();
+    expect(cubeSlice({ ...base, filters: { user_level: ['gold'] } })).toBeNull();
+    expect(cubeSlice({ ...base, filters: { payment_id: 'p1' } })).toBeNull();
+    expect(cubeSlice({ ...base, filters: { min_amount_minor: 1 } })).toBeNull();
+    expect(cubeSlice({ ...base, filters: { country: [''] } })).toBeNull();
+    // Two filters on the same dimension's values are still one dimension; an empty list is none.
+    expect(cubeSlice({ ...base, filters: { country: ['JP', 'CN'], provider: [] } })).toBe('country');
+    // Multi-dimension reads still avoid raw rows through the per-minute rollup when aligned.
+    const multi = { ...base, filters: { provider: ['stripe'], country: ['JP'] } };
+    expect(planRead('auto', multi)).toEqual({
+      cube: null,
+      rest: [{ from: base.from, to: base.to }],
+      restCounts: 'rollup',
+    });
   });
 });
 

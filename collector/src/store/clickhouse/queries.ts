@@ -7,53 +7,128 @@ import {
   type PaymentEvent,
 } from '@paywatch/contracts';
 import type { RangeFilter } from '../types.js';
-import { DAY_OF_TS, QUANTILES, ROLLUP_DIMENSIONS, type RollupDimension } from './migrations.js';
-import { COLUMN_NAMES, DIMENSION_COLUMNS } from './row.js';
+import { ALL_SLICE, CUBE_TABLES, HOUR_MS, isCubeDimension, type CubeDimension } from './cube.js';
+import { latencyBucketSql, quantileBucketsSql } from './latency-histogram.js';
+import { DAY_OF_TS, ROLLUP_DIMENSIONS, type RollupDimension } from './migrations.js';
+import { COLUMN_NAMES, DIMENSION_COLUMNS, ROW_COLUMNS } from './row.js';
 import { ident, join, list, raw, sql, type SqlFragment } from './sql.js';
 
 /**
  * Read-query builders for the ClickHouse backend (pure: config and query in, SQL out). Each
- * aggregate read runs two statements over the same source: counts and GMV grouped by
- * (keys…, currency), and latency quantiles grouped by (keys…). The source is the raw table or
- * the per-minute rollup, chosen by `chooseSource`.
+ * aggregate read runs two statements: counts and GMV grouped by (keys…, currency), and latency
+ * quantiles (histogram buckets, `latency-histogram.ts`) grouped by (keys…). `planRead` splits
+ * the range over the sources that answer it exactly, coarsest first; each statement is one
+ * `UNION ALL` over the parts, so the parts' counts and histograms add up before quantiles are
+ * taken.
  */
 
 export const MINUTE_MS = 60_000;
 const DAY_MS = 86_400_000;
 const OUTCOME = [...SUCCESS_STATUSES, ...FAILURE_STATUSES];
 
-/** Where a read is answered from. */
-export type ReadSource = 'raw' | 'rollup';
-/** `auto` uses the rollup whenever it gives the same answer; `raw` never uses it (tests, debugging). */
+/**
+ * Where (the bulk of) a read is answered from: the hourly one-dimension cube, the per-minute
+ * rollup, or the raw table.
+ */
+export type ReadSource = 'cube' | 'rollup' | 'raw';
+/** `auto` uses the rollups whenever they give the same answer; `raw` never does (tests, debugging). */
 export type ReadMode = 'auto' | 'raw';
+
+/** A time range [from, to) of a read plan. */
+export interface Span {
+  from: number;
+  to: number;
+}
+
+/**
+ * How a read is answered. `cube` covers the whole hours of the range from the hourly tables
+ * (slice `dim`); `rest` are the remaining spans (the partial hours at both ends, or the whole
+ * range without a cube part), whose counts come from `restCounts` and whose latencies and
+ * failures come from raw rows.
+ */
+export interface ReadPlan {
+  cube: (Span & { dim: CubeDimension | typeof ALL_SLICE }) | null;
+  rest: Span[];
+  restCounts: 'rollup' | 'raw';
+}
+
+/** Shape of an aggregate read: bucket size and grouping dimension, when any. */
+export interface ReadShape {
+  bucketMs?: number | null;
+  dimension?: Dimension | null;
+}
 
 const isRollupDim = (d: Dimension): d is Dimension & RollupDimension =>
   (ROLLUP_DIMENSIONS as readonly string[]).includes(d);
 
 /**
- * The rollup answers a read exactly (counts, sums) when the range is minute-aligned, every
+ * The per-minute rollup answers a span exactly (counts, sums) when it is minute-aligned, every
  * filter is on a rollup dimension, the grouping dimension is one and the bucket is whole
  * minutes. Otherwise the raw table answers.
  */
-export function chooseSource(
-  mode: ReadMode,
-  q: RangeFilter,
-  shape: { bucketMs?: number; dimension?: Dimension | null } = {},
-): ReadSource {
+export function chooseSource(mode: ReadMode, q: RangeFilter, shape: ReadShape = {}): 'rollup' | 'raw' {
   if (mode === 'raw') return 'raw';
   if (q.from % MINUTE_MS !== 0 || q.to % MINUTE_MS !== 0) return 'raw';
-  if (shape.bucketMs !== undefined && shape.bucketMs % MINUTE_MS !== 0) return 'raw';
+  if (shape.bucketMs != null && shape.bucketMs % MINUTE_MS !== 0) return 'raw';
   if (shape.dimension != null && !isRollupDim(shape.dimension)) return 'raw';
-  const f = q.filters;
-  if (f.payment_id !== undefined || f.min_amount_minor !== undefined || f.max_amount_minor !== undefined)
-    return 'raw';
+  if (hasRowFilter(q.filters)) return 'raw';
   for (const d of DIMENSIONS) {
-    const vs = f[d];
+    const vs = q.filters[d];
     if (!vs || vs.length === 0) continue;
     // '' stands for NULL in the rollup, so a literal '' filter must go to the raw table.
     if (!isRollupDim(d) || vs.includes('')) return 'raw';
   }
   return 'rollup';
+}
+
+const hasRowFilter = (f: Filters) =>
+  f.payment_id !== undefined || f.min_amount_minor !== undefined || f.max_amount_minor !== undefined;
+
+/**
+ * The cube slice that answers a read exactly, or null: at most one dimension other than status
+ * is grouped by or filtered on (status is a column of every slice), it is a cube dimension, no
+ * filter value is '' (NULL is stored as ''), there is no row-level filter (payment id, amount)
+ * and the bucket is whole hours.
+ */
+export function cubeSlice(q: RangeFilter, shape: ReadShape = {}): CubeDimension | typeof ALL_SLICE | null {
+  if (hasRowFilter(q.filters)) return null;
+  if (shape.bucketMs != null && shape.bucketMs % HOUR_MS !== 0) return null;
+  const used = new Set<Dimension>();
+  if (shape.dimension != null && shape.dimension !== 'status') used.add(shape.dimension);
+  for (const d of DIMENSIONS) {
+    const vs = q.filters[d];
+    if (!vs || vs.length === 0 || d === 'status') continue;
+    if (vs.includes('')) return null;
+    used.add(d);
+  }
+  if (used.size > 1) return null;
+  const [d] = [...used];
+  if (d === undefined) return ALL_SLICE;
+  return isCubeDimension(d) ? d : null;
+}
+
+/**
+ * Splits a read over its sources: the whole hours inside the range from the hourly cube when a
+ * slice answers it, the partial hours at the ends (or everything) from the per-minute rollup or
+ * raw rows. A 30-day read thus touches raw rows only for the minutes before its first and after
+ * its last whole hour (none when the range is hour-aligned).
+ */
+export function planRead(mode: ReadMode, q: RangeFilter, shape: ReadShape = {}): ReadPlan {
+  const restCounts = chooseSource(mode, q, shape);
+  const dim = mode === 'raw' ? null : cubeSlice(q, shape);
+  const hFrom = Math.ceil(q.from / HOUR_MS) * HOUR_MS;
+  const hTo = Math.floor(q.to / HOUR_MS) * HOUR_MS;
+  if (dim === null || hFrom >= hTo) return { cube: null, rest: [{ from: q.from, to: q.to }], restCounts };
+  const rest: Span[] = [];
+  if (q.from < hFrom) rest.push({ from: q.from, to: hFrom });
+  if (hTo < q.to) rest.push({ from: hTo, to: q.to });
+  // The edges are minute-aligned whenever the range is, so the rollup stays exact for them.
+  return { cube: { from: hFrom, to: hTo, dim }, rest, restCounts };
+}
+
+/** The source answering most of a plan (for tests, benchmarks and logs). */
+export function mainSource(p: ReadPlan): ReadSource {
+  return p.cube !== null ? 'cube' : p.restCounts;
 }
 
 /** Last day ClickHouse's Date type holds on every version (ranges are clamped to it). */
@@ -63,19 +138,32 @@ function dayLiteral(ms: number): string {
   return new Date(Math.floor(ms / DAY_MS) * DAY_MS).toISOString().slice(0, 10);
 }
 
-/** Range + filter conditions over a source. */
-export function whereClause(source: ReadSource, q: RangeFilter): SqlFragment {
-  const time = source === 'raw' ? raw('ts') : raw('minute');
+function timeConditions(time: SqlFragment, s: Span): SqlFragment[] {
   // Clamp the day bounds into the Date range so partition pruning always applies.
-  const fromDay = dayLiteral(Math.min(Math.max(0, q.from), MAX_DAY_MS));
-  const toDay = dayLiteral(Math.min(Math.max(0, q.to - 1), MAX_DAY_MS));
-  const parts: SqlFragment[] = [
+  const fromDay = dayLiteral(Math.min(Math.max(0, s.from), MAX_DAY_MS));
+  const toDay = dayLiteral(Math.min(Math.max(0, s.to - 1), MAX_DAY_MS));
+  return [
     sql`day >= toDate(${fromDay})`,
     sql`day <= toDate(${toDay})`,
-    sql`${time} >= ${q.from}`,
-    sql`${time} < ${q.to}`,
+    sql`${time} >= ${s.from}`,
+    sql`${time} < ${s.to}`,
   ];
-  parts.push(...filterConditions(q.filters));
+}
+
+/** Range + filter conditions over the raw table or the per-minute rollup. */
+export function whereClause(source: 'raw' | 'rollup', q: RangeFilter): SqlFragment {
+  const time = source === 'raw' ? raw('ts') : raw('minute');
+  return join([...timeConditions(time, q), ...filterConditions(q.filters)], ' AND ');
+}
+
+/** Range + slice + filter conditions over a cube table. */
+function cubeWhere(c: NonNullable<ReadPlan['cube']>, f: Filters): SqlFragment {
+  const parts = [...timeConditions(raw('hour'), c), sql`dim = ${c.dim}`];
+  if (c.dim !== ALL_SLICE) {
+    const vs = f[c.dim];
+    if (vs && vs.length > 0) parts.push(sql`val IN ${list(vs)}`);
+  }
+  if (f.status && f.status.length > 0) parts.push(sql`status IN ${list(f.status)}`);
   return join(parts, ' AND ');
 }
 
@@ -97,17 +185,34 @@ export interface Grouping {
   dimension: Dimension | null;
 }
 
-function keyExprs(source: ReadSource, g: Grouping): { select: SqlFragment[]; names: SqlFragment[] } {
+type PartSource = ReadSource;
+
+/**
+ * Key columns (bucket?, gkey?) of one part. Every part yields the same types (bucket Int64,
+ * gkey Nullable(String)) so the parts can be combined with UNION ALL.
+ */
+function keyExprs(source: PartSource, g: Grouping): { select: SqlFragment[]; names: SqlFragment[] } {
   const select: SqlFragment[] = [];
   const names: SqlFragment[] = [];
   if (g.bucketMs !== null) {
-    const time = source === 'raw' ? raw('ts') : raw('minute');
+    const time = raw(source === 'raw' ? 'ts' : source === 'rollup' ? 'minute' : 'hour');
     select.push(sql`intDiv(${time}, ${g.bucketMs}) * ${g.bucketMs} AS bucket`);
     names.push(raw('bucket'));
   }
   if (g.dimension !== null) {
-    const col = ident(DIMENSION_COLUMNS[g.dimension]);
-    select.push(source === 'raw' ? sql`${col} AS gkey` : sql`nullIf(${col}, '') AS gkey`);
+    const col = DIMENSION_COLUMNS[g.dimension];
+    if (source === 'raw') {
+      select.push(
+        ROW_COLUMNS[col].startsWith('Nullable')
+          ? sql`${ident(col)} AS gkey`
+          : sql`toNullable(${ident(col)}) AS gkey`,
+      );
+    } else if (source === 'rollup') {
+      select.push(sql`nullIf(${ident(col)}, '') AS gkey`);
+    } else {
+      // In the cube, status is a column of every slice; any other grouping is the slice's value.
+      select.push(g.dimension === 'status' ? sql`toNullable(status) AS gkey` : sql`nullIf(val, '') AS gkey`);
+    }
     names.push(raw('gkey'));
   }
   return { select, names };
@@ -115,9 +220,19 @@ function keyExprs(source: ReadSource, g: Grouping): { select: SqlFragment[]; nam
 
 const withComma = (xs: SqlFragment[]) => (xs.length === 0 ? raw('') : sql`${join(xs, ', ')}, `);
 const groupBy = (xs: SqlFragment[]) => (xs.length === 0 ? raw('') : sql` GROUP BY ${join(xs, ', ')}`);
+const unionAll = (parts: SqlFragment[]) => join(parts, '\nUNION ALL\n');
+const spanQuery = (q: RangeFilter, s: Span): RangeFilter => ({ ...q, from: s.from, to: s.to });
 
-/** Counts and GMV per (keys…, currency): columns bucket?, gkey?, cur, events, attempts, succeeded, failed, gmv. */
-export function countsQuery(db: string, source: ReadSource, q: RangeFilter, g: Grouping): SqlFragment {
+const tbl = (db: string, table: string) => sql`${ident(db)}.${ident(table)}`;
+
+/** Counts and GMV per (keys…, currency) of one part, before the parts are added up. */
+function countsPart(
+  db: string,
+  source: PartSource,
+  q: RangeFilter,
+  g: Grouping,
+  plan: ReadPlan,
+): SqlFragment {
   const k = keyExprs(source, g);
   if (source === 'raw') {
     return sql`SELECT ${withComma(k.select)}currency AS cur,
@@ -126,8 +241,20 @@ export function countsQuery(db: string, source: ReadSource, q: RangeFilter, g: G
   countIf(status IN ${list(SUCCESS_STATUSES)}) AS succeeded,
   countIf(status IN ${list(FAILURE_STATUSES)}) AS failed,
   sumIf(amount_minor, status IN ${list(SUCCESS_STATUSES)}) AS gmv
-FROM ${ident(db)}.payment_events
-WHERE ${whereClause(source, q)}
+FROM ${tbl(db, 'payment_events')}
+WHERE ${whereClause('raw', q)}
+GROUP BY ${withComma(k.names)}cur`;
+  }
+  if (source === 'cube') {
+    const c = plan.cube as NonNullable<ReadPlan['cube']>;
+    return sql`SELECT ${withComma(k.select)}currency AS cur,
+  sum(n) AS events,
+  sumIf(n, status IN ${list(OUTCOME)}) AS attempts,
+  sumIf(n, status IN ${list(SUCCESS_STATUSES)}) AS succeeded,
+  sumIf(n, status IN ${list(FAILURE_STATUSES)}) AS failed,
+  sumIf(amt, status IN ${list(SUCCESS_STATUSES)}) AS gmv
+FROM ${tbl(db, CUBE_TABLES.counts)}
+WHERE ${cubeWhere(c, q.filters)}
 GROUP BY ${withComma(k.names)}cur`;
   }
   return sql`SELECT ${withComma(k.names)}cur,
@@ -138,31 +265,85 @@ GROUP BY ${withComma(k.names)}cur`;
   sumIf(amt, status IN ${list(SUCCESS_STATUSES)}) AS gmv
 FROM (
   SELECT ${withComma(k.select)}currency AS cur, status, countMerge(events) AS n, sumMerge(amount) AS amt
-  FROM ${ident(db)}.payment_rollup_1m
-  WHERE ${whereClause(source, q)}
+  FROM ${tbl(db, 'payment_rollup_1m')}
+  WHERE ${whereClause('rollup', q)}
   GROUP BY ${withComma(k.names)}cur, status
 )
 GROUP BY ${withComma(k.names)}cur`;
 }
 
-/** Latency quantiles (p50, p95, p99) of outcome events per keys…: columns bucket?, gkey?, q. */
-export function latencyQuery(db: string, source: ReadSource, q: RangeFilter, g: Grouping): SqlFragment {
-  const k = keyExprs(source, g);
-  if (source === 'raw') {
-    return sql`SELECT ${withComma(k.select)}quantiles(${raw(QUANTILES)})(assumeNotNull(latency_ms)) AS q
-FROM ${ident(db)}.payment_events
-WHERE ${whereClause(source, q)} AND status IN ${list(OUTCOME)} AND isNotNull(latency_ms)${groupBy(k.names)}`;
-  }
-  return sql`SELECT ${withComma(k.select)}quantilesIfMerge(${raw(QUANTILES)})(latency) AS q
-FROM ${ident(db)}.payment_rollup_1m
-WHERE ${whereClause(source, q)} AND status IN ${list(OUTCOME)}${groupBy(k.names)}`;
+/**
+ * Counts and GMV per (keys…, currency) over every part of the plan: columns bucket?, gkey?,
+ * cur, events, attempts, succeeded, failed, gmv.
+ */
+export function countsQuery(db: string, plan: ReadPlan, q: RangeFilter, g: Grouping): SqlFragment {
+  const parts: SqlFragment[] = [];
+  if (plan.cube !== null) parts.push(countsPart(db, 'cube', q, g, plan));
+  for (const s of plan.rest) parts.push(countsPart(db, plan.restCounts, spanQuery(q, s), g, plan));
+  if (parts.length === 1) return parts[0] as SqlFragment;
+  const names = keyExprs('raw', g).names;
+  return sql`SELECT ${withComma(names)}cur, sum(events) AS events, sum(attempts) AS attempts,
+  sum(succeeded) AS succeeded, sum(failed) AS failed, sum(gmv) AS gmv
+FROM (
+${unionAll(parts)}
+)
+GROUP BY ${withComma(names)}cur`;
 }
 
-/** Failed attempts per (category, code), raw table: columns category, code, n. */
-export function failuresQuery(db: string, q: RangeFilter): SqlFragment {
-  return sql`SELECT ifNull(failure_category, 'other') AS category, failure_code AS code, count() AS n
-FROM ${ident(db)}.payment_events
-WHERE ${whereClause('raw', q)} AND status IN ${list(FAILURE_STATUSES)}
+/**
+ * Latency quantiles of outcome events per keys…, from the histogram buckets of every part
+ * (cube rows, or raw rows bucketed by the same expression): columns bucket?, gkey?, nlat (how
+ * many latencies), qb (the buckets of p50, p95, p99; map with `bucketValue`).
+ */
+export function latencyQuery(db: string, plan: ReadPlan, q: RangeFilter, g: Grouping): SqlFragment {
+  const parts: SqlFragment[] = [];
+  if (plan.cube !== null) {
+    const k = keyExprs('cube', g);
+    parts.push(sql`SELECT ${withComma(k.select)}lb, sum(c) AS n
+FROM ${tbl(db, CUBE_TABLES.latency)}
+WHERE ${cubeWhere(plan.cube, q.filters)} AND status IN ${list(OUTCOME)}
+GROUP BY ${withComma(k.names)}lb`);
+  }
+  for (const s of plan.rest) {
+    const k = keyExprs('raw', g);
+    parts.push(sql`SELECT ${withComma(k.select)}${latencyBucketSql('assumeNotNull(latency_ms)')} AS lb, count() AS n
+FROM ${tbl(db, 'payment_events')}
+WHERE ${whereClause('raw', spanQuery(q, s))} AND status IN ${list(OUTCOME)} AND isNotNull(latency_ms)
+GROUP BY ${withComma(k.names)}lb`);
+  }
+  const names = keyExprs('raw', g).names;
+  return sql`SELECT ${withComma(names)}cs_[-1] AS nlat, qb FROM (
+SELECT ${withComma(names)}${quantileBucketsSql()}
+FROM (
+${unionAll(parts)}
+)${groupBy(names)}
+)`;
+}
+
+/**
+ * Failed attempts per (category, code) over the plan's parts: columns category, code, n. The
+ * cube part reads `payment_failures_1h`; the rest reads raw rows.
+ */
+export function failuresQuery(db: string, plan: ReadPlan, q: RangeFilter): SqlFragment {
+  const parts: SqlFragment[] = [];
+  if (plan.cube !== null) {
+    parts.push(sql`SELECT category, code_ AS code, n FROM (
+  SELECT category, if(code_null = 1, NULL, code) AS code_, sum(c) AS n
+  FROM ${tbl(db, CUBE_TABLES.failures)}
+  WHERE ${cubeWhere(plan.cube, q.filters)} AND status IN ${list(FAILURE_STATUSES)}
+  GROUP BY category, code_null, code
+)`);
+  }
+  for (const s of plan.rest) {
+    parts.push(sql`SELECT ifNull(failure_category, 'other') AS category, failure_code AS code, count() AS n
+FROM ${tbl(db, 'payment_events')}
+WHERE ${whereClause('raw', spanQuery(q, s))} AND status IN ${list(FAILURE_STATUSES)}
+GROUP BY category, code`);
+  }
+  if (parts.length === 1) return parts[0] as SqlFragment;
+  return sql`SELECT category, code, sum(n) AS n FROM (
+${unionAll(parts)}
+)
 GROUP BY category, code`;
 }
 

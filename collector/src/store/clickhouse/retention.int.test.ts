@@ -6,6 +6,7 @@ import { assertClickHouseUp, clickhouseEndpoint } from '../../../test/services.j
 import { createLogger } from '../../lib/logger.js';
 import { generateEvents } from '../contract/index.js';
 import { createClickHouseStore, type ClickHouseStore } from './clickhouse.store.js';
+import { DAY_PARTITIONED_TABLES } from './migrations.js';
 import { ident, sql } from './sql.js';
 
 const ep = clickhouseEndpoint();
@@ -63,19 +64,22 @@ describe('ClickHouse retention', () => {
     const cut = T0 + 2 * DAY + 6 * 3_600_000 + 30_000;
     const older = events.filter((e) => e.ts < cut);
     expect(await store.deleteBefore(cut)).toBe(older.length);
-    for (const t of ['payment_events', 'event_keys', 'payment_rollup_1m']) {
+    for (const t of DAY_PARTITIONED_TABLES) {
       expect(await partitions(t), t).toEqual(['20260303', '20260304', '20260305']);
     }
     const all = { from: T0, to: T0 + 5 * DAY, filters: {} };
     const left = events.length - older.length;
     expect((await rawStore.overview(all)).events).toBe(left);
-    // The rollup was rebuilt for the trimmed day: it still equals the raw answer.
-    expect(store.sourceFor(all)).toBe('rollup');
+    // The rollups were rebuilt for the trimmed day: they still equal the raw answer.
+    expect(store.sourceFor(all, { bucketMs: 3_600_000, dimension: 'provider' })).toBe('cube');
     const [a, r] = await Promise.all([
       store.timeseries({ ...all, bucketMs: 3_600_000, groupBy: 'provider' }),
       rawStore.timeseries({ ...all, bucketMs: 3_600_000, groupBy: 'provider' }),
     ]);
-    expect(a.map((p) => ({ ...p, latency_p95: null }))).toEqual(r.map((p) => ({ ...p, latency_p95: null })));
+    expect(a).toEqual(r);
+    const quarter = { ...all, from: T0 + 15 * 60_000, bucketMs: 60_000, groupBy: null };
+    expect(store.sourceFor(quarter, { bucketMs: 60_000 })).toBe('rollup');
+    expect(await store.timeseries(quarter)).toEqual(await rawStore.timeseries(quarter));
     // Deleted ids are forgotten by the duplicate check: re-sending stores them again.
     const back = await store.write(older.slice(0, 5));
     expect(back.inserted).toHaveLength(5);
@@ -92,6 +96,8 @@ describe('ClickHouse retention', () => {
     const expected = [...new Set(['20260303', ...resentDays])].sort().map((d) => `payment_events:${d}`);
     expect(dropped.filter((d) => d.startsWith('payment_events:')).sort()).toEqual(expected);
     expect(await partitions('payment_events')).toEqual(['20260304', '20260305']);
-    expect(await partitions('payment_rollup_1m')).toEqual(['20260304', '20260305']);
+    for (const t of DAY_PARTITIONED_TABLES) {
+      if (t !== 'payment_events') expect(await partitions(t), t).toEqual(['20260304', '20260305']);
+    }
   });
 });

@@ -64,17 +64,6 @@ function matches(e: PaymentEvent, q: RangeFilter): boolean {
   return true;
 }
 
-/** `quantile_cont`: linear interpolation between the closest ranks of the sorted values. */
-function quantileCont(sorted: readonly number[], q: number): number | null {
-  if (sorted.length === 0) return null;
-  const pos = (sorted.length - 1) * q;
-  const lo = Math.floor(pos);
-  const hi = Math.ceil(pos);
-  const a = sorted[lo] as number;
-  const b = sorted[hi] as number;
-  return a + (b - a) * (pos - lo);
-}
-
 interface Expected {
   events: number;
   attempts: number;
@@ -103,9 +92,15 @@ function aggregate(events: readonly PaymentEvent[]): Expected {
   return x;
 }
 
+/** Relative error a backend's latency quantiles may have (ClickHouse's histogram: ≤ 3.85 %). */
+const QUANTILE_RELATIVE_ERROR = 0.04;
+
 /**
- * A backend may compute quantiles approximately: accept any value between the exact
- * quantiles at q ± 0.02 (a rank error of 2 %), plus a tiny absolute slack.
+ * A backend may compute quantiles approximately: accept any value within 4 % (+0.001 ms of
+ * rounding) of a value between the order statistics around q ± 0.02 (a rank error of 2 %):
+ * from the ⌊(n−1)(q−0.02)⌋-th to the ⌈(n−1)(q+0.02)⌉-th smallest. Exact interpolation
+ * (`quantile_cont`) and a log-bucketed histogram (nearest rank, reported within 4 % of it)
+ * both fall inside.
  */
 function expectQuantile(actual: number | null, sorted: readonly number[], q: number, what: string): void {
   if (sorted.length === 0) {
@@ -113,10 +108,11 @@ function expectQuantile(actual: number | null, sorted: readonly number[], q: num
     return;
   }
   expect(actual, what).not.toBeNull();
-  const lo = quantileCont(sorted, Math.max(0, q - 0.02)) as number;
-  const hi = quantileCont(sorted, Math.min(1, q + 0.02)) as number;
-  expect(actual as number, what).toBeGreaterThanOrEqual(lo - 1e-6);
-  expect(actual as number, what).toBeLessThanOrEqual(hi + 1e-6);
+  const n = sorted.length;
+  const lo = sorted[Math.max(0, Math.floor((n - 1) * (q - 0.02)))] as number;
+  const hi = sorted[Math.min(n - 1, Math.ceil((n - 1) * (q + 0.02)))] as number;
+  expect(actual as number, what).toBeGreaterThanOrEqual(lo * (1 - QUANTILE_RELATIVE_ERROR) - 1e-3);
+  expect(actual as number, what).toBeLessThanOrEqual(hi * (1 + QUANTILE_RELATIVE_ERROR) + 1e-3);
 }
 
 function groupBy<K>(events: readonly PaymentEvent[], keyOf: (e: PaymentEvent) => K): Map<K, PaymentEvent[]> {
@@ -156,7 +152,7 @@ const SPAN = 6 * HOUR;
  *   null codes are not listed; ties by count, then category / code.
  * - `write`: `inserted.length + duplicates.length` equals the input length; `duplicates` lists
  *   every refused occurrence in input order; among concurrent calls exactly one call inserts an id.
- * - Latency quantiles may be approximate: within the exact quantiles at q ± 0.02.
+ * - Latency quantiles may be approximate: within 4 % of the order statistics around q ± 0.02.
  */
 export function describeStoreContract(name: string, makeStore: () => Promise<StoreUnderTest>): void {
   // Generous limits: a shared CI box or a remote backend can be slow; a hang still fails.
