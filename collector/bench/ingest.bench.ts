@@ -91,6 +91,8 @@ export async function runIngestBench(
     out: string;
     /** Folder for a V8 CPU profile of the collector (written when it exits), or null. */
     cpuProfDir?: string | null;
+    /** Run the collector's alert engine (default true). */
+    alerts?: boolean;
   },
   io: CommandIO,
 ): Promise<Record<string, unknown>> {
@@ -147,6 +149,7 @@ export async function runIngestBench(
       PAYWATCH_ADMIN_PASSWORD: ADMIN_PASSWORD,
       PAYWATCH_LOG_LEVEL: 'warn',
       PAYWATCH_HASH_KEY: 'bench-hash-key-0123456789abcdef0123',
+      PAYWATCH_ALERTS_ENABLED: opts.alerts === false ? 'false' : 'true',
     },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
@@ -211,6 +214,7 @@ export async function runIngestBench(
     const result = {
       benchmark: 'ingest',
       store: opts.store,
+      alert_engine: opts.alerts !== false,
       at: new Date().toISOString(),
       machine: { cpus: cpus().length, node: process.version },
       events: n,

@@ -21,6 +21,8 @@ Options:
   --store <backend>   embedded (default) or clickhouse.
   --out <file>        Results file (default bench/results/ingest-<store>.json).
   --cpu-prof <dir>    Write a V8 CPU profile of the collector process to <dir> (node --cpu-prof).
+  --no-alerts         Run the collector with its alert engine off (PAYWATCH_ALERTS_ENABLED=false),
+                      as collectors run when the standalone \`paywatch alerts\` service alerts.
   -h, --help          Show this help.
 `;
 
@@ -41,6 +43,7 @@ export const benchCommand: Command = {
           store: { type: 'string', default: 'embedded' },
           out: { type: 'string' },
           'cpu-prof': { type: 'string' },
+          'no-alerts': { type: 'boolean', default: false },
           help: { type: 'boolean', short: 'h', default: false },
         },
       });
@@ -78,6 +81,7 @@ export const benchCommand: Command = {
         store,
         out: values.out ?? `bench/results/ingest-${store}.json`,
         cpuProfDir: values['cpu-prof'] ?? null,
+        alerts: !values['no-alerts'],
       };
     } catch (err) {
       io.stderr.write(`paywatch bench: ${(err as Error).message}\n`);
