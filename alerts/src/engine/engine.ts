@@ -153,7 +153,20 @@ export interface AlertEngine {
 
 export interface EngineStats {
   events: number;
+  /**
+   * Events dropped because their event-time minute had already been judged (older than the
+   * watermark − `allowed_lateness` once newer events or the wall clock moved event time on).
+   */
   late_events: number;
+  /**
+   * Live mode: events judged as history — more than `allowed_lateness` + 5 min behind the wall
+   * clock on arrival (a back-fill caught up in event time): they feed the baselines, never page.
+   */
+  history_events: number;
+  /** Live mode: firing notifications withheld because their evidence was history. */
+  history_notifications_withheld: number;
+  /** Live mode: minutes skipped, unjudged, between the end of a back-fill and the wall clock. */
+  skipped_minutes: number;
   /** Live mode: events stamped more than 2 minutes ahead of the wall clock (dropped). */
   future_events: number;
   series: number;
@@ -184,6 +197,17 @@ interface RuleRt {
 
 /** How far ahead of the wall clock a live event may be stamped. */
 const MAX_FUTURE_SKEW_MS = 2 * MINUTE_MS;
+/**
+ * Live mode: event time more than `allowed_lateness` + this behind the wall clock is *history*
+ * (a back-fill, a backlog): it feeds the detectors, but what it finds is not paged.
+ */
+export const HISTORY_AFTER_MS = 5 * MINUTE_MS;
+/**
+ * Live mode: while history keeps arriving (the watermark advanced within this much wall time),
+ * event time follows the events, not the wall clock, so a back-fill is judged minute by minute
+ * instead of being overtaken by the clock and dropped as late.
+ */
+export const CATCH_UP_IDLE_MS = 30_000;
 
 export function createAlertEngine(
   deps: AlertEngineDeps,
@@ -239,7 +263,21 @@ export function createAlertEngine(
   const listeners = new Set<(t: AlertTransition) => void>();
   let closedUpTo: number | null = null;
   let watermark: number | null = null;
-  const stats = { events: 0, late_events: 0, future_events: 0, evaluations: 0, restored_series: 0 };
+  const stats = {
+    events: 0,
+    late_events: 0,
+    history_events: 0,
+    history_notifications_withheld: 0,
+    skipped_minutes: 0,
+    future_events: 0,
+    evaluations: 0,
+    restored_series: 0,
+  };
+  const historyMs = config.allowed_lateness + HISTORY_AFTER_MS;
+  // Wall clock of the last event that moved the watermark (live catch-up detection).
+  let lastAdvanceWall = -Infinity;
+  // Alerts handed to the dispatcher while pending/firing: their updates always go through.
+  const dispatched = new Set<string>();
   // After a restore: event time resumes at `restoredFloor` with the first event; minutes up to
   // `restoredLastOpen` hold restored events and are closed, the downtime after them is skipped.
   let restoredFloor: number | null = null;
@@ -316,12 +354,74 @@ export function createAlertEngine(
       };
       for (const l of listeners) l(t);
     }
-    if (dispatcher && (r.notify || (s.status === 'firing' && !s.flapping)))
-      dispatcher.update(toNotify(s), now());
+    if (dispatcher && (r.notify || (s.status === 'firing' && !s.flapping))) {
+      // Live: page only on recent evidence. A back-filled incident (or one held firing by
+      // keep_last after its history ended) is recorded, not paged; a resolve always goes
+      // through (the dispatcher sends it only for alerts it notified as firing).
+      if (s.status === 'resolved' || dispatched.has(id) || !isHistory(s.last_anomalous_at ?? at)) {
+        if (s.status === 'resolved') dispatched.delete(id);
+        else dispatched.add(id);
+        dispatcher.update(toNotify(s), now());
+      } else stats.history_notifications_withheld++;
+    }
     if (s.status === 'inactive') {
+      dispatched.delete(id);
       states.delete(id);
       dirty.delete(id);
       removed.add(id);
+    }
+  }
+
+  /** Live mode: evidence from event time `t` is history (see HISTORY_AFTER_MS). */
+  function isHistory(t: number): boolean {
+    return opts.followWallClock === true && now() - t > historyMs;
+  }
+
+  /**
+   * Live mode: moves event time with the wall clock when traffic stops (so silence is seen),
+   * but not while a back-fill far behind the clock is still arriving (it is judged in event
+   * time), and when one has ended, skips the time between its end and the clock unjudged
+   * (no events there means unknown, not silence).
+   */
+  function followWallClock(t: number): void {
+    if (closedUpTo === null || watermark === null) return;
+    const wall = Math.floor((t - config.allowed_lateness) / MINUTE_MS) * MINUTE_MS;
+    const catchingUp = wall - closedUpTo > historyMs && t - lastAdvanceWall < CATCH_UP_IDLE_MS;
+    closeSkippingGaps(catchingUp ? watermark : Math.max(watermark, t));
+  }
+
+  /**
+   * Live mode: closes minutes up to event time `t` like `advanceTo`, except that a run of more
+   * than `allowed_lateness` + 5 min without a single event in any series, reached in one jump
+   * (the end of a back-fill, the time between a back-fill and live traffic), is skipped
+   * unjudged: nothing was received for that time, which is unknown, not silence. Ticking
+   * minute by minute (traffic that stops while the engine runs) never skips.
+   */
+  function closeSkippingGaps(t: number): void {
+    if (closedUpTo === null) return;
+    const target = Math.floor((t - config.allowed_lateness) / MINUTE_MS) * MINUTE_MS;
+    if (target - closedUpTo <= historyMs) {
+      advanceTo(t);
+      return;
+    }
+    const withData = new Set<number>();
+    for (const rt of rules)
+      for (const x of rt.series.values()) for (const m of x.open.keys()) withData.add(m);
+    let c: number = closedUpTo;
+    while (c < target) {
+      if (!withData.has(c)) {
+        let next: number = c;
+        while (next < target && !withData.has(next)) next += MINUTE_MS;
+        if (next - c > historyMs) {
+          stats.skipped_minutes += (next - c) / MINUTE_MS;
+          c = next;
+          closedUpTo = c;
+          continue;
+        }
+      }
+      closeMinute(c);
+      c += MINUTE_MS;
+      closedUpTo = c;
     }
   }
 
@@ -508,7 +608,7 @@ export function createAlertEngine(
   }
 
   async function tick(): Promise<void> {
-    if (opts.followWallClock) advanceTo(Math.max(watermark ?? 0, now()));
+    if (opts.followWallClock) followWallClock(now());
     if (dispatcher) await dispatcher.tick(now());
     await persist();
     if (snapshotIntervalMs > 0 && now() - lastSnapshotAt >= snapshotIntervalMs) await saveSnapshot();
@@ -534,9 +634,21 @@ export function createAlertEngine(
       silences.replaceAll(p.silences);
       // Rebuild the dispatch groups: the notification log stops firing alerts from being re-sent
       // and lets a resolve that was not yet delivered go out.
-      if (dispatcher)
-        for (const s of states.values())
-          if (s.status === 'firing' || s.status === 'resolved') dispatcher.update(toNotify(s), now());
+      // Firing alerts go back only if they were notified before (the notification log has them)
+      // or their evidence is recent: one withheld as history must not page on a restart.
+      if (dispatcher) {
+        const notified = new Set(p.nflog.flatMap((e) => e.firing));
+        for (const s of states.values()) {
+          if (s.status === 'resolved') dispatcher.update(toNotify(s), now());
+          else if (
+            s.status === 'firing' &&
+            (notified.has(s.id) || !isHistory(s.last_anomalous_at ?? s.last_eval_at))
+          ) {
+            dispatched.add(s.id);
+            dispatcher.update(toNotify(s), now());
+          }
+        }
+      }
       timer = setInterval(() => {
         void tick().catch((e: unknown) => deps.logger?.error({ err: e }, 'alerts: tick failed'));
       }, opts.tickMs ?? 1000);
@@ -584,6 +696,7 @@ export function createAlertEngine(
           continue;
         }
         if (e.ts > maxTs) maxTs = e.ts;
+        if (liveNow !== null && liveNow - e.ts > historyMs) stats.history_events++;
         const amount = fx.toReporting(e.amount_minor, e.currency);
         const lm = eventLabelMap(e);
         const isAttempt = outcomeOf(e.status) !== null;
@@ -621,7 +734,10 @@ export function createAlertEngine(
       }
       if (maxTs > (watermark ?? -Infinity)) {
         watermark = maxTs;
-        advanceTo(maxTs);
+        if (liveNow !== null) {
+          lastAdvanceWall = liveNow;
+          closeSkippingGaps(maxTs);
+        } else advanceTo(maxTs);
       }
     },
     advanceTo,

@@ -1,5 +1,6 @@
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { AlertEngine } from '@paywatch/alerts';
+import { registerAlertEngineMetrics } from './alerts-engine.metrics.js';
 import type { FeedPollerHooks, FeedPollerStatus } from './feed-poller.js';
 
 const STATES = ['pending', 'firing', 'resolved'] as const;
@@ -58,14 +59,7 @@ export function createAlertsServiceMetrics(deps: {
       }
     },
   });
-  new Gauge({
-    name: 'paywatch_alerts_engine_late_events',
-    help: 'Events the engine dropped because their event-time minute had already closed (since start)',
-    registers: [registry],
-    collect() {
-      this.set(deps.engine.stats().late_events);
-    },
-  });
+  registerAlertEngineMetrics(registry, deps.engine);
   polls.inc({ outcome: 'ok' }, 0);
   polls.inc({ outcome: 'error' }, 0);
   return {

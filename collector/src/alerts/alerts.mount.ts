@@ -8,6 +8,8 @@ import type { RouteDoc } from '../http/route-doc.js';
 import type { Logger } from '../lib/logger.js';
 import type { LiveGateway } from '../live/live.gateway.js';
 import type { Sink } from '../sinks/sink.js';
+import type { Registry } from 'prom-client';
+import { registerAlertEngineMetrics } from './alerts-engine.metrics.js';
 
 const errors = {
   400: 'A parameter or the body is invalid; `error.field` names it.',
@@ -151,6 +153,8 @@ export interface AlertsInCollector {
   sink: Sink;
   mount: Mount;
   attachLive(live: LiveGateway): void;
+  /** Registers the engine's late / history / future event counts on the collector's registry. */
+  registerMetrics(registry: Registry): void;
   start(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -204,6 +208,9 @@ export function createAlertsInCollector(
       // Local sockets only: with the Redis adapter every collector runs its own engine (or none, when
       // the standalone `paywatch alerts` service owns alerting); transitions must not be multiplied.
       module.engine.onTransition((t) => live.io.local.emit('alert', t));
+    },
+    registerMetrics(registry) {
+      registerAlertEngineMetrics(registry, module.engine);
     },
     async start() {
       if (started) return;

@@ -1,0 +1,42 @@
+import { Gauge, type Registry } from 'prom-client';
+import type { AlertEngine } from '@paywatch/alerts';
+
+/**
+ * The alert engine's event-time bookkeeping on a registry, read from `engine.stats()` at scrape
+ * time (the engine knows nothing of prom-client). Totals since the engine started, so gauges:
+ * late events (dropped: their minute was already judged), history events (a back-fill judged
+ * in event time, never paged), future events (dropped: stamped ahead of the wall clock) and
+ * minutes skipped unjudged after a back-fill. Used by `paywatch alerts` and, through
+ * `AlertsInCollector.registerMetrics`, by a collector running the engine in process.
+ */
+export function registerAlertEngineMetrics(registry: Registry, engine: Pick<AlertEngine, 'stats'>): void {
+  const gauge = (name: string, help: string, value: (s: ReturnType<AlertEngine['stats']>) => number) =>
+    new Gauge({
+      name,
+      help,
+      registers: [registry],
+      collect() {
+        this.set(value(engine.stats()));
+      },
+    });
+  gauge(
+    'paywatch_alerts_engine_late_events',
+    'Events the engine dropped because their event-time minute had already closed (since start)',
+    (s) => s.late_events,
+  );
+  gauge(
+    'paywatch_alerts_engine_history_events',
+    'Events judged as history: a back-fill more than allowed_lateness + 5 min behind the wall clock, fed to the baselines, never paged (since start)',
+    (s) => s.history_events,
+  );
+  gauge(
+    'paywatch_alerts_engine_future_events',
+    'Events dropped because they were stamped more than 2 minutes ahead of the wall clock (since start)',
+    (s) => s.future_events,
+  );
+  gauge(
+    'paywatch_alerts_engine_skipped_minutes',
+    'Event-time minutes without any event skipped unjudged between a back-fill and the present (since start)',
+    (s) => s.skipped_minutes,
+  );
+}
