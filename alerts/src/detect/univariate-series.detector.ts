@@ -11,7 +11,7 @@ import {
   topContributors,
 } from './types.js';
 
-/** The NAB-scored univariate detector applied to one metric of a slice, one point per minute. */
+/** The NAB-scored univariate detector applied to one metric of a slice, one point per minute (its start time feeds the weekly profile). */
 export const UnivariateSpecSchema = z.object({
   type: z.literal('univariate'),
   metric: z.enum(SERIES_METRICS).default('attempts'),

@@ -92,4 +92,20 @@ describe('univariate detector', () => {
     const plain = xs.map((x) => untimed.update(x).score);
     expect(Math.max(...plain.slice(quietDay, quietDay + day))).toBeLessThan(0.45);
   });
+  it('flags a weekday whose busy hours run at 75% within the first hour, sooner with timestamps', () => {
+    const day = 96; // 15-minute points, starting on a Monday
+    const t0 = Date.UTC(2026, 0, 5);
+    const q = 30 * day; // a Wednesday in week 5; busy hours start at q + 32
+    const xs = businessWeeks(35, day, 5).map((x, i) => (i >= q && i < q + day && x > 50 ? x * 0.75 : x));
+    const timed = createUnivariateDetector();
+    const st = xs.map((x, i) => timed.update(x, t0 + i * 900_000).score);
+    expect(Math.max(...st.slice(14 * day, q))).toBeLessThan(0.45);
+    const first = st.findIndex((s, i) => i >= q && s >= 0.45);
+    expect(first).toBeGreaterThanOrEqual(q + 32);
+    expect(first).toBeLessThan(q + 36);
+    // Without timestamps the weekly profile is off; the coarse-scale signals alone take longer.
+    const untimed = createUnivariateDetector();
+    const su = xs.map((x) => untimed.update(x).score);
+    expect(Math.max(...su.slice(q, q + 36))).toBeLessThan(0.45);
+  });
 });

@@ -4,28 +4,28 @@
  * and by the engine for any single metric series a rule does not give a dedicated detector.
  *
  * How it scores a point:
- *  1. Surprise signals, each a tail probability in [0,1] computed only from the past:
+ *  1. Surprise signals computed only from the past:
  *     - prediction error against a short EWMA level, scaled by a running robust spread;
  *     - subsequence surprise: distance of the last `patternLen` (z-normalised) points to their
  *       nearest neighbour among past subsequences (a bounded reservoir), which catches
  *       changes of shape that keep the level;
+ *     - rarity of the value against the long-term value distribution;
  *     - range break: a value outside the range seen so far (by a margin);
- *     - block novelty (coarser time scales): the last `blockWindow` means of `blockLen` points
- *       (and, as a second scale, of `blockLen2` points), as levels relative to the range seen
- *       so far, against their nearest neighbour
- *       among past block windows — catches a day whose shape or level never happened before
- *       (a missing peak, a flat stretch) that point-level signals miss;
+ *     - block novelty at two coarser time scales: the last `blockWindow` means of `blockLen`
+ *       (and of `blockLen2`) points, as levels within the range seen so far, against their
+ *       nearest neighbour among past block windows — catches a day whose shape or level never
+ *       happened before (a missing peak, a flat stretch) that point-level signals miss;
  *     - weekly profile (only when points carry timestamps): the value against the mean of its
  *       hour-of-week slot over past weeks, each week folded in once it is over (no look-ahead);
  *       signed, so a sustained shortfall (a holiday) adds up instead of saturating.
- *  2. The raw surprise feeds an anomaly-likelihood stage (as in Numenta's HTM detector): the
- *     short-term mean of raw scores is compared with their long-term distribution, so a series
- *     that is always noisy does not page, and only a *change* in surprise does. The same is
- *     done for each signal on its own (but the pattern surprise); the score is the largest
- *     likelihood. The two
- *     coarse-scale signals (block novelty, weekly profile) have more freedom to be surprised
- *     by ordinary variation, so their likelihood counts only at `coarseGain` of its log score
- *     (with the default 0.5 they can reach the report threshold only at p ≲ 1e-9).
+ *  2. The surprises feed an anomaly-likelihood stage (as in Numenta's HTM detector): the
+ *     short-term mean of a surprise is compared with its long-term distribution, so a series
+ *     that is always noisy does not page, and only a *change* in surprise does. This is done
+ *     for the weighted mean of the point-level surprises and for each signal on its own but
+ *     the subsequence surprise; the score is the largest likelihood (as a log score in [0,1]).
+ *     The coarse-scale signals (block novelty, weekly profile) have more freedom to be
+ *     surprised by ordinary variation, so their likelihood counts only at `coarseGain` of its
+ *     log score (with the default 0.5 they reach the report threshold only at p ≲ 1e-9).
  *  3. After a point scores above `reportThreshold`, the detector stays quiet for `refractory`
  *     points: one incident, one page.
  */
