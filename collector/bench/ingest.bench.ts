@@ -11,7 +11,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { createServer } from 'node:net';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Overview } from '@paywatch/contracts';
@@ -36,6 +36,23 @@ function freePort(): Promise<number> {
       s.close(() => (typeof a === 'object' && a ? res(a.port) : rej(new Error('no port'))));
     });
   });
+}
+
+/**
+ * CPU seconds (user + system) a process has used so far, from /proc (Linux); null elsewhere.
+ * Reported beside the rates because on a shared machine wall-clock rates move with other load,
+ * while the collector's CPU time per event mostly does not.
+ */
+function cpuSeconds(pid: number | undefined): number | null {
+  if (pid === undefined) return null;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command (which may contain spaces) start after the last ')'.
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) / 100; // utime + stime, in USER_HZ (100 on Linux)
+  } catch {
+    return null;
+  }
 }
 
 const pct = (sorted: number[], q: number) =>
@@ -166,6 +183,7 @@ export async function runIngestBench(
     const latencies: number[] = [];
     let accepted = 0;
     let next = 0;
+    const cpu0 = cpuSeconds(child.pid);
     const t0 = performance.now();
     const worker = async () => {
       while (next < bodies.length) {
@@ -185,6 +203,7 @@ export async function runIngestBench(
     };
     await Promise.all(Array.from({ length: opts.concurrency }, worker));
     const seconds = (performance.now() - t0) / 1000;
+    const cpuAck = cpuSeconds(child.pid);
     // Reads need a signed-in user (or a read key): sign in as the admin this run created.
     const login = await fetch(`${url}/api/auth/login`, {
       method: 'POST',
@@ -209,6 +228,9 @@ export async function runIngestBench(
       }
       storedSeconds = (performance.now() - t0) / 1000;
     }
+    const cpuStored = cpuSeconds(child.pid);
+    const perEvent = (c: number | null) =>
+      c === null || cpu0 === null ? null : Number((((c - cpu0) / n) * 1e6).toFixed(1));
     latencies.sort((a, b) => a - b);
     const raw = ch ? await rawInsert(ch, database, join(dataDir, 'rows.ndjson'), io) : null;
     const result = {
@@ -231,6 +253,10 @@ export async function runIngestBench(
         p99: Math.round(pct(latencies, 0.99)),
         max: Math.round(latencies.at(-1) ?? 0),
       },
+      // The collector process's CPU per event (all its threads), to the last acknowledgement and
+      // to the end of the drain (the latter includes overview reads of the wait loop).
+      collector_cpu_us_per_event: { acknowledged: perEvent(cpuAck), stored: perEvent(cpuStored) },
+      load_average: loadavg().map((l) => Number(l.toFixed(2))),
       accepted,
       stored_events: overview.events,
       all_counted: overview.events === n && accepted === n,
