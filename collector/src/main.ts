@@ -164,6 +164,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
     logger,
   });
   if (spool) registerSpoolMetrics(metrics.registry, () => spool.stats());
+  alerts?.registerMetrics(metrics.registry);
   const signalMetrics = createSignalMetrics(
     { registry: metrics.registry, pending: signalStore.pending, logger },
     {

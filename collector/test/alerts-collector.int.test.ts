@@ -1,4 +1,4 @@
-// Guards the alert engine inside the collector: simulated traffic with a provider outage raises an alert via the API and the live stream; ack needs on-call and records the signed-in actor.
+// Guards the alert engine inside the collector: unpaced simulated history with a provider outage is judged in event time (not dropped as late) and raises an alert via the API and the live stream; ack needs on-call and records the signed-in actor.
 import type { ClientToServerEvents, LiveAlertTransition, ServerToClientEvents } from '@paywatch/contracts';
 import { io as connect, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -64,6 +64,11 @@ describe('alert engine in the collector', () => {
     const outage = alerts.find((a) => a.labels.provider === 'stripe');
     expect(outage, JSON.stringify(alerts.map((a) => [a.rule, a.labels, a.status]))).toBeDefined();
     expect(pushed.some((t) => t.labels.provider === 'stripe')).toBe(true);
+    // The unpaced history was judged in event time (fed the baselines), not dropped as late.
+    const m = await (await s.fetch('/metrics')).text();
+    const gauge = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(m)?.[1] ?? NaN);
+    expect(gauge('paywatch_alerts_engine_history_events')).toBeGreaterThan(0);
+    expect(gauge('paywatch_alerts_engine_late_events')).toBeLessThan(report.accepted / 100);
 
     // Viewers cannot acknowledge; the actor is the caller, whatever the body claims.
     const anonymous = await fetch(`${s.url}/api/v1/alerts/${encodeURIComponent(outage!.id)}/ack`, {

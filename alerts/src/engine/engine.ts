@@ -385,8 +385,9 @@ export function createAlertEngine(
    */
   function followWallClock(t: number): void {
     if (closedUpTo === null || watermark === null) return;
-    const wall = Math.floor((t - config.allowed_lateness) / MINUTE_MS) * MINUTE_MS;
-    const catchingUp = wall - closedUpTo > historyMs && t - lastAdvanceWall < CATCH_UP_IDLE_MS;
+    // Catching up: events keep coming but their time lags the clock by more than the lateness
+    // allowance — following the clock would make the rest of them late.
+    const catchingUp = t - watermark > config.allowed_lateness && t - lastAdvanceWall < CATCH_UP_IDLE_MS;
     closeSkippingGaps(catchingUp ? watermark : Math.max(watermark, t));
   }
 
