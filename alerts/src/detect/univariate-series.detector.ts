@@ -11,7 +11,10 @@ import {
   topContributors,
 } from './types.js';
 
-/** The NAB-scored univariate detector applied to one metric of a slice, one point per minute (its start time feeds the weekly profile). */
+/**
+ * The NAB-scored univariate detector applied to one metric of a slice, one point per minute
+ * (the minute's start time feeds its weekly profile).
+ */
 export const UnivariateSpecSchema = z.object({
   type: z.literal('univariate'),
   metric: z.enum(SERIES_METRICS).default('attempts'),

@@ -185,6 +185,7 @@ function createBlockNovelty(c: UnivariateConfig, blockLen: number): BlockNovelty
   const cur = new Float64Array(L);
   let stored = 0;
   let next = 0;
+  let bestAt = 0;
   let sum = 0;
   let count = 0;
   let scale = 0;
@@ -204,15 +205,22 @@ function createBlockNovelty(c: UnivariateConfig, blockLen: number): BlockNovelty
       const range = Math.max(max - min, 1e-9);
       for (let i = 0; i < L; i++) cur[i] = (means.at(L - 1 - i) - min) / range;
       if (stored > 10) {
+        // Exact nearest neighbour; the scan starts just after the previous best match (the
+        // likely best one on a repeating series) so the early exit prunes most candidates.
         let best = Infinity;
-        for (let j = 0; j < stored; j++) {
-          const o = j * L;
+        const start = (bestAt + 1) % stored;
+        for (let jj = 0; jj < stored; jj++) {
+          const j = start + jj < stored ? start + jj : start + jj - stored;
+          let o = j * L;
           let d = 0;
-          for (let i = 0; i < L && d < best; i++) {
-            const diff = (cur[i] ?? 0) - (memory[o + i] ?? 0);
+          for (let i = 0; i < L && d < best; i++, o++) {
+            const diff = cur[i]! - memory[o]!;
             d += diff * diff;
           }
-          if (d < best) best = d;
+          if (d < best) {
+            best = d;
+            bestAt = j;
+          }
         }
         const dist = Math.sqrt(best / L);
         last = scale > 0 ? 1 - Math.exp(-dist / (3 * scale)) : 0;
@@ -319,24 +327,36 @@ export function createUnivariateDetector(
   let quiet = 0;
   let nnScale = 0;
 
+  // Written in place each point; copied only when kept in the reservoir.
+  const scratch = new Float64Array(c.patternLen);
   function zNormalised(): Float64Array | null {
     if (recent.n < c.patternLen) return null;
-    const out = new Float64Array(c.patternLen);
+    const out = scratch;
     const m = recent.mean();
     const s = Math.max(recent.std(), (max - min) * 0.01, 1e-9);
     for (let i = 0; i < c.patternLen; i++) out[i] = (recent.at(c.patternLen - 1 - i) - m) / s;
     return out;
   }
 
+  // Exact nearest neighbour; the scan starts just after the previous best match (the likely
+  // best one on a repeating series), so the early exit prunes most candidates.
+  let nearestAt = 0;
   function nearest(p: Float64Array): number {
     let best = Infinity;
-    for (const q of patterns) {
+    const m = patterns.length;
+    const start = (nearestAt + 1) % m;
+    for (let jj = 0; jj < m; jj++) {
+      const j = start + jj < m ? start + jj : start + jj - m;
+      const q = patterns[j]!;
       let d = 0;
       for (let i = 0; i < p.length && d < best; i++) {
-        const diff = (p[i] ?? 0) - (q[i] ?? 0);
+        const diff = p[i]! - q[i]!;
         d += diff * diff;
       }
-      if (d < best) best = d;
+      if (d < best) {
+        best = d;
+        nearestAt = j;
+      }
     }
     return Math.sqrt(best / p.length);
   }
@@ -373,9 +393,9 @@ export function createUnivariateDetector(
           nnScale = nnScale === 0 ? d : nnScale + 0.01 * (d - nnScale);
         }
         if (n % 2 === 0) {
-          if (patterns.length < c.patternMemory) patterns.push(p);
+          if (patterns.length < c.patternMemory) patterns.push(Float64Array.from(p));
           else {
-            patterns[patternNext] = p;
+            patterns[patternNext]!.set(p);
             patternNext = (patternNext + 1) % c.patternMemory;
           }
         }
