@@ -31,7 +31,7 @@ export const READ_ROUTE_DOCS: RouteDoc[] = [
     auth: 'viewer',
     summary: 'KPIs for a time range',
     description:
-      'Attempts, successes, failures, success rate, GMV (per currency and in the reporting currency) and latency quantiles over [from, to) in event time. Defaults to the last hour.',
+      'Attempts, successes, failures, success rate, GMV (per currency and in the reporting currency) and latency quantiles over [from, to) in event time. Defaults to the last hour. Latency quantiles are exact (interpolated) on the embedded store; on ClickHouse they come from a log-bucketed histogram: the nearest-rank value within 3.85 % (docs/clickhouse.md).',
     query: RangeQuerySchema,
     response: { status: 200, schema: OverviewSchema, description: 'Overview' },
     errors: rangeErrors,

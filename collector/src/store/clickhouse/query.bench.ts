@@ -1,29 +1,41 @@
 /**
  * Times the dashboard queries on the ClickHouse store over a large generated data set:
- *   npx tsx collector/src/store/clickhouse/query.bench.ts [millionsOfEvents=10] [repeats=15]
- * (needs `scripts/services.sh up`). Rows are generated inside ClickHouse (INSERT … SELECT from
- * numbers(), through the same table, key index and rollup views as live ingest), spread over 30
- * days, with skewed dimensions like real traffic (a few providers, countries and merchants carry
- * most payments). Then each query runs `repeats` times through the store: overview (30 days), time series
- * by provider (30 days, 1 h buckets), top failure categories (30 days; raw table), transaction
- * search (newest page, last hour, filtered), breakdown by merchant (7 days). Prints p50/p95 and
- * saves them to bench/results/clickhouse-query-<n>M-<time>.json. The database is dropped after.
+ *   npm run bench:query -- [millionsOfEvents=10] [repeats=15]
+ *   (= npx tsx collector/src/store/clickhouse/query.bench.ts …; needs `scripts/services.sh up`)
+ * Rows are generated inside ClickHouse (INSERT … SELECT from numbers(), in chunks of 5M, through
+ * the same table, key index, per-minute rollup and hourly cube views as live ingest), spread over
+ * 30 days, with skewed dimensions like real traffic (a few providers, countries and merchants
+ * carry most payments). Ranges end at the current minute, as the dashboard sends them (so
+ * 30-day reads have partial hours at both ends). Each query runs `repeats` times through the
+ * store after one warm-up: overview, time series by provider (1 h buckets), top failure
+ * categories, breakdowns, transaction search, payment timeline. Prints p50/p95 and the source
+ * each read used, records /proc/loadavg (the box is shared), saves
+ * bench/results/query-clickhouse-<n>M.json, and drops the database (unless the third argument
+ * is `keep`).
  */
 import { mkdir, writeFile } from 'node:fs/promises';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import path from 'node:path';
 import { REPO_DIR } from '../../../test/services.js';
-import { openBenchDatabase, pct } from './bench-db.js';
+import { openBenchDatabase, pct, type BenchDatabase } from './bench-db.js';
+import type { ReadShape } from './queries.js';
 import { ident, raw, sql } from './sql.js';
+import type { RangeFilter } from '../types.js';
 
 const millions = Number(process.argv[2] ?? 10);
 const repeats = Number(process.argv[3] ?? 15);
+/** `keep` as the third argument leaves the database in place (for investigating plans). */
+const keep = process.argv[4] === 'keep';
 const N = Math.round(millions * 1_000_000);
 const DAY = 86_400_000;
 const END = Math.floor(Date.now() / 60_000) * 60_000;
 const START = END - 30 * DAY;
 async function main(): Promise<void> {
   const { admin, store, database, dispose } = await openBenchDatabase('paywatch_qbench');
+  const release = async () => {
+    await store.stop();
+    await admin.close();
+  };
   const results: Record<string, unknown> = {
     events: N,
     repeats,
@@ -53,7 +65,7 @@ async function main(): Promise<void> {
       ],
       3,
     );
-    const insert = sql`INSERT INTO ${ident(database)}.payment_events
+    const insert = (from: number, count: number) => sql`INSERT INTO ${ident(database)}.payment_events
 (event_id, v, ts, received_at, source, payment_id, attempt, merchant_id, provider, method, channel, status, amount_minor, currency,
  failure_category, failure_code, failure_message, has_card, card_brand, card_bin, card_last4, card_issuer_country, card_funding,
  card_wallet, country, latency_ms, customer_ref, device_ref, ip_ref, user_level, risk_score, metadata)
@@ -69,59 +81,111 @@ SELECT concat('evt_', toString(number)) AS event_id, 1, ${START} + intDiv(number
   ${raw(pick(['US', 'US', 'US', 'US', 'CN', 'CN', 'CN', 'DE', 'JP', 'GB', 'BR', 'IN'], 11))},
   if(st IN ('succeeded', 'captured', 'failed'), toFloat64(50 + ${raw(h(12))} % 2000), NULL),
   NULL, NULL, NULL, NULL, NULL, NULL
-FROM numbers(${N})`;
-    await admin.command({ query: insert.text, clickhouse_settings: { max_memory_usage: '8000000000' } });
+FROM (SELECT number + ${from} AS number FROM numbers(${count}))`;
+    const CHUNK = 5_000_000;
+    for (let from = 0; from < N; from += CHUNK) {
+      await admin.command({
+        query: insert(from, Math.min(CHUNK, N - from)).text,
+        clickhouse_settings: { max_memory_usage: '8000000000' },
+      });
+      console.log(`  ${Math.min(N, from + CHUNK)} rows, ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+    }
     results.load_seconds = +((performance.now() - t0) / 1000).toFixed(1);
+    results.table_rows = await tableRows(admin, database);
     console.log(`loaded ${N} events in ${String(results.load_seconds)} s`);
 
-    const last30 = { from: START, to: END, filters: {} };
-    const queries: Record<string, () => Promise<unknown>> = {
-      overview_30d: () => store.overview(last30),
-      timeseries_30d_by_provider_1h: () =>
+    const last30: RangeFilter = { from: START, to: END, filters: {} };
+    const last7: RangeFilter = { from: END - 7 * DAY, to: END, filters: {} };
+    type Bench = { run: () => Promise<unknown>; source: string };
+    const agg = (q: RangeFilter, shape: ReadShape, run: () => Promise<unknown>): Bench => ({
+      run,
+      source: store.sourceFor(q, shape),
+    });
+    const queries: Record<string, Bench> = {
+      overview_30d: agg(last30, {}, () => store.overview(last30)),
+      overview_30d_failed_stripe: agg(
+        { ...last30, filters: { provider: ['stripe'], status: ['failed'] } },
+        {},
+        () => store.overview({ ...last30, filters: { provider: ['stripe'], status: ['failed'] } }),
+      ),
+      timeseries_30d_by_provider_1h: agg(last30, { bucketMs: 3_600_000, dimension: 'provider' }, () =>
         store.timeseries({ ...last30, bucketMs: 3_600_000, groupBy: 'provider' }),
-      failures_30d: () => store.failures(last30),
-      breakdown_7d_by_merchant: () =>
-        store.breakdown({ from: END - 7 * DAY, to: END, filters: {}, dimension: 'merchant_id', limit: 20 }),
-      transactions_last_hour_filtered: () =>
-        store.transactions({
-          from: END - 3_600_000,
-          to: END,
-          filters: { provider: ['stripe'], status: ['failed'] },
-          limit: 50,
-          cursor: null,
-        }),
-      transactions_30d_newest: () => store.transactions({ ...last30, limit: 50, cursor: null }),
-      payment_timeline: () => store.paymentTimeline(`pay_${Math.floor(N / 3)}`),
+      ),
+      timeseries_30d_1d: agg(last30, { bucketMs: DAY, dimension: null }, () =>
+        store.timeseries({ ...last30, bucketMs: DAY, groupBy: null }),
+      ),
+      failures_30d: agg(last30, {}, () => store.failures(last30)),
+      breakdown_7d_by_merchant: agg(last7, { dimension: 'merchant_id' }, () =>
+        store.breakdown({ ...last7, dimension: 'merchant_id', limit: 20 }),
+      ),
+      breakdown_30d_by_country: agg(last30, { dimension: 'country' }, () =>
+        store.breakdown({ ...last30, dimension: 'country', limit: 20 }),
+      ),
+      transactions_last_hour_filtered: {
+        source: 'raw',
+        run: () =>
+          store.transactions({
+            from: END - 3_600_000,
+            to: END,
+            filters: { provider: ['stripe'], status: ['failed'] },
+            limit: 50,
+            cursor: null,
+          }),
+      },
+      transactions_30d_newest: {
+        source: 'raw',
+        run: () => store.transactions({ ...last30, limit: 50, cursor: null }),
+      },
+      payment_timeline: { source: 'raw', run: () => store.paymentTimeline(`pay_${Math.floor(N / 3)}`) },
     };
-    const timings: Record<string, { p50_ms: number; p95_ms: number; source: string }> = {};
-    for (const [name, fn] of Object.entries(queries)) {
-      await fn(); // warm-up
+    results.loadavg_before = loadavg().map((x) => +x.toFixed(2));
+    const timings: Record<string, { p50_ms: number; p95_ms: number; source: string; loadavg: number[] }> = {};
+    for (const [name, b] of Object.entries(queries)) {
+      await b.run(); // warm-up
       const ms: number[] = [];
       for (let i = 0; i < repeats; i++) {
         const t = performance.now();
-        await fn();
+        await b.run();
         ms.push(performance.now() - t);
       }
       timings[name] = {
         p50_ms: pct(ms, 50),
         p95_ms: pct(ms, 95),
-        source:
-          name.startsWith('overview') || name.startsWith('timeseries') || name.startsWith('breakdown')
-            ? store.sourceFor(last30)
-            : 'raw',
+        source: b.source,
+        loadavg: loadavg().map((x) => +x.toFixed(2)),
       };
       console.log(name, timings[name]);
     }
     results.queries = timings;
+    results.loadavg_after = loadavg().map((x) => +x.toFixed(2));
     const out = path.join(REPO_DIR, 'bench', 'results');
     await mkdir(out, { recursive: true });
-    await writeFile(
-      path.join(out, `clickhouse-query-${millions}M-${results.at as string}.json`.replace(/:/g, '-')),
-      JSON.stringify(results, null, 2) + '\n',
-    );
+    const file = path.join(out, `query-clickhouse-${millions}M.json`);
+    await writeFile(file, JSON.stringify(results, null, 2) + '\n');
+    console.log(`saved ${file}`);
   } finally {
-    await dispose();
+    if (keep) {
+      console.log(`kept database ${database}`);
+      await release();
+    } else await dispose();
   }
+}
+
+/** Rows and bytes on disk of each table of the bench database. */
+async function tableRows(
+  admin: BenchDatabase['admin'],
+  database: string,
+): Promise<Record<string, { rows: number; bytes: number }>> {
+  const rs = await admin.query({
+    query: sql`SELECT table, sum(rows) AS rows, sum(bytes_on_disk) AS bytes FROM system.parts
+WHERE database = ${database} AND active GROUP BY table ORDER BY table`.text,
+    format: 'JSONEachRow',
+  });
+  const out: Record<string, { rows: number; bytes: number }> = {};
+  for (const r of await rs.json<{ table: string; rows: string; bytes: string }>()) {
+    out[r.table] = { rows: Number(r.rows), bytes: Number(r.bytes) };
+  }
+  return out;
 }
 
 await main();
