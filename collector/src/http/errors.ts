@@ -28,13 +28,36 @@ function fromBodyParser(err: unknown): PaywatchError | undefined {
 }
 
 /**
+ * Client errors raised below our code that carry no body-parser `type`: zlib/brotli failing on a
+ * body that is not in its declared Content-Encoding (the decoder's error reaches us as is), and
+ * the router failing to percent-decode a path parameter. Both are the client's fault: 400, with
+ * a message that never echoes the input.
+ */
+function fromDecoding(err: unknown): PaywatchError | undefined {
+  if (!err || typeof err !== 'object') return undefined;
+  const code = (err as { code?: unknown }).code;
+  if (typeof code === 'string' && /^(Z_|ERR__ERROR_)/.test(code))
+    return new PaywatchError('the request body is not valid for its Content-Encoding (gzip, deflate or br)', {
+      status: 400,
+      code: 'bad_encoding',
+      field: 'content-encoding',
+    });
+  if (err instanceof URIError)
+    return new PaywatchError('malformed percent-encoding in the URL path', {
+      status: 400,
+      code: 'bad_request',
+    });
+  return undefined;
+}
+
+/**
  * The one place errors become HTTP responses: `{error: {code, message, field?}}`. Unknown
  * errors are logged (never the request body) and answered 500 without details.
  */
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   const log = logger.child({ component: 'http' });
   return (err: unknown, req, res, _next) => {
-    const e = err instanceof PaywatchError ? err : fromBodyParser(err);
+    const e = err instanceof PaywatchError ? err : (fromBodyParser(err) ?? fromDecoding(err));
     if (res.headersSent) return;
     if (e) {
       if (e instanceof OverloadedError) res.setHeader('Retry-After', String(e.retryAfterS));

@@ -3,6 +3,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { BadRequestError } from '../lib/errors.js';
 import type { EventReader } from '../store/types.js';
+import { normalizeFilters } from './filter-values.js';
 import { parseQuery } from './query.js';
 import type { RouteDoc } from './route-doc.js';
 
@@ -105,7 +106,7 @@ export function createExportRouter(deps: { reader: EventReader; now?: () => numb
         'from',
         'invalid_parameter',
       );
-    const range = { from, to, filters: filtersOf(q) };
+    const range = { from, to, filters: normalizeFilters(filtersOf(q)) };
     // Read everything first: an error then is still a clean JSON error, not a cut file.
     const rows: PaymentEvent[] = [];
     let cursor: string | null = null;

@@ -17,6 +17,7 @@ import { BadRequestError, NotFoundError } from '../lib/errors.js';
 import { maskPans } from '../lib/pan.js';
 import type { Fx } from '../lib/fx.js';
 import type { EventReader, RangeFilter } from '../store/types.js';
+import { normalizeFilters } from './filter-values.js';
 
 /** Longest range any aggregate query accepts. */
 export const MAX_RANGE_MS = 400 * 86_400_000;
@@ -46,7 +47,7 @@ export function createReadService(reader: EventReader, fx: Fx, now: () => number
         'invalid_parameter',
       );
     }
-    return { from, to, filters: filtersOf(q) };
+    return { from, to, filters: normalizeFilters(filtersOf(q)) };
   };
   const gmv = (m: Record<string, number>) => fx.convertTotals(m).total;
   const rate = (s: number, a: number) => (a === 0 ? null : s / a);

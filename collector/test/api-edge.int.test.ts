@@ -1,0 +1,112 @@
+// Guards edge cases found by hands-on QA: undecodable bodies and paths are 4xx (not 500), and read filters accept the spellings ingest accepts.
+import { deflateSync } from 'node:zlib';
+import type { Overview } from '@paywatch/contracts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { inputEvent, ndjson, startTestServer, type TestServer } from './harness.js';
+
+let s: TestServer;
+beforeAll(async () => {
+  s = await startTestServer();
+  const events = Array.from({ length: 40 }, (_, i) =>
+    inputEvent(i, {
+      method: i % 2 === 0 ? 'card' : 'wechat_pay',
+      currency: i % 4 === 0 ? 'JPY' : 'USD',
+      country: i % 4 === 0 ? 'JP' : 'US',
+    }),
+  );
+  const r = await s.post('/v1/events', ndjson(events));
+  expect(await r.json()).toMatchObject({ accepted: 40 });
+});
+afterAll(async () => {
+  await s.stop();
+});
+
+describe('requests that cannot be decoded', () => {
+  it.each([
+    ['gzip', Buffer.from('this is not gzip')],
+    ['deflate', Buffer.from('nor is this deflate')],
+    ['br', Buffer.from('nor brotli')],
+    ['gzip', deflateSync(Buffer.from('{}'))], // deflate bytes labelled gzip
+  ])(
+    'Content-Encoding %s with a body not in that encoding is a 400 naming the encoding',
+    async (enc, body) => {
+      const r = await s.post('/v1/events', body, {
+        'content-type': 'application/json',
+        'content-encoding': enc,
+      });
+      expect(r.status).toBe(400);
+      const j = (await r.json()) as { error: { code: string; message: string; field?: string } };
+      expect(j.error.code).toBe('bad_encoding');
+      expect(j.error.message).toContain('Content-Encoding');
+      expect(j.error.field).toBe('content-encoding');
+      expect(s.logs()).not.toContain('unhandled error');
+    },
+  );
+
+  it('a path parameter with broken percent-encoding is a 400, not a 500', async () => {
+    const r = await s.fetch('/api/v1/payments/%E0%A4%A');
+    expect(r.status).toBe(400);
+    const j = (await r.json()) as { error: { code: string; message: string } };
+    expect(j.error.code).toBe('bad_request');
+    expect(j.error.message).toContain('percent-encoding');
+    expect(s.logs()).not.toContain('unhandled error');
+  });
+
+  it('keeps serving afterwards', async () => {
+    const r = await s.get<Overview>('/api/v1/overview');
+    expect(r.status).toBe(200);
+    expect(r.body.attempts).toBe(40);
+  });
+});
+
+describe('read filters are spelled like ingest accepts them', () => {
+  const attempts = async (query: string) => {
+    const r = await s.get<Overview>(`/api/v1/overview?${query}`);
+    expect(r.status, query).toBe(200);
+    return r.body.attempts;
+  };
+
+  it('enum values are case-insensitive and take the documented aliases', async () => {
+    const stripe = await attempts('provider=stripe');
+    expect(stripe).toBeGreaterThan(0);
+    expect(await attempts('provider=Stripe')).toBe(stripe);
+    expect(await attempts('provider=STRIPE,adyen')).toBe(stripe + (await attempts('provider=adyen')));
+    const wechat = await attempts('method=wechat_pay');
+    expect(wechat).toBe(20);
+    expect(await attempts('method=WeChat')).toBe(wechat); // alias, as on ingest
+    expect(await attempts('status=Succeeded')).toBe(await attempts('status=succeeded'));
+    expect(await attempts('status=declined')).toBe(await attempts('status=failed'));
+  });
+
+  it('currencies and countries are matched in upper case', async () => {
+    const jpy = await attempts('currency=JPY');
+    expect(jpy).toBe(10);
+    expect(await attempts('currency=jpy')).toBe(jpy);
+    expect(await attempts('country=jp')).toBe(await attempts('country=JP'));
+    expect(await attempts('country=us,jp')).toBe(40);
+  });
+
+  it('an unknown enum value, currency or country is a 400 naming the parameter', async () => {
+    for (const [q, field] of [
+      ['provider=nope', 'provider'],
+      ['method=card,cheque', 'method'],
+      ['failure_category=bad_luck', 'failure_category'],
+      ['currency=XYZ', 'currency'],
+      ['country=ZZ', 'country'],
+    ] as const) {
+      const r = await s.fetch(`/api/v1/overview?${q}`);
+      expect(r.status, q).toBe(400);
+      const j = (await r.json()) as { error: { field?: string; message: string } };
+      expect(j.error.field, q).toBe(field);
+    }
+  });
+
+  it('the export and the transactions list use the same spellings', async () => {
+    const list = (await s.get<{ items: unknown[] }>('/api/v1/transactions?currency=jpy&limit=500')).body;
+    expect(list.items).toHaveLength(10);
+    const csv = await (await s.fetch('/api/v1/export/transactions?currency=jpy&provider=Stripe')).text();
+    const rows = csv.trim().split('\n').slice(1);
+    expect(rows).toHaveLength(10); // every JPY event of the fixture is a stripe one
+    for (const row of rows) expect(row).toContain(',stripe,');
+  });
+});
