@@ -3,6 +3,16 @@ import { Sparkline } from '../../charts/sparkline.js';
 import { useI18n } from '../../i18n/index.js';
 
 /**
+ * The sparklines' range: the last 30 *complete* minutes. The minute in progress is left out: it
+ * holds only the events of its first seconds (and a range reaching past now adds an empty future
+ * minute), which would draw a drop in traffic that is not happening. The tile's number is live.
+ */
+export function sparkRange(now: number): { from: number; to: number; bucket: '1m' } {
+  const to = Math.floor(now / 60_000) * 60_000;
+  return { from: to - 30 * 60_000, to, bucket: '1m' };
+}
+
+/**
  * Sparkline series of the last 30 minutes (1-minute buckets) from the read API, one value per
  * bucket of the range: a quiet minute is a zero (counts) or a gap (rates), never skipped.
  */

@@ -17,7 +17,7 @@ import {
 } from '../../queries/index.js';
 import { AlertList } from '../alerts/alert-list.js';
 import { txHref } from '../transactions/tx-query.js';
-import { KpiTiles } from './kpi-tiles.js';
+import { KpiTiles, sparkRange } from './kpi-tiles.js';
 import { cellKey, fetchMatrix } from './live-panels.js';
 
 function ConnBadge({ live }: { live: LiveView }) {
@@ -48,10 +48,8 @@ export function LivePage() {
   const now = useNow(15_000);
   const wallboard = useLocation().search.get('wallboard') === '1';
   const last15 = useMemo(() => ({ from: now - 15 * 60_000, to: now + 15_000 }), [now]);
-  const trend = useTimeseries(
-    { from: now - 30 * 60_000, to: now + 30_000, bucket: '1m' },
-    { keepPrevious: true },
-  );
+  const spark = useMemo(() => sparkRange(now), [now]);
+  const trend = useTimeseries(spark, { keepPrevious: true });
   const matrix = useQuery(`matrix:${last15.from}`, (s) => fetchMatrix(last15, s), { keepPrevious: true });
   const countries = useBreakdown({ ...last15, dimension: 'country', limit: 10 }, { keepPrevious: true });
   const failures = useFailures(last15, { keepPrevious: true });
