@@ -3,6 +3,7 @@ import { outcomeOf } from '@paywatch/contracts';
 import type { PaymentEvent } from '@paywatch/contracts';
 import { maskId } from '../lib/mask.js';
 import { KeyedWindows } from './keyed.js';
+import { fieldsOf } from './snapshot.js';
 import type { EventDetector, EventFinding } from './types.js';
 
 /**
@@ -34,6 +35,12 @@ export function createCardTestingDetector(spec: CardTestingSpec): EventDetector 
   return {
     kind: 'event',
     type: 'card_testing',
+    snapshot() {
+      return { type: 'card_testing', windows: windows.toJson() };
+    },
+    restore(state: unknown) {
+      windows.fromJson(fieldsOf(state, 'card_testing')['windows']);
+    },
     observe(e: PaymentEvent, amountReporting: number): EventFinding[] {
       const outcome = outcomeOf(e.status);
       if (outcome === null || amountReporting > spec.small_amount) return [];

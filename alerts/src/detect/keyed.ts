@@ -1,3 +1,5 @@
+import { SnapshotError, arr, num } from './snapshot.js';
+
 /**
  * Per-entity sliding windows for the event detectors, bounded twice: entries older than the
  * window are dropped on touch, and at most `maxKeys` entities are kept (least recently seen
@@ -28,6 +30,22 @@ export class KeyedWindows<T> {
       if (oldest !== undefined) this.map.delete(oldest);
     }
     return e;
+  }
+  /** Entities as JSON, least recently seen first (detector snapshots; items must be JSON-safe). */
+  toJson(): [string, number[], T[]][] {
+    return [...this.map].map(([k, e]) => [k, [...e.ts], [...e.items]]);
+  }
+  /** Restores `toJson` output (as written, no validation of the items beyond their count). */
+  fromJson(x: unknown): void {
+    if (!Array.isArray(x)) throw new SnapshotError('expected an array of entities');
+    this.map.clear();
+    for (const row of x) {
+      const [k, ts, items] = arr(row);
+      const t = arr(ts).map(num);
+      const it = arr(items) as T[];
+      if (t.length !== it.length) throw new SnapshotError('entity times and items differ in length');
+      this.map.set(String(k), { ts: t, items: it });
+    }
   }
   get size(): number {
     return this.map.size;

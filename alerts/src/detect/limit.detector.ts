@@ -3,6 +3,7 @@ import { outcomeOf } from '@paywatch/contracts';
 import type { PaymentEvent } from '@paywatch/contracts';
 import { maskId } from '../lib/mask.js';
 import { KeyedWindows } from './keyed.js';
+import { fieldsOf } from './snapshot.js';
 import type { EventDetector, EventFinding } from './types.js';
 
 /** Transaction-limit breaches per user level: one payment above the per-transaction limit, or a day's total above the daily limit (reporting currency). */
@@ -25,6 +26,12 @@ export function createLimitDetector(spec: LimitSpec): EventDetector {
   return {
     kind: 'event',
     type: 'limit',
+    snapshot() {
+      return { type: 'limit', windows: days.toJson() };
+    },
+    restore(state: unknown) {
+      days.fromJson(fieldsOf(state, 'limit')['windows']);
+    },
     observe(e: PaymentEvent, amountReporting: number): EventFinding[] {
       if (outcomeOf(e.status) !== 'success') return [];
       const level = e.user_level ?? 'default';

@@ -1,8 +1,8 @@
-// Guards detector snapshots: a detector restored from a JSON round trip of its snapshot judges every later minute exactly as the uninterrupted one; a snapshot of another spec is refused.
+// Guards detector snapshots: a detector restored from a JSON round trip of its snapshot judges every later minute (or event) exactly as the uninterrupted one; a snapshot of another spec is refused.
 import { describe, expect, it } from 'vitest';
-import { DetectorSpecSchema, asSeries, createDetector } from './registry.js';
+import { DetectorSpecSchema, asEvent, asSeries, createDetector } from './registry.js';
 import type { DetectorSpec } from './registry.js';
-import { dailyShape, synthMinutes } from './synthetic.js';
+import { dailyShape, makeEvent, rng, synthMinutes } from './synthetic.js';
 import { SnapshotError } from './snapshot.js';
 
 const DAY = 1440;
@@ -69,5 +69,43 @@ describe('detector snapshots', () => {
       createDetector(DetectorSpecSchema.parse({ type: 'rate', baseline_minutes: 240 })),
     );
     expect(() => longer.restore?.(rate.snapshot?.())).toThrow(SnapshotError);
+  });
+
+  // Event detectors: a few customers and cards, small amounts, many declines, over 30 hours.
+  const r = rng(4);
+  const events = Array.from({ length: 3000 }, (_, i) => {
+    const failed = r() < 0.7;
+    return makeEvent({
+      ts: i * 36_000,
+      event_id: `evt_${i}`,
+      payment_id: `pay_${i}`,
+      status: failed ? 'failed' : 'succeeded',
+      failure: failed ? { category: 'do_not_honor', code: null, message: null } : null,
+      amount_minor: r() < 0.5 ? 300 : 900_000,
+      customer_ref: `cus_${Math.floor(r() * 3)}`,
+      device_ref: `dev_${Math.floor(r() * 3)}`,
+    });
+  });
+  const amount = (e: (typeof events)[number]) => e.amount_minor / 100;
+  it.each([
+    ['card_testing', { type: 'card_testing', window_minutes: 60, min_attempts: 5 }],
+    ['velocity', { type: 'velocity', window_minutes: 120, max_attempts: { default: 50 } }],
+    ['structuring', { type: 'structuring', thresholds: { '*': { default: 10000 } }, min_count: 3 }],
+    ['limit', { type: 'limit', limits: { default: { daily: 50_000 } } }],
+  ] as const)('%s: restored windows judge like the uninterrupted detector', (_t, raw) => {
+    const spec = DetectorSpecSchema.parse(raw);
+    const a = asEvent(createDetector(spec));
+    const cut = 2000;
+    for (const e of events.slice(0, cut)) a.observe(e, amount(e));
+    const b = asEvent(createDetector(spec));
+    b.restore?.(JSON.parse(JSON.stringify(a.snapshot?.())) as unknown);
+    const fresh = asEvent(createDetector(spec));
+    let differsFromFresh = false;
+    for (const e of events.slice(cut)) {
+      const fa = JSON.stringify(a.observe(e, amount(e)));
+      expect(JSON.stringify(b.observe(e, amount(e)))).toBe(fa);
+      if (JSON.stringify(fresh.observe(e, amount(e))) !== fa) differsFromFresh = true;
+    }
+    expect(differsFromFresh).toBe(true);
   });
 });

@@ -4,6 +4,7 @@ import type { PaymentEvent } from '@paywatch/contracts';
 import { maskId } from '../lib/mask.js';
 import { AmountTableSchema, thresholdFor } from './amounts.js';
 import { KeyedWindows } from './keyed.js';
+import { fieldsOf } from './snapshot.js';
 import type { EventDetector, EventFinding } from './types.js';
 
 /**
@@ -29,6 +30,12 @@ export function createStructuringDetector(spec: StructuringSpec): EventDetector 
   return {
     kind: 'event',
     type: 'structuring',
+    snapshot() {
+      return { type: 'structuring', windows: windows.toJson() };
+    },
+    restore(state: unknown) {
+      windows.fromJson(fieldsOf(state, 'structuring')['windows']);
+    },
     observe(e: PaymentEvent, amountReporting: number): EventFinding[] {
       if (e.customer_ref === null || outcomeOf(e.status) !== 'success') return [];
       const t = thresholdFor(

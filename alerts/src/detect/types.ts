@@ -84,6 +84,9 @@ export interface EventDetector {
   readonly kind: 'event';
   readonly type: string;
   observe(event: PaymentEvent, amountReporting: number): EventFinding[];
+  /** Optional, as for `SeriesDetector`: per-entity windows as JSON, to survive a restart. */
+  snapshot?(): unknown;
+  restore?(state: unknown): void;
 }
 
 /** A finding of an event detector: the entity's labels and the evaluation. */

@@ -3,6 +3,7 @@ import { outcomeOf } from '@paywatch/contracts';
 import type { PaymentEvent } from '@paywatch/contracts';
 import { maskId } from '../lib/mask.js';
 import { KeyedWindows } from './keyed.js';
+import { fieldsOf } from './snapshot.js';
 import type { EventDetector, EventFinding } from './types.js';
 
 /** Velocity per customer: too many attempts (or too much volume) in a window, per user level. */
@@ -21,6 +22,12 @@ export function createVelocityDetector(spec: VelocitySpec): EventDetector {
   return {
     kind: 'event',
     type: 'velocity',
+    snapshot() {
+      return { type: 'velocity', windows: windows.toJson() };
+    },
+    restore(state: unknown) {
+      windows.fromJson(fieldsOf(state, 'velocity')['windows']);
+    },
     observe(e: PaymentEvent, amountReporting: number): EventFinding[] {
       if (e.customer_ref === null || outcomeOf(e.status) === null) return [];
       const level = e.user_level ?? 'default';

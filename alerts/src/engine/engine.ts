@@ -90,6 +90,8 @@ interface EngineSnapshot {
     /** The rule's detector spec, slicing and filter: a changed rule starts afresh. */
     fingerprint: string;
     pooler: [string, number, number][] | null;
+    /** An event rule's `EventDetector.snapshot()` (per-entity windows); null otherwise. */
+    event?: unknown;
     series: {
       labels: Record<string, string>;
       last_event_at: number;
@@ -174,7 +176,7 @@ export interface EngineStats {
   alerts_active: number;
   watermark: number | null;
   fx_missing: string[];
-  /** Series whose detector state was restored from the last snapshot at start. */
+  /** Series (and event rules) whose detector state was restored from the last snapshot at start. */
   restored_series: number;
 }
 
@@ -533,19 +535,18 @@ export function createAlertEngine(
       version: SNAPSHOT_VERSION,
       saved_at: now(),
       closed_up_to: closedUpTo ?? restoredFloor,
-      rules: rules
-        .filter((rt) => !rt.event)
-        .map((rt) => ({
-          name: rt.cfg.name,
-          fingerprint: fingerprintOf(rt.cfg),
-          pooler: rt.pooler ? rt.pooler.toJson() : null,
-          series: [...rt.series.values()].map((x) => ({
-            labels: x.labels,
-            last_event_at: x.lastEventAt,
-            open: [...x.open.values()].map(minuteToJson),
-            det: x.det.snapshot ? x.det.snapshot() : null,
-          })),
+      rules: rules.map((rt) => ({
+        name: rt.cfg.name,
+        fingerprint: fingerprintOf(rt.cfg),
+        pooler: rt.pooler ? rt.pooler.toJson() : null,
+        event: rt.event?.snapshot ? rt.event.snapshot() : null,
+        series: [...rt.series.values()].map((x) => ({
+          labels: x.labels,
+          last_event_at: x.lastEventAt,
+          open: [...x.open.values()].map(minuteToJson),
+          det: x.det.snapshot ? x.det.snapshot() : null,
         })),
+      })),
     };
   }
 
@@ -568,9 +569,19 @@ export function createAlertEngine(
     let skipped = 0;
     for (const rs of snap.rules) {
       const rt = ruleByName.get(rs.name);
-      if (!rt || rt.event || rs.fingerprint !== fingerprintOf(rt.cfg)) {
-        skipped += rs.series.length;
+      if (!rt || rs.fingerprint !== fingerprintOf(rt.cfg)) {
+        skipped += rs.series.length + (rs.event ? 1 : 0);
         continue;
+      }
+      if (rt.event && rs.event !== undefined && rs.event !== null && rt.event.restore) {
+        try {
+          rt.event.restore(rs.event);
+          stats.restored_series++;
+        } catch (e) {
+          skipped++;
+          deps.logger?.warn({ err: e, rule: rs.name }, 'alerts: detector state not restored');
+          rt.event = asEvent(createDetector(rt.cfg.detector, { calendar: config.calendar }));
+        }
       }
       if (rt.pooler && rs.pooler) rt.pooler.fromJson(rs.pooler);
       for (const x of rs.series) {
