@@ -61,6 +61,16 @@ describe('univariate detector', () => {
     expect(sc.slice(0, 1900)).toEqual(sd);
   });
 
+  it('a range break is judged against the retained history, not an extreme from long ago', () => {
+    const cfg = { ...DEFAULT_UNIVARIATE_CONFIG, historyLen: 800 };
+    // An early outlier at 1000, then 1200 points of normal traffic, then a 300.
+    const xs = seasonal(1800).map((x, i) => (i === 200 ? 1000 : i === 1500 ? 300 : x));
+    const d = createUnivariateDetector(cfg);
+    const scores = xs.map((x) => d.update(x).score);
+    expect(scores[1500]).toBe(1);
+    expect(Math.max(...scores.slice(400, 1500))).toBeLessThan(0.45);
+  });
+
   it('flags a day whose busy hours stay flat at a middle level (block novelty), quiet on the days before', () => {
     const day = 288; // 5-minute points
     const xs = businessWeeks(14, day, 7, true).map((x, i) =>

@@ -10,7 +10,7 @@
  *       nearest neighbour among past subsequences (a bounded reservoir), which catches
  *       changes of shape that keep the level;
  *     - rarity of the value against the long-term value distribution;
- *     - range break: a value outside the range seen so far (by a margin);
+ *     - range break: a value outside the range of the retained history (by a margin);
  *     - block novelty at two coarser time scales: the last `blockWindow` means of `blockLen`
  *       (and of `blockLen2`) points, as levels within the range seen so far, against their
  *       nearest neighbour among past block windows — catches a day whose shape or level never
@@ -56,7 +56,7 @@ export interface UnivariateConfig {
   patternWeight: number;
   /** Weight of the rarity of the value against the long-term value distribution. */
   rarityWeight: number;
-  /** A value beyond the range seen so far by this fraction of the range is a range break. */
+  /** A value beyond the range of the last `historyLen` points by this fraction of it is a range break. */
   rangeMargin: number;
   /** Points averaged into one block for the block-novelty signal (0 turns the signal off). */
   blockLen: number;
@@ -164,6 +164,57 @@ class Ring {
     if (this.n < 2) return 0;
     const m = this.sum / this.n;
     return Math.sqrt(Math.max(0, this.sumSq / this.n - m * m));
+  }
+}
+
+/**
+ * Maximum and minimum of the last `cap` values pushed (monotonic deques, O(1) amortised).
+ * Empty: max -Infinity, min +Infinity.
+ */
+class SlidingExtremes {
+  private readonly maxIdx: Float64Array;
+  private readonly minIdx: Float64Array;
+  private readonly vals: Float64Array;
+  private maxHead = 0;
+  private maxLen = 0;
+  private minHead = 0;
+  private minLen = 0;
+  private count = 0;
+  constructor(private readonly cap: number) {
+    this.maxIdx = new Float64Array(cap);
+    this.minIdx = new Float64Array(cap);
+    this.vals = new Float64Array(cap);
+  }
+  push(v: number): void {
+    const i = this.count++;
+    this.vals[i % this.cap] = v;
+    const old = i - this.cap; // indices at or below this have left the window
+    while (this.maxLen > 0 && this.maxIdx[this.maxHead]! <= old) this.dropHead(true);
+    while (this.minLen > 0 && this.minIdx[this.minHead]! <= old) this.dropHead(false);
+    while (this.maxLen > 0 && this.vals[this.back(true) % this.cap]! <= v) this.maxLen--;
+    while (this.minLen > 0 && this.vals[this.back(false) % this.cap]! >= v) this.minLen--;
+    this.maxIdx[(this.maxHead + this.maxLen++) % this.cap] = i;
+    this.minIdx[(this.minHead + this.minLen++) % this.cap] = i;
+  }
+  get max(): number {
+    return this.maxLen === 0 ? -Infinity : this.vals[this.maxIdx[this.maxHead]! % this.cap]!;
+  }
+  get min(): number {
+    return this.minLen === 0 ? Infinity : this.vals[this.minIdx[this.minHead]! % this.cap]!;
+  }
+  private back(isMax: boolean): number {
+    return isMax
+      ? this.maxIdx[(this.maxHead + this.maxLen - 1) % this.cap]!
+      : this.minIdx[(this.minHead + this.minLen - 1) % this.cap]!;
+  }
+  private dropHead(isMax: boolean): void {
+    if (isMax) {
+      this.maxHead = (this.maxHead + 1) % this.cap;
+      this.maxLen--;
+    } else {
+      this.minHead = (this.minHead + 1) % this.cap;
+      this.minLen--;
+    }
   }
 }
 
@@ -314,6 +365,7 @@ export function createUnivariateDetector(
   let patternNext = 0;
   const raws = new Ring(c.historyLen);
   const values = new Ring(c.historyLen);
+  const held = new SlidingExtremes(c.historyLen);
   const shorts = new Ring(c.shortLen);
   // Per-signal likelihood state: error, rarity, block novelty ×2, weekly profile. The pattern
   // surprise takes part only through the combined raw score: on its own its likelihood was
@@ -376,12 +428,17 @@ export function createUnivariateDetector(
       const scale = Math.max(spread, range * 0.002, 1e-9);
       // Signal 1: prediction error, as a two-sided normal tail mapped to "surprise" = 1 - p.
       const sErr = 1 - 2 * normalTail(err / (1.4826 * scale) / 2);
-      // Signal 3: range break by more than 10% of the range seen so far.
+      // Signal 3: range break — a value beyond the range of the retained history (the last
+      // `historyLen` points; an extreme from long ago is forgotten) by `rangeMargin` of it.
+      const hMax = held.max;
+      const hMin = held.min;
+      const hRange = Math.max(hMax - hMin, 1e-9);
       const sRange =
-        n > c.warmup && (x > max + c.rangeMargin * range || x < min - c.rangeMargin * range) ? 1 : 0;
+        n > c.warmup && (x > hMax + c.rangeMargin * hRange || x < hMin - c.rangeMargin * hRange) ? 1 : 0;
       const vs = values.std();
       const sRare = values.n > 20 && vs > 0 ? 1 - 2 * normalTail(Math.abs(x - values.mean()) / vs) : 0;
       values.push(x);
+      held.push(x);
       recent.push(x);
       // Signal 2: pattern surprise.
       let sPat = 0;
@@ -443,7 +500,7 @@ export function createUnivariateDetector(
         }
         score = c.perSignal >= 2 ? Math.max(score, best) : best;
       }
-      // A value outside everything seen so far is an anomaly whatever the likelihood says.
+      // A value outside the retained history is an anomaly whatever the likelihood says.
       if (sRange === 1) score = 1;
       raws.push(shorts.mean());
       if (quiet > 0) {
