@@ -1,8 +1,8 @@
-// Guards detector state across a restart: after two days of traffic an engine restarted from the same file store alerts on an incident right after the restart exactly when an uninterrupted engine does (a fresh one cannot), and pages nothing else.
+// Guards detector state across a restart: after two days of traffic an engine restarted from the same file store alerts on an incident right after the restart exactly when an uninterrupted engine does (a fresh one cannot), pages nothing else, and notices traffic that never comes back after the restart.
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createAlertEngine } from './engine.js';
 import type { AlertTransition } from './engine.js';
 import { parseAlertsConfig } from '../config/load.js';
@@ -53,7 +53,10 @@ const before = events.filter((e) => e.ts < R);
 const after = events.filter((e) => e.ts >= R);
 
 const dirs: string[] = [];
-afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
+afterEach(() => {
+  vi.useRealTimers();
+  dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true }));
+});
 
 function feed(engine: ReturnType<typeof createAlertEngine>, evs: typeof events): void {
   for (let i = 0; i < evs.length; i += 1000) engine.onEvents(evs.slice(i, i + 1000));
@@ -110,5 +113,38 @@ describe('engine restart keeps detector history', () => {
     fresh.finish();
     const freshAt = firstFiring(fl, 'provider_success_rate_drop');
     expect(freshAt === null || freshAt - onset > 2 * MIN).toBe(true);
+  }, 60_000);
+
+  it('live: with no event at all after the restart, silence is noticed from the restart on, not for the downtime', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pw-restart-'));
+    dirs.push(dir);
+    const path = join(dir, 'alerts-state.json');
+    const a = createAlertEngine({ store: createFileAlertStateStore({ path }), now: () => R }, cfg);
+    await a.start();
+    feed(a, before);
+    await a.stop();
+    // Down for three minutes; then nothing arrives any more.
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+    let wall = R + 3 * MIN;
+    const b = createAlertEngine({ store: createFileAlertStateStore({ path }), now: () => wall }, cfg, {
+      followWallClock: true,
+      tickMs: 1000,
+    });
+    const log: AlertTransition[] = [];
+    b.onTransition((t) => log.push(t));
+    await b.start();
+    for (let i = 0; i < 8 * 60; i++) {
+      wall += 1000;
+      await vi.advanceTimersByTimeAsync(1000);
+    }
+    await b.stop();
+    const silent = log.filter((t) => t.rule === 'expected_silence' && t.state === 'firing');
+    expect(silent.map((t) => t.labels['provider']).sort()).toEqual(['adyen', 'stripe']);
+    // Judged from the restart on: the downtime (R .. R + 3 min) is skipped, not called silent.
+    for (const t of silent) {
+      expect(t.at).toBeGreaterThan(R + 3 * MIN);
+      expect(t.at).toBeLessThanOrEqual(R + 3 * MIN + 4 * MIN);
+    }
+    expect(b.stats().skipped_minutes).toBeGreaterThanOrEqual(2);
   }, 60_000);
 });

@@ -289,6 +289,7 @@ export function createAlertEngine(
   let timer: NodeJS.Timeout | null = null;
   let persisting: Promise<void> = Promise.resolve();
   let started = false;
+  let startedAt = 0;
   let stopped = false;
 
   function dashboardUrl(s: AlertState): string {
@@ -619,7 +620,36 @@ export function createAlertEngine(
     );
   }
 
+  /**
+   * After a restore, event time resumes at `minute`: the minutes restored with events in them
+   * are closed, the downtime after them is skipped (no events there is unknown, not silence).
+   */
+  function resumeAt(minute: number): void {
+    let c = restoredFloor ?? minute;
+    closedUpTo = c;
+    while (restoredLastOpen !== null && c <= restoredLastOpen && c < minute) {
+      closeMinute(c);
+      c += MINUTE_MS;
+      closedUpTo = c;
+    }
+    if (c < minute) {
+      stats.skipped_minutes += (minute - c) / MINUTE_MS;
+      closedUpTo = minute;
+    }
+  }
+
   async function tick(): Promise<void> {
+    // Live, restored, and still no event 30 s after the start: judge from the start on, so that
+    // a slice (or everything) staying silent across the restart is still noticed.
+    if (
+      opts.followWallClock &&
+      closedUpTo === null &&
+      restoredFloor !== null &&
+      now() - startedAt >= CATCH_UP_IDLE_MS
+    ) {
+      resumeAt(Math.max(restoredFloor, Math.floor(startedAt / MINUTE_MS) * MINUTE_MS));
+      watermark ??= closedUpTo;
+    }
     if (opts.followWallClock) followWallClock(now());
     if (dispatcher) await dispatcher.tick(now());
     await persist();
@@ -630,6 +660,7 @@ export function createAlertEngine(
     async start() {
       if (started) return;
       started = true;
+      startedAt = now();
       const p = await deps.store.load();
       try {
         restoreSnapshot(await deps.store.loadDetectors());
@@ -685,16 +716,7 @@ export function createAlertEngine(
         const minute = Math.floor(e.ts / MINUTE_MS) * MINUTE_MS;
         if (closedUpTo === null) {
           if (restoredFloor === null) closedUpTo = minute;
-          else if (minute >= restoredFloor) {
-            // First event after a restore: close the minutes restored with events in them, then
-            // skip the downtime (no events is "unknown" there, not "silence").
-            closedUpTo = restoredFloor;
-            while (restoredLastOpen !== null && closedUpTo <= restoredLastOpen && closedUpTo < minute) {
-              closeMinute(closedUpTo);
-              closedUpTo += MINUTE_MS;
-            }
-            if (closedUpTo < minute) closedUpTo = minute;
-          }
+          else if (minute >= restoredFloor) resumeAt(minute);
         }
         if (closedUpTo === null || minute < closedUpTo) {
           // Older than the restored event-time position (already judged before the restart).
