@@ -1,5 +1,5 @@
 // Guards detector state across a restart: after two days of traffic an engine restarted from the same file store alerts on an incident right after the restart exactly when an uninterrupted engine does (a fresh one cannot), pages nothing else, and notices traffic that never comes back after the restart.
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -17,7 +17,7 @@ const onset = R + MIN;
 const recover = R + 21 * MIN;
 const END = R + 120 * MIN;
 
-const cfg = parseAlertsConfig(`
+const cfgYaml = `
 reporting_currency: EUR
 rules:
   - name: provider_success_rate_drop
@@ -38,7 +38,8 @@ rules:
     severity: warning
 route: { receiver: none }
 receivers: [{ name: none, channels: [] }]
-`);
+`;
+const cfg = parseAlertsConfig(cfgYaml);
 
 const events = eventStream({
   from: T0,
@@ -147,4 +148,30 @@ describe('engine restart keeps detector history', () => {
     }
     expect(b.stats().skipped_minutes).toBeGreaterThanOrEqual(2);
   }, 60_000);
+
+  it('a changed rule starts afresh, the others keep their state; a damaged snapshot means a fresh start', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pw-restart-'));
+    dirs.push(dir);
+    const path = join(dir, 'alerts-state.json');
+    const a = createAlertEngine({ store: createFileAlertStateStore({ path }), now: () => R }, cfg);
+    await a.start();
+    feed(
+      a,
+      before.filter((e) => e.ts >= R - 180 * MIN),
+    );
+    await a.stop();
+    const changed = parseAlertsConfig(cfgYaml.replace('p_value: 2.0e-6', 'p_value: 1.0e-6'));
+    const b = createAlertEngine({ store: createFileAlertStateStore({ path }), now: () => R }, changed);
+    await b.start();
+    expect(b.stats().restored_series).toBe(6); // all but the mix series
+    await b.stop();
+    writeFileSync(join(dir, 'alerts-detectors.json'), '{"version":1,"rules":[{"name":"decline_mix_shift"');
+    const c = createAlertEngine({ store: createFileAlertStateStore({ path }), now: () => R }, cfg);
+    await c.start();
+    expect(c.stats().restored_series).toBe(0);
+    feed(c, after);
+    c.finish();
+    expect(c.stats().late_events).toBe(0);
+    await c.stop();
+  });
 });

@@ -570,8 +570,8 @@ export function createAlertEngine(
     let skipped = 0;
     for (const rs of snap.rules) {
       const rt = ruleByName.get(rs.name);
-      if (!rt || rs.fingerprint !== fingerprintOf(rt.cfg)) {
-        skipped += rs.series.length + (rs.event ? 1 : 0);
+      if (!rt || rs.fingerprint !== fingerprintOf(rt.cfg) || !Array.isArray(rs.series)) {
+        skipped += (Array.isArray(rs.series) ? rs.series.length : 0) + (rs.event ? 1 : 0);
         continue;
       }
       if (rt.event && rs.event !== undefined && rs.event !== null && rt.event.restore) {
@@ -599,11 +599,17 @@ export function createAlertEngine(
           }
         }
         const open = new Map<number, MinuteAggregate>();
-        for (const m of x.open) {
-          const agg = minuteFromJson(m);
-          open.set(agg.t, agg);
-          if (lastOpen === null || agg.t > lastOpen) lastOpen = agg.t;
+        try {
+          for (const m of x.open) {
+            const agg = minuteFromJson(m);
+            open.set(agg.t, agg);
+          }
+        } catch (e) {
+          // Damaged open minutes: drop them (those events are lost), keep the detector.
+          open.clear();
+          deps.logger?.warn({ err: e, rule: rs.name }, 'alerts: open minutes not restored');
         }
+        for (const t of open.keys()) if (lastOpen === null || t > lastOpen) lastOpen = t;
         rt.series.set(SlicePooler.keyOf(x.labels), {
           labels: x.labels,
           det: restored,
