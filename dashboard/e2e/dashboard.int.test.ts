@@ -1,6 +1,7 @@
 // Guards the dashboard end to end in real Chromium against a real collector fed by the simulator: live feed, KPIs = read API, reconnect backfill, CSV = API, drill-down, Chinese, no console errors, Faro beacons.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -37,15 +38,30 @@ const faroBodies: string[] = [];
 const sockets: WebSocketRoute[] = [];
 let blockSocket = false;
 
-/** Starts `paywatch start --no-demo` on a free port; resolves with its base URL from the banner. */
-function startCollector(): Promise<string> {
+async function freePort(): Promise<number> {
+  const srv = createServer();
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
+  const port = (srv.address() as AddressInfo).port;
+  await new Promise<void>((r) => srv.close(() => r()));
+  return port;
+}
+
+/**
+ * Starts `paywatch start --no-demo` on a free port with its Faro receiver accepting the
+ * dashboard's own origin (so /api/auth/me lets the page send beacons); resolves with its base
+ * URL from the banner.
+ */
+async function startCollector(): Promise<string> {
+  const port = await freePort();
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI, 'start', '--no-demo'], {
       cwd: ROOT,
       env: {
         ...process.env,
-        PAYWATCH_PORT: '0',
+        PAYWATCH_PORT: String(port),
         PAYWATCH_HOST: '127.0.0.1',
+        PAYWATCH_FARO_ENABLED: 'true',
+        PAYWATCH_FARO_ORIGINS: `http://127.0.0.1:${port}`,
         PAYWATCH_DATA_DIR: dataDir,
         PAYWATCH_INGEST_KEYS: KEY,
         PAYWATCH_HASH_KEY: 'e2e-dashboard-hash-key-0123456789abcdef',
@@ -179,7 +195,7 @@ beforeAll(async () => {
     consoleErrors.push(`${m.text()} @ ${m.location().url}`);
   });
   page.on('pageerror', (e) => consoleErrors.push(`pageerror: ${e.message}`));
-  // Faro beacons are captured here, so the check does not depend on a receiver being mounted.
+  // Faro beacons are captured here (the page sends them because the collector's receiver accepts its origin).
   await page.route('**/faro/collect', async (route) => {
     faroBodies.push(route.request().postData() ?? '');
     await route.fulfill({ status: 202, body: '' });

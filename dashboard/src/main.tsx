@@ -3,7 +3,7 @@ import { createRoot } from 'react-dom/client';
 import { App, preloadPage } from './app/app.js';
 import { SessionProvider } from './app/session.js';
 import { faroSwitchedOff, loadConfig } from './app/config.js';
-import { startFaro } from './app/faro.js';
+import { FaroGate, startFaro } from './app/faro.js';
 import './app/styles.css';
 import { I18nProvider } from './i18n/index.js';
 
@@ -14,12 +14,18 @@ try {
 } catch {
   storage = undefined;
 }
-const faroOn = config.faro.enabled && !faroSwitchedOff(location.search, storage);
-const faroReady = faroOn ? startFaro(config.faro).catch(() => undefined) : Promise.resolve(undefined);
+const faroAllowed = config.faro.enabled && !faroSwitchedOff(location.search, storage);
+let faroReady: Promise<unknown> | undefined;
+
+/** Starts Faro once, when the session says the collector's receiver takes this page's beacons. */
+function startFaroOnce() {
+  if (!faroAllowed || faroReady) return;
+  faroReady = startFaro(config.faro).catch(() => undefined);
+}
 
 /** React render errors caught by a boundary never reach window.onerror: hand them to Faro. */
 function reportCaught(error: unknown) {
-  if (!faroOn) return;
+  if (!faroReady) return;
   void faroReady.then(async () => {
     const { faro } = await import('@grafana/faro-web-sdk');
     faro.api?.pushError(error instanceof Error ? error : new Error(String(error)));
@@ -33,6 +39,7 @@ createRoot(root, { onCaughtError: reportCaught }).render(
   <StrictMode>
     <I18nProvider>
       <SessionProvider>
+        <FaroGate start={startFaroOnce} />
         <App />
       </SessionProvider>
     </I18nProvider>

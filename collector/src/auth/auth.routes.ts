@@ -37,6 +37,11 @@ const MeSchema = z.object({
     .string()
     .nullable()
     .describe('Send as X-CSRF-Token on POST/PUT/PATCH/DELETE when using the session cookie'),
+  faro_receiver: z
+    .boolean()
+    .describe(
+      "This collector's Faro receiver (/faro/collect) accepts beacons from the page's own origin without an API key: the dashboard reports its own RUM only then",
+    ),
 });
 const CreateUserSchema = z.object({ username: z.string(), password: z.string(), role: z.enum(ROLES) });
 const UpdateUserSchema = z.object({
@@ -198,6 +203,27 @@ const param = (req: Request, name: string): string => {
   return typeof v === 'string' ? v : '';
 };
 
+const FaroConfigSchema = z.object({
+  signals: z.object({
+    faro: z.object({ enabled: z.boolean(), origins: z.array(z.string()), apiKey: z.string().nullable() }),
+  }),
+});
+
+/**
+ * Whether the Faro receiver would accept the dashboard's own beacons: it is mounted, lists the
+ * origin this request came to (browsers send `Origin` on every POST, same-origin included) and
+ * wants no API key (the dashboard has none). Otherwise the dashboard sends no beacons rather
+ * than a stream of refused ones (401/403 in every user's console).
+ */
+function faroReceiverFor(req: Request, describeConfig: () => Record<string, unknown>): boolean {
+  const c = FaroConfigSchema.safeParse(describeConfig());
+  if (!c.success) return false;
+  const { enabled, origins, apiKey } = c.data.signals.faro;
+  if (!enabled || apiKey !== null) return false;
+  const own = `${req.protocol}://${req.get('host') ?? ''}`;
+  return origins.some((o) => o.replace(/\/+$/, '') === own);
+}
+
 /** Sign in/out, who-am-I, and the admin API for users, API keys and the redacted config. Authorization is the access-control middleware's job. */
 export function createAuthRouter(deps: {
   auth: AuthService;
@@ -237,7 +263,14 @@ export function createAuthRouter(deps: {
     ];
     res.setHeader('Set-Cookie', `${cookie}=${s.token}; ${attrs.join('; ')}`);
     res.setHeader('Cache-Control', 'no-store');
-    res.json({ kind: 'user', name: s.user.username, role: s.user.role, scopes: [], csrf_token: s.csrf });
+    res.json({
+      kind: 'user',
+      name: s.user.username,
+      role: s.user.role,
+      scopes: [],
+      csrf_token: s.csrf,
+      faro_receiver: faroReceiverFor(req, deps.describeConfig),
+    });
   });
   r.post('/api/auth/logout', async (req, res) => {
     await deps.auth.logout(ctx(req, res));
@@ -250,13 +283,14 @@ export function createAuthRouter(deps: {
   r.get('/api/auth/providers', (_req, res) => {
     res.json({ password: true, oidc: deps.oidc ? { login_url: '/api/auth/oidc/login' } : null });
   });
-  r.get('/api/auth/me', (_req, res) => {
+  r.get('/api/auth/me', (req, res) => {
     const p = principalOf(res);
     res.setHeader('Cache-Control', 'no-store');
+    const faro_receiver = faroReceiverFor(req, deps.describeConfig);
     if (p.kind === 'user')
-      res.json({ kind: 'user', name: p.name, role: p.role, scopes: [], csrf_token: p.csrf });
+      res.json({ kind: 'user', name: p.name, role: p.role, scopes: [], csrf_token: p.csrf, faro_receiver });
     else if (p.kind === 'key')
-      res.json({ kind: 'key', name: p.name, role: null, scopes: p.scopes, csrf_token: null });
+      res.json({ kind: 'key', name: p.name, role: null, scopes: p.scopes, csrf_token: null, faro_receiver });
     else res.status(401).json({ error: { code: 'unauthorized', message: 'not signed in' } });
   });
 

@@ -8,6 +8,8 @@ export const MeSchema = z.object({
   role: z.string().nullable(),
   scopes: z.array(z.string()),
   csrf_token: z.string().nullable(),
+  /** The collector's Faro receiver accepts this page's beacons (absent on older collectors: no). */
+  faro_receiver: z.boolean().optional(),
 });
 export type Me = z.infer<typeof MeSchema>;
 

@@ -34,8 +34,14 @@ async function fetchMissed(from: number, to: number) {
   return res.items.map(toLiveTransaction);
 }
 
-/** Subscribes to the live stream while mounted. */
-export function useLive(): LiveView {
+/** Nothing to backfill: the caller may not read transactions (a viewer gets KPIs only). */
+const noTransactions = () => Promise.resolve([]);
+
+/**
+ * Subscribes to the live stream while mounted. `transactions: false` (viewers) skips the feed's
+ * backfill from `GET /api/v1/transactions`, which would only answer 403.
+ */
+export function useLive({ transactions = true }: { transactions?: boolean } = {}): LiveView {
   const [view, setView] = useState<LiveView>({
     state: 'connecting',
     feed: [],
@@ -46,7 +52,7 @@ export function useLive(): LiveView {
   });
   useEffect(() => {
     const client = createLiveClient(
-      { connect, fetchMissed },
+      { connect, fetchMissed: transactions ? fetchMissed : noTransactions },
       {
         onState: (state) => setView((v) => ({ ...v, state })),
         onKpis: (kpis) => setView((v) => ({ ...v, kpis })),
@@ -68,6 +74,6 @@ export function useLive(): LiveView {
       },
     );
     return () => client.stop();
-  }, []);
+  }, [transactions]);
   return view;
 }

@@ -40,10 +40,10 @@ function ConnBadge({ live }: { live: LiveView }) {
 /** The on-call screen: live KPIs, feed, heatmap, countries, failures and active alerts. */
 export function LivePage() {
   const { t, fmt } = useI18n();
-  const live = useLive();
   const { session } = useSession();
   // The collector streams masked transactions to analysts and above only; viewers get KPIs.
   const kpisOnly = session.kind === 'signed-in' && !can(session.me, 'transactions');
+  const live = useLive({ transactions: !kpisOnly });
   // Panels refresh every 15 s (about 45 requests a minute with the heatmap).
   const now = useNow(15_000);
   const wallboard = useLocation().search.get('wallboard') === '1';

@@ -1,0 +1,89 @@
+// Guards the dashboard's Faro gate: /api/auth/me says whether this collector's Faro receiver accepts beacons from the page's own origin, so a default install sends none (no refused beacons, no console errors).
+import { createServer } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { TEST_ADMIN_PASSWORD, startTestServer, type TestServer } from './harness.js';
+
+async function freePort(): Promise<number> {
+  const srv = createServer();
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
+  const port = (srv.address() as { port: number }).port;
+  await new Promise<void>((r) => srv.close(() => r()));
+  return port;
+}
+
+let s: TestServer | undefined;
+afterEach(async () => {
+  await s?.stop();
+  s = undefined;
+});
+
+/** Signs in as the admin user like the dashboard does; returns the login and /me bodies. */
+async function signIn(server: TestServer) {
+  const login = await fetch(`${server.url}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username: 'admin', password: TEST_ADMIN_PASSWORD }),
+  });
+  expect(login.status).toBe(200);
+  const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+  const me = await fetch(`${server.url}/api/auth/me`, { headers: { cookie } });
+  expect(me.status).toBe(200);
+  return {
+    login: (await login.json()) as Record<string, unknown>,
+    me: (await me.json()) as Record<string, unknown>,
+  };
+}
+
+/** What the dashboard's own beacon gets from the receiver (Chrome sends Origin on every POST). */
+async function beacon(server: TestServer, origin: string) {
+  const r = await fetch(`${server.url}/faro/collect`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', origin },
+    body: JSON.stringify({ meta: {}, events: [] }),
+  });
+  return r.status;
+}
+
+describe('faro_receiver in /api/auth/me', () => {
+  it('is false on a default collector (the receiver is off) and its beacons would be refused', async () => {
+    s = await startTestServer();
+    const { login, me } = await signIn(s);
+    expect(me.faro_receiver).toBe(false);
+    expect(login.faro_receiver).toBe(false);
+    expect(await beacon(s, s.url)).toBeGreaterThanOrEqual(400);
+  });
+
+  it('is true when the receiver is on and allows the collector’s own origin, and such beacons are accepted', async () => {
+    const port = await freePort();
+    const origin = `http://127.0.0.1:${port}`;
+    s = await startTestServer({
+      PAYWATCH_PORT: String(port),
+      PAYWATCH_FARO_ENABLED: 'true',
+      PAYWATCH_FARO_ORIGINS: `https://shop.example.com,${origin}`,
+    });
+    expect(s.url).toBe(origin);
+    const { login, me } = await signIn(s);
+    expect(me.faro_receiver).toBe(true);
+    expect(login.faro_receiver).toBe(true);
+    expect(await beacon(s, origin)).toBeLessThan(300);
+  });
+
+  it('is false when the receiver is on but only allows other origins, or wants an API key', async () => {
+    s = await startTestServer({
+      PAYWATCH_FARO_ENABLED: 'true',
+      PAYWATCH_FARO_ORIGINS: 'https://shop.example.com',
+    });
+    expect((await signIn(s)).me.faro_receiver).toBe(false);
+    expect(await beacon(s, s.url)).toBe(403);
+    await s.stop();
+    const port = await freePort();
+    s = await startTestServer({
+      PAYWATCH_PORT: String(port),
+      PAYWATCH_FARO_ENABLED: 'true',
+      PAYWATCH_FARO_ORIGINS: `http://127.0.0.1:${port}`,
+      PAYWATCH_FARO_API_KEY: 'shop-faro-key-0123',
+    });
+    expect((await signIn(s)).me.faro_receiver).toBe(false);
+    expect(await beacon(s, s.url)).toBe(401);
+  });
+});

@@ -1,0 +1,151 @@
+// Guards what a newcomer's default install shows in the browser: signed in as admin or as a viewer, the pages load with no failed request and no console error (no Faro beacons to a receiver that is off, no transaction backfill a viewer may not read).
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const DASHBOARD = join(ROOT, 'dashboard');
+const CLI = join(ROOT, 'collector/bin/paywatch.mjs');
+const CHROMIUM = '/usr/bin/chromium';
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+const ADMIN_PASSWORD = 'console-clean-admin-0123';
+const VIEWER_PASSWORD = 'console-clean-viewer-0123';
+
+let collector: ChildProcess | undefined;
+let browser: Browser | undefined;
+let base = '';
+let dataDir = '';
+
+/** `paywatch start` as the README runs it (demo traffic on; history skipped to keep the test short). */
+function startCollector(): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, 'start', '--no-history', '--demo-rate', '30'], {
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        PAYWATCH_PORT: '0',
+        PAYWATCH_HOST: '127.0.0.1',
+        PAYWATCH_DATA_DIR: dataDir,
+        PAYWATCH_LOG_LEVEL: 'warn',
+        PAYWATCH_ADMIN_PASSWORD: ADMIN_PASSWORD,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    collector = child;
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`collector did not start in 60 s:\n${out}`)), 60_000);
+    const onData = (b: Buffer) => {
+      out += b.toString();
+      const m = /Dashboard:\s+(http:\/\/[^\s/]+)\//.exec(out);
+      if (m?.[1]) {
+        clearTimeout(timer);
+        resolve(m[1]);
+      }
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`collector exited with ${code}:\n${out}`));
+    });
+  });
+}
+
+/** Creates the viewer through the admin API, as an admin would. */
+async function createViewer(): Promise<void> {
+  const login = await fetch(`${base}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username: 'admin', password: ADMIN_PASSWORD }),
+  });
+  const { csrf_token } = (await login.json()) as { csrf_token: string };
+  const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+  const res = await fetch(`${base}/api/admin/users`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', cookie, 'x-csrf-token': csrf_token },
+    body: JSON.stringify({ username: 'watcher', password: VIEWER_PASSWORD, role: 'viewer' }),
+  });
+  if (res.status !== 201) throw new Error(`create viewer: ${res.status} ${await res.text()}`);
+}
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM))
+    throw new Error(`${CHROMIUM} not found: install it with \`apt-get install -y chromium\``);
+  dataDir = mkdtempSync(join(tmpdir(), 'paywatch-e2e-console-'));
+  const { build } = await import('vite');
+  await build({ root: DASHBOARD, configFile: join(DASHBOARD, 'vite.config.ts'), logLevel: 'warn' });
+  base = await startCollector();
+  await createViewer();
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+}, 180_000);
+
+afterAll(async () => {
+  await browser?.close();
+  if (collector && collector.exitCode === null) {
+    collector.kill('SIGTERM');
+    await new Promise((r) => collector?.once('exit', r));
+  }
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe('a default install in the browser', () => {
+  it.each([
+    ['admin', ADMIN_PASSWORD],
+    ['watcher', VIEWER_PASSWORD],
+  ])(
+    '%s: sign-in, live, trends and alerts load without a failed request or a console error',
+    async (user, password) => {
+      const ctx = await browser!.newContext({ viewport: { width: 1400, height: 1000 }, locale: 'en-US' });
+      const page = await ctx.newPage();
+      const failed: string[] = [];
+      const consoleErrors: string[] = [];
+      const faro: string[] = [];
+      let signedIn = false;
+      page.on('response', (r) => {
+        const url = new URL(r.url());
+        // The one expected refusal: "who am I" before signing in.
+        if (r.status() === 401 && url.pathname === '/api/auth/me' && !signedIn) return;
+        if (r.status() >= 400) failed.push(`${r.status()} ${r.request().method()} ${url.pathname}`);
+      });
+      page.on('request', (r) => {
+        if (new URL(r.url()).pathname.startsWith('/faro/')) faro.push(r.url());
+      });
+      page.on('console', (m) => {
+        if (m.type() !== 'error') return;
+        if (!signedIn && m.location().url.includes('/api/auth/me')) return;
+        consoleErrors.push(`${m.text()} @ ${m.location().url}`);
+      });
+      page.on('pageerror', (e) => consoleErrors.push(`pageerror: ${e.message}`));
+
+      await page.goto(`${base}/live`);
+      await page.locator('input[name=password]').waitFor({ timeout: 20_000 });
+      await page.fill('input[name=username]', user);
+      await page.fill('input[name=password]', password);
+      signedIn = true;
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByTestId('user').waitFor();
+      await page.locator('[data-testid=conn-state][data-state=connected]').waitFor({ timeout: 20_000 });
+      await expect.poll(() => page.getByTestId('kpi-pps').textContent(), { timeout: 20_000 }).not.toBe('–');
+      for (const link of ['Trends', 'Alerts', 'Live']) {
+        await page.locator('nav').getByRole('link', { name: link }).click();
+        await page.waitForTimeout(2_500); // route changes, lazy chunks, queries; Faro would batch a beacon
+      }
+      await ctx.close();
+      expect(failed).toEqual([]);
+      expect(faro).toEqual([]);
+      expect(consoleErrors).toEqual([]);
+    },
+  );
+});
