@@ -53,4 +53,34 @@ describe('live stream', () => {
     const snap = await new Promise<LiveKpis>((r) => socket.emit('kpis:get', r));
     expect(snap.attempts).toBe(3000);
   });
+
+  it('leaves back-filled history out of the live feed and KPIs (stored, but not happening now)', async () => {
+    const seen: string[] = [];
+    let dropped = 0;
+    socket.on('transactions', (b) => {
+      for (const e of b.events) seen.push(e.event_id);
+      dropped += b.dropped;
+    });
+    const before = await new Promise<LiveKpis>((r) => socket.emit('kpis:get', r));
+    // A back-fill: two days of history sent now (what `paywatch start` does for a fresh store).
+    const old = Array.from({ length: 2000 }, (_, i) =>
+      inputEvent(10_000 + i, { event_id: `old_${i}`, ts: Date.now() - 2 * 86_400_000 + i * 60_000 }),
+    );
+    expect(await (await s.post('/v1/events', ndjson(old))).json()).toMatchObject({ accepted: 2000 });
+    // Late by a few minutes (a slow webhook) is still now; and payments happening now.
+    const recent = Array.from({ length: 20 }, (_, i) =>
+      inputEvent(20_000 + i, { event_id: `recent_${i}`, ts: Date.now() - (i % 2 ? 4 * 60_000 : 0) }),
+    );
+    expect(await (await s.post('/v1/events', ndjson(recent))).json()).toMatchObject({ accepted: 20 });
+    await new Promise((res) => setTimeout(res, 1000));
+    const after = await new Promise<LiveKpis>((r) => socket.emit('kpis:get', r));
+    expect(after.attempts - before.attempts).toBe(20);
+    expect(seen.filter((id) => id.startsWith('old_'))).toEqual([]);
+    expect(seen.filter((id) => id.startsWith('recent_'))).toHaveLength(20);
+    expect(dropped).toBe(0);
+    const stored = await s.get<{ attempts: number }>(
+      `/api/v1/overview?from=${Date.now() - 3 * 86_400_000}&to=${Date.now() + 60_000}`,
+    );
+    expect(stored.body.attempts).toBe(3000 + 2000 + 20);
+  });
 });

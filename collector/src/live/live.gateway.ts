@@ -12,6 +12,14 @@ import type { Logger } from '../lib/logger.js';
 import type { Sink } from '../sinks/sink.js';
 import { RollingKpis, accumulateKpis, emptyKpiDelta, type KpiDelta } from './rolling-kpis.js';
 
+/**
+ * Oldest event time (relative to now) the live screen takes. Older events — a back-fill of
+ * history, a replay, a log tailer catching up — are stored and counted everywhere else, but are
+ * not happening now: in the feed and the rolling KPIs they would show e.g. thousands of
+ * "payments/s" while a fresh demo store is back-filled. A webhook a few minutes late still counts.
+ */
+export const LIVE_MAX_EVENT_AGE_MS = 15 * 60_000;
+
 /** Inter-collector event (through the Redis adapter): KPI contributions since the last flush. */
 const KPI_DELTA_EVENT = 'paywatch:kpi-delta';
 
@@ -66,7 +74,8 @@ export function createLiveGateway(
   });
   const clustered = deps.adapter !== undefined;
   if (deps.adapter !== undefined) io.adapter(deps.adapter);
-  const kpis = new RollingKpis(deps.fx, 60, deps.now);
+  const now = deps.now ?? Date.now;
+  const kpis = new RollingKpis(deps.fx, 60, now);
   let peerDelta = emptyKpiDelta();
   if (clustered) {
     io.on(KPI_DELTA_EVENT, (d: unknown) => {
@@ -104,7 +113,10 @@ export function createLiveGateway(
     io,
     sink: {
       name: 'live',
-      consume(events) {
+      consume(all) {
+        const oldest = now() - LIVE_MAX_EVENT_AGE_MS;
+        const events = all.some((e) => e.ts < oldest) ? all.filter((e) => e.ts >= oldest) : all;
+        if (events.length === 0) return;
         kpis.add(events);
         if (clustered) accumulateKpis(peerDelta, events, deps.fx);
         // Only the newest `maxTransactionsPerBatch` can survive the trim below: convert only those.
