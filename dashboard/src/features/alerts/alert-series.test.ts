@@ -41,6 +41,18 @@ describe('observedQueryFor', () => {
       filters: { provider: ['adyen'], method: ['card'], card_bin: ['453201'] },
     });
   });
+  it('leaves out a pooled label: "_pooled" stands for the small slices taken together, not a value', () => {
+    expect(
+      observedQueryFor(
+        alert('slice_success_rate_drop', {
+          alertname: 'slice_success_rate_drop',
+          provider: 'adyen',
+          method: 'google_pay',
+          country: '_pooled',
+        }),
+      ),
+    ).toEqual({ metric: 'success_rate', filters: { provider: ['adyen'], method: ['google_pay'] } });
+  });
   it('knows latency and silence rules, and gives up on the rest', () => {
     expect(observedQueryFor(alert('latency_spike', {}))?.metric).toBe('latency_p95');
     expect(observedQueryFor(alert('expected_silence', { country: 'DE' }))).toEqual({

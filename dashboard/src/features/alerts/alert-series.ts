@@ -9,6 +9,9 @@ const LABEL_ALIASES: Record<string, Dimension> = {
   merchant: 'merchant_id',
 };
 
+/** The label value of a pooled dimension. */
+const POOLED = '_pooled';
+
 export type ObservedMetric = 'success_rate' | 'latency_p95' | 'attempts';
 
 /**
@@ -28,6 +31,9 @@ export function observedQueryFor(a: Alert): { metric: ObservedMetric; filters: F
   if (!metric) return null;
   const filters: Filters = {};
   for (const [name, value] of Object.entries(a.labels)) {
+    // The engine pools small slices under "_pooled" (alerts/src/engine/pooling.ts): not a value to
+    // filter on (it would match nothing); the chart shows the slice without that dimension.
+    if (value === POOLED) continue;
     const dim = (DIMENSIONS as readonly string[]).includes(name) ? (name as Dimension) : LABEL_ALIASES[name];
     if (dim) filters[dim] = [value];
   }
