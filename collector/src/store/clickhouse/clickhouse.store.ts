@@ -403,7 +403,7 @@ export function createClickHouseStore(
     const acc = new Map<string, Acc>();
     for (const r of counts) {
       const bucket = g.bucketMs === null ? null : num(r.bucket);
-      const key = g.dimension === null ? null : str(r.gkey);
+      const key = g.dimension === null || num(r.gnull) === 1 ? null : str(r.gkey);
       const k = keyOf(bucket, key);
       let a = acc.get(k);
       if (!a) {
@@ -420,7 +420,7 @@ export function createClickHouseStore(
     }
     for (const r of lats) {
       const bucket = g.bucketMs === null ? null : num(r.bucket);
-      const key = g.dimension === null ? null : str(r.gkey);
+      const key = g.dimension === null || num(r.gnull) === 1 ? null : str(r.gkey);
       const a = acc.get(keyOf(bucket, key));
       // `qb` holds the histogram buckets of p50, p95, p99 (latency-histogram.ts).
       if (a && (num(r.nlat) ?? 0) > 0 && Array.isArray(r.qb))
@@ -621,7 +621,7 @@ export function createClickHouseStore(
           byCat.set(cat, c);
         }
         c.count += n;
-        const code = str(r.code);
+        const code = num(r.code_null) === 1 ? null : str(r.code);
         if (code !== null) c.codes.push({ code, count: n });
       }
       return [...byCat.entries()]

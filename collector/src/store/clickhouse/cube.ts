@@ -11,8 +11,9 @@ import { ident, join, list, raw, sql, type SqlFragment } from './sql.js';
  * and filled by a materialized view in the same INSERT as the raw rows:
  *
  * - `payment_cube_1h`     (dim, val, hour, status, currency) → n events, amt amount (SummingMergeTree)
- * - `payment_latency_1h`  (dim, val, hour, status, lb) → c: the latency histogram of outcome
- *   events (`latency-histogram.ts`), one row per non-empty bucket (SummingMergeTree)
+ * - `payment_latency_1h`  (dim, val, st, hour, lb) → c: the latency histogram of outcome
+ *   events (`latency-histogram.ts`), one row per non-empty bucket, per status and again under
+ *   st = '*' for all outcome statuses together (SummingMergeTree)
  * - `payment_failures_1h` (dim, val, hour, status, category, code_null, code) → c: failed
  *   attempts by failure category and raw code (SummingMergeTree)
  *
@@ -83,11 +84,13 @@ FROM ${source}
 ${sliceJoin()}${whereOf(extra)}
 GROUP BY day, hour, dim, val, status, currency`;
     case CUBE_TABLES.latency:
-      return sql`SELECT ${raw(DAY)} AS day, ${hour} AS hour, dim, val, status,
+      // Each histogram twice: under its status and under '*' (all outcome statuses), which is
+      // what reads without a status filter take (a third of the rows).
+      return sql`SELECT ${raw(DAY)} AS day, ${hour} AS hour, dim, val, arrayJoin([status, ${ALL_SLICE}]) AS st,
   ${latencyBucketSql('assumeNotNull(latency_ms)')} AS lb, count() AS c
 FROM ${source}
 ${sliceJoin()}${whereOf([sql`isNotNull(latency_ms)`, sql`status IN ${list(OUTCOME)}`, ...extra])}
-GROUP BY day, hour, dim, val, status, lb`;
+GROUP BY day, hour, dim, val, st, lb`;
     case CUBE_TABLES.failures:
       return sql`SELECT ${raw(DAY)} AS day, ${hour} AS hour, dim, val, status,
   ifNull(failure_category, 'other') AS category, toUInt8(isNull(failure_code)) AS code_null,
@@ -106,8 +109,8 @@ export const CUBE_SCHEMAS: Record<CubeTable, { columns: string; orderBy: string 
     orderBy: 'dim, val, hour, status, currency',
   },
   [CUBE_TABLES.latency]: {
-    columns: 'day Date, hour Int64, dim String, val String, status String, lb UInt16, c UInt64',
-    orderBy: 'dim, val, hour, status, lb',
+    columns: 'day Date, hour Int64, dim String, val String, st String, lb UInt16, c UInt64',
+    orderBy: 'dim, val, st, hour, lb',
   },
   [CUBE_TABLES.failures]: {
     columns:

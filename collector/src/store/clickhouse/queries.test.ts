@@ -62,7 +62,7 @@ describe('generated SQL', () => {
     const plan = { cube: null, rest: [{ from: base.from, to: base.to }], restCounts: 'rollup' as const };
     const q = countsQuery('paywatch', plan, base, g).text;
     expect(q).toContain('countMerge(events)');
-    expect(q).toContain("nullIf(`country`, '') AS gkey");
+    expect(q).toContain("toUInt8(`country` = '') AS gnull");
     expect(q).toContain('FROM `paywatch`.`payment_rollup_1m`');
   });
 
