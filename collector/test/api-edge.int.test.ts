@@ -52,6 +52,19 @@ describe('requests that cannot be decoded', () => {
     expect(s.logs()).not.toContain('unhandled error');
   });
 
+  it('a missing required query parameter is named as missing, not as a bad value', async () => {
+    for (const [path, field] of [
+      ['/api/v1/breakdown', 'dimension'],
+      ['/api/v1/metrics/samples', 'series'],
+    ] as const) {
+      const r = await s.fetch(path);
+      expect(r.status, path).toBe(400);
+      const j = (await r.json()) as { error: { field?: string; message: string } };
+      expect(j.error.field, path).toBe(field);
+      expect(j.error.message, path).toBe(`query parameter "${field}" is required`);
+    }
+  });
+
   it('keeps serving afterwards', async () => {
     const r = await s.get<Overview>('/api/v1/overview');
     expect(r.status).toBe(200);

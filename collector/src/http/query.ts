@@ -12,6 +12,9 @@ export function parseQuery<S extends z.ZodType>(schema: S, query: unknown): z.ou
     throw new BadRequestError(`unknown query parameter "${k}"`, k, 'invalid_parameter');
   }
   const field = issue.path.map(String).join('.');
+  const given = issue.path.length === 1 ? (query as Record<string, unknown> | undefined)?.[field] : null;
+  if (given === undefined)
+    throw new BadRequestError(`query parameter "${field}" is required`, field, 'invalid_parameter');
   const message =
     issue.code === 'invalid_type' && issue.expected === 'string' ? 'expected a single value' : issue.message;
   throw new BadRequestError(`query parameter "${field}": ${message}`, field, 'invalid_parameter');
