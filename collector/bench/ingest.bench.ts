@@ -110,6 +110,8 @@ export async function runIngestBench(
     cpuProfDir?: string | null;
     /** Run the collector's alert engine (default true). */
     alerts?: boolean;
+    /** Event time the events spread over, ending now (default two days). */
+    spanMinutes?: number;
   },
   io: CommandIO,
 ): Promise<Record<string, unknown>> {
@@ -118,7 +120,7 @@ export async function runIngestBench(
   const url = `http://127.0.0.1:${port}`;
   io.stdout.write(`Generating ${opts.events} events (seed ${opts.seed})…\n`);
   const now = Date.now();
-  const span = 2 * 86_400_000;
+  const span = (opts.spanMinutes ?? 2880) * 60_000;
   const gen = createGenerator({
     seed: opts.seed,
     start: now - span,
@@ -237,6 +239,7 @@ export async function runIngestBench(
       benchmark: 'ingest',
       store: opts.store,
       alert_engine: opts.alerts !== false,
+      span_minutes: span / 60_000,
       at: new Date().toISOString(),
       machine: { cpus: cpus().length, node: process.version },
       events: n,

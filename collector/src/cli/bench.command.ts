@@ -21,6 +21,8 @@ Options:
   --store <backend>   embedded (default) or clickhouse.
   --out <file>        Results file (default bench/results/ingest-<store>.json).
   --cpu-prof <dir>    Write a V8 CPU profile of the collector process to <dir> (node --cpu-prof).
+  --span-minutes <n>  Event time the events spread over, ending now (default 2880 = two days;
+                      a few minutes is what a live collector sees).
   --no-alerts         Run the collector with its alert engine off (PAYWATCH_ALERTS_ENABLED=false),
                       as collectors run when the standalone \`paywatch alerts\` service alerts.
   -h, --help          Show this help.
@@ -44,6 +46,7 @@ export const benchCommand: Command = {
           out: { type: 'string' },
           'cpu-prof': { type: 'string' },
           'no-alerts': { type: 'boolean', default: false },
+          'span-minutes': { type: 'string', default: '2880' },
           help: { type: 'boolean', short: 'h', default: false },
         },
       });
@@ -82,6 +85,7 @@ export const benchCommand: Command = {
         out: values.out ?? `bench/results/ingest-${store}.json`,
         cpuProfDir: values['cpu-prof'] ?? null,
         alerts: !values['no-alerts'],
+        spanMinutes: num('span-minutes', values['span-minutes'], 525_600),
       };
     } catch (err) {
       io.stderr.write(`paywatch bench: ${(err as Error).message}\n`);
