@@ -78,11 +78,22 @@ export function createLevelDetector(spec: LevelSpec): SeriesDetector {
       else if (filled < Math.min(30, spec.baseline_minutes))
         out = quiet(at, 'insufficient', raw, 'learning the recent level');
       else {
-        const v = perMinute ? raw / win.length : raw;
         const m = median(hist);
         const spread = Math.max(1.4826 * mad(hist, m), Math.abs(m) * 0.02, 1e-9);
         const half = Math.max(spec.k * spread, Math.abs(m) * spec.min_relative_change);
-        const side = outside(v, m - half, m + half, spec.direction);
+        let v = perMinute ? raw / win.length : raw;
+        let side = outside(v, m - half, m + half, spec.direction);
+        // The band is built from single minutes, so the latest minute alone may be judged too:
+        // a sharp jump is then seen one or two minutes sooner. Only with three times the
+        // minimum volume, so a few slow outliers in a thin minute cannot move it.
+        const last = metricValue(minute, spec.metric);
+        if (!side && last !== null && minute.attempts >= 3 * spec.min_attempts) {
+          const lastSide = outside(last, m - half, m + half, spec.direction);
+          if (lastSide) {
+            v = last;
+            side = lastSide;
+          }
+        }
         out = {
           at,
           verdict: side ? 'anomalous' : 'normal',
