@@ -76,6 +76,10 @@ export interface UnivariateConfig {
   coarseGain: number;
 }
 
+/**
+ * The one configuration for every series. The fields up to `rangeMargin` were chosen by an
+ * earlier coarse sweep against the NAB corpus score (disclosed in docs/alerts.md).
+ */
 export const DEFAULT_UNIVARIATE_CONFIG: UnivariateConfig = {
   warmup: 150,
   levelAlpha: 0.1,
