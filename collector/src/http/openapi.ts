@@ -10,6 +10,10 @@ const toSchema = (s: z.ZodType, io: 'input' | 'output'): Json => {
   return j;
 };
 
+const RATE_LIMITED =
+  'Rate limit exceeded (per client IP, PAYWATCH_RATE_LIMIT_IP, or per API key, PAYWATCH_RATE_LIMIT_KEY).';
+const RETRY_AFTER = { description: 'Seconds to wait before retrying', schema: { type: 'integer' } };
+
 /**
  * Builds the OpenAPI 3.1 document from the route docs every router contributes, so the
  * description cannot drift from the routes (a test checks every mounted route is listed).
@@ -37,10 +41,12 @@ export function buildOpenApi(routes: readonly RouteDoc[], info: { version: strin
             : {}),
       },
     };
-    for (const [status, description] of Object.entries(r.errors ?? {})) {
+    // Every request passes the per-IP rate limit first (and keys their own): any route can answer 429.
+    for (const [status, description] of Object.entries({ 429: RATE_LIMITED, ...r.errors })) {
       responses[status] = {
         description,
         content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+        ...(status === '429' ? { headers: { 'Retry-After': RETRY_AFTER } } : {}),
       };
     }
     const op: Json = {
