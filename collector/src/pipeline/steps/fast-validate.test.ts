@@ -3,7 +3,7 @@ import { PaymentEventInputSchema } from '@paywatch/contracts';
 import { describe, expect, it } from 'vitest';
 import { createGenerator } from '../../simulator/generator.js';
 import { Rng } from '../../simulator/prng.js';
-import { fastValidateEvent } from './fast-validate.js';
+import { FAST_VALIDATED_KEYS, fastValidateEvent } from './fast-validate.js';
 import { validateStep } from './validate.step.js';
 
 type Obj = Record<string, unknown>;
@@ -155,6 +155,11 @@ function mutate(e: Obj, r: Rng): Obj {
 }
 
 describe('fast validation path', () => {
+  it('copies exactly the contract’s top-level fields, in schema order', () => {
+    // A contract field missing here would send every event carrying it to zod (never drop it).
+    expect([...FAST_VALIDATED_KEYS]).toEqual(Object.keys(PaymentEventInputSchema.shape));
+  });
+
   it('accepts real simulator events with exactly the output zod gives', () => {
     const events = [...simulated(3000, 7, 'rfc3339'), ...simulated(1000, 8, 'epoch_ms')];
     for (const e of events) {
