@@ -1,5 +1,5 @@
 // Guards the durable spool: acks after fsync, in-order drain through an outage, quota → 503, and crash recovery (torn tail, no replay of drained records), for plain writers and for line writers (records kept in the store's encoding), old-format records included.
-import { appendFile, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { appendFile, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { PaymentEvent } from '@paywatch/contracts';
@@ -33,9 +33,14 @@ async function storeBehindSwitch(lines = false) {
   });
   const calls: string[][] = [];
   let up = true;
+  let refuse = false;
+  const gate = () => {
+    if (!up) throw new StoreError('store unreachable (test outage)');
+    if (refuse) throw new StoreError('store refuses these rows (test)', undefined, false);
+  };
   const plain: EventWriter = {
     async write(events) {
-      if (!up) throw new StoreError('store unreachable (test outage)');
+      gate();
       calls.push(events.map((e) => e.event_id));
       return store.write(events);
     },
@@ -51,7 +56,7 @@ async function storeBehindSwitch(lines = false) {
     encodeLines: (events) => Buffer.from(events.map((e) => JSON.stringify(e) + '\n').join('')),
     decodeLines,
     async writeLines(keys, chunks) {
-      if (!up) throw new StoreError('store unreachable (test outage)');
+      gate();
       const events = decodeLines(Buffer.concat(chunks));
       expect(keys).toEqual(events.map((e) => ({ event_id: e.event_id, ts: e.ts })));
       calls.push(events.map((e) => e.event_id));
@@ -60,7 +65,15 @@ async function storeBehindSwitch(lines = false) {
     },
   };
   const writer = lines ? lineWriter : plain;
-  return { store, writer, plain, lineWriter, calls, setUp: (v: boolean) => (up = v) };
+  return {
+    store,
+    writer,
+    plain,
+    lineWriter,
+    calls,
+    setUp: (v: boolean) => (up = v),
+    setRefuse: (v: boolean) => (refuse = v),
+  };
 }
 
 async function spoolDir(): Promise<string> {
@@ -226,6 +239,27 @@ describe.each([
     await spool.drained();
     expect(s.calls.flat()).toEqual(bs.flat().map((e) => e.event_id));
     expect((await storedIds(s.store)).length).toBe(120);
+  });
+
+  it('dead-letters a batch the store refuses as invalid and drains the next ones', async () => {
+    const s = await storeBehindSwitch(lines);
+    const dir = await spoolDir();
+    const spool = await startedSpool(dir, s.writer);
+    const [bad, good] = batches(11, 2, 10) as PaymentEvent[][];
+    s.setRefuse(true);
+    await spool.write(bad as PaymentEvent[]);
+    await spool.drained();
+    s.setRefuse(false);
+    await spool.write(good as PaymentEvent[]);
+    await spool.drained();
+    const dead = (await readFile(path.join(dir, 'dead-letter.ndjson'), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { reason: string; event: PaymentEvent });
+    expect(dead.map((d) => d.event)).toEqual(bad);
+    expect(dead[0]?.reason).toMatch(/refuses these rows/);
+    expect(spool.stats()).toMatchObject({ droppedEvents: 10, drainedEvents: 10, pendingEvents: 0 });
+    expect((await storedIds(s.store)).sort()).toEqual((good as PaymentEvent[]).map((e) => e.event_id).sort());
   });
 
   it('refuses writes after stop, and stop is idempotent', async () => {

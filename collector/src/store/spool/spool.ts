@@ -386,21 +386,37 @@ export function createSpool(config: SpoolConfig, deps: SpoolDeps): Spool {
     }
   }
 
-  async function deadLetter(entries: Entry[], events: PaymentEvent[], err: unknown): Promise<void> {
+  async function deadLetter(entries: Entry[], held: Held[], err: unknown): Promise<void> {
     const reason = err instanceof Error ? err.message : String(err);
+    // One line per event; line records that do not even decode are kept as their raw lines.
+    const out: string[] = [];
+    let count = 0;
+    for (const h of held) {
+      let events: PaymentEvent[] | null = null;
+      try {
+        events = eventsOf([h]);
+      } catch {
+        events = null;
+      }
+      if (events) {
+        for (const e of events) out.push(JSON.stringify({ reason, event: e }));
+        count += events.length;
+      } else if (h.kind === 'lines') {
+        for (const line of h.lines.toString('utf8').split('\n'))
+          if (line !== '') out.push(JSON.stringify({ reason, line }));
+        count += h.keys.length;
+      }
+    }
     const fh = await open(path.join(config.dir, 'dead-letter.ndjson'), 'a');
     try {
-      await fh.writeFile(events.map((e) => JSON.stringify({ reason, event: e })).join('\n') + '\n');
+      await fh.writeFile(out.join('\n') + '\n');
       await fh.sync();
     } finally {
       await fh.close();
     }
-    totals.droppedEvents += events.length;
-    hooks.dropped?.(events.length, reason);
-    log.error(
-      { err, events: events.length, records: entries.length },
-      'spool: store refused events; dead-lettered',
-    );
+    totals.droppedEvents += count;
+    hooks.dropped?.(count, reason);
+    log.error({ err, events: count, records: entries.length }, 'spool: store refused events; dead-lettered');
   }
 
   const isPermanent = (err: unknown) => err instanceof PaywatchError && !err.retryable;
@@ -432,7 +448,7 @@ export function createSpool(config: SpoolConfig, deps: SpoolDeps): Spool {
         backoff = minBackoff;
       } catch (err) {
         if (isPermanent(err) && state === 'running' && held.length === entries.length) {
-          await deadLetter(entries, eventsOf(held), err);
+          await deadLetter(entries, held, err);
         } else {
           totals.retries++;
           hooks.retry?.(err);
