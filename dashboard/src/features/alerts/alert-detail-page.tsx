@@ -4,7 +4,7 @@ import { useI18n } from '../../i18n/index.js';
 import { useAlert, useAlertDeliveries, useQuery } from '../../queries/index.js';
 import { ApiError, readApi, type AlertDetail } from '../../api/index.js';
 import { autoBucket } from '../trends/trends-state.js';
-import { bandPoints, observedQueryFor } from './alert-series.js';
+import { bandPoints, bandText, observedQueryFor } from './alert-series.js';
 import { AlertActions } from './alert-actions.js';
 import { EngineDown } from './alert-list.js';
 
@@ -31,6 +31,7 @@ function AlertDetailView({ a, onChanged }: { a: AlertDetail; onChanged(): void }
   const { t, fmt } = useI18n();
   const fmtV = (v: number) =>
     Math.abs(v) <= 1 && a.rule.includes('rate') ? fmt.percent(v, 1) : fmt.number(v, 2);
+  const band = bandText(a.expected.low, a.expected.high, fmtV);
   // The engine sends no series: the observed side comes from the read API for the alert's slice,
   // from an hour before the episode to its end.
   const observed = a.series.length === 0 ? observedQueryFor(a) : null;
@@ -82,13 +83,7 @@ function AlertDetailView({ a, onChanged }: { a: AlertDetail; onChanged(): void }
           <dt>{t('alerts.expected')}</dt>
           <dd>
             {a.expected.value != null ? fmtV(a.expected.value) : '–'}
-            {(a.expected.low != null || a.expected.high != null) && (
-              <span className="muted">
-                {' '}
-                ({a.expected.low != null ? fmtV(a.expected.low) : '–'} –{' '}
-                {a.expected.high != null ? fmtV(a.expected.high) : '–'})
-              </span>
-            )}
+            {band !== null && <span className="muted"> ({band})</span>}
           </dd>
           <dt>{t('alerts.revenueAtRisk')}</dt>
           <dd>

@@ -2,7 +2,7 @@
 import type { Timeseries } from '@paywatch/contracts';
 import { describe, expect, it } from 'vitest';
 import type { Alert } from '../../api/index.js';
-import { bandPoints, observedQueryFor } from './alert-series.js';
+import { bandPoints, bandText, observedQueryFor } from './alert-series.js';
 
 const alert = (rule: string, labels: Record<string, string>): Alert => ({
   id: 'a',
@@ -88,5 +88,15 @@ describe('bandPoints', () => {
     expect(bandPoints(ts, 'attempts', alert('x', {}))).toEqual([
       { t: 0, observed: 10, expected_low: null, expected_high: null },
     ]);
+  });
+});
+
+describe('bandText', () => {
+  const pct = (v: number) => `${(v * 100).toFixed(1)}%`;
+  it('prints a two-sided band, or the one bound a rule has (not "– – 15")', () => {
+    expect(bandText(0.854, 1, pct)).toBe('85.4% – 100.0%');
+    expect(bandText(null, 15, String)).toBe('≤ 15');
+    expect(bandText(3, null, String)).toBe('≥ 3');
+    expect(bandText(null, undefined, String)).toBeNull();
   });
 });

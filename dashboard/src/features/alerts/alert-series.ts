@@ -54,3 +54,18 @@ export function bandPoints(ts: Timeseries, metric: ObservedMetric, a: Alert): Ba
     expected_high: band ? a.expected.high : null,
   }));
 }
+
+/**
+ * The expected band as text: `low – high`, or a one-sided bound (`≤ high`, `≥ low`) when the
+ * rule only has one (a count with a ceiling, for instance); null without either.
+ */
+export function bandText(
+  low: number | null | undefined,
+  high: number | null | undefined,
+  fmtV: (v: number) => string,
+): string | null {
+  if (low != null && high != null) return `${fmtV(low)} – ${fmtV(high)}`;
+  if (high != null) return `≤ ${fmtV(high)}`;
+  if (low != null) return `≥ ${fmtV(low)}`;
+  return null;
+}
