@@ -65,6 +65,21 @@ describe('requests that cannot be decoded', () => {
     }
   });
 
+  it('a time without a zone is a 400 (it was read in the server’s local time zone), like on ingest', async () => {
+    for (const t of ['2026-11-25T00:00:00', '2026-11-25', 'Nov 25 2026', '2026-11-25T00:00']) {
+      const r = await s.fetch(`/api/v1/overview?from=${encodeURIComponent(t)}`);
+      expect(r.status, t).toBe(400);
+      const j = (await r.json()) as { error: { field?: string; message: string } };
+      expect(j.error.field, t).toBe('from');
+      expect(j.error.message, t).toContain('time zone');
+    }
+    const to = Date.now() + 60_000;
+    for (const t of ['2026-11-25T00:00:00Z', '2026-11-25T08:00:00.5+08:00', String(to - 3_600_000)]) {
+      const r = await s.fetch(`/api/v1/overview?from=${encodeURIComponent(t)}&to=${to}`);
+      expect(r.status, t).toBe(200);
+    }
+  });
+
   it('keeps serving afterwards', async () => {
     const r = await s.get<Overview>('/api/v1/overview');
     expect(r.status).toBe(200);

@@ -2,8 +2,24 @@ import type { z } from 'zod';
 import { BadRequestError } from '../lib/errors.js';
 import { maskPans } from '../lib/pan.js';
 
+/** RFC 3339 with a zone, as ingest requires for `ts` (contracts/src/payment-event.ts). */
+const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$/;
+const TIME_PARAMS = ['from', 'to'] as const;
+
 /** Validates query parameters; the first problem becomes a 400 naming the parameter. */
 export function parseQuery<S extends z.ZodType>(schema: S, query: unknown): z.output<S> {
+  // Range bounds: epoch ms or RFC 3339 *with* a zone. Anything else `Date.parse` would read in
+  // the server's own time zone (`2026-11-25T00:00:00`, `2026-11-25`, `Nov 25 2026`), so the same
+  // URL would mean different hours on different machines.
+  for (const k of TIME_PARAMS) {
+    const v = (query as Record<string, unknown> | undefined)?.[k];
+    if (typeof v === 'string' && !/^\d+$/.test(v) && !RFC3339.test(v))
+      throw new BadRequestError(
+        `query parameter "${k}": expected epoch milliseconds or RFC 3339 with a time zone (2026-11-25T10:00:00Z)`,
+        k,
+        'invalid_parameter',
+      );
+  }
   const r = schema.safeParse(query ?? {});
   if (r.success) return r.data;
   const issue = r.error.issues[0]!;
