@@ -212,7 +212,7 @@ export function TrendsPage() {
             onChange={(e) => update({ bucket: e.target.value as TrendsState['bucket'] })}
             data-testid="bucket"
           >
-            <option value="auto">auto ({range.bucket})</option>
+            <option value="auto">{t('trends.auto', { bucket: range.bucket })}</option>
             {BUCKET_NAMES.filter((b) => span / BUCKETS[b] <= 2000).map((b) => (
               <option key={b} value={b}>
                 {b}
