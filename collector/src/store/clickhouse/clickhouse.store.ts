@@ -31,6 +31,7 @@ import {
   latencyQuery,
   mainSource,
   planRead,
+  paymentDaysQuery,
   timelineQuery,
   transactionsQuery,
   type Grouping,
@@ -651,7 +652,12 @@ export function createClickHouseStore(
     },
 
     async paymentTimeline(paymentId) {
-      return (await rows(timelineQuery(db, paymentId))).map(fromRow);
+      // The key index names the days to read (its rows come from the same INSERT as the raw
+      // rows). A payment it does not know is looked up in every day: an unknown id costs a full
+      // scan, and an INSERT that stored raw rows but failed before the view's rows is still found.
+      const days = (await rows<{ d: unknown }>(paymentDaysQuery(db, paymentId))).map((r) => str(r.d) ?? '');
+      const valid = days.filter((d) => /^\d{4}-\d{2}-\d{2}$/.test(d));
+      return (await rows(timelineQuery(db, paymentId, valid.length === 0 ? null : valid))).map(fromRow);
     },
 
     async dropPartitionsOlderThan(days, now = Date.now()) {

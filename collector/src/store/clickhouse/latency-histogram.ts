@@ -65,14 +65,14 @@ export function quantileBucket(pairs: readonly (readonly [number, number])[], q:
 }
 
 /**
- * SQL select items turning grouped rows of (`lb` bucket, `n` count) into `qb`: the array of
+ * SQL select items turning grouped rows of (`lb` bucket, `count` column) into `qb`: the array of
  * the buckets holding the quantiles `LATENCY_QUANTILES` (same rule as `quantileBucket`). Use in
  * a SELECT with a GROUP BY; the helper columns `hs_` and `cs_` are selected too (ignore them).
  */
-export function quantileBucketsSql(): SqlFragment {
+export function quantileBucketsSql(count: 'n' | 'm' = 'n'): SqlFragment {
   const qs = LATENCY_QUANTILES.join(', ');
   return raw(
-    `arraySort(x -> x.1, groupArray((lb, n))) AS hs_, arrayCumSum(arrayMap(x -> x.2, hs_)) AS cs_,
+    `arraySort(x -> x.1, groupArray((lb, ${count}))) AS hs_, arrayCumSum(arrayMap(x -> x.2, hs_)) AS cs_,
   arrayMap(q -> hs_[arrayFirstIndex(c -> c >= greatest(1, ceil(q * cs_[-1])), cs_)].1, [${qs}]) AS qb`,
   );
 }

@@ -189,7 +189,32 @@ PARTITION BY day
 ORDER BY (ts, id)`,
     ],
   },
+  {
+    version: 5,
+    name: 'payment key index (payment_id → day) for the payment timeline',
+    statements: (o) => [
+      // The raw table is not ordered by payment_id: without this a timeline read scans every
+      // payment_id of every day. With it, only the days holding the payment are read.
+      sql`CREATE TABLE IF NOT EXISTS ${t(o, 'payment_keys')}${onCluster(o)} (
+  payment_id String,
+  day Date
+) ENGINE = ${engine(o, 'ReplacingMergeTree', 'payment_keys')}
+PARTITION BY day
+ORDER BY payment_id
+SETTINGS index_granularity = 1024`,
+      sql`CREATE MATERIALIZED VIEW IF NOT EXISTS ${t(o, 'payment_keys_mv')}${onCluster(o)}
+TO ${t(o, 'payment_keys')}
+AS ${paymentKeysSelect(o)}`,
+      // Back-fill (exact on a re-run; duplicates of a (payment_id, day) pair are harmless).
+      sql`INSERT INTO ${t(o, 'payment_keys')} ${paymentKeysSelect(o)}`,
+    ],
+  },
 ];
+
+/** (payment_id, day) of raw rows: the payment key view's query and its back-fill. */
+function paymentKeysSelect(o: SchemaOptions): SqlFragment {
+  return sql`SELECT DISTINCT payment_id, ${raw(DAY_OF_TS)} AS day FROM ${t(o, 'payment_events')}`;
+}
 
 /**
  * Signal tables (migration 4), each partitioned by `day`. Not in `DAY_PARTITIONED_TABLES`: their
@@ -237,6 +262,7 @@ export const DAY_PARTITIONED_TABLES = [
   'event_keys',
   'payment_rollup_1m',
   ...CUBE_TABLE_NAMES,
+  'payment_keys',
 ] as const;
 
 export function createDatabase(o: SchemaOptions): SqlFragment {

@@ -317,10 +317,19 @@ WHERE ${whereClause('raw', spanQuery(q, s))} AND status IN ${list(OUTCOME)} AND 
 GROUP BY ${withComma(k.names)}lb`);
   }
   const names = keyExprs('raw', g).names;
-  return sql`SELECT ${withComma(names)}cs_[-1] AS nlat, qb FROM (
-SELECT ${withComma(names)}${quantileBucketsSql()}
-FROM (
+  // Few groups over many rows (no or daily buckets): add up each (group, bucket) first so the
+  // arrays stay short. Many small groups (hourly and finer buckets): rows go straight into the
+  // arrays, which is cheaper than a GROUP BY over (group, bucket).
+  const preSum = g.bucketMs === null || g.bucketMs >= DAY_MS;
+  const summed = preSum
+    ? sql`SELECT ${withComma(names)}lb, sum(n) AS m FROM (
 ${unionAll(parts)}
+) GROUP BY ${withComma(names)}lb`
+    : unionAll(parts);
+  return sql`SELECT ${withComma(names)}cs_[-1] AS nlat, qb FROM (
+SELECT ${withComma(names)}${quantileBucketsSql(preSum ? 'm' : 'n')}
+FROM (
+${summed}
 )${groupBy(names)}
 )`;
 }
@@ -371,10 +380,26 @@ ORDER BY ts DESC, event_id DESC
 LIMIT ${limit + 1}`;
 }
 
-/** Every event of one payment, oldest first. */
-export function timelineQuery(db: string, paymentId: string): SqlFragment {
+/** The days holding events of one payment (the payment key index, migration 5). */
+export function paymentDaysQuery(db: string, paymentId: string): SqlFragment {
+  return sql`SELECT DISTINCT toString(day) AS d FROM ${ident(db)}.payment_keys WHERE payment_id = ${paymentId}`;
+}
+
+/** Every event of one payment, oldest first; `days` (YYYY-MM-DD) limits the partitions read. */
+export function timelineQuery(
+  db: string,
+  paymentId: string,
+  days: readonly string[] | null = null,
+): SqlFragment {
+  const inDays =
+    days === null
+      ? raw('')
+      : sql`day IN (${join(
+          days.map((d) => sql`toDate(${d})`),
+          ', ',
+        )}) AND `;
   return sql`SELECT ${SELECT_COLUMNS} FROM ${ident(db)}.payment_events
-WHERE payment_id = ${paymentId}
+WHERE ${inDays}payment_id = ${paymentId}
 ORDER BY ts ASC, attempt ASC, event_id ASC`;
 }
 
