@@ -54,7 +54,7 @@ describe('live stream', () => {
     expect(snap.attempts).toBe(3000);
   });
 
-  it('leaves back-filled history out of the live feed and KPIs (stored, but not happening now)', async () => {
+  it('leaves back-filled history and events from clocks far ahead out of the live feed and KPIs (stored, but not happening now)', async () => {
     const seen: string[] = [];
     let dropped = 0;
     socket.on('transactions', (b) => {
@@ -67,6 +67,11 @@ describe('live stream', () => {
       inputEvent(10_000 + i, { event_id: `old_${i}`, ts: Date.now() - 2 * 86_400_000 + i * 60_000 }),
     );
     expect(await (await s.post('/v1/events', ndjson(old))).json()).toMatchObject({ accepted: 2000 });
+    // From a client whose clock runs ahead: it would sit on top of the newest-first feed for an hour.
+    const ahead = Array.from({ length: 5 }, (_, i) =>
+      inputEvent(30_000 + i, { event_id: `ahead_${i}`, ts: Date.now() + 60 * 60_000 }),
+    );
+    expect(await (await s.post('/v1/events', ndjson(ahead))).json()).toMatchObject({ accepted: 5 });
     // Late by a few minutes (a slow webhook) is still now; and payments happening now.
     const recent = Array.from({ length: 20 }, (_, i) =>
       inputEvent(20_000 + i, { event_id: `recent_${i}`, ts: Date.now() - (i % 2 ? 4 * 60_000 : 0) }),
@@ -75,12 +80,12 @@ describe('live stream', () => {
     await new Promise((res) => setTimeout(res, 1000));
     const after = await new Promise<LiveKpis>((r) => socket.emit('kpis:get', r));
     expect(after.attempts - before.attempts).toBe(20);
-    expect(seen.filter((id) => id.startsWith('old_'))).toEqual([]);
+    expect(seen.filter((id) => id.startsWith('old_') || id.startsWith('ahead_'))).toEqual([]);
     expect(seen.filter((id) => id.startsWith('recent_'))).toHaveLength(20);
     expect(dropped).toBe(0);
     const stored = await s.get<{ attempts: number }>(
-      `/api/v1/overview?from=${Date.now() - 3 * 86_400_000}&to=${Date.now() + 60_000}`,
+      `/api/v1/overview?from=${Date.now() - 3 * 86_400_000}&to=${Date.now() + 2 * 3_600_000}`,
     );
-    expect(stored.body.attempts).toBe(3000 + 2000 + 20);
+    expect(stored.body.attempts).toBe(3000 + 2000 + 20 + 5);
   });
 });

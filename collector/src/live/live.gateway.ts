@@ -3,6 +3,7 @@ import {
   LIVE_LIMITS,
   type ClientToServerEvents,
   type LiveTransaction,
+  type PaymentEvent,
   type ServerToClientEvents,
 } from '@paywatch/contracts';
 import { Server } from 'socket.io';
@@ -19,6 +20,12 @@ import { RollingKpis, accumulateKpis, emptyKpiDelta, type KpiDelta } from './rol
  * "payments/s" while a fresh demo store is back-filled. A webhook a few minutes late still counts.
  */
 export const LIVE_MAX_EVENT_AGE_MS = 15 * 60_000;
+/**
+ * How far ahead of this collector's clock an event may be and still count as now (clock skew).
+ * Ingest accepts up to a day ahead; such an event would otherwise sit on top of the newest-first
+ * feed until its time came.
+ */
+export const LIVE_MAX_EVENT_AHEAD_MS = 5 * 60_000;
 
 /** Inter-collector event (through the Redis adapter): KPI contributions since the last flush. */
 const KPI_DELTA_EVENT = 'paywatch:kpi-delta';
@@ -114,8 +121,11 @@ export function createLiveGateway(
     sink: {
       name: 'live',
       consume(all) {
-        const oldest = now() - LIVE_MAX_EVENT_AGE_MS;
-        const events = all.some((e) => e.ts < oldest) ? all.filter((e) => e.ts >= oldest) : all;
+        const t = now();
+        const oldest = t - LIVE_MAX_EVENT_AGE_MS;
+        const newest = t + LIVE_MAX_EVENT_AHEAD_MS;
+        const isNow = (e: PaymentEvent) => e.ts >= oldest && e.ts <= newest;
+        const events = all.every(isNow) ? all : all.filter(isNow);
         if (events.length === 0) return;
         kpis.add(events);
         if (clustered) accumulateKpis(peerDelta, events, deps.fx);
