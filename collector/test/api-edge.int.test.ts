@@ -43,6 +43,25 @@ describe('requests that cannot be decoded', () => {
     },
   );
 
+  it('a body over a small route’s own limit is a 413 naming that limit (not the ingest batch advice)', async () => {
+    const r = await fetch(`${s.url}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'admin', password: 'a'.repeat(100_000) }),
+    });
+    expect(r.status).toBe(413);
+    const j = (await r.json()) as { error: { code: string; message: string } };
+    expect(j.error.code).toBe('payload_too_large');
+    expect(j.error.message).toBe('request body exceeds the limit of 16384 bytes');
+    const big = await s.post('/v1/events', Buffer.alloc(9 * 1024 * 1024, 32), {
+      'content-type': 'application/x-ndjson',
+    });
+    expect(big.status).toBe(413);
+    expect(((await big.json()) as { error: { message: string } }).error.message).toMatch(
+      /8 MiB.*split the batch/,
+    );
+  });
+
   it('a path parameter with broken percent-encoding is a 400, not a 500', async () => {
     const r = await s.fetch('/api/v1/payments/%E0%A4%A');
     expect(r.status).toBe(400);

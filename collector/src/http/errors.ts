@@ -9,6 +9,10 @@ function fromBodyParser(err: unknown): PaywatchError | undefined {
   if (!err || typeof err !== 'object' || !('type' in err)) return undefined;
   const type = (err as { type?: unknown }).type;
   if (type === 'entity.too.large') {
+    // body-parser says which limit was hit: the ingest body's, or a small route's own (sign-in 16 KiB…).
+    const limit = (err as { limit?: unknown }).limit;
+    if (typeof limit === 'number' && limit !== INGEST_LIMITS.maxBodyBytes)
+      return new PayloadTooLargeError(`request body exceeds the limit of ${limit} bytes`);
     return new PayloadTooLargeError(
       `request body exceeds the limit of ${INGEST_LIMITS.maxBodyBytes} bytes (8 MiB); split the batch`,
     );
