@@ -157,3 +157,54 @@ describe('read filters are spelled like ingest accepts them', () => {
     for (const row of rows) expect(row).toContain(',stripe,');
   });
 });
+
+describe('admin API bodies', () => {
+  const send = (method: string, path: string, body: string, type = 'application/json') =>
+    s.fetch(path, { method, body, headers: { 'content-type': type } });
+  const user = async () => {
+    const r = await send(
+      'POST',
+      '/api/admin/users',
+      JSON.stringify({ username: `u${Date.now()}`, password: 'long-enough-password-1', role: 'viewer' }),
+    );
+    expect(r.status).toBe(201);
+    return ((await r.json()) as { id: string }).id;
+  };
+
+  it('a misspelt field is a 400 naming it, not a 200 that changed nothing', async () => {
+    const id = await user();
+    const r = await send('PATCH', `/api/admin/users/${id}`, JSON.stringify({ disable: true }));
+    expect(r.status).toBe(400);
+    const j = (await r.json()) as { error: { field?: string; message: string } };
+    expect(j.error.field).toBe('disable');
+    expect(j.error.message).toContain('unknown field "disable"');
+    const users = (await (await s.fetch('/api/admin/users')).json()) as {
+      users: { id: string; disabled: boolean }[];
+    };
+    expect(users.users.find((u) => u.id === id)?.disabled).toBe(false);
+    const k = await send(
+      'POST',
+      '/api/admin/keys',
+      JSON.stringify({ name: 'x', scopes: ['read'], scope: 'admin' }),
+    );
+    expect(k.status).toBe(400);
+  });
+
+  it('an empty change is a 400; a real one still works', async () => {
+    const id = await user();
+    const empty = await send('PATCH', `/api/admin/users/${id}`, '{}');
+    expect(empty.status).toBe(400);
+    expect(((await empty.json()) as { error: { message: string } }).error.message).toContain(
+      'nothing to change',
+    );
+    const ok = await send('PATCH', `/api/admin/users/${id}`, JSON.stringify({ disabled: true }));
+    expect(ok.status).toBe(200);
+    expect(((await ok.json()) as { disabled: boolean }).disabled).toBe(true);
+  });
+
+  it('a body that is not JSON is a 415 saying what to send', async () => {
+    const r = await send('POST', '/api/admin/users', 'username=x', 'application/x-www-form-urlencoded');
+    expect(r.status).toBe(415);
+    expect(((await r.json()) as { error: { message: string } }).error.message).toContain('application/json');
+  });
+});

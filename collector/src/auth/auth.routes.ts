@@ -1,7 +1,7 @@
 import express, { Router, type Request } from 'express';
 import { z } from 'zod';
 import type { RouteDoc } from '../http/route-doc.js';
-import { BadRequestError } from '../lib/errors.js';
+import { BadRequestError, UnsupportedMediaTypeError } from '../lib/errors.js';
 import { principalOf, sessionCookieName } from './access-control.js';
 import type { ActionContext, AuthService } from './auth.service.js';
 import type { RateLimiter } from './rate-limit.js';
@@ -43,13 +43,19 @@ const MeSchema = z.object({
       "This collector's Faro receiver (/faro/collect) accepts beacons from the page's own origin without an API key: the dashboard reports its own RUM only then",
     ),
 });
-const CreateUserSchema = z.object({ username: z.string(), password: z.string(), role: z.enum(ROLES) });
-const UpdateUserSchema = z.object({
-  role: z.enum(ROLES).optional(),
-  password: z.string().optional(),
-  disabled: z.boolean().optional(),
-});
-const CreateKeySchema = z.object({ name: z.string(), scopes: z.array(z.enum(SCOPES)).min(1) });
+// Admin bodies are strict: a misspelt field (`disable` for `disabled`) must be a 400 naming it,
+// not a 200 that silently changed nothing.
+const CreateUserSchema = z.strictObject({ username: z.string(), password: z.string(), role: z.enum(ROLES) });
+const UpdateUserSchema = z
+  .strictObject({
+    role: z.enum(ROLES).optional(),
+    password: z.string().optional(),
+    disabled: z.boolean().optional(),
+  })
+  .refine((b) => b.role !== undefined || b.password !== undefined || b.disabled !== undefined, {
+    message: 'nothing to change: give role, password or disabled',
+  });
+const CreateKeySchema = z.strictObject({ name: z.string(), scopes: z.array(z.enum(SCOPES)).min(1) });
 
 const json = { contentTypes: ['application/json'] };
 const adminErrors = {
@@ -58,6 +64,7 @@ const adminErrors = {
   403: 'Not an admin, or a missing CSRF token.',
 };
 const idParam = { id: 'The id' };
+const NOT_JSON = 'The body is not application/json.';
 
 export const AUTH_ROUTE_DOCS: RouteDoc[] = [
   {
@@ -122,7 +129,7 @@ export const AUTH_ROUTE_DOCS: RouteDoc[] = [
     summary: 'Create a user',
     body: { ...json, schema: CreateUserSchema, description: 'User' },
     response: { status: 201, schema: UserSchema, description: 'Created' },
-    errors: { ...adminErrors, 409: 'The name is taken.' },
+    errors: { ...adminErrors, 409: 'The name is taken.', 415: NOT_JSON },
   },
   {
     method: 'patch',
@@ -133,7 +140,7 @@ export const AUTH_ROUTE_DOCS: RouteDoc[] = [
     pathParams: idParam,
     body: { ...json, schema: UpdateUserSchema, description: 'Changes' },
     response: { status: 200, schema: UserSchema, description: 'Updated' },
-    errors: { ...adminErrors, 404: 'No such user.', 409: 'Would leave no enabled admin.' },
+    errors: { ...adminErrors, 404: 'No such user.', 409: 'Would leave no enabled admin.', 415: NOT_JSON },
   },
   {
     method: 'delete',
@@ -143,7 +150,7 @@ export const AUTH_ROUTE_DOCS: RouteDoc[] = [
     summary: 'Delete a user',
     pathParams: idParam,
     response: { status: 204, description: 'Deleted' },
-    errors: { ...adminErrors, 404: 'No such user.', 409: 'Would leave no enabled admin.' },
+    errors: { ...adminErrors, 404: 'No such user.', 409: 'Would leave no enabled admin.', 415: NOT_JSON },
   },
   {
     method: 'get',
@@ -166,7 +173,7 @@ export const AUTH_ROUTE_DOCS: RouteDoc[] = [
       schema: KeySchema.extend({ key: z.string() }),
       description: 'The key (shown once) and its metadata',
     },
-    errors: adminErrors,
+    errors: { ...adminErrors, 415: NOT_JSON },
   },
   {
     method: 'delete',
@@ -190,9 +197,15 @@ export const AUTH_ROUTE_DOCS: RouteDoc[] = [
 ];
 
 function parseBody<T>(schema: z.ZodType<T>, body: unknown): T {
+  // express.json leaves the body undefined when the request is not application/json.
+  if (body === undefined) throw new UnsupportedMediaTypeError('send the body as application/json');
   const r = schema.safeParse(body);
   if (!r.success) {
     const issue = r.error.issues[0];
+    if (issue?.code === 'unrecognized_keys') {
+      const k = (issue.keys[0] ?? '').slice(0, 64);
+      throw new BadRequestError(`unknown field "${k}"`, k);
+    }
     throw new BadRequestError(issue?.message ?? 'invalid body', issue?.path.join('.') || undefined);
   }
   return r.data;
