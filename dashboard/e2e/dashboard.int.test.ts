@@ -279,6 +279,14 @@ describe('dashboard in Chromium against a real collector', () => {
     // The heatmap and the failure ranking come from the read API too.
     await page.locator('table.heatmap td.cell:not(.empty)').first().waitFor({ timeout: 40_000 });
     await shot('live');
+    // Every method column is in view on a desktop screen: a row of "·" with its only cell
+    // scrolled out of sight reads as "no traffic" (crypto providers, bank transfers).
+    const cols = await page.locator('table.heatmap thead th').count();
+    expect(cols).toBeGreaterThanOrEqual(7); // row header + the 6+ methods of the seeded traffic
+    const fit = await page
+      .locator('table.heatmap')
+      .evaluate((t) => ({ table: t.scrollWidth, wrap: (t.parentElement as HTMLElement).clientWidth }));
+    expect(fit.table).toBeLessThanOrEqual(fit.wrap);
   });
 
   it('reconnects by itself and backfills what it missed', async () => {

@@ -13,6 +13,13 @@ export function heatHue(rate: number, floor = 0.5): number {
   return Math.round(x * 120);
 }
 
+/** A column name that may wrap after each `_` (`bank_`/`transfer`), so every column fits. */
+function breakable(name: string): ReactNode[] {
+  return name
+    .split('_')
+    .flatMap((part, i, all) => (i < all.length - 1 ? [part + '_', <wbr key={i} />] : [part]));
+}
+
 /**
  * A success-rate heatmap as an accessible table (rows × columns), each cell showing the rate
  * and, on hover/focus, the attempts behind it.
@@ -44,7 +51,7 @@ export function Heatmap({
             <th scope="col" />
             {cols.map((c) => (
               <th key={c} scope="col">
-                {c}
+                {breakable(c)}
               </th>
             ))}
           </tr>
