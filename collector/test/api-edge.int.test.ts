@@ -69,6 +69,10 @@ describe('requests that cannot be decoded', () => {
     expect(j.error.code).toBe('bad_request');
     expect(j.error.message).toContain('percent-encoding');
     expect(s.logs()).not.toContain('unhandled error');
+    const doc = (await (await s.fetch('/api/openapi.json')).json()) as {
+      paths: Record<string, Record<string, { responses: Record<string, unknown> }>>;
+    };
+    expect(Object.keys(doc.paths['/api/v1/payments/{payment_id}']?.get?.responses ?? {})).toContain('400');
   });
 
   it('a missing required query parameter is named as missing, not as a bad value', async () => {

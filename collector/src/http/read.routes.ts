@@ -89,6 +89,7 @@ export const READ_ROUTE_DOCS: RouteDoc[] = [
     pathParams: { payment_id: 'The payment id (as stored, masked)' },
     response: { status: 200, schema: PaymentTimelineSchema, description: 'Timeline' },
     errors: {
+      400: 'The payment id is longer than 128 characters, or its percent-encoding is broken.',
       401: 'Not signed in and no API key.',
       403: 'Needs the analyst role or a read key.',
       404: 'No events for this payment id.',
