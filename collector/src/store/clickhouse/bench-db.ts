@@ -19,9 +19,13 @@ export interface BenchDatabase {
   dispose(): Promise<void>;
 }
 
-export async function openBenchDatabase(prefix: string): Promise<BenchDatabase> {
+/** Opens a new throw-away database named `<prefix>_<now>`, or the existing `database` when given. */
+export async function openBenchDatabase(
+  prefix: string,
+  database: string | null = null,
+): Promise<BenchDatabase> {
   const ep = clickhouseEndpoint();
-  const database = `${prefix}_${Date.now()}`;
+  const name = database ?? `${prefix}_${Date.now()}`;
   const admin = createClient({
     url: ep.url,
     username: ep.username,
@@ -29,19 +33,17 @@ export async function openBenchDatabase(prefix: string): Promise<BenchDatabase> 
     request_timeout: 3_600_000,
   });
   const store = createClickHouseStore(
-    { ...ep, database, requestTimeoutMs: 600_000 },
+    { ...ep, database: name, requestTimeoutMs: 600_000 },
     { logger: createLogger({ level: 'silent' }) },
   );
   await store.start();
   return {
-    database,
+    database: name,
     admin,
     store,
     async dispose() {
       await store.stop();
-      await admin
-        .command({ query: sql`DROP DATABASE IF EXISTS ${ident(database)}`.text })
-        .catch(() => undefined);
+      await admin.command({ query: sql`DROP DATABASE IF EXISTS ${ident(name)}`.text }).catch(() => undefined);
       await admin.close();
     },
   };

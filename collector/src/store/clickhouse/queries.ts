@@ -150,6 +150,14 @@ function timeConditions(time: SqlFragment, s: Span): SqlFragment[] {
   ];
 }
 
+/**
+ * PREWHERE on event time for aggregate reads of raw rows: they read short spans (the partial
+ * hours around a cube part) of day partitions the sort key (provider, status, ts) prunes poorly,
+ * so reading `ts` first and the other columns only for matching granules is cheaper.
+ */
+const tsPrewhere = (s: Span) => sql`PREWHERE ts >= ${s.from} AND ts < ${s.to}
+`;
+
 /** Range + filter conditions over the raw table or the per-minute rollup. */
 export function whereClause(source: 'raw' | 'rollup', q: RangeFilter): SqlFragment {
   const time = source === 'raw' ? raw('ts') : raw('minute');
@@ -255,7 +263,7 @@ function countsPart(
   if (source === 'raw') {
     return sql`SELECT ${withComma(k.select)}currency AS cur, status AS st, count() AS n, sum(amount_minor) AS a
 FROM ${tbl(db, 'payment_events')}
-WHERE ${whereClause('raw', q)}
+${tsPrewhere(q)}WHERE ${whereClause('raw', q)}
 GROUP BY ${withComma(k.names)}cur, st`;
   }
   if (source === 'cube') {
@@ -313,7 +321,7 @@ WHERE ${cubeWhere(plan.cube, q.filters, 'st')} AND ${perStatus ? sql`st IN ${lis
     const k = keyExprs('raw', g);
     parts.push(sql`SELECT ${withComma(k.select)}${latencyBucketSql('assumeNotNull(latency_ms)')} AS lb, count() AS n
 FROM ${tbl(db, 'payment_events')}
-WHERE ${whereClause('raw', spanQuery(q, s))} AND status IN ${list(OUTCOME)} AND isNotNull(latency_ms)
+${tsPrewhere(spanQuery(q, s))}WHERE ${whereClause('raw', spanQuery(q, s))} AND status IN ${list(OUTCOME)} AND isNotNull(latency_ms)
 GROUP BY ${withComma(k.names)}lb`);
   }
   const names = keyExprs('raw', g).names;
@@ -349,7 +357,7 @@ WHERE ${cubeWhere(plan.cube, q.filters)} AND status IN ${list(FAILURE_STATUSES)}
     parts.push(sql`SELECT ifNull(failure_category, 'other') AS category, toUInt8(isNull(failure_code)) AS code_null,
   ifNull(failure_code, '') AS code, count() AS n
 FROM ${tbl(db, 'payment_events')}
-WHERE ${whereClause('raw', spanQuery(q, s))} AND status IN ${list(FAILURE_STATUSES)}
+${tsPrewhere(spanQuery(q, s))}WHERE ${whereClause('raw', spanQuery(q, s))} AND status IN ${list(FAILURE_STATUSES)}
 GROUP BY category, code_null, code`);
   }
   return sql`SELECT category, code_null, code, sum(n) AS n FROM (
@@ -394,12 +402,15 @@ export function timelineQuery(
   const inDays =
     days === null
       ? raw('')
-      : sql`day IN (${join(
+      : sql`
+WHERE day IN (${join(
           days.map((d) => sql`toDate(${d})`),
           ', ',
-        )}) AND `;
+        )})`;
+  // PREWHERE reads only payment_id first, the other columns just for the matching granules
+  // (18.16 would otherwise pick the day condition and read every column of the day: ~10x slower).
   return sql`SELECT ${SELECT_COLUMNS} FROM ${ident(db)}.payment_events
-WHERE ${inDays}payment_id = ${paymentId}
+PREWHERE payment_id = ${paymentId}${inDays}
 ORDER BY ts ASC, attempt ASC, event_id ASC`;
 }
 
