@@ -11,7 +11,7 @@ import { ident, join, list, raw, sql, type SqlFragment } from './sql.js';
  * and filled by a materialized view in the same INSERT as the raw rows:
  *
  * - `payment_cube_1h`     (dim, val, hour, status, currency) → n events, amt amount (SummingMergeTree)
- * - `payment_latency_1h`  (dim, val, st, hour, lb) → c: the latency histogram of outcome
+ * - `payment_latency_1h`  (dim, st, val, hour, lb) → c: the latency histogram of outcome
  *   events (`latency-histogram.ts`), one row per non-empty bucket, per status and again under
  *   st = '*' for all outcome statuses together (SummingMergeTree)
  * - `payment_failures_1h` (dim, val, hour, status, category, code_null, code) → c: failed
@@ -110,7 +110,9 @@ export const CUBE_SCHEMAS: Record<CubeTable, { columns: string; orderBy: string 
   },
   [CUBE_TABLES.latency]: {
     columns: 'day Date, hour Int64, dim String, val String, st String, lb UInt16, c UInt64',
-    orderBy: 'dim, val, st, hour, lb',
+    // st before val: the '*' rows of a slice are contiguous, so a read without a status filter
+    // skips the per-status rows entirely (measured: a third of the rows read for a breakdown).
+    orderBy: 'dim, st, val, hour, lb',
   },
   [CUBE_TABLES.failures]: {
     columns:
