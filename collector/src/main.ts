@@ -190,7 +190,9 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
   );
   const faro = config.signals.faro;
   if (faro.enabled && faro.origins.length === 0)
-    logger.warn('PAYWATCH_FARO_ENABLED without PAYWATCH_FARO_ORIGINS: browsers on other origins are refused');
+    logger.warn(
+      'PAYWATCH_FARO_ENABLED without PAYWATCH_FARO_ORIGINS: only pages served by this collector (the dashboard) can send beacons; browsers on other origins are refused',
+    );
   const { app, access } = createApp({
     ingestor,
     read: createReadService(store, fx),

@@ -68,19 +68,24 @@ describe('faro_receiver in /api/auth/me', () => {
     expect(await beacon(s, origin)).toBeLessThan(300);
   });
 
-  it('is false when the receiver is on but only allows other origins, or wants an API key', async () => {
+  it('is true when the receiver is on with no allow-list or only other origins (its own origin is always accepted)', async () => {
+    for (const origins of [undefined, 'https://shop.example.com']) {
+      s = await startTestServer({
+        PAYWATCH_FARO_ENABLED: 'true',
+        ...(origins === undefined ? {} : { PAYWATCH_FARO_ORIGINS: origins }),
+      });
+      const { login, me } = await signIn(s);
+      expect([origins, me.faro_receiver, login.faro_receiver]).toEqual([origins, true, true]);
+      expect(await beacon(s, s.url)).toBe(202);
+      expect(await beacon(s, 'https://evil.example')).toBe(403);
+      await s.stop();
+      s = undefined;
+    }
+  });
+
+  it('is false when the receiver wants an API key', async () => {
     s = await startTestServer({
       PAYWATCH_FARO_ENABLED: 'true',
-      PAYWATCH_FARO_ORIGINS: 'https://shop.example.com',
-    });
-    expect((await signIn(s)).me.faro_receiver).toBe(false);
-    expect(await beacon(s, s.url)).toBe(403);
-    await s.stop();
-    const port = await freePort();
-    s = await startTestServer({
-      PAYWATCH_PORT: String(port),
-      PAYWATCH_FARO_ENABLED: 'true',
-      PAYWATCH_FARO_ORIGINS: `http://127.0.0.1:${port}`,
       PAYWATCH_FARO_API_KEY: 'shop-faro-key-0123',
     });
     expect((await signIn(s)).me.faro_receiver).toBe(false);

@@ -5,6 +5,7 @@ import { BadRequestError, UnsupportedMediaTypeError } from '../lib/errors.js';
 import { principalOf, sessionCookieName } from './access-control.js';
 import type { ActionContext, AuthService } from './auth.service.js';
 import type { RateLimiter } from './rate-limit.js';
+import { requestOwnOrigin } from '../sources/faro/faro.router.js';
 import { OverloadedError } from '../lib/errors.js';
 import { ROLES, SCOPES } from './roles.js';
 
@@ -218,23 +219,22 @@ const param = (req: Request, name: string): string => {
 
 const FaroConfigSchema = z.object({
   signals: z.object({
-    faro: z.object({ enabled: z.boolean(), origins: z.array(z.string()), apiKey: z.string().nullable() }),
+    faro: z.object({ enabled: z.boolean(), apiKey: z.string().nullable() }),
   }),
 });
 
 /**
- * Whether the Faro receiver would accept the dashboard's own beacons: it is mounted, lists the
- * origin this request came to (browsers send `Origin` on every POST, same-origin included) and
- * wants no API key (the dashboard has none). Otherwise the dashboard sends no beacons rather
- * than a stream of refused ones (401/403 in every user's console).
+ * Whether the Faro receiver would accept the dashboard's own beacons: it is mounted, wants no API
+ * key (the dashboard has none) and the origin this request came to is one it can name (the
+ * receiver always accepts its own origin; browsers send `Origin` on every POST, same-origin
+ * included). Otherwise the dashboard sends no beacons rather than a stream of refused ones
+ * (401/403 in every user's console).
  */
 function faroReceiverFor(req: Request, describeConfig: () => Record<string, unknown>): boolean {
   const c = FaroConfigSchema.safeParse(describeConfig());
   if (!c.success) return false;
-  const { enabled, origins, apiKey } = c.data.signals.faro;
-  if (!enabled || apiKey !== null) return false;
-  const own = `${req.protocol}://${req.get('host') ?? ''}`;
-  return origins.some((o) => o.replace(/\/+$/, '') === own);
+  const { enabled, apiKey } = c.data.signals.faro;
+  return enabled && apiKey === null && requestOwnOrigin(req) !== null;
 }
 
 /** Sign in/out, who-am-I, and the admin API for users, API keys and the redacted config. Authorization is the access-control middleware's job. */

@@ -10,7 +10,7 @@ export const FARO_ROUTE_DOCS: RouteDoc[] = [
     summary: 'Grafana Faro browser RUM receiver',
     description:
       'Accepts what @grafana/faro-web-sdk posts (meta, events, measurements, exceptions, logs; traces ignored), JSON or text/plain (beacon), gzip allowed. ' +
-      'CORS: only configured origins (others 403). Stored as RUM records: web vitals (lcp, cls, inp, fcp, ttfb), errors, logs and custom events such as ' +
+      "CORS: only configured origins (others 403); the collector's own origin (same-origin pages such as the dashboard) is always accepted. Stored as RUM records: web vitals (lcp, cls, inp, fcp, ttfb), errors, logs and custom events such as " +
       '`checkout_viewed`, `payment_submitted`, `payment_result` (with a `status` attribute) that make the checkout funnel. Text is masked; page URLs keep origin and path.',
     body: { contentTypes: ['application/json', 'text/plain'], description: 'A Faro transport body' },
     response: {

@@ -1,6 +1,6 @@
-// Guards the Faro receiver over real HTTP: CORS limited to configured origins, 202 with stored records, 400/401/413.
+// Guards the Faro receiver over real HTTP: CORS limited to configured origins plus its own, 202 with stored records, 400/401/413.
 import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
+import { request, type Server } from 'node:http';
 import { gzipSync } from 'node:zlib';
 import express from 'express';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -78,6 +78,54 @@ describe('faro receiver', () => {
     });
     expect(post.status).toBe(403);
     expect(stored).toEqual([]);
+  });
+
+  it("accepts the collector's own origin (browsers send Origin on same-origin POSTs) but not a look-alike", async () => {
+    const own = new URL(base).origin; // http://127.0.0.1:<port>, not in the allow-list
+    const res = await fetch(base, {
+      method: 'POST',
+      headers: { ...headers, origin: own },
+      body: JSON.stringify(payload),
+    });
+    expect(res.status).toBe(202);
+    expect(stored).toHaveLength(1);
+    for (const other of [
+      own.replace('http:', 'https:'),
+      `${own}1`,
+      'http://localhost:' + new URL(base).port,
+    ]) {
+      const r = await fetch(base, {
+        method: 'POST',
+        headers: { ...headers, origin: other },
+        body: JSON.stringify(payload),
+      });
+      expect([other, r.status]).toEqual([other, 403]);
+    }
+    expect(stored).toHaveLength(1);
+  });
+
+  it('derives its own origin from Host and the TLS state, never from X-Forwarded-* or a Host with userinfo', async () => {
+    const post = (h: Record<string, string>) =>
+      new Promise<number>((resolve, reject) => {
+        const req = request(base, { method: 'POST', headers: { ...headers, ...h } }, (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        });
+        req.on('error', reject);
+        req.end(JSON.stringify(payload));
+      });
+    // Host names the page's origin (what a browser on shop2 would send): accepted.
+    expect(await post({ host: 'shop2.example:8443', origin: 'http://shop2.example:8443' })).toBe(202);
+    // Plain HTTP connection: claiming https via X-Forwarded-Proto/Host does not make it "own".
+    expect(
+      await post({
+        host: 'shop2.example',
+        'x-forwarded-proto': 'https',
+        'x-forwarded-host': 'shop2.example',
+        origin: 'https://shop2.example',
+      }),
+    ).toBe(403);
+    expect(await post({ host: 'evil.example@shop2.example', origin: 'http://shop2.example' })).toBe(403);
   });
 
   it('stores a payload (plain or gzip) and answers 202 with the count', async () => {

@@ -15,7 +15,10 @@ export interface FaroRouterDeps {
   logger: Logger;
   /** The pipeline masker's text masking, applied to messages and attributes. */
   maskText: (s: string) => string;
-  /** Exact origins (`https://shop.example.com`) allowed to send; others get 403 and no CORS headers. */
+  /**
+   * Exact origins (`https://shop.example.com`) allowed to send cross-origin; others get 403 and no
+   * CORS headers. The collector's own origin (the dashboard's beacons) is always accepted.
+   */
   allowedOrigins: readonly string[];
   /** Default 256 KiB (after gzip decoding). */
   maxBodyBytes?: number;
@@ -29,6 +32,37 @@ export interface FaroRouterDeps {
 }
 
 export const FARO_PATH = '/faro/collect';
+
+/** `https://host:port` as URL.origin spells it (lower-case host, default port dropped); null when unparseable. */
+function normalizeOrigin(origin: string): string | null {
+  try {
+    const u = new URL(origin);
+    return u.protocol === 'http:' || u.protocol === 'https:' ? u.origin : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The origin this request came to: scheme from the connection's TLS state and host (with port)
+ * from the Host header. Express's `req.protocol`/`req.host` only read X-Forwarded-* when the app
+ * sets `trust proxy` (the collector does not), so a client cannot claim another scheme. A browser
+ * sets both Host and Origin itself, so a page on another site never matches; a non-browser client
+ * can send anything, but it could also just omit Origin, which is accepted anyway.
+ */
+export function requestOwnOrigin(req: Request): string | null {
+  const host = req.host;
+  // host[:port] only: a Host header carrying userinfo or a path would otherwise parse to another origin.
+  if (!host || /[/@?#\\\s]/.test(host)) return null;
+  return normalizeOrigin(`${req.protocol}://${host}`);
+}
+
+/** Whether a browser on `origin` may send: the collector's own origin, or one of the allow-list. */
+export function isFaroOriginAllowed(origin: string, req: Request, allowed: ReadonlySet<string>): boolean {
+  if (allowed.has(origin)) return true;
+  const own = requestOwnOrigin(req);
+  return own !== null && normalizeOrigin(origin) === own;
+}
 /** Headers the Faro fetch transport sends. */
 const ALLOWED_HEADERS = 'content-type, content-encoding, x-api-key, x-faro-session-id, idempotency-key';
 
@@ -45,13 +79,14 @@ export function createFaroRouter(deps: FaroRouterDeps): Router {
   const cors = (req: Request, res: Response, next: NextFunction): void => {
     const origin = req.headers.origin;
     res.setHeader('Vary', 'Origin');
-    if (origin === undefined) return next(); // not a browser cross-origin request
-    if (!origins.has(origin)) {
+    if (origin === undefined) return next(); // not a browser request
+    // Browsers send Origin on same-origin POSTs too: the dashboard's own beacons land here.
+    if (!isFaroOriginAllowed(origin, req, origins)) {
       deps.onRejected?.('origin');
       res.status(403).json({
         error: {
           code: 'origin_not_allowed',
-          message: `origin ${origin.slice(0, 100)} is not in PAYWATCH_FARO_ORIGINS`,
+          message: `origin ${origin.slice(0, 100)} is neither this collector's origin nor in PAYWATCH_FARO_ORIGINS`,
         },
       });
       return;

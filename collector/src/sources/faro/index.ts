@@ -1,5 +1,5 @@
 // Public surface of the Faro (browser RUM) source.
-export { createFaroRouter, FARO_PATH, type FaroRouterDeps } from './faro.router.js';
+export { createFaroRouter, FARO_PATH, requestOwnOrigin, type FaroRouterDeps } from './faro.router.js';
 export { FARO_ROUTE_DOCS } from './faro.route-docs.js';
 export { FaroPayloadSchema, toRumRecords, pageUrlOf, type FaroPayload } from './faro-payload.js';
 export {
