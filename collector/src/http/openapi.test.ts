@@ -1,7 +1,8 @@
-// Guards the OpenAPI document against drifting from behaviour every route shares: the rate limits answer 429 with Retry-After on any route.
+// Guards the OpenAPI document against drifting from behaviour: the rate limits answer 429 with Retry-After on any route; POST /v1/events documents its two 400 bodies.
 import { z } from 'zod';
 import { describe, expect, it } from 'vitest';
 import { buildOpenApi } from './openapi.js';
+import { SYSTEM_ROUTE_DOCS } from './system.routes.js';
 import type { RouteDoc } from './route-doc.js';
 
 const routes: RouteDoc[] = [
@@ -52,5 +53,32 @@ describe('buildOpenApi', () => {
       'Too many sign-in attempts from this IP.',
     );
     expect(doc.paths['/api/v1/overview']?.get?.responses['429']?.description).toMatch(/rate limit/i);
+  });
+});
+
+describe('POST /v1/events 400', () => {
+  const doc = buildOpenApi(SYSTEM_ROUTE_DOCS, { version: 't' }) as {
+    paths: Record<
+      string,
+      Record<
+        string,
+        { responses: Record<string, { content?: Record<string, { schema: Record<string, unknown> }> }> }
+      >
+    >;
+  };
+  const schema = doc.paths['/v1/events']?.post?.responses['400']?.content?.['application/json']?.schema;
+
+  it('is the Error shape or the ingest response (what the route answers when every event is rejected)', () => {
+    const oneOf = schema?.oneOf as { $ref?: string; properties?: Record<string, unknown> }[] | undefined;
+    expect(oneOf?.map((s) => s.$ref ?? Object.keys(s.properties ?? {}).sort())).toEqual([
+      '#/components/schemas/Error',
+      ['accepted', 'duplicate', 'errors', 'rejected'],
+    ]);
+  });
+
+  it('keeps the shared Error shape for statuses without another body', () => {
+    expect(doc.paths['/v1/events']?.post?.responses['413']?.content?.['application/json']?.schema).toEqual({
+      $ref: '#/components/schemas/Error',
+    });
   });
 });

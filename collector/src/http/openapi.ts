@@ -43,9 +43,13 @@ export function buildOpenApi(routes: readonly RouteDoc[], info: { version: strin
     };
     // Every request passes the per-IP rate limit first (and keys their own): any route can answer 429.
     for (const [status, description] of Object.entries({ 429: RATE_LIMITED, ...r.errors })) {
+      const other = r.errorBodies?.[Number(status)];
+      const error = { $ref: '#/components/schemas/Error' };
       responses[status] = {
         description,
-        content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+        content: {
+          'application/json': { schema: other ? { oneOf: [error, toSchema(other, 'output')] } : error },
+        },
         ...(status === '429' ? { headers: { 'Retry-After': RETRY_AFTER } } : {}),
       };
     }

@@ -27,6 +27,12 @@ export interface RouteDoc {
   body?: { schema?: z.ZodType; contentTypes: string[]; description: string };
   /** Successful response: a zod schema for JSON, or a media type with a description. */
   response: { status: number; schema?: z.ZodType; contentType?: string; description: string };
-  /** Other statuses this route answers with, and why. */
+  /** Other statuses this route answers with, and why (body: the shared `Error` shape unless `errorBodies` says otherwise). */
   errors?: Record<number, string>;
+  /**
+   * Statuses of `errors` that may answer with another JSON body instead of the `Error` shape
+   * (e.g. `POST /v1/events`: 400 with the ingest response when every event is rejected);
+   * documented as `oneOf: [Error, schema]`.
+   */
+  errorBodies?: Record<number, z.ZodType>;
 }

@@ -27,12 +27,15 @@ export const SYSTEM_ROUTE_DOCS: RouteDoc[] = [
         'Counts of accepted, duplicate and rejected events; per rejected event its index, field path and reason',
     },
     errors: {
-      400: 'Malformed JSON (the message names the position), an empty body, or every event rejected (same body as 200).',
+      400:
+        'Either the `Error` shape, for a body that holds no events (malformed JSON — the message names the position —, an empty body or an empty array), ' +
+        'or the same ingest response as 200 (accepted 0, duplicate 0, `errors` with each event’s index, field path and reason) when every event was rejected, NDJSON lines that are not JSON included.',
       401: 'Missing or invalid API key.',
       413: 'Body over 8 MiB or more than 10,000 events.',
       415: 'Unsupported content type or encoding.',
       503: 'The store cannot durably accept events right now; retry after `Retry-After` seconds.',
     },
+    errorBodies: { 400: IngestResponseSchema },
   },
   {
     method: 'get',
