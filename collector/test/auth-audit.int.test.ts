@@ -62,6 +62,17 @@ afterAll(async () => {
 });
 
 describe('audit log', () => {
+  it('answers 400 naming an unknown query parameter, like the read API', async () => {
+    const r = await s.fetch('/api/admin/audit?foo=1');
+    expect(r.status).toBe(400);
+    expect(await r.json()).toEqual({
+      error: { code: 'invalid_parameter', message: 'unknown query parameter "foo"', field: 'foo' },
+    });
+    expect(
+      (await s.fetch('/api/admin/audit?limit=5&action=auth.login&before=9&from=0&to=1&actor=x')).status,
+    ).toBe(200);
+  });
+
   it('records failed and successful sign-ins, and sign-out', async () => {
     expect((await login('admin', 'wrong password!!')).status).toBe(401);
     expect((await login('nobody', 'whatever password')).status).toBe(401);

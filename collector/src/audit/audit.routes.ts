@@ -7,7 +7,8 @@ import type { RouteDoc } from '../http/route-doc.js';
 import { AUDIT_ACTIONS } from './types.js';
 
 const int = z.coerce.number().int().min(0);
-export const AuditQuerySchema = z.object({
+// Strict like the read API's queries: a misspelt parameter (`actions=`) is a 400 naming it, not a silently unfiltered page.
+export const AuditQuerySchema = z.strictObject({
   from: int.optional(),
   to: int.optional(),
   action: z.enum(AUDIT_ACTIONS).optional(),
@@ -42,7 +43,11 @@ export const AUDIT_ROUTE_DOCS: RouteDoc[] = [
       schema: z.object({ entries: z.array(EntrySchema), next_before: z.number().int().nullable() }),
       description: 'A page of entries',
     },
-    errors: { 400: 'A query parameter is invalid.', 401: 'Not signed in.', 403: 'Not an admin.' },
+    errors: {
+      400: 'A query parameter is invalid or unknown; `error.field` names it.',
+      401: 'Not signed in.',
+      403: 'Not an admin.',
+    },
   },
 ];
 
