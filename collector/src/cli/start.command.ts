@@ -11,7 +11,8 @@ and sends demo traffic to itself unless --no-demo.
 Options:
   --no-demo            Do not send simulated payments.
   --demo-rate <n>      Demo events per second (default 20).
-  --no-history         Do not back-fill 8 days of demo history into an empty store.
+  --no-history         Do not back-fill 8 days of demo history into an empty store
+                       (it is sent first, ≈ 30 s, then live traffic starts).
   --no-dashboard       Neither build nor serve the dashboard (API only).
   --seed <n>           Seed of the demo traffic (default: random).
   -h, --help           Show this help.
@@ -100,7 +101,7 @@ export const startCommand: Command = {
           ? `  A hash key was generated in ${config.dataDir}/hash.key (set PAYWATCH_HASH_KEY in production).\n`
           : '') +
         (demoKey
-          ? `  Demo traffic: ${rate} events/s, seed ${seed} (--no-demo to turn off); an empty store first gets 8 days of history (--no-history).\n`
+          ? `  Demo traffic: ${rate} events/s, seed ${seed} (--no-demo to turn off); an empty store first gets 8 days of history, before live traffic (--no-history).\n`
           : '') +
         `Press Ctrl+C to stop.\n\n`,
     );
@@ -117,6 +118,7 @@ export const startCommand: Command = {
         seed,
         signal: demo.signal,
         logger: running.logger,
+        say: (line) => io.stdout.write(line),
         ...(values['no-history']
           ? {}
           : { hasHistory: async (from, to) => (await store.overview({ from, to, filters: {} })).events > 0 }),
