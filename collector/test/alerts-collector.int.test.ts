@@ -1,4 +1,4 @@
-// Guards the alert engine inside the collector: unpaced simulated history with a provider outage is judged in event time (not dropped as late) and raises an alert via the API and the live stream; ack needs on-call and records the signed-in actor.
+// Guards the alert engine inside the collector: unpaced simulated history with a provider outage is judged in event time (not dropped as late) and raises an alert via the API and the live stream; ack needs on-call and records the signed-in actor; non-JSON bodies get 415 and unknown query parameters 400.
 import type { ClientToServerEvents, LiveAlertTransition, ServerToClientEvents } from '@paywatch/contracts';
 import { io as connect, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -93,5 +93,29 @@ describe('alert engine in the collector', () => {
     };
     expect(JSON.stringify(audit)).toContain('key:test harness');
     expect(JSON.stringify(audit)).toContain(outage!.id);
+  });
+
+  it('answers 415 to a silence sent as text/plain and 400 naming an unknown query parameter', async () => {
+    const body = JSON.stringify({ matchers: ['provider="stripe"'], duration: '1h', comment: 'maintenance' });
+    const plain = await s.fetch('/api/v1/silences', {
+      method: 'POST',
+      body,
+      headers: { 'content-type': 'text/plain' },
+    });
+    expect([plain.status, await plain.json()]).toEqual([
+      415,
+      { error: { code: 'unsupported_media_type', message: 'send the body as application/json' } },
+    ]);
+    const ok = await s.fetch('/api/v1/silences', {
+      method: 'POST',
+      body,
+      headers: { 'content-type': 'application/json' },
+    });
+    expect(ok.status).toBe(201);
+    const unknown = await s.fetch('/api/v1/alerts?status=firing&foo=1');
+    expect([unknown.status, await unknown.json()]).toEqual([
+      400,
+      { error: { code: 'bad_request', message: 'unknown query parameter "foo"', field: 'foo' } },
+    ]);
   });
 });

@@ -209,6 +209,17 @@ describe(
       const acked = JSON.stringify(await ack.json());
       expect(acked).toContain('key:test harness');
       expect(acked).not.toContain('someone-else');
+      // Through the proxy too: a text/plain body is a 415 (not forwarded as `{}`), an unknown parameter a 400.
+      const plain = await collector.fetch('/api/v1/silences', {
+        method: 'POST',
+        body: JSON.stringify({ matchers: ['provider="stripe"'], duration: '1h', comment: 'maintenance' }),
+        headers: { 'content-type': 'text/plain' },
+      });
+      expect(plain.status).toBe(415);
+      const unknown = await collector.fetch('/api/v1/alerts?foo=1');
+      expect([unknown.status, ((await unknown.json()) as { error: { field?: string } }).error.field]).toEqual(
+        [400, 'foo'],
+      );
       // The service's API itself only answers callers holding the token.
       expect((await fetch(`${url}/api/v1/alerts`)).status).toBe(401);
       expect(

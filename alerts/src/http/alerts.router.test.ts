@@ -1,4 +1,4 @@
-// Guards the alerts HTTP API on a real Express server: list/detail, acknowledge, silences with author/reason/expiry, delivery log, test notification, and error shapes.
+// Guards the alerts HTTP API on a real Express server: list/detail, acknowledge, silences with author/reason/expiry, delivery log, test notification, and error shapes (unknown query parameters, non-JSON bodies).
 import express from 'express';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
@@ -160,5 +160,43 @@ describe('alerts router', () => {
       reason: 'test',
     });
     expect((await j('/receivers/ghost/test', { method: 'POST' })).status).toBe(404);
+  });
+
+  it('answers 400 naming an unknown query parameter, keeping the documented ones', async () => {
+    for (const path of ['/alerts?foo=1', '/alerts?status=firing&foo=1', '/alerts-deliveries?limit=5&foo=1']) {
+      const r = await j(path);
+      expect([path, r.status, r.body]).toEqual([
+        path,
+        400,
+        { error: { code: 'bad_request', message: 'unknown query parameter "foo"', field: 'foo' } },
+      ]);
+    }
+    expect((await j('/alerts?status=active&rule=x&severity=page&limit=5')).status).toBe(200);
+    expect((await j('/alerts-deliveries?limit=5&receiver=oncall&status=sent')).status).toBe(200);
+  });
+
+  it('answers 415 to a body that is not application/json (it read as an empty object)', async () => {
+    const body = JSON.stringify({
+      matchers: ['provider="stripe"'],
+      duration: '1h',
+      created_by: 'b',
+      comment: 'c',
+    });
+    for (const [path, type] of [
+      ['/silences', 'text/plain'],
+      ['/silences', 'application/x-www-form-urlencoded'],
+      ['/alerts/x/ack', 'text/plain'],
+    ] as const) {
+      const res = await fetch(base + path, { method: 'POST', headers: { 'content-type': type }, body });
+      expect([path, type, res.status, await res.json()]).toEqual([
+        path,
+        type,
+        415,
+        { error: { code: 'unsupported_media_type', message: 'send the body as application/json' } },
+      ]);
+    }
+    // No body at all is not a content-type question: the test notification takes none.
+    const t = await fetch(base + '/receivers/oncall/test', { method: 'POST' });
+    expect(t.status).toBe(200);
   });
 });

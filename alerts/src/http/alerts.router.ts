@@ -24,7 +24,8 @@ class ApiError extends Error {
   }
 }
 
-const ListQuery = z.object({
+// Queries are strict like the collector's read API: a misspelt parameter is a 400 naming it, not an unfiltered answer.
+const ListQuery = z.strictObject({
   status: z.enum(['inactive', 'pending', 'firing', 'resolved', 'active']).optional(),
   rule: z.string().optional(),
   severity: z.string().optional(),
@@ -45,16 +46,21 @@ const SilenceBody = z
     message: 'ends_at or duration is required',
     path: ['ends_at'],
   });
-const DeliveriesQuery = z.object({
+const DeliveriesQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(5000).optional(),
   receiver: z.string().optional(),
   status: z.enum(['sent', 'failed']).optional(),
 });
 
-function parse<T>(schema: z.ZodType<T>, v: unknown): T {
+/** Validates a body (`what` = field) or a query; the first problem is a 400 naming its field. */
+function parse<T>(schema: z.ZodType<T>, v: unknown, what: 'field' | 'query parameter' = 'field'): T {
   const r = schema.safeParse(v);
   if (r.success) return r.data;
   const i = r.error.issues[0];
+  if (i?.code === 'unrecognized_keys') {
+    const k = (i.keys[0] ?? '').slice(0, 64);
+    throw new ApiError(400, 'bad_request', `unknown ${what} "${k}"`, k);
+  }
   throw new ApiError(400, 'bad_request', i?.message ?? 'invalid request', i?.path.join('.') || undefined);
 }
 
@@ -70,16 +76,26 @@ function parse<T>(schema: z.ZodType<T>, v: unknown): T {
  *   GET  /receivers
  *   POST /receivers/:name/test   send a test notification
  *   GET  /alerts-stats
- * JSON bodies need `express.json()` upstream (the router adds it if absent). Errors answer
- * `{error: {code, message, field?}}` with 400/404.
+ * JSON bodies need `express.json()` upstream (the router adds it if absent); a body of another
+ * content type is a 415. Unknown query parameters are a 400 naming them. Errors answer
+ * `{error: {code, message, field?}}` with 400/404/415.
  */
 export function createAlertsRouter(deps: AlertsRouterDeps): Router {
   const { engine } = deps;
   const now = deps.now ?? Date.now;
   const r = Router();
   r.use((req, _res, next) => {
+    if (!['POST', 'PUT', 'PATCH'].includes(req.method)) return next();
+    // A body that is not declared JSON (text/plain, a form) is never parsed, so it read as an empty
+    // object: "expected array, received undefined". Checked on the header, not on req.body, because
+    // a host may have replaced the body already (the collector stamps the actor). An empty body
+    // (`content-length: 0`, as fetch sends for a body-less POST) has no type to check.
+    const hasBody =
+      req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
+    if (hasBody && req.is('application/json') === false)
+      return next(new ApiError(415, 'unsupported_media_type', 'send the body as application/json'));
     // Accept JSON bodies even when the host app did not install a parser for this path.
-    if (req.body !== undefined || !['POST', 'PUT', 'PATCH'].includes(req.method)) return next();
+    if (req.body !== undefined) return next();
     let raw = '';
     req.setEncoding('utf8');
     req.on('data', (c: string) => {
@@ -97,7 +113,7 @@ export function createAlertsRouter(deps: AlertsRouterDeps): Router {
   });
 
   r.get('/alerts', (req, res) => {
-    const q = parse(ListQuery, req.query);
+    const q = parse(ListQuery, req.query, 'query parameter');
     res.json({ items: engine.list(q) });
   });
   r.get('/alerts/:id', (req, res) => {
@@ -151,7 +167,7 @@ export function createAlertsRouter(deps: AlertsRouterDeps): Router {
     res.status(204).end();
   });
   r.get('/alerts-deliveries', (req, res) => {
-    res.json({ items: engine.deliveries(parse(DeliveriesQuery, req.query)) });
+    res.json({ items: engine.deliveries(parse(DeliveriesQuery, req.query, 'query parameter')) });
   });
   r.get('/receivers', (_req, res) => {
     res.json({ items: engine.receivers() });

@@ -12,9 +12,11 @@ import type { Registry } from 'prom-client';
 import { registerAlertEngineMetrics } from './alerts-engine.metrics.js';
 
 const errors = {
-  400: 'A parameter or the body is invalid; `error.field` names it.',
+  400: 'A parameter or the body is invalid, or a query parameter is unknown; `error.field` names it.',
   404: 'No such alert, silence or receiver.',
 };
+/** POST routes: a body sent as anything but JSON (text/plain, a form) is refused, not read as `{}`. */
+const bodyErrors = { ...errors, 415: 'The body is not application/json.' };
 const json = (description: string) => ({ status: 200, contentType: 'application/json', description });
 
 /**
@@ -61,7 +63,7 @@ export const ALERT_ROUTE_DOCS: RouteDoc[] = [
       description: '`{}` (the actor is taken from the session or key)',
     },
     response: json('AlertView'),
-    errors,
+    errors: bodyErrors,
   },
   {
     method: 'get',
@@ -84,7 +86,7 @@ export const ALERT_ROUTE_DOCS: RouteDoc[] = [
       description: '`{matchers: ["provider=\\"adyen\\""], duration: "2h" | ends_at, comment, starts_at?}`',
     },
     response: { status: 201, contentType: 'application/json', description: 'The silence' },
-    errors,
+    errors: bodyErrors,
   },
   {
     method: 'delete',
@@ -130,7 +132,7 @@ export const ALERT_ROUTE_DOCS: RouteDoc[] = [
     summary: 'Send a test notification through a receiver',
     pathParams: { name: 'Receiver name' },
     response: json('Delivery record'),
-    errors,
+    errors: bodyErrors,
   },
   {
     method: 'get',

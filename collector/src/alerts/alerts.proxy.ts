@@ -2,7 +2,7 @@ import express, { Router, type RequestHandler } from 'express';
 import type { Mount } from '../app.js';
 import { principalOf } from '../auth/access-control.js';
 import { actorOf } from '../auth/roles.js';
-import { OverloadedError } from '../lib/errors.js';
+import { OverloadedError, UnsupportedMediaTypeError } from '../lib/errors.js';
 import type { Logger } from '../lib/logger.js';
 import { ALERT_ROUTE_DOCS } from './alerts.mount.js';
 import { ACTOR_HEADER } from './alerts.service.js';
@@ -21,6 +21,11 @@ export function createAlertsProxy(
   const log = deps.logger.child({ component: 'alerts-proxy' });
   const base = config.url.replace(/\/+$/, '');
   const forward: RequestHandler = (req, res, next) => {
+    // express.json skips a text/plain body; forwarded as `{}` it would read as missing fields.
+    const sentBody =
+      req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
+    if (sentBody && req.is('application/json') === false)
+      return next(new UnsupportedMediaTypeError('send the body as application/json'));
     const headers: Record<string, string> = {
       authorization: `Bearer ${config.token}`,
       [ACTOR_HEADER]: actorOf(principalOf(res)).actor ?? 'anonymous',
