@@ -115,13 +115,16 @@ export async function runDemoTraffic(opts: {
       }
       if (queue.length === 0) {
         const lag = now() - seg.to;
-        if (lag > 2_000) queue.push({ from: seg.to, to: seg.to + lag, rate: Math.min(opts.rate, DEMO_HISTORY_MAX_RATE) });
+        if (lag > 2_000)
+          queue.push({ from: seg.to, to: seg.to + lag, rate: Math.min(opts.rate, DEMO_HISTORY_MAX_RATE) });
       }
     }
     const seconds = ((now() - t0) / 1000).toFixed(1);
     log.info({ accepted, seconds: Number(seconds) }, 'demo history back-filled');
     if (!opts.signal.aborted)
-      say(`Demo history back-filled: ${accepted} events in ${seconds} s. Live demo traffic: ${opts.rate} events/s.\n`);
+      say(
+        `Demo history back-filled: ${accepted} events in ${seconds} s. Live demo traffic: ${opts.rate} events/s.\n`,
+      );
   }
   if (opts.signal.aborted) return;
   const result = await sendEvents({

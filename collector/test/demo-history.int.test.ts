@@ -1,0 +1,150 @@
+// Guards `paywatch start` on a fresh store: the demo history is back-filled before live traffic, so the alert engine judges it (no late drops) and its baselines are warm — an outage right after the start alerts.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parseIncident } from '../src/simulator/incidents.js';
+import { sendEvents } from '../src/simulator/sender.js';
+
+const BIN = join(import.meta.dirname, '..', 'bin', 'paywatch.mjs');
+const PASSWORD = 'demo-history-test-pw';
+
+interface Stats {
+  events: number;
+  late_events: number;
+  history_events: number;
+}
+interface AlertView {
+  rule: string;
+  status: string;
+  labels: Record<string, string>;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('paywatch start: demo history', () => {
+  it('back-fills history first, in event order: nothing late, baselines warm (an outage alerts at once)', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'pw-demo-history-'));
+    const child = spawn(process.execPath, [BIN, 'start', '--no-dashboard', '--seed', '11'], {
+      env: {
+        ...process.env,
+        PAYWATCH_PORT: '0',
+        PAYWATCH_DATA_DIR: dataDir,
+        PAYWATCH_LOG_LEVEL: 'warn',
+        PAYWATCH_ADMIN_PASSWORD: PASSWORD,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    try {
+      const t0 = Date.now();
+      let url: string | undefined;
+      while (!url) {
+        url = /Ingest API:\s+POST (http:\/\/\S+?)\/v1\/events/.exec(out)?.[1];
+        if (Date.now() - t0 > 20_000) throw new Error(`no URL printed within 20 s:\n${out}`);
+        await sleep(100);
+      }
+      const urlAfter = Date.now() - t0;
+      expect(out).toContain('Back-filling 8 days of demo history first');
+
+      const login = await fetch(`${url}/api/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: 'admin', password: PASSWORD }),
+      });
+      expect(login.status).toBe(200);
+      const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0]!;
+      const csrf = ((await login.json()) as { csrf_token: string }).csrf_token;
+      const get = async <T>(path: string): Promise<T> => {
+        const r = await fetch(url + path, { headers: { cookie } });
+        expect(r.status, path).toBe(200);
+        return (await r.json()) as T;
+      };
+
+      // The history is sent before live traffic and reported when done.
+      while (!/Demo history back-filled: (\d+) events in ([\d.]+) s/.test(out)) {
+        if (Date.now() - t0 > 75_000) throw new Error(`history not back-filled within 75 s:\n${out}`);
+        await sleep(250);
+      }
+      const historyDone = Date.now() - t0;
+      const [, sent] = /Demo history back-filled: (\d+) events/.exec(out)!;
+      expect(Number(sent)).toBeGreaterThan(250_000);
+      // Live traffic follows within seconds: events newer than the start of the test.
+      let live = 0;
+      while (live === 0) {
+        live = (
+          await get<{ attempts: number }>(
+            `/api/v1/overview?from=${Date.now() - 20_000}&to=${Date.now() + 5000}`,
+          )
+        ).attempts;
+        if (Date.now() - t0 > historyDone + 15_000)
+          throw new Error(`no live demo traffic after the history:\n${out}`);
+        if (live === 0) await sleep(500);
+      }
+      const liveAfter = Date.now() - t0;
+      console.log(
+        `demo start: URL ${urlAfter} ms, history done ${historyDone} ms, live traffic ${liveAfter} ms`,
+      );
+
+      // The engine judged the history in event time: nothing dropped as late.
+      const stats = await get<Stats>('/api/v1/alerts-stats');
+      expect(stats.late_events, JSON.stringify(stats)).toBe(0);
+      expect(stats.history_events).toBeGreaterThan(Number(sent) * 0.9);
+
+      // Warm baselines: an adyen outage over the current minute and the next ~2 minutes of
+      // event time, sent at once (stamped up to 115 s ahead, which the engine accepts), pushes
+      // event time past the current minute, which is then judged against the history-learnt
+      // baseline. A cold engine answers "learning the baseline" there and cannot alert.
+      const key = await fetch(`${url}/api/admin/keys`, {
+        method: 'POST',
+        headers: { cookie, 'x-csrf-token': csrf, 'content-type': 'application/json' },
+        body: JSON.stringify({ name: 'demo-history test', scopes: ['ingest'] }),
+      });
+      expect(key.status).toBe(201);
+      const ingestKey = ((await key.json()) as { key: string }).key;
+      // Between 5 and 40 s into a minute: that minute is still open, and 115 s ahead closes it.
+      while (Date.now() % 60_000 < 5_000 || Date.now() % 60_000 > 40_000) await sleep(500);
+      const now = Date.now();
+      const start = now - (now % 60_000);
+      const report = await sendEvents({
+        url,
+        key: ingestKey,
+        seed: 4242,
+        rate: 40,
+        paced: false,
+        start,
+        durationMs: now + 115_000 - start,
+        incidents: [parseIncident('provider-outage:adyen@+1s/5m', start)],
+      });
+      expect(report.rejected).toBe(0);
+      let adyen: AlertView | undefined;
+      let seen: AlertView[] = [];
+      while (!adyen) {
+        seen = [];
+        for (const status of ['pending', 'firing', 'resolved'])
+          seen.push(
+            ...(await get<{ items: AlertView[] }>(`/api/v1/alerts?status=${status}&limit=200`)).items,
+          );
+        adyen = seen.find((a) => a.rule === 'provider_success_rate_drop' && a.labels.provider === 'adyen');
+        if (Date.now() - now > 15_000)
+          throw new Error(`no adyen alert: ${JSON.stringify(seen.map((a) => [a.rule, a.labels, a.status]))}`);
+        if (!adyen) await sleep(500);
+      }
+      // Quiet otherwise: no other provider-level success-rate alert from the history or its end.
+      expect(
+        seen
+          .filter((a) => a.rule === 'provider_success_rate_drop' && a.labels.provider !== 'adyen')
+          .map((a) => a.labels),
+      ).toEqual([]);
+      expect(['pending', 'firing']).toContain(adyen.status);
+    } finally {
+      child.kill('SIGINT');
+      const code = await new Promise<number | null>((r) => child.once('exit', r));
+      rmSync(dataDir, { recursive: true, force: true });
+      expect(code, out).toBe(0);
+    }
+  }, 120_000);
+});
