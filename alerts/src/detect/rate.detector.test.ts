@@ -37,3 +37,59 @@ describe('rate detector', () => {
     expect(ev.slice(500).every((e) => e.verdict === 'anomalous')).toBe(true);
   });
 });
+
+describe('rate detector after a burst of declines (card testing on a slice)', () => {
+  const slice = RateSpecSchema.parse({
+    type: 'rate',
+    window_minutes: 10,
+    baseline_minutes: 240,
+    min_attempts: 60,
+    min_effect: 0.12,
+  });
+  const burst = 300 * 60_000;
+  // 40 attempts/min at 85 %; minutes 300–302: 1500 extra attempts/min at 5 % (declined card tests).
+  const shape = (t: number) =>
+    t >= burst && t < burst + 3 * 60_000
+      ? { attempts: 1540, successRate: 0.08 }
+      : { attempts: 40, successRate: 0.85 };
+
+  it('does not learn the burst minutes into its baseline when the window turns normal as they leave', () => {
+    const d = createRateDetector(slice);
+    const ev = synthMinutes(0, 420, shape).map((m) => d.evaluate(m));
+    expect(ev.slice(300, 303).every((e) => e.verdict === 'anomalous')).toBe(true);
+    const after = ev.slice(315);
+    for (const e of after) expect(e.expected ?? 0).toBeGreaterThan(0.8);
+    expect(after.every((e) => e.verdict === 'normal')).toBe(true);
+  });
+
+  it('still catches a real drop 40 minutes after the burst (the baseline was not dragged down)', () => {
+    const d = createRateDetector(slice);
+    const drop = burst + 40 * 60_000;
+    const ev = synthMinutes(0, 360, (t) => (t >= drop ? { attempts: 40, successRate: 0.55 } : shape(t))).map(
+      (m) => d.evaluate(m),
+    );
+    const i = firstAnomalous(ev, 315);
+    expect(i).toBeGreaterThanOrEqual(340);
+    expect(i).toBeLessThanOrEqual(350);
+  });
+
+  it('an anomalous verdict always has the observed rate below the baseline (a drop alert resolves above it)', () => {
+    const d = createRateDetector(slice);
+    const ev = synthMinutes(0, 420, shape).map((m) => d.evaluate(m));
+    for (const e of ev.filter((x) => x.verdict === 'anomalous'))
+      expect(e.value ?? 1).toBeLessThan(e.expected ?? 0);
+  });
+
+  it('keeps the burst minutes out of the baseline across a snapshot and restore (taken just as the window turns normal)', () => {
+    const minutes = synthMinutes(0, 420, shape);
+    const a = createRateDetector(slice);
+    const straight = minutes.map((m) => a.evaluate(m));
+    const b = createRateDetector(slice);
+    minutes.slice(0, 312).forEach((m) => b.evaluate(m));
+    const c = createRateDetector(slice);
+    c.restore?.(JSON.parse(JSON.stringify(b.snapshot?.())));
+    const resumed = minutes.slice(312).map((m) => c.evaluate(m));
+    expect(resumed.map((e) => e.expected)).toEqual(straight.slice(312).map((e) => e.expected));
+    expect(Math.min(...resumed.slice(10).map((e) => e.expected ?? 0))).toBeGreaterThan(0.8);
+  });
+});

@@ -55,6 +55,8 @@ export function createRateDetector(spec: RateSpec): SeriesDetector {
   let bHits = 0;
   let bN = 0;
   const lagged: MinuteAggregate[] = [];
+  // Parallel to `lagged`: the minute was part of a suffix judged anomalous (never learned).
+  const tainted: boolean[] = [];
   const recent: { hits: number; n: number }[] = [];
   const higherIsWorse = spec.metric === 'decline_rate';
 
@@ -80,6 +82,7 @@ export function createRateDetector(spec: RateSpec): SeriesDetector {
         bHits,
         bN,
         lagged: lagged.map(minuteToJson),
+        tainted: [...tainted],
         recent: recent.map((r) => [r.hits, r.n]),
       };
     },
@@ -92,6 +95,9 @@ export function createRateDetector(spec: RateSpec): SeriesDetector {
       bHits = num(s['bHits']);
       bN = num(s['bN']);
       lagged.push(...arr(s['lagged']).map(minuteFromJson));
+      // Snapshots from before `tainted` existed: nothing known to be anomalous.
+      const t = s['tainted'] === undefined ? [] : arr(s['tainted']);
+      tainted.push(...lagged.map((_, i) => t[i] === true));
       recent.push(...arr(s['recent']).map((r) => ({ hits: num(arr(r)[0]), n: num(arr(r)[1]) })));
     },
     evaluate(minute: MinuteAggregate): Evaluation {
@@ -104,6 +110,8 @@ export function createRateDetector(spec: RateSpec): SeriesDetector {
       let c = whole;
       let p = c.n > 0 ? c.hits / c.n : null;
       let out: Evaluation;
+      // Minutes at the end of the window that the verdict found anomalous (0: none).
+      let anomalousMinutes = 0;
       if (c.n === 0) out = quiet(at, 'no_data', null);
       else if (c.n < spec.min_attempts)
         out = quiet(at, 'insufficient', p, `${c.n} attempts < ${spec.min_attempts}`);
@@ -129,7 +137,10 @@ export function createRateDetector(spec: RateSpec): SeriesDetector {
             c = { hits, n };
             p = hits / n;
             bad = badK;
-            if (badK) break;
+            if (badK) {
+              anomalousMinutes = recent.length - k;
+              break;
+            }
           }
         }
         const gap = higherIsWorse ? (p ?? 0) - p0 : p0 - (p ?? 0);
@@ -146,12 +157,19 @@ export function createRateDetector(spec: RateSpec): SeriesDetector {
           ...(bad ? details(win) : {}),
         };
       }
-      // The baseline only learns minutes that have left the window and were not anomalous, so
-      // an outage is never learned as normal.
+      // The baseline only learns minutes that have left the window, and only those no verdict
+      // found anomalous (each anomalous verdict taints the minutes of its suffix), while the
+      // window is normal: an outage is never learned as normal, nor are the last minutes of a
+      // burst that leave the window just as it turns normal again (they used to be absorbed,
+      // dragging the baseline down for hours: a later real drop was missed, and a recovered
+      // slice read far above its baseline).
       lagged.push(minute);
+      tainted.push(false);
+      for (let i = tainted.length - anomalousMinutes; i < tainted.length; i++) tainted[i] = true;
       if (lagged.length > spec.window_minutes) {
         const old = lagged.shift();
-        if (old && out.verdict !== 'anomalous') absorb(old);
+        const wasAnomalous = tainted.shift() === true;
+        if (old && !wasAnomalous && out.verdict !== 'anomalous') absorb(old);
       }
       return out;
     },
