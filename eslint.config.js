@@ -11,6 +11,7 @@ export default tseslint.config(
       'test-output/**',
       'data/**',
       'bench/results/**',
+      '.tmp/**',
     ],
   },
   js.configs.recommended,

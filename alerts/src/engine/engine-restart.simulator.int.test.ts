@@ -28,7 +28,7 @@ const END = R + 90 * M;
 /** Streams the simulator's file in order, normalized, in batches of 2000 (as `paywatch replay`). */
 async function stream(file: string, onBatch: (b: PaymentEvent[]) => void): Promise<void> {
   const rl = createInterface({ input: createReadStream(file).pipe(createGunzip()), crlfDelay: Infinity });
-  let batch: PaymentEvent[] = [];
+  const batch: PaymentEvent[] = [];
   for await (const line of rl) {
     if (!line) continue;
     const e = normalizeReplayRecord(JSON.parse(line), 0);
