@@ -23,6 +23,7 @@ const specs: Record<string, unknown>[] = [
   { type: 'eod', metric: 'gmv', history_days: 3 },
   { type: 'silence', window_minutes: 10, history_days: 3 },
   { type: 'mix', window_minutes: 10 },
+  { type: 'univariate', metric: 'attempts' },
 ];
 
 // Three days of daily-seasonal traffic with an outage on the last day (so findings, details and

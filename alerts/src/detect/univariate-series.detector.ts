@@ -28,6 +28,12 @@ export function createUnivariateSeriesDetector(spec: UnivariateSpec): SeriesDete
   return {
     kind: 'series',
     type: 'univariate',
+    snapshot() {
+      return d.snapshot();
+    },
+    restore(state: unknown) {
+      d.restore(state);
+    },
     evaluate(minute: MinuteAggregate): Evaluation {
       const at = minute.t + MINUTE_MS;
       const v = metricValue(minute, spec.metric);

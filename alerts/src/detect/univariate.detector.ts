@@ -1,3 +1,5 @@
+import { SnapshotError, arr, fieldsOf, obj } from './snapshot.js';
+
 /**
  * The production univariate detector: one streaming pass over `(timestamp, value)` points, no
  * look-ahead, one configuration for every series. Used by `paywatch detect` (and scored on NAB)
@@ -123,6 +125,43 @@ export interface UnivariateScore {
  */
 export interface UnivariateDetector {
   update(value: number, t?: number): UnivariateScore;
+  /** The whole state as plain JSON (non-finite numbers as strings), for `restore`. */
+  snapshot(): unknown;
+  /**
+   * Takes what `snapshot` returned by a detector of the same configuration; later points then
+   * score exactly as on the uninterrupted detector. A malformed or mismatched snapshot throws
+   * `SnapshotError`.
+   */
+  restore(state: unknown): void;
+}
+
+/** A number as JSON; NaN and ±Infinity (which JSON lacks) become strings. */
+function enc(v: number): number | string {
+  return Number.isFinite(v) ? v : String(v);
+}
+
+function dec(x: unknown): number {
+  if (typeof x === 'number') return x;
+  if (x === 'NaN') return NaN;
+  if (x === 'Infinity') return Infinity;
+  if (x === '-Infinity') return -Infinity;
+  throw new SnapshotError(`expected a number, got ${typeof x}`);
+}
+
+function encArr(a: Float64Array): (number | string)[] {
+  return Array.from(a, enc);
+}
+
+function decArr(target: Float64Array, x: unknown): void {
+  const a = arr(x);
+  if (a.length !== target.length) throw new SnapshotError(`array of ${a.length}, expected ${target.length}`);
+  for (let i = 0; i < a.length; i++) target[i] = dec(a[i]);
+}
+
+function int(x: unknown, below: number): number {
+  const v = dec(x);
+  if (!Number.isInteger(v) || v < 0 || v >= below) throw new SnapshotError(`index ${v} out of range`);
+  return v;
 }
 
 /** Standard normal upper tail Q(z) (Abramowitz–Stegun 7.1.26 via erfc). */
@@ -169,6 +208,17 @@ class Ring {
     const m = this.sum / this.n;
     return Math.sqrt(Math.max(0, this.sumSq / this.n - m * m));
   }
+  toJson(): unknown {
+    return { buf: encArr(this.buf), n: this.n, head: this.head, sum: enc(this.sum), sumSq: enc(this.sumSq) };
+  }
+  fromJson(x: unknown): void {
+    const o = obj(x);
+    decArr(this.buf, o['buf']);
+    this.n = int(o['n'], this.cap + 1);
+    this.head = int(o['head'], this.cap);
+    this.sum = dec(o['sum']);
+    this.sumSq = dec(o['sumSq']);
+  }
 }
 
 /**
@@ -211,6 +261,26 @@ class SlidingExtremes {
       ? this.maxIdx[(this.maxHead + this.maxLen - 1) % this.cap]!
       : this.minIdx[(this.minHead + this.minLen - 1) % this.cap]!;
   }
+  toJson(): unknown {
+    return {
+      maxIdx: encArr(this.maxIdx),
+      minIdx: encArr(this.minIdx),
+      vals: encArr(this.vals),
+      at: [this.maxHead, this.maxLen, this.minHead, this.minLen, this.count],
+    };
+  }
+  fromJson(x: unknown): void {
+    const o = obj(x);
+    decArr(this.maxIdx, o['maxIdx']);
+    decArr(this.minIdx, o['minIdx']);
+    decArr(this.vals, o['vals']);
+    const at = arr(o['at']);
+    this.maxHead = int(at[0], this.cap);
+    this.maxLen = int(at[1], this.cap + 1);
+    this.minHead = int(at[2], this.cap);
+    this.minLen = int(at[3], this.cap + 1);
+    this.count = dec(at[4]);
+  }
   private dropHead(isMax: boolean): void {
     if (isMax) {
       this.maxHead = (this.maxHead + 1) % this.cap;
@@ -226,6 +296,8 @@ class SlidingExtremes {
 interface BlockNovelty {
   /** `min`/`max`: the range seen so far, including `x`. */
   surprise(x: number, min: number, max: number): number;
+  toJson(): unknown;
+  fromJson(x: unknown): void;
 }
 
 /**
@@ -286,6 +358,28 @@ function createBlockNovelty(c: UnivariateConfig, blockLen: number): BlockNovelty
       if (stored < c.blockMemory) stored++;
       return last;
     },
+    toJson() {
+      return {
+        memory: encArr(memory),
+        means: means.toJson(),
+        cur: encArr(cur),
+        at: [stored, next, bestAt, enc(sum), count, enc(scale), enc(last)],
+      };
+    },
+    fromJson(x) {
+      const o = obj(x);
+      decArr(memory, o['memory']);
+      means.fromJson(o['means']);
+      decArr(cur, o['cur']);
+      const at = arr(o['at']);
+      stored = int(at[0], c.blockMemory + 1);
+      next = int(at[1], Math.max(1, c.blockMemory));
+      bestAt = dec(at[2]);
+      sum = dec(at[3]);
+      count = dec(at[4]);
+      scale = dec(at[5]);
+      last = dec(at[6]);
+    },
   };
 }
 
@@ -295,6 +389,8 @@ function createBlockNovelty(c: UnivariateConfig, blockLen: number): BlockNovelty
  */
 interface WeeklyProfile {
   surprise(x: number, t: number, longMean: number): number;
+  toJson(): unknown;
+  fromJson(x: unknown): void;
 }
 
 const WEEK_MS = 7 * 86_400_000;
@@ -351,6 +447,28 @@ function createWeeklyProfile(c: UnivariateConfig): WeeklyProfile {
       acc[slot] = (acc[slot] ?? 0) + x;
       accN[slot] = (accN[slot] ?? 0) + 1;
       return s;
+    },
+    toJson() {
+      return {
+        mean: encArr(mean),
+        weeks: encArr(weeks),
+        acc: encArr(acc),
+        accN: encArr(accN),
+        cycleOf: encArr(cycleOf),
+        at: [enc(mad), madN, enc(flatMad)],
+      };
+    },
+    fromJson(x) {
+      const o = obj(x);
+      decArr(mean, o['mean']);
+      decArr(weeks, o['weeks']);
+      decArr(acc, o['acc']);
+      decArr(accN, o['accN']);
+      decArr(cycleOf, o['cycleOf']);
+      const at = arr(o['at']);
+      mad = dec(at[0]);
+      madN = dec(at[1]);
+      flatMad = dec(at[2]);
     },
   };
 }
@@ -512,6 +630,65 @@ export function createUnivariateDetector(
         score = 0;
       } else if (score >= c.reportThreshold && c.refractory > 0) quiet = c.refractory;
       return { score, expected, lower: expected - band, upper: expected + band };
+    },
+    snapshot() {
+      return {
+        type: 'univariate',
+        // The sizes a snapshot depends on: one taken under another configuration is refused.
+        dims: [c.patternLen, c.patternMemory, c.historyLen, c.shortLen, c.blockWindow, c.blockMemory, c.weekSlots],
+        at: [n, enc(level), enc(spread), enc(min), enc(max), patternNext, nearestAt, quiet, enc(nnScale)],
+        recent: recent.toJson(),
+        patterns: patterns.map(encArr),
+        raws: raws.toJson(),
+        values: values.toJson(),
+        held: held.toJson(),
+        shorts: shorts.toJson(),
+        sigShorts: sigShorts.map((r) => r.toJson()),
+        sigRaws: sigRaws.map((r) => r.toJson()),
+        block: block.toJson(),
+        block2: block2.toJson(),
+        week: week.toJson(),
+      };
+    },
+    restore(state: unknown) {
+      const s = fieldsOf(state, 'univariate');
+      const dims = arr(s['dims']).map(dec);
+      const want = [c.patternLen, c.patternMemory, c.historyLen, c.shortLen, c.blockWindow, c.blockMemory, c.weekSlots];
+      if (dims.length !== want.length || dims.some((d, i) => d !== want[i]))
+        throw new SnapshotError(`univariate snapshot of sizes ${dims.join('/')}, expected ${want.join('/')}`);
+      const at = arr(s['at']);
+      const ps = arr(s['patterns']);
+      if (ps.length > c.patternMemory) throw new SnapshotError(`${ps.length} patterns, expected ≤ ${c.patternMemory}`);
+      recent.fromJson(s['recent']);
+      raws.fromJson(s['raws']);
+      values.fromJson(s['values']);
+      held.fromJson(s['held']);
+      shorts.fromJson(s['shorts']);
+      const ss = arr(s['sigShorts']);
+      const sr = arr(s['sigRaws']);
+      if (ss.length !== SIGNALS || sr.length !== SIGNALS) throw new SnapshotError(`expected ${SIGNALS} signals`);
+      for (let k = 0; k < SIGNALS; k++) {
+        sigShorts[k]!.fromJson(ss[k]);
+        sigRaws[k]!.fromJson(sr[k]);
+      }
+      block.fromJson(s['block']);
+      block2.fromJson(s['block2']);
+      week.fromJson(s['week']);
+      patterns.length = 0;
+      for (const p of ps) {
+        const q = new Float64Array(c.patternLen);
+        decArr(q, p);
+        patterns.push(q);
+      }
+      n = dec(at[0]);
+      level = dec(at[1]);
+      spread = dec(at[2]);
+      min = dec(at[3]);
+      max = dec(at[4]);
+      patternNext = int(at[5], Math.max(1, c.patternMemory));
+      nearestAt = dec(at[6]);
+      quiet = dec(at[7]);
+      nnScale = dec(at[8]);
     },
   };
 }
