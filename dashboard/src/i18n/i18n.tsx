@@ -1,14 +1,17 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
+import { enumLabel, type EnumKind } from './enum-labels.js';
 import { formatterFor, type Formatter } from './format.js';
 import { LANGS, MESSAGES, type Lang, type MessageKey } from './messages.js';
 
 export const LANG_STORAGE_KEY = 'paywatch.lang';
 
-/** What `useI18n()` gives a component: the language, a setter that persists, `t` and `fmt`. */
+/** What `useI18n()` gives a component: the language, a setter that persists, `t`, `label` and `fmt`. */
 export interface I18n {
   lang: Lang;
   setLang(lang: Lang): void;
   t(key: MessageKey, vars?: Record<string, string | number>): string;
+  /** Display label of a canonical enum value (method, status, alert severity…); unknown values as is. */
+  label(kind: EnumKind, value: string): string;
   fmt: Formatter;
 }
 
@@ -57,7 +60,13 @@ export function I18nProvider({ children, lang: forced }: { children: ReactNode; 
     document.documentElement.lang = lang;
   }, [lang]);
   const value = useMemo<I18n>(
-    () => ({ lang, setLang, t: (key, vars) => translate(lang, key, vars), fmt: formatterFor(lang) }),
+    () => ({
+      lang,
+      setLang,
+      t: (key, vars) => translate(lang, key, vars),
+      label: (kind, value) => enumLabel(lang, kind, value),
+      fmt: formatterFor(lang),
+    }),
     [lang, setLang],
   );
   return <I18nContext.Provider value={value}>{children}</I18nContext.Provider>;

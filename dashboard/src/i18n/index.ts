@@ -4,3 +4,5 @@ export { formatterFor } from './format.js';
 export type { Formatter } from './format.js';
 export { LANGS, MESSAGES } from './messages.js';
 export type { Lang, MessageKey } from './messages.js';
+export { enumLabel, dimensionValueLabel, ALERT_STATES, ALERT_SEVERITIES } from './enum-labels.js';
+export type { EnumKind } from './enum-labels.js';
