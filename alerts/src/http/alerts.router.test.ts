@@ -93,7 +93,7 @@ describe('alerts router', () => {
     });
     expect((await j('/alerts/nope')).status).toBe(404);
     expect((await j('/alerts?status=bogus')).body).toMatchObject({
-      error: { code: 'bad_request', field: 'status' },
+      error: { code: 'invalid_parameter', field: 'status' },
     });
   });
 
@@ -168,7 +168,7 @@ describe('alerts router', () => {
       expect([path, r.status, r.body]).toEqual([
         path,
         400,
-        { error: { code: 'bad_request', message: 'unknown query parameter "foo"', field: 'foo' } },
+        { error: { code: 'invalid_parameter', message: 'unknown query parameter "foo"', field: 'foo' } },
       ]);
     }
     expect((await j('/alerts?status=active&rule=x&severity=page&limit=5')).status).toBe(200);

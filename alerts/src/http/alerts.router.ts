@@ -52,16 +52,20 @@ const DeliveriesQuery = z.strictObject({
   status: z.enum(['sent', 'failed']).optional(),
 });
 
-/** Validates a body (`what` = field) or a query; the first problem is a 400 naming its field. */
+/**
+ * Validates a body (`what` = field) or a query; the first problem is a 400 naming its field.
+ * Query problems use the collector read API's code `invalid_parameter`; body problems `bad_request`.
+ */
 function parse<T>(schema: z.ZodType<T>, v: unknown, what: 'field' | 'query parameter' = 'field'): T {
   const r = schema.safeParse(v);
   if (r.success) return r.data;
+  const code = what === 'query parameter' ? 'invalid_parameter' : 'bad_request';
   const i = r.error.issues[0];
   if (i?.code === 'unrecognized_keys') {
     const k = (i.keys[0] ?? '').slice(0, 64);
-    throw new ApiError(400, 'bad_request', `unknown ${what} "${k}"`, k);
+    throw new ApiError(400, code, `unknown ${what} "${k}"`, k);
   }
-  throw new ApiError(400, 'bad_request', i?.message ?? 'invalid request', i?.path.join('.') || undefined);
+  throw new ApiError(400, code, i?.message ?? 'invalid request', i?.path.join('.') || undefined);
 }
 
 /**
