@@ -314,7 +314,10 @@ describe('dashboard in Chromium against a real collector', () => {
     await page.locator('[data-testid=tx-row]').first().waitFor({ timeout: 10_000 });
     const cells = await page
       .locator('[data-testid=tx-row]')
-      .evaluateAll((rows) => rows.map((r) => [r.children[2]?.textContent, r.children[3]?.textContent]));
+      .evaluateAll((rows) =>
+        // The method cell shows a label ('WeChat Pay'); its canonical id is in data-value.
+        rows.map((r) => [r.children[2]?.textContent, r.children[3]?.getAttribute('data-value')]),
+      );
     for (const [p, m] of cells) expect([p, m]).toEqual([provider, method]);
   });
 

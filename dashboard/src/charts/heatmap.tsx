@@ -13,7 +13,7 @@ export function heatHue(rate: number, floor = 0.5): number {
   return Math.round(x * 120);
 }
 
-/** A column name that may wrap after each `_` (`bank_`/`transfer`), so every column fits. */
+/** A column label that may wrap after each `_` (`bank_`/`transfer`) or space, so every column fits. */
 function breakable(name: string): ReactNode[] {
   return name
     .split('_')
@@ -32,6 +32,8 @@ export function Heatmap({
   fmt,
   attemptsLabel,
   link,
+  rowLabel = (r) => r,
+  colLabel = (c) => c,
 }: {
   rows: string[];
   cols: string[];
@@ -41,6 +43,9 @@ export function Heatmap({
   attemptsLabel(n: number): string;
   /** Wraps a cell's text in a drill-down link. */
   link?(row: string, col: string, text: string): ReactNode;
+  /** Display labels of the row and column keys (the keys stay canonical for `cell` and `link`). */
+  rowLabel?(row: string): string;
+  colLabel?(col: string): string;
 }) {
   return (
     <div className="table-wrap">
@@ -51,7 +56,7 @@ export function Heatmap({
             <th scope="col" />
             {cols.map((c) => (
               <th key={c} scope="col">
-                {breakable(c)}
+                {breakable(colLabel(c))}
               </th>
             ))}
           </tr>
@@ -59,7 +64,7 @@ export function Heatmap({
         <tbody>
           {rows.map((r) => (
             <tr key={r}>
-              <th scope="row">{r}</th>
+              <th scope="row">{rowLabel(r)}</th>
               {cols.map((c) => {
                 const v = cell(r, c);
                 if (!v || v.rate === null) {

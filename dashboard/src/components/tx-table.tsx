@@ -16,7 +16,7 @@ export function TxTable({
   caption: string;
   compact?: boolean;
 }) {
-  const { t, fmt } = useI18n();
+  const { t, label, fmt } = useI18n();
   return (
     <div className="table-wrap">
       <table>
@@ -47,7 +47,7 @@ export function TxTable({
                 <Link to={`/payments/${encodeURIComponent(r.payment_id)}`}>{r.payment_id}</Link>
               </td>
               <td>{r.provider}</td>
-              <td>{r.method}</td>
+              <td data-value={r.method}>{label('method', r.method)}</td>
               <td>
                 <StatusBadge status={r.status} />
               </td>
@@ -56,7 +56,7 @@ export function TxTable({
               <td>{r.country ?? '–'}</td>
               <td>
                 {r.failure_category
-                  ? `${t(`failure.${r.failure_category}`)}${r.failure_code ? ` (${r.failure_code})` : ''}`
+                  ? `${label('failure_category', r.failure_category)}${r.failure_code ? ` (${r.failure_code})` : ''}`
                   : ''}
               </td>
               <td className="num">{fmt.ms(r.latency_ms)}</td>

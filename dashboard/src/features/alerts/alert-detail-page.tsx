@@ -28,7 +28,7 @@ export function AlertDetailPage({ params }: { params: Record<string, string> }) 
 }
 
 function AlertDetailView({ a, onChanged }: { a: AlertDetail; onChanged(): void }) {
-  const { t, fmt } = useI18n();
+  const { t, label, fmt } = useI18n();
   const fmtV = (v: number) =>
     Math.abs(v) <= 1 && a.rule.includes('rate') ? fmt.percent(v, 1) : fmt.number(v, 2);
   const band = bandText(a.expected.low, a.expected.high, fmtV);
@@ -67,9 +67,9 @@ function AlertDetailView({ a, onChanged }: { a: AlertDetail; onChanged(): void }
       <div className="panel">
         <dl className="kv">
           <dt>{t('alerts.state')}</dt>
-          <dd className={a.state === 'firing' ? 'bad' : undefined}>{t(`state.${a.state}`)}</dd>
+          <dd className={a.state === 'firing' ? 'bad' : undefined}>{label('alert_state', a.state)}</dd>
           <dt>{t('alerts.severity')}</dt>
-          <dd>{a.severity}</dd>
+          <dd>{label('alert_severity', a.severity)}</dd>
           <dt>{t('alerts.since')}</dt>
           <dd>{fmt.dateTime(a.started_at)}</dd>
           <dt>{t('alerts.labels')}</dt>

@@ -59,6 +59,20 @@ describe('AlertList', () => {
     expect(screen.getByRole('button', { name: 'Silence' })).toBeTruthy();
   });
 
+  it('shows state and severity in Chinese, keeping the canonical severity id on the cell', () => {
+    render(
+      <I18nProvider lang="zh-CN">
+        <SessionProvider initial={{ kind: 'open' }}>
+          <AlertList q={q({ data: { items: [alert] } })} />
+        </SessionProvider>
+      </I18nProvider>,
+    );
+    expect(screen.getByText('触发中')).toBeTruthy();
+    const severity = screen.getByText('严重');
+    expect(severity.getAttribute('data-value')).toBe('critical');
+    expect(screen.queryByText('critical')).toBeNull();
+  });
+
   it('offers acknowledge/silence only to roles that may act (on-call and above)', () => {
     const me = (role: string) => ({ kind: 'user' as const, name: 'u', role, scopes: [], csrf_token: 'x' });
     as({ kind: 'signed-in', me: me('analyst') });

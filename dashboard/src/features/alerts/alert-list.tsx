@@ -19,7 +19,7 @@ export function EngineDown() {
 
 /** Alert table with actions; handles the engine-not-running and error states. */
 export function AlertList({ q, compact = false }: { q: QueryState<{ items: Alert[] }>; compact?: boolean }) {
-  const { t, fmt } = useI18n();
+  const { t, label, fmt } = useI18n();
   if (q.error instanceof AlertEngineUnavailableError) return <EngineDown />;
   if (q.error && !q.data) {
     return (
@@ -59,11 +59,11 @@ export function AlertList({ q, compact = false }: { q: QueryState<{ items: Alert
                 </Link>
               </td>
               <td className={a.state === 'firing' ? 'bad' : a.state === 'pending' ? 'warn' : 'ok'}>
-                {t(`state.${a.state}`)}
+                {label('alert_state', a.state)}
                 {a.flapping ? ' ⇅' : ''}
                 {a.inhibitedBy && <div className="muted">{t('alerts.inhibited', { id: a.inhibitedBy })}</div>}
               </td>
-              <td>{a.severity}</td>
+              <td data-value={a.severity}>{label('alert_severity', a.severity)}</td>
               {!compact && (
                 <td className="mono">
                   {Object.entries(a.labels)

@@ -7,7 +7,7 @@ const STATES = ['firing', 'pending', 'resolved'] as const;
 
 /** Alert list with state/severity filters kept in the URL. */
 export function AlertsPage() {
-  const { t } = useI18n();
+  const { t, label } = useI18n();
   const loc = useLocation();
   const status = STATES.find((s) => s === loc.search.get('status'));
   const severity = loc.search.get('severity')?.trim() || undefined;
@@ -31,7 +31,7 @@ export function AlertsPage() {
           </button>
           {STATES.map((s) => (
             <button key={s} type="button" aria-pressed={status === s} onClick={() => setParam('status', s)}>
-              {t(`state.${s}`)}
+              {label('alert_state', s)}
             </button>
           ))}
         </div>

@@ -18,7 +18,7 @@ const STEP_KEYS: Record<
 
 /** Checkout funnel from the shops' own Faro RUM events: viewed → submitted → result, by method and channel. */
 export function FunnelPage() {
-  const { t, fmt } = useI18n();
+  const { t, label, fmt } = useI18n();
   const loc = useLocation();
   const range = (Object.keys(RANGES) as Range[]).find((r) => r === loc.search.get('range')) ?? '24h';
   const method = METHODS.find((m) => m === loc.search.get('method'));
@@ -56,7 +56,7 @@ export function FunnelPage() {
             <option value="">{t('alerts.all')}</option>
             {METHODS.map((m) => (
               <option key={m} value={m}>
-                {m}
+                {label('method', m)}
               </option>
             ))}
           </select>
@@ -67,7 +67,7 @@ export function FunnelPage() {
             <option value="">{t('alerts.all')}</option>
             {CHANNELS.map((c) => (
               <option key={c} value={c}>
-                {c}
+                {label('channel', c)}
               </option>
             ))}
           </select>

@@ -39,7 +39,7 @@ function ConnBadge({ live }: { live: LiveView }) {
 
 /** The on-call screen: live KPIs, feed, heatmap, countries, failures and active alerts. */
 export function LivePage() {
-  const { t, fmt } = useI18n();
+  const { t, label, fmt } = useI18n();
   const { session } = useSession();
   // The collector streams masked transactions to analysts and above only; viewers get KPIs.
   const kpisOnly = session.kind === 'signed-in' && !can(session.me, 'transactions');
@@ -109,6 +109,8 @@ export function LivePage() {
                   cell={(r, c) => m.cells.get(cellKey(r, c))}
                   caption={t('live.heatmap')}
                   fmt={fmt}
+                  rowLabel={(r) => label('provider', r)}
+                  colLabel={(c) => label('method', c)}
                   attemptsLabel={(n) => t('live.attempts', { n: fmt.number(n) })}
                   link={(r, c, text) => (
                     <Link
@@ -159,7 +161,7 @@ export function LivePage() {
                         ...last15,
                         filters: { status: ['failed'], failure_category: [r.category] },
                       }),
-                      label: t(`failure.${r.category}`),
+                      label: label('failure_category', r.category),
                       value: r.count,
                       text: `${fmt.number(r.count)} · ${fmt.percent(r.share, 0)}`,
                       title: r.top_codes.map((c) => `${c.code}: ${c.count}`).join(', '),

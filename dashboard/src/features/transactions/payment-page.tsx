@@ -5,7 +5,7 @@ import { usePayment } from '../../queries/index.js';
 
 /** One payment's timeline: every attempt and status change, failure code and reason, latency (masked). */
 export function PaymentPage({ params }: { params: Record<string, string> }) {
-  const { t, fmt } = useI18n();
+  const { t, label, fmt } = useI18n();
   const id = params.id ?? '';
   const q = usePayment(id);
   return (
@@ -42,13 +42,13 @@ export function PaymentPage({ params }: { params: Record<string, string> }) {
                         <StatusBadge status={e.status} />
                         <span className="muted">{t('pay.attempt', { n: e.attempt })}</span>
                         <span>
-                          {e.provider} · {e.method}
+                          {e.provider} · {label('method', e.method)}
                         </span>
                         {e.latency_ms !== null && <span className="muted">{fmt.ms(e.latency_ms)}</span>}
                       </div>
                       {e.failure && (
                         <div className="bad" style={{ marginTop: '0.2rem' }}>
-                          {t(`failure.${e.failure.category}`)}
+                          {label('failure_category', e.failure.category)}
                           {e.failure.code && (
                             <>
                               {' '}
@@ -78,9 +78,9 @@ export function PaymentPage({ params }: { params: Record<string, string> }) {
                   <dt>{t('col.provider')}</dt>
                   <dd>{[...new Set(events.map((e) => e.provider))].join(', ')}</dd>
                   <dt>{t('col.method')}</dt>
-                  <dd>{last.method}</dd>
+                  <dd>{label('method', last.method)}</dd>
                   <dt>{t('col.channel')}</dt>
-                  <dd>{last.channel ?? '–'}</dd>
+                  <dd>{last.channel ? label('channel', last.channel) : '–'}</dd>
                   <dt>{t('col.country')}</dt>
                   <dd>{last.country ?? '–'}</dd>
                   <dt>{t('col.card')}</dt>

@@ -2,7 +2,7 @@ import { BUCKETS, DIMENSIONS, type Dimension } from '@paywatch/contracts';
 import { lazy, Suspense, useMemo, useState } from 'react';
 import { Link, navigate, useLocation } from '../../app/router.js';
 import { useSession } from '../../app/session.js';
-import { useI18n, type I18n } from '../../i18n/index.js';
+import { dimensionValueLabel, useI18n, type I18n } from '../../i18n/index.js';
 import { can } from '../auth/permissions.js';
 import { useNow, useQuery } from '../../queries/index.js';
 import { readApi } from '../../api/index.js';
@@ -75,7 +75,7 @@ function download(name: string, text: string) {
 /** The analyst's explorer; every control writes the URL, the URL drives everything. */
 export function TrendsPage() {
   const i18n = useI18n();
-  const { t, fmt } = i18n;
+  const { t, fmt, lang } = i18n;
   const loc = useLocation();
   const search = loc.search.toString();
   const state = useMemo(() => parseTrendsState(new URLSearchParams(search)), [search]);
@@ -115,9 +115,7 @@ export function TrendsPage() {
       if (k === undefined) return t('series.all');
       if (k === null) return t('series.unknown');
       if (k === OTHER_KEY) return t('series.other');
-      if (state.groupBy === 'failure_category') return t(`failure.${k}` as 'failure.other');
-      if (state.groupBy === 'status') return t(`status.${k}` as 'status.failed');
-      return k;
+      return state.groupBy ? dimensionValueLabel(lang, state.groupBy, k) : k;
     };
     return buildChartModel({
       metric: state.metric,
@@ -130,7 +128,7 @@ export function TrendsPage() {
       compareLabel: (name) =>
         state.compare === 'none' ? name : t(`trends.compareSuffix.${state.compare}`, { name }),
     });
-  }, [data.data, state.metric, state.groupBy, state.compare, t, cmpOffset]);
+  }, [data.data, state.metric, state.groupBy, state.compare, t, lang, cmpOffset]);
 
   const { session } = useSession();
   const mayExport = session.kind !== 'signed-in' || can(session.me, 'export');
@@ -297,7 +295,7 @@ export function TrendsPage() {
           <span className="muted">{t('trends.filters')}:</span>
           {Object.entries(state.filters).map(([d, v]) => (
             <span key={d} className="chip">
-              {t(`dim.${d}` as 'dim.provider')}: {v.join(', ')}
+              {t(`dim.${d}` as 'dim.provider')}: {v.map((x) => dimensionValueLabel(lang, d as Dimension, x)).join(', ')}
               <button
                 type="button"
                 aria-label={t('trends.removeFilter', { name: t(`dim.${d}` as 'dim.provider') })}
