@@ -131,7 +131,7 @@ describe('CSV export', () => {
 
   it('has one row per chart row and one column per series, values unrounded', () => {
     const rows = parseCsv(chartToCsv(model));
-    expect(rows[0]).toEqual(['time', ...model.series.map((s) => s.label)]);
+    expect(rows[0]).toEqual(['time', ...model.series.map((s) => s.exportLabel)]);
     expect(rows.length - 1).toBe(model.rows.length);
     model.rows.forEach((r, i) => {
       const line = rows[i + 1] as string[];
@@ -149,5 +149,19 @@ describe('CSV export', () => {
     expect(csvField('say "hi"')).toBe('"say ""hi"""');
     expect(csvField('plain')).toBe('plain');
     expect(chartToCsv(model).split('\r\n')[0]).toBe('time,stripe,"a ""quoted"", name"');
+  });
+
+  it('names CSV columns by canonical ids while the chart shows translated labels', () => {
+    const zh = buildChartModel({
+      metric: 'attempts',
+      primary: ts([{ key: 'wechat_pay', points: [pt(T0, 3, 2, 1)] }], 'method'),
+      comparison: { series: ts([{ key: 'wechat_pay', points: [pt(T0 - M, 1, 1, 1)] }], 'method'), offset: M },
+      labelOf: (k) => (k === 'wechat_pay' ? '微信支付' : String(k)),
+      compareLabel: (n) => `${n}（上周同日）`,
+      exportLabelOf: (k) => String(k),
+      exportCompareLabel: (n) => `${n} (last week)`,
+    });
+    expect(zh.series.map((s) => s.label)).toEqual(['微信支付', '微信支付（上周同日）']);
+    expect(parseCsv(chartToCsv(zh))[0]).toEqual(['time', 'wechat_pay', 'wechat_pay (last week)']);
   });
 });

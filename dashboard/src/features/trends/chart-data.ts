@@ -19,6 +19,8 @@ export interface ChartSeries {
   /** The group's value (`null` for "no value"; `undefined` when not grouped). */
   key: string | null | undefined;
   label: string;
+  /** The CSV column name: canonical ids, never a translated label (exports stay machine-readable). */
+  exportLabel: string;
   compare: boolean;
 }
 
@@ -75,6 +77,9 @@ interface BuildInput {
   /** Label of a group key (`undefined` = the ungrouped total). */
   labelOf(key: string | null | undefined): string;
   compareLabel(label: string): string;
+  /** Export names (CSV header); default: the display labels. */
+  exportLabelOf?(key: string | null | undefined): string;
+  exportCompareLabel?(label: string): string;
 }
 
 function addSeries(
@@ -96,7 +101,9 @@ function addSeries(
     const id = `${compare ? 'c' : 's'}${i}`;
     const key = grouped ? s.key : undefined;
     const base = input.labelOf(key);
-    model.series.push({ id, key, label: compare ? input.compareLabel(base) : base, compare });
+    const exportBase = (input.exportLabelOf ?? input.labelOf)(key);
+    const exportLabel = compare ? (input.exportCompareLabel ?? input.compareLabel)(exportBase) : exportBase;
+    model.series.push({ id, key, label: compare ? input.compareLabel(base) : base, exportLabel, compare });
     const byT = new Map(s.points.map((p) => [p.t + offset, p]));
     for (const [t, row] of grid) {
       const p = byT.get(t);

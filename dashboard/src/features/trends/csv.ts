@@ -7,10 +7,10 @@ export function csvField(v: string): string {
 
 /**
  * The chart as CSV: a `time` column (ISO 8601 UTC, bucket start) then one column per series
- * in legend order, values unrounded; an empty field where the chart shows no value.
+ * in legend order, named by canonical ids whatever the UI language (`wechat_pay`, `failed`), values unrounded; an empty field where the chart shows no value.
  */
 export function chartToCsv(model: ChartModel): string {
-  const header = ['time', ...model.series.map((s) => s.label)].map(csvField).join(',');
+  const header = ['time', ...model.series.map((s) => s.exportLabel)].map(csvField).join(',');
   const lines = model.rows.map((r) =>
     [
       new Date(r.t).toISOString(),

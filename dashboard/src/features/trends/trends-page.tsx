@@ -2,7 +2,7 @@ import { BUCKETS, DIMENSIONS, type Dimension } from '@paywatch/contracts';
 import { lazy, Suspense, useMemo, useState } from 'react';
 import { Link, navigate, useLocation } from '../../app/router.js';
 import { useSession } from '../../app/session.js';
-import { dimensionValueLabel, useI18n, type I18n } from '../../i18n/index.js';
+import { dimensionValueLabel, translate, useI18n, type I18n } from '../../i18n/index.js';
 import { can } from '../auth/permissions.js';
 import { useNow, useQuery } from '../../queries/index.js';
 import { readApi } from '../../api/index.js';
@@ -127,6 +127,11 @@ export function TrendsPage() {
       labelOf,
       compareLabel: (name) =>
         state.compare === 'none' ? name : t(`trends.compareSuffix.${state.compare}`, { name }),
+      // CSV columns: canonical group keys and English suffixes in every UI language.
+      // The API's keys as they come (`__other__` for the rest); '(none)' for no value.
+      exportLabelOf: (k) => (k === undefined ? 'all' : k === null ? '(none)' : k),
+      exportCompareLabel: (name) =>
+        state.compare === 'none' ? name : translate('en', `trends.compareSuffix.${state.compare}`, { name }),
     });
   }, [data.data, state.metric, state.groupBy, state.compare, t, lang, cmpOffset]);
 
