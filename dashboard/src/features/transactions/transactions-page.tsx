@@ -3,7 +3,7 @@ import { useCallback, useEffect, useMemo, useState } from 'react';
 import { readApi } from '../../api/index.js';
 import { navigate, useLocation } from '../../app/router.js';
 import { TxTable } from '../../components/index.js';
-import { useI18n } from '../../i18n/index.js';
+import { dimensionValueLabel, useI18n } from '../../i18n/index.js';
 import { toLiveTransaction } from '../../live/index.js';
 import { useNow } from '../../queries/index.js';
 import { parseTxQuery, txHref } from './tx-query.js';
@@ -12,7 +12,7 @@ const PAGE = 100;
 
 /** The filtered transaction list (drill-down target), newest first, paged by cursor. */
 export function TransactionsPage() {
-  const { t, fmt } = useI18n();
+  const { t, fmt, lang } = useI18n();
   const loc = useLocation();
   const now = useNow(60_000);
   const hasRange = loc.search.has('from') || loc.search.has('to');
@@ -77,7 +77,7 @@ export function TransactionsPage() {
           </span>
           {chips.map(([d, v]) => (
             <span key={d} className="chip">
-              {t(`dim.${d}`)}: {v.join(', ')}
+              {t(`dim.${d}`)}: {v.map((x) => dimensionValueLabel(lang, d, x)).join(', ')}
               <button
                 type="button"
                 aria-label={t('trends.removeFilter', { name: d })}
