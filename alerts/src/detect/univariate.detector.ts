@@ -635,7 +635,15 @@ export function createUnivariateDetector(
       return {
         type: 'univariate',
         // The sizes a snapshot depends on: one taken under another configuration is refused.
-        dims: [c.patternLen, c.patternMemory, c.historyLen, c.shortLen, c.blockWindow, c.blockMemory, c.weekSlots],
+        dims: [
+          c.patternLen,
+          c.patternMemory,
+          c.historyLen,
+          c.shortLen,
+          c.blockWindow,
+          c.blockMemory,
+          c.weekSlots,
+        ],
         at: [n, enc(level), enc(spread), enc(min), enc(max), patternNext, nearestAt, quiet, enc(nnScale)],
         recent: recent.toJson(),
         patterns: patterns.map(encArr),
@@ -653,12 +661,21 @@ export function createUnivariateDetector(
     restore(state: unknown) {
       const s = fieldsOf(state, 'univariate');
       const dims = arr(s['dims']).map(dec);
-      const want = [c.patternLen, c.patternMemory, c.historyLen, c.shortLen, c.blockWindow, c.blockMemory, c.weekSlots];
+      const want = [
+        c.patternLen,
+        c.patternMemory,
+        c.historyLen,
+        c.shortLen,
+        c.blockWindow,
+        c.blockMemory,
+        c.weekSlots,
+      ];
       if (dims.length !== want.length || dims.some((d, i) => d !== want[i]))
         throw new SnapshotError(`univariate snapshot of sizes ${dims.join('/')}, expected ${want.join('/')}`);
       const at = arr(s['at']);
       const ps = arr(s['patterns']);
-      if (ps.length > c.patternMemory) throw new SnapshotError(`${ps.length} patterns, expected ≤ ${c.patternMemory}`);
+      if (ps.length > c.patternMemory)
+        throw new SnapshotError(`${ps.length} patterns, expected ≤ ${c.patternMemory}`);
       recent.fromJson(s['recent']);
       raws.fromJson(s['raws']);
       values.fromJson(s['values']);
@@ -666,7 +683,8 @@ export function createUnivariateDetector(
       shorts.fromJson(s['shorts']);
       const ss = arr(s['sigShorts']);
       const sr = arr(s['sigRaws']);
-      if (ss.length !== SIGNALS || sr.length !== SIGNALS) throw new SnapshotError(`expected ${SIGNALS} signals`);
+      if (ss.length !== SIGNALS || sr.length !== SIGNALS)
+        throw new SnapshotError(`expected ${SIGNALS} signals`);
       for (let k = 0; k < SIGNALS; k++) {
         sigShorts[k]!.fromJson(ss[k]);
         sigRaws[k]!.fromJson(sr[k]);
