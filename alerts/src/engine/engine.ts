@@ -284,6 +284,8 @@ export function createAlertEngine(
   // `restoredLastOpen` hold restored events and are closed, the downtime after them is skipped.
   let restoredFloor: number | null = null;
   let restoredLastOpen: number | null = null;
+  // Rules whose saved detector state was discarded at start because the rule changed.
+  const changedRules = new Set<string>();
   const snapshotIntervalMs = opts.snapshotIntervalMs ?? 300_000;
   let lastSnapshotAt = 0;
   let timer: NodeJS.Timeout | null = null;
@@ -571,6 +573,7 @@ export function createAlertEngine(
     for (const rs of snap.rules) {
       const rt = ruleByName.get(rs.name);
       if (!rt || rs.fingerprint !== fingerprintOf(rt.cfg) || !Array.isArray(rs.series)) {
+        if (rt && rs.fingerprint !== fingerprintOf(rt.cfg)) changedRules.add(rt.cfg.name);
         skipped += (Array.isArray(rs.series) ? rs.series.length : 0) + (rs.event ? 1 : 0);
         continue;
       }
@@ -627,6 +630,78 @@ export function createAlertEngine(
   }
 
   /**
+   * At start, an open (pending/firing) alert whose series the engine no longer has would never
+   * be evaluated again (its series is what closing a minute judges): it would stay firing with
+   * a stale `last_eval_at`. Its rule removed, or changed (its detector state discarded, the new
+   * definition judges afresh): the alert is resolved with the reason (a pending one dropped).
+   * Rule unchanged but no saved state for the series (no or unreadable snapshot): the series is
+   * recreated with a fresh detector so the alert is judged every minute again.
+   */
+  function settleOrphanAlerts(): void {
+    for (const s of [...states.values()]) {
+      if (s.status !== 'pending' && s.status !== 'firing') continue;
+      const rt = ruleByName.get(s.rule);
+      if (!rt) {
+        retire(s, 'rule removed from the configuration');
+        continue;
+      }
+      if (rt.event) continue; // event rules judge their active alerts every minute
+      if (changedRules.has(rt.cfg.name)) {
+        retire(s, 'rule changed: its detector restarted without history');
+        continue;
+      }
+      const labels = stripMeta(s.labels);
+      const key = SlicePooler.keyOf(labels);
+      if (!rt.series.has(key))
+        rt.series.set(key, {
+          labels,
+          det: asSeries(createDetector(rt.cfg.detector, { calendar: config.calendar })),
+          open: new Map(),
+          lastEventAt: s.last_eval_at,
+        });
+    }
+  }
+
+  /** Ends an open alert that can no longer be judged (see `settleOrphanAlerts`). */
+  function retire(s: AlertState, reason: string): void {
+    const at = Math.max(s.last_eval_at, restoredFloor ?? -Infinity);
+    ruleByName.get(s.rule)?.active.delete(s.id);
+    deps.logger?.info(
+      { alert: s.id, rule: s.rule, status: s.status, reason },
+      'alerts: open alert ended at start',
+    );
+    if (s.status === 'pending') {
+      states.delete(s.id);
+      removed.add(s.id);
+      return;
+    }
+    const next: AlertState = {
+      ...s,
+      status: 'resolved',
+      resolved_at: at,
+      last_eval_at: at,
+      no_data: false,
+      summary: `resolved: ${reason} (was: ${s.summary})`,
+      transitions: [...s.transitions, at],
+    };
+    states.set(s.id, next);
+    dirty.add(s.id);
+    const t: AlertTransition = {
+      id: s.id,
+      rule: s.rule,
+      labels: s.labels,
+      state: 'resolved',
+      at,
+      value: next.value,
+      expected: next.expected,
+      revenue_at_risk: Number(next.revenue_at_risk.toFixed(2)),
+      severity: next.severity,
+      summary: next.summary,
+    };
+    for (const l of listeners) l(t);
+  }
+
+  /**
    * After a restore, event time resumes at `minute`: the minutes restored with events in them
    * are closed, the downtime after them is skipped (no events there is unknown, not silence).
    */
@@ -679,6 +754,7 @@ export function createAlertEngine(
         const rt = ruleByName.get(s.rule);
         if (rt && (s.status === 'pending' || s.status === 'firing')) rt.active.add(s.id);
       }
+      settleOrphanAlerts();
       for (const e of p.nflog) nflogMap.set(e.key, e);
       silences.replaceAll(p.silences);
       // Rebuild the dispatch groups: the notification log stops firing alerts from being re-sent
