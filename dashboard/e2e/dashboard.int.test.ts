@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page, type WebSocketRoute } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseCsv } from '../src/features/trends/csv.js';
+import { enumLabel } from '../src/i18n/enum-labels.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const DASHBOARD = join(ROOT, 'dashboard');
@@ -312,12 +313,10 @@ describe('dashboard in Chromium against a real collector', () => {
     const method = q.get('method');
     expect(provider && method).toBeTruthy();
     await page.locator('[data-testid=tx-row]').first().waitFor({ timeout: 10_000 });
-    const cells = await page
-      .locator('[data-testid=tx-row]')
-      .evaluateAll((rows) =>
-        // The method cell shows a label ('WeChat Pay'); its canonical id is in data-value.
-        rows.map((r) => [r.children[2]?.textContent, r.children[3]?.getAttribute('data-value')]),
-      );
+    const cells = await page.locator('[data-testid=tx-row]').evaluateAll((rows) =>
+      // The method cell shows a label ('WeChat Pay'); its canonical id is in data-value.
+      rows.map((r) => [r.children[2]?.textContent, r.children[3]?.getAttribute('data-value')]),
+    );
     for (const [p, m] of cells) expect([p, m]).toEqual([provider, method]);
   });
 
@@ -467,6 +466,17 @@ describe('dashboard in Chromium against a real collector', () => {
     await page.locator('[data-testid=tx-row]').first().waitFor({ timeout: 20_000 });
     expect(await page.locator('nav').textContent()).toContain('交易');
     expect(await page.locator('html').getAttribute('lang')).toBe('zh-CN');
+    // Enum values read as Chinese labels (银行卡, 微信支付, 成功…), the cell keeps the canonical id.
+    const methods = await page
+      .locator('[data-testid=tx-row]')
+      .evaluateAll((rows) =>
+        rows.map((r) => [r.children[3]?.getAttribute('data-value'), r.children[3]?.textContent]),
+      );
+    expect(methods.length).toBeGreaterThan(0);
+    for (const [id, text] of methods) expect(text).toBe(enumLabel('zh-CN', 'method', id ?? ''));
+    const statuses = await page.locator('[data-testid=tx-row] .status').allTextContents();
+    expect(statuses.length).toBeGreaterThan(0);
+    for (const st of statuses) expect(st).toMatch(/\p{Script=Han}/u);
     await shot('live-zh');
     await page.goto(`${base}/trends?range=15m&group_by=provider&metric=success_rate`);
     await page.locator('[data-testid=trend-chart] .recharts-line-curve').first().waitFor({ timeout: 20_000 });

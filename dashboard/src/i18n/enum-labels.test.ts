@@ -45,7 +45,8 @@ describe('enum labels', () => {
 
   it('keeps provider and card brand names, translating only "other"', () => {
     for (const p of PROVIDERS.filter((p) => p !== 'other')) expect(enumLabel('zh-CN', 'provider', p)).toBe(p);
-    for (const b of CARD_BRANDS.filter((b) => b !== 'other')) expect(enumLabel('zh-CN', 'card_brand', b)).toBe(b);
+    for (const b of CARD_BRANDS.filter((b) => b !== 'other'))
+      expect(enumLabel('zh-CN', 'card_brand', b)).toBe(b);
     expect(enumLabel('zh-CN', 'provider', 'other')).toBe('其他');
     expect(enumLabel('zh-CN', 'card_brand', 'other')).toBe('其他');
   });

@@ -60,7 +60,14 @@ const SOURCE: Labels<Source> = {
 };
 
 /** Alert states the engine reports, plus the muted/acknowledged marks the list shows. */
-export const ALERT_STATES = ['inactive', 'pending', 'firing', 'resolved', 'acknowledged', 'silenced'] as const;
+export const ALERT_STATES = [
+  'inactive',
+  'pending',
+  'firing',
+  'resolved',
+  'acknowledged',
+  'silenced',
+] as const;
 export type AlertStateLabel = (typeof ALERT_STATES)[number];
 const ALERT_STATE: Labels<AlertStateLabel> = {
   inactive: { en: MESSAGES.en['state.inactive'], 'zh-CN': MESSAGES['zh-CN']['state.inactive'] },
@@ -98,7 +105,11 @@ export type EnumKind =
   | 'alert_state'
   | 'alert_severity';
 
-function fromTable(table: Record<string, Record<Lang, string>>, lang: Lang, value: string): string | undefined {
+function fromTable(
+  table: Record<string, Record<Lang, string>>,
+  lang: Lang,
+  value: string,
+): string | undefined {
   return Object.hasOwn(table, value) ? table[value]?.[lang] : undefined;
 }
 

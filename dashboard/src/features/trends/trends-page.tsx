@@ -300,7 +300,8 @@ export function TrendsPage() {
           <span className="muted">{t('trends.filters')}:</span>
           {Object.entries(state.filters).map(([d, v]) => (
             <span key={d} className="chip">
-              {t(`dim.${d}` as 'dim.provider')}: {v.map((x) => dimensionValueLabel(lang, d as Dimension, x)).join(', ')}
+              {t(`dim.${d}` as 'dim.provider')}:{' '}
+              {v.map((x) => dimensionValueLabel(lang, d as Dimension, x)).join(', ')}
               <button
                 type="button"
                 aria-label={t('trends.removeFilter', { name: t(`dim.${d}` as 'dim.provider') })}
