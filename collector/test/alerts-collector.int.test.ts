@@ -115,7 +115,7 @@ describe('alert engine in the collector', () => {
     const unknown = await s.fetch('/api/v1/alerts?status=firing&foo=1');
     expect([unknown.status, await unknown.json()]).toEqual([
       400,
-      { error: { code: 'bad_request', message: 'unknown query parameter "foo"', field: 'foo' } },
+      { error: { code: 'invalid_parameter', message: 'unknown query parameter "foo"', field: 'foo' } },
     ]);
   });
 });
