@@ -5,6 +5,7 @@ import {
   type LiveTransaction,
   type PaymentEvent,
   type ServerToClientEvents,
+  toLiveTransaction,
 } from '@paywatch/contracts';
 import { Server } from 'socket.io';
 import { LIVE_TRANSACTIONS_ROOM } from '../auth/access-control.js';
@@ -27,6 +28,9 @@ export const LIVE_MAX_EVENT_AGE_MS = 15 * 60_000;
  */
 export const LIVE_MAX_EVENT_AHEAD_MS = 5 * 60_000;
 
+/** Where socket.io answers (its default); the HTTP app leaves these requests to it. */
+export const SOCKET_IO_PATH = '/socket.io/';
+
 /** Inter-collector event (through the Redis adapter): KPI contributions since the last flush. */
 const KPI_DELTA_EVENT = 'paywatch:kpi-delta';
 
@@ -42,8 +46,6 @@ function isKpiDelta(v: unknown): v is KpiDelta {
   );
 }
 
-import { toLiveTransaction } from '@paywatch/contracts';
-
 export { toLiveTransaction };
 
 /**
@@ -51,9 +53,6 @@ export { toLiveTransaction };
  * `LIVE_LIMITS.maxBatchesPerSecond`, newest `maxTransactionsPerBatch` kept, the rest counted as
  * `dropped`); KPIs are broadcast once a second. Lifecycle: `start()` / idempotent `stop()`.
  */
-/** Where socket.io answers (its default); the HTTP app leaves these requests to it. */
-export const SOCKET_IO_PATH = '/socket.io/';
-
 export interface LiveGateway {
   readonly io: Server<ClientToServerEvents, ServerToClientEvents>;
   readonly sink: Sink;
