@@ -15,23 +15,11 @@ export class SnapshotError extends Error {
   }
 }
 
-/** A minute aggregate as JSON. */
-export interface MinuteJson {
-  t: number;
-  attempts: number;
-  succeeded: number;
-  failed: number;
-  technical_failed: number;
-  failures: Partial<Record<FailureCategory, number>>;
-  gmv: number;
-  attempted_amount: number;
-  latency_sum: number;
-  latency_n: number;
-  latency_log_sum: number;
+/** A minute aggregate as JSON: the same fields, its two maps as entry lists. */
+export type MinuteJson = Omit<MinuteAggregate, 'contrib' | 'contrib_attempts'> & {
   contrib: [string, number][];
   contrib_attempts: [string, number][];
-  samples: string[];
-}
+};
 
 export function minuteToJson(m: MinuteAggregate): MinuteJson {
   return {
