@@ -503,6 +503,16 @@ export function createUnivariateDetector(
 
   // Written in place each point; copied only when kept in the reservoir.
   const scratch = new Float64Array(c.patternLen);
+  /** The sizes a snapshot depends on: one taken under another configuration is refused. */
+  const snapshotDims = () => [
+    c.patternLen,
+    c.patternMemory,
+    c.historyLen,
+    c.shortLen,
+    c.blockWindow,
+    c.blockMemory,
+    c.weekSlots,
+  ];
   function zNormalised(): Float64Array | null {
     if (recent.n < c.patternLen) return null;
     const out = scratch;
@@ -634,16 +644,7 @@ export function createUnivariateDetector(
     snapshot() {
       return {
         type: 'univariate',
-        // The sizes a snapshot depends on: one taken under another configuration is refused.
-        dims: [
-          c.patternLen,
-          c.patternMemory,
-          c.historyLen,
-          c.shortLen,
-          c.blockWindow,
-          c.blockMemory,
-          c.weekSlots,
-        ],
+        dims: snapshotDims(),
         at: [n, enc(level), enc(spread), enc(min), enc(max), patternNext, nearestAt, quiet, enc(nnScale)],
         recent: recent.toJson(),
         patterns: patterns.map(encArr),
@@ -661,15 +662,7 @@ export function createUnivariateDetector(
     restore(state: unknown) {
       const s = fieldsOf(state, 'univariate');
       const dims = arr(s['dims']).map(dec);
-      const want = [
-        c.patternLen,
-        c.patternMemory,
-        c.historyLen,
-        c.shortLen,
-        c.blockWindow,
-        c.blockMemory,
-        c.weekSlots,
-      ];
+      const want = snapshotDims();
       if (dims.length !== want.length || dims.some((d, i) => d !== want[i]))
         throw new SnapshotError(`univariate snapshot of sizes ${dims.join('/')}, expected ${want.join('/')}`);
       const at = arr(s['at']);
