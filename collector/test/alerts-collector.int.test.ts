@@ -2,9 +2,7 @@
 import type { ClientToServerEvents, LiveAlertTransition, ServerToClientEvents } from '@paywatch/contracts';
 import { io as connect, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseIncident } from '../src/simulator/incidents.js';
-import { sendEvents } from '../src/simulator/sender.js';
-import { TEST_KEY, startTestServer, type TestServer } from './harness.js';
+import { sendOutageHistory, startTestServer, type TestServer } from './harness.js';
 
 interface AlertView {
   id: string;
@@ -36,18 +34,7 @@ afterAll(async () => {
 
 describe('alert engine in the collector', () => {
   it('alerts on an injected provider outage, pushes it live, and records who acknowledged it', async () => {
-    const start = Date.now() - 40 * 60_000;
-    const report = await sendEvents({
-      url: s.url,
-      key: TEST_KEY,
-      seed: 99,
-      rate: 20,
-      paced: false,
-      start,
-      durationMs: 39 * 60_000,
-      batchSize: 5000,
-      incidents: [parseIncident('provider-outage:stripe@+20m/15m', start)],
-    });
+    const report = await sendOutageHistory(s.url);
     expect(report.rejected).toBe(0);
 
     let alerts: AlertView[] = [];

@@ -7,10 +7,16 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createClient } from '@clickhouse/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseIncident } from '../src/simulator/incidents.js';
-import { sendEvents } from '../src/simulator/sender.js';
 import { ident, sql } from '../src/store/clickhouse/sql.js';
-import { TEST_KEY, inputEvent, metricValue, ndjson, startTestServer, type TestServer } from './harness.js';
+import {
+  TEST_KEY,
+  inputEvent,
+  metricValue,
+  ndjson,
+  sendOutageHistory,
+  startTestServer,
+  type TestServer,
+} from './harness.js';
 import { REPO_DIR, assertClickHouseUp, clickhouseEndpoint } from './services.js';
 
 const BIN = path.join(REPO_DIR, 'collector/bin/paywatch.mjs');
@@ -141,18 +147,7 @@ describe(
       expect(((await health.json()) as { store: string }).store).toBe('clickhouse');
       expect(await stopAlerts()).toBe(0);
 
-      const start = Date.now() - 40 * 60_000;
-      const report = await sendEvents({
-        url: collector.url,
-        key: TEST_KEY,
-        seed: 99,
-        rate: 20,
-        paced: false,
-        start,
-        durationMs: 39 * 60_000,
-        batchSize: 5000,
-        incidents: [parseIncident('provider-outage:stripe@+20m/15m', start)],
-      });
+      const report = await sendOutageHistory(collector.url);
       expect(report.rejected).toBe(0);
       expect(report.accepted).toBeGreaterThan(40_000);
       // The collector's spool drains to ClickHouse; the engine reads what landed there.

@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { loadConfig } from '../src/config.js';
 import { startServer, type RunningServer, type StartOptions } from '../src/main.js';
+import { parseIncident } from '../src/simulator/incidents.js';
+import { sendEvents, type SendReport } from '../src/simulator/sender.js';
 
 export const TEST_KEY = 'test-key-0123456789abcdef';
 /** Password of the `admin` user every test server starts with. */
@@ -104,4 +106,23 @@ export const ndjson = (events: unknown[]) => events.map((e) => JSON.stringify(e)
 export function metricValue(text: string, series: string): number {
   const line = text.split('\n').find((l) => l.startsWith(series + ' '));
   return line === undefined ? 0 : Number(line.slice(series.length + 1));
+}
+
+/**
+ * Sends 39 minutes of unpaced simulated history (seed 99, 20 events/s, starting 40 minutes ago)
+ * with a stripe outage from +20m for 15m — enough for the default rules to raise an alert.
+ */
+export async function sendOutageHistory(url: string): Promise<SendReport> {
+  const start = Date.now() - 40 * 60_000;
+  return sendEvents({
+    url,
+    key: TEST_KEY,
+    seed: 99,
+    rate: 20,
+    paced: false,
+    start,
+    durationMs: 39 * 60_000,
+    batchSize: 5000,
+    incidents: [parseIncident('provider-outage:stripe@+20m/15m', start)],
+  });
 }
