@@ -6,7 +6,7 @@ import path from 'node:path';
 import { TransactionsSchema, type Transactions } from '@paywatch/contracts';
 import { afterAll, describe, expect, it } from 'vitest';
 import { inputEvent, metricValue, ndjson, startTestServer, type TestServer } from './harness.js';
-import { startPrivateClickHouse } from './services.js';
+import { startPrivateClickHouse, type PrivateClickHouse } from './services.js';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterAll(async () => {
@@ -32,22 +32,35 @@ async function scrape(s: TestServer): Promise<string> {
   return res.text();
 }
 
+/**
+ * A private ClickHouse and a collector storing to it (fresh database, so the spool is on), both
+ * torn down in `afterAll`. `env` adds to or overrides the collector's environment.
+ */
+async function startSpoolingCollector(
+  prefix: string,
+  env: Record<string, string> = {},
+): Promise<{ ch: PrivateClickHouse; s: TestServer }> {
+  const stateDir = await mkdtemp(path.join(tmpdir(), prefix));
+  cleanups.push(() => rm(stateDir, { recursive: true, force: true }));
+  const ch = await startPrivateClickHouse(stateDir);
+  cleanups.push(() => ch.destroy());
+  const ep = ch.endpoint;
+  const s = await startTestServer({
+    PAYWATCH_STORE: 'clickhouse',
+    PAYWATCH_CLICKHOUSE_URL: ep.url,
+    PAYWATCH_CLICKHOUSE_USER: ep.username,
+    PAYWATCH_CLICKHOUSE_PASSWORD: ep.password,
+    PAYWATCH_CLICKHOUSE_DATABASE: `paywatch_test_${randomUUID().replace(/-/g, '').slice(0, 12)}`,
+    PAYWATCH_LOG_LEVEL: 'warn',
+    ...env,
+  });
+  cleanups.push(() => s.stop());
+  return { ch, s };
+}
+
 describe('collector with PAYWATCH_STORE=clickhouse and the spool', () => {
   it('acknowledges through a ClickHouse outage; every acknowledged event is stored exactly once', async () => {
-    const stateDir = await mkdtemp(path.join(tmpdir(), 'pw-ch-collector-'));
-    cleanups.push(() => rm(stateDir, { recursive: true, force: true }));
-    const ch = await startPrivateClickHouse(stateDir);
-    cleanups.push(() => ch.destroy());
-    const ep = ch.endpoint;
-    const s = await startTestServer({
-      PAYWATCH_STORE: 'clickhouse',
-      PAYWATCH_CLICKHOUSE_URL: ep.url,
-      PAYWATCH_CLICKHOUSE_USER: ep.username,
-      PAYWATCH_CLICKHOUSE_PASSWORD: ep.password,
-      PAYWATCH_CLICKHOUSE_DATABASE: `paywatch_test_${randomUUID().replace(/-/g, '').slice(0, 12)}`,
-      PAYWATCH_LOG_LEVEL: 'warn',
-    });
-    cleanups.push(() => s.stop());
+    const { ch, s } = await startSpoolingCollector('pw-ch-collector-');
     expect(s.spool).not.toBeNull();
     const run = randomUUID().slice(0, 8);
     const acked: string[] = [];
@@ -112,21 +125,7 @@ describe('collector with PAYWATCH_STORE=clickhouse and the spool', () => {
   }, 180_000);
 
   it('answers 503 with Retry-After once the spool quota is full while ClickHouse is down, and accepts again after it drains', async () => {
-    const stateDir = await mkdtemp(path.join(tmpdir(), 'pw-ch-quota-'));
-    cleanups.push(() => rm(stateDir, { recursive: true, force: true }));
-    const ch = await startPrivateClickHouse(stateDir);
-    cleanups.push(() => ch.destroy());
-    const ep = ch.endpoint;
-    const s = await startTestServer({
-      PAYWATCH_STORE: 'clickhouse',
-      PAYWATCH_CLICKHOUSE_URL: ep.url,
-      PAYWATCH_CLICKHOUSE_USER: ep.username,
-      PAYWATCH_CLICKHOUSE_PASSWORD: ep.password,
-      PAYWATCH_CLICKHOUSE_DATABASE: `paywatch_test_${randomUUID().replace(/-/g, '').slice(0, 12)}`,
-      PAYWATCH_SPOOL_QUOTA_MB: '1',
-      PAYWATCH_LOG_LEVEL: 'warn',
-    });
-    cleanups.push(() => s.stop());
+    const { ch, s } = await startSpoolingCollector('pw-ch-quota-', { PAYWATCH_SPOOL_QUOTA_MB: '1' });
     const run = randomUUID().slice(0, 8);
     await ch.stop();
     let refused: Response | null = null;
