@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { chromium, type Page } from 'playwright-core';
+import { CHROMIUM, CHROMIUM_ARGS, startCollector } from '../e2e/collector-process.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const DASHBOARD = join(ROOT, 'dashboard');
@@ -18,16 +19,6 @@ const TARGET_KB = 350;
 const RUNS = 5;
 const KEY = 'bench_web_ingest_key_0123456789abcd';
 const ADMIN_PASSWORD = 'bench-web-admin-password';
-const ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-
 const kb = (n: number) => Math.round((n / 1024) * 10) / 10;
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -59,30 +50,6 @@ function run(args: string[], env: NodeJS.ProcessEnv = process.env): ChildProcess
   return spawn(process.execPath, [CLI, ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
-async function startCollector(dataDir: string): Promise<{ child: ChildProcess; url: string }> {
-  const child = run(['start', '--no-demo'], {
-    ...process.env,
-    PAYWATCH_PORT: '0',
-    PAYWATCH_DATA_DIR: dataDir,
-    PAYWATCH_INGEST_KEYS: KEY,
-    PAYWATCH_HASH_KEY: 'bench-web-hash-key-0123456789abcdefgh',
-    PAYWATCH_LOG_LEVEL: 'warn',
-    PAYWATCH_ADMIN_PASSWORD: ADMIN_PASSWORD,
-  });
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    const onData = (b: Buffer) => {
-      out += b.toString();
-      const m = /Dashboard:\s+(http:\/\/[^\s/]+)\//.exec(out);
-      if (m?.[1]) resolve(m[1]);
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`collector exited ${code}: ${out}`)));
-  });
-  return { child, url };
-}
-
 /** Navigation → first contentful paint, and → the page's first data-bearing render. */
 async function measurePage(page: Page, url: string, meaningful: string) {
   await page.goto(url, { waitUntil: 'commit' });
@@ -100,7 +67,18 @@ async function main() {
   const bundle = measureBundle();
 
   const dataDir = mkdtempSync(join(tmpdir(), 'paywatch-bench-web-'));
-  const { child, url } = await startCollector(dataDir);
+  const { child, base: url } = await startCollector({
+    args: ['start', '--no-demo'],
+    env: {
+      ...process.env,
+      PAYWATCH_PORT: '0',
+      PAYWATCH_DATA_DIR: dataDir,
+      PAYWATCH_INGEST_KEYS: KEY,
+      PAYWATCH_HASH_KEY: 'bench-web-hash-key-0123456789abcdefgh',
+      PAYWATCH_LOG_LEVEL: 'warn',
+      PAYWATCH_ADMIN_PASSWORD: ADMIN_PASSWORD,
+    },
+  });
   const sim = run([
     'simulate',
     '--url',
@@ -116,7 +94,7 @@ async function main() {
     '1',
   ]);
   await new Promise((r) => sim.once('exit', r));
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ARGS });
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   const pages: Record<string, { fcp_ms: number | null; fmp_ms: number; runs: number }> = {};
   try {
     // "Meaningful": the live screen has KPI numbers and feed rows; the explorer has drawn its chart.

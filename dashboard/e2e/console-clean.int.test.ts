@@ -1,25 +1,15 @@
 // Guards what a newcomer's default install shows in the browser: signed in as admin or as a viewer, the pages load with no failed request and no console error (no Faro beacons to a receiver that is off, no transaction backfill a viewer may not read).
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHROMIUM, CHROMIUM_ARGS, startCollector } from './collector-process.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const DASHBOARD = join(ROOT, 'dashboard');
-const CLI = join(ROOT, 'collector/bin/paywatch.mjs');
-const CHROMIUM = '/usr/bin/chromium';
-const ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const ADMIN_PASSWORD = 'console-clean-admin-0123';
 const VIEWER_PASSWORD = 'console-clean-viewer-0123';
 
@@ -29,38 +19,20 @@ let base = '';
 let dataDir = '';
 
 /** `paywatch start` as the README runs it (demo traffic on; history skipped to keep the test short). */
-function startCollector(): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, 'start', '--no-history', '--demo-rate', '30'], {
-      cwd: ROOT,
-      env: {
-        ...process.env,
-        PAYWATCH_PORT: '0',
-        PAYWATCH_HOST: '127.0.0.1',
-        PAYWATCH_DATA_DIR: dataDir,
-        PAYWATCH_LOG_LEVEL: 'warn',
-        PAYWATCH_ADMIN_PASSWORD: ADMIN_PASSWORD,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    collector = child;
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`collector did not start in 60 s:\n${out}`)), 60_000);
-    const onData = (b: Buffer) => {
-      out += b.toString();
-      const m = /Dashboard:\s+(http:\/\/[^\s/]+)\//.exec(out);
-      if (m?.[1]) {
-        clearTimeout(timer);
-        resolve(m[1]);
-      }
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', onData);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`collector exited with ${code}:\n${out}`));
-    });
+async function startDefaultCollector(): Promise<string> {
+  const started = await startCollector({
+    args: ['start', '--no-history', '--demo-rate', '30'],
+    env: {
+      ...process.env,
+      PAYWATCH_PORT: '0',
+      PAYWATCH_HOST: '127.0.0.1',
+      PAYWATCH_DATA_DIR: dataDir,
+      PAYWATCH_LOG_LEVEL: 'warn',
+      PAYWATCH_ADMIN_PASSWORD: ADMIN_PASSWORD,
+    },
   });
+  collector = started.child;
+  return started.base;
 }
 
 /** Creates the viewer through the admin API, as an admin would. */
@@ -86,9 +58,9 @@ beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'paywatch-e2e-console-'));
   const { build } = await import('vite');
   await build({ root: DASHBOARD, configFile: join(DASHBOARD, 'vite.config.ts'), logLevel: 'warn' });
-  base = await startCollector();
+  base = await startDefaultCollector();
   await createViewer();
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
 }, 180_000);
 
 afterAll(async () => {

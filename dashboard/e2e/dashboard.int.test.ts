@@ -9,21 +9,12 @@ import { chromium, type Browser, type BrowserContext, type Page, type WebSocketR
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseCsv } from '../src/features/trends/csv.js';
 import { enumLabel } from '../src/i18n/enum-labels.js';
+import { CHROMIUM, CHROMIUM_ARGS, startCollector } from './collector-process.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const DASHBOARD = join(ROOT, 'dashboard');
 const CLI = join(ROOT, 'collector/bin/paywatch.mjs');
 const SHOTS = join(ROOT, 'test-output/dashboard');
-const CHROMIUM = '/usr/bin/chromium';
-const ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const KEY = 'e2e_dashboard_ingest_key_0123456789';
 const ADMIN_PASSWORD = 'e2e-admin-password-0123';
 let cookie = '';
@@ -52,43 +43,25 @@ async function freePort(): Promise<number> {
  * dashboard's own origin (so /api/auth/me lets the page send beacons); resolves with its base
  * URL from the banner.
  */
-async function startCollector(): Promise<string> {
+async function startFaroCollector(): Promise<string> {
   const port = await freePort();
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, 'start', '--no-demo'], {
-      cwd: ROOT,
-      env: {
-        ...process.env,
-        PAYWATCH_PORT: String(port),
-        PAYWATCH_HOST: '127.0.0.1',
-        PAYWATCH_FARO_ENABLED: 'true',
-        PAYWATCH_FARO_ORIGINS: `http://127.0.0.1:${port}`,
-        PAYWATCH_DATA_DIR: dataDir,
-        PAYWATCH_INGEST_KEYS: KEY,
-        PAYWATCH_HASH_KEY: 'e2e-dashboard-hash-key-0123456789abcdef',
-        PAYWATCH_LOG_LEVEL: 'warn',
-        PAYWATCH_ADMIN_PASSWORD: ADMIN_PASSWORD,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    collector = child;
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`collector did not start in 60 s:\n${out}`)), 60_000);
-    const onData = (b: Buffer) => {
-      out += b.toString();
-      const m = /Dashboard:\s+(http:\/\/[^\s/]+)\//.exec(out);
-      if (m?.[1]) {
-        clearTimeout(timer);
-        resolve(m[1]);
-      }
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', onData);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`collector exited with ${code}:\n${out}`));
-    });
+  const started = await startCollector({
+    args: ['start', '--no-demo'],
+    env: {
+      ...process.env,
+      PAYWATCH_PORT: String(port),
+      PAYWATCH_HOST: '127.0.0.1',
+      PAYWATCH_FARO_ENABLED: 'true',
+      PAYWATCH_FARO_ORIGINS: `http://127.0.0.1:${port}`,
+      PAYWATCH_DATA_DIR: dataDir,
+      PAYWATCH_INGEST_KEYS: KEY,
+      PAYWATCH_HASH_KEY: 'e2e-dashboard-hash-key-0123456789abcdef',
+      PAYWATCH_LOG_LEVEL: 'warn',
+      PAYWATCH_ADMIN_PASSWORD: ADMIN_PASSWORD,
+    },
   });
+  collector = started.child;
+  return started.base;
 }
 
 /** Writes 8 days of simulated history with the simulator's file mode and posts it to the ingest API. */
@@ -177,9 +150,9 @@ beforeAll(async () => {
   // Build the current sources: the collector serves dashboard/dist.
   const { build } = await import('vite');
   await build({ root: DASHBOARD, configFile: join(DASHBOARD, 'vite.config.ts'), logLevel: 'warn' });
-  base = await startCollector();
+  base = await startFaroCollector();
   await apiLogin();
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   ctx = await browser.newContext({
     viewport: { width: 1400, height: 1000 },
     acceptDownloads: true,

@@ -1,0 +1,74 @@
+// Shared by the dashboard e2e tests and the web bench: the Debian Chromium they drive and a real `paywatch start` child process.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const CLI = fileURLToPath(new URL('../../collector/bin/paywatch.mjs', import.meta.url));
+
+/** Debian's Chromium, driven through playwright-core. */
+export const CHROMIUM = '/usr/bin/chromium';
+
+/** Launch flags for headless Chromium on a shared CI-like machine (no sandbox, GPU or background traffic). */
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+/** What `startCollector` runs: the CLI arguments after `paywatch` and the child's whole environment. */
+export interface CollectorOptions {
+  /** Arguments after `paywatch`, e.g. `['start', '--no-demo']`. */
+  args: string[];
+  /** The child's environment: the caller spreads `process.env` and sets PAYWATCH_PORT, PAYWATCH_DATA_DIR, … on top. */
+  env: NodeJS.ProcessEnv;
+  /** How long to wait for the banner before giving up (default 60 s). */
+  timeoutMs?: number;
+}
+
+/** A running collector and the origin its banner printed (`http://host:port`, no trailing slash). */
+export interface CollectorProcess {
+  child: ChildProcess;
+  base: string;
+}
+
+/**
+ * Spawns the paywatch CLI from the repository root and resolves once its banner prints the
+ * `Dashboard:` URL. Rejects with the output so far if it exits first, or (after killing it) if
+ * the banner does not appear in time.
+ */
+export function startCollector({
+  args,
+  env,
+  timeoutMs = 60_000,
+}: CollectorOptions): Promise<CollectorProcess> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], {
+      cwd: ROOT,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    const timer = setTimeout(() => {
+      child.kill('SIGTERM');
+      reject(new Error(`collector did not start in ${timeoutMs / 1000} s:\n${out}`));
+    }, timeoutMs);
+    const onData = (b: Buffer) => {
+      out += b.toString();
+      const m = /Dashboard:\s+(http:\/\/[^\s/]+)\//.exec(out);
+      if (m?.[1]) {
+        clearTimeout(timer);
+        resolve({ child, base: m[1] });
+      }
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`collector exited with ${code}:\n${out}`));
+    });
+  });
+}
