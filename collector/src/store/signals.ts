@@ -2,6 +2,7 @@ import type { Status } from '@paywatch/contracts';
 import type { SampleWriter, ScrapedSample } from '../sources/prom-scrape/index.js';
 import type { LogRecord, LogRecordWriter } from '../sources/log-tail/index.js';
 import type { RumKind, RumRecord, RumWriter } from '../sources/faro/index.js';
+import { encodeCursor } from './cursor.js';
 
 // Storage of the non-payment signals (scraped samples, log records, browser RUM records) and the
 // "pending longer than N" query over payment events. Role-split like `types.ts`: the sources
@@ -25,6 +26,22 @@ export function stableJson(o: Record<string, string>): string {
   return JSON.stringify(
     Object.fromEntries(Object.entries(o).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))),
   );
+}
+
+/** `v` when it is a positive integer (a query's limit), else a RangeError naming `name`; both backends check so. */
+export function positiveInt(v: number, name: string): number {
+  if (!Number.isInteger(v) || v < 1) throw new RangeError(`${name} must be a positive integer`);
+  return v;
+}
+
+/** The JSON object stored as `text`; `{}` when it is not valid JSON or not an object. */
+export function parseJsonObject<T>(text: string): Record<string, T> {
+  try {
+    const v: unknown = JSON.parse(text);
+    return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, T>) : {};
+  } catch {
+    return {};
+  }
 }
 
 /** Reads scraped samples. */
@@ -52,6 +69,19 @@ export interface LogPage {
   items: LogRecord[];
   /** Opaque cursor for the next (older) page, null at the end. */
   next_cursor: string | null;
+}
+
+/**
+ * A log page from the rows of a query that asked for `limit + 1` (ts desc, id desc): the first
+ * `limit`, and a cursor after the last of them when there were more.
+ */
+export function logPage(rows: LogRecord[], limit: number): LogPage {
+  const items = rows.slice(0, limit);
+  const last = items[items.length - 1];
+  return {
+    items,
+    next_cursor: rows.length > limit && last ? encodeCursor({ ts: last.ts, event_id: last.id }) : null,
+  };
 }
 
 /** Searches stored log records. */
@@ -93,6 +123,20 @@ export interface RumErrorGroup {
   last_ts: number;
   /** Page of the latest occurrence. */
   last_page_url: string | null;
+}
+
+/** A vital's summary from its count and the counts of its good and poor bands (the rest needs improvement). */
+export function vitalSummary(v: Omit<VitalSummary, 'needs_improvement'>): VitalSummary {
+  return {
+    name: v.name,
+    count: v.count,
+    p50: v.p50,
+    p75: v.p75,
+    p95: v.p95,
+    good: v.good,
+    needs_improvement: v.count - v.good - v.poor,
+    poor: v.poor,
+  };
 }
 
 /** Web-vital thresholds (good ≤ first, poor > second), as web.dev defines them; ms except CLS. */

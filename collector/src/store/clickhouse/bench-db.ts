@@ -2,7 +2,7 @@ import { createClient, type ClickHouseClient } from '@clickhouse/client';
 import { clickhouseEndpoint } from '../../../test/services.js';
 import { createLogger } from '../../lib/logger.js';
 import { createClickHouseStore } from './clickhouse.store.js';
-import { ident, sql } from './sql.js';
+import { ident, raw, sql, type SqlFragment } from './sql.js';
 
 /** Percentile of a sample (nearest rank), rounded to 0.1 — for benchmark reports. */
 export function pct(xs: number[], p: number): number {
@@ -47,4 +47,64 @@ export async function openBenchDatabase(
       await admin.close();
     },
   };
+}
+
+const DAY_MS = 86_400_000;
+
+/** Size and time window of a payment-events bench: `[millionsOfEvents] [repeats]` from argv, else the defaults. */
+export interface BenchScale {
+  /** Events to generate. */
+  n: number;
+  repeats: number;
+  /** The generated events span the 30 days `[start, end)`; `end` is the current minute. */
+  start: number;
+  end: number;
+}
+
+/** Reads `[millionsOfEvents] [repeats]` from the command line (defaults given) over a 30-day window ending now. */
+export function benchScale(defaultMillions: number, defaultRepeats: number): BenchScale {
+  const millions = Number(process.argv[2] ?? defaultMillions);
+  const end = Math.floor(Date.now() / 60_000) * 60_000;
+  return {
+    n: Math.round(millions * 1_000_000),
+    repeats: Number(process.argv[3] ?? defaultRepeats),
+    start: end - 30 * DAY_MS,
+    end,
+  };
+}
+
+/** Every column of `payment_events`, in the order a generated SELECT must produce them. */
+const PAYMENT_EVENT_COLUMNS =
+  raw(`(event_id, v, ts, received_at, source, payment_id, attempt, merchant_id, provider, method, channel, status, amount_minor, currency,
+ failure_category, failure_code, failure_message, has_card, card_brand, card_bin, card_last4, card_issuer_country, card_funding,
+ card_wallet, country, latency_ms, customer_ref, device_ref, ip_ref, user_level, risk_score, metadata)`);
+
+/** Fills the bench database's `payment_events` with `n` rows from `select` (every column, in order) and logs the time taken. */
+export async function loadGeneratedEvents(
+  bench: BenchDatabase,
+  n: number,
+  select: SqlFragment,
+): Promise<void> {
+  const t0 = performance.now();
+  await bench.admin.command({
+    query: sql`INSERT INTO ${ident(bench.database)}.payment_events
+${PAYMENT_EVENT_COLUMNS}
+${select}`.text,
+  });
+  console.log(`loaded ${n} events in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+}
+
+/** Runs `job` once to warm up, then `repeats` times timed: the warm-up's result and the times in ms. */
+export async function timeRepeats<T>(
+  repeats: number,
+  job: () => Promise<T>,
+): Promise<{ first: T; ms: number[] }> {
+  const first = await job();
+  const ms: number[] = [];
+  for (let i = 0; i < repeats; i++) {
+    const t = performance.now();
+    await job();
+    ms.push(performance.now() - t);
+  }
+  return { first, ms };
 }

@@ -7,28 +7,20 @@
  * p50/p95 ms of the page query (limit 100) and of the count alone (limit 0); the database is
  * dropped after.
  */
-import { openBenchDatabase, pct } from './bench-db.js';
-import { ident, sql } from './sql.js';
+import { benchScale, loadGeneratedEvents, openBenchDatabase, pct, timeRepeats } from './bench-db.js';
+import { sql } from './sql.js';
 
-const millions = Number(process.argv[2] ?? 2);
-const repeats = Number(process.argv[3] ?? 5);
-const N = Math.round(millions * 1_000_000);
-const DAY = 86_400_000;
-const END = Math.floor(Date.now() / 60_000) * 60_000;
-const START = END - 30 * DAY;
+const { n: N, repeats, start: START, end: END } = benchScale(2, 5);
 
 async function main(): Promise<void> {
-  const { admin, store, database, dispose } = await openBenchDatabase('paywatch_pbench');
+  const bench = await openBenchDatabase('paywatch_pbench');
   try {
-    const t0 = performance.now();
     const span = END - START;
     // Event k of payment p = number / 3: created, pending, then succeeded / failed / still pending (1 in 20).
-    await admin.command({
-      query: sql`INSERT INTO ${ident(database)}.payment_events
-(event_id, v, ts, received_at, source, payment_id, attempt, merchant_id, provider, method, channel, status, amount_minor, currency,
- failure_category, failure_code, failure_message, has_card, card_brand, card_bin, card_last4, card_issuer_country, card_funding,
- card_wallet, country, latency_ms, customer_ref, device_ref, ip_ref, user_level, risk_score, metadata)
-SELECT concat('evt_', toString(number)), 1, ${START} + intDiv(intDiv(number, 3) * 3 * ${span}, ${N}) + (number % 3) * 1000 AS ts, ts + 500, 'api',
+    await loadGeneratedEvents(
+      bench,
+      N,
+      sql`SELECT concat('evt_', toString(number)), 1, ${START} + intDiv(intDiv(number, 3) * 3 * ${span}, ${N}) + (number % 3) * 1000 AS ts, ts + 500, 'api',
   concat('pay_', toString(intDiv(number, 3))), 1, 'm_1',
   arrayElement(['stripe', 'adyen', 'alipay', 'wechatpay'], cityHash64(intDiv(number, 3)) % 4 + 1), 'card', 'web',
   multiIf(number % 3 = 0, 'created', number % 3 = 1, 'pending',
@@ -36,24 +28,19 @@ SELECT concat('evt_', toString(number)), 1, ${START} + intDiv(intDiv(number, 3) 
       'succeeded', 'failed', 'succeeded', 'succeeded', 'succeeded', 'succeeded', 'succeeded', 'succeeded', 'succeeded', 'pending'],
       cityHash64(number, 3) % 20 + 1)), 1000, 'USD',
   NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL, NULL, NULL, 'US', 120, NULL, NULL, NULL, NULL, NULL, NULL
-FROM numbers(${N})`.text,
-    });
-    console.log(`loaded ${N} events in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+FROM numbers(${N})`,
+    );
     const before = END - 15 * 60_000;
     for (const limit of [100, 0]) {
-      const first = await store.pending.pendingPayments({ before, limit }); // warm-up
-      const ms: number[] = [];
-      for (let i = 0; i < repeats; i++) {
-        const t = performance.now();
-        await store.pending.pendingPayments({ before, limit });
-        ms.push(performance.now() - t);
-      }
+      const { first, ms } = await timeRepeats(repeats, () =>
+        bench.store.pending.pendingPayments({ before, limit }),
+      );
       console.log(
         `pending (limit ${limit}): total ${first.total}, ${first.items.length} items, p50 ${pct(ms, 50)} ms, p95 ${pct(ms, 95)} ms`,
       );
     }
   } finally {
-    await dispose();
+    await bench.dispose();
   }
 }
 

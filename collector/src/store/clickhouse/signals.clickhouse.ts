@@ -1,9 +1,13 @@
 import type { LogRecord } from '../../sources/log-tail/index.js';
 import type { RumKind, RumRecord } from '../../sources/faro/index.js';
 import type { ScrapedSample } from '../../sources/prom-scrape/index.js';
-import { decodeCursor, encodeCursor } from '../cursor.js';
+import { decodeCursor } from '../cursor.js';
 import {
+  logPage,
+  parseJsonObject,
+  positiveInt,
   stableJson,
+  vitalSummary,
   WEB_VITAL_THRESHOLDS,
   type RumErrorGroup,
   type SignalStore,
@@ -35,11 +39,6 @@ const ID_CHECK_CHUNK = 5000;
 const dayLiteral = (ms: number): string =>
   new Date(Math.min(Math.max(0, ms), MAX_DAY_MS)).toISOString().slice(0, 10);
 
-function positiveInt(v: number, name: string): number {
-  if (!Number.isInteger(v) || v < 1) throw new RangeError(`${name} must be a positive integer`);
-  return v;
-}
-
 /** `[from, to)` on `ts`, with the day bounds that let ClickHouse skip partitions. */
 function rangeOf(from: number, to: number): SqlFragment {
   if (!Number.isFinite(from) || !Number.isFinite(to)) throw new RangeError('from/to must be finite epoch ms');
@@ -48,14 +47,7 @@ function rangeOf(from: number, to: number): SqlFragment {
   return sql`day >= toDate(${dayLiteral(f)}) AND day <= toDate(${dayLiteral(t)}) AND ts >= ${f} AND ts < ${t}`;
 }
 
-function parseObject<T>(text: unknown): Record<string, T> {
-  try {
-    const v: unknown = JSON.parse(str(text) ?? '');
-    return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, T>) : {};
-  } catch {
-    return {};
-  }
-}
+const parseObject = <T>(text: unknown): Record<string, T> => parseJsonObject<T>(str(text) ?? '');
 
 const needStr = (v: unknown): string => str(v) ?? '';
 const needNum = (v: unknown): number => num(v) ?? 0;
@@ -276,12 +268,7 @@ ORDER BY ts DESC, id DESC LIMIT ${limit + 1}`,
         message: needStr(r.message),
         fields: parseObject<unknown>(r.fields),
       }));
-      const items = rows.slice(0, limit);
-      const last = items[items.length - 1];
-      return {
-        items,
-        next_cursor: rows.length > limit && last ? encodeCursor({ ts: last.ts, event_id: last.id }) : null,
-      };
+      return logPage(rows, limit);
     },
 
     async rumRecords(q) {
@@ -348,21 +335,17 @@ GROUP BY name, message ORDER BY c DESC, name, message NULLS FIRST LIMIT ${limit}
 FROM ${table(SIGNAL_TABLES.rum)} WHERE ${join(where, ' AND ')}
 GROUP BY name ORDER BY name`,
       );
-      return got.map((r): VitalSummary => {
-        const count = needNum(r.c);
-        const g = needNum(r.good);
-        const bad = needNum(r.poor);
-        return {
+      return got.map((r): VitalSummary =>
+        vitalSummary({
           name: needStr(r.name),
-          count,
+          count: needNum(r.c),
           p50: float(r.p50),
           p75: float(r.p75),
           p95: float(r.p95),
-          good: g,
-          needs_improvement: count - g - bad,
-          poor: bad,
-        };
-      });
+          good: needNum(r.good),
+          poor: needNum(r.poor),
+        }),
+      );
     },
   };
 }

@@ -2,10 +2,14 @@ import type { Status } from '@paywatch/contracts';
 import type { LogRecord } from '../../sources/log-tail/index.js';
 import type { RumKind, RumRecord } from '../../sources/faro/index.js';
 import type { ScrapedSample } from '../../sources/prom-scrape/index.js';
-import { decodeCursor, encodeCursor } from '../cursor.js';
+import { decodeCursor } from '../cursor.js';
 import {
+  logPage,
   NON_FINAL_STATUSES,
+  parseJsonObject,
+  positiveInt,
   stableJson,
+  vitalSummary,
   WEB_VITAL_THRESHOLDS,
   type PendingPayment,
   type PendingPaymentReader,
@@ -59,23 +63,11 @@ const nOrNull = (v: unknown): number | null => (v === null || v === undefined ? 
 const s = (v: unknown): string => (typeof v === 'string' ? v : String(v));
 const sOrNull = (v: unknown): string | null => (v === null || v === undefined ? null : s(v));
 
-function parseObject<T>(text: unknown): Record<string, T> {
-  try {
-    const v: unknown = JSON.parse(s(text));
-    return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, T>) : {};
-  } catch {
-    return {};
-  }
-}
+const parseObject = <T>(text: unknown): Record<string, T> => parseJsonObject<T>(s(text));
 
 function rangeOf(from: number, to: number, p: SqlParams): string {
   if (!Number.isFinite(from) || !Number.isFinite(to)) throw new RangeError('from/to must be finite epoch ms');
   return `ts >= ${p.bind(Math.ceil(from))} AND ts < ${p.bind(Math.ceil(to))}`;
-}
-
-function positiveInt(v: number, name: string): number {
-  if (!Number.isInteger(v) || v < 1) throw new RangeError(`${name} must be a positive integer`);
-  return v;
 }
 
 /**
@@ -116,9 +108,19 @@ export function createEmbeddedSignals(run: RunStatement): SignalStore {
     }
   }
 
+  /** Inserts `rows` into `table` after the table's previous write; nothing to do for no rows. */
+  function write(
+    table: string,
+    columns: readonly string[],
+    rows: SqlValue[][],
+    ignoreDuplicates: boolean,
+  ): Promise<void> {
+    if (rows.length === 0) return Promise.resolve();
+    return serialized(table, () => insert(table, columns, rows, ignoreDuplicates));
+  }
+
   return {
     writeSamples(samples: readonly ScrapedSample[]) {
-      if (samples.length === 0) return Promise.resolve();
       const rows = samples.map((x): SqlValue[] => [
         Math.round(x.ts),
         x.target,
@@ -126,13 +128,10 @@ export function createEmbeddedSignals(run: RunStatement): SignalStore {
         stableJson(x.labels),
         x.value,
       ]);
-      return serialized(SAMPLES, () =>
-        insert(SAMPLES, ['ts', 'target', 'series', 'labels', 'value'], rows, false),
-      );
+      return write(SAMPLES, ['ts', 'target', 'series', 'labels', 'value'], rows, false);
     },
 
     writeLogs(records: readonly LogRecord[]) {
-      if (records.length === 0) return Promise.resolve();
       const rows = records.map((r): SqlValue[] => [
         r.id,
         Math.round(r.ts),
@@ -142,13 +141,10 @@ export function createEmbeddedSignals(run: RunStatement): SignalStore {
         r.message,
         JSON.stringify(r.fields),
       ]);
-      return serialized(LOGS, () =>
-        insert(LOGS, ['id', 'ts', 'file', 'byte_offset', 'level', 'message', 'fields'], rows, true),
-      );
+      return write(LOGS, ['id', 'ts', 'file', 'byte_offset', 'level', 'message', 'fields'], rows, true);
     },
 
     writeRum(records: readonly RumRecord[]) {
-      if (records.length === 0) return Promise.resolve();
       const rows = records.map((r): SqlValue[] => [
         r.id,
         Math.round(r.ts),
@@ -162,25 +158,23 @@ export function createEmbeddedSignals(run: RunStatement): SignalStore {
         r.page_url,
         JSON.stringify(r.attributes),
       ]);
-      return serialized(RUM, () =>
-        insert(
-          RUM,
-          [
-            'id',
-            'ts',
-            'kind',
-            'name',
-            'value',
-            'message',
-            'session_id',
-            'app_name',
-            'app_version',
-            'page_url',
-            'attributes',
-          ],
-          rows,
-          true,
-        ),
+      return write(
+        RUM,
+        [
+          'id',
+          'ts',
+          'kind',
+          'name',
+          'value',
+          'message',
+          'session_id',
+          'app_name',
+          'app_version',
+          'page_url',
+          'attributes',
+        ],
+        rows,
+        true,
       );
     },
 
@@ -249,12 +243,7 @@ export function createEmbeddedSignals(run: RunStatement): SignalStore {
           fields: parseObject<unknown>(r.fields),
         })),
       );
-      const items = rows.slice(0, limit);
-      const last = items[items.length - 1];
-      return {
-        items,
-        next_cursor: rows.length > limit && last ? encodeCursor({ ts: last.ts, event_id: last.id }) : null,
-      };
+      return logPage(rows, limit);
     },
 
     async rumRecords(q) {
@@ -323,19 +312,15 @@ export function createEmbeddedSignals(run: RunStatement): SignalStore {
       return run(sql, p, (rows) =>
         rows.map((r): VitalSummary => {
           const qs = Array.isArray(r.q) ? (r.q as unknown[]) : [];
-          const count = n(r.c);
-          const g = n(r.good);
-          const bad = n(r.poor);
-          return {
+          return vitalSummary({
             name: s(r.name),
-            count,
+            count: n(r.c),
             p50: nOrNull(qs[0]),
             p75: nOrNull(qs[1]),
             p95: nOrNull(qs[2]),
-            good: g,
-            needs_improvement: count - g - bad,
-            poor: bad,
-          };
+            good: n(r.good),
+            poor: n(r.poor),
+          });
         }),
       );
     },
