@@ -44,6 +44,23 @@ export function parseJsonObject<T>(text: string): Record<string, T> {
   }
 }
 
+/**
+ * Runs jobs one after another per key (a table): each starts once the previous job of its key
+ * settled, whatever its outcome. Both signal stores serialize their writes of one table so.
+ */
+export function keyedSerializer(): <T>(key: string, job: () => Promise<T>) => Promise<T> {
+  const chains = new Map<string, Promise<unknown>>();
+  return <T>(key: string, job: () => Promise<T>): Promise<T> => {
+    const prev = chains.get(key) ?? Promise.resolve();
+    const next = prev.then(job, job);
+    chains.set(
+      key,
+      next.catch(() => undefined),
+    );
+    return next;
+  };
+}
+
 /** Reads scraped samples. */
 export interface SampleReader {
   /** Matching samples ordered by target, labels (JSON text, sorted keys), ts ascending; at most `limit`. */

@@ -3,6 +3,7 @@ import type { RumKind, RumRecord } from '../../sources/faro/index.js';
 import type { ScrapedSample } from '../../sources/prom-scrape/index.js';
 import { decodeCursor } from '../cursor.js';
 import {
+  keyedSerializer,
   logPage,
   parseJsonObject,
   positiveInt,
@@ -69,16 +70,7 @@ function interpolated(sorted: SqlFragment, q: number): SqlFragment {
  */
 export function createClickHouseSignals(db: string, exec: ClickHouseExec): SignalStore {
   const table = (name: string) => sql`${ident(db)}.${ident(name)}`;
-  const chains = new Map<string, Promise<unknown>>();
-  function serialized<T>(name: string, job: () => Promise<T>): Promise<T> {
-    const prev = chains.get(name) ?? Promise.resolve();
-    const next = prev.then(job, job);
-    chains.set(
-      name,
-      next.catch(() => undefined),
-    );
-    return next;
-  }
+  const serialized = keyedSerializer();
 
   /** Ids of `records` already in `name` (looked up in the records' time window). */
   async function storedIds(

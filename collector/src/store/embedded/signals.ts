@@ -4,6 +4,7 @@ import type { RumKind, RumRecord } from '../../sources/faro/index.js';
 import type { ScrapedSample } from '../../sources/prom-scrape/index.js';
 import { decodeCursor } from '../cursor.js';
 import {
+  keyedSerializer,
   logPage,
   NON_FINAL_STATUSES,
   parseJsonObject,
@@ -76,17 +77,8 @@ function rangeOf(from: number, to: number, p: SqlParams): string {
  * never touches these tables); logs and RUM ignore ids already stored (`ON CONFLICT DO NOTHING`).
  */
 export function createEmbeddedSignals(run: RunStatement): SignalStore {
-  const chains = new Map<string, Promise<unknown>>();
-  /** Runs `job` after the previous write to the same table (no self-conflicts between connections). */
-  function serialized(table: string, job: () => Promise<void>): Promise<void> {
-    const prev = chains.get(table) ?? Promise.resolve();
-    const next = prev.then(job, job);
-    chains.set(
-      table,
-      next.catch(() => undefined),
-    );
-    return next;
-  }
+  /** Runs a job after the previous write to the same table (no self-conflicts between connections). */
+  const serialized = keyedSerializer();
 
   async function insert(
     table: string,
