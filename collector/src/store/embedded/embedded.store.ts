@@ -16,6 +16,7 @@ import type {
   WriteResult,
 } from '../types.js';
 import { COLUMN_NAMES, DIMENSION_COLUMNS, ROW_COLUMNS, fromRow, toRow, type PaymentEventRow } from './row.js';
+import { positiveInt } from '../signals.js';
 import { appendRows } from './append-rows.js';
 import { runOnOwnConnection } from './read-connection.js';
 import { createEmbeddedFeed } from './feed.js';
@@ -308,11 +309,6 @@ export function createEmbeddedStore(config: EmbeddedStoreConfig, deps: EmbeddedS
     const c = (DIMENSION_COLUMNS as Record<string, string>)[d];
     if (c === undefined) throw new StoreError(`unknown dimension ${String(d)}`, undefined, false);
     return c;
-  }
-
-  function positiveInt(v: number, name: string): number {
-    if (!Number.isInteger(v) || v < 1) throw new RangeError(`${name} must be a positive integer`);
-    return v;
   }
 
   // ------------------------------------------------------------------ the Store
