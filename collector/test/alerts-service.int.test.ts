@@ -9,7 +9,6 @@ import { createClient } from '@clickhouse/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ident, sql } from '../src/store/clickhouse/sql.js';
 import {
-  TEST_KEY,
   inputEvent,
   metricValue,
   ndjson,
