@@ -36,4 +36,31 @@ describe('card testing detector', () => {
       ).length;
     expect(n).toBe(0);
   });
+  it('does not call a provider outage card testing: technical failures of small attempts are not declines', () => {
+    const spec = CardTestingSpecSchema.parse({ type: 'card_testing', keys: ['bin'] });
+    const run = (failure: {
+      category: 'provider_error' | 'timeout' | 'do_not_honor';
+      code: null;
+      message: null;
+    }) => {
+      const d = createCardTestingDetector(spec);
+      let n = 0;
+      for (let i = 0; i < 30; i++)
+        n += d.observe(
+          makeEvent({
+            ts: 1_000_000 + i * 10_000,
+            status: 'failed',
+            failure,
+            amount_minor: 100,
+            event_id: `evt_o_${i}`,
+          }),
+          1,
+        ).length;
+      return n;
+    };
+    expect(run({ category: 'provider_error', code: null, message: null })).toBe(0);
+    expect(run({ category: 'timeout', code: null, message: null })).toBe(0);
+    // The same burst declined by the issuer is card testing.
+    expect(run({ category: 'do_not_honor', code: null, message: null })).toBeGreaterThan(0);
+  });
 });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { outcomeOf } from '@paywatch/contracts';
+import { TECHNICAL_FAILURE_CATEGORIES, outcomeOf } from '@paywatch/contracts';
 import type { PaymentEvent } from '@paywatch/contracts';
 import { maskId } from '../lib/mask.js';
 import { KeyedWindows } from './keyed.js';
@@ -9,7 +9,10 @@ import type { EventDetector, EventFinding } from './types.js';
 /**
  * Card testing: a burst of small attempts, mostly declined, on one BIN, device or IP (a
  * fraudster validating stolen cards). Fires per entity when the window holds at least
- * `min_attempts` small attempts and the declined share reaches `min_decline_ratio`.
+ * `min_attempts` small attempts and the declined share reaches `min_decline_ratio`. Only
+ * declines count as declined: a technical failure (provider error, timeout, network error) or a
+ * shopper's cancellation says nothing about the card, so a provider outage that fails every
+ * small attempt is not reported as card testing (the outage rules report it).
  */
 export const CardTestingSpecSchema = z.object({
   type: z.literal('card_testing'),
@@ -24,6 +27,12 @@ export const CardTestingSpecSchema = z.object({
   min_decline_ratio: z.number().min(0).max(1).default(0.6),
 });
 export type CardTestingSpec = z.infer<typeof CardTestingSpecSchema>;
+
+const NOT_A_DECLINE = new Set<string>([...TECHNICAL_FAILURE_CATEGORIES, 'canceled_by_user']);
+
+/** An attempt the card's issuer (or the provider's risk check) refused. */
+const isDecline = (e: PaymentEvent): boolean =>
+  outcomeOf(e.status) === 'failure' && !NOT_A_DECLINE.has(e.failure?.category ?? 'other');
 
 function keyValue(e: PaymentEvent, k: CardTestingSpec['keys'][number]): string | null {
   if (k === 'bin') return e.card?.bin ?? null;
@@ -48,7 +57,7 @@ export function createCardTestingDetector(spec: CardTestingSpec): EventDetector 
       for (const k of spec.keys) {
         const v = keyValue(e, k);
         if (v === null) continue;
-        const w = windows.add(`${k}\u0000${v}`, e.ts, { declined: outcome === 'failure', id: e.payment_id });
+        const w = windows.add(`${k}\u0000${v}`, e.ts, { declined: isDecline(e), id: e.payment_id });
         const n = w.items.length;
         const declined = w.items.filter((i) => i.declined).length;
         if (n < spec.min_attempts || declined / n < spec.min_decline_ratio) continue;
