@@ -1,12 +1,25 @@
 import { SnapshotError, arr, num } from './snapshot.js';
 
+interface Entity<T> {
+  ts: number[];
+  items: T[];
+  /** Latest `ts` added (kept when the window empties, for least-recently-seen eviction). */
+  last: number;
+}
+
+/** Share of `maxKeys` an overflow evicts down to, so a full map does not evict on every add. */
+const EVICT_TO = 0.9;
+
 /**
  * Per-entity sliding windows for the event detectors, bounded twice: entries older than the
- * window are dropped on touch, and at most `maxKeys` entities are kept (least recently seen
- * evicted first; Map iteration order is insertion order and we re-insert on touch).
+ * window are dropped on touch, and at most `maxKeys` entities are kept. When an add makes the
+ * map exceed `maxKeys`, entities with nothing left in their window are dropped, then the least
+ * recently seen ones until `EVICT_TO` of `maxKeys` remain (one pass per ~10 % of `maxKeys`
+ * new entities, instead of moving every touched entity to the end of the map: with 100k
+ * entities, `Map` delete + re-insert on every event cost ~10 µs per add).
  */
 export class KeyedWindows<T> {
-  private readonly map = new Map<string, { ts: number[]; items: T[] }>();
+  private readonly map = new Map<string, Entity<T>>();
   constructor(
     readonly windowMs: number,
     readonly maxKeys = 100_000,
@@ -14,37 +27,55 @@ export class KeyedWindows<T> {
   /** Adds an item at `ts` and returns the entity's items within the window ending at `ts`. */
   add(key: string, ts: number, item: T): { ts: number[]; items: T[] } {
     let e = this.map.get(key);
-    if (e) this.map.delete(key);
-    else e = { ts: [], items: [] };
+    if (!e) {
+      e = { ts: [], items: [], last: ts };
+      this.map.set(key, e);
+    }
     e.ts.push(ts);
     e.items.push(item);
+    if (ts > e.last) e.last = ts;
     let drop = 0;
     while (drop < e.ts.length && (e.ts[drop] ?? 0) <= ts - this.windowMs) drop++;
     if (drop > 0) {
       e.ts.splice(0, drop);
       e.items.splice(0, drop);
     }
-    this.map.set(key, e);
-    if (this.map.size > this.maxKeys) {
-      const oldest = this.map.keys().next().value;
-      if (oldest !== undefined) this.map.delete(oldest);
-    }
+    if (this.map.size > this.maxKeys) this.evict(ts, key);
     return e;
+  }
+  /** Drops idle entities, then the least recently seen, down to `EVICT_TO` × `maxKeys` (never `keep`). */
+  private evict(now: number, keep: string): void {
+    for (const [k, e] of this.map) if (e.last <= now - this.windowMs && k !== keep) this.map.delete(k);
+    const target = Math.floor(this.maxKeys * EVICT_TO);
+    if (this.map.size <= target) return;
+    // The (size - target)-th smallest last-seen time, by a native numeric sort of the times.
+    const lasts = new Float64Array(this.map.size);
+    let i = 0;
+    for (const e of this.map.values()) lasts[i++] = e.last;
+    lasts.sort();
+    const cutoff = lasts[this.map.size - target - 1] ?? -Infinity;
+    for (const [k, e] of this.map) {
+      if (this.map.size <= target) break;
+      if (e.last <= cutoff && k !== keep) this.map.delete(k);
+    }
   }
   /** Entities as JSON, least recently seen first (detector snapshots; items must be JSON-safe). */
   toJson(): [string, number[], T[]][] {
-    return [...this.map].map(([k, e]) => [k, [...e.ts], [...e.items]]);
+    return [...this.map].sort((a, b) => a[1].last - b[1].last).map(([k, e]) => [k, [...e.ts], [...e.items]]);
   }
   /** Restores `toJson` output (as written, no validation of the items beyond their count). */
   fromJson(x: unknown): void {
     if (!Array.isArray(x)) throw new SnapshotError('expected an array of entities');
     this.map.clear();
+    let order = 0;
     for (const row of x) {
       const [k, ts, items] = arr(row);
       const t = arr(ts).map(num);
       const it = arr(items) as T[];
       if (t.length !== it.length) throw new SnapshotError('entity times and items differ in length');
-      this.map.set(String(k), { ts: t, items: it });
+      // An entity whose window was empty has no time left: keep the snapshot's order.
+      this.map.set(String(k), { ts: t, items: it, last: t.length ? Math.max(...t) : order });
+      order++;
     }
   }
   get size(): number {

@@ -1,0 +1,53 @@
+// Guards the event detectors' per-entity windows: items leave with the window, the entity count stays bounded, eviction takes idle and least recently seen entities first, and snapshots round-trip.
+import { describe, expect, it } from 'vitest';
+import { KeyedWindows } from './keyed.js';
+
+describe('KeyedWindows', () => {
+  it('returns only the items within the window ending at the new item', () => {
+    const w = new KeyedWindows<number>(1000);
+    w.add('a', 0, 1);
+    w.add('a', 500, 2);
+    expect(w.add('a', 1200, 3).items).toEqual([2, 3]);
+    expect(w.add('a', 1500, 4).ts).toEqual([1200, 1500]);
+  });
+
+  it('never holds more than maxKeys entities, and keeps the recently seen ones', () => {
+    const w = new KeyedWindows<number>(1_000_000, 100);
+    // 'hot' is touched every 10 adds; 1000 one-off entities pass through.
+    for (let i = 0; i < 1000; i++) {
+      w.add(`k${i}`, i, i);
+      if (i % 10 === 0) w.add('hot', i, i);
+      expect(w.size).toBeLessThanOrEqual(100);
+    }
+    const keys = w.toJson().map(([k]) => k);
+    expect(keys).toContain('hot');
+    expect(keys).toContain('k999');
+    // The survivors are the most recently seen: no one-off older than the newest ~100 remains.
+    const oldest = Math.min(...keys.filter((k) => k !== 'hot').map((k) => Number(k.slice(1))));
+    expect(oldest).toBeGreaterThanOrEqual(1000 - 100);
+  });
+
+  it('drops idle entities (nothing left in their window) before live ones', () => {
+    const w = new KeyedWindows<number>(100, 10);
+    for (let i = 0; i < 5; i++) w.add(`live${i}`, 1000, i); // seen at 1000
+    for (let i = 0; i < 5; i++) w.add(`idle${i}`, 0, i); // last seen at 0: idle by 1000
+    w.add('new', 1000, 0); // 11 entities > 10: evict
+    const keys = w.toJson().map(([k]) => k);
+    expect(keys.filter((k) => k.startsWith('idle'))).toEqual([]);
+    expect(keys.filter((k) => k.startsWith('live'))).toHaveLength(5);
+    expect(keys).toContain('new');
+  });
+
+  it('snapshots least recently seen first and restores the same windows', () => {
+    const w = new KeyedWindows<{ id: string }>(1000);
+    w.add('b', 10, { id: 'x' });
+    w.add('a', 20, { id: 'y' });
+    w.add('b', 30, { id: 'z' });
+    const json = w.toJson();
+    expect(json.map(([k]) => k)).toEqual(['a', 'b']);
+    const r = new KeyedWindows<{ id: string }>(1000);
+    r.fromJson(JSON.parse(JSON.stringify(json)));
+    expect(r.toJson()).toEqual(json);
+    expect(r.add('b', 40, { id: 'w' }).items.map((i) => i.id)).toEqual(['x', 'z', 'w']);
+  });
+});
