@@ -4,7 +4,7 @@ import { once } from 'node:events';
 import { createUnivariateDetector, DEFAULT_UNIVARIATE_CONFIG } from '../detect/univariate.detector.js';
 import type { UnivariateConfig } from '../detect/univariate.detector.js';
 import type { CliIo } from './io.js';
-import { parseFlags } from './io.js';
+import { parseCommandArgs } from './args.js';
 
 const USAGE =
   'usage: paywatch detect --in series.csv --out scores.csv\n' +
@@ -17,14 +17,14 @@ const USAGE =
  * exit code (0 ok, 2 usage error, 1 bad input).
  */
 export async function detectCommand(argv: readonly string[], io: CliIo): Promise<number> {
-  const { flags } = parseFlags(argv);
-  const input = flags.get('in');
-  const output = flags.get('out');
-  if (flags.has('help')) {
-    io.stdout.write(USAGE);
-    return 0;
-  }
-  if (typeof input !== 'string' || typeof output !== 'string') {
+  const a = parseCommandArgs(
+    { command: 'detect', help: USAGE, options: { in: { type: 'string' }, out: { type: 'string' } } },
+    argv,
+    io,
+  );
+  if (a.kind !== 'parsed') return a.exitCode;
+  const { in: input, out: output } = a.args.values;
+  if (input === undefined || output === undefined) {
     io.stderr.write(USAGE);
     return 2;
   }

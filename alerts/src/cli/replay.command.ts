@@ -9,7 +9,7 @@ import type { AlertTransition } from '../engine/engine.js';
 import { normalizeReplayRecord } from '../input/normalize.js';
 import { createMemoryAlertStateStore } from '../state/store.js';
 import type { CliIo } from './io.js';
-import { parseFlags } from './io.js';
+import { parseCommandArgs } from './args.js';
 
 const USAGE = `usage: paywatch replay --in events.ndjson[.gz] --alerts-out alerts.jsonl [--rules rules.yaml]
   Feeds historical payment events through the alert detectors in event time (no server, no
@@ -50,19 +50,23 @@ export async function replayCommand(
   io: CliIo,
   deps: ReplayDeps = {},
 ): Promise<number> {
-  const { flags } = parseFlags(argv);
-  if (flags.has('help')) {
-    io.stdout.write(USAGE);
-    return 0;
-  }
-  const input = flags.get('in');
-  const output = flags.get('alerts-out');
-  const rules = flags.get('rules');
-  if (
-    typeof input !== 'string' ||
-    typeof output !== 'string' ||
-    (rules !== undefined && typeof rules !== 'string')
-  ) {
+  const args = parseCommandArgs(
+    {
+      command: 'replay',
+      help: USAGE,
+      options: {
+        in: { type: 'string' },
+        'alerts-out': { type: 'string' },
+        rules: { type: 'string' },
+        quiet: { type: 'boolean', default: false },
+      },
+    },
+    argv,
+    io,
+  );
+  if (args.kind !== 'parsed') return args.exitCode;
+  const { in: input, 'alerts-out': output, rules, quiet } = args.args.values;
+  if (input === undefined || output === undefined) {
     io.stderr.write(USAGE);
     return 2;
   }
@@ -96,7 +100,7 @@ export async function replayCommand(
   raw.on('data', (c: string | Buffer) => (bytes += c.length));
   const stream = input.endsWith('.gz') ? raw.pipe(createGunzip()) : raw;
   const rl = createInterface({ input: stream, crlfDelay: Infinity });
-  const showProgress = !flags.has('quiet') && io.stderr.isTTY === true;
+  const showProgress = !quiet && io.stderr.isTTY === true;
   let lastDraw = 0;
   let lineNo = 0;
   let invalid = 0;

@@ -1,4 +1,4 @@
-import { parseArgs } from 'node:util';
+import { parseCommandArgs } from '@paywatch/alerts/cli-args';
 import type { Command, CommandIO } from '../cli/command.js';
 
 const HELP = `Usage: paywatch alerts [options]
@@ -36,21 +36,8 @@ export const alertsServiceCommand: Command = {
   name: 'alerts',
   summary: 'Run the alert engine on its own, fed from the shared store (one per deployment)',
   async run(argv: string[], io: CommandIO): Promise<number> {
-    let values;
-    try {
-      ({ values } = parseArgs({
-        args: argv,
-        options: { help: { type: 'boolean', short: 'h', default: false } },
-        strict: true,
-      }));
-    } catch (err) {
-      io.stderr.write(`paywatch alerts: ${(err as Error).message}\n\n${HELP}`);
-      return 2;
-    }
-    if (values.help) {
-      io.stdout.write(HELP);
-      return 0;
-    }
+    const a = parseCommandArgs({ command: 'alerts', help: HELP, options: {} }, argv, io);
+    if (a.kind !== 'parsed') return a.exitCode;
     const { loadConfigOrReport } = await import('../cli/load-config.js');
     const config = await loadConfigOrReport(io);
     if (config === null) return 1;

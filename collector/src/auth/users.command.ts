@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
+import { parseCommandArgs } from '@paywatch/alerts/cli-args';
 import type { Command, CommandIO } from '../cli/command.js';
 
 const HELP = `Usage: paywatch users <action> [args] [options]
@@ -35,27 +35,22 @@ export const usersCommand: Command = {
   name: 'users',
   summary: 'List and manage dashboard users while the collector is stopped',
   async run(argv: string[], io: CommandIO): Promise<number> {
-    let parsed;
-    try {
-      parsed = parseArgs({
-        args: argv,
+    const parsed = parseCommandArgs(
+      {
+        command: 'users',
+        help: HELP,
         allowPositionals: true,
-        options: {
-          role: { type: 'string' },
-          'password-stdin': { type: 'boolean', default: false },
-          help: { type: 'boolean', short: 'h', default: false },
-        },
-        strict: true,
-      });
-    } catch (err) {
-      io.stderr.write(`paywatch users: ${(err as Error).message}\n\n${HELP}`);
-      return 2;
-    }
-    const { values, positionals } = parsed;
+        options: { role: { type: 'string' }, 'password-stdin': { type: 'boolean', default: false } },
+      },
+      argv,
+      io,
+    );
+    if (parsed.kind !== 'parsed') return parsed.exitCode;
+    const { values, positionals } = parsed.args;
     const [action, name, arg] = positionals;
-    if (values.help || action === undefined) {
-      (values.help ? io.stdout : io.stderr).write(HELP);
-      return values.help ? 0 : 2;
+    if (action === undefined) {
+      io.stderr.write(HELP);
+      return 2;
     }
     const { loadConfig } = await import('../config.js');
     const { openSecurityDb } = await import('./security-db.js');

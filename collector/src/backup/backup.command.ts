@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
+import { integerFlag, parseCommandArgs, UsageError } from '@paywatch/alerts/cli-args';
 import type { Command, CommandIO } from '../cli/command.js';
 
 const BACKUP_HELP = `Usage: paywatch backup --to DIR [options]
@@ -81,37 +81,34 @@ export const backupCommand: Command = {
   name: 'backup',
   summary: 'Back up the event store to a directory (full or incremental by day, with checksums)',
   async run(argv, io) {
-    let values;
-    try {
-      ({ values } = parseArgs({
-        args: argv,
+    const a = parseCommandArgs(
+      {
+        command: 'backup',
+        help: BACKUP_HELP,
         options: {
           to: { type: 'string' },
           incremental: { type: 'boolean', default: false },
           'lookback-days': { type: 'string', default: '2' },
-          help: { type: 'boolean', short: 'h', default: false },
         },
-        strict: true,
-      }));
-    } catch (err) {
-      io.stderr.write(`paywatch backup: ${(err as Error).message}\n\n${BACKUP_HELP}`);
-      return 2;
-    }
-    if (values.help) {
-      io.stdout.write(BACKUP_HELP);
-      return 0;
-    }
-    const lookback = Number(values['lookback-days']);
-    if (!values.to || !Number.isInteger(lookback) || lookback < 0 || lookback > 366) {
-      io.stderr.write(
-        `paywatch backup: ${values.to ? '--lookback-days must be an integer from 0 to 366' : '--to DIR is required'}\n\n${BACKUP_HELP}`,
-      );
-      return 2;
-    }
-    const dir = values.to;
+        check: ({ values }) => {
+          if (!values.to) throw new UsageError('--to DIR is required', { showHelp: true });
+          const lookback = integerFlag(
+            'lookback-days',
+            values['lookback-days'],
+            { min: 0, max: 366 },
+            { showHelp: true },
+          );
+          return { dir: values.to, incremental: values.incremental, lookback };
+        },
+      },
+      argv,
+      io,
+    );
+    if (a.kind !== 'parsed') return a.exitCode;
+    const { dir, lookback } = a.args;
     return withStore(io, 'backup', async ({ store, audit }) => {
       const { backupAudit, backupEvents } = await import('./backup.js');
-      const r = await backupEvents(store, dir, { incremental: values.incremental, lookbackDays: lookback });
+      const r = await backupEvents(store, dir, { incremental: a.args.incremental, lookbackDays: lookback });
       await audit.append({
         ts: Date.now(),
         action: 'data.backup',
@@ -135,26 +132,21 @@ export const restoreCommand: Command = {
   name: 'restore',
   summary: 'Restore the event store from a backup directory (checksums verified)',
   async run(argv, io) {
-    let values;
-    try {
-      ({ values } = parseArgs({
-        args: argv,
-        options: { from: { type: 'string' }, help: { type: 'boolean', short: 'h', default: false } },
-        strict: true,
-      }));
-    } catch (err) {
-      io.stderr.write(`paywatch restore: ${(err as Error).message}\n\n${RESTORE_HELP}`);
-      return 2;
-    }
-    if (values.help) {
-      io.stdout.write(RESTORE_HELP);
-      return 0;
-    }
-    if (!values.from) {
-      io.stderr.write(`paywatch restore: --from DIR is required\n\n${RESTORE_HELP}`);
-      return 2;
-    }
-    const dir = values.from;
+    const a = parseCommandArgs(
+      {
+        command: 'restore',
+        help: RESTORE_HELP,
+        options: { from: { type: 'string' } },
+        check: ({ values }) => {
+          if (!values.from) throw new UsageError('--from DIR is required', { showHelp: true });
+          return values.from;
+        },
+      },
+      argv,
+      io,
+    );
+    if (a.kind !== 'parsed') return a.exitCode;
+    const dir = a.args;
     return withStore(io, 'restore', async ({ store, db, audit }) => {
       const { restoreEvents } = await import('./backup.js');
       const erased = new Set(

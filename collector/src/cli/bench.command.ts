@@ -1,4 +1,4 @@
-import { parseArgs } from 'node:util';
+import { integerFlag, parseCommandArgs, UsageError } from '@paywatch/alerts/cli-args';
 import type { Command, CommandIO } from './command.js';
 
 const HELP = `Usage: paywatch bench ingest [options]
@@ -32,10 +32,10 @@ export const benchCommand: Command = {
   name: 'bench',
   summary: 'Run a benchmark (ingest) and write the results to bench/results/',
   async run(argv: string[], io: CommandIO): Promise<number> {
-    let parsed;
-    try {
-      parsed = parseArgs({
-        args: argv,
+    const a = parseCommandArgs(
+      {
+        command: 'bench',
+        help: HELP,
         allowPositionals: true,
         options: {
           events: { type: 'string', default: '200000' },
@@ -47,50 +47,31 @@ export const benchCommand: Command = {
           'cpu-prof': { type: 'string' },
           'no-alerts': { type: 'boolean', default: false },
           'span-minutes': { type: 'string', default: '2880' },
-          help: { type: 'boolean', short: 'h', default: false },
         },
-      });
-    } catch (err) {
-      io.stderr.write(`paywatch bench: ${(err as Error).message}\n\n${HELP}`);
-      return 2;
-    }
-    const { values, positionals } = parsed;
-    if (values.help) {
-      io.stdout.write(HELP);
-      return 0;
-    }
-    if (positionals[0] !== 'ingest' || positionals.length > 1) {
-      io.stderr.write(`paywatch bench: expected the benchmark name "ingest"\n\n${HELP}`);
-      return 2;
-    }
-    const num = (name: string, v: string, max: number) => {
-      const n = Number(v);
-      if (!Number.isInteger(n) || n < 1 || n > max)
-        throw new Error(`--${name} must be an integer from 1 to ${max}`);
-      return n;
-    };
-    if (values.store !== 'embedded' && values.store !== 'clickhouse') {
-      io.stderr.write(`paywatch bench: --store must be embedded or clickhouse, got "${values.store}"\n`);
-      return 2;
-    }
-    const store: 'embedded' | 'clickhouse' = values.store;
-    let opts;
-    try {
-      opts = {
-        events: num('events', values.events, 100_000_000),
-        batch: num('batch', values.batch, 10_000),
-        concurrency: num('concurrency', values.concurrency, 64),
-        seed: num('seed', values.seed, 2 ** 32 - 1),
-        store,
-        out: values.out ?? `bench/results/ingest-${store}.json`,
-        cpuProfDir: values['cpu-prof'] ?? null,
-        alerts: !values['no-alerts'],
-        spanMinutes: num('span-minutes', values['span-minutes'], 525_600),
-      };
-    } catch (err) {
-      io.stderr.write(`paywatch bench: ${(err as Error).message}\n`);
-      return 2;
-    }
+        check: ({ values, positionals }) => {
+          if (positionals[0] !== 'ingest' || positionals.length > 1)
+            throw new UsageError('expected the benchmark name "ingest"', { showHelp: true });
+          if (values.store !== 'embedded' && values.store !== 'clickhouse')
+            throw new UsageError(`--store must be embedded or clickhouse, got "${values.store}"`);
+          const store: 'embedded' | 'clickhouse' = values.store;
+          return {
+            events: integerFlag('events', values.events, { min: 1, max: 100_000_000 }),
+            batch: integerFlag('batch', values.batch, { min: 1, max: 10_000 }),
+            concurrency: integerFlag('concurrency', values.concurrency, { min: 1, max: 64 }),
+            seed: integerFlag('seed', values.seed, { min: 1, max: 2 ** 32 - 1 }),
+            store,
+            out: values.out ?? `bench/results/ingest-${store}.json`,
+            cpuProfDir: values['cpu-prof'] ?? null,
+            alerts: !values['no-alerts'],
+            spanMinutes: integerFlag('span-minutes', values['span-minutes'], { min: 1, max: 525_600 }),
+          };
+        },
+      },
+      argv,
+      io,
+    );
+    if (a.kind !== 'parsed') return a.exitCode;
+    const opts = a.args;
     const { runIngestBench } = await import('../../bench/ingest.bench.js');
     await runIngestBench(opts, io);
     return 0;

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { parseArgs } from 'node:util';
+import { parseCommandArgs, UsageError } from '@paywatch/alerts/cli-args';
 import type { Command, CommandIO } from './command.js';
 
 const HELP = `Usage: paywatch start [options]
@@ -37,38 +37,31 @@ export const startCommand: Command = {
   name: 'start',
   summary: 'Run the collector and dashboard (embedded store, demo traffic by default)',
   async run(argv: string[], io: CommandIO): Promise<number> {
-    let values;
-    try {
-      ({ values } = parseArgs({
-        args: argv,
+    const a = parseCommandArgs(
+      {
+        command: 'start',
+        help: HELP,
         options: {
           'no-demo': { type: 'boolean', default: false },
           'no-history': { type: 'boolean', default: false },
           'no-dashboard': { type: 'boolean', default: false },
           'demo-rate': { type: 'string' },
           seed: { type: 'string' },
-          help: { type: 'boolean', short: 'h', default: false },
         },
-        strict: true,
-      }));
-    } catch (err) {
-      io.stderr.write(`paywatch start: ${(err as Error).message}\n\n${HELP}`);
-      return 2;
-    }
-    if (values.help) {
-      io.stdout.write(HELP);
-      return 0;
-    }
-    const rate = values['demo-rate'] === undefined ? 20 : Number(values['demo-rate']);
-    if (!(rate > 0 && rate <= 100_000)) {
-      io.stderr.write('paywatch start: --demo-rate must be a number between 0 and 100000\n');
-      return 2;
-    }
-    const seed = values.seed === undefined ? randomBytes(4).readUInt32LE(0) : Number(values.seed);
-    if (!Number.isInteger(seed)) {
-      io.stderr.write('paywatch start: --seed must be an integer\n');
-      return 2;
-    }
+        check: ({ values }) => {
+          const rate = values['demo-rate'] === undefined ? 20 : Number(values['demo-rate']);
+          if (!(rate > 0 && rate <= 100_000))
+            throw new UsageError('--demo-rate must be a number between 0 and 100000');
+          const seed = values.seed === undefined ? randomBytes(4).readUInt32LE(0) : Number(values.seed);
+          if (!Number.isInteger(seed)) throw new UsageError('--seed must be an integer');
+          return { values, rate, seed };
+        },
+      },
+      argv,
+      io,
+    );
+    if (a.kind !== 'parsed') return a.exitCode;
+    const { values, rate, seed } = a.args;
 
     const { loadConfigOrReport } = await import('./load-config.js');
     const config = await loadConfigOrReport(io);
