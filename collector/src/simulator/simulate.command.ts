@@ -1,5 +1,5 @@
 import { randomInt } from 'node:crypto';
-import { parseArgs } from 'node:util';
+import { parseCommandArgs } from '@paywatch/alerts/cli-args';
 import { EVENT_LIMITS } from '@paywatch/contracts';
 import type { SimCounts } from './counts.js';
 import { writeEventsFile } from './file-writer.js';
@@ -93,7 +93,6 @@ const OPTIONS = {
   unpaced: { type: 'boolean', default: false },
   'ts-format': { type: 'string', default: 'rfc3339' },
   json: { type: 'boolean', default: false },
-  help: { type: 'boolean', short: 'h', default: false },
 } as const;
 
 function positive(option: string, raw: string, integer: boolean, max = Infinity): number {
@@ -129,19 +128,13 @@ function formatCounts(c: SimCounts): string {
  * returns the exit code. Never calls process.exit.
  */
 export async function simulateCommand(argv: string[], io: SimulateIO): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({ args: argv, options: OPTIONS, strict: true, allowPositionals: false }));
-  } catch (e) {
-    io.stderr.write(
-      `paywatch simulate: ${e instanceof Error ? e.message : String(e)}\nRun "paywatch simulate --help" for the options.\n`,
-    );
-    return 2;
-  }
-  if (values.help) {
-    io.stdout.write(SIMULATE_USAGE);
-    return 0;
-  }
+  const parsed = parseCommandArgs(
+    { command: 'simulate', help: SIMULATE_USAGE, options: OPTIONS, onParseError: 'hint' },
+    argv,
+    io,
+  );
+  if (parsed.kind !== 'parsed') return parsed.exitCode;
+  const { values } = parsed.args;
 
   const now = Date.now();
   let rate: number, batch: number, count: number | undefined, durationMs: number | undefined;
