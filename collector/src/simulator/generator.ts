@@ -8,6 +8,7 @@ import {
   type Provider,
   type Status,
 } from '@paywatch/contracts';
+import { holidayCalendar, type Holiday, type HolidayCalendar } from './holidays.js';
 import { brandOfBin, type Incident } from './incidents.js';
 import {
   BASE_DECLINE_RATE,
@@ -42,6 +43,8 @@ export interface GeneratorConfig {
   /** Daily/weekly volume shape in each market's local time; default true. */
   seasonality?: boolean;
   incidents?: readonly Incident[];
+  /** Public holidays: volume level and a Sunday-like day in the markets observing them. */
+  holidays?: readonly Holiday[];
   /** How `ts` is written; default `rfc3339`. */
   tsFormat?: 'rfc3339' | 'epoch_ms';
   /**
@@ -172,6 +175,7 @@ interface Resolved {
   seasonal: boolean;
   epochTs: boolean;
   incidents: readonly Incident[];
+  holidays: HolidayCalendar;
   refundDelayMs: number;
   chargebackDelayMs: number;
 }
@@ -222,7 +226,7 @@ class Stream implements EventGenerator {
     this.seed = r.seed;
     this.start = r.start;
     this.end = r.end;
-    this.maxSeason = r.seasonal ? SEASONALITY_MAX : 1;
+    this.maxSeason = (r.seasonal ? SEASONALITY_MAX : 1) * r.holidays.max;
     this.arrivals = new Rng(hash32(r.seed, 0xa1));
     this.nextArrival = r.start;
     this.advanceArrival();
@@ -301,9 +305,15 @@ class Stream implements EventGenerator {
         return;
       }
       const ci = this.arrivals.draw(COUNTRY_TABLE);
+      const c = COUNTRIES[ci] as CountryProfile;
+      // On a holiday the market's day is Sunday-shaped and scaled by its level.
+      const level = this.r.holidays.at(t, c.code, c.utcOffsetH);
+      const shape = this.r.seasonal ? seasonality(t, c.utcOffsetH, level !== 1) : 1;
+      // (A flat stream without holidays accepts every arrival without a draw, as it always has:
+      // same seed and options → the same events as before holidays existed.)
       if (
-        !this.r.seasonal ||
-        this.arrivals.next() * this.maxSeason < seasonality(t, (COUNTRIES[ci] as CountryProfile).utcOffsetH)
+        (!this.r.seasonal && level === 1 && this.maxSeason === 1) ||
+        this.arrivals.next() * this.maxSeason < shape * level
       ) {
         this.nextArrival = t;
         this.pendingCountry = ci;
@@ -615,6 +625,7 @@ function resolve(config: GeneratorConfig, paymentsPerMs: number): Resolved {
     seasonal: config.seasonality ?? true,
     epochTs: config.tsFormat === 'epoch_ms',
     incidents: config.incidents ?? [],
+    holidays: holidayCalendar(config.holidays ?? []),
     refundDelayMs: config.refundDelayMs ?? 2 * 3_600_000,
     chargebackDelayMs: config.chargebackDelayMs ?? 3 * 86_400_000,
   };

@@ -24,3 +24,4 @@ export {
   type Incident,
   type IncidentType,
 } from './incidents.js';
+export { parseHoliday, describeHoliday, holidayCalendar, type Holiday } from './holidays.js';

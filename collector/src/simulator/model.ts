@@ -51,16 +51,18 @@ const HOUR_MS = 3_600_000;
 
 /**
  * Relative payment volume (mean 1 over a week) at epoch ms `t` for a country whose local time is
- * UTC + `utcOffsetH`. Linear between hour centres so the curve has no steps.
+ * UTC + `utcOffsetH`. Linear between hour centres so the curve has no steps. With `asSunday`
+ * (a public holiday) the day follows Sunday's curve whatever its weekday.
  */
-export function seasonality(t: number, utcOffsetH: number): number {
+export function seasonality(t: number, utcOffsetH: number, asSunday = false): number {
   // 1970-01-01 was a Thursday: +72 h makes hour 0 a Monday 00:00.
   const x = t / HOUR_MS + utcOffsetH + 72 - 0.5;
   const base = Math.floor(x);
   const f = x - base;
-  const i = ((base % 168) + 168) % 168;
+  let i = ((base % 168) + 168) % 168;
+  if (asSunday) i = 144 + (i % 24);
   const a = WEEK[i] as number;
-  const b = WEEK[(i + 1) % 168] as number;
+  const b = WEEK[asSunday ? 144 + ((i + 1) % 24) : (i + 1) % 168] as number;
   return a + (b - a) * f;
 }
 
@@ -605,6 +607,9 @@ export const COUNTRIES: readonly CountryProfile[] = [
     ]),
   },
 ];
+
+/** Codes of the simulated markets (what `--holiday … :CC,CC` accepts). */
+export const COUNTRY_CODES: readonly string[] = COUNTRIES.map((c) => c.code);
 
 /** Issuing countries for cross-border cards (a card issued elsewhere than where it is used). */
 export const CROSS_BORDER_ISSUERS = ['US', 'GB', 'DE', 'CN', 'JP', 'FR', 'SG', 'AE'] as const;

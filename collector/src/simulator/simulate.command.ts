@@ -11,6 +11,8 @@ import {
   SimulatorOptionError,
   type Incident,
 } from './incidents.js';
+import { describeHoliday, parseHoliday, type Holiday } from './holidays.js';
+import { COUNTRY_CODES } from './model.js';
 import { hashString } from './prng.js';
 import { sendEvents, type SendProgress } from './sender.js';
 
@@ -64,6 +66,10 @@ Common:
                        START: +DURATION from the start of the run (send mode) or from --from
                        (file mode), or an RFC 3339 time; default +1m. DURATION default 5m.
                        e.g. --incident provider-outage:adyen@+2m/10m --incident card-testing@+30s/3m
+  --holiday SPEC       A public holiday (repeatable). SPEC is DATE[:LEVEL][:CC,CC…]: on DATE (local
+                       to each market) volume is LEVEL × normal (default 0.4) with a Sunday-shaped
+                       day, in markets CC (default all; a subset also shifts the traffic mix).
+                       e.g. --holiday 2026-03-05:0.4 --holiday 2026-12-25:0.3:US,GB,DE
 
 Examples:
   paywatch simulate --key dev-key --rate 50 --incident provider-outage:stripe@+1m/5m
@@ -86,6 +92,7 @@ const OPTIONS = {
   duration: { type: 'string' },
   batch: { type: 'string', default: '500' },
   incident: { type: 'string', multiple: true, default: [] as string[] },
+  holiday: { type: 'string', multiple: true, default: [] as string[] },
   out: { type: 'string' },
   from: { type: 'string' },
   to: { type: 'string' },
@@ -141,6 +148,7 @@ export async function simulateCommand(argv: string[], io: SimulateIO): Promise<n
   let from = now - 86_400_000;
   let to = now;
   let incidents: Incident[];
+  let holidays: Holiday[];
   // Event time of the first sent event (incidents are relative to it); `now` unless --unpaced.
   let sendStart = now;
   const fileMode = values.out !== undefined;
@@ -199,6 +207,7 @@ export async function simulateCommand(argv: string[], io: SimulateIO): Promise<n
     }
     const base = fileMode ? from : sendStart;
     incidents = values.incident.map((spec) => parseIncident(spec, base));
+    holidays = values.holiday.map((spec) => parseHoliday(spec, COUNTRY_CODES));
   } catch (e) {
     if (e instanceof SimulatorOptionError) {
       io.stderr.write(`paywatch simulate: ${e.message}\nRun "paywatch simulate --help" for the options.\n`);
@@ -207,7 +216,7 @@ export async function simulateCommand(argv: string[], io: SimulateIO): Promise<n
     throw e;
   }
   const seed = values.seed !== undefined ? parseSeed(values.seed) : randomInt(0, 2 ** 32);
-  const common = { seed, rate, incidents, seasonality: !values.flat, tsFormat } as const;
+  const common = { seed, rate, incidents, holidays, seasonality: !values.flat, tsFormat } as const;
 
   // Stop cleanly on Ctrl-C unless the caller owns the lifecycle.
   const ac = new AbortController();
@@ -216,6 +225,7 @@ export async function simulateCommand(argv: string[], io: SimulateIO): Promise<n
   if (!io.signal) process.once('SIGINT', onSigint);
   const log = (line: string): void => void io.stderr.write(`${line}\n`);
   for (const i of incidents) log(`incident ${describeIncident(i)}`);
+  for (const h of holidays) log(describeHoliday(h));
 
   try {
     if (fileMode) {
