@@ -182,6 +182,8 @@ export interface EngineStats {
 
 interface Series {
   labels: Record<string, string>;
+  /** The alert id of this series (`seriesAlertId`), computed once: every minute's judgement needs it. */
+  id: string;
   det: SeriesDetector;
   open: Map<number, MinuteAggregate>;
   lastEventAt: number;
@@ -325,10 +327,26 @@ export function createAlertEngine(
     };
   }
 
-  function apply(rt: RuleRt, sliceLabels: Record<string, string>, ev: Evaluation, at: number): void {
+  /** The full labels of a rule's alert for a slice (alert name, the rule's labels, the slice's). */
+  function alertLabels(rt: RuleRt, sliceLabels: Record<string, string>): Record<string, string> {
+    return { alertname: rt.cfg.name, ...rt.cfg.labels, ...sliceLabels };
+  }
+
+  /** The alert id of a rule's slice (what `apply` looks states up by). */
+  function seriesAlertId(rt: RuleRt, sliceLabels: Record<string, string>): string {
+    return alertId(rt.cfg.name, alertLabels(rt, sliceLabels));
+  }
+
+  /** `knownId`: the slice's alert id when the caller has it (series cache it). */
+  function apply(
+    rt: RuleRt,
+    sliceLabels: Record<string, string>,
+    ev: Evaluation,
+    at: number,
+    knownId?: string,
+  ): void {
     stats.evaluations++;
-    const labels = { alertname: rt.cfg.name, ...rt.cfg.labels, ...sliceLabels };
-    const id = alertId(rt.cfg.name, labels);
+    const id = knownId ?? seriesAlertId(rt, sliceLabels);
     let prev = states.get(id);
     if (!prev) {
       const fires =
@@ -336,7 +354,7 @@ export function createAlertEngine(
         (ev.verdict === 'no_data' &&
           (rt.lifecycle.no_data === 'alerting' || rt.lifecycle.no_data === 'no_data'));
       if (!fires) return;
-      prev = initialState(rt.cfg.name, labels, rt.cfg.severity, at);
+      prev = initialState(rt.cfg.name, alertLabels(rt, sliceLabels), rt.cfg.severity, at);
     }
     const r = step(prev, ev, { lifecycle: rt.lifecycle, severity: rt.cfg.severity }, at);
     states.set(id, r.next);
@@ -470,11 +488,9 @@ export function createAlertEngine(
       for (const [key, s] of rt.series) {
         const agg = s.open.get(t) ?? emptyMinute(t);
         s.open.delete(t);
-        apply(rt, s.labels, s.det.evaluate(agg), end);
-        if (end - s.lastEventAt > config.idle_ttl && s.open.size === 0) {
-          const id = alertId(rt.cfg.name, { alertname: rt.cfg.name, ...rt.cfg.labels, ...s.labels });
-          if (!rt.active.has(id)) rt.series.delete(key);
-        }
+        apply(rt, s.labels, s.det.evaluate(agg), end, s.id);
+        if (end - s.lastEventAt > config.idle_ttl && s.open.size === 0 && !rt.active.has(s.id))
+          rt.series.delete(key);
       }
       rt.pooler?.tick();
     }
@@ -615,6 +631,7 @@ export function createAlertEngine(
         for (const t of open.keys()) if (lastOpen === null || t > lastOpen) lastOpen = t;
         rt.series.set(SlicePooler.keyOf(x.labels), {
           labels: x.labels,
+          id: seriesAlertId(rt, x.labels),
           det: restored,
           open,
           lastEventAt: x.last_event_at,
@@ -655,6 +672,7 @@ export function createAlertEngine(
       if (!rt.series.has(key))
         rt.series.set(key, {
           labels,
+          id: seriesAlertId(rt, labels),
           det: asSeries(createDetector(rt.cfg.detector, { calendar: config.calendar })),
           open: new Map(),
           lastEventAt: s.last_eval_at,
@@ -833,6 +851,7 @@ export function createAlertEngine(
           if (!s) {
             s = {
               labels,
+              id: seriesAlertId(rt, labels),
               det: asSeries(createDetector(rt.cfg.detector, { calendar: config.calendar })),
               open: new Map(),
               lastEventAt: e.ts,
