@@ -1,8 +1,7 @@
 // Guards detector state across a restart with the default rule pack on the real simulator: after a day of traffic, an engine restarted from the same file store alerts on an outage one minute after the restart exactly when an uninterrupted engine does, judges everything after the restart the same way (every rule), and pages nothing else.
-import { spawnSync } from 'node:child_process';
-import { createReadStream, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createReadStream, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { createGunzip } from 'node:zlib';
 import type { PaymentEvent } from '@paywatch/contracts';
@@ -11,11 +10,10 @@ import { loadAlertsConfig } from '../config/load.js';
 import { isEventSpec } from '../detect/registry.js';
 import { normalizeReplayRecord } from '../input/normalize.js';
 import { createFileAlertStateStore, createMemoryAlertStateStore } from '../state/store.js';
+import { simulateToFile } from '../../test/simulate.js';
 import { createAlertEngine } from './engine.js';
 import type { AlertEngine, AlertTransition } from './engine.js';
 
-const root = resolve(import.meta.dirname, '../../..');
-const bin = join(root, 'collector/bin/paywatch.mjs');
 const dir = mkdtempSync(join(tmpdir(), 'pw-sim-restart-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -51,30 +49,14 @@ const stripeDrop = (log: AlertTransition[]) =>
 
 describe('default rule pack across a restart (simulator)', () => {
   it('alerts right after a restart as without one and pages nothing else', async () => {
-    if (!existsSync(bin))
-      throw new Error(`${bin} is missing: the simulator (collector workspace) is needed for this test`);
     const file = join(dir, 'events.ndjson.gz');
-    const sim = spawnSync(
-      process.execPath,
-      [
-        bin,
-        'simulate',
-        '--out',
-        file,
-        '--from',
-        new Date(FROM).toISOString(),
-        '--to',
-        new Date(END).toISOString(),
-        '--rate',
-        '3',
-        '--seed',
-        '8',
-        '--incident',
-        `provider-outage:stripe@${new Date(onset).toISOString()}/15m`,
-      ],
-      { encoding: 'utf8', timeout: 180_000 },
-    );
-    expect(sim.status, `paywatch simulate failed: ${sim.stderr}`).toBe(0);
+    simulateToFile(file, {
+      from: FROM,
+      to: END,
+      rate: 3,
+      seed: 8,
+      incidents: [`provider-outage:stripe@${new Date(onset).toISOString()}/15m`],
+    });
 
     // Uninterrupted reference.
     const control = createAlertEngine({ store: createMemoryAlertStateStore() }, cfg);
