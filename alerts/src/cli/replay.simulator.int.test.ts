@@ -1,13 +1,11 @@
 // Guards the default rule pack on the real simulator, over several seeds: every injected incident alerts within 2 simulated minutes of onset, and nothing fires outside the incidents.
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { simulateToFile } from '../../test/simulate.js';
 import { replayCommand } from './replay.command.js';
 
-const root = resolve(import.meta.dirname, '../../..');
-const bin = join(root, 'collector/bin/paywatch.mjs');
 const dir = mkdtempSync(join(tmpdir(), 'pw-sim-replay-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -59,29 +57,14 @@ describe('default rule pack on simulator replays', () => {
   it.each([5, 1, 4])(
     'seed %i: alerts on every injected incident within 2 minutes and stays quiet otherwise',
     async (seed) => {
-      if (!existsSync(bin))
-        throw new Error(`${bin} is missing: the simulator (collector workspace) is needed for this test`);
       const file = join(dir, `events-${seed}.ndjson.gz`);
-      const sim = spawnSync(
-        process.execPath,
-        [
-          bin,
-          'simulate',
-          '--out',
-          file,
-          '--from',
-          new Date(FROM).toISOString(),
-          '--to',
-          new Date(FROM + 6 * H).toISOString(),
-          '--rate',
-          '25',
-          '--seed',
-          String(seed),
-          ...incidents.flatMap((i) => ['--incident', i.spec]),
-        ],
-        { encoding: 'utf8', timeout: 180_000 },
-      );
-      expect(sim.status, `paywatch simulate failed: ${sim.stderr}`).toBe(0);
+      simulateToFile(file, {
+        from: FROM,
+        to: FROM + 6 * H,
+        rate: 25,
+        seed,
+        incidents: incidents.map((i) => i.spec),
+      });
       const out = join(dir, `alerts-${seed}.jsonl`);
       const code = await replayCommand(['--in', file, '--alerts-out', out, '--quiet'], {
         stdout: { write: () => true },
