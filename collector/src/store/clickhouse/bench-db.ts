@@ -108,3 +108,52 @@ export async function timeRepeats<T>(
   }
   return { first, ms };
 }
+
+/**
+ * The column list and SELECT of `count` generated payment events (numbers `from …`, out of `n`
+ * spread evenly over [start, end)), for `INSERT INTO payment_events <this>`. Deterministic
+ * pseudo-random columns from cityHash64(number, k), skewed like real traffic: a few providers,
+ * countries and merchants carry most payments; latencies 50–2 049 ms on outcome statuses.
+ */
+export function generatedEvents(
+  start: number,
+  end: number,
+  n: number,
+  from: number,
+  count: number,
+): SqlFragment {
+  const span = end - start;
+  const h = (k: number) => `cityHash64(number, ${k})`;
+  const pick = (xs: string[], k: number) =>
+    raw(`arrayElement([${xs.map((x) => `'${x}'`).join(', ')}], ${h(k)} % ${xs.length} + 1)`);
+  const status = pick(
+    [
+      'succeeded',
+      'succeeded',
+      'succeeded',
+      'succeeded',
+      'succeeded',
+      'succeeded',
+      'captured',
+      'failed',
+      'failed',
+      'created',
+      'pending',
+    ],
+    3,
+  );
+  return sql`${PAYMENT_EVENT_COLUMNS}
+SELECT concat('evt_', toString(number)) AS event_id, 1, ${start} + intDiv(number * ${span}, ${n}) AS ts, ts + 500, 'api',
+  concat('pay_', toString(intDiv(number, 2))), 1, concat('m_', toString(toUInt32(pow((${raw(h(1))} % 1000000) / 1000000, 4) * 200))),
+  ${pick(['stripe', 'stripe', 'stripe', 'stripe', 'adyen', 'adyen', 'adyen', 'alipay', 'alipay', 'wechatpay', 'paypal', 'checkout'], 2)},
+  ${pick(['card', 'card', 'card', 'apple_pay', 'google_pay', 'alipay', 'wechat_pay'], 4)},
+  ${pick(['web', 'ios', 'android', 'pos'], 5)}, ${status} AS st, ${raw(h(6))} % 50000,
+  ${pick(['USD', 'EUR', 'JPY', 'CNY', 'GBP'], 7)},
+  if(st = 'failed', ${pick(['insufficient_funds', 'do_not_honor', 'card_expired', 'fraud_suspected', 'timeout', 'provider_error'], 8)}, NULL),
+  if(st = 'failed', toString(${raw(h(9))} % 40), NULL), NULL,
+  1, ${pick(['visa', 'mastercard', 'amex', 'jcb', 'unionpay'], 10)}, '424242', '4242', 'US', 'credit', NULL,
+  ${pick(['US', 'US', 'US', 'US', 'CN', 'CN', 'CN', 'DE', 'JP', 'GB', 'BR', 'IN'], 11)},
+  if(st IN ('succeeded', 'captured', 'failed'), toFloat64(50 + ${raw(h(12))} % 2000), NULL),
+  NULL, NULL, NULL, NULL, NULL, NULL
+FROM (SELECT number + ${from} AS number FROM numbers(${count}))`;
+}

@@ -17,9 +17,9 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { cpus, loadavg } from 'node:os';
 import path from 'node:path';
 import { REPO_DIR } from '../../../test/services.js';
-import { openBenchDatabase, pct, type BenchDatabase } from './bench-db.js';
+import { generatedEvents, openBenchDatabase, pct, type BenchDatabase } from './bench-db.js';
 import type { ReadShape } from './queries.js';
-import { ident, raw, sql } from './sql.js';
+import { ident, sql } from './sql.js';
 import type { RangeFilter } from '../types.js';
 
 const millions = Number(process.argv[2] ?? 10);
@@ -48,44 +48,8 @@ async function main(): Promise<void> {
   };
   async function load(): Promise<void> {
     const t0 = performance.now();
-    const span = END - START;
-    // Deterministic pseudo-random columns from cityHash64(number, k).
-    const h = (k: number) => `cityHash64(number, ${k})`;
-    const pick = (xs: string[], k: number) =>
-      `arrayElement([${xs.map((x) => `'${x}'`).join(', ')}], ${h(k)} % ${xs.length} + 1)`;
-    const status = pick(
-      [
-        'succeeded',
-        'succeeded',
-        'succeeded',
-        'succeeded',
-        'succeeded',
-        'succeeded',
-        'captured',
-        'failed',
-        'failed',
-        'created',
-        'pending',
-      ],
-      3,
-    );
-    const insert = (from: number, count: number) => sql`INSERT INTO ${ident(database)}.payment_events
-(event_id, v, ts, received_at, source, payment_id, attempt, merchant_id, provider, method, channel, status, amount_minor, currency,
- failure_category, failure_code, failure_message, has_card, card_brand, card_bin, card_last4, card_issuer_country, card_funding,
- card_wallet, country, latency_ms, customer_ref, device_ref, ip_ref, user_level, risk_score, metadata)
-SELECT concat('evt_', toString(number)) AS event_id, 1, ${START} + intDiv(number * ${span}, ${N}) AS ts, ts + 500, 'api',
-  concat('pay_', toString(intDiv(number, 2))), 1, concat('m_', toString(toUInt32(pow((${raw(h(1))} % 1000000) / 1000000, 4) * 200))),
-  ${raw(pick(['stripe', 'stripe', 'stripe', 'stripe', 'adyen', 'adyen', 'adyen', 'alipay', 'alipay', 'wechatpay', 'paypal', 'checkout'], 2))},
-  ${raw(pick(['card', 'card', 'card', 'apple_pay', 'google_pay', 'alipay', 'wechat_pay'], 4))},
-  ${raw(pick(['web', 'ios', 'android', 'pos'], 5))}, ${raw(status)} AS st, ${raw(h(6))} % 50000,
-  ${raw(pick(['USD', 'EUR', 'JPY', 'CNY', 'GBP'], 7))},
-  if(st = 'failed', ${raw(pick(['insufficient_funds', 'do_not_honor', 'card_expired', 'fraud_suspected', 'timeout', 'provider_error'], 8))}, NULL),
-  if(st = 'failed', toString(${raw(h(9))} % 40), NULL), NULL,
-  1, ${raw(pick(['visa', 'mastercard', 'amex', 'jcb', 'unionpay'], 10))}, '424242', '4242', 'US', 'credit', NULL,
-  ${raw(pick(['US', 'US', 'US', 'US', 'CN', 'CN', 'CN', 'DE', 'JP', 'GB', 'BR', 'IN'], 11))},
-  if(st IN ('succeeded', 'captured', 'failed'), toFloat64(50 + ${raw(h(12))} % 2000), NULL),
-  NULL, NULL, NULL, NULL, NULL, NULL
-FROM (SELECT number + ${from} AS number FROM numbers(${count}))`;
+    const insert = (from: number, count: number) =>
+      sql`INSERT INTO ${ident(database)}.payment_events ${generatedEvents(START, END, N, from, count)}`;
     const CHUNK = 5_000_000;
     for (let from = 0; from < N; from += CHUNK) {
       await admin.command({
