@@ -5,6 +5,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import v8 from 'node:v8';
+import { loadavg } from 'node:os';
 import { createDetector, DetectorSpecSchema } from '../src/detect/registry.js';
 import type { SeriesDetector } from '../src/detect/types.js';
 import { synthMinutes, makeEvent } from '../src/detect/synthetic.js';
@@ -14,6 +15,8 @@ import { createMemoryAlertStateStore } from '../src/state/store.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const gc = (globalThis as { gc?: () => void }).gc;
+
+const load0 = loadavg().map((l) => Number(l.toFixed(2)));
 
 // 1. Evaluations per second per detector type.
 const minutes = synthMinutes(0, 2000, () => ({ attempts: 40, successRate: 0.92 }), 5);
@@ -110,6 +113,9 @@ const result = {
   at: new Date().toISOString(),
   node: process.version,
   cores_used: 1,
+  // The box is shared: figures scale down with other jobs' load (1/5/15-minute load averages).
+  loadavg_at_start: load0,
+  loadavg_at_end: loadavg().map((l) => Number(l.toFixed(2))),
   series_evaluations_per_s: throughput,
   memory_20k_series: memory,
   targets: { series_evaluations_per_s: 100_000, memory_mb_for_20k_series: 300 },

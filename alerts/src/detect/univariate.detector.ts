@@ -483,7 +483,11 @@ export function createUnivariateDetector(
   let min = Infinity;
   let max = -Infinity;
   const recent = new Ring(c.patternLen);
-  const patterns: Float64Array[] = [];
+  // The subsequence reservoir, flat (pattern j at j·patternLen): the nearest-neighbour scan is
+  // most of the detector's time, and one contiguous array keeps it in cache.
+  const L = c.patternLen;
+  const patterns = new Float64Array(Math.max(1, c.patternMemory) * L);
+  let stored = 0;
   let patternNext = 0;
   const raws = new Ring(c.historyLen);
   const values = new Ring(c.historyLen);
@@ -495,6 +499,7 @@ export function createUnivariateDetector(
   const SIGNALS = 5;
   const sigShorts = Array.from({ length: SIGNALS }, () => new Ring(c.shortLen));
   const sigRaws = Array.from({ length: SIGNALS }, () => new Ring(c.historyLen));
+  const sigNow = new Float64Array(SIGNALS);
   const block = createBlockNovelty(c, c.blockLen);
   const block2 = createBlockNovelty(c, c.blockLen2);
   const week = createWeeklyProfile(c);
@@ -527,14 +532,14 @@ export function createUnivariateDetector(
   let nearestAt = 0;
   function nearest(p: Float64Array): number {
     let best = Infinity;
-    const m = patterns.length;
+    const m = stored;
     const start = (nearestAt + 1) % m;
     for (let jj = 0; jj < m; jj++) {
       const j = start + jj < m ? start + jj : start + jj - m;
-      const q = patterns[j]!;
+      let o = j * L;
       let d = 0;
-      for (let i = 0; i < p.length && d < best; i++) {
-        const diff = p[i]! - q[i]!;
+      for (let i = 0; i < L && d < best; i++, o++) {
+        const diff = p[i]! - patterns[o]!;
         d += diff * diff;
       }
       if (d < best) {
@@ -542,7 +547,7 @@ export function createUnivariateDetector(
         nearestAt = j;
       }
     }
-    return Math.sqrt(best / p.length);
+    return Math.sqrt(best / L);
   }
 
   return {
@@ -576,15 +581,15 @@ export function createUnivariateDetector(
       let sPat = 0;
       const p = zNormalised();
       if (p !== null) {
-        if (patterns.length > 10) {
+        if (stored > 10) {
           const d = nearest(p);
           sPat = nnScale > 0 ? 1 - Math.exp(-d / (3 * nnScale)) : 0;
           nnScale = nnScale === 0 ? d : nnScale + 0.01 * (d - nnScale);
         }
         if (n % 2 === 0) {
-          if (patterns.length < c.patternMemory) patterns.push(Float64Array.from(p));
+          if (stored < c.patternMemory) patterns.set(p, stored++ * L);
           else {
-            patterns[patternNext]!.set(p);
+            patterns.set(p, patternNext * L);
             patternNext = (patternNext + 1) % c.patternMemory;
           }
         }
@@ -611,7 +616,12 @@ export function createUnivariateDetector(
         score = Math.min(1, Math.log(1.0000000001 - likelihood) / -23.02585084720009);
       }
       if (c.perSignal > 0) {
-        const sig = [sErr, sRare, sBlock, sWeek, sBlock2];
+        const sig = sigNow;
+        sig[0] = sErr;
+        sig[1] = sRare;
+        sig[2] = sBlock;
+        sig[3] = sWeek;
+        sig[4] = sBlock2;
         let best = 0;
         for (let k = 0; k < SIGNALS; k++) {
           const sh = sigShorts[k]!;
@@ -647,7 +657,7 @@ export function createUnivariateDetector(
         dims: snapshotDims(),
         at: [n, enc(level), enc(spread), enc(min), enc(max), patternNext, nearestAt, quiet, enc(nnScale)],
         recent: recent.toJson(),
-        patterns: patterns.map(encArr),
+        patterns: Array.from({ length: stored }, (_, j) => encArr(patterns.subarray(j * L, (j + 1) * L))),
         raws: raws.toJson(),
         values: values.toJson(),
         held: held.toJson(),
@@ -685,12 +695,8 @@ export function createUnivariateDetector(
       block.fromJson(s['block']);
       block2.fromJson(s['block2']);
       week.fromJson(s['week']);
-      patterns.length = 0;
-      for (const p of ps) {
-        const q = new Float64Array(c.patternLen);
-        decArr(q, p);
-        patterns.push(q);
-      }
+      ps.forEach((q, j) => decArr(patterns.subarray(j * L, (j + 1) * L), q));
+      stored = ps.length;
       n = dec(at[0]);
       level = dec(at[1]);
       spread = dec(at[2]);
