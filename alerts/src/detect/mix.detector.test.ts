@@ -1,7 +1,7 @@
 // Guards the decline-mix detector: a shift of failure categories fires even at an unchanged failure rate; normal noise does not.
 import { describe, expect, it } from 'vitest';
 import { createMixDetector, MixSpecSchema } from './mix.detector.js';
-import { firstAnomalous, synthMinutes } from './synthetic.js';
+import { dailyShape, firstAnomalous, synthMinutes } from './synthetic.js';
 
 const spec = MixSpecSchema.parse({ type: 'mix' });
 const normal = { do_not_honor: 0.5, insufficient_funds: 0.3, card_expired: 0.2 };
@@ -57,10 +57,14 @@ describe('mix detector', () => {
     p_value: 2e-6,
     min_jsd: 0.03,
   });
-  // A statistical limit, measured rather than assumed: with ~120 failures in two minutes the
-  // shift is found within two minutes in ≈97% of runs (300 seeds) at this volume, within three in all.
-  it('sees a realistic shift within two minutes in at least 90% of 40 runs, within three in all, never before it', () => {
+  // A statistical limit, measured rather than assumed (300 seeds at this volume): the χ² test
+  // alone found the shift within one minute in 12% of runs, within two in 97%; with the
+  // pairwise transfer test beside it, 29% within one minute, 97% within two (the rest within
+  // three). ~60 failures a minute is not enough to be sure in one: the information is not there
+  // (see docs/alerts.md, "Decline-mix shift: how fast").
+  it('sees a realistic shift within two minutes in at least 90% of 40 runs (often within one), within three in all, never before it', () => {
     const onset = 400;
+    let inOne = 0;
     let inTwo = 0;
     for (let seed = 1; seed <= 40; seed++) {
       const d = createMixDetector(packSpec);
@@ -76,8 +80,52 @@ describe('mix detector', () => {
       // Minute `onset + k` is evaluated (and an alert stamped) at onset + (k + 1) min.
       expect(i, `seed ${seed}`).toBeLessThanOrEqual(onset + 2);
       if (i <= onset + 1) inTwo++;
+      if (i === onset) inOne++;
       expect(ev[i]?.contributors?.[0]?.key).toBe('failure_category=fraud_suspected');
     }
     expect(inTwo).toBeGreaterThanOrEqual(36);
+    // χ² alone: ~5 of 40 within one minute.
+    expect(inOne).toBeGreaterThanOrEqual(8);
+  });
+  // Per evaluation the pack tests ~5 window suffixes at p < 2e-6: over 3 × 4320 minutes a chance
+  // finding is possible (seed 3 has one: 18 and 15 do_not_honor in two minutes where ~7 are
+  // expected), while a detector that tracks the drift badly fires dozens of times (a ±0.2 swing
+  // of the two vocabularies does, 18 findings: the 6-hour baseline lags it; see docs/alerts.md).
+  it('stays quiet over three days of a decline mix that moves with the time of day (≤ 2 chance findings in 12,960 minutes)', () => {
+    // Two markets with different decline vocabularies whose shares of the traffic swing ±0.1
+    // over the day (as CN wallets and US cards do), under daily volume seasonality.
+    const cards = {
+      insufficient_funds: 0.3,
+      do_not_honor: 0.3,
+      authentication_failed: 0.2,
+      fraud_suspected: 0.05,
+      card_expired: 0.15,
+    };
+    const wallets = {
+      insufficient_funds: 0.5,
+      authentication_failed: 0.1,
+      canceled_by_user: 0.3,
+      limit_exceeded: 0.1,
+    };
+    const day = 86_400_000;
+    const found: string[] = [];
+    for (const seed of [1, 2, 3]) {
+      const d = createMixDetector(packSpec);
+      const ev = synthMinutes(
+        0,
+        3 * 1440,
+        (t) => {
+          const w = 0.5 + 0.1 * Math.sin((2 * Math.PI * t) / day);
+          const mix: Record<string, number> = {};
+          for (const [c, v] of Object.entries(cards)) mix[c] = (mix[c] ?? 0) + w * v;
+          for (const [c, v] of Object.entries(wallets)) mix[c] = (mix[c] ?? 0) + (1 - w) * v;
+          return { attempts: dailyShape(t, 650), successRate: 0.907, failureMix: mix };
+        },
+        seed,
+      ).map((m) => d.evaluate(m));
+      for (const e of ev)
+        if (e.verdict === 'anomalous') found.push(`seed ${seed} minute ${e.at / 60_000}: ${e.summary}`);
+    }
+    expect(found.length, found.join('\n')).toBeLessThanOrEqual(2);
   });
 });

@@ -12,15 +12,19 @@ import {
 } from './snapshot.js';
 import { FAILURE_CATEGORIES } from '@paywatch/contracts';
 import { quiet } from './common.js';
-import { chiSquareHomogeneity, jensenShannon } from './stats.js';
+import { chiSquareHomogeneity, jensenShannon, transferTest } from './stats.js';
 import type { Evaluation, MinuteAggregate, SeriesDetector } from './types.js';
 import { MINUTE_MS, MinuteWindow } from './types.js';
 
 /**
  * Decline-mix shift: the distribution of failure categories in the window moves away from the
  * baseline (exponentially decayed counts of normal minutes), even when the total failure rate
- * does not. Needs both a chi-square p-value below `p_value` and a Jensen–Shannon divergence of
- * at least `min_jsd` (significance *and* size).
+ * does not. Needs both a p-value below `p_value` and a Jensen–Shannon divergence of at least
+ * `min_jsd` (significance *and* size). The p-value is the smaller of two tests, Bonferroni
+ * corrected (×2, and the transfer test also × the number of category pairs): the χ²
+ * homogeneity test (any shape of shift) and an exact test for a transfer between two
+ * categories (`transferTest`: the common case, one decline code re-labelled as another, whose
+ * evidence sits in two cells and is diluted by the omnibus test's K − 1 degrees of freedom).
  */
 export const MixSpecSchema = z.object({
   type: z.literal('mix'),
@@ -96,7 +100,7 @@ export function createMixDetector(spec: MixSpec): SeriesDetector {
         // shift is seen in a minute or two, a gradual one over the whole window. The size of
         // the shift is the Jensen–Shannon divergence minus its small-sample bias.
         const base = Array.from(baseline);
-        let best: { js: number; p: number; obs: number[]; n: number } | null = null;
+        let best: { js: number; p: number; obs: number[]; n: number; from: number; to: number } | null = null;
         const obs: number[] = FAILURE_CATEGORIES.map(() => 0);
         let n = 0;
         let lastTested = 0;
@@ -115,13 +119,15 @@ export function createMixDetector(spec: MixSpec): SeriesDetector {
           // Plug-in JSD of an n-sample distribution vs a known one is biased by ≈ (k − 1) / (8 n ln 2) bits.
           const js = Math.max(0, jensenShannon(obs, base) - Math.max(0, nonZero - 1) / (8 * n * Math.LN2));
           // Both size and significance are required: skip the costly p-value for small shifts.
-          const chi = js >= spec.min_jsd ? chiSquareHomogeneity(obs, base) : { p: 1 };
-          const cand = { js, p: chi.p, obs: [...obs], n };
-          const bad = chi.p < spec.p_value && js >= spec.min_jsd;
+          const p = js >= spec.min_jsd ? combinedP(obs, base) : { p: 1, from: -1, to: -1 };
+          const cand = { js, p: p.p, obs: [...obs], n, from: p.from, to: p.to };
+          const bad = p.p < spec.p_value && js >= spec.min_jsd;
           if (bad || best === null || (best.p >= spec.p_value && k === 0)) best = cand;
           if (bad) break;
         }
-        const b = best ?? { js: 0, p: 1, obs, n };
+        const b = best ?? { js: 0, p: 1, obs, n, from: -1, to: -1 };
+        const transfer =
+          b.from >= 0 ? ` (${FAILURE_CATEGORIES[b.from] ?? '?'} → ${FAILURE_CATEGORIES[b.to] ?? '?'})` : '';
         const bad = b.p < spec.p_value && b.js >= spec.min_jsd;
         // Per-category shifts (and the long summary) only for a finding: normal minutes stay cheap.
         const shifts = bad
@@ -144,7 +150,7 @@ export function createMixDetector(spec: MixSpec): SeriesDetector {
           revenue_at_risk: 0,
           summary: !bad
             ? `decline mix stable (JSD ${b.js.toFixed(3)})`
-            : `decline mix shifted (JSD ${b.js.toFixed(3)} over ${b.n} failures, χ² p=${b.p.toExponential(1)})${shifts.length ? `: ${shifts.map((x) => `${x.key.split('=')[1]} +${(x.value * 100).toFixed(0)} pp`).join(', ')}` : ''}`,
+            : `decline mix shifted (JSD ${b.js.toFixed(3)} over ${b.n} failures, p=${b.p.toExponential(1)}${transfer})${shifts.length ? `: ${shifts.map((x) => `${x.key.split('=')[1]} +${(x.value * 100).toFixed(0)} pp`).join(', ')}` : ''}`,
           samples: bad ? win.full().samples : [],
           contributors: shifts,
         };
@@ -160,4 +166,17 @@ export function createMixDetector(spec: MixSpec): SeriesDetector {
       return out;
     },
   };
+}
+
+/**
+ * Family-wise p-value of the two tests (χ² omnibus, exact pairwise transfer), with the pair
+ * that decided it when the transfer test was the stronger (from/to = −1 otherwise).
+ */
+function combinedP(obs: readonly number[], base: readonly number[]): { p: number; from: number; to: number } {
+  const chi = chiSquareHomogeneity(obs, base).p;
+  const tr = transferTest(obs, base);
+  const trP = Math.min(1, tr.p * tr.pairs);
+  return trP < chi
+    ? { p: Math.min(1, 2 * trP), from: tr.from, to: tr.to }
+    : { p: Math.min(1, 2 * chi), from: -1, to: -1 };
 }

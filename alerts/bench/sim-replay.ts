@@ -1,0 +1,125 @@
+// Simulate-then-replay helpers shared by the holiday-week bench and its integration test: run
+// the collector's `paywatch simulate` (a separate process: alerts never imports the collector)
+// and replay one events file through several rule packs at once (parsed once, one engine each,
+// exactly as `paywatch replay` feeds its engine).
+import { spawnSync } from 'node:child_process';
+import { existsSync, createReadStream } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { createGunzip } from 'node:zlib';
+import { parse, stringify } from 'yaml';
+import type { PaymentEvent } from '@paywatch/contracts';
+import { parseAlertsConfig } from '../src/config/load.js';
+import { DEFAULT_RULES_YAML } from '../src/config/default-rules.js';
+import { createAlertEngine } from '../src/engine/engine.js';
+import type { AlertTransition } from '../src/engine/engine.js';
+import { normalizeReplayRecord } from '../src/input/normalize.js';
+import { createMemoryAlertStateStore } from '../src/state/store.js';
+
+const root = resolve(import.meta.dirname, '../..');
+const bin = join(root, 'collector/bin/paywatch.mjs');
+
+/** Runs `paywatch simulate --out FILE …args`; throws with its stderr when it fails. Returns wall ms. */
+export function simulateToFile(file: string, args: readonly string[]): number {
+  if (!existsSync(bin))
+    throw new Error(
+      `${bin} is missing: the simulator (collector workspace) is needed (npm install at the root)`,
+    );
+  const t0 = Date.now();
+  const sim = spawnSync(process.execPath, [bin, 'simulate', '--out', file, ...args], {
+    encoding: 'utf8',
+    timeout: 600_000,
+  });
+  if (sim.status !== 0) throw new Error(`paywatch simulate failed (${sim.status}): ${sim.stderr}`);
+  return Date.now() - t0;
+}
+
+/** A calendar event as the rules YAML takes it. */
+export interface CalendarEntry {
+  name: string;
+  kind: 'holiday' | 'payday' | 'campaign' | 'other';
+  dates: string[];
+  widen: number;
+  shift: number;
+}
+
+/**
+ * The default rule pack's YAML with `events` appended to its calendar (and the calendar's UTC
+ * offset set when given): the pack an operator gets by adding their holidays to it.
+ */
+export function defaultPackWithCalendar(events: readonly CalendarEntry[], utcOffsetMinutes?: number): string {
+  const doc = parse(DEFAULT_RULES_YAML) as { calendar: { utc_offset_minutes?: number; events: unknown[] } };
+  doc.calendar.events.push(...events);
+  if (utcOffsetMinutes !== undefined) doc.calendar.utc_offset_minutes = utcOffsetMinutes;
+  return stringify(doc);
+}
+
+/** Per pack: every transition, in order, and the engine's counters. */
+export interface PackReplay {
+  name: string;
+  transitions: AlertTransition[];
+  events: number;
+  lateEvents: number;
+}
+
+/**
+ * Replays an NDJSON(.gz) events file through each named rules YAML. Events are parsed and
+ * normalized once and fed to every engine in the same batches `paywatch replay` uses.
+ */
+export async function replayPacks(
+  file: string,
+  packs: readonly { name: string; yaml: string }[],
+): Promise<{ packs: PackReplay[]; elapsedMs: number; invalid: number }> {
+  const t0 = Date.now();
+  const runs = packs.map((p) => {
+    const engine = createAlertEngine(
+      { store: createMemoryAlertStateStore() },
+      parseAlertsConfig(p.yaml, { source: p.name }),
+    );
+    const transitions: AlertTransition[] = [];
+    engine.onTransition((t) => void transitions.push(t));
+    return { name: p.name, engine, transitions };
+  });
+  const raw = createReadStream(file);
+  const rl = createInterface({
+    input: file.endsWith('.gz') ? raw.pipe(createGunzip()) : raw,
+    crlfDelay: Infinity,
+  });
+  let batch: PaymentEvent[] = [];
+  let invalid = 0;
+  const flush = (): void => {
+    for (const r of runs) r.engine.onEvents(batch);
+    batch = [];
+  };
+  for await (const line of rl) {
+    if (!line.trim()) continue;
+    const ev = normalizeReplayRecord(JSON.parse(line) as unknown, Date.now());
+    if (typeof ev === 'string') {
+      invalid++;
+      continue;
+    }
+    batch.push(ev);
+    if (batch.length >= 2000) flush();
+  }
+  if (batch.length) flush();
+  for (const r of runs) r.engine.finish();
+  return {
+    packs: runs.map((r) => {
+      const st = r.engine.stats();
+      return { name: r.name, transitions: r.transitions, events: st.events, lateEvents: st.late_events };
+    }),
+    elapsedMs: Date.now() - t0,
+    invalid,
+  };
+}
+
+/** Firing transitions, as `at rule severity {labels}: summary` lines (for messages and reports). */
+export function firingLines(transitions: readonly AlertTransition[]): string[] {
+  return transitions
+    .filter((t) => t.state === 'firing')
+    .map((t) => {
+      const labels = { ...t.labels };
+      delete labels['alertname'];
+      return `${new Date(t.at).toISOString()} ${t.rule} ${t.severity} ${JSON.stringify(labels)}: ${t.summary}`;
+    });
+}
