@@ -1,8 +1,9 @@
-// Guards `paywatch start` on a fresh store: the demo history is back-filled before live traffic, so the alert engine judges it (no late drops) and its baselines are warm — an outage right after the start alerts.
+// Guards `paywatch start` on a fresh store: live transactions reach the dashboard within seconds, the alert engine learns the recent history before any live event (no late drops) so its baselines are warm — an outage right after the start alerts — and the 8-day history is stored behind live traffic.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { io as connect } from 'socket.io-client';
 import { describe, expect, it } from 'vitest';
 import { parseIncident } from '../src/simulator/incidents.js';
 import { sendEvents } from '../src/simulator/sender.js';
@@ -24,7 +25,7 @@ interface AlertView {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('paywatch start: demo history', () => {
-  it('back-fills history first, in event order: nothing late, baselines warm (an outage alerts at once)', async () => {
+  it('live traffic within seconds; the engine learns history first, in event order: nothing late, baselines warm (an outage alerts at once); all history stored', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'pw-demo-history-'));
     const child = spawn(process.execPath, [BIN, 'start', '--no-dashboard', '--seed', '11'], {
       env: {
@@ -48,7 +49,6 @@ describe('paywatch start: demo history', () => {
         await sleep(100);
       }
       const urlAfter = Date.now() - t0;
-      expect(out).toContain('Back-filling 8 days of demo history first');
 
       const login = await fetch(`${url}/api/auth/login`, {
         method: 'POST',
@@ -64,35 +64,65 @@ describe('paywatch start: demo history', () => {
         return (await r.json()) as T;
       };
 
-      // The history is sent before live traffic and reported when done.
+      // Live transactions reach a dashboard socket within seconds of the URL, before the history is stored.
+      const socket = connect(url, {
+        path: '/socket.io/',
+        extraHeaders: { cookie },
+        transports: ['websocket'],
+      });
+      let liveAfter: number;
+      try {
+        liveAfter = await new Promise<number>((resolve, reject) => {
+          const timer = setTimeout(
+            () => reject(new Error(`no live transaction within 30 s:\n${out}`)),
+            30_000,
+          );
+          socket.on('transactions', (b: { events: unknown[] }) => {
+            if (b.events.length === 0) return;
+            clearTimeout(timer);
+            resolve(Date.now() - t0);
+          });
+        });
+      } finally {
+        socket.close();
+      }
+      expect(liveAfter - urlAfter, out).toBeLessThan(15_000);
+      expect(out).toContain('Live demo traffic: 20 events/s. The alert engine first learns the last 2 hours');
+
+      // The engine learnt the last 2 hours of history (in event order, before any live event).
+      while (!/Alert engine warmed with (\d+) events/.test(out)) {
+        if (Date.now() - t0 > 60_000) throw new Error(`alert engine not warmed within 60 s:\n${out}`);
+        await sleep(250);
+      }
+      const warmed = Number(/Alert engine warmed with (\d+) events/.exec(out)![1]);
+      expect(warmed).toBeGreaterThan(120_000);
+      // The whole history is stored behind live traffic and reported when done.
       while (!/Demo history back-filled: (\d+) events in ([\d.]+) s/.test(out)) {
-        if (Date.now() - t0 > 75_000) throw new Error(`history not back-filled within 75 s:\n${out}`);
+        if (Date.now() - t0 > 90_000) throw new Error(`history not back-filled within 90 s:\n${out}`);
         await sleep(250);
       }
       const historyDone = Date.now() - t0;
       const [, sent] = /Demo history back-filled: (\d+) events/.exec(out)!;
       expect(Number(sent)).toBeGreaterThan(250_000);
-      // Live traffic follows within seconds: events newer than the start of the test.
-      let live = 0;
-      while (live === 0) {
-        live = (
-          await get<{ attempts: number }>(
-            `/api/v1/overview?from=${Date.now() - 20_000}&to=${Date.now() + 5000}`,
-          )
-        ).attempts;
-        if (Date.now() - t0 > historyDone + 15_000)
-          throw new Error(`no live demo traffic after the history:\n${out}`);
-        if (live === 0) await sleep(500);
-      }
-      const liveAfter = Date.now() - t0;
       console.log(
-        `demo start: URL ${urlAfter} ms, history done ${historyDone} ms, live traffic ${liveAfter} ms`,
+        `demo start: URL ${urlAfter} ms, first live transaction ${liveAfter} ms, history stored ${historyDone} ms`,
       );
+      const stored = (
+        await get<{ events: number }>(
+          `/api/v1/overview?from=${t0 - 8 * 86_400_000 - 60_000}&to=${Date.now()}`,
+        )
+      ).events;
+      expect(stored).toBeGreaterThanOrEqual(Number(sent));
+      // The recent hours the engine learnt are stored too (the very same events).
+      const recent = (
+        await get<{ events: number }>(`/api/v1/overview?from=${t0 - 7_140_000}&to=${t0 - 60_000}`)
+      ).events;
+      expect(recent).toBeGreaterThan(warmed * 0.9);
 
       // The engine judged the history in event time: nothing dropped as late.
       const stats = await get<Stats>('/api/v1/alerts-stats');
       expect(stats.late_events, JSON.stringify(stats)).toBe(0);
-      expect(stats.history_events).toBeGreaterThan(Number(sent) * 0.9);
+      expect(stats.history_events).toBeGreaterThan(warmed * 0.9);
 
       // Warm baselines: an adyen outage over the current minute and the next ~2 minutes of
       // event time, sent at once (stamped up to 115 s ahead, which the engine accepts), pushes

@@ -1,11 +1,21 @@
-// Guards the demo history plan: contiguous, in event-time order, ending now, live-rate where baselines and the default week-over-week view look, and small enough to back-fill in seconds.
+// Guards the demo history: a plan contiguous in event time, live-rate where baselines and the default week-over-week view look; the alert engine warmed with the recent hours before any live event (nothing late), live traffic not waiting for the store back-fill, every history event stored once.
+import { randomBytes } from 'node:crypto';
+import type { PaymentEvent } from '@paywatch/contracts';
 import { describe, expect, it } from 'vitest';
+import { createLogger } from '../lib/logger.js';
+import { createMasker } from '../pipeline/steps/mask.step.js';
+import type { EventWriter } from '../store/types.js';
 import {
+  createDemoHistoryTargets,
   DEMO_HISTORY_DAYS,
   DEMO_HISTORY_MAX_RATE,
+  DEMO_HISTORY_RATE,
   DEMO_RECENT_HOURS,
   demoHistoryEvents,
   demoHistoryPlan,
+  engineWarmup,
+  runDemoTraffic,
+  storeOrder,
 } from './demo.js';
 
 const HOUR = 3_600_000;
@@ -45,4 +55,161 @@ describe('demoHistoryPlan', () => {
     expect(Math.max(...slow.map((s) => s.rate))).toBe(0.1);
     expect(demoHistoryEvents(slow)).toBe(Math.round(DEMO_HISTORY_DAYS * 86_400 * 0.1));
   });
+});
+
+describe('engineWarmup and storeOrder', () => {
+  const plan = demoHistoryPlan(NOW, 20);
+
+  it('warms the engine with exactly the last DEMO_RECENT_HOURS, at the live rate, in event order', () => {
+    const warm = engineWarmup(plan, NOW);
+    expect(warm[0]?.from).toBe(NOW - DEMO_RECENT_HOURS * HOUR);
+    expect(warm.at(-1)?.to).toBe(NOW);
+    expect(warm.every((s) => s.rate === 20)).toBe(true);
+  });
+
+  it('stores full-rate segments first (newest first), then the thin days (newest first), every segment once', () => {
+    const order = storeOrder(plan);
+    expect(order.map((s) => s.rate)).toEqual([20, 20, DEMO_HISTORY_RATE, DEMO_HISTORY_RATE]);
+    expect(order[0]?.to).toBe(NOW);
+    expect(order[1]?.from).toBeLessThan(NOW - 6 * DAY);
+    expect(order[2]!.from).toBeGreaterThan(order[3]!.from);
+    expect([...order].sort((a, b) => a.from - b.from)).toEqual(plan);
+  });
+});
+
+describe('runDemoTraffic on an empty store', () => {
+  const masker = createMasker(randomBytes(32));
+  const logger = createLogger({ level: 'silent' });
+  // A slow demo rate keeps the history small (0.05/s: ≈ 35k events over 8 days).
+  const RATE = 0.05;
+
+  /** An in-memory event writer: stores each event_id once, in arrival order. */
+  function memoryWriter() {
+    const rows: PaymentEvent[] = [];
+    const ids = new Set<string>();
+    const writer: EventWriter = {
+      write(events) {
+        const inserted = events.filter((e) => !ids.has(e.event_id));
+        for (const e of inserted) ids.add(e.event_id);
+        rows.push(...inserted);
+        return Promise.resolve({
+          inserted,
+          duplicates: events.filter((e) => !inserted.includes(e)).map((e) => e.event_id),
+        });
+      },
+    };
+    return { rows, writer };
+  }
+
+  /** Runs the demo until the history is stored; the live sender records where the stream went on. */
+  async function run(opts: { engine: boolean; remoteEngine: boolean }) {
+    let clock = NOW;
+    const storeFirst = !opts.engine && opts.remoteEngine;
+    const store = memoryWriter();
+    const engineLog: { ts: number; id: string; held: boolean }[] = [];
+    const liveSeen: PaymentEvent[] = [];
+    const liveIds = new Set<string>();
+    const engineSink = {
+      name: 'alerts',
+      consume(events: readonly PaymentEvent[]) {
+        // Live events reach the live sinks first (when ingested), the engine later.
+        const held = events.every((e) => liveIds.has(e.event_id));
+        for (const e of events) engineLog.push({ ts: e.ts, id: e.event_id, held });
+        // History takes wall time to feed: live events come due meanwhile (10 min per batch).
+        if (!held) clock += 10 * 60_000;
+      },
+    };
+    const lines: string[] = [];
+    const ac = new AbortController();
+    let sendStart: { next: number; stored: number } | undefined;
+    await runDemoTraffic({
+      url: 'http://127.0.0.1:1',
+      key: 'k',
+      rate: RATE,
+      seed: 7,
+      signal: ac.signal,
+      logger,
+      now: () => clock,
+      say: (l) => {
+        lines.push(l);
+        if (l.startsWith('Demo history back-filled') && !storeFirst) ac.abort();
+      },
+      history: createDemoHistoryTargets({
+        writer: store.writer,
+        masker,
+        engineSink: opts.engine ? engineSink : null,
+        liveSinks: [
+          {
+            name: 'live',
+            consume: (events) => {
+              liveSeen.push(...events);
+              for (const e of events) liveIds.add(e.event_id);
+            },
+          },
+        ],
+        hooks: { ingested: () => {} },
+        remoteEngine: opts.remoteEngine,
+        hasHistory: () => Promise.resolve(false),
+        logger,
+      }),
+      send: async (o) => {
+        sendStart = { next: o.generator!.peekTime(), stored: store.rows.length };
+        if (storeFirst) ac.abort();
+        await new Promise((r) => (o.signal!.aborted ? r(null) : o.signal!.addEventListener('abort', r)));
+        return { accepted: 0, stopped: 'aborted' };
+      },
+    });
+    return { store: store.rows, engineLog, liveSeen, lines, sendStart: sendStart!, clock };
+  }
+
+  it('warms the engine with the recent hours, then holds-back live events, then stores all history behind live traffic', async () => {
+    const r = await run({ engine: true, remoteEngine: false });
+    const warmFrom = NOW - DEMO_RECENT_HOURS * HOUR;
+    const fed = r.engineLog.filter((e) => !e.held);
+    const held = r.engineLog.filter((e) => e.held);
+    // The engine got the recent history, in event order, then the live events held meanwhile: never late.
+    expect(fed.length).toBeGreaterThan(0.8 * RATE * DEMO_RECENT_HOURS * 3600);
+    expect(fed.every((e) => e.ts >= warmFrom && e.ts < NOW)).toBe(true);
+    expect(held.length).toBeGreaterThan(0);
+    expect(held.every((e) => e.ts >= NOW)).toBe(true);
+    for (let i = 1; i < r.engineLog.length; i++)
+      expect(r.engineLog[i]!.ts).toBeGreaterThanOrEqual(r.engineLog[i - 1]!.ts);
+    // Held live events were stored and reached the live stream; history did not.
+    expect(r.liveSeen.map((e) => e.event_id)).toEqual(held.map((e) => e.id));
+    // The HTTP stream continues the same live stream after the last held event.
+    expect(r.sendStart.next).toBeGreaterThan(Math.max(...held.map((e) => e.ts)));
+    // Live traffic started long before the history was stored.
+    expect(r.sendStart.stored).toBeLessThan(r.store.length / 4);
+    // Every history event is stored once, the engine's recent hours as the very same events.
+    const storedIds = new Set(r.store.map((e) => e.event_id));
+    expect(storedIds.size).toBe(r.store.length);
+    for (const e of fed) expect(storedIds.has(e.id)).toBe(true);
+    const history = r.store.filter((e) => e.ts < NOW);
+    expect(history.length).toBeGreaterThan(0.9 * DEMO_HISTORY_DAYS * 86_400 * RATE);
+    expect(Math.min(...history.map((e) => e.ts))).toBeLessThan(NOW - (DEMO_HISTORY_DAYS - 0.1) * DAY);
+    expect(r.lines.map((l) => l.split(':')[0])).toEqual([
+      'Live demo traffic',
+      `Alert engine warmed with ${fed.length} events of history in ${((r.clock - NOW) / 1000).toFixed(1)} s.\n`.split(
+        ':',
+      )[0],
+      'Demo history back-filled',
+    ]);
+  }, 30_000);
+
+  it('with an alert engine elsewhere reading the store, stores the history first, in event order', async () => {
+    const r = await run({ engine: false, remoteEngine: true });
+    expect(r.engineLog).toEqual([]);
+    expect(r.sendStart.stored).toBe(r.store.length);
+    expect(r.store.length).toBeGreaterThan(0.9 * DEMO_HISTORY_DAYS * 86_400 * RATE);
+    for (let i = 1; i < r.store.length; i++)
+      expect(r.store[i]!.ts).toBeGreaterThanOrEqual(r.store[i - 1]!.ts);
+    expect(r.lines[0]).toMatch(/^Back-filling 8 days of demo history first/);
+  }, 30_000);
+
+  it('without an alert engine, live traffic starts at once and the history is stored behind it', async () => {
+    const r = await run({ engine: false, remoteEngine: false });
+    expect(r.sendStart.stored).toBeLessThan(r.store.length / 4);
+    expect(r.store.length).toBeGreaterThan(0.9 * DEMO_HISTORY_DAYS * 86_400 * RATE);
+    expect(r.lines[0]).toMatch(/^Live demo traffic: 0.05 events\/s; 8 days of demo history/);
+  }, 30_000);
 });

@@ -1,5 +1,12 @@
+import { setImmediate as yieldToIo } from 'node:timers/promises';
+import type { PaymentEvent, PaymentEventInput } from '@paywatch/contracts';
 import type { Logger } from '../lib/logger.js';
-import { sendEvents } from '../simulator/sender.js';
+import { createPipeline, type PipelineHooks } from '../pipeline/pipeline.js';
+import type { Masker } from '../pipeline/steps/mask.step.js';
+import { createFanOut, type Sink } from '../sinks/sink.js';
+import type { EventWriter } from '../store/types.js';
+import { createGenerator, type EventGenerator } from '../simulator/generator.js';
+import { sendEvents, type SendOptions, type SendReport } from '../simulator/sender.js';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -20,7 +27,7 @@ export const DEMO_RECENT_HOURS = 2;
  * with like during the first half hour of a demo.
  */
 export const DEMO_WEEK_AGO_HOURS = 0.5;
-/** The live rate at which the full-rate parts of the history are capped (keeps the back-fill ≲ 30 s). */
+/** The live rate at which the full-rate parts of the history are capped (keeps the history ≈ 320k events). */
 export const DEMO_HISTORY_MAX_RATE = 20;
 
 /** One contiguous stretch of back-filled history: [from, to) at `rate` events/s. */
@@ -31,10 +38,9 @@ export interface HistorySegment {
 }
 
 /**
- * The demo history of a fresh store, as contiguous segments in event-time order (the alert
- * engine learns from a back-fill only when it arrives in event order before live traffic): the
- * older days thin (`DEMO_HISTORY_RATE`), the last `DEMO_RECENT_HOURS` and the hours around one
- * week ago at the live rate (capped at `DEMO_HISTORY_MAX_RATE`). Ends at `now`.
+ * The demo history of a fresh store, as contiguous segments in event-time order: the older days
+ * thin (`DEMO_HISTORY_RATE`), the last `DEMO_RECENT_HOURS` and the hours around one week ago at
+ * the live rate (capped at `DEMO_HISTORY_MAX_RATE`). Ends at `now`.
  */
 export function demoHistoryPlan(now: number, liveRate: number): HistorySegment[] {
   const full = Math.min(liveRate, DEMO_HISTORY_MAX_RATE);
@@ -56,14 +62,189 @@ export function demoHistoryEvents(plan: readonly HistorySegment[]): number {
   return Math.round(plan.reduce((n, s) => n + ((s.to - s.from) / 1000) * s.rate, 0));
 }
 
+/** A history segment with the simulator seed its events are generated from (same seed → same events). */
+export interface SeededSegment extends HistorySegment {
+  seed: number;
+}
+
 /**
- * The demo traffic of `paywatch start`: the simulator posting to this collector's ingest API
- * over HTTP, exactly like an external client, until the signal aborts. When the store has no
- * history yet, the past `DEMO_HISTORY_DAYS` days are back-filled FIRST, in event-time order
- * (segment after segment, each with its own seed so ids never collide with the live stream),
- * then the gap the back-fill took is filled at the live rate, and only then the live stream
- * starts: the in-process alert engine judges that history in event time, so its baselines are
- * warm, instead of dropping it as late behind live traffic.
+ * The part of a plan the alert engine is warmed with before live traffic: the segments of the
+ * last `DEMO_RECENT_HOURS` (at the live rate), in event-time order. Its rate baselines
+ * (120–240 min) and latency levels (60 min) need exactly these; the thin older days teach it
+ * nothing at the live volume.
+ */
+export function engineWarmup<S extends HistorySegment>(plan: readonly S[], now: number): S[] {
+  return plan.filter((s) => s.from >= now - DEMO_RECENT_HOURS * HOUR);
+}
+
+/**
+ * The order in which history is written to the store behind live traffic: the full-rate
+ * segments first, newest first (the last hours and "a week ago" are what the dashboard's default
+ * views show), then the thin days, newest first.
+ */
+export function storeOrder<S extends HistorySegment>(segments: readonly S[]): S[] {
+  const full = Math.max(...segments.map((s) => s.rate));
+  const newestFirst = (a: S, b: S) => b.from - a.from;
+  return [
+    ...segments.filter((s) => s.rate === full).sort(newestFirst),
+    ...segments.filter((s) => s.rate !== full).sort(newestFirst),
+  ];
+}
+
+/** Posts a live stream to the ingest API until the signal aborts (`sendEvents`; tests pass a fake). */
+export type LiveSender = (
+  o: Pick<SendOptions, 'url' | 'key' | 'generator' | 'signal'>,
+) => Promise<Pick<SendReport, 'accepted' | 'stopped'>>;
+
+/**
+ * Where the demo history goes, apart from the HTTP ingest API that live traffic uses. Every path
+ * runs the ingest pipeline's own steps (validate → normalize → mask → dedupe), in process.
+ */
+export interface DemoHistoryTargets {
+  /** Resolves true when the store already holds events from the history window. */
+  hasHistory(from: number, to: number): Promise<boolean>;
+  /**
+   * Stores events, seen by no sink: not the alert engine (it would get them after live traffic,
+   * as late data), not the live stream, not the ingest metrics. Resolves to the number stored.
+   */
+  store(inputs: readonly PaymentEventInput[]): Promise<number>;
+  /** The in-process alert engine, or null when it does not run in this process. */
+  engine: {
+    /** Feeds events to the engine only (not stored), in the order given. */
+    feed(inputs: readonly PaymentEventInput[]): Promise<number>;
+    /**
+     * Ingests live events like the HTTP API does (stored, counted, broadcast) except that the
+     * engine does not get them: resolves to the stored events, for `consume` later.
+     */
+    ingestHeld(inputs: readonly PaymentEventInput[]): Promise<readonly PaymentEvent[]>;
+    /** Hands stored events to the engine (those `ingestHeld` kept back), in the order given. */
+    consume(events: readonly PaymentEvent[]): void;
+  } | null;
+  /**
+   * True when an alert engine elsewhere (`paywatch alerts`) reads this store in arrival order:
+   * the history must then be stored before live traffic starts.
+   */
+  storeFirst: boolean;
+}
+
+/**
+ * The history targets of a running collector: pipelines on its writer (the spool in front of
+ * ClickHouse, else the store) and its masker, with the sinks each path may reach.
+ */
+export function createDemoHistoryTargets(deps: {
+  writer: EventWriter;
+  masker: Masker;
+  /** The in-process alert engine's sink (synchronous), or null. */
+  engineSink: Sink | null;
+  /** The other sinks live ingest feeds (metrics, live stream), for live events held from the engine. */
+  liveSinks: readonly Sink[];
+  hooks: PipelineHooks;
+  /** An alert engine elsewhere reads the store (PAYWATCH_ALERTS_URL). */
+  remoteEngine: boolean;
+  hasHistory: (from: number, to: number) => Promise<boolean>;
+  logger: Logger;
+}): DemoHistoryTargets {
+  const { writer, masker, logger } = deps;
+  const none: Sink = { name: 'none', consume: () => {} };
+  const quiet = { ingested: () => {} };
+  const toStore = createPipeline({ writer, masker, sink: none, hooks: quiet, logger });
+  const engineSink = deps.engineSink;
+  const source = { source: 'api' } as const;
+  let engine: DemoHistoryTargets['engine'] = null;
+  if (engineSink) {
+    // Normalized and masked like stored events, handed to the engine without being written.
+    const notWritten: EventWriter = {
+      write: (events) => Promise.resolve({ inserted: events, duplicates: [] }),
+    };
+    const toEngine = createPipeline({ writer: notWritten, masker, sink: engineSink, hooks: quiet, logger });
+    const held = createPipeline({
+      writer,
+      masker,
+      sink: createFanOut(deps.liveSinks, logger),
+      hooks: deps.hooks,
+      logger,
+    });
+    engine = {
+      feed: async (inputs) => (await toEngine.ingest(inputs, source)).accepted,
+      ingestHeld: async (inputs) => (await held.ingest(inputs, source)).inserted,
+      consume: (events) => void engineSink.consume(events),
+    };
+  }
+  return {
+    hasHistory: deps.hasHistory,
+    store: async (inputs) => (await toStore.ingest(inputs, source)).accepted,
+    engine,
+    storeFirst: engineSink === null && deps.remoteEngine,
+  };
+}
+
+/** Generates a segment's events in batches and hands each batch to `to`; resolves to the total it reports. */
+async function pump(
+  seg: SeededSegment,
+  to: (inputs: readonly PaymentEventInput[]) => Promise<number>,
+  signal: AbortSignal,
+): Promise<number> {
+  const gen = createGenerator({ seed: seg.seed, start: seg.from, end: seg.to, rate: seg.rate });
+  let done = 0;
+  let batch: PaymentEventInput[] = [];
+  for (let e = gen.next(); e && !signal.aborted; e = gen.next()) {
+    batch.push(e);
+    if (batch.length === 2000) {
+      done += await to(batch);
+      batch = [];
+      // Let the server answer (dashboard, sign-in, live traffic) between batches.
+      await yieldToIo();
+    }
+  }
+  if (batch.length > 0 && !signal.aborted) done += await to(batch);
+  return done;
+}
+
+/**
+ * Sends the live stream's due events (event time ≤ now) every 250 ms through `ingest` until
+ * `stop` resolves, then those due by then; resolves to the stored events in order. The generator
+ * goes on where it stops.
+ */
+async function ingestDue(
+  gen: EventGenerator,
+  ingest: (inputs: readonly PaymentEventInput[]) => Promise<readonly PaymentEvent[]>,
+  stop: Promise<unknown>,
+  now: () => number,
+): Promise<PaymentEvent[]> {
+  const kept: PaymentEvent[] = [];
+  let stopped = false;
+  void stop.finally(() => (stopped = true));
+  for (;;) {
+    const batch: PaymentEventInput[] = [];
+    for (const due = now(); gen.peekTime() <= due;) {
+      const e = gen.next();
+      if (!e) break;
+      batch.push(e);
+    }
+    if (batch.length > 0) kept.push(...(await ingest(batch)));
+    // After `stop`, one last sweep: everything due by then is held.
+    if (stopped) return kept;
+    await Promise.race([stop, new Promise((r) => setTimeout(r, 250))]);
+  }
+}
+
+/**
+ * The demo traffic of `paywatch start`: the simulator posting to this collector's ingest API over
+ * HTTP, exactly like an external client, until the signal aborts. When the store has no history
+ * yet, the past `DEMO_HISTORY_DAYS` days are back-filled around it (each segment with its own
+ * seed, so ids never collide with the live stream), without delaying live traffic:
+ *
+ * 1. Live traffic starts at once. While the alert engine is warmed with the last
+ *    `DEMO_RECENT_HOURS` of history (in process, in event-time order: a few seconds), live events
+ *    are ingested in process (stored, counted, broadcast) and held back from the engine; then the
+ *    engine gets them, in order, and the stream continues over HTTP.
+ * 2. The whole history, those recent hours included (same seeds, same events), is then written
+ *    to the store behind live traffic, through a path no sink sees.
+ *
+ * The engine works in event time: history fed to it after live events would be late (dropped), so
+ * it gets the recent hours before any live event and no history afterwards. Without an
+ * in-process engine, live traffic starts at once and the history is stored behind it — unless an
+ * alert engine elsewhere reads the store in arrival order: then the history is stored first.
  */
 export async function runDemoTraffic(opts: {
   url: string;
@@ -72,67 +253,121 @@ export async function runDemoTraffic(opts: {
   seed: number;
   signal: AbortSignal;
   logger: Logger;
-  /** Resolves true when the store already holds events from the history window. */
-  hasHistory?: (from: number, to: number) => Promise<boolean>;
+  /** Where history goes; without it, no history. */
+  history?: DemoHistoryTargets;
   /** Human-readable progress lines (the start command prints them on stdout). */
   say?: (line: string) => void;
   /** Wall clock (default `Date.now`). */
   now?: () => number;
+  /** Default `sendEvents`. */
+  send?: LiveSender;
 }): Promise<void> {
   const log = opts.logger.child({ component: 'demo' });
   const now = opts.now ?? Date.now;
   const say = opts.say ?? (() => {});
+  const signal = opts.signal;
   const t0 = now();
-  const plan = demoHistoryPlan(t0, opts.rate);
-  const first = plan[0];
-  if (first && opts.hasHistory && !(await opts.hasHistory(first.from, t0 - 60_000))) {
-    const expected = demoHistoryEvents(plan);
-    log.info({ days: DEMO_HISTORY_DAYS, segments: plan, expected }, 'back-filling demo history');
-    say(
-      `Back-filling ${DEMO_HISTORY_DAYS} days of demo history first (≈ ${Math.round(expected / 1000)}k events, in event-time order ` +
-        `so the alert engine learns its baselines); live demo traffic starts right after it…\n`,
-    );
-    let accepted = 0;
-    let seedOffset = 1;
-    // The segments, then catch-up segments at the live rate until the history reaches the wall clock.
-    const queue = [...plan];
-    for (let seg = queue.shift(); seg && !opts.signal.aborted; seg = queue.shift()) {
-      const r = await sendEvents({
-        url: opts.url,
-        key: opts.key,
-        seed: (opts.seed + seedOffset++) >>> 0,
-        rate: seg.rate,
-        paced: false,
-        start: seg.from,
-        durationMs: seg.to - seg.from,
-        batchSize: 5000,
-        signal: opts.signal,
-      });
-      accepted += r.accepted;
-      if (r.stopped === 'error') {
-        log.error({ error: r.error }, 'demo history back-fill failed; starting live traffic');
-        break;
-      }
-      if (queue.length === 0) {
-        const lag = now() - seg.to;
-        if (lag > 2_000)
-          queue.push({ from: seg.to, to: seg.to + lag, rate: Math.min(opts.rate, DEMO_HISTORY_MAX_RATE) });
-      }
-    }
-    const seconds = ((now() - t0) / 1000).toFixed(1);
-    log.info({ accepted, seconds: Number(seconds) }, 'demo history back-filled');
-    if (!opts.signal.aborted)
-      say(
-        `Demo history back-filled: ${accepted} events in ${seconds} s. Live demo traffic: ${opts.rate} events/s.\n`,
-      );
-  }
-  if (opts.signal.aborted) return;
-  const result = await sendEvents({
-    url: opts.url,
-    key: opts.key,
-    rate: opts.rate,
+  const plan: SeededSegment[] = demoHistoryPlan(t0, opts.rate).map((s, i) => ({
+    ...s,
+    seed: (opts.seed + 1 + i) >>> 0,
+  }));
+  // The live stream, as `sendEvents` would build it for a paced run starting at t0.
+  const live = createGenerator({
     seed: opts.seed,
-    signal: opts.signal,
+    start: t0,
+    rate: opts.rate,
+    refundDelayMs: 3 * 60_000,
+    chargebackDelayMs: 10 * 60_000,
   });
+  const first = plan[0];
+  const history = opts.history;
+  let background: Promise<void> = Promise.resolve();
+  const k = (n: number) => `≈ ${Math.round(n / 1000)}k events`;
+  if (first && history && !(await history.hasHistory(first.from, t0 - 60_000))) {
+    const segments = [...plan];
+    log.info({ days: DEMO_HISTORY_DAYS, segments: plan, expected: demoHistoryEvents(plan) }, 'demo history');
+    const toStore = async (): Promise<void> => {
+      let stored = 0;
+      try {
+        for (const seg of storeOrder(segments)) {
+          if (signal.aborted) return;
+          stored += await pump(seg, history.store, signal);
+        }
+      } catch (err) {
+        log.error({ err }, 'demo history back-fill failed');
+        say(`Demo history back-fill failed (${(err as Error).message}); live traffic goes on.\n`);
+        return;
+      }
+      const seconds = ((now() - t0) / 1000).toFixed(1);
+      log.info({ stored, seconds: Number(seconds) }, 'demo history back-filled');
+      if (!signal.aborted) say(`Demo history back-filled: ${stored} events in ${seconds} s.\n`);
+    };
+    if (history.engine) {
+      const engine = history.engine;
+      const warm = engineWarmup(plan, t0);
+      say(
+        `Live demo traffic: ${opts.rate} events/s. The alert engine first learns the last ${DEMO_RECENT_HOURS} hours of ` +
+          `demo history (${k(demoHistoryEvents(warm))}, in event-time order), then ${DEMO_HISTORY_DAYS} days of it ` +
+          `(${k(demoHistoryEvents(plan))}) are stored behind live traffic…\n`,
+      );
+      let warmed!: () => void;
+      const warmDone = new Promise<void>((r) => (warmed = r));
+      const held = ingestDue(live, engine.ingestHeld, warmDone, now);
+      let fed = 0;
+      try {
+        for (const seg of warm) fed += await pump(seg, engine.feed, signal);
+      } catch (err) {
+        log.error({ err }, 'warming the alert engine with demo history failed');
+      } finally {
+        warmed();
+      }
+      let liveHeld: PaymentEvent[] = [];
+      try {
+        liveHeld = await held;
+      } catch (err) {
+        log.error({ err }, 'live demo traffic failed while the alert engine warmed');
+      }
+      engine.consume(liveHeld);
+      const seconds = ((now() - t0) / 1000).toFixed(1);
+      log.info({ fed, held: liveHeld.length, seconds: Number(seconds) }, 'alert engine warmed');
+      if (!signal.aborted) say(`Alert engine warmed with ${fed} events of history in ${seconds} s.\n`);
+      background = toStore();
+    } else if (history.storeFirst) {
+      say(
+        `Back-filling ${DEMO_HISTORY_DAYS} days of demo history first (${k(demoHistoryEvents(plan))}, in event-time ` +
+          `order: the alert engine reads the store in arrival order); live demo traffic starts right after it…\n`,
+      );
+      let stored = 0;
+      try {
+        for (const seg of plan) stored += await pump(seg, history.store, signal);
+        // The live stream starts at t0: what the back-fill took is stored first, in order.
+        const due = now();
+        const caughtUp: PaymentEventInput[] = [];
+        while (live.peekTime() <= due) {
+          const e = live.next();
+          if (!e) break;
+          caughtUp.push(e);
+        }
+        for (let i = 0; i < caughtUp.length; i += 2000)
+          stored += await history.store(caughtUp.slice(i, i + 2000));
+      } catch (err) {
+        log.error({ err }, 'demo history back-fill failed; starting live traffic');
+      }
+      if (!signal.aborted)
+        say(
+          `Demo history back-filled: ${stored} events in ${((now() - t0) / 1000).toFixed(1)} s. Live demo traffic: ${opts.rate} events/s.\n`,
+        );
+    } else {
+      say(
+        `Live demo traffic: ${opts.rate} events/s; ${DEMO_HISTORY_DAYS} days of demo history (${k(demoHistoryEvents(plan))}) ` +
+          `are stored behind it…\n`,
+      );
+      background = toStore();
+    }
+  }
+  if (signal.aborted) return background;
+  const send = opts.send ?? sendEvents;
+  const result = await send({ url: opts.url, key: opts.key, generator: live, signal });
   log.info({ accepted: result.accepted, stopped: result.stopped }, 'demo traffic stopped');
+  await background;
 }

@@ -12,7 +12,8 @@ Options:
   --no-demo            Do not send simulated payments.
   --demo-rate <n>      Demo events per second (default 20).
   --no-history         Do not back-fill 8 days of demo history into an empty store
-                       (it is sent first, ≈ 30 s, then live traffic starts).
+                       (live traffic starts at once; the alert engine learns the last
+                       2 hours of it in seconds, the rest is stored behind live traffic).
   --no-dashboard       Neither build nor serve the dashboard (API only).
   --seed <n>           Seed of the demo traffic (default: random).
   -h, --help           Show this help.
@@ -94,7 +95,7 @@ export const startCommand: Command = {
           ? `  A hash key was generated in ${config.dataDir}/hash.key (set PAYWATCH_HASH_KEY in production).\n`
           : '') +
         (demoKey
-          ? `  Demo traffic: ${rate} events/s, seed ${seed} (--no-demo to turn off); an empty store first gets 8 days of history, before live traffic (--no-history).\n`
+          ? `  Demo traffic: ${rate} events/s, seed ${seed} (--no-demo to turn off); an empty store also gets 8 days of history, stored behind live traffic (--no-history).\n`
           : '') +
         `Press Ctrl+C to stop.\n\n`,
     );
@@ -102,7 +103,7 @@ export const startCommand: Command = {
     const demo = new AbortController();
     let demoDone: Promise<unknown> = Promise.resolve();
     if (demoKey) {
-      const { runDemoTraffic } = await import('./demo.js');
+      const { createDemoHistoryTargets, runDemoTraffic } = await import('./demo.js');
       const store = running.store;
       demoDone = runDemoTraffic({
         url: running.url,
@@ -114,7 +115,18 @@ export const startCommand: Command = {
         say: (line) => io.stdout.write(line),
         ...(values['no-history']
           ? {}
-          : { hasHistory: async (from, to) => (await store.overview({ from, to, filters: {} })).events > 0 }),
+          : {
+              history: createDemoHistoryTargets({
+                writer: running.spool ?? store,
+                masker: running.masker,
+                engineSink: running.alerts?.sink ?? null,
+                liveSinks: [running.metrics.sink, running.live.sink],
+                hooks: running.metrics.pipelineHooks,
+                remoteEngine: config.alerts.remote !== null,
+                hasHistory: async (from, to) => (await store.overview({ from, to, filters: {} })).events > 0,
+                logger: running.logger,
+              }),
+            }),
       }).catch((err: unknown) => running.logger.error({ err }, 'demo traffic stopped'));
     }
     await untilStopped(io.signal);
