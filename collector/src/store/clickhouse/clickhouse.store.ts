@@ -19,7 +19,8 @@ import {
   createMigrationsTable,
   DAY_PARTITIONED_TABLES,
   MIGRATIONS,
-  rollupSelect,
+  MINUTE_ROLLUP,
+  minuteRollupSelect,
   type SchemaOptions,
 } from './migrations.js';
 import { CUBE_TABLE_NAMES, cubeSelect } from './cube.js';
@@ -356,9 +357,9 @@ export function createClickHouseStore(
     await waitMutations('payment_events');
     for (const d of days) {
       if (!/^\d{8}$/.test(d)) continue;
-      await run(sql`ALTER TABLE ${ident(db)}.payment_rollup_1m DROP PARTITION ID ${d}`);
+      await run(sql`ALTER TABLE ${ident(db)}.${ident(MINUTE_ROLLUP)} DROP PARTITION ID ${d}`);
       await run(
-        sql`INSERT INTO ${ident(db)}.payment_rollup_1m ${rollupSelect(schema, sql`day = toDate(${partitionDate(d)})`)}`,
+        sql`INSERT INTO ${ident(db)}.${ident(MINUTE_ROLLUP)} ${minuteRollupSelect(schema, sql`day = toDate(${partitionDate(d)})`)}`,
       );
       for (const table of CUBE_TABLE_NAMES) {
         await run(sql`ALTER TABLE ${ident(db)}.${ident(table)} DROP PARTITION ID ${d}`);

@@ -67,12 +67,23 @@ export function quantileBucket(pairs: readonly (readonly [number, number])[], q:
 /**
  * SQL select items turning grouped rows of (`lb` bucket, `count` column) into `qb`: the array of
  * the buckets holding the quantiles `LATENCY_QUANTILES` (same rule as `quantileBucket`). Use in
- * a SELECT with a GROUP BY; the helper columns `hs_` and `cs_` are selected too (ignore them).
+ * a SELECT with a GROUP BY; the helper columns `hs_` and `cs_` are selected too (ignore them;
+ * `cs_[-1]` is the number of latencies).
+ *
+ * Each (bucket, count) pair is packed into one UInt64, bucket in the high bits and count in the
+ * low `COUNT_BITS`, so a plain numeric `arraySort` orders the pairs by bucket: 18.16 sorts
+ * an array of tuples with a lambda markedly slower. A count must stay below 2^40 (a trillion
+ * latencies in one bucket of one group).
  */
 export function quantileBucketsSql(count: 'n' | 'm' = 'n'): SqlFragment {
   const qs = LATENCY_QUANTILES.join(', ');
+  const mask = 2 ** COUNT_BITS - 1;
   return raw(
-    `arraySort(x -> x.1, groupArray((lb, ${count}))) AS hs_, arrayCumSum(arrayMap(x -> x.2, hs_)) AS cs_,
-  arrayMap(q -> hs_[arrayFirstIndex(c -> c >= greatest(1, ceil(q * cs_[-1])), cs_)].1, [${qs}]) AS qb`,
+    `arraySort(groupArray(bitShiftLeft(toUInt64(lb), ${COUNT_BITS}) + ${count})) AS hs_,
+  arrayCumSum(arrayMap(x -> bitAnd(x, ${mask}), hs_)) AS cs_,
+  arrayMap(q -> bitShiftRight(hs_[arrayFirstIndex(c -> c >= greatest(1, ceil(q * cs_[-1])), cs_)], ${COUNT_BITS}), [${qs}]) AS qb`,
   );
 }
+
+/** Low bits of a packed (bucket, count) pair holding the count (see `quantileBucketsSql`). */
+const COUNT_BITS = 40;

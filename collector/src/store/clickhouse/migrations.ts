@@ -1,4 +1,5 @@
 import { CUBE_SCHEMAS, CUBE_TABLE_NAMES, cubeSelect } from './cube.js';
+import { latencyBucketSql } from './latency-histogram.js';
 import { COLUMN_NAMES, ROW_COLUMNS } from './row.js';
 import { ident, join, raw, sql, type SqlFragment } from './sql.js';
 
@@ -41,9 +42,6 @@ export const ROLLUP_DIMENSIONS = [
   'merchant_id',
 ] as const;
 export type RollupDimension = (typeof ROLLUP_DIMENSIONS)[number];
-
-/** Latency quantiles every read returns, in this order. */
-export const QUANTILES = '0.5, 0.95, 0.99';
 
 const t = (o: SchemaOptions, table: string) => sql`${ident(o.database)}.${ident(table)}`;
 const onCluster = (o: SchemaOptions) =>
@@ -91,29 +89,12 @@ AS SELECT event_id, ${raw(DAY_OF_TS)} AS day FROM ${t(o, 'payment_events')}`,
     ],
   },
   {
+    // Superseded by version 6 (the per-minute rollup with latency buckets and failure codes):
+    // creates nothing any more. Databases that applied it keep `payment_rollup_1m` until
+    // version 6 drops it.
     version: 2,
     name: 'per-minute rollup (AggregatingMergeTree + materialized view)',
-    statements: (o) => [
-      sql`CREATE TABLE IF NOT EXISTS ${t(o, 'payment_rollup_1m')}${onCluster(o)} (
-  day Date,
-  minute Int64,
-  ${join(
-    ROLLUP_DIMENSIONS.map((d) => sql`${ident(d)} String`),
-    ',\n  ',
-  )},
-  events AggregateFunction(count),
-  amount AggregateFunction(sum, Int64),
-  latency AggregateFunction(quantilesIf(${raw(QUANTILES)}), Float64, UInt8)
-) ENGINE = ${engine(o, 'AggregatingMergeTree', 'payment_rollup_1m')}
-PARTITION BY day
-ORDER BY (minute, ${join(
-        ROLLUP_DIMENSIONS.map((d) => ident(d)),
-        ', ',
-      )})`,
-      sql`CREATE MATERIALIZED VIEW IF NOT EXISTS ${t(o, 'payment_rollup_1m_mv')}${onCluster(o)}
-TO ${t(o, 'payment_rollup_1m')}
-AS ${rollupSelect(o, null)}`,
-    ],
+    statements: () => [],
   },
   {
     version: 3,
@@ -209,6 +190,42 @@ AS ${paymentKeysSelect(o)}`,
       sql`INSERT INTO ${t(o, 'payment_keys')} ${paymentKeysSelect(o)}`,
     ],
   },
+  {
+    version: 6,
+    name: 'per-minute rollup with latency buckets and failure codes (replaces payment_rollup_1m)',
+    statements: (o) => [
+      sql`CREATE TABLE IF NOT EXISTS ${t(o, MINUTE_ROLLUP)}${onCluster(o)} (
+  day Date,
+  minute Int64,
+  ${join(
+    ROLLUP_DIMENSIONS.map((d) => sql`${ident(d)} String`),
+    ',\n  ',
+  )},
+  code_null UInt8,
+  code String,
+  latency_bucket Int16,
+  events AggregateFunction(count),
+  amount AggregateFunction(sum, Int64)
+) ENGINE = ${engine(o, 'AggregatingMergeTree', MINUTE_ROLLUP)}
+PARTITION BY day
+ORDER BY (minute, ${join(
+        MINUTE_ROLLUP_KEYS.map((d) => ident(d)),
+        ', ',
+      )})`,
+      sql`CREATE MATERIALIZED VIEW IF NOT EXISTS ${t(o, `${MINUTE_ROLLUP}_mv`)}${onCluster(o)}
+TO ${t(o, MINUTE_ROLLUP)}
+AS ${minuteRollupSelect(o, null)}`,
+      // Back-fill from the raw rows (exact on a re-run: emptied first). As for version 3, an
+      // INSERT landing between the TRUNCATE and the back-fill's read is counted twice: upgrade
+      // with ingest paused (docs/clickhouse.md).
+      sql`TRUNCATE TABLE IF EXISTS ${t(o, MINUTE_ROLLUP)}${onCluster(o)}`,
+      sql`INSERT INTO ${t(o, MINUTE_ROLLUP)} ${minuteRollupSelect(o, null)}`,
+      // The old per-minute rollup (version 2): its quantile state could not equal raw answers
+      // and was no longer read. View first, so no INSERT writes into a dropped table.
+      sql`DROP TABLE IF EXISTS ${t(o, 'payment_rollup_1m_mv')}${onCluster(o)}`,
+      sql`DROP TABLE IF EXISTS ${t(o, 'payment_rollup_1m')}${onCluster(o)}`,
+    ],
+  },
 ];
 
 /** (payment_id, day) of raw rows: the payment key view's query and its back-fill. */
@@ -226,15 +243,22 @@ export const SIGNAL_TABLES = {
   rum: 'signal_rum',
 } as const;
 
+/** The per-minute rollup (migration 6). */
+export const MINUTE_ROLLUP = 'payment_rollup_minute';
+
 /**
- * The rollup rows of raw events: the materialized view's query, and the rebuild of a day after
- * an erasure (`where` limits the raw rows).
+ * Sort key of the per-minute rollup after `minute`: the dimensions, the failure code (a NULL
+ * flag and the code, '' when NULL) and `latency_bucket` (`lb` in reads), the latency bucket (`latency-histogram.ts`) of
+ * the events, -1 for events without a latency. Counts and amounts add up over the code and
+ * bucket columns; latency quantiles and failure codes come from the same rows.
  */
-export function rollupSelect(o: SchemaOptions, where: SqlFragment | null): SqlFragment {
-  const dims = join(
-    ROLLUP_DIMENSIONS.map((d) => ident(d)),
-    ', ',
-  );
+export const MINUTE_ROLLUP_KEYS = [...ROLLUP_DIMENSIONS, 'code_null', 'code', 'latency_bucket'] as const;
+
+/**
+ * The per-minute rollup rows of raw events: the materialized view's query, the back-fill of
+ * migration 6 and the rebuild of a day after an erasure (`where` limits the raw rows).
+ */
+export function minuteRollupSelect(o: SchemaOptions, where: SqlFragment | null): SqlFragment {
   return sql`SELECT
   ${raw(DAY_OF_TS)} AS day,
   intDiv(ts, 60000) * 60000 AS minute,
@@ -244,23 +268,28 @@ export function rollupSelect(o: SchemaOptions, where: SqlFragment | null): SqlFr
     ),
     ',\n  ',
   )},
+  toUInt8(isNull(failure_code)) AS code_null,
+  ifNull(failure_code, '') AS code,
+  if(isNull(latency_ms), toInt16(-1), toInt16(${latencyBucketSql('assumeNotNull(latency_ms)')})) AS latency_bucket,
   countState() AS events,
-  sumState(amount_minor) AS amount,
-  quantilesIfState(${raw(QUANTILES)})(ifNull(latency_ms, 0), isNotNull(latency_ms)) AS latency
+  sumState(amount_minor) AS amount
 FROM ${t(o, 'payment_events')}${
     where === null
       ? raw('')
       : sql`
 WHERE ${where}`
   }
-GROUP BY day, minute, ${dims}`;
+GROUP BY day, minute, ${join(
+    MINUTE_ROLLUP_KEYS.map((d) => ident(d)),
+    ', ',
+  )}`;
 }
 
 /** Tables holding event data, each partitioned by `day` (retention drops their old partitions). */
 export const DAY_PARTITIONED_TABLES = [
   'payment_events',
   'event_keys',
-  'payment_rollup_1m',
+  MINUTE_ROLLUP,
   ...CUBE_TABLE_NAMES,
   'payment_keys',
 ] as const;

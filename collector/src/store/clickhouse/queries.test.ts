@@ -1,7 +1,16 @@
-// Guards the ClickHouse read planning: which source (hourly cube, per-minute rollup, raw rows) answers which part of a read, and that filter values reach SQL only as bound literals.
+// Guards the ClickHouse read planning: which source (hourly cube, per-minute rollup, raw rows) answers which part of a read — counts, latencies and failures alike — and that filter values reach SQL only as bound literals.
 import { describe, expect, it } from 'vitest';
 import type { RangeFilter } from '../types.js';
-import { chooseSource, countsQuery, cubeSlice, planRead, transactionsQuery, whereClause } from './queries.js';
+import {
+  chooseSource,
+  countsQuery,
+  cubeSlice,
+  failuresQuery,
+  latencyQuery,
+  planRead,
+  transactionsQuery,
+  whereClause,
+} from './queries.js';
 import { float } from './row.js';
 
 const H = 3_600_000;
@@ -59,11 +68,11 @@ describe('generated SQL', () => {
 
   it('reads the rollup with -Merge and maps NULL keys back', () => {
     const g = { bucketMs: H, dimension: 'country' as const };
-    const plan = { cube: null, rest: [{ from: base.from, to: base.to }], restCounts: 'rollup' as const };
+    const plan = { cube: null, rest: [{ from: base.from, to: base.to }], restSource: 'rollup' as const };
     const q = countsQuery('paywatch', plan, base, g).text;
     expect(q).toContain('countMerge(events)');
     expect(q).toContain("toUInt8(`country` = '') AS gnull");
-    expect(q).toContain('FROM `paywatch`.`payment_rollup_1m`');
+    expect(q).toContain('FROM `paywatch`.`payment_rollup_minute`');
   });
 
   it('adds the cube part and the raw edges in one UNION ALL', () => {
@@ -77,6 +86,38 @@ describe('generated SQL', () => {
   });
 });
 
+describe('multi-dimension reads', () => {
+  it('take counts, latency buckets and failure codes from the per-minute rollup, never raw rows', () => {
+    const q = { ...base, filters: { provider: ['stripe'], country: ['JP'] } };
+    const g = { bucketMs: H, dimension: 'merchant_id' as const };
+    const plan = planRead('auto', q, g);
+    expect(plan).toEqual({ cube: null, rest: [{ from: base.from, to: base.to }], restSource: 'rollup' });
+    for (const text of [
+      countsQuery('paywatch', plan, q, g).text,
+      latencyQuery('paywatch', plan, q, g).text,
+      failuresQuery('paywatch', plan, q).text,
+    ]) {
+      expect(text).toContain('FROM `paywatch`.`payment_rollup_minute`');
+      expect(text).not.toContain('payment_events');
+    }
+    expect(latencyQuery('paywatch', plan, q, g).text).toContain('latency_bucket >= 0');
+  });
+
+  it('take the partial hours around a cube part from the rollup too', () => {
+    const q = { from: base.from + 5 * 60_000, to: base.to - 7 * 60_000, filters: {} };
+    const plan = planRead('auto', q, { dimension: 'provider' });
+    expect(plan.cube).not.toBeNull();
+    expect(plan.rest).toHaveLength(2);
+    const lat = latencyQuery('paywatch', plan, q, { bucketMs: null, dimension: 'provider' }).text;
+    expect(lat).toContain('FROM `paywatch`.`payment_latency_1h`');
+    expect(lat.match(/payment_rollup_minute/g)).toHaveLength(2);
+    expect(lat).not.toContain('payment_events');
+    // Not minute-aligned: the edges fall back to raw rows.
+    const odd = { ...q, from: q.from + 1 };
+    expect(failuresQuery('paywatch', planRead('auto', odd), odd).text).toContain('payment_events');
+  });
+});
+
 describe('planRead', () => {
   it('answers whole hours from the cube and only the partial hours at the ends from elsewhere', () => {
     const q = { from: base.from + 17 * 60_000, to: base.to - 3 * 60_000, filters: {} };
@@ -86,12 +127,12 @@ describe('planRead', () => {
       { from: q.from, to: base.from + H },
       { from: base.to - H, to: q.to },
     ]);
-    expect(p.restCounts).toBe('rollup');
+    expect(p.restSource).toBe('rollup');
     // Hour-aligned: no raw or rollup part at all.
     expect(planRead('auto', base, { dimension: 'merchant_id' })).toEqual({
       cube: { from: base.from, to: base.to, dim: 'merchant_id' },
       rest: [],
-      restCounts: 'rollup',
+      restSource: 'rollup',
     });
   });
 
@@ -102,7 +143,7 @@ describe('planRead', () => {
     expect(planRead('raw', base)).toEqual({
       cube: null,
       rest: [{ from: base.from, to: base.to }],
-      restCounts: 'raw',
+      restSource: 'raw',
     });
   });
 
@@ -135,7 +176,7 @@ describe('planRead', () => {
     expect(planRead('auto', multi)).toEqual({
       cube: null,
       rest: [{ from: base.from, to: base.to }],
-      restCounts: 'rollup',
+      restSource: 'rollup',
     });
   });
 });

@@ -9,7 +9,7 @@ import {
 import type { RangeFilter } from '../types.js';
 import { ALL_SLICE, CUBE_TABLES, HOUR_MS, isCubeDimension, type CubeDimension } from './cube.js';
 import { latencyBucketSql, quantileBucketsSql } from './latency-histogram.js';
-import { DAY_OF_TS, ROLLUP_DIMENSIONS, type RollupDimension } from './migrations.js';
+import { DAY_OF_TS, MINUTE_ROLLUP, ROLLUP_DIMENSIONS, type RollupDimension } from './migrations.js';
 import { COLUMN_NAMES, DIMENSION_COLUMNS, ROW_COLUMNS } from './row.js';
 import { ident, join, list, raw, sql, type SqlFragment } from './sql.js';
 
@@ -43,13 +43,13 @@ export interface Span {
 /**
  * How a read is answered. `cube` covers the whole hours of the range from the hourly tables
  * (slice `dim`); `rest` are the remaining spans (the partial hours at both ends, or the whole
- * range without a cube part), whose counts come from `restCounts` and whose latencies and
- * failures come from raw rows.
+ * range without a cube part), whose counts, latencies and failures all come from `restSource`:
+ * the per-minute rollup when it is exact for them (`chooseSource`), else raw rows.
  */
 export interface ReadPlan {
   cube: (Span & { dim: CubeDimension | typeof ALL_SLICE }) | null;
   rest: Span[];
-  restCounts: 'rollup' | 'raw';
+  restSource: 'rollup' | 'raw';
 }
 
 /** Shape of an aggregate read: bucket size and grouping dimension, when any. */
@@ -62,7 +62,8 @@ const isRollupDim = (d: Dimension): d is Dimension & RollupDimension =>
   (ROLLUP_DIMENSIONS as readonly string[]).includes(d);
 
 /**
- * The per-minute rollup answers a span exactly (counts, sums) when it is minute-aligned, every
+ * The per-minute rollup answers a span exactly (counts, sums, latency buckets, failure codes)
+ * when it is minute-aligned, every
  * filter is on a rollup dimension, the grouping dimension is one and the bucket is whole
  * minutes. Otherwise the raw table answers.
  */
@@ -114,21 +115,21 @@ export function cubeSlice(q: RangeFilter, shape: ReadShape = {}): CubeDimension 
  * its last whole hour (none when the range is hour-aligned).
  */
 export function planRead(mode: ReadMode, q: RangeFilter, shape: ReadShape = {}): ReadPlan {
-  const restCounts = chooseSource(mode, q, shape);
+  const restSource = chooseSource(mode, q, shape);
   const dim = mode === 'raw' ? null : cubeSlice(q, shape);
   const hFrom = Math.ceil(q.from / HOUR_MS) * HOUR_MS;
   const hTo = Math.floor(q.to / HOUR_MS) * HOUR_MS;
-  if (dim === null || hFrom >= hTo) return { cube: null, rest: [{ from: q.from, to: q.to }], restCounts };
+  if (dim === null || hFrom >= hTo) return { cube: null, rest: [{ from: q.from, to: q.to }], restSource };
   const rest: Span[] = [];
   if (q.from < hFrom) rest.push({ from: q.from, to: hFrom });
   if (hTo < q.to) rest.push({ from: hTo, to: q.to });
   // The edges are minute-aligned whenever the range is, so the rollup stays exact for them.
-  return { cube: { from: hFrom, to: hTo, dim }, rest, restCounts };
+  return { cube: { from: hFrom, to: hTo, dim }, rest, restSource };
 }
 
 /** The source answering most of a plan (for tests, benchmarks and logs). */
 export function mainSource(p: ReadPlan): ReadSource {
-  return p.cube !== null ? 'cube' : p.restCounts;
+  return p.cube !== null ? 'cube' : p.restSource;
 }
 
 /** Last day ClickHouse's Date type holds on every version (ranges are clamped to it). */
@@ -273,7 +274,7 @@ FROM ${tbl(db, CUBE_TABLES.counts)}
 WHERE ${cubeWhere(c, q.filters)}`;
   }
   return sql`SELECT ${withComma(k.select)}currency AS cur, status AS st, countMerge(events) AS n, sumMerge(amount) AS a
-FROM ${tbl(db, 'payment_rollup_1m')}
+FROM ${tbl(db, MINUTE_ROLLUP)}
 WHERE ${whereClause('rollup', q)}
 GROUP BY ${withComma(k.names)}cur, st`;
 }
@@ -285,7 +286,7 @@ GROUP BY ${withComma(k.names)}cur, st`;
 export function countsQuery(db: string, plan: ReadPlan, q: RangeFilter, g: Grouping): SqlFragment {
   const parts: SqlFragment[] = [];
   if (plan.cube !== null) parts.push(countsPart(db, 'cube', q, g, plan));
-  for (const s of plan.rest) parts.push(countsPart(db, plan.restCounts, spanQuery(q, s), g, plan));
+  for (const s of plan.rest) parts.push(countsPart(db, plan.restSource, spanQuery(q, s), g, plan));
   const names = keyExprs('raw', g).names;
   return sql`SELECT ${withComma(names)}cur,
   sum(n) AS events,
@@ -318,10 +319,21 @@ FROM ${tbl(db, CUBE_TABLES.latency)}
 WHERE ${cubeWhere(plan.cube, q.filters, 'st')} AND ${perStatus ? sql`st IN ${list(OUTCOME)}` : sql`st = ${ALL_SLICE}`}`);
   }
   for (const s of plan.rest) {
+    const sq = spanQuery(q, s);
+    if (plan.restSource === 'rollup') {
+      // The rollup keeps each row's latency bucket (-1: no latency) as a key column (not named
+      // `lb`: the alias would shadow it in WHERE).
+      const k = keyExprs('rollup', g);
+      parts.push(sql`SELECT ${withComma(k.select)}toUInt16(latency_bucket) AS lb, countMerge(events) AS n
+FROM ${tbl(db, MINUTE_ROLLUP)}
+WHERE ${whereClause('rollup', sq)} AND status IN ${list(OUTCOME)} AND latency_bucket >= 0
+GROUP BY ${withComma(k.names)}lb`);
+      continue;
+    }
     const k = keyExprs('raw', g);
     parts.push(sql`SELECT ${withComma(k.select)}${latencyBucketSql('assumeNotNull(latency_ms)')} AS lb, count() AS n
 FROM ${tbl(db, 'payment_events')}
-${tsPrewhere(spanQuery(q, s))}WHERE ${whereClause('raw', spanQuery(q, s))} AND status IN ${list(OUTCOME)} AND isNotNull(latency_ms)
+${tsPrewhere(sq)}WHERE ${whereClause('raw', sq)} AND status IN ${list(OUTCOME)} AND isNotNull(latency_ms)
 GROUP BY ${withComma(k.names)}lb`);
   }
   const names = keyExprs('raw', g).names;
@@ -344,7 +356,8 @@ ${summed}
 
 /**
  * Failed attempts per (category, code) over the plan's parts: columns category, code_null,
- * code ('' when code_null), n. The cube part reads `payment_failures_1h`; the rest reads raw rows.
+ * code ('' when code_null), n. The cube part reads `payment_failures_1h`; the rest reads the
+ * per-minute rollup or raw rows (`plan.restSource`).
  */
 export function failuresQuery(db: string, plan: ReadPlan, q: RangeFilter): SqlFragment {
   const parts: SqlFragment[] = [];
@@ -354,10 +367,20 @@ FROM ${tbl(db, CUBE_TABLES.failures)}
 WHERE ${cubeWhere(plan.cube, q.filters)} AND status IN ${list(FAILURE_STATUSES)}`);
   }
   for (const s of plan.rest) {
+    const sq = spanQuery(q, s);
+    if (plan.restSource === 'rollup') {
+      // The rollup stores a NULL category as '' and keeps the code as (code_null, code).
+      parts.push(sql`SELECT if(failure_category = '', 'other', failure_category) AS category, code_null, code,
+  countMerge(events) AS n
+FROM ${tbl(db, MINUTE_ROLLUP)}
+WHERE ${whereClause('rollup', sq)} AND status IN ${list(FAILURE_STATUSES)}
+GROUP BY category, code_null, code`);
+      continue;
+    }
     parts.push(sql`SELECT ifNull(failure_category, 'other') AS category, toUInt8(isNull(failure_code)) AS code_null,
   ifNull(failure_code, '') AS code, count() AS n
 FROM ${tbl(db, 'payment_events')}
-${tsPrewhere(spanQuery(q, s))}WHERE ${whereClause('raw', spanQuery(q, s))} AND status IN ${list(FAILURE_STATUSES)}
+${tsPrewhere(sq)}WHERE ${whereClause('raw', sq)} AND status IN ${list(FAILURE_STATUSES)}
 GROUP BY category, code_null, code`);
   }
   return sql`SELECT category, code_null, code, sum(n) AS n FROM (

@@ -1,4 +1,4 @@
-// Guards the rollups (hourly one-dimension cube, per-minute rollup) and the payment key index: aggregate reads answered from them equal the raw-table answers exactly — latency quantiles included — after live inserts, after the migration's back-fill and after an erasure; and reads pick them only when exact.
+// Guards the rollups (hourly one-dimension cube, per-minute rollup with latency buckets and failure codes) and the payment key index: aggregate reads answered from them equal the raw-table answers exactly — latency quantiles and failure codes included — after live inserts, after the migrations' back-fill and after an erasure; and reads pick them only when exact.
 import { randomUUID } from 'node:crypto';
 import { createClient, type ClickHouseClient } from '@clickhouse/client';
 import type { Dimension } from '@paywatch/contracts';
@@ -9,7 +9,7 @@ import { generateEvents } from '../contract/index.js';
 import type { RangeFilter } from '../types.js';
 import { createClickHouseStore, type ClickHouseStore } from './clickhouse.store.js';
 import { CUBE_DIMENSIONS, CUBE_TABLE_NAMES } from './cube.js';
-import { ROLLUP_DIMENSIONS } from './migrations.js';
+import { MINUTE_ROLLUP, ROLLUP_DIMENSIONS } from './migrations.js';
 import { ident, sql } from './sql.js';
 
 const ep = clickhouseEndpoint();
@@ -73,7 +73,7 @@ const ranges: RangeFilter[] = [
     filters: { currency: ['USD', 'JPY'], status: ['succeeded', 'failed'] },
   },
   { from: T0 + 30 * M, to: T0 + 3 * DAY, filters: { merchant_id: ['m_alpha'] } },
-  // Several dimensions: per-minute rollup for counts, raw rows for latencies.
+  // Several dimensions: the per-minute rollup answers counts, latencies and failures.
   { from: T0, to: T0 + 3 * DAY, filters: { country: ['JP', 'CN'], channel: ['web'], card_brand: ['visa'] } },
   {
     from: T0,
@@ -151,11 +151,11 @@ describe('rollup answers equal raw answers', () => {
   });
 
   it('the migration back-fills the cube from raw rows stored before it (and a re-run is exact)', async () => {
-    for (const t of [...CUBE_TABLE_NAMES, 'payment_keys']) {
+    for (const t of [...CUBE_TABLE_NAMES, 'payment_keys', MINUTE_ROLLUP]) {
       await admin.command({ query: sql`TRUNCATE TABLE ${ident(database)}.${ident(t)}`.text });
     }
     await admin.command({
-      query: sql`ALTER TABLE ${ident(database)}.schema_migrations DELETE WHERE version IN (3, 5)`.text,
+      query: sql`ALTER TABLE ${ident(database)}.schema_migrations DELETE WHERE version IN (3, 5, 6)`.text,
     });
     const payment = events[events.length - 1]?.payment_id as string;
     for (;;) {
@@ -168,11 +168,36 @@ describe('rollup answers equal raw answers', () => {
       await new Promise((r) => setTimeout(r, 100));
     }
     expect(await count('payment_cube_1h')).toBe(0);
+    expect(await count(MINUTE_ROLLUP)).toBe(0);
+    // A database from before migration 6 still has the old per-minute rollup and its view.
+    await admin.command({
+      query: sql`CREATE TABLE ${ident(database)}.payment_rollup_1m (day Date, minute Int64, n UInt64)
+ENGINE = SummingMergeTree PARTITION BY day ORDER BY minute`.text,
+    });
+    await admin.command({
+      query:
+        sql`CREATE MATERIALIZED VIEW ${ident(database)}.payment_rollup_1m_mv TO ${ident(database)}.payment_rollup_1m
+AS SELECT day, intDiv(ts, 60000) * 60000 AS minute, count() AS n FROM ${ident(database)}.payment_events GROUP BY day, minute`
+          .text,
+    });
+    const tables = async () => {
+      const rs = await admin.query({
+        query: sql`SELECT name FROM system.tables WHERE database = ${database} ORDER BY name`.text,
+        format: 'JSONEachRow',
+      });
+      return (await rs.json<{ name: string }>()).map((r) => r.name);
+    };
+    expect(await tables()).toContain('payment_rollup_1m_mv');
     const again = createClickHouseStore({ ...cfg, readMode: 'auto' }, { logger });
     await again.start();
     await again.stop();
     expect(await count('payment_cube_1h')).toBeGreaterThan(0);
-    await compareAll(ranges.slice(0, 3));
+    expect(await count(MINUTE_ROLLUP)).toBeGreaterThan(0);
+    // Migration 6 dropped the old rollup (view first), and a write still works without it.
+    expect(await tables()).not.toContain('payment_rollup_1m_mv');
+    expect(await tables()).not.toContain('payment_rollup_1m');
+    // Ranges with partial hours (per-minute rollup) and a multi-dimension one (rollup only).
+    await compareAll([...ranges.slice(0, 3), ...ranges.slice(6)]);
     // The payment key index (migration 5) was back-filled too: one (payment, day) per raw pair.
     const pairs = async (t: string) => {
       const rs = await admin.query({
