@@ -1,4 +1,4 @@
-// Guards the production univariate detector: quiet on clean seasonality, scores a spike, a level shift, a flattened day and a missing weekday high, no look-ahead.
+// Guards the production univariate detector: quiet on clean seasonality, scores a spike, a level shift, a flattened day and a missing weekday high, no look-ahead, the record gate.
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_UNIVARIATE_CONFIG, createUnivariateDetector, normalTail } from './univariate.detector.js';
 import { SnapshotError } from './snapshot.js';
@@ -118,6 +118,38 @@ describe('univariate detector', () => {
     const untimed = createUnivariateDetector();
     const su = xs.map((x) => untimed.update(x).score);
     expect(Math.max(...su.slice(q, q + 36))).toBeLessThan(0.45);
+  });
+
+  it('record gate: a surprise that is no record for its channel does not page again (one burst, one page)', () => {
+    // Seasonal traffic with a 20-point volatility burst every 4 days (within the usual range):
+    // the ungated likelihood pages the burst at 8091 and again when the refractory period ends
+    // (8192); with the gate the second crossing is no record and stays quiet.
+    let s = 9;
+    const rnd = () => (s = (s * 16807) % 2147483647) / 2147483647 - 0.5;
+    const xs = Array.from({ length: 12000 }, (_, i) => {
+      const burst = i > 1000 && i % 1152 < 20 ? 10 : 1;
+      return 100 + 20 * Math.sin((2 * Math.PI * i) / 288) + rnd() * 2 * burst;
+    });
+    const pages = (recordGate: boolean) => {
+      const d = createUnivariateDetector({ ...DEFAULT_UNIVARIATE_CONFIG, recordGate });
+      return xs.map((x) => d.update(x).score).flatMap((sc, i) => (sc >= 0.45 && i > 1000 ? [i] : []));
+    };
+    const gated = pages(true);
+    const ungated = pages(false);
+    expect(ungated.length).toBeGreaterThan(gated.length);
+    for (const i of gated) expect(ungated).toContain(i);
+    // Still pages the bursts it has not seen the like of.
+    expect(gated.length).toBeGreaterThan(0);
+  });
+
+  it('restores a snapshot taken before the record gate existed (records restart)', () => {
+    const a = createUnivariateDetector();
+    for (const x of seasonal(600)) a.update(x);
+    const old = JSON.parse(JSON.stringify(a.snapshot())) as Record<string, unknown>;
+    delete old['records'];
+    const b = createUnivariateDetector();
+    expect(() => b.restore(old)).not.toThrow();
+    expect(b.update(400).score).toBe(1);
   });
 
   it('a detector restored mid-series from a JSON snapshot scores the rest exactly as the uninterrupted one', () => {
