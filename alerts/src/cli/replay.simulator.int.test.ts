@@ -1,4 +1,4 @@
-// Guards the default rule pack on the real simulator, over several seeds: every injected incident alerts within 2 simulated minutes of onset, and nothing fires outside the incidents.
+// Guards the default rule pack on the real simulator, over several seeds: every injected incident alerts within its budget (≤ 2 simulated minutes of onset; 1 minute for outage and latency, 10 s for card testing), and nothing fires outside the incidents.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,6 +19,7 @@ const incidents = [
     end: FROM + 3 * H + 15 * M,
     rule: 'provider_success_rate_drop',
     labels: { provider: 'stripe' },
+    budget: 60,
   },
   {
     spec: 'latency-spike:adyen@+3h40m/15m',
@@ -26,6 +27,7 @@ const incidents = [
     end: FROM + 3 * H + 55 * M,
     rule: 'provider_latency_spike',
     labels: { provider: 'adyen' },
+    budget: 60,
   },
   {
     spec: 'card-testing@+4h20m/10m',
@@ -33,15 +35,18 @@ const incidents = [
     end: FROM + 4 * H + 30 * M,
     rule: 'card_testing',
     labels: { bin: '453201' },
+    budget: 10,
   },
-  // A decline shift needs enough failures to be significant (χ² homogeneity p < 2e-6, JSD ≥ 0.03):
-  // at this volume (~60 failures a minute) two minutes of the shifted mix are enough.
+  // A decline shift needs enough failures to be significant (p < 2e-6, JSD ≥ 0.03): at this
+  // volume (~60 failures a minute) two minutes of the shifted mix; one is not enough on these
+  // seeds for any test (docs/alerts.md, "Decline-mix shift: how fast, and why not faster").
   {
     spec: 'decline-shift@+5h/15m',
     start: FROM + 5 * H,
     end: FROM + 5 * H + 15 * M,
     rule: 'decline_mix_shift',
     labels: {},
+    budget: 120,
   },
 ];
 
@@ -55,7 +60,7 @@ afterAll(() => {
 describe('default rule pack on simulator replays', () => {
   // Seed 5 is the historical one; 1 and 4 add variety (each run: ~6 s simulate + ~30 s replay).
   it.each([5, 1, 4])(
-    'seed %i: alerts on every injected incident within 2 minutes and stays quiet otherwise',
+    'seed %i: alerts on every injected incident within its budget (≤ 2 minutes) and stays quiet otherwise',
     async (seed) => {
       const file = join(dir, `events-${seed}.ndjson.gz`);
       simulateToFile(file, {
@@ -77,7 +82,14 @@ describe('default rule pack on simulator replays', () => {
         .split('\n')
         .filter(Boolean)
         .map(
-          (l) => JSON.parse(l) as { rule: string; labels: Record<string, string>; state: string; at: string },
+          (l) =>
+            JSON.parse(l) as {
+              rule: string;
+              labels: Record<string, string>;
+              state: string;
+              at: string;
+              summary?: string;
+            },
         );
       const firings = lines.filter((l) => l.state === 'firing').map((l) => ({ ...l, t: Date.parse(l.at) }));
       const late: string[] = [];
@@ -89,11 +101,14 @@ describe('default rule pack on simulator replays', () => {
             f.t >= inc.start,
         );
         const delay = hit ? (hit.t - inc.start) / 1000 : null;
-        measured.push(`  seed ${seed} ${inc.spec} (${inc.rule}): ${delay === null ? 'none' : `${delay} s`}`);
-        if (delay === null || delay > 120)
-          late.push(`${inc.spec}: ${delay === null ? 'no firing' : `${delay} s`}`);
+        const p = hit ? /p=([0-9.e+-]+)/.exec(hit.summary ?? '')?.[1] : undefined;
+        measured.push(
+          `  seed ${seed} ${inc.spec} (${inc.rule}): ${delay === null ? 'none' : `${delay} s`}${p ? ` (p=${p})` : ''}`,
+        );
+        if (delay === null || delay > inc.budget)
+          late.push(`${inc.spec}: ${delay === null ? 'no firing' : `${delay} s`} (budget ${inc.budget} s)`);
       }
-      expect(late, 'incidents not alerted within 120 s of onset').toEqual([]);
+      expect(late, 'incidents not alerted within their budget').toEqual([]);
       // Nothing fires outside the incidents (each incident may raise related alerts while it lasts).
       const outside = firings.filter((f) => !incidents.some((i) => f.t >= i.start && f.t <= i.end + 5 * M));
       expect(outside.map((f) => `${f.at} ${f.rule} ${JSON.stringify(f.labels)}`)).toEqual([]);
