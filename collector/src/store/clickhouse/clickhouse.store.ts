@@ -416,9 +416,13 @@ export function createClickHouseStore(
       a.attempts += num(r.attempts) ?? 0;
       a.succeeded += num(r.succeeded) ?? 0;
       a.failed += num(r.failed) ?? 0;
-      const gmv = num(r.gmv) ?? 0;
-      const cur = str(r.cur) ?? '';
-      if ((num(r.succeeded) ?? 0) > 0) a.gmv_minor[cur] = (a.gmv_minor[cur] ?? 0) + gmv;
+      // GMV of the currencies with succeeded events, as parallel arrays (countsQuery).
+      const curs = Array.isArray(r.curs) ? (r.curs as unknown[]) : [];
+      const gmvs = Array.isArray(r.gmvs) ? (r.gmvs as unknown[]) : [];
+      curs.forEach((c, i) => {
+        const cur = str(c) ?? '';
+        a.gmv_minor[cur] = (a.gmv_minor[cur] ?? 0) + (num(gmvs[i]) ?? 0);
+      });
     }
     for (const r of lats) {
       const bucket = g.bucketMs === null ? null : num(r.bucket);

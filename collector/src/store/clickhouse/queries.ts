@@ -280,24 +280,40 @@ GROUP BY ${withComma(k.names)}cur, st`;
 }
 
 /**
- * Counts and GMV per (keys…, currency) over every part of the plan: columns bucket?, gkey?,
- * gnull?, cur, events, attempts, succeeded, failed, gmv.
+ * Counts and GMV per keys… over every part of the plan: columns bucket?, gkey?, gnull?, events,
+ * attempts, succeeded, failed, and the GMV of the currencies with succeeded events as two
+ * parallel arrays `curs` / `gmvs` — one row per group instead of one per (group, currency):
+ * an hourly 30-day series by provider is ~4 300 rows instead of ~22 000 to send and parse.
+ * Few groups over many rows (no or daily buckets): cube rows are first added up per (group,
+ * currency, status), which is cheaper than evaluating the status conditions on every row.
  */
 export function countsQuery(db: string, plan: ReadPlan, q: RangeFilter, g: Grouping): SqlFragment {
   const parts: SqlFragment[] = [];
   if (plan.cube !== null) parts.push(countsPart(db, 'cube', q, g, plan));
   for (const s of plan.rest) parts.push(countsPart(db, plan.restSource, spanQuery(q, s), g, plan));
   const names = keyExprs('raw', g).names;
-  return sql`SELECT ${withComma(names)}cur,
-  sum(n) AS events,
-  sumIf(n, st IN ${list(OUTCOME)}) AS attempts,
-  sumIf(n, st IN ${list(SUCCESS_STATUSES)}) AS succeeded,
-  sumIf(n, st IN ${list(FAILURE_STATUSES)}) AS failed,
-  sumIf(a, st IN ${list(SUCCESS_STATUSES)}) AS gmv
-FROM (
+  const preSum = g.bucketMs === null || g.bucketMs >= DAY_MS;
+  // (Pre-summed columns get new names: `sum(n) AS n` confuses 18.16's alias resolution.)
+  const rows = preSum
+    ? sql`SELECT ${withComma(names)}cur, st, sum(n) AS ns, sum(a) AS as_ FROM (
 ${unionAll(parts)}
+) GROUP BY ${withComma(names)}cur, st`
+    : unionAll(parts);
+  const [n, a] = preSum ? [raw('ns'), raw('as_')] : [raw('n'), raw('a')];
+  return sql`SELECT ${withComma(names)}sum(e_) AS events, sum(at_) AS attempts, sum(su_) AS succeeded, sum(fa_) AS failed,
+  groupArrayIf(cur, su_ > 0) AS curs, groupArrayIf(gm_, su_ > 0) AS gmvs
+FROM (
+SELECT ${withComma(names)}cur,
+  sum(${n}) AS e_,
+  sumIf(${n}, st IN ${list(OUTCOME)}) AS at_,
+  sumIf(${n}, st IN ${list(SUCCESS_STATUSES)}) AS su_,
+  sumIf(${n}, st IN ${list(FAILURE_STATUSES)}) AS fa_,
+  sumIf(${a}, st IN ${list(SUCCESS_STATUSES)}) AS gm_
+FROM (
+${rows}
 )
-GROUP BY ${withComma(names)}cur`;
+GROUP BY ${withComma(names)}cur
+)${groupBy(names)}`;
 }
 
 /**
