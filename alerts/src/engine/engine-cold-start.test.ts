@@ -1,0 +1,115 @@
+// Guards the cold start in the middle of an incident: a fresh live engine fed the last hours of stored events before any live event (what a composition root can do when no detector snapshot exists) pages the outage that began before it started; without that history it learns the outage as normal and pages nothing.
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { createAlertEngine } from './engine.js';
+import type { AlertTransition } from './engine.js';
+import { parseAlertsConfig } from '../config/load.js';
+import { eventStream } from '../detect/synthetic.js';
+import { createMemoryAlertStateStore } from '../state/store.js';
+import { createNotifier } from '../notify/notifier.js';
+import { createDeliveryLog } from '../notify/delivery-log.js';
+import { startHttpReceiver } from '../notify/testing/http-receiver.js';
+
+const MIN = 60_000;
+const W = Date.UTC(2026, 2, 2, 12, 0); // wall clock at the engine's (fresh) start
+const onset = W - 20 * MIN; // stripe went down 20 minutes before the start…
+const recover = W + 30 * MIN; // …and is still down for the 12 live minutes below
+
+const yaml = (url: string) => `
+reporting_currency: EUR
+allowed_lateness: 1m
+rules:
+  - name: provider_success_rate_drop
+    detector: { type: rate, metric: success_rate, window_minutes: 5, baseline_minutes: 120, min_attempts: 60, min_effect: 0.08 }
+    group_by: [provider]
+    severity: page
+    keep_firing_for: 3m
+route: { receiver: oncall, group_by: [alertname, provider], group_wait: 0s, group_interval: 1m, repeat_interval: 4h }
+receivers:
+  - name: oncall
+    channels: [{ type: webhook, url: "${url}/hook" }]
+`;
+
+const traffic = (from: number, minutes: number, seed: number) =>
+  eventStream({
+    from,
+    minutes,
+    perMinute: 40,
+    providers: ['adyen', 'stripe'],
+    successRate: (t, p) => (p === 'stripe' && t >= onset && t < recover ? 0.35 : 0.92),
+    failure: (t, p) => (p === 'stripe' && t >= onset && t < recover ? 'provider_error' : 'do_not_honor'),
+    seed,
+  });
+
+afterEach(() => vi.useRealTimers());
+
+async function run(
+  warmHours: number,
+): Promise<{ pages: string[]; seen: AlertTransition[]; withheld: number }> {
+  vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+  const rx = await startHttpReceiver(() => ({ status: 200, body: 'ok' }));
+  const cfg = parseAlertsConfig(yaml(rx.url));
+  const clock = { wall: W };
+  const log = createDeliveryLog();
+  const engine = createAlertEngine(
+    {
+      store: createMemoryAlertStateStore(),
+      notifier: createNotifier({ log, sleep: async () => undefined }, { receivers: cfg.receivers }),
+      deliveryLog: log,
+      now: () => clock.wall,
+    },
+    cfg,
+    { followWallClock: true, tickMs: 1000 },
+  );
+  const seen: AlertTransition[] = [];
+  engine.onTransition((t) => seen.push(t));
+  await engine.start();
+  expect(engine.stats().restored_series).toBe(0);
+  // Warm-up: the stored events of the last `warmHours`, in event-time order, before any live one.
+  if (warmHours > 0) {
+    const history = traffic(W - warmHours * 60 * MIN, warmHours * 60, 5);
+    for (let i = 0; i < history.length; i += 2000) {
+      engine.onEvents(history.slice(i, i + 2000));
+      clock.wall += 50;
+      await vi.advanceTimersByTimeAsync(50);
+    }
+  }
+  // Live traffic, minute by minute, with the wall clock.
+  const live = traffic(W, 12, 6);
+  for (let m = 0; m < 12; m++) {
+    engine.onEvents(live.filter((e) => e.ts >= W + m * MIN && e.ts < W + (m + 1) * MIN));
+    for (let s = 0; s < 60; s++) {
+      clock.wall += 1000;
+      await vi.advanceTimersByTimeAsync(1000);
+    }
+  }
+  // Delivery is real HTTP: give a page a moment to arrive.
+  if (warmHours > 0) await vi.waitFor(() => expect(rx.requests.length).toBeGreaterThan(0), { timeout: 5000 });
+  const pages = rx.requests.map((r) => {
+    const b = JSON.parse(r.body) as { status: string; alerts: { labels: Record<string, string> }[] };
+    return `${b.status} ${b.alerts[0]?.labels['alertname']} ${b.alerts[0]?.labels['provider']}`;
+  });
+  const withheld = engine.stats().history_notifications_withheld;
+  expect(engine.stats().late_events).toBe(0);
+  await engine.stop();
+  await rx.close();
+  return { pages, seen, withheld };
+}
+
+describe('cold start in the middle of an incident', () => {
+  it('with 3 h of stored history fed first: the ongoing outage pages once live traffic confirms it', async () => {
+    const { pages, seen, withheld } = await run(3);
+    // Found in the history (the onset, 20 min before the start) and withheld there…
+    const first = seen.find((t) => t.state === 'firing' && t.labels['provider'] === 'stripe');
+    expect(first?.rule).toBe('provider_success_rate_drop');
+    expect(first!.at - onset).toBeLessThanOrEqual(2 * MIN);
+    expect(withheld).toBeGreaterThan(0);
+    // …and paged once the live minutes are still anomalous; adyen never.
+    expect(pages).toEqual(['firing provider_success_rate_drop stripe']);
+  }, 60_000);
+
+  it('without history: the fresh detector learns the outage as its baseline and pages nothing (the known weakness)', async () => {
+    const { pages, seen } = await run(0);
+    expect(seen.filter((t) => t.state === 'firing')).toEqual([]);
+    expect(pages).toEqual([]);
+  }, 60_000);
+});
