@@ -1,4 +1,11 @@
-import { checkFeedQuery, nextCursor, type EventFeedReader } from '../feed.js';
+import {
+  checkFeedQuery,
+  checkTimeOrderQuery,
+  nextCursor,
+  nextTimeCursor,
+  type EventFeedReader,
+  type TimeOrderQuery,
+} from '../feed.js';
 import { COLUMN_NAMES, fromRow } from './row.js';
 import { ident, join, raw, sql, type SqlFragment } from './sql.js';
 
@@ -30,7 +37,23 @@ ORDER BY received_at ASC, event_id ASC
 LIMIT ${q.limit}`;
 }
 
-/** The ClickHouse store's arrival-order feed (see `EventFeedReader`); `rows` is the store's query runner. */
+/**
+ * The event-time statement (pure, for tests): (ts, event_id) keyset paging without tuple
+ * comparison; `day` bounds let ClickHouse skip partitions outside the range.
+ */
+export function timeOrderQuery(db: string, q: TimeOrderQuery): SqlFragment {
+  const lo = q.after === null ? q.from : Math.max(q.from, q.after.ts);
+  const after =
+    q.after === null
+      ? raw('')
+      : sql` AND (ts > ${q.after.ts} OR (ts = ${q.after.ts} AND event_id > ${q.after.event_id}))`;
+  return sql`SELECT ${SELECT_COLUMNS} FROM ${ident(db)}.payment_events
+WHERE day >= toDate(${dayLiteral(lo)}) AND day <= toDate(${dayLiteral(q.to)}) AND ts >= ${lo} AND ts < ${q.to} AND received_at < ${q.receivedBefore}${after}
+ORDER BY ts ASC, event_id ASC
+LIMIT ${q.limit}`;
+}
+
+/** The ClickHouse store's arrival-order feed and event-time read (see `EventFeedReader`); `rows` is the store's query runner. */
 export function createClickHouseFeed(
   db: string,
   rows: (statement: SqlFragment) => Promise<Record<string, unknown>[]>,
@@ -40,6 +63,11 @@ export function createClickHouseFeed(
       checkFeedQuery(q);
       const events = (await rows(feedQuery(db, q))).map(fromRow);
       return { events, next: nextCursor(events, q.after) };
+    },
+    async eventsByEventTime(q) {
+      checkTimeOrderQuery(q);
+      const events = (await rows(timeOrderQuery(db, q))).map(fromRow);
+      return { events, next: nextTimeCursor(events, q.after) };
     },
   };
 }

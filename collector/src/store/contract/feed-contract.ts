@@ -1,6 +1,6 @@
 import type { PaymentEvent } from '@paywatch/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { feedOf, type EventFeedReader, type FeedCursor } from '../feed.js';
+import { feedOf, type EventFeedReader, type FeedCursor, type TimeCursor } from '../feed.js';
 import type { Store } from '../types.js';
 import { generateEvents } from './events.js';
 import { compareBytes } from './store-contract.js';
@@ -36,6 +36,30 @@ async function readAll(
     }
     cursor = page.next;
     if (pages > 10_000) throw new Error('feed does not advance');
+  }
+}
+
+const byTime = (a: PaymentEvent, b: PaymentEvent) => a.ts - b.ts || compareBytes(a.event_id, b.event_id);
+
+/** Reads an event-time range in pages of `limit`. */
+async function readAllByTime(
+  feed: EventFeedReader,
+  q: { from: number; to: number; receivedBefore: number; limit: number },
+): Promise<{ events: PaymentEvent[]; pages: number }> {
+  const out: PaymentEvent[] = [];
+  let after: TimeCursor | null = null;
+  let pages = 0;
+  for (;;) {
+    const page = await feed.eventsByEventTime({ ...q, after });
+    pages++;
+    expect(page.events.length).toBeLessThanOrEqual(q.limit);
+    out.push(...page.events);
+    if (page.events.length === 0) {
+      expect(page.next).toEqual(after);
+      return { events: out, pages };
+    }
+    after = page.next;
+    if (pages > 10_000) throw new Error('event-time read does not advance');
   }
 }
 
@@ -135,6 +159,36 @@ export function describeFeedContract(name: string, makeStore: () => Promise<Feed
         next: null,
       });
       await expect(feed.eventsReceivedSince({ after: null, before: T0, limit: 0 })).rejects.toThrow(/limit/);
+    });
+
+    it('reads an event-time range in (ts, event_id) order across pages, below the received_at bound', async () => {
+      const from = T0 + 20 * 60_000;
+      const to = T0 + 80 * 60_000;
+      const receivedBefore = T0 + 2 * HOUR + 30 * 1000;
+      const want = all
+        .filter((e) => e.ts >= from && e.ts < to && e.received_at < receivedBefore)
+        .sort(byTime);
+      expect(want.length).toBeGreaterThan(50);
+      expect(want.length).toBeLessThan(all.filter((e) => e.ts >= from && e.ts < to).length);
+      const got = await readAllByTime(feed, { from, to, receivedBefore, limit: 23 });
+      expect(got.events).toEqual(want);
+      expect(got.pages).toBeGreaterThan(want.length / 23);
+      // Resuming inside a run of equal ts (events share whole seconds here) goes by event_id.
+      const sorted = [...all].sort(byTime);
+      const i = sorted.findIndex((e, k) => k > 10 && sorted[k + 1]?.ts === e.ts);
+      expect(i).toBeGreaterThan(0);
+      const page = await feed.eventsByEventTime({
+        from: T0 - 72 * HOUR,
+        to: T0 + 3 * HOUR,
+        receivedBefore: T0 + 3 * HOUR,
+        after: { ts: sorted[i]!.ts, event_id: sorted[i]!.event_id },
+        limit: 3,
+      });
+      expect(page.events).toEqual(sorted.slice(i + 1, i + 4));
+      expect(page.next).toEqual({ ts: sorted[i + 3]!.ts, event_id: sorted[i + 3]!.event_id });
+      await expect(
+        feed.eventsByEventTime({ from, to, receivedBefore, after: null, limit: 0 }),
+      ).rejects.toThrow(/limit/);
     });
 
     it('hands out events stored later, when they were received after the cursor', async () => {

@@ -1,4 +1,10 @@
-import { checkFeedQuery, nextCursor, type EventFeedReader } from '../feed.js';
+import {
+  checkFeedQuery,
+  checkTimeOrderQuery,
+  nextCursor,
+  nextTimeCursor,
+  type EventFeedReader,
+} from '../feed.js';
 import { COLUMN_NAMES, fromRow } from './row.js';
 import type { RunStatement } from './signals.js';
 import { SqlParams } from './sql.js';
@@ -7,7 +13,7 @@ const TABLE = 'payment_events';
 const SELECT_COLUMNS = COLUMN_NAMES.join(', ');
 
 /**
- * The embedded store's arrival-order feed (see `EventFeedReader`). DuckDB compares VARCHAR
+ * The embedded store's arrival-order feed and event-time read (see `EventFeedReader`). DuckDB compares VARCHAR
  * byte-wise, so the `event_id` tie-break matches the ClickHouse backend's.
  */
 export function createEmbeddedFeed(read: RunStatement): EventFeedReader {
@@ -25,6 +31,23 @@ export function createEmbeddedFeed(read: RunStatement): EventFeedReader {
         ORDER BY received_at ASC, event_id ASC LIMIT ${p.bind(q.limit)}`;
       const events = await read(sql, p, (rows) => rows.map(fromRow));
       return { events, next: nextCursor(events, q.after) };
+    },
+    async eventsByEventTime(q) {
+      checkTimeOrderQuery(q);
+      const p = new SqlParams();
+      const parts = [
+        `ts >= ${p.bind(q.from)}`,
+        `ts < ${p.bind(q.to)}`,
+        `received_at < ${p.bind(q.receivedBefore)}`,
+      ];
+      if (q.after !== null) {
+        const t = p.bind(q.after.ts);
+        parts.push(`(ts > ${t} OR (ts = ${t} AND event_id > ${p.bind(q.after.event_id)}))`);
+      }
+      const sql = `SELECT ${SELECT_COLUMNS} FROM ${TABLE} WHERE ${parts.join(' AND ')}
+        ORDER BY ts ASC, event_id ASC LIMIT ${p.bind(q.limit)}`;
+      const events = await read(sql, p, (rows) => rows.map(fromRow));
+      return { events, next: nextTimeCursor(events, q.after) };
     },
   };
 }
