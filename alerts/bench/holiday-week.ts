@@ -8,7 +8,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEFAULT_RULES_YAML } from '../src/config/default-rules.js';
-import { defaultPackWithCalendar, firingLines, replayPacks, simulateToFile } from './sim-replay.js';
+import { defaultPackWithCalendar, firingLines, replayPacks, runSimulator } from './sim-replay.js';
 
 const { values } = parseArgs({
   options: { seed: { type: 'string', default: '5' }, rate: { type: 'string', default: '2' } },
@@ -25,7 +25,7 @@ const dir = mkdtempSync(join(tmpdir(), 'pw-holiday-week-'));
 try {
   const load0 = load();
   const file = join(dir, 'events.ndjson.gz');
-  const simMs = simulateToFile(file, [
+  const simMs = runSimulator(file, [
     '--from',
     FROM,
     '--to',

@@ -20,7 +20,7 @@ const root = resolve(import.meta.dirname, '../..');
 const bin = join(root, 'collector/bin/paywatch.mjs');
 
 /** Runs `paywatch simulate --out FILE …args`; throws with its stderr when it fails. Returns wall ms. */
-export function simulateToFile(file: string, args: readonly string[]): number {
+export function runSimulator(file: string, args: readonly string[]): number {
   if (!existsSync(bin))
     throw new Error(
       `${bin} is missing: the simulator (collector workspace) is needed (npm install at the root)`,

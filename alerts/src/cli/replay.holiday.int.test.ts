@@ -3,7 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { defaultPackWithCalendar, firingLines, replayPacks, simulateToFile } from '../../bench/sim-replay.js';
+import { defaultPackWithCalendar, firingLines, replayPacks } from '../../bench/sim-replay.js';
+import { simulateToFile } from '../../test/simulate.js';
 import { DEFAULT_RULES_YAML } from '../config/default-rules.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'pw-holiday-'));
@@ -21,18 +22,13 @@ const holidayEnd = holidayStart + 86_400_000;
 describe('default rule pack on a simulated holiday (China, 2026-03-05)', () => {
   it('pages nowhere; with the holiday in the calendar nothing fires on it, without it expected-silence warns', async () => {
     const file = join(dir, 'events.ndjson.gz');
-    const simMs = simulateToFile(file, [
-      '--from',
-      FROM,
-      '--to',
-      TO,
-      '--rate',
-      '2',
-      '--seed',
-      '5',
-      '--holiday',
-      `${HOLIDAY}:0.4:CN`,
-    ]);
+    const simMs = simulateToFile(file, {
+      from: Date.parse(FROM),
+      to: Date.parse(TO),
+      rate: 2,
+      seed: 5,
+      holidays: [`${HOLIDAY}:0.4:CN`],
+    });
     const run = await replayPacks(file, [
       {
         name: 'calendar',
