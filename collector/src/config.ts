@@ -86,6 +86,12 @@ export interface Config {
     remote: { url: string; token: string } | null;
     /** Most stored events waiting for the in-collector engine (it runs off the ingest path); more are dropped for it. */
     queueEvents: number;
+    /**
+     * Cold start without a detector snapshot: hours of stored events (event time) fed to the
+     * engine before live ones — in the collector at start, in `paywatch alerts` by starting its
+     * first feed cursor this far back. 0 = off.
+     */
+    warmupHours: number;
   };
   /** Users, sessions, keys, TLS, CORS, rate limits, retention (see docs/security.md). */
   security: SecurityConfig;
@@ -334,6 +340,12 @@ export const ENV_DOCS: readonly { name: string; default: string; description: st
       'The alert engine in the collector is fed through a queue, off the ingest acknowledgement path: most stored events waiting for it. Beyond that they are dropped for the engine only (stored and counted elsewhere; `paywatch_sink_dropped_events_total`).',
   },
   {
+    name: 'PAYWATCH_ALERTS_WARMUP_HOURS',
+    default: '6',
+    description:
+      'When the alert engine starts without saved detector state (first start, lost snapshot, changed rules), it first learns this many hours of stored events, so an incident already under way is paged instead of learned as normal (see docs/alerts.md). In the collector live events are held meanwhile; `paywatch alerts` starts its first feed cursor this far back. `0` turns it off.',
+  },
+  {
     name: 'PAYWATCH_ALERTS_RULES',
     default: '(built-in pack)',
     description:
@@ -576,6 +588,7 @@ export function loadConfig(env: Env = process.env): Config {
       },
       remote: alertsUrl !== null && alertsToken !== null ? { url: alertsUrl, token: alertsToken } : null,
       queueEvents: int(env, 'PAYWATCH_ALERTS_QUEUE_EVENTS', 200_000, 1_000, 10_000_000),
+      warmupHours: int(env, 'PAYWATCH_ALERTS_WARMUP_HOURS', 6, 0, 72),
     },
   };
 }

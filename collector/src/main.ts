@@ -25,6 +25,7 @@ import type { Ingestor } from './pipeline/types.js';
 import { createQueuedSink, type QueuedSink } from './sinks/queued.sink.js';
 import { createFanOut, type Sink } from './sinks/sink.js';
 import { WEBHOOK_ROUTE_DOCS, createWebhookRouter } from './sources/webhooks/index.js';
+import { feedOf } from './store/feed.js';
 import { createStore } from './store/index.js';
 import { SIGNAL_ROUTE_DOCS, createSignalsRouter } from './http/signals.routes.js';
 import { createSignalMetrics } from './metrics/signals.metrics.js';
@@ -137,8 +138,11 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
           env: config.alerts.env,
           dataDir: config.dataDir,
           reportingCurrency: config.reportingCurrency,
+          // No detector snapshot: learn the last hours from the store before live events (held meanwhile).
+          warmupHours: config.alerts.warmupHours,
+          warmupMaxHeld: config.alerts.queueEvents,
         },
-        { logger },
+        { logger, history: feedOf(store) },
       )
     : null;
   alerts?.attachLive(live);
@@ -311,6 +315,8 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
         await tailer?.stop();
         await signalMetrics.stop();
         await signalRetention.stop();
+        // A warm-up still reading the store ends first: the queue waits on the live events it holds.
+        await alerts?.abortWarmup();
         await alertsQueue?.stop();
         await alerts?.stop();
         await live.stop();

@@ -1,5 +1,6 @@
 import { Gauge, type Registry } from 'prom-client';
 import type { AlertEngine } from '@paywatch/alerts';
+import type { WarmupStatus } from './engine-warmup.js';
 
 /**
  * The alert engine's event-time bookkeeping on a registry, read from `engine.stats()` at scrape
@@ -38,5 +39,46 @@ export function registerAlertEngineMetrics(registry: Registry, engine: Pick<Aler
     'paywatch_alerts_engine_skipped_minutes',
     'Event-time minutes without any event skipped unjudged between a back-fill and the present (since start)',
     (s) => s.skipped_minutes,
+  );
+}
+
+/**
+ * The warm-up of a fresh in-collector engine from the store (engine-warmup.ts), read at scrape
+ * time: events fed, seconds taken, live events held and dropped meanwhile, whether it runs.
+ */
+export function registerWarmupMetrics(registry: Registry, status: () => WarmupStatus): void {
+  const gauge = (name: string, help: string, value: (s: WarmupStatus) => number) =>
+    new Gauge({
+      name,
+      help,
+      registers: [registry],
+      collect() {
+        this.set(value(status()));
+      },
+    });
+  gauge(
+    'paywatch_alerts_engine_warmup_events',
+    'Stored events fed to a fresh alert engine at start (no detector snapshot), before any live event',
+    (s) => s.events,
+  );
+  gauge(
+    'paywatch_alerts_engine_warmup_seconds',
+    'Wall-clock seconds the warm-up from the store took (so far, while it runs)',
+    (s) => s.seconds,
+  );
+  gauge(
+    'paywatch_alerts_engine_warmup_running',
+    '1 while the alert engine warms up from the store (live events are held meanwhile)',
+    (s) => (s.state === 'running' ? 1 : 0),
+  );
+  gauge(
+    'paywatch_alerts_engine_warmup_held_events',
+    'Live events held back from the engine during the warm-up, then fed in order',
+    (s) => s.held,
+  );
+  gauge(
+    'paywatch_alerts_engine_warmup_dropped_events',
+    'Live events dropped for the engine during the warm-up (beyond the hold bound; they are stored)',
+    (s) => s.dropped,
   );
 }

@@ -1,4 +1,5 @@
 import { createAlerts, type AlertsModule } from '@paywatch/alerts';
+import type { PaymentEvent } from '@paywatch/contracts';
 import express, { Router } from 'express';
 import { z } from 'zod';
 import type { Mount } from '../app.js';
@@ -8,8 +9,16 @@ import type { RouteDoc } from '../http/route-doc.js';
 import type { Logger } from '../lib/logger.js';
 import type { LiveGateway } from '../live/live.gateway.js';
 import type { Sink } from '../sinks/sink.js';
+import type { EventFeedReader } from '../store/feed.js';
 import type { Registry } from 'prom-client';
-import { registerAlertEngineMetrics } from './alerts-engine.metrics.js';
+import { registerAlertEngineMetrics, registerWarmupMetrics } from './alerts-engine.metrics.js';
+import {
+  createEngineHold,
+  warmUpEngine,
+  warmupRange,
+  type EngineHold,
+  type WarmupStatus,
+} from './engine-warmup.js';
 
 const errors = {
   400: 'A parameter or the body is invalid, or a query parameter is unknown; `error.field` names it.',
@@ -155,9 +164,19 @@ export interface AlertsInCollector {
   sink: Sink;
   mount: Mount;
   attachLive(live: LiveGateway): void;
-  /** Registers the engine's late / history / future event counts on the collector's registry. */
+  /** Registers the engine's late / history / future event counts (and the warm-up) on the collector's registry. */
   registerMetrics(registry: Registry): void;
+  /**
+   * `start()` resolves once the engine's state is loaded. With `warmupHours` and a store to read
+   * and nothing restored from a snapshot, it then warms the engine from the store in the
+   * background (live input held meanwhile): the collector listens at once.
+   */
   start(): Promise<void>;
+  /** Resolves when the warm-up (if any) has ended and held live events were fed. */
+  warmedUp(): Promise<void>;
+  warmup(): WarmupStatus;
+  /** Ends a running warm-up early (shutdown) and feeds what was held; before stopping the queue in front of `sink`. */
+  abortWarmup(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -168,9 +187,23 @@ export function createAlertsInCollector(
     dataDir: string;
     reportingCurrency: string;
     dashboardUrl?: string;
+    /**
+     * Cold start without a detector snapshot: feed the stored events of this many hours (event
+     * time) before any live event, so an ongoing incident is not learned as the baseline. 0 = off.
+     */
+    warmupHours?: number;
+    /** Most live events held back from the engine during the warm-up (beyond: dropped for it). */
+    warmupMaxHeld?: number;
   },
-  deps: { logger: Logger },
+  deps: {
+    logger: Logger;
+    /** The store's event-time read, for the warm-up (omitted: no warm-up). */
+    history?: Pick<EventFeedReader, 'eventsByEventTime'>;
+    /** Wall clock (tests). */
+    now?: () => number;
+  },
 ): AlertsInCollector {
+  const now = deps.now ?? Date.now;
   const log = deps.logger.child({ component: 'alerts' });
   const module = createAlerts(
     { logger: log },
@@ -202,9 +235,81 @@ export function createAlertsInCollector(
 
   let started = false;
   let stopped = false;
+  const feedEngine = (events: readonly PaymentEvent[]) => module.engine.onEvents(events);
+  const warmupHours = config.warmupHours ?? 0;
+  const status: WarmupStatus = {
+    state: 'off',
+    events: 0,
+    pages: 0,
+    seconds: 0,
+    from: null,
+    to: null,
+    held: 0,
+    dropped: 0,
+  };
+  // Non-null while the warm-up runs: the live input waits there.
+  let hold: EngineHold | null = null;
+  let warming: Promise<void> = Promise.resolve();
+  const abort = new AbortController();
+
+  function warmupStatus(): WarmupStatus {
+    const c = hold?.counts();
+    return { ...status, ...(c ? { held: c.held, dropped: c.dropped } : {}) };
+  }
+
+  /** Reads the last `warmupHours` from the store into the engine, then releases the held live events. */
+  async function warmUp(startedAt: number): Promise<void> {
+    const h = hold!;
+    const { from, to } = warmupRange(warmupHours, startedAt);
+    Object.assign(status, { state: 'running', from, to });
+    log.info(
+      { hours: warmupHours, from: new Date(from).toISOString() },
+      'alert engine: no detector state restored; warming up from stored events (live events held meanwhile)',
+    );
+    try {
+      const r = await warmUpEngine(
+        {
+          feed: deps.history!,
+          onEvents: feedEngine,
+          signal: abort.signal,
+          onPage: (events, pages) =>
+            Object.assign(status, { events, pages, seconds: (now() - startedAt) / 1000 }),
+        },
+        { hours: warmupHours, startedAt },
+      );
+      status.state = r.aborted ? 'aborted' : 'done';
+    } catch (err) {
+      status.state = 'failed';
+      log.error(
+        { err, events: status.events },
+        'alert engine warm-up: reading stored events failed; going on live',
+      );
+    } finally {
+      h.release();
+      hold = null;
+      const { held, dropped } = h.counts();
+      Object.assign(status, { held, dropped, seconds: (now() - startedAt) / 1000 });
+    }
+    log.info(
+      {
+        state: status.state,
+        events: status.events,
+        pages: status.pages,
+        seconds: Number(status.seconds.toFixed(2)),
+        held: status.held,
+        dropped: status.dropped,
+        watermark: module.engine.stats().watermark,
+      },
+      'alert engine warmed up from the store',
+    );
+  }
+
   return {
     module,
-    sink: { name: 'alerts', consume: (events) => module.engine.onEvents(events) },
+    sink: {
+      name: 'alerts',
+      consume: (events) => (hold ? hold.consume(events) : feedEngine(events)),
+    },
     mount: { router, docs: ALERT_ROUTE_DOCS },
     attachLive(live) {
       // Local sockets only: with the Redis adapter every collector runs its own engine (or none, when
@@ -213,15 +318,36 @@ export function createAlertsInCollector(
     },
     registerMetrics(registry) {
       registerAlertEngineMetrics(registry, module.engine);
+      registerWarmupMetrics(registry, warmupStatus);
     },
     async start() {
       if (started) return;
       started = true;
+      const startedAt = now();
       await module.engine.start();
+      if (warmupHours <= 0 || !deps.history) return;
+      if (module.engine.stats().restored_series > 0) {
+        status.state = 'skipped';
+        log.info(
+          { restored_series: module.engine.stats().restored_series },
+          'alert engine: detector state restored from the snapshot; no warm-up from the store',
+        );
+        return;
+      }
+      hold = createEngineHold(feedEngine, { capacity: config.warmupMaxHeld ?? 200_000 }, { logger: log });
+      warming = warmUp(startedAt);
+    },
+    warmedUp: () => warming,
+    warmup: warmupStatus,
+    async abortWarmup() {
+      abort.abort();
+      await warming;
     },
     async stop() {
       if (!started || stopped) return;
       stopped = true;
+      abort.abort();
+      await warming;
       await module.engine.stop();
     },
   };

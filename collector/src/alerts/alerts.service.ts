@@ -90,6 +90,10 @@ export async function startAlertsService(
       // lets ClickHouse prune by `ts` (in the sort key): 5M events over 30 days, a steady-state
       // poll takes ≈19 ms with 1 h, ≈28 ms with 1 day, ≈405 ms unbounded (feed.bench.ts).
       maxEventAgeMs: Math.max(3_600_000, 2 * alerts.module.config.allowed_lateness),
+      // No cursor yet and no detector snapshot: read the last hours first (the warm-up), so an
+      // incident already under way is paged instead of learned as the baseline.
+      initialLookbackMs:
+        alerts.module.engine.stats().restored_series === 0 ? config.alerts.warmupHours * 3_600_000 : 0,
     },
   );
   const feed = poller;

@@ -1,4 +1,4 @@
-// Guards the standalone alert engine's feed: events reach the engine once, the backlog of a poll in one event-time-ordered call, only below the watermark lag, and a restart resumes from the saved cursor (no re-feed, no gap).
+// Guards the standalone alert engine's feed: events reach the engine once, the backlog of a poll in one event-time-ordered call, only below the watermark lag, a restart resumes from the saved cursor (no re-feed, no gap), and a first start with a look-back (the fresh engine's warm-up) begins that far back.
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -78,6 +78,38 @@ describe('feed poller', () => {
     const saved = JSON.parse(await readFile(join(dir, 'cursor.json'), 'utf8')) as { received_at: number };
     expect(saved.received_at).toBe(T0 + 30_000);
     expect(p2.status().position).toBe(T0 + 55_000);
+  });
+
+  it('first start with initialLookbackMs: feeds what was received within the look-back, not older; a restart ignores it', async () => {
+    const T1 = T0 + 10 * 3_600_000;
+    let clock = T1;
+    const fed: PaymentEvent[] = [];
+    const cursorFile = join(dir, 'lookback-cursor.json');
+    const make = () =>
+      createFeedPoller(
+        { feed: store.feed, onEvents: (e) => fed.push(...e), logger, now: () => clock },
+        { cursorFile, pollMs: 60_000, lagMs: 5000, pageSize: 50, initialLookbackMs: 2 * 3_600_000 },
+      );
+    const old = batch(11, 'lb_old_', T1 - 3 * 3_600_000); // before the look-back
+    const recent = batch(12, 'lb_recent_', T1 - 90 * 60_000); // inside it
+    const live = batch(13, 'lb_live_', T1 + 1000);
+    await store.write([...old, ...recent]);
+    const p1 = make();
+    await p1.start();
+    expect(await p1.pollOnce()).toBe(recent.length);
+    await store.write(live);
+    clock = T1 + 10_000;
+    expect(await p1.pollOnce()).toBe(live.length);
+    await p1.stop();
+    const ids = (events: readonly PaymentEvent[]) => new Set(events.map((e) => e.event_id));
+    expect(ids(fed.slice(0, recent.length))).toEqual(ids(recent));
+    expect(ids(fed.slice(recent.length))).toEqual(ids(live));
+    // The cursor file exists now: a restart resumes from it, the look-back does not apply again.
+    const p2 = make();
+    await p2.start();
+    clock = T1 + 20_000;
+    expect(await p2.pollOnce()).toBe(0);
+    await p2.stop();
   });
 
   it('keeps a batch whole when a full page would end inside it', () => {

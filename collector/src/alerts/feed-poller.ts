@@ -34,6 +34,11 @@ export interface FeedPollerConfig {
   maxFeedEvents?: number;
   /** Skip events whose event time is more than this before the cursor (default 1 day): late for the engine anyway. */
   maxEventAgeMs?: number;
+  /**
+   * First start (no cursor file): begin this much further back than `now - lagMs` (default 0),
+   * so a fresh engine learns the recent history before live events (its warm-up).
+   */
+  initialLookbackMs?: number;
 }
 
 /** Where the poller stands. */
@@ -50,7 +55,7 @@ export interface FeedPollerStatus {
  * received after its cursor and before `now - lagMs`, page by page, hands the whole backlog to
  * the engine in one call sorted by event time, and then stores the cursor in `cursorFile` — so a
  * restart resumes where the last run stopped, neither re-feeding nor skipping events. With no
- * cursor file it starts at `now - lagMs` (history is not replayed). Lifecycle: `start()` reads
+ * cursor file it starts at `now - lagMs - initialLookbackMs` (by default history is not replayed). Lifecycle: `start()` reads
  * the cursor and starts the timer; `stop()` (idempotent) waits for a poll in flight.
  */
 export interface FeedPoller {
@@ -194,10 +199,17 @@ export function createFeedPoller(deps: FeedPollerDeps, config: FeedPollerConfig)
         status.cursor = saved;
         log.info({ cursor: saved }, 'resuming the event feed');
       } else {
-        // First start: from now on (minus the lag), not the whole history.
-        status.cursor = { received_at: now() - config.lagMs, event_id: '' };
+        // First start: from now on (minus the lag), not the whole history — or the last
+        // `initialLookbackMs` of it, for a fresh engine's warm-up.
+        const back = config.initialLookbackMs ?? 0;
+        status.cursor = { received_at: now() - config.lagMs - back, event_id: '' };
         await saveCursor(status.cursor);
-        log.info({ cursor: status.cursor }, 'no feed cursor yet: starting from now');
+        log.info(
+          { cursor: status.cursor, lookbackHours: back / 3_600_000 },
+          back > 0
+            ? 'no feed cursor yet: starting back in time so the fresh engine learns the recent history first'
+            : 'no feed cursor yet: starting from now',
+        );
       }
       state = 'running';
       schedule();
