@@ -27,6 +27,16 @@ describe('parseEventsBody', () => {
       { index: 1, path: '', reason: 'malformed JSON on line 2 at column 2: expected a string' },
     ]);
   });
+  it('decodes UTF-8 and ASCII bodies alike, and tolerates CRLF, a BOM and blank lines', () => {
+    const r = parseEventsBody(
+      b('{"a":"Zoë 東京 €"}\r\n\uFEFF{"a":"plain"}\r\n \t\r\n{"a":"x"} \n'),
+      'application/x-ndjson',
+    );
+    expect(r.items).toEqual([{ a: 'Zoë 東京 €' }, { a: 'plain' }, { a: 'x' }]);
+    expect(r.errors).toEqual([]);
+    expect(parseEventsBody(b('{"a":"ascii only"}'), 'application/json').items).toEqual([{ a: 'ascii only' }]);
+    expect(parseEventsBody(b('[{"a":"naïve"}]'), 'application/json').items).toEqual([{ a: 'naïve' }]);
+  });
   it('enforces 10,000 events per request with 413', () => {
     const many = Array.from({ length: 10_001 }, () => '{}').join('\n');
     expect(() => parseEventsBody(b(many), 'application/x-ndjson')).toThrow(/10001 events.*limit is 10000/);

@@ -1,3 +1,4 @@
+import { isAscii } from 'node:buffer';
 import { INGEST_LIMITS, type IngestRejection } from '@paywatch/contracts';
 import { BadRequestError, PayloadTooLargeError, UnsupportedMediaTypeError } from '../../lib/errors.js';
 import { jsonErrorPosition } from '../../lib/json-position.js';
@@ -21,7 +22,9 @@ const tooMany = (n: number) =>
  */
 export function parseEventsBody(body: Buffer, contentType: string | undefined): ParsedBody {
   const type = (contentType ?? '').split(';')[0]!.trim().toLowerCase();
-  const text = body.toString('utf8');
+  // ASCII (the usual body) is also Latin-1: decoding it as such is a plain copy, while UTF-8
+  // decoding validates every byte (~1.3 µs per 500-byte event). Same string either way.
+  const text = isAscii(body) ? body.toString('latin1') : body.toString('utf8');
   if (type === 'application/json' || type === '') {
     if (text.trim() === '')
       throw new BadRequestError('empty body: expected a JSON event or an array of events', 'body');
@@ -50,8 +53,24 @@ export function parseEventsBody(body: Buffer, contentType: string | undefined): 
       let end = text.indexOf('\n', start);
       if (end === -1) end = text.length;
       lineNo++;
-      const line = text.slice(start, end).trim();
+      const raw = text.slice(start, end);
       start = end + 1;
+      if (raw === '') continue;
+      // JSON.parse skips JSON whitespace itself: the line is trimmed (a copy) only when the
+      // untrimmed text does not parse (other whitespace such as a BOM, an empty line, or an error).
+      let value: unknown;
+      let parsed = true;
+      try {
+        value = JSON.parse(raw);
+      } catch {
+        parsed = false;
+      }
+      if (parsed) {
+        if (items.length >= INGEST_LIMITS.maxEventsPerRequest) throw tooMany(items.length + 1);
+        items.push(value);
+        continue;
+      }
+      const line = raw.trim();
       if (line === '') continue;
       if (items.length >= INGEST_LIMITS.maxEventsPerRequest) throw tooMany(items.length + 1);
       try {
