@@ -1,5 +1,13 @@
 import { z } from 'zod';
-import { fieldsOf, floatsFromJson, floatsToJson, minuteFromJson, minuteToJson, num } from './snapshot.js';
+import {
+  arr,
+  fieldsOf,
+  floatsFromJson,
+  floatsToJson,
+  minuteFromJson,
+  minuteToJson,
+  num,
+} from './snapshot.js';
 import { quiet } from './common.js';
 import type { Evaluation, MinuteAggregate, SeriesDetector } from './types.js';
 import {
@@ -19,7 +27,15 @@ import {
  * Predictive alert: additive Holt-Winters (ETS(A,A,A); without a season, Holt's linear trend)
  * over `step_minutes` steps, with prediction intervals. It fires *before* a breach when the
  * forecast crosses `threshold` within `horizon_minutes` ("success rate will cross 85% in
- * ~12 min"), and of course while the observed value is past it.
+ * ~12 min"), and of course while the smoothed level is past it.
+ *
+ * Volume-aware: a rate step with fewer than `min_attempts` attempts is not dropped but carried
+ * into the next one until it has enough (as the rate detector's window suffixes do), and the
+ * model takes the elapsed steps into account. The sampling noise of each observation
+ * (binomial for rates, with the rate detector's over-dispersion; Poisson for counts) is
+ * propagated through the smoothing, and a crossing (or a breach of the level) counts only when
+ * it lies `noise_z` standard errors of that noise past the threshold: a trend that a few
+ * noisy low-volume minutes could have made is not a prediction.
  */
 export const ForecastSpecSchema = z.object({
   type: z.literal('forecast'),
@@ -36,9 +52,19 @@ export const ForecastSpecSchema = z.object({
   gamma: z.number().gt(0).lt(1).default(0.1),
   /** Prediction interval quantile. */
   z: z.number().positive().default(1.96),
+  /** Attempts a rate observation needs; smaller steps are merged into the next one. */
   min_attempts: z.number().int().min(0).default(20),
   /** Steps observed before forecasting. */
   warmup_steps: z.number().int().min(2).default(10),
+  /**
+   * Standard errors of the sampling noise (propagated through the smoothing) by which a
+   * predicted crossing or a breached level must clear the threshold; 0 turns the gate off.
+   */
+  noise_z: z.number().min(0).default(1.64),
+  /** Beta-binomial intra-class correlation ρ of a rate observation: n_eff = n / (1 + (n − 1)ρ). */
+  overdispersion: z.number().min(0).max(1).default(0.002),
+  /** Steps a low-volume observation may accumulate before it is dropped (gaps in traffic). */
+  max_merge_steps: z.number().int().min(1).default(60),
 });
 export type ForecastSpec = z.infer<typeof ForecastSpecSchema>;
 
@@ -50,46 +76,93 @@ export function createForecastDetector(spec: ForecastSpec): SeriesDetector {
   let steps = 0;
   let sse = 0;
   let errN = 0;
+  // Covariance of (level, trend) due to the observations' sampling noise alone.
+  let p11 = 0;
+  let p12 = 0;
+  let p22 = 0;
+  // Absolute step number (end of step / step length) of the last observation; NaN before it.
+  let lastStep = NaN;
   let acc = emptyMinute(0);
   let accMinutes = 0;
+  // Completed steps merged into `acc` because they had too few attempts.
+  let accSteps = 0;
   const rate = isRateMetric(spec.metric);
+  const counts = spec.metric === 'attempts' || spec.metric === 'succeeded' || spec.metric === 'failed';
   const stepMs = spec.step_minutes * MINUTE_MS;
+  const hSteps = Math.max(1, Math.round(spec.horizon_minutes / spec.step_minutes));
   let last: Evaluation | null = null;
 
-  function observe(y: number): void {
-    const s = m > 0 ? (season[steps % m] ?? 0) : 0;
+  const seasonAt = (step: number): number => (m > 0 ? (season[((step % m) + m) % m] ?? 0) : 0);
+
+  /** Sampling variance of an observation `y` of `agg` over `minutes` minutes (0: no model). */
+  function noiseVariance(y: number, agg: MinuteAggregate, minutes: number): number {
+    const ref = Number.isFinite(level) ? level : y;
+    if (rate) {
+      const n = agg.attempts;
+      const nEff = n / (1 + Math.max(0, n - 1) * spec.overdispersion);
+      const p = Math.min(1, Math.max(0, ref));
+      return Math.max(p * (1 - p), 1e-4) / Math.max(1, nEff);
+    }
+    // Counts are per minute over the step: Poisson.
+    return counts ? Math.max(ref, 1) / Math.max(1, minutes) : 0;
+  }
+
+  function observe(y: number, step: number, r: number): void {
+    // Steps since the last observation; after a gap (no traffic, dropped steps) the trend is
+    // not extrapolated further than the horizon: the model is only trusted that far.
+    const dt = Number.isNaN(lastStep) ? 1 : Math.min(Math.max(1, step - lastStep), hSteps);
+    const s = seasonAt(step);
     if (Number.isNaN(level)) {
       level = y;
+      p11 = r;
     } else {
-      const pred = level + trend + s;
+      const pred = level + dt * trend + s;
       const err = y - pred;
       sse += err * err;
       errN++;
       const prevLevel = level;
-      level = spec.alpha * (y - s) + (1 - spec.alpha) * (level + trend);
-      trend = spec.beta * (level - prevLevel) + (1 - spec.beta) * trend;
-      if (m > 0) season[steps % m] = spec.gamma * (y - level) + (1 - spec.gamma) * s;
+      const { alpha: a, beta: b } = spec;
+      level = a * (y - s) + (1 - a) * (level + dt * trend);
+      trend = (b * (level - prevLevel)) / dt + (1 - b) * trend;
+      if (m > 0) season[((step % m) + m) % m] = spec.gamma * (y - level) + (1 - spec.gamma) * s;
+      // (level, trend) ← A (level, trend) + g y: propagate P ← A P Aᵀ + r g gᵀ.
+      const a11 = 1 - a;
+      const a12 = (1 - a) * dt;
+      const a21 = (-a * b) / dt;
+      const a22 = 1 - a * b;
+      const g1 = a;
+      const g2 = (a * b) / dt;
+      const q11 = a11 * p11 + a12 * p12;
+      const q12 = a11 * p12 + a12 * p22;
+      const q21 = a21 * p11 + a22 * p12;
+      const q22 = a21 * p12 + a22 * p22;
+      p11 = q11 * a11 + q12 * a12 + r * g1 * g1;
+      p12 = q11 * a21 + q12 * a22 + r * g1 * g2;
+      p22 = q21 * a21 + q22 * a22 + r * g2 * g2;
     }
+    lastStep = step;
     steps++;
   }
 
-  function forecastMean(h: number): number {
-    const raw = level + h * trend + (m > 0 ? (season[(steps + h - 1) % m] ?? 0) : 0);
-    return rate ? Math.min(1, Math.max(0, raw)) : Math.max(0, raw);
+  const clamp = (raw: number): number => (rate ? Math.min(1, Math.max(0, raw)) : Math.max(0, raw));
+
+  /** Forecast mean `h` steps after the last observation and its sampling standard error. */
+  function forecastMean(h: number): { mean: number; se: number } {
+    const raw = level + h * trend + seasonAt(lastStep + h);
+    return { mean: clamp(raw), se: Math.sqrt(Math.max(0, p11 + 2 * h * p12 + h * h * p22)) };
   }
 
   function forecast(h: number): { mean: number; half: number } {
-    const s = m > 0 ? (season[(steps + h - 1) % m] ?? 0) : 0;
     const sigma2 = errN > 1 ? sse / errN : 0;
     let sum = 1;
     for (let j = 1; j < h; j++) sum += (spec.alpha * (1 + j * spec.beta)) ** 2;
-    const raw = level + h * trend + s;
     // Rates live in [0,1]; counts and latencies are never negative.
-    const mean = rate ? Math.min(1, Math.max(0, raw)) : Math.max(0, raw);
-    return { mean, half: spec.z * Math.sqrt(sigma2 * sum) };
+    return { mean: forecastMean(h).mean, half: spec.z * Math.sqrt(sigma2 * sum) };
   }
 
-  const breached = (v: number) => (spec.breach === 'below' ? v < spec.threshold : v > spec.threshold);
+  /** Past the threshold by more than `noise_z` standard errors of sampling noise. */
+  const breached = (v: number, se: number): boolean =>
+    spec.breach === 'below' ? v + spec.noise_z * se < spec.threshold : v - spec.noise_z * se > spec.threshold;
 
   return {
     kind: 'series',
@@ -103,8 +176,11 @@ export function createForecastDetector(spec: ForecastSpec): SeriesDetector {
         steps,
         sse,
         errN,
+        p: [p11, p12, p22],
+        lastStep: Number.isFinite(lastStep) ? lastStep : null,
         acc: minuteToJson(acc),
         accMinutes,
+        accSteps,
         // The last judgement is repeated between steps: keep it (JSON-safe, NaN → null).
         last: last ? (JSON.parse(JSON.stringify(last)) as unknown) : null,
       };
@@ -117,8 +193,14 @@ export function createForecastDetector(spec: ForecastSpec): SeriesDetector {
       steps = num(s['steps']);
       sse = num(s['sse']);
       errN = num(s['errN']);
+      // Snapshots from before the noise gate: no propagated noise yet (it builds up within
+      // ~1/alpha steps), previous observation one step before the next.
+      const p = s['p'] === undefined ? [0, 0, 0] : arr(s['p']).map(num);
+      [p11, p12, p22] = [p[0] ?? 0, p[1] ?? 0, p[2] ?? 0];
+      lastStep = s['lastStep'] === undefined ? NaN : num(s['lastStep']);
       acc = minuteFromJson(s['acc']);
       accMinutes = num(s['accMinutes']);
+      accSteps = s['accSteps'] === undefined ? 0 : num(s['accSteps']);
       last = (s['last'] ?? null) as Evaluation | null;
     },
     evaluate(minute: MinuteAggregate): Evaluation {
@@ -126,28 +208,47 @@ export function createForecastDetector(spec: ForecastSpec): SeriesDetector {
       mergeMinute(acc, minute, true);
       accMinutes++;
       // Evaluate once per completed step; between steps repeat the last judgement.
-      if ((minute.t + MINUTE_MS) % stepMs !== 0)
+      if (at % stepMs !== 0)
         return last ? { ...last, at, revenue_at_risk: 0 } : quiet(at, 'insufficient', null);
+      const step = at / stepMs;
+      if (Number.isNaN(lastStep) && steps > 0) lastStep = step - 1; // restored from an old snapshot
       const stepAgg = acc;
-      acc = emptyMinute(0);
       const raw = metricValue(stepAgg, spec.metric);
       const minutes = accMinutes;
+      if (
+        raw !== null &&
+        rate &&
+        stepAgg.attempts < spec.min_attempts &&
+        accSteps + 1 < spec.max_merge_steps
+      ) {
+        // Too few attempts to say anything: carry them into the next step (a low-volume slice
+        // is observed over longer steps instead of only in its rare busy minutes).
+        accSteps++;
+        return (last = quiet(
+          at,
+          'insufficient',
+          raw,
+          `${stepAgg.attempts} attempts < ${spec.min_attempts}: merged into the next step`,
+        ));
+      }
+      acc = emptyMinute(0);
       accMinutes = 0;
+      accSteps = 0;
       if (raw === null) return (last = quiet(at, 'no_data', null));
       if (rate && stepAgg.attempts < spec.min_attempts) return (last = quiet(at, 'insufficient', raw));
       const y = isIntensiveMetric(spec.metric) ? raw : raw / minutes;
-      observe(y);
+      observe(y, step, noiseVariance(y, stepAgg, minutes));
       if (steps < spec.warmup_steps) return (last = quiet(at, 'insufficient', y, 'learning the forecast'));
-      const hSteps = Math.max(1, Math.round(spec.horizon_minutes / spec.step_minutes));
       let crossAt: number | null = null;
       for (let h = 1; h <= hSteps; h++) {
-        if (breached(forecastMean(h))) {
+        const f = forecastMean(h);
+        if (breached(f.mean, f.se)) {
           crossAt = h;
           break;
         }
       }
       // Judge "already breached" on the smoothed level: one noisy minute is not a breach.
-      const now = breached(level);
+      const now = breached(level, Math.sqrt(Math.max(0, p11)));
       const f1 = forecast(1);
       const fmt = (v: number) => formatMetric(spec.metric, v);
       const bad = now || crossAt !== null;
@@ -155,7 +256,7 @@ export function createForecastDetector(spec: ForecastSpec): SeriesDetector {
       const summary = now
         ? `${spec.metric} ${fmt(level)} (smoothed) is ${spec.breach} ${fmt(spec.threshold)}`
         : eta !== null
-          ? `${spec.metric} will cross ${fmt(spec.threshold)} in ~${eta} min (now ${fmt(y)}, trend ${fmt(trend * (rate ? 1 : 1))}/step)`
+          ? `${spec.metric} will cross ${fmt(spec.threshold)} in ~${eta} min (now ${fmt(y)}, trend ${fmt(trend)}/step)`
           : `${spec.metric} ${fmt(y)}, forecast ${fmt(f1.mean)} ± ${fmt(f1.half)}`;
       return (last = {
         at,
