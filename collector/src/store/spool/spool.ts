@@ -134,7 +134,9 @@ interface Entry {
 }
 
 interface Append {
-  buf: Buffer;
+  /** The record: header and payload, written with one `writev` (no copy of the payload). */
+  parts: [Buffer, Buffer];
+  length: number;
   held: Held;
   count: number;
   appendedAt: number;
@@ -153,14 +155,14 @@ function segName(n: number): string {
   return `seg-${n.toString().padStart(12, '0')}.log`;
 }
 
-function encode(format: RecordFormat, payload: Buffer, count: number, appendedAt: number): Buffer {
+function encode(format: RecordFormat, payload: Buffer, count: number, appendedAt: number): [Buffer, Buffer] {
   const head = Buffer.alloc(HEADER);
   head.writeUInt32LE(format === 'lines' ? MAGIC_LINES : MAGIC, 0);
   head.writeUInt32LE(payload.length, 4);
   head.writeUInt32LE(count, 12);
   head.writeDoubleLE(appendedAt, 16);
   head.writeUInt32LE(crc32(payload, crc32(head.subarray(12, HEADER))), 8);
-  return Buffer.concat([head, payload]);
+  return [head, payload];
 }
 
 /** The first of each id in the call is accepted; repeats within the call are duplicates. */
@@ -249,7 +251,7 @@ export function createSpool(config: SpoolConfig, deps: SpoolDeps): Spool {
     while (queue.length > 0) {
       const batch = queue.splice(0, queue.length);
       inFlight += batch.length;
-      const bytes = batch.reduce((s, a) => s + a.buf.length, 0);
+      const bytes = batch.reduce((s, a) => s + a.length, 0);
       try {
         if (active === null) throw new StoreError('spool is not open', undefined, false);
         if (active.size > 0 && active.size + bytes > segmentBytes) {
@@ -259,7 +261,7 @@ export function createSpool(config: SpoolConfig, deps: SpoolDeps): Spool {
         }
         const seg = active as { n: number; fh: FileHandle; size: number };
         let off = seg.size;
-        await seg.fh.writev(batch.map((a) => a.buf));
+        await seg.fh.writev(batch.flatMap((a) => a.parts));
         // One fsync for every append that arrived while the previous one ran: group commit.
         await seg.fh.datasync();
         seg.size += bytes;
@@ -270,7 +272,7 @@ export function createSpool(config: SpoolConfig, deps: SpoolDeps): Spool {
           pending.push({
             segment: seg.n,
             offset: off,
-            length: a.buf.length,
+            length: a.length,
             count: a.count,
             appendedAt: a.appendedAt,
             format: a.held.kind === 'lines' ? 'lines' : 'json',
@@ -278,7 +280,7 @@ export function createSpool(config: SpoolConfig, deps: SpoolDeps): Spool {
           });
           if (keep) memEvents += a.count;
           pendingEvents += a.count;
-          off += a.buf.length;
+          off += a.length;
         }
         queuedBytes -= bytes;
         inFlight -= batch.length;
@@ -587,8 +589,9 @@ export function createSpool(config: SpoolConfig, deps: SpoolDeps): Spool {
         payload = Buffer.from(JSON.stringify(r.inserted), 'utf8');
         held = { kind: 'events', events: r.inserted };
       }
-      const buf = encode(held.kind === 'lines' ? 'lines' : 'json', payload, r.inserted.length, appendedAt);
-      if (diskBytes + queuedBytes + buf.length > config.quotaBytes) {
+      const parts = encode(held.kind === 'lines' ? 'lines' : 'json', payload, r.inserted.length, appendedAt);
+      const length = HEADER + payload.length;
+      if (diskBytes + queuedBytes + length > config.quotaBytes) {
         totals.overloads++;
         hooks.overloaded?.();
         return Promise.reject(
@@ -599,9 +602,9 @@ export function createSpool(config: SpoolConfig, deps: SpoolDeps): Spool {
           ),
         );
       }
-      queuedBytes += buf.length;
+      queuedBytes += length;
       return new Promise<WriteResult>((resolve, reject) => {
-        queue.push({ buf, held, count: r.inserted.length, appendedAt, resolve: () => resolve(r), reject });
+        queue.push({ parts, length, held, count: r.inserted.length, appendedAt, resolve: () => resolve(r), reject });
         scheduleFlush();
       });
     },
