@@ -1,4 +1,4 @@
-// Guards the decline-mix detector: a shift of failure categories fires even at an unchanged failure rate; normal noise does not.
+// Guards the decline-mix detector: a shift of failure categories fires even at an unchanged failure rate; normal noise and a mix that swings with the time of day do not.
 import { describe, expect, it } from 'vitest';
 import { createMixDetector, MixSpecSchema } from './mix.detector.js';
 import { dailyShape, firstAnomalous, synthMinutes } from './synthetic.js';
@@ -91,41 +91,86 @@ describe('mix detector', () => {
   // finding is possible (seed 3 has one: 18 and 15 do_not_honor in two minutes where ~7 are
   // expected), while a detector that tracks the drift badly fires dozens of times (a ±0.2 swing
   // of the two vocabularies does, 18 findings: the 6-hour baseline lags it; see docs/alerts.md).
+  // Two markets with different decline vocabularies whose shares of the traffic swing over the
+  // day (as CN wallets and US cards do), under daily volume seasonality.
+  const cards = {
+    insufficient_funds: 0.3,
+    do_not_honor: 0.3,
+    authentication_failed: 0.2,
+    fraud_suspected: 0.05,
+    card_expired: 0.15,
+  };
+  const wallets = {
+    insufficient_funds: 0.5,
+    authentication_failed: 0.1,
+    canceled_by_user: 0.3,
+    limit_exceeded: 0.1,
+  };
+  const day = 86_400_000;
+  /** The two markets' mix at `t` with the card share swinging ±`amp` over the day. */
+  const swingingMix = (t: number, amp: number): Record<string, number> => {
+    const w = 0.5 + amp * Math.sin((2 * Math.PI * t) / day);
+    const mix: Record<string, number> = {};
+    for (const [c, v] of Object.entries(cards)) mix[c] = (mix[c] ?? 0) + w * v;
+    for (const [c, v] of Object.entries(wallets)) mix[c] = (mix[c] ?? 0) + (1 - w) * v;
+    return mix;
+  };
   it('stays quiet over three days of a decline mix that moves with the time of day (≤ 2 chance findings in 12,960 minutes)', () => {
-    // Two markets with different decline vocabularies whose shares of the traffic swing ±0.1
-    // over the day (as CN wallets and US cards do), under daily volume seasonality.
-    const cards = {
-      insufficient_funds: 0.3,
-      do_not_honor: 0.3,
-      authentication_failed: 0.2,
-      fraud_suspected: 0.05,
-      card_expired: 0.15,
-    };
-    const wallets = {
-      insufficient_funds: 0.5,
-      authentication_failed: 0.1,
-      canceled_by_user: 0.3,
-      limit_exceeded: 0.1,
-    };
-    const day = 86_400_000;
     const found: string[] = [];
     for (const seed of [1, 2, 3]) {
       const d = createMixDetector(packSpec);
       const ev = synthMinutes(
         0,
         3 * 1440,
-        (t) => {
-          const w = 0.5 + 0.1 * Math.sin((2 * Math.PI * t) / day);
-          const mix: Record<string, number> = {};
-          for (const [c, v] of Object.entries(cards)) mix[c] = (mix[c] ?? 0) + w * v;
-          for (const [c, v] of Object.entries(wallets)) mix[c] = (mix[c] ?? 0) + (1 - w) * v;
-          return { attempts: dailyShape(t, 650), successRate: 0.907, failureMix: mix };
-        },
+        (t) => ({ attempts: dailyShape(t, 650), successRate: 0.907, failureMix: swingingMix(t, 0.1) }),
         seed,
       ).map((m) => d.evaluate(m));
       for (const e of ev)
         if (e.verdict === 'anomalous') found.push(`seed ${seed} minute ${e.at / 60_000}: ${e.summary}`);
     }
     expect(found.length, found.join('\n')).toBeLessThanOrEqual(2);
+  });
+  // A ±0.2 swing: the 6-hour decayed baseline lags it (the detector without same-time-of-day
+  // history found 4–14 shifts a day on these seeds, every day). From the second day on, the
+  // mix is compared with this time of day on the previous days.
+  it('learns a ±0.2 daily swing after the first day (≤ 2 findings over days 2–5) and still sees a real shift on top of it', () => {
+    const found: string[] = [];
+    for (const seed of [1, 2, 3]) {
+      const d = createMixDetector(packSpec);
+      const ev = synthMinutes(
+        0,
+        5 * 1440,
+        (t) => ({ attempts: dailyShape(t, 650), successRate: 0.907, failureMix: swingingMix(t, 0.2) }),
+        seed,
+      ).map((m) => d.evaluate(m));
+      for (const e of ev.slice(1440))
+        if (e.verdict === 'anomalous') found.push(`seed ${seed} minute ${e.at / 60_000}: ${e.summary}`);
+    }
+    expect(found.length, found.join('\n')).toBeLessThanOrEqual(2);
+    // 85% of do_not_honor re-labelled as fraud_suspected on day 5, at 10:00 and at 17:00.
+    for (const hour of [10, 17])
+      for (const seed of [1, 2, 3, 4]) {
+        const onset = 4 * 1440 + hour * 60;
+        const d = createMixDetector(packSpec);
+        const ev = synthMinutes(
+          0,
+          onset + 10,
+          (t) => {
+            const mix = swingingMix(t, 0.2);
+            if (t >= onset * 60_000) {
+              const dnh = mix['do_not_honor'] ?? 0;
+              mix['do_not_honor'] = dnh * 0.15;
+              mix['fraud_suspected'] = (mix['fraud_suspected'] ?? 0) + dnh * 0.85;
+            }
+            return { attempts: dailyShape(t, 650), successRate: 0.907, failureMix: mix };
+          },
+          seed,
+        ).map((m) => d.evaluate(m));
+        const i = firstAnomalous(ev, onset - 60);
+        expect(i, `seed ${seed} ${hour}:00`).toBeGreaterThanOrEqual(onset);
+        expect(i, `seed ${seed} ${hour}:00`).toBeLessThanOrEqual(onset + 2);
+        expect(ev[i]?.summary, `seed ${seed} ${hour}:00`).toMatch(/this time of day on 4 past days/);
+        expect(ev[i]?.contributors?.[0]?.key).toBe('failure_category=fraud_suspected');
+      }
   });
 });

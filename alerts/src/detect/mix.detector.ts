@@ -7,6 +7,7 @@ import {
   minuteFromJson,
   minuteToJson,
   num,
+  obj,
   windowFromJson,
   windowToJson,
 } from './snapshot.js';
@@ -25,6 +26,14 @@ import { MINUTE_MS, MinuteWindow } from './types.js';
  * homogeneity test (any shape of shift) and an exact test for a transfer between two
  * categories (`transferTest`: the common case, one decline code re-labelled as another, whose
  * evidence sits in two cells and is diluted by the omnibus test's K − 1 degrees of freedom).
+ *
+ * Seasonal when history allows: a mix that normally moves with the time of day (more
+ * insufficient_funds in the evening, another market's vocabulary at night) is compared with
+ * the same time of day on the previous `season_days` days (per-category counts of normal
+ * minutes in `season_slot_minutes` slots, interpolated between the two nearest slot centres),
+ * and a finding needs a shift against that *and* against the recent decayed baseline. Until
+ * `min_season_days` past days have enough failures at that time, the recent baseline alone
+ * judges.
  */
 export const MixSpecSchema = z.object({
   type: z.literal('mix'),
@@ -35,8 +44,110 @@ export const MixSpecSchema = z.object({
   /** Baseline half-life in minutes. */
   half_life_minutes: z.number().positive().default(360),
   min_baseline_failures: z.number().positive().default(100),
+  /** Past days of same-time-of-day history (0: recent baseline only). */
+  season_days: z.number().int().min(0).max(28).default(7),
+  /** Time-of-day slot of the seasonal history, in minutes (a divisor of 1440). */
+  season_slot_minutes: z
+    .number()
+    .int()
+    .min(5)
+    .max(240)
+    .refine((m) => 1440 % m === 0, 'must divide 1440')
+    .default(60),
+  /** Past days with history at this time of day before the seasonal baseline judges. */
+  min_season_days: z.number().int().min(1).default(1),
 });
 export type MixSpec = z.infer<typeof MixSpecSchema>;
+
+const DAY_MS = 1440 * MINUTE_MS;
+
+/**
+ * Per-category failure counts of normal minutes per time-of-day slot for the last days, in a
+ * ring of days (bounded memory; allocated with the first recorded failure).
+ */
+class SeasonalMix {
+  private counts: Float32Array | null = null;
+  /** Day number (epoch day) held by each ring row; NaN when empty. */
+  readonly days: Float64Array;
+  readonly slotsPerDay: number;
+  constructor(
+    readonly k: number,
+    readonly slotMs: number,
+    readonly ringDays: number,
+  ) {
+    this.slotsPerDay = Math.round(DAY_MS / slotMs);
+    this.days = new Float64Array(ringDays).fill(NaN);
+  }
+  record(t: number, row: readonly number[]): void {
+    const day = Math.floor(t / DAY_MS);
+    const r = day % this.ringDays;
+    this.counts ??= new Float32Array(this.ringDays * this.slotsPerDay * this.k);
+    const rowLen = this.slotsPerDay * this.k;
+    if (this.days[r] !== day) {
+      this.counts.fill(0, r * rowLen, (r + 1) * rowLen);
+      this.days[r] = day;
+    }
+    const off = r * rowLen + Math.floor((t - day * DAY_MS) / this.slotMs) * this.k;
+    for (let i = 0; i < this.k; i++) this.counts[off + i] = (this.counts[off + i] ?? 0) + (row[i] ?? 0);
+  }
+  /**
+   * Expected counts at time `t` from the previous days (the current day excluded), linearly
+   * interpolated between the two nearest slot centres; `days` is how many past days had
+   * history. Writes into `out`.
+   */
+  expected(t: number, out: number[]): { days: number; total: number } {
+    out.fill(0);
+    if (!this.counts) return { days: 0, total: 0 };
+    const u = t / this.slotMs - 0.5;
+    const s0 = Math.floor(u);
+    const f = u - s0;
+    const rowLen = this.slotsPerDay * this.k;
+    let days = 0;
+    let total = 0;
+    for (let back = 1; back < this.ringDays; back++) {
+      let seen = false;
+      for (let j = 0; j < 2; j++) {
+        const abs = s0 + j - back * this.slotsPerDay;
+        const day = Math.floor(abs / this.slotsPerDay);
+        const r = ((day % this.ringDays) + this.ringDays) % this.ringDays;
+        if (this.days[r] !== day) continue;
+        seen = true;
+        const w = j === 0 ? 1 - f : f;
+        const off = r * rowLen + (abs - day * this.slotsPerDay) * this.k;
+        for (let i = 0; i < this.k; i++) {
+          const v = w * (this.counts[off + i] ?? 0);
+          out[i] = (out[i] ?? 0) + v;
+          total += v;
+        }
+      }
+      if (seen) days++;
+    }
+    return { days, total };
+  }
+  toJson(): { counts: (number | null)[] | null; days: (number | null)[] } {
+    return { counts: this.counts ? floatsToJson(this.counts) : null, days: floatsToJson(this.days) };
+  }
+  fromJson(x: unknown): void {
+    const o = obj(x);
+    floatsFromJson(this.days, o['days']);
+    if (o['counts'] === null) this.counts = null;
+    else {
+      this.counts = new Float32Array(this.ringDays * this.slotsPerDay * this.k);
+      floatsFromJson(this.counts, o['counts']);
+    }
+  }
+}
+
+/** The strongest finding among a window's suffixes against one baseline. */
+interface MixJudgement {
+  bad: boolean;
+  js: number;
+  p: number;
+  obs: number[];
+  n: number;
+  from: number;
+  to: number;
+}
 
 export function createMixDetector(spec: MixSpec): SeriesDetector {
   const win = new MinuteWindow(spec.window_minutes);
@@ -46,7 +157,50 @@ export function createMixDetector(spec: MixSpec): SeriesDetector {
   const recent: number[][] = [];
   const recentTotals: number[] = [];
   const K = FAILURE_CATEGORIES.length;
+  // Ring of season_days past days plus the current one (which is never compared with itself).
+  const seasonal =
+    spec.season_days > 0
+      ? new SeasonalMix(K, spec.season_slot_minutes * MINUTE_MS, spec.season_days + 1)
+      : null;
+  const seasonBase: number[] = new Array<number>(K).fill(0);
+  const oldRow: number[] = new Array<number>(K).fill(0);
   let total = 0;
+
+  /**
+   * Tests every suffix of the window (last 1, 2, … minutes) with enough failures against
+   * `base`: a sharp shift is seen in a minute or two, a gradual one over the whole window. The
+   * size of the shift is the Jensen–Shannon divergence minus its small-sample bias.
+   */
+  function judge(base: readonly number[]): MixJudgement {
+    let best: MixJudgement | null = null;
+    const obs: number[] = new Array<number>(K).fill(0);
+    let n = 0;
+    let lastTested = 0;
+    for (let k = recent.length - 1; k >= 0; k--) {
+      const r = recent[k] ?? [];
+      for (let i = 0; i < K; i++) obs[i] = (obs[i] ?? 0) + (r[i] ?? 0);
+      n += recentTotals[k] ?? 0;
+      // Test every suffix of the last three minutes (a sharp shift must be seen while it is
+      // fresh: skipping the 2-minute suffix cost a minute of detection), then suffixes whose
+      // failure count at least doubled since the last test (and the whole window):
+      // log-many tests instead of one per minute.
+      const fresh = k >= recent.length - 3;
+      if (n < spec.min_failures || (!fresh && k > 0 && n < 2 * lastTested)) continue;
+      lastTested = n;
+      let nonZero = 0;
+      for (let i = 0; i < K; i++) if ((obs[i] ?? 0) > 0) nonZero++;
+      // Plug-in JSD of an n-sample distribution vs a known one is biased by ≈ (k − 1) / (8 n ln 2) bits.
+      const js = Math.max(0, jensenShannon(obs, base) - Math.max(0, nonZero - 1) / (8 * n * Math.LN2));
+      // Both size and significance are required: skip the costly p-value for small shifts.
+      const p = js >= spec.min_jsd ? combinedP(obs, base) : { p: 1, from: -1, to: -1 };
+      const bad = p.p < spec.p_value && js >= spec.min_jsd;
+      if (bad || best === null || (best.p >= spec.p_value && k === 0))
+        best = { bad, js, p: p.p, obs: [...obs], n, from: p.from, to: p.to };
+      if (bad) break;
+    }
+    return best ?? { bad: false, js: 0, p: 1, obs, n, from: -1, to: -1 };
+  }
+
   return {
     kind: 'series',
     type: 'mix',
@@ -59,6 +213,7 @@ export function createMixDetector(spec: MixSpec): SeriesDetector {
         recent: recent.map((r) => [...r]),
         recentTotals: [...recentTotals],
         total,
+        season: seasonal ? seasonal.toJson() : null,
       };
     },
     restore(state: unknown) {
@@ -69,6 +224,10 @@ export function createMixDetector(spec: MixSpec): SeriesDetector {
       recent.push(...arr(s['recent']).map((r) => arr(r).map(num)));
       recentTotals.push(...arr(s['recentTotals']).map(num));
       total = num(s['total']);
+      // Snapshots from before the seasonal history (or with it turned off) restore without
+      // one: the recent baseline judges until the days are learned again.
+      const season = s['season'];
+      if (seasonal && season !== undefined && season !== null) seasonal.fromJson(season);
     },
     evaluate(minute: MinuteAggregate): Evaluation {
       win.push(minute);
@@ -90,50 +249,31 @@ export function createMixDetector(spec: MixSpec): SeriesDetector {
       const at = minute.t + MINUTE_MS;
       let baseTotal = 0;
       for (let i = 0; i < K; i++) baseTotal += baseline[i] ?? 0;
+      const recentReady = baseTotal >= spec.min_baseline_failures;
+      const season = seasonal?.expected(minute.t, seasonBase) ?? { days: 0, total: 0 };
+      const seasonReady = season.days >= spec.min_season_days && season.total >= spec.min_baseline_failures;
       let out: Evaluation;
       if (total < spec.min_failures)
         out = quiet(at, 'insufficient', null, `${total} failures < ${spec.min_failures}`);
-      else if (baseTotal < spec.min_baseline_failures)
+      else if (!recentReady && !seasonReady)
         out = quiet(at, 'insufficient', null, 'learning the decline mix');
       else {
-        // Test every suffix of the window (last 1, 2, … minutes) with enough failures: a sharp
-        // shift is seen in a minute or two, a gradual one over the whole window. The size of
-        // the shift is the Jensen–Shannon divergence minus its small-sample bias.
-        const base = Array.from(baseline);
-        let best: { js: number; p: number; obs: number[]; n: number; from: number; to: number } | null = null;
-        const obs: number[] = FAILURE_CATEGORIES.map(() => 0);
-        let n = 0;
-        let lastTested = 0;
-        for (let k = recent.length - 1; k >= 0; k--) {
-          const r = recent[k] ?? [];
-          for (let i = 0; i < obs.length; i++) obs[i] = (obs[i] ?? 0) + (r[i] ?? 0);
-          n += recentTotals[k] ?? 0;
-          // Test every suffix of the last three minutes (a sharp shift must be seen while it is
-          // fresh: skipping the 2-minute suffix cost a minute of detection), then suffixes whose
-          // failure count at least doubled since the last test (and the whole window):
-          // log-many tests instead of one per minute.
-          const fresh = k >= recent.length - 3;
-          if (n < spec.min_failures || (!fresh && k > 0 && n < 2 * lastTested)) continue;
-          lastTested = n;
-          const nonZero = obs.filter((x) => x > 0).length;
-          // Plug-in JSD of an n-sample distribution vs a known one is biased by ≈ (k − 1) / (8 n ln 2) bits.
-          const js = Math.max(0, jensenShannon(obs, base) - Math.max(0, nonZero - 1) / (8 * n * Math.LN2));
-          // Both size and significance are required: skip the costly p-value for small shifts.
-          const p = js >= spec.min_jsd ? combinedP(obs, base) : { p: 1, from: -1, to: -1 };
-          const cand = { js, p: p.p, obs: [...obs], n, from: p.from, to: p.to };
-          const bad = p.p < spec.p_value && js >= spec.min_jsd;
-          if (bad || best === null || (best.p >= spec.p_value && k === 0)) best = cand;
-          if (bad) break;
-        }
-        const b = best ?? { js: 0, p: 1, obs, n, from: -1, to: -1 };
+        const recentBase = Array.from(baseline);
+        // Against the same time on past days first; a finding there must also be a shift
+        // against the last hours (so neither a daily swing nor a slow drift since then pages).
+        const b = judge(seasonReady ? seasonBase : recentBase);
+        if (b.bad && seasonReady && recentReady && !judge(recentBase).bad) b.bad = false;
+        const base = seasonReady ? seasonBase : recentBase;
+        const bTotal = seasonReady ? season.total : baseTotal;
+        const vs = seasonReady ? ` vs this time of day on ${season.days} past days` : '';
         const transfer =
           b.from >= 0 ? ` (${FAILURE_CATEGORIES[b.from] ?? '?'} → ${FAILURE_CATEGORIES[b.to] ?? '?'})` : '';
-        const bad = b.p < spec.p_value && b.js >= spec.min_jsd;
+        const bad = b.bad;
         // Per-category shifts (and the long summary) only for a finding: normal minutes stay cheap.
         const shifts = bad
           ? FAILURE_CATEGORIES.map((c, i) => ({
               key: `failure_category=${c}`,
-              value: Math.round(((b.obs[i] ?? 0) / b.n - (base[i] ?? 0) / baseTotal) * 1000) / 1000,
+              value: Math.round(((b.obs[i] ?? 0) / b.n - (base[i] ?? 0) / bTotal) * 1000) / 1000,
             }))
               .filter((x) => x.value > 0)
               .sort((x, y) => y.value - x.value)
@@ -149,8 +289,8 @@ export function createMixDetector(spec: MixSpec): SeriesDetector {
           score: Math.min(1, b.js / (2 * spec.min_jsd)),
           revenue_at_risk: 0,
           summary: !bad
-            ? `decline mix stable (JSD ${b.js.toFixed(3)})`
-            : `decline mix shifted (JSD ${b.js.toFixed(3)} over ${b.n} failures, p=${b.p.toExponential(1)}${transfer})${shifts.length ? `: ${shifts.map((x) => `${x.key.split('=')[1]} +${(x.value * 100).toFixed(0)} pp`).join(', ')}` : ''}`,
+            ? `decline mix stable (JSD ${b.js.toFixed(3)}${vs})`
+            : `decline mix shifted (JSD ${b.js.toFixed(3)} over ${b.n} failures${vs}, p=${b.p.toExponential(1)}${transfer})${shifts.length ? `: ${shifts.map((x) => `${x.key.split('=')[1]} +${(x.value * 100).toFixed(0)} pp`).join(', ')}` : ''}`,
           samples: bad ? win.full().samples : [],
           contributors: shifts,
         };
@@ -159,8 +299,14 @@ export function createMixDetector(spec: MixSpec): SeriesDetector {
       if (lagged.length > spec.window_minutes) {
         const old = lagged.shift();
         if (old && out.verdict !== 'anomalous') {
-          for (let i = 0; i < baseline.length; i++)
-            baseline[i] = (baseline[i] ?? 0) * decay + (old.failures[FAILURE_CATEGORIES[i] ?? 'other'] ?? 0);
+          let oldTotal = 0;
+          for (let i = 0; i < K; i++) {
+            const v = old.failures[FAILURE_CATEGORIES[i] ?? 'other'] ?? 0;
+            oldRow[i] = v;
+            oldTotal += v;
+            baseline[i] = (baseline[i] ?? 0) * decay + v;
+          }
+          if (seasonal && oldTotal > 0) seasonal.record(old.t, oldRow);
         }
       }
       return out;

@@ -62,6 +62,47 @@ describe('detector snapshots', () => {
     },
   );
 
+  // Snapshots written before a detector gained state keep restoring: the mix detector's
+  // same-time-of-day history and the forecast's noise covariance start empty.
+  it('restores mix snapshots without seasonal history: judged by the recent baseline alone until days are learned', () => {
+    const cut = 2 * DAY + 590;
+    const a = asSeries(createDetector(DetectorSpecSchema.parse({ type: 'mix', window_minutes: 10 })));
+    for (const m of minutes.slice(0, cut)) a.evaluate(m);
+    const old = JSON.parse(JSON.stringify(a.snapshot?.())) as Record<string, unknown>;
+    expect(old['season']).toBeTypeOf('object');
+    delete old['season'];
+    const b = asSeries(createDetector(DetectorSpecSchema.parse({ type: 'mix', window_minutes: 10 })));
+    b.restore?.(old);
+    // The same rule without seasonal history, uninterrupted: what b must do for the rest of the day.
+    const ref = asSeries(
+      createDetector(DetectorSpecSchema.parse({ type: 'mix', window_minutes: 10, season_days: 0 })),
+    );
+    for (const m of minutes.slice(0, cut)) ref.evaluate(m);
+    const rest = minutes.slice(cut, 3 * DAY);
+    const eb = rest.map((m) => b.evaluate(m));
+    expect(eb.map((e) => JSON.stringify(e))).toEqual(rest.map((m) => JSON.stringify(ref.evaluate(m))));
+    expect(eb.some((e) => e.verdict === 'anomalous')).toBe(true);
+  });
+  it('restores forecast snapshots without the noise state and still alerts on the outage', () => {
+    const spec = DetectorSpecSchema.parse({ type: 'forecast', metric: 'success_rate', threshold: 0.8 });
+    const cut = 2 * DAY + 590;
+    const a = asSeries(createDetector(spec));
+    for (const m of minutes.slice(0, cut)) a.evaluate(m);
+    const old = JSON.parse(JSON.stringify(a.snapshot?.())) as Record<string, unknown>;
+    for (const k of ['p', 'lastStep', 'accSteps']) {
+      expect(old).toHaveProperty(k);
+      delete old[k];
+    }
+    const b = asSeries(createDetector(spec));
+    b.restore?.(old);
+    const rest = minutes.slice(cut);
+    const ea = rest.map((m) => a.evaluate(m));
+    const eb = rest.map((m) => b.evaluate(m));
+    const first = (es: typeof ea) => es.findIndex((e) => e.verdict === 'anomalous');
+    expect(first(ea)).toBeGreaterThanOrEqual(10);
+    expect(first(eb)).toBe(first(ea));
+  });
+
   it('refuses a snapshot of another detector type or size', () => {
     const rate = asSeries(createDetector(DetectorSpecSchema.parse({ type: 'rate' })));
     const mix = asSeries(createDetector(DetectorSpecSchema.parse({ type: 'mix' })));
