@@ -37,6 +37,29 @@ export interface WebhookHooks {
   accepted(provider: string, events: number): void;
 }
 
+/** One provider × method of a batch in the metrics sink (summed before prom-client sees it). */
+interface BatchGroup {
+  provider: string;
+  method: string;
+  /** status → country → events */
+  paid: Map<string, Map<string, number>>;
+  /** currency → major units of successful payments */
+  gmv: Map<string, number>;
+  /** failure category → failed attempts */
+  failed: Map<string, number>;
+  /** latencies (s) of attempts with an outcome, in event order */
+  latencies: number[];
+}
+
+const newGroup = (provider: string, method: string): BatchGroup => ({
+  provider,
+  method,
+  paid: new Map(),
+  gmv: new Map(),
+  failed: new Map(),
+  latencies: [],
+});
+
 export function createMetrics(opts: { countries: ReadonlySet<string>; defaultMetrics?: boolean }): Metrics {
   const registry = new Registry();
   if (opts.defaultMetrics !== false)
@@ -113,6 +136,14 @@ export function createMetrics(opts: { countries: ReadonlySet<string>; defaultMet
   });
 
   const country = (c: string | null) => (c !== null && opts.countries.has(c) ? c : 'other');
+  const latencyChildren = new Map<string, Map<string, { observe(v: number): void }>>();
+  const latencyChild = (provider: string, method: string) => {
+    let byMethod = latencyChildren.get(provider);
+    if (byMethod === undefined) latencyChildren.set(provider, (byMethod = new Map()));
+    let child = byMethod.get(method);
+    if (child === undefined) byMethod.set(method, (child = latency.labels({ provider, method })));
+    return child;
+  };
 
   return {
     registry,
@@ -121,35 +152,39 @@ export function createMetrics(opts: { countries: ReadonlySet<string>; defaultMet
       consume(events: readonly PaymentEvent[]) {
         // Counters are summed per label set over the batch first: one prom-client call per
         // series instead of per event (label hashing dominated the sink on large batches).
-        const paid = new Map<string, number>();
-        const gmv = new Map<string, number>();
-        const failed = new Map<string, number>();
+        // Events are grouped by provider and method in nested maps (no per-event key strings).
+        const groups = new Map<string, Map<string, BatchGroup>>();
         for (const e of events) {
-          const k = `${e.provider}\0${e.method}\0${e.status}\0${country(e.country)}`;
-          paid.set(k, (paid.get(k) ?? 0) + 1);
+          let byMethod = groups.get(e.provider);
+          if (byMethod === undefined) groups.set(e.provider, (byMethod = new Map()));
+          let g = byMethod.get(e.method);
+          if (g === undefined) byMethod.set(e.method, (g = newGroup(e.provider, e.method)));
+          let byCountry = g.paid.get(e.status);
+          if (byCountry === undefined) g.paid.set(e.status, (byCountry = new Map()));
+          const c = country(e.country);
+          byCountry.set(c, (byCountry.get(c) ?? 0) + 1);
           const outcome = outcomeOf(e.status);
           if (outcome === 'success') {
-            const a = `${e.provider}\0${e.method}\0${e.currency}`;
-            gmv.set(a, (gmv.get(a) ?? 0) + toMajorUnits(e.amount_minor, e.currency));
+            g.gmv.set(e.currency, (g.gmv.get(e.currency) ?? 0) + toMajorUnits(e.amount_minor, e.currency));
           } else if (outcome === 'failure') {
-            const f = `${e.provider}\0${e.method}\0${e.failure?.category ?? 'other'}`;
-            failed.set(f, (failed.get(f) ?? 0) + 1);
+            const f = e.failure?.category ?? 'other';
+            g.failed.set(f, (g.failed.get(f) ?? 0) + 1);
           }
-          if (outcome !== null && e.latency_ms !== null) {
-            latency.observe({ provider: e.provider, method: e.method }, e.latency_ms / 1000);
+          if (outcome !== null && e.latency_ms !== null) g.latencies.push(e.latency_ms / 1000);
+        }
+        for (const byMethod of groups.values()) {
+          for (const g of byMethod.values()) {
+            const { provider, method } = g;
+            for (const [status, byCountry] of g.paid)
+              for (const [c, n] of byCountry) payments.inc({ provider, method, status, country: c }, n);
+            for (const [currency, v] of g.gmv) amount.inc({ provider, method, currency }, v);
+            for (const [category, n] of g.failed) failures.inc({ provider, method, category }, n);
+            if (g.latencies.length > 0) {
+              // One labelled child per series (bounded enums): no label object or closure per event.
+              const child = latencyChild(provider, method);
+              for (const v of g.latencies) child.observe(v);
+            }
           }
-        }
-        for (const [k, n] of paid) {
-          const [provider, method, status, c] = k.split('\0') as [string, string, string, string];
-          payments.inc({ provider, method, status, country: c }, n);
-        }
-        for (const [k, v] of gmv) {
-          const [provider, method, currency] = k.split('\0') as [string, string, string];
-          amount.inc({ provider, method, currency }, v);
-        }
-        for (const [k, n] of failed) {
-          const [provider, method, category] = k.split('\0') as [string, string, string];
-          failures.inc({ provider, method, category }, n);
         }
       },
     },
