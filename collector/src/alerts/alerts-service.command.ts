@@ -16,6 +16,8 @@ Environment (besides the collector's store, data dir and alert rules variables):
   PAYWATCH_ALERTS_PORT         port (default 9095)
   PAYWATCH_ALERTS_POLL_MS      how often to read new events (default 1000)
   PAYWATCH_ALERTS_FEED_LAG_MS  read only events received more than this long ago (default 5000)
+  PAYWATCH_ALERTS_WARMUP_HOURS first start without saved detector state: begin the feed this
+                               many hours back so the engine learns them first (default 6, 0 = off)
 
 Options:
   -h, --help   Show this help.

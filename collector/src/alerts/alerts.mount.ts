@@ -242,6 +242,8 @@ export function createAlertsInCollector(
     events: 0,
     pages: 0,
     seconds: 0,
+    readSeconds: 0,
+    engineSeconds: 0,
     from: null,
     to: null,
     held: 0,
@@ -278,6 +280,8 @@ export function createAlertsInCollector(
         { hours: warmupHours, startedAt },
       );
       status.state = r.aborted ? 'aborted' : 'done';
+      status.readSeconds = r.readMs / 1000;
+      status.engineSeconds = r.feedMs / 1000;
     } catch (err) {
       status.state = 'failed';
       log.error(
@@ -296,6 +300,8 @@ export function createAlertsInCollector(
         events: status.events,
         pages: status.pages,
         seconds: Number(status.seconds.toFixed(2)),
+        read_seconds: Number(status.readSeconds.toFixed(2)),
+        engine_seconds: Number(status.engineSeconds.toFixed(2)),
         held: status.held,
         dropped: status.dropped,
         watermark: module.engine.stats().watermark,

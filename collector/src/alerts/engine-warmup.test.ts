@@ -49,7 +49,9 @@ describe('warmUpEngine', () => {
       { hours: 3, startedAt: START, pageSize: 37 },
     );
     const fed = calls.flat();
-    expect(r).toEqual({ events: recent.length, pages: Math.floor(recent.length / 37) + 1, aborted: false });
+    expect(r).toMatchObject({ events: recent.length, aborted: false });
+    // 15-min windows over 3 h 2 min: at least one read per window, full pages within one.
+    expect(r.pages).toBeGreaterThanOrEqual(Math.max(13, Math.ceil(recent.length / 37)));
     expect(Math.max(...calls.map((c) => c.length))).toBe(37);
     expect(new Set(fed.map((e) => e.event_id))).toEqual(new Set(recent.map((e) => e.event_id)));
     const ts = fed.map((e) => e.ts);
@@ -70,7 +72,7 @@ describe('warmUpEngine', () => {
       },
       { hours: 3, startedAt: START, pageSize: 50 },
     );
-    expect(r).toEqual({ events: 50, pages: 1, aborted: true });
+    expect(r).toMatchObject({ events: 50, pages: 1, aborted: true });
     expect(fed).toBe(50);
   });
 

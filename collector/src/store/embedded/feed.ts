@@ -42,7 +42,8 @@ export function createEmbeddedFeed(read: RunStatement): EventFeedReader {
       ];
       if (q.after !== null) {
         const t = p.bind(q.after.ts);
-        parts.push(`(ts > ${t} OR (ts = ${t} AND event_id > ${p.bind(q.after.event_id)}))`);
+        // The plain `ts >= t` lets DuckDB skip row groups by their ts zone map (the OR alone does not).
+        parts.push(`ts >= ${t}`, `(ts > ${t} OR (ts = ${t} AND event_id > ${p.bind(q.after.event_id)}))`);
       }
       const sql = `SELECT ${SELECT_COLUMNS} FROM ${TABLE} WHERE ${parts.join(' AND ')}
         ORDER BY ts ASC, event_id ASC LIMIT ${p.bind(q.limit)}`;
