@@ -31,11 +31,16 @@ import {
   failuresQuery,
   latencyQuery,
   mainSource,
+  needsRollupShare,
+  partitionIdRange,
   planRead,
+  ROLLUP_MAX_ROW_SHARE,
+  withRollupShare,
   paymentDaysQuery,
   timelineQuery,
   transactionsQuery,
   type Grouping,
+  type ReadPlan,
   type ReadMode,
   type ReadShape,
   type ReadSource,
@@ -73,6 +78,12 @@ export interface ClickHouseStoreConfig {
   dedupWindowDays?: number | null;
   /** Per-request timeout (default 30 s). */
   requestTimeoutMs?: number;
+  /**
+   * A long read without a cube part takes the per-minute rollup only while it holds at most this
+   * share of the raw rows in the days read (default `ROLLUP_MAX_ROW_SHARE`, 0.25; `Infinity`:
+   * always, as the rollup tests do). Looked up in `system.parts`, cached for a minute.
+   */
+  rollupMaxRowShare?: number;
 }
 
 export interface ClickHouseStoreDeps {
@@ -90,8 +101,13 @@ export interface ClickHouseStore extends Store, LineWriter {
   readonly pending: PendingPaymentReader;
   /** Drops day partitions older than `days` (relative to `now`) from every event table; returns the partition ids dropped. */
   dropPartitionsOlderThan(days: number, now?: number): Promise<string[]>;
-  /** Which source an aggregate read would use (for tests and EXPLAIN-like debugging). */
+  /**
+   * Which source an aggregate read would use as planned from its shape alone (for tests and
+   * EXPLAIN-like debugging); `readPlan` also applies the rollup size check.
+   */
   sourceFor(q: RangeFilter, shape?: ReadShape): ReadSource;
+  /** The plan an aggregate read uses, after the rollup size check (`rollupMaxRowShare`). */
+  readPlan(q: RangeFilter, shape?: ReadShape): Promise<ReadPlan>;
 }
 
 /** Max ids per duplicate-check statement (each id appears twice in the statement text). */
@@ -225,22 +241,26 @@ export function createClickHouseStore(
   async function splitExisting(
     keys: readonly LineKey[],
   ): Promise<{ keep: boolean[]; kept: number; duplicates: string[] }> {
-    const firsts = new Map<string, LineKey>();
-    for (const k of keys) if (!firsts.has(k.event_id)) firsts.set(k.event_id, k);
-    const existing = await existingIds([...firsts.values()]);
+    // One pass marks the first occurrence of each id (one Set insert per key); the store is
+    // then asked about those only.
+    const seen = new Set<string>();
+    const firsts: LineKey[] = [];
     const keep: boolean[] = new Array<boolean>(keys.length);
+    for (let i = 0; i < keys.length; i++) {
+      const k = keys[i]!;
+      const size = seen.size;
+      seen.add(k.event_id);
+      keep[i] = seen.size > size;
+      if (keep[i]) firsts.push(k);
+    }
+    const existing = firsts.length > 0 ? await existingIds(firsts) : new Set<string>();
     const duplicates: string[] = [];
-    const taken = new Set<string>();
     let kept = 0;
     for (let i = 0; i < keys.length; i++) {
-      const id = keys[i]!.event_id;
-      if (existing.has(id) || taken.has(id)) {
+      if (keep[i] && !existing.has(keys[i]!.event_id)) kept++;
+      else {
         keep[i] = false;
-        duplicates.push(id);
-      } else {
-        taken.add(id);
-        keep[i] = true;
-        kept++;
+        duplicates.push(keys[i]!.event_id);
       }
     }
     return { keep, kept, duplicates };
@@ -395,12 +415,43 @@ export function createClickHouseStore(
 
   const keyOf = (bucket: number | null, key: string | null) => JSON.stringify([bucket, key]);
 
+  const maxShare = config.rollupMaxRowShare ?? ROLLUP_MAX_ROW_SHARE;
+  const shares = new Map<string, { at: number; share: number | null }>();
+
+  /** Rows of the per-minute rollup / rows of the raw table in the day partitions of [from, to). */
+  async function rollupShare(from: number, to: number): Promise<number | null> {
+    const [lo, hi] = partitionIdRange(from, to);
+    const key = `${lo}-${hi}`;
+    const hit = shares.get(key);
+    if (hit && Date.now() - hit.at < 60_000) return hit.share;
+    const counts = new Map<string, number>();
+    for (const r of await rows<{ table: unknown; n: unknown }>(
+      sql`SELECT table, sum(rows) AS n FROM system.parts
+WHERE database = ${db} AND active AND table IN ${list(['payment_events', MINUTE_ROLLUP])}
+  AND partition_id >= ${lo} AND partition_id <= ${hi}
+GROUP BY table`,
+    ))
+      counts.set(str(r.table) ?? '', num(r.n) ?? 0);
+    const rawRows = counts.get('payment_events') ?? 0;
+    const share = rawRows === 0 ? null : (counts.get(MINUTE_ROLLUP) ?? 0) / rawRows;
+    if (shares.size > 1000) shares.clear();
+    shares.set(key, { at: Date.now(), share });
+    return share;
+  }
+
+  /** `planRead`, then raw rows instead of an oversized per-minute rollup (`withRollupShare`). */
+  async function plan(q: RangeFilter, shape: ReadShape = {}): Promise<ReadPlan> {
+    const p = planRead(mode, q, shape);
+    if (!needsRollupShare(p) || maxShare === Infinity) return p;
+    return withRollupShare(p, await rollupShare(q.from, q.to), maxShare);
+  }
+
   /** Runs the counts and latency statements for one grouping and joins them by key. */
   async function aggregateBy(q: RangeFilter, g: Grouping): Promise<Acc[]> {
-    const plan = planRead(mode, q, { bucketMs: g.bucketMs, dimension: g.dimension });
+    const plan_ = await plan(q, { bucketMs: g.bucketMs, dimension: g.dimension });
     const [counts, lats] = await Promise.all([
-      rows(countsQuery(db, plan, q, g)),
-      rows(latencyQuery(db, plan, q, g)),
+      rows(countsQuery(db, plan_, q, g)),
+      rows(latencyQuery(db, plan_, q, g)),
     ]);
     const acc = new Map<string, Acc>();
     for (const r of counts) {
@@ -618,7 +669,7 @@ export function createClickHouseStore(
 
     async failures(q) {
       const byCat = new Map<string, { count: number; codes: { code: string; count: number }[] }>();
-      for (const r of await rows(failuresQuery(db, planRead(mode, q), q))) {
+      for (const r of await rows(failuresQuery(db, await plan(q), q))) {
         const cat = str(r.category) ?? 'other';
         const n = num(r.n) ?? 0;
         let c = byCat.get(cat);
@@ -677,6 +728,10 @@ export function createClickHouseStore(
 
     sourceFor(q, shape) {
       return mainSource(planRead(mode, q, shape));
+    },
+
+    readPlan(q, shape) {
+      return plan(q, shape);
     },
   };
 

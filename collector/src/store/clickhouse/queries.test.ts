@@ -7,9 +7,12 @@ import {
   cubeSlice,
   failuresQuery,
   latencyQuery,
+  needsRollupShare,
+  partitionIdRange,
   planRead,
   transactionsQuery,
   whereClause,
+  withRollupShare,
 } from './queries.js';
 import { float } from './row.js';
 
@@ -115,6 +118,31 @@ describe('multi-dimension reads', () => {
     // Not minute-aligned: the edges fall back to raw rows.
     const odd = { ...q, from: q.from + 1 };
     expect(failuresQuery('paywatch', planRead('auto', odd), odd).text).toContain('payment_events');
+  });
+});
+
+describe('withRollupShare', () => {
+  const multi = { ...base, filters: { provider: ['stripe'], country: ['JP'] } };
+  it('swaps an oversized per-minute rollup for raw rows on long reads without a cube part', () => {
+    const p = planRead('auto', multi);
+    expect(needsRollupShare(p)).toBe(true);
+    expect(withRollupShare(p, 0.9, 0.25).restSource).toBe('raw');
+    expect(withRollupShare(p, 0.1, 0.25)).toBe(p);
+    expect(withRollupShare(p, null, 0.25)).toBe(p);
+  });
+
+  it('leaves cube plans, raw plans and short reads alone', () => {
+    const cube = planRead('auto', { ...base, from: base.from + 60_000 }, { dimension: 'provider' });
+    expect(needsRollupShare(cube)).toBe(false);
+    expect(withRollupShare(cube, 0.9, 0.25)).toBe(cube);
+    expect(needsRollupShare(planRead('raw', multi))).toBe(false);
+    const short = planRead('auto', { ...multi, to: base.from + 2 * H });
+    expect(needsRollupShare(short)).toBe(false);
+  });
+
+  it('names the day partitions of a range', () => {
+    expect(partitionIdRange(base.from, base.to)).toEqual(['20260101', '20260130']);
+    expect(partitionIdRange(base.from, base.from + 1)).toEqual(['20260101', '20260101']);
   });
 });
 

@@ -42,7 +42,8 @@ async function count(table: string): Promise<number> {
 beforeAll(async () => {
   await assertClickHouseUp(ep);
   admin = createClient({ url: ep.url, username: ep.username, password: ep.password });
-  auto = createClickHouseStore({ ...cfg, readMode: 'auto' }, { logger });
+  // The rollup whatever its size, so every rollup path is compared (the size check is tested below).
+  auto = createClickHouseStore({ ...cfg, readMode: 'auto', rollupMaxRowShare: Infinity }, { logger });
   rawOnly = createClickHouseStore({ ...cfg, readMode: 'raw' }, { logger });
   await auto.start();
   await rawOnly.start();
@@ -134,6 +135,30 @@ describe('rollup answers equal raw answers', () => {
     expect(auto.sourceFor(all, { bucketMs: 15 * M })).toBe('rollup');
     expect(auto.sourceFor(twoDims)).toBe('rollup');
     expect(rawOnly.sourceFor(all)).toBe('raw');
+  });
+
+  it('a long multi-dimension read takes raw rows when the per-minute rollup is nearly as large', async () => {
+    const multi = ranges[6] as RangeFilter;
+    const share = (await count(MINUTE_ROLLUP)) / (await count('payment_events'));
+    const plan = (s: ClickHouseStore) => s.readPlan(multi);
+    expect((await plan(auto)).restSource).toBe('rollup');
+    const strict = createClickHouseStore({ ...cfg, rollupMaxRowShare: share / 2 }, { logger });
+    const lax = createClickHouseStore({ ...cfg, rollupMaxRowShare: share * 2 }, { logger });
+    await strict.start();
+    await lax.start();
+    try {
+      expect((await plan(strict)).restSource).toBe('raw');
+      expect((await plan(lax)).restSource).toBe('rollup');
+      // The hourly cube still answers one-dimension reads, and short reads skip the check.
+      expect((await strict.readPlan(ranges[0] as RangeFilter)).cube).not.toBeNull();
+      const short = { ...multi, to: multi.from + 2 * H };
+      expect((await strict.readPlan(short)).restSource).toBe('rollup');
+      expect(await strict.overview(multi)).toEqual(await rawOnly.overview(multi));
+      expect(await strict.failures(multi)).toEqual(await rawOnly.failures(multi));
+    } finally {
+      await strict.stop();
+      await lax.stop();
+    }
   });
 
   it('a whole-range read touches far fewer cube rows than raw rows', async () => {
