@@ -129,8 +129,11 @@ export function createFeedPoller(deps: FeedPollerDeps, config: FeedPollerConfig)
       const batch: PaymentEvent[] = [];
       let cursor = status.cursor;
       let caughtUp = false;
+      // One bound for the whole batch, from where it starts: the engine's event time is there
+      // until the batch is fed (a bound moving with the cursor would drop, within one batch, the
+      // older events of a back-fill received after them — e.g. the warm-up's first batch).
+      const minTs = (cursor?.received_at ?? before) - maxAge;
       while (batch.length < maxFeed) {
-        const minTs = (cursor?.received_at ?? before) - maxAge;
         const page = await deps.feed.eventsReceivedSince({ after: cursor, before, limit: pageSize, minTs });
         const events = wholeArrivals(page.events, pageSize);
         for (const e of events) batch.push(e);
