@@ -70,6 +70,7 @@ class SeasonalMix {
   /** Day number (epoch day) held by each ring row; NaN when empty. */
   readonly days: Float64Array;
   readonly slotsPerDay: number;
+  private cache: { slot: number; sum: Float64Array; seen: number }[] = [];
   constructor(
     readonly k: number,
     readonly slotMs: number,
@@ -86,8 +87,15 @@ class SeasonalMix {
     if (this.days[r] !== day) {
       this.counts.fill(0, r * rowLen, (r + 1) * rowLen);
       this.days[r] = day;
+      this.cache.length = 0; // a day left the ring
     }
-    const off = r * rowLen + Math.floor((t - day * DAY_MS) / this.slotMs) * this.k;
+    const pos = Math.floor((t - day * DAY_MS) / this.slotMs);
+    // A record into a slot that is an earlier day of a cached slot (minutes recorded late,
+    // out of order) makes that cache stale.
+    for (const c of this.cache)
+      if (c.slot > day * this.slotsPerDay + pos && (c.slot - pos) % this.slotsPerDay === 0)
+        this.cache.length = 0;
+    const off = r * rowLen + pos * this.k;
     for (let i = 0; i < this.k; i++) this.counts[off + i] = (this.counts[off + i] ?? 0) + (row[i] ?? 0);
   }
   /**
@@ -101,34 +109,49 @@ class SeasonalMix {
     const u = t / this.slotMs - 0.5;
     const s0 = Math.floor(u);
     const f = u - s0;
-    const rowLen = this.slotsPerDay * this.k;
-    let days = 0;
+    const a = this.slotSum(s0);
+    const b = this.slotSum(s0 + 1);
     let total = 0;
-    for (let back = 1; back < this.ringDays; back++) {
-      let seen = false;
-      for (let j = 0; j < 2; j++) {
-        const abs = s0 + j - back * this.slotsPerDay;
-        const day = Math.floor(abs / this.slotsPerDay);
-        const r = ((day % this.ringDays) + this.ringDays) % this.ringDays;
-        if (this.days[r] !== day) continue;
-        seen = true;
-        const w = j === 0 ? 1 - f : f;
-        const off = r * rowLen + (abs - day * this.slotsPerDay) * this.k;
-        for (let i = 0; i < this.k; i++) {
-          const v = w * (this.counts[off + i] ?? 0);
-          out[i] = (out[i] ?? 0) + v;
-          total += v;
-        }
-      }
-      if (seen) days++;
+    for (let i = 0; i < this.k; i++) {
+      const v = (1 - f) * (a.sum[i] ?? 0) + f * (b.sum[i] ?? 0);
+      out[i] = v;
+      total += v;
     }
+    let seen = a.seen | b.seen;
+    let days = 0;
+    for (; seen !== 0; seen &= seen - 1) days++;
     return { days, total };
+  }
+  /**
+   * Counts of absolute slot `abs` summed over the previous days in the ring, with a bit per
+   * day that had history. Cached: the window asks for the same two slots for an hour, and
+   * records go to the current day's slots, which are no earlier day of a cached slot.
+   */
+  private slotSum(abs: number): { slot: number; sum: Float64Array; seen: number } {
+    for (const c of this.cache) if (c.slot === abs) return c;
+    const sum = new Float64Array(this.k);
+    let seen = 0;
+    const rowLen = this.slotsPerDay * this.k;
+    for (let back = 1; back < this.ringDays; back++) {
+      const s = abs - back * this.slotsPerDay;
+      const day = Math.floor(s / this.slotsPerDay);
+      const r = ((day % this.ringDays) + this.ringDays) % this.ringDays;
+      if (this.days[r] !== day || !this.counts) continue;
+      seen |= 1 << back;
+      const off = r * rowLen + (s - day * this.slotsPerDay) * this.k;
+      for (let i = 0; i < this.k; i++) sum[i] = (sum[i] ?? 0) + (this.counts[off + i] ?? 0);
+    }
+    const c = { slot: abs, sum, seen };
+    this.cache.push(c);
+    if (this.cache.length > 4) this.cache.shift();
+    return c;
   }
   toJson(): { counts: (number | null)[] | null; days: (number | null)[] } {
     return { counts: this.counts ? floatsToJson(this.counts) : null, days: floatsToJson(this.days) };
   }
   fromJson(x: unknown): void {
     const o = obj(x);
+    this.cache.length = 0;
     floatsFromJson(this.days, o['days']);
     if (o['counts'] === null) this.counts = null;
     else {
