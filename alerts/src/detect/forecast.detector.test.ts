@@ -79,4 +79,33 @@ describe('forecast detector', () => {
       expect(i, `seed ${seed}`).toBeLessThanOrEqual(150);
     }
   });
+  // The gate is only as good as its noise model: the propagated covariance must match the
+  // actual spread of the smoothed level and trend on pure binomial noise, for full steps (55
+  // attempts) and for merged low-volume ones (35 attempts, min_attempts 50).
+  it('propagates the sampling noise: the modelled spread of level and trend matches 200 runs', () => {
+    for (const attempts of [55, 35]) {
+      const s = ForecastSpecSchema.parse({ ...lowVolume, overdispersion: 0 });
+      const level: number[] = [];
+      const trend: number[] = [];
+      let p11 = 0;
+      let p22 = 0;
+      for (let seed = 1; seed <= 200; seed++) {
+        const d = createForecastDetector(s);
+        for (const m of synthMinutes(0, 300, () => ({ attempts, successRate: 0.93 }), seed)) d.evaluate(m);
+        const snap = d.snapshot?.() as { level: number; trend: number; p: number[] };
+        level.push(snap.level);
+        trend.push(snap.trend);
+        p11 += (snap.p[0] ?? 0) / 200;
+        p22 += (snap.p[2] ?? 0) / 200;
+      }
+      const sd = (x: number[]) => {
+        const mean = x.reduce((a, b) => a + b, 0) / x.length;
+        return Math.sqrt(x.reduce((a, b) => a + (b - mean) ** 2, 0) / (x.length - 1));
+      };
+      expect(sd(level) / Math.sqrt(p11), `level, ${attempts} attempts`).toBeGreaterThan(0.8);
+      expect(sd(level) / Math.sqrt(p11), `level, ${attempts} attempts`).toBeLessThan(1.2);
+      expect(sd(trend) / Math.sqrt(p22), `trend, ${attempts} attempts`).toBeGreaterThan(0.8);
+      expect(sd(trend) / Math.sqrt(p22), `trend, ${attempts} attempts`).toBeLessThan(1.2);
+    }
+  });
 });

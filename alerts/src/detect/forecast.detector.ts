@@ -108,28 +108,30 @@ export function createForecastDetector(spec: ForecastSpec): SeriesDetector {
   }
 
   function observe(y: number, step: number, r: number): void {
-    // Steps since the last observation; after a gap (no traffic, dropped steps) the trend is
-    // not extrapolated further than the horizon: the model is only trusted that far.
-    const dt = Number.isNaN(lastStep) ? 1 : Math.min(Math.max(1, step - lastStep), hSteps);
+    // Steps since the last observation (merged low-volume steps, gaps in traffic): the trend
+    // is per step; across a gap it is not extrapolated further than the horizon (the model is
+    // only trusted that far).
+    const dt = Number.isNaN(lastStep) ? 1 : Math.max(1, step - lastStep);
+    const dx = Math.min(dt, hSteps);
     const s = seasonAt(step);
     if (Number.isNaN(level)) {
       level = y;
       p11 = r;
     } else {
-      const pred = level + dt * trend + s;
+      const pred = level + dx * trend + s;
       const err = y - pred;
       sse += err * err;
       errN++;
       const prevLevel = level;
       const { alpha: a, beta: b } = spec;
-      level = a * (y - s) + (1 - a) * (level + dt * trend);
+      level = a * (y - s) + (1 - a) * (level + dx * trend);
       trend = (b * (level - prevLevel)) / dt + (1 - b) * trend;
       if (m > 0) season[((step % m) + m) % m] = spec.gamma * (y - level) + (1 - spec.gamma) * s;
       // (level, trend) ← A (level, trend) + g y: propagate P ← A P Aᵀ + r g gᵀ.
       const a11 = 1 - a;
-      const a12 = (1 - a) * dt;
+      const a12 = (1 - a) * dx;
       const a21 = (-a * b) / dt;
-      const a22 = 1 - a * b;
+      const a22 = 1 - b + (b * (1 - a) * dx) / dt;
       const g1 = a;
       const g2 = (a * b) / dt;
       const q11 = a11 * p11 + a12 * p12;
