@@ -184,8 +184,13 @@ describe('cold start in the middle of an incident (collector)', () => {
     expect(minutes, JSON.stringify(rx.pages)).not.toBeNull();
     expect(minutes! - firstLive).toBeLessThanOrEqual(2);
     const stats = (
-      await s.get<{ history_notifications_withheld: number; late_events: number }>('/api/v1/alerts-stats')
+      await s.get<{
+        history_notifications_withheld: number;
+        late_events: number;
+        warmup: { state: string; events: number };
+      }>('/api/v1/alerts-stats')
     ).body;
+    expect(stats.warmup).toMatchObject({ state: 'done', events: stored });
     // The onset was found in the history (withheld there), then paged on live evidence.
     expect(stats.history_notifications_withheld).toBeGreaterThan(0);
     expect(stats.late_events).toBe(0);

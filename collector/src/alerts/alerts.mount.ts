@@ -148,7 +148,8 @@ export const ALERT_ROUTE_DOCS: RouteDoc[] = [
     path: '/api/v1/alerts-stats',
     tag: 'alerts',
     auth: 'viewer',
-    summary: 'Engine statistics (series, evaluations, dropped future events)',
+    summary:
+      'Engine statistics (series, evaluations, dropped future events) and `warmup`: the cold-start warm-up from the store',
     response: json('EngineStats'),
     errors,
   },
@@ -231,6 +232,10 @@ export function createAlertsInCollector(
     };
   router.post('/api/v1/alerts/:id/ack', actorBody, stampActor('by'));
   router.post('/api/v1/silences', actorBody, stampActor('created_by'));
+  // The engine's statistics plus the collector's warm-up of it (state, events, seconds, held, dropped).
+  router.get('/api/v1/alerts-stats', (_req, res) => {
+    res.json({ ...module.engine.stats(), warmup: warmupStatus() });
+  });
   router.use('/api/v1', module.router);
 
   let started = false;
