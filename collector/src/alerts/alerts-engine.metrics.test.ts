@@ -1,8 +1,9 @@
-// Guards the alert engine's event-time metrics: late and future events of a real engine show up on the registry at scrape time.
+// Guards the alert engine's event-time metrics: late and future events of a real engine show up on the registry at scrape time, and so does the cold-start warm-up's progress.
 import { Registry } from 'prom-client';
 import { createAlertEngine, createMemoryAlertStateStore, parseAlertsConfig } from '@paywatch/alerts';
 import { describe, expect, it } from 'vitest';
-import { registerAlertEngineMetrics } from './alerts-engine.metrics.js';
+import { registerAlertEngineMetrics, registerWarmupMetrics } from './alerts-engine.metrics.js';
+import type { WarmupStatus } from './engine-warmup.js';
 
 describe('alert engine metrics', () => {
   it('publishes late, history, future events and skipped minutes from engine.stats()', async () => {
@@ -47,5 +48,32 @@ describe('alert engine metrics', () => {
     expect(text).toMatch(/^paywatch_alerts_engine_history_events 0$/m);
     expect(text).toMatch(/^paywatch_alerts_engine_future_events 0$/m);
     expect(text).toMatch(/^paywatch_alerts_engine_skipped_minutes 0$/m);
+  });
+
+  it('publishes the warm-up as it runs and when done (read at scrape time)', async () => {
+    const registry = new Registry();
+    const status: WarmupStatus = {
+      state: 'running',
+      events: 5000,
+      pages: 1,
+      seconds: 0.5,
+      readSeconds: 0,
+      engineSeconds: 0,
+      from: 0,
+      to: 1,
+      held: 12,
+      dropped: 0,
+    };
+    registerWarmupMetrics(registry, () => status);
+    let text = await registry.metrics();
+    expect(text).toMatch(/^paywatch_alerts_engine_warmup_running 1$/m);
+    expect(text).toMatch(/^paywatch_alerts_engine_warmup_events 5000$/m);
+    Object.assign(status, { state: 'done', events: 42_000, seconds: 3.25, held: 800, dropped: 7 });
+    text = await registry.metrics();
+    expect(text).toMatch(/^paywatch_alerts_engine_warmup_running 0$/m);
+    expect(text).toMatch(/^paywatch_alerts_engine_warmup_events 42000$/m);
+    expect(text).toMatch(/^paywatch_alerts_engine_warmup_seconds 3.25$/m);
+    expect(text).toMatch(/^paywatch_alerts_engine_warmup_held_events 800$/m);
+    expect(text).toMatch(/^paywatch_alerts_engine_warmup_dropped_events 7$/m);
   });
 });
