@@ -148,7 +148,10 @@ describe(
 
       const report = await sendOutageHistory(collector.url);
       expect(report.rejected).toBe(0);
-      expect(report.accepted).toBeGreaterThan(40_000);
+      // Every generated event accepted. How many there are follows the simulator's time-of-day curve
+      // (the 40 minutes end now): 36k-46k at 20/s, so only a floor well below the night's volume.
+      expect(report.accepted).toBe(report.generated);
+      expect(report.accepted).toBeGreaterThan(10_000);
       // The collector's spool drains to ClickHouse; the engine reads what landed there.
       await collector.spool!.drained();
 
