@@ -95,7 +95,9 @@ describe('paywatch start: demo history', () => {
         await sleep(250);
       }
       const warmed = Number(/Alert engine warmed with (\d+) events/.exec(out)![1]);
-      expect(warmed).toBeGreaterThan(120_000);
+      // 2 h at 20/s is 144k at mean volume; the simulator's time-of-day curve (the window ends at
+      // the wall clock) brings the quietest 2 h of the week to ~100k, so the floor sits below that.
+      expect(warmed).toBeGreaterThan(85_000);
       // The whole history is stored behind live traffic and reported when done.
       while (!/Demo history back-filled: (\d+) events in ([\d.]+) s/.test(out)) {
         if (Date.now() - t0 > 90_000) throw new Error(`history not back-filled within 90 s:\n${out}`);
@@ -103,7 +105,8 @@ describe('paywatch start: demo history', () => {
       }
       const historyDone = Date.now() - t0;
       const [, sent] = /Demo history back-filled: (\d+) events/.exec(out)!;
-      expect(Number(sent)).toBeGreaterThan(250_000);
+      // ~320k at mean volume; 254k-382k over the week's start times (time-of-day curve).
+      expect(Number(sent)).toBeGreaterThan(220_000);
       console.log(
         `demo start: URL ${urlAfter} ms, first live transaction ${liveAfter} ms, history stored ${historyDone} ms`,
       );
