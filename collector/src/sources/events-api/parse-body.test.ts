@@ -37,6 +37,35 @@ describe('parseEventsBody', () => {
     expect(parseEventsBody(b('{"a":"ascii only"}'), 'application/json').items).toEqual([{ a: 'ascii only' }]);
     expect(parseEventsBody(b('[{"a":"naïve"}]'), 'application/json').items).toEqual([{ a: 'naïve' }]);
   });
+  it('parses large bodies (decoded in pieces) with non-ASCII and malformed lines anywhere', () => {
+    const lines: string[] = [];
+    for (let i = 0; i < 3000; i++) {
+      if (i % 997 === 5) lines.push(`{"n":${i},oops`);
+      else if (i % 401 === 0) lines.push('');
+      else
+        lines.push(
+          JSON.stringify({ n: i, m: i % 7 === 0 ? `系统超时 ${i} €` : `plain ${'x'.repeat(i % 90)}` }),
+        );
+    }
+    const text = lines.join('\n') + '\n';
+    expect(Buffer.byteLength(text)).toBeGreaterThan(150_000);
+    const r = parseEventsBody(b(text), 'application/x-ndjson');
+    const expected: unknown[] = [];
+    const errors: unknown[] = [];
+    lines.forEach((l, i) => {
+      if (l === '') return;
+      if (l.endsWith('oops')) {
+        errors.push({
+          index: expected.length,
+          path: '',
+          reason: `malformed JSON on line ${i + 1} at column ${l.length - 3}: expected a string`,
+        });
+        expected.push(undefined);
+      } else expected.push(JSON.parse(l));
+    });
+    expect(r.items).toEqual(expected);
+    expect(r.errors).toEqual(errors);
+  });
   it('enforces 10,000 events per request with 413', () => {
     const many = Array.from({ length: 10_001 }, () => '{}').join('\n');
     expect(() => parseEventsBody(b(many), 'application/x-ndjson')).toThrow(/10001 events.*limit is 10000/);
