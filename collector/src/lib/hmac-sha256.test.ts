@@ -49,4 +49,14 @@ describe('createHmac128Hex', () => {
       expect(h('ref\0', message)).toBe(reference(key, 'ref\0', message));
     }
   });
+
+  it('puts the output prefix in front, on the fast and the slow path', () => {
+    const key = randomBytes(32);
+    const h = createHmac128Hex(key);
+    for (const message of ['cus_1', 'x'.repeat(51), 'x'.repeat(52), 'x'.repeat(200), 'Zoë']) {
+      for (const out of ['', 'ref_', 'contact_']) {
+        expect(h('ref\0', message, out)).toBe(out + reference(key, 'ref\0', message));
+      }
+    }
+  });
 });

@@ -9,7 +9,7 @@ import { createHash, createHmac } from 'node:crypto';
  * result is always identical to `createHmac('sha256', key).update(prefix + message)`:
  * `hmac-sha256.test.ts` checks that against `node:crypto` on many inputs.
  */
-export type Hmac128Hex = (prefix: string, message: string) => string;
+export type Hmac128Hex = (prefix: string, message: string, outPrefix?: string) => string;
 
 const K = new Int32Array([
   0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5, 0xd807aa98,
@@ -24,7 +24,8 @@ const K = new Int32Array([
 const IV = new Int32Array([
   0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,
 ]);
-const HEX: string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+/** Char codes of the 16 hex digits. */
+const HEX_CODES = Array.from('0123456789abcdef', (c) => c.charCodeAt(0));
 const BLOCK = 64;
 /** Longest message (prefix included) that fits one block with SHA-256 padding after a pad block. */
 const MAX_FAST = 55;
@@ -86,7 +87,11 @@ function padState(key: Buffer, pad: number, w: Int32Array): Int32Array {
   return st;
 }
 
-/** Returns `(prefix, message) → hex(HMAC-SHA256(key, prefix + message))[0..32]`. */
+/**
+ * Returns `(prefix, message, outPrefix = '') → outPrefix + hex(HMAC-SHA256(key, prefix + message))[0..32]`.
+ * The result is built as one flat string (no chain of concatenations for the next consumer,
+ * such as JSON.stringify, to flatten).
+ */
 export function createHmac128Hex(key: Buffer): Hmac128Hex {
   const w = new Int32Array(64);
   const k = key.length > BLOCK ? createHash('sha256').update(key).digest() : key;
@@ -94,17 +99,18 @@ export function createHmac128Hex(key: Buffer): Hmac128Hex {
   const outer = padState(k, 0x5c, w);
   const mid = new Int32Array(8);
   const fin = new Int32Array(8);
-  const slow = (prefix: string, message: string) =>
-    createHmac('sha256', key).update(prefix).update(message).digest('hex').slice(0, 32);
+  const slow = (prefix: string, message: string, outPrefix: string) =>
+    outPrefix + createHmac('sha256', key).update(prefix).update(message).digest('hex').slice(0, 32);
+  const codes: number[] = [];
 
-  return (prefix, message) => {
+  return (prefix, message, outPrefix = '') => {
     const p = prefix.length;
     const n = p + message.length;
-    if (n > MAX_FAST) return slow(prefix, message);
+    if (n > MAX_FAST) return slow(prefix, message, outPrefix);
     w.fill(0, 0, 16);
     for (let i = 0; i < n; i++) {
       const c = i < p ? prefix.charCodeAt(i) : message.charCodeAt(i - p);
-      if (c > 0x7f) return slow(prefix, message); // UTF-8 would take more than one byte
+      if (c > 0x7f) return slow(prefix, message, outPrefix); // UTF-8 would take more than one byte
       w[i >> 2]! |= c << (24 - 8 * (i & 3));
     }
     w[n >> 2]! |= 0x80 << (24 - 8 * (n & 3));
@@ -115,11 +121,13 @@ export function createHmac128Hex(key: Buffer): Hmac128Hex {
     for (let i = 9; i < 15; i++) w[i] = 0;
     w[15] = (BLOCK + 32) * 8;
     compress(outer, fin, w);
-    let s = '';
+    const o = outPrefix.length;
+    codes.length = o + 32;
+    for (let i = 0; i < o; i++) codes[i] = outPrefix.charCodeAt(i);
     for (let i = 0; i < 4; i++) {
       const x = fin[i]!;
-      s += HEX[(x >>> 24) & 255]! + HEX[(x >>> 16) & 255]! + HEX[(x >>> 8) & 255]! + HEX[x & 255]!;
+      for (let j = 0; j < 8; j++) codes[o + 8 * i + j] = HEX_CODES[(x >>> (28 - 4 * j)) & 15]!;
     }
-    return s;
+    return String.fromCharCode.apply(null, codes);
   };
 }

@@ -31,7 +31,7 @@ export function createMasker(hashKey: Buffer): Masker {
   // SHA-256 compressions (node:crypto only for long or non-ASCII values) cost less than a
   // cache lookup of the concatenated key, and no raw ref is kept in memory.
   const hmac128 = createHmac128Hex(hashKey);
-  const hmac = (kind: string, v: string) => `${kind}_${hmac128(kind + '\0', v)}`;
+  const hmac = (kind: string, v: string) => hmac128(kind + '\0', v, kind + '_');
   const hashRef = (raw: string) => hmac('ref', raw);
 
   const maskText = (s: string): string => {
