@@ -604,7 +604,15 @@ export function createSpool(config: SpoolConfig, deps: SpoolDeps): Spool {
       }
       queuedBytes += length;
       return new Promise<WriteResult>((resolve, reject) => {
-        queue.push({ parts, length, held, count: r.inserted.length, appendedAt, resolve: () => resolve(r), reject });
+        queue.push({
+          parts,
+          length,
+          held,
+          count: r.inserted.length,
+          appendedAt,
+          resolve: () => resolve(r),
+          reject,
+        });
         scheduleFlush();
       });
     },
