@@ -110,6 +110,21 @@ describe('rollup answers equal raw answers', () => {
     expect(await compareAll(ranges)).toBeGreaterThan(80);
   }, 120_000);
 
+  it('a top-N breakdown equals the head of the full breakdown', async () => {
+    let pruned = 0;
+    for (const q of [ranges[0], ranges[1], ranges[6]] as RangeFilter[]) {
+      for (const dimension of [...CUBE_DIMENSIONS, 'status', 'card_bin'] as Dimension[]) {
+        for (const store of [auto, rawOnly]) {
+          const all = await store.breakdown({ ...q, dimension, limit: 1000 });
+          const head = await store.breakdown({ ...q, dimension, limit: 2 });
+          expect(head, JSON.stringify({ q, dimension })).toEqual(all.slice(0, 2));
+          if (all.length > 2 && all.slice(0, 2).every((b) => b.key !== null)) pruned++;
+        }
+      }
+    }
+    expect(pruned).toBeGreaterThan(10);
+  }, 120_000);
+
   it('time series by every rollup dimension and bucket size', async () => {
     const buckets = [M, 15 * M, H, 6 * H, DAY];
     for (const q of ranges.slice(0, 5)) {
