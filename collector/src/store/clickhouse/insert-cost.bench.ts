@@ -1,6 +1,7 @@
 /**
  * What the materialized views cost an INSERT, on the ClickHouse server alone:
- *   npx tsx collector/src/store/clickhouse/insert-cost.bench.ts [millionsOfRows=2] [rounds=2] [each]
+ *   npm run bench:insert-cost -- [millionsOfRows=2] [rounds=2] [each]
+ *   (= npx tsx collector/src/store/clickhouse/insert-cost.bench.ts …)
  *   (needs `scripts/services.sh up`)
  * Each round inserts the same generated rows (`generatedEvents`, one INSERT … SELECT) into fresh
  * databases with the current schema: `views` as migrated (raw table + every view), `raw` with
