@@ -1,14 +1,9 @@
 // Guards history sent to a live engine: a back-fill is judged in event time (it feeds the baselines, its incidents are recorded but never paged, the unknown time after it raises no silence alert), history older than the watermark is counted as late, and events within the allowed lateness are still judged.
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createAlertEngine } from './engine.js';
-import type { AlertEngine, AlertTransition } from './engine.js';
-import { parseAlertsConfig } from '../config/load.js';
+import type { AlertEngine } from './engine.js';
 import { eventStream } from '../detect/synthetic.js';
+import { startLiveEngine } from './testing/live-engine.js';
 import type { PaymentEvent } from '@paywatch/contracts';
-import { createMemoryAlertStateStore } from '../state/store.js';
-import { createNotifier } from '../notify/notifier.js';
-import { createDeliveryLog } from '../notify/delivery-log.js';
-import { startHttpReceiver } from '../notify/testing/http-receiver.js';
 
 const MIN = 60_000;
 const W = Date.UTC(2026, 2, 2, 12, 0); // the wall clock when the back-fill starts
@@ -43,40 +38,7 @@ const outageFailure =
 
 afterEach(() => vi.useRealTimers());
 
-async function setup() {
-  // Only the engine's tick is driven by fake time; HTTP to the receiver is real.
-  vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
-  const rx = await startHttpReceiver(() => ({ status: 200, body: 'ok' }));
-  const cfg = parseAlertsConfig(yaml(rx.url));
-  const clock = { wall: W };
-  const log = createDeliveryLog();
-  const engine = createAlertEngine(
-    {
-      store: createMemoryAlertStateStore(),
-      notifier: createNotifier({ log, sleep: async () => undefined }, { receivers: cfg.receivers }),
-      deliveryLog: log,
-      now: () => clock.wall,
-    },
-    cfg,
-    { followWallClock: true, tickMs: 1000 },
-  );
-  const seen: AlertTransition[] = [];
-  engine.onTransition((t) => seen.push(t));
-  await engine.start();
-  const pages = () =>
-    rx.requests.map((r) => {
-      const b = JSON.parse(r.body) as { status: string; alerts: { labels: Record<string, string> }[] };
-      return `${b.status} ${b.alerts[0]?.labels['alertname']} ${b.alerts[0]?.labels['provider']}`;
-    });
-  /** Lets `ms` of wall time pass, one engine tick per second. */
-  const pass = async (ms: number) => {
-    for (let i = 0; i < ms / 1000; i++) {
-      clock.wall += 1000;
-      await vi.advanceTimersByTimeAsync(1000);
-    }
-  };
-  return { rx, engine, clock, seen, pages, pass };
-}
+const setup = () => startLiveEngine(yaml, W);
 
 /** Sends events as an unpaced client would: batches of 1000, 100 ms of wall time apart. */
 async function sendFast(engine: AlertEngine, clock: { wall: number }, evs: PaymentEvent[]) {

@@ -1,13 +1,8 @@
 // Guards the cold start in the middle of an incident: a fresh live engine fed the last hours of stored events before any live event (what a composition root can do when no detector snapshot exists) pages the outage that began before it started; without that history it learns the outage as normal and pages nothing.
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createAlertEngine } from './engine.js';
 import type { AlertTransition } from './engine.js';
-import { parseAlertsConfig } from '../config/load.js';
 import { eventStream } from '../detect/synthetic.js';
-import { createMemoryAlertStateStore } from '../state/store.js';
-import { createNotifier } from '../notify/notifier.js';
-import { createDeliveryLog } from '../notify/delivery-log.js';
-import { startHttpReceiver } from '../notify/testing/http-receiver.js';
+import { startLiveEngine } from './testing/live-engine.js';
 
 const MIN = 60_000;
 const W = Date.UTC(2026, 2, 2, 12, 0); // wall clock at the engine's (fresh) start
@@ -45,24 +40,7 @@ afterEach(() => vi.useRealTimers());
 async function run(
   warmHours: number,
 ): Promise<{ pages: string[]; seen: AlertTransition[]; withheld: number }> {
-  vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
-  const rx = await startHttpReceiver(() => ({ status: 200, body: 'ok' }));
-  const cfg = parseAlertsConfig(yaml(rx.url));
-  const clock = { wall: W };
-  const log = createDeliveryLog();
-  const engine = createAlertEngine(
-    {
-      store: createMemoryAlertStateStore(),
-      notifier: createNotifier({ log, sleep: async () => undefined }, { receivers: cfg.receivers }),
-      deliveryLog: log,
-      now: () => clock.wall,
-    },
-    cfg,
-    { followWallClock: true, tickMs: 1000 },
-  );
-  const seen: AlertTransition[] = [];
-  engine.onTransition((t) => seen.push(t));
-  await engine.start();
+  const { rx, engine, clock, seen, pages: paged, pass } = await startLiveEngine(yaml, W);
   expect(engine.stats().restored_series).toBe(0);
   // Warm-up: the stored events of the last `warmHours`, in event-time order, before any live one.
   if (warmHours > 0) {
@@ -77,17 +55,11 @@ async function run(
   const live = traffic(W, 12, 6);
   for (let m = 0; m < 12; m++) {
     engine.onEvents(live.filter((e) => e.ts >= W + m * MIN && e.ts < W + (m + 1) * MIN));
-    for (let s = 0; s < 60; s++) {
-      clock.wall += 1000;
-      await vi.advanceTimersByTimeAsync(1000);
-    }
+    await pass(60_000);
   }
   // Delivery is real HTTP: give a page a moment to arrive.
   if (warmHours > 0) await vi.waitFor(() => expect(rx.requests.length).toBeGreaterThan(0), { timeout: 5000 });
-  const pages = rx.requests.map((r) => {
-    const b = JSON.parse(r.body) as { status: string; alerts: { labels: Record<string, string> }[] };
-    return `${b.status} ${b.alerts[0]?.labels['alertname']} ${b.alerts[0]?.labels['provider']}`;
-  });
+  const pages = paged();
   const withheld = engine.stats().history_notifications_withheld;
   expect(engine.stats().late_events).toBe(0);
   await engine.stop();

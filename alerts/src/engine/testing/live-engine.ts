@@ -1,0 +1,49 @@
+// Test helper: a live alert engine (wall clock followed) on a fake tick timer, paging a real local HTTP receiver.
+import { vi } from 'vitest';
+import { parseAlertsConfig } from '../../config/load.js';
+import { createDeliveryLog } from '../../notify/delivery-log.js';
+import { createNotifier } from '../../notify/notifier.js';
+import { startHttpReceiver } from '../../notify/testing/http-receiver.js';
+import { createMemoryAlertStateStore } from '../../state/store.js';
+import { createAlertEngine } from '../engine.js';
+import type { AlertTransition } from '../engine.js';
+
+/**
+ * Starts a live engine (`followWallClock`, one tick per second) whose rules come from
+ * `yaml(receiverUrl)`, with the wall clock at `wall`. Only the engine's tick is driven by fake
+ * time (the caller restores real timers, e.g. `afterEach(() => vi.useRealTimers())`); HTTP to the
+ * receiver is real. `pages()` lists what reached the receiver as `"<status> <alertname> <provider>"`;
+ * `pass(ms)` lets wall time pass, one tick per second.
+ */
+export async function startLiveEngine(yaml: (receiverUrl: string) => string, wall: number) {
+  vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+  const rx = await startHttpReceiver(() => ({ status: 200, body: 'ok' }));
+  const cfg = parseAlertsConfig(yaml(rx.url));
+  const clock = { wall };
+  const log = createDeliveryLog();
+  const engine = createAlertEngine(
+    {
+      store: createMemoryAlertStateStore(),
+      notifier: createNotifier({ log, sleep: async () => undefined }, { receivers: cfg.receivers }),
+      deliveryLog: log,
+      now: () => clock.wall,
+    },
+    cfg,
+    { followWallClock: true, tickMs: 1000 },
+  );
+  const seen: AlertTransition[] = [];
+  engine.onTransition((t) => seen.push(t));
+  await engine.start();
+  const pages = () =>
+    rx.requests.map((r) => {
+      const b = JSON.parse(r.body) as { status: string; alerts: { labels: Record<string, string> }[] };
+      return `${b.status} ${b.alerts[0]?.labels['alertname']} ${b.alerts[0]?.labels['provider']}`;
+    });
+  const pass = async (ms: number) => {
+    for (let i = 0; i < ms / 1000; i++) {
+      clock.wall += 1000;
+      await vi.advanceTimersByTimeAsync(1000);
+    }
+  };
+  return { rx, engine, clock, seen, pages, pass };
+}
