@@ -19,7 +19,7 @@ Options:
   --concurrency <n>   Requests in flight (default 4).
   --seed <n>          Simulator seed (default 1).
   --store <backend>   embedded (default) or clickhouse.
-  --out <file>        Results file (default bench/results/ingest-<store>.json).
+  --out <file>        Results file (default bench/results/ingest-<store>[-no-alerts].json).
   --cpu-prof <dir>    Write a V8 CPU profile of the collector process to <dir> (node --cpu-prof).
   --span-minutes <n>  Event time the events spread over, ending now (default 2880 = two days;
                       a few minutes is what a live collector sees).
@@ -60,7 +60,7 @@ export const benchCommand: Command = {
             concurrency: integerFlag('concurrency', values.concurrency, { min: 1, max: 64 }),
             seed: integerFlag('seed', values.seed, { min: 1, max: 2 ** 32 - 1 }),
             store,
-            out: values.out ?? `bench/results/ingest-${store}.json`,
+            out: values.out ?? `bench/results/ingest-${store}${values['no-alerts'] ? '-no-alerts' : ''}.json`,
             cpuProfDir: values['cpu-prof'] ?? null,
             alerts: !values['no-alerts'],
             spanMinutes: integerFlag('span-minutes', values['span-minutes'], { min: 1, max: 525_600 }),
