@@ -92,16 +92,23 @@ describe('loadConfig: spool and Redis', () => {
 });
 
 describe('loadConfig: scrape, log tail, Faro, pending', () => {
-  it('is all off by default, with a 15 min stale-pending threshold', () => {
+  it('is all off by default, with a 15 min stale-pending threshold and a 7-day pending look-back', () => {
     const c = loadConfig({ PAYWATCH_DATA_DIR: dir() });
     expect(c.signals).toEqual({
       scrape: null,
       logTail: null,
       faro: { enabled: false, origins: [], maxBodyBytes: 256 * 1024, apiKey: null },
       pendingStaleAfterMs: 900_000,
+      pendingLookbackMs: 7 * 86_400_000,
       pendingRefreshMs: 60_000,
       retentionDays: 30,
     });
+    expect(
+      loadConfig({ PAYWATCH_DATA_DIR: dir(), PAYWATCH_PENDING_LOOKBACK: '2d' }).signals.pendingLookbackMs,
+    ).toBe(2 * 86_400_000);
+    expect(() => loadConfig({ PAYWATCH_DATA_DIR: dir(), PAYWATCH_PENDING_LOOKBACK: 'soon' })).toThrow(
+      /PAYWATCH_PENDING_LOOKBACK/,
+    );
   });
 
   it('reads YAML and JSON files with the source schemas (defaults filled, offsets in the data dir)', () => {

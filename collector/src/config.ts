@@ -107,6 +107,8 @@ export interface SignalsConfig {
   logTail: LogTailConfig | null;
   faro: { enabled: boolean; origins: string[]; maxBodyBytes: number; apiKey: string | null };
   pendingStaleAfterMs: number;
+  /** "Pending longer than N" reads payments whose latest event is within this look-back. */
+  pendingLookbackMs: number;
   pendingRefreshMs: number;
   /** Days scraped samples, log records and RUM records are kept (0: forever). */
   retentionDays: number;
@@ -289,6 +291,12 @@ export const ENV_DOCS: readonly { name: string; default: string; description: st
     default: '30',
     description:
       'Days scraped samples, tailed log records and RUM records are kept (whole UTC days, checked hourly; `0` keeps them forever).',
+  },
+  {
+    name: 'PAYWATCH_PENDING_LOOKBACK',
+    default: '7d',
+    description:
+      'How far back "pending longer than N" looks: a payment whose latest event is older than this is treated as abandoned (not listed, not counted in `paywatch_payments_pending_stale`). Bounds the query to these days of events instead of the whole store.',
   },
   {
     name: 'PAYWATCH_PENDING_REFRESH_SECONDS',
@@ -735,6 +743,7 @@ export function describeConfig(c: Config): Record<string, unknown> {
         : null,
       faro: { ...c.signals.faro, apiKey: c.signals.faro.apiKey === null ? null : '[redacted]' },
       pendingStaleAfterMs: c.signals.pendingStaleAfterMs,
+      pendingLookbackMs: c.signals.pendingLookbackMs,
       retentionDays: c.signals.retentionDays,
     },
     security: {
@@ -810,6 +819,7 @@ function loadSignals(env: Env, dataDir: string): SignalsConfig {
       apiKey: env.PAYWATCH_FARO_API_KEY?.trim() || null,
     },
     pendingStaleAfterMs: duration(env, 'PAYWATCH_PENDING_STALE_AFTER', '15m'),
+    pendingLookbackMs: duration(env, 'PAYWATCH_PENDING_LOOKBACK', '7d'),
     pendingRefreshMs: int(env, 'PAYWATCH_PENDING_REFRESH_SECONDS', 60, 1, 86_400) * 1000,
     retentionDays: int(env, 'PAYWATCH_RETENTION_SIGNALS_DAYS', 30, 0, 36_500),
   };

@@ -173,6 +173,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
     { registry: metrics.registry, pending: signalStore.pending, logger },
     {
       pendingStaleAfterMs: config.signals.pendingStaleAfterMs,
+      pendingLookbackMs: config.signals.pendingLookbackMs,
       refreshIntervalMs: config.signals.pendingRefreshMs,
     },
   );
@@ -222,7 +223,11 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
       },
       { router: createLifecycleRouter({ lifecycle }), docs: LIFECYCLE_ROUTE_DOCS },
       {
-        router: createSignalsRouter({ signals, pending: signalStore.pending }),
+        router: createSignalsRouter({
+          signals,
+          pending: signalStore.pending,
+          pendingLookbackMs: config.signals.pendingLookbackMs,
+        }),
         docs: SIGNAL_ROUTE_DOCS,
         beforeRead: true,
       },

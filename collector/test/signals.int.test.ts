@@ -370,6 +370,8 @@ describe('pending longer than N', () => {
         ev('pe6', 'pp_recent', 'requires_action', 5),
         ev('pe7', 'pp_retry', 'failed', 50, 1),
         ev('pe8', 'pp_retry', 'authorized', 45, 2),
+        // Silent for 8 days: beyond the 7-day look-back, abandoned (not listed, not counted).
+        ev('pe9', 'pp_abandoned', 'pending', 8 * 24 * 60),
       ]),
     );
     expect(res.status).toBe(200);
@@ -383,6 +385,7 @@ describe('pending longer than N', () => {
       ['pp_stuck_pending', 'pending'],
     ]);
     expect(r.body.items[0]!.age_ms).toBeGreaterThanOrEqual(45 * 60_000);
+    expect(r.body.since).toBe(r.body.before + r.body.older_than_ms - 7 * 86_400_000);
     const shorter = await s.get<Pending>('/api/v1/payments/pending?older_than=1m&limit=1');
     expect(shorter.body.total).toBe(4);
     expect(shorter.body.items).toHaveLength(1);

@@ -195,6 +195,8 @@ export type PendingQuery = z.output<typeof PendingQuerySchema>;
 
 export const PendingSchema = z.object({
   older_than_ms: z.number(),
+  /** Look-back (epoch ms, `PAYWATCH_PENDING_LOOKBACK`): payments whose latest event is older are abandoned, not listed. */
+  since: z.number(),
   /** Payments whose latest event is older than this (epoch ms). */
   before: z.number(),
   total: z.number(),

@@ -114,7 +114,7 @@ export const SIGNAL_ROUTE_DOCS: RouteDoc[] = [
     auth: 'analyst',
     summary: 'Payments pending longer than N (latest status non-final)',
     description:
-      'Payments whose latest event (by time, attempt, event id) is `created`, `pending`, `requires_action` or `authorized` and older than `older_than` (default 15m): notifications that never came, e.g. from providers that never push failures (WeChat Pay, Alipay). Oldest first; `total` counts all. The gauge `paywatch_payments_pending_stale` tracks the count.',
+      'Payments whose latest event (by time, attempt, event id) is `created`, `pending`, `requires_action` or `authorized` and older than `older_than` (default 15m): notifications that never came, e.g. from providers that never push failures (WeChat Pay, Alipay). Oldest first; `total` counts all. Only payments whose latest event is within `PAYWATCH_PENDING_LOOKBACK` (default 7d; `since` in the answer) are read: older ones count as abandoned. The gauge `paywatch_payments_pending_stale` tracks the count.',
     query: PendingQuerySchema,
     response: { status: 200, schema: PendingSchema, description: 'Stale pending payments' },
     errors,
@@ -124,6 +124,8 @@ export const SIGNAL_ROUTE_DOCS: RouteDoc[] = [
 export interface SignalsRouterDeps {
   signals: SignalStore;
   pending: PendingPaymentReader;
+  /** "Pending longer than N" lists payments whose latest event is within this look-back (`PAYWATCH_PENDING_LOOKBACK`). */
+  pendingLookbackMs: number;
   now?: () => number;
 }
 
@@ -298,9 +300,11 @@ export function createSignalsRouter(deps: SignalsRouterDeps): Router {
     const t = now();
     const olderThan = q.older_than ?? DEFAULT_PENDING_OLDER_THAN_MS;
     const before = t - olderThan;
-    const { total, items } = await deps.pending.pendingPayments({ before, limit: q.limit ?? 100 });
+    const since = t - deps.pendingLookbackMs;
+    const { total, items } = await deps.pending.pendingPayments({ since, before, limit: q.limit ?? 100 });
     const body: Pending = {
       older_than_ms: olderThan,
+      since,
       before,
       total,
       items: items.map((p) => ({ ...p, age_ms: t - p.ts })),

@@ -26,6 +26,8 @@ export interface SignalMetrics {
 export interface SignalMetricsConfig {
   /** A payment counts as stale when its latest non-final event is older than this. */
   pendingStaleAfterMs: number;
+  /** Payments whose latest event is older than this are abandoned, not counted (`PAYWATCH_PENDING_LOOKBACK`). */
+  pendingLookbackMs: number;
   /** How often the gauge is recomputed. */
   refreshIntervalMs: number;
 }
@@ -102,6 +104,7 @@ export function createSignalMetrics(
       try {
         const t = now();
         const { total } = await deps.pending!.pendingPayments({
+          since: t - config.pendingLookbackMs,
           before: t - config.pendingStaleAfterMs,
           limit: 0,
         });

@@ -203,10 +203,16 @@ export interface PendingPayment {
 
 /**
  * "Pending longer than N": payments whose latest event (by ts, attempt, event_id) has a
- * non-final status and an event time before `before`. Providers that never push failures
- * (WeChat Pay, Alipay) leave payments here.
+ * non-final status and an event time in [`since`, `before`). Providers that never push
+ * failures (WeChat Pay, Alipay) leave payments here. `since` bounds the read to recent events:
+ * a payment silent for longer is abandoned, and reading only events from `since` on gives the
+ * same latest event for every payment whose latest event is at or after `since`.
  */
 export interface PendingPaymentReader {
   /** The oldest `limit` such payments (ts ascending) and how many there are in all. */
-  pendingPayments(q: { before: number; limit: number }): Promise<{ total: number; items: PendingPayment[] }>;
+  pendingPayments(q: {
+    since: number;
+    before: number;
+    limit: number;
+  }): Promise<{ total: number; items: PendingPayment[] }>;
 }

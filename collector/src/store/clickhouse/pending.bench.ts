@@ -4,8 +4,8 @@
  * npx tsx collector/src/store/clickhouse/pending.bench.ts [millionsOfEvents=2] [repeats=5]
  * (needs `scripts/services.sh up`). Rows are generated inside ClickHouse over 30 days, three
  * events per payment (created → pending → a final status for most). Prints the total and
- * p50/p95 ms of the page query (limit 100) and of the count alone (limit 0); the database is
- * dropped after.
+ * p50/p95 ms of the page query (limit 100) and of the count alone (limit 0), over the whole 30
+ * days and over the default 7-day look-back; the database is dropped after.
  */
 import { benchScale, loadGeneratedEvents, openBenchDatabase, pct, timeRepeats } from './bench-db.js';
 import { sql } from './sql.js';
@@ -31,13 +31,19 @@ async function main(): Promise<void> {
 FROM numbers(${N})`,
     );
     const before = END - 15 * 60_000;
-    for (const limit of [100, 0]) {
-      const { first, ms } = await timeRepeats(repeats, () =>
-        bench.store.pending.pendingPayments({ before, limit }),
-      );
-      console.log(
-        `pending (limit ${limit}): total ${first.total}, ${first.items.length} items, p50 ${pct(ms, 50)} ms, p95 ${pct(ms, 95)} ms`,
-      );
+    // The whole 30 days, and the default look-back (PAYWATCH_PENDING_LOOKBACK = 7d).
+    for (const [lookback, since] of [
+      ['30 d', START],
+      ['7 d', END - 7 * 86_400_000],
+    ] as const) {
+      for (const limit of [100, 0]) {
+        const { first, ms } = await timeRepeats(repeats, () =>
+          bench.store.pending.pendingPayments({ since, before, limit }),
+        );
+        console.log(
+          `pending, look-back ${lookback} (limit ${limit}): total ${first.total}, ${first.items.length} items, p50 ${pct(ms, 50)} ms, p95 ${pct(ms, 95)} ms`,
+        );
+      }
     }
   } finally {
     await bench.dispose();

@@ -33,8 +33,8 @@ function quantile(sorted: readonly number[], q: number): number | null {
   return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (pos - lo);
 }
 
-/** Reference for "pending longer than N": latest event per payment by (ts, attempt, event_id). */
-function referencePending(events: readonly PaymentEvent[], before: number): PendingPayment[] {
+/** Reference for "pending longer than N": latest event per payment by (ts, attempt, event_id), within [since, before). */
+function referencePending(events: readonly PaymentEvent[], before: number, since = 0): PendingPayment[] {
   const latest = new Map<string, PaymentEvent>();
   for (const e of events) {
     const cur = latest.get(e.payment_id);
@@ -48,7 +48,7 @@ function referencePending(events: readonly PaymentEvent[], before: number): Pend
     if (later) latest.set(e.payment_id, e);
   }
   return [...latest.values()]
-    .filter((e) => NON_FINAL_STATUSES.includes(e.status) && e.ts < before)
+    .filter((e) => NON_FINAL_STATUSES.includes(e.status) && e.ts < before && e.ts >= since)
     .sort((a, b) => a.ts - b.ts || Buffer.compare(Buffer.from(a.payment_id), Buffer.from(b.payment_id)))
     .map((e) => ({
       payment_id: e.payment_id,
@@ -493,16 +493,30 @@ export function describeSignalsContract(name: string, setup: () => Promise<Signa
         for (const before of [T0 - 3_600_000, T0 - 1_800_000, T0 + 1]) {
           const want = referencePending(events, before);
           expect(want.length).toBeGreaterThan(2);
-          const got = await sut.pending.reader.pendingPayments({ before, limit: 20 });
+          const got = await sut.pending.reader.pendingPayments({ since: 0, before, limit: 20 });
           expect(got.total).toBe(want.length);
           expect(got.items).toEqual(want.slice(0, 20));
         }
-        const all = await sut.pending.reader.pendingPayments({ before: T0 + 1, limit: 10_000 });
+        const all = await sut.pending.reader.pendingPayments({ since: 0, before: T0 + 1, limit: 10_000 });
         const ids = all.items.map((p) => p.payment_id);
         expect(ids).toContain('pd_tie');
         expect(ids).toContain('pd_tie2');
-        const counted = await sut.pending.reader.pendingPayments({ before: T0 + 1, limit: 0 });
+        const counted = await sut.pending.reader.pendingPayments({ since: 0, before: T0 + 1, limit: 0 });
         expect(counted).toEqual({ total: all.total, items: [] });
+      });
+
+      it('reads only payments whose latest event is at or after the look-back (older ones are abandoned)', async () => {
+        const all = referencePending(events, T0 + 1);
+        for (const since of [T0 - 5_400_000, T0 - 2_700_000, T0 - 3_600_000]) {
+          const want = referencePending(events, T0 + 1, since);
+          // The look-back cuts some payments and keeps others (a payment with events on both
+          // sides of it keeps its latest status).
+          expect(want.length).toBeGreaterThan(0);
+          expect(want.length).toBeLessThan(all.length);
+          const got = await sut.pending.reader.pendingPayments({ since, before: T0 + 1, limit: 10_000 });
+          expect(got.total).toBe(want.length);
+          expect(got.items).toEqual(want);
+        }
       });
     });
 
