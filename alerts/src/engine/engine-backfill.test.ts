@@ -2,30 +2,22 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { AlertEngine } from './engine.js';
 import { eventStream } from '../detect/synthetic.js';
-import { startLiveEngine } from './testing/live-engine.js';
+import { providerDropPack, startLiveEngine } from './testing/live-engine.js';
 import type { PaymentEvent } from '@paywatch/contracts';
 
 const MIN = 60_000;
 const W = Date.UTC(2026, 2, 2, 12, 0); // the wall clock when the back-fill starts
 
-const yaml = (url: string) => `
-reporting_currency: EUR
-allowed_lateness: 1m
-rules:
-  - name: provider_success_rate_drop
-    detector: { type: rate, metric: success_rate, window_minutes: 5, baseline_minutes: 120, min_attempts: 30, min_effect: 0.08 }
-    group_by: [provider]
-    severity: page
-    keep_firing_for: 3m
-  - name: expected_silence
+const yaml = (url: string) =>
+  providerDropPack(url, {
+    minAttempts: 30,
+    allowedLateness: '1m',
+    extraRules: `  - name: expected_silence
     detector: { type: silence, window_minutes: 10, p_value: 1.0e-10, min_expected: 40, max_ratio: 0.2 }
     group_by: [provider]
     severity: page
-route: { receiver: oncall, group_by: [alertname, provider], group_wait: 0s, group_interval: 1m, repeat_interval: 4h }
-receivers:
-  - name: oncall
-    channels: [{ type: webhook, url: "${url}/hook" }]
-`;
+`,
+  });
 
 const outage =
   (from: number, to: number) =>

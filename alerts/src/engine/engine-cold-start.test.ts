@@ -2,27 +2,14 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { AlertTransition } from './engine.js';
 import { eventStream } from '../detect/synthetic.js';
-import { startLiveEngine } from './testing/live-engine.js';
+import { providerDropPack, startLiveEngine } from './testing/live-engine.js';
 
 const MIN = 60_000;
 const W = Date.UTC(2026, 2, 2, 12, 0); // wall clock at the engine's (fresh) start
 const onset = W - 20 * MIN; // stripe went down 20 minutes before the start…
 const recover = W + 30 * MIN; // …and is still down for the 12 live minutes below
 
-const yaml = (url: string) => `
-reporting_currency: EUR
-allowed_lateness: 1m
-rules:
-  - name: provider_success_rate_drop
-    detector: { type: rate, metric: success_rate, window_minutes: 5, baseline_minutes: 120, min_attempts: 60, min_effect: 0.08 }
-    group_by: [provider]
-    severity: page
-    keep_firing_for: 3m
-route: { receiver: oncall, group_by: [alertname, provider], group_wait: 0s, group_interval: 1m, repeat_interval: 4h }
-receivers:
-  - name: oncall
-    channels: [{ type: webhook, url: "${url}/hook" }]
-`;
+const yaml = (url: string) => providerDropPack(url, { minAttempts: 60, allowedLateness: '1m' });
 
 const traffic = (from: number, minutes: number, seed: number) =>
   eventStream({

@@ -11,24 +11,13 @@ import { createMemoryAlertStateStore, createFileAlertStateStore } from '../state
 import { createNotifier } from '../notify/notifier.js';
 import { createDeliveryLog } from '../notify/delivery-log.js';
 import { startHttpReceiver } from '../notify/testing/http-receiver.js';
+import { providerDropPack } from './testing/live-engine.js';
 
 const T0 = Date.UTC(2026, 2, 2, 8, 0);
 const MIN = 60_000;
 const onset = T0 + 180 * MIN;
 const recover = T0 + 200 * MIN;
-const yaml = (url = 'http://127.0.0.1:9') => `
-reporting_currency: EUR
-rules:
-  - name: provider_success_rate_drop
-    detector: { type: rate, metric: success_rate, window_minutes: 5, baseline_minutes: 120, min_attempts: 30, min_effect: 0.08 }
-    group_by: [provider]
-    severity: page
-    keep_firing_for: 3m
-route: { receiver: oncall, group_by: [alertname, provider], group_wait: 0s, group_interval: 1m, repeat_interval: 4h }
-receivers:
-  - name: oncall
-    channels: [{ type: webhook, url: "${url}/hook" }]
-`;
+const yaml = (url = 'http://127.0.0.1:9') => providerDropPack(url, { minAttempts: 30 });
 const events = eventStream({
   from: T0,
   minutes: 240,

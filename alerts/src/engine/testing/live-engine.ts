@@ -47,3 +47,27 @@ export async function startLiveEngine(yaml: (receiverUrl: string) => string, wal
   };
   return { rx, engine, clock, seen, pages, pass };
 }
+
+/**
+ * A rules YAML with the default pack's provider success-rate rule (paging per provider), routed
+ * at once to a webhook at `${url}/hook`. `extraRules`: more rule entries (YAML list items,
+ * indented by two spaces), e.g. an expected-silence rule.
+ */
+export function providerDropPack(
+  url: string,
+  opts: { minAttempts: number; allowedLateness?: string; extraRules?: string },
+): string {
+  return `
+reporting_currency: EUR
+${opts.allowedLateness ? `allowed_lateness: ${opts.allowedLateness}\n` : ''}rules:
+  - name: provider_success_rate_drop
+    detector: { type: rate, metric: success_rate, window_minutes: 5, baseline_minutes: 120, min_attempts: ${opts.minAttempts}, min_effect: 0.08 }
+    group_by: [provider]
+    severity: page
+    keep_firing_for: 3m
+${opts.extraRules ?? ''}route: { receiver: oncall, group_by: [alertname, provider], group_wait: 0s, group_interval: 1m, repeat_interval: 4h }
+receivers:
+  - name: oncall
+    channels: [{ type: webhook, url: "${url}/hook" }]
+`;
+}
