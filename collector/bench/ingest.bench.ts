@@ -20,6 +20,7 @@ import { createGenerator } from '../src/simulator/generator.js';
 import {
   assertClickHouseUp,
   clickhouseEndpoint,
+  clickhouseStoreEnv,
   serviceBin,
   type ClickHouseEndpoint,
 } from '../test/services.js';
@@ -146,13 +147,7 @@ export async function runIngestBench(
   const database = `paywatch_bench_${Date.now()}`;
   if (ch) await assertClickHouseUp(ch);
   const storeEnv: Record<string, string> = ch
-    ? {
-        PAYWATCH_STORE: 'clickhouse',
-        PAYWATCH_CLICKHOUSE_URL: ch.url,
-        PAYWATCH_CLICKHOUSE_USER: ch.username,
-        PAYWATCH_CLICKHOUSE_PASSWORD: ch.password,
-        PAYWATCH_CLICKHOUSE_DATABASE: database,
-      }
+    ? clickhouseStoreEnv(ch, database)
     : { PAYWATCH_STORE: 'embedded' };
   io.stdout.write(
     `Starting a collector on ${url} (${ch ? `ClickHouse ${ch.url} database ${database}, spool in ${dataDir}` : `embedded store in ${dataDir}`})…\n`,

@@ -75,6 +75,17 @@ export function clickhouseEndpoint(env = servicesEnv()): ClickHouseEndpoint {
   };
 }
 
+/** The collector's environment for the ClickHouse store on `ch`, database `database`. */
+export function clickhouseStoreEnv(ch: ClickHouseEndpoint, database: string): Record<string, string> {
+  return {
+    PAYWATCH_STORE: 'clickhouse',
+    PAYWATCH_CLICKHOUSE_URL: ch.url,
+    PAYWATCH_CLICKHOUSE_USER: ch.username,
+    PAYWATCH_CLICKHOUSE_PASSWORD: ch.password,
+    PAYWATCH_CLICKHOUSE_DATABASE: database,
+  };
+}
+
 /** Path of a service binary recorded by services.sh (e.g. `promtool`, `docker-compose`). */
 export function serviceBin(name: string, env = servicesEnv()): string {
   const key = `PAYWATCH_TEST_${name.toUpperCase().replace(/-/g, '_')}_BIN`;

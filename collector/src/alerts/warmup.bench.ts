@@ -11,7 +11,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createClient } from '@clickhouse/client';
-import { clickhouseEndpoint } from '../../test/services.js';
+import { clickhouseEndpoint, clickhouseStoreEnv } from '../../test/services.js';
 import { loadConfig } from '../config.js';
 import { createLogger } from '../lib/logger.js';
 import { startServer } from '../main.js';
@@ -44,15 +44,7 @@ async function main(): Promise<void> {
     PAYWATCH_ADMIN_PASSWORD: 'bench-admin-password-0123456789',
     PAYWATCH_LOG_LEVEL: 'warn',
     PAYWATCH_ALERTS_ENABLED: 'false',
-    ...(ch
-      ? {
-          PAYWATCH_STORE: 'clickhouse',
-          PAYWATCH_CLICKHOUSE_URL: ch.url,
-          PAYWATCH_CLICKHOUSE_USER: ch.username,
-          PAYWATCH_CLICKHOUSE_PASSWORD: ch.password,
-          PAYWATCH_CLICKHOUSE_DATABASE: database,
-        }
-      : {}),
+    ...(ch ? clickhouseStoreEnv(ch, database) : {}),
   };
   try {
     const config = loadConfig(env);
