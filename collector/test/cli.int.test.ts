@@ -1,11 +1,12 @@
 // Guards the `paywatch` CLI as a newcomer uses it: --help everywhere, clear config errors, and `start` serving demo payments.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Overview } from '@paywatch/contracts';
 import { describe, expect, it } from 'vitest';
 import { COMMANDS } from '../src/cli/main.js';
+import { spawnPaywatch } from './harness.js';
 
 const BIN = join(import.meta.dirname, '..', 'bin', 'paywatch.mjs');
 const run = (args: string[], env: Record<string, string> = {}) =>
@@ -47,24 +48,18 @@ describe('paywatch CLI', () => {
 
   it('start prints the URL within 60 s and demo payments flow', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'pw-start-'));
-    const child = spawn(process.execPath, [BIN, 'start', '--demo-rate', '50', '--seed', '3'], {
-      env: { ...process.env, PAYWATCH_PORT: '0', PAYWATCH_DATA_DIR: dataDir, PAYWATCH_LOG_LEVEL: 'warn' },
-      stdio: ['ignore', 'pipe', 'pipe'],
+    const proc = spawnPaywatch(['start', '--demo-rate', '50', '--seed', '3'], {
+      PAYWATCH_PORT: '0',
+      PAYWATCH_DATA_DIR: dataDir,
+      PAYWATCH_LOG_LEVEL: 'warn',
     });
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    const { child } = proc;
     try {
       const t0 = Date.now();
-      let url: string | undefined;
-      while (!url) {
-        url = /Dashboard:\s+(http:\/\/\S+?)\/\s/.exec(out)?.[1];
-        if (Date.now() - t0 > 60_000) throw new Error(`no URL printed within 60 s:\n${out}`);
-        await new Promise((r) => setTimeout(r, 200));
-      }
+      const url = (await proc.waitFor(/Dashboard:\s+(http:\/\/\S+?)\/\s/, 60_000, 'no URL printed'))[1]!;
       // First start prints the generated admin password once; anonymous reads are refused.
-      const password = /sign in as "admin" with password (\S+)/.exec(out)?.[1];
-      expect(password, out).toBeDefined();
+      const password = /sign in as "admin" with password (\S+)/.exec(proc.out)?.[1];
+      expect(password, proc.out).toBeDefined();
       expect((await fetch(`${url}/api/v1/overview`)).status).toBe(401);
       const login = await fetch(`${url}/api/auth/login`, {
         method: 'POST',
@@ -81,7 +76,7 @@ describe('paywatch CLI', () => {
           })
         ).json()) as Overview;
         attempts = o.attempts;
-        if (Date.now() - t0 > 90_000) throw new Error(`no demo payments:\n${out}`);
+        if (Date.now() - t0 > 90_000) throw new Error(`no demo payments:\n${proc.out}`);
         await new Promise((r) => setTimeout(r, 500));
       }
       expect(attempts).toBeGreaterThan(0);
@@ -94,7 +89,7 @@ describe('paywatch CLI', () => {
         );
         history = ((await r.json()) as Overview).events;
         if (Date.now() - t0 > 120_000)
-          throw new Error(`history not back-filled (${history} events):\n${out}`);
+          throw new Error(`history not back-filled (${history} events):\n${proc.out}`);
         await new Promise((r) => setTimeout(r, 1000));
       }
       const page = await (await fetch(url + '/')).text();
@@ -103,7 +98,7 @@ describe('paywatch CLI', () => {
       child.kill('SIGINT');
       const code = await new Promise<number | null>((r) => child.once('exit', r));
       rmSync(dataDir, { recursive: true, force: true });
-      expect(code, out).toBe(0);
+      expect(code, proc.out).toBe(0);
     }
   });
 });

@@ -1,5 +1,4 @@
 // Guards `paywatch start` on a fresh store: live transactions reach the dashboard within seconds, the alert engine learns the recent history before any live event (no late drops) so its baselines are warm — an outage right after the start alerts — and the 8-day history is stored behind live traffic.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,8 +6,8 @@ import { io as connect } from 'socket.io-client';
 import { describe, expect, it } from 'vitest';
 import { parseIncident } from '../src/simulator/incidents.js';
 import { sendEvents } from '../src/simulator/sender.js';
+import { spawnPaywatch } from './harness.js';
 
-const BIN = join(import.meta.dirname, '..', 'bin', 'paywatch.mjs');
 const PASSWORD = 'demo-history-test-pw';
 
 interface Stats {
@@ -27,27 +26,18 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 describe('paywatch start: demo history', () => {
   it('live traffic within seconds; the engine learns history first, in event order: nothing late, baselines warm (an outage alerts at once); all history stored', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'pw-demo-history-'));
-    const child = spawn(process.execPath, [BIN, 'start', '--no-dashboard', '--seed', '11'], {
-      env: {
-        ...process.env,
-        PAYWATCH_PORT: '0',
-        PAYWATCH_DATA_DIR: dataDir,
-        PAYWATCH_LOG_LEVEL: 'warn',
-        PAYWATCH_ADMIN_PASSWORD: PASSWORD,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
+    const proc = spawnPaywatch(['start', '--no-dashboard', '--seed', '11'], {
+      PAYWATCH_PORT: '0',
+      PAYWATCH_DATA_DIR: dataDir,
+      PAYWATCH_LOG_LEVEL: 'warn',
+      PAYWATCH_ADMIN_PASSWORD: PASSWORD,
     });
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    const { child } = proc;
     try {
       const t0 = Date.now();
-      let url: string | undefined;
-      while (!url) {
-        url = /Ingest API:\s+POST (http:\/\/\S+?)\/v1\/events/.exec(out)?.[1];
-        if (Date.now() - t0 > 20_000) throw new Error(`no URL printed within 20 s:\n${out}`);
-        await sleep(100);
-      }
+      const url = (
+        await proc.waitFor(/Ingest API:\s+POST (http:\/\/\S+?)\/v1\/events/, 20_000, 'no URL printed', 100)
+      )[1]!;
       const urlAfter = Date.now() - t0;
 
       const login = await fetch(`${url}/api/auth/login`, {
@@ -74,7 +64,7 @@ describe('paywatch start: demo history', () => {
       try {
         liveAfter = await new Promise<number>((resolve, reject) => {
           const timer = setTimeout(
-            () => reject(new Error(`no live transaction within 30 s:\n${out}`)),
+            () => reject(new Error(`no live transaction within 30 s:\n${proc.out}`)),
             30_000,
           );
           socket.on('transactions', (b: { events: unknown[] }) => {
@@ -86,25 +76,28 @@ describe('paywatch start: demo history', () => {
       } finally {
         socket.close();
       }
-      expect(liveAfter - urlAfter, out).toBeLessThan(15_000);
-      expect(out).toContain('Live demo traffic: 20 events/s. The alert engine first learns the last 2 hours');
+      expect(liveAfter - urlAfter, proc.out).toBeLessThan(15_000);
+      expect(proc.out).toContain(
+        'Live demo traffic: 20 events/s. The alert engine first learns the last 2 hours',
+      );
 
       // The engine learnt the last 2 hours of history (in event order, before any live event).
-      while (!/Alert engine warmed with (\d+) events/.test(out)) {
-        if (Date.now() - t0 > 60_000) throw new Error(`alert engine not warmed within 60 s:\n${out}`);
-        await sleep(250);
-      }
-      const warmed = Number(/Alert engine warmed with (\d+) events/.exec(out)![1]);
+      const warmed = Number(
+        (
+          await proc.waitFor(/Alert engine warmed with (\d+) events/, 60_000, 'alert engine not warmed', 250)
+        )[1],
+      );
       // 2 h at 20/s is 144k at mean volume; the simulator's time-of-day curve (the window ends at
       // the wall clock) brings the quietest 2 h of the week to ~100k, so the floor sits below that.
       expect(warmed).toBeGreaterThan(85_000);
       // The whole history is stored behind live traffic and reported when done.
-      while (!/Demo history back-filled: (\d+) events in ([\d.]+) s/.test(out)) {
-        if (Date.now() - t0 > 90_000) throw new Error(`history not back-filled within 90 s:\n${out}`);
-        await sleep(250);
-      }
+      const [, sent] = await proc.waitFor(
+        /Demo history back-filled: (\d+) events in ([\d.]+) s/,
+        90_000,
+        'history not back-filled',
+        250,
+      );
       const historyDone = Date.now() - t0;
-      const [, sent] = /Demo history back-filled: (\d+) events/.exec(out)!;
       // ~320k at mean volume; 254k-382k over the week's start times (time-of-day curve).
       expect(Number(sent)).toBeGreaterThan(220_000);
       console.log(
@@ -177,7 +170,7 @@ describe('paywatch start: demo history', () => {
       child.kill('SIGINT');
       const code = await new Promise<number | null>((r) => child.once('exit', r));
       rmSync(dataDir, { recursive: true, force: true });
-      expect(code, out).toBe(0);
+      expect(code, proc.out).toBe(0);
     }
   }, 120_000);
 });

@@ -1,3 +1,4 @@
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -125,4 +126,41 @@ export async function sendOutageHistory(url: string): Promise<SendReport> {
     batchSize: 5000,
     incidents: [parseIncident('provider-outage:stripe@+20m/15m', start)],
   });
+}
+
+const PAYWATCH_BIN = join(import.meta.dirname, '..', 'bin', 'paywatch.mjs');
+
+/** A `paywatch` child process with its stdout and stderr collected into `out`. */
+export interface PaywatchProcess {
+  child: ChildProcess;
+  /** Everything the process has written so far (stdout and stderr interleaved). */
+  readonly out: string;
+  /** Polls `out` every `pollMs` until `re` matches; throws, with the output, after `timeoutMs`. */
+  waitFor(re: RegExp, timeoutMs: number, what: string, pollMs?: number): Promise<RegExpExecArray>;
+}
+
+/** Runs `paywatch <args>` (the real CLI) with `env` on top of this process's environment. */
+export function spawnPaywatch(args: string[], env: Record<string, string>): PaywatchProcess {
+  const child = spawn(process.execPath, [PAYWATCH_BIN, ...args], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  const t0 = Date.now();
+  return {
+    child,
+    get out() {
+      return out;
+    },
+    async waitFor(re, timeoutMs, what, pollMs = 200) {
+      for (;;) {
+        const m = re.exec(out);
+        if (m) return m;
+        if (Date.now() - t0 > timeoutMs) throw new Error(`${what} within ${timeoutMs / 1000} s:\n${out}`);
+        await new Promise((r) => setTimeout(r, pollMs));
+      }
+    },
+  };
 }
