@@ -76,13 +76,7 @@ PARTITION BY day
 ORDER BY (provider, status, ts, event_id)`,
       // Every stored event_id, ordered by id so the write path's duplicate check is an index
       // lookup. Filled by a materialized view in the same INSERT as the raw rows.
-      sql`CREATE TABLE IF NOT EXISTS ${t(o, 'event_keys')}${onCluster(o)} (
-  event_id String,
-  day Date
-) ENGINE = ${engine(o, 'ReplacingMergeTree', 'event_keys')}
-PARTITION BY day
-ORDER BY event_id
-SETTINGS index_granularity = 1024`,
+      keyIndexTable(o, 'event_keys', 'event_id'),
       sql`CREATE MATERIALIZED VIEW IF NOT EXISTS ${t(o, 'event_keys_mv')}${onCluster(o)}
 TO ${t(o, 'event_keys')}
 AS SELECT event_id, ${raw(DAY_OF_TS)} AS day FROM ${t(o, 'payment_events')}`,
@@ -176,13 +170,7 @@ ORDER BY (ts, id)`,
     statements: (o) => [
       // The raw table is not ordered by payment_id: without this a timeline read scans every
       // payment_id of every day. With it, only the days holding the payment are read.
-      sql`CREATE TABLE IF NOT EXISTS ${t(o, 'payment_keys')}${onCluster(o)} (
-  payment_id String,
-  day Date
-) ENGINE = ${engine(o, 'ReplacingMergeTree', 'payment_keys')}
-PARTITION BY day
-ORDER BY payment_id
-SETTINGS index_granularity = 1024`,
+      keyIndexTable(o, 'payment_keys', 'payment_id'),
       sql`CREATE MATERIALIZED VIEW IF NOT EXISTS ${t(o, 'payment_keys_mv')}${onCluster(o)}
 TO ${t(o, 'payment_keys')}
 AS ${paymentKeysSelect(o)}`,
@@ -227,6 +215,20 @@ AS ${minuteRollupSelect(o, null)}`,
     ],
   },
 ];
+
+/**
+ * A key index: (key, day) pairs ordered by key, so a lookup by key is an index read that names
+ * the days (partitions) holding it (`event_keys`: the duplicate check; `payment_keys`: timelines).
+ */
+function keyIndexTable(o: SchemaOptions, table: string, key: string): SqlFragment {
+  return sql`CREATE TABLE IF NOT EXISTS ${t(o, table)}${onCluster(o)} (
+  ${ident(key)} String,
+  day Date
+) ENGINE = ${engine(o, 'ReplacingMergeTree', table)}
+PARTITION BY day
+ORDER BY ${ident(key)}
+SETTINGS index_granularity = 1024`;
+}
 
 /** (payment_id, day) of raw rows: the payment key view's query and its back-fill. */
 function paymentKeysSelect(o: SchemaOptions): SqlFragment {
