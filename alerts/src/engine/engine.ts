@@ -363,19 +363,7 @@ export function createAlertEngine(
     if (s.status === 'pending' || s.status === 'firing') rt.active.add(id);
     else rt.active.delete(id);
     if (r.transition) {
-      const t: AlertTransition = {
-        id,
-        rule: s.rule,
-        labels: s.labels,
-        state: r.transition,
-        at,
-        value: s.value,
-        expected: s.expected,
-        revenue_at_risk: Number(s.revenue_at_risk.toFixed(2)),
-        severity: s.severity,
-        summary: s.summary,
-      };
-      for (const l of listeners) l(t);
+      emitTransition(s, r.transition, at);
     }
     if (dispatcher && (r.notify || (s.status === 'firing' && !s.flapping))) {
       // Live: page only on recent evidence. A back-filled incident (or one held firing by
@@ -704,17 +692,22 @@ export function createAlertEngine(
     };
     states.set(s.id, next);
     dirty.add(s.id);
+    emitTransition(next, 'resolved', at);
+  }
+
+  /** Tells the transition listeners (replay output, live stream) that alert `s` moved to `state`. */
+  function emitTransition(s: AlertState, state: AlertTransition['state'], at: number): void {
     const t: AlertTransition = {
       id: s.id,
       rule: s.rule,
       labels: s.labels,
-      state: 'resolved',
+      state,
       at,
-      value: next.value,
-      expected: next.expected,
-      revenue_at_risk: Number(next.revenue_at_risk.toFixed(2)),
-      severity: next.severity,
-      summary: next.summary,
+      value: s.value,
+      expected: s.expected,
+      revenue_at_risk: Number(s.revenue_at_risk.toFixed(2)),
+      severity: s.severity,
+      summary: s.summary,
     };
     for (const l of listeners) l(t);
   }
