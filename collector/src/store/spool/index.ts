@@ -6,5 +6,6 @@ export {
   type SpoolConfig,
   type SpoolDeps,
   type SpoolHooks,
+  type SpoolRecordWriter,
   type SpoolStats,
 } from './spool.js';

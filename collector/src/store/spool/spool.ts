@@ -17,6 +17,11 @@ import type { EventWriter, WriteResult } from '../types.js';
  * batch; after a crash it replays from the checkpoint, and the store's own duplicate check
  * (event ids) drops what had already landed. Events the store refuses as invalid
  * (non-retryable error) go to `dead-letter.ndjson` and count as drops.
+ *
+ * Records of other kinds (`append`: the ClickHouse store's signal rows — scraped samples, log and
+ * RUM records) share the same segments, quota, order, checkpoint and figures: the drainer hands
+ * consecutive records of one kind to that kind's `SpoolRecordWriter`, and rows count as events
+ * in `SpoolStats`.
  */
 export interface SpoolConfig {
   /** Folder of the segments and checkpoint (created). */
@@ -88,6 +93,18 @@ export interface LineWriter {
   ): Promise<{ inserted: number; duplicates: number }>;
 }
 
+/**
+ * Stores spooled records of one kind other than payment events (`Spool.append`; the ClickHouse
+ * signal tables). The drainer hands it consecutive records of its kind, in append order, several
+ * at once. A retryable error is retried with backoff (everything behind waits: order is kept); a
+ * non-retryable `PaywatchError` dead-letters the records. After a crash, records the writer had
+ * already stored are handed over again: it must skip rows already stored (exactly once).
+ */
+export interface SpoolRecordWriter {
+  /** Stores the payloads as given to `append`; resolves with rows inserted and rows found already stored. */
+  writeRecords(payloads: readonly Buffer[]): Promise<{ inserted: number; duplicates: number }>;
+}
+
 /** Identity of one spooled line. */
 export interface LineKey {
   event_id: string;
@@ -106,6 +123,11 @@ function isLineWriter(w: EventWriter): w is EventWriter & LineWriter {
 export interface SpoolDeps {
   /** The store; when it is also a `LineWriter`, records are kept and drained in its line encoding. */
   writer: EventWriter;
+  /**
+   * Writers of the other record kinds `append` takes, by kind name (1–64 bytes). A spool holding
+   * records of a kind not listed here refuses to start (start with the store that wrote them).
+   */
+  records?: Readonly<Record<string, SpoolRecordWriter>>;
   logger: Logger;
   hooks?: SpoolHooks;
   now?: () => number;
@@ -118,10 +140,19 @@ export interface Spool extends EventWriter {
   stats(): SpoolStats;
   /** Resolves when every event acknowledged so far has reached the store (tests, shutdown). */
   drained(): Promise<void>;
+  /**
+   * Appends one record of `kind` (a key of `SpoolDeps.records`) holding `rows` rows; resolves once
+   * it is fsync'd (acknowledge then), throws `OverloadedError` (503 + Retry-After) past the quota.
+   * It is drained in append order, after everything appended before it.
+   */
+  append(kind: string, payload: Buffer, rows: number): Promise<void>;
 }
 
 /** The in-memory copy of a record, for the drainer (null beyond `memoryEvents`: read back from disk). */
-type Held = { kind: 'events'; events: PaymentEvent[] } | { kind: 'lines'; keys: LineKey[]; lines: Buffer };
+type Held =
+  | { kind: 'events'; events: PaymentEvent[] }
+  | { kind: 'lines'; keys: LineKey[]; lines: Buffer }
+  | { kind: 'record'; recordKind: string; data: Buffer };
 
 interface Entry {
   segment: number;
@@ -130,6 +161,8 @@ interface Entry {
   count: number;
   appendedAt: number;
   format: RecordFormat;
+  /** The kind of a `record` entry (null for events). */
+  recordKind: string | null;
   held: Held | null;
 }
 
@@ -144,10 +177,20 @@ interface Append {
   reject: (e: unknown) => void;
 }
 
-/** Record formats: a JSON array of events ("PWSL"), or the writer's lines ("PWSN"). */
-type RecordFormat = 'json' | 'lines';
+/**
+ * Record formats: a JSON array of events ("PWSL"), the writer's lines ("PWSN"), or a record of
+ * another kind ("PWSR": payload = kind length u16, kind UTF-8, the appended bytes).
+ */
+type RecordFormat = 'json' | 'lines' | 'record';
 const MAGIC = 0x5057_534c; // "PWSL"
 const MAGIC_LINES = 0x5057_534e; // "PWSN"
+const MAGIC_RECORD = 0x5057_5352; // "PWSR"
+const MAGICS: Readonly<Record<RecordFormat, number>> = {
+  json: MAGIC,
+  lines: MAGIC_LINES,
+  record: MAGIC_RECORD,
+};
+const MAX_KIND = 64;
 const HEADER = 24; // magic u32, payload length u32, crc u32, count u32, appendedAt f64
 const MAX_RECORD = 512 * 1024 * 1024;
 
@@ -157,13 +200,38 @@ function segName(n: number): string {
 
 function encode(format: RecordFormat, payload: Buffer, count: number, appendedAt: number): [Buffer, Buffer] {
   const head = Buffer.alloc(HEADER);
-  head.writeUInt32LE(format === 'lines' ? MAGIC_LINES : MAGIC, 0);
+  head.writeUInt32LE(MAGICS[format], 0);
   head.writeUInt32LE(payload.length, 4);
   head.writeUInt32LE(count, 12);
   head.writeDoubleLE(appendedAt, 16);
   head.writeUInt32LE(crc32(payload, crc32(head.subarray(12, HEADER))), 8);
   return [head, payload];
 }
+
+function formatOf(h: Held): RecordFormat {
+  return h.kind === 'events' ? 'json' : h.kind === 'lines' ? 'lines' : 'record';
+}
+
+function formatOfMagic(magic: number): RecordFormat | null {
+  return magic === MAGIC
+    ? 'json'
+    : magic === MAGIC_LINES
+      ? 'lines'
+      : magic === MAGIC_RECORD
+        ? 'record'
+        : null;
+}
+
+/** The kind and the appended bytes of a `record` payload; null when it is malformed. */
+function splitRecord(payload: Buffer): { recordKind: string; data: Buffer } | null {
+  if (payload.length < 2) return null;
+  const len = payload.readUInt16LE(0);
+  if (len < 1 || len > MAX_KIND || payload.length < 2 + len) return null;
+  return { recordKind: payload.toString('utf8', 2, 2 + len), data: payload.subarray(2 + len) };
+}
+
+/** Drained together: events (either format) or records of one kind. */
+const groupOf = (e: Entry): string => (e.format === 'record' ? `record:${e.recordKind}` : 'events');
 
 /** The first of each id in the call is accepted; repeats within the call are duplicates. */
 function splitRepeats(events: PaymentEvent[]): WriteResult {
@@ -192,6 +260,17 @@ export function createSpool(config: SpoolConfig, deps: SpoolDeps): Spool {
   const memoryCap = config.memoryEvents ?? 200_000;
   const hooks = deps.hooks ?? {};
   const lineWriter: LineWriter | null = isLineWriter(deps.writer) ? deps.writer : null;
+  const recordWriters = deps.records ?? {};
+  const recordWriter = (kind: string): SpoolRecordWriter => {
+    const w = Object.hasOwn(recordWriters, kind) ? recordWriters[kind] : undefined;
+    if (!w)
+      throw new StoreError(
+        `spool ${config.dir} holds records of kind ${JSON.stringify(kind)}, but this store has no writer for them: start with the store that wrote them`,
+        undefined,
+        false,
+      );
+    return w;
+  };
   const checkpointPath = path.join(config.dir, 'checkpoint.json');
 
   let state: 'new' | 'running' | 'stopping' | 'stopped' = 'new';
@@ -275,7 +354,8 @@ export function createSpool(config: SpoolConfig, deps: SpoolDeps): Spool {
             length: a.length,
             count: a.count,
             appendedAt: a.appendedAt,
-            format: a.held.kind === 'lines' ? 'lines' : 'json',
+            format: formatOf(a.held),
+            recordKind: a.held.kind === 'record' ? a.held.recordKind : null,
             held: keep ? a.held : null,
           });
           if (keep) memEvents += a.count;
@@ -329,6 +409,16 @@ export function createSpool(config: SpoolConfig, deps: SpoolDeps): Spool {
     }
     if (e.format === 'json')
       return { kind: 'events', events: JSON.parse(payload.toString('utf8')) as PaymentEvent[] };
+    if (e.format === 'record') {
+      const r = splitRecord(payload);
+      if (!r)
+        throw new StoreError(
+          `spool record at ${segName(e.segment)}:${e.offset} is malformed`,
+          undefined,
+          false,
+        );
+      return { kind: 'record', ...r };
+    }
     if (!lineWriter)
       throw new StoreError('spool record in line format but the writer reads no lines', undefined, false);
     const events = lineWriter.decodeLines(payload);
@@ -339,6 +429,8 @@ export function createSpool(config: SpoolConfig, deps: SpoolDeps): Spool {
   function eventsOf(held: Held[]): PaymentEvent[] {
     return held.flatMap((h) => {
       if (h.kind === 'events') return h.events;
+      if (h.kind === 'record')
+        throw new StoreError('a spool record of another kind holds no events', undefined, false);
       if (!lineWriter)
         throw new StoreError('spool record in line format but the writer reads no lines', undefined, false);
       return lineWriter.decodeLines(h.lines);
@@ -347,6 +439,12 @@ export function createSpool(config: SpoolConfig, deps: SpoolDeps): Spool {
 
   /** Hands records to the store: as lines when it takes them (records of the JSON format are encoded now). */
   async function writeHeld(held: Held[]): Promise<{ inserted: number; duplicates: number }> {
+    const first = held[0];
+    if (first?.kind === 'record')
+      // One kind per batch (groupOf): that kind's writer takes the appended bytes as they are.
+      return recordWriter(first.recordKind).writeRecords(
+        held.map((h) => (h.kind === 'record' ? h.data : Buffer.alloc(0))),
+      );
     if (!lineWriter) {
       const r = await deps.writer.write(eventsOf(held));
       return { inserted: r.inserted.length, duplicates: r.duplicates.length };
@@ -357,7 +455,7 @@ export function createSpool(config: SpoolConfig, deps: SpoolDeps): Spool {
       if (h.kind === 'lines') {
         for (const k of h.keys) keys.push(k);
         chunks.push(h.lines);
-      } else {
+      } else if (h.kind === 'events') {
         for (const e of h.events) keys.push({ event_id: e.event_id, ts: e.ts });
         chunks.push(lineWriter.encodeLines(h.events));
       }
@@ -394,6 +492,11 @@ export function createSpool(config: SpoolConfig, deps: SpoolDeps): Spool {
     const out: string[] = [];
     let count = 0;
     for (const h of held) {
+      if (h.kind === 'record') {
+        // Records of another kind: their bytes as text, one dead letter per record.
+        out.push(JSON.stringify({ reason, kind: h.recordKind, record: h.data.toString('utf8') }));
+        continue;
+      }
       let events: PaymentEvent[] | null = null;
       try {
         events = eventsOf([h]);
@@ -416,6 +519,7 @@ export function createSpool(config: SpoolConfig, deps: SpoolDeps): Spool {
     } finally {
       await fh.close();
     }
+    for (let i = 0; i < held.length; i++) if (held[i]?.kind === 'record') count += entries[i]?.count ?? 0;
     totals.droppedEvents += count;
     hooks.dropped?.(count, reason);
     log.error({ err, events: count, records: entries.length }, 'spool: store refused events; dead-lettered');
@@ -436,7 +540,7 @@ export function createSpool(config: SpoolConfig, deps: SpoolDeps): Spool {
       const entries: Entry[] = [];
       let n = 0;
       for (const e of pending) {
-        if (entries.length > 0 && n + e.count > maxBatch) break;
+        if (entries.length > 0 && (n + e.count > maxBatch || groupOf(e) !== groupOf(entries[0]!))) break;
         entries.push(e);
         n += e.count;
       }
@@ -509,7 +613,7 @@ export function createSpool(config: SpoolConfig, deps: SpoolDeps): Spool {
       while (off < data.length) {
         const ok =
           off + HEADER <= data.length &&
-          (data.readUInt32LE(off) === MAGIC || data.readUInt32LE(off) === MAGIC_LINES) &&
+          formatOfMagic(data.readUInt32LE(off)) !== null &&
           data.readUInt32LE(off + 4) <= MAX_RECORD &&
           off + HEADER + data.readUInt32LE(off + 4) <= data.length;
         const len = ok ? data.readUInt32LE(off + 4) : 0;
@@ -529,7 +633,15 @@ export function createSpool(config: SpoolConfig, deps: SpoolDeps): Spool {
           await fh.close();
           break;
         }
-        const format: RecordFormat = data.readUInt32LE(off) === MAGIC_LINES ? 'lines' : 'json';
+        const format = formatOfMagic(data.readUInt32LE(off)) as RecordFormat;
+        let recordKind: string | null = null;
+        if (format === 'record') {
+          const r = splitRecord(payload);
+          if (!r)
+            throw new StoreError(`spool ${config.dir}: malformed record at ${name}:${off}`, undefined, false);
+          recordKind = r.recordKind;
+          recordWriter(recordKind); // refuses to start without a writer for it
+        }
         if (format === 'lines' && !lineWriter)
           throw new StoreError(
             `spool ${config.dir} holds records in a store's line format, but this store takes no lines: start with the store that wrote them`,
@@ -543,6 +655,7 @@ export function createSpool(config: SpoolConfig, deps: SpoolDeps): Spool {
           count: data.readUInt32LE(off + 12),
           appendedAt: data.readDoubleLE(off + 16),
           format,
+          recordKind,
           held: null,
         });
         pendingEvents += data.readUInt32LE(off + 12);
@@ -552,6 +665,28 @@ export function createSpool(config: SpoolConfig, deps: SpoolDeps): Spool {
       diskBytes += off;
     }
     return last;
+  }
+
+  /** Queues one record for the next group commit; resolves once it is fsync'd, refuses past the quota. */
+  function enqueue(held: Held, payload: Buffer, count: number, appendedAt: number): Promise<void> {
+    const parts = encode(formatOf(held), payload, count, appendedAt);
+    const length = HEADER + payload.length;
+    if (diskBytes + queuedBytes + length > config.quotaBytes) {
+      totals.overloads++;
+      hooks.overloaded?.();
+      return Promise.reject(
+        new OverloadedError(
+          `event spool is full (${diskBytes + queuedBytes} of ${config.quotaBytes} bytes): the store is not keeping up`,
+          retryAfterS,
+          503,
+        ),
+      );
+    }
+    queuedBytes += length;
+    return new Promise<void>((resolve, reject) => {
+      queue.push({ parts, length, held, count, appendedAt, resolve, reject });
+      scheduleFlush();
+    });
   }
 
   const spool: Spool = {
@@ -589,32 +724,24 @@ export function createSpool(config: SpoolConfig, deps: SpoolDeps): Spool {
         payload = Buffer.from(JSON.stringify(r.inserted), 'utf8');
         held = { kind: 'events', events: r.inserted };
       }
-      const parts = encode(held.kind === 'lines' ? 'lines' : 'json', payload, r.inserted.length, appendedAt);
-      const length = HEADER + payload.length;
-      if (diskBytes + queuedBytes + length > config.quotaBytes) {
-        totals.overloads++;
-        hooks.overloaded?.();
-        return Promise.reject(
-          new OverloadedError(
-            `event spool is full (${diskBytes + queuedBytes} of ${config.quotaBytes} bytes): the store is not keeping up`,
-            retryAfterS,
-            503,
-          ),
-        );
+      return enqueue(held, payload, r.inserted.length, appendedAt).then(() => r);
+    },
+
+    append(kind, payload, rows) {
+      if (state !== 'running') {
+        return Promise.reject(new StoreError('spool is not accepting writes', undefined, false));
       }
-      queuedBytes += length;
-      return new Promise<WriteResult>((resolve, reject) => {
-        queue.push({
-          parts,
-          length,
-          held,
-          count: r.inserted.length,
-          appendedAt,
-          resolve: () => resolve(r),
-          reject,
-        });
-        scheduleFlush();
-      });
+      const name = Buffer.from(kind, 'utf8');
+      if (name.length < 1 || name.length > MAX_KIND || !Object.hasOwn(recordWriters, kind))
+        return Promise.reject(
+          new StoreError(`spool has no writer for records of kind ${JSON.stringify(kind)}`, undefined, false),
+        );
+      if (!Number.isInteger(rows) || rows < 0)
+        return Promise.reject(new RangeError('rows must be a whole number ≥ 0'));
+      const head = Buffer.alloc(2);
+      head.writeUInt16LE(name.length, 0);
+      const record = Buffer.concat([head, name, payload]);
+      return enqueue({ kind: 'record', recordKind: kind, data: payload }, record, rows, now());
     },
 
     stop() {
