@@ -1,4 +1,4 @@
-// Guards card-testing detection: a burst of small declined attempts on one BIN fires; ordinary shoppers on the same BIN do not.
+// Guards card-testing detection: a burst of small declined attempts on one BIN fires and claims the burst's attempts (so the engine leaves them out of the success-rate rules); ordinary shoppers on the same BIN do not.
 import { describe, expect, it } from 'vitest';
 import { CardTestingSpecSchema, createCardTestingDetector } from './card-testing.detector.js';
 import { makeEvent } from './synthetic.js';
@@ -62,5 +62,26 @@ describe('card testing detector', () => {
     expect(run({ category: 'timeout', code: null, message: null })).toBe(0);
     // The same burst declined by the issuer is card testing.
     expect(run({ category: 'do_not_honor', code: null, message: null })).toBeGreaterThan(0);
+  });
+  it('claims the burst: each finding excludes its own attempt and retracts the earlier ones once; large attempts are never claimable', () => {
+    const spec = CardTestingSpecSchema.parse({ type: 'card_testing', keys: ['bin'], min_attempts: 10 });
+    const d = createCardTestingDetector(spec);
+    const ev = (i: number) =>
+      makeEvent({
+        ts: 1_000_000 + i * 1000,
+        status: 'failed',
+        failure: decline,
+        amount_minor: 100,
+        event_id: `evt_b_${i}`,
+      });
+    const found = Array.from({ length: 12 }, (_, i) => d.observe(ev(i), 1));
+    expect(found.slice(0, 9).flat()).toEqual([]);
+    const first = found[9]?.[0];
+    expect(first?.excludes_event).toBe(true);
+    expect(first?.retracts).toEqual(Array.from({ length: 9 }, (_, i) => `evt_b_${i}`));
+    expect(found[10]?.[0]?.excludes_event).toBe(true);
+    expect(found[10]?.[0]?.retracts).toBeUndefined();
+    expect(d.mayClaim?.(ev(20), 1)).toBe(true);
+    expect(d.mayClaim?.(makeEvent({ ts: 2_000_000, amount_minor: 5000 }), 50)).toBe(false);
   });
 });

@@ -13,6 +13,14 @@ import type { EventDetector, EventFinding } from './types.js';
  * declines count as declined: a technical failure (provider error, timeout, network error) or a
  * shopper's cancellation says nothing about the card, so a provider outage that fails every
  * small attempt is not reported as card testing (the outage rules report it).
+ *
+ * Each small attempt on an entity whose window qualifies is claimed by the finding
+ * (`excludes_event`): the engine leaves it out of the series rules, so the burst's declines do
+ * not also page the provider's success rate or decline mix (the provider is healthy), while a
+ * real outage during the burst is still seen in the rest of the provider's traffic. The
+ * attempts of the window seen before it qualified are claimed with the first finding
+ * (`retracts`): the engine takes them back out of minutes not yet judged, so even a burst's
+ * first attempts do not tip a quiet slice's decline mix.
  */
 export const CardTestingSpecSchema = z.object({
   type: z.literal('card_testing'),
@@ -39,8 +47,16 @@ function keyValue(e: PaymentEvent, k: CardTestingSpec['keys'][number]): string |
   return k === 'device_ref' ? e.device_ref : e.ip_ref;
 }
 
+/** An attempt in an entity's window; `eid` until a finding claimed it. */
+interface Item {
+  declined: boolean;
+  id: string;
+  eid?: string;
+}
+
 export function createCardTestingDetector(spec: CardTestingSpec): EventDetector {
-  const windows = new KeyedWindows<{ declined: boolean; id: string }>(spec.window_minutes * 60_000);
+  // `eid`: the event id, kept until a finding claims the attempt (for `retracts`).
+  const windows = new KeyedWindows<Item>(spec.window_minutes * 60_000);
   return {
     kind: 'event',
     type: 'card_testing',
@@ -50,6 +66,9 @@ export function createCardTestingDetector(spec: CardTestingSpec): EventDetector 
     restore(state: unknown) {
       windows.fromJson(fieldsOf(state, 'card_testing')['windows']);
     },
+    mayClaim(e: PaymentEvent, amountReporting: number): boolean {
+      return outcomeOf(e.status) !== null && amountReporting <= spec.small_amount;
+    },
     observe(e: PaymentEvent, amountReporting: number): EventFinding[] {
       const outcome = outcomeOf(e.status);
       if (outcome === null || amountReporting > spec.small_amount) return [];
@@ -57,12 +76,25 @@ export function createCardTestingDetector(spec: CardTestingSpec): EventDetector 
       for (const k of spec.keys) {
         const v = keyValue(e, k);
         if (v === null) continue;
-        const w = windows.add(`${k}\u0000${v}`, e.ts, { declined: isDecline(e), id: e.payment_id });
+        const item: Item = {
+          declined: isDecline(e),
+          id: e.payment_id,
+          eid: e.event_id,
+        };
+        const w = windows.add(`${k}\u0000${v}`, e.ts, item);
         const n = w.items.length;
         const declined = w.items.filter((i) => i.declined).length;
         if (n < spec.min_attempts || declined / n < spec.min_decline_ratio) continue;
+        // Claim this attempt and the window's earlier ones not claimed yet (once each).
+        const retracts: string[] = [];
+        for (const i of w.items) {
+          if (i.eid !== undefined && i !== item) retracts.push(i.eid);
+          delete i.eid;
+        }
         out.push({
           labels: { [k]: v },
+          excludes_event: true,
+          ...(retracts.length ? { retracts } : {}),
           evaluation: {
             at: e.ts,
             verdict: 'anomalous',

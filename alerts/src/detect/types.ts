@@ -84,6 +84,12 @@ export interface EventDetector {
   readonly kind: 'event';
   readonly type: string;
   observe(event: PaymentEvent, amountReporting: number): EventFinding[];
+  /**
+   * Optional: true when a later finding may claim this event (`EventFinding.retracts`), e.g. a
+   * small attempt for card testing. The engine keeps such events (only those) while their
+   * minute is open, so that it can retract them.
+   */
+  mayClaim?(event: PaymentEvent, amountReporting: number): boolean;
   /** Optional, as for `SeriesDetector`: per-entity windows as JSON, to survive a restart. */
   snapshot?(): unknown;
   restore?(state: unknown): void;
@@ -93,6 +99,19 @@ export interface EventDetector {
 export interface EventFinding {
   labels: Record<string, string>;
   evaluation: Evaluation;
+  /**
+   * True when the observed event is itself part of the anomaly found (an attempt of a
+   * card-testing burst): the engine then leaves the event out of every series rule's minute
+   * aggregates, so one incident pages once (card testing) and not also as the provider's
+   * success-rate drop or a decline-mix shift, while a real outage beside it still counts.
+   */
+  excludes_event?: boolean;
+  /**
+   * Event ids of earlier events the finding claims too (a burst's first attempts, seen before
+   * it qualified): the engine takes them back out of the series rules' minutes that are not
+   * yet judged (see `EventDetector.mayClaim`); ids it no longer holds are ignored.
+   */
+  retracts?: string[];
 }
 
 /** Any detector. */

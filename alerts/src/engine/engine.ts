@@ -6,7 +6,7 @@ import type { Evaluation, EventDetector, MinuteAggregate, SeriesDetector } from 
 import { MINUTE_MS, emptyMinute } from '../detect/types.js';
 import { minuteFromJson, minuteToJson } from '../detect/snapshot.js';
 import type { MinuteJson } from '../detect/snapshot.js';
-import { addEvent, contribKeys, createFx } from '../input/aggregate.js';
+import { addEvent, contribKeys, createFx, removeEvent } from '../input/aggregate.js';
 import { maskId } from '../lib/mask.js';
 import { outcomeOf } from '@paywatch/contracts';
 import { eventLabelMap, labelOf } from '../input/labels.js';
@@ -171,6 +171,11 @@ export interface EngineStats {
   skipped_minutes: number;
   /** Live mode: events stamped more than 2 minutes ahead of the wall clock (dropped). */
   future_events: number;
+  /**
+   * Attempts an event rule claimed as part of its finding (a card-testing burst's attempts, see
+   * `EventFinding.excludes_event`): left out of every series rule (success rates, decline mix…).
+   */
+  excluded_events: number;
   series: number;
   evaluations: number;
   alerts_active: number;
@@ -261,6 +266,19 @@ export function createAlertEngine(
       active: new Set(),
     }));
   const ruleByName = new Map(rules.map((r) => [r.cfg.name, r]));
+  // Event rules see each event before the series rules aggregate it: a finding may claim it.
+  const eventRules = rules.filter((r) => r.event !== null);
+  const seriesRules = rules.filter((r) => r.event === null);
+  // Attempts an event rule may claim later (`EventDetector.mayClaim`), by open minute and event
+  // id, so a finding's `retracts` can take them back out of the series minutes not yet judged.
+  // `aggs`: the open series minutes the attempt was added to.
+  const claimable = new Map<
+    number,
+    Map<
+      string,
+      { e: PaymentEvent; amount: number; keys: (string | null)[]; masked: string; aggs: MinuteAggregate[] }
+    >
+  >();
   const states = new Map<string, AlertState>();
   const dirty = new Set<string>();
   const removed = new Set<string>();
@@ -274,6 +292,7 @@ export function createAlertEngine(
     history_notifications_withheld: 0,
     skipped_minutes: 0,
     future_events: 0,
+    excluded_events: 0,
     evaluations: 0,
     restored_series: 0,
   };
@@ -446,7 +465,23 @@ export function createAlertEngine(
     return rt.pooler ? rt.pooler.resolve(labels) : labels;
   }
 
+  /**
+   * Takes a claimable attempt (`claimable`) back out of every series rule's open minute it was
+   * added to: an event rule's finding claimed it after the fact (a burst's first attempts).
+   */
+  function retract(eventId: string): void {
+    for (const byId of claimable.values()) {
+      const c = byId.get(eventId);
+      if (!c) continue;
+      byId.delete(eventId);
+      for (const agg of c.aggs) removeEvent(agg, c.e, c.amount, c.keys, c.masked);
+      stats.excluded_events++;
+      return;
+    }
+  }
+
   function closeMinute(t: number): void {
+    claimable.delete(t);
     const end = t + MINUTE_MS;
     for (const rt of rules) {
       if (rt.event) {
@@ -829,14 +864,29 @@ export function createAlertEngine(
         const isAttempt = outcomeOf(e.status) !== null;
         const keys = isAttempt ? contribKeys(e) : [];
         const masked = isAttempt ? maskId(e.payment_id) : '';
-        for (const rt of rules) {
-          if (rt.cfg.filter.length && !matchesAll(rt.cfg.filter, lm)) continue;
-          if (rt.event) {
-            for (const f of rt.event.observe(e, amount)) apply(rt, f.labels, f.evaluation, e.ts);
-            continue;
+        let excluded = false;
+        let mayClaim = false;
+        for (const rt of eventRules) {
+          if (!rt.event || (rt.cfg.filter.length && !matchesAll(rt.cfg.filter, lm))) continue;
+          if (isAttempt && rt.event.mayClaim?.(e, amount) === true) mayClaim = true;
+          for (const f of rt.event.observe(e, amount)) {
+            apply(rt, f.labels, f.evaluation, e.ts);
+            if (f.excludes_event === true) excluded = true;
+            if (f.retracts) for (const id of f.retracts) retract(id);
           }
-          // Lifecycle statuses are not attempts: they neither create series nor count.
-          if (!isAttempt) continue;
+        }
+        // Lifecycle statuses are not attempts: they neither create series nor count. An attempt
+        // claimed by an event rule's finding (a card-testing burst) is that rule's to report: in
+        // the series rules it would page the same incident again (a provider's success rate, its
+        // decline mix), though the provider is healthy.
+        if (!isAttempt) continue;
+        if (excluded) {
+          stats.excluded_events++;
+          continue;
+        }
+        const aggs: MinuteAggregate[] | null = mayClaim ? [] : null;
+        for (const rt of seriesRules) {
+          if (rt.cfg.filter.length && !matchesAll(rt.cfg.filter, lm)) continue;
           const labels = sliceOf(rt, e);
           if (!labels) continue;
           const key = SlicePooler.keyOf(labels);
@@ -857,7 +907,13 @@ export function createAlertEngine(
             s.open.set(minute, agg);
           }
           addEvent(agg, e, amount, keys, masked);
+          aggs?.push(agg);
           if (e.ts > s.lastEventAt) s.lastEventAt = e.ts;
+        }
+        if (aggs) {
+          let byId = claimable.get(minute);
+          if (!byId) claimable.set(minute, (byId = new Map()));
+          byId.set(e.event_id, { e, amount, keys, masked, aggs });
         }
       }
       if (maxTs > (watermark ?? -Infinity)) {
@@ -867,6 +923,8 @@ export function createAlertEngine(
           closeSkippingGaps(maxTs);
         } else advanceTo(maxTs);
       }
+      // Minutes skipped unjudged (gaps, a restore) never close: forget their claimable attempts.
+      for (const m of claimable.keys()) if (closedUpTo !== null && m < closedUpTo) claimable.delete(m);
     },
     advanceTo,
     finish() {

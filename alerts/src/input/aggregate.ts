@@ -97,3 +97,51 @@ export function addEvent(
   }
   return true;
 }
+
+/**
+ * Takes back an event `addEvent` added to `agg` with the same `amountReporting`, `keys` and
+ * `maskedId` (the engine retracts the first attempts of a card-testing burst, seen before it
+ * qualified, from minutes not yet judged). Counts and sums are restored exactly; the event's
+ * contributor counts are taken off, and its sample id removed. Returns false for a non-attempt.
+ */
+export function removeEvent(
+  agg: MinuteAggregate,
+  e: PaymentEvent,
+  amountReporting: number,
+  keys: (string | null)[] = contribKeys(e),
+  maskedId?: string,
+): boolean {
+  const outcome = outcomeOf(e.status);
+  if (outcome === null) return false;
+  agg.attempts--;
+  agg.attempted_amount -= amountReporting;
+  if (e.latency_ms !== null) {
+    agg.latency_sum -= e.latency_ms;
+    agg.latency_n--;
+    agg.latency_log_sum -= Math.log(Math.max(e.latency_ms, 1));
+  }
+  const dec = (m: Map<string, number>, k: string | null): void => {
+    if (k == null) return;
+    const v = m.get(k);
+    if (v === undefined) return;
+    if (v <= 1) m.delete(k);
+    else m.set(k, v - 1);
+  };
+  for (let i = 1; i < keys.length; i++) dec(agg.contrib_attempts, keys[i] ?? null);
+  if (outcome === 'success') {
+    agg.succeeded--;
+    agg.gmv -= amountReporting;
+  } else {
+    agg.failed--;
+    const cat = e.failure?.category ?? 'other';
+    const n = (agg.failures[cat] ?? 0) - 1;
+    if (n > 0) agg.failures[cat] = n;
+    else delete agg.failures[cat];
+    if (TECH.has(cat)) agg.technical_failed--;
+    for (const k of keys) dec(agg.contrib, k);
+  }
+  const id = maskedId ?? maskId(e.payment_id);
+  const at = agg.samples.indexOf(id);
+  if (at >= 0) agg.samples.splice(at, 1);
+  return true;
+}

@@ -1,0 +1,110 @@
+// Guards one incident = one page in the engine with the default rule pack: a card-testing burst's attempts are left out of the series rules (only card testing fires, not the provider's success rate or the decline mix), while a real outage during a burst still pages the provider.
+import { describe, expect, it } from 'vitest';
+import type { PaymentEvent } from '@paywatch/contracts';
+import { createAlertEngine } from './engine.js';
+import type { AlertTransition } from './engine.js';
+import { parseAlertsConfig } from '../config/load.js';
+import { DEFAULT_RULES_YAML } from '../config/default-rules.js';
+import { eventStream, makeEvent, rng } from '../detect/synthetic.js';
+import { createMemoryAlertStateStore } from '../state/store.js';
+
+const T0 = Date.UTC(2026, 2, 2, 8, 0);
+const MIN = 60_000;
+const onset = T0 + 150 * MIN;
+const burstEnd = onset + 10 * MIN;
+
+/** A card-testing burst on stripe: 80 small attempts a minute on one BIN, device and IP, ~90% declined. */
+function burst(): PaymentEvent[] {
+  const r = rng(3);
+  const out: PaymentEvent[] = [];
+  for (let i = 0; i < 800; i++) {
+    const ts = onset + Math.floor((i / 800) * (burstEnd - onset));
+    const ok = r() < 0.1;
+    out.push(
+      makeEvent({
+        ts,
+        event_id: `evt_ct${i}`,
+        provider: 'stripe',
+        status: ok ? 'succeeded' : 'failed',
+        failure: ok
+          ? null
+          : { category: r() < 0.6 ? 'invalid_card_data' : 'card_expired', code: null, message: null },
+        amount_minor: 100,
+        customer_ref: `cus_guest${i}`,
+        device_ref: 'dev_attacker',
+        ip_ref: 'ip_attacker',
+        card: {
+          brand: 'visa',
+          bin: '453201',
+          last4: String(1000 + i).slice(-4),
+          issuer_country: 'US',
+          funding: 'prepaid',
+          wallet: null,
+        },
+      }),
+    );
+  }
+  return out;
+}
+
+/** Replays normal traffic on adyen and stripe plus a burst (and, with `outageAt`, a stripe outage from then on). */
+function replay(outageAt: number | null): { log: AlertTransition[]; excluded: number } {
+  const normal = eventStream({
+    from: T0,
+    minutes: 200,
+    perMinute: 120,
+    providers: ['adyen', 'stripe'],
+    successRate: (t, p) => (outageAt !== null && p === 'stripe' && t >= outageAt ? 0.3 : 0.92),
+    failure: (t, p) =>
+      outageAt !== null && p === 'stripe' && t >= outageAt
+        ? 'provider_error'
+        : t % 5 < 3
+          ? 'do_not_honor'
+          : 'insufficient_funds',
+  });
+  const events = [...normal, ...burst()].sort((a, b) => a.ts - b.ts);
+  const engine = createAlertEngine(
+    { store: createMemoryAlertStateStore() },
+    parseAlertsConfig(DEFAULT_RULES_YAML),
+  );
+  const log: AlertTransition[] = [];
+  engine.onTransition((t) => log.push(t));
+  for (let i = 0; i < events.length; i += 1000) engine.onEvents(events.slice(i, i + 1000));
+  engine.finish();
+  return { log, excluded: engine.stats().excluded_events };
+}
+
+const firing = (log: AlertTransition[]) =>
+  log.filter((t) => t.state === 'firing').map((t) => `${t.rule} ${JSON.stringify(t.labels)}`);
+
+describe('alert engine: card-testing bursts', () => {
+  it('a burst alone fires card testing only; its attempts are left out of the series rules', () => {
+    const { log, excluded } = replay(null);
+    const fired = firing(log);
+    expect(fired.length).toBeGreaterThan(0);
+    expect(fired.filter((f) => !f.startsWith('card_testing '))).toEqual([]);
+    expect(new Set(log.filter((t) => t.state === 'firing').map((t) => Object.keys(t.labels).at(-1)))).toEqual(
+      new Set(['bin', 'device_ref', 'ip_ref']),
+    );
+    // Every attempt of the burst was claimed: those after it qualified (min_attempts 15) as they
+    // came, the first 14 retracted from their minute, which was not judged yet.
+    expect(excluded).toBe(800);
+  });
+
+  it('an outage on the same provider during the burst still pages, within two minutes of its onset', () => {
+    const outageAt = onset + 3 * MIN;
+    const { log } = replay(outageAt);
+    const page = log.find(
+      (t) =>
+        t.state === 'firing' && t.rule === 'provider_success_rate_drop' && t.labels['provider'] === 'stripe',
+    );
+    expect(page, firing(log).join('\n')).toBeDefined();
+    expect(page!.at).toBeGreaterThan(outageAt);
+    expect(page!.at - outageAt).toBeLessThanOrEqual(2 * MIN);
+    // The provider's numbers are its own traffic's: the burst is not in the rate.
+    expect(page!.summary).toMatch(/over \d+ attempts/);
+    expect(log.filter((t) => t.state === 'firing' && t.at < outageAt && t.rule !== 'card_testing')).toEqual(
+      [],
+    );
+  });
+});
