@@ -32,7 +32,7 @@ import { createSignalMetrics } from './metrics/signals.metrics.js';
 import { FARO_ROUTE_DOCS, createFaroRouter } from './sources/faro/index.js';
 import { createLogTailer } from './sources/log-tail/index.js';
 import { createPromScraper } from './sources/prom-scrape/index.js';
-import { openSignalBackend } from './store/signal-backend.js';
+import { openSignalBackend, signalSpoolRecords } from './store/signal-backend.js';
 import { createSignalRetention } from './store/signal-retention.js';
 import { instrumentWriter } from './store/instrumented.js';
 import { withRecentIds } from './store/recent-ids.js';
@@ -94,11 +94,15 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
   // the store in order and keeps accepting while ClickHouse is down (up to its disk quota).
   const spool: Spool | null =
     config.store.backend === 'clickhouse'
-      ? createSpool({ dir: config.spool.dir, quotaBytes: config.spool.quotaBytes }, { writer: store, logger })
+      ? createSpool(
+          { dir: config.spool.dir, quotaBytes: config.spool.quotaBytes },
+          { writer: store, records: signalSpoolRecords(store), logger },
+        )
       : null;
   await spool?.start();
-  // Scraped samples, log records, RUM and the pending-payments query: the event store's own tables.
-  const signalStore = openSignalBackend(store);
+  // Scraped samples, log records, RUM and the pending-payments query: the event store's own tables
+  // (written through the spool too when there is one).
+  const signalStore = openSignalBackend(store, spool);
   const { signals } = signalStore;
   const securityDb = await openSecurityDb(join(config.dataDir, 'security.duckdb'));
   const auth = createAuthService(

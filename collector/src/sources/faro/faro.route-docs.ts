@@ -23,7 +23,7 @@ export const FARO_ROUTE_DOCS: RouteDoc[] = [
       401: 'Wrong `x-api-key` (when one is configured).',
       403: 'Origin not allowed.',
       413: 'Body over the limit.',
-      503: 'Records could not be stored; the SDK retries.',
+      503: "Records could not be stored (with ClickHouse: the local spool is full while ClickHouse is down or slow); `Retry-After` says when to retry, and the SDK does. A 202 means the records are durable (with ClickHouse: fsync'd in the spool, drained to ClickHouse in order).",
     },
   },
 ];

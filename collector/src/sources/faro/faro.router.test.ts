@@ -1,9 +1,10 @@
-// Guards the Faro receiver over real HTTP: CORS limited to configured origins plus its own, 202 with stored records, 400/401/413.
+// Guards the Faro receiver over real HTTP: CORS limited to configured origins plus its own, 202 with stored records, 400/401/413, and 503 + Retry-After when the records are not durable.
 import type { AddressInfo } from 'node:net';
 import { request, type Server } from 'node:http';
 import { gzipSync } from 'node:zlib';
 import express from 'express';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { OverloadedError, StoreError } from '../../lib/errors.js';
 import { createLogger } from '../../lib/logger.js';
 import { maskPans } from '../../lib/pan.js';
 import { createFaroRouter } from './faro.router.js';
@@ -11,6 +12,9 @@ import type { RumRecord } from './rum.js';
 
 const stored: RumRecord[] = [];
 const rejected: string[] = [];
+const received: number[] = [];
+/** When set, the writer fails with it (store down, spool full) and stores nothing. */
+let failWith: Error | null = null;
 let server: Server;
 let base = '';
 const payload = {
@@ -24,9 +28,11 @@ beforeAll(async () => {
     createFaroRouter({
       writer: {
         writeRum: async (r) => {
+          if (failWith) throw failWith;
           stored.push(...r);
         },
       },
+      onReceived: (_kind, n) => received.push(n),
       logger: createLogger({ level: 'silent' }),
       maskText: maskPans,
       allowedOrigins: ['https://shop.example.com'],
@@ -45,6 +51,8 @@ afterAll(async () => {
 beforeEach(() => {
   stored.length = 0;
   rejected.length = 0;
+  received.length = 0;
+  failWith = null;
 });
 
 const headers = { 'content-type': 'application/json', origin: 'https://shop.example.com', 'x-api-key': 'k1' };
@@ -166,5 +174,25 @@ describe('faro receiver', () => {
       ).status,
     ).toBe(413);
     expect(rejected).toEqual(['api_key', 'invalid', 'too_large']);
+  });
+
+  it("answers 503 with the spool's Retry-After when the spool is full, and 503 with a Retry-After when the store fails", async () => {
+    const post = () => fetch(base, { method: 'POST', headers, body: JSON.stringify(payload) });
+    failWith = new OverloadedError('event spool is full', 7, 503);
+    const full = await post();
+    expect(full.status).toBe(503);
+    expect(full.headers.get('retry-after')).toBe('7');
+    expect(await full.json()).toMatchObject({ error: { code: 'unavailable' } });
+    failWith = new StoreError('ClickHouse insert failed');
+    const down = await post();
+    expect(down.status).toBe(503);
+    expect(Number(down.headers.get('retry-after'))).toBeGreaterThan(0);
+    // Nothing was acknowledged, so nothing is counted as received.
+    expect(stored).toEqual([]);
+    expect(received).toEqual([]);
+    failWith = null;
+    const ok = await post();
+    expect(ok.status).toBe(202);
+    expect(received).toEqual([1]);
   });
 });

@@ -6,6 +6,7 @@ import {
   type Request,
   type Response,
 } from 'express';
+import { OverloadedError } from '../../lib/errors.js';
 import type { Logger } from '../../lib/logger.js';
 import { FaroPayloadSchema, toRumRecords } from './faro-payload.js';
 import type { RumKind, RumWriter } from './rum.js';
@@ -32,6 +33,9 @@ export interface FaroRouterDeps {
 }
 
 export const FARO_PATH = '/faro/collect';
+
+/** Retry-After (s) of a 503 when the store failed for another reason than a full spool. */
+const RETRY_AFTER_S = 5;
 
 /** `https://host:port` as URL.origin spells it (lower-case host, default port dropped); null when unparseable. */
 function normalizeOrigin(origin: string): string | null {
@@ -128,10 +132,19 @@ export function createFaroRouter(deps: FaroRouterDeps): Router {
       }
       const records = toRumRecords(parsed.data, now(), deps.maskText);
       try {
+        // Resolves once the records are durable (with ClickHouse: fsync'd in the spool): only then 202.
         if (records.length > 0) await deps.writer.writeRum(records);
       } catch (err) {
-        log.error({ err }, 'RUM records could not be stored');
-        res.status(503).json({ error: { code: 'unavailable', message: 'could not store; retry later' } });
+        // The SDK retries 429/503 and waits for Retry-After: a full spool says how long.
+        const overloaded = err instanceof OverloadedError;
+        if (overloaded) log.warn({ err: err.message }, 'RUM records refused: the spool is full');
+        else log.error({ err }, 'RUM records could not be stored');
+        res.setHeader('Retry-After', String(overloaded ? err.retryAfterS : RETRY_AFTER_S));
+        res
+          .status(overloaded ? err.status : 503)
+          .json({
+            error: { code: overloaded ? err.code : 'unavailable', message: 'could not store; retry later' },
+          });
         return;
       }
       const counts = new Map<RumKind, number>();

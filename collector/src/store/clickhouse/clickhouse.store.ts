@@ -49,9 +49,9 @@ import type { LineKey, LineWriter } from '../spool/spool.js';
 import { fromRow, fromRowLines, num, str, toRowLines } from './row.js';
 import type { EventFeedReader } from '../feed.js';
 import { createClickHouseFeed } from './feed.clickhouse.js';
-import type { PendingPaymentReader, SignalStore } from '../signals.js';
+import type { PendingPaymentReader } from '../signals.js';
 import { createClickHousePending } from './pending.clickhouse.js';
-import { createClickHouseSignals } from './signals.clickhouse.js';
+import { createClickHouseSignals, type ClickHouseSignalStore } from './signals.clickhouse.js';
 import { waitForRunningInserts } from './running-inserts.js';
 import { ident, isIdentifier, list, sql, type SqlFragment } from './sql.js';
 
@@ -95,8 +95,11 @@ export interface ClickHouseStore extends Store, LineWriter {
   readonly backend: 'clickhouse';
   /** Stored events in arrival order after a cursor (the standalone alert engine's input). */
   readonly feed: EventFeedReader;
-  /** Scraped samples, log records and RUM records in this database (migration 4). */
-  readonly signals: SignalStore;
+  /**
+   * Scraped samples, log records and RUM records in this database (migration 4), with their write
+   * path through the durable spool (`records`, `spooledWriters`; see signal-backend.ts).
+   */
+  readonly signals: ClickHouseSignalStore;
   /** "Pending longer than N" over `payment_events`. */
   readonly pending: PendingPaymentReader;
   /** Drops day partitions older than `days` (relative to `now`) from every event table; returns the partition ids dropped. */
@@ -531,17 +534,21 @@ GROUP BY table`,
     backend: 'clickhouse',
     // The alert engine's arrival-order feed (feed.clickhouse.ts).
     feed: createClickHouseFeed(db, (statement) => rows(statement)),
-    signals: createClickHouseSignals(db, {
-      rows: (statement) => rows(statement),
-      run,
-      async insert(table, values) {
-        try {
-          await ch().insert({ table: `${db}.${table}`, values: [...values], format: 'JSONEachRow' });
-        } catch (err) {
-          throw new StoreError(`ClickHouse insert into ${table} failed: ${errorText(err)}`, err);
-        }
+    signals: createClickHouseSignals(
+      db,
+      {
+        rows: (statement) => rows(statement),
+        run,
+        async insert(table, values) {
+          try {
+            await ch().insert({ table: `${db}.${table}`, values: [...values], format: 'JSONEachRow' });
+          } catch (err) {
+            throw new StoreError(`ClickHouse insert into ${table} failed: ${errorText(err)}`, err);
+          }
+        },
       },
-    }),
+      { logger: log, settleTimeoutMs: config.requestTimeoutMs ?? 30_000 },
+    ),
     pending: createClickHousePending(db, (statement) => rows(statement)),
 
     async start() {

@@ -14,8 +14,12 @@ import {
   type SignalStore,
   type VitalSummary,
 } from '../signals.js';
+import { StoreError } from '../../lib/errors.js';
+import type { Logger } from '../../lib/logger.js';
+import type { Spool, SpoolRecordWriter } from '../spool/index.js';
 import { SIGNAL_TABLES } from './migrations.js';
 import { float, num, str } from './row.js';
+import { waitForRunningInserts } from './running-inserts.js';
 import { ident, join, list, raw, sql, type SqlFragment } from './sql.js';
 
 /**
@@ -31,7 +35,33 @@ export interface ClickHouseExec {
   insert(table: string, rows: readonly Record<string, unknown>[]): Promise<void>;
 }
 
+/** The signal tables, which are also the kinds of their records in the spool. */
+export type SignalTable = (typeof SIGNAL_TABLES)[keyof typeof SIGNAL_TABLES];
+
+/**
+ * The ClickHouse signal store, plus the write path through the durable spool: `records` are the
+ * spool's writers of the signal tables' records (pass them as `SpoolDeps.records`), and
+ * `spooledWriters` append to the spool instead of inserting, resolving once fsync'd.
+ */
+export interface ClickHouseSignalStore extends SignalStore {
+  readonly records: Readonly<Record<SignalTable, SpoolRecordWriter>>;
+  spooledWriters(spool: Pick<Spool, 'append'>): Pick<SignalStore, 'writeSamples' | 'writeLogs' | 'writeRum'>;
+}
+
+/** Options of the ClickHouse signal store. */
+export interface ClickHouseSignalOptions {
+  logger?: Logger;
+  /** Longest wait, on the first spooled write of a table, for INSERTs a killed predecessor left running (default 30 s). */
+  settleTimeoutMs?: number;
+}
+
 const DAY_MS = 86_400_000;
+/**
+ * Spooled sample writes that look for rows already stored first: the first ones after start (the
+ * replay of a crashed predecessor's last batch) and the ones after a failed INSERT (it may have
+ * landed). `signal_samples` has no row id, so a sample is known by (target, series, labels, ts).
+ */
+const SAMPLE_CHECK_WRITES = 4;
 /** Last day ClickHouse's Date type holds on every version. */
 const MAX_DAY_MS = Date.UTC(2105, 11, 31);
 /** Ids per duplicate-check statement. */
@@ -61,6 +91,50 @@ function interpolated(sorted: SqlFragment, q: number): SqlFragment {
   return sql`if(length(${sorted}) = 0, NULL, ${lo} + (${hi} - ${lo}) * (${pos} - floor(${pos})))`;
 }
 
+/** The `signal_samples` row of a sample (labels as sorted JSON text and as key / value arrays). */
+function sampleRow(x: ScrapedSample): Record<string, unknown> {
+  const keys = Object.keys(x.labels).sort();
+  return {
+    ts: Math.round(x.ts),
+    target: x.target,
+    series: x.series,
+    labels: stableJson(x.labels),
+    label_keys: keys,
+    label_values: keys.map((k) => x.labels[k] ?? ''),
+    value: x.value,
+  };
+}
+
+/** The `signal_logs` row of a log record. */
+function logRow(r: LogRecord): Record<string, unknown> & { id: string; ts: number } {
+  return {
+    id: r.id,
+    ts: Math.round(r.ts),
+    file: r.file,
+    byte_offset: r.offset,
+    level: r.level,
+    message: r.message,
+    fields: JSON.stringify(r.fields),
+  };
+}
+
+/** The `signal_rum` row of a RUM record. */
+function rumRow(r: RumRecord): Record<string, unknown> & { id: string; ts: number } {
+  return {
+    id: r.id,
+    ts: Math.round(r.ts),
+    kind: r.kind,
+    name: r.name,
+    value: r.value,
+    message: r.message,
+    session_id: r.session_id,
+    app_name: r.app_name,
+    app_version: r.app_version,
+    page_url: r.page_url,
+    attributes: JSON.stringify(r.attributes),
+  };
+}
+
 /**
  * The signal store on ClickHouse (tables of migration 4, partitioned by day). Writes of one table
  * are serialized in this process; log and RUM writes skip ids already stored (a check over the
@@ -68,9 +142,14 @@ function interpolated(sorted: SqlFragment, q: number): SqlFragment {
  * collapses what two processes might still write twice. Retention drops whole day partitions and
  * deletes the cut-off day's older rows with a mutation.
  */
-export function createClickHouseSignals(db: string, exec: ClickHouseExec): SignalStore {
+export function createClickHouseSignals(
+  db: string,
+  exec: ClickHouseExec,
+  options: ClickHouseSignalOptions = {},
+): ClickHouseSignalStore {
   const table = (name: string) => sql`${ident(db)}.${ident(name)}`;
   const serialized = keyedSerializer();
+  const log = options.logger?.child({ component: 'signals', backend: 'clickhouse' });
 
   /** Ids of `records` already in `name` (looked up in the records' time window). */
   async function storedIds(
@@ -93,6 +172,23 @@ WHERE day >= toDate(${dayLiteral(min)}) AND day <= toDate(${dayLiteral(max)}) AN
     return found;
   }
 
+  /** Inserts the first record of each id not yet stored (call inside `serialized(name)`); returns how many. */
+  async function insertNewNow<R extends { id: string; ts: number }>(
+    name: string,
+    records: readonly R[],
+    toRow: (r: R) => Record<string, unknown>,
+  ): Promise<number> {
+    const stored = await storedIds(name, records);
+    const fresh: Record<string, unknown>[] = [];
+    for (const r of records) {
+      if (stored.has(r.id)) continue;
+      stored.add(r.id);
+      fresh.push(toRow(r));
+    }
+    if (fresh.length > 0) await exec.insert(name, fresh);
+    return fresh.length;
+  }
+
   /** Inserts the first record of each id not yet stored. */
   function insertNew<R extends { id: string; ts: number }>(
     name: string,
@@ -101,16 +197,124 @@ WHERE day >= toDate(${dayLiteral(min)}) AND day <= toDate(${dayLiteral(max)}) AN
   ): Promise<void> {
     if (records.length === 0) return Promise.resolve();
     return serialized(name, async () => {
-      const stored = await storedIds(name, records);
-      const fresh: Record<string, unknown>[] = [];
-      for (const r of records) {
-        if (stored.has(r.id)) continue;
-        stored.add(r.id);
-        fresh.push(toRow(r));
-      }
-      if (fresh.length > 0) await exec.insert(name, fresh);
+      await insertNewNow(name, records, toRow);
     });
   }
+
+  // ---- the spooled write path ---------------------------------------------------------------
+
+  let sampleChecks = SAMPLE_CHECK_WRITES;
+  const settled = new Set<string>();
+
+  /** Before the first spooled write of a table: INSERTs a killed predecessor left running land first. */
+  async function settleEarlierInserts(name: string): Promise<void> {
+    if (settled.has(name)) return;
+    try {
+      const w = await waitForRunningInserts((s) => exec.rows(s), db, name, {
+        timeoutMs: options.settleTimeoutMs ?? 30_000,
+      });
+      if (w.waitedFor > 0)
+        log?.info({ table: name, ...w }, 'first spooled write waited for INSERTs already running');
+      settled.add(name);
+    } catch (err) {
+      // Not fatal (tried again on the next write); the duplicate check still runs.
+      log?.warn(
+        { table: name, err: err instanceof Error ? err.message : String(err) },
+        'could not look for running INSERTs',
+      );
+    }
+  }
+
+  /** The rows of spooled payloads (JSONEachRow lines made by `encodeRows`). */
+  function decodeRows(name: string, payloads: readonly Buffer[]): Record<string, unknown>[] {
+    const out: Record<string, unknown>[] = [];
+    for (const p of payloads)
+      for (const line of p.toString('utf8').split('\n')) {
+        if (line === '') continue;
+        let row: unknown;
+        try {
+          row = JSON.parse(line);
+        } catch (err) {
+          // Corrupt beyond the spool's CRC: retrying cannot help (the spool dead-letters it).
+          throw new StoreError(`spooled ${name} row is not JSON`, err, false);
+        }
+        if (row === null || typeof row !== 'object' || Array.isArray(row))
+          throw new StoreError(`spooled ${name} row is not an object`, undefined, false);
+        out.push(row as Record<string, unknown>);
+      }
+    return out;
+  }
+
+  const sampleKey = (r: Record<string, unknown>): string =>
+    JSON.stringify([needStr(r.target), needStr(r.series), needStr(r.labels), needNum(r.ts)]);
+
+  /** Identities (sampleKey) of `rows` already stored, looked up by their times and targets. */
+  async function storedSamples(rows: readonly Record<string, unknown>[]): Promise<Set<string>> {
+    const found = new Set<string>();
+    const tss = [...new Set(rows.map((r) => needNum(r.ts)))].sort((a, b) => a - b);
+    const targets = [...new Set(rows.map((r) => needStr(r.target)))];
+    for (let i = 0; i < tss.length; i += ID_CHECK_CHUNK) {
+      const chunk = tss.slice(i, i + ID_CHECK_CHUNK);
+      const min = chunk[0]!;
+      const max = chunk[chunk.length - 1]!;
+      const got = await exec.rows(
+        sql`SELECT target, series, labels, ts FROM ${table(SIGNAL_TABLES.samples)}
+WHERE day >= toDate(${dayLiteral(min)}) AND day <= toDate(${dayLiteral(max)})
+  AND ts IN ${list(chunk)} AND target IN ${list(targets)}`,
+      );
+      for (const r of got) found.add(sampleKey(r));
+    }
+    return found;
+  }
+
+  /** Spooled samples: rows already stored are skipped while checks are on (SAMPLE_CHECK_WRITES). */
+  async function writeSpooledSamples(
+    rows: Record<string, unknown>[],
+  ): Promise<{ inserted: number; duplicates: number }> {
+    let fresh = rows;
+    if (sampleChecks > 0) {
+      const stored = await storedSamples(rows);
+      if (stored.size > 0) fresh = rows.filter((r) => !stored.has(sampleKey(r)));
+    }
+    try {
+      if (fresh.length > 0) await exec.insert(SIGNAL_TABLES.samples, fresh);
+    } catch (err) {
+      sampleChecks = SAMPLE_CHECK_WRITES;
+      throw err;
+    }
+    if (sampleChecks > 0) sampleChecks--;
+    return { inserted: fresh.length, duplicates: rows.length - fresh.length };
+  }
+
+  /** Spooled log or RUM rows: skips ids already stored or repeated (as `writeLogs` / `writeRum`). */
+  async function writeSpooledKeyed(
+    name: SignalTable,
+    rows: Record<string, unknown>[],
+  ): Promise<{ inserted: number; duplicates: number }> {
+    for (const r of rows)
+      if (typeof r.id !== 'string' || typeof r.ts !== 'number')
+        throw new StoreError(`spooled ${name} row has no id or ts`, undefined, false);
+    const keyed = rows as (Record<string, unknown> & { id: string; ts: number })[];
+    const inserted = await insertNewNow(name, keyed, (r) => r);
+    return { inserted, duplicates: rows.length - inserted };
+  }
+
+  function recordWriter(name: SignalTable): SpoolRecordWriter {
+    return {
+      writeRecords(payloads) {
+        return serialized(name, async () => {
+          const rows = decodeRows(name, payloads);
+          if (rows.length === 0) return { inserted: 0, duplicates: 0 };
+          await settleEarlierInserts(name);
+          return name === SIGNAL_TABLES.samples ? writeSpooledSamples(rows) : writeSpooledKeyed(name, rows);
+        });
+      },
+    };
+  }
+
+  /** One JSONEachRow line per row: the spooled record of a signal write. */
+  const encodeRows = (rows: readonly Record<string, unknown>[]): Buffer =>
+    Buffer.from(rows.map((r) => JSON.stringify(r) + '\n').join(''), 'utf8');
 
   /** Waits until ClickHouse has applied every pending mutation of `name` (18.16 has no mutations_sync). */
   async function waitMutations(name: string): Promise<void> {
@@ -158,49 +362,34 @@ WHERE day >= toDate(${dayLiteral(min)}) AND day <= toDate(${dayLiteral(max)}) AN
   }
 
   return {
+    records: {
+      [SIGNAL_TABLES.samples]: recordWriter(SIGNAL_TABLES.samples),
+      [SIGNAL_TABLES.logs]: recordWriter(SIGNAL_TABLES.logs),
+      [SIGNAL_TABLES.rum]: recordWriter(SIGNAL_TABLES.rum),
+    },
+
+    spooledWriters(spool) {
+      const append = (name: SignalTable, rows: Record<string, unknown>[]): Promise<void> =>
+        rows.length === 0 ? Promise.resolve() : spool.append(name, encodeRows(rows), rows.length);
+      return {
+        writeSamples: (samples) => append(SIGNAL_TABLES.samples, samples.map(sampleRow)),
+        writeLogs: (records) => append(SIGNAL_TABLES.logs, records.map(logRow)),
+        writeRum: (records) => append(SIGNAL_TABLES.rum, records.map(rumRow)),
+      };
+    },
+
     writeSamples(samples: readonly ScrapedSample[]) {
       if (samples.length === 0) return Promise.resolve();
-      const rows = samples.map((x) => {
-        const keys = Object.keys(x.labels).sort();
-        return {
-          ts: Math.round(x.ts),
-          target: x.target,
-          series: x.series,
-          labels: stableJson(x.labels),
-          label_keys: keys,
-          label_values: keys.map((k) => x.labels[k] ?? ''),
-          value: x.value,
-        };
-      });
+      const rows = samples.map(sampleRow);
       return serialized(SIGNAL_TABLES.samples, () => exec.insert(SIGNAL_TABLES.samples, rows));
     },
 
     writeLogs(records: readonly LogRecord[]) {
-      return insertNew(SIGNAL_TABLES.logs, records, (r) => ({
-        id: r.id,
-        ts: Math.round(r.ts),
-        file: r.file,
-        byte_offset: r.offset,
-        level: r.level,
-        message: r.message,
-        fields: JSON.stringify(r.fields),
-      }));
+      return insertNew(SIGNAL_TABLES.logs, records, logRow);
     },
 
     writeRum(records: readonly RumRecord[]) {
-      return insertNew(SIGNAL_TABLES.rum, records, (r) => ({
-        id: r.id,
-        ts: Math.round(r.ts),
-        kind: r.kind,
-        name: r.name,
-        value: r.value,
-        message: r.message,
-        session_id: r.session_id,
-        app_name: r.app_name,
-        app_version: r.app_version,
-        page_url: r.page_url,
-        attributes: JSON.stringify(r.attributes),
-      }));
+      return insertNew(SIGNAL_TABLES.rum, records, rumRow);
     },
 
     async deleteBefore(beforeTs) {
