@@ -29,7 +29,7 @@ export function registerSpoolMetrics(registry: Registry, stats: () => SpoolStats
     });
   gauge(
     'paywatch_spool_pending_events',
-    'Events acknowledged to clients but not yet in ClickHouse.',
+    'Events (and signal rows: scraped samples, log and RUM records) acknowledged but not yet in ClickHouse.',
     (s) => s.pendingEvents,
   );
   gauge(
@@ -46,17 +46,17 @@ export function registerSpoolMetrics(registry: Registry, stats: () => SpoolStats
   counter('paywatch_spool_retries_total', 'Failed store writes the spool will retry.', (s) => s.retries);
   counter(
     'paywatch_spool_dropped_events_total',
-    'Events the store refused as invalid (dead-lettered in the spool folder).',
+    'Events and signal rows the store refused as invalid (dead-lettered in the spool folder).',
     (s) => s.droppedEvents,
   );
   counter(
     'paywatch_spool_overloads_total',
-    'Ingest requests refused with 503 because the spool quota was full.',
+    'Writes (ingest requests, Faro beacons, log batches, scrapes) refused with 503 because the spool quota was full.',
     (s) => s.overloads,
   );
   counter(
     'paywatch_spool_drained_events_total',
-    'Events the spool handed to the store and the store stored.',
+    'Events and signal rows the spool handed to the store and the store stored.',
     (s) => s.drainedEvents,
   );
   counter(
