@@ -1,6 +1,7 @@
-// Guards the decline-mix detector: a shift of failure categories fires even at an unchanged failure rate; normal noise and a mix that swings with the time of day do not.
+// Guards the decline-mix detector: a shift of failure categories fires even at an unchanged failure rate; normal noise and a mix that swings with the time of day do not; a permanent change is adopted as the new baseline after adapt_after_minutes (resolves, never re-fires) while a transient one is detected in full.
 import { describe, expect, it } from 'vitest';
-import { createMixDetector, MixSpecSchema } from './mix.detector.js';
+import { ADAPT_AFTER_MINUTES, createMixDetector, MixSpecSchema } from './mix.detector.js';
+import type { Evaluation } from './types.js';
 import { dailyShape, firstAnomalous, synthMinutes } from './synthetic.js';
 
 const spec = MixSpecSchema.parse({ type: 'mix' });
@@ -172,5 +173,101 @@ describe('mix detector', () => {
         expect(ev[i]?.summary, `seed ${seed} ${hour}:00`).toMatch(/this time of day on 4 past days/);
         expect(ev[i]?.contributors?.[0]?.key).toBe('failure_category=fraud_suspected');
       }
+    // ≈50 simulated days of minutes: past vitest's 5 s default on the shared 2-core box under load.
+  }, 30_000);
+
+  // Level-shift adaptation, on the pack's settings and the simulator's volume: one day of
+  // history (so the same-time-of-day baseline judges too), then 85% of do_not_honor re-labelled
+  // as fraud_suspected at 10:00 on day 2.
+  describe('a permanent change of the mix', () => {
+    const onset = 1440 + 600;
+    /** Minutes after the onset of each anomalous verdict's run, as `from..to`. */
+    const runs = (ev: Evaluation[], from: number): string[] => {
+      const out: string[] = [];
+      let start = -1;
+      for (let i = from; i <= ev.length; i++) {
+        const a = ev[i]?.verdict === 'anomalous';
+        if (a && start < 0) start = i;
+        if (!a && start >= 0) {
+          out.push(`${start - from}..${i - 1 - from}`);
+          start = -1;
+        }
+      }
+      return out;
+    };
+    const mixAt =
+      (shiftFrom: number, shiftTo = Infinity) =>
+      (t: number) => ({
+        attempts: 650,
+        successRate: 0.907,
+        failureMix: t >= shiftFrom * 60_000 && t < shiftTo * 60_000 ? shifted : simMix,
+      });
+
+    it(`fires within two minutes, is adopted within ${ADAPT_AFTER_MINUTES} min (the finding ends) and never fires again, through the same hour next day`, () => {
+      for (const seed of [1, 2]) {
+        const d = createMixDetector(packSpec);
+        const ev = synthMinutes(0, onset + 1440 + 120, mixAt(onset), seed).map((m) => d.evaluate(m));
+        expect(ev.slice(0, onset).filter((e) => e.verdict === 'anomalous')).toEqual([]);
+        const r = runs(ev, onset);
+        // One episode: from the onset (≤ 2 min) to the adoption (≤ 120 min after the onset).
+        expect(r, `seed ${seed}`).toHaveLength(1);
+        const [first, last] = (r[0] ?? '').split('..').map(Number);
+        expect(first).toBeLessThanOrEqual(2);
+        expect(last).toBeGreaterThanOrEqual(ADAPT_AFTER_MINUTES - 5);
+        expect(last).toBeLessThanOrEqual(ADAPT_AFTER_MINUTES);
+        const after = ev[onset + (last ?? 0) + 1];
+        expect(after?.summary).toMatch(/the new mix, stable for 120 min, is the baseline now/);
+      }
+    });
+
+    it('without adaptation (adapt_after_minutes: 0) it keeps firing, as before', () => {
+      const d = createMixDetector({ ...packSpec, adapt_after_minutes: 0 });
+      const ev = synthMinutes(0, onset + 360, mixAt(onset), 1).map((m) => d.evaluate(m));
+      expect(runs(ev, onset)).toEqual([`${firstAnomalous(ev, onset) - onset}..359`]);
+    });
+
+    it('a transient shift that reverts is detected in full and not adopted: the same shift 90 minutes later is detected in full again', () => {
+      for (const seed of [1, 2]) {
+        const d = createMixDetector(packSpec);
+        const second = onset + 30 + 90;
+        const ev = synthMinutes(
+          0,
+          second + 240,
+          (t) =>
+            mixAt(onset, onset + 30)(t).failureMix === shifted
+              ? mixAt(onset, onset + 30)(t)
+              : mixAt(second, second + 60)(t),
+          seed,
+        ).map((m) => d.evaluate(m));
+        const r1 = runs(ev.slice(0, second), onset);
+        // Fires within two minutes and stays firing until the shifted minutes left the window.
+        expect(r1, `seed ${seed}`).toHaveLength(1);
+        const [f1, l1] = (r1[0] ?? '').split('..').map(Number);
+        expect(f1).toBeLessThanOrEqual(2);
+        expect(l1).toBeGreaterThanOrEqual(29);
+        expect(l1).toBeLessThanOrEqual(30 + packSpec.window_minutes);
+        // The second, hour-long shift: caught as fast, and firing all along (no stale candidate
+        // from the first one cut it short).
+        const r2 = runs(ev, second);
+        expect(r2, `seed ${seed}`).toHaveLength(1);
+        const [f2, l2] = (r2[0] ?? '').split('..').map(Number);
+        expect(f2).toBeLessThanOrEqual(2);
+        expect(l2).toBeGreaterThanOrEqual(59);
+      }
+    });
+
+    it('a restart in the middle keeps the adaptation on schedule (snapshot and restore)', () => {
+      const minutes = synthMinutes(0, onset + 180, mixAt(onset), 3);
+      const a = createMixDetector(packSpec);
+      const whole = minutes.map((m) => a.evaluate(m));
+      const b = createMixDetector(packSpec);
+      const cut = onset + 60;
+      const part1 = minutes.slice(0, cut).map((m) => b.evaluate(m));
+      const c = createMixDetector(packSpec);
+      c.restore?.(JSON.parse(JSON.stringify(b.snapshot?.())) as unknown);
+      const part2 = minutes.slice(cut).map((m) => c.evaluate(m));
+      expect([...part1, ...part2].map((e) => e.verdict)).toEqual(whole.map((e) => e.verdict));
+      expect(runs(whole, onset)).toHaveLength(1);
+    });
   });
 });

@@ -34,6 +34,15 @@ import { MINUTE_MS, MinuteWindow } from './types.js';
  * and a finding needs a shift against that *and* against the recent decayed baseline. Until
  * `min_season_days` past days have enough failures at that time, the recent baseline alone
  * judges.
+ *
+ * Level-shift adaptation: neither baseline learns the minutes of a shift (an incident must not
+ * become normal), so a *permanent* change (a provider that starts classifying failures
+ * differently) would fire for ever. The minutes of an ongoing shift are collected apart, as a
+ * candidate baseline; once the new mix has held for `adapt_after_minutes` since it began (the
+ * window never shifted again against the candidate, and the candidate has
+ * `min_baseline_failures`), the candidate becomes the recent baseline and the finding ends. The
+ * same-time-of-day history then learns the new mix day by day (until then it cannot page on its
+ * own: a finding needs both). A shift that reverts first, or keeps moving, starts afresh.
  */
 export const MixSpecSchema = z.object({
   type: z.literal('mix'),
@@ -56,10 +65,18 @@ export const MixSpecSchema = z.object({
     .default(60),
   /** Past days with history at this time of day before the seasonal baseline judges. */
   min_season_days: z.number().int().min(1).default(1),
+  /**
+   * Minutes a new mix must hold before it becomes the baseline (the finding then ends); 0:
+   * never. No default in the schema, so that existing rules keep their fingerprint (and their
+   * saved history) across the upgrade: `ADAPT_AFTER_MINUTES` applies.
+   */
+  adapt_after_minutes: z.number().int().min(0).max(10080).optional(),
 });
 export type MixSpec = z.infer<typeof MixSpecSchema>;
 
 const DAY_MS = 1440 * MINUTE_MS;
+/** Default of `adapt_after_minutes`: two hours, as the seasonal detector's 8 × 15-minute slots. */
+export const ADAPT_AFTER_MINUTES = 120;
 
 /**
  * Per-category failure counts of normal minutes per time-of-day slot for the last days, in a
@@ -170,6 +187,8 @@ interface MixJudgement {
   n: number;
   from: number;
   to: number;
+  /** Minutes of the suffix reported (the last `minutes` of the window). */
+  minutes: number;
 }
 
 export function createMixDetector(spec: MixSpec): SeriesDetector {
@@ -188,6 +207,17 @@ export function createMixDetector(spec: MixSpec): SeriesDetector {
   const seasonBase: number[] = new Array<number>(K).fill(0);
   const oldRow: number[] = new Array<number>(K).fill(0);
   let total = 0;
+  const adaptAfterMs = (spec.adapt_after_minutes ?? ADAPT_AFTER_MINUTES) * MINUTE_MS;
+  // Parallel to `lagged`: the minute was in a suffix judged shifted (never learned as normal).
+  const tainted: boolean[] = [];
+  // Candidate baseline: failure counts of the current shift's minutes (those that left the
+  // window), since `candSince` (minute start; NaN when empty). `quietRun`: normal verdicts in a row.
+  const cand: number[] = new Array<number>(K).fill(0);
+  let candTotal = 0;
+  let candSince = NaN;
+  let quietRun = 0;
+  // End of the minute a candidate was adopted (for the summary; NaN: never).
+  let adoptedAt = NaN;
 
   /**
    * Tests every suffix of the window (last 1, 2, … minutes) with enough failures against
@@ -218,10 +248,17 @@ export function createMixDetector(spec: MixSpec): SeriesDetector {
       const p = js >= spec.min_jsd ? combinedP(obs, base) : { p: 1, from: -1, to: -1 };
       const bad = p.p < spec.p_value && js >= spec.min_jsd;
       if (bad || best === null || (best.p >= spec.p_value && k === 0))
-        best = { bad, js, p: p.p, obs: [...obs], n, from: p.from, to: p.to };
+        best = { bad, js, p: p.p, obs: [...obs], n, from: p.from, to: p.to, minutes: recent.length - k };
       if (bad) break;
     }
-    return best ?? { bad: false, js: 0, p: 1, obs, n, from: -1, to: -1 };
+    return best ?? { bad: false, js: 0, p: 1, obs, n, from: -1, to: -1, minutes: 0 };
+  }
+
+  /** Empties the candidate baseline (the shift ended, or moved again). */
+  function resetCandidate(): void {
+    cand.fill(0);
+    candTotal = 0;
+    candSince = NaN;
   }
 
   return {
@@ -237,6 +274,10 @@ export function createMixDetector(spec: MixSpec): SeriesDetector {
         recentTotals: [...recentTotals],
         total,
         season: seasonal ? seasonal.toJson() : null,
+        tainted: [...tainted],
+        cand: [...cand],
+        candSince: Number.isNaN(candSince) ? null : candSince,
+        quietRun,
       };
     },
     restore(state: unknown) {
@@ -251,6 +292,16 @@ export function createMixDetector(spec: MixSpec): SeriesDetector {
       // one: the recent baseline judges until the days are learned again.
       const season = s['season'];
       if (seasonal && season !== undefined && season !== null) seasonal.fromJson(season);
+      // Snapshots from before the adaptation: nothing known to be shifted, no candidate.
+      const t = s['tainted'] === undefined ? [] : arr(s['tainted']);
+      tainted.push(...lagged.map((_, i) => t[i] === true));
+      if (s['cand'] !== undefined) {
+        const c = arr(s['cand']).map(num);
+        for (let i = 0; i < K; i++) cand[i] = c[i] ?? 0;
+        candTotal = cand.reduce((a, b) => a + b, 0);
+        candSince = s['candSince'] === null ? NaN : num(s['candSince']);
+        quietRun = num(s['quietRun']);
+      }
     },
     evaluate(minute: MinuteAggregate): Evaluation {
       win.push(minute);
@@ -276,6 +327,8 @@ export function createMixDetector(spec: MixSpec): SeriesDetector {
       const season = seasonal?.expected(minute.t, seasonBase) ?? { days: 0, total: 0 };
       const seasonReady = season.days >= spec.min_season_days && season.total >= spec.min_baseline_failures;
       let out: Evaluation;
+      // Minutes at the end of the window the finding covers (0: no finding).
+      let shiftMinutes = 0;
       if (total < spec.min_failures)
         out = quiet(at, 'insufficient', null, `${total} failures < ${spec.min_failures}`);
       else if (!recentReady && !seasonReady)
@@ -292,6 +345,7 @@ export function createMixDetector(spec: MixSpec): SeriesDetector {
         const transfer =
           b.from >= 0 ? ` (${FAILURE_CATEGORIES[b.from] ?? '?'} → ${FAILURE_CATEGORIES[b.to] ?? '?'})` : '';
         const bad = b.bad;
+        if (bad) shiftMinutes = b.minutes;
         // Per-category shifts (and the long summary) only for a finding: normal minutes stay cheap.
         const shifts = bad
           ? FAILURE_CATEGORIES.map((c, i) => ({
@@ -312,24 +366,56 @@ export function createMixDetector(spec: MixSpec): SeriesDetector {
           score: Math.min(1, b.js / (2 * spec.min_jsd)),
           revenue_at_risk: 0,
           summary: !bad
-            ? `decline mix stable (JSD ${b.js.toFixed(3)}${vs})`
+            ? `decline mix stable (JSD ${b.js.toFixed(3)}${vs})${at - adoptedAt <= spec.window_minutes * MINUTE_MS ? `; the new mix, stable for ${Math.round(adaptAfterMs / MINUTE_MS)} min, is the baseline now` : ''}`
             : `decline mix shifted (JSD ${b.js.toFixed(3)} over ${b.n} failures${vs}, p=${b.p.toExponential(1)}${transfer})${shifts.length ? `: ${shifts.map((x) => `${x.key.split('=')[1]} +${(x.value * 100).toFixed(0)} pp`).join(', ')}` : ''}`,
           samples: bad ? win.full().samples : [],
           contributors: shifts,
         };
       }
+      // The minutes of the reported suffix are the shift's: never learned as normal (nor the
+      // last minutes of a shift leaving the window just as it turns normal again).
+      const anomalous = out.verdict === 'anomalous';
       lagged.push(minute);
+      tainted.push(false);
+      if (anomalous)
+        for (let i = Math.max(0, tainted.length - shiftMinutes); i < tainted.length; i++) tainted[i] = true;
+      quietRun = anomalous ? 0 : quietRun + 1;
+      // Normal for three windows in a row: the shift is over (it reverted) before it was adopted.
+      // (Not one window: at low volume a lasting shift is significant only now and then.)
+      if (quietRun >= 3 * spec.window_minutes && candTotal > 0) resetCandidate();
       if (lagged.length > spec.window_minutes) {
         const old = lagged.shift();
-        if (old && out.verdict !== 'anomalous') {
+        const wasShifted = tainted.shift() === true;
+        if (old) {
           let oldTotal = 0;
           for (let i = 0; i < K; i++) {
             const v = old.failures[FAILURE_CATEGORIES[i] ?? 'other'] ?? 0;
             oldRow[i] = v;
             oldTotal += v;
-            baseline[i] = (baseline[i] ?? 0) * decay + v;
           }
-          if (seasonal && oldTotal > 0) seasonal.record(old.t, oldRow);
+          if (!wasShifted && !anomalous) {
+            for (let i = 0; i < K; i++) baseline[i] = (baseline[i] ?? 0) * decay + (oldRow[i] ?? 0);
+            if (seasonal && oldTotal > 0) seasonal.record(old.t, oldRow);
+          } else if (wasShifted && adaptAfterMs > 0) {
+            // A minute of the shift: the candidate's. (One that was never in a shifted suffix,
+            // leaving a window judged shifted, is neither's: the minutes before an onset.)
+            if (candTotal === 0) candSince = old.t;
+            for (let i = 0; i < K; i++) cand[i] = (cand[i] ?? 0) + (oldRow[i] ?? 0);
+            candTotal += oldTotal;
+          }
+        }
+      }
+      if (anomalous && adaptAfterMs > 0 && candTotal >= spec.min_baseline_failures) {
+        if (judge(cand).bad) {
+          // The mix moved again against the candidate: the new mix is not settled yet.
+          resetCandidate();
+        } else if (at - candSince >= adaptAfterMs) {
+          // Held for adapt_after_minutes: the new mix is the baseline now. Its minutes still in
+          // the window are learned as they leave it (no longer tainted).
+          for (let i = 0; i < K; i++) baseline[i] = cand[i] ?? 0;
+          tainted.fill(false);
+          resetCandidate();
+          adoptedAt = at;
         }
       }
       return out;
