@@ -102,7 +102,17 @@ describe('runDemoTraffic on an empty store', () => {
   }
 
   /** Runs the demo until the history is stored; the live sender records where the stream went on. */
-  async function run(opts: { engine: boolean; remoteEngine: boolean }) {
+  async function run(opts: {
+    engine: boolean;
+    remoteEngine: boolean;
+    /** The engine's own warm-up from the store (`engineReady`), given the fake clock and a view of the run. */
+    engineReady?: (run: {
+      advance(ms: number): void;
+      fedSoFar(): number;
+      liveSoFar(): number;
+      abort(): void;
+    }) => Promise<void>;
+  }) {
     let clock = NOW;
     const storeFirst = !opts.engine && opts.remoteEngine;
     const store = memoryWriter();
@@ -149,6 +159,17 @@ describe('runDemoTraffic on an empty store', () => {
         ],
         hooks: { ingested: () => {} },
         remoteEngine: opts.remoteEngine,
+        ...(opts.engineReady
+          ? {
+              engineReady: () =>
+                opts.engineReady!({
+                  advance: (ms) => void (clock += ms),
+                  fedSoFar: () => engineLog.length,
+                  liveSoFar: () => liveSeen.length,
+                  abort: () => ac.abort(),
+                }),
+            }
+          : {}),
         hasHistory: () => Promise.resolve(false),
         logger,
       }),
@@ -159,7 +180,7 @@ describe('runDemoTraffic on an empty store', () => {
         return { accepted: 0, stopped: 'aborted' };
       },
     });
-    return { store: store.rows, engineLog, liveSeen, lines, sendStart: sendStart!, clock };
+    return { store: store.rows, engineLog, liveSeen, lines, sendStart: sendStart!, clock, abort: ac };
   }
 
   it('warms the engine with the recent hours, then holds-back live events, then stores all history behind live traffic', async () => {
@@ -194,6 +215,50 @@ describe('runDemoTraffic on an empty store', () => {
       )[0],
       'Demo history back-filled',
     ]);
+  }, 30_000);
+
+  it("feeds the engine its history only once the engine's own warm-up from the store has ended; live traffic is stored and broadcast meanwhile", async () => {
+    let fedBeforeReady = -1;
+    let liveBeforeReady = -1;
+    const r = await run({
+      engine: true,
+      remoteEngine: false,
+      // A store warm-up lasting 30 minutes of wall clock (a busy box): live events come due meanwhile.
+      engineReady: async (run) => {
+        run.advance(30 * 60_000);
+        await new Promise((res) => setTimeout(res, 700));
+        fedBeforeReady = run.fedSoFar();
+        liveBeforeReady = run.liveSoFar();
+      },
+    });
+    // Nothing reached the engine before its own warm-up ended (it would only have been held there).
+    expect(fedBeforeReady).toBe(0);
+    // Live traffic did not wait: due events were stored and broadcast during the warm-up.
+    expect(liveBeforeReady).toBeGreaterThan(0.8 * RATE * 1800);
+    const fed = r.engineLog.filter((e) => !e.held);
+    const held = r.engineLog.filter((e) => e.held);
+    expect(fed.length).toBeGreaterThan(0.8 * RATE * DEMO_RECENT_HOURS * 3600);
+    expect(fed.every((e) => e.ts < NOW)).toBe(true);
+    // Then the history, then the live events held meanwhile: event time never goes back.
+    expect(held.length).toBeGreaterThanOrEqual(liveBeforeReady);
+    for (let i = 1; i < r.engineLog.length; i++)
+      expect(r.engineLog[i]!.ts).toBeGreaterThanOrEqual(r.engineLog[i - 1]!.ts);
+    expect(r.liveSeen.map((e) => e.event_id)).toEqual(held.map((e) => e.id));
+  }, 30_000);
+
+  it('a stop during the engine warm-up ends the demo without waiting for the warm-up', async () => {
+    const t = Date.now();
+    const r = await run({
+      engine: true,
+      remoteEngine: false,
+      engineReady: (run) => {
+        setTimeout(() => run.abort(), 50);
+        return new Promise<void>(() => {});
+      },
+    });
+    expect(Date.now() - t).toBeLessThan(5_000);
+    expect(r.engineLog.filter((e) => !e.held)).toEqual([]);
+    expect(r.lines.some((l) => l.startsWith('Alert engine warmed'))).toBe(false);
   }, 30_000);
 
   it('with an alert engine elsewhere reading the store, stores the history first, in event order', async () => {

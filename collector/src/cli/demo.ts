@@ -110,6 +110,11 @@ export interface DemoHistoryTargets {
   store(inputs: readonly PaymentEventInput[]): Promise<number>;
   /** The in-process alert engine, or null when it does not run in this process. */
   engine: {
+    /**
+     * Resolves once the engine takes events directly: its own warm-up from the store (which
+     * holds every input back meanwhile, bounded) has ended. History is fed after it.
+     */
+    ready(): Promise<void>;
     /** Feeds events to the engine only (not stored), in the order given. */
     feed(inputs: readonly PaymentEventInput[]): Promise<number>;
     /**
@@ -141,6 +146,11 @@ export function createDemoHistoryTargets(deps: {
   hooks: PipelineHooks;
   /** An alert engine elsewhere reads the store (PAYWATCH_ALERTS_URL). */
   remoteEngine: boolean;
+  /**
+   * The in-process engine's own warm-up from the store (`AlertsInCollector.warmedUp`); default:
+   * none. Until it ends, the engine sink holds whatever it is given.
+   */
+  engineReady?: () => Promise<void>;
   hasHistory: (from: number, to: number) => Promise<boolean>;
   logger: Logger;
 }): DemoHistoryTargets {
@@ -165,6 +175,7 @@ export function createDemoHistoryTargets(deps: {
       logger,
     });
     engine = {
+      ready: deps.engineReady ?? (() => Promise.resolve()),
       feed: async (inputs) => (await toEngine.ingest(inputs, source)).accepted,
       ingestHeld: async (inputs) => (await held.ingest(inputs, source)).inserted,
       consume: (events) => void engineSink.consume(events),
@@ -198,6 +209,19 @@ async function pump(
   }
   if (batch.length > 0 && !signal.aborted) done += await to(batch);
   return done;
+}
+
+/** Resolves when `ready` does, or at once when the signal aborts (shutdown must not wait for it). */
+function untilReadyOrAborted(ready: Promise<void>, signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return Promise.resolve();
+  return new Promise<void>((resolve, reject) => {
+    const onAbort = () => resolve();
+    signal.addEventListener('abort', onAbort, { once: true });
+    ready.then(
+      () => (signal.removeEventListener('abort', onAbort), resolve()),
+      (err: unknown) => (signal.removeEventListener('abort', onAbort), reject(err)),
+    );
+  });
 }
 
 /**
@@ -234,7 +258,8 @@ async function ingestDue(
  * yet, the past `DEMO_HISTORY_DAYS` days are back-filled around it (each segment with its own
  * seed, so ids never collide with the live stream), without delaying live traffic:
  *
- * 1. Live traffic starts at once. While the alert engine is warmed with the last
+ * 1. Live traffic starts at once. Once the engine's own warm-up from the store (if any) has
+ *    ended, and while the alert engine is warmed with the last
  *    `DEMO_RECENT_HOURS` of history (in process, in event-time order: a few seconds), live events
  *    are ingested in process (stored, counted, broadcast) and held back from the engine; then the
  *    engine gets them, in order, and the stream continues over HTTP.
@@ -315,6 +340,10 @@ export async function runDemoTraffic(opts: {
       const held = ingestDue(live, engine.ingestHeld, warmDone, now);
       let fed = 0;
       try {
+        // The engine's own warm-up from the store comes first (on a busy box it can outlast this
+        // one): fed meanwhile, the history would only pile up in its bounded hold, and "warmed"
+        // below would be printed before the engine had any of it.
+        await untilReadyOrAborted(engine.ready(), signal);
         for (const seg of warm) fed += await pump(seg, engine.feed, signal);
       } catch (err) {
         log.error({ err }, 'warming the alert engine with demo history failed');

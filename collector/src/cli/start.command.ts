@@ -120,6 +120,7 @@ export const startCommand: Command = {
                 writer: running.spool ?? store,
                 masker: running.masker,
                 engineSink: running.alerts?.sink ?? null,
+                ...(running.alerts ? { engineReady: running.alerts.warmedUp } : {}),
                 liveSinks: [running.metrics.sink, running.live.sink],
                 hooks: running.metrics.pipelineHooks,
                 remoteEngine: config.alerts.remote !== null,
