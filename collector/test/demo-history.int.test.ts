@@ -10,10 +10,15 @@ import { spawnPaywatch } from './harness.js';
 
 const PASSWORD = 'demo-history-test-pw';
 
+/** The part of `/api/v1/alerts-stats` this test reads (the engine's event-time bookkeeping). */
 interface Stats {
   events: number;
   late_events: number;
   history_events: number;
+  future_events: number;
+  evaluations: number;
+  watermark: number | null;
+  warmup: { state: string; held: number; dropped: number };
 }
 interface AlertView {
   rule: string;
@@ -90,6 +95,12 @@ describe('paywatch start: demo history', () => {
       // 2 h at 20/s is 144k at mean volume; the simulator's time-of-day curve (the window ends at
       // the wall clock) brings the quietest 2 h of the week to ~100k, so the floor sits below that.
       expect(warmed).toBeGreaterThan(85_000);
+      // "Warmed" means the engine has them: its own warm-up from the (empty) store, which holds its
+      // input back while it runs, had ended before the demo fed it (on a busy box that warm-up can
+      // outlast the demo's, and the history used to sit in its bounded hold behind this line).
+      const atWarm = await get<Stats>('/api/v1/alerts-stats');
+      expect(atWarm.warmup.state, JSON.stringify(atWarm)).toBe('done');
+      expect(atWarm.history_events, JSON.stringify(atWarm)).toBeGreaterThan(warmed * 0.9);
       // The whole history is stored behind live traffic and reported when done.
       const [, sent] = await proc.waitFor(
         /Demo history back-filled: (\d+) events in ([\d.]+) s/,
@@ -120,10 +131,10 @@ describe('paywatch start: demo history', () => {
       expect(stats.late_events, JSON.stringify(stats)).toBe(0);
       expect(stats.history_events).toBeGreaterThan(warmed * 0.9);
 
-      // Warm baselines: an adyen outage over the current minute and the next ~2 minutes of
-      // event time, sent at once (stamped up to 115 s ahead, which the engine accepts), pushes
-      // event time past the current minute, which is then judged against the history-learnt
-      // baseline. A cold engine answers "learning the baseline" there and cannot alert.
+      // Warm baselines: an adyen outage over one open event-time minute M, sent at once and
+      // stamped on to M + 2 min 10 s, pushes event time past M's end + allowed_lateness (1 min),
+      // which closes M: it is judged against the history-learnt baseline at once. A cold engine
+      // answers "learning the baseline" there and cannot alert.
       const key = await fetch(`${url}/api/admin/keys`, {
         method: 'POST',
         headers: { cookie, 'x-csrf-token': csrf, 'content-type': 'application/json' },
@@ -131,10 +142,17 @@ describe('paywatch start: demo history', () => {
       });
       expect(key.status).toBe(201);
       const ingestKey = ((await key.json()) as { key: string }).key;
-      // Between 5 and 40 s into a minute: that minute is still open, and 115 s ahead closes it.
-      while (Date.now() % 60_000 < 5_000 || Date.now() % 60_000 > 40_000) await sleep(500);
+      // M must be open (the demo's live traffic holds event time at the wall clock, so it closes
+      // at wall M + 2 min) and the burst must reach M + 2 min — with a margin, not just up to it:
+      // no event need fall in the last milliseconds before an end bound, and one stamped short
+      // of M + 2 min leaves M open until the wall clock gets there, 2 min later. The engine drops
+      // events more than 2 min ahead of its clock, so the burst ends ≤ 100 s ahead of now: in
+      // the first half of a minute M is the previous minute (open ≥ 30 s more), else this one.
+      const BURST_MS = 130_000;
       const now = Date.now();
-      const start = now - (now % 60_000);
+      const thisMinute = now - (now % 60_000);
+      const start = now - thisMinute < 30_000 ? thisMinute - 60_000 : thisMinute;
+      const before = await get<Stats>('/api/v1/alerts-stats');
       const report = await sendEvents({
         url,
         key: ingestKey,
@@ -142,10 +160,28 @@ describe('paywatch start: demo history', () => {
         rate: 40,
         paced: false,
         start,
-        durationMs: now + 115_000 - start,
+        durationMs: BURST_MS,
         incidents: [parseIncident('provider-outage:adyen@+1s/5m', start)],
       });
+      const sentAt = Date.now();
+      expect(report.stopped, JSON.stringify(report.error)).toBe('duration');
       expect(report.rejected).toBe(0);
+      // Sent before the wall clock closed M on its own (the outage must be judged with M).
+      expect(sentAt, `the burst took ${sentAt - now} ms`).toBeLessThan(start + 120_000);
+      /** The engine's state, for a failure message: what would tell why M was not judged. */
+      const diagnose = async (): Promise<string> => {
+        const engine = await get<Stats>('/api/v1/alerts-stats');
+        const metrics = await (await fetch(`${url}/metrics`, { headers: { cookie } })).text();
+        const gauges = metrics.split('\n').filter((l) => /^paywatch_(alerts_engine|sink_)/.test(l));
+        const iso = (t: number | null) => (t === null ? null : new Date(t).toISOString());
+        return (
+          `minute M = ${iso(start)} closes when the engine's watermark reaches ${iso(start + 120_000)}; ` +
+          `watermark before the burst ${iso(before.watermark)}, now ${iso(engine.watermark)} ` +
+          `(burst of ${report.accepted} events sent ${now - thisMinute} ms into a minute, in ${sentAt - now} ms, ` +
+          `${report.retries} retries). Engine before: ${JSON.stringify(before)}; now: ${JSON.stringify(engine)}; ` +
+          `${gauges.join('; ')}\n${proc.out}`
+        );
+      };
       let adyen: AlertView | undefined;
       let seen: AlertView[] = [];
       while (!adyen) {
@@ -155,10 +191,17 @@ describe('paywatch start: demo history', () => {
             ...(await get<{ items: AlertView[] }>(`/api/v1/alerts?status=${status}&limit=200`)).items,
           );
         adyen = seen.find((a) => a.rule === 'provider_success_rate_drop' && a.labels.provider === 'adyen');
-        if (Date.now() - now > 15_000)
-          throw new Error(`no adyen alert: ${JSON.stringify(seen.map((a) => [a.rule, a.labels, a.status]))}`);
+        if (!adyen && Date.now() - now > 15_000)
+          throw new Error(
+            `no adyen alert ${Date.now() - now} ms after the burst started; alerts: ` +
+              `${JSON.stringify(seen.map((a) => [a.rule, a.labels, a.status]))}; ${await diagnose()}`,
+          );
         if (!adyen) await sleep(500);
       }
+      console.log(
+        `outage burst ${now - thisMinute} ms into a minute (M ${start === thisMinute ? 'this' : 'the previous'} minute), ` +
+          `sent in ${sentAt - now} ms; alert after ${Date.now() - now} ms`,
+      );
       // Quiet otherwise: no other provider-level success-rate alert from the history or its end.
       expect(
         seen

@@ -135,7 +135,10 @@ export interface PaywatchProcess {
   child: ChildProcess;
   /** Everything the process has written so far (stdout and stderr interleaved). */
   readonly out: string;
-  /** Polls `out` every `pollMs` until `re` matches; throws, with the output, after `timeoutMs`. */
+  /**
+   * Polls `out` every `pollMs` until `re` matches; throws, with the output, once `timeoutMs` have
+   * passed since the process was spawned (a deadline from the start, not from this call).
+   */
   waitFor(re: RegExp, timeoutMs: number, what: string, pollMs?: number): Promise<RegExpExecArray>;
 }
 
