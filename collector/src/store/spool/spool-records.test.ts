@@ -263,4 +263,24 @@ describe('spool records of other kinds', () => {
     const second = createSpool({ dir, quotaBytes: 1e8 }, { writer: w.events, logger });
     await expect(second.start()).rejects.toThrow(/records of kind "samples"/);
   });
+
+  it('keeps backing off while the store is down: new appends do not cut the wait short', async () => {
+    const w = await writers(['logs']);
+    w.state.up = false;
+    const spool = await startedSpool(await spoolDir(), w, {
+      minBackoffMs: 100,
+      maxBackoffMs: 400,
+      stopDrainMs: 0,
+    });
+    for (let i = 0; i < 40; i++) {
+      await spool.append('logs', rows(`l${i}`), 1);
+      await new Promise((r) => setTimeout(r, 15));
+    }
+    // ~0.6 s of appends against backoffs of 100, 200, 400 ms: a handful of retries, not one per append.
+    expect(spool.stats().retries).toBeGreaterThan(0);
+    expect(spool.stats().retries).toBeLessThanOrEqual(6);
+    w.state.up = true;
+    await spool.drained();
+    expect(w.tables.get('logs')).toHaveLength(40);
+  });
 });

@@ -293,6 +293,9 @@ export function createSpool(config: SpoolConfig, deps: SpoolDeps): Spool {
   let checkpoint = { segment: 0, offset: 0 };
   // Drainer
   let wake: (() => void) | null = null;
+  // Cuts a retry backoff short: only a stop does (new appends must not, or every group commit
+  // during an outage would be another failed store write: a retry storm instead of backoff).
+  let wakeBackoff: (() => void) | null = null;
   let drainLoop: Promise<void> | null = null;
   let drainDeadline = Infinity;
   const emptyWaiters: (() => void)[] = [];
@@ -301,6 +304,12 @@ export function createSpool(config: SpoolConfig, deps: SpoolDeps): Spool {
   const signal = () => {
     const w = wake;
     wake = null;
+    w?.();
+  };
+  const signalStop = () => {
+    signal();
+    const w = wakeBackoff;
+    wakeBackoff = null;
     w?.();
   };
 
@@ -566,11 +575,12 @@ export function createSpool(config: SpoolConfig, deps: SpoolDeps): Spool {
           await new Promise<void>((r) => {
             const t = setTimeout(r, backoff);
             // A stop request cuts the wait short.
-            wake = () => {
+            wakeBackoff = () => {
               clearTimeout(t);
               r();
             };
           });
+          wakeBackoff = null;
           backoff = Math.min(maxBackoff, backoff * 2);
           continue;
         }
@@ -754,7 +764,7 @@ export function createSpool(config: SpoolConfig, deps: SpoolDeps): Spool {
         state = 'stopping';
         await serial(flushQueue);
         drainDeadline = now() + (config.stopDrainMs ?? 5_000);
-        signal();
+        signalStop();
         await drainLoop;
         if (pendingEvents > 0)
           log.warn(
