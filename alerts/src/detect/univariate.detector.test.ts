@@ -1,4 +1,4 @@
-// Guards the production univariate detector: quiet on clean seasonality, scores a spike, a level shift, a flattened day and a missing weekday high, no look-ahead, the record gate.
+// Guards the production univariate detector: quiet on clean seasonality, scores a spike, a level shift, a flattened day, a missing weekday high and a modest sustained shift (slow channels), no look-ahead, the record gate.
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_UNIVARIATE_CONFIG, createUnivariateDetector, normalTail } from './univariate.detector.js';
 import { SnapshotError } from './snapshot.js';
@@ -140,6 +140,48 @@ describe('univariate detector', () => {
     for (const i of gated) expect(ungated).toContain(i);
     // Still pages the bursts it has not seen the like of.
     expect(gated.length).toBeGreaterThan(0);
+  });
+
+  it('slow channels flag a modest sustained shift (1σ for 300 points) the short-term likelihood misses or sees later', () => {
+    // Flat noise (sd ≈ 1) with exact ±8 spikes every 250 points that hold the range wide, so
+    // no range break; from 3000 the level is 1σ higher for 300 points.
+    const lo = 3000;
+    const firsts = (slowLen: number) =>
+      [3, 5, 7, 11, 13].map((seed) => {
+        let s = seed;
+        const rnd = () => (s = (s * 16807) % 2147483647) / 2147483647 - 0.5;
+        const xs = Array.from({ length: 4000 }, (_, i) => {
+          const z = 50 + (rnd() + rnd() + rnd()) * 2 + (i >= lo && i < lo + 300 ? 1 : 0);
+          return i % 250 === 100 ? (i % 500 === 100 ? 58 : 42) : z;
+        });
+        const d = createUnivariateDetector({ ...DEFAULT_UNIVARIATE_CONFIG, slowLen });
+        const sc = xs.map((x) => d.update(x).score);
+        expect(Math.max(...sc.slice(600, lo))).toBeLessThan(0.45);
+        const first = sc.findIndex((v, i) => i >= lo && v >= 0.45);
+        return first < 0 ? Infinity : first - lo;
+      });
+    const slow = firsts(DEFAULT_UNIVARIATE_CONFIG.slowLen);
+    const fast = firsts(0);
+    // With the slow channels every shift is flagged within 100 points of its start …
+    for (const f of slow) expect(f).toBeLessThan(100);
+    // … never later than without them, and strictly sooner (or only with them) for some.
+    slow.forEach((f, i) => expect(f).toBeLessThanOrEqual(fast[i]!));
+    expect(slow.filter((f, i) => f < fast[i]!).length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('restores a snapshot taken before the slow channels existed (they restart)', () => {
+    const a = createUnivariateDetector();
+    for (const x of seasonal(600)) a.update(x);
+    const old = JSON.parse(JSON.stringify(a.snapshot())) as Record<string, unknown>;
+    delete old['slow'];
+    old['records'] = (old['records'] as unknown[]).slice(0, 6);
+    const b = createUnivariateDetector();
+    expect(() => b.restore(old)).not.toThrow();
+    expect(b.update(400).score).toBe(1);
+    // A malformed slow state is refused.
+    const broken = JSON.parse(JSON.stringify(a.snapshot())) as Record<string, unknown>;
+    broken['slow'] = [[1]];
+    expect(() => createUnivariateDetector().restore(broken)).toThrow(SnapshotError);
   });
 
   it('restores a snapshot taken before the record gate existed (records restart)', () => {
