@@ -63,7 +63,7 @@ describe('card testing detector', () => {
     // The same burst declined by the issuer is card testing.
     expect(run({ category: 'do_not_honor', code: null, message: null })).toBeGreaterThan(0);
   });
-  it('claims the burst: each finding excludes its own attempt and retracts the earlier ones once; large attempts are never claimable', () => {
+  it('claims the burst: each finding excludes its own attempt and retracts the earlier ones once; only small declines are claimable later', () => {
     const spec = CardTestingSpecSchema.parse({ type: 'card_testing', keys: ['bin'], min_attempts: 10 });
     const d = createCardTestingDetector(spec);
     const ev = (i: number) =>
@@ -82,6 +82,7 @@ describe('card testing detector', () => {
     expect(found[10]?.[0]?.excludes_event).toBe(true);
     expect(found[10]?.[0]?.retracts).toBeUndefined();
     expect(d.mayClaim?.(ev(20), 1)).toBe(true);
+    expect(d.mayClaim?.(makeEvent({ ts: 2_000_000, amount_minor: 100 }), 1)).toBe(false);
     expect(d.mayClaim?.(makeEvent({ ts: 2_000_000, amount_minor: 5000 }), 50)).toBe(false);
   });
 });

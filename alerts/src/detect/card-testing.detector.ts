@@ -18,7 +18,7 @@ import type { EventDetector, EventFinding } from './types.js';
  * (`excludes_event`): the engine leaves it out of the series rules, so the burst's declines do
  * not also page the provider's success rate or decline mix (the provider is healthy), while a
  * real outage during the burst is still seen in the rest of the provider's traffic. The
- * attempts of the window seen before it qualified are claimed with the first finding
+ * declines of the window seen before it qualified are claimed with the first finding
  * (`retracts`): the engine takes them back out of minutes not yet judged, so even a burst's
  * first attempts do not tip a quiet slice's decline mix.
  */
@@ -66,8 +66,11 @@ export function createCardTestingDetector(spec: CardTestingSpec): EventDetector 
     restore(state: unknown) {
       windows.fromJson(fieldsOf(state, 'card_testing')['windows']);
     },
+    // Only a small *declined* attempt is worth retracting later: a burst's declines are what
+    // drag a success rate and tip a decline mix; its few successes only flatter the rate. Legit
+    // small purchases (mostly successful) then cost the engine no bookkeeping.
     mayClaim(e: PaymentEvent, amountReporting: number): boolean {
-      return outcomeOf(e.status) !== null && amountReporting <= spec.small_amount;
+      return amountReporting <= spec.small_amount && isDecline(e);
     },
     observe(e: PaymentEvent, amountReporting: number): EventFinding[] {
       const outcome = outcomeOf(e.status);

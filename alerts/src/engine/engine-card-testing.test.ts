@@ -86,9 +86,13 @@ describe('alert engine: card-testing bursts', () => {
     expect(new Set(log.filter((t) => t.state === 'firing').map((t) => Object.keys(t.labels).at(-1)))).toEqual(
       new Set(['bin', 'device_ref', 'ip_ref']),
     );
-    // Every attempt of the burst was claimed: those after it qualified (min_attempts 15) as they
-    // came, the first 14 retracted from their minute, which was not judged yet.
-    expect(excluded).toBe(800);
+    // Every attempt of the burst after it qualified (min_attempts 15) was claimed as it came, and
+    // the declines among the first 14 were retracted from their minute, not judged yet (its
+    // successes only flatter the rate: not worth keeping every small purchase for).
+    const early = burst().slice(0, 14);
+    const earlySuccesses = early.filter((e) => e.status === 'succeeded').length;
+    expect(earlySuccesses).toBeLessThan(14);
+    expect(excluded).toBe(800 - earlySuccesses);
   });
 
   it('an outage on the same provider during the burst still pages, within two minutes of its onset', () => {
