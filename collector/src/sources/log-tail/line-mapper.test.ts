@@ -134,4 +134,9 @@ describe('log records', () => {
     const r = toLogRecord(undefined, 'plain text line', file, at, (s) => s, 1024);
     expect(r).toMatchObject({ message: 'plain text line', ts: 5, level: null, fields: {} });
   });
+
+  it('takes the receive time for a time no Date can hold (stores refuse such rows)', () => {
+    const r = toLogRecord({ ts: 1e300, msg: 'far future' }, '', file, at, (s) => s, 1024);
+    expect(r).toMatchObject({ message: 'far future', ts: 5 });
+  });
 });

@@ -44,6 +44,11 @@ export function timeOf(v: unknown): number | undefined {
   return undefined;
 }
 
+/** `ms` when it is a time a Date can hold (|ms| ≤ 8.64e15), else undefined: stores refuse absurd times (1e300). */
+export function datable(ms: number | undefined): number | undefined {
+  return ms !== undefined && Math.abs(ms) <= 8.64e15 ? ms : undefined;
+}
+
 function valueOf(fields: LineFields, m: PaymentMapping, f: PaymentField): unknown {
   const path = m.fields[f];
   const v = path === undefined ? undefined : fieldAt(fields, path);
@@ -167,7 +172,7 @@ export function toLogRecord(
   }
   return {
     id: lineId(at.fileKey, at.offset),
-    ts: timeOf(fields ? fieldAt(fields, file.time_field) : undefined) ?? at.receivedAt,
+    ts: datable(timeOf(fields ? fieldAt(fields, file.time_field) : undefined)) ?? at.receivedAt,
     file: at.path,
     offset: at.offset,
     level: text(fields ? fieldAt(fields, file.level_field) : undefined) ?? null,

@@ -43,6 +43,11 @@ describe('exposition', () => {
     ]);
   });
 
+  it('ignores an explicit timestamp no Date can hold (the scrape time is used)', () => {
+    const [s] = parseExposition('x_total 1 1e300\n');
+    expect(s).toEqual({ name: 'x_total', labels: {}, value: 1 });
+  });
+
   it('flattens counters, histograms and summaries into named samples', () => {
     const s = parseExposition(TEXT);
     expect(s.find((x) => x.name === 'payments_total' && x.labels['status'] === 'failed')?.value).toBe(33);

@@ -63,7 +63,8 @@ export function parseExposition(text: string): ExposedSample[] {
         name: f.name,
         labels: m.labels ?? {},
         value,
-        ...(t !== undefined && Number.isFinite(t) ? { timestampMs: t } : {}),
+        // A timestamp no Date can hold (stores refuse it) is ignored: the scrape time is used.
+        ...(t !== undefined && Number.isFinite(t) && Math.abs(t) <= 8.64e15 ? { timestampMs: t } : {}),
       });
     }
   }

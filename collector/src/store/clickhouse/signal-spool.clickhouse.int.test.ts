@@ -185,15 +185,48 @@ describe('spooled signal records handed over again', () => {
     );
   });
 
-  it('refuses a corrupt spooled row as permanent (dead-lettered by the spool, not retried forever)', async () => {
+  it('refuses rows that cannot be stored as permanent (dead-lettered by the spool, not retried forever); stores lone surrogates as U+FFFD', async () => {
     await assertClickHouseUp(ep);
     const database = newDatabase();
     cleanups.push(() => dropDatabase(database));
     const store = await startedStore(database);
+    const logWriter = store.signals.records[SIGNAL_TABLES.logs];
+    // Not JSON: corrupt beyond the spool's CRC.
     await expect(
-      store.signals.records[SIGNAL_TABLES.logs].writeRecords([
-        Buffer.from('{"id": "x", "ts": 1}\nnot json\n'),
-      ]),
-    ).rejects.toMatchObject({ retryable: false });
+      logWriter.writeRecords([Buffer.from('{"id": "x", "ts": 1}\nnot json\n')]),
+    ).rejects.toMatchObject({
+      retryable: false,
+    });
+    // A time no Int64 holds: refused before ClickHouse.
+    await expect(logWriter.writeRecords([Buffer.from('{"id":"z","ts":1e300}\n')])).rejects.toMatchObject({
+      retryable: false,
+      message: expect.stringMatching(/no valid ts/),
+    });
+    // JSON ClickHouse refuses (an unknown column): its own error, permanent.
+    await expect(
+      logWriter.writeRecords([Buffer.from('{"id":"y","ts":1,"bogus":1}\n')]),
+    ).rejects.toMatchObject({
+      retryable: false,
+      message: expect.stringMatching(/ClickHouse refused spooled signal_logs rows: .*Code: 117/),
+    });
+    // A lone surrogate (which ClickHouse refuses in JSONEachRow) is replaced when the row is made.
+    const { records, writers } = capture(store);
+    await writers.writeLogs([{ ...logs(1)[0]!, id: 'lone', message: 'bad \ud800 text' }]);
+    await writers.writeRum([{ ...rum(1)[0]!, id: 'lone', name: 'step \udc00' }]);
+    await writers.writeSamples([{ ts: T0, target: 'gw', series: 's', labels: { k: 'v\ud800' }, value: 1 }]);
+    for (const r of records)
+      await store.signals.records[r.kind as keyof typeof store.signals.records].writeRecords([r.payload]);
+    const page = await store.signals.searchLogs({ from: T0 - 1, to: T0 + 1000, limit: 10, cursor: null });
+    expect(page.items.map((l) => l.message)).toEqual(['bad \ufffd text']);
+    const [r] = await store.signals.rumRecords({ from: T0 - 1, to: T0 + 1000, limit: 10 });
+    expect(r?.name).toBe('step \ufffd');
+    const [sm] = await store.signals.querySamples({
+      series: 's',
+      from: T0,
+      to: T0 + 1,
+      limit: 10,
+      labels: { k: 'v\ufffd' },
+    });
+    expect(sm?.labels).toEqual({ k: 'v\ufffd' });
   });
 });

@@ -20,7 +20,7 @@ import type { Spool, SpoolRecordWriter } from '../spool/index.js';
 import { SIGNAL_TABLES } from './migrations.js';
 import { float, num, str } from './row.js';
 import { waitForRunningInserts } from './running-inserts.js';
-import { ident, join, list, raw, sql, type SqlFragment } from './sql.js';
+import { ident, join, list, raw, sql, wellFormed, type SqlFragment } from './sql.js';
 
 /**
  * What the ClickHouse signal store needs from the store's connection. Each call refuses while the
@@ -56,6 +56,7 @@ export interface ClickHouseSignalOptions {
 }
 
 const DAY_MS = 86_400_000;
+const errorText = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 /**
  * Spooled sample writes that look for rows already stored first: the first ones after start (the
  * replay of a crashed predecessor's last batch) and the ones after a failed INSERT (it may have
@@ -91,16 +92,23 @@ function interpolated(sorted: SqlFragment, q: number): SqlFragment {
   return sql`if(length(${sorted}) = 0, NULL, ${lo} + (${hi} - ${lo}) * (${pos} - floor(${pos})))`;
 }
 
+// Row mappers. Text columns go through `wellFormed`: one lone surrogate (a log line or a beacon
+// may carry `"\ud800"`) makes ClickHouse refuse the whole INSERT, which the spool would retry
+// forever. JSON text columns (fields, attributes, labels) are safe: JSON.stringify escapes them.
+const wf = (s: string | null): string | null => (s === null ? null : wellFormed(s));
+
 /** The `signal_samples` row of a sample (labels as sorted JSON text and as key / value arrays). */
 function sampleRow(x: ScrapedSample): Record<string, unknown> {
-  const keys = Object.keys(x.labels).sort();
+  const labels: Record<string, string> = {};
+  for (const [k, v] of Object.entries(x.labels)) labels[wellFormed(k)] = wellFormed(v);
+  const keys = Object.keys(labels).sort();
   return {
     ts: Math.round(x.ts),
-    target: x.target,
-    series: x.series,
-    labels: stableJson(x.labels),
+    target: wellFormed(x.target),
+    series: wellFormed(x.series),
+    labels: stableJson(labels),
     label_keys: keys,
-    label_values: keys.map((k) => x.labels[k] ?? ''),
+    label_values: keys.map((k) => labels[k] ?? ''),
     value: x.value,
   };
 }
@@ -108,12 +116,12 @@ function sampleRow(x: ScrapedSample): Record<string, unknown> {
 /** The `signal_logs` row of a log record. */
 function logRow(r: LogRecord): Record<string, unknown> & { id: string; ts: number } {
   return {
-    id: r.id,
+    id: wellFormed(r.id),
     ts: Math.round(r.ts),
-    file: r.file,
+    file: wellFormed(r.file),
     byte_offset: r.offset,
-    level: r.level,
-    message: r.message,
+    level: wf(r.level),
+    message: wellFormed(r.message),
     fields: JSON.stringify(r.fields),
   };
 }
@@ -121,18 +129,32 @@ function logRow(r: LogRecord): Record<string, unknown> & { id: string; ts: numbe
 /** The `signal_rum` row of a RUM record. */
 function rumRow(r: RumRecord): Record<string, unknown> & { id: string; ts: number } {
   return {
-    id: r.id,
+    id: wellFormed(r.id),
     ts: Math.round(r.ts),
     kind: r.kind,
-    name: r.name,
+    name: wellFormed(r.name),
     value: r.value,
-    message: r.message,
-    session_id: r.session_id,
-    app_name: r.app_name,
-    app_version: r.app_version,
-    page_url: r.page_url,
+    message: wf(r.message),
+    session_id: wf(r.session_id),
+    app_name: wf(r.app_name),
+    app_version: wf(r.app_version),
+    page_url: wf(r.page_url),
     attributes: JSON.stringify(r.attributes),
   };
+}
+
+/**
+ * ClickHouse error codes that say the rows themselves cannot be stored (parse and type errors),
+ * so retrying the same rows cannot help: 6, 25, 26, 27 (cannot parse …), 38 / 41 (date, date
+ * time), 53 (type mismatch), 70 (cannot convert), 72 (number), 117 (incorrect data), 131 (string
+ * too large).
+ */
+const ROW_ERROR_CODES = new Set([6, 25, 26, 27, 38, 41, 53, 70, 72, 117, 131]);
+
+/** Whether `err` is ClickHouse refusing the rows (18.16 errors carry no `.code`: read `Code: N`). */
+export function isRowError(err: unknown): boolean {
+  const m = /\bCode: (\d+)/.exec(err instanceof Error ? err.message : String(err));
+  return m !== null && ROW_ERROR_CODES.has(Number(m[1]));
 }
 
 /**
@@ -240,6 +262,9 @@ WHERE day >= toDate(${dayLiteral(min)}) AND day <= toDate(${dayLiteral(max)}) AN
         }
         if (row === null || typeof row !== 'object' || Array.isArray(row))
           throw new StoreError(`spooled ${name} row is not an object`, undefined, false);
+        // Bound in the duplicate checks and stored as Int64: a whole number in the safe range.
+        if (!Number.isSafeInteger((row as { ts?: unknown }).ts))
+          throw new StoreError(`spooled ${name} row has no valid ts`, undefined, false);
         out.push(row as Record<string, unknown>);
       }
     return out;
@@ -306,7 +331,17 @@ WHERE day >= toDate(${dayLiteral(min)}) AND day <= toDate(${dayLiteral(max)})
           const rows = decodeRows(name, payloads);
           if (rows.length === 0) return { inserted: 0, duplicates: 0 };
           await settleEarlierInserts(name);
-          return name === SIGNAL_TABLES.samples ? writeSpooledSamples(rows) : writeSpooledKeyed(name, rows);
+          try {
+            return await (name === SIGNAL_TABLES.samples
+              ? writeSpooledSamples(rows)
+              : writeSpooledKeyed(name, rows));
+          } catch (err) {
+            // Rows ClickHouse refuses would be retried forever, holding up everything spooled
+            // behind them (payment events too): permanent, so the spool dead-letters them.
+            if (isRowError(err))
+              throw new StoreError(`ClickHouse refused spooled ${name} rows: ${errorText(err)}`, err, false);
+            throw err;
+          }
         });
       },
     };

@@ -44,13 +44,20 @@ const ESCAPES: Readonly<Record<string, string>> = {
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
+/**
+ * `s` with lone UTF-16 surrogates replaced by U+FFFD. They cannot be encoded as UTF-8, and in
+ * JSONEachRow (`"\ud800"`) ClickHouse refuses the whole INSERT (18.16: Code 25).
+ */
+export function wellFormed(s: string): string {
+  return s.replace(LONE_SURROGATE, '\uFFFD');
+}
+
 /** A ClickHouse string literal: quoted, with backslash, quote and control characters escaped. */
 export function quoteString(s: string): string {
   // Lone UTF-16 surrogates cannot be encoded as UTF-8; make the replacement explicit rather
   // than leaving it to the transport.
-  const wellFormed = s.replace(LONE_SURROGATE, '\uFFFD');
   // eslint-disable-next-line no-control-regex
-  return `'${wellFormed.replace(/[\\'\x00-\x1f\x7f]/g, (c) => ESCAPES[c] ?? `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`)}'`;
+  return `'${wellFormed(s).replace(/[\\'\x00-\x1f\x7f]/g, (c) => ESCAPES[c] ?? `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`)}'`;
 }
 
 /**
