@@ -21,6 +21,8 @@ import {
   MIGRATIONS,
   MINUTE_ROLLUP,
   minuteRollupSelect,
+  PAYMENT_LATEST,
+  paymentLatestSelect,
   type SchemaOptions,
 } from './migrations.js';
 import { CUBE_TABLE_NAMES, cubeSelect } from './cube.js';
@@ -50,7 +52,7 @@ import { fromRow, fromRowLines, num, str, toRowLines } from './row.js';
 import type { EventFeedReader } from '../feed.js';
 import { createClickHouseFeed } from './feed.clickhouse.js';
 import type { PendingPaymentReader } from '../signals.js';
-import { createClickHousePending } from './pending.clickhouse.js';
+import { createClickHousePending, type LimitedRows } from './pending.clickhouse.js';
 import { createClickHouseSignals, type ClickHouseSignalStore } from './signals.clickhouse.js';
 import { waitForRunningInserts } from './running-inserts.js';
 import { ident, isIdentifier, list, sql, type SqlFragment } from './sql.js';
@@ -181,6 +183,22 @@ export function createClickHouseStore(
         clickhouse_settings: { max_query_size: String(MAX_QUERY_SIZE) },
       });
       return await rs.json<T>();
+    } catch (err) {
+      if (err instanceof StoreError) throw err;
+      throw new StoreError(`ClickHouse query failed: ${errorText(err)}`, err);
+    }
+  }
+
+  /** Rows of a statement with `ORDER BY … LIMIT`, and FORMAT JSON's count of rows before the LIMIT. */
+  async function limited(statement: SqlFragment): Promise<LimitedRows> {
+    try {
+      const rs = await ch().query({
+        query: statement.text,
+        format: 'JSON',
+        clickhouse_settings: { max_query_size: String(MAX_QUERY_SIZE) },
+      });
+      const body = await rs.json<Record<string, unknown>>();
+      return { rows: body.data, rowsBeforeLimit: num(body.rows_before_limit_at_least) };
     } catch (err) {
       if (err instanceof StoreError) throw err;
       throw new StoreError(`ClickHouse query failed: ${errorText(err)}`, err);
@@ -352,7 +370,7 @@ export function createClickHouseStore(
 
   /**
    * Deletes the raw events matching `cond`, their keys (so a re-sent id is stored again) and
-   * rebuilds the rollup of every touched day from the remaining raw rows. Runs inside the
+   * rebuilds the rollups and `payment_latest` of every touched day from the remaining raw rows. Runs inside the
    * serialized writer so no insert of this process interleaves with a day's rebuild.
    */
   async function eraseWhere(condition: SqlFragment): Promise<number> {
@@ -390,6 +408,11 @@ export function createClickHouseStore(
           sql`INSERT INTO ${ident(db)}.${ident(table)} ${cubeSelect(table, sql`${ident(db)}.payment_events`, sql`day = toDate(${partitionDate(d)})`)}`,
         );
       }
+      // The pending query's per-payment state: erased events must not stay the latest of a payment.
+      await run(sql`ALTER TABLE ${ident(db)}.${ident(PAYMENT_LATEST)} DROP PARTITION ID ${d}`);
+      await run(
+        sql`INSERT INTO ${ident(db)}.${ident(PAYMENT_LATEST)} ${paymentLatestSelect(schema, sql`day = toDate(${partitionDate(d)})`)}`,
+      );
     }
     return n;
   }
@@ -549,7 +572,7 @@ GROUP BY table`,
       },
       { logger: log, settleTimeoutMs: config.requestTimeoutMs ?? 30_000 },
     ),
-    pending: createClickHousePending(db, (statement) => rows(statement)),
+    pending: createClickHousePending(db, { rows: (statement) => rows(statement), limited }),
 
     async start() {
       if (state === 'started') return;

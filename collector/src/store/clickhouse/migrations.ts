@@ -1,7 +1,8 @@
 import { CUBE_SCHEMAS, CUBE_TABLE_NAMES, cubeSelect } from './cube.js';
+import { NON_FINAL_STATUSES } from '../signals.js';
 import { latencyBucketSql } from './latency-histogram.js';
 import { COLUMN_NAMES, ROW_COLUMNS } from './row.js';
-import { ident, join, raw, sql, type SqlFragment } from './sql.js';
+import { ident, join, list, raw, sql, type SqlFragment } from './sql.js';
 
 /**
  * Versioned schema of the ClickHouse backend. Each migration is a list of idempotent statements
@@ -214,6 +215,28 @@ AS ${minuteRollupSelect(o, null)}`,
       sql`DROP TABLE IF EXISTS ${t(o, 'payment_rollup_1m')}${onCluster(o)}`,
     ],
   },
+  {
+    version: 7,
+    name: 'per-payment latest state by day for "pending longer than N" (view + back-fill)',
+    statements: (o) => [
+      sql`CREATE TABLE IF NOT EXISTS ${t(o, PAYMENT_LATEST)}${onCluster(o)} (
+  payment_id String,
+  day Date,
+  open_ts AggregateFunction(max, Int64),
+  final_ts AggregateFunction(max, Int64),
+  latest AggregateFunction(argMax, ${raw(PAYMENT_LATEST_VALUE)}, Tuple(Int64, UInt16, String))
+) ENGINE = ${engine(o, 'AggregatingMergeTree', PAYMENT_LATEST)}
+PARTITION BY day
+ORDER BY payment_id`,
+      sql`CREATE MATERIALIZED VIEW IF NOT EXISTS ${t(o, `${PAYMENT_LATEST}_mv`)}${onCluster(o)}
+TO ${t(o, PAYMENT_LATEST)}
+AS ${paymentLatestSelect(o, null)}`,
+      // Back-fill from the raw rows. No TRUNCATE (unlike versions 3 and 6): every state is a max,
+      // so rows counted twice (a re-run, an INSERT between the view's creation and this read)
+      // change nothing, and the upgrade is exact with ingest running.
+      sql`INSERT INTO ${t(o, PAYMENT_LATEST)} ${paymentLatestSelect(o, null)}`,
+    ],
+  },
 ];
 
 /**
@@ -287,6 +310,45 @@ GROUP BY day, minute, ${join(
   )}`;
 }
 
+/**
+ * Per-payment latest state by day (migration 7), read by "pending longer than N"
+ * (`pending.clickhouse.ts`). One row per (payment_id, day of event) once merged, from every raw
+ * event of that day:
+ * - `open_ts`: max ts of its non-final events (`NON_FINAL_STATUSES`), -1 when none;
+ * - `final_ts`: max ts of its other events, -1 when none;
+ * - `latest`: argMax of (status, ts, provider, merchant_id, method, amount_minor, currency) by
+ *   (ts, attempt, event_id), the same order as the raw query.
+ * All three are maxima, so merges across parts, late (out-of-order) events and rows inserted
+ * twice give the same answer; a payment spanning days has one row per day and readers take the
+ * max over the days they read. The non-final list is baked into the states: changing
+ * `NON_FINAL_STATUSES` needs a new migration that drops and back-fills this table.
+ */
+export const PAYMENT_LATEST = 'payment_latest';
+
+/** Type of the `latest` state's value (the fields a pending payment shows). */
+const PAYMENT_LATEST_VALUE = 'Tuple(String, Int64, String, String, String, Int64, String)';
+
+/**
+ * The `payment_latest` rows of raw events: the view's query, the back-fill of migration 7 and
+ * the rebuild of a day after an erasure (`where` limits the raw rows).
+ */
+export function paymentLatestSelect(o: SchemaOptions, where: SqlFragment | null): SqlFragment {
+  const open = sql`status IN ${list(NON_FINAL_STATUSES)}`;
+  return sql`SELECT
+  payment_id,
+  ${raw(DAY_OF_TS)} AS day,
+  maxState(if(${open}, ts, toInt64(-1))) AS open_ts,
+  maxState(if(${open}, toInt64(-1), ts)) AS final_ts,
+  argMaxState(tuple(status, ts, provider, merchant_id, method, amount_minor, currency), tuple(ts, attempt, event_id)) AS latest
+FROM ${t(o, 'payment_events')}${
+    where === null
+      ? raw('')
+      : sql`
+WHERE ${where}`
+  }
+GROUP BY payment_id, day`;
+}
+
 /** Tables holding event data, each partitioned by `day` (retention drops their old partitions). */
 export const DAY_PARTITIONED_TABLES = [
   'payment_events',
@@ -294,6 +356,7 @@ export const DAY_PARTITIONED_TABLES = [
   MINUTE_ROLLUP,
   ...CUBE_TABLE_NAMES,
   'payment_keys',
+  PAYMENT_LATEST,
 ] as const;
 
 export function createDatabase(o: SchemaOptions): SqlFragment {

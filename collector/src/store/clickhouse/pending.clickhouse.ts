@@ -1,69 +1,111 @@
 import type { Status } from '@paywatch/contracts';
 import { NON_FINAL_STATUSES, type PendingPayment, type PendingPaymentReader } from '../signals.js';
+import { PAYMENT_LATEST } from './migrations.js';
 import { num, str } from './row.js';
 import { ident, list, sql, type SqlFragment } from './sql.js';
 
+const DAY_MS = 86_400_000;
+
+/** The first day (YYYY-MM-DD, UTC) holding events at or after `since`: whole partitions before it are skipped. */
+function dayOf(since: number): string {
+  return new Date(Math.floor(since / DAY_MS) * DAY_MS).toISOString().slice(0, 10);
+}
+
 /**
- * The stale payments (pure, for tests): one aggregation per payment taking the status of its
- * latest event by (ts, attempt, event_id) with `argMax` over a tuple key (18.16 and current
- * releases: no window functions, no subquery CTEs). A payment qualifies when its latest event is
- * non-final and older than `before`, i.e. every event of it is older (`max(ts) < before`); only
- * events from `since` on are read (a payment whose latest event is older is abandoned).
- * Only the status is carried through the aggregation (the other fields are read for the page
- * alone, `latestEventsQuery`): that halves the cost of the scan. Output aliases carry a `p_`
- * prefix: a ClickHouse alias is visible in every expression of the query, so `status` would
- * shadow the column inside `argMax`.
+ * The reference answer from the raw rows (the query this module replaced; kept for the bench and
+ * the tests that compare the two): one aggregation per payment taking the status of its latest
+ * event by (ts, attempt, event_id) with `argMax` over a tuple key. A payment qualifies when its
+ * latest event is non-final and in [since, before); only events from `since` on are read.
+ * Output aliases carry a `p_` prefix: a ClickHouse alias is visible in every expression of the
+ * query, so `status` would shadow the column inside `argMax`.
  */
-export function stalePaymentsQuery(db: string, before: number, since: number): SqlFragment {
+export function rawStalePaymentsQuery(db: string, before: number, since: number): SqlFragment {
   const from = Math.max(0, Math.floor(since));
-  // The day condition lets ClickHouse skip whole partitions (the table is partitioned by day).
-  const fromDay = new Date(Math.floor(from / 86_400_000) * 86_400_000).toISOString().slice(0, 10);
   return sql`SELECT payment_id, argMax(status, tuple(ts, attempt, event_id)) AS p_status, max(ts) AS p_ts
 FROM ${ident(db)}.payment_events
-WHERE day >= toDate(${fromDay}) AND ts >= ${from}
+WHERE day >= toDate(${dayOf(from)}) AND ts >= ${from}
 GROUP BY payment_id
 HAVING p_ts < ${Math.ceil(before)} AND p_status IN ${list(NON_FINAL_STATUSES)}`;
 }
 
-/** The latest event of each of `paymentIds` (non-empty), by (ts, attempt, event_id). */
-export function latestEventsQuery(db: string, paymentIds: readonly string[]): SqlFragment {
-  return sql`SELECT payment_id,
-  argMax(tuple(status, ts, provider, merchant_id, method, amount_minor, currency), tuple(ts, attempt, event_id)) AS l,
+/**
+ * The stale payments from `payment_latest` (migration 7), as (payment_id, p_ts, p_tie), in two
+ * passes over the days of the look-back:
+ * 1. candidates: the rows whose own max non-final ts is in [since, before) and not below their
+ *    own max final ts. The row holding a stale payment's latest event always qualifies (that
+ *    event is the max of every subset holding it), whatever the merge state, so this is a
+ *    superset; once parts are merged it is about the stale payments plus those spanning days.
+ *    Only the two small max states are read, never `latest`.
+ * 2. exact: the candidates' rows over all read days, grouped: with o / f the payment's max
+ *    non-final / final ts, its latest event is non-final iff o > f (every event at the max ts
+ *    is non-final), final iff o < f. `p_tie` marks o = f (a non-final and a final event share
+ *    the max ts): only (attempt, event_id) can tell, and the caller resolves those from
+ *    `latest` (`latestQuery`).
+ * A payment whose latest event is before `since` has o, f < since and is left out (abandoned),
+ * like the raw query. Days before `since`'s day are not read: their events are older than every
+ * event of the days read, so they never hold the latest event of a payment seen there.
+ */
+export function stalePaymentsQuery(db: string, before: number, since: number): SqlFragment {
+  const from = Math.max(0, Math.floor(since));
+  const to = Math.ceil(before);
+  const table = sql`${ident(db)}.${ident(PAYMENT_LATEST)}`;
+  const days = sql`day >= toDate(${dayOf(from)})`;
+  return sql`SELECT payment_id, o AS p_ts, toUInt8(o = f) AS p_tie FROM (
+  SELECT payment_id, maxMerge(open_ts) AS o, maxMerge(final_ts) AS f
+  FROM ${table}
+  WHERE ${days} AND payment_id IN (
+    SELECT payment_id FROM ${table}
+    WHERE ${days} AND finalizeAggregation(open_ts) >= ${from} AND finalizeAggregation(open_ts) < ${to}
+      AND finalizeAggregation(open_ts) >= finalizeAggregation(final_ts))
+  GROUP BY payment_id
+  HAVING o >= ${from} AND o < ${to} AND o >= f)`;
+}
+
+/** The latest event of each of `paymentIds` (non-empty) over the days from `since`'s, from `payment_latest`. */
+export function latestQuery(db: string, paymentIds: readonly string[], since: number): SqlFragment {
+  const from = Math.max(0, Math.floor(since));
+  return sql`SELECT payment_id, argMaxMerge(latest) AS l,
   tupleElement(l, 1) AS p_status, tupleElement(l, 2) AS p_ts, tupleElement(l, 3) AS p_provider,
   tupleElement(l, 4) AS p_merchant_id, tupleElement(l, 5) AS p_method, tupleElement(l, 6) AS p_amount_minor,
   tupleElement(l, 7) AS p_currency
-FROM ${ident(db)}.payment_events
-WHERE payment_id IN ${list(paymentIds)}
+FROM ${ident(db)}.${ident(PAYMENT_LATEST)}
+WHERE day >= toDate(${dayOf(from)}) AND payment_id IN ${list(paymentIds)}
 GROUP BY payment_id`;
 }
 
+/** A statement's rows and, for one with `ORDER BY … LIMIT`, how many rows there were before the LIMIT. */
+export interface LimitedRows {
+  rows: Record<string, unknown>[];
+  /** FORMAT JSON's `rows_before_limit_at_least` (exact when the statement sorts); null when absent. */
+  rowsBeforeLimit: number | null;
+}
+
+/** How the pending reader runs statements on the store's client. */
+export interface PendingStatements {
+  rows(statement: SqlFragment): Promise<Record<string, unknown>[]>;
+  limited(statement: SqlFragment): Promise<LimitedRows>;
+}
+
+/** Rows of the first statement beyond the page: room for this many tied payments before the fallback. */
+const TIE_ROOM = 100;
+/** Ids per `latestQuery` statement. */
+const ID_CHUNK = 10_000;
+
+const byteOrder = (a: string, b: string) => Buffer.compare(Buffer.from(a), Buffer.from(b));
+
 /**
- * "Pending longer than N" on ClickHouse, over `payment_events` as the store holds it (with the
- * spool in front, events not yet drained are not seen). Same semantics as the embedded query:
- * the count and the page's ids come from two statements over the same aggregation (run
- * together), then the page's latest events are read by id. A payment that got a newer event
- * between the two reads is left out of the page.
+ * "Pending longer than N" on ClickHouse, over `payment_latest` (kept by a view from every INSERT
+ * into `payment_events`; with the spool in front, events not yet drained are not seen). Same
+ * semantics as the embedded query and `rawStalePaymentsQuery`. One statement lists the stale
+ * payments, tied ones first, then the oldest, with the total (`rows_before_limit_at_least`);
+ * a second reads the latest event of the tied ones and of the page by id (primary-key reads).
+ * A payment that got a newer event between the two reads is left out of the page.
  */
-export function createClickHousePending(
-  db: string,
-  rows: (statement: SqlFragment) => Promise<Record<string, unknown>[]>,
-): PendingPaymentReader {
-  return {
-    async pendingPayments(q) {
-      const limit = Math.max(0, Math.floor(q.limit));
-      const before = Math.ceil(q.before);
-      const stale = stalePaymentsQuery(db, before, q.since);
-      const [counted, page] = await Promise.all([
-        rows(sql`SELECT count() AS total FROM (${stale})`),
-        limit === 0
-          ? Promise.resolve([])
-          : rows(sql`SELECT payment_id FROM (${stale}) ORDER BY p_ts ASC, payment_id ASC LIMIT ${limit}`),
-      ]);
-      const total = num(counted[0]?.total) ?? 0;
-      const ids = page.map((r) => str(r.payment_id) ?? '');
-      if (ids.length === 0) return { total, items: [] };
-      const latest = new Map<string, PendingPayment>();
-      for (const r of await rows(latestEventsQuery(db, ids))) {
+export function createClickHousePending(db: string, run: PendingStatements): PendingPaymentReader {
+  async function latestOf(ids: readonly string[], since: number): Promise<Map<string, PendingPayment>> {
+    const out = new Map<string, PendingPayment>();
+    for (let i = 0; i < ids.length; i += ID_CHUNK) {
+      for (const r of await run.rows(latestQuery(db, ids.slice(i, i + ID_CHUNK), since))) {
         const p: PendingPayment = {
           payment_id: str(r.payment_id) ?? '',
           status: (str(r.p_status) ?? '') as Status,
@@ -74,11 +116,63 @@ export function createClickHousePending(
           amount_minor: num(r.p_amount_minor) ?? 0,
           currency: str(r.p_currency) ?? '',
         };
-        if (NON_FINAL_STATUSES.includes(p.status) && p.ts < before) latest.set(p.payment_id, p);
+        out.set(p.payment_id, p);
       }
-      const items = ids.flatMap((id) => {
-        const p = latest.get(id);
-        return p ? [p] : [];
+    }
+    return out;
+  }
+
+  return {
+    async pendingPayments(q) {
+      const limit = Math.max(0, Math.floor(q.limit));
+      const since = Math.max(0, Math.floor(q.since));
+      const before = Math.ceil(q.before);
+      const stale = stalePaymentsQuery(db, before, since);
+      const head = limit + TIE_ROOM;
+      const first = await run.limited(
+        sql`SELECT payment_id, p_ts, p_tie FROM (${stale}) ORDER BY p_tie DESC, p_ts ASC, payment_id ASC LIMIT ${head}`,
+      );
+      let listed = first.rows.map((r) => ({
+        id: str(r.payment_id) ?? '',
+        ts: num(r.p_ts) ?? 0,
+        tie: num(r.p_tie) === 1,
+      }));
+      let total = listed.length < head ? listed.length : (first.rowsBeforeLimit ?? -1);
+      if (total < listed.length) {
+        // No count with the rows (not expected: FORMAT JSON reports it for a sorted LIMIT).
+        const [c] = await run.rows(sql`SELECT count() AS n FROM (${stale})`);
+        total = num(c?.n) ?? 0;
+      }
+      const tieCount = listed.filter((p) => p.tie).length;
+      if (listed.length === head && (tieCount > TIE_ROOM || tieCount === head)) {
+        // More tied payments than room (some may be missing, or the page of the others is cut
+        // short): list them all, then the page of the others.
+        const ties = await run.rows(sql`SELECT payment_id, p_ts FROM (${stale}) WHERE p_tie = 1`);
+        const clear = await run.rows(
+          sql`SELECT payment_id, p_ts FROM (${stale}) WHERE p_tie = 0 ORDER BY p_ts ASC, payment_id ASC LIMIT ${limit}`,
+        );
+        listed = [
+          ...ties.map((r) => ({ id: str(r.payment_id) ?? '', ts: num(r.p_ts) ?? 0, tie: true })),
+          ...clear.map((r) => ({ id: str(r.payment_id) ?? '', ts: num(r.p_ts) ?? 0, tie: false })),
+        ];
+      }
+      const tied = listed.filter((p) => p.tie);
+      const clear = listed.filter((p) => !p.tie).slice(0, limit);
+      const latest = await latestOf(
+        [...tied, ...clear].map((p) => p.id),
+        since,
+      );
+      const isStale = (p: PendingPayment | undefined): p is PendingPayment =>
+        p !== undefined && NON_FINAL_STATUSES.includes(p.status) && p.ts >= since && p.ts < before;
+      // A tied payment is stale when its latest event, by (ts, attempt, event_id), is non-final.
+      const staleTies = tied.filter((p) => isStale(latest.get(p.id)));
+      total -= tied.length - staleTies.length;
+      const page = [...staleTies, ...clear]
+        .sort((a, b) => a.ts - b.ts || byteOrder(a.id, b.id))
+        .slice(0, limit);
+      const items = page.flatMap((p) => {
+        const l = latest.get(p.id);
+        return isStale(l) ? [l] : [];
       });
       return { total, items };
     },
