@@ -92,6 +92,7 @@ describe('paywatch start: demo history', () => {
           await proc.waitFor(/Alert engine warmed with (\d+) events/, 60_000, 'alert engine not warmed', 250)
         )[1],
       );
+      const warmedAfter = Date.now() - t0;
       // 2 h at 20/s is 144k at mean volume; the simulator's time-of-day curve (the window ends at
       // the wall clock) brings the quietest 2 h of the week to ~100k, so the floor sits below that.
       expect(warmed).toBeGreaterThan(85_000);
@@ -112,7 +113,7 @@ describe('paywatch start: demo history', () => {
       // ~320k at mean volume; 254k-382k over the week's start times (time-of-day curve).
       expect(Number(sent)).toBeGreaterThan(220_000);
       console.log(
-        `demo start: URL ${urlAfter} ms, first live transaction ${liveAfter} ms, history stored ${historyDone} ms`,
+        `demo start: URL ${urlAfter} ms, first live transaction ${liveAfter} ms, engine warmed ${warmedAfter} ms, history stored ${historyDone} ms`,
       );
       const stored = (
         await get<{ events: number }>(
