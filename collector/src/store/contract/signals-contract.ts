@@ -518,6 +518,94 @@ export function describeSignalsContract(name: string, setup: () => Promise<Signa
           expect(got.items).toEqual(want);
         }
       });
+
+      it('follows events written later, out of order and across a midnight, ties, and both boundaries exactly', async () => {
+        // A second data set two days on (after every cut-off above, so those answers hold):
+        // payments written in three separate writes, around the UTC midnight M.
+        const M = Date.UTC(2026, 0, 13);
+        const base = events[0]!;
+        let n = 0;
+        const ev = (
+          payment_id: string,
+          status: PaymentEvent['status'],
+          ts: number,
+          attempt = 1,
+        ): PaymentEvent => ({
+          ...base,
+          event_id: `pl_${payment_id}_${String(n++).padStart(3, '0')}`,
+          payment_id,
+          status,
+          ts,
+          attempt,
+          amount_minor: 100 + n,
+        });
+        const since = M - 30 * 60_000;
+        const writes: PaymentEvent[][] = [
+          [
+            ev('late', 'created', M - 10 * 60_000),
+            ev('final_later', 'created', M - 20 * 60_000),
+            ev('final_later', 'pending', M - 19 * 60_000),
+            ev('cross', 'created', M - 5 * 60_000),
+            ev('reopened', 'succeeded', M - 8 * 60_000),
+            ev('at_since', 'pending', since),
+            ev('before_since', 'pending', since - 1),
+            ev('spans_since', 'created', since - 60_000),
+            // Same ts and attempt: the larger event_id is the latest (here the final one).
+            ev('tie_final', 'authorized', M - 7 * 60_000),
+            ev('tie_final', 'captured', M - 7 * 60_000),
+            // Same ts: the higher attempt wins over a final event of a lower attempt.
+            ev('tie_attempt', 'succeeded', M - 6 * 60_000, 1),
+            ev('tie_attempt', 'requires_action', M - 6 * 60_000, 2),
+            ev('at_midnight', 'pending', M),
+          ],
+          [
+            // An older event arriving later does not replace the latest one.
+            ev('late', 'failed', M - 15 * 60_000),
+            ev('final_later', 'succeeded', M - 18 * 60_000),
+            // Non-final again after a final event (a later notification reopens it).
+            ev('reopened', 'pending', M - 4 * 60_000),
+            ev('spans_since', 'pending', since + 60_000),
+          ],
+          [
+            // The latest event moves to the next day (another partition on ClickHouse).
+            ev('cross', 'authorized', M + 5 * 60_000),
+            // Written last but older than the final one of the tie: still final.
+            ev('tie_final', 'pending', M - 9 * 60_000),
+          ],
+        ];
+        const written: PaymentEvent[] = [];
+        const check = async () => {
+          for (const s of [since, since + 1, M - 10 * 60_000, M]) {
+            for (const before of [M, M + 1, M + 5 * 60_000, M + 5 * 60_000 + 1, M + 3_600_000]) {
+              const want = referencePending([...events, ...written], before, s);
+              const got = await sut.pending.reader.pendingPayments({ since: s, before, limit: 4 });
+              expect(got.total).toBe(want.length);
+              expect(got.items).toEqual(want.slice(0, 4));
+            }
+          }
+        };
+        for (const w of writes) {
+          await sut.pending.write(w);
+          written.push(...w);
+          await check();
+        }
+        const ids = (
+          await sut.pending.reader.pendingPayments({ since, before: M + 3_600_000, limit: 100 })
+        ).items.map((p) => p.payment_id);
+        // What the cases are about, beyond equality with the reference.
+        expect(ids).toEqual(
+          expect.arrayContaining([
+            'late',
+            'cross',
+            'reopened',
+            'at_since',
+            'spans_since',
+            'tie_attempt',
+            'at_midnight',
+          ]),
+        );
+        for (const gone of ['final_later', 'before_since', 'tie_final']) expect(ids).not.toContain(gone);
+      });
     });
 
     // Last: it deletes data.
