@@ -34,7 +34,11 @@ function quantile(sorted: readonly number[], q: number): number | null {
 }
 
 /** Reference for "pending longer than N": latest event per payment by (ts, attempt, event_id), within [since, before). */
-function referencePending(events: readonly PaymentEvent[], before: number, since = 0): PendingPayment[] {
+export function referencePending(
+  events: readonly PaymentEvent[],
+  before: number,
+  since = 0,
+): PendingPayment[] {
   const latest = new Map<string, PaymentEvent>();
   for (const e of events) {
     const cur = latest.get(e.payment_id);

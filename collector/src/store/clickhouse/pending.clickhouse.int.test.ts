@@ -1,0 +1,210 @@
+// Guards "pending longer than N" on ClickHouse (payment_latest, migration 7): equal to the reference and to the raw-table query with parts unmerged and merged, with many ties, after an erasure, and after a back-fill run once or twice.
+import { randomUUID } from 'node:crypto';
+import { createClient, type ClickHouseClient } from '@clickhouse/client';
+import type { PaymentEvent } from '@paywatch/contracts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { assertClickHouseUp, clickhouseEndpoint } from '../../../test/services.js';
+import { createLogger } from '../../lib/logger.js';
+import { createRandom, generateEvents, referencePending } from '../contract/index.js';
+import { createClickHouseStore, type ClickHouseStore } from './clickhouse.store.js';
+import { PAYMENT_LATEST } from './migrations.js';
+import { rawStalePaymentsQuery } from './pending.clickhouse.js';
+import { ident, sql } from './sql.js';
+
+const ep = clickhouseEndpoint();
+const database = `paywatch_test_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+// Three days around two UTC midnights.
+const FROM = Date.UTC(2026, 4, 10, 12);
+const SPAN = 3 * DAY;
+
+let admin: ClickHouseClient;
+let store: ClickHouseStore;
+const stores: ClickHouseStore[] = [];
+
+async function openStore(): Promise<ClickHouseStore> {
+  const s = createClickHouseStore(
+    { url: ep.url, username: ep.username, password: ep.password, database },
+    { logger: createLogger({ level: 'silent' }) },
+  );
+  await s.start();
+  stores.push(s);
+  return s;
+}
+
+const command = (q: ReturnType<typeof sql>) => admin.command({ query: q.text });
+
+/** Payment ids of the raw-table query (the answer this module replaced), oldest first. */
+async function rawIds(before: number, since: number): Promise<string[]> {
+  const rs = await admin.query({
+    query:
+      sql`SELECT payment_id FROM (${rawStalePaymentsQuery(database, before, since)}) ORDER BY p_ts, payment_id`
+        .text,
+    format: 'JSONEachRow',
+  });
+  return (await rs.json<{ payment_id: string }>()).map((r) => r.payment_id);
+}
+
+/** Every (since, before) pair below: the whole span, look-backs cutting payments, cut-offs at midnights. */
+const WINDOWS: [number, number][] = [
+  [0, FROM + SPAN + HOUR],
+  [FROM + DAY, FROM + SPAN + HOUR],
+  [Date.UTC(2026, 4, 11), Date.UTC(2026, 4, 12)],
+  [Date.UTC(2026, 4, 11) + 1, Date.UTC(2026, 4, 12) + 1],
+  [FROM + 2 * DAY + 5 * HOUR, FROM + 2 * DAY + 9 * HOUR],
+];
+
+async function expectReference(s: ClickHouseStore, events: readonly PaymentEvent[]): Promise<void> {
+  for (const [since, before] of WINDOWS) {
+    const want = referencePending(events, before, since);
+    expect(want.length, `${since}..${before}`).toBeGreaterThan(0);
+    for (const limit of [0, 7, 10_000]) {
+      const got = await s.pending.pendingPayments({ since, before, limit });
+      expect(got.total, `${since}..${before} limit ${limit}`).toBe(want.length);
+      expect(got.items).toEqual(want.slice(0, limit));
+    }
+    expect(await rawIds(before, since)).toEqual(want.map((p) => p.payment_id));
+  }
+}
+
+/**
+ * Generated payments, plus payments whose latest non-final and final events share a ts (ties):
+ * 120 won by the non-final one (higher attempt), 60 by the final one (larger event_id), more
+ * than the first statement has room for, so the tie fallback runs too.
+ */
+function dataSet(): PaymentEvent[] {
+  const events = generateEvents({ seed: 5, payments: 1500, from: FROM, spanMs: SPAN, idPrefix: 'pc_' });
+  const base = events[0]!;
+  const rnd = createRandom(9);
+  for (let i = 0; i < 180; i++) {
+    const ts = FROM + Math.floor(rnd() * SPAN);
+    const id = `tie_${String(i).padStart(3, '0')}`;
+    const open = i < 120;
+    events.push(
+      { ...base, payment_id: id, event_id: `${id}_a`, status: 'succeeded', ts, attempt: 1 },
+      {
+        ...base,
+        payment_id: id,
+        event_id: `${id}_${open ? 'b' : '0'}`,
+        status: 'pending',
+        ts,
+        attempt: open ? 2 : 1,
+      },
+      { ...base, payment_id: id, event_id: `${id}_c`, status: 'created', ts: ts - 60_000, attempt: 1 },
+    );
+  }
+  return events;
+}
+
+const events = dataSet();
+
+/** Fisher–Yates with a seeded PRNG: events arrive in an order unrelated to their time. */
+function shuffled<T>(xs: readonly T[], seed: number): T[] {
+  const out = [...xs];
+  const rnd = createRandom(seed);
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(rnd() * (i + 1));
+    [out[i], out[j]] = [out[j]!, out[i]!];
+  }
+  return out;
+}
+
+beforeAll(async () => {
+  await assertClickHouseUp(ep);
+  admin = createClient({ url: ep.url, username: ep.username, password: ep.password });
+  store = await openStore();
+});
+
+afterAll(async () => {
+  for (const s of stores) await s.stop();
+  await admin?.command({ query: sql`DROP DATABASE IF EXISTS ${ident(database)}`.text });
+  await admin?.close();
+});
+
+describe('pending longer than N on ClickHouse (payment_latest)', () => {
+  it('equals the reference and the raw query with parts unmerged (out-of-order writes), then merged', async () => {
+    // Merges stopped: every write leaves its own part, so most payments have several rows and
+    // the candidate pass keeps many that are not stale (the worst case for the exact pass).
+    await command(sql`SYSTEM STOP MERGES ${ident(database)}.${ident(PAYMENT_LATEST)}`);
+    const order = shuffled(events, 3);
+    for (let i = 0; i < order.length; i += 400) await store.write(order.slice(i, i + 400));
+    const [rows] = await (
+      await admin.query({
+        query:
+          sql`SELECT count() AS rows, uniqExact(payment_id, day) AS keys FROM ${ident(database)}.${ident(PAYMENT_LATEST)}`
+            .text,
+        format: 'JSONEachRow',
+      })
+    ).json<{ rows: string; keys: string }>();
+    expect(Number(rows!.rows)).toBeGreaterThan(Number(rows!.keys));
+    await expectReference(store, events);
+
+    await command(sql`SYSTEM START MERGES ${ident(database)}.${ident(PAYMENT_LATEST)}`);
+    await command(sql`OPTIMIZE TABLE ${ident(database)}.${ident(PAYMENT_LATEST)} FINAL`);
+    await expectReference(store, events);
+  });
+
+  it('forgets erased events: a payment whose latest event is erased shows its previous state, or goes', async () => {
+    // One customer's events become the latest of five stale payments (two of them final now),
+    // and the only events of one more payment; erasing that customer must undo all of it.
+    const stale = referencePending(events, FROM + SPAN + HOUR, 0).slice(0, 5);
+    const erasable: PaymentEvent[] = stale.map((p, i) => ({
+      ...events.find((e) => e.payment_id === p.payment_id)!,
+      event_id: `erase_${i}`,
+      status: i % 2 === 1 ? 'succeeded' : 'requires_action',
+      ts: p.ts + 1000,
+      customer_ref: 'cust_erase',
+    }));
+    erasable.push({
+      ...events[0]!,
+      event_id: 'erase_only',
+      payment_id: 'erase_only_p',
+      status: 'pending',
+      ts: FROM + DAY + HOUR,
+      customer_ref: 'cust_erase',
+    });
+    await store.write(erasable);
+    await expectReference(store, [...events, ...erasable]);
+    expect(await store.deleteCustomer('cust_erase')).toBe(erasable.length);
+    await expectReference(store, events);
+  });
+
+  it('back-fills payment_latest from stored events on upgrade, exactly when run twice', async () => {
+    // A database that predates migration 7: the table and view gone, the version unrecorded.
+    await command(sql`DROP TABLE IF EXISTS ${ident(database)}.${ident(`${PAYMENT_LATEST}_mv`)}`);
+    await command(sql`DROP TABLE IF EXISTS ${ident(database)}.${ident(PAYMENT_LATEST)}`);
+    await command(sql`ALTER TABLE ${ident(database)}.schema_migrations DELETE WHERE version = 7`);
+    await waitMutations();
+    await expectReference(await openStore(), events);
+    // A crash between the back-fill and the record: the migration runs again over the same rows.
+    await command(sql`ALTER TABLE ${ident(database)}.schema_migrations DELETE WHERE version = 7`);
+    await waitMutations();
+    const again = await openStore();
+    await expectReference(again, events);
+    // And the view still follows new writes.
+    const late = {
+      ...events[0]!,
+      event_id: 'late_1',
+      payment_id: 'late_p',
+      status: 'pending' as const,
+      ts: FROM + DAY,
+    };
+    await again.write([late]);
+    events.push(late);
+    await expectReference(again, events);
+  });
+});
+
+async function waitMutations(): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    const rs = await admin.query({
+      query: sql`SELECT count() AS n FROM system.mutations WHERE database = ${database} AND is_done = 0`.text,
+      format: 'JSONEachRow',
+    });
+    const [r] = await rs.json<{ n: string }>();
+    if (Number(r?.n ?? 0) === 0) return;
+    await new Promise((res) => setTimeout(res, 100));
+  }
+  throw new Error('ClickHouse mutations did not finish');
+}
