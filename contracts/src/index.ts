@@ -6,3 +6,4 @@ export * from './dimensions.js';
 export * from './api.js';
 export * from './live.js';
 export * from './signals.js';
+export * from './text.js';

@@ -13,6 +13,7 @@ import {
   SOURCES,
   STATUSES,
 } from './enums.js';
+import { isWellFormed, LONE_SURROGATE_MESSAGE, loneSurrogatePath } from './text.js';
 
 /** Version of the payment event contract. Bump with a migration note in docs/event.md. */
 export const EVENT_VERSION = 1 as const;
@@ -52,8 +53,16 @@ const enumLike = <T extends string>(values: readonly T[], aliases: Readonly<Reco
     message: `expected one of: ${values.join(', ')}`,
   });
 
-const id = z.string().trim().min(1, 'must not be empty').max(EVENT_LIMITS.idMaxLength);
-const text = z.string().max(EVENT_LIMITS.textMaxLength);
+/** Free text: refused when it holds a lone UTF-16 surrogate (no UTF-8 form; see text.ts). */
+const wellFormedText = { message: LONE_SURROGATE_MESSAGE };
+const id = z
+  .string()
+  .trim()
+  .min(1, 'must not be empty')
+  .max(EVENT_LIMITS.idMaxLength)
+  .refine(isWellFormed, wellFormedText);
+const text = z.string().max(EVENT_LIMITS.textMaxLength).refine(isWellFormed, wellFormedText);
+const ref = z.string().min(1).max(256).refine(isWellFormed, wellFormedText);
 
 function jsonDepth(v: unknown, depth = 0): number {
   if (v === null || typeof v !== 'object') return depth;
@@ -71,6 +80,11 @@ export const MetadataSchema = z
   })
   .refine((m) => Buffer.byteLength(JSON.stringify(m)) <= EVENT_LIMITS.metadataMaxBytes, {
     message: `larger than ${EVENT_LIMITS.metadataMaxBytes} bytes as JSON`,
+  })
+  .superRefine((m, ctx) => {
+    // Keys and string values at any depth; the issue names the first offending one.
+    const path = loneSurrogatePath(m);
+    if (path !== null) ctx.addIssue({ code: 'custom', message: LONE_SURROGATE_MESSAGE, path });
   });
 
 /** RFC 3339 date-time with a zone (Z or ±hh:mm), or epoch milliseconds. */
@@ -141,10 +155,10 @@ export const PaymentEventInputSchema = z.strictObject({
     .refine((c) => isCountry(c.trim().toUpperCase()), { message: 'expected an ISO 3166-1 alpha-2 code' })
     .optional(),
   latency_ms: z.number().min(0).max(3_600_000).optional(),
-  customer_ref: z.string().min(1).max(256).optional(),
-  device_ref: z.string().min(1).max(256).optional(),
-  ip_ref: z.string().min(1).max(256).optional(),
-  user_level: z.string().trim().min(1).max(32).optional(),
+  customer_ref: ref.optional(),
+  device_ref: ref.optional(),
+  ip_ref: ref.optional(),
+  user_level: z.string().trim().min(1).max(32).refine(isWellFormed, wellFormedText).optional(),
   risk_score: z.number().min(0).max(100).optional(),
   metadata: MetadataSchema.optional(),
 });

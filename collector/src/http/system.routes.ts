@@ -14,7 +14,7 @@ export const SYSTEM_ROUTE_DOCS: RouteDoc[] = [
     description:
       `\`application/json\`: one event or an array; \`application/x-ndjson\`: one event per line. Limits: body ${INGEST_LIMITS.maxBodyBytes} bytes (8 MiB, after gzip/deflate decoding), ${INGEST_LIMITS.maxEventsPerRequest} events per request (413 beyond). ` +
       'Each event is validated independently: good events are accepted even when others are rejected. A 2xx means accepted events are durable. Re-sending an event_id is counted as a duplicate and never stored twice. ' +
-      'Unknown top-level fields are rejected (put custom data in `metadata`). Card numbers anywhere are masked to BIN…last4, CVV/PIN-like metadata keys are dropped, and customer/device/IP refs, e-mails and phones are replaced by keyed hashes before storage.',
+      'Unknown top-level fields are rejected (put custom data in `metadata`), and so is text (any field, `metadata` keys and values included) holding a lone UTF-16 surrogate such as an unpaired `\\ud800` escape, naming the field. Card numbers anywhere are masked to BIN…last4, CVV/PIN-like metadata keys are dropped, and customer/device/IP refs, e-mails and phones are replaced by keyed hashes before storage.',
     body: {
       schema: z.union([PaymentEventInputSchema, z.array(PaymentEventInputSchema)]),
       contentTypes: ['application/json', 'application/x-ndjson'],

@@ -6,6 +6,7 @@ import { dedupeStep } from './steps/dedupe.step.js';
 import { type Masker, maskStep } from './steps/mask.step.js';
 import { normalizeStep } from './steps/normalize.step.js';
 import { validateStep } from './steps/validate.step.js';
+import { wellFormedStep } from './steps/well-formed.step.js';
 import type { IngestContext, IngestOutcome, Ingestor } from './types.js';
 
 /** Observes pipeline results (the metrics module implements it; domain code knows no prom-client). */
@@ -29,7 +30,8 @@ export interface PipelineDeps {
 
 /**
  * The ingest pipeline. The order lives here, one line per step (STYLE.md §1–2):
- * validate → normalize → mask → dedupe → store (durable) → fan-out to sinks.
+ * well-formed text (sources other than the events API) → validate → normalize → mask → dedupe →
+ * store (durable) → fan-out to sinks.
  */
 export function createPipeline(deps: PipelineDeps): Ingestor {
   const now = deps.now ?? Date.now;
@@ -40,7 +42,8 @@ export function createPipeline(deps: PipelineDeps): Ingestor {
       const masked: PaymentEvent[] = [];
       let rejected = 0;
       for (let index = 0; index < inputs.length; index++) {
-        const valid = validateStep(inputs[index]);
+        const input = wellFormedStep(inputs[index], ctx.source);
+        const valid = validateStep(input);
         const normal = valid.ok ? normalizeStep(valid.value, { source: ctx.source, receivedAt }) : valid;
         if (!normal.ok) {
           rejected++;

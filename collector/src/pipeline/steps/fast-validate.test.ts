@@ -1,5 +1,5 @@
 // Guards the validation fast path: it accepts only what zod accepts, with an identical result, and leaves every other event (and every error message) to zod.
-import { PaymentEventInputSchema } from '@paywatch/contracts';
+import { LONE_SURROGATE_MESSAGE, PaymentEventInputSchema } from '@paywatch/contracts';
 import { describe, expect, it } from 'vitest';
 import { createGenerator } from '../../simulator/generator.js';
 import { Rng } from '../../simulator/prng.js';
@@ -140,6 +140,21 @@ const MUTATIONS: ((e: Obj, r: Rng) => void)[] = [
   (e) => (e.metadata = JSON.parse('{"__proto__": {"x": 1}, "y": 2}') as unknown),
   (e) => (e.metadata = Object.assign(Object.create(null) as Obj, { a: 1 })),
   (e) => (e.metadata = new Date(0)),
+  // Lone UTF-16 surrogates (what JSON.parse makes of "\ud800"), and well-formed pairs.
+  (e) => (e.merchant_id = 'm\ud800'),
+  (e) => (e.event_id = ' \udc00 '),
+  (e) => (e.payment_id = 'p\ud83d\ude00'),
+  (e) => (e.failure = { code: 'c\udfff', message: 'ok' }),
+  (e) => (e.failure = { message: 'declined \ud83d' }),
+  (e) => (e.customer_ref = '\ud800\ud800'),
+  (e) => (e.device_ref = '\ud83d\ude00'),
+  (e) => (e.ip_ref = 'ip\udbff'),
+  (e) => (e.user_level = 'gold\ud800'),
+  (e) => (e.provider = 'stripe\ud800'),
+  (e) => (e.metadata = { note: 'x\ud800' }),
+  (e) => (e.metadata = { ['k\udc00']: 1 }),
+  (e) => (e.metadata = { a: [{ b: '\udc00' }] }),
+  (e) => (e.metadata = { path: 'C:\\ud\\x', smile: '\ud83d\ude00' }),
   (e, r) => {
     // Drop a random field.
     const keys = Object.keys(e);
@@ -208,6 +223,34 @@ describe('fast validation path', () => {
     expect(fastValidateEvent({ ...e, extra: 1 })).toBeUndefined();
     const unknown = validateStep({ ...e, extra: 1 });
     expect(!unknown.ok && unknown.errors[0]?.reason).toMatch(/unknown field.*"extra"/);
+  });
+
+  it('refuses a lone UTF-16 surrogate in any text field, naming the field (per event)', () => {
+    const e = simulated(1, 5, 'rfc3339')[0]!;
+    const cases: [Obj, string][] = [
+      [{ merchant_id: 'm\ud800' }, 'merchant_id'],
+      [{ event_id: 'e\udc00' }, 'event_id'],
+      [{ payment_id: '\ud800p' }, 'payment_id'],
+      [{ failure: { code: 'x\ud800' } }, 'failure.code'],
+      [{ failure: { message: 'declined \udbff' } }, 'failure.message'],
+      [{ customer_ref: 'c\ud800' }, 'customer_ref'],
+      [{ device_ref: 'd\udfff' }, 'device_ref'],
+      [{ ip_ref: 'i\ud800' }, 'ip_ref'],
+      [{ user_level: 'gold\ud800' }, 'user_level'],
+      [{ metadata: { order: { note: ['ok', 'bad \ud800'] } } }, 'metadata.order.note.1'],
+      [{ metadata: { ['k\udc00']: 1 } }, 'metadata.k\udc00'],
+    ];
+    for (const [patch, path] of cases) {
+      const input = { ...e, ...patch };
+      expect(fastValidateEvent(input), path).toBeUndefined();
+      const r = validateStep(input);
+      expect(r.ok, path).toBe(false);
+      if (!r.ok) expect(r.errors, path).toEqual([{ path, reason: LONE_SURROGATE_MESSAGE }]);
+    }
+    // Surrogate pairs (emoji) are well formed, and a literal backslash-u text is just text.
+    const fine = { ...e, merchant_id: 'm\ud83d\ude00', metadata: { s: '\ud83d\ude00', p: '\\ud800' } };
+    expect(validateStep(fine).ok).toBe(true);
+    expect(fastValidateEvent({ ...e, merchant_id: 'm\ud83d\ude00' })).toBeDefined();
   });
 
   it('keeps zod’s handling of odd inputs (undefined optionals, class instances, null prototypes)', () => {

@@ -13,6 +13,7 @@ import {
   canonicalEnum,
   isCountry,
   isCurrency,
+  isWellFormed,
   type PaymentEventInput,
   type PaymentEventInputSchema,
 } from '@paywatch/contracts';
@@ -115,8 +116,10 @@ const isInt = (v: unknown, min: number, max: number): boolean =>
   typeof v === 'number' && Number.isSafeInteger(v) && v >= min && v <= max;
 const isNum = (v: unknown, min: number, max: number): boolean =>
   typeof v === 'number' && Number.isFinite(v) && v >= min && v <= max;
+// Free text must be well formed (no lone UTF-16 surrogate): zod refuses and names the field.
+// `isWellFormed` is native (String.prototype.isWellFormed): a one-byte string answers at once.
 const isStr = (v: unknown, min: number, max: number): boolean =>
-  typeof v === 'string' && v.length >= min && v.length <= max;
+  typeof v === 'string' && v.length >= min && v.length <= max && isWellFormed(v);
 
 /** Returned by a field check that cannot vouch for the value (zod decides). */
 const FAIL: unique symbol = Symbol('fail');
@@ -142,9 +145,9 @@ const META_BYTES = EVENT_LIMITS.metadataMaxBytes;
 const id: Check = (v) => {
   if (typeof v !== 'string') return FAIL;
   const t = v.trim();
-  return t.length >= 1 && t.length <= ID_MAX ? t : FAIL;
+  return t.length >= 1 && t.length <= ID_MAX && isWellFormed(t) ? t : FAIL;
 };
-const text: Check = (v) => (typeof v === 'string' && v.length <= TEXT_MAX ? v : FAIL);
+const text: Check = (v) => (typeof v === 'string' && v.length <= TEXT_MAX && isWellFormed(v) ? v : FAIL);
 const enumLike = (values: readonly string[], aliases: Readonly<Record<string, string>> = {}): Check => {
   const canonical = new Set(values);
   return (v) =>
@@ -215,6 +218,9 @@ const metadata: Check = (v) => {
   }
   const max = META_BYTES;
   if (json.length > max || (json.length * 3 > max && Buffer.byteLength(json) > max)) return FAIL;
+  // JSON.stringify writes a lone surrogate (in a key or a string) as a `\udXXX` escape; a
+  // literal backslash before "ud" also matches, and zod (which walks the values) decides.
+  if (json.indexOf('\\ud') !== -1) return FAIL;
   return out;
 };
 
@@ -228,7 +234,7 @@ const currency: Check = (v) => (typeof v === 'string' && isCurrency(v.trim().toU
 const userLevel: Check = (v) => {
   if (typeof v !== 'string') return FAIL;
   const t = v.trim();
-  return t.length >= 1 && t.length <= 32 ? t : FAIL;
+  return t.length >= 1 && t.length <= 32 && isWellFormed(t) ? t : FAIL;
 };
 const failure = strictObject([
   opt('category', enumLike(FAILURE_CATEGORIES)),

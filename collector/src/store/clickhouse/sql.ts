@@ -6,6 +6,7 @@
  * literals, and only `SqlFragment`s (built from constants, identifiers from fixed maps, or other
  * fragments) are inserted as SQL text. Nothing concatenates input into a statement.
  */
+import { wellFormed } from '@paywatch/contracts';
 
 /** A piece of trusted SQL text. Only this module creates one. */
 export class SqlFragment {
@@ -42,15 +43,12 @@ const ESCAPES: Readonly<Record<string, string>> = {
   '\t': '\\t',
 };
 
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
-
 /**
  * `s` with lone UTF-16 surrogates replaced by U+FFFD. They cannot be encoded as UTF-8, and in
- * JSONEachRow (`"\ud800"`) ClickHouse refuses the whole INSERT (18.16: Code 25).
+ * JSONEachRow (`"\ud800"`) ClickHouse refuses the whole INSERT (18.16: Code 25). The one
+ * implementation lives in the contracts (the events API refuses such strings with it).
  */
-export function wellFormed(s: string): string {
-  return s.replace(LONE_SURROGATE, '\uFFFD');
-}
+export { wellFormed };
 
 /** A ClickHouse string literal: quoted, with backslash, quote and control characters escaped. */
 export function quoteString(s: string): string {
