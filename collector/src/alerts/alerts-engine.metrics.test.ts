@@ -48,6 +48,7 @@ describe('alert engine metrics', () => {
     expect(text).toMatch(/^paywatch_alerts_engine_history_events 0$/m);
     expect(text).toMatch(/^paywatch_alerts_engine_future_events 0$/m);
     expect(text).toMatch(/^paywatch_alerts_engine_skipped_minutes 0$/m);
+    expect(text).toMatch(/^paywatch_alerts_engine_excluded_events 0$/m);
   });
 
   it('publishes the warm-up as it runs and when done (read at scrape time)', async () => {

@@ -6,9 +6,10 @@ import type { WarmupStatus } from './engine-warmup.js';
  * The alert engine's event-time bookkeeping on a registry, read from `engine.stats()` at scrape
  * time (the engine knows nothing of prom-client). Totals since the engine started, so gauges:
  * late events (dropped: their minute was already judged), history events (a back-fill judged
- * in event time, never paged), future events (dropped: stamped ahead of the wall clock) and
- * minutes skipped unjudged after a back-fill. Used by `paywatch alerts` and, through
- * `AlertsInCollector.registerMetrics`, by a collector running the engine in process.
+ * in event time, never paged), future events (dropped: stamped ahead of the wall clock),
+ * minutes skipped unjudged after a back-fill, and card-testing attempts left out of the series
+ * rules. Used by `paywatch alerts` and, through `AlertsInCollector.registerMetrics`, by a
+ * collector running the engine in process.
  */
 export function registerAlertEngineMetrics(registry: Registry, engine: Pick<AlertEngine, 'stats'>): void {
   const gauge = (name: string, help: string, value: (s: ReturnType<AlertEngine['stats']>) => number) =>
@@ -39,6 +40,11 @@ export function registerAlertEngineMetrics(registry: Registry, engine: Pick<Aler
     'paywatch_alerts_engine_skipped_minutes',
     'Event-time minutes without any event skipped unjudged between a back-fill and the present (since start)',
     (s) => s.skipped_minutes,
+  );
+  gauge(
+    'paywatch_alerts_engine_excluded_events',
+    'Small attempts of an active card-testing burst left out of the series rules (success rates, slices, forecast, decline mix, SLO) so the burst pages once, as card testing (since start)',
+    (s) => s.excluded_events,
   );
 }
 
