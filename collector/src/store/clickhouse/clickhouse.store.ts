@@ -48,14 +48,14 @@ import {
   type ReadSource,
 } from './queries.js';
 import type { LineKey, LineWriter } from '../spool/spool.js';
-import { fromRow, fromRowLines, num, str, toRowLines } from './row.js';
+import { fromRow, fromRowLines, num, str, toRowLines, wellFormedLines } from './row.js';
 import type { EventFeedReader } from '../feed.js';
 import { createClickHouseFeed } from './feed.clickhouse.js';
 import type { PendingPaymentReader } from '../signals.js';
 import { createClickHousePending, type LimitedRows } from './pending.clickhouse.js';
-import { createClickHouseSignals, type ClickHouseSignalStore } from './signals.clickhouse.js';
+import { createClickHouseSignals, isRowError, type ClickHouseSignalStore } from './signals.clickhouse.js';
 import { waitForRunningInserts } from './running-inserts.js';
-import { ident, isIdentifier, list, sql, type SqlFragment } from './sql.js';
+import { ident, isIdentifier, list, sql, wellFormed, type SqlFragment } from './sql.js';
 
 /** Connection and behaviour of the ClickHouse backend (`config.ts` builds it from the environment). */
 export interface ClickHouseStoreConfig {
@@ -267,10 +267,12 @@ export function createClickHouseStore(
     const seen = new Set<string>();
     const firsts: LineKey[] = [];
     const keep: boolean[] = new Array<boolean>(keys.length);
+    // Ids as stored: a lone surrogate is stored (and bound in the query) as U+FFFD, so an id
+    // that held one must be compared in that form, or its re-send would be stored twice.
     for (let i = 0; i < keys.length; i++) {
       const k = keys[i]!;
       const size = seen.size;
-      seen.add(k.event_id);
+      seen.add(wellFormed(k.event_id));
       keep[i] = seen.size > size;
       if (keep[i]) firsts.push(k);
     }
@@ -278,7 +280,7 @@ export function createClickHouseStore(
     const duplicates: string[] = [];
     let kept = 0;
     for (let i = 0; i < keys.length; i++) {
-      if (keep[i] && !existing.has(keys[i]!.event_id)) kept++;
+      if (keep[i] && !existing.has(wellFormed(keys[i]!.event_id))) kept++;
       else {
         keep[i] = false;
         duplicates.push(keys[i]!.event_id);
@@ -303,6 +305,11 @@ export function createClickHouseStore(
       for await (const _ of r.stream) void _; // an INSERT answers an empty body; free the socket
     } catch (err) {
       rawCheckWrites = RAW_CHECK_WRITES;
+      // ClickHouse refusing the rows themselves (a parse or type error code): the same rows can
+      // never be stored, and retrying them would hold up everything spooled behind them until the
+      // quota fills. Permanent: the spool dead-letters the batch (logged, counted) and moves on.
+      if (isRowError(err))
+        throw new StoreError(`ClickHouse refused payment_events rows: ${errorText(err)}`, err, false);
       throw new StoreError(`ClickHouse insert failed: ${errorText(err)}`, err);
     }
   }
@@ -336,10 +343,11 @@ export function createClickHouseStore(
     await settleEarlierInserts();
     const { keep, kept, duplicates } = await splitExisting(keys);
     if (kept > 0) {
-      let body = chunks;
+      // Lines spooled by an older collector may carry lone surrogates: made well formed here.
+      let body = wellFormedLines(chunks);
       if (kept < keys.length) {
         // Some ids are stored already (a replay after a crash, a re-send): keep the other lines.
-        const lines = Buffer.concat(chunks).toString('utf8').split('\n');
+        const lines = Buffer.concat(body).toString('utf8').split('\n');
         let out = '';
         for (let i = 0; i < keys.length; i++) if (keep[i]) out += lines[i] + '\n';
         body = [Buffer.from(out, 'utf8')];

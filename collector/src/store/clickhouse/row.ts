@@ -1,4 +1,4 @@
-import type { PaymentEvent } from '@paywatch/contracts';
+import { wellFormed, type PaymentEvent } from '@paywatch/contracts';
 import { DIMENSION_COLUMNS, eventFromColumns, flattenEvent, type FlatEvent } from '../flat-event.js';
 
 /** The ClickHouse table's row: the shared flat event with `has_card` as UInt8 (0/1). */
@@ -56,12 +56,30 @@ export function toRow(e: PaymentEvent): ClickHouseRow {
   return f as ClickHouseRow;
 }
 
-/** JSONEachRow lines of the events (one per event, each ending in `\n`): what an INSERT sends. */
+// JSON.stringify writes a lone UTF-16 surrogate as a `\udXXX` escape (a pair is written as
+// itself), and ClickHouse refuses the whole INSERT that carries one (18.16: Code 25), which the
+// spool would retry forever. A line without this substring is clean; one with it (a lone
+// surrogate, or an escaped backslash before "ud", or one inside the metadata JSON text) is
+// rewritten with every text column well formed — U+FFFD, as the embedded store keeps them.
+const ESCAPED_SURROGATE = '\\ud';
+const wellFormedColumns = (_key: string, v: unknown): unknown => (typeof v === 'string' ? wellFormed(v) : v);
+
+/** One JSONEachRow line of a row, never with a lone surrogate in a text column. */
+function rowLine(row: ClickHouseRow | Record<string, unknown>): string {
+  const line = JSON.stringify(row);
+  return line.indexOf(ESCAPED_SURROGATE) === -1 ? line : JSON.stringify(row, wellFormedColumns);
+}
+
+/**
+ * JSONEachRow lines of the events (one per event, each ending in `\n`): what an INSERT sends.
+ * Text columns are well formed (a lone surrogate becomes U+FFFD); `metadata` is JSON text, where
+ * one stays a plain-ASCII escape (as in the embedded store).
+ */
 export function toRowLines(events: readonly PaymentEvent[]): Buffer {
   const lines = new Array<string>(events.length);
   let bytes = 0;
   for (let i = 0; i < events.length; i++) {
-    const line = JSON.stringify(toRow(events[i]!));
+    const line = rowLine(toRow(events[i]!));
     lines[i] = line;
     bytes += Buffer.byteLength(line) + 1;
   }
@@ -73,6 +91,29 @@ export function toRowLines(events: readonly PaymentEvent[]): Buffer {
     out[at++] = 10;
   }
   return out;
+}
+
+/**
+ * Spooled lines (`toRowLines` output) with the same guarantee: lines written by a collector
+ * before text columns were made well formed may carry `"\ud800"`, which ClickHouse refuses.
+ * Returns `chunks` itself when no line needs a change (one byte search per chunk); a line that is
+ * not JSON is left as it is (ClickHouse refuses it, and the spool dead-letters the batch).
+ */
+export function wellFormedLines(chunks: readonly Buffer[]): readonly Buffer[] {
+  if (!chunks.some((c) => c.includes(ESCAPED_SURROGATE))) return chunks;
+  const out: string[] = [];
+  for (const line of Buffer.concat(chunks).toString('utf8').split('\n')) {
+    if (line === '' || !line.includes(ESCAPED_SURROGATE)) {
+      out.push(line);
+      continue;
+    }
+    try {
+      out.push(rowLine(JSON.parse(line) as Record<string, unknown>));
+    } catch {
+      out.push(line);
+    }
+  }
+  return [Buffer.from(out.join('\n'), 'utf8')];
 }
 
 /** The events of `toRowLines` output, validated (the spool's crash replay and dead letters). */
