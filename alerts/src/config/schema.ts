@@ -116,7 +116,18 @@ export const AlertsConfigSchema = z.strictObject({
   allowed_lateness: duration.default(60_000),
   /** Series without events for this long are forgotten (unless an alert is active). */
   idle_ttl: duration.default(24 * 3_600_000),
-  calendar: CalendarSchema.default({ utc_offset_minutes: 0, events: [] }),
+  /** Business calendar; `match` names rule labels (EVENT_LABELS), checked here. */
+  calendar: CalendarSchema.superRefine((cal, ctx) => {
+    cal.events.forEach((e, i) => {
+      for (const name of Object.keys(e.match ?? {}))
+        if (!(EVENT_LABELS as readonly string[]).includes(name))
+          ctx.addIssue({
+            code: 'custom',
+            path: ['events', i, 'match', name],
+            message: `unknown label "${name}" (one of ${EVENT_LABELS.join(', ')})`,
+          });
+    });
+  }).default({ utc_offset_minutes: 0, events: [] }),
   rules: z.array(RuleSchema).default([]),
   route: RouteSchema.optional(),
   receivers: z.array(ReceiverSchema).default([]),

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { fieldsOf, floatsFromJson, floatsToJson, num } from './snapshot.js';
-import { calendarAt } from './calendar.js';
+import { sliceCalendar } from './calendar.js';
 import type { Calendar } from './calendar.js';
 import { quiet } from './common.js';
 import type { Evaluation, MinuteAggregate, SeriesDetector } from './types.js';
@@ -25,7 +25,13 @@ export const EodSpecSchema = z.object({
 });
 export type EodSpec = z.infer<typeof EodSpecSchema>;
 
-export function createEodDetector(spec: EodSpec, calendar?: Calendar): SeriesDetector {
+/** `labels`: the slice's labels, which scope the calendar's entries (see calendar.ts `match`). */
+export function createEodDetector(
+  spec: EodSpec,
+  calendar?: Calendar,
+  labels?: Readonly<Record<string, string>>,
+): SeriesDetector {
+  const cal = sliceCalendar(calendar, labels);
   const slots = Math.ceil(1440 / spec.slot_minutes);
   // cum[d][s] = cumulative value at the end of slot s of past day d (ring of days).
   const cum = new Float64Array(slots * spec.history_days).fill(NaN);
@@ -81,7 +87,7 @@ export function createEodDetector(spec: EodSpec, calendar?: Calendar): SeriesDet
         }
       }
       if (pastTotals.length < spec.min_days) return quiet(at, 'insufficient', sofar, 'learning daily totals');
-      const shift = calendarAt(calendar, minute.t).shift;
+      const shift = cal.at(minute.t).shift;
       const forecast = median(pastTotals) * shift;
       const frac = median(fractions);
       if (!(frac >= spec.min_day_fraction)) return { ...quiet(at, 'normal', sofar), expected: forecast };

@@ -40,6 +40,8 @@ export type DetectorSpec = z.infer<typeof DetectorSpecSchema>;
 /** Context shared by detectors of one engine. */
 export interface DetectorContext {
   calendar?: Calendar;
+  /** The slice's labels (series detectors): scope the calendar entries that carry `match`. */
+  labels?: Readonly<Record<string, string>>;
 }
 
 /** Builds a fresh detector (one per slice for series detectors, one per rule for event ones). */
@@ -48,7 +50,7 @@ export function createDetector(spec: DetectorSpec, ctx: DetectorContext = {}): D
     case 'threshold':
       return createThresholdDetector(spec);
     case 'seasonal':
-      return createSeasonalDetector(spec, ctx.calendar);
+      return createSeasonalDetector(spec, ctx.calendar, ctx.labels);
     case 'level':
       return createLevelDetector(spec);
     case 'rate':
@@ -58,9 +60,9 @@ export function createDetector(spec: DetectorSpec, ctx: DetectorContext = {}): D
     case 'forecast':
       return createForecastDetector(spec);
     case 'eod':
-      return createEodDetector(spec, ctx.calendar);
+      return createEodDetector(spec, ctx.calendar, ctx.labels);
     case 'silence':
-      return createSilenceDetector(spec, ctx.calendar);
+      return createSilenceDetector(spec, ctx.calendar, ctx.labels);
     case 'mix':
       return createMixDetector(spec);
     case 'univariate':

@@ -9,7 +9,7 @@ import {
   windowToJson,
 } from './snapshot.js';
 import { SlotBaseline } from './baseline.js';
-import { calendarAt } from './calendar.js';
+import { sliceCalendar } from './calendar.js';
 import type { Calendar } from './calendar.js';
 import { DirectionSchema, SeriesBaseSchema, outside, quiet } from './common.js';
 import type { Evaluation, MinuteAggregate, SeriesDetector } from './types.js';
@@ -51,7 +51,13 @@ export const SeasonalSpecSchema = SeriesBaseSchema.extend({
 });
 export type SeasonalSpec = z.infer<typeof SeasonalSpecSchema>;
 
-export function createSeasonalDetector(spec: SeasonalSpec, calendar?: Calendar): SeriesDetector {
+/** `labels`: the slice's labels, which scope the calendar's entries (see calendar.ts `match`). */
+export function createSeasonalDetector(
+  spec: SeasonalSpec,
+  calendar?: Calendar,
+  labels?: Readonly<Record<string, string>>,
+): SeriesDetector {
+  const cal = sliceCalendar(calendar, labels);
   const slotMs = spec.slot_minutes * MINUTE_MS;
   const base = new SlotBaseline(slotMs, (spec.season === 'day' ? 1440 : 10080) * MINUTE_MS, spec.history);
   const win = new MinuteWindow(spec.window_minutes);
@@ -76,7 +82,7 @@ export function createSeasonalDetector(spec: SeasonalSpec, calendar?: Calendar):
     if (raw === null) return;
     // Calendar days are recorded de-shifted, so a holiday neither skews next week's baseline
     // nor looks like a level shift.
-    const shift = rate ? 1 : calendarAt(calendar, slotAgg.t).shift;
+    const shift = rate ? 1 : cal.at(slotAgg.t).shift;
     const v = shift > 0 ? raw / shift : raw;
     const e = base.expected(slot);
     base.record(slot, v);
@@ -139,12 +145,12 @@ export function createSeasonalDetector(spec: SeasonalSpec, calendar?: Calendar):
       const e = base.expected(s);
       if (e.n < spec.min_seasons || !Number.isFinite(e.median))
         return quiet(at, 'insufficient', v, 'learning the seasonal baseline');
-      const cal = calendarAt(calendar, minute.t);
+      const adj = cal.at(minute.t);
       let expected = rate ? e.median + level : e.median * level;
-      if (!rate && calendar && calendar.events.length > 0) {
+      if (!rate && cal.active) {
         // Average the shift over the window so a window straddling midnight is judged fairly.
         let sh = 0;
-        for (let i = 0; i < minutes; i++) sh += calendarAt(calendar, minute.t - i * MINUTE_MS).shift;
+        for (let i = 0; i < minutes; i++) sh += cal.at(minute.t - i * MINUTE_MS).shift;
         expected *= sh / minutes;
       }
       if (rate) expected = Math.min(1, Math.max(0, expected));
@@ -155,12 +161,12 @@ export function createSeasonalDetector(spec: SeasonalSpec, calendar?: Calendar):
             Math.sqrt(Math.max(expected, 1) / minutes),
             (spec.min_relative_band * Math.abs(expected)) / spec.k,
           );
-      const half = spec.k * Math.max(1.4826 * e.mad, noise) * cal.widen;
+      const half = spec.k * Math.max(1.4826 * e.mad, noise) * adj.widen;
       const lower = expected - half;
       const upper = expected + half;
       const side = outside(v, lower, upper, spec.direction);
       const z = Math.abs(v - expected) / Math.max(half / spec.k, 1e-12);
-      const note = cal.names.length ? ` (calendar: ${cal.names.join(', ')})` : '';
+      const note = adj.names.length ? ` (calendar: ${adj.names.join(', ')})` : '';
       return {
         at,
         verdict: side ? 'anomalous' : 'normal',

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { arr, fieldsOf, num, windowFromJson, windowToJson } from './snapshot.js';
 import { SlotBaseline } from './baseline.js';
-import { calendarAt } from './calendar.js';
+import { sliceCalendar } from './calendar.js';
 import type { Calendar } from './calendar.js';
 import { quiet } from './common.js';
 import { poissonCdf } from './stats.js';
@@ -28,7 +28,13 @@ export const SilenceSpecSchema = z.object({
 });
 export type SilenceSpec = z.infer<typeof SilenceSpecSchema>;
 
-export function createSilenceDetector(spec: SilenceSpec, calendar?: Calendar): SeriesDetector {
+/** `labels`: the slice's labels, which scope the calendar's entries (see calendar.ts `match`). */
+export function createSilenceDetector(
+  spec: SilenceSpec,
+  calendar?: Calendar,
+  labels?: Readonly<Record<string, string>>,
+): SeriesDetector {
+  const sliceCal = sliceCalendar(calendar, labels);
   const base = new SlotBaseline(spec.slot_minutes * MINUTE_MS, 1440 * MINUTE_MS, spec.history_days);
   const win = new MinuteWindow(spec.window_minutes);
   let slot = -1;
@@ -80,7 +86,7 @@ export function createSilenceDetector(spec: SilenceSpec, calendar?: Calendar): S
       const at = minute.t + MINUTE_MS;
       const w = win.sum();
       const e = base.expected(s);
-      const cal = calendarAt(calendar, minute.t);
+      const cal = sliceCal.at(minute.t);
       const perMinute = (e.n >= 1 ? e.median : recentRate) * cal.shift;
       const expected = Number.isFinite(perMinute) ? perMinute * win.length : NaN;
       let out: Evaluation;

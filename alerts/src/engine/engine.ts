@@ -628,7 +628,9 @@ export function createAlertEngine(
       }
       if (rt.pooler && rs.pooler) rt.pooler.fromJson(rs.pooler);
       for (const x of rs.series) {
-        const det = asSeries(createDetector(rt.cfg.detector, { calendar: config.calendar }));
+        const det = asSeries(
+          createDetector(rt.cfg.detector, { calendar: config.calendar, labels: x.labels }),
+        );
         let restored = det;
         if (x.det !== null && det.restore) {
           try {
@@ -637,7 +639,9 @@ export function createAlertEngine(
           } catch (e) {
             skipped++;
             deps.logger?.warn({ err: e, rule: rs.name }, 'alerts: detector state not restored');
-            restored = asSeries(createDetector(rt.cfg.detector, { calendar: config.calendar }));
+            restored = asSeries(
+              createDetector(rt.cfg.detector, { calendar: config.calendar, labels: x.labels }),
+            );
           }
         }
         const open = new Map<number, MinuteAggregate>();
@@ -696,7 +700,7 @@ export function createAlertEngine(
         rt.series.set(key, {
           labels,
           id: seriesAlertId(rt, labels),
-          det: asSeries(createDetector(rt.cfg.detector, { calendar: config.calendar })),
+          det: asSeries(createDetector(rt.cfg.detector, { calendar: config.calendar, labels })),
           open: new Map(),
           lastEventAt: s.last_eval_at,
         });
@@ -895,7 +899,7 @@ export function createAlertEngine(
             s = {
               labels,
               id: seriesAlertId(rt, labels),
-              det: asSeries(createDetector(rt.cfg.detector, { calendar: config.calendar })),
+              det: asSeries(createDetector(rt.cfg.detector, { calendar: config.calendar, labels })),
               open: new Map(),
               lastEventAt: e.ts,
             };
