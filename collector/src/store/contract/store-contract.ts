@@ -549,6 +549,52 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
         }
       });
 
+      it('lone UTF-16 surrogates: text columns (ids too) are stored as U+FFFD, metadata keeps them; a re-send is a duplicate', async () => {
+        // Text with no UTF-8 form (what JSON.parse makes of "\ud800"): ClickHouse refuses it in
+        // an INSERT, DuckDB replaces it. Every backend stores the same: U+FFFD in text columns,
+        // and metadata (JSON text) as written.
+        const sut = await fresh();
+        try {
+          const { store } = sut;
+          const evs = batch(5, 4, 'ls_');
+          const e0 = evs[0] as PaymentEvent;
+          const bad: PaymentEvent = {
+            ...e0,
+            event_id: 'ls_bad\ud800',
+            payment_id: 'ls_pay\udc00',
+            merchant_id: 'm\ud800x',
+            failure: { category: 'other', code: 'c\udfff', message: 'declined 😀 \ud83d' },
+            user_level: 'gold\udbff',
+            metadata: { note: 'n\ud800', ['k\udc00']: [1, 'v\udfff'] },
+          };
+          const rest = evs.slice(1);
+          const r = await store.write([bad, ...rest]);
+          expect(r.inserted).toHaveLength(evs.length);
+          const expected: PaymentEvent = {
+            ...bad,
+            event_id: 'ls_bad\ufffd',
+            payment_id: 'ls_pay\ufffd',
+            merchant_id: 'm\ufffdx',
+            failure: { category: 'other', code: 'c\ufffd', message: 'declined 😀 \ufffd' },
+            user_level: 'gold\ufffd',
+          };
+          expect(await store.paymentTimeline('ls_pay\ufffd')).toEqual([expected]);
+          // Looked up by the id as sent, too.
+          expect(await store.paymentTimeline(bad.payment_id)).toEqual([expected]);
+          const byPayment = new Map(rest.map((e) => [e.payment_id, e]));
+          for (const id of byPayment.keys())
+            expect((await store.paymentTimeline(id)).length).toBe(
+              rest.filter((e) => e.payment_id === id).length,
+            );
+          expect(await store.write([bad, rest[0] as PaymentEvent])).toEqual({
+            inserted: [],
+            duplicates: [bad.event_id, rest[0]?.event_id],
+          });
+        } finally {
+          await done(sut);
+        }
+      });
+
       it('concurrent writes of overlapping batches store every id exactly once', async () => {
         const sut = await fresh();
         try {
