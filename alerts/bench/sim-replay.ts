@@ -41,6 +41,48 @@ export interface CalendarEntry {
   dates: string[];
   widen: number;
   shift: number;
+  utc_offset_minutes?: number;
+  timezone?: string;
+  match?: Record<string, string[]>;
+}
+
+/**
+ * One public holiday kept by every market of the simulator, configured per market as an
+ * operator would: each market's entry in its IANA zone (on 2026-03-05 these zones have the
+ * simulator's fixed offsets: New York/Toronto −5, London 0, Berlin +1, Kuwait +3, Shanghai +8,
+ * Tokyo +9, Brisbane +10) and scoped to its country's slices. Slices of rules that do not group
+ * by country (`country: [""]`) get the entry of the market their provider serves: China's for
+ * alipay/wechatpay/unionpay, and UTC for the providers whose traffic spans UTC−5 … UTC+10.
+ */
+export function perMarketHoliday(date: string, widen: number, shift: number): CalendarEntry[] {
+  const markets: [string, string, string[]][] = [
+    ['US/CA', 'America/New_York', ['US', 'CA']],
+    ['GB', 'Europe/London', ['GB']],
+    ['DE/FR/NL', 'Europe/Berlin', ['DE', 'FR', 'NL']],
+    ['KW', 'Asia/Kuwait', ['KW']],
+    ['CN', 'Asia/Shanghai', ['CN']],
+    ['JP', 'Asia/Tokyo', ['JP']],
+    ['AU', 'Australia/Brisbane', ['AU']],
+  ];
+  const entry = (name: string, extra: Partial<CalendarEntry>): CalendarEntry => ({
+    name: `holiday ${name}`,
+    kind: 'holiday',
+    dates: [date],
+    widen,
+    shift,
+    ...extra,
+  });
+  return [
+    ...markets.map(([name, timezone, country]) => entry(name, { timezone, match: { country } })),
+    entry('CN providers, all countries', {
+      timezone: 'Asia/Shanghai',
+      match: { provider: ['alipay', 'wechatpay', 'unionpay'], country: [''] },
+    }),
+    entry('cross-market providers, all countries', {
+      utc_offset_minutes: 0,
+      match: { provider: ['stripe', 'adyen', 'paypal', 'coinbase', 'bitpay'], country: [''] },
+    }),
+  ];
 }
 
 /**

@@ -1,9 +1,14 @@
-// Guards the default rule pack on simulated normal traffic with a public holiday: no page at all, and with the holiday in the business calendar not even a warning on the holiday (without it, the quiet holiday raises expected-silence warnings).
+// Guards the default rule pack on simulated normal traffic with a public holiday: no page at all; with the holiday in the business calendar not even a warning on it (without it, expected-silence warns); a holiday in every market configured per market (zone + match) stays quiet where one UTC entry warned.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { defaultPackWithCalendar, firingLines, replayPacks } from '../../bench/sim-replay.js';
+import {
+  defaultPackWithCalendar,
+  firingLines,
+  perMarketHoliday,
+  replayPacks,
+} from '../../bench/sim-replay.js';
 import { simulateToFile } from '../../test/simulate.js';
 import { DEFAULT_RULES_YAML } from '../config/default-rules.js';
 
@@ -63,5 +68,49 @@ describe('default rule pack on a simulated holiday (China, 2026-03-05)', () => {
     expect(
       silences.every((t) => ['alipay', 'wechatpay', 'unionpay'].includes(t.labels['provider'] ?? '')),
     ).toBe(true);
+  }, 300_000);
+
+  it('a holiday in every market: per-market entries (zone + match) raise no warning on it, one UTC entry does', async () => {
+    const file = join(dir, 'events-all-markets.ndjson.gz');
+    const simMs = simulateToFile(file, {
+      from: Date.parse(FROM),
+      to: Date.parse(TO),
+      rate: 2,
+      seed: 5,
+      holidays: [`${HOLIDAY}:0.4`],
+    });
+    const run = await replayPacks(file, [
+      {
+        name: 'one UTC entry',
+        yaml: defaultPackWithCalendar(
+          [{ name: 'public holiday', kind: 'holiday', dates: [HOLIDAY], widen: 2, shift: 0.4 }],
+          0,
+        ),
+      },
+      { name: 'per market', yaml: defaultPackWithCalendar(perMarketHoliday(HOLIDAY, 2, 0.4)) },
+    ]);
+    process.stdout.write(
+      `all-markets holiday replay: simulate ${(simMs / 1000).toFixed(1)} s, replay (both packs) ${(run.elapsedMs / 1000).toFixed(1)} s\n`,
+    );
+    expect(run.invalid).toBe(0);
+    const [utc, perMarket] = run.packs;
+    if (!utc || !perMarket) throw new Error('two packs expected');
+    for (const p of run.packs)
+      process.stdout.write(`${p.name}:\n  ${firingLines(p.transitions).join('\n  ')}\n`);
+    // The holiday in local time somewhere: from Brisbane's midnight (UTC+10) to New York's (UTC−5).
+    const from = Date.parse(`${HOLIDAY}T00:00:00+10:00`);
+    const to = Date.parse(`${HOLIDAY}T00:00:00-05:00`) + 86_400_000;
+    const onHoliday = (p: typeof utc) =>
+      p.transitions.filter((t) => t.state === 'firing' && t.at >= from && t.at < to);
+    for (const p of run.packs) {
+      const pages = p.transitions.filter((t) => t.state === 'firing' && t.severity === 'page');
+      expect(firingLines(pages), `${p.name}: pages on normal traffic`).toEqual([]);
+    }
+    // One UTC day misses China's morning (its local day starts at 16:00 UTC the day before).
+    const utcSilences = onHoliday(utc).filter((t) => t.rule === 'expected_silence');
+    process.stdout.write(`one UTC entry: ${utcSilences.length} expected-silence warnings on the holiday\n`);
+    expect(utcSilences.length).toBeGreaterThan(0);
+    // Per market, each in its own zone: nothing fires on the holiday anywhere.
+    expect(firingLines(onHoliday(perMarket))).toEqual([]);
   }, 300_000);
 });
