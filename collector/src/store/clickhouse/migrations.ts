@@ -233,8 +233,11 @@ TO ${t(o, PAYMENT_LATEST)}
 AS ${paymentLatestSelect(o, null)}`,
       // Back-fill from the raw rows. No TRUNCATE (unlike versions 3 and 6): every state is a max,
       // so rows counted twice (a re-run, an INSERT between the view's creation and this read)
-      // change nothing, and the upgrade is exact with ingest running.
-      sql`INSERT INTO ${t(o, PAYMENT_LATEST)} ${paymentLatestSelect(o, null)}`,
+      // change nothing, and the upgrade is exact with ingest running. One GROUP BY over every
+      // (payment, day) of the table: spilled to disk past 2 GB (≈ 4M keys) rather than failing
+      // on the memory limit on a large table.
+      sql`INSERT INTO ${t(o, PAYMENT_LATEST)} ${paymentLatestSelect(o, null)}
+SETTINGS max_bytes_before_external_group_by = 2000000000`,
     ],
   },
 ];
