@@ -119,7 +119,7 @@ const isNum = (v: unknown, min: number, max: number): boolean =>
 // Free text must be well formed (no lone UTF-16 surrogate): zod refuses and names the field.
 // `isWellFormed` is native (String.prototype.isWellFormed): a one-byte string answers at once.
 const isStr = (v: unknown, min: number, max: number): boolean =>
-  typeof v === 'string' && v.length >= min && v.length <= max && isWellFormed(v);
+  typeof v === 'string' && v.length >= min && v.length <= max && wellFormedText(v);
 
 /** Returned by a field check that cannot vouch for the value (zod decides). */
 const FAIL: unique symbol = Symbol('fail');
@@ -136,7 +136,9 @@ function isPlain(v: object): boolean {
   return p === Object.prototype || p === null;
 }
 
-// Module-local copies: read on every event.
+// Module-local copies: read on every event (an imported binding can cost a property read per
+// use, e.g. under vitest's module transform).
+const wellFormedText = isWellFormed;
 const ID_MAX = EVENT_LIMITS.idMaxLength;
 const TEXT_MAX = EVENT_LIMITS.textMaxLength;
 const META_DEPTH = EVENT_LIMITS.metadataMaxDepth;
@@ -145,9 +147,9 @@ const META_BYTES = EVENT_LIMITS.metadataMaxBytes;
 const id: Check = (v) => {
   if (typeof v !== 'string') return FAIL;
   const t = v.trim();
-  return t.length >= 1 && t.length <= ID_MAX && isWellFormed(t) ? t : FAIL;
+  return t.length >= 1 && t.length <= ID_MAX && wellFormedText(t) ? t : FAIL;
 };
-const text: Check = (v) => (typeof v === 'string' && v.length <= TEXT_MAX && isWellFormed(v) ? v : FAIL);
+const text: Check = (v) => (typeof v === 'string' && v.length <= TEXT_MAX && wellFormedText(v) ? v : FAIL);
 const enumLike = (values: readonly string[], aliases: Readonly<Record<string, string>> = {}): Check => {
   const canonical = new Set(values);
   return (v) =>
@@ -234,7 +236,7 @@ const currency: Check = (v) => (typeof v === 'string' && isCurrency(v.trim().toU
 const userLevel: Check = (v) => {
   if (typeof v !== 'string') return FAIL;
   const t = v.trim();
-  return t.length >= 1 && t.length <= 32 && isWellFormed(t) ? t : FAIL;
+  return t.length >= 1 && t.length <= 32 && wellFormedText(t) ? t : FAIL;
 };
 const failure = strictObject([
   opt('category', enumLike(FAILURE_CATEGORIES)),
