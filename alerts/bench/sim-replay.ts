@@ -52,9 +52,16 @@ export interface CalendarEntry {
  * simulator's fixed offsets: New York/Toronto −5, London 0, Berlin +1, Kuwait +3, Shanghai +8,
  * Tokyo +9, Brisbane +10) and scoped to its country's slices. Slices of rules that do not group
  * by country (`country: [""]`) get the entry of the market their provider serves: China's for
- * alipay/wechatpay/unionpay, and UTC for the providers whose traffic spans UTC−5 … UTC+10.
+ * alipay/wechatpay/unionpay, and UTC for the providers whose traffic spans UTC−5 … UTC+10
+ * (only when every market keeps the holiday).
  */
-export function perMarketHoliday(date: string, widen: number, shift: number): CalendarEntry[] {
+export function perMarketHoliday(
+  date: string,
+  widen: number,
+  shift: number,
+  /** Only these markets keep the holiday (default: all). */
+  countries?: readonly string[],
+): CalendarEntry[] {
   const markets: [string, string, string[]][] = [
     ['US/CA', 'America/New_York', ['US', 'CA']],
     ['GB', 'Europe/London', ['GB']],
@@ -72,17 +79,27 @@ export function perMarketHoliday(date: string, widen: number, shift: number): Ca
     shift,
     ...extra,
   });
-  return [
-    ...markets.map(([name, timezone, country]) => entry(name, { timezone, match: { country } })),
-    entry('CN providers, all countries', {
-      timezone: 'Asia/Shanghai',
-      match: { provider: ['alipay', 'wechatpay', 'unionpay'], country: [''] },
-    }),
-    entry('cross-market providers, all countries', {
-      utc_offset_minutes: 0,
-      match: { provider: ['stripe', 'adyen', 'paypal', 'coinbase', 'bitpay'], country: [''] },
-    }),
-  ];
+  const keeps = (c: string) => countries === undefined || countries.includes(c);
+  const out = markets
+    .map(([name, timezone, all]): [string, string, string[]] => [name, timezone, all.filter(keeps)])
+    .filter(([, , country]) => country.length > 0)
+    .map(([name, timezone, country]) => entry(name, { timezone, match: { country } }));
+  if (keeps('CN'))
+    out.push(
+      entry('CN providers, all countries', {
+        timezone: 'Asia/Shanghai',
+        match: { provider: ['alipay', 'wechatpay', 'unionpay'], country: [''] },
+      }),
+    );
+  // Slices spanning markets get an entry only when the holiday is kept by all of them.
+  if (countries === undefined)
+    out.push(
+      entry('cross-market providers, all countries', {
+        utc_offset_minutes: 0,
+        match: { provider: ['stripe', 'adyen', 'paypal', 'coinbase', 'bitpay'], country: [''] },
+      }),
+    );
+  return out;
 }
 
 /**
