@@ -201,12 +201,15 @@ export function sliceCalendar(
   if (!cal || cal.events.length === 0) return INACTIVE;
   const entries = compile(cal).filter((c) => entryMatches(c.event, labels));
   if (entries.length === 0) return INACTIVE;
-  let lastT = NaN;
-  let last = NONE;
+  // Detectors ask about the same recent minutes again and again (the seasonal detector averages
+  // the shift over its window every minute): a small per-slice cache of the last 16 minutes.
+  const keys = new Float64Array(16).fill(NaN);
+  const vals = new Array<CalendarAdjustment>(16).fill(NONE);
   return {
     active: true,
     at(t) {
-      if (t === lastT) return last;
+      const slot = Math.floor(t / MINUTE_MS) & 15;
+      if (keys[slot] === t) return vals[slot] ?? NONE;
       let widen = 1;
       let shift = 1;
       let names: string[] | null = null;
@@ -216,9 +219,10 @@ export function sliceCalendar(
         shift *= c.event.shift;
         (names ??= []).push(c.event.name);
       }
-      lastT = t;
-      last = names ? { widen, shift, names } : NONE;
-      return last;
+      const adj = names ? { widen, shift, names } : NONE;
+      keys[slot] = t;
+      vals[slot] = adj;
+      return adj;
     },
   };
 }

@@ -1,4 +1,4 @@
-// Guards the seasonal baseline detector: quiet on normal daily seasonality, fires on a drop, calendar days shift the band, adapts to a lasting level shift.
+// Guards the seasonal baseline detector: quiet on normal daily seasonality, fires on a drop, calendar days shift the band (only for the slices an entry is scoped to), adapts to a lasting level shift.
 import { describe, expect, it } from 'vitest';
 import { createSeasonalDetector, SeasonalSpecSchema } from './seasonal.detector.js';
 import { CalendarSchema } from './calendar.js';
@@ -40,6 +40,26 @@ describe('seasonal detector', () => {
     expect(a.filter((e) => e.verdict === 'anomalous').length).toBe(0);
     expect(firstAnomalous(b)).toBeGreaterThanOrEqual(0); // without the calendar the same day pages
     expect(b.filter((e) => e.verdict === 'anomalous').length).toBeGreaterThan(30);
+  });
+
+  it("a holiday scoped to one market shifts that market's slices only", () => {
+    const ms = synthMinutes(0, 10 * 1440, (t) => ({
+      attempts: dailyShape(t, 60) * (t >= 9 * DAY ? 0.5 : 1),
+      successRate: 0.9,
+    }));
+    const cal = CalendarSchema.parse({
+      events: [
+        { name: 'CN holiday', dates: ['1970-01-10'], match: { country: ['CN'] }, shift: 0.5, widen: 1.5 },
+      ],
+    });
+    const cn = createSeasonalDetector(spec, cal, { provider: 'alipay', country: 'CN' });
+    const de = createSeasonalDetector(spec, cal, { provider: 'adyen', country: 'DE' });
+    const a = ms.map((m) => cn.evaluate(m)).slice(9 * 1440);
+    const b = ms.map((m) => de.evaluate(m)).slice(9 * 1440);
+    expect(a.filter((e) => e.verdict === 'anomalous').length).toBe(0);
+    expect(a[600]?.summary).toMatch(/\(calendar: CN holiday\)$/);
+    expect(b.filter((e) => e.verdict === 'anomalous').length).toBeGreaterThan(30);
+    expect(b[600]?.summary).not.toMatch(/calendar/);
   });
 
   it('adapts to a lasting level shift (stops firing within a few hours)', () => {
