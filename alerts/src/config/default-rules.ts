@@ -9,6 +9,8 @@ reporting_currency: USD
 fx: { EUR: 1.08, GBP: 1.27, CNY: 0.14, JPY: 0.0067, CHF: 1.13, CAD: 0.73, AUD: 0.66, SGD: 0.74, HKD: 0.128, BRL: 0.2, INR: 0.012, KRW: 0.00072, SEK: 0.095, PLN: 0.25, MXN: 0.058, KWD: 3.25 }
 allowed_lateness: 1m
 calendar:
+  # Every slice, UTC days. An entry may carry its own timezone (IANA) or utc_offset_minutes,
+  # and match (e.g. { country: [CN] }) to reach only that market's slices: docs/alerts.md, "Business calendar".
   events:
     - { name: Christmas, kind: holiday, dates: ["2025-12-25", "2026-12-25", "2027-12-25"], widen: 2, shift: 0.6 }
     - { name: New Year, kind: holiday, dates: ["2026-01-01", "2027-01-01"], widen: 2, shift: 0.6 }
