@@ -140,11 +140,9 @@ export function createFaroRouter(deps: FaroRouterDeps): Router {
         if (overloaded) log.warn({ err: err.message }, 'RUM records refused: the spool is full');
         else log.error({ err }, 'RUM records could not be stored');
         res.setHeader('Retry-After', String(overloaded ? err.retryAfterS : RETRY_AFTER_S));
-        res
-          .status(overloaded ? err.status : 503)
-          .json({
-            error: { code: overloaded ? err.code : 'unavailable', message: 'could not store; retry later' },
-          });
+        res.status(overloaded ? err.status : 503).json({
+          error: { code: overloaded ? err.code : 'unavailable', message: 'could not store; retry later' },
+        });
         return;
       }
       const counts = new Map<RumKind, number>();
