@@ -1,4 +1,4 @@
-// Guards the spool's records of other kinds (the ClickHouse signal rows): acknowledged on fsync, drained in append order among payment events (one kind per batch), retried through an outage, replayed after a crash without double storage, refused past the quota, dead-lettered when invalid, and refused at start without their writer.
+// Guards the spool's records of other kinds (the ClickHouse signal rows): acknowledged on fsync, drained in append order among payment events (one kind per batch), retried through an outage, replayed after a crash without double storage, refused past the quota, dead-lettered when invalid (only the refused record of a batch), and refused at start without their writer.
 import { appendFile, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -37,14 +37,18 @@ async function writers(kinds: readonly string[]) {
   });
   const log: Log = [];
   const tables = new Map<string, string[]>(kinds.map((k) => [k, []]));
-  const state = { up: true, refuse: false, landThenFail: 0 };
-  const gate = () => {
+  // `poison`: ids the store refuses as invalid, and with them the whole call (as ClickHouse
+  // refuses a whole INSERT for one row it cannot parse).
+  const state = { up: true, refuse: false, landThenFail: 0, poison: new Set<string>() };
+  const gate = (ids: readonly string[] = []) => {
     if (!state.up) throw new StoreError('store unreachable (test outage)');
     if (state.refuse) throw new StoreError('store refuses these rows (test)', undefined, false);
+    if (ids.some((id) => state.poison.has(id)))
+      throw new StoreError('store refuses a row of this call (test)', undefined, false);
   };
   const events: EventWriter = {
     async write(evs) {
-      gate();
+      gate(evs.map((e) => e.event_id));
       log.push(`events:${evs.map((e) => e.event_id).join(',')}`);
       return store.write(evs);
     },
@@ -53,7 +57,6 @@ async function writers(kinds: readonly string[]) {
   for (const kind of kinds) {
     records[kind] = {
       async writeRecords(payloads) {
-        gate();
         const ids = payloads.flatMap((p) =>
           p
             .toString('utf8')
@@ -61,6 +64,7 @@ async function writers(kinds: readonly string[]) {
             .filter((l) => l !== '')
             .map((l) => (JSON.parse(l) as { id: string }).id),
         );
+        gate(ids);
         log.push(`${kind}:${ids.join(',')}`);
         const table = tables.get(kind)!;
         let inserted = 0;
@@ -246,6 +250,53 @@ describe('spool records of other kinds', () => {
     ]);
     expect(spool.stats()).toMatchObject({ droppedEvents: 2, drainedEvents: 1, pendingEvents: 0 });
     expect(w.tables.get('logs')).toEqual(['good']);
+  });
+
+  it('dead-letters only the record the store refuses, not the acknowledged records drained in the same batch', async () => {
+    const w = await writers(['logs']);
+    const dir = await spoolDir();
+    const spool = await startedSpool(dir, w);
+    // An outage lets records pile up, so they are drained together once the store is back.
+    w.state.up = false;
+    w.state.poison.add('bad');
+    const evs = paymentBatch(9, 9);
+    w.state.poison.add(evs[4]!.event_id);
+    await spool.append('logs', rows('a1', 'a2'), 2);
+    await spool.append('logs', rows('a3'), 1);
+    await spool.append('logs', rows('bad', 'b0'), 2);
+    await spool.append('logs', rows('b1'), 1);
+    await spool.append('logs', rows('b2', 'b3'), 2);
+    await spool.write(evs.slice(0, 3));
+    await spool.write(evs.slice(3, 6));
+    await spool.write(evs.slice(6));
+    w.state.up = true;
+    await spool.drained();
+    // Each record is a unit: the one holding a refused row goes to the dead letters whole.
+    expect(w.tables.get('logs')).toEqual(['a1', 'a2', 'a3', 'b1', 'b2', 'b3']);
+    expect(
+      (
+        await w.store.transactions({
+          from: 0,
+          to: Number.MAX_SAFE_INTEGER,
+          filters: {},
+          limit: 100,
+          cursor: null,
+        })
+      ).items
+        .map((e) => e.event_id)
+        .sort(),
+    ).toEqual([...evs.slice(0, 3), ...evs.slice(6)].map((e) => e.event_id).sort());
+    const dead = (await readFile(path.join(dir, 'dead-letter.ndjson'), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { kind?: string; record?: string; event?: PaymentEvent });
+    expect(dead.filter((d) => d.kind === 'logs').map((d) => d.record)).toEqual([
+      rows('bad', 'b0').toString(),
+    ]);
+    expect(dead.filter((d) => d.event).map((d) => d.event?.event_id)).toEqual(
+      evs.slice(3, 6).map((e) => e.event_id),
+    );
+    expect(spool.stats()).toMatchObject({ droppedEvents: 5, drainedEvents: 12, pendingEvents: 0 });
   });
 
   it('refuses a kind it has no writer for, and will not start on spooled records of such a kind', async () => {

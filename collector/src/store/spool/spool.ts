@@ -16,7 +16,9 @@ import type { EventWriter, WriteResult } from '../types.js';
  * Exactly once: the drainer records its position (checkpoint) only after the store accepted a
  * batch; after a crash it replays from the checkpoint, and the store's own duplicate check
  * (event ids) drops what had already landed. Events the store refuses as invalid
- * (non-retryable error) go to `dead-letter.ndjson` and count as drops.
+ * (non-retryable error) go to `dead-letter.ndjson` and count as drops: a refused batch of several
+ * records is split in halves until the refused record is alone, so only records the store refuses
+ * on their own are dead-lettered (a record — one `write` or `append` — is the unit).
  *
  * Records of other kinds (`append`: the ClickHouse store's signal rows — scraped samples, log and
  * RUM records) share the same segments, quota, order, checkpoint and figures: the drainer hands
@@ -538,6 +540,18 @@ export function createSpool(config: SpoolConfig, deps: SpoolDeps): Spool {
 
   async function drain(): Promise<void> {
     let backoff = minBackoff;
+    // A store refusing a batch (ClickHouse refuses a whole INSERT for one row it cannot parse)
+    // says nothing of which record is bad, and the others were acknowledged too: the batch is
+    // split in halves (at most `limit` records per batch) until the refused records are alone,
+    // and only they are dead-lettered. `suspect`: records at the head of `pending` still in a
+    // refused batch (the limit holds until they are past).
+    let suspect = 0;
+    let limit = Infinity;
+    const passed = (k: number) => {
+      suspect = Math.max(0, suspect - k);
+      // Past a refused record the rest are likely good: the batches grow again.
+      limit = suspect === 0 ? Infinity : limit * 2;
+    };
     for (;;) {
       if (pending.length === 0) {
         for (const w of emptyWaiters.splice(0)) w();
@@ -549,7 +563,11 @@ export function createSpool(config: SpoolConfig, deps: SpoolDeps): Spool {
       const entries: Entry[] = [];
       let n = 0;
       for (const e of pending) {
-        if (entries.length > 0 && (n + e.count > maxBatch || groupOf(e) !== groupOf(entries[0]!))) break;
+        if (
+          entries.length > 0 &&
+          (entries.length >= limit || n + e.count > maxBatch || groupOf(e) !== groupOf(entries[0]!))
+        )
+          break;
         entries.push(e);
         n += e.count;
       }
@@ -563,6 +581,11 @@ export function createSpool(config: SpoolConfig, deps: SpoolDeps): Spool {
         backoff = minBackoff;
       } catch (err) {
         if (isPermanent(err) && state === 'running' && held.length === entries.length) {
+          if (entries.length > 1) {
+            suspect = Math.max(suspect, entries.length);
+            limit = Math.ceil(entries.length / 2);
+            continue;
+          }
           await deadLetter(entries, held, err);
         } else {
           totals.retries++;
@@ -586,6 +609,7 @@ export function createSpool(config: SpoolConfig, deps: SpoolDeps): Spool {
         }
       }
       // Accepted (or dead-lettered): advance past these records, durably, then forget them.
+      passed(entries.length);
       const last = entries[entries.length - 1] as Entry;
       checkpoint = { segment: last.segment, offset: last.offset + last.length };
       await writeCheckpoint();
