@@ -221,6 +221,7 @@ AS ${minuteRollupSelect(o, null)}`,
     statements: (o) => [
       sql`CREATE TABLE IF NOT EXISTS ${t(o, PAYMENT_LATEST)}${onCluster(o)} (
   payment_id String,
+  pid UInt64,
   day Date,
   open_ts AggregateFunction(max, Int64),
   final_ts AggregateFunction(max, Int64),
@@ -316,7 +317,10 @@ GROUP BY day, minute, ${join(
 /**
  * Per-payment latest state by day (migration 7), read by "pending longer than N"
  * (`pending.clickhouse.ts`). One row per (payment_id, day of event) once merged, from every raw
- * event of that day:
+ * event of that day, with `pid` = cityHash64(payment_id) (a function of the key, so merges keep
+ * it): the read's second pass finds a set of payments by this number, not by the sort key — a
+ * `payment_id IN (large set)` spends its time in primary-key analysis — and groups by
+ * `payment_id`, so a hash collision only adds a row to look at, never a wrong answer:
  * - `open_ts`: max ts of its non-final events (`NON_FINAL_STATUSES`), -1 when none;
  * - `final_ts`: max ts of its other events, -1 when none;
  * - `latest`: argMax of (status, ts, provider, merchant_id, method, amount_minor, currency) by
@@ -339,6 +343,7 @@ export function paymentLatestSelect(o: SchemaOptions, where: SqlFragment | null)
   const open = sql`status IN ${list(NON_FINAL_STATUSES)}`;
   return sql`SELECT
   payment_id,
+  cityHash64(payment_id) AS pid,
   ${raw(DAY_OF_TS)} AS day,
   maxState(if(${open}, ts, toInt64(-1))) AS open_ts,
   maxState(if(${open}, toInt64(-1), ts)) AS final_ts,
