@@ -17,7 +17,10 @@ import type { EventDetector, EventFinding } from './types.js';
  * Each small attempt on an entity whose window qualifies is claimed by the finding
  * (`excludes_event`): the engine leaves it out of the series rules, so the burst's declines do
  * not also page the provider's success rate or decline mix (the provider is healthy), while a
- * real outage during the burst is still seen in the rest of the provider's traffic. The
+ * real outage during the burst is still seen in the rest of the provider's traffic — and in the
+ * burst's own attempts that the provider fails technically: those are the provider's failures
+ * whoever sent them, so they are never claimed (on a quiet provider they can be most of what
+ * the outage rules see while the burst's window still qualifies). The
  * declines of the window seen before it qualified are claimed with the first finding
  * (`retracts`): the engine takes them back out of minutes not yet judged, so even a burst's
  * first attempts do not tip a quiet slice's decline mix.
@@ -36,7 +39,8 @@ export const CardTestingSpecSchema = z.object({
 });
 export type CardTestingSpec = z.infer<typeof CardTestingSpecSchema>;
 
-const NOT_A_DECLINE = new Set<string>([...TECHNICAL_FAILURE_CATEGORIES, 'canceled_by_user']);
+const TECHNICAL = new Set<string>(TECHNICAL_FAILURE_CATEGORIES);
+const NOT_A_DECLINE = new Set<string>([...TECHNICAL, 'canceled_by_user']);
 
 /** An attempt the card's issuer (or the provider's risk check) refused. */
 const isDecline = (e: PaymentEvent): boolean =>
@@ -75,6 +79,8 @@ export function createCardTestingDetector(spec: CardTestingSpec): EventDetector 
     observe(e: PaymentEvent, amountReporting: number): EventFinding[] {
       const outcome = outcomeOf(e.status);
       if (outcome === null || amountReporting > spec.small_amount) return [];
+      // A technical failure is the provider's (an outage), not the burst's: left to the series rules.
+      const claims = !(outcome === 'failure' && TECHNICAL.has(e.failure?.category ?? 'other'));
       const out: EventFinding[] = [];
       for (const k of spec.keys) {
         const v = keyValue(e, k);
@@ -96,7 +102,7 @@ export function createCardTestingDetector(spec: CardTestingSpec): EventDetector 
         }
         out.push({
           labels: { [k]: v },
-          excludes_event: true,
+          excludes_event: claims,
           ...(retracts.length ? { retracts } : {}),
           evaluation: {
             at: e.ts,

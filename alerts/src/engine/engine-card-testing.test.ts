@@ -14,12 +14,15 @@ const onset = T0 + 150 * MIN;
 const burstEnd = onset + 10 * MIN;
 
 /** A card-testing burst on stripe: 80 small attempts a minute on one BIN, device and IP, ~90% declined. */
-function burst(): PaymentEvent[] {
+function burst(outageAt: number | null = null): PaymentEvent[] {
   const r = rng(3);
   const out: PaymentEvent[] = [];
   for (let i = 0; i < 800; i++) {
     const ts = onset + Math.floor((i / 800) * (burstEnd - onset));
-    const ok = r() < 0.1;
+    // During a provider outage the provider fails the burst's attempts too (a technical failure).
+    const down = outageAt !== null && ts >= outageAt;
+    const ok = r() < 0.1 && !down;
+    const category = r() < 0.6 ? 'invalid_card_data' : 'card_expired';
     out.push(
       makeEvent({
         ts,
@@ -28,7 +31,7 @@ function burst(): PaymentEvent[] {
         status: ok ? 'succeeded' : 'failed',
         failure: ok
           ? null
-          : { category: r() < 0.6 ? 'invalid_card_data' : 'card_expired', code: null, message: null },
+          : { category: down ? 'provider_error' : category, code: null, message: null },
         amount_minor: 100,
         customer_ref: `cus_guest${i}`,
         device_ref: 'dev_attacker',
@@ -110,5 +113,33 @@ describe('alert engine: card-testing bursts', () => {
     expect(log.filter((t) => t.state === 'firing' && t.at < outageAt && t.rule !== 'card_testing')).toEqual(
       [],
     );
+  });
+
+  it("the burst's own attempts that the provider fails technically count as the outage they are", () => {
+    // A quiet provider (10 attempts a minute: 50 in the rate's 5-minute window, below its
+    // min_attempts 60) hit by an outage while a burst runs on it: the attempts the outage fails
+    // are the provider's failures whoever sent them, so the provider pages on them at once
+    // instead of after the burst's window stops qualifying as card testing.
+    const outageAt = onset + 6 * MIN;
+    const normal = eventStream({
+      from: T0,
+      minutes: 200,
+      perMinute: 10,
+      providers: ['stripe'],
+      successRate: (t) => (t >= outageAt ? 0 : 0.92),
+      failure: (t) => (t >= outageAt ? 'provider_error' : t % 5 < 3 ? 'do_not_honor' : 'insufficient_funds'),
+    });
+    const events = [...normal, ...burst(outageAt)].sort((a, b) => a.ts - b.ts);
+    const engine = createAlertEngine(
+      { store: createMemoryAlertStateStore() },
+      parseAlertsConfig(DEFAULT_RULES_YAML),
+    );
+    const log: AlertTransition[] = [];
+    engine.onTransition((t) => log.push(t));
+    for (let i = 0; i < events.length; i += 1000) engine.onEvents(events.slice(i, i + 1000));
+    engine.finish();
+    const page = log.find((t) => t.state === 'firing' && t.rule === 'provider_success_rate_drop');
+    expect(page, firing(log).join('\n')).toBeDefined();
+    expect(page!.at - outageAt).toBeLessThanOrEqual(2 * MIN);
   });
 });
