@@ -351,9 +351,20 @@ export function createSpool(config: SpoolConfig, deps: SpoolDeps): Spool {
         }
         const seg = active as { n: number; fh: FileHandle; size: number };
         let off = seg.size;
-        await seg.fh.writev(batch.flatMap((a) => a.parts));
-        // One fsync for every append that arrived while the previous one ran: group commit.
-        await seg.fh.datasync();
+        try {
+          // A full disk (or file-size limit) cuts a write short without an error: a record only
+          // partly on disk must not be acknowledged (recovery would drop it as a torn tail).
+          const { bytesWritten } = await seg.fh.writev(batch.flatMap((a) => a.parts));
+          if (bytesWritten !== bytes)
+            throw new Error(
+              `short write to ${segName(seg.n)}: ${bytesWritten} of ${bytes} bytes (disk full?)`,
+            );
+          // One fsync for every append that arrived while the previous one ran: group commit.
+          await seg.fh.datasync();
+        } catch (err) {
+          await discardTail(seg);
+          throw err;
+        }
         seg.size += bytes;
         segments.set(seg.n, seg.size);
         diskBytes += bytes;
@@ -383,6 +394,24 @@ export function createSpool(config: SpoolConfig, deps: SpoolDeps): Spool {
         const e = new StoreError('spool append failed', err);
         for (const a of batch) a.reject(e);
       }
+    }
+  }
+
+  /**
+   * After a failed append: cuts the segment back to its acknowledged records, so the next appends
+   * land where `seg.size` says (the file is opened for append) and recovery finds no partial
+   * record before them. If that fails, the next appends go to a new segment; if that fails too,
+   * the spool takes no more appends ("not open") rather than acknowledge records it would lose.
+   */
+  async function discardTail(seg: { n: number; fh: FileHandle; size: number }): Promise<void> {
+    try {
+      await seg.fh.truncate(seg.size);
+      await seg.fh.datasync();
+    } catch (err) {
+      log.error({ err, segment: seg.n }, 'spool: could not cut a failed append off its segment; rolling');
+      active = null;
+      await seg.fh.close().catch(() => undefined);
+      await openSegment(seg.n + 1);
     }
   }
 
