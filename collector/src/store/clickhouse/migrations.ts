@@ -223,8 +223,8 @@ AS ${minuteRollupSelect(o, null)}`,
   payment_id String,
   pid UInt64,
   day Date,
-  open_ts AggregateFunction(max, Int64),
-  final_ts AggregateFunction(max, Int64),
+  open_mark AggregateFunction(max, Int64),
+  final_mark AggregateFunction(max, Int64),
   latest AggregateFunction(argMax, ${raw(PAYMENT_LATEST_VALUE)}, Tuple(Int64, UInt16, String))
 ) ENGINE = ${engine(o, 'AggregatingMergeTree', PAYMENT_LATEST)}
 PARTITION BY day
@@ -321,8 +321,9 @@ GROUP BY day, minute, ${join(
  * it): the read's second pass finds a set of payments by this number, not by the sort key — a
  * `payment_id IN (large set)` spends its time in primary-key analysis — and groups by
  * `payment_id`, so a hash collision only adds a row to look at, never a wrong answer:
- * - `open_ts`: max ts of its non-final events (`NON_FINAL_STATUSES`), -1 when none;
- * - `final_ts`: max ts of its other events, -1 when none;
+ * - `open_mark`: max of 2·ts + [non-final] over its events (`NON_FINAL_STATUSES`): half of it is
+ *   the latest ts, and it is odd iff a non-final event has that ts;
+ * - `final_mark`: max of 2·ts + [final]: odd iff a final event has the latest ts;
  * - `latest`: argMax of (status, ts, provider, merchant_id, method, amount_minor, currency) by
  *   (ts, attempt, event_id), the same order as the raw query.
  * All three are maxima, so merges across parts, late (out-of-order) events and rows inserted
@@ -345,8 +346,8 @@ export function paymentLatestSelect(o: SchemaOptions, where: SqlFragment | null)
   payment_id,
   cityHash64(payment_id) AS pid,
   ${raw(DAY_OF_TS)} AS day,
-  maxState(if(${open}, ts, toInt64(-1))) AS open_ts,
-  maxState(if(${open}, toInt64(-1), ts)) AS final_ts,
+  maxState(ts * 2 + toInt64(${open})) AS open_mark,
+  maxState(ts * 2 + 1 - toInt64(${open})) AS final_mark,
   argMaxState(tuple(status, ts, provider, merchant_id, method, amount_minor, currency), tuple(ts, attempt, event_id)) AS latest
 FROM ${t(o, 'payment_events')}${
     where === null

@@ -30,38 +30,39 @@ HAVING p_ts < ${Math.ceil(before)} AND p_status IN ${list(NON_FINAL_STATUSES)}`;
 
 /**
  * The stale payments from `payment_latest` (migration 7), as (payment_id, p_ts, p_tie), in two
- * passes over the days of the look-back:
- * 1. candidates: the rows whose own max non-final ts is in [since, before) and not below their
- *    own max final ts. The row holding a stale payment's latest event always qualifies (that
- *    event is the max of every subset holding it), whatever the merge state, so this is a
- *    superset; once parts are merged it is about the stale payments plus those spanning days.
- *    Only the two small max states are read, never `latest`.
+ * passes over the days of the look-back. With a row's `open_mark` = max(2·ts + [non-final]):
+ * half of it is the row's latest ts, and it is odd iff a non-final event has that ts.
+ * 1. candidates: the rows whose `open_mark` is odd with a ts in [since, before). The row holding
+ *    a stale payment's latest event always qualifies (that event is the max of every subset
+ *    holding it), whatever the merge state, so this is a superset; once parts are merged it is
+ *    about the stale payments plus those spanning days. One small max state is read per row.
  * 2. exact: the candidates' rows over all read days, found by `pid` (cityHash64 of the id, not
  *    in the sort key: a large `payment_id IN` set makes ClickHouse spend ~0.6 s at 50M events in
  *    primary-key analysis), grouped by payment_id (a colliding payment is one more group judged
- *    on its own rows, all of which share its pid): with o / f the payment's max
- *    non-final / final ts, its latest event is non-final iff o > f (every event at the max ts
- *    is non-final), final iff o < f. `p_tie` marks o = f (a non-final and a final event share
- *    the max ts): only (attempt, event_id) can tell, and the caller resolves those from
+ *    on its own rows, all of which share its pid). With om / fm the payment's max marks (both
+ *    2·T + flag, T its latest ts): a non-final event at T (om odd) and none final (fm even)
+ *    means the latest event is non-final; no non-final event at T means final. Both at T is a
+ *    tie (`p_tie`): only (attempt, event_id) can tell, and the caller resolves those from
  *    `latest` (`latestQuery`).
- * A payment whose latest event is before `since` has o, f < since and is left out (abandoned),
- * like the raw query. Days before `since`'s day are not read: their events are older than every
- * event of the days read, so they never hold the latest event of a payment seen there.
+ * A payment whose latest event is before `since` is left out (abandoned), like the raw query.
+ * Days before `since`'s day are not read: their events are older than every event of the days
+ * read, so they never hold the latest event of a payment seen there.
  */
 export function stalePaymentsQuery(db: string, before: number, since: number): SqlFragment {
   const from = Math.max(0, Math.floor(since));
   const to = Math.ceil(before);
   const table = sql`${ident(db)}.${ident(PAYMENT_LATEST)}`;
   const days = sql`day >= toDate(${dayOf(from)})`;
-  return sql`SELECT payment_id, o AS p_ts, toUInt8(o = f) AS p_tie FROM (
-  SELECT payment_id, maxMerge(open_ts) AS o, maxMerge(final_ts) AS f
+  // T in [from, to) iff 2·T + flag in [2·from, 2·to). `% 2 != 0`: odd, also when negative.
+  return sql`SELECT payment_id, intDiv(om, 2) AS p_ts, toUInt8(fm % 2 != 0) AS p_tie FROM (
+  SELECT payment_id, maxMerge(open_mark) AS om, maxMerge(final_mark) AS fm
   FROM ${table}
   WHERE ${days} AND pid IN (
     SELECT pid FROM ${table}
-    WHERE ${days} AND finalizeAggregation(open_ts) >= ${from} AND finalizeAggregation(open_ts) < ${to}
-      AND finalizeAggregation(open_ts) >= finalizeAggregation(final_ts))
+    WHERE ${days} AND finalizeAggregation(open_mark) % 2 != 0
+      AND finalizeAggregation(open_mark) >= ${2 * from} AND finalizeAggregation(open_mark) < ${2 * to})
   GROUP BY payment_id
-  HAVING o >= ${from} AND o < ${to} AND o >= f)`;
+  HAVING om % 2 != 0 AND om >= ${2 * from} AND om < ${2 * to})`;
 }
 
 /** The latest event of each of `paymentIds` (non-empty) over the days from `since`'s, from `payment_latest`. */
