@@ -142,4 +142,31 @@ describe('alert engine: card-testing bursts', () => {
     expect(page, firing(log).join('\n')).toBeDefined();
     expect(page!.at - outageAt).toBeLessThanOrEqual(2 * MIN);
   });
+
+  it('a restart just after a burst began still retracts its first declines from the open minute', async () => {
+    // The engine stops 8 s into the burst (its first 11 attempts seen, not yet qualifying) and
+    // starts again from its snapshot; the burst's first declines are in a minute restored open.
+    const normal = eventStream({ from: T0, minutes: 200, perMinute: 120, providers: ['adyen', 'stripe'] });
+    const events = [...normal, ...burst()].sort((a, b) => a.ts - b.ts);
+    const cut = onset + 8_000;
+    const cfg = parseAlertsConfig(DEFAULT_RULES_YAML);
+    const store = createMemoryAlertStateStore();
+    const log: AlertTransition[] = [];
+    const a = createAlertEngine({ store, now: () => cut }, cfg);
+    a.onTransition((t) => log.push(t));
+    await a.start();
+    const before = events.filter((e) => e.ts < cut);
+    for (let i = 0; i < before.length; i += 1000) a.onEvents(before.slice(i, i + 1000));
+    await a.stop();
+    const b = createAlertEngine({ store, now: () => cut }, cfg);
+    b.onTransition((t) => log.push(t));
+    await b.start();
+    const after = events.filter((e) => e.ts >= cut);
+    for (let i = 0; i < after.length; i += 1000) b.onEvents(after.slice(i, i + 1000));
+    b.finish();
+    await b.stop();
+    const uninterrupted = replay(null);
+    expect(a.stats().excluded_events + b.stats().excluded_events).toBe(uninterrupted.excluded);
+    expect(firing(log).filter((f) => !f.startsWith('card_testing '))).toEqual([]);
+  });
 });

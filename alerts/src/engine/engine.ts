@@ -101,6 +101,21 @@ interface EngineSnapshot {
       det: unknown;
     }[];
   }[];
+  /**
+   * Attempts an event rule may still claim (`EventDetector.mayClaim`) in the open minutes, with
+   * the series minutes (rule name, slice key) they were added to: a burst that qualifies just
+   * after a restart retracts its first declines as it would have without one. Absent in
+   * snapshots from before it (nothing to retract then).
+   */
+  claimable?: {
+    id: string;
+    minute: number;
+    e: PaymentEvent;
+    amount: number;
+    keys: (string | null)[];
+    masked: string;
+    in: [string, string][];
+  }[];
 }
 
 function fingerprintOf(cfg: RuleConfig): string {
@@ -572,6 +587,41 @@ export function createAlertEngine(
     };
   }
 
+  /** The claimable attempts as JSON (see `EngineSnapshot.claimable`). */
+  function claimableToJson(): NonNullable<EngineSnapshot['claimable']> {
+    if (claimable.size === 0) return [];
+    const where = new Map<MinuteAggregate, [string, string]>();
+    for (const rt of seriesRules)
+      for (const [key, x] of rt.series) for (const agg of x.open.values()) where.set(agg, [rt.cfg.name, key]);
+    const out: NonNullable<EngineSnapshot['claimable']> = [];
+    for (const [minute, byId] of claimable)
+      for (const [id, c] of byId) {
+        const at = c.aggs
+          .map((a) => where.get(a))
+          .filter((w): w is [string, string] => w !== undefined);
+        out.push({ id, minute, e: c.e, amount: c.amount, keys: c.keys, masked: c.masked, in: at });
+      }
+    return out;
+  }
+
+  /** Restores `claimableToJson` output into the restored series' open minutes (bad rows skipped). */
+  function restoreClaimable(rows: unknown): void {
+    if (!Array.isArray(rows)) return;
+    for (const r of rows as NonNullable<EngineSnapshot['claimable']>) {
+      if (typeof r !== 'object' || r === null || typeof r.id !== 'string' || !Array.isArray(r.in)) continue;
+      const aggs: MinuteAggregate[] = [];
+      for (const w of r.in) {
+        if (!Array.isArray(w)) continue;
+        const agg = ruleByName.get(String(w[0]))?.series.get(String(w[1]))?.open.get(r.minute);
+        if (agg) aggs.push(agg);
+      }
+      if (aggs.length === 0) continue;
+      let byId = claimable.get(r.minute);
+      if (!byId) claimable.set(r.minute, (byId = new Map()));
+      byId.set(r.id, { e: r.e, amount: r.amount, keys: r.keys, masked: r.masked, aggs });
+    }
+  }
+
   function snapshotState(): EngineSnapshot {
     return {
       version: SNAPSHOT_VERSION,
@@ -589,6 +639,7 @@ export function createAlertEngine(
           det: x.det.snapshot ? x.det.snapshot() : null,
         })),
       })),
+      claimable: claimableToJson(),
     };
   }
 
@@ -665,6 +716,7 @@ export function createAlertEngine(
         });
       }
     }
+    restoreClaimable(snap.claimable);
     restoredFloor = typeof snap.closed_up_to === 'number' ? snap.closed_up_to : null;
     restoredLastOpen = lastOpen;
     deps.logger?.info(
