@@ -269,5 +269,24 @@ describe('mix detector', () => {
       expect([...part1, ...part2].map((e) => e.verdict)).toEqual(whole.map((e) => e.verdict));
       expect(runs(whole, onset)).toHaveLength(1);
     });
+
+    it('the resolution says the new mix was adopted: until the next finding (the alert resolves keep_firing_for later) and across a restart', () => {
+      const minutes = synthMinutes(0, onset + 200, mixAt(onset), 1);
+      const a = createMixDetector(packSpec);
+      const whole = minutes.map((m) => a.evaluate(m));
+      const [, last] = (runs(whole, onset)[0] ?? '').split('..').map(Number);
+      const adopted = onset + (last ?? 0) + 1;
+      // Every normal verdict after the adoption explains itself, also past one window (a rule
+      // with keep_firing_for longer than window_minutes resolves then).
+      for (let i = adopted; i < adopted + 3 * packSpec.window_minutes; i++)
+        expect(whole[i]?.summary, `minute ${i - onset}`).toMatch(/is the baseline now/);
+      // A restart just after the adoption: the same summaries as without it.
+      const b = createMixDetector(packSpec);
+      minutes.slice(0, adopted).forEach((m) => b.evaluate(m));
+      const c = createMixDetector(packSpec);
+      c.restore?.(JSON.parse(JSON.stringify(b.snapshot?.())) as unknown);
+      const part2 = minutes.slice(adopted).map((m) => c.evaluate(m));
+      expect(part2.map((e) => e.summary)).toEqual(whole.slice(adopted).map((e) => e.summary));
+    });
   });
 });

@@ -216,7 +216,8 @@ export function createMixDetector(spec: MixSpec): SeriesDetector {
   let candTotal = 0;
   let candSince = NaN;
   let quietRun = 0;
-  // End of the minute a candidate was adopted (for the summary; NaN: never).
+  // End of the minute a candidate was adopted, until the next finding (for the summary of the
+  // normal verdicts after it, which the alert resolves on `keep_firing_for` later; NaN: none).
   let adoptedAt = NaN;
 
   /**
@@ -277,6 +278,7 @@ export function createMixDetector(spec: MixSpec): SeriesDetector {
         tainted: [...tainted],
         cand: [...cand],
         candSince: Number.isNaN(candSince) ? null : candSince,
+        adoptedAt: Number.isNaN(adoptedAt) ? null : adoptedAt,
         quietRun,
       };
     },
@@ -301,6 +303,7 @@ export function createMixDetector(spec: MixSpec): SeriesDetector {
         candTotal = cand.reduce((a, b) => a + b, 0);
         candSince = s['candSince'] === null ? NaN : num(s['candSince']);
         quietRun = num(s['quietRun']);
+        adoptedAt = s['adoptedAt'] === undefined || s['adoptedAt'] === null ? NaN : num(s['adoptedAt']);
       }
     },
     evaluate(minute: MinuteAggregate): Evaluation {
@@ -366,7 +369,7 @@ export function createMixDetector(spec: MixSpec): SeriesDetector {
           score: Math.min(1, b.js / (2 * spec.min_jsd)),
           revenue_at_risk: 0,
           summary: !bad
-            ? `decline mix stable (JSD ${b.js.toFixed(3)}${vs})${at - adoptedAt <= spec.window_minutes * MINUTE_MS ? `; the new mix, stable for ${Math.round(adaptAfterMs / MINUTE_MS)} min, is the baseline now` : ''}`
+            ? `decline mix stable (JSD ${b.js.toFixed(3)}${vs})${!Number.isNaN(adoptedAt) ? `; the new mix, stable for ${Math.round(adaptAfterMs / MINUTE_MS)} min, is the baseline now` : ''}`
             : `decline mix shifted (JSD ${b.js.toFixed(3)} over ${b.n} failures${vs}, p=${b.p.toExponential(1)}${transfer})${shifts.length ? `: ${shifts.map((x) => `${x.key.split('=')[1]} +${(x.value * 100).toFixed(0)} pp`).join(', ')}` : ''}`,
           samples: bad ? win.full().samples : [],
           contributors: shifts,
@@ -375,6 +378,7 @@ export function createMixDetector(spec: MixSpec): SeriesDetector {
       // The minutes of the reported suffix are the shift's: never learned as normal (nor the
       // last minutes of a shift leaving the window just as it turns normal again).
       const anomalous = out.verdict === 'anomalous';
+      if (anomalous) adoptedAt = NaN;
       lagged.push(minute);
       tainted.push(false);
       if (anomalous)
