@@ -150,7 +150,8 @@ export function createClickHouseStore(
   // first) and after a failed INSERT. It stays on for a few successful writes, then turns off.
   const RAW_CHECK_WRITES = 4;
   let rawCheckWrites = RAW_CHECK_WRITES;
-  // The first write also waits for INSERTs a killed predecessor may have left running (running-inserts.ts).
+  // The first write, and the first after a failed INSERT (a client timeout leaves it running on
+  // the server), wait for INSERTs still running on the server (running-inserts.ts).
   let earlierInsertsSettled = false;
   const schema: SchemaOptions = { database: db, topology: config.topology ?? { kind: 'single' } };
   let client: ClickHouseClient | null = null;
@@ -239,7 +240,7 @@ export function createClickHouseStore(
     return found;
   }
 
-  /** Before the first write: INSERTs a predecessor left running on the server must land first. */
+  /** Before the first write (and the first after a failed INSERT): INSERTs still running on the server must land first. */
   async function settleEarlierInserts(): Promise<void> {
     if (earlierInsertsSettled) return;
     try {
@@ -305,6 +306,9 @@ export function createClickHouseStore(
       for await (const _ of r.stream) void _; // an INSERT answers an empty body; free the socket
     } catch (err) {
       rawCheckWrites = RAW_CHECK_WRITES;
+      // A timed-out INSERT may still be running on the server, its rows not yet visible: the
+      // retry's duplicate check must wait for it, or the batch is stored twice.
+      earlierInsertsSettled = false;
       // ClickHouse refusing the rows themselves (a parse or type error code): the same rows can
       // never be stored, and retrying them would hold up everything spooled behind them until the
       // quota fills. Permanent: the spool dead-letters the batch (logged, counted) and moves on.

@@ -228,7 +228,10 @@ WHERE day >= toDate(${dayLiteral(min)}) AND day <= toDate(${dayLiteral(max)}) AN
   let sampleChecks = SAMPLE_CHECK_WRITES;
   const settled = new Set<string>();
 
-  /** Before the first spooled write of a table: INSERTs a killed predecessor left running land first. */
+  /**
+   * Before the first spooled write of a table, and the first after a failed one: INSERTs still
+   * running on the server (a killed predecessor's, or this process's that timed out) land first.
+   */
   async function settleEarlierInserts(name: string): Promise<void> {
     if (settled.has(name)) return;
     try {
@@ -336,6 +339,9 @@ WHERE day >= toDate(${dayLiteral(min)}) AND day <= toDate(${dayLiteral(max)})
               ? writeSpooledSamples(rows)
               : writeSpooledKeyed(name, rows));
           } catch (err) {
+            // A timed-out INSERT may still be running on the server, its rows not yet visible:
+            // the retry waits for it before the duplicate check (or the rows are stored twice).
+            settled.delete(name);
             // Rows ClickHouse refuses would be retried forever, holding up everything spooled
             // behind them (payment events too): permanent, so the spool dead-letters them.
             if (isRowError(err))
