@@ -3,17 +3,19 @@ import type { PaymentEvent } from '@paywatch/contracts';
 import { normalizeStep } from '../pipeline/steps/normalize.step.js';
 import { createMasker } from '../pipeline/steps/mask.step.js';
 import { validateStep } from '../pipeline/steps/validate.step.js';
+import { wellFormedStep } from '../pipeline/steps/well-formed.step.js';
 import type { Command } from './command.js';
 
 /**
- * Replay reads events through the collector's own validate → normalize → mask steps, so
+ * Replay reads events through the collector's own well-formed → validate → normalize → mask steps, so
  * detectors see exactly what live ingest would store. Refs are hashed with a key made for this
  * run (grouping stays consistent within the run; nothing is persisted).
  */
-function replayNormalizer(): (raw: unknown, receivedAt: number) => PaymentEvent | string {
+export function replayNormalizer(): (raw: unknown, receivedAt: number) => PaymentEvent | string {
   const masker = createMasker(randomBytes(32));
   return (raw, receivedAt) => {
-    const v = validateStep(raw);
+    // Well-formed text first, as live ingest of non-API sources does (pipeline.ts).
+    const v = validateStep(wellFormedStep(raw, 'replay'));
     const n = v.ok ? normalizeStep(v.value, { source: 'replay', receivedAt }) : v;
     if (!n.ok) return n.errors.map((e) => `${e.path || '(event)'}: ${e.reason}`).join('; ');
     return masker.maskEvent(n.value);
