@@ -1,4 +1,4 @@
-// Guards the spool's duplicate front: re-sent ids are reported as duplicates, failed writes are forgotten, the window is bounded.
+// Guards the spool's duplicate front: re-sent ids are reported as duplicates (one in flight only once its write succeeded), failed writes are forgotten, the window is bounded.
 import type { PaymentEvent } from '@paywatch/contracts';
 import { describe, expect, it } from 'vitest';
 import { withRecentIds } from './recent-ids.js';
@@ -47,6 +47,32 @@ describe('withRecentIds', () => {
     await expect(w.write([ev('a')])).rejects.toThrow('disk full');
     const r = await w.write([ev('a')]);
     expect(r.inserted.map((e) => e.event_id)).toEqual(['a']);
+  });
+
+  it('a re-send while the first write is in flight is not acknowledged as a duplicate if that write fails', async () => {
+    // A provider retries while the first delivery is still waiting for the spool's fsync, which
+    // then fails (disk full): the retry must not be answered "duplicate" for an event never stored.
+    const stored: string[] = [];
+    let failFirst: (e: Error) => void = () => undefined;
+    let calls = 0;
+    const inner: EventWriter = {
+      write(events) {
+        calls++;
+        if (calls === 1) return new Promise((_, reject) => (failFirst = reject));
+        stored.push(...events.map((e) => e.event_id));
+        return Promise.resolve({ inserted: events, duplicates: [] });
+      },
+    };
+    const w = withRecentIds(inner);
+    const first = w.write([ev('a')]);
+    const retry = w.write([ev('a'), ev('b')]);
+    await new Promise((r) => setTimeout(r, 10));
+    failFirst(new Error('disk full'));
+    await expect(first).rejects.toThrow('disk full');
+    const r = await retry;
+    expect(r.inserted.map((e) => e.event_id).sort()).toEqual(['a', 'b']);
+    expect(r.duplicates).toEqual([]);
+    expect(stored.sort()).toEqual(['a', 'b']);
   });
 
   it('keeps at most `capacity` ids, forgetting the oldest', async () => {
