@@ -151,10 +151,21 @@ function rumRow(r: RumRecord): Record<string, unknown> & { id: string; ts: numbe
  */
 const ROW_ERROR_CODES = new Set([6, 25, 26, 27, 38, 41, 53, 70, 72, 117, 131]);
 
-/** Whether `err` is ClickHouse refusing the rows (18.16 errors carry no `.code`: read `Code: N`). */
+/**
+ * Whether `err` is ClickHouse refusing the rows. The client reports the server's code in two ways:
+ * a `ClickHouseError` with a numeric `.code` and the message without `Code: N` (current releases,
+ * and 18.16 when the message happens to quote row text such as "(ABC_DEF)"), or a plain Error
+ * whose message starts `Code: N` (18.16). Wrappers (`StoreError`) keep it as their `cause`.
+ */
 export function isRowError(err: unknown): boolean {
-  const m = /\bCode: (\d+)/.exec(err instanceof Error ? err.message : String(err));
-  return m !== null && ROW_ERROR_CODES.has(Number(m[1]));
+  for (let e: unknown = err, depth = 0; e !== undefined && e !== null && depth < 5; depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && /^\d+$/.test(code)) return ROW_ERROR_CODES.has(Number(code));
+    const m = /\bCode: (\d+)/.exec(e instanceof Error ? e.message : String(e));
+    if (m !== null) return ROW_ERROR_CODES.has(Number(m[1]));
+    e = e instanceof Error ? e.cause : undefined;
+  }
+  return false;
 }
 
 /**
