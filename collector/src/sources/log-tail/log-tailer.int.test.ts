@@ -184,6 +184,27 @@ describe('log tailer (real files)', () => {
     expect(paymentIds()).toEqual(['t1', 't2']);
   });
 
+  it('stores payment lines written at offsets a truncated file used before (running and while down), not taken for the old lines', async () => {
+    // Lines without an event id get one from (file, offset): after copytruncate the same file
+    // has new lines at the old offsets, which must not be taken for re-sends of the old ones.
+    const file = join(dir, 'app.log');
+    writeFileSync(file, pay('g1') + pay('g2'));
+    const t = tailer();
+    await t.pollOnce();
+    truncateSync(file, 0); // copytruncate while running
+    appendFileSync(file, pay('h1') + pay('h2'));
+    await t.pollOnce();
+    await t.stop();
+    writeFileSync(file, pay('k1_longer_id') + pay('k2')); // truncated and rewritten while down
+    const again = tailer();
+    await again.pollOnce();
+    await again.stop();
+    expect(paymentIds()).toEqual(['g1', 'g2', 'h1', 'h2', 'k1_longer_id', 'k2']);
+    const stored = [...ingestor.stored.values()].map((e) => e['payment_id']);
+    expect(stored).toEqual(['g1', 'g2', 'h1', 'h2', 'k1_longer_id', 'k2']);
+    expect(new Set(ingestor.sent.map((e) => e['event_id'])).size).toBe(6);
+  });
+
   it('cuts over-long lines and keeps going; follows files matching the glob on schedule', async () => {
     writeFileSync(join(dir, 'a.log'), `msg=${'z'.repeat(5000)}\n` + pay('g1'));
     const t = tailer();

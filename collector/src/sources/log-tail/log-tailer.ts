@@ -48,6 +48,8 @@ interface Tracked {
   spec: TailFile;
   headLen: number;
   headSha: string;
+  /** Times this file was found truncated or rewritten in place: part of its lines' ids. */
+  gen: number;
 }
 
 /** How much of a file's start identifies its content (truncate-and-rewrite detection). */
@@ -96,11 +98,21 @@ export function createLogTailer(deps: LogTailerDeps, config: LogTailConfig): Log
   let stopped = false;
 
   const key = (t: { dev: number; ino: number }): string => `${t.dev}:${t.ino}`;
+  // Lines are known by (file, offset). A file truncated in place has new lines at old offsets:
+  // its generation keeps their ids apart from the old lines' (0 keeps the ids of before).
+  const idKey = (t: Tracked): string => (t.gen > 0 ? `${key(t)}:${t.gen}` : key(t));
 
   async function persist(): Promise<void> {
     const next = new Map(saved);
     for (const t of tracked.values())
-      next.set(t.path, { dev: t.dev, ino: t.ino, offset: t.offset, headLen: t.headLen, headSha: t.headSha });
+      next.set(t.path, {
+        dev: t.dev,
+        ino: t.ino,
+        offset: t.offset,
+        headLen: t.headLen,
+        headSha: t.headSha,
+        ...(t.gen > 0 ? { gen: t.gen } : {}),
+      });
     saved = next;
     await store.save(saved);
   }
@@ -179,7 +191,7 @@ export function createLogTailer(deps: LogTailerDeps, config: LogTailConfig): Log
         });
         consumed = bytesRead;
       }
-      if (lines.length > 0) await handle(t.spec, t.path, key(t), lines);
+      if (lines.length > 0) await handle(t.spec, t.path, idKey(t), lines);
       if (consumed === 0) return; // a partial line: wait for the writer to finish it
       t.offset += consumed;
       if (t.headLen < HEAD_BYTES) {
@@ -200,9 +212,12 @@ export function createLogTailer(deps: LogTailerDeps, config: LogTailConfig): Log
       const fh = await open(path, 'r');
       const st = await fh.stat();
       let offset = from?.offset ?? 0;
+      let gen = from?.gen !== undefined && Number.isSafeInteger(from.gen) ? from.gen : 0;
       // Shorter than where we stopped, or a different start: truncated and rewritten meanwhile.
-      if (offset > st.size || (from?.headLen && (await headOf(fh, from.headLen)) !== from.headSha))
+      if (offset > st.size || (from?.headLen && (await headOf(fh, from.headLen)) !== from.headSha)) {
         offset = 0;
+        gen++;
+      }
       const headLen = Math.min(offset, HEAD_BYTES);
       return {
         path,
@@ -213,6 +228,7 @@ export function createLogTailer(deps: LogTailerDeps, config: LogTailConfig): Log
         spec,
         headLen,
         headSha: await headOf(fh, headLen),
+        gen,
       };
     } catch {
       return undefined;
@@ -277,6 +293,7 @@ export function createLogTailer(deps: LogTailerDeps, config: LogTailConfig): Log
       t.offset = 0;
       t.headLen = 0;
       t.headSha = '';
+      t.gen++;
       await persist();
     }
     seen.add(key(t));

@@ -9,6 +9,8 @@ export interface FileOffset {
   /** SHA-256 (hex prefix) of the file's first `headLen` bytes: detects truncate-and-rewrite. */
   headLen?: number;
   headSha?: string;
+  /** Times the file was found truncated or rewritten in place (part of its lines' ids; absent = 0). */
+  gen?: number;
 }
 
 /** Durable read offsets: loaded at start, rewritten atomically (temp file, fsync, rename). */
