@@ -90,6 +90,12 @@ async function main(): Promise<void> {
     let end = END;
     let start = START;
     if ((num(have?.n) ?? 0) > 0) {
+      // A load cut short (the bench killed mid-INSERT) leaves fewer rows: not a run to reuse.
+      if (num(have?.n) !== N) {
+        throw new Error(
+          `${bench.database} holds ${num(have?.n)} events, not ${N}: drop it or name another database`,
+        );
+      }
       // Reused rows: the window is the one they were generated for.
       end = Math.ceil(((num(have?.last) ?? END) + 1) / 60_000) * 60_000;
       start = end - (END - START);
