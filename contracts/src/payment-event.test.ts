@@ -65,6 +65,16 @@ describe('PaymentEventInputSchema', () => {
       true,
     );
   });
+
+  it('refuses metadata nested thousands of levels deep with the depth reason (no stack overflow)', () => {
+    // A 20 KB JSON body can nest 10 000 levels: the checks must answer per event, not throw.
+    const deep = JSON.parse(
+      '{"a":' + '['.repeat(10_000) + '"x\\ud800"' + ']'.repeat(10_000) + '}',
+    ) as unknown;
+    const r = PaymentEventInputSchema.safeParse({ ...base, metadata: deep });
+    expect(r.success).toBe(false);
+    expect(r.error?.issues.map((i) => i.message)).toContain('nested deeper than 5 levels');
+  });
 });
 
 describe('enums and currencies', () => {

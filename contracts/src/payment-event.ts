@@ -66,6 +66,9 @@ const ref = z.string().min(1).max(256).refine(isWellFormed, wellFormedText);
 
 function jsonDepth(v: unknown, depth = 0): number {
   if (v === null || typeof v !== 'object') return depth;
+  // Past the limit the answer is "too deep" already: stop (a 20 KB body can nest 10 000 levels,
+  // past the call stack).
+  if (depth > EVENT_LIMITS.metadataMaxDepth) return depth + 1;
   let max = depth + 1;
   for (const child of Object.values(v as Record<string, unknown>))
     max = Math.max(max, jsonDepth(child, depth + 1));
@@ -77,6 +80,8 @@ export const MetadataSchema = z
   .record(z.string(), z.unknown())
   .refine((m) => jsonDepth(m) <= EVENT_LIMITS.metadataMaxDepth, {
     message: `nested deeper than ${EVENT_LIMITS.metadataMaxDepth} levels`,
+    // The checks below stringify and walk the value: past the call stack for a deep one.
+    abort: true,
   })
   .refine((m) => Buffer.byteLength(JSON.stringify(m)) <= EVENT_LIMITS.metadataMaxBytes, {
     message: `larger than ${EVENT_LIMITS.metadataMaxBytes} bytes as JSON`,

@@ -38,4 +38,12 @@ describe('well-formed text', () => {
     expect(Object.getPrototypeOf(proto)).toBe(Object.prototype);
     expect(Object.getOwnPropertyDescriptor(proto, '__proto__')?.value).toEqual({ x: '\ufffd' });
   });
+
+  it('walks values nested thousands of levels deep without a stack overflow (past 64 levels left as they are)', () => {
+    const deep = JSON.parse('['.repeat(10_000) + '"x\\ud800"' + ']'.repeat(10_000)) as unknown;
+    expect(wellFormedDeep(deep)).toBe(deep);
+    expect(loneSurrogatePath(deep)).toBeNull();
+    const shallow = JSON.parse('{"a":[[{"b":"x\\ud800"}]]}') as unknown;
+    expect(loneSurrogatePath(shallow)).toEqual(['a', 0, 0, 'b']);
+  });
 });

@@ -36,22 +36,29 @@ export const LONE_SURROGATE_MESSAGE =
   'contains a lone UTF-16 surrogate (e.g. an unpaired \\ud800 escape): not valid Unicode text';
 
 /**
- * The path (keys from `value`) of the first string, or object key, holding a lone surrogate in
- * a JSON value, or `null` when all text in it is well formed.
+ * Deepest level the walks below descend to. Far past any depth the contracts accept (metadata:
+ * 5), and well within the call stack: a small JSON body can nest 10 000 levels, and such a value
+ * is refused for its depth anyway.
  */
-export function loneSurrogatePath(value: unknown): (string | number)[] | null {
+const MAX_WALK_DEPTH = 64;
+
+/**
+ * The path (keys from `value`) of the first string, or object key, holding a lone surrogate in
+ * a JSON value, or `null` when all text in it is well formed (text past 64 levels is not looked at).
+ */
+export function loneSurrogatePath(value: unknown, depth = 0): (string | number)[] | null {
   if (typeof value === 'string') return isWellFormed(value) ? null : [];
-  if (value === null || typeof value !== 'object') return null;
+  if (value === null || typeof value !== 'object' || depth >= MAX_WALK_DEPTH) return null;
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
-      const p = loneSurrogatePath(value[i]);
+      const p = loneSurrogatePath(value[i], depth + 1);
       if (p !== null) return [i, ...p];
     }
     return null;
   }
   for (const [k, v] of Object.entries(value)) {
     if (!isWellFormed(k)) return [k];
-    const p = loneSurrogatePath(v);
+    const p = loneSurrogatePath(v, depth + 1);
     if (p !== null) return [k, ...p];
   }
   return null;
@@ -59,16 +66,17 @@ export function loneSurrogatePath(value: unknown): (string | number)[] | null {
 
 /**
  * A JSON value with every string and object key made well formed (lone surrogates → U+FFFD).
- * Returns `value` itself when nothing needed a change, else a copy of the changed parts.
+ * Returns `value` itself when nothing needed a change, else a copy of the changed parts. Parts
+ * past 64 levels are left as they are (validation refuses such depth).
  */
-export function wellFormedDeep<T>(value: T): T {
+export function wellFormedDeep<T>(value: T, depth = 0): T {
   if (typeof value === 'string') return wellFormed(value) as T;
-  if (value === null || typeof value !== 'object') return value;
+  if (value === null || typeof value !== 'object' || depth >= MAX_WALK_DEPTH) return value;
   if (Array.isArray(value)) {
     let out: unknown[] | null = null;
     for (let i = 0; i < value.length; i++) {
       const v: unknown = value[i];
-      const w = wellFormedDeep(v);
+      const w = wellFormedDeep(v, depth + 1);
       if (w !== v) (out ??= value.slice())[i] = w;
     }
     return (out ?? value) as T;
@@ -78,7 +86,7 @@ export function wellFormedDeep<T>(value: T): T {
   for (const k of Object.keys(src)) {
     const v = src[k];
     const wk = wellFormed(k);
-    const w = wellFormedDeep(v);
+    const w = wellFormedDeep(v, depth + 1);
     if (wk === k && w === v) continue;
     if (out === null) out = { ...src };
     if (wk !== k) delete out[k];

@@ -196,6 +196,8 @@ function strictObject(fields: readonly Field[]): Check {
 
 function depth(v: unknown, d: number): number {
   if (v === null || typeof v !== 'object') return d;
+  // Too deep already: stop (a small body can nest past the call stack).
+  if (d > META_DEPTH) return d + 1;
   let max = d + 1;
   for (const child of Object.values(v as Record<string, unknown>)) max = Math.max(max, depth(child, d + 1));
   return max;

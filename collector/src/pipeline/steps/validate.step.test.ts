@@ -34,6 +34,13 @@ describe('validate step', () => {
       expect(JSON.stringify(r.errors)).not.toContain('4111111111111111');
     }
   });
+  it('refuses metadata nested thousands of levels deep per event, with the depth reason (no stack overflow)', () => {
+    const deep = JSON.parse('{"a":' + '['.repeat(10_000) + '1' + ']'.repeat(10_000) + '}') as unknown;
+    const r = validateStep({ ...good, metadata: deep });
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.errors).toEqual([{ path: 'metadata', reason: 'nested deeper than 5 levels' }]);
+  });
+
   it('explains unknown fields', () => {
     const r = validateStep({ ...good, amount: 5 });
     expect(!r.ok && r.errors[0]?.reason).toMatch(/unknown field.*"amount".*metadata/);
