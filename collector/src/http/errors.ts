@@ -55,6 +55,13 @@ function fromDecoding(err: unknown): PaywatchError | undefined {
 }
 
 /**
+ * Retry-After of a retryable 503 that names no wait of its own (the store failed a write, e.g. a
+ * full disk under the spool, or ClickHouse refused it): clients and provider webhooks back off
+ * instead of hammering, and the OpenAPI description of 503 holds.
+ */
+export const STORE_RETRY_AFTER_S = 5;
+
+/**
  * The one place errors become HTTP responses: `{error: {code, message, field?}}`. Unknown
  * errors are logged (never the request body) and answered 500 without details.
  */
@@ -65,6 +72,7 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     if (res.headersSent) return;
     if (e) {
       if (e instanceof OverloadedError) res.setHeader('Retry-After', String(e.retryAfterS));
+      else if (e.status === 503 && e.retryable) res.setHeader('Retry-After', String(STORE_RETRY_AFTER_S));
       if (e.status >= 500) log.warn({ err: e, path: req.path }, e.message);
       const body: ErrorBody = {
         error: { code: e.code, message: e.message, ...(e.field ? { field: e.field } : {}) },
