@@ -58,6 +58,8 @@ describe('signals beside the ClickHouse store', () => {
       });
       expect(r.status).toBe(202);
     }
+    // 202 means durable in the spool; ClickHouse has the records once it has drained.
+    await s.spool!.drained();
     const f = await s.get<Funnel>('/api/v1/funnel');
     expect(f.body.steps.map((x) => x.sessions)).toEqual([2, 1, 0]);
     const c = createClient({ url: ep.url, username: ep.username, password: ep.password });
