@@ -29,9 +29,7 @@ function burst(outageAt: number | null = null): PaymentEvent[] {
         event_id: `evt_ct${i}`,
         provider: 'stripe',
         status: ok ? 'succeeded' : 'failed',
-        failure: ok
-          ? null
-          : { category: down ? 'provider_error' : category, code: null, message: null },
+        failure: ok ? null : { category: down ? 'provider_error' : category, code: null, message: null },
         amount_minor: 100,
         customer_ref: `cus_guest${i}`,
         device_ref: 'dev_attacker',

@@ -596,9 +596,7 @@ export function createAlertEngine(
     const out: NonNullable<EngineSnapshot['claimable']> = [];
     for (const [minute, byId] of claimable)
       for (const [id, c] of byId) {
-        const at = c.aggs
-          .map((a) => where.get(a))
-          .filter((w): w is [string, string] => w !== undefined);
+        const at = c.aggs.map((a) => where.get(a)).filter((w): w is [string, string] => w !== undefined);
         out.push({ id, minute, e: c.e, amount: c.amount, keys: c.keys, masked: c.masked, in: at });
       }
     return out;
