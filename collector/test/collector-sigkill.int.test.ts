@@ -7,8 +7,8 @@ import path from 'node:path';
 import { createClient } from '@clickhouse/client';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ident, sql } from '../src/store/clickhouse/sql.js';
-import { TEST_KEY, inputEvent, metricValue, ndjson } from './harness.js';
-import { REPO_DIR, assertClickHouseUp, clickhouseEndpoint } from './services.js';
+import { TEST_KEY, collectorProcessEnv, inputEvent, metricValue, ndjson } from './harness.js';
+import { REPO_DIR, assertClickHouseUp, clickhouseEndpoint, clickhouseStoreEnv } from './services.js';
 
 const BIN = path.join(REPO_DIR, 'collector/bin/paywatch.mjs');
 const ep = clickhouseEndpoint();
@@ -38,20 +38,8 @@ async function startCollector(dataDir: string): Promise<Collector> {
     env: {
       PATH: process.env.PATH ?? '',
       HOME: process.env.HOME ?? tmpdir(),
-      PAYWATCH_STORE: 'clickhouse',
-      PAYWATCH_CLICKHOUSE_URL: ep.url,
-      PAYWATCH_CLICKHOUSE_USER: ep.username,
-      PAYWATCH_CLICKHOUSE_PASSWORD: ep.password,
-      PAYWATCH_CLICKHOUSE_DATABASE: database,
-      PAYWATCH_DATA_DIR: dataDir,
-      PAYWATCH_HOST: '127.0.0.1',
-      PAYWATCH_PORT: '0',
-      PAYWATCH_INGEST_KEYS: TEST_KEY,
-      PAYWATCH_HASH_KEY: 'integration-test-hash-key-0123456789',
-      PAYWATCH_ADMIN_PASSWORD: 'integration-admin-password-0123',
-      PAYWATCH_METRICS_PUBLIC: 'true',
-      PAYWATCH_ALERTS_ENABLED: 'false',
-      PAYWATCH_LOG_LEVEL: 'warn',
+      ...clickhouseStoreEnv(ep, database),
+      ...collectorProcessEnv(dataDir),
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -130,6 +130,25 @@ export async function sendOutageHistory(url: string): Promise<SendReport> {
 
 const PAYWATCH_BIN = join(import.meta.dirname, '..', 'bin', 'paywatch.mjs');
 
+/**
+ * The environment of a `paywatch start` child in tests: its data dir, a free port on localhost,
+ * the test ingest key, hash key and admin password, public /metrics, no alert engine, warn logs.
+ * Tests add the store (`clickhouseStoreEnv`) and what they exercise on top.
+ */
+export function collectorProcessEnv(dataDir: string): Record<string, string> {
+  return {
+    PAYWATCH_DATA_DIR: dataDir,
+    PAYWATCH_HOST: '127.0.0.1',
+    PAYWATCH_PORT: '0',
+    PAYWATCH_INGEST_KEYS: TEST_KEY,
+    PAYWATCH_HASH_KEY: 'integration-test-hash-key-0123456789',
+    PAYWATCH_ADMIN_PASSWORD: TEST_ADMIN_PASSWORD,
+    PAYWATCH_METRICS_PUBLIC: 'true',
+    PAYWATCH_ALERTS_ENABLED: 'false',
+    PAYWATCH_LOG_LEVEL: 'warn',
+  };
+}
+
 /** A `paywatch` child process with its stdout and stderr collected into `out`. */
 export interface PaywatchProcess {
   child: ChildProcess;

@@ -8,8 +8,8 @@ import path from 'node:path';
 import { createClient } from '@clickhouse/client';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ident, sql, type SqlFragment } from '../src/store/clickhouse/sql.js';
-import { TEST_KEY, metricValue, spawnPaywatch, type PaywatchProcess } from './harness.js';
-import { startPrivateClickHouse } from './services.js';
+import { collectorProcessEnv, metricValue, spawnPaywatch, type PaywatchProcess } from './harness.js';
+import { clickhouseStoreEnv, startPrivateClickHouse } from './services.js';
 
 const cleanups: (() => Promise<unknown>)[] = [];
 afterAll(async () => {
@@ -69,20 +69,8 @@ describe('collector with signals killed with SIGKILL on the ClickHouse store', (
 
       const start = async (): Promise<{ p: PaywatchProcess; url: string }> => {
         const p = spawnPaywatch(['start', '--no-demo', '--no-dashboard'], {
-          PAYWATCH_STORE: 'clickhouse',
-          PAYWATCH_CLICKHOUSE_URL: ep.url,
-          PAYWATCH_CLICKHOUSE_USER: ep.username,
-          PAYWATCH_CLICKHOUSE_PASSWORD: ep.password,
-          PAYWATCH_CLICKHOUSE_DATABASE: database,
-          PAYWATCH_DATA_DIR: dataDir,
-          PAYWATCH_HOST: '127.0.0.1',
-          PAYWATCH_PORT: '0',
-          PAYWATCH_INGEST_KEYS: TEST_KEY,
-          PAYWATCH_HASH_KEY: 'integration-test-hash-key-0123456789',
-          PAYWATCH_ADMIN_PASSWORD: 'integration-admin-password-0123',
-          PAYWATCH_METRICS_PUBLIC: 'true',
-          PAYWATCH_ALERTS_ENABLED: 'false',
-          PAYWATCH_LOG_LEVEL: 'warn',
+          ...clickhouseStoreEnv(ep, database),
+          ...collectorProcessEnv(dataDir),
           PAYWATCH_FARO_ENABLED: 'true',
           // Beacons come from one IP here, as fast as the collector answers.
           PAYWATCH_RATE_LIMIT_IP: '10000000',
