@@ -221,27 +221,41 @@ describe('log tailer (real files)', () => {
   it('does not advance past a batch the pipeline could not take', async () => {
     const file = join(dir, 'app.log');
     writeFileSync(file, pay('f1'));
-    let fail = true;
+    let fail: string | null = 'store down';
     const flaky: typeof ingestor = Object.assign(new MemoryIngestor(), {});
+    const lines: { level: number; msg: string }[] = [];
     const t = createLogTailer(
       {
         ingestor: {
           ingest: async (i, c) => {
-            if (fail) throw new Error('store down');
+            if (fail !== null) throw new Error(fail);
             return flaky.ingest(i, c);
           },
         },
         writer: { writeLogs: async () => undefined },
-        logger,
+        logger: createLogger({
+          level: 'debug',
+          destination: {
+            write: (l: string) => void lines.push(JSON.parse(l) as { level: number; msg: string }),
+          },
+        }),
         maskText: maskPans,
       },
       config,
     );
-    await t.pollOnce();
+    for (let i = 0; i < 3; i++) await t.pollOnce();
     expect(flaky.sent).toHaveLength(0);
-    fail = false;
+    // One warning for the run of failures (the rest at debug), another when the error changes.
+    const warnings = () => lines.filter((l) => l.level === 40).map((l) => l.msg);
+    expect(warnings()).toHaveLength(1);
+    expect(lines.filter((l) => l.msg === 'log tail pass failed again')).toHaveLength(2);
+    fail = 'spool full';
+    await t.pollOnce();
+    expect(warnings()).toHaveLength(2);
+    fail = null;
     await t.pollOnce();
     expect(flaky.sent.map((e) => e['payment_id'])).toEqual(['f1']);
+    expect(lines.filter((l) => l.level === 30 && l.msg === 'log tail pass succeeded again')).toHaveLength(1);
     await t.stop();
   });
 });

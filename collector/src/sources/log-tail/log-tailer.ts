@@ -96,6 +96,8 @@ export function createLogTailer(deps: LogTailerDeps, config: LogTailConfig): Log
   let running: Promise<void> | undefined;
   let loaded = false;
   let stopped = false;
+  /** Paths whose last pass failed: the error and how many passes in a row. */
+  const failing = new Map<string, { message: string; passes: number }>();
 
   const key = (t: { dev: number; ino: number }): string => `${t.dev}:${t.ino}`;
   // Lines are known by (file, offset). A file truncated in place has new lines at old offsets:
@@ -310,9 +312,26 @@ export function createLogTailer(deps: LogTailerDeps, config: LogTailConfig): Log
       for (const path of await expandPath(spec.path)) {
         try {
           await pollPath(path, spec, seen);
+          const failed = failing.get(path);
+          if (failed !== undefined) {
+            failing.delete(path);
+            log.info({ path, failed_passes: failed.passes }, 'log tail pass succeeded again');
+          }
         } catch (err) {
-          // The batch is not committed: it is read again on the next poll.
-          log.warn({ path, err }, 'log tail pass failed; retrying next poll');
+          // The batch is not committed: it is read again on the next poll. One warning per run of
+          // failures (and per new error message): a store outage or a full spool would otherwise
+          // log a warning with a stack trace on every poll.
+          const msg = err instanceof Error ? err.message : String(err);
+          const failed = failing.get(path);
+          if (failed === undefined || failed.message !== msg) {
+            log.warn(
+              { path, err },
+              'log tail pass failed; retrying every poll (logged again when the error changes or the tail recovers)',
+            );
+          } else {
+            log.debug({ path, err: msg, passes: failed.passes + 1 }, 'log tail pass failed again');
+          }
+          failing.set(path, { message: msg, passes: (failed?.passes ?? 0) + 1 });
         }
       }
     }
