@@ -63,14 +63,19 @@ function replay(outageAt: number | null): { log: AlertTransition[]; excluded: nu
           ? 'do_not_honor'
           : 'insufficient_funds',
   });
-  const events = [...normal, ...burst()].sort((a, b) => a.ts - b.ts);
+  return run([...normal, ...burst()]);
+}
+
+/** Feeds `events` (sorted here) to a fresh engine with the default pack, 1000 at a time, then finishes it. */
+function run(events: PaymentEvent[]): { log: AlertTransition[]; excluded: number } {
   const engine = createAlertEngine(
     { store: createMemoryAlertStateStore() },
     parseAlertsConfig(DEFAULT_RULES_YAML),
   );
   const log: AlertTransition[] = [];
   engine.onTransition((t) => log.push(t));
-  for (let i = 0; i < events.length; i += 1000) engine.onEvents(events.slice(i, i + 1000));
+  const sorted = [...events].sort((a, b) => a.ts - b.ts);
+  for (let i = 0; i < sorted.length; i += 1000) engine.onEvents(sorted.slice(i, i + 1000));
   engine.finish();
   return { log, excluded: engine.stats().excluded_events };
 }
@@ -127,15 +132,7 @@ describe('alert engine: card-testing bursts', () => {
       successRate: (t) => (t >= outageAt ? 0 : 0.92),
       failure: (t) => (t >= outageAt ? 'provider_error' : t % 5 < 3 ? 'do_not_honor' : 'insufficient_funds'),
     });
-    const events = [...normal, ...burst(outageAt)].sort((a, b) => a.ts - b.ts);
-    const engine = createAlertEngine(
-      { store: createMemoryAlertStateStore() },
-      parseAlertsConfig(DEFAULT_RULES_YAML),
-    );
-    const log: AlertTransition[] = [];
-    engine.onTransition((t) => log.push(t));
-    for (let i = 0; i < events.length; i += 1000) engine.onEvents(events.slice(i, i + 1000));
-    engine.finish();
+    const { log } = run([...normal, ...burst(outageAt)]);
     const page = log.find((t) => t.state === 'firing' && t.rule === 'provider_success_rate_drop');
     expect(page, firing(log).join('\n')).toBeDefined();
     expect(page!.at - outageAt).toBeLessThanOrEqual(2 * MIN);
