@@ -187,6 +187,15 @@ function int(x: unknown, below: number): number {
   return v;
 }
 
+/**
+ * Anomaly score of a surprise `z` standard deviations above its mean: its likelihood
+ * 1 − Q(z) on a log scale, as Numenta does (0.5 ↔ likelihood 1 − 1e-5·…; monotone, in [0,1]).
+ */
+function likelihoodScore(z: number): number {
+  const likelihood = 1 - normalTail(z);
+  return Math.min(1, Math.log(1.0000000001 - likelihood) / -23.02585084720009);
+}
+
 /** Standard normal upper tail Q(z) (Abramowitz–Stegun 7.1.26 via erfc). */
 export function normalTail(z: number): number {
   const x = z / Math.SQRT2;
@@ -661,9 +670,7 @@ export function createUnivariateDetector(
       if (n > c.warmup && raws.n > 50) {
         const mean = raws.mean();
         const std = Math.max(raws.std(), 1e-4);
-        const likelihood = 1 - normalTail((shorts.mean() - mean) / std);
-        // Log scale as Numenta does: 0.5 ↔ likelihood 1 - 1e-5·…; monotone, in [0,1].
-        score = Math.min(1, Math.log(1.0000000001 - likelihood) / -23.02585084720009);
+        score = likelihoodScore((shorts.mean() - mean) / std);
         if (!isRecord(COMBINED, shorts.mean(), mean)) score = 0;
       } else isRecord(COMBINED, shorts.mean(), raws.mean());
       if (c.perSignal > 0) {
@@ -686,9 +693,8 @@ export function createUnivariateDetector(
           const cur = k === 3 ? Math.abs(sh.mean()) : sh.mean();
           const record = isRecord(k, cur, rw.mean());
           if (n > c.warmup && rw.n > 50 && record) {
-            const lk = 1 - normalTail((cur - rw.mean()) / Math.max(rw.std(), 1e-4));
             const gain = k >= 2 ? c.coarseGain : 1;
-            best = Math.max(best, gain * Math.min(1, Math.log(1.0000000001 - lk) / -23.02585084720009));
+            best = Math.max(best, gain * likelihoodScore((cur - rw.mean()) / Math.max(rw.std(), 1e-4)));
           }
           rw.push(cur);
         }
@@ -709,8 +715,7 @@ export function createUnivariateDetector(
           const hn = slowN[j]!;
           const hm = slowHm[j]!;
           if (isRecord(COMBINED + 1 + j, m, hm) && hn > 50) {
-            const lk = 1 - normalTail((m - hm) / Math.max(Math.sqrt(slowHv[j]!), 1e-4));
-            score = Math.max(score, Math.min(1, Math.log(1.0000000001 - lk) / -23.02585084720009));
+            score = Math.max(score, likelihoodScore((m - hm) / Math.max(Math.sqrt(slowHv[j]!), 1e-4)));
           }
           const a = Math.max(1 / c.historyLen, 1 / (hn + 1));
           const d = m - hm;
