@@ -54,7 +54,7 @@ import { createClickHouseFeed } from './feed.clickhouse.js';
 import type { PendingPaymentReader } from '../signals.js';
 import { createClickHousePending, type LimitedRows } from './pending.clickhouse.js';
 import { createClickHouseSignals, isRowError, type ClickHouseSignalStore } from './signals.clickhouse.js';
-import { waitForRunningInserts } from './running-inserts.js';
+import { createInsertSettler } from './running-inserts.js';
 import { ident, isIdentifier, list, sql, wellFormed, type SqlFragment } from './sql.js';
 
 /** Connection and behaviour of the ClickHouse backend (`config.ts` builds it from the environment). */
@@ -150,9 +150,6 @@ export function createClickHouseStore(
   // first) and after a failed INSERT. It stays on for a few successful writes, then turns off.
   const RAW_CHECK_WRITES = 4;
   let rawCheckWrites = RAW_CHECK_WRITES;
-  // The first write, and the first after a failed INSERT (a client timeout leaves it running on
-  // the server), wait for INSERTs still running on the server (running-inserts.ts).
-  let earlierInsertsSettled = false;
   const schema: SchemaOptions = { database: db, topology: config.topology ?? { kind: 'single' } };
   let client: ClickHouseClient | null = null;
   let state: 'new' | 'started' | 'stopping' | 'stopped' = 'new';
@@ -240,21 +237,12 @@ export function createClickHouseStore(
     return found;
   }
 
-  /** Before the first write (and the first after a failed INSERT): INSERTs still running on the server must land first. */
-  async function settleEarlierInserts(): Promise<void> {
-    if (earlierInsertsSettled) return;
-    try {
-      const w = await waitForRunningInserts((s) => rows(s), db, 'payment_events', {
-        timeoutMs: config.requestTimeoutMs ?? 30_000,
-      });
-      if (w.waitedFor > 0)
-        log[w.timedOut ? 'warn' : 'info'](w, 'first write waited for INSERTs already running on the server');
-      earlierInsertsSettled = true;
-    } catch (err) {
-      // Not fatal (tried again on the next write): the duplicate check still runs.
-      log.warn({ err: errorText(err) }, 'could not look for INSERTs still running on the server');
-    }
-  }
+  // The first write, and the first after a failed INSERT (a client timeout leaves it running on
+  // the server), wait for INSERTs still running on the server (running-inserts.ts).
+  const earlierInserts = createInsertSettler((s) => rows(s), db, 'payment_events', {
+    timeoutMs: config.requestTimeoutMs ?? 30_000,
+    logger: log,
+  });
 
   /**
    * The duplicate check: `keep[i]` is false for an id already stored or repeated earlier in
@@ -308,7 +296,7 @@ export function createClickHouseStore(
       rawCheckWrites = RAW_CHECK_WRITES;
       // A timed-out INSERT may still be running on the server, its rows not yet visible: the
       // retry's duplicate check must wait for it, or the batch is stored twice.
-      earlierInsertsSettled = false;
+      earlierInserts.reset();
       // ClickHouse refusing the rows themselves (a parse or type error code): the same rows can
       // never be stored, and retrying them would hold up everything spooled behind them until the
       // quota fills. Permanent: the spool dead-letters the batch (logged, counted) and moves on.
@@ -321,7 +309,7 @@ export function createClickHouseStore(
   async function writeNow(events: PaymentEvent[]): Promise<WriteResult> {
     writable();
     if (events.length === 0) return { inserted: [], duplicates: [] };
-    await settleEarlierInserts();
+    await earlierInserts.settle();
     const { keep, kept, duplicates } = await splitExisting(events);
     const inserted = kept === events.length ? events : events.filter((_, i) => keep[i]);
     if (inserted.length > 0) await insertLines([toRowLines(inserted)]);
@@ -344,7 +332,7 @@ export function createClickHouseStore(
         undefined,
         false,
       );
-    await settleEarlierInserts();
+    await earlierInserts.settle();
     const { keep, kept, duplicates } = await splitExisting(keys);
     if (kept > 0) {
       // Lines spooled by an older collector may carry lone surrogates: made well formed here.

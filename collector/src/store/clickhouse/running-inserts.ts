@@ -1,3 +1,4 @@
+import type { Logger } from '../../lib/logger.js';
 import { sql, type SqlFragment } from './sql.js';
 
 /**
@@ -34,4 +35,48 @@ export async function waitForRunningInserts(
     if (!(await ids()).some((id) => earlier.has(id))) return { waitedFor: earlier.size, timedOut: false };
     if (Date.now() > deadline) return { waitedFor: earlier.size, timedOut: true };
   }
+}
+
+/**
+ * The "wait for running INSERTs once" state of one table's writer: `settle()` before a write waits
+ * (`waitForRunningInserts`) on the first write and on the first after `reset()` (call it when an
+ * INSERT fails: a client timeout leaves it running on the server, its rows not yet visible to the
+ * retry's duplicate check). A failed look is logged and tried again on the next write.
+ */
+export interface InsertSettler {
+  settle(): Promise<void>;
+  reset(): void;
+}
+
+/** An `InsertSettler` for `db.table` (used by the payment store and each spooled signal table). */
+export function createInsertSettler(
+  rows: (statement: SqlFragment) => Promise<Record<string, unknown>[]>,
+  db: string,
+  table: string,
+  opts: { timeoutMs: number; logger?: Logger },
+): InsertSettler {
+  let settled = false;
+  return {
+    async settle() {
+      if (settled) return;
+      try {
+        const w = await waitForRunningInserts(rows, db, table, { timeoutMs: opts.timeoutMs });
+        if (w.waitedFor > 0)
+          opts.logger?.[w.timedOut ? 'warn' : 'info'](
+            { table, ...w },
+            'first write waited for INSERTs already running on the server',
+          );
+        settled = true;
+      } catch (err) {
+        // Not fatal (tried again on the next write): the duplicate check still runs.
+        opts.logger?.warn(
+          { table, err: err instanceof Error ? err.message : String(err) },
+          'could not look for INSERTs still running on the server',
+        );
+      }
+    },
+    reset() {
+      settled = false;
+    },
+  };
 }

@@ -19,7 +19,7 @@ import type { Logger } from '../../lib/logger.js';
 import type { Spool, SpoolRecordWriter } from '../spool/index.js';
 import { SIGNAL_TABLES } from './migrations.js';
 import { float, num, str } from './row.js';
-import { waitForRunningInserts } from './running-inserts.js';
+import { createInsertSettler, type InsertSettler } from './running-inserts.js';
 import { ident, join, list, raw, sql, wellFormed, type SqlFragment } from './sql.js';
 
 /**
@@ -237,29 +237,20 @@ WHERE day >= toDate(${dayLiteral(min)}) AND day <= toDate(${dayLiteral(max)}) AN
   // ---- the spooled write path ---------------------------------------------------------------
 
   let sampleChecks = SAMPLE_CHECK_WRITES;
-  const settled = new Set<string>();
-
-  /**
-   * Before the first spooled write of a table, and the first after a failed one: INSERTs still
-   * running on the server (a killed predecessor's, or this process's that timed out) land first.
-   */
-  async function settleEarlierInserts(name: string): Promise<void> {
-    if (settled.has(name)) return;
-    try {
-      const w = await waitForRunningInserts((s) => exec.rows(s), db, name, {
+  // Before the first spooled write of a table, and the first after a failed one: INSERTs still
+  // running on the server (a killed predecessor's, or this process's that timed out) land first.
+  const settlers = new Map<SignalTable, InsertSettler>();
+  const settler = (name: SignalTable): InsertSettler => {
+    let s = settlers.get(name);
+    if (s === undefined) {
+      s = createInsertSettler((q) => exec.rows(q), db, name, {
         timeoutMs: options.settleTimeoutMs ?? 30_000,
+        logger: log,
       });
-      if (w.waitedFor > 0)
-        log?.info({ table: name, ...w }, 'first spooled write waited for INSERTs already running');
-      settled.add(name);
-    } catch (err) {
-      // Not fatal (tried again on the next write); the duplicate check still runs.
-      log?.warn(
-        { table: name, err: err instanceof Error ? err.message : String(err) },
-        'could not look for running INSERTs',
-      );
+      settlers.set(name, s);
     }
-  }
+    return s;
+  };
 
   /** The rows of spooled payloads (JSONEachRow lines made by `encodeRows`). */
   function decodeRows(name: string, payloads: readonly Buffer[]): Record<string, unknown>[] {
@@ -344,7 +335,7 @@ WHERE day >= toDate(${dayLiteral(min)}) AND day <= toDate(${dayLiteral(max)})
         return serialized(name, async () => {
           const rows = decodeRows(name, payloads);
           if (rows.length === 0) return { inserted: 0, duplicates: 0 };
-          await settleEarlierInserts(name);
+          await settler(name).settle();
           try {
             return await (name === SIGNAL_TABLES.samples
               ? writeSpooledSamples(rows)
@@ -352,7 +343,7 @@ WHERE day >= toDate(${dayLiteral(min)}) AND day <= toDate(${dayLiteral(max)})
           } catch (err) {
             // A timed-out INSERT may still be running on the server, its rows not yet visible:
             // the retry waits for it before the duplicate check (or the rows are stored twice).
-            settled.delete(name);
+            settler(name).reset();
             // Rows ClickHouse refuses would be retried forever, holding up everything spooled
             // behind them (payment events too): permanent, so the spool dead-letters them.
             if (isRowError(err))
