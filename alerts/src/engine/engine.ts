@@ -471,6 +471,11 @@ export function createAlertEngine(
     }
   }
 
+  /** A fresh detector for the series of `rt` with these labels (they scope the calendar). */
+  function seriesDetector(rt: RuleRt, labels: Readonly<Record<string, string>>): SeriesDetector {
+    return asSeries(createDetector(rt.cfg.detector, { calendar: config.calendar, labels }));
+  }
+
   function sliceOf(rt: RuleRt, e: PaymentEvent): Record<string, string> | null {
     const labels: Record<string, string> = {};
     for (const g of rt.cfg.group_by) {
@@ -677,9 +682,7 @@ export function createAlertEngine(
       }
       if (rt.pooler && rs.pooler) rt.pooler.fromJson(rs.pooler);
       for (const x of rs.series) {
-        const det = asSeries(
-          createDetector(rt.cfg.detector, { calendar: config.calendar, labels: x.labels }),
-        );
+        const det = seriesDetector(rt, x.labels);
         let restored = det;
         if (x.det !== null && det.restore) {
           try {
@@ -688,9 +691,7 @@ export function createAlertEngine(
           } catch (e) {
             skipped++;
             deps.logger?.warn({ err: e, rule: rs.name }, 'alerts: detector state not restored');
-            restored = asSeries(
-              createDetector(rt.cfg.detector, { calendar: config.calendar, labels: x.labels }),
-            );
+            restored = seriesDetector(rt, x.labels);
           }
         }
         const open = new Map<number, MinuteAggregate>();
@@ -750,7 +751,7 @@ export function createAlertEngine(
         rt.series.set(key, {
           labels,
           id: seriesAlertId(rt, labels),
-          det: asSeries(createDetector(rt.cfg.detector, { calendar: config.calendar, labels })),
+          det: seriesDetector(rt, labels),
           open: new Map(),
           lastEventAt: s.last_eval_at,
         });
@@ -949,7 +950,7 @@ export function createAlertEngine(
             s = {
               labels,
               id: seriesAlertId(rt, labels),
-              det: asSeries(createDetector(rt.cfg.detector, { calendar: config.calendar, labels })),
+              det: seriesDetector(rt, labels),
               open: new Map(),
               lastEventAt: e.ts,
             };
