@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -147,6 +148,38 @@ export function collectorProcessEnv(dataDir: string): Record<string, string> {
     PAYWATCH_ALERTS_ENABLED: 'false',
     PAYWATCH_LOG_LEVEL: 'warn',
   };
+}
+
+/**
+ * Writes the signal-source configs of the signals tests into `dir`: a scrape of `targetUrl` every
+ * 1 s (target `shop`, metric `shop_payments_total`) and a tail of the JSON log `logFile` polled
+ * every `pollMs`. Returns the paths for PAYWATCH_SCRAPE_CONFIG and PAYWATCH_LOG_TAIL_CONFIG.
+ */
+export async function writeSignalConfigs(
+  dir: string,
+  o: { targetUrl: string; logFile: string; pollMs: number },
+): Promise<{ scrapePath: string; tailPath: string }> {
+  const scrapePath = join(dir, 'scrape.yml');
+  await writeFile(
+    scrapePath,
+    JSON.stringify({
+      targets: [
+        {
+          name: 'shop',
+          url: o.targetUrl,
+          interval_s: 1,
+          timeout_s: 1,
+          mappings: [{ metric: 'shop_payments_total' }],
+        },
+      ],
+    }),
+  );
+  const tailPath = join(dir, 'tail.yml');
+  await writeFile(
+    tailPath,
+    JSON.stringify({ files: [{ path: o.logFile, format: 'json' }], poll_ms: o.pollMs }),
+  );
+  return { scrapePath, tailPath };
 }
 
 /** A `paywatch` child process with its stdout and stderr collected into `out`. */

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { createClient } from '@clickhouse/client';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ident, sql, type SqlFragment } from '../src/store/clickhouse/sql.js';
-import { metricValue, startTestServer, type TestServer } from './harness.js';
+import { metricValue, startTestServer, writeSignalConfigs, type TestServer } from './harness.js';
 import { startPrivateClickHouse, type PrivateClickHouse } from './services.js';
 
 const cleanups: (() => Promise<unknown>)[] = [];
@@ -51,23 +51,11 @@ async function startSignalCollector(prefix: string, env: Record<string, string> 
   const ep = ch.endpoint;
   const logFile = path.join(stateDir, 'shop.log');
   await writeFile(logFile, '');
-  const scrapePath = path.join(stateDir, 'scrape.yml');
-  await writeFile(
-    scrapePath,
-    JSON.stringify({
-      targets: [
-        {
-          name: 'shop',
-          url: await metricsTarget(),
-          interval_s: 1,
-          timeout_s: 1,
-          mappings: [{ metric: 'shop_payments_total' }],
-        },
-      ],
-    }),
-  );
-  const tailPath = path.join(stateDir, 'tail.yml');
-  await writeFile(tailPath, JSON.stringify({ files: [{ path: logFile, format: 'json' }], poll_ms: 100 }));
+  const { scrapePath, tailPath } = await writeSignalConfigs(stateDir, {
+    targetUrl: await metricsTarget(),
+    logFile,
+    pollMs: 100,
+  });
   const database = `paywatch_sig_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
   const s = await startTestServer({
     PAYWATCH_STORE: 'clickhouse',

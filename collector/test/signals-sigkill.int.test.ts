@@ -8,7 +8,13 @@ import path from 'node:path';
 import { createClient } from '@clickhouse/client';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ident, sql, type SqlFragment } from '../src/store/clickhouse/sql.js';
-import { collectorProcessEnv, metricValue, spawnPaywatch, type PaywatchProcess } from './harness.js';
+import {
+  collectorProcessEnv,
+  metricValue,
+  spawnPaywatch,
+  writeSignalConfigs,
+  type PaywatchProcess,
+} from './harness.js';
 import { clickhouseStoreEnv, startPrivateClickHouse } from './services.js';
 
 const cleanups: (() => Promise<unknown>)[] = [];
@@ -49,23 +55,11 @@ describe('collector with signals killed with SIGKILL on the ClickHouse store', (
       });
       await new Promise<void>((r) => target.listen(0, '127.0.0.1', () => r()));
       cleanups.push(() => new Promise((r) => target.close(r)));
-      const scrapePath = path.join(stateDir, 'scrape.yml');
-      await writeFile(
-        scrapePath,
-        JSON.stringify({
-          targets: [
-            {
-              name: 'shop',
-              url: `http://127.0.0.1:${(target.address() as AddressInfo).port}/metrics`,
-              interval_s: 1,
-              timeout_s: 1,
-              mappings: [{ metric: 'shop_payments_total' }],
-            },
-          ],
-        }),
-      );
-      const tailPath = path.join(stateDir, 'tail.yml');
-      await writeFile(tailPath, JSON.stringify({ files: [{ path: logFile, format: 'json' }], poll_ms: 50 }));
+      const { scrapePath, tailPath } = await writeSignalConfigs(stateDir, {
+        targetUrl: `http://127.0.0.1:${(target.address() as AddressInfo).port}/metrics`,
+        logFile,
+        pollMs: 50,
+      });
 
       const start = async (): Promise<{ p: PaywatchProcess; url: string }> => {
         const p = spawnPaywatch(['start', '--no-demo', '--no-dashboard'], {
