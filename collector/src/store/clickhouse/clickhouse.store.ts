@@ -53,7 +53,8 @@ import type { EventFeedReader } from '../feed.js';
 import { createClickHouseFeed } from './feed.clickhouse.js';
 import type { PendingPaymentReader } from '../signals.js';
 import { createClickHousePending, type LimitedRows } from './pending.clickhouse.js';
-import { createClickHouseSignals, isRowError, type ClickHouseSignalStore } from './signals.clickhouse.js';
+import { createClickHouseSignals, type ClickHouseSignalStore } from './signals.clickhouse.js';
+import { isRowError } from './row-error.js';
 import { createInsertSettler } from './running-inserts.js';
 import { ident, isIdentifier, list, sql, wellFormed, type SqlFragment } from './sql.js';
 

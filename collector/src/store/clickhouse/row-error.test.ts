@@ -2,7 +2,7 @@
 import { parseError } from '@clickhouse/client';
 import { describe, expect, it } from 'vitest';
 import { StoreError } from '../../lib/errors.js';
-import { isRowError } from './signals.clickhouse.js';
+import { isRowError } from './row-error.js';
 
 // Server answers as the client receives them (the client turns them into errors with parseError).
 const V18_PARSE =
