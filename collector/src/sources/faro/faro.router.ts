@@ -6,6 +6,7 @@ import {
   type Request,
   type Response,
 } from 'express';
+import { STORE_RETRY_AFTER_S } from '../../http/errors.js';
 import { OverloadedError } from '../../lib/errors.js';
 import type { Logger } from '../../lib/logger.js';
 import { FaroPayloadSchema, toRumRecords } from './faro-payload.js';
@@ -33,9 +34,6 @@ export interface FaroRouterDeps {
 }
 
 export const FARO_PATH = '/faro/collect';
-
-/** Retry-After (s) of a 503 when the store failed for another reason than a full spool. */
-const RETRY_AFTER_S = 5;
 
 /** `https://host:port` as URL.origin spells it (lower-case host, default port dropped); null when unparseable. */
 function normalizeOrigin(origin: string): string | null {
@@ -139,7 +137,7 @@ export function createFaroRouter(deps: FaroRouterDeps): Router {
         const overloaded = err instanceof OverloadedError;
         if (overloaded) log.warn({ err: err.message }, 'RUM records refused: the spool is full');
         else log.error({ err }, 'RUM records could not be stored');
-        res.setHeader('Retry-After', String(overloaded ? err.retryAfterS : RETRY_AFTER_S));
+        res.setHeader('Retry-After', String(overloaded ? err.retryAfterS : STORE_RETRY_AFTER_S));
         res.status(overloaded ? err.status : 503).json({
           error: { code: overloaded ? err.code : 'unavailable', message: 'could not store; retry later' },
         });
