@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { createClient, ClickHouseLogLevel, type ClickHouseClient } from '@clickhouse/client';
-import { FAILURE_CATEGORIES, type FailureCategory, type PaymentEvent } from '@paywatch/contracts';
+import { FAILURE_CATEGORIES, wellFormed, type FailureCategory, type PaymentEvent } from '@paywatch/contracts';
 import { StoreError } from '../../lib/errors.js';
 import type { Logger } from '../../lib/logger.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
@@ -56,7 +56,7 @@ import { createClickHousePending, type LimitedRows } from './pending.clickhouse.
 import { createClickHouseSignals, type ClickHouseSignalStore } from './signals.clickhouse.js';
 import { isRowError } from './row-error.js';
 import { createInsertSettler } from './running-inserts.js';
-import { ident, isIdentifier, list, sql, wellFormed, type SqlFragment } from './sql.js';
+import { ident, isIdentifier, list, sql, type SqlFragment } from './sql.js';
 
 /** Connection and behaviour of the ClickHouse backend (`config.ts` builds it from the environment). */
 export interface ClickHouseStoreConfig {

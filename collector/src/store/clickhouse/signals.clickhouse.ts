@@ -1,3 +1,4 @@
+import { wellFormed } from '@paywatch/contracts';
 import type { LogRecord } from '../../sources/log-tail/index.js';
 import type { RumKind, RumRecord } from '../../sources/faro/index.js';
 import type { ScrapedSample } from '../../sources/prom-scrape/index.js';
@@ -21,7 +22,7 @@ import { SIGNAL_TABLES } from './migrations.js';
 import { isRowError } from './row-error.js';
 import { float, num, str } from './row.js';
 import { createInsertSettler, type InsertSettler } from './running-inserts.js';
-import { ident, join, list, raw, sql, wellFormed, type SqlFragment } from './sql.js';
+import { ident, join, list, raw, sql, type SqlFragment } from './sql.js';
 
 /**
  * What the ClickHouse signal store needs from the store's connection. Each call refuses while the

@@ -43,13 +43,6 @@ const ESCAPES: Readonly<Record<string, string>> = {
   '\t': '\\t',
 };
 
-/**
- * `s` with lone UTF-16 surrogates replaced by U+FFFD. They cannot be encoded as UTF-8, and in
- * JSONEachRow (`"\ud800"`) ClickHouse refuses the whole INSERT (18.16: Code 25). The one
- * implementation lives in the contracts (the events API refuses such strings with it).
- */
-export { wellFormed };
-
 /** A ClickHouse string literal: quoted, with backslash, quote and control characters escaped. */
 export function quoteString(s: string): string {
   // Lone UTF-16 surrogates cannot be encoded as UTF-8; make the replacement explicit rather
