@@ -17,7 +17,7 @@ type StoreWithSignals = Store & { readonly signals: SignalStore; readonly pendin
  * The signal write path through the durable spool, offered by stores whose signal writes would
  * otherwise go straight to a remote server (ClickHouse).
  */
-interface SpoolableSignals {
+export interface SpoolableSignals {
   /** The spool's writers of the signal records, by kind (`SpoolDeps.records`). */
   readonly records: Readonly<Record<string, SpoolRecordWriter>>;
   /** Writers that append to the spool and resolve once the records are fsync'd. */

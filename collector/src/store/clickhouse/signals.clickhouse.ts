@@ -17,7 +17,8 @@ import {
 } from '../signals.js';
 import { StoreError } from '../../lib/errors.js';
 import type { Logger } from '../../lib/logger.js';
-import type { Spool, SpoolRecordWriter } from '../spool/index.js';
+import type { SpoolableSignals } from '../signal-backend.js';
+import type { SpoolRecordWriter } from '../spool/index.js';
 import { SIGNAL_TABLES } from './migrations.js';
 import { isRowError } from './row-error.js';
 import { float, num, str } from './row.js';
@@ -40,14 +41,10 @@ export interface ClickHouseExec {
 /** The signal tables, which are also the kinds of their records in the spool. */
 export type SignalTable = (typeof SIGNAL_TABLES)[keyof typeof SIGNAL_TABLES];
 
-/**
- * The ClickHouse signal store, plus the write path through the durable spool: `records` are the
- * spool's writers of the signal tables' records (pass them as `SpoolDeps.records`), and
- * `spooledWriters` append to the spool instead of inserting, resolving once fsync'd.
- */
-export interface ClickHouseSignalStore extends SignalStore {
+/** The ClickHouse signal store, plus the write path through the durable spool (signal-backend.ts). */
+export interface ClickHouseSignalStore extends SignalStore, SpoolableSignals {
+  /** The spool's writers of the signal tables' records, by table (`SpoolDeps.records`). */
   readonly records: Readonly<Record<SignalTable, SpoolRecordWriter>>;
-  spooledWriters(spool: Pick<Spool, 'append'>): Pick<SignalStore, 'writeSamples' | 'writeLogs' | 'writeRum'>;
 }
 
 /** Options of the ClickHouse signal store. */
