@@ -184,14 +184,12 @@ interface Append {
  * another kind ("PWSR": payload = kind length u16, kind UTF-8, the appended bytes).
  */
 type RecordFormat = 'json' | 'lines' | 'record';
-const MAGIC = 0x5057_534c; // "PWSL"
-const MAGIC_LINES = 0x5057_534e; // "PWSN"
-const MAGIC_RECORD = 0x5057_5352; // "PWSR"
 const MAGICS: Readonly<Record<RecordFormat, number>> = {
-  json: MAGIC,
-  lines: MAGIC_LINES,
-  record: MAGIC_RECORD,
+  json: 0x5057_534c, // "PWSL"
+  lines: 0x5057_534e, // "PWSN"
+  record: 0x5057_5352, // "PWSR"
 };
+const FORMAT_OF_MAGIC = new Map(Object.entries(MAGICS).map(([f, m]) => [m, f as RecordFormat]));
 const MAX_KIND = 64;
 const HEADER = 24; // magic u32, payload length u32, crc u32, count u32, appendedAt f64
 const MAX_RECORD = 512 * 1024 * 1024;
@@ -215,13 +213,7 @@ function formatOf(h: Held): RecordFormat {
 }
 
 function formatOfMagic(magic: number): RecordFormat | null {
-  return magic === MAGIC
-    ? 'json'
-    : magic === MAGIC_LINES
-      ? 'lines'
-      : magic === MAGIC_RECORD
-        ? 'record'
-        : null;
+  return FORMAT_OF_MAGIC.get(magic) ?? null;
 }
 
 /** The kind and the appended bytes of a `record` payload; null when it is malformed. */
