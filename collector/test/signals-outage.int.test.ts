@@ -9,7 +9,7 @@ import { createClient } from '@clickhouse/client';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ident, sql, type SqlFragment } from '../src/store/clickhouse/sql.js';
 import { metricValue, startTestServer, writeSignalConfigs, type TestServer } from './harness.js';
-import { startPrivateClickHouse, type PrivateClickHouse } from './services.js';
+import { clickhouseStoreEnv, startPrivateClickHouse, type PrivateClickHouse } from './services.js';
 
 const cleanups: (() => Promise<unknown>)[] = [];
 afterAll(async () => {
@@ -58,11 +58,7 @@ async function startSignalCollector(prefix: string, env: Record<string, string> 
   });
   const database = `paywatch_sig_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
   const s = await startTestServer({
-    PAYWATCH_STORE: 'clickhouse',
-    PAYWATCH_CLICKHOUSE_URL: ep.url,
-    PAYWATCH_CLICKHOUSE_USER: ep.username,
-    PAYWATCH_CLICKHOUSE_PASSWORD: ep.password,
-    PAYWATCH_CLICKHOUSE_DATABASE: database,
+    ...clickhouseStoreEnv(ep, database),
     PAYWATCH_LOG_LEVEL: 'warn',
     PAYWATCH_ALERTS_ENABLED: 'false',
     PAYWATCH_FARO_ENABLED: 'true',
