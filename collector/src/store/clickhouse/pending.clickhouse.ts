@@ -96,6 +96,12 @@ const TIE_ROOM = 100;
 const ID_CHUNK = 10_000;
 
 const byteOrder = (a: string, b: string) => Buffer.compare(Buffer.from(a), Buffer.from(b));
+/** A row of the stale-payments statement: its id, latest ts, and whether that ts is a tie. */
+const listedRow = (r: Record<string, unknown>, tie: boolean) => ({
+  id: str(r.payment_id) ?? '',
+  ts: num(r.p_ts) ?? 0,
+  tie,
+});
 
 /**
  * "Pending longer than N" on ClickHouse, over `payment_latest` (kept by a view from every INSERT
@@ -136,11 +142,7 @@ export function createClickHousePending(db: string, run: PendingStatements): Pen
       const first = await run.limited(
         sql`SELECT payment_id, p_ts, p_tie FROM (${stale}) ORDER BY p_tie DESC, p_ts ASC, payment_id ASC LIMIT ${head}`,
       );
-      let listed = first.rows.map((r) => ({
-        id: str(r.payment_id) ?? '',
-        ts: num(r.p_ts) ?? 0,
-        tie: num(r.p_tie) === 1,
-      }));
+      let listed = first.rows.map((r) => listedRow(r, num(r.p_tie) === 1));
       let total = listed.length < head ? listed.length : (first.rowsBeforeLimit ?? -1);
       if (total < listed.length) {
         // No count with the rows (not expected: FORMAT JSON reports it for a sorted LIMIT).
@@ -155,10 +157,7 @@ export function createClickHousePending(db: string, run: PendingStatements): Pen
         const clear = await run.rows(
           sql`SELECT payment_id, p_ts FROM (${stale}) WHERE p_tie = 0 ORDER BY p_ts ASC, payment_id ASC LIMIT ${limit}`,
         );
-        listed = [
-          ...ties.map((r) => ({ id: str(r.payment_id) ?? '', ts: num(r.p_ts) ?? 0, tie: true })),
-          ...clear.map((r) => ({ id: str(r.payment_id) ?? '', ts: num(r.p_ts) ?? 0, tie: false })),
-        ];
+        listed = [...ties.map((r) => listedRow(r, true)), ...clear.map((r) => listedRow(r, false))];
       }
       const tied = listed.filter((p) => p.tie);
       const clear = listed.filter((p) => !p.tie).slice(0, limit);
