@@ -7,7 +7,7 @@ import path from 'node:path';
 import { createClient } from '@clickhouse/client';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ident, sql } from '../src/store/clickhouse/sql.js';
-import { TEST_KEY, collectorProcessEnv, inputEvent, metricValue, ndjson } from './harness.js';
+import { TEST_KEY, collectorProcessEnv, inputEvent, metricValue, ndjson, waitFor } from './harness.js';
 import { REPO_DIR, assertClickHouseUp, clickhouseEndpoint, clickhouseStoreEnv } from './services.js';
 
 const BIN = path.join(REPO_DIR, 'collector/bin/paywatch.mjs');
@@ -132,14 +132,6 @@ async function spoolPending(url: string): Promise<number> {
   const text = await res.text();
   if (res.status !== 200 || !text.includes('paywatch_spool_pending_events ')) return -1;
   return metricValue(text, 'paywatch_spool_pending_events');
-}
-
-async function waitFor(what: string, check: () => Promise<boolean> | boolean, ms = 60_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 describe('collector killed with SIGKILL mid-stream on the ClickHouse store', () => {

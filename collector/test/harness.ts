@@ -182,6 +182,19 @@ export async function writeSignalConfigs(
   return { scrapePath, tailPath };
 }
 
+/** Polls `check` every 20 ms until it holds; throws `timed out waiting for <what>` after `ms`. */
+export async function waitFor(
+  what: string,
+  check: () => Promise<boolean> | boolean,
+  ms = 60_000,
+): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
 /** A `paywatch` child process with its stdout and stderr collected into `out`. */
 export interface PaywatchProcess {
   child: ChildProcess;

@@ -12,6 +12,7 @@ import {
   collectorProcessEnv,
   metricValue,
   spawnPaywatch,
+  waitFor,
   writeSignalConfigs,
   type PaywatchProcess,
 } from './harness.js';
@@ -25,14 +26,6 @@ afterAll(async () => {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const SENDERS = 2;
 const EVENTS_PER_BEACON = 10;
-
-async function waitFor(what: string, check: () => Promise<boolean> | boolean, ms = 60_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(20);
-  }
-}
 
 describe('collector with signals killed with SIGKILL on the ClickHouse store', () => {
   it(
