@@ -75,7 +75,7 @@ rules:
     keep_firing_for: 5m
 
   - name: card_testing
-    detector: { type: card_testing, keys: [bin, device_ref, ip_ref], window_minutes: 10, small_amount: 5, min_attempts: 15, min_decline_ratio: 0.6 }
+    detector: { type: card_testing, keys: [bin, device_ref, ip_ref], window_minutes: 10, small_amount: 5, min_attempts: 15, min_decline_ratio: 0.6, min_actor_share: 0.5 }
     severity: page
     keep_firing_for: 10m
     labels: { team: fraud }

@@ -1,4 +1,4 @@
-// Guards card-testing detection: a burst of small declined attempts on one BIN fires and claims the burst's attempts (so the engine leaves them out of the success-rate rules); ordinary shoppers on the same BIN do not.
+// Guards card-testing detection: a burst of small declined attempts on one BIN fires and claims the burst's attempts (so the engine leaves them out of the success-rate rules); ordinary shoppers on the same BIN do not, nor an issuer declining many shoppers' small payments (no actor concentration).
 import { describe, expect, it } from 'vitest';
 import { CardTestingSpecSchema, createCardTestingDetector } from './card-testing.detector.js';
 import { makeEvent } from './synthetic.js';
@@ -62,6 +62,63 @@ describe('card testing detector', () => {
     expect(run({ category: 'timeout', code: null, message: null })).toBe(0);
     // The same burst declined by the issuer is card testing.
     expect(run({ category: 'do_not_honor', code: null, message: null })).toBeGreaterThan(0);
+  });
+  it('needs one actor behind a BIN burst: the same small declines spread over many shoppers are the issuer, not card testing', () => {
+    const spec = (over: Record<string, unknown> = {}) =>
+      CardTestingSpecSchema.parse({ type: 'card_testing', keys: ['bin', 'device_ref', 'ip_ref'], ...over });
+    // 40 small declines on one BIN in 4 minutes; `actor(i)` decides each attempt's device and IP.
+    const run = (
+      d: ReturnType<typeof createCardTestingDetector>,
+      actor: (i: number) => [string | null, string | null],
+    ) => {
+      const found = [];
+      for (let i = 0; i < 40; i++) {
+        const [dev, ip] = actor(i);
+        found.push(
+          ...d.observe(
+            makeEvent({
+              ts: 1_000_000 + i * 6000,
+              status: 'failed',
+              failure: decline,
+              amount_minor: 100,
+              event_id: `evt_s_${i}`,
+              customer_ref: `cus_${i}`,
+              device_ref: dev,
+              ip_ref: ip,
+              card: {
+                brand: 'visa',
+                bin: '411111',
+                last4: String(1000 + i),
+                issuer_country: 'DE',
+                funding: 'debit',
+                wallet: null,
+              },
+            }),
+            1,
+          ),
+        );
+      }
+      return found.map((f) => Object.keys(f.labels)[0]);
+    };
+    // Every shopper on their own device and IP (a shopper retrying once: 2 attempts each).
+    const spread = (i: number): [string, string] => [`dev_${i >> 1}`, `ip_${i >> 1}`];
+    expect(run(createCardTestingDetector(spec()), spread)).toEqual([]);
+    // No device or IP at all: no actor to concentrate on.
+    expect(run(createCardTestingDetector(spec()), () => [null, null])).toEqual([]);
+    // One IP behind half of them (rotating devices), or one device behind half (rotating IPs): card testing on the BIN.
+    const oneIp = (i: number): [string, string] => [`dev_${i}`, i % 2 === 0 ? 'ip_attacker' : `ip_${i}`];
+    expect(run(createCardTestingDetector(spec()), oneIp)).toContain('bin');
+    const oneDevice = (i: number): [string, string] => [i % 2 === 0 ? 'dev_attacker' : `dev_${i}`, `ip_${i}`];
+    expect(run(createCardTestingDetector(spec()), oneDevice)).toContain('bin');
+    // A third from one IP is below the default share of one half; a lower share accepts it.
+    const third = (i: number): [string, string] => [`dev_${i}`, i % 3 === 0 ? 'ip_attacker' : `ip_${i}`];
+    expect(run(createCardTestingDetector(spec()), third)).not.toContain('bin');
+    expect(run(createCardTestingDetector(spec({ min_actor_share: 0.3 })), third)).toContain('bin');
+    // 0 turns the check off (the BIN alone, as before the parameter existed): every attempt
+    // from the 10th (`min_attempts`) on is a finding on the BIN.
+    expect(run(createCardTestingDetector(spec({ min_actor_share: 0 })), spread)).toEqual(
+      Array(40 - 10 + 1).fill('bin'),
+    );
   });
   it('claims the burst: each finding excludes its own attempt and retracts the earlier ones once; only small declines are claimable later', () => {
     const spec = CardTestingSpecSchema.parse({ type: 'card_testing', keys: ['bin'], min_attempts: 10 });

@@ -9,7 +9,11 @@ import type { EventDetector, EventFinding } from './types.js';
 /**
  * Card testing: a burst of small attempts, mostly declined, on one BIN, device or IP (a
  * fraudster validating stolen cards). Fires per entity when the window holds at least
- * `min_attempts` small attempts and the declined share reaches `min_decline_ratio`. Only
+ * `min_attempts` small attempts, the declined share reaches `min_decline_ratio`, and — on a key
+ * that is not itself an actor (the BIN) — one device or one IP sent at least `min_actor_share`
+ * of them: card testing is one actor trying many cards, whereas an issuer declining its
+ * genuine customers (a transit or subscription merchant's small payments) shows the ordinary
+ * spread of devices and IPs, a few attempts each; it is left to the rate rules. Only
  * declines count as declined: a technical failure (provider error, timeout, network error) or a
  * shopper's cancellation says nothing about the card, so a provider outage that fails every
  * small attempt is not reported as card testing (the outage rules report it).
@@ -36,6 +40,13 @@ export const CardTestingSpecSchema = z.object({
   small_amount: z.number().positive().default(5),
   min_attempts: z.number().int().min(2).default(10),
   min_decline_ratio: z.number().min(0).max(1).default(0.6),
+  /**
+   * Actor concentration, for the `bin` key: the largest share of the window's small attempts
+   * sent by one `device_ref` or one `ip_ref` (attempts without them belong to no actor). Below
+   * it the BIN's declines are spread over many shoppers (an issuer incident), not card testing.
+   * `device_ref` and `ip_ref` windows are one actor by construction. 0 turns the check off.
+   */
+  min_actor_share: z.number().min(0).max(1).default(0.5),
 });
 export type CardTestingSpec = z.infer<typeof CardTestingSpecSchema>;
 
@@ -56,6 +67,36 @@ interface Item {
   declined: boolean;
   id: string;
   eid?: string;
+  /** The attempt's device and IP (only in the windows of a key that is not an actor: the BIN). */
+  dev?: string;
+  ip?: string;
+}
+
+/** Keys whose value is an actor (one device, one IP): their windows are concentrated by construction. */
+const ACTOR_KEYS = new Set<string>(['device_ref', 'ip_ref']);
+
+/**
+ * True when one device or one IP sent at least `share` of `items` (a count, so exact for any
+ * share). Items without a device or IP count in the total but for no actor.
+ */
+function concentrated(items: readonly Item[], share: number): boolean {
+  if (share <= 0) return true;
+  const need = share * items.length;
+  const dev = new Map<string, number>();
+  const ip = new Map<string, number>();
+  for (const i of items) {
+    if (i.dev !== undefined) {
+      const c = (dev.get(i.dev) ?? 0) + 1;
+      if (c >= need) return true;
+      dev.set(i.dev, c);
+    }
+    if (i.ip !== undefined) {
+      const c = (ip.get(i.ip) ?? 0) + 1;
+      if (c >= need) return true;
+      ip.set(i.ip, c);
+    }
+  }
+  return false;
 }
 
 export function createCardTestingDetector(spec: CardTestingSpec): EventDetector {
@@ -85,15 +126,20 @@ export function createCardTestingDetector(spec: CardTestingSpec): EventDetector 
       for (const k of spec.keys) {
         const v = keyValue(e, k);
         if (v === null) continue;
+        const actor = ACTOR_KEYS.has(k);
         const item: Item = {
           declined: isDecline(e),
           id: e.payment_id,
           eid: e.event_id,
+          ...(actor || e.device_ref === null ? {} : { dev: e.device_ref }),
+          ...(actor || e.ip_ref === null ? {} : { ip: e.ip_ref }),
         };
         const w = windows.add(`${k}\u0000${v}`, e.ts, item);
         const n = w.items.length;
         const declined = w.items.filter((i) => i.declined).length;
         if (n < spec.min_attempts || declined / n < spec.min_decline_ratio) continue;
+        // Many shoppers' declines on one BIN are the issuer's, not one actor's card testing.
+        if (!actor && !concentrated(w.items, spec.min_actor_share)) continue;
         // Claim this attempt and the window's earlier ones not claimed yet (once each).
         const retracts: string[] = [];
         for (const i of w.items) {
