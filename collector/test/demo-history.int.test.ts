@@ -1,9 +1,12 @@
-// Guards `paywatch start` on a fresh store: live transactions reach the dashboard within seconds, the alert engine learns the recent history before any live event (no late drops) so its baselines are warm — an outage right after the start alerts — and the 8-day history is stored behind live traffic.
-import { mkdtempSync, rmSync } from 'node:fs';
+// Guards `paywatch start` on a fresh store: live transactions reach the dashboard within seconds, the alert engine learns the recent history before any live event (no late drops) so its baselines are warm — an outage right after the start alerts — and the 8-day history is stored behind live traffic; a start stopped before its history is stored leaves the next start to store exactly the missing part.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { io as connect } from 'socket.io-client';
 import { describe, expect, it } from 'vitest';
+import { DEMO_HISTORY_MARK_FILE, type DemoHistoryMark } from '../src/cli/demo-history-mark.js';
+import { seededHistoryPlan } from '../src/cli/demo.js';
+import { createGenerator } from '../src/simulator/generator.js';
 import { parseIncident } from '../src/simulator/incidents.js';
 import { sendEvents } from '../src/simulator/sender.js';
 import { spawnPaywatch } from './harness.js';
@@ -28,36 +31,52 @@ interface AlertView {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** Signs in as admin: the session cookie, its CSRF token and a GET that expects 200. */
+async function signIn(url: string) {
+  const login = await fetch(`${url}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username: 'admin', password: PASSWORD }),
+  });
+  expect(login.status).toBe(200);
+  const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0]!;
+  const csrf = ((await login.json()) as { csrf_token: string }).csrf_token;
+  const get = async <T>(path: string): Promise<T> => {
+    const r = await fetch(url + path, { headers: { cookie } });
+    expect(r.status, path).toBe(200);
+    return (await r.json()) as T;
+  };
+  return { cookie, csrf, get };
+}
+
+/** `paywatch start` on this data dir (port 0, quiet logs, the test's admin password). */
+const startDemo = (dataDir: string, seed: number) =>
+  spawnPaywatch(['start', '--no-dashboard', '--seed', String(seed)], {
+    PAYWATCH_PORT: '0',
+    PAYWATCH_DATA_DIR: dataDir,
+    PAYWATCH_LOG_LEVEL: 'warn',
+    PAYWATCH_ADMIN_PASSWORD: PASSWORD,
+  });
+const URL_LINE = /Ingest API:\s+POST (http:\/\/\S+?)\/v1\/events/;
+
+/** Ctrl-C; resolves to the exit code. */
+async function stop(child: ReturnType<typeof spawnPaywatch>['child']): Promise<number | null> {
+  if (child.exitCode !== null) return child.exitCode;
+  child.kill('SIGINT');
+  return new Promise<number | null>((r) => child.once('exit', r));
+}
+
 describe('paywatch start: demo history', () => {
   it('live traffic within seconds; the engine learns history first, in event order: nothing late, baselines warm (an outage alerts at once); all history stored', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'pw-demo-history-'));
-    const proc = spawnPaywatch(['start', '--no-dashboard', '--seed', '11'], {
-      PAYWATCH_PORT: '0',
-      PAYWATCH_DATA_DIR: dataDir,
-      PAYWATCH_LOG_LEVEL: 'warn',
-      PAYWATCH_ADMIN_PASSWORD: PASSWORD,
-    });
+    const proc = startDemo(dataDir, 11);
     const { child } = proc;
     try {
       const t0 = Date.now();
-      const url = (
-        await proc.waitFor(/Ingest API:\s+POST (http:\/\/\S+?)\/v1\/events/, 20_000, 'no URL printed', 100)
-      )[1]!;
+      const url = (await proc.waitFor(URL_LINE, 20_000, 'no URL printed', 100))[1]!;
       const urlAfter = Date.now() - t0;
 
-      const login = await fetch(`${url}/api/auth/login`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ username: 'admin', password: PASSWORD }),
-      });
-      expect(login.status).toBe(200);
-      const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0]!;
-      const csrf = ((await login.json()) as { csrf_token: string }).csrf_token;
-      const get = async <T>(path: string): Promise<T> => {
-        const r = await fetch(url + path, { headers: { cookie } });
-        expect(r.status, path).toBe(200);
-        return (await r.json()) as T;
-      };
+      const { cookie, csrf, get } = await signIn(url);
 
       // Live transactions reach a dashboard socket within seconds of the URL, before the history is stored.
       const socket = connect(url, {
@@ -211,10 +230,67 @@ describe('paywatch start: demo history', () => {
       ).toEqual([]);
       expect(['pending', 'firing']).toContain(adyen.status);
     } finally {
-      child.kill('SIGINT');
-      const code = await new Promise<number | null>((r) => child.once('exit', r));
+      const code = await stop(child);
       rmSync(dataDir, { recursive: true, force: true });
       expect(code, proc.out).toBe(0);
     }
   }, 120_000);
+
+  it('a start stopped while its history is being stored: the next start stores exactly the missing part of that history', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'pw-demo-resume-'));
+    const markPath = join(dataDir, DEMO_HISTORY_MARK_FILE);
+    const readMark = () => JSON.parse(readFileSync(markPath, 'utf8')) as DemoHistoryMark;
+    // First start: Ctrl-C a second into the back-fill (the engine learnt its 2 hours, some history is stored).
+    const first = startDemo(dataDir, 21);
+    try {
+      await first.waitFor(/Alert engine warmed with \d+ events/, 60_000, 'alert engine not warmed', 100);
+      await sleep(1000);
+    } finally {
+      expect(await stop(first.child), first.out).toBe(0);
+    }
+    expect(first.out).not.toContain('Demo history back-filled');
+    const cut = readMark();
+    expect(cut.completedAt).toBe(null);
+    expect(cut.seed).toBe(21);
+
+    // Next start on the adjacent seed: the history's segment seeds are hashed from 21, so this
+    // live stream cannot repeat their ids (with `seed + 1 + i` it repeated segment 0's: 301 events
+    // short). A fixed seed would make it repeat the first start's live ids.
+    const second = startDemo(dataDir, 22);
+    try {
+      const url = (await second.waitFor(URL_LINE, 20_000, 'no URL printed', 100))[1]!;
+      expect(
+        (
+          await second.waitFor(
+            /Live demo traffic: 20 events\/s; the rest of the demo history begun at (\S+)/,
+            30_000,
+            'no resume',
+            100,
+          )
+        )[1],
+      ).toBe(new Date(cut.anchor).toISOString());
+      await second.waitFor(/Demo history back-filled: \d+ events/, 120_000, 'history not back-filled', 250);
+      const done = readMark();
+      expect({ ...done, completedAt: null, stored: [] }).toEqual({ ...cut, stored: [] });
+      expect(done.completedAt).not.toBe(null);
+
+      // The store holds that history's events exactly once: as many as the simulator makes for it.
+      const plan = seededHistoryPlan(cut.anchor, cut.rate, cut.seed);
+      let expected = 0;
+      for (const seg of plan) {
+        const gen = createGenerator({ seed: seg.seed, start: seg.from, end: seg.to, rate: seg.rate });
+        while (gen.next()) expected++;
+      }
+      const { get } = await signIn(url);
+      const stored = (
+        await get<{ events: number }>(`/api/v1/overview?from=${plan[0]!.from}&to=${cut.anchor}`)
+      ).events;
+      expect(stored).toBe(expected);
+      expect(expected).toBeGreaterThan(220_000);
+    } finally {
+      const code = await stop(second.child);
+      rmSync(dataDir, { recursive: true, force: true });
+      expect(code, second.out).toBe(0);
+    }
+  }, 240_000);
 });

@@ -1,10 +1,11 @@
-// Guards the demo history: a plan contiguous in event time, live-rate where baselines and the default week-over-week view look; the alert engine warmed with the recent hours before any live event (nothing late), live traffic not waiting for the store back-fill, every history event stored once.
+// Guards the demo history: a plan contiguous in event time, live-rate where baselines and the default week-over-week view look; the alert engine warmed with the recent hours before any live event (nothing late), live traffic not waiting for the store back-fill, every history event stored once — also when a start is stopped before its history is stored (the next start back-fills what is missing).
 import { randomBytes } from 'node:crypto';
 import type { PaymentEvent } from '@paywatch/contracts';
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '../lib/logger.js';
 import { createMasker } from '../pipeline/steps/mask.step.js';
 import type { EventWriter } from '../store/types.js';
+import type { DemoHistoryMark, DemoHistoryMarks } from './demo-history-mark.js';
 import {
   createDemoHistoryTargets,
   DEMO_HISTORY_DAYS,
@@ -13,8 +14,10 @@ import {
   DEMO_RECENT_HOURS,
   demoHistoryEvents,
   demoHistoryPlan,
+  demoHistoryToDo,
   engineWarmup,
   runDemoTraffic,
+  seededHistoryPlan,
   storeOrder,
 } from './demo.js';
 
@@ -77,28 +80,90 @@ describe('engineWarmup and storeOrder', () => {
   });
 });
 
+describe('seededHistoryPlan', () => {
+  it('gives each segment its own seed, none a nearby demo seed (a later start on --seed 22 after 21 must not repeat history ids)', () => {
+    const seeds = seededHistoryPlan(NOW, 20, 21).map((s) => s.seed);
+    expect(new Set(seeds).size).toBe(seeds.length);
+    for (const s of seeds) expect(Math.abs(s - 21)).toBeGreaterThan(1000);
+    expect(seededHistoryPlan(NOW, 20, 22).map((s) => s.seed)).not.toContain(seeds[0]);
+    // Same arguments, same plan: what a later start resumes.
+    expect(seededHistoryPlan(NOW, 20, 21)).toEqual(seededHistoryPlan(NOW, 20, 21));
+  });
+});
+
+describe('demoHistoryToDo', () => {
+  const later = NOW + DAY;
+  const start = { now: later, rate: 20, seed: 99 };
+  const seeds = seededHistoryPlan(NOW, 20, 7).map((s) => s.seed);
+  const mark = { anchor: NOW, seed: 7, rate: 20, stored: seeds.slice(0, 2), completedAt: null };
+  /** A store holding events at these times. */
+  const storeAt =
+    (...ts: number[]) =>
+    (from: number, to: number) =>
+      Promise.resolve(ts.some((t) => t >= from && t < to));
+
+  it('resumes an incomplete history that is partly stored: same plan, only the segments not recorded', async () => {
+    const todo = await demoHistoryToDo(mark, storeAt(NOW - HOUR), start);
+    expect(todo.kind).toBe('resume');
+    if (todo.kind === 'skip') return;
+    expect(todo.plan).toEqual(seededHistoryPlan(NOW, 20, 7));
+    expect(todo.missing.map((s) => s.seed)).toEqual(seeds.slice(2));
+  });
+
+  it('skips a completed history that is stored; plans afresh when its window was emptied (a wiped store)', async () => {
+    const done = { ...mark, stored: seeds, completedAt: NOW + 60_000 };
+    expect(await demoHistoryToDo(done, storeAt(NOW - HOUR), start)).toEqual({ kind: 'skip', reason: 'done' });
+    const todo = await demoHistoryToDo(done, storeAt(), start);
+    expect(todo.kind).toBe('fresh');
+    if (todo.kind === 'skip') return;
+    expect(todo.mark).toEqual({ anchor: later, seed: 99, rate: 20, stored: [], completedAt: null });
+    expect(todo.missing).toEqual(todo.plan);
+  });
+
+  it('without a mark, leaves a store holding events alone', async () => {
+    expect(await demoHistoryToDo(null, storeAt(later - HOUR), start)).toEqual({
+      kind: 'skip',
+      reason: 'data',
+    });
+    expect((await demoHistoryToDo(null, storeAt(), start)).kind).toBe('fresh');
+  });
+});
+
 describe('runDemoTraffic on an empty store', () => {
   const masker = createMasker(randomBytes(32));
   const logger = createLogger({ level: 'silent' });
   // A slow demo rate keeps the history small (0.05/s: ≈ 35k events over 8 days).
   const RATE = 0.05;
 
-  /** An in-memory event writer: stores each event_id once, in arrival order. */
+  /** An in-memory event writer: stores each event_id once, in arrival order; counts the duplicates it was given. */
   function memoryWriter() {
     const rows: PaymentEvent[] = [];
     const ids = new Set<string>();
+    const counts = { duplicates: 0 };
     const writer: EventWriter = {
       write(events) {
         const inserted = events.filter((e) => !ids.has(e.event_id));
         for (const e of inserted) ids.add(e.event_id);
         rows.push(...inserted);
+        counts.duplicates += events.length - inserted.length;
         return Promise.resolve({
           inserted,
           duplicates: events.filter((e) => !inserted.includes(e)).map((e) => e.event_id),
         });
       },
     };
-    return { rows, writer };
+    return { rows, writer, counts };
+  }
+  type MemoryStore = ReturnType<typeof memoryWriter>;
+
+  /** The demo history mark in memory (a copy is kept, as a file would). */
+  function memoryMarks(): DemoHistoryMarks & { current(): DemoHistoryMark | null } {
+    let mark: DemoHistoryMark | null = null;
+    return {
+      read: () => Promise.resolve(mark && structuredClone(mark)),
+      write: (m) => Promise.resolve(void (mark = structuredClone(m))),
+      current: () => mark,
+    };
   }
 
   /** Runs the demo until the history is stored; the live sender records where the stream went on. */
@@ -112,10 +177,25 @@ describe('runDemoTraffic on an empty store', () => {
       liveSoFar(): number;
       abort(): void;
     }) => Promise<void>;
+    /** The store and mark of earlier starts (default: empty). */
+    store?: MemoryStore;
+    marks?: DemoHistoryMarks;
+    /** Wall clock at this start (default NOW). */
+    start?: number;
+    /** Ctrl-C once the store has taken this many writes in this start. */
+    stopAfterWrites?: number;
   }) {
-    let clock = NOW;
+    let clock = opts.start ?? NOW;
     const storeFirst = !opts.engine && opts.remoteEngine;
-    const store = memoryWriter();
+    const store = opts.store ?? memoryWriter();
+    let writes = 0;
+    const writer: EventWriter = {
+      async write(events) {
+        const r = await store.writer.write(events);
+        if (++writes === opts.stopAfterWrites) ac.abort();
+        return r;
+      },
+    };
     const engineLog: { ts: number; id: string; held: boolean }[] = [];
     const liveSeen: PaymentEvent[] = [];
     const liveIds = new Set<string>();
@@ -145,7 +225,7 @@ describe('runDemoTraffic on an empty store', () => {
         if (l.startsWith('Demo history back-filled') && !storeFirst) ac.abort();
       },
       history: createDemoHistoryTargets({
-        writer: store.writer,
+        writer,
         masker,
         engineSink: opts.engine ? engineSink : null,
         liveSinks: [
@@ -170,18 +250,25 @@ describe('runDemoTraffic on an empty store', () => {
                 }),
             }
           : {}),
-        hasHistory: () => Promise.resolve(false),
+        // The store's overview: any event in [from, to).
+        hasHistory: (from, to) => Promise.resolve(store.rows.some((e) => e.ts >= from && e.ts < to)),
+        marks: opts.marks ?? memoryMarks(),
         logger,
       }),
       send: async (o) => {
         sendStart = { next: o.generator!.peekTime(), stored: store.rows.length };
-        if (storeFirst) ac.abort();
+        // Without history (a store that has it) nothing else would stop this start.
+        if (storeFirst || lines.length === 0) ac.abort();
         await new Promise((r) => (o.signal!.aborted ? r(null) : o.signal!.addEventListener('abort', r)));
         return { accepted: 0, stopped: 'aborted' };
       },
     });
     return { store: store.rows, engineLog, liveSeen, lines, sendStart: sendStart!, clock, abort: ac };
   }
+
+  /** The history event_ids (event time before `start`) in a store. */
+  const historyIds = (rows: readonly PaymentEvent[], start: number) =>
+    new Set(rows.filter((e) => e.ts < start).map((e) => e.event_id));
 
   it('warms the engine with the recent hours, then holds-back live events, then stores all history behind live traffic', async () => {
     const r = await run({ engine: true, remoteEngine: false });
@@ -276,5 +363,77 @@ describe('runDemoTraffic on an empty store', () => {
     expect(r.sendStart.stored).toBeLessThan(r.store.length / 4);
     expect(r.store.length).toBeGreaterThan(0.9 * DEMO_HISTORY_DAYS * 86_400 * RATE);
     expect(r.lines[0]).toMatch(/^Live demo traffic: 0.05 events\/s; 8 days of demo history/);
+  }, 30_000);
+
+  it('a start stopped during the back-fill: the next start stores the missing part of the same history, no event twice, then never again', async () => {
+    const store = memoryWriter();
+    const marks = memoryMarks();
+    // First start: Ctrl-C after 3 batches of history (the last 2 hours, then part of the older days).
+    const first = await run({ engine: false, remoteEngine: false, store, marks, stopAfterWrites: 3 });
+    expect(first.lines.some((l) => l.startsWith('Demo history back-filled'))).toBe(false);
+    const afterFirst = store.rows.length;
+    expect(afterFirst).toBeGreaterThan(0);
+    expect(marks.current()?.completedAt).toBe(null);
+
+    // Next start, 10 minutes later: it goes on with the history of the first start, behind live
+    // traffic and past the alert engine (which judged the first start's live events: it would be late).
+    const later = NOW + 10 * 60_000;
+    const second = await run({ engine: true, remoteEngine: false, store, marks, start: later });
+    expect(second.lines[0]).toMatch(/^Live demo traffic: 0.05 events\/s; the rest of the demo history/);
+    expect(second.engineLog).toEqual([]);
+    expect(second.sendStart.stored).toBeLessThan(store.rows.length / 2);
+    expect(second.lines.at(-1)).toMatch(/^Demo history back-filled/);
+    expect(marks.current()?.completedAt).not.toBe(null);
+
+    // Exactly the history an uninterrupted first start stores, each event once.
+    const whole = await run({ engine: false, remoteEngine: false });
+    expect(historyIds(store.rows, NOW)).toEqual(historyIds(whole.store, NOW));
+    expect(new Set(store.rows.map((e) => e.event_id)).size).toBe(store.rows.length);
+    // Only the segment cut short was sent again (the store dropped its stored part as duplicates).
+    expect(store.counts.duplicates).toBeGreaterThan(0);
+    expect(store.counts.duplicates).toBeLessThan(afterFirst);
+
+    // Once complete, a later start adds no history.
+    const rows = store.rows.length;
+    const third = await run({ engine: false, remoteEngine: false, store, marks, start: later + 60_000 });
+    expect(third.lines).toEqual([]);
+    expect(store.rows.length).toBe(rows);
+  }, 30_000);
+
+  it('a start stopped before any history was stored (only live events were): the next start back-fills all 8 days', async () => {
+    const store = memoryWriter();
+    const marks = memoryMarks();
+    // Ctrl-C 5 minutes into the engine's own warm-up: live events were stored, no history.
+    await run({
+      engine: true,
+      remoteEngine: false,
+      store,
+      marks,
+      engineReady: async (r) => {
+        r.advance(5 * 60_000);
+        await new Promise((res) => setTimeout(res, 700));
+        r.abort();
+      },
+    });
+    expect(store.rows.length).toBeGreaterThan(0);
+    expect(store.rows.every((e) => e.ts >= NOW)).toBe(true);
+
+    const later = NOW + 10 * 60_000;
+    const second = await run({ engine: true, remoteEngine: false, store, marks, start: later });
+    expect(second.lines[0]).toMatch(/^Live demo traffic: 0.05 events\/s. The alert engine first learns/);
+    expect(second.lines.at(-1)).toMatch(/^Demo history back-filled/);
+    const history = store.rows.filter((e) => e.ts < NOW);
+    expect(history.length).toBeGreaterThan(0.9 * DEMO_HISTORY_DAYS * 86_400 * RATE);
+    expect(Math.min(...history.map((e) => e.ts))).toBeLessThan(later - (DEMO_HISTORY_DAYS - 0.1) * DAY);
+    expect(new Set(store.rows.map((e) => e.event_id)).size).toBe(store.rows.length);
+  }, 30_000);
+
+  it('a store holding events but no demo history mark (its own data) gets no history', async () => {
+    const store = memoryWriter();
+    const own = await run({ engine: false, remoteEngine: false });
+    await store.writer.write(own.store.slice(0, 100));
+    const r = await run({ engine: false, remoteEngine: false, store, start: NOW + 60_000 });
+    expect(r.lines).toEqual([]);
+    expect(store.rows.length).toBe(100);
   }, 30_000);
 });

@@ -6,7 +6,9 @@ import type { Masker } from '../pipeline/steps/mask.step.js';
 import { createFanOut, type Sink } from '../sinks/sink.js';
 import type { EventWriter } from '../store/types.js';
 import { createGenerator, type EventGenerator } from '../simulator/generator.js';
+import { hash32 } from '../simulator/prng.js';
 import { sendEvents, type SendOptions, type SendReport } from '../simulator/sender.js';
+import type { DemoHistoryMark, DemoHistoryMarks } from './demo-history-mark.js';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -68,6 +70,68 @@ export interface SeededSegment extends HistorySegment {
 }
 
 /**
+ * The history of a demo started at `anchor` with this seed and rate, each segment with its own
+ * seed hashed from the demo seed: ids never collide with the live stream's, nor with a later
+ * start's live stream on a nearby seed (`seed + 1 + i` did: `--seed 22` after `--seed 21`
+ * repeated segment 0's ids, and the store dropped those history events). Same arguments → the
+ * very same events, event_ids included: what lets a later start store the missing part of it.
+ */
+export function seededHistoryPlan(anchor: number, rate: number, seed: number): SeededSegment[] {
+  return demoHistoryPlan(anchor, rate).map((s, i) => ({ ...s, seed: hash32(seed, 0x4157, i) >>> 0 }));
+}
+
+/** What a start does about demo history (`demoHistoryToDo`). */
+export type DemoHistoryToDo =
+  | {
+      /** `done`: the mark says this store has its whole history; `data`: events but no mark (not ours to fill). */
+      kind: 'skip';
+      reason: 'done' | 'data';
+    }
+  | {
+      /** `fresh`: a new history ending now; `resume`: the rest of an earlier start's history. */
+      kind: 'fresh' | 'resume';
+      mark: DemoHistoryMark;
+      plan: SeededSegment[];
+      /** The segments still to store (all of them when fresh), in plan order. */
+      missing: SeededSegment[];
+    };
+
+/**
+ * Decides from the mark and the store what history a demo start at `now` stores:
+ * - a mark whose history is (partly) in the store: skip when complete, else `resume` it (same
+ *   anchor, seed and rate: the same events, so the store drops those it has);
+ * - an incomplete mark with none of its history stored (stopped before the first batch): `fresh`;
+ * - no usable mark: `fresh` on a store with no events in the last `DEMO_HISTORY_DAYS` (the live
+ *   minute aside), else skip (its own data, or a store wiped of a completed history's window
+ *   that has had traffic since).
+ */
+export async function demoHistoryToDo(
+  mark: DemoHistoryMark | null,
+  hasHistory: (from: number, to: number) => Promise<boolean>,
+  start: { now: number; rate: number; seed: number },
+): Promise<DemoHistoryToDo> {
+  if (mark) {
+    const plan = seededHistoryPlan(mark.anchor, mark.rate, mark.seed);
+    const missing = plan.filter((s) => !mark.stored.includes(s.seed));
+    const from = plan[0]?.from ?? mark.anchor;
+    if (await hasHistory(from, mark.anchor)) {
+      if (mark.completedAt !== null || missing.length === 0) return { kind: 'skip', reason: 'done' };
+      return { kind: 'resume', mark, plan, missing };
+    }
+    if (mark.completedAt === null) return fresh(start);
+  }
+  if (await hasHistory(start.now - DEMO_HISTORY_DAYS * DAY, start.now - 60_000))
+    return { kind: 'skip', reason: 'data' };
+  return fresh(start);
+}
+
+function fresh(start: { now: number; rate: number; seed: number }): DemoHistoryToDo {
+  const plan = seededHistoryPlan(start.now, start.rate, start.seed);
+  const mark = { anchor: start.now, seed: start.seed >>> 0, rate: start.rate, stored: [], completedAt: null };
+  return { kind: 'fresh', mark, plan, missing: plan };
+}
+
+/**
  * The part of a plan the alert engine is warmed with before live traffic: the segments of the
  * last `DEMO_RECENT_HOURS` (at the live rate), in event-time order. Its rate baselines
  * (120–240 min) and latency levels (60 min) need exactly these; the thin older days teach it
@@ -103,6 +167,8 @@ export type LiveSender = (
 export interface DemoHistoryTargets {
   /** Resolves true when the store already holds events from the history window. */
   hasHistory(from: number, to: number): Promise<boolean>;
+  /** The demo history mark kept across starts: which history this store has, and how far storing it got. */
+  marks: DemoHistoryMarks;
   /**
    * Stores events, seen by no sink: not the alert engine (it would get them after live traffic,
    * as late data), not the live stream, not the ingest metrics. Resolves to the number stored.
@@ -152,6 +218,7 @@ export function createDemoHistoryTargets(deps: {
    */
   engineReady?: () => Promise<void>;
   hasHistory: (from: number, to: number) => Promise<boolean>;
+  marks: DemoHistoryMarks;
   logger: Logger;
 }): DemoHistoryTargets {
   const { writer, masker, logger } = deps;
@@ -183,6 +250,7 @@ export function createDemoHistoryTargets(deps: {
   }
   return {
     hasHistory: deps.hasHistory,
+    marks: deps.marks,
     store: async (inputs) => (await toStore.ingest(inputs, source)).accepted,
     engine,
     storeFirst: engineSink === null && deps.remoteEngine,
@@ -270,6 +338,12 @@ async function ingestDue(
  * it gets the recent hours before any live event and no history afterwards. Without an
  * in-process engine, live traffic starts at once and the history is stored behind it — unless an
  * alert engine elsewhere reads the store in arrival order: then the history is stored first.
+ *
+ * The history's mark (`history.marks`) is written before its first event is stored, then after
+ * each segment, and says complete only once all are: a start stopped earlier (Ctrl-C in the
+ * first seconds) leaves it incomplete, and the next start stores the missing segments of that
+ * same history behind live traffic (the store drops the events it already has: same ids). The
+ * engine is not fed then: it judged the earlier start's live events, so that history is late.
  */
 export async function runDemoTraffic(opts: {
   url: string;
@@ -292,10 +366,6 @@ export async function runDemoTraffic(opts: {
   const say = opts.say ?? (() => {});
   const signal = opts.signal;
   const t0 = now();
-  const plan: SeededSegment[] = demoHistoryPlan(t0, opts.rate).map((s, i) => ({
-    ...s,
-    seed: (opts.seed + 1 + i) >>> 0,
-  }));
   // The live stream, as `sendEvents` would build it for a paced run starting at t0.
   const live = createGenerator({
     seed: opts.seed,
@@ -304,36 +374,62 @@ export async function runDemoTraffic(opts: {
     refundDelayMs: 3 * 60_000,
     chargebackDelayMs: 10 * 60_000,
   });
-  const first = plan[0];
   const history = opts.history;
+  const todo = history
+    ? await historyToDo(history, { now: t0, rate: opts.rate, seed: opts.seed }, log)
+    : null;
   let background: Promise<void> = Promise.resolve();
   const k = (n: number) => `≈ ${Math.round(n / 1000)}k events`;
-  if (first && history && !(await history.hasHistory(first.from, t0 - 60_000))) {
-    const segments = [...plan];
-    log.info({ days: DEMO_HISTORY_DAYS, segments: plan, expected: demoHistoryEvents(plan) }, 'demo history');
+  if (history && todo && todo.kind !== 'skip') {
+    const { mark, plan, missing } = todo;
+    const resumed = todo.kind === 'resume';
+    // What is stored, and its size: the whole history, or what an earlier start left out.
+    const what = resumed
+      ? `the rest of the demo history begun at ${new Date(mark.anchor).toISOString()} (a start stopped before storing it)`
+      : `${DEMO_HISTORY_DAYS} days of demo history`;
+    const size = resumed
+      ? `${missing.length} of ${plan.length} parts, ${k(demoHistoryEvents(missing))}`
+      : k(demoHistoryEvents(plan));
+    log.info(
+      { kind: todo.kind, days: DEMO_HISTORY_DAYS, segments: missing, expected: demoHistoryEvents(missing) },
+      'demo history',
+    );
+    /** Records a segment as stored; the last one completes the mark. */
+    const stored = async (seg: SeededSegment): Promise<void> => {
+      mark.stored.push(seg.seed);
+      if (plan.every((s) => mark.stored.includes(s.seed))) mark.completedAt = now();
+      await saveMark(history, mark, log);
+    };
+    /** Stores segments in the order given, each recorded once fully stored; resolves to the events stored. */
+    const storeSegments = async (segments: readonly SeededSegment[]): Promise<number> => {
+      let n = 0;
+      for (const seg of segments) {
+        if (signal.aborted) break;
+        n += await pump(seg, history.store, signal);
+        if (!signal.aborted) await stored(seg);
+      }
+      return n;
+    };
     const toStore = async (): Promise<void> => {
-      let stored = 0;
+      let n = 0;
       try {
-        for (const seg of storeOrder(segments)) {
-          if (signal.aborted) return;
-          stored += await pump(seg, history.store, signal);
-        }
+        n = await storeSegments(storeOrder(missing));
       } catch (err) {
         log.error({ err }, 'demo history back-fill failed');
         say(`Demo history back-fill failed (${(err as Error).message}); live traffic goes on.\n`);
         return;
       }
+      if (signal.aborted) return;
       const seconds = ((now() - t0) / 1000).toFixed(1);
-      log.info({ stored, seconds: Number(seconds) }, 'demo history back-filled');
-      if (!signal.aborted) say(`Demo history back-filled: ${stored} events in ${seconds} s.\n`);
+      log.info({ stored: n, seconds: Number(seconds) }, 'demo history back-filled');
+      say(`Demo history back-filled: ${n} events in ${seconds} s.\n`);
     };
-    if (history.engine) {
+    if (history.engine && !resumed) {
       const engine = history.engine;
       const warm = engineWarmup(plan, t0);
       say(
         `Live demo traffic: ${opts.rate} events/s. The alert engine first learns the last ${DEMO_RECENT_HOURS} hours of ` +
-          `demo history (${k(demoHistoryEvents(warm))}, in event-time order), then ${DEMO_HISTORY_DAYS} days of it ` +
-          `(${k(demoHistoryEvents(plan))}) are stored behind live traffic…\n`,
+          `demo history (${k(demoHistoryEvents(warm))}, in event-time order), then ${what} (${size}) are stored behind live traffic…\n`,
       );
       let warmed!: () => void;
       const warmDone = new Promise<void>((r) => (warmed = r));
@@ -363,12 +459,12 @@ export async function runDemoTraffic(opts: {
       background = toStore();
     } else if (history.storeFirst) {
       say(
-        `Back-filling ${DEMO_HISTORY_DAYS} days of demo history first (${k(demoHistoryEvents(plan))}, in event-time ` +
-          `order: the alert engine reads the store in arrival order); live demo traffic starts right after it…\n`,
+        `Back-filling ${what} first (${size}, in event-time order: the alert engine reads the store in arrival order); ` +
+          `live demo traffic starts right after it…\n`,
       );
-      let stored = 0;
+      let n = 0;
       try {
-        for (const seg of plan) stored += await pump(seg, history.store, signal);
+        n += await storeSegments(missing);
         // The live stream starts at t0: what the back-fill took is stored first, in order.
         const due = now();
         const caughtUp: PaymentEventInput[] = [];
@@ -377,20 +473,16 @@ export async function runDemoTraffic(opts: {
           if (!e) break;
           caughtUp.push(e);
         }
-        for (let i = 0; i < caughtUp.length; i += 2000)
-          stored += await history.store(caughtUp.slice(i, i + 2000));
+        for (let i = 0; i < caughtUp.length; i += 2000) n += await history.store(caughtUp.slice(i, i + 2000));
       } catch (err) {
         log.error({ err }, 'demo history back-fill failed; starting live traffic');
       }
       if (!signal.aborted)
         say(
-          `Demo history back-filled: ${stored} events in ${((now() - t0) / 1000).toFixed(1)} s. Live demo traffic: ${opts.rate} events/s.\n`,
+          `Demo history back-filled: ${n} events in ${((now() - t0) / 1000).toFixed(1)} s. Live demo traffic: ${opts.rate} events/s.\n`,
         );
     } else {
-      say(
-        `Live demo traffic: ${opts.rate} events/s; ${DEMO_HISTORY_DAYS} days of demo history (${k(demoHistoryEvents(plan))}) ` +
-          `are stored behind it…\n`,
-      );
+      say(`Live demo traffic: ${opts.rate} events/s; ${what} (${size}) are stored behind it…\n`);
       background = toStore();
     }
   }
@@ -399,4 +491,30 @@ export async function runDemoTraffic(opts: {
   const result = await send({ url: opts.url, key: opts.key, generator: live, signal });
   log.info({ accepted: result.accepted, stopped: result.stopped }, 'demo traffic stopped');
   await background;
+}
+
+/**
+ * Reads the mark and decides (`demoHistoryToDo`); a fresh history's mark is written before any
+ * of it is stored. An unreadable mark counts as none (logged): the store decides then.
+ */
+async function historyToDo(
+  history: DemoHistoryTargets,
+  start: { now: number; rate: number; seed: number },
+  log: Logger,
+): Promise<DemoHistoryToDo> {
+  const mark = await history.marks.read().catch((err: unknown) => {
+    log.warn({ err }, 'cannot read the demo history mark; deciding from the store alone');
+    return null;
+  });
+  const todo = await demoHistoryToDo(mark, (from, to) => history.hasHistory(from, to), start);
+  if (todo.kind === 'skip') log.info({ reason: todo.reason }, 'demo history: none needed');
+  if (todo.kind === 'fresh') await saveMark(history, todo.mark, log);
+  return todo;
+}
+
+/** Writes the mark; a failure is logged, not thrown (the next start then re-sends what it cannot tell was stored: deduplicated). */
+async function saveMark(history: DemoHistoryTargets, mark: DemoHistoryMark, log: Logger): Promise<void> {
+  await history.marks
+    .write(mark)
+    .catch((err: unknown) => log.warn({ err }, 'cannot write the demo history mark'));
 }

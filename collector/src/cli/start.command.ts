@@ -14,6 +14,9 @@ Options:
   --no-history         Do not back-fill 8 days of demo history into an empty store
                        (live traffic starts at once; the alert engine learns the last
                        2 hours of it in seconds, the rest is stored behind live traffic).
+                       A start stopped before its history was stored leaves it to the
+                       next one, which stores the missing part (demo-history.json in
+                       the data dir says how far it got).
   --no-dashboard       Neither build nor serve the dashboard (API only).
   --seed <n>           Seed of the demo traffic (default: random).
   -h, --help           Show this help.
@@ -95,7 +98,7 @@ export const startCommand: Command = {
           ? `  A hash key was generated in ${config.dataDir}/hash.key (set PAYWATCH_HASH_KEY in production).\n`
           : '') +
         (demoKey
-          ? `  Demo traffic: ${rate} events/s, seed ${seed} (--no-demo to turn off); an empty store also gets 8 days of history, stored behind live traffic (--no-history).\n`
+          ? `  Demo traffic: ${rate} events/s, seed ${seed} (--no-demo to turn off); an empty store also gets 8 days of history, stored behind live traffic (--no-history; one cut short by a stop is completed at the next start).\n`
           : '') +
         `Press Ctrl+C to stop.\n\n`,
     );
@@ -104,6 +107,8 @@ export const startCommand: Command = {
     let demoDone: Promise<unknown> = Promise.resolve();
     if (demoKey) {
       const { createDemoHistoryTargets, runDemoTraffic } = await import('./demo.js');
+      const { createDemoHistoryMarkFile, DEMO_HISTORY_MARK_FILE } = await import('./demo-history-mark.js');
+      const { join } = await import('node:path');
       const store = running.store;
       demoDone = runDemoTraffic({
         url: running.url,
@@ -125,6 +130,7 @@ export const startCommand: Command = {
                 hooks: running.metrics.pipelineHooks,
                 remoteEngine: config.alerts.remote !== null,
                 hasHistory: async (from, to) => (await store.overview({ from, to, filters: {} })).events > 0,
+                marks: createDemoHistoryMarkFile(join(config.dataDir, DEMO_HISTORY_MARK_FILE)),
                 logger: running.logger,
               }),
             }),
