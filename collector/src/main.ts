@@ -38,6 +38,8 @@ import { instrumentWriter } from './store/instrumented.js';
 import { withRecentIds } from './store/recent-ids.js';
 import { createSpool, type Spool } from './store/spool/index.js';
 import { registerSpoolMetrics } from './metrics/spool.metrics.js';
+import { registerDerivedRepairMetrics } from './metrics/derived-repair.metrics.js';
+import { isClickHouseStore } from './store/clickhouse/index.js';
 import type { Store } from './store/types.js';
 
 export interface StartOptions {
@@ -172,6 +174,8 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
     logger,
   });
   if (spool) registerSpoolMetrics(metrics.registry, () => spool.stats());
+  if (isClickHouseStore(store))
+    registerDerivedRepairMetrics(metrics.registry, () => store.derivedRepairStats());
   alerts?.registerMetrics(metrics.registry);
   const signalMetrics = createSignalMetrics(
     { registry: metrics.registry, pending: signalStore.pending, logger },

@@ -56,6 +56,7 @@ import { createClickHousePending, type LimitedRows } from './pending.clickhouse.
 import { createClickHouseSignals, type ClickHouseSignalStore } from './signals.clickhouse.js';
 import { isRowError } from './row-error.js';
 import { createInsertSettler } from './running-inserts.js';
+import { createDerivedRepair, type DerivedRepairStats } from './derived-repair.js';
 import { ident, isIdentifier, list, sql, type SqlFragment } from './sql.js';
 
 /** Connection and behaviour of the ClickHouse backend (`config.ts` builds it from the environment). */
@@ -114,6 +115,16 @@ export interface ClickHouseStore extends Store, LineWriter {
   sourceFor(q: RangeFilter, shape?: ReadShape): ReadSource;
   /** The plan an aggregate read uses, after the rollup size check (`rollupMaxRowShare`). */
   readPlan(q: RangeFilter, shape?: ReadShape): Promise<ReadPlan>;
+  /** Repairs of derived tables after half-landed INSERTs, since start (derived-repair.ts). */
+  derivedRepairStats(): DerivedRepairStats;
+}
+
+/** True for the ClickHouse store (for wiring its own surface, e.g. the repair metrics). */
+export function isClickHouseStore(store: Store): store is ClickHouseStore {
+  return (
+    store.backend === 'clickhouse' &&
+    typeof (store as Partial<ClickHouseStore>).derivedRepairStats === 'function'
+  );
 }
 
 /** Max ids per duplicate-check statement (each id appears twice in the statement text). */
@@ -238,6 +249,9 @@ export function createClickHouseStore(
     return found;
   }
 
+  // Derived tables a failed INSERT's later views missed (derived-repair.ts).
+  const derived = createDerivedRepair({ rows: (s) => rows(s), run, logger: log }, { schema });
+
   // The first write, and the first after a failed INSERT (a client timeout leaves it running on
   // the server), wait for INSERTs still running on the server (running-inserts.ts).
   const earlierInserts = createInsertSettler((s) => rows(s), db, 'payment_events', {
@@ -267,6 +281,10 @@ export function createClickHouseStore(
       if (keep[i]) firsts.push(k);
     }
     const existing = firsts.length > 0 ? await existingIds(firsts) : new Set<string>();
+    // Raw-check mode (after start, after a failed INSERT): ids found stored may be the raw rows of
+    // an INSERT that failed in a later view; complete the tables those views fill.
+    if (rawCheckWrites > 0 && existing.size > 0)
+      await derived.repair(firsts.filter((k) => existing.has(wellFormed(k.event_id))));
     const duplicates: string[] = [];
     let kept = 0;
     for (let i = 0; i < keys.length; i++) {
@@ -764,6 +782,8 @@ GROUP BY table`,
     readPlan(q, shape) {
       return plan(q, shape);
     },
+
+    derivedRepairStats: () => derived.stats(),
   };
 
   /** Drops every day partition with id (YYYYMMDD) below `cutoff` from each event table. */

@@ -68,6 +68,19 @@ const whereOf = (conds: SqlFragment[]) =>
     : sql`
 WHERE ${join(conds, ' AND ')}`;
 
+const LATENCY_ROWS = sql`isNotNull(latency_ms) AND status IN ${list(OUTCOME)}`;
+const FAILED_ROWS = sql`status IN ${list(FAILURE_STATUSES)}`;
+/**
+ * Which raw events each cube table counts (null: all of them): outcome events with a latency for
+ * the latency histogram, failed attempts for the failures table. Used by `cubeSelect` and by the
+ * repair's count comparison (`derived-repair.ts`), so both count the same rows.
+ */
+export const CUBE_ROW_FILTERS: Readonly<Record<CubeTable, SqlFragment | null>> = {
+  [CUBE_TABLES.counts]: null,
+  [CUBE_TABLES.latency]: LATENCY_ROWS,
+  [CUBE_TABLES.failures]: FAILED_ROWS,
+};
+
 /**
  * The rows of one cube table computed from raw events (`source`: the raw table; `where`
  * optionally limits the raw rows): the materialized view's query, the back-fill of migration 3
@@ -89,14 +102,14 @@ GROUP BY day, hour, dim, val, status, currency`;
       return sql`SELECT ${raw(DAY)} AS day, ${hour} AS hour, dim, val, arrayJoin([status, ${ALL_SLICE}]) AS st,
   ${latencyBucketSql('assumeNotNull(latency_ms)')} AS lb, count() AS c
 FROM ${source}
-${sliceJoin()}${whereOf([sql`isNotNull(latency_ms)`, sql`status IN ${list(OUTCOME)}`, ...extra])}
+${sliceJoin()}${whereOf([LATENCY_ROWS, ...extra])}
 GROUP BY day, hour, dim, val, st, lb`;
     case CUBE_TABLES.failures:
       return sql`SELECT ${raw(DAY)} AS day, ${hour} AS hour, dim, val, status,
   ifNull(failure_category, 'other') AS category, toUInt8(isNull(failure_code)) AS code_null,
   ifNull(failure_code, '') AS code, count() AS c
 FROM ${source}
-${sliceJoin()}${whereOf([sql`status IN ${list(FAILURE_STATUSES)}`, ...extra])}
+${sliceJoin()}${whereOf([FAILED_ROWS, ...extra])}
 GROUP BY day, hour, dim, val, status, category, code_null, code`;
   }
 }

@@ -1,7 +1,9 @@
 export {
   createClickHouseStore,
+  isClickHouseStore,
   type ClickHouseStore,
   type ClickHouseStoreConfig,
   type ClickHouseStoreDeps,
 } from './clickhouse.store.js';
 export type { ReadMode, ReadSource } from './queries.js';
+export type { DerivedRepairStats } from './derived-repair.js';

@@ -80,7 +80,7 @@ ORDER BY (provider, status, ts, event_id)`,
       keyIndexTable(o, 'event_keys', 'event_id'),
       sql`CREATE MATERIALIZED VIEW IF NOT EXISTS ${t(o, 'event_keys_mv')}${onCluster(o)}
 TO ${t(o, 'event_keys')}
-AS SELECT event_id, ${raw(DAY_OF_TS)} AS day FROM ${t(o, 'payment_events')}`,
+AS ${eventKeysSelect(o)}`,
     ],
   },
   {
@@ -257,9 +257,35 @@ ORDER BY ${ident(key)}
 SETTINGS index_granularity = 1024`;
 }
 
-/** (payment_id, day) of raw rows: the payment key view's query and its back-fill. */
-function paymentKeysSelect(o: SchemaOptions): SqlFragment {
-  return sql`SELECT DISTINCT payment_id, ${raw(DAY_OF_TS)} AS day FROM ${t(o, 'payment_events')}`;
+/** The raw table, the default `source` of the views' queries below. */
+const rawTable = (o: SchemaOptions) => t(o, 'payment_events');
+
+/** ` WHERE …` when there is a condition. */
+const whereClause = (where: SqlFragment | null) =>
+  where === null
+    ? raw('')
+    : sql`
+WHERE ${where}`;
+
+/**
+ * (event_id, day) of raw rows: the event key view's query, and the repair of rows it missed
+ * (`derived-repair.ts`: `source` is then a subquery of the raw rows to repair).
+ */
+export function eventKeysSelect(
+  o: SchemaOptions,
+  where: SqlFragment | null = null,
+  source: SqlFragment = rawTable(o),
+): SqlFragment {
+  return sql`SELECT event_id, ${raw(DAY_OF_TS)} AS day FROM ${source}${whereClause(where)}`;
+}
+
+/** (payment_id, day) of raw rows: the payment key view's query, its back-fill and the repair. */
+export function paymentKeysSelect(
+  o: SchemaOptions,
+  where: SqlFragment | null = null,
+  source: SqlFragment = rawTable(o),
+): SqlFragment {
+  return sql`SELECT DISTINCT payment_id, ${raw(DAY_OF_TS)} AS day FROM ${source}${whereClause(where)}`;
 }
 
 /**
@@ -285,9 +311,14 @@ export const MINUTE_ROLLUP_KEYS = [...ROLLUP_DIMENSIONS, 'code_null', 'code', 'l
 
 /**
  * The per-minute rollup rows of raw events: the materialized view's query, the back-fill of
- * migration 6 and the rebuild of a day after an erasure (`where` limits the raw rows).
+ * migration 6, the rebuild of a day after an erasure and the repair (`where` limits the raw rows;
+ * `source` is the raw table or a subquery of it).
  */
-export function minuteRollupSelect(o: SchemaOptions, where: SqlFragment | null): SqlFragment {
+export function minuteRollupSelect(
+  o: SchemaOptions,
+  where: SqlFragment | null,
+  source: SqlFragment = rawTable(o),
+): SqlFragment {
   return sql`SELECT
   ${raw(DAY_OF_TS)} AS day,
   intDiv(ts, 60000) * 60000 AS minute,
@@ -302,12 +333,7 @@ export function minuteRollupSelect(o: SchemaOptions, where: SqlFragment | null):
   if(isNull(latency_ms), toInt16(-1), toInt16(${latencyBucketSql('assumeNotNull(latency_ms)')})) AS latency_bucket,
   countState() AS events,
   sumState(amount_minor) AS amount
-FROM ${t(o, 'payment_events')}${
-    where === null
-      ? raw('')
-      : sql`
-WHERE ${where}`
-  }
+FROM ${source}${whereClause(where)}
 GROUP BY day, minute, ${join(
     MINUTE_ROLLUP_KEYS.map((d) => ident(d)),
     ', ',
@@ -337,10 +363,15 @@ export const PAYMENT_LATEST = 'payment_latest';
 const PAYMENT_LATEST_VALUE = 'Tuple(String, Int64, String, String, String, Int64, String)';
 
 /**
- * The `payment_latest` rows of raw events: the view's query, the back-fill of migration 7 and
- * the rebuild of a day after an erasure (`where` limits the raw rows).
+ * The `payment_latest` rows of raw events: the view's query, the back-fill of migration 7, the
+ * rebuild of a day after an erasure and the repair (`where` limits the raw rows; `source` is the
+ * raw table or a subquery of it).
  */
-export function paymentLatestSelect(o: SchemaOptions, where: SqlFragment | null): SqlFragment {
+export function paymentLatestSelect(
+  o: SchemaOptions,
+  where: SqlFragment | null,
+  source: SqlFragment = rawTable(o),
+): SqlFragment {
   const open = sql`status IN ${list(NON_FINAL_STATUSES)}`;
   return sql`SELECT
   payment_id,
@@ -349,12 +380,7 @@ export function paymentLatestSelect(o: SchemaOptions, where: SqlFragment | null)
   maxState(ts * 2 + toInt64(${open})) AS open_mark,
   maxState(ts * 2 + 1 - toInt64(${open})) AS final_mark,
   argMaxState(tuple(status, ts, provider, merchant_id, method, amount_minor, currency), tuple(ts, attempt, event_id)) AS latest
-FROM ${t(o, 'payment_events')}${
-    where === null
-      ? raw('')
-      : sql`
-WHERE ${where}`
-  }
+FROM ${source}${whereClause(where)}
 GROUP BY payment_id, day`;
 }
 

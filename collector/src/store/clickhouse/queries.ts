@@ -176,7 +176,8 @@ export function mainSource(p: ReadPlan): ReadSource {
 /** Last day ClickHouse's Date type holds on every version (ranges are clamped to it). */
 const MAX_DAY_MS = Date.UTC(2105, 11, 31);
 
-function dayLiteral(ms: number): string {
+/** The UTC day (YYYY-MM-DD) of an epoch-ms time. */
+export function dayLiteral(ms: number): string {
   return new Date(Math.floor(ms / DAY_MS) * DAY_MS).toISOString().slice(0, 10);
 }
 
@@ -523,7 +524,25 @@ export function existingIdsQuery(
   return sql`${keys}
 UNION ALL
 SELECT event_id FROM ${ident(db)}.payment_events
-WHERE day >= toDate(${dayLiteral(minTs)}) AND day <= toDate(${dayLiteral(maxTs)})
+WHERE ${batchRowsCondition(events, ids)}`;
+}
+
+/**
+ * The raw rows of these events' ids in the batch's time window (its days, then its ts range):
+ * the raw branch of the duplicate check, and the rows the repair of derived tables reads
+ * (`derived-repair.ts`). `ids` is the bound id list when the caller has built it already.
+ */
+export function batchRowsCondition(
+  events: readonly Pick<PaymentEvent, 'event_id' | 'ts'>[],
+  ids: SqlFragment = list(events.map((e) => e.event_id)),
+): SqlFragment {
+  let minTs = Infinity;
+  let maxTs = -Infinity;
+  for (const e of events) {
+    if (e.ts < minTs) minTs = e.ts;
+    if (e.ts > maxTs) maxTs = e.ts;
+  }
+  return sql`day >= toDate(${dayLiteral(minTs)}) AND day <= toDate(${dayLiteral(maxTs)})
   AND ts >= ${minTs} AND ts <= ${maxTs} AND event_id IN ${ids}`;
 }
 
