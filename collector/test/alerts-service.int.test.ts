@@ -16,19 +16,13 @@ import {
   startTestServer,
   type TestServer,
 } from './harness.js';
-import { REPO_DIR, assertClickHouseUp, clickhouseEndpoint } from './services.js';
+import { REPO_DIR, assertClickHouseUp, clickhouseEndpoint, clickhouseStoreEnv } from './services.js';
 
 const BIN = path.join(REPO_DIR, 'collector/bin/paywatch.mjs');
 const API_TOKEN = 'alerts-api-token-0123456789abcdef';
 const ep = clickhouseEndpoint();
 const database = `paywatch_alerts_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
-const chEnv = {
-  PAYWATCH_STORE: 'clickhouse',
-  PAYWATCH_CLICKHOUSE_URL: ep.url,
-  PAYWATCH_CLICKHOUSE_USER: ep.username,
-  PAYWATCH_CLICKHOUSE_PASSWORD: ep.password,
-  PAYWATCH_CLICKHOUSE_DATABASE: database,
-};
+const chEnv = clickhouseStoreEnv(ep, database);
 
 let collector: TestServer;
 let alertsDir: string;

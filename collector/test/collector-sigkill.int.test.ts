@@ -7,7 +7,15 @@ import path from 'node:path';
 import { createClient } from '@clickhouse/client';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ident, sql } from '../src/store/clickhouse/sql.js';
-import { TEST_KEY, collectorProcessEnv, inputEvent, metricValue, ndjson, waitFor } from './harness.js';
+import {
+  TEST_KEY,
+  collectorProcessEnv,
+  inputEvent,
+  metricValue,
+  ndjson,
+  spoolPending,
+  waitFor,
+} from './harness.js';
 import { REPO_DIR, assertClickHouseUp, clickhouseEndpoint, clickhouseStoreEnv } from './services.js';
 
 const BIN = path.join(REPO_DIR, 'collector/bin/paywatch.mjs');
@@ -124,14 +132,6 @@ function stream(url: string, run: string, firstSeq: number, ledger: Ledger) {
     },
     done: Promise.all(senders),
   };
-}
-
-/** Events acknowledged but not yet in ClickHouse, from the collector's /metrics (-1 when not exported). */
-async function spoolPending(url: string): Promise<number> {
-  const res = await fetch(`${url}/metrics`);
-  const text = await res.text();
-  if (res.status !== 200 || !text.includes('paywatch_spool_pending_events ')) return -1;
-  return metricValue(text, 'paywatch_spool_pending_events');
 }
 
 describe('collector killed with SIGKILL mid-stream on the ClickHouse store', () => {

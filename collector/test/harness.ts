@@ -111,6 +111,18 @@ export function metricValue(text: string, series: string): number {
 }
 
 /**
+ * Events a collector acknowledged but has not yet stored in ClickHouse (`paywatch_spool_pending_events`
+ * on its public /metrics); -1 when /metrics does not answer or lacks the gauge, so a wait for 0
+ * cannot pass on a missing series.
+ */
+export async function spoolPending(url: string): Promise<number> {
+  const res = await fetch(`${url}/metrics`);
+  const text = await res.text();
+  if (res.status !== 200 || !text.includes('paywatch_spool_pending_events ')) return -1;
+  return metricValue(text, 'paywatch_spool_pending_events');
+}
+
+/**
  * Sends 39 minutes of unpaced simulated history (seed 99, 20 events/s, starting 40 minutes ago)
  * with a stripe outage from +20m for 15m — enough for the default rules to raise an alert.
  */

@@ -10,6 +10,7 @@ import { TEST_KEY, startTestServer, type TestServer } from './harness.js';
 import {
   assertClickHouseUp,
   clickhouseEndpoint,
+  clickhouseStoreEnv,
   prometheusTargetsDir,
   promQuery,
   serviceUrl,
@@ -27,11 +28,7 @@ beforeAll(async () => {
   s = await startTestServer({
     PAYWATCH_LOG_LEVEL: 'warn',
     PAYWATCH_METRICS_PUBLIC: 'true',
-    PAYWATCH_STORE: 'clickhouse',
-    PAYWATCH_CLICKHOUSE_URL: ch.url,
-    PAYWATCH_CLICKHOUSE_USER: ch.username,
-    PAYWATCH_CLICKHOUSE_PASSWORD: ch.password,
-    PAYWATCH_CLICKHOUSE_DATABASE: database,
+    ...clickhouseStoreEnv(ch, database),
   });
   const hostPort = new URL(s.url).host;
   await writeFile(targetFile, JSON.stringify([{ targets: [hostPort], labels: { paywatch_test_run: run } }]));

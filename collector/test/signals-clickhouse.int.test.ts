@@ -6,7 +6,7 @@ import type { Funnel, Pending } from '@paywatch/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ident, sql } from '../src/store/clickhouse/sql.js';
 import { inputEvent, metricValue, ndjson, startTestServer, type TestServer } from './harness.js';
-import { assertClickHouseUp, clickhouseEndpoint } from './services.js';
+import { assertClickHouseUp, clickhouseEndpoint, clickhouseStoreEnv } from './services.js';
 
 const SHOP = 'https://shop.example.com';
 const ep = clickhouseEndpoint();
@@ -16,11 +16,7 @@ let s: TestServer;
 beforeAll(async () => {
   await assertClickHouseUp(ep);
   s = await startTestServer({
-    PAYWATCH_STORE: 'clickhouse',
-    PAYWATCH_CLICKHOUSE_URL: ep.url,
-    PAYWATCH_CLICKHOUSE_USER: ep.username,
-    PAYWATCH_CLICKHOUSE_PASSWORD: ep.password,
-    PAYWATCH_CLICKHOUSE_DATABASE: database,
+    ...clickhouseStoreEnv(ep, database),
     PAYWATCH_FARO_ENABLED: 'true',
     PAYWATCH_FARO_ORIGINS: SHOP,
     PAYWATCH_PENDING_STALE_AFTER: '15m',

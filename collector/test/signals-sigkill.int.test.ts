@@ -10,8 +10,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { ident, sql, type SqlFragment } from '../src/store/clickhouse/sql.js';
 import {
   collectorProcessEnv,
-  metricValue,
   spawnPaywatch,
+  spoolPending,
   waitFor,
   writeSignalConfigs,
   type PaywatchProcess,
@@ -78,10 +78,6 @@ describe('collector with signals killed with SIGKILL on the ClickHouse store', (
           50,
         );
         return { p, url: m[1]! };
-      };
-      const spoolPending = async (url: string): Promise<number> => {
-        const text = await (await fetch(`${url}/metrics`)).text();
-        return metricValue(text, 'paywatch_spool_pending_events');
       };
       const kill = async (p: PaywatchProcess) => {
         const exited = new Promise<NodeJS.Signals | null>((r) => p.child.once('exit', (_c, sig) => r(sig)));

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { TransactionsSchema, type Transactions } from '@paywatch/contracts';
 import { afterAll, describe, expect, it } from 'vitest';
 import { inputEvent, metricValue, ndjson, startTestServer, type TestServer } from './harness.js';
-import { startPrivateClickHouse, type PrivateClickHouse } from './services.js';
+import { clickhouseStoreEnv, startPrivateClickHouse, type PrivateClickHouse } from './services.js';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterAll(async () => {
@@ -44,13 +44,8 @@ async function startSpoolingCollector(
   cleanups.push(() => rm(stateDir, { recursive: true, force: true }));
   const ch = await startPrivateClickHouse(stateDir);
   cleanups.push(() => ch.destroy());
-  const ep = ch.endpoint;
   const s = await startTestServer({
-    PAYWATCH_STORE: 'clickhouse',
-    PAYWATCH_CLICKHOUSE_URL: ep.url,
-    PAYWATCH_CLICKHOUSE_USER: ep.username,
-    PAYWATCH_CLICKHOUSE_PASSWORD: ep.password,
-    PAYWATCH_CLICKHOUSE_DATABASE: `paywatch_test_${randomUUID().replace(/-/g, '').slice(0, 12)}`,
+    ...clickhouseStoreEnv(ch.endpoint, `paywatch_test_${randomUUID().replace(/-/g, '').slice(0, 12)}`),
     PAYWATCH_LOG_LEVEL: 'warn',
     ...env,
   });

@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { chromium, type Page } from 'playwright-core';
-import { CHROMIUM, CHROMIUM_ARGS, startCollector } from '../e2e/collector-process.js';
+import { CHROMIUM, CHROMIUM_ARGS } from '../../collector/test/chromium.js';
+import { startCollector } from '../e2e/collector-process.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const DASHBOARD = join(ROOT, 'dashboard');

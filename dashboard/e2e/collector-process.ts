@@ -1,23 +1,9 @@
-// Shared by the dashboard e2e tests and the web bench: the Debian Chromium they drive and a real `paywatch start` child process.
+// Shared by the dashboard e2e tests and the web bench: a real `paywatch start` child process (the Chromium they drive is collector/test/chromium.ts, shared with the collector's browser tests).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const CLI = fileURLToPath(new URL('../../collector/bin/paywatch.mjs', import.meta.url));
-
-/** Debian's Chromium, driven through playwright-core. */
-export const CHROMIUM = '/usr/bin/chromium';
-
-/** Launch flags for headless Chromium on a shared CI-like machine (no sandbox, GPU or background traffic). */
-export const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 /** What `startCollector` runs: the CLI arguments after `paywatch` and the child's whole environment. */
 export interface CollectorOptions {

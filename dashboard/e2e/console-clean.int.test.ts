@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM, CHROMIUM_ARGS, startCollector } from './collector-process.js';
+import { CHROMIUM, CHROMIUM_ARGS } from '../../collector/test/chromium.js';
+import { startCollector } from './collector-process.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const DASHBOARD = join(ROOT, 'dashboard');

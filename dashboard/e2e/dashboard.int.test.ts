@@ -9,7 +9,8 @@ import { chromium, type Browser, type BrowserContext, type Page, type WebSocketR
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseCsv } from '../src/features/trends/csv.js';
 import { enumLabel } from '../src/i18n/enum-labels.js';
-import { CHROMIUM, CHROMIUM_ARGS, startCollector } from './collector-process.js';
+import { CHROMIUM, CHROMIUM_ARGS } from '../../collector/test/chromium.js';
+import { startCollector } from './collector-process.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const DASHBOARD = join(ROOT, 'dashboard');
