@@ -1,7 +1,7 @@
 // Guards card-testing detection: a burst of small declined attempts on one BIN fires and claims the burst's attempts (so the engine leaves them out of the success-rate rules); ordinary shoppers on the same BIN do not, nor an issuer declining many shoppers' small payments (no actor concentration).
 import { describe, expect, it } from 'vitest';
 import { CardTestingSpecSchema, createCardTestingDetector } from './card-testing.detector.js';
-import { makeEvent } from './synthetic.js';
+import { makeEvent, rng } from './synthetic.js';
 
 const decline = { category: 'do_not_honor' as const, code: '05', message: null };
 
@@ -119,6 +119,53 @@ describe('card testing detector', () => {
     expect(run(createCardTestingDetector(spec({ min_actor_share: 0 })), spread)).toEqual(
       Array(40 - 10 + 1).fill('bin'),
     );
+  });
+  it('judges a BIN exactly as a recount of its window would, as an attacker comes and goes among shoppers', () => {
+    // Small attempts on one BIN for 2 hours: shoppers throughout (half declined), and from
+    // minute 30 to 70 an attacker (one device, rotating IPs) sending most of them, 90 % declined
+    // for 10 minutes, then 20 % (so both the decline share and the actor share rise and fall).
+    const spec = CardTestingSpecSchema.parse({ type: 'card_testing', keys: ['bin'], window_minutes: 10 });
+    const d = createCardTestingDetector(spec);
+    const r = rng(12);
+    const seen: { ts: number; declined: boolean; dev: string; ip: string }[] = [];
+    let fired = 0;
+    for (let ts = 0; ts < 7_200_000; ts += 1000 + Math.floor(r() * 8000)) {
+      const attack = ts >= 1_800_000 && ts < 4_200_000 && r() < 0.8;
+      const who = Math.floor(r() * 50);
+      const dev = attack ? 'dev_attacker' : `dev_${who}`;
+      const ip = attack ? `ip_x${Math.floor(r() * 1000)}` : `ip_${who}`;
+      const declined = r() < (attack ? (ts < 2_400_000 ? 0.9 : 0.2) : 0.5);
+      const e = makeEvent({
+        ts,
+        event_id: `evt_r_${ts}`,
+        status: declined ? 'failed' : 'succeeded',
+        failure: declined ? decline : null,
+        amount_minor: 100,
+        device_ref: dev,
+        ip_ref: ip,
+      });
+      seen.push({ ts, declined, dev, ip });
+      const win = seen.filter((x) => x.ts > ts - 600_000);
+      const top = (f: (x: (typeof win)[number]) => string) => {
+        const c = new Map<string, number>();
+        for (const x of win) c.set(f(x), (c.get(f(x)) ?? 0) + 1);
+        return Math.max(...c.values());
+      };
+      const expected =
+        win.length >= spec.min_attempts &&
+        win.filter((x) => x.declined).length / win.length >= spec.min_decline_ratio &&
+        Math.max(
+          top((x) => x.dev),
+          top((x) => x.ip),
+        ) >=
+          spec.min_actor_share * win.length;
+      const got = d.observe(e, 1).length > 0;
+      expect(got, `at ${ts}`).toBe(expected);
+      if (got) fired++;
+    }
+    // Both verdicts occur: the attack is found, and the shoppers before and after it are not.
+    expect(fired).toBeGreaterThan(0);
+    expect(fired).toBeLessThan(seen.length / 2);
   });
   it('claims the burst: each finding excludes its own attempt and retracts the earlier ones once; only small declines are claimable later', () => {
     const spec = CardTestingSpecSchema.parse({ type: 'card_testing', keys: ['bin'], min_attempts: 10 });

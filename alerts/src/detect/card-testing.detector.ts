@@ -3,6 +3,7 @@ import { TECHNICAL_FAILURE_CATEGORIES, outcomeOf } from '@paywatch/contracts';
 import type { PaymentEvent } from '@paywatch/contracts';
 import { maskId } from '../lib/mask.js';
 import { KeyedWindows } from './keyed.js';
+import type { WindowTally } from './keyed.js';
 import { fieldsOf } from './snapshot.js';
 import type { EventDetector, EventFinding } from './types.js';
 
@@ -76,32 +77,63 @@ interface Item {
 const ACTOR_KEYS = new Set<string>(['device_ref', 'ip_ref']);
 
 /**
- * True when one device or one IP sent at least `share` of `items` (a count, so exact for any
- * share). Items without a device or IP count in the total but for no actor.
+ * Attempts per actor (device or IP) in a window, with the largest count kept in O(1) per add
+ * and drop: `freq[c]` is how many actors have exactly `c` attempts, so when the only actor at
+ * the maximum loses one, the maximum is one less.
  */
-function concentrated(items: readonly Item[], share: number): boolean {
-  if (share <= 0) return true;
-  const need = share * items.length;
-  const dev = new Map<string, number>();
-  const ip = new Map<string, number>();
-  for (const i of items) {
-    if (i.dev !== undefined) {
-      const c = (dev.get(i.dev) ?? 0) + 1;
-      if (c >= need) return true;
-      dev.set(i.dev, c);
-    }
-    if (i.ip !== undefined) {
-      const c = (ip.get(i.ip) ?? 0) + 1;
-      if (c >= need) return true;
-      ip.set(i.ip, c);
+class ActorCounts {
+  private readonly count = new Map<string, number>();
+  private readonly freq: number[] = [];
+  max = 0;
+  add(a: string): void {
+    const c = (this.count.get(a) ?? 0) + 1;
+    this.count.set(a, c);
+    if (c > 1) this.freq[c - 1] = (this.freq[c - 1] ?? 1) - 1;
+    this.freq[c] = (this.freq[c] ?? 0) + 1;
+    if (c > this.max) this.max = c;
+  }
+  drop(a: string): void {
+    const c = this.count.get(a);
+    if (c === undefined) return;
+    const left = (this.freq[c] ?? 1) - 1;
+    this.freq[c] = left;
+    if (c === this.max && left === 0) this.max = c - 1;
+    if (c === 1) this.count.delete(a);
+    else {
+      this.count.set(a, c - 1);
+      this.freq[c - 1] = (this.freq[c - 1] ?? 0) + 1;
     }
   }
-  return false;
 }
+
+/** Running counts of an entity's window (kept in step by `KeyedWindows`: no rescans per event). */
+interface Tally {
+  declined: number;
+  /** Items still holding their `eid` (not claimed yet). */
+  unclaimed: number;
+  dev: ActorCounts;
+  ip: ActorCounts;
+}
+
+const TALLY: WindowTally<Item, Tally> = {
+  init: () => ({ declined: 0, unclaimed: 0, dev: new ActorCounts(), ip: new ActorCounts() }),
+  add(t, i) {
+    if (i.declined) t.declined++;
+    if (i.eid !== undefined) t.unclaimed++;
+    if (i.dev !== undefined) t.dev.add(i.dev);
+    if (i.ip !== undefined) t.ip.add(i.ip);
+  },
+  drop(t, i) {
+    if (i.declined) t.declined--;
+    if (i.eid !== undefined) t.unclaimed--;
+    if (i.dev !== undefined) t.dev.drop(i.dev);
+    if (i.ip !== undefined) t.ip.drop(i.ip);
+  },
+};
 
 export function createCardTestingDetector(spec: CardTestingSpec): EventDetector {
   // `eid`: the event id, kept until a finding claims the attempt (for `retracts`).
-  const windows = new KeyedWindows<Item>(spec.window_minutes * 60_000);
+  const windows = new KeyedWindows<Item, Tally>(spec.window_minutes * 60_000, undefined, TALLY);
   return {
     kind: 'event',
     type: 'card_testing',
@@ -135,17 +167,24 @@ export function createCardTestingDetector(spec: CardTestingSpec): EventDetector 
           ...(actor || e.ip_ref === null ? {} : { ip: e.ip_ref }),
         };
         const w = windows.add(`${k}\u0000${v}`, e.ts, item);
+        const t = w.tally;
+        if (t === undefined) throw new Error('unreachable: card-testing windows are tallied');
         const n = w.items.length;
-        const declined = w.items.filter((i) => i.declined).length;
+        const declined = t.declined;
         if (n < spec.min_attempts || declined / n < spec.min_decline_ratio) continue;
-        // Many shoppers' declines on one BIN are the issuer's, not one actor's card testing.
-        if (!actor && !concentrated(w.items, spec.min_actor_share)) continue;
-        // Claim this attempt and the window's earlier ones not claimed yet (once each).
+        // Many shoppers' declines on one BIN are the issuer's, not one actor's card testing:
+        // one device or one IP must have sent `min_actor_share` of the window's attempts.
+        if (!actor && Math.max(t.dev.max, t.ip.max) < spec.min_actor_share * n) continue;
+        // Claim this attempt and the window's earlier ones not claimed yet (once each); once a
+        // burst qualified, only the new attempt is unclaimed (no rescan of the window).
         const retracts: string[] = [];
-        for (const i of w.items) {
-          if (i.eid !== undefined && i !== item) retracts.push(i.eid);
-          delete i.eid;
-        }
+        if (t.unclaimed > 1)
+          for (const i of w.items) {
+            if (i.eid !== undefined && i !== item) retracts.push(i.eid);
+            delete i.eid;
+          }
+        delete item.eid;
+        t.unclaimed = 0;
         out.push({
           labels: { [k]: v },
           excludes_event: claims,

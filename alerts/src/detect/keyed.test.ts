@@ -1,6 +1,8 @@
-// Guards the event detectors' per-entity windows: items leave with the window, the entity count stays bounded, eviction takes idle and least recently seen entities first, and snapshots round-trip.
+// Guards the event detectors' per-entity windows: items leave with the window, the entity count stays bounded, eviction takes idle and least recently seen entities first, snapshots round-trip, and a running tally always equals its recount over the window.
 import { describe, expect, it } from 'vitest';
 import { KeyedWindows } from './keyed.js';
+import type { WindowTally } from './keyed.js';
+import { rng } from './synthetic.js';
 
 describe('KeyedWindows', () => {
   it('returns only the items within the window ending at the new item', () => {
@@ -49,5 +51,28 @@ describe('KeyedWindows', () => {
     r.fromJson(JSON.parse(JSON.stringify(json)));
     expect(r.toJson()).toEqual(json);
     expect(r.add('b', 40, { id: 'w' }).items.map((i) => i.id)).toEqual(['x', 'z', 'w']);
+  });
+
+  it('keeps a tally in step with the window (adds, expiries, a new entity after eviction, a restore)', () => {
+    const sum: WindowTally<number, { s: number }> = {
+      init: () => ({ s: 0 }),
+      add: (t, i) => void (t.s += i),
+      drop: (t, i) => void (t.s -= i),
+    };
+    const r = rng(9);
+    const w = new KeyedWindows<number, { s: number }>(1000, 20, sum);
+    let ts = 0;
+    for (let i = 0; i < 3000; i++) {
+      ts += Math.floor(r() * 40);
+      const got = w.add(`k${Math.floor(r() * 30)}`, ts, 1 + Math.floor(r() * 9));
+      expect(got.tally?.s).toBe(got.items.reduce((a, b) => a + b, 0));
+    }
+    const b = new KeyedWindows<number, { s: number }>(1000, 20, sum);
+    b.fromJson(JSON.parse(JSON.stringify(w.toJson())) as unknown);
+    for (const [k, , items] of w.toJson()) {
+      const got = b.add(k, ts, 0);
+      expect(got.tally?.s).toBe(got.items.reduce((x, y) => x + y, 0));
+      expect(got.items.length).toBeLessThanOrEqual(items.length + 1);
+    }
   });
 });

@@ -1,10 +1,24 @@
 import { SnapshotError, arr, num } from './snapshot.js';
 
-interface Entity<T> {
+interface Entity<T, A> {
   ts: number[];
   items: T[];
   /** Latest `ts` added (kept when the window empties, for least-recently-seen eviction). */
   last: number;
+  /** The running tally of `items` (see `WindowTally`); undefined without one. */
+  tally: A | undefined;
+}
+
+/**
+ * Running per-entity state kept in step with the window's items (counts a detector would
+ * otherwise recompute over the whole window on every event: quadratic on a busy entity). `add`
+ * is called for each item entering the window, `drop` for each leaving it; on restore the tally
+ * is rebuilt by adding the restored items in order.
+ */
+export interface WindowTally<T, A> {
+  init(): A;
+  add(tally: A, item: T): void;
+  drop(tally: A, item: T): void;
 }
 
 /** Share of `maxKeys` an overflow evicts down to, so a full map does not evict on every add. */
@@ -18,27 +32,33 @@ const EVICT_TO = 0.9;
  * new entities, instead of moving every touched entity to the end of the map: with 100k
  * entities, `Map` delete + re-insert on every event cost ~10 µs per add).
  */
-export class KeyedWindows<T> {
-  private readonly map = new Map<string, Entity<T>>();
+export class KeyedWindows<T, A = never> {
+  private readonly map = new Map<string, Entity<T, A>>();
   constructor(
     readonly windowMs: number,
     readonly maxKeys = 100_000,
+    private readonly tally?: WindowTally<T, A>,
   ) {}
-  /** Adds an item at `ts` and returns the entity's items within the window ending at `ts`. */
-  add(key: string, ts: number, item: T): { ts: number[]; items: T[] } {
+  /**
+   * Adds an item at `ts` and returns the entity's items within the window ending at `ts` (and
+   * their tally, with a `WindowTally`).
+   */
+  add(key: string, ts: number, item: T): { ts: number[]; items: T[]; tally: A | undefined } {
     let e = this.map.get(key);
     if (!e) {
-      e = { ts: [], items: [], last: ts };
+      e = { ts: [], items: [], last: ts, tally: this.tally?.init() };
       this.map.set(key, e);
     }
     e.ts.push(ts);
     e.items.push(item);
+    if (this.tally && e.tally !== undefined) this.tally.add(e.tally, item);
     if (ts > e.last) e.last = ts;
     let drop = 0;
     while (drop < e.ts.length && (e.ts[drop] ?? 0) <= ts - this.windowMs) drop++;
     if (drop > 0) {
       e.ts.splice(0, drop);
-      e.items.splice(0, drop);
+      const gone = e.items.splice(0, drop);
+      if (this.tally && e.tally !== undefined) for (const g of gone) this.tally.drop(e.tally, g);
     }
     if (this.map.size > this.maxKeys) this.evict(ts, key);
     return e;
@@ -73,8 +93,13 @@ export class KeyedWindows<T> {
       const t = arr(ts).map(num);
       const it = arr(items) as T[];
       if (t.length !== it.length) throw new SnapshotError('entity times and items differ in length');
+      let tally: A | undefined;
+      if (this.tally) {
+        tally = this.tally.init();
+        for (const i of it) this.tally.add(tally, i);
+      }
       // An entity whose window was empty has no time left: keep the snapshot's order.
-      this.map.set(String(k), { ts: t, items: it, last: t.length ? Math.max(...t) : order });
+      this.map.set(String(k), { ts: t, items: it, last: t.length ? Math.max(...t) : order, tally });
       order++;
     }
   }
