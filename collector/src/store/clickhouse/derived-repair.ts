@@ -99,6 +99,15 @@ interface CountingTable {
   select(source: SqlFragment, where: SqlFragment): SqlFragment;
 }
 
+/**
+ * A set of strings for `IN`, as a subquery over one array literal: 18.16 parses a 20 000-id
+ * array literal several times faster than the same ids as an `IN (…)` list (measured: ~50 ms
+ * against ~250–750 ms per statement), and the repair binds its ids in several statements.
+ */
+function valueSet(values: readonly string[]): SqlFragment {
+  return sql`(SELECT arrayJoin(${values}))`;
+}
+
 const ZERO_BY_TABLE = (): Record<DerivedTable, number> =>
   Object.fromEntries(DERIVED_TABLES.map((t) => [t, 0])) as Record<DerivedTable, number>;
 
@@ -205,7 +214,7 @@ SELECT payment_id, day, open_mark, final_mark, latest FROM (${paymentLatestSelec
     if (stale.length === 0) return;
     const payments = [...new Set(stale.map((r) => str(r.payment_id) ?? ''))];
     await deps.run(
-      sql`INSERT INTO ${table(PAYMENT_LATEST)} ${paymentLatestSelect(o, sql`payment_id IN ${list(payments)}`, foundSource)}`,
+      sql`INSERT INTO ${table(PAYMENT_LATEST)} ${paymentLatestSelect(o, sql`payment_id IN ${valueSet(payments)}`, foundSource)}`,
     );
     repaired(PAYMENT_LATEST, stale.length, {});
   }
@@ -318,8 +327,8 @@ SELECT b, toUInt64(0) AS r, n AS d FROM (${t.c.derivedCounts(days, buckets)})
   }
 
   async function repairNow(found: readonly LineKey[]): Promise<void> {
-    const where = batchRowsCondition(found);
-    const ids = list(found.map((k) => k.event_id));
+    const ids = valueSet(found.map((k) => k.event_id));
+    const where = batchRowsCondition(found, ids);
     let lo = Infinity;
     let hi = -Infinity;
     for (const k of found) {
