@@ -1,4 +1,4 @@
-// Guards the production univariate detector: quiet on clean seasonality, scores a spike, a level shift, a flattened day, a missing weekday high and a modest sustained shift (slow channels), no look-ahead, the record gate.
+// Guards the production univariate detector: quiet on clean seasonality, scores a spike, a level shift, a flattened day, a missing weekday high, a weekday-busy Saturday (weekly gain) and a modest sustained shift (slow channels), no look-ahead, the record gate.
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_UNIVARIATE_CONFIG, createUnivariateDetector, normalTail } from './univariate.detector.js';
 import { SnapshotError } from './snapshot.js';
@@ -103,6 +103,29 @@ describe('univariate detector', () => {
     const plain = xs.map((x) => untimed.update(x).score);
     expect(Math.max(...plain.slice(quietDay, quietDay + day))).toBeLessThan(0.45);
   });
+  it('scores a Saturday with weekday traffic above 0.6 from the weekly profile (weekGain; block novelty stays at most 0.5)', () => {
+    const day = 96; // 15-minute points, starting on a Monday
+    const t0 = Date.UTC(2026, 0, 5);
+    const sat = (3 * 7 + 5) * day; // Saturday of week 4
+    const xs = businessWeeks(35, day, 5, true).map((x, i) => {
+      const hour = ((i % day) * 24) / day;
+      return i >= sat && i < sat + day && hour >= 8 && hour < 18 ? x + 60 : x;
+    });
+    const timed = createUnivariateDetector();
+    const st = xs.map((x, i) => timed.update(x, t0 + i * 900_000).score);
+    expect(Math.max(...st.slice(14 * day, sat))).toBeLessThan(0.45);
+    // Paged from 08:00, the first busy point, at a score a rule with threshold 0.6 sees: with
+    // the weekly profile discounted like block novelty (gain 0.5) it would be capped at 0.5.
+    expect(st.findIndex((s, i) => i >= sat && s >= 0.6)).toBe(sat + 32);
+    const capped = createUnivariateDetector({ ...DEFAULT_UNIVARIATE_CONFIG, weekGain: 0.5 });
+    const sc = xs.map((x, i) => capped.update(x, t0 + i * 900_000).score);
+    expect(Math.max(...sc.slice(sat, sat + day))).toBeLessThanOrEqual(0.5);
+    // Without timestamps the day's shape is a familiar weekday: nothing near a page.
+    const untimed = createUnivariateDetector();
+    const su = xs.map((x) => untimed.update(x).score);
+    expect(Math.max(...su.slice(sat, sat + day))).toBeLessThan(0.3);
+  });
+
   it('flags a weekday whose busy hours run at 75% within the first hour, sooner with timestamps', () => {
     const day = 96; // 15-minute points, starting on a Monday
     const t0 = Date.UTC(2026, 0, 5);
