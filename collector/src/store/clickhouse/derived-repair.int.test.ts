@@ -9,6 +9,7 @@ import { generateEvents, referencePending } from '../contract/index.js';
 import type { RangeFilter } from '../types.js';
 import { createClickHouseStore, type ClickHouseStore } from './clickhouse.store.js';
 import { CUBE_DIMENSIONS, CUBE_TABLES } from './cube.js';
+import { DERIVED_TABLES } from './derived-repair.js';
 import { ident, list, sql, type SqlFragment } from './sql.js';
 
 const ep = clickhouseEndpoint();
@@ -94,17 +95,23 @@ type Db = Awaited<ReturnType<typeof openDatabase>>;
  * event_keys_mv, the cube counts and failures views and payment_keys_mv, before the latency
  * cube, payment_latest and the per-minute rollup.
  */
-async function failingInsert(db: Db, view: string, write: () => Promise<unknown>): Promise<void> {
+async function failingInsert(
+  db: Db,
+  view: string,
+  write: () => Promise<unknown>,
+  failed: readonly PaymentEvent[] = batch,
+): Promise<void> {
+  const boom = failed === batch ? BOOM : failed[0]!.event_id;
   await db.command(sql`CREATE MATERIALIZED VIEW ${db.t(view)} ENGINE = Null
-AS SELECT throwIf(event_id = ${BOOM}) AS boom FROM ${db.t('payment_events')}`);
+AS SELECT throwIf(event_id = ${boom}) AS boom FROM ${db.t('payment_events')}`);
   await expect(write()).rejects.toThrow(/throwIf|non zero/);
   await db.command(sql`DROP TABLE ${db.t(view)}`);
   // The half-landed INSERT: the batch's raw rows are stored.
   expect(
     await db.one(
-      sql`SELECT count() FROM ${db.t('payment_events')} WHERE event_id IN ${list(batch.map((e) => e.event_id))}`,
+      sql`SELECT count() FROM ${db.t('payment_events')} WHERE event_id IN ${list(failed.map((e) => e.event_id))}`,
     ),
-  ).toBe(batch.length);
+  ).toBe(failed.length);
 }
 
 /** The spool's retry of a batch: the same lines again, through the store's line path. */
@@ -179,6 +186,22 @@ async function expectStoredOnce(db: Db): Promise<void> {
 }
 
 describe('derived tables after an INSERT that failed in a materialized view', () => {
+  it('the repair covers every table a materialized view of payment_events fills', async () => {
+    const db = await openDatabase();
+    try {
+      const rs = await admin.query({
+        query: sql`SELECT name FROM system.tables
+WHERE database = ${db.database} AND engine = 'MaterializedView' ORDER BY name`.text,
+        format: 'JSONEachRow',
+      });
+      const views = (await rs.json<{ name: string }>()).map((r) => r.name);
+      // Every view is named after its target (`<table>_mv`): a new one must join DERIVED_TABLES.
+      expect(views).toEqual([...DERIVED_TABLES].map((t) => `${t}_mv`).sort());
+    } finally {
+      await db.close();
+    }
+  });
+
   it('a view failing after the key indexes and the count cube: the retry completes latency cube, payment_latest and per-minute rollup', async () => {
     const db = await openDatabase();
     try {
@@ -273,6 +296,44 @@ VALUES (toDate('2026-03-14'), ${hour}, '*', '', 'succeeded', 'USD', 1, 0)`);
       expect(repaired.payment_latest).toBeGreaterThan(0);
       const q = { from: FROM, to: TO, filters: {} };
       expect(await db.auto.overview(q)).toEqual(await db.rawOnly.overview(q));
+    } finally {
+      await db.close();
+    }
+  }, 120_000);
+  it('payment_latest ties at the same ts: a found event that wins the tie is added, one that loses is not counted', async () => {
+    const db = await openDatabase();
+    try {
+      const base = events.find((e) => e.ts < MIDNIGHT)!;
+      const T = MIDNIGHT + 5 * M;
+      const ev = (
+        payment: string,
+        id: string,
+        status: PaymentEvent['status'],
+        attempt: number,
+      ): PaymentEvent => ({
+        ...base,
+        payment_id: payment,
+        event_id: id,
+        status,
+        attempt,
+        ts: T,
+      });
+      // Both non-final at the same ts, so the marks are equal and only the order key decides.
+      const stored = [ev('tie_x', 'tie_x_1', 'pending', 1), ev('tie_y', 'tie_y_2', 'requires_action', 2)];
+      const failed = [ev('tie_x', 'tie_x_2', 'requires_action', 2), ev('tie_y', 'tie_y_1', 'pending', 1)];
+      await db.auto.write(stored);
+      await failingInsert(db, 'payment_keys_zz_throw_mv', () => db.auto.write(failed), failed);
+      await db.auto.write(failed);
+      const want = referencePending([...stored, ...failed], T + M);
+      expect(want.map((p) => [p.payment_id, p.status])).toEqual([
+        ['tie_x', 'requires_action'],
+        ['tie_y', 'requires_action'],
+      ]);
+      expect((await db.auto.pending.pendingPayments({ since: 0, before: T + M, limit: 10 })).items).toEqual(
+        want,
+      );
+      // Only tie_x's row changed; tie_y's stored latest already wins over the found event.
+      expect(db.auto.derivedRepairStats().repaired.payment_latest).toBe(1);
     } finally {
       await db.close();
     }

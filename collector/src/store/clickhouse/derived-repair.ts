@@ -10,6 +10,7 @@ import {
 } from './cube.js';
 import {
   eventKeysSelect,
+  LATEST_ORDER,
   MINUTE_ROLLUP,
   minuteRollupSelect,
   PAYMENT_LATEST,
@@ -188,29 +189,53 @@ WHERE ${days} AND payment_id IN (SELECT payment_id FROM ${rawEvents} WHERE ${fou
   }
 
   /**
-   * Re-derives `payment_latest` for the (payment, day) rows whose merged state would change with
-   * the found events' states added: every state is a max, so adding them again is exact whatever
-   * the table holds already.
+   * Re-derives `payment_latest` for the (payment, day) rows the found events would change: every
+   * state is a max, so adding them again is exact whatever the table holds already. Compared per
+   * row: the table's merged marks and latest value against those of the found events alone (a
+   * mark above the table's, or no row, means missing). Equal latest ts with another latest value
+   * is a tie the states cannot settle (they do not return the order key): the raw rows say
+   * whether a found event is the row's latest by (ts, attempt, event_id).
    */
   async function paymentLatest(
     foundSource: SqlFragment,
     found: SqlFragment,
+    ids: SqlFragment,
     days: SqlFragment,
   ): Promise<void> {
-    const stored = sql`SELECT payment_id, day, open_mark, final_mark, latest FROM ${table(PAYMENT_LATEST)}
-WHERE ${days} AND payment_id IN (SELECT payment_id FROM ${rawEvents} WHERE ${found})`;
-    const merged = (from: SqlFragment) =>
+    const merged = (from: SqlFragment, where: SqlFragment) =>
       sql`SELECT payment_id, toString(day) AS d, maxMerge(open_mark) AS o, maxMerge(final_mark) AS f, argMaxMerge(latest) AS l
-FROM (${from}) GROUP BY payment_id, day`;
+FROM ${from}${where} GROUP BY payment_id, day`;
     const key = (r: Record<string, unknown>) => JSON.stringify([str(r.payment_id), str(r.d)]);
-    const value = (r: Record<string, unknown>) => JSON.stringify([r.o, r.f, r.l]);
-    const before = new Map((await deps.rows(merged(stored))).map((r) => [key(r), value(r)]));
-    const after = await deps.rows(
-      merged(sql`${stored}
-UNION ALL
-SELECT payment_id, day, open_mark, final_mark, latest FROM (${paymentLatestSelect(o, null, foundSource)})`),
+    const stored = new Map(
+      (
+        await deps.rows(
+          merged(
+            table(PAYMENT_LATEST),
+            sql` WHERE ${days} AND payment_id IN (SELECT payment_id FROM ${rawEvents} WHERE ${found})`,
+          ),
+        )
+      ).map((r) => [key(r), r]),
     );
-    const stale = after.filter((r) => before.get(key(r)) !== value(r));
+    const mine = await deps.rows(merged(sql`(${paymentLatestSelect(o, null, foundSource)})`, raw('')));
+    // Marks are 2·ts + flag, and of an event's two marks one is odd: the latest ts is max(o, f) / 2.
+    const latestTs = (r: Record<string, unknown>) => Math.floor(Math.max(num(r.o) ?? 0, num(r.f) ?? 0) / 2);
+    const stale: Record<string, unknown>[] = [];
+    const ties: Record<string, unknown>[] = [];
+    for (const r of mine) {
+      const s = stored.get(key(r));
+      if (s === undefined || (num(r.o) ?? 0) > (num(s.o) ?? 0) || (num(r.f) ?? 0) > (num(s.f) ?? 0))
+        stale.push(r);
+      else if (latestTs(r) === latestTs(s) && JSON.stringify(r.l) !== JSON.stringify(s.l)) ties.push(r);
+    }
+    if (ties.length > 0) {
+      const winners = await deps.rows(
+        sql`SELECT payment_id, toString(day) AS d, argMax(event_id, ${LATEST_ORDER}) AS w FROM ${rawEvents}
+WHERE ${days} AND payment_id IN ${valueSet(ties.map((r) => str(r.payment_id) ?? ''))}
+GROUP BY payment_id, day HAVING w IN ${ids}`,
+      );
+      const won = new Set(winners.map(key));
+      stale.push(...ties.filter((r) => won.has(key(r))));
+    }
     if (stale.length === 0) return;
     const payments = [...new Set(stale.map((r) => str(r.payment_id) ?? ''))];
     await deps.run(
@@ -344,7 +369,7 @@ SELECT b, toUInt64(0) AS r, n AS d FROM (${t.c.derivedCounts(days, buckets)})
     const step = (f: () => Promise<void>) => f().catch((err: unknown) => void errors.push(err));
     await step(() => eventKeys(where, ids, days));
     await step(() => paymentKeys(where, days));
-    await step(() => paymentLatest(foundSource, where, days));
+    await step(() => paymentLatest(foundSource, where, ids, days));
     await step(() => countingTables(where, foundSource, days, errors));
     if (errors.length > 0) throw errors[0];
   }

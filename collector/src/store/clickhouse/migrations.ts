@@ -359,6 +359,9 @@ GROUP BY day, minute, ${join(
  */
 export const PAYMENT_LATEST = 'payment_latest';
 
+/** The order of a payment's events for its latest state: (ts, attempt, event_id). */
+export const LATEST_ORDER = raw('tuple(ts, attempt, event_id)');
+
 /** Type of the `latest` state's value (the fields a pending payment shows). */
 const PAYMENT_LATEST_VALUE = 'Tuple(String, Int64, String, String, String, Int64, String)';
 
@@ -379,7 +382,7 @@ export function paymentLatestSelect(
   ${raw(DAY_OF_TS)} AS day,
   maxState(ts * 2 + toInt64(${open})) AS open_mark,
   maxState(ts * 2 + 1 - toInt64(${open})) AS final_mark,
-  argMaxState(tuple(status, ts, provider, merchant_id, method, amount_minor, currency), tuple(ts, attempt, event_id)) AS latest
+  argMaxState(tuple(status, ts, provider, merchant_id, method, amount_minor, currency), ${LATEST_ORDER}) AS latest
 FROM ${source}${whereClause(where)}
 GROUP BY payment_id, day`;
 }
