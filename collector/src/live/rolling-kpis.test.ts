@@ -1,4 +1,4 @@
-// Guards the live KPIs: a 60 s window in processing time, success rate, GMV per minute, quantiles.
+// Guards the live KPIs: a 60 s window in processing time (the seconds since the start in the first minute), success rate, GMV per minute, quantiles.
 import type { PaymentEvent } from '@paywatch/contracts';
 import { describe, expect, it } from 'vitest';
 import { createFx } from '../lib/fx.js';
@@ -9,8 +9,9 @@ const ev = (status: PaymentEvent['status'], amount: number, latency: number) =>
 
 describe('RollingKpis', () => {
   it('aggregates the window and forgets older seconds', () => {
-    let now = 1_000_000;
+    let now = 1_000_000 - 60_000; // started a minute ago: a full window
     const k = new RollingKpis(createFx('USD'), 60, () => now);
+    now = 1_000_000;
     k.add([
       ev('succeeded', 1000, 100),
       ev('succeeded', 500, 200),
@@ -38,6 +39,26 @@ describe('RollingKpis', () => {
       success_rate: null,
       latency_ms: { p50: null, p95: null, p99: null },
     });
+  });
+});
+
+describe('RollingKpis in the first minute after a start', () => {
+  it('rates cover the seconds since the start, not a full window (a fresh collector at 20/s shows 20/s, not a ramp)', () => {
+    let now = 2_000_000;
+    const k = new RollingKpis(createFx('USD'), 60, () => now);
+    for (let s = 0; s < 30; s++) {
+      k.add(Array.from({ length: 20 }, () => ev('succeeded', 100, 100))); // 20 attempts/s of $1
+      if (s < 29) now += 1000;
+    }
+    expect(k.snapshot()).toMatchObject({
+      window_s: 30,
+      attempts: 600,
+      payments_per_s: 20,
+      gmv_per_min: 1200,
+    });
+    now += 70_000; // later, with the first seconds out of the window, the rates are over 60 s again
+    k.add([ev('succeeded', 100, 100)]);
+    expect(k.snapshot()).toMatchObject({ window_s: 60, attempts: 1, payments_per_s: 0.02, gmv_per_min: 1 });
   });
 });
 

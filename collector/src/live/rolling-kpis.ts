@@ -67,15 +67,21 @@ function quantile(sorted: number[], q: number): number | null {
 /**
  * Rolling KPIs over the last `windowS` seconds of accepted events, in processing time (what an
  * on-call screen shows "now"). Memory is bounded: one slot per second, capped latency samples.
+ * In the first `windowS` seconds after construction (a collector start) the window is the time
+ * since then: dividing those seconds' counts by the full window would show a rate climbing from 0
+ * to its real value over a minute — a ramp, or a drop after a restart, that never happened.
  */
 export class RollingKpis {
   private readonly slots: Slot[];
+  /** The second this instance started counting. */
+  private readonly since: number;
   constructor(
     private readonly fx: Fx,
     private readonly windowS = 60,
     private readonly now: () => number = Date.now,
     private readonly random: () => number = Math.random,
   ) {
+    this.since = Math.floor(now() / 1000);
     this.slots = Array.from({ length: windowS }, () => ({
       second: -1,
       attempts: 0,
@@ -128,16 +134,18 @@ export class RollingKpis {
       for (const l of s.latencies) lat.push(l);
     }
     lat.sort((a, b) => a - b);
+    // Seconds the window covers: the whole window, or the seconds since the start (current one included).
+    const span = Math.max(1, Math.min(this.windowS, current - this.since + 1));
     return {
       at: nowMs,
-      window_s: this.windowS,
-      payments_per_s: Math.round((attempts / this.windowS) * 100) / 100,
+      window_s: span,
+      payments_per_s: Math.round((attempts / span) * 100) / 100,
       attempts,
       succeeded,
       failed,
       success_rate: attempts === 0 ? null : succeeded / attempts,
       reporting_currency: this.fx.reportingCurrency,
-      gmv_per_min: Math.round(((gmv * 60) / this.windowS) * 100) / 100,
+      gmv_per_min: Math.round(((gmv * 60) / span) * 100) / 100,
       latency_ms: { p50: quantile(lat, 0.5), p95: quantile(lat, 0.95), p99: quantile(lat, 0.99) },
     };
   }
