@@ -1,4 +1,4 @@
-// Guards the production univariate detector: quiet on clean seasonality, scores a spike, a level shift, a flattened day, a missing weekday high, a weekday-busy Saturday (weekly gain) and a modest sustained shift (slow channels), no look-ahead, the record gate.
+// Guards the production univariate detector: quiet on clean seasonality, scores a spike, a level shift, a flattened day, a missing weekday high, a weekday-busy Saturday (weekly gain), a holiday then a weak Thursday (weekly gate) and a modest sustained shift (slow channels), no look-ahead, the record gate.
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_UNIVARIATE_CONFIG, createUnivariateDetector, normalTail } from './univariate.detector.js';
 import { SnapshotError } from './snapshot.js';
@@ -126,6 +126,28 @@ describe('univariate detector', () => {
     expect(Math.max(...su.slice(sat, sat + day))).toBeLessThan(0.3);
   });
 
+  it('after a two-day holiday, stays quiet on the normal Wednesday and flags Thursday at 70% (weekly gate over the long history)', () => {
+    const day = 96; // 15-minute points, starting on a Monday
+    const t0 = Date.UTC(2026, 0, 5);
+    const holiday = 28 * day; // Monday and Tuesday of week 5 at weekend traffic
+    const thu = holiday + 3 * day;
+    const xs = businessWeeks(42, day, 5, true).map((x, i) => {
+      if (i >= holiday && i < holiday + 2 * day) return x > 50 ? x - 60 : x;
+      return i >= thu && i < thu + day && x > 50 ? x * 0.7 : x;
+    });
+    const d = createUnivariateDetector();
+    const st = xs.map((x, i) => d.update(x, t0 + i * 900_000).score);
+    const pages = st.flatMap((s, i) => (i >= 14 * day && s >= 0.45 ? [i] : []));
+    // The holiday from its first busy hour (08:00) and Thursday within its first 4 busy hours;
+    // nothing else. With the gate on the residual scale's ~100-point memory the profile went
+    // off during the holiday and came back on Wednesday evening with the holiday still in its
+    // short-term mean: a page on normal traffic, whose refractory then hid Thursday.
+    expect(pages.length).toBe(2);
+    expect(pages[0]).toBe(holiday + 32);
+    expect(pages[1]).toBeGreaterThanOrEqual(thu + 32);
+    expect(pages[1]).toBeLessThan(thu + 48);
+  });
+
   it('flags a weekday whose busy hours run at 75% within the first hour, sooner with timestamps', () => {
     const day = 96; // 15-minute points, starting on a Monday
     const t0 = Date.UTC(2026, 0, 5);
@@ -205,6 +227,19 @@ describe('univariate detector', () => {
     const broken = JSON.parse(JSON.stringify(a.snapshot())) as Record<string, unknown>;
     broken['slow'] = [[1]];
     expect(() => createUnivariateDetector().restore(broken)).toThrow(SnapshotError);
+  });
+
+  it('restores a snapshot taken before the weekly gate had its own memory (three numbers in week.at)', () => {
+    const day = 96;
+    const t0 = Date.UTC(2026, 0, 5);
+    const a = createUnivariateDetector();
+    businessWeeks(21, day, 5).forEach((x, i) => a.update(x, t0 + i * 900_000));
+    const old = JSON.parse(JSON.stringify(a.snapshot())) as Record<string, Record<string, unknown[]>>;
+    expect(old['week']!['at']).toHaveLength(4);
+    old['week']!['at'] = old['week']!['at']!.slice(0, 3);
+    const b = createUnivariateDetector();
+    expect(() => b.restore(old)).not.toThrow();
+    expect(b.update(400, t0 + 21 * day * 900_000).score).toBe(1);
   });
 
   it('restores a snapshot taken before the record gate existed (records restart)', () => {
