@@ -4,6 +4,7 @@ import type { PaymentEvent } from '@paywatch/contracts';
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '../lib/logger.js';
 import { createMasker } from '../pipeline/steps/mask.step.js';
+import { createGenerator } from '../simulator/generator.js';
 import type { EventWriter } from '../store/types.js';
 import type { DemoHistoryMark, DemoHistoryMarks } from './demo-history-mark.js';
 import {
@@ -184,6 +185,10 @@ describe('runDemoTraffic on an empty store', () => {
     start?: number;
     /** Ctrl-C once the store has taken this many writes in this start. */
     stopAfterWrites?: number;
+    /** Ctrl-C once the engine has been fed this many batches of history. */
+    stopAfterFeeds?: number;
+    /** Demo rate (default RATE). */
+    rate?: number;
   }) {
     let clock = opts.start ?? NOW;
     const storeFirst = !opts.engine && opts.remoteEngine;
@@ -196,6 +201,7 @@ describe('runDemoTraffic on an empty store', () => {
         return r;
       },
     };
+    let feeds = 0;
     const engineLog: { ts: number; id: string; held: boolean }[] = [];
     const liveSeen: PaymentEvent[] = [];
     const liveIds = new Set<string>();
@@ -207,6 +213,7 @@ describe('runDemoTraffic on an empty store', () => {
         for (const e of events) engineLog.push({ ts: e.ts, id: e.event_id, held });
         // History takes wall time to feed: live events come due meanwhile (10 min per batch).
         if (!held) clock += 10 * 60_000;
+        if (!held && ++feeds === opts.stopAfterFeeds) ac.abort();
       },
     };
     const lines: string[] = [];
@@ -215,7 +222,7 @@ describe('runDemoTraffic on an empty store', () => {
     await runDemoTraffic({
       url: 'http://127.0.0.1:1',
       key: 'k',
-      rate: RATE,
+      rate: opts.rate ?? RATE,
       seed: 7,
       signal: ac.signal,
       logger,
@@ -346,6 +353,27 @@ describe('runDemoTraffic on an empty store', () => {
     expect(Date.now() - t).toBeLessThan(5_000);
     expect(r.engineLog.filter((e) => !e.held)).toEqual([]);
     expect(r.lines.some((l) => l.startsWith('Alert engine warmed'))).toBe(false);
+  }, 30_000);
+
+  it('a stop while the engine is fed its history leaves no minute of it half-fed (the live events that follow would close it: judged a sudden silence, expected_silence fired)', async () => {
+    // 1 event/s: the 2 recent hours are several feed batches; Ctrl-C after the first one.
+    const r = await run({ engine: true, remoteEngine: false, rate: 1, stopAfterFeeds: 1 });
+    const fed = r.engineLog.filter((e) => !e.held);
+    expect(fed.length).toBeGreaterThan(0);
+    expect(fed.length).toBeLessThan(1 * DEMO_RECENT_HOURS * 3600 * 0.8);
+    // The history the engine got ends on a whole minute: every event of its last minute.
+    const last = Math.floor(Math.max(...fed.map((e) => e.ts)) / 60_000) * 60_000;
+    const [seg] = engineWarmup(seededHistoryPlan(NOW, 1, 7), NOW);
+    const whole = createGenerator({ seed: seg!.seed, start: seg!.from, end: seg!.to, rate: seg!.rate });
+    const inLastMinute: string[] = [];
+    for (let t = whole.peekTime(); t < last + 60_000; t = whole.peekTime()) {
+      const e = whole.next()!;
+      if (t >= last) inLastMinute.push(e.event_id);
+    }
+    expect(inLastMinute.length).toBeGreaterThan(10);
+    expect(fed.filter((e) => e.ts >= last).map((e) => e.id)).toEqual(inLastMinute);
+    // Nothing of the minutes after it (the feed stopped there).
+    expect(fed.every((e) => e.ts < last + 60_000)).toBe(true);
   }, 30_000);
 
   it('with an alert engine elsewhere reading the store, stores the history first, in event order', async () => {

@@ -257,26 +257,46 @@ export function createDemoHistoryTargets(deps: {
   };
 }
 
-/** Generates a segment's events in batches and hands each batch to `to`; resolves to the total it reports. */
+/**
+ * Generates a segment's events in batches and hands each batch to `to`; resolves to the total it
+ * reports. A stop ends it between batches; with `wholeMinutes` (the alert engine's feed) the
+ * minute the last batch ended in is completed first: the engine closes a minute once later events
+ * arrive (the live ones held meanwhile), and a minute it got only part of would be judged a sudden
+ * drop — a Ctrl-C in the first seconds fired expected_silence for it ("0 attempts in 1 min").
+ */
 async function pump(
   seg: SeededSegment,
   to: (inputs: readonly PaymentEventInput[]) => Promise<number>,
   signal: AbortSignal,
+  wholeMinutes = false,
 ): Promise<number> {
   const gen = createGenerator({ seed: seg.seed, start: seg.from, end: seg.to, rate: seg.rate });
   let done = 0;
   let batch: PaymentEventInput[] = [];
-  for (let e = gen.next(); e && !signal.aborted; e = gen.next()) {
+  let times: number[] = [];
+  let lastSent = -Infinity;
+  while (!signal.aborted) {
+    const t = gen.peekTime();
+    const e = gen.next();
+    if (!e) break;
     batch.push(e);
+    times.push(t);
     if (batch.length === 2000) {
       done += await to(batch);
+      lastSent = t;
       batch = [];
+      times = [];
       // Let the server answer (dashboard, sign-in, live traffic) between batches.
       await yieldToIo();
     }
   }
-  if (batch.length > 0 && !signal.aborted) done += await to(batch);
-  return done;
+  if (!signal.aborted) return batch.length > 0 ? done + (await to(batch)) : done;
+  if (!wholeMinutes || lastSent === -Infinity) return done;
+  // Stopped: the rest of the minute the engine has part of (`batch` holds what came next, in order).
+  const end = (Math.floor(lastSent / 60_000) + 1) * 60_000;
+  const tail = batch.filter((_, i) => times[i]! < end);
+  if (tail.length === batch.length) while (gen.peekTime() < end) tail.push(gen.next()!);
+  return tail.length > 0 ? done + (await to(tail)) : done;
 }
 
 /** Resolves when `ready` does, or at once when the signal aborts (shutdown must not wait for it). */
@@ -440,7 +460,7 @@ export async function runDemoTraffic(opts: {
         // one): fed meanwhile, the history would only pile up in its bounded hold, and "warmed"
         // below would be printed before the engine had any of it.
         await untilReadyOrAborted(engine.ready(), signal);
-        for (const seg of warm) fed += await pump(seg, engine.feed, signal);
+        for (const seg of warm) fed += await pump(seg, engine.feed, signal, true);
       } catch (err) {
         log.error({ err }, 'warming the alert engine with demo history failed');
       } finally {
