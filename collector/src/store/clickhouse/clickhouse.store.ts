@@ -52,7 +52,7 @@ import { fromRow, fromRowLines, num, str, toRowLines, wellFormedLines } from './
 import type { EventFeedReader } from '../feed.js';
 import { createClickHouseFeed } from './feed.clickhouse.js';
 import type { PendingPaymentReader } from '../signals.js';
-import { createClickHousePending, type LimitedRows } from './pending.clickhouse.js';
+import { createClickHousePending } from './pending.clickhouse.js';
 import { createClickHouseSignals, type ClickHouseSignalStore } from './signals.clickhouse.js';
 import { isRowError } from './row-error.js';
 import { createInsertSettler } from './running-inserts.js';
@@ -193,22 +193,6 @@ export function createClickHouseStore(
         clickhouse_settings: { max_query_size: String(MAX_QUERY_SIZE) },
       });
       return await rs.json<T>();
-    } catch (err) {
-      if (err instanceof StoreError) throw err;
-      throw new StoreError(`ClickHouse query failed: ${errorText(err)}`, err);
-    }
-  }
-
-  /** Rows of a statement with `ORDER BY … LIMIT`, and FORMAT JSON's count of rows before the LIMIT. */
-  async function limited(statement: SqlFragment): Promise<LimitedRows> {
-    try {
-      const rs = await ch().query({
-        query: statement.text,
-        format: 'JSON',
-        clickhouse_settings: { max_query_size: String(MAX_QUERY_SIZE) },
-      });
-      const body = await rs.json<Record<string, unknown>>();
-      return { rows: body.data, rowsBeforeLimit: num(body.rows_before_limit_at_least) };
     } catch (err) {
       if (err instanceof StoreError) throw err;
       throw new StoreError(`ClickHouse query failed: ${errorText(err)}`, err);
@@ -591,7 +575,7 @@ GROUP BY table`,
       },
       { logger: log, settleTimeoutMs: config.requestTimeoutMs ?? 30_000 },
     ),
-    pending: createClickHousePending(db, { rows: (statement) => rows(statement), limited }),
+    pending: createClickHousePending(db, { rows: (statement) => rows(statement) }),
 
     async start() {
       if (state === 'started') return;

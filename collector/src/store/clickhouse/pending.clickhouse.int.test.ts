@@ -1,4 +1,4 @@
-// Guards "pending longer than N" on ClickHouse (payment_latest, migration 7): equal to the reference and to the raw-table query with parts unmerged and merged, with many ties, after an erasure, and after a back-fill run once or twice.
+// Guards "pending longer than N" on ClickHouse (payment_latest, migration 7): equal to the reference and to the raw-table query with parts unmerged and merged, with many ties, after an erasure, after a back-fill run once or twice, and across refreshes that keep unchanged days' lists while writes land on later and earlier days.
 import { randomUUID } from 'node:crypto';
 import { createClient, type ClickHouseClient } from '@clickhouse/client';
 import type { PaymentEvent } from '@paywatch/contracts';
@@ -8,7 +8,7 @@ import { createLogger } from '../../lib/logger.js';
 import { createRandom, generateEvents, referencePending } from '../contract/index.js';
 import { createClickHouseStore, type ClickHouseStore } from './clickhouse.store.js';
 import { PAYMENT_LATEST } from './migrations.js';
-import { rawStalePaymentsQuery } from './pending.clickhouse.js';
+import { createClickHousePending, rawStalePaymentsQuery } from './pending.clickhouse.js';
 import { ident, sql } from './sql.js';
 
 const ep = clickhouseEndpoint();
@@ -193,6 +193,109 @@ describe('pending longer than N on ClickHouse (payment_latest)', () => {
     await again.write([late]);
     events.push(late);
     await expectReference(again, events);
+  });
+});
+
+describe('pending longer than N on ClickHouse across refreshes', () => {
+  it('reads again only the days whose parts changed, and follows writes to later and earlier days', async () => {
+    const db = `${database}_refresh`;
+    const s = createClickHouseStore(
+      { url: ep.url, username: ep.username, password: ep.password, database: db },
+      { logger: createLogger({ level: 'silent' }) },
+    );
+    await s.start();
+    stores.push(s);
+    try {
+      // A reader of its own, to see which statements each refresh runs.
+      const statements: string[] = [];
+      const newReader = () =>
+        createClickHousePending(db, {
+          async rows(q) {
+            statements.push(q.text);
+            const rs = await admin.query({ query: q.text, format: 'JSONEachRow' });
+            return rs.json<Record<string, unknown>>();
+          },
+        });
+      const reader = newReader();
+      const all = generateEvents({ seed: 21, payments: 600, from: FROM, spanMs: SPAN, idPrefix: 'rf_' });
+      await s.write(all);
+      const dayOf = (ts: number) => new Date(ts).toISOString().slice(0, 10);
+      /** Every window equals the reference; returns the days whose open payments were read. */
+      const refresh = async (r = reader): Promise<string[]> => {
+        statements.length = 0;
+        for (const [since, before] of WINDOWS) {
+          const want = referencePending(all, before, since);
+          for (const limit of [0, 5, 10_000]) {
+            const got = await r.pendingPayments({ since, before, limit });
+            expect(got.total, `${since}..${before} limit ${limit}`).toBe(want.length);
+            expect(got.items).toEqual(want.slice(0, limit));
+          }
+        }
+        return statements
+          .filter((q) => q.includes('maxMerge(open_mark)'))
+          .map((q) => /toDate\('(\d{4}-\d{2}-\d{2})'\)/.exec(q)?.[1] ?? '?');
+      };
+      expect((await refresh()).sort()).toEqual(['2026-05-10', '2026-05-11', '2026-05-12', '2026-05-13']);
+      expect(await refresh()).toEqual([]);
+
+      const base = all[0]!;
+      const stale = referencePending(all, FROM + SPAN + HOUR, 0);
+      const latestOf = (id: string) =>
+        all.filter((e) => e.payment_id === id).reduce((a, e) => (e.ts > a.ts ? e : a));
+      const closed = [...new Set(all.map((e) => e.payment_id))]
+        .map(latestOf)
+        .filter((e) => dayOf(e.ts) === '2026-05-10' && !stale.some((p) => p.payment_id === e.payment_id));
+      const early = stale.filter((p) => dayOf(p.ts) === '2026-05-10' || dayOf(p.ts) === '2026-05-11');
+      expect(early.length).toBeGreaterThan(2);
+      expect(closed.length).toBeGreaterThan(0);
+      // On the last day only: a stale payment of an earlier day turns final, a final one reopens.
+      const lastDay = Date.UTC(2026, 4, 13, 6);
+      const onLastDay: PaymentEvent[] = [
+        {
+          ...base,
+          payment_id: early[0]!.payment_id,
+          event_id: 'rf_late_1',
+          status: 'succeeded',
+          ts: lastDay,
+        },
+        {
+          ...base,
+          payment_id: closed[0]!.payment_id,
+          event_id: 'rf_late_2',
+          status: 'pending',
+          ts: lastDay + 1,
+        },
+      ];
+      await s.write(onLastDay);
+      all.push(...onLastDay);
+      expect(await refresh()).toEqual(['2026-05-13']);
+      // A new reader reads every day, the continued payments of all days in one statement.
+      expect((await refresh(newReader())).sort()).toEqual([
+        '2026-05-10',
+        '2026-05-11',
+        '2026-05-12',
+        '2026-05-13',
+      ]);
+      expect(statements.some((q) => q.includes('groupUniqArray'))).toBe(true);
+      // A late event inside an earlier day: a stale payment of that day turns final there.
+      const p = early[1]!;
+      const late: PaymentEvent = {
+        ...base,
+        payment_id: p.payment_id,
+        event_id: 'rf_late_3',
+        status: 'failed',
+        ts: p.ts + 1,
+      };
+      await s.write([late]);
+      all.push(late);
+      expect(await refresh()).toEqual([dayOf(p.ts)]);
+      // Merges give new parts with the same rows: read again, same answers.
+      await command(sql`OPTIMIZE TABLE ${ident(db)}.${ident(PAYMENT_LATEST)} FINAL`);
+      await refresh();
+      expect(await refresh()).toEqual([]);
+    } finally {
+      await admin.command({ query: sql`DROP DATABASE IF EXISTS ${ident(db)}`.text });
+    }
   });
 });
 

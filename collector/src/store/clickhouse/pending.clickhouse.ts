@@ -29,40 +29,89 @@ HAVING p_ts < ${Math.ceil(before)} AND p_status IN ${list(NON_FINAL_STATUSES)}`;
 }
 
 /**
- * The stale payments from `payment_latest` (migration 7), as (payment_id, p_ts, p_tie), in two
- * passes over the days of the look-back. With a row's `open_mark` = max(2·ts + [non-final]):
- * half of it is the row's latest ts, and it is odd iff a non-final event has that ts.
- * 1. candidates: the rows whose `open_mark` is odd with a ts in [since, before). The row holding
- *    a stale payment's latest event always qualifies (that event is the max of every subset
- *    holding it), whatever the merge state, so this is a superset; once parts are merged it is
- *    about the stale payments plus those spanning days. One small max state is read per row.
- * 2. exact: the candidates' rows over all read days, found by `pid` (cityHash64 of the id, not
- *    in the sort key: a large `payment_id IN` set makes ClickHouse spend ~0.6 s at 50M events in
- *    primary-key analysis), grouped by payment_id (a colliding payment is one more group judged
- *    on its own rows, all of which share its pid). With om / fm the payment's max marks (both
- *    2·T + flag, T its latest ts): a non-final event at T (om odd) and none final (fm even)
- *    means the latest event is non-final; no non-final event at T means final. Both at T is a
- *    tie (`p_tie`): only (attempt, event_id) can tell, and the caller resolves those from
- *    `latest` (`latestQuery`).
- * A payment whose latest event is before `since` is left out (abandoned), like the raw query.
- * Days before `since`'s day are not read: their events are older than every event of the days
- * read, so they never hold the latest event of a payment seen there.
+ * The payments of one day (partition of `payment_latest`, migration 7) whose latest event *of
+ * that day* is non-final or tied, as (payment_id, p_ts, p_tie), over that day's rows only. With a
+ * row's `open_mark` = max(2·ts + [non-final]): half of it is the row's latest ts, and it is odd
+ * iff a non-final event has that ts.
+ * 1. candidates: the day's rows whose `open_mark` is odd. The row holding such a payment's latest
+ *    event of the day always qualifies (that event is the max of every subset holding it),
+ *    whatever the merge state, so this is a superset: once parts are merged it is about the
+ *    open payments of the day. One small max state is read per row.
+ * 2. exact: the candidates' rows of the day, found by `pid` (cityHash64 of the id, not in the sort
+ *    key: a large `payment_id IN` set makes ClickHouse spend ~0.6 s at 50M events in primary-key
+ *    analysis), grouped by payment_id (a colliding payment is one more group judged on its own
+ *    rows, all of which share its pid). With om / fm the payment's max marks of the day (both
+ *    2·T + flag, T its latest ts that day): a non-final event at T (om odd) and none final (fm
+ *    even) means the day's latest event is non-final; both at T is a tie (`p_tie`), resolved by
+ *    (attempt, event_id) from `latest` (`dayLatestStatusQuery`).
  */
-export function stalePaymentsQuery(db: string, before: number, since: number): SqlFragment {
-  const from = Math.max(0, Math.floor(since));
-  const to = Math.ceil(before);
+export function dayOpenPaymentsQuery(db: string, day: string): SqlFragment {
   const table = sql`${ident(db)}.${ident(PAYMENT_LATEST)}`;
-  const days = sql`day >= toDate(${dayOf(from)})`;
-  // T in [from, to) iff 2·T + flag in [2·from, 2·to). `% 2 != 0`: odd, also when negative.
+  const theDay = sql`day = toDate(${day})`;
+  // `% 2 != 0`: odd, also when negative.
   return sql`SELECT payment_id, intDiv(om, 2) AS p_ts, toUInt8(fm % 2 != 0) AS p_tie FROM (
   SELECT payment_id, maxMerge(open_mark) AS om, maxMerge(final_mark) AS fm
   FROM ${table}
-  WHERE ${days} AND pid IN (
-    SELECT pid FROM ${table}
-    WHERE ${days} AND finalizeAggregation(open_mark) % 2 != 0
-      AND finalizeAggregation(open_mark) >= ${2 * from} AND finalizeAggregation(open_mark) < ${2 * to})
+  WHERE ${theDay} AND pid IN (
+    SELECT pid FROM ${table} WHERE ${theDay} AND finalizeAggregation(open_mark) % 2 != 0)
   GROUP BY payment_id
-  HAVING om % 2 != 0 AND om >= ${2 * from} AND om < ${2 * to})`;
+  HAVING om % 2 != 0)`;
+}
+
+/** The status of the latest event of `day` (by ts, attempt, event_id) of each of `paymentIds` (non-empty), from `payment_latest`. */
+export function dayLatestStatusQuery(db: string, day: string, paymentIds: readonly string[]): SqlFragment {
+  return sql`SELECT payment_id, tupleElement(argMaxMerge(latest), 1) AS p_status
+FROM ${ident(db)}.${ident(PAYMENT_LATEST)}
+WHERE day = toDate(${day}) AND payment_id IN ${list(paymentIds)}
+GROUP BY payment_id`;
+}
+
+/**
+ * The (payment_id, earlier day) pairs of the days in [`fromDay`, `day`) whose pid also occurs on
+ * `day`: a superset (pid collisions) of the payments of those days that have events on `day` —
+ * whose latest event is therefore not on the earlier day. `pid` is a plain column: one pass
+ * over it, with the day's pids as the set. `presentOnDayQuery` makes it exact.
+ */
+export function laterDayPairsQuery(db: string, fromDay: string, day: string): SqlFragment {
+  const table = sql`${ident(db)}.${ident(PAYMENT_LATEST)}`;
+  return sql`SELECT DISTINCT payment_id, toString(day) AS d FROM ${table}
+WHERE day >= toDate(${fromDay}) AND day < toDate(${day}) AND pid IN (
+  SELECT pid FROM ${table} WHERE day = toDate(${day}))`;
+}
+
+/**
+ * Every payment with rows on two or more days from `fromDay` on and an odd row-level `open_mark`
+ * somewhere there (the only ones a day's open list can hold), with those days: the "continued"
+ * relation of every day at once, for a reader that needs it for many days (a cold start). Grouped
+ * by payment_id, so exact; costs about one pass of the one-statement reader it replaced.
+ */
+export function multiDayPaymentsQuery(db: string, fromDay: string): SqlFragment {
+  const table = sql`${ident(db)}.${ident(PAYMENT_LATEST)}`;
+  const days = sql`day >= toDate(${fromDay})`;
+  return sql`SELECT payment_id, groupUniqArray(toString(day)) AS ds FROM ${table}
+WHERE ${days} AND pid IN (SELECT pid FROM ${table} WHERE ${days} AND finalizeAggregation(open_mark) % 2 != 0)
+GROUP BY payment_id
+HAVING length(ds) > 1`;
+}
+
+/** Which of `paymentIds` (non-empty) have a row on `day` (primary-key reads). */
+export function presentOnDayQuery(db: string, day: string, paymentIds: readonly string[]): SqlFragment {
+  return sql`SELECT DISTINCT payment_id FROM ${ident(db)}.${ident(PAYMENT_LATEST)}
+WHERE day = toDate(${day}) AND payment_id IN ${list(paymentIds)}`;
+}
+
+/**
+ * The active parts of `payment_latest` per day (partition id YYYYMMDD) from `fromDay` on: a day's
+ * name list changes whenever its rows do (part names are never reused within a table; the time,
+ * row and byte counts guard against a table dropped and created again).
+ */
+export function partsQuery(db: string, fromDay: string): SqlFragment {
+  return sql`SELECT partition_id AS id,
+  concat(arrayStringConcat(arraySort(groupArray(name)), ','), '@', toString(max(modification_time)),
+    '/', toString(sum(rows)), '/', toString(sum(bytes_on_disk))) AS sig
+FROM system.parts
+WHERE database = ${db} AND table = ${PAYMENT_LATEST} AND active AND partition_id >= ${fromDay.replace(/-/g, '')}
+GROUP BY partition_id`;
 }
 
 /** The latest event of each of `paymentIds` (non-empty) over the days from `since`'s, from `payment_latest`. */
@@ -77,41 +126,177 @@ WHERE day >= toDate(${dayOf(from)}) AND payment_id IN ${list(paymentIds)}
 GROUP BY payment_id`;
 }
 
-/** A statement's rows and, for one with `ORDER BY … LIMIT`, how many rows there were before the LIMIT. */
-export interface LimitedRows {
-  rows: Record<string, unknown>[];
-  /** FORMAT JSON's `rows_before_limit_at_least` (exact when the statement sorts); null when absent. */
-  rowsBeforeLimit: number | null;
-}
-
 /** How the pending reader runs statements on the store's client. */
 export interface PendingStatements {
   rows(statement: SqlFragment): Promise<Record<string, unknown>[]>;
-  limited(statement: SqlFragment): Promise<LimitedRows>;
 }
 
-/** Rows of the first statement beyond the page: room for this many tied payments before the fallback. */
-const TIE_ROOM = 100;
-/** Ids per `latestQuery` statement. */
+/** Ids per statement that lists ids. */
 const ID_CHUNK = 10_000;
+/** A day's cached lists not used for this long are dropped. */
+const IDLE_MS = 3_600_000;
 
 const byteOrder = (a: string, b: string) => Buffer.compare(Buffer.from(a), Buffer.from(b));
-/** A row of the stale-payments statement: its id, latest ts, and whether that ts is a tie. */
-const listedRow = (r: Record<string, unknown>, tie: boolean) => ({
-  id: str(r.payment_id) ?? '',
-  ts: num(r.p_ts) ?? 0,
-  tie,
-});
+
+/**
+ * The payments of one day whose latest event of that day is non-final (ties resolved), sorted by
+ * (ts, payment_id bytes), for the parts `sig` it was read from.
+ */
+interface DayOpen {
+  sig: string;
+  ids: string[];
+  ts: number[];
+  tsOf: Map<string, number>;
+  used: number;
+}
+
+/**
+ * For a day D: the payments of each earlier day from `fromDay` on that also have rows on D, read
+ * when the days in [`fromDay`, D] had the parts `sigs`. Still valid for a later look-back start
+ * while the days from it to D keep those parts (pairs with days before the start are ignored).
+ */
+interface LaterDay {
+  fromDay: string;
+  sigs: Map<string, string>;
+  byDay: Map<string, Set<string>>;
+  used: number;
+}
+
+/** More days than this needing their continued payments: one statement for all (`multiDayPaymentsQuery`). */
+const MANY_DAYS = 2;
+
+/** First index of sorted `xs` with a value ≥ `x`. */
+function lowerBound(xs: readonly number[], x: number): number {
+  let lo = 0;
+  let hi = xs.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((xs[mid] as number) < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
 
 /**
  * "Pending longer than N" on ClickHouse, over `payment_latest` (kept by a view from every INSERT
  * into `payment_events`; with the spool in front, events not yet drained are not seen). Same
- * semantics as the embedded query and `rawStalePaymentsQuery`. One statement lists the stale
- * payments, tied ones first, then the oldest, with the total (`rows_before_limit_at_least`);
- * a second reads the latest event of the tied ones and of the page by id (primary-key reads).
- * A payment that got a newer event between the two reads is left out of the page.
+ * semantics as the embedded query and `rawStalePaymentsQuery`.
+ *
+ * The answer is assembled per day (partition) from the days of `since`'s on, and what was read
+ * for a day is kept while that day's parts are unchanged (`partsQuery`: any insert, merge,
+ * mutation or dropped partition gives new part names), so a refresh reads again only the days
+ * that changed — under live ingest, today:
+ * - per day D, the payments whose latest event of D is non-final (`dayOpenPaymentsQuery`, ties
+ *   resolved by `dayLatestStatusQuery`);
+ * - per day D, the payments of earlier days that have events on D (`laterDayPairsQuery` then
+ *   `presentOnDayQuery`): their latest event is not on the earlier day. Kept while D and the days
+ *   before it keep their parts, also when the look-back start moves on; when more than
+ *   `MANY_DAYS` days need it (a cold start), one statement for all (`multiDayPaymentsQuery`).
+ * A payment is stale iff it is open on some day D, has no events on a later day, and its latest
+ * ts is in [since, before). Days before `since`'s day are not read: their events are older than
+ * every event of the days read. The page's fields are then read by primary key (`latestQuery`);
+ * a payment that got a newer event meanwhile is left out of the page. Days whose parts changed
+ * while they were read are used for the answer but not kept.
  */
 export function createClickHousePending(db: string, run: PendingStatements): PendingPaymentReader {
+  const open = new Map<string, DayOpen>();
+  const later = new Map<string, LaterDay>();
+
+  async function daySigs(fromDay: string): Promise<Map<string, string>> {
+    const out = new Map<string, string>();
+    for (const r of await run.rows(partsQuery(db, fromDay))) {
+      const id = str(r.id) ?? '';
+      // Partition ids of `day` are YYYYMMDD; anything else is not a day of this table.
+      if (/^\d{8}$/.test(id))
+        out.set(`${id.slice(0, 4)}-${id.slice(4, 6)}-${id.slice(6, 8)}`, str(r.sig) ?? '');
+    }
+    return out;
+  }
+
+  async function readOpen(day: string, sig: string, now: number): Promise<DayOpen> {
+    const rows = await run.rows(dayOpenPaymentsQuery(db, day));
+    let list = rows.map((r) => ({
+      id: str(r.payment_id) ?? '',
+      ts: num(r.p_ts) ?? 0,
+      tie: num(r.p_tie) === 1,
+    }));
+    const tied = list.filter((p) => p.tie).map((p) => p.id);
+    if (tied.length > 0) {
+      // A tie is open when the day's latest event by (ts, attempt, event_id) is non-final.
+      const openTies = new Set<string>();
+      for (let i = 0; i < tied.length; i += ID_CHUNK) {
+        for (const r of await run.rows(dayLatestStatusQuery(db, day, tied.slice(i, i + ID_CHUNK)))) {
+          if (NON_FINAL_STATUSES.includes(str(r.p_status) as Status)) openTies.add(str(r.payment_id) ?? '');
+        }
+      }
+      list = list.filter((p) => !p.tie || openTies.has(p.id));
+    }
+    list.sort((a, b) => a.ts - b.ts || byteOrder(a.id, b.id));
+    return {
+      sig,
+      ids: list.map((p) => p.id),
+      ts: list.map((p) => p.ts),
+      tsOf: new Map(list.map((p) => [p.id, p.ts])),
+      used: now,
+    };
+  }
+
+  async function readLater(
+    fromDay: string,
+    day: string,
+    sigs: Map<string, string>,
+    now: number,
+  ): Promise<LaterDay> {
+    const pairs = (await run.rows(laterDayPairsQuery(db, fromDay, day))).map((r) => ({
+      id: str(r.payment_id) ?? '',
+      d: str(r.d) ?? '',
+    }));
+    const ids = [...new Set(pairs.map((p) => p.id))];
+    const present = new Set<string>();
+    for (let i = 0; i < ids.length; i += ID_CHUNK) {
+      for (const r of await run.rows(presentOnDayQuery(db, day, ids.slice(i, i + ID_CHUNK)))) {
+        present.add(str(r.payment_id) ?? '');
+      }
+    }
+    const byDay = new Map<string, Set<string>>();
+    for (const p of pairs) {
+      if (!present.has(p.id)) continue; // a pid collision, not the same payment
+      const set = byDay.get(p.d) ?? new Set<string>();
+      set.add(p.id);
+      byDay.set(p.d, set);
+    }
+    return { fromDay, sigs, byDay, used: now };
+  }
+
+  /** The continued payments of each of `days` (with every day of `all` up to it) from one statement. */
+  async function readLaterAll(
+    fromDay: string,
+    days: readonly string[],
+    all: readonly string[],
+    sigs: Map<string, string>,
+    now: number,
+  ): Promise<Map<string, LaterDay>> {
+    const out = new Map<string, LaterDay>();
+    for (const day of days) {
+      const upTo = new Map(all.filter((d) => d <= day).map((d) => [d, sigs.get(d) ?? '']));
+      out.set(day, { fromDay, sigs: upTo, byDay: new Map(), used: now });
+    }
+    for (const r of await run.rows(multiDayPaymentsQuery(db, fromDay))) {
+      const id = str(r.payment_id) ?? '';
+      const ds = (Array.isArray(r.ds) ? r.ds : []).map((d) => str(d) ?? '').sort();
+      for (let i = 1; i < ds.length; i++) {
+        const entry = out.get(ds[i] as string);
+        if (entry === undefined) continue;
+        for (const d of ds.slice(0, i)) {
+          const set = entry.byDay.get(d) ?? new Set<string>();
+          set.add(id);
+          entry.byDay.set(d, set);
+        }
+      }
+    }
+    return out;
+  }
+
   async function latestOf(ids: readonly string[], since: number): Promise<Map<string, PendingPayment>> {
     const out = new Map<string, PendingPayment>();
     for (let i = 0; i < ids.length; i += ID_CHUNK) {
@@ -137,42 +322,98 @@ export function createClickHousePending(db: string, run: PendingStatements): Pen
       const limit = Math.max(0, Math.floor(q.limit));
       const since = Math.max(0, Math.floor(q.since));
       const before = Math.ceil(q.before);
-      const stale = stalePaymentsQuery(db, before, since);
-      const head = limit + TIE_ROOM;
-      const first = await run.limited(
-        sql`SELECT payment_id, p_ts, p_tie FROM (${stale}) ORDER BY p_tie DESC, p_ts ASC, payment_id ASC LIMIT ${head}`,
-      );
-      let listed = first.rows.map((r) => listedRow(r, num(r.p_tie) === 1));
-      let total = listed.length < head ? listed.length : (first.rowsBeforeLimit ?? -1);
-      if (total < listed.length) {
-        // No count with the rows (not expected: FORMAT JSON reports it for a sorted LIMIT).
-        const [c] = await run.rows(sql`SELECT count() AS n FROM (${stale})`);
-        total = num(c?.n) ?? 0;
+      const fromDay = dayOf(since);
+      const now = Date.now();
+      const sigs = await daySigs(fromDay);
+      const days = [...sigs.keys()].sort();
+
+      // Each day's open payments, read again when its parts changed.
+      const opens = new Map<string, DayOpen>();
+      const fresh = new Map<string, DayOpen>();
+      for (const day of days) {
+        const sig = sigs.get(day) ?? '';
+        const cached = open.get(day);
+        if (cached?.sig === sig) {
+          cached.used = now;
+          opens.set(day, cached);
+        } else {
+          const read = await readOpen(day, sig, now);
+          opens.set(day, read);
+          fresh.set(day, read);
+        }
       }
-      const tieCount = listed.filter((p) => p.tie).length;
-      if (listed.length === head && (tieCount > TIE_ROOM || tieCount === head)) {
-        // More tied payments than room (some may be missing, or the page of the others is cut
-        // short): list them all, then the page of the others.
-        const ties = await run.rows(sql`SELECT payment_id, p_ts FROM (${stale}) WHERE p_tie = 1`);
-        const clear = await run.rows(
-          sql`SELECT payment_id, p_ts FROM (${stale}) WHERE p_tie = 0 ORDER BY p_ts ASC, payment_id ASC LIMIT ${limit}`,
-        );
-        listed = [...ties.map((r) => listedRow(r, true)), ...clear.map((r) => listedRow(r, false))];
+      // Per day D, the earlier days' payments it continues; depends on every day up to D.
+      const valid = (e: LaterDay | undefined, i: number): e is LaterDay =>
+        e !== undefined &&
+        e.fromDay <= fromDay &&
+        days.slice(0, i + 1).every((d) => e.sigs.get(d) === sigs.get(d));
+      const stale = days.filter((d, i) => i > 0 && !valid(later.get(d), i));
+      const freshLater =
+        stale.length > MANY_DAYS
+          ? await readLaterAll(fromDay, stale, days, sigs, now)
+          : new Map<string, LaterDay>();
+      const superseded = new Map<string, Set<string>>();
+      for (let i = 1; i < days.length; i++) {
+        const day = days[i] as string;
+        let entry = later.get(day);
+        if (valid(entry, i)) entry.used = now;
+        else {
+          entry = freshLater.get(day);
+          if (entry === undefined) {
+            const upTo = new Map(days.slice(0, i + 1).map((d) => [d, sigs.get(d) ?? '']));
+            entry = await readLater(fromDay, day, upTo, now);
+            freshLater.set(day, entry);
+          }
+        }
+        for (const [d, ids] of entry.byDay) {
+          if (d < fromDay) continue;
+          const set = superseded.get(d) ?? new Set<string>();
+          for (const id of ids) set.add(id);
+          superseded.set(d, set);
+        }
       }
-      const tied = listed.filter((p) => p.tie);
-      const clear = listed.filter((p) => !p.tie).slice(0, limit);
+
+      let total = 0;
+      const candidates: { id: string; ts: number }[] = [];
+      for (const day of days) {
+        const o = opens.get(day) as DayOpen;
+        const gone = superseded.get(day);
+        const lo = lowerBound(o.ts, since);
+        const hi = lowerBound(o.ts, before);
+        let n = hi - lo;
+        for (const id of gone ?? []) {
+          const ts = o.tsOf.get(id);
+          if (ts !== undefined && ts >= since && ts < before) n--;
+        }
+        total += n;
+        let taken = 0;
+        for (let i = lo; i < hi && taken < limit; i++) {
+          const id = o.ids[i] as string;
+          if (gone?.has(id)) continue;
+          candidates.push({ id, ts: o.ts[i] as number });
+          taken++;
+        }
+      }
+
+      // Keep what was read only when the parts did not change meanwhile.
+      if (fresh.size > 0 || freshLater.size > 0) {
+        const after = await daySigs(fromDay);
+        for (const [day, o] of fresh) if (after.get(day) === o.sig) open.set(day, o);
+        for (const [day, l] of freshLater) {
+          if ([...l.sigs].every(([d, sig]) => after.get(d) === sig)) later.set(day, l);
+        }
+      }
+      for (const [day, o] of open) if (now - o.used > IDLE_MS) open.delete(day);
+      for (const [day, l] of later) if (now - l.used > IDLE_MS) later.delete(day);
+
+      if (limit === 0) return { total, items: [] };
+      const page = candidates.sort((a, b) => a.ts - b.ts || byteOrder(a.id, b.id)).slice(0, limit);
       const latest = await latestOf(
-        [...tied, ...clear].map((p) => p.id),
+        page.map((p) => p.id),
         since,
       );
       const isStale = (p: PendingPayment | undefined): p is PendingPayment =>
         p !== undefined && NON_FINAL_STATUSES.includes(p.status) && p.ts >= since && p.ts < before;
-      // A tied payment is stale when its latest event, by (ts, attempt, event_id), is non-final.
-      const staleTies = tied.filter((p) => isStale(latest.get(p.id)));
-      total -= tied.length - staleTies.length;
-      const page = [...staleTies, ...clear]
-        .sort((a, b) => a.ts - b.ts || byteOrder(a.id, b.id))
-        .slice(0, limit);
       const items = page.flatMap((p) => {
         const l = latest.get(p.id);
         return isStale(l) ? [l] : [];
