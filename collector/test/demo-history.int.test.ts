@@ -129,7 +129,7 @@ describe('paywatch start: demo history', () => {
         250,
       );
       const historyDone = Date.now() - t0;
-      // ~320k at mean volume; 254k-382k over the week's start times (time-of-day curve).
+      // ~355k at mean volume; ~280k-425k over the week's start times (time-of-day curve).
       expect(Number(sent)).toBeGreaterThan(220_000);
       console.log(
         `demo start: URL ${urlAfter} ms, first live transaction ${liveAfter} ms, engine warmed ${warmedAfter} ms, history stored ${historyDone} ms`,

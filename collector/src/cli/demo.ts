@@ -24,12 +24,15 @@ export const DEMO_HISTORY_RATE = 0.15;
  */
 export const DEMO_RECENT_HOURS = 2;
 /**
- * Half-width (hours) of the window around "now − 7 days" back-filled at the live rate, so the
- * trends explorer's default view (last hour, compared with the same hour last week) compares like
- * with like during the first half hour of a demo.
+ * Hours after "now − 7 days" back-filled at the live rate, with the hour before it, so the trends
+ * explorer's default view (the last hour, compared with the same hour last week) compares like
+ * with like during the first half hour of a demo. (Half an hour on each side left the first half
+ * of that view's last week thin at the start: the dashed lines began mid-chart.)
  */
 export const DEMO_WEEK_AGO_HOURS = 0.5;
-/** The live rate at which the full-rate parts of the history are capped (keeps the history ≈ 320k events). */
+/** The trends explorer's default range, whose last-week comparison the full-rate window covers. */
+const DEFAULT_VIEW_HOURS = 1;
+/** The live rate at which the full-rate parts of the history are capped (keeps the history ≈ 350k events). */
 export const DEMO_HISTORY_MAX_RATE = 20;
 
 /** One contiguous stretch of back-filled history: [from, to) at `rate` events/s. */
@@ -49,11 +52,13 @@ export function demoHistoryPlan(now: number, liveRate: number): HistorySegment[]
   const thin = Math.min(full, DEMO_HISTORY_RATE);
   const start = now - DEMO_HISTORY_DAYS * DAY;
   const weekAgo = now - 7 * DAY;
+  const weekFrom = weekAgo - DEFAULT_VIEW_HOURS * HOUR;
+  const weekTo = weekAgo + DEMO_WEEK_AGO_HOURS * HOUR;
   const recent = now - DEMO_RECENT_HOURS * HOUR;
   const bounds: HistorySegment[] = [
-    { from: start, to: weekAgo - DEMO_WEEK_AGO_HOURS * HOUR, rate: thin },
-    { from: weekAgo - DEMO_WEEK_AGO_HOURS * HOUR, to: weekAgo + DEMO_WEEK_AGO_HOURS * HOUR, rate: full },
-    { from: weekAgo + DEMO_WEEK_AGO_HOURS * HOUR, to: recent, rate: thin },
+    { from: start, to: weekFrom, rate: thin },
+    { from: weekFrom, to: weekTo, rate: full },
+    { from: weekTo, to: recent, rate: thin },
     { from: recent, to: now, rate: full },
   ];
   return bounds.filter((s) => s.to > s.from);
