@@ -1,6 +1,7 @@
 // Guards the `paywatch` CLI as a newcomer uses it: --help everywhere, clear config errors, and `start` serving demo payments.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Overview } from '@paywatch/contracts';
@@ -44,6 +45,41 @@ describe('paywatch CLI', () => {
     });
     expect(r.status).toBe(1);
     expect(r.stderr).toContain('PAYWATCH_PORT: expected an integer');
+  });
+
+  it('start on a port in use says so, naming PAYWATCH_PORT, before creating anything: the next start still shows the first admin password', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'pw-busy-'));
+    const busy = createServer();
+    await new Promise<void>((r) => busy.listen(0, '127.0.0.1', () => r()));
+    const port = (busy.address() as AddressInfo).port;
+    try {
+      const r = run(['start', '--no-demo', '--no-dashboard'], {
+        PAYWATCH_HOST: '127.0.0.1',
+        PAYWATCH_PORT: String(port),
+        PAYWATCH_DATA_DIR: dataDir,
+        PAYWATCH_LOG_LEVEL: 'warn',
+      });
+      expect(r.status, r.stderr).toBe(1);
+      expect(r.stderr).toContain(`127.0.0.1:${port} is in use`);
+      expect(r.stderr).toContain('PAYWATCH_PORT');
+      expect(r.stderr).not.toContain('setupListenHandle'); // a message, not a stack trace
+    } finally {
+      await new Promise((r) => busy.close(r));
+    }
+    // The admin user was not created by the failed start: its password is shown now.
+    const proc = spawnPaywatch(['start', '--no-demo', '--no-dashboard'], {
+      PAYWATCH_PORT: '0',
+      PAYWATCH_DATA_DIR: dataDir,
+      PAYWATCH_LOG_LEVEL: 'warn',
+    });
+    try {
+      await proc.waitFor(/Press Ctrl\+C to stop/, 60_000, 'no banner');
+      expect(proc.out).toMatch(/First start: sign in as "admin" with password \S+/);
+    } finally {
+      proc.child.kill('SIGINT');
+      await new Promise((r) => proc.child.once('exit', r));
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 
   it('start prints the URL within 60 s and demo payments flow', async () => {

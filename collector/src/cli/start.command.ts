@@ -34,6 +34,20 @@ function untilStopped(signal?: AbortSignal): Promise<void> {
   });
 }
 
+/**
+ * Why `host:port` cannot be listened on (`EADDRINUSE`, `EACCES`…), or null when it can. Checked
+ * before the start creates anything: a first start failing at listen() had already created the
+ * admin user, so its generated password was never shown (and never is again).
+ */
+async function bindError(host: string, port: number): Promise<string | null> {
+  const { createServer } = await import('node:net');
+  return new Promise((resolve) => {
+    const probe = createServer();
+    probe.once('error', (err: NodeJS.ErrnoException) => resolve(err.code ?? err.message));
+    probe.listen(port, host, () => probe.close(() => resolve(null)));
+  });
+}
+
 /** Name of the ingest key `paywatch start` creates for its demo traffic. */
 export const SIMULATOR_KEY_NAME = 'simulator (paywatch start)';
 
@@ -70,6 +84,14 @@ export const startCommand: Command = {
     const { loadConfigOrReport } = await import('./load-config.js');
     const config = await loadConfigOrReport(io);
     if (config === null) return 1;
+    const busy = config.port === 0 ? null : await bindError(config.host, config.port);
+    if (busy !== null) {
+      io.stderr.write(
+        `paywatch: ${config.host}:${config.port} is ${busy === 'EADDRINUSE' ? 'in use' : `not available (${busy})`}; ` +
+          `start on another port with PAYWATCH_PORT, e.g. PAYWATCH_PORT=8081 npm start\n`,
+      );
+      return 1;
+    }
     const { ensureDashboardBuilt } = await import('./dashboard-build.js');
     if (!values['no-dashboard']) await ensureDashboardBuilt(io);
     const { startServer } = await import('../main.js');
