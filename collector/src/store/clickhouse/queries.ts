@@ -11,7 +11,7 @@ import { ALL_SLICE, CUBE_TABLES, HOUR_MS, isCubeDimension, type CubeDimension } 
 import { latencyBucketSql, quantileBucketsSql } from './latency-histogram.js';
 import { DAY_OF_TS, MINUTE_ROLLUP, ROLLUP_DIMENSIONS, type RollupDimension } from './migrations.js';
 import { COLUMN_NAMES, DIMENSION_COLUMNS, ROW_COLUMNS } from './row.js';
-import { ident, join, list, raw, sql, type SqlFragment } from './sql.js';
+import { ident, join, list, raw, sql, valueSet, type SqlFragment } from './sql.js';
 
 /**
  * Read-query builders for the ClickHouse backend (pure: config and query in, SQL out). Each
@@ -501,6 +501,8 @@ ORDER BY ts ASC, attempt ASC, event_id ASC`;
  *   optionally only in the day partitions within `keyWindowDays` of the batch;
  * - with `checkRaw`, also the raw rows in the batch's time window: an exact replay of an INSERT
  *   whose raw rows landed while its key rows did not (a crash or error between the two).
+ * The ids are bound as one array-literal set (`valueSet`): it runs before every INSERT of the
+ * spool drain, and 18.16 spends ≈80 ms of server time per 5000-id chunk parsing an `IN (…)` list.
  */
 export function existingIdsQuery(
   db: string,
@@ -514,7 +516,7 @@ export function existingIdsQuery(
     if (e.ts < minTs) minTs = e.ts;
     if (e.ts > maxTs) maxTs = e.ts;
   }
-  const ids = list(events.map((e) => e.event_id));
+  const ids = valueSet(events.map((e) => e.event_id));
   const keyDays =
     keyWindowDays === null
       ? raw('')
@@ -530,11 +532,11 @@ WHERE ${batchRowsCondition(events, ids)}`;
 /**
  * The raw rows of these events' ids in the batch's time window (its days, then its ts range):
  * the raw branch of the duplicate check, and the rows the repair of derived tables reads
- * (`derived-repair.ts`). `ids` is the bound id list when the caller has built it already.
+ * (`derived-repair.ts`). `ids` is the bound id set when the caller has built it already.
  */
 export function batchRowsCondition(
   events: readonly Pick<PaymentEvent, 'event_id' | 'ts'>[],
-  ids: SqlFragment = list(events.map((e) => e.event_id)),
+  ids: SqlFragment = valueSet(events.map((e) => e.event_id)),
 ): SqlFragment {
   let minTs = Infinity;
   let maxTs = -Infinity;

@@ -1,7 +1,7 @@
 // Guards the one ClickHouse value-binding helper: every awkward string and number becomes a safe literal, and identifiers are never free text.
 import { describe, expect, it } from 'vitest';
 import { AWKWARD_STRINGS } from '../contract/events.js';
-import { ident, isIdentifier, list, literal, quoteString, sql } from './sql.js';
+import { ident, isIdentifier, list, literal, quoteString, sql, valueSet } from './sql.js';
 
 /** Undoes ClickHouse's string-literal escaping (the server-side rules), for checking our output. */
 function unquote(lit: string): string {
@@ -107,5 +107,14 @@ describe('sql tag, ident, list', () => {
 
   it('refuses an empty IN list', () => {
     expect(() => list([])).toThrow(RangeError);
+  });
+
+  it('binds a value set as one array literal of the same literals as list, and refuses an empty one', () => {
+    const evil = "x' OR 1=1 --";
+    expect(valueSet(['a', evil]).text).toBe("(SELECT arrayJoin(['a', 'x\\' OR 1=1 --']))");
+    expect(valueSet([...AWKWARD_STRINGS]).text).toBe(
+      `(SELECT arrayJoin([${list([...AWKWARD_STRINGS]).text.slice(1, -1)}]))`,
+    );
+    expect(() => valueSet([])).toThrow(RangeError);
   });
 });

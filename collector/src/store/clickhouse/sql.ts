@@ -120,3 +120,17 @@ export function list(values: readonly (string | number)[]): SqlFragment {
   if (values.length === 0) throw new RangeError('an IN list needs at least one value');
   return new SqlFragment(`(${values.map((v) => literal(v)).join(', ')})`, TOKEN);
 }
+
+/**
+ * A set of strings for `IN`, as a subquery over one array literal: `(SELECT arrayJoin(['a', 'b']))`.
+ * For long sets (the duplicate check's and the derived repair's ids): 18.16 parses and analyses
+ * an array literal several times faster than the same values as an `IN (…)` list (measured on an
+ * empty key table, 5000 ids: ≈27 ms against ≈80 ms of server time; 20 000: ≈50 against
+ * 250–750 ms), and the primary key still prunes granules with it (`use_index_for_in_with_subqueries`,
+ * on by default: the same marks are read). Each value is bound by `literal()` as in `list`, so
+ * both compare the same strings. An empty set is refused (skip the condition).
+ */
+export function valueSet(values: readonly string[]): SqlFragment {
+  if (values.length === 0) throw new RangeError('a value set needs at least one value');
+  return sql`(SELECT arrayJoin(${values}))`;
+}
