@@ -1,5 +1,5 @@
 import { navigate, useLocation } from '../../app/router.js';
-import { useI18n } from '../../i18n/index.js';
+import { ALERT_SEVERITIES, useI18n } from '../../i18n/index.js';
 import { useAlerts } from '../../queries/index.js';
 import { AlertList } from './alert-list.js';
 
@@ -37,12 +37,20 @@ export function AlertsPage() {
         </div>
         <label className="field">
           {t('alerts.severity')}
-          <input
-            type="search"
-            defaultValue={severity ?? ''}
-            onBlur={(e) => setParam('severity', e.target.value.trim())}
-            onKeyDown={(e) => e.key === 'Enter' && setParam('severity', e.currentTarget.value.trim())}
-          />
+          {/* A select of the severities the shipped rules use (labels in the UI language, canonical
+              ids in the URL and the API call); a rule may name another one, so a severity from a
+              shared URL that is not in the list stays selectable, shown as is. */}
+          <select value={severity ?? ''} onChange={(e) => setParam('severity', e.target.value)}>
+            <option value="">{t('alerts.all')}</option>
+            {ALERT_SEVERITIES.map((s) => (
+              <option key={s} value={s}>
+                {label('alert_severity', s)}
+              </option>
+            ))}
+            {severity && !(ALERT_SEVERITIES as readonly string[]).includes(severity) && (
+              <option value={severity}>{severity}</option>
+            )}
+          </select>
         </label>
       </div>
       <div className="panel">
