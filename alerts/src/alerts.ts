@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { Router } from 'express';
 import { loadAlertsConfig } from './config/load.js';
 import type { LoadedAlertsConfig } from './config/load.js';
-import { createAlertEngine } from './engine/engine.js';
+import { DEFAULT_DASHBOARD_URL, createAlertEngine } from './engine/engine.js';
 import type { AlertEngine, EngineLogger } from './engine/engine.js';
 import { createAlertsRouter } from './http/alerts.router.js';
 import { createDeliveryLog } from './notify/delivery-log.js';
@@ -17,9 +17,13 @@ export interface AlertsModuleConfig {
   env?: Readonly<Record<string, string | undefined>>;
   /** Directory for alerts-state.json and alerts-deliveries.jsonl; undefined = in memory only. */
   dataDir?: string | undefined;
-  /** Overrides from the host's config (e.g. PAYWATCH_REPORTING_CURRENCY, public URLs). */
+  /** Overrides from the host's config (e.g. PAYWATCH_REPORTING_CURRENCY, external URL). */
   reportingCurrency?: string;
-  dashboardUrl?: string;
+  /**
+   * The host's public dashboard address, the deep-link base when the YAML sets no `dashboard_url`
+   * (the YAML wins). A function when the host knows it only once it listens (port 0).
+   */
+  dashboardUrl?: string | (() => string);
   externalUrl?: string;
 }
 
@@ -43,9 +47,17 @@ export function createAlerts(
   const cfg: LoadedAlertsConfig = {
     ...loaded,
     ...(config.reportingCurrency ? { reporting_currency: config.reportingCurrency } : {}),
-    ...(config.dashboardUrl ? { dashboard_url: config.dashboardUrl } : {}),
     ...(config.externalUrl ? { external_url: config.externalUrl } : {}),
   };
+  const hostDashboardUrl = config.dashboardUrl;
+  const dashboardUrl =
+    hostDashboardUrl === undefined
+      ? undefined
+      : typeof hostDashboardUrl === 'string'
+        ? () => hostDashboardUrl
+        : hostDashboardUrl;
+  // The base every deep link (and the receivers' test notification) starts with.
+  const dashboardBase = () => cfg.dashboard_url ?? dashboardUrl?.() ?? DEFAULT_DASHBOARD_URL;
   const log = createDeliveryLog(
     config.dataDir ? { file: join(config.dataDir, 'alerts-deliveries.jsonl') } : {},
   );
@@ -59,7 +71,7 @@ export function createAlerts(
         max_delay_ms: cfg.retry.max_delay,
       },
       external_url: cfg.external_url,
-      dashboard_url: cfg.dashboard_url,
+      dashboard_url: dashboardBase,
       reporting_currency: cfg.reporting_currency,
     },
   );
@@ -73,6 +85,7 @@ export function createAlerts(
       deliveryLog: log,
       ...(deps.now ? { now: deps.now } : {}),
       ...(deps.logger ? { logger: deps.logger } : {}),
+      ...(dashboardUrl ? { dashboardUrl } : {}),
     },
     cfg,
     { followWallClock: true },

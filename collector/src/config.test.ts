@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { describeConfig, loadConfig } from './config.js';
+import { describeConfig, loadConfig, publicBaseUrl } from './config.js';
 
 const dir = () => mkdtempSync(join(tmpdir(), 'paywatch-config-'));
 
@@ -59,6 +59,32 @@ describe('loadConfig', () => {
     const dump = JSON.stringify(describeConfig(c));
     for (const s of ['sekret', 'key-aaaa', 'hhhhhhhh']) expect(dump).not.toContain(s);
   });
+});
+
+describe('loadConfig: the public address (alert deep links)', () => {
+  it('is the address the collector listens on unless PAYWATCH_PUBLIC_URL names one', () => {
+    const d = dir();
+    const own = loadConfig({ PAYWATCH_DATA_DIR: d });
+    expect(own.publicUrl).toBeNull();
+    expect(publicBaseUrl(own, own.port)).toBe('http://127.0.0.1:8080');
+    const wildcard = loadConfig({ PAYWATCH_DATA_DIR: d, PAYWATCH_HOST: '0.0.0.0', PAYWATCH_PORT: '0' });
+    expect(publicBaseUrl(wildcard, 43_210)).toBe('http://localhost:43210');
+    expect(publicBaseUrl(loadConfig({ PAYWATCH_DATA_DIR: d, PAYWATCH_HOST: '::1' }), 8080)).toBe(
+      'http://[::1]:8080',
+    );
+    const proxied = loadConfig({ PAYWATCH_DATA_DIR: d, PAYWATCH_PUBLIC_URL: 'https://pay.example.com/ops/' });
+    expect(proxied.publicUrl).toBe('https://pay.example.com/ops');
+    expect(publicBaseUrl(proxied, 8080)).toBe('https://pay.example.com/ops');
+  });
+
+  it.each(['pay.example.com', 'ftp://pay.example.com', 'https://pay.example.com/?x=1', 'http://a b'])(
+    'rejects PAYWATCH_PUBLIC_URL=%s naming the variable',
+    (value) => {
+      expect(() => loadConfig({ PAYWATCH_DATA_DIR: dir(), PAYWATCH_PUBLIC_URL: value })).toThrow(
+        /^PAYWATCH_PUBLIC_URL: /,
+      );
+    },
+  );
 });
 
 describe('loadConfig: spool and Redis', () => {

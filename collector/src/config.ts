@@ -55,6 +55,11 @@ export const DEFAULT_METRICS_COUNTRIES = [
 export interface Config {
   host: string;
   port: number;
+  /**
+   * Where users open the dashboard (`PAYWATCH_PUBLIC_URL`, no trailing slash), the base of alert
+   * deep links; null: this collector's own address (`publicBaseUrl`).
+   */
+  publicUrl: string | null;
   dataDir: string;
   store: StoreConfig;
   /** Durable spool in front of the ClickHouse store (unused by the embedded store). */
@@ -129,6 +134,12 @@ export const ENV_DOCS: readonly { name: string; default: string; description: st
     name: 'PAYWATCH_PORT',
     default: '8080',
     description: 'HTTP port for the ingest API, read API, dashboard, live stream and `/metrics`.',
+  },
+  {
+    name: 'PAYWATCH_PUBLIC_URL',
+    default: '(own address)',
+    description:
+      "Base URL where users open the dashboard (`https://paywatch.example.com`, behind a proxy, or the compose `dashboard` service); alert deep links (`<url>/alerts/<id>`) start with it. Default: this process's own address, `http(s)://PAYWATCH_HOST:PAYWATCH_PORT` (`localhost` for `0.0.0.0`). A `dashboard_url` in the alerts YAML wins.",
   },
   {
     name: 'PAYWATCH_STORE',
@@ -436,6 +447,20 @@ function list(env: Env, name: string): string[] {
     .filter((s) => s.length > 0);
 }
 
+/**
+ * The address users reach this process at: `PAYWATCH_PUBLIC_URL` when set, else
+ * `http(s)://host:port` from where it listens (`localhost` for a wildcard host). `port` is the
+ * bound one (the configured port may be 0).
+ */
+export function publicBaseUrl(
+  config: Pick<Config, 'host' | 'publicUrl'> & { security: { tls: unknown } },
+  port: number,
+): string {
+  if (config.publicUrl !== null) return config.publicUrl;
+  const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+  return `${config.security.tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${port}`;
+}
+
 /** Reads a value given inline or as a path to a file (for secrets and PEMs). */
 export function inlineOrFile(value: string): string {
   const looksLikePath =
@@ -464,6 +489,13 @@ export function loadConfig(env: Env = process.env): Config {
   const host = env.PAYWATCH_HOST?.trim() || '127.0.0.1';
   const port = int(env, 'PAYWATCH_PORT', 8080, 0, 65535);
   const dataDir = resolve(env.PAYWATCH_DATA_DIR?.trim() || './data');
+  const publicUrlRaw = env.PAYWATCH_PUBLIC_URL?.trim() || null;
+  if (publicUrlRaw !== null && !/^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/.test(publicUrlRaw))
+    throw new ConfigError(
+      'PAYWATCH_PUBLIC_URL',
+      `expected http(s)://host[:port][/path] without query, got "${publicUrlRaw}"`,
+    );
+  const publicUrl = publicUrlRaw === null ? null : publicUrlRaw.replace(/\/+$/, '');
 
   const backend = env.PAYWATCH_STORE?.trim() || 'embedded';
   let store: StoreConfig;
@@ -570,6 +602,7 @@ export function loadConfig(env: Env = process.env): Config {
   return {
     host,
     port,
+    publicUrl,
     dataDir,
     store,
     spool,
@@ -716,6 +749,7 @@ export function describeConfig(c: Config): Record<string, unknown> {
   return {
     host: c.host,
     port: c.port,
+    publicUrl: c.publicUrl,
     dataDir: c.dataDir,
     store:
       c.store.backend === 'clickhouse'

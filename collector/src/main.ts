@@ -10,7 +10,7 @@ import { createAuthService, type AuthService } from './auth/auth.service.js';
 import { createDataLifecycle, type DataLifecycle } from './backup/lifecycle.js';
 import { LIFECYCLE_ROUTE_DOCS, createLifecycleRouter } from './backup/lifecycle.routes.js';
 import { openSecurityDb } from './auth/security-db.js';
-import { describeConfig, type Config } from './config.js';
+import { describeConfig, publicBaseUrl, type Config } from './config.js';
 import { createReadService } from './http/read-service.js';
 import { createFx } from './lib/fx.js';
 import { createLogger, type Logger } from './lib/logger.js';
@@ -136,6 +136,8 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
       backupIntervalHours: config.security.backupIntervalHours,
     },
   );
+  // The configured port until the server listens, then the bound one.
+  let boundPort = config.port;
   // The alert engine detects on the same masked, stored events as every other sink.
   const alerts: AlertsInCollector | null = config.alerts.enabled
     ? createAlertsInCollector(
@@ -144,6 +146,9 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
           env: config.alerts.env,
           dataDir: config.dataDir,
           reportingCurrency: config.reportingCurrency,
+          // Deep links open the dashboard this collector serves (or PAYWATCH_PUBLIC_URL); the
+          // bound port is known only once it listens (PAYWATCH_PORT=0).
+          dashboardUrl: () => publicBaseUrl(config, boundPort),
           // No detector snapshot: learn the last hours from the store before live events (held meanwhile).
           warmupHours: config.alerts.warmupHours,
           warmupMaxHeld: config.alerts.queueEvents,
@@ -293,8 +298,8 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
   signalMetrics.start();
   signalRetention.start();
   const port = (server.address() as AddressInfo).port;
-  const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
-  const url = `${tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  boundPort = port;
+  const url = publicBaseUrl({ ...config, publicUrl: null }, port);
   logger.info({ url, store: store.backend }, 'paywatch collector listening');
 
   let closing: Promise<void> | undefined;

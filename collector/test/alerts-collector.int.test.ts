@@ -1,4 +1,4 @@
-// Guards the alert engine inside the collector: unpaced simulated history with a provider outage is judged in event time (not dropped as late) and raises an alert via the API and the live stream; ack needs on-call and records the signed-in actor; non-JSON bodies get 415 and unknown query parameters 400.
+// Guards the alert engine inside the collector: unpaced simulated history with a provider outage is judged in event time (not dropped as late) and raises an alert via the API and the live stream, its deep link on this collector's own address; ack needs on-call and records the signed-in actor; non-JSON bodies get 415 and unknown query parameters 400.
 import type { ClientToServerEvents, LiveAlertTransition, ServerToClientEvents } from '@paywatch/contracts';
 import { io as connect, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,6 +10,7 @@ interface AlertView {
   labels: Record<string, string>;
   status: string;
   acknowledged_by?: string | null;
+  dashboard_url?: string;
 }
 
 let s: TestServer;
@@ -51,6 +52,10 @@ describe('alert engine in the collector', () => {
     const outage = alerts.find((a) => a.labels.provider === 'stripe');
     expect(outage, JSON.stringify(alerts.map((a) => [a.rule, a.labels, a.status]))).toBeDefined();
     expect(pushed.some((t) => t.labels.provider === 'stripe')).toBe(true);
+    // The deep link of every notification opens this alert on the dashboard this collector serves.
+    expect(outage!.dashboard_url).toMatch(
+      new RegExp(`^${s.url.replace(/[.]/g, '\\.')}/alerts/${outage!.id}\\?from=\\d+&to=\\d+`),
+    );
     // The unpaced history was judged in event time (fed the baselines), not dropped as late.
     const m = await (await s.fetch('/metrics')).text();
     const gauge = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(m)?.[1] ?? NaN);

@@ -133,6 +133,9 @@ describe('docker-compose.yml', () => {
       PAYWATCH_ALERTS_PORT: '9095',
       PAYWATCH_ALERTS_API_TOKEN: 'a'.repeat(32),
     });
+    // Alert deep links open the dashboard service as published, not the collector (--no-dashboard).
+    expect(cfg.services.alerts?.environment?.PAYWATCH_PUBLIC_URL).toBe('http://localhost:8081');
+    expect(JSON.stringify(cfg.services.dashboard)).toContain('8081');
     // Grafana is provisioned from this repository's grafana/ folder.
     const gv = (cfg.services.grafana?.volumes ?? []).map((v) =>
       typeof v === 'string' ? v : `${v.source}:${v.target}`,

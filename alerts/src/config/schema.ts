@@ -110,7 +110,15 @@ export const AlertsConfigSchema = z.strictObject({
     .default('USD'),
   /** Value of one major unit of each currency in the reporting currency. */
   fx: z.record(z.string().regex(/^[A-Z]{3}$/), z.number().positive()).default({}),
-  dashboard_url: z.string().default('http://localhost:5173'),
+  /**
+   * Base URL of the dashboard for alert deep links (`<dashboard_url>/alerts/<id>?…`). Unset: the
+   * host's default (the collector's public address: `PAYWATCH_PUBLIC_URL`, else where it listens),
+   * else `DEFAULT_DASHBOARD_URL`. Set here, it wins over both.
+   */
+  dashboard_url: z
+    .string()
+    .regex(/^https?:\/\/\S+$/, 'expected an http(s) URL')
+    .optional(),
   external_url: z.string().default('http://localhost:8080'),
   /** Events later than this behind the newest event time are dropped. */
   allowed_lateness: duration.default(60_000),

@@ -53,7 +53,7 @@ describe('alert engine', () => {
     expect(a.contributors[0]?.key).toBe('failure_category=provider_error');
     expect(a.samples.length).toBeGreaterThan(0);
     expect(a.dashboard_url).toMatch(
-      /^http:\/\/localhost:5173\/alerts\/[0-9a-f]{16}\?from=\d+&to=\d+&provider=stripe$/,
+      /^http:\/\/127\.0\.0\.1:8080\/alerts\/[0-9a-f]{16}\?from=\d+&to=\d+&provider=stripe$/,
     );
     expect(engine.stats().late_events).toBe(0);
   });

@@ -61,7 +61,15 @@ export interface AlertEngineDeps {
   /** Wall clock (dispatch timers, acks, silences). */
   now?: () => number;
   logger?: EngineLogger;
+  /**
+   * The host's dashboard base URL for deep links when the config sets no `dashboard_url`; read
+   * per alert, because a host listening on port 0 knows its address only once it listens.
+   */
+  dashboardUrl?: () => string;
 }
+
+/** Deep-link base when neither the config nor the host names one: where `paywatch start` serves the dashboard. */
+export const DEFAULT_DASHBOARD_URL = 'http://127.0.0.1:8080';
 
 export interface AlertEngineOptions {
   /** Live mode: event time follows the wall clock when traffic stops (so silence is seen). Off for replay. */
@@ -336,7 +344,9 @@ export function createAlertEngine(
     const q = new URLSearchParams({ from: String(from), to: String(to) });
     for (const [k, v] of Object.entries(s.labels))
       if (k !== 'alertname' && k !== 'severity' && v !== '_pooled') q.set(k, v);
-    return `${config.dashboard_url.replace(/\/+$/, '')}/alerts/${s.id}?${q.toString()}`;
+    // An explicit `dashboard_url` in the alerts config wins over the host's address.
+    const base = config.dashboard_url ?? deps.dashboardUrl?.() ?? DEFAULT_DASHBOARD_URL;
+    return `${base.replace(/\/+$/, '')}/alerts/${encodeURIComponent(s.id)}?${q.toString()}`;
   }
 
   function toNotify(s: AlertState): NotifyAlert {

@@ -59,7 +59,8 @@ export function createNotifier(
     receivers: ReceiverConfig[];
     retry?: RetryPolicy;
     external_url?: string;
-    dashboard_url?: string;
+    /** Dashboard base URL for the test notification's link (a function: read when sent). */
+    dashboard_url?: string | (() => string);
     reporting_currency?: string;
   },
 ): Notifier {
@@ -181,7 +182,12 @@ export function createNotifier(
               reporting_currency: config.reporting_currency ?? 'USD',
               samples: [],
               contributors: [],
-              dashboard_url: config.dashboard_url ?? config.external_url ?? 'http://localhost',
+              dashboard_url:
+                (typeof config.dashboard_url === 'function'
+                  ? config.dashboard_url()
+                  : config.dashboard_url) ??
+                config.external_url ??
+                'http://localhost',
               acknowledged_by: null,
             },
           ],

@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:http';
 import express, { Router } from 'express';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import type { Config } from '../config.js';
+import { publicBaseUrl, type Config } from '../config.js';
 import type { Logger } from '../lib/logger.js';
 import { feedOf } from '../store/feed.js';
 import { createStore } from '../store/index.js';
@@ -63,6 +63,9 @@ export async function startAlertsService(
       env: config.alerts.env,
       dataDir: config.dataDir,
       reportingCurrency: config.reportingCurrency,
+      // This process serves no dashboard: deep links go to PAYWATCH_PUBLIC_URL, else to the
+      // collector at PAYWATCH_HOST:PAYWATCH_PORT (the environment it shares with the collectors).
+      dashboardUrl: publicBaseUrl(config, config.port),
     },
     { logger: deps.logger },
   );
