@@ -1,4 +1,4 @@
-// Guards `paywatch alerts`, the standalone alert engine: a collector (alerts off) and the engine process share a real ClickHouse; an injected provider outage sent while the engine is down raises the alert after it restarts, every event is fed exactly once, a restart neither re-feeds nor skips events, and the collector proxies the alerts API with its roles.
+// Guards `paywatch alerts`, the standalone alert engine: a collector (alerts off) and the engine process share a real ClickHouse; an injected provider outage sent while the engine is down raises the alert after it restarts, every event is fed exactly once, a restart neither re-feeds nor skips events, and the collector proxies the alerts API with its roles; alert links open PAYWATCH_PUBLIC_URL.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -54,6 +54,8 @@ async function startAlerts(): Promise<string> {
       PAYWATCH_ALERTS_PORT: String(alertsPort),
       PAYWATCH_ALERTS_API_TOKEN: API_TOKEN,
       PAYWATCH_ALERTS_POLL_MS: '200',
+      // As in docker-compose: the service serves no dashboard, its links open this one.
+      PAYWATCH_PUBLIC_URL: 'https://paywatch.example.com/',
       PAYWATCH_ALERTS_FEED_LAG_MS: '1000',
       PAYWATCH_HASH_KEY: 'integration-test-hash-key-0123456789',
       PAYWATCH_LOG_LEVEL: 'warn',
@@ -177,13 +179,16 @@ describe(
 
       // The dashboard's API on the collector reaches the engine: same roles, actor from the session.
       const listed = await collector.get<{
-        items: { id: string; rule: string; labels: Record<string, string> }[];
+        items: { id: string; rule: string; labels: Record<string, string>; dashboard_url: string }[];
       }>('/api/v1/alerts?status=firing&limit=500');
       expect(listed.status).toBe(200);
       const outage = listed.body.items.find(
         (a) => a.labels.provider === 'stripe' && a.rule === 'provider_success_rate_drop',
       );
       expect(outage).toBeDefined();
+      expect(outage!.dashboard_url).toMatch(
+        new RegExp(`^https://paywatch\\.example\\.com/alerts/${outage!.id}\\?from=\\d+`),
+      );
       const ackPath = `/api/v1/alerts/${encodeURIComponent(outage!.id)}/ack`;
       const anonymous = await fetch(collector.url + ackPath, {
         method: 'POST',
@@ -251,6 +256,7 @@ describe('paywatch alerts command line', { timeout: 60_000 }, () => {
     const help = await run(['alerts', '--help'], {});
     expect(help.code).toBe(0);
     expect(help.out).toContain('PAYWATCH_ALERTS_FEED_LAG_MS');
+    expect(help.out).toContain('PAYWATCH_PUBLIC_URL');
     const all = await run(['--help'], {});
     expect(all.out).toMatch(/^\s+alerts\s+/m);
   });

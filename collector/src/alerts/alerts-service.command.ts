@@ -18,6 +18,9 @@ Environment (besides the collector's store, data dir and alert rules variables):
   PAYWATCH_ALERTS_FEED_LAG_MS  read only events received more than this long ago (default 5000)
   PAYWATCH_ALERTS_WARMUP_HOURS first start without saved detector state: begin the feed this
                                many hours back so the engine learns them first (default 6, 0 = off)
+  PAYWATCH_PUBLIC_URL          where users open the dashboard: alert links are <url>/alerts/<id>
+                               (default http://PAYWATCH_HOST:PAYWATCH_PORT, the collector's address;
+                               dashboard_url in the rules YAML wins)
 
 Options:
   -h, --help   Show this help.
