@@ -143,6 +143,22 @@ async function api<T>(path: string): Promise<T> {
 
 const shot = (name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
 
+/**
+ * Every column of the live transaction table is in view (a wallboard cannot scroll): the table is
+ * no wider than its box, and the feed holds at least one failed row, whose failure text is the
+ * widest cell.
+ */
+async function expectTxTableFits(): Promise<void> {
+  await page.locator('[data-testid=tx-row]').first().waitFor({ timeout: 20_000 });
+  const fit = await page.locator('table[data-testid=tx-table]').evaluate((t) => ({
+    table: t.scrollWidth,
+    box: (t.parentElement as HTMLElement).clientWidth,
+    failures: [...t.querySelectorAll('td[data-col=failure]')].filter((c) => c.textContent).length,
+  }));
+  expect(fit.failures).toBeGreaterThan(0);
+  expect(fit.table).toBeLessThanOrEqual(fit.box);
+}
+
 beforeAll(async () => {
   if (!existsSync(CHROMIUM))
     throw new Error(`${CHROMIUM} not found: install it with \`apt-get install -y chromium\``);
@@ -262,6 +278,13 @@ describe('dashboard in Chromium against a real collector', () => {
       .locator('table.heatmap')
       .evaluate((t) => ({ table: t.scrollWidth, wrap: (t.parentElement as HTMLElement).clientWidth }));
     expect(fit.table).toBeLessThanOrEqual(fit.wrap);
+    // Every column of the transaction feed is in view too, at 1280, 1400 and 1920 px.
+    for (const width of [1280, 1400, 1920]) {
+      await page.setViewportSize({ width, height: 1000 });
+      await expectTxTableFits();
+    }
+    await shot('live-1920');
+    await page.setViewportSize({ width: 1400, height: 1000 });
   });
 
   it('reconnects by itself and backfills what it missed', async () => {
@@ -451,6 +474,7 @@ describe('dashboard in Chromium against a real collector', () => {
     const statuses = await page.locator('[data-testid=tx-row] .status').allTextContents();
     expect(statuses.length).toBeGreaterThan(0);
     for (const st of statuses) expect(st).toMatch(/\p{Script=Han}/u);
+    await expectTxTableFits();
     await shot('live-zh');
     await page.goto(`${base}/trends?range=15m&group_by=provider&metric=success_rate`);
     await page.locator('[data-testid=trend-chart] .recharts-line-curve').first().waitFor({ timeout: 20_000 });
@@ -464,7 +488,11 @@ describe('dashboard in Chromium against a real collector', () => {
     expect(await page.locator('header.topbar').count()).toBe(0);
     expect(await page.locator('html').getAttribute('data-theme')).toBe('dark');
     await page.locator('[data-testid=tx-row]').first().waitFor({ timeout: 20_000 });
+    // A TV cannot scroll: every column in view at 1920 × 1080.
+    await page.setViewportSize({ width: 1920, height: 1080 });
+    await expectTxTableFits();
     await shot('wallboard');
+    await page.setViewportSize({ width: 1400, height: 1000 });
   });
 
   it('logged no console errors and reported route changes, web vitals and errors to Faro', async () => {

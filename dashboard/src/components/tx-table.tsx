@@ -17,9 +17,13 @@ export function TxTable({
   compact?: boolean;
 }) {
   const { t, label, fmt } = useI18n();
+  const failure = (r: TxRow) =>
+    r.failure_category
+      ? `${label('failure_category', r.failure_category)}${r.failure_code ? ` (${r.failure_code})` : ''}`
+      : '';
   return (
     <div className="table-wrap">
-      <table>
+      <table data-testid="tx-table" className="tx-table">
         <caption className="visually-hidden">{caption}</caption>
         <thead>
           <tr>
@@ -54,10 +58,8 @@ export function TxTable({
               <td className="num">{formatMinor(fmt, r.amount_minor, r.currency)}</td>
               {!compact && <td className="mono">{maskedCard(r.card_brand, r.card_bin, r.card_last4)}</td>}
               <td>{r.country ?? '–'}</td>
-              <td>
-                {r.failure_category
-                  ? `${label('failure_category', r.failure_category)}${r.failure_code ? ` (${r.failure_code})` : ''}`
-                  : ''}
+              <td data-col="failure" className="failure" title={failure(r) || undefined}>
+                {failure(r)}
               </td>
               <td className="num">{fmt.ms(r.latency_ms)}</td>
             </tr>
