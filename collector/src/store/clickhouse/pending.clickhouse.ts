@@ -74,9 +74,11 @@ GROUP BY payment_id`;
  */
 export function laterDayPairsQuery(db: string, fromDay: string, day: string): SqlFragment {
   const table = sql`${ident(db)}.${ident(PAYMENT_LATEST)}`;
+  // PREWHERE: `payment_id` is then read only in the few granules that match (18.16 does not move
+  // an IN-subquery condition to PREWHERE itself: it read every id, ~45% of this statement's CPU).
   return sql`SELECT DISTINCT payment_id, toString(day) AS d FROM ${table}
-WHERE day >= toDate(${fromDay}) AND day < toDate(${day}) AND pid IN (
-  SELECT pid FROM ${table} WHERE day = toDate(${day}))`;
+PREWHERE pid IN (SELECT pid FROM ${table} WHERE day = toDate(${day}))
+WHERE day >= toDate(${fromDay}) AND day < toDate(${day})`;
 }
 
 /**
@@ -89,7 +91,8 @@ export function multiDayPaymentsQuery(db: string, fromDay: string): SqlFragment 
   const table = sql`${ident(db)}.${ident(PAYMENT_LATEST)}`;
   const days = sql`day >= toDate(${fromDay})`;
   return sql`SELECT payment_id, groupUniqArray(toString(day)) AS ds FROM ${table}
-WHERE ${days} AND pid IN (SELECT pid FROM ${table} WHERE ${days} AND finalizeAggregation(open_mark) % 2 != 0)
+PREWHERE pid IN (SELECT pid FROM ${table} WHERE ${days} AND finalizeAggregation(open_mark) % 2 != 0)
+WHERE ${days}
 GROUP BY payment_id
 HAVING length(ds) > 1`;
 }
