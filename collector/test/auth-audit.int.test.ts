@@ -89,7 +89,11 @@ describe('audit log', () => {
         })
       ).status,
     ).toBe(204);
-    expect((await fetch(s.url + '/api/auth/me', { headers: { cookie } })).status).toBe(401); // the session is gone
+    // The session is gone: "who am I" answers anonymous, a data route 401.
+    expect(await (await fetch(s.url + '/api/auth/me', { headers: { cookie } })).json()).toMatchObject({
+      kind: 'anonymous',
+    });
+    expect((await fetch(s.url + '/api/v1/overview', { headers: { cookie } })).status).toBe(401);
     const logins = await audit('&action=auth.login');
     expect(logins.slice(0, 3).map((e) => [e.outcome, e.target, e.details.reason ?? null])).toEqual([
       ['success', 'admin', null],
@@ -161,7 +165,10 @@ describe('audit log', () => {
         })
       ).status,
     ).toBe(200);
-    expect((await fetch(s.url + '/api/auth/me', { headers: { cookie } })).status).toBe(401);
+    expect(await (await fetch(s.url + '/api/auth/me', { headers: { cookie } })).json()).toMatchObject({
+      kind: 'anonymous',
+    });
+    expect((await fetch(s.url + '/api/v1/overview', { headers: { cookie } })).status).toBe(401);
     const again = await login('carol', 'carol password 123');
     expect(
       (

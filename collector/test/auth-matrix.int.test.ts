@@ -14,26 +14,27 @@ type Caller =
   | 'key:read'
   | 'key:admin'
   | 'env ingest key';
-type Requirement = 'none' | 'signature' | 'ingest' | 'viewer' | 'analyst' | 'oncall' | 'admin';
+type Requirement = 'none' | 'signature' | 'optional' | 'ingest' | 'viewer' | 'analyst' | 'oncall' | 'admin';
 
 /** The specification (docs/security.md): which requirements each caller satisfies. */
 const ALLOWED: Record<Caller, Requirement[]> = {
-  anonymous: ['none', 'signature'],
-  viewer: ['none', 'signature', 'viewer'],
-  analyst: ['none', 'signature', 'viewer', 'analyst'],
-  oncall: ['none', 'signature', 'viewer', 'analyst', 'oncall'],
-  admin: ['none', 'signature', 'viewer', 'analyst', 'oncall', 'admin'],
-  'key:ingest': ['none', 'signature', 'ingest'],
-  'key:read': ['none', 'signature', 'viewer', 'analyst'],
-  'key:admin': ['none', 'signature', 'ingest', 'viewer', 'analyst', 'oncall', 'admin'],
-  'env ingest key': ['none', 'signature', 'ingest'],
+  anonymous: ['none', 'signature', 'optional'],
+  viewer: ['none', 'signature', 'optional', 'viewer'],
+  analyst: ['none', 'signature', 'optional', 'viewer', 'analyst'],
+  oncall: ['none', 'signature', 'optional', 'viewer', 'analyst', 'oncall'],
+  admin: ['none', 'signature', 'optional', 'viewer', 'analyst', 'oncall', 'admin'],
+  'key:ingest': ['none', 'signature', 'optional', 'ingest'],
+  'key:read': ['none', 'signature', 'optional', 'viewer', 'analyst'],
+  'key:admin': ['none', 'signature', 'optional', 'ingest', 'viewer', 'analyst', 'oncall', 'admin'],
+  'env ingest key': ['none', 'signature', 'optional', 'ingest'],
 };
-/** The only routes anonymous callers may use: health, sign-in, provider-signed webhooks (and the browser RUM receiver, which checks origins itself, when mounted). */
+/** The only routes anonymous callers may use: health, sign-in, "who am I" (answering anonymous), provider-signed webhooks (and the browser RUM receiver, which checks origins itself, when mounted). */
 const PUBLIC = [
   'GET /healthz',
   'GET /readyz',
   'POST /api/auth/login',
   'GET /api/auth/providers',
+  'GET /api/auth/me',
   'POST /v1/webhooks/{provider}',
   'POST /v1/webhooks/{provider}/{account}',
 ];
@@ -54,7 +55,7 @@ const EXPECTED: Record<string, Requirement> = {
   'POST /api/admin/retention': 'admin',
   'GET /metrics': 'viewer',
   'GET /api/openapi.json': 'viewer',
-  'GET /api/auth/me': 'viewer',
+  'GET /api/auth/me': 'optional',
   'POST /api/auth/logout': 'viewer',
   'GET /api/admin/users': 'admin',
   'POST /api/admin/users': 'admin',
@@ -153,9 +154,25 @@ describe('route × caller matrix', () => {
   it('opens to anonymous callers only health, sign-in and signed webhooks', () => {
     expect(routes.length).toBeGreaterThan(20);
     const open = routes
-      .filter((r) => r.auth === 'none' || r.auth === 'signature')
+      .filter((r) => r.auth === 'none' || r.auth === 'signature' || r.auth === 'optional')
       .map((r) => `${r.method} ${r.path}`);
     expect(open.filter((r) => !MAY_BE_PUBLIC.includes(r)).sort()).toEqual([...PUBLIC].sort());
+  });
+
+  it('answers "who am I" without credentials as anonymous (no failed request on a page load), and refuses a bad key', async () => {
+    const anon = await fetch(s.url + '/api/auth/me');
+    expect(anon.status).toBe(200);
+    expect(await anon.json()).toMatchObject({
+      kind: 'anonymous',
+      name: null,
+      role: null,
+      scopes: [],
+      csrf_token: null,
+    });
+    const bad = await fetch(s.url + '/api/auth/me', {
+      headers: { authorization: 'Bearer not-a-key-0123456789abcdef' },
+    });
+    expect(bad.status).toBe(401);
   });
 
   it('gives each known route the role the product defines', () => {

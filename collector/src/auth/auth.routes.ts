@@ -28,6 +28,15 @@ const KeySchema = z.object({
   revoked_at: z.number().int().nullable(),
   last_used_at: z.number().int().nullable(),
 });
+/** `GET /api/auth/me` when nobody is signed in (no credentials, or an ended session). */
+const AnonymousMeSchema = z.object({
+  kind: z.literal('anonymous'),
+  name: z.null(),
+  role: z.null(),
+  scopes: z.array(z.string()).max(0).describe('Always empty'),
+  csrf_token: z.null(),
+  faro_receiver: z.boolean().describe('As for a signed-in caller'),
+});
 const LoginSchema = z.object({ username: z.string().max(64), password: z.string().max(1024) });
 const MeSchema = z.object({
   kind: z.enum(['user', 'key']),
@@ -108,10 +117,16 @@ export const AUTH_ROUTE_DOCS: RouteDoc[] = [
     method: 'get',
     path: '/api/auth/me',
     tag: 'auth',
-    auth: 'viewer',
+    auth: 'optional',
     summary: 'Who am I: user and role (or key and scopes), and the CSRF token',
-    response: { status: 200, schema: MeSchema, description: 'The caller' },
-    errors: { 401: 'Not signed in.' },
+    description:
+      'Answers 200 to everyone, so a browser that is not signed in gets `kind: "anonymous"` (and shows the sign-in form) instead of a failed request.',
+    response: {
+      status: 200,
+      schema: z.union([MeSchema, AnonymousMeSchema]),
+      description: 'The caller, or `kind: "anonymous"` without (or with an expired) session',
+    },
+    errors: { 401: 'An invalid API key or a malformed Authorization header.' },
   },
   {
     method: 'get',
@@ -304,7 +319,8 @@ export function createAuthRouter(deps: {
       res.json({ kind: 'user', name: p.name, role: p.role, scopes: [], csrf_token: p.csrf, faro_receiver });
     else if (p.kind === 'key')
       res.json({ kind: 'key', name: p.name, role: null, scopes: p.scopes, csrf_token: null, faro_receiver });
-    else res.status(401).json({ error: { code: 'unauthorized', message: 'not signed in' } });
+    // Not signed in is an answer, not an error: the dashboard asks this on every page load.
+    else res.json({ kind: 'anonymous', name: null, role: null, scopes: [], csrf_token: null, faro_receiver });
   });
 
   r.get('/api/admin/users', (_req, res) => {

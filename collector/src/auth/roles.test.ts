@@ -18,10 +18,11 @@ const key = (...scopes: ('ingest' | 'read' | 'admin')[]): Principal => ({
 });
 
 describe('decide', () => {
-  it('lets anyone through public and signed routes', () => {
+  it('lets anyone through public, signed and "who am I" (optional credentials) routes', () => {
     for (const p of [{ kind: 'anonymous' } as Principal, user('viewer'), key('ingest')]) {
       expect(decide(p, 'none')).toBe('allow');
       expect(decide(p, 'signature')).toBe('allow');
+      expect(decide(p, 'optional')).toBe('allow');
     }
   });
 

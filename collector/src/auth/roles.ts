@@ -13,10 +13,12 @@ export type Scope = (typeof SCOPES)[number];
 
 /**
  * What a route requires: `none` (anyone), `signature` (anyone; the router verifies the
- * provider's signature), `ingest` (an API key with scope `ingest`), or a minimum role.
+ * provider's signature), `optional` (anyone, but credentials that are sent are checked — a bad
+ * one is refused — and the route sees who calls: "who am I"), `ingest` (an API key with scope
+ * `ingest`), or a minimum role.
  */
-export type Requirement = 'none' | 'signature' | 'ingest' | Role;
-export const REQUIREMENTS: readonly Requirement[] = ['none', 'signature', 'ingest', ...ROLES];
+export type Requirement = 'none' | 'signature' | 'optional' | 'ingest' | Role;
+export const REQUIREMENTS: readonly Requirement[] = ['none', 'signature', 'optional', 'ingest', ...ROLES];
 
 /** Who is calling, once credentials are checked. */
 export type Principal =
@@ -45,7 +47,7 @@ const READ_KEY_ROLE: Role = 'analyst';
  * `forbidden` (403: known caller without the right).
  */
 export function decide(p: Principal, req: Requirement): 'allow' | 'unauthenticated' | 'forbidden' {
-  if (req === 'none' || req === 'signature') return 'allow';
+  if (req === 'none' || req === 'signature' || req === 'optional') return 'allow';
   if (p.kind === 'anonymous') return 'unauthenticated';
   if (p.kind === 'system') return 'forbidden';
   if (p.kind === 'key') {

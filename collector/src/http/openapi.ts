@@ -62,9 +62,11 @@ export function buildOpenApi(routes: readonly RouteDoc[], info: { version: strin
       security:
         r.auth === 'none' || r.auth === 'signature'
           ? []
-          : r.auth === 'ingest'
-            ? [{ apiKey: [] }]
-            : [{ apiKey: [] }, { session: [] }],
+          : r.auth === 'optional'
+            ? [{}, { apiKey: [] }, { session: [] }]
+            : r.auth === 'ingest'
+              ? [{ apiKey: [] }]
+              : [{ apiKey: [] }, { session: [] }],
       'x-paywatch-auth': r.auth,
     };
     if (r.body) {

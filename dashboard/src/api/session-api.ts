@@ -12,11 +12,21 @@ export const MeSchema = z.object({
   faro_receiver: z.boolean().optional(),
 });
 export type Me = z.infer<typeof MeSchema>;
+/** `GET /api/auth/me` when nobody is signed in (200, so a fresh page load logs no failed request). */
+const AnonymousSchema = z.object({ kind: z.literal('anonymous') });
 
 /** Sign-in, sign-out and "who am I"; keeps the CSRF token for later state changes. */
 export const sessionApi = {
-  async me(signal?: AbortSignal): Promise<Me> {
-    const me = await requestJson('/api/auth/me', MeSchema, { signal, quiet401: true });
+  /** The signed-in caller, or null when nobody is (older collectors answer that with 401). */
+  async me(signal?: AbortSignal): Promise<Me | null> {
+    const me = await requestJson('/api/auth/me', z.union([MeSchema, AnonymousSchema]), {
+      signal,
+      quiet401: true,
+    });
+    if (me.kind === 'anonymous') {
+      setCsrfToken(null);
+      return null;
+    }
     setCsrfToken(me.csrf_token);
     return me;
   },

@@ -34,7 +34,7 @@ export function SessionProvider({ children, initial }: { children: ReactNode; in
     if (initial) return;
     const ctrl = new AbortController();
     sessionApi.me(ctrl.signal).then(
-      (me) => setSession({ kind: 'signed-in', me }),
+      (me) => setSession(me ? { kind: 'signed-in', me } : { kind: 'anonymous' }),
       (e: unknown) => {
         if (ctrl.signal.aborted) return;
         if (e instanceof ApiError && e.status === 401) setSession({ kind: 'anonymous' });
