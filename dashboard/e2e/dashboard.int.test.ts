@@ -143,20 +143,85 @@ async function api<T>(path: string): Promise<T> {
 
 const shot = (name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
 
+let failedSeq = 0;
+
 /**
  * Every column of the live transaction table is in view (a wallboard cannot scroll): the table is
- * no wider than its box, and the feed holds at least one failed row, whose failure text is the
- * widest cell.
+ * no wider than its box while the feed shows a failed payment with a long failure code (posted
+ * here, so the check never depends on which simulated rows happen to be on screen).
  */
 async function expectTxTableFits(): Promise<void> {
-  await page.locator('[data-testid=tx-row]').first().waitFor({ timeout: 20_000 });
+  const id = `pay_e2e_failed_${++failedSeq}`;
+  const event = {
+    v: 1,
+    event_id: `evt_e2e_failed_${failedSeq}`,
+    ts: new Date().toISOString(),
+    payment_id: id,
+    attempt: 1,
+    merchant_id: 'panda-mall',
+    provider: 'alipay',
+    method: 'alipay',
+    channel: 'ios',
+    status: 'failed',
+    amount_minor: 19360,
+    currency: 'CNY',
+    country: 'CN',
+    latency_ms: 1175,
+    failure: { category: 'insufficient_funds', code: 'ACQ.BUYER_BALANCE_NOT_ENOUGH', message: '余额不足' },
+  };
+  const res = await fetch(`${base}/v1/events`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/x-ndjson' },
+    body: JSON.stringify(event),
+  });
+  if (!res.ok) throw new Error(`ingest failed payment: ${res.status} ${await res.text()}`);
+  const row = page.locator('[data-testid=tx-row]', { has: page.locator(`a:text-is("${id}")`) });
+  await row.waitFor({ timeout: 15_000 });
+  expect(await row.locator('td[data-col=failure]').getAttribute('title')).toContain(
+    'ACQ.BUYER_BALANCE_NOT_ENOUGH',
+  );
   const fit = await page.locator('table[data-testid=tx-table]').evaluate((t) => ({
     table: t.scrollWidth,
     box: (t.parentElement as HTMLElement).clientWidth,
-    failures: [...t.querySelectorAll('td[data-col=failure]')].filter((c) => c.textContent).length,
   }));
-  expect(fit.failures).toBeGreaterThan(0);
   expect(fit.table).toBeLessThanOrEqual(fit.box);
+}
+
+/**
+ * The latency tile: each value keeps its number and unit on one line ("1,110 ms", never "1,110" /
+ * "ms"), and on a desktop width all three values fit on one line. Returns the lines per value.
+ */
+async function latencyLayout(): Promise<{ values: string[]; split: string[]; lines: number }> {
+  return page.getByTestId('kpi-latency').evaluate((el) => {
+    const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+    const nodes: Text[] = [];
+    for (let n = walker.nextNode(); n; n = walker.nextNode()) nodes.push(n as Text);
+    const text = nodes.map((n) => n.data).join('');
+    /** A DOM range over characters [a, b) of the element's text. */
+    const rangeOf = (a: number, b: number) => {
+      const r = document.createRange();
+      let off = 0;
+      for (const n of nodes) {
+        const end = off + n.data.length;
+        if (a >= off && a <= end) r.setStart(n, a - off);
+        if (b >= off && b <= end) {
+          r.setEnd(n, b - off);
+          break;
+        }
+        off = end;
+      }
+      return r;
+    };
+    const tops = (r: Range) =>
+      new Set([...r.getClientRects()].filter((x) => x.width > 0).map((x) => Math.round(x.top)));
+    const values: string[] = [];
+    const split: string[] = [];
+    for (const m of text.matchAll(/[\d.,]+\s*(ms|s)\b/g)) {
+      values.push(m[0]);
+      if (tops(rangeOf(m.index, m.index + m[0].length)).size > 1) split.push(m[0]);
+    }
+    return { values, split, lines: tops(rangeOf(0, text.length)).size };
+  });
 }
 
 beforeAll(async () => {
@@ -278,10 +343,15 @@ describe('dashboard in Chromium against a real collector', () => {
       .locator('table.heatmap')
       .evaluate((t) => ({ table: t.scrollWidth, wrap: (t.parentElement as HTMLElement).clientWidth }));
     expect(fit.table).toBeLessThanOrEqual(fit.wrap);
-    // Every column of the transaction feed is in view too, at 1280, 1400 and 1920 px.
+    // Every column of the transaction feed is in view too, at 1280, 1400 and 1920 px; the latency
+    // tile keeps each number beside its unit and, from 1400 px, reads as one line.
     for (const width of [1280, 1400, 1920]) {
       await page.setViewportSize({ width, height: 1000 });
       await expectTxTableFits();
+      const lat = await latencyLayout();
+      expect(lat.values).toHaveLength(3);
+      expect(lat.split).toEqual([]);
+      if (width >= 1400) expect(lat.lines).toBe(1);
     }
     await shot('live-1920');
     await page.setViewportSize({ width: 1400, height: 1000 });
@@ -475,6 +545,7 @@ describe('dashboard in Chromium against a real collector', () => {
     expect(statuses.length).toBeGreaterThan(0);
     for (const st of statuses) expect(st).toMatch(/\p{Script=Han}/u);
     await expectTxTableFits();
+    expect((await latencyLayout()).lines).toBe(1);
     await shot('live-zh');
     await page.goto(`${base}/trends?range=15m&group_by=provider&metric=success_rate`);
     await page.locator('[data-testid=trend-chart] .recharts-line-curve').first().waitFor({ timeout: 20_000 });
@@ -488,9 +559,12 @@ describe('dashboard in Chromium against a real collector', () => {
     expect(await page.locator('header.topbar').count()).toBe(0);
     expect(await page.locator('html').getAttribute('data-theme')).toBe('dark');
     await page.locator('[data-testid=tx-row]').first().waitFor({ timeout: 20_000 });
-    // A TV cannot scroll: every column in view at 1920 × 1080.
+    // A TV cannot scroll: every column in view at 1920 × 1080, the latency tile on one line.
     await page.setViewportSize({ width: 1920, height: 1080 });
     await expectTxTableFits();
+    const lat = await latencyLayout();
+    expect(lat.split).toEqual([]);
+    expect(lat.lines).toBe(1);
     await shot('wallboard');
     await page.setViewportSize({ width: 1400, height: 1000 });
   });

@@ -47,7 +47,7 @@ export function TxTable({
           {rows.map((r) => (
             <tr key={r.event_id} data-testid="tx-row" data-backfilled={r.backfilled ? 'true' : undefined}>
               <td className="mono">{fmt.time(r.ts)}</td>
-              <td className="mono">
+              <td className="mono payment" title={r.payment_id}>
                 <Link to={`/payments/${encodeURIComponent(r.payment_id)}`}>{r.payment_id}</Link>
               </td>
               <td>{r.provider}</td>

@@ -1,4 +1,5 @@
 import type { LiveKpis, Timeseries } from '@paywatch/contracts';
+import { Fragment } from 'react';
 import { Sparkline } from '../../charts/sparkline.js';
 import { useI18n } from '../../i18n/index.js';
 
@@ -80,9 +81,16 @@ export function KpiTiles({ kpis, trend }: { kpis: LiveKpis | undefined; trend: T
       </div>
       <div className="panel kpi">
         <h2>{t('kpi.latency')}</h2>
-        <div className="value" data-testid="kpi-latency" style={{ fontSize: '1.5em' }}>
+        {/* Each value in its own no-wrap span: a narrow tile may break between the values, never
+            between a number and its unit (a lone "ms" on the wallboard). */}
+        <div className="value latency" data-testid="kpi-latency">
           {kpis
-            ? `${fmt.ms(kpis.latency_ms.p50)} / ${fmt.ms(kpis.latency_ms.p95)} / ${fmt.ms(kpis.latency_ms.p99)}`
+            ? [kpis.latency_ms.p50, kpis.latency_ms.p95, kpis.latency_ms.p99].map((v, i) => (
+                <Fragment key={i}>
+                  {i > 0 && ' / '}
+                  <span className="nowrap">{fmt.ms(v)}</span>
+                </Fragment>
+              ))
             : '–'}
         </div>
         <div className="sub">{sub}</div>
