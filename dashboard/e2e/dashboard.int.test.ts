@@ -391,6 +391,7 @@ describe('dashboard in Chromium against a real collector', () => {
     const from = Math.floor((t0 - 120_000) / 60_000) * 60_000;
     const to = Math.ceil((Date.now() + 60_000) / 60_000) * 60_000;
     const qs = `range=custom&from=${new Date(from).toISOString()}&to=${new Date(to).toISOString()}&bucket=1m&group_by=provider&chart=bar`;
+    const opened = Date.now();
     await page.goto(`${base}/trends?${qs}`);
     await page
       .locator('[data-testid=trend-chart] .recharts-bar-rectangle')
@@ -401,13 +402,23 @@ describe('dashboard in Chromium against a real collector', () => {
       page.waitForEvent('download'),
       page.getByTestId('export-csv').click(),
     ]);
+    const exported = Date.now();
     const csv = parseCsv(readFileSync((await download.path()) as string, 'utf8'));
     const ts = await api<Timeseries>(
       `/api/v1/timeseries?from=${from}&to=${to}&bucket=1m&group_by=provider&limit=8`,
     );
     const header = csv[0] as string[];
     expect(header[0]).toBe('time');
-    expect(header.slice(1)).toEqual(ts.series.map((s) => s.key));
+    expect(header.slice(1, -1)).toEqual(ts.series.map((s) => s.key));
+    // The minute in progress when the chart read its data (and any later one) is marked partial;
+    // every minute that had ended before the page opened is complete.
+    expect(header.at(-1)).toBe('partial');
+    for (const row of csv.slice(1)) {
+      const t = Date.parse(row[0] as string);
+      if (t + 60_000 <= opened) expect(row.at(-1)).toBe('false');
+      if (t + 60_000 > exported) expect(row.at(-1)).toBe('true');
+    }
+    expect(csv.slice(1).filter((r) => r.at(-1) === 'true').length).toBeGreaterThan(0);
     expect(csv.length - 1).toBe((to - from) / 60_000);
     for (const [j, s] of ts.series.entries()) {
       const byT = new Map(s.points.map((p) => [p.t, p.attempts]));
@@ -415,7 +426,7 @@ describe('dashboard in Chromium against a real collector', () => {
         expect(Number(row[j + 1])).toBe(byT.get(Date.parse(row[0] as string)) ?? 0);
       }
     }
-    const total = csv.slice(1).reduce((n, r) => n + r.slice(1).reduce((m, v) => m + Number(v), 0), 0);
+    const total = csv.slice(1).reduce((n, r) => n + r.slice(1, -1).reduce((m, v) => m + Number(v), 0), 0);
     expect(total).toBeGreaterThan(100);
   });
 
@@ -443,10 +454,16 @@ describe('dashboard in Chromium against a real collector', () => {
   it('works from the keyboard: skip link, data table, drill-down link', async () => {
     await page.goto(`${base}/trends?range=1h&group_by=provider`);
     await page.locator('[data-testid=trend-chart] .recharts-line-curve').first().waitFor({ timeout: 20_000 });
+    // The minute in progress is drawn apart (short dashes, marked "in progress"), not as a cliff.
+    expect(
+      await page.locator('[data-testid=trend-chart] .recharts-line-curve[stroke-dasharray="2 4"]').count(),
+    ).toBeGreaterThan(0);
+    await expect(page.getByTestId('trend-chart').getByText('in progress').count()).resolves.toBe(1);
     await page.keyboard.press('Tab');
     expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Skip to content');
     await page.getByRole('button', { name: 'Show data table' }).focus();
     await page.keyboard.press('Enter');
+    expect(await page.locator('[data-testid=trend-table] th[data-partial=true]').count()).toBe(1);
     const cell = page.locator('[data-testid=trend-table] td a').first();
     await cell.focus();
     await page.keyboard.press('Enter');

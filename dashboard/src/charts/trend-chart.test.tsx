@@ -1,5 +1,5 @@
 // @vitest-environment jsdom
-// Guards the trend chart: one drawn series per model series (comparison dashed, same colour), readable legend, bars stacked per period.
+// Guards the trend chart: one drawn series per model series (comparison dashed, same colour), readable legend, bars stacked per period, the bucket in progress drawn apart (never a false drop).
 import type { Timeseries } from '@paywatch/contracts';
 import { cleanup, render } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -80,5 +80,48 @@ describe('TrendChart', () => {
       (e) => e.textContent,
     );
     expect(ticks[0]).toBe('12:00');
+  });
+
+  describe('the bucket still in progress', () => {
+    // Read 10 s into the last of five minutes: its few events would end the line in a cliff.
+    const partial = buildChartModel({
+      metric: 'attempts',
+      primary: series(['stripe'], T0),
+      asOf: T0 + 4 * M + 10_000,
+      labelOf: (k) => String(k),
+      compareLabel: (n) => `${n} (last week)`,
+    });
+    const lastX = (d: string) => Number(/([\d.]+)[ ,]([\d.]+)\s*$/.exec(d)?.[1]);
+    const firstX = (d: string) => Number(/^M\s*([\d.]+)/.exec(d)?.[1]);
+
+    it('ends the solid line at the last complete bucket and draws the partial one apart, dashed', () => {
+      const { container, getByText } = render(
+        <TrendChart {...props} model={partial} type="line" partialLabel="in progress" />,
+      );
+      const curves = [...container.querySelectorAll('path.recharts-line-curve')];
+      const solid = curves.filter((c) => !c.getAttribute('stroke-dasharray'));
+      const dashed = curves.filter((c) => c.getAttribute('stroke-dasharray') === '2 4');
+      expect(solid).toHaveLength(1);
+      expect(dashed).toHaveLength(1);
+      const s = solid[0]!.getAttribute('d') ?? '';
+      const p = dashed[0]!.getAttribute('d') ?? '';
+      expect(lastX(s)).toBeLessThan(lastX(p));
+      expect(firstX(p)).toBeCloseTo(lastX(s), 1);
+      expect(dashed[0]!.getAttribute('stroke')).toBe(solid[0]!.getAttribute('stroke'));
+      // Marked on the chart, and not a legend entry of its own.
+      expect(getByText('in progress')).toBeTruthy();
+      const legend = [...container.querySelectorAll('.recharts-legend-item-text')].map((e) => e.textContent);
+      expect(legend).toEqual(['stripe']);
+    });
+
+    it('draws the partial bar faded, still one rectangle per bucket', () => {
+      const { container } = render(
+        <TrendChart {...props} model={partial} type="bar" partialLabel="in progress" />,
+      );
+      const rects = [...container.querySelectorAll('.recharts-bar-rectangle path')];
+      expect(rects).toHaveLength(5);
+      const opacities = rects.map((r) => r.getAttribute('fill-opacity'));
+      expect(opacities.filter((o) => o === '0.35')).toHaveLength(1);
+    });
   });
 });

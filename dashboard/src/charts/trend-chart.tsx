@@ -7,12 +7,18 @@ import {
   Legend,
   Line,
   LineChart,
+  ReferenceLine,
   ResponsiveContainer,
   Tooltip,
   XAxis,
   YAxis,
 } from 'recharts';
-import type { ChartModel, ChartSeries } from '../features/trends/chart-data.js';
+import {
+  isPartial,
+  type ChartModel,
+  type ChartRow,
+  type ChartSeries,
+} from '../features/trends/chart-data.js';
 import type { ChartType } from '../features/trends/trends-state.js';
 
 export interface TrendChartProps {
@@ -27,6 +33,34 @@ export interface TrendChartProps {
   /** Fixed size (tests, export); responsive to the container otherwise. */
   size?: { width: number; height: number };
   ariaLabel: string;
+  /** Marks the bucket still in progress on the chart and in the tooltip ("in progress"). */
+  partialLabel?: string;
+}
+
+/** dataKey of a primary series' partial segment (the last complete bucket → the one in progress). */
+const partialKey = (id: string) => `${id}_partial`;
+
+/**
+ * The rows as drawn. With a bucket in progress, each primary series stops at the last complete
+ * bucket and a separate key carries the last complete and the partial values, drawn dashed (lines,
+ * areas) or faded (bars): its first seconds never read as a drop, as in Mixpanel/Amplitude-style
+ * "incomplete period" charts. Comparison series are complete and drawn as they are.
+ */
+export function drawnRows(model: ChartModel, type: ChartType): ChartRow[] {
+  const from = model.partialFrom;
+  if (from === null) return model.rows;
+  const primary = model.series.filter((s) => !s.compare);
+  return model.rows.map((r) => {
+    const out: ChartRow = { ...r };
+    const partial = isPartial(model, r.t);
+    // Lines and areas join the partial segment to the last complete point; a bar stands alone.
+    const joint = type !== 'bar' && r.t === from - model.bucketMs;
+    for (const s of primary) {
+      out[partialKey(s.id)] = partial || joint ? (r[s.id] ?? null) : null;
+      if (partial) out[s.id] = null;
+    }
+    return out;
+  });
 }
 
 /** Series colour: comparison series reuse their primary series' colour, dashed. */
@@ -35,11 +69,6 @@ export function seriesColor(model: ChartModel, s: ChartSeries): string {
     ? model.series.findIndex((p) => !p.compare && p.key === s.key)
     : model.series.indexOf(s);
   return `var(--series-${(same < 0 ? model.series.indexOf(s) : same) % 8})`;
-}
-
-interface TipEntry {
-  dataKey?: unknown;
-  value?: unknown;
 }
 
 /** Line, area or stacked-bar chart of a `ChartModel`, with legend, tooltip and click-to-drill. */
@@ -53,8 +82,11 @@ export function TrendChart({
   onSelect,
   size,
   ariaLabel,
+  partialLabel = 'partial',
 }: TrendChartProps) {
   const byId = new Map(model.series.map((s) => [s.id, s]));
+  const rows = drawnRows(model, type);
+  const partialSeries = model.partialFrom === null ? [] : model.series.filter((s) => !s.compare);
   const select = (index: unknown, seriesId?: string) => {
     if (typeof index !== 'number' && typeof index !== 'string') return;
     const row = model.rows[Number(index)];
@@ -65,7 +97,7 @@ export function TrendChart({
       );
   };
   const common = {
-    data: model.rows,
+    data: rows,
     margin: { top: 8, right: 16, bottom: 8, left: 8 },
     onClick: (e: { activeIndex?: unknown; activeDataKey?: unknown } | null) =>
       select(e?.activeIndex, typeof e?.activeDataKey === 'string' ? e.activeDataKey : undefined),
@@ -96,31 +128,44 @@ export function TrendChart({
       isAnimationActive={false}
       content={({ active, payload, label }) => {
         if (!active || !payload || payload.length === 0) return null;
-        const entries = [...(payload as readonly TipEntry[])]
-          .filter((p) => typeof p.value === 'number')
-          .sort((a, b) => (b.value as number) - (a.value as number));
+        // Values come from the model's row (the drawn rows split the partial bucket into other keys).
+        const t = Number(label);
+        const row = model.rows.find((r) => r.t === t);
+        if (!row) return null;
+        const entries = model.series
+          .map((s) => ({ s, value: row[s.id] }))
+          .filter((e): e is { s: ChartSeries; value: number } => typeof e.value === 'number')
+          .sort((a, b) => b.value - a.value);
         return (
           <div className="tt">
-            <strong>{formatTime(Number(label))}</strong>
+            <strong>{formatTime(t)}</strong>
+            {isPartial(model, t) && <em className="muted"> · {partialLabel}</em>}
             <ul>
-              {entries.map((p) => {
-                const s = byId.get(String(p.dataKey));
-                if (!s) return null;
-                return (
-                  <li key={s.id}>
-                    <span
-                      className={`swatch${s.compare ? ' dashed' : ''}`}
-                      style={{ background: seriesColor(model, s), color: seriesColor(model, s) }}
-                    />
-                    {s.label}: <strong>{formatValue(p.value as number)}</strong>
-                  </li>
-                );
-              })}
+              {entries.map(({ s, value }) => (
+                <li key={s.id}>
+                  <span
+                    className={`swatch${s.compare ? ' dashed' : ''}`}
+                    style={{ background: seriesColor(model, s), color: seriesColor(model, s) }}
+                  />
+                  {s.label}: <strong>{formatValue(value)}</strong>
+                </li>
+              ))}
             </ul>
           </div>
         );
       }}
     />,
+    ...(model.partialFrom === null
+      ? []
+      : [
+          <ReferenceLine
+            key="partial"
+            x={model.partialFrom}
+            stroke="var(--muted)"
+            strokeDasharray="2 4"
+            label={{ value: partialLabel, position: 'insideTopRight', fill: 'var(--muted)', fontSize: 12 }}
+          />,
+        ]),
     <Legend
       key="l"
       itemSorter={null}
@@ -145,6 +190,19 @@ export function TrendChart({
             onClick={(_d: unknown, index: number) => select(index, s.id)}
           />
         ))}
+        {partialSeries.map((s) => (
+          <Bar
+            key={partialKey(s.id)}
+            dataKey={partialKey(s.id)}
+            name={`${s.label} (${partialLabel})`}
+            legendType="none"
+            stackId="primary"
+            fill={seriesColor(model, s)}
+            fillOpacity={0.35}
+            isAnimationActive={false}
+            onClick={(_d: unknown, index: number) => select(index, s.id)}
+          />
+        ))}
       </BarChart>
     );
   } else if (type === 'area') {
@@ -161,6 +219,21 @@ export function TrendChart({
             fill={seriesColor(model, s)}
             fillOpacity={s.compare ? 0.05 : 0.18}
             strokeDasharray={s.compare ? '5 4' : undefined}
+            connectNulls={false}
+            isAnimationActive={false}
+          />
+        ))}
+        {partialSeries.map((s) => (
+          <Area
+            key={partialKey(s.id)}
+            dataKey={partialKey(s.id)}
+            name={`${s.label} (${partialLabel})`}
+            legendType="none"
+            type="linear"
+            stroke={seriesColor(model, s)}
+            fill={seriesColor(model, s)}
+            fillOpacity={0.06}
+            strokeDasharray="2 4"
             connectNulls={false}
             isAnimationActive={false}
           />
@@ -185,6 +258,23 @@ export function TrendChart({
               r: 4,
               onClick: (_e: unknown, d: unknown) => select((d as { index?: number }).index, s.id),
             }}
+            connectNulls={false}
+            isAnimationActive={false}
+          />
+        ))}
+        {partialSeries.map((s) => (
+          <Line
+            key={partialKey(s.id)}
+            dataKey={partialKey(s.id)}
+            name={`${s.label} (${partialLabel})`}
+            legendType="none"
+            type="linear"
+            stroke={seriesColor(model, s)}
+            strokeWidth={2}
+            strokeOpacity={0.7}
+            strokeDasharray="2 4"
+            dot={false}
+            activeDot={false}
             connectNulls={false}
             isAnimationActive={false}
           />

@@ -1,4 +1,4 @@
-// Guards the chart model (metric math, empty buckets, comparison overlay) and that the CSV export equals what the chart draws.
+// Guards the chart model (metric math, empty buckets, comparison overlay, the bucket still in progress) and that the CSV export equals what the chart draws.
 import type { MetricPoint, Timeseries } from '@paywatch/contracts';
 import { describe, expect, it } from 'vitest';
 import { buildChartModel, type ChartModel } from './chart-data.js';
@@ -116,6 +116,59 @@ describe('chart model', () => {
   });
 });
 
+describe('bucket still in progress', () => {
+  // Read 20 s into the third minute of a four-minute range: buckets 0 and 1 are complete, 2 is in
+  // progress, 3 has not started.
+  const asOf = T0 + 2 * M + 20_000;
+  const primary = ts([
+    { key: null, points: [pt(T0, 10, 9, 90), pt(T0 + M, 12, 12, 120), pt(T0 + 2 * M, 3, 3, 30)] },
+  ]);
+
+  it('marks the bucket that holds the read time and leaves buckets not yet started without a value', () => {
+    const m = buildChartModel({ metric: 'attempts', primary, asOf, ...labels });
+    expect(m.partialFrom).toBe(T0 + 2 * M);
+    // The partial bucket keeps what was counted so far (the table and CSV stay true); a bucket
+    // that has not started is "no value", not a zero.
+    expect(m.rows.map((r) => r.s0)).toEqual([10, 12, 3, null]);
+  });
+
+  it('keeps every comparison value: last week is complete', () => {
+    const previous = ts(
+      [{ key: null, points: [0, 1, 2, 3].map((i) => pt(T0 - 4 * M + i * M, 11, 11, 110)) }],
+      null,
+      T0 - 4 * M,
+      T0,
+    );
+    const m = buildChartModel({
+      metric: 'attempts',
+      primary,
+      comparison: { series: previous, offset: 4 * M },
+      asOf,
+      ...labels,
+    });
+    expect(m.rows.map((r) => r.c0)).toEqual([11, 11, 11, 11]);
+    expect(m.rows.map((r) => r.s0)).toEqual([10, 12, 3, null]);
+  });
+
+  it('has no partial bucket when the range ended before the read time, or without one', () => {
+    expect(
+      buildChartModel({ metric: 'attempts', primary, asOf: T0 + 4 * M, ...labels }).partialFrom,
+    ).toBeNull();
+    expect(buildChartModel({ metric: 'attempts', primary, ...labels }).partialFrom).toBeNull();
+  });
+
+  it('marks the partial bucket (and the ones not started) in the CSV export', () => {
+    const rows = parseCsv(chartToCsv(buildChartModel({ metric: 'attempts', primary, asOf, ...labels })));
+    expect(rows[0]).toEqual(['time', 'All', 'partial']);
+    expect(rows.slice(1).map((r) => [r[1], r[2]])).toEqual([
+      ['10', 'false'],
+      ['12', 'false'],
+      ['3', 'true'],
+      ['', 'true'],
+    ]);
+  });
+});
+
 describe('CSV export', () => {
   const model: ChartModel = buildChartModel({
     metric: 'success_rate',
@@ -131,7 +184,7 @@ describe('CSV export', () => {
 
   it('has one row per chart row and one column per series, values unrounded', () => {
     const rows = parseCsv(chartToCsv(model));
-    expect(rows[0]).toEqual(['time', ...model.series.map((s) => s.exportLabel)]);
+    expect(rows[0]).toEqual(['time', ...model.series.map((s) => s.exportLabel), 'partial']);
     expect(rows.length - 1).toBe(model.rows.length);
     model.rows.forEach((r, i) => {
       const line = rows[i + 1] as string[];
@@ -148,7 +201,7 @@ describe('CSV export', () => {
     expect(csvField('a,b')).toBe('"a,b"');
     expect(csvField('say "hi"')).toBe('"say ""hi"""');
     expect(csvField('plain')).toBe('plain');
-    expect(chartToCsv(model).split('\r\n')[0]).toBe('time,stripe,"a ""quoted"", name"');
+    expect(chartToCsv(model).split('\r\n')[0]).toBe('time,stripe,"a ""quoted"", name",partial');
   });
 
   it('names CSV columns by canonical ids while the chart shows translated labels', () => {
@@ -162,6 +215,6 @@ describe('CSV export', () => {
       exportCompareLabel: (n) => `${n} (last week)`,
     });
     expect(zh.series.map((s) => s.label)).toEqual(['微信支付', '微信支付（上周同日）']);
-    expect(parseCsv(chartToCsv(zh))[0]).toEqual(['time', 'wechat_pay', 'wechat_pay (last week)']);
+    expect(parseCsv(chartToCsv(zh))[0]).toEqual(['time', 'wechat_pay', 'wechat_pay (last week)', 'partial']);
   });
 });

@@ -40,6 +40,13 @@ export interface ChartModel {
   to: number;
   /** Added to comparison timestamps to overlay them on the primary range (0 without compare). */
   compareOffset: number;
+  /**
+   * Start of the first bucket that was not complete when the data was read (the minute/hour in
+   * progress; later buckets had not started), or `null` when every bucket is complete. The
+   * partial bucket holds only the events of its first seconds: the chart draws it apart (dashed,
+   * faded) so it never reads as a drop, and the CSV marks it.
+   */
+  partialFrom: number | null;
   series: ChartSeries[];
   rows: ChartRow[];
 }
@@ -73,6 +80,8 @@ function emptyValue(metric: Metric, bucketTotal: number): number | null {
 interface BuildInput {
   metric: Metric;
   primary: Timeseries;
+  /** When the data was read (epoch ms); buckets ending after it are partial. Default: all complete. */
+  asOf?: number | undefined;
   comparison?: { series: Timeseries; offset: number } | undefined;
   /** Label of a group key (`undefined` = the ungrouped total). */
   labelOf(key: string | null | undefined): string;
@@ -108,9 +117,19 @@ function addSeries(
     for (const [t, row] of grid) {
       const p = byT.get(t);
       const total = totals.get(t) ?? 0;
-      row[id] = p ? pointValue(input.metric, p, total) : emptyValue(input.metric, total);
+      // A primary bucket that had not started when the data was read has no value yet (not a
+      // zero); a comparison bucket lies in the past and is complete.
+      const notStarted = !compare && input.asOf !== undefined && t >= input.asOf;
+      row[id] = notStarted ? null : p ? pointValue(input.metric, p, total) : emptyValue(input.metric, total);
     }
   });
+}
+
+/** Start of the first bucket of [start, to) that ends after `asOf`, or null. */
+function partialFrom(start: number, to: number, b: number, asOf: number | undefined): number | null {
+  if (asOf === undefined) return null;
+  const t = Math.max(start, Math.floor(asOf / b) * b);
+  return t < to && t + b > asOf ? t : null;
 }
 
 /** Builds the chart model from the primary time series and the optional comparison. */
@@ -128,10 +147,16 @@ export function buildChartModel(input: BuildInput): ChartModel {
     from: primary.from,
     to: primary.to,
     compareOffset: input.comparison?.offset ?? 0,
+    partialFrom: partialFrom(start, primary.to, b, input.asOf),
     series: [],
     rows: [...grid.values()],
   };
   addSeries(model, primary, 0, false, input, grid);
   if (input.comparison) addSeries(model, input.comparison.series, input.comparison.offset, true, input, grid);
   return model;
+}
+
+/** Whether the bucket starting at `t` was still in progress (or not started) when the data was read. */
+export function isPartial(model: ChartModel, t: number): boolean {
+  return model.partialFrom !== null && t >= model.partialFrom;
 }

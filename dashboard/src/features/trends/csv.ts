@@ -1,4 +1,4 @@
-import type { ChartModel } from './chart-data.js';
+import { isPartial, type ChartModel } from './chart-data.js';
 
 /** RFC 4180 quoting: fields with a comma, quote or line break are quoted, quotes doubled. */
 export function csvField(v: string): string {
@@ -8,9 +8,11 @@ export function csvField(v: string): string {
 /**
  * The chart as CSV: a `time` column (ISO 8601 UTC, bucket start) then one column per series
  * in legend order, named by canonical ids whatever the UI language (`wechat_pay`, `failed`), values unrounded; an empty field where the chart shows no value.
+ * A last column `partial` is `true` for the bucket still in progress when the data was read (its
+ * values count only its first seconds) and for buckets not started yet, `false` otherwise.
  */
 export function chartToCsv(model: ChartModel): string {
-  const header = ['time', ...model.series.map((s) => s.exportLabel)].map(csvField).join(',');
+  const header = ['time', ...model.series.map((s) => s.exportLabel), 'partial'].map(csvField).join(',');
   const lines = model.rows.map((r) =>
     [
       new Date(r.t).toISOString(),
@@ -18,6 +20,7 @@ export function chartToCsv(model: ChartModel): string {
         const v = r[s.id];
         return v === null || v === undefined ? '' : String(v);
       }),
+      String(isPartial(model, r.t)),
     ].join(','),
   );
   return [header, ...lines].join('\r\n') + '\r\n';

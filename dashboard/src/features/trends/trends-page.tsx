@@ -6,7 +6,7 @@ import { dimensionValueLabel, translate, useI18n, type I18n } from '../../i18n/i
 import { can } from '../auth/permissions.js';
 import { useNow, useQuery } from '../../queries/index.js';
 import { readApi } from '../../api/index.js';
-import { buildChartModel, OTHER_KEY, type ChartModel } from './chart-data.js';
+import { buildChartModel, isPartial, OTHER_KEY, type ChartModel } from './chart-data.js';
 import { comparisonRange } from './compare.js';
 import { chartToCsv, csvFileName } from './csv.js';
 import { drillHref } from './drill.js';
@@ -104,7 +104,8 @@ export function TrendsPage() {
           ? readApi.timeseries({ ...base, from: cmp.from, to: cmp.to }, signal)
           : Promise.resolve(undefined),
       ]);
-      return { primary, comparison };
+      // The read time: the bucket holding it was still filling (drawn apart, marked in the CSV).
+      return { primary, comparison, asOf: Date.now() };
     },
     { keepPrevious: true },
   );
@@ -120,6 +121,7 @@ export function TrendsPage() {
     return buildChartModel({
       metric: state.metric,
       primary: data.data.primary,
+      asOf: data.data.asOf,
       comparison:
         data.data.comparison && cmpOffset !== undefined
           ? { series: data.data.comparison, offset: cmpOffset }
@@ -403,6 +405,7 @@ export function TrendsPage() {
                   formatAxisTime={(x) => fmt.axis(x, span)}
                   onSelect={(x, s) => navigate(drillHref(state, model, x, s))}
                   ariaLabel={`${t(`metric.${state.metric}`)} · ${fmt.dateTime(range.from)} – ${fmt.dateTime(range.to)}`}
+                  partialLabel={t('trends.partial')}
                 />
               </Suspense>
             </div>
@@ -441,8 +444,9 @@ function DataTable({
         <tbody>
           {model.rows.map((r) => (
             <tr key={r.t}>
-              <th scope="row" className="mono">
+              <th scope="row" className="mono" data-partial={isPartial(model, r.t) ? 'true' : undefined}>
                 {fmt.dateTime(r.t)}
+                {isPartial(model, r.t) && <span className="muted"> · {t('trends.partial')}</span>}
               </th>
               {model.series.map((s) => {
                 const v = r[s.id];
