@@ -61,6 +61,31 @@ describe('loadConfig', () => {
   });
 });
 
+describe('loadConfig: the ClickHouse duplicate-check window', () => {
+  const ch = (value?: string) =>
+    loadConfig({
+      PAYWATCH_DATA_DIR: dir(),
+      PAYWATCH_STORE: 'clickhouse',
+      ...(value === undefined ? {} : { PAYWATCH_CLICKHOUSE_DEDUP_WINDOW_DAYS: value }),
+    }).store;
+
+  it('defaults to 3 days; takes whole days (0 = the batch\'s own days) or "unbounded"', () => {
+    expect(ch()).toMatchObject({ backend: 'clickhouse', dedupWindowDays: 3 });
+    expect(ch('')).toMatchObject({ dedupWindowDays: 3 });
+    expect(ch('0')).toMatchObject({ dedupWindowDays: 0 });
+    expect(ch(' 7 ')).toMatchObject({ dedupWindowDays: 7 });
+    expect(ch('3650')).toMatchObject({ dedupWindowDays: 3650 });
+    expect(ch('unbounded')).toMatchObject({ dedupWindowDays: null });
+    expect(ch('Unbounded')).toMatchObject({ dedupWindowDays: null });
+  });
+
+  it.each(['-1', '1.5', 'two', '3651', 'none', '2d'])('rejects %j naming the variable', (value) => {
+    expect(() => ch(value)).toThrow(
+      new RegExp(`^PAYWATCH_CLICKHOUSE_DEDUP_WINDOW_DAYS: .*got "${value.replace('.', '\\.')}"`),
+    );
+  });
+});
+
 describe('loadConfig: the public address (alert deep links)', () => {
   it('is the address the collector listens on unless PAYWATCH_PUBLIC_URL names one', () => {
     const d = dir();

@@ -20,7 +20,15 @@ export type { FlushStats } from './embedded/index.js';
 /** Typed store configuration; `config.ts` builds it from the environment. */
 export type StoreConfig =
   | { backend: 'embedded'; dataDir: string }
-  | { backend: 'clickhouse'; url: string; username: string; password: string; database: string };
+  | {
+      backend: 'clickhouse';
+      url: string;
+      username: string;
+      password: string;
+      database: string;
+      /** Duplicate-check window in days around a batch's event times; null: unbounded. */
+      dedupWindowDays: number | null;
+    };
 
 /** What every backend may use. */
 export interface StoreDeps {

@@ -59,6 +59,15 @@ import { createInsertSettler } from './running-inserts.js';
 import { createDerivedRepair, type DerivedRepairStats } from './derived-repair.js';
 import { ident, isIdentifier, list, sql, type SqlFragment } from './sql.js';
 
+/**
+ * Days around a batch's event times the duplicate check looks at by default. Retries carry the
+ * original event time; 3 days also covers a redelivery whose time fell back to its receive time
+ * (provider time missing or implausible) over the providers' whole retry window (≤ 72 h, as the
+ * webhook replay cache), while a live batch reads 4 day partitions of keys instead of the whole
+ * retention (figures in docs/clickhouse.md).
+ */
+export const DEFAULT_DEDUP_WINDOW_DAYS = 3;
+
 /** Connection and behaviour of the ClickHouse backend (`config.ts` builds it from the environment). */
 export interface ClickHouseStoreConfig {
   url: string;
@@ -74,10 +83,12 @@ export interface ClickHouseStoreConfig {
   /** Single node (default) or a replicated cluster (see docs/clickhouse.md). */
   topology?: SchemaOptions['topology'];
   /**
-   * Look for an earlier copy of an event id only in day partitions within this many days of the
-   * event's time (default: all days). Retried deliveries carry the same event time, so a window
-   * of 1–2 days keeps the check cheap on very large tables; an id re-sent with an event time
-   * further away would then be stored again.
+   * Look for an earlier copy of an event id only in the key-index day partitions within this many
+   * days of the batch's event times (default `DEFAULT_DEDUP_WINDOW_DAYS`; `null`: every day kept,
+   * whose cost grows with the table — docs/clickhouse.md). A duplicate (provider or client retry,
+   * re-import) carries the original's event time, so it lands in the same day and is found with
+   * any window, 0 included; only an id re-sent with an event time more than this many days from
+   * the stored copy's is stored again.
    */
   dedupWindowDays?: number | null;
   /** Per-request timeout (default 30 s). */
@@ -156,7 +167,15 @@ export function createClickHouseStore(
   const log = deps.logger.child({ component: 'store', backend: 'clickhouse' });
   const db = config.database;
   const mode: ReadMode = config.readMode ?? 'auto';
-  const keyWindowDays = config.dedupWindowDays ?? null;
+  const keyWindowDays =
+    config.dedupWindowDays === undefined ? DEFAULT_DEDUP_WINDOW_DAYS : config.dedupWindowDays;
+  if (keyWindowDays !== null && !(Number.isInteger(keyWindowDays) && keyWindowDays >= 0)) {
+    throw new StoreError(
+      `ClickHouse dedupWindowDays must be a whole number of days ≥ 0 or null, got ${keyWindowDays}`,
+      undefined,
+      false,
+    );
+  }
   // The raw-row duplicate check is only needed where an earlier INSERT may have landed half-way
   // (raw rows without key rows): right after start (a crashed predecessor's batch is replayed
   // first) and after a failed INSERT. It stays on for a few successful writes, then turns off.

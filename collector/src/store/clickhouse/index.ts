@@ -1,5 +1,6 @@
 export {
   createClickHouseStore,
+  DEFAULT_DEDUP_WINDOW_DAYS,
   isClickHouseStore,
   type ClickHouseStore,
   type ClickHouseStoreConfig,
