@@ -119,7 +119,14 @@ export const AlertsConfigSchema = z.strictObject({
     .string()
     .regex(/^https?:\/\/\S+$/, 'expected an http(s) URL')
     .optional(),
-  external_url: z.string().default('http://localhost:8080'),
+  /**
+   * `externalURL` of Alertmanager-format payloads (webhook receivers, forwarding to Alertmanager):
+   * where the notification comes from. Unset: the dashboard base URL, as deep links use it.
+   */
+  external_url: z
+    .string()
+    .regex(/^https?:\/\/\S+$/, 'expected an http(s) URL')
+    .optional(),
   /** Events later than this behind the newest event time are dropped. */
   allowed_lateness: duration.default(60_000),
   /** Series without events for this long are forgotten (unless an alert is active). */

@@ -96,4 +96,40 @@ describe('alert engine', () => {
     expect(bodies()).toEqual(['firing', 'resolved']);
     await rx.close();
   });
+
+  it('sends externalURL = the dashboard base deep links use, unless the YAML sets external_url', async () => {
+    const rx = await startHttpReceiver(() => ({ status: 200, body: 'ok' }));
+    const externalUrl = async (extraYaml: string) => {
+      const cfg = parseAlertsConfig(`${extraYaml}${yaml(rx.url)}`);
+      const log = createDeliveryLog();
+      const engine = createAlertEngine(
+        {
+          store: createMemoryAlertStateStore(),
+          notifier: createNotifier({ log, sleep: async () => undefined }, { receivers: cfg.receivers }),
+          deliveryLog: log,
+          now: () => onset + 10 * MIN,
+          dashboardUrl: () => 'http://127.0.0.1:41234',
+        },
+        cfg,
+        { tickMs: 3_600_000 },
+      );
+      await engine.start();
+      const before = rx.requests.length;
+      engine.onEvents(events.filter((e) => e.ts < onset + 10 * MIN));
+      await engine.stop();
+      const body = JSON.parse(rx.requests[before]!.body) as {
+        externalURL: string;
+        alerts: { generatorURL?: string }[];
+      };
+      expect(body.alerts[0]?.generatorURL ?? '').toMatch(/\/alerts\/[0-9a-f]{16}\?/);
+      return body.externalURL;
+    };
+    // Before: http://localhost:8080 whatever the collector's address (dead for `PAYWATCH_PORT=9090`).
+    expect(await externalUrl('')).toBe('http://127.0.0.1:41234');
+    expect(await externalUrl('dashboard_url: https://oncall.example.com\n')).toBe(
+      'https://oncall.example.com',
+    );
+    expect(await externalUrl('external_url: https://am.example.com\n')).toBe('https://am.example.com');
+    await rx.close();
+  });
 });

@@ -264,7 +264,7 @@ export function createAlertEngine(
             equal: r.equal,
           })),
           nflog: { get: (k) => nflogMap.get(k), set: (e) => (nflogMap.set(e.key, e), dirtyNflog.push(e)) },
-          externalUrl: config.external_url,
+          externalUrl: () => config.external_url ?? dashboardBase(),
         },
         config.routeTree,
       )
@@ -338,15 +338,18 @@ export function createAlertEngine(
   let startedAt = 0;
   let stopped = false;
 
+  /** Base of deep links and `externalURL`: an explicit `dashboard_url` in the alerts config wins over the host's address. */
+  function dashboardBase(): string {
+    return config.dashboard_url ?? deps.dashboardUrl?.() ?? DEFAULT_DASHBOARD_URL;
+  }
+
   function dashboardUrl(s: AlertState): string {
     const from = (s.active_since ?? s.last_eval_at) - 30 * MINUTE_MS;
     const to = (s.resolved_at ?? s.last_eval_at) + 15 * MINUTE_MS;
     const q = new URLSearchParams({ from: String(from), to: String(to) });
     for (const [k, v] of Object.entries(s.labels))
       if (k !== 'alertname' && k !== 'severity' && v !== '_pooled') q.set(k, v);
-    // An explicit `dashboard_url` in the alerts config wins over the host's address.
-    const base = config.dashboard_url ?? deps.dashboardUrl?.() ?? DEFAULT_DASHBOARD_URL;
-    return `${base.replace(/\/+$/, '')}/alerts/${encodeURIComponent(s.id)}?${q.toString()}`;
+    return `${dashboardBase().replace(/\/+$/, '')}/alerts/${encodeURIComponent(s.id)}?${q.toString()}`;
   }
 
   function toNotify(s: AlertState): NotifyAlert {

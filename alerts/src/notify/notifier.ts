@@ -58,7 +58,8 @@ export function createNotifier(
   config: {
     receivers: ReceiverConfig[];
     retry?: RetryPolicy;
-    external_url?: string;
+    /** `externalURL` of the test notification (a function: read when sent). */
+    external_url?: string | (() => string);
     /** Dashboard base URL for the test notification's link (a function: read when sent). */
     dashboard_url?: string | (() => string);
     reporting_currency?: string;
@@ -164,7 +165,8 @@ export function createNotifier(
           group_labels: { alertname: 'paywatch_test' },
           status: 'firing',
           reason: 'test',
-          external_url: config.external_url ?? '',
+          external_url:
+            (typeof config.external_url === 'function' ? config.external_url() : config.external_url) ?? '',
           alerts: [
             {
               id: 'test',
@@ -185,9 +187,7 @@ export function createNotifier(
               dashboard_url:
                 (typeof config.dashboard_url === 'function'
                   ? config.dashboard_url()
-                  : config.dashboard_url) ??
-                config.external_url ??
-                'http://localhost',
+                  : config.dashboard_url) ?? 'http://localhost',
               acknowledged_by: null,
             },
           ],

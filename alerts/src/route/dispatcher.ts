@@ -64,7 +64,8 @@ export interface DispatcherDeps {
   silences: SilenceRegistry;
   nflog: NotificationLogStore;
   inhibitRules: InhibitRule[];
-  externalUrl?: string;
+  /** `externalURL` of each notification (read when sent: the host's address may come late). */
+  externalUrl?: () => string;
 }
 
 export function createDispatcher(deps: DispatcherDeps, route: Route): Dispatcher {
@@ -134,7 +135,7 @@ export function createDispatcher(deps: DispatcherDeps, route: Route): Dispatcher
         status: 'firing',
         alerts: due,
         reason: 'escalation',
-        external_url: deps.externalUrl ?? '',
+        external_url: deps.externalUrl?.() ?? '',
       });
       if (out.ok)
         for (const a of due) g.escalated.set(a.id, (g.escalated.get(a.id) ?? new Set<number>()).add(i));
@@ -163,7 +164,7 @@ export function createDispatcher(deps: DispatcherDeps, route: Route): Dispatcher
       status: firing.length ? 'firing' : 'resolved',
       alerts: [...firing, ...resolved],
       reason,
-      external_url: deps.externalUrl ?? '',
+      external_url: deps.externalUrl?.() ?? '',
     });
     // Only a delivered notification enters the log: a failed one is tried again next interval.
     if (out.ok)
