@@ -111,23 +111,27 @@ interface Tally {
   declined: number;
   /** Items still holding their `eid` (not claimed yet). */
   unclaimed: number;
-  dev: ActorCounts;
-  ip: ActorCounts;
+  /**
+   * Attempts per device and per IP, made on the first item that names one (only the BIN's
+   * windows do): a device's or IP's window, most of the up to `maxKeys` entities, carries none.
+   */
+  dev?: ActorCounts;
+  ip?: ActorCounts;
 }
 
 const TALLY: WindowTally<Item, Tally> = {
-  init: () => ({ declined: 0, unclaimed: 0, dev: new ActorCounts(), ip: new ActorCounts() }),
+  init: () => ({ declined: 0, unclaimed: 0 }),
   add(t, i) {
     if (i.declined) t.declined++;
     if (i.eid !== undefined) t.unclaimed++;
-    if (i.dev !== undefined) t.dev.add(i.dev);
-    if (i.ip !== undefined) t.ip.add(i.ip);
+    if (i.dev !== undefined) (t.dev ??= new ActorCounts()).add(i.dev);
+    if (i.ip !== undefined) (t.ip ??= new ActorCounts()).add(i.ip);
   },
   drop(t, i) {
     if (i.declined) t.declined--;
     if (i.eid !== undefined) t.unclaimed--;
-    if (i.dev !== undefined) t.dev.drop(i.dev);
-    if (i.ip !== undefined) t.ip.drop(i.ip);
+    if (i.dev !== undefined) t.dev?.drop(i.dev);
+    if (i.ip !== undefined) t.ip?.drop(i.ip);
   },
 };
 
@@ -174,7 +178,7 @@ export function createCardTestingDetector(spec: CardTestingSpec): EventDetector 
         if (n < spec.min_attempts || declined / n < spec.min_decline_ratio) continue;
         // Many shoppers' declines on one BIN are the issuer's, not one actor's card testing:
         // one device or one IP must have sent `min_actor_share` of the window's attempts.
-        if (!actor && Math.max(t.dev.max, t.ip.max) < spec.min_actor_share * n) continue;
+        if (!actor && Math.max(t.dev?.max ?? 0, t.ip?.max ?? 0) < spec.min_actor_share * n) continue;
         // Claim this attempt and the window's earlier ones not claimed yet (once each); once a
         // burst qualified, only the new attempt is unclaimed (no rescan of the window).
         const retracts: string[] = [];
