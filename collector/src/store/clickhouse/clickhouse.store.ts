@@ -253,7 +253,10 @@ export function createClickHouseStore(
   }
 
   // Derived tables a failed INSERT's later views missed (derived-repair.ts).
-  const derived = createDerivedRepair({ rows: (s) => rows(s), run, logger: log }, { schema });
+  const derived = createDerivedRepair(
+    { rows: (s) => rows(s), run, logger: log },
+    { schema, settleTimeoutMs: config.requestTimeoutMs ?? 30_000 },
+  );
 
   // The first write, and the first after a failed INSERT (a client timeout leaves it running on
   // the server), wait for INSERTs still running on the server (running-inserts.ts).

@@ -10,6 +10,7 @@ import type { RangeFilter } from '../types.js';
 import { createClickHouseStore, type ClickHouseStore } from './clickhouse.store.js';
 import { CUBE_DIMENSIONS, CUBE_TABLES } from './cube.js';
 import { DERIVED_TABLES } from './derived-repair.js';
+import { MINUTE_ROLLUP, minuteRollupSelect } from './migrations.js';
 import { ident, list, sql, type SqlFragment } from './sql.js';
 
 const ep = clickhouseEndpoint();
@@ -296,6 +297,42 @@ VALUES (toDate('2026-03-14'), ${hour}, '*', '', 'succeeded', 'USD', 1, 0)`);
       expect(repaired.payment_latest).toBeGreaterThan(0);
       const q = { from: FROM, to: TO, filters: {} };
       expect(await db.auto.overview(q)).toEqual(await db.rawOnly.overview(q));
+    } finally {
+      await db.close();
+    }
+  }, 120_000);
+  it("a repair INSERT still running on the server (the previous attempt's client timed out) is waited for, not made again", async () => {
+    const db = await openDatabase();
+    try {
+      await db.auto.write(before);
+      // Pushed after payment_latest_mv, before payment_rollup_minute_mv: only the rollup misses the batch.
+      await failingInsert(db, 'payment_latest_zz_throw_mv', () => db.auto.write(batch));
+      // The previous repair attempt's INSERT of the missing rollup rows, which its client gave up
+      // on (request timeout) while the server goes on with it: its rows are not visible yet.
+      const ids = list(batch.map((e) => e.event_id));
+      const slowSource = sql`(SELECT * FROM ${db.t('payment_events')} WHERE event_id IN ${ids} AND sleep(1) = 0)`;
+      const schema = { database: db.database, topology: { kind: 'single' as const } };
+      const earlier = db.command(
+        sql`INSERT INTO ${db.t(MINUTE_ROLLUP)} ${minuteRollupSelect(schema, null, slowSource)}`,
+      );
+      for (let i = 0; ; i++) {
+        const running = await admin.query({
+          query: sql`SELECT query_id FROM system.processes
+WHERE position(query, ${db.database}) > 0 AND position(query, 'sleep(1)') > 0 AND position(query, 'system.processes') = 0`
+            .text,
+          format: 'JSONEachRow',
+        });
+        if ((await running.json()).length > 0) break;
+        if (i > 100) throw new Error('the slow repair INSERT never showed in system.processes');
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      await db.auto.write(batch);
+      await earlier;
+      const counted = await db.one(
+        sql`SELECT toUInt64(countMerge(events)) FROM ${db.t(MINUTE_ROLLUP)} WHERE minute >= ${MIDNIGHT}`,
+      );
+      expect(counted).toBe(batch.length);
+      expect(db.auto.derivedRepairStats().repaired.payment_rollup_minute).toBe(0);
     } finally {
       await db.close();
     }

@@ -1,3 +1,4 @@
+import { StoreError } from '../../lib/errors.js';
 import type { Logger } from '../../lib/logger.js';
 import type { LineKey } from '../spool/spool.js';
 import {
@@ -20,6 +21,7 @@ import {
 } from './migrations.js';
 import { batchRowsCondition, dayLiteral } from './queries.js';
 import { num, str } from './row.js';
+import { waitForRunningInserts } from './running-inserts.js';
 import { ident, join, list, raw, sql, valueSet, type SqlFragment } from './sql.js';
 
 /** Every table a materialized view fills from `payment_events` (the tables the repair checks). */
@@ -86,6 +88,11 @@ export interface DerivedRepairConfig {
   readingDelayMs?: number;
   /** Failed repairs in a row before one is given up (default 5). */
   maxFailures?: number;
+  /**
+   * Longest wait for INSERTs into a counting table still running on the server (default 30 s,
+   * the store's request timeout): an earlier attempt's INSERT whose client timed out.
+   */
+  settleTimeoutMs?: number;
 }
 
 /** A table whose rows count events (summed or merged): compared with the raw rows per bucket. */
@@ -111,6 +118,7 @@ export function createDerivedRepair(deps: DerivedRepairDeps, config: DerivedRepa
   const delayMs = config.readingDelayMs ?? 250;
   const log = deps.logger;
   const maxFailures = config.maxFailures ?? 5;
+  const settleTimeoutMs = config.settleTimeoutMs ?? 30_000;
   let failedInARow = 0;
   const stats: DerivedRepairStats = {
     checks: 0,
@@ -248,6 +256,17 @@ GROUP BY payment_id, day HAVING w IN ${ids}`,
     days: SqlFragment,
     errors: unknown[],
   ): Promise<void> {
+    // An earlier attempt's INSERT into a counting table that failed at the client (a request
+    // timeout) may still be running on the server, its rows not yet visible: read now, its
+    // bucket would show the same gap again and be added twice. Wait for it; if it is still
+    // running after the wait, this attempt fails (the next one, or giving up, leaves it alone).
+    for (const c of counting) {
+      const w = await waitForRunningInserts(deps.rows, db, c.table, { timeoutMs: settleTimeoutMs });
+      if (w.timedOut)
+        throw new StoreError(
+          `an INSERT into ${c.table} is still running on the server after ${settleTimeoutMs} ms: derived tables not compared`,
+        );
+    }
     // The found events per minute and per counted subset, in one read of the raw rows.
     const mineRows = await deps.rows(
       sql`SELECT ${bucketOf(60_000)} AS m, ${join(

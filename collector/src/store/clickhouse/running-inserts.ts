@@ -3,11 +3,13 @@ import { sql, type SqlFragment } from './sql.js';
 
 /**
  * The INSERTs into `db.table` the server is running now, by query id. The client sends
- * `INSERT INTO <db>.<table> FORMAT …`, so the statement text starts with that prefix. `db` and
- * `table` are checked identifiers; the prefix is bound as a string literal.
+ * `INSERT INTO <db>.<table> FORMAT …`; statements built with `sql.ts` (the derived repair's and
+ * the erasure's `INSERT … SELECT`) start the same with both names quoted in backticks (`ident`):
+ * either prefix matches. `db` and `table` are checked identifiers; the prefixes are bound as string literals.
  */
 export function runningInsertsQuery(db: string, table: string): SqlFragment {
-  return sql`SELECT query_id FROM system.processes WHERE position(query, ${`INSERT INTO ${db}.${table}`}) = 1`;
+  return sql`SELECT query_id FROM system.processes
+WHERE position(query, ${`INSERT INTO ${db}.${table}`}) = 1 OR position(query, ${`INSERT INTO \`${db}\`.\`${table}\``}) = 1`;
 }
 
 /**
