@@ -1,4 +1,5 @@
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
+import { writeFileAtomic } from '../lib/atomic-file.js';
 import { dirname } from 'node:path';
 import type { PaymentEvent } from '@paywatch/contracts';
 import type { Logger } from '../lib/logger.js';
@@ -100,9 +101,7 @@ export function createFeedPoller(deps: FeedPollerDeps, config: FeedPollerConfig)
   let state: 'new' | 'running' | 'stopped' = 'new';
 
   async function saveCursor(c: FeedCursor): Promise<void> {
-    const tmp = `${config.cursorFile}.tmp`;
-    await writeFile(tmp, JSON.stringify(c));
-    await rename(tmp, config.cursorFile);
+    await writeFileAtomic(config.cursorFile, JSON.stringify(c));
   }
 
   async function loadCursor(): Promise<FeedCursor | null> {

@@ -1,5 +1,5 @@
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { writeFileAtomic } from '../lib/atomic-file.js';
 import { z } from 'zod';
 
 /** File name of the demo history mark in the data dir (`PAYWATCH_DATA_DIR`). */
@@ -47,10 +47,8 @@ export function createDemoHistoryMarkFile(path: string): DemoHistoryMarks {
       return parsed.data;
     },
     async write(mark) {
-      await mkdir(dirname(path), { recursive: true });
-      // A crash mid-write leaves the previous mark, never half of one.
-      await writeFile(`${path}.tmp`, JSON.stringify(mark));
-      await rename(`${path}.tmp`, path);
+      // A crash or power loss mid-write leaves the previous mark, never half of one.
+      await writeFileAtomic(path, JSON.stringify(mark));
     },
   };
 }

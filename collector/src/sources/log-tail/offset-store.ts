@@ -1,5 +1,5 @@
-import { mkdir, open, readFile, rename } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { writeFileAtomic } from '../../lib/atomic-file.js';
 
 /** Where reading stopped in one file, tied to the file's identity (device + inode). */
 export interface FileOffset {
@@ -36,16 +36,7 @@ export function createOffsetStore(path: string): OffsetStore {
       return new Map(Object.entries(parsed.files));
     },
     async save(offsets) {
-      await mkdir(dirname(path), { recursive: true });
-      const tmp = `${path}.tmp`;
-      const fh = await open(tmp, 'w');
-      try {
-        await fh.writeFile(JSON.stringify({ version: 1, files: Object.fromEntries(offsets) }));
-        await fh.sync();
-      } finally {
-        await fh.close();
-      }
-      await rename(tmp, path);
+      await writeFileAtomic(path, JSON.stringify({ version: 1, files: Object.fromEntries(offsets) }));
     },
   };
 }
