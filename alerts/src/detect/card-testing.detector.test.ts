@@ -1,4 +1,4 @@
-// Guards card-testing detection: a burst of small declined attempts on one BIN fires and claims the burst's attempts (so the engine leaves them out of the success-rate rules); ordinary shoppers on the same BIN do not, nor an issuer declining many shoppers' small payments (no actor concentration); a device's or IP's window carries no per-actor counts (memory at `maxKeys` entities).
+// Guards card-testing detection: a burst of small declined attempts on one BIN fires and claims the burst's attempts (so the engine leaves them out of the success-rate rules); ordinary shoppers on the same BIN do not, nor an issuer declining many shoppers' small payments (no actor concentration), while a burst with no device or IP at all (webhook-fed traffic) is still judged on the BIN; a device's or IP's window carries no per-actor counts (memory at `maxKeys` entities).
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
@@ -105,8 +105,17 @@ describe('card testing detector', () => {
     // Every shopper on their own device and IP (a shopper retrying once: 2 attempts each).
     const spread = (i: number): [string, string] => [`dev_${i >> 1}`, `ip_${i >> 1}`];
     expect(run(createCardTestingDetector(spec()), spread)).toEqual([]);
-    // No device or IP at all: no actor to concentrate on.
-    expect(run(createCardTestingDetector(spec()), () => [null, null])).toEqual([]);
+    // No device or IP on any attempt (provider webhooks carry neither): the spread cannot be
+    // told, so the BIN is judged on its own, as with the check off — every attempt from the
+    // 10th (`min_attempts`) on is a finding on the BIN, instead of card testing never firing.
+    expect(run(createCardTestingDetector(spec()), () => [null, null])).toEqual(
+      Array(40 - 10 + 1).fill('bin'),
+    );
+    // A window where some attempts name an actor is judged on them: spread shoppers plus as many
+    // attempts without a device or IP are not card testing.
+    const halfKnown = (i: number): [string | null, string | null] =>
+      i % 2 === 0 ? [`dev_${i}`, `ip_${i}`] : [null, null];
+    expect(run(createCardTestingDetector(spec()), halfKnown)).not.toContain('bin');
     // One IP behind half of them (rotating devices), or one device behind half (rotating IPs): card testing on the BIN.
     const oneIp = (i: number): [string, string] => [`dev_${i}`, i % 2 === 0 ? 'ip_attacker' : `ip_${i}`];
     expect(run(createCardTestingDetector(spec()), oneIp)).toContain('bin');

@@ -12,7 +12,8 @@ import type { EventDetector, EventFinding } from './types.js';
  * fraudster validating stolen cards). Fires per entity when the window holds at least
  * `min_attempts` small attempts, the declined share reaches `min_decline_ratio`, and — on a key
  * that is not itself an actor (the BIN) — one device or one IP sent at least `min_actor_share`
- * of them: card testing is one actor trying many cards, whereas an issuer declining its
+ * of them (unless no attempt names either: then the BIN is judged on its own): card testing is
+ * one actor trying many cards, whereas an issuer declining its
  * genuine customers (a transit or subscription merchant's small payments) shows the ordinary
  * spread of devices and IPs, a few attempts each; it is left to the rate rules. Only
  * declines count as declined: a technical failure (provider error, timeout, network error) or a
@@ -45,6 +46,7 @@ export const CardTestingSpecSchema = z.object({
    * Actor concentration, for the `bin` key: the largest share of the window's small attempts
    * sent by one `device_ref` or one `ip_ref` (attempts without them belong to no actor). Below
    * it the BIN's declines are spread over many shoppers (an issuer incident), not card testing.
+   * A window in which no attempt names a device or an IP (webhook-fed traffic) is not checked.
    * `device_ref` and `ip_ref` windows are one actor by construction. 0 turns the check off.
    */
   min_actor_share: z.number().min(0).max(1).default(0.5),
@@ -177,8 +179,12 @@ export function createCardTestingDetector(spec: CardTestingSpec): EventDetector 
         const declined = t.declined;
         if (n < spec.min_attempts || declined / n < spec.min_decline_ratio) continue;
         // Many shoppers' declines on one BIN are the issuer's, not one actor's card testing:
-        // one device or one IP must have sent `min_actor_share` of the window's attempts.
-        if (!actor && Math.max(t.dev?.max ?? 0, t.ip?.max ?? 0) < spec.min_actor_share * n) continue;
+        // one device or one IP must have sent `min_actor_share` of the window's attempts. When no
+        // attempt in the window names a device or an IP (provider webhooks carry neither), the
+        // spread cannot be told and the BIN is judged on its own (else card testing could never
+        // fire on such traffic).
+        const top = Math.max(t.dev?.max ?? 0, t.ip?.max ?? 0);
+        if (!actor && top > 0 && top < spec.min_actor_share * n) continue;
         // Claim this attempt and the window's earlier ones not claimed yet (once each); once a
         // burst qualified, only the new attempt is unclaimed (no rescan of the window).
         const retracts: string[] = [];
