@@ -337,6 +337,55 @@ WHERE position(query, ${db.database}) > 0 AND position(query, 'sleep(1)') > 0 AN
       await db.close();
     }
   }, 120_000);
+  it("another writer's INSERT between its raw part and its later views, with as many events in the bucket as found: not taken for the found events' gap", async () => {
+    const db = await openDatabase();
+    try {
+      const base = events.find((e) => e.ts < MIDNIGHT)!;
+      const T = MIDNIGHT + 30 * M + 5;
+      const stored: PaymentEvent = { ...base, payment_id: 'cw_a', event_id: 'cw_a_1', ts: T };
+      const theirs: PaymentEvent = { ...base, payment_id: 'cw_b', event_id: 'cw_b_1', ts: T + 1000 };
+      await db.auto.write([stored]);
+      // A restarted collector (raw-check mode) whose first write is done (its wait for running INSERTs too).
+      const restarted = createClickHouseStore(
+        { url: ep.url, username: ep.username, password: ep.password, database: db.database },
+        { logger: createLogger({ level: 'silent' }) },
+      );
+      await restarted.start();
+      try {
+        await restarted.write([{ ...stored, payment_id: 'cw_c', event_id: 'cw_c_1', ts: TO }]);
+        // Another writer's INSERT held after payment_latest_mv, before the per-minute rollup's
+        // view (a test-only view that sleeps; 18.16 pushes views by name): its raw row is
+        // visible, its rollup row is not yet.
+        await db.command(sql`CREATE MATERIALIZED VIEW ${db.t('payment_latest_zz_sleep_mv')} ENGINE = Null
+AS SELECT sleep(3) AS s FROM ${db.t('payment_events')}`);
+        const other = db.auto.write([theirs]);
+        for (let i = 0; ; i++) {
+          if (
+            (await db.one(sql`SELECT count() FROM ${db.t('payment_events')} WHERE event_id = 'cw_b_1'`)) > 0
+          )
+            break;
+          if (i > 200) throw new Error("the other writer's raw row never showed");
+          await new Promise((r) => setTimeout(r, 10));
+        }
+        // A client's retry of the stored event reaches the restarted collector: found, complete.
+        const retry = await restarted.write([stored]);
+        expect(retry.duplicates).toEqual(['cw_a_1']);
+        await other;
+        await db.command(sql`DROP TABLE ${db.t('payment_latest_zz_sleep_mv')}`);
+        const minute = Math.floor(T / M) * M;
+        expect(
+          await db.one(
+            sql`SELECT toUInt64(countMerge(events)) FROM ${db.t(MINUTE_ROLLUP)} WHERE minute = ${minute}`,
+          ),
+        ).toBe(2);
+        expect(restarted.derivedRepairStats().repaired.payment_rollup_minute).toBe(0);
+      } finally {
+        await restarted.stop();
+      }
+    } finally {
+      await db.close();
+    }
+  }, 120_000);
   it('payment_latest ties at the same ts: a found event that wins the tie is added, one that loses is not counted', async () => {
     const db = await openDatabase();
     try {

@@ -260,13 +260,7 @@ GROUP BY payment_id, day HAVING w IN ${ids}`,
     // timeout) may still be running on the server, its rows not yet visible: read now, its
     // bucket would show the same gap again and be added twice. Wait for it; if it is still
     // running after the wait, this attempt fails (the next one, or giving up, leaves it alone).
-    for (const c of counting) {
-      const w = await waitForRunningInserts(deps.rows, db, c.table, { timeoutMs: settleTimeoutMs });
-      if (w.timedOut)
-        throw new StoreError(
-          `an INSERT into ${c.table} is still running on the server after ${settleTimeoutMs} ms: derived tables not compared`,
-        );
-    }
+    for (const c of counting) await settle(c.table);
     // The found events per minute and per counted subset, in one read of the raw rows.
     const mineRows = await deps.rows(
       sql`SELECT ${bucketOf(60_000)} AS m, ${join(
@@ -324,6 +318,12 @@ SELECT b, toUInt64(0) AS r, n AS d FROM (${t.c.derivedCounts(days, buckets)})
     };
     for (let reading = 0; reading < readings && open.some((t) => t.mine.size > 0); reading++) {
       if (reading > 0) await new Promise((r) => setTimeout(r, delayMs));
+      // Another writer's INSERT running now may be between its raw part and its later views: a
+      // bucket's gap is then its events, and if they are as many as the found ones, two readings
+      // 250 ms apart can both see it (a view slow under load) and the found events would be
+      // added twice. Each reading waits for the INSERTs running before it, so one reading
+      // missing the views of an INSERT is followed by one that sees them.
+      await settle('payment_events');
       for (const t of open) {
         if (t.mine.size === 0) continue;
         try {
@@ -351,6 +351,15 @@ SELECT b, toUInt64(0) AS r, n AS d FROM (${t.c.derivedCounts(days, buckets)})
         'derived table count differs from the raw rows by other than the found events: left unchanged',
       );
     }
+  }
+
+  /** Waits for the INSERTs into `name` the server is running now; still running after the wait: fails. */
+  async function settle(name: string): Promise<void> {
+    const w = await waitForRunningInserts(deps.rows, db, name, { timeoutMs: settleTimeoutMs });
+    if (w.timedOut)
+      throw new StoreError(
+        `an INSERT into ${name} is still running on the server after ${settleTimeoutMs} ms: derived tables not compared`,
+      );
   }
 
   function repaired(t: DerivedTable, n: number, extra: Record<string, unknown>): void {
