@@ -111,8 +111,8 @@ describe('card testing detector', () => {
     expect(run(createCardTestingDetector(spec()), () => [null, null])).toEqual(
       Array(40 - 10 + 1).fill('bin'),
     );
-    // A window where some attempts name an actor is judged on them: spread shoppers plus as many
-    // attempts without a device or IP are not card testing.
+    // A window where some attempts name an actor gets the actor check (over all its attempts):
+    // spread shoppers plus as many attempts without a device or IP are not card testing.
     const halfKnown = (i: number): [string | null, string | null] =>
       i % 2 === 0 ? [`dev_${i}`, `ip_${i}`] : [null, null];
     expect(run(createCardTestingDetector(spec()), halfKnown)).not.toContain('bin');
