@@ -53,6 +53,21 @@ describe('KeyedWindows', () => {
     expect(r.add('b', 40, { id: 'w' }).items.map((i) => i.id)).toEqual(['x', 'z', 'w']);
   });
 
+  it('restores an entity holding more items than a call can take as arguments (a busy BIN under attack)', () => {
+    // 300k attempts in one entity's window (a BIN at 500/s): the restore took the latest time
+    // with Math.max(...times), which throws RangeError past ~120k arguments, and the engine
+    // then dropped the whole rule's state.
+    const n = 300_000;
+    const times = Array.from({ length: n }, (_, i) => i * 3);
+    const w = new KeyedWindows<number>(600_000);
+    expect(() => w.fromJson([['bin', times, times.map(() => 1)]])).not.toThrow();
+    // The window is intact, and the next add expires exactly the items older than its window.
+    const now = times[n - 1]! + 1;
+    const got = w.add('bin', now, 1);
+    expect(got.items.length).toBe(times.filter((t) => t > now - 600_000).length + 1);
+    expect(got.items.length).toBeLessThan(n);
+  });
+
   it('keeps a tally in step with the window (adds, expiries, a new entity after eviction, a restore)', () => {
     const sum: WindowTally<number, { s: number }> = {
       init: () => ({ s: 0 }),

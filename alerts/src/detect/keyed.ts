@@ -98,8 +98,11 @@ export class KeyedWindows<T, A = never> {
         tally = this.tally.init();
         for (const i of it) this.tally.add(tally, i);
       }
-      // An entity whose window was empty has no time left: keep the snapshot's order.
-      this.map.set(String(k), { ts: t, items: it, last: t.length ? Math.max(...t) : order, tally });
+      // An entity whose window was empty has no time left: keep the snapshot's order. (A loop,
+      // not Math.max(...t): a busy entity's window can exceed V8's argument limit.)
+      let last = t.length ? -Infinity : order;
+      for (const x of t) if (x > last) last = x;
+      this.map.set(String(k), { ts: t, items: it, last, tally });
       order++;
     }
   }
