@@ -70,7 +70,7 @@ export function createAlerts(
         base_delay_ms: cfg.retry.base_delay,
         max_delay_ms: cfg.retry.max_delay,
       },
-      external_url: () => cfg.external_url ?? dashboardBase(),
+      external_url: () => (cfg.external_url ?? dashboardBase()).replace(/\/+$/, ''),
       dashboard_url: dashboardBase,
       reporting_currency: cfg.reporting_currency,
     },

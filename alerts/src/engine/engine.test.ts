@@ -126,7 +126,7 @@ describe('alert engine', () => {
     };
     // Before: http://localhost:8080 whatever the collector's address (dead for `PAYWATCH_PORT=9090`).
     expect(await externalUrl('')).toBe('http://127.0.0.1:41234');
-    expect(await externalUrl('dashboard_url: https://oncall.example.com\n')).toBe(
+    expect(await externalUrl('dashboard_url: https://oncall.example.com/\n')).toBe(
       'https://oncall.example.com',
     );
     expect(await externalUrl('external_url: https://am.example.com\n')).toBe('https://am.example.com');

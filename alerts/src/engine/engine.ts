@@ -264,7 +264,7 @@ export function createAlertEngine(
             equal: r.equal,
           })),
           nflog: { get: (k) => nflogMap.get(k), set: (e) => (nflogMap.set(e.key, e), dirtyNflog.push(e)) },
-          externalUrl: () => config.external_url ?? dashboardBase(),
+          externalUrl: () => (config.external_url ?? dashboardBase()).replace(/\/+$/, ''),
         },
         config.routeTree,
       )

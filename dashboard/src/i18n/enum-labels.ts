@@ -78,7 +78,11 @@ const ALERT_STATE: Labels<AlertStateLabel> = {
   silenced: { en: MESSAGES.en['alerts.silenced'], 'zh-CN': MESSAGES['zh-CN']['alerts.silenced'] },
 };
 
-/** Severities used by the shipped rules (alerts/, prometheus/); a rule may name others, shown as is. */
+/**
+ * Severities of the shipped rules (alerts/, grafana/prometheus/: critical, page, warning, info) and
+ * `ticket`, the SRE workbook's slow burn-rate pair that docs/alerts.md suggests adding; a rule may
+ * name others, shown as is.
+ */
 export const ALERT_SEVERITIES = ['critical', 'page', 'warning', 'ticket', 'info'] as const;
 export type AlertSeverity = (typeof ALERT_SEVERITIES)[number];
 const ALERT_SEVERITY: Labels<AlertSeverity> = {
