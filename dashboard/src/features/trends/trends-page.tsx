@@ -10,6 +10,7 @@ import { buildChartModel, isPartial, OTHER_KEY, type ChartModel } from './chart-
 import { comparisonRange } from './compare.js';
 import { chartToCsv, csvFileName } from './csv.js';
 import { drillHref } from './drill.js';
+import { fetchTrendData } from './trend-data.js';
 import {
   BUCKET_NAMES,
   CHART_TYPES,
@@ -97,16 +98,8 @@ export function TrendsPage() {
   const key = `${serializeTrendsState(state)}|${range.from}|${range.to}`;
   const data = useQuery(
     key,
-    async (signal) => {
-      const [primary, comparison] = await Promise.all([
-        readApi.timeseries(base, signal),
-        cmp
-          ? readApi.timeseries({ ...base, from: cmp.from, to: cmp.to }, signal)
-          : Promise.resolve(undefined),
-      ]);
-      // The read time: the bucket holding it was still filling (drawn apart, marked in the CSV).
-      return { primary, comparison, asOf: Date.now() };
-    },
+    // Carries the read time (taken before sending): its bucket is drawn apart, marked in the CSV.
+    (signal) => fetchTrendData(readApi, base, cmp, signal),
     { keepPrevious: true },
   );
 

@@ -1,0 +1,120 @@
+// Guards the trends data's read time: taken when the request is sent, so a request that crosses a bucket boundary still marks the bucket it read half-filled as in progress.
+import { BUCKETS, type Timeseries } from '@paywatch/contracts';
+import { describe, expect, it } from 'vitest';
+import { buildChartModel } from './chart-data.js';
+import { chartToCsv, parseCsv } from './csv.js';
+import { fetchTrendData, type TrendQuery } from './trend-data.js';
+
+const M = 60_000;
+const T0 = Date.UTC(2026, 0, 1, 12, 0);
+const labels = {
+  labelOf: (k: string | null | undefined) => (k === undefined ? 'All' : String(k)),
+  compareLabel: (n: string) => `${n} (last week)`,
+};
+
+/**
+ * A read API over one payment per second, whose requests the test completes
+ * by hand: the store is read when the request arrives (at the clock of that moment), and the
+ * answer comes back when the test calls `respond()`, after moving the clock on.
+ */
+function slowReadApi(clock: { now: number }) {
+  const pending: { query: TrendQuery; readAt: number; resolve(ts: Timeseries): void }[] = [];
+  const answer = (q: TrendQuery, readAt: number): Timeseries => {
+    const b = BUCKETS[q.bucket];
+    const points = [];
+    for (let t = q.from; t < q.to; t += b) {
+      // Seconds of [t, t + b) that had elapsed when the store was read.
+      const n = Math.max(0, Math.min(b, readAt - t) / 1000);
+      if (n > 0) {
+        points.push({
+          t,
+          attempts: n,
+          succeeded: n,
+          failed: 0,
+          success_rate: 1,
+          gmv: 10 * n,
+          latency_p95: null,
+        });
+      }
+    }
+    return {
+      from: q.from,
+      to: q.to,
+      bucket_ms: b,
+      group_by: null,
+      reporting_currency: 'USD',
+      series: [{ key: null, points }],
+    };
+  };
+  return {
+    pending,
+    timeseries: (query: TrendQuery) =>
+      new Promise<Timeseries>((resolve) => pending.push({ query, readAt: clock.now, resolve })),
+    now: () => clock.now,
+    respond() {
+      for (const p of pending.splice(0)) p.resolve(answer(p.query, p.readAt));
+    },
+  };
+}
+
+describe('trends data read time', () => {
+  // The last five minutes, sent 58 s into the last one; the answer arrives 4 s later, in the
+  // next minute (past the range's end).
+  const query: TrendQuery = { from: T0, to: T0 + 5 * M, bucket: '1m', groupBy: null, limit: 8 };
+  const sentAt = T0 + 4 * M + 58_000;
+  const arrivedAt = T0 + 5 * M + 2_000;
+
+  it('marks the bucket in progress when the request was sent as partial, though the answer arrives after it ended', async () => {
+    const clock = { now: sentAt };
+    const api = slowReadApi(clock);
+    const loading = fetchTrendData(api, query, null);
+    expect(api.pending).toHaveLength(1);
+    clock.now = arrivedAt;
+    api.respond();
+    const data = await loading;
+
+    expect(data.asOf).toBe(sentAt);
+    const model = buildChartModel({ metric: 'attempts', primary: data.primary, asOf: data.asOf, ...labels });
+    // The store counted 58 s of the last minute: that bucket is drawn apart, not as a drop to 58.
+    expect(model.rows.map((r) => r.s0)).toEqual([60, 60, 60, 60, 58]);
+    expect(model.partialFrom).toBe(T0 + 4 * M);
+    const csv = parseCsv(chartToCsv(model));
+    expect(csv.slice(1).map((r) => r.at(-1))).toEqual(['false', 'false', 'false', 'false', 'true']);
+  });
+
+  it('uses the same read time for the comparison, requested over its own range', async () => {
+    const clock = { now: sentAt };
+    const api = slowReadApi(clock);
+    const week = 7 * 24 * 60 * M;
+    const loading = fetchTrendData(api, query, { from: T0 - week, to: T0 + 5 * M - week });
+    expect(api.pending.map((p) => [p.query.from, p.query.to, p.query.bucket])).toEqual([
+      [T0, T0 + 5 * M, '1m'],
+      [T0 - week, T0 + 5 * M - week, '1m'],
+    ]);
+    clock.now = arrivedAt;
+    api.respond();
+    const data = await loading;
+
+    const model = buildChartModel({
+      metric: 'attempts',
+      primary: data.primary,
+      comparison: data.comparison && { series: data.comparison, offset: week },
+      asOf: data.asOf,
+      ...labels,
+    });
+    expect(model.partialFrom).toBe(T0 + 4 * M);
+    expect(model.rows.map((r) => r.c0)).toEqual([60, 60, 60, 60, 60]);
+  });
+
+  it('marks no bucket partial when the range had ended before the request was sent', async () => {
+    const clock = { now: T0 + 5 * M + 1_000 };
+    const api = slowReadApi(clock);
+    const loading = fetchTrendData(api, query, null);
+    clock.now += 4_000;
+    api.respond();
+    const data = await loading;
+    const model = buildChartModel({ metric: 'attempts', primary: data.primary, asOf: data.asOf, ...labels });
+    expect(model.partialFrom).toBeNull();
+    expect(model.rows.map((r) => r.s0)).toEqual([60, 60, 60, 60, 60]);
+  });
+});
