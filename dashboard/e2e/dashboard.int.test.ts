@@ -432,6 +432,16 @@ describe('dashboard in Chromium against a real collector', () => {
 
   it('drills down from a bar to the transactions and to one payment timeline', async () => {
     const bar = page.locator('[data-testid=trend-chart] .recharts-bar-rectangle path').first();
+    // The "in progress" marker is drawn over the bars (across the middle of the last one): a
+    // click there must reach the bar, not the marker (it took the click: a 30 s timeout in CI).
+    const underMarker = await page.evaluate(() => {
+      const line = document.querySelector('[data-testid=trend-chart] .recharts-reference-line-line');
+      if (!line) return 'no marker';
+      const r = line.getBoundingClientRect();
+      const el = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+      return el?.closest('.recharts-reference-line') ? 'marker' : 'through';
+    });
+    expect(underMarker).toBe('through');
     await bar.click();
     await page.waitForURL(/\/transactions\?/, { timeout: 10_000 });
     const url = new URL(page.url());
