@@ -1,4 +1,4 @@
-// Guards "pending longer than N" on ClickHouse (payment_latest, migration 7): equal to the reference and to the raw-table query with parts unmerged and merged, with many ties, after an erasure, after a back-fill run once or twice, and across refreshes that keep unchanged days' lists while writes land on later and earlier days.
+// Guards "pending longer than N" on ClickHouse (payment_latest, migration 7): equal to the reference and to the raw-table query with parts unmerged and merged, with many ties, after an erasure, after a back-fill run once or twice, and across refreshes that keep unchanged days' lists while writes land on later and earlier days, and with a bounded cache that drops and re-reads days.
 import { randomUUID } from 'node:crypto';
 import { createClient, type ClickHouseClient } from '@clickhouse/client';
 import type { PaymentEvent } from '@paywatch/contracts';
@@ -293,6 +293,89 @@ describe('pending longer than N on ClickHouse across refreshes', () => {
       await command(sql`OPTIMIZE TABLE ${ident(db)}.${ident(PAYMENT_LATEST)} FINAL`);
       await refresh();
       expect(await refresh()).toEqual([]);
+    } finally {
+      await admin.command({ query: sql`DROP DATABASE IF EXISTS ${ident(db)}`.text });
+    }
+  });
+});
+
+describe('pending longer than N on ClickHouse with a bounded cache', () => {
+  it('keeps at most maxCachedEntries ids, drops the least recently used days and reads them again, same answers', async () => {
+    const db = `${database}_bound`;
+    const s = createClickHouseStore(
+      { url: ep.url, username: ep.username, password: ep.password, database: db },
+      { logger: createLogger({ level: 'silent' }) },
+    );
+    await s.start();
+    stores.push(s);
+    try {
+      const statements: string[] = [];
+      const newReader = (maxCachedEntries?: number) =>
+        createClickHousePending(
+          db,
+          {
+            async rows(q) {
+              statements.push(q.text);
+              const rs = await admin.query({ query: q.text, format: 'JSONEachRow' });
+              return rs.json<Record<string, unknown>>();
+            },
+          },
+          { maxCachedEntries },
+        );
+      const all = generateEvents({ seed: 33, payments: 600, from: FROM, spanMs: SPAN, idPrefix: 'bd_' });
+      await s.write(all);
+      const days = ['2026-05-10', '2026-05-11', '2026-05-12', '2026-05-13'];
+      /** One call equals the reference; returns the days whose open payments it read. */
+      const call = async (r: ReturnType<typeof newReader>, since: number, before: number, limit: number) => {
+        statements.length = 0;
+        const want = referencePending(all, before, since);
+        expect(want.length).toBeGreaterThan(0);
+        const got = await r.pendingPayments({ since, before, limit });
+        expect(got.total, `${since}..${before} limit ${limit}`).toBe(want.length);
+        expect(got.items).toEqual(want.slice(0, limit));
+        return statements
+          .filter((q) => q.includes('maxMerge(open_mark)'))
+          .map((q) => /toDate\('(\d{4}-\d{2}-\d{2})'\)/.exec(q)?.[1] ?? '?')
+          .sort();
+      };
+      const end = FROM + SPAN + HOUR;
+
+      // 0: nothing kept, every call reads every day of its look-back again.
+      const none = newReader(0);
+      for (let i = 0; i < 3; i++) expect(await call(none, 0, end, 7)).toEqual(days);
+      expect(await call(none, Date.UTC(2026, 4, 12), end, 7)).toEqual(days.slice(2));
+      expect(none.cacheStats().entries).toBe(0);
+      expect(none.cacheStats().evictions).toBeGreaterThan(0);
+
+      // Unbounded (the default is far above this data): the second call reads nothing.
+      const free = newReader();
+      expect(await call(free, 0, end, 10_000)).toEqual(days);
+      expect(await call(free, 0, end, 10_000)).toEqual([]);
+      const full = free.cacheStats();
+      expect(full.openDays).toBe(4);
+      expect(full.evictions).toBe(0);
+
+      // Room for about half: the oldest days of the whole-span call are dropped, the newest kept.
+      const bound = Math.floor(full.entries / 2);
+      const half = newReader(bound);
+      expect(await call(half, 0, end, 10_000)).toEqual(days);
+      const after = half.cacheStats();
+      expect(after.entries).toBeLessThanOrEqual(bound);
+      expect(after.evictions).toBeGreaterThan(0);
+      expect(after.openDays).toBeLessThan(4);
+      const again = await call(half, 0, end, 10_000);
+      expect(again.length).toBeGreaterThan(0);
+      expect(again).toContain('2026-05-10');
+      expect(again).not.toContain('2026-05-13');
+      expect(half.cacheStats().entries).toBeLessThanOrEqual(bound);
+      // A look-back of the last day only uses what the bound kept, then ranks it most recent.
+      expect(await call(half, Date.UTC(2026, 4, 13), end, 5)).toEqual([]);
+      for (const [since, before] of WINDOWS) {
+        for (const limit of [0, 7]) {
+          await call(half, since, before, limit);
+          expect(half.cacheStats().entries).toBeLessThanOrEqual(bound);
+        }
+      }
     } finally {
       await admin.command({ query: sql`DROP DATABASE IF EXISTS ${ident(db)}`.text });
     }

@@ -1,4 +1,5 @@
 import type { Status } from '@paywatch/contracts';
+import type { Logger } from '../../lib/logger.js';
 import { NON_FINAL_STATUSES, type PendingPayment, type PendingPaymentReader } from '../signals.js';
 import { PAYMENT_LATEST } from './migrations.js';
 import { num, str } from './row.js';
@@ -138,6 +139,41 @@ export interface PendingStatements {
 const ID_CHUNK = 10_000;
 /** A day's cached lists not used for this long are dropped. */
 const IDLE_MS = 3_600_000;
+/**
+ * Default bound on the payment ids kept across days (open lists plus continued sets): ~70–160 MB
+ * of heap (61 MB measured for the ≥ 831k open ids of the 30-day look-back at 50M events; 156 B
+ * per id in a synthetic measurement), several times what the default 7-day look-back needs there.
+ */
+export const DEFAULT_PENDING_CACHE_ENTRIES = 1_000_000;
+
+/** Options of the ClickHouse pending reader. */
+export interface ClickHousePendingOptions {
+  /**
+   * At most this many payment ids kept across days (default `DEFAULT_PENDING_CACHE_ENTRIES`);
+   * past it the least recently used days are dropped after a call and read again when next
+   * needed. 0: keep nothing (every call reads every day).
+   */
+  maxCachedEntries?: number;
+  /** Told (debug) when days are evicted for the bound. */
+  logger?: Logger;
+}
+
+/** What the reader keeps between calls. */
+export interface PendingCacheStats {
+  /** Payment ids held: open lists plus continued sets. */
+  entries: number;
+  /** Days with an open list kept. */
+  openDays: number;
+  /** Days with continued payments kept. */
+  laterDays: number;
+  /** Cached day entries (open lists and continued sets) dropped for the bound so far. */
+  evictions: number;
+}
+
+/** The ClickHouse pending reader, with a look at its per-day cache. */
+export interface ClickHousePendingReader extends PendingPaymentReader {
+  cacheStats(): PendingCacheStats;
+}
 
 const byteOrder = (a: string, b: string) => Buffer.compare(Buffer.from(a), Buffer.from(b));
 
@@ -151,6 +187,8 @@ interface DayOpen {
   ts: number[];
   tsOf: Map<string, number>;
   used: number;
+  /** Recency rank of the last use (higher: more recent), for eviction. */
+  seq: number;
 }
 
 /**
@@ -163,6 +201,10 @@ interface LaterDay {
   sigs: Map<string, string>;
   byDay: Map<string, Set<string>>;
   used: number;
+  /** Recency rank of the last use (higher: more recent), for eviction. */
+  seq: number;
+  /** Payment ids held (sum of the sets). */
+  size: number;
 }
 
 /** More days than this needing their continued payments: one statement for all (`multiDayPaymentsQuery`). */
@@ -199,11 +241,54 @@ function lowerBound(xs: readonly number[], x: number): number {
  * ts is in [since, before). Days before `since`'s day are not read: their events are older than
  * every event of the days read. The page's fields are then read by primary key (`latestQuery`);
  * a payment that got a newer event meanwhile is left out of the page. Days whose parts changed
- * while they were read are used for the answer but not kept.
+ * while they were read are used for the answer but not kept. What is kept is bounded
+ * (`maxCachedEntries` payment ids): past it the least recently used days are dropped (the older
+ * days of one call before the newer ones) and read again when a call needs them.
  */
-export function createClickHousePending(db: string, run: PendingStatements): PendingPaymentReader {
+export function createClickHousePending(
+  db: string,
+  run: PendingStatements,
+  options: ClickHousePendingOptions = {},
+): ClickHousePendingReader {
+  const maxEntries = options.maxCachedEntries ?? DEFAULT_PENDING_CACHE_ENTRIES;
+  if (!(maxEntries >= 0))
+    throw new RangeError(`pending maxCachedEntries must be ≥ 0, got ${String(maxEntries)}`);
   const open = new Map<string, DayOpen>();
   const later = new Map<string, LaterDay>();
+  /** Recency clock: each call ranks its days after every earlier call's. */
+  let clock = 0;
+  let evictions = 0;
+
+  const cachedEntries = () => {
+    let n = 0;
+    for (const o of open.values()) n += o.ids.length;
+    for (const l of later.values()) n += l.size;
+    return n;
+  };
+
+  /** Drops the least recently used days' entries until at most `maxEntries` ids are kept. */
+  function evict(): void {
+    let total = cachedEntries();
+    if (total <= maxEntries) return;
+    const entries = [
+      ...[...open].map(([day, o]) => ({ day, seq: o.seq, size: o.ids.length, drop: () => open.delete(day) })),
+      ...[...later].map(([day, l]) => ({ day, seq: l.seq, size: l.size, drop: () => later.delete(day) })),
+    ].sort((a, b) => a.seq - b.seq);
+    const dropped = new Set<string>();
+    let n = 0;
+    for (const e of entries) {
+      if (total <= maxEntries) break;
+      e.drop();
+      total -= e.size;
+      dropped.add(e.day);
+      n++;
+    }
+    evictions += n;
+    options.logger?.debug(
+      { evicted: n, days: [...dropped].sort(), kept: total, max: maxEntries },
+      'pending cache over its bound: least recently used days dropped',
+    );
+  }
 
   async function daySigs(fromDay: string): Promise<Map<string, string>> {
     const out = new Map<string, string>();
@@ -241,6 +326,7 @@ export function createClickHousePending(db: string, run: PendingStatements): Pen
       ts: list.map((p) => p.ts),
       tsOf: new Map(list.map((p) => [p.id, p.ts])),
       used: now,
+      seq: 0,
     };
   }
 
@@ -262,13 +348,15 @@ export function createClickHousePending(db: string, run: PendingStatements): Pen
       }
     }
     const byDay = new Map<string, Set<string>>();
+    let size = 0;
     for (const p of pairs) {
       if (!present.has(p.id)) continue; // a pid collision, not the same payment
       const set = byDay.get(p.d) ?? new Set<string>();
+      if (!set.has(p.id)) size++;
       set.add(p.id);
       byDay.set(p.d, set);
     }
-    return { fromDay, sigs, byDay, used: now };
+    return { fromDay, sigs, byDay, used: now, seq: 0, size };
   }
 
   /** The continued payments of each of `days` (with every day of `all` up to it) from one statement. */
@@ -282,7 +370,7 @@ export function createClickHousePending(db: string, run: PendingStatements): Pen
     const out = new Map<string, LaterDay>();
     for (const day of days) {
       const upTo = new Map(all.filter((d) => d <= day).map((d) => [d, sigs.get(d) ?? '']));
-      out.set(day, { fromDay, sigs: upTo, byDay: new Map(), used: now });
+      out.set(day, { fromDay, sigs: upTo, byDay: new Map(), used: now, seq: 0, size: 0 });
     }
     for (const r of await run.rows(multiDayPaymentsQuery(db, fromDay))) {
       const id = str(r.payment_id) ?? '';
@@ -292,6 +380,7 @@ export function createClickHousePending(db: string, run: PendingStatements): Pen
         if (entry === undefined) continue;
         for (const d of ds.slice(0, i)) {
           const set = entry.byDay.get(d) ?? new Set<string>();
+          if (!set.has(id)) entry.size++;
           set.add(id);
           entry.byDay.set(d, set);
         }
@@ -321,6 +410,8 @@ export function createClickHousePending(db: string, run: PendingStatements): Pen
   }
 
   return {
+    cacheStats: () => ({ entries: cachedEntries(), openDays: open.size, laterDays: later.size, evictions }),
+
     async pendingPayments(q) {
       const limit = Math.max(0, Math.floor(q.limit));
       const since = Math.max(0, Math.floor(q.since));
@@ -329,18 +420,23 @@ export function createClickHousePending(db: string, run: PendingStatements): Pen
       const now = Date.now();
       const sigs = await daySigs(fromDay);
       const days = [...sigs.keys()].sort();
+      // Day i of this call ranks base + i: later days and later calls are more recent.
+      const base = clock + 1;
+      clock += days.length;
 
       // Each day's open payments, read again when its parts changed.
       const opens = new Map<string, DayOpen>();
       const fresh = new Map<string, DayOpen>();
-      for (const day of days) {
+      for (const [i, day] of days.entries()) {
         const sig = sigs.get(day) ?? '';
         const cached = open.get(day);
         if (cached?.sig === sig) {
           cached.used = now;
+          cached.seq = base + i;
           opens.set(day, cached);
         } else {
           const read = await readOpen(day, sig, now);
+          read.seq = base + i;
           opens.set(day, read);
           fresh.set(day, read);
         }
@@ -368,6 +464,7 @@ export function createClickHousePending(db: string, run: PendingStatements): Pen
             freshLater.set(day, entry);
           }
         }
+        entry.seq = base + i;
         for (const [d, ids] of entry.byDay) {
           if (d < fromDay) continue;
           const set = superseded.get(d) ?? new Set<string>();
@@ -408,6 +505,7 @@ export function createClickHousePending(db: string, run: PendingStatements): Pen
       }
       for (const [day, o] of open) if (now - o.used > IDLE_MS) open.delete(day);
       for (const [day, l] of later) if (now - l.used > IDLE_MS) later.delete(day);
+      evict();
 
       if (limit === 0) return { total, items: [] };
       const page = candidates.sort((a, b) => a.ts - b.ts || byteOrder(a.id, b.id)).slice(0, limit);
