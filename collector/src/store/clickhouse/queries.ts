@@ -495,6 +495,17 @@ PREWHERE payment_id = ${paymentId}${inDays}
 ORDER BY ts ASC, attempt ASC, event_id ASC`;
 }
 
+/** The smallest and largest event time of a batch (one pass; no spread of a large array). */
+function tsRange(events: readonly Pick<PaymentEvent, 'ts'>[]): { minTs: number; maxTs: number } {
+  let minTs = Infinity;
+  let maxTs = -Infinity;
+  for (const e of events) {
+    if (e.ts < minTs) minTs = e.ts;
+    if (e.ts > maxTs) maxTs = e.ts;
+  }
+  return { minTs, maxTs };
+}
+
 /**
  * Which of these events' ids are already stored:
  * - always the key index `event_keys` (ORDER BY event_id): any earlier event with the id,
@@ -510,12 +521,7 @@ export function existingIdsQuery(
   keyWindowDays: number | null,
   checkRaw: boolean,
 ): SqlFragment {
-  let minTs = Infinity;
-  let maxTs = -Infinity;
-  for (const e of events) {
-    if (e.ts < minTs) minTs = e.ts;
-    if (e.ts > maxTs) maxTs = e.ts;
-  }
+  const { minTs, maxTs } = tsRange(events);
   const ids = valueSet(events.map((e) => e.event_id));
   const keyDays =
     keyWindowDays === null
@@ -538,12 +544,7 @@ export function batchRowsCondition(
   events: readonly Pick<PaymentEvent, 'event_id' | 'ts'>[],
   ids: SqlFragment = valueSet(events.map((e) => e.event_id)),
 ): SqlFragment {
-  let minTs = Infinity;
-  let maxTs = -Infinity;
-  for (const e of events) {
-    if (e.ts < minTs) minTs = e.ts;
-    if (e.ts > maxTs) maxTs = e.ts;
-  }
+  const { minTs, maxTs } = tsRange(events);
   return sql`day >= toDate(${dayLiteral(minTs)}) AND day <= toDate(${dayLiteral(maxTs)})
   AND ts >= ${minTs} AND ts <= ${maxTs} AND event_id IN ${ids}`;
 }
