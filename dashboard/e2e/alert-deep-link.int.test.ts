@@ -8,7 +8,7 @@ import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHROMIUM, CHROMIUM_ARGS } from '../../collector/test/chromium.js';
 import { TEST_KEY, sendOutageHistory } from '../../collector/test/harness.js';
-import { startCollector } from './collector-process.js';
+import { startCollector, stopCollector } from './collector-process.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const DASHBOARD = join(ROOT, 'dashboard');
@@ -61,11 +61,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
-  if (collector && collector.exitCode === null) {
-    const exited = new Promise((r) => collector?.once('exit', r));
-    collector.kill('SIGTERM');
-    await exited;
-  }
+  await stopCollector(collector);
   if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 });
 

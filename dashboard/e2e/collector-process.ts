@@ -58,3 +58,11 @@ export function startCollector({
     });
   });
 }
+
+/** Stops a collector started by `startCollector` (SIGTERM) and resolves once it has exited. */
+export async function stopCollector(child: ChildProcess | undefined): Promise<void> {
+  if (!child || child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  await exited;
+}

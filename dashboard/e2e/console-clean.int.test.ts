@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHROMIUM, CHROMIUM_ARGS } from '../../collector/test/chromium.js';
-import { startCollector } from './collector-process.js';
+import { startCollector, stopCollector } from './collector-process.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const DASHBOARD = join(ROOT, 'dashboard');
@@ -66,10 +66,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
-  if (collector && collector.exitCode === null) {
-    collector.kill('SIGTERM');
-    await new Promise((r) => collector?.once('exit', r));
-  }
+  await stopCollector(collector);
   if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 });
 

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseCsv } from '../src/features/trends/csv.js';
 import { enumLabel } from '../src/i18n/enum-labels.js';
 import { CHROMIUM, CHROMIUM_ARGS } from '../../collector/test/chromium.js';
-import { startCollector } from './collector-process.js';
+import { startCollector, stopCollector } from './collector-process.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const DASHBOARD = join(ROOT, 'dashboard');
@@ -269,11 +269,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
-  if (collector && collector.exitCode === null) {
-    const exited = new Promise((r) => collector?.once('exit', r));
-    collector.kill('SIGTERM');
-    await exited;
-  }
+  await stopCollector(collector);
   if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 });
 
@@ -463,7 +459,12 @@ describe('dashboard in Chromium against a real collector', () => {
 
   it('works from the keyboard: skip link, data table, drill-down link', async () => {
     await page.goto(`${base}/trends?range=1h&group_by=provider`);
-    await page.locator('[data-testid=trend-chart] .recharts-line-curve').first().waitFor({ timeout: 20_000 });
+    // Attached, not visible: when every finished minute is empty (the test's events all fall in
+    // the minute in progress) the solid line is flat, a zero-height box Playwright calls hidden.
+    await page
+      .locator('[data-testid=trend-chart] .recharts-line-curve')
+      .first()
+      .waitFor({ state: 'attached', timeout: 20_000 });
     // The minute in progress is drawn apart (short dashes, marked "in progress"), not as a cliff.
     expect(
       await page.locator('[data-testid=trend-chart] .recharts-line-curve[stroke-dasharray="2 4"]').count(),
@@ -575,7 +576,10 @@ describe('dashboard in Chromium against a real collector', () => {
     expect((await latencyLayout()).lines).toBe(1);
     await shot('live-zh');
     await page.goto(`${base}/trends?range=15m&group_by=provider&metric=success_rate`);
-    await page.locator('[data-testid=trend-chart] .recharts-line-curve').first().waitFor({ timeout: 20_000 });
+    await page
+      .locator('[data-testid=trend-chart] .recharts-line-curve')
+      .first()
+      .waitFor({ state: 'attached', timeout: 20_000 });
     await shot('trends-zh');
     await page.getByTestId('lang-select').selectOption('en');
   });

@@ -1,7 +1,7 @@
 // @vitest-environment jsdom
 // Guards the trend chart: one drawn series per model series (comparison dashed, same colour), readable legend, bars stacked per period, the bucket in progress drawn apart (never a false drop).
 import type { Timeseries } from '@paywatch/contracts';
-import { cleanup, render } from '@testing-library/react';
+import { cleanup, fireEvent, render } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildChartModel } from '../features/trends/chart-data.js';
 import { TrendChart, seriesColor } from './trend-chart.js';
@@ -122,6 +122,31 @@ describe('TrendChart', () => {
       expect(rects).toHaveLength(5);
       const opacities = rects.map((r) => r.getAttribute('fill-opacity'));
       expect(opacities.filter((o) => o === '0.35')).toHaveLength(1);
+    });
+
+    it('drills into the series of the partial bar clicked (its own handler; the chart-level one is checked in Chromium)', () => {
+      const two = buildChartModel({
+        metric: 'attempts',
+        primary: series(['stripe', 'adyen'], T0),
+        asOf: T0 + 4 * M + 10_000,
+        labelOf: (k) => String(k),
+        compareLabel: (n) => `${n} (last week)`,
+      });
+      const picked: (string | undefined)[] = [];
+      const { container } = render(
+        <TrendChart
+          {...props}
+          model={two}
+          type="bar"
+          partialLabel="in progress"
+          onSelect={(_t, s) => picked.push(s?.id)}
+        />,
+      );
+      const bar = container.querySelector('.recharts-bar-rectangle path[name="adyen (in progress)"]');
+      expect(bar).not.toBeNull();
+      fireEvent.click(bar!);
+      expect(picked.length).toBeGreaterThan(0);
+      expect(new Set(picked)).toEqual(new Set([two.series.find((x) => x.label === 'adyen')?.id]));
     });
   });
 });

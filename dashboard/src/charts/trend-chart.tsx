@@ -39,6 +39,8 @@ export interface TrendChartProps {
 
 /** dataKey of a primary series' partial segment (the last complete bucket → the one in progress). */
 const partialKey = (id: string) => `${id}_partial`;
+/** The series a partial segment's dataKey belongs to (a click on the in-progress bar drills into it). */
+const seriesOfPartialKey = (key: string) => key.replace(/_partial$/, '');
 
 /**
  * The rows as drawn. With a bucket in progress, each primary series stops at the last complete
@@ -93,7 +95,11 @@ export function TrendChart({
     if (row && onSelect)
       onSelect(
         row.t,
-        seriesId ? byId.get(seriesId) : model.series.length === 1 ? model.series[0] : undefined,
+        seriesId
+          ? (byId.get(seriesId) ?? byId.get(seriesOfPartialKey(seriesId)))
+          : model.series.length === 1
+            ? model.series[0]
+            : undefined,
       );
   };
   const common = {
