@@ -239,6 +239,11 @@ describe('univariate detector', () => {
     old['week']!['at'] = old['week']!['at']!.slice(0, 3);
     const b = createUnivariateDetector();
     expect(() => b.restore(old)).not.toThrow();
+    // The weekly state is kept, the missing gate memory starts from the residual scale (at[0]).
+    const at = old['week']!['at']!;
+    const restored = b.snapshot() as Record<string, Record<string, unknown[]>>;
+    expect(restored['week']!['at']).toEqual([...at, at[0]]);
+    expect(restored['week']!['mean']).toEqual(old['week']!['mean']);
     expect(b.update(400, t0 + 21 * day * 900_000).score).toBe(1);
   });
 
