@@ -8,24 +8,17 @@ import type { DerivedRepairStats } from '../store/clickhouse/derived-repair.js';
  */
 export function registerDerivedRepairMetrics(registry: Registry, stats: () => DerivedRepairStats): void {
   const registers = [registry];
-  new Counter({
-    name: 'paywatch_clickhouse_derived_checks_total',
-    help: 'Duplicate checks after start or a failed INSERT that found stored events and compared the tables their views fill.',
-    registers,
-    collect() {
-      this.reset();
-      this.inc(stats().checks);
-    },
-  });
-  new Counter({
-    name: 'paywatch_clickhouse_derived_repair_failures_total',
-    help: 'Repairs of derived tables given up after failing several times in a row (logged at ERROR; the tables may miss those events).',
-    registers,
-    collect() {
-      this.reset();
-      this.inc(stats().failures);
-    },
-  });
+  // Totals since start, kept by the store: published as they are at each scrape.
+  const counter = (name: string, help: string, value: (s: DerivedRepairStats) => number) =>
+    new Counter({
+      name,
+      help,
+      registers,
+      collect() {
+        this.reset();
+        this.inc(value(stats()));
+      },
+    });
   const byTable = (name: string, help: string, of: (s: DerivedRepairStats) => Record<string, number>) =>
     new Counter({
       name,
@@ -33,11 +26,20 @@ export function registerDerivedRepairMetrics(registry: Registry, stats: () => De
       labelNames: ['table'],
       registers,
       collect() {
-        // Totals since start, kept by the store: publish them as they are.
         this.reset();
         for (const [table, n] of Object.entries(of(stats()))) this.inc({ table }, n);
       },
     });
+  counter(
+    'paywatch_clickhouse_derived_checks_total',
+    'Duplicate checks after start or a failed INSERT that found stored events and compared the tables their views fill.',
+    (s) => s.checks,
+  );
+  counter(
+    'paywatch_clickhouse_derived_repair_failures_total',
+    'Repairs of derived tables given up after failing several times in a row (logged at ERROR; the tables may miss those events).',
+    (s) => s.failures,
+  );
   byTable(
     'paywatch_clickhouse_derived_repaired_rows_total',
     'Rows a materialized view missed (its INSERT failed after the raw rows landed), added from the raw rows: events for the rollup and cube tables, keys for the key indexes, (payment, day) rows for payment_latest.',
