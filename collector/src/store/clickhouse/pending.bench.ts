@@ -19,7 +19,6 @@
  */
 import { randomUUID } from 'node:crypto';
 import { loadavg } from 'node:os';
-import type { Status } from '@paywatch/contracts';
 import { NON_FINAL_STATUSES, type PendingPayment, type PendingPaymentReader } from '../signals.js';
 import {
   benchScale,
@@ -30,7 +29,12 @@ import {
   type BenchDatabase,
 } from './bench-db.js';
 import { PAYMENT_LATEST } from './migrations.js';
-import { createClickHousePending, latestQuery, rawStalePaymentsQuery } from './pending.clickhouse.js';
+import {
+  createClickHousePending,
+  latestPayment,
+  latestQuery,
+  rawStalePaymentsQuery,
+} from './pending.clickhouse.js';
 import { num, str } from './row.js';
 import { ident, list, sql, type SqlFragment } from './sql.js';
 
@@ -53,29 +57,22 @@ const load = () =>
  * to read their CPU time afterwards.
  */
 function logged(bench: BenchDatabase, ids: () => string[]) {
-  const settings = { log_queries: 1 as const };
+  const query = <F extends 'JSONEachRow' | 'JSON'>(q: SqlFragment, format: F) => {
+    const id = `pending_bench_${randomUUID()}`;
+    ids().push(id);
+    return bench.admin.query({
+      query: q.text,
+      format,
+      query_id: id,
+      clickhouse_settings: { log_queries: 1 },
+    });
+  };
   return {
     async rows(q: SqlFragment): Promise<Record<string, unknown>[]> {
-      const id = `pending_bench_${randomUUID()}`;
-      ids().push(id);
-      const rs = await bench.admin.query({
-        query: q.text,
-        format: 'JSONEachRow',
-        query_id: id,
-        clickhouse_settings: settings,
-      });
-      return rs.json<Record<string, unknown>>();
+      return (await query(q, 'JSONEachRow')).json<Record<string, unknown>>();
     },
     async limited(q: SqlFragment): Promise<{ rows: Record<string, unknown>[]; before: number | null }> {
-      const id = `pending_bench_${randomUUID()}`;
-      ids().push(id);
-      const rs = await bench.admin.query({
-        query: q.text,
-        format: 'JSON',
-        query_id: id,
-        clickhouse_settings: settings,
-      });
-      const body = await rs.json<Record<string, unknown>>();
+      const body = await (await query(q, 'JSON')).json<Record<string, unknown>>();
       return { rows: body.data as Record<string, unknown>[], before: num(body.rows_before_limit_at_least) };
     },
   };
@@ -138,16 +135,8 @@ async function previousPending(
   if (page.length === 0) return { total, items: [] };
   const latest = new Map<string, PendingPayment>();
   for (const r of await run.rows(latestQuery(db, page, q.since))) {
-    latest.set(str(r.payment_id) ?? '', {
-      payment_id: str(r.payment_id) ?? '',
-      status: (str(r.p_status) ?? '') as Status,
-      ts: num(r.p_ts) ?? 0,
-      provider: str(r.p_provider) ?? '',
-      merchant_id: str(r.p_merchant_id) ?? '',
-      method: str(r.p_method) ?? '',
-      amount_minor: num(r.p_amount_minor) ?? 0,
-      currency: str(r.p_currency) ?? '',
-    });
+    const p = latestPayment(r);
+    latest.set(p.payment_id, p);
   }
   const items = page.flatMap((id) => {
     const p = latest.get(id);

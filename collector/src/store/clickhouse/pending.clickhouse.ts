@@ -130,6 +130,20 @@ WHERE day >= toDate(${dayOf(from)}) AND payment_id IN ${list(paymentIds)}
 GROUP BY payment_id`;
 }
 
+/** A row of `latestQuery` as the pending payment it describes. */
+export function latestPayment(r: Record<string, unknown>): PendingPayment {
+  return {
+    payment_id: str(r.payment_id) ?? '',
+    status: (str(r.p_status) ?? '') as Status,
+    ts: num(r.p_ts) ?? 0,
+    provider: str(r.p_provider) ?? '',
+    merchant_id: str(r.p_merchant_id) ?? '',
+    method: str(r.p_method) ?? '',
+    amount_minor: num(r.p_amount_minor) ?? 0,
+    currency: str(r.p_currency) ?? '',
+  };
+}
+
 /** How the pending reader runs statements on the store's client. */
 export interface PendingStatements {
   rows(statement: SqlFragment): Promise<Record<string, unknown>[]>;
@@ -393,16 +407,7 @@ export function createClickHousePending(
     const out = new Map<string, PendingPayment>();
     for (let i = 0; i < ids.length; i += ID_CHUNK) {
       for (const r of await run.rows(latestQuery(db, ids.slice(i, i + ID_CHUNK), since))) {
-        const p: PendingPayment = {
-          payment_id: str(r.payment_id) ?? '',
-          status: (str(r.p_status) ?? '') as Status,
-          ts: num(r.p_ts) ?? 0,
-          provider: str(r.p_provider) ?? '',
-          merchant_id: str(r.p_merchant_id) ?? '',
-          method: str(r.p_method) ?? '',
-          amount_minor: num(r.p_amount_minor) ?? 0,
-          currency: str(r.p_currency) ?? '',
-        };
+        const p = latestPayment(r);
         out.set(p.payment_id, p);
       }
     }
