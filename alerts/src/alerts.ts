@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { Router } from 'express';
 import { loadAlertsConfig } from './config/load.js';
 import type { LoadedAlertsConfig } from './config/load.js';
-import { DEFAULT_DASHBOARD_URL, createAlertEngine } from './engine/engine.js';
+import { createAlertEngine, dashboardBaseOf, externalUrlOf } from './engine/engine.js';
 import type { AlertEngine, EngineLogger } from './engine/engine.js';
 import { createAlertsRouter } from './http/alerts.router.js';
 import { createDeliveryLog } from './notify/delivery-log.js';
@@ -56,8 +56,6 @@ export function createAlerts(
       : typeof hostDashboardUrl === 'string'
         ? () => hostDashboardUrl
         : hostDashboardUrl;
-  // The base every deep link (and the receivers' test notification) starts with.
-  const dashboardBase = () => cfg.dashboard_url ?? dashboardUrl?.() ?? DEFAULT_DASHBOARD_URL;
   const log = createDeliveryLog(
     config.dataDir ? { file: join(config.dataDir, 'alerts-deliveries.jsonl') } : {},
   );
@@ -70,8 +68,9 @@ export function createAlerts(
         base_delay_ms: cfg.retry.base_delay,
         max_delay_ms: cfg.retry.max_delay,
       },
-      external_url: () => (cfg.external_url ?? dashboardBase()).replace(/\/+$/, ''),
-      dashboard_url: dashboardBase,
+      // Read when sent, as the engine's deep links and externalURL are.
+      external_url: () => externalUrlOf(cfg, dashboardUrl),
+      dashboard_url: () => dashboardBaseOf(cfg, dashboardUrl),
       reporting_currency: cfg.reporting_currency,
     },
   );

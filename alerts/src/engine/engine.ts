@@ -69,7 +69,23 @@ export interface AlertEngineDeps {
 }
 
 /** Deep-link base when neither the config nor the host names one: where `paywatch start` serves the dashboard. */
-export const DEFAULT_DASHBOARD_URL = 'http://127.0.0.1:8080';
+const DEFAULT_DASHBOARD_URL = 'http://127.0.0.1:8080';
+
+/** Base of deep links: an explicit `dashboard_url` in the alerts config wins over the host's address. */
+export function dashboardBaseOf(
+  config: Pick<LoadedAlertsConfig, 'dashboard_url'>,
+  host: (() => string) | undefined,
+): string {
+  return config.dashboard_url ?? host?.() ?? DEFAULT_DASHBOARD_URL;
+}
+
+/** `externalURL` of Alertmanager-format payloads: the config's `external_url`, else the deep-link base (no trailing slash). */
+export function externalUrlOf(
+  config: Pick<LoadedAlertsConfig, 'dashboard_url' | 'external_url'>,
+  host: (() => string) | undefined,
+): string {
+  return (config.external_url ?? dashboardBaseOf(config, host)).replace(/\/+$/, '');
+}
 
 export interface AlertEngineOptions {
   /** Live mode: event time follows the wall clock when traffic stops (so silence is seen). Off for replay. */
@@ -264,7 +280,7 @@ export function createAlertEngine(
             equal: r.equal,
           })),
           nflog: { get: (k) => nflogMap.get(k), set: (e) => (nflogMap.set(e.key, e), dirtyNflog.push(e)) },
-          externalUrl: () => (config.external_url ?? dashboardBase()).replace(/\/+$/, ''),
+          externalUrl: () => externalUrlOf(config, deps.dashboardUrl),
         },
         config.routeTree,
       )
@@ -338,18 +354,13 @@ export function createAlertEngine(
   let startedAt = 0;
   let stopped = false;
 
-  /** Base of deep links and `externalURL`: an explicit `dashboard_url` in the alerts config wins over the host's address. */
-  function dashboardBase(): string {
-    return config.dashboard_url ?? deps.dashboardUrl?.() ?? DEFAULT_DASHBOARD_URL;
-  }
-
   function dashboardUrl(s: AlertState): string {
     const from = (s.active_since ?? s.last_eval_at) - 30 * MINUTE_MS;
     const to = (s.resolved_at ?? s.last_eval_at) + 15 * MINUTE_MS;
     const q = new URLSearchParams({ from: String(from), to: String(to) });
     for (const [k, v] of Object.entries(s.labels))
       if (k !== 'alertname' && k !== 'severity' && v !== '_pooled') q.set(k, v);
-    return `${dashboardBase().replace(/\/+$/, '')}/alerts/${encodeURIComponent(s.id)}?${q.toString()}`;
+    return `${dashboardBaseOf(config, deps.dashboardUrl).replace(/\/+$/, '')}/alerts/${encodeURIComponent(s.id)}?${q.toString()}`;
   }
 
   function toNotify(s: AlertState): NotifyAlert {

@@ -59,9 +59,9 @@ export function createNotifier(
     receivers: ReceiverConfig[];
     retry?: RetryPolicy;
     /** `externalURL` of the test notification (a function: read when sent). */
-    external_url?: string | (() => string);
+    external_url?: () => string;
     /** Dashboard base URL for the test notification's link (a function: read when sent). */
-    dashboard_url?: string | (() => string);
+    dashboard_url?: () => string;
     reporting_currency?: string;
   },
 ): Notifier {
@@ -165,8 +165,7 @@ export function createNotifier(
           group_labels: { alertname: 'paywatch_test' },
           status: 'firing',
           reason: 'test',
-          external_url:
-            (typeof config.external_url === 'function' ? config.external_url() : config.external_url) ?? '',
+          external_url: config.external_url?.() ?? '',
           alerts: [
             {
               id: 'test',
@@ -184,10 +183,7 @@ export function createNotifier(
               reporting_currency: config.reporting_currency ?? 'USD',
               samples: [],
               contributors: [],
-              dashboard_url:
-                (typeof config.dashboard_url === 'function'
-                  ? config.dashboard_url()
-                  : config.dashboard_url) ?? 'http://localhost',
+              dashboard_url: config.dashboard_url?.() ?? 'http://localhost',
               acknowledged_by: null,
             },
           ],
