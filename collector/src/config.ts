@@ -11,7 +11,7 @@ import { parseWebhookSecrets, type WebhookSecrets } from './sources/webhooks/ind
 import type { StoreConfig } from './store/index.js';
 import { DEFAULT_DEDUP_WINDOW_DAYS } from './store/clickhouse/index.js';
 import { parse as parseYaml } from 'yaml';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { LogTailConfigSchema, type LogTailConfig } from './sources/log-tail/index.js';
 import { ScrapeConfigSchema, type ScrapeConfig } from './sources/prom-scrape/index.js';
 
@@ -448,30 +448,20 @@ function int(env: Env, name: string, dflt: number, min: number, max: number): nu
 }
 
 /** `PAYWATCH_CLICKHOUSE_DEDUP_WINDOW_DAYS`: whole days 0–3650, or `unbounded` (null). */
-const DedupWindowSchema = z.union([
-  z.literal('unbounded').transform(() => null),
-  z
-    .string()
-    .regex(/^\d+$/, 'expected a whole number of days or "unbounded"')
-    .transform(Number)
-    .pipe(z.number().max(3650, 'must be at most 3650 days (or "unbounded")')),
-]);
-
 function dedupWindowDays(env: Env): number | null {
   const name = 'PAYWATCH_CLICKHOUSE_DEDUP_WINDOW_DAYS';
   const raw = env[name]?.trim().toLowerCase();
   if (raw === undefined || raw === '') return DEFAULT_DEDUP_WINDOW_DAYS;
-  const r = DedupWindowSchema.safeParse(raw);
-  if (!r.success) {
-    // The union reports one issue per branch; the number branch's says what is wrong.
-    const issue = r.error.issues.at(-1);
-    const detail =
-      issue?.code === 'invalid_union'
-        ? 'expected a whole number of days (0–3650) or "unbounded"'
-        : (issue?.message ?? 'invalid');
-    throw new ConfigError(name, `${detail}, got "${env[name]}"`);
-  }
-  return r.data;
+  if (raw === 'unbounded') return null;
+  if (!/^\d+$/.test(raw))
+    throw new ConfigError(
+      name,
+      `expected a whole number of days (0–3650) or "unbounded", got "${env[name]}"`,
+    );
+  const days = Number(raw);
+  if (days > 3650)
+    throw new ConfigError(name, `must be at most 3650 days (or "unbounded"), got "${env[name]}"`);
+  return days;
 }
 
 function list(env: Env, name: string): string[] {
