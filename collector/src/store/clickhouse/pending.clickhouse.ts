@@ -217,8 +217,13 @@ interface LaterDay {
   used: number;
   /** Recency rank of the last use (higher: more recent), for eviction. */
   seq: number;
-  /** Payment ids held (sum of the sets). */
-  size: number;
+}
+
+/** Payment ids a continued-payments entry holds (the sum of its sets). */
+function heldIds(l: LaterDay): number {
+  let n = 0;
+  for (const set of l.byDay.values()) n += set.size;
+  return n;
 }
 
 /** More days than this needing their continued payments: one statement for all (`multiDayPaymentsQuery`). */
@@ -276,7 +281,7 @@ export function createClickHousePending(
   const cachedEntries = () => {
     let n = 0;
     for (const o of open.values()) n += o.ids.length;
-    for (const l of later.values()) n += l.size;
+    for (const l of later.values()) n += heldIds(l);
     return n;
   };
 
@@ -286,7 +291,7 @@ export function createClickHousePending(
     if (total <= maxEntries) return;
     const entries = [
       ...[...open].map(([day, o]) => ({ day, seq: o.seq, size: o.ids.length, drop: () => open.delete(day) })),
-      ...[...later].map(([day, l]) => ({ day, seq: l.seq, size: l.size, drop: () => later.delete(day) })),
+      ...[...later].map(([day, l]) => ({ day, seq: l.seq, size: heldIds(l), drop: () => later.delete(day) })),
     ].sort((a, b) => a.seq - b.seq);
     const dropped = new Set<string>();
     let n = 0;
@@ -362,15 +367,13 @@ export function createClickHousePending(
       }
     }
     const byDay = new Map<string, Set<string>>();
-    let size = 0;
     for (const p of pairs) {
       if (!present.has(p.id)) continue; // a pid collision, not the same payment
       const set = byDay.get(p.d) ?? new Set<string>();
-      if (!set.has(p.id)) size++;
       set.add(p.id);
       byDay.set(p.d, set);
     }
-    return { fromDay, sigs, byDay, used: now, seq: 0, size };
+    return { fromDay, sigs, byDay, used: now, seq: 0 };
   }
 
   /** The continued payments of each of `days` (with every day of `all` up to it) from one statement. */
@@ -384,7 +387,7 @@ export function createClickHousePending(
     const out = new Map<string, LaterDay>();
     for (const day of days) {
       const upTo = new Map(all.filter((d) => d <= day).map((d) => [d, sigs.get(d) ?? '']));
-      out.set(day, { fromDay, sigs: upTo, byDay: new Map(), used: now, seq: 0, size: 0 });
+      out.set(day, { fromDay, sigs: upTo, byDay: new Map(), used: now, seq: 0 });
     }
     for (const r of await run.rows(multiDayPaymentsQuery(db, fromDay))) {
       const id = str(r.payment_id) ?? '';
@@ -394,7 +397,6 @@ export function createClickHousePending(
         if (entry === undefined) continue;
         for (const d of ds.slice(0, i)) {
           const set = entry.byDay.get(d) ?? new Set<string>();
-          if (!set.has(id)) entry.size++;
           set.add(id);
           entry.byDay.set(d, set);
         }
