@@ -89,6 +89,13 @@ export function TrendChart({
   const byId = new Map(model.series.map((s) => [s.id, s]));
   const rows = drawnRows(model, type);
   const partialSeries = model.partialFrom === null ? [] : model.series.filter((s) => !s.compare);
+  /** What a primary series' partial segment is, whatever the chart type draws it with. */
+  const partialProps = (s: ChartSeries) => ({
+    dataKey: partialKey(s.id),
+    name: `${s.label} (${partialLabel})`,
+    legendType: 'none' as const,
+    isAnimationActive: false,
+  });
   const select = (index: unknown, seriesId?: string) => {
     if (typeof index !== 'number' && typeof index !== 'string') return;
     const row = model.rows[Number(index)];
@@ -199,13 +206,10 @@ export function TrendChart({
         {partialSeries.map((s) => (
           <Bar
             key={partialKey(s.id)}
-            dataKey={partialKey(s.id)}
-            name={`${s.label} (${partialLabel})`}
-            legendType="none"
+            {...partialProps(s)}
             stackId="primary"
             fill={seriesColor(model, s)}
             fillOpacity={0.35}
-            isAnimationActive={false}
             onClick={(_d: unknown, index: number) => select(index, s.id)}
           />
         ))}
@@ -232,16 +236,13 @@ export function TrendChart({
         {partialSeries.map((s) => (
           <Area
             key={partialKey(s.id)}
-            dataKey={partialKey(s.id)}
-            name={`${s.label} (${partialLabel})`}
-            legendType="none"
+            {...partialProps(s)}
             type="linear"
             stroke={seriesColor(model, s)}
             fill={seriesColor(model, s)}
             fillOpacity={0.06}
             strokeDasharray="2 4"
             connectNulls={false}
-            isAnimationActive={false}
           />
         ))}
       </AreaChart>
@@ -271,9 +272,7 @@ export function TrendChart({
         {partialSeries.map((s) => (
           <Line
             key={partialKey(s.id)}
-            dataKey={partialKey(s.id)}
-            name={`${s.label} (${partialLabel})`}
-            legendType="none"
+            {...partialProps(s)}
             type="linear"
             stroke={seriesColor(model, s)}
             strokeWidth={2}
@@ -282,7 +281,6 @@ export function TrendChart({
             dot={false}
             activeDot={false}
             connectNulls={false}
-            isAnimationActive={false}
           />
         ))}
       </LineChart>
