@@ -99,12 +99,6 @@ export interface ClickHouseStoreConfig {
    * always, as the rollup tests do). Looked up in `system.parts`, cached for a minute.
    */
   rollupMaxRowShare?: number;
-  /**
-   * The pending reader keeps at most this many payment ids of its per-day lists (default
-   * `DEFAULT_PENDING_CACHE_ENTRIES`, 1M); past it the least recently used days are read again
-   * when needed. Same answers either way.
-   */
-  pendingCacheEntries?: number;
 }
 
 export interface ClickHouseStoreDeps {
@@ -603,11 +597,7 @@ GROUP BY table`,
       },
       { logger: log, settleTimeoutMs: config.requestTimeoutMs ?? 30_000 },
     ),
-    pending: createClickHousePending(
-      db,
-      { rows: (statement) => rows(statement) },
-      { maxCachedEntries: config.pendingCacheEntries, logger: log },
-    ),
+    pending: createClickHousePending(db, { rows: (statement) => rows(statement) }, { logger: log }),
 
     async start() {
       if (state === 'started') return;
