@@ -8,7 +8,11 @@ import { createLogger } from '../../lib/logger.js';
 import { createRandom, generateEvents, referencePending } from '../contract/index.js';
 import { createClickHouseStore, type ClickHouseStore } from './clickhouse.store.js';
 import { PAYMENT_LATEST } from './migrations.js';
-import { createClickHousePending, rawStalePaymentsQuery } from './pending.clickhouse.js';
+import {
+  createClickHousePending,
+  rawStalePaymentsQuery,
+  type ClickHousePendingOptions,
+} from './pending.clickhouse.js';
 import { ident, sql } from './sql.js';
 
 const ep = clickhouseEndpoint();
@@ -23,9 +27,9 @@ let admin: ClickHouseClient;
 let store: ClickHouseStore;
 const stores: ClickHouseStore[] = [];
 
-async function openStore(): Promise<ClickHouseStore> {
+async function openStore(db = database): Promise<ClickHouseStore> {
   const s = createClickHouseStore(
-    { url: ep.url, username: ep.username, password: ep.password, database },
+    { url: ep.url, username: ep.username, password: ep.password, database: db },
     { logger: createLogger({ level: 'silent' }) },
   );
   await s.start();
@@ -34,6 +38,27 @@ async function openStore(): Promise<ClickHouseStore> {
 }
 
 const command = (q: ReturnType<typeof sql>) => admin.command({ query: q.text });
+
+/** A pending reader of its own on `db` that records each statement it runs in `statements`. */
+function recordingReader(db: string, statements: string[], options?: ClickHousePendingOptions) {
+  return createClickHousePending(
+    db,
+    {
+      async rows(q) {
+        statements.push(q.text);
+        const rs = await admin.query({ query: q.text, format: 'JSONEachRow' });
+        return rs.json<Record<string, unknown>>();
+      },
+    },
+    options,
+  );
+}
+
+/** The days whose open payments `statements` read. */
+const openDaysRead = (statements: readonly string[]): string[] =>
+  statements
+    .filter((q) => q.includes('maxMerge(open_mark)'))
+    .map((q) => /toDate\('(\d{4}-\d{2}-\d{2})'\)/.exec(q)?.[1] ?? '?');
 
 /** Payment ids of the raw-table query (the answer this module replaced), oldest first. */
 async function rawIds(before: number, since: number): Promise<string[]> {
@@ -199,23 +224,11 @@ describe('pending longer than N on ClickHouse (payment_latest)', () => {
 describe('pending longer than N on ClickHouse across refreshes', () => {
   it('reads again only the days whose parts changed, and follows writes to later and earlier days', async () => {
     const db = `${database}_refresh`;
-    const s = createClickHouseStore(
-      { url: ep.url, username: ep.username, password: ep.password, database: db },
-      { logger: createLogger({ level: 'silent' }) },
-    );
-    await s.start();
-    stores.push(s);
+    const s = await openStore(db);
     try {
       // A reader of its own, to see which statements each refresh runs.
       const statements: string[] = [];
-      const newReader = () =>
-        createClickHousePending(db, {
-          async rows(q) {
-            statements.push(q.text);
-            const rs = await admin.query({ query: q.text, format: 'JSONEachRow' });
-            return rs.json<Record<string, unknown>>();
-          },
-        });
+      const newReader = () => recordingReader(db, statements);
       const reader = newReader();
       const all = generateEvents({ seed: 21, payments: 600, from: FROM, spanMs: SPAN, idPrefix: 'rf_' });
       await s.write(all);
@@ -231,9 +244,7 @@ describe('pending longer than N on ClickHouse across refreshes', () => {
             expect(got.items).toEqual(want.slice(0, limit));
           }
         }
-        return statements
-          .filter((q) => q.includes('maxMerge(open_mark)'))
-          .map((q) => /toDate\('(\d{4}-\d{2}-\d{2})'\)/.exec(q)?.[1] ?? '?');
+        return openDaysRead(statements);
       };
       expect((await refresh()).sort()).toEqual(['2026-05-10', '2026-05-11', '2026-05-12', '2026-05-13']);
       expect(await refresh()).toEqual([]);
@@ -302,26 +313,10 @@ describe('pending longer than N on ClickHouse across refreshes', () => {
 describe('pending longer than N on ClickHouse with a bounded cache', () => {
   it('keeps at most maxCachedEntries ids, drops the least recently used days and reads them again, same answers', async () => {
     const db = `${database}_bound`;
-    const s = createClickHouseStore(
-      { url: ep.url, username: ep.username, password: ep.password, database: db },
-      { logger: createLogger({ level: 'silent' }) },
-    );
-    await s.start();
-    stores.push(s);
+    const s = await openStore(db);
     try {
       const statements: string[] = [];
-      const newReader = (maxCachedEntries?: number) =>
-        createClickHousePending(
-          db,
-          {
-            async rows(q) {
-              statements.push(q.text);
-              const rs = await admin.query({ query: q.text, format: 'JSONEachRow' });
-              return rs.json<Record<string, unknown>>();
-            },
-          },
-          { maxCachedEntries },
-        );
+      const newReader = (maxCachedEntries?: number) => recordingReader(db, statements, { maxCachedEntries });
       const all = generateEvents({ seed: 33, payments: 600, from: FROM, spanMs: SPAN, idPrefix: 'bd_' });
       await s.write(all);
       const days = ['2026-05-10', '2026-05-11', '2026-05-12', '2026-05-13'];
@@ -333,10 +328,7 @@ describe('pending longer than N on ClickHouse with a bounded cache', () => {
         const got = await r.pendingPayments({ since, before, limit });
         expect(got.total, `${since}..${before} limit ${limit}`).toBe(want.length);
         expect(got.items).toEqual(want.slice(0, limit));
-        return statements
-          .filter((q) => q.includes('maxMerge(open_mark)'))
-          .map((q) => /toDate\('(\d{4}-\d{2}-\d{2})'\)/.exec(q)?.[1] ?? '?')
-          .sort();
+        return openDaysRead(statements).sort();
       };
       const end = FROM + SPAN + HOUR;
 
