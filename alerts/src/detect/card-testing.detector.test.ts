@@ -6,6 +6,9 @@ import { CardTestingSpecSchema, createCardTestingDetector } from './card-testing
 import { makeEvent, rng } from './synthetic.js';
 
 const decline = { category: 'do_not_honor' as const, code: '05', message: null };
+/** A small (1.00) attempt the issuer declined, with `over` on top. */
+const smallDecline = (over: Parameters<typeof makeEvent>[0]) =>
+  makeEvent({ status: 'failed', failure: decline, amount_minor: 100, ...over });
 
 describe('card testing detector', () => {
   it('fires on 12 small mostly-declined attempts on one BIN within 4 minutes', () => {
@@ -31,11 +34,7 @@ describe('card testing detector', () => {
     let n = 0;
     for (let i = 0; i < 200; i++)
       n += d.observe(makeEvent({ ts: i * 60_000, amount_minor: 4500 }), 45).length;
-    for (let i = 0; i < 50; i++)
-      n += d.observe(
-        makeEvent({ ts: i * 120_000, status: 'failed', failure: decline, amount_minor: 100 }),
-        1,
-      ).length;
+    for (let i = 0; i < 50; i++) n += d.observe(smallDecline({ ts: i * 120_000 }), 1).length;
     expect(n).toBe(0);
   });
   it('does not call a provider outage card testing: technical failures of small attempts are not declines', () => {
@@ -78,11 +77,8 @@ describe('card testing detector', () => {
         const [dev, ip] = actor(i);
         found.push(
           ...d.observe(
-            makeEvent({
+            smallDecline({
               ts: 1_000_000 + i * 6000,
-              status: 'failed',
-              failure: decline,
-              amount_minor: 100,
               event_id: `evt_s_${i}`,
               customer_ref: `cus_${i}`,
               device_ref: dev,
@@ -140,11 +136,8 @@ describe('card testing detector', () => {
     const gc = runInNewContext('gc') as () => void;
     const n = 20_000;
     const events = Array.from({ length: n }, (_, i) =>
-      makeEvent({
+      smallDecline({
         ts: 1_000_000 + i,
-        status: 'failed',
-        failure: decline,
-        amount_minor: 100,
         event_id: `evt_m_${i}`,
         payment_id: `pay_m_${i}`,
         device_ref: `dev_m_${i}`,
@@ -216,14 +209,7 @@ describe('card testing detector', () => {
   it('claims the burst: each finding excludes its own attempt and retracts the earlier ones once; only small declines are claimable later', () => {
     const spec = CardTestingSpecSchema.parse({ type: 'card_testing', keys: ['bin'], min_attempts: 10 });
     const d = createCardTestingDetector(spec);
-    const ev = (i: number) =>
-      makeEvent({
-        ts: 1_000_000 + i * 1000,
-        status: 'failed',
-        failure: decline,
-        amount_minor: 100,
-        event_id: `evt_b_${i}`,
-      });
+    const ev = (i: number) => smallDecline({ ts: 1_000_000 + i * 1000, event_id: `evt_b_${i}` });
     const found = Array.from({ length: 12 }, (_, i) => d.observe(ev(i), 1));
     expect(found.slice(0, 9).flat()).toEqual([]);
     const first = found[9]?.[0];
