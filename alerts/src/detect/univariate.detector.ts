@@ -552,6 +552,10 @@ export function createUnivariateDetector(
   // surprise takes part only through the combined raw score: on its own its likelihood was
   // the least precise (on NAB: 2 first detections in a window against 39 false ones).
   const SIGNALS = 5;
+  /** Index of the weekly profile among the signals (signed: scored by the size of its short mean). */
+  const WEEK = 3;
+  /** Likelihood gain per signal: block novelty at `coarseGain`, the weekly profile at `weekGain`. */
+  const GAIN = [1, 1, c.coarseGain, c.weekGain, c.coarseGain];
   const sigShorts = Array.from({ length: SIGNALS }, () => new Ring(c.shortLen));
   const sigRaws = Array.from({ length: SIGNALS }, () => new Ring(c.historyLen));
   const sigNow = new Float64Array(SIGNALS);
@@ -701,7 +705,7 @@ export function createUnivariateDetector(
         sig[0] = sErr;
         sig[1] = sRare;
         sig[2] = sBlock;
-        sig[3] = sWeek;
+        sig[WEEK] = sWeek;
         sig[4] = sBlock2;
         let best = 0;
         for (let k = 0; k < SIGNALS; k++) {
@@ -713,11 +717,13 @@ export function createUnivariateDetector(
           if (Number.isNaN(v)) continue;
           sh.push(v);
           // The weekly residual is signed: its likelihood is that of the size of its short mean.
-          const cur = k === 3 ? Math.abs(sh.mean()) : sh.mean();
+          const cur = k === WEEK ? Math.abs(sh.mean()) : sh.mean();
           const record = isRecord(k, cur, rw.mean());
           if (n > c.warmup && rw.n > 50 && record) {
-            const gain = k === 3 ? c.weekGain : k >= 2 ? c.coarseGain : 1;
-            best = Math.max(best, gain * likelihoodScore((cur - rw.mean()) / Math.max(rw.std(), 1e-4)));
+            best = Math.max(
+              best,
+              (GAIN[k] ?? 1) * likelihoodScore((cur - rw.mean()) / Math.max(rw.std(), 1e-4)),
+            );
           }
           rw.push(cur);
         }
