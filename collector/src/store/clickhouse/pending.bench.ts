@@ -35,6 +35,7 @@ import {
   latestQuery,
   rawStalePaymentsQuery,
 } from './pending.clickhouse.js';
+import { dayLiteral } from './queries.js';
 import { num, str } from './row.js';
 import { ident, list, sql, type SqlFragment } from './sql.js';
 
@@ -104,7 +105,7 @@ function previousStaleQuery(db: string, before: number, since: number): SqlFragm
   const from = Math.max(0, Math.floor(since));
   const to = Math.ceil(before);
   const table = sql`${ident(db)}.${ident(PAYMENT_LATEST)}`;
-  const days = sql`day >= toDate(${new Date(Math.floor(from / DAY_MS) * DAY_MS).toISOString().slice(0, 10)})`;
+  const days = sql`day >= toDate(${dayLiteral(from)})`;
   return sql`SELECT payment_id, intDiv(om, 2) AS p_ts, toUInt8(fm % 2 != 0) AS p_tie FROM (
   SELECT payment_id, maxMerge(open_mark) AS om, maxMerge(final_mark) AS fm
   FROM ${table}

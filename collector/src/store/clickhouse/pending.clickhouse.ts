@@ -2,15 +2,9 @@ import type { Status } from '@paywatch/contracts';
 import type { Logger } from '../../lib/logger.js';
 import { NON_FINAL_STATUSES, type PendingPayment, type PendingPaymentReader } from '../signals.js';
 import { PAYMENT_LATEST } from './migrations.js';
+import { dayLiteral } from './queries.js';
 import { num, str } from './row.js';
 import { ident, list, sql, type SqlFragment } from './sql.js';
-
-const DAY_MS = 86_400_000;
-
-/** The first day (YYYY-MM-DD, UTC) holding events at or after `since`: whole partitions before it are skipped. */
-function dayOf(since: number): string {
-  return new Date(Math.floor(since / DAY_MS) * DAY_MS).toISOString().slice(0, 10);
-}
 
 /**
  * The reference answer from the raw rows (the query this module replaced; kept for the bench and
@@ -24,7 +18,7 @@ export function rawStalePaymentsQuery(db: string, before: number, since: number)
   const from = Math.max(0, Math.floor(since));
   return sql`SELECT payment_id, argMax(status, tuple(ts, attempt, event_id)) AS p_status, max(ts) AS p_ts
 FROM ${ident(db)}.payment_events
-WHERE day >= toDate(${dayOf(from)}) AND ts >= ${from}
+WHERE day >= toDate(${dayLiteral(from)}) AND ts >= ${from}
 GROUP BY payment_id
 HAVING p_ts < ${Math.ceil(before)} AND p_status IN ${list(NON_FINAL_STATUSES)}`;
 }
@@ -126,7 +120,7 @@ export function latestQuery(db: string, paymentIds: readonly string[], since: nu
   tupleElement(l, 4) AS p_merchant_id, tupleElement(l, 5) AS p_method, tupleElement(l, 6) AS p_amount_minor,
   tupleElement(l, 7) AS p_currency
 FROM ${ident(db)}.${ident(PAYMENT_LATEST)}
-WHERE day >= toDate(${dayOf(from)}) AND payment_id IN ${list(paymentIds)}
+WHERE day >= toDate(${dayLiteral(from)}) AND payment_id IN ${list(paymentIds)}
 GROUP BY payment_id`;
 }
 
@@ -423,7 +417,7 @@ export function createClickHousePending(
       const limit = Math.max(0, Math.floor(q.limit));
       const since = Math.max(0, Math.floor(q.since));
       const before = Math.ceil(q.before);
-      const fromDay = dayOf(since);
+      const fromDay = dayLiteral(since);
       const now = Date.now();
       const sigs = await daySigs(fromDay);
       const days = [...sigs.keys()].sort();
