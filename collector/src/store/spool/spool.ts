@@ -1,7 +1,8 @@
-import { mkdir, open, readdir, readFile, rename, rm, stat, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rm, stat, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { crc32 } from 'node:zlib';
 import type { PaymentEvent } from '@paywatch/contracts';
+import { fsyncDir as fsyncDirAt, writeFileAtomic } from '../../lib/atomic-file.js';
 import { OverloadedError, PaywatchError, StoreError } from '../../lib/errors.js';
 import type { Logger } from '../../lib/logger.js';
 import type { EventWriter, WriteResult } from '../types.js';
@@ -307,14 +308,7 @@ export function createSpool(config: SpoolConfig, deps: SpoolDeps): Spool {
     w?.();
   };
 
-  async function fsyncDir(): Promise<void> {
-    const d = await open(config.dir, 'r');
-    try {
-      await d.sync();
-    } finally {
-      await d.close();
-    }
-  }
+  const fsyncDir = () => fsyncDirAt(config.dir);
 
   async function openSegment(n: number): Promise<void> {
     const fh = await open(path.join(config.dir, segName(n)), 'a');
@@ -496,16 +490,7 @@ export function createSpool(config: SpoolConfig, deps: SpoolDeps): Spool {
   }
 
   async function writeCheckpoint(): Promise<void> {
-    const tmp = `${checkpointPath}.tmp`;
-    const fh = await open(tmp, 'w');
-    try {
-      await fh.writeFile(JSON.stringify(checkpoint));
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
-    await rename(tmp, checkpointPath);
-    await fsyncDir();
+    await writeFileAtomic(checkpointPath, JSON.stringify(checkpoint));
   }
 
   async function deleteDrainedSegments(): Promise<void> {
