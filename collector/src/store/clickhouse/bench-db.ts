@@ -15,7 +15,7 @@ export interface BenchDatabase {
   database: string;
   admin: ClickHouseClient;
   store: ReturnType<typeof createClickHouseStore>;
-  /** Stops the store, drops the database, closes the client. */
+  /** Stops the store, drops the database (unless it was an existing one, given to reuse), closes the client. */
   dispose(): Promise<void>;
 }
 
@@ -43,7 +43,10 @@ export async function openBenchDatabase(
     store,
     async dispose() {
       await store.stop();
-      await admin.command({ query: sql`DROP DATABASE IF EXISTS ${ident(name)}`.text }).catch(() => undefined);
+      if (database === null)
+        await admin
+          .command({ query: sql`DROP DATABASE IF EXISTS ${ident(name)}`.text })
+          .catch(() => undefined);
       await admin.close();
     },
   };

@@ -86,6 +86,5 @@ FROM numbers(${perDay})`,
     );
   }
 } finally {
-  if (reuse === null) await bench.dispose();
-  else await bench.admin.close().then(() => bench.store.stop());
+  await bench.dispose();
 }

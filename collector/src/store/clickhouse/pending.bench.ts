@@ -344,11 +344,7 @@ VALUES (${id}, 1, ${end - 60_000}, ${end - 60_000}, 'api', ${id}, 1, 'm_1', 'str
       }
     }
   } finally {
-    if (KEEP === null) await bench.dispose();
-    else {
-      await bench.store.stop();
-      await bench.admin.close();
-    }
+    await bench.dispose();
   }
 }
 
