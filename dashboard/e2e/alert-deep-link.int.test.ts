@@ -1,17 +1,19 @@
 // Guards the link every alert notification carries: `paywatch start` with its default settings pages a provider outage with a `dashboard_url` on its own address, and that URL opened in Chromium (signed out) asks to sign in, then shows that alert.
 import type { ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM, CHROMIUM_ARGS } from '../../collector/test/chromium.js';
 import { TEST_KEY, sendOutageHistory } from '../../collector/test/harness.js';
-import { startCollector, stopCollector } from './collector-process.js';
+import {
+  buildDashboard,
+  launchChromium,
+  signIn,
+  startCollector,
+  stopCollector,
+} from './collector-process.js';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const DASHBOARD = join(ROOT, 'dashboard');
 const ADMIN_PASSWORD = 'deep-link-admin-0123';
 
 interface AlertView {
@@ -29,11 +31,8 @@ let dataDir = '';
 let cookie = '';
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM))
-    throw new Error(`${CHROMIUM} not found: install it with \`apt-get install -y chromium\``);
   dataDir = mkdtempSync(join(tmpdir(), 'paywatch-e2e-deep-link-'));
-  const { build } = await import('vite');
-  await build({ root: DASHBOARD, configFile: join(DASHBOARD, 'vite.config.ts'), logLevel: 'warn' });
+  await buildDashboard();
   // No PAYWATCH_PUBLIC_URL, no alerts YAML: the defaults a newcomer runs.
   const started = await startCollector({
     args: ['start', '--no-demo'],
@@ -49,14 +48,8 @@ beforeAll(async () => {
   });
   collector = started.child;
   base = started.base;
-  const login = await fetch(`${base}/api/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username: 'admin', password: ADMIN_PASSWORD }),
-  });
-  if (login.status !== 200) throw new Error(`login: ${login.status} ${await login.text()}`);
-  cookie = (login.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  ({ cookie } = await signIn(base, 'admin', ADMIN_PASSWORD));
+  browser = await launchChromium();
 }, 180_000);
 
 afterAll(async () => {

@@ -1,9 +1,14 @@
-// Shared by the dashboard e2e tests and the web bench: a real `paywatch start` child process (the Chromium they drive is collector/test/chromium.ts, shared with the collector's browser tests).
+// Shared by the dashboard e2e tests and the web bench: a real `paywatch start` child process, the dashboard build it serves, the test Chromium (collector/test/chromium.ts, shared with the collector's browser tests) and an API sign-in.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { chromium, type Browser } from 'playwright-core';
+import { CHROMIUM, CHROMIUM_ARGS } from '../../collector/test/chromium.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const CLI = fileURLToPath(new URL('../../collector/bin/paywatch.mjs', import.meta.url));
+const DASHBOARD = join(ROOT, 'dashboard');
 
 /** What `startCollector` runs: the CLI arguments after `paywatch` and the child's whole environment. */
 export interface CollectorOptions {
@@ -65,4 +70,37 @@ export async function stopCollector(child: ChildProcess | undefined): Promise<vo
   const exited = new Promise((r) => child.once('exit', r));
   child.kill('SIGTERM');
   await exited;
+}
+
+/**
+ * A browser test's set-up before its collector starts: fails (saying what to install) when the
+ * test Chromium is missing, then builds the current sources into dashboard/dist, which the
+ * collector serves.
+ */
+export async function buildDashboard(): Promise<void> {
+  if (!existsSync(CHROMIUM))
+    throw new Error(`${CHROMIUM} not found: install it with \`apt-get install -y chromium\``);
+  const { build } = await import('vite');
+  await build({ root: DASHBOARD, configFile: join(DASHBOARD, 'vite.config.ts'), logLevel: 'warn' });
+}
+
+/** Launches the test Chromium (the path and flags of collector/test/chromium.ts). */
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+}
+
+/** Signs a test's own HTTP client in: the session cookie (`name=value`) and its CSRF token. */
+export async function signIn(
+  base: string,
+  username: string,
+  password: string,
+): Promise<{ cookie: string; csrfToken: string }> {
+  const login = await fetch(`${base}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username, password }),
+  });
+  if (login.status !== 200) throw new Error(`login: ${login.status} ${await login.text()}`);
+  const { csrf_token } = (await login.json()) as { csrf_token: string };
+  return { cookie: (login.headers.get('set-cookie') ?? '').split(';')[0] ?? '', csrfToken: csrf_token };
 }

@@ -1,16 +1,18 @@
 // Guards what a newcomer's default install shows in the browser: from the first page load (signed out: the sign-in form) and signed in as admin or as a viewer, the pages load with no failed request and no console error (no Faro beacons to a receiver that is off, no transaction backfill a viewer may not read).
 import type { ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM, CHROMIUM_ARGS } from '../../collector/test/chromium.js';
-import { startCollector, stopCollector } from './collector-process.js';
+import {
+  buildDashboard,
+  launchChromium,
+  signIn,
+  startCollector,
+  stopCollector,
+} from './collector-process.js';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const DASHBOARD = join(ROOT, 'dashboard');
 const ADMIN_PASSWORD = 'console-clean-admin-0123';
 const VIEWER_PASSWORD = 'console-clean-viewer-0123';
 
@@ -38,30 +40,21 @@ async function startDefaultCollector(): Promise<string> {
 
 /** Creates the viewer through the admin API, as an admin would. */
 async function createViewer(): Promise<void> {
-  const login = await fetch(`${base}/api/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username: 'admin', password: ADMIN_PASSWORD }),
-  });
-  const { csrf_token } = (await login.json()) as { csrf_token: string };
-  const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+  const { cookie, csrfToken } = await signIn(base, 'admin', ADMIN_PASSWORD);
   const res = await fetch(`${base}/api/admin/users`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', cookie, 'x-csrf-token': csrf_token },
+    headers: { 'content-type': 'application/json', cookie, 'x-csrf-token': csrfToken },
     body: JSON.stringify({ username: 'watcher', password: VIEWER_PASSWORD, role: 'viewer' }),
   });
   if (res.status !== 201) throw new Error(`create viewer: ${res.status} ${await res.text()}`);
 }
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM))
-    throw new Error(`${CHROMIUM} not found: install it with \`apt-get install -y chromium\``);
   dataDir = mkdtempSync(join(tmpdir(), 'paywatch-e2e-console-'));
-  const { build } = await import('vite');
-  await build({ root: DASHBOARD, configFile: join(DASHBOARD, 'vite.config.ts'), logLevel: 'warn' });
+  await buildDashboard();
   base = await startDefaultCollector();
   await createViewer();
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  browser = await launchChromium();
 }, 180_000);
 
 afterAll(async () => {

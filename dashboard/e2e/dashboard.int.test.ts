@@ -1,19 +1,17 @@
 // Guards the dashboard end to end in real Chromium against a real collector fed by the simulator: live feed, KPIs = read API, reconnect backfill, CSV = API, drill-down, Chinese, no console errors, Faro beacons.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type BrowserContext, type Page, type WebSocketRoute } from 'playwright-core';
+import type { Browser, BrowserContext, Page, WebSocketRoute } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseCsv } from '../src/features/trends/csv.js';
 import { enumLabel } from '../src/i18n/enum-labels.js';
-import { CHROMIUM, CHROMIUM_ARGS } from '../../collector/test/chromium.js';
-import { startCollector, stopCollector } from './collector-process.js';
+import { buildDashboard, launchChromium, startCollector, stopCollector } from './collector-process.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const DASHBOARD = join(ROOT, 'dashboard');
 const CLI = join(ROOT, 'collector/bin/paywatch.mjs');
 const SHOTS = join(ROOT, 'test-output/dashboard');
 const KEY = 'e2e_dashboard_ingest_key_0123456789';
@@ -225,16 +223,12 @@ async function latencyLayout(): Promise<{ values: string[]; split: string[]; lin
 }
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM))
-    throw new Error(`${CHROMIUM} not found: install it with \`apt-get install -y chromium\``);
   mkdirSync(SHOTS, { recursive: true });
   dataDir = mkdtempSync(join(tmpdir(), 'paywatch-e2e-dashboard-'));
-  // Build the current sources: the collector serves dashboard/dist.
-  const { build } = await import('vite');
-  await build({ root: DASHBOARD, configFile: join(DASHBOARD, 'vite.config.ts'), logLevel: 'warn' });
+  await buildDashboard();
   base = await startFaroCollector();
   await apiLogin();
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  browser = await launchChromium();
   ctx = await browser.newContext({
     viewport: { width: 1400, height: 1000 },
     acceptDownloads: true,
