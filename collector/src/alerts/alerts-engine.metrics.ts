@@ -1,5 +1,6 @@
-import { Gauge, type Registry } from 'prom-client';
+import type { Registry } from 'prom-client';
 import type { AlertEngine } from '@paywatch/alerts';
+import { pullMetrics } from '../metrics/pull-metrics.js';
 import type { WarmupStatus } from './engine-warmup.js';
 
 /**
@@ -12,15 +13,7 @@ import type { WarmupStatus } from './engine-warmup.js';
  * collector running the engine in process.
  */
 export function registerAlertEngineMetrics(registry: Registry, engine: Pick<AlertEngine, 'stats'>): void {
-  const gauge = (name: string, help: string, value: (s: ReturnType<AlertEngine['stats']>) => number) =>
-    new Gauge({
-      name,
-      help,
-      registers: [registry],
-      collect() {
-        this.set(value(engine.stats()));
-      },
-    });
+  const { gauge } = pullMetrics(registry, () => engine.stats());
   gauge(
     'paywatch_alerts_engine_late_events',
     'Events the engine dropped because their event-time minute had already closed (since start)',
@@ -53,15 +46,7 @@ export function registerAlertEngineMetrics(registry: Registry, engine: Pick<Aler
  * time: events fed, seconds taken, live events held and dropped meanwhile, whether it runs.
  */
 export function registerWarmupMetrics(registry: Registry, status: () => WarmupStatus): void {
-  const gauge = (name: string, help: string, value: (s: WarmupStatus) => number) =>
-    new Gauge({
-      name,
-      help,
-      registers: [registry],
-      collect() {
-        this.set(value(status()));
-      },
-    });
+  const { gauge } = pullMetrics(registry, status);
   gauge(
     'paywatch_alerts_engine_warmup_events',
     'Stored events fed to a fresh alert engine at start (no detector snapshot), before any live event',

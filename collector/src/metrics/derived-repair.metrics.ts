@@ -1,4 +1,5 @@
 import { Counter, type Registry } from 'prom-client';
+import { pullMetrics } from './pull-metrics.js';
 import type { DerivedRepairStats } from '../store/clickhouse/derived-repair.js';
 
 /**
@@ -9,16 +10,7 @@ import type { DerivedRepairStats } from '../store/clickhouse/derived-repair.js';
 export function registerDerivedRepairMetrics(registry: Registry, stats: () => DerivedRepairStats): void {
   const registers = [registry];
   // Totals since start, kept by the store: published as they are at each scrape.
-  const counter = (name: string, help: string, value: (s: DerivedRepairStats) => number) =>
-    new Counter({
-      name,
-      help,
-      registers,
-      collect() {
-        this.reset();
-        this.inc(value(stats()));
-      },
-    });
+  const { counter } = pullMetrics(registry, stats);
   const byTable = (name: string, help: string, of: (s: DerivedRepairStats) => Record<string, number>) =>
     new Counter({
       name,

@@ -1,4 +1,5 @@
-import { Counter, Gauge, type Registry } from 'prom-client';
+import type { Registry } from 'prom-client';
+import { pullMetrics } from './pull-metrics.js';
 import type { SpoolStats } from '../store/spool/index.js';
 
 /**
@@ -6,27 +7,8 @@ import type { SpoolStats } from '../store/spool/index.js';
  * scrape time through collect callbacks: the spool knows nothing of prom-client (STYLE.md §7).
  */
 export function registerSpoolMetrics(registry: Registry, stats: () => SpoolStats): void {
-  const registers = [registry];
-  const gauge = (name: string, help: string, value: (s: SpoolStats) => number) =>
-    new Gauge({
-      name,
-      help,
-      registers,
-      collect() {
-        this.set(value(stats()));
-      },
-    });
-  const counter = (name: string, help: string, value: (s: SpoolStats) => number) =>
-    new Counter({
-      name,
-      help,
-      registers,
-      collect() {
-        // Totals since start, kept by the spool: publish them as they are.
-        this.reset();
-        this.inc(value(stats()));
-      },
-    });
+  // Counters: totals since start, kept by the spool.
+  const { gauge, counter } = pullMetrics(registry, stats);
   gauge(
     'paywatch_spool_pending_events',
     'Events (and signal rows: scraped samples, log and RUM records) acknowledged but not yet in ClickHouse.',
