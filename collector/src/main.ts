@@ -1,5 +1,4 @@
-import { createServer, type Server } from 'node:http';
-import { createServer as createHttpsServer } from 'node:https';
+import type { Server } from 'node:http';
 import { join } from 'node:path';
 import type { Express } from 'express';
 import type { AddressInfo } from 'node:net';
@@ -11,12 +10,13 @@ import { createDataLifecycle, type DataLifecycle } from './backup/lifecycle.js';
 import { LIFECYCLE_ROUTE_DOCS, createLifecycleRouter } from './backup/lifecycle.routes.js';
 import { openSecurityDb } from './auth/security-db.js';
 import { describeConfig, publicBaseUrl, type Config } from './config.js';
+import { createBoundServer, listen, type BoundServer } from './http/bound-server.js';
 import { createReadService } from './http/read-service.js';
 import { createFx } from './lib/fx.js';
 import { createLogger, type Logger } from './lib/logger.js';
 import { createAlertsInCollector, type AlertsInCollector } from './alerts/alerts.mount.js';
 import { createAlertsProxy } from './alerts/alerts.proxy.js';
-import { SOCKET_IO_PATH, createLiveGateway, type LiveGateway } from './live/live.gateway.js';
+import { createLiveGateway, type LiveGateway } from './live/live.gateway.js';
 import { connectRedisAdapter } from './live/redis-adapter.js';
 import { createMetrics, type Metrics } from './metrics/metrics.js';
 import { createPipeline } from './pipeline/pipeline.js';
@@ -53,6 +53,11 @@ export interface StartOptions {
   dashboard?: boolean;
   /** Collect Node process metrics (default true). */
   defaultMetrics?: boolean;
+  /**
+   * A server already listening on config.host:port (`bindServer`: `paywatch start` holds the
+   * port from its first moment); default: one created here, listening once everything is built.
+   */
+  server?: BoundServer;
 }
 
 /** A running collector. `close()` is idempotent: stops accepting, flushes and closes the store. */
@@ -122,8 +127,9 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
     defaultMetrics: opts.defaultMetrics ?? true,
   });
   const fx = createFx(config.reportingCurrency, config.fxRates);
-  const tls = config.security.tls;
-  const server: Server = tls ? createHttpsServer({ cert: tls.cert, key: tls.key }) : createServer();
+  // Before socket.io attaches: see BoundServer.
+  const bound = opts.server ?? createBoundServer(config);
+  const { server } = bound;
   // Several collectors: live events reach dashboards connected to any of them through Redis.
   const redis = config.redisUrl === null ? null : await connectRedisAdapter(config.redisUrl, { logger });
   const live = createLiveGateway(server, { fx, logger, ...(redis ? { adapter: redis.adapter } : {}) });
@@ -136,8 +142,8 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
       backupIntervalHours: config.security.backupIntervalHours,
     },
   );
-  // The configured port until the server listens, then the bound one.
-  let boundPort = config.port;
+  // The configured port until the server listens (it may already: opts.server), then the bound one.
+  let boundPort = server.listening ? (server.address() as AddressInfo).port : config.port;
   // The alert engine detects on the same masked, stored events as every other sink.
   const alerts: AlertsInCollector | null = config.alerts.enabled
     ? createAlertsInCollector(
@@ -268,13 +274,10 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
     ],
     dashboard: opts.dashboard ?? true,
   });
-  // socket.io attached its own request listener (created before the app); Express must leave its
-  // paths alone, or both answer a long-polling request ("headers already sent").
-  server.on('request', (req, res) => {
-    if (req.url?.startsWith(SOCKET_IO_PATH)) return;
-    app(req, res);
-  });
-  live.io.use(access.socket);
+  // socket.io passes the bound server's listener only the requests outside its path (Express must
+  // leave those alone, or both answer a long-polling request: "headers already sent").
+  bound.serve(app);
+  live.authorize(access.socket);
   // Sessions end and keys are revoked while sockets stay open: re-check them every 15 s.
   const socketRecheck = setInterval(
     () =>
@@ -287,10 +290,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
   // Bodies up to 8 MiB over slow links: allow time, but never hang forever.
   server.requestTimeout = 120_000;
   server.headersTimeout = 30_000;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(config.port, config.host, () => resolve());
-  });
+  if (!server.listening) await listen(server, config);
   live.start();
   lifecycle.start();
   scraper?.start();

@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { parseCommandArgs, UsageError } from '@paywatch/alerts/cli-args';
+import type { BoundServer } from '../http/bound-server.js';
+import type { RunningServer } from '../main.js';
 import type { Command, CommandIO } from './command.js';
 
 const HELP = `Usage: paywatch start [options]
@@ -31,20 +33,6 @@ function untilStopped(signal?: AbortSignal): Promise<void> {
     process.once('SIGINT', done);
     process.once('SIGTERM', done);
     signal?.addEventListener('abort', done, { once: true });
-  });
-}
-
-/**
- * Why `host:port` cannot be listened on (`EADDRINUSE`, `EACCES`…), or null when it can. Checked
- * before the start creates anything: a first start failing at listen() had already created the
- * admin user, so its generated password was never shown (and never is again).
- */
-async function bindError(host: string, port: number): Promise<string | null> {
-  const { createServer } = await import('node:net');
-  return new Promise((resolve) => {
-    const probe = createServer();
-    probe.once('error', (err: NodeJS.ErrnoException) => resolve(err.code ?? err.message));
-    probe.listen(port, host, () => probe.close(() => resolve(null)));
   });
 }
 
@@ -84,18 +72,32 @@ export const startCommand: Command = {
     const { loadConfigOrReport } = await import('./load-config.js');
     const config = await loadConfigOrReport(io);
     if (config === null) return 1;
-    const busy = config.port === 0 ? null : await bindError(config.host, config.port);
-    if (busy !== null) {
+    // The port is held from here on (answering 503 until the collector is built on it), before
+    // the dashboard build (tens of seconds on a first start) and before anything is created: a
+    // first start failing at listen() had already created the admin user, whose generated
+    // password was then never shown.
+    const { bindServer } = await import('../http/bound-server.js');
+    let server: BoundServer;
+    try {
+      server = await bindServer(config);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
       io.stderr.write(
-        `paywatch: ${config.host}:${config.port} is ${busy === 'EADDRINUSE' ? 'in use' : `not available (${busy})`}; ` +
+        `paywatch: ${config.host}:${config.port} is ${code === 'EADDRINUSE' ? 'in use' : `not available (${code})`}; ` +
           `start on another port with PAYWATCH_PORT, e.g. PAYWATCH_PORT=8081 npm start\n`,
       );
       return 1;
     }
-    const { ensureDashboardBuilt } = await import('./dashboard-build.js');
-    if (!values['no-dashboard']) await ensureDashboardBuilt(io);
-    const { startServer } = await import('../main.js');
-    const running = await startServer(config, { dashboard: !values['no-dashboard'] });
+    let running: RunningServer;
+    try {
+      const { ensureDashboardBuilt } = await import('./dashboard-build.js');
+      if (!values['no-dashboard']) await ensureDashboardBuilt(io);
+      const { startServer } = await import('../main.js');
+      running = await startServer(config, { dashboard: !values['no-dashboard'], server });
+    } catch (err) {
+      server.server.close();
+      throw err;
+    }
 
     let demoKey: string | undefined;
     if (!values['no-demo']) {

@@ -7,7 +7,7 @@ import {
   type ServerToClientEvents,
   toLiveTransaction,
 } from '@paywatch/contracts';
-import { Server } from 'socket.io';
+import { Server, type Socket } from 'socket.io';
 import { LIVE_TRANSACTIONS_ROOM } from '../auth/access-control.js';
 import type { Fx } from '../lib/fx.js';
 import type { Logger } from '../lib/logger.js';
@@ -56,9 +56,18 @@ export { toLiveTransaction };
 export interface LiveGateway {
   readonly io: Server<ClientToServerEvents, ServerToClientEvents>;
   readonly sink: Sink;
+  /**
+   * Sets the check every socket passes before it connects (the access control's socket hook).
+   * Until then every socket is refused: the server may already listen while the collector is
+   * built on it (`bindServer`), and a connection is sent the KPIs at once.
+   */
+  authorize(check: SocketCheck): void;
   start(): void;
   stop(): Promise<void>;
 }
+
+/** A socket.io middleware: `next()` lets the socket connect, `next(err)` refuses it. */
+export type SocketCheck = (socket: Socket, next: (err?: Error) => void) => void;
 
 /**
  * `adapter`: socket.io's Redis adapter when several collectors serve dashboards
@@ -78,6 +87,8 @@ export function createLiveGateway(
     cors: { origin: false },
     maxHttpBufferSize: 64 * 1024,
   });
+  let check: SocketCheck | null = null;
+  io.use((socket, next) => (check ? check(socket, next) : next(new Error('paywatch is starting'))));
   const clustered = deps.adapter !== undefined;
   if (deps.adapter !== undefined) io.adapter(deps.adapter);
   const now = deps.now ?? Date.now;
@@ -117,6 +128,9 @@ export function createLiveGateway(
 
   return {
     io,
+    authorize(c) {
+      check = c;
+    },
     sink: {
       name: 'live',
       consume(all) {
