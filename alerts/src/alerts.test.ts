@@ -22,7 +22,7 @@ const dirs: string[] = [];
 afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
 
 /** The deep link of the stripe outage alert, with the rules file `yaml` and the host's `dashboardUrl`. */
-function outageLink(yaml: string, dashboardUrl?: string | (() => string)): string {
+function outageLink(yaml: string, dashboardUrl?: () => string): string {
   const dir = mkdtempSync(join(tmpdir(), 'pw-alerts-link-'));
   dirs.push(dir);
   writeFileSync(join(dir, 'rules.yaml'), yaml);
@@ -47,7 +47,7 @@ describe('alert deep links', () => {
     expect(outageLink(pack, host)).toMatch(
       /^http:\/\/127\.0\.0\.1:41234\/alerts\/[0-9a-f]{16}\?from=\d+&to=\d+&provider=stripe$/,
     );
-    expect(outageLink(pack, 'https://pay.example.com/ops')).toMatch(
+    expect(outageLink(pack, () => 'https://pay.example.com/ops')).toMatch(
       /^https:\/\/pay\.example\.com\/ops\/alerts\/[0-9a-f]{16}\?/,
     );
   });
@@ -58,7 +58,7 @@ describe('alert deep links', () => {
 
   it('follow dashboard_url from the YAML over the host address', () => {
     const yaml = `dashboard_url: https://oncall.example.com\n${pack}`;
-    expect(outageLink(yaml, 'http://127.0.0.1:8080')).toMatch(
+    expect(outageLink(yaml, () => 'http://127.0.0.1:8080')).toMatch(
       /^https:\/\/oncall\.example\.com\/alerts\/[0-9a-f]{16}\?/,
     );
   });

@@ -21,9 +21,10 @@ export interface AlertsModuleConfig {
   reportingCurrency?: string;
   /**
    * The host's public dashboard address, the deep-link base when the YAML sets no `dashboard_url`
-   * (the YAML wins). A function when the host knows it only once it listens (port 0).
+   * (the YAML wins). Read each time a link is built: a host listening on port 0 knows it only
+   * once it listens.
    */
-  dashboardUrl?: string | (() => string);
+  dashboardUrl?: () => string;
   externalUrl?: string;
 }
 
@@ -49,13 +50,7 @@ export function createAlerts(
     ...(config.reportingCurrency ? { reporting_currency: config.reportingCurrency } : {}),
     ...(config.externalUrl ? { external_url: config.externalUrl } : {}),
   };
-  const hostDashboardUrl = config.dashboardUrl;
-  const dashboardUrl =
-    hostDashboardUrl === undefined
-      ? undefined
-      : typeof hostDashboardUrl === 'string'
-        ? () => hostDashboardUrl
-        : hostDashboardUrl;
+  const { dashboardUrl } = config;
   const log = createDeliveryLog(
     config.dataDir ? { file: join(config.dataDir, 'alerts-deliveries.jsonl') } : {},
   );

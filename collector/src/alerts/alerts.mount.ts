@@ -187,8 +187,8 @@ export function createAlertsInCollector(
     env: Readonly<Record<string, string | undefined>>;
     dataDir: string;
     reportingCurrency: string;
-    /** Deep-link base when the alerts YAML sets no `dashboard_url` (a function: read per alert). */
-    dashboardUrl?: string | (() => string);
+    /** Deep-link base when the alerts YAML sets no `dashboard_url` (read per alert). */
+    dashboardUrl?: () => string;
     /**
      * Cold start without a detector snapshot: feed the stored events of this many hours (event
      * time) before any live event, so an ongoing incident is not learned as the baseline. 0 = off.

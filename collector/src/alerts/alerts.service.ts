@@ -65,7 +65,7 @@ export async function startAlertsService(
       reportingCurrency: config.reportingCurrency,
       // This process serves no dashboard: deep links go to PAYWATCH_PUBLIC_URL, else to the
       // collector at PAYWATCH_HOST:PAYWATCH_PORT (the environment it shares with the collectors).
-      dashboardUrl: publicBaseUrl(config, config.port),
+      dashboardUrl: () => publicBaseUrl(config, config.port),
     },
     { logger: deps.logger },
   );
