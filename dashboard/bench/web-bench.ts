@@ -7,13 +7,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import { chromium, type Page } from 'playwright-core';
-import { CHROMIUM, CHROMIUM_ARGS } from '../../collector/test/chromium.js';
-import { startCollector } from '../e2e/collector-process.js';
+import type { Page } from 'playwright-core';
+import {
+  buildDashboard,
+  launchChromium,
+  signIn,
+  startCollector,
+  stopCollector,
+} from '../e2e/collector-process.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const DASHBOARD = join(ROOT, 'dashboard');
-const DIST = join(DASHBOARD, 'dist');
+const DIST = join(ROOT, 'dashboard/dist');
 const CLI = join(ROOT, 'collector/bin/paywatch.mjs');
 const OUT = join(ROOT, 'bench/results/web.json');
 const TARGET_KB = 350;
@@ -63,8 +67,7 @@ async function measurePage(page: Page, url: string, meaningful: string) {
 }
 
 async function main() {
-  const { build } = await import('vite');
-  await build({ root: DASHBOARD, configFile: join(DASHBOARD, 'vite.config.ts'), logLevel: 'warn' });
+  await buildDashboard();
   const bundle = measureBundle();
 
   const dataDir = mkdtempSync(join(tmpdir(), 'paywatch-bench-web-'));
@@ -95,7 +98,7 @@ async function main() {
     '1',
   ]);
   await new Promise((r) => sim.once('exit', r));
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  const browser = await launchChromium();
   const pages: Record<string, { fcp_ms: number | null; fmp_ms: number; runs: number }> = {};
   try {
     // "Meaningful": the live screen has KPI numbers and feed rows; the explorer has drawn its chart.
@@ -113,10 +116,11 @@ async function main() {
         const ctx = await browser.newContext({ viewport: { width: 1400, height: 900 } });
         const page = await ctx.newPage();
         await page.route('**/faro/collect', (r) => r.fulfill({ status: 202, body: '' }));
-        // Signed in before the clock starts (a collector without access control answers 404).
-        await ctx.request.post(`${url}/api/auth/login`, {
-          data: { username: 'admin', password: ADMIN_PASSWORD },
-        });
+        // Signed in (a session of its own) before the clock starts.
+        const { cookie } = await signIn(url, 'admin', ADMIN_PASSWORD);
+        const eq = cookie.indexOf('=');
+        const [name, value] = [cookie.slice(0, eq), cookie.slice(eq + 1)];
+        await ctx.addCookies([{ name, value, url }]);
         const m = await measurePage(page, url + t.path, t.selector);
         if (m.fcp_ms !== null) fcps.push(m.fcp_ms);
         fmps.push(m.fmp_ms);
@@ -126,8 +130,7 @@ async function main() {
     }
   } finally {
     await browser.close();
-    child.kill('SIGTERM');
-    await new Promise((r) => child.once('exit', r));
+    await stopCollector(child);
     rmSync(dataDir, { recursive: true, force: true });
   }
 
