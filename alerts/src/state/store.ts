@@ -1,5 +1,6 @@
-import { mkdir, readFile, rename, writeFile, open } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { writeFileAtomic } from '../lib/atomic-file.js';
 import type { NotificationLogEntry } from '../route/dispatcher.js';
 import type { Silence } from '../mute/silences.js';
 import type { AlertState } from './alert-state.js';
@@ -78,20 +79,6 @@ export async function stringifyYielding(value: unknown): Promise<string> {
   return parts.join('');
 }
 
-/** Writes `body` to `path` atomically: a temp file, fsync, rename (a crash leaves old or new, never half). */
-async function writeAtomic(path: string, body: string): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
-  const tmp = `${path}.${process.pid}.tmp`;
-  await writeFile(tmp, body);
-  const fh = await open(tmp, 'r+');
-  try {
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-  await rename(tmp, path);
-}
-
 function apply(
   snap: { states: Map<string, AlertState>; nflog: Map<string, NotificationLogEntry>; silences: Silence[] },
   p: AlertStatePatch,
@@ -145,7 +132,7 @@ export function createFileAlertStateStore(config: { path: string; detectorsPath?
   let detectorsChain: Promise<void> = Promise.resolve();
 
   async function write(): Promise<void> {
-    await writeAtomic(
+    await writeFileAtomic(
       config.path,
       JSON.stringify({
         version: 1,
@@ -198,7 +185,7 @@ export function createFileAlertStateStore(config: { path: string; detectorsPath?
       // A failed write is reported to its caller; it must not block the next one.
       detectorsChain = detectorsChain
         .catch(() => undefined)
-        .then(async () => writeAtomic(detectorsPath, await stringifyYielding(d)));
+        .then(async () => writeFileAtomic(detectorsPath, await stringifyYielding(d)));
       return detectorsChain;
     },
     close: () => Promise.all([chain, detectorsChain]).then(() => undefined),

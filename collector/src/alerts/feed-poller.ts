@@ -1,5 +1,5 @@
 import { mkdir, readFile } from 'node:fs/promises';
-import { writeFileAtomic } from '../lib/atomic-file.js';
+import { writeFileAtomic } from '@paywatch/alerts/atomic-file';
 import { dirname } from 'node:path';
 import type { PaymentEvent } from '@paywatch/contracts';
 import type { Logger } from '../lib/logger.js';

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { writeFileAtomic } from '../lib/atomic-file.js';
+import { writeFileAtomic } from '@paywatch/alerts/atomic-file';
 import { z } from 'zod';
 
 /** File name of the demo history mark in the data dir (`PAYWATCH_DATA_DIR`). */

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { writeFileAtomic } from '../../lib/atomic-file.js';
+import { writeFileAtomic } from '@paywatch/alerts/atomic-file';
 
 /** Where reading stopped in one file, tied to the file's identity (device + inode). */
 export interface FileOffset {

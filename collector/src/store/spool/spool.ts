@@ -2,7 +2,7 @@ import { mkdir, open, readdir, readFile, rm, stat, type FileHandle } from 'node:
 import path from 'node:path';
 import { crc32 } from 'node:zlib';
 import type { PaymentEvent } from '@paywatch/contracts';
-import { fsyncDir as fsyncDirAt, writeFileAtomic } from '../../lib/atomic-file.js';
+import { fsyncDir as fsyncDirAt, writeFileAtomic } from '@paywatch/alerts/atomic-file';
 import { OverloadedError, PaywatchError, StoreError } from '../../lib/errors.js';
 import type { Logger } from '../../lib/logger.js';
 import type { EventWriter, WriteResult } from '../types.js';

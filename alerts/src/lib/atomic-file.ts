@@ -14,11 +14,13 @@ export async function fsyncDir(dir: string): Promise<void> {
 /**
  * Replaces `path` with `body` atomically and durably: a temp file beside it, fsync, rename, fsync
  * of the folder. A crash or power loss leaves the old content or the new, never an empty or
- * half-written file.
+ * half-written file. The one implementation: the alert state store here and the collector
+ * (`@paywatch/alerts/atomic-file`: spool checkpoint, log-tail offsets, feed cursor, demo mark).
  */
 export async function writeFileAtomic(path: string, body: string): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
-  const tmp = `${path}.tmp`;
+  // Per process: two processes sharing a data dir never write into each other's temp file.
+  const tmp = `${path}.${process.pid}.tmp`;
   const fh = await open(tmp, 'w');
   try {
     await fh.writeFile(body);

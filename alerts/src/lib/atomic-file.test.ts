@@ -1,4 +1,4 @@
-// Guards writeFileAtomic: the file holds exactly the last body written, its folder is created, and no temp file is left behind.
+// Guards writeFileAtomic (the one atomic write: alert state here, the collector's spool checkpoint, offsets, cursor and demo mark): the file holds exactly the last body written, its folder is created, and no temp file is left behind.
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
