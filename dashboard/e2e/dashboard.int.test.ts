@@ -186,6 +186,31 @@ async function expectTxTableFits(): Promise<void> {
 }
 
 /**
+ * How the wallboard sits in the viewport: the page's scroll size against the window (a TV cannot
+ * scroll), the bottom edges of the KPI tiles and the active-alerts panel, and how many feed rows
+ * are wholly in view.
+ */
+async function wallboardFit(): Promise<{
+  scroll: [number, number];
+  view: [number, number];
+  kpisBottom: number;
+  alertsBottom: number;
+  rowsInView: number;
+}> {
+  return page.evaluate(() => {
+    const bottom = (sel: string) => document.querySelector(sel)?.getBoundingClientRect().bottom ?? Infinity;
+    const rows = [...document.querySelectorAll('[data-testid=tx-row]')];
+    return {
+      scroll: [document.documentElement.scrollWidth, document.documentElement.scrollHeight],
+      view: [window.innerWidth, window.innerHeight],
+      kpisBottom: bottom('[data-testid=kpis]'),
+      alertsBottom: bottom('[data-testid=live-alerts]'),
+      rowsInView: rows.filter((r) => r.getBoundingClientRect().bottom <= window.innerHeight).length,
+    };
+  });
+}
+
+/**
  * The latency tile: each value keeps its number and unit on one line ("1,110 ms", never "1,110" /
  * "ms"), and on a desktop width all three values fit on one line. Returns the lines per value.
  */
@@ -584,13 +609,27 @@ describe('dashboard in Chromium against a real collector', () => {
     expect(await page.locator('header.topbar').count()).toBe(0);
     expect(await page.locator('html').getAttribute('data-theme')).toBe('dark');
     await page.locator('[data-testid=tx-row]').first().waitFor({ timeout: 20_000 });
-    // A TV cannot scroll: every column in view at 1920 × 1080, the latency tile on one line.
-    await page.setViewportSize({ width: 1920, height: 1080 });
-    await expectTxTableFits();
-    const lat = await latencyLayout();
-    expect(lat.split).toEqual([]);
-    expect(lat.lines).toBe(1);
-    await shot('wallboard');
+    // A TV cannot scroll: the page is no larger than the screen, with the tiles, the active
+    // alerts and a useful part of the feed in view, every table column too, and the latency tile
+    // on one line — from a 1280 × 720 screen up.
+    for (const [width, height] of [
+      [1280, 720],
+      [1280, 800],
+      [1920, 1080],
+    ] as const) {
+      await page.setViewportSize({ width, height });
+      await expectTxTableFits();
+      const fit = await wallboardFit();
+      expect(fit.scroll[0], `scrollWidth at ${width} × ${height}`).toBeLessThanOrEqual(fit.view[0]);
+      expect(fit.scroll[1], `scrollHeight at ${width} × ${height}`).toBeLessThanOrEqual(fit.view[1]);
+      expect(fit.kpisBottom).toBeLessThanOrEqual(height);
+      expect(fit.alertsBottom).toBeLessThanOrEqual(height);
+      expect(fit.rowsInView).toBeGreaterThanOrEqual(10);
+      const lat = await latencyLayout();
+      expect(lat.split).toEqual([]);
+      expect(lat.lines).toBe(1);
+      await shot(`wallboard-${width}x${height}`);
+    }
     await page.setViewportSize({ width: 1400, height: 1000 });
   });
 

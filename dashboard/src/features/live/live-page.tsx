@@ -65,7 +65,7 @@ export function LivePage() {
   }, [wallboard]);
 
   return (
-    <section>
+    <section className="live-page">
       <div
         className="row"
         style={{ justifyContent: 'space-between', alignItems: 'center', marginBottom: '0.75rem' }}
@@ -83,19 +83,19 @@ export function LivePage() {
       </div>
       <KpiTiles kpis={live.kpis} trend={trend.data} />
       <div className="grid live-grid">
-        <div className="panel">
+        <div className="panel live-feed">
           <h2>{t('live.feed')}</h2>
           {kpisOnly ? (
             <p className="muted">{t('live.viewerOnly')}</p>
           ) : live.feed.length === 0 ? (
             <p className="muted">{t('live.feedEmpty')}</p>
           ) : (
-            <TxTable rows={live.feed.slice(0, wallboard ? 15 : 30)} caption={t('live.feed')} compact />
+            <TxTable rows={live.feed.slice(0, 30)} caption={t('live.feed')} compact />
           )}
           {live.dropped > 0 && <p className="muted">{t('live.dropped', { n: fmt.number(live.dropped) })}</p>}
         </div>
-        <div className="grid" style={{ alignContent: 'start' }}>
-          <div className="panel">
+        <div className="grid live-side">
+          <div className="panel" data-testid="live-alerts">
             <h2>{t('live.alerts')}</h2>
             <AlertList q={alerts} compact />
           </div>
@@ -124,53 +124,56 @@ export function LivePage() {
               )}
             </QueryView>
           </div>
-          <div className="panel">
-            <h2>{t('live.byCountry')}</h2>
-            <QueryView q={countries} empty={(b) => b.rows.length === 0}>
-              {(b) => (
-                <BarList
-                  label={t('live.byCountry')}
-                  renderLink={(href, text) => <Link to={href}>{text}</Link>}
-                  max={1}
-                  items={b.rows.map((r) => ({
-                    id: r.key ?? '∅',
-                    ...(r.key ? { href: txHref({ ...last15, filters: { country: [r.key] } }) } : {}),
-                    label: r.key ?? t('series.unknown'),
-                    value: r.success_rate ?? 0,
-                    text: fmt.percent(r.success_rate),
-                    title: t('live.attempts', { n: fmt.number(r.attempts) }),
-                    bad: r.success_rate !== null && r.success_rate < 0.8,
-                  }))}
-                />
-              )}
-            </QueryView>
-          </div>
-          <div className="panel">
-            <h2>{t('live.failures')}</h2>
-            <QueryView q={failures}>
-              {(f) =>
-                f.rows.length === 0 ? (
-                  <p className="muted">{t('live.noFailures')}</p>
-                ) : (
+          {/* Side by side on the wallboard (styles.css), stacked elsewhere. */}
+          <div className="grid live-pair">
+            <div className="panel">
+              <h2>{t('live.byCountry')}</h2>
+              <QueryView q={countries} empty={(b) => b.rows.length === 0}>
+                {(b) => (
                   <BarList
-                    label={t('live.failures')}
+                    label={t('live.byCountry')}
                     renderLink={(href, text) => <Link to={href}>{text}</Link>}
-                    items={f.rows.slice(0, 6).map((r) => ({
-                      id: r.category,
-                      href: txHref({
-                        ...last15,
-                        filters: { status: ['failed'], failure_category: [r.category] },
-                      }),
-                      label: label('failure_category', r.category),
-                      value: r.count,
-                      text: `${fmt.number(r.count)} · ${fmt.percent(r.share, 0)}`,
-                      title: r.top_codes.map((c) => `${c.code}: ${c.count}`).join(', '),
-                      bad: true,
+                    max={1}
+                    items={b.rows.map((r) => ({
+                      id: r.key ?? '∅',
+                      ...(r.key ? { href: txHref({ ...last15, filters: { country: [r.key] } }) } : {}),
+                      label: r.key ?? t('series.unknown'),
+                      value: r.success_rate ?? 0,
+                      text: fmt.percent(r.success_rate),
+                      title: t('live.attempts', { n: fmt.number(r.attempts) }),
+                      bad: r.success_rate !== null && r.success_rate < 0.8,
                     }))}
                   />
-                )
-              }
-            </QueryView>
+                )}
+              </QueryView>
+            </div>
+            <div className="panel">
+              <h2>{t('live.failures')}</h2>
+              <QueryView q={failures}>
+                {(f) =>
+                  f.rows.length === 0 ? (
+                    <p className="muted">{t('live.noFailures')}</p>
+                  ) : (
+                    <BarList
+                      label={t('live.failures')}
+                      renderLink={(href, text) => <Link to={href}>{text}</Link>}
+                      items={f.rows.slice(0, 6).map((r) => ({
+                        id: r.category,
+                        href: txHref({
+                          ...last15,
+                          filters: { status: ['failed'], failure_category: [r.category] },
+                        }),
+                        label: label('failure_category', r.category),
+                        value: r.count,
+                        text: `${fmt.number(r.count)} · ${fmt.percent(r.share, 0)}`,
+                        title: r.top_codes.map((c) => `${c.code}: ${c.count}`).join(', '),
+                        bad: true,
+                      }))}
+                    />
+                  )
+                }
+              </QueryView>
+            </div>
           </div>
         </div>
       </div>
