@@ -58,7 +58,8 @@ function run(args: string[], env: NodeJS.ProcessEnv = process.env): ChildProcess
 /** Navigation → first contentful paint, and → the page's first data-bearing render. */
 async function measurePage(page: Page, url: string, meaningful: string) {
   await page.goto(url, { waitUntil: 'commit' });
-  await page.waitForSelector(meaningful, { timeout: 30_000 });
+  // Attached, not visible: a flat trend line (every finished minute empty) is a zero-height box.
+  await page.waitForSelector(meaningful, { state: 'attached', timeout: 30_000 });
   const fmp = await page.evaluate(() => performance.now());
   const fcp = await page.evaluate(
     () => performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? null,
