@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Real services for paywatch's integration tests: ClickHouse, Prometheus, Alertmanager, Redis.
+# Real services for paywatch's integration tests: ClickHouse, Prometheus, Alertmanager, Redis,
+# and on request ZooKeeper (for the replicated ClickHouse test, which starts its own).
 #
-#   scripts/services.sh up [svc...]     ensure each service is reachable (default: all four)
+#   scripts/services.sh up [svc...]     ensure each service is reachable (default: the first four;
+#                                       `zookeeper` only when named)
 #   scripts/services.sh down [svc...]   stop what this script started and delete its data
 #   scripts/services.sh stop <svc...>   stop, keeping data and port (a later `up` restarts it)
 #   scripts/services.sh env             print the endpoints as `export K=V` lines
@@ -17,13 +19,16 @@
 #   PAYWATCH_SERVICES_DIR   state folder (default: <repo>/.tmp/services); tests that need a
 #                           private server (e.g. to stop it mid-ingest) point this elsewhere.
 #   PAYWATCH_TEST_CLICKHOUSE_URL, PAYWATCH_TEST_REDIS_URL, PAYWATCH_TEST_PROMETHEUS_URL,
-#   PAYWATCH_TEST_ALERTMANAGER_URL   when set and reachable, used as they are (nothing started).
+#   PAYWATCH_TEST_ALERTMANAGER_URL, PAYWATCH_TEST_ZOOKEEPER_URL (host:port)   when set and
+#                           reachable, used as they are (nothing started).
 set -euo pipefail
 
 REPO_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 STATE_DIR="${PAYWATCH_SERVICES_DIR:-$REPO_DIR/.tmp/services}"
 ENV_FILE="$STATE_DIR/services.env"
 ALL_SERVICES=(clickhouse prometheus alertmanager redis)
+# Started only when named (`up zookeeper`): most tests need none, and it is a JVM.
+OPTIONAL_SERVICES=(zookeeper)
 
 log() { printf 'services: %s\n' "$*" >&2; }
 die() { printf 'services: ERROR: %s\n' "$*" >&2; exit 1; }
@@ -50,8 +55,15 @@ redis_ok() { # redis://host:port
   [[ "$(redis-cli -h "${hp%%:*}" -p "${hp##*:}" ping 2>/dev/null)" == "PONG" ]]
 }
 
+zookeeper_ok() { # host:port -> answers the four-letter `ruok` with `imok`
+  local reply
+  reply="$(timeout 2 bash -c 'exec 3<>"/dev/tcp/${1%:*}/${1##*:}"; printf ruok >&3; cat <&3' _ "$1" 2>/dev/null)" || return 1
+  [[ "$reply" == imok ]]
+}
+
 healthy() { # service url
   case "$1" in
+    zookeeper) zookeeper_ok "$2" ;;
     clickhouse) http_ok "$2/ping" "Ok." ;;
     prometheus | alertmanager) http_ok "$2/-/ready" ;;
     redis) redis_ok "$2" ;;
@@ -64,6 +76,7 @@ bin_of() {
     prometheus) echo prometheus ;;
     alertmanager) echo prometheus-alertmanager ;;
     redis) echo redis-server ;;
+    zookeeper) echo zookeeper.jar ;;
   esac
 }
 
@@ -73,6 +86,7 @@ packages_of() {
     prometheus) echo "prometheus" ;;
     alertmanager) echo "prometheus-alertmanager" ;;
     redis) echo "redis-server redis-tools" ;;
+    zookeeper) echo "zookeeper" ;; # Debian's 3.8, run with its jars (Java comes as a dependency)
   esac
 }
 
@@ -81,6 +95,10 @@ find_bin() { # name -> absolute path or empty
   p="$(command -v "$1" 2>/dev/null || true)"
   if [[ -z "$p" && -x "/usr/sbin/$1" ]]; then p="/usr/sbin/$1"; fi
   if [[ -z "$p" && "$1" == prometheus-alertmanager ]]; then p="$(command -v alertmanager 2>/dev/null || true)"; fi
+  if [[ "$1" == zookeeper.jar ]]; then
+    p=""
+    [[ -f /usr/share/java/zookeeper.jar ]] && command -v java >/dev/null && p=/usr/share/java/zookeeper.jar
+  fi
   echo "$p"
 }
 
@@ -250,6 +268,27 @@ start_redis() {
   echo "redis://127.0.0.1:$port" | tee "$d/owned_url" >"$d/url"
 }
 
+start_zookeeper() {
+  local d="$STATE_DIR/zookeeper" port jar
+  mkdir -p "$d/data"
+  port="$(choose_port "$d/port")"
+  jar="$(find_bin zookeeper.jar)"
+  # Standalone, loopback only, no admin HTTP server; `ruok` answers the health check.
+  cat >"$d/zoo.cfg" <<EOF
+tickTime=2000
+dataDir=$d/data
+clientPort=$port
+clientPortAddress=127.0.0.1
+maxClientCnxns=0
+admin.enableServer=false
+4lw.commands.whitelist=ruok
+EOF
+  # The Debian jar's manifest lists its dependencies, so the jar alone is the class path.
+  spawn "$d/pid" "$d/log" java -Xms64m -Xmx256m -cp "$jar" org.apache.zookeeper.server.ZooKeeperServerMain "$d/zoo.cfg"
+  wait_healthy zookeeper "127.0.0.1:$port" "$d/pid" "$d/log" 60
+  echo "127.0.0.1:$port" | tee "$d/owned_url" >"$d/url"
+}
+
 external_url_var() { echo "PAYWATCH_TEST_$(echo "$1" | tr a-z A-Z)_URL"; }
 
 ensure_service() { # service
@@ -281,7 +320,7 @@ write_env() {
   local tmp="$ENV_FILE.tmp" svc url var
   {
     echo "# Written by scripts/services.sh; read by collector/test/services.ts"
-    for svc in "${ALL_SERVICES[@]}"; do
+    for svc in "${ALL_SERVICES[@]}" "${OPTIONAL_SERVICES[@]}"; do
       url="$(url_of "$svc")"
       [[ -n "$url" ]] || continue
       var="$(external_url_var "$svc")"
@@ -323,7 +362,7 @@ services_from_args() {
   if [[ $# -eq 0 ]]; then echo "${ALL_SERVICES[@]}"; return; fi
   local s
   for s in "$@"; do
-    case "$s" in clickhouse | prometheus | alertmanager | redis) ;; *) die "unknown service '$s' (known: ${ALL_SERVICES[*]})" ;; esac
+    case "$s" in clickhouse | prometheus | alertmanager | redis | zookeeper) ;; *) die "unknown service '$s' (known: ${ALL_SERVICES[*]} ${OPTIONAL_SERVICES[*]})" ;; esac
   done
   echo "$@"
 }
@@ -338,18 +377,20 @@ main() {
     up)
       # Alertmanager first: Prometheus' generated config points at it.
       local ordered=() s
-      for s in alertmanager clickhouse prometheus redis; do
+      for s in alertmanager zookeeper clickhouse prometheus redis; do
         [[ " ${svcs[*]} " == *" $s "* ]] && ordered+=("$s")
       done
       ( flock 9; for s in "${ordered[@]}"; do ensure_service "$s"; done; write_env ) 9>"$STATE_DIR/.lock"
       log "ready: $ENV_FILE"
       ;;
     down)
+      # With no names, also whatever optional service was started here.
+      [[ $# -gt 0 ]] || svcs+=("${OPTIONAL_SERVICES[@]}")
       for s in "${svcs[@]}"; do stop_service "$s" purge; done
       write_env
       ;;
     stop)
-      [[ $# -gt 0 ]] || die "stop needs service names (known: ${ALL_SERVICES[*]})"
+      [[ $# -gt 0 ]] || die "stop needs service names (known: ${ALL_SERVICES[*]} ${OPTIONAL_SERVICES[*]})"
       for s in "${svcs[@]}"; do stop_service "$s"; done
       write_env
       ;;
@@ -358,13 +399,13 @@ main() {
       grep -v '^#' "$ENV_FILE" | sed 's/^/export /'
       ;;
     status)
-      for s in "${ALL_SERVICES[@]}"; do
+      for s in "${ALL_SERVICES[@]}" "${OPTIONAL_SERVICES[@]}"; do
         local u
         u="$(url_of "$s")"
         if [[ -n "$u" ]] && healthy "$s" "$u"; then echo "$s up $u"; else echo "$s down"; fi
       done
       ;;
-    *) die "usage: scripts/services.sh up|down|stop|env|status [clickhouse|prometheus|alertmanager|redis ...]" ;;
+    *) die "usage: scripts/services.sh up|down|stop|env|status [clickhouse|prometheus|alertmanager|redis|zookeeper ...]" ;;
   esac
 }
 

@@ -129,6 +129,7 @@ async function runScript(stateDir: string, args: string[]): Promise<void> {
       PAYWATCH_SERVICES_DIR: stateDir,
       // Our own server even when a shared one is configured.
       PAYWATCH_TEST_CLICKHOUSE_URL: '',
+      PAYWATCH_TEST_ZOOKEEPER_URL: '',
     },
     timeout: 120_000,
   });
@@ -178,4 +179,32 @@ export async function promQuery(
   if (body.status !== 'success' || !body.data)
     throw new Error(`Prometheus query failed: ${body.error ?? res.status}`);
   return body.data.result.map((r) => ({ metric: r.metric, value: Number(r.value[1]) }));
+}
+
+/** A ZooKeeper of a test's own (standalone, loopback, data under its state folder). */
+export interface PrivateZooKeeper {
+  /** `host:port` of its client port. */
+  readonly address: string;
+  /** Stops it and deletes its data. */
+  destroy(): Promise<void>;
+}
+
+/**
+ * Starts a private ZooKeeper under `stateDir` through scripts/services.sh (`up zookeeper`, which
+ * installs Debian's `zookeeper` package when missing and running as root).
+ */
+export async function startPrivateZooKeeper(stateDir: string): Promise<PrivateZooKeeper> {
+  try {
+    await runScript(stateDir, ['up', 'zookeeper']);
+  } catch (err) {
+    throw new Error(
+      `could not start a private ZooKeeper (${String(err)}): run \`scripts/services.sh up zookeeper\` as root on ` +
+        'Debian (it installs the `zookeeper` package), or install it first: sudo apt-get install -y zookeeper',
+    );
+  }
+  const env = parseEnvFile(readFileSync(path.join(stateDir, 'services.env'), 'utf8'));
+  return {
+    address: need(env, 'PAYWATCH_TEST_ZOOKEEPER_URL', 'ZooKeeper'),
+    destroy: () => runScript(stateDir, ['down', 'zookeeper']),
+  };
 }

@@ -1,0 +1,122 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import path from 'node:path';
+import {
+  startPrivateClickHouse,
+  startPrivateZooKeeper,
+  type ClickHouseEndpoint,
+  type PrivateClickHouse,
+  type PrivateZooKeeper,
+} from './services.js';
+
+/**
+ * A one-shard, two-replica ClickHouse cluster of a test's own: one standalone ZooKeeper and two
+ * `clickhouse-server` processes, each started by scripts/services.sh in its own state folder
+ * (so install, ports, start-up checks and `down` are the single server's), plus a `config.d`
+ * file merged into that server's config: the cluster (`<remote_servers>`), ZooKeeper, the
+ * `{shard}`/`{replica}` macros, the interserver port replicas fetch parts through, and the
+ * distributed DDL queue that `ON CLUSTER` statements go through.
+ */
+export interface ClickHouseCluster {
+  /** Name of the cluster in `<remote_servers>` (the store's `topology.cluster`). */
+  readonly name: string;
+  readonly zookeeper: PrivateZooKeeper;
+  /** Replica 1 and replica 2 of shard `01`. */
+  readonly replicas: readonly [ClickHouseEndpoint, ClickHouseEndpoint];
+  /** Stops the three processes and deletes their data; safe to call after a failed start. */
+  destroy(): Promise<void>;
+}
+
+const CLUSTER = 'paywatch_test';
+
+/** A port nothing listens on right now (the OS picks it). */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.on('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const a = s.address();
+      s.close(() => (typeof a === 'object' && a !== null ? resolve(a.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+function clusterXml(o: {
+  zookeeper: string;
+  tcpPorts: readonly number[];
+  interserverPort: number;
+  replica: string;
+}): string {
+  const [zkHost, zkPort] = o.zookeeper.split(':');
+  const replicas = o.tcpPorts
+    .map((p) => `<replica><host>127.0.0.1</host><port>${p}</port></replica>`)
+    .join('');
+  return `<?xml version="1.0"?>
+<yandex>
+  <interserver_http_host>127.0.0.1</interserver_http_host>
+  <interserver_http_port>${o.interserverPort}</interserver_http_port>
+  <zookeeper>
+    <node><host>${zkHost}</host><port>${zkPort}</port></node>
+    <session_timeout_ms>30000</session_timeout_ms>
+  </zookeeper>
+  <remote_servers>
+    <${CLUSTER}><shard><internal_replication>true</internal_replication>${replicas}</shard></${CLUSTER}>
+  </remote_servers>
+  <macros><shard>01</shard><replica>${o.replica}</replica></macros>
+  <distributed_ddl><path>/clickhouse/task_queue/ddl</path></distributed_ddl>
+</yandex>
+`;
+}
+
+/** Starts ZooKeeper, then both replicas (in parallel), under `baseDir`. */
+export async function startClickHouseCluster(baseDir: string): Promise<ClickHouseCluster> {
+  const started: { destroy(): Promise<void> }[] = [];
+  const destroy = async () => {
+    // Servers before ZooKeeper; every one even when another fails to stop.
+    const errors: unknown[] = [];
+    for (const s of [...started].reverse()) await s.destroy().catch((e: unknown) => errors.push(e));
+    if (errors.length > 0) throw new Error(`cluster stop failed: ${errors.map(String).join('; ')}`);
+  };
+  try {
+    const zookeeper = await startPrivateZooKeeper(path.join(baseDir, 'zookeeper'));
+    started.push(zookeeper);
+    const names = ['r1', 'r2'];
+    const ports = await Promise.all(
+      names.map(async () => [await freePort(), await freePort(), await freePort()]),
+    );
+    const tcpPorts = ports.map((p) => p[1]!);
+    const settled = await Promise.allSettled(
+      names.map(async (replica, i) => {
+        // services.sh reuses a recorded port while it is free, and ClickHouse merges config.d/*.xml.
+        const d = path.join(baseDir, replica, 'clickhouse');
+        mkdirSync(path.join(d, 'config.d'), { recursive: true });
+        const [http, tcp, interserver] = ports[i]!;
+        writeFileSync(path.join(d, 'http_port'), String(http));
+        writeFileSync(path.join(d, 'tcp_port'), String(tcp));
+        writeFileSync(
+          path.join(d, 'config.d', 'cluster.xml'),
+          clusterXml({ zookeeper: zookeeper.address, tcpPorts, interserverPort: interserver!, replica }),
+        );
+        const server: PrivateClickHouse = await startPrivateClickHouse(path.join(baseDir, replica));
+        started.push(server);
+        if (server.endpoint.tcpPort !== tcp) {
+          throw new Error(`replica ${replica} started on TCP port ${server.endpoint.tcpPort}, not ${tcp}`);
+        }
+        return server;
+      }),
+    );
+    // Both settled before a failure is thrown, so destroy() also stops the one that did start.
+    const failed = settled.find((s) => s.status === 'rejected');
+    if (failed) throw failed.reason;
+    const [r1, r2] = settled.map((s) => (s as PromiseFulfilledResult<PrivateClickHouse>).value);
+    return {
+      name: CLUSTER,
+      zookeeper,
+      replicas: [r1!.endpoint, r2!.endpoint],
+      destroy,
+    };
+  } catch (err) {
+    await destroy().catch(() => undefined);
+    throw err;
+  }
+}
