@@ -7,4 +7,5 @@ export {
   type ClickHouseStoreDeps,
 } from './clickhouse.store.js';
 export type { ReadMode, ReadSource } from './queries.js';
+export type { ClickHouseTopology } from './migrations.js';
 export type { DerivedRepairStats } from './derived-repair.js';

@@ -13,13 +13,21 @@ import { ident, join, list, raw, sql, type SqlFragment } from './sql.js';
  *
  * Topology is a configuration choice: `single` uses MergeTree engines; `replicated` uses the
  * Replicated* engines with `ON CLUSTER` (ZooKeeper/Keeper paths from the `{shard}`/`{replica}`
- * macros). Reads then go through Distributed tables created by the operator (docs/clickhouse.md);
- * only `single` is exercised by the tests here.
+ * macros), so any replica serves every read and write. One shard of two replicas is exercised
+ * by replicated.int.test.ts; several shards need Distributed tables created by the operator
+ * (docs/clickhouse.md).
  */
 export interface SchemaOptions {
   database: string;
-  topology: { kind: 'single' } | { kind: 'replicated'; cluster: string };
+  topology: ClickHouseTopology;
 }
+
+/**
+ * Where the tables live: one server (MergeTree engines), or every replica of a cluster named in
+ * the servers' `<remote_servers>` (`ON CLUSTER` DDL, Replicated* engines; the collector's
+ * `PAYWATCH_CLICKHOUSE_CLUSTER`).
+ */
+export type ClickHouseTopology = { kind: 'single' } | { kind: 'replicated'; cluster: string };
 
 export interface Migration {
   version: number;
