@@ -89,6 +89,16 @@ async function openDatabase(warnings: string[] = []) {
 }
 type Db = Awaited<ReturnType<typeof openDatabase>>;
 
+/** Runs `test` on a database of its own, closed (stores stopped, database dropped) whatever happens. */
+async function withDatabase(test: (db: Db) => Promise<void>, warnings?: string[]): Promise<void> {
+  const db = await openDatabase(warnings);
+  try {
+    await test(db);
+  } finally {
+    await db.close();
+  }
+}
+
 /**
  * A test-only view that throws on the BOOM event. 18.16 pushes an INSERT to its views in the
  * order of their names (checked: a view named `a…` created last is pushed first), after the raw
@@ -113,6 +123,12 @@ AS SELECT throwIf(event_id = ${boom}) AS boom FROM ${db.t('payment_events')}`);
       sql`SELECT count() FROM ${db.t('payment_events')} WHERE event_id IN ${list(failed.map((e) => e.event_id))}`,
     ),
   ).toBe(failed.length);
+}
+
+/** The first day stored, then the batch's INSERT failing at `view` (its raw rows landed). */
+async function failBatch(db: Db, view: string): Promise<void> {
+  await db.auto.write(before);
+  await failingInsert(db, view, () => db.auto.write(batch));
 }
 
 /** The spool's retry of a batch: the same lines again, through the store's line path. */
@@ -186,10 +202,9 @@ async function expectStoredOnce(db: Db): Promise<void> {
   expect(await db.one(sql`SELECT count() FROM ${db.t('payment_events')}`)).toBe(events.length + others);
 }
 
-describe('derived tables after an INSERT that failed in a materialized view', () => {
-  it('the repair covers every table a materialized view of payment_events fills', async () => {
-    const db = await openDatabase();
-    try {
+describe('derived tables after an INSERT that failed in a materialized view', { timeout: 120_000 }, () => {
+  it('the repair covers every table a materialized view of payment_events fills', () =>
+    withDatabase(async (db) => {
       const rs = await admin.query({
         query: sql`SELECT name FROM system.tables
 WHERE database = ${db.database} AND engine = 'MaterializedView' ORDER BY name`.text,
@@ -198,14 +213,10 @@ WHERE database = ${db.database} AND engine = 'MaterializedView' ORDER BY name`.t
       const views = (await rs.json<{ name: string }>()).map((r) => r.name);
       // Every view is named after its target (`<table>_mv`): a new one must join DERIVED_TABLES.
       expect(views).toEqual([...DERIVED_TABLES].map((t) => `${t}_mv`).sort());
-    } finally {
-      await db.close();
-    }
-  });
+    }));
 
-  it('a view failing after the key indexes and the count cube: the retry completes latency cube, payment_latest and per-minute rollup', async () => {
-    const db = await openDatabase();
-    try {
+  it('a view failing after the key indexes and the count cube: the retry completes latency cube, payment_latest and per-minute rollup', () =>
+    withDatabase(async (db) => {
       await writeLines(db.auto, before);
       await failingInsert(db, 'payment_keys_zz_throw_mv', () => writeLines(db.auto, batch));
       const retry = await writeLines(db.auto, batch);
@@ -224,16 +235,11 @@ WHERE database = ${db.database} AND engine = 'MaterializedView' ORDER BY name`.t
       expect(s.repaired.payment_latest).toBeGreaterThan(0);
       expect(Object.values(s.unresolved).every((n) => n === 0)).toBe(true);
       await expectStoredOnce(db);
-    } finally {
-      await db.close();
-    }
-  }, 120_000);
+    }));
 
-  it('a view failing before every product view: the retry completes every derived table, key indexes included', async () => {
-    const db = await openDatabase();
-    try {
-      await db.auto.write(before);
-      await failingInsert(db, 'a_throw_mv', () => db.auto.write(batch));
+  it('a view failing before every product view: the retry completes every derived table, key indexes included', () =>
+    withDatabase(async (db) => {
+      await failBatch(db, 'a_throw_mv');
       const retry = await db.auto.write(batch);
       expect(retry.duplicates).toHaveLength(batch.length);
       await expectRawAnswers(db);
@@ -243,17 +249,12 @@ WHERE database = ${db.database} AND engine = 'MaterializedView' ORDER BY name`.t
       expect(s.repaired[CUBE_TABLES.counts]).toBe(batch.length);
       expect(s.repaired[CUBE_TABLES.failures]).toBe(batch.filter((e) => e.status === 'failed').length);
       await expectStoredOnce(db);
-    } finally {
-      await db.close();
-    }
-  }, 120_000);
+    }));
 
   it('a bucket whose gap is not the found events is left unchanged and counted, the others are completed', async () => {
     const warnings: string[] = [];
-    const db = await openDatabase(warnings);
-    try {
-      await db.auto.write(before);
-      await failingInsert(db, 'a_throw_mv', () => db.auto.write(batch));
+    await withDatabase(async (db) => {
+      await failBatch(db, 'a_throw_mv');
       // An older inconsistency in one hour of the count cube: one event counted that is not stored.
       const hour = MIDNIGHT + H;
       await db.command(sql`INSERT INTO ${db.t(CUBE_TABLES.counts)} (day, hour, dim, val, status, currency, n, amt)
@@ -273,15 +274,11 @@ VALUES (toDate('2026-03-14'), ${hour}, '*', '', 'succeeded', 'USD', 1, 0)`);
       // The per-minute rollup (no injected error) answers like raw rows for the same hour.
       const q = { from: hour, to: hour + H - M, filters: {} };
       expect(await db.auto.overview(q)).toEqual(await db.rawOnly.overview(q));
-    } finally {
-      await db.close();
-    }
-  }, 120_000);
-  it('a repair that keeps failing fails the retry a few times, then is given up so the writes behind it go on', async () => {
-    const db = await openDatabase();
-    try {
-      await db.auto.write(before);
-      await failingInsert(db, 'a_throw_mv', () => db.auto.write(batch));
+    }, warnings);
+  });
+  it('a repair that keeps failing fails the retry a few times, then is given up so the writes behind it go on', () =>
+    withDatabase(async (db) => {
+      await failBatch(db, 'a_throw_mv');
       // A derived table the repair cannot write (gone): every repair attempt fails.
       await db.command(sql`DROP TABLE ${db.t('payment_rollup_minute_mv')}`);
       await db.command(sql`DROP TABLE ${db.t('payment_rollup_minute')}`);
@@ -297,16 +294,11 @@ VALUES (toDate('2026-03-14'), ${hour}, '*', '', 'succeeded', 'USD', 1, 0)`);
       expect(repaired.payment_latest).toBeGreaterThan(0);
       const q = { from: FROM, to: TO, filters: {} };
       expect(await db.auto.overview(q)).toEqual(await db.rawOnly.overview(q));
-    } finally {
-      await db.close();
-    }
-  }, 120_000);
-  it("a repair INSERT still running on the server (the previous attempt's client timed out) is waited for, not made again", async () => {
-    const db = await openDatabase();
-    try {
-      await db.auto.write(before);
+    }));
+  it("a repair INSERT still running on the server (the previous attempt's client timed out) is waited for, not made again", () =>
+    withDatabase(async (db) => {
       // Pushed after payment_latest_mv, before payment_rollup_minute_mv: only the rollup misses the batch.
-      await failingInsert(db, 'payment_latest_zz_throw_mv', () => db.auto.write(batch));
+      await failBatch(db, 'payment_latest_zz_throw_mv');
       // The previous repair attempt's INSERT of the missing rollup rows, which its client gave up
       // on (request timeout) while the server goes on with it: its rows are not visible yet.
       const ids = list(batch.map((e) => e.event_id));
@@ -333,13 +325,9 @@ WHERE position(query, ${db.database}) > 0 AND position(query, 'sleep(1)') > 0 AN
       );
       expect(counted).toBe(batch.length);
       expect(db.auto.derivedRepairStats().repaired.payment_rollup_minute).toBe(0);
-    } finally {
-      await db.close();
-    }
-  }, 120_000);
-  it("another writer's INSERT between its raw part and its later views, with as many events in the bucket as found: not taken for the found events' gap", async () => {
-    const db = await openDatabase();
-    try {
+    }));
+  it("another writer's INSERT between its raw part and its later views, with as many events in the bucket as found: not taken for the found events' gap", () =>
+    withDatabase(async (db) => {
       const base = events.find((e) => e.ts < MIDNIGHT)!;
       const T = MIDNIGHT + 30 * M + 5;
       const stored: PaymentEvent = { ...base, payment_id: 'cw_a', event_id: 'cw_a_1', ts: T };
@@ -382,13 +370,9 @@ AS SELECT sleep(3) AS s FROM ${db.t('payment_events')}`);
       } finally {
         await restarted.stop();
       }
-    } finally {
-      await db.close();
-    }
-  }, 120_000);
-  it('payment_latest ties at the same ts: a found event that wins the tie is added, one that loses is not counted', async () => {
-    const db = await openDatabase();
-    try {
+    }));
+  it('payment_latest ties at the same ts: a found event that wins the tie is added, one that loses is not counted', () =>
+    withDatabase(async (db) => {
       const base = events.find((e) => e.ts < MIDNIGHT)!;
       const T = MIDNIGHT + 5 * M;
       const ev = (
@@ -420,8 +404,5 @@ AS SELECT sleep(3) AS s FROM ${db.t('payment_events')}`);
       );
       // Only tie_x's row changed; tie_y's stored latest already wins over the found event.
       expect(db.auto.derivedRepairStats().repaired.payment_latest).toBe(1);
-    } finally {
-      await db.close();
-    }
-  }, 120_000);
+    }));
 });
