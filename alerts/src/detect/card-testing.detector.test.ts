@@ -1,9 +1,14 @@
-// Guards card-testing detection: a burst of small declined attempts on one BIN fires and claims the burst's attempts (so the engine leaves them out of the success-rate rules); ordinary shoppers on the same BIN do not, nor an issuer declining many shoppers' small payments (no actor concentration), while a burst with no device or IP at all (webhook-fed traffic) is still judged on the BIN; a device's or IP's window carries no per-actor counts (memory at `maxKeys` entities).
+// Guards card-testing detection: a burst of small declined attempts on one BIN fires and claims the burst's attempts (so the engine leaves them out of the success-rate rules); ordinary shoppers on the same BIN do not, and a long random stream is judged exactly as a recount of every window (old rescanning code kept here as the reference), nor an issuer declining many shoppers' small payments (no actor concentration), while a burst with no device or IP at all (webhook-fed traffic) is still judged on the BIN; a device's or IP's window carries no per-actor counts (memory at `maxKeys` entities).
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
+import { TECHNICAL_FAILURE_CATEGORIES, outcomeOf } from '@paywatch/contracts';
+import type { PaymentEvent } from '@paywatch/contracts';
+import { maskId } from '../lib/mask.js';
 import { CardTestingSpecSchema, createCardTestingDetector } from './card-testing.detector.js';
+import type { CardTestingSpec } from './card-testing.detector.js';
 import { makeEvent, rng } from './synthetic.js';
+import type { EventFinding } from './types.js';
 
 const decline = { category: 'do_not_honor' as const, code: '05', message: null };
 /** A small (1.00) attempt the issuer declined, with `over` on top. */
@@ -221,4 +226,146 @@ describe('card testing detector', () => {
     expect(d.mayClaim?.(makeEvent({ ts: 2_000_000, amount_minor: 100 }), 1)).toBe(false);
     expect(d.mayClaim?.(makeEvent({ ts: 2_000_000, amount_minor: 5000 }), 50)).toBe(false);
   });
+
+  it('judges a long random stream exactly as a recount of every window (bursts, hovering decline shares, expiry, out of order, restore of an old snapshot)', () => {
+    const spec = CardTestingSpecSchema.parse({ type: 'card_testing', window_minutes: 5, min_attempts: 8 });
+    const r = rng(21);
+    const events: PaymentEvent[] = [];
+    let clock = 1_700_000_000_000;
+    let burst = 0;
+    for (let i = 0; i < 30_000; i++) {
+      if (burst === 0 && r() < 0.01) burst = 20 + Math.floor(r() * 400);
+      const inBurst = burst > 0;
+      if (burst > 0) burst--;
+      clock += inBurst ? Math.floor(r() * 1500) : Math.floor(r() * 20_000);
+      if (r() < 0.002) clock += 3_600_000;
+      const who = Math.floor(r() * 30);
+      const u = r();
+      // In a burst the decline share hovers around the 0.6 limit: windows qualify on and off.
+      const declined = u < (inBurst ? 0.6 : 0.4);
+      const technical = !declined && u < 0.7;
+      events.push(
+        makeEvent({
+          ts: r() < 0.2 ? clock - Math.floor(r() * 60_000) : clock,
+          event_id: `evt_q_${i}`,
+          payment_id: `pay_q_${i}`,
+          status: declined || technical ? 'failed' : r() < 0.97 ? 'succeeded' : 'pending',
+          failure: declined ? decline : technical ? { category: 'timeout', code: null, message: null } : null,
+          amount_minor: r() < 0.9 ? 100 + Math.floor(r() * 400) : 9_000,
+          card: {
+            brand: 'visa',
+            bin: inBurst ? '400000' : `4${Math.floor(r() * 3)}1111`,
+            last4: '1111',
+            issuer_country: 'DE',
+            funding: 'credit',
+            wallet: null,
+          },
+          device_ref: inBurst && r() < 0.7 ? 'dev_bot' : r() < 0.1 ? null : `dev_${who}`,
+          ip_ref: r() < 0.1 ? null : inBurst ? `ip_${Math.floor(r() * 3)}` : `ip_${who}`,
+        }),
+      );
+    }
+    const ref = recountCardTesting(spec);
+    let d = createCardTestingDetector(spec);
+    let findings = 0;
+    let retracted = 0;
+    for (let i = 0; i < events.length; i++) {
+      const e = events[i]!;
+      if (i === events.length / 2) {
+        const old = JSON.parse(JSON.stringify(ref.snapshot())) as unknown;
+        expect(JSON.parse(JSON.stringify(d.snapshot?.()))).toEqual(old);
+        d = createCardTestingDetector(spec);
+        d.restore?.(old);
+      }
+      const amount = e.amount_minor / 100;
+      const want = ref.observe(e, amount);
+      expect(d.observe(e, amount), `event ${i}`).toStrictEqual(want);
+      findings += want.length;
+      for (const f of want) retracted += f.retracts?.length ?? 0;
+    }
+    expect(findings).toBeGreaterThan(1000);
+    expect(retracted).toBeGreaterThan(1000);
+  });
 });
+
+/** The detector as it was before its running counts: every window recounted on every attempt. */
+function recountCardTesting(spec: CardTestingSpec): {
+  observe(e: PaymentEvent, amount: number): EventFinding[];
+  snapshot(): unknown;
+} {
+  const TECHNICAL = new Set<string>(TECHNICAL_FAILURE_CATEGORIES);
+  const NOT_A_DECLINE = new Set<string>([...TECHNICAL, 'canceled_by_user']);
+  const isDecline = (e: PaymentEvent) =>
+    outcomeOf(e.status) === 'failure' && !NOT_A_DECLINE.has(e.failure?.category ?? 'other');
+  type Item = { declined: boolean; id: string; eid?: string; dev?: string; ip?: string };
+  const map = new Map<string, { ts: number[]; items: Item[]; last: number }>();
+  const windowMs = spec.window_minutes * 60_000;
+  const topCount = (xs: (string | undefined)[]) => {
+    const c = new Map<string, number>();
+    for (const x of xs) if (x !== undefined) c.set(x, (c.get(x) ?? 0) + 1);
+    return c.size ? Math.max(...c.values()) : 0;
+  };
+  return {
+    snapshot: () => ({
+      type: 'card_testing',
+      windows: [...map].sort((a, b) => a[1].last - b[1].last).map(([k, w]) => [k, [...w.ts], [...w.items]]),
+    }),
+    observe(e, amountReporting) {
+      const outcome = outcomeOf(e.status);
+      if (outcome === null || amountReporting > spec.small_amount) return [];
+      const claims = !(outcome === 'failure' && TECHNICAL.has(e.failure?.category ?? 'other'));
+      const out: EventFinding[] = [];
+      for (const k of spec.keys) {
+        const v = k === 'bin' ? (e.card?.bin ?? null) : k === 'device_ref' ? e.device_ref : e.ip_ref;
+        if (v === null) continue;
+        const actor = k !== 'bin';
+        const item: Item = {
+          declined: isDecline(e),
+          id: e.payment_id,
+          eid: e.event_id,
+          ...(actor || e.device_ref === null ? {} : { dev: e.device_ref }),
+          ...(actor || e.ip_ref === null ? {} : { ip: e.ip_ref }),
+        };
+        const key = `${k}\u0000${v}`;
+        let w = map.get(key);
+        if (!w) map.set(key, (w = { ts: [], items: [], last: e.ts }));
+        w.ts.push(e.ts);
+        w.items.push(item);
+        if (e.ts > w.last) w.last = e.ts;
+        let drop = 0;
+        while (drop < w.ts.length && (w.ts[drop] ?? 0) <= e.ts - windowMs) drop++;
+        w.ts.splice(0, drop);
+        w.items.splice(0, drop);
+        const n = w.items.length;
+        const declined = w.items.filter((i) => i.declined).length;
+        if (n < spec.min_attempts || declined / n < spec.min_decline_ratio) continue;
+        const top = Math.max(topCount(w.items.map((i) => i.dev)), topCount(w.items.map((i) => i.ip)));
+        if (!actor && top > 0 && top < spec.min_actor_share * n) continue;
+        const retracts: string[] = [];
+        for (const i of w.items) {
+          if (i.eid !== undefined && i !== item) retracts.push(i.eid);
+          delete i.eid;
+        }
+        out.push({
+          labels: { [k]: v },
+          excludes_event: claims,
+          ...(retracts.length ? { retracts } : {}),
+          evaluation: {
+            at: e.ts,
+            verdict: 'anomalous',
+            value: n,
+            expected: spec.min_attempts,
+            lower: null,
+            upper: spec.min_attempts,
+            score: Math.min(1, n / (2 * spec.min_attempts)),
+            revenue_at_risk: 0,
+            summary: `card testing suspected on ${k} ${v}: ${n} small attempts (≤ ${spec.small_amount}) in ${spec.window_minutes} min, ${declined} declined`,
+            samples: w.items.slice(-3).map((i) => maskId(i.id)),
+            contributors: [{ key: `${k}=${v}`, value: n }],
+          },
+        });
+      }
+      return out;
+    },
+  };
+}

@@ -175,7 +175,7 @@ export function createCardTestingDetector(spec: CardTestingSpec): EventDetector 
         const w = windows.add(`${k}\u0000${v}`, e.ts, item);
         const t = w.tally;
         if (t === undefined) throw new Error('unreachable: card-testing windows are tallied');
-        const n = w.items.length;
+        const n = w.size;
         const declined = t.declined;
         if (n < spec.min_attempts || declined / n < spec.min_decline_ratio) continue;
         // Many shoppers' declines on one BIN are the issuer's, not one actor's card testing:
@@ -185,11 +185,14 @@ export function createCardTestingDetector(spec: CardTestingSpec): EventDetector 
         // fire on such traffic).
         const top = Math.max(t.dev?.max ?? 0, t.ip?.max ?? 0);
         if (!actor && top > 0 && top < spec.min_actor_share * n) continue;
-        // Claim this attempt and the window's earlier ones not claimed yet (once each); once a
-        // burst qualified, only the new attempt is unclaimed (no rescan of the window).
+        // Claim this attempt and the window's earlier ones not claimed yet (once each). The
+        // unclaimed attempts are the window's newest `unclaimed` (a finding claims the whole
+        // window; items arrive at the end and leave from the front), so only they are visited:
+        // a window going in and out of qualifying (a decline share hovering at the limit) no
+        // longer rescans every claimed attempt each time it qualifies again.
         const retracts: string[] = [];
         if (t.unclaimed > 1)
-          for (const i of w.items) {
+          for (const i of w.latest(t.unclaimed)) {
             if (i.eid !== undefined && i !== item) retracts.push(i.eid);
             delete i.eid;
           }
@@ -209,7 +212,7 @@ export function createCardTestingDetector(spec: CardTestingSpec): EventDetector 
             score: Math.min(1, n / (2 * spec.min_attempts)),
             revenue_at_risk: 0,
             summary: `card testing suspected on ${k} ${v}: ${n} small attempts (≤ ${spec.small_amount}) in ${spec.window_minutes} min, ${declined} declined`,
-            samples: w.items.slice(-3).map((i) => maskId(i.id)),
+            samples: w.latest(3).map((i) => maskId(i.id)),
             contributors: [{ key: `${k}=${v}`, value: n }],
           },
         });

@@ -9,8 +9,9 @@ describe('KeyedWindows', () => {
     const w = new KeyedWindows<number>(1000);
     w.add('a', 0, 1);
     w.add('a', 500, 2);
-    expect(w.add('a', 1200, 3).items).toEqual([2, 3]);
-    expect(w.add('a', 1500, 4).ts).toEqual([1200, 1500]);
+    expect(w.add('a', 1200, 3).latest(Infinity)).toEqual([2, 3]);
+    expect(w.add('a', 1500, 4).size).toBe(2);
+    expect(w.toJson()).toEqual([['a', [1200, 1500], [3, 4]]]);
   });
 
   it('never holds more than maxKeys entities, and keeps the recently seen ones', () => {
@@ -50,7 +51,12 @@ describe('KeyedWindows', () => {
     const r = new KeyedWindows<{ id: string }>(1000);
     r.fromJson(JSON.parse(JSON.stringify(json)));
     expect(r.toJson()).toEqual(json);
-    expect(r.add('b', 40, { id: 'w' }).items.map((i) => i.id)).toEqual(['x', 'z', 'w']);
+    expect(
+      r
+        .add('b', 40, { id: 'w' })
+        .latest(Infinity)
+        .map((i) => i.id),
+    ).toEqual(['x', 'z', 'w']);
   });
 
   it('restores an entity holding more items than a call can take as arguments (a busy BIN under attack)', () => {
@@ -64,8 +70,8 @@ describe('KeyedWindows', () => {
     // The window is intact, and the next add expires exactly the items older than its window.
     const now = times[n - 1]! + 1;
     const got = w.add('bin', now, 1);
-    expect(got.items.length).toBe(times.filter((t) => t > now - 600_000).length + 1);
-    expect(got.items.length).toBeLessThan(n);
+    expect(got.size).toBe(times.filter((t) => t > now - 600_000).length + 1);
+    expect(got.size).toBeLessThan(n);
   });
 
   it('keeps a tally in step with the window (adds, expiries, a new entity after eviction, a restore)', () => {
@@ -80,14 +86,14 @@ describe('KeyedWindows', () => {
     for (let i = 0; i < 3000; i++) {
       ts += Math.floor(r() * 40);
       const got = w.add(`k${Math.floor(r() * 30)}`, ts, 1 + Math.floor(r() * 9));
-      expect(got.tally?.s).toBe(got.items.reduce((a, b) => a + b, 0));
+      expect(got.tally?.s).toBe(got.reduce((a, b) => a + b, 0));
     }
     const b = new KeyedWindows<number, { s: number }>(1000, 20, sum);
     b.fromJson(JSON.parse(JSON.stringify(w.toJson())) as unknown);
     for (const [k, , items] of w.toJson()) {
       const got = b.add(k, ts, 0);
-      expect(got.tally?.s).toBe(got.items.reduce((x, y) => x + y, 0));
-      expect(got.items.length).toBeLessThanOrEqual(items.length + 1);
+      expect(got.tally?.s).toBe(got.reduce((x, y) => x + y, 0));
+      expect(got.size).toBeLessThanOrEqual(items.length + 1);
     }
   });
 });

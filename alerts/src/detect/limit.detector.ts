@@ -3,6 +3,8 @@ import { outcomeOf } from '@paywatch/contracts';
 import type { PaymentEvent } from '@paywatch/contracts';
 import { maskId } from '../lib/mask.js';
 import { KeyedWindows } from './keyed.js';
+import { WindowSum } from './window-sum.js';
+import type { AmountSum } from './window-sum.js';
 import { fieldsOf } from './snapshot.js';
 import type { EventDetector, EventFinding } from './types.js';
 
@@ -22,7 +24,9 @@ export const LimitSpecSchema = z.object({
 export type LimitSpec = z.infer<typeof LimitSpecSchema>;
 
 export function createLimitDetector(spec: LimitSpec): EventDetector {
-  const days = new KeyedWindows<number>(86_400_000);
+  // A customer's 24 h total is a running sum (no re-sum per payment).
+  const sums = new WindowSum<number>((a) => a);
+  const days = new KeyedWindows<number, AmountSum>(86_400_000, undefined, sums);
   return {
     kind: 'event',
     type: 'limit',
@@ -38,15 +42,14 @@ export function createLimitDetector(spec: LimitSpec): EventDetector {
       const lim = spec.limits[level] ?? spec.limits['default'];
       if (!lim) return [];
       const who = e.customer_ref ?? 'unknown';
-      const day =
-        e.customer_ref !== null
-          ? days.add(`${who}\u0000${level}`, e.ts, amountReporting).items.reduce((s, x) => s + x, 0)
-          : amountReporting;
+      const w = e.customer_ref !== null ? days.add(`${who}\u0000${level}`, e.ts, amountReporting) : null;
       const overTx = lim.per_transaction !== undefined && amountReporting > lim.per_transaction;
-      const overDay = lim.daily !== undefined && day > lim.daily;
+      const overDay =
+        lim.daily !== undefined && (w ? sums.exceeds(w, lim.daily) : amountReporting > lim.daily);
       if (!overTx && !overDay) return [];
       const limit = overTx ? lim.per_transaction : lim.daily;
-      const value = overTx ? amountReporting : day;
+      // The day's total is reported only when the transaction alone is within its limit.
+      const value = overTx ? amountReporting : w ? sums.total(w) : amountReporting;
       return [
         {
           labels: { customer_ref: who, user_level: level, limit: overTx ? 'per_transaction' : 'daily' },

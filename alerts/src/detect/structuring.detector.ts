@@ -4,6 +4,8 @@ import type { PaymentEvent } from '@paywatch/contracts';
 import { maskId } from '../lib/mask.js';
 import { AmountTableSchema, thresholdFor } from './amounts.js';
 import { KeyedWindows } from './keyed.js';
+import { WindowSum } from './window-sum.js';
+import type { AmountSum } from './window-sum.js';
 import { fieldsOf } from './snapshot.js';
 import type { EventDetector, EventFinding } from './types.js';
 
@@ -26,7 +28,13 @@ export const StructuringSpecSchema = z.object({
 export type StructuringSpec = z.infer<typeof StructuringSpecSchema>;
 
 export function createStructuringDetector(spec: StructuringSpec): EventDetector {
-  const windows = new KeyedWindows<{ amount: number; id: string }>(spec.window_hours * 3_600_000);
+  // The total in a finding is a running sum (no re-sum per transaction).
+  const sums = new WindowSum<{ amount: number; id: string }>((i) => i.amount);
+  const windows = new KeyedWindows<{ amount: number; id: string }, AmountSum>(
+    spec.window_hours * 3_600_000,
+    undefined,
+    sums,
+  );
   return {
     kind: 'event',
     type: 'structuring',
@@ -50,8 +58,9 @@ export function createStructuringDetector(spec: StructuringSpec): EventDetector 
         amount: t.amount,
         id: e.payment_id,
       });
-      if (w.items.length < spec.min_count) return [];
-      const total = w.items.reduce((s, i) => s + i.amount, 0);
+      const n = w.size;
+      if (n < spec.min_count) return [];
+      const total = sums.total(w);
       return [
         {
           labels: {
@@ -62,14 +71,14 @@ export function createStructuringDetector(spec: StructuringSpec): EventDetector 
           evaluation: {
             at: e.ts,
             verdict: 'anomalous',
-            value: w.items.length,
+            value: n,
             expected: spec.min_count - 1,
             lower: null,
             upper: t.threshold,
             score: 1,
             revenue_at_risk: 0,
-            summary: `customer ${maskId(e.customer_ref)} made ${w.items.length} transactions just below the ${t.threshold} threshold in ${spec.window_hours} h (total ${total.toFixed(2)})`,
-            samples: w.items.slice(-3).map((i) => maskId(i.id)),
+            summary: `customer ${maskId(e.customer_ref)} made ${n} transactions just below the ${t.threshold} threshold in ${spec.window_hours} h (total ${total.toFixed(2)})`,
+            samples: w.latest(3).map((i) => maskId(i.id)),
           },
         },
       ];

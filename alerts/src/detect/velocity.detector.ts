@@ -3,6 +3,8 @@ import { outcomeOf } from '@paywatch/contracts';
 import type { PaymentEvent } from '@paywatch/contracts';
 import { maskId } from '../lib/mask.js';
 import { KeyedWindows } from './keyed.js';
+import { WindowSum } from './window-sum.js';
+import type { AmountSum } from './window-sum.js';
 import { fieldsOf } from './snapshot.js';
 import type { EventDetector, EventFinding } from './types.js';
 
@@ -17,8 +19,15 @@ export const VelocitySpecSchema = z.object({
 });
 export type VelocitySpec = z.infer<typeof VelocitySpecSchema>;
 
+interface Item {
+  amount: number;
+  id: string;
+}
+
 export function createVelocityDetector(spec: VelocitySpec): EventDetector {
-  const windows = new KeyedWindows<{ amount: number; id: string }>(spec.window_minutes * 60_000);
+  // The window's attempt count is its size; its volume a running sum (no re-sum per attempt).
+  const sums = new WindowSum<Item>((i) => i.amount);
+  const windows = new KeyedWindows<Item, AmountSum>(spec.window_minutes * 60_000, undefined, sums);
   return {
     kind: 'event',
     type: 'velocity',
@@ -32,13 +41,14 @@ export function createVelocityDetector(spec: VelocitySpec): EventDetector {
       if (e.customer_ref === null || outcomeOf(e.status) === null) return [];
       const level = e.user_level ?? 'default';
       const w = windows.add(e.customer_ref, e.ts, { amount: amountReporting, id: e.payment_id });
-      const n = w.items.length;
-      const amount = w.items.reduce((s, i) => s + i.amount, 0);
+      const n = w.size;
       const maxN = spec.max_attempts[level] ?? spec.max_attempts['default'];
       const maxA = spec.max_amount[level] ?? spec.max_amount['default'];
       const overN = maxN !== undefined && n > maxN;
-      const overA = maxA !== undefined && amount > maxA;
+      // The volume is reported only when the count is not over its limit.
+      const overA = !overN && maxA !== undefined && sums.exceeds(w, maxA);
       if (!overN && !overA) return [];
+      const amount = overN ? 0 : sums.total(w);
       return [
         {
           labels: { customer_ref: e.customer_ref, user_level: level },
@@ -54,7 +64,7 @@ export function createVelocityDetector(spec: VelocitySpec): EventDetector {
             summary: overN
               ? `customer ${maskId(e.customer_ref)} made ${n} attempts in ${spec.window_minutes} min (limit ${maxN} for ${level})`
               : `customer ${maskId(e.customer_ref)} moved ${amount.toFixed(2)} in ${spec.window_minutes} min (limit ${maxA} for ${level})`,
-            samples: w.items.slice(-3).map((i) => maskId(i.id)),
+            samples: w.latest(3).map((i) => maskId(i.id)),
           },
         },
       ];
