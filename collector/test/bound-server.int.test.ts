@@ -12,6 +12,7 @@ import { createLogger } from '../src/lib/logger.js';
 import { createLiveGateway } from '../src/live/live.gateway.js';
 import { startServer } from '../src/main.js';
 import { TEST_ADMIN_PASSWORD } from './harness.js';
+import { signIn } from './sign-in.js';
 
 const dirs: string[] = [];
 const cleanup: (() => Promise<unknown>)[] = [];
@@ -99,13 +100,7 @@ describe('bindServer', () => {
     expect(running.url).toBe(url);
     expect((await fetch(`${url}/healthz`)).status).toBe(200);
     expect(await socketAdmitted(url)).toBe(false); // access control, now from the app
-    const login = await fetch(`${url}/api/auth/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ username: 'admin', password: TEST_ADMIN_PASSWORD }),
-    });
-    expect(login.status).toBe(200);
-    const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0]!;
+    const { cookie } = await signIn(url, 'admin', TEST_ADMIN_PASSWORD);
     const s = connect(url, { transports: ['websocket'], reconnection: false, extraHeaders: { cookie } });
     await new Promise<void>((resolve, reject) => {
       s.once('connect', () => resolve());

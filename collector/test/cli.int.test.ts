@@ -8,6 +8,7 @@ import type { Overview } from '@paywatch/contracts';
 import { describe, expect, it } from 'vitest';
 import { COMMANDS } from '../src/cli/main.js';
 import { spawnPaywatch } from './harness.js';
+import { signIn } from './sign-in.js';
 
 const BIN = join(import.meta.dirname, '..', 'bin', 'paywatch.mjs');
 const run = (args: string[], env: Record<string, string> = {}) =>
@@ -97,13 +98,7 @@ describe('paywatch CLI', () => {
       const password = /sign in as "admin" with password (\S+)/.exec(proc.out)?.[1];
       expect(password, proc.out).toBeDefined();
       expect((await fetch(`${url}/api/v1/overview`)).status).toBe(401);
-      const login = await fetch(`${url}/api/auth/login`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ username: 'admin', password }),
-      });
-      expect(login.status).toBe(200);
-      const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0]!;
+      const { cookie } = await signIn(url, 'admin', password!);
       let attempts = 0;
       while (attempts === 0) {
         const o = (await (

@@ -2,6 +2,7 @@
 import { createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { TEST_ADMIN_PASSWORD, startTestServer, type TestServer } from './harness.js';
+import { signIn } from './sign-in.js';
 
 async function freePort(): Promise<number> {
   const srv = createServer();
@@ -18,20 +19,11 @@ afterEach(async () => {
 });
 
 /** Signs in as the admin user like the dashboard does; returns the login and /me bodies. */
-async function signIn(server: TestServer) {
-  const login = await fetch(`${server.url}/api/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username: 'admin', password: TEST_ADMIN_PASSWORD }),
-  });
-  expect(login.status).toBe(200);
-  const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+async function signInAdmin(server: TestServer) {
+  const { cookie, login } = await signIn(server.url, 'admin', TEST_ADMIN_PASSWORD);
   const me = await fetch(`${server.url}/api/auth/me`, { headers: { cookie } });
   expect(me.status).toBe(200);
-  return {
-    login: (await login.json()) as Record<string, unknown>,
-    me: (await me.json()) as Record<string, unknown>,
-  };
+  return { login, me: (await me.json()) as Record<string, unknown> };
 }
 
 /** What the dashboard's own beacon gets from the receiver (Chrome sends Origin on every POST). */
@@ -47,7 +39,7 @@ async function beacon(server: TestServer, origin: string) {
 describe('faro_receiver in /api/auth/me', () => {
   it('is false on a default collector (the receiver is off) and its beacons would be refused', async () => {
     s = await startTestServer();
-    const { login, me } = await signIn(s);
+    const { login, me } = await signInAdmin(s);
     expect(me.faro_receiver).toBe(false);
     expect(login.faro_receiver).toBe(false);
     expect(await beacon(s, s.url)).toBeGreaterThanOrEqual(400);
@@ -62,7 +54,7 @@ describe('faro_receiver in /api/auth/me', () => {
       PAYWATCH_FARO_ORIGINS: `https://shop.example.com,${origin}`,
     });
     expect(s.url).toBe(origin);
-    const { login, me } = await signIn(s);
+    const { login, me } = await signInAdmin(s);
     expect(me.faro_receiver).toBe(true);
     expect(login.faro_receiver).toBe(true);
     expect(await beacon(s, origin)).toBeLessThan(300);
@@ -74,7 +66,7 @@ describe('faro_receiver in /api/auth/me', () => {
         PAYWATCH_FARO_ENABLED: 'true',
         ...(origins === undefined ? {} : { PAYWATCH_FARO_ORIGINS: origins }),
       });
-      const { login, me } = await signIn(s);
+      const { login, me } = await signInAdmin(s);
       expect([origins, me.faro_receiver, login.faro_receiver]).toEqual([origins, true, true]);
       expect(await beacon(s, s.url)).toBe(202);
       expect(await beacon(s, 'https://evil.example')).toBe(403);
@@ -88,7 +80,7 @@ describe('faro_receiver in /api/auth/me', () => {
       PAYWATCH_FARO_ENABLED: 'true',
       PAYWATCH_FARO_API_KEY: 'shop-faro-key-0123',
     });
-    expect((await signIn(s)).me.faro_receiver).toBe(false);
+    expect((await signInAdmin(s)).me.faro_receiver).toBe(false);
     expect(await beacon(s, s.url)).toBe(401);
   });
 });

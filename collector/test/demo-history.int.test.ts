@@ -10,6 +10,7 @@ import { createGenerator } from '../src/simulator/generator.js';
 import { parseIncident } from '../src/simulator/incidents.js';
 import { sendEvents } from '../src/simulator/sender.js';
 import { spawnPaywatch } from './harness.js';
+import { signIn } from './sign-in.js';
 
 const PASSWORD = 'demo-history-test-pw';
 
@@ -32,15 +33,8 @@ interface AlertView {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Signs in as admin: the session cookie, its CSRF token and a GET that expects 200. */
-async function signIn(url: string) {
-  const login = await fetch(`${url}/api/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username: 'admin', password: PASSWORD }),
-  });
-  expect(login.status).toBe(200);
-  const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0]!;
-  const csrf = ((await login.json()) as { csrf_token: string }).csrf_token;
+async function signInAdmin(url: string) {
+  const { cookie, csrfToken: csrf } = await signIn(url, 'admin', PASSWORD);
   const get = async <T>(path: string): Promise<T> => {
     const r = await fetch(url + path, { headers: { cookie } });
     expect(r.status, path).toBe(200);
@@ -76,7 +70,7 @@ describe('paywatch start: demo history', () => {
       const url = (await proc.waitFor(URL_LINE, 20_000, 'no URL printed', 100))[1]!;
       const urlAfter = Date.now() - t0;
 
-      const { cookie, csrf, get } = await signIn(url);
+      const { cookie, csrf, get } = await signInAdmin(url);
 
       // Live transactions reach a dashboard socket within seconds of the URL, before the history is stored.
       const socket = connect(url, {
@@ -281,7 +275,7 @@ describe('paywatch start: demo history', () => {
         const gen = createGenerator({ seed: seg.seed, start: seg.from, end: seg.to, rate: seg.rate });
         while (gen.next()) expected++;
       }
-      const { get } = await signIn(url);
+      const { get } = await signInAdmin(url);
       const stored = (
         await get<{ events: number }>(`/api/v1/overview?from=${plan[0]!.from}&to=${cut.anchor}`)
       ).events;

@@ -10,6 +10,7 @@ import { io as connect, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inputEvent, ndjson, startTestServer, type TestServer } from './harness.js';
 import { serviceUrl } from './services.js';
+import { signIn } from './sign-in.js';
 
 type Client = Socket<ServerToClientEvents, ClientToServerEvents>;
 let a: TestServer;
@@ -51,13 +52,8 @@ describe('live stream through the Redis adapter', () => {
       body: JSON.stringify({ username: 'vera', password: 'vera password 1234', role: 'viewer' }),
     });
     expect(created.status).toBe(201);
-    const login = await fetch(a.url + '/api/auth/login', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ username: 'vera', password: 'vera password 1234' }),
-    });
-    expect(login.status).toBe(200);
-    const viewer = await open(a.url, { cookie: (login.headers.get('set-cookie') ?? '').split(';')[0]! });
+    const { cookie } = await signIn(a.url, 'vera', 'vera password 1234');
+    const viewer = await open(a.url, { cookie });
 
     const got: LiveTransactionsBatch[] = [];
     const viewerGot: LiveTransactionsBatch[] = [];

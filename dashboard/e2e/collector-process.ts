@@ -6,6 +6,9 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
 import { CHROMIUM, CHROMIUM_ARGS } from '../../collector/test/chromium.js';
 
+/** The tests' password sign-in (shared with the collector's integration tests). */
+export { signIn } from '../../collector/test/sign-in.js';
+
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const CLI = fileURLToPath(new URL('../../collector/bin/paywatch.mjs', import.meta.url));
 const DASHBOARD = join(ROOT, 'dashboard');
@@ -87,20 +90,4 @@ export async function buildDashboard(): Promise<void> {
 /** Launches the test Chromium (the path and flags of collector/test/chromium.ts). */
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
-}
-
-/** Signs a test's own HTTP client in: the session cookie (`name=value`) and its CSRF token. */
-export async function signIn(
-  base: string,
-  username: string,
-  password: string,
-): Promise<{ cookie: string; csrfToken: string }> {
-  const login = await fetch(`${base}/api/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username, password }),
-  });
-  if (login.status !== 200) throw new Error(`login: ${login.status} ${await login.text()}`);
-  const { csrf_token } = (await login.json()) as { csrf_token: string };
-  return { cookie: (login.headers.get('set-cookie') ?? '').split(';')[0] ?? '', csrfToken: csrf_token };
 }
