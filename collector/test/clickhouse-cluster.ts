@@ -23,6 +23,10 @@ export interface ClickHouseCluster {
   readonly zookeeper: PrivateZooKeeper;
   /** Replica 1 and replica 2 of shard `01`. */
   readonly replicas: readonly [ClickHouseEndpoint, ClickHouseEndpoint];
+  /** Stops replica `i` (0 or 1), keeping its data and port. */
+  stopReplica(i: 0 | 1): Promise<void>;
+  /** Starts replica `i` again on the same port with the same data and cluster configuration. */
+  startReplica(i: 0 | 1): Promise<void>;
   /** Stops the three processes and deletes their data; safe to call after a failed start. */
   destroy(): Promise<void>;
 }
@@ -113,6 +117,8 @@ export async function startClickHouseCluster(baseDir: string): Promise<ClickHous
       name: CLUSTER,
       zookeeper,
       replicas: [r1!.endpoint, r2!.endpoint],
+      stopReplica: (i) => [r1!, r2!][i]!.stop(),
+      startReplica: (i) => [r1!, r2!][i]!.start(),
       destroy,
     };
   } catch (err) {

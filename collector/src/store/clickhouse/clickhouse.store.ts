@@ -1,5 +1,10 @@
 import { Readable } from 'node:stream';
-import { createClient, ClickHouseLogLevel, type ClickHouseClient } from '@clickhouse/client';
+import {
+  createClient,
+  ClickHouseLogLevel,
+  type ClickHouseClient,
+  type ClickHouseSettings,
+} from '@clickhouse/client';
 import { FAILURE_CATEGORIES, wellFormed, type FailureCategory, type PaymentEvent } from '@paywatch/contracts';
 import { StoreError } from '../../lib/errors.js';
 import type { Logger } from '../../lib/logger.js';
@@ -193,11 +198,11 @@ export function createClickHouseStore(
     return client;
   };
 
-  async function run(statement: SqlFragment): Promise<void> {
+  async function run(statement: SqlFragment, settings: ClickHouseSettings = {}): Promise<void> {
     try {
       await ch().command({
         query: statement.text,
-        clickhouse_settings: { max_query_size: String(MAX_QUERY_SIZE) },
+        clickhouse_settings: { max_query_size: String(MAX_QUERY_SIZE), ...settings },
       });
     } catch (err) {
       throw new StoreError(`ClickHouse statement failed: ${errorText(err)}`, err);
@@ -218,9 +223,28 @@ export function createClickHouseStore(
     }
   }
 
+  // An ON CLUSTER statement waits until every replica ran it. Bounded below the request timeout,
+  // so a replica that is down fails it with the server's message naming the unfinished hosts
+  // (the task stays queued: the replica runs it when it returns) instead of a bare client timeout.
+  const ddlSettings: ClickHouseSettings =
+    schema.topology.kind === 'replicated'
+      ? {
+          distributed_ddl_task_timeout: String(
+            Math.max(1, Math.floor((config.requestTimeoutMs ?? 30_000) / 1000) - 5),
+          ),
+        }
+      : {};
+
   async function migrate(): Promise<void> {
-    await run(createDatabase(schema));
-    await run(createMigrationsTable(schema));
+    // Created only when this server lacks them: on a cluster these are ON CLUSTER statements, and
+    // a collector whose migrations are all recorded must start while another replica is down.
+    const [found] = await rows<{ n: unknown }>(
+      sql`SELECT count() AS n FROM system.tables WHERE database = ${db} AND name = 'schema_migrations'`,
+    );
+    if ((num(found?.n) ?? 0) === 0) {
+      await run(createDatabase(schema), ddlSettings);
+      await run(createMigrationsTable(schema), ddlSettings);
+    }
     const applied = new Set(
       (
         await rows<{ version: unknown }>(sql`SELECT DISTINCT version FROM ${ident(db)}.schema_migrations`)
@@ -229,7 +253,7 @@ export function createClickHouseStore(
     for (const m of MIGRATIONS) {
       if (applied.has(m.version)) continue;
       log.info({ version: m.version, name: m.name }, 'applying ClickHouse migration');
-      for (const s of m.statements(schema)) await run(s);
+      for (const s of m.statements(schema)) await run(s, ddlSettings);
       await run(
         sql`INSERT INTO ${ident(db)}.schema_migrations (version, name, applied_at) VALUES (${m.version}, ${m.name}, now())`,
       );

@@ -304,6 +304,37 @@ describe('ClickHouse replicated topology (one shard, two replicas)', { timeout: 
     const pid = batch[0]!.payment_id;
     expect(await s2.paymentTimeline(pid)).toHaveLength(batch.filter((e) => e.payment_id === pid).length);
   });
+
+  it('with replica 2 down, a collector starts on replica 1 and stores; replica 2 catches up when back', async () => {
+    const c = await cluster();
+    await c.stopReplica(1);
+    try {
+      // Every migration is recorded: a start needs no ON CLUSTER statement, which would wait for
+      // the stopped replica (the request timeout, 30 s, then fail the start).
+      const t0 = Date.now();
+      const s3 = await storeOn(0, database);
+      await s3.start();
+      expect(Date.now() - t0).toBeLessThan(10_000);
+      const from = T0 + 2 * DAY + 9 * HOUR;
+      const more = generateEvents({ seed: 35, payments: 8, from, spanMs: HOUR, idPrefix: 'rd_' });
+      const q: RangeFilter = { from, to: from + HOUR, filters: {} };
+      const base = (await s3.overview(q)).events;
+      expect((await s3.write(more)).inserted).toHaveLength(more.length);
+      expect((await s3.overview(q)).events).toBe(base + more.length);
+      // A first start (a new database) does need ON CLUSTER statements: it fails within the
+      // request timeout, saying why, rather than hanging.
+      const fresh = await storeOn(0, newDatabase(), { requestTimeoutMs: 8000 });
+      const t1 = Date.now();
+      await expect(fresh.start()).rejects.toThrow(/distributed_ddl_task_timeout.*unfinished hosts/s);
+      expect(Date.now() - t1).toBeLessThan(8000);
+    } finally {
+      await c.startReplica(1);
+    }
+    await syncReplica(r2, database);
+    const q: RangeFilter = { from: T0 + 2 * DAY + 9 * HOUR, to: T0 + 2 * DAY + 10 * HOUR, filters: {} };
+    expect(await s2.overview(q)).toEqual(await s1.overview(q));
+    expect(await s2.overview(full)).toEqual(await s1.overview(full));
+  });
 });
 
 describeStoreContract('clickhouse, replicated (one shard, two replicas)', async () => {
