@@ -16,6 +16,7 @@ import {
   demoHistoryEvents,
   demoHistoryPlan,
   demoHistoryToDo,
+  DEMO_FIRST_MINUTES,
   engineWarmup,
   runDemoTraffic,
   seededHistoryPlan,
@@ -224,6 +225,8 @@ describe('runDemoTraffic on an empty store', () => {
       },
     };
     const lines: string[] = [];
+    /** The event ids in the store when the start says the engine is warm. */
+    let storedAtWarm = new Set<string>();
     const ac = new AbortController();
     let sendStart: { next: number; stored: number } | undefined;
     await runDemoTraffic({
@@ -236,6 +239,7 @@ describe('runDemoTraffic on an empty store', () => {
       now: () => clock,
       say: (l) => {
         lines.push(l);
+        if (l.startsWith('Alert engine warmed')) storedAtWarm = new Set(store.rows.map((e) => e.event_id));
         if (l.startsWith('Demo history back-filled') && !storeFirst) ac.abort();
       },
       history: createDemoHistoryTargets({
@@ -277,7 +281,16 @@ describe('runDemoTraffic on an empty store', () => {
         return { accepted: 0, stopped: 'aborted' };
       },
     });
-    return { store: store.rows, engineLog, liveSeen, lines, sendStart: sendStart!, clock, abort: ac };
+    return {
+      store: store.rows,
+      engineLog,
+      liveSeen,
+      lines,
+      sendStart: sendStart!,
+      clock,
+      abort: ac,
+      storedAtWarm,
+    };
   }
 
   /** The history event_ids (event time before `start`) in a store. */
@@ -306,6 +319,16 @@ describe('runDemoTraffic on an empty store', () => {
     const storedIds = new Set(r.store.map((e) => e.event_id));
     expect(storedIds.size).toBe(r.store.length);
     for (const e of fed) expect(storedIds.has(e.id)).toBe(true);
+    // ... and stored as the engine learnt them: in the store by the time it is warm (a dashboard
+    // opened in the first seconds draws the last minutes at once), not behind the older days.
+    for (const e of fed) expect(r.storedAtWarm.has(e.id)).toBe(true);
+    expect(r.storedAtWarm.size).toBeLessThan(r.store.length / 4);
+    // The newest minutes (the live screen's sparklines) were stored first of all.
+    const firstCut = NOW - DEMO_FIRST_MINUTES * 60_000;
+    const newest = r.store.filter((e) => e.ts >= firstCut && e.ts < NOW).length;
+    expect(newest).toBeGreaterThan(0);
+    const firstWritten = r.store.filter((e) => e.ts < NOW).slice(0, newest);
+    expect(firstWritten.every((e) => e.ts >= firstCut)).toBe(true);
     const history = r.store.filter((e) => e.ts < NOW);
     expect(history.length).toBeGreaterThan(0.9 * DEMO_HISTORY_DAYS * 86_400 * RATE);
     expect(Math.min(...history.map((e) => e.ts))).toBeLessThan(NOW - (DEMO_HISTORY_DAYS - 0.1) * DAY);

@@ -1,5 +1,5 @@
 import { setImmediate as yieldToIo } from 'node:timers/promises';
-import type { PaymentEvent, PaymentEventInput } from '@paywatch/contracts';
+import { parseTimestamp, type PaymentEvent, type PaymentEventInput } from '@paywatch/contracts';
 import type { Logger } from '../lib/logger.js';
 import { createPipeline, type PipelineHooks } from '../pipeline/pipeline.js';
 import type { Masker } from '../pipeline/steps/mask.step.js';
@@ -30,6 +30,11 @@ export const DEMO_RECENT_HOURS = 2;
  * of that view's last week thin at the start: the dashed lines began mid-chart.)
  */
 export const DEMO_WEEK_AGO_HOURS = 0.5;
+/**
+ * Minutes of the newest history stored before the rest (before the alert engine is fed the last
+ * hours): the live screen's sparklines are the last 30 complete minutes.
+ */
+export const DEMO_FIRST_MINUTES = 31;
 /** The trends explorer's default range, whose last-week comparison the full-rate window covers. */
 const DEFAULT_VIEW_HOURS = 1;
 /** The live rate at which the full-rate parts of the history are capped (keeps the history ≈ 350k events). */
@@ -263,9 +268,10 @@ export function createDemoHistoryTargets(deps: {
 }
 
 /**
- * Generates a segment's events in batches and hands each batch to `to`; resolves to the total it
- * reports. A stop ends it between batches; with `wholeMinutes` (the alert engine's feed) the
- * minute the last batch ended in is completed first: the engine closes a minute once later events
+ * Generates a segment's events in batches and hands each batch to `to` (only those from event
+ * time `from` on, when given); resolves to the total it reports. A stop ends it between batches;
+ * with `wholeMinutes` (the alert engine's feed) the minute the last batch ended in is completed
+ * first: the engine closes a minute once later events
  * arrive (the live ones held meanwhile), and a minute it got only part of would be judged a sudden
  * drop — a Ctrl-C in the first seconds fired expected_silence for it ("0 attempts in 1 min").
  */
@@ -274,6 +280,7 @@ async function pump(
   to: (inputs: readonly PaymentEventInput[]) => Promise<number>,
   signal: AbortSignal,
   wholeMinutes = false,
+  from = -Infinity,
 ): Promise<number> {
   const gen = createGenerator({ seed: seg.seed, start: seg.from, end: seg.to, rate: seg.rate });
   let done = 0;
@@ -284,6 +291,8 @@ async function pump(
     const t = gen.peekTime();
     const e = gen.next();
     if (!e) break;
+    // Events before `from` are generated (the segment's later events depend on them) but not sent.
+    if (t < from) continue;
     batch.push(e);
     times.push(t);
     if (batch.length === 2000) {
@@ -435,10 +444,13 @@ export async function runDemoTraffic(opts: {
       }
       return n;
     };
+    /** History events the engine's warm-up stored (with the events it fed it). */
+    let storedEarly = 0;
     const toStore = async (): Promise<void> => {
-      let n = 0;
+      let n = storedEarly;
       try {
-        n = await storeSegments(storeOrder(missing));
+        // What the engine's warm-up stored already is not stored again.
+        n += await storeSegments(storeOrder(missing.filter((seg) => !mark.stored.includes(seg.seed))));
       } catch (err) {
         log.error({ err }, 'demo history back-fill failed');
         say(`Demo history back-fill failed (${(err as Error).message}); live traffic goes on.\n`);
@@ -460,12 +472,37 @@ export async function runDemoTraffic(opts: {
       const warmDone = new Promise<void>((r) => (warmed = r));
       const held = ingestDue(live, engine.ingestHeld, warmDone, now);
       let fed = 0;
+      const firstCut = t0 - DEMO_FIRST_MINUTES * 60_000;
       try {
         // The engine's own warm-up from the store comes first (on a busy box it can outlast this
         // one): fed meanwhile, the history would only pile up in its bounded hold, and "warmed"
         // below would be printed before the engine had any of it.
         await untilReadyOrAborted(engine.ready(), signal);
-        for (const seg of warm) fed += await pump(seg, engine.feed, signal, true);
+        // The newest DEMO_FIRST_MINUTES of history are stored first of all, before the engine is
+        // fed (the generator runs through the older part of their segment without sending it):
+        // the live screen's sparklines draw them in the first seconds of a demo, not once the 2
+        // hours they end have been fed and stored in event order. After the engine's own warm-up:
+        // a start stopped during that one has stored no history, and the next start is a fresh one.
+        for (const seg of warm.filter((x) => x.to > firstCut))
+          storedEarly += await pump(seg, history.store, signal, false, firstCut);
+        // Each batch the engine learns is stored too (the same events, through the store's own
+        // path), all but the newest minutes stored above: the last hours are in the store once
+        // the engine is warm, not after it behind the rest of the history.
+        const feedAndStore = async (inputs: readonly PaymentEventInput[]): Promise<number> => {
+          const older = inputs.filter((e) => parseTimestamp(e.ts) < firstCut);
+          // Side by side: the store's write runs off the main thread (DuckDB's, ClickHouse's) while
+          // the engine takes the batch; the engine still gets the batches one after another.
+          const [n, kept] = await Promise.all([
+            engine.feed(inputs),
+            older.length > 0 ? history.store(older) : 0,
+          ]);
+          storedEarly += kept;
+          return n;
+        };
+        for (const seg of warm) {
+          fed += await pump(seg, feedAndStore, signal, true);
+          if (!signal.aborted) await stored(seg);
+        }
       } catch (err) {
         log.error({ err }, 'warming the alert engine with demo history failed');
       } finally {

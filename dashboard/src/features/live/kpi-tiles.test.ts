@@ -1,7 +1,7 @@
-// Guards the KPI sparklines: the last 30 complete minutes only, so the in-progress (or a future) minute never draws a false drop.
+// Guards the KPI sparklines: the last 30 complete minutes only, so the in-progress (or a future) minute never draws a false drop; refetched soon while the store has not got the last minute yet.
 import type { Timeseries } from '@paywatch/contracts';
 import { describe, expect, it } from 'vitest';
-import { sparkRange, sparkSeries } from './kpi-tiles.js';
+import { SPARK_FILL_MS, SPARK_REFETCH_MS, sparkRange, sparkRefetchMs, sparkSeries } from './kpi-tiles.js';
 
 /** What the read API answers for a range: every bucket in [from, to), here with steady traffic. */
 function steady(from: number, to: number, attemptsPerMinute: number, uptoMs = to): Timeseries {
@@ -50,5 +50,25 @@ describe('sparkRange', () => {
     expect(s.pps).toHaveLength(30);
     expect(new Set(s.pps)).toEqual(new Set([10]));
     expect(new Set(s.gmv)).toEqual(new Set([6000]));
+  });
+});
+
+describe('sparkRefetchMs', () => {
+  const now = Date.UTC(2026, 10, 26, 2, 14, 50);
+  const r = sparkRange(now);
+
+  it('refetches soon before the first answer and while the store holds nothing of the range', () => {
+    expect(sparkRefetchMs(undefined)).toBe(SPARK_FILL_MS);
+    expect(sparkRefetchMs(steady(r.from, r.to, 600, r.from))).toBe(SPARK_FILL_MS);
+  });
+
+  it('refetches soon while the last complete minute is missing (a back-fill still under way)', () => {
+    // The store has the range's first 20 minutes only.
+    expect(sparkRefetchMs(steady(r.from, r.to, 600, r.from + 20 * 60_000))).toBe(SPARK_FILL_MS);
+  });
+
+  it("refetches at the panels' pace once the last complete minute is in", () => {
+    expect(sparkRefetchMs(steady(r.from, r.to, 600, now))).toBe(SPARK_REFETCH_MS);
+    expect(SPARK_REFETCH_MS).toBeGreaterThan(SPARK_FILL_MS);
   });
 });

@@ -13,6 +13,25 @@ export function sparkRange(now: number): { from: number; to: number; bucket: '1m
   return { from: to - 30 * 60_000, to, bucket: '1m' };
 }
 
+/** How often the sparklines are refetched while their last minute is in the store (`sparkRefetchMs`). */
+export const SPARK_REFETCH_MS = 15_000;
+/** How often they are refetched while it is not (yet): a store being back-filled fills in soon. */
+export const SPARK_FILL_MS = 3_000;
+
+/**
+ * How soon to refetch the sparklines: every `SPARK_REFETCH_MS`, like the other panels (their range
+ * moves only once a minute, and minutes back-filled or ingested late must still show), but every
+ * `SPARK_FILL_MS` while the last complete minute has no event in the answer (or there is no answer
+ * yet) — a demo store receives its recent history in the first seconds after the page opens,
+ * and the tiles should draw it as soon as it is there, not 15 s later.
+ */
+export function sparkRefetchMs(ts: Timeseries | undefined): number {
+  if (!ts) return SPARK_FILL_MS;
+  const last = Math.floor((ts.to - 1) / ts.bucket_ms) * ts.bucket_ms;
+  const p = ts.series[0]?.points.find((x) => x.t === last);
+  return p && p.attempts > 0 ? SPARK_REFETCH_MS : SPARK_FILL_MS;
+}
+
 /**
  * Sparkline series of the last 30 minutes (1-minute buckets) from the read API, one value per
  * bucket of the range: a quiet minute is a zero (counts) or a gap (rates), never skipped.

@@ -1,4 +1,4 @@
-import { useEffect, useMemo } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import { Link, navigate, useLocation } from '../../app/router.js';
 import { useSession } from '../../app/session.js';
 import { can } from '../auth/permissions.js';
@@ -17,7 +17,7 @@ import {
 } from '../../queries/index.js';
 import { AlertList } from '../alerts/alert-list.js';
 import { txHref } from '../transactions/tx-query.js';
-import { KpiTiles, sparkRange } from './kpi-tiles.js';
+import { KpiTiles, SPARK_FILL_MS, sparkRange, sparkRefetchMs } from './kpi-tiles.js';
 import { cellKey, fetchMatrix } from './live-panels.js';
 
 function ConnBadge({ live }: { live: LiveView }) {
@@ -49,7 +49,11 @@ export function LivePage() {
   const wallboard = useLocation().search.get('wallboard') === '1';
   const last15 = useMemo(() => ({ from: now - 15 * 60_000, to: now + 15_000 }), [now]);
   const spark = useMemo(() => sparkRange(now), [now]);
-  const trend = useTimeseries(spark, { keepPrevious: true });
+  // Refetched on a timer too (sparkRefetchMs): the range moves once a minute, but a back-filled
+  // store (the demo's first seconds) fills in the minutes already shown.
+  const [sparkEvery, setSparkEvery] = useState(SPARK_FILL_MS);
+  const trend = useTimeseries(spark, { keepPrevious: true, refetchMs: sparkEvery });
+  useEffect(() => setSparkEvery(sparkRefetchMs(trend.data)), [trend.data]);
   const matrix = useQuery(`matrix:${last15.from}`, (s) => fetchMatrix(last15, s), { keepPrevious: true });
   const countries = useBreakdown({ ...last15, dimension: 'country', limit: 10 }, { keepPrevious: true });
   const failures = useFailures(last15, { keepPrevious: true });
