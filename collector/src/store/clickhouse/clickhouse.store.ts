@@ -638,8 +638,8 @@ GROUP BY table`,
         request_timeout: config.requestTimeoutMs ?? 30_000,
         // The client logs every failed request at ERROR; our callers log with context instead.
         log: { level: ClickHouseLogLevel.OFF },
-        // Replicated tables drop an INSERT whose block equals one of the last 100 of its partition
-        // (their retry guard): an event batch stored, erased and sent again was acknowledged and
+        // Replicated tables drop an INSERT whose block equals one of the last 100 inserted into the
+        // table (their retry guard): an event batch stored, erased and sent again was acknowledged and
         // silently not stored (replicated.int.test.ts). The duplicate check before each INSERT is
         // what keeps an event_id once, on either topology, as on a single server.
         ...(schema.topology.kind === 'replicated' ? { clickhouse_settings: { insert_deduplicate: 0 } } : {}),
