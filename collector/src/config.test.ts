@@ -86,6 +86,28 @@ describe('loadConfig: the ClickHouse duplicate-check window', () => {
   });
 });
 
+describe('loadConfig: the ClickHouse topology (PAYWATCH_CLICKHOUSE_CLUSTER)', () => {
+  const topology = (value?: string) => {
+    const store = loadConfig({
+      PAYWATCH_DATA_DIR: dir(),
+      PAYWATCH_STORE: 'clickhouse',
+      ...(value === undefined ? {} : { PAYWATCH_CLICKHOUSE_CLUSTER: value }),
+    }).store;
+    return store.backend === 'clickhouse' ? store.topology : null;
+  };
+
+  it('is one server unless a cluster is named; a name selects the replicated tables', () => {
+    expect(topology()).toEqual({ kind: 'single' });
+    expect(topology('  ')).toEqual({ kind: 'single' });
+    expect(topology('paywatch_cluster')).toEqual({ kind: 'replicated', cluster: 'paywatch_cluster' });
+    expect(topology(' prod2 ')).toEqual({ kind: 'replicated', cluster: 'prod2' });
+  });
+
+  it.each(['my-cluster', 'a b', "c' --", '{cluster}', '2nd'])('rejects %j naming the variable', (value) => {
+    expect(() => topology(value)).toThrow(/^PAYWATCH_CLICKHOUSE_CLUSTER: expected a cluster name/);
+  });
+});
+
 describe('loadConfig: the public address (alert deep links)', () => {
   it('is the address the collector listens on unless PAYWATCH_PUBLIC_URL names one', () => {
     const d = dir();

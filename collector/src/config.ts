@@ -8,7 +8,7 @@ import type { SecurityConfig } from './auth/security-config.js';
 import { isRole, type Role } from './auth/roles.js';
 import { REFERENCE_USD_RATES } from './lib/fx.js';
 import { parseWebhookSecrets, type WebhookSecrets } from './sources/webhooks/index.js';
-import type { StoreConfig } from './store/index.js';
+import type { ClickHouseTopology, StoreConfig } from './store/index.js';
 import { DEFAULT_DEDUP_WINDOW_DAYS } from './store/clickhouse/index.js';
 import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
@@ -419,6 +419,12 @@ export const ENV_DOCS: readonly { name: string; default: string; description: st
       "Days around a batch's event times in which the duplicate check before each ClickHouse insert looks for an earlier copy of an event id (`0`: the batch's own days; `unbounded`: every stored day). A retry or re-import carries the original event time and is always found; only an id re-sent with an event time more than this many days from the stored copy's is stored twice. `unbounded` reads every key of the retention on every insert (1.2 s per 5 000 ids on 12 M keys, see [docs/clickhouse.md](docs/clickhouse.md#the-duplicate-checks-window)).",
   },
   {
+    name: 'PAYWATCH_CLICKHOUSE_CLUSTER',
+    default: '(none)',
+    description:
+      "Name of a cluster in ClickHouse's `<remote_servers>`: the migrations create every table `ON CLUSTER` with `Replicated*MergeTree` engines (needs ZooKeeper or ClickHouse Keeper and the `{shard}`/`{replica}` macros on each server). Unset: one server, plain MergeTree. Tested with one shard of two replicas; see [docs/clickhouse.md](docs/clickhouse.md#replicated-cluster).",
+  },
+  {
     name: 'PAYWATCH_SPOOL_DIR',
     default: '<data dir>/spool',
     description:
@@ -462,6 +468,22 @@ function dedupWindowDays(env: Env): number | null {
   if (days > 3650)
     throw new ConfigError(name, `must be at most 3650 days (or "unbounded"), got "${env[name]}"`);
   return days;
+}
+
+/**
+ * `PAYWATCH_CLICKHOUSE_CLUSTER`: a cluster name selects the replicated topology. ClickHouse
+ * cluster names are identifiers (letters, digits, `_`), bound in `ON CLUSTER` as one.
+ */
+function clickhouseTopology(env: Env): ClickHouseTopology {
+  const name = 'PAYWATCH_CLICKHOUSE_CLUSTER';
+  const cluster = env[name]?.trim() ?? '';
+  if (cluster === '') return { kind: 'single' };
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(cluster))
+    throw new ConfigError(
+      name,
+      `expected a cluster name from <remote_servers> (letters, digits, _), got "${env[name]}"`,
+    );
+  return { kind: 'replicated', cluster };
 }
 
 function list(env: Env, name: string): string[] {
@@ -542,6 +564,7 @@ export function loadConfig(env: Env = process.env): Config {
       password: inlineOrFile(env.PAYWATCH_CLICKHOUSE_PASSWORD ?? ''),
       database,
       dedupWindowDays: dedupWindowDays(env),
+      topology: clickhouseTopology(env),
     };
   } else {
     throw new ConfigError('PAYWATCH_STORE', `expected "embedded" or "clickhouse", got "${backend}"`);

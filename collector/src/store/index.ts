@@ -1,5 +1,5 @@
 import type { Logger } from '../lib/logger.js';
-import { createClickHouseStore } from './clickhouse/index.js';
+import { createClickHouseStore, type ClickHouseTopology } from './clickhouse/index.js';
 import { createEmbeddedStore, type FlushStats } from './embedded/index.js';
 import type { Store } from './types.js';
 
@@ -16,6 +16,7 @@ export type {
   WriteResult,
 } from './types.js';
 export type { FlushStats } from './embedded/index.js';
+export type { ClickHouseTopology } from './clickhouse/index.js';
 
 /** Typed store configuration; `config.ts` builds it from the environment. */
 export type StoreConfig =
@@ -28,6 +29,8 @@ export type StoreConfig =
       database: string;
       /** Duplicate-check window in days around a batch's event times; null: unbounded. */
       dedupWindowDays: number | null;
+      /** Single server, or one shard of replicas of a cluster (`PAYWATCH_CLICKHOUSE_CLUSTER`). */
+      topology: ClickHouseTopology;
     };
 
 /** What every backend may use. */
