@@ -25,9 +25,14 @@ interface Item {
 }
 
 export function createVelocityDetector(spec: VelocitySpec): EventDetector {
-  // The window's attempt count is its size; its volume a running sum (no re-sum per attempt).
+  // The window's attempt count is its size; its volume a running sum (no re-sum per attempt),
+  // kept only when a volume limit is set (not in the default pack: ~60 bytes per customer).
   const sums = new WindowSum<Item>((i) => i.amount);
-  const windows = new KeyedWindows<Item, AmountSum>(spec.window_minutes * 60_000, undefined, sums);
+  const windows = new KeyedWindows<Item, AmountSum>(
+    spec.window_minutes * 60_000,
+    undefined,
+    Object.keys(spec.max_amount).length > 0 ? sums : undefined,
+  );
   return {
     kind: 'event',
     type: 'velocity',
