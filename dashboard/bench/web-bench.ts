@@ -10,6 +10,8 @@ import { gzipSync } from 'node:zlib';
 import type { Page } from 'playwright-core';
 import {
   buildDashboard,
+  DASHBOARD_DIST,
+  developmentChunks,
   launchChromium,
   signIn,
   startCollector,
@@ -17,7 +19,7 @@ import {
 } from '../e2e/collector-process.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const DIST = join(ROOT, 'dashboard/dist');
+const DIST = DASHBOARD_DIST;
 const CLI = join(ROOT, 'collector/bin/paywatch.mjs');
 const OUT = join(ROOT, 'bench/results/web.json');
 const TARGET_KB = 350;
@@ -32,6 +34,12 @@ const median = (xs: number[]) => {
 
 /** Sizes of every JS chunk, and of the chunks the entry HTML loads up front. */
 function measureBundle() {
+  // The target is for the production build: refuse to size a development one (e.g. written over
+  // dashboard/dist by someone's e2e run built under NODE_ENV=test before buildDashboard forced
+  // production), which is ~70 KB larger and would read as a regression.
+  const dev = developmentChunks(DIST);
+  if (dev.length)
+    throw new Error(`${DIST} holds a development build (React dev code in ${dev.join(', ')}): not measured`);
   const assets = join(DIST, 'assets');
   const chunks = readdirSync(assets)
     .filter((f) => f.endsWith('.js'))
@@ -68,7 +76,7 @@ async function measurePage(page: Page, url: string, meaningful: string) {
 }
 
 async function main() {
-  await buildDashboard();
+  await buildDashboard(process.env);
   const bundle = measureBundle();
 
   const dataDir = mkdtempSync(join(tmpdir(), 'paywatch-bench-web-'));

@@ -32,7 +32,7 @@ let cookie = '';
 
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'paywatch-e2e-deep-link-'));
-  await buildDashboard();
+  await buildDashboard(process.env);
   // No PAYWATCH_PUBLIC_URL, no alerts YAML: the defaults a newcomer runs.
   const started = await startCollector({
     args: ['start', '--no-demo'],

@@ -1,7 +1,8 @@
 // Shared by the dashboard e2e tests and the web bench: a real `paywatch start` child process, the dashboard build it serves, the test Chromium (collector/test/chromium.ts, shared with the collector's browser tests) and an API sign-in.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
 import { CHROMIUM, CHROMIUM_ARGS } from '../../collector/test/chromium.js';
@@ -12,6 +13,9 @@ export { signIn } from '../../collector/test/sign-in.js';
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const CLI = fileURLToPath(new URL('../../collector/bin/paywatch.mjs', import.meta.url));
 const DASHBOARD = join(ROOT, 'dashboard');
+/** Where `buildDashboard` writes the build (the collector serves it). */
+export const DASHBOARD_DIST = join(DASHBOARD, 'dist');
+const VITE_CLI = join(dirname(createRequire(import.meta.url).resolve('vite/package.json')), 'bin/vite.js');
 
 /** What `startCollector` runs: the CLI arguments after `paywatch` and the child's whole environment. */
 export interface CollectorOptions {
@@ -78,13 +82,44 @@ export async function stopCollector(child: ChildProcess | undefined): Promise<vo
 /**
  * A browser test's set-up before its collector starts: fails (saying what to install) when the
  * test Chromium is missing, then builds the current sources into dashboard/dist, which the
- * collector serves.
+ * collector serves — the production build, as `npm run build -w dashboard` makes it, whatever
+ * NODE_ENV the caller runs under. Vite takes an inherited NODE_ENV other than `production` as a
+ * request for a development build (React's development bundle, `jsxDEV` calls): vitest sets
+ * NODE_ENV=test, so the e2e tests built and tested that, and wrote it to the dist the web bench
+ * measures (383 KB of JS gzipped instead of 312). So Vite runs in a child process with `env`
+ * (the caller passes `process.env`) and NODE_ENV=production on top, leaving the caller's own alone.
  */
-export async function buildDashboard(): Promise<void> {
+export async function buildDashboard(env: NodeJS.ProcessEnv): Promise<void> {
   if (!existsSync(CHROMIUM))
     throw new Error(`${CHROMIUM} not found: install it with \`apt-get install -y chromium\``);
-  const { build } = await import('vite');
-  await build({ root: DASHBOARD, configFile: join(DASHBOARD, 'vite.config.ts'), logLevel: 'warn' });
+  const child = spawn(process.execPath, [VITE_CLI, 'build', '--logLevel', 'warn'], {
+    cwd: DASHBOARD,
+    env: { ...env, NODE_ENV: 'production' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout.on('data', (b: Buffer) => (out += b.toString()));
+  child.stderr.on('data', (b: Buffer) => (out += b.toString()));
+  const code = await new Promise<number | null>((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', resolve);
+  });
+  if (code !== 0) throw new Error(`vite build (dashboard) exited with ${code}:\n${out}`);
+}
+
+/**
+ * The JS chunks of a dashboard build that hold React's development build: react-dom's
+ * development bundle (its DevTools hint) or JSX compiled for development (`jsxDEV`). Empty for
+ * a production build.
+ */
+export function developmentChunks(dist: string = DASHBOARD_DIST): string[] {
+  const assets = join(dist, 'assets');
+  return readdirSync(assets)
+    .filter((f) => f.endsWith('.js'))
+    .filter((f) => {
+      const code = readFileSync(join(assets, f), 'utf8');
+      return code.includes('Download the React DevTools') || code.includes('jsxDEV');
+    });
 }
 
 /** Launches the test Chromium (the path and flags of collector/test/chromium.ts). */

@@ -51,7 +51,7 @@ async function createViewer(): Promise<void> {
 
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'paywatch-e2e-console-'));
-  await buildDashboard();
+  await buildDashboard(process.env);
   base = await startDefaultCollector();
   await createViewer();
   browser = await launchChromium();

@@ -250,7 +250,7 @@ async function latencyLayout(): Promise<{ values: string[]; split: string[]; lin
 beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true });
   dataDir = mkdtempSync(join(tmpdir(), 'paywatch-e2e-dashboard-'));
-  await buildDashboard();
+  await buildDashboard(process.env);
   base = await startFaroCollector();
   await apiLogin();
   browser = await launchChromium();
