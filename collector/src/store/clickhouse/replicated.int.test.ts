@@ -9,7 +9,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startClickHouseCluster, type ClickHouseCluster } from '../../../test/clickhouse-cluster.js';
 import type { ClickHouseEndpoint } from '../../../test/services.js';
 import { createLogger } from '../../lib/logger.js';
-import { describeStoreContract, generateEvents } from '../contract/index.js';
+import {
+  describeFeedContract,
+  describeSignalsContract,
+  describeStoreContract,
+  generateEvents,
+} from '../contract/index.js';
 import { referencePending } from '../contract/signals-contract.js';
 import type { RangeFilter } from '../types.js';
 import {
@@ -369,17 +374,35 @@ describe('ClickHouse replicated topology (one shard, two replicas)', { timeout: 
   });
 });
 
+/** Drops a database from every replica (a replicated table's drop also removes its ZooKeeper nodes). */
+async function dropEverywhere(database: string): Promise<void> {
+  const c = await cluster();
+  await clientOf(c.replicas[0]).command({
+    query: sql`DROP DATABASE IF EXISTS ${ident(database)} ON CLUSTER ${ident(c.name)}`.text,
+  });
+}
+
 describeStoreContract('clickhouse, replicated (one shard, two replicas)', async () => {
   const database = newDatabase();
   const make = () => storeOn(0, database);
+  return { store: await make(), reopen: make, cleanup: () => dropEverywhere(database) };
+});
+
+describeSignalsContract('clickhouse, replicated (one shard, two replicas)', async () => {
+  const database = newDatabase();
+  const store = await storeOn(0, database);
+  await store.start();
   return {
-    store: await make(),
-    reopen: make,
+    signals: store.signals,
+    pending: { reader: store.pending, write: (events) => store.write(events) },
     cleanup: async () => {
-      const c = await cluster();
-      await clientOf(c.replicas[0]).command({
-        query: sql`DROP DATABASE IF EXISTS ${ident(database)} ON CLUSTER ${ident(c.name)}`.text,
-      });
+      await store.stop();
+      await dropEverywhere(database);
     },
   };
+});
+
+describeFeedContract('clickhouse, replicated (one shard, two replicas)', async () => {
+  const database = newDatabase();
+  return { store: await storeOn(0, database), cleanup: () => dropEverywhere(database) };
 });
