@@ -74,16 +74,19 @@ function clusterXml(o: {
 
 /** Starts ZooKeeper, then both replicas (in parallel), under `baseDir`. */
 export async function startClickHouseCluster(baseDir: string): Promise<ClickHouseCluster> {
-  const started: { destroy(): Promise<void> }[] = [];
+  let zookeeper: PrivateZooKeeper | null = null;
+  const servers: PrivateClickHouse[] = [];
   const destroy = async () => {
-    // Servers before ZooKeeper; every one even when another fails to stop.
-    const errors: unknown[] = [];
-    for (const s of [...started].reverse()) await s.destroy().catch((e: unknown) => errors.push(e));
-    if (errors.length > 0) throw new Error(`cluster stop failed: ${errors.map(String).join('; ')}`);
+    // Both servers together (a shutdown takes seconds), then ZooKeeper; each one even when
+    // another fails to stop.
+    const results = await Promise.allSettled(servers.map((s) => s.destroy()));
+    if (zookeeper) results.push(...(await Promise.allSettled([zookeeper.destroy()])));
+    const errors = results.flatMap((r) => (r.status === 'rejected' ? [String(r.reason)] : []));
+    if (errors.length > 0) throw new Error(`cluster stop failed: ${errors.join('; ')}`);
   };
   try {
-    const zookeeper = await startPrivateZooKeeper(path.join(baseDir, 'zookeeper'));
-    started.push(zookeeper);
+    const zk = await startPrivateZooKeeper(path.join(baseDir, 'zookeeper'));
+    zookeeper = zk;
     const names = ['r1', 'r2'];
     const ports = await Promise.all(
       names.map(async () => [await freePort(), await freePort(), await freePort()]),
@@ -99,10 +102,10 @@ export async function startClickHouseCluster(baseDir: string): Promise<ClickHous
         writeFileSync(path.join(d, 'tcp_port'), String(tcp));
         writeFileSync(
           path.join(d, 'config.d', 'cluster.xml'),
-          clusterXml({ zookeeper: zookeeper.address, tcpPorts, interserverPort: interserver!, replica }),
+          clusterXml({ zookeeper: zk.address, tcpPorts, interserverPort: interserver!, replica }),
         );
         const server: PrivateClickHouse = await startPrivateClickHouse(path.join(baseDir, replica));
-        started.push(server);
+        servers.push(server);
         if (server.endpoint.tcpPort !== tcp) {
           throw new Error(`replica ${replica} started on TCP port ${server.endpoint.tcpPort}, not ${tcp}`);
         }
@@ -115,7 +118,7 @@ export async function startClickHouseCluster(baseDir: string): Promise<ClickHous
     const [r1, r2] = settled.map((s) => (s as PromiseFulfilledResult<PrivateClickHouse>).value);
     return {
       name: CLUSTER,
-      zookeeper,
+      zookeeper: zk,
       replicas: [r1!.endpoint, r2!.endpoint],
       stopReplica: (i) => [r1!, r2!][i]!.stop(),
       startReplica: (i) => [r1!, r2!][i]!.start(),
