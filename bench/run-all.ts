@@ -30,6 +30,12 @@ const BENCHES: Bench[] = [
     args: [],
     results: 'bench/results/alerts-throughput.json',
   },
+  {
+    name: 'alert fraud waves',
+    script: 'bench:alerts:fraud',
+    args: [],
+    results: 'bench/results/alerts-fraud-burst.json',
+  },
   { name: 'dashboard web', script: 'bench:web', args: [], results: 'bench/results/web.json' },
   // Reads ../shared/nab; says so and scores nothing when the corpus is absent.
   { name: 'NAB', script: 'bench:nab', args: [], results: 'bench/results/nab.json' },
