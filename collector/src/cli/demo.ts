@@ -1,5 +1,5 @@
 import { setImmediate as yieldToIo } from 'node:timers/promises';
-import { parseTimestamp, type PaymentEvent, type PaymentEventInput } from '@paywatch/contracts';
+import type { PaymentEvent, PaymentEventInput } from '@paywatch/contracts';
 import type { Logger } from '../lib/logger.js';
 import { createPipeline, type PipelineHooks } from '../pipeline/pipeline.js';
 import type { Masker } from '../pipeline/steps/mask.step.js';
@@ -268,8 +268,8 @@ export function createDemoHistoryTargets(deps: {
 }
 
 /**
- * Generates a segment's events in batches and hands each batch to `to` (only those from event
- * time `from` on, when given); resolves to the total it reports. A stop ends it between batches;
+ * Generates a segment's events in batches and hands each batch to `to` (only those in event time
+ * [`from`, `until`), when given); resolves to the total it reports. A stop ends it between batches;
  * with `wholeMinutes` (the alert engine's feed) the minute the last batch ended in is completed
  * first: the engine closes a minute once later events
  * arrive (the live ones held meanwhile), and a minute it got only part of would be judged a sudden
@@ -279,8 +279,7 @@ async function pump(
   seg: SeededSegment,
   to: (inputs: readonly PaymentEventInput[]) => Promise<number>,
   signal: AbortSignal,
-  wholeMinutes = false,
-  from = -Infinity,
+  { wholeMinutes = false, from = -Infinity, until = Infinity } = {},
 ): Promise<number> {
   const gen = createGenerator({ seed: seg.seed, start: seg.from, end: seg.to, rate: seg.rate });
   let done = 0;
@@ -289,6 +288,7 @@ async function pump(
   let lastSent = -Infinity;
   while (!signal.aborted) {
     const t = gen.peekTime();
+    if (t >= until) break;
     const e = gen.next();
     if (!e) break;
     // Events before `from` are generated (the segment's later events depend on them) but not sent.
@@ -439,18 +439,20 @@ export async function runDemoTraffic(opts: {
       let n = 0;
       for (const seg of segments) {
         if (signal.aborted) break;
-        n += await pump(seg, history.store, signal);
+        // A segment whose newest minutes were stored first (`storedFrom`) is stored up to them.
+        n += await pump(seg, history.store, signal, { until: storedFrom.get(seg.seed) ?? Infinity });
         if (!signal.aborted) await stored(seg);
       }
       return n;
     };
-    /** History events the engine's warm-up stored (with the events it fed it). */
+    /** History events stored before the engine was fed (the newest minutes). */
     let storedEarly = 0;
+    /** Segments whose events from this time on are stored already (the newest minutes): seed → time. */
+    const storedFrom = new Map<number, number>();
     const toStore = async (): Promise<void> => {
       let n = storedEarly;
       try {
-        // What the engine's warm-up stored already is not stored again.
-        n += await storeSegments(storeOrder(missing.filter((seg) => !mark.stored.includes(seg.seed))));
+        n += await storeSegments(storeOrder(missing));
       } catch (err) {
         log.error({ err }, 'demo history back-fill failed');
         say(`Demo history back-fill failed (${(err as Error).message}); live traffic goes on.\n`);
@@ -479,30 +481,16 @@ export async function runDemoTraffic(opts: {
         // below would be printed before the engine had any of it.
         await untilReadyOrAborted(engine.ready(), signal);
         // The newest DEMO_FIRST_MINUTES of history are stored first of all, before the engine is
-        // fed (the generator runs through the older part of their segment without sending it):
-        // the live screen's sparklines draw them in the first seconds of a demo, not once the 2
-        // hours they end have been fed and stored in event order. After the engine's own warm-up:
-        // a start stopped during that one has stored no history, and the next start is a fresh one.
-        for (const seg of warm.filter((x) => x.to > firstCut))
-          storedEarly += await pump(seg, history.store, signal, false, firstCut);
-        // Each batch the engine learns is stored too (the same events, through the store's own
-        // path), all but the newest minutes stored above: the last hours are in the store once
-        // the engine is warm, not after it behind the rest of the history.
-        const feedAndStore = async (inputs: readonly PaymentEventInput[]): Promise<number> => {
-          const older = inputs.filter((e) => parseTimestamp(e.ts) < firstCut);
-          // Side by side: the store's write runs off the main thread (DuckDB's, ClickHouse's) while
-          // the engine takes the batch; the engine still gets the batches one after another.
-          const [n, kept] = await Promise.all([
-            engine.feed(inputs),
-            older.length > 0 ? history.store(older) : 0,
-          ]);
-          storedEarly += kept;
-          return n;
-        };
-        for (const seg of warm) {
-          fed += await pump(seg, feedAndStore, signal, true);
-          if (!signal.aborted) await stored(seg);
+        // fed (the generator runs through the older part of their segment without sending it;
+        // the rest of it is stored later, up to them): the live screen's sparklines draw them in
+        // the first seconds of a demo, not once the engine has learnt the 2 hours they end and the
+        // store has taken those in event order. After the engine's own warm-up: a start stopped
+        // during that one has stored no history, so the next start is a fresh one.
+        for (const seg of warm.filter((x) => x.to > firstCut)) {
+          storedEarly += await pump(seg, history.store, signal, { from: firstCut });
+          if (!signal.aborted) storedFrom.set(seg.seed, firstCut);
         }
+        for (const seg of warm) fed += await pump(seg, engine.feed, signal, { wholeMinutes: true });
       } catch (err) {
         log.error({ err }, 'warming the alert engine with demo history failed');
       } finally {
