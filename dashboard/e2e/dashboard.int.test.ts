@@ -630,6 +630,37 @@ describe('dashboard in Chromium against a real collector', () => {
       expect(lat.lines).toBe(1);
       await shot(`wallboard-${width}x${height}`);
     }
+    // Many active alerts (the engine's list answered by a stub): the page still fits a 1280 × 720
+    // screen, with the feed in view, and the heading counts the alerts the cut list cannot show.
+    const since = Date.now();
+    const firing = Array.from({ length: 12 }, (_, i) => ({
+      id: `e2e-wallboard-${i}`,
+      rule: 'success_rate_drop',
+      labels: { provider: 'stripe', method: 'card' },
+      status: 'firing',
+      severity: i % 3 === 0 ? 'critical' : 'warning',
+      active_since: since - i * 60_000,
+      summary: `Success rate ${80 - i}% vs expected 95% on stripe card`,
+    }));
+    const stub = '**/api/v1/alerts?*';
+    await page.route(stub, (r) =>
+      r.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify({ items: firing }) }),
+    );
+    try {
+      await page.setViewportSize({ width: 1280, height: 720 });
+      await page.reload();
+      await page.locator('[data-testid=tx-row]').first().waitFor({ timeout: 20_000 });
+      await expect
+        .poll(() => page.getByTestId('live-alerts-count').textContent(), { timeout: 20_000 })
+        .toBe(' · 12');
+      const fit = await wallboardFit();
+      expect(fit.scroll[1]).toBeLessThanOrEqual(fit.view[1]);
+      expect(fit.scroll[0]).toBeLessThanOrEqual(fit.view[0]);
+      expect(fit.rowsInView).toBeGreaterThanOrEqual(10);
+      await shot('wallboard-alerts-1280x720');
+    } finally {
+      await page.unroute(stub);
+    }
     await page.setViewportSize({ width: 1400, height: 1000 });
   });
 

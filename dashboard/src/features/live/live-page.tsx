@@ -99,8 +99,14 @@ export function LivePage() {
           {live.dropped > 0 && <p className="muted">{t('live.dropped', { n: fmt.number(live.dropped) })}</p>}
         </div>
         <div className="grid live-side">
-          <div className="panel" data-testid="live-alerts">
-            <h2>{t('live.alerts')}</h2>
+          <div className="panel live-alerts" data-testid="live-alerts">
+            {/* The count, so a list cut at the bottom (the wallboard) still says how many fire. */}
+            <h2>
+              {t('live.alerts')}
+              {alerts.data && alerts.data.items.length > 0 && (
+                <span data-testid="live-alerts-count"> · {fmt.number(alerts.data.items.length)}</span>
+              )}
+            </h2>
             <AlertList q={alerts} compact />
           </div>
           <div className="panel">
