@@ -1,11 +1,28 @@
-import type { Filters } from '@paywatch/contracts';
+import { SUCCESS_STATUSES, FAILURE_STATUSES, type Filters } from '@paywatch/contracts';
 import { txHref } from '../transactions/tx-query.js';
 import { OTHER_KEY, type ChartModel, type ChartSeries } from './chart-data.js';
-import type { TrendsState } from './trends-state.js';
+import type { Metric, TrendsState } from './trends-state.js';
+
+/**
+ * The statuses of the events a metric counts: attempts, success rate and latency count the
+ * attempts with an outcome (succeeded, captured, failed), GMV and average ticket the successful
+ * ones, decline rates the failed ones. The bucket's other events (created, authorized,
+ * requires_action, refunded, …) are not in its number, so they are not in its transaction list.
+ */
+export const METRIC_STATUSES: Record<Metric, readonly string[]> = {
+  attempts: [...SUCCESS_STATUSES, ...FAILURE_STATUSES],
+  success_rate: [...SUCCESS_STATUSES, ...FAILURE_STATUSES],
+  latency_p95: [...SUCCESS_STATUSES, ...FAILURE_STATUSES],
+  gmv: SUCCESS_STATUSES,
+  avg_ticket: SUCCESS_STATUSES,
+  decline_rate: FAILURE_STATUSES,
+};
 
 /**
  * The transaction list behind one bucket of the chart: the bucket's time range (shifted back
- * for a comparison series), the explorer's filters, and the clicked group as an extra filter.
+ * for a comparison series), the explorer's filters, the clicked group as an extra filter, and
+ * the statuses the metric counts (intersected with a status filter or group), so the list holds
+ * exactly the events the bucket's number was computed from.
  */
 export function drillHref(
   state: TrendsState,
@@ -17,6 +34,11 @@ export function drillHref(
   const filters: Filters = { ...state.filters };
   const key = series?.key;
   if (state.groupBy && typeof key === 'string' && key !== OTHER_KEY) filters[state.groupBy] = [key];
-  if (state.metric === 'decline_rate') filters.status = ['failed'];
+  const counted = METRIC_STATUSES[state.metric];
+  const chosen = filters.status;
+  // An empty intersection (a status the metric does not count) keeps the chosen statuses: the
+  // list is then as empty as the bucket, not widened to every status.
+  const both = chosen ? chosen.filter((s) => counted.includes(s)) : [...counted];
+  filters.status = both.length > 0 ? both : chosen;
   return txHref({ from, to: from + model.bucketMs, filters });
 }

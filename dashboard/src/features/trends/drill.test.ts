@@ -1,0 +1,63 @@
+// Guards the drill-down link: a bucket's transaction list holds exactly the events its number counts (time range, filters, group, the metric's statuses).
+import { describe, expect, it } from 'vitest';
+import type { ChartModel, ChartSeries } from './chart-data.js';
+import { drillHref } from './drill.js';
+import { DEFAULT_TRENDS, type TrendsState } from './trends-state.js';
+
+const T = Date.UTC(2026, 10, 26, 12, 0);
+const model = { bucketMs: 300_000, compareOffset: 7 * 86_400_000 } as ChartModel;
+const series = (key: string | null | undefined, compare = false): ChartSeries => ({
+  id: compare ? 'c0' : 's0',
+  key,
+  label: String(key),
+  exportLabel: String(key),
+  compare,
+});
+const query = (href: string) => Object.fromEntries(new URL(href, 'http://x').searchParams);
+
+describe('drill-down link', () => {
+  it('lists only the attempts (succeeded, captured, failed) behind an attempts bucket, not pending or refunded events', () => {
+    const s: TrendsState = { ...DEFAULT_TRENDS, groupBy: 'provider', filters: { method: ['card'], country: ['US', 'DE'] } };
+    expect(query(drillHref(s, model, T, series('stripe')))).toEqual({
+      from: '2026-11-26T12:00:00.000Z',
+      to: '2026-11-26T12:05:00.000Z',
+      provider: 'stripe',
+      method: 'card',
+      status: 'succeeded,captured,failed',
+      country: 'US,DE',
+    });
+  });
+
+  it('lists the successful payments behind GMV and average ticket, the failed ones behind a decline rate', () => {
+    expect(query(drillHref({ ...DEFAULT_TRENDS, metric: 'gmv' }, model, T, series(undefined))).status).toBe(
+      'succeeded,captured',
+    );
+    expect(query(drillHref({ ...DEFAULT_TRENDS, metric: 'avg_ticket' }, model, T, undefined)).status).toBe(
+      'succeeded,captured',
+    );
+    const decline: TrendsState = { ...DEFAULT_TRENDS, metric: 'decline_rate', groupBy: 'failure_category' };
+    expect(query(drillHref(decline, model, T, series('insufficient_funds')))).toMatchObject({
+      status: 'failed',
+      failure_category: 'insufficient_funds',
+    });
+  });
+
+  it('narrows a status filter or status group to what the metric counts, and never widens it', () => {
+    const filtered: TrendsState = { ...DEFAULT_TRENDS, metric: 'gmv', filters: { status: ['captured', 'failed'] } };
+    expect(query(drillHref(filtered, model, T, undefined)).status).toBe('captured');
+    const byStatus: TrendsState = { ...DEFAULT_TRENDS, groupBy: 'status' };
+    expect(query(drillHref(byStatus, model, T, series('failed'))).status).toBe('failed');
+    // A status the metric does not count: the list stays as empty as the bucket.
+    const pending: TrendsState = { ...DEFAULT_TRENDS, filters: { status: ['pending'] } };
+    expect(query(drillHref(pending, model, T, undefined)).status).toBe('pending');
+  });
+
+  it('shifts a comparison series back to its own period', () => {
+    const s: TrendsState = { ...DEFAULT_TRENDS, groupBy: 'provider', compare: 'week' };
+    expect(query(drillHref(s, model, T, series('adyen', true)))).toMatchObject({
+      from: '2026-11-19T12:00:00.000Z',
+      to: '2026-11-19T12:05:00.000Z',
+      provider: 'adyen',
+    });
+  });
+});
