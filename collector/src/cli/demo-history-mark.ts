@@ -12,16 +12,15 @@ const MarkSchema = z.object({
   seed: z.number().int().min(0).max(0xffffffff),
   /** The demo rate of that start (the plan's full-rate parts depend on it). */
   rate: z.number().positive(),
-  /** Seeds of the segments fully stored so far. */
+  /** Seeds of the segments fully stored so far (complete once it holds every segment of the plan). */
   stored: z.array(z.number().int()),
-  /** When the last segment was stored (the completion marker); null while any is missing. */
-  completedAt: z.number().int().nullable(),
+  // Marks written before 2026-11-26 also carry `completedAt`; zod drops it (completion is derived).
 });
 
 /**
  * The demo history a store was given, kept across starts: the plan (anchor, seed and rate make
  * the very same events, ids included) and how far storing it got. Written before the first event
- * of the history is stored, then after each segment; `completedAt` only once all are stored.
+ * of the history is stored, then after each segment.
  */
 export type DemoHistoryMark = z.infer<typeof MarkSchema>;
 

@@ -100,11 +100,15 @@ describe('seededHistoryPlan', () => {
   });
 });
 
+/** Whether a mark records every segment of its plan as stored. */
+const complete = (m: DemoHistoryMark): boolean =>
+  seededHistoryPlan(m.anchor, m.rate, m.seed).every((s) => m.stored.includes(s.seed));
+
 describe('demoHistoryToDo', () => {
   const later = NOW + DAY;
   const start = { now: later, rate: 20, seed: 99 };
   const seeds = seededHistoryPlan(NOW, 20, 7).map((s) => s.seed);
-  const mark = { anchor: NOW, seed: 7, rate: 20, stored: seeds.slice(0, 2), completedAt: null };
+  const mark = { anchor: NOW, seed: 7, rate: 20, stored: seeds.slice(0, 2) };
   /** A store holding events at these times. */
   const storeAt =
     (...ts: number[]) =>
@@ -120,12 +124,12 @@ describe('demoHistoryToDo', () => {
   });
 
   it('skips a completed history that is stored; plans afresh when its window was emptied (a wiped store)', async () => {
-    const done = { ...mark, stored: seeds, completedAt: NOW + 60_000 };
+    const done = { ...mark, stored: seeds };
     expect(await demoHistoryToDo(done, storeAt(NOW - HOUR), start)).toEqual({ kind: 'skip', reason: 'done' });
     const todo = await demoHistoryToDo(done, storeAt(), start);
     expect(todo.kind).toBe('fresh');
     if (todo.kind === 'skip') return;
-    expect(todo.mark).toEqual({ anchor: later, seed: 99, rate: 20, stored: [], completedAt: null });
+    expect(todo.mark).toEqual({ anchor: later, seed: 99, rate: 20, stored: [] });
     expect(todo.missing).toEqual(todo.plan);
   });
 
@@ -429,7 +433,7 @@ describe('runDemoTraffic on an empty store', () => {
     expect(first.lines.some((l) => l.startsWith('Demo history back-filled'))).toBe(false);
     const afterFirst = store.rows.length;
     expect(afterFirst).toBeGreaterThan(0);
-    expect(marks.current()?.completedAt).toBe(null);
+    expect(complete(marks.current()!)).toBe(false);
 
     // Next start, 10 minutes later: it goes on with the history of the first start, behind live
     // traffic and past the alert engine (which judged the first start's live events: it would be late).
@@ -439,7 +443,7 @@ describe('runDemoTraffic on an empty store', () => {
     expect(second.engineLog).toEqual([]);
     expect(second.sendStart.stored).toBeLessThan(store.rows.length / 2);
     expect(second.lines.at(-1)).toMatch(/^Demo history back-filled/);
-    expect(marks.current()?.completedAt).not.toBe(null);
+    expect(complete(marks.current()!)).toBe(true);
 
     // Exactly the history an uninterrupted first start stores, each event once.
     const whole = await run({ engine: false, remoteEngine: false });

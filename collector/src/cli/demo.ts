@@ -125,10 +125,10 @@ export async function demoHistoryToDo(
     const missing = plan.filter((s) => !mark.stored.includes(s.seed));
     const from = plan[0]?.from ?? mark.anchor;
     if (await hasHistory(from, mark.anchor)) {
-      if (mark.completedAt !== null || missing.length === 0) return { kind: 'skip', reason: 'done' };
+      if (missing.length === 0) return { kind: 'skip', reason: 'done' };
       return { kind: 'resume', mark, plan, missing };
     }
-    if (mark.completedAt === null) return fresh(start);
+    if (missing.length > 0) return fresh(start);
   }
   if (await hasHistory(start.now - DEMO_HISTORY_DAYS * DAY, start.now - 60_000))
     return { kind: 'skip', reason: 'data' };
@@ -137,7 +137,7 @@ export async function demoHistoryToDo(
 
 function fresh(start: { now: number; rate: number; seed: number }): DemoHistoryToDo {
   const plan = seededHistoryPlan(start.now, start.rate, start.seed);
-  const mark = { anchor: start.now, seed: start.seed >>> 0, rate: start.rate, stored: [], completedAt: null };
+  const mark = { anchor: start.now, seed: start.seed >>> 0, rate: start.rate, stored: [] };
   return { kind: 'fresh', mark, plan, missing: plan };
 }
 
@@ -428,10 +428,9 @@ export async function runDemoTraffic(opts: {
       { kind: todo.kind, days: DEMO_HISTORY_DAYS, segments: missing, expected: demoHistoryEvents(missing) },
       'demo history',
     );
-    /** Records a segment as stored; the last one completes the mark. */
+    /** Records a segment as stored (the mark is complete once every segment of its plan is). */
     const stored = async (seg: SeededSegment): Promise<void> => {
       mark.stored.push(seg.seed);
-      if (plan.every((s) => mark.stored.includes(s.seed))) mark.completedAt = now();
       await saveMark(history, mark, log);
     };
     /** Stores segments in the order given, each recorded once fully stored; resolves to the events stored. */
