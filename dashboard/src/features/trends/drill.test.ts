@@ -17,7 +17,11 @@ const query = (href: string) => Object.fromEntries(new URL(href, 'http://x').sea
 
 describe('drill-down link', () => {
   it('lists only the attempts (succeeded, captured, failed) behind an attempts bucket, not pending or refunded events', () => {
-    const s: TrendsState = { ...DEFAULT_TRENDS, groupBy: 'provider', filters: { method: ['card'], country: ['US', 'DE'] } };
+    const s: TrendsState = {
+      ...DEFAULT_TRENDS,
+      groupBy: 'provider',
+      filters: { method: ['card'], country: ['US', 'DE'] },
+    };
     expect(query(drillHref(s, model, T, series('stripe')))).toEqual({
       from: '2026-11-26T12:00:00.000Z',
       to: '2026-11-26T12:05:00.000Z',
@@ -43,7 +47,11 @@ describe('drill-down link', () => {
   });
 
   it('narrows a status filter or status group to what the metric counts, and never widens it', () => {
-    const filtered: TrendsState = { ...DEFAULT_TRENDS, metric: 'gmv', filters: { status: ['captured', 'failed'] } };
+    const filtered: TrendsState = {
+      ...DEFAULT_TRENDS,
+      metric: 'gmv',
+      filters: { status: ['captured', 'failed'] },
+    };
     expect(query(drillHref(filtered, model, T, undefined)).status).toBe('captured');
     const byStatus: TrendsState = { ...DEFAULT_TRENDS, groupBy: 'status' };
     expect(query(drillHref(byStatus, model, T, series('failed'))).status).toBe('failed');

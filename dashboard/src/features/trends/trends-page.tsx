@@ -1,4 +1,4 @@
-import { BUCKETS, DIMENSIONS, type Dimension } from '@paywatch/contracts';
+import { DIMENSIONS, type Dimension } from '@paywatch/contracts';
 import { lazy, Suspense, useMemo, useState } from 'react';
 import { Link, navigate, useLocation } from '../../app/router.js';
 import { useSession } from '../../app/session.js';
@@ -13,6 +13,7 @@ import { drillHref } from './drill.js';
 import { fetchTrendData } from './trend-data.js';
 import {
   BUCKET_NAMES,
+  bucketFits,
   CHART_TYPES,
   COMPARES,
   METRICS,
@@ -206,12 +207,12 @@ export function TrendsPage() {
         <label className="field">
           {t('trends.granularity')}
           <select
-            value={state.bucket}
+            value={state.bucket !== 'auto' && bucketFits(state.bucket, span) ? state.bucket : 'auto'}
             onChange={(e) => update({ bucket: e.target.value as TrendsState['bucket'] })}
             data-testid="bucket"
           >
             <option value="auto">{t('trends.auto', { bucket: range.bucket })}</option>
-            {BUCKET_NAMES.filter((b) => span / BUCKETS[b] <= 2000).map((b) => (
+            {BUCKET_NAMES.filter((b) => bucketFits(b, span)).map((b) => (
               <option key={b} value={b}>
                 {b}
               </option>

@@ -110,3 +110,23 @@ describe('range resolution', () => {
     expect(r).toEqual({ from: 1_000, to: 7_201_000, bucket: '15m' });
   });
 });
+
+describe('granularity kept across a range change', () => {
+  const now = Date.UTC(2026, 10, 26, 12, 30, 10);
+  it('gives way to auto when the chosen bucket is too fine for the range (1m kept when switching to 30 d)', () => {
+    const s = parseTrendsState(new URLSearchParams('range=30d&bucket=1m'));
+    const r = resolveRange(s, now);
+    expect(r.bucket).toBe(autoBucket(30 * 86_400_000));
+    expect((r.to - r.from) / 60_000).toBeGreaterThan(5000); // what 1m would have asked the API for
+    const custom = resolveRange(
+      { ...DEFAULT_TRENDS, range: 'custom', from: now - 10 * 86_400_000, to: now, bucket: '5m' },
+      now,
+    );
+    expect(custom.bucket).toBe(autoBucket(10 * 86_400_000));
+  });
+
+  it('keeps a chosen bucket that fits the range', () => {
+    expect(resolveRange({ ...DEFAULT_TRENDS, range: '24h', bucket: '1m' }, now).bucket).toBe('1m');
+    expect(resolveRange({ ...DEFAULT_TRENDS, range: '7d', bucket: '1d' }, now).bucket).toBe('1d');
+  });
+});

@@ -133,16 +133,29 @@ export function autoBucket(spanMs: number): BucketName {
 }
 
 /**
- * The concrete `[from, to)` of a state at `now`. Preset ranges end at the next bucket
+ * Most buckets a chosen granularity may give (the granularity menu offers no finer one). The read
+ * API refuses more than 5 000; at 2 000 a line is already denser than the chart's pixels.
+ */
+export const MAX_POINTS = 2000;
+
+/** Whether `bucket` may be used for a span of `spanMs` (at most `MAX_POINTS` buckets). */
+export const bucketFits = (bucket: BucketName, spanMs: number): boolean =>
+  spanMs / BUCKETS[bucket] <= MAX_POINTS;
+
+/**
+ * The concrete `[from, to)` of a state at `now`. A chosen granularity too fine for the range (1m
+ * kept from a 1 h view when switching to 30 d, or from a shared URL) gives way to `auto`: the read
+ * API would refuse it (43 200 buckets) and the chart show an error instead of the range. Preset ranges end at the next bucket
  * boundary after `now`, so buckets are whole and the comparison shifts line up.
  */
 export function resolveRange(s: TrendsState, now: number): { from: number; to: number; bucket: BucketName } {
+  const pick = (span: number) =>
+    s.bucket === 'auto' || !bucketFits(s.bucket, span) ? autoBucket(span) : s.bucket;
   if (s.range === 'custom' && s.from !== undefined && s.to !== undefined) {
-    const bucket = s.bucket === 'auto' ? autoBucket(s.to - s.from) : s.bucket;
-    return { from: s.from, to: s.to, bucket };
+    return { from: s.from, to: s.to, bucket: pick(s.to - s.from) };
   }
   const span = RANGE_PRESETS[s.range === 'custom' ? '1h' : s.range];
-  const bucket = s.bucket === 'auto' ? autoBucket(span) : s.bucket;
+  const bucket = pick(span);
   const b = BUCKETS[bucket];
   const to = Math.ceil((now + 1) / b) * b;
   return { from: to - Math.max(span, b), to, bucket };
