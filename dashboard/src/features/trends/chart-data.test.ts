@@ -3,7 +3,7 @@ import type { MetricPoint, Timeseries } from '@paywatch/contracts';
 import { describe, expect, it } from 'vitest';
 import { buildChartModel, type ChartModel } from './chart-data.js';
 import { comparisonRange } from './compare.js';
-import { chartToCsv, csvField, parseCsv } from './csv.js';
+import { chartToCsv, csvField, csvFileName, parseCsv } from './csv.js';
 
 const M = 60_000;
 const T0 = Date.UTC(2026, 0, 1, 12, 0);
@@ -202,6 +202,31 @@ describe('CSV export', () => {
     expect(csvField('say "hi"')).toBe('"say ""hi"""');
     expect(csvField('plain')).toBe('plain');
     expect(chartToCsv(model).split('\r\n')[0]).toBe('time,stripe,"a ""quoted"", name",partial');
+  });
+
+  it('says which currency money is in: a currency column and the file name (GMV by currency is all in the reporting currency)', () => {
+    const gmv = buildChartModel({
+      metric: 'gmv',
+      primary: ts(
+        [
+          { key: 'JPY', points: [pt(T0, 3, 2, 12.5)] },
+          { key: 'EUR', points: [pt(T0, 1, 1, 40.25)] },
+        ],
+        'currency',
+        T0,
+        T0 + M,
+      ),
+      ...labels,
+    });
+    const rows = parseCsv(chartToCsv(gmv));
+    expect(rows).toEqual([
+      ['time', 'currency', 'JPY', 'EUR', 'partial'],
+      [new Date(T0).toISOString(), 'USD', '12.5', '40.25', 'false'],
+    ]);
+    expect(csvFileName(gmv, 'currency')).toBe('paywatch-gmv-USD-by-currency-20260101T1200Z.csv');
+    // Counts and rates carry no currency.
+    expect(parseCsv(chartToCsv(model))[0]?.includes('currency')).toBe(false);
+    expect(csvFileName(model, 'merchant_id')).toBe('paywatch-success_rate-by-merchant_id-20260101T1200Z.csv');
   });
 
   it('names CSV columns by canonical ids while the chart shows translated labels', () => {

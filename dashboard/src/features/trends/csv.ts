@@ -6,16 +6,29 @@ export function csvField(v: string): string {
 }
 
 /**
- * The chart as CSV: a `time` column (ISO 8601 UTC, bucket start) then one column per series
+ * The chart as CSV: a `time` column (ISO 8601 UTC, bucket start), for money metrics a `currency`
+ * column (the reporting currency every amount is in, ISO 4217), then one column per series
  * in legend order, named by canonical ids whatever the UI language (`wechat_pay`, `failed`), values unrounded; an empty field where the chart shows no value.
  * A last column `partial` is `true` for the bucket still in progress when the data was read (its
  * values count only its first seconds) and for buckets not started yet, `false` otherwise.
  */
 export function chartToCsv(model: ChartModel): string {
-  const header = ['time', ...model.series.map((s) => s.exportLabel), 'partial'].map(csvField).join(',');
+  // Money (GMV, average ticket) is in the reporting currency, whatever the groups are: a column
+  // `JPY` of a GMV-by-currency export holds the yen payments' value in USD, not yen. Without a
+  // `currency` column the file does not say which currency its amounts are in.
+  const money = model.unit === 'money';
+  const header = [
+    'time',
+    ...(money ? ['currency'] : []),
+    ...model.series.map((s) => s.exportLabel),
+    'partial',
+  ]
+    .map(csvField)
+    .join(',');
   const lines = model.rows.map((r) =>
     [
       new Date(r.t).toISOString(),
+      ...(money ? [csvField(model.currency)] : []),
       ...model.series.map((s) => {
         const v = r[s.id];
         return v === null || v === undefined ? '' : String(v);
@@ -58,8 +71,12 @@ export function parseCsv(text: string): string[][] {
   return rows;
 }
 
-/** File name for an export, e.g. `paywatch-success_rate-by-provider-20260101T0000Z.csv`. */
+/**
+ * File name for an export, e.g. `paywatch-success_rate-by-provider-20260101T0000Z.csv`; money
+ * metrics name their currency: `paywatch-gmv-USD-by-currency-20260101T0000Z.csv`.
+ */
 export function csvFileName(model: ChartModel, groupBy: string | null): string {
   const stamp = new Date(model.from).toISOString().replace(/[-:]/g, '').slice(0, 13) + 'Z';
-  return `paywatch-${model.metric}${groupBy ? `-by-${groupBy}` : ''}-${stamp}.csv`;
+  const unit = model.unit === 'money' ? `-${model.currency}` : '';
+  return `paywatch-${model.metric}${unit}${groupBy ? `-by-${groupBy}` : ''}-${stamp}.csv`;
 }
