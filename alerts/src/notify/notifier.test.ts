@@ -28,7 +28,7 @@ describe('notifier', () => {
     );
     const { locale: _l, receiver: _r, ...base } = sampleNotification();
     const out = await n.notify('oncall', base);
-    expect(out).toEqual({ ok: true, sent: 1, failed: 0, fallback: null });
+    expect(out).toEqual({ ok: true, sent: 1, failed: 0, fallback: null, delivered: true });
     expect(delays).toEqual([500, 1000]);
     expect(rx.requests).toHaveLength(3);
     const rec = log.list()[0]!;
@@ -75,9 +75,9 @@ describe('notifier', () => {
       },
     );
     const { locale: _l, receiver: _r, ...base } = sampleNotification();
-    expect(await n.notify('mixed', base)).toEqual({ ok: true, sent: 1, failed: 1, fallback: null });
+    expect(await n.notify('mixed', base)).toEqual({ ok: true, sent: 1, failed: 1, fallback: null, delivered: true });
     expect(bad.requests).toHaveLength(1); // 400 is not retried
-    expect(await n.notify('broken', base)).toEqual({ ok: false, sent: 0, failed: 1, fallback: 'backup' });
+    expect(await n.notify('broken', base)).toEqual({ ok: false, sent: 0, failed: 1, fallback: 'backup', delivered: true });
     expect(backup.requests).toHaveLength(1);
     expect(JSON.parse(backup.requests[0]!.body).markdown.content).toContain('告警中');
     const recs = log.list();

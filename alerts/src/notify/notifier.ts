@@ -22,10 +22,18 @@ export const DEFAULT_RETRY: RetryPolicy = { max_attempts: 4, base_delay_ms: 500,
 
 /** Outcome of notifying one receiver. */
 export interface NotifyOutcome {
+  /** At least one channel of the receiver itself accepted the notification. */
   ok: boolean;
   sent: number;
   failed: number;
+  /** The fallback receiver tried because every channel failed, else null. */
   fallback: string | null;
+  /**
+   * Someone heard it: the receiver itself (`ok`) or, when every channel failed, its fallback.
+   * The dispatcher records a delivered notification as notified (so the fallback is not paged
+   * again every group_interval, and the resolve follows the same way).
+   */
+  delivered: boolean;
 }
 
 /**
@@ -118,10 +126,10 @@ export function createNotifier(
         duration_ms: 0,
         fallback_for: fallbackFor,
       });
-      return { ok: false, sent: 0, failed: 1, fallback: null };
+      return { ok: false, sent: 0, failed: 1, fallback: null, delivered: false };
     }
     // A receiver without channels (the default pack's placeholder) accepts and drops.
-    if (r.channels.length === 0) return { ok: true, sent: 0, failed: 0, fallback: null };
+    if (r.channels.length === 0) return { ok: true, sent: 0, failed: 0, fallback: null, delivered: true };
     const n: Notification = { ...base, receiver, locale: r.cfg.locale };
     const results = await Promise.all(
       r.channels.map(async (ch) => {
@@ -147,11 +155,12 @@ export function createNotifier(
     const sent = results.filter(Boolean).length;
     const failed = results.length - sent;
     let fallback: string | null = null;
+    let delivered = sent > 0;
     if (sent === 0 && r.cfg.fallback && fallbackFor === null && r.cfg.fallback !== receiver) {
       fallback = r.cfg.fallback;
-      await notifyInner(r.cfg.fallback, base, receiver);
+      delivered = (await notifyInner(r.cfg.fallback, base, receiver)).ok;
     }
-    return { ok: sent > 0, sent, failed, fallback };
+    return { ok: sent > 0, sent, failed, fallback, delivered };
   }
 
   return {

@@ -196,4 +196,36 @@ describe('dispatcher', () => {
     await second.d.tick(20 * M);
     expect(sent().at(-1)).toEqual({ path: '/default', status: 'resolved', alerts: ['a:resolved'] });
   });
+  it('a firing delivered only through the fallback is sent once, and its resolve goes the same way', async () => {
+    // The primary receiver's only channel is a dead port; its fallback works.
+    const dead = await startHttpReceiver();
+    const deadUrl = dead.url;
+    await dead.close();
+    const notifier = createNotifier(
+      { log: createDeliveryLog(), sleep: async () => undefined },
+      {
+        receivers: [
+          { name: 'broken', locale: 'en', fallback: 'backup', channels: [{ type: 'webhook', url: `${deadUrl}/x` }] },
+          { name: 'backup', locale: 'en', channels: [{ type: 'webhook', url: `${rx.url}/backup` }] },
+        ],
+        retry: { max_attempts: 1, base_delay_ms: 1, max_delay_ms: 1 },
+      },
+    );
+    const route = buildRoute({
+      receiver: 'broken',
+      group_by: ['provider'],
+      group_wait_ms: 30 * S,
+      group_interval_ms: 5 * M,
+      repeat_interval_ms: 60 * M,
+    });
+    const d = createDispatcher({ notifier, silences: createSilenceRegistry(), nflog: memNflog(), inhibitRules: [] }, route);
+    d.update(alert('a', { provider: 'adyen' }), 0);
+    for (let t = 30 * S; t <= 30 * M; t += 5 * M) await d.tick(t);
+    // Before: the group counted as undelivered, so the fallback got the same firing every group_interval.
+    expect(sent()).toEqual([{ path: '/backup', status: 'firing', alerts: ['a:firing'] }]);
+    d.update(alert('a', { provider: 'adyen' }, { status: 'resolved', ends_at: 31 * M }), 31 * M);
+    await d.tick(36 * M);
+    // Before: never sent (the notification log had no firing for the group).
+    expect(sent().at(-1)).toEqual({ path: '/backup', status: 'resolved', alerts: ['a:resolved'] });
+  });
 });

@@ -137,7 +137,7 @@ export function createDispatcher(deps: DispatcherDeps, route: Route): Dispatcher
         reason: 'escalation',
         external_url: deps.externalUrl?.() ?? '',
       });
-      if (out.ok)
+      if (out.delivered)
         for (const a of due) g.escalated.set(a.id, (g.escalated.get(a.id) ?? new Set<number>()).add(i));
     }
     for (const a of [...g.alerts.values()]) {
@@ -167,7 +167,8 @@ export function createDispatcher(deps: DispatcherDeps, route: Route): Dispatcher
       external_url: deps.externalUrl?.() ?? '',
     });
     // Only a delivered notification enters the log: a failed one is tried again next interval.
-    if (out.ok)
+    // Delivered through the fallback counts: its people were paged (and get the resolve).
+    if (out.delivered)
       deps.nflog.set({
         key: logKey,
         at: now,
