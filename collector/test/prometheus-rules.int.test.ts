@@ -14,7 +14,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { freePort, waitUntil } from './prometheus-process.js';
+import { freePort, waitUntil } from './scrape-harness.js';
 import { REPO_DIR, serviceBin } from './services.js';
 
 const run = promisify(execFile);

@@ -1,61 +1,38 @@
 // Guards the Prometheus path end to end: a real Prometheus scrapes a collector (ClickHouse store) fed by the simulator, and paywatch_payments_total read back through Prometheus's API equals what was sent.
-import { randomUUID } from 'node:crypto';
 import { rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createClient } from '@clickhouse/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sendEvents } from '../src/simulator/sender.js';
 import { ident, sql } from '../src/store/clickhouse/sql.js';
-import { TEST_KEY, startTestServer, type TestServer } from './harness.js';
-import {
-  assertClickHouseUp,
-  clickhouseEndpoint,
-  clickhouseStoreEnv,
-  prometheusTargetsDir,
-  promQuery,
-  serviceUrl,
-} from './services.js';
+import { TEST_KEY } from './harness.js';
+import { startClickHouseCollector, waitUntil, type ClickHouseCollector } from './scrape-harness.js';
+import { clickhouseEndpoint, prometheusTargetsDir, promQuery, serviceUrl } from './services.js';
 
-const run = randomUUID().replace(/-/g, '').slice(0, 12);
-const database = `paywatch_test_${run}`;
 const ch = clickhouseEndpoint();
 const promUrl = serviceUrl('prometheus');
-const targetFile = path.join(prometheusTargetsDir(), `collector-${run}.json`);
-let s: TestServer;
+let collector: ClickHouseCollector;
+let run = '';
+let targetFile = '';
 
 beforeAll(async () => {
-  await assertClickHouseUp(ch);
-  s = await startTestServer({
-    PAYWATCH_LOG_LEVEL: 'warn',
-    PAYWATCH_METRICS_PUBLIC: 'true',
-    ...clickhouseStoreEnv(ch, database),
-  });
-  const hostPort = new URL(s.url).host;
+  collector = await startClickHouseCollector();
+  // The shared Prometheus (services.sh) scrapes every file_sd target: a label of this run's own.
+  run = collector.database.replace('paywatch_test_', '');
+  targetFile = path.join(prometheusTargetsDir(), `collector-${run}.json`);
+  const hostPort = new URL(collector.server.url).host;
   await writeFile(targetFile, JSON.stringify([{ targets: [hostPort], labels: { paywatch_test_run: run } }]));
 });
 
 afterAll(async () => {
-  await rm(targetFile, { force: true });
-  await s?.stop();
-  const c = createClient({ url: ch.url, username: ch.username, password: ch.password });
-  await c.command({ query: sql`DROP DATABASE IF EXISTS ${ident(database)}`.text });
-  await c.close();
+  if (targetFile) await rm(targetFile, { force: true });
+  await collector?.stop();
 });
-
-async function until<T>(fn: () => Promise<T>, ok: (v: T) => boolean, ms: number): Promise<T> {
-  const deadline = Date.now() + ms;
-  let last = await fn();
-  while (!ok(last) && Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 500));
-    last = await fn();
-  }
-  return last;
-}
 
 describe('Prometheus scraping the collector', () => {
   it('paywatch_payments_total in Prometheus equals the simulator totals, overall and by status', async () => {
     const report = await sendEvents({
-      url: s.url,
+      url: collector.server.url,
       key: TEST_KEY,
       seed: 4242,
       rate: 500,
@@ -65,10 +42,11 @@ describe('Prometheus scraping the collector', () => {
     });
     expect(report.accepted).toBe(6000);
     const sel = `paywatch_payments_total{paywatch_test_run="${run}"}`;
-    const total = await until(
+    const total = await waitUntil(
       () => promQuery(promUrl, `sum(${sel})`),
       (r) => r[0]?.value === report.accepted,
       60_000,
+      500,
     );
     expect(total[0]?.value, 'sum(paywatch_payments_total) scraped by Prometheus').toBe(report.accepted);
     const byStatus = await promQuery(promUrl, `sum by (status) (${sel})`);
@@ -82,7 +60,7 @@ describe('Prometheus scraping the collector', () => {
     const c = createClient({ url: ch.url, username: ch.username, password: ch.password });
     try {
       const rs = await c.query({
-        query: sql`SELECT count() AS n FROM ${ident(database)}.payment_events`.text,
+        query: sql`SELECT count() AS n FROM ${ident(collector.database)}.payment_events`.text,
         format: 'JSONEachRow',
       });
       expect(Number((await rs.json<{ n: string }>())[0]?.n)).toBe(report.accepted);
