@@ -35,6 +35,8 @@ export interface TrendChartProps {
   ariaLabel: string;
   /** Marks the bucket still in progress on the chart and in the tooltip ("in progress"). */
   partialLabel?: string;
+  /** A primary value's change against its comparison (`+12.3 %`), shown after it in the tooltip. */
+  deltaLabel?(row: ChartRow, s: ChartSeries): string | undefined;
 }
 
 /** dataKey of a primary series' partial segment (the last complete bucket → the one in progress). */
@@ -85,6 +87,7 @@ export function TrendChart({
   size,
   ariaLabel,
   partialLabel = 'partial',
+  deltaLabel,
 }: TrendChartProps) {
   const byId = new Map(model.series.map((s) => [s.id, s]));
   const rows = drawnRows(model, type);
@@ -161,6 +164,12 @@ export function TrendChart({
                     style={{ background: seriesColor(model, s), color: seriesColor(model, s) }}
                   />
                   {s.label}: <strong>{formatValue(value)}</strong>
+                  {deltaLabel?.(row, s) !== undefined && (
+                    <span className="muted" data-testid="delta">
+                      {' '}
+                      {deltaLabel(row, s)}
+                    </span>
+                  )}
                 </li>
               ))}
             </ul>

@@ -1,7 +1,7 @@
 // Guards the chart model (metric math, empty buckets, comparison overlay, the bucket still in progress) and that the CSV export equals what the chart draws.
 import type { MetricPoint, Timeseries } from '@paywatch/contracts';
 import { describe, expect, it } from 'vitest';
-import { buildChartModel, type ChartModel } from './chart-data.js';
+import { buildChartModel, deltaOf, type ChartModel } from './chart-data.js';
 import { comparisonRange } from './compare.js';
 import { chartToCsv, csvField, csvFileName, parseCsv } from './csv.js';
 
@@ -241,5 +241,55 @@ describe('CSV export', () => {
     });
     expect(zh.series.map((s) => s.label)).toEqual(['微信支付', '微信支付（上周同日）']);
     expect(parseCsv(chartToCsv(zh))[0]).toEqual(['time', 'wechat_pay', 'wechat_pay (last week)', 'partial']);
+  });
+});
+
+describe('change against the comparison', () => {
+  const W = 7 * 86_400_000;
+  const build = (metric: 'attempts' | 'success_rate', asOf?: number) =>
+    buildChartModel({
+      metric,
+      asOf,
+      primary: ts(
+        [
+          { key: 'stripe', points: [pt(T0, 12, 9, 90), pt(T0 + M, 10, 10, 100), pt(T0 + 2 * M, 5, 5, 50)] },
+          { key: 'adyen', points: [pt(T0, 4, 4, 40)] },
+        ],
+        'provider',
+        T0,
+        T0 + 3 * M,
+      ),
+      comparison: {
+        series: ts(
+          [{ key: 'stripe', points: [pt(T0 - W, 10, 10, 100), pt(T0 + 2 * M - W, 10, 10, 100)] }],
+          'provider',
+          T0 - W,
+          T0 + 3 * M - W,
+        ),
+        offset: W,
+      },
+      ...labels,
+    });
+
+  it('is relative for counts, matched by group key, with no value from a zero or a missing comparison', () => {
+    const m = build('attempts');
+    const [stripe, adyen] = m.series;
+    expect(deltaOf(m, m.rows[0]!, stripe!)).toEqual({ kind: 'relative', value: 0.2 }); // 12 vs 10
+    expect(deltaOf(m, m.rows[1]!, stripe!)).toBeNull(); // last week 0 in that minute
+    expect(deltaOf(m, m.rows[2]!, stripe!)).toEqual({ kind: 'relative', value: -0.5 }); // 5 vs 10
+    expect(deltaOf(m, m.rows[0]!, adyen!)).toBeNull(); // no adyen series last week
+  });
+
+  it('is in percentage points for rates', () => {
+    const m = build('success_rate');
+    const d = deltaOf(m, m.rows[0]!, m.series[0]!);
+    expect(d?.kind).toBe('points');
+    expect(d?.value).toBeCloseTo(0.75 - 1, 12);
+  });
+
+  it('is not given for the bucket in progress (a part of a bucket against a whole one)', () => {
+    const m = build('attempts', T0 + 2 * M + 10_000);
+    expect(deltaOf(m, m.rows[2]!, m.series[0]!)).toBeNull();
+    expect(deltaOf(m, m.rows[0]!, m.series[0]!)).toEqual({ kind: 'relative', value: 0.2 });
   });
 });

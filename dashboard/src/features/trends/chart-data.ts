@@ -160,3 +160,30 @@ export function buildChartModel(input: BuildInput): ChartModel {
 export function isPartial(model: ChartModel, t: number): boolean {
   return model.partialFrom !== null && t >= model.partialFrom;
 }
+
+/** The comparison series drawn for a primary series (the same group key), if any. */
+export function comparisonFor(model: ChartModel, s: ChartSeries): ChartSeries | undefined {
+  if (s.compare) return undefined;
+  return model.series.find((c) => c.compare && c.key === s.key);
+}
+
+/**
+ * A primary value's change against its comparison in the same bucket: relative (`0.12` = +12 %)
+ * for counts, money and latency; in percentage points (`-0.015` = −1.5 pp) for rates, where a
+ * relative change of a percentage misleads. `null` when either side has no value, when the
+ * comparison is 0 (no relative change from nothing), and for the bucket in progress: its value
+ * counts only the part that had elapsed, the comparison a whole bucket.
+ */
+export function deltaOf(
+  model: ChartModel,
+  row: ChartRow,
+  s: ChartSeries,
+): { kind: 'relative' | 'points'; value: number } | null {
+  const c = comparisonFor(model, s);
+  if (!c || isPartial(model, row.t)) return null;
+  const now = row[s.id];
+  const then = row[c.id];
+  if (typeof now !== 'number' || typeof then !== 'number') return null;
+  if (model.unit === 'ratio') return { kind: 'points', value: now - then };
+  return then === 0 ? null : { kind: 'relative', value: (now - then) / then };
+}

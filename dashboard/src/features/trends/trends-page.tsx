@@ -6,7 +6,15 @@ import { dimensionValueLabel, translate, useI18n, type I18n } from '../../i18n/i
 import { can } from '../auth/permissions.js';
 import { useNow, useQuery } from '../../queries/index.js';
 import { readApi } from '../../api/index.js';
-import { buildChartModel, isPartial, OTHER_KEY, type ChartModel } from './chart-data.js';
+import {
+  buildChartModel,
+  deltaOf,
+  isPartial,
+  OTHER_KEY,
+  type ChartModel,
+  type ChartRow,
+  type ChartSeries,
+} from './chart-data.js';
 import { comparisonRange } from './compare.js';
 import { chartToCsv, csvFileName } from './csv.js';
 import { drillHref } from './drill.js';
@@ -54,6 +62,19 @@ export function valueFormatters(model: ChartModel, fmt: I18n['fmt']) {
     case 'count':
       return { full: (v: number) => fmt.number(v, 2), axis: (v: number) => fmt.compact(v) };
   }
+}
+
+/**
+ * A primary value's change against its comparison, as shown beside it: `+12.3 %` (relative), or
+ * for rates `−1.5 pp` (percentage points); undefined without a comparable value.
+ */
+export function deltaText(model: ChartModel, row: ChartRow, s: ChartSeries, i18n: Pick<I18n, 't' | 'fmt'>) {
+  const d = deltaOf(model, row, s);
+  if (!d) return undefined;
+  const sign = d.value > 0 ? '+' : '';
+  return d.kind === 'points'
+    ? i18n.t('trends.deltaPoints', { value: sign + i18n.fmt.number(d.value * 100, 1) })
+    : sign + i18n.fmt.percent(d.value, 1);
 }
 
 /** A `datetime-local` value (local time) ↔ epoch ms. */
@@ -400,6 +421,7 @@ export function TrendsPage() {
                   onSelect={(x, s) => navigate(drillHref(state, model, x, s))}
                   ariaLabel={`${t(`metric.${state.metric}`)} · ${fmt.dateTime(range.from)} – ${fmt.dateTime(range.to)}`}
                   partialLabel={t('trends.partial')}
+                  deltaLabel={(row, s) => deltaText(model, row, s, i18n)}
                 />
               </Suspense>
             </div>
@@ -421,7 +443,8 @@ function DataTable({
   state: TrendsState;
   format(v: number): string;
 }) {
-  const { t, fmt } = useI18n();
+  const i18n = useI18n();
+  const { t, fmt } = i18n;
   return (
     <div className="table-wrap" style={{ marginTop: '0.75rem', maxHeight: '420px', overflowY: 'auto' }}>
       <table data-testid="trend-table">
@@ -444,12 +467,19 @@ function DataTable({
               </th>
               {model.series.map((s) => {
                 const v = r[s.id];
+                const delta = deltaText(model, r, s, i18n);
                 return (
                   <td key={s.id} className="num">
                     {v === null || v === undefined ? (
                       '–'
                     ) : (
                       <Link to={drillHref(state, model, r.t, s)}>{format(v)}</Link>
+                    )}
+                    {delta !== undefined && (
+                      <span className="muted" data-testid="delta">
+                        {' '}
+                        ({delta})
+                      </span>
                     )}
                   </td>
                 );
