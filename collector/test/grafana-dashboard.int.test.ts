@@ -1,4 +1,4 @@
-// Guards the provisioned Grafana dashboards and the alert rules against real metrics: a Prometheus started with grafana/prometheus/prometheus.yml scrapes a collector (ClickHouse store, so the spool exists) fed by the simulator; every panel query and template variable returns data, and every rule evaluates.
+// Guards the provisioned Grafana dashboards and the alert rules against real metrics: a Prometheus started with grafana/prometheus/prometheus.yml scrapes a collector (ClickHouse store, so the spool exists) fed by the simulator and a paywatch alerts engine; every panel query and template variable returns data, every rule evaluates and names only scraped jobs and metrics.
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -6,9 +6,11 @@ import { parse, stringify } from 'yaml';
 import { sendEvents, type SendReport } from '../src/simulator/sender.js';
 import { TEST_KEY } from './harness.js';
 import {
+  startAlertEngine,
   startClickHouseCollector,
   startPrometheus,
   waitUntil,
+  type AlertEngineProcess,
   type ClickHouseCollector,
   type PrometheusProcess,
 } from './scrape-harness.js';
@@ -100,23 +102,27 @@ async function problemOf(promUrl: string, query: string, legend: string | undefi
 }
 
 let c: ClickHouseCollector;
+let engine: AlertEngineProcess;
 let prom: PrometheusProcess;
 let report: SendReport;
 
 beforeAll(async () => {
   c = await startClickHouseCollector();
-  // The shipped prometheus.yml, with the collector job pointed at the test collector, a 1 s
-  // scrape and rule evaluation, the repository's rules, and no Alertmanager or other targets.
+  engine = await startAlertEngine(c.storeEnv);
+  // The shipped prometheus.yml with its two paywatch jobs pointed at the test's collector and
+  // alert engine, a 1 s scrape and rule evaluation, the repository's rules, no Alertmanager.
   const cfg = parse(readFileSync(g('prometheus', 'prometheus.yml'), 'utf8')) as {
     global: Record<string, unknown>;
     alerting?: unknown;
     rule_files: string[];
     scrape_configs: { job_name: string; static_configs: { targets: string[] }[] }[];
   };
-  const job = cfg.scrape_configs.find((s) => s.job_name === 'paywatch-collector');
-  if (!job) throw new Error('prometheus.yml has no paywatch-collector job');
-  job.static_configs = [{ ...job.static_configs[0], targets: [new URL(c.server.url).host] }];
-  cfg.scrape_configs = [job];
+  const target = { 'paywatch-collector': c.server.url, 'paywatch-alerts': engine.url };
+  cfg.scrape_configs = Object.entries(target).map(([name, url]) => {
+    const job = cfg.scrape_configs.find((s) => s.job_name === name);
+    if (!job) throw new Error(`prometheus.yml has no ${name} job`);
+    return { ...job, static_configs: [{ ...job.static_configs[0], targets: [new URL(url).host] }] };
+  });
   cfg.global = { ...cfg.global, scrape_interval: '1s', evaluation_interval: '1s' };
   cfg.rule_files = [g('prometheus', 'rules', '*.yml')];
   delete cfg.alerting;
@@ -134,6 +140,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await prom?.stop();
+  await engine?.stop();
   await c?.stop();
 });
 
@@ -221,15 +228,33 @@ describe('alert rules against the real metrics', () => {
     for (const r of loaded) expect(`${r.name}: ${r.health} ${r.lastError ?? ''}`).toBe(`${r.name}: ok `);
   });
 
-  it("every metric the collector's rules name is one the collector exposes", async () => {
-    const loaded = (await rules()).filter((r) => r.file === 'paywatch.yml');
+  it('every job and metric the rules name is scraped from the collector or the alert engine', async () => {
+    const loaded = await rules();
+    const jobs = new Set(loaded.flatMap((r) => [...r.query.matchAll(/job="([^"]+)"/g)].map((m) => m[1]!)));
+    expect([...jobs].sort()).toEqual(['paywatch-alerts', 'paywatch-collector']);
+    for (const job of jobs) {
+      const up = await waitUntil(
+        () => promQuery(prom.url, `up{job="${job}"}`),
+        (r) => r[0]?.value === 1,
+        15_000,
+      );
+      expect(
+        up.map((r) => r.value),
+        `up{job="${job}"}`,
+      ).toEqual([1]);
+    }
     const names = new Set(
       loaded.flatMap((r) => [...r.query.matchAll(/\b(paywatch_\w+)/g)].map((m) => m[1]!)),
     );
     expect(names.size).toBeGreaterThan(0);
     for (const n of names) {
-      const series = await promQuery(prom.url, `count({__name__="${n}", job="paywatch-collector"})`);
-      expect(series.length, `${n} scraped from the collector`).toBe(1);
+      // The feed lag is published once the engine has a position: after its first poll.
+      const series = await waitUntil(
+        () => promQuery(prom.url, `count({__name__="${n}", job=~"paywatch-.+"})`),
+        (r) => r.length === 1,
+        15_000,
+      );
+      expect(series.length, `${n} scraped from a paywatch job`).toBe(1);
     }
   });
 });

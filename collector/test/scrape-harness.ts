@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
@@ -7,7 +7,13 @@ import path from 'node:path';
 import { createClient } from '@clickhouse/client';
 import { ident, sql } from '../src/store/clickhouse/sql.js';
 import { startTestServer, type TestServer } from './harness.js';
-import { assertClickHouseUp, clickhouseEndpoint, clickhouseStoreEnv, serviceBin } from './services.js';
+import {
+  REPO_DIR,
+  assertClickHouseUp,
+  clickhouseEndpoint,
+  clickhouseStoreEnv,
+  serviceBin,
+} from './services.js';
 
 /**
  * Pieces the Prometheus-facing integration tests share: a collector on the ClickHouse store (so
@@ -44,6 +50,8 @@ export async function waitUntil<T>(
 export interface ClickHouseCollector {
   readonly server: TestServer;
   readonly database: string;
+  /** The store variables of its database (for another process on the same events). */
+  readonly storeEnv: Record<string, string>;
   /** Stops the collector and drops its database. */
   stop(): Promise<void>;
 }
@@ -58,15 +66,17 @@ export async function startClickHouseCollector(
   const ch = clickhouseEndpoint();
   await assertClickHouseUp(ch);
   const database = `paywatch_test_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
+  const storeEnv = clickhouseStoreEnv(ch, database);
   const server = await startTestServer({
     PAYWATCH_LOG_LEVEL: 'warn',
     PAYWATCH_METRICS_PUBLIC: 'true',
-    ...clickhouseStoreEnv(ch, database),
+    ...storeEnv,
     ...env,
   });
   return {
     server,
     database,
+    storeEnv,
     async stop() {
       await server.stop();
       const c = createClient({ url: ch.url, username: ch.username, password: ch.password });
@@ -129,4 +139,65 @@ export async function startPrometheus(config: string): Promise<PrometheusProcess
     throw new Error(`Prometheus (${bin}) did not become ready at ${url}:\n${log}`);
   }
   return { url, stop };
+}
+
+/** A `paywatch alerts` process (the standalone alert engine) of a test's own. */
+export interface AlertEngineProcess {
+  /** Where it listens (`/metrics`, `/healthz`). */
+  readonly url: string;
+  /** Stops it (SIGTERM, then waits for the exit) and deletes its data folder. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts `paywatch alerts` on `storeEnv` (a collector's store variables) with a data folder of its
+ * own, the built-in rule pack and a 200 ms poll; resolves once it listens.
+ */
+export async function startAlertEngine(storeEnv: Record<string, string>): Promise<AlertEngineProcess> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'pw-alerts-'));
+  let out = '';
+  const proc: ChildProcess = spawn(
+    process.execPath,
+    [path.join(REPO_DIR, 'collector/bin/paywatch.mjs'), 'alerts'],
+    {
+      cwd: REPO_DIR,
+      // Only what the service needs: never the test runner's own PAYWATCH_ variables.
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: process.env.HOME ?? tmpdir(),
+        ...storeEnv,
+        PAYWATCH_DATA_DIR: dir,
+        PAYWATCH_HOST: '127.0.0.1',
+        PAYWATCH_ALERTS_PORT: String(await freePort()),
+        PAYWATCH_ALERTS_API_TOKEN: 'alerts-api-token-0123456789abcdef',
+        PAYWATCH_ALERTS_POLL_MS: '200',
+        PAYWATCH_ALERTS_FEED_LAG_MS: '1000',
+        PAYWATCH_HASH_KEY: 'integration-test-hash-key-0123456789',
+        PAYWATCH_LOG_LEVEL: 'warn',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  const collect = (b: Buffer) => (out = (out + b.toString()).slice(-8000));
+  proc.stdout!.on('data', collect);
+  proc.stderr!.on('data', collect);
+  const exited = new Promise<void>((r) => proc.once('exit', () => r()));
+  const stop = async () => {
+    if (proc.exitCode === null && proc.signalCode === null) {
+      proc.kill('SIGTERM');
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
+    }
+    rmSync(dir, { recursive: true, force: true });
+  };
+  const url = await waitUntil(
+    async () => /listening on (http:\/\/\S+)/.exec(out)?.[1] ?? null,
+    (u) => u !== null || proc.exitCode !== null,
+    60_000,
+    100,
+  );
+  if (url === null) {
+    await stop();
+    throw new Error(`paywatch alerts did not start:\n${out}`);
+  }
+  return { url: url.replace(/\/$/, ''), stop };
 }
