@@ -1,7 +1,7 @@
 // Guards the mapping of Faro transport bodies into masked, bounded RUM records.
 import { describe, expect, it } from 'vitest';
 import { maskPans } from '../../lib/pan.js';
-import { FaroPayloadSchema, pageUrlOf, toRumRecords } from './faro-payload.js';
+import { FARO_MAX_ATTRIBUTE_DEPTH, FaroPayloadSchema, pageUrlOf, toRumRecords } from './faro-payload.js';
 
 const NOW = Date.UTC(2026, 0, 15, 12);
 const body = {
@@ -77,5 +77,17 @@ describe('faro payload', () => {
     expect(FaroPayloadSchema.safeParse({ events: [{ attributes: {} }] }).success).toBe(false);
     expect(FaroPayloadSchema.safeParse([]).success).toBe(false);
     expect(pageUrlOf('not a url')).toBeNull();
+  });
+
+  it('refuses attributes nested thousands of levels deep, naming the field (serializing them overflowed the stack: a 500)', () => {
+    const deep = JSON.parse('{"a":'.repeat(5000) + '1' + '}'.repeat(5000)) as unknown;
+    const r = FaroPayloadSchema.safeParse({ events: [{ name: 'x', attributes: { a: deep } }] });
+    expect(r.success).toBe(false);
+    expect(r.error?.issues[0]).toMatchObject({
+      path: ['events', 0, 'attributes'],
+      message: `nested deeper than ${FARO_MAX_ATTRIBUTE_DEPTH} levels`,
+    });
+    const ok = FaroPayloadSchema.parse({ events: [{ name: 'x', attributes: { a: { b: { c: 1 } } } }] });
+    expect(toRumRecords(ok, NOW, maskPans)[0]?.attributes).toEqual({ a: '{"b":{"c":1}}' });
   });
 });
