@@ -205,7 +205,12 @@ describe('dispatcher', () => {
       { log: createDeliveryLog(), sleep: async () => undefined },
       {
         receivers: [
-          { name: 'broken', locale: 'en', fallback: 'backup', channels: [{ type: 'webhook', url: `${deadUrl}/x` }] },
+          {
+            name: 'broken',
+            locale: 'en',
+            fallback: 'backup',
+            channels: [{ type: 'webhook', url: `${deadUrl}/x` }],
+          },
           { name: 'backup', locale: 'en', channels: [{ type: 'webhook', url: `${rx.url}/backup` }] },
         ],
         retry: { max_attempts: 1, base_delay_ms: 1, max_delay_ms: 1 },
@@ -218,7 +223,10 @@ describe('dispatcher', () => {
       group_interval_ms: 5 * M,
       repeat_interval_ms: 60 * M,
     });
-    const d = createDispatcher({ notifier, silences: createSilenceRegistry(), nflog: memNflog(), inhibitRules: [] }, route);
+    const d = createDispatcher(
+      { notifier, silences: createSilenceRegistry(), nflog: memNflog(), inhibitRules: [] },
+      route,
+    );
     d.update(alert('a', { provider: 'adyen' }), 0);
     for (let t = 30 * S; t <= 30 * M; t += 5 * M) await d.tick(t);
     // Before: the group counted as undelivered, so the fallback got the same firing every group_interval.
@@ -227,5 +235,44 @@ describe('dispatcher', () => {
     await d.tick(36 * M);
     // Before: never sent (the notification log had no firing for the group).
     expect(sent().at(-1)).toEqual({ path: '/backup', status: 'resolved', alerts: ['a:resolved'] });
+  });
+  it('an escalation is not sent again after a restart, and the escalated receiver gets the resolve', async () => {
+    const nflog = memNflog();
+    const first = setup(nflog);
+    first.d.update(alert('p', { provider: 'adyen', severity: 'page' }), 0);
+    for (let t = 30 * S; t <= 20 * M; t += 5 * M) await first.d.tick(t);
+    expect(sent().filter((s) => s.path === '/manager')).toEqual([
+      { path: '/manager', status: 'firing', alerts: ['p:firing'] },
+    ]);
+    // Restart: a new dispatcher with the persisted notification log, fed the alert again.
+    const second = setup(nflog);
+    second.d.update(alert('p', { provider: 'adyen', severity: 'page' }), 21 * M);
+    for (let t = 21 * M + 30 * S; t <= 40 * M; t += 5 * M) await second.d.tick(t);
+    // Before: escalated again (the escalation was remembered in memory only).
+    expect(sent().filter((s) => s.path === '/manager')).toHaveLength(1);
+    second.d.update(
+      alert('p', { provider: 'adyen', severity: 'page' }, { status: 'resolved', ends_at: 41 * M }),
+      41 * M,
+    );
+    await second.d.tick(46 * M);
+    // Before: the manager paged by the escalation never heard that it was over.
+    expect(
+      sent()
+        .filter((s) => s.path === '/manager')
+        .at(-1),
+    ).toEqual({
+      path: '/manager',
+      status: 'resolved',
+      alerts: ['p:resolved'],
+    });
+    expect(
+      sent()
+        .filter((s) => s.path === '/pager')
+        .at(-1),
+    ).toEqual({
+      path: '/pager',
+      status: 'resolved',
+      alerts: ['p:resolved'],
+    });
   });
 });

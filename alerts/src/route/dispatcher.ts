@@ -33,7 +33,6 @@ interface Group {
   alerts: Map<string, NotifyAlert>;
   next_flush_at: number;
   /** alert id → escalation steps already sent. */
-  escalated: Map<string, Set<number>>;
 }
 
 /** A snapshot of a group for the API. */
@@ -66,6 +65,11 @@ export interface DispatcherDeps {
   inhibitRules: InhibitRule[];
   /** `externalURL` of each notification (read when sent: the host's address may come late). */
   externalUrl?: () => string;
+}
+
+/** Notification-log key of escalation step `i` of a group (what was escalated, to whom). */
+function escalationLogKey(groupKey: string, i: number, receiver: string): string {
+  return `${receiver}|${groupKey}/escalation/${i}`;
 }
 
 export function createDispatcher(deps: DispatcherDeps, route: Route): Dispatcher {
@@ -122,29 +126,51 @@ export function createDispatcher(deps: DispatcherDeps, route: Route): Dispatcher
       // Everything that was notified is now muted: remember that, send nothing.
       deps.nflog.set({ key: logKey, at: last.at, firing: [], resolved: [] });
     }
-    // Escalation of unacknowledged firing alerts.
+    // Escalation of unacknowledged firing alerts. Who was escalated to is kept in the
+    // notification log (persisted), so a restart does not escalate again and the resolve
+    // reaches the escalation receiver too.
+    const resolveRetry = new Set<string>();
     for (const [i, step] of g.route.escalate.entries()) {
-      const due = firing.filter(
-        (a) =>
-          a.acknowledged_by === null && now - a.starts_at >= step.after_ms && !g.escalated.get(a.id)?.has(i),
+      const escKey = escalationLogKey(g.key, i, step.receiver);
+      const escLast = deps.nflog.get(escKey);
+      const escalated = new Set(escLast?.firing ?? []);
+      const escResolved = [...g.alerts.values()].filter(
+        (a) => a.status === 'resolved' && escalated.has(a.id),
       );
-      if (!due.length) continue;
-      const out = await deps.notifier.notify(step.receiver, {
-        group_key: `${g.key}/escalation/${i}`,
-        group_labels: g.labels,
-        status: 'firing',
-        alerts: due,
-        reason: 'escalation',
-        external_url: deps.externalUrl?.() ?? '',
-      });
-      if (out.delivered)
-        for (const a of due) g.escalated.set(a.id, (g.escalated.get(a.id) ?? new Set<number>()).add(i));
-    }
-    for (const a of [...g.alerts.values()]) {
-      if (a.status === 'resolved') {
-        g.alerts.delete(a.id);
-        g.escalated.delete(a.id);
+      if (escResolved.length) {
+        const out = await deps.notifier.notify(step.receiver, {
+          group_key: `${g.key}/escalation/${i}`,
+          group_labels: g.labels,
+          status: 'resolved',
+          alerts: escResolved,
+          reason: 'update',
+          external_url: deps.externalUrl?.() ?? '',
+        });
+        if (out.delivered) for (const a of escResolved) escalated.delete(a.id);
+        else for (const a of escResolved) resolveRetry.add(a.id);
       }
+      const due = firing.filter(
+        (a) => a.acknowledged_by === null && now - a.starts_at >= step.after_ms && !escalated.has(a.id),
+      );
+      if (due.length) {
+        const out = await deps.notifier.notify(step.receiver, {
+          group_key: `${g.key}/escalation/${i}`,
+          group_labels: g.labels,
+          status: 'firing',
+          alerts: due,
+          reason: 'escalation',
+          external_url: deps.externalUrl?.() ?? '',
+        });
+        if (out.delivered) for (const a of due) escalated.add(a.id);
+      }
+      const ids = [...escalated].sort();
+      if (escLast || ids.length)
+        if (!escLast || ids.length !== escLast.firing.length || ids.some((id, k) => id !== escLast.firing[k]))
+          deps.nflog.set({ key: escKey, at: now, firing: ids, resolved: [] });
+    }
+    // Resolved alerts leave the group once every receiver that heard the firing got the resolve.
+    for (const a of [...g.alerts.values()]) {
+      if (a.status === 'resolved' && !resolveRetry.has(a.id)) g.alerts.delete(a.id);
     }
     if (g.alerts.size === 0) groups.delete(g.key);
     else g.next_flush_at = now + g.route.group_interval_ms;
@@ -191,7 +217,10 @@ export function createDispatcher(deps: DispatcherDeps, route: Route): Dispatcher
         if (!g) {
           if (
             alert.status === 'resolved' &&
-            !deps.nflog.get(`${r.receiver}|${key}`)?.firing.includes(alert.id)
+            !deps.nflog.get(`${r.receiver}|${key}`)?.firing.includes(alert.id) &&
+            !r.escalate.some((step, i) =>
+              deps.nflog.get(escalationLogKey(key, i, step.receiver))?.firing.includes(alert.id),
+            )
           )
             continue;
           g = {
@@ -200,7 +229,6 @@ export function createDispatcher(deps: DispatcherDeps, route: Route): Dispatcher
             labels,
             alerts: new Map(),
             next_flush_at: now + r.group_wait_ms,
-            escalated: new Map(),
           };
           groups.set(key, g);
         }
