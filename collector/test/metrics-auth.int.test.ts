@@ -1,28 +1,17 @@
 // Guards the documented Prometheus setup: a real Prometheus scrapes /metrics with a `read` API key from credentials_file; without credentials it is refused (401).
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from './harness.js';
-import { serviceBin } from './services.js';
+import { startPrometheus, type PrometheusProcess } from './scrape-harness.js';
 
 let s: TestServer;
-let prom: ChildProcess | undefined;
+let prom: PrometheusProcess | undefined;
 let dir = '';
 let promUrl = '';
 
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
-  const port = (srv.address() as AddressInfo).port;
-  await new Promise<void>((r) => srv.close(() => r()));
-  return port;
-}
-
 beforeAll(async () => {
-  const bin = serviceBin('prometheus'); // fails with install instructions when Prometheus is missing
   s = await startTestServer({ PAYWATCH_LOG_LEVEL: 'warn' });
   const created = await s.fetch('/api/admin/keys', {
     method: 'POST',
@@ -30,11 +19,11 @@ beforeAll(async () => {
     body: JSON.stringify({ name: 'prometheus', scopes: ['read'] }),
   });
   const { key } = (await created.json()) as { key: string };
-  dir = mkdtempSync(join(tmpdir(), 'pw-prom-'));
+  dir = mkdtempSync(join(tmpdir(), 'pw-prom-key-'));
   writeFileSync(join(dir, 'paywatch.key'), key + '\n', { mode: 0o600 });
   const target = new URL(s.url).host;
-  writeFileSync(
-    join(dir, 'prometheus.yml'),
+  // Fails with install instructions when Prometheus is missing.
+  prom = await startPrometheus(
     [
       'global: { scrape_interval: 1s }',
       'scrape_configs:',
@@ -48,20 +37,10 @@ beforeAll(async () => {
       '',
     ].join('\n'),
   );
-  const port = await freePort();
-  promUrl = `http://127.0.0.1:${port}`;
-  prom = spawn(
-    bin,
-    [
-      `--config.file=${join(dir, 'prometheus.yml')}`,
-      `--storage.tsdb.path=${join(dir, 'data')}`,
-      `--web.listen-address=127.0.0.1:${port}`,
-    ],
-    { stdio: 'ignore' },
-  );
+  promUrl = prom.url;
 });
 afterAll(async () => {
-  prom?.kill('SIGTERM');
+  await prom?.stop();
   await s?.stop();
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
