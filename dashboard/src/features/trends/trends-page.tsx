@@ -18,6 +18,7 @@ import {
 import { comparisonRange } from './compare.js';
 import { chartToCsv, csvFileName } from './csv.js';
 import { drillHref } from './drill.js';
+import { checkFilterValues, codeKind, invalidFilters, knownValues } from './filter-input.js';
 import { fetchTrendData } from './trend-data.js';
 import {
   BUCKET_NAMES,
@@ -163,6 +164,21 @@ export function TrendsPage() {
     dim: 'provider',
     values: '',
   });
+  const [filterError, setFilterError] = useState<string | null>(null);
+  /** "No provider is called "x"", in the UI language, with what the dimension accepts. */
+  const unknownValues = (dim: Dimension, values: string[]) => {
+    const kind = codeKind(dim);
+    const known = knownValues(dim);
+    return t('trends.unknownValue', {
+      dim: t(`dim.${dim}`),
+      values: values.map((v) => `“${v}”`).join(', '),
+      expected: kind
+        ? t(kind === 'currency' ? 'trends.expectCurrency' : 'trends.expectCountry')
+        : known.map((v) => dimensionValueLabel(lang, dim, v)).join(', '),
+    });
+  };
+  // A shared or edited URL can hold a value that never matches: say so, instead of the API's 400.
+  const badFilters = invalidFilters(state.filters);
   const span = range.to - range.from;
   const vf = model ? valueFormatters(model, fmt) : undefined;
   const hasData = model?.series.length
@@ -336,11 +352,13 @@ export function TrendsPage() {
             className="row"
             onSubmit={(e) => {
               e.preventDefault();
-              const values = newFilter.values
-                .split(',')
-                .map((s) => s.trim())
-                .filter(Boolean);
+              const { values, invalid } = checkFilterValues(newFilter.dim, newFilter.values);
+              if (invalid.length > 0) {
+                setFilterError(unknownValues(newFilter.dim, invalid));
+                return;
+              }
               if (values.length === 0) return;
+              setFilterError(null);
               update({ filters: { ...state.filters, [newFilter.dim]: values } });
               setNewFilter((f) => ({ ...f, values: '' }));
             }}
@@ -348,7 +366,10 @@ export function TrendsPage() {
             <select
               aria-label={t('trends.addFilter')}
               value={newFilter.dim}
-              onChange={(e) => setNewFilter((f) => ({ ...f, dim: e.target.value as Dimension }))}
+              onChange={(e) => {
+                setFilterError(null);
+                setNewFilter((f) => ({ ...f, dim: e.target.value as Dimension }));
+              }}
             >
               {DIMENSIONS.map((d) => (
                 <option key={d} value={d}>
@@ -360,11 +381,29 @@ export function TrendsPage() {
               type="text"
               placeholder={t('trends.filterValues')}
               aria-label={t('trends.filterValues')}
+              aria-invalid={filterError ? true : undefined}
+              aria-describedby={filterError ? 'filter-error' : undefined}
+              list={knownValues(newFilter.dim).length > 0 ? 'filter-known-values' : undefined}
               value={newFilter.values}
-              onChange={(e) => setNewFilter((f) => ({ ...f, values: e.target.value }))}
+              onChange={(e) => {
+                setFilterError(null);
+                setNewFilter((f) => ({ ...f, values: e.target.value }));
+              }}
             />
+            <datalist id="filter-known-values">
+              {knownValues(newFilter.dim).map((v) => (
+                <option key={v} value={v}>
+                  {dimensionValueLabel(lang, newFilter.dim, v)}
+                </option>
+              ))}
+            </datalist>
             <button type="submit">{t('trends.addFilter')}</button>
           </form>
+          {filterError && (
+            <p id="filter-error" className="error-box" role="alert" data-testid="filter-error">
+              {filterError}
+            </p>
+          )}
         </div>
       </div>
 
@@ -397,7 +436,12 @@ export function TrendsPage() {
             )}
           </div>
         </div>
-        {data.error && (
+        {badFilters.length > 0 && (
+          <div className="error-box" role="alert" data-testid="filter-error">
+            {badFilters.map(([d, v]) => unknownValues(d, v)).join(' ')}
+          </div>
+        )}
+        {data.error && badFilters.length === 0 && (
           <div className="error-box" role="alert">
             {t('common.error', { msg: data.error.message })}{' '}
             <button type="button" onClick={data.refetch}>
@@ -405,8 +449,8 @@ export function TrendsPage() {
             </button>
           </div>
         )}
-        {!model && !data.error && <p className="muted">{t('common.loading')}</p>}
-        {model && vf && (
+        {!model && !data.error && badFilters.length === 0 && <p className="muted">{t('common.loading')}</p>}
+        {model && vf && badFilters.length === 0 && (
           <>
             {!hasData && <p className="muted">{t('trends.noData')}</p>}
             <div className="chart-box" data-testid="trend-chart" aria-busy={data.loading}>
