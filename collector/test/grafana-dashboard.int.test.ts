@@ -1,6 +1,7 @@
 // Guards the provisioned Grafana dashboards and the alert rules against real metrics: a Prometheus started with grafana/prometheus/prometheus.yml scrapes a collector (ClickHouse store, so the spool exists) fed by the simulator and a paywatch alerts engine; every panel query and template variable returns data, every rule evaluates and names only scraped jobs and metrics.
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
+import { FAILURE_STATUSES, SUCCESS_STATUSES } from '@paywatch/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { sendEvents, type SendReport } from '../src/simulator/sender.js';
@@ -185,6 +186,21 @@ describe.each(dashboards)('$file', ({ d }) => {
       }
     expect(problems, problems.join('\n')).toEqual([]);
     expect(ran).toBeGreaterThanOrEqual(d.panels.length);
+  });
+});
+
+describe('success rate panels', () => {
+  it("count the contract's success statuses over success + failure statuses (outcomeOf)", () => {
+    const set = (re: string) => [...new Set(re.split('|'))].sort();
+    const success = [...SUCCESS_STATUSES].sort();
+    const decided = [...SUCCESS_STATUSES, ...FAILURE_STATUSES].sort();
+    const panels = dashboards.flatMap(({ d }) => d.panels.filter((p) => /success rate/i.test(p.title)));
+    expect(panels.length).toBeGreaterThan(0);
+    for (const p of panels)
+      for (const t of p.targets) {
+        const matchers = [...t.expr.matchAll(/status=~"([^"]+)"/g)].map((m) => set(m[1]!));
+        expect(matchers, `panel ${p.id} '${p.title}': ${t.expr}`).toEqual([success, decided]);
+      }
   });
 });
 
