@@ -12,7 +12,7 @@ export const SYSTEM_ROUTE_DOCS: RouteDoc[] = [
     auth: 'ingest',
     summary: 'Ingest payment events (JSON or NDJSON)',
     description:
-      `\`application/json\`: one event or an array; \`application/x-ndjson\`: one event per line. Limits: body ${INGEST_LIMITS.maxBodyBytes} bytes (8 MiB, after gzip/deflate decoding), ${INGEST_LIMITS.maxEventsPerRequest} events per request (413 beyond). ` +
+      `\`application/json\`: one event or an array; \`application/x-ndjson\`: one event per line. The body is UTF-8 (a leading byte order mark is ignored; a \`charset\` other than utf-8 is a 415; bytes that are not UTF-8 are a 400 \`invalid_utf8\` naming the byte for JSON, and reject only their line in NDJSON). Limits: body ${INGEST_LIMITS.maxBodyBytes} bytes (8 MiB, after gzip/deflate decoding), ${INGEST_LIMITS.maxEventsPerRequest} events per request (413 beyond). ` +
       'Each event is validated independently: good events are accepted even when others are rejected. A 2xx means accepted events are durable. Re-sending an event_id is counted as a duplicate and never stored twice. ' +
       'Unknown top-level fields are rejected (put custom data in `metadata`), and so is text (any field, `metadata` keys and values included) holding a lone UTF-16 surrogate such as an unpaired `\\ud800` escape, naming the field. Card numbers anywhere are masked to BIN…last4, CVV/PIN-like metadata keys are dropped, and customer/device/IP refs, e-mails and phones are replaced by keyed hashes before storage.',
     body: {
@@ -28,11 +28,11 @@ export const SYSTEM_ROUTE_DOCS: RouteDoc[] = [
     },
     errors: {
       400:
-        'Either the `Error` shape, for a body that holds no events (malformed JSON — the message names the position —, an empty body or an empty array), ' +
+        'Either the `Error` shape, for a body that holds no events (malformed JSON — the message names the position —, a JSON body that is not UTF-8 — the message names the byte —, an empty body or an empty array), ' +
         'or the same ingest response as 200 (accepted 0, duplicate 0, `errors` with each event’s index, field path and reason) when every event was rejected, NDJSON lines that are not JSON included.',
       401: 'Missing or invalid API key.',
       413: 'Body over 8 MiB or more than 10,000 events.',
-      415: 'Unsupported content type or encoding.',
+      415: 'Unsupported content type, charset (only UTF-8) or encoding.',
       503: 'The store cannot durably accept events right now; retry after `Retry-After` seconds.',
     },
     errorBodies: { 400: IngestResponseSchema },

@@ -79,4 +79,48 @@ describe('parseEventsBody', () => {
   it('refuses other media types with 415', () => {
     expect(() => parseEventsBody(b('a,b'), 'text/csv')).toThrow(expect.objectContaining({ status: 415 }));
   });
+  it('refuses bytes that are not UTF-8 instead of storing U+FFFD in their place', () => {
+    // "café" from a Latin-1 client: 0xE9 alone is no UTF-8 sequence (it was stored as "caf�").
+    const latin1 = Buffer.from('{"merchant_id":"café"}', 'latin1');
+    expect(() => parseEventsBody(latin1, 'application/json')).toThrow(
+      expect.objectContaining({
+        status: 400,
+        code: 'invalid_utf8',
+        field: 'body',
+        message: expect.stringMatching(
+          /^the body at byte 19 \(line 1, byte 20 of the line\) is not valid UTF-8/,
+        ),
+      }),
+    );
+    const nd = Buffer.concat([b('{"a":1}\n{"a":"caf'), Buffer.from([0xe9]), b('"}\n{"a":"Zoë"}\n')]);
+    const r = parseEventsBody(nd, 'application/x-ndjson');
+    expect(r.items).toEqual([{ a: 1 }, undefined, { a: 'Zoë' }]);
+    expect(r.errors).toEqual([
+      { index: 1, path: '', reason: expect.stringMatching(/^line 2 at byte 10 is not valid UTF-8/) },
+    ]);
+    // Overlong encodings and encoded surrogates are not UTF-8 either.
+    for (const bad of [
+      [0xc0, 0xaf],
+      [0xed, 0xa0, 0x80],
+      [0xf4, 0x90, 0x80, 0x80],
+      [0xe2, 0x82],
+    ])
+      expect(() => parseEventsBody(Buffer.from([0x22, ...bad, 0x22]), 'application/json')).toThrow(
+        /at byte 1 /,
+      );
+  });
+  it('refuses a declared charset other than UTF-8 with 415 naming it', () => {
+    const utf16 = Buffer.from('{"a":1}', 'utf16le');
+    expect(() => parseEventsBody(utf16, 'application/json; charset=UTF-16')).toThrow(
+      expect.objectContaining({ status: 415, message: expect.stringContaining('charset "utf-16"') }),
+    );
+    expect(() => parseEventsBody(b('{"a":1}'), 'application/x-ndjson; charset="iso-8859-1"')).toThrow(
+      /charset "iso-8859-1" is not supported/,
+    );
+    expect(parseEventsBody(b('{"a":1}'), 'application/json; charset=UTF-8').items).toEqual([{ a: 1 }]);
+    expect(parseEventsBody(b('{"a":1}'), 'application/json;charset=us-ascii').items).toEqual([{ a: 1 }]);
+  });
+  it('ignores a UTF-8 byte order mark before a JSON body, as NDJSON does', () => {
+    expect(parseEventsBody(b('\uFEFF[{"a":1}]'), 'application/json').items).toEqual([{ a: 1 }]);
+  });
 });
