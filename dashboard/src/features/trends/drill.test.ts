@@ -13,7 +13,7 @@ const series = (key: string | null | undefined, compare = false): ChartSeries =>
   exportLabel: String(key),
   compare,
 });
-const query = (href: string) => Object.fromEntries(new URL(href, 'http://x').searchParams);
+const query = (href: string | null) => Object.fromEntries(new URL(href ?? '/none', 'http://x').searchParams);
 
 describe('drill-down link', () => {
   it('lists only the attempts (succeeded, captured, failed) behind an attempts bucket, not pending or refunded events', () => {
@@ -67,5 +67,22 @@ describe('drill-down link', () => {
       to: '2026-11-19T12:05:00.000Z',
       provider: 'adyen',
     });
+  });
+
+  it('drills into "Other" of a closed list as the values not shown, and offers no link where no filter can express the group', () => {
+    const shown = (keys: (string | null)[], compare = false): ChartModel =>
+      ({
+        ...model,
+        series: keys.map((k, i) => ({ ...series(k, compare), id: `${compare ? 'c' : 's'}${i}` })),
+      }) as ChartModel;
+    const s: TrendsState = { ...DEFAULT_TRENDS, groupBy: 'channel' };
+    const m = shown(['web', 'ios', '__other__']);
+    expect(query(drillHref(s, m, T, series('__other__'))).channel).toBe('android,mini_program,pos');
+    // Within a channel filter, "Other" is the filtered channels not shown.
+    const f: TrendsState = { ...s, filters: { channel: ['web', 'pos', 'android'] } };
+    expect(query(drillHref(f, m, T, series('__other__'))).channel).toBe('android,pos');
+    // Open dimension, or "no value": the unfiltered bucket would also list the shown groups.
+    expect(drillHref({ ...DEFAULT_TRENDS, groupBy: 'merchant_id' }, m, T, series('__other__'))).toBeNull();
+    expect(drillHref({ ...DEFAULT_TRENDS, groupBy: 'card_brand' }, m, T, series(null))).toBeNull();
   });
 });

@@ -1,4 +1,4 @@
-import { SUCCESS_STATUSES, FAILURE_STATUSES, type Filters } from '@paywatch/contracts';
+import { FILTER_ENUMS, SUCCESS_STATUSES, FAILURE_STATUSES, type Filters } from '@paywatch/contracts';
 import { txHref } from '../transactions/tx-query.js';
 import { OTHER_KEY, type ChartModel, type ChartSeries } from './chart-data.js';
 import type { Metric, TrendsState } from './trends-state.js';
@@ -23,17 +23,33 @@ export const METRIC_STATUSES: Record<Metric, readonly string[]> = {
  * for a comparison series), the explorer's filters, the clicked group as an extra filter, and
  * the statuses the metric counts (intersected with a status filter or group), so the list holds
  * exactly the events the bucket's number was computed from.
+ *
+ * The "Other" group of a closed list (provider, method, …) is every value the chart does not
+ * show as its own series (of the same period); `null` — no link — for a group no filter can
+ * express: "Other" of an open dimension (merchant, country, BIN) and "no value". A link to the
+ * unfiltered bucket would list the shown groups' events too.
  */
 export function drillHref(
   state: TrendsState,
   model: ChartModel,
   t: number,
   series: ChartSeries | undefined,
-): string {
+): string | null {
   const from = series?.compare ? t - model.compareOffset : t;
   const filters: Filters = { ...state.filters };
   const key = series?.key;
-  if (state.groupBy && typeof key === 'string' && key !== OTHER_KEY) filters[state.groupBy] = [key];
+  const dim = state.groupBy;
+  if (dim && series && key !== undefined) {
+    if (key === null) return null;
+    if (key === OTHER_KEY) {
+      const known = FILTER_ENUMS[dim]?.values;
+      if (!known) return null;
+      const shown = new Set(model.series.filter((s) => s.compare === series.compare).map((s) => s.key));
+      const chosen = filters[dim];
+      filters[dim] = known.filter((v) => !shown.has(v) && (!chosen || chosen.includes(v)));
+      if (filters[dim].length === 0) return null;
+    } else filters[dim] = [key];
+  }
   const counted = METRIC_STATUSES[state.metric];
   const chosen = filters.status;
   // An empty intersection (a status the metric does not count) keeps the chosen statuses: the

@@ -462,7 +462,10 @@ export function TrendsPage() {
                   formatAxisValue={vf.axis}
                   formatTime={(x) => fmt.dateTime(x)}
                   formatAxisTime={(x) => fmt.axis(x, span)}
-                  onSelect={(x, s) => navigate(drillHref(state, model, x, s))}
+                  onSelect={(x, s) => {
+                    const href = drillHref(state, model, x, s);
+                    if (href) navigate(href);
+                  }}
                   ariaLabel={`${t(`metric.${state.metric}`)} · ${fmt.dateTime(range.from)} – ${fmt.dateTime(range.to)}`}
                   partialLabel={t('trends.partial')}
                   deltaLabel={(row, s) => deltaText(model, row, s, i18n)}
@@ -512,12 +515,16 @@ function DataTable({
               {model.series.map((s) => {
                 const v = r[s.id];
                 const delta = deltaText(model, r, s, i18n);
+                const href = drillHref(state, model, r.t, s);
                 return (
                   <td key={s.id} className="num">
                     {v === null || v === undefined ? (
                       '–'
+                    ) : href ? (
+                      <Link to={href}>{format(v)}</Link>
                     ) : (
-                      <Link to={drillHref(state, model, r.t, s)}>{format(v)}</Link>
+                      // "Other" of an open dimension, or "no value": no filter lists exactly these.
+                      <span title={t('trends.noDrill')}>{format(v)}</span>
                     )}
                     {delta !== undefined && (
                       <span className="muted" data-testid="delta">
