@@ -1,3 +1,4 @@
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { appendFile } from 'node:fs/promises';
 
 /** One delivery attempt sequence of one notification to one channel. */
@@ -20,7 +21,11 @@ export interface DeliveryRecord {
   fallback_for: string | null;
 }
 
-/** Delivery log: every send is recorded (attempts, status, error). Bounded in memory, optionally appended to a JSONL file. */
+/**
+ * Delivery log: every send is recorded (attempts, status, error). Bounded in memory, optionally
+ * appended to a JSONL file, whose newest records are read back when the log is created (a restart
+ * keeps the history the API and the alert page show, and ids go on from the last one).
+ */
 export interface DeliveryLog {
   append(r: Omit<DeliveryRecord, 'id'>): DeliveryRecord;
   list(q?: { limit?: number; receiver?: string; status?: DeliveryRecord['status'] }): DeliveryRecord[];
@@ -34,6 +39,12 @@ export function createDeliveryLog(config: { capacity?: number; file?: string } =
   const ring: DeliveryRecord[] = [];
   const listeners = new Set<(r: DeliveryRecord) => void>();
   let nextId = 1;
+  if (config.file) {
+    for (const rec of readTail(config.file, cap)) {
+      ring.push(rec);
+      nextId = Math.max(nextId, rec.id + 1);
+    }
+  }
   let pending: Promise<void> = Promise.resolve();
   return {
     append(r) {
@@ -59,4 +70,41 @@ export function createDeliveryLog(config: { capacity?: number; file?: string } =
     },
     flush: () => pending,
   };
+}
+
+/** At most this many bytes from the end of the JSONL file are read back at start. */
+const TAIL_BYTES = 4 * 1024 * 1024;
+
+/** The newest `cap` well-formed records of a delivery-log file (none when it does not exist). */
+function readTail(file: string, cap: number): DeliveryRecord[] {
+  let fd: number;
+  try {
+    fd = openSync(file, 'r');
+  } catch {
+    return [];
+  }
+  try {
+    const size = fstatSync(fd).size;
+    const start = Math.max(0, size - TAIL_BYTES);
+    const buf = Buffer.alloc(size - start);
+    readSync(fd, buf, 0, buf.length, start);
+    const lines = buf.toString('utf8').split('\n');
+    // A read starting mid-file begins inside a line: drop that partial first line.
+    if (start > 0) lines.shift();
+    const out: DeliveryRecord[] = [];
+    for (const line of lines) {
+      if (!line.trim()) continue;
+      try {
+        const r = JSON.parse(line) as Partial<DeliveryRecord>;
+        // A torn last line (crash mid-append) or a foreign line is skipped.
+        if (typeof r.id === 'number' && typeof r.at === 'number' && typeof r.receiver === 'string')
+          out.push(r as DeliveryRecord);
+      } catch {
+        /* skipped */
+      }
+    }
+    return out.slice(-cap);
+  } finally {
+    closeSync(fd);
+  }
 }
