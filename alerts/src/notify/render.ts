@@ -43,9 +43,19 @@ export function strings(locale: Locale) {
   return T[locale];
 }
 
-function fmtNum(v: number | null): string {
+/**
+ * Whether an alert's figures are fractions (success, decline, technical rates, mix divergence):
+ * every one of value, expected and band lies in [0, 1] and one is not a whole number. Decided per
+ * alert, so a rate's band that reaches 1 or 0 reads "100.0%" / "0.0%" like its other figures.
+ */
+function isFraction(a: NotifyAlert): boolean {
+  const xs = [a.value, a.expected, a.lower, a.upper].filter((v): v is number => v !== null);
+  return xs.some((v) => !Number.isInteger(v)) && xs.every((v) => v >= 0 && v <= 1);
+}
+
+function fmtNum(v: number | null, fraction: boolean): string {
   if (v === null) return '–';
-  if (Math.abs(v) <= 1 && v !== 0 && !Number.isInteger(v)) return `${(v * 100).toFixed(1)}%`;
+  if (fraction) return `${(v * 100).toFixed(1)}%`;
   return Number.isInteger(v) ? String(v) : v.toFixed(2);
 }
 
@@ -86,8 +96,9 @@ export function title(n: Notification): string {
 export function alertLines(a: NotifyAlert, locale: Locale): string[] {
   const s = strings(locale);
   const lines = [a.summary];
+  const f = isFraction(a);
   lines.push(
-    `${s.observed}: ${fmtNum(a.value)} · ${s.expected}: ${fmtNum(a.expected)}${a.lower !== null || a.upper !== null ? ` (${s.band} ${fmtNum(a.lower)}–${fmtNum(a.upper)})` : ''}`,
+    `${s.observed}: ${fmtNum(a.value, f)} · ${s.expected}: ${fmtNum(a.expected, f)}${a.lower !== null || a.upper !== null ? ` (${s.band} ${fmtNum(a.lower, f)}–${fmtNum(a.upper, f)})` : ''}`,
   );
   if (a.revenue_at_risk > 0)
     lines.push(`${s.revenue}: ${fmtMoney(a.revenue_at_risk, a.reporting_currency, locale)}`);

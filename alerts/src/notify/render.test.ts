@@ -1,0 +1,39 @@
+// Guards how notifications state observed vs expected: a rate's band is in percent at both ends (a band reaching 100 % or 0 % was printed "85.5%–1" / "0–3.0%"), other metrics keep their numbers.
+import { describe, expect, it } from 'vitest';
+import { alertLines } from './render.js';
+import { sampleAlert } from './testing/fixtures.js';
+
+const observedLine = (over: Parameters<typeof sampleAlert>[0], locale: 'en' | 'zh' = 'en') =>
+  alertLines(sampleAlert(over), locale)[1];
+
+describe('alertLines', () => {
+  it('writes every figure of a rate alert in percent, a band touching 100 % included', () => {
+    expect(observedLine({ value: 0.7152, expected: 0.935, lower: 0.855, upper: 1 })).toBe(
+      'Observed: 71.5% · Expected: 93.5% (band 85.5%–100.0%)',
+    );
+    expect(observedLine({ value: 0.7152, expected: 0.935, lower: 0.855, upper: 1 }, 'zh')).toBe(
+      '观测值: 71.5% · 期望值: 93.5% (区间 85.5%–100.0%)',
+    );
+  });
+
+  it('a band starting at 0 and a rate of exactly 0 are percentages too', () => {
+    expect(observedLine({ value: 0.269, expected: 0, lower: 0, upper: 0.03 })).toBe(
+      'Observed: 26.9% · Expected: 0.0% (band 0.0%–3.0%)',
+    );
+    expect(observedLine({ value: 0, expected: 0.95, lower: 0.9, upper: 1 })).toBe(
+      'Observed: 0.0% · Expected: 95.0% (band 90.0%–100.0%)',
+    );
+  });
+
+  it('leaves figures that are not fractions as numbers (latency, counts)', () => {
+    expect(observedLine({ value: 812.4, expected: 240, lower: 180, upper: 300.5 })).toBe(
+      'Observed: 812.40 · Expected: 240 (band 180–300.50)',
+    );
+    expect(observedLine({ value: 0, expected: 42, lower: 20, upper: null })).toBe(
+      'Observed: 0 · Expected: 42 (band 20––)',
+    );
+    expect(observedLine({ value: 3, expected: null, lower: null, upper: null })).toBe(
+      'Observed: 3 · Expected: –',
+    );
+  });
+});
