@@ -95,7 +95,12 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
     level: config.logLevel,
     ...(opts.logDestination ? { destination: opts.logDestination } : {}),
   });
-  const store = createStore(config.store, { logger: logger.child({ component: 'store' }) });
+  // ClickHouse down at start (a restart during an outage): wait for it, saying so, rather than
+  // crash — the spool's acknowledged events drain once it answers (docs/deploy.md).
+  const store = createStore(config.store, {
+    logger: logger.child({ component: 'store' }),
+    waitForServer: {},
+  });
   await store.start();
   // ClickHouse: clients are answered once events are fsync'd in the local spool, which drains to
   // the store in order and keeps accepting while ClickHouse is down (up to its disk quota).

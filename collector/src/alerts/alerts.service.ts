@@ -54,7 +54,8 @@ export async function startAlertsService(
   const log = deps.logger.child({ component: 'alerts-service' });
   const ownStore = deps.store === undefined;
   const store =
-    deps.store ?? createStore(config.store, { logger: deps.logger.child({ component: 'store' }) });
+    deps.store ??
+    createStore(config.store, { logger: deps.logger.child({ component: 'store' }), waitForServer: {} });
   if (ownStore) await store.start();
   const svc = config.alerts.service;
   const alerts = createAlertsInCollector(

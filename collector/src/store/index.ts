@@ -38,6 +38,8 @@ export interface StoreDeps {
   logger: Logger;
   /** Called after each durable write batch (embedded backend); for write-latency / queue-depth metrics. */
   onFlush?: (s: FlushStats) => void;
+  /** ClickHouse: wait at start for a server that does not answer yet (see `ClickHouseStoreDeps`). */
+  waitForServer?: { maxBackoffMs?: number; logEveryMs?: number };
 }
 
 /**

@@ -108,6 +108,38 @@ export interface ClickHouseStoreConfig {
 
 export interface ClickHouseStoreDeps {
   logger: Logger;
+  /**
+   * Long-running processes (`paywatch start`, `paywatch alerts`) pass this: `start()` then waits
+   * for a ClickHouse that does not answer (connection refused or reset, DNS, timeout) instead of
+   * failing, retrying with backoff up to `maxBackoffMs` (default 5 s) and logging at WARN on the
+   * first failure and then every `logEveryMs` (default 30 s). Any other error (wrong password,
+   * a failing migration) still fails the start at once. `stop()` ends the wait. Without it
+   * (one-shot commands such as `paywatch backup`) an unreachable server fails the start.
+   */
+  waitForServer?: { maxBackoffMs?: number; logEveryMs?: number };
+}
+
+/** Errno codes of a server that does not answer (yet): worth waiting for at start. */
+const UNREACHABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EPIPE',
+  'UND_ERR_SOCKET',
+]);
+
+/** True when `err` (or a cause of it) says the server was not reached or did not answer. */
+export function isUnreachable(err: unknown): boolean {
+  for (let e: unknown = err, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (typeof code === 'string' && UNREACHABLE_CODES.has(code)) return true;
+    if (/socket hang up|^Timeout error/i.test(e.message)) return true;
+  }
+  return false;
 }
 
 /** The ClickHouse store adds retention and a source probe to the common interface. */
@@ -169,7 +201,9 @@ export function createClickHouseStore(
       false,
     );
   }
-  const log = deps.logger.child({ component: 'store', backend: 'clickhouse' });
+  // The caller names the component (`createStore(…, {logger: logger.child({component: 'store'})})`),
+  // as for the embedded store: adding it here too wrote the key twice in every line.
+  const log = deps.logger.child({ backend: 'clickhouse' });
   const db = config.database;
   const mode: ReadMode = config.readMode ?? 'auto';
   const keyWindowDays =
@@ -190,6 +224,8 @@ export function createClickHouseStore(
   let client: ClickHouseClient | null = null;
   let state: 'new' | 'started' | 'stopping' | 'stopped' = 'new';
   let stopping: Promise<void> | null = null;
+  // Cuts short the wait between start attempts (stop() while waiting for the server).
+  let wakeStartWait: (() => void) | null = null;
   // The serialized writer: every write waits for the previous one (ids checked, then inserted).
   let writeChain: Promise<unknown> = Promise.resolve();
 
@@ -644,21 +680,75 @@ GROUP BY table`,
         // what keeps an event_id once, on either topology, as on a single server.
         ...(schema.topology.kind === 'replicated' ? { clickhouse_settings: { insert_deduplicate: 0 } } : {}),
       });
-      try {
-        await migrate();
-      } catch (err) {
-        await client.close().catch(() => undefined);
-        client = null;
-        throw err;
+      const where = { url: config.url, database: db, user: config.username };
+      const wait = deps.waitForServer;
+      const maxBackoffMs = wait?.maxBackoffMs ?? 5_000;
+      const logEveryMs = wait?.logEveryMs ?? 30_000;
+      const waitStart = Date.now();
+      let backoff = Math.min(250, maxBackoffMs);
+      let attempts = 0;
+      let loggedAt = -Infinity;
+      for (;;) {
+        try {
+          await migrate();
+          break;
+        } catch (err) {
+          attempts++;
+          const stoppedMeanwhile = (state as string) !== 'new';
+          if (!wait || stoppedMeanwhile || !isUnreachable(err)) {
+            await client?.close().catch(() => undefined);
+            client = null;
+            if (stoppedMeanwhile)
+              throw new StoreError(
+                `ClickHouse store stopped while waiting for ${config.url}: ${errorText(err)}`,
+                err,
+                false,
+              );
+            // Name the server, database and user: the operator's first question.
+            throw new StoreError(
+              `ClickHouse at ${config.url} (database ${db}, user ${config.username}): ${errorText(err)}`,
+              err,
+              isUnreachable(err),
+            );
+          }
+          const now = Date.now();
+          if (now - loggedAt >= logEveryMs) {
+            loggedAt = now;
+            log.warn(
+              { ...where, err: errorText(err), attempts, waitedS: Math.round((now - waitStart) / 1000) },
+              'ClickHouse does not answer: waiting for it before starting (retrying every few seconds)',
+            );
+          }
+          await new Promise<void>((resolve) => {
+            const t = setTimeout(resolve, backoff);
+            wakeStartWait = () => {
+              clearTimeout(t);
+              resolve();
+            };
+          });
+          wakeStartWait = null;
+          backoff = Math.min(maxBackoffMs, backoff * 2);
+        }
       }
       state = 'started';
-      log.info({ url: config.url, database: db, readMode: mode }, 'ClickHouse store started');
+      log.info(
+        {
+          ...where,
+          readMode: mode,
+          topology: schema.topology.kind,
+          migrations: MIGRATIONS.length,
+          ...(attempts > 0 ? { waitedS: Math.round((Date.now() - waitStart) / 1000) } : {}),
+        },
+        'ClickHouse store started',
+      );
     },
 
     stop() {
       if (stopping) return stopping;
       if (state === 'new') {
+        // A start waiting for the server sees this and gives up (closing its client).
         state = 'stopped';
+        wakeStartWait?.();
         stopping = Promise.resolve();
         return stopping;
       }

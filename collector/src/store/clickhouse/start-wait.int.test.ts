@@ -1,0 +1,145 @@
+// Guards a collector restarted during a ClickHouse outage: the store's start waits for the server (saying where and why, not once per attempt) instead of crashing, and starts once it answers; a wrong password still fails at once, naming server, database and user.
+import { randomUUID } from 'node:crypto';
+import { Writable } from 'node:stream';
+import { createClient } from '@clickhouse/client';
+import { afterAll, describe, expect, it } from 'vitest';
+import { assertClickHouseUp, clickhouseEndpoint } from '../../../test/services.js';
+import { startTcpProxy, type TcpProxy } from '../../../test/tcp-proxy.js';
+import { createLogger } from '../../lib/logger.js';
+import { createStore } from '../index.js';
+import { ident, sql } from './sql.js';
+
+const ep = clickhouseEndpoint();
+const client = createClient({ url: ep.url, username: ep.username, password: ep.password });
+const databases: string[] = [];
+const proxies: TcpProxy[] = [];
+
+afterAll(async () => {
+  for (const p of proxies) await p.close();
+  for (const d of databases) await client.command({ query: sql`DROP DATABASE IF EXISTS ${ident(d)}`.text });
+  await client.close();
+});
+
+function capture() {
+  const lines: Record<string, unknown>[] = [];
+  const logger = createLogger({
+    level: 'info',
+    destination: new Writable({
+      write(chunk: Buffer, _enc, cb) {
+        for (const l of chunk.toString().split('\n'))
+          if (l.trim()) lines.push(JSON.parse(l) as Record<string, unknown>);
+        cb();
+      },
+    }),
+  });
+  return { logger, lines };
+}
+
+function database(): string {
+  const d = `paywatch_test_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
+  databases.push(d);
+  return d;
+}
+
+describe('ClickHouse store start while the server does not answer', () => {
+  it('waits, logs the wait (rate-limited, with url/database/user and the cause), then starts and migrates', async () => {
+    await assertClickHouseUp(ep);
+    const proxy = await startTcpProxy(ep.url, { listening: false });
+    proxies.push(proxy);
+    const db = database();
+    const { logger, lines } = capture();
+    const store = createStore(
+      {
+        backend: 'clickhouse',
+        url: proxy.url,
+        username: ep.username,
+        password: ep.password,
+        database: db,
+        dedupWindowDays: 3,
+        topology: { kind: 'single' },
+      },
+      {
+        logger: logger.child({ component: 'store' }),
+        waitForServer: { maxBackoffMs: 200, logEveryMs: 60_000 },
+      },
+    );
+    let settled: 'started' | Error | null = null;
+    const started = store.start().then(
+      () => (settled = 'started'),
+      (err: Error) => (settled = err),
+    );
+    await new Promise((r) => setTimeout(r, 1500));
+    // Before: start() rejected at once with ECONNREFUSED (the collector exited with a stack trace).
+    expect(settled).toBeNull();
+    const waits = lines.filter((l) => String(l.msg).startsWith('ClickHouse does not answer'));
+    expect(waits).toHaveLength(1); // ~7 attempts in 1.5 s, one line
+    expect(waits[0]).toMatchObject({ url: proxy.url, database: db, user: ep.username, level: 40 });
+    expect(String(waits[0]!.err)).toContain('ECONNREFUSED');
+    expect(JSON.stringify(waits[0])).not.toContain(ep.password);
+
+    await proxy.restore();
+    await started;
+    expect(settled).toBe('started');
+    const up = lines.find((l) => l.msg === 'ClickHouse store started');
+    expect(up).toMatchObject({ url: proxy.url, database: db, user: ep.username, topology: 'single' });
+    expect(typeof up?.waitedS).toBe('number');
+    const rs = await client.query({
+      query: sql`SELECT count() AS n FROM system.tables WHERE database = ${db} AND name = 'payment_events'`
+        .text,
+      format: 'JSONEachRow',
+    });
+    expect(Number((await rs.json<{ n: string }>())[0]?.n)).toBe(1);
+    await store.stop();
+  }, 30_000);
+
+  it('stop() ends the wait: start() rejects without ever reaching the server', async () => {
+    const proxy = await startTcpProxy(ep.url, { listening: false });
+    proxies.push(proxy);
+    const { logger } = capture();
+    const store = createStore(
+      {
+        backend: 'clickhouse',
+        url: proxy.url,
+        username: ep.username,
+        password: ep.password,
+        database: database(),
+        dedupWindowDays: 3,
+        topology: { kind: 'single' },
+      },
+      { logger, waitForServer: { maxBackoffMs: 5_000 } },
+    );
+    const started = store.start();
+    await new Promise((r) => setTimeout(r, 700));
+    const t0 = Date.now();
+    await store.stop();
+    await expect(started).rejects.toThrow(/stopped while waiting/);
+    expect(Date.now() - t0).toBeLessThan(1000);
+  }, 15_000);
+
+  it('a wrong password fails the start at once, naming server, database and user', async () => {
+    await assertClickHouseUp(ep);
+    const { logger } = capture();
+    const db = database();
+    const store = createStore(
+      {
+        backend: 'clickhouse',
+        url: ep.url,
+        username: ep.username,
+        password: 'not-the-password',
+        database: db,
+        dedupWindowDays: 3,
+        topology: { kind: 'single' },
+      },
+      { logger, waitForServer: { maxBackoffMs: 200 } },
+    );
+    const t0 = Date.now();
+    const err = await store.start().then(
+      () => null,
+      (e: Error) => e,
+    );
+    expect(err).not.toBeNull();
+    expect(err!.message).toContain(`ClickHouse at ${ep.url} (database ${db}, user ${ep.username})`);
+    expect(err!.message).not.toContain('not-the-password');
+    expect(Date.now() - t0).toBeLessThan(5000);
+  }, 15_000);
+});
