@@ -44,7 +44,8 @@ export const alertsServiceCommand: Command = {
     const a = parseCommandArgs({ command: 'alerts', help: HELP, options: {} }, argv, io);
     if (a.kind !== 'parsed') return a.exitCode;
     const { loadConfigOrReport } = await import('../cli/load-config.js');
-    const config = await loadConfigOrReport(io);
+    // This process always runs the engine (collectors beside it have PAYWATCH_ALERTS_ENABLED=false).
+    const config = await loadConfigOrReport(io, { alertRules: true });
     if (config === null) return 1;
     const { createLogger } = await import('../lib/logger.js');
     const { startAlertsService } = await import('./alerts.service.js');
