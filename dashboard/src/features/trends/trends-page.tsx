@@ -1,4 +1,4 @@
-import { DIMENSIONS, type Dimension } from '@paywatch/contracts';
+import { BUCKETS, DIMENSIONS, type Dimension } from '@paywatch/contracts';
 import { lazy, Suspense, useMemo, useState } from 'react';
 import { Link, navigate, useLocation } from '../../app/router.js';
 import { useSession } from '../../app/session.js';
@@ -30,6 +30,7 @@ import {
   parseTrendsState,
   resolveRange,
   serializeTrendsState,
+  utcBucketStart,
   type RangePreset,
   type TrendsState,
 } from './trends-state.js';
@@ -180,6 +181,8 @@ export function TrendsPage() {
   // A shared or edited URL can hold a value that never matches: say so, instead of the API's 400.
   const badFilters = invalidFilters(state.filters);
   const span = range.to - range.from;
+  // Day (and 6 h) buckets are cut at 00:00 UTC: say where that falls on the analyst's clock.
+  const utcStart = utcBucketStart(BUCKETS[range.bucket], -new Date(range.from).getTimezoneOffset());
   const vf = model ? valueFormatters(model, fmt) : undefined;
   const hasData = model?.series.length
     ? model.rows.some((r) => model.series.some((s) => (r[s.id] ?? 0) !== 0))
@@ -414,6 +417,15 @@ export function TrendsPage() {
         >
           <span className="muted">
             {fmt.dateTime(range.from)} – {fmt.dateTime(range.to)} · {range.bucket} · {t('trends.drillHint')}
+            {utcStart !== null && (
+              <span data-testid="utc-buckets">
+                {' '}
+                {t('trends.utcBuckets', {
+                  bucket: range.bucket,
+                  local: `${String(Math.floor(utcStart / 60)).padStart(2, '0')}:${String(utcStart % 60).padStart(2, '0')}`,
+                })}
+              </span>
+            )}
           </span>
           <div className="row">
             <button

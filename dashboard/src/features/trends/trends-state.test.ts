@@ -6,6 +6,7 @@ import {
   parseTrendsState,
   resolveRange,
   serializeTrendsState,
+  utcBucketStart,
   type TrendsState,
 } from './trends-state.js';
 
@@ -128,5 +129,20 @@ describe('granularity kept across a range change', () => {
   it('keeps a chosen bucket that fits the range', () => {
     expect(resolveRange({ ...DEFAULT_TRENDS, range: '24h', bucket: '1m' }, now).bucket).toBe('1m');
     expect(resolveRange({ ...DEFAULT_TRENDS, range: '7d', bucket: '1d' }, now).bucket).toBe('1d');
+  });
+});
+
+describe('buckets cut on UTC boundaries, seen from the analyst’s time zone', () => {
+  it('says where day and 6 h buckets start on a clock ahead of or behind UTC', () => {
+    expect(utcBucketStart(86_400_000, 480)).toBe(8 * 60); // Shanghai: days run 08:00–08:00
+    expect(utcBucketStart(86_400_000, -300)).toBe(19 * 60); // New York (EST): 19:00–19:00
+    expect(utcBucketStart(86_400_000, 330)).toBe(5 * 60 + 30); // India
+    expect(utcBucketStart(21_600_000, 480)).toBe(8 * 60); // 6 h buckets at 08:00, 14:00, 20:00, 02:00
+  });
+
+  it('says nothing where buckets start on local boundaries', () => {
+    expect(utcBucketStart(86_400_000, 0)).toBeNull();
+    expect(utcBucketStart(21_600_000, 360)).toBeNull();
+    expect(utcBucketStart(3_600_000, 330)).toBeNull();
   });
 });

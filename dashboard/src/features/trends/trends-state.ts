@@ -160,3 +160,17 @@ export function resolveRange(s: TrendsState, now: number): { from: number; to: n
   const to = Math.ceil((now + 1) / b) * b;
   return { from: to - Math.max(span, b), to, bucket };
 }
+
+/**
+ * Where buckets of `bucketMs` begin on the analyst's clock, when that is not a local boundary:
+ * the read API cuts buckets on UTC (epoch) boundaries, so for a browser at UTC+8 a `1d` bucket
+ * runs from 08:00 to 08:00 local time, not midnight to midnight. Returns the local time of 00:00
+ * UTC (a bucket boundary) in minutes after local midnight (480 for 08:00), or `null` when buckets
+ * start on local boundaries (minute to hour buckets, or an offset of whole buckets such as UTC).
+ * `offsetMin` is the local offset from UTC in minutes (UTC+8 = 480; the range start's, as DST moves it).
+ */
+export function utcBucketStart(bucketMs: number, offsetMin: number): number | null {
+  if (bucketMs < 6 * 3_600_000) return null;
+  if ((offsetMin * 60_000) % bucketMs === 0) return null;
+  return ((offsetMin % 1440) + 1440) % 1440;
+}
