@@ -10,6 +10,10 @@ import type { WebhookSecrets } from './webhook-secrets.js';
  * - `probe`: a deliberate signature probe (WeChat `WECHATPAY/SIGNTEST/`); must not be acknowledged.
  * - `decrypt_failed`: the signature verified but the encrypted resource did not decrypt.
  * - `unsupported`: a signature scheme or algorithm paywatch does not implement.
+ * - `invalid_payload`: a verified payment notification whose amount, currency or event fields
+ *   cannot be recorded (a negative or fractional minor amount, an unknown currency, more decimals
+ *   than the currency has): refused so the provider's delivery log shows it, not acknowledged
+ *   and dropped.
  */
 export const REJECT_REASONS = [
   'missing_header',
@@ -19,6 +23,7 @@ export const REJECT_REASONS = [
   'probe',
   'decrypt_failed',
   'unsupported',
+  'invalid_payload',
 ] as const;
 export type RejectReason = (typeof REJECT_REASONS)[number];
 
@@ -29,6 +34,11 @@ export type WebhookHeaders = Readonly<Record<string, string | undefined>>;
 export type VerifyOutcome<P> =
   { ok: true; payload: P } | { ok: false; reason: RejectReason; message: string };
 
+/** A verified payment notification that cannot be recorded (see `InvalidPayment`). */
+export function invalidPayment(providerEventId: string, field: string, reason: string): NormalizedWebhook {
+  return { providerEventId, events: [], invalid: { field, reason } };
+}
+
 export function reject(
   reason: RejectReason,
   message: string,
@@ -36,12 +46,25 @@ export function reject(
   return { ok: false, reason, message };
 }
 
-/** What a verified delivery turns into. `events` may be empty (non-payment notifications). */
+/** Why a verified payment notification cannot be recorded: the payload field and what is wrong. */
+export interface InvalidPayment {
+  /** Path of the field in the provider's payload (`data.object.amount`). */
+  field: string;
+  /** What is wrong with it, without echoing the value. */
+  reason: string;
+}
+
+/**
+ * What a verified delivery turns into. `events` may be empty (non-payment notifications); when
+ * it is empty because a payment notification's amount or currency cannot be read, `invalid` says
+ * which field, and the delivery is refused (`invalid_payload`) instead of acknowledged.
+ */
 export interface NormalizedWebhook {
   /** The provider's id of this delivery/event: the replay-cache key (with the provider name). */
   providerEventId: string;
   /** Inputs for `Ingestor.ingest`; `source` is set by the pipeline, not here. */
   events: PaymentEventInput[];
+  invalid?: InvalidPayment;
 }
 
 /** Context the router passes to `normalize`. */

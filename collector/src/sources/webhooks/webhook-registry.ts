@@ -8,6 +8,7 @@ import type {
   WebhookProvider,
 } from './webhook-provider.js';
 import type { WebhookSecrets } from './webhook-secrets.js';
+import { reject } from './webhook-provider.js';
 import { adyenWebhook } from './providers/adyen.webhook.js';
 import { alipayWebhook } from './providers/alipay.webhook.js';
 import { bitpayWebhook } from './providers/bitpay.webhook.js';
@@ -45,7 +46,14 @@ export function registerWebhook<P>(p: WebhookProvider<P>): RegisteredWebhook {
     isConfigured: (s) => p.isConfigured(s),
     handle(rawBody, headers, secrets, now, ctx) {
       const v = p.verify(rawBody, headers, secrets, now);
-      return v.ok ? { ok: true, result: p.normalize(v.payload, ctx) } : v;
+      if (!v.ok) return v;
+      const result = p.normalize(v.payload, ctx);
+      if (result.invalid)
+        return reject(
+          'invalid_payload',
+          `${result.invalid.field}: ${result.invalid.reason}; nothing was recorded`,
+        );
+      return { ok: true, result };
     },
     errorBody: (code, message) => (p.errorBody ? p.errorBody(code, message) : { error: { code, message } }),
   };

@@ -328,6 +328,96 @@ describe('webhook router', () => {
     expect([...ingestor.stored.values()][0]?.input['metadata']).toMatchObject({ untrusted: true });
   });
 
+  it('refuses a verified payment whose amount or currency cannot be read (400 naming the field) instead of acking and dropping it', async () => {
+    const t = Math.floor(clock / 1000);
+    const signed = (over: Record<string, unknown>, id: string) => {
+      const body = JSON.stringify({
+        id: `evt_${id}`,
+        object: 'event',
+        type: 'payment_intent.succeeded',
+        created: t,
+        data: {
+          object: { id: `pi_${id}`, object: 'payment_intent', amount: 1099, currency: 'usd', ...over },
+        },
+      });
+      const sig = `t=${t},v1=${stripeSignature(stripeSecret, t, Buffer.from(body))}`;
+      return { body, headers: { 'content-type': 'application/json', 'stripe-signature': sig } };
+    };
+    for (const [over, field] of [
+      [{ amount: -5 }, 'data.object.amount'],
+      [{ amount: 10.5 }, 'data.object.amount'],
+      [{ amount: 1e300 }, 'data.object.amount'],
+      [{ currency: 'zzz' }, 'data.object.currency'],
+      [{ currency: undefined }, 'data.object.currency'],
+    ] as const) {
+      const d = signed(over, 'bad1');
+      const res = await post('/v1/webhooks/stripe', d.body, d.headers);
+      expect(res.status, JSON.stringify(over)).toBe(400);
+      expect(JSON.parse(res.text).error).toMatchObject({
+        code: 'invalid_payload',
+        message: expect.stringMatching(new RegExp(`^${field.replace(/\./g, '\\.')}: `)),
+      });
+    }
+    expect(ingestor.calls).toBe(0);
+    expect(rejected.every(([p, r]) => p === 'stripe' && r === 'invalid_payload')).toBe(true);
+    // The provider's corrected redelivery is not taken for a replay.
+    const fixed = signed({}, 'bad1');
+    expect((await post('/v1/webhooks/stripe', fixed.body, fixed.headers)).status).toBe(200);
+    expect([...ingestor.stored.values()][0]?.input).toMatchObject({ amount_minor: 1099, currency: 'USD' });
+    // Non-payment events are still acknowledged without an event.
+    const other = JSON.stringify({
+      id: 'evt_c',
+      object: 'event',
+      type: 'customer.created',
+      created: t,
+      data: { object: { id: 'cus_1' } },
+    });
+    const otherSig = `t=${t},v1=${stripeSignature(stripeSecret, t, Buffer.from(other))}`;
+    const ack = await post('/v1/webhooks/stripe', other, {
+      'content-type': 'application/json',
+      'stripe-signature': otherSig,
+    });
+    expect(ack.status).toBe(200);
+    expect(ingestor.stored.size).toBe(1);
+  });
+
+  it('Coinbase: a price it cannot read is refused, not stored as 0 USD; a no-price charge still is', async () => {
+    const coin = (id: string, data: Record<string, unknown>) => {
+      const body = JSON.stringify({
+        id: `d_${id}`,
+        event: {
+          id: `e_${id}`,
+          type: 'charge:confirmed',
+          created_at: '2026-01-15T11:59:00Z',
+          data: { code: id, ...data },
+        },
+      });
+      return post('/v1/webhooks/coinbase', body, {
+        'content-type': 'application/json',
+        'x-cc-webhook-signature': coinbaseSignature(coinbaseSecret, Buffer.from(body)),
+      });
+    };
+    for (const [local, field] of [
+      [{ amount: '10.5', currency: 'JPY' }, 'event.data.pricing.local.amount'],
+      [{ amount: '1.0005', currency: 'BHD' }, 'event.data.pricing.local.amount'],
+      [{ amount: '-5.00', currency: 'USD' }, 'event.data.pricing.local.amount'],
+      [{ amount: '1.00', currency: 'QQQ' }, 'event.data.pricing.local.currency'],
+    ] as const) {
+      const res = await coin(`C${local.currency}${local.amount}`, { pricing: { local } });
+      expect(res.status, JSON.stringify(local)).toBe(400);
+      expect(JSON.parse(res.text).error.message).toMatch(new RegExp(`^${field.replace(/\./g, '\\.')}: `));
+    }
+    expect(ingestor.stored.size).toBe(0);
+    expect((await coin('CBHD', { pricing: { local: { amount: '1.005', currency: 'BHD' } } })).status).toBe(
+      200,
+    );
+    expect((await coin('CDONATION', {})).status).toBe(200);
+    expect([...ingestor.stored.values()].map((e) => [e.input['amount_minor'], e.input['currency']])).toEqual([
+      [1005, 'BHD'],
+      [0, 'USD'],
+    ]);
+  });
+
   it('refuses bodies over 1 MB with 413 JSON', async () => {
     const res = await post('/v1/webhooks/stripe', Buffer.alloc(1024 * 1024 + 10, 0x61), {
       'content-type': 'application/json',

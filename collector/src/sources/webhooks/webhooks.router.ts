@@ -33,6 +33,7 @@ const REJECT_STATUS: Readonly<Record<RejectReason, number>> = {
   unparseable: 400,
   decrypt_failed: 400,
   unsupported: 400,
+  invalid_payload: 400,
   bad_signature: 401,
   stale_timestamp: 401,
   probe: 401,

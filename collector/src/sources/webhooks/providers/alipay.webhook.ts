@@ -2,6 +2,7 @@ import { verify as rsaVerify } from 'node:crypto';
 import { TextDecoder } from 'node:util';
 import type { PaymentEventInput, Status } from '@paywatch/contracts';
 import {
+  invalidPayment,
   reject,
   type NormalizeContext,
   type NormalizedWebhook,
@@ -191,7 +192,12 @@ function normalize(p: AlipayParams, ctx: NormalizeContext = {}): NormalizedWebho
     default:
       return { providerEventId, events: [] };
   }
-  if (amount === undefined) return { providerEventId, events: [] };
+  if (amount === undefined)
+    return invalidPayment(
+      providerEventId,
+      'total_amount',
+      'missing or not a non-negative CNY decimal with at most 2 decimals',
+    );
   let fundChannels: string[] = [];
   try {
     const bills: unknown = JSON.parse(p['fund_bill_list'] ?? '[]');

@@ -1,5 +1,6 @@
-import type { PaymentEventInput, Status } from '@paywatch/contracts';
+import { currencyExponent, type PaymentEventInput, type Status } from '@paywatch/contracts';
 import {
+  invalidPayment,
   reject,
   type NormalizeContext,
   type NormalizedWebhook,
@@ -80,7 +81,14 @@ function normalize(ipn: BitpayIpn, ctx: NormalizeContext = {}): NormalizedWebhoo
   const currency = currencyOf(str(inv, 'currency'));
   // `price` is the fiat invoice amount in major units (a JSON number).
   const minor = currency ? decimalToMinor(num(inv, 'price'), currency) : undefined;
-  if (!mapped || !currency || minor === undefined) return { providerEventId, events: [] };
+  if (!mapped) return { providerEventId, events: [] };
+  if (!currency) return invalidPayment(providerEventId, 'currency', 'missing or not an ISO 4217 currency');
+  if (minor === undefined)
+    return invalidPayment(
+      providerEventId,
+      'price',
+      `not a non-negative number with at most ${currencyExponent(currency)} decimals for ${currency}`,
+    );
   const event: PaymentEventInput = {
     event_id: webhookEventId('bitpay', id, mapped.key),
     ts: eventTime(num(inv, 'currentTime') ?? num(inv, 'invoiceTime'), ctx.receivedAt),

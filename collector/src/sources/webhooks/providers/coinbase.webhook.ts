@@ -1,6 +1,8 @@
-import type { PaymentEventInput, Status } from '@paywatch/contracts';
+import { currencyExponent, type PaymentEventInput, type Status } from '@paywatch/contracts';
 import {
+  invalidPayment,
   reject,
+  type InvalidPayment,
   type NormalizeContext,
   type NormalizedWebhook,
   type VerifyOutcome,
@@ -87,12 +89,33 @@ function mapType(type: string, charge: JsonObject | undefined): { status: Status
   }
 }
 
-/** Fiat amount: what was paid (`pricing.local`), else the requested `local_price`; undefined for no_price charges. */
-function fiatAmount(charge: JsonObject | undefined): { minor: number; currency: string } | undefined {
-  for (const a of [obj(obj(charge, 'pricing'), 'local'), obj(charge, 'local_price')]) {
+/**
+ * Fiat amount: what was paid (`pricing.local`), else the requested `local_price`; undefined for
+ * no_price charges (neither is present); `{invalid}` when one is present but cannot be read
+ * (it was recorded as 0 USD, like a donation).
+ */
+function fiatAmount(
+  charge: JsonObject | undefined,
+): { minor: number; currency: string } | { invalid: InvalidPayment } | undefined {
+  const candidates: [string, JsonObject | undefined][] = [
+    ['event.data.pricing.local', obj(obj(charge, 'pricing'), 'local')],
+    ['event.data.local_price', obj(charge, 'local_price')],
+  ];
+  for (const [path, a] of candidates) {
+    if (a === undefined) continue;
     const currency = currencyOf(str(a, 'currency'));
-    const minor = currency ? decimalToMinor(str(a, 'amount'), currency) : undefined;
-    if (currency && minor !== undefined) return { minor, currency };
+    if (!currency)
+      return { invalid: { field: `${path}.currency`, reason: 'missing or not an ISO 4217 currency' } };
+    const amount = a['amount'];
+    const minor = decimalToMinor(typeof amount === 'number' ? amount : str(a, 'amount'), currency);
+    if (minor === undefined)
+      return {
+        invalid: {
+          field: `${path}.amount`,
+          reason: `not a non-negative decimal with at most ${currencyExponent(currency)} decimals for ${currency}`,
+        },
+      };
+    return { minor, currency };
   }
   return undefined;
 }
@@ -105,7 +128,10 @@ function normalize(d: CoinbaseDelivery, ctx: NormalizeContext = {}): NormalizedW
   const mapped = mapType(type, charge);
   const chargeId = str(charge, 'code') ?? str(charge, 'id');
   if (!mapped || !chargeId) return { providerEventId, events: [] };
-  const amount = fiatAmount(charge);
+  const fiat = fiatAmount(charge);
+  if (fiat && 'invalid' in fiat)
+    return invalidPayment(providerEventId, fiat.invalid.field, fiat.invalid.reason);
+  const amount = fiat;
   const last = lastTimeline(charge);
   const input: PaymentEventInput = {
     event_id: webhookEventId('coinbase', chargeId, mapped.key),

@@ -1,6 +1,7 @@
 import { verify as rsaVerify } from 'node:crypto';
 import type { FailureCategory, PaymentEventInput, Status } from '@paywatch/contracts';
 import {
+  invalidPayment,
   reject,
   type NormalizeContext,
   type NormalizedWebhook,
@@ -207,7 +208,14 @@ function methodOf(source: JsonObject | undefined): PaymentEventInput['method'] {
 function normalize(e: PaypalEvent, ctx: NormalizeContext = {}): NormalizedWebhook {
   const mapped = mapEvent(e);
   const amount = mapped ? (amountOf(mapped.subject) ?? amountOf(obj(e, 'resource'))) : undefined;
-  if (!mapped || !amount || !mapped.paymentId) return { providerEventId: e.id, events: [] };
+  if (!mapped || !mapped.paymentId) return { providerEventId: e.id, events: [] };
+  // A payment event whose amount cannot be read is refused, not acknowledged and lost.
+  if (!amount)
+    return invalidPayment(
+      e.id,
+      'resource.amount',
+      'missing, not an ISO 4217 currency, or not a non-negative decimal with the currency’s decimals',
+    );
   const r = mapped.subject;
   const details = obj(r, 'status_details');
   const reason = str(details, 'reason');

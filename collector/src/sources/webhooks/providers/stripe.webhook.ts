@@ -7,6 +7,7 @@ import type {
   Status,
 } from '@paywatch/contracts';
 import {
+  invalidPayment,
   reject,
   type NormalizeContext,
   type NormalizedWebhook,
@@ -351,8 +352,13 @@ function normalize(event: StripeEvent, ctx: NormalizeContext = {}): NormalizedWe
   const mapped = o ? mapEvent(event.type, o) : undefined;
   const currency = currencyOf(str(o, 'currency'));
   const paymentId = o ? paymentIdOf(o) : undefined;
-  if (!o || !mapped || mapped.amount === undefined || !currency || !paymentId)
-    return { providerEventId: event.id, events: [] };
+  if (!o || !mapped) return { providerEventId: event.id, events: [] };
+  // A payment event whose amount or currency cannot be read is refused, not acknowledged and lost.
+  if (mapped.amount === undefined)
+    return invalidPayment(event.id, 'data.object.amount', 'not a non-negative integer number of minor units');
+  if (!currency)
+    return invalidPayment(event.id, 'data.object.currency', 'missing or not an ISO 4217 currency');
+  if (!paymentId) return invalidPayment(event.id, 'data.object.id', 'missing');
   const { card, method } = cardOf(o);
   const created = num(event, 'created');
   const input: PaymentEventInput = {

@@ -1,6 +1,7 @@
 import { createDecipheriv, verify as rsaVerify, type KeyObject } from 'node:crypto';
 import type { Channel, PaymentEventInput, Status } from '@paywatch/contracts';
 import {
+  invalidPayment,
   reject,
   type NormalizeContext,
   type NormalizedWebhook,
@@ -143,13 +144,14 @@ function normalize(n: WechatPayNotification, ctx: NormalizeContext = {}): Normal
   const currency = currencyOf(str(amount, 'currency') ?? 'CNY');
   const paymentId = str(r, 'transaction_id') ?? str(r, 'out_trade_no');
   const merchant = str(r, 'sub_mchid') ?? str(r, 'mchid') ?? str(r, 'sp_mchid') ?? ctx.account ?? 'default';
-  if (!currency || !paymentId) return { providerEventId, events: [] };
+  if (!paymentId) return { providerEventId, events: [] };
+  const badCurrency = invalidPayment(providerEventId, 'resource.amount.currency', 'not an ISO 4217 currency');
   const base = {
     payment_id: clipId(paymentId),
     merchant_id: clipId(merchant),
     provider: 'wechatpay' as const,
     method: 'wechat_pay' as const,
-    currency,
+    currency: currency ?? '',
   };
   const meta = {
     webhook_event_type: eventType,
@@ -161,9 +163,15 @@ function normalize(n: WechatPayNotification, ctx: NormalizeContext = {}): Normal
     // Only a successful refund changes the payment; ABNORMAL/CLOSED refunds have no status in the
     // event contract (the payment stays paid).
     if (str(r, 'refund_status') !== 'SUCCESS') return { providerEventId, events: [] };
+    if (!currency) return badCurrency;
     const refund = minorUnits(amount, 'refund');
     const total = minorUnits(amount, 'total');
-    if (refund === undefined) return { providerEventId, events: [] };
+    if (refund === undefined)
+      return invalidPayment(
+        providerEventId,
+        'resource.amount.refund',
+        'not a non-negative integer number of fen',
+      );
     const refundId = str(r, 'refund_id') ?? str(r, 'out_refund_no') ?? providerEventId;
     return {
       providerEventId,
@@ -185,7 +193,14 @@ function normalize(n: WechatPayNotification, ctx: NormalizeContext = {}): Normal
   const tradeState = str(r, 'trade_state');
   const status = tradeState ? TRADE_STATE[tradeState] : undefined;
   const total = minorUnits(amount, 'total');
-  if (!status || total === undefined) return { providerEventId, events: [] }; // PAYSCORE, contract and other non-payment events
+  if (!status) return { providerEventId, events: [] }; // PAYSCORE, contract and other non-payment events
+  if (!currency) return badCurrency;
+  if (total === undefined)
+    return invalidPayment(
+      providerEventId,
+      'resource.amount.total',
+      'not a non-negative integer number of minor units',
+    );
   const channel = CHANNEL[str(r, 'trade_type') ?? ''];
   const outcome = status === 'succeeded' ? 'success' : status === 'failed' ? 'failure' : (tradeState ?? '');
   const event: PaymentEventInput = {
