@@ -1,9 +1,10 @@
-// Guards the standalone alert engine's feed: events reach the engine once, the backlog of a poll in one event-time-ordered call, only below the watermark lag, a restart resumes from the saved cursor (no re-feed, no gap), and a first start with a look-back (the fresh engine's warm-up) begins that far back.
+// Guards the standalone alert engine's feed: events reach the engine once, a store outage is logged on its changes of state (not every poll), the backlog of a poll in one event-time-ordered call, only below the watermark lag, a restart resumes from the saved cursor (no re-feed, no gap), and a first start with a look-back (the fresh engine's warm-up) begins that far back.
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { Writable } from 'node:stream';
 import { join } from 'node:path';
 import type { PaymentEvent } from '@paywatch/contracts';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createLogger } from '../lib/logger.js';
 import { generateEvents } from '../store/contract/index.js';
 import { createEmbeddedStore } from '../store/embedded/index.js';
@@ -110,6 +111,66 @@ describe('feed poller', () => {
     clock = T1 + 20_000;
     expect(await p2.pollOnce()).toBe(0);
     await p2.stop();
+  });
+
+  it('a store outage is logged when it starts, once a minute while it lasts and when reading works again, not once per poll', async () => {
+    const T2 = T0 + 20 * 3_600_000;
+    let clock = T2;
+    let down = false;
+    const lines: Record<string, unknown>[] = [];
+    const captured = createLogger({
+      level: 'info',
+      destination: new Writable({
+        write(chunk: Buffer, _enc, cb) {
+          for (const l of chunk.toString().split('\n'))
+            if (l.trim()) lines.push(JSON.parse(l) as Record<string, unknown>);
+          cb();
+        },
+      }),
+    });
+    const feed = {
+      eventsReceivedSince: (q: Parameters<typeof store.feed.eventsReceivedSince>[0]) =>
+        down
+          ? Promise.reject(new Error('ClickHouse query failed: connect ECONNREFUSED 127.0.0.1:9'))
+          : store.feed.eventsReceivedSince(q),
+      eventsByEventTime: store.feed.eventsByEventTime.bind(store.feed),
+    };
+    const p = createFeedPoller(
+      { feed, onEvents: () => undefined, logger: captured, now: () => clock },
+      { cursorFile: join(dir, 'outage-cursor.json'), pollMs: 1000, lagMs: 5000 },
+    );
+    await p.pollOnce();
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      await p.start();
+      down = true;
+      // 150 scheduled polls, one a second: before, 150 WARN lines with a stack trace each.
+      for (let i = 0; i < 150; i++) {
+        clock += 1000;
+        await vi.advanceTimersByTimeAsync(1000);
+      }
+      await p.stop();
+    } finally {
+      vi.useRealTimers();
+    }
+    down = false;
+    clock += 1000;
+    await p.pollOnce();
+    const warns = lines.filter((l) => l.level === 40);
+    expect(warns.map((l) => l.msg)).toEqual([
+      'reading the event feed failed; retrying from the same cursor every poll (logged again every minute while it fails)',
+      'reading the event feed still fails',
+      'reading the event feed still fails',
+    ]);
+    expect(warns[0]?.err).toBe('ClickHouse query failed: connect ECONNREFUSED 127.0.0.1:9');
+    expect(warns[2]).toMatchObject({ failedPolls: 121, failingForS: 120 });
+    expect(lines.at(-1)).toMatchObject({
+      level: 30,
+      msg: 'reading the event feed again',
+      failedPolls: 150,
+      failedForS: 150,
+    });
+    expect(p.status().lastError).toBeNull();
   });
 
   it('keeps a batch whole when a full page would end inside it', () => {

@@ -68,6 +68,8 @@ export interface FeedPoller {
 }
 
 const DAY_MS = 86_400_000;
+/** While the feed fails, a reminder at most this often (the first failure and the recovery are always logged). */
+const FAILING_LOG_EVERY_MS = 60_000;
 
 function isCursor(v: unknown): v is FeedCursor {
   if (v === null || typeof v !== 'object') return false;
@@ -99,6 +101,11 @@ export function createFeedPoller(deps: FeedPollerDeps, config: FeedPollerConfig)
   let timer: NodeJS.Timeout | null = null;
   let inFlight: Promise<number> | null = null;
   let state: 'new' | 'running' | 'stopped' = 'new';
+  // An outage of the store fails every poll (one a second): logged when it starts, every
+  // FAILING_LOG_EVERY_MS while it lasts and when reading works again, not once per poll.
+  let failingSince: number | null = null;
+  let failures = 0;
+  let failLoggedAt = 0;
 
   async function saveCursor(c: FeedCursor): Promise<void> {
     await writeFileAtomic(config.cursorFile, JSON.stringify(c));
@@ -164,11 +171,36 @@ export function createFeedPoller(deps: FeedPollerDeps, config: FeedPollerConfig)
           status.lastSuccessAt = now();
           status.lastError = null;
           deps.hooks?.polled(true);
+          if (failingSince !== null) {
+            log.info(
+              { failedPolls: failures, failedForS: Math.round((now() - failingSince) / 1000), fed: n },
+              'reading the event feed again',
+            );
+            failingSince = null;
+            failures = 0;
+          }
           return n;
         },
         (err: unknown) => {
-          status.lastError = err instanceof Error ? err.message : String(err);
+          const message = err instanceof Error ? err.message : String(err);
+          status.lastError = message;
           deps.hooks?.polled(false);
+          failures++;
+          const t = now();
+          if (failingSince === null) {
+            failingSince = t;
+            failLoggedAt = t;
+            log.warn(
+              { err: message, cursor: status.cursor },
+              'reading the event feed failed; retrying from the same cursor every poll (logged again every minute while it fails)',
+            );
+          } else if (t - failLoggedAt >= FAILING_LOG_EVERY_MS) {
+            failLoggedAt = t;
+            log.warn(
+              { err: message, failedPolls: failures, failingForS: Math.round((t - failingSince) / 1000) },
+              'reading the event feed still fails',
+            );
+          }
           throw err;
         },
       )
@@ -184,10 +216,8 @@ export function createFeedPoller(deps: FeedPollerDeps, config: FeedPollerConfig)
       timer = null;
       pollOnce().then(
         () => schedule(),
-        (err: unknown) => {
-          log.warn({ err }, 'reading the event feed failed; retrying from the same cursor');
-          schedule();
-        },
+        // Logged in pollOnce (on a change of state, and every minute while failing).
+        () => schedule(),
       );
     }, config.pollMs);
   }
