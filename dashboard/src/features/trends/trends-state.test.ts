@@ -103,12 +103,32 @@ describe('range resolution', () => {
     expect(r.from % 300_000).toBe(0);
   });
 
-  it('honours an explicit granularity and a custom range', () => {
+  it('honours an explicit granularity and a custom range, widened to whole buckets', () => {
     const r = resolveRange(
       { ...DEFAULT_TRENDS, range: 'custom', from: 1_000, to: 7_201_000, bucket: '15m' },
       0,
     );
-    expect(r).toEqual({ from: 1_000, to: 7_201_000, bucket: '15m' });
+    expect(r).toEqual({ from: 0, to: 8_100_000, bucket: '15m' });
+    // Already whole: unchanged. From 10:03 to 11:58 in 5 min buckets: 10:00 to 12:00.
+    const aligned = {
+      ...DEFAULT_TRENDS,
+      range: 'custom' as const,
+      from: 900_000,
+      to: 7_200_000,
+      bucket: '15m' as const,
+    };
+    expect(resolveRange(aligned, 0)).toEqual({ from: 900_000, to: 7_200_000, bucket: '15m' });
+    const odd = resolveRange(
+      {
+        ...DEFAULT_TRENDS,
+        range: 'custom',
+        from: Date.UTC(2026, 0, 5, 10, 3),
+        to: Date.UTC(2026, 0, 5, 11, 58),
+        bucket: '5m',
+      },
+      0,
+    );
+    expect([odd.from, odd.to]).toEqual([Date.UTC(2026, 0, 5, 10, 0), Date.UTC(2026, 0, 5, 12, 0)]);
   });
 });
 

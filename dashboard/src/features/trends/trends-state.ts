@@ -145,14 +145,20 @@ export const bucketFits = (bucket: BucketName, spanMs: number): boolean =>
 /**
  * The concrete `[from, to)` of a state at `now`. A chosen granularity too fine for the range (1m
  * kept from a 1 h view when switching to 30 d, or from a shared URL) gives way to `auto`: the read
- * API would refuse it (43 200 buckets) and the chart show an error instead of the range. Preset ranges end at the next bucket
- * boundary after `now`, so buckets are whole and the comparison shifts line up.
+ * API would refuse it (43 200 buckets) and the chart show an error instead of the range. Preset
+ * ranges end at the next bucket boundary after `now`, and a custom range is widened to whole
+ * buckets, so every bucket covers its whole length and the comparison shifts line up.
  */
 export function resolveRange(s: TrendsState, now: number): { from: number; to: number; bucket: BucketName } {
   const pick = (span: number) =>
     s.bucket === 'auto' || !bucketFits(s.bucket, span) ? autoBucket(span) : s.bucket;
   if (s.range === 'custom' && s.from !== undefined && s.to !== undefined) {
-    return { from: s.from, to: s.to, bucket: pick(s.to - s.from) };
+    // Widened to whole buckets: the read API cuts buckets at epoch multiples, so a range from
+    // 10:03 in 5 min buckets had a first bucket 10:00–10:05 counting only its last 2 minutes —
+    // a false dip, exported as complete, and its drill-down listed 10:00–10:03 too.
+    const bucket = pick(s.to - s.from);
+    const b = BUCKETS[bucket];
+    return { from: Math.floor(s.from / b) * b, to: Math.ceil(s.to / b) * b, bucket };
   }
   const span = RANGE_PRESETS[s.range === 'custom' ? '1h' : s.range];
   const bucket = pick(span);
