@@ -17,15 +17,29 @@ export async function post(
   try {
     res = await fetch(url, { method: 'POST', body, headers, signal });
   } catch (e) {
-    throw new ChannelError(
-      `request failed: ${(e as Error).name === 'TimeoutError' ? 'timeout' : (e as Error).message}`,
-      { retryable: true, cause: e },
-    );
+    throw new ChannelError(`request failed: ${networkReason(e)}`, { retryable: true, cause: e });
   }
   const text = await res.text().catch(() => '');
   if (res.ok) return text;
   const retryable = res.status === 408 || res.status === 429 || res.status >= 500;
   throw new ChannelError(`HTTP ${res.status}: ${text.slice(0, 200)}`, { retryable, status: res.status });
+}
+
+/**
+ * Why a request never got an answer, for the delivery log: `timeout`, or fetch's message with the
+ * system error code underneath it (`fetch failed (ECONNREFUSED)`, `ENOTFOUND`, `ECONNRESET`,
+ * `CERT_HAS_EXPIRED`…) — fetch alone says only "fetch failed", whatever happened. Only the code:
+ * the cause's own message can hold the host and port.
+ */
+function networkReason(e: unknown): string {
+  if (!(e instanceof Error)) return String(e);
+  if (e.name === 'TimeoutError') return 'timeout';
+  const cause = (e as { cause?: unknown }).cause;
+  const code =
+    cause !== null && typeof cause === 'object' && 'code' in cause && typeof cause.code === 'string'
+      ? cause.code
+      : null;
+  return code ? `${e.message} (${code})` : e.message;
 }
 
 /** POST JSON. */
