@@ -75,9 +75,21 @@ describe('notifier', () => {
       },
     );
     const { locale: _l, receiver: _r, ...base } = sampleNotification();
-    expect(await n.notify('mixed', base)).toEqual({ ok: true, sent: 1, failed: 1, fallback: null, delivered: true });
+    expect(await n.notify('mixed', base)).toEqual({
+      ok: true,
+      sent: 1,
+      failed: 1,
+      fallback: null,
+      delivered: true,
+    });
     expect(bad.requests).toHaveLength(1); // 400 is not retried
-    expect(await n.notify('broken', base)).toEqual({ ok: false, sent: 0, failed: 1, fallback: 'backup', delivered: true });
+    expect(await n.notify('broken', base)).toEqual({
+      ok: false,
+      sent: 0,
+      failed: 1,
+      fallback: 'backup',
+      delivered: true,
+    });
     expect(backup.requests).toHaveLength(1);
     expect(JSON.parse(backup.requests[0]!.body).markdown.content).toContain('告警中');
     const recs = log.list();
@@ -99,5 +111,36 @@ describe('notifier', () => {
     );
     expect((await n.test('oncall')).ok).toBe(true);
     expect(JSON.parse(rx.requests[0]!.body).text).toBe('[TEST:1] paywatch_test alertname=paywatch_test');
+  });
+  it("a test notification says which receiver it tests, in the receiver's language, and when it came through the fallback", async () => {
+    const rx = await startHttpReceiver(() => ({ status: 200, body: 'ok' }));
+    const dead = await startHttpReceiver(() => ({ status: 400, body: 'no' }));
+    closers.push(rx.close, dead.close);
+    const n = createNotifier(
+      { log: createDeliveryLog(), sleep: async () => undefined },
+      {
+        receivers: [
+          { name: 'manager-zh', locale: 'zh', channels: [{ type: 'slack', webhook_url: `${rx.url}/zh` }] },
+          {
+            name: 'broken',
+            locale: 'en',
+            fallback: 'backup',
+            channels: [{ type: 'slack', webhook_url: `${dead.url}/x` }],
+          },
+          { name: 'backup', locale: 'en', channels: [{ type: 'slack', webhook_url: `${rx.url}/backup` }] },
+        ],
+      },
+    );
+    await n.test('manager-zh');
+    expect(JSON.parse(rx.requests[0]!.body).blocks[1].text.text).toContain(
+      'paywatch 测试通知：接收方 "manager-zh" 工作正常。',
+    );
+    expect(await n.test('broken')).toMatchObject({ ok: false, fallback: 'backup', delivered: true });
+    const viaFallback = JSON.parse(rx.requests[1]!.body).blocks[1].text.text as string;
+    // Before: "this receiver works." — on the fallback, about a receiver that had just failed.
+    expect(viaFallback).toContain(
+      'Test notification from paywatch for receiver "broken": every channel of it failed, so it came through its fallback "backup".',
+    );
+    expect(viaFallback).not.toContain('works');
   });
 });

@@ -61,6 +61,17 @@ export interface NotifierDeps {
   random?: () => number;
 }
 
+/** The text of a test notification for `tested`, delivered by `fallback` when that is not null. */
+function testSummary(locale: Locale, tested: string, fallback: string | null): string {
+  if (locale === 'zh')
+    return fallback
+      ? `paywatch 测试通知（接收方 "${tested}"）：其所有渠道均发送失败，本消息经由备用接收方 "${fallback}" 送达。`
+      : `paywatch 测试通知：接收方 "${tested}" 工作正常。`;
+  return fallback
+    ? `Test notification from paywatch for receiver "${tested}": every channel of it failed, so it came through its fallback "${fallback}".`
+    : `Test notification from paywatch: receiver "${tested}" works.`;
+}
+
 export function createNotifier(
   deps: NotifierDeps,
   config: {
@@ -130,7 +141,21 @@ export function createNotifier(
     }
     // A receiver without channels (the default pack's placeholder) accepts and drops.
     if (r.channels.length === 0) return { ok: true, sent: 0, failed: 0, fallback: null, delivered: true };
-    const n: Notification = { ...base, receiver, locale: r.cfg.locale };
+    const n: Notification = {
+      ...base,
+      receiver,
+      locale: r.cfg.locale,
+      // A test says, in the receiver's language, which receiver it tests and whether it came
+      // through the fallback (the fallback's people must not read "this receiver works").
+      ...(base.reason === 'test'
+        ? {
+            alerts: base.alerts.map((a) => ({
+              ...a,
+              summary: testSummary(r.cfg.locale, fallbackFor ?? receiver, fallbackFor ? receiver : null),
+            })),
+          }
+        : {}),
+    };
     const results = await Promise.all(
       r.channels.map(async (ch) => {
         const t0 = now();
@@ -183,7 +208,7 @@ export function createNotifier(
               status: 'firing',
               starts_at: t,
               ends_at: null,
-              summary: 'Test notification from paywatch: this receiver works.',
+              summary: testSummary('en', receiver, null),
               value: null,
               expected: null,
               lower: null,
