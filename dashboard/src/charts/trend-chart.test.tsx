@@ -66,6 +66,23 @@ describe('TrendChart', () => {
     ]);
   });
 
+  it('draws "Other" (the 9th series after the top 8) in the muted grey, not in the first series\' colour', () => {
+    const keys = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', '__other__'];
+    const nine = buildChartModel({
+      metric: 'attempts',
+      primary: series(keys, T0),
+      comparison: { series: series(keys, T0 - 7 * 86_400_000), offset: 7 * 86_400_000 },
+      labelOf: (k) => String(k),
+      compareLabel: (n) => `${n} (last week)`,
+    });
+    const colours = nine.series.map((s) => seriesColor(nine, s));
+    expect(colours.slice(0, 9)).toEqual([
+      ...[0, 1, 2, 3, 4, 5, 6, 7].map((i) => `var(--series-${i})`),
+      'var(--muted)',
+    ]);
+    expect(colours.slice(9)).toEqual(colours.slice(0, 9));
+  });
+
   it('shows every series label in the legend', () => {
     const { container } = render(<TrendChart {...props} type="area" />);
     const legend = [...container.querySelectorAll('.recharts-legend-item-text')].map((e) => e.textContent);

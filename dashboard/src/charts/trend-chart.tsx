@@ -15,6 +15,7 @@ import {
 } from 'recharts';
 import {
   isPartial,
+  OTHER_KEY,
   type ChartModel,
   type ChartRow,
   type ChartSeries,
@@ -67,8 +68,13 @@ export function drawnRows(model: ChartModel, type: ChartType): ChartRow[] {
   });
 }
 
-/** Series colour: comparison series reuse their primary series' colour, dashed. */
+/**
+ * Series colour: comparison series reuse their primary series' colour, dashed. "Other" (the
+ * groups beyond the top 8) is the muted grey: as the 9th series it took the 1st one's colour, so
+ * the legend showed two blues (CN and Other) that read as the same group.
+ */
 export function seriesColor(model: ChartModel, s: ChartSeries): string {
+  if (s.key === OTHER_KEY) return 'var(--muted)';
   const same = s.compare
     ? model.series.findIndex((p) => !p.compare && p.key === s.key)
     : model.series.indexOf(s);
