@@ -43,7 +43,8 @@ export async function waitForRunningInserts(
  * The "wait for running INSERTs once" state of one table's writer: `settle()` before a write waits
  * (`waitForRunningInserts`) on the first write and on the first after `reset()` (call it when an
  * INSERT fails: a client timeout leaves it running on the server, its rows not yet visible to the
- * retry's duplicate check). A failed look is logged and tried again on the next write.
+ * retry's duplicate check). A failed look is tried again on the next write; the first of a run of
+ * failed looks is logged (an outage fails every retry here).
  */
 export interface InsertSettler {
   settle(): Promise<void>;
@@ -58,6 +59,8 @@ export function createInsertSettler(
   opts: { timeoutMs: number; logger?: Logger },
 ): InsertSettler {
   let settled = false;
+  // During an outage every write fails here first: log the first failed look, not every retry.
+  let lookFailing = false;
   return {
     async settle() {
       if (settled) return;
@@ -69,8 +72,11 @@ export function createInsertSettler(
             'first write waited for INSERTs already running on the server',
           );
         settled = true;
+        lookFailing = false;
       } catch (err) {
         // Not fatal (tried again on the next write): the duplicate check still runs.
+        if (lookFailing) return;
+        lookFailing = true;
         opts.logger?.warn(
           { table, err: err instanceof Error ? err.message : String(err) },
           'could not look for INSERTs still running on the server',

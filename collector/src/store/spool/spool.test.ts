@@ -1,10 +1,11 @@
-// Guards the durable spool: acks after fsync, in-order drain through an outage, quota → 503, and crash recovery (torn tail, no replay of drained records), for plain writers and for line writers (records kept in the store's encoding), old-format records included.
+// Guards the durable spool: acks after fsync, in-order drain through an outage (logged once when it starts and once when it ends), quota → 503, and crash recovery (torn tail, no replay of drained records), for plain writers and for line writers (records kept in the store's encoding), old-format records included.
 import { appendFile, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { PaymentEvent } from '@paywatch/contracts';
 import { afterEach, describe, expect, it } from 'vitest';
 import { OverloadedError, StoreError } from '../../lib/errors.js';
+import { Writable } from 'node:stream';
 import { createLogger } from '../../lib/logger.js';
 import { generateEvents } from '../contract/index.js';
 import { createEmbeddedStore } from '../embedded/index.js';
@@ -160,6 +161,45 @@ describe.each([
         .sort(),
     );
     expect(spool.stats().pendingEvents).toBe(0);
+  });
+
+  it('logs an outage once when it starts and once when the store is back, not once per retry', async () => {
+    const s = await storeBehindSwitch(lines);
+    const lines_: Record<string, unknown>[] = [];
+    const captured = createLogger({
+      level: 'info',
+      destination: new Writable({
+        write(chunk: Buffer, _enc, cb) {
+          for (const l of chunk.toString().split('\n'))
+            if (l.trim()) lines_.push(JSON.parse(l) as Record<string, unknown>);
+          cb();
+        },
+      }),
+    });
+    const spool = createSpool(
+      { dir: await spoolDir(), quotaBytes: 64 * 1024 * 1024, minBackoffMs: 5, maxBackoffMs: 20 },
+      { writer: s.writer, logger: captured },
+    );
+    cleanups.push(() => spool.stop());
+    await spool.start();
+    s.setUp(false);
+    const bs = batches(3, 3, 20);
+    for (const b of bs) await spool.write(b);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(spool.stats().retries).toBeGreaterThan(8);
+    s.setUp(true);
+    await spool.drained();
+    const outage = lines_.filter((l) => String(l.msg).startsWith('spool: store'));
+    // Before: one WARN per retry (every 100 ms–5 s for the whole outage), and nothing on recovery.
+    expect(outage.map((l) => [l.level, l.msg])).toEqual([
+      [
+        40,
+        'spool: store write failed; events stay spooled and are retried (logged again every minute while it fails)',
+      ],
+      [30, 'spool: store accepts writes again; draining'],
+    ]);
+    expect(outage[0]?.err).toBe('store unreachable (test outage)');
+    expect(outage[1]).toMatchObject({ failedAttempts: spool.stats().retries });
   });
 
   it('refuses with a 503 OverloadedError carrying Retry-After once the disk quota is full', async () => {

@@ -1,0 +1,70 @@
+// Guards the ClickHouse store's logs during an outage: writes retried while ClickHouse does not answer log the failed look for running INSERTs once, not on every retry.
+import { randomUUID } from 'node:crypto';
+import { Writable } from 'node:stream';
+import { createClient } from '@clickhouse/client';
+import { afterAll, describe, expect, it } from 'vitest';
+import { assertClickHouseUp, clickhouseEndpoint } from '../../../test/services.js';
+import { startTcpProxy, type TcpProxy } from '../../../test/tcp-proxy.js';
+import { createLogger } from '../../lib/logger.js';
+import { generateEvents } from '../contract/index.js';
+import { createClickHouseStore } from './clickhouse.store.js';
+import { ident, sql } from './sql.js';
+
+const ep = clickhouseEndpoint();
+const client = createClient({ url: ep.url, username: ep.username, password: ep.password });
+const databases: string[] = [];
+const proxies: TcpProxy[] = [];
+
+afterAll(async () => {
+  for (const p of proxies) await p.close();
+  for (const d of databases) await client.command({ query: sql`DROP DATABASE IF EXISTS ${ident(d)}`.text });
+  await client.close();
+});
+
+describe('ClickHouse store writes during an outage', () => {
+  it('logs the failed look for running INSERTs once per outage, and the writes land once it ends', async () => {
+    await assertClickHouseUp(ep);
+    const proxy = await startTcpProxy(ep.url);
+    proxies.push(proxy);
+    const database = `paywatch_test_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
+    databases.push(database);
+    const lines: Record<string, unknown>[] = [];
+    const logger = createLogger({
+      level: 'info',
+      destination: new Writable({
+        write(chunk: Buffer, _enc, cb) {
+          for (const l of chunk.toString().split('\n'))
+            if (l.trim()) lines.push(JSON.parse(l) as Record<string, unknown>);
+          cb();
+        },
+      }),
+    });
+    const store = createClickHouseStore(
+      { url: proxy.url, username: ep.username, password: ep.password, database, requestTimeoutMs: 3000 },
+      { logger },
+    );
+    await store.start();
+    const events = generateEvents({
+      seed: 5,
+      payments: 10,
+      from: Date.UTC(2026, 0, 7),
+      spanMs: 60_000,
+      idPrefix: 'ol_',
+    });
+    await proxy.cut();
+    // The spool's retries during an outage: every one failed the look first (a WARN each, before).
+    for (let i = 0; i < 5; i++) await expect(store.write(events)).rejects.toThrow(/ECONNREFUSED/);
+    const looks = lines.filter((l) => l.msg === 'could not look for INSERTs still running on the server');
+    expect(looks).toHaveLength(1);
+    expect(String(looks[0]?.err)).toContain('ECONNREFUSED');
+    await proxy.restore();
+    const r = await store.write(events);
+    expect(r.inserted.length + r.duplicates.length).toBe(events.length);
+    const rs = await client.query({
+      query: sql`SELECT count() AS n, uniqExact(event_id) AS u FROM ${ident(database)}.payment_events`.text,
+      format: 'JSONEachRow',
+    });
+    expect(await rs.json()).toEqual([{ n: String(events.length), u: String(events.length) }]);
+    await store.stop();
+  }, 30_000);
+});
