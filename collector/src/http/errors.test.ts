@@ -1,6 +1,7 @@
-// Guards the HTTP error edge: a retryable 503 (a failed store write) and an overload always carry Retry-After; client errors never do.
+// Guards the HTTP error edge: a retryable 503 (a failed store write) and an overload always carry Retry-After, and are logged once a minute rather than per request; client errors never carry it.
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
+import { Writable } from 'node:stream';
 import express from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BadRequestError, OverloadedError, StoreError } from '../lib/errors.js';
@@ -39,6 +40,47 @@ describe('errorHandler', () => {
     expect(await r.json()).toEqual({
       error: { code: 'store_unavailable', message: 'spool write failed: disk full' },
     });
+  });
+
+  it('logs a retryable 503 once per code and minute with the count left out, not once per request', async () => {
+    const lines: Record<string, unknown>[] = [];
+    let clock = 1_000_000;
+    const app = express();
+    app.get('/down', () => {
+      throw new StoreError('ClickHouse query failed: connect ECONNREFUSED 127.0.0.1:9');
+    });
+    app.get('/full', () => {
+      throw new OverloadedError('event spool is full', 5);
+    });
+    const logger = createLogger({
+      level: 'info',
+      destination: new Writable({
+        write(chunk: Buffer, _enc, cb) {
+          for (const l of chunk.toString().split('\n'))
+            if (l.trim()) lines.push(JSON.parse(l) as Record<string, unknown>);
+          cb();
+        },
+      }),
+    });
+    app.use(errorHandler(logger, { now: () => clock }));
+    const server = app.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      for (let i = 0; i < 20; i++) expect((await fetch(`${url}/down`)).status).toBe(503);
+      for (let i = 0; i < 5; i++) expect((await fetch(`${url}/full`)).status).toBe(503);
+      clock += 61_000;
+      expect((await fetch(`${url}/down`)).status).toBe(503);
+    } finally {
+      server.close();
+    }
+    // Before: 26 WARN lines, each with a stack trace.
+    expect(lines).toHaveLength(3);
+    expect(lines[0]).toMatchObject({ level: 40, code: 'store_unavailable', path: '/down' });
+    expect(String(lines[0]?.msg)).toContain('ECONNREFUSED 127.0.0.1:9');
+    expect(lines[1]).toMatchObject({ code: 'unavailable', path: '/full' });
+    expect(lines[2]).toMatchObject({ code: 'store_unavailable', suppressedSinceLast: 19 });
+    expect(JSON.stringify(lines)).not.toContain('"stack"');
   });
 
   it('keeps the wait an overload names, and sets none where retrying cannot help', async () => {

@@ -61,19 +61,45 @@ function fromDecoding(err: unknown): PaywatchError | undefined {
  */
 export const STORE_RETRY_AFTER_S = 5;
 
+/** A retryable 503 of one code is logged at most this often (the first always). */
+export const UNAVAILABLE_LOG_EVERY_MS = 60_000;
+
 /**
  * The one place errors become HTTP responses: `{error: {code, message, field?}}`. Unknown
  * errors are logged (never the request body) and answered 500 without details.
  */
-export function errorHandler(logger: Logger): ErrorRequestHandler {
+export function errorHandler(
+  logger: Logger,
+  opts: { now?: () => number; unavailableLogEveryMs?: number } = {},
+): ErrorRequestHandler {
   const log = logger.child({ component: 'http' });
+  const now = opts.now ?? Date.now;
+  const every = opts.unavailableLogEveryMs ?? UNAVAILABLE_LOG_EVERY_MS;
+  // A retryable 503 (ClickHouse down, spool full) answers every request for as long as the cause
+  // lasts — each dashboard panel, each client retry: logged once per code and minute, with how
+  // many were not, and without a stack (the cause is the message), not once per request.
+  const quiet = new Map<string, { loggedAt: number; suppressed: number }>();
+  const logUnavailable = (e: PaywatchError, path: string) => {
+    const t = now();
+    const q = quiet.get(e.code);
+    if (q && t - q.loggedAt < every) {
+      q.suppressed++;
+      return;
+    }
+    quiet.set(e.code, { loggedAt: t, suppressed: 0 });
+    log.warn(
+      { code: e.code, err: e.message, path, ...(q ? { suppressedSinceLast: q.suppressed } : {}) },
+      `answering 503: ${e.message} (logged again at most once a minute while it lasts)`,
+    );
+  };
   return (err: unknown, req, res, _next) => {
     const e = err instanceof PaywatchError ? err : (fromBodyParser(err) ?? fromDecoding(err));
     if (res.headersSent) return;
     if (e) {
       if (e instanceof OverloadedError) res.setHeader('Retry-After', String(e.retryAfterS));
       else if (e.status === 503 && e.retryable) res.setHeader('Retry-After', String(STORE_RETRY_AFTER_S));
-      if (e.status >= 500) log.warn({ err: e, path: req.path }, e.message);
+      if (e.status === 503 && e.retryable) logUnavailable(e, req.path);
+      else if (e.status >= 500) log.warn({ err: e, path: req.path }, e.message);
       const body: ErrorBody = {
         error: { code: e.code, message: e.message, ...(e.field ? { field: e.field } : {}) },
       };
