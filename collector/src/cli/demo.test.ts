@@ -497,3 +497,44 @@ describe('runDemoTraffic on an empty store', () => {
     expect(store.rows.length).toBe(100);
   }, 30_000);
 });
+
+describe('runDemoTraffic --incident', () => {
+  it('injects the incident into the live traffic, counted from its start', async () => {
+    const t0 = NOW;
+    const lines: string[] = [];
+    const outcome = { in: { ok: 0, failed: 0 }, out: { ok: 0, failed: 0 } };
+    await runDemoTraffic({
+      url: 'http://127.0.0.1:1',
+      key: 'k',
+      rate: 20,
+      seed: 7,
+      signal: new AbortController().signal,
+      logger: createLogger({ level: 'silent' }),
+      now: () => t0,
+      say: (l) => lines.push(l),
+      incidents: ['provider-outage:adyen@+2m/3m'],
+      // Reads 8 minutes of the live stream instead of sending it.
+      send: async (o) => {
+        const g = o.generator!;
+        while (g.peekTime() < t0 + 8 * 60_000) {
+          const e = g.next();
+          if (!e) break;
+          const success = e.status === 'succeeded' || e.status === 'captured';
+          if (e.provider !== 'adyen' || (!success && e.status !== 'failed')) continue;
+          const t = typeof e.ts === 'number' ? e.ts : Date.parse(e.ts);
+          const w = t >= t0 + 2 * 60_000 && t < t0 + 5 * 60_000 ? outcome.in : outcome.out;
+          if (e.status === 'failed') w.failed++;
+          else w.ok++;
+        }
+        return { accepted: 0, stopped: 'aborted' };
+      },
+    });
+    expect(lines).toContain(
+      `Demo incident: provider-outage:adyen ${new Date(t0 + 2 * 60_000).toISOString()} → ${new Date(t0 + 5 * 60_000).toISOString()}\n`,
+    );
+    const rate = (w: { ok: number; failed: number }) => w.ok / (w.ok + w.failed);
+    expect(outcome.in.ok + outcome.in.failed).toBeGreaterThan(100);
+    expect(rate(outcome.out)).toBeGreaterThan(0.85);
+    expect(rate(outcome.in)).toBeLessThan(0.6);
+  }, 30_000);
+});

@@ -7,6 +7,7 @@ import { createFanOut, type Sink } from '../sinks/sink.js';
 import type { EventWriter } from '../store/types.js';
 import { createGenerator, type EventGenerator } from '../simulator/generator.js';
 import { hash32 } from '../simulator/prng.js';
+import { describeIncident, parseIncident } from '../simulator/incidents.js';
 import { sendEvents, type SendOptions, type SendReport } from '../simulator/sender.js';
 import type { DemoHistoryMark, DemoHistoryMarks } from './demo-history-mark.js';
 
@@ -394,12 +395,22 @@ export async function runDemoTraffic(opts: {
   now?: () => number;
   /** Default `sendEvents`. */
   send?: LiveSender;
+  /**
+   * Incidents injected into the live demo traffic (`--incident`, the simulator's syntax); a
+   * relative start (`@+3m`) counts from the start of live traffic. Checked by the caller.
+   */
+  incidents?: readonly string[];
 }): Promise<void> {
   const log = opts.logger.child({ component: 'demo' });
   const now = opts.now ?? Date.now;
   const say = opts.say ?? (() => {});
   const signal = opts.signal;
   const t0 = now();
+  const incidents = (opts.incidents ?? []).map((spec) => parseIncident(spec, t0));
+  for (const i of incidents) {
+    log.info({ incident: describeIncident(i) }, 'demo incident scheduled');
+    say(`Demo incident: ${describeIncident(i)}\n`);
+  }
   // The live stream, as `sendEvents` would build it for a paced run starting at t0.
   const live = createGenerator({
     seed: opts.seed,
@@ -407,6 +418,7 @@ export async function runDemoTraffic(opts: {
     rate: opts.rate,
     refundDelayMs: 3 * 60_000,
     chargebackDelayMs: 10 * 60_000,
+    incidents,
   });
   const history = opts.history;
   const todo = history

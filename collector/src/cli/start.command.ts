@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { parseCommandArgs, UsageError } from '@paywatch/alerts/cli-args';
 import type { BoundServer } from '../http/bound-server.js';
+import { parseIncident, SimulatorOptionError } from '../simulator/incidents.js';
 import type { RunningServer } from '../main.js';
 import type { Command, CommandIO } from './command.js';
 
@@ -21,6 +22,12 @@ Options:
                        the data dir says how far it got).
   --no-dashboard       Neither build nor serve the dashboard (API only).
   --seed <n>           Seed of the demo traffic (default: random).
+  --incident <spec>    Inject an incident into the live demo traffic (repeatable), to see an
+                       alert fire end to end: TYPE[:ARG][@START][/DURATION], START counted
+                       from the start of live traffic (default +1m), DURATION default 5m.
+                       Types: provider-outage[:PROVIDER], latency-spike[:PROVIDER],
+                       card-testing[:BIN], decline-shift[:FROM>TO] (see paywatch simulate --help).
+                       e.g. --incident provider-outage:adyen@+3m/5m
   -h, --help           Show this help.
 
 Configuration comes from environment variables (see README, "Configuration").
@@ -53,8 +60,19 @@ export const startCommand: Command = {
           'no-dashboard': { type: 'boolean', default: false },
           'demo-rate': { type: 'string' },
           seed: { type: 'string' },
+          incident: { type: 'string', multiple: true, default: [] as string[] },
         },
         check: ({ values }) => {
+          if (values.incident.length && values['no-demo'])
+            throw new UsageError('--incident needs the demo traffic (leave out --no-demo)');
+          for (const spec of values.incident) {
+            try {
+              parseIncident(spec, Date.now());
+            } catch (err) {
+              if (err instanceof SimulatorOptionError) throw new UsageError(err.message);
+              throw err;
+            }
+          }
           const rate = values['demo-rate'] === undefined ? 20 : Number(values['demo-rate']);
           if (!(rate > 0 && rate <= 100_000))
             throw new UsageError('--demo-rate must be a number between 0 and 100000');
@@ -139,6 +157,7 @@ export const startCommand: Command = {
         key: demoKey,
         rate,
         seed,
+        incidents: values.incident,
         signal: demo.signal,
         logger: running.logger,
         say: (line) => io.stdout.write(line),
