@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { describeConfig, loadConfig, publicBaseUrl } from './config.js';
+import { describeConfig, describeStartup, loadConfig, publicBaseUrl } from './config.js';
 
 const dir = () => mkdtempSync(join(tmpdir(), 'paywatch-config-'));
 
@@ -58,6 +58,43 @@ describe('loadConfig', () => {
     expect(c.reportingCurrency).toBe('EUR');
     const dump = JSON.stringify(describeConfig(c));
     for (const s of ['sekret', 'key-aaaa', 'hhhhhhhh']) expect(dump).not.toContain(s);
+  });
+});
+
+describe('describeStartup (the start-up log line)', () => {
+  it('names the ClickHouse server, database, user, spool, metrics access, alerts and retention, never the password', () => {
+    const c = loadConfig({
+      PAYWATCH_DATA_DIR: dir(),
+      PAYWATCH_HASH_KEY: 'h'.repeat(40),
+      PAYWATCH_STORE: 'clickhouse',
+      PAYWATCH_CLICKHOUSE_URL: 'http://ch.internal:8123',
+      PAYWATCH_CLICKHOUSE_USER: 'paywatch',
+      PAYWATCH_CLICKHOUSE_PASSWORD: 'sekret-password',
+      PAYWATCH_CLICKHOUSE_DATABASE: 'payments_prod',
+      PAYWATCH_SPOOL_QUOTA_MB: '512',
+      PAYWATCH_METRICS_PUBLIC: 'true',
+      PAYWATCH_ALERTS_ENABLED: 'false',
+      PAYWATCH_ALERTS_URL: 'http://alerts:9095',
+      PAYWATCH_ALERTS_API_TOKEN: 't'.repeat(30),
+      PAYWATCH_RETENTION_EVENTS_DAYS: '90',
+    });
+    const d = describeStartup(c);
+    expect(d).toMatchObject({
+      store: {
+        backend: 'clickhouse',
+        url: 'http://ch.internal:8123',
+        database: 'payments_prod',
+        user: 'paywatch',
+        cluster: null,
+      },
+      spool: { dir: join(c.dataDir, 'spool'), quotaMB: 512 },
+      metrics: 'public (PAYWATCH_METRICS_PUBLIC)',
+      tls: false,
+      alerts: 'proxied to http://alerts:9095',
+      retentionDays: { events: 90, signals: 30, audit: 365 },
+    });
+    expect(JSON.stringify(d)).not.toContain('sekret');
+    expect(JSON.stringify(d)).not.toContain('tttttttt');
   });
 });
 

@@ -793,6 +793,43 @@ function loadOidc(env: Env): SecurityConfig['oidc'] {
 }
 
 /** The configuration with every secret replaced, safe to log or print. */
+/**
+ * What an operator checks first in the start-up log, in one line: store (server, database, user,
+ * topology — never the password), spool (folder, quota), who may scrape `/metrics`, TLS, where
+ * alerts run, retention. `paywatch collector listening` carries it.
+ */
+export function describeStartup(c: Config): Record<string, unknown> {
+  return {
+    store:
+      c.store.backend === 'clickhouse'
+        ? {
+            backend: 'clickhouse',
+            url: c.store.url,
+            database: c.store.database,
+            user: c.store.username,
+            cluster: c.store.topology.kind === 'replicated' ? c.store.topology.cluster : null,
+          }
+        : { backend: 'embedded', dataDir: c.dataDir },
+    spool:
+      c.store.backend === 'clickhouse'
+        ? { dir: c.spool.dir, quotaMB: Math.round(c.spool.quotaBytes / 1048576) }
+        : null,
+    metrics: c.security.metricsPublic ? 'public (PAYWATCH_METRICS_PUBLIC)' : 'API key with scope read',
+    tls: c.security.tls !== null,
+    alerts: c.alerts.enabled
+      ? 'in this process'
+      : c.alerts.remote
+        ? `proxied to ${c.alerts.remote.url}`
+        : 'off (alerts API answers 404)',
+    retentionDays: {
+      events: c.security.retentionDays.payment_events,
+      signals: c.signals.retentionDays,
+      audit: c.security.retentionDays.audit_log,
+    },
+    redis: c.redisUrl !== null,
+  };
+}
+
 export function describeConfig(c: Config): Record<string, unknown> {
   return {
     host: c.host,

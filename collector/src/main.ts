@@ -9,7 +9,7 @@ import { createAuthService, type AuthService } from './auth/auth.service.js';
 import { createDataLifecycle, type DataLifecycle } from './backup/lifecycle.js';
 import { LIFECYCLE_ROUTE_DOCS, createLifecycleRouter } from './backup/lifecycle.routes.js';
 import { openSecurityDb } from './auth/security-db.js';
-import { describeConfig, publicBaseUrl, type Config } from './config.js';
+import { describeConfig, describeStartup, publicBaseUrl, type Config } from './config.js';
 import { createBoundServer, listen, type BoundServer } from './http/bound-server.js';
 import { createReadService } from './http/read-service.js';
 import { createFx } from './lib/fx.js';
@@ -305,7 +305,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
   const port = (server.address() as AddressInfo).port;
   boundPort = port;
   const url = publicBaseUrl({ ...config, publicUrl: null }, port);
-  logger.info({ url, store: store.backend }, 'paywatch collector listening');
+  logger.info({ url, ...describeStartup(config) }, 'paywatch collector listening');
 
   let closing: Promise<void> | undefined;
   return {
