@@ -1,4 +1,4 @@
-// Guards the dashboard end to end in real Chromium against a real collector fed by the simulator: live feed, KPIs = read API, reconnect backfill, CSV = API, drill-down, Chinese, no console errors, Faro beacons.
+// Guards the dashboard end to end in real Chromium against a real collector fed by the simulator: live feed, KPIs = read API, reconnect backfill, CSV = API, drill-down (only the attempts behind a bar), compare deltas, unmatched filter values said in the UI language, Chinese, no console errors, Faro beacons.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
@@ -462,6 +462,8 @@ describe('dashboard in Chromium against a real collector', () => {
     const url = new URL(page.url());
     const provider = url.searchParams.get('provider');
     expect(provider).toBeTruthy();
+    // The list holds the bucket's attempts only, not its created/authorized/refunded events.
+    expect(url.searchParams.get('status')).toBe('succeeded,captured,failed');
     await page.locator('[data-testid=tx-row]').first().waitFor({ timeout: 10_000 });
     const providers = await page.locator('[data-testid=tx-row] td:nth-child(3)').allTextContents();
     expect(new Set(providers)).toEqual(new Set([provider]));
@@ -500,6 +502,22 @@ describe('dashboard in Chromium against a real collector', () => {
     await page.waitForURL(/\/transactions\?.*provider=/);
   });
 
+  it('says in the UI language when a filter value can never match, instead of the API error', async () => {
+    await page.goto(`${base}/trends?provider=nonexistent`);
+    await expect(page.getByTestId('filter-error').textContent()).resolves.toContain(
+      'No Provider is called “nonexistent”',
+    );
+    expect(await page.getByTestId('trend-chart').count()).toBe(0);
+    await page.goto(`${base}/trends`);
+    await page.getByLabel('Values (comma-separated)').fill('Stripe, paypl');
+    await page.getByRole('button', { name: 'Add filter' }).click();
+    await expect(page.getByTestId('filter-error').textContent()).resolves.toContain('“paypl”');
+    expect(new URL(page.url()).searchParams.get('provider')).toBeNull();
+    await page.getByLabel('Values (comma-separated)').fill('Stripe, wechat');
+    await page.getByRole('button', { name: 'Add filter' }).click();
+    await page.waitForURL((u) => u.searchParams.get('provider') === 'stripe,wechatpay');
+  });
+
   it('keeps explorer state in the URL: controls push history, back restores', async () => {
     await page.goto(`${base}/trends`);
     await page.getByTestId('group-by').selectOption('country');
@@ -524,6 +542,12 @@ describe('dashboard in Chromium against a real collector', () => {
       .allTextContents();
     expect(legend.filter((l) => l.endsWith('(last week)')).length).toBeGreaterThan(0);
     await shot('trends-7d-compare-week');
+    // The data table gives each value's change against last week's (relative for attempts).
+    await page.getByRole('button', { name: 'Show data table' }).click();
+    const deltas = await page.locator('[data-testid=trend-table] [data-testid=delta]').allTextContents();
+    expect(deltas.length).toBeGreaterThan(0);
+    for (const d of deltas) expect(d).toMatch(/^ \([+-]?[\d,.]+%\)$/);
+    await page.getByRole('button', { name: 'Hide data table' }).click();
     const [download] = await Promise.all([
       page.waitForEvent('download'),
       page.getByTestId('export-csv').click(),

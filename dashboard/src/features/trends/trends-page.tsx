@@ -120,11 +120,14 @@ export function TrendsPage() {
   const cmp = state.compare === 'none' ? null : comparisonRange(state.compare, range.from, range.to);
   const cmpOffset = cmp?.offset;
   const key = `${serializeTrendsState(state)}|${range.from}|${range.to}`;
+  // A shared or edited URL can hold a value that never matches: the page says so in the UI
+  // language and asks nothing (the read API would answer 400, in English).
+  const badFilters = useMemo(() => invalidFilters(state.filters), [state.filters]);
   const data = useQuery(
     key,
     // Carries the read time (taken before sending): its bucket is drawn apart, marked in the CSV.
     (signal) => fetchTrendData(readApi, base, cmp, signal),
-    { keepPrevious: true },
+    { keepPrevious: true, enabled: badFilters.length === 0 },
   );
 
   const model = useMemo(() => {
@@ -178,8 +181,7 @@ export function TrendsPage() {
         : known.map((v) => dimensionValueLabel(lang, dim, v)).join(', '),
     });
   };
-  // A shared or edited URL can hold a value that never matches: say so, instead of the API's 400.
-  const badFilters = invalidFilters(state.filters);
+
   const span = range.to - range.from;
   // Day (and 6 h) buckets are cut at 00:00 UTC: say where that falls on the analyst's clock.
   const utcStart = utcBucketStart(BUCKETS[range.bucket], -new Date(range.from).getTimezoneOffset());
