@@ -275,4 +275,29 @@ describe('dispatcher', () => {
       alerts: ['p:resolved'],
     });
   });
+  it("an alert inhibited during an incident stays muted after the incident's alert resolves, until it ends itself", async () => {
+    const { d } = setup();
+    const down = alert('down', { provider: 'adyen', alertname: 'provider_down' }, { starts_at: 0 });
+    d.update(down, 0);
+    // The incident's slices start firing a minute later (their windows are longer: they end later).
+    const m = alert('m', { provider: 'adyen', alertname: 'method_card_drop' }, { starts_at: M });
+    d.update(m, M);
+    await d.tick(M + 30 * S);
+    expect(sent()).toEqual([{ path: '/default', status: 'firing', alerts: ['down:firing'] }]);
+    d.update({ ...down, status: 'resolved', ends_at: 10 * M }, 10 * M);
+    for (let t = 11 * M; t <= 20 * M; t += M) await d.tick(t);
+    // Before: right after the RESOLVED, a FIRING for the slice the incident had caused.
+    expect(sent()).toEqual([
+      { path: '/default', status: 'firing', alerts: ['down:firing'] },
+      { path: '/default', status: 'resolved', alerts: ['down:resolved'] },
+    ]);
+    expect(d.mute(m, 20 * M).inhibited_by).toBe('down');
+    // A slice problem that starts after the incident ended is its own: it is sent.
+    d.update(
+      alert('m2', { provider: 'adyen', alertname: 'method_wallet_drop' }, { starts_at: 21 * M }),
+      21 * M,
+    );
+    for (let t = 21 * M + 30 * S; t <= 30 * M; t += M) await d.tick(t);
+    expect(sent().at(-1)).toEqual({ path: '/default', status: 'firing', alerts: ['m2:firing'] });
+  });
 });

@@ -1,5 +1,6 @@
 import type { InhibitRule } from '../mute/inhibit.js';
 import { inhibitedBy } from '../mute/inhibit.js';
+import { matchesAll } from '../mute/matchers.js';
 import type { SilenceRegistry } from '../mute/silences.js';
 import type { Notifier } from '../notify/notifier.js';
 import type { NotifyAlert } from '../notify/types.js';
@@ -67,6 +68,11 @@ export interface DispatcherDeps {
   externalUrl?: () => string;
 }
 
+/** A target that began this long before an inhibiting source fired counts as its consequence too. */
+const INHIBIT_LEAD_MS = 5 * 60_000;
+/** How long an inhibiting source's ended episode keeps its consequences muted, at most. */
+const INHIBIT_MEMORY_MS = 6 * 3_600_000;
+
 /** Notification-log key of escalation step `i` of a group (what was escalated, to whom). */
 function escalationLogKey(groupKey: string, i: number, receiver: string): string {
   return `${receiver}|${groupKey}/escalation/${i}`;
@@ -83,10 +89,38 @@ export function createDispatcher(deps: DispatcherDeps, route: Route): Dispatcher
     return [...seen.values()];
   }
 
+  /**
+   * Inhibiting alerts whose episode ended, by id (the latest resolve of each). An alert whose own
+   * episode began while such a source was firing (or up to INHIBIT_LEAD_MS before it) is the
+   * incident's consequence and stays inhibited until it resolves: slices with longer windows than
+   * the provider's rule fire on for minutes after the provider's alert resolved, and paged right
+   * after its RESOLVED. Kept for INHIBIT_MEMORY_MS after the resolve.
+   */
+  const endedSources = new Map<string, NotifyAlert>();
+
+  function isSource(a: NotifyAlert): boolean {
+    return deps.inhibitRules.some((r) => matchesAll(r.source, a.labels));
+  }
+
   function muteInfo(a: NotifyAlert, now: number, firing: NotifyAlert[]): MuteInfo {
+    let inhibited: NotifyAlert | null = null;
+    if (a.status === 'firing') {
+      inhibited = inhibitedBy(deps.inhibitRules, a, firing);
+      if (!inhibited && endedSources.size) {
+        for (const [id, src] of endedSources)
+          if (src.ends_at === null || now - src.ends_at > INHIBIT_MEMORY_MS) endedSources.delete(id);
+        const during = [...endedSources.values()].filter(
+          (src) =>
+            src.ends_at !== null &&
+            a.starts_at >= src.starts_at - INHIBIT_LEAD_MS &&
+            a.starts_at <= src.ends_at,
+        );
+        inhibited = inhibitedBy(deps.inhibitRules, a, during);
+      }
+    }
     return {
       silenced_by: deps.silences.mutedBy(a.labels, now).map((s) => s.id),
-      inhibited_by: a.status === 'firing' ? (inhibitedBy(deps.inhibitRules, a, firing)?.id ?? null) : null,
+      inhibited_by: inhibited?.id ?? null,
     };
   }
 
@@ -210,6 +244,8 @@ export function createDispatcher(deps: DispatcherDeps, route: Route): Dispatcher
 
   return {
     update(alert, now) {
+      if (alert.status === 'resolved' && isSource(alert)) endedSources.set(alert.id, alert);
+      else endedSources.delete(alert.id);
       for (const r of matchRoutes(route, alert.labels)) {
         const labels = groupLabels(r, alert.labels);
         const key = `${r.id}:${JSON.stringify(Object.entries(labels).sort())}`;
