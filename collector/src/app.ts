@@ -90,7 +90,14 @@ export function createApp(deps: AppDeps): { app: Express; docs: RouteDoc[]; acce
   app.use(corsAllowList(sec.corsOrigins));
   app.use(access.middleware);
   let openapi: unknown;
-  app.use(createEventsRouter({ ingestor: deps.ingestor }));
+  app.use(
+    createEventsRouter(
+      { ingestor: deps.ingestor },
+      sec.rateLimits.ingestInflightBytes === undefined
+        ? {}
+        : { inflightBytes: sec.rateLimits.ingestInflightBytes },
+    ),
+  );
   app.use(
     createAuthRouter({
       auth: deps.auth,

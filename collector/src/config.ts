@@ -232,6 +232,12 @@ export const ENV_DOCS: readonly { name: string; default: string; description: st
     description: 'Requests per minute per API key (ingest and reads); beyond: 429 with `Retry-After`.',
   },
   {
+    name: 'PAYWATCH_INGEST_INFLIGHT_MB',
+    default: '128',
+    description:
+      'Most MiB of `POST /v1/events` bodies held at once, all clients together (a compressed or chunked body counts as 8 MiB, the most it may expand to); beyond: 503 with `Retry-After: 1`, the body unread. Bounds memory: a parsed full batch holds about 40 MB.',
+  },
+  {
     name: 'PAYWATCH_RATE_LIMIT_LOGIN',
     default: '10',
     description: 'Sign-in attempts per minute per client IP.',
@@ -731,6 +737,7 @@ function loadSecurity(env: Env): SecurityConfig {
       perIpPerMinute: int(env, 'PAYWATCH_RATE_LIMIT_IP', 1200, 1, 10_000_000),
       perKeyPerMinute: int(env, 'PAYWATCH_RATE_LIMIT_KEY', 6000, 1, 10_000_000),
       loginPerMinute: int(env, 'PAYWATCH_RATE_LIMIT_LOGIN', 10, 1, 10_000),
+      ingestInflightBytes: int(env, 'PAYWATCH_INGEST_INFLIGHT_MB', 128, 8, 1024 * 1024) * 1024 * 1024,
     },
     retentionDays: {
       payment_events: int(env, 'PAYWATCH_RETENTION_EVENTS_DAYS', 400, 0, 36_500),

@@ -12,7 +12,13 @@ export interface SecurityConfig {
   /** Origins allowed to call the API from a browser (CORS); empty: same origin only. */
   corsOrigins: string[];
   /** Requests per minute (token buckets): per client IP, per API key, and login attempts per IP. */
-  rateLimits: { perIpPerMinute: number; perKeyPerMinute: number; loginPerMinute: number };
+  rateLimits: {
+    perIpPerMinute: number;
+    perKeyPerMinute: number;
+    loginPerMinute: number;
+    /** Bytes of events-API bodies held at once (beyond: 503 + Retry-After); default 128 MiB. */
+    ingestInflightBytes?: number;
+  };
   /** Days kept, per table; older rows are deleted by the retention job (0 = keep forever). */
   retentionDays: { payment_events: number; audit_log: number };
   /** Directory of the running collector's scheduled incremental backups (null: none). */

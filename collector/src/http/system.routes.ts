@@ -33,7 +33,7 @@ export const SYSTEM_ROUTE_DOCS: RouteDoc[] = [
       401: 'Missing or invalid API key.',
       413: 'Body over 8 MiB or more than 10,000 events.',
       415: 'Unsupported content type, charset (only UTF-8) or encoding.',
-      503: 'The store cannot durably accept events right now; retry after `Retry-After` seconds.',
+      503: 'The store cannot durably accept events right now, or more than `PAYWATCH_INGEST_INFLIGHT_MB` (128 MiB) of ingest bodies are already in flight (the body is not read); retry after `Retry-After` seconds.',
     },
     errorBodies: { 400: IngestResponseSchema },
   },

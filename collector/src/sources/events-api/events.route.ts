@@ -1,18 +1,26 @@
 import { INGEST_LIMITS, type IngestResponse } from '@paywatch/contracts';
 import express, { Router } from 'express';
 import type { Ingestor } from '../../pipeline/types.js';
+import { createInflightLimit, DEFAULT_INGEST_INFLIGHT_BYTES } from './inflight-limit.js';
 import { parseEventsBody } from './parse-body.js';
 
 /**
  * `POST /v1/events`: the events API source. (Auth and rate limits: the access-control
- * middleware, from this route's doc.) Body limit → parse → pipeline. Responds
+ * middleware, from this route's doc.) In-flight bytes limit → body limit → parse → pipeline. Responds
  * only after accepted events are durable. 200 when anything was accepted or was a duplicate;
  * 400 (same body) when every event was rejected.
  */
-export function createEventsRouter(deps: { ingestor: Ingestor }): Router {
+export function createEventsRouter(
+  deps: { ingestor: Ingestor },
+  config: { inflightBytes?: number } = {},
+): Router {
   const router = Router();
   router.post(
     '/v1/events',
+    createInflightLimit({
+      budgetBytes: config.inflightBytes ?? DEFAULT_INGEST_INFLIGHT_BYTES,
+      maxBodyBytes: INGEST_LIMITS.maxBodyBytes,
+    }),
     express.raw({ type: () => true, limit: INGEST_LIMITS.maxBodyBytes, inflate: true }),
     async (req, res) => {
       const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);

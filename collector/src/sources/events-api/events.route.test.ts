@@ -1,0 +1,93 @@
+// Guards the events API's in-flight bytes limit: beyond it a 503 with Retry-After before the body is read, the held request still stored.
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { gzipSync } from 'node:zlib';
+import express from 'express';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { errorHandler } from '../../http/errors.js';
+import { createLogger } from '../../lib/logger.js';
+import type { IngestContext, IngestOutcome, Ingestor } from '../../pipeline/types.js';
+import { createEventsRouter } from './events.route.js';
+
+/** Holds each ingest until the test lets it go, as a slow store would; counts what it got. */
+class HeldIngestor implements Ingestor {
+  received = 0;
+  private waiting: (() => void)[] = [];
+  async ingest(inputs: readonly unknown[], _ctx: IngestContext): Promise<IngestOutcome> {
+    await new Promise<void>((r) => this.waiting.push(r));
+    this.received += inputs.length;
+    return { accepted: inputs.length, duplicate: 0, rejected: 0, errors: [], inserted: [] };
+  }
+  get held(): number {
+    return this.waiting.length;
+  }
+  releaseAll(): void {
+    for (const r of this.waiting.splice(0)) r();
+  }
+}
+
+const ingestor = new HeldIngestor();
+let server: Server;
+let url = '';
+beforeAll(async () => {
+  const app = express();
+  app.use(createEventsRouter({ ingestor }, { inflightBytes: 1000 }));
+  app.use(errorHandler(createLogger({ level: 'silent' })));
+  server = app.listen(0, '127.0.0.1');
+  await new Promise<void>((r) => server.once('listening', () => r()));
+  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1/events`;
+});
+afterAll(async () => {
+  ingestor.releaseAll();
+  await new Promise<void>((r) => server.close(() => r()));
+});
+
+const body = (bytes: number) => {
+  const s = JSON.stringify({ event_id: 'e', pad: '' });
+  return s.replace('"pad":""', `"pad":"${'x'.repeat(bytes - s.length)}"`);
+};
+const post = (b: string | Buffer, headers: Record<string, string> = {}) =>
+  fetch(url, { method: 'POST', body: b, headers: { 'content-type': 'application/json', ...headers } });
+
+async function until(check: () => boolean): Promise<void> {
+  for (let i = 0; i < 200 && !check(); i++) await new Promise((r) => setTimeout(r, 10));
+  expect(check()).toBe(true);
+}
+
+describe('events API in-flight limit', () => {
+  it('answers 503 + Retry-After beyond the budget, lets the held batch finish, then admits again', async () => {
+    const first = post(body(800));
+    await until(() => ingestor.held === 1);
+    const refused = await post(body(300));
+    expect(refused.status).toBe(503);
+    expect(refused.headers.get('retry-after')).toBe('1');
+    expect(((await refused.json()) as { error: { message: string } }).error.message).toMatch(
+      /too many ingest bytes in flight \(limit .*PAYWATCH_INGEST_INFLIGHT_MB\)/,
+    );
+    // Within the budget beside the held one: admitted.
+    const small = post(body(150));
+    await until(() => ingestor.held === 2);
+    ingestor.releaseAll();
+    expect((await first).status).toBe(200);
+    expect((await small).status).toBe(200);
+    expect(ingestor.received).toBe(2);
+    // Released: the refused size fits again.
+    const again = post(body(300));
+    await until(() => ingestor.held === 1);
+    ingestor.releaseAll();
+    expect((await again).status).toBe(200);
+  });
+
+  it('counts a compressed body as the most it may expand to; a request alone always passes', async () => {
+    const gz = post(gzipSync(body(100)), { 'content-encoding': 'gzip' });
+    await until(() => ingestor.held === 1);
+    // The gzip body is 8 MiB of budget: nothing else fits beside it.
+    expect((await post(body(100))).status).toBe(503);
+    ingestor.releaseAll();
+    expect((await gz).status).toBe(200);
+    const big = post(body(5000));
+    await until(() => ingestor.held === 1);
+    ingestor.releaseAll();
+    expect((await big).status).toBe(200);
+  });
+});
