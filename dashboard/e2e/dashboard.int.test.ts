@@ -624,6 +624,14 @@ describe('dashboard in Chromium against a real collector', () => {
       .first()
       .waitFor({ state: 'attached', timeout: 20_000 });
     await shot('trends-zh');
+    // The drill-down target names its filters in Chinese, the remove buttons too (screen readers).
+    await page.goto(`${base}/transactions?provider=stripe&status=succeeded,failed`);
+    await page.locator('.chips button[aria-label]').first().waitFor();
+    await expect(
+      page
+        .locator('.chips button[aria-label]')
+        .evaluateAll((b) => b.map((x) => x.getAttribute('aria-label'))),
+    ).resolves.toEqual(['移除筛选 渠道', '移除筛选 状态']);
     await page.getByTestId('lang-select').selectOption('en');
   });
 

@@ -80,7 +80,7 @@ export function TransactionsPage() {
               {t(`dim.${d}`)}: {v.map((x) => dimensionValueLabel(lang, d, x)).join(', ')}
               <button
                 type="button"
-                aria-label={t('trends.removeFilter', { name: d })}
+                aria-label={t('trends.removeFilter', { name: t(`dim.${d}`) })}
                 onClick={() => removeFilter(d)}
               >
                 ×
