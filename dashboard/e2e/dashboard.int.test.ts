@@ -528,6 +528,22 @@ describe('dashboard in Chromium against a real collector', () => {
     await page.waitForURL((u) => !u.search.includes('compare=week') && u.search.includes('group_by=country'));
     expect(await page.getByTestId('group-by').inputValue()).toBe('country');
     expect(await page.getByTestId('compare').inputValue()).toBe('none');
+    // "Custom" after 7 d: the date inputs show the 7 days in the URL (they kept the first view's hour).
+    await page.getByRole('button', { name: '7 d', exact: true }).click();
+    await page.waitForURL(/range=7d/);
+    await page.getByRole('button', { name: 'Custom', exact: true }).click();
+    await page.waitForURL(/range=custom/);
+    const q = new URL(page.url()).searchParams;
+    const local = (iso: string) => {
+      const t = Date.parse(iso);
+      return new Date(t - new Date(t).getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
+    };
+    const inputs = page.locator('input[type=datetime-local]');
+    expect([await inputs.nth(0).inputValue(), await inputs.nth(1).inputValue()]).toEqual([
+      local(q.get('from') ?? ''),
+      local(q.get('to') ?? ''),
+    ]);
+    expect(Date.parse(q.get('to') ?? '') - Date.parse(q.get('from') ?? '')).toBe(7 * 86_400_000);
   });
 
   it('explores a 7-day trend by provider compared with the same weekday last week', async () => {

@@ -1,5 +1,5 @@
 import { BUCKETS, DIMENSIONS, type Dimension } from '@paywatch/contracts';
-import { lazy, Suspense, useMemo, useState } from 'react';
+import { lazy, Suspense, useEffect, useMemo, useState } from 'react';
 import { Link, navigate, useLocation } from '../../app/router.js';
 import { useSession } from '../../app/session.js';
 import { dimensionValueLabel, translate, useI18n, type I18n } from '../../i18n/index.js';
@@ -160,10 +160,19 @@ export function TrendsPage() {
   const { session } = useSession();
   const mayExport = session.kind !== 'signed-in' || can(session.me, 'export');
   const [showTable, setShowTable] = useState(false);
+  // The custom range's inputs show the range in the URL: the one chosen (a custom URL, back and
+  // forward), or the one in view when "Custom" is pressed. Kept from the page's first render, they
+  // showed the 1 h default beside a 7-day chart, and "Apply" after changing one date sent the other.
+  const customFrom = state.range === 'custom' ? (state.from ?? range.from) : null;
+  const customTo = state.range === 'custom' ? (state.to ?? range.to) : null;
   const [custom, setCustom] = useState(() => ({
-    from: toLocalInput(range.from),
-    to: toLocalInput(range.to),
+    from: toLocalInput(customFrom ?? range.from),
+    to: toLocalInput(customTo ?? range.to),
   }));
+  useEffect(() => {
+    if (customFrom !== null && customTo !== null)
+      setCustom({ from: toLocalInput(customFrom), to: toLocalInput(customTo) });
+  }, [customFrom, customTo]);
   const [newFilter, setNewFilter] = useState<{ dim: Dimension; values: string }>({
     dim: 'provider',
     values: '',
