@@ -1,4 +1,4 @@
-// Guards how notifications state observed vs expected: a rate's band is in percent at both ends (a band reaching 100 % or 0 % was printed "85.5%–1" / "0–3.0%"), other metrics keep their numbers.
+// Guards how notifications state observed vs expected: a rate's band is in percent at both ends (a band reaching 100 % or 0 % was printed "85.5%–1" / "0–3.0%"), a one-sided band reads ≤ / ≥ (was "––15"), other metrics keep their numbers.
 import { describe, expect, it } from 'vitest';
 import { alertLines } from './render.js';
 import { sampleAlert } from './testing/fixtures.js';
@@ -30,7 +30,11 @@ describe('alertLines', () => {
       'Observed: 812.40 · Expected: 240 (band 180–300.50)',
     );
     expect(observedLine({ value: 0, expected: 42, lower: 20, upper: null })).toBe(
-      'Observed: 0 · Expected: 42 (band 20––)',
+      'Observed: 0 · Expected: 42 (band ≥ 20)',
+    );
+    // A card-testing finding: only an upper bound (was "(band ––15)").
+    expect(observedLine({ value: 162, expected: 15, lower: null, upper: 15 })).toBe(
+      'Observed: 162 · Expected: 15 (band ≤ 15)',
     );
     expect(observedLine({ value: 3, expected: null, lower: null, upper: null })).toBe(
       'Observed: 3 · Expected: –',

@@ -71,6 +71,15 @@ function iso(t: number): string {
   return new Date(t).toISOString().replace('.000Z', 'Z');
 }
 
+/** " (band 85.5%–100.0%)", or one-sided " (band ≤ 15)" / " (band ≥ 20)"; empty without a band. */
+function band(a: NotifyAlert, fraction: boolean, word: string): string {
+  if (a.lower !== null && a.upper !== null)
+    return ` (${word} ${fmtNum(a.lower, fraction)}–${fmtNum(a.upper, fraction)})`;
+  if (a.upper !== null) return ` (${word} ≤ ${fmtNum(a.upper, fraction)})`;
+  if (a.lower !== null) return ` (${word} ≥ ${fmtNum(a.lower, fraction)})`;
+  return '';
+}
+
 /** Title of a notification, e.g. "[FIRING:2] success_rate_drop provider=adyen". */
 export function title(n: Notification): string {
   const s = strings(n.locale);
@@ -98,7 +107,7 @@ export function alertLines(a: NotifyAlert, locale: Locale): string[] {
   const lines = [a.summary];
   const f = isFraction(a);
   lines.push(
-    `${s.observed}: ${fmtNum(a.value, f)} · ${s.expected}: ${fmtNum(a.expected, f)}${a.lower !== null || a.upper !== null ? ` (${s.band} ${fmtNum(a.lower, f)}–${fmtNum(a.upper, f)})` : ''}`,
+    `${s.observed}: ${fmtNum(a.value, f)} · ${s.expected}: ${fmtNum(a.expected, f)}${band(a, f, s.band)}`,
   );
   if (a.revenue_at_risk > 0)
     lines.push(`${s.revenue}: ${fmtMoney(a.revenue_at_risk, a.reporting_currency, locale)}`);
