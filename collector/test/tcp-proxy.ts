@@ -11,6 +11,11 @@ export interface TcpProxy {
   readonly url: string;
   readonly port: number;
   cut(): Promise<void>;
+  /**
+   * A black hole (a network partition, a server too loaded to answer): open connections stop
+   * passing data, new ones are accepted and never answered, until `restore()` (which closes them).
+   */
+  hang(): Promise<void>;
   restore(): Promise<void>;
   close(): Promise<void>;
 }
@@ -19,15 +24,25 @@ export interface TcpProxy {
 export async function startTcpProxy(target: string, opts: { listening?: boolean } = {}): Promise<TcpProxy> {
   const t = new URL(target);
   const sockets = new Set<net.Socket>();
+  const pairs = new Set<[net.Socket, net.Socket]>();
   let server: net.Server | null = null;
+  let hanging = false;
 
   const listen = (port: number) =>
     new Promise<net.Server>((resolve, reject) => {
       const s = net.createServer((down) => {
+        if (hanging) {
+          sockets.add(down);
+          down.on('error', () => down.destroy());
+          return;
+        }
         const up = net.connect(Number(t.port), t.hostname);
         sockets.add(down).add(up);
+        const pair: [net.Socket, net.Socket] = [down, up];
+        pairs.add(pair);
         down.pipe(up).pipe(down);
         const end = () => {
+          pairs.delete(pair);
           down.destroy();
           up.destroy();
           sockets.delete(down);
@@ -58,7 +73,23 @@ export async function startTcpProxy(target: string, opts: { listening?: boolean 
     url: `http://127.0.0.1:${port}`,
     port,
     cut,
+    async hang() {
+      // Open connections stay open but nothing passes any more (a client's pooled socket hangs too).
+      for (const [down, up] of pairs) {
+        down.unpipe(up);
+        up.unpipe(down);
+        down.pause();
+        up.pause();
+      }
+      hanging = true;
+      if (!server) server = await listen(port);
+    },
     async restore() {
+      if (hanging) {
+        hanging = false;
+        for (const sock of sockets) sock.destroy();
+        sockets.clear();
+      }
       if (server) return;
       server = await listen(port);
     },

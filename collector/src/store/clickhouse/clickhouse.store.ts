@@ -98,6 +98,8 @@ export interface ClickHouseStoreConfig {
   dedupWindowDays?: number | null;
   /** Per-request timeout (default 30 s). */
   requestTimeoutMs?: number;
+  /** `ping()` (the readiness probe) fails after this long without an answer (default 2 s). */
+  pingTimeoutMs?: number;
   /**
    * A long read without a cube part takes the per-minute rollup only while it holds at most this
    * share of the raw rows in the days read (default `ROLLUP_MAX_ROW_SHARE`, 0.25; `Infinity`:
@@ -763,7 +765,20 @@ GROUP BY table`,
     },
 
     async ping() {
-      const r = await ch().ping();
+      // Readiness probes call this: a server that accepts connections but never answers (a
+      // partition, an overloaded host) must fail it within seconds, not after the 30 s request
+      // timeout (the probe gives up first and learns nothing of the cause).
+      const timeoutMs = config.pingTimeoutMs ?? 2_000;
+      let timer: NodeJS.Timeout | undefined;
+      const r = await Promise.race([
+        ch().ping(),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(
+            () => reject(new StoreError(`ClickHouse did not answer a ping within ${timeoutMs} ms`)),
+            timeoutMs,
+          );
+        }),
+      ]).finally(() => clearTimeout(timer));
       if (!r.success) throw new StoreError(`ClickHouse does not answer: ${errorText(r.error)}`, r.error);
     },
 

@@ -1,0 +1,46 @@
+// Guards readiness against a ClickHouse that accepts connections but never answers (a partition): ping() fails within its 2 s timeout, not after the 30 s request timeout, and passes again once the server answers.
+import { randomUUID } from 'node:crypto';
+import { createClient } from '@clickhouse/client';
+import { afterAll, describe, expect, it } from 'vitest';
+import { assertClickHouseUp, clickhouseEndpoint } from '../../../test/services.js';
+import { startTcpProxy, type TcpProxy } from '../../../test/tcp-proxy.js';
+import { createLogger } from '../../lib/logger.js';
+import { createClickHouseStore } from './clickhouse.store.js';
+import { ident, sql } from './sql.js';
+
+const ep = clickhouseEndpoint();
+const client = createClient({ url: ep.url, username: ep.username, password: ep.password });
+const databases: string[] = [];
+const proxies: TcpProxy[] = [];
+
+afterAll(async () => {
+  for (const p of proxies) await p.close();
+  for (const d of databases) await client.command({ query: sql`DROP DATABASE IF EXISTS ${ident(d)}`.text });
+  await client.close();
+});
+
+describe('ClickHouse store ping behind a black hole', () => {
+  it('fails within the ping timeout while nothing answers, and passes once the server does', async () => {
+    await assertClickHouseUp(ep);
+    const proxy = await startTcpProxy(ep.url);
+    proxies.push(proxy);
+    const database = `paywatch_test_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
+    databases.push(database);
+    const store = createClickHouseStore(
+      { url: proxy.url, username: ep.username, password: ep.password, database },
+      { logger: createLogger({ level: 'silent' }) },
+    );
+    await store.start();
+    await store.ping();
+    await proxy.hang();
+    const t0 = Date.now();
+    // Before: the ping waited for the 30 s request timeout (GET /readyz answered after 30.05 s).
+    await expect(store.ping()).rejects.toThrow('ClickHouse did not answer a ping within 2000 ms');
+    const took = Date.now() - t0;
+    expect(took).toBeGreaterThanOrEqual(1900);
+    expect(took).toBeLessThan(5000);
+    await proxy.restore();
+    await store.ping();
+    await store.stop();
+  }, 60_000);
+});
