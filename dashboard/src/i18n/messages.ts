@@ -104,6 +104,8 @@ export const en = {
   'trends.deltaPoints': '{value} pp',
   'trends.noDrill': 'No transaction filter selects exactly this group',
   'trends.utcBuckets': '{bucket} buckets start at 00:00 UTC, {local} your time.',
+  'trends.unconverted':
+    'Not in these amounts: {amounts} of successful payments, in currencies with no exchange rate to {currency} (set PAYWATCH_FX_RATES).',
   'trends.unknownValue': 'No {dim} is called {values}, so nothing can match. Known values: {expected}.',
   'trends.expectCurrency': 'ISO 4217 currency codes such as USD, EUR, CNY',
   'trends.expectCountry': 'ISO 3166 two-letter country codes such as US, DE, CN',
@@ -339,6 +341,8 @@ export const zhCN: Record<MessageKey, string> = {
   'trends.deltaPoints': '{value} 个百分点',
   'trends.noDrill': '无法用筛选条件精确列出该分组的交易',
   'trends.utcBuckets': '{bucket} 分桶从 UTC 00:00 开始，即您当地时间 {local}。',
+  'trends.unconverted':
+    '以上金额未包含：成功交易 {amounts}，这些币种没有到 {currency} 的汇率（请设置 PAYWATCH_FX_RATES）。',
   'trends.unknownValue': '没有名为 {values} 的{dim}，无法匹配任何数据。可选值：{expected}。',
   'trends.expectCurrency': 'ISO 4217 币种代码，如 USD、EUR、CNY',
   'trends.expectCountry': 'ISO 3166 两位国家代码，如 US、DE、CN',

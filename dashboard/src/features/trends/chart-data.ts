@@ -89,6 +89,12 @@ interface BuildInput {
   /** Export names (CSV header); default: the display labels. */
   exportLabelOf?(key: string | null | undefined): string;
   exportCompareLabel?(label: string): string;
+  /**
+   * Currencies without an FX rate (money metrics): in no GMV of the time series. Grouped by
+   * currency, their series have no value (not 0: they had sales, in a currency that cannot be
+   * converted).
+   */
+  unconverted?: readonly string[];
 }
 
 function addSeries(
@@ -114,13 +120,23 @@ function addSeries(
     const exportLabel = compare ? (input.exportCompareLabel ?? input.compareLabel)(exportBase) : exportBase;
     model.series.push({ id, key, label: compare ? input.compareLabel(base) : base, exportLabel, compare });
     const byT = new Map(s.points.map((p) => [p.t + offset, p]));
+    const noRate =
+      METRIC_UNITS[input.metric] === 'money' &&
+      ts.group_by === 'currency' &&
+      typeof s.key === 'string' &&
+      (input.unconverted ?? []).includes(s.key);
     for (const [t, row] of grid) {
       const p = byT.get(t);
       const total = totals.get(t) ?? 0;
       // A primary bucket that had not started when the data was read has no value yet (not a
       // zero); a comparison bucket lies in the past and is complete.
       const notStarted = !compare && input.asOf !== undefined && t >= input.asOf;
-      row[id] = notStarted ? null : p ? pointValue(input.metric, p, total) : emptyValue(input.metric, total);
+      row[id] =
+        notStarted || noRate
+          ? null
+          : p
+            ? pointValue(input.metric, p, total)
+            : emptyValue(input.metric, total);
     }
   });
 }

@@ -118,3 +118,80 @@ describe('trends data read time', () => {
     expect(model.rows.map((r) => r.s0)).toEqual([60, 60, 60, 60, 60]);
   });
 });
+
+describe('currencies without an FX rate', () => {
+  const ts = (from: number, key: string | null = null): Timeseries => ({
+    from,
+    to: from + M,
+    bucket_ms: M,
+    group_by: key === null ? null : 'currency',
+    reporting_currency: 'USD',
+    series: [{ key, points: [] }],
+  });
+  const overview = (unconverted: Record<string, number>) => ({
+    from: 0,
+    to: 0,
+    events: 0,
+    attempts: 0,
+    succeeded: 0,
+    failed: 0,
+    success_rate: null,
+    latency_ms: { p50: null, p95: null, p99: null },
+    gmv: {
+      reporting_currency: 'USD',
+      total: 10,
+      by_currency: { USD: 10, ...unconverted },
+      unconverted: Object.keys(unconverted),
+    },
+  });
+  const query: TrendQuery = { from: T0, to: T0 + M, bucket: '1m', filters: { country: ['NG'] } };
+
+  it('are asked for money metrics over both ranges and summed, with the filters', async () => {
+    const asked: unknown[] = [];
+    const deps = {
+      timeseries: async (q: TrendQuery) => ts(q.from),
+      overview: async (q: { from: number; to: number; filters?: unknown }) => {
+        asked.push(q);
+        return overview(q.from === T0 ? { NGN: 150_000 } : { NGN: 1_000, XAF: 20 });
+      },
+    };
+    const data = await fetchTrendData(deps, query, { from: T0 - M, to: T0 }, undefined, { money: true });
+    expect(data.unconverted).toEqual({ NGN: 151_000, XAF: 20 });
+    expect(asked).toEqual([
+      { from: T0, to: T0 + M, filters: { country: ['NG'] } },
+      { from: T0 - M, to: T0, filters: { country: ['NG'] } },
+    ]);
+    const counts = await fetchTrendData(deps, query, null, undefined, { money: false });
+    expect(counts.unconverted).toEqual({});
+    expect(asked).toHaveLength(2);
+  });
+
+  it('have no value in GMV by currency, not a zero', () => {
+    const primary: Timeseries = {
+      ...ts(T0, 'USD'),
+      series: [
+        {
+          key: 'USD',
+          points: [
+            { t: T0, attempts: 2, succeeded: 2, failed: 0, success_rate: 1, gmv: 10, latency_p95: null },
+          ],
+        },
+        {
+          key: 'NGN',
+          points: [
+            { t: T0, attempts: 3, succeeded: 3, failed: 0, success_rate: 1, gmv: 0, latency_p95: null },
+          ],
+        },
+      ],
+    };
+    const gmv = buildChartModel({ metric: 'gmv', primary, unconverted: ['NGN'], ...labels });
+    expect(gmv.rows[0]).toMatchObject({ s0: 10, s1: null });
+    // Counts of the same payments are real numbers.
+    expect(
+      buildChartModel({ metric: 'attempts', primary, unconverted: ['NGN'], ...labels }).rows[0],
+    ).toMatchObject({
+      s0: 2,
+      s1: 3,
+    });
+  });
+});

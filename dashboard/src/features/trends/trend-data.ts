@@ -1,4 +1,4 @@
-import type { Timeseries } from '@paywatch/contracts';
+import type { Overview, Timeseries } from '@paywatch/contracts';
 import type { readApi } from '../../api/index.js';
 
 /** The query of the primary range (the read API's `timeseries` parameters). */
@@ -13,11 +13,19 @@ export interface TrendData {
    * marked in the CSV (`buildChartModel`'s `asOf`). Taken when the requests are sent, see below.
    */
   asOf: number;
+  /**
+   * For money metrics: the currencies of successful payments in the range (or the comparison
+   * range) that have no FX rate, with their amounts in major units (summed over both ranges).
+   * They are in no GMV of the time series, so a chart of GMV would draw them as 0.
+   */
+  unconverted: Record<string, number>;
 }
 
 /** The read API and the clock the trends data is loaded with (tests pass their own). */
 export interface TrendDataDeps {
   timeseries(p: TrendQuery, signal?: AbortSignal): Promise<Timeseries>;
+  /** The range's totals: asked for money metrics only, for the currencies without an FX rate. */
+  overview?(p: Pick<TrendQuery, 'from' | 'to' | 'filters'>, signal?: AbortSignal): Promise<Overview>;
   now?(): number;
 }
 
@@ -36,11 +44,20 @@ export async function fetchTrendData(
   query: TrendQuery,
   compare: { from: number; to: number } | null,
   signal?: AbortSignal,
+  opts: { money?: boolean } = {},
 ): Promise<TrendData> {
   const asOf = (deps.now ?? Date.now)();
-  const [primary, comparison] = await Promise.all([
+  const overview = opts.money ? deps.overview : undefined;
+  const ranges = [query, ...(compare ? [compare] : [])];
+  const [primary, comparison, ...totals] = await Promise.all([
     deps.timeseries(query, signal),
     compare ? deps.timeseries({ ...query, from: compare.from, to: compare.to }, signal) : undefined,
+    ...(overview
+      ? ranges.map((r) => overview({ from: r.from, to: r.to, filters: query.filters }, signal))
+      : []),
   ]);
-  return { primary, comparison, asOf };
+  const unconverted: Record<string, number> = {};
+  for (const o of totals)
+    for (const c of o.gmv.unconverted) unconverted[c] = (unconverted[c] ?? 0) + (o.gmv.by_currency[c] ?? 0);
+  return { primary, comparison, asOf, unconverted };
 }

@@ -9,6 +9,7 @@ import { readApi } from '../../api/index.js';
 import {
   buildChartModel,
   deltaOf,
+  METRIC_UNITS,
   isPartial,
   OTHER_KEY,
   type ChartModel,
@@ -126,7 +127,8 @@ export function TrendsPage() {
   const data = useQuery(
     key,
     // Carries the read time (taken before sending): its bucket is drawn apart, marked in the CSV.
-    (signal) => fetchTrendData(readApi, base, cmp, signal),
+    // Money metrics also ask for the currencies without an FX rate (they are in no GMV).
+    (signal) => fetchTrendData(readApi, base, cmp, signal, { money: METRIC_UNITS[state.metric] === 'money' }),
     { keepPrevious: true, enabled: badFilters.length === 0 },
   );
 
@@ -142,6 +144,7 @@ export function TrendsPage() {
       metric: state.metric,
       primary: data.data.primary,
       asOf: data.data.asOf,
+      unconverted: Object.keys(data.data.unconverted),
       comparison:
         data.data.comparison && cmpOffset !== undefined
           ? { series: data.data.comparison, offset: cmpOffset }
@@ -476,6 +479,16 @@ export function TrendsPage() {
         {model && vf && badFilters.length === 0 && (
           <>
             {!hasData && <p className="muted">{t('trends.noData')}</p>}
+            {model.unit === 'money' && data.data && Object.keys(data.data.unconverted).length > 0 && (
+              <p className="error-box" role="status" data-testid="unconverted">
+                {t('trends.unconverted', {
+                  amounts: Object.entries(data.data.unconverted)
+                    .map(([c, v]) => fmt.money(v, c))
+                    .join(', '),
+                  currency: model.currency,
+                })}
+              </p>
+            )}
             <div className="chart-box" data-testid="trend-chart" aria-busy={data.loading}>
               <Suspense fallback={<p className="muted">{t('common.loading')}</p>}>
                 <TrendChart
