@@ -8,6 +8,7 @@ import type { Overview } from '@paywatch/contracts';
 import { describe, expect, it } from 'vitest';
 import { COMMANDS } from '../src/cli/main.js';
 import { spawnPaywatch } from './harness.js';
+import { assertClickHouseUp, clickhouseEndpoint } from './services.js';
 import { signIn } from './sign-in.js';
 
 const BIN = join(import.meta.dirname, '..', 'bin', 'paywatch.mjs');
@@ -46,6 +47,32 @@ describe('paywatch CLI', () => {
     });
     expect(r.status).toBe(1);
     expect(r.stderr).toContain('PAYWATCH_PORT: expected an integer');
+  });
+
+  it('stops the start on a ClickHouse that refuses the credentials: one line naming server, database and user, exit 1, no stack trace', async () => {
+    const ep = clickhouseEndpoint();
+    await assertClickHouseUp(ep);
+    const dataDir = mkdtempSync(join(tmpdir(), 'pw-cli-ch-'));
+    try {
+      const r = run(['start', '--no-demo', '--no-dashboard'], {
+        PAYWATCH_PORT: '0',
+        PAYWATCH_DATA_DIR: dataDir,
+        PAYWATCH_STORE: 'clickhouse',
+        PAYWATCH_CLICKHOUSE_URL: ep.url,
+        PAYWATCH_CLICKHOUSE_USER: ep.username,
+        PAYWATCH_CLICKHOUSE_PASSWORD: 'not-the-password-0123',
+        PAYWATCH_CLICKHOUSE_DATABASE: 'paywatch_cli_never_created',
+      });
+      // Before: an uncaught StoreError with the source line and a stack trace, exit code 1 by accident.
+      expect(r.status).toBe(1);
+      expect(r.stderr).toContain(
+        `paywatch: could not start: ClickHouse at ${ep.url} (database paywatch_cli_never_created, user ${ep.username})`,
+      );
+      expect(r.stderr).not.toMatch(/^\s+at /m);
+      expect(r.stderr).not.toContain('not-the-password-0123');
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 
   it('start on a port in use says so, naming PAYWATCH_PORT, before creating anything: the next start still shows the first admin password', async () => {

@@ -114,7 +114,10 @@ export const startCommand: Command = {
       running = await startServer(config, { dashboard: !values['no-dashboard'], server });
     } catch (err) {
       server.server.close();
-      throw err;
+      // One line an operator can act on (the store's errors name server, database and user), as
+      // `paywatch alerts` does; not an uncaught error with a source excerpt and a stack trace.
+      io.stderr.write(`paywatch: could not start: ${err instanceof Error ? err.message : String(err)}\n`);
+      return 1;
     }
 
     let demoKey: string | undefined;
