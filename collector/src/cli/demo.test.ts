@@ -538,3 +538,31 @@ describe('runDemoTraffic --incident', () => {
     expect(rate(outcome.in)).toBeLessThan(0.6);
   }, 30_000);
 });
+
+describe('runDemoTraffic live ids', () => {
+  it('a restart with the same --seed sends new event ids, not the previous start’s again', async () => {
+    const idsOf = async (t0: number): Promise<string[]> => {
+      const ids: string[] = [];
+      await runDemoTraffic({
+        url: 'http://127.0.0.1:1',
+        key: 'k',
+        rate: 20,
+        seed: 7,
+        signal: new AbortController().signal,
+        logger: createLogger({ level: 'silent' }),
+        now: () => t0,
+        send: async (o) => {
+          const g = o.generator!;
+          while (g.peekTime() < t0 + 60_000) ids.push(g.next()!.event_id);
+          return { accepted: 0, stopped: 'aborted' };
+        },
+      });
+      return ids;
+    };
+    const first = await idsOf(NOW);
+    const restarted = new Set(await idsOf(NOW + 5 * 60_000));
+    expect(first.length).toBeGreaterThan(500);
+    // Before: the restart's generator started its id counter again (the store dropped ~all of it).
+    expect(first.filter((id) => restarted.has(id))).toEqual([]);
+  }, 30_000);
+});

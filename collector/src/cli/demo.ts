@@ -419,6 +419,10 @@ export async function runDemoTraffic(opts: {
     refundDelayMs: 3 * 60_000,
     chargebackDelayMs: 10 * 60_000,
     incidents,
+    // Ids unique to this start: with a fixed --seed, a restart generated the previous start's ids
+    // again and the store dropped them as duplicates (most live traffic gone for as long as the
+    // previous start had run; expected_silence fired for every provider).
+    idTag: `s${Math.floor(t0 / 1000).toString(36)}`,
   });
   const history = opts.history;
   const todo = history

@@ -53,6 +53,13 @@ export interface GeneratorConfig {
    */
   refundDelayMs?: number;
   chargebackDelayMs?: number;
+  /**
+   * Extra text in every id after the seed (`pay_<seed><idTag>_…`): streams of the same seed with
+   * different tags never share an event_id (the live demo tags each start, so a restart with
+   * `--seed` is not dropped as duplicates of the previous start's events). Lowercase letters and
+   * digits; none by default.
+   */
+  idTag?: string;
 }
 
 /**
@@ -618,7 +625,7 @@ function resolve(config: GeneratorConfig, paymentsPerMs: number): Resolved {
   const seed = config.seed >>> 0;
   return {
     seed,
-    seed36: seed.toString(36),
+    seed36: seed.toString(36) + (config.idTag ?? ''),
     start: config.start,
     end: config.end ?? Infinity,
     paymentsPerMs,
