@@ -1,7 +1,7 @@
 import { INGEST_LIMITS, type IngestResponse } from '@paywatch/contracts';
 import express, { Router } from 'express';
 import type { Ingestor } from '../../pipeline/types.js';
-import { createInflightLimit, DEFAULT_INGEST_INFLIGHT_BYTES } from './inflight-limit.js';
+import { createInflightLimit, DEFAULT_INGEST_INFLIGHT_BYTES } from '../../lib/inflight-limit.js';
 import { parseEventsBody } from './parse-body.js';
 
 /**

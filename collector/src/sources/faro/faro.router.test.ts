@@ -4,6 +4,7 @@ import { request, type Server } from 'node:http';
 import { gzipSync } from 'node:zlib';
 import express from 'express';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { errorHandler } from '../../http/errors.js';
 import { OverloadedError, StoreError } from '../../lib/errors.js';
 import { createLogger } from '../../lib/logger.js';
 import { maskPans } from '../../lib/pan.js';
@@ -15,6 +16,9 @@ const rejected: string[] = [];
 const received: number[] = [];
 /** When set, the writer fails with it (store down, spool full) and stores nothing. */
 let failWith: Error | null = null;
+/** When set, the writer waits for it (a slow store), holding the request in flight. */
+let hold: Promise<void> | null = null;
+let writes = 0;
 let server: Server;
 let base = '';
 const payload = {
@@ -28,6 +32,8 @@ beforeAll(async () => {
     createFaroRouter({
       writer: {
         writeRum: async (r) => {
+          writes++;
+          if (hold) await hold;
           if (failWith) throw failWith;
           stored.push(...r);
         },
@@ -37,10 +43,12 @@ beforeAll(async () => {
       maskText: maskPans,
       allowedOrigins: ['https://shop.example.com'],
       maxBodyBytes: 4096,
+      inflightBytes: 6000,
       apiKey: 'k1',
       onRejected: (r) => rejected.push(r),
     }),
   );
+  app.use(errorHandler(createLogger({ level: 'silent' })));
   server = app.listen(0, '127.0.0.1');
   await new Promise<void>((r) => server.once('listening', () => r()));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/faro/collect`;
@@ -149,6 +157,36 @@ describe('faro receiver', () => {
       ['event', 'checkout_viewed', 's1'],
       ['event', 'checkout_viewed', 's1'],
     ]);
+  });
+
+  it('bounds the beacon bytes in flight: beyond, 503 + Retry-After with CORS headers, before the body is read', async () => {
+    let release = (): void => {};
+    hold = new Promise<void>((r) => (release = r));
+    // A gzip body counts as the most it may expand to (4096 of the 6000 budget).
+    const first = fetch(base, {
+      method: 'POST',
+      headers: { ...headers, 'content-encoding': 'gzip' },
+      body: gzipSync(JSON.stringify(payload)),
+    });
+    const before = writes;
+    for (let i = 0; i < 200 && writes === before; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(writes).toBe(before + 1);
+    const refused = await fetch(base, {
+      method: 'POST',
+      headers: { ...headers, 'content-encoding': 'gzip' },
+      body: gzipSync(JSON.stringify(payload)),
+    });
+    expect(refused.status).toBe(503);
+    expect(refused.headers.get('retry-after')).toBe('1');
+    expect(refused.headers.get('access-control-allow-origin')).toBe('https://shop.example.com');
+    expect(((await refused.json()) as { error: { message: string } }).error.message).toMatch(
+      /too many Faro beacon bytes in flight/,
+    );
+    hold = null;
+    release();
+    expect((await first).status).toBe(202);
+    const after = await fetch(base, { method: 'POST', headers, body: JSON.stringify(payload) });
+    expect(after.status).toBe(202);
   });
 
   it('refuses a wrong api key, an invalid payload and an oversized body', async () => {

@@ -8,6 +8,7 @@ import {
 } from 'express';
 import { STORE_RETRY_AFTER_S } from '../../http/errors.js';
 import { OverloadedError } from '../../lib/errors.js';
+import { createInflightLimit } from '../../lib/inflight-limit.js';
 import type { Logger } from '../../lib/logger.js';
 import { FaroPayloadSchema, toRumRecords } from './faro-payload.js';
 import type { RumKind, RumWriter } from './rum.js';
@@ -24,6 +25,8 @@ export interface FaroRouterDeps {
   allowedOrigins: readonly string[];
   /** Default 256 KiB (after gzip decoding). */
   maxBodyBytes?: number;
+  /** Bytes of beacon bodies held at once (default `FARO_INFLIGHT_BYTES`); beyond: 503 + Retry-After. */
+  inflightBytes?: number;
   /** When set, the `x-api-key` header (Faro's `apiKey` option) must equal it. */
   apiKey?: string;
   now?: () => number;
@@ -65,6 +68,13 @@ export function isFaroOriginAllowed(origin: string, req: Request, allowed: Reado
   const own = requestOwnOrigin(req);
   return own !== null && normalizeOrigin(origin) === own;
 }
+/**
+ * Bytes of Faro bodies held at once. Beacons are unauthenticated and a parsed 256 KiB one holds
+ * ≈ 3.4 MB: 500 in parallel took the collector to 2.2 GB. 32 MiB admits 128 full-size beacons
+ * (thousands of the usual few-KB ones) at once; the SDK retries a 503 after `Retry-After`.
+ */
+export const FARO_INFLIGHT_BYTES = 32 * 1024 * 1024;
+
 /** Headers the Faro fetch transport sends. */
 const ALLOWED_HEADERS = 'content-type, content-encoding, x-api-key, x-faro-session-id, idempotency-key';
 
@@ -107,6 +117,11 @@ export function createFaroRouter(deps: FaroRouterDeps): Router {
   router.post(
     FARO_PATH,
     cors,
+    createInflightLimit({
+      budgetBytes: deps.inflightBytes ?? FARO_INFLIGHT_BYTES,
+      maxBodyBytes: deps.maxBodyBytes ?? 256 * 1024,
+      what: 'Faro beacon bytes',
+    }),
     // sendBeacon posts text/plain; the fetch transport posts application/json (maybe gzip).
     json({ limit: deps.maxBodyBytes ?? 256 * 1024, type: ['application/json', 'text/plain'] }),
     async (req: Request, res: Response) => {

@@ -5,6 +5,7 @@ import type { Server } from 'node:http';
 import express from 'express';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { PaymentEventInputSchema, type PaymentEvent, type Provider } from '@paywatch/contracts';
+import { errorHandler } from '../../http/errors.js';
 import { OverloadedError } from '../../lib/errors.js';
 import { createLogger } from '../../lib/logger.js';
 import type { IngestContext, IngestOutcome, Ingestor } from '../../pipeline/types.js';
@@ -416,6 +417,54 @@ describe('webhook router', () => {
       [1005, 'BHD'],
       [0, 'USD'],
     ]);
+  });
+
+  it('bounds the webhook bytes in flight, unsigned ones included: beyond, 503 + Retry-After before the body is read', async () => {
+    let release = (): void => {};
+    const held = new Promise<void>((r) => (release = r));
+    let calls = 0;
+    currentRouter = createWebhookRouter({
+      ingestor: {
+        ingest: async (i, c) => {
+          calls++;
+          await held;
+          return ingestor.ingest(i, c);
+        },
+      },
+      logger,
+      secrets,
+      now: () => clock,
+      inflightBytes: 1500,
+    });
+    const app = express();
+    app.use((req, res, next) => currentRouter(req, res, next));
+    app.use(errorHandler(logger));
+    const srv = app.listen(0, '127.0.0.1');
+    await new Promise<void>((r) => srv.once('listening', () => r()));
+    const url = `http://127.0.0.1:${(srv.address() as AddressInfo).port}/v1/webhooks/stripe`;
+    try {
+      const d = stripeDelivery('inflight');
+      const first = fetch(url, { method: 'POST', body: d.body, headers: d.headers });
+      for (let i = 0; i < 200 && calls === 0; i++) await new Promise((r) => setTimeout(r, 10));
+      expect(calls).toBe(1);
+      const flood = await fetch(url, {
+        method: 'POST',
+        body: 'x'.repeat(1400),
+        headers: { 'content-type': 'application/json', 'stripe-signature': 't=1,v1=00' },
+      });
+      expect(flood.status).toBe(503);
+      expect(flood.headers.get('retry-after')).toBe('1');
+      expect(((await flood.json()) as { error: { message: string } }).error.message).toMatch(
+        /too many webhook bytes in flight/,
+      );
+      release();
+      expect((await first).status).toBe(200);
+      expect(ingestor.stored.size).toBe(1);
+    } finally {
+      release();
+      await new Promise<void>((r) => srv.close(() => r()));
+      newRouter();
+    }
   });
 
   it('refuses bodies over 1 MB with 413 JSON', async () => {

@@ -4,6 +4,7 @@ import type { Provider } from '@paywatch/contracts';
 import type { Ingestor } from '../../pipeline/types.js';
 import type { Logger } from '../../lib/logger.js';
 import { OverloadedError, PaywatchError } from '../../lib/errors.js';
+import { createInflightLimit } from '../../lib/inflight-limit.js';
 import type { RejectReason, WebhookHeaders } from './webhook-provider.js';
 import { WEBHOOK_ENV, type WebhookSecrets } from './webhook-secrets.js';
 import { WEBHOOK_REGISTRY, type RegisteredWebhook } from './webhook-registry.js';
@@ -23,10 +24,14 @@ export interface WebhookRouterDeps {
   /** Called after a delivery was durably accepted, with the number of events ingested. */
   onAccepted?: (provider: Provider, events: number) => void;
   replayCache?: ReplayCacheConfig;
+  /** Bytes of webhook bodies held at once (default `WEBHOOK_INFLIGHT_BYTES`); beyond: 503. */
+  inflightBytes?: number;
 }
 
 /** The largest webhook body accepted; providers send a few KB. */
 export const WEBHOOK_BODY_LIMIT = '1mb';
+/** Bytes of webhook bodies held at once, unverified ones included: 64 full-size (1 MB) bodies. */
+export const WEBHOOK_INFLIGHT_BYTES = 64 * 1024 * 1024;
 
 const REJECT_STATUS: Readonly<Record<RejectReason, number>> = {
   missing_header: 400,
@@ -82,6 +87,12 @@ export function createWebhookRouter(deps: WebhookRouterDeps): Router {
 
   router.post(
     ['/v1/webhooks/:provider', '/v1/webhooks/:provider/:account'],
+    // Bodies are read before their signature can be checked: bound what unsigned floods hold.
+    createInflightLimit({
+      budgetBytes: deps.inflightBytes ?? WEBHOOK_INFLIGHT_BYTES,
+      maxBodyBytes: 1024 * 1024,
+      what: 'webhook bytes',
+    }),
     raw({ type: '*/*', limit: WEBHOOK_BODY_LIMIT }),
     async (req: Request, res: Response) => {
       const name = String(req.params['provider'] ?? '');

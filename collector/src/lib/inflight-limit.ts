@@ -1,0 +1,52 @@
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { OverloadedError } from './errors.js';
+
+/** Default bytes of events-API bodies held at once: 16 full-size (8 MiB) batches. */
+export const DEFAULT_INGEST_INFLIGHT_BYTES = 128 * 1024 * 1024;
+
+/**
+ * Bounds the memory one route's request bodies may hold at once. Each request reserves what it
+ * can expand to before its body is read — its `Content-Length`, or the whole per-request limit
+ * when it is compressed or chunked — and releases it when the response ends. Beyond the budget
+ * it answers 503 with `Retry-After: 1` at once, without reading the body; a request alone is
+ * always let through. Why: a parsed 8 MiB ingest batch holds ≈ 40 MB; 70 in parallel took the
+ * collector to 2.9 GB, and a few more would end it at the V8 heap limit, losing every request in
+ * flight. `what` names the limit in the message (`ingest bytes … PAYWATCH_INGEST_INFLIGHT_MB`).
+ */
+export function createInflightLimit(config: {
+  budgetBytes: number;
+  maxBodyBytes: number;
+  what?: string;
+}): RequestHandler & {
+  readonly inflightBytes: () => number;
+} {
+  let inflight = 0;
+  const handler = (req: Request, res: Response, next: NextFunction): void => {
+    const declared = Number(req.headers['content-length']);
+    const encoding = (req.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
+    const cost =
+      encoding === 'identity' && Number.isFinite(declared) && declared >= 0
+        ? Math.min(declared, config.maxBodyBytes)
+        : config.maxBodyBytes;
+    if (inflight > 0 && inflight + cost > config.budgetBytes) {
+      next(
+        new OverloadedError(
+          `too many ${config.what ?? 'ingest bytes'} in flight (limit ${Math.round(config.budgetBytes / 1048576)} MiB${config.what === undefined ? ', PAYWATCH_INGEST_INFLIGHT_MB' : ''}); retry after 1 s`,
+          1,
+        ),
+      );
+      return;
+    }
+    inflight += cost;
+    let released = false;
+    const release = (): void => {
+      if (released) return;
+      released = true;
+      inflight -= cost;
+    };
+    res.once('finish', release);
+    res.once('close', release);
+    next();
+  };
+  return Object.assign(handler, { inflightBytes: () => inflight });
+}
