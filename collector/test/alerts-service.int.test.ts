@@ -261,20 +261,23 @@ describe('paywatch alerts command line', { timeout: 60_000 }, () => {
     expect(all.out).toMatch(/^\s+alerts\s+/m);
   });
 
+  // A ClickHouse that does not answer at all is waited for (clickhouse/start-wait.int.test.ts);
+  // one that refuses the credentials is a configuration error: exit at once, naming it.
   it('exits non-zero naming the problem when the store cannot be opened', async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'paywatch-alerts-bad-'));
     try {
-      const port = await freePort(); // nothing listens there
       const r = await run(['alerts'], {
         PAYWATCH_DATA_DIR: dir,
         PAYWATCH_STORE: 'clickhouse',
-        PAYWATCH_CLICKHOUSE_URL: `http://127.0.0.1:${port}`,
+        PAYWATCH_CLICKHOUSE_URL: ep.url,
+        PAYWATCH_CLICKHOUSE_USER: ep.username,
+        PAYWATCH_CLICKHOUSE_PASSWORD: 'not-the-password-0123',
         PAYWATCH_ALERTS_PORT: '0',
         PAYWATCH_HASH_KEY: 'integration-test-hash-key-0123456789',
         PAYWATCH_LOG_LEVEL: 'silent',
       });
       expect(r.code).toBe(1);
-      expect(r.out).toContain('paywatch alerts: could not start');
+      expect(r.out).toContain(`paywatch alerts: could not start: ClickHouse at ${ep.url}`);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
