@@ -516,6 +516,10 @@ describe('dashboard in Chromium against a real collector', () => {
     await page.getByLabel('Values (comma-separated)').fill('Stripe, wechat');
     await page.getByRole('button', { name: 'Add filter' }).click();
     await page.waitForURL((u) => u.searchParams.get('provider') === 'stripe,wechatpay');
+    // A second "Add filter" on the same dimension adds to its values (it replaced them).
+    await page.getByLabel('Values (comma-separated)').fill('adyen');
+    await page.getByRole('button', { name: 'Add filter' }).click();
+    await page.waitForURL((u) => u.searchParams.get('provider') === 'stripe,wechatpay,adyen');
   });
 
   it('keeps explorer state in the URL: controls push history, back restores', async () => {

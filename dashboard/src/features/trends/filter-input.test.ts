@@ -1,6 +1,6 @@
 // Guards the explorer's filter box: typed values become the stored spelling, values that can never match are caught before the read API refuses them.
 import { describe, expect, it } from 'vitest';
-import { checkFilterValues, invalidFilters, knownValues } from './filter-input.js';
+import { addFilter, checkFilterValues, invalidFilters, knownValues } from './filter-input.js';
 
 describe('filter box values', () => {
   it('keeps the stored spelling of accepted values, once each', () => {
@@ -33,5 +33,15 @@ describe('filter box values', () => {
   it('offers the closed lists, nothing for open dimensions', () => {
     expect(knownValues('provider')).toContain('wechatpay');
     expect(knownValues('merchant_id')).toEqual([]);
+  });
+
+  it('adds values to a dimension already filtered instead of replacing them, other dimensions kept', () => {
+    const f = { provider: ['stripe'], country: ['DE'] };
+    expect(addFilter(f, 'provider', ['adyen', 'stripe'])).toEqual({
+      provider: ['stripe', 'adyen'],
+      country: ['DE'],
+    });
+    expect(addFilter(f, 'method', ['card'])).toEqual({ ...f, method: ['card'] });
+    expect(f).toEqual({ provider: ['stripe'], country: ['DE'] });
   });
 });

@@ -47,3 +47,17 @@ export function knownValues(dim: Dimension): readonly string[] {
 export function codeKind(dim: Dimension): 'currency' | 'country' | undefined {
   return FILTER_CODES[dim]?.what;
 }
+
+/**
+ * The filters after "Add filter": values for a dimension already filtered are added to its
+ * values (`provider: stripe` + `adyen` → `stripe, adyen`), not put in their place — the box is
+ * for adding; a chip's × removes.
+ */
+export function addFilter(
+  filters: Partial<Record<Dimension, string[]>>,
+  dim: Dimension,
+  values: readonly string[],
+): Partial<Record<Dimension, string[]>> {
+  const had = filters[dim] ?? [];
+  return { ...filters, [dim]: [...had, ...values.filter((v) => !had.includes(v))] };
+}

@@ -19,7 +19,7 @@ import {
 import { comparisonRange } from './compare.js';
 import { chartToCsv, csvFileName } from './csv.js';
 import { drillHref } from './drill.js';
-import { checkFilterValues, codeKind, invalidFilters, knownValues } from './filter-input.js';
+import { addFilter, checkFilterValues, codeKind, invalidFilters, knownValues } from './filter-input.js';
 import { fetchTrendData } from './trend-data.js';
 import {
   BUCKET_NAMES,
@@ -376,7 +376,7 @@ export function TrendsPage() {
               }
               if (values.length === 0) return;
               setFilterError(null);
-              update({ filters: { ...state.filters, [newFilter.dim]: values } });
+              update({ filters: addFilter(state.filters, newFilter.dim, values) });
               setNewFilter((f) => ({ ...f, values: '' }));
             }}
           >
