@@ -225,6 +225,9 @@ const metadata: Check = (v) => {
   // JSON.stringify writes a lone surrogate (in a key or a string) as a `\udXXX` escape; a
   // literal backslash before "ud" also matches, and zod (which walks the values) decides.
   if (json.indexOf('\\ud') !== -1) return FAIL;
+  // A nested "__proto__" key is refused by the validate step (the mask step's copy would lose
+  // it); a string value "__proto__" also matches, and the slow path decides.
+  if (json.indexOf('"__proto__"') !== -1) return FAIL;
   return out;
 };
 

@@ -41,6 +41,23 @@ describe('validate step', () => {
     if (!r.ok) expect(r.errors).toEqual([{ path: 'metadata', reason: 'nested deeper than 5 levels' }]);
   });
 
+  it('refuses a "__proto__" metadata key, naming where (the event was accepted and the key silently dropped)', () => {
+    for (const [json, path] of [
+      ['{"__proto__":{"isAdmin":true},"ok":1}', 'metadata.__proto__'],
+      ['{"order":{"lines":[{"__proto__":1}]}}', 'metadata.order.lines.0.__proto__'],
+    ] as const) {
+      const r = validateStep({ ...good, metadata: JSON.parse(json) as unknown });
+      expect(r.ok, json).toBe(false);
+      if (!r.ok) expect(r.errors).toEqual([{ path, reason: '"__proto__" is not allowed as a metadata key' }]);
+    }
+    const ok = validateStep({
+      ...good,
+      metadata: JSON.parse('{"constructor":{"prototype":1},"proto":1}') as unknown,
+    });
+    expect(ok.ok).toBe(true);
+    expect(({} as Record<string, unknown>)['isAdmin']).toBeUndefined();
+  });
+
   it('explains unknown fields', () => {
     const r = validateStep({ ...good, amount: 5 });
     expect(!r.ok && r.errors[0]?.reason).toMatch(/unknown field.*"amount".*metadata/);

@@ -19,7 +19,17 @@ export function validateStep(input: unknown): StepOutcome<PaymentEventInput> {
   const fast = fastValidateEvent(input);
   if (fast !== undefined) return { ok: true, value: fast };
   const r = PaymentEventInputSchema.safeParse(input);
-  if (r.success) return { ok: true, value: r.data };
+  if (r.success) {
+    // zod drops a `__proto__` key (JSON.parse makes it an own property) from metadata and the
+    // event was stored without it: refused instead, naming where. Depth is already ≤ 5 here.
+    const proto = protoKeyPath((input as { metadata?: unknown }).metadata, ['metadata']);
+    if (proto !== null)
+      return {
+        ok: false,
+        errors: [{ path: proto.join('.'), reason: '"__proto__" is not allowed as a metadata key' }],
+      };
+    return { ok: true, value: r.data };
+  }
   return {
     ok: false,
     errors: r.error.issues.slice(0, MAX_ISSUES_PER_EVENT).map((i) => ({
@@ -30,4 +40,16 @@ export function validateStep(input: unknown): StepOutcome<PaymentEventInput> {
           : i.message,
     })),
   };
+}
+
+/** Path to the first own `__proto__` key in a parsed JSON value, or null. */
+function protoKeyPath(v: unknown, path: string[]): string[] | null {
+  if (v === null || typeof v !== 'object') return null;
+  if (!Array.isArray(v) && Object.prototype.hasOwnProperty.call(v, '__proto__'))
+    return [...path, '__proto__'];
+  for (const [k, child] of Object.entries(v)) {
+    const found = protoKeyPath(child, [...path, k]);
+    if (found !== null) return found;
+  }
+  return null;
 }
