@@ -141,6 +141,23 @@ describe('adyen normalize (SDK mock notifications, parse-only)', () => {
     };
   };
 
+  it('an item whose amount cannot be read makes the delivery invalid, naming the item field (it was acked and dropped)', () => {
+    for (const [amount, field] of [
+      [{ value: -100, currency: 'EUR' }, 'amount.value'],
+      [{ value: 10.5, currency: 'EUR' }, 'amount.value'],
+      [{ value: 100, currency: 'ZZZ' }, 'amount.currency'],
+    ] as const) {
+      const p = parse('sample_authorisationTrue.json');
+      p.items[0] = { ...p.items[0], amount };
+      expect(adyenWebhook.normalize(p)).toMatchObject({
+        events: [],
+        invalid: { field: `notificationItems[0].NotificationRequestItem.${field}` },
+      });
+    }
+    // The same item with a readable amount is recorded.
+    expect(adyenWebhook.normalize(parse('sample_authorisationTrue.json')).invalid).toBeUndefined();
+  });
+
   it('AUTHORISATION success → succeeded 10100 EUR, visa ending 7777', () => {
     const { events, providerEventId } = adyenWebhook.normalize(parse('sample_authorisationTrue.json'));
     expect(providerEventId).toBe('123456789:AUTHORISATION:true');

@@ -8,7 +8,9 @@ import type {
   Status,
 } from '@paywatch/contracts';
 import {
+  invalidPayment,
   reject,
+  type InvalidPayment,
   type NormalizeContext,
   type NormalizedWebhook,
   type VerifyOutcome,
@@ -286,7 +288,7 @@ function normalizeItem(
   item: JsonObject,
   live: boolean,
   ctx: NormalizeContext,
-): PaymentEventInput | undefined {
+): PaymentEventInput | InvalidPayment | undefined {
   const code = str(item, 'eventCode') ?? '';
   const success = item['success'] === 'true' || item['success'] === true;
   const mapped = mapItem(code, success, item);
@@ -294,7 +296,11 @@ function normalizeItem(
   const amount = obj(item, 'amount');
   const currency = currencyOf(str(amount, 'currency'));
   const value = minorUnits(amount, 'value');
-  if (!mapped || !psp || !currency || value === undefined) return undefined;
+  if (!mapped || !psp) return undefined;
+  // A payment item whose amount cannot be read is refused, not acknowledged and lost.
+  if (!currency) return { field: 'amount.currency', reason: 'missing or not an ISO 4217 currency' };
+  if (value === undefined)
+    return { field: 'amount.value', reason: 'not a non-negative integer number of minor units' };
   const paymentId = str(item, 'originalReference') ?? psp;
   const reason = str(item, 'reason');
   const ad = obj(item, 'additionalData');
@@ -345,9 +351,18 @@ function normalize(payload: AdyenPayload, ctx: NormalizeContext = {}): Normalize
   const keys = payload.items.map(itemKey);
   const joined = keys.join('|');
   const providerEventId = joined.length <= 128 ? joined : `batch:${sha256Hex(joined).slice(0, 40)}`;
-  const events = payload.items
-    .map((i) => normalizeItem(i, payload.live, ctx))
-    .filter((e): e is PaymentEventInput => e !== undefined);
+  const events: PaymentEventInput[] = [];
+  for (const [i, item] of payload.items.entries()) {
+    const e = normalizeItem(item, payload.live, ctx);
+    if (e === undefined) continue;
+    if ('field' in e)
+      return invalidPayment(
+        providerEventId,
+        `notificationItems[${i}].NotificationRequestItem.${e.field}`,
+        e.reason,
+      );
+    events.push(e);
+  }
   return { providerEventId, events };
 }
 
