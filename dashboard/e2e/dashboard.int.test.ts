@@ -522,6 +522,35 @@ describe('dashboard in Chromium against a real collector', () => {
     await page.waitForURL((u) => u.searchParams.get('provider') === 'stripe,wechatpay,adyen');
   });
 
+  it('names the GMV left out for want of an FX rate, and says the average ticket reads low', async () => {
+    const event = {
+      v: 1,
+      event_id: 'evt_e2e_ngn_1',
+      ts: new Date(Date.now() - 60_000).toISOString(),
+      payment_id: 'pay_e2e_ngn_1',
+      attempt: 1,
+      merchant_id: 'lagos-shop',
+      provider: 'stripe',
+      method: 'card',
+      channel: 'web',
+      status: 'succeeded',
+      amount_minor: 5_000_000,
+      currency: 'NGN',
+      country: 'NG',
+      latency_ms: 300,
+    };
+    const res = await fetch(`${base}/v1/events`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/x-ndjson' },
+      body: JSON.stringify(event),
+    });
+    expect(res.ok).toBe(true);
+    await page.goto(`${base}/trends?range=15m&metric=avg_ticket&country=NG`);
+    await expect(page.getByTestId('unconverted').textContent()).resolves.toMatch(
+      /NGN\s?50,000\.00 of successful payments.*no exchange rate to USD.*reads low/,
+    );
+  });
+
   it('keeps explorer state in the URL: controls push history, back restores', async () => {
     await page.goto(`${base}/trends`);
     await page.getByTestId('group-by').selectOption('country');

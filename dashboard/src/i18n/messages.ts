@@ -106,6 +106,7 @@ export const en = {
   'trends.utcBuckets': '{bucket} buckets start at 00:00 UTC, {local} your time.',
   'trends.unconverted':
     'Not in these amounts: {amounts} of successful payments, in currencies with no exchange rate to {currency} (set PAYWATCH_FX_RATES).',
+  'trends.unconvertedAvg': 'Those payments still count in the average ticket’s divisor, so it reads low.',
   'trends.unknownValue': 'No {dim} is called {values}, so nothing can match. Known values: {expected}.',
   'trends.expectCurrency': 'ISO 4217 currency codes such as USD, EUR, CNY',
   'trends.expectCountry': 'ISO 3166 two-letter country codes such as US, DE, CN',
@@ -343,6 +344,7 @@ export const zhCN: Record<MessageKey, string> = {
   'trends.utcBuckets': '{bucket} 分桶从 UTC 00:00 开始，即您当地时间 {local}。',
   'trends.unconverted':
     '以上金额未包含：成功交易 {amounts}，这些币种没有到 {currency} 的汇率（请设置 PAYWATCH_FX_RATES）。',
+  'trends.unconvertedAvg': '这些交易仍计入平均客单价的分母，因此该值偏低。',
   'trends.unknownValue': '没有名为 {values} 的{dim}，无法匹配任何数据。可选值：{expected}。',
   'trends.expectCurrency': 'ISO 4217 币种代码，如 USD、EUR、CNY',
   'trends.expectCountry': 'ISO 3166 两位国家代码，如 US、DE、CN',

@@ -487,6 +487,10 @@ export function TrendsPage() {
                     .join(', '),
                   currency: model.currency,
                 })}
+                {/* Their payments still count in the divisor (the series has no per-currency count). */}
+                {model.metric === 'avg_ticket' &&
+                  state.groupBy !== 'currency' &&
+                  ` ${t('trends.unconvertedAvg')}`}
               </p>
             )}
             <div className="chart-box" data-testid="trend-chart" aria-busy={data.loading}>
