@@ -214,6 +214,40 @@ describe('faro receiver', () => {
     expect(rejected).toEqual(['api_key', 'invalid', 'too_large']);
   });
 
+  it('names the limit of an oversized body, and refuses other content types with 415 (was a 400 "received undefined")', async () => {
+    const big = await fetch(base, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ ...payload, pad: 'x'.repeat(5000) }),
+    });
+    expect(((await big.json()) as { error: { message: string } }).error.message).toBe(
+      'Faro body larger than 4096 bytes after gzip decoding (PAYWATCH_FARO_MAX_BODY_KB)',
+    );
+    for (const type of ['application/xml', undefined]) {
+      const h: Record<string, string> = { origin: headers.origin, 'x-api-key': 'k1' };
+      if (type) h['content-type'] = type;
+      const res = await fetch(base, {
+        method: 'POST',
+        headers: h,
+        body: new Blob([JSON.stringify(payload)]),
+      });
+      expect(res.status, String(type)).toBe(415);
+      expect(await res.json()).toMatchObject({
+        error: {
+          code: 'unsupported_media_type',
+          message: expect.stringContaining('send application/json or text/plain'),
+        },
+      });
+    }
+    expect(stored).toEqual([]);
+    const plain = await fetch(base, {
+      method: 'POST',
+      headers: { ...headers, 'content-type': 'text/plain;charset=UTF-8' },
+      body: JSON.stringify(payload),
+    });
+    expect(plain.status).toBe(202);
+  });
+
   it("answers 503 with the spool's Retry-After when the spool is full, and 503 with a Retry-After when the store fails", async () => {
     const post = () => fetch(base, { method: 'POST', headers, body: JSON.stringify(payload) });
     failWith = new OverloadedError('event spool is full', 7, 503);

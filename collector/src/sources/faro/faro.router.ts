@@ -122,6 +122,18 @@ export function createFaroRouter(deps: FaroRouterDeps): Router {
       maxBodyBytes: deps.maxBodyBytes ?? 256 * 1024,
       what: 'Faro beacon bytes',
     }),
+    (req: Request, res: Response, next: NextFunction) => {
+      // false (not null): a body of another type, or one without Content-Type. It was parsed as
+      // nothing and answered "expected object, received undefined".
+      if (req.is(['application/json', 'text/plain']) !== false) return next();
+      deps.onRejected?.('invalid');
+      res.status(415).json({
+        error: {
+          code: 'unsupported_media_type',
+          message: `content type "${(req.headers['content-type'] ?? '').slice(0, 100)}" is not supported; send application/json or text/plain (what the Faro SDK sends)`,
+        },
+      });
+    },
     // sendBeacon posts text/plain; the fetch transport posts application/json (maybe gzip).
     json({ limit: deps.maxBodyBytes ?? 256 * 1024, type: ['application/json', 'text/plain'] }),
     async (req: Request, res: Response) => {
@@ -170,7 +182,12 @@ export function createFaroRouter(deps: FaroRouterDeps): Router {
     const e = err as { status?: number; type?: string; message?: string };
     if (e.type === 'entity.too.large') {
       deps.onRejected?.('too_large');
-      res.status(413).json({ error: { code: 'payload_too_large', message: 'Faro payload too large' } });
+      res.status(413).json({
+        error: {
+          code: 'payload_too_large',
+          message: `Faro body larger than ${deps.maxBodyBytes ?? 256 * 1024} bytes after gzip decoding (PAYWATCH_FARO_MAX_BODY_KB)`,
+        },
+      });
       return;
     }
     if (typeof e.status === 'number' && e.status >= 400 && e.status < 500) {
