@@ -5,6 +5,7 @@ import { useAlert, useAlertDeliveries, useQuery } from '../../queries/index.js';
 import { ApiError, readApi, type AlertDetail } from '../../api/index.js';
 import { autoBucket } from '../trends/trends-state.js';
 import { bandPoints, bandText, observedQueryFor } from './alert-series.js';
+import { AlertSamples } from './alert-samples.js';
 import { AlertActions } from './alert-actions.js';
 import { EngineDown } from './alert-list.js';
 
@@ -123,14 +124,7 @@ function AlertDetailView({ a, onChanged }: { a: AlertDetail; onChanged(): void }
           </ul>
         </div>
         <div className="panel">
-          <h2>{t('alerts.samples')}</h2>
-          <ul>
-            {a.samples.map((p) => (
-              <li key={p} className="mono">
-                <Link to={`/payments/${encodeURIComponent(p)}`}>{p}</Link>
-              </li>
-            ))}
-          </ul>
+          <AlertSamples a={a} />
         </div>
       </div>
       <div className="panel">

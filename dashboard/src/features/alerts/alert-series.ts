@@ -1,6 +1,7 @@
 import { DIMENSIONS, type Dimension, type Filters, type Timeseries } from '@paywatch/contracts';
 import type { Alert } from '../../api/index.js';
 import type { BandPoint } from '../../charts/band-chart.js';
+import { txHref } from '../transactions/tx-query.js';
 
 /** Alert label names that are read-API dimensions under another name. */
 const LABEL_ALIASES: Record<string, Dimension> = {
@@ -29,6 +30,11 @@ export function observedQueryFor(a: Alert): { metric: ObservedMetric; filters: F
         ? 'attempts'
         : null;
   if (!metric) return null;
+  return { metric, filters: sliceFilters(a) };
+}
+
+/** An alert's labels as read-API filters (labels that are no dimension, and pooled values, left out). */
+export function sliceFilters(a: Pick<Alert, 'labels'>): Filters {
   const filters: Filters = {};
   for (const [name, value] of Object.entries(a.labels)) {
     // The engine pools small slices under "_pooled" (alerts/src/engine/pooling.ts): not a value to
@@ -37,7 +43,20 @@ export function observedQueryFor(a: Alert): { metric: ObservedMetric; filters: F
     const dim = (DIMENSIONS as readonly string[]).includes(name) ? (name as Dimension) : LABEL_ALIASES[name];
     if (dim) filters[dim] = [value];
   }
-  return { metric, filters };
+  return filters;
+}
+
+/**
+ * Where the alert page's "Sample transactions" lead: the transaction list of the alert's slice,
+ * failed attempts, over the episode (a minute either side). The samples themselves are masked
+ * ids (`pay_…_1rg`): they name no payment the API can find, so they are not links.
+ */
+export function samplesHref(a: Pick<Alert, 'labels' | 'started_at' | 'resolved_at'>, now: number): string {
+  return txHref({
+    from: a.started_at - 60_000,
+    to: (a.resolved_at ?? now) + 60_000,
+    filters: { ...sliceFilters(a), status: ['failed'] },
+  });
 }
 
 /**
