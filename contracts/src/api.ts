@@ -193,6 +193,8 @@ export const IngestRejectionSchema = z.object({
   /** Dotted field path, e.g. `card.bin`; empty for the whole event. */
   path: z.string(),
   reason: z.string(),
+  /** NDJSON only: the 1-based line of the body (blank lines count; `index` skips them). */
+  line: z.number().optional(),
 });
 export type IngestRejection = z.infer<typeof IngestRejectionSchema>;
 

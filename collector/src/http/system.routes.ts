@@ -24,7 +24,7 @@ export const SYSTEM_ROUTE_DOCS: RouteDoc[] = [
       status: 200,
       schema: IngestResponseSchema,
       description:
-        'Counts of accepted, duplicate and rejected events; per rejected event its index, field path and reason',
+        'Counts of accepted, duplicate and rejected events; per rejected event its index, field path and reason, and for NDJSON its 1-based body line',
     },
     errors: {
       400:

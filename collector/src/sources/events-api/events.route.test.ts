@@ -1,4 +1,4 @@
-// Guards the events API's in-flight bytes limit: beyond it a 503 with Retry-After before the body is read, the held request still stored.
+// Guards the events API route: the in-flight bytes limit (503 + Retry-After before the body is read, held requests still stored) and NDJSON errors naming their body line.
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
@@ -89,5 +89,48 @@ describe('events API in-flight limit', () => {
     await until(() => ingestor.held === 1);
     ingestor.releaseAll();
     expect((await big).status).toBe(200);
+  });
+});
+
+describe('events API NDJSON errors', () => {
+  it('name the body line besides the event index (blank lines made the index point at the wrong line)', async () => {
+    const app = express();
+    const rejecting: Ingestor = {
+      async ingest(inputs) {
+        const errors = inputs.flatMap((x, index) =>
+          (x as { amount_minor?: number } | undefined)?.amount_minor === -1
+            ? [{ index, path: 'amount_minor', reason: 'Too small: expected number to be >=0' }]
+            : [],
+        );
+        return {
+          accepted: inputs.length - errors.length,
+          duplicate: 0,
+          rejected: errors.length,
+          errors,
+          inserted: [],
+        };
+      },
+    };
+    app.use(createEventsRouter({ ingestor: rejecting }));
+    const srv = app.listen(0, '127.0.0.1');
+    await new Promise<void>((r) => srv.once('listening', () => r()));
+    try {
+      const body = ['{"amount_minor":1}', '', '{"amount_minor":-1}', '{oops', '', '{"amount_minor":2}'].join(
+        '\n',
+      );
+      const res = await fetch(`http://127.0.0.1:${(srv.address() as AddressInfo).port}/v1/events`, {
+        method: 'POST',
+        body,
+        headers: { 'content-type': 'application/x-ndjson' },
+      });
+      expect(res.status).toBe(200);
+      const j = (await res.json()) as { errors: unknown[] };
+      expect(j.errors).toEqual([
+        { index: 1, line: 3, path: 'amount_minor', reason: 'Too small: expected number to be >=0' },
+        { index: 2, line: 4, path: '', reason: 'malformed JSON on line 4 at column 2: expected a string' },
+      ]);
+    } finally {
+      await new Promise<void>((r) => srv.close(() => r()));
+    }
   });
 });

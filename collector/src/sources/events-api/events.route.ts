@@ -27,9 +27,11 @@ export function createEventsRouter(
       const parsed = parseEventsBody(body, req.headers['content-type']);
       const outcome = await deps.ingestor.ingest(parsed.items, { source: 'api' });
       const parseFailed = new Set(parsed.errors.map((e) => e.index));
-      const errors = [...parsed.errors, ...outcome.errors.filter((e) => !parseFailed.has(e.index))].sort(
-        (a, b) => a.index - b.index,
-      );
+      const lines = parsed.lines;
+      const errors = [...parsed.errors, ...outcome.errors.filter((e) => !parseFailed.has(e.index))]
+        .sort((a, b) => a.index - b.index)
+        // NDJSON: the body line too, as `index` skips blank lines.
+        .map((e) => (lines === undefined ? e : { ...e, line: lines[e.index] ?? e.index + 1 }));
       const response: IngestResponse = {
         accepted: outcome.accepted,
         duplicate: outcome.duplicate,

@@ -8,6 +8,8 @@ export interface ParsedBody {
   items: unknown[];
   /** Per-line errors of NDJSON (index = the line's event index). */
   errors: IngestRejection[];
+  /** NDJSON: the 1-based body line of each item (blank lines are skipped by `items`). */
+  lines?: number[];
 }
 
 /** NDJSON bodies are decoded in pieces of about this many bytes (cut at the next newline). */
@@ -118,6 +120,7 @@ export function parseEventsBody(body: Buffer, contentType: string | undefined): 
   if (type === 'application/x-ndjson' || type === 'application/jsonl' || type === 'application/jsonlines') {
     const items: unknown[] = [];
     const errors: IngestRejection[] = [];
+    const lines: number[] = [];
     let lineNo = 0;
     // Decoded piece by piece, each cut at a newline (never inside a UTF-8 sequence): the pieces
     // without a non-ASCII byte skip UTF-8 decoding (see `decode`).
@@ -147,6 +150,7 @@ export function parseEventsBody(body: Buffer, contentType: string | undefined): 
               reason: invalidUtf8(`line ${lineNo} at byte ${at + 1}`),
             });
             items.push(undefined);
+            lines.push(lineNo);
             continue;
           }
           raw = bytes.toString('utf8');
@@ -165,6 +169,7 @@ export function parseEventsBody(body: Buffer, contentType: string | undefined): 
         if (parsed) {
           if (items.length >= INGEST_LIMITS.maxEventsPerRequest) throw tooMany(items.length + 1);
           items.push(value);
+          lines.push(lineNo);
           continue;
         }
         const line = raw.trim();
@@ -172,6 +177,7 @@ export function parseEventsBody(body: Buffer, contentType: string | undefined): 
         if (items.length >= INGEST_LIMITS.maxEventsPerRequest) throw tooMany(items.length + 1);
         try {
           items.push(JSON.parse(line));
+          lines.push(lineNo);
         } catch {
           const p = jsonErrorPosition(line);
           errors.push({
@@ -180,11 +186,12 @@ export function parseEventsBody(body: Buffer, contentType: string | undefined): 
             reason: `malformed JSON on line ${lineNo} at column ${p.column}: expected ${p.expected}`,
           });
           items.push(undefined);
+          lines.push(lineNo);
         }
       }
     }
     if (items.length === 0) throw new BadRequestError('empty body: expected one JSON event per line', 'body');
-    return { items, errors };
+    return { items, errors, lines };
   }
   throw new UnsupportedMediaTypeError(
     `content type "${type.slice(0, 100)}" is not supported; use application/json or application/x-ndjson`,
