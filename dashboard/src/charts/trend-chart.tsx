@@ -38,6 +38,8 @@ export interface TrendChartProps {
   partialLabel?: string;
   /** A primary value's change against its comparison (`+12.3 %`), shown after it in the tooltip. */
   deltaLabel?(row: ChartRow, s: ChartSeries): string | undefined;
+  /** What a rate or latency was computed from (`12 attempts`), shown after it in the tooltip. */
+  basisLabel?(t: number, s: ChartSeries): string | undefined;
 }
 
 /** dataKey of a primary series' partial segment (the last complete bucket → the one in progress). */
@@ -94,6 +96,7 @@ export function TrendChart({
   ariaLabel,
   partialLabel = 'partial',
   deltaLabel,
+  basisLabel,
 }: TrendChartProps) {
   const byId = new Map(model.series.map((s) => [s.id, s]));
   const rows = drawnRows(model, type);
@@ -170,6 +173,12 @@ export function TrendChart({
                     style={{ background: seriesColor(model, s), color: seriesColor(model, s) }}
                   />
                   {s.label}: <strong>{formatValue(value)}</strong>
+                  {basisLabel?.(t, s) !== undefined && (
+                    <span className="muted" data-testid="basis">
+                      {' '}
+                      · {basisLabel(t, s)}
+                    </span>
+                  )}
                   {deltaLabel?.(row, s) !== undefined && (
                     <span className="muted" data-testid="delta">
                       {' '}

@@ -102,6 +102,7 @@ export const en = {
   'trends.noData': 'No data in this range',
   'trends.partial': 'in progress',
   'trends.deltaPoints': '{value} pp',
+  'trends.basis': '{n} attempts',
   'trends.noDrill': 'No transaction filter selects exactly this group',
   'trends.utcBuckets': '{bucket} buckets start at 00:00 UTC, {local} your time.',
   'trends.unconverted':
@@ -340,6 +341,7 @@ export const zhCN: Record<MessageKey, string> = {
   'trends.noData': '此时间范围内没有数据',
   'trends.partial': '进行中',
   'trends.deltaPoints': '{value} 个百分点',
+  'trends.basis': '{n} 笔尝试',
   'trends.noDrill': '无法用筛选条件精确列出该分组的交易',
   'trends.utcBuckets': '{bucket} 分桶从 UTC 00:00 开始，即您当地时间 {local}。',
   'trends.unconverted':

@@ -1,7 +1,7 @@
 // Guards the chart model (metric math, empty buckets, comparison overlay, the bucket still in progress) and that the CSV export equals what the chart draws.
 import type { MetricPoint, Timeseries } from '@paywatch/contracts';
 import { describe, expect, it } from 'vitest';
-import { buildChartModel, deltaOf, type ChartModel } from './chart-data.js';
+import { basisOf, buildChartModel, deltaOf, type ChartModel } from './chart-data.js';
 import { comparisonRange } from './compare.js';
 import { chartToCsv, csvField, csvFileName, parseCsv } from './csv.js';
 
@@ -291,5 +291,49 @@ describe('change against the comparison', () => {
     const m = build('attempts', T0 + 2 * M + 10_000);
     expect(deltaOf(m, m.rows[2]!, m.series[0]!)).toBeNull();
     expect(deltaOf(m, m.rows[0]!, m.series[0]!)).toEqual({ kind: 'relative', value: 0.2 });
+  });
+});
+
+describe('what a rate stands on', () => {
+  const primary = ts(
+    [
+      { key: 'stripe', points: [pt(T0, 500, 500, 10), pt(T0 + M, 1, 1, 1)] },
+      { key: 'adyen', points: [pt(T0, 4, 2, 20)] },
+    ],
+    'provider',
+    T0,
+    T0 + 3 * M,
+  );
+
+  it('gives the attempts behind each rate, so 100 % of 1 is told from 100 % of 500', () => {
+    const m = buildChartModel({ metric: 'success_rate', primary, asOf: T0 + 2 * M + 5_000, ...labels });
+    const [stripe, adyen] = m.series;
+    expect(m.rows[0]?.s0).toBe(1);
+    expect(m.rows[1]?.s0).toBe(1);
+    expect([basisOf(m, T0, stripe!), basisOf(m, T0 + M, stripe!), basisOf(m, T0, adyen!)]).toEqual([
+      500, 1, 4,
+    ]);
+    expect(basisOf(m, T0 + M, adyen!)).toBe(0); // no attempts: no rate, and says so
+    // The bucket in progress already counts what it has.
+    expect(basisOf(m, T0 + 2 * M, stripe!)).toBe(0);
+  });
+
+  it("is the bucket's attempts over every category for a decline rate, none for counts and money", () => {
+    const d = buildChartModel({
+      metric: 'decline_rate',
+      primary: ts(
+        [
+          { key: null, points: [pt(T0, 8, 8, 1)] },
+          { key: 'fraud', points: [pt(T0, 2, 0, 0)] },
+        ],
+        'failure_category',
+        T0,
+        T0 + M,
+      ),
+      ...labels,
+    });
+    expect(basisOf(d, T0, d.series[0]!)).toBe(10);
+    const c = buildChartModel({ metric: 'attempts', primary, ...labels });
+    expect(basisOf(c, T0, c.series[0]!)).toBeNull();
   });
 });

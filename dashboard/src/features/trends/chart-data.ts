@@ -49,6 +49,12 @@ export interface ChartModel {
   partialFrom: number | null;
   series: ChartSeries[];
   rows: ChartRow[];
+  /**
+   * The attempts behind each value of a rate or latency (series id → bucket start → attempts;
+   * for decline rates the bucket's attempts over every category). A 100 % from 1 attempt and
+   * one from 500 draw the same point: the tooltip gives this so the analyst can tell them apart.
+   */
+  basis: Map<string, Map<number, number>>;
 }
 
 export const OTHER_KEY = '__other__';
@@ -120,6 +126,8 @@ function addSeries(
     const exportLabel = compare ? (input.exportCompareLabel ?? input.compareLabel)(exportBase) : exportBase;
     model.series.push({ id, key, label: compare ? input.compareLabel(base) : base, exportLabel, compare });
     const byT = new Map(s.points.map((p) => [p.t + offset, p]));
+    const basis = new Map<number, number>();
+    model.basis.set(id, basis);
     const noRate =
       METRIC_UNITS[input.metric] === 'money' &&
       ts.group_by === 'currency' &&
@@ -137,6 +145,7 @@ function addSeries(
           : p
             ? pointValue(input.metric, p, total)
             : emptyValue(input.metric, total);
+      if (!notStarted) basis.set(t, input.metric === 'decline_rate' ? total : (p?.attempts ?? 0));
     }
   });
 }
@@ -166,6 +175,7 @@ export function buildChartModel(input: BuildInput): ChartModel {
     partialFrom: partialFrom(start, primary.to, b, input.asOf),
     series: [],
     rows: [...grid.values()],
+    basis: new Map(),
   };
   addSeries(model, primary, 0, false, input, grid);
   if (input.comparison) addSeries(model, input.comparison.series, input.comparison.offset, true, input, grid);
@@ -202,4 +212,13 @@ export function deltaOf(
   if (typeof now !== 'number' || typeof then !== 'number') return null;
   if (model.unit === 'ratio') return { kind: 'points', value: now - then };
   return then === 0 ? null : { kind: 'relative', value: (now - then) / then };
+}
+
+/**
+ * The attempts a rate or latency value was computed from (`null` for counts and money, whose
+ * value says its own size, and for a bucket not started).
+ */
+export function basisOf(model: ChartModel, t: number, s: ChartSeries): number | null {
+  if (model.unit !== 'ratio' && model.unit !== 'ms') return null;
+  return model.basis.get(s.id)?.get(t) ?? null;
 }

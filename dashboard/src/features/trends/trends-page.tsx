@@ -7,6 +7,7 @@ import { can } from '../auth/permissions.js';
 import { useNow, useQuery } from '../../queries/index.js';
 import { readApi } from '../../api/index.js';
 import {
+  basisOf,
   buildChartModel,
   deltaOf,
   METRIC_UNITS,
@@ -509,6 +510,10 @@ export function TrendsPage() {
                   ariaLabel={`${t(`metric.${state.metric}`)} · ${fmt.dateTime(range.from)} – ${fmt.dateTime(range.to)}`}
                   partialLabel={t('trends.partial')}
                   deltaLabel={(row, s) => deltaText(model, row, s, i18n)}
+                  basisLabel={(x, s) => {
+                    const n = basisOf(model, x, s);
+                    return n === null ? undefined : t('trends.basis', { n: fmt.number(n) });
+                  }}
                 />
               </Suspense>
             </div>
