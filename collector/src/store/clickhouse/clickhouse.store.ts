@@ -247,15 +247,57 @@ export function createClickHouseStore(
     }
   }
 
+  const pingTimeoutMs = config.pingTimeoutMs ?? 2_000;
+  // Set when a request found the server unreachable or got no answer in time; cleared by any
+  // answer. While set, a query first pings (one ping shared by concurrent queries): a server that
+  // accepts connections and never answers then fails reads within the ping timeout instead of
+  // holding every dashboard request for the 30 s request timeout.
+  let unreachableSince: number | null = null;
+  let probe: Promise<void> | null = null;
+
+  async function pingWithin(): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      const r = await Promise.race([
+        ch().ping(),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(
+            () =>
+              reject(
+                new StoreError(
+                  `ClickHouse did not answer a ping within ${pingTimeoutMs} ms`,
+                  // isUnreachable() reads the code: a start keeps waiting, reads fail fast.
+                  Object.assign(new Error('ping timeout'), { code: 'ETIMEDOUT' }),
+                ),
+              ),
+            pingTimeoutMs,
+          );
+        }),
+      ]).finally(() => clearTimeout(timer));
+      if (!r.success) throw new StoreError(`ClickHouse does not answer: ${errorText(r.error)}`, r.error);
+      unreachableSince = null;
+    } catch (err) {
+      if (isUnreachable(err)) unreachableSince ??= Date.now();
+      throw err;
+    }
+  }
+
   async function rows<T = Record<string, unknown>>(statement: SqlFragment): Promise<T[]> {
+    if (unreachableSince !== null) {
+      probe ??= pingWithin().finally(() => (probe = null));
+      await probe;
+    }
     try {
       const rs = await ch().query({
         query: statement.text,
         format: 'JSONEachRow',
         clickhouse_settings: { max_query_size: String(MAX_QUERY_SIZE) },
       });
-      return await rs.json<T>();
+      const out = await rs.json<T>();
+      unreachableSince = null;
+      return out;
     } catch (err) {
+      if (isUnreachable(err)) unreachableSince ??= Date.now();
       if (err instanceof StoreError) throw err;
       throw new StoreError(`ClickHouse query failed: ${errorText(err)}`, err);
     }
@@ -768,18 +810,7 @@ GROUP BY table`,
       // Readiness probes call this: a server that accepts connections but never answers (a
       // partition, an overloaded host) must fail it within seconds, not after the 30 s request
       // timeout (the probe gives up first and learns nothing of the cause).
-      const timeoutMs = config.pingTimeoutMs ?? 2_000;
-      let timer: NodeJS.Timeout | undefined;
-      const r = await Promise.race([
-        ch().ping(),
-        new Promise<never>((_, reject) => {
-          timer = setTimeout(
-            () => reject(new StoreError(`ClickHouse did not answer a ping within ${timeoutMs} ms`)),
-            timeoutMs,
-          );
-        }),
-      ]).finally(() => clearTimeout(timer));
-      if (!r.success) throw new StoreError(`ClickHouse does not answer: ${errorText(r.error)}`, r.error);
+      await pingWithin();
     },
 
     write(events) {
