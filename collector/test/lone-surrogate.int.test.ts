@@ -59,9 +59,9 @@ describe('POST /v1/events with a lone UTF-16 surrogate (ClickHouse store)', () =
       duplicate: 0,
       rejected: 3,
       errors: [
-        { index: 1, path: 'merchant_id', reason: LONE_SURROGATE_MESSAGE },
-        { index: 2, path: 'failure.message', reason: LONE_SURROGATE_MESSAGE },
-        { index: 3, path: 'metadata.order.note', reason: LONE_SURROGATE_MESSAGE },
+        { index: 1, line: 2, path: 'merchant_id', reason: LONE_SURROGATE_MESSAGE },
+        { index: 2, line: 3, path: 'failure.message', reason: LONE_SURROGATE_MESSAGE },
+        { index: 3, line: 4, path: 'metadata.order.note', reason: LONE_SURROGATE_MESSAGE },
       ],
     } satisfies IngestResponse);
 
