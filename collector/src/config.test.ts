@@ -96,6 +96,19 @@ describe('describeStartup (the start-up log line)', () => {
     expect(JSON.stringify(d)).not.toContain('sekret');
     expect(JSON.stringify(d)).not.toContain('tttttttt');
   });
+
+  it('reads PAYWATCH_CLICKHOUSE_PASSWORD from a file when given a path (as README says)', () => {
+    const d = dir();
+    const file = join(d, 'clickhouse.password');
+    writeFileSync(file, 'from-a-file-secret\n');
+    const c = loadConfig({
+      PAYWATCH_DATA_DIR: d,
+      PAYWATCH_HASH_KEY: 'h'.repeat(40),
+      PAYWATCH_STORE: 'clickhouse',
+      PAYWATCH_CLICKHOUSE_PASSWORD: file,
+    });
+    expect(c.store.backend === 'clickhouse' && c.store.password).toBe('from-a-file-secret');
+  });
 });
 
 describe('loadConfig: the ClickHouse duplicate-check window', () => {

@@ -412,7 +412,11 @@ export const ENV_DOCS: readonly { name: string; default: string; description: st
     description: 'ClickHouse HTTP endpoint (with `PAYWATCH_STORE=clickhouse`).',
   },
   { name: 'PAYWATCH_CLICKHOUSE_USER', default: 'default', description: 'ClickHouse user.' },
-  { name: 'PAYWATCH_CLICKHOUSE_PASSWORD', default: '(empty)', description: 'ClickHouse password.' },
+  {
+    name: 'PAYWATCH_CLICKHOUSE_PASSWORD',
+    default: '(empty)',
+    description: 'ClickHouse password, inline or a path to a file holding it.',
+  },
   {
     name: 'PAYWATCH_CLICKHOUSE_DATABASE',
     default: 'paywatch',
