@@ -51,6 +51,14 @@ describe('normalize step', () => {
     expect(!f.ok && f.errors[0]).toEqual({ path: 'ts', reason: 'more than 24 h in the future' });
     const p = normalizeStep(input({ ts: '1999-12-31T23:59:59Z' }), { source: 'api', receivedAt: now });
     expect(!p.ok && p.errors[0]?.path).toBe('ts');
+    // Epoch seconds (a common client mistake) are named as such.
+    const secs = normalizeStep(input({ ts: Math.floor(now / 1000) }), { source: 'api', receivedAt: now });
+    expect(!secs.ok && secs.errors[0]).toEqual({
+      path: 'ts',
+      reason: 'before 2000-01-01 as epoch milliseconds (this looks like epoch seconds: multiply by 1000)',
+    });
+    const early = normalizeStep(input({ ts: 1000 }), { source: 'api', receivedAt: now });
+    expect(!early.ok && early.errors[0]).toEqual({ path: 'ts', reason: 'before 2000-01-01' });
   });
   it('normalizes card fields', () => {
     const r = normalizeStep(

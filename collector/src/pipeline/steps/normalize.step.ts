@@ -35,7 +35,14 @@ export function normalizeStep(
 ): StepOutcome<PaymentEvent> {
   const ts = parseTimestamp(e.ts);
   if (!Number.isFinite(ts)) return reject('ts', 'not a valid date-time');
-  if (ts < EVENT_LIMITS.minTs) return reject('ts', 'before 2000-01-01');
+  if (ts < EVENT_LIMITS.minTs)
+    // A number in the range of epoch seconds since 2000 is almost surely seconds, not ms.
+    return reject(
+      'ts',
+      typeof e.ts === 'number' && e.ts >= EVENT_LIMITS.minTs / 1000
+        ? 'before 2000-01-01 as epoch milliseconds (this looks like epoch seconds: multiply by 1000)'
+        : 'before 2000-01-01',
+    );
   if (ts > ctx.receivedAt + EVENT_LIMITS.maxFutureMs) return reject('ts', 'more than 24 h in the future');
 
   const status = must(canonicalEnum(STATUSES, ENUM_ALIASES.status, e.status), 'status');
