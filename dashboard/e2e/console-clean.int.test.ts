@@ -1,4 +1,4 @@
-// Guards what a newcomer's default install shows in the browser: from the first page load (signed out: the sign-in form) and signed in as admin or as a viewer, the pages load with no failed request and no console error (no Faro beacons to a receiver that is off, no transaction backfill a viewer may not read).
+// Guards what a newcomer's default install shows in the browser: from the first page load (signed out: the sign-in form) and signed in as admin or as a viewer, the pages load with no failed request and no console error (no Faro beacons to a receiver that is off, no transaction backfill a viewer may not read), and the trends drill-down offered only to a role that may list transactions.
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -100,6 +100,17 @@ describe('a default install in the browser', () => {
       for (const link of ['Trends', 'Alerts', 'Live']) {
         await page.locator('nav').getByRole('link', { name: link }).click();
         await page.waitForTimeout(2_500); // route changes, lazy chunks, queries; Faro would batch a beacon
+        if (link === 'Trends') {
+          // Only a role that may list transactions is offered the drill-down (a viewer's click
+          // opened the live screen instead of the refused list).
+          await page.getByTestId('trend-chart').waitFor({ timeout: 20_000 });
+          const hint = (await page.locator('main').textContent()) ?? '';
+          await page.getByRole('button', { name: 'Show data table' }).click();
+          const links = await page.locator('[data-testid=trend-table] td a').count();
+          expect([hint.includes('to list its transactions'), links > 0]).toEqual(
+            user === 'admin' ? [true, true] : [false, false],
+          );
+        }
       }
       await ctx.close();
       expect(failed).toEqual([]);

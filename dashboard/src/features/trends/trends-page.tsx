@@ -163,6 +163,9 @@ export function TrendsPage() {
 
   const { session } = useSession();
   const mayExport = session.kind !== 'signed-in' || can(session.me, 'export');
+  // Viewers see aggregates only: the transaction list a drill-down opens is refused to them (the
+  // app sent them to the live screen instead), so they get no drill hint, links or chart clicks.
+  const mayDrill = session.kind !== 'signed-in' || can(session.me, 'transactions');
   const [showTable, setShowTable] = useState(false);
   // The custom range's inputs show the range in the URL: the one chosen (a custom URL, back and
   // forward), or the one in view when "Custom" is pressed. Kept from the page's first render, they
@@ -431,7 +434,8 @@ export function TrendsPage() {
           style={{ justifyContent: 'space-between', alignItems: 'center', marginBottom: '0.5rem' }}
         >
           <span className="muted">
-            {fmt.dateTime(range.from)} – {fmt.dateTime(range.to)} · {range.bucket} · {t('trends.drillHint')}
+            {fmt.dateTime(range.from)} – {fmt.dateTime(range.to)} · {range.bucket}
+            {mayDrill && ` · ${t('trends.drillHint')}`}
             {utcStart !== null && (
               <span data-testid="utc-buckets">
                 {' '}
@@ -503,10 +507,14 @@ export function TrendsPage() {
                   formatAxisValue={vf.axis}
                   formatTime={(x) => fmt.dateTime(x)}
                   formatAxisTime={(x) => fmt.axis(x, span)}
-                  onSelect={(x, s) => {
-                    const href = drillHref(state, model, x, s);
-                    if (href) navigate(href);
-                  }}
+                  onSelect={
+                    mayDrill
+                      ? (x, s) => {
+                          const href = drillHref(state, model, x, s);
+                          if (href) navigate(href);
+                        }
+                      : undefined
+                  }
                   ariaLabel={`${t(`metric.${state.metric}`)} · ${fmt.dateTime(range.from)} – ${fmt.dateTime(range.to)}`}
                   partialLabel={t('trends.partial')}
                   deltaLabel={(row, s) => deltaText(model, row, s, i18n)}
@@ -517,7 +525,7 @@ export function TrendsPage() {
                 />
               </Suspense>
             </div>
-            {showTable && <DataTable model={model} state={state} format={vf.full} />}
+            {showTable && <DataTable model={model} state={state} format={vf.full} drill={mayDrill} />}
           </>
         )}
       </div>
@@ -530,10 +538,13 @@ function DataTable({
   model,
   state,
   format,
+  drill,
 }: {
   model: ChartModel;
   state: TrendsState;
   format(v: number): string;
+  /** Cells link to their transactions (not for viewers, who may not list them). */
+  drill: boolean;
 }) {
   const i18n = useI18n();
   const { t, fmt } = i18n;
@@ -560,7 +571,7 @@ function DataTable({
               {model.series.map((s) => {
                 const v = r[s.id];
                 const delta = deltaText(model, r, s, i18n);
-                const href = drillHref(state, model, r.t, s);
+                const href = drill ? drillHref(state, model, r.t, s) : null;
                 return (
                   <td key={s.id} className="num">
                     {v === null || v === undefined ? (
@@ -569,7 +580,7 @@ function DataTable({
                       <Link to={href}>{format(v)}</Link>
                     ) : (
                       // "Other" of an open dimension, or "no value": no filter lists exactly these.
-                      <span title={t('trends.noDrill')}>{format(v)}</span>
+                      <span title={drill ? t('trends.noDrill') : undefined}>{format(v)}</span>
                     )}
                     {delta !== undefined && (
                       <span className="muted" data-testid="delta">
