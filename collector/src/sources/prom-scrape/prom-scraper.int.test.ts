@@ -121,6 +121,26 @@ describe('prom scraper (real HTTP endpoint)', () => {
     expect(fits).toMatchObject({ up: true, samplesStored: 1 });
   });
 
+  it('drops a scrape whose stored label values exceed label_value_length_limit whole (they were stored at any length)', async () => {
+    const w = memoryWriter();
+    const scraper = createPromScraper({ writer: w, logger }, { targets: [] });
+    const mappings = [{ metric: 'payments_total', labels: { status: 'status' } }];
+    const basic_auth = { username: 'scraper', password: 's3cret' };
+    const r = await scraper.scrapeOnce(target({ basic_auth, label_value_length_limit: 3, mappings }));
+    expect(r).toMatchObject({ up: false, failure: 'label_limit_exceeded', samplesStored: 0 });
+    expect(r.message).toMatch(
+      /^label status of payments_total has \d+ characters > label_value_length_limit 3$/,
+    );
+    expect(w.samples.filter((s) => s.series === 'payments_total')).toEqual([]);
+    expect(ScrapeTargetSchema.parse({ name: 'x', url: 'http://x/metrics' }).label_value_length_limit).toBe(
+      1024,
+    );
+    const ok = await scraper.scrapeOnce(
+      target({ basic_auth: { username: 'scraper', password: 's3cret' }, mappings }),
+    );
+    expect(ok).toMatchObject({ up: true });
+  });
+
   it('gives up at the timeout on a target that never answers', async () => {
     const scraper = createPromScraper({ writer: memoryWriter(), logger }, { targets: [] });
     const t0 = Date.now();

@@ -15,6 +15,7 @@ export type ScrapeFailure =
   | 'network_error'
   | 'body_too_large'
   | 'sample_limit_exceeded'
+  | 'label_limit_exceeded'
   | 'parse_error'
   | 'store_error';
 
@@ -154,6 +155,13 @@ export function createPromScraper(deps: PromScraperDeps, config: ScrapeConfig): 
       } catch (err) {
         throw new ScrapeError('parse_error', (err as Error).message);
       }
+      for (const s of samples)
+        for (const [k, v] of Object.entries(s.labels))
+          if (v.length > t.label_value_length_limit)
+            throw new ScrapeError(
+              'label_limit_exceeded',
+              `label ${k} of ${s.series} has ${v.length} characters > label_value_length_limit ${t.label_value_length_limit}`,
+            );
     } catch (err) {
       failure = err instanceof ScrapeError ? err : new ScrapeError('network_error', String(err));
       samples = [];

@@ -35,6 +35,17 @@ export const ScrapeTargetSchema = z
       .min(1024)
       .max(256 * 1024 * 1024)
       .default(16 * 1024 * 1024),
+    /**
+     * A scrape whose stored samples carry a label value longer than this (characters) is dropped
+     * whole (up = 0), like Prometheus' option of the same name; default 1024 — unbounded, a
+     * broken or hostile target filled the store with 100 000-character values.
+     */
+    label_value_length_limit: z
+      .number()
+      .int()
+      .min(1)
+      .max(1024 * 1024)
+      .default(1024),
     bearer_token: z.string().min(1).optional(),
     basic_auth: z.strictObject({ username: z.string(), password: z.string() }).optional(),
     /** Without mappings nothing but the target health series is stored. */
