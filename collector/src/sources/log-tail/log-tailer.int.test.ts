@@ -31,6 +31,11 @@ class MemoryIngestor implements Ingestor {
       this.sent.push(raw as Record<string, unknown>);
       const p = PaymentEventInputSchema.safeParse(raw);
       if (!p.success) {
+        out.errors.push({
+          index: inputs.indexOf(raw),
+          path: p.error.issues[0]?.path.join('.') ?? '',
+          reason: p.error.issues[0]?.message ?? 'invalid',
+        });
         out.rejected++;
         continue;
       }
@@ -216,6 +221,39 @@ describe('log tailer (real files)', () => {
     expect(paymentIds().sort()).toEqual(['g1', 'g2']);
     expect(records).toHaveLength(1);
     expect(records[0]!.message.length).toBeLessThanOrEqual(1024);
+  });
+
+  it('logs a rejected payment line with its byte offset in the file and the field (the batch index told nothing)', async () => {
+    const file = join(dir, 'app.log');
+    const bad = JSON.stringify({
+      event: 'payment',
+      pid: 'r2',
+      status: 'succeeded',
+      currency: 'USD',
+      provider: 'stripe',
+    });
+    writeFileSync(file, pay('r1') + bad + '\n' + pay('r3'));
+    const lines: { msg: string; path?: string; errors?: unknown[] }[] = [];
+    const t = createLogTailer(
+      {
+        ingestor,
+        writer: { writeLogs: async () => undefined },
+        logger: createLogger({
+          level: 'warn',
+          destination: { write: (l: string) => void lines.push(JSON.parse(l) as { msg: string }) },
+        }),
+        maskText: maskPans,
+      },
+      config,
+    );
+    await t.pollOnce();
+    await t.stop();
+    expect(paymentIds()).toEqual(['r1', 'r2', 'r3']);
+    const warn = lines.find((l) => l.msg === 'log lines mapped to invalid payment events');
+    expect(warn?.path).toBe(file);
+    expect(warn?.errors).toEqual([
+      { offset: Buffer.byteLength(pay('r1')), path: 'amount_minor', reason: expect.any(String) },
+    ]);
   });
 
   it('does not advance past a batch the pipeline could not take', async () => {

@@ -128,11 +128,13 @@ export function createLogTailer(deps: LogTailerDeps, config: LogTailConfig): Log
   ): Promise<void> {
     const at = now();
     const events: Record<string, unknown>[] = [];
+    const eventOffsets: number[] = [];
     const records: LogRecord[] = [];
     for (const l of lines) {
       const fields = parseLine(l.text, spec.format);
       if (fields && spec.payment && isPaymentLine(fields, spec.payment)) {
         events.push(mapPaymentLine(fields, spec.payment, lineId(fileKey, l.offset), at));
+        eventOffsets.push(l.offset);
       } else if (l.text.trim() !== '') {
         records.push(
           toLogRecord(
@@ -152,7 +154,14 @@ export function createLogTailer(deps: LogTailerDeps, config: LogTailConfig): Log
       rejected = out.rejected;
       if (out.rejected > 0)
         log.warn(
-          { path, rejected: out.rejected, errors: out.errors.slice(0, 3) },
+          {
+            path,
+            rejected: out.rejected,
+            // Where to look: the line's byte offset in the file (the index is only the batch's).
+            errors: out.errors
+              .slice(0, 3)
+              .map((e) => ({ offset: eventOffsets[e.index], path: e.path, reason: e.reason })),
+          },
           'log lines mapped to invalid payment events',
         );
     }
