@@ -110,7 +110,7 @@ describe('notifier', () => {
       },
     );
     expect((await n.test('oncall')).ok).toBe(true);
-    expect(JSON.parse(rx.requests[0]!.body).text).toBe('[TEST:1] paywatch_test alertname=paywatch_test');
+    expect(JSON.parse(rx.requests[0]!.body).text).toBe('[TEST:1] paywatch_test');
   });
   it("a test notification says which receiver it tests, in the receiver's language, and when it came through the fallback", async () => {
     const rx = await startHttpReceiver(() => ({ status: 200, body: 'ok' }));

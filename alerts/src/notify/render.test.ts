@@ -1,7 +1,7 @@
 // Guards how notifications state observed vs expected: a rate's band is in percent at both ends (a band reaching 100 % or 0 % was printed "85.5%–1" / "0–3.0%"), a one-sided band reads ≤ / ≥ (was "––15"), other metrics keep their numbers.
 import { describe, expect, it } from 'vitest';
-import { alertLines } from './render.js';
-import { sampleAlert } from './testing/fixtures.js';
+import { alertLines, title } from './render.js';
+import { sampleAlert, sampleNotification } from './testing/fixtures.js';
 
 const observedLine = (over: Parameters<typeof sampleAlert>[0], locale: 'en' | 'zh' = 'en') =>
   alertLines(sampleAlert(over), locale)[1];
@@ -39,5 +39,24 @@ describe('alertLines', () => {
     expect(observedLine({ value: 3, expected: null, lower: null, upper: null })).toBe(
       'Observed: 3 · Expected: –',
     );
+  });
+});
+
+describe('title', () => {
+  it('names the rule once: the alertname group label is not repeated after it', () => {
+    // Was "[FIRING:1] provider_success_rate_drop alertname=provider_success_rate_drop provider=adyen".
+    const n = sampleNotification({
+      group_labels: { alertname: 'provider_success_rate_drop', provider: 'adyen' },
+      alerts: [sampleAlert({ rule: 'provider_success_rate_drop' })],
+    });
+    expect(title(n)).toBe('[FIRING:1] provider_success_rate_drop provider=adyen');
+    expect(
+      title({
+        ...n,
+        locale: 'zh',
+        status: 'resolved',
+        alerts: [sampleAlert({ rule: 'provider_success_rate_drop', status: 'resolved' })],
+      }),
+    ).toBe('[已恢复] provider_success_rate_drop provider=adyen');
   });
 });

@@ -93,7 +93,9 @@ export function title(n: Notification): string {
           ? s.firing
           : s.resolved;
   const rule = n.alerts[0]?.rule ?? 'paywatch';
+  // The rule is named already: an `alertname` group label (route group_by) would repeat it.
   const labels = Object.entries(n.group_labels)
+    .filter(([k, v]) => !(k === 'alertname' && v === rule))
     .map(([k, v]) => `${k}=${v}`)
     .join(' ');
   return maskPans(
