@@ -162,6 +162,9 @@ export async function runIngestBench(
       PAYWATCH_INGEST_KEYS: KEY,
       PAYWATCH_ADMIN_PASSWORD: ADMIN_PASSWORD,
       PAYWATCH_LOG_LEVEL: 'warn',
+      // Every request in flight may hold a full 8 MiB body: the bench measures the store, not the
+      // admission limit (128 MiB by default, 503 beyond), which --concurrency 64 would pass.
+      PAYWATCH_INGEST_INFLIGHT_MB: String(Math.max(128, opts.concurrency * 8)),
       PAYWATCH_HASH_KEY: 'bench-hash-key-0123456789abcdef0123',
       PAYWATCH_ALERTS_ENABLED: opts.alerts === false ? 'false' : 'true',
     },
