@@ -300,4 +300,28 @@ describe('dispatcher', () => {
     for (let t = 21 * M + 30 * S; t <= 30 * M; t += M) await d.tick(t);
     expect(sent().at(-1)).toEqual({ path: '/default', status: 'firing', alerts: ['m2:firing'] });
   });
+  it('an alert paged and then silenced still gets its resolve when it ends', async () => {
+    const { d, silences } = setup();
+    d.update(alert('a', { provider: 'adyen' }), 0);
+    await d.tick(30 * S);
+    expect(sent()).toEqual([{ path: '/default', status: 'firing', alerts: ['a:firing'] }]);
+    // On-call silences it while working on it: nothing more is sent about it meanwhile.
+    silences.create(
+      {
+        matchers: [parseMatcher('provider="adyen"')],
+        starts_at: M,
+        ends_at: 3 * 3_600_000,
+        created_by: 'bob',
+        comment: 'working on it',
+      },
+      M,
+    );
+    for (let t = 30 * S + 5 * M; t <= 30 * M; t += 5 * M) await d.tick(t);
+    expect(sent()).toHaveLength(1);
+    d.update(alert('a', { provider: 'adyen' }, { status: 'resolved', ends_at: 31 * M }), 31 * M);
+    await d.tick(36 * M);
+    // Before: never sent (the notification log forgot the alert when it was muted).
+    expect(sent().at(-1)).toEqual({ path: '/default', status: 'resolved', alerts: ['a:resolved'] });
+    expect(sent()).toHaveLength(2);
+  });
 });

@@ -130,18 +130,22 @@ export function createDispatcher(deps: DispatcherDeps, route: Route): Dispatcher
     const lastFiring = new Set(last?.firing ?? []);
     const firing: NotifyAlert[] = [];
     const resolved: NotifyAlert[] = [];
+    // Notified, still firing, muted since (a silence, an inhibition): nothing is sent about them
+    // now, but they stay in the log as heard, so their resolve still goes out when they end (it
+    // was lost: the log forgot them the moment they were muted).
+    const keep: string[] = [];
     for (const a of g.alerts.values()) {
       const m = muteInfo(a, now, firingAll);
       const muted = m.silenced_by.length > 0 || m.inhibited_by !== null;
       if (a.status === 'firing' && !muted) firing.push(a);
+      if (a.status === 'firing' && muted && lastFiring.has(a.id)) keep.push(a.id);
       // A resolve is worth sending only to those who heard the firing.
       if (a.status === 'resolved' && lastFiring.has(a.id)) resolved.push(a);
     }
     const firingIds = firing.map((a) => a.id).sort();
+    const heard = new Set([...lastFiring].filter((id) => !keep.includes(id)));
     const changed =
-      firingIds.length !== lastFiring.size ||
-      firingIds.some((id) => !lastFiring.has(id)) ||
-      resolved.length > 0;
+      firingIds.length !== heard.size || firingIds.some((id) => !heard.has(id)) || resolved.length > 0;
     const unacked = firing.some((a) => a.acknowledged_by === null);
     const repeatDue =
       last !== undefined && firing.length > 0 && unacked && now - last.at >= g.route.repeat_interval_ms;
@@ -153,12 +157,13 @@ export function createDispatcher(deps: DispatcherDeps, route: Route): Dispatcher
         last === undefined || last.firing.length === 0 ? 'new' : 'update',
         now,
         logKey,
+        keep,
       );
     } else if (repeatDue) {
-      await send(g, firing, [], 'repeat', now, logKey);
-    } else if (changed && firing.length === 0 && resolved.length === 0 && last && last.firing.length > 0) {
-      // Everything that was notified is now muted: remember that, send nothing.
-      deps.nflog.set({ key: logKey, at: last.at, firing: [], resolved: [] });
+      await send(g, firing, [], 'repeat', now, logKey, keep);
+    } else if (changed && firing.length === 0 && resolved.length === 0 && last) {
+      // Nothing left to tell (what was heard is muted or gone): remember that, send nothing.
+      deps.nflog.set({ key: logKey, at: last.at, firing: [...keep].sort(), resolved: [] });
     }
     // Escalation of unacknowledged firing alerts. Who was escalated to is kept in the
     // notification log (persisted), so a restart does not escalate again and the resolve
@@ -217,6 +222,8 @@ export function createDispatcher(deps: DispatcherDeps, route: Route): Dispatcher
     reason: 'new' | 'update' | 'repeat',
     now: number,
     logKey: string,
+    /** Heard before and muted now: still recorded as heard (their resolve is owed). */
+    keep: string[],
   ): Promise<void> {
     const out = await deps.notifier.notify(g.route.receiver, {
       group_key: g.key,
@@ -232,7 +239,7 @@ export function createDispatcher(deps: DispatcherDeps, route: Route): Dispatcher
       deps.nflog.set({
         key: logKey,
         at: now,
-        firing: firing.map((a) => a.id).sort(),
+        firing: [...firing.map((a) => a.id), ...keep].sort(),
         resolved: resolved.map((a) => a.id),
       });
     else {
