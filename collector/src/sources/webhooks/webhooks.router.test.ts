@@ -382,7 +382,7 @@ describe('webhook router', () => {
     expect(ingestor.stored.size).toBe(1);
   });
 
-  it('Coinbase: a price it cannot read is refused, not stored as 0 USD; a no-price charge still is', async () => {
+  it('Coinbase: an ISO-currency price it cannot read is refused, not stored as 0 USD; a no-price or crypto-priced charge still is', async () => {
     const coin = (id: string, data: Record<string, unknown>) => {
       const body = JSON.stringify({
         id: `d_${id}`,
@@ -402,7 +402,6 @@ describe('webhook router', () => {
       [{ amount: '10.5', currency: 'JPY' }, 'event.data.pricing.local.amount'],
       [{ amount: '1.0005', currency: 'BHD' }, 'event.data.pricing.local.amount'],
       [{ amount: '-5.00', currency: 'USD' }, 'event.data.pricing.local.amount'],
-      [{ amount: '1.00', currency: 'QQQ' }, 'event.data.pricing.local.currency'],
     ] as const) {
       const res = await coin(`C${local.currency}${local.amount}`, { pricing: { local } });
       expect(res.status, JSON.stringify(local)).toBe(400);
@@ -413,8 +412,13 @@ describe('webhook router', () => {
       200,
     );
     expect((await coin('CDONATION', {})).status).toBe(200);
+    // A price in a crypto ticker (no ISO 4217 code) stays an unknown amount: not refused for ever.
+    expect((await coin('CBTC', { pricing: { local: { amount: '0.001', currency: 'BTC' } } })).status).toBe(
+      200,
+    );
     expect([...ingestor.stored.values()].map((e) => [e.input['amount_minor'], e.input['currency']])).toEqual([
       [1005, 'BHD'],
+      [0, 'USD'],
       [0, 'USD'],
     ]);
   });

@@ -82,7 +82,9 @@ function normalize(ipn: BitpayIpn, ctx: NormalizeContext = {}): NormalizedWebhoo
   // `price` is the fiat invoice amount in major units (a JSON number).
   const minor = currency ? decimalToMinor(num(inv, 'price'), currency) : undefined;
   if (!mapped) return { providerEventId, events: [] };
-  if (!currency) return invalidPayment(providerEventId, 'currency', 'missing or not an ISO 4217 currency');
+  // An invoice priced in a crypto ticker has no ISO 4217 currency: not recorded (the event
+  // contract has none for it), acknowledged — a refusal would be retried for ever.
+  if (!currency) return { providerEventId, events: [] };
   if (minor === undefined)
     return invalidPayment(
       providerEventId,

@@ -91,8 +91,8 @@ function mapType(type: string, charge: JsonObject | undefined): { status: Status
 
 /**
  * Fiat amount: what was paid (`pricing.local`), else the requested `local_price`; undefined for
- * no_price charges (neither is present); `{invalid}` when one is present but cannot be read
- * (it was recorded as 0 USD, like a donation).
+ * no_price charges (neither is present, or not in an ISO 4217 currency); `{invalid}` when the
+ * amount of an ISO currency cannot be read (it was recorded as 0 USD, like a donation).
  */
 function fiatAmount(
   charge: JsonObject | undefined,
@@ -104,8 +104,9 @@ function fiatAmount(
   for (const [path, a] of candidates) {
     if (a === undefined) continue;
     const currency = currencyOf(str(a, 'currency'));
-    if (!currency)
-      return { invalid: { field: `${path}.currency`, reason: 'missing or not an ISO 4217 currency' } };
+    // Not an ISO 4217 code (a charge priced in a crypto ticker): recorded as an unknown amount,
+    // like a no-price charge — a refusal would be retried for ever.
+    if (!currency) continue;
     const amount = a['amount'];
     const minor = decimalToMinor(typeof amount === 'number' ? amount : str(a, 'amount'), currency);
     if (minor === undefined)
