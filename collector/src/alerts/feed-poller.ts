@@ -4,6 +4,7 @@ import { dirname } from 'node:path';
 import type { PaymentEvent } from '@paywatch/contracts';
 import type { Logger } from '../lib/logger.js';
 import type { EventFeedReader, FeedCursor } from '../store/feed.js';
+import { createFailureRun } from '../store/failure-run.js';
 
 /** What the poller reports (the alerts service maps these onto its own prom-client registry). */
 export interface FeedPollerHooks {
@@ -68,8 +69,6 @@ export interface FeedPoller {
 }
 
 const DAY_MS = 86_400_000;
-/** While the feed fails, a reminder at most this often (the first failure and the recovery are always logged). */
-const FAILING_LOG_EVERY_MS = 60_000;
 
 function isCursor(v: unknown): v is FeedCursor {
   if (v === null || typeof v !== 'object') return false;
@@ -101,11 +100,9 @@ export function createFeedPoller(deps: FeedPollerDeps, config: FeedPollerConfig)
   let timer: NodeJS.Timeout | null = null;
   let inFlight: Promise<number> | null = null;
   let state: 'new' | 'running' | 'stopped' = 'new';
-  // An outage of the store fails every poll (one a second): logged when it starts, every
-  // FAILING_LOG_EVERY_MS while it lasts and when reading works again, not once per poll.
-  let failingSince: number | null = null;
-  let failures = 0;
-  let failLoggedAt = 0;
+  // An outage of the store fails every poll (one a second): logged when it starts, every minute
+  // while it lasts and when reading works again, not once per poll.
+  const failing = createFailureRun();
 
   async function saveCursor(c: FeedCursor): Promise<void> {
     await writeFileAtomic(config.cursorFile, JSON.stringify(c));
@@ -171,36 +168,29 @@ export function createFeedPoller(deps: FeedPollerDeps, config: FeedPollerConfig)
           status.lastSuccessAt = now();
           status.lastError = null;
           deps.hooks?.polled(true);
-          if (failingSince !== null) {
+          const ended = failing.succeeded(now());
+          if (ended)
             log.info(
-              { failedPolls: failures, failedForS: Math.round((now() - failingSince) / 1000), fed: n },
+              { failedPolls: ended.failures, failedForS: ended.failedForS, fed: n },
               'reading the event feed again',
             );
-            failingSince = null;
-            failures = 0;
-          }
           return n;
         },
         (err: unknown) => {
           const message = err instanceof Error ? err.message : String(err);
           status.lastError = message;
           deps.hooks?.polled(false);
-          failures++;
-          const t = now();
-          if (failingSince === null) {
-            failingSince = t;
-            failLoggedAt = t;
+          const due = failing.failed(now());
+          if (due === 'first')
             log.warn(
               { err: message, cursor: status.cursor },
               'reading the event feed failed; retrying from the same cursor every poll (logged again every minute while it fails)',
             );
-          } else if (t - failLoggedAt >= FAILING_LOG_EVERY_MS) {
-            failLoggedAt = t;
+          else if (due)
             log.warn(
-              { err: message, failedPolls: failures, failingForS: Math.round((t - failingSince) / 1000) },
+              { err: message, failedPolls: due.failures, failingForS: due.failingForS },
               'reading the event feed still fails',
             );
-          }
           throw err;
         },
       )

@@ -5,6 +5,7 @@ import type { PaymentEvent } from '@paywatch/contracts';
 import { fsyncDir as fsyncDirAt, writeFileAtomic } from '@paywatch/alerts/atomic-file';
 import { OverloadedError, PaywatchError, StoreError } from '../../lib/errors.js';
 import type { Logger } from '../../lib/logger.js';
+import { createFailureRun } from '../failure-run.js';
 import type { EventWriter, WriteResult } from '../types.js';
 
 /**
@@ -42,12 +43,6 @@ export interface SpoolConfig {
   maxBackoffMs?: number;
   /** On `stop()`, keep draining to the store for at most this long (default 5 s); the rest stays spooled. */
   stopDrainMs?: number;
-  /**
-   * While store writes keep failing (an outage), log a reminder at most this often (default
-   * 60 s). The first failure and the recovery are always logged: one line per change of state,
-   * not one per retry.
-   */
-  failingLogEveryMs?: number;
   /** Events kept in memory for the drainer (beyond it they are read back from disk; default 200 000). */
   memoryEvents?: number;
 }
@@ -552,12 +547,9 @@ export function createSpool(config: SpoolConfig, deps: SpoolDeps): Spool {
 
   async function drain(): Promise<void> {
     let backoff = minBackoff;
-    // The current run of failed writes (an outage): logged when it starts, every
-    // failingLogEveryMs while it lasts, and when the store accepts writes again.
-    let failingSince: number | null = null;
-    let failedAttempts = 0;
-    let failLoggedAt = 0;
-    const failingLogEveryMs = config.failingLogEveryMs ?? 60_000;
+    // The current run of failed writes (an outage): logged when it starts, every minute while
+    // it lasts, and when the store accepts writes again.
+    const failing = createFailureRun();
     // A store refusing a batch (ClickHouse refuses a whole INSERT for one row it cannot parse)
     // says nothing of which record is bad, and the others were acknowledged too: the batch is
     // split in halves (at most `limit` records per batch) until the refused records are alone,
@@ -597,18 +589,16 @@ export function createSpool(config: SpoolConfig, deps: SpoolDeps): Spool {
         totals.duplicateEvents += r.duplicates;
         hooks.drained?.(r.inserted, r.duplicates);
         backoff = minBackoff;
-        if (failingSince !== null) {
+        const ended = failing.succeeded(now());
+        if (ended)
           log.info(
             {
-              failedForS: Math.round((now() - failingSince) / 1000),
-              failedAttempts,
+              failedForS: ended.failedForS,
+              failedAttempts: ended.failures,
               pendingEvents: pendingEvents - n,
             },
             'spool: store accepts writes again; draining',
           );
-          failingSince = null;
-          failedAttempts = 0;
-        }
       } catch (err) {
         if (isPermanent(err) && state === 'running' && held.length === entries.length) {
           if (entries.length > 1) {
@@ -620,29 +610,25 @@ export function createSpool(config: SpoolConfig, deps: SpoolDeps): Spool {
         } else {
           totals.retries++;
           hooks.retry?.(err);
-          failedAttempts++;
           const t = now();
           const message = err instanceof Error ? err.message : String(err);
-          if (failingSince === null) {
-            failingSince = t;
-            failLoggedAt = t;
+          const due = failing.failed(t);
+          if (due === 'first')
             log.warn(
               { err: message, pendingEvents, backoffMs: backoff },
               'spool: store write failed; events stay spooled and are retried (logged again every minute while it fails)',
             );
-          } else if (t - failLoggedAt >= failingLogEveryMs) {
-            failLoggedAt = t;
+          else if (due)
             log.warn(
               {
                 err: message,
-                failedAttempts,
-                failingForS: Math.round((t - failingSince) / 1000),
+                failedAttempts: due.failures,
+                failingForS: due.failingForS,
                 pendingEvents,
                 oldestAgeS: Math.round((t - (pending[0]?.appendedAt ?? t)) / 1000),
               },
               'spool: store writes still fail',
             );
-          }
           if (state !== 'running' && now() + backoff > drainDeadline) return;
           await new Promise<void>((r) => {
             const t = setTimeout(r, backoff);
