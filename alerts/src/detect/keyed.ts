@@ -42,13 +42,22 @@ class Entity<T, A> implements WindowView<T, A> {
     for (let i = this.head; i < this.items.length; i++) acc = fn(acc, this.items[i] as T);
     return acc;
   }
-  /** Drops the expired prefix once it is a quarter of the arrays (amortized O(1) per expiry). */
+  /** Drops the expired prefix once it is a quarter of the arrays (see `cutFront`). */
   compact(): void {
-    if (this.head === 0 || this.head * 4 < this.items.length) return;
-    this.ts.splice(0, this.head);
-    this.items.splice(0, this.head);
-    this.head = 0;
+    this.head = cutFront(this.head, this.items, this.ts);
   }
+}
+
+/**
+ * Cuts the first `head` elements (items that left a window) off `a` (and `b`, kept in step) once
+ * they are a quarter of it, and returns the new head (0 after a cut): amortized O(1) per item
+ * left, and the arrays hold at most a third more than the window.
+ */
+export function cutFront(head: number, a: unknown[], b?: unknown[]): number {
+  if (head === 0 || head * 4 < a.length) return head;
+  a.splice(0, head);
+  b?.splice(0, head);
+  return 0;
 }
 
 /**

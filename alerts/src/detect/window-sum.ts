@@ -1,3 +1,4 @@
+import { cutFront } from './keyed.js';
 import type { WindowTally, WindowView } from './keyed.js';
 
 /**
@@ -108,11 +109,8 @@ export class WindowSum<T> implements WindowTally<T, AmountSum> {
     const a = this.amountOf(item);
     if (odd(a)) x.odd--;
     else grow(x.parts, -a);
-    if (++x.from * 4 >= x.amounts.length) {
-      // As KeyedWindows cuts its arrays: amortized O(1) per expiry.
-      x.amounts.splice(0, x.from);
-      x.from = 0;
-    }
+    // As KeyedWindows cuts its arrays.
+    x.from = cutFront(x.from + 1, x.amounts);
   }
   /** The window's left-to-right sum (one pass when an item left since it was last known). */
   total(w: WindowView<T, AmountSum>): number {
