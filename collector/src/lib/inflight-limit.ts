@@ -1,9 +1,6 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { OverloadedError } from './errors.js';
 
-/** Default bytes of events-API bodies held at once: 16 full-size (8 MiB) batches. */
-export const DEFAULT_INGEST_INFLIGHT_BYTES = 128 * 1024 * 1024;
-
 /**
  * Bounds the memory one route's request bodies may hold at once. Each request reserves what it
  * can expand to before its body is read — its `Content-Length`, or the whole per-request limit
@@ -11,17 +8,18 @@ export const DEFAULT_INGEST_INFLIGHT_BYTES = 128 * 1024 * 1024;
  * it answers 503 with `Retry-After: 1` at once, without reading the body; a request alone is
  * always let through. Why: a parsed 8 MiB ingest batch holds ≈ 40 MB; 70 in parallel took the
  * collector to 2.9 GB, and a few more would end it at the V8 heap limit, losing every request in
- * flight. `what` names the limit in the message (`ingest bytes … PAYWATCH_INGEST_INFLIGHT_MB`).
+ * flight. `what` names the bytes in the message and `setting`, when set, the variable that sets
+ * the budget (`too many ingest bytes in flight (limit 128 MiB, PAYWATCH_INGEST_INFLIGHT_MB)`).
  */
 export function createInflightLimit(config: {
   budgetBytes: number;
   maxBodyBytes: number;
-  what?: string;
-}): RequestHandler & {
-  readonly inflightBytes: () => number;
-} {
+  what: string;
+  setting?: string;
+}): RequestHandler {
+  const refusal = `too many ${config.what} in flight (limit ${Math.round(config.budgetBytes / 1048576)} MiB${config.setting === undefined ? '' : `, ${config.setting}`}); retry after 1 s`;
   let inflight = 0;
-  const handler = (req: Request, res: Response, next: NextFunction): void => {
+  return (req: Request, res: Response, next: NextFunction): void => {
     const declared = Number(req.headers['content-length']);
     const encoding = (req.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
     const cost =
@@ -29,12 +27,7 @@ export function createInflightLimit(config: {
         ? Math.min(declared, config.maxBodyBytes)
         : config.maxBodyBytes;
     if (inflight > 0 && inflight + cost > config.budgetBytes) {
-      next(
-        new OverloadedError(
-          `too many ${config.what ?? 'ingest bytes'} in flight (limit ${Math.round(config.budgetBytes / 1048576)} MiB${config.what === undefined ? ', PAYWATCH_INGEST_INFLIGHT_MB' : ''}); retry after 1 s`,
-          1,
-        ),
-      );
+      next(new OverloadedError(refusal, 1));
       return;
     }
     inflight += cost;
@@ -48,5 +41,4 @@ export function createInflightLimit(config: {
     res.once('close', release);
     next();
   };
-  return Object.assign(handler, { inflightBytes: () => inflight });
 }

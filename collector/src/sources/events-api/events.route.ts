@@ -1,8 +1,11 @@
 import { INGEST_LIMITS, type IngestResponse } from '@paywatch/contracts';
 import express, { Router } from 'express';
 import type { Ingestor } from '../../pipeline/types.js';
-import { createInflightLimit, DEFAULT_INGEST_INFLIGHT_BYTES } from '../../lib/inflight-limit.js';
+import { createInflightLimit } from '../../lib/inflight-limit.js';
 import { parseEventsBody } from './parse-body.js';
+
+/** Default bytes of events-API bodies held at once (`PAYWATCH_INGEST_INFLIGHT_MB`): 16 full-size (8 MiB) batches. */
+const DEFAULT_INGEST_INFLIGHT_BYTES = 128 * 1024 * 1024;
 
 /**
  * `POST /v1/events`: the events API source. (Auth and rate limits: the access-control
@@ -20,6 +23,8 @@ export function createEventsRouter(
     createInflightLimit({
       budgetBytes: config.inflightBytes ?? DEFAULT_INGEST_INFLIGHT_BYTES,
       maxBodyBytes: INGEST_LIMITS.maxBodyBytes,
+      what: 'ingest bytes',
+      setting: 'PAYWATCH_INGEST_INFLIGHT_MB',
     }),
     express.raw({ type: () => true, limit: INGEST_LIMITS.maxBodyBytes, inflate: true }),
     async (req, res) => {

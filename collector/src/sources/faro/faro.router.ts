@@ -85,6 +85,7 @@ const ALLOWED_HEADERS = 'content-type, content-encoding, x-api-key, x-faro-sessi
 export function createFaroRouter(deps: FaroRouterDeps): Router {
   const log = deps.logger.child({ component: 'faro' });
   const now = deps.now ?? Date.now;
+  const maxBodyBytes = deps.maxBodyBytes ?? 256 * 1024;
   const origins = new Set(deps.allowedOrigins.map((o) => o.replace(/\/+$/, '')));
   const router = Router();
 
@@ -119,7 +120,7 @@ export function createFaroRouter(deps: FaroRouterDeps): Router {
     cors,
     createInflightLimit({
       budgetBytes: deps.inflightBytes ?? FARO_INFLIGHT_BYTES,
-      maxBodyBytes: deps.maxBodyBytes ?? 256 * 1024,
+      maxBodyBytes,
       what: 'Faro beacon bytes',
     }),
     (req: Request, res: Response, next: NextFunction) => {
@@ -135,7 +136,7 @@ export function createFaroRouter(deps: FaroRouterDeps): Router {
       });
     },
     // sendBeacon posts text/plain; the fetch transport posts application/json (maybe gzip).
-    json({ limit: deps.maxBodyBytes ?? 256 * 1024, type: ['application/json', 'text/plain'] }),
+    json({ limit: maxBodyBytes, type: ['application/json', 'text/plain'] }),
     async (req: Request, res: Response) => {
       if (deps.apiKey !== undefined && req.headers['x-api-key'] !== deps.apiKey) {
         deps.onRejected?.('api_key');
@@ -185,7 +186,7 @@ export function createFaroRouter(deps: FaroRouterDeps): Router {
       res.status(413).json({
         error: {
           code: 'payload_too_large',
-          message: `Faro body larger than ${deps.maxBodyBytes ?? 256 * 1024} bytes after gzip decoding (PAYWATCH_FARO_MAX_BODY_KB)`,
+          message: `Faro body larger than ${maxBodyBytes} bytes after gzip decoding (PAYWATCH_FARO_MAX_BODY_KB)`,
         },
       });
       return;
