@@ -166,27 +166,32 @@ export function TrendChart({
             <strong>{formatTime(t)}</strong>
             {isPartial(model, t) && <em className="muted"> · {partialLabel}</em>}
             <ul>
-              {entries.map(({ s, value }) => (
-                <li key={s.id}>
-                  <span
-                    className={`swatch${s.compare ? ' dashed' : ''}`}
-                    style={{ background: seriesColor(model, s), color: seriesColor(model, s) }}
-                  />
-                  {s.label}: <strong>{formatValue(value)}</strong>
-                  {basisLabel?.(t, s) !== undefined && (
-                    <span className="muted" data-testid="basis">
-                      {' '}
-                      · {basisLabel(t, s)}
-                    </span>
-                  )}
-                  {deltaLabel?.(row, s) !== undefined && (
-                    <span className="muted" data-testid="delta">
-                      {' '}
-                      {deltaLabel(row, s)}
-                    </span>
-                  )}
-                </li>
-              ))}
+              {entries.map(({ s, value }) => {
+                const basis = basisLabel?.(t, s);
+                const delta = deltaLabel?.(row, s);
+                const color = seriesColor(model, s);
+                return (
+                  <li key={s.id}>
+                    <span
+                      className={`swatch${s.compare ? ' dashed' : ''}`}
+                      style={{ background: color, color }}
+                    />
+                    {s.label}: <strong>{formatValue(value)}</strong>
+                    {basis !== undefined && (
+                      <span className="muted" data-testid="basis">
+                        {' '}
+                        · {basis}
+                      </span>
+                    )}
+                    {delta !== undefined && (
+                      <span className="muted" data-testid="delta">
+                        {' '}
+                        {delta}
+                      </span>
+                    )}
+                  </li>
+                );
+              })}
             </ul>
           </div>
         );
