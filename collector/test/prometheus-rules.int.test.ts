@@ -1,5 +1,5 @@
 // Guards the platform alerts as shipped: promtool unit tests fire every rule at its expected time with its labels and annotations (and keep it quiet where it must), each alert is documented, amtool routes each to the expected receiver, and a real Alertmanager applies the inhibition.
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import {
   copyFileSync,
   mkdirSync,
@@ -14,7 +14,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { freePort, waitUntil } from './scrape-harness.js';
+import { startAlertmanager, waitUntil, type PrometheusProcess } from './scrape-harness.js';
 import { REPO_DIR, serviceBin } from './services.js';
 
 const run = promisify(execFile);
@@ -165,40 +165,16 @@ describe('Alertmanager routing (amtool config routes test)', () => {
 });
 
 describe('Alertmanager inhibition (real Alertmanager with grafana/alertmanager/alertmanager.yml)', () => {
-  let am: ChildProcess | undefined;
+  let am: PrometheusProcess | undefined;
   let amUrl = '';
-  let dir = '';
 
   beforeAll(async () => {
-    const bin = serviceBin('prometheus-alertmanager');
-    dir = mkdtempSync(path.join(tmpdir(), 'pw-am-'));
-    const port = await freePort();
-    amUrl = `http://127.0.0.1:${port}`;
-    am = spawn(
-      bin,
-      [
-        `--config.file=${ALERTMANAGER_YML}`,
-        `--storage.path=${dir}`,
-        `--web.listen-address=127.0.0.1:${port}`,
-        '--cluster.listen-address=', // no gossip: a lone instance
-      ],
-      { stdio: 'ignore' },
-    );
-    const ready = await waitUntil(
-      () =>
-        fetch(`${amUrl}/-/ready`).then(
-          (r) => r.ok,
-          () => false,
-        ),
-      (ok) => ok,
-      30_000,
-    );
-    if (!ready) throw new Error(`Alertmanager (${bin}) did not become ready at ${amUrl}`);
+    am = await startAlertmanager(ALERTMANAGER_YML);
+    amUrl = am.url;
   });
 
-  afterAll(() => {
-    am?.kill('SIGTERM');
-    if (dir) rmSync(dir, { recursive: true, force: true });
+  afterAll(async () => {
+    await am?.stop();
   });
 
   type AmAlert = { labels: Record<string, string>; status: { state: string; inhibitedBy: string[] } };

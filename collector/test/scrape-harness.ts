@@ -89,7 +89,7 @@ export async function startClickHouseCollector(
   };
 }
 
-/** A Prometheus process of a test's own (its config and TSDB in a temporary folder). */
+/** A Prometheus (or Alertmanager) process of a test's own (its files in a temporary folder). */
 export interface PrometheusProcess {
   readonly url: string;
   /** Stops it and deletes its folder. */
@@ -97,25 +97,24 @@ export interface PrometheusProcess {
 }
 
 /**
- * Starts Debian's `prometheus` (path from scripts/services.sh) with `config` (prometheus.yml
- * text; `{{dir}}` is replaced by its folder) and waits until it is ready.
+ * Starts `name`, a binary recorded by scripts/services.sh (failing with install instructions
+ * when it is missing), on a free port with a temporary folder (`args` builds its arguments from
+ * both, after `prepare` wrote its files there), and waits until `/-/ready` answers.
  */
-export async function startPrometheus(config: string): Promise<PrometheusProcess> {
-  const bin = serviceBin('prometheus'); // fails with install instructions when Prometheus is missing
-  const dir = mkdtempSync(path.join(tmpdir(), 'pw-prom-'));
-  writeFileSync(path.join(dir, 'prometheus.yml'), config.replaceAll('{{dir}}', dir));
+async function startReadyProcess(
+  name: 'prometheus' | 'prometheus-alertmanager',
+  args: (o: { dir: string; listen: string }) => string[],
+  prepare: (dir: string) => void = () => undefined,
+): Promise<PrometheusProcess> {
+  const bin = serviceBin(name);
+  const dir = mkdtempSync(path.join(tmpdir(), name === 'prometheus' ? 'pw-prom-' : 'pw-am-'));
+  prepare(dir);
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   let log = '';
-  const proc = spawn(
-    bin,
-    [
-      `--config.file=${path.join(dir, 'prometheus.yml')}`,
-      `--storage.tsdb.path=${path.join(dir, 'data')}`,
-      `--web.listen-address=127.0.0.1:${port}`,
-    ],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
-  );
+  const proc = spawn(bin, args({ dir, listen: `127.0.0.1:${port}` }), {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   proc.stderr.on('data', (b: Buffer) => (log = (log + b.toString()).slice(-4000)));
   const exited = new Promise<void>((r) => proc.once('exit', () => r()));
   const stop = async () => {
@@ -136,9 +135,39 @@ export async function startPrometheus(config: string): Promise<PrometheusProcess
   );
   if (!ready) {
     await stop();
-    throw new Error(`Prometheus (${bin}) did not become ready at ${url}:\n${log}`);
+    const what = name === 'prometheus' ? 'Prometheus' : 'Alertmanager';
+    throw new Error(`${what} (${bin}) did not become ready at ${url}:\n${log}`);
   }
   return { url, stop };
+}
+
+/**
+ * Starts Debian's `prometheus` (path from scripts/services.sh) with `config` (prometheus.yml
+ * text; `{{dir}}` is replaced by its folder) and waits until it is ready.
+ */
+export function startPrometheus(config: string): Promise<PrometheusProcess> {
+  return startReadyProcess(
+    'prometheus',
+    ({ dir, listen }) => [
+      `--config.file=${path.join(dir, 'prometheus.yml')}`,
+      `--storage.tsdb.path=${path.join(dir, 'data')}`,
+      `--web.listen-address=${listen}`,
+    ],
+    (dir) => writeFileSync(path.join(dir, 'prometheus.yml'), config.replaceAll('{{dir}}', dir)),
+  );
+}
+
+/**
+ * Starts Debian's `prometheus-alertmanager` (path from scripts/services.sh) alone (no gossip) with
+ * the configuration file `configFile`, and waits until it is ready.
+ */
+export function startAlertmanager(configFile: string): Promise<PrometheusProcess> {
+  return startReadyProcess('prometheus-alertmanager', ({ dir, listen }) => [
+    `--config.file=${configFile}`,
+    `--storage.path=${dir}`,
+    `--web.listen-address=${listen}`,
+    '--cluster.listen-address=', // no gossip: a lone instance
+  ]);
 }
 
 /** A `paywatch alerts` process (the standalone alert engine) of a test's own. */
