@@ -92,9 +92,18 @@ export async function stopCollector(child: ChildProcess | undefined): Promise<vo
 export async function buildDashboard(env: NodeJS.ProcessEnv): Promise<void> {
   if (!existsSync(CHROMIUM))
     throw new Error(`${CHROMIUM} not found: install it with \`apt-get install -y chromium\``);
-  const child = spawn(process.execPath, [VITE_CLI, 'build', '--logLevel', 'warn'], {
+  await viteBuild({ ...env, NODE_ENV: 'production' });
+}
+
+/**
+ * `vite build` of the dashboard in a child process with exactly `env` (its NODE_ENV decides
+ * production or development) and `args` after `build` (e.g. `--outDir DIR`); throws with Vite's
+ * output unless it exits 0. `buildDashboard` is the production build the tests and bench use.
+ */
+export async function viteBuild(env: NodeJS.ProcessEnv, args: readonly string[] = []): Promise<void> {
+  const child = spawn(process.execPath, [VITE_CLI, 'build', ...args, '--logLevel', 'warn'], {
     cwd: DASHBOARD,
-    env: { ...env, NODE_ENV: 'production' },
+    env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
