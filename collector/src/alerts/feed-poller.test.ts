@@ -1,11 +1,11 @@
 // Guards the standalone alert engine's feed: events reach the engine once, a store outage is logged on its changes of state (not every poll), the backlog of a poll in one event-time-ordered call, only below the watermark lag, a restart resumes from the saved cursor (no re-feed, no gap), and a first start with a look-back (the fresh engine's warm-up) begins that far back.
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { Writable } from 'node:stream';
 import { join } from 'node:path';
 import type { PaymentEvent } from '@paywatch/contracts';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createLogger } from '../lib/logger.js';
+import { captureLogs } from '../../test/log-capture.js';
 import { generateEvents } from '../store/contract/index.js';
 import { createEmbeddedStore } from '../store/embedded/index.js';
 import type { EmbeddedStore } from '../store/embedded/index.js';
@@ -117,17 +117,7 @@ describe('feed poller', () => {
     const T2 = T0 + 20 * 3_600_000;
     let clock = T2;
     let down = false;
-    const lines: Record<string, unknown>[] = [];
-    const captured = createLogger({
-      level: 'info',
-      destination: new Writable({
-        write(chunk: Buffer, _enc, cb) {
-          for (const l of chunk.toString().split('\n'))
-            if (l.trim()) lines.push(JSON.parse(l) as Record<string, unknown>);
-          cb();
-        },
-      }),
-    });
+    const { logger: captured, lines } = captureLogs();
     const feed = {
       eventsReceivedSince: (q: Parameters<typeof store.feed.eventsReceivedSince>[0]) =>
         down

@@ -1,11 +1,10 @@
 // Guards the ClickHouse store's logs during an outage: writes retried while ClickHouse does not answer log the failed look for running INSERTs once, not on every retry.
 import { randomUUID } from 'node:crypto';
-import { Writable } from 'node:stream';
 import { createClient } from '@clickhouse/client';
 import { afterAll, describe, expect, it } from 'vitest';
 import { assertClickHouseUp, clickhouseEndpoint } from '../../../test/services.js';
+import { captureLogs } from '../../../test/log-capture.js';
 import { startTcpProxy, type TcpProxy } from '../../../test/tcp-proxy.js';
-import { createLogger } from '../../lib/logger.js';
 import { generateEvents } from '../contract/index.js';
 import { createClickHouseStore } from './clickhouse.store.js';
 import { ident, sql } from './sql.js';
@@ -28,17 +27,7 @@ describe('ClickHouse store writes during an outage', () => {
     proxies.push(proxy);
     const database = `paywatch_test_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
     databases.push(database);
-    const lines: Record<string, unknown>[] = [];
-    const logger = createLogger({
-      level: 'info',
-      destination: new Writable({
-        write(chunk: Buffer, _enc, cb) {
-          for (const l of chunk.toString().split('\n'))
-            if (l.trim()) lines.push(JSON.parse(l) as Record<string, unknown>);
-          cb();
-        },
-      }),
-    });
+    const { logger, lines } = captureLogs();
     const store = createClickHouseStore(
       { url: proxy.url, username: ep.username, password: ep.password, database, requestTimeoutMs: 3000 },
       { logger },

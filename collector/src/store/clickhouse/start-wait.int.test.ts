@@ -1,11 +1,10 @@
 // Guards a collector restarted during a ClickHouse outage: the store's start waits for the server (saying where and why, not once per attempt) instead of crashing, and starts once it answers; a wrong password still fails at once, naming server, database and user.
 import { randomUUID } from 'node:crypto';
-import { Writable } from 'node:stream';
 import { createClient } from '@clickhouse/client';
 import { afterAll, describe, expect, it } from 'vitest';
 import { assertClickHouseUp, clickhouseEndpoint } from '../../../test/services.js';
+import { captureLogs } from '../../../test/log-capture.js';
 import { startTcpProxy, type TcpProxy } from '../../../test/tcp-proxy.js';
-import { createLogger } from '../../lib/logger.js';
 import { createStore } from '../index.js';
 import { ident, sql } from './sql.js';
 
@@ -20,21 +19,6 @@ afterAll(async () => {
   await client.close();
 });
 
-function capture() {
-  const lines: Record<string, unknown>[] = [];
-  const logger = createLogger({
-    level: 'info',
-    destination: new Writable({
-      write(chunk: Buffer, _enc, cb) {
-        for (const l of chunk.toString().split('\n'))
-          if (l.trim()) lines.push(JSON.parse(l) as Record<string, unknown>);
-        cb();
-      },
-    }),
-  });
-  return { logger, lines };
-}
-
 function database(): string {
   const d = `paywatch_test_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
   databases.push(d);
@@ -47,7 +31,7 @@ describe('ClickHouse store start while the server does not answer', () => {
     const proxy = await startTcpProxy(ep.url, { listening: false });
     proxies.push(proxy);
     const db = database();
-    const { logger, lines } = capture();
+    const { logger, lines } = captureLogs();
     const store = createStore(
       {
         backend: 'clickhouse',
@@ -95,7 +79,7 @@ describe('ClickHouse store start while the server does not answer', () => {
   it('stop() ends the wait: start() rejects without ever reaching the server', async () => {
     const proxy = await startTcpProxy(ep.url, { listening: false });
     proxies.push(proxy);
-    const { logger } = capture();
+    const { logger } = captureLogs();
     const store = createStore(
       {
         backend: 'clickhouse',
@@ -118,7 +102,7 @@ describe('ClickHouse store start while the server does not answer', () => {
 
   it('a wrong password fails the start at once, naming server, database and user', async () => {
     await assertClickHouseUp(ep);
-    const { logger } = capture();
+    const { logger } = captureLogs();
     const db = database();
     const store = createStore(
       {
