@@ -61,20 +61,16 @@ function fromDecoding(err: unknown): PaywatchError | undefined {
  */
 export const STORE_RETRY_AFTER_S = 5;
 
-/** A retryable 503 of one code is logged at most this often (the first always). */
-export const UNAVAILABLE_LOG_EVERY_MS = 60_000;
+/** A retryable 503 of one code is logged at most this often (the first always; the message says "a minute"). */
+const UNAVAILABLE_LOG_EVERY_MS = 60_000;
 
 /**
  * The one place errors become HTTP responses: `{error: {code, message, field?}}`. Unknown
  * errors are logged (never the request body) and answered 500 without details.
  */
-export function errorHandler(
-  logger: Logger,
-  opts: { now?: () => number; unavailableLogEveryMs?: number } = {},
-): ErrorRequestHandler {
+export function errorHandler(logger: Logger, opts: { now?: () => number } = {}): ErrorRequestHandler {
   const log = logger.child({ component: 'http' });
   const now = opts.now ?? Date.now;
-  const every = opts.unavailableLogEveryMs ?? UNAVAILABLE_LOG_EVERY_MS;
   // A retryable 503 (ClickHouse down, spool full) answers every request for as long as the cause
   // lasts — each dashboard panel, each client retry: logged once per code and minute, with how
   // many were not, and without a stack (the cause is the message), not once per request.
@@ -82,7 +78,7 @@ export function errorHandler(
   const logUnavailable = (e: PaywatchError, path: string) => {
     const t = now();
     const q = quiet.get(e.code);
-    if (q && t - q.loggedAt < every) {
+    if (q && t - q.loggedAt < UNAVAILABLE_LOG_EVERY_MS) {
       q.suppressed++;
       return;
     }
