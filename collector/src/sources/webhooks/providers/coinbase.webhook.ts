@@ -129,10 +129,9 @@ function normalize(d: CoinbaseDelivery, ctx: NormalizeContext = {}): NormalizedW
   const mapped = mapType(type, charge);
   const chargeId = str(charge, 'code') ?? str(charge, 'id');
   if (!mapped || !chargeId) return { providerEventId, events: [] };
-  const fiat = fiatAmount(charge);
-  if (fiat && 'invalid' in fiat)
-    return invalidPayment(providerEventId, fiat.invalid.field, fiat.invalid.reason);
-  const amount = fiat;
+  const amount = fiatAmount(charge);
+  if (amount && 'invalid' in amount)
+    return invalidPayment(providerEventId, amount.invalid.field, amount.invalid.reason);
   const last = lastTimeline(charge);
   const input: PaymentEventInput = {
     event_id: webhookEventId('coinbase', chargeId, mapped.key),

@@ -145,13 +145,13 @@ function normalize(n: WechatPayNotification, ctx: NormalizeContext = {}): Normal
   const paymentId = str(r, 'transaction_id') ?? str(r, 'out_trade_no');
   const merchant = str(r, 'sub_mchid') ?? str(r, 'mchid') ?? str(r, 'sp_mchid') ?? ctx.account ?? 'default';
   if (!paymentId) return { providerEventId, events: [] };
-  const badCurrency = invalidPayment(providerEventId, 'resource.amount.currency', 'not an ISO 4217 currency');
+  const badCurrency = (): NormalizedWebhook =>
+    invalidPayment(providerEventId, 'resource.amount.currency', 'not an ISO 4217 currency');
   const base = {
     payment_id: clipId(paymentId),
     merchant_id: clipId(merchant),
     provider: 'wechatpay' as const,
     method: 'wechat_pay' as const,
-    currency: currency ?? '',
   };
   const meta = {
     webhook_event_type: eventType,
@@ -163,7 +163,7 @@ function normalize(n: WechatPayNotification, ctx: NormalizeContext = {}): Normal
     // Only a successful refund changes the payment; ABNORMAL/CLOSED refunds have no status in the
     // event contract (the payment stays paid).
     if (str(r, 'refund_status') !== 'SUCCESS') return { providerEventId, events: [] };
-    if (!currency) return badCurrency;
+    if (!currency) return badCurrency();
     const refund = minorUnits(amount, 'refund');
     const total = minorUnits(amount, 'total');
     if (refund === undefined)
@@ -178,6 +178,7 @@ function normalize(n: WechatPayNotification, ctx: NormalizeContext = {}): Normal
       events: [
         {
           ...base,
+          currency,
           event_id: webhookEventId('wechatpay', 'refund', refundId),
           ts: eventTime(
             isoToMs(str(r, 'success_time')) ?? isoToMs(str(envelope, 'create_time')),
@@ -194,7 +195,7 @@ function normalize(n: WechatPayNotification, ctx: NormalizeContext = {}): Normal
   const status = tradeState ? TRADE_STATE[tradeState] : undefined;
   const total = minorUnits(amount, 'total');
   if (!status) return { providerEventId, events: [] }; // PAYSCORE, contract and other non-payment events
-  if (!currency) return badCurrency;
+  if (!currency) return badCurrency();
   if (total === undefined)
     return invalidPayment(
       providerEventId,
@@ -205,6 +206,7 @@ function normalize(n: WechatPayNotification, ctx: NormalizeContext = {}): Normal
   const outcome = status === 'succeeded' ? 'success' : status === 'failed' ? 'failure' : (tradeState ?? '');
   const event: PaymentEventInput = {
     ...base,
+    currency,
     event_id: webhookEventId('wechatpay', paymentId, outcome),
     ts: eventTime(isoToMs(str(r, 'success_time')) ?? isoToMs(str(envelope, 'create_time')), ctx.receivedAt),
     status,
