@@ -9,7 +9,13 @@ import type { Browser, BrowserContext, Page, WebSocketRoute } from 'playwright-c
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseCsv } from '../src/features/trends/csv.js';
 import { enumLabel } from '../src/i18n/enum-labels.js';
-import { buildDashboard, launchChromium, startCollector, stopCollector } from './collector-process.js';
+import {
+  buildDashboard,
+  launchChromium,
+  signIn,
+  startCollector,
+  stopCollector,
+} from './collector-process.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const CLI = join(ROOT, 'collector/bin/paywatch.mjs');
@@ -121,20 +127,8 @@ function simulate(count: number, seed: number): Promise<string> {
   });
 }
 
-/** Signs the test's own HTTP client in (a collector without access control answers 404: no cookie needed). */
-async function apiLogin(): Promise<void> {
-  const res = await fetch(`${base}/api/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username: 'admin', password: ADMIN_PASSWORD }),
-  });
-  if (res.status === 404) return;
-  if (!res.ok) throw new Error(`login: ${res.status} ${await res.text()}`);
-  cookie = (res.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
-}
-
 async function api<T>(path: string): Promise<T> {
-  const res = await fetch(base + path, { headers: cookie ? { cookie } : {} });
+  const res = await fetch(base + path, { headers: { cookie } });
   if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
   return (await res.json()) as T;
 }
@@ -252,7 +246,7 @@ beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'paywatch-e2e-dashboard-'));
   await buildDashboard(process.env);
   base = await startFaroCollector();
-  await apiLogin();
+  ({ cookie } = await signIn(base, 'admin', ADMIN_PASSWORD));
   browser = await launchChromium();
   ctx = await browser.newContext({
     viewport: { width: 1400, height: 1000 },
@@ -306,22 +300,17 @@ describe('dashboard in Chromium against a real collector', () => {
 
   it('asks to sign in when the collector requires it, then opens the live screen', async () => {
     await page.goto(`${base}/live`);
-    const form = page.locator('form:has(input[name=password])');
-    await Promise.race([
-      form.waitFor({ timeout: 20_000 }),
-      page.locator('[data-testid=conn-state]').waitFor({ timeout: 20_000 }),
-    ]);
-    if (cookie && (await form.count()) > 0) {
-      await shot('sign-in');
-      await page.fill('input[name=username]', 'admin');
-      await page.fill('input[name=password]', 'not-the-password');
-      await page.getByRole('button', { name: 'Sign in' }).click();
-      await page.getByRole('alert').waitFor();
-      expect(await page.getByRole('alert').textContent()).toContain('Wrong user name or password');
-      await page.fill('input[name=password]', ADMIN_PASSWORD);
-      await page.getByRole('button', { name: 'Sign in' }).click();
-      await page.getByTestId('user').waitFor();
-    }
+    // The collector has an admin password: the page must ask for it (it did only when it appeared).
+    await page.locator('form:has(input[name=password])').waitFor({ timeout: 20_000 });
+    await shot('sign-in');
+    await page.fill('input[name=username]', 'admin');
+    await page.fill('input[name=password]', 'not-the-password');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('alert').waitFor();
+    expect(await page.getByRole('alert').textContent()).toContain('Wrong user name or password');
+    await page.fill('input[name=password]', ADMIN_PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByTestId('user').waitFor();
     await page.locator('[data-testid=conn-state][data-state=connected]').waitFor({ timeout: 20_000 });
   });
 
@@ -633,7 +622,7 @@ describe('dashboard in Chromium against a real collector', () => {
       .first()
       .waitFor({ timeout: 10_000 });
     const engineMounted = (await page.getByTestId('alerts-engine-down').count()) === 0;
-    const res = await fetch(`${base}/api/v1/alerts`, { headers: cookie ? { cookie } : {} });
+    const res = await fetch(`${base}/api/v1/alerts`, { headers: { cookie } });
     expect(res.status === 200).toBe(engineMounted);
     await shot('alerts');
     // The funnel page either shows the funnel or says its data source is missing — never fake data.
