@@ -188,7 +188,7 @@ export function isPartial(model: ChartModel, t: number): boolean {
 }
 
 /** The comparison series drawn for a primary series (the same group key), if any. */
-export function comparisonFor(model: ChartModel, s: ChartSeries): ChartSeries | undefined {
+function comparisonFor(model: ChartModel, s: ChartSeries): ChartSeries | undefined {
   if (s.compare) return undefined;
   return model.series.find((c) => c.compare && c.key === s.key);
 }

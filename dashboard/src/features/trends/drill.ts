@@ -9,7 +9,7 @@ import type { Metric, TrendsState } from './trends-state.js';
  * ones, decline rates the failed ones. The bucket's other events (created, authorized,
  * requires_action, refunded, …) are not in its number, so they are not in its transaction list.
  */
-export const METRIC_STATUSES: Record<Metric, readonly string[]> = {
+const METRIC_STATUSES: Record<Metric, readonly string[]> = {
   attempts: [...SUCCESS_STATUSES, ...FAILURE_STATUSES],
   success_rate: [...SUCCESS_STATUSES, ...FAILURE_STATUSES],
   latency_p95: [...SUCCESS_STATUSES, ...FAILURE_STATUSES],

@@ -136,7 +136,7 @@ export function autoBucket(spanMs: number): BucketName {
  * Most buckets a chosen granularity may give (the granularity menu offers no finer one). The read
  * API refuses more than 5 000; at 2 000 a line is already denser than the chart's pixels.
  */
-export const MAX_POINTS = 2000;
+const MAX_POINTS = 2000;
 
 /** Whether `bucket` may be used for a span of `spanMs` (at most `MAX_POINTS` buckets). */
 export const bucketFits = (bucket: BucketName, spanMs: number): boolean =>
