@@ -22,11 +22,13 @@ export function validateStep(input: unknown): StepOutcome<PaymentEventInput> {
   if (r.success) {
     // zod drops a `__proto__` key (JSON.parse makes it an own property) from metadata and the
     // event was stored without it: refused instead, naming where. Depth is already ≤ 5 here.
-    const proto = protoKeyPath((input as { metadata?: unknown }).metadata, ['metadata']);
+    const proto = protoKeyPath((input as { metadata?: unknown }).metadata);
     if (proto !== null)
       return {
         ok: false,
-        errors: [{ path: proto.join('.'), reason: '"__proto__" is not allowed as a metadata key' }],
+        errors: [
+          { path: ['metadata', ...proto].join('.'), reason: '"__proto__" is not allowed as a metadata key' },
+        ],
       };
     return { ok: true, value: r.data };
   }
@@ -42,14 +44,16 @@ export function validateStep(input: unknown): StepOutcome<PaymentEventInput> {
   };
 }
 
-/** Path to the first own `__proto__` key in a parsed JSON value, or null. */
-function protoKeyPath(v: unknown, path: string[]): string[] | null {
+/**
+ * Path (keys below `v`) to the first own `__proto__` key in a parsed JSON value, or null. Built on
+ * the way back, as `loneSurrogatePath` does: nothing is allocated when there is none.
+ */
+function protoKeyPath(v: unknown): string[] | null {
   if (v === null || typeof v !== 'object') return null;
-  if (!Array.isArray(v) && Object.prototype.hasOwnProperty.call(v, '__proto__'))
-    return [...path, '__proto__'];
+  if (!Array.isArray(v) && Object.prototype.hasOwnProperty.call(v, '__proto__')) return ['__proto__'];
   for (const [k, child] of Object.entries(v)) {
-    const found = protoKeyPath(child, [...path, k]);
-    if (found !== null) return found;
+    const found = protoKeyPath(child);
+    if (found !== null) return [k, ...found];
   }
   return null;
 }
