@@ -64,21 +64,24 @@ const id = z
 const text = z.string().max(EVENT_LIMITS.textMaxLength).refine(isWellFormed, wellFormedText);
 const ref = z.string().min(1).max(256).refine(isWellFormed, wellFormedText);
 
-function jsonDepth(v: unknown, depth = 0): number {
+/**
+ * Nesting depth of a JSON value (a scalar 0, `{}` or `[]` 1), counted to just past `limit`: past
+ * the limit the answer is "too deep" already and the walk stops (a 20 KB body can nest 10 000
+ * levels, past the call stack), so the recursion stays within `limit + 2` calls.
+ */
+export function jsonDepth(v: unknown, limit: number, depth = 0): number {
   if (v === null || typeof v !== 'object') return depth;
-  // Past the limit the answer is "too deep" already: stop (a 20 KB body can nest 10 000 levels,
-  // past the call stack).
-  if (depth > EVENT_LIMITS.metadataMaxDepth) return depth + 1;
+  if (depth > limit) return depth + 1;
   let max = depth + 1;
   for (const child of Object.values(v as Record<string, unknown>))
-    max = Math.max(max, jsonDepth(child, depth + 1));
+    max = Math.max(max, jsonDepth(child, limit, depth + 1));
   return max;
 }
 
 /** Free-form metadata: a JSON object of bounded size and depth. */
 export const MetadataSchema = z
   .record(z.string(), z.unknown())
-  .refine((m) => jsonDepth(m) <= EVENT_LIMITS.metadataMaxDepth, {
+  .refine((m) => jsonDepth(m, EVENT_LIMITS.metadataMaxDepth) <= EVENT_LIMITS.metadataMaxDepth, {
     message: `nested deeper than ${EVENT_LIMITS.metadataMaxDepth} levels`,
     // The checks below stringify and walk the value: past the call stack for a deep one.
     abort: true,

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { jsonDepth } from '@paywatch/contracts';
 import { z } from 'zod';
 import type { RumRecord } from './rum.js';
 
@@ -7,23 +8,8 @@ const ts = z.string().max(64);
 /** Deepest nesting accepted inside an attributes/context value (the SDK sends flat strings). */
 export const FARO_MAX_ATTRIBUTE_DEPTH = 8;
 
-/**
- * Nesting depth of a JSON value, counted without recursion: a hostile beacon nested thousands of
- * levels deep would otherwise overflow the stack when the record is serialized (a 500).
- */
-function jsonDepth(value: unknown, limit: number): number {
-  let deepest = 0;
-  const stack: [unknown, number][] = [[value, 0]];
-  while (stack.length > 0) {
-    const [v, d] = stack.pop()!;
-    if (v === null || typeof v !== 'object') continue;
-    if (d + 1 > deepest) deepest = d + 1;
-    if (deepest > limit) return deepest;
-    for (const child of Object.values(v)) stack.push([child, d + 1]);
-  }
-  return deepest;
-}
-
+// Depth bounded (contracts' jsonDepth stops past the limit): a hostile beacon nested thousands of
+// levels deep would otherwise overflow the stack when the record is serialized (a 500).
 const strRecord = z
   .record(z.string().max(128), z.unknown())
   .refine((r) => jsonDepth(r, FARO_MAX_ATTRIBUTE_DEPTH) <= FARO_MAX_ATTRIBUTE_DEPTH, {
