@@ -19,7 +19,7 @@ export async function loadConfigOrReport(
   const { ConfigError } = await import('../lib/errors.js');
   let config: Config;
   try {
-    config = opts.env ? loadConfig(opts.env) : loadConfig();
+    config = loadConfig(opts.env);
   } catch (err) {
     if (err instanceof ConfigError) {
       io.stderr.write(`paywatch: invalid configuration: ${err.message}\n`);
