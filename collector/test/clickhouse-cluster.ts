@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import path from 'node:path';
+import { freePort } from './scrape-harness.js';
 import {
   startPrivateClickHouse,
   startPrivateZooKeeper,
@@ -32,18 +32,6 @@ export interface ClickHouseCluster {
 }
 
 const CLUSTER = 'paywatch_test';
-
-/** A port nothing listens on right now (the OS picks it). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.on('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      s.close(() => (typeof a === 'object' && a !== null ? resolve(a.port) : reject(new Error('no port'))));
-    });
-  });
-}
 
 function clusterXml(o: {
   zookeeper: string;
