@@ -1,5 +1,9 @@
 import type { Logger } from '../lib/logger.js';
-import { createClickHouseStore, type ClickHouseTopology } from './clickhouse/index.js';
+import {
+  createClickHouseStore,
+  type ClickHouseStoreDeps,
+  type ClickHouseTopology,
+} from './clickhouse/index.js';
 import { createEmbeddedStore, type FlushStats } from './embedded/index.js';
 import type { Store } from './types.js';
 
@@ -39,7 +43,7 @@ export interface StoreDeps {
   /** Called after each durable write batch (embedded backend); for write-latency / queue-depth metrics. */
   onFlush?: (s: FlushStats) => void;
   /** ClickHouse: wait at start for a server that does not answer yet (see `ClickHouseStoreDeps`). */
-  waitForServer?: { maxBackoffMs?: number; logEveryMs?: number };
+  waitForServer?: ClickHouseStoreDeps['waitForServer'];
 }
 
 /**

@@ -207,6 +207,7 @@ export function createClickHouseStore(
   // as for the embedded store: adding it here too wrote the key twice in every line.
   const log = deps.logger.child({ backend: 'clickhouse' });
   const db = config.database;
+  const requestTimeoutMs = config.requestTimeoutMs ?? 30_000;
   const mode: ReadMode = config.readMode ?? 'auto';
   const keyWindowDays =
     config.dedupWindowDays === undefined ? DEFAULT_DEDUP_WINDOW_DAYS : config.dedupWindowDays;
@@ -252,7 +253,7 @@ export function createClickHouseStore(
   // answer. While set, a query first pings (one ping shared by concurrent queries): a server that
   // accepts connections and never answers then fails reads within the ping timeout instead of
   // holding every dashboard request for the 30 s request timeout.
-  let unreachableSince: number | null = null;
+  let unanswered = false;
   let probe: Promise<void> | null = null;
 
   async function pingWithin(): Promise<void> {
@@ -275,15 +276,15 @@ export function createClickHouseStore(
         }),
       ]).finally(() => clearTimeout(timer));
       if (!r.success) throw new StoreError(`ClickHouse does not answer: ${errorText(r.error)}`, r.error);
-      unreachableSince = null;
+      unanswered = false;
     } catch (err) {
-      if (isUnreachable(err)) unreachableSince ??= Date.now();
+      if (isUnreachable(err)) unanswered = true;
       throw err;
     }
   }
 
   async function rows<T = Record<string, unknown>>(statement: SqlFragment): Promise<T[]> {
-    if (unreachableSince !== null) {
+    if (unanswered) {
       probe ??= pingWithin().finally(() => (probe = null));
       await probe;
     }
@@ -294,10 +295,10 @@ export function createClickHouseStore(
         clickhouse_settings: { max_query_size: String(MAX_QUERY_SIZE) },
       });
       const out = await rs.json<T>();
-      unreachableSince = null;
+      unanswered = false;
       return out;
     } catch (err) {
-      if (isUnreachable(err)) unreachableSince ??= Date.now();
+      if (isUnreachable(err)) unanswered = true;
       if (err instanceof StoreError) throw err;
       throw new StoreError(`ClickHouse query failed: ${errorText(err)}`, err);
     }
@@ -309,9 +310,7 @@ export function createClickHouseStore(
   const ddlSettings: ClickHouseSettings =
     schema.topology.kind === 'replicated'
       ? {
-          distributed_ddl_task_timeout: String(
-            Math.max(1, Math.floor((config.requestTimeoutMs ?? 30_000) / 1000) - 5),
-          ),
+          distributed_ddl_task_timeout: String(Math.max(1, Math.floor(requestTimeoutMs / 1000) - 5)),
         }
       : {};
 
@@ -359,13 +358,13 @@ export function createClickHouseStore(
   // Derived tables a failed INSERT's later views missed (derived-repair.ts).
   const derived = createDerivedRepair(
     { rows: (s) => rows(s), run, logger: log },
-    { schema, settleTimeoutMs: config.requestTimeoutMs ?? 30_000 },
+    { schema, settleTimeoutMs: requestTimeoutMs },
   );
 
   // The first write, and the first after a failed INSERT (a client timeout leaves it running on
   // the server), wait for INSERTs still running on the server (running-inserts.ts).
   const earlierInserts = createInsertSettler((s) => rows(s), db, 'payment_events', {
-    timeoutMs: config.requestTimeoutMs ?? 30_000,
+    timeoutMs: requestTimeoutMs,
     logger: log,
   });
 
@@ -699,7 +698,7 @@ GROUP BY table`,
           }
         },
       },
-      { logger: log, settleTimeoutMs: config.requestTimeoutMs ?? 30_000 },
+      { logger: log, settleTimeoutMs: requestTimeoutMs },
     ),
     pending: createClickHousePending(db, { rows: (statement) => rows(statement) }, { logger: log }),
 
@@ -715,7 +714,7 @@ GROUP BY table`,
         url: config.url,
         username: config.username,
         password: config.password,
-        request_timeout: config.requestTimeoutMs ?? 30_000,
+        request_timeout: requestTimeoutMs,
         // The client logs every failed request at ERROR; our callers log with context instead.
         log: { level: ClickHouseLogLevel.OFF },
         // Replicated tables drop an INSERT whose block equals one of the last 100 inserted into the
