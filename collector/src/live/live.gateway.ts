@@ -28,8 +28,8 @@ export const LIVE_MAX_EVENT_AGE_MS = 15 * 60_000;
  */
 export const LIVE_MAX_EVENT_AHEAD_MS = 5 * 60_000;
 
-/** Where socket.io answers (its default); the HTTP app leaves these requests to it. */
-export const SOCKET_IO_PATH = '/socket.io/';
+/** Where socket.io answers (its default); it passes the server's other listeners only the requests outside it. */
+const SOCKET_IO_PATH = '/socket.io/';
 
 /** Inter-collector event (through the Redis adapter): KPI contributions since the last flush. */
 const KPI_DELTA_EVENT = 'paywatch:kpi-delta';
