@@ -91,12 +91,12 @@ function mapType(type: string, charge: JsonObject | undefined): { status: Status
 
 /**
  * Fiat amount: what was paid (`pricing.local`), else the requested `local_price`; undefined for
- * no_price charges (neither is present, or not in an ISO 4217 currency); `{invalid}` when the
- * amount of an ISO currency cannot be read (it was recorded as 0 USD, like a donation).
+ * no_price charges (neither is present, or not in an ISO 4217 currency); the field and what is
+ * wrong when the amount of an ISO currency cannot be read (it was recorded as 0 USD, like a donation).
  */
 function fiatAmount(
   charge: JsonObject | undefined,
-): { minor: number; currency: string } | { invalid: InvalidPayment } | undefined {
+): { minor: number; currency: string } | InvalidPayment | undefined {
   const candidates: [string, JsonObject | undefined][] = [
     ['event.data.pricing.local', obj(obj(charge, 'pricing'), 'local')],
     ['event.data.local_price', obj(charge, 'local_price')],
@@ -111,10 +111,8 @@ function fiatAmount(
     const minor = decimalToMinor(typeof amount === 'number' ? amount : str(a, 'amount'), currency);
     if (minor === undefined)
       return {
-        invalid: {
-          field: `${path}.amount`,
-          reason: `not a non-negative decimal with at most ${currencyExponent(currency)} decimals for ${currency}`,
-        },
+        field: `${path}.amount`,
+        reason: `not a non-negative decimal with at most ${currencyExponent(currency)} decimals for ${currency}`,
       };
     return { minor, currency };
   }
@@ -130,8 +128,7 @@ function normalize(d: CoinbaseDelivery, ctx: NormalizeContext = {}): NormalizedW
   const chargeId = str(charge, 'code') ?? str(charge, 'id');
   if (!mapped || !chargeId) return { providerEventId, events: [] };
   const amount = fiatAmount(charge);
-  if (amount && 'invalid' in amount)
-    return invalidPayment(providerEventId, amount.invalid.field, amount.invalid.reason);
+  if (amount && 'field' in amount) return invalidPayment(providerEventId, amount.field, amount.reason);
   const last = lastTimeline(charge);
   const input: PaymentEventInput = {
     event_id: webhookEventId('coinbase', chargeId, mapped.key),
