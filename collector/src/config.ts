@@ -803,7 +803,6 @@ function loadOidc(env: Env): SecurityConfig['oidc'] {
   };
 }
 
-/** The configuration with every secret replaced, safe to log or print. */
 /**
  * What an operator checks first in the start-up log, in one line: store (server, database, user,
  * topology — never the password), spool (folder, quota), who may scrape `/metrics`, TLS, where
@@ -841,6 +840,7 @@ export function describeStartup(c: Config): Record<string, unknown> {
   };
 }
 
+/** The configuration with every secret replaced, safe to log or print. */
 export function describeConfig(c: Config): Record<string, unknown> {
   return {
     host: c.host,
