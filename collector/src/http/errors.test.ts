@@ -1,11 +1,11 @@
 // Guards the HTTP error edge: a retryable 503 (a failed store write) and an overload always carry Retry-After, and are logged once a minute rather than per request; client errors never carry it.
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
-import { Writable } from 'node:stream';
 import express from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BadRequestError, OverloadedError, StoreError } from '../lib/errors.js';
 import { createLogger } from '../lib/logger.js';
+import { captureLogs } from '../../test/log-capture.js';
 import { errorHandler, STORE_RETRY_AFTER_S } from './errors.js';
 
 describe('errorHandler', () => {
@@ -43,7 +43,7 @@ describe('errorHandler', () => {
   });
 
   it('logs a retryable 503 once per code and minute with the count left out, not once per request', async () => {
-    const lines: Record<string, unknown>[] = [];
+    const { logger, lines } = captureLogs();
     let clock = 1_000_000;
     const app = express();
     app.get('/down', () => {
@@ -51,16 +51,6 @@ describe('errorHandler', () => {
     });
     app.get('/full', () => {
       throw new OverloadedError('event spool is full', 5);
-    });
-    const logger = createLogger({
-      level: 'info',
-      destination: new Writable({
-        write(chunk: Buffer, _enc, cb) {
-          for (const l of chunk.toString().split('\n'))
-            if (l.trim()) lines.push(JSON.parse(l) as Record<string, unknown>);
-          cb();
-        },
-      }),
     });
     app.use(errorHandler(logger, { now: () => clock }));
     const server = app.listen(0, '127.0.0.1');

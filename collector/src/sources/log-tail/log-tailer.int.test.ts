@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PaymentEventInputSchema } from '@paywatch/contracts';
 import { createLogger } from '../../lib/logger.js';
+import { captureLogs } from '../../../test/log-capture.js';
 import { maskPans } from '../../lib/pan.js';
 import type { IngestContext, IngestOutcome, Ingestor } from '../../pipeline/types.js';
 import type { LogRecord } from './line-mapper.js';
@@ -233,15 +234,12 @@ describe('log tailer (real files)', () => {
       provider: 'stripe',
     });
     writeFileSync(file, pay('r1') + bad + '\n' + pay('r3'));
-    const lines: { msg: string; path?: string; errors?: unknown[] }[] = [];
+    const { logger: warnLogger, lines } = captureLogs('warn');
     const t = createLogTailer(
       {
         ingestor,
         writer: { writeLogs: async () => undefined },
-        logger: createLogger({
-          level: 'warn',
-          destination: { write: (l: string) => void lines.push(JSON.parse(l) as { msg: string }) },
-        }),
+        logger: warnLogger,
         maskText: maskPans,
       },
       config,
