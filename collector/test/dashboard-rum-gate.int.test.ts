@@ -1,16 +1,8 @@
 // Guards the dashboard's Faro gate: /api/auth/me says whether this collector's Faro receiver accepts beacons from the page's own origin, so a default install sends none (no refused beacons, no console errors).
-import { createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { TEST_ADMIN_PASSWORD, startTestServer, type TestServer } from './harness.js';
+import { freePort } from './scrape-harness.js';
 import { signIn } from './sign-in.js';
-
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
-  const port = (srv.address() as { port: number }).port;
-  await new Promise<void>((r) => srv.close(() => r()));
-  return port;
-}
 
 let s: TestServer | undefined;
 afterEach(async () => {
