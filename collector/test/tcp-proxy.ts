@@ -63,9 +63,13 @@ export async function startTcpProxy(target: string, opts: { listening?: boolean 
   const cut = async () => {
     const s = server;
     server = null;
+    const open = sockets.size > 0;
     for (const sock of sockets) sock.destroy();
     sockets.clear();
     if (s) await new Promise<void>((r) => s.close(() => r()));
+    // Let clients see their pooled connections close first: a request sent on one before its
+    // close is read fails with 'socket hang up', not the ECONNREFUSED of a server that is down.
+    if (open) await new Promise((r) => setTimeout(r, 100));
   };
   if (opts.listening === false) await cut();
 
