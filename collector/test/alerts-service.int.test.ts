@@ -1,8 +1,7 @@
 // Guards `paywatch alerts`, the standalone alert engine: a collector (alerts off) and the engine process share a real ClickHouse; an injected provider outage sent while the engine is down raises the alert after it restarts, every event is fed exactly once, a restart neither re-feeds nor skips events, and the collector proxies the alerts API with its roles; alert links open PAYWATCH_PUBLIC_URL.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createClient } from '@clickhouse/client';
@@ -16,6 +15,7 @@ import {
   startTestServer,
   type TestServer,
 } from './harness.js';
+import { freePort, startAlertEngine, type AlertEngineProcess } from './scrape-harness.js';
 import { REPO_DIR, assertClickHouseUp, clickhouseEndpoint, clickhouseStoreEnv } from './services.js';
 
 const BIN = path.join(REPO_DIR, 'collector/bin/paywatch.mjs');
@@ -26,62 +26,27 @@ const chEnv = clickhouseStoreEnv(ep, database);
 
 let collector: TestServer;
 let alertsDir: string;
-let child: ChildProcess | null = null;
-let childOut = '';
+let engine: AlertEngineProcess | null = null;
 let alertsPort = 0;
 
-/** A free local port (the collector must know the alerts service's URL before it starts). */
-async function freePort(): Promise<number> {
-  const srv = createNetServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
-  const { port } = srv.address() as AddressInfo;
-  await new Promise((r) => srv.close(r));
-  return port;
-}
-
-/** Starts `paywatch alerts` on a free port; resolves with its URL once it listens. */
+/** Starts `paywatch alerts` on its port and data folder (a restart resumes there); resolves with its URL. */
 async function startAlerts(): Promise<string> {
-  childOut = '';
-  const proc = spawn(process.execPath, [BIN, 'alerts'], {
-    cwd: REPO_DIR,
-    // Only what the service needs: never the test runner's own PAYWATCH_ variables.
+  engine = await startAlertEngine(chEnv, {
+    dataDir: alertsDir,
+    port: alertsPort,
     env: {
-      PATH: process.env.PATH ?? '',
-      HOME: process.env.HOME ?? tmpdir(),
-      ...chEnv,
-      PAYWATCH_DATA_DIR: alertsDir,
-      PAYWATCH_HOST: '127.0.0.1',
-      PAYWATCH_ALERTS_PORT: String(alertsPort),
       PAYWATCH_ALERTS_API_TOKEN: API_TOKEN,
-      PAYWATCH_ALERTS_POLL_MS: '200',
       // As in docker-compose: the service serves no dashboard, its links open this one.
       PAYWATCH_PUBLIC_URL: 'https://paywatch.example.com/',
-      PAYWATCH_ALERTS_FEED_LAG_MS: '1000',
-      PAYWATCH_HASH_KEY: 'integration-test-hash-key-0123456789',
-      PAYWATCH_LOG_LEVEL: 'warn',
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
   });
-  child = proc;
-  proc.stdout!.on('data', (d: Buffer) => (childOut += d.toString()));
-  proc.stderr!.on('data', (d: Buffer) => (childOut += d.toString()));
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    const m = /listening on (http:\/\/\S+)/.exec(childOut);
-    if (m) return m[1]!;
-    if (proc.exitCode !== null) throw new Error(`paywatch alerts exited with ${proc.exitCode}:\n${childOut}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`paywatch alerts did not start in 60 s:\n${childOut}`);
+  return engine.url;
 }
 
 async function stopAlerts(): Promise<number | null> {
-  const proc = child;
-  child = null;
-  if (!proc || proc.exitCode !== null) return proc?.exitCode ?? null;
-  const exited = new Promise<number | null>((r) => proc.once('exit', (code) => r(code)));
-  proc.kill('SIGTERM');
-  return exited;
+  const e = engine;
+  engine = null;
+  return e ? e.stop() : null;
 }
 
 async function scrape(url: string): Promise<string> {
@@ -164,7 +129,7 @@ describe(
         stripe = states.filter((s) => s.labels.provider === 'stripe' && s.status !== 'inactive');
         if (stripe.length === 0) await new Promise((r) => setTimeout(r, 500));
       }
-      expect(stripe.length, childOut).toBeGreaterThan(0);
+      expect(stripe.length, engine?.output()).toBeGreaterThan(0);
       expect(stripe.map((a) => a.rule)).toContain('provider_success_rate_drop');
       const metrics = await scrape(url);
       const raised = ['pending', 'firing', 'resolved'].reduce(

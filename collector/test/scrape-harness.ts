@@ -174,16 +174,26 @@ export function startAlertmanager(configFile: string): Promise<PrometheusProcess
 export interface AlertEngineProcess {
   /** Where it listens (`/metrics`, `/healthz`). */
   readonly url: string;
-  /** Stops it (SIGTERM, then waits for the exit) and deletes its data folder. */
-  stop(): Promise<void>;
+  /** What it printed on stdout and stderr (the last 8000 characters). */
+  output(): string;
+  /**
+   * Stops it (SIGTERM, then waits up to 10 s for the exit) and deletes its data folder unless the
+   * caller gave it one; resolves with its exit code (null: killed by a signal or still running).
+   */
+  stop(): Promise<number | null>;
 }
 
 /**
- * Starts `paywatch alerts` on `storeEnv` (a collector's store variables) with a data folder of its
- * own, the built-in rule pack and a 200 ms poll; resolves once it listens.
+ * Starts `paywatch alerts` on `storeEnv` (a collector's store variables) with the built-in rule
+ * pack and a 200 ms poll; resolves once it listens. Its data folder and port are its own unless
+ * given (a restart on the same `dataDir` resumes from its cursor); `env` adds to or overrides its
+ * environment.
  */
-export async function startAlertEngine(storeEnv: Record<string, string>): Promise<AlertEngineProcess> {
-  const dir = mkdtempSync(path.join(tmpdir(), 'pw-alerts-'));
+export async function startAlertEngine(
+  storeEnv: Record<string, string>,
+  opts: { dataDir?: string; port?: number; env?: Record<string, string> } = {},
+): Promise<AlertEngineProcess> {
+  const dir = opts.dataDir ?? mkdtempSync(path.join(tmpdir(), 'pw-alerts-'));
   let out = '';
   const proc: ChildProcess = spawn(
     process.execPath,
@@ -197,12 +207,13 @@ export async function startAlertEngine(storeEnv: Record<string, string>): Promis
         ...storeEnv,
         PAYWATCH_DATA_DIR: dir,
         PAYWATCH_HOST: '127.0.0.1',
-        PAYWATCH_ALERTS_PORT: String(await freePort()),
+        PAYWATCH_ALERTS_PORT: String(opts.port ?? (await freePort())),
         PAYWATCH_ALERTS_API_TOKEN: 'alerts-api-token-0123456789abcdef',
         PAYWATCH_ALERTS_POLL_MS: '200',
         PAYWATCH_ALERTS_FEED_LAG_MS: '1000',
         PAYWATCH_HASH_KEY: 'integration-test-hash-key-0123456789',
         PAYWATCH_LOG_LEVEL: 'warn',
+        ...opts.env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
@@ -216,7 +227,8 @@ export async function startAlertEngine(storeEnv: Record<string, string>): Promis
       proc.kill('SIGTERM');
       await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
     }
-    rmSync(dir, { recursive: true, force: true });
+    if (opts.dataDir === undefined) rmSync(dir, { recursive: true, force: true });
+    return proc.exitCode;
   };
   const url = await waitUntil(
     async () => /listening on (http:\/\/\S+)/.exec(out)?.[1] ?? null,
@@ -228,5 +240,5 @@ export async function startAlertEngine(storeEnv: Record<string, string>): Promis
     await stop();
     throw new Error(`paywatch alerts did not start:\n${out}`);
   }
-  return { url: url.replace(/\/$/, ''), stop };
+  return { url: url.replace(/\/$/, ''), output: () => out, stop };
 }
