@@ -324,4 +324,22 @@ describe('dispatcher', () => {
     expect(sent().at(-1)).toEqual({ path: '/default', status: 'resolved', alerts: ['a:resolved'] });
     expect(sent()).toHaveLength(2);
   });
+  it("an alert inhibited by an earlier episode of the incident's alert stays muted through a later episode's resolve", async () => {
+    const { d } = setup();
+    const down = alert('down', { provider: 'adyen', alertname: 'provider_down' }, { starts_at: 0 });
+    d.update(down, 0);
+    const m = alert('m', { provider: 'adyen', alertname: 'method_card_drop' }, { starts_at: M });
+    d.update(m, M);
+    await d.tick(M + 30 * S);
+    d.update({ ...down, status: 'resolved', ends_at: 10 * M }, 10 * M);
+    await d.tick(11 * M);
+    // The provider fails again (same alert id, a new episode) and recovers; the slice fires on.
+    d.update({ ...down, starts_at: 40 * M }, 40 * M);
+    await d.tick(46 * M);
+    d.update({ ...down, starts_at: 40 * M, status: 'resolved', ends_at: 50 * M }, 50 * M);
+    for (let t = 51 * M; t <= 60 * M; t += M) await d.tick(t);
+    // Before: the later resolve replaced the first episode, and the slice paged after it.
+    expect(sent().filter((x) => x.alerts.includes('m:firing'))).toEqual([]);
+    expect(d.mute(m, 60 * M).inhibited_by).toBe('down');
+  });
 });

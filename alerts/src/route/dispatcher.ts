@@ -72,6 +72,8 @@ export interface DispatcherDeps {
 const INHIBIT_LEAD_MS = 5 * 60_000;
 /** How long an inhibiting source's ended episode keeps its consequences muted, at most. */
 const INHIBIT_MEMORY_MS = 6 * 3_600_000;
+/** Ended episodes remembered per inhibiting alert. */
+const MAX_ENDED_EPISODES = 16;
 
 /** Notification-log key of escalation step `i` of a group (what was escalated, to whom). */
 function escalationLogKey(groupKey: string, i: number, receiver: string): string {
@@ -90,13 +92,14 @@ export function createDispatcher(deps: DispatcherDeps, route: Route): Dispatcher
   }
 
   /**
-   * Inhibiting alerts whose episode ended, by id (the latest resolve of each). An alert whose own
+   * Inhibiting alerts' ended episodes, by alert id (an alert id is reused by every episode of its
+   * rule × slice: the earlier episodes are kept too, up to MAX_ENDED_EPISODES). An alert whose own
    * episode began while such a source was firing (or up to INHIBIT_LEAD_MS before it) is the
    * incident's consequence and stays inhibited until it resolves: slices with longer windows than
    * the provider's rule fire on for minutes after the provider's alert resolved, and paged right
    * after its RESOLVED. Kept for INHIBIT_MEMORY_MS after the resolve.
    */
-  const endedSources = new Map<string, NotifyAlert>();
+  const endedSources = new Map<string, NotifyAlert[]>();
 
   function isSource(a: NotifyAlert): boolean {
     return deps.inhibitRules.some((r) => matchesAll(r.source, a.labels));
@@ -107,14 +110,19 @@ export function createDispatcher(deps: DispatcherDeps, route: Route): Dispatcher
     if (a.status === 'firing') {
       inhibited = inhibitedBy(deps.inhibitRules, a, firing);
       if (!inhibited && endedSources.size) {
-        for (const [id, src] of endedSources)
-          if (src.ends_at === null || now - src.ends_at > INHIBIT_MEMORY_MS) endedSources.delete(id);
-        const during = [...endedSources.values()].filter(
-          (src) =>
-            src.ends_at !== null &&
-            a.starts_at >= src.starts_at - INHIBIT_LEAD_MS &&
-            a.starts_at <= src.ends_at,
-        );
+        for (const [id, eps] of endedSources) {
+          const kept = eps.filter((src) => src.ends_at !== null && now - src.ends_at <= INHIBIT_MEMORY_MS);
+          if (kept.length) endedSources.set(id, kept);
+          else endedSources.delete(id);
+        }
+        const during = [...endedSources.values()]
+          .flat()
+          .filter(
+            (src) =>
+              src.ends_at !== null &&
+              a.starts_at >= src.starts_at - INHIBIT_LEAD_MS &&
+              a.starts_at <= src.ends_at,
+          );
         inhibited = inhibitedBy(deps.inhibitRules, a, during);
       }
     }
@@ -251,8 +259,10 @@ export function createDispatcher(deps: DispatcherDeps, route: Route): Dispatcher
 
   return {
     update(alert, now) {
-      if (alert.status === 'resolved' && isSource(alert)) endedSources.set(alert.id, alert);
-      else endedSources.delete(alert.id);
+      if (alert.status === 'resolved' && isSource(alert)) {
+        const eps = (endedSources.get(alert.id) ?? []).filter((e) => e.starts_at !== alert.starts_at);
+        endedSources.set(alert.id, [...eps, alert].slice(-MAX_ENDED_EPISODES));
+      }
       for (const r of matchRoutes(route, alert.labels)) {
         const labels = groupLabels(r, alert.labels);
         const key = `${r.id}:${JSON.stringify(Object.entries(labels).sort())}`;
