@@ -92,13 +92,13 @@ packages_of() {
 
 find_bin() { # name -> absolute path or empty
   local p
+  if [[ "$1" == zookeeper.jar ]]; then # a jar run with java, not a command on PATH
+    if [[ -f /usr/share/java/zookeeper.jar ]] && command -v java >/dev/null; then echo /usr/share/java/zookeeper.jar; fi
+    return 0
+  fi
   p="$(command -v "$1" 2>/dev/null || true)"
   if [[ -z "$p" && -x "/usr/sbin/$1" ]]; then p="/usr/sbin/$1"; fi
   if [[ -z "$p" && "$1" == prometheus-alertmanager ]]; then p="$(command -v alertmanager 2>/dev/null || true)"; fi
-  if [[ "$1" == zookeeper.jar ]]; then
-    p=""
-    [[ -f /usr/share/java/zookeeper.jar ]] && command -v java >/dev/null && p=/usr/share/java/zookeeper.jar
-  fi
   echo "$p"
 }
 
