@@ -33,7 +33,7 @@ rules:
     pool: [country]
     pool_min_per_hour: 300
     severity: warning
-    keep_firing_for: 5m
+    keep_firing_for: 3m
 
   - name: technical_slo_burn
     description: Technical success rate (provider errors, timeouts, network errors; not issuer declines) burns the error budget of a 98% SLO fast (the two paging pairs of the SRE workbook; add the 3-day ticket pair for your own SLO).

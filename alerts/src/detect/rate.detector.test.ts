@@ -1,4 +1,4 @@
-// Guards the success-rate test: a real drop on a busy slice fires within 2 minutes; the same drop on a sparse slice never does.
+// Guards the success-rate test: a real drop on a busy slice fires within 2 minutes; the same drop on a sparse slice never does; an ended outage stops being anomalous within minutes (not a whole window later), on a busy and on a low-volume slice.
 import { describe, expect, it } from 'vitest';
 import { createRateDetector, RateSpecSchema } from './rate.detector.js';
 import { firstAnomalous, synthMinutes } from './synthetic.js';
@@ -91,5 +91,54 @@ describe('rate detector after a burst of declines (card testing on a slice)', ()
     const resumed = minutes.slice(312).map((m) => c.evaluate(m));
     expect(resumed.map((e) => e.expected)).toEqual(straight.slice(312).map((e) => e.expected));
     expect(Math.min(...resumed.slice(10).map((e) => e.expected ?? 0))).toBeGreaterThan(0.8);
+  });
+
+  // The slice rule's window (10 min): before the recovered tail, the ended outage's minutes
+  // kept the whole-window suffix anomalous until they left the window (9 minutes after the end).
+  const sliceSpec = RateSpecSchema.parse({
+    type: 'rate',
+    window_minutes: 10,
+    baseline_minutes: 240,
+    min_attempts: 60,
+    min_effect: 0.12,
+  });
+  const end = onset + 5 * 60_000;
+  const endIdx = end / 60_000;
+
+  it('turns normal within 2 minutes after a 5-minute outage ends (60 attempts/min) and stays normal', () => {
+    const d = createRateDetector(sliceSpec);
+    const ev = synthMinutes(0, 300, (t) => ({
+      attempts: 60,
+      successRate: t >= onset && t < end ? 0.1 : 0.9,
+    })).map((m) => d.evaluate(m));
+    expect(firstAnomalous(ev)).toBeGreaterThanOrEqual(240);
+    expect(firstAnomalous(ev)).toBeLessThanOrEqual(241);
+    // ev[i] covers minute i; the last outage minute is endIdx - 1.
+    expect(ev[endIdx - 1]?.verdict).toBe('anomalous');
+    expect(
+      ev
+        .slice(endIdx + 1)
+        .filter((e) => e.verdict !== 'normal')
+        .map((e) => e.summary),
+    ).toEqual([]);
+  });
+
+  it('judges a low-volume slice (8 attempts/min) normal within 3 minutes after the outage, though its window is below min_attempts', () => {
+    const d = createRateDetector(sliceSpec);
+    const ev = synthMinutes(0, 400, (t) => ({
+      attempts: 8,
+      successRate: t >= onset && t < end ? 0 : 0.95,
+    })).map((m) => d.evaluate(m));
+    expect(ev.slice(onset / 60_000, endIdx).some((e) => e.verdict === 'anomalous')).toBe(true);
+    expect(ev.slice(endIdx + 2).filter((e) => e.verdict === 'anomalous').length).toBe(0);
+    expect(ev[endIdx + 2]?.verdict).toBe('normal');
+  });
+
+  it('keeps a persisting outage anomalous (a recovery needs the recent rate back near the baseline)', () => {
+    const d = createRateDetector(sliceSpec);
+    const ev = synthMinutes(0, 300, (t) => ({ attempts: 60, successRate: t >= onset ? 0.5 : 0.9 })).map((m) =>
+      d.evaluate(m),
+    );
+    expect(ev.slice(242).every((e) => e.verdict === 'anomalous')).toBe(true);
   });
 });

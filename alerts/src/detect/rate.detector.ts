@@ -37,6 +37,16 @@ export const RateSpecSchema = z.object({
   overdispersion: z.number().min(0).max(1).default(0.002),
   /** Baseline minutes needed before judging. */
   min_baseline_attempts: z.number().int().min(1).default(100),
+  /**
+   * Recovery, only while the window holds minutes judged anomalous: when the shortest suffix of
+   * at most `recover_minutes` minutes with `recover_min_attempts` attempts has its rate back
+   * within `min_effect` of the baseline (hysteresis: a drop needs the whole interval beyond
+   * `min_effect`, a recovery only the point estimate within it), suffixes reaching further back
+   * are not tested. Without it, the minutes of an ended outage kept the whole window anomalous
+   * for `window_minutes` after the end. 0 disables.
+   */
+  recover_minutes: z.number().int().min(0).max(60).default(3),
+  recover_min_attempts: z.number().int().min(1).default(15),
 });
 export type RateSpec = z.infer<typeof RateSpecSchema>;
 
@@ -58,6 +68,9 @@ export function createRateDetector(spec: RateSpec): SeriesDetector {
   // Parallel to `lagged`: the minute was part of a suffix judged anomalous (never learned).
   const tainted: boolean[] = [];
   const recent: { hits: number; n: number }[] = [];
+  // Minutes since the last recovered tail began (suffixes reach no further back); saturates at
+  // window_minutes (= no fence).
+  let fence = spec.window_minutes;
   const higherIsWorse = spec.metric === 'decline_rate';
 
   function absorb(m: MinuteAggregate): void {
@@ -84,6 +97,7 @@ export function createRateDetector(spec: RateSpec): SeriesDetector {
         lagged: lagged.map(minuteToJson),
         tainted: [...tainted],
         recent: recent.map((r) => [r.hits, r.n]),
+        fence,
       };
     },
     restore(state: unknown) {
@@ -99,6 +113,8 @@ export function createRateDetector(spec: RateSpec): SeriesDetector {
       const t = s['tainted'] === undefined ? [] : arr(s['tainted']);
       tainted.push(...lagged.map((_, i) => t[i] === true));
       recent.push(...arr(s['recent']).map((r) => ({ hits: num(arr(r)[0]), n: num(arr(r)[1]) })));
+      // Snapshots from before the fence existed: no fence.
+      fence = s['fence'] === undefined ? spec.window_minutes : Math.min(num(s['fence']), spec.window_minutes);
     },
     evaluate(minute: MinuteAggregate): Evaluation {
       win.push(minute);
@@ -112,27 +128,66 @@ export function createRateDetector(spec: RateSpec): SeriesDetector {
       let out: Evaluation;
       // Minutes at the end of the window that the verdict found anomalous (0: none).
       let anomalousMinutes = 0;
+      if (fence < spec.window_minutes) fence++;
+      // Recovered tail: the shortest suffix (at most `recover_minutes`) with
+      // `recover_min_attempts`, when its rate is back near the baseline (hysteresis: a drop
+      // needs the whole interval beyond `min_effect`, a recovery only the point estimate within
+      // it). Suffixes older than it are not tested, now or later (the fence): they only still
+      // hold the failures of an ended incident, which kept the whole window anomalous for
+      // `window_minutes` after the end, and re-fired a resolved slice when one noisy minute
+      // hid the recovery. It also judges a slice whose window is below `min_attempts` normal
+      // (an ended outage kept a low-volume slice "insufficient", hence firing, for long).
+      let recoveredFrom = -1;
+      let tail = { hits: 0, n: 0 };
+      // Only while the window still holds minutes some verdict found anomalous: in normal
+      // traffic every suffix is tested as before (a mild drop needs the whole window).
+      if (bN >= spec.min_baseline_attempts && spec.recover_minutes > 0 && tainted.includes(true)) {
+        const p0 = bHits / bN;
+        let th = 0;
+        let tn = 0;
+        for (let k = recent.length - 1; k >= Math.max(0, recent.length - spec.recover_minutes); k--) {
+          th += recent[k]?.hits ?? 0;
+          tn += recent[k]?.n ?? 0;
+          if (tn < spec.recover_min_attempts) continue;
+          const healthy = higherIsWorse ? th / tn <= p0 + spec.min_effect : th / tn >= p0 - spec.min_effect;
+          if (healthy) {
+            recoveredFrom = k;
+            tail = { hits: th, n: tn };
+            fence = Math.min(fence, recent.length - k);
+          }
+          break;
+        }
+      }
+      // Oldest index of `recent` a suffix may reach.
+      const oldest = Math.max(0, recent.length - fence);
       if (c.n === 0) out = quiet(at, 'no_data', null);
-      else if (c.n < spec.min_attempts)
+      else if (c.n < spec.min_attempts && recoveredFrom < 0)
         out = quiet(at, 'insufficient', p, `${c.n} attempts < ${spec.min_attempts}`);
       else if (bN < spec.min_baseline_attempts) out = quiet(at, 'insufficient', p, 'learning the baseline');
       else {
         const p0 = bHits / bN;
         // Test every suffix of the window that has enough volume (last 1, 2, … minutes): a
         // sharp drop is caught by the short suffix within a minute or two, a mild one by the
-        // whole window. Reported numbers are those of the most significant suffix.
+        // whole window. Reported numbers are those of the most significant suffix (of the
+        // recovered tail when nothing is anomalous after a recovery).
         let ci = { lower: 0, upper: 1, p: NaN };
         let bad = false;
         let hits = 0;
         let n = 0;
-        for (let k = recent.length - 1; k >= 0; k--) {
+        if (recoveredFrom >= 0) {
+          c = tail;
+          p = tail.hits / tail.n;
+        }
+        let judged = false;
+        for (let k = recent.length - 1; k >= Math.max(oldest, recoveredFrom); k--) {
           hits += recent[k]?.hits ?? 0;
           n += recent[k]?.n ?? 0;
-          if (n < spec.min_attempts) continue;
+          if (n < spec.min_attempts && k !== recoveredFrom) continue;
           const nEff = n / (1 + (n - 1) * spec.overdispersion);
           const ck = wilson((hits / n) * nEff, nEff, spec.z);
           const badK = higherIsWorse ? ck.lower > p0 + spec.min_effect : ck.upper < p0 - spec.min_effect;
-          if (badK || k === 0) {
+          if (badK || k === oldest || k === recoveredFrom) {
+            judged = true;
             ci = ck;
             c = { hits, n };
             p = hits / n;
@@ -142,6 +197,13 @@ export function createRateDetector(spec: RateSpec): SeriesDetector {
               break;
             }
           }
+        }
+        if (!judged && n > 0) {
+          // Behind the fence too few attempts to judge: normal, reported over the fenced minutes.
+          c = { hits, n };
+          p = hits / n;
+          const nEff = n / (1 + (n - 1) * spec.overdispersion);
+          ci = wilson((hits / n) * nEff, nEff, spec.z);
         }
         const gap = higherIsWorse ? (p ?? 0) - p0 : p0 - (p ?? 0);
         out = {

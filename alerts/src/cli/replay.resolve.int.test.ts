@@ -1,0 +1,79 @@
+// Guards time-to-resolve on the real simulator with the default pack: after an injected provider outage ends, the provider's success-rate alerts (provider and every slice) resolve within their budget (5 / 8 simulated minutes) and none stays firing, while onset is still alerted within 2 minutes.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { simulateToFile } from '../../test/simulate.js';
+import { replayCommand } from './replay.command.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'pw-sim-resolve-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const FROM = Date.parse('2026-03-02T06:00:00Z');
+const M = 60_000;
+// 2.5 h of history first: the slices' baselines (240 min) hold enough attempts.
+const START = FROM + 150 * M;
+const END = START + 5 * M;
+/**
+ * Budgets after the end (docs/alerts.md, "Time to resolve"): the provider alert 5 minutes
+ * (a minute or two to see a healthy minute, then keep_firing_for 3m); a slice 8 minutes — a
+ * sparse (pooled) slice needs up to 3 minutes to collect the 15 attempts that show recovery.
+ * Before the fix: provider 7, slices 12–18 minutes.
+ */
+const BUDGET = { provider_success_rate_drop: 5 * M, slice_success_rate_drop: 8 * M } as const;
+
+const measured: string[] = [];
+afterAll(() => {
+  if (measured.length)
+    process.stdout.write(`outage end → resolved (simulated minutes):\n${measured.join('\n')}\n`);
+});
+
+describe('time to resolve after a simulated provider outage ends (default pack)', () => {
+  it.each([5, 1])(
+    'seed %i: adyen success-rate alerts fire within 2 minutes and resolve within budget after the end',
+    async (seed) => {
+      const file = join(dir, `events-${seed}.ndjson.gz`);
+      simulateToFile(file, {
+        from: FROM,
+        to: END + 30 * M,
+        rate: 25,
+        seed,
+        incidents: ['provider-outage:adyen@+150m/5m'],
+      });
+      const out = join(dir, `alerts-${seed}.jsonl`);
+      const code = await replayCommand(['--in', file, '--alerts-out', out, '--quiet'], {
+        stdout: { write: () => true },
+        stderr: { write: () => true },
+      });
+      expect(code).toBe(0);
+      rmSync(file, { force: true });
+      const lines = readFileSync(out, 'utf8')
+        .trim()
+        .split('\n')
+        .filter(Boolean)
+        .map(
+          (l) => JSON.parse(l) as { rule: string; labels: Record<string, string>; state: string; at: string },
+        )
+        .map((l) => ({ ...l, t: Date.parse(l.at) }))
+        .filter((l) => l.t >= START && l.labels['provider'] === 'adyen' && l.rule in BUDGET);
+      const firstProvider = lines.find(
+        (l) => l.rule === 'provider_success_rate_drop' && l.state === 'firing',
+      );
+      expect(firstProvider, 'provider_success_rate_drop{adyen} fired').toBeDefined();
+      expect((firstProvider?.t ?? Infinity) - START).toBeLessThanOrEqual(2 * M);
+      // Last transition per alert: every alert that fired ends resolved, within its budget.
+      const last = new Map<string, (typeof lines)[number]>();
+      for (const l of lines) last.set(`${l.rule} ${JSON.stringify(l.labels)}`, l);
+      expect(last.size).toBeGreaterThan(3);
+      const late: string[] = [];
+      for (const [key, l] of last) {
+        const budget = BUDGET[l.rule as keyof typeof BUDGET];
+        measured.push(`  seed ${seed} ${key}: ${l.state} at end + ${((l.t - END) / M).toFixed(0)} min`);
+        if (l.state !== 'resolved' || l.t - END > budget)
+          late.push(`${key}: ${l.state} at end + ${(l.t - END) / M} min (budget ${budget / M})`);
+      }
+      expect(late, 'alerts not resolved within their budget after the outage ended').toEqual([]);
+    },
+    180_000,
+  );
+});
