@@ -1058,7 +1058,8 @@ export function createAlertEngine(
     deliveries: (q) => log.list(q),
     onDelivery: (l) => log.onRecord(l),
     testReceiver(name) {
-      if (!deps.notifier) return Promise.resolve({ ok: false, sent: 0, failed: 0, fallback: null, delivered: false });
+      if (!deps.notifier)
+        return Promise.resolve({ ok: false, sent: 0, failed: 0, fallback: null, delivered: false });
       return deps.notifier.test(name);
     },
     receivers: () => deps.notifier?.receivers() ?? [],
