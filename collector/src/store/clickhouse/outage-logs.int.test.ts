@@ -1,32 +1,19 @@
 // Guards the ClickHouse store's logs during an outage: writes retried while ClickHouse does not answer log the failed look for running INSERTs once, not on every retry.
-import { randomUUID } from 'node:crypto';
-import { createClient } from '@clickhouse/client';
-import { afterAll, describe, expect, it } from 'vitest';
-import { assertClickHouseUp, clickhouseEndpoint } from '../../../test/services.js';
+import { describe, expect, it } from 'vitest';
+import { proxiedClickHouse } from '../../../test/proxied-clickhouse.js';
+import { assertClickHouseUp } from '../../../test/services.js';
 import { captureLogs } from '../../../test/log-capture.js';
-import { startTcpProxy, type TcpProxy } from '../../../test/tcp-proxy.js';
 import { generateEvents } from '../contract/index.js';
 import { createClickHouseStore } from './clickhouse.store.js';
 import { ident, sql } from './sql.js';
 
-const ep = clickhouseEndpoint();
-const client = createClient({ url: ep.url, username: ep.username, password: ep.password });
-const databases: string[] = [];
-const proxies: TcpProxy[] = [];
-
-afterAll(async () => {
-  for (const p of proxies) await p.close();
-  for (const d of databases) await client.command({ query: sql`DROP DATABASE IF EXISTS ${ident(d)}`.text });
-  await client.close();
-});
+const { ep, client, proxy: startProxy, database: newDatabase } = proxiedClickHouse();
 
 describe('ClickHouse store writes during an outage', () => {
   it('logs the failed look for running INSERTs once per outage, and the writes land once it ends', async () => {
     await assertClickHouseUp(ep);
-    const proxy = await startTcpProxy(ep.url);
-    proxies.push(proxy);
-    const database = `paywatch_test_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
-    databases.push(database);
+    const proxy = await startProxy();
+    const database = newDatabase();
     const { logger, lines } = captureLogs();
     const store = createClickHouseStore(
       { url: proxy.url, username: ep.username, password: ep.password, database, requestTimeoutMs: 3000 },

@@ -1,31 +1,17 @@
 // Guards readiness and reads against a ClickHouse that accepts connections but never answers (a partition): ping() fails within its 2 s timeout, not after the 30 s request timeout, reads after a first timed-out one fail as fast, and both work again once the server answers.
-import { randomUUID } from 'node:crypto';
-import { createClient } from '@clickhouse/client';
-import { afterAll, describe, expect, it } from 'vitest';
-import { assertClickHouseUp, clickhouseEndpoint } from '../../../test/services.js';
-import { startTcpProxy, type TcpProxy } from '../../../test/tcp-proxy.js';
+import { describe, expect, it } from 'vitest';
+import { proxiedClickHouse } from '../../../test/proxied-clickhouse.js';
+import { assertClickHouseUp } from '../../../test/services.js';
 import { createLogger } from '../../lib/logger.js';
 import { createClickHouseStore } from './clickhouse.store.js';
-import { ident, sql } from './sql.js';
 
-const ep = clickhouseEndpoint();
-const client = createClient({ url: ep.url, username: ep.username, password: ep.password });
-const databases: string[] = [];
-const proxies: TcpProxy[] = [];
-
-afterAll(async () => {
-  for (const p of proxies) await p.close();
-  for (const d of databases) await client.command({ query: sql`DROP DATABASE IF EXISTS ${ident(d)}`.text });
-  await client.close();
-});
+const { ep, proxy: startProxy, database: newDatabase } = proxiedClickHouse();
 
 describe('ClickHouse store ping behind a black hole', () => {
   it('fails within the ping timeout while nothing answers, and passes once the server does', async () => {
     await assertClickHouseUp(ep);
-    const proxy = await startTcpProxy(ep.url);
-    proxies.push(proxy);
-    const database = `paywatch_test_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
-    databases.push(database);
+    const proxy = await startProxy();
+    const database = newDatabase();
     const store = createClickHouseStore(
       { url: proxy.url, username: ep.username, password: ep.password, database },
       { logger: createLogger({ level: 'silent' }) },
@@ -45,10 +31,9 @@ describe('ClickHouse store ping behind a black hole', () => {
   }, 60_000);
 
   it('reads fail within the ping timeout once one request found no answer, and work again once it answers', async () => {
-    const proxy = await startTcpProxy(ep.url);
-    proxies.push(proxy);
-    const database = `paywatch_test_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
-    databases.push(database);
+    await assertClickHouseUp(ep);
+    const proxy = await startProxy();
+    const database = newDatabase();
     const store = createClickHouseStore(
       {
         url: proxy.url,

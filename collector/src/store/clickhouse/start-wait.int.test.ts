@@ -1,36 +1,18 @@
 // Guards a collector restarted during a ClickHouse outage: the store's start waits for the server (saying where and why, not once per attempt) instead of crashing, and starts once it answers; a wrong password still fails at once, naming server, database and user.
-import { randomUUID } from 'node:crypto';
-import { createClient } from '@clickhouse/client';
-import { afterAll, describe, expect, it } from 'vitest';
-import { assertClickHouseUp, clickhouseEndpoint } from '../../../test/services.js';
+import { describe, expect, it } from 'vitest';
+import { proxiedClickHouse } from '../../../test/proxied-clickhouse.js';
+import { assertClickHouseUp } from '../../../test/services.js';
 import { captureLogs } from '../../../test/log-capture.js';
-import { startTcpProxy, type TcpProxy } from '../../../test/tcp-proxy.js';
 import { createStore } from '../index.js';
-import { ident, sql } from './sql.js';
+import { sql } from './sql.js';
 
-const ep = clickhouseEndpoint();
-const client = createClient({ url: ep.url, username: ep.username, password: ep.password });
-const databases: string[] = [];
-const proxies: TcpProxy[] = [];
-
-afterAll(async () => {
-  for (const p of proxies) await p.close();
-  for (const d of databases) await client.command({ query: sql`DROP DATABASE IF EXISTS ${ident(d)}`.text });
-  await client.close();
-});
-
-function database(): string {
-  const d = `paywatch_test_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
-  databases.push(d);
-  return d;
-}
+const { ep, client, proxy: startProxy, database: newDatabase } = proxiedClickHouse();
 
 describe('ClickHouse store start while the server does not answer', () => {
   it('waits, logs the wait (rate-limited, with url/database/user and the cause), then starts and migrates', async () => {
     await assertClickHouseUp(ep);
-    const proxy = await startTcpProxy(ep.url, { listening: false });
-    proxies.push(proxy);
-    const db = database();
+    const proxy = await startProxy({ listening: false });
+    const db = newDatabase();
     const { logger, lines } = captureLogs();
     const store = createStore(
       {
@@ -77,8 +59,7 @@ describe('ClickHouse store start while the server does not answer', () => {
   }, 30_000);
 
   it('stop() ends the wait: start() rejects without ever reaching the server', async () => {
-    const proxy = await startTcpProxy(ep.url, { listening: false });
-    proxies.push(proxy);
+    const proxy = await startProxy({ listening: false });
     const { logger } = captureLogs();
     const store = createStore(
       {
@@ -86,7 +67,7 @@ describe('ClickHouse store start while the server does not answer', () => {
         url: proxy.url,
         username: ep.username,
         password: ep.password,
-        database: database(),
+        database: newDatabase(),
         dedupWindowDays: 3,
         topology: { kind: 'single' },
       },
@@ -103,7 +84,7 @@ describe('ClickHouse store start while the server does not answer', () => {
   it('a wrong password fails the start at once, naming server, database and user', async () => {
     await assertClickHouseUp(ep);
     const { logger } = captureLogs();
-    const db = database();
+    const db = newDatabase();
     const store = createStore(
       {
         backend: 'clickhouse',
