@@ -1,6 +1,6 @@
 // Guards the demo history: a plan contiguous in event time, live-rate where baselines and the default week-over-week view look; the alert engine warmed with the recent hours before any live event (nothing late), live traffic not waiting for the store back-fill, every history event stored once — also when a start is stopped before its history is stored (the next start back-fills what is missing).
 import { randomBytes } from 'node:crypto';
-import type { PaymentEvent } from '@paywatch/contracts';
+import type { PaymentEvent, PaymentEventInput } from '@paywatch/contracts';
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '../lib/logger.js';
 import { createMasker } from '../pipeline/steps/mask.step.js';
@@ -498,37 +498,53 @@ describe('runDemoTraffic on an empty store', () => {
   }, 30_000);
 });
 
+/**
+ * Runs the demo's live traffic from `t0` (rate 20, seed 7) and reads its generator for `ms`
+ * instead of sending; resolves to those events and the lines the demo said.
+ */
+async function readLiveTraffic(
+  t0: number,
+  ms: number,
+  incidents?: string[],
+): Promise<{ events: PaymentEventInput[]; lines: string[] }> {
+  const events: PaymentEventInput[] = [];
+  const lines: string[] = [];
+  await runDemoTraffic({
+    url: 'http://127.0.0.1:1',
+    key: 'k',
+    rate: 20,
+    seed: 7,
+    signal: new AbortController().signal,
+    logger: createLogger({ level: 'silent' }),
+    now: () => t0,
+    say: (l) => lines.push(l),
+    ...(incidents ? { incidents } : {}),
+    send: async (o) => {
+      const g = o.generator!;
+      while (g.peekTime() < t0 + ms) {
+        const e = g.next();
+        if (!e) break;
+        events.push(e);
+      }
+      return { accepted: 0, stopped: 'aborted' };
+    },
+  });
+  return { events, lines };
+}
+
 describe('runDemoTraffic --incident', () => {
   it('injects the incident into the live traffic, counted from its start', async () => {
     const t0 = NOW;
-    const lines: string[] = [];
     const outcome = { in: { ok: 0, failed: 0 }, out: { ok: 0, failed: 0 } };
-    await runDemoTraffic({
-      url: 'http://127.0.0.1:1',
-      key: 'k',
-      rate: 20,
-      seed: 7,
-      signal: new AbortController().signal,
-      logger: createLogger({ level: 'silent' }),
-      now: () => t0,
-      say: (l) => lines.push(l),
-      incidents: ['provider-outage:adyen@+2m/3m'],
-      // Reads 8 minutes of the live stream instead of sending it.
-      send: async (o) => {
-        const g = o.generator!;
-        while (g.peekTime() < t0 + 8 * 60_000) {
-          const e = g.next();
-          if (!e) break;
-          const success = e.status === 'succeeded' || e.status === 'captured';
-          if (e.provider !== 'adyen' || (!success && e.status !== 'failed')) continue;
-          const t = typeof e.ts === 'number' ? e.ts : Date.parse(e.ts);
-          const w = t >= t0 + 2 * 60_000 && t < t0 + 5 * 60_000 ? outcome.in : outcome.out;
-          if (e.status === 'failed') w.failed++;
-          else w.ok++;
-        }
-        return { accepted: 0, stopped: 'aborted' };
-      },
-    });
+    const { events, lines } = await readLiveTraffic(t0, 8 * 60_000, ['provider-outage:adyen@+2m/3m']);
+    for (const e of events) {
+      const success = e.status === 'succeeded' || e.status === 'captured';
+      if (e.provider !== 'adyen' || (!success && e.status !== 'failed')) continue;
+      const t = typeof e.ts === 'number' ? e.ts : Date.parse(e.ts);
+      const w = t >= t0 + 2 * 60_000 && t < t0 + 5 * 60_000 ? outcome.in : outcome.out;
+      if (e.status === 'failed') w.failed++;
+      else w.ok++;
+    }
     expect(lines).toContain(
       `Demo incident: provider-outage:adyen ${new Date(t0 + 2 * 60_000).toISOString()} → ${new Date(t0 + 5 * 60_000).toISOString()}\n`,
     );
@@ -541,24 +557,8 @@ describe('runDemoTraffic --incident', () => {
 
 describe('runDemoTraffic live ids', () => {
   it('a restart with the same --seed sends new event ids, not the previous start’s again', async () => {
-    const idsOf = async (t0: number): Promise<string[]> => {
-      const ids: string[] = [];
-      await runDemoTraffic({
-        url: 'http://127.0.0.1:1',
-        key: 'k',
-        rate: 20,
-        seed: 7,
-        signal: new AbortController().signal,
-        logger: createLogger({ level: 'silent' }),
-        now: () => t0,
-        send: async (o) => {
-          const g = o.generator!;
-          while (g.peekTime() < t0 + 60_000) ids.push(g.next()!.event_id);
-          return { accepted: 0, stopped: 'aborted' };
-        },
-      });
-      return ids;
-    };
+    const idsOf = async (t0: number): Promise<string[]> =>
+      (await readLiveTraffic(t0, 60_000)).events.map((e) => e.event_id);
     const first = await idsOf(NOW);
     const restarted = new Set(await idsOf(NOW + 5 * 60_000));
     expect(first.length).toBeGreaterThan(500);
