@@ -1,5 +1,8 @@
 // Test helper: writes events of the real simulator (`paywatch simulate --out`) for simulator-driven alert tests.
+import { readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { runSimulator } from '../bench/sim-replay.js';
+import { replayCommand } from '../src/cli/replay.command.js';
 
 /** One simulator run in file mode: event time [from, to) at `rate` events/s, deterministic by `seed`. */
 export interface SimulateFileOptions {
@@ -33,4 +36,36 @@ export function simulateToFile(file: string, opts: SimulateFileOptions): number 
     ...(opts.incidents ?? []).flatMap((spec) => ['--incident', spec]),
     ...(opts.holidays ?? []).flatMap((spec) => ['--holiday', spec]),
   ]);
+}
+
+/** One line of `paywatch replay --alerts-out`, with `t` = `at` in epoch ms. */
+export interface ReplayedTransition {
+  rule: string;
+  labels: Record<string, string>;
+  state: string;
+  at: string;
+  summary?: string;
+  t: number;
+}
+
+/**
+ * Simulates `opts` into `dir` (the events file is removed afterwards), replays it through
+ * `paywatch replay` with the default rule pack and returns its alert transitions in order;
+ * throws when the replay exits non-zero.
+ */
+export async function replaySimulated(dir: string, opts: SimulateFileOptions): Promise<ReplayedTransition[]> {
+  const file = join(dir, `events-${opts.seed}.ndjson.gz`);
+  simulateToFile(file, opts);
+  const out = join(dir, `alerts-${opts.seed}.jsonl`);
+  const code = await replayCommand(['--in', file, '--alerts-out', out, '--quiet'], {
+    stdout: { write: () => true },
+    stderr: { write: () => true },
+  });
+  rmSync(file, { force: true });
+  if (code !== 0) throw new Error(`paywatch replay exited with ${code}`);
+  return readFileSync(out, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as Omit<ReplayedTransition, 't'>)
+    .map((l) => ({ ...l, t: Date.parse(l.at) }));
 }

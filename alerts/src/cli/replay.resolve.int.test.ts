@@ -1,10 +1,9 @@
 // Guards time-to-resolve on the real simulator with the default pack: after an injected provider outage ends, the provider's success-rate alerts (provider and every slice) resolve within their budget (5 / 8 simulated minutes) and none stays firing, while onset is still alerted within 2 minutes.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { simulateToFile } from '../../test/simulate.js';
-import { replayCommand } from './replay.command.js';
+import { replaySimulated } from '../../test/simulate.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'pw-sim-resolve-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -32,30 +31,15 @@ describe('time to resolve after a simulated provider outage ends (default pack)'
   it.each([5, 1])(
     'seed %i: adyen success-rate alerts fire within 2 minutes and resolve within budget after the end',
     async (seed) => {
-      const file = join(dir, `events-${seed}.ndjson.gz`);
-      simulateToFile(file, {
-        from: FROM,
-        to: END + 30 * M,
-        rate: 25,
-        seed,
-        incidents: ['provider-outage:adyen@+150m/5m'],
-      });
-      const out = join(dir, `alerts-${seed}.jsonl`);
-      const code = await replayCommand(['--in', file, '--alerts-out', out, '--quiet'], {
-        stdout: { write: () => true },
-        stderr: { write: () => true },
-      });
-      expect(code).toBe(0);
-      rmSync(file, { force: true });
-      const lines = readFileSync(out, 'utf8')
-        .trim()
-        .split('\n')
-        .filter(Boolean)
-        .map(
-          (l) => JSON.parse(l) as { rule: string; labels: Record<string, string>; state: string; at: string },
-        )
-        .map((l) => ({ ...l, t: Date.parse(l.at) }))
-        .filter((l) => l.t >= START && l.labels['provider'] === 'adyen' && l.rule in BUDGET);
+      const lines = (
+        await replaySimulated(dir, {
+          from: FROM,
+          to: END + 30 * M,
+          rate: 25,
+          seed,
+          incidents: ['provider-outage:adyen@+150m/5m'],
+        })
+      ).filter((l) => l.t >= START && l.labels['provider'] === 'adyen' && l.rule in BUDGET);
       const firstProvider = lines.find(
         (l) => l.rule === 'provider_success_rate_drop' && l.state === 'firing',
       );

@@ -1,10 +1,9 @@
 // Guards the default rule pack on the real simulator, over several seeds: every injected incident alerts within its budget (≤ 2 simulated minutes of onset; 1 minute for outage and latency, 10 s for card testing), and nothing fires outside the incidents.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { simulateToFile } from '../../test/simulate.js';
-import { replayCommand } from './replay.command.js';
+import { replaySimulated } from '../../test/simulate.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'pw-sim-replay-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -62,36 +61,15 @@ describe('default rule pack on simulator replays', () => {
   it.each([5, 1, 4])(
     'seed %i: alerts on every injected incident within its budget (≤ 2 minutes) and stays quiet otherwise',
     async (seed) => {
-      const file = join(dir, `events-${seed}.ndjson.gz`);
-      simulateToFile(file, {
-        from: FROM,
-        to: FROM + 6 * H,
-        rate: 25,
-        seed,
-        incidents: incidents.map((i) => i.spec),
-      });
-      const out = join(dir, `alerts-${seed}.jsonl`);
-      const code = await replayCommand(['--in', file, '--alerts-out', out, '--quiet'], {
-        stdout: { write: () => true },
-        stderr: { write: () => true },
-      });
-      expect(code).toBe(0);
-      rmSync(file, { force: true });
-      const lines = readFileSync(out, 'utf8')
-        .trim()
-        .split('\n')
-        .filter(Boolean)
-        .map(
-          (l) =>
-            JSON.parse(l) as {
-              rule: string;
-              labels: Record<string, string>;
-              state: string;
-              at: string;
-              summary?: string;
-            },
-        );
-      const firings = lines.filter((l) => l.state === 'firing').map((l) => ({ ...l, t: Date.parse(l.at) }));
+      const firings = (
+        await replaySimulated(dir, {
+          from: FROM,
+          to: FROM + 6 * H,
+          rate: 25,
+          seed,
+          incidents: incidents.map((i) => i.spec),
+        })
+      ).filter((l) => l.state === 'firing');
       const late: string[] = [];
       for (const inc of incidents) {
         const hit = firings.find(
