@@ -17,11 +17,13 @@ import { fileURLToPath } from 'node:url';
 import type { Overview } from '@paywatch/contracts';
 import type { CommandIO } from '../src/cli/command.js';
 import { createGenerator } from '../src/simulator/generator.js';
+import { collectorForBatch, procStatBusySeconds, procStatCpuSeconds } from './ingest-topology.js';
 import {
   assertClickHouseUp,
   clickhouseEndpoint,
   clickhouseStoreEnv,
   serviceBin,
+  servicesEnvFile,
   type ClickHouseEndpoint,
 } from '../test/services.js';
 
@@ -47,13 +49,98 @@ function freePort(): Promise<number> {
 function cpuSeconds(pid: number | undefined): number | null {
   if (pid === undefined) return null;
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // Fields after the command (which may contain spaces) start after the last ')'.
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(f[11]) + Number(f[12])) / 100; // utime + stime, in USER_HZ (100 on Linux)
+    return procStatCpuSeconds(readFileSync(`/proc/${pid}/stat`, 'utf8'));
   } catch {
     return null;
   }
+}
+
+/** Summed CPU seconds of several processes; null when any of them cannot be read. */
+function cpuSecondsOf(pids: (number | undefined)[]): number | null {
+  let sum = 0;
+  for (const pid of pids) {
+    const c = cpuSeconds(pid);
+    if (c === null) return null;
+    sum += c;
+  }
+  return sum;
+}
+
+/** The machine's busy CPU seconds (all cores, all processes), or null off Linux. */
+function boxBusySeconds(): number | null {
+  try {
+    return procStatBusySeconds(readFileSync('/proc/stat', 'utf8'));
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Pid of the services.sh ClickHouse server (its pid file beside services.env), when that file
+ * names a live clickhouse process; null otherwise (a server given only by URL is not sampled).
+ */
+function clickhouseServerPid(): number | null {
+  try {
+    const pid = Number(readFileSync(join(dirname(servicesEnvFile()), 'clickhouse', 'pid'), 'utf8').trim());
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('clickhouse') ? pid : null;
+  } catch {
+    return null;
+  }
+}
+
+/** CPU seconds used so far by each party of a scale-out run, sampled at phase boundaries. */
+interface CpuSample {
+  at: number;
+  collectors: number | null;
+  clickhouse: number | null;
+  client: number;
+  box: number | null;
+}
+
+function sampleCpu(collectorPids: (number | undefined)[], clickhousePid: number | null): CpuSample {
+  const u = process.cpuUsage();
+  return {
+    at: performance.now(),
+    collectors: cpuSecondsOf(collectorPids),
+    clickhouse: clickhousePid === null ? null : cpuSeconds(clickhousePid),
+    client: (u.user + u.system) / 1e6,
+    box: boxBusySeconds(),
+  };
+}
+
+/**
+ * Where the CPU went between two samples: seconds per party, the rest of the machine ("others":
+ * other people's work on the shared box, the kernel's own threads) and each as a share of every
+ * core for the phase's wall time.
+ */
+function cpuSplit(a: CpuSample, b: CpuSample, events: number) {
+  const wall = (b.at - a.at) / 1000;
+  const d = (x: number | null, y: number | null) => (x === null || y === null ? null : y - x);
+  const parts = {
+    collectors: d(a.collectors, b.collectors),
+    clickhouse_server: d(a.clickhouse, b.clickhouse),
+    bench_client: b.client - a.client,
+  };
+  const box = d(a.box, b.box);
+  const known = Object.values(parts).reduce<number>((s, v) => s + (v ?? 0), 0);
+  const others = box === null ? null : Math.max(0, box - known);
+  const capacity = wall * cpus().length;
+  const row = (v: number | null) =>
+    v === null
+      ? null
+      : {
+          cpu_s: Number(v.toFixed(2)),
+          us_per_event: Number(((v / events) * 1e6).toFixed(1)),
+          share_of_box: Number((v / capacity).toFixed(3)),
+        };
+  return {
+    wall_s: Number(wall.toFixed(3)),
+    collectors: row(parts.collectors),
+    clickhouse_server: row(parts.clickhouse_server),
+    bench_client: row(parts.bench_client),
+    others: row(others),
+    box_busy: row(box),
+  };
 }
 
 const pct = (sorted: number[], q: number) =>
@@ -113,12 +200,36 @@ export async function runIngestBench(
     alerts?: boolean;
     /** Event time the events spread over, ending now (default two days). */
     spanMinutes?: number;
+    /**
+     * Collector processes, each on its own port and spool folder against the same store
+     * database, batches spread round-robin (default 1).
+     */
+    collectors?: number;
+    /**
+     * Record the scale-out figures (collector count, per-party CPU split, load before and after,
+     * every id checked exactly once). Set by `--collectors`; without it the result keeps the
+     * single-collector format.
+     */
+    scaleOut?: boolean;
+    /** `--max-semi-space-size` (MiB) for the collectors' V8, or null for Node's default. */
+    collectorSemiSpaceMb?: number | null;
   },
   io: CommandIO,
 ): Promise<Record<string, unknown>> {
   const dataDir = mkdtempSync(join(tmpdir(), 'paywatch-bench-'));
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
+  const collectorCount = opts.collectors ?? 1;
+  const scaleOut = opts.scaleOut === true;
+  const ports: number[] = [];
+  while (ports.length < collectorCount) {
+    const p = await freePort();
+    if (!ports.includes(p)) ports.push(p);
+  }
+  const urls = ports.map((p) => `http://127.0.0.1:${p}`);
+  // The first collector answers the overview reads (every collector reads the same store).
+  const url = urls[0]!;
+  // One collector keeps the bench's historical layout (spool in the data dir itself).
+  const collectorDirs =
+    collectorCount === 1 ? [dataDir] : urls.map((_, i) => join(dataDir, `collector-${i + 1}`));
   io.stdout.write(`Generating ${opts.events} events (seed ${opts.seed})…\n`);
   const now = Date.now();
   const span = (opts.spanMinutes ?? 2880) * 60_000;
@@ -129,10 +240,12 @@ export async function runIngestBench(
     rate: (opts.events / span) * 1000 * 1.05,
   });
   const bodies: string[] = [];
+  const sentIds: string[] = [];
   let lines: string[] = [];
   let n = 0;
   for (const e of gen) {
     lines.push(JSON.stringify(e));
+    if (scaleOut) sentIds.push(e.event_id);
     if (++n === opts.events) break;
     if (lines.length === opts.batch) {
       bodies.push(lines.join('\n'));
@@ -149,47 +262,68 @@ export async function runIngestBench(
   const storeEnv: Record<string, string> = ch
     ? clickhouseStoreEnv(ch, database)
     : { PAYWATCH_STORE: 'embedded' };
+  if (collectorCount > 1 && !ch)
+    throw new Error('--collectors > 1 needs --store clickhouse (the embedded store is one process)');
   io.stdout.write(
-    `Starting a collector on ${url} (${ch ? `ClickHouse ${ch.url} database ${database}, spool in ${dataDir}` : `embedded store in ${dataDir}`})…\n`,
+    collectorCount === 1
+      ? `Starting a collector on ${url} (${ch ? `ClickHouse ${ch.url} database ${database}, spool in ${dataDir}` : `embedded store in ${dataDir}`})…\n`
+      : `Starting ${collectorCount} collectors on ${urls.join(', ')} (ClickHouse ${ch?.url} database ${database}, spools under ${dataDir})…\n`,
   );
   const profArgs = opts.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${resolve(opts.cpuProfDir)}`] : [];
-  const child = spawn(process.execPath, [...profArgs, BIN, 'start', '--no-demo', '--no-dashboard'], {
-    env: {
-      ...process.env,
-      ...storeEnv,
-      PAYWATCH_PORT: String(port),
-      PAYWATCH_DATA_DIR: dataDir,
-      PAYWATCH_INGEST_KEYS: KEY,
-      PAYWATCH_ADMIN_PASSWORD: ADMIN_PASSWORD,
-      PAYWATCH_LOG_LEVEL: 'warn',
-      // Every request in flight may hold a full 8 MiB body: the bench measures the store, not the
-      // admission limit (128 MiB by default, 503 beyond), which --concurrency 64 would pass.
-      PAYWATCH_INGEST_INFLIGHT_MB: String(Math.max(128, opts.concurrency * 8)),
-      PAYWATCH_HASH_KEY: 'bench-hash-key-0123456789abcdef0123',
-      PAYWATCH_ALERTS_ENABLED: opts.alerts === false ? 'false' : 'true',
-    },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  try {
+  const v8Args = opts.collectorSemiSpaceMb ? [`--max-semi-space-size=${opts.collectorSemiSpaceMb}`] : [];
+  for (const d of collectorDirs) mkdirSync(d, { recursive: true });
+  const startCollector = (i: number) =>
+    spawn(process.execPath, [...v8Args, ...profArgs, BIN, 'start', '--no-demo', '--no-dashboard'], {
+      env: {
+        ...process.env,
+        ...storeEnv,
+        PAYWATCH_PORT: String(ports[i]),
+        PAYWATCH_DATA_DIR: collectorDirs[i]!,
+        PAYWATCH_INGEST_KEYS: KEY,
+        PAYWATCH_ADMIN_PASSWORD: ADMIN_PASSWORD,
+        PAYWATCH_LOG_LEVEL: 'warn',
+        // Every request in flight may hold a full 8 MiB body: the bench measures the store, not the
+        // admission limit (128 MiB by default, 503 beyond), which --concurrency 64 would pass.
+        PAYWATCH_INGEST_INFLIGHT_MB: String(Math.max(128, opts.concurrency * 8)),
+        PAYWATCH_HASH_KEY: 'bench-hash-key-0123456789abcdef0123',
+        PAYWATCH_ALERTS_ENABLED: opts.alerts === false ? 'false' : 'true',
+      },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+  const waitReady = async (u: string) => {
     for (let i = 0; ; i++) {
       try {
-        if ((await fetch(url + '/readyz')).ok) break;
+        if ((await fetch(u + '/readyz')).ok) return;
       } catch {
         // not up yet
       }
-      if (i > 600) throw new Error('collector did not become ready in 60 s');
+      if (i > 600) throw new Error(`collector ${u} did not become ready in 60 s`);
       await new Promise((r) => setTimeout(r, 100));
     }
+  };
+  // The first collector alone first: it applies the migrations, which the others then find done.
+  const children = [startCollector(0)];
+  try {
+    await waitReady(urls[0]!);
+    for (let i = 1; i < collectorCount; i++) children.push(startCollector(i));
+    await Promise.all(urls.slice(1).map(waitReady));
+    const pids = children.map((c) => c.pid);
+    const chPid = scaleOut ? clickhouseServerPid() : null;
     const latencies: number[] = [];
     let accepted = 0;
     let next = 0;
-    const cpu0 = cpuSeconds(child.pid);
+    const perCollectorAccepted = urls.map(() => 0);
+    const loadBefore = loadavg().map((l) => Number(l.toFixed(2)));
+    const s0 = sampleCpu(pids, chPid);
+    const cpu0 = cpuSecondsOf(pids);
     const t0 = performance.now();
     const worker = async () => {
       while (next < bodies.length) {
-        const body = bodies[next++]!;
+        const i = next++;
+        const body = bodies[i]!;
+        const target = collectorForBatch(i, collectorCount);
         const s = performance.now();
-        const r = await fetch(url + '/v1/events', {
+        const r = await fetch(urls[target] + '/v1/events', {
           method: 'POST',
           body,
           headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/x-ndjson' },
@@ -199,11 +333,13 @@ export async function runIngestBench(
           throw new Error(`ingest answered ${r.status}: ${JSON.stringify(j).slice(0, 200)}`);
         latencies.push(performance.now() - s);
         accepted += j.accepted;
+        perCollectorAccepted[target]! += j.accepted;
       }
     };
     await Promise.all(Array.from({ length: opts.concurrency }, worker));
     const seconds = (performance.now() - t0) / 1000;
-    const cpuAck = cpuSeconds(child.pid);
+    const cpuAck = cpuSecondsOf(pids);
+    const sAck = sampleCpu(pids, chPid);
     // Reads need a signed-in user (or a read key): sign in as the admin this run created.
     const login = await fetch(`${url}/api/auth/login`, {
       method: 'POST',
@@ -228,14 +364,26 @@ export async function runIngestBench(
       }
       storedSeconds = (performance.now() - t0) / 1000;
     }
-    const cpuStored = cpuSeconds(child.pid);
+    const cpuStored = cpuSecondsOf(pids);
+    const sStored = sampleCpu(pids, chPid);
+    const loadAfter = loadavg().map((l) => Number(l.toFixed(2)));
     const perEvent = (c: number | null) =>
       c === null || cpu0 === null ? null : Number((((c - cpu0) / n) * 1e6).toFixed(1));
     latencies.sort((a, b) => a - b);
-    const raw = ch ? await rawInsert(ch, database, join(dataDir, 'rows.ndjson'), io) : null;
+    const rowsFile = join(dataDir, 'rows.ndjson');
+    const raw = ch
+      ? await rawInsert(ch, database, rowsFile, io, scaleOut ? () => sampleCpu(pids, chPid) : undefined)
+      : null;
+    const ids = scaleOut && ch ? checkIdsOnce(sentIds, rowsFile) : null;
     const result = {
       benchmark: 'ingest',
       store: opts.store,
+      ...(scaleOut
+        ? {
+            collectors: collectorCount,
+            collector_max_semi_space_mb: opts.collectorSemiSpaceMb ?? null,
+          }
+        : {}),
       alert_engine: opts.alerts !== false,
       span_minutes: span / 60_000,
       at: new Date().toISOString(),
@@ -261,6 +409,22 @@ export async function runIngestBench(
       accepted,
       stored_events: overview.events,
       all_counted: overview.events === n && accepted === n,
+      ...(scaleOut
+        ? {
+            load_average_before: loadBefore,
+            load_average_after_stored: loadAfter,
+            accepted_per_collector: perCollectorAccepted,
+            // Every sent id stored exactly once (from the exported rows), when ClickHouse.
+            ids_exactly_once: ids,
+            // CPU by party (/proc) per phase: to the last acknowledgement, then to the last row
+            // visible; "others" is the rest of the machine's busy time (other work on the box).
+            cpu_split: {
+              acknowledge: cpuSplit(s0, sAck, n),
+              drain_tail: cpuSplit(sAck, sStored, n),
+              ...(raw?.cpu ? { raw_clickhouse_client_insert: raw.cpu } : {}),
+            },
+          }
+        : {}),
       ...(ch && raw
         ? {
             // Acknowledged = spooled and fsync'd; stored = readable in ClickHouse (spool drained).
@@ -282,10 +446,16 @@ export async function runIngestBench(
     writeFileSync(out, JSON.stringify(result, null, 2) + '\n');
     io.stdout.write(`${JSON.stringify(result, null, 2)}\nWritten to ${out}\n`);
     if (!result.all_counted) throw new Error(`only ${overview.events} of ${n} events counted`);
+    if (ids && !ids.ok) throw new Error(`ids not stored exactly once: ${JSON.stringify(ids)}`);
     return result;
   } finally {
-    child.kill('SIGTERM');
-    await new Promise((r) => child.once('exit', r));
+    await Promise.all(
+      children.map(async (child) => {
+        const exited = new Promise((r) => child.once('exit', r));
+        child.kill('SIGTERM');
+        if (child.exitCode === null && child.signalCode === null) await exited;
+      }),
+    );
     if (ch)
       await clickhouseClient(ch, `DROP DATABASE IF EXISTS ${database}`, {}).catch((err: unknown) =>
         io.stderr.write(`could not drop ${database}: ${String(err)}\n`),
@@ -303,14 +473,66 @@ async function rawInsert(
   database: string,
   file: string,
   io: CommandIO,
-): Promise<{ rows: number; seconds: number; bytes: number }> {
+  sample?: () => CpuSample,
+): Promise<{ rows: number; seconds: number; bytes: number; cpu: ReturnType<typeof cpuSplit> | null }> {
   io.stdout.write('Raw limit: exporting the stored rows and inserting them with clickhouse-client…\n');
   await clickhouseClient(ch, `SELECT * FROM ${database}.payment_events FORMAT JSONEachRow`, { output: file });
   await clickhouseClient(ch, `CREATE TABLE ${database}.bench_raw AS ${database}.payment_events`, {});
+  const before = sample?.();
   const seconds = await clickhouseClient(ch, `INSERT INTO ${database}.bench_raw FORMAT JSONEachRow`, {
     input: file,
   });
+  const after = sample?.();
   const countFile = `${file}.count`;
   await clickhouseClient(ch, `SELECT count() FROM ${database}.bench_raw`, { output: countFile });
-  return { rows: Number(readFileSync(countFile, 'utf8').trim()), seconds, bytes: statSync(file).size };
+  const rows = Number(readFileSync(countFile, 'utf8').trim());
+  return {
+    rows,
+    seconds,
+    bytes: statSync(file).size,
+    // clickhouse-client itself is not sampled (it has exited): it shows up under "others".
+    cpu: before && after ? cpuSplit(before, after, rows) : null,
+  };
+}
+
+/**
+ * Every sent id appears exactly once among the stored rows (the JSONEachRow export) and nothing
+ * else was stored: missing, duplicated and unexpected ids are counted.
+ */
+function checkIdsOnce(
+  sent: string[],
+  rowsFile: string,
+): {
+  ok: boolean;
+  sent: number;
+  stored_rows: number;
+  missing: number;
+  duplicated: number;
+  unexpected: number;
+} {
+  const seen = new Map<string, number>(sent.map((id) => [id, 0]));
+  let storedRows = 0;
+  let unexpected = 0;
+  let duplicated = 0;
+  for (const line of readFileSync(rowsFile, 'utf8').split('\n')) {
+    if (line === '') continue;
+    storedRows++;
+    const id = (JSON.parse(line) as { event_id: string }).event_id;
+    const c = seen.get(id);
+    if (c === undefined) unexpected++;
+    else {
+      if (c === 1) duplicated++;
+      seen.set(id, c + 1);
+    }
+  }
+  let missing = 0;
+  for (const c of seen.values()) if (c === 0) missing++;
+  return {
+    ok: missing + duplicated + unexpected === 0,
+    sent: sent.length,
+    stored_rows: storedRows,
+    missing,
+    duplicated,
+    unexpected,
+  };
 }

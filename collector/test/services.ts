@@ -34,10 +34,13 @@ export function parseEnvFile(text: string): Record<string, string> {
   return out;
 }
 
+/** The services.env file read by servicesEnv (its folder holds each service's state and pid). */
+export function servicesEnvFile(): string {
+  return process.env.PAYWATCH_SERVICES_ENV ?? DEFAULT_ENV_FILE;
+}
+
 /** The merged service environment: process env wins over the file. */
-export function servicesEnv(
-  envFile = process.env.PAYWATCH_SERVICES_ENV ?? DEFAULT_ENV_FILE,
-): Record<string, string> {
+export function servicesEnv(envFile = servicesEnvFile()): Record<string, string> {
   const fromFile = existsSync(envFile) ? parseEnvFile(readFileSync(envFile, 'utf8')) : {};
   const fromProcess = Object.fromEntries(
     Object.entries(process.env).filter(

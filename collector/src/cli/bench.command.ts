@@ -1,4 +1,5 @@
 import { integerFlag, parseCommandArgs, UsageError } from '@paywatch/alerts/cli-args';
+import { ingestResultsFile } from '../../bench/ingest-topology.js';
 import type { Command, CommandIO } from './command.js';
 
 const HELP = `Usage: paywatch bench ingest [options]
@@ -25,6 +26,13 @@ Options:
                       a few minutes is what a live collector sees).
   --no-alerts         Run the collector with its alert engine off (PAYWATCH_ALERTS_ENABLED=false),
                       as collectors run when the standalone \`paywatch alerts\` service alerts.
+  --collectors <n>    Scale-out: n collector processes (1–8, each on its own port and spool
+                      folder, same ClickHouse database), batches spread round-robin. Records the
+                      collector count, CPU by party (collectors, ClickHouse, client, the rest of
+                      the box) per phase, load before/after and an exactly-once check of every
+                      id, in ingest-<store>[-no-alerts]-collectors-<n>.json. Without the option:
+                      one collector and the usual result.
+  --semi-space-mb <n> The collectors' V8 --max-semi-space-size (MiB); default Node's.
   -h, --help          Show this help.
 `;
 
@@ -47,6 +55,8 @@ export const benchCommand: Command = {
           'cpu-prof': { type: 'string' },
           'no-alerts': { type: 'boolean', default: false },
           'span-minutes': { type: 'string', default: '2880' },
+          collectors: { type: 'string' },
+          'semi-space-mb': { type: 'string' },
         },
         check: ({ values, positionals }) => {
           if (positionals[0] !== 'ingest' || positionals.length > 1)
@@ -54,16 +64,30 @@ export const benchCommand: Command = {
           if (values.store !== 'embedded' && values.store !== 'clickhouse')
             throw new UsageError(`--store must be embedded or clickhouse, got "${values.store}"`);
           const store: 'embedded' | 'clickhouse' = values.store;
+          const collectors =
+            values.collectors === undefined
+              ? null
+              : integerFlag('collectors', values.collectors, { min: 1, max: 8 });
+          if (collectors !== null && collectors > 1 && store !== 'clickhouse')
+            throw new UsageError(
+              '--collectors above 1 needs --store clickhouse (the embedded store is one process)',
+            );
           return {
             events: integerFlag('events', values.events, { min: 1, max: 100_000_000 }),
             batch: integerFlag('batch', values.batch, { min: 1, max: 10_000 }),
             concurrency: integerFlag('concurrency', values.concurrency, { min: 1, max: 64 }),
             seed: integerFlag('seed', values.seed, { min: 1, max: 2 ** 32 - 1 }),
             store,
-            out: values.out ?? `bench/results/ingest-${store}${values['no-alerts'] ? '-no-alerts' : ''}.json`,
+            out: values.out ?? ingestResultsFile({ store, alerts: !values['no-alerts'], collectors }),
             cpuProfDir: values['cpu-prof'] ?? null,
             alerts: !values['no-alerts'],
             spanMinutes: integerFlag('span-minutes', values['span-minutes'], { min: 1, max: 525_600 }),
+            collectors: collectors ?? 1,
+            scaleOut: collectors !== null,
+            collectorSemiSpaceMb:
+              values['semi-space-mb'] === undefined
+                ? null
+                : integerFlag('semi-space-mb', values['semi-space-mb'], { min: 1, max: 1024 }),
           };
         },
       },
