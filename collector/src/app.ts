@@ -16,6 +16,7 @@ import { buildOpenApi } from './http/openapi.js';
 import { READ_ROUTE_DOCS, createReadRouter } from './http/read.routes.js';
 import type { ReadService } from './http/read-service.js';
 import type { RouteDoc } from './http/route-doc.js';
+import type { ReadinessDeps } from './http/readiness.js';
 import { SYSTEM_ROUTE_DOCS, createSystemRouter } from './http/system.routes.js';
 import type { Logger } from './lib/logger.js';
 import { maskPans } from './lib/pan.js';
@@ -43,8 +44,8 @@ export interface AppDeps {
   /** The store's reader (exports page through it). */
   reader: EventReader;
   registry: Registry;
-  ping: () => Promise<void>;
-  backend: string;
+  /** What `/readyz` judges: the store's ping, the spool, shutdown. */
+  readiness: ReadinessDeps;
   /** Users, sessions, API keys and the audit log. */
   auth: AuthService;
   security: SecurityConfig;
@@ -119,8 +120,7 @@ export function createApp(deps: AppDeps): { app: Express; docs: RouteDoc[]; acce
   app.use(
     createSystemRouter({
       registry: deps.registry,
-      ping: deps.ping,
-      backend: deps.backend,
+      readiness: deps.readiness,
       openapi: () => (openapi ??= buildOpenApi(docs, { version: VERSION })),
     }),
   );

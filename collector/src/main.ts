@@ -222,13 +222,20 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
     logger.warn(
       'PAYWATCH_FARO_ENABLED without PAYWATCH_FARO_ORIGINS: only pages served by this collector (the dashboard) can send beacons; browsers on other origins are refused',
     );
+  // Set by close(): from then on /readyz answers 503 `stopping` (balancers drain this collector).
+  let closing: Promise<void> | undefined;
   const { app, access } = createApp({
     ingestor,
     read: createReadService(store, fx),
     reader: store,
     registry: metrics.registry,
-    ping: () => store.ping(),
-    backend: store.backend,
+    // Ready while ingest can be durably accepted: the spool's state, not ClickHouse's, with a spool.
+    readiness: {
+      backend: store.backend,
+      ping: () => store.ping(),
+      spool,
+      stopping: () => closing !== undefined,
+    },
     auth,
     security: config.security,
     describeConfig: () => describeConfig(config),
@@ -307,7 +314,6 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
   const url = publicBaseUrl({ ...config, publicUrl: null }, port);
   logger.info({ url, ...describeStartup(config) }, 'paywatch collector listening');
 
-  let closing: Promise<void> | undefined;
   return {
     url,
     port,

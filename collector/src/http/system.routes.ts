@@ -2,6 +2,7 @@ import { INGEST_LIMITS, IngestResponseSchema, PaymentEventInputSchema } from '@p
 import { Router } from 'express';
 import type { Registry } from 'prom-client';
 import { z } from 'zod';
+import { ReadyBodySchema, checkReadiness, type ReadinessDeps } from './readiness.js';
 import type { RouteDoc } from './route-doc.js';
 
 export const SYSTEM_ROUTE_DOCS: RouteDoc[] = [
@@ -50,13 +51,18 @@ export const SYSTEM_ROUTE_DOCS: RouteDoc[] = [
     path: '/readyz',
     tag: 'system',
     auth: 'none',
-    summary: 'Readiness: the store answers',
+    summary: 'Readiness: ingest can be durably accepted (route ingest by it)',
+    description:
+      'With ClickHouse, events are acknowledged once in the local spool, so the collector stays ready during a ClickHouse outage while the spool takes writes: `store_status` says whether the store answered (within 0.5 s), `spool` what waits for it. With the embedded store, ready while the store answers.',
     response: {
       status: 200,
-      schema: z.object({ status: z.literal('ready'), store: z.string() }),
-      description: 'Ready',
+      schema: ReadyBodySchema,
+      description:
+        'Ready: `store` names the backend, `store_status` is `reachable` or `unreachable`, `spool` (ClickHouse only) holds pending events, the oldest one’s age, bytes used and the quota',
     },
-    errors: { 503: 'The store does not answer.' },
+    errors: {
+      503: 'Not ready; `error.code` says why: `spool_full` (95 % of `PAYWATCH_SPOOL_QUOTA_MB` used, or a write refused for the quota in the last 5 s), `spool_failing` (a spool append failed on disk in the last 5 s), `spool_stopped`, `stopping` (shutting down), `store_unavailable` (embedded store: it does not answer). While the collector starts, every route answers 503 `text/plain` with `Retry-After`.',
+    },
   },
   {
     method: 'get',
@@ -82,8 +88,7 @@ export const SYSTEM_ROUTE_DOCS: RouteDoc[] = [
 /** Health, readiness, metrics and the OpenAPI document. */
 export function createSystemRouter(deps: {
   registry: Registry;
-  ping: () => Promise<void>;
-  backend: string;
+  readiness: ReadinessDeps;
   openapi: () => unknown;
 }): Router {
   const r = Router();
@@ -91,14 +96,10 @@ export function createSystemRouter(deps: {
     res.json({ status: 'ok' });
   });
   r.get('/readyz', async (_req, res) => {
-    try {
-      await deps.ping();
-      res.json({ status: 'ready', store: deps.backend });
-    } catch {
-      res
-        .status(503)
-        .json({ error: { code: 'store_unavailable', message: `the ${deps.backend} store does not answer` } });
-    }
+    const r = await checkReadiness(deps.readiness);
+    res.setHeader('Cache-Control', 'no-store');
+    if (r.ready) res.json(r.body);
+    else res.status(503).json({ error: { code: r.code, message: r.message } });
   });
   r.get('/metrics', async (_req, res) => {
     res.setHeader('Content-Type', deps.registry.contentType);

@@ -6,6 +6,7 @@ export {
   type SpoolConfig,
   type SpoolDeps,
   type SpoolHooks,
+  type SpoolRefusal,
   type SpoolRecordWriter,
   type SpoolStats,
 } from './spool.js';

@@ -150,7 +150,24 @@ export interface Spool extends EventWriter {
    * It is drained in append order, after everything appended before it.
    */
   append(kind: string, payload: Buffer, rows: number): Promise<void>;
+  /**
+   * Why a write now would be refused, or null when the spool takes writes (readiness: a balancer
+   * keeps sending ingest while this is null, whatever the store's state). Refusing: not running
+   * (starting, stopping), 95 % of the quota used, or a write refused for the quota or failed on
+   * disk within the last Retry-After (5 s) — what the ingest API would answer 503 to right now.
+   */
+  refusal(): SpoolRefusal | null;
 }
+
+/** Why the spool does not take writes (`Spool.refusal`). */
+export interface SpoolRefusal {
+  /** `spool_full`: the quota (or a write refused for it); `spool_failing`: appends fail on disk; `spool_stopped`: not running. */
+  code: 'spool_full' | 'spool_failing' | 'spool_stopped';
+  message: string;
+}
+
+/** Share of the quota past which `refusal()` reports the spool full (writes are still taken up to the quota). */
+const READY_QUOTA_SHARE = 0.95;
 
 /** The in-memory copy of a record, for the drainer (null beyond `memoryEvents`: read back from disk). */
 type Held =
@@ -296,6 +313,9 @@ export function createSpool(config: SpoolConfig, deps: SpoolDeps): Spool {
   let drainDeadline = Infinity;
   const emptyWaiters: (() => void)[] = [];
   const totals = { drainedEvents: 0, duplicateEvents: 0, retries: 0, droppedEvents: 0, overloads: 0 };
+  // When a write was last refused for the quota / last failed on disk (refusal()).
+  let lastOverloadAt = -Infinity;
+  let lastAppendFailure: { at: number; err: unknown } | null = null;
 
   const signal = () => {
     const w = wake;
@@ -378,6 +398,7 @@ export function createSpool(config: SpoolConfig, deps: SpoolDeps): Spool {
       } catch (err) {
         queuedBytes -= bytes;
         inFlight -= batch.length;
+        lastAppendFailure = { at: now(), err };
         const e = new StoreError('spool append failed', err);
         for (const a of batch) a.reject(e);
       }
@@ -742,6 +763,7 @@ export function createSpool(config: SpoolConfig, deps: SpoolDeps): Spool {
     const length = HEADER + payload.length;
     if (diskBytes + queuedBytes + length > config.quotaBytes) {
       totals.overloads++;
+      lastOverloadAt = now();
       hooks.overloaded?.();
       return Promise.reject(
         new OverloadedError(
@@ -848,6 +870,24 @@ export function createSpool(config: SpoolConfig, deps: SpoolDeps): Spool {
         oldestAgeMs: oldest ? Math.max(0, now() - oldest.appendedAt) : 0,
         ...totals,
       };
+    },
+
+    refusal() {
+      if (state !== 'running' || active === null)
+        return { code: 'spool_stopped', message: `the spool is ${active === null ? 'not open' : state}` };
+      const used = diskBytes + queuedBytes;
+      const t = now();
+      if (used >= READY_QUOTA_SHARE * config.quotaBytes || t - lastOverloadAt < retryAfterS * 1000)
+        return {
+          code: 'spool_full',
+          message: `the spool is full (${used} of ${config.quotaBytes} bytes${t - lastOverloadAt < retryAfterS * 1000 ? ', a write refused for the quota in the last ' + retryAfterS + ' s' : ''}): the store is not keeping up`,
+        };
+      if (lastAppendFailure && t - lastAppendFailure.at < retryAfterS * 1000)
+        return {
+          code: 'spool_failing',
+          message: `a spool append failed in the last ${retryAfterS} s: ${lastAppendFailure.err instanceof Error ? lastAppendFailure.err.message : String(lastAppendFailure.err)}`,
+        };
+      return null;
     },
 
     drained() {
