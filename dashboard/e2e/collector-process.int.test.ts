@@ -1,13 +1,18 @@
-// Guards that buildDashboard (the e2e set-up and the web bench) builds the production bundle the collector ships whatever NODE_ENV its caller runs under (vitest's NODE_ENV=test made Vite bundle React's development build, 383 KB of JS gzipped instead of 312), and that developmentChunks, which the bench relies on to refuse a development build, finds one.
+// Guards that the one dashboard build (collector/src/cli/dashboard-build.ts: `paywatch start`'s first-start build, the e2e set-up and the web bench) is the production bundle whatever NODE_ENV its caller runs under (vitest's NODE_ENV=test, or a user's NODE_ENV=development, made Vite bundle React's development build, 383 KB of JS gzipped instead of 312), and that developmentChunks, which the bench relies on to refuse a development build, finds one.
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
-import { buildDashboard, DASHBOARD_DIST, developmentChunks, viteBuild } from './collector-process.js';
+import { ensureDashboardBuilt } from '../../collector/src/cli/dashboard-build.js';
+import { developmentChunks, viteBuild } from './collector-process.js';
 
 const devDist = mkdtempSync(join(tmpdir(), 'paywatch-dev-build-'));
+const startDist = mkdtempSync(join(tmpdir(), 'paywatch-start-build-'));
 
-afterAll(() => rmSync(devDist, { recursive: true, force: true }));
+afterAll(() => {
+  for (const d of [devDist, startDist]) rmSync(d, { recursive: true, force: true });
+});
 
 /** The text of the entry chunk index.html loads. */
 function entryChunk(dist: string): string {
@@ -17,12 +22,28 @@ function entryChunk(dist: string): string {
   return readFileSync(join(dist, 'assets', entry), 'utf8');
 }
 
-describe('buildDashboard', () => {
-  it('builds React production code into dashboard/dist when the caller runs under NODE_ENV=development', async () => {
-    await buildDashboard({ ...process.env, NODE_ENV: 'development' });
-    expect(developmentChunks(DASHBOARD_DIST)).toEqual([]);
+describe('the dashboard build', () => {
+  it('paywatch start builds React production code on its first start when the user runs under NODE_ENV=development', async () => {
+    let out = '';
+    const sink = new Writable({
+      write(chunk: Buffer, _enc, cb) {
+        out += chunk.toString();
+        cb();
+      },
+    });
+    // Before: an in-process Vite build, which took NODE_ENV=development (or vitest's test) as a
+    // request for React's development bundle.
+    await ensureDashboardBuilt(
+      { stdout: sink, stderr: sink },
+      { ...process.env, NODE_ENV: 'development' },
+      {
+        dist: startDist,
+      },
+    );
+    expect(out).toMatch(/Dashboard built in/);
+    expect(developmentChunks(startDist)).toEqual([]);
     // The entry holds react-dom's production bundle (its short error codes).
-    expect(entryChunk(DASHBOARD_DIST)).toContain('Minified React error');
+    expect(entryChunk(startDist)).toContain('Minified React error');
   });
 
   it('developmentChunks names the chunks of a build made for development', async () => {

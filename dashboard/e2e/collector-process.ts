@@ -1,11 +1,14 @@
 // Shared by the dashboard e2e tests and the web bench: a real `paywatch start` child process, the dashboard build it serves, the test Chromium (collector/test/chromium.ts, shared with the collector's browser tests) and an API sign-in.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
+import { buildDashboard as buildProductionDashboard } from '../../collector/src/cli/dashboard-build.js';
 import { CHROMIUM, CHROMIUM_ARGS } from '../../collector/test/chromium.js';
+
+/** The Vite child-process build and the development-chunk check `paywatch start` uses too. */
+export { developmentChunks, viteBuild } from '../../collector/src/cli/dashboard-build.js';
 
 /** The tests' password sign-in (shared with the collector's integration tests). */
 export { signIn } from '../../collector/test/sign-in.js';
@@ -15,7 +18,6 @@ const CLI = fileURLToPath(new URL('../../collector/bin/paywatch.mjs', import.met
 const DASHBOARD = join(ROOT, 'dashboard');
 /** Where `buildDashboard` writes the build (the collector serves it). */
 export const DASHBOARD_DIST = join(DASHBOARD, 'dist');
-const VITE_CLI = join(dirname(createRequire(import.meta.url).resolve('vite/package.json')), 'bin/vite.js');
 
 /** What `startCollector` runs: the CLI arguments after `paywatch` and the child's whole environment. */
 export interface CollectorOptions {
@@ -82,53 +84,14 @@ export async function stopCollector(child: ChildProcess | undefined): Promise<vo
 /**
  * A browser test's set-up before its collector starts: fails (saying what to install) when the
  * test Chromium is missing, then builds the current sources into dashboard/dist, which the
- * collector serves — the production build, as `npm run build -w dashboard` makes it, whatever
- * NODE_ENV the caller runs under. Vite takes an inherited NODE_ENV other than `production` as a
- * request for a development build (React's development bundle, `jsxDEV` calls): vitest sets
- * NODE_ENV=test, so the e2e tests built and tested that, and wrote it to the dist the web bench
- * measures (383 KB of JS gzipped instead of 312). So Vite runs in a child process with `env`
- * (the caller passes `process.env`) and NODE_ENV=production on top, leaving the caller's own alone.
+ * collector serves — the production build `paywatch start` makes (collector/src/cli/dashboard-build.ts:
+ * Vite in a child process with NODE_ENV=production, whatever NODE_ENV the caller — vitest: `test`
+ * — runs under). The caller passes `process.env`.
  */
 export async function buildDashboard(env: NodeJS.ProcessEnv): Promise<void> {
   if (!existsSync(CHROMIUM))
     throw new Error(`${CHROMIUM} not found: install it with \`apt-get install -y chromium\``);
-  await viteBuild({ ...env, NODE_ENV: 'production' });
-}
-
-/**
- * `vite build` of the dashboard in a child process with exactly `env` (its NODE_ENV decides
- * production or development) and `args` after `build` (e.g. `--outDir DIR`); throws with Vite's
- * output unless it exits 0. `buildDashboard` is the production build the tests and bench use.
- */
-export async function viteBuild(env: NodeJS.ProcessEnv, args: readonly string[] = []): Promise<void> {
-  const child = spawn(process.execPath, [VITE_CLI, 'build', ...args, '--logLevel', 'warn'], {
-    cwd: DASHBOARD,
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  child.stdout.on('data', (b: Buffer) => (out += b.toString()));
-  child.stderr.on('data', (b: Buffer) => (out += b.toString()));
-  const code = await new Promise<number | null>((resolve, reject) => {
-    child.once('error', reject);
-    child.once('exit', resolve);
-  });
-  if (code !== 0) throw new Error(`vite build (dashboard) exited with ${code}:\n${out}`);
-}
-
-/**
- * The JS chunks of a dashboard build that hold React's development build: react-dom's
- * development bundle (its DevTools hint) or JSX compiled for development (`jsxDEV`). Empty for
- * a production build.
- */
-export function developmentChunks(dist: string = DASHBOARD_DIST): string[] {
-  const assets = join(dist, 'assets');
-  return readdirSync(assets)
-    .filter((f) => f.endsWith('.js'))
-    .filter((f) => {
-      const code = readFileSync(join(assets, f), 'utf8');
-      return code.includes('Download the React DevTools') || code.includes('jsxDEV');
-    });
+  await buildProductionDashboard(env);
 }
 
 /** Launches the test Chromium (the path and flags of collector/test/chromium.ts). */

@@ -109,7 +109,9 @@ export const startCommand: Command = {
     let running: RunningServer;
     try {
       const { ensureDashboardBuilt } = await import('./dashboard-build.js');
-      if (!values['no-dashboard']) await ensureDashboardBuilt(io);
+      const { processEnv } = await import('../config.js');
+      // A production build whatever NODE_ENV the user starts with (Vite runs in a child process).
+      if (!values['no-dashboard']) await ensureDashboardBuilt(io, processEnv());
       const { startServer } = await import('../main.js');
       running = await startServer(config, { dashboard: !values['no-dashboard'], server });
     } catch (err) {
