@@ -4,6 +4,7 @@ import type { PaymentEvent } from '@paywatch/contracts';
 import { maskId } from '../lib/mask.js';
 import { AmountTableSchema, thresholdFor } from './amounts.js';
 import type { EventDetector, EventFinding } from './types.js';
+import { say } from './summary.js';
 
 /** AML: a single transaction at or above the reporting threshold for its currency and user level. */
 export const AmlSpecSchema = z.object({
@@ -47,7 +48,15 @@ export function createAmlDetector(spec: AmlSpec): EventDetector {
             upper: t.threshold,
             score: 1,
             revenue_at_risk: 0,
-            summary: `transaction ${maskId(e.payment_id)} of ${t.amount} ${t.currency === '*' ? '(reporting)' : t.currency} reaches the AML threshold ${t.threshold}`,
+            ...say({
+              key: 'aml',
+              params: {
+                payment: maskId(e.payment_id),
+                amount: t.amount,
+                currency: t.currency,
+                threshold: t.threshold,
+              },
+            }),
             samples: [maskId(e.payment_id)],
           },
         },

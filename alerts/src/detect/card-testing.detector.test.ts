@@ -360,6 +360,18 @@ function recountCardTesting(spec: CardTestingSpec): {
             score: Math.min(1, n / (2 * spec.min_attempts)),
             revenue_at_risk: 0,
             summary: `card testing suspected on ${k} ${v}: ${n} small attempts (≤ ${spec.small_amount}) in ${spec.window_minutes} min, ${declined} declined`,
+            // The same figures as data (the summary above, written out, checks their English).
+            message: {
+              key: 'card_testing',
+              params: {
+                dimension: k,
+                entity: v,
+                attempts: n,
+                small_amount: spec.small_amount,
+                window_minutes: spec.window_minutes,
+                declined,
+              },
+            },
             samples: w.items.slice(-3).map((i) => maskId(i.id)),
             contributors: [{ key: `${k}=${v}`, value: n }],
           },

@@ -6,6 +6,7 @@ import { KeyedWindows } from './keyed.js';
 import type { WindowTally } from './keyed.js';
 import { fieldsOf } from './snapshot.js';
 import type { EventDetector, EventFinding } from './types.js';
+import { say } from './summary.js';
 
 /**
  * Card testing: a burst of small attempts, mostly declined, on one BIN, device or IP (a
@@ -211,7 +212,17 @@ export function createCardTestingDetector(spec: CardTestingSpec): EventDetector 
             upper: spec.min_attempts,
             score: Math.min(1, n / (2 * spec.min_attempts)),
             revenue_at_risk: 0,
-            summary: `card testing suspected on ${k} ${v}: ${n} small attempts (≤ ${spec.small_amount}) in ${spec.window_minutes} min, ${declined} declined`,
+            ...say({
+              key: 'card_testing',
+              params: {
+                dimension: k,
+                entity: v,
+                attempts: n,
+                small_amount: spec.small_amount,
+                window_minutes: spec.window_minutes,
+                declined,
+              },
+            }),
             samples: w.latest(3).map((i) => maskId(i.id)),
             contributors: [{ key: `${k}=${v}`, value: n }],
           },

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { SERIES_METRICS } from './types.js';
 import type { Evaluation } from './types.js';
+import { say } from './summary.js';
+import type { SummaryMessage } from './summary.js';
 
 /** Fields every series detector spec shares. */
 export const SeriesBaseSchema = z.object({
@@ -17,7 +19,7 @@ export function quiet(
   at: number,
   verdict: Evaluation['verdict'],
   value: number | null,
-  summary = '',
+  message: SummaryMessage | null = null,
 ): Evaluation {
   return {
     at,
@@ -28,7 +30,7 @@ export function quiet(
     upper: null,
     score: 0,
     revenue_at_risk: 0,
-    summary,
+    ...(message ? say(message) : { summary: '', message: null }),
   };
 }
 

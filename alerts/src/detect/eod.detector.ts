@@ -5,6 +5,7 @@ import type { Calendar } from './calendar.js';
 import { quiet } from './common.js';
 import type { Evaluation, MinuteAggregate, SeriesDetector } from './types.js';
 import { MINUTE_MS, median, metricValue } from './types.js';
+import { say } from './summary.js';
 
 /**
  * End-of-day projection: "end-of-day GMV will miss forecast by 18%". The forecast for today
@@ -86,7 +87,8 @@ export function createEodDetector(
           fractions.push(c / tot);
         }
       }
-      if (pastTotals.length < spec.min_days) return quiet(at, 'insufficient', sofar, 'learning daily totals');
+      if (pastTotals.length < spec.min_days)
+        return quiet(at, 'insufficient', sofar, { key: 'learning', params: { what: 'daily_totals' } });
       const shift = cal.at(minute.t).shift;
       const forecast = median(pastTotals) * shift;
       const frac = median(fractions);
@@ -104,9 +106,10 @@ export function createEodDetector(
         upper: null,
         score: Math.max(0, Math.min(1, shortfall / (2 * spec.max_shortfall))),
         revenue_at_risk: 0,
-        summary: bad
-          ? `end-of-day ${spec.metric} will miss forecast by ${pct}% (projected ${Math.round(projected)} vs ${Math.round(forecast)})`
-          : `end-of-day ${spec.metric} projected ${Math.round(projected)} vs forecast ${Math.round(forecast)}`,
+        ...say({
+          key: 'eod',
+          params: { metric: spec.metric, bad, shortfall_pct: pct, projected, forecast },
+        }),
       };
     },
   };

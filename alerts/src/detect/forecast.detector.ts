@@ -1,3 +1,5 @@
+import { say } from './summary.js';
+import type { SummaryMessage } from './summary.js';
 import { z } from 'zod';
 import {
   arr,
@@ -226,12 +228,10 @@ export function createForecastDetector(spec: ForecastSpec): SeriesDetector {
         // Too few attempts to say anything: carry them into the next step (a low-volume slice
         // is observed over longer steps instead of only in its rare busy minutes).
         accSteps++;
-        return (last = quiet(
-          at,
-          'insufficient',
-          raw,
-          `${stepAgg.attempts} attempts < ${spec.min_attempts}: merged into the next step`,
-        ));
+        return (last = quiet(at, 'insufficient', raw, {
+          key: 'too_few_attempts',
+          params: { attempts: stepAgg.attempts, min: spec.min_attempts, merged: true },
+        }));
       }
       acc = emptyMinute(0);
       accMinutes = 0;
@@ -240,7 +240,8 @@ export function createForecastDetector(spec: ForecastSpec): SeriesDetector {
       if (rate && stepAgg.attempts < spec.min_attempts) return (last = quiet(at, 'insufficient', raw));
       const y = isIntensiveMetric(spec.metric) ? raw : raw / minutes;
       observe(y, step, noiseVariance(y, stepAgg, minutes));
-      if (steps < spec.warmup_steps) return (last = quiet(at, 'insufficient', y, 'learning the forecast'));
+      if (steps < spec.warmup_steps)
+        return (last = quiet(at, 'insufficient', y, { key: 'learning', params: { what: 'forecast' } }));
       let crossAt: number | null = null;
       for (let h = 1; h <= hSteps; h++) {
         const f = forecastMean(h);
@@ -252,14 +253,20 @@ export function createForecastDetector(spec: ForecastSpec): SeriesDetector {
       // Judge "already breached" on the smoothed level: one noisy minute is not a breach.
       const now = breached(level, Math.sqrt(Math.max(0, p11)));
       const f1 = forecast(1);
-      const fmt = (v: number) => formatMetric(spec.metric, v);
       const bad = now || crossAt !== null;
       const eta = crossAt === null ? null : crossAt * spec.step_minutes;
-      const summary = now
-        ? `${spec.metric} ${fmt(level)} (smoothed) is ${spec.breach} ${fmt(spec.threshold)}`
+      const m = spec.metric;
+      const message: SummaryMessage = now
+        ? {
+            key: 'forecast_breach',
+            params: { metric: m, level, breach: spec.breach, threshold: spec.threshold },
+          }
         : eta !== null
-          ? `${spec.metric} will cross ${fmt(spec.threshold)} in ~${eta} min (now ${fmt(y)}, trend ${fmt(trend)}/step)`
-          : `${spec.metric} ${fmt(y)}, forecast ${fmt(f1.mean)} ± ${fmt(f1.half)}`;
+          ? {
+              key: 'forecast_cross',
+              params: { metric: m, threshold: spec.threshold, eta_minutes: eta, now: y, trend },
+            }
+          : { key: 'forecast', params: { metric: m, value: y, mean: f1.mean, half: f1.half } };
       return (last = {
         at,
         verdict: bad ? 'anomalous' : 'normal',
@@ -269,7 +276,7 @@ export function createForecastDetector(spec: ForecastSpec): SeriesDetector {
         upper: f1.mean + f1.half,
         score: now ? 1 : eta !== null ? Math.max(0.5, 1 - eta / (2 * spec.horizon_minutes)) : 0,
         revenue_at_risk: now ? revenueAtRisk(spec.metric, minute, spec.threshold) : 0,
-        summary,
+        ...say(message),
         samples: stepAgg.samples,
         contributors: topContributors(stepAgg),
       });

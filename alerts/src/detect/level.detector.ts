@@ -1,3 +1,4 @@
+import { say } from './summary.js';
 import { z } from 'zod';
 import {
   arr,
@@ -76,7 +77,7 @@ export function createLevelDetector(spec: LevelSpec): SeriesDetector {
       if (raw === null) out = quiet(at, 'no_data', null);
       else if (w.attempts < spec.min_attempts) out = quiet(at, 'insufficient', raw);
       else if (filled < Math.min(30, spec.baseline_minutes))
-        out = quiet(at, 'insufficient', raw, 'learning the recent level');
+        out = quiet(at, 'insufficient', raw, { key: 'learning', params: { what: 'recent_level' } });
       else {
         const m = median(hist);
         const spread = Math.max(1.4826 * mad(hist, m), Math.abs(m) * 0.02, 1e-9);
@@ -103,7 +104,17 @@ export function createLevelDetector(spec: LevelSpec): SeriesDetector {
           upper: m + half,
           score: Math.min(1, Math.abs(v - m) / (2 * half)),
           revenue_at_risk: side ? revenueAtRisk(spec.metric, minute, m) : 0,
-          summary: `${spec.metric} ${formatMetric(spec.metric, v)} vs ${formatMetric(spec.metric, m)} over the last ${spec.baseline_minutes} min${side ? ` (${side} ${formatMetric(spec.metric, side === 'above' ? m + half : m - half)})` : ''}`,
+          ...say({
+            key: 'level',
+            params: {
+              metric: spec.metric,
+              value: v,
+              mean: m,
+              baseline_minutes: spec.baseline_minutes,
+              side,
+              edge: side === 'above' ? m + half : m - half,
+            },
+          }),
           ...(side ? details(win) : {}),
         };
       }

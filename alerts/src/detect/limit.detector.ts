@@ -7,6 +7,7 @@ import { WindowSum } from './window-sum.js';
 import type { AmountSum } from './window-sum.js';
 import { fieldsOf } from './snapshot.js';
 import type { EventDetector, EventFinding } from './types.js';
+import { say } from './summary.js';
 
 /** Transaction-limit breaches per user level: one payment above the per-transaction limit, or a day's total above the daily limit (reporting currency). */
 export const LimitSpecSchema = z.object({
@@ -62,7 +63,10 @@ export function createLimitDetector(spec: LimitSpec): EventDetector {
             upper: limit ?? null,
             score: 1,
             revenue_at_risk: 0,
-            summary: `${overTx ? 'transaction' : '24 h total'} ${value.toFixed(2)} exceeds the ${overTx ? 'per-transaction' : 'daily'} limit ${limit} for level ${level}`,
+            ...say({
+              key: 'limit',
+              params: { per_transaction: overTx, value, limit: limit ?? null, level },
+            }),
             samples: [maskId(e.payment_id)],
           },
         },

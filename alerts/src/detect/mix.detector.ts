@@ -16,6 +16,7 @@ import { quiet } from './common.js';
 import { chiSquareHomogeneity, jensenShannon, transferTest } from './stats.js';
 import type { Evaluation, MinuteAggregate, SeriesDetector } from './types.js';
 import { MINUTE_MS, MinuteWindow } from './types.js';
+import { say } from './summary.js';
 
 /**
  * Decline-mix shift: the distribution of failure categories in the window moves away from the
@@ -333,9 +334,12 @@ export function createMixDetector(spec: MixSpec): SeriesDetector {
       // Minutes at the end of the window the finding covers (0: no finding).
       let shiftMinutes = 0;
       if (total < spec.min_failures)
-        out = quiet(at, 'insufficient', null, `${total} failures < ${spec.min_failures}`);
+        out = quiet(at, 'insufficient', null, {
+          key: 'too_few_failures',
+          params: { failures: total, min: spec.min_failures },
+        });
       else if (!recentReady && !seasonReady)
-        out = quiet(at, 'insufficient', null, 'learning the decline mix');
+        out = quiet(at, 'insufficient', null, { key: 'learning', params: { what: 'decline_mix' } });
       else {
         const recentBase = Array.from(baseline);
         // Against the same time on past days first; a finding there must also be a shift
@@ -344,9 +348,7 @@ export function createMixDetector(spec: MixSpec): SeriesDetector {
         if (b.bad && seasonReady && recentReady && !judge(recentBase).bad) b.bad = false;
         const base = seasonReady ? seasonBase : recentBase;
         const bTotal = seasonReady ? season.total : baseTotal;
-        const vs = seasonReady ? ` vs this time of day on ${season.days} past days` : '';
-        const transfer =
-          b.from >= 0 ? ` (${FAILURE_CATEGORIES[b.from] ?? '?'} → ${FAILURE_CATEGORIES[b.to] ?? '?'})` : '';
+        const seasonDays = seasonReady ? season.days : null;
         const bad = b.bad;
         if (bad) shiftMinutes = b.minutes;
         // Per-category shifts (and the long summary) only for a finding: normal minutes stay cheap.
@@ -368,9 +370,29 @@ export function createMixDetector(spec: MixSpec): SeriesDetector {
           upper: spec.min_jsd,
           score: Math.min(1, b.js / (2 * spec.min_jsd)),
           revenue_at_risk: 0,
-          summary: !bad
-            ? `decline mix stable (JSD ${b.js.toFixed(3)}${vs})${!Number.isNaN(adoptedAt) ? `; the new mix, stable for ${Math.round(adaptAfterMs / MINUTE_MS)} min, is the baseline now` : ''}`
-            : `decline mix shifted (JSD ${b.js.toFixed(3)} over ${b.n} failures${vs}, p=${b.p.toExponential(1)}${transfer})${shifts.length ? `: ${shifts.map((x) => `${x.key.split('=')[1]} +${(x.value * 100).toFixed(0)} pp`).join(', ')}` : ''}`,
+          ...say(
+            !bad
+              ? {
+                  key: 'mix_stable',
+                  params: {
+                    jsd: b.js,
+                    season_days: seasonDays,
+                    adopted_minutes: Number.isNaN(adoptedAt) ? null : Math.round(adaptAfterMs / MINUTE_MS),
+                  },
+                }
+              : {
+                  key: 'mix_shifted',
+                  params: {
+                    jsd: b.js,
+                    failures: b.n,
+                    season_days: seasonDays,
+                    p: b.p,
+                    from: b.from >= 0 ? (FAILURE_CATEGORIES[b.from] ?? '?') : null,
+                    to: b.from >= 0 ? (FAILURE_CATEGORIES[b.to] ?? '?') : null,
+                    shifts: shifts.map((x) => ({ category: x.key.split('=')[1] ?? x.key, value: x.value })),
+                  },
+                },
+          ),
           samples: bad ? win.full().samples : [],
           contributors: shifts,
         };

@@ -14,6 +14,7 @@ import { quiet } from './common.js';
 import { wilson } from './stats.js';
 import type { Evaluation, MinuteAggregate, SeriesDetector } from './types.js';
 import { MINUTE_MS, MinuteWindow, details, formatMetric, revenueAtRisk } from './types.js';
+import { say } from './summary.js';
 
 /**
  * Success/decline-rate test for proportions. The current window's rate gets a Wilson
@@ -162,8 +163,12 @@ export function createRateDetector(spec: RateSpec): SeriesDetector {
       const oldest = Math.max(0, recent.length - fence);
       if (c.n === 0) out = quiet(at, 'no_data', null);
       else if (c.n < spec.min_attempts && recoveredFrom < 0)
-        out = quiet(at, 'insufficient', p, `${c.n} attempts < ${spec.min_attempts}`);
-      else if (bN < spec.min_baseline_attempts) out = quiet(at, 'insufficient', p, 'learning the baseline');
+        out = quiet(at, 'insufficient', p, {
+          key: 'too_few_attempts',
+          params: { attempts: c.n, min: spec.min_attempts },
+        });
+      else if (bN < spec.min_baseline_attempts)
+        out = quiet(at, 'insufficient', p, { key: 'learning', params: { what: 'baseline' } });
       else {
         const p0 = bHits / bN;
         // Test every suffix of the window that has enough volume (last 1, 2, … minutes): a
@@ -215,7 +220,17 @@ export function createRateDetector(spec: RateSpec): SeriesDetector {
           upper: higherIsWorse ? p0 + spec.min_effect : 1,
           score: Math.max(0, Math.min(1, gap / Math.max(spec.min_effect * 4, 1e-9))),
           revenue_at_risk: bad ? revenueAtRisk(spec.metric, minute, p0) : 0,
-          summary: `${spec.metric} ${formatMetric(spec.metric, p)} over ${c.n} attempts (${formatMetric(spec.metric, ci.lower)}–${formatMetric(spec.metric, ci.upper)}) vs baseline ${formatMetric(spec.metric, p0)}`,
+          ...say({
+            key: 'rate',
+            params: {
+              metric: spec.metric,
+              value: p,
+              attempts: c.n,
+              lower: ci.lower,
+              upper: ci.upper,
+              baseline: p0,
+            },
+          }),
           ...(bad ? details(win) : {}),
         };
       }

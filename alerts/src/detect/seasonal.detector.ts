@@ -1,3 +1,4 @@
+import { say } from './summary.js';
 import { z } from 'zod';
 import {
   arr,
@@ -144,7 +145,7 @@ export function createSeasonalDetector(
       if (rate && w.attempts < spec.min_attempts) return quiet(at, 'insufficient', v);
       const e = base.expected(s);
       if (e.n < spec.min_seasons || !Number.isFinite(e.median))
-        return quiet(at, 'insufficient', v, 'learning the seasonal baseline');
+        return quiet(at, 'insufficient', v, { key: 'learning', params: { what: 'seasonal_baseline' } });
       const adj = cal.at(minute.t);
       let expected = rate ? e.median + level : e.median * level;
       if (!rate && cal.active) {
@@ -166,7 +167,6 @@ export function createSeasonalDetector(
       const upper = expected + half;
       const side = outside(v, lower, upper, spec.direction);
       const z = Math.abs(v - expected) / Math.max(half / spec.k, 1e-12);
-      const note = adj.names.length ? ` (calendar: ${adj.names.join(', ')})` : '';
       return {
         at,
         verdict: side ? 'anomalous' : 'normal',
@@ -176,9 +176,10 @@ export function createSeasonalDetector(
         upper,
         score: Math.min(1, z / (2 * spec.k)),
         revenue_at_risk: side ? revenueAtRisk(spec.metric, minute, rate ? expected : expected) : 0,
-        summary: side
-          ? `${spec.metric} ${formatMetric(spec.metric, v)} is ${side} the usual ${formatMetric(spec.metric, lower)}–${formatMetric(spec.metric, upper)} for this time${note}`
-          : `${spec.metric} ${formatMetric(spec.metric, v)} within ${formatMetric(spec.metric, lower)}–${formatMetric(spec.metric, upper)}${note}`,
+        ...say({
+          key: 'seasonal',
+          params: { metric: spec.metric, value: v, side, lower, upper, calendar: [...adj.names] },
+        }),
         ...(side ? details(win) : {}),
       };
     },

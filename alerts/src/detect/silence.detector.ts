@@ -7,6 +7,7 @@ import { quiet } from './common.js';
 import { poissonCdf } from './stats.js';
 import type { Evaluation, MinuteAggregate, SeriesDetector } from './types.js';
 import { MINUTE_MS, MinuteWindow, avgTicket } from './types.js';
+import { say } from './summary.js';
 
 /**
  * Expected silence: a slice that normally has traffic goes quiet. The expected count over the
@@ -91,7 +92,7 @@ export function createSilenceDetector(
       const expected = Number.isFinite(perMinute) ? perMinute * win.length : NaN;
       let out: Evaluation;
       if (!Number.isFinite(expected))
-        out = quiet(at, 'insufficient', w.attempts, 'learning the expected volume');
+        out = quiet(at, 'insufficient', w.attempts, { key: 'learning', params: { what: 'expected_volume' } });
       else if (expected < spec.min_expected) out = { ...quiet(at, 'normal', w.attempts), expected };
       else {
         // Widening the band on calendar days = demanding a smaller p-value. Every suffix of the
@@ -127,7 +128,7 @@ export function createSilenceDetector(
           upper: null,
           score: Math.min(1, -Math.log10(Math.max(p, 1e-300)) / (2 * -Math.log10(spec.p_value))),
           revenue_at_risk: bad ? lost * ticket : 0,
-          summary: `${observed} attempts in ${minutesK} min, ${Math.round(expectedK)} expected (P=${p.toExponential(1)})`,
+          ...say({ key: 'silence', params: { observed, minutes: minutesK, expected: expectedK, p } }),
           samples: bad ? win.full().samples : [],
         };
       }

@@ -3,6 +3,7 @@ import { SnapshotError, arr, fieldsOf, floatsFromJson, floatsToJson, num } from 
 import { quiet } from './common.js';
 import type { Evaluation, MinuteAggregate, SeriesDetector } from './types.js';
 import { MINUTE_MS, avgTicket, topContributors } from './types.js';
+import { say } from './summary.js';
 
 /**
  * SLO multi-window, multi-burn-rate alert on the *technical* success rate: only failures the
@@ -178,7 +179,18 @@ export function createSloDetector(spec: SloSpec): SeriesDetector {
         revenue_at_risk: firing
           ? Math.max(0, minute.technical_failed - minute.attempts * budget) * avgTicket(minute)
           : 0,
-        summary: `technical success ${value === null ? 'n/a' : (value * 100).toFixed(2) + '%'} over ${shown.long_minutes} min; burn rate ${longBurn.toFixed(1)}× (${shown.long_minutes} min) and ${shortBurn.toFixed(1)}× (${shown.short_minutes} min) vs ${shown.burn_rate}× for SLO ${(spec.objective * 100).toFixed(2)}%`,
+        ...say({
+          key: 'slo',
+          params: {
+            value,
+            long_minutes: shown.long_minutes,
+            short_minutes: shown.short_minutes,
+            long_burn: longBurn,
+            short_burn: shortBurn,
+            burn_rate: shown.burn_rate,
+            objective: spec.objective,
+          },
+        }),
         samples: minute.samples,
         contributors: topContributors(minute),
       };

@@ -8,6 +8,7 @@ import { WindowSum } from './window-sum.js';
 import type { AmountSum } from './window-sum.js';
 import { fieldsOf } from './snapshot.js';
 import type { EventDetector, EventFinding } from './types.js';
+import { say } from './summary.js';
 
 /**
  * Structuring ("smurfing"): several transactions of one customer just below the AML threshold
@@ -77,7 +78,16 @@ export function createStructuringDetector(spec: StructuringSpec): EventDetector 
             upper: t.threshold,
             score: 1,
             revenue_at_risk: 0,
-            summary: `customer ${maskId(e.customer_ref)} made ${n} transactions just below the ${t.threshold} threshold in ${spec.window_hours} h (total ${total.toFixed(2)})`,
+            ...say({
+              key: 'structuring',
+              params: {
+                customer: maskId(e.customer_ref),
+                count: n,
+                threshold: t.threshold,
+                window_hours: spec.window_hours,
+                total,
+              },
+            }),
             samples: w.latest(3).map((i) => maskId(i.id)),
           },
         },

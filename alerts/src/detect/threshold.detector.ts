@@ -3,6 +3,7 @@ import { fieldsOf, windowFromJson, windowToJson } from './snapshot.js';
 import { SeriesBaseSchema, quiet } from './common.js';
 import type { Evaluation, MinuteAggregate, SeriesDetector } from './types.js';
 import { MinuteWindow, details, formatMetric, isRateMetric, metricValue, revenueAtRisk } from './types.js';
+import { say } from './summary.js';
 
 /** Static threshold on any metric over a sliding window. */
 export const ThresholdSpecSchema = SeriesBaseSchema.extend({
@@ -43,7 +44,17 @@ export function createThresholdDetector(spec: ThresholdSpec): SeriesDetector {
         upper: spec.op === 'above' ? spec.threshold : null,
         score: bad ? Math.min(1, 0.5 + dist) : 0,
         revenue_at_risk: bad ? revenueAtRisk(spec.metric, minute, spec.threshold) : 0,
-        summary: `${spec.metric} ${formatMetric(spec.metric, v)} is ${bad ? '' : 'not '}${spec.op} ${formatMetric(spec.metric, spec.threshold)} over ${spec.window_minutes} min`,
+        ...say({
+          key: 'threshold',
+          params: {
+            metric: spec.metric,
+            value: v,
+            bad,
+            op: spec.op,
+            threshold: spec.threshold,
+            window_minutes: spec.window_minutes,
+          },
+        }),
         ...(bad ? details(win) : {}),
       };
     },

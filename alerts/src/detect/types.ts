@@ -1,4 +1,5 @@
 import type { FailureCategory, PaymentEvent } from '@paywatch/contracts';
+import type { SummaryMessage } from './summary.js';
 
 /**
  * One closed event-time minute of one slice (a set of label values), built by the engine from
@@ -48,8 +49,13 @@ export interface Evaluation {
   upper: number | null;
   score: number;
   revenue_at_risk: number;
-  /** One human sentence, e.g. "success rate will cross 85% in ~12 min". */
+  /** One human sentence in English, e.g. "success rate will cross 85% in ~12 min". */
   summary: string;
+  /**
+   * The same sentence as data (null when there is nothing to say), so that notifications
+   * render it in the receiver's language (`summaryText`). Set both through `say(message)`.
+   */
+  message: SummaryMessage | null;
   /** Overrides the rule's severity (e.g. the SLO fast-burn pair pages, the slow one tickets). */
   severity?: string;
   /** Masked transaction ids backing the finding. */

@@ -1,3 +1,4 @@
+import { say } from './summary.js';
 import { z } from 'zod';
 import { quiet } from './common.js';
 import { createUnivariateDetector, DEFAULT_UNIVARIATE_CONFIG } from './univariate.detector.js';
@@ -49,7 +50,10 @@ export function createUnivariateSeriesDetector(spec: UnivariateSpec): SeriesDete
         upper: s.upper,
         score: s.score,
         revenue_at_risk: bad ? revenueAtRisk(spec.metric, minute, s.expected) : 0,
-        summary: `${spec.metric} ${formatMetric(spec.metric, v)} anomaly score ${s.score.toFixed(2)} (expected ≈ ${formatMetric(spec.metric, s.expected)})`,
+        ...say({
+          key: 'univariate',
+          params: { metric: spec.metric, value: v, score: s.score, expected: s.expected },
+        }),
         samples: minute.samples,
         contributors: topContributors(minute),
       };

@@ -7,6 +7,7 @@ import { WindowSum } from './window-sum.js';
 import type { AmountSum } from './window-sum.js';
 import { fieldsOf } from './snapshot.js';
 import type { EventDetector, EventFinding } from './types.js';
+import { say } from './summary.js';
 
 /** Velocity per customer: too many attempts (or too much volume) in a window, per user level. */
 export const VelocitySpecSchema = z.object({
@@ -66,9 +67,17 @@ export function createVelocityDetector(spec: VelocitySpec): EventDetector {
             upper: overN ? (maxN ?? null) : (maxA ?? null),
             score: 1,
             revenue_at_risk: 0,
-            summary: overN
-              ? `customer ${maskId(e.customer_ref)} made ${n} attempts in ${spec.window_minutes} min (limit ${maxN} for ${level})`
-              : `customer ${maskId(e.customer_ref)} moved ${amount.toFixed(2)} in ${spec.window_minutes} min (limit ${maxA} for ${level})`,
+            ...say({
+              key: 'velocity',
+              params: {
+                customer: maskId(e.customer_ref),
+                over: overN ? 'count' : 'amount',
+                value: overN ? n : amount,
+                window_minutes: spec.window_minutes,
+                limit: (overN ? maxN : maxA) ?? null,
+                level,
+              },
+            }),
             samples: w.latest(3).map((i) => maskId(i.id)),
           },
         },

@@ -10,7 +10,8 @@ import type { LimitSpec } from './limit.detector.js';
 import { StructuringSpecSchema, createStructuringDetector } from './structuring.detector.js';
 import type { StructuringSpec } from './structuring.detector.js';
 import { makeEvent, rng } from './synthetic.js';
-import type { EventDetector, EventFinding } from './types.js';
+import { summaryText } from './summary.js';
+import type { Evaluation, EventDetector, EventFinding } from './types.js';
 import { VelocitySpecSchema, createVelocityDetector } from './velocity.detector.js';
 import type { VelocitySpec } from './velocity.detector.js';
 import { WindowSum } from './window-sum.js';
@@ -39,7 +40,9 @@ class RefWindows<T> {
   }
 }
 
-type Ref = { observe(e: PaymentEvent, amount: number): EventFinding[]; snapshot(): unknown };
+/** A finding as the old code wrote it: an English summary, no message data. */
+type OldFinding = Omit<EventFinding, 'evaluation'> & { evaluation: Omit<Evaluation, 'message'> };
+type Ref = { observe(e: PaymentEvent, amount: number): OldFinding[]; snapshot(): unknown };
 
 function refVelocity(spec: VelocitySpec): Ref {
   const windows = new RefWindows<{ amount: number; id: string }>(spec.window_minutes * 60_000);
@@ -257,7 +260,12 @@ function compare(ref: Ref, make: () => EventDetector, events: { e: PaymentEvent;
       d.restore?.(old);
     }
     const want = ref.observe(e, amount);
-    const got = d.observe(e, amount);
+    const found = d.observe(e, amount);
+    // The message data renders the old English summary; the rest is compared as it was.
+    const got = found.map(({ evaluation: { message, ...evaluation }, ...f }) => {
+      expect(message && summaryText(message, 'en')).toBe(evaluation.summary);
+      return { ...f, evaluation };
+    });
     // Object.is per value: NaN, -0 and every bit of a float compared.
     expect(got, `event ${i} at ${e.ts}`).toStrictEqual(want);
     findings += want.length;

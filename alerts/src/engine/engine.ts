@@ -2,6 +2,8 @@ import type { PaymentEvent } from '@paywatch/contracts';
 import type { LoadedAlertsConfig } from '../config/load.js';
 import type { RuleConfig } from '../config/schema.js';
 import { asEvent, asSeries, createDetector, isEventSpec } from '../detect/registry.js';
+import { say } from '../detect/summary.js';
+import type { RetireReason } from '../detect/summary.js';
 import type { Evaluation, EventDetector, MinuteAggregate, SeriesDetector } from '../detect/types.js';
 import { MINUTE_MS, emptyMinute } from '../detect/types.js';
 import { minuteFromJson, minuteToJson } from '../detect/snapshot.js';
@@ -372,6 +374,7 @@ export function createAlertEngine(
       starts_at: s.fired_at ?? s.active_since ?? s.last_eval_at,
       ends_at: s.status === 'resolved' ? s.resolved_at : null,
       summary: s.summary,
+      message: s.message ?? null,
       value: s.value,
       expected: s.expected,
       lower: s.lower,
@@ -546,6 +549,7 @@ export function createAlertEngine(
                 score: 0,
                 revenue_at_risk: 0,
                 summary: '',
+                message: null,
               },
               end,
             );
@@ -761,12 +765,12 @@ export function createAlertEngine(
       if (s.status !== 'pending' && s.status !== 'firing') continue;
       const rt = ruleByName.get(s.rule);
       if (!rt) {
-        retire(s, 'rule removed from the configuration');
+        retire(s, 'rule_removed');
         continue;
       }
       if (rt.event) continue; // event rules judge their active alerts every minute
       if (changedRules.has(rt.cfg.name)) {
-        retire(s, 'rule changed: its detector restarted without history');
+        retire(s, 'rule_changed');
         continue;
       }
       const labels = stripMeta(s.labels);
@@ -783,7 +787,7 @@ export function createAlertEngine(
   }
 
   /** Ends an open alert that can no longer be judged (see `settleOrphanAlerts`). */
-  function retire(s: AlertState, reason: string): void {
+  function retire(s: AlertState, reason: RetireReason): void {
     const at = Math.max(s.last_eval_at, restoredFloor ?? -Infinity);
     ruleByName.get(s.rule)?.active.delete(s.id);
     deps.logger?.info(
@@ -801,7 +805,7 @@ export function createAlertEngine(
       resolved_at: at,
       last_eval_at: at,
       no_data: false,
-      summary: `resolved: ${reason} (was: ${s.summary})`,
+      ...say({ key: 'retired', params: { reason, was: s.summary, was_message: s.message ?? null } }),
       transitions: [...s.transitions, at],
     };
     states.set(s.id, next);

@@ -1,5 +1,5 @@
 import { maskPans } from '../lib/mask.js';
-import { alertLines } from './render.js';
+import { alertLines, summaryOf } from './render.js';
 import type { Notification, NotifyAlert } from './types.js';
 
 /** Alertmanager's zero time, used as endsAt of firing alerts in the webhook format. */
@@ -8,7 +8,7 @@ export const ZERO_TIME = '0001-01-01T00:00:00Z';
 /** Annotations carried by every forwarded/webhook alert. */
 export function annotationsOf(a: NotifyAlert, n: Pick<Notification, 'locale'>): Record<string, string> {
   const ann: Record<string, string> = {
-    summary: maskPans(a.summary),
+    summary: maskPans(summaryOf(a, n.locale)),
     description: alertLines(a, n.locale).slice(1).join('\n'),
     dashboard_url: a.dashboard_url,
     revenue_at_risk: a.revenue_at_risk.toFixed(2),

@@ -1,3 +1,4 @@
+import { summaryText } from '../detect/summary.js';
 import { maskPans } from '../lib/mask.js';
 import type { Locale, Notification, NotifyAlert } from './types.js';
 
@@ -103,10 +104,15 @@ export function title(n: Notification): string {
   );
 }
 
+/** The detector's sentence in `locale` (its stored English text when the alert has no message data). */
+export function summaryOf(a: NotifyAlert, locale: Locale): string {
+  return a.message ? summaryText(a.message, locale) : a.summary;
+}
+
 /** The lines describing one alert (plain text; channels add their own markup). */
 export function alertLines(a: NotifyAlert, locale: Locale): string[] {
   const s = strings(locale);
-  const lines = [a.summary];
+  const lines = [summaryOf(a, locale)];
   const f = isFraction(a);
   lines.push(
     `${s.observed}: ${fmtNum(a.value, f)} · ${s.expected}: ${fmtNum(a.expected, f)}${band(a, f, s.band)}`,

@@ -1,3 +1,5 @@
+import type { SummaryMessage } from '../detect/summary.js';
+
 /** One alert as notifications show it (built from an AlertState by the engine). */
 export interface NotifyAlert {
   id: string;
@@ -8,7 +10,9 @@ export interface NotifyAlert {
   /** Epoch ms (event time) when the episode started / resolved (null while firing). */
   starts_at: number;
   ends_at: number | null;
+  /** English sentence; `message` (when set) is the same as data, rendered in the receiver's language. */
   summary: string;
+  message?: SummaryMessage | null;
   value: number | null;
   expected: number | null;
   lower: number | null;

@@ -16,6 +16,7 @@ function ev(verdict: Verdict, at: number, rar = 0): Evaluation {
     score: 0.8,
     revenue_at_risk: rar,
     summary: 's',
+    message: null,
   };
 }
 /** Drives the machine minute by minute from a fake clock; returns the statuses and transitions. */

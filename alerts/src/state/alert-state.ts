@@ -1,3 +1,4 @@
+import type { SummaryMessage } from '../detect/summary.js';
 import type { Evaluation } from '../detect/types.js';
 
 /** Lifecycle status of one alert instance (a rule × a label set). */
@@ -26,7 +27,10 @@ export interface AlertState {
   lower: number | null;
   upper: number | null;
   score: number;
+  /** English sentence of the latest judged evaluation. */
   summary: string;
+  /** `summary` as data, rendered per receiver language (absent in states saved before it). */
+  message?: SummaryMessage | null;
   /** Revenue at risk accumulated over the current episode (reporting currency). */
   revenue_at_risk: number;
   samples: string[];
@@ -156,7 +160,10 @@ export function step(
     next.lower = ev.lower;
     next.upper = ev.upper;
     next.score = ev.score;
-    if (ev.summary) next.summary = ev.summary;
+    if (ev.summary) {
+      next.summary = ev.summary;
+      next.message = ev.message;
+    }
   }
   let transition: AlertStatus | null = null;
 

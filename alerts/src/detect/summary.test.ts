@@ -1,0 +1,280 @@
+// Guards the detectors' sentences per language: every message every detector (and the engine's retire) can write renders in Chinese with no English left but identifiers and labels, its English is the detectors' historical wording, and a zh receiver's notification shows the Chinese one.
+import { describe, expect, it } from 'vitest';
+import { alertLines } from '../notify/render.js';
+import { sampleAlert } from '../notify/testing/fixtures.js';
+import { DetectorSpecSchema, createDetector } from './registry.js';
+import { say, summaryText } from './summary.js';
+import type { SummaryMessage } from './summary.js';
+import type { EventDetector } from './types.js';
+import { makeEvent } from './synthetic.js';
+
+type Key = SummaryMessage['key'];
+type Of<K extends Key> = Extract<SummaryMessage, { key: K }>;
+const m = <K extends Key>(key: K, params: Of<K>['params']) => ({ key, params }) as Of<K>;
+
+/** Every sentence, each variant (typed by key: a new message kind without a sample fails to compile). */
+const SAMPLES: { [K in Key]: Of<K>[] } = {
+  learning: (
+    [
+      'baseline',
+      'recent_level',
+      'seasonal_baseline',
+      'forecast',
+      'daily_totals',
+      'expected_volume',
+      'decline_mix',
+    ] as const
+  ).map((what) => m('learning', { what })),
+  too_few_attempts: [
+    m('too_few_attempts', { attempts: 12, min: 30 }),
+    m('too_few_attempts', { attempts: 12, min: 30, merged: true }),
+  ],
+  too_few_failures: [m('too_few_failures', { failures: 4, min: 20 })],
+  threshold: [
+    m('threshold', {
+      metric: 'success_rate',
+      value: 0.71,
+      bad: true,
+      op: 'below',
+      threshold: 0.85,
+      window_minutes: 5,
+    }),
+    m('threshold', {
+      metric: 'latency_avg',
+      value: 310,
+      bad: false,
+      op: 'above',
+      threshold: 800,
+      window_minutes: 5,
+    }),
+  ],
+  seasonal: [
+    m('seasonal', {
+      metric: 'gmv',
+      value: 1200,
+      side: 'below',
+      lower: 4000,
+      upper: 6100.5,
+      calendar: ['Singles Day'],
+    }),
+    m('seasonal', { metric: 'attempts', value: 500, side: null, lower: 400, upper: 600, calendar: [] }),
+    m('seasonal', { metric: 'attempts', value: 900, side: 'above', lower: 400, upper: 600, calendar: [] }),
+  ],
+  level: [
+    m('level', {
+      metric: 'decline_rate',
+      value: 0.3,
+      mean: 0.1,
+      baseline_minutes: 60,
+      side: 'above',
+      edge: 0.18,
+    }),
+    m('level', { metric: 'latency_gmean', value: 240, mean: 230, baseline_minutes: 60, side: null, edge: 0 }),
+  ],
+  rate: [
+    m('rate', {
+      metric: 'success_rate',
+      value: 0.62,
+      attempts: 312,
+      lower: 0.57,
+      upper: 0.67,
+      baseline: 0.915,
+    }),
+    m('rate', {
+      metric: 'technical_success_rate',
+      value: null,
+      attempts: 0,
+      lower: 0,
+      upper: 1,
+      baseline: 0.99,
+    }),
+  ],
+  slo: [
+    m('slo', {
+      value: 0.9712,
+      long_minutes: 60,
+      short_minutes: 5,
+      long_burn: 14.6,
+      short_burn: 20.1,
+      burn_rate: 14.4,
+      objective: 0.999,
+    }),
+    m('slo', {
+      value: null,
+      long_minutes: 360,
+      short_minutes: 30,
+      long_burn: 0,
+      short_burn: 0,
+      burn_rate: 6,
+      objective: 0.999,
+    }),
+  ],
+  forecast_breach: [
+    m('forecast_breach', { metric: 'success_rate', level: 0.8, breach: 'below', threshold: 0.85 }),
+  ],
+  forecast_cross: [
+    m('forecast_cross', {
+      metric: 'success_rate',
+      threshold: 0.85,
+      eta_minutes: 12,
+      now: 0.9,
+      trend: -0.004,
+    }),
+  ],
+  forecast: [m('forecast', { metric: 'latency_avg', value: 400, mean: 380, half: 60 })],
+  eod: [
+    m('eod', { metric: 'gmv', bad: true, shortfall_pct: 23, projected: 77000, forecast: 100000 }),
+    m('eod', { metric: 'succeeded', bad: false, projected: 9800, forecast: 10000, shortfall_pct: 2 }),
+  ],
+  silence: [m('silence', { observed: 0, minutes: 6, expected: 41.2, p: 1.3e-18 })],
+  mix_stable: [
+    m('mix_stable', { jsd: 0.012, season_days: null, adopted_minutes: null }),
+    m('mix_stable', { jsd: 0.02, season_days: 7, adopted_minutes: 45 }),
+  ],
+  mix_shifted: [
+    m('mix_shifted', {
+      jsd: 0.21,
+      failures: 180,
+      season_days: 7,
+      p: 2e-9,
+      from: 'insufficient_funds',
+      to: 'do_not_honor',
+      shifts: [
+        { category: 'do_not_honor', value: 0.34 },
+        { category: 'timeout', value: 0.05 },
+      ],
+    }),
+    m('mix_shifted', {
+      jsd: 0.1,
+      failures: 60,
+      season_days: null,
+      p: 0.001,
+      from: null,
+      to: null,
+      shifts: [],
+    }),
+  ],
+  univariate: [m('univariate', { metric: 'attempts', value: 12, score: 0.97, expected: 48 })],
+  card_testing: [
+    m('card_testing', {
+      dimension: 'bin',
+      entity: '411111',
+      attempts: 42,
+      small_amount: 2,
+      window_minutes: 10,
+      declined: 39,
+    }),
+  ],
+  velocity: [
+    m('velocity', {
+      customer: 'cus_…9a1f',
+      over: 'count',
+      value: 14,
+      window_minutes: 60,
+      limit: 10,
+      level: 'default',
+    }),
+    m('velocity', {
+      customer: 'cus_…9a1f',
+      over: 'amount',
+      value: 5200,
+      window_minutes: 60,
+      limit: 5000,
+      level: 'gold',
+    }),
+  ],
+  aml: [
+    m('aml', { payment: 'pay_…77c1', amount: 10000, currency: 'EUR', threshold: 10000 }),
+    m('aml', { payment: 'pay_…77c1', amount: 15000, currency: '*', threshold: 10000 }),
+  ],
+  structuring: [
+    m('structuring', { customer: 'cus_…9a1f', count: 4, threshold: 10000, window_hours: 24, total: 38400 }),
+  ],
+  limit: [
+    m('limit', { per_transaction: true, value: 6000, limit: 5000, level: 'default' }),
+    m('limit', { per_transaction: false, value: 21000, limit: 20000, level: 'verified' }),
+  ],
+  retired: [
+    m('retired', {
+      reason: 'rule_removed',
+      was: 'success_rate 62.0% over 312 attempts (57.0%–67.0%) vs baseline 91.5%',
+      was_message: m('rate', {
+        metric: 'success_rate',
+        value: 0.62,
+        attempts: 312,
+        lower: 0.57,
+        upper: 0.67,
+        baseline: 0.915,
+      }),
+    }),
+    m('retired', { reason: 'rule_changed', was: '', was_message: null }),
+  ],
+};
+const ALL: SummaryMessage[] = Object.values(SAMPLES).flat();
+
+/** Words the message itself carries (identifiers, labels, masked ids): these stay as they are. */
+function carried(x: unknown): Set<string> {
+  const out = new Set<string>();
+  const walk = (v: unknown): void => {
+    if (typeof v === 'string') for (const w of v.match(/[A-Za-z_]+/g) ?? []) out.add(w);
+    else if (Array.isArray(v)) v.forEach(walk);
+    else if (v && typeof v === 'object') for (const [k, y] of Object.entries(v)) if (k !== 'was') walk(y);
+  };
+  walk(x);
+  return out;
+}
+
+/** ASCII words of 4+ letters that are neither carried by the message nor a unit or acronym. */
+function english(text: string, msg: SummaryMessage): string[] {
+  const ok = carried(msg.params);
+  return (text.match(/[A-Za-z_]+/g) ?? []).filter(
+    (w) => w.replace(/_/g, '').length >= 4 && !ok.has(w) && !['SLO', 'JSD'].includes(w),
+  );
+}
+
+describe('detector summaries', () => {
+  it('render every message in Chinese without an English sentence left', () => {
+    expect(ALL.length).toBeGreaterThan(30);
+    for (const msg of ALL) {
+      const zh = summaryText(msg, 'zh');
+      expect(english(zh, msg), `${msg.key}: ${zh}`).toEqual([]);
+      expect(zh, msg.key).toMatch(/[\u4e00-\u9fff]/);
+      expect(zh, msg.key).not.toBe(summaryText(msg, 'en'));
+    }
+    // The word check itself catches the English sentence.
+    const rate = SAMPLES.rate[0]!;
+    expect(english(summaryText(rate, 'en'), rate)).toEqual(['over', 'attempts', 'baseline']);
+  });
+
+  it('keep the English wording the detectors wrote (replay output, API and tests read it)', () => {
+    const en = (k: Key, i = 0) => summaryText(SAMPLES[k][i]!, 'en');
+    expect(en('rate')).toBe('success_rate 62.0% over 312 attempts (57.0%–67.0%) vs baseline 91.5%');
+    expect(en('learning', 4)).toBe('learning daily totals');
+    expect(en('too_few_attempts', 1)).toBe('12 attempts < 30: merged into the next step');
+    expect(en('mix_shifted')).toBe(
+      'decline mix shifted (JSD 0.210 over 180 failures vs this time of day on 7 past days, p=2.0e-9 (insufficient_funds → do_not_honor)): do_not_honor +34 pp, timeout +5 pp',
+    );
+    expect(en('slo')).toBe(
+      'technical success 97.12% over 60 min; burn rate 14.6× (60 min) and 20.1× (5 min) vs 14.4× for SLO 99.90%',
+    );
+    expect(en('retired')).toBe(
+      'resolved: rule removed from the configuration (was: success_rate 62.0% over 312 attempts (57.0%–67.0%) vs baseline 91.5%)',
+    );
+    expect(say(SAMPLES.limit[1]!).summary).toBe(
+      '24 h total 21000.00 exceeds the daily limit 20000 for level verified',
+    );
+  });
+
+  it("reach a zh receiver's notification in Chinese, straight from a detector's finding", () => {
+    // A real finding: an AML threshold crossed by one event.
+    const det = createDetector(DetectorSpecSchema.parse({ type: 'aml_threshold' })) as EventDetector;
+    const e = makeEvent({ ts: Date.UTC(2026, 0, 5, 14, 0), amount_minor: 1_200_000, customer_ref: 'cus_1' });
+    const [f] = det.observe(e, 13000);
+    expect(f?.evaluation.message?.key).toBe('aml');
+    const a = sampleAlert({ summary: f!.evaluation.summary, message: f!.evaluation.message });
+    expect(alertLines(a, 'en')[0]).toMatch(/^transaction .* reaches the AML threshold 10000$/);
+    const zh = alertLines(a, 'zh')[0]!;
+    expect(zh).toMatch(/^交易 .*，达到反洗钱阈值 10000$/);
+    expect(english(zh, f!.evaluation.message!)).toEqual([]);
+  });
+});
