@@ -65,6 +65,28 @@ describe('read API', () => {
     ]);
   });
 
+  it('timeseries in a time zone: day buckets from local midnight (+05:30), the zone in the answer', async () => {
+    const day = `/api/v1/timeseries?from=${T0 - 86_400_000}&to=${T0 + 86_400_000}&bucket=1d`;
+    const ist = TimeseriesSchema.parse((await s.get(`${day}&tz=Asia/Kolkata`)).body);
+    expect(ist.tz).toBe('Asia/Kolkata');
+    // 10:00–11:00 UTC is 15:30–16:30 in Kolkata: the day that began 2026-11-19 18:30 UTC.
+    const points = ist.series[0]!.points;
+    expect(points.map((p) => p.t)).toEqual([
+      Date.UTC(2026, 10, 18, 18, 30),
+      Date.UTC(2026, 10, 19, 18, 30),
+      Date.UTC(2026, 10, 20, 18, 30),
+    ]);
+    expect(points.map((p) => p.attempts)).toEqual([0, 120, 0]);
+    const utc = TimeseriesSchema.parse((await s.get(day)).body);
+    expect(utc.tz).toBe('UTC');
+    const midnight = T0 - 10 * 3_600_000;
+    expect(utc.series[0]!.points.map((p) => p.t)).toEqual([
+      midnight - 86_400_000,
+      midnight,
+      midnight + 86_400_000,
+    ]);
+  });
+
   it('breakdown and failures', async () => {
     const b = BreakdownSchema.parse((await s.get(`/api/v1/breakdown?${range}&dimension=currency`)).body);
     expect(b.rows.map((r) => [r.key, r.attempts])).toEqual([
@@ -117,6 +139,9 @@ describe('read API', () => {
     ['/api/v1/timeseries?bucket=7m', 'bucket'],
     ['/api/v1/timeseries?group_by=shoe_size', 'group_by'],
     ['/api/v1/timeseries?from=2025-01-01T00:00:00Z&to=2026-01-01T00:00:00Z&bucket=1m', 'bucket'],
+    ['/api/v1/timeseries?tz=Mars/Olympus_Mons', 'tz'],
+    ['/api/v1/timeseries?tz=asia/shanghai', 'tz'],
+    ['/api/v1/timeseries?tz=%2B05:30', 'tz'],
     ['/api/v1/breakdown', 'dimension'],
     ['/api/v1/transactions?limit=100000', 'limit'],
     ['/api/v1/transactions?cursor=bm9wZQ', 'cursor'],

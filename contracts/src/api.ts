@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { DIMENSIONS, DimensionSchema, type Filters } from './dimensions.js';
 import { FAILURE_CATEGORIES } from './enums.js';
 import { PaymentEventSchema } from './payment-event.js';
+import { TimeZoneSchema } from './time-zone.js';
 
 // ---------------------------------------------------------------------------------------------
 // Query parameters of the read API (`/api/v1/...`). Every schema here is used both by the
@@ -61,6 +62,11 @@ export const TimeseriesQuerySchema = RangeQuerySchema.extend({
   group_by: DimensionSchema.optional(),
   /** At most this many groups (largest by attempts); the rest are folded into `__other__`. */
   limit: z.coerce.number().int().min(1).max(50).optional(),
+  /**
+   * IANA zone whose local days cut the `6h` and `1d` buckets (local midnight, 23/25-hour days
+   * around DST). Default UTC. Shorter buckets stay on UTC multiples.
+   */
+  tz: TimeZoneSchema.optional(),
 });
 export type TimeseriesQuery = z.output<typeof TimeseriesQuerySchema>;
 
@@ -139,7 +145,10 @@ export type MetricPoint = z.infer<typeof MetricPointSchema>;
 export const TimeseriesSchema = z.object({
   from: z.number(),
   to: z.number(),
+  /** Nominal bucket size; zoned day buckets may last 23 or 25 hours (see `tz`). */
   bucket_ms: z.number(),
+  /** The zone `6h` / `1d` buckets are cut in (`UTC` unless the query named one; absent from older servers: UTC). */
+  tz: z.string().optional(),
   group_by: DimensionSchema.nullable(),
   reporting_currency: z.string(),
   series: z.array(z.object({ key: z.string().nullable(), points: z.array(MetricPointSchema) })),

@@ -5,6 +5,7 @@ export * from './payment-event.js';
 export * from './dimensions.js';
 export * from './filter-values.js';
 export * from './api.js';
+export * from './time-zone.js';
 export * from './live.js';
 export * from './signals.js';
 export * from './text.js';

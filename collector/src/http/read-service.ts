@@ -1,5 +1,8 @@
 import {
   BUCKETS,
+  UTC_ZONE,
+  bucketStart,
+  bucketStarts,
   filtersOf,
   type Breakdown,
   type BreakdownQuery,
@@ -87,7 +90,10 @@ export function createReadService(reader: EventReader, fx: Fx, now: () => number
             : span <= 8 * 86_400_000
               ? BUCKETS['1h']
               : BUCKETS['1d'];
-      const first = r.from - (r.from % bucketMs);
+      // 'UTC' cuts the same buckets as no zone (epoch multiples): keep the default path.
+      const tz = q.tz === undefined || q.tz === UTC_ZONE ? null : q.tz;
+      const first = bucketStart(r.from, bucketMs, tz);
+      // Exact for UTC; for a zone, within one bucket per DST change (a 6 h bucket may last 7 h).
       const count = Math.ceil((r.to - first) / bucketMs);
       if (count > MAX_BUCKETS) {
         throw new BadRequestError(
@@ -96,8 +102,17 @@ export function createReadService(reader: EventReader, fx: Fx, now: () => number
           'invalid_parameter',
         );
       }
+      const starts = bucketStarts(r.from, r.to, bucketMs, tz, MAX_BUCKETS);
       const groupBy = q.group_by ?? null;
-      const rows = await reader.timeseries({ ...r, bucketMs, groupBy });
+      const rows = await reader.timeseries({ ...r, bucketMs, groupBy, tz });
+      // A store whose zone data differ from this runtime's (a rule changed since) may cut a day
+      // elsewhere: keep its buckets rather than drop their counts.
+      const known = new Set(starts);
+      const extra = rows.filter((p) => !known.has(p.t)).map((p) => p.t);
+      if (extra.length > 0) {
+        starts.push(...new Set(extra));
+        starts.sort((a, b) => a - b);
+      }
       // Keep the `limit` largest groups by attempts; fold the rest into one series.
       const limit = q.limit ?? 10;
       const totals = new Map<string | null, number>();
@@ -133,8 +148,7 @@ export function createReadService(reader: EventReader, fx: Fx, now: () => number
       const out: Timeseries['series'] = [];
       for (const [key, byT] of series) {
         const points: MetricPoint[] = [];
-        for (let i = 0; i < count; i++) {
-          const t = first + i * bucketMs;
+        for (const t of starts) {
           const a = byT.get(t);
           points.push({
             t,
@@ -153,6 +167,7 @@ export function createReadService(reader: EventReader, fx: Fx, now: () => number
         from: r.from,
         to: r.to,
         bucket_ms: bucketMs,
+        tz: tz ?? UTC_ZONE,
         group_by: groupBy,
         reporting_currency: fx.reportingCurrency,
         series: out,

@@ -42,6 +42,8 @@ export const READ_ROUTE_DOCS: RouteDoc[] = [
     tag: 'read',
     auth: 'viewer',
     summary: 'Metrics per time bucket, optionally grouped by one dimension',
+    description:
+      'Buckets start at multiples of their size since the epoch (UTC). With `tz` (an IANA zone name, case as in the tz database: `Asia/Shanghai`, `America/New_York`, `Asia/Kolkata`; default `UTC`; anything else is a 400 naming `tz`), `6h` and `1d` buckets follow that zone instead: each local day starts a bucket at local midnight and is cut into 4 (or 1) buckets of elapsed time, so a day with a DST change is 23 or 25 hours long (its last 6 h bucket 5 or 7 hours); finer buckets are unchanged. `bucket_ms` stays the nominal size and `tz` in the answer names the zone used. Answers are exact on both stores whatever the zone offset (+05:30 and +05:45 read the per-minute rollup or raw rows on ClickHouse).',
     query: TimeseriesQuerySchema,
     response: {
       status: 200,

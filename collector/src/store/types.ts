@@ -18,7 +18,10 @@ export interface Aggregate {
 }
 
 export interface SeriesPoint {
-  /** Bucket start, epoch ms (aligned to multiples of the bucket size since the epoch, UTC). */
+  /**
+   * Bucket start, epoch ms: a multiple of the bucket size since the epoch (UTC), or for 6 h / 1 d
+   * buckets with a zone, local midnight of that zone plus whole buckets (`bucketStart` in contracts).
+   */
   t: number;
   /** Group key (value of the group-by dimension), null for no group-by or a null value. */
   key: string | null;
@@ -73,8 +76,14 @@ export interface EventWriter {
  */
 export interface EventReader {
   overview(q: RangeFilter): Promise<Aggregate>;
-  /** Points for every non-empty (bucket, key); the caller fills gaps. */
-  timeseries(q: RangeFilter & { bucketMs: number; groupBy: Dimension | null }): Promise<SeriesPoint[]>;
+  /**
+   * Points for every non-empty (bucket, key); the caller fills gaps. `tz` (an IANA name the
+   * caller validated; null or absent = UTC) cuts 6 h and 1 d buckets at the zone's local
+   * midnight (`bucketStart` in contracts); shorter buckets ignore it.
+   */
+  timeseries(
+    q: RangeFilter & { bucketMs: number; groupBy: Dimension | null; tz?: string | null },
+  ): Promise<SeriesPoint[]>;
   /** Top `limit` values of `dimension` by attempts (ties by key). */
   breakdown(q: RangeFilter & { dimension: Dimension; limit: number }): Promise<BreakdownItem[]>;
   /** Failed attempts by category, largest first, each with its top 5 raw codes. */

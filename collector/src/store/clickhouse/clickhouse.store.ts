@@ -602,7 +602,7 @@ GROUP BY table`,
 
   /** Runs the counts and latency statements for one grouping and joins them by key. */
   async function aggregateBy(q: RangeFilter, g: Grouping): Promise<Acc[]> {
-    const plan_ = await plan(q, { bucketMs: g.bucketMs, dimension: g.dimension });
+    const plan_ = await plan(q, { bucketMs: g.bucketMs, dimension: g.dimension, tz: g.tz ?? null });
     const [counts, lats] = await Promise.all([
       rows(countsQuery(db, plan_, q, g)),
       rows(latencyQuery(db, plan_, q, g)),
@@ -857,7 +857,7 @@ GROUP BY table`,
     },
 
     async timeseries(q) {
-      const accs = await aggregateBy(q, { bucketMs: q.bucketMs, dimension: q.groupBy });
+      const accs = await aggregateBy(q, { bucketMs: q.bucketMs, dimension: q.groupBy, tz: q.tz ?? null });
       return accs
         .sort((x, y) => (x.bucket ?? 0) - (y.bucket ?? 0) || compareKeys(x.key, y.key))
         .map((a): SeriesPoint => ({

@@ -2,6 +2,8 @@ import {
   DIMENSIONS,
   FAILURE_STATUSES,
   SUCCESS_STATUSES,
+  isZonedBucket,
+  zoneGrid,
   type Dimension,
   type Filters,
   type PaymentEvent,
@@ -56,7 +58,13 @@ export interface ReadPlan {
 export interface ReadShape {
   bucketMs?: number | null;
   dimension?: Dimension | null;
+  /** Zone of 6 h / 1 d buckets (null: UTC); see `bucketStart` in contracts. */
+  tz?: string | null;
 }
+
+/** The grid the shape's bucket boundaries lie on over the range (`zoneGrid` in contracts). */
+const gridOf = (q: RangeFilter, shape: ReadShape) =>
+  shape.bucketMs == null ? 'hour' : zoneGrid(q.from, q.to, shape.bucketMs, shape.tz ?? null);
 
 const isRollupDim = (d: Dimension): d is Dimension & RollupDimension =>
   (ROLLUP_DIMENSIONS as readonly string[]).includes(d);
@@ -71,6 +79,8 @@ export function chooseSource(mode: ReadMode, q: RangeFilter, shape: ReadShape = 
   if (mode === 'raw') return 'raw';
   if (q.from % MINUTE_MS !== 0 || q.to % MINUTE_MS !== 0) return 'raw';
   if (shape.bucketMs != null && shape.bucketMs % MINUTE_MS !== 0) return 'raw';
+  // A zone with seconds in its offset (none since 1972) cuts days inside a minute.
+  if (gridOf(q, shape) === 'none') return 'raw';
   if (shape.dimension != null && !isRollupDim(shape.dimension)) return 'raw';
   if (hasRowFilter(q.filters)) return 'raw';
   for (const d of DIMENSIONS) {
@@ -94,6 +104,8 @@ const hasRowFilter = (f: Filters) =>
 export function cubeSlice(q: RangeFilter, shape: ReadShape = {}): CubeDimension | typeof ALL_SLICE | null {
   if (hasRowFilter(q.filters)) return null;
   if (shape.bucketMs != null && shape.bucketMs % HOUR_MS !== 0) return null;
+  // Local days of +05:30 or +05:45 begin inside an hour row of the cube.
+  if (gridOf(q, shape) !== 'hour') return null;
   const used = new Set<Dimension>();
   if (shape.dimension != null && shape.dimension !== 'status') used.add(shape.dimension);
   for (const d of DIMENSIONS) {
@@ -237,10 +249,24 @@ function filterConditions(f: Filters): SqlFragment[] {
   return out;
 }
 
-/** Grouping of an aggregate read: optional time bucket and optional dimension. */
+/** Grouping of an aggregate read: optional time bucket (in a zone, see `ReadShape.tz`) and optional dimension. */
 export interface Grouping {
   bucketMs: number | null;
   dimension: Dimension | null;
+  tz?: string | null;
+}
+
+/**
+ * The bucket start of a time column (epoch ms) — `bucketStart` in contracts: an epoch multiple,
+ * or for 6 h / 1 d buckets with a zone, the zone's local midnight (`toStartOfDay(t, tz)`, on
+ * 18.16 and current releases; the zone must be a constant, so it is bound as a literal) plus
+ * whole buckets, the last one of a 25-hour day an hour longer. Exact for a cube or rollup row
+ * when the zone's midnights lie on its grid (`planRead` checks).
+ */
+function bucketExpr(time: SqlFragment, bucketMs: number, tz: string | null): SqlFragment {
+  if (tz === null || !isZonedBucket(bucketMs)) return sql`intDiv(${time}, ${bucketMs}) * ${bucketMs}`;
+  const day = sql`toInt64(toUInt32(toStartOfDay(toDateTime(intDiv(${time}, 1000)), ${tz}))) * 1000`;
+  return sql`${day} + least(intDiv(${time} - ${day}, ${bucketMs}), ${DAY_MS / bucketMs - 1}) * ${bucketMs}`;
 }
 
 type PartSource = ReadSource;
@@ -259,7 +285,7 @@ function keyExprs(
   const names: SqlFragment[] = [];
   if (g.bucketMs !== null) {
     const time = raw(source === 'raw' ? 'ts' : source === 'rollup' ? 'minute' : 'hour');
-    select.push(sql`intDiv(${time}, ${g.bucketMs}) * ${g.bucketMs} AS bucket`);
+    select.push(sql`${bucketExpr(time, g.bucketMs, g.tz ?? null)} AS bucket`);
     names.push(raw('bucket'));
   }
   if (g.dimension !== null) {

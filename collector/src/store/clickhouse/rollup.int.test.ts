@@ -30,6 +30,9 @@ const events = generateEvents({
   spanMs: 3 * DAY,
   tsGranularityMs: 7_000,
 });
+/** Three days across New York's spring-forward (2026-03-08), for zoned day buckets. */
+const DST0 = Date.UTC(2026, 2, 6, 12);
+const dstEvents = generateEvents({ seed: 98, payments: 600, from: DST0, spanMs: 3 * DAY, idPrefix: 'dst_' });
 
 async function count(table: string): Promise<number> {
   const rs = await admin.query({
@@ -49,6 +52,7 @@ beforeAll(async () => {
   await rawOnly.start();
   // Three days of events in several inserts (several parts per partition, merged or not).
   for (let i = 0; i < events.length; i += 2500) await auto.write(events.slice(i, i + 2500));
+  await auto.write(dstEvents);
 }, 120_000);
 
 afterAll(async () => {
@@ -138,6 +142,33 @@ describe('rollup answers equal raw answers', () => {
       }
     }
   }, 240_000);
+
+  it('time series in a time zone: DST-crossing, whole-hour and +05:30 / +05:45 zones', async () => {
+    const dst: RangeFilter = { from: DST0, to: DST0 + 3 * DAY, filters: {} };
+    const dstEdges: RangeFilter = { from: DST0 + 17 * M, to: DST0 + 3 * DAY - 5 * M, filters: {} };
+    // Cube + rollup edges, rollup only (several dimensions), hour-aligned and unaligned ends.
+    const multi = { ...dst, filters: (ranges[6] as RangeFilter).filters };
+    const shapes: [number, Dimension | null][] = [
+      [6 * H, 'provider'],
+      [DAY, null],
+      [DAY, 'currency'],
+    ];
+    for (const q of [dst, dstEdges, multi]) {
+      for (const tz of ['America/New_York', 'Asia/Kolkata', 'Asia/Kathmandu']) {
+        for (const [bucketMs, groupBy] of shapes) {
+          const tq = { ...q, bucketMs, groupBy, tz };
+          const [a, r] = await Promise.all([auto.timeseries(tq), rawOnly.timeseries(tq)]);
+          expect(r.length, JSON.stringify(tq)).toBeGreaterThan(0);
+          expect(a, JSON.stringify(tq)).toEqual(r);
+        }
+      }
+    }
+    // Whole-hour zones keep the hourly cube; +05:30 / +05:45 days begin inside its hours.
+    const day = (tz: string) => ({ bucketMs: DAY, dimension: 'provider' as const, tz });
+    expect(auto.sourceFor(dst, day('America/New_York'))).toBe('cube');
+    expect(auto.sourceFor(dst, day('Asia/Kolkata'))).toBe('rollup');
+    expect(auto.sourceFor(dst, day('Asia/Kathmandu'))).toBe('rollup');
+  }, 120_000);
 
   it('reads use the cube where it is exact, so a 30-day read never scans raw rows when hour-aligned', () => {
     const [all, edges, twoDims] = [ranges[0], ranges[1], ranges[6]] as [

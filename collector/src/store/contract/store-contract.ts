@@ -1,5 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DIMENSIONS, outcomeOf, type Dimension, type Filters, type PaymentEvent } from '@paywatch/contracts';
+import {
+  DIMENSIONS,
+  bucketStart,
+  outcomeOf,
+  type Dimension,
+  type Filters,
+  type PaymentEvent,
+} from '@paywatch/contracts';
 import type { RangeFilter, Store } from '../types.js';
 import { AWKWARD_STRINGS, generateEvents } from './events.js';
 
@@ -136,6 +143,9 @@ const HOUR = 3_600_000;
 /** Monday 2026-01-05 00:00 UTC. */
 const T0 = Date.UTC(2026, 0, 5);
 const SPAN = 6 * HOUR;
+const DAY = 24 * HOUR;
+/** 2026-03-06 12:00 UTC: three days over New York's spring-forward (2026-03-08 02:00 EST). */
+const DST0 = Date.UTC(2026, 2, 6, 12);
 
 /**
  * The behaviour every store backend must show, asserted against results computed here from
@@ -170,7 +180,15 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
         ...generateEvents({ seed: 7, payments: 20, from: T0 - HOUR, spanMs: HOUR, idPrefix: 'before_' }),
         ...generateEvents({ seed: 8, payments: 20, from: T0 + SPAN, spanMs: HOUR, idPrefix: 'after_' }),
       ];
-      const all = [...events, ...outside];
+      // Three days across a DST change, for day buckets in a time zone.
+      const dstEvents = generateEvents({
+        seed: 20260308,
+        payments: 150,
+        from: DST0,
+        spanMs: 3 * DAY,
+        idPrefix: 'dst_',
+      });
+      const all = [...events, ...outside, ...dstEvents];
       const full: RangeFilter = { from: T0, to: T0 + SPAN, filters: {} };
       let sut: StoreUnderTest;
       let store: Store;
@@ -276,12 +294,17 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
         await checkOverview({ from: T0 + SPAN, to: T0 + SPAN + HOUR, filters: {} });
       });
 
-      const checkSeries = async (q: RangeFilter & { bucketMs: number; groupBy: Dimension | null }) => {
+      const checkSeries = async (
+        q: RangeFilter & { bucketMs: number; groupBy: Dimension | null; tz?: string },
+      ) => {
         const got = await store.timeseries(q);
         const groups = groupBy(
           all.filter((e) => matches(e, q)),
           (e) =>
-            JSON.stringify([e.ts - (e.ts % q.bucketMs), q.groupBy === null ? null : dimValue(e, q.groupBy)]),
+            JSON.stringify([
+              bucketStart(e.ts, q.bucketMs, q.tz ?? null),
+              q.groupBy === null ? null : dimValue(e, q.groupBy),
+            ]),
         );
         const expected = [...groups.entries()]
           .map(([k, es]) => {
@@ -339,6 +362,41 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
           groupBy: 'merchant_id',
           filters: { provider: ['stripe'] },
         });
+      });
+
+      it('timeseries in a time zone: 6 h and day buckets from local midnight, across DST, in half-hour zones', async () => {
+        const dst: RangeFilter = { from: DST0, to: DST0 + 3 * DAY, filters: {} };
+        // New York's days: EST (05:00 UTC) until 2026-03-08, which lasts 23 h; EDT (04:00 UTC) after.
+        const ny = await checkSeries({ ...dst, bucketMs: DAY, groupBy: null, tz: 'America/New_York' });
+        expect(ny.map((p) => p.t)).toEqual([
+          Date.UTC(2026, 2, 6, 5),
+          Date.UTC(2026, 2, 7, 5),
+          Date.UTC(2026, 2, 8, 5),
+          Date.UTC(2026, 2, 9, 4),
+        ]);
+        const ny6 = await checkSeries({
+          ...dst,
+          bucketMs: 6 * HOUR,
+          groupBy: 'provider',
+          tz: 'America/New_York',
+        });
+        expect(ny6.some((p) => p.t === Date.UTC(2026, 2, 9, 4) + 6 * HOUR)).toBe(true);
+        // +05:30 and +05:45: days start on the half hour / quarter hour.
+        const ist = await checkSeries({ ...dst, bucketMs: DAY, groupBy: 'status', tz: 'Asia/Kolkata' });
+        expect(ist.some((p) => p.t === Date.UTC(2026, 2, 7, 18, 30))).toBe(true);
+        await checkSeries({ ...dst, bucketMs: 6 * HOUR, groupBy: null, tz: 'Asia/Kathmandu' });
+        // St John's (-03:30, with DST too): its midnight falls inside the seeded 6 hours.
+        const nst = await checkSeries({
+          ...full,
+          bucketMs: DAY,
+          groupBy: 'currency',
+          tz: 'America/St_Johns',
+        });
+        expect(new Set(nst.map((p) => p.t))).toEqual(
+          new Set([Date.UTC(2026, 0, 4, 3, 30), Date.UTC(2026, 0, 5, 3, 30)]),
+        );
+        // Hour buckets ignore the zone.
+        await checkSeries({ ...full, bucketMs: HOUR, groupBy: null, tz: 'Asia/Kolkata' });
       });
 
       const checkBreakdown = async (q: RangeFilter & { dimension: Dimension; limit: number }) => {

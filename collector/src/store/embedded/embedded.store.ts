@@ -20,7 +20,7 @@ import { positiveInt } from '../signals.js';
 import { appendRows } from './append-rows.js';
 import { runOnOwnConnection } from './read-connection.js';
 import { createEmbeddedFeed } from './feed.js';
-import { SqlParams, outcomeSqlOf, whereOf } from './sql.js';
+import { SqlParams, bucketSql, outcomeSqlOf, whereOf } from './sql.js';
 import { SIGNAL_DDL, createEmbeddedPending, createEmbeddedSignals, type EmbeddedStore } from './signals.js';
 
 /** Where the embedded store keeps its data. */
@@ -431,11 +431,12 @@ export function createEmbeddedStore(config: EmbeddedStoreConfig, deps: EmbeddedS
     async timeseries(q) {
       const bucketMs = positiveInt(q.bucketMs, 'bucketMs');
       const keySql = q.groupBy === null ? 'NULL::VARCHAR' : dimColumn(q.groupBy);
+      const tz = q.tz ?? null;
       const p = new SqlParams();
-      const b = p.bind(bucketMs);
+      const t = bucketSql(p, bucketMs, tz);
       const o = outcomeSqlOf(p);
       const where = whereOf(q, p);
-      const sql = `SELECT (ts - ts % ${b}) AS t, ${keySql} AS key,
+      const sql = `SELECT ${t} AS t, ${keySql} AS key,
           count(*) FILTER (WHERE ${o.outcome}) AS attempts,
           count(*) FILTER (WHERE ${o.success}) AS succeeded,
           count(*) FILTER (WHERE ${o.failure}) AS failed,
@@ -446,7 +447,7 @@ export function createEmbeddedStore(config: EmbeddedStoreConfig, deps: EmbeddedS
         read(sql, p, (r) => r),
         gmvBy(
           q,
-          (gp) => [`(ts - ts % ${gp.bind(bucketMs)}) AS t`, `${keySql} AS key`],
+          (gp) => [`${bucketSql(gp, bucketMs, tz)} AS t`, `${keySql} AS key`],
           (r) => keyString(n(r.t), sOrNull(r.key)),
         ),
       ]);

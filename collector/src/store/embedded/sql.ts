@@ -1,4 +1,4 @@
-import { DIMENSIONS, FAILURE_STATUSES, SUCCESS_STATUSES } from '@paywatch/contracts';
+import { DIMENSIONS, FAILURE_STATUSES, SUCCESS_STATUSES, isZonedBucket } from '@paywatch/contracts';
 import type { RangeFilter } from '../types.js';
 import { DIMENSION_COLUMNS } from './row.js';
 
@@ -76,4 +76,21 @@ export function outcomeSqlOf(p: SqlParams): OutcomeSql {
       return `status IN (${[...succ(), ...fail()].join(', ')})`;
     },
   };
+}
+
+/**
+ * The bucket start of `ts` (`bucketStart` in contracts): a multiple of `bucketMs`, or for 6 h /
+ * 1 d buckets with a zone, the zone's local midnight (ICU: the local wall time truncated to the
+ * day, read back in the zone) plus whole buckets of elapsed time, the last one of a 25-hour day
+ * an hour longer.
+ */
+export function bucketSql(p: SqlParams, bucketMs: number, tz: string | null): string {
+  if (tz === null || !isZonedBucket(bucketMs)) {
+    const b = p.bind(bucketMs);
+    return `(ts - ts % ${b})`;
+  }
+  const z = p.bind(tz);
+  const day = `epoch_ms(date_trunc('day', make_timestamptz(ts * 1000) AT TIME ZONE ${z}) AT TIME ZONE ${z})`;
+  const b = p.bind(bucketMs);
+  return `(${day} + least((ts - ${day}) // ${b}, ${p.bind(86_400_000 / bucketMs - 1)}) * ${b})`;
 }

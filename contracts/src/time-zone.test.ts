@@ -1,0 +1,60 @@
+// Guards the time-zone bucket helpers the read API fills gaps with: IANA names only (case as in the tz database), local-midnight days across DST and in +05:45.
+import { describe, expect, it } from 'vitest';
+import { TimeZoneSchema, bucketStarts, zoneGrid } from './time-zone.js';
+
+const H = 3_600_000;
+const D = 24 * H;
+
+describe('time-zone buckets', () => {
+  it('accepts IANA names and refuses wrong case, offsets and unknown zones', () => {
+    for (const ok of [
+      'UTC',
+      'Asia/Shanghai',
+      'America/New_York',
+      'America/Argentina/Buenos_Aires',
+      'Etc/GMT+5',
+    ])
+      expect(TimeZoneSchema.safeParse(ok).success, ok).toBe(true);
+    for (const bad of ['asia/shanghai', '+05:30', 'Mars/Olympus_Mons', '', 'Asia/Shanghai; DROP'])
+      expect(TimeZoneSchema.safeParse(bad).success, bad).toBe(false);
+  });
+
+  it('day and 6 h buckets start at local midnight; the spring-forward day lasts 23 h', () => {
+    const from = Date.UTC(2026, 2, 7, 5);
+    expect(bucketStarts(from, from + 3 * D - 2 * H, D, 'America/New_York', 10)).toEqual([
+      Date.UTC(2026, 2, 7, 5),
+      Date.UTC(2026, 2, 8, 5),
+      Date.UTC(2026, 2, 9, 4),
+    ]);
+    // 6 h of elapsed time from local midnight; the 23-hour day's last bucket is 5 h long.
+    expect(
+      bucketStarts(Date.UTC(2026, 2, 8, 5), Date.UTC(2026, 2, 9, 5), 6 * H, 'America/New_York', 10),
+    ).toEqual([
+      Date.UTC(2026, 2, 8, 5),
+      Date.UTC(2026, 2, 8, 11),
+      Date.UTC(2026, 2, 8, 17),
+      Date.UTC(2026, 2, 8, 23),
+      Date.UTC(2026, 2, 9, 4),
+    ]);
+    // Fall back (2026-11-01, 25 h): the last 6 h bucket is 7 h long.
+    expect(
+      bucketStarts(Date.UTC(2026, 10, 1, 4), Date.UTC(2026, 10, 2, 6), 6 * H, 'America/New_York', 10),
+    ).toEqual([
+      Date.UTC(2026, 10, 1, 4),
+      Date.UTC(2026, 10, 1, 10),
+      Date.UTC(2026, 10, 1, 16),
+      Date.UTC(2026, 10, 1, 22),
+      Date.UTC(2026, 10, 2, 5),
+    ]);
+  });
+
+  it('says which grid local midnights lie on, and ignores the zone for finer buckets', () => {
+    const r = [Date.UTC(2026, 0, 1), Date.UTC(2026, 0, 10)] as const;
+    expect(zoneGrid(...r, D, 'America/New_York')).toBe('hour');
+    expect(zoneGrid(...r, D, 'Asia/Kathmandu')).toBe('minute');
+    expect(zoneGrid(...r, H, 'Asia/Kathmandu')).toBe('hour');
+    expect(
+      bucketStarts(Date.UTC(2026, 0, 1, 0, 10), Date.UTC(2026, 0, 1, 2), H, 'Asia/Kathmandu', 10),
+    ).toEqual([Date.UTC(2026, 0, 1, 0), Date.UTC(2026, 0, 1, 1)]);
+  });
+});
