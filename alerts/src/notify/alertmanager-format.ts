@@ -1,5 +1,5 @@
 import { maskPans } from '../lib/mask.js';
-import { alertLines, summaryOf } from './render.js';
+import { alertLines, reminderLine, summaryOf } from './render.js';
 import type { Notification, NotifyAlert } from './types.js';
 
 /** Alertmanager's zero time, used as endsAt of firing alerts in the webhook format. */
@@ -31,12 +31,14 @@ function common(maps: Record<string, string>[]): Record<string, string> {
 
 /** The Alertmanager webhook payload (version 4), so existing webhook consumers work unchanged. */
 export function alertmanagerWebhookPayload(n: Notification): Record<string, unknown> {
+  // A reminder keeps the format: its alerts carry one more annotation saying so.
+  const reminder = reminderLine(n);
   const alerts = n.alerts.map((a) => {
     const labels = Object.fromEntries(Object.entries(a.labels).map(([k, v]) => [k, maskPans(v)]));
     return {
       status: a.status,
       labels,
-      annotations: annotationsOf(a, n),
+      annotations: { ...annotationsOf(a, n), ...(reminder && a.status === 'firing' ? { reminder } : {}) },
       startsAt: new Date(a.starts_at).toISOString(),
       endsAt: a.ends_at === null ? ZERO_TIME : new Date(a.ends_at).toISOString(),
       generatorURL: a.dashboard_url,

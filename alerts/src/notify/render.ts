@@ -8,6 +8,10 @@ const T = {
     firing: 'FIRING',
     resolved: 'RESOLVED',
     escalation: 'ESCALATED',
+    reminder: 'REMINDER',
+    stillFiring: 'Still firing since',
+    minutes: 'min',
+    notAcked: 'not acknowledged',
     test: 'TEST',
     observed: 'Observed',
     expected: 'Expected',
@@ -25,6 +29,10 @@ const T = {
     firing: '告警中',
     resolved: '已恢复',
     escalation: '已升级',
+    reminder: '提醒',
+    stillFiring: '仍在告警，开始于',
+    minutes: '分钟',
+    notAcked: '尚未确认',
     test: '测试',
     observed: '观测值',
     expected: '期望值',
@@ -90,9 +98,11 @@ export function title(n: Notification): string {
       ? s.test
       : n.reason === 'escalation'
         ? `${s.escalation} ${s.firing}`
-        : n.status === 'firing'
-          ? s.firing
-          : s.resolved;
+        : n.reason === 'repeat' && n.status === 'firing'
+          ? `${s.reminder} ${s.firing}`
+          : n.status === 'firing'
+            ? s.firing
+            : s.resolved;
   const rule = n.alerts[0]?.rule ?? 'paywatch';
   // The rule is named already: an `alertname` group label (route group_by) would repeat it.
   const labels = Object.entries(n.group_labels)
@@ -107,6 +117,34 @@ export function title(n: Notification): string {
 /** The detector's sentence in `locale` (its stored English text when the alert has no message data). */
 export function summaryOf(a: NotifyAlert, locale: Locale): string {
   return a.message ? summaryText(a.message, locale) : a.summary;
+}
+
+/** "14:02 UTC" (the day too when it is not the sending day). */
+function clock(t: number, ref: number): string {
+  const d = new Date(t).toISOString();
+  const sameDay = d.slice(0, 10) === new Date(ref).toISOString().slice(0, 10);
+  return `${sameDay ? '' : `${d.slice(0, 10)} `}${d.slice(11, 16)} UTC`;
+}
+
+/**
+ * For a reminder (`repeat_interval`), the line saying so: "Still firing since 14:02 UTC (38 min),
+ * not acknowledged" (with "2 of 3" when some alerts of the group were acknowledged); null for
+ * any other notification.
+ */
+export function reminderLine(n: Notification): string | null {
+  if (n.reason !== 'repeat') return null;
+  const firing = n.alerts.filter((a) => a.status === 'firing');
+  if (!firing.length) return null;
+  const s = strings(n.locale);
+  const since = Math.min(...firing.map((a) => a.starts_at));
+  const ref = n.sent_at ?? since;
+  const mins =
+    n.sent_at === undefined ? '' : ` (${Math.max(0, Math.round((n.sent_at - since) / 60_000))} ${s.minutes})`;
+  const open = firing.filter((a) => a.acknowledged_by === null).length;
+  const some = open < firing.length;
+  return n.locale === 'zh'
+    ? `${s.stillFiring} ${clock(since, ref)}${mins.replace(' (', '（').replace(')', '）')}，${some ? `${open}/${firing.length} 条` : ''}${s.notAcked}`
+    : `${s.stillFiring} ${clock(since, ref)}${mins}, ${some ? `${open} of ${firing.length} ` : ''}${s.notAcked}`;
 }
 
 /** The lines describing one alert (plain text; channels add their own markup). */
@@ -134,6 +172,8 @@ export function alertLines(a: NotifyAlert, locale: Locale): string[] {
 export function plainText(n: Notification): string {
   const s = strings(n.locale);
   const parts = [title(n), ''];
+  const reminder = reminderLine(n);
+  if (reminder) parts.push(reminder, '');
   for (const a of n.alerts) {
     const labels = Object.entries(a.labels)
       .filter(([k]) => k !== 'alertname')
@@ -153,6 +193,8 @@ export function plainText(n: Notification): string {
 export function markdown(n: Notification, mentions = ''): string {
   const s = strings(n.locale);
   const parts = [`### ${title(n)}`];
+  const reminder = reminderLine(n);
+  if (reminder) parts.push(`**${reminder}**`);
   for (const a of n.alerts) {
     parts.push(
       `**${a.rule}** ${maskPans(

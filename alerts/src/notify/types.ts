@@ -38,6 +38,11 @@ export interface Notification {
   locale: Locale;
   /** Why this was sent: a new group, an update, a repeat, an escalation or a test. */
   reason: 'new' | 'update' | 'repeat' | 'escalation' | 'test';
+  /**
+   * When the dispatcher sent it (epoch ms, wall clock; absent for tests and previews): a
+   * reminder (`repeat`) says how long its alerts have been firing.
+   */
+  sent_at?: number;
   external_url: string;
 }
 

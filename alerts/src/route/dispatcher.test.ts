@@ -138,8 +138,14 @@ describe('dispatcher', () => {
     expect(sent()).toHaveLength(1);
     await d.tick(30 * S + 60 * M);
     expect(sent()).toHaveLength(2);
-    const repeat = JSON.parse(rx.requests[1]!.body) as { alerts: unknown[] };
+    type Hook = { alerts: { annotations: Record<string, string> }[] };
+    const repeat = JSON.parse(rx.requests[1]!.body) as Hook;
     expect(repeat.alerts).toHaveLength(1);
+    // The reminder says so, with the time it has been firing (the first page did not).
+    expect(repeat.alerts[0]?.annotations['reminder']).toMatch(
+      /^Still firing since 00:00 UTC \(6[01] min\), not acknowledged$/,
+    );
+    expect((JSON.parse(rx.requests[0]!.body) as Hook).alerts[0]?.annotations['reminder']).toBeUndefined();
     expect(d.acknowledge('a', 'alice')).toBe(true);
     await d.tick(30 * S + 125 * M);
     expect(sent()).toHaveLength(2);

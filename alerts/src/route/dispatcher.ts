@@ -239,6 +239,7 @@ export function createDispatcher(deps: DispatcherDeps, route: Route): Dispatcher
       status: firing.length ? 'firing' : 'resolved',
       alerts: [...firing, ...resolved],
       reason,
+      sent_at: now,
       external_url: deps.externalUrl?.() ?? '',
     });
     // Only a delivered notification enters the log: a failed one is tried again next interval.

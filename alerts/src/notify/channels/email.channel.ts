@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { createTransport } from 'nodemailer';
-import { alertLines, escapeHtml, plainText, strings, title } from '../render.js';
+import { alertLines, escapeHtml, plainText, reminderLine, strings, title } from '../render.js';
 import { maskPans } from '../../lib/mask.js';
 import type { Channel, Notification } from '../types.js';
 import { ChannelError } from '../types.js';
@@ -40,7 +40,9 @@ export function emailHtml(n: Notification): string {
       return `<div style="border-left:4px solid ${colour};padding:4px 12px;margin:12px 0"><h3 style="margin:0">${escapeHtml(a.rule)}</h3><p>${labels}</p><ul>${lines}</ul><p><a href="${escapeHtml(a.dashboard_url)}">${escapeHtml(s.open)}</a></p></div>`;
     })
     .join('');
-  return `<!doctype html><html><body style="font-family:sans-serif"><h2>${escapeHtml(title(n))}</h2>${rows}</body></html>`;
+  const reminder = reminderLine(n);
+  const lead = reminder ? `<p><strong>${escapeHtml(reminder)}</strong></p>` : '';
+  return `<!doctype html><html><body style="font-family:sans-serif"><h2>${escapeHtml(title(n))}</h2>${lead}${rows}</body></html>`;
 }
 
 export function createEmailChannel(spec: EmailSpec): Channel {

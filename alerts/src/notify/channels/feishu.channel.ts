@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { z } from 'zod';
 import { hostOf, postJson } from '../http.js';
-import { alertLines, strings, title } from '../render.js';
+import { alertLines, reminderLine, strings, title } from '../render.js';
 import { maskPans } from '../../lib/mask.js';
 import type { Channel, Notification } from '../types.js';
 import { ChannelError } from '../types.js';
@@ -26,6 +26,9 @@ export function feishuSign(secret: string, timestampS: number): string {
 export function feishuCard(n: Notification): Record<string, unknown> {
   const s = strings(n.locale);
   const elements: Record<string, unknown>[] = [];
+  const reminder = reminderLine(n);
+  if (reminder)
+    elements.push({ tag: 'div', text: { tag: 'lark_md', content: `**${reminder}**` } }, { tag: 'hr' });
   for (const a of n.alerts.slice(0, 20)) {
     const labels = Object.entries(a.labels)
       .filter(([k]) => k !== 'alertname')

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { hostOf, postJson } from '../http.js';
-import { alertLines, title } from '../render.js';
+import { alertLines, reminderLine, title } from '../render.js';
 import { maskPans } from '../../lib/mask.js';
 import type { Channel, Notification } from '../types.js';
 import { strings } from '../render.js';
@@ -21,6 +21,9 @@ export function slackPayload(n: Notification, spec: Pick<SlackSpec, 'channel'>):
   const blocks: Record<string, unknown>[] = [
     { type: 'header', text: { type: 'plain_text', text: head, emoji: true } },
   ];
+  const reminder = reminderLine(n);
+  if (reminder)
+    blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `:repeat: ${reminder}` }] });
   for (const a of n.alerts.slice(0, 20)) {
     const labels = Object.entries(a.labels)
       .filter(([k]) => k !== 'alertname')
@@ -42,7 +45,11 @@ export function slackPayload(n: Notification, spec: Pick<SlackSpec, 'channel'>):
       elements: [{ type: 'button', text: { type: 'plain_text', text: s.open }, url: a.dashboard_url }],
     });
   }
-  return { text: head, blocks, ...(spec.channel ? { channel: spec.channel } : {}) };
+  return {
+    text: reminder ? `${head} · ${reminder}` : head,
+    blocks,
+    ...(spec.channel ? { channel: spec.channel } : {}),
+  };
 }
 
 export function createSlackChannel(spec: SlackSpec): Channel {

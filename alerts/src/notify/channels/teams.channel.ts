@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { hostOf, postJson } from '../http.js';
-import { alertLines, strings, title } from '../render.js';
+import { alertLines, reminderLine, strings, title } from '../render.js';
 import { maskPans } from '../../lib/mask.js';
 import type { Channel, Notification } from '../types.js';
 
@@ -26,6 +26,8 @@ export function teamsPayload(n: Notification): Record<string, unknown> {
       color: n.status === 'firing' ? 'Attention' : 'Good',
     },
   ];
+  const reminder = reminderLine(n);
+  if (reminder) body.push({ type: 'TextBlock', text: reminder, wrap: true, isSubtle: true });
   const actions: Record<string, unknown>[] = [];
   for (const a of n.alerts.slice(0, 20)) {
     const lines = alertLines(a, n.locale);
