@@ -10,11 +10,11 @@ import {
   statSync,
   writeFileSync,
 } from 'node:fs';
-import { createServer } from 'node:net';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Overview } from '@paywatch/contracts';
+import { freePort } from '../../alerts/test/free-port.js';
 import type { CommandIO } from '../src/cli/command.js';
 import { createGenerator } from '../src/simulator/generator.js';
 import { collectorForBatch, procStatBusySeconds, procStatCpuSeconds } from './ingest-topology.js';
@@ -30,16 +30,6 @@ import {
 const BIN = fileURLToPath(new URL('../bin/paywatch.mjs', import.meta.url));
 const KEY = 'bench-key-0123456789abcdef';
 const ADMIN_PASSWORD = `bench-admin-${randomBytes(12).toString('hex')}`;
-
-function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      s.close(() => (typeof a === 'object' && a ? res(a.port) : rej(new Error('no port'))));
-    });
-  });
-}
 
 /**
  * CPU seconds (user + system) a process has used so far, from /proc (Linux); null elsewhere.

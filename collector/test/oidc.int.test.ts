@@ -2,11 +2,11 @@
 import { createHash, generateKeyPairSync, randomBytes, sign } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createServer } from 'node:net';
 import express from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditEntry } from '../src/audit/types.js';
 import { startTestServer, type TestServer } from './harness.js';
+import { freePort } from './scrape-harness.js';
 
 const b64u = (b: Buffer | string) => Buffer.from(b).toString('base64url');
 const CLIENT_ID = 'paywatch-test';
@@ -112,14 +112,6 @@ async function startProvider() {
     });
   });
   return { issuer, state, close: () => new Promise<void>((r) => server.close(() => r())) };
-}
-
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
-  const port = (srv.address() as AddressInfo).port;
-  await new Promise<void>((r) => srv.close(() => r()));
-  return port;
 }
 
 let idp: Awaited<ReturnType<typeof startProvider>>;

@@ -1,10 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createClient } from '@clickhouse/client';
+import { freePort } from '../../alerts/test/free-port.js';
 import { ident, sql } from '../src/store/clickhouse/sql.js';
 import { startTestServer, type TestServer } from './harness.js';
 import {
@@ -21,14 +21,9 @@ import {
  * own, and polling helpers.
  */
 
-/** A port free on 127.0.0.1 at the time of the call. */
-export async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
-  const port = (srv.address() as AddressInfo).port;
-  await new Promise<void>((r) => srv.close(() => r()));
-  return port;
-}
+// A port free on 127.0.0.1 at the time of the call: the repository's one copy, in alerts/test
+// (alerts may not import collector); collector's tests import it from here.
+export { freePort };
 
 /** Calls `fn` every `stepMs` until `ok(value)` or `ms` elapse; returns the last value. */
 export async function waitUntil<T>(

@@ -1,12 +1,12 @@
 // Guards the dashboard end to end in real Chromium against a real collector fed by the simulator: live feed, KPIs = read API, reconnect backfill, CSV = API, drill-down (only the attempts behind a bar), compare deltas, unmatched filter values said in the UI language, Chinese, no console errors, Faro beacons.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Page, WebSocketRoute } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../collector/test/scrape-harness.js';
 import { parseCsv } from '../src/features/trends/csv.js';
 import { enumLabel } from '../src/i18n/enum-labels.js';
 import {
@@ -34,14 +34,6 @@ const consoleErrors: string[] = [];
 const faroBodies: string[] = [];
 const sockets: WebSocketRoute[] = [];
 let blockSocket = false;
-
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
-  const port = (srv.address() as AddressInfo).port;
-  await new Promise<void>((r) => srv.close(() => r()));
-  return port;
-}
 
 /**
  * Starts `paywatch start --no-demo` on a free port with its Faro receiver accepting the
