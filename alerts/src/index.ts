@@ -29,4 +29,5 @@ export type { Detector, Evaluation, EventDetector, MinuteAggregate, SeriesDetect
 export { createUnivariateDetector, DEFAULT_UNIVARIATE_CONFIG } from './detect/univariate.detector.js';
 export { detectCommand } from './cli/detect.command.js';
 export { replayCommand } from './cli/replay.command.js';
+export { SILENCE_USAGE, silenceCommand } from './cli/silence.command.js';
 export type { CliIo } from './cli/io.js';

@@ -1,7 +1,8 @@
-// Guards the alert engine inside the collector: unpaced simulated history with a provider outage is judged in event time (not dropped as late) and raises an alert via the API and the live stream, its deep link on this collector's own address; ack needs on-call and records the signed-in actor; non-JSON bodies get 415 and unknown query parameters 400.
+// Guards the alert engine inside the collector: unpaced simulated history with a provider outage is judged in event time (not dropped as late) and raises an alert via the API and the live stream, its deep link on this collector's own address; ack needs on-call and records the signed-in actor; `paywatch silence add/list/expire` against it with an API key; non-JSON bodies get 415 and unknown query parameters 400.
 import type { ClientToServerEvents, LiveAlertTransition, ServerToClientEvents } from '@paywatch/contracts';
 import { io as connect, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { main } from '../src/cli/main.js';
 import { sendOutageHistory, startTestServer, type TestServer } from './harness.js';
 
 interface AlertView {
@@ -109,5 +110,53 @@ describe('alert engine in the collector', () => {
       400,
       { error: { code: 'invalid_parameter', message: 'unknown query parameter "foo"', field: 'foo' } },
     ]);
+  });
+
+  it('`paywatch silence` adds, lists and expires a silence through the API with --key; the author is the key', async () => {
+    const cli = async (...argv: string[]) => {
+      let out = '';
+      let err = '';
+      const w = (f: (c: string) => void) =>
+        ({ write: (c: string) => (f(c), true) }) as unknown as NodeJS.WritableStream;
+      const code = await main(['silence', ...argv], {
+        stdout: w((c) => (out += c)),
+        stderr: w((c) => (err += c)),
+      });
+      return { code, out, err };
+    };
+    const denied = await cli('list', '--url', s.url);
+    expect([denied.code, denied.err]).toEqual([
+      1,
+      'paywatch silence: GET /silences: HTTP 401 sign in or send Authorization: Bearer <api key> (pass an API key with --key)\n',
+    ]);
+    const common = ['--url', s.url, '--key', s.adminKey];
+    const add = await cli(
+      'add',
+      ...common,
+      '--matcher',
+      'provider=adyen',
+      '--duration',
+      '2h',
+      '--reason',
+      'adyen maintenance',
+      '--author',
+      'ana',
+    );
+    expect(add.code, add.err).toBe(0);
+    const id = add.out.trim();
+    // A signed-in server records who called, not what --author claims (and says so).
+    expect(add.err).toContain('by key:test harness');
+    expect(add.err).toContain('the server recorded the author as "key:test harness"');
+    const list = await cli('list', ...common);
+    expect(list.out).toMatch(
+      new RegExp(
+        `^${id}\\s+active\\s+\\S+\\s+key:test harness\\s+provider="adyen"\\s+adyen maintenance$`,
+        'm',
+      ),
+    );
+    expect((await cli('expire', id, ...common)).code).toBe(0);
+    const after = (await s.get<{ items: { id: string; ends_at: number }[] }>('/api/v1/silences')).body.items;
+    expect(after.find((x) => x.id === id)?.ends_at).toBeLessThanOrEqual(Date.now());
+    expect((await cli('list', ...common)).out).not.toContain(id);
   });
 });

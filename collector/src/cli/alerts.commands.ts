@@ -28,6 +28,12 @@ export const detectCommand: Command = {
   run: async (argv, io) => (await import('@paywatch/alerts')).detectCommand(argv, io),
 };
 
+export const silenceCommand: Command = {
+  name: 'silence',
+  summary: 'Add, list or expire alert silences on a running collector (or alerts service) via its API',
+  run: async (argv, io) => (await import('@paywatch/alerts')).silenceCommand(argv, io),
+};
+
 export const replayCommand: Command = {
   name: 'replay',
   summary: 'Replay historical events through the alert detectors in event time; write alert transitions',

@@ -1,7 +1,7 @@
 import type { Command, CommandIO } from './command.js';
 import { startCommand } from './start.command.js';
 import { benchCommand } from './bench.command.js';
-import { detectCommand, replayCommand } from './alerts.commands.js';
+import { detectCommand, replayCommand, silenceCommand } from './alerts.commands.js';
 import { alertsServiceCommand } from '../alerts/alerts-service.command.js';
 import { backupCommand, restoreCommand } from '../backup/backup.command.js';
 import { usersCommand } from '../auth/users.command.js';
@@ -17,6 +17,7 @@ export const COMMANDS: Command[] = [
   detectCommand,
   replayCommand,
   alertsServiceCommand,
+  silenceCommand,
   benchCommand,
   backupCommand,
   restoreCommand,
