@@ -404,8 +404,8 @@ describe('dashboard in Chromium against a real collector', () => {
       `/api/v1/timeseries?from=${from}&to=${to}&bucket=1m&group_by=provider&limit=8`,
     );
     const header = csv[0] as string[];
-    expect(header[0]).toBe('time');
-    expect(header.slice(1, -1)).toEqual(ts.series.map((s) => s.key));
+    expect(header.slice(0, 2)).toEqual(['time', 'time_zone']);
+    expect(header.slice(2, -1)).toEqual(ts.series.map((s) => s.key));
     // The minute in progress when the chart read its data (and any later one) is marked partial;
     // every minute that had ended before the page opened is complete.
     expect(header.at(-1)).toBe('partial');
@@ -419,10 +419,10 @@ describe('dashboard in Chromium against a real collector', () => {
     for (const [j, s] of ts.series.entries()) {
       const byT = new Map(s.points.map((p) => [p.t, p.attempts]));
       for (const row of csv.slice(1)) {
-        expect(Number(row[j + 1])).toBe(byT.get(Date.parse(row[0] as string)) ?? 0);
+        expect(Number(row[j + 2])).toBe(byT.get(Date.parse(row[0] as string)) ?? 0);
       }
     }
-    const total = csv.slice(1).reduce((n, r) => n + r.slice(1, -1).reduce((m, v) => m + Number(v), 0), 0);
+    const total = csv.slice(1).reduce((n, r) => n + r.slice(2, -1).reduce((m, v) => m + Number(v), 0), 0);
     expect(total).toBeGreaterThan(100);
   });
 
@@ -558,6 +558,14 @@ describe('dashboard in Chromium against a real collector', () => {
       local(q.get('to') ?? ''),
     ]);
     expect(Date.parse(q.get('to') ?? '') - Date.parse(q.get('from') ?? '')).toBe(7 * 86_400_000);
+    // A zone a shared link names: the selector shows it, the page says which zone its days are
+    // in, and choosing the browser's own zone drops it from the URL.
+    await page.goto(`${base}/trends?range=7d&bucket=1d&tz=Asia/Kolkata`);
+    await page.getByTestId('zone-label').waitFor();
+    expect(await page.getByTestId('zone-label').textContent()).toContain('Asia/Kolkata');
+    expect(await page.getByTestId('zone').inputValue()).toBe('Asia/Kolkata');
+    await page.getByTestId('zone').selectOption('local');
+    await page.waitForURL((u) => !u.searchParams.has('tz') && u.searchParams.get('bucket') === '1d');
   });
 
   it('explores a 7-day trend by provider compared with the same weekday last week', async () => {

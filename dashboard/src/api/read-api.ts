@@ -52,11 +52,11 @@ export const readApi = {
   overview: (p: RangeParams, signal?: AbortSignal): Promise<Overview> =>
     requestJson(`${API_BASE}/overview?${rangeSearch(p)}`, OverviewSchema, { signal }),
   timeseries: (
-    p: RangeParams & { bucket: BucketName; groupBy?: Dimension | null; limit?: number },
+    p: RangeParams & { bucket: BucketName; groupBy?: Dimension | null; limit?: number; tz?: string },
     signal?: AbortSignal,
   ): Promise<Timeseries> =>
     requestJson(
-      `${API_BASE}/timeseries?${rangeSearch(p, { bucket: p.bucket, group_by: p.groupBy ?? undefined, limit: p.limit })}`,
+      `${API_BASE}/timeseries?${rangeSearch(p, { bucket: p.bucket, group_by: p.groupBy ?? undefined, limit: p.limit, tz: p.tz })}`,
       TimeseriesSchema,
       { signal },
     ),

@@ -16,17 +16,21 @@ export interface Formatter {
 }
 
 const DASH = '–';
-const cache = new Map<Lang, Formatter>();
+const cache = new Map<string, Formatter>();
 
-export function formatterFor(lang: Lang): Formatter {
-  const hit = cache.get(lang);
+/** The formatters of a language; times on the browser's clock, or on `timeZone`'s (an IANA name). */
+export function formatterFor(lang: Lang, timeZone?: string): Formatter {
+  const key = timeZone === undefined ? lang : `${lang}|${timeZone}`;
+  const hit = cache.get(key);
   if (hit) return hit;
-  const f = createFormatter(lang);
-  cache.set(lang, f);
+  const f = createFormatter(lang, timeZone);
+  if (cache.size > 50) cache.clear();
+  cache.set(key, f);
   return f;
 }
 
-function createFormatter(locale: string): Formatter {
+function createFormatter(locale: string, timeZone?: string): Formatter {
+  const zone = timeZone === undefined ? {} : { timeZone };
   const nf = new Map<number, Intl.NumberFormat>();
   const num = (d: number) => {
     let x = nf.get(d);
@@ -36,6 +40,7 @@ function createFormatter(locale: string): Formatter {
   const compact = new Intl.NumberFormat(locale, { notation: 'compact', maximumFractionDigits: 1 });
   const money = new Map<string, Intl.NumberFormat>();
   const dt = new Intl.DateTimeFormat(locale, {
+    ...zone,
     year: 'numeric',
     month: '2-digit',
     day: '2-digit',
@@ -45,13 +50,15 @@ function createFormatter(locale: string): Formatter {
     hour12: false,
   });
   const tm = new Intl.DateTimeFormat(locale, {
+    ...zone,
     hour: '2-digit',
     minute: '2-digit',
     second: '2-digit',
     hour12: false,
   });
-  const hm = new Intl.DateTimeFormat(locale, { hour: '2-digit', minute: '2-digit', hour12: false });
+  const hm = new Intl.DateTimeFormat(locale, { ...zone, hour: '2-digit', minute: '2-digit', hour12: false });
   const dhm = new Intl.DateTimeFormat(locale, {
+    ...zone,
     month: 'short',
     day: 'numeric',
     hour: '2-digit',

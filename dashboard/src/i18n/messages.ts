@@ -105,6 +105,10 @@ export const en = {
   'trends.basis': '{n} attempts',
   'trends.noDrill': 'No transaction filter selects exactly this group',
   'trends.utcBuckets': '{bucket} buckets start at 00:00 UTC, {local} your time.',
+  'trends.zone': 'Time zone',
+  'trends.zoneLocal': 'Local ({zone})',
+  'trends.zoneUtc': 'UTC',
+  'trends.zoneIn': 'Times and days in {zone}',
   'trends.unconverted':
     'Not in these amounts: {amounts} of successful payments, in currencies with no exchange rate to {currency} (set PAYWATCH_FX_RATES).',
   'trends.unconvertedAvg': 'Those payments still count in the average ticket’s divisor, so it reads low.',
@@ -344,6 +348,10 @@ export const zhCN: Record<MessageKey, string> = {
   'trends.basis': '{n} 笔尝试',
   'trends.noDrill': '无法用筛选条件精确列出该分组的交易',
   'trends.utcBuckets': '{bucket} 分桶从 UTC 00:00 开始，即您当地时间 {local}。',
+  'trends.zone': '时区',
+  'trends.zoneLocal': '本地（{zone}）',
+  'trends.zoneUtc': 'UTC（协调世界时）',
+  'trends.zoneIn': '时间与日期按 {zone}',
   'trends.unconverted':
     '以上金额未包含：成功交易 {amounts}，这些币种没有到 {currency} 的汇率（请设置 PAYWATCH_FX_RATES）。',
   'trends.unconvertedAvg': '这些交易仍计入平均客单价的分母，因此该值偏低。',

@@ -1,7 +1,7 @@
 // Guards the chart model (metric math, empty buckets, comparison overlay, the bucket still in progress) and that the CSV export equals what the chart draws.
 import type { MetricPoint, Timeseries } from '@paywatch/contracts';
 import { describe, expect, it } from 'vitest';
-import { basisOf, buildChartModel, deltaOf, type ChartModel } from './chart-data.js';
+import { basisOf, bucketEnd, buildChartModel, deltaOf, type ChartModel } from './chart-data.js';
 import { comparisonRange } from './compare.js';
 import { chartToCsv, csvField, csvFileName, parseCsv } from './csv.js';
 
@@ -159,8 +159,8 @@ describe('bucket still in progress', () => {
 
   it('marks the partial bucket (and the ones not started) in the CSV export', () => {
     const rows = parseCsv(chartToCsv(buildChartModel({ metric: 'attempts', primary, asOf, ...labels })));
-    expect(rows[0]).toEqual(['time', 'All', 'partial']);
-    expect(rows.slice(1).map((r) => [r[1], r[2]])).toEqual([
+    expect(rows[0]).toEqual(['time', 'time_zone', 'All', 'partial']);
+    expect(rows.slice(1).map((r) => [r[2], r[3]])).toEqual([
       ['10', 'false'],
       ['12', 'false'],
       ['3', 'true'],
@@ -184,24 +184,25 @@ describe('CSV export', () => {
 
   it('has one row per chart row and one column per series, values unrounded', () => {
     const rows = parseCsv(chartToCsv(model));
-    expect(rows[0]).toEqual(['time', ...model.series.map((s) => s.exportLabel), 'partial']);
+    expect(rows[0]).toEqual(['time', 'time_zone', ...model.series.map((s) => s.exportLabel), 'partial']);
     expect(rows.length - 1).toBe(model.rows.length);
     model.rows.forEach((r, i) => {
       const line = rows[i + 1] as string[];
       expect(Date.parse(line[0] as string)).toBe(r.t);
+      expect(line[1]).toBe('UTC');
       model.series.forEach((s, j) => {
-        const cell = line[j + 1] as string;
+        const cell = line[j + 2] as string;
         expect(cell === '' ? null : Number(cell)).toBe(r[s.id]);
       });
     });
-    expect(rows[1]?.[1]).toBe(String(2 / 3));
+    expect(rows[1]?.[2]).toBe(String(2 / 3));
   });
 
   it('quotes fields per RFC 4180', () => {
     expect(csvField('a,b')).toBe('"a,b"');
     expect(csvField('say "hi"')).toBe('"say ""hi"""');
     expect(csvField('plain')).toBe('plain');
-    expect(chartToCsv(model).split('\r\n')[0]).toBe('time,stripe,"a ""quoted"", name",partial');
+    expect(chartToCsv(model).split('\r\n')[0]).toBe('time,time_zone,stripe,"a ""quoted"", name",partial');
   });
 
   it('says which currency money is in: a currency column and the file name (GMV by currency is all in the reporting currency)', () => {
@@ -220,8 +221,8 @@ describe('CSV export', () => {
     });
     const rows = parseCsv(chartToCsv(gmv));
     expect(rows).toEqual([
-      ['time', 'currency', 'JPY', 'EUR', 'partial'],
-      [new Date(T0).toISOString(), 'USD', '12.5', '40.25', 'false'],
+      ['time', 'time_zone', 'currency', 'JPY', 'EUR', 'partial'],
+      [new Date(T0).toISOString(), 'UTC', 'USD', '12.5', '40.25', 'false'],
     ]);
     expect(csvFileName(gmv, 'currency')).toBe('paywatch-gmv-USD-by-currency-20260101T1200Z.csv');
     // Counts and rates carry no currency.
@@ -240,7 +241,62 @@ describe('CSV export', () => {
       exportCompareLabel: (n) => `${n} (last week)`,
     });
     expect(zh.series.map((s) => s.label)).toEqual(['微信支付', '微信支付（上周同日）']);
-    expect(parseCsv(chartToCsv(zh))[0]).toEqual(['time', 'wechat_pay', 'wechat_pay (last week)', 'partial']);
+    expect(parseCsv(chartToCsv(zh))[0]).toEqual([
+      'time',
+      'time_zone',
+      'wechat_pay',
+      'wechat_pay (last week)',
+      'partial',
+    ]);
+  });
+
+  it('day buckets in a zone: rows at local midnight (a 23-hour DST day), times with the offset, the zone in a column, last week matched across DST', () => {
+    const D = 86_400_000;
+    const H = 3_600_000;
+    const day = (t: number, n: number) => pt(t, n, n, n);
+    // New York, 7–9 March 2026: EST midnight 05:00 UTC, EDT from the 8th (04:00 UTC on the 9th).
+    const primary: Timeseries = {
+      from: Date.UTC(2026, 2, 7, 5),
+      to: Date.UTC(2026, 2, 10, 4),
+      bucket_ms: D,
+      tz: 'America/New_York',
+      group_by: null,
+      reporting_currency: 'USD',
+      series: [{ key: null, points: [day(Date.UTC(2026, 2, 7, 5), 3), day(Date.UTC(2026, 2, 9, 4), 5)] }],
+    };
+    // A week before, all EST: its buckets sit an hour later than now minus 7 days after the change.
+    const comparison: Timeseries = {
+      ...primary,
+      from: Date.UTC(2026, 1, 28, 5),
+      to: Date.UTC(2026, 2, 3, 5),
+      series: [{ key: null, points: [day(Date.UTC(2026, 1, 28, 5), 1), day(Date.UTC(2026, 2, 2, 5), 2)] }],
+    };
+    const m = buildChartModel({
+      metric: 'attempts',
+      primary,
+      comparison: { series: comparison, offset: 7 * D },
+      ...labels,
+    });
+    expect(m.rows.map((r) => r.t)).toEqual([
+      Date.UTC(2026, 2, 7, 5),
+      Date.UTC(2026, 2, 8, 5),
+      Date.UTC(2026, 2, 9, 4),
+    ]);
+    expect(m.rows.map((r) => [r.s0, r.c0])).toEqual([
+      [3, 1],
+      [0, 0],
+      [5, 2],
+    ]);
+    const rows = parseCsv(chartToCsv(m));
+    expect(rows.slice(1).map((r) => [r[0], r[1]])).toEqual([
+      ['2026-03-07T00:00:00.000-05:00', 'America/New_York'],
+      ['2026-03-08T00:00:00.000-05:00', 'America/New_York'],
+      ['2026-03-09T00:00:00.000-04:00', 'America/New_York'],
+    ]);
+    expect(rows.slice(1).map((r) => Date.parse(r[0] as string))).toEqual(m.rows.map((r) => r.t));
+    // The 23-hour day's drill-down ends at the next local midnight, not 24 h later.
+    expect(bucketEnd(m, m.rows[1]!.t)).toBe(m.rows[1]!.t + 23 * H);
+    expect(bucketEnd(m, m.rows[2]!.t)).toBe(Date.UTC(2026, 2, 10, 4));
   });
 });
 

@@ -1,4 +1,11 @@
-import type { MetricPoint, Timeseries } from '@paywatch/contracts';
+import {
+  UTC_ZONE,
+  bucketStarts,
+  isZonedBucket,
+  nextBucketStart,
+  type MetricPoint,
+  type Timeseries,
+} from '@paywatch/contracts';
 import type { Metric } from './trends-state.js';
 
 /** How a metric's values are formatted. */
@@ -35,7 +42,10 @@ export interface ChartModel {
   metric: Metric;
   unit: MetricUnit;
   currency: string;
+  /** Nominal bucket size; a zoned day bucket may last 23 or 25 hours (`bucketEnd`). */
   bucketMs: number;
+  /** The IANA zone the buckets (6 h, 1 d) start in and times are shown in (`UTC` by default). */
+  tz: string;
   from: number;
   to: number;
   /** Added to comparison timestamps to overlay them on the primary range (0 without compare). */
@@ -113,8 +123,16 @@ function addSeries(
 ) {
   // Per-bucket total attempts over every group (including successes, which have no failure category).
   const totals = new Map<number, number>();
+  // A comparison a week or a year back across a DST change starts its local days an hour off
+  // the shifted ones: match each of its buckets to the current bucket within that hour.
+  const snap = (t: number) => {
+    if (grid.has(t) || offset === 0 || !isZonedBucket(model.bucketMs)) return t;
+    for (const d of [3_600_000, -3_600_000]) if (grid.has(t + d)) return t + d;
+    return t;
+  };
   for (const s of ts.series)
-    for (const p of s.points) totals.set(p.t + offset, (totals.get(p.t + offset) ?? 0) + p.attempts);
+    for (const p of s.points)
+      totals.set(snap(p.t + offset), (totals.get(snap(p.t + offset)) ?? 0) + p.attempts);
   const grouped = ts.group_by !== null;
   // Decline rate is per failure category: the null group (successes) is not a series.
   const shown = input.metric === 'decline_rate' ? ts.series.filter((s) => s.key !== null) : ts.series;
@@ -125,7 +143,7 @@ function addSeries(
     const exportBase = (input.exportLabelOf ?? input.labelOf)(key);
     const exportLabel = compare ? (input.exportCompareLabel ?? input.compareLabel)(exportBase) : exportBase;
     model.series.push({ id, key, label: compare ? input.compareLabel(base) : base, exportLabel, compare });
-    const byT = new Map(s.points.map((p) => [p.t + offset, p]));
+    const byT = new Map(s.points.map((p) => [snap(p.t + offset), p]));
     const basis = new Map<number, number>();
     model.basis.set(id, basis);
     const noRate =
@@ -150,29 +168,50 @@ function addSeries(
   });
 }
 
-/** Start of the first bucket of [start, to) that ends after `asOf`, or null. */
-function partialFrom(start: number, to: number, b: number, asOf: number | undefined): number | null {
+/** Start of the first bucket of `starts` that ends after `asOf`, or null. */
+function partialFrom(
+  starts: readonly number[],
+  b: number,
+  tz: string | null,
+  asOf: number | undefined,
+): number | null {
   if (asOf === undefined) return null;
-  const t = Math.max(start, Math.floor(asOf / b) * b);
-  return t < to && t + b > asOf ? t : null;
+  return starts.find((t) => nextBucketStart(t, b, tz) > asOf) ?? null;
+}
+
+/** End of the bucket starting at `t` (a zoned day may last 23 or 25 hours). */
+export function bucketEnd(model: Pick<ChartModel, 'bucketMs' | 'tz'>, t: number): number {
+  return nextBucketStart(t, model.bucketMs, model.tz === UTC_ZONE ? null : model.tz);
 }
 
 /** Builds the chart model from the primary time series and the optional comparison. */
 export function buildChartModel(input: BuildInput): ChartModel {
   const { primary } = input;
   const b = primary.bucket_ms;
-  const start = Math.floor(primary.from / b) * b;
+  const tz = primary.tz ?? UTC_ZONE;
+  const zone = tz === UTC_ZONE ? null : tz;
+  // The read API's buckets: epoch multiples, or local days of the zone (bucketStarts).
+  const starts = bucketStarts(primary.from, primary.to, b, zone, 10_000);
+  const known = new Set(starts);
+  for (const s of primary.series)
+    for (const p of s.points)
+      if (!known.has(p.t)) {
+        known.add(p.t);
+        starts.push(p.t);
+      }
+  starts.sort((x, y) => x - y);
   const grid = new Map<number, ChartRow>();
-  for (let t = start; t < primary.to; t += b) grid.set(t, { t } as ChartRow);
+  for (const t of starts) grid.set(t, { t } as ChartRow);
   const model: ChartModel = {
     metric: input.metric,
     unit: METRIC_UNITS[input.metric],
     currency: primary.reporting_currency,
     bucketMs: b,
+    tz,
     from: primary.from,
     to: primary.to,
     compareOffset: input.comparison?.offset ?? 0,
-    partialFrom: partialFrom(start, primary.to, b, input.asOf),
+    partialFrom: partialFrom(starts, b, zone, input.asOf),
     series: [],
     rows: [...grid.values()],
     basis: new Map(),

@@ -1,4 +1,5 @@
-import type { Compare } from './trends-state.js';
+import { isZonedBucket } from '@paywatch/contracts';
+import { snapToBucket, type Compare } from './trends-state.js';
 
 const DAY = 86_400_000;
 
@@ -18,12 +19,22 @@ export function compareOffset(kind: Exclude<Compare, 'none'>, from: number, to: 
   }
 }
 
-/** The range to query for the comparison and the offset to add to its timestamps to overlay them. */
+/**
+ * The range to query for the comparison and the offset to add to its timestamps to overlay them.
+ * With day buckets in a zone (`zone`: bucket size and IANA name), a week or year back across a
+ * DST change is an hour off local midnight: the range snaps to whole local days, so its first
+ * bucket is whole too (the chart matches its buckets to the current ones within that hour).
+ */
 export function comparisonRange(
   kind: Exclude<Compare, 'none'>,
   from: number,
   to: number,
+  zone?: { bucketMs: number; tz: string },
 ): { from: number; to: number; offset: number } {
   const offset = compareOffset(kind, from, to);
+  if (zone && isZonedBucket(zone.bucketMs)) {
+    const f = snapToBucket(from - offset, zone.bucketMs, zone.tz);
+    return { from: f, to: snapToBucket(to - offset, zone.bucketMs, zone.tz), offset };
+  }
   return { from: from - offset, to: to - offset, offset };
 }

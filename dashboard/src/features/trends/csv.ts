@@ -1,4 +1,15 @@
+import { UTC_ZONE, zoneOffsetMs } from '@paywatch/contracts';
 import { isPartial, type ChartModel } from './chart-data.js';
+
+/** ISO 8601 of `t` on the clock of `tz`, with its offset (`Z` for UTC), to the millisecond. */
+export function isoInZone(t: number, tz: string): string {
+  if (tz === UTC_ZONE) return new Date(t).toISOString();
+  const off = zoneOffsetMs(t, tz);
+  const local = new Date(t + off).toISOString().slice(0, 23);
+  const m = Math.abs(off) / 60_000;
+  const sign = off < 0 ? '-' : '+';
+  return `${local}${sign}${String(Math.floor(m / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}`;
+}
 
 /** RFC 4180 quoting: fields with a comma, quote or line break are quoted, quotes doubled. */
 export function csvField(v: string): string {
@@ -6,7 +17,9 @@ export function csvField(v: string): string {
 }
 
 /**
- * The chart as CSV: a `time` column (ISO 8601 UTC, bucket start), for money metrics a `currency`
+ * The chart as CSV: a `time` column (bucket start, ISO 8601 with the offset of the chart's zone:
+ * `2026-03-08T00:00:00-05:00`, `…Z` for UTC), a `time_zone` column (the IANA zone day buckets
+ * start in, so a file says which days it holds), for money metrics a `currency`
  * column (the reporting currency every amount is in, ISO 4217), then one column per series
  * in legend order, named by canonical ids whatever the UI language (`wechat_pay`, `failed`), values unrounded; an empty field where the chart shows no value.
  * A last column `partial` is `true` for the bucket still in progress when the data was read (its
@@ -19,6 +32,7 @@ export function chartToCsv(model: ChartModel): string {
   const money = model.unit === 'money';
   const header = [
     'time',
+    'time_zone',
     ...(money ? ['currency'] : []),
     ...model.series.map((s) => s.exportLabel),
     'partial',
@@ -27,7 +41,8 @@ export function chartToCsv(model: ChartModel): string {
     .join(',');
   const lines = model.rows.map((r) =>
     [
-      new Date(r.t).toISOString(),
+      isoInZone(r.t, model.tz),
+      csvField(model.tz),
       ...(money ? [csvField(model.currency)] : []),
       ...model.series.map((s) => {
         const v = r[s.id];

@@ -1,6 +1,6 @@
 import { FILTER_ENUMS, SUCCESS_STATUSES, FAILURE_STATUSES, type Filters } from '@paywatch/contracts';
 import { txHref } from '../transactions/tx-query.js';
-import { OTHER_KEY, type ChartModel, type ChartSeries } from './chart-data.js';
+import { OTHER_KEY, bucketEnd, type ChartModel, type ChartSeries } from './chart-data.js';
 import type { Metric, TrendsState } from './trends-state.js';
 
 /**
@@ -56,5 +56,5 @@ export function drillHref(
   // list is then as empty as the bucket, not widened to every status.
   const both = chosen ? chosen.filter((s) => counted.includes(s)) : [...counted];
   filters.status = both.length > 0 ? both : chosen;
-  return txHref({ from, to: from + model.bucketMs, filters });
+  return txHref({ from, to: bucketEnd(model, from), filters });
 }

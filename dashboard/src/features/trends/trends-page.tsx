@@ -1,8 +1,8 @@
-import { BUCKETS, DIMENSIONS, type Dimension } from '@paywatch/contracts';
+import { BUCKETS, DIMENSIONS, UTC_ZONE, type Dimension } from '@paywatch/contracts';
 import { lazy, Suspense, useEffect, useMemo, useState } from 'react';
 import { Link, navigate, useLocation } from '../../app/router.js';
 import { useSession } from '../../app/session.js';
-import { dimensionValueLabel, translate, useI18n, type I18n } from '../../i18n/index.js';
+import { dimensionValueLabel, formatterFor, translate, useI18n, type I18n } from '../../i18n/index.js';
 import { can } from '../auth/permissions.js';
 import { useNow, useQuery } from '../../queries/index.js';
 import { readApi } from '../../api/index.js';
@@ -29,10 +29,12 @@ import {
   COMPARES,
   METRICS,
   RANGE_PRESETS,
+  browserZone,
   parseTrendsState,
   resolveRange,
   serializeTrendsState,
   utcBucketStart,
+  zoneOf,
   type RangePreset,
   type TrendsState,
 } from './trends-state.js';
@@ -101,13 +103,20 @@ function download(name: string, text: string) {
 
 /** The analyst's explorer; every control writes the URL, the URL drives everything. */
 export function TrendsPage() {
-  const i18n = useI18n();
-  const { t, fmt, lang } = i18n;
+  const { t, fmt: browserFmt, lang, ...rest } = useI18n();
+  // The zone day buckets start in and every time on this page is shown in (the selector below).
+  const localZone = useMemo(() => browserZone(), []);
   const loc = useLocation();
   const search = loc.search.toString();
   const state = useMemo(() => parseTrendsState(new URLSearchParams(search)), [search]);
   const now = useNow(60_000);
-  const range = useMemo(() => resolveRange(state, now), [state, now]);
+  const zone = zoneOf(state, localZone);
+  const fmt = useMemo(
+    () => (zone === localZone ? browserFmt : formatterFor(lang, zone)),
+    [zone, localZone, browserFmt, lang],
+  );
+  const i18n: I18n = { ...rest, t, lang, fmt };
+  const range = useMemo(() => resolveRange(state, now, zone), [state, now, zone]);
   const update = (patch: Partial<TrendsState>) =>
     navigate(`/trends?${serializeTrendsState({ ...state, ...patch })}`);
 
@@ -118,10 +127,14 @@ export function TrendsPage() {
     bucket: range.bucket,
     groupBy: state.groupBy,
     limit: GROUP_LIMIT,
+    tz: zone,
   };
-  const cmp = state.compare === 'none' ? null : comparisonRange(state.compare, range.from, range.to);
+  const cmp =
+    state.compare === 'none'
+      ? null
+      : comparisonRange(state.compare, range.from, range.to, { bucketMs: BUCKETS[range.bucket], tz: zone });
   const cmpOffset = cmp?.offset;
-  const key = `${serializeTrendsState(state)}|${range.from}|${range.to}`;
+  const key = `${serializeTrendsState(state)}|${zone}|${range.from}|${range.to}`;
   // A shared or edited URL can hold a value that never matches: the page says so in the UI
   // language and asks nothing (the read API would answer 400, in English).
   const badFilters = useMemo(() => invalidFilters(state.filters), [state.filters]);
@@ -199,8 +212,12 @@ export function TrendsPage() {
   };
 
   const span = range.to - range.from;
-  // Day (and 6 h) buckets are cut at 00:00 UTC: say where that falls on the analyst's clock.
-  const utcStart = utcBucketStart(BUCKETS[range.bucket], -new Date(range.from).getTimezoneOffset());
+  // With UTC chosen, day (and 6 h) buckets are cut at 00:00 UTC: say where that falls on the
+  // analyst's own clock.
+  const utcStart =
+    zone === UTC_ZONE && localZone !== UTC_ZONE
+      ? utcBucketStart(BUCKETS[range.bucket], -new Date(range.from).getTimezoneOffset())
+      : null;
   const vf = model ? valueFormatters(model, fmt) : undefined;
   const hasData = model?.series.length
     ? model.rows.some((r) => model.series.some((s) => (r[s.id] ?? 0) !== 0))
@@ -275,6 +292,21 @@ export function TrendsPage() {
                 {b}
               </option>
             ))}
+          </select>
+        </label>
+        <label className="field">
+          {t('trends.zone')}
+          <select
+            value={state.tz === localZone ? 'local' : state.tz}
+            data-testid="zone"
+            onChange={(e) => update({ tz: e.target.value })}
+          >
+            <option value="local">{t('trends.zoneLocal', { zone: localZone })}</option>
+            {localZone !== UTC_ZONE && <option value={UTC_ZONE}>{t('trends.zoneUtc')}</option>}
+            {/* A zone a shared URL carried (neither UTC nor this browser's). */}
+            {state.tz !== 'local' && state.tz !== UTC_ZONE && state.tz !== localZone && (
+              <option value={state.tz}>{state.tz}</option>
+            )}
           </select>
         </label>
         <label className="field">
@@ -434,7 +466,8 @@ export function TrendsPage() {
           style={{ justifyContent: 'space-between', alignItems: 'center', marginBottom: '0.5rem' }}
         >
           <span className="muted">
-            {fmt.dateTime(range.from)} – {fmt.dateTime(range.to)} · {range.bucket}
+            {fmt.dateTime(range.from)} – {fmt.dateTime(range.to)} · {range.bucket} ·{' '}
+            <span data-testid="zone-label">{t('trends.zoneIn', { zone })}</span>
             {mayDrill && ` · ${t('trends.drillHint')}`}
             {utcStart !== null && (
               <span data-testid="utc-buckets">
@@ -546,7 +579,9 @@ function DataTable({
   /** Cells link to their transactions (not for viewers, who may not list them). */
   drill: boolean;
 }) {
-  const i18n = useI18n();
+  const base = useI18n();
+  // Times on the chart's clock (its zone), like the chart and the CSV.
+  const i18n: I18n = { ...base, fmt: formatterFor(base.lang, model.tz) };
   const { t, fmt } = i18n;
   return (
     <div className="table-wrap" style={{ marginTop: '0.75rem', maxHeight: '420px', overflowY: 'auto' }}>

@@ -7,8 +7,10 @@ import {
   resolveRange,
   serializeTrendsState,
   utcBucketStart,
+  zoneOf,
   type TrendsState,
 } from './trends-state.js';
+import { comparisonRange } from './compare.js';
 
 const roundTrip = (s: TrendsState) => parseTrendsState(new URLSearchParams(serializeTrendsState(s)));
 
@@ -27,6 +29,7 @@ describe('trends URL state', () => {
       compare: 'week',
       chart: 'bar',
       filters: { country: ['DE', 'FR'], method: ['card'] },
+      tz: 'Asia/Shanghai',
     };
     expect(roundTrip(s)).toEqual(s);
   });
@@ -164,5 +167,64 @@ describe('buckets cut on UTC boundaries, seen from the analyst’s time zone', (
     expect(utcBucketStart(86_400_000, 0)).toBeNull();
     expect(utcBucketStart(21_600_000, 360)).toBeNull();
     expect(utcBucketStart(3_600_000, 330)).toBeNull();
+  });
+});
+
+describe('time zone of day buckets: selector state in the URL', () => {
+  const H = 3_600_000;
+  const D = 24 * H;
+
+  it('keeps UTC or a named zone in `tz`, omits the browser default, drops junk', () => {
+    expect(serializeTrendsState({ ...DEFAULT_TRENDS, tz: 'UTC' })).toBe('tz=UTC');
+    expect(roundTrip({ ...DEFAULT_TRENDS, tz: 'UTC' }).tz).toBe('UTC');
+    expect(roundTrip({ ...DEFAULT_TRENDS, tz: 'America/New_York' }).tz).toBe('America/New_York');
+    expect(serializeTrendsState({ ...DEFAULT_TRENDS, tz: 'local' })).toBe('');
+    for (const junk of ['asia/shanghai', '+08:00', 'Nowhere/Town', ''])
+      expect(parseTrendsState(new URLSearchParams({ tz: junk })).tz, junk).toBe('local');
+    expect(zoneOf({ tz: 'local' }, 'Asia/Shanghai')).toBe('Asia/Shanghai');
+    expect(zoneOf({ tz: 'UTC' }, 'Asia/Shanghai')).toBe('UTC');
+  });
+
+  it('day buckets of a range end and start at local midnight, also across DST', () => {
+    const now = Date.UTC(2026, 2, 10, 15);
+    const week = { ...DEFAULT_TRENDS, range: '7d' as const, bucket: '1d' as const };
+    // New York: EDT since 2026-03-08, so midnight is 04:00 UTC now and was 05:00 UTC a week ago.
+    expect(resolveRange(week, now, 'America/New_York')).toEqual({
+      from: Date.UTC(2026, 2, 4, 5),
+      to: Date.UTC(2026, 2, 11, 4),
+      bucket: '1d',
+    });
+    // UTC (or no zone) keeps epoch days.
+    expect(resolveRange(week, now, 'UTC')).toEqual(resolveRange(week, now));
+    expect(resolveRange(week, now).to).toBe(Date.UTC(2026, 2, 11));
+    // A custom range widens to whole Kolkata days (+05:30).
+    const custom = resolveRange(
+      {
+        ...DEFAULT_TRENDS,
+        range: 'custom',
+        bucket: '1d',
+        from: Date.UTC(2026, 0, 5, 10),
+        to: Date.UTC(2026, 0, 8, 10),
+      },
+      now,
+      'Asia/Kolkata',
+    );
+    expect(custom).toEqual({
+      from: Date.UTC(2026, 0, 4, 18, 30),
+      to: Date.UTC(2026, 0, 8, 18, 30),
+      bucket: '1d',
+    });
+    // Finer buckets ignore the zone.
+    expect(resolveRange({ ...DEFAULT_TRENDS, range: '1h' }, now, 'Asia/Kolkata')).toEqual(
+      resolveRange({ ...DEFAULT_TRENDS, range: '1h' }, now),
+    );
+  });
+
+  it('last week across DST compares whole local days', () => {
+    const c = comparisonRange('week', Date.UTC(2026, 2, 9, 4), Date.UTC(2026, 2, 11, 4), {
+      bucketMs: D,
+      tz: 'America/New_York',
+    });
+    expect(c).toEqual({ from: Date.UTC(2026, 2, 2, 5), to: Date.UTC(2026, 2, 4, 5), offset: 7 * D });
   });
 });

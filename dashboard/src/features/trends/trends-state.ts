@@ -1,4 +1,14 @@
-import { BUCKETS, DIMENSIONS, type BucketName, type Dimension } from '@paywatch/contracts';
+import {
+  BUCKETS,
+  DIMENSIONS,
+  UTC_ZONE,
+  bucketStart,
+  isTimeZone,
+  isZonedBucket,
+  nextBucketStart,
+  type BucketName,
+  type Dimension,
+} from '@paywatch/contracts';
 
 // The whole explorer state lives in the URL query string (shareable, back button works).
 // `parseTrendsState(serializeTrendsState(s))` returns `s` for every valid state.
@@ -38,6 +48,12 @@ export interface TrendsState {
   compare: Compare;
   chart: ChartType;
   filters: Partial<Record<Dimension, string[]>>;
+  /**
+   * The zone day (and 6 h) buckets and every time shown follow: `local` (the browser's zone,
+   * `browserZone()`), `UTC`, or another IANA name a shared URL carried. URL parameter `tz`
+   * (omitted for `local`).
+   */
+  tz: 'local' | string;
 }
 
 export const DEFAULT_TRENDS: TrendsState = {
@@ -48,7 +64,18 @@ export const DEFAULT_TRENDS: TrendsState = {
   compare: 'none',
   chart: 'line',
   filters: {},
+  tz: 'local',
 };
+
+/** The browser's IANA zone (`Intl`), or UTC when it names none both stores accept. */
+export function browserZone(): string {
+  const z = new Intl.DateTimeFormat().resolvedOptions().timeZone;
+  return typeof z === 'string' && isTimeZone(z) ? z : UTC_ZONE;
+}
+
+/** The IANA zone a state's buckets and times follow (`local` resolved to `browser`). */
+export const zoneOf = (s: Pick<TrendsState, 'tz'>, browser: string = browserZone()): string =>
+  s.tz === 'local' ? browser : s.tz;
 
 const oneOf = <T extends string | null>(list: readonly (T & string)[], v: string | null, dflt: T): T =>
   v !== null && (list as readonly string[]).includes(v) ? (v as T) : dflt;
@@ -92,6 +119,7 @@ export function parseTrendsState(q: URLSearchParams): TrendsState {
     compare: oneOf(COMPARES, q.get('compare'), DEFAULT_TRENDS.compare),
     chart: oneOf(CHART_TYPES, q.get('chart'), DEFAULT_TRENDS.chart),
     filters,
+    tz: ((v) => (v !== null && isTimeZone(v) ? v : DEFAULT_TRENDS.tz))(q.get('tz')),
   };
   if (s.range === 'custom') {
     const from = time(q.get('from'));
@@ -119,6 +147,7 @@ export function serializeTrendsState(s: TrendsState): string {
   if (s.groupBy && s.metric !== 'decline_rate') q.set('group_by', s.groupBy);
   if (s.compare !== DEFAULT_TRENDS.compare) q.set('compare', s.compare);
   if (s.chart !== DEFAULT_TRENDS.chart) q.set('chart', s.chart);
+  if (s.tz !== DEFAULT_TRENDS.tz) q.set('tz', s.tz);
   for (const d of DIMENSIONS) {
     const v = s.filters[d];
     if (v && v.length > 0) q.set(d, v.join(','));
@@ -147,24 +176,41 @@ export const bucketFits = (bucket: BucketName, spanMs: number): boolean =>
  * kept from a 1 h view when switching to 30 d, or from a shared URL) gives way to `auto`: the read
  * API would refuse it (43 200 buckets) and the chart show an error instead of the range. Preset
  * ranges end at the next bucket boundary after `now`, and a custom range is widened to whole
- * buckets, so every bucket covers its whole length and the comparison shifts line up.
+ * buckets, so every bucket covers its whole length and the comparison shifts line up. `tz` (an
+ * IANA zone; null or UTC = epoch multiples) is where 6 h and 1 d buckets start: local midnight.
  */
-export function resolveRange(s: TrendsState, now: number): { from: number; to: number; bucket: BucketName } {
+export function resolveRange(
+  s: TrendsState,
+  now: number,
+  tz: string | null = null,
+): { from: number; to: number; bucket: BucketName } {
   const pick = (span: number) =>
     s.bucket === 'auto' || !bucketFits(s.bucket, span) ? autoBucket(span) : s.bucket;
+  const zone = tz === UTC_ZONE ? null : tz;
   if (s.range === 'custom' && s.from !== undefined && s.to !== undefined) {
-    // Widened to whole buckets: the read API cuts buckets at epoch multiples, so a range from
+    // Widened to whole buckets: the read API cuts buckets at bucket boundaries, so a range from
     // 10:03 in 5 min buckets had a first bucket 10:00–10:05 counting only its last 2 minutes —
     // a false dip, exported as complete, and its drill-down listed 10:00–10:03 too.
     const bucket = pick(s.to - s.from);
     const b = BUCKETS[bucket];
-    return { from: Math.floor(s.from / b) * b, to: Math.ceil(s.to / b) * b, bucket };
+    return {
+      from: bucketStart(s.from, b, zone),
+      to: nextBucketStart(bucketStart(s.to - 1, b, zone), b, zone),
+      bucket,
+    };
   }
   const span = RANGE_PRESETS[s.range === 'custom' ? '1h' : s.range];
   const bucket = pick(span);
   const b = BUCKETS[bucket];
-  const to = Math.ceil((now + 1) / b) * b;
-  return { from: to - Math.max(span, b), to, bucket };
+  const to = nextBucketStart(bucketStart(now, b, zone), b, zone);
+  const from = to - Math.max(span, b);
+  // Across a DST change `span` is an hour off whole local days: snap to the nearest start.
+  return { from: zone !== null && isZonedBucket(b) ? snapToBucket(from, b, zone) : from, to, bucket };
+}
+
+/** The bucket start nearest `t` when `t` is at most an hour off one (a DST shift of whole days). */
+export function snapToBucket(t: number, bucketMs: number, tz: string | null): number {
+  return bucketStart(t + 3_600_000, bucketMs, tz === UTC_ZONE ? null : tz);
 }
 
 /**
