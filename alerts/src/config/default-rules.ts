@@ -111,6 +111,6 @@ receivers:
 
 inhibit_rules:
   - source_matchers: ['alertname="provider_success_rate_drop"']
-    target_matchers: ['alertname=~"slice_success_rate_drop|expected_silence|success_rate_forecast"']
+    target_matchers: ['alertname=~"slice_success_rate_drop|expected_silence|success_rate_forecast|decline_mix_shift"']
     equal: [provider]
 `;

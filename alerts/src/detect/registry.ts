@@ -7,6 +7,7 @@ import { ForecastSpecSchema, createForecastDetector } from './forecast.detector.
 import { LevelSpecSchema, createLevelDetector } from './level.detector.js';
 import { LimitSpecSchema, createLimitDetector } from './limit.detector.js';
 import { MixSpecSchema, createMixDetector } from './mix.detector.js';
+import { withDominantProvider } from './dominant-provider.js';
 import { RateSpecSchema, createRateDetector } from './rate.detector.js';
 import { SeasonalSpecSchema, createSeasonalDetector } from './seasonal.detector.js';
 import { SilenceSpecSchema, createSilenceDetector } from './silence.detector.js';
@@ -64,7 +65,10 @@ export function createDetector(spec: DetectorSpec, ctx: DetectorContext = {}): D
     case 'silence':
       return createSilenceDetector(spec, ctx.calendar, ctx.labels);
     case 'mix':
-      return createMixDetector(spec);
+      // A slice without its own provider: a shift concentrated on one provider names it.
+      return ctx.labels?.['provider'] === undefined
+        ? withDominantProvider(createMixDetector(spec), spec.window_minutes)
+        : createMixDetector(spec);
     case 'univariate':
       return createUnivariateSeriesDetector(spec);
     case 'card_testing':

@@ -62,6 +62,13 @@ export interface Evaluation {
   samples?: string[];
   /** `dimension=value` → weight, largest first. */
   contributors?: { key: string; value: number }[];
+  /**
+   * Labels the finding adds to its alert for routing and muting, outside its identity (the
+   * alert id and the slice stay those of the rule's slice): e.g. the provider a decline-mix
+   * shift concentrates on. Taken at the start of an episode and kept for it; a label of the
+   * slice itself wins.
+   */
+  labels?: Record<string, string>;
 }
 
 /**

@@ -369,7 +369,8 @@ export function createAlertEngine(
     return {
       id: s.id,
       rule: s.rule,
-      labels: { ...s.labels, severity: s.severity },
+      // The finding's labels route and mute with the alert's own; the slice's labels win.
+      labels: { ...s.finding_labels, ...s.labels, severity: s.severity },
       status: s.status === 'resolved' ? 'resolved' : 'firing',
       starts_at: s.fired_at ?? s.active_since ?? s.last_eval_at,
       ends_at: s.status === 'resolved' ? s.resolved_at : null,

@@ -35,6 +35,11 @@ export interface AlertState {
   revenue_at_risk: number;
   samples: string[];
   contributors: { key: string; value: number }[];
+  /**
+   * Labels the episode's first finding added (`Evaluation.labels`, e.g. the provider a decline-
+   * mix shift concentrates on): routed and muted on with the alert's labels, not part of its id.
+   */
+  finding_labels?: Record<string, string>;
   /** Times of recent firing/resolved transitions (for flapping detection). */
   transitions: number[];
   flapping: boolean;
@@ -176,6 +181,7 @@ export function step(
     if (!active) {
       // New episode.
       next.active_since = now;
+      next.finding_labels = ev.labels ?? {};
       next.fired_at = null;
       next.resolved_at = null;
       next.revenue_at_risk = 0;

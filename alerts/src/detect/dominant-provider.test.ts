@@ -1,0 +1,35 @@
+// Guards which provider a decline-mix finding names: the one whose share of the latest failures grew to a majority (an outage), never one that always carried most failures, nor any for a shift spread over all providers.
+import { describe, expect, it } from 'vitest';
+import { dominantProvider } from './dominant-provider.js';
+import { emptyMinute } from './types.js';
+import type { MinuteAggregate } from './types.js';
+
+/** Ten minutes with these failures per provider (the last three given apart). */
+function window(before: Record<string, number>, recent: Record<string, number>): MinuteAggregate[] {
+  return Array.from({ length: 10 }, (_, i) => {
+    const m = emptyMinute(i * 60_000);
+    for (const [p, n] of Object.entries(i < 7 ? before : recent)) {
+      m.failed += n;
+      m.contrib.set(`provider=${p}`, n);
+    }
+    return m;
+  });
+}
+
+describe('dominantProvider', () => {
+  it('names a provider whose failures took over in the latest minutes', () => {
+    expect(dominantProvider(window({ adyen: 5, stripe: 5 }, { adyen: 40, stripe: 5 }))).toBe('adyen');
+  });
+
+  it('names none for a provider that always carried most failures, or a shift spread over all', () => {
+    // stripe declines more than adyen all along; every provider's failures double.
+    expect(dominantProvider(window({ adyen: 2, stripe: 8 }, { adyen: 4, stripe: 16 }))).toBeNull();
+    // A majority that did not grow enough (0.45 → 0.55) is not a concentration.
+    expect(dominantProvider(window({ adyen: 9, stripe: 11 }, { adyen: 11, stripe: 9 }))).toBeNull();
+  });
+
+  it('names none without older failures to compare with', () => {
+    expect(dominantProvider(window({}, { adyen: 40 }))).toBeNull();
+    expect(dominantProvider([])).toBeNull();
+  });
+});

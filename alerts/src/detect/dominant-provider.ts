@@ -1,0 +1,75 @@
+import type { Evaluation, MinuteAggregate, SeriesDetector } from './types.js';
+import { MinuteWindow } from './types.js';
+
+/** Failures by provider (`provider=<name>` contributor keys) and in total, over some minutes. */
+function failuresByProvider(minutes: readonly MinuteAggregate[]): { total: number; by: Map<string, number> } {
+  const by = new Map<string, number>();
+  let total = 0;
+  for (const m of minutes) {
+    total += m.failed;
+    for (const [key, n] of m.contrib)
+      if (key.startsWith('provider=')) by.set(key.slice(9), (by.get(key.slice(9)) ?? 0) + n);
+  }
+  return { total, by };
+}
+
+/**
+ * The provider the failures of the last `recentMinutes` minutes concentrate on, compared with
+ * the older minutes of the window (oldest first): at least `minShare` of the recent failures,
+ * and a share that grew by at least `minGain` over its share before. A provider that always
+ * carries most failures (most of the traffic, or a higher decline rate) did not *gain*, and a
+ * shift spread over every provider moves no share. Null without older failures to compare with.
+ */
+export function dominantProvider(
+  minutes: readonly MinuteAggregate[],
+  recentMinutes = 3,
+  minShare = 0.5,
+  minGain = 0.2,
+): string | null {
+  const cut = Math.max(1, minutes.length - recentMinutes);
+  const before = failuresByProvider(minutes.slice(0, cut));
+  const recent = failuresByProvider(minutes.slice(cut));
+  if (before.total <= 0 || recent.total <= 0) return null;
+  let best: string | null = null;
+  let bestShare = 0;
+  for (const [provider, n] of recent.by) {
+    const share = n / recent.total;
+    const was = (before.by.get(provider) ?? 0) / before.total;
+    if (share >= minShare && share - was >= minGain && share > bestShare) {
+      best = provider;
+      bestShare = share;
+    }
+  }
+  return best;
+}
+
+/**
+ * Wraps a series detector of a rule whose slices do not carry the provider (the default pack's
+ * `decline_mix_shift` judges all traffic at once): an anomalous evaluation whose latest
+ * failures concentrate on one provider (`dominantProvider`) gets the label `provider=<it>`
+ * (`Evaluation.labels`),
+ * so that the provider-down inhibition (`equal: [provider]`) applies to it — a provider outage
+ * shifts the decline mix towards `provider_error`/`timeout`, and that is the outage's page, not a
+ * second one. A shift spread over the providers (an issuer, a scheme) gets no label.
+ *
+ * The window is this wrapper's own (the minutes' references, no copy); the inner detector's
+ * snapshot is passed through unchanged, so after a restart the label needs a window of minutes
+ * seen again.
+ */
+export function withDominantProvider(inner: SeriesDetector, windowMinutes: number): SeriesDetector {
+  const win = new MinuteWindow(windowMinutes);
+  const out: SeriesDetector = {
+    kind: 'series',
+    type: inner.type,
+    evaluate(minute: MinuteAggregate): Evaluation {
+      win.push(minute);
+      const ev = inner.evaluate(minute);
+      if (ev.verdict !== 'anomalous') return ev;
+      const provider = dominantProvider(win.minutes());
+      return provider === null ? ev : { ...ev, labels: { ...ev.labels, provider } };
+    },
+  };
+  if (inner.snapshot) out.snapshot = () => inner.snapshot?.();
+  if (inner.restore) out.restore = (state: unknown) => inner.restore?.(state);
+  return out;
+}
