@@ -87,6 +87,42 @@ describe('read API', () => {
     ]);
   });
 
+  it('average ticket inputs: GMV and its successes leave out currencies without an FX rate, the count is said', async () => {
+    const t1 = T0 - 2 * 86_400_000;
+    const specs = [
+      ['USD', 'succeeded', 1000],
+      ['USD', 'succeeded', 2000],
+      ['USD', 'succeeded', 3000],
+      ['NGN', 'succeeded', 500_000],
+      ['NGN', 'succeeded', 700_000],
+      ['USD', 'failed', 9000],
+    ] as const;
+    const events = specs.map(([currency, status, amount_minor], i) =>
+      inputEvent(5000 + i, {
+        ts: t1 + i * 1000,
+        provider: 'stripe',
+        currency,
+        status,
+        amount_minor,
+        ...(status === 'failed'
+          ? { failure: { category: 'do_not_honor', code: '05' } }
+          : { failure: undefined }),
+      }),
+    );
+    expect(await (await s.post('/v1/events', ndjson(events))).json()).toMatchObject({ accepted: 6 });
+    const window = `from=${t1}&to=${t1 + 60_000}`;
+    const o = OverviewSchema.parse((await s.get(`/api/v1/overview?${window}`)).body);
+    expect(o).toMatchObject({ succeeded: 5 });
+    expect(o.gmv).toMatchObject({ total: 60, unconverted: ['NGN'], unconverted_succeeded: 2 });
+    const t = TimeseriesSchema.parse((await s.get(`/api/v1/timeseries?${window}&bucket=1m`)).body);
+    expect(t.series[0]!.points[0]).toMatchObject({ succeeded: 5, gmv: 60, gmv_succeeded: 3 });
+    const b = BreakdownSchema.parse((await s.get(`/api/v1/breakdown?${window}&dimension=currency`)).body);
+    expect(b.rows.map((r) => [r.key, r.succeeded, r.gmv, r.gmv_succeeded])).toEqual([
+      ['USD', 3, 60, 3],
+      ['NGN', 2, 0, 0],
+    ]);
+  });
+
   it('breakdown and failures', async () => {
     const b = BreakdownSchema.parse((await s.get(`/api/v1/breakdown?${range}&dimension=currency`)).body);
     expect(b.rows.map((r) => [r.key, r.attempts])).toEqual([

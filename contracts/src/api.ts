@@ -113,6 +113,11 @@ export const GmvSchema = z.object({
   by_currency: z.record(z.string(), z.number()),
   /** Currencies present in the range without an FX rate (not in `total`). */
   unconverted: z.array(z.string()),
+  /**
+   * Successful attempts in those currencies: left out of `total` and so of the average ticket
+   * (`total / (succeeded − unconverted_succeeded)`). Always sent by this server.
+   */
+  unconverted_succeeded: z.number().optional(),
 });
 
 export const OverviewSchema = z.object({
@@ -138,6 +143,12 @@ export const MetricPointSchema = z.object({
   failed: z.number(),
   success_rate: z.number().nullable(),
   gmv: z.number(),
+  /**
+   * Successful attempts whose amount is in `gmv` (currencies with an FX rate): the divisor of the
+   * average ticket, `gmv / gmv_succeeded`. Always sent by this server; `succeeded` minus it were
+   * left out for want of a rate.
+   */
+  gmv_succeeded: z.number().optional(),
   latency_p95: z.number().nullable(),
 });
 export type MetricPoint = z.infer<typeof MetricPointSchema>;

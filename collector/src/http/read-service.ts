@@ -52,14 +52,27 @@ export function createReadService(reader: EventReader, fx: Fx, now: () => number
     }
     return { from, to, filters: normalizeFilters(filtersOf(q)) };
   };
-  const gmv = (m: Record<string, number>) => fx.convertTotals(m).total;
+  /**
+   * GMV in the reporting currency and the successes it covers: an average ticket divides the one
+   * by the other, so the successes in currencies without a rate stay out of both.
+   */
+  const converted = (a: {
+    gmv_minor: Record<string, number>;
+    succeeded_by_currency: Record<string, number>;
+  }) => {
+    const g = fx.convertTotals(a.gmv_minor);
+    const left = new Set(g.unconverted);
+    let succeeded = 0;
+    for (const [c, n] of Object.entries(a.succeeded_by_currency)) if (!left.has(c)) succeeded += n;
+    return { ...g, succeeded };
+  };
   const rate = (s: number, a: number) => (a === 0 ? null : s / a);
 
   return {
     async overview(q: RangeQuery): Promise<Overview> {
       const r = range(q);
       const a = await reader.overview(r);
-      const g = fx.convertTotals(a.gmv_minor);
+      const g = converted(a);
       return {
         from: r.from,
         to: r.to,
@@ -73,6 +86,7 @@ export function createReadService(reader: EventReader, fx: Fx, now: () => number
           total: g.total,
           by_currency: g.byCurrency,
           unconverted: g.unconverted,
+          unconverted_succeeded: a.succeeded - g.succeeded,
         },
         latency_ms: a.latency_ms,
       };
@@ -128,6 +142,7 @@ export function createReadService(reader: EventReader, fx: Fx, now: () => number
         succeeded: number;
         failed: number;
         gmv: Record<string, number>;
+        sbc: Record<string, number>;
         p95: number | null;
       };
       const series = new Map<string | null, Map<number, Acc>>();
@@ -135,11 +150,12 @@ export function createReadService(reader: EventReader, fx: Fx, now: () => number
         const key = kept.has(p.key) ? p.key : OTHER_KEY;
         let s = series.get(key);
         if (!s) series.set(key, (s = new Map()));
-        const acc = s.get(p.t) ?? { attempts: 0, succeeded: 0, failed: 0, gmv: {}, p95: null };
+        const acc = s.get(p.t) ?? { attempts: 0, succeeded: 0, failed: 0, gmv: {}, sbc: {}, p95: null };
         acc.attempts += p.attempts;
         acc.succeeded += p.succeeded;
         acc.failed += p.failed;
         for (const [c, v] of Object.entries(p.gmv_minor)) acc.gmv[c] = (acc.gmv[c] ?? 0) + v;
+        for (const [c, v] of Object.entries(p.succeeded_by_currency)) acc.sbc[c] = (acc.sbc[c] ?? 0) + v;
         // A folded bucket keeps the worst p95 of its parts (an upper bound, labelled as such in docs).
         acc.p95 = p.latency_p95 === null ? acc.p95 : Math.max(acc.p95 ?? 0, p.latency_p95);
         s.set(p.t, acc);
@@ -150,13 +166,15 @@ export function createReadService(reader: EventReader, fx: Fx, now: () => number
         const points: MetricPoint[] = [];
         for (const t of starts) {
           const a = byT.get(t);
+          const g = a ? converted({ gmv_minor: a.gmv, succeeded_by_currency: a.sbc }) : null;
           points.push({
             t,
             attempts: a?.attempts ?? 0,
             succeeded: a?.succeeded ?? 0,
             failed: a?.failed ?? 0,
             success_rate: a ? rate(a.succeeded, a.attempts) : null,
-            gmv: a ? gmv(a.gmv) : 0,
+            gmv: g?.total ?? 0,
+            gmv_succeeded: g?.succeeded ?? 0,
             latency_p95: a?.p95 ?? null,
           });
         }
@@ -182,15 +200,19 @@ export function createReadService(reader: EventReader, fx: Fx, now: () => number
         to: r.to,
         dimension: q.dimension,
         reporting_currency: fx.reportingCurrency,
-        rows: rows.map((b) => ({
-          key: b.key,
-          attempts: b.attempts,
-          succeeded: b.succeeded,
-          failed: b.failed,
-          success_rate: rate(b.succeeded, b.attempts),
-          gmv: gmv(b.gmv_minor),
-          latency_p95: b.latency_p95,
-        })),
+        rows: rows.map((b) => {
+          const g = converted(b);
+          return {
+            key: b.key,
+            attempts: b.attempts,
+            succeeded: b.succeeded,
+            failed: b.failed,
+            success_rate: rate(b.succeeded, b.attempts),
+            gmv: g.total,
+            gmv_succeeded: g.succeeded,
+            latency_p95: b.latency_p95,
+          };
+        }),
       };
     },
 

@@ -31,7 +31,7 @@ export const READ_ROUTE_DOCS: RouteDoc[] = [
     auth: 'viewer',
     summary: 'KPIs for a time range',
     description:
-      'Attempts, successes, failures, success rate, GMV (per currency and in the reporting currency) and latency quantiles over [from, to) in event time. Defaults to the last hour. Latency quantiles are exact (interpolated) on the embedded store; on ClickHouse they come from a log-bucketed histogram: the nearest-rank value within 3.85 % (docs/clickhouse.md).',
+      'Attempts, successes, failures, success rate, GMV (per currency and in the reporting currency) and latency quantiles over [from, to) in event time. Currencies without an FX rate are listed in `gmv.unconverted` and their successful attempts counted in `gmv.unconverted_succeeded`: both are left out of `gmv.total`, so an average ticket is `gmv.total / (succeeded − gmv.unconverted_succeeded)`. Defaults to the last hour. Latency quantiles are exact (interpolated) on the embedded store; on ClickHouse they come from a log-bucketed histogram: the nearest-rank value within 3.85 % (docs/clickhouse.md).',
     query: RangeQuerySchema,
     response: { status: 200, schema: OverviewSchema, description: 'Overview' },
     errors: rangeErrors,
@@ -43,7 +43,7 @@ export const READ_ROUTE_DOCS: RouteDoc[] = [
     auth: 'viewer',
     summary: 'Metrics per time bucket, optionally grouped by one dimension',
     description:
-      'Buckets start at multiples of their size since the epoch (UTC). With `tz` (an IANA zone name, case as in the tz database: `Asia/Shanghai`, `America/New_York`, `Asia/Kolkata`; default `UTC`; anything else is a 400 naming `tz`), `6h` and `1d` buckets follow that zone instead: each local day starts a bucket at local midnight and is cut into 4 (or 1) buckets of elapsed time, so a day with a DST change is 23 or 25 hours long (its last 6 h bucket 5 or 7 hours); finer buckets are unchanged. `bucket_ms` stays the nominal size and `tz` in the answer names the zone used. Answers are exact on both stores whatever the zone offset (+05:30 and +05:45 read the per-minute rollup or raw rows on ClickHouse).',
+      'Buckets start at multiples of their size since the epoch (UTC). With `tz` (an IANA zone name, case as in the tz database: `Asia/Shanghai`, `America/New_York`, `Asia/Kolkata`; default `UTC`; anything else is a 400 naming `tz`), `6h` and `1d` buckets follow that zone instead: each local day starts a bucket at local midnight and is cut into 4 (or 1) buckets of elapsed time, so a day with a DST change is 23 or 25 hours long (its last 6 h bucket 5 or 7 hours); finer buckets are unchanged. `bucket_ms` stays the nominal size and `tz` in the answer names the zone used. On every point, `gmv_succeeded` counts the successful attempts whose amount is in `gmv` (currencies with an FX rate): the average ticket is `gmv / gmv_succeeded`. Answers are exact on both stores whatever the zone offset (+05:30 and +05:45 read the per-minute rollup or raw rows on ClickHouse).',
     query: TimeseriesQuerySchema,
     response: {
       status: 200,
@@ -58,6 +58,8 @@ export const READ_ROUTE_DOCS: RouteDoc[] = [
     tag: 'read',
     auth: 'viewer',
     summary: 'Top values of a dimension by attempts',
+    description:
+      'Per value: attempts, outcomes, success rate, GMV in the reporting currency with `gmv_succeeded` (the successful attempts whose amount converted: the average ticket is `gmv / gmv_succeeded`) and p95 latency. No time buckets, so no `tz`.',
     query: BreakdownQuerySchema,
     response: { status: 200, schema: BreakdownSchema, description: 'Breakdown' },
     errors: rangeErrors,

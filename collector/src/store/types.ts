@@ -14,6 +14,11 @@ export interface Aggregate {
   succeeded: number;
   failed: number;
   gmv_minor: Record<string, number>;
+  /**
+   * Successful attempts per currency (the keys of `gmv_minor`): an average ticket divides the
+   * converted GMV by the successes of the same currencies only.
+   */
+  succeeded_by_currency: Record<string, number>;
   latency_ms: { p50: number | null; p95: number | null; p99: number | null };
 }
 
@@ -29,6 +34,11 @@ export interface SeriesPoint {
   succeeded: number;
   failed: number;
   gmv_minor: Record<string, number>;
+  /**
+   * Successful attempts per currency (the keys of `gmv_minor`): an average ticket divides the
+   * converted GMV by the successes of the same currencies only.
+   */
+  succeeded_by_currency: Record<string, number>;
   latency_p95: number | null;
 }
 
@@ -38,6 +48,11 @@ export interface BreakdownItem {
   succeeded: number;
   failed: number;
   gmv_minor: Record<string, number>;
+  /**
+   * Successful attempts per currency (the keys of `gmv_minor`): an average ticket divides the
+   * converted GMV by the successes of the same currencies only.
+   */
+  succeeded_by_currency: Record<string, number>;
   latency_p95: number | null;
 }
 

@@ -111,7 +111,8 @@ export const en = {
   'trends.zoneIn': 'Times and days in {zone}',
   'trends.unconverted':
     'Not in these amounts: {amounts} of successful payments, in currencies with no exchange rate to {currency} (set PAYWATCH_FX_RATES).',
-  'trends.unconvertedAvg': 'Those payments still count in the average ticket’s divisor, so it reads low.',
+  'trends.unconvertedAvg':
+    'The average ticket leaves out those {n} successful payments: it averages the converted ones only.',
   'trends.unknownValue': 'No {dim} is called {values}, so nothing can match. Known values: {expected}.',
   'trends.expectCurrency': 'ISO 4217 currency codes such as USD, EUR, CNY',
   'trends.expectCountry': 'ISO 3166 two-letter country codes such as US, DE, CN',
@@ -354,7 +355,7 @@ export const zhCN: Record<MessageKey, string> = {
   'trends.zoneIn': '时间与日期按 {zone}',
   'trends.unconverted':
     '以上金额未包含：成功交易 {amounts}，这些币种没有到 {currency} 的汇率（请设置 PAYWATCH_FX_RATES）。',
-  'trends.unconvertedAvg': '这些交易仍计入平均客单价的分母，因此该值偏低。',
+  'trends.unconvertedAvg': '平均客单价不含这 {n} 笔成功交易，仅按可换算的交易计算。',
   'trends.unknownValue': '没有名为 {values} 的{dim}，无法匹配任何数据。可选值：{expected}。',
   'trends.expectCurrency': 'ISO 4217 币种代码，如 USD、EUR、CNY',
   'trends.expectCountry': 'ISO 3166 两位国家代码，如 US、DE、CN',

@@ -564,6 +564,7 @@ export function createClickHouseStore(
     succeeded: number;
     failed: number;
     gmv_minor: Record<string, number>;
+    succeeded_by_currency: Record<string, number>;
     q: (number | null)[] | null;
   }
 
@@ -614,19 +615,31 @@ GROUP BY table`,
       const k = keyOf(bucket, key);
       let a = acc.get(k);
       if (!a) {
-        a = { bucket, key, events: 0, attempts: 0, succeeded: 0, failed: 0, gmv_minor: {}, q: null };
+        a = {
+          bucket,
+          key,
+          events: 0,
+          attempts: 0,
+          succeeded: 0,
+          failed: 0,
+          gmv_minor: {},
+          succeeded_by_currency: {},
+          q: null,
+        };
         acc.set(k, a);
       }
       a.events += num(r.events) ?? 0;
       a.attempts += num(r.attempts) ?? 0;
       a.succeeded += num(r.succeeded) ?? 0;
       a.failed += num(r.failed) ?? 0;
-      // GMV of the currencies with succeeded events, as parallel arrays (countsQuery).
+      // GMV and successes of the currencies with succeeded events, as parallel arrays (countsQuery).
       const curs = Array.isArray(r.curs) ? (r.curs as unknown[]) : [];
       const gmvs = Array.isArray(r.gmvs) ? (r.gmvs as unknown[]) : [];
+      const sucs = Array.isArray(r.sucs) ? (r.sucs as unknown[]) : [];
       curs.forEach((c, i) => {
         const cur = str(c) ?? '';
         a.gmv_minor[cur] = (a.gmv_minor[cur] ?? 0) + (num(gmvs[i]) ?? 0);
+        a.succeeded_by_currency[cur] = (a.succeeded_by_currency[cur] ?? 0) + (num(sucs[i]) ?? 0);
       });
     }
     for (const r of lats) {
@@ -668,6 +681,7 @@ GROUP BY table`,
         succeeded: 0,
         failed: 0,
         gmv_minor: {},
+        succeeded_by_currency: {},
         latency_ms: { p50: null, p95: null, p99: null },
       };
     }
@@ -677,6 +691,7 @@ GROUP BY table`,
       succeeded: a.succeeded,
       failed: a.failed,
       gmv_minor: a.gmv_minor,
+      succeeded_by_currency: a.succeeded_by_currency,
       latency_ms: { p50: qAt(a, 0), p95: qAt(a, 1), p99: qAt(a, 2) },
     };
   }
@@ -867,6 +882,7 @@ GROUP BY table`,
           succeeded: a.succeeded,
           failed: a.failed,
           gmv_minor: a.gmv_minor,
+          succeeded_by_currency: a.succeeded_by_currency,
           latency_p95: qAt(a, 1),
         }));
     },
@@ -882,6 +898,7 @@ GROUP BY table`,
           succeeded: a.succeeded,
           failed: a.failed,
           gmv_minor: a.gmv_minor,
+          succeeded_by_currency: a.succeeded_by_currency,
           latency_p95: qAt(a, 1),
         }));
     },

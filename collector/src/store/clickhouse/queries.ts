@@ -349,8 +349,8 @@ GROUP BY ${withComma(k.names)}cur, st`;
 
 /**
  * Counts and GMV per keys… over every part of the plan: columns bucket?, gkey?, gnull?, events,
- * attempts, succeeded, failed, and the GMV of the currencies with succeeded events as two
- * parallel arrays `curs` / `gmvs` — one row per group instead of one per (group, currency):
+ * attempts, succeeded, failed, and the GMV and successes of the currencies with succeeded events
+ * as parallel arrays `curs` / `gmvs` / `sucs` — one row per group instead of one per (group, currency):
  * an hourly 30-day series by provider is ~4 300 rows instead of ~22 000 to send and parse.
  * Few groups over many rows (no or daily buckets): cube rows are first added up per (group,
  * currency, status), which is cheaper than evaluating the status conditions on every row.
@@ -369,7 +369,7 @@ ${unionAll(parts)}
     : unionAll(parts);
   const [n, a] = preSum ? [raw('ns'), raw('as_')] : [raw('n'), raw('a')];
   return sql`SELECT ${withComma(names)}sum(e_) AS events, sum(at_) AS attempts, sum(su_) AS succeeded, sum(fa_) AS failed,
-  groupArrayIf(cur, su_ > 0) AS curs, groupArrayIf(gm_, su_ > 0) AS gmvs
+  groupArrayIf(cur, su_ > 0) AS curs, groupArrayIf(gm_, su_ > 0) AS gmvs, groupArrayIf(su_, su_ > 0) AS sucs
 FROM (
 SELECT ${withComma(names)}cur,
   sum(${n}) AS e_,

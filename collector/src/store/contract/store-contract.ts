@@ -77,11 +77,20 @@ interface Expected {
   succeeded: number;
   failed: number;
   gmv_minor: Record<string, number>;
+  succeeded_by_currency: Record<string, number>;
   latencies: number[];
 }
 
 function aggregate(events: readonly PaymentEvent[]): Expected {
-  const x: Expected = { events: 0, attempts: 0, succeeded: 0, failed: 0, gmv_minor: {}, latencies: [] };
+  const x: Expected = {
+    events: 0,
+    attempts: 0,
+    succeeded: 0,
+    failed: 0,
+    gmv_minor: {},
+    succeeded_by_currency: {},
+    latencies: [],
+  };
   for (const e of events) {
     x.events++;
     const o = outcomeOf(e.status);
@@ -90,6 +99,7 @@ function aggregate(events: readonly PaymentEvent[]): Expected {
     if (o === 'success') {
       x.succeeded++;
       x.gmv_minor[e.currency] = (x.gmv_minor[e.currency] ?? 0) + e.amount_minor;
+      x.succeeded_by_currency[e.currency] = (x.succeeded_by_currency[e.currency] ?? 0) + 1;
     } else {
       x.failed++;
     }
@@ -221,6 +231,7 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
           succeeded: x.succeeded,
           failed: x.failed,
           gmv_minor: x.gmv_minor,
+          succeeded_by_currency: x.succeeded_by_currency,
           latency_ms: undefined,
         });
         expectQuantile(got.latency_ms.p50, x.latencies, 0.5, `${label} p50`);
@@ -276,6 +287,7 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
           succeeded: 0,
           failed: 0,
           gmv_minor: {},
+          succeeded_by_currency: {},
           latency_ms: { p50: null, p95: null, p99: null },
         });
       });
@@ -317,6 +329,7 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
               succeeded: x.succeeded,
               failed: x.failed,
               gmv_minor: x.gmv_minor,
+              succeeded_by_currency: x.succeeded_by_currency,
               lat: x.latencies,
             };
           })
@@ -415,6 +428,7 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
               succeeded: x.succeeded,
               failed: x.failed,
               gmv_minor: x.gmv_minor,
+              succeeded_by_currency: x.succeeded_by_currency,
               lat: x.latencies,
             };
           })

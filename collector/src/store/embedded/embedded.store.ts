@@ -95,6 +95,10 @@ function quantiles(v: unknown): Aggregate['latency_ms'] {
   return { p50: nOrNull(v[0]), p95: nOrNull(v[1]), p99: nOrNull(v[2]) };
 }
 
+/** GMV (minor units) and successful attempts per currency of one group. */
+type Gmv = Pick<Aggregate, 'gmv_minor' | 'succeeded_by_currency'>;
+const noGmv = (): Gmv => ({ gmv_minor: {}, succeeded_by_currency: {} });
+
 interface PendingWrite {
   events: PaymentEvent[];
   resolve: (r: WriteResult) => void;
@@ -278,26 +282,28 @@ export function createEmbeddedStore(config: EmbeddedStoreConfig, deps: EmbeddedS
     return runOnOwnConnection(db, inflightReads, 'embedded store', sql, p, map);
   }
 
-  /** GMV per currency of successful events, keyed by a group key built from each row. */
+  /** GMV and successes per currency of successful events, keyed by a group key built from each row. */
   async function gmvBy(
     q: RangeFilter,
     groupOf: (p: SqlParams) => string[],
     keyOf: (r: Record<string, unknown>) => string,
-  ): Promise<Map<string, Record<string, number>>> {
+  ): Promise<Map<string, Gmv>> {
     const p = new SqlParams();
     const groupSql = groupOf(p);
     const o = outcomeSqlOf(p);
     const where = whereOf(q, p);
-    const sel = [...groupSql, 'currency AS currency', 'sum(amount_minor)::DOUBLE AS gmv'];
+    const sel = [...groupSql, 'currency AS currency', 'sum(amount_minor)::DOUBLE AS gmv', 'count(*) AS n'];
     const groups = groupSql.map((_, i) => String(i + 1)).concat(String(groupSql.length + 1));
     const sql = `SELECT ${sel.join(', ')} FROM ${TABLE} WHERE ${where} AND ${o.success} GROUP BY ${groups.join(', ')}`;
     return read(sql, p, (rows) => {
-      const m = new Map<string, Record<string, number>>();
+      const m = new Map<string, Gmv>();
       for (const r of rows) {
         const k = keyOf(r);
         let g = m.get(k);
-        if (!g) m.set(k, (g = {}));
-        g[sOrNull(r.currency) ?? ''] = n(r.gmv);
+        if (!g) m.set(k, (g = { gmv_minor: {}, succeeded_by_currency: {} }));
+        const cur = sOrNull(r.currency) ?? '';
+        g.gmv_minor[cur] = n(r.gmv);
+        g.succeeded_by_currency[cur] = n(r.n);
       }
       return m;
     });
@@ -423,7 +429,7 @@ export function createEmbeddedStore(config: EmbeddedStoreConfig, deps: EmbeddedS
         attempts: n(agg.attempts),
         succeeded: n(agg.succeeded),
         failed: n(agg.failed),
-        gmv_minor: gmv.get('') ?? {},
+        ...(gmv.get('') ?? noGmv()),
         latency_ms: quantiles(agg.q),
       };
     },
@@ -460,7 +466,7 @@ export function createEmbeddedStore(config: EmbeddedStoreConfig, deps: EmbeddedS
           attempts: n(r.attempts),
           succeeded: n(r.succeeded),
           failed: n(r.failed),
-          gmv_minor: gmv.get(keyString(t, key)) ?? {},
+          ...(gmv.get(keyString(t, key)) ?? noGmv()),
           latency_p95: nOrNull(r.p95),
         };
       });
@@ -494,7 +500,7 @@ export function createEmbeddedStore(config: EmbeddedStoreConfig, deps: EmbeddedS
           attempts: n(r.attempts),
           succeeded: n(r.succeeded),
           failed: n(r.failed),
-          gmv_minor: gmv.get(keyString(null, key)) ?? {},
+          ...(gmv.get(keyString(null, key)) ?? noGmv()),
           latency_p95: nOrNull(r.p95),
         };
       });

@@ -77,8 +77,12 @@ function pointValue(metric: Metric, p: MetricPoint, bucketTotal: number): number
       return p.success_rate;
     case 'gmv':
       return p.gmv;
-    case 'avg_ticket':
-      return p.succeeded > 0 ? p.gmv / p.succeeded : null;
+    case 'avg_ticket': {
+      // Only the successes whose amount is in `gmv` (a currency with an FX rate) divide it: the
+      // others would lower the average by payments it does not count (older servers: all).
+      const n = p.gmv_succeeded ?? p.succeeded;
+      return n > 0 ? p.gmv / n : null;
+    }
     case 'latency_p95':
       return p.latency_p95;
     case 'decline_rate':

@@ -128,7 +128,7 @@ describe('currencies without an FX rate', () => {
     reporting_currency: 'USD',
     series: [{ key, points: [] }],
   });
-  const overview = (unconverted: Record<string, number>) => ({
+  const overview = (unconverted: Record<string, number>, unconvertedSucceeded = 0) => ({
     from: 0,
     to: 0,
     events: 0,
@@ -142,6 +142,7 @@ describe('currencies without an FX rate', () => {
       total: 10,
       by_currency: { USD: 10, ...unconverted },
       unconverted: Object.keys(unconverted),
+      unconverted_succeeded: unconvertedSucceeded,
     },
   });
   const query: TrendQuery = { from: T0, to: T0 + M, bucket: '1m', filters: { country: ['NG'] } };
@@ -152,11 +153,12 @@ describe('currencies without an FX rate', () => {
       timeseries: async (q: TrendQuery) => ts(q.from),
       overview: async (q: { from: number; to: number; filters?: unknown }) => {
         asked.push(q);
-        return overview(q.from === T0 ? { NGN: 150_000 } : { NGN: 1_000, XAF: 20 });
+        return q.from === T0 ? overview({ NGN: 150_000 }, 7) : overview({ NGN: 1_000, XAF: 20 }, 2);
       },
     };
     const data = await fetchTrendData(deps, query, { from: T0 - M, to: T0 }, undefined, { money: true });
     expect(data.unconverted).toEqual({ NGN: 151_000, XAF: 20 });
+    expect(data.unconvertedSucceeded).toBe(9);
     expect(asked).toEqual([
       { from: T0, to: T0 + M, filters: { country: ['NG'] } },
       { from: T0 - M, to: T0, filters: { country: ['NG'] } },
@@ -186,6 +188,33 @@ describe('currencies without an FX rate', () => {
     };
     const gmv = buildChartModel({ metric: 'gmv', primary, unconverted: ['NGN'], ...labels });
     expect(gmv.rows[0]).toMatchObject({ s0: 10, s1: null });
+    // Ungrouped, the average ticket divides the converted GMV by the converted successes only:
+    // 10 over the 2 USD payments, not over all 5.
+    const all: Timeseries = {
+      ...ts(T0),
+      series: [
+        {
+          key: null,
+          points: [
+            {
+              t: T0,
+              attempts: 5,
+              succeeded: 5,
+              failed: 0,
+              success_rate: 1,
+              gmv: 10,
+              gmv_succeeded: 2,
+              latency_p95: null,
+            },
+          ],
+        },
+      ],
+    };
+    expect(
+      buildChartModel({ metric: 'avg_ticket', primary: all, unconverted: ['NGN'], ...labels }).rows[0],
+    ).toMatchObject({
+      s0: 5,
+    });
     // Counts of the same payments are real numbers.
     expect(
       buildChartModel({ metric: 'attempts', primary, unconverted: ['NGN'], ...labels }).rows[0],

@@ -19,6 +19,11 @@ export interface TrendData {
    * They are in no GMV of the time series, so a chart of GMV would draw them as 0.
    */
   unconverted: Record<string, number>;
+  /**
+   * The successful payments in those currencies (both ranges): left out of GMV and of the
+   * average ticket's divisor alike, so the page says how many.
+   */
+  unconvertedSucceeded: number;
 }
 
 /** The read API and the clock the trends data is loaded with (tests pass their own). */
@@ -57,7 +62,10 @@ export async function fetchTrendData(
       : []),
   ]);
   const unconverted: Record<string, number> = {};
-  for (const o of totals)
+  let unconvertedSucceeded = 0;
+  for (const o of totals) {
     for (const c of o.gmv.unconverted) unconverted[c] = (unconverted[c] ?? 0) + (o.gmv.by_currency[c] ?? 0);
-  return { primary, comparison, asOf, unconverted };
+    unconvertedSucceeded += o.gmv.unconverted_succeeded ?? 0;
+  }
+  return { primary, comparison, asOf, unconverted, unconvertedSucceeded };
 }

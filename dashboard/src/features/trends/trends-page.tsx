@@ -525,10 +525,10 @@ export function TrendsPage() {
                     .join(', '),
                   currency: model.currency,
                 })}
-                {/* Their payments still count in the divisor (the series has no per-currency count). */}
+                {/* The average ticket leaves their payments out of its divisor too: say how many. */}
                 {model.metric === 'avg_ticket' &&
                   state.groupBy !== 'currency' &&
-                  ` ${t('trends.unconvertedAvg')}`}
+                  ` ${t('trends.unconvertedAvg', { n: fmt.number(data.data.unconvertedSucceeded) })}`}
               </p>
             )}
             <div className="chart-box" data-testid="trend-chart" aria-busy={data.loading}>
