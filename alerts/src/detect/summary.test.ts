@@ -1,12 +1,15 @@
-// Guards the detectors' sentences per language: every message every detector (and the engine's retire) can write renders in Chinese with no English left but identifiers and labels, its English is the detectors' historical wording, and a zh receiver's notification shows the Chinese one.
+// Guards the detectors' sentences per language: every message every detector (and the engine's retire) can write renders in Chinese with no English left but identifiers and labels, its English is the detectors' historical wording, all 15 detector types driven by real events say everything as data, and a zh receiver's notification shows the Chinese one.
 import { describe, expect, it } from 'vitest';
 import { alertLines } from '../notify/render.js';
 import { sampleAlert } from '../notify/testing/fixtures.js';
-import { DetectorSpecSchema, createDetector } from './registry.js';
+import type { PaymentEvent } from '@paywatch/contracts';
+import { addEvent } from '../input/aggregate.js';
+import { DetectorSpecSchema, asEvent, asSeries, createDetector } from './registry.js';
 import { say, summaryText } from './summary.js';
 import type { SummaryMessage } from './summary.js';
-import type { EventDetector } from './types.js';
-import { makeEvent } from './synthetic.js';
+import type { Evaluation, EventDetector, MinuteAggregate } from './types.js';
+import { MINUTE_MS, emptyMinute } from './types.js';
+import { eventStream, makeEvent } from './synthetic.js';
 
 type Key = SummaryMessage['key'];
 type Of<K extends Key> = Extract<SummaryMessage, { key: K }>;
@@ -276,5 +279,105 @@ describe('detector summaries', () => {
     const zh = alertLines(a, 'zh')[0]!;
     expect(zh).toMatch(/^交易 .*，达到反洗钱阈值 10000$/);
     expect(english(zh, f!.evaluation.message!)).toEqual([]);
+  });
+
+  it('come from every detector type as data: real evaluations carry a message whose English is their summary and whose Chinese has no English left', () => {
+    const T0 = Date.UTC(2026, 2, 2, 8, 0);
+    const onset = T0 + 150 * MINUTE_MS;
+    const events: PaymentEvent[] = eventStream({
+      from: T0,
+      minutes: 180,
+      perMinute: 40,
+      providers: ['adyen', 'stripe'],
+      successRate: (t, p) => (p === 'adyen' && t >= onset ? 0.2 : 0.92),
+      failure: (t, p) => (p === 'adyen' && t >= onset ? 'provider_error' : 'do_not_honor'),
+    });
+    // The event rules' cases: a card-testing burst, a fast customer, amounts near and above the
+    // AML threshold by one customer.
+    const extra = (i: number, over: Partial<PaymentEvent>) =>
+      makeEvent({ ts: onset + i * 1000, event_id: `evt_x${i}`, payment_id: `pay_x${i}`, ...over });
+    for (let i = 0; i < 14; i++)
+      events.push(
+        extra(i, {
+          status: 'failed',
+          failure: { category: 'do_not_honor', code: null, message: null },
+          amount_minor: 100,
+          device_ref: 'dev_burst',
+          ip_ref: 'ip_burst',
+          customer_ref: `cus_burst${i}`,
+        }),
+      );
+    for (let i = 20; i < 46; i++) events.push(extra(i, { customer_ref: 'cus_fast', amount_minor: 2000 }));
+    for (let i = 50; i < 54; i++) events.push(extra(i, { customer_ref: 'cus_big', amount_minor: 950_000 }));
+    events.push(extra(60, { customer_ref: 'cus_big', amount_minor: 1_200_000 }));
+    events.sort((a, b) => a.ts - b.ts);
+
+    const specs = [
+      { type: 'threshold', op: 'below', threshold: 0.9 },
+      { type: 'seasonal' },
+      { type: 'level', metric: 'latency_avg' },
+      { type: 'rate' },
+      { type: 'slo' },
+      { type: 'forecast', threshold: 0.8, warmup_steps: 20 },
+      { type: 'eod' },
+      { type: 'silence' },
+      { type: 'mix' },
+      { type: 'univariate' },
+      { type: 'card_testing' },
+      { type: 'velocity' },
+      { type: 'aml_threshold' },
+      { type: 'structuring' },
+      { type: 'limit', limits: { default: { per_transaction: 5000 } } },
+    ];
+    // Every detector type of the registry is driven here.
+    expect(specs.map((x) => x.type).sort()).toEqual(
+      DetectorSpecSchema.options.map((o) => o.shape.type.value).sort(),
+    );
+    const minutes = new Map<number, MinuteAggregate>();
+    for (const e of events) {
+      const t = Math.floor(e.ts / MINUTE_MS) * MINUTE_MS;
+      const m = minutes.get(t) ?? emptyMinute(t);
+      minutes.set(t, m);
+      addEvent(m, e, e.amount_minor / 100);
+    }
+    const anomalous = new Set<string>();
+    for (const raw of specs) {
+      const spec = DetectorSpecSchema.parse(raw);
+      const det = createDetector(spec);
+      const evs: Evaluation[] = [];
+      if (det.kind === 'series') {
+        const d = asSeries(det);
+        for (const m of [...minutes.values()].sort((a, b) => a.t - b.t)) evs.push(d.evaluate(m));
+      } else {
+        const d = asEvent(det);
+        for (const e of events) evs.push(...d.observe(e, e.amount_minor / 100).map((f) => f.evaluation));
+      }
+      const said = evs.filter((ev) => ev.summary !== '');
+      expect(said.length, spec.type).toBeGreaterThan(0);
+      for (const ev of said) {
+        expect(ev.message, `${spec.type}: ${ev.summary}`).not.toBeNull();
+        expect(summaryText(ev.message!, 'en'), spec.type).toBe(ev.summary);
+        const zh = summaryText(ev.message!, 'zh');
+        expect(english(zh, ev.message!), `${spec.type}: ${zh}`).toEqual([]);
+        if (ev.verdict === 'anomalous') anomalous.add(spec.type);
+      }
+      // Nothing to say is said as nothing.
+      for (const ev of evs) if (ev.summary === '') expect(ev.message, spec.type).toBeNull();
+    }
+    // The incident was found by the detectors that can see it within three hours of history.
+    expect([...anomalous].sort()).toEqual(
+      expect.arrayContaining([
+        'aml_threshold',
+        'card_testing',
+        'forecast',
+        'limit',
+        'mix',
+        'rate',
+        'slo',
+        'structuring',
+        'threshold',
+        'velocity',
+      ]),
+    );
   });
 });
