@@ -1,4 +1,4 @@
-// Guards the predictive detector: it warns before a declining success rate crosses the threshold, and stays quiet on a flat one, also at low volume where minute-to-minute noise looks like a trend.
+// Guards the predictive detector: it warns before a declining success rate crosses the threshold, and stays quiet on a flat one, also at low volume where minute-to-minute noise looks like a trend; an ended outage is normal again a step after its end (re-anchoring).
 import { describe, expect, it } from 'vitest';
 import { createForecastDetector, ForecastSpecSchema } from './forecast.detector.js';
 import { dailyShape, firstAnomalous, synthMinutes } from './synthetic.js';
@@ -77,6 +77,43 @@ describe('forecast detector', () => {
       const i = firstAnomalous(ev);
       expect(i, `seed ${seed}`).toBeGreaterThan(100);
       expect(i, `seed ${seed}`).toBeLessThanOrEqual(150);
+    }
+  });
+  // The default pack's rule on a provider outage: 93% at 400 attempts a minute, 30% for five
+  // minutes, then 93% again. Before the re-anchoring the level climbed back at alpha a step
+  // under the trend learned from the drop: anomalous until 5 minutes after the end.
+  it('an ended outage is normal again one step after its end; a restart keeps the re-anchoring, an old snapshot loads', () => {
+    const onset = 120;
+    const end = onset + 5;
+    const outage = (t: number) => ({
+      attempts: 400,
+      successRate: t >= onset * 60_000 && t < end * 60_000 ? 0.3 : 0.93,
+    });
+    for (const seed of [1, 2, 3]) {
+      const minutes = synthMinutes(0, end + 30, outage, seed);
+      const d = createForecastDetector(lowVolume);
+      const ev = minutes.map((m) => d.evaluate(m));
+      expect(firstAnomalous(ev), `seed ${seed}`).toBe(onset);
+      const lastAnomalous = ev.findLastIndex((e) => e.verdict === 'anomalous');
+      // ev[end] judges the first minute after the outage.
+      expect(lastAnomalous, `seed ${seed}: last anomalous minute`).toBe(end - 1);
+      // A restart at the end of the outage (armed by the breached level): the same verdicts.
+      const b = createForecastDetector(lowVolume);
+      minutes.slice(0, end).forEach((m) => b.evaluate(m));
+      const snap = JSON.parse(JSON.stringify(b.snapshot?.())) as Record<string, unknown>;
+      expect(snap['armed']).toBe(true);
+      const c = createForecastDetector(lowVolume);
+      c.restore?.(snap);
+      expect(minutes.slice(end).map((m) => c.evaluate(m).verdict)).toEqual(
+        ev.slice(end).map((e) => e.verdict),
+      );
+      // A snapshot from before the re-anchoring loads: not armed, so the first step after the
+      // end (level still breached) arms it and the next one re-anchors.
+      delete snap['armed'];
+      const old = createForecastDetector(lowVolume);
+      old.restore?.(snap);
+      const late = minutes.slice(end).map((m) => old.evaluate(m).verdict);
+      expect(late.lastIndexOf('anomalous'), `seed ${seed}`).toBeLessThanOrEqual(1);
     }
   });
   // The gate is only as good as its noise model: the propagated covariance must match the

@@ -16,7 +16,6 @@ import {
   MINUTE_MS,
   isIntensiveMetric,
   emptyMinute,
-  formatMetric,
   isRateMetric,
   mergeMinute,
   metricValue,
@@ -38,6 +37,12 @@ import {
  * propagated through the smoothing, and a crossing (or a breach of the level) counts only when
  * it lies `noise_z` standard errors of that noise past the threshold: a trend that a few
  * noisy low-volume minutes could have made is not a prediction.
+ *
+ * Recovery: after the smoothed level has been past the threshold, the first observation back
+ * on the good side by `noise_z` standard errors of its own sampling noise re-anchors the model
+ * there (level = the observation, trend 0, its noise as the level's only uncertainty).
+ * Otherwise the level climbs back at `alpha` a step while the trend learned from the breach
+ * keeps extrapolating it down, and an ended outage was "forecast" for ~5 more steps.
  */
 export const ForecastSpecSchema = z.object({
   type: z.literal('forecast'),
@@ -67,6 +72,11 @@ export const ForecastSpecSchema = z.object({
   overdispersion: z.number().min(0).max(1).default(0.002),
   /** Steps a low-volume observation may accumulate before it is dropped (gaps in traffic). */
   max_merge_steps: z.number().int().min(1).default(60),
+  /**
+   * Re-anchor after a breached level (see above); false keeps the smoothing alone. Optional
+   * without a schema default, so existing rules keep their fingerprint and saved history.
+   */
+  reanchor: z.boolean().optional(),
 });
 export type ForecastSpec = z.infer<typeof ForecastSpecSchema>;
 
@@ -93,6 +103,8 @@ export function createForecastDetector(spec: ForecastSpec): SeriesDetector {
   const stepMs = spec.step_minutes * MINUTE_MS;
   const hSteps = Math.max(1, Math.round(spec.horizon_minutes / spec.step_minutes));
   let last: Evaluation | null = null;
+  // The smoothed level was past the threshold, and the model has not been re-anchored since.
+  let armed = false;
 
   const seasonAt = (step: number): number => (m > 0 ? (season[((step % m) + m) % m] ?? 0) : 0);
 
@@ -167,6 +179,11 @@ export function createForecastDetector(spec: ForecastSpec): SeriesDetector {
   /** Past the threshold by more than `noise_z` standard errors of sampling noise. */
   const breached = (v: number, se: number): boolean =>
     spec.breach === 'below' ? v + spec.noise_z * se < spec.threshold : v - spec.noise_z * se > spec.threshold;
+  /** On the good side of the threshold by at least `noise_z` standard errors. */
+  const clearOf = (v: number, se: number): boolean =>
+    spec.breach === 'below'
+      ? v - spec.noise_z * se >= spec.threshold
+      : v + spec.noise_z * se <= spec.threshold;
 
   return {
     kind: 'series',
@@ -185,6 +202,7 @@ export function createForecastDetector(spec: ForecastSpec): SeriesDetector {
         acc: minuteToJson(acc),
         accMinutes,
         accSteps,
+        armed,
         // The last judgement is repeated between steps: keep it (JSON-safe, NaN → null).
         last: last ? (JSON.parse(JSON.stringify(last)) as unknown) : null,
       };
@@ -205,6 +223,8 @@ export function createForecastDetector(spec: ForecastSpec): SeriesDetector {
       acc = minuteFromJson(s['acc']);
       accMinutes = num(s['accMinutes']);
       accSteps = s['accSteps'] === undefined ? 0 : num(s['accSteps']);
+      // Snapshots from before the re-anchoring: not armed (the smoothing alone recovers).
+      armed = s['armed'] === true;
       last = (s['last'] ?? null) as Evaluation | null;
     },
     evaluate(minute: MinuteAggregate): Evaluation {
@@ -239,7 +259,16 @@ export function createForecastDetector(spec: ForecastSpec): SeriesDetector {
       if (raw === null) return (last = quiet(at, 'no_data', null));
       if (rate && stepAgg.attempts < spec.min_attempts) return (last = quiet(at, 'insufficient', raw));
       const y = isIntensiveMetric(spec.metric) ? raw : raw / minutes;
-      observe(y, step, noiseVariance(y, stepAgg, minutes));
+      const r = noiseVariance(y, stepAgg, minutes);
+      observe(y, step, r);
+      if (armed && clearOf(y, Math.sqrt(r))) {
+        // Back on the good side by noise_z standard errors after a breach: the incident is over
+        // for the model too (no trend learned from it extrapolated any further).
+        level = y - seasonAt(step);
+        trend = 0;
+        [p11, p12, p22] = [r, 0, 0];
+        armed = false;
+      }
       if (steps < spec.warmup_steps)
         return (last = quiet(at, 'insufficient', y, { key: 'learning', params: { what: 'forecast' } }));
       let crossAt: number | null = null;
@@ -254,6 +283,10 @@ export function createForecastDetector(spec: ForecastSpec): SeriesDetector {
       const now = breached(level, Math.sqrt(Math.max(0, p11)));
       const f1 = forecast(1);
       const bad = now || crossAt !== null;
+      // Armed by a breached level until a verdict is normal again (a later predicted crossing
+      // from healthy observations must not be re-anchored away).
+      if (now && spec.reanchor !== false) armed = true;
+      else if (!bad) armed = false;
       const eta = crossAt === null ? null : crossAt * spec.step_minutes;
       const m = spec.metric;
       const message: SummaryMessage = now

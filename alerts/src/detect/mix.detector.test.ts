@@ -1,4 +1,4 @@
-// Guards the decline-mix detector: a shift of failure categories fires even at an unchanged failure rate; normal noise and a mix that swings with the time of day do not; a permanent change is adopted as the new baseline after adapt_after_minutes (resolves, never re-fires) while a transient one is detected in full.
+// Guards the decline-mix detector: a shift of failure categories fires even at an unchanged failure rate; normal noise and a mix that swings with the time of day do not; an ended outage is normal again within minutes (recovered tail); a permanent change is adopted as the new baseline after adapt_after_minutes (resolves, never re-fires) while a transient one is detected in full.
 import { describe, expect, it } from 'vitest';
 import { ADAPT_AFTER_MINUTES, createMixDetector, MixSpecSchema } from './mix.detector.js';
 import type { Evaluation } from './types.js';
@@ -175,6 +175,48 @@ describe('mix detector', () => {
       }
     // ≈50 simulated days of minutes: past vitest's 5 s default on the shared 2-core box under load.
   }, 30_000);
+
+  // An ended provider outage (5 minutes of provider_error/timeout on top of the normal mix) at the
+  // pack's settings and volume. Before the recovered tail its failures kept every window that
+  // held them shifted: anomalous until 10 minutes (window_minutes) after the end.
+  it('an ended outage is normal again within two minutes of its end, never re-fires, and a restart keeps the fence', () => {
+    const onset = 300;
+    const end = onset + 5;
+    const outage = (t: number) =>
+      t >= onset * 60_000 && t < end * 60_000
+        ? { attempts: 650, successRate: 0.6, failureMix: { ...simMix, provider_error: 9000, timeout: 4000 } }
+        : { attempts: 650, successRate: 0.907, failureMix: simMix };
+    for (const seed of [1, 2, 3]) {
+      const minutes = synthMinutes(0, end + 30, outage, seed);
+      const d = createMixDetector(packSpec);
+      const ev = minutes.map((m) => d.evaluate(m));
+      const first = firstAnomalous(ev);
+      expect(first, `seed ${seed}`).toBeGreaterThanOrEqual(onset);
+      expect(first, `seed ${seed}`).toBeLessThanOrEqual(onset + 1);
+      const lastAnomalous = ev.findLastIndex((e) => e.verdict === 'anomalous');
+      expect(lastAnomalous - end, `seed ${seed}: minutes after the end`).toBeLessThanOrEqual(1);
+      // A restart on the first normal minute (the fence up): the same verdicts as without it.
+      const cut = lastAnomalous + 2;
+      const b = createMixDetector(packSpec);
+      minutes.slice(0, cut).forEach((m) => b.evaluate(m));
+      const snap = JSON.parse(JSON.stringify(b.snapshot?.())) as Record<string, unknown>;
+      expect(snap['fence'], `seed ${seed}`).toBeLessThan(packSpec.window_minutes);
+      const c = createMixDetector(packSpec);
+      c.restore?.(snap);
+      expect(minutes.slice(cut).map((m) => c.evaluate(m).verdict)).toEqual(
+        ev.slice(cut).map((e) => e.verdict),
+      );
+      // A snapshot from before the fence still loads (no fence: the old failures count until
+      // they leave the window).
+      delete snap['fence'];
+      const old = createMixDetector(packSpec);
+      old.restore?.(snap);
+      const late = minutes.slice(cut).map((m) => old.evaluate(m).verdict);
+      expect(late.slice(packSpec.window_minutes)).toEqual(
+        ev.slice(cut + packSpec.window_minutes).map((e) => e.verdict),
+      );
+    }
+  });
 
   // Level-shift adaptation, on the pack's settings and the simulator's volume: one day of
   // history (so the same-time-of-day baseline judges too), then 85% of do_not_honor re-labelled

@@ -72,12 +72,30 @@ export const MixSpecSchema = z.object({
    * saved history) across the upgrade: `ADAPT_AFTER_MINUTES` applies.
    */
   adapt_after_minutes: z.number().int().min(0).max(10080).optional(),
+  /**
+   * Recovery, only while the window holds minutes of a finding: when the shortest suffix of at
+   * most `recover_minutes` minutes with `recover_min_failures` failures is back to the baseline
+   * *and* no longer the incident's mix — no shift from the baseline (size below `min_jsd`, or
+   * p-value at least `recover_p_value`) while shifted from the mix of the window's shifted
+   * minutes as a finding would be (p-value below `p_value`) — suffixes reaching further back are not tested,
+   * now or later (the fence). Without it, an ended incident's failures kept the whole window
+   * shifted for `window_minutes` after the end. `recover_minutes: 0` disables. Optional without schema defaults (as `adapt_after_minutes`): `RECOVER_MINUTES`,
+   * `RECOVER_MIN_FAILURES`, `RECOVER_P_VALUE` apply, so existing rules keep their fingerprint
+   * and saved history.
+   */
+  recover_minutes: z.number().int().min(0).max(60).optional(),
+  recover_min_failures: z.number().int().min(1).optional(),
+  recover_p_value: z.number().gt(0).lt(1).optional(),
 });
 export type MixSpec = z.infer<typeof MixSpecSchema>;
 
 const DAY_MS = 1440 * MINUTE_MS;
 /** Default of `adapt_after_minutes`: two hours, as the seasonal detector's 8 × 15-minute slots. */
 export const ADAPT_AFTER_MINUTES = 120;
+/** Defaults of `recover_minutes` / `recover_min_failures` / `recover_p_value` (3 minutes as the rate detector's). */
+export const RECOVER_MINUTES = 3;
+export const RECOVER_MIN_FAILURES = 20;
+export const RECOVER_P_VALUE = 0.01;
 
 /**
  * Per-category failure counts of normal minutes per time-of-day slot for the last days, in a
@@ -220,18 +238,69 @@ export function createMixDetector(spec: MixSpec): SeriesDetector {
   // End of the minute a candidate was adopted, until the next finding (for the summary of the
   // normal verdicts after it, which the alert resolves on `keep_firing_for` later; NaN: none).
   let adoptedAt = NaN;
+  const recoverMinutes = spec.recover_minutes ?? RECOVER_MINUTES;
+  const recoverMinFailures = spec.recover_min_failures ?? RECOVER_MIN_FAILURES;
+  const recoverP = spec.recover_p_value ?? RECOVER_P_VALUE;
+  // Minutes since the last recovered tail began (suffixes reach no further back); saturates at
+  // window_minutes (= no fence).
+  let fence = spec.window_minutes;
+
+  /** Jensen–Shannon divergence of `obs` (n failures) from `base`, minus its small-sample bias. */
+  function shiftSize(obs: readonly number[], n: number, base: readonly number[]): number {
+    let nonZero = 0;
+    for (let i = 0; i < K; i++) if ((obs[i] ?? 0) > 0) nonZero++;
+    // Plug-in JSD of an n-sample distribution vs a known one is biased by ≈ (k − 1) / (8 n ln 2) bits.
+    return Math.max(0, jensenShannon(obs, base) - Math.max(0, nonZero - 1) / (8 * n * Math.LN2));
+  }
+
+  /**
+   * Recovered tail: the shortest suffix of at most `recover_minutes` with `recover_min_failures`
+   * failures that shows no shift from `base` (size below `min_jsd`, or p-value at least
+   * `recover_p_value`: at ~50 failures the size alone is too noisy to tell, normal minutes
+   * measure up to ≈ 0.045) and is shifted from the window's shifted minutes before it as a
+   * finding would be (p-value below `p_value`: a lasting shift, whose minutes at ~60 failures
+   * are often not significant alone, is not a recovery); its length in minutes (0: none; a
+   * suffix still shifted from `base` ends the search). `now`: start of the current minute.
+   */
+  function recoveredTail(base: readonly number[], now: number): number {
+    const obs: number[] = new Array<number>(K).fill(0);
+    let n = 0;
+    for (let k = recent.length - 1; k >= Math.max(0, recent.length - recoverMinutes); k--) {
+      const r = recent[k] ?? [];
+      for (let i = 0; i < K; i++) obs[i] = (obs[i] ?? 0) + (r[i] ?? 0);
+      n += recentTotals[k] ?? 0;
+      if (n < recoverMinFailures) continue;
+      const minutes = recent.length - k;
+      if (shiftSize(obs, n, base) >= spec.min_jsd && combinedP(obs, base).p < recoverP) return 0;
+      // The incident's mix: the shifted minutes of the window before the tail.
+      const shifted: number[] = new Array<number>(K).fill(0);
+      let shiftedTotal = 0;
+      for (let j = 0; j < lagged.length; j++) {
+        const m = lagged[j];
+        if (!tainted[j] || !m || m.t > now - minutes * MINUTE_MS) continue;
+        for (let i = 0; i < K; i++) {
+          const v = m.failures[FAILURE_CATEGORIES[i] ?? 'other'] ?? 0;
+          shifted[i] = (shifted[i] ?? 0) + v;
+          shiftedTotal += v;
+        }
+      }
+      if (shiftedTotal > 0 && combinedP(obs, shifted).p < spec.p_value) return minutes;
+    }
+    return 0;
+  }
 
   /**
    * Tests every suffix of the window (last 1, 2, … minutes) with enough failures against
-   * `base`: a sharp shift is seen in a minute or two, a gradual one over the whole window. The
-   * size of the shift is the Jensen–Shannon divergence minus its small-sample bias.
+   * `base`, back to index `oldest` of `recent` (the fence): a sharp shift is seen in a minute
+   * or two, a gradual one over the whole window. The size of the shift is the Jensen–Shannon
+   * divergence minus its small-sample bias.
    */
-  function judge(base: readonly number[]): MixJudgement {
+  function judge(base: readonly number[], oldest: number): MixJudgement {
     let best: MixJudgement | null = null;
     const obs: number[] = new Array<number>(K).fill(0);
     let n = 0;
     let lastTested = 0;
-    for (let k = recent.length - 1; k >= 0; k--) {
+    for (let k = recent.length - 1; k >= oldest; k--) {
       const r = recent[k] ?? [];
       for (let i = 0; i < K; i++) obs[i] = (obs[i] ?? 0) + (r[i] ?? 0);
       n += recentTotals[k] ?? 0;
@@ -240,16 +309,13 @@ export function createMixDetector(spec: MixSpec): SeriesDetector {
       // failure count at least doubled since the last test (and the whole window):
       // log-many tests instead of one per minute.
       const fresh = k >= recent.length - 3;
-      if (n < spec.min_failures || (!fresh && k > 0 && n < 2 * lastTested)) continue;
+      if (n < spec.min_failures || (!fresh && k > oldest && n < 2 * lastTested)) continue;
       lastTested = n;
-      let nonZero = 0;
-      for (let i = 0; i < K; i++) if ((obs[i] ?? 0) > 0) nonZero++;
-      // Plug-in JSD of an n-sample distribution vs a known one is biased by ≈ (k − 1) / (8 n ln 2) bits.
-      const js = Math.max(0, jensenShannon(obs, base) - Math.max(0, nonZero - 1) / (8 * n * Math.LN2));
+      const js = shiftSize(obs, n, base);
       // Both size and significance are required: skip the costly p-value for small shifts.
       const p = js >= spec.min_jsd ? combinedP(obs, base) : { p: 1, from: -1, to: -1 };
       const bad = p.p < spec.p_value && js >= spec.min_jsd;
-      if (bad || best === null || (best.p >= spec.p_value && k === 0))
+      if (bad || best === null || (best.p >= spec.p_value && k === oldest))
         best = { bad, js, p: p.p, obs: [...obs], n, from: p.from, to: p.to, minutes: recent.length - k };
       if (bad) break;
     }
@@ -281,6 +347,7 @@ export function createMixDetector(spec: MixSpec): SeriesDetector {
         candSince: Number.isNaN(candSince) ? null : candSince,
         adoptedAt: Number.isNaN(adoptedAt) ? null : adoptedAt,
         quietRun,
+        fence,
       };
     },
     restore(state: unknown) {
@@ -306,6 +373,8 @@ export function createMixDetector(spec: MixSpec): SeriesDetector {
         quietRun = num(s['quietRun']);
         adoptedAt = s['adoptedAt'] === undefined || s['adoptedAt'] === null ? NaN : num(s['adoptedAt']);
       }
+      // Snapshots from before the fence existed: no fence.
+      fence = s['fence'] === undefined ? spec.window_minutes : Math.min(num(s['fence']), spec.window_minutes);
     },
     evaluate(minute: MinuteAggregate): Evaluation {
       win.push(minute);
@@ -333,6 +402,18 @@ export function createMixDetector(spec: MixSpec): SeriesDetector {
       let out: Evaluation;
       // Minutes at the end of the window the finding covers (0: no finding).
       let shiftMinutes = 0;
+      if (fence < spec.window_minutes) fence++;
+      // Recovered tail, only while the window still holds minutes of a finding (in normal
+      // traffic every suffix is tested as before: a gradual shift needs the whole window).
+      // Suffixes older than it are not tested, now or later (the fence): they only still hold
+      // the failures of an ended incident, which kept the window shifted for window_minutes
+      // after the end, and would fire again when one noisy minute hid the recovery.
+      if (recoverMinutes > 0 && (recentReady || seasonReady) && tainted.includes(true)) {
+        const tail = recoveredTail(seasonReady ? seasonBase : Array.from(baseline), minute.t);
+        if (tail > 0) fence = Math.min(fence, tail);
+      }
+      // Oldest index of `recent` a suffix may reach.
+      const oldest = Math.max(0, recent.length - fence);
       if (total < spec.min_failures)
         out = quiet(at, 'insufficient', null, {
           key: 'too_few_failures',
@@ -344,8 +425,8 @@ export function createMixDetector(spec: MixSpec): SeriesDetector {
         const recentBase = Array.from(baseline);
         // Against the same time on past days first; a finding there must also be a shift
         // against the last hours (so neither a daily swing nor a slow drift since then pages).
-        const b = judge(seasonReady ? seasonBase : recentBase);
-        if (b.bad && seasonReady && recentReady && !judge(recentBase).bad) b.bad = false;
+        const b = judge(seasonReady ? seasonBase : recentBase, oldest);
+        if (b.bad && seasonReady && recentReady && !judge(recentBase, oldest).bad) b.bad = false;
         const base = seasonReady ? seasonBase : recentBase;
         const bTotal = seasonReady ? season.total : baseTotal;
         const seasonDays = seasonReady ? season.days : null;
@@ -432,7 +513,7 @@ export function createMixDetector(spec: MixSpec): SeriesDetector {
         }
       }
       if (anomalous && adaptAfterMs > 0 && candTotal >= spec.min_baseline_failures) {
-        if (judge(cand).bad) {
+        if (judge(cand, oldest).bad) {
           // The mix moved again against the candidate: the new mix is not settled yet.
           resetCandidate();
         } else if (at - candSince >= adaptAfterMs) {
