@@ -103,7 +103,7 @@ export function nextBucketStart(start: number, bucketMs: number, tz: string | nu
 
 /**
  * Starts of the buckets meeting [from, to), oldest first; stops after `max` + 1 (the caller
- * refuses that many).
+ * refuses that many). Zoned buckets walk local days (one midnight look-up per day).
  */
 export function bucketStarts(
   from: number,
@@ -113,12 +113,22 @@ export function bucketStarts(
   max: number,
 ): number[] {
   const out: number[] = [];
-  for (
-    let t = bucketStart(from, bucketMs, tz);
-    t < to && out.length <= max;
-    t = nextBucketStart(t, bucketMs, tz)
-  )
-    out.push(t);
+  if (tz === null || !isZonedBucket(bucketMs)) {
+    for (let t = bucketStart(from, bucketMs, null); t < to && out.length <= max; t += bucketMs) out.push(t);
+    return out;
+  }
+  const first = bucketStart(from, bucketMs, tz);
+  for (let d = startOfZoneDay(first, tz); d < to && out.length <= max;) {
+    // Noon-ish of the next local day, whatever its length (23 to 25 hours).
+    // Every local day (23 to 25 hours) holds 24 h / bucket starts, the last at least 5 h long.
+    for (let k = 0; k < DAY_MS / bucketMs; k++) {
+      const t = d + k * bucketMs;
+      if (t >= to || out.length > max) break;
+      if (t >= first) out.push(t);
+    }
+    // Noon-ish of the next local day, whatever this one's length.
+    d = startOfZoneDay(d + 36 * HOUR_MS, tz);
+  }
   return out;
 }
 
