@@ -79,6 +79,14 @@ describe('read API', () => {
     expect(points.map((p) => p.attempts)).toEqual([0, 120, 0]);
     const utc = TimeseriesSchema.parse((await s.get(day)).body);
     expect(utc.tz).toBe('UTC');
+    // Weeks from Monday (2026-11-16), in UTC and in Kolkata (Sunday 18:30 UTC).
+    const week = `/api/v1/timeseries?from=${T0}&to=${T0 + 3_600_000}&bucket=1w`;
+    expect(
+      TimeseriesSchema.parse((await s.get(week)).body).series[0]!.points.map((p) => [p.t, p.attempts]),
+    ).toEqual([[Date.UTC(2026, 10, 16), 120]]);
+    expect(
+      TimeseriesSchema.parse((await s.get(`${week}&tz=Asia/Kolkata`)).body).series[0]!.points.map((p) => p.t),
+    ).toEqual([Date.UTC(2026, 10, 15, 18, 30)]);
     const midnight = T0 - 10 * 3_600_000;
     expect(utc.series[0]!.points.map((p) => p.t)).toEqual([
       midnight - 86_400_000,

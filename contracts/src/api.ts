@@ -53,6 +53,8 @@ export const BUCKETS = {
   '1h': 3_600_000,
   '6h': 21_600_000,
   '1d': 86_400_000,
+  /** Monday to Monday (00:00 UTC, or local midnight with `tz`). */
+  '1w': 604_800_000,
 } as const;
 export type BucketName = keyof typeof BUCKETS;
 export const BucketSchema = z.enum(Object.keys(BUCKETS) as [BucketName, ...BucketName[]]);
@@ -63,8 +65,8 @@ export const TimeseriesQuerySchema = RangeQuerySchema.extend({
   /** At most this many groups (largest by attempts); the rest are folded into `__other__`. */
   limit: z.coerce.number().int().min(1).max(50).optional(),
   /**
-   * IANA zone whose local days cut the `6h` and `1d` buckets (local midnight, 23/25-hour days
-   * around DST). Default UTC. Shorter buckets stay on UTC multiples.
+   * IANA zone whose local days cut the `6h`, `1d` and `1w` buckets (local midnight, 23/25-hour
+   * days around DST; weeks from Monday). Default UTC. Shorter buckets stay on UTC multiples.
    */
   tz: TimeZoneSchema.optional(),
 });
@@ -158,7 +160,7 @@ export const TimeseriesSchema = z.object({
   to: z.number(),
   /** Nominal bucket size; zoned day buckets may last 23 or 25 hours (see `tz`). */
   bucket_ms: z.number(),
-  /** The zone `6h` / `1d` buckets are cut in (`UTC` unless the query named one; absent from older servers: UTC). */
+  /** The zone `6h` / `1d` / `1w` buckets are cut in (`UTC` unless the query named one; absent from older servers: UTC). */
   tz: z.string().optional(),
   group_by: DimensionSchema.nullable(),
   reporting_currency: z.string(),

@@ -1,6 +1,6 @@
 // Guards the time-zone bucket helpers the read API fills gaps with: IANA names only (case as in the tz database), local-midnight days across DST and in +05:45.
 import { describe, expect, it } from 'vitest';
-import { TimeZoneSchema, bucketStarts, zoneGrid } from './time-zone.js';
+import { TimeZoneSchema, WEEK_MS, bucketStart, bucketStarts, zoneGrid } from './time-zone.js';
 
 const H = 3_600_000;
 const D = 24 * H;
@@ -45,6 +45,22 @@ describe('time-zone buckets', () => {
       Date.UTC(2026, 10, 1, 16),
       Date.UTC(2026, 10, 1, 22),
       Date.UTC(2026, 10, 2, 5),
+    ]);
+  });
+
+  it('week buckets start on Monday: 00:00 UTC, or local midnight across DST', () => {
+    expect(bucketStart(Date.UTC(2026, 0, 7, 15), WEEK_MS, null)).toBe(Date.UTC(2026, 0, 5));
+    expect(bucketStart(Date.UTC(2026, 0, 5), WEEK_MS, null)).toBe(Date.UTC(2026, 0, 5));
+    expect(bucketStart(Date.UTC(2026, 0, 4, 23, 59), WEEK_MS, null)).toBe(Date.UTC(2025, 11, 29));
+    // Shanghai's Monday begins on Sunday 16:00 UTC.
+    expect(bucketStart(Date.UTC(2026, 0, 4, 16), WEEK_MS, 'Asia/Shanghai')).toBe(Date.UTC(2026, 0, 4, 16));
+    expect(
+      bucketStarts(Date.UTC(2026, 2, 1), Date.UTC(2026, 2, 17), WEEK_MS, 'America/New_York', 10),
+    ).toEqual([
+      Date.UTC(2026, 1, 23, 5),
+      Date.UTC(2026, 2, 2, 5),
+      Date.UTC(2026, 2, 9, 4),
+      Date.UTC(2026, 2, 16, 4),
     ]);
   });
 

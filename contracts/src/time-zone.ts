@@ -11,6 +11,10 @@ import { z } from 'zod';
 
 const DAY_MS = 86_400_000;
 const HOUR_MS = 3_600_000;
+/** Week buckets start on Monday (ISO 8601), at 00:00 UTC or local midnight of a query's zone. */
+export const WEEK_MS = 7 * DAY_MS;
+/** 1970-01-05, the first Monday of the epoch: UTC weeks are multiples of 7 days after it. */
+const FIRST_MONDAY_MS = 4 * DAY_MS;
 
 /** The zone of the default (epoch-aligned) buckets. */
 export const UTC_ZONE = 'UTC';
@@ -55,9 +59,21 @@ export const TimeZoneSchema = z.string().refine(isTimeZone, {
   message: 'expected an IANA time zone name such as Asia/Shanghai, America/New_York or UTC',
 });
 
-/** Whether buckets of this size follow a query's zone: 6 h and 1 d (shorter ones stay on UTC multiples). */
+/** Whether buckets of this size follow a query's zone: 6 h, 1 d and 1 w (shorter ones stay on UTC multiples). */
 export const isZonedBucket = (bucketMs: number): boolean =>
-  bucketMs >= 6 * HOUR_MS && DAY_MS % bucketMs === 0;
+  bucketMs === WEEK_MS || (bucketMs >= 6 * HOUR_MS && DAY_MS % bucketMs === 0);
+
+const mod = (a: number, b: number) => ((a % b) + b) % b;
+
+/** Monday 00:00 of the week holding `ts`: UTC (no zone), or local midnight of `tz`. */
+function startOfWeek(ts: number, tz: string | null): number {
+  if (tz === null) return ts - mod(ts - FIRST_MONDAY_MS, WEEK_MS);
+  const d = startOfZoneDay(ts, tz);
+  // Days since Monday of the local date; then local midnight of the day about that many days
+  // back from the local noon (a DST change in between moves it by an hour, not a day).
+  const weekday = mod(Math.floor((d + zoneOffsetMs(d, tz)) / DAY_MS) - 4, 7);
+  return weekday === 0 ? d : startOfZoneDay(d + 12 * HOUR_MS - weekday * DAY_MS, tz);
+}
 
 /** The zone's offset from UTC at `ts` in ms (UTC+8 = 28 800 000), to the second. */
 export function zoneOffsetMs(ts: number, tz: string): number {
@@ -87,7 +103,8 @@ export function startOfZoneDay(ts: number, tz: string): number {
 
 /** Start of the bucket holding `ts`: epoch multiples, or local days of `tz` for zoned buckets. */
 export function bucketStart(ts: number, bucketMs: number, tz: string | null): number {
-  if (tz === null || !isZonedBucket(bucketMs)) return ts - (((ts % bucketMs) + bucketMs) % bucketMs);
+  if (bucketMs === WEEK_MS) return startOfWeek(ts, tz);
+  if (tz === null || !isZonedBucket(bucketMs)) return ts - mod(ts, bucketMs);
   const d = startOfZoneDay(ts, tz);
   const k = Math.min(Math.floor((ts - d) / bucketMs), DAY_MS / bucketMs - 1);
   return d + k * bucketMs;
@@ -96,6 +113,7 @@ export function bucketStart(ts: number, bucketMs: number, tz: string | null): nu
 /** Start of the bucket after the one starting at `start`. */
 export function nextBucketStart(start: number, bucketMs: number, tz: string | null): number {
   if (tz === null || !isZonedBucket(bucketMs)) return start + bucketMs;
+  if (bucketMs === WEEK_MS) return startOfWeek(start + WEEK_MS + 12 * HOUR_MS, tz);
   const n = bucketStart(start + bucketMs, bucketMs, tz);
   // The last bucket of a 25-hour day is an hour longer: one more step reaches the next day.
   return n > start ? n : bucketStart(start + 2 * bucketMs, bucketMs, tz);
@@ -113,13 +131,17 @@ export function bucketStarts(
   max: number,
 ): number[] {
   const out: number[] = [];
-  if (tz === null || !isZonedBucket(bucketMs)) {
-    for (let t = bucketStart(from, bucketMs, null); t < to && out.length <= max; t += bucketMs) out.push(t);
+  if (tz === null || !isZonedBucket(bucketMs) || bucketMs === WEEK_MS) {
+    for (
+      let t = bucketStart(from, bucketMs, tz);
+      t < to && out.length <= max;
+      t = nextBucketStart(t, bucketMs, tz)
+    )
+      out.push(t);
     return out;
   }
   const first = bucketStart(from, bucketMs, tz);
   for (let d = startOfZoneDay(first, tz); d < to && out.length <= max;) {
-    // Noon-ish of the next local day, whatever its length (23 to 25 hours).
     // Every local day (23 to 25 hours) holds 24 h / bucket starts, the last at least 5 h long.
     for (let k = 0; k < DAY_MS / bucketMs; k++) {
       const t = d + k * bucketMs;

@@ -2,6 +2,7 @@ import {
   DIMENSIONS,
   FAILURE_STATUSES,
   SUCCESS_STATUSES,
+  WEEK_MS,
   isZonedBucket,
   zoneGrid,
   type Dimension,
@@ -26,6 +27,7 @@ import { ident, join, list, raw, sql, valueSet, type SqlFragment } from './sql.j
 
 export const MINUTE_MS = 60_000;
 const DAY_MS = 86_400_000;
+const FIRST_MONDAY_MS = 4 * DAY_MS;
 const OUTCOME = [...SUCCESS_STATUSES, ...FAILURE_STATUSES];
 
 /**
@@ -257,15 +259,26 @@ export interface Grouping {
 }
 
 /**
- * The bucket start of a time column (epoch ms) — `bucketStart` in contracts: an epoch multiple,
- * or for 6 h / 1 d buckets with a zone, the zone's local midnight (`toStartOfDay(t, tz)`, on
- * 18.16 and current releases; the zone must be a constant, so it is bound as a literal) plus
- * whole buckets, the last one of a 25-hour day an hour longer. Exact for a cube or rollup row
- * when the zone's midnights lie on its grid (`planRead` checks).
+ * The bucket start of a time column (epoch ms) — `bucketStart` in contracts: an epoch multiple;
+ * a week from Monday 00:00 UTC; or for 6 h / 1 d / 1 w buckets with a zone, the zone's local
+ * midnight (`toStartOfDay(t, tz)`, on 18.16 and current releases; the zone must be a constant,
+ * so it is bound as a literal) — a day then cut into whole buckets, the last one of a 25-hour day
+ * an hour longer; a week from the local midnight of the day about `toDayOfWeek − 1` days before
+ * the local noon (a DST change moves that by an hour, never a day). Exact for a cube or rollup
+ * row when the zone's midnights lie on its grid (`planRead` checks).
  */
 function bucketExpr(time: SqlFragment, bucketMs: number, tz: string | null): SqlFragment {
+  if (bucketMs === WEEK_MS && tz === null) {
+    // 1970-01-05 was the epoch's first Monday.
+    return sql`intDiv(${time} - ${FIRST_MONDAY_MS}, ${WEEK_MS}) * ${WEEK_MS} + ${FIRST_MONDAY_MS}`;
+  }
   if (tz === null || !isZonedBucket(bucketMs)) return sql`intDiv(${time}, ${bucketMs}) * ${bucketMs}`;
-  const day = sql`toInt64(toUInt32(toStartOfDay(toDateTime(intDiv(${time}, 1000)), ${tz}))) * 1000`;
+  const at = sql`toDateTime(intDiv(${time}, 1000))`;
+  if (bucketMs === WEEK_MS) {
+    const noonBack = sql`toUInt32(toStartOfDay(${at}, ${tz})) + 43200 - (toDayOfWeek(${at}, ${tz}) - 1) * 86400`;
+    return sql`toInt64(toUInt32(toStartOfDay(toDateTime(${noonBack}), ${tz}))) * 1000`;
+  }
+  const day = sql`toInt64(toUInt32(toStartOfDay(${at}, ${tz}))) * 1000`;
   return sql`${day} + least(intDiv(${time} - ${day}, ${bucketMs}), ${DAY_MS / bucketMs - 1}) * ${bucketMs}`;
 }
 

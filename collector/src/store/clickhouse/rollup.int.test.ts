@@ -143,7 +143,7 @@ describe('rollup answers equal raw answers', () => {
     }
   }, 240_000);
 
-  it('time series in a time zone: DST-crossing, whole-hour and +05:30 / +05:45 zones', async () => {
+  it('time series in a time zone (6 h, day, week): DST-crossing, whole-hour and +05:30 / +05:45 zones', async () => {
     const dst: RangeFilter = { from: DST0, to: DST0 + 3 * DAY, filters: {} };
     const dstEdges: RangeFilter = { from: DST0 + 17 * M, to: DST0 + 3 * DAY - 5 * M, filters: {} };
     // Cube + rollup edges, rollup only (several dimensions), hour-aligned and unaligned ends.
@@ -152,6 +152,7 @@ describe('rollup answers equal raw answers', () => {
       [6 * H, 'provider'],
       [DAY, null],
       [DAY, 'currency'],
+      [7 * DAY, null],
     ];
     for (const q of [dst, dstEdges, multi]) {
       for (const tz of ['America/New_York', 'Asia/Kolkata', 'Asia/Kathmandu']) {
@@ -166,6 +167,9 @@ describe('rollup answers equal raw answers', () => {
     // Whole-hour zones keep the hourly cube; +05:30 / +05:45 days begin inside its hours.
     const day = (tz: string) => ({ bucketMs: DAY, dimension: 'provider' as const, tz });
     expect(auto.sourceFor(dst, day('America/New_York'))).toBe('cube');
+    // UTC weeks (from Monday) too.
+    const week = { ...dst, bucketMs: 7 * DAY, groupBy: 'provider' as const };
+    expect(await auto.timeseries(week)).toEqual(await rawOnly.timeseries(week));
     expect(auto.sourceFor(dst, day('Asia/Kolkata'))).toBe('rollup');
     expect(auto.sourceFor(dst, day('Asia/Kathmandu'))).toBe('rollup');
   }, 120_000);

@@ -377,7 +377,7 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
         });
       });
 
-      it('timeseries in a time zone: 6 h and day buckets from local midnight, across DST, in half-hour zones', async () => {
+      it('timeseries in a time zone: 6 h, day and week buckets from local midnight, across DST, in half-hour zones', async () => {
         const dst: RangeFilter = { from: DST0, to: DST0 + 3 * DAY, filters: {} };
         // New York's days: EST (05:00 UTC) until 2026-03-08, which lasts 23 h; EDT (04:00 UTC) after.
         const ny = await checkSeries({ ...dst, bucketMs: DAY, groupBy: null, tz: 'America/New_York' });
@@ -410,6 +410,25 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
         );
         // Hour buckets ignore the zone.
         await checkSeries({ ...full, bucketMs: HOUR, groupBy: null, tz: 'Asia/Kolkata' });
+        // Weeks from Monday: New York's local midnight before and after the change; UTC's.
+        const weeks = await checkSeries({
+          ...dst,
+          bucketMs: 7 * DAY,
+          groupBy: 'provider',
+          tz: 'America/New_York',
+        });
+        expect(new Set(weeks.map((p) => p.t))).toEqual(
+          new Set([Date.UTC(2026, 2, 2, 5), Date.UTC(2026, 2, 9, 4)]),
+        );
+        await checkSeries({ ...dst, bucketMs: 7 * DAY, groupBy: null, tz: 'Asia/Kathmandu' });
+        const utcWeeks = await checkSeries({
+          from: T0 - HOUR,
+          to: T0 + HOUR,
+          filters: {},
+          bucketMs: 7 * DAY,
+          groupBy: null,
+        });
+        expect(utcWeeks.map((p) => p.t)).toEqual([Date.UTC(2025, 11, 29), T0]);
       });
 
       const checkBreakdown = async (q: RangeFilter & { dimension: Dimension; limit: number }) => {

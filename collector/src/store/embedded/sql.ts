@@ -1,4 +1,4 @@
-import { DIMENSIONS, FAILURE_STATUSES, SUCCESS_STATUSES, isZonedBucket } from '@paywatch/contracts';
+import { DIMENSIONS, FAILURE_STATUSES, SUCCESS_STATUSES, WEEK_MS, isZonedBucket } from '@paywatch/contracts';
 import type { RangeFilter } from '../types.js';
 import { DIMENSION_COLUMNS } from './row.js';
 
@@ -79,18 +79,26 @@ export function outcomeSqlOf(p: SqlParams): OutcomeSql {
 }
 
 /**
- * The bucket start of `ts` (`bucketStart` in contracts): a multiple of `bucketMs`, or for 6 h /
- * 1 d buckets with a zone, the zone's local midnight (ICU: the local wall time truncated to the
- * day, read back in the zone) plus whole buckets of elapsed time, the last one of a 25-hour day
- * an hour longer.
+ * The bucket start of `ts` (`bucketStart` in contracts): a multiple of `bucketMs`; a week from
+ * Monday 00:00 UTC; or for 6 h / 1 d / 1 w buckets with a zone, the zone's local midnight (ICU:
+ * the local wall time truncated to the day or ISO week, read back in the zone), a day then cut
+ * into whole buckets of elapsed time, the last one of a 25-hour day an hour longer.
  */
 export function bucketSql(p: SqlParams, bucketMs: number, tz: string | null): string {
+  if (bucketMs === WEEK_MS && tz === null) {
+    // 1970-01-05 was the epoch's first Monday.
+    const m = p.bind(4 * 86_400_000);
+    return `(ts - (ts - ${m}) % ${p.bind(WEEK_MS)})`;
+  }
   if (tz === null || !isZonedBucket(bucketMs)) {
     const b = p.bind(bucketMs);
     return `(ts - ts % ${b})`;
   }
   const z = p.bind(tz);
-  const day = `epoch_ms(date_trunc('day', make_timestamptz(ts * 1000) AT TIME ZONE ${z}) AT TIME ZONE ${z})`;
+  const trunc = (unit: 'day' | 'week') =>
+    `epoch_ms(date_trunc('${unit}', make_timestamptz(ts * 1000) AT TIME ZONE ${z}) AT TIME ZONE ${z})`;
+  if (bucketMs === WEEK_MS) return trunc('week');
+  const day = trunc('day');
   const b = p.bind(bucketMs);
   return `(${day} + least((ts - ${day}) // ${b}, ${p.bind(86_400_000 / bucketMs - 1)}) * ${b})`;
 }

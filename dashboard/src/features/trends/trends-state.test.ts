@@ -220,6 +220,19 @@ describe('time zone of day buckets: selector state in the URL', () => {
     );
   });
 
+  it('week buckets run Monday to Monday, in UTC or the zone; never chosen automatically', () => {
+    const now = Date.UTC(2026, 2, 11, 15); // a Wednesday
+    const s = { ...DEFAULT_TRENDS, range: '30d' as const, bucket: '1w' as const };
+    expect(resolveRange(s, now)).toEqual({
+      from: Date.UTC(2026, 1, 9),
+      to: Date.UTC(2026, 2, 16),
+      bucket: '1w',
+    });
+    expect(resolveRange(s, now, 'America/New_York').to).toBe(Date.UTC(2026, 2, 16, 4));
+    expect(roundTrip(s).bucket).toBe('1w');
+    expect(autoBucket(400 * D)).toBe('1d');
+  });
+
   it('last week across DST compares whole local days', () => {
     const c = comparisonRange('week', Date.UTC(2026, 2, 9, 4), Date.UTC(2026, 2, 11, 4), {
       bucketMs: D,

@@ -2,6 +2,7 @@ import {
   BUCKETS,
   DIMENSIONS,
   UTC_ZONE,
+  WEEK_MS,
   bucketStart,
   isTimeZone,
   isZonedBucket,
@@ -157,7 +158,8 @@ export function serializeTrendsState(s: TrendsState): string {
 
 /** The bucket used for a span: the finest one giving at most ~360 points. */
 export function autoBucket(spanMs: number): BucketName {
-  for (const b of BUCKET_NAMES) if (spanMs / BUCKETS[b] <= 360) return b;
+  // Weeks only when chosen: a year of days (≤ 400 in the read API) still reads as a line.
+  for (const b of BUCKET_NAMES) if (b !== '1w' && spanMs / BUCKETS[b] <= 360) return b;
   return '1d';
 }
 
@@ -204,7 +206,9 @@ export function resolveRange(
   const b = BUCKETS[bucket];
   const to = nextBucketStart(bucketStart(now, b, zone), b, zone);
   const from = to - Math.max(span, b);
-  // Across a DST change `span` is an hour off whole local days: snap to the nearest start.
+  // Weeks: back to the Monday before, so the first week is whole (30 d shows 5 weeks). Across a
+  // DST change `span` is an hour off whole local days: snap to the nearest start.
+  if (b === WEEK_MS) return { from: bucketStart(from, b, zone), to, bucket };
   return { from: zone !== null && isZonedBucket(b) ? snapToBucket(from, b, zone) : from, to, bucket };
 }
 
