@@ -9,3 +9,4 @@ export * from './time-zone.js';
 export * from './live.js';
 export * from './signals.js';
 export * from './text.js';
+export * from './alert-summary.js';

@@ -5,7 +5,7 @@ import { sampleAlert } from '../notify/testing/fixtures.js';
 import type { PaymentEvent } from '@paywatch/contracts';
 import { addEvent } from '../input/aggregate.js';
 import { DetectorSpecSchema, asEvent, asSeries, createDetector } from './registry.js';
-import { say, summaryText } from './summary.js';
+import { SummaryMessageSchema, say, summaryText } from './summary.js';
 import type { SummaryMessage } from './summary.js';
 import type { Evaluation, EventDetector, MinuteAggregate } from './types.js';
 import { MINUTE_MS, emptyMinute } from './types.js';
@@ -266,6 +266,19 @@ describe('detector summaries', () => {
     expect(say(SAMPLES.limit[1]!).summary).toBe(
       '24 h total 21000.00 exceeds the daily limit 20000 for level verified',
     );
+  });
+
+  it('read back through the contract schema as the API sends them (an unreadable one is refused)', () => {
+    for (const msg of ALL) {
+      const sent: unknown = JSON.parse(JSON.stringify(msg));
+      expect(SummaryMessageSchema.parse(sent), msg.key).toEqual(sent);
+    }
+    // JSON turns a non-finite figure into null; a reader must fall back, not render "null".
+    const inf = JSON.parse(
+      JSON.stringify(m('silence', { observed: 0, minutes: 5, expected: Infinity, p: 0 })),
+    );
+    expect(SummaryMessageSchema.safeParse(inf).success).toBe(false);
+    expect(SummaryMessageSchema.safeParse({ key: 'not_yet_known', params: {} }).success).toBe(false);
   });
 
   it("reach a zh receiver's notification in Chinese, straight from a detector's finding", () => {

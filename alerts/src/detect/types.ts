@@ -1,4 +1,5 @@
-import type { FailureCategory, PaymentEvent } from '@paywatch/contracts';
+import { isRateMetric } from '@paywatch/contracts';
+import type { FailureCategory, PaymentEvent, SeriesMetric } from '@paywatch/contracts';
 import type { SummaryMessage } from './summary.js';
 
 /**
@@ -130,19 +131,9 @@ export interface EventFinding {
 /** Any detector. */
 export type Detector = SeriesDetector | EventDetector;
 
-/** Metrics a series rule can watch. Rates are in [0,1]. */
-export const SERIES_METRICS = [
-  'attempts',
-  'succeeded',
-  'failed',
-  'success_rate',
-  'decline_rate',
-  'technical_success_rate',
-  'gmv',
-  'latency_avg',
-  'latency_gmean',
-] as const;
-export type SeriesMetric = (typeof SERIES_METRICS)[number];
+// Metrics, their formatting and the rate check live in contracts (shared with the summary formatter).
+export { SERIES_METRICS, formatMetric, isRateMetric } from '@paywatch/contracts';
+export type { SeriesMetric } from '@paywatch/contracts';
 
 export function emptyMinute(t: number): MinuteAggregate {
   return {
@@ -219,11 +210,6 @@ export function metricValue(a: MinuteAggregate, metric: SeriesMetric): number | 
   }
 }
 
-/** True for metrics that are proportions of attempts. */
-export function isRateMetric(m: SeriesMetric): boolean {
-  return m === 'success_rate' || m === 'decline_rate' || m === 'technical_success_rate';
-}
-
 /** True for metrics that are averages or ratios (not summed per minute): rates and latencies. */
 export function isIntensiveMetric(m: SeriesMetric): boolean {
   return isRateMetric(m) || m === 'latency_avg' || m === 'latency_gmean';
@@ -280,14 +266,6 @@ export function revenueAtRisk(
     default:
       return 0;
   }
-}
-
-/** Formats a metric value for messages (rates as percentages). */
-export function formatMetric(metric: SeriesMetric, v: number | null): string {
-  if (v === null) return 'n/a';
-  if (isRateMetric(metric)) return `${(v * 100).toFixed(1)}%`;
-  if (metric === 'latency_avg' || metric === 'latency_gmean') return `${Math.round(v)} ms`;
-  return Number.isInteger(v) ? String(v) : v.toFixed(1);
 }
 
 /** A fixed-capacity ring of minute aggregates with a running window sum. */

@@ -12,6 +12,7 @@ import { createMemoryAlertStateStore } from '../state/store.js';
 import { createNotifier } from '../notify/notifier.js';
 import { createDeliveryLog } from '../notify/delivery-log.js';
 import { startHttpReceiver } from '../notify/testing/http-receiver.js';
+import { SummaryMessageSchema, summaryText } from '@paywatch/contracts';
 
 const T0 = Date.UTC(2026, 2, 2, 8, 0);
 let server: Server;
@@ -91,6 +92,11 @@ describe('alerts router', () => {
       status: 'firing',
       muted: { silenced_by: [], inhibited_by: null },
     });
+    // The summary as data (what the dashboard renders in its language) is the same sentence.
+    const message = SummaryMessageSchema.parse(one.body!['message']);
+    expect(message.key).toBe('rate');
+    expect(summaryText(message, 'en')).toBe(one.body!['summary']);
+    expect(summaryText(message, 'zh')).toMatch(/^成功率 /);
     expect((await j('/alerts/nope')).status).toBe(404);
     expect((await j('/alerts?status=bogus')).body).toMatchObject({
       error: { code: 'invalid_parameter', field: 'status' },

@@ -45,7 +45,9 @@ export const ALERT_ROUTE_DOCS: RouteDoc[] = [
       severity: z.string().optional(),
       limit: z.string().optional(),
     }),
-    response: json('`{items: AlertView[]}`'),
+    response: json(
+      '`{items: AlertView[]}`; each alert has `summary` (English) and `message` (the same sentence as data, `SummaryMessageSchema` in @paywatch/contracts, rendered by its `summaryText` in en/zh; absent for alerts saved before it)',
+    ),
     errors,
   },
   {
@@ -56,7 +58,7 @@ export const ALERT_ROUTE_DOCS: RouteDoc[] = [
     summary:
       'One alert: labels, observed vs expected, revenue at risk, contributors, sample transactions, history',
     pathParams: { id: 'Alert id' },
-    response: json('AlertView'),
+    response: json('AlertView (with `summary` and `message`, as in the list)'),
     errors,
   },
   {

@@ -1,3 +1,4 @@
+import { SummaryMessageSchema, type SummaryMessage } from '@paywatch/contracts';
 import { z } from 'zod';
 import { ApiError, requestJson } from './http.js';
 import { API_BASE } from './read-api.js';
@@ -5,7 +6,8 @@ import { API_BASE } from './read-api.js';
 // The alert engine's HTTP API (alerts/src/http/alerts.router.ts, mounted by the collector under
 // /api/v1). Its shapes are not in `contracts/`, so the dashboard reads the engine's `AlertView`
 // (`AlertState` + `dashboard_url` + `muted`) leniently — optional fields may be absent, unknown
-// fields are ignored — and maps it onto the view below.
+// fields are ignored — and maps it onto the view below. The one exception is `message`, the
+// summary as data (contracts' `SummaryMessageSchema`), which the pages render in the UI language.
 
 const num = z.number().nullish();
 
@@ -16,6 +18,8 @@ const DeliverySchema = z.object({
   receiver: z.string().nullish(),
   channel: z.string(),
   target: z.string().nullish(),
+  /** new | update | repeat (a reminder) | escalation | test. */
+  reason: z.string().nullish(),
   status: z.string(),
   attempts: num,
   error: z.string().nullish(),
@@ -36,6 +40,9 @@ const AlertStateSchema = z.object({
   lower: num,
   upper: num,
   summary: z.string().nullish(),
+  // Absent in alerts persisted before messages existed; unreadable (a newer engine's key) → null,
+  // and the page shows the English `summary`.
+  message: SummaryMessageSchema.nullish().catch(null),
   revenue_at_risk: num,
   reporting_currency: z.string().nullish(),
   samples: z.array(z.string()).default([]),
@@ -57,7 +64,10 @@ export interface Alert {
   state: 'inactive' | 'pending' | 'firing' | 'resolved';
   severity: string;
   labels: Record<string, string>;
+  /** English sentence of the latest evaluation (the engine's `summary`). */
   summary: string | null;
+  /** The same sentence as data, rendered per UI language (`alertSummary`); null for old alerts. */
+  message?: SummaryMessage | null;
   started_at: number;
   resolved_at: number | null;
   value: number | null;
@@ -81,6 +91,7 @@ export function toAlertView(s: z.output<typeof AlertStateSchema>): Alert {
     severity: s.severity,
     labels: s.labels,
     summary: s.summary || null,
+    message: s.message ?? null,
     started_at: s.active_since ?? s.fired_at ?? s.last_eval_at ?? 0,
     resolved_at: s.resolved_at ?? null,
     value: s.value ?? null,

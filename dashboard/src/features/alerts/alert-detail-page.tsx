@@ -7,7 +7,9 @@ import { autoBucket } from '../trends/trends-state.js';
 import { bandPoints, bandText, observedQueryFor } from './alert-series.js';
 import { AlertSamples } from './alert-samples.js';
 import { AlertActions } from './alert-actions.js';
+import { alertSummary } from './alert-text.js';
 import { EngineDown } from './alert-list.js';
+import { DeliveryTable } from './delivery-table.js';
 
 const BandChart = lazy(() => import('../../charts/band-chart.js').then((m) => ({ default: m.BandChart })));
 
@@ -29,7 +31,7 @@ export function AlertDetailPage({ params }: { params: Record<string, string> }) 
 }
 
 function AlertDetailView({ a, onChanged }: { a: AlertDetail; onChanged(): void }) {
-  const { t, label, fmt } = useI18n();
+  const { t, label, fmt, lang } = useI18n();
   const fmtV = (v: number) =>
     Math.abs(v) <= 1 && a.rule.includes('rate') ? fmt.percent(v, 1) : fmt.number(v, 2);
   const band = bandText(a.expected.low, a.expected.high, fmtV);
@@ -64,7 +66,7 @@ function AlertDetailView({ a, onChanged }: { a: AlertDetail; onChanged(): void }
       <p>
         <Link to="/alerts">← {t('alerts.title')}</Link>
       </p>
-      <h1>{a.summary ?? a.rule}</h1>
+      <h1>{alertSummary(a, lang)}</h1>
       <div className="panel">
         <dl className="kv">
           <dt>{t('alerts.state')}</dt>
@@ -129,38 +131,7 @@ function AlertDetailView({ a, onChanged }: { a: AlertDetail; onChanged(): void }
       </div>
       <div className="panel">
         <h2>{t('alerts.deliveries')}</h2>
-        {deliveries.length === 0 ? (
-          <p className="muted">{t('alerts.noDeliveries')}</p>
-        ) : (
-          <div className="table-wrap">
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">{t('col.time')}</th>
-                  <th scope="col">{t('alerts.channel')}</th>
-                  <th scope="col">{t('alerts.receiver')}</th>
-                  <th scope="col">{t('col.status')}</th>
-                  <th scope="col" className="num">
-                    {t('alerts.attempts')}
-                  </th>
-                  <th scope="col">{t('alerts.error')}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {deliveries.map((d, i) => (
-                  <tr key={i}>
-                    <td>{fmt.dateTime(d.at)}</td>
-                    <td>{d.channel}</td>
-                    <td>{d.receiver ?? d.target ?? '–'}</td>
-                    <td className={d.status === 'sent' ? 'ok' : 'bad'}>{d.status}</td>
-                    <td className="num">{d.attempts ?? '–'}</td>
-                    <td>{d.error ?? ''}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
+        <DeliveryTable deliveries={deliveries} />
       </div>
     </section>
   );

@@ -3,6 +3,7 @@
 import { cleanup, render, screen } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AlertEngineUnavailableError, type Alert } from '../../api/index.js';
+import { AlertListSchema } from '../../api/alerts-api.js';
 import { SessionProvider, type Session } from '../../app/session.js';
 import { I18nProvider } from '../../i18n/index.js';
 import type { QueryState } from '../../queries/index.js';
@@ -71,6 +72,59 @@ describe('AlertList', () => {
     const severity = screen.getByText('严重');
     expect(severity.getAttribute('data-value')).toBe('critical');
     expect(screen.queryByText('critical')).toBeNull();
+  });
+
+  it("shows each alert's summary in Chinese from its message, the English summary when it has none", () => {
+    // As the engine's API sends them: one alert with its sentence as data, one persisted before
+    // messages existed, one whose message a newer engine wrote (unknown key).
+    const raw = (id: string, extra: object) => ({
+      id,
+      rule: 'success_rate_drop',
+      labels: { provider: 'adyen' },
+      status: 'firing',
+      severity: 'critical',
+      summary: 'success_rate 71.5% over 576 attempts (68.0%–75.0%) vs baseline 93.0%',
+      ...extra,
+    });
+    const { items } = AlertListSchema.parse({
+      items: [
+        raw('new', {
+          message: {
+            key: 'rate',
+            params: {
+              metric: 'success_rate',
+              value: 0.715,
+              attempts: 576,
+              lower: 0.68,
+              upper: 0.75,
+              baseline: 0.93,
+            },
+          },
+        }),
+        raw('old', { summary: 'adyen success rate 71%' }),
+        raw('newer', {
+          summary: 'a sentence from a newer engine',
+          message: { key: 'not_yet_known', params: {} },
+        }),
+      ],
+    });
+    const view = (lang: 'en' | 'zh-CN') =>
+      render(
+        <I18nProvider lang={lang}>
+          <SessionProvider initial={{ kind: 'open' }}>
+            <AlertList q={q({ data: { items } })} />
+          </SessionProvider>
+        </I18nProvider>,
+      );
+    view('zh-CN');
+    const headline = (id: string) =>
+      screen.getAllByRole('link').find((l) => l.getAttribute('href') === `/alerts/${id}`)?.textContent;
+    expect(headline('new')).toBe('成功率 71.5%（576 笔尝试，置信区间 68.0%–75.0%），基线 93.0%');
+    expect(headline('old')).toBe('adyen success rate 71%');
+    expect(headline('newer')).toBe('a sentence from a newer engine');
+    cleanup();
+    view('en');
+    expect(headline('new')).toBe('success_rate 71.5% over 576 attempts (68.0%–75.0%) vs baseline 93.0%');
   });
 
   it('offers acknowledge/silence only to roles that may act (on-call and above)', () => {

@@ -3,6 +3,7 @@ import { AlertEngineUnavailableError, type Alert } from '../../api/index.js';
 import { useI18n } from '../../i18n/index.js';
 import type { QueryState } from '../../queries/index.js';
 import { AlertActions } from './alert-actions.js';
+import { alertSummary } from './alert-text.js';
 
 /** Shown instead of alerts when the collector runs without the alert engine (no fake data). */
 export function EngineDown() {
@@ -19,7 +20,7 @@ export function EngineDown() {
 
 /** Alert table with actions; handles the engine-not-running and error states. */
 export function AlertList({ q, compact = false }: { q: QueryState<{ items: Alert[] }>; compact?: boolean }) {
-  const { t, label, fmt } = useI18n();
+  const { t, label, fmt, lang } = useI18n();
   if (q.error instanceof AlertEngineUnavailableError) return <EngineDown />;
   if (q.error && !q.data) {
     return (
@@ -55,7 +56,7 @@ export function AlertList({ q, compact = false }: { q: QueryState<{ items: Alert
                   to={`/alerts/${encodeURIComponent(a.id)}`}
                   aria-label={t('alerts.open', { name: a.rule })}
                 >
-                  {a.summary ?? a.rule}
+                  {alertSummary(a, lang)}
                 </Link>
               </td>
               <td className={a.state === 'firing' ? 'bad' : a.state === 'pending' ? 'warn' : 'ok'}>
