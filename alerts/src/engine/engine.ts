@@ -26,6 +26,7 @@ import { alertId, initialState, step } from '../state/alert-state.js';
 import type { AlertState, AlertStatus, Lifecycle } from '../state/alert-state.js';
 import type { AlertStateStore } from '../state/store.js';
 import { SlicePooler } from './pooling.js';
+import { ruleFingerprint, sameRuleDefinition } from './rule-identity.js';
 
 /** One alert transition, as written by `paywatch replay` and pushed on the live stream. */
 export interface AlertTransition {
@@ -113,7 +114,10 @@ interface EngineSnapshot {
   closed_up_to: number | null;
   rules: {
     name: string;
-    /** The rule's detector spec, slicing and filter: a changed rule starts afresh. */
+    /**
+     * The rule's detector spec, slicing and filter (`ruleFingerprint`): a changed rule starts
+     * afresh (`sameRuleDefinition`).
+     */
     fingerprint: string;
     pooler: [string, number, number][] | null;
     /** An event rule's `EventDetector.snapshot()` (per-entity windows); null otherwise. */
@@ -142,16 +146,6 @@ interface EngineSnapshot {
     masked: string;
     in: [string, string][];
   }[];
-}
-
-function fingerprintOf(cfg: RuleConfig): string {
-  return JSON.stringify({
-    detector: cfg.detector,
-    group_by: cfg.group_by,
-    filter: cfg.filter,
-    pool: cfg.pool,
-    pool_min_per_hour: cfg.pool_min_per_hour,
-  });
 }
 
 /**
@@ -661,7 +655,7 @@ export function createAlertEngine(
       closed_up_to: closedUpTo ?? restoredFloor,
       rules: rules.map((rt) => ({
         name: rt.cfg.name,
-        fingerprint: fingerprintOf(rt.cfg),
+        fingerprint: ruleFingerprint(rt.cfg),
         pooler: rt.pooler ? rt.pooler.toJson() : null,
         event: rt.event?.snapshot ? rt.event.snapshot() : null,
         series: [...rt.series.values()].map((x) => ({
@@ -694,8 +688,11 @@ export function createAlertEngine(
     let skipped = 0;
     for (const rs of snap.rules) {
       const rt = ruleByName.get(rs.name);
-      if (!rt || rs.fingerprint !== fingerprintOf(rt.cfg) || !Array.isArray(rs.series)) {
-        if (rt && rs.fingerprint !== fingerprintOf(rt.cfg)) changedRules.add(rt.cfg.name);
+      // Same rule: its saved definition, read with today's schema, equals today's (a setting
+      // added since with a default is not a change; see rule-identity.ts).
+      const same = rt !== undefined && sameRuleDefinition(rs.fingerprint, rt.cfg);
+      if (!rt || !same || !Array.isArray(rs.series)) {
+        if (rt && !same) changedRules.add(rt.cfg.name);
         skipped += (Array.isArray(rs.series) ? rs.series.length : 0) + (rs.event ? 1 : 0);
         continue;
       }
