@@ -14,10 +14,17 @@ const HOUR_MS = 3_600_000;
 /** Week buckets start on Monday (ISO 8601), at 00:00 UTC or local midnight of a query's zone. */
 export const WEEK_MS = 7 * DAY_MS;
 /** 1970-01-05, the first Monday of the epoch: UTC weeks are multiples of 7 days after it. */
-const FIRST_MONDAY_MS = 4 * DAY_MS;
+export const FIRST_MONDAY_MS = 4 * DAY_MS;
 
 /** The zone of the default (epoch-aligned) buckets. */
 export const UTC_ZONE = 'UTC';
+
+/**
+ * The zone the bucket functions (and the stores) take for a query's or chart's `tz`: null for
+ * none or `UTC`, which cut the same buckets as epoch multiples (the cheaper path).
+ */
+export const bucketZone = (tz: string | null | undefined): string | null =>
+  tz === undefined || tz === null || tz === UTC_ZONE ? null : tz;
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
 function formatter(tz: string): Intl.DateTimeFormat {

@@ -2,6 +2,7 @@ import {
   BUCKETS,
   UTC_ZONE,
   bucketStart,
+  bucketZone,
   bucketStarts,
   filtersOf,
   type Breakdown,
@@ -105,7 +106,7 @@ export function createReadService(reader: EventReader, fx: Fx, now: () => number
               ? BUCKETS['1h']
               : BUCKETS['1d'];
       // 'UTC' cuts the same buckets as no zone (epoch multiples): keep the default path.
-      const tz = q.tz === undefined || q.tz === UTC_ZONE ? null : q.tz;
+      const tz = bucketZone(q.tz);
       const first = bucketStart(r.from, bucketMs, tz);
       // Exact for UTC; for a zone, within one bucket per DST change (a 6 h bucket may last 7 h).
       const count = Math.ceil((r.to - first) / bucketMs);

@@ -2,6 +2,7 @@ import {
   DIMENSIONS,
   FAILURE_STATUSES,
   SUCCESS_STATUSES,
+  FIRST_MONDAY_MS,
   WEEK_MS,
   isZonedBucket,
   zoneGrid,
@@ -27,7 +28,6 @@ import { ident, join, list, raw, sql, valueSet, type SqlFragment } from './sql.j
 
 export const MINUTE_MS = 60_000;
 const DAY_MS = 86_400_000;
-const FIRST_MONDAY_MS = 4 * DAY_MS;
 const OUTCOME = [...SUCCESS_STATUSES, ...FAILURE_STATUSES];
 
 /**

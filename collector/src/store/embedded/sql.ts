@@ -1,4 +1,11 @@
-import { DIMENSIONS, FAILURE_STATUSES, SUCCESS_STATUSES, WEEK_MS, isZonedBucket } from '@paywatch/contracts';
+import {
+  DIMENSIONS,
+  FAILURE_STATUSES,
+  FIRST_MONDAY_MS,
+  SUCCESS_STATUSES,
+  WEEK_MS,
+  isZonedBucket,
+} from '@paywatch/contracts';
 import type { RangeFilter } from '../types.js';
 import { DIMENSION_COLUMNS } from './row.js';
 
@@ -86,8 +93,7 @@ export function outcomeSqlOf(p: SqlParams): OutcomeSql {
  */
 export function bucketSql(p: SqlParams, bucketMs: number, tz: string | null): string {
   if (bucketMs === WEEK_MS && tz === null) {
-    // 1970-01-05 was the epoch's first Monday.
-    const m = p.bind(4 * 86_400_000);
+    const m = p.bind(FIRST_MONDAY_MS);
     return `(ts - (ts - ${m}) % ${p.bind(WEEK_MS)})`;
   }
   if (tz === null || !isZonedBucket(bucketMs)) {

@@ -1,6 +1,7 @@
 import {
   UTC_ZONE,
   bucketStarts,
+  bucketZone,
   isZonedBucket,
   nextBucketStart,
   type MetricPoint,
@@ -185,7 +186,7 @@ function partialFrom(
 
 /** End of the bucket starting at `t` (a zoned day may last 23 or 25 hours). */
 export function bucketEnd(model: Pick<ChartModel, 'bucketMs' | 'tz'>, t: number): number {
-  return nextBucketStart(t, model.bucketMs, model.tz === UTC_ZONE ? null : model.tz);
+  return nextBucketStart(t, model.bucketMs, bucketZone(model.tz));
 }
 
 /** Builds the chart model from the primary time series and the optional comparison. */
@@ -193,7 +194,7 @@ export function buildChartModel(input: BuildInput): ChartModel {
   const { primary } = input;
   const b = primary.bucket_ms;
   const tz = primary.tz ?? UTC_ZONE;
-  const zone = tz === UTC_ZONE ? null : tz;
+  const zone = bucketZone(tz);
   // The read API's buckets: epoch multiples, or local days of the zone (bucketStarts).
   const starts = bucketStarts(primary.from, primary.to, b, zone, 10_000);
   const known = new Set(starts);

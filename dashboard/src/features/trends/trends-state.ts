@@ -4,6 +4,7 @@ import {
   UTC_ZONE,
   WEEK_MS,
   bucketStart,
+  bucketZone,
   isTimeZone,
   isZonedBucket,
   nextBucketStart,
@@ -188,7 +189,7 @@ export function resolveRange(
 ): { from: number; to: number; bucket: BucketName } {
   const pick = (span: number) =>
     s.bucket === 'auto' || !bucketFits(s.bucket, span) ? autoBucket(span) : s.bucket;
-  const zone = tz === UTC_ZONE ? null : tz;
+  const zone = bucketZone(tz);
   if (s.range === 'custom' && s.from !== undefined && s.to !== undefined) {
     // Widened to whole buckets: the read API cuts buckets at bucket boundaries, so a range from
     // 10:03 in 5 min buckets had a first bucket 10:00–10:05 counting only its last 2 minutes —
@@ -214,7 +215,7 @@ export function resolveRange(
 
 /** The bucket start nearest `t` when `t` is at most an hour off one (a DST shift of whole days). */
 export function snapToBucket(t: number, bucketMs: number, tz: string | null): number {
-  return bucketStart(t + 3_600_000, bucketMs, tz === UTC_ZONE ? null : tz);
+  return bucketStart(t + 3_600_000, bucketMs, bucketZone(tz));
 }
 
 /**
