@@ -59,17 +59,19 @@ const answers = (p: Promise<void>, waitMs?: number): Promise<boolean> => {
   ]).finally(() => clearTimeout(timer));
 };
 
+const STOPPING: Readiness = { ready: false, code: 'stopping', message: 'the collector is shutting down' };
+
 /**
  * Ready means "can accept ingest durably": with a spool, while the spool takes writes, whether or
  * not the store answers (a ClickHouse outage is what the spool is for; the body says the store is
  * unreachable); without one, while the store answers. Never while shutting down.
  */
 export async function checkReadiness(deps: ReadinessDeps): Promise<Readiness> {
-  if (deps.stopping()) return { ready: false, code: 'stopping', message: 'the collector is shutting down' };
+  if (deps.stopping()) return STOPPING;
   const { spool } = deps;
   if (spool === null) {
     const up = await answers(deps.ping());
-    if (deps.stopping()) return { ready: false, code: 'stopping', message: 'the collector is shutting down' };
+    if (deps.stopping()) return STOPPING;
     return up
       ? { ready: true, body: { status: 'ready', store: deps.backend, store_status: 'reachable' } }
       : { ready: false, code: 'store_unavailable', message: `the ${deps.backend} store does not answer` };
@@ -78,7 +80,7 @@ export async function checkReadiness(deps: ReadinessDeps): Promise<Readiness> {
   if (refused) return { ready: false, ...refused };
   const up = await answers(deps.ping(), STORE_STATUS_WAIT_MS);
   // Judged again after the wait: the spool may have filled up or the collector begun stopping.
-  if (deps.stopping()) return { ready: false, code: 'stopping', message: 'the collector is shutting down' };
+  if (deps.stopping()) return STOPPING;
   const again = spool.refusal();
   if (again) return { ready: false, ...again };
   const s = spool.stats();

@@ -300,7 +300,7 @@ export function createEmbeddedStore(config: EmbeddedStoreConfig, deps: EmbeddedS
       for (const r of rows) {
         const k = keyOf(r);
         let g = m.get(k);
-        if (!g) m.set(k, (g = { gmv_minor: {}, succeeded_by_currency: {} }));
+        if (!g) m.set(k, (g = noGmv()));
         const cur = sOrNull(r.currency) ?? '';
         g.gmv_minor[cur] = n(r.gmv);
         g.succeeded_by_currency[cur] = n(r.n);

@@ -876,13 +876,14 @@ export function createSpool(config: SpoolConfig, deps: SpoolDeps): Spool {
       if (state !== 'running' || active === null)
         return { code: 'spool_stopped', message: `the spool is ${active === null ? 'not open' : state}` };
       const used = diskBytes + queuedBytes;
-      const t = now();
-      if (used >= READY_QUOTA_SHARE * config.quotaBytes || t - lastOverloadAt < retryAfterS * 1000)
+      const since = now() - retryAfterS * 1000;
+      const overloaded = lastOverloadAt > since;
+      if (used >= READY_QUOTA_SHARE * config.quotaBytes || overloaded)
         return {
           code: 'spool_full',
-          message: `the spool is full (${used} of ${config.quotaBytes} bytes${t - lastOverloadAt < retryAfterS * 1000 ? ', a write refused for the quota in the last ' + retryAfterS + ' s' : ''}): the store is not keeping up`,
+          message: `the spool is full (${used} of ${config.quotaBytes} bytes${overloaded ? `, a write refused for the quota in the last ${retryAfterS} s` : ''}): the store is not keeping up`,
         };
-      if (lastAppendFailure && t - lastAppendFailure.at < retryAfterS * 1000)
+      if (lastAppendFailure && lastAppendFailure.at > since)
         return {
           code: 'spool_failing',
           message: `a spool append failed in the last ${retryAfterS} s: ${lastAppendFailure.err instanceof Error ? lastAppendFailure.err.message : String(lastAppendFailure.err)}`,
