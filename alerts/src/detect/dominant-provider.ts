@@ -13,20 +13,22 @@ function failuresByProvider(minutes: readonly MinuteAggregate[]): { total: numbe
   return { total, by };
 }
 
+/** The latest minutes `dominantProvider` looks at. */
+const RECENT_MINUTES = 3;
+/** Least share of those minutes' failures the provider carries. */
+const MIN_SHARE = 0.5;
+/** Least growth of that share over the provider's share in the older minutes. */
+const MIN_GAIN = 0.2;
+
 /**
- * The provider the failures of the last `recentMinutes` minutes concentrate on, compared with
- * the older minutes of the window (oldest first): at least `minShare` of the recent failures,
- * and a share that grew by at least `minGain` over its share before. A provider that always
+ * The provider the failures of the last `RECENT_MINUTES` minutes concentrate on, compared with
+ * the older minutes of the window (oldest first): at least `MIN_SHARE` of the recent failures,
+ * and a share that grew by at least `MIN_GAIN` over its share before. A provider that always
  * carries most failures (most of the traffic, or a higher decline rate) did not *gain*, and a
  * shift spread over every provider moves no share. Null without older failures to compare with.
  */
-export function dominantProvider(
-  minutes: readonly MinuteAggregate[],
-  recentMinutes = 3,
-  minShare = 0.5,
-  minGain = 0.2,
-): string | null {
-  const cut = Math.max(1, minutes.length - recentMinutes);
+export function dominantProvider(minutes: readonly MinuteAggregate[]): string | null {
+  const cut = Math.max(1, minutes.length - RECENT_MINUTES);
   const before = failuresByProvider(minutes.slice(0, cut));
   const recent = failuresByProvider(minutes.slice(cut));
   if (before.total <= 0 || recent.total <= 0) return null;
@@ -35,7 +37,7 @@ export function dominantProvider(
   for (const [provider, n] of recent.by) {
     const share = n / recent.total;
     const was = (before.by.get(provider) ?? 0) / before.total;
-    if (share >= minShare && share - was >= minGain && share > bestShare) {
+    if (share >= MIN_SHARE && share - was >= MIN_GAIN && share > bestShare) {
       best = provider;
       bestShare = share;
     }

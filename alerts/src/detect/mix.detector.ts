@@ -402,6 +402,9 @@ export function createMixDetector(spec: MixSpec): SeriesDetector {
       let out: Evaluation;
       // Minutes at the end of the window the finding covers (0: no finding).
       let shiftMinutes = 0;
+      const recentBase = Array.from(baseline);
+      // The mix judged against: the same time on past days when known, else the last hours.
+      const base = seasonReady ? seasonBase : recentBase;
       if (fence < spec.window_minutes) fence++;
       // Recovered tail, only while the window still holds minutes of a finding (in normal
       // traffic every suffix is tested as before: a gradual shift needs the whole window).
@@ -409,7 +412,7 @@ export function createMixDetector(spec: MixSpec): SeriesDetector {
       // the failures of an ended incident, which kept the window shifted for window_minutes
       // after the end, and would fire again when one noisy minute hid the recovery.
       if (recoverMinutes > 0 && (recentReady || seasonReady) && tainted.includes(true)) {
-        const tail = recoveredTail(seasonReady ? seasonBase : Array.from(baseline), minute.t);
+        const tail = recoveredTail(base, minute.t);
         if (tail > 0) fence = Math.min(fence, tail);
       }
       // Oldest index of `recent` a suffix may reach.
@@ -422,12 +425,10 @@ export function createMixDetector(spec: MixSpec): SeriesDetector {
       else if (!recentReady && !seasonReady)
         out = quiet(at, 'insufficient', null, { key: 'learning', params: { what: 'decline_mix' } });
       else {
-        const recentBase = Array.from(baseline);
         // Against the same time on past days first; a finding there must also be a shift
         // against the last hours (so neither a daily swing nor a slow drift since then pages).
-        const b = judge(seasonReady ? seasonBase : recentBase, oldest);
+        const b = judge(base, oldest);
         if (b.bad && seasonReady && recentReady && !judge(recentBase, oldest).bad) b.bad = false;
-        const base = seasonReady ? seasonBase : recentBase;
         const bTotal = seasonReady ? season.total : baseTotal;
         const seasonDays = seasonReady ? season.days : null;
         const bad = b.bad;
