@@ -137,14 +137,13 @@ export function reminderLine(n: Notification): string | null {
   if (!firing.length) return null;
   const s = strings(n.locale);
   const since = Math.min(...firing.map((a) => a.starts_at));
-  const ref = n.sent_at ?? since;
-  const mins =
-    n.sent_at === undefined ? '' : ` (${Math.max(0, Math.round((n.sent_at - since) / 60_000))} ${s.minutes})`;
+  const start = `${s.stillFiring} ${clock(since, n.sent_at ?? since)}`;
+  const mins = n.sent_at === undefined ? null : Math.max(0, Math.round((n.sent_at - since) / 60_000));
   const open = firing.filter((a) => a.acknowledged_by === null).length;
   const some = open < firing.length;
   return n.locale === 'zh'
-    ? `${s.stillFiring} ${clock(since, ref)}${mins.replace(' (', '（').replace(')', '）')}，${some ? `${open}/${firing.length} 条` : ''}${s.notAcked}`
-    : `${s.stillFiring} ${clock(since, ref)}${mins}, ${some ? `${open} of ${firing.length} ` : ''}${s.notAcked}`;
+    ? `${start}${mins === null ? '' : `（${mins} ${s.minutes}）`}，${some ? `${open}/${firing.length} 条` : ''}${s.notAcked}`
+    : `${start}${mins === null ? '' : ` (${mins} ${s.minutes})`}, ${some ? `${open} of ${firing.length} ` : ''}${s.notAcked}`;
 }
 
 /** The lines describing one alert (plain text; channels add their own markup). */
