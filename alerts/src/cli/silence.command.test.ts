@@ -3,6 +3,7 @@ import express from 'express';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../test/free-port.js';
 import { parseAlertsConfig } from '../config/load.js';
 import { createAlertEngine } from '../engine/engine.js';
 import type { AlertEngine } from '../engine/engine.js';
@@ -142,10 +143,7 @@ describe('paywatch silence', () => {
 
   it('says which URL it could not reach', async () => {
     // A port that was just free: nothing listens there.
-    const probe = express().listen(0, '127.0.0.1');
-    await new Promise((r) => probe.once('listening', r));
-    const closed = `http://127.0.0.1:${(probe.address() as AddressInfo).port}`;
-    await new Promise((r) => probe.close(r));
+    const closed = `http://127.0.0.1:${await freePort()}`;
     const r = await run('list', '--url', closed);
     expect(r.code).toBe(1);
     expect(r.err).toBe(`paywatch silence: cannot reach ${closed} (--url): ECONNREFUSED\n`);
