@@ -133,9 +133,6 @@ function localUser(): string {
 /** A failure of the server or the connection: printed, exit 1. */
 class RequestFailed extends Error {}
 
-/** The wire form of a silence (the API's JSON). */
-type SilenceJson = Silence;
-
 async function call(a: SilenceArgs, method: string, path: string, body?: unknown): Promise<Response> {
   const headers: Record<string, string> = {};
   if (a.key !== undefined) headers['authorization'] = `Bearer ${a.key}`;
@@ -176,12 +173,12 @@ async function call(a: SilenceArgs, method: string, path: string, body?: unknown
 const iso = (t: number) => new Date(t).toISOString().replace(/\.\d{3}Z$/, 'Z');
 const matcherText = (m: Matcher) => `${m.name}${m.op}"${m.value.replace(/(["\\])/g, '\\$1')}"`;
 
-function state(s: SilenceJson, now: number): 'active' | 'pending' | 'expired' {
+function state(s: Silence, now: number): 'active' | 'pending' | 'expired' {
   return s.ends_at <= now ? 'expired' : s.starts_at > now ? 'pending' : 'active';
 }
 
 /** One table of silences, newest end first. */
-function table(items: SilenceJson[], now: number): string {
+function table(items: Silence[], now: number): string {
   if (!items.length) return 'no silences\n';
   const rows = items.map((s) => [
     s.id,
@@ -234,7 +231,7 @@ export async function silenceCommand(
         comment: act.reason,
         created_by: act.author,
       });
-      const s = (await res.json()) as SilenceJson;
+      const s = (await res.json()) as Silence;
       io.stdout.write(`${s.id}\n`);
       io.stderr.write(
         `paywatch silence: ${s.matchers.map(matcherText).join(',')} silenced until ${iso(s.ends_at)} by ${s.created_by}\n`,
@@ -247,7 +244,7 @@ export async function silenceCommand(
     }
     if (act.op === 'list') {
       const res = await call(args, 'GET', '/silences');
-      const { items } = (await res.json()) as { items: SilenceJson[] };
+      const { items } = (await res.json()) as { items: Silence[] };
       const t = now();
       const shown = items
         .filter((s) => act.all || state(s, t) !== 'expired')
