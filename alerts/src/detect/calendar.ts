@@ -1,3 +1,4 @@
+import { zoneOffsetMs } from '@paywatch/contracts';
 import { z } from 'zod';
 
 /**
@@ -89,41 +90,9 @@ const MINUTE_MS = 60_000;
 const NONE: CalendarAdjustment = { widen: 1, shift: 1, names: [] };
 const INACTIVE: SliceCalendar = { active: false, at: () => NONE };
 
-// One formatter per zone (constructing one costs far more than formatting).
-const formatters = new Map<string, Intl.DateTimeFormat>();
-function formatterOf(tz: string): Intl.DateTimeFormat {
-  let f = formatters.get(tz);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-US', {
-      timeZone: tz,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-      second: 'numeric',
-    });
-    formatters.set(tz, f);
-  }
-  return f;
-}
-
 /** UTC offset (minutes) of IANA zone `tz` at instant `t`, from the wall clock `Intl` shows there. */
 export function zoneOffsetMinutes(tz: string, t: number): number {
-  const whole = Math.floor(t / 1000) * 1000;
-  const p: Record<string, number> = {};
-  for (const part of formatterOf(tz).formatToParts(new Date(whole)))
-    if (part.type !== 'literal') p[part.type] = Number(part.value);
-  const wall = Date.UTC(
-    p['year'] ?? 1970,
-    (p['month'] ?? 1) - 1,
-    p['day'] ?? 1,
-    p['hour'] ?? 0,
-    p['minute'] ?? 0,
-    p['second'] ?? 0,
-  );
-  return Math.round((wall - whole) / MINUTE_MS);
+  return Math.round(zoneOffsetMs(t, tz) / MINUTE_MS);
 }
 
 /** One entry, compiled: its local day of an instant, its dates as day numbers. */
