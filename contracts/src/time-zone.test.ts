@@ -1,6 +1,14 @@
-// Guards the time-zone bucket helpers the read API fills gaps with: IANA names only (case as in the tz database), local-midnight days across DST and in +05:45.
+// Guards the time-zone bucket helpers the read API fills gaps with: IANA names only (case as in the tz database), local-midnight days across DST and in +05:45, a store's other cuts kept.
 import { describe, expect, it } from 'vitest';
-import { TimeZoneSchema, WEEK_MS, bucketStart, bucketStarts, zoneGrid } from './time-zone.js';
+import {
+  TimeZoneSchema,
+  WEEK_MS,
+  bucketStart,
+  bucketStarts,
+  bucketZone,
+  withPointStarts,
+  zoneGrid,
+} from './time-zone.js';
 
 const H = 3_600_000;
 const D = 24 * H;
@@ -72,5 +80,17 @@ describe('time-zone buckets', () => {
     expect(
       bucketStarts(Date.UTC(2026, 0, 1, 0, 10), Date.UTC(2026, 0, 1, 2), H, 'Asia/Kathmandu', 10),
     ).toEqual([Date.UTC(2026, 0, 1, 0), Date.UTC(2026, 0, 1, 1)]);
+  });
+
+  it('keeps the buckets a store cut elsewhere, once and in order; none or UTC is no zone', () => {
+    const starts = [0, 2 * D];
+    expect(withPointStarts(starts, [{ t: 2 * D }, { t: D + H }, { t: D + H }])).toEqual([0, D + H, 2 * D]);
+    expect(withPointStarts([0, D], [{ t: D }])).toEqual([0, D]);
+    expect([bucketZone(undefined), bucketZone(null), bucketZone('UTC'), bucketZone('Asia/Kolkata')]).toEqual([
+      null,
+      null,
+      null,
+      'Asia/Kolkata',
+    ]);
   });
 });

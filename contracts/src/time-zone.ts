@@ -162,6 +162,23 @@ export function bucketStarts(
 }
 
 /**
+ * `starts` (from `bucketStarts`) with every other time of `points` added, sorted: a store (or a
+ * server) whose zone data differ from this runtime's (a rule changed since) may cut a day
+ * elsewhere, and its buckets are kept rather than their counts dropped. Sorts `starts` in place.
+ */
+export function withPointStarts(starts: number[], points: Iterable<{ t: number }>): number[] {
+  const known = new Set(starts);
+  let extra = false;
+  for (const p of points)
+    if (!known.has(p.t)) {
+      known.add(p.t);
+      starts.push(p.t);
+      extra = true;
+    }
+  return extra ? starts.sort((a, b) => a - b) : starts;
+}
+
+/**
  * The coarsest grid every bucket boundary of [from, to) lies on: `hour` when the zone's local
  * midnights there are whole UTC hours (Asia/Shanghai, America/New_York), `minute` for offsets
  * such as +05:30 or +05:45, `none` otherwise (historic offsets with seconds). Decides which

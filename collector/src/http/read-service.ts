@@ -5,6 +5,7 @@ import {
   bucketZone,
   bucketStarts,
   filtersOf,
+  withPointStarts,
   type Breakdown,
   type BreakdownQuery,
   type Failures,
@@ -117,17 +118,10 @@ export function createReadService(reader: EventReader, fx: Fx, now: () => number
           'invalid_parameter',
         );
       }
-      const starts = bucketStarts(r.from, r.to, bucketMs, tz, MAX_BUCKETS);
       const groupBy = q.group_by ?? null;
       const rows = await reader.timeseries({ ...r, bucketMs, groupBy, tz });
-      // A store whose zone data differ from this runtime's (a rule changed since) may cut a day
-      // elsewhere: keep its buckets rather than drop their counts.
-      const known = new Set(starts);
-      const extra = rows.filter((p) => !known.has(p.t)).map((p) => p.t);
-      if (extra.length > 0) {
-        starts.push(...new Set(extra));
-        starts.sort((a, b) => a - b);
-      }
+      // The buckets of the range, and any other a store with other zone data cut.
+      const starts = withPointStarts(bucketStarts(r.from, r.to, bucketMs, tz, MAX_BUCKETS), rows);
       // Keep the `limit` largest groups by attempts; fold the rest into one series.
       const limit = q.limit ?? 10;
       const totals = new Map<string | null, number>();

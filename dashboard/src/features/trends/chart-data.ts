@@ -4,6 +4,7 @@ import {
   bucketZone,
   isZonedBucket,
   nextBucketStart,
+  withPointStarts,
   type MetricPoint,
   type Timeseries,
 } from '@paywatch/contracts';
@@ -196,15 +197,10 @@ export function buildChartModel(input: BuildInput): ChartModel {
   const tz = primary.tz ?? UTC_ZONE;
   const zone = bucketZone(tz);
   // The read API's buckets: epoch multiples, or local days of the zone (bucketStarts).
-  const starts = bucketStarts(primary.from, primary.to, b, zone, 10_000);
-  const known = new Set(starts);
-  for (const s of primary.series)
-    for (const p of s.points)
-      if (!known.has(p.t)) {
-        known.add(p.t);
-        starts.push(p.t);
-      }
-  starts.sort((x, y) => x - y);
+  const starts = withPointStarts(
+    bucketStarts(primary.from, primary.to, b, zone, 10_000),
+    primary.series.flatMap((s) => s.points),
+  );
   const grid = new Map<number, ChartRow>();
   for (const t of starts) grid.set(t, { t } as ChartRow);
   const model: ChartModel = {
