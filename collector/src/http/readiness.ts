@@ -6,7 +6,7 @@ import type { SpoolRefusal, SpoolStats } from '../store/spool/index.js';
  * fills `store_status` then, and a probe (Kubernetes' default timeout: 1 s) must not time out
  * because ClickHouse does not answer.
  */
-export const STORE_STATUS_WAIT_MS = 500;
+const STORE_STATUS_WAIT_MS = 500;
 
 /** The 200 body of `GET /readyz` (`store` is the backend's name, as before; the rest was added). */
 export const ReadyBodySchema = z.object({
@@ -22,7 +22,6 @@ export const ReadyBodySchema = z.object({
     })
     .optional(),
 });
-export type ReadyBody = z.infer<typeof ReadyBodySchema>;
 
 /** The state readiness is judged from; each member reads current state (the ping is the only I/O). */
 export interface ReadinessDeps {
@@ -38,7 +37,7 @@ export interface ReadinessDeps {
 
 /** Ready: can ingest be durably accepted now? A 503 carries the code and message of the `Error` body. */
 export type Readiness =
-  | { ready: true; body: ReadyBody }
+  | { ready: true; body: z.infer<typeof ReadyBodySchema> }
   | {
       ready: false;
       code: 'stopping' | 'store_unavailable' | SpoolRefusal['code'];
