@@ -4,7 +4,7 @@ import { useI18n } from '../../i18n/index.js';
 import { useAlert, useAlertDeliveries, useQuery } from '../../queries/index.js';
 import { ApiError, readApi, type AlertDetail } from '../../api/index.js';
 import { autoBucket } from '../trends/trends-state.js';
-import { bandPoints, bandText, observedQueryFor } from './alert-series.js';
+import { bandPoints, bandText, observedQueryFor, valueKind } from './alert-series.js';
 import { AlertSamples } from './alert-samples.js';
 import { AlertActions } from './alert-actions.js';
 import { alertSummary } from './alert-text.js';
@@ -32,8 +32,9 @@ export function AlertDetailPage({ params }: { params: Record<string, string> }) 
 
 function AlertDetailView({ a, onChanged }: { a: AlertDetail; onChanged(): void }) {
   const { t, label, fmt, lang } = useI18n();
+  const kind = valueKind(a);
   const fmtV = (v: number) =>
-    Math.abs(v) <= 1 && a.rule.includes('rate') ? fmt.percent(v, 1) : fmt.number(v, 2);
+    kind === 'percent' ? fmt.percent(v, 1) : kind === 'ms' ? fmt.ms(v) : fmt.number(v, 2);
   const band = bandText(a.expected.low, a.expected.high, fmtV);
   // The engine sends no series: the observed side comes from the read API for the alert's slice,
   // from an hour before the episode to its end.
@@ -49,6 +50,7 @@ function AlertDetailView({ a, onChanged }: { a: AlertDetail; onChanged(): void }
           ),
           observed.metric,
           a,
+          observed.band,
         )
       : a.series,
   );

@@ -1,8 +1,8 @@
-// Guards how an alert's observed-vs-expected chart is drawn from the read API: metric from the rule, labels as filters, band only where comparable.
+// Guards how an alert's observed-vs-expected chart is drawn from the read API: metric from the detector's message (else the rule), labels as filters, band only where comparable, values in their unit.
 import type { Timeseries } from '@paywatch/contracts';
 import { describe, expect, it } from 'vitest';
 import type { Alert } from '../../api/index.js';
-import { bandPoints, bandText, observedQueryFor } from './alert-series.js';
+import { bandPoints, bandText, observedQueryFor, valueKind } from './alert-series.js';
 
 const alert = (rule: string, labels: Record<string, string>): Alert => ({
   id: 'a',
@@ -39,6 +39,7 @@ describe('observedQueryFor', () => {
     ).toEqual({
       metric: 'success_rate',
       filters: { provider: ['adyen'], method: ['card'], card_bin: ['453201'] },
+      band: true,
     });
   });
   it('leaves out a pooled label: "_pooled" stands for the small slices taken together, not a value', () => {
@@ -51,15 +52,86 @@ describe('observedQueryFor', () => {
           country: '_pooled',
         }),
       ),
-    ).toEqual({ metric: 'success_rate', filters: { provider: ['adyen'], method: ['google_pay'] } });
+    ).toEqual({
+      metric: 'success_rate',
+      filters: { provider: ['adyen'], method: ['google_pay'] },
+      band: true,
+    });
   });
   it('knows latency and silence rules, and gives up on the rest', () => {
     expect(observedQueryFor(alert('latency_spike', {}))?.metric).toBe('latency_p95');
     expect(observedQueryFor(alert('expected_silence', { country: 'DE' }))).toEqual({
       metric: 'attempts',
       filters: { country: ['DE'] },
+      band: false,
     });
     expect(observedQueryFor(alert('card_testing', { bin: '1' }))).toBeNull();
+  });
+  it("follows the metric of the detector's message: no success-rate line under a decline-mix JSD band, no p95 under a typical-latency band", () => {
+    // The default pack's decline_mix_shift (value: a JSD, band 0–0.03): the read API has no such
+    // series. It drew the success rate (≈ 0.9) over that band, a breach all along.
+    const mix: Alert = {
+      ...alert('decline_mix_shift', { alertname: 'decline_mix_shift' }),
+      value: 0.46,
+      expected: { low: 0, high: 0.03, value: 0 },
+      message: {
+        key: 'mix_shifted',
+        params: {
+          jsd: 0.46,
+          failures: 166,
+          season_days: null,
+          p: 1e-12,
+          from: null,
+          to: null,
+          shifts: [{ category: 'provider_error', value: 0.55 }],
+        },
+      },
+    };
+    expect(observedQueryFor(mix)).toBeNull();
+    expect(observedQueryFor({ ...mix, message: null })).toBeNull();
+    const latency: Alert = {
+      ...alert('provider_latency_spike', { provider: 'adyen' }),
+      message: {
+        key: 'level',
+        params: {
+          metric: 'latency_gmean',
+          value: 900,
+          mean: 300,
+          baseline_minutes: 60,
+          side: 'above',
+          edge: 600,
+        },
+      },
+    };
+    expect(observedQueryFor(latency)).toEqual({
+      metric: 'latency_p95',
+      filters: { provider: ['adyen'] },
+      band: false,
+    });
+    // A rule's name says nothing once its message names the metric.
+    const rate: Alert = {
+      ...alert('adyen_watch', { provider: 'adyen' }),
+      message: {
+        key: 'rate',
+        params: {
+          metric: 'success_rate',
+          value: 0.46,
+          attempts: 258,
+          lower: 0.35,
+          upper: 0.59,
+          baseline: 0.94,
+        },
+      },
+    };
+    expect(observedQueryFor(rate)).toEqual({
+      metric: 'success_rate',
+      filters: { provider: ['adyen'] },
+      band: true,
+    });
+    expect(valueKind(rate)).toBe('percent');
+    expect(valueKind(latency)).toBe('ms');
+    expect(valueKind(mix)).toBe('number');
+    expect(valueKind(alert('slice_success_rate_drop', {}))).toBe('percent');
   });
 });
 
@@ -80,12 +152,12 @@ describe('bandPoints', () => {
     ],
   };
   it('pairs the observed metric with the flat expected band', () => {
-    expect(bandPoints(ts, 'success_rate', alert('x', {}))).toEqual([
+    expect(bandPoints(ts, 'success_rate', alert('x', {}), true)).toEqual([
       { t: 0, observed: 0.7, expected_low: 0.9, expected_high: 0.96 },
     ]);
   });
   it('draws counts without a band', () => {
-    expect(bandPoints(ts, 'attempts', alert('x', {}))).toEqual([
+    expect(bandPoints(ts, 'attempts', alert('x', {}), false)).toEqual([
       { t: 0, observed: 10, expected_low: null, expected_high: null },
     ]);
   });

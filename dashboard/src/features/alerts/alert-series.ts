@@ -1,4 +1,11 @@
-import { DIMENSIONS, type Dimension, type Filters, type Timeseries } from '@paywatch/contracts';
+import {
+  DIMENSIONS,
+  isRateMetric,
+  type Dimension,
+  type Filters,
+  type SeriesMetric,
+  type Timeseries,
+} from '@paywatch/contracts';
 import type { Alert } from '../../api/index.js';
 import type { BandPoint } from '../../charts/band-chart.js';
 import { txHref } from '../transactions/tx-query.js';
@@ -15,22 +22,54 @@ const POOLED = '_pooled';
 
 export type ObservedMetric = 'success_rate' | 'latency_p95' | 'attempts';
 
+/** The read-API series drawn for each metric a detector's message names (others have none). */
+const OBSERVED_OF: Partial<Record<SeriesMetric, ObservedMetric>> = {
+  success_rate: 'success_rate',
+  attempts: 'attempts',
+  latency_avg: 'latency_p95',
+  latency_gmean: 'latency_p95',
+};
+
 /**
- * How to draw an alert's observed series from the read API: the metric its rule watches
- * (from the rule name) and its labels as filters. Null when the rule watches something the
- * read API has no series for (fraud patterns, forecasts of GMV…).
+ * How to draw an alert's observed series from the read API: the metric its detector watches (the
+ * `metric` of its message, else guessed from the rule name for alerts saved before messages) and
+ * its labels as filters. `band` says whether the alert's expected band is in that series' unit:
+ * only for the success rate — a latency rule watches the typical (geometric-mean) latency, not the
+ * p95 the read API has, and a count per bucket is not a windowed expectation. Null when the read
+ * API has no series for what the rule watches (a decline-mix divergence, fraud patterns, GMV
+ * forecasts…): a success-rate line under a JSD band of 0–0.03 read as a permanent breach.
  */
-export function observedQueryFor(a: Alert): { metric: ObservedMetric; filters: Filters } | null {
+export function observedQueryFor(
+  a: Pick<Alert, 'rule' | 'labels' | 'message'>,
+): { metric: ObservedMetric; filters: Filters; band: boolean } | null {
+  const watched = a.message && 'metric' in a.message.params ? a.message.params.metric : undefined;
   const r = a.rule.toLowerCase();
-  const metric: ObservedMetric | null = r.includes('latency')
-    ? 'latency_p95'
-    : r.includes('success_rate') || r.includes('decline')
-      ? 'success_rate'
-      : r.includes('silence') || r.includes('volume')
-        ? 'attempts'
-        : null;
+  const metric: ObservedMetric | null | undefined =
+    watched !== undefined
+      ? OBSERVED_OF[watched]
+      : a.message?.key === 'mix_shifted'
+        ? null
+        : r.includes('latency')
+          ? 'latency_p95'
+          : r.includes('success_rate')
+            ? 'success_rate'
+            : r.includes('silence') || r.includes('volume')
+              ? 'attempts'
+              : null;
   if (!metric) return null;
-  return { metric, filters: sliceFilters(a) };
+  return { metric, filters: sliceFilters(a), band: metric === 'success_rate' };
+}
+
+/**
+ * How the detail page prints an alert's value and expected band: in the unit of the metric its
+ * message names (a rate as a percentage, a latency in ms); without one (alerts saved before
+ * messages, detectors of no series metric) a value ≤ 1 of a rule named "…rate…" is a percentage.
+ */
+export function valueKind(a: Pick<Alert, 'rule' | 'message' | 'value'>): 'percent' | 'ms' | 'number' {
+  const watched = a.message && 'metric' in a.message.params ? a.message.params.metric : undefined;
+  if (watched !== undefined)
+    return isRateMetric(watched) ? 'percent' : watched.startsWith('latency') ? 'ms' : 'number';
+  return a.value != null && Math.abs(a.value) <= 1 && a.rule.includes('rate') ? 'percent' : 'number';
 }
 
 /** An alert's labels as read-API filters (labels that are no dimension, and pooled values, left out). */
@@ -60,12 +99,10 @@ export function samplesHref(a: Pick<Alert, 'labels' | 'started_at' | 'resolved_a
 }
 
 /**
- * Observed points with the alert's expected band. The engine exposes only its current band, so
- * it is drawn flat; counts per bucket are not comparable with a windowed expectation, so
- * `attempts` gets no band.
+ * Observed points with the alert's expected band (when `band`: the series is in the band's unit).
+ * The engine exposes only its current band, so it is drawn flat.
  */
-export function bandPoints(ts: Timeseries, metric: ObservedMetric, a: Alert): BandPoint[] {
-  const band = metric !== 'attempts';
+export function bandPoints(ts: Timeseries, metric: ObservedMetric, a: Alert, band: boolean): BandPoint[] {
   return (ts.series[0]?.points ?? []).map((p) => ({
     t: p.t,
     observed: metric === 'attempts' ? p.attempts : metric === 'latency_p95' ? p.latency_p95 : p.success_rate,
