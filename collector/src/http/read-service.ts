@@ -1,7 +1,6 @@
 import {
   BUCKETS,
   UTC_ZONE,
-  bucketStart,
   bucketZone,
   bucketStarts,
   filtersOf,
@@ -26,15 +25,27 @@ import { normalizeFilters } from './filter-values.js';
 
 /** Longest range any aggregate query accepts. */
 export const MAX_RANGE_MS = 400 * 86_400_000;
-/** Most buckets a time series may have (per series). */
+/** Most buckets a time series may have (per series), counted exactly in the query's zone. */
 export const MAX_BUCKETS = 5_000;
 export const OTHER_KEY = '__other__';
+
+/** Limits of the read service; tests lower them to reach the edge with small ranges. */
+export interface ReadLimits {
+  /** Most buckets a time series may have (default `MAX_BUCKETS`). */
+  maxBuckets: number;
+}
 
 /**
  * Turns store results into API responses: resolves default ranges, picks a bucket, converts
  * GMV into the reporting currency, fills empty buckets, folds small groups. Backend-agnostic.
  */
-export function createReadService(reader: EventReader, fx: Fx, now: () => number = Date.now) {
+export function createReadService(
+  reader: EventReader,
+  fx: Fx,
+  now: () => number = Date.now,
+  limits: ReadLimits = { maxBuckets: MAX_BUCKETS },
+) {
+  const { maxBuckets } = limits;
   const range = (q: RangeQuery): RangeFilter => {
     const to = q.to ?? now();
     const from = q.from ?? to - 3_600_000;
@@ -108,12 +119,13 @@ export function createReadService(reader: EventReader, fx: Fx, now: () => number
               : BUCKETS['1d'];
       // 'UTC' cuts the same buckets as no zone (epoch multiples): keep the default path.
       const tz = bucketZone(q.tz);
-      const first = bucketStart(r.from, bucketMs, tz);
-      // Exact for UTC; for a zone, within one bucket per DST change (a 6 h bucket may last 7 h).
-      const count = Math.ceil((r.to - first) / bucketMs);
-      if (count > MAX_BUCKETS) {
+      // The exact starts, local days walked in the zone (a DST day's last 6 h bucket lasts 5 or
+      // 7 hours, so the range / bucket size is off by one per change); bucketStarts stops at one
+      // past the cap, so a refused range costs at most maxBuckets + 1 steps.
+      const exact = bucketStarts(r.from, r.to, bucketMs, tz, maxBuckets);
+      if (exact.length > maxBuckets) {
         throw new BadRequestError(
-          `${count} buckets exceed the limit of ${MAX_BUCKETS}; choose a larger bucket`,
+          `more than ${maxBuckets} buckets in the range; choose a larger bucket`,
           'bucket',
           'invalid_parameter',
         );
@@ -121,7 +133,7 @@ export function createReadService(reader: EventReader, fx: Fx, now: () => number
       const groupBy = q.group_by ?? null;
       const rows = await reader.timeseries({ ...r, bucketMs, groupBy, tz });
       // The buckets of the range, and any other a store with other zone data cut.
-      const starts = withPointStarts(bucketStarts(r.from, r.to, bucketMs, tz, MAX_BUCKETS), rows);
+      const starts = withPointStarts(exact, rows);
       // Keep the `limit` largest groups by attempts; fold the rest into one series.
       const limit = q.limit ?? 10;
       const totals = new Map<string | null, number>();
