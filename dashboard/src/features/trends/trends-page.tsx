@@ -38,6 +38,7 @@ import {
   type RangePreset,
   type TrendsState,
 } from './trends-state.js';
+import { fromZoneInput, toZoneInput } from './zone-input.js';
 
 const TrendChart = lazy(() => import('../../charts/trend-chart.js').then((m) => ({ default: m.TrendChart })));
 
@@ -82,13 +83,6 @@ export function deltaText(model: ChartModel, row: ChartRow, s: ChartSeries, i18n
     ? i18n.t('trends.deltaPoints', { value: sign + i18n.fmt.number(d.value * 100, 1) })
     : sign + i18n.fmt.percent(d.value, 1);
 }
-
-/** A `datetime-local` value (local time) ↔ epoch ms. */
-const toLocalInput = (t: number) => {
-  const d = new Date(t - new Date(t).getTimezoneOffset() * 60_000);
-  return d.toISOString().slice(0, 16);
-};
-const fromLocalInput = (v: string) => new Date(v).getTime();
 
 function download(name: string, text: string) {
   const url = URL.createObjectURL(new Blob([text], { type: 'text/csv;charset=utf-8' }));
@@ -183,16 +177,17 @@ export function TrendsPage() {
   // The custom range's inputs show the range in the URL: the one chosen (a custom URL, back and
   // forward), or the one in view when "Custom" is pressed. Kept from the page's first render, they
   // showed the 1 h default beside a 7-day chart, and "Apply" after changing one date sent the other.
+  // They are on the chosen zone's clock like the rest of the page (not the browser's).
   const customFrom = state.range === 'custom' ? (state.from ?? range.from) : null;
   const customTo = state.range === 'custom' ? (state.to ?? range.to) : null;
   const [custom, setCustom] = useState(() => ({
-    from: toLocalInput(customFrom ?? range.from),
-    to: toLocalInput(customTo ?? range.to),
+    from: toZoneInput(customFrom ?? range.from, zone),
+    to: toZoneInput(customTo ?? range.to, zone),
   }));
   useEffect(() => {
     if (customFrom !== null && customTo !== null)
-      setCustom({ from: toLocalInput(customFrom), to: toLocalInput(customTo) });
-  }, [customFrom, customTo]);
+      setCustom({ from: toZoneInput(customFrom, zone), to: toZoneInput(customTo, zone) });
+  }, [customFrom, customTo, zone]);
   const [newFilter, setNewFilter] = useState<{ dim: Dimension; values: string }>({
     dim: 'provider',
     values: '',
@@ -254,14 +249,14 @@ export function TrendsPage() {
             className="row"
             onSubmit={(e) => {
               e.preventDefault();
-              const from = fromLocalInput(custom.from);
-              const to = fromLocalInput(custom.to);
+              const from = fromZoneInput(custom.from, zone);
+              const to = fromZoneInput(custom.to, zone);
               if (Number.isFinite(from) && Number.isFinite(to) && to > from)
                 update({ range: 'custom', from, to });
             }}
           >
             <label className="field">
-              {t('trends.from')}
+              {t('trends.from', { zone })}
               <input
                 type="datetime-local"
                 value={custom.from}
@@ -269,7 +264,7 @@ export function TrendsPage() {
               />
             </label>
             <label className="field">
-              {t('trends.to')}
+              {t('trends.to', { zone })}
               <input
                 type="datetime-local"
                 value={custom.to}
