@@ -32,6 +32,31 @@ describe('drill-down link', () => {
     });
   });
 
+  it('lists only the payments in converted currencies behind GMV and average ticket when some have no FX rate', () => {
+    // 30 d of average ticket with only EUR and GBP rates (seen in Chromium): the week's list held
+    // AUD, JPY, CNY… payments, in neither the sum nor the divisor of the figure.
+    const converted = ['EUR', 'GBP', 'USD'];
+    const avg: TrendsState = { ...DEFAULT_TRENDS, metric: 'avg_ticket' };
+    expect(query(drillHref(avg, model, T, undefined, converted))).toMatchObject({
+      currency: 'EUR,GBP,USD',
+      status: 'succeeded,captured',
+    });
+    const chosen: TrendsState = { ...DEFAULT_TRENDS, metric: 'gmv', filters: { currency: ['JPY', 'EUR'] } };
+    expect(query(drillHref(chosen, model, T, undefined, converted)).currency).toBe('EUR');
+    // A currency without a rate (its own series when grouped by currency) has no amount to list.
+    expect(
+      drillHref(
+        { ...DEFAULT_TRENDS, metric: 'gmv', groupBy: 'currency' },
+        model,
+        T,
+        series('JPY'),
+        converted,
+      ),
+    ).toBeNull();
+    // Counts are over every currency.
+    expect(query(drillHref(DEFAULT_TRENDS, model, T, undefined, converted)).currency).toBeUndefined();
+  });
+
   it('lists the successful payments behind GMV and average ticket, the failed ones behind a decline rate', () => {
     expect(query(drillHref({ ...DEFAULT_TRENDS, metric: 'gmv' }, model, T, series(undefined))).status).toBe(
       'succeeded,captured',

@@ -18,6 +18,9 @@ const METRIC_STATUSES: Record<Metric, readonly string[]> = {
   decline_rate: FAILURE_STATUSES,
 };
 
+/** The metrics whose amounts leave out the currencies without an FX rate. */
+const MONEY_METRICS: readonly Metric[] = ['gmv', 'avg_ticket'];
+
 /**
  * The transaction list behind one bucket of the chart: the bucket's time range (shifted back
  * for a comparison series), the explorer's filters, the clicked group as an extra filter, and
@@ -28,12 +31,18 @@ const METRIC_STATUSES: Record<Metric, readonly string[]> = {
  * show as its own series (of the same period); `null` — no link — for a group no filter can
  * express: "Other" of an open dimension (merchant, country, BIN) and "no value". A link to the
  * unfiltered bucket would list the shown groups' events too.
+ *
+ * `converted` (GMV and average ticket, when some currencies have no FX rate: `TrendData.converted`)
+ * are the currencies the amounts are made of: the list is narrowed to them (intersected with a
+ * currency filter or group), since payments in the others are in neither the sum nor the divisor.
+ * `null` when none is left (a currency without a rate: its bucket has no value to list).
  */
 export function drillHref(
   state: TrendsState,
   model: ChartModel,
   t: number,
   series: ChartSeries | undefined,
+  converted: readonly string[] = [],
 ): string | null {
   const from = series?.compare ? t - model.compareOffset : t;
   const filters: Filters = { ...state.filters };
@@ -56,5 +65,12 @@ export function drillHref(
   // list is then as empty as the bucket, not widened to every status.
   const both = chosen ? chosen.filter((s) => counted.includes(s)) : [...counted];
   filters.status = both.length > 0 ? both : chosen;
+  if (MONEY_METRICS.includes(state.metric) && converted.length > 0) {
+    const currencies = filters.currency
+      ? filters.currency.filter((c) => converted.includes(c))
+      : [...converted];
+    if (currencies.length === 0) return null;
+    filters.currency = currencies;
+  }
   return txHref({ from, to: bucketEnd(model, from), filters });
 }

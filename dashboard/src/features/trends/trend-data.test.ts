@@ -159,12 +159,15 @@ describe('currencies without an FX rate', () => {
     const data = await fetchTrendData(deps, query, { from: T0 - M, to: T0 }, undefined, { money: true });
     expect(data.unconverted).toEqual({ NGN: 151_000, XAF: 20 });
     expect(data.unconvertedSucceeded).toBe(9);
+    // The currencies GMV is made of (a drill-down lists only theirs).
+    expect(data.converted).toEqual(['USD']);
     expect(asked).toEqual([
       { from: T0, to: T0 + M, filters: { country: ['NG'] } },
       { from: T0 - M, to: T0, filters: { country: ['NG'] } },
     ]);
     const counts = await fetchTrendData(deps, query, null, undefined, { money: false });
     expect(counts.unconverted).toEqual({});
+    expect(counts.converted).toEqual([]);
     expect(asked).toHaveLength(2);
   });
 

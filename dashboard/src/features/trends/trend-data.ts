@@ -24,6 +24,12 @@ export interface TrendData {
    * average ticket's divisor alike, so the page says how many.
    */
   unconvertedSucceeded: number;
+  /**
+   * For money metrics, when some currencies have no FX rate: the currencies of successful payments
+   * in the range (or the comparison range) that converted, sorted — the ones GMV and the average
+   * ticket are made of, so a drill-down lists only their payments. Empty otherwise.
+   */
+  converted: string[];
 }
 
 /** The read API and the clock the trends data is loaded with (tests pass their own). */
@@ -63,9 +69,13 @@ export async function fetchTrendData(
   ]);
   const unconverted: Record<string, number> = {};
   let unconvertedSucceeded = 0;
+  const seen = new Set<string>();
   for (const o of totals) {
     for (const c of o.gmv.unconverted) unconverted[c] = (unconverted[c] ?? 0) + (o.gmv.by_currency[c] ?? 0);
     unconvertedSucceeded += o.gmv.unconverted_succeeded ?? 0;
+    for (const c of Object.keys(o.gmv.by_currency)) seen.add(c);
   }
-  return { primary, comparison, asOf, unconverted, unconvertedSucceeded };
+  const converted =
+    Object.keys(unconverted).length > 0 ? [...seen].filter((c) => !(c in unconverted)).sort() : [];
+  return { primary, comparison, asOf, unconverted, unconvertedSucceeded, converted };
 }

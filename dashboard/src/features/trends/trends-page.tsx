@@ -538,7 +538,7 @@ export function TrendsPage() {
                   onSelect={
                     mayDrill
                       ? (x, s) => {
-                          const href = drillHref(state, model, x, s);
+                          const href = drillHref(state, model, x, s, data.data?.converted);
                           if (href) navigate(href);
                         }
                       : undefined
@@ -553,7 +553,15 @@ export function TrendsPage() {
                 />
               </Suspense>
             </div>
-            {showTable && <DataTable model={model} state={state} format={vf.full} drill={mayDrill} />}
+            {showTable && (
+              <DataTable
+                model={model}
+                state={state}
+                format={vf.full}
+                drill={mayDrill}
+                converted={data.data?.converted ?? []}
+              />
+            )}
           </>
         )}
       </div>
@@ -567,12 +575,15 @@ function DataTable({
   state,
   format,
   drill,
+  converted,
 }: {
   model: ChartModel;
   state: TrendsState;
   format(v: number): string;
   /** Cells link to their transactions (not for viewers, who may not list them). */
   drill: boolean;
+  /** The currencies money amounts are made of (`TrendData.converted`): drill-downs list only them. */
+  converted: readonly string[];
 }) {
   const base = useI18n();
   // Times on the chart's clock (its zone), like the chart and the CSV.
@@ -601,7 +612,7 @@ function DataTable({
               {model.series.map((s) => {
                 const v = r[s.id];
                 const delta = deltaText(model, r, s, i18n);
-                const href = drill ? drillHref(state, model, r.t, s) : null;
+                const href = drill ? drillHref(state, model, r.t, s, converted) : null;
                 return (
                   <td key={s.id} className="num">
                     {v === null || v === undefined ? (
