@@ -73,10 +73,10 @@ export const ForecastSpecSchema = z.object({
   /** Steps a low-volume observation may accumulate before it is dropped (gaps in traffic). */
   max_merge_steps: z.number().int().min(1).default(60),
   /**
-   * Re-anchor after a breached level (see above); false keeps the smoothing alone. Optional
-   * without a schema default, so existing rules keep their fingerprint and saved history.
+   * Re-anchor after a breached level (see above); false keeps the smoothing alone. (Added with
+   * a default: state saved before keeps its rule identity, see engine/rule-identity.ts.)
    */
-  reanchor: z.boolean().optional(),
+  reanchor: z.boolean().default(true),
 });
 export type ForecastSpec = z.infer<typeof ForecastSpecSchema>;
 
@@ -285,7 +285,7 @@ export function createForecastDetector(spec: ForecastSpec): SeriesDetector {
       const bad = now || crossAt !== null;
       // Armed by a breached level until a verdict is normal again (a later predicted crossing
       // from healthy observations must not be re-anchored away).
-      if (now && spec.reanchor !== false) armed = true;
+      if (now && spec.reanchor) armed = true;
       else if (!bad) armed = false;
       const eta = crossAt === null ? null : crossAt * spec.step_minutes;
       const m = spec.metric;

@@ -79,23 +79,19 @@ export const MixSpecSchema = z.object({
    * p-value at least `recover_p_value`) while shifted from the mix of the window's shifted
    * minutes as a finding would be (p-value below `p_value`) — suffixes reaching further back are not tested,
    * now or later (the fence). Without it, an ended incident's failures kept the whole window
-   * shifted for `window_minutes` after the end. `recover_minutes: 0` disables. Optional without schema defaults (as `adapt_after_minutes`): `RECOVER_MINUTES`,
-   * `RECOVER_MIN_FAILURES`, `RECOVER_P_VALUE` apply, so existing rules keep their fingerprint
-   * and saved history.
+   * shifted for `window_minutes` after the end. `recover_minutes: 0` disables; 3 minutes as
+   * the rate detector's. (Added with defaults: state saved before keeps its rule identity, see
+   * engine/rule-identity.ts.)
    */
-  recover_minutes: z.number().int().min(0).max(60).optional(),
-  recover_min_failures: z.number().int().min(1).optional(),
-  recover_p_value: z.number().gt(0).lt(1).optional(),
+  recover_minutes: z.number().int().min(0).max(60).default(3),
+  recover_min_failures: z.number().int().min(1).default(20),
+  recover_p_value: z.number().gt(0).lt(1).default(0.01),
 });
 export type MixSpec = z.infer<typeof MixSpecSchema>;
 
 const DAY_MS = 1440 * MINUTE_MS;
 /** Default of `adapt_after_minutes`: two hours, as the seasonal detector's 8 × 15-minute slots. */
 export const ADAPT_AFTER_MINUTES = 120;
-/** Defaults of `recover_minutes` / `recover_min_failures` / `recover_p_value` (3 minutes as the rate detector's). */
-export const RECOVER_MINUTES = 3;
-export const RECOVER_MIN_FAILURES = 20;
-export const RECOVER_P_VALUE = 0.01;
 
 /**
  * Per-category failure counts of normal minutes per time-of-day slot for the last days, in a
@@ -238,9 +234,6 @@ export function createMixDetector(spec: MixSpec): SeriesDetector {
   // End of the minute a candidate was adopted, until the next finding (for the summary of the
   // normal verdicts after it, which the alert resolves on `keep_firing_for` later; NaN: none).
   let adoptedAt = NaN;
-  const recoverMinutes = spec.recover_minutes ?? RECOVER_MINUTES;
-  const recoverMinFailures = spec.recover_min_failures ?? RECOVER_MIN_FAILURES;
-  const recoverP = spec.recover_p_value ?? RECOVER_P_VALUE;
   // Minutes since the last recovered tail began (suffixes reach no further back); saturates at
   // window_minutes (= no fence).
   let fence = spec.window_minutes;
@@ -265,13 +258,13 @@ export function createMixDetector(spec: MixSpec): SeriesDetector {
   function recoveredTail(base: readonly number[], now: number): number {
     const obs: number[] = new Array<number>(K).fill(0);
     let n = 0;
-    for (let k = recent.length - 1; k >= Math.max(0, recent.length - recoverMinutes); k--) {
+    for (let k = recent.length - 1; k >= Math.max(0, recent.length - spec.recover_minutes); k--) {
       const r = recent[k] ?? [];
       for (let i = 0; i < K; i++) obs[i] = (obs[i] ?? 0) + (r[i] ?? 0);
       n += recentTotals[k] ?? 0;
-      if (n < recoverMinFailures) continue;
+      if (n < spec.recover_min_failures) continue;
       const minutes = recent.length - k;
-      if (shiftSize(obs, n, base) >= spec.min_jsd && combinedP(obs, base).p < recoverP) return 0;
+      if (shiftSize(obs, n, base) >= spec.min_jsd && combinedP(obs, base).p < spec.recover_p_value) return 0;
       // The incident's mix: the shifted minutes of the window before the tail.
       const shifted: number[] = new Array<number>(K).fill(0);
       let shiftedTotal = 0;
@@ -411,7 +404,7 @@ export function createMixDetector(spec: MixSpec): SeriesDetector {
       // Suffixes older than it are not tested, now or later (the fence): they only still hold
       // the failures of an ended incident, which kept the window shifted for window_minutes
       // after the end, and would fire again when one noisy minute hid the recovery.
-      if (recoverMinutes > 0 && (recentReady || seasonReady) && tainted.includes(true)) {
+      if (spec.recover_minutes > 0 && (recentReady || seasonReady) && tainted.includes(true)) {
         const tail = recoveredTail(base, minute.t);
         if (tail > 0) fence = Math.min(fence, tail);
       }

@@ -1,11 +1,15 @@
-// Guards which rule changes discard saved detector state: a setting added by a release with a default (the rate detector's recover_*) keeps a rule's identity, a real parameter change or a changed default value does not.
+// Guards which rule changes discard saved detector state: a setting added by a release with a default (the rate detector's recover_*, the mix's recover_*, the forecast's reanchor) keeps a rule's identity, a real parameter change or a changed default value does not.
 import { describe, expect, it } from 'vitest';
 import { parseAlertsConfig } from '../config/load.js';
 import { DEFAULT_RULES_YAML } from '../config/default-rules.js';
 import type { RuleConfig } from '../config/schema.js';
 import { DetectorSpecSchema } from '../detect/registry.js';
 import { ruleFingerprint, sameRuleDefinition } from './rule-identity.js';
-import { LEGACY_PROVIDER_RATE_FINGERPRINT } from './testing/legacy-fingerprint.js';
+import {
+  LEGACY_FORECAST_FINGERPRINT,
+  LEGACY_MIX_FINGERPRINT,
+  LEGACY_PROVIDER_RATE_FINGERPRINT,
+} from './testing/legacy-fingerprint.js';
 
 const rateRule = (detector: string, extra = '') =>
   parseAlertsConfig(`
@@ -27,6 +31,29 @@ describe('rule identity of saved detector state', () => {
       (r) => r.name === 'provider_success_rate_drop',
     )!;
     expect(sameRuleDefinition(LEGACY_PROVIDER_RATE_FINGERPRINT, pack)).toBe(true);
+  });
+
+  it("the pack's mix and forecast rules keep the state saved before their recover_* / reanchor had schema defaults", () => {
+    const rules = parseAlertsConfig(DEFAULT_RULES_YAML).rules;
+    for (const [name, saved, added] of [
+      [
+        'decline_mix_shift',
+        LEGACY_MIX_FINGERPRINT,
+        { recover_minutes: 3, recover_min_failures: 20, recover_p_value: 0.01 },
+      ],
+      ['success_rate_forecast', LEGACY_FORECAST_FINGERPRINT, { reanchor: true }],
+    ] as const) {
+      const today = rules.find((r) => r.name === name)!;
+      // Today's fingerprint writes the defaults out; the saved one lacks them.
+      expect(JSON.parse(ruleFingerprint(today)).detector, name).toMatchObject(added);
+      expect(ruleFingerprint(today), name).not.toBe(saved);
+      expect(sameRuleDefinition(saved, today), name).toBe(true);
+      // A default's value other than the one the code applied then is a change.
+      const other = JSON.parse(saved) as { detector: Record<string, unknown> };
+      const [k, v] = Object.entries(added)[0]!;
+      other.detector[k] = typeof v === 'boolean' ? !v : v * 2;
+      expect(sameRuleDefinition(JSON.stringify(other), today), `${name}.${k}`).toBe(false);
+    }
   });
 
   it('a default written out is the same rule as one left to the schema', () => {
