@@ -706,13 +706,20 @@ describe('dashboard in Chromium against a real collector', () => {
     const firing = Array.from({ length: 12 }, (_, i) => ({
       id: `e2e-wallboard-${i}`,
       rule: 'success_rate_drop',
-      labels: { provider: 'stripe', method: 'card' },
+      labels: { provider: 'stripe', method: 'card' } as Record<string, string>,
       status: 'firing',
       severity: i % 3 === 0 ? 'critical' : 'warning',
       active_since: since - i * 60_000,
       summary: `Success rate ${80 - i}% vs expected 95% on stripe card`,
     }));
-    const stub = '**/api/v1/alerts?*';
+    // The longest summary the default pack writes (a decline-mix shift), with every label of a slice.
+    firing[1] = {
+      ...firing[1]!,
+      labels: { alertname: 'slice_success_rate_drop', provider: 'stripe', method: 'apple_pay', country: 'GB' },
+      summary:
+        'decline mix shifted (JSD 0.460 over 166 failures, p=3.5e-315): provider_error +55 pp, timeout +11 pp, network_error +6 pp',
+    };
+    const stub = (u: URL) => u.pathname === '/api/v1/alerts';
     await page.route(stub, (r) =>
       r.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify({ items: firing }) }),
     );
@@ -728,6 +735,17 @@ describe('dashboard in Chromium against a real collector', () => {
       expect(fit.scroll[0]).toBeLessThanOrEqual(fit.view[0]);
       expect(fit.rowsInView).toBeGreaterThanOrEqual(10);
       await shot('wallboard-alerts-1280x720');
+      // The alert list on a 1280 × 720 screen: long summaries and labels wrap, so state, severity,
+      // time, revenue and the actions stay in view (the table no larger than its box).
+      await page.goto(`${base}/alerts`);
+      const list = page.locator('main table');
+      await list.locator('tbody tr').nth(11).waitFor({ timeout: 20_000 });
+      const listFit = await list.evaluate((t) => ({
+        table: t.scrollWidth,
+        box: (t.parentElement as HTMLElement).clientWidth,
+      }));
+      expect(listFit.table, 'alert list width').toBeLessThanOrEqual(listFit.box);
+      await shot('alerts-long-1280x720');
     } finally {
       await page.unroute(stub);
     }

@@ -51,7 +51,7 @@ export function AlertList({ q, compact = false }: { q: QueryState<{ items: Alert
         <tbody>
           {q.data.items.map((a) => (
             <tr key={a.id}>
-              <td>
+              <td className="alert-summary">
                 <Link
                   to={`/alerts/${encodeURIComponent(a.id)}`}
                   aria-label={t('alerts.open', { name: a.rule })}
@@ -62,11 +62,11 @@ export function AlertList({ q, compact = false }: { q: QueryState<{ items: Alert
               <td className={a.state === 'firing' ? 'bad' : a.state === 'pending' ? 'warn' : 'ok'}>
                 {label('alert_state', a.state)}
                 {a.flapping ? ' ⇅' : ''}
-                {a.inhibitedBy && <div className="muted">{t('alerts.inhibited', { id: a.inhibitedBy })}</div>}
+                {a.inhibitedBy && <div className="muted alert-note">{t('alerts.inhibited', { id: a.inhibitedBy })}</div>}
               </td>
               <td data-value={a.severity}>{label('alert_severity', a.severity)}</td>
               {!compact && (
-                <td className="mono">
+                <td className="mono alert-labels">
                   {Object.entries(a.labels)
                     .map(([k, v]) => `${k}=${v}`)
                     .join(' ')}
