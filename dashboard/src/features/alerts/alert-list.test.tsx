@@ -7,7 +7,7 @@ import { AlertListSchema } from '../../api/alerts-api.js';
 import { SessionProvider, type Session } from '../../app/session.js';
 import { I18nProvider } from '../../i18n/index.js';
 import type { QueryState } from '../../queries/index.js';
-import { AlertList } from './alert-list.js';
+import { AlertList, urgentFirst } from './alert-list.js';
 
 const alert: Alert = {
   id: 'a1',
@@ -145,5 +145,52 @@ describe('AlertList', () => {
     );
     expect(screen.getByTestId('alerts-engine-down').textContent).toContain('告警引擎未运行');
     expect(screen.queryByRole('table')).toBeNull();
+  });
+
+  it('puts what needs someone first on the live screen: the unmuted page above the slice alerts it inhibits', () => {
+    // An adyen outage as the engine lists it (newest first): the slice alerts it inhibits came
+    // after the provider's page and hid it below a screenful of rows.
+    const page: Alert = { ...alert, id: 'page', severity: 'page', started_at: 1_000 };
+    const slices: Alert[] = [3, 2].map((i) => ({
+      ...alert,
+      id: `slice${i}`,
+      severity: 'warning',
+      started_at: 1_000 + i * 60_000,
+      inhibitedBy: 'page',
+    }));
+    const pending: Alert = {
+      ...alert,
+      id: 'pending',
+      state: 'pending',
+      severity: 'critical',
+      started_at: 9e6,
+    };
+    const acked: Alert = { ...alert, id: 'acked', severity: 'critical', acknowledged: { by: 'li', at: 2 } };
+    const warning: Alert = { ...alert, id: 'warn', severity: 'warning', started_at: 5_000 };
+    const listed = [pending, ...slices, acked, warning, page];
+    expect(urgentFirst(listed).map((a) => a.id)).toEqual([
+      'page',
+      'warn',
+      'acked',
+      'slice3',
+      'slice2',
+      'pending',
+    ]);
+    render(
+      <I18nProvider lang="en">
+        <SessionProvider initial={{ kind: 'open' }}>
+          <AlertList q={q({ data: { items: listed } })} compact />
+        </SessionProvider>
+      </I18nProvider>,
+    );
+    const links = screen.getAllByRole('link').map((l) => l.getAttribute('href'));
+    expect(links).toEqual([
+      '/alerts/page',
+      '/alerts/warn',
+      '/alerts/acked',
+      '/alerts/slice3',
+      '/alerts/slice2',
+      '/alerts/pending',
+    ]);
   });
 });

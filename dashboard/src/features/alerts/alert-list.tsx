@@ -1,6 +1,6 @@
 import { Link } from '../../app/router.js';
 import { AlertEngineUnavailableError, type Alert } from '../../api/index.js';
-import { useI18n } from '../../i18n/index.js';
+import { ALERT_SEVERITIES, useI18n } from '../../i18n/index.js';
 import type { QueryState } from '../../queries/index.js';
 import { AlertActions } from './alert-actions.js';
 import { alertSummary } from './alert-text.js';
@@ -18,7 +18,38 @@ export function EngineDown() {
   );
 }
 
-/** Alert table with actions; handles the engine-not-running and error states. */
+const rank = (severity: string) => {
+  const i = (ALERT_SEVERITIES as readonly string[]).indexOf(severity);
+  return i < 0 ? ALERT_SEVERITIES.length : i;
+};
+
+/**
+ * The live screen's order, what needs someone first: firing before pending, then alerts nobody
+ * has muted (not inhibited, not silenced) and nobody has acknowledged, then by severity
+ * (`ALERT_SEVERITIES`: critical, page, warning, ticket, info, others), the newest first. In an
+ * outage the engine's newest-first list put the provider's page below a screenful of the slice
+ * alerts it inhibits.
+ */
+export function urgentFirst(items: readonly Alert[]): Alert[] {
+  const key = (a: Alert) => [
+    a.state === 'firing' ? 0 : 1,
+    a.inhibitedBy || a.silenced ? 1 : 0,
+    a.acknowledged ? 1 : 0,
+    rank(a.severity),
+    -a.started_at,
+  ];
+  return [...items].sort((x, y) => {
+    const kx = key(x);
+    const ky = key(y);
+    for (let i = 0; i < kx.length; i++) if (kx[i] !== ky[i]) return (kx[i] ?? 0) - (ky[i] ?? 0);
+    return 0;
+  });
+}
+
+/**
+ * Alert table with actions; handles the engine-not-running and error states. `compact` (the live
+ * screen) leaves out the labels and puts the most urgent first (`urgentFirst`).
+ */
 export function AlertList({ q, compact = false }: { q: QueryState<{ items: Alert[] }>; compact?: boolean }) {
   const { t, label, fmt, lang } = useI18n();
   if (q.error instanceof AlertEngineUnavailableError) return <EngineDown />;
@@ -49,7 +80,7 @@ export function AlertList({ q, compact = false }: { q: QueryState<{ items: Alert
           </tr>
         </thead>
         <tbody>
-          {q.data.items.map((a) => (
+          {(compact ? urgentFirst(q.data.items) : q.data.items).map((a) => (
             <tr key={a.id}>
               <td className="alert-summary">
                 <Link
@@ -62,7 +93,9 @@ export function AlertList({ q, compact = false }: { q: QueryState<{ items: Alert
               <td className={a.state === 'firing' ? 'bad' : a.state === 'pending' ? 'warn' : 'ok'}>
                 {label('alert_state', a.state)}
                 {a.flapping ? ' ⇅' : ''}
-                {a.inhibitedBy && <div className="muted alert-note">{t('alerts.inhibited', { id: a.inhibitedBy })}</div>}
+                {a.inhibitedBy && (
+                  <div className="muted alert-note">{t('alerts.inhibited', { id: a.inhibitedBy })}</div>
+                )}
               </td>
               <td data-value={a.severity}>{label('alert_severity', a.severity)}</td>
               {!compact && (
