@@ -183,7 +183,10 @@ describe('AlertList', () => {
         </SessionProvider>
       </I18nProvider>,
     );
-    const links = screen.getAllByRole('link').map((l) => l.getAttribute('href'));
+    const links = screen
+      .getAllByRole('link')
+      .filter((l) => l.getAttribute('aria-label'))
+      .map((l) => l.getAttribute('href'));
     expect(links).toEqual([
       '/alerts/page',
       '/alerts/warn',
@@ -192,5 +195,8 @@ describe('AlertList', () => {
       '/alerts/slice2',
       '/alerts/pending',
     ]);
+    // An inhibited alert names the alert inhibiting it (its rule and labels, not its id) and links to it.
+    const notes = screen.getAllByRole('link', { name: 'Inhibited by success_rate_drop (provider=adyen)' });
+    expect(notes.map((l) => l.getAttribute('href'))).toEqual(['/alerts/page', '/alerts/page']);
   });
 });

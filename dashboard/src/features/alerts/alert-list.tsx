@@ -47,6 +47,19 @@ export function urgentFirst(items: readonly Alert[]): Alert[] {
 }
 
 /**
+ * How an alert is named where another one points at it (the "inhibited by" note): its rule and
+ * labels, `provider_success_rate_drop (provider=adyen)` — not its opaque id.
+ */
+export function alertName(a: Pick<Alert, 'rule' | 'labels'> | undefined): string | undefined {
+  if (!a) return undefined;
+  const labels = Object.entries(a.labels)
+    .filter(([k]) => k !== 'alertname')
+    .map(([k, v]) => `${k}=${v}`)
+    .join(' ');
+  return labels ? `${a.rule} (${labels})` : a.rule;
+}
+
+/**
  * Alert table with actions; handles the engine-not-running and error states. `compact` (the live
  * screen) leaves out the labels and puts the most urgent first (`urgentFirst`).
  */
@@ -61,6 +74,7 @@ export function AlertList({ q, compact = false }: { q: QueryState<{ items: Alert
     );
   }
   if (!q.data) return <p className="muted">{t('common.loading')}</p>;
+  const byId = new Map(q.data.items.map((a) => [a.id, a]));
   if (q.data.items.length === 0)
     return <p className="muted">{compact ? t('live.noAlerts') : t('alerts.empty')}</p>;
   return (
@@ -94,7 +108,11 @@ export function AlertList({ q, compact = false }: { q: QueryState<{ items: Alert
                 {label('alert_state', a.state)}
                 {a.flapping ? ' ⇅' : ''}
                 {a.inhibitedBy && (
-                  <div className="muted alert-note">{t('alerts.inhibited', { id: a.inhibitedBy })}</div>
+                  <div className="muted alert-note">
+                    <Link to={`/alerts/${encodeURIComponent(a.inhibitedBy)}`}>
+                      {t('alerts.inhibited', { id: alertName(byId.get(a.inhibitedBy)) ?? a.inhibitedBy })}
+                    </Link>
+                  </div>
                 )}
               </td>
               <td data-value={a.severity}>{label('alert_severity', a.severity)}</td>
