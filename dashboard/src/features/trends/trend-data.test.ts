@@ -3,7 +3,8 @@ import { BUCKETS, type Timeseries } from '@paywatch/contracts';
 import { describe, expect, it } from 'vitest';
 import { buildChartModel } from './chart-data.js';
 import { chartToCsv, parseCsv } from './csv.js';
-import { fetchTrendData, type TrendQuery } from './trend-data.js';
+import { formatterFor, translate, type Lang } from '../../i18n/index.js';
+import { fetchTrendData, unconvertedNotice, type TrendQuery } from './trend-data.js';
 
 const M = 60_000;
 const T0 = Date.UTC(2026, 0, 1, 12, 0);
@@ -225,5 +226,27 @@ describe('currencies without an FX rate', () => {
       s0: 2,
       s1: 3,
     });
+  });
+});
+
+describe('the unconverted-currency notice', () => {
+  const i18n = (lang: Lang) => ({
+    lang,
+    t: (k: Parameters<typeof translate>[1], v?: Record<string, string | number>) => translate(lang, k, v),
+    fmt: formatterFor(lang, 'UTC'),
+  });
+  const data = { unconverted: { AUD: 306_934.24, KWD: 55_139.555 }, unconvertedSucceeded: 47_006 };
+  it('joins the amounts and the average-ticket sentence the way each language writes them', () => {
+    // The Chinese notice read '…（请设置 PAYWATCH_FX_RATES）。 平均客单价…' (a space after the full stop)
+    // with the amounts joined by an English comma (seen in Chromium).
+    const zh = unconvertedNotice(i18n('zh-CN'), data, 'USD', true);
+    expect(zh).toMatch(/AU\$306,934\.24、KWD\s55,139\.555/);
+    expect(zh).toContain('PAYWATCH_FX_RATES）。平均客单价不含这 47,006 笔成功交易');
+    const en = unconvertedNotice(i18n('en'), data, 'USD', true);
+    expect(en).toMatch(/A\$306,934\.24, KWD\s55,139\.555 of successful payments/);
+    expect(en).toContain(
+      '(set PAYWATCH_FX_RATES). The average ticket leaves out those 47,006 successful payments',
+    );
+    expect(unconvertedNotice(i18n('en'), data, 'USD', false)).not.toContain('average ticket');
   });
 });

@@ -1,5 +1,6 @@
 import type { Overview, Timeseries } from '@paywatch/contracts';
 import type { readApi } from '../../api/index.js';
+import type { I18n } from '../../i18n/index.js';
 
 /** The query of the primary range (the read API's `timeseries` parameters). */
 export type TrendQuery = Parameters<typeof readApi.timeseries>[0];
@@ -78,4 +79,26 @@ export async function fetchTrendData(
   const converted =
     Object.keys(unconverted).length > 0 ? [...seen].filter((c) => !(c in unconverted)).sort() : [];
   return { primary, comparison, asOf, unconverted, unconvertedSucceeded, converted };
+}
+
+/**
+ * The notice above a money chart when some currencies have no FX rate: the amounts left out and,
+ * for the average ticket (`avgLeftOut`: not grouped by currency), how many payments its divisor
+ * leaves out. Lists and sentences are joined the UI language's way: `AU$1.00, ¥2.00` and a space
+ * between English sentences, `AU$1.00、¥2.00` and none after a Chinese full stop.
+ */
+export function unconvertedNotice(
+  i18n: Pick<I18n, 't' | 'fmt' | 'lang'>,
+  data: Pick<TrendData, 'unconverted' | 'unconvertedSucceeded'>,
+  currency: string,
+  avgLeftOut: boolean,
+): string {
+  const zh = i18n.lang === 'zh-CN';
+  const amounts = Object.entries(data.unconverted)
+    .map(([c, v]) => i18n.fmt.money(v, c))
+    .join(zh ? '、' : ', ');
+  const text = i18n.t('trends.unconverted', { amounts, currency });
+  if (!avgLeftOut) return text;
+  const avg = i18n.t('trends.unconvertedAvg', { n: i18n.fmt.number(data.unconvertedSucceeded) });
+  return `${text}${zh ? '' : ' '}${avg}`;
 }

@@ -21,7 +21,7 @@ import { comparisonRange } from './compare.js';
 import { chartToCsv, csvFileName } from './csv.js';
 import { drillHref } from './drill.js';
 import { addFilter, checkFilterValues, codeKind, invalidFilters, knownValues } from './filter-input.js';
-import { fetchTrendData } from './trend-data.js';
+import { fetchTrendData, unconvertedNotice } from './trend-data.js';
 import {
   BUCKET_NAMES,
   bucketFits,
@@ -514,16 +514,13 @@ export function TrendsPage() {
             {!hasData && <p className="muted">{t('trends.noData')}</p>}
             {model.unit === 'money' && data.data && Object.keys(data.data.unconverted).length > 0 && (
               <p className="error-box" role="status" data-testid="unconverted">
-                {t('trends.unconverted', {
-                  amounts: Object.entries(data.data.unconverted)
-                    .map(([c, v]) => fmt.money(v, c))
-                    .join(', '),
-                  currency: model.currency,
-                })}
                 {/* The average ticket leaves their payments out of its divisor too: say how many. */}
-                {model.metric === 'avg_ticket' &&
-                  state.groupBy !== 'currency' &&
-                  ` ${t('trends.unconvertedAvg', { n: fmt.number(data.data.unconvertedSucceeded) })}`}
+                {unconvertedNotice(
+                  i18n,
+                  data.data,
+                  model.currency,
+                  model.metric === 'avg_ticket' && state.groupBy !== 'currency',
+                )}
               </p>
             )}
             <div className="chart-box" data-testid="trend-chart" aria-busy={data.loading}>
