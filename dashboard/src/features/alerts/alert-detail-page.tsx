@@ -4,7 +4,7 @@ import { useI18n } from '../../i18n/index.js';
 import { useAlert, useAlertDeliveries, useQuery } from '../../queries/index.js';
 import { ApiError, readApi, type AlertDetail } from '../../api/index.js';
 import { autoBucket } from '../trends/trends-state.js';
-import { bandPoints, bandText, observedQueryFor, valueKind } from './alert-series.js';
+import { bandPoints, bandText, contributorKind, observedQueryFor, valueKind } from './alert-series.js';
 import { AlertSamples } from './alert-samples.js';
 import { AlertActions } from './alert-actions.js';
 import { alertSummary } from './alert-text.js';
@@ -121,7 +121,10 @@ function AlertDetailView({ a, onChanged }: { a: AlertDetail; onChanged(): void }
                 <span className="mono">{c.key}</span>
                 <span className="muted">
                   {' '}
-                  · {Math.abs(c.value) <= 1 ? fmt.percent(c.value) : fmt.number(c.value, 2)}
+                  ·{' '}
+                  {contributorKind(a) === 'points'
+                    ? t('trends.deltaPoints', { value: `+${fmt.number(c.value * 100, 1)}` })
+                    : t('alerts.failures', { n: fmt.number(c.value, 1) })}
                 </span>
               </li>
             ))}

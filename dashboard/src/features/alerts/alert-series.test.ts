@@ -2,7 +2,7 @@
 import type { Timeseries } from '@paywatch/contracts';
 import { describe, expect, it } from 'vitest';
 import type { Alert } from '../../api/index.js';
-import { bandPoints, bandText, observedQueryFor, valueKind } from './alert-series.js';
+import { bandPoints, bandText, contributorKind, observedQueryFor, valueKind } from './alert-series.js';
 
 const alert = (rule: string, labels: Record<string, string>): Alert => ({
   id: 'a',
@@ -132,6 +132,12 @@ describe('observedQueryFor', () => {
     expect(valueKind(latency)).toBe('ms');
     expect(valueKind(mix)).toBe('number');
     expect(valueKind(alert('slice_success_rate_drop', {}))).toBe('percent');
+    // Contributors: a mix shift's are share growths; the rate detector's are failures (a count of
+    // 1 was printed '100.0%', 0.553 excess failures '55.3%').
+    expect(contributorKind(mix)).toBe('points');
+    expect(contributorKind({ ...mix, message: null })).toBe('points');
+    expect(contributorKind(rate)).toBe('failures');
+    expect(contributorKind(alert('slice_success_rate_drop', {}))).toBe('failures');
   });
 });
 

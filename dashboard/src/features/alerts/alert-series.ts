@@ -72,6 +72,17 @@ export function valueKind(a: Pick<Alert, 'rule' | 'message' | 'value'>): 'percen
   return a.value != null && Math.abs(a.value) <= 1 && a.rule.includes('rate') ? 'percent' : 'number';
 }
 
+/**
+ * What an alert's contributor values are: a decline-mix shift's are the growth of each failure
+ * category's share (a fraction: 0.553 = +55.3 percentage points); every other detector's are
+ * failures — a failure category's count, a dimension value's failures beyond its share of
+ * attempts (alerts/src/detect/types.ts `topContributors`), so 1 is one failure, not 100 %.
+ */
+export function contributorKind(a: Pick<Alert, 'rule' | 'message'>): 'points' | 'failures' {
+  if (a.message) return a.message.key === 'mix_shifted' ? 'points' : 'failures';
+  return a.rule.includes('mix') ? 'points' : 'failures';
+}
+
 /** An alert's labels as read-API filters (labels that are no dimension, and pooled values, left out). */
 export function sliceFilters(a: Pick<Alert, 'labels'>): Filters {
   const filters: Filters = {};
