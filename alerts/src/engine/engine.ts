@@ -26,6 +26,7 @@ import { alertId, initialState, step } from '../state/alert-state.js';
 import type { AlertState, AlertStatus, Lifecycle } from '../state/alert-state.js';
 import type { AlertStateStore } from '../state/store.js';
 import { SlicePooler } from './pooling.js';
+import { legacyEscalations } from './legacy-escalations.js';
 import { ruleFingerprint, sameRuleDefinition } from './rule-identity.js';
 
 /** One alert transition, as written by `paywatch replay` and pushed on the live stream. */
@@ -883,6 +884,13 @@ export function createAlertEngine(
       }
       settleOrphanAlerts();
       for (const e of p.nflog) nflogMap.set(e.key, e);
+      // An upgrade from a release that kept escalations in memory only: rebuilt from the
+      // delivery log, or every unacknowledged firing alert is escalated a second time.
+      const sent = log.list({ limit: Infinity });
+      for (const e of legacyEscalations(sent, states.values(), (k) => nflogMap.has(k))) {
+        nflogMap.set(e.key, e);
+        dirtyNflog.push(e);
+      }
       silences.replaceAll(p.silences);
       // Rebuild the dispatch groups: the notification log stops firing alerts from being re-sent
       // and lets a resolve that was not yet delivered go out.

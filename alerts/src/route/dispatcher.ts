@@ -76,7 +76,7 @@ const INHIBIT_MEMORY_MS = 6 * 3_600_000;
 const MAX_ENDED_EPISODES = 16;
 
 /** Notification-log key of escalation step `i` of a group (what was escalated, to whom). */
-function escalationLogKey(groupKey: string, i: number, receiver: string): string {
+export function escalationLogKey(groupKey: string, i: number, receiver: string): string {
   return `${receiver}|${groupKey}/escalation/${i}`;
 }
 
