@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { FAILURE_CATEGORY_NAMES } from './enums.js';
 
 // An alert's human sentence as data, and the one formatter that turns it into words (en / zh).
 // It lives here, in the browser-safe contracts, because three parts render it: the alert
@@ -192,6 +193,34 @@ function fm(metric: SeriesMetric, v: number | null, locale: SummaryLocale): stri
   return v === null && locale === 'zh' ? '无' : formatMetric(metric, v);
 }
 
+/**
+ * A p-value as messages show it, after its name: "p=3.2e-7"; one too small for a double (0
+ * after underflow, or below 1e-300) reads "p<1e-300", not "p=0.0e+0" — it is tiny, not zero.
+ */
+export function formatP(name: string, p: number): string {
+  return p < 1e-300 ? `${name}<1e-300` : `${name}=${p.toExponential(1)}`;
+}
+
+/** A failure category's Chinese name (contracts' `FAILURE_CATEGORY_NAMES`); an unknown one as is. */
+function categoryZh(c: string): string {
+  return Object.hasOwn(FAILURE_CATEGORY_NAMES, c)
+    ? FAILURE_CATEGORY_NAMES[c as keyof typeof FAILURE_CATEGORY_NAMES].zh
+    : c;
+}
+
+/**
+ * An alert's value (observed, expected, band edges) in the unit of what its message judges: the
+ * metric's (`formatMetric`: a rate as a percentage, a latency in ms), the SLO's technical success
+ * rate, a decline-mix divergence as a JSD ("0.320", as its sentence prints it — not a
+ * percentage); null for a message of no such figure (the caller decides).
+ */
+export function formatMessageValue(m: SummaryMessage, v: number | null): string | null {
+  if ('metric' in m.params) return formatMetric(m.params.metric, v);
+  if (m.key === 'slo') return formatMetric('technical_success_rate', v);
+  if (m.key === 'mix_shifted' || m.key === 'mix_stable') return v === null ? 'n/a' : v.toFixed(3);
+  return null;
+}
+
 const zhSide = (s: Side) => (s === 'above' ? '高于' : '低于');
 const pct2 = (v: number) => `${(v * 100).toFixed(2)}%`;
 
@@ -261,7 +290,7 @@ export function summaryEn(m: SummaryMessage): string {
     }
     case 'silence': {
       const p = m.params;
-      return `${p.observed} attempts in ${p.minutes} min, ${Math.round(p.expected)} expected (P=${p.p.toExponential(1)})`;
+      return `${p.observed} attempts in ${p.minutes} min, ${Math.round(p.expected)} expected (${formatP('P', p.p)})`;
     }
     case 'mix_stable': {
       const p = m.params;
@@ -273,7 +302,7 @@ export function summaryEn(m: SummaryMessage): string {
       const vs = p.season_days !== null ? ` vs this time of day on ${p.season_days} past days` : '';
       const transfer = p.from !== null ? ` (${p.from} → ${p.to ?? '?'})` : '';
       const shifts = p.shifts.map((x) => `${x.category} +${(x.value * 100).toFixed(0)} pp`).join(', ');
-      return `decline mix shifted (JSD ${p.jsd.toFixed(3)} over ${p.failures} failures${vs}, p=${p.p.toExponential(1)}${transfer})${shifts ? `: ${shifts}` : ''}`;
+      return `decline mix shifted (JSD ${p.jsd.toFixed(3)} over ${p.failures} failures${vs}, ${formatP('p', p.p)}${transfer})${shifts ? `: ${shifts}` : ''}`;
     }
     case 'univariate': {
       const p = m.params;
@@ -380,8 +409,10 @@ function zh(m: SummaryMessage): string {
       const p = m.params;
       const vs = p.season_days !== null ? `，对比过去 ${p.season_days} 天同一时段` : '';
       const transfer = p.from !== null ? `，${p.from} → ${p.to ?? '?'}` : '';
-      const shifts = p.shifts.map((x) => `${x.category} +${(x.value * 100).toFixed(0)} 个百分点`).join('、');
-      return `失败原因构成突变（${p.failures} 笔失败，JSD ${p.jsd.toFixed(3)}${vs}，p=${p.p.toExponential(1)}${transfer}）${shifts ? `：${shifts}` : ''}`;
+      const shifts = p.shifts
+        .map((x) => `${categoryZh(x.category)} +${(x.value * 100).toFixed(0)} 个百分点`)
+        .join('、');
+      return `失败原因构成突变（${p.failures} 笔失败，JSD ${p.jsd.toFixed(3)}${vs}，${formatP('p', p.p)}${transfer}）${shifts ? `：${shifts}` : ''}`;
     }
     case 'univariate': {
       const p = m.params;

@@ -71,6 +71,27 @@ export const FAILURE_CATEGORIES = [
 export type FailureCategory = (typeof FAILURE_CATEGORIES)[number];
 
 /**
+ * The one set of names of failure categories, in English and Chinese: the dashboard's labels
+ * (its `failure.*` messages) and the alert sentences (a decline-mix shift's categories in a
+ * Chinese notification) both read them.
+ */
+export const FAILURE_CATEGORY_NAMES: Record<FailureCategory, { en: string; zh: string }> = {
+  insufficient_funds: { en: 'Insufficient funds', zh: '余额不足' },
+  do_not_honor: { en: 'Do not honor', zh: '发卡行拒绝' },
+  card_expired: { en: 'Card expired', zh: '卡已过期' },
+  invalid_card_data: { en: 'Invalid card data', zh: '卡信息无效' },
+  authentication_failed: { en: 'Authentication failed', zh: '认证失败' },
+  fraud_suspected: { en: 'Fraud suspected', zh: '疑似欺诈' },
+  limit_exceeded: { en: 'Limit exceeded', zh: '超出限额' },
+  issuer_unavailable: { en: 'Issuer unavailable', zh: '发卡行不可用' },
+  network_error: { en: 'Network error', zh: '网络错误' },
+  timeout: { en: 'Timeout', zh: '超时' },
+  provider_error: { en: 'Provider error', zh: '渠道错误' },
+  canceled_by_user: { en: 'Canceled by user', zh: '用户取消' },
+  other: { en: 'Other', zh: '其他' },
+};
+
+/**
  * Failure categories caused by the payment stack rather than the shopper or the issuer.
  * The SLO burn-rate detector measures the technical success rate over these.
  */

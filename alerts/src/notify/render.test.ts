@@ -1,5 +1,6 @@
 // Guards how notifications state observed vs expected: a rate's band is in percent at both ends (a band reaching 100 % or 0 % was printed "85.5%–1" / "0–3.0%"), a one-sided band reads ≤ / ≥ (was "––15"), other metrics keep their numbers.
 import { describe, expect, it } from 'vitest';
+import type { SummaryMessage } from '@paywatch/contracts';
 import { alertLines, title } from './render.js';
 import { sampleAlert, sampleNotification } from './testing/fixtures.js';
 
@@ -39,6 +40,52 @@ describe('alertLines', () => {
     expect(observedLine({ value: 3, expected: null, lower: null, upper: null })).toBe(
       'Observed: 3 · Expected: –',
     );
+  });
+});
+
+describe('alertLines in the unit of the message', () => {
+  it("prints a decline-mix shift's divergence as a JSD, not a percentage (was 'Observed: 32.0%')", () => {
+    const message: SummaryMessage = {
+      key: 'mix_shifted',
+      params: { jsd: 0.32, failures: 412, season_days: null, p: 1e-9, from: null, to: null, shifts: [] },
+    };
+    const a = { value: 0.32, expected: 0, lower: null, upper: 0.03, message };
+    expect(observedLine(a, 'zh')).toBe('观测值: 0.320 · 期望值: 0.000 (区间 ≤ 0.030)');
+    // A success rate's figures stay percentages, a latency's in ms, whatever their size.
+    const rate = {
+      metric: 'success_rate',
+      value: 1,
+      attempts: 40,
+      lower: 0.9,
+      upper: 1,
+      baseline: 0.95,
+    } as const;
+    expect(
+      observedLine({
+        value: 1,
+        expected: 0.95,
+        lower: 0.9,
+        upper: 1,
+        message: { key: 'rate', params: rate },
+      }),
+    ).toBe('Observed: 100.0% · Expected: 95.0% (band 90.0%–100.0%)');
+    const lat = {
+      metric: 'latency_gmean',
+      value: 412.35,
+      mean: 240,
+      baseline_minutes: 60,
+      side: null,
+      edge: 1,
+    } as const;
+    expect(
+      observedLine({
+        value: 412.35,
+        expected: 240,
+        lower: null,
+        upper: null,
+        message: { key: 'level', params: lat },
+      }),
+    ).toBe('Observed: 412 ms · Expected: 240 ms');
   });
 });
 

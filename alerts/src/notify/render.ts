@@ -1,3 +1,4 @@
+import { formatMessageValue } from '@paywatch/contracts';
 import { summaryText } from '../detect/summary.js';
 import { maskPans } from '../lib/mask.js';
 import type { Locale, Notification, NotifyAlert } from './types.js';
@@ -53,7 +54,7 @@ export function strings(locale: Locale) {
 }
 
 /**
- * Whether an alert's figures are fractions (success, decline, technical rates, mix divergence):
+ * Whether an alert *without message data* (saved before messages) has fractions for figures:
  * every one of value, expected and band lies in [0, 1] and one is not a whole number. Decided per
  * alert, so a rate's band that reaches 1 or 0 reads "100.0%" / "0.0%" like its other figures.
  */
@@ -62,10 +63,24 @@ function isFraction(a: NotifyAlert): boolean {
   return xs.some((v) => !Number.isInteger(v)) && xs.every((v) => v >= 0 && v <= 1);
 }
 
-function fmtNum(v: number | null, fraction: boolean): string {
-  if (v === null) return '–';
-  if (fraction) return `${(v * 100).toFixed(1)}%`;
-  return Number.isInteger(v) ? String(v) : v.toFixed(2);
+/** Prints one of an alert's figures. */
+type NumFormat = (v: number | null) => string;
+
+/**
+ * How an alert's figures print: in the unit of what its message judges (contracts'
+ * `formatMessageValue`: a rate as a percentage, a latency in ms, a decline-mix divergence as a
+ * JSD — it printed "32.0%" when guessed from its size); the guess only for alerts without one.
+ */
+function numFormat(a: NotifyAlert): NumFormat {
+  const m = a.message;
+  if (m && formatMessageValue(m, 0) !== null)
+    return (v) => (v === null ? '–' : (formatMessageValue(m, v) ?? String(v)));
+  const fraction = isFraction(a);
+  return (v) => {
+    if (v === null) return '–';
+    if (fraction) return `${(v * 100).toFixed(1)}%`;
+    return Number.isInteger(v) ? String(v) : v.toFixed(2);
+  };
 }
 
 export function fmtMoney(v: number, currency: string, locale: Locale): string {
@@ -81,11 +96,10 @@ function iso(t: number): string {
 }
 
 /** " (band 85.5%–100.0%)", or one-sided " (band ≤ 15)" / " (band ≥ 20)"; empty without a band. */
-function band(a: NotifyAlert, fraction: boolean, word: string): string {
-  if (a.lower !== null && a.upper !== null)
-    return ` (${word} ${fmtNum(a.lower, fraction)}–${fmtNum(a.upper, fraction)})`;
-  if (a.upper !== null) return ` (${word} ≤ ${fmtNum(a.upper, fraction)})`;
-  if (a.lower !== null) return ` (${word} ≥ ${fmtNum(a.lower, fraction)})`;
+function band(a: NotifyAlert, f: NumFormat, word: string): string {
+  if (a.lower !== null && a.upper !== null) return ` (${word} ${f(a.lower)}–${f(a.upper)})`;
+  if (a.upper !== null) return ` (${word} ≤ ${f(a.upper)})`;
+  if (a.lower !== null) return ` (${word} ≥ ${f(a.lower)})`;
   return '';
 }
 
@@ -150,10 +164,8 @@ export function reminderLine(n: Notification): string | null {
 export function alertLines(a: NotifyAlert, locale: Locale): string[] {
   const s = strings(locale);
   const lines = [summaryOf(a, locale)];
-  const f = isFraction(a);
-  lines.push(
-    `${s.observed}: ${fmtNum(a.value, f)} · ${s.expected}: ${fmtNum(a.expected, f)}${band(a, f, s.band)}`,
-  );
+  const f = numFormat(a);
+  lines.push(`${s.observed}: ${f(a.value)} · ${s.expected}: ${f(a.expected)}${band(a, f, s.band)}`);
   if (a.revenue_at_risk > 0)
     lines.push(`${s.revenue}: ${fmtMoney(a.revenue_at_risk, a.reporting_currency, locale)}`);
   if (a.contributors.length) lines.push(`${s.contributors}: ${a.contributors.map((c) => c.key).join(', ')}`);

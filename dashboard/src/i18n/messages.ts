@@ -1,4 +1,12 @@
+import { FAILURE_CATEGORIES, FAILURE_CATEGORY_NAMES } from '@paywatch/contracts';
 import type { Dimension, FailureCategory, Status } from '@paywatch/contracts';
+
+/** The `failure.*` labels: the failure categories' names shared with the alert sentences (contracts). */
+function failureMessages(lang: 'en' | 'zh'): Record<FailureKey, string> {
+  return Object.fromEntries(
+    FAILURE_CATEGORIES.map((c) => [`failure.${c}`, FAILURE_CATEGORY_NAMES[c][lang]]),
+  ) as Record<FailureKey, string>;
+}
 
 /** Languages the dashboard ships; the first is the fallback. */
 export const LANGS = ['en', 'zh-CN'] as const;
@@ -241,19 +249,7 @@ export const en = {
   'status.chargeback_opened': 'Chargeback opened',
   'status.chargeback_won': 'Chargeback won',
   'status.chargeback_lost': 'Chargeback lost',
-  'failure.insufficient_funds': 'Insufficient funds',
-  'failure.do_not_honor': 'Do not honor',
-  'failure.card_expired': 'Card expired',
-  'failure.invalid_card_data': 'Invalid card data',
-  'failure.authentication_failed': 'Authentication failed',
-  'failure.fraud_suspected': 'Fraud suspected',
-  'failure.limit_exceeded': 'Limit exceeded',
-  'failure.issuer_unavailable': 'Issuer unavailable',
-  'failure.network_error': 'Network error',
-  'failure.timeout': 'Timeout',
-  'failure.provider_error': 'Provider error',
-  'failure.canceled_by_user': 'Canceled by user',
-  'failure.other': 'Other',
+  ...failureMessages('en'),
 } as const;
 
 export type MessageKey = keyof typeof en;
@@ -493,19 +489,7 @@ export const zhCN: Record<MessageKey, string> = {
   'status.chargeback_opened': '拒付已发起',
   'status.chargeback_won': '拒付胜诉',
   'status.chargeback_lost': '拒付败诉',
-  'failure.insufficient_funds': '余额不足',
-  'failure.do_not_honor': '发卡行拒绝',
-  'failure.card_expired': '卡已过期',
-  'failure.invalid_card_data': '卡信息无效',
-  'failure.authentication_failed': '认证失败',
-  'failure.fraud_suspected': '疑似欺诈',
-  'failure.limit_exceeded': '超出限额',
-  'failure.issuer_unavailable': '发卡行不可用',
-  'failure.network_error': '网络错误',
-  'failure.timeout': '超时',
-  'failure.provider_error': '渠道错误',
-  'failure.canceled_by_user': '用户取消',
-  'failure.other': '其他',
+  ...failureMessages('zh'),
 };
 
 export const MESSAGES: Record<Lang, Record<MessageKey, string>> = { en, 'zh-CN': zhCN };
