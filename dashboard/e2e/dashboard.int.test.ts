@@ -711,11 +711,20 @@ describe('dashboard in Chromium against a real collector', () => {
       severity: i % 3 === 0 ? 'critical' : 'warning',
       active_since: since - i * 60_000,
       summary: `Success rate ${80 - i}% vs expected 95% on stripe card`,
+      // Six-figure revenue at risk, and one alert inhibited by another (the note names it).
+      revenue_at_risk: 123_456.78 + i,
+      reporting_currency: 'USD',
+      muted: { silenced_by: [] as string[], inhibited_by: i === 2 ? 'e2e-wallboard-0' : null },
     }));
     // The longest summary the default pack writes (a decline-mix shift), with every label of a slice.
     firing[1] = {
       ...firing[1]!,
-      labels: { alertname: 'slice_success_rate_drop', provider: 'stripe', method: 'apple_pay', country: 'GB' },
+      labels: {
+        alertname: 'slice_success_rate_drop',
+        provider: 'stripe',
+        method: 'apple_pay',
+        country: 'GB',
+      },
       summary:
         'decline mix shifted (JSD 0.460 over 166 failures, p=3.5e-315): provider_error +55 pp, timeout +11 pp, network_error +6 pp',
     };
@@ -735,6 +744,25 @@ describe('dashboard in Chromium against a real collector', () => {
       expect(fit.scroll[0]).toBeLessThanOrEqual(fit.view[0]);
       expect(fit.rowsInView).toBeGreaterThanOrEqual(10);
       await shot('wallboard-alerts-1280x720');
+      // The live screen on a 1280 px laptop: the active-alerts panel beside the feed shows each
+      // alert's time, revenue at risk and actions without scrolling sideways (two lines per alert).
+      const alertsFit = () =>
+        page
+          .getByTestId('live-alerts')
+          .locator('table')
+          .evaluate((t) => ({
+            table: t.scrollWidth,
+            box: (t.parentElement as HTMLElement).clientWidth,
+          }));
+      const wallFit = await alertsFit();
+      expect(wallFit.table, 'wallboard active alerts width').toBeLessThanOrEqual(wallFit.box);
+      await page.goto(`${base}/live`);
+      await expect
+        .poll(() => page.getByTestId('live-alerts-count').textContent(), { timeout: 20_000 })
+        .toBe(' · 12');
+      const liveFit = await alertsFit();
+      expect(liveFit.table, 'live active alerts width').toBeLessThanOrEqual(liveFit.box);
+      await shot('live-alerts-1280x720');
       // The alert list on a 1280 × 720 screen: long summaries and labels wrap, so state, severity,
       // time, revenue and the actions stay in view (the table no larger than its box).
       await page.goto(`${base}/alerts`);

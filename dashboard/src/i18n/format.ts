@@ -15,6 +15,14 @@ export interface Formatter {
   relative(deltaMs: number): string;
 }
 
+/**
+ * Sentences run together the language's way: a space between English ones, none after a Chinese
+ * full stop (`。`). Empty parts are left out.
+ */
+export function joinSentences(lang: Lang, sentences: readonly (string | false | null | undefined)[]): string {
+  return sentences.filter((s): s is string => !!s).join(lang === 'zh-CN' ? '' : ' ');
+}
+
 const DASH = '–';
 const cache = new Map<string, Formatter>();
 

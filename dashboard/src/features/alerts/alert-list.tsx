@@ -61,7 +61,8 @@ export function alertName(a: Pick<Alert, 'rule' | 'labels'> | undefined): string
 
 /**
  * Alert table with actions; handles the engine-not-running and error states. `compact` (the live
- * screen) leaves out the labels and puts the most urgent first (`urgentFirst`).
+ * screen) leaves out the labels, puts the most urgent first (`urgentFirst`) and gives each alert
+ * two lines (summary; state · severity · since, revenue, actions) so it fits a narrow panel.
  */
 export function AlertList({ q, compact = false }: { q: QueryState<{ items: Alert[] }>; compact?: boolean }) {
   const { t, label, fmt, lang } = useI18n();
@@ -77,6 +78,69 @@ export function AlertList({ q, compact = false }: { q: QueryState<{ items: Alert
   const byId = new Map(q.data.items.map((a) => [a.id, a]));
   if (q.data.items.length === 0)
     return <p className="muted">{compact ? t('live.noAlerts') : t('alerts.empty')}</p>;
+  const stateClass = (a: Alert) => (a.state === 'firing' ? 'bad' : a.state === 'pending' ? 'warn' : 'ok');
+  const inhibited = (a: Alert) =>
+    a.inhibitedBy && (
+      <div className="muted alert-note">
+        <Link to={`/alerts/${encodeURIComponent(a.inhibitedBy)}`}>
+          {t('alerts.inhibited', { id: alertName(byId.get(a.inhibitedBy)) ?? a.inhibitedBy })}
+        </Link>
+      </div>
+    );
+  const revenue = (a: Alert) =>
+    a.revenue_at_risk != null ? fmt.money(a.revenue_at_risk, a.reporting_currency ?? 'USD') : '–';
+  if (compact) {
+    // Two lines per alert (one <tbody> each): the summary and any "inhibited by" note across the
+    // panel, then state · severity · since, revenue at risk and the actions. The panel beside the
+    // feed is ~480 px wide on a 1280 px laptop: six columns scrolled time, revenue and the
+    // acknowledge/silence buttons out of view.
+    return (
+      <div className="table-wrap">
+        <table className="alert-compact">
+          <thead>
+            <tr>
+              <th scope="col">{t('alerts.rule')}</th>
+              <th scope="col" className="num">
+                {t('alerts.revenueAtRisk')}
+              </th>
+              <th scope="col" />
+            </tr>
+          </thead>
+          {urgentFirst(q.data.items).map((a) => (
+            <tbody key={a.id}>
+              <tr>
+                <td colSpan={3} className="alert-summary">
+                  <Link
+                    to={`/alerts/${encodeURIComponent(a.id)}`}
+                    aria-label={t('alerts.open', { name: a.rule })}
+                  >
+                    {alertSummary(a, lang)}
+                  </Link>
+                  {inhibited(a)}
+                </td>
+              </tr>
+              <tr>
+                <td className="alert-meta">
+                  <span className={stateClass(a)}>
+                    {label('alert_state', a.state)}
+                    {a.flapping ? ' ⇅' : ''}
+                  </span>
+                  {' · '}
+                  <span data-value={a.severity}>{label('alert_severity', a.severity)}</span>
+                  {' · '}
+                  <span title={t('alerts.since')}>{fmt.dateTime(a.started_at)}</span>
+                </td>
+                <td className="num">{revenue(a)}</td>
+                <td className="alert-actions">
+                  <AlertActions alert={a} onChanged={q.refetch} />
+                </td>
+              </tr>
+            </tbody>
+          ))}
+        </table>
+      </div>
+    );
+  }
   return (
     <div className="table-wrap">
       <table>
@@ -85,7 +149,7 @@ export function AlertList({ q, compact = false }: { q: QueryState<{ items: Alert
             <th scope="col">{t('alerts.rule')}</th>
             <th scope="col">{t('alerts.state')}</th>
             <th scope="col">{t('alerts.severity')}</th>
-            {!compact && <th scope="col">{t('alerts.labels')}</th>}
+            <th scope="col">{t('alerts.labels')}</th>
             <th scope="col">{t('alerts.since')}</th>
             <th scope="col" className="num">
               {t('alerts.revenueAtRisk')}
@@ -94,7 +158,7 @@ export function AlertList({ q, compact = false }: { q: QueryState<{ items: Alert
           </tr>
         </thead>
         <tbody>
-          {(compact ? urgentFirst(q.data.items) : q.data.items).map((a) => (
+          {q.data.items.map((a) => (
             <tr key={a.id}>
               <td className="alert-summary">
                 <Link
@@ -104,31 +168,19 @@ export function AlertList({ q, compact = false }: { q: QueryState<{ items: Alert
                   {alertSummary(a, lang)}
                 </Link>
               </td>
-              <td className={a.state === 'firing' ? 'bad' : a.state === 'pending' ? 'warn' : 'ok'}>
+              <td className={stateClass(a)}>
                 {label('alert_state', a.state)}
                 {a.flapping ? ' ⇅' : ''}
-                {a.inhibitedBy && (
-                  <div className="muted alert-note">
-                    <Link to={`/alerts/${encodeURIComponent(a.inhibitedBy)}`}>
-                      {t('alerts.inhibited', { id: alertName(byId.get(a.inhibitedBy)) ?? a.inhibitedBy })}
-                    </Link>
-                  </div>
-                )}
+                {inhibited(a)}
               </td>
               <td data-value={a.severity}>{label('alert_severity', a.severity)}</td>
-              {!compact && (
-                <td className="mono alert-labels">
-                  {Object.entries(a.labels)
-                    .map(([k, v]) => `${k}=${v}`)
-                    .join(' ')}
-                </td>
-              )}
-              <td>{fmt.dateTime(a.started_at)}</td>
-              <td className="num">
-                {a.revenue_at_risk != null
-                  ? fmt.money(a.revenue_at_risk, a.reporting_currency ?? 'USD')
-                  : '–'}
+              <td className="mono alert-labels">
+                {Object.entries(a.labels)
+                  .map(([k, v]) => `${k}=${v}`)
+                  .join(' ')}
               </td>
+              <td>{fmt.dateTime(a.started_at)}</td>
+              <td className="num">{revenue(a)}</td>
               <td>
                 <AlertActions alert={a} onChanged={q.refetch} />
               </td>

@@ -1,5 +1,6 @@
 import type { Overview, Timeseries } from '@paywatch/contracts';
 import type { readApi } from '../../api/index.js';
+import { joinSentences } from '../../i18n/format.js';
 import type { I18n } from '../../i18n/index.js';
 
 /** The query of the primary range (the read API's `timeseries` parameters). */
@@ -100,5 +101,5 @@ export function unconvertedNotice(
   const text = i18n.t('trends.unconverted', { amounts, currency });
   if (!avgLeftOut) return text;
   const avg = i18n.t('trends.unconvertedAvg', { n: i18n.fmt.number(data.unconvertedSucceeded) });
-  return `${text}${zh ? '' : ' '}${avg}`;
+  return joinSentences(i18n.lang, [text, avg]);
 }

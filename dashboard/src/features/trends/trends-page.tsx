@@ -38,6 +38,7 @@ import {
   type RangePreset,
   type TrendsState,
 } from './trends-state.js';
+import { TrendsRangeNote } from './trends-header.js';
 import { fromZoneInput, toZoneInput } from './zone-input.js';
 
 const TrendChart = lazy(() => import('../../charts/trend-chart.js').then((m) => ({ default: m.TrendChart })));
@@ -460,20 +461,14 @@ export function TrendsPage() {
           className="row"
           style={{ justifyContent: 'space-between', alignItems: 'center', marginBottom: '0.5rem' }}
         >
-          <span className="muted">
-            {fmt.dateTime(range.from)} – {fmt.dateTime(range.to)} · {range.bucket} ·{' '}
-            <span data-testid="zone-label">{t('trends.zoneIn', { zone })}</span>
-            {mayDrill && ` · ${t('trends.drillHint')}`}
-            {utcStart !== null && (
-              <span data-testid="utc-buckets">
-                {' '}
-                {t('trends.utcBuckets', {
-                  bucket: range.bucket,
-                  local: `${String(Math.floor(utcStart / 60)).padStart(2, '0')}:${String(utcStart % 60).padStart(2, '0')}`,
-                })}
-              </span>
-            )}
-          </span>
+          <TrendsRangeNote
+            from={range.from}
+            to={range.to}
+            bucket={range.bucket}
+            zone={zone}
+            utcStart={utcStart}
+            fmt={fmt}
+          />
           <div className="row">
             <button
               type="button"

@@ -1,8 +1,12 @@
 // Guards the explorer's URL state: every state survives a round trip through the query string, junk falls back to defaults.
+import { TimeZoneSchema, zoneOffsetMs } from '@paywatch/contracts';
 import { describe, expect, it } from 'vitest';
 import {
   DEFAULT_TRENDS,
+  LEGACY_ZONES,
   autoBucket,
+  browserZone,
+  canonicalZone,
   parseTrendsState,
   resolveRange,
   serializeTrendsState,
@@ -239,5 +243,34 @@ describe('time zone of day buckets: selector state in the URL', () => {
       tz: 'America/New_York',
     });
     expect(c).toEqual({ from: Date.UTC(2026, 2, 2, 5), to: Date.UTC(2026, 2, 4, 5), offset: 7 * D });
+  });
+});
+
+describe('zone names', () => {
+  it('names the browser zone by its current IANA name (Node/Chromium in Kolkata report Asia/Calcutta)', () => {
+    const processTz = process.env.TZ;
+    try {
+      process.env.TZ = 'Asia/Kolkata';
+      expect(new Intl.DateTimeFormat().resolvedOptions().timeZone).toBe('Asia/Calcutta');
+      expect(browserZone()).toBe('Asia/Kolkata');
+      process.env.TZ = 'Europe/Kyiv';
+      expect(browserZone()).toBe('Europe/Kyiv');
+    } finally {
+      if (processTz === undefined) delete process.env.TZ;
+      else process.env.TZ = processTz;
+    }
+    // A shared URL with the legacy name reads as the same zone (the selector's "local" entry).
+    expect(parseTrendsState(new URLSearchParams('tz=Asia/Calcutta')).tz).toBe('Asia/Kolkata');
+    expect(canonicalZone('America/New_York')).toBe('America/New_York');
+  });
+
+  it('every current name is one the read API accepts, with the same offsets as the legacy one', () => {
+    const instants = [Date.UTC(2026, 0, 15), Date.UTC(2026, 6, 15)];
+    for (const [legacy, current] of Object.entries(LEGACY_ZONES)) {
+      expect(TimeZoneSchema.safeParse(current).success, current).toBe(true);
+      expect(TimeZoneSchema.safeParse(legacy).success, legacy).toBe(true);
+      for (const t of instants)
+        expect(zoneOffsetMs(t, current), `${current} at ${t}`).toBe(zoneOffsetMs(t, legacy));
+    }
   });
 });

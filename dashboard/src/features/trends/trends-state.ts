@@ -69,10 +69,39 @@ export const DEFAULT_TRENDS: TrendsState = {
   tz: 'local',
 };
 
-/** The browser's IANA zone (`Intl`), or UTC when it names none both stores accept. */
+/**
+ * Legacy zone names browsers still return (ICU keeps CLDR's canonical ids, which predate IANA's
+ * renames: Chromium in Kolkata reports `Asia/Calcutta`) → today's IANA names. Both stores take
+ * either (DuckDB's ICU, ClickHouse's zoneinfo files); the page shows the name people know.
+ */
+export const LEGACY_ZONES: Readonly<Record<string, string>> = {
+  'Africa/Asmera': 'Africa/Asmara',
+  'America/Buenos_Aires': 'America/Argentina/Buenos_Aires',
+  'America/Catamarca': 'America/Argentina/Catamarca',
+  'America/Cordoba': 'America/Argentina/Cordoba',
+  'America/Godthab': 'America/Nuuk',
+  'America/Indianapolis': 'America/Indiana/Indianapolis',
+  'America/Jujuy': 'America/Argentina/Jujuy',
+  'America/Louisville': 'America/Kentucky/Louisville',
+  'America/Mendoza': 'America/Argentina/Mendoza',
+  'Asia/Calcutta': 'Asia/Kolkata',
+  'Asia/Katmandu': 'Asia/Kathmandu',
+  'Asia/Rangoon': 'Asia/Yangon',
+  'Asia/Saigon': 'Asia/Ho_Chi_Minh',
+  'Atlantic/Faeroe': 'Atlantic/Faroe',
+  'Europe/Kiev': 'Europe/Kyiv',
+  'Pacific/Enderbury': 'Pacific/Kanton',
+  'Pacific/Ponape': 'Pacific/Pohnpei',
+  'Pacific/Truk': 'Pacific/Chuuk',
+};
+
+/** `zone` under its current IANA name (`Asia/Calcutta` → `Asia/Kolkata`); other names unchanged. */
+export const canonicalZone = (zone: string): string => LEGACY_ZONES[zone] ?? zone;
+
+/** The browser's IANA zone (`Intl`, canonical name), or UTC when it names none both stores accept. */
 export function browserZone(): string {
   const z = new Intl.DateTimeFormat().resolvedOptions().timeZone;
-  return typeof z === 'string' && isTimeZone(z) ? z : UTC_ZONE;
+  return typeof z === 'string' && isTimeZone(z) ? canonicalZone(z) : UTC_ZONE;
 }
 
 /** The IANA zone a state's buckets and times follow (`local` resolved to `browser`). */
@@ -121,7 +150,7 @@ export function parseTrendsState(q: URLSearchParams): TrendsState {
     compare: oneOf(COMPARES, q.get('compare'), DEFAULT_TRENDS.compare),
     chart: oneOf(CHART_TYPES, q.get('chart'), DEFAULT_TRENDS.chart),
     filters,
-    tz: ((v) => (v !== null && isTimeZone(v) ? v : DEFAULT_TRENDS.tz))(q.get('tz')),
+    tz: ((v) => (v !== null && isTimeZone(v) ? canonicalZone(v) : DEFAULT_TRENDS.tz))(q.get('tz')),
   };
   if (s.range === 'custom') {
     const from = time(q.get('from'));
