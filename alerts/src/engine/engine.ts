@@ -238,6 +238,30 @@ interface RuleRt {
   pooler: SlicePooler | null;
   /** Alert ids of this rule that are pending/firing (event rules resolve through them). */
   active: Set<string>;
+  /** What `step` needs of the rule (one object, not one per evaluation). */
+  stepRule: { lifecycle: Lifecycle; severity: string };
+  /**
+   * Alert ids of slices seen in findings (`sliceAlertId`), by `sliceCacheKey`: an event rule
+   * reports the same entity finding after finding during a burst. Emptied when it holds
+   * `ID_CACHE_MAX` entries (a cache, bounded: entities come and go).
+   */
+  ids: Map<string, string>;
+}
+
+/** Size at which a rule's alert-id cache (`RuleRt.ids`) starts over. */
+const ID_CACHE_MAX = 4096;
+
+/**
+ * A key telling slice label sets apart: the pairs in their order, each name and value preceded
+ * by its length (no value can make two different label sets look alike).
+ */
+function sliceCacheKey(labels: Record<string, string>): string {
+  let key = '';
+  for (const k in labels) {
+    const v = String(labels[k] ?? '');
+    key += `${k.length}:${k}${v.length}:${v}`;
+  }
+  return key;
 }
 
 /** How far ahead of the wall clock a live event may be stamped. */
@@ -285,22 +309,27 @@ export function createAlertEngine(
 
   const rules: RuleRt[] = config.rules
     .filter((r) => r.enabled)
-    .map((cfg) => ({
-      cfg,
-      lifecycle: {
+    .map((cfg) => {
+      const lifecycle: Lifecycle = {
         for_ms: cfg.for,
         keep_firing_for_ms: cfg.keep_firing_for,
         no_data: cfg.no_data,
         flap_window_ms: cfg.flap_window,
         flap_threshold: cfg.flap_threshold,
-      },
-      series: new Map(),
-      event: isEventSpec(cfg.detector)
-        ? asEvent(createDetector(cfg.detector, { calendar: config.calendar }))
-        : null,
-      pooler: cfg.pool.length ? new SlicePooler(cfg.pool, cfg.pool_min_per_hour) : null,
-      active: new Set(),
-    }));
+      };
+      return {
+        cfg,
+        lifecycle,
+        stepRule: { lifecycle, severity: cfg.severity },
+        ids: new Map<string, string>(),
+        series: new Map(),
+        event: isEventSpec(cfg.detector)
+          ? asEvent(createDetector(cfg.detector, { calendar: config.calendar }))
+          : null,
+        pooler: cfg.pool.length ? new SlicePooler(cfg.pool, cfg.pool_min_per_hour) : null,
+        active: new Set<string>(),
+      };
+    });
   const ruleByName = new Map(rules.map((r) => [r.cfg.name, r]));
   // Event rules see each event before the series rules aggregate it: a finding may claim it.
   const eventRules = rules.filter((r) => r.event !== null);
@@ -394,6 +423,18 @@ export function createAlertEngine(
     return alertId(rt.cfg.name, alertLabels(rt, sliceLabels));
   }
 
+  /** `seriesAlertId` through the rule's cache (`RuleRt.ids`): for findings, which carry no id. */
+  function sliceAlertId(rt: RuleRt, sliceLabels: Record<string, string>): string {
+    const key = sliceCacheKey(sliceLabels);
+    let id = rt.ids.get(key);
+    if (id === undefined) {
+      if (rt.ids.size >= ID_CACHE_MAX) rt.ids.clear();
+      id = seriesAlertId(rt, sliceLabels);
+      rt.ids.set(key, id);
+    }
+    return id;
+  }
+
   /** `knownId`: the slice's alert id when the caller has it (series cache it). */
   function apply(
     rt: RuleRt,
@@ -403,7 +444,7 @@ export function createAlertEngine(
     knownId?: string,
   ): void {
     stats.evaluations++;
-    const id = knownId ?? seriesAlertId(rt, sliceLabels);
+    const id = knownId ?? sliceAlertId(rt, sliceLabels);
     let prev = states.get(id);
     if (!prev) {
       const fires =
@@ -413,7 +454,7 @@ export function createAlertEngine(
       if (!fires) return;
       prev = initialState(rt.cfg.name, alertLabels(rt, sliceLabels), rt.cfg.severity, at);
     }
-    const r = step(prev, ev, { lifecycle: rt.lifecycle, severity: rt.cfg.severity }, at);
+    const r = step(prev, ev, rt.stepRule, at);
     states.set(id, r.next);
     dirty.add(id);
     const s = r.next;
@@ -951,8 +992,6 @@ export function createAlertEngine(
         const amount = fx.toReporting(e.amount_minor, e.currency);
         const lm = eventLabelMap(e);
         const isAttempt = outcomeOf(e.status) !== null;
-        const keys = isAttempt ? contribKeys(e) : [];
-        const masked = isAttempt ? maskId(e.payment_id) : '';
         let excluded = false;
         let mayClaim = false;
         for (const rt of eventRules) {
@@ -973,6 +1012,9 @@ export function createAlertEngine(
           stats.excluded_events++;
           continue;
         }
+        // Only what the series minutes keep of an attempt (not needed for an excluded one).
+        const keys = contribKeys(e);
+        const masked = maskId(e.payment_id);
         const aggs: MinuteAggregate[] | null = mayClaim ? [] : null;
         for (const rt of seriesRules) {
           if (rt.cfg.filter.length && !matchesAll(rt.cfg.filter, lm)) continue;

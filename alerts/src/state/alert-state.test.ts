@@ -124,4 +124,14 @@ describe('alert state machine', () => {
     expect(alertId('r', { a: '1', b: '2' })).toBe(alertId('r', { b: '2', a: '1' }));
     expect(alertId('r', { a: '1' })).not.toBe(alertId('r2', { a: '1' }));
   });
+
+  it('alert ids are the ones saved by earlier releases (persisted state and links keep them)', () => {
+    // Values from the string-building implementation before the hash was fed piece by piece.
+    expect(alertId('card_testing', { alertname: 'card_testing', team: 'fraud', bin: '424242' })).toBe(
+      '9a03ed6f8286a80d',
+    );
+    expect(alertId('r', {})).toBe('fd53e60fa939eb99');
+    expect(alertId('r', { b: 'x\u0001a=y', a: '' })).toBe('e1c5d47f3c5a6dfb');
+    expect(alertId('支付', { provider: 'adyen', 国家: '中国', z: '\u0000' })).toBe('145973ee8dbe6362');
+  });
 });

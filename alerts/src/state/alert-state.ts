@@ -36,8 +36,11 @@ export interface AlertState {
   samples: string[];
   contributors: { key: string; value: number }[];
   /**
-   * Labels the episode's first finding added (`Evaluation.labels`, e.g. the provider a decline-
-   * mix shift concentrates on): routed and muted on with the alert's labels, not part of its id.
+   * Labels the episode's findings added (`Evaluation.labels`, e.g. the provider a decline-mix
+   * shift concentrates on): routed and muted on with the alert's labels, not part of its id.
+   * Refreshed by every anomalous finding of the episode that names some (a name is kept once
+   * given, a later one wins): the concentration that names a provider often shows a minute or
+   * two after the shift itself, while the alert is already pending or firing.
    */
   finding_labels?: Record<string, string>;
   /** Times of recent firing/resolved transitions (for flapping detection). */
@@ -80,21 +83,40 @@ export interface StepResult {
   notify: boolean;
 }
 
-/** Stable alert id from a rule name and labels (FNV-1a over the sorted pairs, hex). */
-export function alertId(rule: string, labels: Record<string, string>): string {
-  const s =
-    rule +
-    '\u0000' +
-    Object.keys(labels)
-      .sort()
-      .map((k) => `${k}=${labels[k] ?? ''}`)
-      .join('\u0001');
-  let h1 = 0x811c9dc5;
-  let h2 = 0x01000193;
+// The two running FNV-1a-style hashes of `alertId` (module state: `alertId` is synchronous).
+let h1 = 0;
+let h2 = 0;
+
+/** Feeds the UTF-16 code units of `s` to `h1`/`h2`. */
+function feed(s: string): void {
+  let a = h1;
+  let b = h2;
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
-    h1 = Math.imul(h1 ^ c, 0x01000193) >>> 0;
-    h2 = Math.imul(h2 ^ c, 0x5bd1e995) >>> 0;
+    a = Math.imul(a ^ c, 0x01000193) >>> 0;
+    b = Math.imul(b ^ c, 0x5bd1e995) >>> 0;
+  }
+  h1 = a;
+  h2 = b;
+}
+
+/**
+ * Stable alert id from a rule name and labels (FNV-1a over the sorted pairs, hex): the hash of
+ * `rule + '\u0000' + sorted 'k=v' pairs joined by '\u0001'`, fed piece by piece instead of
+ * building that string (the engine hashes a label set per finding; same ids as before).
+ */
+export function alertId(rule: string, labels: Record<string, string>): string {
+  h1 = 0x811c9dc5;
+  h2 = 0x01000193;
+  feed(rule);
+  feed('\u0000');
+  const keys = Object.keys(labels).sort();
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i] as string;
+    if (i > 0) feed('\u0001');
+    feed(k);
+    feed('=');
+    feed(String(labels[k] ?? ''));
   }
   return h1.toString(16).padStart(8, '0') + h2.toString(16).padStart(8, '0');
 }
@@ -178,6 +200,8 @@ export function step(
     next.severity = ev.severity ?? rule.severity;
     if (ev.samples?.length) next.samples = ev.samples.slice(0, 5);
     if (ev.contributors?.length) next.contributors = ev.contributors.slice(0, 5);
+    if (active && ev.labels && Object.keys(ev.labels).length)
+      next.finding_labels = { ...prev.finding_labels, ...ev.labels };
     if (!active) {
       // New episode.
       next.active_since = now;
