@@ -104,6 +104,13 @@ route:
   group_wait: 30s
   group_interval: 5m
   repeat_interval: 4h
+  routes:
+    # A provider outage shifts the decline mix (towards provider_error/timeout), often a minute
+    # before the provider's success rate shows it, and names the provider a minute or two later.
+    # Its first notification waits 2 minutes, so the provider's page inhibits it before it is
+    # sent; a shift spread over every provider is still notified (2 minutes later).
+    - matchers: ['alertname="decline_mix_shift"']
+      group_wait: 2m
 
 receivers:
   - name: default

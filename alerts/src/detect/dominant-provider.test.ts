@@ -1,4 +1,4 @@
-// Guards which provider a decline-mix finding names: the one whose share of the latest failures grew to a majority (an outage), never one that always carried most failures, nor any for a shift spread over all providers.
+// Guards which provider a decline-mix finding names: the one whose share of the latest failures grew to a majority (an outage), never one that always carried most failures, nor any for a shift spread over all providers (not even by chance on few failures).
 import { describe, expect, it } from 'vitest';
 import { dominantProvider } from './dominant-provider.js';
 import { emptyMinute } from './types.js';
@@ -26,6 +26,15 @@ describe('dominantProvider', () => {
     expect(dominantProvider(window({ adyen: 2, stripe: 8 }, { adyen: 4, stripe: 16 }))).toBeNull();
     // A majority that did not grow enough (0.45 → 0.55) is not a concentration.
     expect(dominantProvider(window({ adyen: 9, stripe: 11 }, { adyen: 11, stripe: 9 }))).toBeNull();
+  });
+
+  it('names none for a gain that a few failures a minute make by chance', () => {
+    // 5 failures a minute spread over both providers; the last 3 minutes 4:1 by chance (+30
+    // points over 15 failures, z ≈ 2.3): a live engine named stripe in a spread shift and paged
+    // it again in that provider's group.
+    expect(dominantProvider(window({ adyen: 5, stripe: 5 }, { adyen: 4, stripe: 1 }))).toBeNull();
+    // The same share over many failures is a concentration.
+    expect(dominantProvider(window({ adyen: 25, stripe: 25 }, { adyen: 40, stripe: 10 }))).toBe('adyen');
   });
 
   it('names none without older failures to compare with', () => {

@@ -19,11 +19,18 @@ const RECENT_MINUTES = 3;
 const MIN_SHARE = 0.5;
 /** Least growth of that share over the provider's share in the older minutes. */
 const MIN_GAIN = 0.2;
+/**
+ * Least z-score of that growth (binomial, over the recent failures): with a few failures a
+ * minute per provider a shift spread over every provider gave one of them +20 points by chance
+ * — and named it (a live engine then paged the shift a second time, in that provider's group).
+ */
+const MIN_Z = 3;
 
 /**
  * The provider the failures of the last `RECENT_MINUTES` minutes concentrate on, compared with
  * the older minutes of the window (oldest first): at least `MIN_SHARE` of the recent failures,
- * and a share that grew by at least `MIN_GAIN` over its share before. A provider that always
+ * and a share that grew by at least `MIN_GAIN` over its share before, by more than chance
+ * (`MIN_Z`). A provider that always
  * carries most failures (most of the traffic, or a higher decline rate) did not *gain*, and a
  * shift spread over every provider moves no share. Null without older failures to compare with.
  */
@@ -37,7 +44,10 @@ export function dominantProvider(minutes: readonly MinuteAggregate[]): string | 
   for (const [provider, n] of recent.by) {
     const share = n / recent.total;
     const was = (before.by.get(provider) ?? 0) / before.total;
-    if (share >= MIN_SHARE && share - was >= MIN_GAIN && share > bestShare) {
+    // The older share, kept off 0 and 1: a provider with no failures before still needs a few now.
+    const p0 = Math.min(0.95, Math.max(0.05, was));
+    const z = (share - was) / Math.sqrt((p0 * (1 - p0)) / recent.total);
+    if (share >= MIN_SHARE && share - was >= MIN_GAIN && z >= MIN_Z && share > bestShare) {
       best = provider;
       bestShare = share;
     }

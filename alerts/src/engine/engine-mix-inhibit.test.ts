@@ -1,5 +1,5 @@
-// Guards that the default pack's decline_mix_shift does not page beside a provider outage: the shift an adyen outage causes (towards provider_error) names provider=adyen and is inhibited by provider_success_rate_drop{provider=adyen}, while a shift spread over every provider (an issuer's decline codes) names none and is notified.
-import { describe, expect, it } from 'vitest';
+// Guards that the default pack's decline_mix_shift does not page beside a provider outage: the shift an adyen outage causes (towards provider_error) names provider=adyen and is inhibited by provider_success_rate_drop{provider=adyen} — also when it fires a minute before the provider's alert and names adyen only then (what reached a webhook in a live engine, not just the API's mute state) — while a shift spread over every provider (an issuer's decline codes) names none and is notified.
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { FailureCategory } from '@paywatch/contracts';
 import { parseAlertsConfig } from '../config/load.js';
 import { DEFAULT_RULES_YAML } from '../config/default-rules.js';
@@ -9,6 +9,7 @@ import { createNotifier } from '../notify/notifier.js';
 import { createMemoryAlertStateStore } from '../state/store.js';
 import { createAlertEngine } from './engine.js';
 import type { AlertView } from './engine.js';
+import { startLiveEngine } from './testing/live-engine.js';
 
 const T0 = Date.UTC(2026, 2, 2, 8, 0);
 const MIN = 60_000;
@@ -77,4 +78,68 @@ describe('decline_mix_shift beside a provider outage', () => {
     expect(mix?.finding_labels).toEqual({});
     expect(mix?.muted).toEqual({ silenced_by: [], inhibited_by: null });
   });
+});
+
+describe('decline_mix_shift beside a provider outage, as notified by a live engine', () => {
+  afterEach(() => vi.useRealTimers());
+  const W = Date.UTC(2026, 2, 2, 12, 0);
+  const start = W + MIN;
+
+  /** 150 minutes of stored history, then 12 live minutes; what reached the webhook, and the mix alert. */
+  async function live(incident: {
+    successRate: (t: number, p: string) => number;
+    failure: (t: number, p: string) => FailureCategory;
+  }): Promise<{ pages: string[]; mix: AlertView | undefined; lines: string }> {
+    const yaml = (url: string) =>
+      DEFAULT_RULES_YAML.replace('channels: []', `channels: [{ type: webhook, url: "${url}/hook" }]`);
+    const { rx, engine, seen, pages, pass, clock } = await startLiveEngine(yaml, W);
+    const traffic = (from: number, minutes: number, seed: number) =>
+      eventStream({ from, minutes, perMinute: 60, providers: ['adyen', 'stripe'], seed, ...incident });
+    const history = traffic(W - 150 * MIN, 150, 3);
+    for (let i = 0; i < history.length; i += 2000) {
+      engine.onEvents(history.slice(i, i + 2000));
+      clock.wall += 50;
+      await vi.advanceTimersByTimeAsync(50);
+    }
+    const events = traffic(W, 12, 4);
+    for (let m = 0; m < 12; m++) {
+      engine.onEvents(events.filter((e) => e.ts >= W + m * MIN && e.ts < W + (m + 1) * MIN));
+      await pass(MIN);
+    }
+    const mix = engine.list().find((a) => a.rule === 'decline_mix_shift');
+    const lines = seen
+      .map((t) => `${(t.at - W) / MIN} ${t.rule} ${JSON.stringify(t.labels)} ${t.state}`)
+      .join('\n');
+    const out = pages();
+    await engine.stop();
+    await rx.close();
+    return { pages: out, mix, lines };
+  }
+
+  it('an outage whose first minute only half-fails: the mix fires a minute before the provider, without its name, and is never notified', async () => {
+    // The QA run's timing: the decline mix shifted at minute 2, provider_success_rate_drop{adyen}
+    // fired at minute 3; the mix named adyen only once its failures had concentrated there. It
+    // was notified ("new", then a reminder) without a provider label, so never inhibited.
+    const down = (t: number, p: string) => p === 'adyen' && t >= start && t < start + 6 * MIN;
+    const { pages, mix, lines } = await live({
+      successRate: (t, p) => (down(t, p) ? (t < start + MIN ? 0.7 : 0.25) : 0.92),
+      failure: (t, p) => (down(t, p) ? 'provider_error' : usual(draw(t))),
+    });
+    const fired = (rule: string) =>
+      /^(\S+)/.exec(lines.split('\n').find((l) => l.includes(`${rule} `) && l.endsWith('firing')) ?? '')?.[1];
+    expect(Number(fired('decline_mix_shift')), lines).toBeLessThan(
+      Number(fired('provider_success_rate_drop')),
+    );
+    expect(mix?.finding_labels, lines).toEqual({ provider: 'adyen' });
+    expect(pages, lines).toEqual(['firing provider_success_rate_drop adyen']);
+  }, 30_000);
+
+  it('a shift spread over every provider is notified (after its 2-minute group_wait)', async () => {
+    const { pages, mix, lines } = await live({
+      successRate: () => 0.92,
+      failure: (t) => (t >= start && draw(t) < 0.7 ? 'fraud_suspected' : usual(draw(t))),
+    });
+    expect(mix?.status, lines).toBe('firing');
+    expect(pages, lines).toEqual(['firing decline_mix_shift undefined']);
+  }, 30_000);
 });

@@ -111,6 +111,38 @@ describe('dispatcher', () => {
     expect(sent()[2]?.alerts).toEqual(['a:firing', 'b:firing', 'd:firing']);
   });
 
+  it('an alert whose labels change while it waits in group_wait leaves its first group unsent; one already sent keeps its group for the resolve', async () => {
+    const { d } = setup();
+    // A mix-shift-like alert without a provider, then named adyen (a finding label) before its
+    // group's first flush; adyen's provider_down fires meanwhile and inhibits it in adyen's group.
+    d.update(alert('m', { alertname: 'method_mix' }), 0);
+    d.update(alert('m', { alertname: 'method_mix', provider: 'adyen' }), 20 * S);
+    d.update(alert('down', { alertname: 'provider_down', provider: 'adyen' }), 20 * S);
+    await d.tick(30 * S);
+    await d.tick(50 * S);
+    // Was: the first group still held the unlabelled copy and sent it ('m:firing' to /default).
+    expect(sent()).toEqual([{ path: '/default', status: 'firing', alerts: ['down:firing'] }]);
+    expect(
+      d
+        .groups()
+        .flatMap((g) => g.alert_ids)
+        .sort(),
+    ).toEqual(['down', 'm']);
+    // Notified first, named later: its first group keeps it and hears its resolve.
+    d.update(alert('n', { alertname: 'other' }), 0);
+    await d.tick(10 * M);
+    expect(sent().at(-1)).toEqual({ path: '/default', status: 'firing', alerts: ['n:firing'] });
+    d.update(alert('n', { alertname: 'other', provider: 'stripe' }), 11 * M);
+    d.update(
+      alert('n', { alertname: 'other', provider: 'stripe' }, { status: 'resolved', ends_at: 12 * M }),
+      12 * M,
+    );
+    await d.tick(20 * M);
+    expect(sent().filter((x) => x.alerts.includes('n:resolved'))).toEqual([
+      { path: '/default', status: 'resolved', alerts: ['n:resolved'] },
+    ]);
+  });
+
   it('routes by severity, continues to a second route, and sends resolves', async () => {
     const { d } = setup();
     d.update(alert('p', { provider: 'adyen', severity: 'page' }), 0);

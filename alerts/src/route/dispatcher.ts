@@ -82,7 +82,19 @@ export function escalationLogKey(groupKey: string, i: number, receiver: string):
 
 export function createDispatcher(deps: DispatcherDeps, route: Route): Dispatcher {
   const groups = new Map<string, Group>();
+  /** The keys of the groups each alert was put in (`update`), to follow an alert whose labels change. */
+  const memberOf = new Map<string, Set<string>>();
   let flushing: Promise<void> = Promise.resolve();
+
+  /** Whether route `r`'s group `key` notified alert `id` as firing (its receiver or an escalation's). */
+  function heardIn(r: Route, key: string, id: string): boolean {
+    return (
+      deps.nflog.get(`${r.receiver}|${key}`)?.firing.includes(id) === true ||
+      r.escalate.some((step, i) =>
+        deps.nflog.get(escalationLogKey(key, i, step.receiver))?.firing.includes(id),
+      )
+    );
+  }
 
   function firingAlerts(): NotifyAlert[] {
     const seen = new Map<string, NotifyAlert>();
@@ -217,7 +229,12 @@ export function createDispatcher(deps: DispatcherDeps, route: Route): Dispatcher
     }
     // Resolved alerts leave the group once every receiver that heard the firing got the resolve.
     for (const a of [...g.alerts.values()]) {
-      if (a.status === 'resolved' && !resolveRetry.has(a.id)) g.alerts.delete(a.id);
+      if (a.status === 'resolved' && !resolveRetry.has(a.id)) {
+        g.alerts.delete(a.id);
+        const of = memberOf.get(a.id);
+        of?.delete(g.key);
+        if (of?.size === 0) memberOf.delete(a.id);
+      }
     }
     if (g.alerts.size === 0) groups.delete(g.key);
     else g.next_flush_at = now + g.route.group_interval_ms;
@@ -264,19 +281,13 @@ export function createDispatcher(deps: DispatcherDeps, route: Route): Dispatcher
         const eps = (endedSources.get(alert.id) ?? []).filter((e) => e.starts_at !== alert.starts_at);
         endedSources.set(alert.id, [...eps, alert].slice(-MAX_ENDED_EPISODES));
       }
+      const into = new Set<string>();
       for (const r of matchRoutes(route, alert.labels)) {
         const labels = groupLabels(r, alert.labels);
         const key = `${r.id}:${JSON.stringify(Object.entries(labels).sort())}`;
         let g = groups.get(key);
         if (!g) {
-          if (
-            alert.status === 'resolved' &&
-            !deps.nflog.get(`${r.receiver}|${key}`)?.firing.includes(alert.id) &&
-            !r.escalate.some((step, i) =>
-              deps.nflog.get(escalationLogKey(key, i, step.receiver))?.firing.includes(alert.id),
-            )
-          )
-            continue;
+          if (alert.status === 'resolved' && !heardIn(r, key, alert.id)) continue;
           g = {
             key,
             route: r,
@@ -287,7 +298,31 @@ export function createDispatcher(deps: DispatcherDeps, route: Route): Dispatcher
           groups.set(key, g);
         }
         g.alerts.set(alert.id, alert);
+        into.add(key);
       }
+      // Labels that changed during the episode (a finding label named later, e.g. the provider a
+      // decline-mix shift concentrates on) move the alert to other groups. A group it left and
+      // that has not notified it drops it — still waiting in group_wait, it would be sent
+      // without the label that mutes it; one that notified it keeps following it (its mute state,
+      // reminders, and the resolve owed to whoever heard the firing).
+      const was = memberOf.get(alert.id);
+      if (was)
+        for (const key of was) {
+          if (into.has(key)) continue;
+          const g = groups.get(key);
+          if (!g?.alerts.has(alert.id)) was.delete(key);
+          else if (heardIn(g.route, key, alert.id)) g.alerts.set(alert.id, alert);
+          else {
+            g.alerts.delete(alert.id);
+            was.delete(key);
+            if (g.alerts.size === 0) groups.delete(key);
+          }
+        }
+      if (into.size) {
+        const of = memberOf.get(alert.id) ?? new Set<string>();
+        for (const key of into) of.add(key);
+        memberOf.set(alert.id, of);
+      } else if (was?.size === 0) memberOf.delete(alert.id);
     },
     tick(now) {
       flushing = flushing.then(async () => {

@@ -38,8 +38,8 @@ export interface AlertState {
   /**
    * Labels the episode's findings added (`Evaluation.labels`, e.g. the provider a decline-mix
    * shift concentrates on): routed and muted on with the alert's labels, not part of its id.
-   * Refreshed by every anomalous finding of the episode that names some (a name is kept once
-   * given, a later one wins): the concentration that names a provider often shows a minute or
+   * Completed by every anomalous finding of the episode (a label once given is kept, so the alert
+   * stays in its route group): the concentration that names a provider often shows a minute or
    * two after the shift itself, while the alert is already pending or firing.
    */
   finding_labels?: Record<string, string>;
@@ -201,7 +201,7 @@ export function step(
     if (ev.samples?.length) next.samples = ev.samples.slice(0, 5);
     if (ev.contributors?.length) next.contributors = ev.contributors.slice(0, 5);
     if (active && ev.labels && Object.keys(ev.labels).length)
-      next.finding_labels = { ...prev.finding_labels, ...ev.labels };
+      next.finding_labels = { ...ev.labels, ...prev.finding_labels };
     if (!active) {
       // New episode.
       next.active_since = now;
