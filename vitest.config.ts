@@ -23,6 +23,9 @@ export default defineConfig({
           include: ['{contracts,collector,alerts,dashboard}/**/*.test.{ts,tsx}'],
           exclude: ['**/node_modules/**', '**/*.int.test.{ts,tsx}'],
           environment: 'node',
+          // A few unit tests replay long random streams (0.7–3 s alone); with two workers on two
+          // cores, beside another CPU-bound file, vitest's 5 s default cut them off. A hang still fails.
+          testTimeout: 30_000,
         },
       },
       {
