@@ -63,6 +63,7 @@ import { isRowError } from './row-error.js';
 import { createInsertSettler } from './running-inserts.js';
 import { createDerivedRepair, type DerivedRepairStats } from './derived-repair.js';
 import { ident, isIdentifier, list, sql, type SqlFragment } from './sql.js';
+import { createMigrationLock } from './migration-lock.js';
 
 /**
  * Days around a batch's event times the duplicate check looks at by default. Retries carry the
@@ -106,6 +107,14 @@ export interface ClickHouseStoreConfig {
    * always, as the rollup tests do). Looked up in `system.parts`, cached for a minute.
    */
   rollupMaxRowShare?: number;
+  /**
+   * A migration lock older than this is taken as left by a killed process and broken (default
+   * `DEFAULT_MIGRATION_LOCK_STALE_MS`, 30 min; longer than the longest migration: a back-fill
+   * reads every raw row). See migration-lock.ts and docs/clickhouse.md.
+   */
+  migrationLockStaleMs?: number;
+  /** Pauses between attempts on a held migration lock (tests shorten them). */
+  migrationLockPollMs?: { min: number; max: number };
 }
 
 export interface ClickHouseStoreDeps {
@@ -314,6 +323,19 @@ export function createClickHouseStore(
         }
       : {};
 
+  // One holder id for the store's life: a start retried after losing the server mid-migration
+  // finds its own lock still in place and goes on instead of waiting for it to go stale.
+  const migrationLock = createMigrationLock(
+    { rows, run: (s) => run(s), logger: log },
+    {
+      database: db,
+      ...(config.migrationLockStaleMs !== undefined ? { staleAfterMs: config.migrationLockStaleMs } : {}),
+      ...(config.migrationLockPollMs
+        ? { minPollMs: config.migrationLockPollMs.min, maxPollMs: config.migrationLockPollMs.max }
+        : {}),
+    },
+  );
+
   async function migrate(): Promise<void> {
     // Created only when this server lacks them: on a cluster these are ON CLUSTER statements, and
     // a collector whose migrations are all recorded must start while another replica is down.
@@ -324,18 +346,30 @@ export function createClickHouseStore(
       await run(createDatabase(schema), ddlSettings);
       await run(createMigrationsTable(schema), ddlSettings);
     }
-    const applied = new Set(
-      (
-        await rows<{ version: unknown }>(sql`SELECT DISTINCT version FROM ${ident(db)}.schema_migrations`)
-      ).map((r) => num(r.version)),
-    );
-    for (const m of MIGRATIONS) {
-      if (applied.has(m.version)) continue;
-      log.info({ version: m.version, name: m.name }, 'applying ClickHouse migration');
-      for (const s of m.statements(schema)) await run(s, ddlSettings);
-      await run(
-        sql`INSERT INTO ${ident(db)}.schema_migrations (version, name, applied_at) VALUES (${m.version}, ${m.name}, now())`,
+    const appliedVersions = async () =>
+      new Set(
+        (
+          await rows<{ version: unknown }>(sql`SELECT DISTINCT version FROM ${ident(db)}.schema_migrations`)
+        ).map((r) => num(r.version)),
       );
+    // A restart with every version recorded takes no lock.
+    const applied0 = await appliedVersions();
+    if (MIGRATIONS.every((m) => applied0.has(m.version))) return;
+    // One process at a time applies what is missing (two back-fills at once count rows twice);
+    // a process that waited re-reads the versions, so it applies nothing the holder applied.
+    await migrationLock.acquire();
+    try {
+      const applied = await appliedVersions();
+      for (const m of MIGRATIONS) {
+        if (applied.has(m.version)) continue;
+        log.info({ version: m.version, name: m.name }, 'applying ClickHouse migration');
+        for (const s of m.statements(schema)) await run(s, ddlSettings);
+        await run(
+          sql`INSERT INTO ${ident(db)}.schema_migrations (version, name, applied_at) VALUES (${m.version}, ${m.name}, now())`,
+        );
+      }
+    } finally {
+      await migrationLock.release();
     }
   }
 

@@ -7,7 +7,8 @@ import { ident, join, list, raw, sql, type SqlFragment } from './sql.js';
 /**
  * Versioned schema of the ClickHouse backend. Each migration is a list of idempotent statements
  * (`IF NOT EXISTS`), applied in order at start and recorded in `schema_migrations`; running them
- * twice (two collectors starting together, a crash between statement and record) is harmless.
+ * again after a crash between statement and record is harmless. Processes starting together take
+ * turns (migration-lock.ts): a back-fill run twice at once would count rows twice.
  * Every statement runs on ClickHouse 18.16 and current releases: no TTL, no DateTime64, no
  * LowCardinality, no SimpleAggregateFunction.
  *

@@ -1,0 +1,171 @@
+// Guards the migration lock on a real ClickHouse: stores migrating one database at once apply each version once and back-fill derived tables once (derived counts = raw counts), a stale lock is broken after its bound, a waiter proceeds after release, and a fully migrated start takes no lock.
+import { randomUUID } from 'node:crypto';
+import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickhouse/client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { assertClickHouseUp, clickhouseEndpoint } from '../../../test/services.js';
+import { createLogger } from '../../lib/logger.js';
+import { generateEvents } from '../contract/index.js';
+import { createClickHouseStore, type ClickHouseStore } from './clickhouse.store.js';
+import { createMigrationLock, MIGRATION_LOCK_TABLE } from './migration-lock.js';
+import { MIGRATIONS, MINUTE_ROLLUP } from './migrations.js';
+import { ident, sql, type SqlFragment } from './sql.js';
+
+const ep = clickhouseEndpoint();
+const logger = createLogger({ level: 'silent' });
+const newDatabase = () => `paywatch_lock_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
+const databases: string[] = [];
+const stores: ClickHouseStore[] = [];
+let admin: ClickHouseClient;
+
+beforeAll(async () => {
+  await assertClickHouseUp(ep);
+  // Quiet: the lock's expected 'already exists' answers would be logged at ERROR.
+  admin = createClient({
+    url: ep.url,
+    username: ep.username,
+    password: ep.password,
+    log: { level: ClickHouseLogLevel.OFF },
+  });
+});
+
+afterAll(async () => {
+  for (const s of stores) await s.stop().catch(() => undefined);
+  for (const d of databases) await admin.command({ query: sql`DROP DATABASE IF EXISTS ${ident(d)}`.text });
+  await admin.close();
+});
+
+async function q<T>(s: SqlFragment): Promise<T[]> {
+  return (await admin.query({ query: s.text, format: 'JSONEachRow' })).json<T>();
+}
+const exec = (s: SqlFragment) => admin.command({ query: s.text }).then(() => undefined);
+
+function store(database: string, staleMs = 60_000): ClickHouseStore {
+  const s = createClickHouseStore(
+    {
+      url: ep.url,
+      username: ep.username,
+      password: ep.password,
+      database,
+      migrationLockStaleMs: staleMs,
+      migrationLockPollMs: { min: 20, max: 100 },
+    },
+    { logger },
+  );
+  stores.push(s);
+  return s;
+}
+
+async function versionCounts(database: string): Promise<Map<number, number>> {
+  const rs = await q<{ version: number; n: string }>(
+    sql`SELECT version, count() AS n FROM ${ident(database)}.schema_migrations GROUP BY version`,
+  );
+  return new Map(rs.map((r) => [Number(r.version), Number(r.n)]));
+}
+
+const lockExists = async (database: string) =>
+  Number(
+    (
+      await q<{ n: string }>(
+        sql`SELECT count() AS n FROM system.tables WHERE database = ${database} AND name = ${MIGRATION_LOCK_TABLE}`,
+      )
+    )[0]?.n,
+  ) > 0;
+
+describe('ClickHouse migration lock', () => {
+  it('two stores migrating at once apply each version once; re-run back-fills count raw rows once', async () => {
+    const database = newDatabase();
+    databases.push(database);
+    // Fresh database, both at once.
+    await Promise.all([store(database).start(), store(database).start()]);
+    expect([...(await versionCounts(database)).entries()].sort((a, b) => a[0] - b[0])).toEqual(
+      MIGRATIONS.map((m) => [m.version, 1]),
+    );
+    expect(await lockExists(database)).toBe(false);
+
+    // Raw rows stored, then the back-filling versions 3 and 6 unrecorded (as before an upgrade).
+    const events = generateEvents({
+      seed: 7,
+      payments: 1500,
+      from: Date.UTC(2026, 1, 1),
+      spanMs: 86_400_000,
+    });
+    await stores[0]!.write(events);
+    const db = ident(database);
+    await exec(sql`CREATE TABLE ${db}.keep AS ${db}.schema_migrations`);
+    await exec(sql`INSERT INTO ${db}.keep SELECT * FROM ${db}.schema_migrations WHERE version NOT IN (3, 6)`);
+    await exec(sql`DROP TABLE ${db}.schema_migrations`);
+    await exec(sql`RENAME TABLE ${db}.keep TO ${db}.schema_migrations`);
+
+    await Promise.all([0, 1, 2].map(() => store(database).start()));
+    const counts = await versionCounts(database);
+    expect(counts.get(3)).toBe(1);
+    expect(counts.get(6)).toBe(1);
+    const [raw] = await q<{ n: string }>(sql`SELECT count() AS n FROM ${db}.payment_events`);
+    const [cube] = await q<{ n: string }>(sql`SELECT sum(n) AS n FROM ${db}.payment_cube_1h WHERE dim = '*'`);
+    const [minute] = await q<{ n: string }>(
+      sql`SELECT countMerge(events) AS n FROM ${db}.${ident(MINUTE_ROLLUP)}`,
+    );
+    expect(Number(raw?.n)).toBeGreaterThan(0);
+    expect(Number(cube?.n)).toBe(Number(raw?.n));
+    expect(Number(minute?.n)).toBe(Number(raw?.n));
+
+    // Everything recorded: a start takes no lock (a lock left in place does not hold it up).
+    await exec(
+      sql`CREATE TABLE ${db}.${ident(MIGRATION_LOCK_TABLE)} ENGINE = TinyLog AS SELECT 'other' AS holder, now() AS acquired_at`,
+    );
+    await store(database).start();
+    expect(await lockExists(database)).toBe(true);
+    await exec(sql`DROP TABLE ${db}.${ident(MIGRATION_LOCK_TABLE)}`);
+  }, 30_000);
+
+  it('a waiting store proceeds once the holder releases; a stale lock is broken after its bound', async () => {
+    const database = newDatabase();
+    databases.push(database);
+    await exec(sql`CREATE DATABASE ${ident(database)}`);
+    const deps = {
+      rows: <T>(s: SqlFragment) => q<T>(s),
+      run: exec,
+      logger,
+    };
+    const holder = createMigrationLock(deps, { database, holder: 'first' });
+    await holder.acquire();
+    const waiter = store(database);
+    let started = false;
+    const starting = waiter.start().then(() => (started = true));
+    await new Promise((r) => setTimeout(r, 400));
+    expect(started).toBe(false);
+    await holder.release();
+    await starting;
+    expect((await versionCounts(database)).size).toBe(MIGRATIONS.length);
+    expect(await lockExists(database)).toBe(false);
+
+    // A holder that never releases (killed): two contenders with a 2 s bound both get it, one at a time.
+    const dead = createMigrationLock(deps, { database, holder: 'dead' });
+    await dead.acquire();
+    const t0 = Date.now();
+    const order: string[] = [];
+    await Promise.all(
+      ['a', 'b'].map(async (name) => {
+        const l = createMigrationLock(deps, {
+          database,
+          holder: name,
+          staleAfterMs: 2_000,
+          minPollMs: 20,
+          maxPollMs: 100,
+        });
+        await l.acquire();
+        order.push(`+${name}`);
+        await new Promise((r) => setTimeout(r, 100));
+        order.push(`-${name}`);
+        await l.release();
+      }),
+    );
+    const waited = Date.now() - t0;
+    expect(waited).toBeGreaterThanOrEqual(2_000);
+    expect(waited).toBeLessThan(8_000);
+    // Exclusive: each release comes before the other acquires.
+    expect(order[0]?.[0]).toBe('+');
+    expect(order[1]).toBe(`-${order[0]?.slice(1)}`);
+    expect(await lockExists(database)).toBe(false);
+  }, 20_000);
+});
