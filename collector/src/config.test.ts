@@ -136,6 +136,22 @@ describe('loadConfig: the ClickHouse duplicate-check window', () => {
   });
 });
 
+describe('loadConfig: the ClickHouse migration lock bound', () => {
+  const ch = (value?: string) =>
+    loadConfig({
+      PAYWATCH_DATA_DIR: dir(),
+      PAYWATCH_STORE: 'clickhouse',
+      ...(value === undefined ? {} : { PAYWATCH_CLICKHOUSE_MIGRATION_LOCK_STALE_S: value }),
+    }).store;
+
+  it('defaults to 30 min; takes whole seconds 60–86400', () => {
+    expect(ch()).toMatchObject({ migrationLockStaleMs: 1_800_000 });
+    expect(ch('60')).toMatchObject({ migrationLockStaleMs: 60_000 });
+    expect(() => ch('59')).toThrow(/^PAYWATCH_CLICKHOUSE_MIGRATION_LOCK_STALE_S: /);
+    expect(() => ch('10m')).toThrow(/^PAYWATCH_CLICKHOUSE_MIGRATION_LOCK_STALE_S: /);
+  });
+});
+
 describe('loadConfig: the ClickHouse topology (PAYWATCH_CLICKHOUSE_CLUSTER)', () => {
   const topology = (value?: string) => {
     const store = loadConfig({

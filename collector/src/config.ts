@@ -435,6 +435,12 @@ export const ENV_DOCS: readonly { name: string; default: string; description: st
       "Name of a cluster in ClickHouse's `<remote_servers>`: the migrations create every table `ON CLUSTER` with `Replicated*MergeTree` engines (needs ZooKeeper or ClickHouse Keeper and the `{shard}`/`{replica}` macros on each server). Unset: one server, plain MergeTree. Tested with one shard of two replicas; see [docs/clickhouse.md](docs/clickhouse.md#replicated-cluster).",
   },
   {
+    name: 'PAYWATCH_CLICKHOUSE_MIGRATION_LOCK_STALE_S',
+    default: '1800',
+    description:
+      'Seconds after which the ClickHouse migration lock (taken by the one process applying a missing migration while the others wait) counts as left by a killed process and is broken (60–86400; longer than the longest migration). See [docs/clickhouse.md](docs/clickhouse.md#schema-versioned-migrations).',
+  },
+  {
     name: 'PAYWATCH_SPOOL_DIR',
     default: '<data dir>/spool',
     description:
@@ -575,6 +581,7 @@ export function loadConfig(env: Env = process.env): Config {
       database,
       dedupWindowDays: dedupWindowDays(env),
       topology: clickhouseTopology(env),
+      migrationLockStaleMs: int(env, 'PAYWATCH_CLICKHOUSE_MIGRATION_LOCK_STALE_S', 1800, 60, 86_400) * 1000,
     };
   } else {
     throw new ConfigError('PAYWATCH_STORE', `expected "embedded" or "clickhouse", got "${backend}"`);
