@@ -15,7 +15,6 @@ import {
   MINUTE_MS,
   MinuteWindow,
   details,
-  formatMetric,
   isIntensiveMetric,
   mad,
   median,

@@ -13,7 +13,7 @@ import {
 import { quiet } from './common.js';
 import { wilson } from './stats.js';
 import type { Evaluation, MinuteAggregate, SeriesDetector } from './types.js';
-import { MINUTE_MS, MinuteWindow, details, formatMetric, revenueAtRisk } from './types.js';
+import { MINUTE_MS, MinuteWindow, details, revenueAtRisk } from './types.js';
 import { say } from './summary.js';
 
 /**

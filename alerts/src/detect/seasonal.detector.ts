@@ -20,7 +20,6 @@ import {
   MinuteWindow,
   details,
   emptyMinute,
-  formatMetric,
   isRateMetric,
   median,
   mergeMinute,

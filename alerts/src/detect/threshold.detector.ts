@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { fieldsOf, windowFromJson, windowToJson } from './snapshot.js';
 import { SeriesBaseSchema, quiet } from './common.js';
 import type { Evaluation, MinuteAggregate, SeriesDetector } from './types.js';
-import { MinuteWindow, details, formatMetric, isRateMetric, metricValue, revenueAtRisk } from './types.js';
+import { MinuteWindow, details, isRateMetric, metricValue, revenueAtRisk } from './types.js';
 import { say } from './summary.js';
 
 /** Static threshold on any metric over a sliding window. */

@@ -3,14 +3,7 @@ import { z } from 'zod';
 import { quiet } from './common.js';
 import { createUnivariateDetector, DEFAULT_UNIVARIATE_CONFIG } from './univariate.detector.js';
 import type { Evaluation, MinuteAggregate, SeriesDetector } from './types.js';
-import {
-  MINUTE_MS,
-  SERIES_METRICS,
-  formatMetric,
-  metricValue,
-  revenueAtRisk,
-  topContributors,
-} from './types.js';
+import { MINUTE_MS, SERIES_METRICS, metricValue, revenueAtRisk, topContributors } from './types.js';
 
 /**
  * The NAB-scored univariate detector applied to one metric of a slice, one point per minute
