@@ -357,7 +357,9 @@ export function createClickHouseStore(
     if (MIGRATIONS.every((m) => applied0.has(m.version))) return;
     // One process at a time applies what is missing (two back-fills at once count rows twice);
     // a process that waited re-reads the versions, so it applies nothing the holder applied.
-    await migrationLock.acquire();
+    // stop() ends the wait: the start then fails as a stopped one (see start()).
+    if (!(await migrationLock.acquire(() => (state as string) !== 'new')))
+      throw new StoreError('ClickHouse store stopped while waiting for the migration lock', undefined, false);
     try {
       const applied = await appliedVersions();
       for (const m of MIGRATIONS) {
@@ -369,7 +371,11 @@ export function createClickHouseStore(
         );
       }
     } finally {
-      await migrationLock.release();
+      // A lock left by a failed release is this store's own: a retried start takes it again, and
+      // other processes break it once stale. The migration's own error stays the one reported.
+      await migrationLock
+        .release()
+        .catch((err: unknown) => log.warn({ err: errorText(err) }, 'ClickHouse migration lock not released'));
     }
   }
 

@@ -134,6 +134,18 @@ describe('ClickHouse migration lock', () => {
     const starting = waiter.start().then(() => (started = true));
     await new Promise((r) => setTimeout(r, 400));
     expect(started).toBe(false);
+    // stop() ends a wait on the lock: that start rejects at once, the lock stays the holder's.
+    const stopped = store(database);
+    const stoppedStart = stopped.start().then(
+      () => null,
+      (e: Error) => e,
+    );
+    await new Promise((r) => setTimeout(r, 150));
+    const tStop = Date.now();
+    await stopped.stop();
+    expect((await stoppedStart)?.message).toMatch(/stopped while waiting/);
+    expect(Date.now() - tStop).toBeLessThan(1_000);
+    expect(started).toBe(false);
     await holder.release();
     await starting;
     expect((await versionCounts(database)).size).toBe(MIGRATIONS.length);

@@ -36,8 +36,11 @@ export interface MigrationLockConfig {
  */
 export interface MigrationLock {
   readonly holder: string;
-  /** Waits until this process holds the lock (polls with backoff, logs the holder once). */
-  acquire(): Promise<void>;
+  /**
+   * Waits until this process holds the lock (polls with backoff, logs the holder once). Resolves
+   * false, holding nothing, once `cancelled()` answers true (checked between attempts).
+   */
+  acquire(cancelled?: () => boolean): Promise<boolean>;
   /** Drops the lock if this process still holds it. */
   release(): Promise<void>;
 }
@@ -124,7 +127,7 @@ export function createMigrationLock(deps: MigrationLockDeps, config: MigrationLo
 
   return {
     holder,
-    async acquire() {
+    async acquire(cancelled = () => false) {
       let pause = minPollMs;
       let logged = false;
       // An empty lock table is one being created (CREATE … AS SELECT fills it after creating it),
@@ -133,7 +136,7 @@ export function createMigrationLock(deps: MigrationLockDeps, config: MigrationLo
       for (;;) {
         if (await tryCreate()) {
           if (logged) deps.logger.info({ holder }, 'ClickHouse migration lock acquired');
-          return;
+          return true;
         }
         const held = await current(lock);
         if (held === 'empty') {
@@ -141,7 +144,7 @@ export function createMigrationLock(deps: MigrationLockDeps, config: MigrationLo
           if (Date.now() - emptySince > staleAfterS * 1000) await breakStale('', staleAfterS);
         } else if (held !== null) {
           emptySince = null;
-          if (held.holder === holder) return; // ours, from an attempt cut short (server lost)
+          if (held.holder === holder) return true; // ours, from an attempt cut short (server lost)
           if (!logged) {
             logged = true;
             deps.logger.info(
@@ -154,7 +157,9 @@ export function createMigrationLock(deps: MigrationLockDeps, config: MigrationLo
             continue;
           }
         }
+        if (cancelled()) return false;
         await sleep(pause);
+        if (cancelled()) return false;
         pause = Math.min(maxPollMs, pause * 2);
       }
     },
