@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../../lib/logger.js';
 import { ident, sql, type SqlFragment } from './sql.js';
+import { clickHouseErrorCode } from './row-error.js';
 
 /** Name of the lock table in the store's database (exists only while a process migrates). */
 export const MIGRATION_LOCK_TABLE = 'migration_lock';
@@ -45,15 +46,6 @@ export interface MigrationLock {
   release(): Promise<void>;
 }
 
-/** ClickHouse error code in an error's message chain (18.16 errors carry no `.code`). */
-export function clickHouseCode(err: unknown): number | null {
-  for (let e: unknown = err, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
-    const m = /Code: (\d+)/.exec(e.message);
-    if (m) return Number(m[1]);
-  }
-  return null;
-}
-
 const TABLE_EXISTS = 57;
 const UNKNOWN_TABLE = 60;
 
@@ -73,7 +65,7 @@ export function createMigrationLock(deps: MigrationLockDeps, config: MigrationLo
       );
       return true;
     } catch (err) {
-      if (clickHouseCode(err) === TABLE_EXISTS) return false;
+      if (clickHouseErrorCode(err) === TABLE_EXISTS) return false;
       throw err;
     }
   }
@@ -86,7 +78,7 @@ export function createMigrationLock(deps: MigrationLockDeps, config: MigrationLo
       );
       return r ? { holder: r.holder, age: Number(r.age) } : 'empty';
     } catch (err) {
-      if (clickHouseCode(err) === UNKNOWN_TABLE) return null;
+      if (clickHouseErrorCode(err) === UNKNOWN_TABLE) return null;
       throw err;
     }
   }
@@ -101,7 +93,7 @@ export function createMigrationLock(deps: MigrationLockDeps, config: MigrationLo
     try {
       await deps.run(sql`RENAME TABLE ${lock} TO ${aside}`);
     } catch (err) {
-      if (clickHouseCode(err) === UNKNOWN_TABLE) return; // another process broke or released it
+      if (clickHouseErrorCode(err) === UNKNOWN_TABLE) return; // another process broke or released it
       throw err;
     }
     const taken = await current(aside);
@@ -110,7 +102,7 @@ export function createMigrationLock(deps: MigrationLockDeps, config: MigrationLo
         await deps.run(sql`RENAME TABLE ${aside} TO ${lock}`);
         return;
       } catch (err) {
-        if (clickHouseCode(err) !== TABLE_EXISTS) throw err;
+        if (clickHouseErrorCode(err) !== TABLE_EXISTS) throw err;
         deps.logger.error(
           { holder: taken.holder },
           'ClickHouse migration lock: a live lock was moved aside while breaking a stale one; its holder is not excluded',

@@ -2,7 +2,7 @@
 import { parseError } from '@clickhouse/client';
 import { describe, expect, it } from 'vitest';
 import { StoreError } from '../../lib/errors.js';
-import { isRowError } from './row-error.js';
+import { clickHouseErrorCode, isRowError } from './row-error.js';
 
 // Server answers as the client receives them (the client turns them into errors with parseError).
 const V18_PARSE =
@@ -33,5 +33,34 @@ describe('isRowError', () => {
     expect(isRowError(new Error('connect ECONNREFUSED 127.0.0.1:8123'))).toBe(false);
     expect(isRowError(new Error('Timeout error.'))).toBe(false);
     expect(isRowError(new StoreError('ClickHouse insert failed', new Error('socket hang up')))).toBe(false);
+  });
+});
+
+// The migration lock (migration-lock.ts) tells "the lock is held" (57) and "no lock" (60) apart by
+// these codes: on current releases they are only in the parsed error's `.code`, not its message.
+const CURRENT_TABLE_EXISTS =
+  'Code: 57. DB::Exception: Table paywatch.migration_lock already exists. (TABLE_ALREADY_EXISTS) (version 24.8.4.13 (official build))\n';
+const V18_TABLE_EXISTS =
+  'Code: 57, e.displayText() = DB::Exception: Table paywatch.migration_lock already exists., e.what() = DB::Exception\n';
+const CURRENT_UNKNOWN_TABLE =
+  'Code: 60. DB::Exception: Table paywatch.migration_lock does not exist. (UNKNOWN_TABLE) (version 24.8.4.13 (official build))\n';
+
+describe('clickHouseErrorCode', () => {
+  it('reads the code of current releases and of 18.16, bare or wrapped, and null for other errors', () => {
+    for (const [text, code] of [
+      [CURRENT_TABLE_EXISTS, 57],
+      [V18_TABLE_EXISTS, 57],
+      [CURRENT_UNKNOWN_TABLE, 60],
+      [CURRENT_MEMORY, 241],
+    ] as const) {
+      const err = parseError(text);
+      expect(clickHouseErrorCode(err), text).toBe(code);
+      expect(
+        clickHouseErrorCode(new StoreError(`ClickHouse statement failed: ${err.message}`, err)),
+        text,
+      ).toBe(code);
+    }
+    expect(clickHouseErrorCode(new Error('connect ECONNREFUSED 127.0.0.1:8123'))).toBeNull();
+    expect(clickHouseErrorCode(Object.assign(new Error('refused'), { code: 'ECONNREFUSED' }))).toBeNull();
   });
 });

@@ -7,18 +7,24 @@
 const ROW_ERROR_CODES = new Set([6, 25, 26, 27, 38, 41, 53, 70, 72, 117, 131]);
 
 /**
- * Whether `err` is ClickHouse refusing the rows. The client reports the server's code in two ways:
- * a `ClickHouseError` with a numeric `.code` and the message without `Code: N` (current releases,
- * and 18.16 when the message happens to quote row text such as "(ABC_DEF)"), or a plain Error
- * whose message starts `Code: N` (18.16). Wrappers (`StoreError`) keep it as their `cause`.
+ * The ClickHouse error code `err` carries, or null. The client reports the server's code in two
+ * ways: a `ClickHouseError` with a numeric `.code` and the message without `Code: N` (current
+ * releases, and 18.16 when the message happens to quote row text such as "(ABC_DEF)"), or a plain
+ * Error whose message starts `Code: N` (18.16). Wrappers (`StoreError`) keep it as their `cause`.
  */
-export function isRowError(err: unknown): boolean {
+export function clickHouseErrorCode(err: unknown): number | null {
   for (let e: unknown = err, depth = 0; e !== undefined && e !== null && depth < 5; depth++) {
     const code = (e as { code?: unknown }).code;
-    if (typeof code === 'string' && /^\d+$/.test(code)) return ROW_ERROR_CODES.has(Number(code));
+    if (typeof code === 'string' && /^\d+$/.test(code)) return Number(code);
     const m = /\bCode: (\d+)/.exec(e instanceof Error ? e.message : String(e));
-    if (m !== null) return ROW_ERROR_CODES.has(Number(m[1]));
+    if (m !== null) return Number(m[1]);
     e = e instanceof Error ? e.cause : undefined;
   }
-  return false;
+  return null;
+}
+
+/** Whether `err` is ClickHouse refusing the rows (see `clickHouseErrorCode`). */
+export function isRowError(err: unknown): boolean {
+  const code = clickHouseErrorCode(err);
+  return code !== null && ROW_ERROR_CODES.has(code);
 }
