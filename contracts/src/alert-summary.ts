@@ -408,7 +408,8 @@ function zh(m: SummaryMessage): string {
     case 'mix_shifted': {
       const p = m.params;
       const vs = p.season_days !== null ? `，对比过去 ${p.season_days} 天同一时段` : '';
-      const transfer = p.from !== null ? `，${p.from} → ${p.to ?? '?'}` : '';
+      const transfer =
+        p.from !== null ? `，${categoryZh(p.from)} → ${p.to === null ? '?' : categoryZh(p.to)}` : '';
       const shifts = p.shifts
         .map((x) => `${categoryZh(x.category)} +${(x.value * 100).toFixed(0)} 个百分点`)
         .join('、');

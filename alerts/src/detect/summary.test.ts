@@ -268,7 +268,7 @@ describe('detector summaries', () => {
     );
   });
 
-  it('write an underflowed p-value as p<1e-300 (was "p=0.0e+0") and the categories of a Chinese mix shift by their names', () => {
+  it('write an underflowed p-value as p<1e-300 (was "p=0.0e+0") and the categories of a Chinese mix shift by their names (shifts and transfer alike)', () => {
     const shift = m('mix_shifted', {
       jsd: 0.32,
       failures: 412,
@@ -282,7 +282,7 @@ describe('detector summaries', () => {
       'decline mix shifted (JSD 0.320 over 412 failures, p<1e-300 (do_not_honor → provider_error)): provider_error +55 pp',
     );
     expect(summaryText(shift, 'zh')).toBe(
-      '失败原因构成突变（412 笔失败，JSD 0.320，p<1e-300，do_not_honor → provider_error）：渠道错误 +55 个百分点',
+      '失败原因构成突变（412 笔失败，JSD 0.320，p<1e-300，发卡行拒绝 → 渠道错误）：渠道错误 +55 个百分点',
     );
     expect(summaryText(m('silence', { observed: 0, minutes: 5, expected: 900, p: 1e-320 }), 'en')).toBe(
       '0 attempts in 5 min, 900 expected (P<1e-300)',
