@@ -7,7 +7,7 @@ import { autoBucket } from '../trends/trends-state.js';
 import { bandPoints, bandText, contributorKind, observedQueryFor, valueKind } from './alert-series.js';
 import { AlertSamples } from './alert-samples.js';
 import { AlertActions } from './alert-actions.js';
-import { alertSummary } from './alert-text.js';
+import { alertSummary, labelsText } from './alert-text.js';
 import { EngineDown } from './alert-list.js';
 import { DeliveryTable } from './delivery-table.js';
 
@@ -78,11 +78,7 @@ function AlertDetailView({ a, onChanged }: { a: AlertDetail; onChanged(): void }
           <dt>{t('alerts.since')}</dt>
           <dd>{fmt.dateTime(a.started_at)}</dd>
           <dt>{t('alerts.labels')}</dt>
-          <dd className="mono">
-            {Object.entries(a.labels)
-              .map(([k, v]) => `${k}=${v}`)
-              .join(' ')}
-          </dd>
+          <dd className="mono">{labelsText(a.labels)}</dd>
           <dt>{t('alerts.observed')}</dt>
           <dd>{a.value != null ? fmtV(a.value) : '–'}</dd>
           <dt>{t('alerts.expected')}</dt>

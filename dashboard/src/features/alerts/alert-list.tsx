@@ -3,7 +3,7 @@ import { AlertEngineUnavailableError, type Alert } from '../../api/index.js';
 import { ALERT_SEVERITIES, useI18n } from '../../i18n/index.js';
 import type { QueryState } from '../../queries/index.js';
 import { AlertActions } from './alert-actions.js';
-import { alertSummary } from './alert-text.js';
+import { alertSummary, labelsText } from './alert-text.js';
 
 /** Shown instead of alerts when the collector runs without the alert engine (no fake data). */
 export function EngineDown() {
@@ -50,12 +50,9 @@ export function urgentFirst(items: readonly Alert[]): Alert[] {
  * How an alert is named where another one points at it (the "inhibited by" note): its rule and
  * labels, `provider_success_rate_drop (provider=adyen)` — not its opaque id.
  */
-export function alertName(a: Pick<Alert, 'rule' | 'labels'> | undefined): string | undefined {
+function alertName(a: Pick<Alert, 'rule' | 'labels'> | undefined): string | undefined {
   if (!a) return undefined;
-  const labels = Object.entries(a.labels)
-    .filter(([k]) => k !== 'alertname')
-    .map(([k, v]) => `${k}=${v}`)
-    .join(' ');
+  const labels = labelsText(a.labels, ['alertname']);
   return labels ? `${a.rule} (${labels})` : a.rule;
 }
 
@@ -174,11 +171,7 @@ export function AlertList({ q, compact = false }: { q: QueryState<{ items: Alert
                 {inhibited(a)}
               </td>
               <td data-value={a.severity}>{label('alert_severity', a.severity)}</td>
-              <td className="mono alert-labels">
-                {Object.entries(a.labels)
-                  .map(([k, v]) => `${k}=${v}`)
-                  .join(' ')}
-              </td>
+              <td className="mono alert-labels">{labelsText(a.labels)}</td>
               <td>{fmt.dateTime(a.started_at)}</td>
               <td className="num">{revenue(a)}</td>
               <td>

@@ -11,3 +11,11 @@ export function alertSummary(a: Pick<Alert, 'message' | 'summary' | 'rule'>, lan
   if (a.message) return summaryText(a.message, lang === 'zh-CN' ? 'zh' : 'en');
   return a.summary ?? a.rule;
 }
+
+/** An alert's labels as the UI prints them, `provider=adyen method=card`, leaving out `omit`. */
+export function labelsText(labels: Record<string, string>, omit: readonly string[] = []): string {
+  return Object.entries(labels)
+    .filter(([k]) => !omit.includes(k))
+    .map(([k, v]) => `${k}=${v}`)
+    .join(' ');
+}
