@@ -143,6 +143,41 @@ describe('dispatcher', () => {
     ]);
   });
 
+  it('an alert named while its group is being sent stays in that group: another alert joining it is sent, the resolve reaches it', async () => {
+    // The receiver answers the group's first send only after the engine has renamed 'm' and a
+    // new alert 'x' has arrived for the same group (both happen while the send is in flight).
+    let during: (() => void) | null = null;
+    await rx.close();
+    rx = await startHttpReceiver(() => {
+      during?.();
+      during = null;
+      return { status: 200, body: 'ok' };
+    });
+    const { d } = setup();
+    d.update(alert('m', { alertname: 'method_mix' }), 0);
+    during = () => {
+      d.update(alert('m', { alertname: 'method_mix', provider: 'adyen' }), 30 * S);
+      d.update(alert('x', { alertname: 'other' }), 30 * S);
+    };
+    await d.tick(30 * S);
+    expect(sent()).toEqual([{ path: '/default', status: 'firing', alerts: ['m:firing'] }]);
+    // Was: the in-flight group lost 'm' (not yet in the notification log), emptied, and at the
+    // end of its flush deleted the group 'x' had just created under the same key: 'x' was never
+    // sent, and the resolve of 'm' never reached the group that had paged it.
+    await d.tick(30 * S + 5 * M);
+    expect(sent().filter((r) => r.alerts.includes('x:firing'))).toHaveLength(1);
+    d.update(
+      alert('m', { alertname: 'method_mix', provider: 'adyen' }, { status: 'resolved', ends_at: 6 * M }),
+      6 * M,
+    );
+    await d.tick(30 * S + 10 * M);
+    // Both groups that paged 'm' (the first one, and adyen's after the rename) hear its resolve.
+    expect(sent().slice(-2)).toEqual([
+      { path: '/default', status: 'firing', alerts: ['x:firing', 'm:resolved'] },
+      { path: '/default', status: 'resolved', alerts: ['m:resolved'] },
+    ]);
+  });
+
   it('routes by severity, continues to a second route, and sends resolves', async () => {
     const { d } = setup();
     d.update(alert('p', { provider: 'adyen', severity: 'page' }), 0);

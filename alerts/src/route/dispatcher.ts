@@ -84,6 +84,8 @@ export function createDispatcher(deps: DispatcherDeps, route: Route): Dispatcher
   const groups = new Map<string, Group>();
   /** The keys of the groups each alert was put in (`update`), to follow an alert whose labels change. */
   const memberOf = new Map<string, Set<string>>();
+  /** The group whose flush is awaiting its sends (flushes are serialized: one at a time). */
+  let sending: Group | null = null;
   let flushing: Promise<void> = Promise.resolve();
 
   /** Whether route `r`'s group `key` notified alert `id` as firing (its receiver or an escalation's). */
@@ -311,7 +313,8 @@ export function createDispatcher(deps: DispatcherDeps, route: Route): Dispatcher
           if (into.has(key)) continue;
           const g = groups.get(key);
           if (!g?.alerts.has(alert.id)) was.delete(key);
-          else if (heardIn(g.route, key, alert.id)) g.alerts.set(alert.id, alert);
+          // One being sent may be notifying it right now (the log says so only once it is done).
+          else if (g === sending || heardIn(g.route, key, alert.id)) g.alerts.set(alert.id, alert);
           else {
             g.alerts.delete(alert.id);
             was.delete(key);
@@ -329,10 +332,13 @@ export function createDispatcher(deps: DispatcherDeps, route: Route): Dispatcher
         const firingAll = firingAlerts();
         for (const g of [...groups.values()]) {
           if (g.next_flush_at > now) continue;
-          await flush(g, now, firingAll).catch(() => {
-            // Delivery failed: the delivery log has the details; retry at the next interval.
-            g.next_flush_at = now + g.route.group_interval_ms;
-          });
+          sending = g;
+          await flush(g, now, firingAll)
+            .catch(() => {
+              // Delivery failed: the delivery log has the details; retry at the next interval.
+              g.next_flush_at = now + g.route.group_interval_ms;
+            })
+            .finally(() => (sending = null));
         }
       });
       return flushing;
