@@ -197,7 +197,7 @@ function fm(metric: SeriesMetric, v: number | null, locale: SummaryLocale): stri
  * A p-value as messages show it, after its name: "p=3.2e-7"; one too small for a double (0
  * after underflow, or below 1e-300) reads "p<1e-300", not "p=0.0e+0" — it is tiny, not zero.
  */
-export function formatP(name: string, p: number): string {
+function formatP(name: string, p: number): string {
   return p < 1e-300 ? `${name}<1e-300` : `${name}=${p.toExponential(1)}`;
 }
 
