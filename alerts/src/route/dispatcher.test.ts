@@ -269,6 +269,47 @@ describe('dispatcher', () => {
     await second.d.tick(20 * M);
     expect(sent().at(-1)).toEqual({ path: '/default', status: 'resolved', alerts: ['a:resolved'] });
   });
+  it('after an upgrade that adds a child route for a firing alert: not paged again, the resolve reaches the group that paged it', async () => {
+    // The previous release routed everything through the root; this one gives the alert a child
+    // route of the same receiver (as the default pack did for decline_mix_shift in 74f25dd).
+    const nflog = memNflog();
+    const deps = () => ({
+      notifier: createNotifier(
+        { log: createDeliveryLog(), sleep: async () => undefined },
+        {
+          receivers: [
+            { name: 'default', locale: 'en', channels: [{ type: 'webhook', url: `${rx.url}/default` }] },
+          ],
+        },
+      ),
+      silences: createSilenceRegistry(),
+      nflog,
+      inhibitRules: [],
+    });
+    const root = { receiver: 'default', group_by: ['alertname'], group_wait_ms: 30 * S };
+    const before = createDispatcher(deps(), buildRoute(root));
+    const mix = alert('m', { alertname: 'decline_mix_shift' });
+    before.update(mix, 0);
+    await before.tick(30 * S);
+    expect(sent()).toEqual([{ path: '/default', status: 'firing', alerts: ['m:firing'] }]);
+    const after = createDispatcher(
+      deps(),
+      buildRoute({
+        ...root,
+        routes: [{ matchers: [parseMatcher('alertname="decline_mix_shift"')], group_wait_ms: 2 * M }],
+      }),
+    );
+    after.update(mix, 10 * M);
+    await after.tick(13 * M);
+    // Was: the child route's group had not heard it and paged it again as new.
+    expect(sent()).toHaveLength(1);
+    after.update(
+      alert('m', { alertname: 'decline_mix_shift' }, { status: 'resolved', ends_at: 14 * M }),
+      14 * M,
+    );
+    await after.tick(20 * M);
+    expect(sent().at(-1)).toEqual({ path: '/default', status: 'resolved', alerts: ['m:resolved'] });
+  });
   it('a firing delivered only through the fallback is sent once, and its resolve goes the same way', async () => {
     // The primary receiver's only channel is a dead port; its fallback works.
     const dead = await startHttpReceiver();

@@ -84,6 +84,16 @@ export function createDispatcher(deps: DispatcherDeps, route: Route): Dispatcher
   const groups = new Map<string, Group>();
   /** The keys of the groups each alert was put in (`update`), to follow an alert whose labels change. */
   const memberOf = new Map<string, Set<string>>();
+  /** Each route's ancestors, nearest first (by id: "0.1.2" → "0.1", "0"). */
+  const ancestors = new Map<string, Route[]>();
+  const walk = (r: Route, up: Route[]): void => {
+    ancestors.set(r.id, up);
+    for (const c of r.routes) walk(c, [r, ...up]);
+  };
+  walk(route, []);
+  /** The group key of alert labels under route `r`. */
+  const groupKey = (r: Route, labels: Readonly<Record<string, string>>): string =>
+    `${r.id}:${JSON.stringify(Object.entries(groupLabels(r, labels)).sort())}`;
   /** The group whose flush is awaiting its sends (flushes are serialized: one at a time). */
   let sending: Group | null = null;
   let flushing: Promise<void> = Promise.resolve();
@@ -284,9 +294,21 @@ export function createDispatcher(deps: DispatcherDeps, route: Route): Dispatcher
         endedSources.set(alert.id, [...eps, alert].slice(-MAX_ENDED_EPISODES));
       }
       const into = new Set<string>();
-      for (const r of matchRoutes(route, alert.labels)) {
+      for (const matched of matchRoutes(route, alert.labels)) {
+        // A child route added since an ancestor's group notified the alert to the same receiver
+        // (an upgrade whose route tree grew, e.g. the default pack's decline_mix_shift route):
+        // that group keeps it, or the alert is paged again as new and its resolve never reaches
+        // the first group.
+        let r = matched;
+        if (!heardIn(r, groupKey(r, alert.labels), alert.id))
+          r =
+            ancestors
+              .get(r.id)
+              ?.find(
+                (a) => a.receiver === matched.receiver && heardIn(a, groupKey(a, alert.labels), alert.id),
+              ) ?? r;
         const labels = groupLabels(r, alert.labels);
-        const key = `${r.id}:${JSON.stringify(Object.entries(labels).sort())}`;
+        const key = groupKey(r, alert.labels);
         let g = groups.get(key);
         if (!g) {
           if (alert.status === 'resolved' && !heardIn(r, key, alert.id)) continue;
