@@ -91,9 +91,11 @@ export function createDispatcher(deps: DispatcherDeps, route: Route): Dispatcher
     for (const c of r.routes) walk(c, [r, ...up]);
   };
   walk(route, []);
-  /** The group key of alert labels under route `r`. */
-  const groupKey = (r: Route, labels: Readonly<Record<string, string>>): string =>
-    `${r.id}:${JSON.stringify(Object.entries(groupLabels(r, labels)).sort())}`;
+  /** The group alert labels fall in under route `r`: its group labels and key. */
+  const groupOf = (r: Route, alertLabels: Readonly<Record<string, string>>) => {
+    const labels = groupLabels(r, alertLabels);
+    return { route: r, labels, key: `${r.id}:${JSON.stringify(Object.entries(labels).sort())}` };
+  };
   /** The group whose flush is awaiting its sends (flushes are serialized: one at a time). */
   let sending: Group | null = null;
   let flushing: Promise<void> = Promise.resolve();
@@ -299,16 +301,18 @@ export function createDispatcher(deps: DispatcherDeps, route: Route): Dispatcher
         // (an upgrade whose route tree grew, e.g. the default pack's decline_mix_shift route):
         // that group keeps it, or the alert is paged again as new and its resolve never reaches
         // the first group.
-        let r = matched;
-        if (!heardIn(r, groupKey(r, alert.labels), alert.id))
-          r =
-            ancestors
-              .get(r.id)
-              ?.find(
-                (a) => a.receiver === matched.receiver && heardIn(a, groupKey(a, alert.labels), alert.id),
-              ) ?? r;
-        const labels = groupLabels(r, alert.labels);
-        const key = groupKey(r, alert.labels);
+        let place = groupOf(matched, alert.labels);
+        if (!heardIn(matched, place.key, alert.id)) {
+          for (const a of ancestors.get(matched.id) ?? []) {
+            if (a.receiver !== matched.receiver) continue;
+            const up = groupOf(a, alert.labels);
+            if (heardIn(a, up.key, alert.id)) {
+              place = up;
+              break;
+            }
+          }
+        }
+        const { route: r, labels, key } = place;
         let g = groups.get(key);
         if (!g) {
           if (alert.status === 'resolved' && !heardIn(r, key, alert.id)) continue;
