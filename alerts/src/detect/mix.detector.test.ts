@@ -174,7 +174,7 @@ describe('mix detector', () => {
         expect(ev[i]?.contributors?.[0]?.key).toBe('failure_category=fraud_suspected');
       }
     // ≈50 simulated days of minutes: past vitest's 5 s default on the shared 2-core box under load.
-  }, 30_000);
+  });
 
   // An ended provider outage (5 minutes of provider_error/timeout on top of the normal mix) at the
   // pack's settings and volume. Before the recovered tail its failures kept every window that

@@ -163,5 +163,5 @@ describe('alert engine: card-testing bursts', () => {
     const uninterrupted = replay(null);
     expect(a.stats().excluded_events + b.stats().excluded_events).toBe(uninterrupted.excluded);
     expect(firing(log).filter((f) => !f.startsWith('card_testing '))).toEqual([]);
-  }, 30_000); // 3.7–6.9 s at load 10–11 on 2 cores: above the 5 s default
+  });
 });

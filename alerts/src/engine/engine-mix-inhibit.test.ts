@@ -132,7 +132,7 @@ describe('decline_mix_shift beside a provider outage, as notified by a live engi
     );
     expect(mix?.finding_labels, lines).toEqual({ provider: 'adyen' });
     expect(pages, lines).toEqual(['firing provider_success_rate_drop adyen']);
-  }, 30_000);
+  });
 
   it('a shift spread over every provider is notified (after its 2-minute group_wait)', async () => {
     const { pages, mix, lines } = await live({
@@ -141,5 +141,5 @@ describe('decline_mix_shift beside a provider outage, as notified by a live engi
     });
     expect(mix?.status, lines).toBe('firing');
     expect(pages, lines).toEqual(['firing decline_mix_shift undefined']);
-  }, 30_000);
+  });
 });

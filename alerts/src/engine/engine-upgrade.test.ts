@@ -113,7 +113,7 @@ describe('upgrade restart keeps the state the previous release saved', () => {
     expect(restored).toBe(2); // adyen and stripe
     expect(log.filter((t) => /rule changed/.test(t.summary))).toEqual([]);
     expect(log.map(key)).toEqual(ctlAfter.map(key));
-  }, 30_000);
+  });
 
   it("a real change to the rule's parameters still discards it and ends the firing alert with the reason", async () => {
     const changed = PACK.replace('min_effect: 0.08', 'min_effect: 0.1');
@@ -122,5 +122,5 @@ describe('upgrade restart keeps the state the previous release saved', () => {
     const first = log[0];
     expect([first?.labels['provider'], first?.state]).toEqual(['stripe', 'resolved']);
     expect(first?.summary).toMatch(/rule changed/);
-  }, 30_000);
+  });
 });

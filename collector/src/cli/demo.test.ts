@@ -341,7 +341,7 @@ describe('runDemoTraffic on an empty store', () => {
       )[0],
       'Demo history back-filled',
     ]);
-  }, 30_000);
+  });
 
   it("feeds the engine its history only once the engine's own warm-up from the store has ended; live traffic is stored and broadcast meanwhile", async () => {
     let fedBeforeReady = -1;
@@ -370,7 +370,7 @@ describe('runDemoTraffic on an empty store', () => {
     for (let i = 1; i < r.engineLog.length; i++)
       expect(r.engineLog[i]!.ts).toBeGreaterThanOrEqual(r.engineLog[i - 1]!.ts);
     expect(r.liveSeen.map((e) => e.event_id)).toEqual(held.map((e) => e.id));
-  }, 30_000);
+  });
 
   it('a stop during the engine warm-up ends the demo without waiting for the warm-up', async () => {
     const t = Date.now();
@@ -385,7 +385,7 @@ describe('runDemoTraffic on an empty store', () => {
     expect(Date.now() - t).toBeLessThan(5_000);
     expect(r.engineLog.filter((e) => !e.held)).toEqual([]);
     expect(r.lines.some((l) => l.startsWith('Alert engine warmed'))).toBe(false);
-  }, 30_000);
+  });
 
   it('a stop while the engine is fed its history leaves no minute of it half-fed (the live events that follow would close it: judged a sudden silence, expected_silence fired)', async () => {
     // 1 event/s: the 2 recent hours are several feed batches; Ctrl-C after the first one.
@@ -406,7 +406,7 @@ describe('runDemoTraffic on an empty store', () => {
     expect(fed.filter((e) => e.ts >= last).map((e) => e.id)).toEqual(inLastMinute);
     // Nothing of the minutes after it (the feed stopped there).
     expect(fed.every((e) => e.ts < last + 60_000)).toBe(true);
-  }, 30_000);
+  });
 
   it('with an alert engine elsewhere reading the store, stores the history first, in event order', async () => {
     const r = await run({ engine: false, remoteEngine: true });
@@ -416,14 +416,14 @@ describe('runDemoTraffic on an empty store', () => {
     for (let i = 1; i < r.store.length; i++)
       expect(r.store[i]!.ts).toBeGreaterThanOrEqual(r.store[i - 1]!.ts);
     expect(r.lines[0]).toMatch(/^Back-filling 8 days of demo history first/);
-  }, 30_000);
+  });
 
   it('without an alert engine, live traffic starts at once and the history is stored behind it', async () => {
     const r = await run({ engine: false, remoteEngine: false });
     expect(r.sendStart.stored).toBeLessThan(r.store.length / 4);
     expect(r.store.length).toBeGreaterThan(0.9 * DEMO_HISTORY_DAYS * 86_400 * RATE);
     expect(r.lines[0]).toMatch(/^Live demo traffic: 0.05 events\/s; 8 days of demo history/);
-  }, 30_000);
+  });
 
   it('a start stopped during the back-fill: the next start stores the missing part of the same history, no event twice, then never again', async () => {
     const store = memoryWriter();
@@ -458,7 +458,7 @@ describe('runDemoTraffic on an empty store', () => {
     const third = await run({ engine: false, remoteEngine: false, store, marks, start: later + 60_000 });
     expect(third.lines).toEqual([]);
     expect(store.rows.length).toBe(rows);
-  }, 30_000);
+  });
 
   it('a start stopped before any history was stored (only live events were): the next start back-fills all 8 days', async () => {
     const store = memoryWriter();
@@ -486,7 +486,7 @@ describe('runDemoTraffic on an empty store', () => {
     expect(history.length).toBeGreaterThan(0.9 * DEMO_HISTORY_DAYS * 86_400 * RATE);
     expect(Math.min(...history.map((e) => e.ts))).toBeLessThan(later - (DEMO_HISTORY_DAYS - 0.1) * DAY);
     expect(new Set(store.rows.map((e) => e.event_id)).size).toBe(store.rows.length);
-  }, 30_000);
+  });
 
   it('a store holding events but no demo history mark (its own data) gets no history', async () => {
     const store = memoryWriter();
@@ -495,7 +495,7 @@ describe('runDemoTraffic on an empty store', () => {
     const r = await run({ engine: false, remoteEngine: false, store, start: NOW + 60_000 });
     expect(r.lines).toEqual([]);
     expect(store.rows.length).toBe(100);
-  }, 30_000);
+  });
 });
 
 /**
@@ -552,7 +552,7 @@ describe('runDemoTraffic --incident', () => {
     expect(outcome.in.ok + outcome.in.failed).toBeGreaterThan(100);
     expect(rate(outcome.out)).toBeGreaterThan(0.85);
     expect(rate(outcome.in)).toBeLessThan(0.6);
-  }, 30_000);
+  });
 });
 
 describe('runDemoTraffic live ids', () => {
@@ -564,5 +564,5 @@ describe('runDemoTraffic live ids', () => {
     expect(first.length).toBeGreaterThan(500);
     // Before: the restart's generator started its id counter again (the store dropped ~all of it).
     expect(first.filter((id) => restarted.has(id))).toEqual([]);
-  }, 30_000);
+  });
 });
