@@ -297,6 +297,19 @@ describe('incidents', { timeout: 60_000 }, () => {
     );
   });
 
+  it('two overlapping outages of one type each fail their own provider (not only the first given)', () => {
+    const evs = run({
+      end: MON + 4 * H,
+      incidents: [
+        parseIncident('provider-outage:adyen@+2h/1h', MON),
+        parseIncident('provider-outage:stripe@+2h/1h', MON),
+      ],
+    });
+    for (const provider of ['adyen', 'stripe'])
+      expect(failRate(evs.filter((e) => e.provider === provider && inWindow(e))), provider).toBeGreaterThan(0.5);
+    expect(failRate(evs.filter((e) => e.provider === 'paypal' && inWindow(e)))).toBeLessThan(0.15);
+  });
+
   it('latency-spike raises that provider latency in the window only', () => {
     const evs = withIncident('latency-spike:adyen@+2h/1h');
     const lat = (xs: PaymentEventInput[]) =>

@@ -354,9 +354,18 @@ class Stream implements EventGenerator {
     this.heap.push({ t, order: this.order++, ev });
   }
 
-  private active<T extends Incident['type']>(type: T, t: number): Extract<Incident, { type: T }> | undefined {
+  /**
+   * The first incident of `type` active at `t` that `applies` to this attempt: overlapping
+   * incidents of one type (two providers down at once) each reach their own attempts.
+   */
+  private active<T extends Incident['type']>(
+    type: T,
+    t: number,
+    applies: (i: Extract<Incident, { type: T }>) => boolean,
+  ): Extract<Incident, { type: T }> | undefined {
     for (const i of this.r.incidents)
-      if (i.type === type && t >= i.start && t < i.end) return i as Extract<Incident, { type: T }>;
+      if (i.type === type && t >= i.start && t < i.end && applies(i as Extract<Incident, { type: T }>))
+        return i as Extract<Incident, { type: T }>;
     return undefined;
   }
 
@@ -496,8 +505,8 @@ class Stream implements EventGenerator {
     const provider = p.provider;
     const attempt = p.attempt;
     const L = LATENCY[provider];
-    const spike = this.active('latency-spike', t);
-    const slow = spike && spike.provider === provider ? rng.logNormal(7, 0.25) : 1;
+    const spike = this.active('latency-spike', t, (i) => i.provider === provider);
+    const slow = spike ? rng.logNormal(7, 0.25) : 1;
     const draw = (): number => rng.logNormal(L.median, L.sigma) * slow;
     let latency = draw();
     let risk = Math.round(60 * rng.next() ** 3);
@@ -508,16 +517,17 @@ class Stream implements EventGenerator {
       rng.chance(c.threeDsRate);
 
     let failed: FailureCategory | null = null;
-    const outage = this.active('provider-outage', t);
-    if (outage && outage.provider === provider && rng.chance(OUTAGE_FAILURE_SHARE)) {
+    const outage = this.active('provider-outage', t, (i) => i.provider === provider);
+    if (outage && rng.chance(OUTAGE_FAILURE_SHARE)) {
       failed = rng.draw(OUTAGE_CATEGORIES);
     } else {
       const sticky = attempt > 1 && prev !== null && STICKY_DECLINES.has(prev) && !newCard;
       const p = sticky ? 0.7 : BASE_DECLINE_RATE[plan.method] * c.declineFactor;
       if (threeDs && rng.chance(THREE_DS_FAILURE)) failed = 'authentication_failed';
       else if (rng.chance(p)) failed = rng.draw(declineTable(plan.method));
-      const shift = failed !== null ? this.active('decline-shift', t) : undefined;
-      if (shift && failed === shift.from && rng.chance(DECLINE_SHIFT_SHARE)) failed = shift.to;
+      const from = failed;
+      const shift = from !== null ? this.active('decline-shift', t, (i) => i.from === from) : undefined;
+      if (shift && rng.chance(DECLINE_SHIFT_SHARE)) failed = shift.to;
     }
     if (failed === null && latency >= L.timeoutMs) failed = 'timeout';
     if (failed === 'timeout') latency = L.timeoutMs * (1 + 0.02 * rng.next());
