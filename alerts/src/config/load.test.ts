@@ -47,7 +47,7 @@ describe('alerts config', () => {
     const got = issues(yaml);
     expect(got.map((i) => [i.path, i.line])).toEqual([
       ['rules.0.detector.type', 3],
-      ['rules.1', 4],
+      ['rules.1.colour', 6],
     ]);
     expect(got[1]?.message).toMatch(/colour/);
   });
@@ -83,10 +83,52 @@ describe('alerts config', () => {
     ].join('\n');
     const got = issues(yaml);
     expect(got.map((i) => i.path)).toContain('route.routes.0.receiver');
-    expect(got.find((i) => i.path === 'route.routes.0')?.message).toMatch(/invalid regex/);
+    expect(got.find((i) => i.path === 'route.routes.0.matchers.0')?.message).toMatch(/invalid regex/);
     expect(issues('rules: [{ name: r, detector: { type: slo }, for: 5 minutes }]')[0]?.message).toMatch(
       /invalid duration/,
     );
+  });
+
+  it('names the key and line of a bad route timing, and refuses zero intervals (Alertmanager does too)', () => {
+    const yaml = [
+      'receivers: [{ name: a }]',
+      'route:',
+      '  receiver: a',
+      '  group_wait: 5 sec',
+      '  repeat_interval: 0s',
+      '  routes:',
+      '    - matchers: [\'severity="page\']',
+      '      group_interval: 0',
+      '      escalate: [{ after: soon, receiver: a }]',
+    ].join('\n');
+    expect(issues(yaml).map((i) => [i.path, i.line])).toEqual([
+      ['route.group_wait', 4],
+      ['route.repeat_interval', 5],
+      ['route.routes.0.matchers.0', 7],
+      ['route.routes.0.group_interval', 8],
+      ['route.routes.0.escalate.0.after', 9],
+    ]);
+    expect(issues(yaml)[2]?.message).toMatch(/unbalanced quote/);
+  });
+
+  it('refuses a misspelt channel setting (a DingTalk `secrit` would send unsigned) and a duplicate receiver', () => {
+    const yaml = [
+      'receivers:',
+      '  - name: cn',
+      '    channels:',
+      '      - type: dingtalk',
+      '        webhook_url: https://oapi.dingtalk.com/robot/send?access_token=abc',
+      '        secrit: SEC123',
+      '  - name: cn',
+      '    channels: [{ type: email, to: [a@example.com], from: b@example.com, smtp: { host: h, pasword: x } }]',
+    ].join('\n');
+    expect(issues(yaml).map((i) => [i.path, i.line, i.message])).toEqual([
+      ['receivers.0.channels.0.secrit', 6, 'unknown key "secrit"'],
+      ['receivers.1.channels.0.smtp.pasword', 8, 'unknown key "pasword"'],
+    ]);
+    expect(issues('receivers: [{ name: a }, { name: a }]').map((i) => [i.path, i.message])).toEqual([
+      ['receivers.1.name', 'duplicate receiver name "a"'],
+    ]);
   });
 
   it('reports YAML syntax errors with a line', () => {

@@ -76,7 +76,12 @@ export function parseAlertsConfig(
   if (!parsed.success)
     throw new AlertsConfigError(
       source,
-      parsed.error.issues.map((i) => issueAt(i, doc, pos)),
+      parsed.error.issues.flatMap((i) =>
+        // A misspelt key is named at its own line (not at the start of the object holding it).
+        i.code === 'unrecognized_keys'
+          ? i.keys.map((k) => issueAt({ ...i, path: [...i.path, k], message: `unknown key "${k}"` }, doc, pos))
+          : [issueAt(i, doc, pos)],
+      ),
     );
   const cfg = parsed.data;
   const issues: ConfigIssue[] = [];
@@ -93,7 +98,10 @@ export function parseAlertsConfig(
     for (const [j, p] of r.pool.entries())
       if (!r.group_by.includes(p)) at(['rules', i, 'pool', j], `pooled dimension "${p}" must be in group_by`);
   });
+  const receiverNames = new Set<string>();
   cfg.receivers.forEach((r, i) => {
+    if (receiverNames.has(r.name)) at(['receivers', i, 'name'], `duplicate receiver name "${r.name}"`);
+    receiverNames.add(r.name);
     if (r.fallback && !receivers.has(r.fallback))
       at(['receivers', i, 'fallback'], `unknown receiver "${r.fallback}"`);
   });
@@ -103,16 +111,30 @@ export function parseAlertsConfig(
     if (r.receiver && !receivers.has(r.receiver) && cfg.route)
       at([...path, 'receiver'], `unknown receiver "${r.receiver}"`);
     const out: RouteInput = { receiver: r.receiver, group_by: r.group_by, continue: r.continue };
-    try {
-      out.matchers = (r.matchers ?? []).map((m) => parseMatcher(m));
-      if (r.group_wait !== undefined) out.group_wait_ms = parseDuration(r.group_wait);
-      if (r.group_interval !== undefined) out.group_interval_ms = parseDuration(r.group_interval);
-      if (r.repeat_interval !== undefined) out.repeat_interval_ms = parseDuration(r.repeat_interval);
-      if (r.escalate)
-        out.escalate = r.escalate.map((e) => ({ after_ms: parseDuration(e.after), receiver: e.receiver }));
-    } catch (e) {
-      at(path, (e as Error).message);
+    // Each value is checked where it is written, so the error names its key and line.
+    const check = <T>(where: (string | number)[], f: () => T): T | undefined => {
+      try {
+        return f();
+      } catch (e) {
+        at(where, (e as Error).message);
+        return undefined;
+      }
+    };
+    out.matchers = (r.matchers ?? []).flatMap((m, k) => check([...path, 'matchers', k], () => [parseMatcher(m)]) ?? []);
+    for (const key of ['group_wait', 'group_interval', 'repeat_interval'] as const) {
+      const v = r[key];
+      if (v === undefined) continue;
+      const ms = check([...path, key], () => parseDuration(v));
+      // Alertmanager refuses zero too: a group flushed on every tick re-sends (and retries) without pause.
+      if (ms !== undefined && (ms < 0 || (ms === 0 && key !== 'group_wait')))
+        at([...path, key], `${key} must be greater than 0`);
+      out[`${key}_ms`] = ms;
     }
+    if (r.escalate)
+      out.escalate = r.escalate.flatMap((e, k) => {
+        const after_ms = check([...path, 'escalate', k, 'after'], () => parseDuration(e.after));
+        return after_ms === undefined ? [] : [{ after_ms, receiver: e.receiver }];
+      });
     for (const [k, e] of (r.escalate ?? []).entries())
       if (!receivers.has(e.receiver))
         at([...path, 'escalate', k, 'receiver'], `unknown receiver "${e.receiver}"`);

@@ -24,7 +24,9 @@ export type EventLabel = (typeof EVENT_LABELS)[number];
 
 const duration = z.union([z.string(), z.number()]).transform((v, ctx) => {
   try {
-    return parseDuration(v);
+    const ms = parseDuration(v);
+    if (ms < 0) throw new RangeError(`invalid duration ${v} (negative)`);
+    return ms;
   } catch (e) {
     ctx.addIssue({ code: 'custom', message: (e as Error).message });
     return z.NEVER;

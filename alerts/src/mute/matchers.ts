@@ -17,6 +17,10 @@ export function parseMatcher(s: string): Matcher {
     throw new RangeError(
       `invalid matcher "${s}" (expected name="value", name!="value", name=~"re" or name!~"re")`,
     );
+  // A quote in an unquoted value is a quote left open or closed twice (`severity="page`,
+  // `severity=page"`): read as part of the value, the matcher would silently never match.
+  if (m[4]?.includes('"'))
+    throw new RangeError(`invalid matcher "${s}": unbalanced quote (write name="value")`);
   const op = m[2] as Matcher['op'];
   const value = m[3] !== undefined ? m[3].replace(/\\(.)/g, '$1') : (m[4] ?? '');
   if (op === '=~' || op === '!~') {

@@ -9,11 +9,11 @@ import type { Channel, Notification } from '../types.js';
  * alerts are sent with an `endsAt` of now + `resolve_timeout` (Alertmanager expects clients to
  * re-send while firing, which the repeat interval does); resolved alerts with their end time.
  */
-export const AlertmanagerSpecSchema = z.object({
+export const AlertmanagerSpecSchema = z.strictObject({
   type: z.literal('alertmanager'),
   url: z.url(),
   resolve_timeout_minutes: z.number().int().positive().default(60),
-  basic_auth: z.object({ username: z.string(), password: z.string() }).optional(),
+  basic_auth: z.strictObject({ username: z.string(), password: z.string() }).optional(),
 });
 export type AlertmanagerSpec = z.infer<typeof AlertmanagerSpecSchema>;
 

@@ -11,7 +11,7 @@ import { ChannelError } from '../types.js';
  * `at_mobiles` are mentioned in the text (DingTalk requires the @mobile in the text too).
  * DingTalk answers HTTP 200 with `errcode` ≠ 0 on failure; 130101 (rate limit) is retryable.
  */
-export const DingTalkSpecSchema = z.object({
+export const DingTalkSpecSchema = z.strictObject({
   type: z.literal('dingtalk'),
   webhook_url: z.url(),
   secret: z.string().min(1).optional(),

@@ -6,11 +6,11 @@ import type { Channel, Notification } from '../types.js';
 import { ChannelError } from '../types.js';
 
 /** Email through SMTP (nodemailer), multipart HTML + text. */
-export const EmailSpecSchema = z.object({
+export const EmailSpecSchema = z.strictObject({
   type: z.literal('email'),
   to: z.array(z.email()).min(1),
   from: z.email(),
-  smtp: z.object({
+  smtp: z.strictObject({
     host: z.string().min(1),
     port: z.number().int().min(1).max(65535).default(587),
     /** Implicit TLS (port 465). */

@@ -12,7 +12,7 @@ import { ChannelError } from '../types.js';
  * "\n" + secret, message = "")). Feishu answers HTTP 200 with `code` ≠ 0 on failure
  * (11232 = rate limited, retryable).
  */
-export const FeishuSpecSchema = z.object({
+export const FeishuSpecSchema = z.strictObject({
   type: z.literal('feishu'),
   webhook_url: z.url(),
   secret: z.string().min(1).optional(),

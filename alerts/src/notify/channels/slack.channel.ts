@@ -6,7 +6,7 @@ import type { Channel, Notification } from '../types.js';
 import { strings } from '../render.js';
 
 /** Slack incoming webhook with Block Kit blocks (header, one section per alert, dashboard button). */
-export const SlackSpecSchema = z.object({
+export const SlackSpecSchema = z.strictObject({
   type: z.literal('slack'),
   webhook_url: z.url(),
   /** Optional channel override (legacy webhooks honour it). */

@@ -8,7 +8,7 @@ import type { Channel, Notification } from '../types.js';
  * Microsoft Teams through a Workflows ("When a Teams webhook request is received") URL: a
  * message with one Adaptive Card 1.4 attachment (the Office 365 connector format is retired).
  */
-export const TeamsSpecSchema = z.object({
+export const TeamsSpecSchema = z.strictObject({
   type: z.literal('teams'),
   webhook_url: z.url(),
 });

@@ -8,7 +8,7 @@ import type { Channel } from '../types.js';
  * Generic webhook: the Alertmanager webhook JSON (version 4). Optional bearer token, and an
  * optional `X-Paywatch-Signature: sha256=<hex HMAC of the body>` when `signing_secret` is set.
  */
-export const WebhookSpecSchema = z.object({
+export const WebhookSpecSchema = z.strictObject({
   type: z.literal('webhook'),
   url: z.url(),
   bearer_token: z.string().min(1).optional(),

@@ -9,7 +9,7 @@ import { ChannelError } from '../types.js';
  * `errcode` ≠ 0 on failure; 45009 (rate limit) is retryable. Mobiles are mentioned with
  * `<@mobile>`-less text since markdown messages do not support mentioned_mobile_list.
  */
-export const WeComSpecSchema = z.object({
+export const WeComSpecSchema = z.strictObject({
   type: z.literal('wecom'),
   webhook_url: z.url(),
 });
