@@ -63,3 +63,41 @@ describe('alert deep links', () => {
     );
   });
 });
+
+describe('revenue at risk currency', () => {
+  /** The stripe outage's alert and the module's config, with the rules `yaml` and the host's currency. */
+  function outage(yaml: string, reportingCurrency: string) {
+    const dir = mkdtempSync(join(tmpdir(), 'pw-alerts-ccy-'));
+    dirs.push(dir);
+    writeFileSync(join(dir, 'rules.yaml'), yaml);
+    const { engine, config } = createAlerts(
+      { now: () => T0 + 200 * MIN },
+      { rulesPath: join(dir, 'rules.yaml'), reportingCurrency },
+    );
+    for (let i = 0; i < events.length; i += 500) engine.onEvents(events.slice(i, i + 500));
+    engine.finish();
+    const alert = engine.list({ rule: 'provider_success_rate_drop' })[0];
+    expect(alert?.labels.provider).toBe('stripe');
+    return { alert: alert!, config, missing: engine.stats().fx_missing };
+  }
+  const pack = providerDropPack('http://127.0.0.1:9', { minAttempts: 30 });
+
+  it("keeps the rules file's reporting_currency over the host's default (EUR events were counted as 0 USD)", () => {
+    expect(pack).toMatch(/reporting_currency: EUR/);
+    const { alert, config, missing } = outage(pack, 'USD');
+    expect(config.reporting_currency).toBe('EUR');
+    expect(missing).toEqual([]);
+    expect(alert.revenue_at_risk).toBeGreaterThan(0);
+  });
+
+  it("takes the host's currency when the file sets none, its USD rates re-based", () => {
+    const yaml = pack.replace('reporting_currency: EUR', 'fx: { EUR: 1.25, GBP: 1.5 }');
+    const usd = outage(yaml, 'USD');
+    expect(usd.config.reporting_currency).toBe('USD');
+    const eur = outage(yaml, 'EUR');
+    expect(eur.config.reporting_currency).toBe('EUR');
+    expect(eur.config.fx).toEqual({ USD: 0.8, GBP: 1.2 });
+    // The same EUR payments at risk: 1.25 USD per EUR.
+    expect(usd.alert.revenue_at_risk).toBeCloseTo(eur.alert.revenue_at_risk * 1.25, 6);
+  });
+});

@@ -17,8 +17,12 @@ export interface AlertsModuleConfig {
   env?: Readonly<Record<string, string | undefined>>;
   /** Directory for alerts-state.json and alerts-deliveries.jsonl; undefined = in memory only. */
   dataDir?: string | undefined;
-  /** Overrides from the host's config (e.g. PAYWATCH_REPORTING_CURRENCY, external URL). */
+  /**
+   * The host's reporting currency (PAYWATCH_REPORTING_CURRENCY): used unless the rules file sets
+   * its own `reporting_currency` (see `hostCurrency`).
+   */
   reportingCurrency?: string;
+  /** Overrides the file's `external_url`. */
   /**
    * The host's public dashboard address, the deep-link base when the YAML sets no `dashboard_url`
    * (the YAML wins). Read each time a link is built: a host listening on port 0 knows it only
@@ -26,6 +30,26 @@ export interface AlertsModuleConfig {
    */
   dashboardUrl?: () => string;
   externalUrl?: string;
+}
+
+/**
+ * The money settings for the host's reporting currency. A file that sets `reporting_currency`
+ * keeps it: its `fx` rates are written in it (the host's default USD used to replace it, and an
+ * EUR file's revenue at risk went out as "$", at EUR rates, or as 0 for EUR itself). A file that
+ * does not (the default pack: rates in USD) takes the host's currency, its rates re-based through
+ * that currency's rate; without a rate for it, the file's currency stays.
+ */
+export function hostCurrency(
+  loaded: Pick<LoadedAlertsConfig, 'reporting_currency' | 'reporting_currency_set' | 'fx'>,
+  currency: string,
+): Pick<LoadedAlertsConfig, 'reporting_currency' | 'fx'> {
+  const keep = { reporting_currency: loaded.reporting_currency, fx: loaded.fx };
+  if (loaded.reporting_currency_set || currency === loaded.reporting_currency) return keep;
+  const base = loaded.fx[currency];
+  if (base === undefined) return keep;
+  const fx: Record<string, number> = { [loaded.reporting_currency]: 1 / base };
+  for (const [c, r] of Object.entries(loaded.fx)) if (c !== currency) fx[c] = r / base;
+  return { reporting_currency: currency, fx };
 }
 
 /** The alerts module: the engine (feed it events, start/stop it) and its HTTP router. */
@@ -47,7 +71,7 @@ export function createAlerts(
   const loaded = loadAlertsConfig(config.rulesPath, config.env ?? {});
   const cfg: LoadedAlertsConfig = {
     ...loaded,
-    ...(config.reportingCurrency ? { reporting_currency: config.reportingCurrency } : {}),
+    ...(config.reportingCurrency ? hostCurrency(loaded, config.reportingCurrency) : {}),
     ...(config.externalUrl ? { external_url: config.externalUrl } : {}),
   };
   const { dashboardUrl } = config;

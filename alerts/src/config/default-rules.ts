@@ -5,7 +5,9 @@
  * Receivers are empty: add yours (see docs/alerts.md).
  */
 export const DEFAULT_RULES_YAML = `# paywatch default rule pack
-reporting_currency: USD
+# Rates in USD: one unit of each currency in USD. The reporting currency is the host's
+# (PAYWATCH_REPORTING_CURRENCY, default USD; the rates are re-based to it). A rules file that sets
+# reporting_currency keeps it, with its fx rates in that currency.
 fx: { EUR: 1.08, GBP: 1.27, CNY: 0.14, JPY: 0.0067, CHF: 1.13, CAD: 0.73, AUD: 0.66, SGD: 0.74, HKD: 0.128, BRL: 0.2, INR: 0.012, KRW: 0.00072, SEK: 0.095, PLN: 0.25, MXN: 0.058, KWD: 3.25 }
 allowed_lateness: 1m
 calendar:

@@ -38,6 +38,8 @@ export class AlertsConfigError extends Error {
 /** A validated configuration with the route tree built. */
 export interface LoadedAlertsConfig extends AlertsConfig {
   routeTree: Route;
+  /** The file itself sets `reporting_currency` (its `fx` rates are then in that currency). */
+  reporting_currency_set?: boolean;
 }
 
 /**
@@ -147,7 +149,7 @@ export function parseAlertsConfig(
     at(['route'], (e as Error).message);
   }
   if (issues.length || !routeTree) throw new AlertsConfigError(source, issues);
-  return { ...cfg, routeTree };
+  return { ...cfg, routeTree, reporting_currency_set: doc.has('reporting_currency') };
 }
 
 function issueAt(
