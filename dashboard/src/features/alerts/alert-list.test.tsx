@@ -1,13 +1,13 @@
 // @vitest-environment jsdom
 // Guards the alerts table: firing alerts with revenue at risk and actions, and the explicit "engine not running" state (no fake data).
-import { cleanup, render, screen } from '@testing-library/react';
+import { cleanup, fireEvent, render, screen } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AlertEngineUnavailableError, type Alert } from '../../api/index.js';
 import { AlertListSchema } from '../../api/alerts-api.js';
 import { SessionProvider, type Session } from '../../app/session.js';
 import { I18nProvider } from '../../i18n/index.js';
 import type { QueryState } from '../../queries/index.js';
-import { AlertList, urgentFirst } from './alert-list.js';
+import { AlertList, liveRows, urgentFirst } from './alert-list.js';
 
 const alert: Alert = {
   id: 'a1',
@@ -183,20 +183,58 @@ describe('AlertList', () => {
         </SessionProvider>
       </I18nProvider>,
     );
-    const links = screen
-      .getAllByRole('link')
-      .filter((l) => l.getAttribute('aria-label'))
-      .map((l) => l.getAttribute('href'));
-    expect(links).toEqual([
+    const links = () =>
+      screen
+        .getAllByRole('link')
+        .filter((l) => l.getAttribute('aria-label'))
+        .map((l) => l.getAttribute('href'));
+    // The slice alerts the page inhibits fold into one line under it, so the rest stays in view.
+    expect(links()).toEqual(['/alerts/page', '/alerts/warn', '/alerts/acked', '/alerts/pending']);
+    const fold = screen.getByRole('button', { name: '▸ 2 alerts it inhibits' });
+    expect(fold.getAttribute('aria-expanded')).toBe('false');
+    fireEvent.click(fold);
+    expect(links()).toEqual([
       '/alerts/page',
-      '/alerts/warn',
-      '/alerts/acked',
       '/alerts/slice3',
       '/alerts/slice2',
+      '/alerts/warn',
+      '/alerts/acked',
       '/alerts/pending',
     ]);
     // An inhibited alert names the alert inhibiting it (its rule and labels, not its id) and links to it.
     const notes = screen.getAllByRole('link', { name: 'Inhibited by success_rate_drop (provider=adyen)' });
     expect(notes.map((l) => l.getAttribute('href'))).toEqual(['/alerts/page', '/alerts/page']);
+  });
+
+  it('names where each live alert is (rule and labels: the summary alone did not say which provider) and leaves the buttons off the wallboard', () => {
+    const page: Alert = {
+      ...alert,
+      rule: 'provider_success_rate_drop',
+      labels: { alertname: 'provider_success_rate_drop', provider: 'adyen' },
+      summary: 'success_rate 16.1% over 385 attempts (9.6%–25.9%) vs baseline 93.6%',
+    };
+    const slices: Alert[] = ['card', 'nfc'].map((method) => ({
+      ...alert,
+      id: method,
+      rule: 'slice_success_rate_drop',
+      severity: 'warning',
+      labels: { provider: 'adyen', method },
+      inhibitedBy: 'a1',
+    }));
+    render(
+      <I18nProvider lang="zh-CN">
+        <SessionProvider initial={{ kind: 'open' }}>
+          <AlertList q={q({ data: { items: [...slices, page] } })} compact wallboard />
+        </SessionProvider>
+      </I18nProvider>,
+    );
+    expect(screen.getByText('provider_success_rate_drop (provider=adyen)')).toBeTruthy();
+    expect(screen.getByText('被其抑制的 2 条告警')).toBeTruthy();
+    expect(screen.queryByRole('button')).toBeNull();
+    // One inhibited alert is shown as itself; a chain keeps the inhibited head in view.
+    expect(liveRows([page, slices[0]!]).map((r) => [r.alert.id, r.inhibits.length])).toEqual([
+      ['a1', 0],
+      ['card', 0],
+    ]);
   });
 });

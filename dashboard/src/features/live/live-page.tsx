@@ -107,7 +107,7 @@ export function LivePage() {
                 <span data-testid="live-alerts-count"> · {fmt.number(alerts.data.items.length)}</span>
               )}
             </h2>
-            <AlertList q={alerts} compact />
+            <AlertList q={alerts} compact wallboard={wallboard} />
           </div>
           <div className="panel">
             <h2>{t('live.heatmap')}</h2>
