@@ -1,4 +1,7 @@
 // Guards routing with a fake clock and real channels to a local receiver: route tree, group_wait/group_interval/repeat_interval, silences, inhibition, ack, escalation, and restart without re-sending.
+import { createServer } from 'node:http';
+import type { ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createDispatcher } from './dispatcher.js';
 import type { NotificationLogEntry, NotificationLogStore } from './dispatcher.js';
@@ -8,6 +11,7 @@ import { createSilenceRegistry } from '../mute/silences.js';
 import { createNotifier } from '../notify/notifier.js';
 import { createDeliveryLog } from '../notify/delivery-log.js';
 import { startHttpReceiver } from '../notify/testing/http-receiver.js';
+import type { ReceivedRequest } from '../notify/testing/http-receiver.js';
 import { sampleAlert } from '../notify/testing/fixtures.js';
 import type { NotifyAlert } from '../notify/types.js';
 
@@ -175,6 +179,49 @@ describe('dispatcher', () => {
     expect(sent().slice(-2)).toEqual([
       { path: '/default', status: 'firing', alerts: ['x:firing', 'm:resolved'] },
       { path: '/default', status: 'resolved', alerts: ['m:resolved'] },
+    ]);
+  });
+
+  it('a receiver that does not answer holds up only its own group: a page to another receiver goes out meanwhile', async () => {
+    // '/default' never answers until released (a webhook timing out: 4 attempts of 10 s each);
+    // flushes were serialized, so the page queued behind it for as long.
+    await rx.close();
+    const held: ServerResponse[] = [];
+    const requests: ReceivedRequest[] = [];
+    const server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c.toString('utf8')));
+      req.on('end', () => {
+        requests.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body });
+        if (req.url === '/default') held.push(res);
+        else res.end('ok');
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    rx = {
+      url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+      requests,
+      close: () => {
+        held.splice(0).forEach((r) => r.end('ok'));
+        return new Promise<void>((r) => server.close(() => r()));
+      },
+    };
+    const { d } = setup();
+    d.update(alert('w', { provider: 'adyen' }), 0);
+    d.update(alert('p', { provider: 'stripe', severity: 'page' }), 0);
+    const flushed = d.tick(30 * S);
+    for (let i = 0; i < 100 && !sent().some((x) => x.path === '/pager'); i++)
+      await new Promise((r) => setTimeout(r, 20));
+    expect(held).toHaveLength(1);
+    expect(sent().map((x) => x.path)).toEqual(['/default', '/pager']);
+    // A tick meanwhile does not flush the held group a second time.
+    await Promise.race([d.tick(31 * S), new Promise((r) => setTimeout(r, 50))]);
+    expect(requests).toHaveLength(2);
+    held.splice(0).forEach((r) => r.end('ok'));
+    await flushed;
+    expect(sent()).toEqual([
+      { path: '/default', status: 'firing', alerts: ['w:firing'] },
+      { path: '/pager', status: 'firing', alerts: ['p:firing'] },
     ]);
   });
 

@@ -96,9 +96,13 @@ export function createDispatcher(deps: DispatcherDeps, route: Route): Dispatcher
     const labels = groupLabels(r, alertLabels);
     return { route: r, labels, key: `${r.id}:${JSON.stringify(Object.entries(labels).sort())}` };
   };
-  /** The group whose flush is awaiting its sends (flushes are serialized: one at a time). */
-  let sending: Group | null = null;
-  let flushing: Promise<void> = Promise.resolve();
+  /**
+   * Groups whose flush is awaiting its sends, and that flush. Groups flush independently: a
+   * receiver that does not answer (retried for up to ~45 s with the default policy, then its
+   * fallback) holds up its own group only, never a page to another receiver. A group is never
+   * flushed twice at once.
+   */
+  const sending = new Map<Group, Promise<void>>();
 
   /** Whether route `r`'s group `key` notified alert `id` as firing (its receiver or an escalation's). */
   function heardIn(r: Route, key: string, id: string): boolean {
@@ -340,7 +344,7 @@ export function createDispatcher(deps: DispatcherDeps, route: Route): Dispatcher
           const g = groups.get(key);
           if (!g?.alerts.has(alert.id)) was.delete(key);
           // One being sent may be notifying it right now (the log says so only once it is done).
-          else if (g === sending || heardIn(g.route, key, alert.id)) g.alerts.set(alert.id, alert);
+          else if (sending.has(g) || heardIn(g.route, key, alert.id)) g.alerts.set(alert.id, alert);
           else {
             g.alerts.delete(alert.id);
             was.delete(key);
@@ -354,20 +358,20 @@ export function createDispatcher(deps: DispatcherDeps, route: Route): Dispatcher
       } else if (was?.size === 0) memberOf.delete(alert.id);
     },
     tick(now) {
-      flushing = flushing.then(async () => {
-        const firingAll = firingAlerts();
-        for (const g of [...groups.values()]) {
-          if (g.next_flush_at > now) continue;
-          sending = g;
-          await flush(g, now, firingAll)
-            .catch(() => {
-              // Delivery failed: the delivery log has the details; retry at the next interval.
-              g.next_flush_at = now + g.route.group_interval_ms;
-            })
-            .finally(() => (sending = null));
-        }
-      });
-      return flushing;
+      const firingAll = firingAlerts();
+      for (const g of [...groups.values()]) {
+        if (g.next_flush_at > now || sending.has(g)) continue;
+        const p = flush(g, now, firingAll)
+          .catch(() => {
+            // Delivery failed: the delivery log has the details; retry at the next interval.
+            g.next_flush_at = now + g.route.group_interval_ms;
+          })
+          .finally(() => sending.delete(g));
+        sending.set(g, p);
+      }
+      // Settles once every flush under way is done (those of earlier ticks too): a stop that
+      // awaits it persists a notification log that has every send in it.
+      return Promise.all(sending.values()).then(() => undefined);
     },
     acknowledge(alertId, by) {
       let found = false;
