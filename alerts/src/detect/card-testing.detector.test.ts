@@ -33,6 +33,11 @@ describe('card testing detector', () => {
     expect(findings.length).toBeGreaterThan(0);
     expect(findings[0]?.labels).toEqual({ bin: '411111' });
     expect(findings[0]?.evaluation.samples?.[0]).toMatch(/^pay_…/);
+    // The contributor counts what the dashboard and notifications call it: the declined attempts
+    // (the summary's "…, 9 declined"), not every attempt (it said "12 failed" beside "9 declined").
+    const last = findings.at(-1)!.evaluation;
+    expect(last.contributors).toEqual([{ key: 'bin=411111', value: 9 }]);
+    expect(last.message?.params).toMatchObject({ attempts: 12, declined: 9 });
   });
   it('ignores normal-sized purchases and spread-out traffic', () => {
     const d = createCardTestingDetector(CardTestingSpecSchema.parse({ type: 'card_testing' }));
@@ -373,7 +378,7 @@ function recountCardTesting(spec: CardTestingSpec): {
               },
             },
             samples: w.items.slice(-3).map((i) => maskId(i.id)),
-            contributors: [{ key: `${k}=${v}`, value: n }],
+            contributors: [{ key: `${k}=${v}`, value: declined }],
           },
         });
       }

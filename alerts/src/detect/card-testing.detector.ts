@@ -224,7 +224,8 @@ export function createCardTestingDetector(spec: CardTestingSpec): EventDetector 
               },
             }),
             samples: w.latest(3).map((i) => maskId(i.id)),
-            contributors: [{ key: `${k}=${v}`, value: n }],
+            // Failures, as every contributor counts them ("bin=411234 · 901 failed").
+            contributors: [{ key: `${k}=${v}`, value: declined }],
           },
         });
       }
