@@ -16,7 +16,7 @@ import { matchesAll } from '../mute/matchers.js';
 import type { Matcher } from '../mute/matchers.js';
 import { createSilenceRegistry } from '../mute/silences.js';
 import type { Silence } from '../mute/silences.js';
-import type { DeliveryLog, DeliveryRecord } from '../notify/delivery-log.js';
+import type { DeliveryLog, DeliveryQuery, DeliveryRecord } from '../notify/delivery-log.js';
 import { createDeliveryLog } from '../notify/delivery-log.js';
 import type { Notifier, NotifyOutcome } from '../notify/notifier.js';
 import type { NotifyAlert } from '../notify/types.js';
@@ -182,7 +182,7 @@ export interface AlertEngine {
   }): Silence;
   expireSilence(id: string): boolean;
   silences(): Silence[];
-  deliveries(q?: { limit?: number; receiver?: string; status?: DeliveryRecord['status'] }): DeliveryRecord[];
+  deliveries(q?: DeliveryQuery): DeliveryRecord[];
   onDelivery(listener: (r: DeliveryRecord) => void): () => void;
   testReceiver(name: string): Promise<NotifyOutcome>;
   receivers(): string[];

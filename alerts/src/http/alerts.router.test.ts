@@ -155,6 +155,23 @@ describe('alerts router', () => {
     ).toMatchObject({ error: { field: 'matchers' } });
   });
 
+  it('refuses a silence whose matchers would mute every alert (provider=~".*" muted pages of every rule)', async () => {
+    for (const matchers of [['provider=~".*"'], ['team!="fraud"', 'provider=~"|stripe"']]) {
+      const res = await j('/silences', {
+        method: 'POST',
+        body: JSON.stringify({ matchers, duration: '1h', created_by: 'b', comment: 'c' }),
+      });
+      expect(res.status).toBe(400);
+      expect(String((res.body!['error'] as { message: string }).message)).toMatch(/match every alert/);
+    }
+    const ok = await j('/silences', {
+      method: 'POST',
+      body: JSON.stringify({ matchers: ['provider=~".+"', 'team!="fraud"'], duration: '1h', created_by: 'b', comment: 'c' }),
+    });
+    expect(ok.status).toBe(201);
+    expect((await j(`/silences/${String(ok.body!['id'])}`, { method: 'DELETE' })).status).toBe(204);
+  });
+
   it('sends a test notification and shows it in the delivery log', async () => {
     const t = await j('/receivers/oncall/test', { method: 'POST' });
     expect(t.body).toMatchObject({ ok: true, sent: 1 });
@@ -166,6 +183,13 @@ describe('alerts router', () => {
       reason: 'test',
     });
     expect((await j('/receivers/ghost/test', { method: 'POST' })).status).toBe(404);
+    // One alert's deliveries (`alert`, as the OpenAPI says: it answered 400 "unknown query parameter").
+    const one = await j('/alerts-deliveries?alert=test');
+    expect(one.status).toBe(200);
+    const items = one.body!['items'] as { alert_ids: string[] }[];
+    expect(items.length).toBeGreaterThan(0);
+    expect(items.every((r) => r.alert_ids.includes('test'))).toBe(true);
+    expect((await j('/alerts-deliveries?alert=nope').then((r) => r.body!['items'])) as unknown[]).toEqual([]);
   });
 
   it('answers 400 naming an unknown query parameter, keeping the documented ones', async () => {

@@ -50,6 +50,8 @@ const DeliveriesQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(5000).optional(),
   receiver: z.string().optional(),
   status: z.enum(['sent', 'failed']).optional(),
+  /** One alert's deliveries (documented in the OpenAPI, refused as unknown until 26 Nov). */
+  alert: z.string().min(1).optional(),
 });
 
 /**

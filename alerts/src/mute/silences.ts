@@ -29,6 +29,12 @@ export function createSilenceRegistry(): SilenceRegistry {
   return {
     create(s, now) {
       if (s.matchers.length === 0) throw new RangeError('a silence needs at least one matcher');
+      // As Alertmanager: matchers that all match an empty label set (`provider=~".*"`,
+      // `team!="x"`) match every alert too, pages included, of every rule.
+      if (matchesAll(s.matchers, {}))
+        throw new RangeError(
+          'these matchers match every alert (each also matches an empty label): add one that needs a value, e.g. provider="adyen"',
+        );
       if (!(s.ends_at > s.starts_at)) throw new RangeError('ends_at must be after starts_at');
       if (!s.created_by.trim()) throw new RangeError('created_by (author) is required');
       if (!s.comment.trim()) throw new RangeError('comment (reason) is required');

@@ -28,10 +28,19 @@ export interface DeliveryRecord {
  */
 export interface DeliveryLog {
   append(r: Omit<DeliveryRecord, 'id'>): DeliveryRecord;
-  list(q?: { limit?: number; receiver?: string; status?: DeliveryRecord['status'] }): DeliveryRecord[];
+  /** Newest first; `alert`: only the sends that carried that alert id. */
+  list(q?: DeliveryQuery): DeliveryRecord[];
   /** Listeners hear each record (live stream, metrics). */
   onRecord(listener: (r: DeliveryRecord) => void): () => void;
   flush(): Promise<void>;
+}
+
+/** Filters of `DeliveryLog.list` (the `/alerts-deliveries` query). */
+export interface DeliveryQuery {
+  limit?: number;
+  receiver?: string;
+  status?: DeliveryRecord['status'];
+  alert?: string;
 }
 
 export function createDeliveryLog(config: { capacity?: number; file?: string } = {}): DeliveryLog {
@@ -62,6 +71,7 @@ export function createDeliveryLog(config: { capacity?: number; file?: string } =
       let out = ring.slice().reverse();
       if (q.receiver) out = out.filter((r) => r.receiver === q.receiver);
       if (q.status) out = out.filter((r) => r.status === q.status);
+      if (q.alert) out = out.filter((r) => r.alert_ids.includes(q.alert ?? ''));
       return out.slice(0, q.limit ?? 100);
     },
     onRecord(l) {

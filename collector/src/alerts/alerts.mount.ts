@@ -67,7 +67,8 @@ export const ALERT_ROUTE_DOCS: RouteDoc[] = [
     tag: 'alerts',
     auth: 'oncall',
     audit: 'alert.ack',
-    summary: 'Acknowledge an alert (stops escalation); the actor is the signed-in user',
+    summary:
+      'Acknowledge an alert (stops its reminders and escalation; the resolve still goes out, saying who acknowledged); the actor is the signed-in user',
     pathParams: { id: 'Alert id' },
     body: {
       contentTypes: ['application/json'],
@@ -94,7 +95,8 @@ export const ALERT_ROUTE_DOCS: RouteDoc[] = [
     summary: 'Create a silence (matchers, duration or ends_at, comment); the author is the signed-in user',
     body: {
       contentTypes: ['application/json'],
-      description: '`{matchers: ["provider=\\"adyen\\""], duration: "2h" | ends_at, comment, starts_at?}`',
+      description:
+        '`{matchers: ["provider=\\"adyen\\""], duration: "2h" | ends_at, comment, starts_at?}` (`ends_at`, `starts_at`: epoch ms). 400 when the matchers would match every alert (each also matches an empty label, e.g. `provider=~".*"`), as Alertmanager refuses',
     },
     response: { status: 201, contentType: 'application/json', description: 'The silence' },
     errors: bodyErrors,
@@ -107,7 +109,7 @@ export const ALERT_ROUTE_DOCS: RouteDoc[] = [
     audit: 'silence.change',
     summary: 'Expire a silence now',
     pathParams: { id: 'Silence id' },
-    response: json('The expired silence'),
+    response: { status: 204, description: 'Expired (no body)' },
     errors,
   },
   {
