@@ -37,6 +37,26 @@ rules:
     severity: warning
     keep_firing_for: 3m
 
+  - name: country_success_rate_drop
+    description: Success rate of a whole country (every provider and method) falls below its recent baseline — a local scheme, acquirer or network down.
+    # No pooling: a country below 60 attempts in 10 minutes is not judged (AU at night, ~8 a
+    # minute, still is). A provider outage drops every country it serves: then the alert names the
+    # provider (its failures concentrate there) and the provider's page inhibits it.
+    detector: { type: rate, metric: success_rate, window_minutes: 10, baseline_minutes: 240, min_attempts: 60, min_effect: 0.12 }
+    group_by: [country]
+    severity: page
+    keep_firing_for: 3m
+
+  - name: issuer_success_rate_drop
+    description: Success rate drop on one issuer's card range (BIN), e.g. its 3-D Secure (ACS) down; sparse BINs pool into their issuing country.
+    detector: { type: rate, metric: success_rate, window_minutes: 10, baseline_minutes: 240, min_attempts: 60, min_effect: 0.12 }
+    filter: ['bin!=""']
+    group_by: [issuer_country, bin]
+    pool: [bin]
+    pool_min_per_hour: 300
+    severity: warning
+    keep_firing_for: 3m
+
   - name: technical_slo_burn
     description: Technical success rate (provider errors, timeouts, network errors; not issuer declines) burns the error budget of a 98% SLO fast (the two paging pairs of the SRE workbook; add the 3-day ticket pair for your own SLO).
     detector:
@@ -120,6 +140,6 @@ receivers:
 
 inhibit_rules:
   - source_matchers: ['alertname="provider_success_rate_drop"']
-    target_matchers: ['alertname=~"slice_success_rate_drop|expected_silence|success_rate_forecast|decline_mix_shift"']
+    target_matchers: ['alertname=~"slice_success_rate_drop|country_success_rate_drop|issuer_success_rate_drop|expected_silence|success_rate_forecast|decline_mix_shift"']
     equal: [provider]
 `;

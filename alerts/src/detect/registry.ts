@@ -55,7 +55,11 @@ export function createDetector(spec: DetectorSpec, ctx: DetectorContext = {}): D
     case 'level':
       return createLevelDetector(spec);
     case 'rate':
-      return createRateDetector(spec);
+      // A slice without its own provider (a country, a BIN): a drop concentrated on one provider
+      // names it, so that provider's page inhibits it (a provider outage drops every country).
+      return ctx.labels?.['provider'] === undefined
+        ? withDominantProvider(createRateDetector(spec), spec.window_minutes)
+        : createRateDetector(spec);
     case 'slo':
       return createSloDetector(spec);
     case 'forecast':
