@@ -97,7 +97,7 @@ describe('alerts config', () => {
       '  group_wait: 5 sec',
       '  repeat_interval: 0s',
       '  routes:',
-      '    - matchers: [\'severity="page\']',
+      "    - matchers: ['severity=\"page']",
       '      group_interval: 0',
       '      escalate: [{ after: soon, receiver: a }]',
     ].join('\n');

@@ -81,7 +81,9 @@ export function parseAlertsConfig(
       parsed.error.issues.flatMap((i) =>
         // A misspelt key is named at its own line (not at the start of the object holding it).
         i.code === 'unrecognized_keys'
-          ? i.keys.map((k) => issueAt({ ...i, path: [...i.path, k], message: `unknown key "${k}"` }, doc, pos))
+          ? i.keys.map((k) =>
+              issueAt({ ...i, path: [...i.path, k], message: `unknown key "${k}"` }, doc, pos),
+            )
           : [issueAt(i, doc, pos)],
       ),
     );
@@ -122,7 +124,9 @@ export function parseAlertsConfig(
         return undefined;
       }
     };
-    out.matchers = (r.matchers ?? []).flatMap((m, k) => check([...path, 'matchers', k], () => [parseMatcher(m)]) ?? []);
+    out.matchers = (r.matchers ?? []).flatMap(
+      (m, k) => check([...path, 'matchers', k], () => [parseMatcher(m)]) ?? [],
+    );
     for (const key of ['group_wait', 'group_interval', 'repeat_interval'] as const) {
       const v = r[key];
       if (v === undefined) continue;

@@ -166,7 +166,12 @@ describe('alerts router', () => {
     }
     const ok = await j('/silences', {
       method: 'POST',
-      body: JSON.stringify({ matchers: ['provider=~".+"', 'team!="fraud"'], duration: '1h', created_by: 'b', comment: 'c' }),
+      body: JSON.stringify({
+        matchers: ['provider=~".+"', 'team!="fraud"'],
+        duration: '1h',
+        created_by: 'b',
+        comment: 'c',
+      }),
     });
     expect(ok.status).toBe(201);
     expect((await j(`/silences/${String(ok.body!['id'])}`, { method: 'DELETE' })).status).toBe(204);

@@ -13,7 +13,7 @@ describe('alertLines', () => {
       'Observed: 71.5% · Expected: 93.5% (band 85.5%–100.0%)',
     );
     expect(observedLine({ value: 0.7152, expected: 0.935, lower: 0.855, upper: 1 }, 'zh')).toBe(
-      '观测值: 71.5% · 期望值: 93.5% (区间 85.5%–100.0%)',
+      '观测值：71.5% · 期望值：93.5%（区间 85.5%–100.0%）',
     );
   });
 
@@ -43,6 +43,18 @@ describe('alertLines', () => {
   });
 });
 
+describe('alertLines in Chinese', () => {
+  it('use Chinese punctuation (full-width colon and parentheses) and name who acknowledged', () => {
+    const lines = alertLines(
+      sampleAlert({ value: 0.5, expected: 0.9, lower: 0.85, upper: null, acknowledged_by: 'ana' }),
+      'zh',
+    );
+    expect(lines[1]).toBe('观测值：50.0% · 期望值：90.0%（区间 ≥ 85.0%）');
+    expect(lines.at(-1)).toBe('确认人：ana');
+    expect(lines.join('\n')).not.toMatch(/[\u4e00-\u9fff]: |\(区间/);
+  });
+});
+
 describe('alertLines in the unit of the message', () => {
   it("prints a decline-mix shift's divergence as a JSD, not a percentage (was 'Observed: 32.0%')", () => {
     const message: SummaryMessage = {
@@ -50,7 +62,7 @@ describe('alertLines in the unit of the message', () => {
       params: { jsd: 0.32, failures: 412, season_days: null, p: 1e-9, from: null, to: null, shifts: [] },
     };
     const a = { value: 0.32, expected: 0, lower: null, upper: 0.03, message };
-    expect(observedLine(a, 'zh')).toBe('观测值: 0.320 · 期望值: 0.000 (区间 ≤ 0.030)');
+    expect(observedLine(a, 'zh')).toBe('观测值：0.320 · 期望值：0.000（区间 ≤ 0.030）');
     // A success rate's figures stay percentages, a latency's in ms, whatever their size.
     const rate = {
       metric: 'success_rate',

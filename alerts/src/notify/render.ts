@@ -25,6 +25,9 @@ const T = {
     ack: 'Acknowledged by',
     open: 'Open in dashboard',
     alerts: 'alerts',
+    colon: ': ',
+    lparen: ' (',
+    rparen: ')',
   },
   zh: {
     firing: '告警中',
@@ -43,9 +46,13 @@ const T = {
     samples: '样例交易',
     since: '开始时间',
     resolvedAt: '恢复时间',
-    ack: '已确认',
+    ack: '确认人',
     open: '在看板中打开',
     alerts: '条告警',
+    // Chinese punctuation: full-width colon and parentheses.
+    colon: '：',
+    lparen: '（',
+    rparen: '）',
   },
 } as const satisfies Record<Locale, Record<string, string>>;
 
@@ -95,12 +102,17 @@ function iso(t: number): string {
   return new Date(t).toISOString().replace('.000Z', 'Z');
 }
 
-/** " (band 85.5%–100.0%)", or one-sided " (band ≤ 15)" / " (band ≥ 20)"; empty without a band. */
-function band(a: NotifyAlert, f: NumFormat, word: string): string {
-  if (a.lower !== null && a.upper !== null) return ` (${word} ${f(a.lower)}–${f(a.upper)})`;
-  if (a.upper !== null) return ` (${word} ≤ ${f(a.upper)})`;
-  if (a.lower !== null) return ` (${word} ≥ ${f(a.lower)})`;
-  return '';
+/** " (band 85.5%–100.0%)", or one-sided " (band ≤ 15)" / " (band ≥ 20)" (zh: "（区间 …）"); empty without a band. */
+function band(a: NotifyAlert, f: NumFormat, s: ReturnType<typeof strings>): string {
+  const inner =
+    a.lower !== null && a.upper !== null
+      ? `${f(a.lower)}–${f(a.upper)}`
+      : a.upper !== null
+        ? `≤ ${f(a.upper)}`
+        : a.lower !== null
+          ? `≥ ${f(a.lower)}`
+          : null;
+  return inner === null ? '' : `${s.lparen}${s.band} ${inner}${s.rparen}`;
 }
 
 /** Title of a notification, e.g. "[FIRING:2] success_rate_drop provider=adyen". */
@@ -165,17 +177,19 @@ export function alertLines(a: NotifyAlert, locale: Locale): string[] {
   const s = strings(locale);
   const lines = [summaryOf(a, locale)];
   const f = numFormat(a);
-  lines.push(`${s.observed}: ${f(a.value)} · ${s.expected}: ${f(a.expected)}${band(a, f, s.band)}`);
+  const c = s.colon;
+  lines.push(`${s.observed}${c}${f(a.value)} · ${s.expected}${c}${f(a.expected)}${band(a, f, s)}`);
   if (a.revenue_at_risk > 0)
-    lines.push(`${s.revenue}: ${fmtMoney(a.revenue_at_risk, a.reporting_currency, locale)}`);
-  if (a.contributors.length) lines.push(`${s.contributors}: ${a.contributors.map((c) => c.key).join(', ')}`);
-  if (a.samples.length) lines.push(`${s.samples}: ${a.samples.join(', ')}`);
+    lines.push(`${s.revenue}${c}${fmtMoney(a.revenue_at_risk, a.reporting_currency, locale)}`);
+  if (a.contributors.length)
+    lines.push(`${s.contributors}${c}${a.contributors.map((x) => x.key).join(', ')}`);
+  if (a.samples.length) lines.push(`${s.samples}${c}${a.samples.join(', ')}`);
   lines.push(
     a.status === 'firing'
-      ? `${s.since}: ${iso(a.starts_at)}`
-      : `${s.resolvedAt}: ${iso(a.ends_at ?? a.starts_at)}`,
+      ? `${s.since}${c}${iso(a.starts_at)}`
+      : `${s.resolvedAt}${c}${iso(a.ends_at ?? a.starts_at)}`,
   );
-  if (a.acknowledged_by) lines.push(`${s.ack}: ${a.acknowledged_by}`);
+  if (a.acknowledged_by) lines.push(`${s.ack}${c}${a.acknowledged_by}`);
   return lines.map(maskPans);
 }
 
@@ -193,7 +207,7 @@ export function plainText(n: Notification): string {
     parts.push(
       `• ${a.rule} {${maskPans(labels)}}`,
       ...alertLines(a, n.locale).map((l) => `  ${l}`),
-      `  ${s.open}: ${a.dashboard_url}`,
+      `  ${s.open}${s.colon}${a.dashboard_url}`,
       '',
     );
   }

@@ -40,7 +40,7 @@ export function teamsPayload(n: Notification): Record<string, unknown> {
     });
     body.push({ type: 'TextBlock', text: lines.join('\n\n'), wrap: true });
     if (actions.length < 5)
-      actions.push({ type: 'Action.OpenUrl', title: `${s.open}: ${a.rule}`, url: a.dashboard_url });
+      actions.push({ type: 'Action.OpenUrl', title: `${s.open}${s.colon}${a.rule}`, url: a.dashboard_url });
   }
   return {
     type: 'message',
