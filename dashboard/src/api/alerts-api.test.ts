@@ -63,6 +63,16 @@ describe('alerts API shapes', () => {
     });
   });
 
+  it('says a firing alert is recovering when its latest evaluations are normal again (keep_firing_for)', () => {
+    const view = (over: object) => AlertListSchema.parse([{ ...state, ...over }]).items[0]?.recovering;
+    // Last anomalous at 8 000, evaluated normal at 9 000: held firing, recovering.
+    expect(view({ last_anomalous_at: 8_000 })).toBe(8_000);
+    // Still anomalous at its latest evaluation, resolved, or an engine that sends no such field.
+    expect(view({ last_anomalous_at: 9_000 })).toBeNull();
+    expect(view({ last_anomalous_at: 8_000, status: 'resolved' })).toBeNull();
+    expect(view({})).toBeNull();
+  });
+
   it('accepts a bare array, { items } and { alerts }', () => {
     for (const body of [[state], { items: [state] }, { alerts: [state] }])
       expect(AlertListSchema.parse(body).items).toHaveLength(1);

@@ -35,6 +35,7 @@ const AlertStateSchema = z.object({
   fired_at: num,
   resolved_at: num,
   last_eval_at: num,
+  last_anomalous_at: num,
   value: num,
   expected: num,
   lower: num,
@@ -79,6 +80,12 @@ export interface Alert {
   /** The alert that inhibits this one (a provider outage mutes the method alerts beneath it). */
   inhibitedBy: string | null;
   flapping: boolean;
+  /**
+   * Firing, but its latest evaluations are normal again (held by the rule's `keep_firing_for`):
+   * the time of its last anomalous evaluation; null otherwise. The summary then shows normal
+   * figures ("915 attempts in 10 min, 770 expected"), which read as a false alert without it.
+   */
+  recovering: number | null;
   samples: string[];
   contributors: { key: string; value: number }[];
 }
@@ -102,6 +109,10 @@ export function toAlertView(s: z.output<typeof AlertStateSchema>): Alert {
     silenced: (s.muted?.silenced_by.length ?? 0) > 0,
     inhibitedBy: s.muted?.inhibited_by ?? null,
     flapping: s.flapping ?? false,
+    recovering:
+      s.status === 'firing' && s.last_anomalous_at != null && (s.last_eval_at ?? 0) > s.last_anomalous_at
+        ? s.last_anomalous_at
+        : null,
     samples: s.samples,
     contributors: s.contributors,
   };

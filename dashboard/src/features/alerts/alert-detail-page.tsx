@@ -72,7 +72,15 @@ function AlertDetailView({ a, onChanged }: { a: AlertDetail; onChanged(): void }
       <div className="panel">
         <dl className="kv">
           <dt>{t('alerts.state')}</dt>
-          <dd className={a.state === 'firing' ? 'bad' : undefined}>{label('alert_state', a.state)}</dd>
+          <dd className={a.state === 'firing' ? 'bad' : undefined}>
+            {label('alert_state', a.state)}
+            {a.recovering !== null && (
+              <span className="muted" title={fmt.dateTime(a.recovering)}>
+                {' '}
+                ({t('alerts.recovering', { at: fmt.axis(a.recovering, Date.now() - a.recovering) })})
+              </span>
+            )}
+          </dd>
           <dt>{t('alerts.severity')}</dt>
           <dd>{label('alert_severity', a.severity)}</dd>
           <dt>{t('alerts.since')}</dt>

@@ -26,6 +26,7 @@ const alert: Alert = {
   silenced: false,
   inhibitedBy: null,
   flapping: false,
+  recovering: null,
   samples: [],
   contributors: [],
 };
@@ -236,5 +237,24 @@ describe('AlertList', () => {
       ['a1', 0],
       ['card', 0],
     ]);
+  });
+
+  it('marks a firing alert held by keep_firing_for as recovering, and lists it after those still anomalous', () => {
+    const held: Alert = {
+      ...alert,
+      id: 'held',
+      severity: 'critical',
+      recovering: Date.UTC(2026, 0, 1, 13, 56),
+    };
+    const live: Alert = { ...alert, id: 'live', severity: 'warning' };
+    expect(urgentFirst([held, live]).map((a) => a.id)).toEqual(['live', 'held']);
+    render(
+      <I18nProvider lang="en">
+        <SessionProvider initial={{ kind: 'open' }}>
+          <AlertList q={q({ data: { items: [held] } })} />
+        </SessionProvider>
+      </I18nProvider>,
+    );
+    expect(screen.getByText(/\(recovering: normal after .*\)/)).toBeTruthy();
   });
 });

@@ -26,7 +26,8 @@ const rank = (severity: string) => {
 
 /**
  * The live screen's order, what needs someone first: firing before pending, then alerts nobody
- * has muted (not inhibited, not silenced) and nobody has acknowledged, then by severity
+ * has muted (not inhibited, not silenced) and nobody has acknowledged, then those not
+ * recovering (normal again, held by `keep_firing_for`), then by severity
  * (`ALERT_SEVERITIES`: critical, page, warning, ticket, info, others), the newest first. In an
  * outage the engine's newest-first list put the provider's page below a screenful of the slice
  * alerts it inhibits.
@@ -36,6 +37,7 @@ export function urgentFirst(items: readonly Alert[]): Alert[] {
     a.state === 'firing' ? 0 : 1,
     a.inhibitedBy || a.silenced ? 1 : 0,
     a.acknowledged ? 1 : 0,
+    a.recovering !== null ? 1 : 0,
     rank(a.severity),
     -a.started_at,
   ];
@@ -117,6 +119,13 @@ export function AlertList({
         </Link>
       </div>
     );
+  const recovering = (a: Alert) =>
+    a.recovering !== null && (
+      <span className="muted" title={fmt.dateTime(a.recovering)}>
+        {' '}
+        ({t('alerts.recovering', { at: fmt.axis(a.recovering, Date.now() - a.recovering) })})
+      </span>
+    );
   const revenue = (a: Alert) =>
     a.revenue_at_risk != null ? fmt.money(a.revenue_at_risk, a.reporting_currency ?? 'USD') : '–';
   if (compact) {
@@ -144,6 +153,7 @@ export function AlertList({
               {label('alert_state', a.state)}
               {a.flapping ? ' ⇅' : ''}
             </span>
+            {recovering(a)}
             {' · '}
             <span data-value={a.severity}>{label('alert_severity', a.severity)}</span>
             {' · '}
@@ -235,6 +245,7 @@ export function AlertList({
               <td className={stateClass(a)}>
                 {label('alert_state', a.state)}
                 {a.flapping ? ' ⇅' : ''}
+                {recovering(a)}
                 {inhibited(a)}
               </td>
               <td data-value={a.severity}>{label('alert_severity', a.severity)}</td>

@@ -25,6 +25,7 @@ const alert = (over: Partial<Alert> = {}): Alert => ({
   silenced: false,
   inhibitedBy: null,
   flapping: false,
+  recovering: null,
   samples: ['pay_…_1rg', 'pay_…_1pn', 'pay_8f3a91c2d4'],
   contributors: [],
   ...over,

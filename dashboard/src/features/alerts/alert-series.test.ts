@@ -21,6 +21,7 @@ const alert = (rule: string, labels: Record<string, string>): Alert => ({
   silenced: false,
   inhibitedBy: null,
   flapping: false,
+  recovering: null,
   samples: [],
   contributors: [],
 });
