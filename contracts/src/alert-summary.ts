@@ -396,7 +396,10 @@ function zh(m: SummaryMessage): string {
     }
     case 'silence': {
       const p = m.params;
-      return `${p.minutes} 分钟内仅 ${p.observed} 笔尝试，预期 ${Math.round(p.expected)} 笔（P=${p.p.toExponential(1)}）`;
+      // "仅" (only) for a shortfall alone: the sentence also describes the normal evaluations of
+      // an alert held by keep_firing_for and its resolve (940 attempts, 772 expected).
+      const only = p.observed < p.expected ? '仅 ' : ' ';
+      return `${p.minutes} 分钟内${only}${p.observed} 笔尝试，预期 ${Math.round(p.expected)} 笔（${formatP('P', p.p)}）`;
     }
     case 'mix_stable': {
       const p = m.params;

@@ -287,6 +287,13 @@ describe('detector summaries', () => {
     expect(summaryText(m('silence', { observed: 0, minutes: 5, expected: 900, p: 1e-320 }), 'en')).toBe(
       '0 attempts in 5 min, 900 expected (P<1e-300)',
     );
+    expect(summaryText(m('silence', { observed: 0, minutes: 5, expected: 900, p: 1e-320 }), 'zh')).toBe(
+      '5 分钟内仅 0 笔尝试，预期 900 笔（P<1e-300）',
+    );
+    // The normal evaluation of an alert held by keep_firing_for (and its resolve): not "only".
+    expect(summaryText(m('silence', { observed: 940, minutes: 10, expected: 772.4, p: 1 }), 'zh')).toBe(
+      '10 分钟内 940 笔尝试，预期 772 笔（P=1.0e+0）',
+    );
   });
 
   it('read back through the contract schema as the API sends them (an unreadable one is refused)', () => {
