@@ -301,6 +301,31 @@ describe('dispatcher', () => {
     expect(esc).toEqual([{ path: '/manager', status: 'firing', alerts: ['p:firing'] }]);
   });
 
+  it('escalates on time, not at the next group flush up to a group_interval later', async () => {
+    const { d } = setup();
+    // Firing since 0, routed at 2 min (after its `for`): flushes at 2m30s, 7m30s, 12m30s, 17m30s.
+    d.update(alert('p', { provider: 'adyen', severity: 'page' }), 2 * M);
+    const escalatedBy = async (until: number) => {
+      for (let t = 2 * M; t <= until; t += 30 * S) await d.tick(t);
+      return sent().filter((x) => x.path === '/manager');
+    };
+    expect(await escalatedBy(14 * M + 30 * S)).toEqual([]);
+    expect(await escalatedBy(15 * M)).toEqual([{ path: '/manager', status: 'firing', alerts: ['p:firing'] }]);
+    expect(await escalatedBy(30 * M)).toHaveLength(1);
+  });
+
+  it("escalates while the page's own receiver fails (it was never escalated then)", async () => {
+    await rx.close();
+    rx = await startHttpReceiver((r) => ({ status: r.url === '/pager' ? 500 : 200, body: 'ok' }));
+    const { d } = setup();
+    d.update(alert('p', { provider: 'adyen', severity: 'page' }), 0);
+    for (let t = 30 * S; t <= 16 * M; t += 30 * S) await d.tick(t);
+    expect(sent().filter((x) => x.path === '/manager')).toEqual([
+      { path: '/manager', status: 'firing', alerts: ['p:firing'] },
+    ]);
+    expect(sent().some((x) => x.path === '/pager')).toBe(true);
+  });
+
   it('after a restart with the same notification log: no re-send of a firing, the resolve still goes out', async () => {
     const nflog = memNflog();
     const first = setup(nflog);

@@ -187,25 +187,57 @@ export function createDispatcher(deps: DispatcherDeps, route: Route): Dispatcher
     const unacked = firing.some((a) => a.acknowledged_by === null);
     const repeatDue =
       last !== undefined && firing.length > 0 && unacked && now - last.at >= g.route.repeat_interval_ms;
-    if (changed && (firing.length > 0 || resolved.length > 0)) {
-      await send(
-        g,
-        firing,
-        resolved,
-        last === undefined || last.firing.length === 0 ? 'new' : 'update',
-        now,
-        logKey,
-        keep,
-      );
-    } else if (repeatDue) {
-      await send(g, firing, [], 'repeat', now, logKey, keep);
-    } else if (changed && firing.length === 0 && resolved.length === 0 && last) {
-      // Nothing left to tell (what was heard is muted or gone): remember that, send nothing.
-      deps.nflog.set({ key: logKey, at: last.at, firing: [...keep].sort(), resolved: [] });
+    let failed: unknown = null;
+    try {
+      if (changed && (firing.length > 0 || resolved.length > 0)) {
+        await send(
+          g,
+          firing,
+          resolved,
+          last === undefined || last.firing.length === 0 ? 'new' : 'update',
+          now,
+          logKey,
+          keep,
+        );
+      } else if (repeatDue) {
+        await send(g, firing, [], 'repeat', now, logKey, keep);
+      } else if (changed && firing.length === 0 && resolved.length === 0 && last) {
+        // Nothing left to tell (what was heard is muted or gone): remember that, send nothing.
+        deps.nflog.set({ key: logKey, at: last.at, firing: [...keep].sort(), resolved: [] });
+      }
+    } catch (e) {
+      failed = e;
     }
-    // Escalation of unacknowledged firing alerts. Who was escalated to is kept in the
-    // notification log (persisted), so a restart does not escalate again and the resolve
-    // reaches the escalation receiver too.
+    // Escalation runs even when the receiver's send failed: a receiver that cannot be reached
+    // is when the next one is needed most (the failure was rethrown before it, so a dead
+    // receiver without a working fallback was never escalated).
+    const resolveRetry = await escalate(g, now, firing, true);
+    if (failed !== null) throw failed;
+    // Resolved alerts leave the group once every receiver that heard the firing got the resolve.
+    for (const a of [...g.alerts.values()]) {
+      if (a.status === 'resolved' && !resolveRetry.has(a.id)) {
+        g.alerts.delete(a.id);
+        const of = memberOf.get(a.id);
+        of?.delete(g.key);
+        if (of?.size === 0) memberOf.delete(a.id);
+      }
+    }
+    if (g.alerts.size === 0) groups.delete(g.key);
+    else g.next_flush_at = now + g.route.group_interval_ms;
+  }
+
+  /**
+   * Escalation of unacknowledged firing alerts (`firing`: the group's unmuted ones). Who was
+   * escalated to is kept in the notification log (persisted), so a restart does not escalate
+   * again and the resolve reaches the escalation receiver too (`withResolves`). Returns the ids
+   * whose resolve must be tried again.
+   */
+  async function escalate(
+    g: Group,
+    now: number,
+    firing: NotifyAlert[],
+    withResolves: boolean,
+  ): Promise<Set<string>> {
     const resolveRetry = new Set<string>();
     for (const [i, step] of g.route.escalate.entries()) {
       const escKey = escalationLogKey(g.key, i, step.receiver);
@@ -214,7 +246,7 @@ export function createDispatcher(deps: DispatcherDeps, route: Route): Dispatcher
       const escResolved = [...g.alerts.values()].filter(
         (a) => a.status === 'resolved' && escalated.has(a.id),
       );
-      if (escResolved.length) {
+      if (withResolves && escResolved.length) {
         const out = await deps.notifier.notify(step.receiver, {
           group_key: `${g.key}/escalation/${i}`,
           group_labels: g.labels,
@@ -245,17 +277,27 @@ export function createDispatcher(deps: DispatcherDeps, route: Route): Dispatcher
         if (!escLast || ids.length !== escLast.firing.length || ids.some((id, k) => id !== escLast.firing[k]))
           deps.nflog.set({ key: escKey, at: now, firing: ids, resolved: [] });
     }
-    // Resolved alerts leave the group once every receiver that heard the firing got the resolve.
-    for (const a of [...g.alerts.values()]) {
-      if (a.status === 'resolved' && !resolveRetry.has(a.id)) {
-        g.alerts.delete(a.id);
-        const of = memberOf.get(a.id);
-        of?.delete(g.key);
-        if (of?.size === 0) memberOf.delete(a.id);
-      }
-    }
-    if (g.alerts.size === 0) groups.delete(g.key);
-    else g.next_flush_at = now + g.route.group_interval_ms;
+    return resolveRetry;
+  }
+
+  /**
+   * The group's unmuted firing alerts when one of them is due for an escalation step it has not
+   * had, else null. Checked every tick: an escalation waited for the group's next flush, up to a
+   * `group_interval` (5 min by default) late.
+   */
+  function escalationDue(g: Group, now: number, firingAll: NotifyAlert[]): NotifyAlert[] | null {
+    if (!g.route.escalate.length) return null;
+    const open = [...g.alerts.values()].filter((a) => a.status === 'firing' && a.acknowledged_by === null);
+    const due = g.route.escalate.some((step, i) => {
+      const escalated = deps.nflog.get(escalationLogKey(g.key, i, step.receiver))?.firing ?? [];
+      return open.some((a) => now - a.starts_at >= step.after_ms && !escalated.includes(a.id));
+    });
+    if (!due) return null;
+    const firing = open.filter((a) => {
+      const m = muteInfo(a, now, firingAll);
+      return m.silenced_by.length === 0 && m.inhibited_by === null;
+    });
+    return firing.length ? firing : null;
   }
 
   async function send(
@@ -360,7 +402,17 @@ export function createDispatcher(deps: DispatcherDeps, route: Route): Dispatcher
     tick(now) {
       const firingAll = firingAlerts();
       for (const g of [...groups.values()]) {
-        if (g.next_flush_at > now || sending.has(g)) continue;
+        if (sending.has(g)) continue;
+        if (g.next_flush_at > now) {
+          const firing = escalationDue(g, now, firingAll);
+          if (!firing) continue;
+          const p = escalate(g, now, firing, false)
+            .then(() => undefined)
+            .catch(() => undefined) // the delivery log has it; tried again next tick
+            .finally(() => sending.delete(g));
+          sending.set(g, p);
+          continue;
+        }
         const p = flush(g, now, firingAll)
           .catch(() => {
             // Delivery failed: the delivery log has the details; retry at the next interval.
