@@ -44,6 +44,13 @@ export interface NotifyOutcome {
  */
 export interface Notifier {
   notify(receiver: string, n: Omit<Notification, 'receiver' | 'locale'>): Promise<NotifyOutcome>;
+  /**
+   * Re-sends still-firing alerts to the receiver's channels that forget them otherwise
+   * (`Channel.keepAliveMs`: Alertmanager), logged with reason `refresh`; no fallback.
+   */
+  refresh(receiver: string, n: Omit<Notification, 'receiver' | 'locale' | 'reason'>): Promise<NotifyOutcome>;
+  /** The shortest `keepAliveMs` of the receiver's channels; null when none needs refreshing. */
+  keepAliveMs(receiver: string): number | null;
   /** Sends a synthetic "test" notification (the send-test API). */
   test(receiver: string): Promise<NotifyOutcome>;
   receivers(): string[];
@@ -120,6 +127,7 @@ export function createNotifier(
     receiver: string,
     base: Omit<Notification, 'receiver' | 'locale'>,
     fallbackFor: string | null,
+    only?: (ch: Channel) => boolean,
   ): Promise<NotifyOutcome> {
     const r = byName.get(receiver);
     if (!r) {
@@ -157,7 +165,7 @@ export function createNotifier(
         : {}),
     };
     const results = await Promise.all(
-      r.channels.map(async (ch) => {
+      r.channels.filter(only ?? (() => true)).map(async (ch) => {
         const t0 = now();
         const res = await sendWithRetry(ch, n);
         deps.log.append({
@@ -181,7 +189,7 @@ export function createNotifier(
     const failed = results.length - sent;
     let fallback: string | null = null;
     let delivered = sent > 0;
-    if (sent === 0 && r.cfg.fallback && fallbackFor === null && r.cfg.fallback !== receiver) {
+    if (sent === 0 && !only && r.cfg.fallback && fallbackFor === null && r.cfg.fallback !== receiver) {
       fallback = r.cfg.fallback;
       delivered = (await notifyInner(r.cfg.fallback, base, receiver)).ok;
     }
@@ -190,6 +198,14 @@ export function createNotifier(
 
   return {
     notify: (receiver, n) => notifyInner(receiver, n, null),
+    refresh: (receiver, n) =>
+      notifyInner(receiver, { ...n, reason: 'refresh' }, null, (ch) => ch.keepAliveMs !== undefined),
+    keepAliveMs(receiver) {
+      const ms = (byName.get(receiver)?.channels ?? []).flatMap((ch) =>
+        ch.keepAliveMs === undefined ? [] : [ch.keepAliveMs],
+      );
+      return ms.length ? Math.min(...ms) : null;
+    },
     test(receiver) {
       const t = now();
       return notifyInner(

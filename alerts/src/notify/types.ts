@@ -36,8 +36,11 @@ export interface Notification {
   status: 'firing' | 'resolved';
   alerts: NotifyAlert[];
   locale: Locale;
-  /** Why this was sent: a new group, an update, a repeat, an escalation or a test. */
-  reason: 'new' | 'update' | 'repeat' | 'escalation' | 'test';
+  /**
+   * Why this was sent: a new group, an update, a repeat, an escalation, a test, or a `refresh` of
+   * still-firing alerts to channels that forget them otherwise (`Channel.keepAliveMs`).
+   */
+  reason: 'new' | 'update' | 'repeat' | 'escalation' | 'test' | 'refresh';
   /**
    * When the dispatcher sent it (epoch ms, wall clock; absent for tests and previews): a
    * reminder (`repeat`) says how long its alerts have been firing.
@@ -55,6 +58,11 @@ export interface Channel {
   readonly type: string;
   /** A label for logs that never contains a secret (e.g. the webhook host). */
   readonly target: string;
+  /**
+   * Firing alerts this channel delivered expire unless sent again within this time (Alertmanager
+   * resolves an alert at its `endsAt`); the dispatcher re-sends them to such channels only.
+   */
+  readonly keepAliveMs?: number;
   send(n: Notification, signal?: AbortSignal): Promise<void>;
 }
 

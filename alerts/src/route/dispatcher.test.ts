@@ -326,6 +326,53 @@ describe('dispatcher', () => {
     expect(sent().some((x) => x.path === '/pager')).toBe(true);
   });
 
+  it('keeps an acknowledged alert firing in Alertmanager: its forwarded alerts are refreshed before their endsAt', async () => {
+    // Alertmanager resolves a pushed alert at its endsAt (now + 60 min); reminders (every 4 h,
+    // none once acknowledged) were the only re-sends, so it resolved there after an hour.
+    let clock = 0;
+    const notifier = createNotifier(
+      { log: createDeliveryLog(), sleep: async () => undefined, channelDeps: { now: () => clock } },
+      {
+        receivers: [
+          {
+            name: 'am',
+            locale: 'en',
+            channels: [{ type: 'alertmanager', url: rx.url, resolve_timeout_minutes: 60 }],
+          },
+        ],
+      },
+    );
+    const route = buildRoute({
+      receiver: 'am',
+      group_wait_ms: 30 * S,
+      group_interval_ms: 5 * M,
+      repeat_interval_ms: 4 * 60 * M,
+    });
+    const d = createDispatcher(
+      { notifier, silences: createSilenceRegistry(), nflog: memNflog(), inhibitRules: [] },
+      route,
+    );
+    d.update(alert('p', { provider: 'adyen', severity: 'page' }), 0);
+    const aliveUntil = () =>
+      Math.max(
+        ...rx.requests.map((r) => Date.parse((JSON.parse(r.body) as { endsAt: string }[])[0]!.endsAt)),
+      );
+    for (clock = 30 * S; clock <= 3 * 60 * M; clock += 5 * M) {
+      await d.tick(clock);
+      if (clock === 30 * S) d.acknowledge('p', 'ana');
+      expect(aliveUntil()).toBeGreaterThan(clock + 5 * M);
+    }
+    // Refreshed about every 30 min, not on every flush.
+    expect(rx.requests.length).toBeLessThanOrEqual(8);
+    d.update(
+      alert('p', { provider: 'adyen', severity: 'page' }, { status: 'resolved', ends_at: clock }),
+      clock,
+    );
+    await d.tick(clock + 5 * M);
+    const last = JSON.parse(rx.requests.at(-1)!.body) as { endsAt: string }[];
+    expect(Date.parse(last[0]!.endsAt)).toBe(clock);
+  });
+
   it('after a restart with the same notification log: no re-send of a firing, the resolve still goes out', async () => {
     const nflog = memNflog();
     const first = setup(nflog);

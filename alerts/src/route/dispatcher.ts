@@ -60,7 +60,8 @@ export interface Dispatcher {
 }
 
 export interface DispatcherDeps {
-  notifier: Pick<Notifier, 'notify'>;
+  /** `refresh`/`keepAliveMs` (optional): re-sending firing alerts to channels that forget them. */
+  notifier: Pick<Notifier, 'notify'> & Partial<Pick<Notifier, 'refresh' | 'keepAliveMs'>>;
   silences: SilenceRegistry;
   nflog: NotificationLogStore;
   inhibitRules: InhibitRule[];
@@ -208,6 +209,7 @@ export function createDispatcher(deps: DispatcherDeps, route: Route): Dispatcher
     } catch (e) {
       failed = e;
     }
+    if (failed === null) await keepAlive(g, now, logKey);
     // Escalation runs even when the receiver's send failed: a receiver that cannot be reached
     // is when the next one is needed most (the failure was rethrown before it, so a dead
     // receiver without a working fallback was never escalated).
@@ -222,8 +224,38 @@ export function createDispatcher(deps: DispatcherDeps, route: Route): Dispatcher
         if (of?.size === 0) memberOf.delete(a.id);
       }
     }
-    if (g.alerts.size === 0) groups.delete(g.key);
-    else g.next_flush_at = now + g.route.group_interval_ms;
+    if (g.alerts.size === 0) {
+      groups.delete(g.key);
+      refreshedAt.delete(logKey);
+    } else g.next_flush_at = now + g.route.group_interval_ms;
+  }
+
+  /** When each receiver × group last had its firing alerts refreshed (`keepAlive`). */
+  const refreshedAt = new Map<string, number>();
+
+  /**
+   * Channels that forget a firing alert unless told again (Alertmanager resolves it at its
+   * `endsAt`, 60 min after the push) hear the group's notified, still-firing alerts again once
+   * half that time has passed since the last send. Reminders did not do it: every
+   * `repeat_interval` (4 h by default), never for an acknowledged or muted alert — Alertmanager
+   * resolved such an alert an hour in, and told its own receivers so, while it still fired.
+   */
+  async function keepAlive(g: Group, now: number, logKey: string): Promise<void> {
+    const ms = deps.notifier.keepAliveMs?.(g.route.receiver) ?? null;
+    const entry = deps.nflog.get(logKey);
+    if (ms === null || !deps.notifier.refresh || !entry) return;
+    if (now - Math.max(entry.at, refreshedAt.get(logKey) ?? -Infinity) < ms / 2) return;
+    const alive = [...g.alerts.values()].filter((a) => a.status === 'firing' && entry.firing.includes(a.id));
+    if (!alive.length) return;
+    const out = await deps.notifier.refresh(g.route.receiver, {
+      group_key: g.key,
+      group_labels: g.labels,
+      status: 'firing',
+      alerts: alive,
+      sent_at: now,
+      external_url: deps.externalUrl?.() ?? '',
+    });
+    if (out.ok) refreshedAt.set(logKey, now);
   }
 
   /**

@@ -7,7 +7,9 @@ import type { Channel, Notification } from '../types.js';
 /**
  * Forwards alerts to a real Alertmanager through its API (`POST /api/v2/alerts`). Firing
  * alerts are sent with an `endsAt` of now + `resolve_timeout` (Alertmanager expects clients to
- * re-send while firing, which the repeat interval does); resolved alerts with their end time.
+ * re-send while firing: the dispatcher refreshes them, `keepAliveMs`, since reminders come only
+ * every `repeat_interval`, 4 h by default, and never for an acknowledged alert); resolved alerts
+ * with their end time.
  */
 export const AlertmanagerSpecSchema = z.strictObject({
   type: z.literal('alertmanager'),
@@ -40,6 +42,7 @@ export function createAlertmanagerChannel(
   return {
     type: 'alertmanager',
     target: hostOf(spec.url),
+    keepAliveMs: spec.resolve_timeout_minutes * 60_000,
     async send(n, signal) {
       const headers: Record<string, string> = {};
       if (spec.basic_auth)
