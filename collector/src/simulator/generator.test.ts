@@ -306,7 +306,9 @@ describe('incidents', { timeout: 60_000 }, () => {
       ],
     });
     for (const provider of ['adyen', 'stripe'])
-      expect(failRate(evs.filter((e) => e.provider === provider && inWindow(e))), provider).toBeGreaterThan(0.5);
+      expect(failRate(evs.filter((e) => e.provider === provider && inWindow(e))), provider).toBeGreaterThan(
+        0.5,
+      );
     expect(failRate(evs.filter((e) => e.provider === 'paypal' && inWindow(e)))).toBeLessThan(0.15);
   });
 
