@@ -204,7 +204,10 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
   const scrapeConfig = config.signals.scrape;
   const scraper =
     scrapeConfig && scrapeConfig.targets.length > 0
-      ? createPromScraper({ writer: signals, logger, onScrape: signalMetrics.onScrape }, scrapeConfig)
+      ? createPromScraper(
+          { writer: signals, logger, maskText: masker.maskText, onScrape: signalMetrics.onScrape },
+          scrapeConfig,
+        )
       : null;
   const tailConfig = config.signals.logTail;
   const tailer = tailConfig

@@ -4,11 +4,13 @@ import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../lib/logger.js';
+import { createMasker } from '../../pipeline/steps/mask.step.js';
 import type { ScrapedSample } from './exposition.js';
 import { createPromScraper, type ScrapeResult } from './prom-scraper.js';
 import { ScrapeConfigSchema, ScrapeTargetSchema, type ScrapeTarget } from './scrape-config.js';
 
 const logger = createLogger({ level: 'silent' });
+const { maskText } = createMasker(Buffer.from('prom-scrape-int-test'));
 let child: ChildProcess;
 let base = '';
 
@@ -44,7 +46,10 @@ afterAll(async () => {
 describe('prom scraper (real HTTP endpoint)', () => {
   it('scrapes with basic auth and stores the mapped series plus target health', async () => {
     const w = memoryWriter();
-    const scraper = createPromScraper({ writer: w, logger, now: () => 1_800_000_000_000 }, { targets: [] });
+    const scraper = createPromScraper(
+      { writer: w, logger, maskText, now: () => 1_800_000_000_000 },
+      { targets: [] },
+    );
     const r = await scraper.scrapeOnce(
       target({
         basic_auth: { username: 'scraper', password: 's3cret' },
@@ -87,7 +92,7 @@ describe('prom scraper (real HTTP endpoint)', () => {
 
   it('reports up=0 with http_error on wrong credentials, and works with a bearer token', async () => {
     const w = memoryWriter();
-    const scraper = createPromScraper({ writer: w, logger }, { targets: [] });
+    const scraper = createPromScraper({ writer: w, logger, maskText }, { targets: [] });
     const denied = await scraper.scrapeOnce(
       target({
         basic_auth: { username: 'scraper', password: 'wrong' },
@@ -104,7 +109,7 @@ describe('prom scraper (real HTTP endpoint)', () => {
 
   it('drops a scrape beyond sample_limit whole', async () => {
     const w = memoryWriter();
-    const scraper = createPromScraper({ writer: w, logger }, { targets: [] });
+    const scraper = createPromScraper({ writer: w, logger, maskText }, { targets: [] });
     const r = await scraper.scrapeOnce(
       target({ url: `${base}/big`, sample_limit: 5000, mappings: [{ metric: 'many' }] }),
     );
@@ -123,7 +128,7 @@ describe('prom scraper (real HTTP endpoint)', () => {
 
   it('drops a scrape whose stored label values exceed label_value_length_limit whole (they were stored at any length)', async () => {
     const w = memoryWriter();
-    const scraper = createPromScraper({ writer: w, logger }, { targets: [] });
+    const scraper = createPromScraper({ writer: w, logger, maskText }, { targets: [] });
     const mappings = [{ metric: 'payments_total', labels: { status: 'status' } }];
     const basic_auth = { username: 'scraper', password: 's3cret' };
     const r = await scraper.scrapeOnce(target({ basic_auth, label_value_length_limit: 3, mappings }));
@@ -142,7 +147,7 @@ describe('prom scraper (real HTTP endpoint)', () => {
   });
 
   it('gives up at the timeout on a target that never answers', async () => {
-    const scraper = createPromScraper({ writer: memoryWriter(), logger }, { targets: [] });
+    const scraper = createPromScraper({ writer: memoryWriter(), logger, maskText }, { targets: [] });
     const t0 = Date.now();
     const r = await scraper.scrapeOnce(target({ url: `${base}/slow`, timeout_s: 0.5 }));
     expect(r).toMatchObject({ up: false, failure: 'timeout' });
@@ -150,7 +155,7 @@ describe('prom scraper (real HTTP endpoint)', () => {
   });
 
   it('aborts an endless body at max_body_bytes instead of buffering it', async () => {
-    const scraper = createPromScraper({ writer: memoryWriter(), logger }, { targets: [] });
+    const scraper = createPromScraper({ writer: memoryWriter(), logger, maskText }, { targets: [] });
     const before = process.memoryUsage().rss;
     const r = await scraper.scrapeOnce(
       target({ url: `${base}/endless`, timeout_s: 5, interval_s: 5, max_body_bytes: 1024 * 1024 }),
@@ -174,7 +179,10 @@ describe('prom scraper (real HTTP endpoint)', () => {
         },
       ],
     });
-    const scraper = createPromScraper({ writer: w, logger, onScrape: (r) => results.push(r) }, config);
+    const scraper = createPromScraper(
+      { writer: w, logger, maskText, onScrape: (r) => results.push(r) },
+      config,
+    );
     scraper.start();
     await new Promise((r) => setTimeout(r, 2600));
     await scraper.stop();

@@ -35,6 +35,12 @@ export interface ScrapeResult {
 export interface PromScraperDeps {
   writer: SampleWriter;
   logger: Logger;
+  /**
+   * The pipeline masker's text masking. Label values a target exposes are outside our control
+   * (a gateway may label by card number or e-mail), and parse errors quote the offending line:
+   * both pass through it before they are stored or logged.
+   */
+  maskText: (s: string) => string;
   fetch?: typeof fetch;
   now?: () => number;
   /** Called after every scrape (metrics hook: up, duration, failures by target). */
@@ -102,6 +108,13 @@ function healthSamples(r: ScrapeResult, ts: number): ScrapedSample[] {
   ];
 }
 
+/** Label values masked (names are the mapping's own, from config). */
+function maskLabels(labels: Record<string, string>, maskText: (s: string) => string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(labels)) out[k] = maskText(v);
+  return out;
+}
+
 export function createPromScraper(deps: PromScraperDeps, config: ScrapeConfig): PromScraper {
   const doFetch = deps.fetch ?? fetch;
   const now = deps.now ?? Date.now;
@@ -151,7 +164,10 @@ export function createPromScraper(deps: PromScraperDeps, config: ScrapeConfig): 
           `${samplesScraped} samples > sample_limit ${t.sample_limit}`,
         );
       try {
-        samples = mapSamples(parseExposition(text), t.mappings, t.name, ts);
+        samples = mapSamples(parseExposition(text), t.mappings, t.name, ts).map((s) => ({
+          ...s,
+          labels: maskLabels(s.labels, deps.maskText),
+        }));
       } catch (err) {
         throw new ScrapeError('parse_error', (err as Error).message);
       }
@@ -174,14 +190,14 @@ export function createPromScraper(deps: PromScraperDeps, config: ScrapeConfig): 
       durationMs: performance.now() - started,
       samplesScraped,
       samplesStored: samples.length,
-      ...(failure ? { failure: failure.failure, message: failure.message } : {}),
+      ...(failure ? { failure: failure.failure, message: deps.maskText(failure.message) } : {}),
     };
     try {
       await deps.writer.writeSamples([...samples, ...healthSamples(result, ts)]);
     } catch (err) {
       result.samplesStored = 0;
       result.failure ??= 'store_error';
-      result.message ??= (err as Error).message;
+      result.message ??= deps.maskText((err as Error).message);
     }
     if (result.failure)
       log.warn({ target: t.name, failure: result.failure, detail: result.message }, 'scrape failed');
