@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { DIMENSIONS, DimensionSchema, type Filters } from './dimensions.js';
 import { FAILURE_CATEGORIES } from './enums.js';
-import { PaymentEventSchema } from './payment-event.js';
+import { PaymentEventSchema, parseTimestamp } from './payment-event.js';
 import { TimeZoneSchema } from './time-zone.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -11,7 +11,7 @@ import { TimeZoneSchema } from './time-zone.js';
 
 /** A time given as RFC 3339 or epoch milliseconds, in a query string. */
 export const QueryTimeSchema = z.string().transform((s, ctx) => {
-  const ms = /^\d+$/.test(s) ? Number(s) : Date.parse(s);
+  const ms = /^\d+$/.test(s) ? Number(s) : parseTimestamp(s);
   if (!Number.isFinite(ms)) {
     ctx.addIssue({ code: 'custom', message: 'expected RFC 3339 or epoch milliseconds' });
     return z.NEVER;

@@ -101,4 +101,16 @@ describe('enums and currencies', () => {
   it('parses timestamps to UTC ms', () => {
     expect(parseTimestamp('2026-11-25T18:00:00+08:00')).toBe(Date.UTC(2026, 10, 25, 10));
   });
+  it('refuses dates that do not exist instead of rolling them into the next month or day', () => {
+    // Date.parse reads 2026-02-30 as 2 March and 24:00 as the next midnight.
+    for (const ts of [
+      '2026-02-30T10:00:00Z',
+      '2026-04-31T00:00:00Z',
+      '2027-02-29T00:00:00Z',
+      '2026-11-26T24:00:00Z',
+    ])
+      expect(parseTimestamp(ts), ts).toBeNaN();
+    expect(parseTimestamp('2028-02-29T23:59:59Z')).toBe(Date.UTC(2028, 1, 29, 23, 59, 59));
+    expect(parseTimestamp('2026-12-31T23:59:59.999-01:00')).toBe(Date.UTC(2027, 0, 1, 0, 59, 59, 999));
+  });
 });

@@ -102,9 +102,23 @@ export const TimestampSchema = z.union([
   z.string().regex(RFC3339, 'expected an RFC 3339 date-time with a time zone, or epoch milliseconds'),
 ]);
 
-/** Parses an accepted timestamp into epoch ms (UTC); NaN when unparseable. */
+const DATE_TIME_FIELDS = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})/;
+
+/**
+ * Parses an accepted timestamp into epoch ms (UTC); NaN when unparseable or when its date or
+ * time does not exist (`2026-02-30`, `24:00`), which `Date.parse` would roll into the next
+ * month or day and so store an event on a day it never happened.
+ */
 export function parseTimestamp(ts: string | number): number {
-  return typeof ts === 'number' ? ts : Date.parse(ts);
+  if (typeof ts === 'number') return ts;
+  const f = DATE_TIME_FIELDS.exec(ts);
+  if (f !== null) {
+    const [year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0] = f.slice(1, 7).map(Number);
+    const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
+    if (month < 1 || month > 12 || day < 1 || day > daysInMonth || hour > 23 || minute > 59 || second > 59)
+      return Number.NaN;
+  }
+  return Date.parse(ts);
 }
 
 /**
