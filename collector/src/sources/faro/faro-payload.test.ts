@@ -90,4 +90,30 @@ describe('faro payload', () => {
     const ok = FaroPayloadSchema.parse({ events: [{ name: 'x', attributes: { a: { b: { c: 1 } } } }] });
     expect(toRumRecords(ok, NOW, maskPans)[0]?.attributes).toEqual({ a: '{"b":{"c":1}}' });
   });
+
+  it('masks card numbers in every stored text: page path, names, session, attribute keys, around the length cuts', () => {
+    const pan = '4120822404800884';
+    const p = FaroPayloadSchema.parse({
+      meta: {
+        app: { name: `shop ${pan}`, version: pan },
+        session: { id: `sess-${pan}` },
+        page: { url: `https://shop.example/pay/${pan}?card=${pan}` },
+      },
+      events: [{ name: `field_${pan}`, attributes: { [`cc_${pan}`]: 'typed', long: 'x'.repeat(500) + pan } }],
+      measurements: [{ type: `custom_${pan}`, values: { [`v${pan}`]: 1 } }],
+      exceptions: [{ type: `Error ${pan}`, value: 'y'.repeat(1020) + pan }],
+      logs: [{ message: 'z'.repeat(1015) + pan, level: pan }],
+    });
+    const records = toRumRecords(p, NOW, maskPans);
+    expect(records).toHaveLength(4);
+    expect(records[0]).toMatchObject({
+      page_url: 'https://shop.example/pay/412082…0884',
+      name: 'field_412082…0884',
+      session_id: 'sess-412082…0884',
+      app_name: 'shop 412082…0884',
+    });
+    // A cut at a length limit must not leave 12–15 digits of a card number behind.
+    for (const digits of JSON.stringify(records).match(/\d{12,}/g) ?? []) expect(pan).not.toContain(digits);
+    expect(JSON.stringify(records)).not.toMatch(/4120822404/);
+  });
 });

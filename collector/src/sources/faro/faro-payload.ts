@@ -106,10 +106,24 @@ export function pageUrlOf(url: string | undefined): string | null {
   if (!url) return null;
   try {
     const u = new URL(url);
-    return `${u.origin}${u.pathname}`.slice(0, 512);
+    return `${u.origin}${u.pathname}`;
   } catch {
     return null;
   }
+}
+
+/**
+ * Every string of a beacon, object keys included, through `maskText`. Done first, on the whole
+ * payload: a card number typed into a form can reach any field (a page path, an event or field
+ * name, a session or app id), and the length cuts below must never split one that is still raw.
+ */
+function maskPayload(v: unknown, maskText: (s: string) => string): unknown {
+  if (typeof v === 'string') return maskText(v);
+  if (v === null || typeof v !== 'object') return v;
+  if (Array.isArray(v)) return v.map((x) => maskPayload(x, maskText));
+  const out: Record<string, unknown> = {};
+  for (const [k, x] of Object.entries(v)) out[maskText(k)] = maskPayload(x, maskText);
+  return out;
 }
 
 function attrs(
@@ -132,16 +146,20 @@ function attrs(
 
 /** Turns one Faro payload into masked, bounded RUM records (web vitals as one record per metric). */
 export function toRumRecords(
-  p: FaroPayload,
+  payload: FaroPayload,
   receivedAt: number,
   maskText: (s: string) => string,
 ): RumRecord[] {
+  // The page URL keeps origin + path; masked after the query is gone (a masked path would be
+  // percent-encoded by URL), before its length cut.
+  const pageUrl = pageUrlOf(payload.meta?.page?.url);
+  const p = maskPayload(payload, maskText) as FaroPayload;
   const session = p.meta?.session?.id?.slice(0, 128) ?? null;
   const base = {
     session_id: session,
     app_name: p.meta?.app?.name?.slice(0, 128) ?? null,
     app_version: p.meta?.app?.version?.slice(0, 64) ?? null,
-    page_url: pageUrlOf(p.meta?.page?.url),
+    page_url: pageUrl === null ? null : maskText(pageUrl).slice(0, 512),
   };
   const time = (t: string | undefined): number => {
     const ms = t === undefined ? Number.NaN : Date.parse(t);

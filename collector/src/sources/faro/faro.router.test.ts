@@ -214,6 +214,22 @@ describe('faro receiver', () => {
     expect(rejected).toEqual(['api_key', 'invalid', 'too_large']);
   });
 
+  it('refuses malformed JSON without quoting the body back (V8 put the typed card number in the message)', async () => {
+    for (const [type, body] of [
+      ['application/json', 'x4125440422668202'],
+      ['text/plain', '4125440422668202 oops'],
+    ] as const) {
+      const res = await fetch(base, { method: 'POST', headers: { ...headers, 'content-type': type }, body });
+      expect(res.status).toBe(400);
+      const text = await res.text();
+      expect(text).not.toContain('4125440422');
+      expect(JSON.parse(text)).toEqual({
+        error: { code: 'bad_request', message: 'the body is not valid JSON' },
+      });
+    }
+    expect(stored).toEqual([]);
+  });
+
   it('names the limit of an oversized body, and refuses other content types with 415 (was a 400 "received undefined")', async () => {
     const big = await fetch(base, {
       method: 'POST',

@@ -193,7 +193,11 @@ export function createFaroRouter(deps: FaroRouterDeps): Router {
     }
     if (typeof e.status === 'number' && e.status >= 400 && e.status < 500) {
       deps.onRejected?.('invalid');
-      res.status(e.status).json({ error: { code: 'bad_request', message: e.message ?? 'bad request' } });
+      // Never body-parser's message for a parse failure: V8's JSON error quotes the body (a card
+      // number typed into a form would be sent back, and into whatever logs the response).
+      const message =
+        e.type === 'entity.parse.failed' ? 'the body is not valid JSON' : (e.message ?? 'bad request');
+      res.status(e.status).json({ error: { code: 'bad_request', message } });
       return;
     }
     next(err);
