@@ -6,11 +6,24 @@ import { OverloadedError } from './errors.js';
  * can expand to before its body is read — its `Content-Length`, or the whole per-request limit
  * when it is compressed or chunked — and releases it when the response ends. Beyond the budget
  * it answers 503 with `Retry-After: 1` at once, without reading the body; a request alone is
- * always let through. Why: a parsed 8 MiB ingest batch holds ≈ 40 MB; 70 in parallel took the
+ * always let through. A `Content-Length` over the per-request limit is answered 413 at once and
+ * the connection closed. Why: a parsed 8 MiB ingest batch holds ≈ 40 MB; 70 in parallel took the
  * collector to 2.9 GB, and a few more would end it at the V8 heap limit, losing every request in
  * flight. `what` names the bytes in the message and `setting`, when set, the variable that sets
  * the budget (`too many ingest bytes in flight (limit 128 MiB, PAYWATCH_INGEST_INFLIGHT_MB)`).
  */
+/** body-parser's own 413 (`type`, `limit`), so each route's error handler words it as for a body found too large while read. */
+function tooLarge(length: number, limit: number): Error {
+  return Object.assign(new Error('request entity too large'), {
+    status: 413,
+    statusCode: 413,
+    expose: true,
+    type: 'entity.too.large',
+    length,
+    limit,
+  });
+}
+
 export function createInflightLimit(config: {
   budgetBytes: number;
   maxBodyBytes: number;
@@ -22,10 +35,16 @@ export function createInflightLimit(config: {
   return (req: Request, res: Response, next: NextFunction): void => {
     const declared = Number(req.headers['content-length']);
     const encoding = (req.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
-    const cost =
-      encoding === 'identity' && Number.isFinite(declared) && declared >= 0
-        ? Math.min(declared, config.maxBodyBytes)
-        : config.maxBodyBytes;
+    const identity = encoding === 'identity' && Number.isFinite(declared) && declared >= 0;
+    if (identity && declared > config.maxBodyBytes) {
+      // Refused before a byte of it is read. `Connection: close`: otherwise the 413 waits until
+      // the whole declared body has arrived (body-parser drains it: 1 GiB uploaded for nothing)
+      // or the request timeout, holding budget meanwhile.
+      res.setHeader('Connection', 'close');
+      next(tooLarge(declared, config.maxBodyBytes));
+      return;
+    }
+    const cost = identity ? declared : config.maxBodyBytes;
     if (inflight > 0 && inflight + cost > config.budgetBytes) {
       next(new OverloadedError(refusal, 1));
       return;

@@ -1,5 +1,5 @@
 // Guards the events API route: the in-flight bytes limit (503 + Retry-After before the body is read, held requests still stored) and NDJSON errors naming their body line.
-import type { Server } from 'node:http';
+import { request, type ClientRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import express from 'express';
@@ -89,6 +89,47 @@ describe('events API in-flight limit', () => {
     await until(() => ingestor.held === 1);
     ingestor.releaseAll();
     expect((await big).status).toBe(200);
+  });
+});
+
+describe('events API body limit', () => {
+  it('answers 413 at once to a Content-Length over the limit, without waiting for the body', async () => {
+    // Was: body-parser drained the whole declared body (1 GiB: the client uploaded it all) or
+    // waited for the 120 s request timeout before the 413, holding in-flight budget meanwhile.
+    const { port } = server.address() as AddressInfo;
+    let req: ClientRequest | undefined;
+    const answer = new Promise<{ status: number; body: string; closed: boolean }>((resolve, reject) => {
+      req = request(
+        {
+          port,
+          host: '127.0.0.1',
+          method: 'POST',
+          path: '/v1/events',
+          headers: { 'content-type': 'application/json', 'content-length': String(1024 ** 3) },
+        },
+        (res) => {
+          let text = '';
+          res.on('data', (c: Buffer) => (text += c.toString()));
+          res.on('end', () =>
+            resolve({ status: res.statusCode ?? 0, body: text, closed: res.headers.connection === 'close' }),
+          );
+        },
+      );
+      req.on('error', reject);
+      req.write('[{"event_id":"e"');
+    });
+    const timeout = new Promise<never>((_r, reject) =>
+      setTimeout(() => reject(new Error('no answer within 2 s')), 2000),
+    );
+    const got = await Promise.race([answer, timeout]).finally(() => req?.destroy());
+    expect(got.status).toBe(413);
+    expect(got.closed).toBe(true);
+    expect(JSON.parse(got.body)).toEqual({
+      error: {
+        code: 'payload_too_large',
+        message: 'request body exceeds the limit of 8388608 bytes (8 MiB); split the batch',
+      },
+    });
   });
 });
 
