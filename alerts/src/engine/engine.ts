@@ -435,17 +435,25 @@ export function createAlertEngine(
     return id;
   }
 
-  /** `knownId`: the slice's alert id when the caller has it (series cache it). */
+  /**
+   * `knownId`: the slice's alert id when the caller has it (series cache it). `closed`: a minute
+   * being closed — one the alert has already been judged past (`last_eval_at`) is not applied: a
+   * detector snapshot restored after a kill -9 is older than the alert state (written every 5 min
+   * against every second), and judging its open minutes again re-fired a resolved outage (paged
+   * for a finished incident) and moved a firing alert's start back (escalated at once).
+   */
   function apply(
     rt: RuleRt,
     sliceLabels: Record<string, string>,
     ev: Evaluation,
     at: number,
     knownId?: string,
+    closed = false,
   ): void {
     stats.evaluations++;
     const id = knownId ?? sliceAlertId(rt, sliceLabels);
     let prev = states.get(id);
+    if (closed && prev && at <= prev.last_eval_at) return;
     if (!prev) {
       const fires =
         ev.verdict === 'anomalous' ||
@@ -589,6 +597,8 @@ export function createAlertEngine(
                 message: null,
               },
               end,
+              undefined,
+              true,
             );
         }
         continue;
@@ -596,7 +606,7 @@ export function createAlertEngine(
       for (const [key, s] of rt.series) {
         const agg = s.open.get(t) ?? emptyMinute(t);
         s.open.delete(t);
-        apply(rt, s.labels, s.det.evaluate(agg), end, s.id);
+        apply(rt, s.labels, s.det.evaluate(agg), end, s.id, true);
         if (end - s.lastEventAt > config.idle_ttl && s.open.size === 0 && !rt.active.has(s.id))
           rt.series.delete(key);
       }
