@@ -54,6 +54,27 @@ describe('forecast detector', () => {
   });
   // Most minutes below min_attempts: only the busiest minutes used to be observed (a biased,
   // irregular sample, 9 warnings in these weeks). Now small steps merge until they have enough.
+  // Scenario replay (docs/alerts.md, "Scenario replays"): a provider sliding from 94 % to 75 %
+  // over 40 minutes. The crossing was predicted at +17 (the rate at 86 %), then one noisy good
+  // minute ended the prediction (the margin of noise_z standard errors no longer cleared), and so
+  // on: with the rule's `for: 2m` the warning fired only at +29, as the rate crossed 80 %.
+  it('once a crossing is predicted, keeps predicting it while the forecast still crosses', () => {
+    const rate = (t: number) => 0.94 - Math.min(40, Math.max(0, t / 60_000 - 60)) * (0.19 / 40);
+    const late: string[] = [];
+    for (let seed = 1; seed <= 4; seed++) {
+      const d = createForecastDetector(lowVolume);
+      const ev = synthMinutes(0, 100, (t) => ({ attempts: 200, successRate: rate(t) }), seed).map((m) =>
+        d.evaluate(m),
+      );
+      const i = firstAnomalous(ev);
+      // The rate crosses 80 % at minute ~89.5; the rule (`for: 2m`) fires 2 minutes after the
+      // first verdict when no normal verdict comes between.
+      const gaps = ev.slice(i, 90).filter((e) => e.verdict !== 'anomalous').length;
+      if (i < 0 || i > 87 || gaps > 0)
+        late.push(`seed ${seed}: first at ${i}, ${gaps} normal verdicts before 90`);
+    }
+    expect(late).toEqual([]);
+  });
   it('merges low-volume minutes: quiet on normal traffic, and still alerts on a real decline', () => {
     let found = 0;
     for (let seed = 1; seed <= 5; seed++) {

@@ -105,6 +105,10 @@ export function createForecastDetector(spec: ForecastSpec): SeriesDetector {
   let last: Evaluation | null = null;
   // The smoothed level was past the threshold, and the model has not been re-anchored since.
   let armed = false;
+  // The last step predicted a crossing: the next one keeps it while the forecast *mean* still
+  // crosses within the horizon (hysteresis, as the rate detector's recovery: starting a
+  // prediction needs the noise margin, keeping it does not).
+  let predicting = false;
 
   const seasonAt = (step: number): number => (m > 0 ? (season[((step % m) + m) % m] ?? 0) : 0);
 
@@ -203,6 +207,7 @@ export function createForecastDetector(spec: ForecastSpec): SeriesDetector {
         accMinutes,
         accSteps,
         armed,
+        predicting,
         // The last judgement is repeated between steps: keep it (JSON-safe, NaN → null).
         last: last ? (JSON.parse(JSON.stringify(last)) as unknown) : null,
       };
@@ -225,6 +230,8 @@ export function createForecastDetector(spec: ForecastSpec): SeriesDetector {
       accSteps = s['accSteps'] === undefined ? 0 : num(s['accSteps']);
       // Snapshots from before the re-anchoring: not armed (the smoothing alone recovers).
       armed = s['armed'] === true;
+      // Snapshots from before the hysteresis: no prediction under way.
+      predicting = s['predicting'] === true;
       last = (s['last'] ?? null) as Evaluation | null;
     },
     evaluate(minute: MinuteAggregate): Evaluation {
@@ -274,7 +281,11 @@ export function createForecastDetector(spec: ForecastSpec): SeriesDetector {
       let crossAt: number | null = null;
       for (let h = 1; h <= hSteps; h++) {
         const f = forecastMean(h);
-        if (breached(f.mean, f.se)) {
+        // A prediction under way holds while the mean crosses: on a slow slide one noisy good
+        // step ended it (the margin no longer cleared), and the rule's `for` restarted each time
+        // (scenario replay: 94 % → 75 % in 40 min predicted at +17, paged only at +29, at the
+        // crossing itself).
+        if (breached(f.mean, predicting ? 0 : f.se)) {
           crossAt = h;
           break;
         }
@@ -283,6 +294,7 @@ export function createForecastDetector(spec: ForecastSpec): SeriesDetector {
       const now = breached(level, Math.sqrt(Math.max(0, p11)));
       const f1 = forecast(1);
       const bad = now || crossAt !== null;
+      predicting = crossAt !== null;
       // Armed by a breached level until a verdict is normal again (a later predicted crossing
       // from healthy observations must not be re-anchored away).
       if (now && spec.reanchor) armed = true;

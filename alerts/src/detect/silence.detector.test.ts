@@ -1,5 +1,6 @@
-// Guards the expected-silence detector: a busy slice going quiet fires (Poisson lower tail); a naturally sparse slice never does.
+// Guards the expected-silence detector: a busy slice going quiet fires (Poisson lower tail); a naturally sparse slice never does; a calendar day's shift is not applied twice to a recent rate that already holds it.
 import { describe, expect, it } from 'vitest';
+import { CalendarSchema } from './calendar.js';
 import { createSilenceDetector, SilenceSpecSchema } from './silence.detector.js';
 import { firstAnomalous, synthMinutes } from './synthetic.js';
 
@@ -22,5 +23,34 @@ describe('silence detector', () => {
     const d = createSilenceDetector(spec);
     const ev = synthMinutes(0, 600, () => ({ attempts: 0.3, successRate: 0.9 })).map((m) => d.evaluate(m));
     expect(firstAnomalous(ev)).toBe(-1);
+  });
+  // Without a past day of history the expectation is the recent rate, which on a calendar day
+  // already holds the day's level: a campaign configured ×3 expected 9× normal once its traffic
+  // was 3×, and its end (back to 1×, a third of the recent rate, quiet by no measure without the
+  // calendar) read as silence on every busy slice (scenario replay, 13 warnings at once).
+  it('on a campaign day without history, the end of the campaign is not silence; a stop still is', () => {
+    const calendar = CalendarSchema.parse({
+      events: [{ name: 'campaign', kind: 'campaign', dates: ['1970-01-01'], widen: 3, shift: 3 }],
+    });
+    const level = (t: number) => (t < 60 * 60_000 ? 30 : t < 150 * 60_000 ? 90 : 30);
+    // The default pack's expected_silence settings.
+    const pack = SilenceSpecSchema.parse({
+      type: 'silence',
+      p_value: 1e-10,
+      min_expected: 40,
+      max_ratio: 0.2,
+    });
+    const run = (stop: boolean, cal?: typeof calendar) => {
+      const d = createSilenceDetector(pack, cal);
+      return synthMinutes(0, 210, (t) => ({
+        attempts: stop && t >= 180 * 60_000 ? 0 : level(t),
+        successRate: 0.9,
+      })).map((m) => d.evaluate(m));
+    };
+    expect(firstAnomalous(run(false))).toBe(-1);
+    expect(firstAnomalous(run(false, calendar))).toBe(-1);
+    const i = firstAnomalous(run(true, calendar));
+    expect(i).toBeGreaterThanOrEqual(180);
+    expect(i).toBeLessThanOrEqual(181);
   });
 });

@@ -14,6 +14,14 @@ import { say } from './summary.js';
  * window comes from the same hour in past days (median), or, until a day of history exists,
  * from the recent normal minutes; the alert fires when P(X ≤ observed | Poisson(expected)) is
  * below `p_value` — a statistical test, not a "no data" error.
+ *
+ * Calendar days: the expectation is multiplied by the shift of the minute judged, so the recent
+ * rate (the fallback until a past day exists) is learned *without* it (counts divided by the
+ * shift of their minutes): learned raw it already held the day's level, and a campaign's ×3
+ * was applied twice (×9) once its traffic was there. Past days' slots are recorded raw: their
+ * median is robust to one calendar day, and an entry describes a slice's traffic only roughly
+ * (a UTC entry for a provider spanning markets) — divided by it, a day's normal slots were
+ * recorded 2.5× too high and made the next day's evening "silent".
  */
 export const SilenceSpecSchema = z.object({
   type: z.literal('silence'),
@@ -73,6 +81,7 @@ export function createSilenceDetector(
     },
     evaluate(minute: MinuteAggregate): Evaluation {
       const s = base.slotOf(minute.t);
+      const cal = sliceCal.at(minute.t);
       if (s !== slot) {
         if (slot >= 0 && slotMinutes > 0) base.record(slot, slotCount / slotMinutes);
         slot = s;
@@ -87,7 +96,6 @@ export function createSilenceDetector(
       const at = minute.t + MINUTE_MS;
       const w = win.sum();
       const e = base.expected(s);
-      const cal = sliceCal.at(minute.t);
       const perMinute = (e.n >= 1 ? e.median : recentRate) * cal.shift;
       const expected = Number.isFinite(perMinute) ? perMinute * win.length : NaN;
       let out: Evaluation;
@@ -134,9 +142,13 @@ export function createSilenceDetector(
       }
       // Learn the recent rate and ticket from normal minutes only.
       if (out.verdict !== 'anomalous') {
-        recentRate = Number.isNaN(recentRate)
-          ? minute.attempts
-          : recentRate + (minute.attempts - recentRate) / spec.recent_minutes;
+        // A shift of 0 (no traffic expected) teaches nothing about the normal rate.
+        if (cal.shift > 0) {
+          const attempts = minute.attempts / cal.shift;
+          recentRate = Number.isNaN(recentRate)
+            ? attempts
+            : recentRate + (attempts - recentRate) / spec.recent_minutes;
+        }
         if (minute.attempts > 0)
           ticket = ticket === 0 ? avgTicket(minute) : ticket + 0.05 * (avgTicket(minute) - ticket);
       }

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { SnapshotError, arr, fieldsOf, floatsFromJson, floatsToJson, num } from './snapshot.js';
 import { quiet } from './common.js';
 import type { Evaluation, MinuteAggregate, SeriesDetector } from './types.js';
-import { MINUTE_MS, avgTicket, topContributors } from './types.js';
+import { MINUTE_MS, failedTicket, topContributors } from './types.js';
 import { say } from './summary.js';
 
 /**
@@ -177,7 +177,7 @@ export function createSloDetector(spec: SloSpec): SeriesDetector {
         upper: 1,
         score: Math.min(1, Math.min(longBurn, shortBurn) / (2 * shown.burn_rate)),
         revenue_at_risk: firing
-          ? Math.max(0, minute.technical_failed - minute.attempts * budget) * avgTicket(minute)
+          ? Math.max(0, minute.technical_failed - minute.attempts * budget) * failedTicket(minute)
           : 0,
         ...say({
           key: 'slo',

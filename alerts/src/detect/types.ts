@@ -221,6 +221,16 @@ export function avgTicket(a: MinuteAggregate): number {
 }
 
 /**
+ * Average ticket of the failed attempts (reporting currency): the price of an attempt a drop
+ * lost. The failures of an incident are its own payments, whose tickets can be far from the
+ * slice's average (only JPY failing on a provider: ¥ tickets of ~$25 among EUR/GBP/KWD ones).
+ * The average ticket when nothing failed.
+ */
+export function failedTicket(a: MinuteAggregate): number {
+  return a.failed > 0 ? Math.max(0, a.attempted_amount - a.gmv) / a.failed : avgTicket(a);
+}
+
+/**
  * Top contributors of an aggregate, largest first: for a dimension value, its *excess*
  * failures (failures beyond what its share of attempts would explain at the overall failure
  * rate), so a value every attempt shares (the slice's own country) does not rank; failure
@@ -241,7 +251,8 @@ export function topContributors(a: MinuteAggregate, n = 5): { key: string; value
 
 /**
  * Money at stake in one minute for a metric that moved the wrong way: lost successful
- * attempts for a success-type rate, lost volume for a count or GMV. Never negative.
+ * attempts for a success-type rate (priced at the failed attempts' ticket, `failedTicket`),
+ * lost volume for a count or GMV. Never negative.
  */
 export function revenueAtRisk(
   metric: SeriesMetric,
@@ -255,9 +266,9 @@ export function revenueAtRisk(
   switch (metric) {
     case 'success_rate':
     case 'technical_success_rate':
-      return Math.max(0, expected - obs) * minute.attempts * ticket;
+      return Math.max(0, expected - obs) * minute.attempts * failedTicket(minute);
     case 'decline_rate':
-      return Math.max(0, obs - expected) * minute.attempts * ticket;
+      return Math.max(0, obs - expected) * minute.attempts * failedTicket(minute);
     case 'attempts':
     case 'succeeded':
       return Math.max(0, expected - obs) * ticket;
