@@ -62,6 +62,14 @@ describe('validate step', () => {
     const r = validateStep({ ...good, amount: 5 });
     expect(!r.ok && r.errors[0]?.reason).toMatch(/unknown field.*"amount".*metadata/);
   });
+  it('names at most 10 unknown fields (400 000 of them made a 5 MB error message)', () => {
+    const extra = Object.fromEntries(Array.from({ length: 1000 }, (_, i) => [`x${i}`, 1]));
+    const r = validateStep({ ...good, ...extra });
+    const reason = !r.ok ? (r.errors[0]?.reason ?? '') : '';
+    expect(reason).toBe(
+      `unknown field(s) ${Array.from({ length: 10 }, (_, i) => `"x${i}"`).join(', ')} and 990 more; put custom data in metadata`,
+    );
+  });
   it('reports several issues of one event, capped', () => {
     const r = validateStep({
       event_id: 1,

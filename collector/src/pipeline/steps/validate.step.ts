@@ -38,10 +38,18 @@ export function validateStep(input: unknown): StepOutcome<PaymentEventInput> {
       path: i.path.map(String).join('.'),
       reason:
         i.code === 'unrecognized_keys'
-          ? `unknown field(s) ${i.keys.map((k) => JSON.stringify(maskPans(k.slice(0, 64)))).join(', ')}; put custom data in metadata`
+          ? `unknown field(s) ${unknownFields(i.keys)}; put custom data in metadata`
           : i.message,
     })),
   };
+}
+
+/** Unknown fields named in a rejection: each masked and cut to 64 characters, the first 10 of them. */
+const MAX_UNKNOWN_FIELDS_NAMED = 10;
+function unknownFields(keys: readonly string[]): string {
+  const named = keys.slice(0, MAX_UNKNOWN_FIELDS_NAMED).map((k) => JSON.stringify(maskPans(k.slice(0, 64))));
+  const more = keys.length - named.length;
+  return `${named.join(', ')}${more > 0 ? ` and ${more} more` : ''}`;
 }
 
 /**
