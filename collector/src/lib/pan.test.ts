@@ -1,6 +1,6 @@
 // Guards PAN detection: every common formatting of a Luhn-valid card number is masked, nothing else is.
 import { describe, expect, it } from 'vitest';
-import { luhnValid, maskPans } from './pan.js';
+import { cutText, dropSplitToken, luhnValid, maskPans } from './pan.js';
 
 describe('luhnValid', () => {
   it('accepts test card numbers and rejects altered ones', () => {
@@ -47,5 +47,31 @@ describe('maskPans', () => {
     const once = maskPans('a 4111111111111111 b 5555-5555-5555-4444');
     expect(maskPans(once)).toBe(once);
     expect(once).not.toMatch(/\d{12}/);
+  });
+});
+
+describe('cutText', () => {
+  const pan = '4128620666820083';
+  it('masks card numbers before cutting, so a cut never leaves a raw fragment', () => {
+    // 497 + 16 = 513 characters: a plain slice(0, 512) kept 15 of the 16 digits, unmasked.
+    const s = 'x'.repeat(497) + pan;
+    expect(cutText(s, 512)).toBe('x'.repeat(497) + '412862…0083');
+  });
+  it('drops a digit run or an e-mail-like token that the cut splits', () => {
+    const spaced = '4128 6206 6682 0083';
+    expect(cutText(`card 1234567890123456789012 ${pan}`, 20)).toBe('card ');
+    expect(cutText('declined for carol@example.com today', 22)).toBe('declined for ');
+    expect(dropSplitToken('ref 4128 6206 6682 00', '8')).toBe('ref ');
+    // Cut just before a separator: the next group may follow (12 digits of a grouped PAN).
+    expect(dropSplitToken(`ref ${spaced.slice(0, 14)}`, ' ')).toBe('ref ');
+    expect(dropSplitToken(`ref ${spaced.slice(0, 15)}`, '0')).toBe('ref ');
+    // Six digits at most (a BIN may be shown) are kept.
+    expect(dropSplitToken('ref 412862', '0')).toBe('ref 412862');
+  });
+  it('keeps what the cut does not split', () => {
+    expect(cutText('declined by issuer, retry later', 18)).toBe('declined by issuer');
+    expect(cutText('order 12345 declined', 11)).toBe('order 12345');
+    expect(cutText('abcdef', 3)).toBe('abc');
+    expect(cutText('short', 512)).toBe('short');
   });
 });

@@ -69,3 +69,39 @@ export function maskPans(s: string): string {
   if (s.length < 12 || !HAS_12_DIGITS.test(s)) return s;
   return s.replace(DIGIT_RUN, (run) => (run.length < 12 ? run : maskRun(run)));
 }
+
+// A digit run (single spaces/dashes between digits) at the very end, a trailing separator included.
+const TRAILING_RUN = /\d(?:[ -]?\d)*[ -]?$/;
+const TRAILING_TOKEN = /\S+$/;
+
+/**
+ * `head` is text cut just before the character `next`: drops what the cut split and the masker
+ * could no longer recognise — a trailing digit run of more than six digits when `next` may
+ * continue it (12–15 leading digits of a 16-digit PAN fail Luhn, yet give the card away: its last
+ * digit is the check digit; six are at most a BIN), or a trailing token holding an `@` (a cut
+ * e-mail address escapes the e-mail pattern).
+ */
+export function dropSplitToken(head: string, next: string): string {
+  const c = next.charAt(0);
+  if (c === '') return head;
+  if (/[\d -]/.test(c)) {
+    const run = TRAILING_RUN.exec(head);
+    if (run && run[0].replace(/\D/g, '').length > 6) return head.slice(0, run.index);
+  }
+  if (!/\s/.test(c)) {
+    const token = TRAILING_TOKEN.exec(head);
+    if (token && token[0].includes('@')) return head.slice(0, token.index);
+  }
+  return head;
+}
+
+/**
+ * `s` cut to at most `max` characters for a field that is masked later (provider texts and ids
+ * fitted to the event's limits): card numbers are masked first, on the whole text, and a token
+ * the cut splits is dropped (`dropSplitToken`), so the cut never leaves a fragment the mask step
+ * cannot see.
+ */
+export function cutText(s: string, max: number): string {
+  const masked = maskPans(s);
+  return masked.length <= max ? masked : dropSplitToken(masked.slice(0, max), masked.charAt(max));
+}

@@ -224,6 +224,22 @@ describe('log tailer (real files)', () => {
     expect(records[0]!.message.length).toBeLessThanOrEqual(1024);
   });
 
+  it('does not keep a fragment of a card number where it cuts an over-long line (15 digits pass no Luhn check)', async () => {
+    const pan = '4132886626006683';
+    // The cut at 1024 bytes falls after the 15th digit of the card number.
+    const head = `level=info msg=long card=`;
+    const line = `${head}${'z'.repeat(1024 - head.length - 15 - 6)} card=${pan} tail=1\n`;
+    writeFileSync(join(dir, 'a.log'), line);
+    const t = tailer();
+    await t.start();
+    const deadline = Date.now() + 5000;
+    while (records.length < 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    await t.stop();
+    expect(records).toHaveLength(1);
+    expect(JSON.stringify(records)).not.toContain(pan.slice(0, 7));
+    expect(records[0]!.fields['card']).toBe('');
+  });
+
   it('logs a rejected payment line with its byte offset in the file and the field (the batch index told nothing)', async () => {
     const file = join(dir, 'app.log');
     const bad = JSON.stringify({

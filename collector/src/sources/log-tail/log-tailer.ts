@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { open, readdir, stat, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { Logger } from '../../lib/logger.js';
+import { dropSplitToken } from '../../lib/pan.js';
 import type { Ingestor } from '../../pipeline/types.js';
 import {
   isPaymentLine,
@@ -173,6 +174,20 @@ export function createLogTailer(deps: LogTailerDeps, config: LogTailConfig): Log
    * Reads from the tracked offset to EOF in bounded chunks. `final`: the file will not grow any
    * more (rotated away), so a last line without a newline is taken as complete.
    */
+  /**
+   * The line in chunk[start, end), cut to `max_line_bytes`. Lines are masked after this cut (by
+   * the pipeline, or the record masking): a cut through a card number would leave 12–15 of its
+   * digits that no longer pass Luhn, so a token the cut splits is dropped (`dropSplitToken`).
+   */
+  function lineText(chunk: Buffer, start: number, end: number): string {
+    if (end - start <= config.max_line_bytes) return chunk.subarray(start, end).toString('utf8');
+    const cut = start + config.max_line_bytes;
+    return dropSplitToken(
+      chunk.subarray(start, cut).toString('utf8'),
+      String.fromCharCode(chunk[cut] ?? 0x0a),
+    );
+  }
+
   async function drain(t: Tracked, final: boolean): Promise<void> {
     const buf = Buffer.alloc(config.max_read_bytes);
     for (;;) {
@@ -182,13 +197,7 @@ export function createLogTailer(deps: LogTailerDeps, config: LogTailConfig): Log
       const lines: { text: string; offset: number }[] = [];
       let start = 0;
       for (let nl = chunk.indexOf(0x0a); nl >= 0; nl = chunk.indexOf(0x0a, start)) {
-        lines.push({
-          text: chunk
-            .subarray(start, Math.min(nl, start + config.max_line_bytes))
-            .toString('utf8')
-            .replace(/\r$/, ''),
-          offset: t.offset + start,
-        });
+        lines.push({ text: lineText(chunk, start, nl).replace(/\r$/, ''), offset: t.offset + start });
         start = nl + 1;
       }
       let consumed = start;
@@ -196,10 +205,7 @@ export function createLogTailer(deps: LogTailerDeps, config: LogTailConfig): Log
       const eof = bytesRead < buf.length;
       if (rest > 0 && ((final && eof) || rest >= config.max_line_bytes)) {
         // A final unterminated line, or one longer than the limit: take it (cut) and move on.
-        lines.push({
-          text: chunk.subarray(start, start + Math.min(rest, config.max_line_bytes)).toString('utf8'),
-          offset: t.offset + start,
-        });
+        lines.push({ text: lineText(chunk, start, bytesRead), offset: t.offset + start });
         consumed = bytesRead;
       }
       if (lines.length > 0) await handle(t.spec, t.path, idKey(t), lines);

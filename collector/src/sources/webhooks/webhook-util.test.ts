@@ -1,6 +1,6 @@
 // Guards the shared webhook helpers: decimal → minor units without floats, deterministic event ids, time parsing.
 import { describe, expect, it } from 'vitest';
-import { decimalToMinor, safeEqual, wallClockToMs, webhookEventId } from './webhook-util.js';
+import { clip, clipId, decimalToMinor, safeEqual, wallClockToMs, webhookEventId } from './webhook-util.js';
 
 describe('decimalToMinor', () => {
   it('uses the currency exponent and string arithmetic', () => {
@@ -48,5 +48,18 @@ describe('helpers', () => {
     expect(safeEqual(Buffer.from('ab'), Buffer.from('ab'))).toBe(true);
     expect(safeEqual(Buffer.from('ab'), Buffer.from('abc'))).toBe(false);
     expect(safeEqual(Buffer.from('ab'), Buffer.from('ac'))).toBe(false);
+  });
+});
+
+describe('clip / clipId', () => {
+  // The pipeline masks card numbers after these cuts: a cut through one left 12–15 digits that
+  // no longer pass Luhn (a Stripe failure_message of 497 characters + a PAN kept 412862066682008).
+  const pan = '4128620666820083';
+  it('never leaves a fragment of a card number at the cut', () => {
+    expect(clip('x'.repeat(497) + pan)).toBe('x'.repeat(497) + '412862…0083');
+    expect(clip('x'.repeat(505) + ' ' + pan)).toBe('x'.repeat(505) + ' 412862'); // the masked form cut: a BIN at most
+    const id = clipId('order-' + 'x'.repeat(48) + pan + 'y'.repeat(80));
+    expect(id).not.toMatch(/\d{7,}~/);
+    expect(id.length).toBeLessThanOrEqual(128);
   });
 });

@@ -1,5 +1,6 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { currencyExponent, EVENT_LIMITS, isCurrency, type Provider } from '@paywatch/contracts';
+import { cutText } from '../../lib/pan.js';
 
 /** A parsed JSON object (the only top-level shape providers send). */
 export type JsonObject = Record<string, unknown>;
@@ -105,16 +106,19 @@ export function webhookEventId(provider: Provider, ...key: string[]): string {
   return `${provider}:sha256:${sha256Hex(id).slice(0, 48)}`;
 }
 
-/** Fits free text into the event's text limit. */
+/**
+ * Fits free text into the event's text limit. The pipeline masks after this cut, so the cut
+ * itself must not split a card number or an e-mail (`cutText`: masks PANs first).
+ */
 export function clip(text: string | undefined, max: number = EVENT_LIMITS.textMaxLength): string | undefined {
   if (text === undefined || text.length === 0) return undefined;
-  return text.length <= max ? text : text.slice(0, max);
+  return text.length <= max ? text : cutText(text, max) || undefined;
 }
 
-/** Fits an id into the id limit (hashing the tail when it is too long). */
+/** Fits an id into the id limit (hashing the tail when it is too long; the kept head cut as `clip`). */
 export function clipId(id: string): string {
   if (id.length <= EVENT_LIMITS.idMaxLength) return id;
-  return `${id.slice(0, 60)}~${sha256Hex(id).slice(0, 32)}`;
+  return `${cutText(id, 60)}~${sha256Hex(id).slice(0, 32)}`;
 }
 
 /**
