@@ -132,8 +132,9 @@ function maskDeep(v: unknown, maskText: (s: string) => string, depth: number): u
     return typeof v === 'object' && v !== null ? '[nested]' : v;
   if (Array.isArray(v)) return v.slice(0, 50).map((x) => maskDeep(x, maskText, depth + 1));
   const out: Record<string, unknown> = {};
+  // Keys are masked like values: a logfmt or JSON key is free text written by the application.
   for (const [k, x] of Object.entries(v))
-    if (!SENSITIVE_KEY.test(k)) out[k] = maskDeep(x, maskText, depth + 1);
+    if (!SENSITIVE_KEY.test(k)) out[maskText(k)] = maskDeep(x, maskText, depth + 1);
   return out;
 }
 
