@@ -410,6 +410,7 @@ export function createAlertEngine(
       contributors: s.contributors,
       dashboard_url: dashboardUrl(s),
       acknowledged_by: s.acknowledged_by,
+      flapping: s.flapping,
     };
   }
 
@@ -463,6 +464,10 @@ export function createAlertEngine(
       prev = initialState(rt.cfg.name, alertLabels(rt, sliceLabels), rt.cfg.severity, at);
     }
     const r = step(prev, ev, rt.stepRule, at);
+    // Routing hears nothing while an alert flaps: its group must stop reminding and escalating
+    // the status it last heard.
+    if (dispatcher && r.next.flapping !== prev.flapping && dispatched.has(id))
+      dispatcher.setFlapping(id, r.next.flapping);
     states.set(id, r.next);
     dirty.add(id);
     const s = r.next;

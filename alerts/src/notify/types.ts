@@ -23,6 +23,11 @@ export interface NotifyAlert {
   contributors: { key: string; value: number }[];
   dashboard_url: string;
   acknowledged_by: string | null;
+  /**
+   * Flapping (the alert state's `flapping`): routing sends nothing about it — no reminder, no
+   * escalation — until it settles and its settled status is notified.
+   */
+  flapping?: boolean;
 }
 
 export type Locale = 'en' | 'zh';

@@ -373,6 +373,25 @@ describe('dispatcher', () => {
     expect(Date.parse(last[0]!.endsAt)).toBe(clock);
   });
 
+  it('a flapping page is neither reminded nor escalated as firing; its settled resolve still goes out', async () => {
+    // The engine sends nothing while an alert flaps; it had resolved, but its group reminded
+    // "[REMINDER FIRING] still firing" every repeat_interval and escalated it to the manager.
+    const { d } = setup();
+    d.update(alert('p', { provider: 'adyen', severity: 'page' }), 0);
+    await d.tick(30 * S);
+    expect(sent()).toEqual([{ path: '/pager', status: 'firing', alerts: ['p:firing'] }]);
+    d.setFlapping('p', true);
+    for (let t = 30 * S; t <= 2 * 60 * M; t += 5 * M) await d.tick(t);
+    expect(sent()).toHaveLength(1);
+    // Settled: resolved.
+    d.update(
+      alert('p', { provider: 'adyen', severity: 'page' }, { status: 'resolved', ends_at: 2 * 60 * M }),
+      2 * 60 * M,
+    );
+    await d.tick(2 * 60 * M + 5 * M);
+    expect(sent().slice(1)).toEqual([{ path: '/pager', status: 'resolved', alerts: ['p:resolved'] }]);
+  });
+
   it('after a restart with the same notification log: no re-send of a firing, the resolve still goes out', async () => {
     const nflog = memNflog();
     const first = setup(nflog);

@@ -55,6 +55,13 @@ export interface Dispatcher {
   update(alert: NotifyAlert, now: number): void;
   tick(now: number): Promise<void>;
   acknowledge(alertId: string, by: string): boolean;
+  /**
+   * Marks a notified alert flapping (or no longer): the engine sends no updates while an alert
+   * flaps, so the group's copy is the last status notified, and it was reminded and escalated as
+   * firing after it had resolved. A flapping alert is muted like a silenced one (its resolve still
+   * owed).
+   */
+  setFlapping(alertId: string, flapping: boolean): void;
   mute(alert: NotifyAlert, now: number): MuteInfo;
   groups(): GroupSnapshot[];
 }
@@ -175,7 +182,7 @@ export function createDispatcher(deps: DispatcherDeps, route: Route): Dispatcher
     const keep: string[] = [];
     for (const a of g.alerts.values()) {
       const m = muteInfo(a, now, firingAll);
-      const muted = m.silenced_by.length > 0 || m.inhibited_by !== null;
+      const muted = m.silenced_by.length > 0 || m.inhibited_by !== null || a.flapping === true;
       if (a.status === 'firing' && !muted) firing.push(a);
       if (a.status === 'firing' && muted && lastFiring.has(a.id)) keep.push(a.id);
       // A resolve is worth sending only to those who heard the firing.
@@ -319,7 +326,9 @@ export function createDispatcher(deps: DispatcherDeps, route: Route): Dispatcher
    */
   function escalationDue(g: Group, now: number, firingAll: NotifyAlert[]): NotifyAlert[] | null {
     if (!g.route.escalate.length) return null;
-    const open = [...g.alerts.values()].filter((a) => a.status === 'firing' && a.acknowledged_by === null);
+    const open = [...g.alerts.values()].filter(
+      (a) => a.status === 'firing' && a.acknowledged_by === null && a.flapping !== true,
+    );
     const due = g.route.escalate.some((step, i) => {
       const escalated = deps.nflog.get(escalationLogKey(g.key, i, step.receiver))?.firing ?? [];
       return open.some((a) => now - a.starts_at >= step.after_ms && !escalated.includes(a.id));
@@ -467,6 +476,12 @@ export function createDispatcher(deps: DispatcherDeps, route: Route): Dispatcher
         }
       }
       return found;
+    },
+    setFlapping(alertId, flapping) {
+      for (const g of groups.values()) {
+        const a = g.alerts.get(alertId);
+        if (a) g.alerts.set(alertId, { ...a, flapping });
+      }
     },
     mute: (alert, now) => muteInfo(alert, now, firingAlerts()),
     groups: () =>
