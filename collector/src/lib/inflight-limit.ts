@@ -1,17 +1,6 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { OverloadedError } from './errors.js';
 
-/**
- * Bounds the memory one route's request bodies may hold at once. Each request reserves what it
- * can expand to before its body is read — its `Content-Length`, or the whole per-request limit
- * when it is compressed or chunked — and releases it when the response ends. Beyond the budget
- * it answers 503 with `Retry-After: 1` at once, without reading the body; a request alone is
- * always let through. A `Content-Length` over the per-request limit is answered 413 at once and
- * the connection closed. Why: a parsed 8 MiB ingest batch holds ≈ 40 MB; 70 in parallel took the
- * collector to 2.9 GB, and a few more would end it at the V8 heap limit, losing every request in
- * flight. `what` names the bytes in the message and `setting`, when set, the variable that sets
- * the budget (`too many ingest bytes in flight (limit 128 MiB, PAYWATCH_INGEST_INFLIGHT_MB)`).
- */
 /** body-parser's own 413 (`type`, `limit`), so each route's error handler words it as for a body found too large while read. */
 function tooLarge(length: number, limit: number): Error {
   return Object.assign(new Error('request entity too large'), {
@@ -24,12 +13,33 @@ function tooLarge(length: number, limit: number): Error {
   });
 }
 
+/** Kestrel's MinRequestBodyDataRate is 240 bytes/s after 5 s; a bit stricter on the rate, longer on the grace. */
+const MIN_BODY_RATE = { bytesPerSecond: 1024, graceMs: 10_000 };
+
+/**
+ * Bounds the memory one route's request bodies may hold at once. Each request reserves what it
+ * can expand to before its body is read — its `Content-Length`, or the whole per-request limit
+ * when it is compressed or chunked — and releases it when the response ends. Beyond the budget
+ * it answers 503 with `Retry-After: 1` at once, without reading the body; a request alone is
+ * always let through. A `Content-Length` over the per-request limit is answered 413 at once and
+ * the connection closed. A body that arrives slower than `minBodyRate` (on average, after its
+ * grace period; by default 1 KiB/s after 10 s, as Kestrel's MinRequestBodyDataRate) is answered
+ * 408 and its connection closed, freeing its budget: else a few connections trickling a byte a
+ * second held the whole budget until the 120 s request timeout, and every other client got 503.
+ * Why the budget: a parsed 8 MiB ingest batch holds ≈ 40 MB; 70 in parallel took the
+ * collector to 2.9 GB, and a few more would end it at the V8 heap limit, losing every request in
+ * flight. `what` names the bytes in the message and `setting`, when set, the variable that sets
+ * the budget (`too many ingest bytes in flight (limit 128 MiB, PAYWATCH_INGEST_INFLIGHT_MB)`).
+ */
 export function createInflightLimit(config: {
   budgetBytes: number;
   maxBodyBytes: number;
   what: string;
   setting?: string;
+  minBodyRate?: { bytesPerSecond: number; graceMs: number };
 }): RequestHandler {
+  const minRate = config.minBodyRate ?? MIN_BODY_RATE;
+  const slow = `request body arrived slower than ${minRate.bytesPerSecond} bytes/s; send it faster or in smaller batches`;
   const refusal = `too many ${config.what} in flight (limit ${Math.round(config.budgetBytes / 1048576)} MiB${config.setting === undefined ? '' : `, ${config.setting}`}); retry after 1 s`;
   let inflight = 0;
   return (req: Request, res: Response, next: NextFunction): void => {
@@ -58,6 +68,25 @@ export function createInflightLimit(config: {
     };
     res.once('finish', release);
     res.once('close', release);
+    // Bytes of this request so far: the socket's count since its headers were read (keep-alive
+    // sockets carry earlier requests' bytes). Checked while the body is still arriving.
+    const startedAt = Date.now();
+    const readBefore = req.socket.bytesRead;
+    const watch = setInterval(
+      () => {
+        if (req.complete || res.headersSent) return clearInterval(watch);
+        const elapsedMs = Date.now() - startedAt;
+        if (elapsedMs < minRate.graceMs) return;
+        if (((req.socket.bytesRead - readBefore) * 1000) / elapsedMs >= minRate.bytesPerSecond) return;
+        clearInterval(watch);
+        release();
+        res.setHeader('Connection', 'close');
+        res.status(408).json({ error: { code: 'request_timeout', message: slow } });
+      },
+      Math.min(1000, minRate.graceMs),
+    );
+    watch.unref();
+    res.once('close', () => clearInterval(watch));
     next();
   };
 }

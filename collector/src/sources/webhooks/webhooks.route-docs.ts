@@ -15,6 +15,7 @@ const ERRORS: Record<number, string> = {
   400: '`missing_header`, `unparseable`, `decrypt_failed`, `unsupported`, `invalid_payload` (a verified payment notification whose amount or currency cannot be recorded; the message names the payload field) or an invalid account segment.',
   401: '`bad_signature`, `stale_timestamp` (Stripe, WeChat: outside 300 s) or `probe` (WeChat `WECHATPAY/SIGNTEST/`).',
   404: '`unknown_provider`, or `provider_not_configured` (its PAYWATCH_* secret is not set; the message names it).',
+  408: 'A body arriving slower than 1 KiB/s on average after its first 10 s (`request_timeout`; the connection is closed).',
   413: 'Body over 1 MB (a `Content-Length` over it: answered at once, the connection closed).',
   503: 'The store cannot durably accept events right now; the provider retries.',
 };

@@ -1,0 +1,64 @@
+// Guards the in-flight body limit against slow clients: a body trickled in holds its budget only until it falls below the minimum rate.
+import { connect, type Socket } from 'node:net';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { createInflightLimit } from './inflight-limit.js';
+
+let server: Server;
+let port = 0;
+beforeAll(async () => {
+  const app = express();
+  app.post(
+    '/in',
+    createInflightLimit({
+      budgetBytes: 1000,
+      maxBodyBytes: 1000,
+      what: 'test bytes',
+      minBodyRate: { bytesPerSecond: 1000, graceMs: 300 },
+    }),
+    express.raw({ type: () => true, limit: 1000 }),
+    (req, res) => {
+      res.json({ bytes: Buffer.isBuffer(req.body) ? req.body.length : 0 });
+    },
+  );
+  server = app.listen(0, '127.0.0.1');
+  await new Promise<void>((r) => server.once('listening', () => r()));
+  port = (server.address() as AddressInfo).port;
+});
+afterAll(async () => {
+  server.closeAllConnections();
+  await new Promise<void>((r) => server.close(() => r()));
+});
+
+/** A chunked POST that sends one byte of its body and then nothing; resolves with what the server answered. */
+function trickle(): { socket: Socket; answer: Promise<string> } {
+  const socket = connect(port, '127.0.0.1');
+  socket.write('POST /in HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n1\r\n[\r\n');
+  let got = '';
+  socket.on('data', (c: Buffer) => (got += c.toString()));
+  const answer = new Promise<string>((r) => socket.on('close', () => r(got)));
+  return { socket, answer };
+}
+const post = () => fetch(`http://127.0.0.1:${port}/in`, { method: 'POST', body: '[]' });
+
+it('answers 408 to a body arriving below the minimum rate and frees its budget for others', async () => {
+  // Was: 16 such connections held an 8 MiB chunked body each until the 120 s request timeout,
+  // and every other client got 503 meanwhile (64 unsigned ones did it to every webhook).
+  const slow = trickle();
+  await new Promise((r) => setTimeout(r, 100));
+  expect((await post()).status).toBe(503);
+  const t0 = Date.now();
+  const answer = await Promise.race([
+    slow.answer,
+    new Promise<string>((r) => setTimeout(() => r('(still open after 3 s)'), 3000)),
+  ]);
+  slow.socket.destroy();
+  expect(answer).toMatch(/^HTTP\/1\.1 408 /);
+  expect(answer).toContain('slower than 1000 bytes/s');
+  expect(Date.now() - t0).toBeLessThan(2000);
+  const after = await post();
+  expect(after.status).toBe(200);
+  expect(await after.json()).toEqual({ bytes: 2 });
+});
