@@ -22,6 +22,10 @@ describe('errorHandler', () => {
     app.get('/overloaded', () => {
       throw new OverloadedError('spool quota reached', 17);
     });
+    app.get('/echo', () => {
+      // An error message that quotes a client's value (a content type, a charset, a parameter).
+      throw new BadRequestError('charset "4125440422668202" is not supported', 'content-type');
+    });
     app.get('/bad', () => {
       throw new BadRequestError('amount_minor must be an integer', 'amount_minor');
     });
@@ -32,6 +36,18 @@ describe('errorHandler', () => {
     close = () => server.close();
   });
   afterAll(() => close());
+
+  it('masks a card number an error message quotes back', async () => {
+    const r = await fetch(`${base}/echo`);
+    expect(r.status).toBe(400);
+    expect(await r.json()).toEqual({
+      error: {
+        code: 'bad_request',
+        message: 'charset "412544…8202" is not supported',
+        field: 'content-type',
+      },
+    });
+  });
 
   it('answers a retryable store failure 503 with the default Retry-After', async () => {
     const r = await fetch(`${base}/store`);

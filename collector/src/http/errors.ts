@@ -2,6 +2,7 @@ import type { ErrorRequestHandler } from 'express';
 import type { ErrorBody } from '@paywatch/contracts';
 import { OverloadedError, PayloadTooLargeError, PaywatchError } from '../lib/errors.js';
 import type { Logger } from '../lib/logger.js';
+import { maskPans } from '../lib/pan.js';
 import { INGEST_LIMITS } from '@paywatch/contracts';
 
 /** body-parser's errors carry `type` and `status`; map them to our named errors. */
@@ -92,6 +93,9 @@ export function errorHandler(logger: Logger, opts: { now?: () => number } = {}):
     const e = err instanceof PaywatchError ? err : (fromBodyParser(err) ?? fromDecoding(err));
     if (res.headersSent) return;
     if (e) {
+      // Messages may quote what the client sent (a content type, a charset, a parameter): card
+      // numbers in them are masked here, once, for every route (the response and the logs).
+      e.message = maskPans(e.message);
       if (e instanceof OverloadedError) res.setHeader('Retry-After', String(e.retryAfterS));
       else if (e.status === 503 && e.retryable) res.setHeader('Retry-After', String(STORE_RETRY_AFTER_S));
       if (e.status === 503 && e.retryable) logUnavailable(e, req.path);

@@ -6,7 +6,7 @@ import {
   type Filters,
 } from '@paywatch/contracts';
 import { BadRequestError } from '../lib/errors.js';
-import { maskPans } from '../lib/pan.js';
+import { cutText } from '../lib/pan.js';
 
 // The lists live in contracts (FILTER_ENUMS, FILTER_CODES): the dashboard checks its filters with them.
 const WHAT = {
@@ -35,7 +35,7 @@ export function normalizeFilters(f: Filters): Filters {
 
 /** The 400 for a value of a closed-list dimension that can never match. */
 function refuse(dim: Dimension, v: string): never {
-  const shown = maskPans(v.slice(0, 40));
+  const shown = cutText(v, 40);
   const e = FILTER_ENUMS[dim];
   throw new BadRequestError(
     e

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { BadRequestError } from '../lib/errors.js';
-import { maskPans } from '../lib/pan.js';
+import { cutText } from '../lib/pan.js';
 
 /** RFC 3339 with a zone, as ingest requires for `ts` (contracts/src/payment-event.ts). */
 const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$/;
@@ -24,7 +24,7 @@ export function parseQuery<S extends z.ZodType>(schema: S, query: unknown): z.ou
   if (r.success) return r.data;
   const issue = r.error.issues[0]!;
   if (issue.code === 'unrecognized_keys') {
-    const k = maskPans((issue.keys[0] ?? '').slice(0, 64));
+    const k = cutText(issue.keys[0] ?? '', 64);
     throw new BadRequestError(`unknown query parameter "${k}"`, k, 'invalid_parameter');
   }
   const field = issue.path.map(String).join('.');

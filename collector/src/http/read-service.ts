@@ -18,7 +18,7 @@ import {
   type TransactionsQuery,
 } from '@paywatch/contracts';
 import { BadRequestError, NotFoundError } from '../lib/errors.js';
-import { maskPans } from '../lib/pan.js';
+import { cutText } from '../lib/pan.js';
 import type { Fx } from '../lib/fx.js';
 import type { EventReader, RangeFilter } from '../store/types.js';
 import { normalizeFilters } from './filter-values.js';
@@ -247,8 +247,7 @@ export function createReadService(
 
     async payment(paymentId: string): Promise<PaymentTimeline> {
       const events = await reader.paymentTimeline(paymentId);
-      if (events.length === 0)
-        throw new NotFoundError(`no events for payment "${maskPans(paymentId.slice(0, 128))}"`);
+      if (events.length === 0) throw new NotFoundError(`no events for payment "${cutText(paymentId, 128)}"`);
       return { payment_id: paymentId, events };
     },
   };

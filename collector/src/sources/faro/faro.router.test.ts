@@ -214,6 +214,25 @@ describe('faro receiver', () => {
     expect(rejected).toEqual(['api_key', 'invalid', 'too_large']);
   });
 
+  it('quotes a refused origin or content type with card numbers masked', async () => {
+    const origin = await fetch(base, {
+      method: 'POST',
+      headers: { ...headers, origin: 'https://4125440422668202.example' },
+      body: JSON.stringify(payload),
+    });
+    expect(origin.status).toBe(403);
+    const type = await fetch(base, {
+      method: 'POST',
+      headers: { ...headers, 'content-type': 'application/x-4125440422668202' },
+      body: JSON.stringify(payload),
+    });
+    expect(type.status).toBe(415);
+    for (const text of [await origin.text(), await type.text()]) {
+      expect(text).not.toContain('4125440422');
+      expect(text).toContain('412544…8202');
+    }
+  });
+
   it('refuses malformed JSON without quoting the body back (V8 put the typed card number in the message)', async () => {
     for (const [type, body] of [
       ['application/json', 'x4125440422668202'],

@@ -10,6 +10,7 @@ import { STORE_RETRY_AFTER_S } from '../../http/errors.js';
 import { OverloadedError } from '../../lib/errors.js';
 import { createInflightLimit } from '../../lib/inflight-limit.js';
 import type { Logger } from '../../lib/logger.js';
+import { cutText } from '../../lib/pan.js';
 import { FaroPayloadSchema, toRumRecords } from './faro-payload.js';
 import type { RumKind, RumWriter } from './rum.js';
 
@@ -99,7 +100,7 @@ export function createFaroRouter(deps: FaroRouterDeps): Router {
       res.status(403).json({
         error: {
           code: 'origin_not_allowed',
-          message: `origin ${origin.slice(0, 100)} is neither this collector's origin nor in PAYWATCH_FARO_ORIGINS`,
+          message: `origin ${cutText(origin, 100)} is neither this collector's origin nor in PAYWATCH_FARO_ORIGINS`,
         },
       });
       return;
@@ -131,7 +132,7 @@ export function createFaroRouter(deps: FaroRouterDeps): Router {
       res.status(415).json({
         error: {
           code: 'unsupported_media_type',
-          message: `content type "${(req.headers['content-type'] ?? '').slice(0, 100)}" is not supported; send application/json or text/plain (what the Faro SDK sends)`,
+          message: `content type "${cutText(req.headers['content-type'] ?? '', 100)}" is not supported; send application/json or text/plain (what the Faro SDK sends)`,
         },
       });
     },

@@ -225,6 +225,10 @@ describe('webhook router', () => {
   it('404s unknown providers and names the variable for unconfigured ones', async () => {
     const unknown = await post('/v1/webhooks/square', '{}', { 'content-type': 'application/json' });
     expect([unknown.status, JSON.parse(unknown.text).error.code]).toEqual([404, 'unknown_provider']);
+    // The path segment is quoted back: masked, never a card number.
+    const pan = await post('/v1/webhooks/4125440422668202', '{}', { 'content-type': 'application/json' });
+    expect(pan.status).toBe(404);
+    expect(JSON.parse(pan.text).error.message).toMatch(/^unknown webhook provider "412544…8202"/);
     // PayPal is deliberately left out of `secrets` above.
     const res = await post('/v1/webhooks/paypal', '{}', { 'content-type': 'application/json' });
     expect(res.status).toBe(404);

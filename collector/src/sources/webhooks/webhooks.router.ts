@@ -5,6 +5,7 @@ import type { Ingestor } from '../../pipeline/types.js';
 import type { Logger } from '../../lib/logger.js';
 import { OverloadedError, PaywatchError } from '../../lib/errors.js';
 import { createInflightLimit } from '../../lib/inflight-limit.js';
+import { cutText, maskPans } from '../../lib/pan.js';
 import type { RejectReason, WebhookHeaders } from './webhook-provider.js';
 import { WEBHOOK_ENV, type WebhookSecrets } from './webhook-secrets.js';
 import { WEBHOOK_REGISTRY, type RegisteredWebhook } from './webhook-registry.js';
@@ -70,7 +71,9 @@ function sendError(
   message: string,
   hook?: RegisteredWebhook,
 ): void {
-  res.status(status).json(hook ? hook.errorBody(code, message) : { error: { code, message } });
+  // A message may quote the request (a path segment, a header): card numbers in it are masked.
+  const masked = maskPans(message);
+  res.status(status).json(hook ? hook.errorBody(code, masked) : { error: { code, message: masked } });
 }
 
 /**
@@ -103,7 +106,7 @@ export function createWebhookRouter(deps: WebhookRouterDeps): Router {
           res,
           404,
           'unknown_provider',
-          `unknown webhook provider "${name.slice(0, 32)}"; known: ${[...WEBHOOK_REGISTRY.keys()].join(', ')}`,
+          `unknown webhook provider "${cutText(name, 32)}"; known: ${[...WEBHOOK_REGISTRY.keys()].join(', ')}`,
         );
       if (!hook.isConfigured(deps.secrets)) {
         return sendError(
@@ -142,7 +145,7 @@ export function createWebhookRouter(deps: WebhookRouterDeps): Router {
             bodyBytes: body.length,
             bodySha256: createHash('sha256').update(body).digest('hex').slice(0, 16),
           },
-          `webhook rejected: ${handled.message}`,
+          `webhook rejected: ${maskPans(handled.message)}`,
         );
         return sendError(res, REJECT_STATUS[handled.reason], handled.reason, handled.message, hook);
       }
