@@ -1,6 +1,6 @@
-// Guards which provider a decline-mix finding names: the one whose share of the latest failures grew to a majority (an outage), never one that always carried most failures, nor any for a shift spread over all providers (not even by chance on few failures).
+// Guards which provider a decline-mix finding names: the one whose share of the latest failures grew to a majority (an outage), never one that always carried most failures, nor any for a shift spread over all providers (not even by chance on few failures); and which one a country's or BIN's success-rate drop names: the one failing beyond its share of the attempts.
 import { describe, expect, it } from 'vitest';
-import { dominantProvider } from './dominant-provider.js';
+import { dominantProvider, excessProvider } from './dominant-provider.js';
 import { emptyMinute } from './types.js';
 import type { MinuteAggregate } from './types.js';
 
@@ -40,5 +40,37 @@ describe('dominantProvider', () => {
   it('names none without older failures to compare with', () => {
     expect(dominantProvider(window({}, { adyen: 40 }))).toBeNull();
     expect(dominantProvider([])).toBeNull();
+  });
+
+  /** Ten minutes of a slice over adyen and stripe (attempts per minute each), failures as given. */
+  function slice(fail: (i: number) => Record<string, number>, attempts = 50): MinuteAggregate[] {
+    return Array.from({ length: 10 }, (_, i) => {
+      const m = emptyMinute(i * 60_000);
+      for (const p of ['adyen', 'stripe']) m.contrib_attempts.set(`provider=${p}`, attempts);
+      m.attempts = 2 * attempts;
+      for (const [p, n] of Object.entries(fail(i))) {
+        m.failed += n;
+        m.contrib.set(`provider=${p}`, n);
+      }
+      return m;
+    });
+  }
+
+  it('excessProvider names a provider failing beyond its share of the attempts, however long it has', () => {
+    // A BIN alert that starts 8 minutes into a stripe outage: no growth within its window, so
+    // dominantProvider names nothing, and the stripe page did not inhibit it.
+    const outage = slice(() => ({ adyen: 3, stripe: 40 }));
+    expect(dominantProvider(outage)).toBeNull();
+    expect(excessProvider(outage)).toBe('stripe');
+  });
+
+  it("excessProvider names none at an outage's end, where dominantProvider named the healthy provider", () => {
+    // Seven minutes of the stripe outage, then ordinary failures (adyen 4, stripe 3 a minute —
+    // as the attempts are): against the outage minutes adyen's share "grew" from 7 % to 57 %.
+    const end = slice((i) => (i < 7 ? { adyen: 3, stripe: 40 } : { adyen: 4, stripe: 3 }));
+    expect(dominantProvider(end)).toBe('adyen');
+    expect(excessProvider(end)).toBeNull();
+    // An issuer's declines spread over both providers as their attempts are: none.
+    expect(excessProvider(slice(() => ({ adyen: 20, stripe: 22 })))).toBeNull();
   });
 });

@@ -56,6 +56,44 @@ export function dominantProvider(minutes: readonly MinuteAggregate[]): string | 
 }
 
 /**
+ * The provider the latest `RECENT_MINUTES` minutes' failures concentrate on *beyond its share
+ * of their attempts* (for success-rate slices that span providers: a country, a BIN): at least
+ * `MIN_SHARE` of the failures, at least `MIN_GAIN` more than its share of the attempts, by more
+ * than chance (`MIN_Z`). Unlike `dominantProvider` it needs no older minutes before the
+ * incident: a country that starts failing several minutes into a provider outage (its window
+ * already full of it) still names the provider, and at the end of an outage, while the window
+ * still holds it, the latest minutes' ordinary failures (spread as the attempts are) name none —
+ * compared with the outage's minutes they made another provider's share "grow" (a BIN alert of
+ * a stripe outage was named adyen).
+ */
+export function excessProvider(minutes: readonly MinuteAggregate[]): string | null {
+  const recent = minutes.slice(Math.max(0, minutes.length - RECENT_MINUTES));
+  const failures = failuresByProvider(recent);
+  if (failures.total <= 0) return null;
+  const attempts = new Map<string, number>();
+  let total = 0;
+  for (const m of recent) {
+    total += m.attempts;
+    for (const [key, n] of m.contrib_attempts)
+      if (key.startsWith('provider=')) attempts.set(key.slice(9), (attempts.get(key.slice(9)) ?? 0) + n);
+  }
+  if (total <= 0) return null;
+  let best: string | null = null;
+  let bestShare = 0;
+  for (const [provider, n] of failures.by) {
+    const share = n / failures.total;
+    const expected = (attempts.get(provider) ?? 0) / total;
+    const p0 = Math.min(0.95, Math.max(0.05, expected));
+    const z = (share - expected) / Math.sqrt((p0 * (1 - p0)) / failures.total);
+    if (share >= MIN_SHARE && share - expected >= MIN_GAIN && z >= MIN_Z && share > bestShare) {
+      best = provider;
+      bestShare = share;
+    }
+  }
+  return best;
+}
+
+/**
  * Wraps a series detector of a rule whose slices do not carry the provider (the default pack's
  * `decline_mix_shift` judges all traffic at once): an anomalous evaluation whose latest
  * failures concentrate on one provider (`dominantProvider`) gets the label `provider=<it>`
@@ -68,7 +106,12 @@ export function dominantProvider(minutes: readonly MinuteAggregate[]): string | 
  * snapshot is passed through unchanged, so after a restart the label needs a window of minutes
  * seen again.
  */
-export function withDominantProvider(inner: SeriesDetector, windowMinutes: number): SeriesDetector {
+export function withDominantProvider(
+  inner: SeriesDetector,
+  windowMinutes: number,
+  /** How the provider is found: `dominantProvider` (the mix), or `excessProvider` (rates). */
+  find: (minutes: readonly MinuteAggregate[]) => string | null = dominantProvider,
+): SeriesDetector {
   const win = new MinuteWindow(windowMinutes);
   const out: SeriesDetector = {
     kind: 'series',
@@ -77,7 +120,7 @@ export function withDominantProvider(inner: SeriesDetector, windowMinutes: numbe
       win.push(minute);
       const ev = inner.evaluate(minute);
       if (ev.verdict !== 'anomalous') return ev;
-      const provider = dominantProvider(win.minutes());
+      const provider = find(win.minutes());
       return provider === null ? ev : { ...ev, labels: { ...ev.labels, provider } };
     },
   };

@@ -7,7 +7,7 @@ import { ForecastSpecSchema, createForecastDetector } from './forecast.detector.
 import { LevelSpecSchema, createLevelDetector } from './level.detector.js';
 import { LimitSpecSchema, createLimitDetector } from './limit.detector.js';
 import { MixSpecSchema, createMixDetector } from './mix.detector.js';
-import { withDominantProvider } from './dominant-provider.js';
+import { excessProvider, withDominantProvider } from './dominant-provider.js';
 import { RateSpecSchema, createRateDetector } from './rate.detector.js';
 import { SeasonalSpecSchema, createSeasonalDetector } from './seasonal.detector.js';
 import { SilenceSpecSchema, createSilenceDetector } from './silence.detector.js';
@@ -55,10 +55,11 @@ export function createDetector(spec: DetectorSpec, ctx: DetectorContext = {}): D
     case 'level':
       return createLevelDetector(spec);
     case 'rate':
-      // A slice without its own provider (a country, a BIN): a drop concentrated on one provider
-      // names it, so that provider's page inhibits it (a provider outage drops every country).
+      // A slice without its own provider (a country, a BIN): failures concentrated on one
+      // provider beyond its share of the attempts name it, so that provider's page inhibits it
+      // (a provider outage drops every country).
       return ctx.labels?.['provider'] === undefined
-        ? withDominantProvider(createRateDetector(spec), spec.window_minutes)
+        ? withDominantProvider(createRateDetector(spec), spec.window_minutes, excessProvider)
         : createRateDetector(spec);
     case 'slo':
       return createSloDetector(spec);
