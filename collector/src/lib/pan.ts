@@ -105,3 +105,19 @@ export function cutText(s: string, max: number): string {
   const masked = maskPans(s);
   return masked.length <= max ? masked : dropSplitToken(masked.slice(0, max), masked.charAt(max));
 }
+
+/**
+ * A card number sent as a JSON number: its masked form when it is one, else the number itself.
+ * Past 2^53 a double no longer holds every digit (`6212345678901234569` parses to
+ * `6212345678901235000`: 15 right digits, then rounding), so Luhn cannot be checked and the
+ * digits still give the card away: an integer of 12–19 digits beyond the safe range becomes
+ * `BIN…` (first six digits, nothing else).
+ */
+export function maskPanNumber(v: number): number | string {
+  if (!Number.isInteger(v) || Math.abs(v) < 1e11) return v;
+  const digits = String(Math.abs(v));
+  if (digits.length > 19) return v;
+  if (!Number.isSafeInteger(v)) return `${digits.slice(0, 6)}…`;
+  const masked = maskPans(digits);
+  return masked === digits ? v : masked;
+}

@@ -64,6 +64,16 @@ describe('mask step', () => {
     expect(m.metadata?.n).toBe('411111…1111');
   });
 
+  it('masks card numbers sent as JSON numbers past 2^53, where the double no longer holds every digit', () => {
+    // JSON.parse('6212345678901234569') is 6212345678901235000: 15 right digits, no Luhn check
+    // possible; 9528123456789019 (16 digits) parses to 9528123456789020.
+    const parsed = JSON.parse(
+      '{"a":6212345678901234569,"b":9528123456789019,"c":12345678901234567890,"ok":1234567890123}',
+    ) as Record<string, unknown>;
+    const m = masker.maskEvent(event({ metadata: parsed }));
+    expect(m.metadata).toEqual({ a: '621234…', b: '952812…', c: 12345678901234567000, ok: 1234567890123 });
+  });
+
   it('drops CVV/PIN-like metadata keys at any depth', () => {
     const m = masker.maskEvent(
       event({

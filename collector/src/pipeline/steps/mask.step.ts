@@ -1,6 +1,6 @@
 import type { PaymentEvent } from '@paywatch/contracts';
 import { createHmac128Hex } from '../../lib/hmac-sha256.js';
-import { maskPans } from '../../lib/pan.js';
+import { maskPanNumber, maskPans } from '../../lib/pan.js';
 
 /**
  * Step 3: masking, before anything is stored, logged or broadcast (PCI DSS 3.4, 3.5.1.1).
@@ -43,15 +43,8 @@ export function createMasker(hashKey: Buffer): Masker {
 
   const maskValue = (v: unknown, depth: number): unknown => {
     if (typeof v === 'string') return maskText(v);
-    if (typeof v === 'number') {
-      // Card numbers sent as JSON numbers (up to 16 digits survive as doubles).
-      if (Number.isInteger(v) && Math.abs(v) >= 1e11) {
-        const s = String(Math.abs(v));
-        const m = maskPans(s);
-        if (m !== s) return m;
-      }
-      return v;
-    }
+    // Card numbers sent as JSON numbers (beyond 2^53 masked unchecked: digits were lost).
+    if (typeof v === 'number') return maskPanNumber(v);
     if (v === null || typeof v !== 'object' || depth > 16) return v;
     if (Array.isArray(v)) return v.map((x) => maskValue(x, depth + 1));
     const out: Record<string, unknown> = {};

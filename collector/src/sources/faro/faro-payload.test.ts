@@ -99,7 +99,17 @@ describe('faro payload', () => {
         session: { id: `sess-${pan}` },
         page: { url: `https://shop.example/pay/${pan}?card=${pan}` },
       },
-      events: [{ name: `field_${pan}`, attributes: { [`cc_${pan}`]: 'typed', long: 'x'.repeat(500) + pan } }],
+      events: [
+        {
+          name: `field_${pan}`,
+          // A 19-digit card number as a JSON number: 6212345678901235000 after parsing.
+          attributes: {
+            [`cc_${pan}`]: 'typed',
+            long: 'x'.repeat(500) + pan,
+            n: JSON.parse('6212345678901234569'),
+          },
+        },
+      ],
       measurements: [{ type: `custom_${pan}`, values: { [`v${pan}`]: 1 } }],
       exceptions: [{ type: `Error ${pan}`, value: 'y'.repeat(1020) + pan }],
       logs: [{ message: 'z'.repeat(1015) + pan, level: pan }],
@@ -114,6 +124,7 @@ describe('faro payload', () => {
     });
     // A cut at a length limit must not leave 12–15 digits of a card number behind.
     for (const digits of JSON.stringify(records).match(/\d{12,}/g) ?? []) expect(pan).not.toContain(digits);
-    expect(JSON.stringify(records)).not.toMatch(/4120822404/);
+    expect(JSON.stringify(records)).not.toMatch(/4120822404|6212345678/);
+    expect(records[0]?.attributes['n']).toBe('621234…');
   });
 });

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { jsonDepth } from '@paywatch/contracts';
 import { z } from 'zod';
+import { maskPanNumber } from '../../lib/pan.js';
 import type { RumRecord } from './rum.js';
 
 const ts = z.string().max(64);
@@ -119,6 +120,7 @@ export function pageUrlOf(url: string | undefined): string | null {
  */
 function maskPayload(v: unknown, maskText: (s: string) => string): unknown {
   if (typeof v === 'string') return maskText(v);
+  if (typeof v === 'number') return maskPanNumber(v);
   if (v === null || typeof v !== 'object') return v;
   if (Array.isArray(v)) return v.map((x) => maskPayload(x, maskText));
   const out: Record<string, unknown> = {};

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { isCurrency } from '@paywatch/contracts';
+import { maskPanNumber } from '../../lib/pan.js';
 import { decimalToMinor } from '../webhooks/webhook-util.js';
 import type { PaymentMapping, PaymentField, TailFile } from './log-tail.config.js';
 import { fieldAt, type LineFields } from './line-parser.js';
@@ -127,7 +128,7 @@ const SENSITIVE_KEY =
 
 function maskDeep(v: unknown, maskText: (s: string) => string, depth: number): unknown {
   if (typeof v === 'string') return maskText(v);
-  if (typeof v === 'number') return Number.isInteger(v) && Math.abs(v) >= 1e11 ? maskText(String(v)) : v;
+  if (typeof v === 'number') return maskPanNumber(v);
   if (typeof v !== 'object' || v === null || depth > 4)
     return typeof v === 'object' && v !== null ? '[nested]' : v;
   if (Array.isArray(v)) return v.slice(0, 50).map((x) => maskDeep(x, maskText, depth + 1));
