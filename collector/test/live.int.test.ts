@@ -88,4 +88,35 @@ describe('live stream', () => {
     );
     expect(stored.body.attempts).toBe(3000 + 2000 + 20 + 5);
   });
+
+  it('refuses live connections beyond the limit per user or API key (6000 from one key were all accepted, 21 KB each)', async () => {
+    const max = LIVE_LIMITS.maxSocketsPerPrincipal;
+    const open = (): Promise<{ socket: Socket; error: string | null }> =>
+      new Promise((resolve) => {
+        const c: Socket = connect(s.url, {
+          transports: ['websocket'],
+          auth: { token: s.adminKey },
+          reconnection: false,
+          forceNew: true,
+        });
+        c.on('connect', () => resolve({ socket: c, error: null }));
+        c.on('connect_error', (e) => resolve({ socket: c, error: e.message }));
+      });
+    // The suite's own socket is one of them.
+    const others = await Promise.all(Array.from({ length: max - 1 }, open));
+    try {
+      expect(others.filter((o) => o.error !== null)).toEqual([]);
+      const over = await open();
+      over.socket.close();
+      expect(over.error).toBe(`too many live connections for this user or API key (limit ${max})`);
+      // One closed: its place is free again.
+      others[0]?.socket.close();
+      await new Promise((r) => setTimeout(r, 200));
+      const again = await open();
+      again.socket.close();
+      expect(again.error).toBeNull();
+    } finally {
+      for (const o of others) o.socket.close();
+    }
+  });
 });

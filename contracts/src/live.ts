@@ -106,4 +106,9 @@ export interface ClientToServerEvents {
 }
 
 /** Maximum live messages per second per event name, and transactions per batch. */
-export const LIVE_LIMITS = { maxBatchesPerSecond: 10, maxTransactionsPerBatch: 200 } as const;
+export const LIVE_LIMITS = {
+  maxBatchesPerSecond: 10,
+  maxTransactionsPerBatch: 200,
+  /** Live connections one user or API key may hold at once (tabs, wallboards); beyond, the handshake is refused. */
+  maxSocketsPerPrincipal: 50,
+} as const;

@@ -1,5 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import { LIVE_LIMITS } from '@paywatch/contracts';
 import type { Request, RequestHandler, Response } from 'express';
 import type { Socket } from 'socket.io';
 import type { AuditDetails } from '../audit/types.js';
@@ -196,7 +197,14 @@ export function createAccessControl(deps: AccessControlDeps): AccessControl {
     );
   };
 
+  /** Who holds a live connection, for its per-user / per-key limit. */
+  const holder = (p: Principal | undefined): string | null =>
+    p?.kind === 'user' || p?.kind === 'key' ? `${p.kind}:${p.id}` : null;
+
   const socket: AccessControl['socket'] = (s, next) => {
+    // socket.io answers its handshakes before Express: the per-IP limit of every request, here too.
+    const byIp = deps.limits.perIp.take(s.handshake.address);
+    if (!byIp.ok) return next(new Error(`rate limit exceeded (per IP); retry after ${byIp.retryAfterS} s`));
     const auth = s.handshake.auth as Record<string, unknown> | undefined;
     const token = typeof auth?.token === 'string' ? auth.token : undefined;
     authenticate(s.handshake.headers, s.handshake.address, token).then(
@@ -204,6 +212,17 @@ export function createAccessControl(deps: AccessControlDeps): AccessControl {
         const verdict = decide(p, 'viewer');
         if (verdict !== 'allow')
           return next(new Error(verdict === 'unauthenticated' ? 'unauthorized' : 'forbidden'));
+        // Counted from the namespace's connected sockets: nothing to leak when a handshake fails.
+        const who = holder(p);
+        let held = 0;
+        for (const other of s.nsp.sockets.values())
+          if (holder((other.data as { principal?: Principal }).principal) === who) held++;
+        if (held >= LIVE_LIMITS.maxSocketsPerPrincipal)
+          return next(
+            new Error(
+              `too many live connections for this user or API key (limit ${LIVE_LIMITS.maxSocketsPerPrincipal})`,
+            ),
+          );
         (s.data as { principal?: Principal }).principal = p;
         if (decide(p, 'analyst') === 'allow') void s.join(LIVE_TRANSACTIONS_ROOM);
         return next();
