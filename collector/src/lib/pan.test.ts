@@ -29,6 +29,13 @@ describe('maskPans', () => {
     ['4111111111111111 5', '411111…1111 5'],
     ['1234 4111 1111 1111 1111', '1234 411111…1111'],
     ['6221260000000000019', '622126…0019'],
+    // Grouped as copied from a web page or PDF, typed with two spaces, or URL/form-encoded.
+    ['4111\u00a01111\u00a01111\u00a01111', '411111…1111'],
+    ['4111\u202f1111\u202f1111\u202f1111', '411111…1111'],
+    ['4111  1111  1111  1111', '411111…1111'],
+    ['4111\t1111\t1111\t1111', '411111…1111'],
+    ['/pay?card=4111%201111%201111%201111&x=1', '/pay?card=411111…1111&x=1'],
+    ['card=4111+1111+1111+1111', 'card=411111…1111'],
   ])('masks %s', (input, expected) => {
     expect(maskPans(input)).toBe(expected);
   });
@@ -65,6 +72,8 @@ describe('cutText', () => {
     // Cut just before a separator: the next group may follow (12 digits of a grouped PAN).
     expect(dropSplitToken(`ref ${spaced.slice(0, 14)}`, ' ')).toBe('ref ');
     expect(dropSplitToken(`ref ${spaced.slice(0, 15)}`, '0')).toBe('ref ');
+    expect(dropSplitToken('ref 4128\u00a06206\u00a06682', '\u00a0')).toBe('ref ');
+    expect(dropSplitToken('card=4128%206206%206682%2', '0')).toBe('card=');
     // Six digits at most (a BIN may be shown) are kept.
     expect(dropSplitToken('ref 412862', '0')).toBe('ref 412862');
   });

@@ -1,6 +1,7 @@
 /**
  * Card number (PAN) detection and masking. A PAN is a run of 12–19 digits, possibly grouped
- * with single spaces or dashes, that passes the Luhn check. Masked form: first six digits,
+ * (by a dash, one or two spaces, tabs, no-break spaces as copied from a web page or PDF, or the
+ * URL/form encodings of a space, `%20` and `+`), that passes the Luhn check. Masked form: first six digits,
  * `…`, last four (PCI DSS 3.4.1 allows at most BIN + last four to be shown).
  */
 
@@ -23,9 +24,12 @@ export function luhnValid(digits: string): boolean {
 
 export const maskedPan = (digits: string): string => `${digits.slice(0, 6)}…${digits.slice(-4)}`;
 
-// A maximal run of digits joined by single spaces/dashes, not touching other digits.
-const DIGIT_RUN = /\d(?:[ -]?\d)*/g;
-const HAS_12_DIGITS = /(?:\d[ -]?){12}/;
+// What may separate the groups of a card number (one occurrence between two groups).
+const SEP = '(?:[ \\t\\u00a0\\u2007\\u202f]{1,2}|-|\\+|%20)';
+// A maximal run of digits joined by separators, not touching other digits.
+const DIGIT_RUN = new RegExp(`\\d(?:${SEP}?\\d)*`, 'g');
+const HAS_12_DIGITS = new RegExp(`(?:\\d${SEP}?){12}`);
+const SPLIT_SEP = new RegExp(`(${SEP})`);
 
 /**
  * Within one run, finds the groups (split at separators) whose concatenation is a 12–19 digit
@@ -33,7 +37,7 @@ const HAS_12_DIGITS = /(?:\d[ -]?){12}/;
  * such sequence masked. A single group of 12–19 digits is a candidate on its own.
  */
 function maskRun(run: string): string {
-  const groups = run.split(/([ -])/); // [digits, sep, digits, sep, ...]
+  const groups = run.split(SPLIT_SEP); // [digits, sep, digits, sep, ...]
   const digitGroups: string[] = [];
   const seps: string[] = [];
   for (let i = 0; i < groups.length; i++) (i % 2 === 0 ? digitGroups : seps).push(groups[i]!);
@@ -70,8 +74,8 @@ export function maskPans(s: string): string {
   return s.replace(DIGIT_RUN, (run) => (run.length < 12 ? run : maskRun(run)));
 }
 
-// A digit run (single spaces/dashes between digits) at the very end, a trailing separator included.
-const TRAILING_RUN = /\d(?:[ -]?\d)*[ -]?$/;
+// A digit run (groups joined by SEP) at the very end, a trailing separator (or a cut `%20`) included.
+const TRAILING_RUN = new RegExp(`\\d(?:${SEP}?\\d)*(?:${SEP}|%2?)?$`);
 const TRAILING_TOKEN = /\S+$/;
 
 /**
@@ -84,7 +88,7 @@ const TRAILING_TOKEN = /\S+$/;
 export function dropSplitToken(head: string, next: string): string {
   const c = next.charAt(0);
   if (c === '') return head;
-  if (/[\d -]/.test(c)) {
+  if (/[\d \t\u00a0\u2007\u202f+%-]/.test(c)) {
     const run = TRAILING_RUN.exec(head);
     if (run && run[0].replace(/\D/g, '').length > 6) return head.slice(0, run.index);
   }
