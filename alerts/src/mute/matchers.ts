@@ -29,8 +29,46 @@ export function parseMatcher(s: string): Matcher {
     } catch (e) {
       throw new RangeError(`invalid regex in matcher "${s}": ${(e as Error).message}`);
     }
+    if (repeatsAmbiguousGroup(value))
+      throw new RangeError(
+        `regex in matcher "${s}" can backtrack exponentially: a repeated group repeats or alternates inside, as in (a+)+ or (a|b)* (write it with one quantifier, e.g. a+ or [ab]*)`,
+      );
   }
   return { name: m[1] ?? '', op, value };
+}
+
+/**
+ * Whether a regex repeats (`*`, `+`, `{n,}`) a group that itself holds a quantifier or an
+ * alternation — the shape whose backtracking is exponential in JavaScript's engine (`(\w+)+x`
+ * took a second on a 24-character alert name, on the event loop ingest shares). Alertmanager
+ * runs RE2, linear in the input; this refuses the shapes that are not here. Escapes and
+ * character classes are skipped: `[(+)]+` and `\(a+\)+` are fine.
+ */
+function repeatsAmbiguousGroup(re: string): boolean {
+  const open: boolean[] = []; // per open group: it holds a quantifier or an alternation
+  let lastGroupAmbiguous = false; // the item just closed was a group that holds one
+  for (let i = 0; i < re.length; i++) {
+    const c = re[i];
+    let groupClosed = false;
+    if (c === '\\') i++;
+    else if (c === '[') {
+      for (i++; i < re.length && re[i] !== ']'; i++) if (re[i] === '\\') i++;
+    } else if (c === '(') open.push(false);
+    else if (c === ')') {
+      lastGroupAmbiguous = open.pop() ?? false;
+      groupClosed = true;
+      // What a group holds, its enclosing group holds too.
+      if (lastGroupAmbiguous && open.length > 0) open[open.length - 1] = true;
+    } else if (c === '|') {
+      if (open.length > 0) open[open.length - 1] = true;
+    } else if (c === '*' || c === '+' || c === '{') {
+      const repeats = c !== '{' || /^\{\d*,\d*\}|^\{\d*[2-9]\d*\}|^\{\d{2,}\}/.test(re.slice(i));
+      if (repeats && lastGroupAmbiguous) return true;
+      if (repeats && open.length > 0) open[open.length - 1] = true;
+    }
+    if (!groupClosed && c !== '?') lastGroupAmbiguous = false;
+  }
+  return false;
 }
 
 const cache = new Map<string, RegExp>();
