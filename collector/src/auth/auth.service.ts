@@ -2,6 +2,7 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { AuditAction, AuditDetails, AuditLog } from '../audit/types.js';
 import { BadRequestError, NotFoundError, PaywatchError, UnauthorizedError } from '../lib/errors.js';
 import type { Logger } from '../lib/logger.js';
+import { cutText, maskPans } from '../lib/pan.js';
 import { MIN_PASSWORD_LENGTH, dummyHash, hashPassword, verifyPassword } from './password.js';
 import { actorOf, isRole, isScope, type Principal, type Role, type Scope } from './roles.js';
 import type { SecurityDb } from './security-db.js';
@@ -163,14 +164,18 @@ export function createAuthService(
     details: AuditDetails = {},
   ) {
     try {
+      // The trail is kept for a year: a card number typed where a name was expected (a sign-in's
+      // user name, a key's name) is masked here, for every action.
       await audit.append({
         ts: now(),
         action,
         outcome,
         ...actorOf(ctx.principal),
         ip: ctx.ip,
-        target,
-        details,
+        target: target === null ? null : maskPans(target),
+        details: Object.fromEntries(
+          Object.entries(details).map(([k, v]) => [k, typeof v === 'string' ? maskPans(v) : v]),
+        ),
       });
     } catch (err) {
       log.error({ err, action }, 'audit append failed');
@@ -315,7 +320,7 @@ export function createAuthService(
           anon,
           'auth.login',
           'failure',
-          typeof username === 'string' ? username.slice(0, 64) : null,
+          typeof username === 'string' ? cutText(username, 64) : null,
           { reason: !u ? 'unknown_user' : u.disabled ? 'disabled' : 'bad_password' },
         );
         throw new UnauthorizedError('wrong user name or password');
