@@ -263,6 +263,6 @@ describe('calendar configuration', () => {
       issues(['calendar:', '  events:', '    - { name: x, time_zone: Asia/Shanghai }'].join('\n')).map(
         (i) => i.path,
       ),
-    ).toEqual(['calendar.events.0']);
+    ).toEqual(['calendar.events.0.time_zone']);
   });
 });
