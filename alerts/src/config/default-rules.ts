@@ -142,4 +142,8 @@ inhibit_rules:
   - source_matchers: ['alertname="provider_success_rate_drop"']
     target_matchers: ['alertname=~"slice_success_rate_drop|country_success_rate_drop|issuer_success_rate_drop|expected_silence|success_rate_forecast|decline_mix_shift"']
     equal: [provider]
+  # A country down fails every provider × method slice of it: its page says it once.
+  - source_matchers: ['alertname="country_success_rate_drop"']
+    target_matchers: ['alertname="slice_success_rate_drop"']
+    equal: [country]
 `;

@@ -6,6 +6,7 @@ import type { AlertEngine, AlertTransition } from './engine.js';
 import { parseAlertsConfig } from '../config/load.js';
 import { DEFAULT_RULES_YAML } from '../config/default-rules.js';
 import { makeEvent, poisson, rng } from '../detect/synthetic.js';
+import { inhibitedBy } from '../mute/inhibit.js';
 import { createMemoryAlertStateStore } from '../state/store.js';
 
 const T0 = Date.UTC(2026, 2, 2, 6, 0);
@@ -152,5 +153,20 @@ describe('default pack below the provider level', () => {
       expect(engine.get(t.id)?.finding_labels?.['provider'], `${t.rule} ${JSON.stringify(t.labels)}`).toBe(
         'stripe',
       );
+  });
+
+  it("a country's page inhibits its provider × method slices, not another country's", () => {
+    const rules = parseAlertsConfig(DEFAULT_RULES_YAML).inhibit_rules.map((r) => ({
+      source: r.source_matchers,
+      target: r.target_matchers,
+      equal: r.equal,
+    }));
+    const country = { id: 'c', labels: { alertname: 'country_success_rate_drop', country: 'AU' } };
+    const slice = (c: string) => ({
+      id: `s${c}`,
+      labels: { alertname: 'slice_success_rate_drop', provider: 'stripe', method: 'card', country: c },
+    });
+    expect(inhibitedBy(rules, slice('AU'), [country])?.id).toBe('c');
+    expect(inhibitedBy(rules, slice('DE'), [country])).toBeNull();
   });
 });
