@@ -87,6 +87,24 @@ describe('mask step', () => {
     expect(m.metadata).toEqual({ card: { keep: 'yes' } });
   });
 
+  it('drops verification codes and PINs written as key=value inside text (a logged URL, a message)', () => {
+    const m = masker.maskEvent(
+      event({
+        failure: { category: 'invalid_card_data', code: 'cvc_check', message: 'CVC: 737 rejected, pin=1234' },
+        metadata: {
+          url: 'https://shop.example/pay?card=4111111111111111&cvv=123&exp=12/29',
+          note: 'cvv2 is 4821',
+        },
+      }),
+    );
+    expect(m.failure?.message).toBe('CVC: [redacted] rejected, pin=[redacted]');
+    expect(m.metadata).toEqual({
+      url: 'https://shop.example/pay?card=411111…1111&cvv=[redacted]&exp=12/29',
+      note: 'cvv2 is [redacted]',
+    });
+    expect(m.failure?.code).toBe('cvc_check');
+  });
+
   it('replaces refs, e-mails and phones by stable keyed hashes', () => {
     const a = masker.maskEvent(
       event({ metadata: { contact: 'write to jane.doe@example.com or +49 30 1234 5678', email: 'x@y.io' } }),

@@ -23,6 +23,12 @@ const SENSITIVE_KEY =
 const CONTACT_KEY = /^(email|e?mailaddress|phone|phonenumber|mobile|mobilenumber|tel|telephone|msisdn)$/;
 
 const EMAIL = /[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}/g;
+// A verification code or PIN written as `key=value` / `key: value` / `key is value` in text (a
+// logged URL's query, a message): the digits are dropped like a metadata key of that name.
+const SECRET_IN_TEXT =
+  /\b(cvv2?|cvc2?|cvn2?|csc|cav2|cid|pin|security[ _-]?code)(\s*(?:[=:]|is)\s*["']?)\d{3,6}\b/gi;
+const SECRET_HINT = /cv[vcn2]|csc|cav2|cid|pin|secur/i;
+
 // International format only (leading +), 8–15 digits (E.164), separators allowed.
 const PHONE = /(?<![\w+])\+\d(?:[ ().-]{0,2}\d){7,14}(?!\d)/g;
 
@@ -36,6 +42,7 @@ export function createMasker(hashKey: Buffer): Masker {
 
   const maskText = (s: string): string => {
     let out = maskPans(s);
+    if (SECRET_HINT.test(out)) out = out.replace(SECRET_IN_TEXT, '$1$2[redacted]');
     if (out.includes('@')) out = out.replace(EMAIL, (m) => hmac('email', m.toLowerCase()));
     if (out.includes('+')) out = out.replace(PHONE, (m) => hmac('phone', m.replace(/[^\d+]/g, '')));
     return out;
