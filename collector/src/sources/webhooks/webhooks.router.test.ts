@@ -222,6 +222,16 @@ describe('webhook router', () => {
     ]);
   });
 
+  it('logs a provider event id with card numbers masked (a replay is logged with the id)', async () => {
+    const d = stripeDelivery('4116484684484883');
+    expect((await post('/v1/webhooks/stripe', d.body, d.headers)).status).toBe(200);
+    expect((await post('/v1/webhooks/stripe', d.body, d.headers)).status).toBe(200);
+    const log = logLines.join('');
+    expect(log).toContain('webhook replay acknowledged');
+    expect(log).toContain('evt_411648…4883');
+    expect(log).not.toContain('4116484684484883');
+  });
+
   it('404s unknown providers and names the variable for unconfigured ones', async () => {
     const unknown = await post('/v1/webhooks/square', '{}', { 'content-type': 'application/json' });
     expect([unknown.status, JSON.parse(unknown.text).error.code]).toEqual([404, 'unknown_provider']);

@@ -149,8 +149,11 @@ export function createWebhookRouter(deps: WebhookRouterDeps): Router {
         );
         return sendError(res, REJECT_STATUS[handled.reason], handled.reason, handled.message, hook);
       }
-      const { providerEventId, events } = handled.result;
-      const replayKey = `${hook.name}:${providerEventId}`;
+      const { providerEventId: rawEventId, events } = handled.result;
+      const replayKey = `${hook.name}:${rawEventId}`;
+      // Logged only masked: the provider's id is built from payload fields (Adyen's item key, an
+      // id the sender chose), which the pipeline masks in the event but the log would not.
+      const providerEventId = maskPans(rawEventId);
       if (replays.has(replayKey, at)) {
         deps.onReplay?.(hook.name);
         log.debug({ provider: hook.name, providerEventId }, 'webhook replay acknowledged');
