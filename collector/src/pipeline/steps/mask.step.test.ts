@@ -105,6 +105,19 @@ describe('mask step', () => {
     expect(m.failure?.code).toBe('cvc_check');
   });
 
+  it('hashes internationalised e-mail addresses too (non-ASCII local part or domain)', () => {
+    const m = masker.maskEvent(
+      event({
+        metadata: { a: 'receipt to josé.garcía@correo.es', b: '联系 用户@例子.中国 谢谢', c: 'ü@bücher.de' },
+      }),
+    );
+    const text = JSON.stringify(m.metadata);
+    for (const part of ['josé', 'garcía', '用户', '例子', 'bücher']) expect(text).not.toContain(part);
+    expect(m.metadata?.['a']).toBe(`receipt to ${masker.maskText('josé.garcía@correo.es')}`);
+    expect(m.metadata?.['a']).toMatch(/^receipt to email_[0-9a-f]{32}$/);
+    expect(m.metadata?.['b']).toMatch(/^联系 email_[0-9a-f]{32} 谢谢$/);
+  });
+
   it('replaces refs, e-mails and phones by stable keyed hashes', () => {
     const a = masker.maskEvent(
       event({ metadata: { contact: 'write to jane.doe@example.com or +49 30 1234 5678', email: 'x@y.io' } }),

@@ -22,7 +22,9 @@ const SENSITIVE_KEY =
   /^(cvv\d?|cvc\d?|cvn|csc|cid|cav\d?|pin|pinblock|securitycode|cardsecuritycode|cardverification(value|code)?|verificationcode|track[12]?|trackdata|magstripe)$/;
 const CONTACT_KEY = /^(email|e?mailaddress|phone|phonenumber|mobile|mobilenumber|tel|telephone|msisdn)$/;
 
-const EMAIL = /[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}/g;
+// Letters and digits of any script: an internationalised address (josé@correo.es, 用户@例子.中国)
+// is as personal as an ASCII one, and the ASCII-only pattern left it whole.
+const EMAIL = /[\p{L}\p{N}._%+-]+@[\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)*\.[\p{L}]{2,}/gu;
 // A verification code or PIN written as `key=value` / `key: value` / `key is value` in text (a
 // logged URL's query, a message): the digits are dropped like a metadata key of that name.
 const SECRET_IN_TEXT =
