@@ -1,3 +1,4 @@
+import type { DeliveryReason } from '@paywatch/contracts';
 import type { SummaryMessage } from '../detect/summary.js';
 
 /** One alert as notifications show it (built from an AlertState by the engine). */
@@ -45,7 +46,7 @@ export interface Notification {
    * Why this was sent: a new group, an update, a repeat, an escalation, a test, or a `refresh` of
    * still-firing alerts to channels that forget them otherwise (`Channel.keepAliveMs`).
    */
-  reason: 'new' | 'update' | 'repeat' | 'escalation' | 'test' | 'refresh';
+  reason: DeliveryReason;
   /**
    * When the dispatcher sent it (epoch ms, wall clock; absent for tests and previews): a
    * reminder (`repeat`) says how long its alerts have been firing.

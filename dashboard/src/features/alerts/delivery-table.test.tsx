@@ -32,6 +32,8 @@ describe('DeliveryTable', () => {
         rec(2, 'repeat', 'sent'),
         rec(3, 'escalation', 'failed', 'HTTP 500'),
         rec(4, 'resend', 'queued'),
+        // The Alertmanager keep-alive (cff4e50) was shown as the raw 'refresh'.
+        rec(5, 'refresh', 'sent'),
       ],
     });
     render(
@@ -48,6 +50,7 @@ describe('DeliveryTable', () => {
     expect(cells(1).slice(3, 5)).toEqual(['提醒', '已发送']);
     expect(cells(2).slice(3, 5)).toEqual(['升级', '发送失败']);
     expect(cells(3).slice(3, 5)).toEqual(['resend', 'queued']);
+    expect(cells(4).slice(3, 5)).toEqual(['保活刷新', '已发送']);
     expect(screen.getByRole('columnheader', { name: '原因' })).toBeTruthy();
   });
 });

@@ -1,17 +1,16 @@
+import { DELIVERY_REASONS } from '@paywatch/contracts';
 import type { Delivery } from '../../api/index.js';
 import { useI18n } from '../../i18n/index.js';
 
-const REASONS = ['new', 'update', 'repeat', 'escalation', 'test'] as const;
-
 /**
  * The notification deliveries of one alert: when, through which channel to whom, why (new alert,
- * update, reminder, escalation, test) and the outcome, in the UI language. A reason or status the
+ * update, reminder, escalation, test, keep-alive refresh) and the outcome, in the UI language. A reason or status the
  * engine may add later is shown as it came.
  */
 export function DeliveryTable({ deliveries }: { deliveries: Delivery[] }) {
   const { t, fmt } = useI18n();
   const deliveryReason = (r: string | null | undefined) => {
-    const known = REASONS.find((x) => x === r);
+    const known = DELIVERY_REASONS.find((x) => x === r);
     return known ? t(`alerts.reason.${known}`) : (r ?? '–');
   };
   return deliveries.length === 0 ? (
