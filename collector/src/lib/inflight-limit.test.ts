@@ -1,4 +1,4 @@
-// Guards the in-flight body limit against slow clients: a body trickled in holds its budget only until it falls below the minimum rate.
+// Guards the in-flight body limit against slow clients: a body trickled in holds its budget only until it falls below the minimum rate, and one client holds few bodies of unknown size.
 import { connect, type Socket } from 'node:net';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -10,6 +10,14 @@ let server: Server;
 let port = 0;
 beforeAll(async () => {
   const app = express();
+  app.post(
+    '/wide',
+    createInflightLimit({ budgetBytes: 20_000, maxBodyBytes: 1000, what: 'test bytes' }),
+    express.raw({ type: () => true, limit: 1000 }),
+    (req, res) => {
+      res.json({ bytes: Buffer.isBuffer(req.body) ? req.body.length : 0 });
+    },
+  );
   app.post(
     '/in',
     createInflightLimit({
@@ -33,9 +41,9 @@ afterAll(async () => {
 });
 
 /** A chunked POST that sends one byte of its body and then nothing; resolves with what the server answered. */
-function trickle(): { socket: Socket; answer: Promise<string> } {
+function trickle(path = '/in'): { socket: Socket; answer: Promise<string> } {
   const socket = connect(port, '127.0.0.1');
-  socket.write('POST /in HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n1\r\n[\r\n');
+  socket.write(`POST ${path} HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n1\r\n[\r\n`);
   let got = '';
   socket.on('data', (c: Buffer) => (got += c.toString()));
   const answer = new Promise<string>((r) => socket.on('close', () => r(got)));
@@ -61,4 +69,24 @@ it('answers 408 to a body arriving below the minimum rate and frees its budget f
   const after = await post();
   expect(after.status).toBe(200);
   expect(await after.json()).toEqual({ bytes: 2 });
+});
+
+it('lets one client hold at most 4 bodies of unknown size (chunked or compressed) at once', async () => {
+  // Was: with the 408 above, 64 connections from one IP re-opened as they were closed still kept
+  // the webhook budget full: 25 of 30 webhooks answered 503 over 30 s.
+  const held = Array.from({ length: 4 }, () => trickle('/wide'));
+  await new Promise((r) => setTimeout(r, 100));
+  const fifth = trickle('/wide');
+  const refused = await Promise.race([
+    fifth.answer,
+    new Promise<string>((r) => setTimeout(() => r('(no answer)'), 1000)),
+  ]);
+  fifth.socket.destroy();
+  expect(refused).toMatch(/^HTTP\/1\.1 429 /);
+  expect(refused).toMatch(/Retry-After: 1/i);
+  expect(refused).toContain('too many chunked or compressed bodies in flight from this client (limit 4)');
+  // A body of known size is charged what it is: still admitted.
+  const sized = await fetch(`http://127.0.0.1:${port}/wide`, { method: 'POST', body: '[1]' });
+  expect(sized.status).toBe(200);
+  for (const h of held) h.socket.destroy();
 });

@@ -17,6 +17,13 @@ function tooLarge(length: number, limit: number): Error {
 const MIN_BODY_RATE = { bytesPerSecond: 1024, graceMs: 10_000 };
 
 /**
+ * Bodies of unknown size one client IP may have in flight at once: each is charged the whole
+ * per-request limit, so without a cap one client re-opening slow connections as the minimum rate
+ * closed them kept the budget full (webhooks: 25 of 30 answered 503 over 30 s from one IP).
+ */
+const MAX_UNSIZED_PER_CLIENT = 4;
+
+/**
  * Bounds the memory one route's request bodies may hold at once. Each request reserves what it
  * can expand to before its body is read — its `Content-Length`, or the whole per-request limit
  * when it is compressed or chunked — and releases it when the response ends. Beyond the budget
@@ -26,6 +33,8 @@ const MIN_BODY_RATE = { bytesPerSecond: 1024, graceMs: 10_000 };
  * grace period; by default 1 KiB/s after 10 s, as Kestrel's MinRequestBodyDataRate) is answered
  * 408 and its connection closed, freeing its budget: else a few connections trickling a byte a
  * second held the whole budget until the 120 s request timeout, and every other client got 503.
+ * A client IP may have at most 4 bodies of unknown size in flight (429 + `Retry-After: 1`
+ * beyond); bodies with a `Content-Length` are charged what they are and not counted there.
  * Why the budget: a parsed 8 MiB ingest batch holds ≈ 40 MB; 70 in parallel took the
  * collector to 2.9 GB, and a few more would end it at the V8 heap limit, losing every request in
  * flight. `what` names the bytes in the message and `setting`, when set, the variable that sets
@@ -40,8 +49,11 @@ export function createInflightLimit(config: {
 }): RequestHandler {
   const minRate = config.minBodyRate ?? MIN_BODY_RATE;
   const slow = `request body arrived slower than ${minRate.bytesPerSecond} bytes/s; send it faster or in smaller batches`;
+  const tooManyUnsized = `too many chunked or compressed bodies in flight from this client (limit ${MAX_UNSIZED_PER_CLIENT}); send a Content-Length or retry after 1 s`;
   const refusal = `too many ${config.what} in flight (limit ${Math.round(config.budgetBytes / 1048576)} MiB${config.setting === undefined ? '' : `, ${config.setting}`}); retry after 1 s`;
   let inflight = 0;
+  /** Bodies of unknown size (chunked or compressed, each charged the per-request limit) per client IP. */
+  const unsized = new Map<string, number>();
   return (req: Request, res: Response, next: NextFunction): void => {
     const declared = Number(req.headers['content-length']);
     const encoding = (req.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
@@ -55,16 +67,28 @@ export function createInflightLimit(config: {
       return;
     }
     const cost = identity ? declared : config.maxBodyBytes;
+    const client = identity ? null : (req.ip ?? req.socket.remoteAddress ?? 'unknown');
+    if (client !== null && (unsized.get(client) ?? 0) >= MAX_UNSIZED_PER_CLIENT) {
+      res.setHeader('Retry-After', '1');
+      res.setHeader('Connection', 'close'); // its body is not read
+      res.status(429).json({ error: { code: 'rate_limited', message: tooManyUnsized } });
+      return;
+    }
     if (inflight > 0 && inflight + cost > config.budgetBytes) {
       next(new OverloadedError(refusal, 1));
       return;
     }
     inflight += cost;
+    if (client !== null) unsized.set(client, (unsized.get(client) ?? 0) + 1);
     let released = false;
     const release = (): void => {
       if (released) return;
       released = true;
       inflight -= cost;
+      if (client === null) return;
+      const n = (unsized.get(client) ?? 1) - 1;
+      if (n > 0) unsized.set(client, n);
+      else unsized.delete(client);
     };
     res.once('finish', release);
     res.once('close', release);
