@@ -118,6 +118,23 @@ describe('mask step', () => {
     expect(m.metadata?.['b']).toMatch(/^联系 email_[0-9a-f]{32} 谢谢$/);
   });
 
+  it('hashes IPv4 addresses in text like ip_ref (same key and kind: they can still be matched)', () => {
+    const m = masker.maskEvent(
+      event({
+        ip_ref: '203.0.113.77',
+        failure: {
+          category: 'fraud_suspected',
+          code: null,
+          message: 'blocked: 203.0.113.77 (x-forwarded-for 10.0.0.1)',
+        },
+        metadata: { version: 'sdk 1.2.3.4.5', not_ip: '999.1.1.1', amount: '1.25' },
+      }),
+    );
+    expect(m.failure?.message).toBe(`blocked: ${m.ip_ref} (x-forwarded-for ${masker.maskText('10.0.0.1')})`);
+    expect(m.failure?.message).not.toMatch(/203\.0|10\.0\.0/);
+    expect(m.metadata).toEqual({ version: 'sdk 1.2.3.4.5', not_ip: '999.1.1.1', amount: '1.25' });
+  });
+
   it('replaces refs, e-mails and phones by stable keyed hashes', () => {
     const a = masker.maskEvent(
       event({ metadata: { contact: 'write to jane.doe@example.com or +49 30 1234 5678', email: 'x@y.io' } }),

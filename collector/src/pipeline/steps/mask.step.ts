@@ -7,8 +7,9 @@ import { maskPanNumber, maskPans } from '../../lib/pan.js';
  * - Every string (and every number that looks like a card number), in every field, nested
  *   metadata keys and values included: PANs → BIN…last4.
  * - Metadata keys that name card verification data or PINs are dropped with their values.
- * - `customer_ref`, `device_ref`, `ip_ref`, and any e-mail address or international phone
- *   number found in text, are replaced by a keyed HMAC (stable per key, not reversible).
+ * - `customer_ref`, `device_ref`, `ip_ref`, and any e-mail address, international phone
+ *   number or IPv4 address found in text, are replaced by a keyed HMAC (stable per key, not
+ *   reversible; an IPv4 address hashes like `ip_ref`).
  */
 export interface Masker {
   maskEvent(e: PaymentEvent): PaymentEvent;
@@ -31,6 +32,11 @@ const SECRET_IN_TEXT =
   /\b(cvv2?|cvc2?|cvn2?|csc|cav2|cid|pin|security[ _-]?code)(\s*(?:[=:]|is)\s*["']?)\d{3,6}\b/gi;
 const SECRET_HINT = /cv[vcn2]|csc|cav2|cid|pin|secur/i;
 
+// A dotted-quad IPv4 address, not part of a longer dotted number (a version 1.2.3.4.5).
+const OCTET = '(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)';
+const IPV4 = new RegExp(`(?<![\\d.])${OCTET}(?:\\.${OCTET}){3}(?![\\d]|\\.\\d)`, 'g');
+const HAS_IPV4 = /\d\.\d{1,3}\.\d{1,3}\.\d/;
+
 // International format only (leading +), 8–15 digits (E.164), separators allowed.
 const PHONE = /(?<![\w+])\+\d(?:[ ().-]{0,2}\d){7,14}(?!\d)/g;
 
@@ -47,6 +53,8 @@ export function createMasker(hashKey: Buffer): Masker {
     if (SECRET_HINT.test(out)) out = out.replace(SECRET_IN_TEXT, '$1$2[redacted]');
     if (out.includes('@')) out = out.replace(EMAIL, (m) => hmac('email', m.toLowerCase()));
     if (out.includes('+')) out = out.replace(PHONE, (m) => hmac('phone', m.replace(/[^\d+]/g, '')));
+    // Same kind as ip_ref: an address in a message hashes to the event's ip_ref.
+    if (HAS_IPV4.test(out)) out = out.replace(IPV4, (m) => hmac('ip', m));
     return out;
   };
 
