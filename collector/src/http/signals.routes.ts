@@ -66,7 +66,7 @@ export const SIGNAL_ROUTE_DOCS: RouteDoc[] = [
     auth: 'analyst',
     summary: 'Search tailed log records (masked), newest first, cursor-paged',
     description:
-      'Non-payment lines of the tailed log files (`PAYWATCH_LOG_TAIL_CONFIG`), masked like payment events (card numbers, e-mails, phones) and bounded. `q` is a case-insensitive literal substring of the message or fields. Default range: the last hour.',
+      'Non-payment lines of the tailed log files (`PAYWATCH_LOG_TAIL_CONFIG`), masked like payment events (card numbers, e-mails, phones, IPv4 addresses, verification codes; field names too) and bounded. `q` is a case-insensitive literal substring of the masked message or fields (a raw card number or address is not found). Default range: the last hour.',
     query: LogsQuerySchema,
     response: { status: 200, schema: LogsSchema, description: 'A page of log records' },
     errors,

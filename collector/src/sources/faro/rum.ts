@@ -4,7 +4,7 @@ export type RumKind = 'event' | 'measurement' | 'exception' | 'log';
 /**
  * One browser observation stored for querying: a custom event (`checkout_viewed`…), a measurement
  * (web vitals: `lcp`, `cls`, `inp`, `fcp`, `ttfb`; custom: `<type>.<key>`), an exception or a log.
- * Text is masked (card numbers, e-mails, phones) and bounded; page URLs keep origin and path only.
+ * Text is masked (card numbers, e-mails, phones, IPv4 addresses; every string of the beacon, keys included) and bounded; page URLs keep origin and path only.
  */
 export interface RumRecord {
   /** Deterministic per item, so a retried beacon does not double count. */

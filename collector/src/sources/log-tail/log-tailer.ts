@@ -20,7 +20,7 @@ export interface LogTailerDeps {
   ingestor: Ingestor;
   writer: LogRecordWriter;
   logger: Logger;
-  /** The pipeline masker's text masking (PANs, e-mails, phones) applied to log records. */
+  /** The pipeline masker's text masking (PANs, e-mails, phones, IPv4 addresses, CVV-like values) applied to log records. */
   maskText: (s: string) => string;
   now?: () => number;
   /** Metrics hook: lines read per file pattern, split into payments and log records. */
