@@ -101,6 +101,14 @@ describe('enums and currencies', () => {
   it('parses timestamps to UTC ms', () => {
     expect(parseTimestamp('2026-11-25T18:00:00+08:00')).toBe(Date.UTC(2026, 10, 25, 10));
   });
+  it('says what ts expects when it is missing, null or a fraction (was "Invalid input")', () => {
+    for (const ts of [undefined, null, 1795716576155.5, true]) {
+      const r = PaymentEventInputSchema.safeParse({ ...base, ts });
+      expect(r.error?.issues.map((i) => [i.path.join('.'), i.message])).toEqual([
+        ['ts', 'expected an RFC 3339 date-time with a time zone, or epoch milliseconds'],
+      ]);
+    }
+  });
   it('refuses dates that do not exist instead of rolling them into the next month or day', () => {
     // Date.parse reads 2026-02-30 as 2 March and 24:00 as the next midnight.
     for (const ts of [

@@ -97,10 +97,14 @@ export const MetadataSchema = z
 
 /** RFC 3339 date-time with a zone (Z or ±hh:mm), or epoch milliseconds. */
 const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$/;
-export const TimestampSchema = z.union([
-  z.number().int('epoch milliseconds must be an integer').nonnegative(),
-  z.string().regex(RFC3339, 'expected an RFC 3339 date-time with a time zone, or epoch milliseconds'),
-]);
+export const TimestampSchema = z.union(
+  [
+    z.number().int('epoch milliseconds must be an integer').nonnegative(),
+    z.string().regex(RFC3339, 'expected an RFC 3339 date-time with a time zone, or epoch milliseconds'),
+  ],
+  // Neither branch's type (missing, null, a fraction): zod would say only "Invalid input".
+  { error: 'expected an RFC 3339 date-time with a time zone, or epoch milliseconds' },
+);
 
 const DATE_TIME_FIELDS = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})/;
 
