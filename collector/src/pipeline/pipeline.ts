@@ -47,7 +47,15 @@ export function createPipeline(deps: PipelineDeps): Ingestor {
         const normal = valid.ok ? normalizeStep(valid.value, { source: ctx.source, receivedAt }) : valid;
         if (!normal.ok) {
           rejected++;
-          for (const e of normal.errors) errors.push({ index, ...e });
+          // A path quotes metadata keys and a reason may quote a value: masked like the event
+          // (they go back to the client and into webhook/log-tail logs).
+          for (const e of normal.errors)
+            errors.push({
+              index,
+              ...e,
+              path: deps.masker.maskText(e.path),
+              reason: deps.masker.maskText(e.reason),
+            });
           continue;
         }
         masked.push(maskStep(deps.masker, normal.value));

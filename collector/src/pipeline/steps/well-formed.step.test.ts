@@ -105,5 +105,21 @@ describe('well-formed step', () => {
       );
       expect((await store.paymentTimeline('pay_ok1')).map((e) => e.event_id)).toEqual(['ok1']);
     });
+
+    it('names a refused metadata path with card numbers masked (the path quotes the keys)', async () => {
+      const { ingestor } = await pipeline();
+      const bad = {
+        ...input('bad2'),
+        payment_id: 'pay_bad2',
+        merchant_id: 'm1',
+        failure: undefined,
+        user_level: undefined,
+        metadata: { '4125440422668202': { x: 'bad\ud800' } },
+      };
+      const out = await ingestor.ingest([bad], { source: 'api' });
+      expect(out.errors).toEqual([
+        { index: 0, path: 'metadata.412544…8202.x', reason: LONE_SURROGATE_MESSAGE },
+      ]);
+    });
   });
 });
