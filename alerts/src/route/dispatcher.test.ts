@@ -85,6 +85,31 @@ function setup(nflog = memNflog()) {
   return { d, silences, nflog };
 }
 
+/** A local receiver that answers every path but `holdPath`, whose responses are held in `held` until ended (a receiver timing out). Replaces `rx`. */
+async function holdingReceiver(holdPath: string): Promise<ServerResponse[]> {
+  const held: ServerResponse[] = [];
+  const requests: ReceivedRequest[] = [];
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c: Buffer) => (body += c.toString('utf8')));
+    req.on('end', () => {
+      requests.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body });
+      if (req.url === holdPath) held.push(res);
+      else res.end('ok');
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  rx = {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    requests,
+    close: () => {
+      held.splice(0).forEach((r) => r.end('ok'));
+      return new Promise<void>((r) => server.close(() => r()));
+    },
+  };
+  return held;
+}
+
 const alert = (id: string, labels: Record<string, string>, over: Partial<NotifyAlert> = {}): NotifyAlert =>
   sampleAlert({
     id,
@@ -186,26 +211,7 @@ describe('dispatcher', () => {
     // '/default' never answers until released (a webhook timing out: 4 attempts of 10 s each);
     // flushes were serialized, so the page queued behind it for as long.
     await rx.close();
-    const held: ServerResponse[] = [];
-    const requests: ReceivedRequest[] = [];
-    const server = createServer((req, res) => {
-      let body = '';
-      req.on('data', (c: Buffer) => (body += c.toString('utf8')));
-      req.on('end', () => {
-        requests.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body });
-        if (req.url === '/default') held.push(res);
-        else res.end('ok');
-      });
-    });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    rx = {
-      url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-      requests,
-      close: () => {
-        held.splice(0).forEach((r) => r.end('ok'));
-        return new Promise<void>((r) => server.close(() => r()));
-      },
-    };
+    const held = await holdingReceiver('/default');
     const { d } = setup();
     d.update(alert('w', { provider: 'adyen' }), 0);
     d.update(alert('p', { provider: 'stripe', severity: 'page' }), 0);
@@ -216,12 +222,38 @@ describe('dispatcher', () => {
     expect(sent().map((x) => x.path)).toEqual(['/default', '/pager']);
     // A tick meanwhile does not flush the held group a second time.
     await Promise.race([d.tick(31 * S), new Promise((r) => setTimeout(r, 50))]);
-    expect(requests).toHaveLength(2);
+    expect(rx.requests).toHaveLength(2);
     held.splice(0).forEach((r) => r.end('ok'));
     await flushed;
     expect(sent()).toEqual([
       { path: '/default', status: 'firing', alerts: ['w:firing'] },
       { path: '/pager', status: 'firing', alerts: ['p:firing'] },
+    ]);
+  });
+
+  it('an alert that resolves while its firing is being sent still gets its resolve', async () => {
+    // The group dropped every resolved alert after its sends: one that resolved during them (the
+    // send, the escalation, the Alertmanager refresh: seconds, up to ~45 s against a receiver
+    // timing out) was dropped while the log said its firing had been heard: no resolve, ever.
+    await rx.close();
+    const held = await holdingReceiver('/pager');
+    const { d } = setup();
+    d.update(alert('p', { provider: 'adyen', severity: 'page' }), 0);
+    const flushed = d.tick(30 * S);
+    for (let i = 0; i < 100 && held.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+    d.update(
+      alert('p', { provider: 'adyen', severity: 'page' }, { status: 'resolved', ends_at: 31 * S }),
+      31 * S,
+    );
+    held.splice(0).forEach((r) => r.end('ok'));
+    await flushed;
+    const next = d.tick(30 * S + 5 * M);
+    for (let i = 0; i < 100 && held.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+    held.splice(0).forEach((r) => r.end('ok'));
+    await next;
+    expect(sent()).toEqual([
+      { path: '/pager', status: 'firing', alerts: ['p:firing'] },
+      { path: '/pager', status: 'resolved', alerts: ['p:resolved'] },
     ]);
   });
 

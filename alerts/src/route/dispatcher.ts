@@ -220,11 +220,12 @@ export function createDispatcher(deps: DispatcherDeps, route: Route): Dispatcher
     // Escalation runs even when the receiver's send failed: a receiver that cannot be reached
     // is when the next one is needed most (the failure was rethrown before it, so a dead
     // receiver without a working fallback was never escalated).
-    const resolveRetry = await escalate(g, now, firing, true);
+    await escalate(g, now, firing, true);
     if (failed !== null) throw failed;
-    // Resolved alerts leave the group once every receiver that heard the firing got the resolve.
+    // Resolved alerts leave the group once every receiver that heard the firing got the resolve
+    // (the log says who heard it: one that resolved while its firing was being sent is heard now).
     for (const a of [...g.alerts.values()]) {
-      if (a.status === 'resolved' && !resolveRetry.has(a.id)) {
+      if (a.status === 'resolved' && !heardIn(g.route, g.key, a.id)) {
         g.alerts.delete(a.id);
         const of = memberOf.get(a.id);
         of?.delete(g.key);
@@ -268,16 +269,15 @@ export function createDispatcher(deps: DispatcherDeps, route: Route): Dispatcher
   /**
    * Escalation of unacknowledged firing alerts (`firing`: the group's unmuted ones). Who was
    * escalated to is kept in the notification log (persisted), so a restart does not escalate
-   * again and the resolve reaches the escalation receiver too (`withResolves`). Returns the ids
-   * whose resolve must be tried again.
+   * again and the resolve reaches the escalation receiver too (`withResolves`; one not delivered
+   * stays in the log, so the alert stays in the group and it is tried again).
    */
   async function escalate(
     g: Group,
     now: number,
     firing: NotifyAlert[],
     withResolves: boolean,
-  ): Promise<Set<string>> {
-    const resolveRetry = new Set<string>();
+  ): Promise<void> {
     for (const [i, step] of g.route.escalate.entries()) {
       const escKey = escalationLogKey(g.key, i, step.receiver);
       const escLast = deps.nflog.get(escKey);
@@ -295,7 +295,6 @@ export function createDispatcher(deps: DispatcherDeps, route: Route): Dispatcher
           external_url: deps.externalUrl?.() ?? '',
         });
         if (out.delivered) for (const a of escResolved) escalated.delete(a.id);
-        else for (const a of escResolved) resolveRetry.add(a.id);
       }
       const due = firing.filter(
         (a) => a.acknowledged_by === null && now - a.starts_at >= step.after_ms && !escalated.has(a.id),
@@ -316,7 +315,6 @@ export function createDispatcher(deps: DispatcherDeps, route: Route): Dispatcher
         if (!escLast || ids.length !== escLast.firing.length || ids.some((id, k) => id !== escLast.firing[k]))
           deps.nflog.set({ key: escKey, at: now, firing: ids, resolved: [] });
     }
-    return resolveRetry;
   }
 
   /**
@@ -448,7 +446,6 @@ export function createDispatcher(deps: DispatcherDeps, route: Route): Dispatcher
           const firing = escalationDue(g, now, firingAll);
           if (!firing) continue;
           const p = escalate(g, now, firing, false)
-            .then(() => undefined)
             .catch(() => undefined) // the delivery log has it; tried again next tick
             .finally(() => sending.delete(g));
           sending.set(g, p);
