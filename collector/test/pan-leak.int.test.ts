@@ -15,7 +15,9 @@ const PANS = [
   '6221260000000000019',
   '4000056655665556',
 ];
-const formats = (p: string) => [p, p.replace(/(\d{4})(?=\d)/g, '$1 '), p.replace(/(\d{4})(?=\d)/g, '$1-')];
+const formats = (p: string) =>
+  // plain, spaced, dashed, no-break spaces (copied from a page), URL-encoded spaces
+  ['', ' ', '-', '\u00a0', '%20'].map((sep) => (sep ? p.replace(/(\d{4})(?=\d)/g, `$1${sep}`) : p));
 const MARKER = 'visible-marker-7f3a9c';
 
 let s: TestServer;
