@@ -358,6 +358,25 @@ describe('dispatcher', () => {
     expect(sent().some((x) => x.path === '/pager')).toBe(true);
   });
 
+  it('a failed escalation is tried again at the group interval, not at every tick', async () => {
+    // Checked every tick, a failing escalation receiver was called again the moment its retries
+    // ended, all day: every attempt a delivery-log record (its newest 5 000 kept).
+    await rx.close();
+    rx = await startHttpReceiver((r) => ({ status: r.url === '/manager' ? 500 : 200, body: 'ok' }));
+    const { d } = setup();
+    d.update(alert('p', { provider: 'adyen', severity: 'page' }), 0);
+    for (let t = 30 * S; t < 15 * M; t += 30 * S) await d.tick(t);
+    const toManager = () => rx.requests.filter((r) => r.url === '/manager').length;
+    await d.tick(15 * M);
+    const oneAttempt = toManager();
+    expect(oneAttempt).toBeGreaterThan(0);
+    // Group flushes at 15m30s and 20m30s try it again (the old cadence); ticks between them do not.
+    for (let t = 15 * M + 5 * S; t < 20 * M + 30 * S; t += 5 * S) await d.tick(t);
+    expect(toManager()).toBe(2 * oneAttempt);
+    await d.tick(20 * M + 30 * S);
+    expect(toManager()).toBe(3 * oneAttempt);
+  });
+
   it('keeps an acknowledged alert firing in Alertmanager: its forwarded alerts are refreshed before their endsAt', async () => {
     // Alertmanager resolves a pushed alert at its endsAt (now + 60 min); reminders (every 4 h,
     // none once acknowledged) were the only re-sends, so it resolved there after an hour.

@@ -33,7 +33,12 @@ interface Group {
   labels: Record<string, string>;
   alerts: Map<string, NotifyAlert>;
   next_flush_at: number;
-  /** alert id → escalation steps already sent. */
+  /**
+   * The last escalation attempt could not be delivered: it is tried again with the group's next
+   * flush (every `group_interval`), not at every tick (back to back, each attempt a delivery-log
+   * record, for as long as the escalation receiver fails).
+   */
+  escalation_failed: boolean;
 }
 
 /** A snapshot of a group for the API. */
@@ -220,7 +225,7 @@ export function createDispatcher(deps: DispatcherDeps, route: Route): Dispatcher
     // Escalation runs even when the receiver's send failed: a receiver that cannot be reached
     // is when the next one is needed most (the failure was rethrown before it, so a dead
     // receiver without a working fallback was never escalated).
-    await escalate(g, now, firing, true);
+    g.escalation_failed = await escalate(g, now, firing, true);
     if (failed !== null) throw failed;
     // Resolved alerts leave the group once every receiver that heard the firing got the resolve
     // (the log says who heard it: one that resolved while its firing was being sent is heard now).
@@ -270,14 +275,16 @@ export function createDispatcher(deps: DispatcherDeps, route: Route): Dispatcher
    * Escalation of unacknowledged firing alerts (`firing`: the group's unmuted ones). Who was
    * escalated to is kept in the notification log (persisted), so a restart does not escalate
    * again and the resolve reaches the escalation receiver too (`withResolves`; one not delivered
-   * stays in the log, so the alert stays in the group and it is tried again).
+   * stays in the log, so the alert stays in the group and it is tried again). Returns whether an
+   * escalation due could not be delivered.
    */
   async function escalate(
     g: Group,
     now: number,
     firing: NotifyAlert[],
     withResolves: boolean,
-  ): Promise<void> {
+  ): Promise<boolean> {
+    let failed = false;
     for (const [i, step] of g.route.escalate.entries()) {
       const escKey = escalationLogKey(g.key, i, step.receiver);
       const escLast = deps.nflog.get(escKey);
@@ -309,12 +316,14 @@ export function createDispatcher(deps: DispatcherDeps, route: Route): Dispatcher
           external_url: deps.externalUrl?.() ?? '',
         });
         if (out.delivered) for (const a of due) escalated.add(a.id);
+        else failed = true;
       }
       const ids = [...escalated].sort();
       if (escLast || ids.length)
         if (!escLast || ids.length !== escLast.firing.length || ids.some((id, k) => id !== escLast.firing[k]))
           deps.nflog.set({ key: escKey, at: now, firing: ids, resolved: [] });
     }
+    return failed;
   }
 
   /**
@@ -323,7 +332,7 @@ export function createDispatcher(deps: DispatcherDeps, route: Route): Dispatcher
    * `group_interval` (5 min by default) late.
    */
   function escalationDue(g: Group, now: number, firingAll: NotifyAlert[]): NotifyAlert[] | null {
-    if (!g.route.escalate.length) return null;
+    if (!g.route.escalate.length || g.escalation_failed) return null;
     const open = [...g.alerts.values()].filter(
       (a) => a.status === 'firing' && a.acknowledged_by === null && a.flapping !== true,
     );
@@ -407,6 +416,7 @@ export function createDispatcher(deps: DispatcherDeps, route: Route): Dispatcher
             labels,
             alerts: new Map(),
             next_flush_at: now + r.group_wait_ms,
+            escalation_failed: false,
           };
           groups.set(key, g);
         }
@@ -446,7 +456,8 @@ export function createDispatcher(deps: DispatcherDeps, route: Route): Dispatcher
           const firing = escalationDue(g, now, firingAll);
           if (!firing) continue;
           const p = escalate(g, now, firing, false)
-            .catch(() => undefined) // the delivery log has it; tried again next tick
+            .then((failed) => void (g.escalation_failed = failed))
+            .catch(() => undefined) // the delivery log has it; tried again at the next flush
             .finally(() => sending.delete(g));
           sending.set(g, p);
           continue;
