@@ -22,13 +22,13 @@ export interface AlertsModuleConfig {
    * its own `reporting_currency` (see `hostCurrency`).
    */
   reportingCurrency?: string;
-  /** Overrides the file's `external_url`. */
   /**
    * The host's public dashboard address, the deep-link base when the YAML sets no `dashboard_url`
    * (the YAML wins). Read each time a link is built: a host listening on port 0 knows it only
    * once it listens.
    */
   dashboardUrl?: () => string;
+  /** Overrides the file's `external_url`. */
   externalUrl?: string;
 }
 
@@ -39,7 +39,7 @@ export interface AlertsModuleConfig {
  * does not (the default pack: rates in USD) takes the host's currency, its rates re-based through
  * that currency's rate; without a rate for it, the file's currency stays.
  */
-export function hostCurrency(
+function hostCurrency(
   loaded: Pick<LoadedAlertsConfig, 'reporting_currency' | 'reporting_currency_set' | 'fx'>,
   currency: string,
 ): Pick<LoadedAlertsConfig, 'reporting_currency' | 'fx'> {
