@@ -97,6 +97,30 @@ describe('describeStartup (the start-up log line)', () => {
     expect(JSON.stringify(d)).not.toContain('tttttttt');
   });
 
+  it('never shows credentials written into a URL (ClickHouse, scrape target, alerts), in the log line or the admin config', () => {
+    const d = dir();
+    writeFileSync(
+      join(d, 'scrape.yaml'),
+      'targets:\n  - name: gw\n    url: http://scraper:scrape-secret@gw:9100/metrics\n    mappings: [{ metric: x }]\n',
+    );
+    const c = loadConfig({
+      PAYWATCH_DATA_DIR: d,
+      PAYWATCH_HASH_KEY: 'h'.repeat(40),
+      PAYWATCH_STORE: 'clickhouse',
+      PAYWATCH_CLICKHOUSE_URL: 'http://default:ch-secret@ch.internal:8123',
+      PAYWATCH_SCRAPE_CONFIG: join(d, 'scrape.yaml'),
+      PAYWATCH_ALERTS_ENABLED: 'false',
+      PAYWATCH_ALERTS_URL: 'http://ops:alerts-secret@alerts:9095',
+      PAYWATCH_ALERTS_API_TOKEN: 't'.repeat(30),
+    });
+    const shown = JSON.stringify(describeStartup(c)) + JSON.stringify(describeConfig(c));
+    for (const secret of ['ch-secret', 'scrape-secret', 'alerts-secret']) expect(shown).not.toContain(secret);
+    expect(describeStartup(c)).toMatchObject({
+      store: { url: 'http://[redacted]@ch.internal:8123' },
+      alerts: 'proxied to http://[redacted]@alerts:9095',
+    });
+  });
+
   it('reads PAYWATCH_CLICKHOUSE_PASSWORD from a file when given a path (as README says)', () => {
     const d = dir();
     const file = join(d, 'clickhouse.password');

@@ -821,7 +821,7 @@ export function describeStartup(c: Config): Record<string, unknown> {
       c.store.backend === 'clickhouse'
         ? {
             backend: 'clickhouse',
-            url: c.store.url,
+            url: redactUrl(c.store.url),
             database: c.store.database,
             user: c.store.username,
             cluster: c.store.topology.kind === 'replicated' ? c.store.topology.cluster : null,
@@ -836,7 +836,7 @@ export function describeStartup(c: Config): Record<string, unknown> {
     alerts: c.alerts.enabled
       ? 'in this process'
       : c.alerts.remote
-        ? `proxied to ${c.alerts.remote.url}`
+        ? `proxied to ${redactUrl(c.alerts.remote.url)}`
         : 'off (alerts API answers 404)',
     retentionDays: {
       events: c.security.retentionDays.payment_events,
@@ -845,6 +845,14 @@ export function describeStartup(c: Config): Record<string, unknown> {
     },
     redis: c.redisUrl !== null,
   };
+}
+
+/**
+ * A URL with its userinfo (`user:password@`) replaced, safe to log: ClickHouse, scrape target,
+ * alerts and Redis URLs may carry credentials that way.
+ */
+function redactUrl(url: string): string {
+  return url.replace(/\/\/[^@/?#]*@/, '//[redacted]@');
 }
 
 /** The configuration with every secret replaced, safe to log or print. */
@@ -856,10 +864,10 @@ export function describeConfig(c: Config): Record<string, unknown> {
     dataDir: c.dataDir,
     store:
       c.store.backend === 'clickhouse'
-        ? { ...c.store, password: c.store.password ? '[redacted]' : '' }
+        ? { ...c.store, url: redactUrl(c.store.url), password: c.store.password ? '[redacted]' : '' }
         : c.store,
     spool: c.spool,
-    redisUrl: c.redisUrl === null ? null : c.redisUrl.replace(/\/\/[^@/]*@/, '//[redacted]@'),
+    redisUrl: c.redisUrl === null ? null : redactUrl(c.redisUrl),
     ingestKeys: c.ingestKeys.map(() => '[redacted]'),
     hashKey: '[redacted]',
     reportingCurrency: c.reportingCurrency,
@@ -870,7 +878,7 @@ export function describeConfig(c: Config): Record<string, unknown> {
       scrape:
         c.signals.scrape?.targets.map((t) => ({
           name: t.name,
-          url: t.url,
+          url: redactUrl(t.url),
           interval_s: t.interval_s,
           auth: t.bearer_token || t.basic_auth ? '[redacted]' : null,
           mappings: t.mappings.length,
