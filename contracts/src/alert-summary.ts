@@ -46,7 +46,6 @@ export type SummaryMessage = {
 
 type Side = 'above' | 'below';
 
-/** The languages alert sentences are written in (receivers' `locale`, the dashboard's language). */
 /**
  * Why a notification was sent (the delivery log's `reason`, which the dashboard names): a new
  * group, an update, a reminder (`repeat`), an escalation, a test, or a `refresh` of still-firing
@@ -55,6 +54,7 @@ type Side = 'above' | 'below';
 export const DELIVERY_REASONS = ['new', 'update', 'repeat', 'escalation', 'test', 'refresh'] as const;
 export type DeliveryReason = (typeof DELIVERY_REASONS)[number];
 
+/** The languages alert sentences are written in (receivers' `locale`, the dashboard's language). */
 export type SummaryLocale = 'en' | 'zh';
 
 /** What a detector is still learning (its warm-up). */

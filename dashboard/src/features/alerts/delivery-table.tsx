@@ -4,8 +4,8 @@ import { useI18n } from '../../i18n/index.js';
 
 /**
  * The notification deliveries of one alert: when, through which channel to whom, why (new alert,
- * update, reminder, escalation, test, keep-alive refresh) and the outcome, in the UI language. A reason or status the
- * engine may add later is shown as it came.
+ * update, reminder, escalation, test, keep-alive refresh) and the outcome, in the UI language. A
+ * reason or status the engine may add later is shown as it came.
  */
 export function DeliveryTable({ deliveries }: { deliveries: Delivery[] }) {
   const { t, fmt } = useI18n();
