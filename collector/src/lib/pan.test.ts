@@ -36,6 +36,9 @@ describe('maskPans', () => {
     ['4111\t1111\t1111\t1111', '411111…1111'],
     ['/pay?card=4111%201111%201111%201111&x=1', '/pay?card=411111…1111&x=1'],
     ['card=4111+1111+1111+1111', 'card=411111…1111'],
+    // Typed with a CJK input method in full-width mode (the digits are U+FF10–U+FF19).
+    ['卡号４１１１１１１１１１１１１１１１，谢谢', '卡号411111…1111，谢谢'],
+    ['カード ４１１１ １１１１ １１１１ １１１１', 'カード 411111…1111'],
   ])('masks %s', (input, expected) => {
     expect(maskPans(input)).toBe(expected);
   });
@@ -46,6 +49,7 @@ describe('maskPans', () => {
     '12345678901', // too short
     '123456789012345678901234', // a 24-digit run is not a PAN
     'amount 1999 USD',
+    '１２月２５日 ４１１１１１１１１１１１１１１２', // full-width, but not a card number: kept as written
   ])('leaves %s alone', (s) => {
     expect(maskPans(s)).toBe(s);
   });

@@ -70,7 +70,22 @@ function maskRun(run: string): string {
 
 /** Replaces every PAN in `s` by its masked form; returns `s` itself when there is none. */
 export function maskPans(s: string): string {
-  if (s.length < 12 || !HAS_12_DIGITS.test(s)) return s;
+  if (s.length < 12) return s;
+  if (HAS_FULL_WIDTH_DIGIT.test(s)) {
+    // Full-width digits (typed with a CJK input method) are card digits too: the text is read
+    // with them as ASCII, and kept as written unless a card number was found in it.
+    const ascii = s.replace(FULL_WIDTH_DIGITS, (d) => String.fromCharCode(d.charCodeAt(0) - 0xfee0));
+    const masked = maskAsciiPans(ascii);
+    return masked === ascii ? s : masked;
+  }
+  return maskAsciiPans(s);
+}
+
+const HAS_FULL_WIDTH_DIGIT = /[\uff10-\uff19]/;
+const FULL_WIDTH_DIGITS = /[\uff10-\uff19]/g;
+
+function maskAsciiPans(s: string): string {
+  if (!HAS_12_DIGITS.test(s)) return s;
   return s.replace(DIGIT_RUN, (run) => (run.length < 12 ? run : maskRun(run)));
 }
 
