@@ -424,6 +424,61 @@ describe('dispatcher', () => {
     expect(Date.parse(last[0]!.endsAt)).toBe(clock);
   });
 
+  it('keeps a silenced alert alive in Alertmanager while updates about its group go out', async () => {
+    // Its group's updates leave a muted alert out, yet each counted as a push: a group updated
+    // every few minutes (alerts of a busy incident coming and going) was never refreshed.
+    let clock = 0;
+    const notifier = createNotifier(
+      { log: createDeliveryLog(), sleep: async () => undefined, channelDeps: { now: () => clock } },
+      {
+        receivers: [
+          {
+            name: 'am',
+            locale: 'en',
+            channels: [{ type: 'alertmanager', url: rx.url, resolve_timeout_minutes: 60 }],
+          },
+        ],
+      },
+    );
+    const route = buildRoute({
+      receiver: 'am',
+      group_by: ['provider'],
+      group_wait_ms: 30 * S,
+      group_interval_ms: 5 * M,
+      repeat_interval_ms: 4 * 60 * M,
+    });
+    const silences = createSilenceRegistry();
+    const d = createDispatcher({ notifier, silences, nflog: memNflog(), inhibitRules: [] }, route);
+    d.update(alert('a', { alertname: 'a', provider: 'adyen' }), 0);
+    await d.tick((clock = 30 * S));
+    silences.create(
+      {
+        matchers: [parseMatcher('alertname="a"')],
+        starts_at: M,
+        ends_at: 24 * 60 * M,
+        created_by: 'ana',
+        comment: 'known',
+      },
+      M,
+    );
+    /** When Alertmanager resolves alert `name` (the endsAt it was last pushed with). */
+    const aliveUntil = (name: string) =>
+      Math.max(
+        ...rx.requests.flatMap((r) =>
+          (JSON.parse(r.body) as { labels: Record<string, string>; endsAt: string }[])
+            .filter((x) => x.labels['alertname'] === name)
+            .map((x) => Date.parse(x.endsAt)),
+        ),
+      );
+    // Another alert of the group every interval: each flush sends an update without 'a'.
+    for (let k = 1; k <= 24; k++) {
+      clock = 30 * S + k * 5 * M;
+      d.update(alert(`b${k}`, { alertname: `b${k}`, provider: 'adyen' }), clock - M);
+      await d.tick(clock);
+      expect(aliveUntil('a')).toBeGreaterThan(clock + 5 * M);
+    }
+  });
+
   it('a flapping page is neither reminded nor escalated as firing; its settled resolve still goes out', async () => {
     // The engine sends nothing while an alert flaps; it had resolved, but its group reminded
     // "[REMINDER FIRING] still firing" every repeat_interval and escalated it to the manager.

@@ -239,17 +239,21 @@ export function createDispatcher(deps: DispatcherDeps, route: Route): Dispatcher
     }
     if (g.alerts.size === 0) {
       groups.delete(g.key);
-      refreshedAt.delete(logKey);
+      pushedAt.delete(logKey);
     } else g.next_flush_at = now + g.route.group_interval_ms;
   }
 
-  /** When each receiver × group last had its firing alerts refreshed (`keepAlive`). */
-  const refreshedAt = new Map<string, number>();
+  /**
+   * When each receiver × group last pushed every alert its log has as heard and firing: a send
+   * with none of them muted (a send leaves muted ones out), or a refresh. Not persisted: after a
+   * restart the first flush refreshes.
+   */
+  const pushedAt = new Map<string, number>();
 
   /**
    * Channels that forget a firing alert unless told again (Alertmanager resolves it at its
    * `endsAt`, 60 min after the push) hear the group's notified, still-firing alerts again once
-   * half that time has passed since the last send. Reminders did not do it: every
+   * half that time has passed since they were all last pushed. Reminders did not do it: every
    * `repeat_interval` (4 h by default), never for an acknowledged or muted alert — Alertmanager
    * resolved such an alert an hour in, and told its own receivers so, while it still fired.
    */
@@ -257,7 +261,9 @@ export function createDispatcher(deps: DispatcherDeps, route: Route): Dispatcher
     const ms = deps.notifier.keepAliveMs?.(g.route.receiver) ?? null;
     const entry = deps.nflog.get(logKey);
     if (ms === null || !deps.notifier.refresh || !entry) return;
-    if (now - Math.max(entry.at, refreshedAt.get(logKey) ?? -Infinity) < ms / 2) return;
+    // Not since the last send: one that left a muted alert out (a silence, a flapping alert) did
+    // not push it, and a group updated every few minutes was never refreshed.
+    if (now - (pushedAt.get(logKey) ?? -Infinity) < ms / 2) return;
     const alive = [...g.alerts.values()].filter((a) => a.status === 'firing' && entry.firing.includes(a.id));
     if (!alive.length) return;
     const out = await deps.notifier.refresh(g.route.receiver, {
@@ -268,7 +274,7 @@ export function createDispatcher(deps: DispatcherDeps, route: Route): Dispatcher
       sent_at: now,
       external_url: deps.externalUrl?.() ?? '',
     });
-    if (out.ok) refreshedAt.set(logKey, now);
+    if (out.ok) pushedAt.set(logKey, now);
   }
 
   /**
@@ -369,14 +375,15 @@ export function createDispatcher(deps: DispatcherDeps, route: Route): Dispatcher
     });
     // Only a delivered notification enters the log: a failed one is tried again next interval.
     // Delivered through the fallback counts: its people were paged (and get the resolve).
-    if (out.delivered)
+    if (out.delivered) {
+      if (out.ok && keep.length === 0) pushedAt.set(logKey, now);
       deps.nflog.set({
         key: logKey,
         at: now,
         firing: [...firing.map((a) => a.id), ...keep].sort(),
         resolved: resolved.map((a) => a.id),
       });
-    else {
+    } else {
       // Keep resolved alerts so the resolve is retried.
       for (const a of resolved) g.alerts.set(a.id, { ...a, status: 'resolved' });
       throw new Error('delivery failed');
