@@ -23,6 +23,7 @@ import { maskPans } from './lib/pan.js';
 import type { Ingestor } from './pipeline/types.js';
 import type { EventReader } from './store/types.js';
 import { createEventsRouter } from './sources/events-api/events.route.js';
+import { clientIp, type TrustFn } from './lib/client-ip.js';
 
 export const VERSION = '0.1.0';
 
@@ -67,6 +68,10 @@ export function createApp(deps: AppDeps): { app: Express; docs: RouteDoc[]; acce
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
   const sec = deps.security;
+  // Behind a reverse proxy (PAYWATCH_TRUST_PROXY) req.ip is the client X-Forwarded-For names, so
+  // the per-IP and sign-in limits and the audit log see clients, not the proxy.
+  app.set('trust proxy', sec.trustProxy);
+  const trust = app.get('trust proxy fn') as TrustFn;
   const docs = [
     ...SYSTEM_ROUTE_DOCS,
     ...READ_ROUTE_DOCS,
@@ -86,6 +91,7 @@ export function createApp(deps: AppDeps): { app: Express; docs: RouteDoc[]; acce
       perIp: createRateLimiter(sec.rateLimits.perIpPerMinute),
       perKey: createRateLimiter(sec.rateLimits.perKeyPerMinute),
     },
+    clientIp: (req) => clientIp(req, trust),
   });
   app.use(securityHeaders({ hsts: sec.tls !== null, inline: inlineHashes(page.toString('utf8')) }));
   app.use(corsAllowList(sec.corsOrigins));

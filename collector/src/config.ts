@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { join, resolve } from 'node:path';
 import { isCountry, isCurrency } from '@paywatch/contracts';
 import type { LevelWithSilent } from 'pino';
@@ -219,6 +220,12 @@ export const ENV_DOCS: readonly { name: string; default: string; description: st
     default: '(same origin only)',
     description:
       'Comma-separated origins (`https://ops.example.com`) allowed to call the API from a browser.',
+  },
+  {
+    name: 'PAYWATCH_TRUST_PROXY',
+    default: '(none)',
+    description:
+      "Peers whose `X-Forwarded-For` names the client, when the collector sits behind a reverse proxy or load balancer (the compose `dashboard` nginx): comma-separated addresses, CIDRs or `loopback` / `linklocal` / `uniquelocal` (private ranges), or a hop count. Without it every client behind a proxy shares the proxy's address: one per-IP and sign-in rate limit for all, and the proxy's IP in the audit log. Only name peers that are proxies: a trusted peer's `X-Forwarded-For` is believed.",
   },
   {
     name: 'PAYWATCH_RATE_LIMIT_IP',
@@ -546,6 +553,32 @@ function loadHashKey(env: Env, dataDir: string): { key: Buffer; source: Config['
   return { key: Buffer.from(key, 'utf8'), source: 'generated' };
 }
 
+/** `PAYWATCH_TRUST_PROXY`: a hop count, or addresses / CIDRs / the range names Express knows. */
+function trustProxy(env: Env): false | number | string[] {
+  const raw = env.PAYWATCH_TRUST_PROXY?.trim();
+  if (!raw || raw === 'false') return false;
+  if (/^\d+$/.test(raw)) return int(env, 'PAYWATCH_TRUST_PROXY', 0, 0, 32);
+  const list = raw
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean);
+  for (const x of list) {
+    const [addr = '', bits, extra] = x.split('/');
+    const family = isIP(addr);
+    const ok =
+      ['loopback', 'linklocal', 'uniquelocal'].includes(x) ||
+      (family !== 0 &&
+        extra === undefined &&
+        (bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128))));
+    if (!ok)
+      throw new ConfigError(
+        'PAYWATCH_TRUST_PROXY',
+        `expected addresses, CIDRs, loopback, linklocal, uniquelocal or a hop count, got "${x}"`,
+      );
+  }
+  return list;
+}
+
 /** Parses and validates the environment; throws `ConfigError` naming the first bad variable. */
 export function loadConfig(env: Env = process.env): Config {
   const host = env.PAYWATCH_HOST?.trim() || '127.0.0.1';
@@ -744,6 +777,7 @@ function loadSecurity(env: Env): SecurityConfig {
     metricsPublic: bool(env, 'PAYWATCH_METRICS_PUBLIC'),
     tls,
     corsOrigins,
+    trustProxy: trustProxy(env),
     rateLimits: {
       perIpPerMinute: int(env, 'PAYWATCH_RATE_LIMIT_IP', 1200, 1, 10_000_000),
       perKeyPerMinute: int(env, 'PAYWATCH_RATE_LIMIT_KEY', 6000, 1, 10_000_000),

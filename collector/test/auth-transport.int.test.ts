@@ -171,4 +171,35 @@ describe('headers, CORS and rate limits', () => {
       await s.stop();
     }
   });
+
+  it('behind a trusted proxy limits each client X-Forwarded-For names, not the proxy; untrusted peers cannot claim one', async () => {
+    // The compose dashboard's nginx proxies every browser's API calls: without PAYWATCH_TRUST_PROXY
+    // one client's failed sign-ins locked every user out (the proxy's address was the client).
+    const login = (s: { url: string }, client: string) =>
+      fetch(s.url + '/api/auth/login', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-forwarded-for': client },
+        body: JSON.stringify({ username: 'admin', password: 'wrong wrong wrong' }),
+      }).then((r) => r.status);
+    const behind = await startTestServer({
+      PAYWATCH_RATE_LIMIT_LOGIN: '2',
+      PAYWATCH_TRUST_PROXY: 'loopback',
+    });
+    try {
+      expect([await login(behind, '203.0.113.5'), await login(behind, '203.0.113.5')]).toEqual([401, 401]);
+      expect(await login(behind, '203.0.113.5')).toBe(429);
+      expect(await login(behind, '198.51.100.7')).toBe(401);
+    } finally {
+      await behind.stop();
+    }
+    // Not trusted (the default): a client varying X-Forwarded-For is still one client.
+    const direct = await startTestServer({ PAYWATCH_RATE_LIMIT_LOGIN: '2' });
+    try {
+      const statuses = [];
+      for (const c of ['203.0.113.1', '203.0.113.2', '203.0.113.3']) statuses.push(await login(direct, c));
+      expect(statuses).toEqual([401, 401, 429]);
+    } finally {
+      await direct.stop();
+    }
+  });
 });

@@ -82,6 +82,11 @@ export interface AccessControlDeps {
   /** Cookies carry Secure and the `__Host-` prefix (HTTPS). */
   secure: boolean;
   limits: { perIp: RateLimiter; perKey: RateLimiter };
+  /**
+   * The client address of a socket.io handshake (which Express never sees), as `req.ip` would give
+   * it under the app's `trust proxy` (`lib/client-ip.ts`); default: the peer's address.
+   */
+  clientIp?: (req: IncomingMessage) => string;
 }
 
 /** What the access-control layer exposes: one Express middleware and one socket.io hook. */
@@ -203,11 +208,12 @@ export function createAccessControl(deps: AccessControlDeps): AccessControl {
 
   const socket: AccessControl['socket'] = (s, next) => {
     // socket.io answers its handshakes before Express: the per-IP limit of every request, here too.
-    const byIp = deps.limits.perIp.take(s.handshake.address);
+    const ip = deps.clientIp?.(s.request) ?? s.handshake.address;
+    const byIp = deps.limits.perIp.take(ip);
     if (!byIp.ok) return next(new Error(`rate limit exceeded (per IP); retry after ${byIp.retryAfterS} s`));
     const auth = s.handshake.auth as Record<string, unknown> | undefined;
     const token = typeof auth?.token === 'string' ? auth.token : undefined;
-    authenticate(s.handshake.headers, s.handshake.address, token).then(
+    authenticate(s.handshake.headers, ip, token).then(
       ({ p }) => {
         const verdict = decide(p, 'viewer');
         if (verdict !== 'allow')

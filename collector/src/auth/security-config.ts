@@ -9,6 +9,12 @@ export interface SecurityConfig {
   metricsPublic: boolean;
   /** PEM certificate chain and key: serve HTTPS (and HSTS). */
   tls: { cert: string; key: string } | null;
+  /**
+   * Which peers are proxies whose X-Forwarded-For names the client (Express `trust proxy`): false
+   * (default: the peer is the client), a hop count, or addresses, CIDRs and the names `loopback`,
+   * `linklocal`, `uniquelocal`. The client IP drives the per-IP and sign-in rate limits and the audit log.
+   */
+  trustProxy: false | number | string[];
   /** Origins allowed to call the API from a browser (CORS); empty: same origin only. */
   corsOrigins: string[];
   /** Requests per minute (token buckets): per client IP, per API key, and login attempts per IP. */

@@ -1,0 +1,44 @@
+// Guards the socket handshake's client address: the same answer as Express's req.ip for every trust setting.
+import { createServer, type IncomingMessage } from 'node:http';
+import express from 'express';
+import { describe, expect, it } from 'vitest';
+import { clientIp, type TrustFn } from './client-ip.js';
+
+/** req.ip of a real Express app and clientIp of the same request, for a trust setting and headers. */
+async function both(trust: unknown, xff?: string): Promise<[string | undefined, string]> {
+  const app = express();
+  app.set('trust proxy', trust);
+  const fn = app.get('trust proxy fn') as TrustFn;
+  let ours = '';
+  app.get('/', (req, res) => {
+    ours = clientIp(req as IncomingMessage, fn);
+    res.send(req.ip);
+  });
+  const server = createServer(app);
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as { port: number };
+  try {
+    const r = await fetch(`http://127.0.0.1:${port}/`, { headers: xff ? { 'x-forwarded-for': xff } : {} });
+    return [await r.text(), ours];
+  } finally {
+    server.close();
+  }
+}
+
+describe('clientIp', () => {
+  it('is the peer without trust, whatever X-Forwarded-For claims', async () => {
+    expect(await both(false, '203.0.113.5')).toEqual(['127.0.0.1', '127.0.0.1']);
+  });
+  it('walks X-Forwarded-For back through trusted proxies only, as req.ip does', async () => {
+    for (const [trust, xff, want] of [
+      ['loopback', '203.0.113.5', '203.0.113.5'],
+      ['loopback', '198.51.100.7, 203.0.113.5', '203.0.113.5'],
+      [['loopback', '203.0.113.0/24'], '198.51.100.7, 203.0.113.5', '198.51.100.7'],
+      [1, '198.51.100.7, 203.0.113.5', '203.0.113.5'],
+      [2, '198.51.100.7, 203.0.113.5', '198.51.100.7'],
+      ['10.0.0.0/8', '203.0.113.5', '127.0.0.1'],
+      ['loopback', undefined, '127.0.0.1'],
+    ] as const)
+      expect(await both(trust, xff), `${JSON.stringify(trust)} ${xff}`).toEqual([want, want]);
+  });
+});
