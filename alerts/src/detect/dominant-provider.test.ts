@@ -73,4 +73,30 @@ describe('dominantProvider', () => {
     // An issuer's declines spread over both providers as their attempts are: none.
     expect(excessProvider(slice(() => ({ adyen: 20, stripe: 22 })))).toBeNull();
   });
+
+  /** Ten minutes of a slice with these attempts and failures per provider each minute. */
+  function mix(per: Record<string, [attempts: number, failed: number]>): MinuteAggregate[] {
+    return Array.from({ length: 10 }, (_, i) => {
+      const m = emptyMinute(i * 60_000);
+      for (const [p, [a, f]] of Object.entries(per)) {
+        m.attempts += a;
+        m.failed += f;
+        m.contrib_attempts.set(`provider=${p}`, a);
+        m.contrib.set(`provider=${p}`, f);
+      }
+      return m;
+    });
+  }
+
+  it('excessProvider names the outage of a provider that carries most of the slice, or all of it', () => {
+    // stripe takes 90 % of the country's attempts: its outage holds 98 % of the failures, only
+    // 8 points over its share of the attempts — the country paged beside stripe's page.
+    expect(excessProvider(mix({ stripe: [90, 72], adyen: [10, 1] }))).toBe('stripe');
+    // A single-acquirer market: the provider is the whole slice.
+    expect(excessProvider(mix({ stripe: [100, 80] }))).toBe('stripe');
+    // A drop over both providers alike (a country's scheme down) still names none.
+    expect(excessProvider(mix({ stripe: [90, 72], adyen: [10, 8] }))).toBeNull();
+    // The other provider failing alone is named although it carries a tenth of the attempts.
+    expect(excessProvider(mix({ stripe: [90, 6], adyen: [10, 9] }))).toBe('adyen');
+  });
 });

@@ -17,7 +17,10 @@ function failuresByProvider(minutes: readonly MinuteAggregate[]): { total: numbe
 const RECENT_MINUTES = 3;
 /** Least share of those minutes' failures the provider carries. */
 const MIN_SHARE = 0.5;
-/** Least growth of that share over the provider's share in the older minutes. */
+/**
+ * Least growth of that share over the provider's share in the older minutes (`excessProvider`:
+ * least excess of its failure rate over the other providers').
+ */
 const MIN_GAIN = 0.2;
 /**
  * Least z-score of that growth (binomial, over the recent failures): with a few failures a
@@ -55,16 +58,23 @@ export function dominantProvider(minutes: readonly MinuteAggregate[]): string | 
   return best;
 }
 
+/** Below this share of a slice's attempts, the other providers are too few to compare with. */
+const MIN_REST_SHARE = 0.05;
+
 /**
- * The provider the latest `RECENT_MINUTES` minutes' failures concentrate on *beyond its share
- * of their attempts* (for success-rate slices that span providers: a country, a BIN): at least
- * `MIN_SHARE` of the failures, at least `MIN_GAIN` more than its share of the attempts, by more
- * than chance (`MIN_Z`). Unlike `dominantProvider` it needs no older minutes before the
- * incident: a country that starts failing several minutes into a provider outage (its window
- * already full of it) still names the provider, and at the end of an outage, while the window
- * still holds it, the latest minutes' ordinary failures (spread as the attempts are) name none —
- * compared with the outage's minutes they made another provider's share "grow" (a BIN alert of
- * a stripe outage was named adyen).
+ * The provider the latest `RECENT_MINUTES` minutes' failures concentrate on *beyond the rest of
+ * the slice's failure rate* (for success-rate slices that span providers: a country, a BIN): at
+ * least `MIN_SHARE` of the failures, and a failure rate at least `MIN_GAIN` above the other
+ * providers' by more than chance (`MIN_Z`, two proportions) — or no other provider to speak of
+ * (below `MIN_REST_SHARE` of the attempts: a single-acquirer market, whose provider outage is
+ * the country's drop). Unlike `dominantProvider` it needs no older minutes before the incident:
+ * a country that starts failing several minutes into a provider outage (its window already
+ * full of it) still names the provider, and at the end of an outage, while the window still
+ * holds it, the latest minutes' ordinary failures name none — compared with the outage's
+ * minutes they made another provider's share "grow" (a BIN alert of a stripe outage was named
+ * adyen). Compared with the rest's *rate*, not with the provider's share of the attempts: a
+ * provider carrying 80 % or more of a country's attempts cannot gain 20 points of the failures,
+ * and its outage paged the country beside its own page.
  */
 export function excessProvider(minutes: readonly MinuteAggregate[]): string | null {
   const recent = minutes.slice(Math.max(0, minutes.length - RECENT_MINUTES));
@@ -78,14 +88,23 @@ export function excessProvider(minutes: readonly MinuteAggregate[]): string | nu
       if (key.startsWith('provider=')) attempts.set(key.slice(9), (attempts.get(key.slice(9)) ?? 0) + n);
   }
   if (total <= 0) return null;
+  const pooled = failures.total / total;
   let best: string | null = null;
   let bestShare = 0;
   for (const [provider, n] of failures.by) {
     const share = n / failures.total;
-    const expected = (attempts.get(provider) ?? 0) / total;
-    const p0 = Math.min(0.95, Math.max(0.05, expected));
-    const z = (share - expected) / Math.sqrt((p0 * (1 - p0)) / failures.total);
-    if (share >= MIN_SHARE && share - expected >= MIN_GAIN && z >= MIN_Z && share > bestShare) {
+    const own = attempts.get(provider) ?? 0;
+    // No attempts counted (the contributor keys are capped): nothing to compare.
+    if (share < MIN_SHARE || own <= 0 || share <= bestShare) continue;
+    const rest = total - own;
+    if (rest < MIN_REST_SHARE * total) {
+      best = provider;
+      bestShare = share;
+      continue;
+    }
+    const gap = n / own - (failures.total - n) / rest;
+    const z = gap / Math.sqrt(Math.max(1e-9, pooled * (1 - pooled) * (1 / own + 1 / rest)));
+    if (gap >= MIN_GAIN && z >= MIN_Z) {
       best = provider;
       bestShare = share;
     }
