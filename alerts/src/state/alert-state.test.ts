@@ -103,6 +103,19 @@ describe('alert state machine', () => {
     ).toBe('firing');
   });
 
+  it('records the latest normal evaluation: held firing after it (recovering), not after no data or too few attempts', () => {
+    const held = drive([A, A, N, N], { keep_firing_for_ms: 5 * MIN }).s;
+    expect([held.status, held.last_anomalous_at, held.last_normal_at]).toEqual(['firing', MIN, 3 * MIN]);
+    // Traffic gone after the last anomalous minute: evaluated, but nothing known to be normal.
+    const gone = drive([N, A, 'insufficient', 'no_data'], { keep_firing_for_ms: 5 * MIN }).s;
+    expect([gone.status, gone.last_eval_at, gone.last_anomalous_at, gone.last_normal_at]).toEqual([
+      'firing',
+      3 * MIN,
+      MIN,
+      0,
+    ]);
+  });
+
   it('suppresses notifications while flapping and reports the settled status afterwards', () => {
     const flappy: Verdict[] = [];
     for (let i = 0; i < 10; i++) flappy.push(A, N);

@@ -22,6 +22,13 @@ export interface AlertState {
   resolved_at: number | null;
   last_eval_at: number;
   last_anomalous_at: number | null;
+  /**
+   * The latest normal evaluation (absent in states saved before it). A firing alert with
+   * `last_normal_at > last_anomalous_at` is recovering (held by `keep_firing_for`); one whose
+   * evaluations since its last anomalous one were only `insufficient` or `no_data` (traffic gone,
+   * not known to be normal) is not.
+   */
+  last_normal_at?: number | null;
   value: number | null;
   expected: number | null;
   lower: number | null;
@@ -220,6 +227,7 @@ export function step(
     if (next.status === 'firing' && transition === 'firing') next.fired_at = now;
     next.revenue_at_risk += ev.revenue_at_risk;
   } else if (verdict === 'normal') {
+    next.last_normal_at = now;
     if (prev.status === 'pending') {
       next.status = 'inactive';
       next.active_since = null;

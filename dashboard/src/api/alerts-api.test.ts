@@ -66,10 +66,14 @@ describe('alerts API shapes', () => {
   it('says a firing alert is recovering when its latest evaluations are normal again (keep_firing_for)', () => {
     const view = (over: object) => AlertListSchema.parse([{ ...state, ...over }]).items[0]?.recovering;
     // Last anomalous at 8 000, evaluated normal at 9 000: held firing, recovering.
-    expect(view({ last_anomalous_at: 8_000 })).toBe(8_000);
+    expect(view({ last_anomalous_at: 8_000, last_normal_at: 9_000 })).toBe(8_000);
     // Still anomalous at its latest evaluation, resolved, or an engine that sends no such field.
-    expect(view({ last_anomalous_at: 9_000 })).toBeNull();
-    expect(view({ last_anomalous_at: 8_000, status: 'resolved' })).toBeNull();
+    expect(view({ last_anomalous_at: 9_000, last_normal_at: 7_000 })).toBeNull();
+    expect(view({ last_anomalous_at: 8_000, last_normal_at: 9_000, status: 'resolved' })).toBeNull();
+    // Evaluated at 9 000 with no data or too few attempts since 8 000 (a provider's traffic routed
+    // away): nothing says it is normal again.
+    expect(view({ last_anomalous_at: 8_000 })).toBeNull();
+    expect(view({ last_anomalous_at: 8_000, last_normal_at: 7_000 })).toBeNull();
     expect(view({})).toBeNull();
   });
 

@@ -36,6 +36,7 @@ const AlertStateSchema = z.object({
   resolved_at: num,
   last_eval_at: num,
   last_anomalous_at: num,
+  last_normal_at: num,
   value: num,
   expected: num,
   lower: num,
@@ -81,8 +82,10 @@ export interface Alert {
   inhibitedBy: string | null;
   flapping: boolean;
   /**
-   * Firing, but its latest evaluations are normal again (held by the rule's `keep_firing_for`):
-   * the time of its last anomalous evaluation; null otherwise. The summary then shows normal
+   * Firing, but its latest judged evaluation is normal again (held by the rule's
+   * `keep_firing_for`): the time of its last anomalous evaluation; null otherwise — also when the
+   * evaluations since were only too few attempts or no data (traffic routed away from a failing
+   * provider is not a recovery). The summary then shows normal
    * figures ("915 attempts in 10 min, 770 expected"), which read as a false alert without it.
    */
   recovering: number | null;
@@ -110,7 +113,7 @@ export function toAlertView(s: z.output<typeof AlertStateSchema>): Alert {
     inhibitedBy: s.muted?.inhibited_by ?? null,
     flapping: s.flapping ?? false,
     recovering:
-      s.status === 'firing' && s.last_anomalous_at != null && (s.last_eval_at ?? 0) > s.last_anomalous_at
+      s.status === 'firing' && s.last_anomalous_at != null && (s.last_normal_at ?? 0) > s.last_anomalous_at
         ? s.last_anomalous_at
         : null,
     samples: s.samples,
