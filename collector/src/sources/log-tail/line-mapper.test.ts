@@ -131,7 +131,10 @@ describe('log records', () => {
   });
 
   it('masks card numbers in field names too (a logfmt key is as free as its value)', () => {
-    const fields = parseLine('level=info msg=hello 4133260462082282=seen nested_4111111111111111=1', 'logfmt');
+    const fields = parseLine(
+      'level=info msg=hello 4133260462082282=seen nested_4111111111111111=1',
+      'logfmt',
+    );
     const r = toLogRecord(fields, 'raw', file, at, maskPans, 8192);
     expect(Object.keys(r.fields).sort()).toEqual(['413326…2282', 'level', 'msg', 'nested_411111…1111']);
     expect(JSON.stringify(r)).not.toMatch(/4133260462|4111111111/);
