@@ -479,6 +479,46 @@ describe('dispatcher', () => {
     }
   });
 
+  it("keeps an alert alive in Alertmanager whose resolve_timeout is shorter than twice the group's interval", async () => {
+    // Refreshed only at the group's flushes (every 5 min), an alert pushed with a 5 min timeout
+    // (Alertmanager's own default) expired there before each refresh.
+    let clock = 0;
+    const notifier = createNotifier(
+      { log: createDeliveryLog(), sleep: async () => undefined, channelDeps: { now: () => clock } },
+      {
+        receivers: [
+          {
+            name: 'am',
+            locale: 'en',
+            channels: [{ type: 'alertmanager', url: rx.url, resolve_timeout_minutes: 5 }],
+          },
+        ],
+      },
+    );
+    const route = buildRoute({
+      receiver: 'am',
+      group_wait_ms: 30 * S,
+      group_interval_ms: 5 * M,
+      repeat_interval_ms: 4 * 60 * M,
+    });
+    const d = createDispatcher(
+      { notifier, silences: createSilenceRegistry(), nflog: memNflog(), inhibitRules: [] },
+      route,
+    );
+    d.update(alert('p', { provider: 'adyen' }), 0);
+    const aliveUntil = () =>
+      Math.max(
+        ...rx.requests.map((r) => Date.parse((JSON.parse(r.body) as { endsAt: string }[])[0]!.endsAt)),
+      );
+    for (clock = 30 * S; clock <= 60 * M; clock += 30 * S) {
+      await d.tick(clock);
+      // Pushed again at half the timeout: never within 2 minutes of expiring there.
+      expect(aliveUntil()).toBeGreaterThanOrEqual(clock + 2 * M);
+    }
+    // Not on every tick either: about every 2.5 minutes.
+    expect(rx.requests.length).toBeLessThanOrEqual(60 / 2.5 + 1);
+  });
+
   it('a flapping page is neither reminded nor escalated as firing; its settled resolve still goes out', async () => {
     // The engine sends nothing while an alert flaps; it had resolved, but its group reminded
     // "[REMINDER FIRING] still firing" every repeat_interval and escalated it to the manager.

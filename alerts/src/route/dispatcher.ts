@@ -39,6 +39,8 @@ interface Group {
    * record, for as long as the escalation receiver fails).
    */
   escalation_failed: boolean;
+  /** The last keep-alive refresh failed: likewise tried again with the next flush. */
+  refresh_failed: boolean;
 }
 
 /** A snapshot of a group for the API. */
@@ -221,7 +223,7 @@ export function createDispatcher(deps: DispatcherDeps, route: Route): Dispatcher
     } catch (e) {
       failed = e;
     }
-    if (failed === null) await keepAlive(g, now, logKey);
+    if (failed === null) g.refresh_failed = await keepAlive(g, now, refreshable(g, now));
     // Escalation runs even when the receiver's send failed: a receiver that cannot be reached
     // is when the next one is needed most (the failure was rethrown before it, so a dead
     // receiver without a working fallback was never escalated).
@@ -256,16 +258,24 @@ export function createDispatcher(deps: DispatcherDeps, route: Route): Dispatcher
    * half that time has passed since they were all last pushed. Reminders did not do it: every
    * `repeat_interval` (4 h by default), never for an acknowledged or muted alert — Alertmanager
    * resolved such an alert an hour in, and told its own receivers so, while it still fired.
+   * Checked every tick like escalation: at each flush only, a `resolve_timeout_minutes` under
+   * twice the `group_interval` (Alertmanager's own default is 5 min) let alerts expire there
+   * before each refresh. Returns the alerts due (none when not due).
    */
-  async function keepAlive(g: Group, now: number, logKey: string): Promise<void> {
+  function refreshable(g: Group, now: number): NotifyAlert[] {
+    const logKey = `${g.route.receiver}|${g.key}`;
     const ms = deps.notifier.keepAliveMs?.(g.route.receiver) ?? null;
     const entry = deps.nflog.get(logKey);
-    if (ms === null || !deps.notifier.refresh || !entry) return;
+    if (ms === null || !deps.notifier.refresh || !entry) return [];
     // Not since the last send: one that left a muted alert out (a silence, a flapping alert) did
     // not push it, and a group updated every few minutes was never refreshed.
-    if (now - (pushedAt.get(logKey) ?? -Infinity) < ms / 2) return;
-    const alive = [...g.alerts.values()].filter((a) => a.status === 'firing' && entry.firing.includes(a.id));
-    if (!alive.length) return;
+    if (now - (pushedAt.get(logKey) ?? -Infinity) < ms / 2) return [];
+    return [...g.alerts.values()].filter((a) => a.status === 'firing' && entry.firing.includes(a.id));
+  }
+
+  /** Pushes `alive` again (`refreshable`); whether that failed. */
+  async function keepAlive(g: Group, now: number, alive: NotifyAlert[]): Promise<boolean> {
+    if (!alive.length || !deps.notifier.refresh) return false;
     const out = await deps.notifier.refresh(g.route.receiver, {
       group_key: g.key,
       group_labels: g.labels,
@@ -274,7 +284,8 @@ export function createDispatcher(deps: DispatcherDeps, route: Route): Dispatcher
       sent_at: now,
       external_url: deps.externalUrl?.() ?? '',
     });
-    if (out.ok) pushedAt.set(logKey, now);
+    if (out.ok) pushedAt.set(`${g.route.receiver}|${g.key}`, now);
+    return !out.ok;
   }
 
   /**
@@ -424,6 +435,7 @@ export function createDispatcher(deps: DispatcherDeps, route: Route): Dispatcher
             alerts: new Map(),
             next_flush_at: now + r.group_wait_ms,
             escalation_failed: false,
+            refresh_failed: false,
           };
           groups.set(key, g);
         }
@@ -461,9 +473,12 @@ export function createDispatcher(deps: DispatcherDeps, route: Route): Dispatcher
         if (sending.has(g)) continue;
         if (g.next_flush_at > now) {
           const firing = escalationDue(g, now, firingAll);
-          if (!firing) continue;
-          const p = escalate(g, now, firing, false)
-            .then((failed) => void (g.escalation_failed = failed))
+          const alive = g.refresh_failed ? [] : refreshable(g, now);
+          if (!firing && !alive.length) continue;
+          const p = (async () => {
+            if (firing) g.escalation_failed = await escalate(g, now, firing, false);
+            if (alive.length) g.refresh_failed = await keepAlive(g, now, alive);
+          })()
             .catch(() => undefined) // the delivery log has it; tried again at the next flush
             .finally(() => sending.delete(g));
           sending.set(g, p);
