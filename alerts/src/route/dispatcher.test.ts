@@ -519,6 +519,42 @@ describe('dispatcher', () => {
     expect(rx.requests.length).toBeLessThanOrEqual(60 / 2.5 + 1);
   });
 
+  it('a refresh Alertmanager refuses is tried again at the next flush, not at every tick', async () => {
+    await rx.close();
+    rx = await startHttpReceiver((_r, i) => ({ status: i === 0 ? 200 : 500, body: 'ok' }));
+    let clock = 0;
+    const notifier = createNotifier(
+      { log: createDeliveryLog(), sleep: async () => undefined, channelDeps: { now: () => clock } },
+      {
+        receivers: [
+          {
+            name: 'am',
+            locale: 'en',
+            channels: [{ type: 'alertmanager', url: rx.url, resolve_timeout_minutes: 5 }],
+          },
+        ],
+      },
+    );
+    const route = buildRoute({
+      receiver: 'am',
+      group_wait_ms: 30 * S,
+      group_interval_ms: 5 * M,
+      repeat_interval_ms: 4 * 60 * M,
+    });
+    const d = createDispatcher(
+      { notifier, silences: createSilenceRegistry(), nflog: memNflog(), inhibitRules: [] },
+      route,
+    );
+    d.update(alert('p', { provider: 'adyen' }), 0);
+    await d.tick((clock = 30 * S));
+    expect(rx.requests).toHaveLength(1);
+    // Due at 3m (tick), then the flushes at 5m30s and 10m30s: three attempts, each with its retries.
+    await d.tick((clock = 3 * M));
+    const oneAttempt = rx.requests.length - 1;
+    for (clock = 3 * M + 5 * S; clock < 15 * M; clock += 5 * S) await d.tick(clock);
+    expect(rx.requests.length - 1).toBe(3 * oneAttempt);
+  });
+
   it('a flapping page is neither reminded nor escalated as firing; its settled resolve still goes out', async () => {
     // The engine sends nothing while an alert flaps; it had resolved, but its group reminded
     // "[REMINDER FIRING] still firing" every repeat_interval and escalated it to the manager.
