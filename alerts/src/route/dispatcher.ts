@@ -56,7 +56,9 @@ export interface GroupSnapshot {
  * Routes alert updates into aggregation groups and flushes them on `tick(now)` (wall clock):
  * group_wait for a new group, group_interval between updates, repeat_interval for reminders
  * of still-firing unacknowledged alerts, then mute (silences, inhibition) → notify. Escalates
- * alerts unacknowledged for longer than a route's escalation step. Flushes are serialized.
+ * alerts unacknowledged for longer than a route's escalation step, and refreshes alerts to
+ * channels that forget them (`keepAliveMs`), both checked every tick. Groups flush independently
+ * (never one twice at once); `tick` settles once every send under way is done.
  */
 export interface Dispatcher {
   update(alert: NotifyAlert, now: number): void;
