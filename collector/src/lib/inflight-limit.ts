@@ -17,9 +17,11 @@ function tooLarge(length: number, limit: number): Error {
 const MIN_BODY_RATE = { bytesPerSecond: 1024, graceMs: 10_000 };
 
 /**
- * Bodies of unknown size one client IP may have in flight at once: each is charged the whole
- * per-request limit, so without a cap one client re-opening slow connections as the minimum rate
- * closed them kept the budget full (webhooks: 25 of 30 answered 503 over 30 s from one IP).
+ * Bodies of unknown size one client IP may have in flight at once while more than half the budget
+ * is in use: each is charged the whole per-request limit, so without a cap one client re-opening
+ * slow connections as the minimum rate closed them kept the budget full (webhooks: 25 of 30
+ * answered 503 over 30 s from one IP). Not below half: a batch client gzip-ing over 8 parallel
+ * connections (64 of the 128 MiB ingest budget) had half its requests answered 429 for nothing.
  */
 const MAX_UNSIZED_PER_CLIENT = 4;
 
@@ -33,8 +35,9 @@ const MAX_UNSIZED_PER_CLIENT = 4;
  * grace period; by default 1 KiB/s after 10 s, as Kestrel's MinRequestBodyDataRate) is answered
  * 408 and its connection closed, freeing its budget: else a few connections trickling a byte a
  * second held the whole budget until the 120 s request timeout, and every other client got 503.
- * A client IP may have at most 4 bodies of unknown size in flight (429 + `Retry-After: 1`
- * beyond); bodies with a `Content-Length` are charged what they are and not counted there.
+ * Once more than half the budget is in use, a client IP may have at most 4 bodies of unknown size
+ * in flight (429 + `Retry-After: 1` beyond); bodies with a `Content-Length` are charged what they
+ * are and not counted there.
  * Why the budget: a parsed 8 MiB ingest batch holds ≈ 40 MB; 70 in parallel took the
  * collector to 2.9 GB, and a few more would end it at the V8 heap limit, losing every request in
  * flight. `what` names the bytes in the message and `setting`, when set, the variable that sets
@@ -68,7 +71,8 @@ export function createInflightLimit(config: {
     }
     const cost = identity ? declared : config.maxBodyBytes;
     const client = identity ? null : (req.ip ?? req.socket.remoteAddress ?? 'unknown');
-    if (client !== null && (unsized.get(client) ?? 0) >= MAX_UNSIZED_PER_CLIENT) {
+    const contended = inflight + cost > config.budgetBytes / 2;
+    if (client !== null && contended && (unsized.get(client) ?? 0) >= MAX_UNSIZED_PER_CLIENT) {
       res.setHeader('Retry-After', '1');
       res.setHeader('Connection', 'close'); // its body is not read
       res.status(429).json({ error: { code: 'rate_limited', message: tooManyUnsized } });

@@ -23,7 +23,7 @@ export const FARO_ROUTE_DOCS: RouteDoc[] = [
       401: 'Wrong `x-api-key` (when one is configured).',
       403: 'Origin not allowed.',
       408: 'A body arriving slower than 1 KiB/s on average after its first 10 s (`request_timeout`; the connection is closed).',
-      429: 'Rate limit exceeded (per client IP, PAYWATCH_RATE_LIMIT_IP, or per API key, PAYWATCH_RATE_LIMIT_KEY), or this client IP already has 4 chunked or compressed bodies in flight (send a `Content-Length`, or retry after `Retry-After`).',
+      429: 'Rate limit exceeded (per client IP, PAYWATCH_RATE_LIMIT_IP, or per API key, PAYWATCH_RATE_LIMIT_KEY), or this client IP already has 4 chunked or compressed bodies in flight while over half the in-flight budget is in use (send a `Content-Length`, or retry after `Retry-After`).',
       413: 'Body over `PAYWATCH_FARO_MAX_BODY_KB` (256 KiB) after gzip decoding (a `Content-Length` over it: answered at once, the connection closed).',
       415: 'A body that is neither `application/json` nor `text/plain` (or has no `Content-Type`).',
       503: "More than 32 MiB of beacon bodies in flight (`Retry-After: 1`), or records could not be stored (with ClickHouse: the local spool is full while ClickHouse is down or slow); `Retry-After` says when to retry, and the SDK does. A 202 means the records are durable (with ClickHouse: fsync'd in the spool, drained to ClickHouse in order).",

@@ -16,7 +16,7 @@ const ERRORS: Record<number, string> = {
   401: '`bad_signature`, `stale_timestamp` (Stripe, WeChat: outside 300 s) or `probe` (WeChat `WECHATPAY/SIGNTEST/`).',
   404: '`unknown_provider`, or `provider_not_configured` (its PAYWATCH_* secret is not set; the message names it).',
   408: 'A body arriving slower than 1 KiB/s on average after its first 10 s (`request_timeout`; the connection is closed).',
-  429: 'Rate limit exceeded (per client IP, PAYWATCH_RATE_LIMIT_IP, or per API key, PAYWATCH_RATE_LIMIT_KEY), or this client IP already has 4 chunked or compressed bodies in flight (send a `Content-Length`, or retry after `Retry-After`).',
+  429: 'Rate limit exceeded (per client IP, PAYWATCH_RATE_LIMIT_IP, or per API key, PAYWATCH_RATE_LIMIT_KEY), or this client IP already has 4 chunked or compressed bodies in flight while over half the in-flight budget is in use (send a `Content-Length`, or retry after `Retry-After`).',
   413: 'Body over 1 MB (a `Content-Length` over it: answered at once, the connection closed).',
   503: 'The store cannot durably accept events right now; the provider retries.',
 };
