@@ -519,6 +519,45 @@ describe('dispatcher', () => {
     expect(rx.requests.length).toBeLessThanOrEqual(60 / 2.5 + 1);
   });
 
+  it('keeps an alert escalated to an Alertmanager receiver alive there', async () => {
+    // Escalations were pushed once: Alertmanager resolved them an hour later while they fired.
+    let clock = 0;
+    const notifier = createNotifier(
+      { log: createDeliveryLog(), sleep: async () => undefined, channelDeps: { now: () => clock } },
+      {
+        receivers: [
+          { name: 'pager', locale: 'en', channels: [{ type: 'webhook', url: `${rx.url}/pager` }] },
+          {
+            name: 'am',
+            locale: 'en',
+            channels: [{ type: 'alertmanager', url: rx.url, resolve_timeout_minutes: 60 }],
+          },
+        ],
+      },
+    );
+    const route = buildRoute({
+      receiver: 'pager',
+      group_wait_ms: 30 * S,
+      group_interval_ms: 5 * M,
+      repeat_interval_ms: 4 * 60 * M,
+      escalate: [{ after_ms: 15 * M, receiver: 'am' }],
+    });
+    const d = createDispatcher(
+      { notifier, silences: createSilenceRegistry(), nflog: memNflog(), inhibitRules: [] },
+      route,
+    );
+    d.update(alert('p', { provider: 'adyen', severity: 'page' }), 0);
+    const pushes = () => rx.requests.filter((r) => r.url === '/api/v2/alerts');
+    const aliveUntil = () =>
+      Math.max(...pushes().map((r) => Date.parse((JSON.parse(r.body) as { endsAt: string }[])[0]!.endsAt)));
+    for (clock = 30 * S; clock <= 3 * 60 * M; clock += 30 * S) {
+      await d.tick(clock);
+      if (clock >= 15 * M) expect(aliveUntil()).toBeGreaterThan(clock + 5 * M);
+    }
+    // Escalated at 15m, then pushed about every 30 min, not more.
+    expect(pushes().length).toBeLessThanOrEqual(1 + (3 * 60 - 15) / 30);
+  });
+
   it('a refresh Alertmanager refuses is tried again at the next flush, not at every tick', async () => {
     await rx.close();
     rx = await startHttpReceiver((_r, i) => ({ status: i === 0 ? 200 : 500, body: 'ok' }));

@@ -43,6 +43,14 @@ interface Group {
   refresh_failed: boolean;
 }
 
+/** Alerts to push again to one receiver of a group (`keepAlive`): its log key and group key. */
+interface Refresh {
+  receiver: string;
+  key: string;
+  group_key: string;
+  alerts: NotifyAlert[];
+}
+
 /** A snapshot of a group for the API. */
 export interface GroupSnapshot {
   key: string;
@@ -244,6 +252,8 @@ export function createDispatcher(deps: DispatcherDeps, route: Route): Dispatcher
     if (g.alerts.size === 0) {
       groups.delete(g.key);
       pushedAt.delete(logKey);
+      for (const [i, step] of g.route.escalate.entries())
+        pushedAt.delete(escalationLogKey(g.key, i, step.receiver));
     } else g.next_flush_at = now + g.route.group_interval_ms;
   }
 
@@ -262,32 +272,49 @@ export function createDispatcher(deps: DispatcherDeps, route: Route): Dispatcher
    * resolved such an alert an hour in, and told its own receivers so, while it still fired.
    * Checked every tick like escalation: at each flush only, a `resolve_timeout_minutes` under
    * twice the `group_interval` (Alertmanager's own default is 5 min) let alerts expire there
-   * before each refresh. Returns the alerts due (none when not due).
+   * before each refresh. The receivers of the group's escalation steps likewise (the alerts
+   * escalated to them). Returns the pushes due (none when not due).
    */
-  function refreshable(g: Group, now: number): NotifyAlert[] {
-    const logKey = `${g.route.receiver}|${g.key}`;
-    const ms = deps.notifier.keepAliveMs?.(g.route.receiver) ?? null;
-    const entry = deps.nflog.get(logKey);
-    if (ms === null || !deps.notifier.refresh || !entry) return [];
-    // Not since the last send: one that left a muted alert out (a silence, a flapping alert) did
-    // not push it, and a group updated every few minutes was never refreshed.
-    if (now - (pushedAt.get(logKey) ?? -Infinity) < ms / 2) return [];
-    return [...g.alerts.values()].filter((a) => a.status === 'firing' && entry.firing.includes(a.id));
+  function refreshable(g: Group, now: number): Refresh[] {
+    if (!deps.notifier.refresh) return [];
+    const targets = [
+      { receiver: g.route.receiver, key: `${g.route.receiver}|${g.key}`, group_key: g.key },
+      ...g.route.escalate.map((step, i) => ({
+        receiver: step.receiver,
+        key: escalationLogKey(g.key, i, step.receiver),
+        group_key: `${g.key}/escalation/${i}`,
+      })),
+    ];
+    return targets.flatMap((t) => {
+      const ms = deps.notifier.keepAliveMs?.(t.receiver) ?? null;
+      const entry = ms === null ? undefined : deps.nflog.get(t.key);
+      // Not since the last send: one that left a muted alert out (a silence, a flapping alert)
+      // did not push it, and a group updated every few minutes was never refreshed.
+      if (ms === null || !entry || now - (pushedAt.get(t.key) ?? -Infinity) < ms / 2) return [];
+      const alerts = [...g.alerts.values()].filter(
+        (a) => a.status === 'firing' && entry.firing.includes(a.id),
+      );
+      return alerts.length ? [{ ...t, alerts }] : [];
+    });
   }
 
-  /** Pushes `alive` again (`refreshable`); whether that failed. */
-  async function keepAlive(g: Group, now: number, alive: NotifyAlert[]): Promise<boolean> {
-    if (!alive.length || !deps.notifier.refresh) return false;
-    const out = await deps.notifier.refresh(g.route.receiver, {
-      group_key: g.key,
-      group_labels: g.labels,
-      status: 'firing',
-      alerts: alive,
-      sent_at: now,
-      external_url: deps.externalUrl?.() ?? '',
-    });
-    if (out.ok) pushedAt.set(`${g.route.receiver}|${g.key}`, now);
-    return !out.ok;
+  /** Makes the pushes `refreshable` found due; whether one failed. */
+  async function keepAlive(g: Group, now: number, due: Refresh[]): Promise<boolean> {
+    let failed = false;
+    for (const r of due) {
+      if (!deps.notifier.refresh) break;
+      const out = await deps.notifier.refresh(r.receiver, {
+        group_key: r.group_key,
+        group_labels: g.labels,
+        status: 'firing',
+        alerts: r.alerts,
+        sent_at: now,
+        external_url: deps.externalUrl?.() ?? '',
+      });
+      if (out.ok) pushedAt.set(r.key, now);
+      else failed = true;
+    }
+    return failed;
   }
 
   /**
@@ -334,8 +361,15 @@ export function createDispatcher(deps: DispatcherDeps, route: Route): Dispatcher
           reason: 'escalation',
           external_url: deps.externalUrl?.() ?? '',
         });
-        if (out.delivered) for (const a of due) escalated.add(a.id);
-        else failed = true;
+        if (out.delivered) {
+          // Carrying every firing alert escalated to this receiver, it counts as their push (the
+          // keep-alive's clock); else a refresh follows at the next tick.
+          const others = [...g.alerts.values()].some(
+            (a) => a.status === 'firing' && escalated.has(a.id) && !due.some((d) => d.id === a.id),
+          );
+          if (out.ok && !others) pushedAt.set(escKey, now);
+          for (const a of due) escalated.add(a.id);
+        } else failed = true;
       }
       const ids = [...escalated].sort();
       if (escLast || ids.length)
