@@ -91,7 +91,7 @@ describe('live stream', () => {
 
   it('refuses live connections beyond the limit per user or API key (6000 from one key were all accepted, 21 KB each)', async () => {
     const max = LIVE_LIMITS.maxSocketsPerPrincipal;
-    const open = (): Promise<{ socket: Socket; error: string | null }> =>
+    const open = (): Promise<{ socket: Socket; error: string | null; data?: unknown }> =>
       new Promise((resolve) => {
         const c: Socket = connect(s.url, {
           transports: ['websocket'],
@@ -100,7 +100,9 @@ describe('live stream', () => {
           forceNew: true,
         });
         c.on('connect', () => resolve({ socket: c, error: null }));
-        c.on('connect_error', (e) => resolve({ socket: c, error: e.message }));
+        c.on('connect_error', (e) =>
+          resolve({ socket: c, error: e.message, data: (e as { data?: unknown }).data }),
+        );
       });
     // The suite's own socket is one of them.
     const others = await Promise.all(Array.from({ length: max - 1 }, open));
@@ -109,6 +111,8 @@ describe('live stream', () => {
       const over = await open();
       over.socket.close();
       expect(over.error).toBe(`too many live connections for this user or API key (limit ${max})`);
+      // When to try again: the dashboard connects again then (socket.io never retries a refusal).
+      expect(over.data).toEqual({ retryAfterS: LIVE_LIMITS.retryAfterSocketCapS });
       // One closed: its place is free again.
       others[0]?.socket.close();
       await new Promise((r) => setTimeout(r, 200));

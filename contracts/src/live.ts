@@ -111,4 +111,17 @@ export const LIVE_LIMITS = {
   maxTransactionsPerBatch: 200,
   /** Live connections one user or API key may hold at once (tabs, wallboards); beyond, the handshake is refused. */
   maxSocketsPerPrincipal: 50,
+  /**
+   * Seconds a handshake refused for `maxSocketsPerPrincipal` is told to wait: a connection dropped
+   * without a goodbye (a network blip) is held until socket.io's ping timeout (25 + 20 s).
+   */
+  retryAfterSocketCapS: 30,
 } as const;
+
+/**
+ * `data` of a live handshake refusal that passes (the per-IP rate limit, the connection cap):
+ * socket.io never retries a refusal by itself, so the client connects again after `retryAfterS`.
+ */
+export interface LiveRetryData {
+  retryAfterS: number;
+}

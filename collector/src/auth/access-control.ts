@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import { LIVE_LIMITS } from '@paywatch/contracts';
+import { LIVE_LIMITS, type LiveRetryData } from '@paywatch/contracts';
 import type { Request, RequestHandler, Response } from 'express';
 import type { Socket } from 'socket.io';
 import type { AuditDetails } from '../audit/types.js';
@@ -206,11 +206,18 @@ export function createAccessControl(deps: AccessControlDeps): AccessControl {
   const holder = (p: Principal | undefined): string | null =>
     p?.kind === 'user' || p?.kind === 'key' ? `${p.kind}:${p.id}` : null;
 
+  /** A handshake refusal that passes: its `data` tells the client when to connect again. */
+  const passing = (message: string, retryAfterS: number): Error =>
+    Object.assign(new Error(message), { data: { retryAfterS } satisfies LiveRetryData });
+
   const socket: AccessControl['socket'] = (s, next) => {
     // socket.io answers its handshakes before Express: the per-IP limit of every request, here too.
     const ip = deps.clientIp?.(s.request) ?? s.handshake.address;
     const byIp = deps.limits.perIp.take(ip);
-    if (!byIp.ok) return next(new Error(`rate limit exceeded (per IP); retry after ${byIp.retryAfterS} s`));
+    if (!byIp.ok)
+      return next(
+        passing(`rate limit exceeded (per IP); retry after ${byIp.retryAfterS} s`, byIp.retryAfterS),
+      );
     const auth = s.handshake.auth as Record<string, unknown> | undefined;
     const token = typeof auth?.token === 'string' ? auth.token : undefined;
     authenticate(s.handshake.headers, ip, token).then(
@@ -225,8 +232,9 @@ export function createAccessControl(deps: AccessControlDeps): AccessControl {
           if (holder((other.data as { principal?: Principal }).principal) === who) held++;
         if (held >= LIVE_LIMITS.maxSocketsPerPrincipal)
           return next(
-            new Error(
+            passing(
               `too many live connections for this user or API key (limit ${LIVE_LIMITS.maxSocketsPerPrincipal})`,
+              LIVE_LIMITS.retryAfterSocketCapS,
             ),
           );
         (s.data as { principal?: Principal }).principal = p;

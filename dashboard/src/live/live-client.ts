@@ -1,6 +1,7 @@
 import type {
   ClientToServerEvents,
   LiveKpis,
+  LiveRetryData,
   LiveTransaction,
   ServerToClientEvents,
 } from '@paywatch/contracts';
@@ -26,7 +27,10 @@ export interface LiveHandlers {
     info: { dropped: number; backfill: false | 'initial' | 'reconnect' },
   ): void;
   onKpis?(kpis: LiveKpis): void;
-  /** The server refused the handshake (`unauthorized` / `forbidden`); socket.io will not retry. */
+  /**
+   * The server refused the handshake for good (`unauthorized` / `forbidden`); socket.io will not
+   * retry. A refusal that passes (a rate limit, the connection cap) is tried again, not reported.
+   */
   onDenied?(reason: string): void;
 }
 
@@ -56,6 +60,7 @@ export function createLiveClient(deps: LiveClientDeps, handlers: LiveHandlers): 
   /** Event time of the newest transaction seen, or when the connection dropped. */
   let lastSeen: number | undefined;
   let disconnectedAt: number | undefined;
+  let retry: ReturnType<typeof setTimeout> | undefined;
 
   const setState = (s: ConnectionState) => handlers.onState?.(s);
   setState('connecting');
@@ -97,7 +102,17 @@ export function createLiveClient(deps: LiveClientDeps, handlers: LiveHandlers): 
       s.on('connect_error', (err) => {
         disconnectedAt ??= now();
         if (stopped) return;
-        // A refusal by the server's middleware is final (socket.io does not retry it).
+        // socket.io does not retry a refusal by the server's middleware. One that says when to
+        // come back (the per-IP rate limit, the connection cap) is tried again then: else a
+        // wallboard refused once, e.g. while reconnecting with many others, stayed offline.
+        const retryAfterS = retryAfterOf(err);
+        if (!s.active && retryAfterS !== undefined) {
+          setState(everConnected ? 'reconnecting' : 'connecting');
+          retry = setTimeout(() => {
+            if (!stopped) s.connect();
+          }, retryAfterS * 1000);
+          return;
+        }
         if (!s.active) {
           setState('offline');
           handlers.onDenied?.(err.message);
@@ -119,7 +134,15 @@ export function createLiveClient(deps: LiveClientDeps, handlers: LiveHandlers): 
     stop() {
       if (stopped) return;
       stopped = true;
+      clearTimeout(retry);
       socket?.close();
     },
   };
+}
+
+/** `retryAfterS` of a refusal that passes (`LiveRetryData`), else undefined. */
+function retryAfterOf(err: Error): number | undefined {
+  const data = (err as Error & { data?: Partial<LiveRetryData> }).data;
+  const s = data?.retryAfterS;
+  return typeof s === 'number' && Number.isFinite(s) && s >= 0 ? s : undefined;
 }
