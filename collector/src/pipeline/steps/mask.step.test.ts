@@ -135,6 +135,16 @@ describe('mask step', () => {
     expect(m.metadata).toEqual({ version: 'sdk 1.2.3.4.5', not_ip: '999.1.1.1', amount: '1.25' });
   });
 
+  it("keeps a product's version token that looks like an address (every Chrome user agent), not one in a URL", () => {
+    const ua =
+      'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36 Edg/131.0.0.0';
+    expect(masker.maskText(ua)).toBe(ua);
+    expect(masker.maskText('GET http://203.0.113.77/ip/203.0.113.77')).toBe(
+      `GET http://${masker.maskText('203.0.113.77')}/ip/${masker.maskText('203.0.113.77')}`,
+    );
+    expect(masker.maskText('GET http://203.0.113.77/')).not.toContain('203.0');
+  });
+
   it('replaces refs, e-mails and phones by stable keyed hashes', () => {
     const a = masker.maskEvent(
       event({ metadata: { contact: 'write to jane.doe@example.com or +49 30 1234 5678', email: 'x@y.io' } }),

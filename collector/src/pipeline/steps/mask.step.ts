@@ -32,10 +32,14 @@ const SECRET_IN_TEXT =
   /\b(cvv2?|cvc2?|cvn2?|csc|cav2|cid|pin|security[ _-]?code)(\s*(?:[=:]|is)\s*["']?)\d{3,6}\b/gi;
 const SECRET_HINT = /cv[vcn2]|csc|cav2|cid|pin|secur/i;
 
-// A dotted-quad IPv4 address, not part of a longer dotted number (a version 1.2.3.4.5).
+// A dotted-quad IPv4 address, not part of a longer dotted number (a version 1.2.3.4.5) nor a
+// product's version token (`Chrome/131.0.0.0`: every Chrome or Edge user agent; an address in a
+// URL, `//10.0.0.1` or `/ip/10.0.0.1`, is still one).
 const OCTET = '(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)';
 const IPV4 = new RegExp(`(?<![\\d.])${OCTET}(?:\\.${OCTET}){3}(?![\\d]|\\.\\d)`, 'g');
 const HAS_IPV4 = /\d\.\d{1,3}\.\d{1,3}\.\d/;
+// What precedes a version token: `Name/` at the start or after a space, `(`, `;` or `,`.
+const PRODUCT_BEFORE = /(?:^|[\s(;,])[A-Za-z][\w.-]*\/$/;
 
 // International format only (leading +), 8–15 digits (E.164), separators allowed.
 const PHONE = /(?<![\w+])\+\d(?:[ ().-]{0,2}\d){7,14}(?!\d)/g;
@@ -54,7 +58,10 @@ export function createMasker(hashKey: Buffer): Masker {
     if (out.includes('@')) out = out.replace(EMAIL, (m) => hmac('email', m.toLowerCase()));
     if (out.includes('+')) out = out.replace(PHONE, (m) => hmac('phone', m.replace(/[^\d+]/g, '')));
     // Same kind as ip_ref: an address in a message hashes to the event's ip_ref.
-    if (HAS_IPV4.test(out)) out = out.replace(IPV4, (m) => hmac('ip', m));
+    if (HAS_IPV4.test(out))
+      out = out.replace(IPV4, (m, at: number, all: string) =>
+        PRODUCT_BEFORE.test(all.slice(Math.max(0, at - 64), at)) ? m : hmac('ip', m),
+      );
     return out;
   };
 
