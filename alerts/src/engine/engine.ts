@@ -12,7 +12,7 @@ import { addEvent, contribKeys, createFx, removeEvent } from '../input/aggregate
 import { maskId } from '../lib/mask.js';
 import { outcomeOf } from '@paywatch/contracts';
 import { eventLabelMap, labelOf } from '../input/labels.js';
-import { matchesAll } from '../mute/matchers.js';
+import { backtracksExponentially, matchesAll } from '../mute/matchers.js';
 import type { Matcher } from '../mute/matchers.js';
 import { createSilenceRegistry } from '../mute/silences.js';
 import type { Silence } from '../mute/silences.js';
@@ -948,6 +948,17 @@ export function createAlertEngine(
         dirtyNflog.push(e);
       }
       silences.replaceAll(p.silences);
+      // A silence saved before such regexes were refused would test its regex against every
+      // alert on every evaluation, each test up to seconds on the event loop: ended, and said.
+      for (const sil of p.silences)
+        if (sil.ends_at > now() && sil.matchers.some(backtracksExponentially)) {
+          silences.expire(sil.id, now());
+          dirtySilences = true;
+          deps.logger?.warn(
+            { silence: sil.id },
+            'alerts: silence ended at start: its regex backtracks exponentially (re-create it with one quantifier per group)',
+          );
+        }
       // Rebuild the dispatch groups: the notification log stops firing alerts from being re-sent
       // and lets a resolve that was not yet delivered go out.
       // Firing alerts go back only if they were notified before (the notification log has them)

@@ -38,6 +38,14 @@ export function parseMatcher(s: string): Matcher {
 }
 
 /**
+ * Whether a regex matcher is one `parseMatcher` refuses as exponentially backtracking: for what
+ * was accepted before it did (silences persisted by an earlier release).
+ */
+export function backtracksExponentially(m: Matcher): boolean {
+  return (m.op === '=~' || m.op === '!~') && repeatsAmbiguousGroup(m.value);
+}
+
+/**
  * Whether a regex repeats (`*`, `+`, `{n,}`) a group that itself holds a quantifier or an
  * alternation — the shape whose backtracking is exponential in JavaScript's engine (`(\w+)+x`
  * took a second on a 24-character alert name, on the event loop ingest shares). Alertmanager
