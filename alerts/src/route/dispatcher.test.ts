@@ -346,6 +346,28 @@ describe('dispatcher', () => {
     expect(await escalatedBy(30 * M)).toHaveLength(1);
   });
 
+  it('a page whose silence ends is sent to its receiver before it is escalated', async () => {
+    // Escalation checked every tick went to the manager as the silence ended, the page to the
+    // on-call receiver only at the group's next flush, up to a group_interval later.
+    const { d, silences } = setup();
+    silences.create(
+      {
+        matchers: [parseMatcher('provider="adyen"')],
+        starts_at: 0,
+        ends_at: 20 * M,
+        created_by: 'ana',
+        comment: 'maintenance',
+      },
+      0,
+    );
+    d.update(alert('p', { provider: 'adyen', severity: 'page' }), 0);
+    for (let t = 30 * S; t <= 25 * M; t += 30 * S) await d.tick(t);
+    expect(sent()).toEqual([
+      { path: '/pager', status: 'firing', alerts: ['p:firing'] },
+      { path: '/manager', status: 'firing', alerts: ['p:firing'] },
+    ]);
+  });
+
   it("escalates while the page's own receiver fails (it was never escalated then)", async () => {
     await rx.close();
     rx = await startHttpReceiver((r) => ({ status: r.url === '/pager' ? 500 : 200, body: 'ok' }));

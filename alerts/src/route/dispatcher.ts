@@ -386,8 +386,13 @@ export function createDispatcher(deps: DispatcherDeps, route: Route): Dispatcher
    */
   function escalationDue(g: Group, now: number, firingAll: NotifyAlert[]): NotifyAlert[] | null {
     if (!g.route.escalate.length || g.escalation_failed) return null;
+    // Only alerts the group's receiver was paged about: one it has not heard yet (a silence just
+    // ended, its receiver failing) is escalated at the flush that sends it, after it — checked
+    // every tick, the escalation went out first, up to a group_interval before the page itself.
+    const heard = deps.nflog.get(`${g.route.receiver}|${g.key}`)?.firing ?? [];
     const open = [...g.alerts.values()].filter(
-      (a) => a.status === 'firing' && a.acknowledged_by === null && a.flapping !== true,
+      (a) =>
+        a.status === 'firing' && a.acknowledged_by === null && a.flapping !== true && heard.includes(a.id),
     );
     const due = g.route.escalate.some((step, i) => {
       const escalated = deps.nflog.get(escalationLogKey(g.key, i, step.receiver))?.firing ?? [];
