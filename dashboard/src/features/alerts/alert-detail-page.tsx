@@ -8,7 +8,7 @@ import { bandPoints, bandText, contributorKind, observedQueryFor, valueKind } fr
 import { AlertSamples } from './alert-samples.js';
 import { AlertActions } from './alert-actions.js';
 import { alertSummary, labelsText } from './alert-text.js';
-import { EngineDown } from './alert-list.js';
+import { EngineDown, RecoveringNote } from './alert-list.js';
 import { DeliveryTable } from './delivery-table.js';
 
 const BandChart = lazy(() => import('../../charts/band-chart.js').then((m) => ({ default: m.BandChart })));
@@ -74,12 +74,7 @@ function AlertDetailView({ a, onChanged }: { a: AlertDetail; onChanged(): void }
           <dt>{t('alerts.state')}</dt>
           <dd className={a.state === 'firing' ? 'bad' : undefined}>
             {label('alert_state', a.state)}
-            {a.recovering !== null && (
-              <span className="muted" title={fmt.dateTime(a.recovering)}>
-                {' '}
-                ({t('alerts.recovering', { at: fmt.axis(a.recovering, Date.now() - a.recovering) })})
-              </span>
-            )}
+            <RecoveringNote alert={a} />
           </dd>
           <dt>{t('alerts.severity')}</dt>
           <dd>{label('alert_severity', a.severity)}</dd>

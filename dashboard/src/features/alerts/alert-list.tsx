@@ -19,6 +19,22 @@ export function EngineDown() {
   );
 }
 
+/**
+ * " (recovering: normal after 17:56)" beside a firing alert's state when its latest judged
+ * evaluation is normal again (`Alert.recovering`); nothing otherwise. The lists and the alert page.
+ */
+export function RecoveringNote({ alert }: { alert: Pick<Alert, 'recovering'> }) {
+  const { t, fmt } = useI18n();
+  const at = alert.recovering;
+  if (at === null) return null;
+  return (
+    <span className="muted" title={fmt.dateTime(at)}>
+      {' '}
+      ({t('alerts.recovering', { at: fmt.axis(at, Date.now() - at) })})
+    </span>
+  );
+}
+
 const rank = (severity: string) => {
   const i = (ALERT_SEVERITIES as readonly string[]).indexOf(severity);
   return i < 0 ? ALERT_SEVERITIES.length : i;
@@ -119,13 +135,6 @@ export function AlertList({
         </Link>
       </div>
     );
-  const recovering = (a: Alert) =>
-    a.recovering !== null && (
-      <span className="muted" title={fmt.dateTime(a.recovering)}>
-        {' '}
-        ({t('alerts.recovering', { at: fmt.axis(a.recovering, Date.now() - a.recovering) })})
-      </span>
-    );
   const revenue = (a: Alert) =>
     a.revenue_at_risk != null ? fmt.money(a.revenue_at_risk, a.reporting_currency ?? 'USD') : '–';
   if (compact) {
@@ -153,7 +162,7 @@ export function AlertList({
               {label('alert_state', a.state)}
               {a.flapping ? ' ⇅' : ''}
             </span>
-            {recovering(a)}
+            <RecoveringNote alert={a} />
             {' · '}
             <span data-value={a.severity}>{label('alert_severity', a.severity)}</span>
             {' · '}
@@ -245,7 +254,7 @@ export function AlertList({
               <td className={stateClass(a)}>
                 {label('alert_state', a.state)}
                 {a.flapping ? ' ⇅' : ''}
-                {recovering(a)}
+                <RecoveringNote alert={a} />
                 {inhibited(a)}
               </td>
               <td data-value={a.severity}>{label('alert_severity', a.severity)}</td>
