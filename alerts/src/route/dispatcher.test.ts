@@ -373,7 +373,10 @@ describe('dispatcher', () => {
     rx = await startHttpReceiver((r) => ({ status: r.url === '/pager' ? 500 : 200, body: 'ok' }));
     const { d } = setup();
     d.update(alert('p', { provider: 'adyen', severity: 'page' }), 0);
-    for (let t = 30 * S; t <= 16 * M; t += 30 * S) await d.tick(t);
+    for (let t = 30 * S; t <= 15 * M; t += 30 * S) await d.tick(t);
+    // On time, not at the next flush (15m30s).
+    expect(sent().filter((x) => x.path === '/manager')).toHaveLength(1);
+    for (let t = 15 * M + 30 * S; t <= 16 * M; t += 30 * S) await d.tick(t);
     expect(sent().filter((x) => x.path === '/manager')).toEqual([
       { path: '/manager', status: 'firing', alerts: ['p:firing'] },
     ]);

@@ -41,6 +41,8 @@ interface Group {
   escalation_failed: boolean;
   /** The last keep-alive refresh failed: likewise tried again with the next flush. */
   refresh_failed: boolean;
+  /** The last flush's send to the group's receiver failed (escalation then need not wait for it). */
+  send_failed: boolean;
 }
 
 /** Alerts to push again to one receiver of a group (`keepAlive`): its log key and group key. */
@@ -233,6 +235,7 @@ export function createDispatcher(deps: DispatcherDeps, route: Route): Dispatcher
     } catch (e) {
       failed = e;
     }
+    g.send_failed = failed !== null;
     if (failed === null) g.refresh_failed = await keepAlive(g, now, refreshable(g, now));
     // Escalation runs even when the receiver's send failed: a receiver that cannot be reached
     // is when the next one is needed most (the failure was rethrown before it, so a dead
@@ -386,13 +389,16 @@ export function createDispatcher(deps: DispatcherDeps, route: Route): Dispatcher
    */
   function escalationDue(g: Group, now: number, firingAll: NotifyAlert[]): NotifyAlert[] | null {
     if (!g.route.escalate.length || g.escalation_failed) return null;
-    // Only alerts the group's receiver was paged about: one it has not heard yet (a silence just
-    // ended, its receiver failing) is escalated at the flush that sends it, after it — checked
-    // every tick, the escalation went out first, up to a group_interval before the page itself.
+    // Only alerts the group's receiver was paged about (or could not be: its send failed): one it
+    // has not heard yet (a silence just ended) is escalated at the flush that sends it, after it —
+    // checked every tick, the escalation went out first, up to a group_interval before the page.
     const heard = deps.nflog.get(`${g.route.receiver}|${g.key}`)?.firing ?? [];
     const open = [...g.alerts.values()].filter(
       (a) =>
-        a.status === 'firing' && a.acknowledged_by === null && a.flapping !== true && heard.includes(a.id),
+        a.status === 'firing' &&
+        a.acknowledged_by === null &&
+        a.flapping !== true &&
+        (g.send_failed || heard.includes(a.id)),
     );
     const due = g.route.escalate.some((step, i) => {
       const escalated = deps.nflog.get(escalationLogKey(g.key, i, step.receiver))?.firing ?? [];
@@ -477,6 +483,7 @@ export function createDispatcher(deps: DispatcherDeps, route: Route): Dispatcher
             next_flush_at: now + r.group_wait_ms,
             escalation_failed: false,
             refresh_failed: false,
+            send_failed: false,
           };
           groups.set(key, g);
         }
