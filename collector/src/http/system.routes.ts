@@ -4,6 +4,7 @@ import type { Registry } from 'prom-client';
 import { z } from 'zod';
 import { ReadyBodySchema, checkReadiness, type ReadinessDeps } from './readiness.js';
 import type { RouteDoc } from './route-doc.js';
+import { INFLIGHT_LIMIT_DOCS } from '../lib/inflight-limit.js';
 
 export const SYSTEM_ROUTE_DOCS: RouteDoc[] = [
   {
@@ -32,8 +33,8 @@ export const SYSTEM_ROUTE_DOCS: RouteDoc[] = [
         'Either the `Error` shape, for a body that holds no events (malformed JSON — the message names the position —, a JSON body that is not UTF-8 — the message names the byte —, an empty body or an empty array), ' +
         'or the same ingest response as 200 (accepted 0, duplicate 0, `errors` with each event’s index, field path and reason) when every event was rejected, NDJSON lines that are not JSON included.',
       401: 'Missing or invalid API key.',
-      408: 'A body arriving slower than 1 KiB/s on average after its first 10 s (`request_timeout`; the connection is closed).',
-      429: 'Rate limit exceeded (per client IP, PAYWATCH_RATE_LIMIT_IP, or per API key, PAYWATCH_RATE_LIMIT_KEY), or this client IP already has 4 chunked or compressed bodies in flight while over half the in-flight budget is in use (send a `Content-Length`, or retry after `Retry-After`).',
+      408: INFLIGHT_LIMIT_DOCS.slowBody,
+      429: `Rate limit exceeded (per client IP, PAYWATCH_RATE_LIMIT_IP, or per API key, PAYWATCH_RATE_LIMIT_KEY), or ${INFLIGHT_LIMIT_DOCS.unsizedPerClient}.`,
       413: 'Body over 8 MiB or more than 10,000 events; a `Content-Length` over 8 MiB is answered at once, before the body is read, and the connection closed.',
       415: 'Unsupported content type, charset (only UTF-8) or encoding.',
       503: 'The store cannot durably accept events right now, or more than `PAYWATCH_INGEST_INFLIGHT_MB` (128 MiB) of ingest bodies are already in flight (the body is not read); retry after `Retry-After` seconds.',

@@ -26,6 +26,15 @@ const MIN_BODY_RATE = { bytesPerSecond: 1024, graceMs: 10_000 };
 const MAX_UNSIZED_PER_CLIENT = 4;
 
 /**
+ * OpenAPI wording of the answers every route behind `createInflightLimit` shares, from the values
+ * the limit uses: the 408 and the per-client clause of the 429 (beside the rate limits).
+ */
+export const INFLIGHT_LIMIT_DOCS = {
+  slowBody: `A body arriving slower than ${MIN_BODY_RATE.bytesPerSecond / 1024} KiB/s on average after its first ${MIN_BODY_RATE.graceMs / 1000} s (\`request_timeout\`; the connection is closed).`,
+  unsizedPerClient: `this client IP already has ${MAX_UNSIZED_PER_CLIENT} chunked or compressed bodies in flight while over half the in-flight budget is in use (send a \`Content-Length\`, or retry after \`Retry-After\`)`,
+} as const;
+
+/**
  * Bounds the memory one route's request bodies may hold at once. Each request reserves what it
  * can expand to before its body is read — its `Content-Length`, or the whole per-request limit
  * when it is compressed or chunked — and releases it when the response ends. Beyond the budget

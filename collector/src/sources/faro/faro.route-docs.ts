@@ -1,4 +1,5 @@
 import type { RouteDoc } from '../../http/route-doc.js';
+import { INFLIGHT_LIMIT_DOCS } from '../../lib/inflight-limit.js';
 
 /** OpenAPI docs of the Faro receiver (mounted by the composition root with the router). */
 export const FARO_ROUTE_DOCS: RouteDoc[] = [
@@ -22,8 +23,8 @@ export const FARO_ROUTE_DOCS: RouteDoc[] = [
       400: 'Not a Faro payload (the message names the field: more than 1000 items in a list, attributes nested deeper than 8 levels…).',
       401: 'Wrong `x-api-key` (when one is configured).',
       403: 'Origin not allowed.',
-      408: 'A body arriving slower than 1 KiB/s on average after its first 10 s (`request_timeout`; the connection is closed).',
-      429: 'Rate limit exceeded (per client IP, PAYWATCH_RATE_LIMIT_IP, or per API key, PAYWATCH_RATE_LIMIT_KEY), or this client IP already has 4 chunked or compressed bodies in flight while over half the in-flight budget is in use (send a `Content-Length`, or retry after `Retry-After`).',
+      408: INFLIGHT_LIMIT_DOCS.slowBody,
+      429: `Rate limit exceeded (per client IP, PAYWATCH_RATE_LIMIT_IP), or ${INFLIGHT_LIMIT_DOCS.unsizedPerClient}.`,
       413: 'Body over `PAYWATCH_FARO_MAX_BODY_KB` (256 KiB) after gzip decoding (a `Content-Length` over it: answered at once, the connection closed).',
       415: 'A body that is neither `application/json` nor `text/plain` (or has no `Content-Type`).',
       503: "More than 32 MiB of beacon bodies in flight (`Retry-After: 1`), or records could not be stored (with ClickHouse: the local spool is full while ClickHouse is down or slow); `Retry-After` says when to retry, and the SDK does. A 202 means the records are durable (with ClickHouse: fsync'd in the spool, drained to ClickHouse in order).",

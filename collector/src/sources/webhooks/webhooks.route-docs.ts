@@ -1,4 +1,5 @@
 import type { RouteDoc } from '../../http/route-doc.js';
+import { INFLIGHT_LIMIT_DOCS } from '../../lib/inflight-limit.js';
 
 const PROVIDERS_TEXT = '`stripe`, `adyen`, `alipay`, `wechatpay`, `paypal`, `coinbase`, `bitpay`';
 
@@ -15,10 +16,10 @@ const ERRORS: Record<number, string> = {
   400: '`missing_header`, `unparseable`, `decrypt_failed`, `unsupported`, `invalid_payload` (a verified payment notification whose amount or currency cannot be recorded; the message names the payload field) or an invalid account segment.',
   401: '`bad_signature`, `stale_timestamp` (Stripe, WeChat: outside 300 s) or `probe` (WeChat `WECHATPAY/SIGNTEST/`).',
   404: '`unknown_provider`, or `provider_not_configured` (its PAYWATCH_* secret is not set; the message names it).',
-  408: 'A body arriving slower than 1 KiB/s on average after its first 10 s (`request_timeout`; the connection is closed).',
-  429: 'Rate limit exceeded (per client IP, PAYWATCH_RATE_LIMIT_IP, or per API key, PAYWATCH_RATE_LIMIT_KEY), or this client IP already has 4 chunked or compressed bodies in flight while over half the in-flight budget is in use (send a `Content-Length`, or retry after `Retry-After`).',
+  408: INFLIGHT_LIMIT_DOCS.slowBody,
+  429: `Rate limit exceeded (per client IP, PAYWATCH_RATE_LIMIT_IP), or ${INFLIGHT_LIMIT_DOCS.unsizedPerClient}.`,
   413: 'Body over 1 MB (a `Content-Length` over it: answered at once, the connection closed).',
-  503: 'The store cannot durably accept events right now; the provider retries.',
+  503: 'The store cannot durably accept events right now, or more than 64 MiB of webhook bodies are already in flight (the body is not read; `Retry-After: 1`); the provider retries.',
 };
 
 /** OpenAPI docs of the webhook routes (mounted by the composition root with the router). */
