@@ -70,6 +70,13 @@ describe('validate step', () => {
       `unknown field(s) ${Array.from({ length: 10 }, (_, i) => `"x${i}"`).join(', ')} and 990 more; put custom data in metadata`,
     );
   });
+  it('never quotes part of a card number in an unknown field name cut to 64 characters', () => {
+    // Was: the name was cut before masking, so 50 letters + 4111111111111111 quoted 14 of its digits.
+    const r = validateStep({ ...good, [`${'a'.repeat(50)}4111111111111111`]: 1 });
+    const reason = !r.ok ? (r.errors[0]?.reason ?? '') : '';
+    expect(reason).toMatch(/^unknown field\(s\) "a{50}411111…1111"/);
+    expect(reason).not.toMatch(/\d{7}/);
+  });
   it('reports several issues of one event, capped', () => {
     const r = validateStep({
       event_id: 1,

@@ -1,5 +1,5 @@
 import { PaymentEventInputSchema, type PaymentEventInput } from '@paywatch/contracts';
-import { maskPans } from '../../lib/pan.js';
+import { cutText } from '../../lib/pan.js';
 import type { StepOutcome } from '../outcome.js';
 import { fastValidateEvent } from './fast-validate.js';
 
@@ -44,10 +44,10 @@ export function validateStep(input: unknown): StepOutcome<PaymentEventInput> {
   };
 }
 
-/** Unknown fields named in a rejection: each masked and cut to 64 characters, the first 10 of them. */
+/** Unknown fields named in a rejection: each masked, then cut to 64 characters (`cutText`: no fragment of a card number kept), the first 10 of them. */
 const MAX_UNKNOWN_FIELDS_NAMED = 10;
 function unknownFields(keys: readonly string[]): string {
-  const named = keys.slice(0, MAX_UNKNOWN_FIELDS_NAMED).map((k) => JSON.stringify(maskPans(k.slice(0, 64))));
+  const named = keys.slice(0, MAX_UNKNOWN_FIELDS_NAMED).map((k) => JSON.stringify(cutText(k, 64)));
   const more = keys.length - named.length;
   return `${named.join(', ')}${more > 0 ? ` and ${more} more` : ''}`;
 }
