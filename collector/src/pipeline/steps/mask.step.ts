@@ -32,14 +32,39 @@ const SECRET_IN_TEXT =
   /\b(cvv2?|cvc2?|cvn2?|csc|cav2|cid|pin|security[ _-]?code)(\s*(?:[=:]|is)\s*["']?)\d{3,6}\b/gi;
 const SECRET_HINT = /cv[vcn2]|csc|cav2|cid|pin|secur/i;
 
-// A dotted-quad IPv4 address, not part of a longer dotted number (a version 1.2.3.4.5) nor a
-// product's version token (`Chrome/131.0.0.0`: every Chrome or Edge user agent; an address in a
-// URL, `//10.0.0.1` or `/ip/10.0.0.1`, is still one).
-const OCTET = '(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)';
-const IPV4 = new RegExp(`(?<![\\d.])${OCTET}(?:\\.${OCTET}){3}(?![\\d]|\\.\\d)`, 'g');
-const HAS_IPV4 = /\d\.\d{1,3}\.\d{1,3}\.\d/;
-// What precedes a version token: `Name/` at the start or after a space, `(`, `;` or `,`.
-const PRODUCT_BEFORE = /(?:^|[\s(;,])[A-Za-z][\w.-]*\/$/;
+// A dotted-quad IPv4 address: four octets, not part of a longer dotted number (a version
+// 1.2.3.4.5) nor a product's version token (`Chrome/131.0.0.0`: every Chrome or Edge user agent;
+// an address in a URL, `//10.0.0.1` or `/ip/10.0.0.1`, is still one). Candidates are found by a
+// plain scan and checked in code (a pattern opening with lookbehinds is tried at every position,
+// and a replace callback costs more than the scan).
+const QUAD = /\d{1,3}(?:\.\d{1,3}){3}/g;
+// Every pattern below but the e-mail one needs a digit (ASCII, or full-width for card numbers).
+const HAS_DIGIT = /[\d\uff10-\uff19]/;
+
+const isDigit = (c: number) => c >= 48 && c <= 57;
+
+function isIpv4(m: string, at: number, all: string): boolean {
+  const before = all.charCodeAt(at - 1);
+  if (isDigit(before) || before === 46 /* . */) return false;
+  const after = all.charCodeAt(at + m.length);
+  if (isDigit(after) || (after === 46 && isDigit(all.charCodeAt(at + m.length + 1)))) return false;
+  for (const octet of m.split('.'))
+    if ((octet.length > 1 && octet[0] === '0') || Number(octet) > 255) return false;
+  return !afterProductName(all, at);
+}
+
+const isNameChar = (c: number) =>
+  (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 45 || c === 46;
+
+/** Whether `all` has `Name/` right before `at`, the name at the start or after a space, `(`, `;` or `,`. */
+function afterProductName(all: string, at: number): boolean {
+  if (all.charCodeAt(at - 1) !== 47 /* / */) return false;
+  let i = at - 2;
+  while (i >= 0 && isNameChar(all.charCodeAt(i))) i--;
+  const first = all.charCodeAt(i + 1);
+  if (i + 1 > at - 2 || !((first >= 65 && first <= 90) || (first >= 97 && first <= 122))) return false;
+  return i < 0 || /[\s(;,]/.test(all.charAt(i));
+}
 
 // International format only (leading +), 8–15 digits (E.164), separators allowed.
 const PHONE = /(?<![\w+])\+\d(?:[ ().-]{0,2}\d){7,14}(?!\d)/g;
@@ -52,17 +77,27 @@ export function createMasker(hashKey: Buffer): Masker {
   const hmac = (kind: string, v: string) => hmac128(kind + '\0', v, kind + '_');
   const hashRef = (raw: string) => hmac('ref', raw);
 
+  const hashEmails = (s: string) =>
+    s.includes('@') ? s.replace(EMAIL, (m) => hmac('email', m.toLowerCase())) : s;
   const maskText = (s: string): string => {
+    if (!HAS_DIGIT.test(s)) return hashEmails(s);
     let out = maskPans(s);
     if (SECRET_HINT.test(out)) out = out.replace(SECRET_IN_TEXT, '$1$2[redacted]');
-    if (out.includes('@')) out = out.replace(EMAIL, (m) => hmac('email', m.toLowerCase()));
+    out = hashEmails(out);
     if (out.includes('+')) out = out.replace(PHONE, (m) => hmac('phone', m.replace(/[^\d+]/g, '')));
     // Same kind as ip_ref: an address in a message hashes to the event's ip_ref.
-    if (HAS_IPV4.test(out))
-      out = out.replace(IPV4, (m, at: number, all: string) =>
-        PRODUCT_BEFORE.test(all.slice(Math.max(0, at - 64), at)) ? m : hmac('ip', m),
-      );
-    return out;
+    return hashIpv4(out);
+  };
+  const hashIpv4 = (s: string): string => {
+    let out = '';
+    let done = 0;
+    QUAD.lastIndex = 0;
+    for (let m = QUAD.exec(s); m !== null; m = QUAD.exec(s)) {
+      if (!isIpv4(m[0], m.index, s)) continue;
+      out += s.slice(done, m.index) + hmac('ip', m[0]);
+      done = m.index + m[0].length;
+    }
+    return done === 0 ? s : out + s.slice(done);
   };
 
   const maskValue = (v: unknown, depth: number): unknown => {
