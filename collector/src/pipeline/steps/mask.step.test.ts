@@ -118,6 +118,14 @@ describe('mask step', () => {
     expect(m.metadata?.['b']).toMatch(/^联系 email_[0-9a-f]{32} 谢谢$/);
   });
 
+  it('hashes an address in Chinese or Japanese text alone, as it hashes anywhere else (no spaces around it)', () => {
+    const hash = (a: string) => masker.maskText(a);
+    expect(masker.maskText('联系邮箱test@example.com谢谢')).toBe(`联系邮箱${hash('test@example.com')}谢谢`);
+    expect(masker.maskText('メールはtaro@example.jpです')).toBe(`メールは${hash('taro@example.jp')}です`);
+    expect(masker.maskText('QQ邮箱123456@qq.com')).toBe(`QQ邮箱${hash('123456@qq.com')}`);
+    expect(masker.maskText('发给用户@例子.中国')).toMatch(/^email_[0-9a-f]{32}$/);
+  });
+
   it('hashes IPv4 addresses in text like ip_ref (same key and kind: they can still be matched)', () => {
     const m = masker.maskEvent(
       event({

@@ -24,8 +24,12 @@ const SENSITIVE_KEY =
 const CONTACT_KEY = /^(email|e?mailaddress|phone|phonenumber|mobile|mobilenumber|tel|telephone|msisdn)$/;
 
 // Letters and digits of any script: an internationalised address (josé@correo.es, 用户@例子.中国)
-// is as personal as an ASCII one, and the ASCII-only pattern left it whole.
-const EMAIL = /[\p{L}\p{N}._%+-]+@[\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)*\.[\p{L}]{2,}/gu;
+// is as personal as an ASCII one, and the ASCII-only pattern left it whole. Chinese and Japanese
+// text has no spaces around an address, so a local part is either Latin (with digits) or ends in
+// a letter of another script, and an ASCII top-level domain ends at the first non-ASCII letter:
+// '联系邮箱test@example.com谢谢' hashes test@example.com alone, as it does anywhere else.
+const EMAIL =
+  /(?:[\p{sc=Latin}\p{N}._%+-]+|[\p{L}\p{N}._%+-]*(?!\p{sc=Latin})\p{L})@[\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)*\.(?:[A-Za-z]{2,}|\p{L}{2,})/gu;
 // A verification code or PIN written as `key=value` / `key: value` / `key is value` in text (a
 // logged URL's query, a message): the digits are dropped like a metadata key of that name.
 const SECRET_IN_TEXT =
