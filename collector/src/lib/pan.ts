@@ -130,13 +130,15 @@ export function cutText(s: string, max: number): string {
  * Past 2^53 a double no longer holds every digit (`6212345678901234569` parses to
  * `6212345678901235000`: 15 right digits, then rounding), so Luhn cannot be checked and the
  * digits still give the card away: an integer of 12–19 digits beyond the safe range becomes
- * `BIN…` (first six digits, nothing else).
+ * `BIN…` (first six digits, nothing else) — unless it starts with 1: no card number of 16–19
+ * digits does (ISO/IEC 7812 major industry 1 is airlines, whose UATP cards have 15 digits), while
+ * epoch nanoseconds (2001–2033) and 64-bit ids (snowflakes) do.
  */
 export function maskPanNumber(v: number): number | string {
   if (!Number.isInteger(v) || Math.abs(v) < 1e11) return v;
   const digits = String(Math.abs(v));
   if (digits.length > 19) return v;
-  if (!Number.isSafeInteger(v)) return `${digits.slice(0, 6)}…`;
+  if (!Number.isSafeInteger(v)) return digits.startsWith('1') ? v : `${digits.slice(0, 6)}…`;
   const masked = maskPans(digits);
   return masked === digits ? v : masked;
 }

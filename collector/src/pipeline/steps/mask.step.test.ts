@@ -74,6 +74,16 @@ describe('mask step', () => {
     expect(m.metadata).toEqual({ a: '621234…', b: '952812…', c: 12345678901234567000, ok: 1234567890123 });
   });
 
+  it('keeps numbers past 2^53 that start with 1 (epoch nanoseconds, 64-bit ids): no 16–19-digit card number does', () => {
+    const parsed = JSON.parse('{"ts_ns":1764182420123456789,"tweet_id":1861234567890123456}') as Record<
+      string,
+      unknown
+    >;
+    const m = masker.maskEvent(event({ metadata: parsed }));
+    expect(m.metadata).toEqual(parsed);
+    expect(typeof m.metadata?.['ts_ns']).toBe('number');
+  });
+
   it('drops CVV/PIN-like metadata keys at any depth', () => {
     const m = masker.maskEvent(
       event({
