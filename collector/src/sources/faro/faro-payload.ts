@@ -128,10 +128,8 @@ function maskPayload(v: unknown, maskText: (s: string) => string): unknown {
   return out;
 }
 
-function attrs(
-  a: Record<string, unknown> | undefined,
-  maskText: (s: string) => string,
-): Record<string, string> {
+/** Attributes as bounded strings (`a` is already masked by `maskPayload`). */
+function attrs(a: Record<string, unknown> | undefined): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(a ?? {}).slice(0, MAX_ATTRS)) {
     if (/^(password|passwd|secret|token|authorization|api_?key|cvv|cvc|pin)$/i.test(k)) continue;
@@ -141,7 +139,7 @@ function attrs(
         : typeof v === 'number' || typeof v === 'boolean'
           ? String(v)
           : (JSON.stringify(v) ?? '');
-    out[k.slice(0, 128)] = maskText(s).slice(0, 512);
+    out[k.slice(0, 128)] = s.slice(0, 512);
   }
   return out;
 }
@@ -183,7 +181,7 @@ export function toRumRecords(
       name: e.name.slice(0, 128),
       value: null,
       message: null,
-      attributes: attrs({ ...(e.domain ? { domain: e.domain } : {}), ...e.attributes }, maskText),
+      attributes: attrs({ ...(e.domain ? { domain: e.domain } : {}), ...e.attributes }),
     });
   }
   for (const m of p.measurements ?? []) {
@@ -198,7 +196,7 @@ export function toRumRecords(
         name: name.slice(0, 128),
         value: v,
         message: null,
-        attributes: attrs(m.context, maskText),
+        attributes: attrs(m.context),
       });
     }
   }
@@ -211,11 +209,11 @@ export function toRumRecords(
       kind: 'exception',
       name: x.type.slice(0, 128),
       value: null,
-      message: maskText(x.value).slice(0, MAX_TEXT),
-      attributes: attrs(
-        { ...x.context, ...(top?.filename ? { frame: `${top.filename}:${top.lineno ?? ''}` } : {}) },
-        maskText,
-      ),
+      message: x.value.slice(0, MAX_TEXT),
+      attributes: attrs({
+        ...x.context,
+        ...(top?.filename ? { frame: `${top.filename}:${top.lineno ?? ''}` } : {}),
+      }),
     });
   }
   for (const l of p.logs ?? []) {
@@ -226,8 +224,8 @@ export function toRumRecords(
       kind: 'log',
       name: (l.level ?? 'info').slice(0, 16),
       value: null,
-      message: maskText(l.message).slice(0, MAX_TEXT),
-      attributes: attrs(l.context, maskText),
+      message: l.message.slice(0, MAX_TEXT),
+      attributes: attrs(l.context),
     });
   }
   return out;
