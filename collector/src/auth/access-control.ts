@@ -206,13 +206,16 @@ export function createAccessControl(deps: AccessControlDeps): AccessControl {
   const holder = (p: Principal | undefined): string | null =>
     p?.kind === 'user' || p?.kind === 'key' ? `${p.kind}:${p.id}` : null;
 
+  /** The client of a socket, as `req.ip` names an HTTP request's (behind a trusted proxy too). */
+  const handshakeIp = (s: Socket): string => deps.clientIp?.(s.request) ?? s.handshake.address;
+
   /** A handshake refusal that passes: its `data` tells the client when to connect again. */
   const passing = (message: string, retryAfterS: number): Error =>
     Object.assign(new Error(message), { data: { retryAfterS } satisfies LiveRetryData });
 
   const socket: AccessControl['socket'] = (s, next) => {
     // socket.io answers its handshakes before Express: the per-IP limit of every request, here too.
-    const ip = deps.clientIp?.(s.request) ?? s.handshake.address;
+    const ip = handshakeIp(s);
     const byIp = deps.limits.perIp.take(ip);
     if (!byIp.ok)
       return next(
@@ -249,7 +252,7 @@ export function createAccessControl(deps: AccessControlDeps): AccessControl {
     for (const s of [...sockets]) {
       const auth = s.handshake.auth as Record<string, unknown> | undefined;
       const token = typeof auth?.token === 'string' ? auth.token : undefined;
-      const p = await authenticate(s.handshake.headers, s.handshake.address, token).then(
+      const p = await authenticate(s.handshake.headers, handshakeIp(s), token).then(
         (r) => r.p,
         () => ANONYMOUS,
       );

@@ -1,0 +1,62 @@
+// Guards the live socket's client address behind a trusted proxy: the 15-second re-check of open sockets audits a revoked key with the client X-Forwarded-For names, as the handshake does, not the proxy.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Server } from 'socket.io';
+import { io as connect } from 'socket.io-client';
+import { expect, it } from 'vitest';
+import { createEmbeddedAuditLog } from '../audit/embedded-audit.js';
+import { clientIp } from '../lib/client-ip.js';
+import { createLogger } from '../lib/logger.js';
+import { createAccessControl } from './access-control.js';
+import { createAuthService } from './auth.service.js';
+import { createRateLimiter } from './rate-limit.js';
+import { openSecurityDb } from './security-db.js';
+
+it('audits a revoked key found by the socket re-check with the client behind the trusted proxy', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pw-access-'));
+  const db = await openSecurityDb(join(dir, 'security.duckdb'));
+  const http = createServer();
+  const io = new Server(http);
+  try {
+    const auth = createAuthService(
+      { db, audit: await createEmbeddedAuditLog(db), logger: createLogger({ level: 'silent' }) },
+      { adminPassword: 'Adm1n-pass-word!', sessionTtlMs: 3_600_000, staticIngestKeys: [] },
+    );
+    await auth.start();
+    const access = createAccessControl({
+      auth,
+      docs: [],
+      secure: false,
+      limits: { perIp: createRateLimiter(1000), perKey: createRateLimiter(1000) },
+      // The proxy is the loopback peer (PAYWATCH_TRUST_PROXY=loopback).
+      clientIp: (req) => clientIp(req, (addr) => addr === '127.0.0.1' || addr === '::ffff:127.0.0.1'),
+    });
+    io.use(access.socket);
+    await new Promise<void>((r) => http.listen(0, '127.0.0.1', () => r()));
+    const ctx = { principal: { kind: 'system' as const, name: 'test' }, ip: null };
+    const { key, view } = await auth.createKey({ name: 'wallboard', scopes: ['read'] }, ctx);
+    const client = connect(`http://127.0.0.1:${(http.address() as AddressInfo).port}`, {
+      transports: ['websocket'],
+      auth: { token: key },
+      extraHeaders: { 'x-forwarded-for': '203.0.113.9' },
+      reconnection: false,
+      forceNew: true,
+    });
+    await new Promise<void>((resolve, reject) => {
+      client.on('connect', () => resolve());
+      client.on('connect_error', reject);
+    });
+    await auth.revokeKey(view.id, ctx);
+    await access.recheckSockets(io.sockets.sockets.values());
+    client.close();
+    const failed = (await auth.audit.list({ limit: 10 })).filter((e) => e.action === 'key.auth_failed');
+    expect(failed.map((e) => e.ip)).toEqual(['203.0.113.9']);
+  } finally {
+    await io.close();
+    await db.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
