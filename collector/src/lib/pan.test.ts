@@ -39,6 +39,10 @@ describe('maskPans', () => {
     // Typed with a CJK input method in full-width mode (the digits are U+FF10–U+FF19).
     ['卡号４１１１１１１１１１１１１１１１，谢谢', '卡号411111…1111，谢谢'],
     ['カード ４１１１ １１１１ １１１１ １１１１', 'カード 411111…1111'],
+    [
+      '金额１２３４５６７８元，卡号４１１１１１１１１１１１１１１１',
+      '金额１２３４５６７８元，卡号411111…1111',
+    ],
   ])('masks %s', (input, expected) => {
     expect(maskPans(input)).toBe(expected);
   });

@@ -73,10 +73,14 @@ export function maskPans(s: string): string {
   if (s.length < 12) return s;
   if (HAS_FULL_WIDTH_DIGIT.test(s)) {
     // Full-width digits (typed with a CJK input method) are card digits too: the text is read
-    // with them as ASCII, and kept as written unless a card number was found in it.
+    // with them as ASCII (one code unit for one, so offsets match), and every digit run that is
+    // not a card number is kept as written (an amount '１２３４５６７８元' stays full-width).
     const ascii = s.replace(FULL_WIDTH_DIGITS, (d) => String.fromCharCode(d.charCodeAt(0) - 0xfee0));
-    const masked = maskAsciiPans(ascii);
-    return masked === ascii ? s : masked;
+    if (!HAS_12_DIGITS.test(ascii)) return s;
+    return ascii.replace(DIGIT_RUN, (run: string, at: number) => {
+      const masked = run.length < 12 ? run : maskRun(run);
+      return masked === run ? s.slice(at, at + run.length) : masked;
+    });
   }
   return maskAsciiPans(s);
 }
