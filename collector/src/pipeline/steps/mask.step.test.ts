@@ -153,6 +153,17 @@ describe('mask step', () => {
     expect(m.metadata).toEqual({ version: 'sdk 1.2.3.4.5', not_ip: '999.1.1.1', amount: '1.25' });
   });
 
+  it('reads a dotted quad as an address only with four octets of 0–255, no leading zero, no dotted neighbour', () => {
+    const ip = (a: string) => masker.maskText(a);
+    for (const kept of ['01.2.3.4', '1.2.3.256', 'v.1.2.3.4', '1.2.3.4.5', '1234.1.1.1', '1.2.3.45678'])
+      expect(masker.maskText(kept)).toBe(kept);
+    expect(masker.maskText('at 1.2.3.4.')).toBe(`at ${ip('1.2.3.4')}.`);
+    expect(masker.maskText('[10.0.0.1]:8123,255.255.255.0')).toBe(
+      `[${ip('10.0.0.1')}]:8123,${ip('255.255.255.0')}`,
+    );
+    expect(ip('1.2.3.4')).toMatch(/^ip_[0-9a-f]{32}$/);
+  });
+
   it("keeps a product's version token that looks like an address (every Chrome user agent), not one in a URL", () => {
     const ua =
       'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36 Edg/131.0.0.0';

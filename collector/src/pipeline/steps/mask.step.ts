@@ -42,6 +42,7 @@ const SECRET_HINT = /cv[vcn2]|csc|cav2|cid|pin|secur/i;
 // plain scan and checked in code (a pattern opening with lookbehinds is tried at every position,
 // and a replace callback costs more than the scan).
 const QUAD = /\d{1,3}(?:\.\d{1,3}){3}/g;
+const HAS_QUAD = /\d\.\d{1,3}\.\d{1,3}\.\d/; // a non-global test: cheaper than a first exec
 // Every pattern below but the e-mail one needs a digit (ASCII, or full-width for card numbers).
 const HAS_DIGIT = /[\d\uff10-\uff19]/;
 
@@ -52,8 +53,17 @@ function isIpv4(m: string, at: number, all: string): boolean {
   if (isDigit(before) || before === 46 /* . */) return false;
   const after = all.charCodeAt(at + m.length);
   if (isDigit(after) || (after === 46 && isDigit(all.charCodeAt(at + m.length + 1)))) return false;
-  for (const octet of m.split('.'))
-    if ((octet.length > 1 && octet[0] === '0') || Number(octet) > 255) return false;
+  // Each octet 0–255 without a leading zero (read by hand: split and Number cost more than the scan).
+  let value = 0;
+  let len = 0;
+  for (let i = 0; i <= m.length; i++) {
+    const c = i < m.length ? m.charCodeAt(i) : 46;
+    if (c !== 46) {
+      value = value * 10 + c - 48;
+      len++;
+    } else if (value > 255 || (len > 1 && m.charCodeAt(i - len) === 48)) return false;
+    else value = len = 0;
+  }
   return !afterProductName(all, at);
 }
 
@@ -67,7 +77,10 @@ function afterProductName(all: string, at: number): boolean {
   while (i >= 0 && isNameChar(all.charCodeAt(i))) i--;
   const first = all.charCodeAt(i + 1);
   if (i + 1 > at - 2 || !((first >= 65 && first <= 90) || (first >= 97 && first <= 122))) return false;
-  return i < 0 || /[\s(;,]/.test(all.charAt(i));
+  const c = all.charCodeAt(i);
+  return (
+    i < 0 || c === 32 || c === 9 || c === 10 || c === 13 || c === 0xa0 || c === 40 || c === 59 || c === 44
+  );
 }
 
 // International format only (leading +), 8–15 digits (E.164), separators allowed.
@@ -90,7 +103,7 @@ export function createMasker(hashKey: Buffer): Masker {
     out = hashEmails(out);
     if (out.includes('+')) out = out.replace(PHONE, (m) => hmac('phone', m.replace(/[^\d+]/g, '')));
     // Same kind as ip_ref: an address in a message hashes to the event's ip_ref.
-    return hashIpv4(out);
+    return HAS_QUAD.test(out) ? hashIpv4(out) : out;
   };
   const hashIpv4 = (s: string): string => {
     let out = '';
