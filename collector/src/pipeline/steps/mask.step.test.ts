@@ -172,6 +172,9 @@ describe('mask step', () => {
       `GET http://${masker.maskText('203.0.113.77')}/ip/${masker.maskText('203.0.113.77')}`,
     );
     expect(masker.maskText('GET http://203.0.113.77/')).not.toContain('203.0');
+    expect(masker.maskText('refused: acquirer.example.com/203.0.113.77:443')).toBe(
+      `refused: acquirer.example.com/${masker.maskText('203.0.113.77')}:443`,
+    );
   });
 
   it('replaces refs, e-mails and phones by stable keyed hashes', () => {

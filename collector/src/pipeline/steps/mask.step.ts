@@ -68,9 +68,12 @@ function isIpv4(m: string, at: number, all: string): boolean {
 }
 
 const isNameChar = (c: number) =>
-  (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 45 || c === 46;
+  (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 45;
 
-/** Whether `all` has `Name/` right before `at`, the name at the start or after a space, `(`, `;` or `,`. */
+/**
+ * Whether `all` has `Name/` right before `at`, the name at the start or after a space, `(`, `;` or
+ * `,`. A dotted name is a host (Java prints an address as `acquirer.example.com/52.14.88.10`).
+ */
 function afterProductName(all: string, at: number): boolean {
   if (all.charCodeAt(at - 1) !== 47 /* / */) return false;
   let i = at - 2;
