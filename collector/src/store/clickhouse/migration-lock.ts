@@ -48,6 +48,23 @@ export interface MigrationLock {
 
 const TABLE_EXISTS = 57;
 const UNKNOWN_TABLE = 60;
+const FILE_DOESNT_EXIST = 107;
+const POCO_EXCEPTION = 1000;
+
+/**
+ * Whether reading the lock failed because its column files are not written yet: 18.16 lists a
+ * table `CREATE … AS SELECT` is still creating before its TinyLog files exist, and a read then
+ * fails with `Poco::Exception. Code: 1000 … File not found: …/migration_lock/acquired_at.bin`
+ * (seen in CI with two stores migrating at once). Such a lock is being taken: read as empty.
+ */
+export function isLockBeingCreated(err: unknown): boolean {
+  const code = clickHouseErrorCode(err);
+  if (code === FILE_DOESNT_EXIST) return true;
+  if (code !== POCO_EXCEPTION) return false;
+  for (let e: unknown = err, depth = 0; e instanceof Error && depth < 5; depth++, e = e.cause)
+    if (/File not found/i.test(e.message)) return true;
+  return false;
+}
 
 export function createMigrationLock(deps: MigrationLockDeps, config: MigrationLockConfig): MigrationLock {
   const holder = config.holder ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
@@ -79,6 +96,7 @@ export function createMigrationLock(deps: MigrationLockDeps, config: MigrationLo
       return r ? { holder: r.holder, age: Number(r.age) } : 'empty';
     } catch (err) {
       if (clickHouseErrorCode(err) === UNKNOWN_TABLE) return null;
+      if (isLockBeingCreated(err)) return 'empty';
       throw err;
     }
   }
