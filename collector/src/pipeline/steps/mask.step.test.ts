@@ -148,8 +148,9 @@ describe('mask step', () => {
         metadata: { version: 'sdk 1.2.3.4.5', not_ip: '999.1.1.1', amount: '1.25' },
       }),
     );
-    expect(m.failure?.message).toBe(`blocked: ${m.ip_ref} (x-forwarded-for ${masker.maskText('10.0.0.1')})`);
-    expect(m.failure?.message).not.toMatch(/203\.0|10\.0\.0/);
+    // The shopper's public address is hashed; the private one names our own proxy: kept.
+    expect(m.failure?.message).toBe(`blocked: ${m.ip_ref} (x-forwarded-for 10.0.0.1)`);
+    expect(m.failure?.message).not.toMatch(/203\.0/);
     expect(m.metadata).toEqual({ version: 'sdk 1.2.3.4.5', not_ip: '999.1.1.1', amount: '1.25' });
   });
 
@@ -158,10 +159,22 @@ describe('mask step', () => {
     for (const kept of ['01.2.3.4', '1.2.3.256', 'v.1.2.3.4', '1.2.3.4.5', '1234.1.1.1', '1.2.3.45678'])
       expect(masker.maskText(kept)).toBe(kept);
     expect(masker.maskText('at 1.2.3.4.')).toBe(`at ${ip('1.2.3.4')}.`);
-    expect(masker.maskText('[10.0.0.1]:8123,255.255.255.0')).toBe(
-      `[${ip('10.0.0.1')}]:8123,${ip('255.255.255.0')}`,
+    expect(masker.maskText('[198.51.100.1]:8123,255.255.255.0')).toBe(
+      `[${ip('198.51.100.1')}]:8123,${ip('255.255.255.0')}`,
     );
     expect(ip('1.2.3.4')).toMatch(/^ip_[0-9a-f]{32}$/);
+  });
+
+  it('keeps private, loopback and link-local addresses: they name infrastructure an on-call must read, not a shopper', () => {
+    for (const kept of [
+      'connect ECONNREFUSED 10.0.3.17:8123',
+      'upstream 172.16.0.5 and 172.31.255.1',
+      'gw 192.168.1.1, lo 127.0.0.1, meta 169.254.169.254',
+    ])
+      expect(masker.maskText(kept)).toBe(kept);
+    // Just outside those ranges: a public (or carrier-NAT) address, hashed.
+    for (const hashed of ['172.15.0.1', '172.32.0.1', '192.169.0.1', '169.253.0.1', '100.64.0.1', '11.0.0.1'])
+      expect(masker.maskText(`x ${hashed}`)).toMatch(/^x ip_[0-9a-f]{32}$/);
   });
 
   it("keeps a product's version token that looks like an address (every Chrome user agent), not one in a URL", () => {

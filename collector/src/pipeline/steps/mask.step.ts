@@ -9,7 +9,8 @@ import { maskPanNumber, maskPans } from '../../lib/pan.js';
  * - Metadata keys that name card verification data or PINs are dropped with their values.
  * - `customer_ref`, `device_ref`, `ip_ref`, and any e-mail address, international phone
  *   number or IPv4 address found in text, are replaced by a keyed HMAC (stable per key, not
- *   reversible; an IPv4 address hashes like `ip_ref`).
+ *   reversible; an IPv4 address hashes like `ip_ref`; private, loopback and link-local ones,
+ *   which name infrastructure, are kept).
  */
 export interface Masker {
   maskEvent(e: PaymentEvent): PaymentEvent;
@@ -67,6 +68,20 @@ function isIpv4(m: string, at: number, all: string): boolean {
   return !afterProductName(all, at);
 }
 
+/**
+ * A private, loopback or link-local address (10/8, 172.16/12, 192.168/16, 127/8, 169.254/16):
+ * infrastructure, never a shopper's address as the internet sees it — kept, so an on-call reads
+ * which upstream `connect ECONNREFUSED 10.0.3.17:8123` names. `m` is a checked dotted quad.
+ */
+function isInfraAddress(m: string): boolean {
+  const a = m.charCodeAt(1) === 46 ? m.charCodeAt(0) - 48 : Number(m.slice(0, m.indexOf('.')));
+  if (a === 10 || a === 127) return true;
+  if (a !== 172 && a !== 192 && a !== 169) return false;
+  const rest = m.slice(m.indexOf('.') + 1);
+  const b = Number(rest.slice(0, rest.indexOf('.')));
+  return (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) || (a === 169 && b === 254);
+}
+
 const isNameChar = (c: number) =>
   (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 45;
 
@@ -113,7 +128,7 @@ export function createMasker(hashKey: Buffer): Masker {
     let done = 0;
     QUAD.lastIndex = 0;
     for (let m = QUAD.exec(s); m !== null; m = QUAD.exec(s)) {
-      if (!isIpv4(m[0], m.index, s)) continue;
+      if (!isIpv4(m[0], m.index, s) || isInfraAddress(m[0])) continue;
       out += s.slice(done, m.index) + hmac('ip', m[0]);
       done = m.index + m[0].length;
     }
