@@ -5,10 +5,10 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createDispatcher } from './dispatcher.js';
 import type { NotificationLogEntry, NotificationLogStore } from './dispatcher.js';
-import { buildRoute } from './route.js';
+import { buildRoute, type RouteInput } from './route.js';
 import { parseMatcher } from '../mute/matchers.js';
 import { createSilenceRegistry } from '../mute/silences.js';
-import { createNotifier } from '../notify/notifier.js';
+import { createNotifier, type ReceiverConfig } from '../notify/notifier.js';
 import { createDeliveryLog } from '../notify/delivery-log.js';
 import { startHttpReceiver } from '../notify/testing/http-receiver.js';
 import type { ReceivedRequest } from '../notify/testing/http-receiver.js';
@@ -83,6 +83,53 @@ function setup(nflog = memNflog()) {
   ];
   const d = createDispatcher({ notifier, silences, nflog, inhibitRules }, route);
   return { d, silences, nflog };
+}
+
+/**
+ * A dispatcher whose receiver `am` forwards to Alertmanager (`rx`) on a test clock (`clock.now`):
+ * the root route pages `am` unless `route` says otherwise; `receivers` come before it.
+ * `aliveUntil(name?)` is when Alertmanager resolves the alert (the latest endsAt it was pushed).
+ */
+function alertmanagerSetup(
+  resolveTimeoutMinutes: number,
+  route: Partial<RouteInput> = {},
+  receivers: ReceiverConfig[] = [],
+) {
+  const clock = { now: 0 };
+  const notifier = createNotifier(
+    { log: createDeliveryLog(), sleep: async () => undefined, channelDeps: { now: () => clock.now } },
+    {
+      receivers: [
+        ...receivers,
+        {
+          name: 'am',
+          locale: 'en',
+          channels: [{ type: 'alertmanager', url: rx.url, resolve_timeout_minutes: resolveTimeoutMinutes }],
+        },
+      ],
+    },
+  );
+  const silences = createSilenceRegistry();
+  const d = createDispatcher(
+    { notifier, silences, nflog: memNflog(), inhibitRules: [] },
+    buildRoute({
+      receiver: 'am',
+      group_wait_ms: 30 * S,
+      group_interval_ms: 5 * M,
+      repeat_interval_ms: 4 * 60 * M,
+      ...route,
+    }),
+  );
+  const pushes = () => rx.requests.filter((r) => r.url === '/api/v2/alerts');
+  const aliveUntil = (name?: string) =>
+    Math.max(
+      ...pushes().flatMap((r) =>
+        (JSON.parse(r.body) as { labels: Record<string, string>; endsAt: string }[])
+          .filter((x) => name === undefined || x.labels['alertname'] === name)
+          .map((x) => Date.parse(x.endsAt)),
+      ),
+    );
+  return { d, clock, silences, pushes, aliveUntil };
 }
 
 /** A local receiver that answers every path but `holdPath`, whose responses are held in `held` until ended (a receiver timing out). Replaces `rx`. */
@@ -405,77 +452,30 @@ describe('dispatcher', () => {
   it('keeps an acknowledged alert firing in Alertmanager: its forwarded alerts are refreshed before their endsAt', async () => {
     // Alertmanager resolves a pushed alert at its endsAt (now + 60 min); reminders (every 4 h,
     // none once acknowledged) were the only re-sends, so it resolved there after an hour.
-    let clock = 0;
-    const notifier = createNotifier(
-      { log: createDeliveryLog(), sleep: async () => undefined, channelDeps: { now: () => clock } },
-      {
-        receivers: [
-          {
-            name: 'am',
-            locale: 'en',
-            channels: [{ type: 'alertmanager', url: rx.url, resolve_timeout_minutes: 60 }],
-          },
-        ],
-      },
-    );
-    const route = buildRoute({
-      receiver: 'am',
-      group_wait_ms: 30 * S,
-      group_interval_ms: 5 * M,
-      repeat_interval_ms: 4 * 60 * M,
-    });
-    const d = createDispatcher(
-      { notifier, silences: createSilenceRegistry(), nflog: memNflog(), inhibitRules: [] },
-      route,
-    );
+    const { d, clock, aliveUntil } = alertmanagerSetup(60);
     d.update(alert('p', { provider: 'adyen', severity: 'page' }), 0);
-    const aliveUntil = () =>
-      Math.max(
-        ...rx.requests.map((r) => Date.parse((JSON.parse(r.body) as { endsAt: string }[])[0]!.endsAt)),
-      );
-    for (clock = 30 * S; clock <= 3 * 60 * M; clock += 5 * M) {
-      await d.tick(clock);
-      if (clock === 30 * S) d.acknowledge('p', 'ana');
-      expect(aliveUntil()).toBeGreaterThan(clock + 5 * M);
+    for (clock.now = 30 * S; clock.now <= 3 * 60 * M; clock.now += 5 * M) {
+      await d.tick(clock.now);
+      if (clock.now === 30 * S) d.acknowledge('p', 'ana');
+      expect(aliveUntil()).toBeGreaterThan(clock.now + 5 * M);
     }
     // Refreshed about every 30 min, not on every flush.
     expect(rx.requests.length).toBeLessThanOrEqual(8);
     d.update(
-      alert('p', { provider: 'adyen', severity: 'page' }, { status: 'resolved', ends_at: clock }),
-      clock,
+      alert('p', { provider: 'adyen', severity: 'page' }, { status: 'resolved', ends_at: clock.now }),
+      clock.now,
     );
-    await d.tick(clock + 5 * M);
+    await d.tick(clock.now + 5 * M);
     const last = JSON.parse(rx.requests.at(-1)!.body) as { endsAt: string }[];
-    expect(Date.parse(last[0]!.endsAt)).toBe(clock);
+    expect(Date.parse(last[0]!.endsAt)).toBe(clock.now);
   });
 
   it('keeps a silenced alert alive in Alertmanager while updates about its group go out', async () => {
     // Its group's updates leave a muted alert out, yet each counted as a push: a group updated
     // every few minutes (alerts of a busy incident coming and going) was never refreshed.
-    let clock = 0;
-    const notifier = createNotifier(
-      { log: createDeliveryLog(), sleep: async () => undefined, channelDeps: { now: () => clock } },
-      {
-        receivers: [
-          {
-            name: 'am',
-            locale: 'en',
-            channels: [{ type: 'alertmanager', url: rx.url, resolve_timeout_minutes: 60 }],
-          },
-        ],
-      },
-    );
-    const route = buildRoute({
-      receiver: 'am',
-      group_by: ['provider'],
-      group_wait_ms: 30 * S,
-      group_interval_ms: 5 * M,
-      repeat_interval_ms: 4 * 60 * M,
-    });
-    const silences = createSilenceRegistry();
-    const d = createDispatcher({ notifier, silences, nflog: memNflog(), inhibitRules: [] }, route);
+    const { d, clock, silences, aliveUntil } = alertmanagerSetup(60, { group_by: ['provider'] });
     d.update(alert('a', { alertname: 'a', provider: 'adyen' }), 0);
-    await d.tick((clock = 30 * S));
+    await d.tick((clock.now = 30 * S));
     silences.create(
       {
         matchers: [parseMatcher('alertname="a"')],
@@ -486,59 +486,24 @@ describe('dispatcher', () => {
       },
       M,
     );
-    /** When Alertmanager resolves alert `name` (the endsAt it was last pushed with). */
-    const aliveUntil = (name: string) =>
-      Math.max(
-        ...rx.requests.flatMap((r) =>
-          (JSON.parse(r.body) as { labels: Record<string, string>; endsAt: string }[])
-            .filter((x) => x.labels['alertname'] === name)
-            .map((x) => Date.parse(x.endsAt)),
-        ),
-      );
     // Another alert of the group every interval: each flush sends an update without 'a'.
     for (let k = 1; k <= 24; k++) {
-      clock = 30 * S + k * 5 * M;
-      d.update(alert(`b${k}`, { alertname: `b${k}`, provider: 'adyen' }), clock - M);
-      await d.tick(clock);
-      expect(aliveUntil('a')).toBeGreaterThan(clock + 5 * M);
+      clock.now = 30 * S + k * 5 * M;
+      d.update(alert(`b${k}`, { alertname: `b${k}`, provider: 'adyen' }), clock.now - M);
+      await d.tick(clock.now);
+      expect(aliveUntil('a')).toBeGreaterThan(clock.now + 5 * M);
     }
   });
 
   it("keeps an alert alive in Alertmanager whose resolve_timeout is shorter than twice the group's interval", async () => {
     // Refreshed only at the group's flushes (every 5 min), an alert pushed with a 5 min timeout
     // (Alertmanager's own default) expired there before each refresh.
-    let clock = 0;
-    const notifier = createNotifier(
-      { log: createDeliveryLog(), sleep: async () => undefined, channelDeps: { now: () => clock } },
-      {
-        receivers: [
-          {
-            name: 'am',
-            locale: 'en',
-            channels: [{ type: 'alertmanager', url: rx.url, resolve_timeout_minutes: 5 }],
-          },
-        ],
-      },
-    );
-    const route = buildRoute({
-      receiver: 'am',
-      group_wait_ms: 30 * S,
-      group_interval_ms: 5 * M,
-      repeat_interval_ms: 4 * 60 * M,
-    });
-    const d = createDispatcher(
-      { notifier, silences: createSilenceRegistry(), nflog: memNflog(), inhibitRules: [] },
-      route,
-    );
+    const { d, clock, aliveUntil } = alertmanagerSetup(5);
     d.update(alert('p', { provider: 'adyen' }), 0);
-    const aliveUntil = () =>
-      Math.max(
-        ...rx.requests.map((r) => Date.parse((JSON.parse(r.body) as { endsAt: string }[])[0]!.endsAt)),
-      );
-    for (clock = 30 * S; clock <= 60 * M; clock += 30 * S) {
-      await d.tick(clock);
+    for (clock.now = 30 * S; clock.now <= 60 * M; clock.now += 30 * S) {
+      await d.tick(clock.now);
       // Pushed again at half the timeout: never within 2 minutes of expiring there.
-      expect(aliveUntil()).toBeGreaterThanOrEqual(clock + 2 * M);
+      expect(aliveUntil()).toBeGreaterThanOrEqual(clock.now + 2 * M);
     }
     // Not on every tick either: about every 2.5 minutes.
     expect(rx.requests.length).toBeLessThanOrEqual(60 / 2.5 + 1);
@@ -546,38 +511,15 @@ describe('dispatcher', () => {
 
   it('keeps an alert escalated to an Alertmanager receiver alive there', async () => {
     // Escalations were pushed once: Alertmanager resolved them an hour later while they fired.
-    let clock = 0;
-    const notifier = createNotifier(
-      { log: createDeliveryLog(), sleep: async () => undefined, channelDeps: { now: () => clock } },
-      {
-        receivers: [
-          { name: 'pager', locale: 'en', channels: [{ type: 'webhook', url: `${rx.url}/pager` }] },
-          {
-            name: 'am',
-            locale: 'en',
-            channels: [{ type: 'alertmanager', url: rx.url, resolve_timeout_minutes: 60 }],
-          },
-        ],
-      },
-    );
-    const route = buildRoute({
-      receiver: 'pager',
-      group_wait_ms: 30 * S,
-      group_interval_ms: 5 * M,
-      repeat_interval_ms: 4 * 60 * M,
-      escalate: [{ after_ms: 15 * M, receiver: 'am' }],
-    });
-    const d = createDispatcher(
-      { notifier, silences: createSilenceRegistry(), nflog: memNflog(), inhibitRules: [] },
-      route,
+    const { d, clock, pushes, aliveUntil } = alertmanagerSetup(
+      60,
+      { receiver: 'pager', escalate: [{ after_ms: 15 * M, receiver: 'am' }] },
+      [{ name: 'pager', locale: 'en', channels: [{ type: 'webhook', url: `${rx.url}/pager` }] }],
     );
     d.update(alert('p', { provider: 'adyen', severity: 'page' }), 0);
-    const pushes = () => rx.requests.filter((r) => r.url === '/api/v2/alerts');
-    const aliveUntil = () =>
-      Math.max(...pushes().map((r) => Date.parse((JSON.parse(r.body) as { endsAt: string }[])[0]!.endsAt)));
-    for (clock = 30 * S; clock <= 3 * 60 * M; clock += 30 * S) {
-      await d.tick(clock);
-      if (clock >= 15 * M) expect(aliveUntil()).toBeGreaterThan(clock + 5 * M);
+    for (clock.now = 30 * S; clock.now <= 3 * 60 * M; clock.now += 30 * S) {
+      await d.tick(clock.now);
+      if (clock.now >= 15 * M) expect(aliveUntil()).toBeGreaterThan(clock.now + 5 * M);
     }
     // Escalated at 15m, then pushed about every 30 min, not more.
     expect(pushes().length).toBeLessThanOrEqual(1 + (3 * 60 - 15) / 30);
@@ -586,36 +528,14 @@ describe('dispatcher', () => {
   it('a refresh Alertmanager refuses is tried again at the next flush, not at every tick', async () => {
     await rx.close();
     rx = await startHttpReceiver((_r, i) => ({ status: i === 0 ? 200 : 500, body: 'ok' }));
-    let clock = 0;
-    const notifier = createNotifier(
-      { log: createDeliveryLog(), sleep: async () => undefined, channelDeps: { now: () => clock } },
-      {
-        receivers: [
-          {
-            name: 'am',
-            locale: 'en',
-            channels: [{ type: 'alertmanager', url: rx.url, resolve_timeout_minutes: 5 }],
-          },
-        ],
-      },
-    );
-    const route = buildRoute({
-      receiver: 'am',
-      group_wait_ms: 30 * S,
-      group_interval_ms: 5 * M,
-      repeat_interval_ms: 4 * 60 * M,
-    });
-    const d = createDispatcher(
-      { notifier, silences: createSilenceRegistry(), nflog: memNflog(), inhibitRules: [] },
-      route,
-    );
+    const { d, clock } = alertmanagerSetup(5);
     d.update(alert('p', { provider: 'adyen' }), 0);
-    await d.tick((clock = 30 * S));
+    await d.tick((clock.now = 30 * S));
     expect(rx.requests).toHaveLength(1);
     // Due at 3m (tick), then the flushes at 5m30s and 10m30s: three attempts, each with its retries.
-    await d.tick((clock = 3 * M));
+    await d.tick((clock.now = 3 * M));
     const oneAttempt = rx.requests.length - 1;
-    for (clock = 3 * M + 5 * S; clock < 15 * M; clock += 5 * S) await d.tick(clock);
+    for (clock.now = 3 * M + 5 * S; clock.now < 15 * M; clock.now += 5 * S) await d.tick(clock.now);
     expect(rx.requests.length - 1).toBe(3 * oneAttempt);
   });
 
