@@ -1,6 +1,7 @@
 import type { PaymentEvent } from '@paywatch/contracts';
 import { createHmac128Hex } from '../../lib/hmac-sha256.js';
 import { maskPanNumber, maskPans } from '../../lib/pan.js';
+import { isSensitiveField } from '../../lib/sensitive-keys.js';
 
 /**
  * Step 3: masking, before anything is stored, logged or broadcast (PCI DSS 3.4, 3.5.1.1).
@@ -19,9 +20,6 @@ export interface Masker {
   maskText(s: string): string;
 }
 
-/** Keys (case-insensitive, `_`/`-` ignored) whose values are sensitive authentication data. */
-const SENSITIVE_KEY =
-  /^(cvv\d?|cvc\d?|cvn|csc|cid|cav\d?|pin|pinblock|securitycode|cardsecuritycode|cardverification(value|code)?|verificationcode|track[12]?|trackdata|magstripe)$/;
 const CONTACT_KEY = /^(email|e?mailaddress|phone|phonenumber|mobile|mobilenumber|tel|telephone|msisdn)$/;
 
 // Letters and digits of any script: an internationalised address (josé@correo.es, 用户@例子.中国)
@@ -143,8 +141,8 @@ export function createMasker(hashKey: Buffer): Masker {
     if (Array.isArray(v)) return v.map((x) => maskValue(x, depth + 1));
     const out: Record<string, unknown> = {};
     for (const [k, val] of Object.entries(v as Record<string, unknown>)) {
+      if (isSensitiveField(k, val)) continue;
       const norm = k.toLowerCase().replace(/[_\-\s]/g, '');
-      if (SENSITIVE_KEY.test(norm)) continue;
       const key = maskText(k);
       out[key] =
         CONTACT_KEY.test(norm) && (typeof val === 'string' || typeof val === 'number')

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { jsonDepth } from '@paywatch/contracts';
 import { z } from 'zod';
 import { maskPanNumber } from '../../lib/pan.js';
+import { isSensitiveField } from '../../lib/sensitive-keys.js';
 import type { RumRecord } from './rum.js';
 
 const ts = z.string().max(64);
@@ -132,7 +133,7 @@ function maskPayload(v: unknown, maskText: (s: string) => string): unknown {
 function attrs(a: Record<string, unknown> | undefined): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(a ?? {}).slice(0, MAX_ATTRS)) {
-    if (/^(password|passwd|secret|token|authorization|api_?key|cvv|cvc|pin)$/i.test(k)) continue;
+    if (isSensitiveField(k, v)) continue;
     const s =
       typeof v === 'string'
         ? v

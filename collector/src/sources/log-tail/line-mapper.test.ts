@@ -122,6 +122,16 @@ describe('log records', () => {
     expect(JSON.stringify(r)).not.toContain('hunter2');
   });
 
+  it("drops every field the event masker drops (one list): security_code, cav2, track data; a correlation 'cid' stays", () => {
+    // The tailer had its own list without these: {"security_code":"123"} was stored.
+    const fields = parseLine(
+      '{"msg":"auth","security_code":"123","Card-Verification-Value":"4821","cav2":"991","track2":";4111=2912?","cid":"req-7f3a","card":{"cid":"1234"}}',
+      'auto',
+    );
+    const r = toLogRecord(fields, 'raw', file, at, maskPans, 8192);
+    expect(r.fields).toEqual({ msg: 'auth', cid: 'req-7f3a', card: {} });
+  });
+
   it('bounds the stored fields and the message', () => {
     const fields = { msg: 'x'.repeat(5000), big: 'y'.repeat(20_000), small: 1 };
     const r = toLogRecord(fields, '', file, at, (s) => s, 1024);

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { isCurrency } from '@paywatch/contracts';
 import { maskPanNumber } from '../../lib/pan.js';
+import { isSensitiveField } from '../../lib/sensitive-keys.js';
 import { decimalToMinor } from '../webhooks/webhook-util.js';
 import type { PaymentMapping, PaymentField, TailFile } from './log-tail.config.js';
 import { fieldAt, type LineFields } from './line-parser.js';
@@ -122,10 +123,6 @@ export function mapPaymentLine(
   return Object.fromEntries(Object.entries(out).filter(([, v]) => v !== undefined));
 }
 
-/** Keys whose values are never stored (authentication data, credentials). */
-const SENSITIVE_KEY =
-  /^(cvv\d?|cvc\d?|cvn|csc|pin|pinblock|password|passwd|secret|token|access_token|authorization|api_?key)$/i;
-
 function maskDeep(v: unknown, maskText: (s: string) => string, depth: number): unknown {
   if (typeof v === 'string') return maskText(v);
   if (typeof v === 'number') return maskPanNumber(v);
@@ -135,7 +132,7 @@ function maskDeep(v: unknown, maskText: (s: string) => string, depth: number): u
   const out: Record<string, unknown> = {};
   // Keys are masked like values: a logfmt or JSON key is free text written by the application.
   for (const [k, x] of Object.entries(v))
-    if (!SENSITIVE_KEY.test(k)) out[maskText(k)] = maskDeep(x, maskText, depth + 1);
+    if (!isSensitiveField(k, x)) out[maskText(k)] = maskDeep(x, maskText, depth + 1);
   return out;
 }
 
