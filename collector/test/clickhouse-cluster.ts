@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { freePort } from './scrape-harness.js';
 import {
@@ -32,6 +32,29 @@ export interface ClickHouseCluster {
 }
 
 const CLUSTER = 'paywatch_test';
+/** Where the replicas' server logs are kept after the cluster is destroyed. */
+const LOG_KEEP = path.resolve(import.meta.dirname, '../../test-output/clickhouse-cluster');
+
+/** Waits (up to 60 s) until the server answers a read of ZooKeeper's root. */
+async function untilZooKeeper(ep: ClickHouseEndpoint): Promise<void> {
+  const query = encodeURIComponent("SELECT count() FROM system.zookeeper WHERE path = '/'");
+  const auth = { authorization: `Basic ${Buffer.from(`${ep.username}:${ep.password}`).toString('base64')}` };
+  let last = '';
+  for (const until = Date.now() + 60_000; Date.now() < until;) {
+    try {
+      const r = await fetch(`${ep.url}/?query=${query}`, {
+        headers: auth,
+        signal: AbortSignal.timeout(5000),
+      });
+      if (r.ok) return;
+      last = `HTTP ${r.status}: ${(await r.text()).slice(0, 200)}`;
+    } catch (err) {
+      last = String(err);
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`ClickHouse at ${ep.url} has no ZooKeeper session after 60 s (${last})`);
+}
 
 function clusterXml(o: {
   zookeeper: string;
@@ -65,6 +88,14 @@ export async function startClickHouseCluster(baseDir: string): Promise<ClickHous
   let zookeeper: PrivateZooKeeper | null = null;
   const servers: PrivateClickHouse[] = [];
   const destroy = async () => {
+    // The servers' logs outlive them (destroy deletes their folders): a replica that died under
+    // a full CI run (twice on 26 Nov, a first ON CLUSTER statement hung 10 s, then the server
+    // refused connections) left nothing to read.
+    for (const replica of ['r1', 'r2']) {
+      const log = path.join(baseDir, replica, 'clickhouse', 'log');
+      if (existsSync(log))
+        cpSync(log, path.join(LOG_KEEP, `${path.basename(baseDir)}-${replica}`), { recursive: true });
+    }
     // Both servers together (a shutdown takes seconds), then ZooKeeper; each one even when
     // another fails to stop.
     const results = await Promise.allSettled(servers.map((s) => s.destroy()));
@@ -104,6 +135,9 @@ export async function startClickHouseCluster(baseDir: string): Promise<ClickHous
     const failed = settled.find((s) => s.status === 'rejected');
     if (failed) throw failed.reason;
     const [r1, r2] = settled.map((s) => (s as PromiseFulfilledResult<PrivateClickHouse>).value);
+    // Up is not ready for ON CLUSTER: each replica must hold a ZooKeeper session first (on a
+    // loaded box the first session takes seconds, and a DDL queued before it hung).
+    await Promise.all([r1!, r2!].map((r) => untilZooKeeper(r.endpoint)));
     return {
       name: CLUSTER,
       zookeeper: zk,
