@@ -1,7 +1,7 @@
 import type { PaymentEvent } from '@paywatch/contracts';
 import { createHmac128Hex } from '../../lib/hmac-sha256.js';
 import { maskPanNumber, maskPans } from '../../lib/pan.js';
-import { isSensitiveField } from '../../lib/sensitive-keys.js';
+import { fieldKey, isSensitiveField } from '../../lib/sensitive-keys.js';
 
 /**
  * Step 3: masking, before anything is stored, logged or broadcast (PCI DSS 3.4, 3.5.1.1).
@@ -141,8 +141,8 @@ export function createMasker(hashKey: Buffer): Masker {
     if (Array.isArray(v)) return v.map((x) => maskValue(x, depth + 1));
     const out: Record<string, unknown> = {};
     for (const [k, val] of Object.entries(v as Record<string, unknown>)) {
-      if (isSensitiveField(k, val)) continue;
-      const norm = k.toLowerCase().replace(/[_\-\s]/g, '');
+      const norm = fieldKey(k);
+      if (isSensitiveField(k, val, norm)) continue;
       const key = maskText(k);
       out[key] =
         CONTACT_KEY.test(norm) && (typeof val === 'string' || typeof val === 'number')
