@@ -95,8 +95,8 @@ export const MetadataSchema = z
     if (path !== null) ctx.addIssue({ code: 'custom', message: LONE_SURROGATE_MESSAGE, path });
   });
 
-/** RFC 3339 date-time with a zone (Z or ±hh:mm), or epoch milliseconds. */
-const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$/;
+/** RFC 3339 date-time with a zone (Z or ±hh:mm): what `ts` and the read API's `from`/`to` accept besides epoch ms. */
+export const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$/;
 export const TimestampSchema = z.union(
   [
     z.number().int('epoch milliseconds must be an integer').nonnegative(),

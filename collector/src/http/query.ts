@@ -1,9 +1,8 @@
+import { RFC3339 } from '@paywatch/contracts';
 import type { z } from 'zod';
 import { BadRequestError } from '../lib/errors.js';
 import { cutText } from '../lib/pan.js';
 
-/** RFC 3339 with a zone, as ingest requires for `ts` (contracts/src/payment-event.ts). */
-const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$/;
 const TIME_PARAMS = ['from', 'to'] as const;
 
 /** Validates query parameters; the first problem becomes a 400 naming the parameter. */

@@ -9,6 +9,7 @@ import {
   FAILURE_CATEGORIES,
   METHODS,
   PROVIDERS,
+  RFC3339,
   STATUSES,
   canonicalEnum,
   isCountry,
@@ -160,9 +161,6 @@ const regex =
   (re: RegExp): Check =>
   (v) =>
     typeof v === 'string' && re.test(v) ? v : FAIL;
-
-// The same pattern as TimestampSchema in contracts/src/payment-event.ts.
-const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$/;
 
 const ts: Check = (v) => {
   if (typeof v === 'number') return Number.isSafeInteger(v) && v >= 0 ? v : FAIL;
