@@ -132,8 +132,12 @@ function alertmanagerSetup(
   return { d, clock, silences, pushes, aliveUntil };
 }
 
-/** A local receiver that answers every path but `holdPath`, whose responses are held in `held` until ended (a receiver timing out). Replaces `rx`. */
-async function holdingReceiver(holdPath: string): Promise<ServerResponse[]> {
+/**
+ * A local receiver that answers every path but `holdPath`, whose responses (after the first
+ * `answered` requests to it) are held in `held` until ended (a receiver timing out). Replaces `rx`.
+ */
+async function holdingReceiver(holdPath: string, answered = 0): Promise<ServerResponse[]> {
+  let toHoldPath = 0;
   const held: ServerResponse[] = [];
   const requests: ReceivedRequest[] = [];
   const server = createServer((req, res) => {
@@ -141,7 +145,7 @@ async function holdingReceiver(holdPath: string): Promise<ServerResponse[]> {
     req.on('data', (c: Buffer) => (body += c.toString('utf8')));
     req.on('end', () => {
       requests.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body });
-      if (req.url === holdPath) held.push(res);
+      if (req.url === holdPath && toHoldPath++ >= answered) held.push(res);
       else res.end('ok');
     });
   });
@@ -523,6 +527,29 @@ describe('dispatcher', () => {
     }
     // Escalated at 15m, then pushed about every 30 min, not more.
     expect(pushes().length).toBeLessThanOrEqual(1 + (3 * 60 - 15) / 30);
+  });
+
+  it.each([
+    ['at a flush that also refreshes', 10 * M + 30 * S],
+    ['between flushes, while the refresh still hangs', 15 * M],
+  ])('escalates on time while a keep-alive refresh to a hung Alertmanager is under way (%s)', async (_, after) => {
+    // The refresh ran first in the flush, and a tick skipped a group whose refresh was under way:
+    // an Alertmanager that accepted the page, then hung (4 attempts of 10 s), held the manager's
+    // escalation back about 45 s.
+    await rx.close();
+    const held = await holdingReceiver('/api/v2/alerts', 1);
+    const { d, clock } = alertmanagerSetup(
+      20, // refreshed 10 min after the page: at the 10m30s flush
+      { escalate: [{ after_ms: after, receiver: 'manager' }] },
+      [{ name: 'manager', locale: 'en', channels: [{ type: 'webhook', url: `${rx.url}/manager` }] }],
+    );
+    d.update(alert('p', { provider: 'adyen', severity: 'page' }), 0);
+    const settled = (p: Promise<void>) => Promise.race([p, new Promise((r) => setTimeout(r, 30))]);
+    for (clock.now = 30 * S; clock.now <= after; clock.now += 30 * S) await settled(d.tick(clock.now));
+    for (let i = 0; i < 50 && !rx.requests.some((r) => r.url === '/manager'); i++)
+      await new Promise((r) => setTimeout(r, 20));
+    expect(held).toHaveLength(1); // the refresh is still waiting for Alertmanager
+    expect(rx.requests.filter((r) => r.url === '/manager')).toHaveLength(1);
   });
 
   it('a refresh Alertmanager refuses is tried again at the next flush, not at every tick', async () => {

@@ -67,7 +67,8 @@ export interface GroupSnapshot {
  * group_wait for a new group, group_interval between updates, repeat_interval for reminders
  * of still-firing unacknowledged alerts, then mute (silences, inhibition) → notify. Escalates
  * alerts unacknowledged for longer than a route's escalation step, and refreshes alerts to
- * channels that forget them (`keepAliveMs`), both checked every tick. Groups flush independently
+ * channels that forget them (`keepAliveMs`), both checked every tick; a refresh runs in the
+ * background, so a hung Alertmanager never holds back a page or an escalation. Groups flush independently
  * (never one twice at once); `tick` settles once every send under way is done.
  */
 export interface Dispatcher {
@@ -130,6 +131,12 @@ export function createDispatcher(deps: DispatcherDeps, route: Route): Dispatcher
    * flushed twice at once.
    */
   const sending = new Map<Group, Promise<void>>();
+  /**
+   * Keep-alive refreshes under way, by group, with the ids of the alerts they push. Apart from
+   * `sending`: a refresh to an Alertmanager that hangs (≈ 45 s of retries) held back the group's
+   * escalation (and its next page) behind it — a page or an escalation never waits for one.
+   */
+  const refreshing = new Map<Group, { p: Promise<void>; ids: Set<string> }>();
 
   /** Whether route `r`'s group `key` notified alert `id` as firing (its receiver or an escalation's). */
   function heardIn(r: Route, key: string, id: string): boolean {
@@ -214,6 +221,12 @@ export function createDispatcher(deps: DispatcherDeps, route: Route): Dispatcher
     const unacked = firing.some((a) => a.acknowledged_by === null);
     const repeatDue =
       last !== undefined && firing.length > 0 && unacked && now - last.at >= g.route.repeat_interval_ms;
+    // A resolve of an alert whose refresh is under way waits for it: sent after it, the refresh
+    // (firing, endsAt an hour ahead) would reopen the alert in Alertmanager.
+    const inFlight = refreshing.get(g);
+    const resolving = [...g.alerts.values()].some((a) => a.status === 'resolved');
+    if (inFlight && resolving && [...inFlight.ids].some((id) => g.alerts.get(id)?.status === 'resolved'))
+      await inFlight.p;
     let failed: unknown = null;
     try {
       if (changed && (firing.length > 0 || resolved.length > 0)) {
@@ -236,7 +249,8 @@ export function createDispatcher(deps: DispatcherDeps, route: Route): Dispatcher
       failed = e;
     }
     g.send_failed = failed !== null;
-    if (failed === null) g.refresh_failed = await keepAlive(g, now, refreshable(g, now));
+    // Not awaited: escalation (next) must not wait behind a refresh to a hung Alertmanager.
+    if (failed === null) startRefresh(g, now);
     // Escalation runs even when the receiver's send failed: a receiver that cannot be reached
     // is when the next one is needed most (the failure was rethrown before it, so a dead
     // receiver without a working fallback was never escalated).
@@ -299,6 +313,25 @@ export function createDispatcher(deps: DispatcherDeps, route: Route): Dispatcher
       );
       return alerts.length ? [{ ...t, alerts }] : [];
     });
+  }
+
+  /**
+   * Starts the group's due refreshes in the background (`refreshing`) unless one is under way;
+   * a failure sets `refresh_failed` (tried again at the next flush).
+   */
+  function startRefresh(g: Group, now: number): void {
+    if (refreshing.has(g)) return;
+    const due = refreshable(g, now);
+    if (!due.length) return;
+    const p = keepAlive(g, now, due)
+      .then((failed) => {
+        g.refresh_failed = failed;
+      })
+      .catch(() => {
+        g.refresh_failed = true; // the delivery log has it
+      })
+      .finally(() => refreshing.delete(g));
+    refreshing.set(g, { p, ids: new Set(due.flatMap((r) => r.alerts.map((a) => a.id))) });
   }
 
   /** Makes the pushes `refreshable` found due; whether one failed. */
@@ -520,13 +553,13 @@ export function createDispatcher(deps: DispatcherDeps, route: Route): Dispatcher
       for (const g of [...groups.values()]) {
         if (sending.has(g)) continue;
         if (g.next_flush_at > now) {
+          if (!g.refresh_failed) startRefresh(g, now);
           const firing = escalationDue(g, now, firingAll);
-          const alive = g.refresh_failed ? [] : refreshable(g, now);
-          if (!firing && !alive.length) continue;
-          const p = (async () => {
-            if (firing) g.escalation_failed = await escalate(g, now, firing, false);
-            if (alive.length) g.refresh_failed = await keepAlive(g, now, alive);
-          })()
+          if (!firing) continue;
+          const p = escalate(g, now, firing, false)
+            .then((failed) => {
+              g.escalation_failed = failed;
+            })
             .catch(() => undefined) // the delivery log has it; tried again at the next flush
             .finally(() => sending.delete(g));
           sending.set(g, p);
@@ -540,9 +573,11 @@ export function createDispatcher(deps: DispatcherDeps, route: Route): Dispatcher
           .finally(() => sending.delete(g));
         sending.set(g, p);
       }
-      // Settles once every flush under way is done (those of earlier ticks too): a stop that
-      // awaits it persists a notification log that has every send in it.
-      return Promise.all(sending.values()).then(() => undefined);
+      // Settles once every flush and refresh under way is done (those of earlier ticks too): a
+      // stop that awaits it persists a notification log that has every send in it.
+      return Promise.all([...sending.values(), ...[...refreshing.values()].map((r) => r.p)]).then(
+        () => undefined,
+      );
     },
     acknowledge(alertId, by) {
       let found = false;
