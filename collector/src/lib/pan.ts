@@ -1,7 +1,8 @@
 /**
- * Card number (PAN) detection and masking. A PAN is a run of 12–19 digits, possibly grouped
- * (by a dash, one or two spaces, tabs, no-break spaces as copied from a web page or PDF, or the
- * URL/form encodings of a space, `%20` and `+`), that passes the Luhn check. Masked form: first six digits,
+ * Card number (PAN) detection and masking. A PAN is a run of 12–19 digits that passes the Luhn
+ * check, possibly grouped like a card number (4-4-4-4, 4-6-5, 4-4-4-4-3…) by one separator used
+ * throughout: a dash, one or two spaces, a tab, a no-break space as copied from a web page or
+ * PDF, or the URL/form encodings of a space, `%20` and `+`. Masked form: first six digits,
  * `…`, last four (PCI DSS 3.4.1 allows at most BIN + last four to be shown).
  */
 
@@ -32,40 +33,58 @@ const HAS_12_DIGITS = new RegExp(`(?:\\d${SEP}?){12}`);
 const SPLIT_SEP = new RegExp(`(${SEP})`);
 
 /**
+ * Whether groups `from`..`to` of a run (`len(k)`: digits of group k) are grouped like a card
+ * number as printed or typed: one group of 12–19 digits, or groups of four with a last group of
+ * one to four (4-4-4-4, 4-4-4-4-3, 4-4-4-1…), or 4-4-5 (13), 4-6-4 (14, Diners), 4-6-5 (15, Amex).
+ * A numeric column or a list of amounts joined by spaces or `+` (`1000+25001+2340`) is not, even
+ * when its joined digits pass Luhn (about one join in ten).
+ */
+function cardLike(len: (k: number) => number, from: number, to: number): boolean {
+  const n = to - from + 1;
+  if (n === 1) return true; // the caller has checked 12–19 digits
+  if (len(from) !== 4) return false;
+  if (n === 3) {
+    const b = len(from + 1);
+    const c = len(from + 2);
+    if ((b === 6 && (c === 4 || c === 5)) || (b === 4 && c === 5)) return true;
+  }
+  for (let k = from + 1; k < to; k++) if (len(k) !== 4) return false;
+  const last = len(to);
+  return last >= 1 && last <= 4;
+}
+
+/**
  * Within one run, finds the groups (split at separators) whose concatenation is a 12–19 digit
- * Luhn-valid number, preferring the longest sequence at each start; returns the run with each
- * such sequence masked. A single group of 12–19 digits is a candidate on its own.
+ * Luhn-valid number grouped like a card number (`cardLike`) with one separator throughout (the
+ * same characters between every two groups: `4111 1111  1111 1111` is a column of numbers),
+ * preferring the longest sequence at each start; returns the run with each such sequence masked.
  */
 function maskRun(run: string): string {
-  const groups = run.split(SPLIT_SEP); // [digits, sep, digits, sep, ...]
-  const digitGroups: string[] = [];
-  const seps: string[] = [];
-  for (let i = 0; i < groups.length; i++) (i % 2 === 0 ? digitGroups : seps).push(groups[i]!);
-  const out: string[] = [];
+  const parts = run.split(SPLIT_SEP); // [digits, sep, digits, sep, ...]
+  const groups = (parts.length + 1) / 2;
+  const len = (k: number) => parts[2 * k]!.length;
+  let out = '';
   let i = 0;
-  while (i < digitGroups.length) {
+  while (i < groups) {
+    const sep = parts[2 * i + 1];
     let matchedEnd = -1;
     let digits = '';
     let best = '';
-    for (let j = i; j < digitGroups.length; j++) {
-      digits += digitGroups[j];
+    for (let j = i; j < groups; j++) {
+      if (j > i && parts[2 * j - 1] !== sep) break;
+      digits += parts[2 * j];
       if (digits.length > 19) break;
-      if (digits.length >= 12 && luhnValid(digits)) {
+      if (digits.length >= 12 && cardLike(len, i, j) && luhnValid(digits)) {
         matchedEnd = j;
         best = digits;
       }
     }
-    if (matchedEnd >= 0) {
-      out.push(maskedPan(best));
-      if (matchedEnd < seps.length && matchedEnd + 1 < digitGroups.length) out.push(seps[matchedEnd]!);
-      i = matchedEnd + 1;
-    } else {
-      out.push(digitGroups[i]!);
-      if (i < seps.length && i + 1 < digitGroups.length) out.push(seps[i]!);
-      i++;
-    }
+    const end = matchedEnd >= 0 ? matchedEnd : i;
+    out += matchedEnd >= 0 ? maskedPan(best) : parts[2 * i];
+    if (end + 1 < groups) out += parts[2 * end + 1];
+    i = end + 1;
   }
-  return out.join('');
+  return out;
 }
 
 /** Replaces every PAN in `s` by its masked form; returns `s` itself when there is none. */
