@@ -36,6 +36,11 @@ describe('maskPans', () => {
     ['4111\t1111\t1111\t1111', '411111…1111'],
     ['/pay?card=4111%201111%201111%201111&x=1', '/pay?card=411111…1111&x=1'],
     ['card=4111+1111+1111+1111', 'card=411111…1111'],
+    // Grouped by dots, slashes or underscores (a reference field, a path, an identifier).
+    ['ref 4111.1111.1111.1111 ok', 'ref 411111…1111 ok'],
+    ['/cards/4111/1111/1111/1111/verify', '/cards/411111…1111/verify'],
+    ['pan_4111_1111_1111_1111', 'pan_411111…1111'],
+    ['amex 3782.822463.10005', 'amex 378282…0005'],
     ['4111111111111111.00', '411111…1111.00'],
     // Typed with a CJK input method in full-width mode (the digits are U+FF10–U+FF19).
     ['卡号４１１１１１１１１１１１１１１１，谢谢', '卡号411111…1111，谢谢'],
@@ -61,6 +66,9 @@ describe('maskPans', () => {
     '20261126\t12345\t8', // tab-separated 8-5-1
     'col  123  4567890  12345671', // 3-7-8
     'sum=1000+25001+2340', // 4-5-4
+    '4111.1111-1111.1111', // dots and a dash
+    '1.234.567.890.123.452', // thousands separators
+    '1_000_250_012_340', // a numeric literal
   ])('leaves %s alone', (s) => {
     expect(maskPans(s)).toBe(s);
   });
@@ -89,6 +97,9 @@ describe('cutText', () => {
     expect(dropSplitToken(`ref ${spaced.slice(0, 15)}`, '0')).toBe('ref ');
     expect(dropSplitToken('ref 4128\u00a06206\u00a06682', '\u00a0')).toBe('ref ');
     expect(dropSplitToken('card=4128%206206%206682%2', '0')).toBe('card=');
+    expect(dropSplitToken('ref 4128.6206.6682.00', '8')).toBe('ref ');
+    expect(dropSplitToken('ref 4128/6206/6682', '/')).toBe('ref ');
+    expect(dropSplitToken('ref 4128_6206_6682_', '0')).toBe('ref ');
     // Six digits at most (a BIN may be shown) are kept.
     expect(dropSplitToken('ref 412862', '0')).toBe('ref 412862');
   });

@@ -1,9 +1,9 @@
 /**
  * Card number (PAN) detection and masking. A PAN is a run of 12–19 digits that passes the Luhn
  * check, possibly grouped like a card number (4-4-4-4, 4-6-5, 4-4-4-4-3…) by one separator used
- * throughout: a dash, one or two spaces, a tab, a no-break space as copied from a web page or
- * PDF, or the URL/form encodings of a space, `%20` and `+`. Masked form: first six digits,
- * `…`, last four (PCI DSS 3.4.1 allows at most BIN + last four to be shown).
+ * throughout: a dash, a dot, a slash, an underscore, one or two spaces, a tab, a no-break space
+ * as copied from a web page or PDF, or the URL/form encodings of a space, `%20` and `+`. Masked
+ * form: first six digits, `…`, last four (PCI DSS 3.4.1 allows at most BIN + last four to be shown).
  */
 
 /** Luhn (mod 10) check over a digit string. */
@@ -26,7 +26,7 @@ export function luhnValid(digits: string): boolean {
 export const maskedPan = (digits: string): string => `${digits.slice(0, 6)}…${digits.slice(-4)}`;
 
 // What may separate the groups of a card number (one occurrence between two groups).
-const SEP = '(?:[ \\t\\u00a0\\u2007\\u202f]{1,2}|-|\\+|%20)';
+const SEP = '(?:[ \\t\\u00a0\\u2007\\u202f]{1,2}|[-+./_]|%20)';
 // A maximal run of digits joined by separators, not touching other digits.
 const DIGIT_RUN = new RegExp(`\\d(?:${SEP}?\\d)*`, 'g');
 const HAS_12_DIGITS = new RegExp(`(?:\\d${SEP}?){12}`);
@@ -126,7 +126,7 @@ const TRAILING_TOKEN = /\S+$/;
 export function dropSplitToken(head: string, next: string): string {
   const c = next.charAt(0);
   if (c === '') return head;
-  if (/[\d \t\u00a0\u2007\u202f+%-]/.test(c)) {
+  if (/[\d \t\u00a0\u2007\u202f+%./_-]/.test(c)) {
     const run = TRAILING_RUN.exec(head);
     if (run && run[0].replace(/\D/g, '').length > 6) return head.slice(0, run.index);
   }
