@@ -25,21 +25,32 @@ export function luhnValid(digits: string): boolean {
 
 export const maskedPan = (digits: string): string => `${digits.slice(0, 6)}…${digits.slice(-4)}`;
 
-// What may separate the groups of a card number (one occurrence between two groups).
+// What may separate the groups of a card number (one occurrence between two groups); the
+// scanner below reads the same set by char code (`sepLength`), this pattern serves cut texts.
 const SEP = '(?:[ \\t\\u00a0\\u2007\\u202f]{1,2}|[-+./_]|%20)';
-// A maximal run of digits joined by separators, not touching other digits.
-const DIGIT_RUN = new RegExp(`\\d(?:${SEP}?\\d)*`, 'g');
-const HAS_12_DIGITS = new RegExp(`(?:\\d${SEP}?){12}`);
-const SPLIT_SEP = new RegExp(`(${SEP})`);
+
+const isDigit = (c: number) => c >= 48 && c <= 57;
+const isBlank = (c: number) => c === 32 || c === 9 || c === 0xa0 || c === 0x2007 || c === 0x202f;
+
+/** Length of the separator at `p` when a digit follows it (one or two blanks, `-+./_`, `%20`), else 0. */
+function sepLength(s: string, p: number): number {
+  const c = s.charCodeAt(p);
+  let n = 0;
+  if (isBlank(c)) n = isBlank(s.charCodeAt(p + 1)) ? 2 : 1;
+  else if (c === 45 || c === 43 || c === 46 || c === 47 || c === 95) n = 1;
+  else if (c === 37 && s.charCodeAt(p + 1) === 50 && s.charCodeAt(p + 2) === 48) n = 3;
+  return n > 0 && isDigit(s.charCodeAt(p + n)) ? n : 0;
+}
 
 /**
- * Whether groups `from`..`to` of a run (`len(k)`: digits of group k) are grouped like a card
- * number as printed or typed: one group of 12–19 digits, or groups of four with a last group of
- * one to four (4-4-4-4, 4-4-4-4-3, 4-4-4-1…), or 4-4-5 (13), 4-6-4 (14, Diners), 4-6-5 (15, Amex).
- * A numeric column or a list of amounts joined by spaces or `+` (`1000+25001+2340`) is not, even
- * when its joined digits pass Luhn (about one join in ten).
+ * Whether groups `from`..`to` of a run (`at`: start and end offset of each group) are grouped
+ * like a card number as printed or typed: one group of 12–19 digits, or groups of four with a
+ * last group of one to four (4-4-4-4, 4-4-4-4-3, 4-4-4-1…), or 4-4-5 (13), 4-6-4 (14, Diners),
+ * 4-6-5 (15, Amex). A numeric column or a list of amounts joined by spaces or `+`
+ * (`1000+25001+2340`) is not, even when its joined digits pass Luhn (about one join in ten).
  */
-function cardLike(len: (k: number) => number, from: number, to: number): boolean {
+function cardLike(at: number[], from: number, to: number): boolean {
+  const len = (k: number) => at[2 * k + 1]! - at[2 * k]!;
   const n = to - from + 1;
   if (n === 1) return true; // the caller has checked 12–19 digits
   if (len(from) !== 4) return false;
@@ -53,38 +64,93 @@ function cardLike(len: (k: number) => number, from: number, to: number): boolean
   return last >= 1 && last <= 4;
 }
 
+/** Whether the separators after groups `a` and `b` of a run are the same characters. */
+function sameSep(s: string, at: number[], a: number, b: number): boolean {
+  const a0 = at[2 * a + 1]!;
+  const b0 = at[2 * b + 1]!;
+  const n = at[2 * a + 2]! - a0;
+  if (at[2 * b + 2]! - b0 !== n) return false;
+  for (let k = 0; k < n; k++) if (s.charCodeAt(a0 + k) !== s.charCodeAt(b0 + k)) return false;
+  return true;
+}
+
 /**
- * Within one run, finds the groups (split at separators) whose concatenation is a 12–19 digit
- * Luhn-valid number grouped like a card number (`cardLike`) with one separator throughout (the
- * same characters between every two groups: `4111 1111  1111 1111` is a column of numbers),
- * preferring the longest sequence at each start; returns the run with each such sequence masked.
+ * One run of `groups` digit groups (`at`: their offsets in `ascii`): finds the groups whose
+ * concatenation is a 12–19 digit Luhn-valid number grouped like a card number (`cardLike`) with
+ * one separator throughout (the same characters between every two groups: `4111 1111  1111 1111`
+ * is a column of numbers), preferring the longest sequence at each start. Returns the run with
+ * each such sequence masked and the rest as written in `orig`, or null when there is none.
  */
-function maskRun(run: string): string {
-  const parts = run.split(SPLIT_SEP); // [digits, sep, digits, sep, ...]
-  const groups = (parts.length + 1) / 2;
-  const len = (k: number) => parts[2 * k]!.length;
+function maskRun(ascii: string, orig: string, at: number[], groups: number): string | null {
   let out = '';
+  let masked = false;
   let i = 0;
   while (i < groups) {
-    const sep = parts[2 * i + 1];
     let matchedEnd = -1;
     let digits = '';
     let best = '';
     for (let j = i; j < groups; j++) {
-      if (j > i && parts[2 * j - 1] !== sep) break;
-      digits += parts[2 * j];
+      if (j > i + 1 && !sameSep(ascii, at, i, j - 1)) break;
+      digits += ascii.slice(at[2 * j], at[2 * j + 1]);
       if (digits.length > 19) break;
-      if (digits.length >= 12 && cardLike(len, i, j) && luhnValid(digits)) {
+      if (digits.length >= 12 && cardLike(at, i, j) && luhnValid(digits)) {
         matchedEnd = j;
         best = digits;
       }
     }
-    const end = matchedEnd >= 0 ? matchedEnd : i;
-    out += matchedEnd >= 0 ? maskedPan(best) : parts[2 * i];
-    if (end + 1 < groups) out += parts[2 * end + 1];
-    i = end + 1;
+    if (matchedEnd >= 0) {
+      masked = true;
+      out += maskedPan(best);
+      // The separator after the card number, as written.
+      if (matchedEnd + 1 < groups) out += orig.slice(at[2 * matchedEnd + 1], at[2 * matchedEnd + 2]);
+      i = matchedEnd + 1;
+    } else {
+      out += orig.slice(at[2 * i], i + 1 < groups ? at[2 * i + 2] : at[2 * i + 1]);
+      i++;
+    }
   }
-  return out;
+  return masked ? out : null;
+}
+
+// Offsets of the current run's groups (start, end, start, end…): reused, the masker is synchronous
+// (written by index, never emptied: `length = 0` would free and regrow its store on every run).
+const runAt: number[] = [0, 0];
+
+/**
+ * Scans `ascii` for maximal runs of digit groups joined by separators (a plain scan by char
+ * code: a regex per run and a split cost more than the whole scan) and masks the card numbers in
+ * runs of 12 digits or more. Text outside card numbers is copied from `orig` (same offsets).
+ */
+function maskRuns(ascii: string, orig: string): string {
+  let out = '';
+  let done = 0;
+  const n = ascii.length;
+  for (let i = 0; i < n; i++) {
+    if (!isDigit(ascii.charCodeAt(i))) continue;
+    let groups = 0;
+    let p = i;
+    let digits = 0;
+    for (;;) {
+      const g = p;
+      while (p < n && isDigit(ascii.charCodeAt(p))) p++;
+      runAt[2 * groups] = g;
+      runAt[2 * groups + 1] = p;
+      groups++;
+      digits += p - g;
+      const k = sepLength(ascii, p);
+      if (k === 0) break; // a separator runs from one group's end to the next one's start
+      p += k;
+    }
+    if (digits >= 12) {
+      const masked = maskRun(ascii, orig, runAt, groups);
+      if (masked !== null) {
+        out += orig.slice(done, i) + masked;
+        done = p;
+      }
+    }
+    i = p;
+  }
+  return done === 0 ? orig : out + orig.slice(done);
 }
 
 /** Replaces every PAN in `s` by its masked form; returns `s` itself when there is none. */
@@ -95,22 +161,18 @@ export function maskPans(s: string): string {
     // with them as ASCII (one code unit for one, so offsets match), and every digit run that is
     // not a card number is kept as written (an amount '１２３４５６７８元' stays full-width).
     const ascii = s.replace(FULL_WIDTH_DIGITS, (d) => String.fromCharCode(d.charCodeAt(0) - 0xfee0));
-    if (!HAS_12_DIGITS.test(ascii)) return s;
-    return ascii.replace(DIGIT_RUN, (run: string, at: number) => {
-      const masked = run.length < 12 ? run : maskRun(run);
-      return masked === run ? s.slice(at, at + run.length) : masked;
-    });
+    return MAY_HOLD_PAN.test(ascii) ? maskRuns(ascii, s) : s;
   }
-  return maskAsciiPans(s);
+  return MAY_HOLD_PAN.test(s) ? maskRuns(s, s) : s;
 }
+
+// Every card number as `cardLike` reads it holds four digits in a row (its first group, or the
+// whole number): a native pre-test that most texts fail (ids like `evt_01JDQ8ZK…`, words, user
+// agents' `537.36`, `131.0.0.0`), cheaper than the scan in code.
+const MAY_HOLD_PAN = /\d{4}/;
 
 const HAS_FULL_WIDTH_DIGIT = /[\uff10-\uff19]/;
 const FULL_WIDTH_DIGITS = /[\uff10-\uff19]/g;
-
-function maskAsciiPans(s: string): string {
-  if (!HAS_12_DIGITS.test(s)) return s;
-  return s.replace(DIGIT_RUN, (run) => (run.length < 12 ? run : maskRun(run)));
-}
 
 // A digit run (groups joined by SEP) at the very end, a trailing separator (or a cut `%20`) included.
 const TRAILING_RUN = new RegExp(`\\d(?:${SEP}?\\d)*(?:${SEP}|%2?)?$`);
