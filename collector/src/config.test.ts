@@ -168,10 +168,10 @@ describe('loadConfig: the ClickHouse migration lock bound', () => {
       ...(value === undefined ? {} : { PAYWATCH_CLICKHOUSE_MIGRATION_LOCK_STALE_S: value }),
     }).store;
 
-  it('defaults to 30 min; takes whole seconds 60–86400', () => {
-    expect(ch()).toMatchObject({ migrationLockStaleMs: 1_800_000 });
-    expect(ch('60')).toMatchObject({ migrationLockStaleMs: 60_000 });
-    expect(() => ch('59')).toThrow(/^PAYWATCH_CLICKHOUSE_MIGRATION_LOCK_STALE_S: /);
+  it('defaults to 60 s without a heartbeat; takes whole seconds 15–86400', () => {
+    expect(ch()).toMatchObject({ migrationLockStaleMs: 60_000 });
+    expect(ch('15')).toMatchObject({ migrationLockStaleMs: 15_000 });
+    expect(() => ch('14')).toThrow(/^PAYWATCH_CLICKHOUSE_MIGRATION_LOCK_STALE_S: /);
     expect(() => ch('10m')).toThrow(/^PAYWATCH_CLICKHOUSE_MIGRATION_LOCK_STALE_S: /);
   });
 });

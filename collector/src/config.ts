@@ -443,9 +443,9 @@ export const ENV_DOCS: readonly { name: string; default: string; description: st
   },
   {
     name: 'PAYWATCH_CLICKHOUSE_MIGRATION_LOCK_STALE_S',
-    default: '1800',
+    default: '60',
     description:
-      'Seconds after which the ClickHouse migration lock (taken by the one process applying a missing migration while the others wait) counts as left by a killed process and is broken (60–86400; longer than the longest migration). See [docs/clickhouse.md](docs/clickhouse.md#schema-versioned-migrations).',
+      'Seconds without a heartbeat after which the ClickHouse migration lock (taken by the one process applying a missing migration while the others wait; its holder renews it every sixth of this) counts as left by a killed process and is broken (15–86400). See [docs/clickhouse.md](docs/clickhouse.md#schema-versioned-migrations).',
   },
   {
     name: 'PAYWATCH_SPOOL_DIR',
@@ -614,7 +614,7 @@ export function loadConfig(env: Env = process.env): Config {
       database,
       dedupWindowDays: dedupWindowDays(env),
       topology: clickhouseTopology(env),
-      migrationLockStaleMs: int(env, 'PAYWATCH_CLICKHOUSE_MIGRATION_LOCK_STALE_S', 1800, 60, 86_400) * 1000,
+      migrationLockStaleMs: int(env, 'PAYWATCH_CLICKHOUSE_MIGRATION_LOCK_STALE_S', 60, 15, 86_400) * 1000,
     };
   } else {
     throw new ConfigError('PAYWATCH_STORE', `expected "embedded" or "clickhouse", got "${backend}"`);

@@ -35,7 +35,7 @@ export type StoreConfig =
       dedupWindowDays: number | null;
       /** Single server, or one shard of replicas of a cluster (`PAYWATCH_CLICKHOUSE_CLUSTER`). */
       topology: ClickHouseTopology;
-      /** Age after which a migration lock is broken (`PAYWATCH_CLICKHOUSE_MIGRATION_LOCK_STALE_S`). */
+      /** Time without a heartbeat after which a migration lock is broken (`PAYWATCH_CLICKHOUSE_MIGRATION_LOCK_STALE_S`). */
       migrationLockStaleMs?: number;
     };
 

@@ -108,9 +108,10 @@ export interface ClickHouseStoreConfig {
    */
   rollupMaxRowShare?: number;
   /**
-   * A migration lock older than this is taken as left by a killed process and broken (default
-   * `DEFAULT_MIGRATION_LOCK_STALE_MS`, 30 min; longer than the longest migration: a back-fill
-   * reads every raw row). See migration-lock.ts and docs/clickhouse.md.
+   * A migration lock whose holder has not renewed it (heartbeat, every sixth of this) for this
+   * long is taken as left by a killed process and broken (default `DEFAULT_LOCK_STALE_MS`, 60 s;
+   * a live holder renews it however long a migration takes). See migration-lock.ts and
+   * docs/clickhouse.md.
    */
   migrationLockStaleMs?: number;
   /** Pauses between attempts on a held migration lock (tests shorten them). */
@@ -365,7 +366,13 @@ export function createClickHouseStore(
       for (const m of MIGRATIONS) {
         if (applied.has(m.version)) continue;
         log.info({ version: m.version, name: m.name }, 'applying ClickHouse migration');
-        for (const s of m.statements(schema)) await run(s, ddlSettings);
+        for (const s of m.statements(schema)) {
+          // A holder whose heartbeat did not go through for the stale bound stops: another
+          // process may have broken its lock and be migrating (two back-fills count rows twice).
+          migrationLock.assertHeld();
+          await run(s, ddlSettings);
+        }
+        migrationLock.assertHeld();
         await run(
           sql`INSERT INTO ${ident(db)}.schema_migrations (version, name, applied_at) VALUES (${m.version}, ${m.name}, now())`,
         );

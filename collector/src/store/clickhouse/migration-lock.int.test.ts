@@ -1,8 +1,11 @@
-// Guards the migration lock on a real ClickHouse: stores migrating one database at once apply each version once and back-fill derived tables once (derived counts = raw counts), a stale lock is broken after its bound, a waiter proceeds after release, and a fully migrated start takes no lock.
+// Guards the migration lock on a real ClickHouse: stores migrating one database at once apply each version once and back-fill derived tables once (derived counts = raw counts), a lock whose heartbeat stopped (holder killed) is broken after its bound while a live slow holder keeps it, a waiter proceeds after release, and a fully migrated start takes no lock.
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
 import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickhouse/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { assertClickHouseUp, clickhouseEndpoint } from '../../../test/services.js';
+import { assertClickHouseUp, clickhouseEndpoint, REPO_DIR } from '../../../test/services.js';
 import { createLogger } from '../../lib/logger.js';
 import { generateEvents } from '../contract/index.js';
 import { createClickHouseStore, type ClickHouseStore } from './clickhouse.store.js';
@@ -123,7 +126,7 @@ describe('ClickHouse migration lock', () => {
     databases.push(database);
     await exec(sql`CREATE DATABASE ${ident(database)}`);
     const deps = {
-      rows: <T>(s: SqlFragment) => q<T>(s),
+      rows: (s: SqlFragment) => q<Record<string, unknown>>(s),
       run: exec,
       logger,
     };
@@ -151,9 +154,11 @@ describe('ClickHouse migration lock', () => {
     expect((await versionCounts(database)).size).toBe(MIGRATIONS.length);
     expect(await lockExists(database)).toBe(false);
 
-    // A holder that never releases (killed): two contenders with a 2 s bound both get it, one at a time.
-    const dead = createMigrationLock(deps, { database, holder: 'dead' });
-    await dead.acquire();
+    // A holder that never releases and never renews (killed): two contenders with a 2 s bound
+    // both get it, one at a time.
+    await exec(
+      sql`CREATE TABLE ${ident(database)}.${ident(MIGRATION_LOCK_TABLE)} ENGINE = Log AS SELECT 'dead' AS holder, now() AS acquired_at, toUInt32(0) AS beat`,
+    );
     const t0 = Date.now();
     const order: string[] = [];
     await Promise.all(
@@ -179,5 +184,137 @@ describe('ClickHouse migration lock', () => {
     expect(order[0]?.[0]).toBe('+');
     expect(order[1]).toBe(`-${order[0]?.slice(1)}`);
     expect(await lockExists(database)).toBe(false);
+  }, 20_000);
+
+  it('a holder killed with SIGKILL is taken over within the heartbeat bound; a live holder slower than the bound is not', async () => {
+    const staleMs = 1_000;
+    const fresh = async () => {
+      const database = newDatabase();
+      databases.push(database);
+      await exec(sql`CREATE DATABASE ${ident(database)}`);
+      return database;
+    };
+    // Both cases at once (two databases), to keep the test short.
+    const liveAndSlow = async () => {
+      const database = await fresh();
+      // Holds the lock three times the bound, renewing it every 200 ms.
+      const slow = createMigrationLock(
+        { rows: (s) => q(s), run: exec, logger },
+        { database, holder: 'slow', staleAfterMs: staleMs, heartbeatMs: 200 },
+      );
+      await slow.acquire();
+      let started = false;
+      const starting = store(database, staleMs)
+        .start()
+        .then(() => (started = true));
+      await new Promise((r) => setTimeout(r, 3 * staleMs));
+      expect(started).toBe(false);
+      expect(() => slow.assertHeld()).not.toThrow();
+      const beats = await q<{ n: string }>(
+        sql`SELECT count() AS n FROM ${ident(database)}.${ident(MIGRATION_LOCK_TABLE)} WHERE beat > 0`,
+      );
+      expect(Number(beats[0]?.n)).toBeGreaterThanOrEqual(5);
+      await slow.release();
+      await starting;
+      expect((await versionCounts(database)).size).toBe(MIGRATIONS.length);
+    };
+    // Killed mid-migration: a process holding the lock (renewing it) gets SIGKILL.
+    const killed = async () => {
+      const database = await fresh();
+      const child = spawn(
+        process.execPath,
+        [
+          '--import',
+          'tsx',
+          path.join(REPO_DIR, 'collector/test/migration-lock-holder.child.ts'),
+          ep.url,
+          ep.username,
+          ep.password,
+          database,
+          'killed',
+          String(staleMs),
+          '200',
+        ],
+        { cwd: REPO_DIR, stdio: ['ignore', 'pipe', 'pipe'] },
+      );
+      let stderr = '';
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      const exited = new Promise((r) => child.on('exit', r));
+      await new Promise<void>((resolve, reject) => {
+        createInterface({ input: child.stdout }).on('line', (l) => l === 'HELD' && resolve());
+        child.on('exit', () => reject(new Error(`lock holder child exited before holding: ${stderr}`)));
+      });
+      // Its heartbeat runs: held past the bound, it is not broken.
+      let started = false;
+      const starting = store(database, staleMs)
+        .start()
+        .then(() => (started = true));
+      await new Promise((r) => setTimeout(r, staleMs + 700));
+      expect(started).toBe(false);
+      child.kill('SIGKILL');
+      await exited;
+      const t0 = Date.now();
+      await starting;
+      // The bound from its last heartbeat (≤ 200 ms before the kill), the server's whole seconds, polls.
+      expect(Date.now() - t0).toBeLessThan(staleMs + 2_500);
+      expect((await versionCounts(database)).size).toBe(MIGRATIONS.length);
+      expect(await lockExists(database)).toBe(false);
+    };
+    await Promise.all([liveAndSlow(), killed()]);
+  }, 20_000);
+
+  it('a start proceeds at once past a lock whose heartbeat is older than the default bound (60 s); a lock of a collector from before heartbeats is judged from its acquisition (30 min)', async () => {
+    const database = newDatabase();
+    databases.push(database);
+    await exec(sql`CREATE DATABASE ${ident(database)}`);
+    const lockTable = sql`${ident(database)}.${ident(MIGRATION_LOCK_TABLE)}`;
+    // Renewed 30 s after its creation 90 s ago, then nothing: its last heartbeat is 60 s old.
+    await exec(
+      sql`CREATE TABLE ${lockTable} ENGINE = Log AS SELECT 'gone' AS holder, now() - 90 AS acquired_at, toUInt32(0) AS beat`,
+    );
+    await exec(
+      sql`INSERT INTO ${lockTable} (holder, acquired_at, beat) SELECT 'gone', now() - 61, toUInt32(1)`,
+    );
+    const defaults = () => {
+      const s = createClickHouseStore(
+        {
+          url: ep.url,
+          username: ep.username,
+          password: ep.password,
+          database,
+          migrationLockPollMs: { min: 20, max: 100 },
+        },
+        { logger },
+      );
+      stores.push(s);
+      return s;
+    };
+    const t0 = Date.now();
+    await defaults().start();
+    expect(Date.now() - t0).toBeLessThan(5_000);
+    expect(await lockExists(database)).toBe(false);
+
+    // The old format (no heartbeat column), acquired 10 min ago: still within its 30 min.
+    const legacy = newDatabase();
+    databases.push(legacy);
+    await exec(sql`CREATE DATABASE ${ident(legacy)}`);
+    const legacyLock = sql`${ident(legacy)}.${ident(MIGRATION_LOCK_TABLE)}`;
+    await exec(
+      sql`CREATE TABLE ${legacyLock} ENGINE = TinyLog AS SELECT 'old' AS holder, now() - 600 AS acquired_at`,
+    );
+    const l1 = createMigrationLock(
+      { rows: (s) => q(s), run: exec, logger },
+      { database: legacy, minPollMs: 20, maxPollMs: 50 },
+    );
+    const deadline = Date.now() + 600;
+    expect(await l1.acquire(() => Date.now() > deadline)).toBe(false);
+    // Acquired 31 min ago: broken.
+    await exec(sql`DROP TABLE ${legacyLock}`);
+    await exec(
+      sql`CREATE TABLE ${legacyLock} ENGINE = TinyLog AS SELECT 'old' AS holder, now() - 1860 AS acquired_at`,
+    );
+    expect(await l1.acquire()).toBe(true);
+    await l1.release();
+    expect(await lockExists(legacy)).toBe(false);
   }, 20_000);
 });
