@@ -101,7 +101,26 @@ export interface AlertEngineOptions {
    * (it is also saved on `stop()`); 0 = only on stop. Default 5 minutes.
    */
   snapshotIntervalMs?: number;
+  /**
+   * How long `stop()` waits for notifications being sent (wall clock, ms; default
+   * `DEFAULT_STOP_TIMEOUT_MS`, 5 s). Sends still under way then are cut off (`Notifier.abort`):
+   * not recorded as notified, they go out after the restart.
+   */
+  stopTimeoutMs?: number;
 }
+
+/**
+ * `stop()`'s wait for sends under way: a receiver that does not answer is retried for ≈ 45 s
+ * (4 attempts of 10 s), and a SIGTERM waited for all of it.
+ */
+export const DEFAULT_STOP_TIMEOUT_MS = 5_000;
+
+/**
+ * Notification-log entry (not a receiver × group key) listing the firing alerts handed to routing
+ * and not yet notified when the engine stopped (a send cut off, a group in `group_wait`): the
+ * restart routes them again however old their evidence (else withheld as history: a lost page).
+ */
+export const OWED_NFLOG_KEY = 'owed|stop';
 
 /** Version of the detector snapshot format (`AlertStateStore.saveDetectors`). */
 const SNAPSHOT_VERSION = 1;
@@ -986,7 +1005,38 @@ export function createAlertEngine(
       stopped = true;
       if (timer) clearInterval(timer);
       timer = null;
-      if (dispatcher) await dispatcher.tick(now()).catch(() => undefined);
+      if (dispatcher) {
+        // Sends under way get `stopTimeoutMs`; cut off after it, they are not in the notification
+        // log (persisted below), so the restart sends them again. One delivered before is in it.
+        const flushed = dispatcher.tick(now()).catch(() => undefined);
+        let timeout: NodeJS.Timeout | undefined;
+        const late = await Promise.race([
+          flushed.then(() => false),
+          new Promise<boolean>((r) => {
+            timeout = setTimeout(() => r(true), opts.stopTimeoutMs ?? DEFAULT_STOP_TIMEOUT_MS);
+          }),
+        ]);
+        clearTimeout(timeout);
+        if (late) {
+          deps.logger?.warn(
+            { timeout_ms: opts.stopTimeoutMs ?? DEFAULT_STOP_TIMEOUT_MS },
+            'alerts: stop cut off notifications still being sent; they go out after the restart',
+          );
+          deps.notifier?.abort();
+          await flushed;
+        }
+        const heard = new Set(
+          [...nflogMap.values()].flatMap((e) => (e.key === OWED_NFLOG_KEY ? [] : e.firing)),
+        );
+        const owed = [...dispatched]
+          .filter((id) => states.get(id)?.status === 'firing' && !heard.has(id))
+          .sort();
+        if (owed.length || nflogMap.get(OWED_NFLOG_KEY)?.firing.length) {
+          const e = { key: OWED_NFLOG_KEY, at: now(), firing: owed, resolved: [] };
+          nflogMap.set(e.key, e);
+          dirtyNflog.push(e);
+        }
+      }
       await persist();
       await saveSnapshot();
       await log.flush();

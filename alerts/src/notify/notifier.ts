@@ -56,7 +56,17 @@ export interface Notifier {
   receivers(): string[];
   /** Every configured secret (for redaction). */
   secrets(): string[];
+  /**
+   * Cuts off every send under way and every retry wait (a graceful stop past its deadline): each
+   * ends at once as failed (`error: "aborted: shutting down"` in the delivery log), so the
+   * dispatcher does not record it as notified and it goes out after the restart. Sends after it
+   * fail the same way. Idempotent.
+   */
+  abort(): void;
 }
+
+/** The delivery-log error of a send cut off by `Notifier.abort`. */
+export const ABORTED_ERROR = 'aborted: shutting down';
 
 export interface NotifierDeps {
   log: DeliveryLog;
@@ -96,6 +106,12 @@ export function createNotifier(
   const random = deps.random ?? Math.random;
   const retry = config.retry ?? DEFAULT_RETRY;
   const make = deps.createChannel ?? createChannel;
+  const stopping = new AbortController();
+  /** Rejects when `abort()` is called: raced against every send (email ignores the signal) and retry wait. */
+  const aborted = new Promise<never>((_, reject) =>
+    stopping.signal.addEventListener('abort', () => reject(new Error(ABORTED_ERROR)), { once: true }),
+  );
+  aborted.catch(() => undefined);
   const byName = new Map(
     config.receivers.map((r) => [
       r.name,
@@ -109,16 +125,23 @@ export function createNotifier(
   ): Promise<{ attempts: number; error: string | null }> {
     let attempt = 0;
     for (;;) {
+      if (stopping.signal.aborted) return { attempts: attempt, error: ABORTED_ERROR };
       attempt++;
       try {
-        await ch.send(n);
+        await Promise.race([ch.send(n, stopping.signal), aborted]);
         return { attempts: attempt, error: null };
       } catch (e) {
+        // Cut off by abort(): whatever the platform got, it is not counted as delivered.
+        if (stopping.signal.aborted) return { attempts: attempt, error: ABORTED_ERROR };
         const retryable = e instanceof ChannelError ? e.retryable : true;
         const msg = e instanceof Error ? e.message : String(e);
         if (!retryable || attempt >= retry.max_attempts) return { attempts: attempt, error: msg };
         const delay = Math.min(retry.max_delay_ms, retry.base_delay_ms * 2 ** (attempt - 1));
-        await sleep(delay * (0.5 + random() / 2)); // jitter: 50–100 %
+        try {
+          await Promise.race([sleep(delay * (0.5 + random() / 2)), aborted]); // jitter: 50–100 %
+        } catch {
+          return { attempts: attempt, error: ABORTED_ERROR };
+        }
       }
     }
   }
@@ -243,5 +266,6 @@ export function createNotifier(
     },
     receivers: () => [...byName.keys()],
     secrets: () => config.receivers.flatMap((r) => r.channels.flatMap(secretsOf)),
+    abort: () => stopping.abort(),
   };
 }
