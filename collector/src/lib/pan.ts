@@ -25,6 +25,33 @@ export function luhnValid(digits: string): boolean {
 
 export const maskedPan = (digits: string): string => `${digits.slice(0, 6)}…${digits.slice(-4)}`;
 
+/**
+ * A card's BIN as stored: the first six digits, or up to eight where every card number of the
+ * range has 16 digits or more. PCI SSC FAQ 1091 ("acceptable formats for truncation of PANs")
+ * keeps first 6 + last 4 as the baseline and allows first 8 + last 4 only for 16-digit PANs;
+ * shorter PANs keep first 6 at most (Amex's 15 digits: at least 5 removed). The event does not
+ * carry the PAN's length, so the BIN's range decides (not the brand the client sent): Mastercard
+ * 51–55 and 2221–2720 (16 digits), Discover 6011, 644–649, 65, JCB 3528–3589 and UnionPay 62
+ * (16–19). Visa (13, 16 or 19 digits; 13-digit account ranges still exist), Maestro (12–19),
+ * Amex (15) and Diners (14) keep six: first 8 + last 4 of a 13-digit PAN shows 12 digits, and
+ * the check digit gives the 13th.
+ */
+export function storedBin(bin: string): string {
+  if (bin.length <= 6) return bin;
+  const p2 = Number(bin.slice(0, 2));
+  const p4 = Number(bin.slice(0, 4));
+  const p3 = Math.floor(p4 / 10);
+  const long =
+    (p2 >= 51 && p2 <= 55) ||
+    (p4 >= 2221 && p4 <= 2720) ||
+    p4 === 6011 ||
+    (p3 >= 644 && p3 <= 649) ||
+    p2 === 65 ||
+    (p4 >= 3528 && p4 <= 3589) ||
+    p2 === 62;
+  return long ? bin : bin.slice(0, 6);
+}
+
 // What may separate the groups of a card number (one occurrence between two groups); the
 // scanner below reads the same set by char code (`sepLength`), this pattern serves cut texts.
 const SEP = '(?:[ \\t\\u00a0\\u2007\\u202f]{1,2}|[-+./_]|%20)';

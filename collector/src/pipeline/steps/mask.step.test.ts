@@ -84,6 +84,26 @@ describe('mask step', () => {
     expect(typeof m.metadata?.['ts_ns']).toBe('number');
   });
 
+  it('keeps an 8-digit card.bin only where every card number is 16+ digits (PCI SSC FAQ 1091); else the first 6', () => {
+    const bin = (b: string, brand: 'visa' | 'mastercard' | 'amex' | 'other' | null = null) =>
+      masker.maskEvent(event({ card: { ...event().card!, brand, bin: b, last4: '0004' } })).card?.bin;
+    // Visa issues 13-digit PANs too, Maestro 12–19, Amex 15, Diners 14: 8 + last 4 would show 12
+    // of 13 digits (and the check digit gives the last one).
+    expect(bin('42222222', 'visa')).toBe('422222');
+    expect(bin('67596649', 'other')).toBe('675966');
+    expect(bin('37828224', 'amex')).toBe('378282');
+    expect(bin('3056930', 'other')).toBe('305693');
+    // Mastercard (16), Discover, JCB, UnionPay (16–19): first 8 + last 4 is allowed. The BIN's
+    // range decides, not the brand the client sent.
+    expect(bin('55555555', 'mastercard')).toBe('55555555');
+    expect(bin('22223000', null)).toBe('22223000');
+    expect(bin('60110000', 'other')).toBe('60110000');
+    expect(bin('35281234', null)).toBe('35281234');
+    expect(bin('62212600', null)).toBe('62212600');
+    expect(bin('41111111', 'mastercard')).toBe('411111');
+    expect(bin('411111', 'visa')).toBe('411111');
+  });
+
   it('drops CVV/PIN-like metadata keys at any depth', () => {
     const m = masker.maskEvent(
       event({

@@ -1,12 +1,13 @@
 import type { PaymentEvent } from '@paywatch/contracts';
 import { createHmac128Hex } from '../../lib/hmac-sha256.js';
-import { maskPanNumber, maskPans } from '../../lib/pan.js';
+import { maskPanNumber, maskPans, storedBin } from '../../lib/pan.js';
 import { fieldKey, isSensitiveField } from '../../lib/sensitive-keys.js';
 
 /**
  * Step 3: masking, before anything is stored, logged or broadcast (PCI DSS 3.4, 3.5.1.1).
  * - Every string (and every number that looks like a card number), in every field, nested
  *   metadata keys and values included: PANs → BIN…last4.
+ * - `card.bin`: eight digits only where every card number of the range has 16+ (`storedBin`).
  * - Metadata keys that name card verification data or PINs are dropped with their values.
  * - `customer_ref`, `device_ref`, `ip_ref`, and any e-mail address, international phone
  *   number or IPv4 address found in text, are replaced by a keyed HMAC (stable per key, not
@@ -164,6 +165,7 @@ export function createMasker(hashKey: Buffer): Masker {
         payment_id: maskText(e.payment_id),
         merchant_id: maskText(e.merchant_id),
         failure: e.failure && { ...e.failure, code: opt(e.failure.code), message: opt(e.failure.message) },
+        card: e.card?.bin && e.card.bin.length > 6 ? { ...e.card, bin: storedBin(e.card.bin) } : e.card,
         customer_ref: e.customer_ref === null ? null : hashRef(e.customer_ref),
         device_ref: e.device_ref === null ? null : hmac('dev', e.device_ref),
         ip_ref: e.ip_ref === null ? null : hmac('ip', e.ip_ref),
