@@ -9,7 +9,7 @@ import { generateEvents, referencePending } from '../contract/index.js';
 import type { RangeFilter } from '../types.js';
 import { createClickHouseStore, type ClickHouseStore } from './clickhouse.store.js';
 import { CUBE_DIMENSIONS, CUBE_TABLES } from './cube.js';
-import { DERIVED_TABLES } from './derived-repair.js';
+import { DERIVED_REPAIR_LOCK_TABLE, DERIVED_TABLES, type DerivedTable } from './derived-repair.js';
 import { MINUTE_ROLLUP, minuteRollupSelect } from './migrations.js';
 import { ident, list, sql, type SqlFragment } from './sql.js';
 
@@ -251,6 +251,42 @@ WHERE database = ${db.database} AND engine = 'MaterializedView' ORDER BY name`.t
       await expectStoredOnce(db);
     }));
 
+  it('two collectors retrying the same half-landed batch at once (a third killed mid-repair) complete each derived table once', () =>
+    withDatabase(async (db) => {
+      await failBatch(db, 'a_throw_mv');
+      // A second collector on the same database (raw-check mode after its start), sent the same
+      // batch (a client retrying through a load balancer, or both replaying it): both find the
+      // ids stored and repair the same buckets concurrently.
+      const other = createClickHouseStore(
+        { url: ep.url, username: ep.username, password: ep.password, database: db.database },
+        { logger: createLogger({ level: 'silent' }) },
+      );
+      await other.start();
+      // A third collector was killed with SIGKILL while repairing: its repair lock is left, its
+      // heartbeat last renewed 61 s ago (the default bound is 60 s): broken, not waited on.
+      await db.command(sql`CREATE TABLE ${db.t(DERIVED_REPAIR_LOCK_TABLE)} ENGINE = Log
+AS SELECT 'killed' AS holder, now() - 61 AS acquired_at, toUInt32(0) AS beat`);
+      try {
+        const [a, b] = await Promise.all([writeLines(db.auto, batch), writeLines(other, batch)]);
+        expect([a, b]).toEqual([
+          { inserted: 0, duplicates: batch.length },
+          { inserted: 0, duplicates: batch.length },
+        ]);
+        // Each bucket's missing events were added by one of them only.
+        const added = (t: DerivedTable) =>
+          db.auto.derivedRepairStats().repaired[t] + other.derivedRepairStats().repaired[t];
+        expect(added(MINUTE_ROLLUP)).toBe(batch.length);
+        expect(added(CUBE_TABLES.counts)).toBe(batch.length);
+        await expectRawAnswers(db);
+        expect(
+          await db.one(
+            sql`SELECT count() FROM system.tables WHERE database = ${db.database} AND name LIKE 'derived_repair_lock%'`,
+          ),
+        ).toBe(0);
+      } finally {
+        await other.stop();
+      }
+    }));
   it('a bucket whose gap is not the found events is left unchanged and counted, the others are completed', async () => {
     const warnings: string[] = [];
     await withDatabase(async (db) => {

@@ -19,10 +19,18 @@ import {
   paymentLatestSelect,
   type SchemaOptions,
 } from './migrations.js';
+import { createMigrationLock, DEFAULT_LOCK_STALE_MS } from './migration-lock.js';
 import { batchRowsCondition, dayLiteral } from './queries.js';
 import { num, str } from './row.js';
 import { waitForRunningInserts } from './running-inserts.js';
 import { ident, join, list, raw, sql, valueSet, type SqlFragment } from './sql.js';
+
+/**
+ * The lock (a table in the store's database, migration-lock.ts) under which one process at a
+ * time compares and completes the counting tables: two collectors repairing the same buckets at
+ * once would each see the gap and each add the events.
+ */
+export const DERIVED_REPAIR_LOCK_TABLE = 'derived_repair_lock';
 
 /** Every table a materialized view fills from `payment_events` (the tables the repair checks). */
 export const DERIVED_TABLES = [
@@ -93,6 +101,12 @@ export interface DerivedRepairConfig {
    * the store's request timeout): an earlier attempt's INSERT whose client timed out.
    */
   settleTimeoutMs?: number;
+  /**
+   * Heartbeat staleness of the repair lock (`DERIVED_REPAIR_LOCK_TABLE`; default
+   * `DEFAULT_LOCK_STALE_MS`, 60 s): a collector killed while holding it holds up other repairs
+   * this long.
+   */
+  lockStaleMs?: number;
 }
 
 /** A table whose rows count events (summed or merged): compared with the raw rows per bucket. */
@@ -126,6 +140,18 @@ export function createDerivedRepair(deps: DerivedRepairDeps, config: DerivedRepa
     unresolved: ZERO_BY_TABLE(),
     failures: 0,
   };
+  const lockStaleMs = config.lockStaleMs ?? DEFAULT_LOCK_STALE_MS;
+  // One holder id for the store's life: a lock left by this store's failed release is its own.
+  const lock = createMigrationLock(
+    { rows: (s) => deps.rows(s), run: deps.run, logger: log },
+    {
+      database: db,
+      table: DERIVED_REPAIR_LOCK_TABLE,
+      staleAfterMs: lockStaleMs,
+      minPollMs: 50,
+      maxPollMs: 500,
+    },
+  );
   const table = (name: string) => sql`${ident(db)}.${ident(name)}`;
   const rawEvents = table('payment_events');
 
@@ -306,6 +332,8 @@ SELECT b, toUInt64(0) AS r, n AS d FROM (${t.c.derivedCounts(days, buckets)})
       }
       t.missingBefore = missing;
       if (add.length === 0) return;
+      // Past the stale bound without a heartbeat, another collector may be repairing these buckets.
+      lock.assertHeld();
       await deps.run(
         sql`INSERT INTO ${table(t.c.table)} ${t.c.select(foundSource, sql`${bucketOf(t.c.bucketMs)} IN ${list(add)}`)}`,
       );
@@ -353,6 +381,32 @@ SELECT b, toUInt64(0) AS r, n AS d FROM (${t.c.derivedCounts(days, buckets)})
     }
   }
 
+  /**
+   * Runs `f` holding the repair lock: another collector repairing the same buckets waits, then
+   * reads them complete. A holder killed mid-repair is taken over once its heartbeat is stale;
+   * its INSERT still running on the server is waited for by `settle` before any reading. Waiting
+   * longer than twice the stale bound plus the settle wait fails the attempt (retried).
+   */
+  async function underLock(f: () => Promise<void>): Promise<void> {
+    const deadline = Date.now() + 2 * lockStaleMs + settleTimeoutMs;
+    if (!(await lock.acquire(() => Date.now() > deadline)))
+      throw new StoreError(
+        `the derived tables' repair lock (${DERIVED_REPAIR_LOCK_TABLE}) stayed held by another process: derived tables not compared`,
+      );
+    try {
+      await f();
+    } finally {
+      await lock
+        .release()
+        .catch((err: unknown) =>
+          log.warn(
+            { err: err instanceof Error ? err.message : String(err) },
+            'derived repair lock not released',
+          ),
+        );
+    }
+  }
+
   /** Waits for the INSERTs into `name` the server is running now; still running after the wait: fails. */
   async function settle(name: string): Promise<void> {
     const w = await waitForRunningInserts(deps.rows, db, name, { timeoutMs: settleTimeoutMs });
@@ -389,7 +443,7 @@ SELECT b, toUInt64(0) AS r, n AS d FROM (${t.c.derivedCounts(days, buckets)})
     await step(() => eventKeys(where, ids, days));
     await step(() => paymentKeys(where, days));
     await step(() => paymentLatest(foundSource, where, ids, days));
-    await step(() => countingTables(where, foundSource, days, errors));
+    await step(() => underLock(() => countingTables(where, foundSource, days, errors)));
     if (errors.length > 0) throw errors[0];
   }
 
