@@ -76,7 +76,7 @@ describe('decline_mix_shift beside a provider outage', () => {
     const mix = alerts.find((a) => a.rule === 'decline_mix_shift');
     expect(mix?.status, lines).toBe('firing');
     expect(mix?.finding_labels).toEqual({});
-    expect(mix?.muted).toEqual({ silenced_by: [], inhibited_by: null });
+    expect(mix?.muted).toEqual({ silenced_by: [], inhibited_by: null, flapping: false });
   });
 });
 

@@ -687,7 +687,11 @@ export function createAlertEngine(
       dashboard_url: n.dashboard_url,
       muted: dispatcher
         ? dispatcher.mute(n, now())
-        : { silenced_by: silences.mutedBy(n.labels, now()).map((x) => x.id), inhibited_by: null },
+        : {
+            silenced_by: silences.mutedBy(n.labels, now()).map((x) => x.id),
+            inhibited_by: null,
+            flapping: s.flapping,
+          },
     };
   }
 

@@ -566,6 +566,18 @@ describe('dispatcher', () => {
     expect(rx.requests.length - 1).toBe(3 * oneAttempt);
   });
 
+  it('mute() says a flapping alert is quiet because it flaps, beside silences and inhibition', async () => {
+    // A flapping alert is muted like a silenced one, but mute() reported neither reason: the API
+    // and dashboard showed a firing, unmuted alert that nobody was told about.
+    const { d } = setup();
+    const p = alert('p', { provider: 'adyen', severity: 'page' });
+    d.update(p, 0);
+    await d.tick(30 * S);
+    expect(d.mute(p, 30 * S)).toEqual({ silenced_by: [], inhibited_by: null, flapping: false });
+    d.setFlapping('p', true);
+    expect(d.mute({ ...p, flapping: true }, M)).toEqual({ silenced_by: [], inhibited_by: null, flapping: true });
+  });
+
   it('a flapping page is neither reminded nor escalated as firing; its settled resolve still goes out', async () => {
     // The engine sends nothing while an alert flaps; it had resolved, but its group reminded
     // "[REMINDER FIRING] still firing" every repeat_interval and escalated it to the manager.

@@ -21,10 +21,14 @@ export interface NotificationLogStore {
   set(entry: NotificationLogEntry): void;
 }
 
-/** Why an alert is not notified right now. */
+/**
+ * Why an alert is not notified right now: the silences muting it, the alert inhibiting it, and
+ * whether it flaps (`Dispatcher.setFlapping`: nothing is sent about it until it settles).
+ */
 export interface MuteInfo {
   silenced_by: string[];
   inhibited_by: string | null;
+  flapping: boolean;
 }
 
 interface Group {
@@ -193,6 +197,7 @@ export function createDispatcher(deps: DispatcherDeps, route: Route): Dispatcher
     return {
       silenced_by: deps.silences.mutedBy(a.labels, now).map((s) => s.id),
       inhibited_by: inhibited?.id ?? null,
+      flapping: a.flapping === true,
     };
   }
 
@@ -208,7 +213,7 @@ export function createDispatcher(deps: DispatcherDeps, route: Route): Dispatcher
     const keep: string[] = [];
     for (const a of g.alerts.values()) {
       const m = muteInfo(a, now, firingAll);
-      const muted = m.silenced_by.length > 0 || m.inhibited_by !== null || a.flapping === true;
+      const muted = m.silenced_by.length > 0 || m.inhibited_by !== null || m.flapping;
       if (a.status === 'firing' && !muted) firing.push(a);
       if (a.status === 'firing' && muted && lastFiring.has(a.id)) keep.push(a.id);
       // A resolve is worth sending only to those who heard the firing.

@@ -58,7 +58,9 @@ export const ALERT_ROUTE_DOCS: RouteDoc[] = [
     summary:
       'One alert: labels, observed vs expected, revenue at risk, contributors, sample transactions, history',
     pathParams: { id: 'Alert id' },
-    response: json('AlertView (with `summary` and `message`, as in the list)'),
+    response: json(
+      'AlertView (with `summary` and `message`, as in the list); `muted`: `{silenced_by: string[], inhibited_by: string | null, flapping: boolean}`, why it is not notified now',
+    ),
     errors,
   },
   {
