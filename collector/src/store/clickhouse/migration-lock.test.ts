@@ -1,4 +1,4 @@
-// Guards the migration lock's reading of a lock still being created (18.16: its files are not written yet).
+// Guards the migration lock's reading of a lock still being created (18.16: its files are not written yet) and its holder's heartbeat: a holder whose heartbeats stop going through, or whose lock another process owns, stops.
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '../../lib/logger.js';
 import { createMigrationLock, isLockBeingCreated } from './migration-lock.js';
@@ -43,5 +43,41 @@ describe('ClickHouse migration lock', () => {
     );
     await expect(lock.acquire()).resolves.toBe(true);
     expect([creates, reads]).toEqual([2, 1]);
+  });
+
+  it('a holder whose heartbeats fail stops before the stale bound; one whose heartbeats go through keeps the lock', async () => {
+    const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+    const make = (beatsFail: boolean, owner: () => string) => {
+      const inserts: string[] = [];
+      const lock = createMigrationLock(
+        {
+          run: async (s) => {
+            if (s.text.startsWith('INSERT')) {
+              inserts.push(s.text);
+              if (beatsFail) throw new Error('Code: 210. Connection refused');
+            }
+          },
+          // The lock as the server would show it: the owner's creation row, just renewed.
+          rows: async () => [{ holder: owner(), acquired_at: '', beat: 0, age: 0 }],
+          logger: createLogger({ level: 'silent' }),
+        },
+        { database: 'paywatch', holder: 'me', staleAfterMs: 800, heartbeatMs: 50 },
+      );
+      return { lock, inserts };
+    };
+    const ok = make(false, () => 'me');
+    const failing = make(true, () => 'me');
+    let owner = 'me';
+    const taken = make(false, () => owner);
+    for (const l of [ok, failing, taken]) await expect(l.lock.acquire()).resolves.toBe(true);
+    owner = 'other';
+    await sleep(900);
+    expect(() => ok.lock.assertHeld()).not.toThrow();
+    expect(ok.inserts.length).toBeGreaterThanOrEqual(4);
+    expect(failing.inserts.length).toBeGreaterThanOrEqual(4);
+    expect(() => failing.lock.assertHeld()).toThrow(/no heartbeat went through/);
+    expect(() => taken.lock.assertHeld()).toThrow(/taken over by other/);
+    for (const l of [ok, failing, taken]) await l.lock.release();
+    expect(() => ok.lock.assertHeld()).toThrow(/not held/);
   });
 });
