@@ -116,6 +116,14 @@ function band(a: NotifyAlert, f: NumFormat, s: ReturnType<typeof strings>): stri
 }
 
 /** Title of a notification, e.g. "[FIRING:2] success_rate_drop provider=adyen". */
+/**
+ * Whether a notification may wake people (@-mentions, at-all): only a first firing page and an
+ * escalation. Reminders, updates of a group already paged, resolves and tests mention nobody.
+ */
+export function mentionsPeople(n: Notification): boolean {
+  return n.status === 'firing' && (n.reason === 'new' || n.reason === 'escalation');
+}
+
 export function title(n: Notification): string {
   const s = strings(n.locale);
   const firing = n.alerts.filter((a) => a.status === 'firing').length;

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createDingTalkChannel, dingtalkSign } from './dingtalk.channel.js';
 import { startHttpReceiver } from '../testing/http-receiver.js';
 import { assertNoLeaks } from '../testing/no-leak.js';
-import { sampleNotification } from '../testing/fixtures.js';
+import { sampleAlert, sampleNotification } from '../testing/fixtures.js';
 
 let close: (() => Promise<void>) | undefined;
 afterEach(async () => close?.());
@@ -46,6 +46,46 @@ describe('dingtalk channel', () => {
     expect(body.markdown.text).toContain('@13800000000');
     expect(body.markdown.text).toContain('风险营收');
     assertNoLeaks(rx.requests, [SECRET]);
+  });
+
+  it('@-mentions only on the first firing page and on escalation, never on a reminder, update or resolve', async () => {
+    // atMobiles went with every message: a RESOLVED at 3 a.m. rang the on-call's phone like a page.
+    const rx = await startHttpReceiver();
+    close = rx.close;
+    const ch = createDingTalkChannel({
+      type: 'dingtalk',
+      webhook_url: `${rx.url}/robot/send?access_token=t`,
+      at_mobiles: ['13800000000'],
+      at_all: true,
+    });
+    const resolved = sampleNotification({
+      status: 'resolved',
+      reason: 'update',
+      alerts: [sampleAlert({ status: 'resolved', ends_at: Date.UTC(2026, 0, 5, 15, 0) })],
+    });
+    const cases = [
+      sampleNotification({ reason: 'new' }),
+      sampleNotification({ reason: 'escalation' }),
+      sampleNotification({ reason: 'repeat', sent_at: Date.UTC(2026, 0, 5, 14, 40) }),
+      sampleNotification({ reason: 'update' }),
+      resolved,
+      { ...resolved, reason: 'new' as const },
+      sampleNotification({ reason: 'test' }),
+    ];
+    for (const n of cases) await ch.send(n);
+    const seen = rx.requests.map((r) => {
+      const b = JSON.parse(r.body) as { markdown: { text: string }; at: { atMobiles: string[]; isAtAll: boolean } };
+      return [b.at.atMobiles.length > 0, b.at.isAtAll, b.markdown.text.includes('@13800000000')];
+    });
+    expect(seen).toEqual([
+      [true, true, true],
+      [true, true, true],
+      [false, false, false],
+      [false, false, false],
+      [false, false, false],
+      [false, false, false],
+      [false, false, false],
+    ]);
   });
 
   it('treats errcode 310000 (bad sign) as a permanent failure and 130101 (rate limit) as retryable', async () => {

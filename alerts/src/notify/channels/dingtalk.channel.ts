@@ -1,14 +1,15 @@
 import { createHmac } from 'node:crypto';
 import { z } from 'zod';
 import { hostOf, postJson } from '../http.js';
-import { markdown, title } from '../render.js';
+import { markdown, mentionsPeople, title } from '../render.js';
 import type { Channel, Notification } from '../types.js';
 import { ChannelError } from '../types.js';
 
 /**
  * DingTalk custom robot. With a `secret` ("加签"), every request carries `timestamp` (ms) and
  * `sign` = URL-encoded base64(HMAC-SHA256(key = secret, message = timestamp + "\n" + secret)).
- * `at_mobiles` are mentioned in the text (DingTalk requires the @mobile in the text too).
+ * `at_mobiles` (and `at_all`) are mentioned on a first firing page and an escalation only
+ * (`mentionsPeople`), in the text too (DingTalk requires the @mobile there).
  * DingTalk answers HTTP 200 with `errcode` ≠ 0 on failure; 130101 (rate limit) is retryable.
  */
 export const DingTalkSpecSchema = z.strictObject({
@@ -29,11 +30,14 @@ export function dingtalkPayload(
   n: Notification,
   spec: Pick<DingTalkSpec, 'at_mobiles' | 'at_all'>,
 ): Record<string, unknown> {
-  const mentions = spec.at_mobiles.map((m) => `@${m}`).join(' ');
+  // Only a first page and an escalation wake anyone: a reminder or a RESOLVED at night must not.
+  const wake = mentionsPeople(n);
+  const atMobiles = wake ? spec.at_mobiles : [];
+  const mentions = atMobiles.map((m) => `@${m}`).join(' ');
   return {
     msgtype: 'markdown',
     markdown: { title: title(n).slice(0, 64), text: markdown(n, mentions) },
-    at: { atMobiles: spec.at_mobiles, isAtAll: spec.at_all },
+    at: { atMobiles, isAtAll: wake && spec.at_all },
   };
 }
 
