@@ -98,7 +98,7 @@ receivers: [{ name: pager, channels: [{ type: webhook, url: '${rx.url}/pager' }]
     await b.stop();
     const pages = rx.bodies
       .slice(1)
-      .map((x) => (JSON.parse(x) as { status: string; alerts: { labels: { provider: string } }[] }))
+      .map((x) => JSON.parse(x) as { status: string; alerts: { labels: { provider: string } }[] })
       .map((x) => `${x.status} ${x.alerts.map((al) => al.labels.provider).join()}`);
     expect(pages).toEqual(['firing stripe']);
     // And a further restart does not send it again.

@@ -532,25 +532,28 @@ describe('dispatcher', () => {
   it.each([
     ['at a flush that also refreshes', 10 * M + 30 * S],
     ['between flushes, while the refresh still hangs', 15 * M],
-  ])('escalates on time while a keep-alive refresh to a hung Alertmanager is under way (%s)', async (_, after) => {
-    // The refresh ran first in the flush, and a tick skipped a group whose refresh was under way:
-    // an Alertmanager that accepted the page, then hung (4 attempts of 10 s), held the manager's
-    // escalation back about 45 s.
-    await rx.close();
-    const held = await holdingReceiver('/api/v2/alerts', 1);
-    const { d, clock } = alertmanagerSetup(
-      20, // refreshed 10 min after the page: at the 10m30s flush
-      { escalate: [{ after_ms: after, receiver: 'manager' }] },
-      [{ name: 'manager', locale: 'en', channels: [{ type: 'webhook', url: `${rx.url}/manager` }] }],
-    );
-    d.update(alert('p', { provider: 'adyen', severity: 'page' }), 0);
-    const settled = (p: Promise<void>) => Promise.race([p, new Promise((r) => setTimeout(r, 30))]);
-    for (clock.now = 30 * S; clock.now <= after; clock.now += 30 * S) await settled(d.tick(clock.now));
-    for (let i = 0; i < 50 && !rx.requests.some((r) => r.url === '/manager'); i++)
-      await new Promise((r) => setTimeout(r, 20));
-    expect(held).toHaveLength(1); // the refresh is still waiting for Alertmanager
-    expect(rx.requests.filter((r) => r.url === '/manager')).toHaveLength(1);
-  });
+  ])(
+    'escalates on time while a keep-alive refresh to a hung Alertmanager is under way (%s)',
+    async (_, after) => {
+      // The refresh ran first in the flush, and a tick skipped a group whose refresh was under way:
+      // an Alertmanager that accepted the page, then hung (4 attempts of 10 s), held the manager's
+      // escalation back about 45 s.
+      await rx.close();
+      const held = await holdingReceiver('/api/v2/alerts', 1);
+      const { d, clock } = alertmanagerSetup(
+        20, // refreshed 10 min after the page: at the 10m30s flush
+        { escalate: [{ after_ms: after, receiver: 'manager' }] },
+        [{ name: 'manager', locale: 'en', channels: [{ type: 'webhook', url: `${rx.url}/manager` }] }],
+      );
+      d.update(alert('p', { provider: 'adyen', severity: 'page' }), 0);
+      const settled = (p: Promise<void>) => Promise.race([p, new Promise((r) => setTimeout(r, 30))]);
+      for (clock.now = 30 * S; clock.now <= after; clock.now += 30 * S) await settled(d.tick(clock.now));
+      for (let i = 0; i < 50 && !rx.requests.some((r) => r.url === '/manager'); i++)
+        await new Promise((r) => setTimeout(r, 20));
+      expect(held).toHaveLength(1); // the refresh is still waiting for Alertmanager
+      expect(rx.requests.filter((r) => r.url === '/manager')).toHaveLength(1);
+    },
+  );
 
   it('a refresh Alertmanager refuses is tried again at the next flush, not at every tick', async () => {
     await rx.close();
@@ -575,7 +578,11 @@ describe('dispatcher', () => {
     await d.tick(30 * S);
     expect(d.mute(p, 30 * S)).toEqual({ silenced_by: [], inhibited_by: null, flapping: false });
     d.setFlapping('p', true);
-    expect(d.mute({ ...p, flapping: true }, M)).toEqual({ silenced_by: [], inhibited_by: null, flapping: true });
+    expect(d.mute({ ...p, flapping: true }, M)).toEqual({
+      silenced_by: [],
+      inhibited_by: null,
+      flapping: true,
+    });
   });
 
   it('a flapping page is neither reminded nor escalated as firing; its settled resolve still goes out', async () => {

@@ -19,6 +19,12 @@ export const AlertmanagerSpecSchema = z.strictObject({
 });
 export type AlertmanagerSpec = z.infer<typeof AlertmanagerSpecSchema>;
 
+/**
+ * `endsAt` of a "send test notification" push (now + 5 min): Alertmanager shows it as active,
+ * then resolves it. At `resolve_timeout` (60 min) it looked like a real incident for an hour.
+ */
+export const TEST_ENDS_AFTER_MS = 5 * 60_000;
+
 export function alertmanagerAlerts(
   n: Notification,
   now: number,
@@ -28,7 +34,11 @@ export function alertmanagerAlerts(
     labels: Object.fromEntries(Object.entries(a.labels).map(([k, v]) => [k, maskPans(v)])),
     annotations: annotationsOf(a, n),
     startsAt: new Date(a.starts_at).toISOString(),
-    endsAt: new Date(a.status === 'resolved' ? (a.ends_at ?? now) : now + resolveTimeoutMs).toISOString(),
+    endsAt: new Date(
+      a.status === 'resolved'
+        ? (a.ends_at ?? now)
+        : now + (n.reason === 'test' ? Math.min(TEST_ENDS_AFTER_MS, resolveTimeoutMs) : resolveTimeoutMs),
+    ).toISOString(),
     generatorURL: a.dashboard_url,
   }));
 }

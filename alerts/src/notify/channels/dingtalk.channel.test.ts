@@ -74,7 +74,10 @@ describe('dingtalk channel', () => {
     ];
     for (const n of cases) await ch.send(n);
     const seen = rx.requests.map((r) => {
-      const b = JSON.parse(r.body) as { markdown: { text: string }; at: { atMobiles: string[]; isAtAll: boolean } };
+      const b = JSON.parse(r.body) as {
+        markdown: { text: string };
+        at: { atMobiles: string[]; isAtAll: boolean };
+      };
       return [b.at.atMobiles.length > 0, b.at.isAtAll, b.markdown.text.includes('@13800000000')];
     });
     expect(seen).toEqual([
