@@ -1,5 +1,6 @@
 import { userInfo } from 'node:os';
 import { parseDuration } from '../lib/duration.js';
+import { MAX_SILENCE_MS, MAX_SILENCE_TEXT } from '../mute/silences.js';
 import { parseMatcher } from '../mute/matchers.js';
 import type { Matcher } from '../mute/matchers.js';
 import type { Silence } from '../mute/silences.js';
@@ -114,6 +115,7 @@ function check(values: Record<string, unknown>, positionals: string[], argv: rea
     throw new UsageError(`--duration: ${(e as Error).message}`);
   }
   if (!(durationMs > 0)) throw new UsageError('--duration must be longer than 0');
+  if (durationMs > MAX_SILENCE_MS) throw new UsageError(`--duration may be at most ${MAX_SILENCE_TEXT}`);
   const reason = (values['reason'] as string | undefined)?.trim();
   if (!reason) throw new UsageError('--reason is required (why the alerts are muted)');
   const given = values['author'] as string | undefined;

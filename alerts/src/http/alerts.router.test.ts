@@ -155,6 +155,29 @@ describe('alerts router', () => {
     ).toMatchObject({ error: { field: 'matchers' } });
   });
 
+  it('refuses a silence longer than 90 days with a 400 naming duration or ends_at', async () => {
+    // No maximum: a typo ("2000h", an ends_at in ms read as seconds elsewhere) muted pages for years.
+    const post = (extra: Record<string, unknown>) =>
+      j('/silences', {
+        method: 'POST',
+        body: JSON.stringify({ matchers: ['provider="stripe"'], created_by: 'bob', comment: 'c', ...extra }),
+      });
+    const DAY = 86_400_000;
+    expect((await post({ duration: '91d' })).body).toMatchObject({
+      error: { code: 'bad_request', field: 'duration', message: expect.stringContaining('90d') },
+    });
+    expect((await post({ ends_at: T0 + 91 * DAY })).body).toMatchObject({
+      error: { code: 'bad_request', field: 'ends_at' },
+    });
+    // Starting later does not stretch it: the end is what counts, from now.
+    expect((await post({ starts_at: T0 + 10 * DAY, duration: '85d' })).body).toMatchObject({
+      error: { field: 'duration' },
+    });
+    const ok = await post({ duration: '90d' });
+    expect(ok.status).toBe(201);
+    expect((await j(`/silences/${String(ok.body!['id'])}`, { method: 'DELETE' })).status).toBe(204);
+  });
+
   it('refuses a silence whose matchers would mute every alert (provider=~".*" muted pages of every rule)', async () => {
     for (const matchers of [['provider=~".*"'], ['team!="fraud"', 'provider=~"|stripe"']]) {
       const res = await j('/silences', {

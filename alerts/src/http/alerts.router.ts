@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { AlertEngine } from '../engine/engine.js';
 import { parseDuration } from '../lib/duration.js';
 import { parseMatcher } from '../mute/matchers.js';
+import { MAX_SILENCE_MS, MAX_SILENCE_TEXT } from '../mute/silences.js';
 
 /** What the alerts HTTP API needs. */
 export interface AlertsRouterDeps {
@@ -152,6 +153,16 @@ export function createAlertsRouter(deps: AlertsRouterDeps): Router {
       } catch (e) {
         throw new ApiError(400, 'bad_request', (e as Error).message, 'duration');
       }
+    }
+    // A silence ends at most MAX_SILENCE_MS from now (a later starts_at does not stretch it).
+    if (ends - now() > MAX_SILENCE_MS) {
+      const field = b.ends_at === undefined ? 'duration' : 'ends_at';
+      throw new ApiError(
+        400,
+        'bad_request',
+        `${field}: a silence may last at most ${MAX_SILENCE_TEXT} from now; create a new one when it ends`,
+        field,
+      );
     }
     try {
       res.status(201).json(

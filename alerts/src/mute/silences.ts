@@ -13,6 +13,13 @@ export interface Silence {
   created_at: number;
 }
 
+/**
+ * The longest a silence may run, from now (its `ends_at` at most this far ahead, whatever its
+ * `starts_at`): with no maximum a typo ("2000h", seconds read as ms) muted pages for years.
+ */
+export const MAX_SILENCE_MS = 90 * 86_400_000;
+export const MAX_SILENCE_TEXT = '90d';
+
 /** Silences in memory; the engine persists the list through the AlertStateStore. */
 export interface SilenceRegistry {
   create(s: Omit<Silence, 'id' | 'created_at'>, now: number): Silence;
@@ -36,6 +43,8 @@ export function createSilenceRegistry(): SilenceRegistry {
           'these matchers match every alert (each also matches an empty label): add one that needs a value, e.g. provider="adyen"',
         );
       if (!(s.ends_at > s.starts_at)) throw new RangeError('ends_at must be after starts_at');
+      if (s.ends_at - now > MAX_SILENCE_MS)
+        throw new RangeError(`a silence may last at most ${MAX_SILENCE_TEXT} from now`);
       if (!s.created_by.trim()) throw new RangeError('created_by (author) is required');
       if (!s.comment.trim()) throw new RangeError('comment (reason) is required');
       const sil: Silence = { ...s, id: randomUUID(), created_at: now };

@@ -98,7 +98,7 @@ export const ALERT_ROUTE_DOCS: RouteDoc[] = [
     body: {
       contentTypes: ['application/json'],
       description:
-        '`{matchers: ["provider=\\"adyen\\""], duration: "2h" | ends_at, comment, starts_at?}` (`ends_at`, `starts_at`: epoch ms). 400 when the matchers would match every alert (each also matches an empty label, e.g. `provider=~".*"`), as Alertmanager refuses, and when a regex repeats a group holding a quantifier or an alternation (`(\\w+)+x`, `(a|b)*`: exponential backtracking), naming the matcher',
+        '`{matchers: ["provider=\\"adyen\\""], duration: "2h" | ends_at, comment, starts_at?}` (`ends_at`, `starts_at`: epoch ms). 400 when the matchers would match every alert (each also matches an empty label, e.g. `provider=~".*"`), as Alertmanager refuses, and when a regex repeats a group holding a quantifier or an alternation (`(\\w+)+x`, `(a|b)*`: exponential backtracking), naming the matcher; 400 naming `duration` (or `ends_at`) when the silence would end more than 90 days from now',
     },
     response: { status: 201, contentType: 'application/json', description: 'The silence' },
     errors: bodyErrors,
