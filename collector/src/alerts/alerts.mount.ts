@@ -1,11 +1,12 @@
 import { createAlerts, type AlertsModule } from '@paywatch/alerts';
 import type { PaymentEvent } from '@paywatch/contracts';
-import express, { Router } from 'express';
+import { Router, type RequestHandler } from 'express';
 import { z } from 'zod';
 import type { Mount } from '../app.js';
 import { principalOf } from '../auth/access-control.js';
 import { actorOf } from '../auth/roles.js';
 import type { RouteDoc } from '../http/route-doc.js';
+import { createJsonBody } from '../lib/json-body.js';
 import type { Logger } from '../lib/logger.js';
 import type { LiveGateway } from '../live/live.gateway.js';
 import type { Sink } from '../sinks/sink.js';
@@ -25,7 +26,11 @@ const errors = {
   404: 'No such alert, silence or receiver.',
 };
 /** POST routes: a body sent as anything but JSON (text/plain, a form) is refused, not read as `{}`. */
-const bodyErrors = { ...errors, 415: 'The body is not application/json.' };
+const bodyErrors = {
+  ...errors,
+  413: 'The body is over 64 KiB (a `Content-Length` over it: at once, the connection closed).',
+  415: 'The body is not application/json.',
+};
 const json = (description: string) => ({ status: 200, contentType: 'application/json', description });
 
 /**
@@ -225,9 +230,9 @@ export function createAlertsInCollector(
   );
   const router = Router();
   // The actor of an acknowledgement or silence is who is signed in, never what the body claims.
-  const actorBody = express.json({ limit: '64kb' });
+  const actorBody = createJsonBody(64 * 1024);
   const stampActor =
-    (field: 'by' | 'created_by'): express.RequestHandler =>
+    (field: 'by' | 'created_by'): RequestHandler =>
     (req, res, next) => {
       const body: unknown = req.body;
       const actor = actorOf(principalOf(res)).actor ?? 'anonymous';
@@ -239,6 +244,8 @@ export function createAlertsInCollector(
     };
   router.post('/api/v1/alerts/:id/ack', actorBody, stampActor('by'));
   router.post('/api/v1/silences', actorBody, stampActor('created_by'));
+  // Read here too: the alerts router's own reader has no early 413 (it cuts the connection at 64 KiB).
+  router.post('/api/v1/receivers/:name/test', actorBody);
   // The engine's statistics plus the collector's warm-up of it (state, events, seconds, held, dropped).
   router.get('/api/v1/alerts-stats', (_req, res) => {
     res.json({ ...module.engine.stats(), warmup: warmupStatus() });

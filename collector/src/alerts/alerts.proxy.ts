@@ -1,8 +1,9 @@
-import express, { Router, type RequestHandler } from 'express';
+import { Router, type RequestHandler } from 'express';
 import type { Mount } from '../app.js';
 import { principalOf } from '../auth/access-control.js';
 import { actorOf } from '../auth/roles.js';
 import { OverloadedError, UnsupportedMediaTypeError } from '../lib/errors.js';
+import { createJsonBody } from '../lib/json-body.js';
 import type { Logger } from '../lib/logger.js';
 import { ALERT_ROUTE_DOCS } from './alerts.mount.js';
 import { ACTOR_HEADER } from './alerts.service.js';
@@ -53,7 +54,7 @@ export function createAlertsProxy(
       });
   };
   const router = Router();
-  const json = express.json({ limit: '64kb' });
+  const json = createJsonBody(64 * 1024);
   for (const d of ALERT_ROUTE_DOCS) {
     const path = d.path.replace(/\{(\w+)\}/g, ':$1');
     router[d.method](path, json, forward);

@@ -4,6 +4,7 @@ import express, { Router } from 'express';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { publicBaseUrl, type Config } from '../config.js';
+import { createJsonBody } from '../lib/json-body.js';
 import type { Logger } from '../lib/logger.js';
 import { feedOf } from '../store/feed.js';
 import { createStore } from '../store/index.js';
@@ -149,7 +150,7 @@ export async function startAlertsService(
       }
       next();
     });
-    const actorBody = express.json({ limit: '64kb' });
+    const actorBody = createJsonBody(64 * 1024);
     const stampActor =
       (field: 'by' | 'created_by'): express.RequestHandler =>
       (req, _res, next) => {
@@ -164,6 +165,8 @@ export async function startAlertsService(
       };
     api.post('/alerts/:id/ack', actorBody, stampActor('by'));
     api.post('/silences', actorBody, stampActor('created_by'));
+    // Read here too: the alerts router's own reader has no early 413 (it cuts the connection at 64 KiB).
+    api.post('/receivers/:name/test', actorBody);
     api.use(alerts.module.router);
     app.use('/api/v1', api);
   }
@@ -176,6 +179,17 @@ export async function startAlertsService(
     });
   });
   app.use((err: unknown, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
+    // A body too large (body-parser's or the early Content-Length check's 413) is the client's.
+    if ((err as { type?: unknown }).type === 'entity.too.large') {
+      if (!res.headersSent)
+        res.status(413).json({
+          error: {
+            code: 'payload_too_large',
+            message: `request body exceeds the limit of ${String((err as { limit?: unknown }).limit)} bytes`,
+          },
+        });
+      return;
+    }
     log.error({ err }, 'request failed');
     if (!res.headersSent) res.status(500).json({ error: { code: 'internal', message: 'internal error' } });
   });

@@ -1,4 +1,4 @@
-import express, { Router, type Request } from 'express';
+import { Router, type Request } from 'express';
 import { z } from 'zod';
 import type { RouteDoc } from '../http/route-doc.js';
 import { BadRequestError, UnsupportedMediaTypeError } from '../lib/errors.js';
@@ -7,6 +7,7 @@ import type { ActionContext, AuthService } from './auth.service.js';
 import type { RateLimiter } from './rate-limit.js';
 import { requestOwnOrigin } from '../sources/faro/faro.router.js';
 import { OverloadedError } from '../lib/errors.js';
+import { createJsonBody } from '../lib/json-body.js';
 import { ROLES, SCOPES } from './roles.js';
 
 const UserSchema = z.object({
@@ -75,6 +76,7 @@ const adminErrors = {
 };
 const idParam = { id: 'The id' };
 const NOT_JSON = 'The body is not application/json.';
+const TOO_LARGE = 'The body is over 16 KiB (a `Content-Length` over it: at once, the connection closed).';
 
 export const AUTH_ROUTE_DOCS: RouteDoc[] = [
   {
@@ -89,6 +91,7 @@ export const AUTH_ROUTE_DOCS: RouteDoc[] = [
     errors: {
       400: 'Malformed body.',
       401: 'Wrong user name or password.',
+      413: TOO_LARGE,
       429: 'Too many attempts; see Retry-After.',
     },
   },
@@ -145,7 +148,7 @@ export const AUTH_ROUTE_DOCS: RouteDoc[] = [
     summary: 'Create a user',
     body: { ...json, schema: CreateUserSchema, description: 'User' },
     response: { status: 201, schema: UserSchema, description: 'Created' },
-    errors: { ...adminErrors, 409: 'The name is taken.', 415: NOT_JSON },
+    errors: { ...adminErrors, 409: 'The name is taken.', 413: TOO_LARGE, 415: NOT_JSON },
   },
   {
     method: 'patch',
@@ -156,7 +159,13 @@ export const AUTH_ROUTE_DOCS: RouteDoc[] = [
     pathParams: idParam,
     body: { ...json, schema: UpdateUserSchema, description: 'Changes' },
     response: { status: 200, schema: UserSchema, description: 'Updated' },
-    errors: { ...adminErrors, 404: 'No such user.', 409: 'Would leave no enabled admin.', 415: NOT_JSON },
+    errors: {
+      ...adminErrors,
+      404: 'No such user.',
+      409: 'Would leave no enabled admin.',
+      413: TOO_LARGE,
+      415: NOT_JSON,
+    },
   },
   {
     method: 'delete',
@@ -189,7 +198,7 @@ export const AUTH_ROUTE_DOCS: RouteDoc[] = [
       schema: KeySchema.extend({ key: z.string() }),
       description: 'The key (shown once) and its metadata',
     },
-    errors: { ...adminErrors, 415: NOT_JSON },
+    errors: { ...adminErrors, 413: TOO_LARGE, 415: NOT_JSON },
   },
   {
     method: 'delete',
@@ -264,7 +273,7 @@ export function createAuthRouter(deps: {
 }): Router {
   const r = Router();
   const cookie = sessionCookieName(deps.secure);
-  const body = express.json({ limit: '16kb', type: 'application/json' });
+  const body = createJsonBody(16 * 1024);
   const ctx = (req: Request, res: Parameters<typeof principalOf>[0]): ActionContext => ({
     principal: principalOf(res),
     ip: req.ip ?? null,

@@ -1,8 +1,9 @@
-import express, { Router } from 'express';
+import { Router } from 'express';
 import { z } from 'zod';
 import { principalOf } from '../auth/access-control.js';
 import type { RouteDoc } from '../http/route-doc.js';
 import { BadRequestError } from '../lib/errors.js';
+import { createJsonBody } from '../lib/json-body.js';
 import type { DataLifecycle } from './lifecycle.js';
 
 const EraseSchema = z.object({
@@ -40,7 +41,10 @@ export const LIFECYCLE_ROUTE_DOCS: RouteDoc[] = [
       }),
       description: 'What was deleted',
     },
-    errors,
+    errors: {
+      ...errors,
+      413: 'The body is over 4 KiB (a `Content-Length` over it: at once, the connection closed).',
+    },
   },
   {
     method: 'post',
@@ -78,7 +82,7 @@ export const LIFECYCLE_ROUTE_DOCS: RouteDoc[] = [
 /** Admin routes of the data lifecycle; authorization comes from the route table. */
 export function createLifecycleRouter(deps: { lifecycle: DataLifecycle }): Router {
   const r = Router();
-  r.post('/api/admin/erase', express.json({ limit: '4kb' }), async (req, res) => {
+  r.post('/api/admin/erase', createJsonBody(4 * 1024), async (req, res) => {
     const b = EraseSchema.safeParse(req.body);
     if (!b.success)
       throw new BadRequestError(

@@ -2,7 +2,7 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { OverloadedError } from './errors.js';
 
 /** body-parser's own 413 (`type`, `limit`), so each route's error handler words it as for a body found too large while read. */
-function tooLarge(length: number, limit: number): Error {
+export function bodyTooLarge(length: number, limit: number): Error {
   return Object.assign(new Error('request entity too large'), {
     status: 413,
     statusCode: 413,
@@ -75,7 +75,7 @@ export function createInflightLimit(config: {
       // the whole declared body has arrived (body-parser drains it: 1 GiB uploaded for nothing)
       // or the request timeout, holding budget meanwhile.
       res.setHeader('Connection', 'close');
-      next(tooLarge(declared, config.maxBodyBytes));
+      next(bodyTooLarge(declared, config.maxBodyBytes));
       return;
     }
     const cost = identity ? declared : config.maxBodyBytes;

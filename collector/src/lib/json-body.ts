@@ -1,0 +1,26 @@
+import express, { type RequestHandler } from 'express';
+import { bodyTooLarge } from './inflight-limit.js';
+
+/**
+ * `express.json({limit})` for a small JSON route (sign-in and admin bodies, erasure, the alerts
+ * API), with a declared `Content-Length` over the limit answered 413 at once and the connection
+ * closed. body-parser alone reads the whole declared body before its 413 (it drains the request
+ * so the connection can be reused): a 1 GiB POST to /api/auth/login was uploaded in full, or held
+ * its connection to the 120 s request timeout, before the answer. The 413 is body-parser's own
+ * error (`entity.too.large`, with `limit`), so each route's error handler words it as before. A
+ * compressed body is left to body-parser (its limit applies after decoding), as is one that is
+ * not JSON (never read).
+ */
+export function createJsonBody(limitBytes: number, type = 'application/json'): RequestHandler {
+  const parse = express.json({ limit: limitBytes, type });
+  return (req, res, next) => {
+    const declared = Number(req.headers['content-length']);
+    const encoding = (req.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
+    if (declared > limitBytes && encoding === 'identity' && req.is(type)) {
+      res.setHeader('Connection', 'close');
+      next(bodyTooLarge(declared, limitBytes));
+      return;
+    }
+    parse(req, res, next);
+  };
+}
