@@ -30,7 +30,14 @@ const event: PaymentEvent = {
     code: 'card_declined',
     message: 'Your card 4111 1111 1111 1111 was declined by the issuer (client 203.0.113.77)',
   },
-  card: { brand: 'visa', bin: '411111', last4: '1111', issuer_country: 'DE', funding: 'credit', wallet: null },
+  card: {
+    brand: 'visa',
+    bin: '411111',
+    last4: '1111',
+    issuer_country: 'DE',
+    funding: 'credit',
+    wallet: null,
+  },
   country: 'DE',
   latency_ms: 412,
   customer_ref: 'cus_R4nd0mCustomer42',
@@ -63,4 +70,6 @@ for (let r = 0; r < rounds; r++) {
   best = Math.min(best, (used.user + used.system) / N);
 }
 const load = readFileSync('/proc/loadavg', 'utf8').trim();
-console.log(`maskEvent: ${best.toFixed(2)} µs CPU per event (best of ${rounds}×${N}); loadavg ${load}; ${sink > 0}`);
+console.log(
+  `maskEvent: ${best.toFixed(2)} µs CPU per event (best of ${rounds}×${N}); loadavg ${load}; ${sink > 0}`,
+);
