@@ -6,10 +6,13 @@ import type { Notification, NotifyAlert } from './types.js';
 export const ZERO_TIME = '0001-01-01T00:00:00Z';
 
 /** Annotations carried by every forwarded/webhook alert. */
-export function annotationsOf(a: NotifyAlert, n: Pick<Notification, 'locale'>): Record<string, string> {
+export function annotationsOf(
+  a: NotifyAlert,
+  n: Pick<Notification, 'locale' | 'sent_at'>,
+): Record<string, string> {
   const ann: Record<string, string> = {
     summary: maskPans(summaryOf(a, n.locale)),
-    description: alertLines(a, n.locale).slice(1).join('\n'),
+    description: alertLines(a, n.locale, n.sent_at).slice(1).join('\n'),
     dashboard_url: a.dashboard_url,
     revenue_at_risk: a.revenue_at_risk.toFixed(2),
     reporting_currency: a.reporting_currency,

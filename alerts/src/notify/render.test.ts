@@ -1,7 +1,8 @@
 // Guards how notifications state observed vs expected: a rate's band is in percent at both ends (a band reaching 100 % or 0 % was printed "85.5%–1" / "0–3.0%"), a one-sided band reads ≤ / ≥ (was "––15"), other metrics keep their numbers.
 import { describe, expect, it } from 'vitest';
 import type { SummaryMessage } from '@paywatch/contracts';
-import { alertLines, title } from './render.js';
+import { alertmanagerAlerts } from './channels/alertmanager.channel.js';
+import { alertLines, plainText, title } from './render.js';
 import { sampleAlert, sampleNotification } from './testing/fixtures.js';
 
 const observedLine = (over: Parameters<typeof sampleAlert>[0], locale: 'en' | 'zh' = 'en') =>
@@ -117,5 +118,57 @@ describe('title', () => {
         alerts: [sampleAlert({ rule: 'provider_success_rate_drop', status: 'resolved' })],
       }),
     ).toBe('[已恢复] provider_success_rate_drop provider=adyen');
+  });
+});
+
+describe('times in messages', () => {
+  // The alert's "Since" line read 2026-01-05T14:02Z while the reminder above it said "14:02 UTC":
+  // two formats for one moment in the same message.
+  const FIRED = Date.UTC(2026, 0, 5, 14, 2);
+  const RESOLVED = Date.UTC(2026, 0, 5, 15, 30);
+  const line = (n: ReturnType<typeof sampleNotification>, prefix: string) =>
+    plainText(n)
+      .split('\n')
+      .map((l) => l.trim())
+      .find((l) => l.startsWith(prefix));
+
+  it('writes every time of a message one way, in the receiver language, the day only when not today', () => {
+    const reminder = (locale: 'en' | 'zh', sent: number) =>
+      sampleNotification({
+        locale,
+        reason: 'repeat',
+        sent_at: sent,
+        alerts: [sampleAlert({ starts_at: FIRED })],
+      });
+    const sameDay = reminder('en', FIRED + 38 * 60_000);
+    expect(line(sameDay, 'Still firing since')).toMatch(/^Still firing since 14:02 UTC \(38 min\)/);
+    expect(line(sameDay, 'Since:')).toBe('Since: 14:02 UTC');
+    const nextDay = reminder('en', FIRED + 20 * 3_600_000);
+    expect(line(nextDay, 'Still firing since')).toMatch(/^Still firing since 2026-01-05 14:02 UTC /);
+    expect(line(nextDay, 'Since:')).toBe('Since: 2026-01-05 14:02 UTC');
+    const zh = reminder('zh', FIRED + 20 * 3_600_000);
+    expect(line(zh, '仍在告警')).toMatch(/^仍在告警，开始于 2026年1月5日 14:02 UTC（/);
+    expect(line(zh, '开始时间')).toBe('开始时间：2026年1月5日 14:02 UTC');
+    const resolved = sampleNotification({
+      status: 'resolved',
+      reason: 'update',
+      sent_at: RESOLVED + 60_000,
+      alerts: [sampleAlert({ status: 'resolved', starts_at: FIRED, ends_at: RESOLVED })],
+    });
+    expect(line(resolved, 'Resolved:')).toBe('Resolved: 15:30 UTC');
+    // Without a send time (a preview), the full date.
+    expect(line(sampleNotification({ alerts: [sampleAlert({ starts_at: FIRED })] }), 'Since:')).toBe(
+      'Since: 2026-01-05 14:02 UTC',
+    );
+  });
+
+  it('keeps machine payloads in ISO 8601 (Alertmanager and webhook JSON)', () => {
+    const n = sampleNotification({ sent_at: FIRED + 60_000, alerts: [sampleAlert({ starts_at: FIRED })] });
+    const [am] = alertmanagerAlerts(n, FIRED + 60_000, 3_600_000) as {
+      startsAt: string;
+      annotations: Record<string, string>;
+    }[];
+    expect(am!.startsAt).toBe('2026-01-05T14:02:00.000Z');
+    expect(am!.annotations['description']).toContain('Since: 14:02 UTC');
   });
 });

@@ -98,10 +98,6 @@ export function fmtMoney(v: number, currency: string, locale: Locale): string {
   }).format(v);
 }
 
-function iso(t: number): string {
-  return new Date(t).toISOString().replace('.000Z', 'Z');
-}
-
 /** " (band 85.5%–100.0%)", or one-sided " (band ≤ 15)" / " (band ≥ 20)" (zh: "（区间 …）"); empty without a band. */
 function band(a: NotifyAlert, f: NumFormat, s: ReturnType<typeof strings>): string {
   const inner =
@@ -153,11 +149,22 @@ export function summaryOf(a: NotifyAlert, locale: Locale): string {
   return a.message ? summaryText(a.message, locale) : a.summary;
 }
 
-/** "14:02 UTC" (the day too when it is not the sending day). */
-function clock(t: number, ref: number): string {
-  const d = new Date(t).toISOString();
-  const sameDay = d.slice(0, 10) === new Date(ref).toISOString().slice(0, 10);
-  return `${sameDay ? '' : `${d.slice(0, 10)} `}${d.slice(11, 16)} UTC`;
+/**
+ * The one way messages write a time for people (machine payloads keep ISO 8601): "14:02 UTC",
+ * with the day when it is not the day of `ref` (the send time; always without one) —
+ * "2026-01-05 14:02 UTC", in Chinese "2026年1月5日 14:02 UTC".
+ */
+export function fmtTime(t: number, locale: Locale, ref?: number): string {
+  const d = new Date(t);
+  const hm = d.toISOString().slice(11, 16);
+  const sameDay =
+    ref !== undefined && d.toISOString().slice(0, 10) === new Date(ref).toISOString().slice(0, 10);
+  if (sameDay) return `${hm} UTC`;
+  const day =
+    locale === 'zh'
+      ? `${d.getUTCFullYear()}年${d.getUTCMonth() + 1}月${d.getUTCDate()}日`
+      : d.toISOString().slice(0, 10);
+  return `${day} ${hm} UTC`;
 }
 
 /**
@@ -171,7 +178,7 @@ export function reminderLine(n: Notification): string | null {
   if (!firing.length) return null;
   const s = strings(n.locale);
   const since = Math.min(...firing.map((a) => a.starts_at));
-  const start = `${s.stillFiring} ${clock(since, n.sent_at ?? since)}`;
+  const start = `${s.stillFiring} ${fmtTime(since, n.locale, n.sent_at ?? since)}`;
   const mins = n.sent_at === undefined ? null : Math.max(0, Math.round((n.sent_at - since) / 60_000));
   const open = firing.filter((a) => a.acknowledged_by === null).length;
   const some = open < firing.length;
@@ -180,8 +187,11 @@ export function reminderLine(n: Notification): string | null {
     : `${start}${mins === null ? '' : ` (${mins} ${s.minutes})`}, ${some ? `${open} of ${firing.length} ` : ''}${s.notAcked}`;
 }
 
-/** The lines describing one alert (plain text; channels add their own markup). */
-export function alertLines(a: NotifyAlert, locale: Locale): string[] {
+/**
+ * The lines describing one alert (plain text; channels add their own markup). `sentAt`: the
+ * notification's send time, so its times read like the reminder line's (`fmtTime`).
+ */
+export function alertLines(a: NotifyAlert, locale: Locale, sentAt?: number): string[] {
   const s = strings(locale);
   const lines = [summaryOf(a, locale)];
   const f = numFormat(a);
@@ -194,8 +204,8 @@ export function alertLines(a: NotifyAlert, locale: Locale): string[] {
   if (a.samples.length) lines.push(`${s.samples}${c}${a.samples.join(', ')}`);
   lines.push(
     a.status === 'firing'
-      ? `${s.since}${c}${iso(a.starts_at)}`
-      : `${s.resolvedAt}${c}${iso(a.ends_at ?? a.starts_at)}`,
+      ? `${s.since}${c}${fmtTime(a.starts_at, locale, sentAt)}`
+      : `${s.resolvedAt}${c}${fmtTime(a.ends_at ?? a.starts_at, locale, sentAt)}`,
   );
   if (a.acknowledged_by) lines.push(`${s.ack}${c}${a.acknowledged_by}`);
   return lines.map(maskPans);
@@ -214,7 +224,7 @@ export function plainText(n: Notification): string {
       .join(', ');
     parts.push(
       `• ${a.rule} {${maskPans(labels)}}`,
-      ...alertLines(a, n.locale).map((l) => `  ${l}`),
+      ...alertLines(a, n.locale, n.sent_at).map((l) => `  ${l}`),
       `  ${s.open}${s.colon}${a.dashboard_url}`,
       '',
     );
@@ -237,7 +247,7 @@ export function markdown(n: Notification, mentions = ''): string {
           .join(' '),
       )}`,
     );
-    for (const l of alertLines(a, n.locale)) parts.push(`- ${l}`);
+    for (const l of alertLines(a, n.locale, n.sent_at)) parts.push(`- ${l}`);
     parts.push(`[${s.open}](${a.dashboard_url})`);
   }
   if (mentions) parts.push(mentions);

@@ -34,7 +34,7 @@ export function emailHtml(n: Notification): string {
         .filter(([k]) => k !== 'alertname')
         .map(([k, v]) => `<code>${escapeHtml(maskPans(`${k}=${v}`))}</code>`)
         .join(' ');
-      const lines = alertLines(a, n.locale)
+      const lines = alertLines(a, n.locale, n.sent_at)
         .map((l) => `<li>${escapeHtml(l)}</li>`)
         .join('');
       return `<div style="border-left:4px solid ${colour};padding:4px 12px;margin:12px 0"><h3 style="margin:0">${escapeHtml(a.rule)}</h3><p>${labels}</p><ul>${lines}</ul><p><a href="${escapeHtml(a.dashboard_url)}">${escapeHtml(s.open)}</a></p></div>`;

@@ -38,7 +38,7 @@ export function feishuCard(n: Notification): Record<string, unknown> {
       tag: 'div',
       text: {
         tag: 'lark_md',
-        content: `**${a.rule}** ${maskPans(labels)}\n${alertLines(a, n.locale).join('\n')}`,
+        content: `**${a.rule}** ${maskPans(labels)}\n${alertLines(a, n.locale, n.sent_at).join('\n')}`,
       },
     });
     elements.push({

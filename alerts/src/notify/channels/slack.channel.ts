@@ -29,7 +29,7 @@ export function slackPayload(n: Notification, spec: Pick<SlackSpec, 'channel'>):
       .filter(([k]) => k !== 'alertname')
       .map(([k, v]) => `\`${k}=${v}\``)
       .join(' ');
-    const [summary, ...rest] = alertLines(a, n.locale);
+    const [summary, ...rest] = alertLines(a, n.locale, n.sent_at);
     blocks.push({
       type: 'section',
       text: {

@@ -30,7 +30,7 @@ export function teamsPayload(n: Notification): Record<string, unknown> {
   if (reminder) body.push({ type: 'TextBlock', text: reminder, wrap: true, isSubtle: true });
   const actions: Record<string, unknown>[] = [];
   for (const a of n.alerts.slice(0, 20)) {
-    const lines = alertLines(a, n.locale);
+    const lines = alertLines(a, n.locale, n.sent_at);
     body.push({ type: 'TextBlock', text: `**${a.rule}**`, wrap: true, separator: true });
     body.push({
       type: 'FactSet',
