@@ -5,7 +5,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAlertmanagerChannel } from './alertmanager.channel.js';
+import { createAlertmanagerChannel, TEST_ENDS_AFTER_MS } from './alertmanager.channel.js';
 import { freePort } from '../../../test/free-port.js';
 import { sampleAlert, sampleNotification } from '../testing/fixtures.js';
 
@@ -52,8 +52,14 @@ beforeAll(async () => {
   }
 });
 
-afterAll(() => {
-  proc?.kill('SIGTERM');
+afterAll(async () => {
+  // Alertmanager writes its data directory as it stops: removed before it exited, rmdir failed
+  // (ENOTEMPTY) and the file failed after its tests passed.
+  if (proc && proc.exitCode === null) {
+    const exited = new Promise((r) => proc!.once('exit', r));
+    proc.kill('SIGTERM');
+    await exited;
+  }
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
@@ -61,6 +67,7 @@ interface AmAlert {
   labels: Record<string, string>;
   annotations: Record<string, string>;
   startsAt: string;
+  endsAt: string;
   generatorURL: string;
   status: { state: string };
 }
@@ -94,5 +101,23 @@ describe('alertmanager forwarding', () => {
     );
     const after = (await (await fetch(`${base}/api/v2/alerts`)).json()) as AmAlert[];
     expect(after.find((x) => x.labels['alertname'] === 'success_rate_drop')).toBeUndefined();
+  });
+
+  it('holds a test notification for 5 minutes, not the hour of a real alert', async () => {
+    const ch = createAlertmanagerChannel({ type: 'alertmanager', url: base, resolve_timeout_minutes: 60 });
+    const at = Date.now();
+    const a = sampleAlert({
+      id: 'test',
+      rule: 'paywatch_test',
+      labels: { alertname: 'paywatch_test' },
+      starts_at: at,
+    });
+    await ch.send(sampleNotification({ reason: 'test', alerts: [a] }));
+    const list = (await (await fetch(`${base}/api/v2/alerts`)).json()) as AmAlert[];
+    const got = list.find((x) => x.labels['alertname'] === 'paywatch_test');
+    expect(got?.status.state).toBe('active');
+    const left = Date.parse(got!.endsAt) - at;
+    expect(left).toBeGreaterThan(TEST_ENDS_AFTER_MS - 10_000);
+    expect(left).toBeLessThanOrEqual(TEST_ENDS_AFTER_MS + 10_000);
   });
 });
