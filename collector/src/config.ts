@@ -231,7 +231,7 @@ export const ENV_DOCS: readonly { name: string; default: string; description: st
     name: 'PAYWATCH_RATE_LIMIT_IP',
     default: '1200',
     description:
-      'Requests per minute per client IP (every route, burst up to the same number); beyond: 429 with `Retry-After`.',
+      'Requests per minute per client IP (every route, burst up to the same number; an IPv6 client counts per /64, an IPv4-mapped address as IPv4); beyond: 429 with `Retry-After`.',
   },
   {
     name: 'PAYWATCH_RATE_LIMIT_KEY',
@@ -247,7 +247,7 @@ export const ENV_DOCS: readonly { name: string; default: string; description: st
   {
     name: 'PAYWATCH_RATE_LIMIT_LOGIN',
     default: '10',
-    description: 'Sign-in attempts per minute per client IP.',
+    description: 'Sign-in attempts per minute per client IP (an IPv6 client per /64).',
   },
   {
     name: 'PAYWATCH_RETENTION_EVENTS_DAYS',

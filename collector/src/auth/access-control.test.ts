@@ -1,9 +1,10 @@
-// Guards the live socket's client address behind a trusted proxy: the 15-second re-check of open sockets audits a revoked key with the client X-Forwarded-For names, as the handshake does, not the proxy.
+// Guards the client address access control uses: the live socket's re-check audits the client behind a trusted proxy, and the per-IP limit counts an IPv6 /64 as one client.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import express from 'express';
 import { Server } from 'socket.io';
 import { io as connect } from 'socket.io-client';
 import { expect, it } from 'vitest';
@@ -56,6 +57,52 @@ it('audits a revoked key found by the socket re-check with the client behind the
     expect(failed.map((e) => e.ip)).toEqual(['203.0.113.9']);
   } finally {
     await io.close();
+    await db.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+it('counts an IPv6 /64 as one client in the per-IP limit (one host owns the whole /64), IPv4-mapped as IPv4', async () => {
+  // Was: every address of a /64 had its own bucket, so one host rotating its interface id had
+  // 2^64 budgets of PAYWATCH_RATE_LIMIT_IP each.
+  const dir = mkdtempSync(join(tmpdir(), 'pw-access-'));
+  const db = await openSecurityDb(join(dir, 'security.duckdb'));
+  try {
+    const auth = createAuthService(
+      { db, audit: await createEmbeddedAuditLog(db), logger: createLogger({ level: 'silent' }) },
+      { adminPassword: 'Adm1n-pass-word!', sessionTtlMs: 3_600_000, staticIngestKeys: [] },
+    );
+    await auth.start();
+    const access = createAccessControl({
+      auth,
+      docs: [],
+      secure: false,
+      limits: { perIp: createRateLimiter(2), perKey: createRateLimiter(1000) },
+    });
+    const app = express();
+    app.set('trust proxy', 'loopback');
+    app.use(access.middleware);
+    app.get('/ping', (_req, res) => {
+      res.send('ok');
+    });
+    const http = app.listen(0, '127.0.0.1');
+    await new Promise<void>((r) => http.once('listening', () => r()));
+    try {
+      const from = (client: string) =>
+        fetch(`http://127.0.0.1:${(http.address() as AddressInfo).port}/ping`, {
+          headers: { 'x-forwarded-for': client },
+        }).then((r) => r.status);
+      const statuses = [];
+      for (const c of ['2001:db8:1:2::a', '2001:db8:1:2:ffff:ffff:ffff:ffff', '2001:0db8:0001:0002::c'])
+        statuses.push(await from(c));
+      expect(statuses).toEqual([200, 200, 429]);
+      expect(await from('2001:db8:1:3::a')).toBe(200); // the next /64: another client
+      expect([await from('203.0.113.9'), await from('::ffff:203.0.113.9')]).toEqual([200, 200]);
+      expect(await from('::ffff:cb00:7109')).toBe(429); // 203.0.113.9 written in hex
+    } finally {
+      await new Promise((r) => http.close(r));
+    }
+  } finally {
     await db.close();
     rmSync(dir, { recursive: true, force: true });
   }

@@ -5,6 +5,7 @@ import type { Request, RequestHandler, Response } from 'express';
 import type { Socket } from 'socket.io';
 import type { AuditDetails } from '../audit/types.js';
 import type { RouteDoc } from '../http/route-doc.js';
+import { clientLimitKey } from '../lib/client-ip.js';
 import { OverloadedError, PaywatchError, UnauthorizedError } from '../lib/errors.js';
 import type { AuthService } from './auth.service.js';
 import type { RateLimiter } from './rate-limit.js';
@@ -150,7 +151,7 @@ export function createAccessControl(deps: AccessControlDeps): AccessControl {
 
   const middleware: RequestHandler = (req: Request, res: Response, next) => {
     const ip = req.ip ?? req.socket.remoteAddress ?? 'unknown';
-    const byIp = deps.limits.perIp.take(ip);
+    const byIp = deps.limits.perIp.take(clientLimitKey(ip));
     if (!byIp.ok) return next(limited('per IP', byIp.retryAfterS));
     const { requirement, doc } = requirementOf(req.method, req.path);
     if (requirement === 'none' || requirement === 'signature') return next();
@@ -216,7 +217,7 @@ export function createAccessControl(deps: AccessControlDeps): AccessControl {
   const socket: AccessControl['socket'] = (s, next) => {
     // socket.io answers its handshakes before Express: the per-IP limit of every request, here too.
     const ip = handshakeIp(s);
-    const byIp = deps.limits.perIp.take(ip);
+    const byIp = deps.limits.perIp.take(clientLimitKey(ip));
     if (!byIp.ok)
       return next(
         passing(`rate limit exceeded (per IP); retry after ${byIp.retryAfterS} s`, byIp.retryAfterS),

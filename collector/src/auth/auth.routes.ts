@@ -7,6 +7,7 @@ import type { ActionContext, AuthService } from './auth.service.js';
 import type { RateLimiter } from './rate-limit.js';
 import { requestOwnOrigin } from '../sources/faro/faro.router.js';
 import { OverloadedError } from '../lib/errors.js';
+import { clientLimitKey } from '../lib/client-ip.js';
 import { createJsonBody } from '../lib/json-body.js';
 import { ROLES, SCOPES } from './roles.js';
 
@@ -281,7 +282,7 @@ export function createAuthRouter(deps: {
 
   r.post('/api/auth/login', body, async (req, res) => {
     // A JSON content type cannot be sent cross-site without a CORS preflight: no login CSRF.
-    const limit = deps.loginLimiter.take(req.ip ?? 'unknown');
+    const limit = deps.loginLimiter.take(clientLimitKey(req.ip ?? 'unknown'));
     if (!limit.ok)
       throw new OverloadedError(
         `too many sign-in attempts; retry after ${limit.retryAfterS} s`,

@@ -11,7 +11,7 @@ const toSchema = (s: z.ZodType, io: 'input' | 'output'): Json => {
 };
 
 const RATE_LIMITED =
-  'Rate limit exceeded (per client IP, PAYWATCH_RATE_LIMIT_IP, or per API key, PAYWATCH_RATE_LIMIT_KEY).';
+  'Rate limit exceeded (per client IP — an IPv6 client per /64 — PAYWATCH_RATE_LIMIT_IP, or per API key, PAYWATCH_RATE_LIMIT_KEY).';
 const RETRY_AFTER = { description: 'Seconds to wait before retrying', schema: { type: 'integer' } };
 
 /**

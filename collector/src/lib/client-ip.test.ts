@@ -1,8 +1,8 @@
-// Guards the socket handshake's client address: the same answer as Express's req.ip for every trust setting.
+// Guards the client address: the socket handshake's is Express's req.ip for every trust setting, and per-client limits key IPv6 by /64.
 import { createServer, type IncomingMessage } from 'node:http';
 import express from 'express';
 import { describe, expect, it } from 'vitest';
-import { clientIp, type TrustFn } from './client-ip.js';
+import { clientIp, clientLimitKey, type TrustFn } from './client-ip.js';
 
 /** req.ip of a real Express app and clientIp of the same request, for a trust setting and headers. */
 async function both(trust: unknown, xff?: string): Promise<[string | undefined, string]> {
@@ -40,5 +40,25 @@ describe('clientIp', () => {
       ['loopback', undefined, '127.0.0.1'],
     ] as const)
       expect(await both(trust, xff), `${JSON.stringify(trust)} ${xff}`).toEqual([want, want]);
+  });
+});
+
+describe('clientLimitKey', () => {
+  it('keys an IPv6 address by its /64 however it is written, IPv4-mapped ones as IPv4', () => {
+    for (const a of [
+      '2001:db8:1:2::a',
+      '2001:0DB8:0001:0002:ffff:ffff:ffff:ffff',
+      '2001:db8:1:2:0:0:0:1%eth0',
+    ])
+      expect(clientLimitKey(a)).toBe('2001:db8:1:2::/64');
+    expect(clientLimitKey('2001:db8::1')).toBe('2001:db8:0:0::/64');
+    expect(clientLimitKey('::1')).toBe('0:0:0:0::/64');
+    expect(clientLimitKey('::ffff:203.0.113.9')).toBe('203.0.113.9');
+    expect(clientLimitKey('::ffff:cb00:7109')).toBe('203.0.113.9');
+    expect(clientLimitKey('64:ff9b::203.0.113.9')).toBe('64:ff9b:0:0::/64'); // NAT64: a gateway's /64
+  });
+  it('keeps IPv4 addresses and anything it cannot read as they are', () => {
+    for (const a of ['203.0.113.9', 'unknown', '1:2:3', '1::2::3', 'g::1', '1:2:3:4:5:6:7:8:9'])
+      expect(clientLimitKey(a)).toBe(a);
   });
 });

@@ -18,3 +18,49 @@ export function clientIp(req: IncomingMessage, trust: TrustFn): string {
   for (let hop = 0; hop < chain.length - 1; hop++) if (!trust(chain[hop]!, hop)) return chain[hop]!;
   return chain[chain.length - 1]!;
 }
+
+/** The eight 16-bit groups of an IPv6 address (an embedded dotted quad included), or null. */
+function ipv6Groups(addr: string): number[] | null {
+  const halves = addr.split('::');
+  if (halves.length > 2) return null;
+  const parse = (part: string): number[] | null => {
+    if (part === '') return [];
+    const out: number[] = [];
+    const pieces = part.split(':');
+    for (let i = 0; i < pieces.length; i++) {
+      const p = pieces[i]!;
+      if (i === pieces.length - 1 && p.includes('.')) {
+        const q = p.split('.').map(Number);
+        if (q.length !== 4 || q.some((n) => !Number.isInteger(n) || n < 0 || n > 255)) return null;
+        out.push((q[0]! << 8) | q[1]!, (q[2]! << 8) | q[3]!);
+      } else if (/^[0-9a-f]{1,4}$/i.test(p)) out.push(parseInt(p, 16));
+      else return null;
+    }
+    return out;
+  };
+  const head = parse(halves[0]!);
+  const tail = halves.length === 2 ? parse(halves[1]!) : [];
+  if (!head || !tail) return null;
+  const missing = 8 - head.length - tail.length;
+  if (halves.length === 2 ? missing < 1 : missing !== 0) return null;
+  return [...head, ...new Array<number>(missing).fill(0), ...tail];
+}
+
+/**
+ * The key a per-client limit counts a client address under: an IPv6 address's /64 (one host, a
+ * home or a phone, owns a whole /64 — SLAAC, privacy addresses — and picks any address in it, so
+ * per address it had 2^64 budgets), an IPv4-mapped IPv6 address (`::ffff:203.0.113.9`, as a
+ * dual-stack socket reports IPv4 peers) as its IPv4 address, anything else as it is.
+ */
+export function clientLimitKey(ip: string): string {
+  if (!ip.includes(':')) return ip;
+  const zone = ip.indexOf('%');
+  const groups = ipv6Groups(zone === -1 ? ip : ip.slice(0, zone));
+  if (!groups) return ip;
+  if (groups.slice(0, 5).every((g) => g === 0) && groups[5] === 0xffff)
+    return `${groups[6]! >> 8}.${groups[6]! & 255}.${groups[7]! >> 8}.${groups[7]! & 255}`;
+  return `${groups
+    .slice(0, 4)
+    .map((g) => g.toString(16))
+    .join(':')}::/64`;
+}

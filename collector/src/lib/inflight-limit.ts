@@ -1,4 +1,5 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { clientLimitKey } from './client-ip.js';
 import { OverloadedError } from './errors.js';
 
 /** body-parser's own 413 (`type`, `limit`), so each route's error handler words it as for a body found too large while read. */
@@ -79,7 +80,7 @@ export function createInflightLimit(config: {
       return;
     }
     const cost = identity ? declared : config.maxBodyBytes;
-    const client = identity ? null : (req.ip ?? req.socket.remoteAddress ?? 'unknown');
+    const client = identity ? null : clientLimitKey(req.ip ?? req.socket.remoteAddress ?? 'unknown');
     const contended = inflight + cost > config.budgetBytes / 2;
     if (client !== null && contended && (unsized.get(client) ?? 0) >= MAX_UNSIZED_PER_CLIENT) {
       res.setHeader('Retry-After', '1');
