@@ -327,7 +327,10 @@ export function createDispatcher(deps: DispatcherDeps, route: Route): Dispatcher
   function startRefresh(g: Group, now: number): void {
     if (refreshing.has(g)) return;
     const due = refreshable(g, now);
-    if (!due.length) return;
+    if (!due.length) {
+      g.refresh_failed = false; // nothing owed: the tick may refresh again when due
+      return;
+    }
     const p = keepAlive(g, now, due)
       .then((failed) => {
         g.refresh_failed = failed;
@@ -352,8 +355,9 @@ export function createDispatcher(deps: DispatcherDeps, route: Route): Dispatcher
         sent_at: now,
         external_url: deps.externalUrl?.() ?? '',
       });
-      if (out.ok) pushedAt.set(r.key, now);
-      else failed = true;
+      // Not for a group that ended while this refresh was under way (its keys were dropped).
+      if (out.ok && groups.get(g.key) === g) pushedAt.set(r.key, now);
+      else if (!out.ok) failed = true;
     }
     return failed;
   }
