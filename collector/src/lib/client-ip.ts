@@ -19,8 +19,8 @@ export function clientIp(req: IncomingMessage, trust: TrustFn): string {
   return chain[chain.length - 1]!;
 }
 
-/** The eight 16-bit groups of an IPv6 address (an embedded dotted quad included), or null. */
-function ipv6Groups(addr: string): number[] | null {
+/** The eight 16-bit groups of an IPv6 address (an embedded dotted quad included, no zone), or null. */
+export function parseIpv6(addr: string): number[] | null {
   const halves = addr.split('::');
   if (halves.length > 2) return null;
   const parse = (part: string): number[] | null => {
@@ -55,7 +55,7 @@ function ipv6Groups(addr: string): number[] | null {
 export function clientLimitKey(ip: string): string {
   if (!ip.includes(':')) return ip;
   const zone = ip.indexOf('%');
-  const groups = ipv6Groups(zone === -1 ? ip : ip.slice(0, zone));
+  const groups = parseIpv6(zone === -1 ? ip : ip.slice(0, zone));
   if (!groups) return ip;
   if (groups.slice(0, 5).every((g) => g === 0) && groups[5] === 0xffff)
     return `${groups[6]! >> 8}.${groups[6]! & 255}.${groups[7]! >> 8}.${groups[7]! & 255}`;

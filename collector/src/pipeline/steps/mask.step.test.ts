@@ -197,6 +197,41 @@ describe('mask step', () => {
       expect(masker.maskText(`x ${hashed}`)).toMatch(/^x ip_[0-9a-f]{32}$/);
   });
 
+  it('hashes public IPv6 addresses in text like ip_ref (RFC 5952 form); keeps loopback, link-local, unique-local', () => {
+    const m = masker.maskEvent(
+      event({
+        ip_ref: '2001:db8:85a3::8a2e:370:7334',
+        failure: {
+          category: 'fraud_suspected',
+          code: null,
+          message: 'blocked: 2001:DB8:85A3:0:0:8A2E:370:7334 via [2a00:1450:4001:82b::200e]:443',
+        },
+      }),
+    );
+    // Any spelling of the address hashes as the event's ip_ref (sent in RFC 5952 form) does.
+    expect(m.failure?.message).toBe(
+      `blocked: ${m.ip_ref} via [${masker.maskText('2a00:1450:4001:82b::200e')}]:443`,
+    );
+    expect(masker.maskText('2a00:1450:4001:82b::200e')).toMatch(/^ip_[0-9a-f]{32}$/);
+    // An IPv4-mapped address is its IPv4 address: hashed alike, or kept when private.
+    expect(masker.maskText('from ::ffff:203.0.113.9')).toBe(`from ${masker.maskText('203.0.113.9')}`);
+    expect(masker.maskText('ip:2a00:1450:4001:82b::200e.')).toBe(
+      `ip:${masker.maskText('2a00:1450:4001:82b::200e')}.`,
+    );
+    for (const kept of [
+      'connect ECONNREFUSED ::1:8123',
+      'peer fe80::1ff:fe23:4567:890a%eth0, fd12:3456:789a:1::1 and ::ffff:10.0.0.1',
+      'bound to :: port 80',
+      'mcast ff02::1',
+      // Not addresses: times, a MAC, code paths, ratios.
+      'at 12:30:45.123 and 2026-11-26T12:30:45Z',
+      'mac 00:1a:2b:3c:4d:5e',
+      'std::vector Foo::Bar io::Error',
+      'ratio 3:2, 10:1',
+    ])
+      expect(masker.maskText(kept)).toBe(kept);
+  });
+
   it("keeps a product's version token that looks like an address (every Chrome user agent), not one in a URL", () => {
     const ua =
       'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36 Edg/131.0.0.0';

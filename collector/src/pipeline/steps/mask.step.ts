@@ -1,4 +1,5 @@
 import type { PaymentEvent } from '@paywatch/contracts';
+import { parseIpv6 } from '../../lib/client-ip.js';
 import { createHmac128Hex } from '../../lib/hmac-sha256.js';
 import { maskPanNumber, maskPans, storedBin } from '../../lib/pan.js';
 import { fieldKey, isSensitiveField } from '../../lib/sensitive-keys.js';
@@ -10,9 +11,9 @@ import { fieldKey, isSensitiveField } from '../../lib/sensitive-keys.js';
  * - `card.bin`: eight digits only where every card number of the range has 16+ (`storedBin`).
  * - Metadata keys that name card verification data or PINs are dropped with their values.
  * - `customer_ref`, `device_ref`, `ip_ref`, and any e-mail address, international phone
- *   number or IPv4 address found in text, are replaced by a keyed HMAC (stable per key, not
- *   reversible; an IPv4 address hashes like `ip_ref`; private, loopback and link-local ones,
- *   which name infrastructure, are kept).
+ *   number or IPv4 or IPv6 address found in text, are replaced by a keyed HMAC (stable per key,
+ *   not reversible; an address hashes like `ip_ref`, IPv6 in its RFC 5952 form; private, loopback
+ *   and link-local ones, which name infrastructure, are kept).
  */
 export interface Masker {
   maskEvent(e: PaymentEvent): PaymentEvent;
@@ -100,6 +101,52 @@ function afterProductName(all: string, at: number): boolean {
   );
 }
 
+// IPv6 candidates: hex groups and colons (two colons at least), maybe ending in a dotted quad
+// (`::ffff:203.0.113.9`); checked in code (`ipv6Of`). The hint is a non-global pre-test.
+const V6_CANDIDATE = /[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,8}(?:\.\d{1,3}){0,3}/g;
+const V6_HINT = /:[0-9A-Fa-f]{0,4}:/;
+const isWordChar = (c: number) =>
+  (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
+
+/** The groups of an IPv6 address found at `at` in `all`, or null: not glued to a word or a `.`. */
+function ipv6Of(m: string, at: number, all: string): number[] | null {
+  const before = all.charCodeAt(at - 1);
+  const after = all.charCodeAt(at + m.length);
+  // (A ':' before it only when the scan stepped past a word's colon: `ip:2001:db8::1`.)
+  if (isWordChar(before) || before === 46 || isWordChar(after) || after === 58) return null;
+  return m.includes('::') || m.split(':').length >= 7 ? parseIpv6(m) : null;
+}
+
+/**
+ * An IPv6 address that names infrastructure, never a shopper (kept, as private IPv4 ones are):
+ * unspecified and loopback (and the deprecated IPv4-compatible ::/96, so Node's
+ * `ECONNREFUSED ::1:8123` reads as written), link-local fe80::/10, unique-local fc00::/7 (the
+ * IPv6 10/8), multicast ff00::/8.
+ */
+function isInfraIpv6(g: number[]): boolean {
+  if (g.slice(0, 6).every((x) => x === 0)) return true;
+  const a = g[0]!;
+  return (a & 0xffc0) === 0xfe80 || (a & 0xfe00) === 0xfc00 || (a & 0xff00) === 0xff00;
+}
+
+/** RFC 5952 text of an address: lower-case hex, the longest run of two or more zero groups as `::`. */
+function canonicalIpv6(g: number[]): string {
+  let best = -1;
+  let bestLen = 1;
+  for (let i = 0; i < 8;) {
+    let j = i;
+    while (j < 8 && g[j] === 0) j++;
+    if (j - i > bestLen) [best, bestLen] = [i, j - i];
+    i = j === i ? i + 1 : j;
+  }
+  const hex = (from: number, to: number) =>
+    g
+      .slice(from, to)
+      .map((x) => x.toString(16))
+      .join(':');
+  return best < 0 ? hex(0, 8) : `${hex(0, best)}::${hex(best + bestLen, 8)}`;
+}
+
 // International format only (leading +), 8–15 digits (E.164), separators allowed.
 const PHONE = /(?<![\w+])\+\d(?:[ ().-]{0,2}\d){7,14}(?!\d)/g;
 
@@ -119,8 +166,33 @@ export function createMasker(hashKey: Buffer): Masker {
     if (SECRET_HINT.test(out)) out = out.replace(SECRET_IN_TEXT, '$1$2[redacted]');
     out = hashEmails(out);
     if (out.includes('+')) out = out.replace(PHONE, (m) => hmac('phone', m.replace(/[^\d+]/g, '')));
-    // Same kind as ip_ref: an address in a message hashes to the event's ip_ref.
+    // Same kind as ip_ref: an address in a message hashes to the event's ip_ref. IPv6 first: an
+    // IPv4-mapped address is replaced whole.
+    if (V6_HINT.test(out)) out = hashIpv6(out);
     return HAS_QUAD.test(out) ? hashIpv4(out) : out;
+  };
+  const hashIpv6 = (s: string): string => {
+    let out = '';
+    let done = 0;
+    V6_CANDIDATE.lastIndex = 0;
+    for (let m = V6_CANDIDATE.exec(s); m !== null; m = V6_CANDIDATE.exec(s)) {
+      const g = ipv6Of(m[0], m.index, s);
+      if (g === null) {
+        // 'ip:2001:db8::1' matched from the colon after 'ip' (glued to a word): try past it.
+        if (m[0].charCodeAt(0) === 58 && m[0].charCodeAt(1) !== 58) V6_CANDIDATE.lastIndex = m.index + 1;
+        continue;
+      }
+      let hashed: string | null;
+      if (g.slice(0, 5).every((x) => x === 0) && g[5] === 0xffff) {
+        // IPv4-mapped: its IPv4 address, kept when private, hashed as that address is.
+        const v4 = `${g[6]! >> 8}.${g[6]! & 255}.${g[7]! >> 8}.${g[7]! & 255}`;
+        hashed = isInfraAddress(v4) ? null : hmac('ip', v4);
+      } else hashed = isInfraIpv6(g) ? null : hmac('ip', canonicalIpv6(g));
+      if (hashed === null) continue;
+      out += s.slice(done, m.index) + hashed;
+      done = m.index + m[0].length;
+    }
+    return done === 0 ? s : out + s.slice(done);
   };
   const hashIpv4 = (s: string): string => {
     let out = '';
