@@ -547,13 +547,34 @@ describe('dispatcher', () => {
       );
       d.update(alert('p', { provider: 'adyen', severity: 'page' }), 0);
       const settled = (p: Promise<void>) => Promise.race([p, new Promise((r) => setTimeout(r, 30))]);
-      for (clock.now = 30 * S; clock.now <= after; clock.now += 30 * S) await settled(d.tick(clock.now));
+      // Ticks before the refresh that hangs are awaited (their sends are answered).
+      for (clock.now = 30 * S; clock.now <= after; clock.now += 30 * S)
+        await (clock.now < 10 * M + 30 * S ? d.tick(clock.now) : settled(d.tick(clock.now)));
       for (let i = 0; i < 50 && !rx.requests.some((r) => r.url === '/manager'); i++)
         await new Promise((r) => setTimeout(r, 20));
       expect(held).toHaveLength(1); // the refresh is still waiting for Alertmanager
       expect(rx.requests.filter((r) => r.url === '/manager')).toHaveLength(1);
     },
   );
+
+  it('escalates on time while a page to its own receiver hangs', async () => {
+    // A tick skipped a group whose flush was under way: an update to an on-call webhook that hung
+    // (4 attempts of 10 s) held back the manager's escalation of the page heard before it.
+    await rx.close();
+    const held = await holdingReceiver('/pager', 1);
+    const { d } = setup();
+    d.update(alert('p', { provider: 'adyen', severity: 'page' }), 0);
+    const settled = (p: Promise<void>) => Promise.race([p, new Promise((r) => setTimeout(r, 30))]);
+    await d.tick(30 * S);
+    d.update(alert('q', { provider: 'adyen', severity: 'page' }, { starts_at: 14 * M }), 14 * M);
+    for (let t = 14 * M + 30 * S; t <= 15 * M; t += 15 * S) await settled(d.tick(t));
+    for (let i = 0; i < 50 && !sent().some((x) => x.path === '/manager'); i++)
+      await new Promise((r) => setTimeout(r, 20));
+    expect(held).toHaveLength(1); // the update about q is still waiting for the receiver
+    expect(sent().filter((x) => x.path === '/manager')).toEqual([
+      { path: '/manager', status: 'firing', alerts: ['p:firing'] },
+    ]);
+  });
 
   it('a refresh Alertmanager refuses is tried again at the next flush, not at every tick', async () => {
     await rx.close();

@@ -141,6 +141,13 @@ export function createDispatcher(deps: DispatcherDeps, route: Route): Dispatcher
    * escalation (and its next page) behind it — a page or an escalation never waits for one.
    */
   const refreshing = new Map<Group, { p: Promise<void>; ids: Set<string> }>();
+  /**
+   * Escalations under way, by group: one at a time per group (each reads and writes the
+   * escalation log, so two at once could page the manager twice), yet beside the group's flush —
+   * a page to an on-call receiver that hangs (≈ 45 s) held back the escalation of what that
+   * receiver had already been paged about.
+   */
+  const escalating = new Map<Group, Promise<unknown>>();
 
   /** Whether route `r`'s group `key` notified alert `id` as firing (its receiver or an escalation's). */
   function heardIn(r: Route, key: string, id: string): boolean {
@@ -259,7 +266,17 @@ export function createDispatcher(deps: DispatcherDeps, route: Route): Dispatcher
     // Escalation runs even when the receiver's send failed: a receiver that cannot be reached
     // is when the next one is needed most (the failure was rethrown before it, so a dead
     // receiver without a working fallback was never escalated).
-    g.escalation_failed = await escalate(g, now, firing, true);
+    // After an escalation a tick started meanwhile (it wrote who was escalated to).
+    const prior = escalating.get(g);
+    if (prior) await prior;
+    const esc = escalate(g, now, firing, true);
+    const mine = esc.catch(() => undefined); // what others wait on: never rejects
+    escalating.set(g, mine);
+    try {
+      g.escalation_failed = await esc;
+    } finally {
+      if (escalating.get(g) === mine) escalating.delete(g);
+    }
     if (failed !== null) throw failed;
     // Resolved alerts leave the group once every receiver that heard the firing got the resolve
     // (the log says who heard it: one that resolved while its firing was being sent is heard now).
@@ -560,9 +577,10 @@ export function createDispatcher(deps: DispatcherDeps, route: Route): Dispatcher
     tick(now) {
       const firingAll = firingAlerts();
       for (const g of [...groups.values()]) {
-        if (sending.has(g)) continue;
-        if (g.next_flush_at > now) {
-          if (!g.refresh_failed) startRefresh(g, now);
+        // Between flushes, and while the group's flush is still sending: escalation is checked.
+        if (sending.has(g) || g.next_flush_at > now) {
+          if (!sending.has(g) && !g.refresh_failed) startRefresh(g, now);
+          if (escalating.has(g)) continue;
           const firing = escalationDue(g, now, firingAll);
           if (!firing) continue;
           const p = escalate(g, now, firing, false)
@@ -570,8 +588,10 @@ export function createDispatcher(deps: DispatcherDeps, route: Route): Dispatcher
               g.escalation_failed = failed;
             })
             .catch(() => undefined) // the delivery log has it; tried again at the next flush
-            .finally(() => sending.delete(g));
-          sending.set(g, p);
+            .finally(() => {
+              if (escalating.get(g) === p) escalating.delete(g);
+            });
+          escalating.set(g, p);
           continue;
         }
         const p = flush(g, now, firingAll)
@@ -584,9 +604,11 @@ export function createDispatcher(deps: DispatcherDeps, route: Route): Dispatcher
       }
       // Settles once every flush and refresh under way is done (those of earlier ticks too): a
       // stop that awaits it persists a notification log that has every send in it.
-      return Promise.all([...sending.values(), ...[...refreshing.values()].map((r) => r.p)]).then(
-        () => undefined,
-      );
+      return Promise.all([
+        ...sending.values(),
+        ...escalating.values(),
+        ...[...refreshing.values()].map((r) => r.p),
+      ]).then(() => undefined);
     },
     acknowledge(alertId, by) {
       let found = false;
