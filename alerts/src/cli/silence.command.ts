@@ -20,7 +20,7 @@ its HTTP API (/api/v1/silences).
 add:
   --matcher M          Label matcher (repeatable, all must match): name=value, name!=value,
                        name=~regex, name!~regex (regexes anchored; quote values with spaces)
-  --duration D         How long, from now: 30m, 2h, 1h30m, 1d
+  --duration D         How long, from now: 30m, 2h, 1h30m, 1d (at most 90d)
   --reason TEXT        Why (shown with the silence; required)
   --author NAME        Who (default: the local user name). A collector records the caller's
                        identity (key:<name> for an API key) instead, and this prints it.
