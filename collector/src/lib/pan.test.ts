@@ -42,9 +42,19 @@ describe('maskPans', () => {
     ['pan_4111_1111_1111_1111', 'pan_411111…1111'],
     ['amex 3782.822463.10005', 'amex 378282…0005'],
     ['4111111111111111.00', '411111…1111.00'],
+    // Blanks mixed: a stray double space as typed, no-break spaces and a tab as copied (one or two
+    // blanks of any kind are one separator; 4-4-4-4 is how cards are printed, no numeric column's widths).
+    ['card 4111 1111 1111  1111 please', 'card 411111…1111 please'],
+    ['5555  5555 5555 4444', '555555…4444'],
+    ['4111\u00a01111 1111\u00a01111', '411111…1111'],
+    ['4111\t1111 1111 1111', '411111…1111'],
     // Typed with a CJK input method in full-width mode (the digits are U+FF10–U+FF19).
     ['卡号４１１１１１１１１１１１１１１１，谢谢', '卡号411111…1111，谢谢'],
     ['カード ４１１１ １１１１ １１１１ １１１１', 'カード 411111…1111'],
+    // Full-width mode types the ideographic space U+3000 and the full-width hyphen U+FF0D too.
+    ['カード４１１１\u3000１１１１\u3000１１１１\u3000１１１１です', 'カード411111…1111です'],
+    ['卡号４１１１－１１１１－１１１１－１１１１', '卡号411111…1111'],
+    ['amex ３７８２\u3000８２２４６３\u3000１０００５', 'amex 378282…0005'],
     [
       '金额１２３４５６７８元，卡号４１１１１１１１１１１１１１１１',
       '金额１２３４５６７８元，卡号411111…1111',
@@ -62,11 +72,12 @@ describe('maskPans', () => {
     '１２月２５日 ４１１１１１１１１１１１１１１２', // full-width, but not a card number: kept as written
     // Numeric columns whose joined digits pass Luhn (about one join in ten): a card number is
     // grouped by one separator, used throughout, in card-like groups (4-4-4-4, 4-6-5, …).
-    '1234 5678  9012  3452', // one space, then two
     '20261126\t12345\t8', // tab-separated 8-5-1
     'col  123  4567890  12345671', // 3-7-8
     'sum=1000+25001+2340', // 4-5-4
     '4111.1111-1111.1111', // dots and a dash
+    '4111-1111-1111 1111', // dashes and a space
+    '１２３４－５６７８', // full-width, too short: kept as written
     '1.234.567.890.123.452', // thousands separators
     '1_000_250_012_340', // a numeric literal
   ])('leaves %s alone', (s) => {

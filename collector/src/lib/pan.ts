@@ -1,9 +1,10 @@
 /**
  * Card number (PAN) detection and masking. A PAN is a run of 12–19 digits that passes the Luhn
  * check, possibly grouped like a card number (4-4-4-4, 4-6-5, 4-4-4-4-3…) by one separator used
- * throughout: a dash, a dot, a slash, an underscore, one or two spaces, a tab, a no-break space
- * as copied from a web page or PDF, or the URL/form encodings of a space, `%20` and `+`. Masked
- * form: first six digits, `…`, last four (PCI DSS 3.4.1 allows at most BIN + last four to be shown).
+ * throughout: a dash, a dot, a slash, an underscore, one or two blanks (spaces, tabs, no-break
+ * spaces as copied from a web page or PDF, ideographic spaces typed with a CJK input method;
+ * mixed alike), or the URL/form encodings of a space, `%20` and `+`. Masked form: first six
+ * digits, `…`, last four (PCI DSS 3.4.1 allows at most BIN + last four to be shown).
  */
 
 /** Luhn (mod 10) check over a digit string. */
@@ -54,10 +55,11 @@ export function storedBin(bin: string): string {
 
 // What may separate the groups of a card number (one occurrence between two groups); the
 // scanner below reads the same set by char code (`sepLength`), this pattern serves cut texts.
-const SEP = '(?:[ \\t\\u00a0\\u2007\\u202f]{1,2}|[-+./_]|%20)';
+const SEP = '(?:[ \\t\\u00a0\\u2007\\u202f\\u3000]{1,2}|[-+./_]|%20)';
 
 const isDigit = (c: number) => c >= 48 && c <= 57;
-const isBlank = (c: number) => c === 32 || c === 9 || c === 0xa0 || c === 0x2007 || c === 0x202f;
+const isBlank = (c: number) =>
+  c === 32 || c === 9 || c === 0xa0 || c === 0x2007 || c === 0x202f || c === 0x3000;
 
 /** Length of the separator at `p` when a digit follows it (one or two blanks, `-+./_`, `%20`), else 0. */
 function sepLength(s: string, p: number): number {
@@ -91,11 +93,17 @@ function cardLike(at: number[], from: number, to: number): boolean {
   return last >= 1 && last <= 4;
 }
 
-/** Whether the separators after groups `a` and `b` of a run are the same characters. */
+/**
+ * Whether the separators after groups `a` and `b` of a run are the same: the same characters,
+ * or both blanks. One or two blanks of any kind count as one separator — a typed card number
+ * with one stray double space (`4111 1111 1111  1111`) or copied with some no-break spaces or a
+ * tab is still grouped 4-4-4-4, which no numeric column of other widths is (`cardLike`).
+ */
 function sameSep(s: string, at: number[], a: number, b: number): boolean {
   const a0 = at[2 * a + 1]!;
   const b0 = at[2 * b + 1]!;
   const n = at[2 * a + 2]! - a0;
+  if (isBlank(s.charCodeAt(a0))) return isBlank(s.charCodeAt(b0));
   if (at[2 * b + 2]! - b0 !== n) return false;
   for (let k = 0; k < n; k++) if (s.charCodeAt(a0 + k) !== s.charCodeAt(b0 + k)) return false;
   return true;
@@ -104,9 +112,9 @@ function sameSep(s: string, at: number[], a: number, b: number): boolean {
 /**
  * One run of `groups` digit groups (`at`: their offsets in `ascii`): finds the groups whose
  * concatenation is a 12–19 digit Luhn-valid number grouped like a card number (`cardLike`) with
- * one separator throughout (the same characters between every two groups: `4111 1111  1111 1111`
- * is a column of numbers), preferring the longest sequence at each start. Returns the run with
- * each such sequence masked and the rest as written in `orig`, or null when there is none.
+ * one separator throughout (`sameSep`: `4111-1111 1111.1111` is not one number), preferring the
+ * longest sequence at each start. Returns the run with each such sequence masked and the rest as
+ * written in `orig`, or null when there is none.
  */
 function maskRun(ascii: string, orig: string, at: number[], groups: number): string | null {
   let out = '';
@@ -185,8 +193,9 @@ export function maskPans(s: string): string {
   if (s.length < 12) return s;
   if (HAS_FULL_WIDTH_DIGIT.test(s)) {
     // Full-width digits (typed with a CJK input method) are card digits too: the text is read
-    // with them as ASCII (one code unit for one, so offsets match), and every digit run that is
-    // not a card number is kept as written (an amount '１２３４５６７８元' stays full-width).
+    // with them and the full-width separators '＋－．／' as ASCII (one code unit for one, so offsets
+    // match; the ideographic space U+3000 is a blank), and every digit run that is not a card
+    // number is kept as written (an amount '１２３４５６７８元' stays full-width).
     const ascii = s.replace(FULL_WIDTH_DIGITS, (d) => String.fromCharCode(d.charCodeAt(0) - 0xfee0));
     return MAY_HOLD_PAN.test(ascii) ? maskRuns(ascii, s) : s;
   }
@@ -199,7 +208,7 @@ export function maskPans(s: string): string {
 const MAY_HOLD_PAN = /\d{4}/;
 
 const HAS_FULL_WIDTH_DIGIT = /[\uff10-\uff19]/;
-const FULL_WIDTH_DIGITS = /[\uff10-\uff19]/g;
+const FULL_WIDTH_DIGITS = /[\uff0b\uff0d-\uff19]/g; // digits and ＋－．／
 
 // A digit run (groups joined by SEP) at the very end, a trailing separator (or a cut `%20`) included.
 const TRAILING_RUN = new RegExp(`\\d(?:${SEP}?\\d)*(?:${SEP}|%2?)?$`);
@@ -215,7 +224,7 @@ const TRAILING_TOKEN = /\S+$/;
 export function dropSplitToken(head: string, next: string): string {
   const c = next.charAt(0);
   if (c === '') return head;
-  if (/[\d \t\u00a0\u2007\u202f+%./_-]/.test(c)) {
+  if (/[\d \t\u00a0\u2007\u202f\u3000+%./_-]/.test(c)) {
     const run = TRAILING_RUN.exec(head);
     if (run && run[0].replace(/\D/g, '').length > 6) return head.slice(0, run.index);
   }
