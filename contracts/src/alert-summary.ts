@@ -107,6 +107,8 @@ export interface SummaryParams {
     /** Null when nothing was judged (shown "n/a"). */
     value: number | null;
     attempts: number;
+    /** Distinct payments behind `attempts`, when retries made them fewer (rate tests count payments). */
+    payments?: number;
     lower: number;
     upper: number;
     baseline: number;
@@ -268,7 +270,11 @@ export function summaryEn(m: SummaryMessage): string {
     case 'rate': {
       const p = m.params;
       const f = (v: number | null) => formatMetric(p.metric, v);
-      return `${p.metric} ${f(p.value)} over ${p.attempts} attempts (${f(p.lower)}–${f(p.upper)}) vs baseline ${f(p.baseline)}`;
+      const over =
+        p.payments === undefined
+          ? `${p.attempts} attempts`
+          : `${p.payments} payments (${p.attempts} attempts)`;
+      return `${p.metric} ${f(p.value)} over ${over} (${f(p.lower)}–${f(p.upper)}) vs baseline ${f(p.baseline)}`;
     }
     case 'slo': {
       const p = m.params;
@@ -374,7 +380,9 @@ function zh(m: SummaryMessage): string {
     case 'rate': {
       const p = m.params;
       const f = (v: number | null) => fm(p.metric, v, 'zh');
-      return `${METRIC_ZH[p.metric]} ${f(p.value)}（${p.attempts} 笔尝试，置信区间 ${f(p.lower)}–${f(p.upper)}），基线 ${f(p.baseline)}`;
+      const over =
+        p.payments === undefined ? `${p.attempts} 笔尝试` : `${p.payments} 笔支付，${p.attempts} 笔尝试`;
+      return `${METRIC_ZH[p.metric]} ${f(p.value)}（${over}，置信区间 ${f(p.lower)}–${f(p.upper)}），基线 ${f(p.baseline)}`;
     }
     case 'slo': {
       const p = m.params;
@@ -508,7 +516,15 @@ export const SummaryMessageSchema: z.ZodType<SummaryMessage> = z.discriminatedUn
   ),
   msg(
     'rate',
-    z.object({ metric, value: num.nullable(), attempts: num, lower: num, upper: num, baseline: num }),
+    z.object({
+      metric,
+      value: num.nullable(),
+      attempts: num,
+      payments: num.optional(),
+      lower: num,
+      upper: num,
+      baseline: num,
+    }),
   ),
   msg(
     'slo',

@@ -1,7 +1,10 @@
 // Guards the success-rate test: a real drop on a busy slice fires within 2 minutes; the same drop on a sparse slice never does; an ended outage stops being anomalous within minutes (not a whole window later), on a busy and on a low-volume slice.
 import { describe, expect, it } from 'vitest';
 import { createRateDetector, RateSpecSchema } from './rate.detector.js';
-import { firstAnomalous, synthMinutes } from './synthetic.js';
+import { addEvent } from '../input/aggregate.js';
+import { firstAnomalous, makeEvent, rng, synthMinutes } from './synthetic.js';
+import { emptyMinute } from './types.js';
+import type { MinuteAggregate } from './types.js';
 
 const spec = RateSpecSchema.parse({ type: 'rate' });
 const onset = 240 * 60_000;
@@ -140,5 +143,137 @@ describe('rate detector after a burst of declines (card testing on a slice)', ()
       d.evaluate(m),
     );
     expect(ev.slice(242).every((e) => e.verdict === 'anomalous')).toBe(true);
+  });
+});
+
+describe('rate detector counts payments, not attempts', () => {
+  // The country rule of the default pack.
+  const country = RateSpecSchema.parse({
+    type: 'rate',
+    window_minutes: 10,
+    baseline_minutes: 240,
+    min_attempts: 60,
+    min_effect: 0.12,
+  });
+  /**
+   * A small country: ~9 payments a minute at 95 % for 5 hours; from minute 280 one shopper
+   * retries one declined payment (same payment_id, attempt 2, 3, …) `retries` times over 4
+   * minutes, every retry declined. Minutes built from events as the engine builds them.
+   */
+  function smallCountry(retries: number, storm = 280): MinuteAggregate[] {
+    const r = rng(11);
+    const out: MinuteAggregate[] = [];
+    for (let i = 0; i < 300; i++) {
+      const t = i * 60_000;
+      const m = emptyMinute(t);
+      for (let j = 0; j < 9; j++) {
+        const ok = r() < 0.95;
+        const e = makeEvent({
+          ts: t + j * 6000,
+          event_id: `evt_${i}_${j}`,
+          customer_ref: `cus_${i}_${j}`,
+          status: ok ? 'succeeded' : 'failed',
+          failure: ok ? null : { category: 'do_not_honor', code: '05', message: null },
+        });
+        addEvent(m, e, 50);
+      }
+      const k = i - storm;
+      if (k >= 0 && k < 4)
+        for (let a = 1 + Math.floor((k * retries) / 4); a <= Math.floor(((k + 1) * retries) / 4); a++)
+          addEvent(
+            m,
+            makeEvent({
+              ts: t + a * 500,
+              event_id: `evt_storm_${a}`,
+              payment_id: 'pay_storm',
+              attempt: a,
+              customer_ref: 'cus_storm',
+              status: 'failed',
+              failure: { category: 'insufficient_funds', code: '51', message: null },
+            }),
+            50,
+          );
+      out.push(m);
+    }
+    return out;
+  }
+
+  it('one shopper retrying one declined payment 36 times in 4 minutes does not make a small country anomalous', () => {
+    const d = createRateDetector(country);
+    const ev = smallCountry(36).map((m) => d.evaluate(m));
+    expect(ev.slice(0, 280).filter((e) => e.verdict === 'anomalous')).toEqual([]);
+    expect(
+      ev
+        .slice(280)
+        .filter((e) => e.verdict === 'anomalous')
+        .map((e) => e.summary),
+    ).toEqual([]);
+    // The retries are one failed payment: reported over payments, with the attempts beside them.
+    expect(ev[284]?.summary).toMatch(/over \d+ payments \(\d+ attempts\)/);
+  });
+
+  it('a payment that fails and then succeeds on a retry within the window counts once, as a success', () => {
+    const d = createRateDetector(country);
+    const fail = emptyMinute(0);
+    const ok = emptyMinute(60_000);
+    const base = { payment_id: 'pay_a', customer_ref: 'cus_a' };
+    addEvent(
+      fail,
+      makeEvent({
+        ...base,
+        ts: 1000,
+        status: 'failed',
+        failure: { category: 'do_not_honor', code: null, message: null },
+      }),
+      50,
+    );
+    addEvent(ok, makeEvent({ ...base, ts: 61_000, attempt: 2, status: 'succeeded' }), 50);
+    d.evaluate(fail);
+    const e = d.evaluate(ok);
+    expect(e.value).toBe(1);
+  });
+
+  it('a real drop across many payments still fires (retries of failed payments counted once)', () => {
+    const d = createRateDetector(country);
+    const r = rng(5);
+    const ev: ReturnType<typeof d.evaluate>[] = [];
+    for (let i = 0; i < 300; i++) {
+      const t = i * 60_000;
+      const m = emptyMinute(t);
+      const rate = i >= 280 ? 0.5 : 0.95;
+      for (let j = 0; j < 9; j++) {
+        const id = `${i}_${j}`;
+        const ok = r() < rate;
+        const f = ok ? null : { category: 'do_not_honor' as const, code: null, message: null };
+        addEvent(
+          m,
+          makeEvent({
+            ts: t + j * 6000,
+            event_id: `evt_${id}`,
+            status: ok ? 'succeeded' : 'failed',
+            failure: f,
+          }),
+          50,
+        );
+        // Each failed payment is retried once, and fails again.
+        if (!ok)
+          addEvent(
+            m,
+            makeEvent({
+              ts: t + j * 6000 + 2000,
+              event_id: `evt_${id}_r`,
+              payment_id: `pay_${id}`,
+              attempt: 2,
+              status: 'failed',
+              failure: f,
+            }),
+            50,
+          );
+      }
+      ev.push(d.evaluate(m));
+    }
+    expect(ev.slice(0, 280).filter((e) => e.verdict === 'anomalous')).toEqual([]);
+    expect(firstAnomalous(ev, 280)).toBeGreaterThanOrEqual(280);
+    expect(firstAnomalous(ev, 280)).toBeLessThanOrEqual(284);
   });
 });

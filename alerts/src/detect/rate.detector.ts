@@ -13,11 +13,22 @@ import {
 import { quiet } from './common.js';
 import { wilson } from './stats.js';
 import type { Evaluation, MinuteAggregate, SeriesDetector } from './types.js';
-import { MINUTE_MS, MinuteWindow, details, revenueAtRisk } from './types.js';
+import {
+  MINUTE_MS,
+  MinuteWindow,
+  OUTCOME_SUCCESS,
+  OUTCOME_TECHNICAL,
+  details,
+  revenueAtRisk,
+} from './types.js';
 import { say } from './summary.js';
 
 /**
- * Success/decline-rate test for proportions. The current window's rate gets a Wilson
+ * Success/decline-rate test for proportions, over **payments**: a payment (`payment_id`) counts
+ * once per window, with the outcome of its latest attempt in the window (a retry of a declined
+ * payment replaces its failure; a payment that succeeds on a retry is a success), so one shopper
+ * retrying 36 times is one failed payment, not 36 failed shoppers. Attempts stay reported
+ * beside the payments. The current window's rate gets a Wilson
  * interval (with the sample size deflated by a beta-binomial over-dispersion factor, so
  * correlated failures do not look more certain than they are); it is compared with the
  * baseline rate of the recent *normal* minutes. Below `min_attempts` the slice is not judged
@@ -29,6 +40,10 @@ export const RateSpecSchema = z.object({
   metric: z.enum(['success_rate', 'technical_success_rate', 'decline_rate']).default('success_rate'),
   window_minutes: z.number().int().min(1).max(240).default(5),
   baseline_minutes: z.number().int().min(10).max(10080).default(120),
+  /**
+   * Attempts in the window (or a suffix) needed to judge it: a volume gate, on attempts as the
+   * name says (the rate itself and its interval are over payments).
+   */
   min_attempts: z.number().int().min(1).default(30),
   /** Normal quantile of the interval (3.29 ≈ 99.9 % two-sided). */
   z: z.number().positive().default(3.29),
@@ -51,6 +66,20 @@ export const RateSpecSchema = z.object({
 });
 export type RateSpec = z.infer<typeof RateSpecSchema>;
 
+/** What a payment outcome (`OUTCOME_*`) adds to `hits` for a metric. */
+function hitOf(code: number, metric: RateSpec['metric']): number {
+  if (metric === 'success_rate') return code === OUTCOME_SUCCESS ? 1 : 0;
+  if (metric === 'technical_success_rate') return code === OUTCOME_TECHNICAL ? 0 : 1;
+  return code === OUTCOME_SUCCESS ? 0 : 1;
+}
+
+/** A minute's counts in the window: payments (`n`) and their hits, and its attempts (`a`). */
+interface MinuteCounts {
+  hits: number;
+  n: number;
+  a: number;
+}
+
 function counts(m: MinuteAggregate, metric: RateSpec['metric']): { hits: number; n: number } {
   if (metric === 'success_rate') return { hits: m.succeeded, n: m.attempts };
   if (metric === 'technical_success_rate') return { hits: m.attempts - m.technical_failed, n: m.attempts };
@@ -68,14 +97,62 @@ export function createRateDetector(spec: RateSpec): SeriesDetector {
   const lagged: MinuteAggregate[] = [];
   // Parallel to `lagged`: the minute was part of a suffix judged anomalous (never learned).
   const tainted: boolean[] = [];
-  const recent: { hits: number; n: number }[] = [];
+  // Per minute of the window (oldest first): payments and hits, each payment counted in the
+  // minute of its latest attempt only (see `dedupe`). `lagged` shares these objects (`laggedC`),
+  // so the baseline learns payments too.
+  const recent: MinuteCounts[] = [];
+  const laggedC: MinuteCounts[] = [];
+  // The minutes of `recent` (null: restored, without payment ids), to forget their payments.
+  const held: (MinuteAggregate | null)[] = [];
+  // Payment id → (minute number × 4 + outcome) of its latest attempt in the window, when failed.
+  const lastSeen = new Map<string, number>();
+  // Minutes evaluated (numbers the minutes for `lastSeen`).
+  let seq = 0;
   // Minutes since the last recovered tail began (suffixes reach no further back); saturates at
   // window_minutes (= no fence).
   let fence = spec.window_minutes;
   const higherIsWorse = spec.metric === 'decline_rate';
 
-  function absorb(m: MinuteAggregate): void {
-    const c = counts(m, spec.metric);
+  /**
+   * Counts each payment of the newest minute (`seq`) once in the window: an earlier *failed*
+   * attempt of the same payment still in the window is taken out of its minute's counts (a
+   * success ends a payment: it is never superseded). Only failed attempts are remembered, so the
+   * map holds the window's failures, not its traffic: one lookup per attempt, one insert per
+   * failure (and one to forget it when its minute leaves the window).
+   */
+  function dedupe(m: MinuteAggregate): void {
+    const ids = m.payments;
+    const codes = m.payment_outcomes;
+    for (let i = 0; i < ids.length; i++) {
+      const id = ids[i] as string;
+      const code = codes[i] ?? OUTCOME_SUCCESS;
+      const prev = lastSeen.size > 0 ? lastSeen.get(id) : undefined;
+      if (prev !== undefined) {
+        const pos = recent.length - 1 - (seq - Math.floor(prev / 4));
+        const r = pos >= 0 ? recent[pos] : undefined;
+        if (r) {
+          r.n--;
+          r.hits -= hitOf(prev % 4, spec.metric);
+        }
+        if (code === OUTCOME_SUCCESS) lastSeen.delete(id);
+      }
+      if (code !== OUTCOME_SUCCESS) lastSeen.set(id, seq * 4 + code);
+    }
+  }
+
+  /** Forgets the failed payments whose latest attempt was in a minute (number `at`) leaving the window. */
+  function forget(m: MinuteAggregate | null | undefined, at: number): void {
+    if (!m || lastSeen.size === 0) return;
+    const codes = m.payment_outcomes;
+    for (let i = 0; i < m.payments.length; i++) {
+      if (codes[i] === OUTCOME_SUCCESS) continue;
+      const id = m.payments[i] as string;
+      const v = lastSeen.get(id);
+      if (v !== undefined && Math.floor(v / 4) === at) lastSeen.delete(id);
+    }
+  }
+
+  function absorb(c: { hits: number; n: number }): void {
     bHits += c.hits - (bh[bHead] ?? 0);
     bN += c.n - (bn[bHead] ?? 0);
     bh[bHead] = c.hits;
@@ -97,7 +174,7 @@ export function createRateDetector(spec: RateSpec): SeriesDetector {
         bN,
         lagged: lagged.map(minuteToJson),
         tainted: [...tainted],
-        recent: recent.map((r) => [r.hits, r.n]),
+        recent: recent.map((r) => [r.hits, r.n, r.a]),
         fence,
       };
     },
@@ -113,17 +190,46 @@ export function createRateDetector(spec: RateSpec): SeriesDetector {
       // Snapshots from before `tainted` existed: nothing known to be anomalous.
       const t = s['tainted'] === undefined ? [] : arr(s['tainted']);
       tainted.push(...lagged.map((_, i) => t[i] === true));
-      recent.push(...arr(s['recent']).map((r) => ({ hits: num(arr(r)[0]), n: num(arr(r)[1]) })));
+      recent.length = 0;
+      recent.push(
+        ...arr(s['recent']).map((r) => {
+          const x = arr(r);
+          // Snapshots from before payments were counted: attempts = payments.
+          return { hits: num(x[0]), n: num(x[1]), a: x[2] === undefined ? num(x[1]) : num(x[2]) };
+        }),
+      );
+      held.length = 0;
+      held.push(...recent.map(() => null));
+      lastSeen.clear();
+      // The lagged minutes share the counts of the window's minutes (aligned at the newest).
+      laggedC.length = 0;
+      for (let i = 0; i < lagged.length; i++) {
+        const r = recent[recent.length - lagged.length + i];
+        const m = lagged[i];
+        laggedC.push(r ?? { ...(m ? counts(m, spec.metric) : { hits: 0, n: 0 }), a: m?.attempts ?? 0 });
+      }
       // Snapshots from before the fence existed: no fence.
       fence = s['fence'] === undefined ? spec.window_minutes : Math.min(num(s['fence']), spec.window_minutes);
     },
     evaluate(minute: MinuteAggregate): Evaluation {
       win.push(minute);
       const at = minute.t + MINUTE_MS;
-      const w = win.sum();
-      recent.push(counts(minute, spec.metric));
-      if (recent.length > spec.window_minutes) recent.shift();
-      const whole = counts(w, spec.metric);
+      seq++;
+      const cur: MinuteCounts = { ...counts(minute, spec.metric), a: minute.attempts };
+      recent.push(cur);
+      held.push(minute);
+      if (recent.length > spec.window_minutes) {
+        recent.shift();
+        forget(held.shift(), seq - spec.window_minutes);
+      }
+      dedupe(minute);
+      // The window's payments (each once) and attempts.
+      const whole = { hits: 0, n: 0, a: 0 };
+      for (const r of recent) {
+        whole.hits += r.hits;
+        whole.n += r.n;
+        whole.a += r.a;
+      }
       let c = whole;
       let p = c.n > 0 ? c.hits / c.n : null;
       let out: Evaluation;
@@ -139,21 +245,23 @@ export function createRateDetector(spec: RateSpec): SeriesDetector {
       // hid the recovery. It also judges a slice whose window is below `min_attempts` normal
       // (an ended outage kept a low-volume slice "insufficient", hence firing, for long).
       let recoveredFrom = -1;
-      let tail = { hits: 0, n: 0 };
+      let tail = { hits: 0, n: 0, a: 0 };
       // Only while the window still holds minutes some verdict found anomalous: in normal
       // traffic every suffix is tested as before (a mild drop needs the whole window).
       if (bN >= spec.min_baseline_attempts && spec.recover_minutes > 0 && tainted.includes(true)) {
         const p0 = bHits / bN;
         let th = 0;
         let tn = 0;
+        let ta = 0;
         for (let k = recent.length - 1; k >= Math.max(0, recent.length - spec.recover_minutes); k--) {
           th += recent[k]?.hits ?? 0;
           tn += recent[k]?.n ?? 0;
-          if (tn < spec.recover_min_attempts) continue;
+          ta += recent[k]?.a ?? 0;
+          if (ta < spec.recover_min_attempts) continue;
           const healthy = higherIsWorse ? th / tn <= p0 + spec.min_effect : th / tn >= p0 - spec.min_effect;
           if (healthy) {
             recoveredFrom = k;
-            tail = { hits: th, n: tn };
+            tail = { hits: th, n: tn, a: ta };
             fence = Math.min(fence, recent.length - k);
           }
           break;
@@ -162,10 +270,10 @@ export function createRateDetector(spec: RateSpec): SeriesDetector {
       // Oldest index of `recent` a suffix may reach.
       const oldest = Math.max(0, recent.length - fence);
       if (c.n === 0) out = quiet(at, 'no_data', null);
-      else if (c.n < spec.min_attempts && recoveredFrom < 0)
+      else if (c.a < spec.min_attempts && recoveredFrom < 0)
         out = quiet(at, 'insufficient', p, {
           key: 'too_few_attempts',
-          params: { attempts: c.n, min: spec.min_attempts },
+          params: { attempts: c.a, min: spec.min_attempts },
         });
       else if (bN < spec.min_baseline_attempts)
         out = quiet(at, 'insufficient', p, { key: 'learning', params: { what: 'baseline' } });
@@ -179,6 +287,7 @@ export function createRateDetector(spec: RateSpec): SeriesDetector {
         let bad = false;
         let hits = 0;
         let n = 0;
+        let a = 0;
         if (recoveredFrom >= 0) {
           c = tail;
           p = tail.hits / tail.n;
@@ -187,14 +296,15 @@ export function createRateDetector(spec: RateSpec): SeriesDetector {
         for (let k = recent.length - 1; k >= Math.max(oldest, recoveredFrom); k--) {
           hits += recent[k]?.hits ?? 0;
           n += recent[k]?.n ?? 0;
-          if (n < spec.min_attempts && k !== recoveredFrom) continue;
+          a += recent[k]?.a ?? 0;
+          if (a < spec.min_attempts && k !== recoveredFrom) continue;
           const nEff = n / (1 + (n - 1) * spec.overdispersion);
           const ck = wilson((hits / n) * nEff, nEff, spec.z);
           const badK = higherIsWorse ? ck.lower > p0 + spec.min_effect : ck.upper < p0 - spec.min_effect;
           if (badK || k === oldest || k === recoveredFrom) {
             judged = true;
             ci = ck;
-            c = { hits, n };
+            c = { hits, n, a };
             p = hits / n;
             bad = badK;
             if (badK) {
@@ -205,7 +315,7 @@ export function createRateDetector(spec: RateSpec): SeriesDetector {
         }
         if (!judged && n > 0) {
           // Behind the fence too few attempts to judge: normal, reported over the fenced minutes.
-          c = { hits, n };
+          c = { hits, n, a };
           p = hits / n;
           const nEff = n / (1 + (n - 1) * spec.overdispersion);
           ci = wilson((hits / n) * nEff, nEff, spec.z);
@@ -225,7 +335,9 @@ export function createRateDetector(spec: RateSpec): SeriesDetector {
             params: {
               metric: spec.metric,
               value: p,
-              attempts: c.n,
+              // Attempts, and the payments behind them when retries made them fewer.
+              attempts: c.a,
+              ...(c.n < c.a ? { payments: c.n } : {}),
               lower: ci.lower,
               upper: ci.upper,
               baseline: p0,
@@ -241,12 +353,14 @@ export function createRateDetector(spec: RateSpec): SeriesDetector {
       // dragging the baseline down for hours: a later real drop was missed, and a recovered
       // slice read far above its baseline).
       lagged.push(minute);
+      laggedC.push(cur);
       tainted.push(false);
       for (let i = tainted.length - anomalousMinutes; i < tainted.length; i++) tainted[i] = true;
       if (lagged.length > spec.window_minutes) {
         const old = lagged.shift();
         const wasAnomalous = tainted.shift() === true;
-        if (old && !wasAnomalous && out.verdict !== 'anomalous') absorb(old);
+        const oldC = laggedC.shift();
+        if (old && oldC && !wasAnomalous && out.verdict !== 'anomalous') absorb(oldC);
       }
       return out;
     },

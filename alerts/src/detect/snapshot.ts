@@ -15,8 +15,14 @@ export class SnapshotError extends Error {
   }
 }
 
-/** A minute aggregate as JSON: the same fields, its two maps as entry lists. */
-export type MinuteJson = Omit<MinuteAggregate, 'contrib' | 'contrib_attempts'> & {
+/**
+ * A minute aggregate as JSON: the same fields, its two maps as entry lists; without its payment
+ * ids (a restored minute's attempts count as payments: see `MinuteAggregate.payments`).
+ */
+export type MinuteJson = Omit<
+  MinuteAggregate,
+  'contrib' | 'contrib_attempts' | 'payments' | 'payment_outcomes'
+> & {
   contrib: [string, number][];
   contrib_attempts: [string, number][];
 };

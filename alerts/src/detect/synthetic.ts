@@ -171,6 +171,8 @@ export function eventStream(o: EventStreamOptions): PaymentEvent[] {
           makeEvent({
             ts,
             event_id: `evt_${n.toString(36).padStart(8, '0')}`,
+            // Unique across streams (the rate tests count a payment id once per window).
+            payment_id: `pay_${(o.seed ?? 11).toString(36)}_${o.from.toString(36)}_${n.toString(36)}`,
             provider: p,
             status: ok ? 'succeeded' : 'failed',
             failure: ok

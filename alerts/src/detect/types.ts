@@ -30,7 +30,23 @@ export interface MinuteAggregate {
   contrib_attempts: Map<string, number>;
   /** A few masked payment ids of failed (or, failing that, any) attempts. */
   samples: string[];
+  /**
+   * The payment of each failed attempt and of each retry (`attempt` > 1) that succeeded, in
+   * arrival order (`payment_id`; a retry shares it), and its outcome in `payment_outcomes`
+   * (`OUTCOME_SUCCESS`, `OUTCOME_FAILED`, `OUTCOME_TECHNICAL`): the rate tests count a payment
+   * once per window, with its latest outcome. A first attempt's success supersedes nothing and
+   * is not listed; attempts without an entry (those, synthetic minutes) each count as a payment.
+   * Not merged by `mergeMinute`.
+   */
+  payments: string[];
+  payment_outcomes: number[];
 }
+
+/** Codes of `MinuteAggregate.payment_outcomes`. */
+export const OUTCOME_SUCCESS = 0;
+export const OUTCOME_FAILED = 1;
+/** A failure the payment stack caused (counted in `technical_failed`). */
+export const OUTCOME_TECHNICAL = 2;
 
 /** What a detector concluded about one point. `insufficient` = below the minimum volume gate. */
 export type Verdict = 'normal' | 'anomalous' | 'no_data' | 'insufficient';
@@ -151,6 +167,8 @@ export function emptyMinute(t: number): MinuteAggregate {
     contrib: new Map(),
     contrib_attempts: new Map(),
     samples: [],
+    payments: [],
+    payment_outcomes: [],
   };
 }
 

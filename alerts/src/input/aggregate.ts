@@ -1,6 +1,12 @@
 import { TECHNICAL_FAILURE_CATEGORIES, outcomeOf, toMajorUnits } from '@paywatch/contracts';
 import type { PaymentEvent } from '@paywatch/contracts';
-import { MAX_CONTRIB, MAX_SAMPLES } from '../detect/types.js';
+import {
+  MAX_CONTRIB,
+  MAX_SAMPLES,
+  OUTCOME_FAILED,
+  OUTCOME_SUCCESS,
+  OUTCOME_TECHNICAL,
+} from '../detect/types.js';
 import type { MinuteAggregate } from '../detect/types.js';
 import { maskId } from '../lib/mask.js';
 
@@ -80,11 +86,20 @@ export function addEvent(
   if (outcome === 'success') {
     agg.succeeded++;
     agg.gmv += amountReporting;
+    // A first attempt's success supersedes nothing: only a retry's is recorded (most attempts
+    // are first attempts that succeed, and this runs for every series rule of every event).
+    if (e.attempt > 1) {
+      agg.payments.push(e.payment_id);
+      agg.payment_outcomes.push(OUTCOME_SUCCESS);
+    }
   } else {
+    agg.payments.push(e.payment_id);
     agg.failed++;
     const cat = e.failure?.category ?? 'other';
     agg.failures[cat] = (agg.failures[cat] ?? 0) + 1;
-    if (TECH.has(cat)) agg.technical_failed++;
+    const tech = TECH.has(cat);
+    if (tech) agg.technical_failed++;
+    agg.payment_outcomes.push(tech ? OUTCOME_TECHNICAL : OUTCOME_FAILED);
     for (const k of keys) {
       if (k != null && (agg.contrib.size < MAX_CONTRIB || agg.contrib.has(k)))
         agg.contrib.set(k, (agg.contrib.get(k) ?? 0) + 1);
@@ -128,6 +143,19 @@ export function removeEvent(
     else m.set(k, v - 1);
   };
   for (let i = 1; i < keys.length; i++) dec(agg.contrib_attempts, keys[i] ?? null);
+  // Its payment entry: the latest one of that payment with the same outcome.
+  const code =
+    outcome === 'success'
+      ? OUTCOME_SUCCESS
+      : TECH.has(e.failure?.category ?? 'other')
+        ? OUTCOME_TECHNICAL
+        : OUTCOME_FAILED;
+  for (let i = outcome === 'success' && e.attempt <= 1 ? -1 : agg.payments.length - 1; i >= 0; i--)
+    if (agg.payments[i] === e.payment_id && agg.payment_outcomes[i] === code) {
+      agg.payments.splice(i, 1);
+      agg.payment_outcomes.splice(i, 1);
+      break;
+    }
   if (outcome === 'success') {
     agg.succeeded--;
     agg.gmv -= amountReporting;
