@@ -1,7 +1,7 @@
 // Guards the alerts HTTP API on a real Express server: list/detail, acknowledge, silences with author/reason/expiry, delivery log, test notification, and error shapes (unknown query parameters, non-JSON bodies).
 import express from 'express';
 import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
+import { request, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAlertsRouter } from './alerts.router.js';
 import { createAlertEngine } from '../engine/engine.js';
@@ -256,5 +256,40 @@ describe('alerts router', () => {
     // No body at all is not a content-type question: the test notification takes none.
     const t = await fetch(base + '/receivers/oncall/test', { method: 'POST' });
     expect(t.status).toBe(200);
+  });
+
+  it('answers 413 to a body over 64 KiB: at once for a declared length, when passed for a chunked one', async () => {
+    // The old reader waited for the whole declared body, and cut a chunked one without an answer.
+    const post = (headers: Record<string, string>, chunks: string[]) =>
+      new Promise<{ status: number; body: string; closed: boolean }>((resolve, reject) => {
+        const req = request(
+          `${base}/silences`,
+          { method: 'POST', headers: { 'content-type': 'application/json', ...headers } },
+          (res) => {
+            let text = '';
+            res.on('data', (c: Buffer) => (text += c.toString()));
+            res.on('end', () => {
+              resolve({
+                status: res.statusCode ?? 0,
+                body: text,
+                closed: res.headers.connection === 'close',
+              });
+              req.destroy();
+            });
+          },
+        );
+        req.on('error', reject);
+        for (const c of chunks) req.write(c);
+        setTimeout(() => reject(new Error('no answer within 2 s')), 2000).unref();
+      });
+    const expected = {
+      status: 413,
+      body: JSON.stringify({
+        error: { code: 'payload_too_large', message: 'request body exceeds the limit of 65536 bytes' },
+      }),
+      closed: true,
+    };
+    expect(await post({ 'content-length': String(1 << 30) }, ['{"matchers":['])).toEqual(expected);
+    expect(await post({}, ['{"comment":"', 'x'.repeat(40_000), 'x'.repeat(40_000)])).toEqual(expected);
   });
 });

@@ -13,6 +13,9 @@ export interface AlertsRouterDeps {
   now?: () => number;
 }
 
+/** The largest JSON body read (the hosts' parsers use the same limit: 64 KiB). */
+const BODY_LIMIT = 64 * 1024;
+
 /** An API error in the collector's response shape: `{error: {code, message, field?}}`. */
 class ApiError extends Error {
   constructor(
@@ -84,14 +87,14 @@ function parse<T>(schema: z.ZodType<T>, v: unknown, what: 'field' | 'query param
  *   POST /receivers/:name/test   send a test notification
  *   GET  /alerts-stats
  * JSON bodies need `express.json()` upstream (the router adds it if absent); a body of another
- * content type is a 415. Unknown query parameters are a 400 naming them. Errors answer
- * `{error: {code, message, field?}}` with 400/404/415.
+ * content type is a 415, one over 64 KiB a 413. Unknown query parameters are a 400 naming them.
+ * Errors answer `{error: {code, message, field?}}` with 400/404/413/415.
  */
 export function createAlertsRouter(deps: AlertsRouterDeps): Router {
   const { engine } = deps;
   const now = deps.now ?? Date.now;
   const r = Router();
-  r.use((req, _res, next) => {
+  r.use((req, res, next) => {
     if (!['POST', 'PUT', 'PATCH'].includes(req.method)) return next();
     // A body that is not declared JSON (text/plain, a form) is never parsed, so it read as an empty
     // object: "expected array, received undefined". Checked on the header, not on req.body, because
@@ -103,20 +106,31 @@ export function createAlertsRouter(deps: AlertsRouterDeps): Router {
       return next(new ApiError(415, 'unsupported_media_type', 'send the body as application/json'));
     // Accept JSON bodies even when the host app did not install a parser for this path.
     if (req.body !== undefined) return next();
-    let raw = '';
-    req.setEncoding('utf8');
-    req.on('data', (c: string) => {
-      raw += c;
-      if (raw.length > 65536) req.destroy();
-    });
-    req.on('end', () => {
+    // Over the limit: a 413 and the connection closed, at once for a declared length (not after
+    // the whole upload), when the limit is passed for a chunked one (it was cut without an answer).
+    const tooLarge = () => {
+      res.setHeader('Connection', 'close');
+      next(new ApiError(413, 'payload_too_large', `request body exceeds the limit of ${BODY_LIMIT} bytes`));
+    };
+    if (Number(req.headers['content-length'] ?? 0) > BODY_LIMIT) return tooLarge();
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (c: Buffer) => {
+      size += c.length;
+      if (size <= BODY_LIMIT) return void chunks.push(c);
+      req.off('data', onData).off('end', onEnd).resume();
+      tooLarge();
+    };
+    const onEnd = () => {
+      const raw = Buffer.concat(chunks).toString('utf8');
       try {
         req.body = raw ? (JSON.parse(raw) as unknown) : {};
         next();
       } catch {
         next(new ApiError(400, 'bad_request', 'body is not valid JSON'));
       }
-    });
+    };
+    req.on('data', onData).on('end', onEnd);
   });
 
   r.get('/alerts', (req, res) => {

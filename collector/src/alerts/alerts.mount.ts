@@ -244,7 +244,7 @@ export function createAlertsInCollector(
     };
   router.post('/api/v1/alerts/:id/ack', actorBody, stampActor('by'));
   router.post('/api/v1/silences', actorBody, stampActor('created_by'));
-  // Read here too: the alerts router's own reader has no early 413 (it cuts the connection at 64 KiB).
+  // Read here too, like the other bodies (the alerts router's own reader is for hosts without a parser).
   router.post('/api/v1/receivers/:name/test', actorBody);
   // The engine's statistics plus the collector's warm-up of it (state, events, seconds, held, dropped).
   router.get('/api/v1/alerts-stats', (_req, res) => {
