@@ -142,8 +142,10 @@ inhibit_rules:
   - source_matchers: ['alertname="provider_success_rate_drop"']
     target_matchers: ['alertname=~"slice_success_rate_drop|country_success_rate_drop|issuer_success_rate_drop|expected_silence|success_rate_forecast|decline_mix_shift"']
     equal: [provider]
-  # A country down fails every provider × method slice of it: its page says it once.
+  # A country down fails every provider × method slice of it, and the cards its shoppers hold:
+  # its page says it once. An issuer (BIN) warning carries the shoppers' country its failures
+  # concentrate on as a finding label (country), so it folds under that country's page.
   - source_matchers: ['alertname="country_success_rate_drop"']
-    target_matchers: ['alertname="slice_success_rate_drop"']
+    target_matchers: ['alertname=~"slice_success_rate_drop|issuer_success_rate_drop"']
     equal: [country]
 `;

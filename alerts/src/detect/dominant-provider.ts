@@ -1,14 +1,25 @@
 import type { Evaluation, MinuteAggregate, SeriesDetector } from './types.js';
 import { MinuteWindow } from './types.js';
 
-/** Failures by provider (`provider=<name>` contributor keys) and in total, over some minutes. */
-function failuresByProvider(minutes: readonly MinuteAggregate[]): { total: number; by: Map<string, number> } {
+/** A dimension a finding can name (a contributor key prefix): see `withDominantProvider`. */
+export type FindingDimension = 'provider' | 'country';
+
+/**
+ * Failures by value of a dimension (`provider=<name>` contributor keys, or `country=…`) and in
+ * total, over some minutes.
+ */
+function failuresByProvider(
+  minutes: readonly MinuteAggregate[],
+  dim: FindingDimension = 'provider',
+): { total: number; by: Map<string, number> } {
   const by = new Map<string, number>();
+  const prefix = `${dim}=`;
   let total = 0;
   for (const m of minutes) {
     total += m.failed;
     for (const [key, n] of m.contrib)
-      if (key.startsWith('provider=')) by.set(key.slice(9), (by.get(key.slice(9)) ?? 0) + n);
+      if (key.startsWith(prefix))
+        by.set(key.slice(prefix.length), (by.get(key.slice(prefix.length)) ?? 0) + n);
   }
   return { total, by };
 }
@@ -77,15 +88,33 @@ const MIN_REST_SHARE = 0.05;
  * and its outage paged the country beside its own page.
  */
 export function excessProvider(minutes: readonly MinuteAggregate[]): string | null {
+  return excessOf(minutes, 'provider');
+}
+
+/**
+ * The shopper's country (`country=` contributor keys) the latest failures concentrate on beyond
+ * the rest of the slice, by the same test as `excessProvider`: for success-rate slices without a
+ * country (an issuing country × BIN). A country outage fails the cards its shoppers hold, so
+ * the BIN alerts of that country's issuers name it, and the country's page inhibits them
+ * (`equal: [country]`); an issuer's own incident fails its cards in every country they are
+ * used in, and names none unless nearly all its cards are used in one (then that one).
+ */
+export function excessCountry(minutes: readonly MinuteAggregate[]): string | null {
+  return excessOf(minutes, 'country');
+}
+
+function excessOf(minutes: readonly MinuteAggregate[], dim: FindingDimension): string | null {
   const recent = minutes.slice(Math.max(0, minutes.length - RECENT_MINUTES));
-  const failures = failuresByProvider(recent);
+  const failures = failuresByProvider(recent, dim);
   if (failures.total <= 0) return null;
   const attempts = new Map<string, number>();
+  const prefix = `${dim}=`;
   let total = 0;
   for (const m of recent) {
     total += m.attempts;
     for (const [key, n] of m.contrib_attempts)
-      if (key.startsWith('provider=')) attempts.set(key.slice(9), (attempts.get(key.slice(9)) ?? 0) + n);
+      if (key.startsWith(prefix))
+        attempts.set(key.slice(prefix.length), (attempts.get(key.slice(prefix.length)) ?? 0) + n);
   }
   if (total <= 0) return null;
   const pooled = failures.total / total;
@@ -130,6 +159,8 @@ export function withDominantProvider(
   windowMinutes: number,
   /** How the provider is found: `dominantProvider` (the mix), or `excessProvider` (rates). */
   find: (minutes: readonly MinuteAggregate[]) => string | null = dominantProvider,
+  /** The finding label set (`country` with `excessCountry`). */
+  label: FindingDimension = 'provider',
 ): SeriesDetector {
   const win = new MinuteWindow(windowMinutes);
   const out: SeriesDetector = {
@@ -139,8 +170,8 @@ export function withDominantProvider(
       win.push(minute);
       const ev = inner.evaluate(minute);
       if (ev.verdict !== 'anomalous') return ev;
-      const provider = find(win.minutes());
-      return provider === null ? ev : { ...ev, labels: { ...ev.labels, provider } };
+      const value = find(win.minutes());
+      return value === null ? ev : { ...ev, labels: { ...ev.labels, [label]: value } };
     },
   };
   if (inner.snapshot) out.snapshot = () => inner.snapshot?.();

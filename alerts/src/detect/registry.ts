@@ -7,7 +7,7 @@ import { ForecastSpecSchema, createForecastDetector } from './forecast.detector.
 import { LevelSpecSchema, createLevelDetector } from './level.detector.js';
 import { LimitSpecSchema, createLimitDetector } from './limit.detector.js';
 import { MixSpecSchema, createMixDetector } from './mix.detector.js';
-import { excessProvider, withDominantProvider } from './dominant-provider.js';
+import { excessCountry, excessProvider, withDominantProvider } from './dominant-provider.js';
 import { RateSpecSchema, createRateDetector } from './rate.detector.js';
 import { SeasonalSpecSchema, createSeasonalDetector } from './seasonal.detector.js';
 import { SilenceSpecSchema, createSilenceDetector } from './silence.detector.js';
@@ -58,9 +58,17 @@ export function createDetector(spec: DetectorSpec, ctx: DetectorContext = {}): D
       // A slice without its own provider (a country, a BIN): failures concentrated on one
       // provider beyond its share of the attempts name it, so that provider's page inhibits it
       // (a provider outage drops every country).
-      return ctx.labels?.['provider'] === undefined
-        ? withDominantProvider(createRateDetector(spec), spec.window_minutes, excessProvider)
-        : createRateDetector(spec);
+      // A slice with neither a provider nor a country (an issuing country × BIN) names the
+      // shoppers' country its failures concentrate on, so that country's page inhibits it.
+      if (ctx.labels?.['provider'] !== undefined) return createRateDetector(spec);
+      if (ctx.labels?.['country'] !== undefined)
+        return withDominantProvider(createRateDetector(spec), spec.window_minutes, excessProvider);
+      return withDominantProvider(
+        withDominantProvider(createRateDetector(spec), spec.window_minutes, excessProvider),
+        spec.window_minutes,
+        excessCountry,
+        'country',
+      );
     case 'slo':
       return createSloDetector(spec);
     case 'forecast':

@@ -1,0 +1,108 @@
+// Guards the default pack's country page folding its issuers' warnings: with a country down, the issuing-country × BIN warnings of that country name it (finding label country) and the pack's inhibit rules mute them under the country's page; another country's BIN warning is not muted.
+import { describe, expect, it } from 'vitest';
+import type { PaymentEvent } from '@paywatch/contracts';
+import { parseAlertsConfig } from './load.js';
+import { DEFAULT_RULES_YAML } from './default-rules.js';
+import { createAlertEngine } from '../engine/engine.js';
+import type { AlertTransition } from '../engine/engine.js';
+import { makeEvent, poisson, rng } from '../detect/synthetic.js';
+import { inhibitedBy } from '../mute/inhibit.js';
+import { createMemoryAlertStateStore } from '../state/store.js';
+
+const T0 = Date.UTC(2026, 2, 2, 6, 0);
+const MIN = 60_000;
+const onset = T0 + 150 * MIN;
+const end = onset + 15 * MIN;
+/** Attempts a minute per provider; AU the small market. Cards: 10 % used abroad. */
+const COUNTRIES: [string, number][] = [
+  ['US', 60],
+  ['DE', 40],
+  ['AU', 12],
+];
+
+/** AU down from `onset`: 85 % of its shoppers' attempts fail, whatever their card. */
+function traffic(): PaymentEvent[] {
+  const r = rng(21);
+  const out: PaymentEvent[] = [];
+  let n = 0;
+  for (let m = 0; m < 170; m++)
+    for (const provider of ['adyen', 'stripe'] as const)
+      for (const [country, perMinute] of COUNTRIES) {
+        const k = poisson(perMinute, r);
+        for (let j = 0; j < k; j++) {
+          const ts = T0 + m * MIN + Math.floor(r() * MIN);
+          const issuer = r() < 0.9 ? country : (COUNTRIES[Math.floor(r() * 3)]?.[0] ?? 'US');
+          // Few BINs per issuing country, so each is judged on its own.
+          const bin = String(
+            400000 + (issuer === 'AU' ? 200 : issuer === 'DE' ? 100 : 0) + Math.floor(r() * 2),
+          );
+          const down = country === 'AU' && ts >= onset && ts < end && r() < 0.85;
+          const failed = down || r() < 0.07;
+          n++;
+          out.push(
+            makeEvent({
+              ts,
+              event_id: `evt_${n.toString(36)}`,
+              provider,
+              country,
+              status: failed ? 'failed' : 'succeeded',
+              failure: failed
+                ? { category: down ? 'issuer_unavailable' : 'do_not_honor', code: null, message: null }
+                : null,
+              customer_ref: `cus_${n}`,
+              card: {
+                brand: 'visa',
+                bin,
+                last4: '4242',
+                issuer_country: issuer,
+                funding: 'credit',
+                wallet: null,
+              },
+            }),
+          );
+        }
+      }
+  return out.sort((a, b) => a.ts - b.ts);
+}
+
+describe('default pack: a country page folds its issuers’ warnings', () => {
+  it('AU down: the AU BIN warnings name country AU and are inhibited by the AU page', () => {
+    const config = parseAlertsConfig(DEFAULT_RULES_YAML);
+    const engine = createAlertEngine({ store: createMemoryAlertStateStore() }, config);
+    const log: AlertTransition[] = [];
+    engine.onTransition((t) => log.push(t));
+    const events = traffic();
+    for (let i = 0; i < events.length; i += 2000) engine.onEvents(events.slice(i, i + 2000));
+    engine.finish();
+    const firing = log.filter((t) => t.state === 'firing' && t.at > onset);
+    const lines = firing
+      .map((t) => `${t.rule} ${JSON.stringify(t.labels)} @${(t.at - onset) / MIN}m`)
+      .join('\n');
+    // What routing and muting see: the finding labels under the slice's own.
+    const routed = (t: AlertTransition) => ({
+      id: t.id,
+      labels: { ...engine.get(t.id)?.finding_labels, ...t.labels },
+    });
+    const page = firing.find((t) => t.rule === 'country_success_rate_drop' && t.labels['country'] === 'AU');
+    expect(page, lines).toBeDefined();
+    const issuers = firing.filter(
+      (t) => t.rule === 'issuer_success_rate_drop' && t.labels['issuer_country'] === 'AU',
+    );
+    expect(issuers.length, lines).toBeGreaterThan(0);
+    const rules = config.inhibit_rules.map((r) => ({
+      source: r.source_matchers,
+      target: r.target_matchers,
+      equal: r.equal,
+    }));
+    for (const t of issuers) {
+      expect(engine.get(t.id)?.finding_labels?.['country'], JSON.stringify(t.labels)).toBe('AU');
+      expect(inhibitedBy(rules, routed(t), [routed(page!)])?.id, JSON.stringify(t.labels)).toBe(page!.id);
+    }
+    // A BIN warning of another country is not folded under the AU page.
+    const de = {
+      id: 'de',
+      labels: { alertname: 'issuer_success_rate_drop', issuer_country: 'DE', bin: '400100', country: 'DE' },
+    };
+    expect(inhibitedBy(rules, de, [routed(page!)])).toBeNull();
+  });
+});
