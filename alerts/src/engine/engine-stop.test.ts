@@ -1,4 +1,4 @@
-// Guards a graceful stop while a receiver hangs: stop() ends within its deadline (it waited ≈ 45 s of retries), and the page it cut off goes out once after the restart, however long the downtime — never twice.
+// Guards a graceful stop while a receiver hangs: stop() ends within its deadline (it waited ≈ 45 s of retries), and the page it cut off goes out once after the restart, however long the downtime — never twice, and not for an alert that is over by its first judgement after the restart.
 import { createServer } from 'node:http';
 import type { ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -48,10 +48,25 @@ async function receiver() {
 let rx: Awaited<ReturnType<typeof receiver>>;
 afterEach(() => rx.close());
 
-describe('engine stop with a receiver that hangs', () => {
-  it('stops within stopTimeoutMs, and the page it cut off is sent once after the restart', async () => {
-    rx = await receiver();
-    const cfg = parseAlertsConfig(`
+/** Runs a started engine live for `minutes` of wall clock in 5 s steps, feeding `feed`'s events as their time comes. */
+async function live(
+  clock: { wall: number },
+  e: { onEvents(ev: typeof events): void },
+  minutes: number,
+  feed = events,
+) {
+  const end = clock.wall + minutes * MIN;
+  while (clock.wall < end) {
+    const from = clock.wall;
+    clock.wall += 5_000;
+    e.onEvents(feed.filter((x) => x.ts > from && x.ts <= clock.wall));
+    await new Promise((r) => setTimeout(r, 15)); // a few ticks (tickMs 5) at this wall time
+  }
+}
+
+/** The engine of these tests over one state store; `rx` its receiver. */
+function setup() {
+  const cfg = parseAlertsConfig(`
 rules:
   - name: provider_down
     detector: { type: threshold, metric: success_rate, op: below, threshold: 0.5, window_minutes: 1, min_attempts: 5 }
@@ -60,19 +75,32 @@ rules:
 route: { receiver: pager }
 receivers: [{ name: pager, channels: [{ type: webhook, url: '${rx.url}/pager' }] }]
 `);
-    const store = createMemoryAlertStateStore();
-    const clock = { wall: T0 + 20 * MIN };
-    const engine = (log = createDeliveryLog()) =>
-      createAlertEngine(
-        {
-          store,
-          deliveryLog: log,
-          notifier: createNotifier({ log, sleep: async () => undefined }, { receivers: cfg.receivers }),
-          now: () => clock.wall,
-        },
-        cfg,
-        { followWallClock: true, tickMs: 3_600_000, stopTimeoutMs: 300 },
-      );
+  const store = createMemoryAlertStateStore();
+  const clock = { wall: T0 + 20 * MIN };
+  const engine = (log = createDeliveryLog(), tickMs = 3_600_000) =>
+    createAlertEngine(
+      {
+        store,
+        deliveryLog: log,
+        notifier: createNotifier({ log, sleep: async () => undefined }, { receivers: cfg.receivers }),
+        now: () => clock.wall,
+      },
+      cfg,
+      { followWallClock: true, tickMs, stopTimeoutMs: 300 },
+    );
+  /** What the receiver got after the first (cut-off) page: "status provider" each. */
+  const pages = () =>
+    rx.bodies
+      .slice(1)
+      .map((x) => JSON.parse(x) as { status: string; alerts: { labels: { provider: string } }[] })
+      .map((x) => `${x.status} ${x.alerts.map((al) => al.labels.provider).join()}`);
+  return { clock, engine, pages };
+}
+
+describe('engine stop with a receiver that hangs', () => {
+  it('stops within stopTimeoutMs, and the page it cut off is sent once after the restart', async () => {
+    rx = await receiver();
+    const { clock, engine, pages } = setup();
     const log = createDeliveryLog();
     const a = engine(log);
     await a.start();
@@ -89,23 +117,54 @@ receivers: [{ name: pager, channels: [{ type: webhook, url: '${rx.url}/pager' }]
     expect(log.list({ limit: 10 }).map((d) => [d.status, d.error])).toEqual([['failed', ABORTED_ERROR]]);
 
     // Restarted 30 min later (its evidence is history by then: withheld, it was a lost page) with
-    // the receiver back: the cut-off page goes out, once.
+    // the receiver back and no traffic yet: the cut-off page goes out at the first judgement
+    // after the restart (the alert still fires), once.
     rx.state.hang = false;
     clock.wall += 30 * MIN;
-    const b = engine();
+    // A restart stopped again before it judged a minute still owes the page.
+    const again = engine();
+    await again.start();
+    clock.wall += 10_000;
+    await again.stop();
+    const b = engine(createDeliveryLog(), 5);
     await b.start();
-    clock.wall += MIN;
+    await live(clock, b, 3, []);
     await b.stop();
-    const pages = rx.bodies
-      .slice(1)
-      .map((x) => JSON.parse(x) as { status: string; alerts: { labels: { provider: string } }[] })
-      .map((x) => `${x.status} ${x.alerts.map((al) => al.labels.provider).join()}`);
-    expect(pages).toEqual(['firing stripe']);
+    expect(pages()).toEqual(['firing stripe']);
     // And a further restart does not send it again.
     const c = engine();
     await c.start();
     clock.wall += 10 * MIN;
     await c.stop();
     expect(rx.bodies).toHaveLength(2);
+  });
+
+  it('does not page after the restart for an owed alert that is over by then', async () => {
+    // The owed page went out group_wait after the start, before the engine had judged a minute:
+    // FIRING for an outage that had ended while it was down, its RESOLVED 5 min later.
+    rx = await receiver();
+    const { clock, engine, pages } = setup();
+    const a = engine();
+    await a.start();
+    a.onEvents(events);
+    clock.wall += MIN;
+    await a.stop();
+    expect(rx.held).toHaveLength(1);
+    rx.state.hang = false;
+    clock.wall += 30 * MIN;
+    const recovered = eventStream({
+      from: clock.wall,
+      minutes: 4,
+      perMinute: 40,
+      providers: ['stripe'],
+      successRate: () => 0.92,
+      seed: 12,
+    });
+    const b = engine(createDeliveryLog(), 5);
+    await b.start();
+    await live(clock, b, 3, recovered);
+    expect(b.list().map((x) => x.status)).toEqual(['resolved']);
+    await b.stop();
+    expect(pages()).toEqual([]);
   });
 });

@@ -118,7 +118,8 @@ export const DEFAULT_STOP_TIMEOUT_MS = 5_000;
 /**
  * Notification-log entry (not a receiver × group key) listing the firing alerts handed to routing
  * and not yet notified when the engine stopped (a send cut off, a group in `group_wait`): the
- * restart routes them again however old their evidence (else withheld as history: a lost page).
+ * restart routes them however old their evidence (else withheld as history: a lost page) — at
+ * their first judgement of a recent minute, if they still fire then (`owedIds`).
  */
 export const OWED_NFLOG_KEY = 'owed|stop';
 
@@ -385,6 +386,11 @@ export function createAlertEngine(
   let lastAdvanceWall = -Infinity;
   // Alerts handed to the dispatcher while pending/firing: their updates always go through.
   const dispatched = new Set<string>();
+  // Firing alerts the last graceful stop owed a page (OWED_NFLOG_KEY) whose evidence is history
+  // by the restart: routed at their first judgement of a recent minute if still firing. Routed
+  // at the start, a page went out after group_wait for an incident that had ended while it was
+  // down (its RESOLVED a group_interval later).
+  const owedIds = new Set<string>();
   // After a restore: event time resumes at `restoredFloor` with the first event; minutes up to
   // `restoredLastOpen` hold restored events and are closed, the downtime after them is skipped.
   let restoredFloor: number | null = null;
@@ -499,12 +505,18 @@ export function createAlertEngine(
       // Live: page only on recent evidence. A back-filled incident (or one held firing by
       // keep_last after its history ended) is recorded, not paged; a resolve always goes
       // through (the dispatcher sends it only for alerts it notified as firing).
-      if (s.status === 'resolved' || dispatched.has(id) || !isHistory(s.last_anomalous_at ?? at)) {
+      if (
+        s.status === 'resolved' ||
+        dispatched.has(id) ||
+        (owedIds.has(id) && !isHistory(at)) ||
+        !isHistory(s.last_anomalous_at ?? at)
+      ) {
         if (s.status === 'resolved') dispatched.delete(id);
         else dispatched.add(id);
         dispatcher.update(toNotify(s), now());
       } else stats.history_notifications_withheld++;
     }
+    if (owedIds.size && (dispatched.has(id) || s.status !== 'firing')) owedIds.delete(id);
     if (s.status === 'inactive') {
       dispatched.delete(id);
       states.delete(id);
@@ -985,9 +997,11 @@ export function createAlertEngine(
       // Rebuild the dispatch groups: the notification log stops firing alerts from being re-sent
       // and lets a resolve that was not yet delivered go out.
       // Firing alerts go back only if they were notified before (the notification log has them)
-      // or their evidence is recent: one withheld as history must not page on a restart.
+      // or their evidence is recent: one withheld as history must not page on a restart. One the
+      // stop owed a page waits for its first judgement (`owedIds`).
       if (dispatcher) {
-        const notified = new Set(p.nflog.flatMap((e) => e.firing));
+        const notified = new Set(p.nflog.flatMap((e) => (e.key === OWED_NFLOG_KEY ? [] : e.firing)));
+        const owedAtStop = new Set(nflogMap.get(OWED_NFLOG_KEY)?.firing ?? []);
         for (const s of states.values()) {
           if (s.status === 'resolved') dispatcher.update(toNotify(s), now());
           else if (
@@ -996,7 +1010,7 @@ export function createAlertEngine(
           ) {
             dispatched.add(s.id);
             dispatcher.update(toNotify(s), now());
-          }
+          } else if (s.status === 'firing' && owedAtStop.has(s.id)) owedIds.add(s.id);
         }
       }
       timer = setInterval(() => {
@@ -1032,7 +1046,7 @@ export function createAlertEngine(
         const heard = new Set(
           [...nflogMap.values()].flatMap((e) => (e.key === OWED_NFLOG_KEY ? [] : e.firing)),
         );
-        const owed = [...dispatched]
+        const owed = [...dispatched, ...owedIds]
           .filter((id) => states.get(id)?.status === 'firing' && !heard.has(id))
           .sort();
         if (owed.length || nflogMap.get(OWED_NFLOG_KEY)?.firing.length) {
