@@ -80,4 +80,38 @@ describe('ClickHouse migration lock', () => {
     for (const l of [ok, failing, taken]) await l.lock.release();
     expect(() => ok.lock.assertHeld()).toThrow(/not held/);
   });
+
+  it('a heartbeat counts only when the lock it went into is seen to be ours', async () => {
+    // Our lock was broken: the heartbeat INSERT still succeeds (on an Atomic database a RENAME
+    // does not wait for it: it lands in the table moved aside, then dropped; or in a lock being
+    // created), but reading the lock then finds it gone (code 60), without an owner row, or not at
+    // all. The old code renewed on the INSERT alone and kept going past the stale bound while the
+    // breaker held the lock.
+    const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+    const gone = () =>
+      Object.assign(new Error('Table paywatch.migration_lock does not exist.'), { code: '60' });
+    const make = (after: () => Promise<Record<string, unknown>[]>) => {
+      let broken = false;
+      const lock = createMigrationLock(
+        {
+          run: async () => undefined,
+          rows: async () => (broken ? after() : [{ holder: 'me', acquired_at: '', beat: 0, age: 0 }]),
+          logger: createLogger({ level: 'silent' }),
+        },
+        { database: 'paywatch', holder: 'me', staleAfterMs: 600, heartbeatMs: 50 },
+      );
+      return { lock, breakIt: () => (broken = true) };
+    };
+    const cases = [
+      make(async () => Promise.reject(gone())),
+      make(async () => []),
+      make(async () => Promise.reject(new Error('Code: 210. Connection reset by peer'))),
+    ];
+    for (const c of cases) await expect(c.lock.acquire()).resolves.toBe(true);
+    for (const c of cases) c.breakIt();
+    await sleep(700);
+    for (const c of cases) expect(() => c.lock.assertHeld()).toThrow(/no heartbeat went through/);
+    // Stops the heartbeats (the last one's read of the lock fails as the others did).
+    for (const c of cases) await c.lock.release().catch(() => undefined);
+  });
 });

@@ -178,12 +178,12 @@ export function createMigrationLock(deps: MigrationLockDeps, config: MigrationLo
     beat = b;
     const tick = async (): Promise<void> => {
       const sent = Date.now();
+      let wrote = false;
       try {
         await deps.run(
           sql`INSERT INTO ${lock} (holder, acquired_at, beat) SELECT ${holder}, now(), toUInt32(${++b.n})`,
         );
-        b.renewedAt = sent;
-        b.warned = false;
+        wrote = true;
       } catch (err) {
         if (!b.warned) {
           b.warned = true;
@@ -193,10 +193,19 @@ export function createMigrationLock(deps: MigrationLockDeps, config: MigrationLo
           );
         }
       }
-      // The row may have landed in a table another process now owns (ours was broken): lost.
+      // The row may have landed in a table another process now owns, or in one moved aside and
+      // dropped by a breaker (an Atomic database's RENAME does not wait for the INSERT): it renews
+      // the lock only once the lock is read back as ours. Another owner: lost. Gone, without an
+      // owner row, or unreadable: not renewed (judged by time in assertHeld()).
       try {
         const held = await current(lock);
-        if (held !== null && held !== 'empty' && held.holder !== holder) b.lostTo = held.holder;
+        if (held !== null && held !== 'empty') {
+          if (held.holder !== holder) b.lostTo = held.holder;
+          else if (wrote) {
+            b.renewedAt = sent;
+            b.warned = false;
+          }
+        }
       } catch {
         // Judged by time in assertHeld().
       }
