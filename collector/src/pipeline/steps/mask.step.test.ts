@@ -232,6 +232,26 @@ describe('mask step', () => {
       expect(masker.maskText(kept)).toBe(kept);
   });
 
+  it('hashes an IPv6 address glued by a colon to a label ending in a hex letter or digit ([IPv6:…] of a Received header)', () => {
+    const a = masker.maskText('2a00:1450:4001:82b::200e');
+    for (const label of ['[IPv6:', 'remote:', 'code:', 'Deadline:'])
+      expect(masker.maskText(`${label}2a00:1450:4001:82b::200e]`)).toBe(`${label}${a}]`);
+    // A hex token before the colon is one thing, not a label with an address after it.
+    expect(masker.maskText('id deadbeef:cafe:babe::1 done')).toBe('id deadbeef:cafe:babe::1 done');
+  });
+
+  it('hashes an IPv6 ip_ref in the form text is hashed in: IPv4-mapped as IPv4, any spelling as RFC 5952', () => {
+    const refOf = (ip_ref: string) => masker.maskEvent(event({ ip_ref })).ip_ref;
+    // Node's req.ip on a dual-stack server, and the same shopper in a message and from an IPv4 client.
+    expect(refOf('::ffff:203.0.113.9')).toBe(masker.maskText('203.0.113.9'));
+    expect(refOf('::ffff:203.0.113.9')).toBe(refOf('203.0.113.9'));
+    // Java's InetAddress writes every group; upper case from other clients.
+    expect(refOf('2001:db8:0:0:0:0:0:1')).toBe(masker.maskText('2001:db8::1'));
+    expect(refOf('2001:DB8::1')).toBe(refOf('2001:db8::1'));
+    // Not an address: hashed as sent.
+    expect(refOf('h_7f3a')).not.toBe(refOf('h_7f3b'));
+  });
+
   it("keeps a product's version token that looks like an address (every Chrome user agent), not one in a URL", () => {
     const ua =
       'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36 Edg/131.0.0.0';

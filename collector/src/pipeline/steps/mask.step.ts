@@ -147,6 +147,35 @@ function canonicalIpv6(g: number[]): string {
   return best < 0 ? hex(0, 8) : `${hex(0, best)}::${hex(best + bestLen, 8)}`;
 }
 
+const isV4Mapped = (g: number[]) => g[5] === 0xffff && g.slice(0, 5).every((x) => x === 0);
+
+/** The text an IPv6 address is hashed as: an IPv4-mapped one as its IPv4 address, else RFC 5952. */
+function hashedIpv6(g: number[]): string {
+  return isV4Mapped(g) ? `${g[6]! >> 8}.${g[6]! & 255}.${g[7]! >> 8}.${g[7]! & 255}` : canonicalIpv6(g);
+}
+
+/**
+ * `ip_ref` as hashed: an IPv6 address in the form text's addresses are hashed in (`hashedIpv6`),
+ * so Node's `::ffff:203.0.113.9` (`req.ip` on a dual-stack server) or Java's uncompressed
+ * `2001:db8:0:0:0:0:0:1` match the same address in a message and from another client; anything
+ * else (an IPv4 address, a client's own token) as sent.
+ */
+function ipRefForm(raw: string): string {
+  if (!raw.includes(':')) return raw;
+  const g = parseIpv6(raw);
+  return g === null ? raw : hashedIpv6(g);
+}
+
+/** Whether the word ending just before `colon` holds a letter that is not a hex digit (a label). */
+function labelBefore(s: string, colon: number): boolean {
+  for (let i = colon - 1; i >= 0; i--) {
+    const c = s.charCodeAt(i);
+    if (!isWordChar(c)) return false;
+    if (!isDigit(c) && !((c >= 65 && c <= 70) || (c >= 97 && c <= 102))) return true;
+  }
+  return false;
+}
+
 // International format only (leading +), 8–15 digits (E.164), separators allowed.
 const PHONE = /(?<![\w+])\+\d(?:[ ().-]{0,2}\d){7,14}(?!\d)/g;
 
@@ -178,17 +207,17 @@ export function createMasker(hashKey: Buffer): Masker {
     for (let m = V6_CANDIDATE.exec(s); m !== null; m = V6_CANDIDATE.exec(s)) {
       const g = ipv6Of(m[0], m.index, s);
       if (g === null) {
-        // 'ip:2001:db8::1' matched from the colon after 'ip' (glued to a word): try past it.
-        if (m[0].charCodeAt(0) === 58 && m[0].charCodeAt(1) !== 58) V6_CANDIDATE.lastIndex = m.index + 1;
+        // Glued to a label by a colon ('ip:2001:db8::1', '[IPv6:2001:db8::1]', 'remote:2a00:…':
+        // the match began at the colon, or inside a label ending in a hex letter or digit): try
+        // past that colon. A hex token before it (`deadbeef:cafe::1`) is one thing, not a label.
+        const c = m[0].indexOf(':');
+        if (c >= 0 && m[0].charCodeAt(c + 1) !== 58 && labelBefore(s, m.index + c))
+          V6_CANDIDATE.lastIndex = m.index + c + 1;
         continue;
       }
-      let hashed: string | null;
-      if (g.slice(0, 5).every((x) => x === 0) && g[5] === 0xffff) {
-        // IPv4-mapped: its IPv4 address, kept when private, hashed as that address is.
-        const v4 = `${g[6]! >> 8}.${g[6]! & 255}.${g[7]! >> 8}.${g[7]! & 255}`;
-        hashed = isInfraAddress(v4) ? null : hmac('ip', v4);
-      } else hashed = isInfraIpv6(g) ? null : hmac('ip', canonicalIpv6(g));
-      if (hashed === null) continue;
+      const form = hashedIpv6(g);
+      if (isV4Mapped(g) ? isInfraAddress(form) : isInfraIpv6(g)) continue;
+      const hashed = hmac('ip', form);
       out += s.slice(done, m.index) + hashed;
       done = m.index + m[0].length;
     }
@@ -240,7 +269,7 @@ export function createMasker(hashKey: Buffer): Masker {
         card: e.card?.bin && e.card.bin.length > 6 ? { ...e.card, bin: storedBin(e.card.bin) } : e.card,
         customer_ref: e.customer_ref === null ? null : hashRef(e.customer_ref),
         device_ref: e.device_ref === null ? null : hmac('dev', e.device_ref),
-        ip_ref: e.ip_ref === null ? null : hmac('ip', e.ip_ref),
+        ip_ref: e.ip_ref === null ? null : hmac('ip', ipRefForm(e.ip_ref)),
         user_level: opt(e.user_level),
         metadata: e.metadata === null ? null : (maskValue(e.metadata, 0) as Record<string, unknown>),
       };
