@@ -384,6 +384,19 @@ describe('dispatcher', () => {
     expect(esc).toEqual([{ path: '/manager', status: 'firing', alerts: ['p:firing'] }]);
   });
 
+  it("writes an escalation's times like the page's (the day only when it is not the sending day)", async () => {
+    // Escalations carried no send time: the manager read "Since: 1970-01-01 00:00 UTC" under a
+    // page that said "Since: 00:00 UTC" (render.fmtTime).
+    const { d } = setup();
+    d.update(alert('p', { provider: 'adyen', severity: 'page' }), 0);
+    for (let t = 30 * S; t <= 15 * M; t += 30 * S) await d.tick(t);
+    const since = rx.requests.map((r) => {
+      const b = JSON.parse(r.body) as { alerts: { annotations: { description: string } }[] };
+      return `${r.url} ${b.alerts[0]?.annotations.description.split('\n').find((l) => l.startsWith('Since'))}`;
+    });
+    expect(since).toEqual(['/pager Since: 00:00 UTC', '/manager Since: 00:00 UTC']);
+  });
+
   it('escalates on time, not at the next group flush up to a group_interval later', async () => {
     const { d } = setup();
     // Firing since 0, routed at 2 min (after its `for`): flushes at 2m30s, 7m30s, 12m30s, 17m30s.

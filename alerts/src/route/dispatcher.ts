@@ -407,6 +407,7 @@ export function createDispatcher(deps: DispatcherDeps, route: Route): Dispatcher
           status: 'resolved',
           alerts: escResolved,
           reason: 'update',
+          sent_at: now,
           external_url: deps.externalUrl?.() ?? '',
         });
         if (out.delivered) for (const a of escResolved) escalated.delete(a.id);
@@ -421,6 +422,7 @@ export function createDispatcher(deps: DispatcherDeps, route: Route): Dispatcher
           status: 'firing',
           alerts: due,
           reason: 'escalation',
+          sent_at: now,
           external_url: deps.externalUrl?.() ?? '',
         });
         if (out.delivered) {
