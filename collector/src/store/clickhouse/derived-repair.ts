@@ -101,12 +101,6 @@ export interface DerivedRepairConfig {
    * the store's request timeout): an earlier attempt's INSERT whose client timed out.
    */
   settleTimeoutMs?: number;
-  /**
-   * Heartbeat staleness of the repair lock (`DERIVED_REPAIR_LOCK_TABLE`; default
-   * `DEFAULT_LOCK_STALE_MS`, 60 s): a collector killed while holding it holds up other repairs
-   * this long.
-   */
-  lockStaleMs?: number;
 }
 
 /** A table whose rows count events (summed or merged): compared with the raw rows per bucket. */
@@ -140,18 +134,17 @@ export function createDerivedRepair(deps: DerivedRepairDeps, config: DerivedRepa
     unresolved: ZERO_BY_TABLE(),
     failures: 0,
   };
-  const lockStaleMs = config.lockStaleMs ?? DEFAULT_LOCK_STALE_MS;
+  // Heartbeat staleness of the repair lock: a collector killed while holding it holds up other
+  // repairs this long.
+  const lockStaleMs = DEFAULT_LOCK_STALE_MS;
   // One holder id for the store's life: a lock left by this store's failed release is its own.
-  const lock = createMigrationLock(
-    { rows: (s) => deps.rows(s), run: deps.run, logger: log },
-    {
-      database: db,
-      table: DERIVED_REPAIR_LOCK_TABLE,
-      staleAfterMs: lockStaleMs,
-      minPollMs: 50,
-      maxPollMs: 500,
-    },
-  );
+  const lock = createMigrationLock(deps, {
+    database: db,
+    table: DERIVED_REPAIR_LOCK_TABLE,
+    staleAfterMs: lockStaleMs,
+    minPollMs: 50,
+    maxPollMs: 500,
+  });
   const table = (name: string) => sql`${ident(db)}.${ident(name)}`;
   const rawEvents = table('payment_events');
 

@@ -14,8 +14,6 @@ export const MIGRATION_LOCK_TABLE = 'migration_lock';
  * `heartbeatMs`, however long its work takes.
  */
 export const DEFAULT_LOCK_STALE_MS = 60_000;
-/** @deprecated name of `DEFAULT_LOCK_STALE_MS` (the bound is now measured from the last heartbeat). */
-export const DEFAULT_MIGRATION_LOCK_STALE_MS = DEFAULT_LOCK_STALE_MS;
 
 /**
  * Bound for a lock written by a collector from before heartbeats (a table without the `beat`
