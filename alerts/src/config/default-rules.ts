@@ -148,4 +148,11 @@ inhibit_rules:
   - source_matchers: ['alertname="country_success_rate_drop"']
     target_matchers: ['alertname=~"slice_success_rate_drop|issuer_success_rate_drop"']
     equal: [country]
+  # A country down (naming no provider: every provider fails there) also drops a provider that
+  # serves mostly that market; the provider's alert then names the country (finding label) and
+  # is folded under the country's page. A provider's own outage names the provider on the
+  # country's alert (provider!=""), which this rule leaves alone: the provider's page wins.
+  - source_matchers: ['alertname="country_success_rate_drop"', 'provider=""']
+    target_matchers: ['alertname="provider_success_rate_drop"']
+    equal: [country]
 `;

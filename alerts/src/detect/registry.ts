@@ -60,7 +60,14 @@ export function createDetector(spec: DetectorSpec, ctx: DetectorContext = {}): D
       // (a provider outage drops every country).
       // A slice with neither a provider nor a country (an issuing country × BIN) names the
       // shoppers' country its failures concentrate on, so that country's page inhibits it.
-      if (ctx.labels?.['provider'] !== undefined) return createRateDetector(spec);
+      // A provider's slice without a country names the shoppers' country its failures
+      // concentrate on beyond the provider's other countries: a country down drops the rate of a
+      // provider serving mostly that market, and the country's page (naming no provider) then
+      // inhibits the provider's.
+      if (ctx.labels?.['provider'] !== undefined)
+        return ctx.labels['country'] === undefined
+          ? withDominantProvider(createRateDetector(spec), spec.window_minutes, excessCountry, 'country')
+          : createRateDetector(spec);
       if (ctx.labels?.['country'] !== undefined)
         return withDominantProvider(createRateDetector(spec), spec.window_minutes, excessProvider);
       return withDominantProvider(
