@@ -117,7 +117,10 @@ rules:
   - name: aml_structuring
     detector: { type: structuring, band: 0.1, window_hours: 24, min_count: 3 }
     severity: warning
-    keep_firing_for: 1h
+    # As long as the window: each further payment updates the one alert, which resolves 24 h
+    # after the customer's last such payment (the window then holds none of them; with 1h it
+    # resolved between payments 75 min apart and the next one alerted on the same customer again).
+    keep_firing_for: 24h
     labels: { team: compliance }
 
 route:
