@@ -570,6 +570,35 @@ describe('dispatcher', () => {
     },
   );
 
+  it('sends a resolve only once a keep-alive refresh of that alert is done (Alertmanager hears it last)', async () => {
+    // Refreshes run in the background (5eafc00): a resolve sent beside one still under way (or
+    // its retries, after a timeout) could reach Alertmanager first, and the refresh reopened the
+    // alert there for an hour.
+    await rx.close();
+    const held = await holdingReceiver('/api/v2/alerts', 1);
+    const { d, clock, pushes } = alertmanagerSetup(20); // refreshed 10 min after the page
+    const p = alert('p', { provider: 'adyen' });
+    d.update(p, 0);
+    const settled = (x: Promise<void>) => Promise.race([x, new Promise((r) => setTimeout(r, 30))]);
+    for (clock.now = 30 * S; clock.now <= 10 * M + 30 * S; clock.now += 30 * S)
+      await (clock.now < 10 * M + 30 * S ? d.tick(clock.now) : settled(d.tick(clock.now)));
+    for (let i = 0; i < 50 && held.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(held).toHaveLength(1); // the refresh waits for Alertmanager
+    d.update({ ...p, status: 'resolved', ends_at: 11 * M }, 11 * M);
+    const flushed = d.tick((clock.now = 15 * M + 30 * S));
+    await new Promise((r) => setTimeout(r, 100));
+    expect(pushes()).toHaveLength(2); // the page and the refresh: the resolve waits
+    let done = false;
+    void flushed.then(() => (done = true));
+    for (let i = 0; i < 50 && !done; i++) {
+      held.splice(0).forEach((r) => r.end('ok'));
+      await settled(flushed);
+    }
+    const last = JSON.parse(pushes().at(-1)!.body) as { endsAt: string }[];
+    expect(pushes()).toHaveLength(3);
+    expect(last.map((x) => Date.parse(x.endsAt))).toEqual([11 * M]);
+  });
+
   it('escalates on time while a page to its own receiver hangs', async () => {
     // A tick skipped a group whose flush was under way: an update to an on-call webhook that hung
     // (4 attempts of 10 s) held back the manager's escalation of the page heard before it.
