@@ -236,9 +236,7 @@ export function createDispatcher(deps: DispatcherDeps, route: Route): Dispatcher
     // A resolve of an alert whose refresh is under way waits for it: sent after it, the refresh
     // (firing, endsAt an hour ahead) would reopen the alert in Alertmanager.
     const inFlight = refreshing.get(g);
-    const resolving = [...g.alerts.values()].some((a) => a.status === 'resolved');
-    if (inFlight && resolving && [...inFlight.ids].some((id) => g.alerts.get(id)?.status === 'resolved'))
-      await inFlight.p;
+    if (inFlight && [...inFlight.ids].some((id) => g.alerts.get(id)?.status === 'resolved')) await inFlight.p;
     let failed: unknown = null;
     try {
       if (changed && (firing.length > 0 || resolved.length > 0)) {
