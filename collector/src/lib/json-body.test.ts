@@ -94,7 +94,46 @@ describe('small JSON routes', () => {
     });
   });
 
-  it('still parses bodies within the limit and leaves chunked ones to body-parser’s own limit', async () => {
+  it('answers 413 at once, the connection closed, to a chunked body past the limit (still sending)', async () => {
+    // Was: body-parser answered only once the client had finished sending — never, for an endless upload.
+    const app = express();
+    app.post('/x', createJsonBody(1024), (_req, res) => {
+      res.json({});
+    });
+    app.use(errorHandler(createLogger({ level: 'silent' })));
+    const s = await listen(app);
+    let req: ClientRequest | undefined;
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      const got = await new Promise<{ status: number; closed: boolean }>((resolve, reject) => {
+        req = request(
+          {
+            port: portOf(s),
+            host: '127.0.0.1',
+            method: 'POST',
+            path: '/x',
+            headers: { 'content-type': 'application/json' },
+          },
+          (res) => {
+            res.resume();
+            resolve({ status: res.statusCode ?? 0, closed: res.headers.connection === 'close' });
+          },
+        );
+        req.on('error', reject);
+        req.write('{"a":"');
+        timer = setInterval(() => req?.write('x'.repeat(512)), 10);
+        setTimeout(() => reject(new Error('no answer within 2 s')), 2000).unref();
+      });
+      expect(got).toEqual({ status: 413, closed: true });
+    } finally {
+      clearInterval(timer);
+      req?.destroy();
+      s.closeAllConnections();
+      await new Promise((r) => s.close(r));
+    }
+  });
+
+  it('still parses bodies within the limit and answers a whole chunked one over it 413', async () => {
     const app = express();
     app.post('/x', createJsonBody(64), (req, res) => {
       res.json({ got: req.body as unknown });

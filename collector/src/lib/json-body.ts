@@ -1,4 +1,4 @@
-import express, { type RequestHandler } from 'express';
+import express, { type NextFunction, type RequestHandler } from 'express';
 import { bodyTooLarge } from './inflight-limit.js';
 
 /**
@@ -9,7 +9,10 @@ import { bodyTooLarge } from './inflight-limit.js';
  * its connection to the 120 s request timeout, before the answer. The 413 is body-parser's own
  * error (`entity.too.large`, with `limit`), so each route's error handler words it as before. A
  * compressed body is left to body-parser (its limit applies after decoding), as is one that is
- * not JSON (never read).
+ * not JSON (never read). A chunked body (no length declared) is counted as it comes: body-parser
+ * answers its 413 only once the client has finished sending (it reads the rest off), so an endless
+ * chunked upload held the connection to the request timeout; past the limit it is answered at once
+ * too, the connection closed.
  */
 export function createJsonBody(limitBytes: number, type = 'application/json'): RequestHandler {
   const parse = express.json({ limit: limitBytes, type });
@@ -21,6 +24,24 @@ export function createJsonBody(limitBytes: number, type = 'application/json'): R
       next(bodyTooLarge(declared, limitBytes));
       return;
     }
-    parse(req, res, next);
+    if (req.headers['content-length'] !== undefined) return parse(req, res, next);
+    let answered = false;
+    const once: NextFunction = (err?: unknown) => {
+      if (answered) return;
+      answered = true;
+      req.off('data', count);
+      next(err);
+    };
+    let size = 0;
+    const count = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= limitBytes) return;
+      res.setHeader('Connection', 'close');
+      once(bodyTooLarge(size, limitBytes));
+    };
+    parse(req, res, once);
+    // Beside body-parser's own reader (attached in the same tick: no chunk is missed), unless it
+    // has already passed the request on (not JSON, no body).
+    if (!answered) req.on('data', count);
   };
 }
