@@ -121,6 +121,10 @@ describe('paywatch silence', () => {
         ['add', '--url', url, '--matcher', 'provider=adyen', '--duration', 'soon', '--reason', 'x'],
         '--duration: invalid duration "soon"',
       ],
+      [
+        ['add', '--url', url, '--matcher', 'provider=adyen', '--duration', '91d', '--reason', 'x'],
+        '--duration may be at most 90d',
+      ],
       [['add', '--url', url, '--matcher', 'provider=adyen', '--duration', '2h'], '--reason is required'],
       [
         ['add', '--url', 'adyen.example', '--matcher', 'provider=adyen', '--duration', '2h', '--reason', 'x'],
