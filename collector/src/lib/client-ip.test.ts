@@ -57,6 +57,15 @@ describe('clientLimitKey', () => {
     expect(clientLimitKey('::ffff:cb00:7109')).toBe('203.0.113.9');
     expect(clientLimitKey('64:ff9b::203.0.113.9')).toBe('64:ff9b:0:0::/64'); // NAT64: a gateway's /64
   });
+  it('keys an address a proxy wrote with its port (req.ip keeps it) without the port', async () => {
+    // Azure Application Gateway writes X-Forwarded-For as ip:port: each connection was its own client.
+    const [v4] = await both('loopback', '203.0.113.5:51234');
+    expect(v4).toBe('203.0.113.5:51234');
+    expect(clientLimitKey(v4!)).toBe('203.0.113.5');
+    const [v6] = await both('loopback', '[2001:db8:1:2::a]:51234');
+    expect(clientLimitKey(v6!)).toBe('2001:db8:1:2::/64');
+    expect(clientLimitKey('[::ffff:203.0.113.5]:443')).toBe('203.0.113.5');
+  });
   it('keeps IPv4 addresses and anything it cannot read as they are', () => {
     for (const a of ['203.0.113.9', 'unknown', '1:2:3', '1::2::3', 'g::1', '1:2:3:4:5:6:7:8:9'])
       expect(clientLimitKey(a)).toBe(a);

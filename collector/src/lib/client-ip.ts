@@ -46,16 +46,25 @@ export function parseIpv6(addr: string): number[] | null {
   return [...head, ...new Array<number>(missing).fill(0), ...tail];
 }
 
+const V4_WITH_PORT = /^(\d{1,3}(?:\.\d{1,3}){3}):\d{1,5}$/;
+
 /**
  * The key a per-client limit counts a client address under: an IPv6 address's /64 (one host, a
  * home or a phone, owns a whole /64 — SLAAC, privacy addresses — and picks any address in it, so
  * per address it had 2^64 budgets), an IPv4-mapped IPv6 address (`::ffff:203.0.113.9`, as a
- * dual-stack socket reports IPv4 peers) as its IPv4 address, anything else as it is.
+ * dual-stack socket reports IPv4 peers) as its IPv4 address, either without a port a proxy wrote
+ * after it, anything else as it is.
  */
 export function clientLimitKey(ip: string): string {
   if (!ip.includes(':')) return ip;
-  const zone = ip.indexOf('%');
-  const groups = parseIpv6(zone === -1 ? ip : ip.slice(0, zone));
+  // With its port, as some proxies write X-Forwarded-For (Azure Application Gateway: '203.0.113.9:51234',
+  // '[2001:db8::1]:51234'; req.ip keeps it): else every connection of one client had its own budget.
+  const v4 = V4_WITH_PORT.exec(ip);
+  if (v4) return v4[1]!;
+  const bracket = ip.startsWith('[') ? ip.indexOf(']') : -1;
+  const addr = bracket > 0 ? ip.slice(1, bracket) : ip;
+  const zone = addr.indexOf('%');
+  const groups = parseIpv6(zone === -1 ? addr : addr.slice(0, zone));
   if (!groups) return ip;
   if (groups.slice(0, 5).every((g) => g === 0) && groups[5] === 0xffff)
     return `${groups[6]! >> 8}.${groups[6]! & 255}.${groups[7]! >> 8}.${groups[7]! & 255}`;
