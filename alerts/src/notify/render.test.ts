@@ -1,4 +1,4 @@
-// Guards how notifications state observed vs expected: a rate's band is in percent at both ends (a band reaching 100 % or 0 % was printed "85.5%–1" / "0–3.0%"), a one-sided band reads ≤ / ≥ (was "––15"), other metrics keep their numbers.
+// Guards how notifications state observed vs expected: a rate's band is in percent at both ends (a band reaching 100 % or 0 % was printed "85.5%–1" / "0–3.0%"), a one-sided band reads ≤ / ≥ (was "––15"), other metrics keep their numbers; and every time in a message reads one way (14:02 UTC, the day only when it is not the sending day, in the receiver language) while machine payloads stay ISO 8601.
 import { describe, expect, it } from 'vitest';
 import type { SummaryMessage } from '@paywatch/contracts';
 import { alertmanagerAlerts } from './channels/alertmanager.channel.js';
