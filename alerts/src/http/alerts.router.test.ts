@@ -49,8 +49,16 @@ receivers:
       from: T0,
       minutes: 200,
       perMinute: 40,
-      providers: ['stripe'],
-      successRate: (t) => (t > T0 + 180 * 60_000 ? 0.3 : 0.92),
+      providers: ['stripe', 'adyen'],
+      // stripe fails from minute 180 on (firing); adyen failed for minutes 120–130 (resolved since).
+      successRate: (t, p) =>
+        p === 'adyen'
+          ? t > T0 + 120 * 60_000 && t < T0 + 130 * 60_000
+            ? 0.3
+            : 0.92
+          : t > T0 + 180 * 60_000
+            ? 0.3
+            : 0.92,
     }),
   );
   const app = express();
@@ -101,6 +109,32 @@ describe('alerts router', () => {
     expect((await j('/alerts?status=bogus')).body).toMatchObject({
       error: { code: 'invalid_parameter', field: 'status' },
     });
+  });
+
+  it('refuses with 409 to acknowledge an alert that is not pending or firing', async () => {
+    // It answered 200 and the resolved alert read "acknowledged_by: alice", though nobody was paged any more.
+    const resolved = (await j('/alerts?status=resolved')).body!['items'] as {
+      id: string;
+      labels: Record<string, string>;
+    }[];
+    expect(resolved.map((a) => a.labels['provider'])).toEqual(['adyen']);
+    const id = resolved[0]!.id;
+    const r = await j(`/alerts/${id}/ack`, { method: 'POST', body: JSON.stringify({ by: 'alice' }) });
+    expect([r.status, r.body]).toEqual([
+      409,
+      {
+        error: {
+          code: 'conflict',
+          message: `alert ${id} is resolved: only a pending or firing alert can be acknowledged`,
+        },
+      },
+    ]);
+    expect((await j(`/alerts/${id}`)).body).toMatchObject({ acknowledged_by: null, acknowledged_at: null });
+    const none = await j('/alerts/nope/ack', { method: 'POST', body: JSON.stringify({ by: 'alice' }) });
+    expect([none.status, none.body]).toEqual([
+      404,
+      { error: { code: 'not_found', message: 'no alert nope' } },
+    ]);
   });
 
   it('acknowledges an alert, requiring who', async () => {

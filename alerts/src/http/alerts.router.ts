@@ -144,8 +144,19 @@ export function createAlertsRouter(deps: AlertsRouterDeps): Router {
   });
   r.post('/alerts/:id/ack', (req, res) => {
     const b = parse(AckBody, req.body);
-    const a = engine.acknowledge(req.params.id ?? '', b.by);
-    if (!a) throw new ApiError(404, 'not_found', `no alert ${req.params.id}`);
+    const id = req.params.id ?? '';
+    const cur = engine.get(id);
+    if (!cur) throw new ApiError(404, 'not_found', `no alert ${id}`);
+    // Only an active alert has reminders and escalation to stop: acknowledging a resolved one
+    // answered 200 and showed it "acknowledged by" someone who never saw it fire.
+    if (cur.status !== 'pending' && cur.status !== 'firing')
+      throw new ApiError(
+        409,
+        'conflict',
+        `alert ${id} is ${cur.status}: only a pending or firing alert can be acknowledged`,
+      );
+    const a = engine.acknowledge(id, b.by);
+    if (!a) throw new ApiError(404, 'not_found', `no alert ${id}`);
     res.json(a);
   });
   r.get('/silences', (_req, res) => {

@@ -82,7 +82,10 @@ export const ALERT_ROUTE_DOCS: RouteDoc[] = [
       description: '`{}` (the actor is taken from the session or key)',
     },
     response: json('AlertView'),
-    errors: bodyErrors,
+    errors: {
+      ...bodyErrors,
+      409: 'The alert is not pending or firing (resolved or inactive): there is nothing to acknowledge.',
+    },
   },
   {
     method: 'get',
