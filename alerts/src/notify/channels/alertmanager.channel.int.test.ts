@@ -55,7 +55,8 @@ beforeAll(async () => {
 afterAll(async () => {
   // Alertmanager writes its data directory as it stops: removed before it exited, rmdir failed
   // (ENOTEMPTY) and the file failed after its tests passed.
-  if (proc && proc.exitCode === null) {
+  // (A process killed by a signal keeps exitCode null: signalCode says it has exited.)
+  if (proc && proc.exitCode === null && proc.signalCode === null) {
     const exited = new Promise((r) => proc!.once('exit', r));
     proc.kill('SIGTERM');
     await exited;
