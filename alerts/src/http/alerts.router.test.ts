@@ -189,6 +189,36 @@ describe('alerts router', () => {
     ).toMatchObject({ error: { field: 'matchers' } });
   });
 
+  it('refuses with 409 to expire a silence that has already ended', async () => {
+    // Expiring it again answered 204, as if this call had ended it.
+    const created = await j('/silences', {
+      method: 'POST',
+      body: JSON.stringify({
+        matchers: ['provider="adyen"'],
+        duration: '1h',
+        created_by: 'bob',
+        comment: 'c',
+      }),
+    });
+    const id = String(created.body!['id']);
+    expect((await j(`/silences/${id}`, { method: 'DELETE' })).status).toBe(204);
+    const again = await j(`/silences/${id}`, { method: 'DELETE' });
+    expect([again.status, again.body]).toEqual([
+      409,
+      {
+        error: {
+          code: 'conflict',
+          message: `silence ${id} already expired at ${new Date(T0).toISOString()}`,
+        },
+      },
+    ]);
+    const none = await j('/silences/nope', { method: 'DELETE' });
+    expect([none.status, none.body]).toEqual([
+      404,
+      { error: { code: 'not_found', message: 'no silence nope' } },
+    ]);
+  });
+
   it('refuses a silence longer than 90 days with a 400 naming duration or ends_at', async () => {
     // No maximum: a typo ("2000h", an ends_at in ms read as seconds elsewhere) muted pages for years.
     const post = (extra: Record<string, unknown>) =>

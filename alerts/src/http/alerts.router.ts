@@ -204,8 +204,17 @@ export function createAlertsRouter(deps: AlertsRouterDeps): Router {
     }
   });
   r.delete('/silences/:id', (req, res) => {
-    if (!engine.expireSilence(req.params.id ?? ''))
-      throw new ApiError(404, 'not_found', `no silence ${req.params.id}`);
+    const id = req.params.id ?? '';
+    const s = engine.silences().find((x) => x.id === id);
+    if (!s) throw new ApiError(404, 'not_found', `no silence ${id}`);
+    // Expiring it again answered 204 as if this call had ended it (two operators each told "expired").
+    if (s.ends_at <= now())
+      throw new ApiError(
+        409,
+        'conflict',
+        `silence ${id} already expired at ${new Date(s.ends_at).toISOString()}`,
+      );
+    engine.expireSilence(id);
     res.status(204).end();
   });
   r.get('/alerts-deliveries', (req, res) => {

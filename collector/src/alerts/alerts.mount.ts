@@ -28,7 +28,7 @@ const errors = {
 /** POST routes: a body sent as anything but JSON (text/plain, a form) is refused, not read as `{}`. */
 const bodyErrors = {
   ...errors,
-  413: 'The body is over 64 KiB (a `Content-Length` over it: at once, the connection closed).',
+  413: 'The body is over 64 KiB (answered as soon as it is known — a `Content-Length` over it, or a chunked body passing it — and the connection closed).',
   415: 'The body is not application/json.',
 };
 const json = (description: string) => ({ status: 200, contentType: 'application/json', description });
@@ -120,7 +120,7 @@ export const ALERT_ROUTE_DOCS: RouteDoc[] = [
     summary: 'Expire a silence now',
     pathParams: { id: 'Silence id' },
     response: { status: 204, description: 'Expired (no body)' },
-    errors,
+    errors: { ...errors, 409: 'The silence has already ended (expired, or its `ends_at` passed).' },
   },
   {
     method: 'get',
