@@ -77,7 +77,8 @@ const adminErrors = {
 };
 const idParam = { id: 'The id' };
 const NOT_JSON = 'The body is not application/json.';
-const TOO_LARGE = 'The body is over 16 KiB (a `Content-Length` over it: at once, the connection closed).';
+const TOO_LARGE =
+  'The body is over 16 KiB (answered as soon as it is known — a `Content-Length` over it, or a chunked body passing it — and the connection closed).';
 
 export const AUTH_ROUTE_DOCS: RouteDoc[] = [
   {

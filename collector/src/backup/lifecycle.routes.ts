@@ -43,7 +43,7 @@ export const LIFECYCLE_ROUTE_DOCS: RouteDoc[] = [
     },
     errors: {
       ...errors,
-      413: 'The body is over 4 KiB (a `Content-Length` over it: at once, the connection closed).',
+      413: 'The body is over 4 KiB (answered as soon as it is known — a `Content-Length` over it, or a chunked body passing it — and the connection closed).',
     },
   },
   {
