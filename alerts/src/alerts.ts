@@ -110,7 +110,11 @@ export function createAlerts(
   );
   return {
     engine,
-    router: createAlertsRouter({ engine, ...(deps.now ? { now: deps.now } : {}) }),
+    router: createAlertsRouter({
+      engine,
+      reportingCurrency: cfg.reporting_currency,
+      ...(deps.now ? { now: deps.now } : {}),
+    }),
     config: cfg,
   };
 }

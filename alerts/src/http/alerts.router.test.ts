@@ -62,7 +62,7 @@ receivers:
     }),
   );
   const app = express();
-  app.use('/api/v1', createAlertsRouter({ engine, now: () => T0 }));
+  app.use('/api/v1', createAlertsRouter({ engine, now: () => T0, reportingCurrency: 'EUR' }));
   server = app.listen(0, '127.0.0.1');
   await new Promise((r) => server.once('listening', r));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/v1`;
@@ -217,6 +217,16 @@ describe('alerts router', () => {
       404,
       { error: { code: 'not_found', message: 'no silence nope' } },
     ]);
+  });
+
+  it('names the currency of revenue at risk on every alert it returns', async () => {
+    // A bot read `revenue_at_risk: 1234.5` with no currency (the reporting currency is the server's setting).
+    const list = (await j('/alerts?status=firing')).body!['items'] as Record<string, unknown>[];
+    expect(list.map((a) => a['revenue_at_risk_currency'])).toEqual(['EUR']);
+    const id = String(list[0]!['id']);
+    expect((await j(`/alerts/${id}`)).body).toMatchObject({ revenue_at_risk_currency: 'EUR' });
+    const ack = await j(`/alerts/${id}/ack`, { method: 'POST', body: JSON.stringify({ by: 'carol' }) });
+    expect(ack.body).toMatchObject({ revenue_at_risk_currency: 'EUR' });
   });
 
   it('refuses a silence longer than 90 days with a 400 naming duration or ends_at', async () => {

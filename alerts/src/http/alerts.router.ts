@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import type { NextFunction, Request, Response } from 'express';
 import { z } from 'zod';
-import type { AlertEngine } from '../engine/engine.js';
+import type { AlertEngine, AlertView } from '../engine/engine.js';
 import { parseDuration } from '../lib/duration.js';
 import { parseMatcher } from '../mute/matchers.js';
 import { MAX_SILENCE_MS, MAX_SILENCE_TEXT } from '../mute/silences.js';
@@ -9,6 +9,11 @@ import { MAX_SILENCE_MS, MAX_SILENCE_TEXT } from '../mute/silences.js';
 /** What the alerts HTTP API needs. */
 export interface AlertsRouterDeps {
   engine: AlertEngine;
+  /**
+   * ISO 4217 code `revenue_at_risk` is in (the engine's reporting currency); every alert the API
+   * returns carries it as `revenue_at_risk_currency`.
+   */
+  reportingCurrency?: string;
   /** Wall clock (silence defaults). */
   now?: () => number;
 }
@@ -133,14 +138,17 @@ export function createAlertsRouter(deps: AlertsRouterDeps): Router {
     req.on('data', onData).on('end', onEnd);
   });
 
+  // Revenue at risk is a sum in the reporting currency: a bot cannot print it without the code.
+  const currency = deps.reportingCurrency ?? 'USD';
+  const out = (a: AlertView) => ({ ...a, revenue_at_risk_currency: currency });
   r.get('/alerts', (req, res) => {
     const q = parse(ListQuery, req.query, 'query parameter');
-    res.json({ items: engine.list(q) });
+    res.json({ items: engine.list(q).map(out) });
   });
   r.get('/alerts/:id', (req, res) => {
     const a = engine.get(req.params.id ?? '');
     if (!a) throw new ApiError(404, 'not_found', `no alert ${req.params.id}`);
-    res.json(a);
+    res.json(out(a));
   });
   r.post('/alerts/:id/ack', (req, res) => {
     const b = parse(AckBody, req.body);
@@ -157,7 +165,7 @@ export function createAlertsRouter(deps: AlertsRouterDeps): Router {
       );
     const a = engine.acknowledge(id, b.by);
     if (!a) throw new ApiError(404, 'not_found', `no alert ${id}`);
-    res.json(a);
+    res.json(out(a));
   });
   r.get('/silences', (_req, res) => {
     res.json({ items: engine.silences() });

@@ -51,7 +51,7 @@ export const ALERT_ROUTE_DOCS: RouteDoc[] = [
       limit: z.string().optional(),
     }),
     response: json(
-      '`{items: AlertView[]}`; each alert has `summary` (English) and `message` (the same sentence as data, `SummaryMessageSchema` in @paywatch/contracts, rendered by its `summaryText` in en/zh; absent for alerts saved before it)',
+      '`{items: AlertView[]}`; each alert has `revenue_at_risk` in the currency named by `revenue_at_risk_currency` (ISO 4217, the reporting currency), `summary` (English) and `message` (the same sentence as data, `SummaryMessageSchema` in @paywatch/contracts, rendered by its `summaryText` in en/zh; absent for alerts saved before it)',
     ),
     errors,
   },
