@@ -252,6 +252,26 @@ describe('alerts router', () => {
     expect((await j(`/silences/${String(ok.body!['id'])}`, { method: 'DELETE' })).status).toBe(204);
   });
 
+  it('names ends_at or duration when a silence would end before it starts', async () => {
+    // The registry's "ends_at must be after starts_at" came without a field, and for a duration named ends_at.
+    const post = (extra: Record<string, unknown>) =>
+      j('/silences', {
+        method: 'POST',
+        body: JSON.stringify({ matchers: ['provider="stripe"'], created_by: 'b', comment: 'c', ...extra }),
+      });
+    for (const [extra, field] of [
+      [{ ends_at: 1000 }, 'ends_at'],
+      [{ starts_at: T0, ends_at: T0 }, 'ends_at'],
+      [{ duration: '0s' }, 'duration'],
+    ] as const) {
+      const r = await post(extra);
+      expect([r.status, r.body]).toEqual([
+        400,
+        { error: { code: 'bad_request', message: `${field}: the silence must end after it starts`, field } },
+      ]);
+    }
+  });
+
   it('refuses a silence whose matchers would mute every alert (provider=~".*" muted pages of every rule)', async () => {
     for (const matchers of [['provider=~".*"'], ['team!="fraud"', 'provider=~"|stripe"']]) {
       const res = await j('/silences', {
@@ -259,7 +279,10 @@ describe('alerts router', () => {
         body: JSON.stringify({ matchers, duration: '1h', created_by: 'b', comment: 'c' }),
       });
       expect(res.status).toBe(400);
-      expect(String((res.body!['error'] as { message: string }).message)).toMatch(/match every alert/);
+      expect(res.body!['error']).toMatchObject({
+        field: 'matchers',
+        message: expect.stringMatching(/match every alert/),
+      });
     }
     const ok = await j('/silences', {
       method: 'POST',

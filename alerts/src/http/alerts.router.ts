@@ -3,7 +3,7 @@ import type { NextFunction, Request, Response } from 'express';
 import { z } from 'zod';
 import type { AlertEngine, AlertView } from '../engine/engine.js';
 import { parseDuration } from '../lib/duration.js';
-import { parseMatcher } from '../mute/matchers.js';
+import { matchesAll, parseMatcher } from '../mute/matchers.js';
 import { MAX_SILENCE_MS, MAX_SILENCE_TEXT } from '../mute/silences.js';
 
 /** What the alerts HTTP API needs. */
@@ -197,6 +197,17 @@ export function createAlertsRouter(deps: AlertsRouterDeps): Router {
         field,
       );
     }
+    // Refused by the registry too, but without a field: the error named nothing to fix.
+    const timeField = b.ends_at === undefined ? 'duration' : 'ends_at';
+    if (!(ends > starts))
+      throw new ApiError(400, 'bad_request', `${timeField}: the silence must end after it starts`, timeField);
+    if (matchesAll(matchers, {}))
+      throw new ApiError(
+        400,
+        'bad_request',
+        'these matchers match every alert (each also matches an empty label): add one that needs a value, e.g. provider="adyen"',
+        'matchers',
+      );
     try {
       res.status(201).json(
         engine.createSilence({
