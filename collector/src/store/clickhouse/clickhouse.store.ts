@@ -191,6 +191,11 @@ export function isClickHouseStore(store: Store): store is ClickHouseStore {
 const ID_CHECK_CHUNK = 5000;
 /** Statement text limit sent with every request: id lists and IN filters can be long. */
 const MAX_QUERY_SIZE = 16 * 1024 * 1024;
+/**
+ * Client timeout of a migration statement (a back-fill): long, as the migration lock's heartbeat
+ * cuts a statement off once the server stops answering it (see `migrate`).
+ */
+const MIGRATION_STATEMENT_TIMEOUT_MS = 24 * 3_600_000;
 
 function errorText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
@@ -247,13 +252,36 @@ export function createClickHouseStore(
     return client;
   };
 
-  async function run(statement: SqlFragment, settings: ClickHouseSettings = {}): Promise<void> {
+  /** A client of the store's server; `requestTimeoutMs` for every request except migration statements. */
+  const newClient = (requestTimeout: number): ClickHouseClient =>
+    createClient({
+      url: config.url,
+      username: config.username,
+      password: config.password,
+      request_timeout: requestTimeout,
+      // The client logs every failed request at ERROR; our callers log with context instead.
+      log: { level: ClickHouseLogLevel.OFF },
+      // Replicated tables drop an INSERT whose block equals one of the last 100 inserted into the
+      // table (their retry guard): an event batch stored, erased and sent again was acknowledged and
+      // silently not stored (replicated.int.test.ts). The duplicate check before each INSERT is
+      // what keeps an event_id once, on either topology, as on a single server.
+      ...(schema.topology.kind === 'replicated' ? { clickhouse_settings: { insert_deduplicate: 0 } } : {}),
+    });
+
+  async function run(
+    statement: SqlFragment,
+    settings: ClickHouseSettings = {},
+    via: { client?: ClickHouseClient; signal?: AbortSignal } = {},
+  ): Promise<void> {
     try {
-      await ch().command({
+      await (via.client ?? ch()).command({
         query: statement.text,
         clickhouse_settings: { max_query_size: String(MAX_QUERY_SIZE), ...settings },
+        ...(via.signal ? { abort_signal: via.signal } : {}),
       });
     } catch (err) {
+      if (via.signal?.aborted)
+        throw new StoreError(`ClickHouse statement cut off: ${errorText(via.signal.reason)}`, err);
       throw new StoreError(`ClickHouse statement failed: ${errorText(err)}`, err);
     }
   }
@@ -361,6 +389,11 @@ export function createClickHouseStore(
     // stop() ends the wait: the start then fails as a stopped one (see start()).
     if (!(await migrationLock.acquire(() => (state as string) !== 'new')))
       throw new StoreError('ClickHouse store stopped while waiting for the migration lock', undefined, false);
+    // A back-fill reads every raw row (minutes on tens of millions): migration statements are not
+    // bound by the request timeout (the old code failed them and sent them again on every start
+    // retry, never starting). They run while the lock's heartbeat goes through and are cut off
+    // (the lock's signal) once it has not for the stale bound: a hung server still fails the start.
+    const long = newClient(MIGRATION_STATEMENT_TIMEOUT_MS);
     try {
       const applied = await appliedVersions();
       for (const m of MIGRATIONS) {
@@ -370,7 +403,7 @@ export function createClickHouseStore(
           // A holder whose heartbeat did not go through for the stale bound stops: another
           // process may have broken its lock and be migrating (two back-fills count rows twice).
           migrationLock.assertHeld();
-          await run(s, ddlSettings);
+          await run(s, ddlSettings, { client: long, signal: migrationLock.signal() });
         }
         migrationLock.assertHeld();
         await run(
@@ -378,6 +411,7 @@ export function createClickHouseStore(
         );
       }
     } finally {
+      await long.close().catch(() => undefined);
       // A lock left by a failed release is this store's own: a retried start takes it again, and
       // other processes break it once stale. The migration's own error stays the one reported.
       await migrationLock
@@ -772,19 +806,7 @@ GROUP BY table`,
           undefined,
           false,
         );
-      client = createClient({
-        url: config.url,
-        username: config.username,
-        password: config.password,
-        request_timeout: requestTimeoutMs,
-        // The client logs every failed request at ERROR; our callers log with context instead.
-        log: { level: ClickHouseLogLevel.OFF },
-        // Replicated tables drop an INSERT whose block equals one of the last 100 inserted into the
-        // table (their retry guard): an event batch stored, erased and sent again was acknowledged and
-        // silently not stored (replicated.int.test.ts). The duplicate check before each INSERT is
-        // what keeps an event_id once, on either topology, as on a single server.
-        ...(schema.topology.kind === 'replicated' ? { clickhouse_settings: { insert_deduplicate: 0 } } : {}),
-      });
+      client = newClient(requestTimeoutMs);
       const where = { url: config.url, database: db, user: config.username };
       const wait = deps.waitForServer;
       const maxBackoffMs = wait?.maxBackoffMs ?? 5_000;

@@ -263,6 +263,53 @@ describe('ClickHouse migration lock', () => {
     await Promise.all([liveAndSlow(), killed()]);
   }, 20_000);
 
+  it('a migration statement longer than the request timeout completes (a back-fill over a big table): the start does not retry it for ever', async () => {
+    // The store's requests time out after requestTimeoutMs (30 s in production) while a
+    // back-fill over tens of millions of rows takes minutes: the old code failed the statement,
+    // logged "ClickHouse does not answer" and sent it again on every retry, never starting.
+    // Here the statement is slow because it waits: version 3's TRUNCATE of a cube table waits for
+    // an INSERT into it still running (2.5 s) against a 1 s request timeout.
+    const database = newDatabase();
+    databases.push(database);
+    const db = ident(database);
+    const first = store(database);
+    await first.start();
+    await first.write(
+      generateEvents({ seed: 11, payments: 200, from: Date.UTC(2026, 1, 1), spanMs: 3_600_000 }),
+    );
+    await exec(sql`CREATE TABLE ${db}.keep AS ${db}.schema_migrations`);
+    await exec(sql`INSERT INTO ${db}.keep SELECT * FROM ${db}.schema_migrations WHERE version != 3`);
+    await exec(sql`DROP TABLE ${db}.schema_migrations`);
+    await exec(sql`RENAME TABLE ${db}.keep TO ${db}.schema_migrations`);
+    const cube = sql`${db}.payment_cube_1h`;
+    const slow = admin.command({
+      query: sql`INSERT INTO ${cube} SELECT * FROM ${cube} WHERE sleep(0.1) = 0 LIMIT 25`.text,
+      clickhouse_settings: { max_block_size: '1', max_threads: 1 },
+    });
+    const s = createClickHouseStore(
+      {
+        url: ep.url,
+        username: ep.username,
+        password: ep.password,
+        database,
+        requestTimeoutMs: 1_000,
+        migrationLockPollMs: { min: 20, max: 100 },
+      },
+      { logger },
+    );
+    stores.push(s);
+    await new Promise((r) => setTimeout(r, 200));
+    const t0 = Date.now();
+    await s.start();
+    expect(Date.now() - t0).toBeGreaterThan(1_000);
+    await slow;
+    expect((await versionCounts(database)).get(3)).toBe(1);
+    // The back-fill ran after the slow INSERT's rows were emptied: the cube counts raw rows once.
+    const [raw] = await q<{ n: string }>(sql`SELECT count() AS n FROM ${db}.payment_events`);
+    const [counted] = await q<{ n: string }>(sql`SELECT sum(n) AS n FROM ${cube} WHERE dim = '*'`);
+    expect(Number(counted?.n)).toBe(Number(raw?.n));
+  }, 20_000);
+
   it('a start proceeds at once past a lock whose heartbeat is older than the default bound (60 s); a lock of a collector from before heartbeats is judged from its acquisition (30 min)', async () => {
     const database = newDatabase();
     databases.push(database);

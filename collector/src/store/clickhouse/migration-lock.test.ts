@@ -73,6 +73,7 @@ describe('ClickHouse migration lock', () => {
     owner = 'other';
     await sleep(900);
     expect(() => ok.lock.assertHeld()).not.toThrow();
+    expect(ok.lock.signal().aborted).toBe(false);
     expect(ok.inserts.length).toBeGreaterThanOrEqual(4);
     expect(failing.inserts.length).toBeGreaterThanOrEqual(4);
     expect(() => failing.lock.assertHeld()).toThrow(/no heartbeat went through/);
@@ -108,9 +109,15 @@ describe('ClickHouse migration lock', () => {
       make(async () => Promise.reject(new Error('Code: 210. Connection reset by peer'))),
     ];
     for (const c of cases) await expect(c.lock.acquire()).resolves.toBe(true);
+    const signals = cases.map((c) => c.lock.signal());
     for (const c of cases) c.breakIt();
     await sleep(700);
     for (const c of cases) expect(() => c.lock.assertHeld()).toThrow(/no heartbeat went through/);
+    // A statement running under the lock (a back-fill) is cut off as well.
+    for (const sig of signals) {
+      expect(sig.aborted).toBe(true);
+      expect(String(sig.reason)).toMatch(/no heartbeat went through/);
+    }
     // Stops the heartbeats (the last one's read of the lock fails as the others did).
     for (const c of cases) await c.lock.release().catch(() => undefined);
   });

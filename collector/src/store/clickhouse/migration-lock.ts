@@ -69,6 +69,12 @@ export interface MigrationLock {
    * each step that must not run twice at once.
    */
   assertHeld(): void;
+  /**
+   * Aborted once the lock may no longer be this process's (what `assertHeld` then says), checked
+   * at each heartbeat; already aborted while none is held. Pass it to a statement that may run
+   * longer than the stale bound (a back-fill), so a holder cut off from the server stops it.
+   */
+  signal(): AbortSignal;
   /** Stops the heartbeat and drops the lock if this process still holds it. */
   release(): Promise<void>;
 }
@@ -117,6 +123,7 @@ export function createMigrationLock(deps: MigrationLockDeps, config: MigrationLo
     running: Promise<void> | null;
     stopped: boolean;
     warned: boolean;
+    lost: AbortController;
   } | null = null;
 
   async function tryCreate(): Promise<boolean> {
@@ -172,6 +179,7 @@ export function createMigrationLock(deps: MigrationLockDeps, config: MigrationLo
       running: null,
       stopped: false,
       warned: false,
+      lost: new AbortController(),
     };
     beat = b;
     const tick = async (): Promise<void> => {
@@ -207,6 +215,8 @@ export function createMigrationLock(deps: MigrationLockDeps, config: MigrationLo
       } catch {
         // Judged by time in assertHeld().
       }
+      const why = lostReason(b);
+      if (why !== null) b.lost.abort(new StoreError(why));
     };
     const schedule = () => {
       if (b.stopped) return;
@@ -271,6 +281,16 @@ export function createMigrationLock(deps: MigrationLockDeps, config: MigrationLo
     await deps.run(sql`DROP TABLE IF EXISTS ${aside}`);
   }
 
+  /** Why the lock held as `b` may no longer be this process's, or null. */
+  function lostReason(b: NonNullable<typeof beat>): string | null {
+    if (b.lostTo !== null) return `ClickHouse lock ${tableName} was taken over by ${b.lostTo}: stopped`;
+    // A heartbeat sent at t lands at ≥ t on the server; past this, a waiter may have broken it.
+    const since = Date.now() - b.renewedAt;
+    if (since >= staleAfterMs - heartbeatMs)
+      return `ClickHouse lock ${tableName}: no heartbeat went through for ${since} ms (stale after ${staleAfterMs} ms): stopped`;
+    return null;
+  }
+
   return {
     holder,
     async acquire(cancelled = () => false) {
@@ -323,14 +343,13 @@ export function createMigrationLock(deps: MigrationLockDeps, config: MigrationLo
     assertHeld() {
       const b = beat;
       if (b === null) throw new StoreError(`ClickHouse lock ${tableName} is not held`);
-      if (b.lostTo !== null)
-        throw new StoreError(`ClickHouse lock ${tableName} was taken over by ${b.lostTo}: stopped`);
-      // A heartbeat sent at t lands at ≥ t on the server; past this, a waiter may have broken it.
-      const since = Date.now() - b.renewedAt;
-      if (since >= staleAfterMs - heartbeatMs)
-        throw new StoreError(
-          `ClickHouse lock ${tableName}: no heartbeat went through for ${since} ms (stale after ${staleAfterMs} ms): stopped`,
-        );
+      const why = lostReason(b);
+      if (why !== null) throw new StoreError(why);
+    },
+    signal() {
+      return (
+        beat?.lost.signal ?? AbortSignal.abort(new StoreError(`ClickHouse lock ${tableName} is not held`))
+      );
     },
     async release() {
       await stopHeartbeat();
