@@ -132,7 +132,16 @@ export interface SummaryParams {
   };
   forecast: { metric: SeriesMetric; value: number; mean: number; half: number };
   eod: { metric: SeriesMetric; bad: boolean; shortfall_pct: number; projected: number; forecast: number };
-  silence: { observed: number; minutes: number; expected: number; p: number };
+  silence: {
+    observed: number;
+    minutes: number;
+    expected: number;
+    p: number;
+    /** Attempts of the slice that arrived late in the window (their minutes already judged). */
+    late?: number;
+    /** How far behind the furthest of them was, in minutes. */
+    late_minutes?: number;
+  };
   mix_stable: { jsd: number; season_days: number | null; adopted_minutes: number | null };
   mix_shifted: {
     jsd: number;
@@ -304,7 +313,10 @@ export function summaryEn(m: SummaryMessage): string {
     }
     case 'silence': {
       const p = m.params;
-      return `${p.observed} attempts in ${p.minutes} min, ${Math.round(p.expected)} expected (${formatP('P', p.p)})`;
+      const late = p.late
+        ? `; ${p.late} more arrived late, up to ${p.late_minutes ?? 0} min behind: delivery delayed, not stopped`
+        : '';
+      return `${p.observed} attempts in ${p.minutes} min, ${Math.round(p.expected)} expected (${formatP('P', p.p)})${late}`;
     }
     case 'mix_stable': {
       const p = m.params;
@@ -415,7 +427,10 @@ function zh(m: SummaryMessage): string {
       // "仅" (only) for a shortfall alone: the sentence also describes the normal evaluations of
       // an alert held by keep_firing_for and its resolve (940 attempts, 772 expected).
       const only = p.observed < p.expected ? '仅 ' : ' ';
-      return `${p.minutes} 分钟内${only}${p.observed} 笔尝试，预期 ${Math.round(p.expected)} 笔（${formatP('P', p.p)}）`;
+      const late = p.late
+        ? `；另有 ${p.late} 笔迟到，最多晚 ${p.late_minutes ?? 0} 分钟：数据延迟送达，并非交易停止`
+        : '';
+      return `${p.minutes} 分钟内${only}${p.observed} 笔尝试，预期 ${Math.round(p.expected)} 笔（${formatP('P', p.p)}）${late}`;
     }
     case 'mix_stable': {
       const p = m.params;
@@ -542,7 +557,17 @@ export const SummaryMessageSchema: z.ZodType<SummaryMessage> = z.discriminatedUn
   msg('forecast_cross', z.object({ metric, threshold: num, eta_minutes: num, now: num, trend: num })),
   msg('forecast', z.object({ metric, value: num, mean: num, half: num })),
   msg('eod', z.object({ metric, bad: z.boolean(), shortfall_pct: num, projected: num, forecast: num })),
-  msg('silence', z.object({ observed: num, minutes: num, expected: num, p: num })),
+  msg(
+    'silence',
+    z.object({
+      observed: num,
+      minutes: num,
+      expected: num,
+      p: num,
+      late: num.optional(),
+      late_minutes: num.optional(),
+    }),
+  ),
   msg('mix_stable', z.object({ jsd: num, season_days: num.nullable(), adopted_minutes: num.nullable() })),
   msg(
     'mix_shifted',

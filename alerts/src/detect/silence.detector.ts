@@ -135,8 +135,22 @@ export function createSilenceDetector(
           lower: 0,
           upper: null,
           score: Math.min(1, -Math.log10(Math.max(p, 1e-300)) / (2 * -Math.log10(spec.p_value))),
-          revenue_at_risk: bad ? lost * ticket : 0,
-          ...say({ key: 'silence', params: { observed, minutes: minutesK, expected: expectedK, p } }),
+          // Late arrivals that make up the shortfall are delayed money, not lost money.
+          revenue_at_risk:
+            bad && !(w.late > 0 && w.attempts + w.late > spec.max_ratio * expected) ? lost * ticket : 0,
+          // Attempts of the slice that arrived after their minutes were judged: the data is late.
+          ...say({
+            key: 'silence',
+            params: {
+              observed,
+              minutes: minutesK,
+              expected: expectedK,
+              p,
+              ...(bad && w.late > 0
+                ? { late: w.late, late_minutes: Math.ceil(w.late_lag_max / MINUTE_MS) }
+                : {}),
+            },
+          }),
           samples: bad ? win.full().samples : [],
         };
       }

@@ -43,6 +43,8 @@ export function minuteToJson(m: MinuteAggregate): MinuteJson {
     contrib: [...m.contrib],
     contrib_attempts: [...m.contrib_attempts],
     samples: [...m.samples],
+    late: m.late,
+    late_lag_max: m.late_lag_max,
   };
 }
 
@@ -69,6 +71,9 @@ export function minuteFromJson(x: unknown): MinuteAggregate {
     m.contrib_attempts.set(String(k), num(v));
   }
   m.samples = arr(j['samples']).map(String);
+  // Snapshots from before late arrivals were counted: none.
+  m.late = j['late'] === undefined ? 0 : num(j['late']);
+  m.late_lag_max = j['late_lag_max'] === undefined ? 0 : num(j['late_lag_max']);
   return m;
 }
 

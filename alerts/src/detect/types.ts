@@ -40,6 +40,14 @@ export interface MinuteAggregate {
    */
   payments: string[];
   payment_outcomes: number[];
+  /**
+   * Attempts of this slice that arrived after their own minute was judged (dropped as late),
+   * counted on the minute that was open when they arrived, and how far (ms) the furthest was
+   * behind it: the slice's data is late, not stopped (a webhook backlog). Set by the engine for
+   * the rules that judge silence only.
+   */
+  late: number;
+  late_lag_max: number;
 }
 
 /** Codes of `MinuteAggregate.payment_outcomes`. */
@@ -169,6 +177,8 @@ export function emptyMinute(t: number): MinuteAggregate {
     samples: [],
     payments: [],
     payment_outcomes: [],
+    late: 0,
+    late_lag_max: 0,
   };
 }
 
@@ -191,6 +201,8 @@ export function mergeMinute(a: MinuteAggregate, b: MinuteAggregate, full = true)
   a.latency_sum += b.latency_sum;
   a.latency_n += b.latency_n;
   a.latency_log_sum += b.latency_log_sum;
+  a.late += b.late;
+  if (b.late_lag_max > a.late_lag_max) a.late_lag_max = b.late_lag_max;
   if (!full) return a;
   for (const [k, v] of b.contrib)
     if (a.contrib.has(k) || a.contrib.size < MAX_CONTRIB) a.contrib.set(k, (a.contrib.get(k) ?? 0) + v);

@@ -594,6 +594,26 @@ export function createAlertEngine(
   }
 
   /**
+   * A late attempt (its minute already judged) is counted on its slice's open minute `open` for
+   * the rules that judge silence (`MinuteAggregate.late`), so that a slice whose data is late
+   * (a webhook backlog) is not reported as stopped. Only existing slices; nothing else counts it.
+   */
+  function noteLate(e: PaymentEvent, open: number): void {
+    if (outcomeOf(e.status) === null) return;
+    for (const rt of seriesRules) {
+      if (rt.cfg.detector.type !== 'silence') continue;
+      if (rt.cfg.filter.length && !matchesAll(rt.cfg.filter, eventLabelMap(e))) continue;
+      const labels = sliceOf(rt, e);
+      const s = labels ? rt.series.get(SlicePooler.keyOf(labels)) : undefined;
+      if (!s) continue;
+      let agg = s.open.get(open);
+      if (!agg) s.open.set(open, (agg = emptyMinute(open)));
+      agg.late++;
+      agg.late_lag_max = Math.max(agg.late_lag_max, open - e.ts);
+    }
+  }
+
+  /**
    * Takes a claimable attempt (`claimable`) back out of every series rule's open minute it was
    * added to: an event rule's finding claimed it after the fact (a burst's first attempts).
    */
@@ -1073,6 +1093,7 @@ export function createAlertEngine(
         if (closedUpTo === null || minute < closedUpTo) {
           // Older than the restored event-time position (already judged before the restart).
           stats.late_events++;
+          if (closedUpTo !== null) noteLate(e, closedUpTo);
           continue;
         }
         // Live: an event stamped in the future (a client clock ahead; the contract accepts up to
