@@ -6,6 +6,7 @@ import type { Mount } from '../app.js';
 import { principalOf } from '../auth/access-control.js';
 import { actorOf } from '../auth/roles.js';
 import type { RouteDoc } from '../http/route-doc.js';
+import { BadRequestError } from '../lib/errors.js';
 import { createJsonBody } from '../lib/json-body.js';
 import type { Logger } from '../lib/logger.js';
 import type { LiveGateway } from '../live/live.gateway.js';
@@ -238,11 +239,11 @@ export function createAlertsInCollector(
     (field: 'by' | 'created_by'): RequestHandler =>
     (req, res, next) => {
       const body: unknown = req.body;
+      // A JSON array (the only non-object the parser lets through) was replaced by `{}`: `[1]` as an
+      // acknowledgement answered 200, `["provider=\"adyen\""]` as a silence "matchers: expected array".
+      if (Array.isArray(body)) return next(new BadRequestError('the body must be a JSON object'));
       const actor = actorOf(principalOf(res)).actor ?? 'anonymous';
-      req.body = {
-        ...(body && typeof body === 'object' && !Array.isArray(body) ? body : {}),
-        [field]: actor,
-      };
+      req.body = { ...(body && typeof body === 'object' ? body : {}), [field]: actor };
       next();
     };
   router.post('/api/v1/alerts/:id/ack', actorBody, stampActor('by'));
