@@ -27,6 +27,15 @@ describe('maskPans', () => {
     ['x5555555555554444y', 'x555555…4444y'],
     ['3530 1113 3330 0000 exp 12/29', '353011…0000 exp 12/29'],
     ['4111111111111111 5', '411111…1111 5'],
+    // A security code written right after the card number is never kept (3 digits, Amex 4).
+    ['card 4111 1111 1111 1111 123 exp 12/28', 'card 411111…1111 [redacted] exp 12/28'],
+    ['4111-1111-1111-1111 737', '411111…1111 [redacted]'],
+    ['4111111111111111/123', '411111…1111/[redacted]'],
+    ['amex 3782 822463 10005 1234', 'amex 378282…0005 [redacted]'],
+    // 4-4-4-4-3 passing Luhn whose first 16 pass too: a card and its code, not a 19-digit card.
+    ['4111 1111 1111 1111 128', '411111…1111 [redacted]'],
+    ['4111111111111111.123', '411111…1111.123'],
+    ['4111111111111111 1999 USD', '411111…1111 1999 USD'],
     ['1234 4111 1111 1111 1111', '1234 411111…1111'],
     ['6221260000000000019', '622126…0019'],
     // Grouped as copied from a web page or PDF, typed with two spaces, or URL/form-encoded.

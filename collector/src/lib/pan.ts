@@ -120,25 +120,54 @@ function maskRun(ascii: string, orig: string, at: number[], groups: number): str
   let out = '';
   let masked = false;
   let i = 0;
+  const len = (k: number) => at[2 * k + 1]! - at[2 * k]!;
   while (i < groups) {
     let matchedEnd = -1;
     let digits = '';
     let best = '';
+    let shorterEnd = -1;
+    let shorter = '';
     for (let j = i; j < groups; j++) {
       if (j > i + 1 && !sameSep(ascii, at, i, j - 1)) break;
       digits += ascii.slice(at[2 * j], at[2 * j + 1]);
       if (digits.length > 19) break;
       if (digits.length >= 12 && cardLike(at, i, j) && luhnValid(digits)) {
+        shorterEnd = matchedEnd;
+        shorter = best;
         matchedEnd = j;
         best = digits;
       }
     }
+    // 4-4-4-4-3 whose first 16 digits are a card number too: read as a 16-digit card followed by
+    // its security code (about one such 19-digit join in ten passes Luhn; masked whole, its
+    // "last four" would be a digit of the card and the code).
+    if (
+      best.length === 19 &&
+      len(matchedEnd) === 3 &&
+      shorterEnd === matchedEnd - 1 &&
+      shorter.length === 16
+    ) {
+      matchedEnd = shorterEnd;
+      best = shorter;
+    }
     if (matchedEnd >= 0) {
       masked = true;
       out += maskedPan(best);
-      // The separator after the card number, as written.
-      if (matchedEnd + 1 < groups) out += orig.slice(at[2 * matchedEnd + 1], at[2 * matchedEnd + 2]);
-      i = matchedEnd + 1;
+      const next = matchedEnd + 1;
+      if (next < groups) {
+        // The separator after the card number, as written.
+        const sep = orig.slice(at[2 * matchedEnd + 1], at[2 * next]);
+        out += sep;
+        // The run's last group right after a card number, as long as its security code (4 digits
+        // for Amex, 3 otherwise) and not after a decimal point: a CVV written beside the number
+        // ('4111 1111 1111 1111 123'), which must never be stored.
+        if (next === groups - 1 && len(next) === (/^3[47]/.test(best) ? 4 : 3) && sep !== '.') {
+          out += '[redacted]';
+          i = groups;
+          continue;
+        }
+      }
+      i = next;
     } else {
       out += orig.slice(at[2 * i], i + 1 < groups ? at[2 * i + 2] : at[2 * i + 1]);
       i++;
