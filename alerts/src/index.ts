@@ -13,6 +13,17 @@ export type {
 } from './engine/engine.js';
 export { createAlertsRouter } from './http/alerts.router.js';
 export type { AlertsRouterDeps } from './http/alerts.router.js';
+export {
+  AlertListQuerySchema,
+  AlertListSchema,
+  AlertViewSchema,
+  DeliveryListQuerySchema,
+  DeliveryListSchema,
+  ReceiverListSchema,
+  SilenceListSchema,
+  SilenceSchema,
+  TestOutcomeSchema,
+} from './http/alerts.schemas.js';
 export { AlertsConfigError, loadAlertsConfig, parseAlertsConfig } from './config/load.js';
 export type { ConfigIssue, LoadedAlertsConfig } from './config/load.js';
 export { DEFAULT_RULES_YAML } from './config/default-rules.js';

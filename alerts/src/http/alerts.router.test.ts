@@ -13,6 +13,15 @@ import { createNotifier } from '../notify/notifier.js';
 import { createDeliveryLog } from '../notify/delivery-log.js';
 import { startHttpReceiver } from '../notify/testing/http-receiver.js';
 import { SummaryMessageSchema, summaryText } from '@paywatch/contracts';
+import {
+  AlertListSchema,
+  AlertViewSchema,
+  DeliveryListSchema,
+  ReceiverListSchema,
+  SilenceListSchema,
+  SilenceSchema,
+  TestOutcomeSchema,
+} from './alerts.schemas.js';
 
 const T0 = Date.UTC(2026, 2, 2, 8, 0);
 let server: Server;
@@ -315,6 +324,24 @@ describe('alerts router', () => {
     expect(items.length).toBeGreaterThan(0);
     expect(items.every((r) => r.alert_ids.includes('test'))).toBe(true);
     expect((await j('/alerts-deliveries?alert=nope').then((r) => r.body!['items'])) as unknown[]).toEqual([]);
+  });
+
+  it('answers exactly what the documented schemas (the OpenAPI description) say', async () => {
+    // Strict: a field the engine adds, renames or retypes fails here until alerts.schemas.ts says so.
+    const list = AlertListSchema.parse((await j('/alerts')).body);
+    expect(list.items.map((a) => a.status).sort()).toEqual(['firing', 'resolved']);
+    for (const a of list.items) AlertViewSchema.parse((await j(`/alerts/${a.id}`)).body);
+    const created = await j('/silences', {
+      method: 'POST',
+      body: JSON.stringify({ matchers: ['provider="x"'], duration: '1h', created_by: 'b', comment: 'c' }),
+    });
+    SilenceSchema.parse(created.body);
+    SilenceListSchema.parse((await j('/silences')).body);
+    expect(TestOutcomeSchema.parse((await j('/receivers/oncall/test', { method: 'POST' })).body).ok).toBe(
+      true,
+    );
+    expect(DeliveryListSchema.parse((await j('/alerts-deliveries')).body).items.length).toBeGreaterThan(0);
+    expect(ReceiverListSchema.parse((await j('/receivers')).body)).toEqual({ items: ['oncall'] });
   });
 
   it('answers 400 naming an unknown query parameter, keeping the documented ones', async () => {

@@ -5,6 +5,7 @@ import type { AlertEngine, AlertView } from '../engine/engine.js';
 import { parseDuration } from '../lib/duration.js';
 import { matchesAll, parseMatcher } from '../mute/matchers.js';
 import { MAX_SILENCE_MS, MAX_SILENCE_TEXT } from '../mute/silences.js';
+import { AlertListQuerySchema, DeliveryListQuerySchema } from './alerts.schemas.js';
 
 /** What the alerts HTTP API needs. */
 export interface AlertsRouterDeps {
@@ -34,12 +35,7 @@ class ApiError extends Error {
 }
 
 // Queries are strict like the collector's read API: a misspelt parameter is a 400 naming it, not an unfiltered answer.
-const ListQuery = z.strictObject({
-  status: z.enum(['inactive', 'pending', 'firing', 'resolved', 'active']).optional(),
-  rule: z.string().optional(),
-  severity: z.string().optional(),
-  limit: z.coerce.number().int().min(1).max(5000).optional(),
-});
+const ListQuery = AlertListQuerySchema;
 const AckBody = z.strictObject({ by: z.string().trim().min(1).max(128) });
 const SilenceBody = z
   .strictObject({
@@ -55,13 +51,7 @@ const SilenceBody = z
     message: 'ends_at or duration is required',
     path: ['ends_at'],
   });
-const DeliveriesQuery = z.strictObject({
-  limit: z.coerce.number().int().min(1).max(5000).optional(),
-  receiver: z.string().optional(),
-  status: z.enum(['sent', 'failed']).optional(),
-  /** One alert's deliveries (documented in the OpenAPI, refused as unknown until 26 Nov). */
-  alert: z.string().min(1).optional(),
-});
+const DeliveriesQuery = DeliveryListQuerySchema;
 
 /**
  * Validates a body (`what` = field) or a query; the first problem is a 400 naming its field.

@@ -9,7 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Principal } from '../auth/roles.js';
 import { errorHandler } from '../http/errors.js';
 import { createLogger } from '../lib/logger.js';
-import { createAlertsInCollector, type AlertsInCollector } from './alerts.mount.js';
+import { buildOpenApi } from '../http/openapi.js';
+import { ALERT_ROUTE_DOCS, createAlertsInCollector, type AlertsInCollector } from './alerts.mount.js';
 
 const logger = createLogger({ level: 'silent' });
 const alice: Principal = { kind: 'user', id: 'u1', name: 'alice', role: 'oncall', sessionId: 's', csrf: 'c' };
@@ -64,5 +65,60 @@ describe('alerts API mounted in the collector', () => {
       JSON.stringify({ matchers: ['provider="adyen"'], duration: '1h', comment: 'c', created_by: 'mallory' }),
     );
     expect(s).toMatchObject({ status: 201, body: { created_by: 'alice' } });
+  });
+});
+
+type Schema = {
+  type?: string;
+  properties?: Record<string, Schema>;
+  items?: Schema;
+  enum?: unknown[];
+  oneOf?: Schema[];
+};
+type Op = {
+  parameters?: { name: string; schema: Schema }[];
+  responses: Record<string, { content?: Record<string, { schema: Schema }> }>;
+};
+
+describe('the OpenAPI description of the alerts API', () => {
+  const doc = buildOpenApi(ALERT_ROUTE_DOCS, { version: 't' }) as {
+    paths: Record<string, Record<string, Op>>;
+  };
+  const op = (path: string, method: string) => doc.paths[path]![method]!;
+  const ok = (o: Op) => Object.entries(o.responses).find(([s]) => s.startsWith('2'))![1];
+
+  it('describes every JSON answer as what it is, never a string', () => {
+    // Every 200 was `{type: "string"}`: a generated client parsed `{items: [...]}` as a string.
+    for (const [path, methods] of Object.entries(doc.paths))
+      for (const [method, o] of Object.entries(methods)) {
+        const schema = ok(o).content?.['application/json']?.schema;
+        if (schema) expect(schema.type, `${method} ${path}`).toBe('object');
+      }
+    const alert = op('/api/v1/alerts', 'get').responses['200']!.content!['application/json']!.schema
+      .properties!.items!.items!;
+    expect(Object.keys(alert.properties!)).toEqual(
+      expect.arrayContaining([
+        'id',
+        'status',
+        'revenue_at_risk',
+        'revenue_at_risk_currency',
+        'dashboard_url',
+        'muted',
+      ]),
+    );
+    expect(
+      op('/api/v1/silences', 'post').responses['201']!.content!['application/json']!.schema.properties,
+    ).toHaveProperty('ends_at');
+  });
+
+  it('types the query parameters as the router checks them', () => {
+    // `status` and `limit` were plain strings: `status=open` or `limit=all` looked valid and answered 400.
+    const params = Object.fromEntries(op('/api/v1/alerts', 'get').parameters!.map((p) => [p.name, p.schema]));
+    expect(params['status']!.enum).toEqual(['inactive', 'pending', 'firing', 'resolved', 'active']);
+    expect(params['limit']!.type).toBe('integer');
+    const d = Object.fromEntries(
+      op('/api/v1/alerts-deliveries', 'get').parameters!.map((p) => [p.name, p.schema]),
+    );
+    expect(d['status']!.enum).toEqual(['sent', 'failed']);
   });
 });

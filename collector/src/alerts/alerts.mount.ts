@@ -1,4 +1,16 @@
-import { createAlerts, type AlertsModule } from '@paywatch/alerts';
+import {
+  AlertListQuerySchema,
+  AlertListSchema,
+  AlertViewSchema,
+  createAlerts,
+  DeliveryListQuerySchema,
+  DeliveryListSchema,
+  ReceiverListSchema,
+  SilenceListSchema,
+  SilenceSchema,
+  TestOutcomeSchema,
+  type AlertsModule,
+} from '@paywatch/alerts';
 import type { PaymentEvent } from '@paywatch/contracts';
 import { Router, type RequestHandler } from 'express';
 import { z } from 'zod';
@@ -32,7 +44,7 @@ const bodyErrors = {
   413: 'The body is over 64 KiB (answered as soon as it is known — a `Content-Length` over it, or a chunked body passing it — and the connection closed).',
   415: 'The body is not application/json.',
 };
-const json = (description: string) => ({ status: 200, contentType: 'application/json', description });
+const json = (schema: z.ZodType, description: string) => ({ status: 200, schema, description });
 
 /**
  * The alert engine's HTTP API as mounted under `/api/v1`. Reads are for every signed-in role;
@@ -45,13 +57,9 @@ export const ALERT_ROUTE_DOCS: RouteDoc[] = [
     tag: 'alerts',
     auth: 'viewer',
     summary: 'Alerts (active by default), filter by status, rule, severity',
-    query: z.object({
-      status: z.string().optional(),
-      rule: z.string().optional(),
-      severity: z.string().optional(),
-      limit: z.string().optional(),
-    }),
+    query: AlertListQuerySchema,
     response: json(
+      AlertListSchema,
       '`{items: AlertView[]}`; each alert has `revenue_at_risk` in the currency named by `revenue_at_risk_currency` (ISO 4217, the reporting currency), `summary` (English) and `message` (the same sentence as data, `SummaryMessageSchema` in @paywatch/contracts, rendered by its `summaryText` in en/zh; absent for alerts saved before it)',
     ),
     errors,
@@ -65,6 +73,7 @@ export const ALERT_ROUTE_DOCS: RouteDoc[] = [
       'One alert: labels, observed vs expected, revenue at risk, contributors, sample transactions, history',
     pathParams: { id: 'Alert id' },
     response: json(
+      AlertViewSchema,
       'AlertView (with `summary` and `message`, as in the list); `muted`: `{silenced_by: string[], inhibited_by: string | null, flapping: boolean}`, why it is not notified now',
     ),
     errors,
@@ -82,7 +91,7 @@ export const ALERT_ROUTE_DOCS: RouteDoc[] = [
       contentTypes: ['application/json'],
       description: '`{}` (the actor is taken from the session or key)',
     },
-    response: json('AlertView'),
+    response: json(AlertViewSchema, 'AlertView'),
     errors: {
       ...bodyErrors,
       409: 'The alert is not pending or firing (resolved or inactive): there is nothing to acknowledge.',
@@ -94,7 +103,7 @@ export const ALERT_ROUTE_DOCS: RouteDoc[] = [
     tag: 'alerts',
     auth: 'viewer',
     summary: 'Silences',
-    response: json('`{items: Silence[]}`'),
+    response: json(SilenceListSchema, '`{items: Silence[]}`'),
     errors,
   },
   {
@@ -109,7 +118,7 @@ export const ALERT_ROUTE_DOCS: RouteDoc[] = [
       description:
         '`{matchers: ["provider=\\"adyen\\""], duration: "2h" | ends_at, comment, starts_at?}` (`ends_at`, `starts_at`: epoch ms). 400 when the matchers would match every alert (each also matches an empty label, e.g. `provider=~".*"`), as Alertmanager refuses, and when a regex repeats a group holding a quantifier or an alternation (`(\\w+)+x`, `(a|b)*`: exponential backtracking), naming the matcher; 400 naming `duration` (or `ends_at`) when the silence would end more than 90 days from now',
     },
-    response: { status: 201, contentType: 'application/json', description: 'The silence' },
+    response: { status: 201, schema: SilenceSchema, description: 'The silence' },
     errors: bodyErrors,
   },
   {
@@ -129,13 +138,8 @@ export const ALERT_ROUTE_DOCS: RouteDoc[] = [
     tag: 'alerts',
     auth: 'viewer',
     summary: 'Notification delivery log (attempts, status, error)',
-    query: z.object({
-      limit: z.string().optional(),
-      receiver: z.string().optional(),
-      status: z.string().optional(),
-      alert: z.string().optional(),
-    }),
-    response: json('`{items: DeliveryRecord[]}`'),
+    query: DeliveryListQuerySchema,
+    response: json(DeliveryListSchema, '`{items: DeliveryRecord[]}`, newest first'),
     errors,
   },
   {
@@ -144,7 +148,7 @@ export const ALERT_ROUTE_DOCS: RouteDoc[] = [
     tag: 'alerts',
     auth: 'viewer',
     summary: 'Configured receivers (secrets never shown)',
-    response: json('`{items}`'),
+    response: json(ReceiverListSchema, '`{items: string[]}`: receiver names'),
     errors,
   },
   {
@@ -155,7 +159,10 @@ export const ALERT_ROUTE_DOCS: RouteDoc[] = [
     audit: 'config.change',
     summary: 'Send a test notification through a receiver',
     pathParams: { name: 'Receiver name' },
-    response: json('Delivery record'),
+    response: json(
+      TestOutcomeSchema,
+      "A channel of the receiver accepted it (`ok`); each channel's attempt is in the delivery log (reason `test`)",
+    ),
     errors: bodyErrors,
   },
   {
@@ -165,7 +172,7 @@ export const ALERT_ROUTE_DOCS: RouteDoc[] = [
     auth: 'viewer',
     summary:
       'Engine statistics (series, evaluations, dropped future events) and `warmup`: the cold-start warm-up from the store',
-    response: json('EngineStats'),
+    response: { status: 200, contentType: 'application/json', description: 'EngineStats' },
     errors,
   },
 ];

@@ -37,7 +37,15 @@ export function buildOpenApi(routes: readonly RouteDoc[], info: { version: strin
         ...(r.response.schema
           ? { content: { 'application/json': { schema: toSchema(r.response.schema, 'output') } } }
           : r.response.contentType
-            ? { content: { [r.response.contentType]: { schema: { type: 'string' } } } }
+            ? {
+                content: {
+                  // A JSON answer without a schema is still an object: `type: string` made generated
+                  // clients parse the alerts API's answers as strings.
+                  [r.response.contentType]: {
+                    schema: r.response.contentType.endsWith('json') ? { type: 'object' } : { type: 'string' },
+                  },
+                },
+              }
             : {}),
       },
     };
