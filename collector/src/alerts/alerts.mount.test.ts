@@ -121,4 +121,10 @@ describe('the OpenAPI description of the alerts API', () => {
     );
     expect(d['status']!.enum).toEqual(['sent', 'failed']);
   });
+
+  it('documents the 502 of a test notification nobody accepted, with its outcome body', () => {
+    const r = op('/api/v1/receivers/{name}/test', 'post').responses;
+    expect(r['502']!.content!['application/json']!.schema.oneOf?.[1]?.properties).toHaveProperty('delivered');
+    expect(r['200']!.content!['application/json']!.schema.properties).toHaveProperty('ok');
+  });
 });

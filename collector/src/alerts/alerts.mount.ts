@@ -163,7 +163,11 @@ export const ALERT_ROUTE_DOCS: RouteDoc[] = [
       TestOutcomeSchema,
       "A channel of the receiver accepted it (`ok`); each channel's attempt is in the delivery log (reason `test`)",
     ),
-    errors: bodyErrors,
+    errors: {
+      ...bodyErrors,
+      502: 'No channel of the receiver accepted it (the body is the same outcome, `ok: false`; the delivery log has each error)',
+    },
+    errorBodies: { 502: TestOutcomeSchema },
   },
   {
     method: 'get',
