@@ -35,7 +35,7 @@ export const SYSTEM_ROUTE_DOCS: RouteDoc[] = [
       401: 'Missing or invalid API key.',
       408: INFLIGHT_LIMIT_DOCS.slowBody,
       429: `Rate limit exceeded (per client IP, PAYWATCH_RATE_LIMIT_IP, or per API key, PAYWATCH_RATE_LIMIT_KEY), or ${INFLIGHT_LIMIT_DOCS.unsizedPerClient}.`,
-      413: 'Body over 8 MiB or more than 10,000 events; a `Content-Length` over 8 MiB is answered at once, before the body is read, and the connection closed.',
+      413: 'Body over 8 MiB or more than 10,000 events; a `Content-Length` over 8 MiB is answered at once, before the body is read, a chunked body once 8 MiB of it have arrived, and the connection closed.',
       415: 'Unsupported content type, charset (only UTF-8) or encoding.',
       503: 'The store cannot durably accept events right now, or more than `PAYWATCH_INGEST_INFLIGHT_MB` (128 MiB) of ingest bodies are already in flight (the body is not read); retry after `Retry-After` seconds.',
     },

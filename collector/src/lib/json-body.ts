@@ -9,13 +9,11 @@ import { bodyTooLarge } from './inflight-limit.js';
  * its connection to the 120 s request timeout, before the answer. The 413 is body-parser's own
  * error (`entity.too.large`, with `limit`), so each route's error handler words it as before. A
  * compressed body is left to body-parser (its limit applies after decoding), as is one that is
- * not JSON (never read). A chunked body (no length declared) is counted as it comes: body-parser
- * answers its 413 only once the client has finished sending (it reads the rest off), so an endless
- * chunked upload held the connection to the request timeout; past the limit it is answered at once
- * too, the connection closed.
+ * not JSON (never read). A chunked body (no length declared) is answered 413 as soon as it passes
+ * the limit (`limitChunkedBody`).
  */
 export function createJsonBody(limitBytes: number, type = 'application/json'): RequestHandler {
-  const parse = express.json({ limit: limitBytes, type });
+  const bounded = limitChunkedBody(express.json({ limit: limitBytes, type }), limitBytes);
   return (req, res, next) => {
     const declared = Number(req.headers['content-length']);
     const encoding = (req.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
@@ -24,6 +22,22 @@ export function createJsonBody(limitBytes: number, type = 'application/json'): R
       next(bodyTooLarge(declared, limitBytes));
       return;
     }
+    bounded(req, res, next);
+  };
+}
+
+/**
+ * `parse` (a body-parser middleware with the limit `limitBytes`) with a body of undeclared size
+ * (chunked) answered 413 as soon as more than `limitBytes` of it have arrived, the connection
+ * closed: body-parser answers its own 413 only once the client has finished sending (it reads the
+ * rest off so the connection can be reused), so an endless chunked upload held its connection,
+ * and its share of the in-flight budget, to the 120 s request timeout. The bytes are counted as
+ * received (a compressed body's as sent). A body with a
+ * `Content-Length` is left to `parse` (the in-flight limit or `createJsonBody` refuses one
+ * declared over the limit before reading it).
+ */
+export function limitChunkedBody(parse: RequestHandler, limitBytes: number): RequestHandler {
+  return (req, res, next) => {
     if (req.headers['content-length'] !== undefined) return parse(req, res, next);
     let answered = false;
     const once: NextFunction = (err?: unknown) => {

@@ -133,6 +133,56 @@ describe('events API body limit', () => {
   });
 });
 
+describe('events API chunked body limit', () => {
+  it('answers 413 at once, the connection closed, to a chunked body past 8 MiB while it is still being sent', async () => {
+    // Was: body-parser answered only once the client had finished sending (it reads the rest
+    // off), so an endless chunked upload held its connection and budget to the request timeout.
+    const { port } = server.address() as AddressInfo;
+    let req: ClientRequest | undefined;
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      const got = await new Promise<{ status: number; body: string; closed: boolean }>((resolve, reject) => {
+        req = request(
+          {
+            port,
+            host: '127.0.0.1',
+            method: 'POST',
+            path: '/v1/events',
+            headers: { 'content-type': 'application/json' },
+          },
+          (res) => {
+            let text = '';
+            res.on('data', (c: Buffer) => (text += c.toString()));
+            res.on('end', () =>
+              resolve({
+                status: res.statusCode ?? 0,
+                body: text,
+                closed: res.headers.connection === 'close',
+              }),
+            );
+          },
+        );
+        req.on('error', reject);
+        req.write('[{"event_id":"e","pad":"');
+        const chunk = 'x'.repeat(256 * 1024);
+        timer = setInterval(() => req?.write(chunk), 5); // never ends
+        setTimeout(() => reject(new Error('no answer within 10 s')), 10_000).unref();
+      });
+      expect(got.status).toBe(413);
+      expect(got.closed).toBe(true);
+      expect(JSON.parse(got.body)).toEqual({
+        error: {
+          code: 'payload_too_large',
+          message: 'request body exceeds the limit of 8388608 bytes (8 MiB); split the batch',
+        },
+      });
+    } finally {
+      clearInterval(timer);
+      req?.destroy();
+    }
+  });
+});
+
 describe('events API NDJSON errors', () => {
   it('name the body line besides the event index (blank lines made the index point at the wrong line)', async () => {
     const app = express();

@@ -2,6 +2,7 @@ import { INGEST_LIMITS, type IngestResponse } from '@paywatch/contracts';
 import express, { Router } from 'express';
 import type { Ingestor } from '../../pipeline/types.js';
 import { createInflightLimit } from '../../lib/inflight-limit.js';
+import { limitChunkedBody } from '../../lib/json-body.js';
 import { parseEventsBody } from './parse-body.js';
 
 /** Default bytes of events-API bodies held at once (`PAYWATCH_INGEST_INFLIGHT_MB`): 16 full-size (8 MiB) batches. */
@@ -26,7 +27,10 @@ export function createEventsRouter(
       what: 'ingest bytes',
       setting: 'PAYWATCH_INGEST_INFLIGHT_MB',
     }),
-    express.raw({ type: () => true, limit: INGEST_LIMITS.maxBodyBytes, inflate: true }),
+    limitChunkedBody(
+      express.raw({ type: () => true, limit: INGEST_LIMITS.maxBodyBytes, inflate: true }),
+      INGEST_LIMITS.maxBodyBytes,
+    ),
     async (req, res) => {
       const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
       const parsed = parseEventsBody(body, req.headers['content-type']);

@@ -25,7 +25,7 @@ export const FARO_ROUTE_DOCS: RouteDoc[] = [
       403: 'Origin not allowed.',
       408: INFLIGHT_LIMIT_DOCS.slowBody,
       429: `Rate limit exceeded (per client IP, PAYWATCH_RATE_LIMIT_IP), or ${INFLIGHT_LIMIT_DOCS.unsizedPerClient}.`,
-      413: 'Body over `PAYWATCH_FARO_MAX_BODY_KB` (256 KiB) after gzip decoding (a `Content-Length` over it: answered at once, the connection closed).',
+      413: 'Body over `PAYWATCH_FARO_MAX_BODY_KB` (256 KiB) after gzip decoding (a `Content-Length` over it: answered at once; a chunked body: once that much has arrived; the connection closed).',
       415: 'A body that is neither `application/json` nor `text/plain` (or has no `Content-Type`).',
       503: "More than 32 MiB of beacon bodies in flight (`Retry-After: 1`), or records could not be stored (with ClickHouse: the local spool is full while ClickHouse is down or slow); `Retry-After` says when to retry, and the SDK does. A 202 means the records are durable (with ClickHouse: fsync'd in the spool, drained to ClickHouse in order).",
     },

@@ -9,6 +9,7 @@ import {
 import { STORE_RETRY_AFTER_S } from '../../http/errors.js';
 import { OverloadedError } from '../../lib/errors.js';
 import { createInflightLimit } from '../../lib/inflight-limit.js';
+import { limitChunkedBody } from '../../lib/json-body.js';
 import type { Logger } from '../../lib/logger.js';
 import { cutText } from '../../lib/pan.js';
 import { FaroPayloadSchema, toRumRecords } from './faro-payload.js';
@@ -137,7 +138,7 @@ export function createFaroRouter(deps: FaroRouterDeps): Router {
       });
     },
     // sendBeacon posts text/plain; the fetch transport posts application/json (maybe gzip).
-    json({ limit: maxBodyBytes, type: ['application/json', 'text/plain'] }),
+    limitChunkedBody(json({ limit: maxBodyBytes, type: ['application/json', 'text/plain'] }), maxBodyBytes),
     async (req: Request, res: Response) => {
       if (deps.apiKey !== undefined && req.headers['x-api-key'] !== deps.apiKey) {
         deps.onRejected?.('api_key');

@@ -18,7 +18,7 @@ const ERRORS: Record<number, string> = {
   404: '`unknown_provider`, or `provider_not_configured` (its PAYWATCH_* secret is not set; the message names it).',
   408: INFLIGHT_LIMIT_DOCS.slowBody,
   429: `Rate limit exceeded (per client IP, PAYWATCH_RATE_LIMIT_IP), or ${INFLIGHT_LIMIT_DOCS.unsizedPerClient}.`,
-  413: 'Body over 1 MB (a `Content-Length` over it: answered at once, the connection closed).',
+  413: 'Body over 1 MB (a `Content-Length` over it: answered at once; a chunked body: once 1 MB has arrived; the connection closed).',
   503: 'The store cannot durably accept events right now, or more than 64 MiB of webhook bodies are already in flight (the body is not read; `Retry-After: 1`); the provider retries.',
 };
 

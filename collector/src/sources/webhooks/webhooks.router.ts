@@ -5,6 +5,7 @@ import type { Ingestor } from '../../pipeline/types.js';
 import type { Logger } from '../../lib/logger.js';
 import { OverloadedError, PaywatchError } from '../../lib/errors.js';
 import { createInflightLimit } from '../../lib/inflight-limit.js';
+import { limitChunkedBody } from '../../lib/json-body.js';
 import { cutText, maskPans } from '../../lib/pan.js';
 import type { RejectReason, WebhookHeaders } from './webhook-provider.js';
 import { WEBHOOK_ENV, type WebhookSecrets } from './webhook-secrets.js';
@@ -31,6 +32,7 @@ export interface WebhookRouterDeps {
 
 /** The largest webhook body accepted; providers send a few KB. */
 export const WEBHOOK_BODY_LIMIT = '1mb';
+const WEBHOOK_BODY_LIMIT_BYTES = 1024 * 1024;
 /** Bytes of webhook bodies held at once, unverified ones included: 64 full-size (1 MB) bodies. */
 export const WEBHOOK_INFLIGHT_BYTES = 64 * 1024 * 1024;
 
@@ -93,10 +95,10 @@ export function createWebhookRouter(deps: WebhookRouterDeps): Router {
     // Bodies are read before their signature can be checked: bound what unsigned floods hold.
     createInflightLimit({
       budgetBytes: deps.inflightBytes ?? WEBHOOK_INFLIGHT_BYTES,
-      maxBodyBytes: 1024 * 1024,
+      maxBodyBytes: WEBHOOK_BODY_LIMIT_BYTES,
       what: 'webhook bytes',
     }),
-    raw({ type: '*/*', limit: WEBHOOK_BODY_LIMIT }),
+    limitChunkedBody(raw({ type: '*/*', limit: WEBHOOK_BODY_LIMIT }), WEBHOOK_BODY_LIMIT_BYTES),
     async (req: Request, res: Response) => {
       const name = String(req.params['provider'] ?? '');
       const account = req.params['account'] === undefined ? undefined : String(req.params['account']);
