@@ -1,4 +1,4 @@
-// Guards the migration lock on a real ClickHouse: stores migrating one database at once apply each version once and back-fill derived tables once (derived counts = raw counts), a lock whose heartbeat stopped (holder killed) is broken after its bound while a live slow holder keeps it, a waiter proceeds after release, and a fully migrated start takes no lock.
+// Guards the migration lock on a real ClickHouse: stores migrating one database at once apply each version once and back-fill derived tables once (derived counts = raw counts), a lock whose heartbeat stopped (holder killed) is broken after its bound while a live slow holder keeps it, a waiter proceeds after release, a migration statement longer than the request timeout completes, and a fully migrated start takes no lock.
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
