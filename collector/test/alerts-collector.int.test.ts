@@ -52,7 +52,11 @@ describe('alert engine in the collector', () => {
     }
     const outage = alerts.find((a) => a.labels.provider === 'stripe');
     expect(outage, JSON.stringify(alerts.map((a) => [a.rule, a.labels, a.status]))).toBeDefined();
-    expect(pushed.some((t) => t.labels.provider === 'stripe')).toBe(true);
+    const live = pushed.find((t) => t.labels.provider === 'stripe' && t.id === outage!.id);
+    // The pushed transition carries the alert's deep link and the currency of its revenue at risk
+    // (a bot on the stream had neither).
+    expect(live).toMatchObject({ id: outage!.id, revenue_at_risk_currency: 'USD' });
+    expect(live!.dashboard_url).toMatch(new RegExp(`/alerts/${outage!.id}\\?from=\\d+&to=\\d+`));
     // The deep link of every notification opens this alert on the dashboard this collector serves.
     expect(outage!.dashboard_url).toMatch(
       new RegExp(`^${s.url.replace(/[.]/g, '\\.')}/alerts/${outage!.id}\\?from=\\d+&to=\\d+`),

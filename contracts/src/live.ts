@@ -89,8 +89,12 @@ export interface LiveAlertTransition {
   value: number | null;
   expected: number | null;
   revenue_at_risk: number;
+  /** ISO 4217 code of `revenue_at_risk` (the reporting currency). */
+  revenue_at_risk_currency: string;
   severity: string;
   summary: string;
+  /** Deep link to the alert's page on the dashboard (as in the HTTP API); null if the alert is gone. */
+  dashboard_url: string | null;
 }
 
 export interface ServerToClientEvents {

@@ -354,7 +354,16 @@ export function createAlertsInCollector(
     attachLive(live) {
       // Local sockets only: with the Redis adapter every collector runs its own engine (or none, when
       // the standalone `paywatch alerts` service owns alerting); transitions must not be multiplied.
-      module.engine.onTransition((t) => live.io.local.emit('alert', t));
+      // With the deep link and the currency, as the API gives them: a bot on the stream had a sum
+      // without its currency and had to call the API for the link of every transition.
+      const currency = module.config.reporting_currency;
+      module.engine.onTransition((t) =>
+        live.io.local.emit('alert', {
+          ...t,
+          dashboard_url: module.engine.get(t.id)?.dashboard_url ?? null,
+          revenue_at_risk_currency: currency,
+        }),
+      );
     },
     registerMetrics(registry) {
       registerAlertEngineMetrics(registry, module.engine);
