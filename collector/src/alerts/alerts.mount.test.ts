@@ -111,6 +111,14 @@ describe('the OpenAPI description of the alerts API', () => {
     ).toHaveProperty('ends_at');
   });
 
+  it('says what GET /alerts returns without a status', () => {
+    // The summary read "active by default" while resolved and inactive alerts came back too: a bot
+    // polling GET /alerts for its incident channel re-announced every resolved alert.
+    const o = op('/api/v1/alerts', 'get') as Op & { summary: string };
+    expect(o.summary).toMatch(/every state unless `status` is given/);
+    expect(o.summary).not.toMatch(/active by default/);
+  });
+
   it('types the query parameters as the router checks them', () => {
     // `status` and `limit` were plain strings: `status=open` or `limit=all` looked valid and answered 400.
     const params = Object.fromEntries(op('/api/v1/alerts', 'get').parameters!.map((p) => [p.name, p.schema]));

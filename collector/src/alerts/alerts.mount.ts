@@ -56,7 +56,8 @@ export const ALERT_ROUTE_DOCS: RouteDoc[] = [
     path: '/api/v1/alerts',
     tag: 'alerts',
     auth: 'viewer',
-    summary: 'Alerts (active by default), filter by status, rule, severity',
+    summary:
+      'Alerts, newest episode first (every state unless `status` is given), filter by status, rule, severity',
     query: AlertListQuerySchema,
     response: json(
       AlertListSchema,
