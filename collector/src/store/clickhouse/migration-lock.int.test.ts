@@ -298,7 +298,16 @@ describe('ClickHouse migration lock', () => {
       { logger },
     );
     stores.push(s);
-    await new Promise((r) => setTimeout(r, 200));
+    // Started on the server before the store's TRUNCATE comes (not a fixed pause: a loaded box).
+    let running = false;
+    for (let i = 0; i < 100 && !running; i++) {
+      const [p] = await q<{ n: string }>(
+        sql`SELECT count() AS n FROM system.processes WHERE position(query, ${`INSERT INTO ${cube.text}`}) = 1`,
+      );
+      running = Number(p?.n) > 0;
+      if (!running) await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(running).toBe(true);
     const t0 = Date.now();
     await s.start();
     expect(Date.now() - t0).toBeGreaterThan(1_000);
