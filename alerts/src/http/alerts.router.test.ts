@@ -344,6 +344,36 @@ describe('alerts router', () => {
     expect(ReceiverListSchema.parse((await j('/receivers')).body)).toEqual({ items: ['oncall'] });
   });
 
+  it('filters alerts by label matchers and pages through them with a cursor', async () => {
+    // A bot could filter by status, rule and severity only (`provider=` was a 400) and read the first
+    // `limit` alerts only, with no way to the next page.
+    const ids = async (q: string) => {
+      const r = await j(`/alerts?${q}`);
+      expect(r.status, q).toBe(200);
+      return AlertListSchema.parse(r.body);
+    };
+    const all = (await ids('')).items.map((a) => a.id);
+    expect(all).toHaveLength(2);
+    const adyen = await ids(`filter=${encodeURIComponent('provider="adyen"')}`);
+    expect(adyen.items.map((a) => a.labels['provider'])).toEqual(['adyen']);
+    const two = await ids(
+      `filter=${encodeURIComponent('provider=~"adyen|stripe"')}&filter=${encodeURIComponent('provider!="stripe"')}`,
+    );
+    expect(two.items.map((a) => a.labels['provider'])).toEqual(['adyen']);
+    const p1 = await ids('limit=1');
+    expect(p1.items.map((a) => a.id)).toEqual([all[0]]);
+    expect(p1.next_cursor).toEqual(expect.any(String));
+    const p2 = await ids(`limit=1&cursor=${p1.next_cursor}`);
+    expect([p2.items.map((a) => a.id), p2.next_cursor]).toEqual([[all[1]], null]);
+    for (const [q, field] of [
+      [`filter=${encodeURIComponent('provider="adyen')}`, 'filter'],
+      ['cursor=nope', 'cursor'],
+    ]) {
+      const r = await j(`/alerts?${q}`);
+      expect([r.status, (r.body!['error'] as { field: string }).field]).toEqual([400, field]);
+    }
+  });
+
   it('answers 400 naming an unknown query parameter, keeping the documented ones', async () => {
     for (const path of ['/alerts?foo=1', '/alerts?status=firing&foo=1', '/alerts-deliveries?limit=5&foo=1']) {
       const r = await j(path);

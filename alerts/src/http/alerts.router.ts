@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { AlertEngine, AlertView } from '../engine/engine.js';
 import { parseDuration } from '../lib/duration.js';
 import { matchesAll, parseMatcher } from '../mute/matchers.js';
+import type { Matcher } from '../mute/matchers.js';
 import { MAX_SILENCE_MS, MAX_SILENCE_TEXT } from '../mute/silences.js';
 import { AlertListQuerySchema, DeliveryListQuerySchema } from './alerts.schemas.js';
 
@@ -69,9 +70,32 @@ function parse<T>(schema: z.ZodType<T>, v: unknown, what: 'field' | 'query param
   throw new ApiError(400, code, i?.message ?? 'invalid request', i?.path.join('.') || undefined);
 }
 
+/** A page position: the last alert's episode start and id (opaque to clients). */
+interface Cursor {
+  since: number;
+  id: string;
+}
+const writeCursor = (a: AlertView): string =>
+  Buffer.from(JSON.stringify([a.active_since ?? 0, a.id])).toString('base64url');
+function readCursor(c: string): Cursor {
+  try {
+    const v: unknown = JSON.parse(Buffer.from(c, 'base64url').toString('utf8'));
+    if (Array.isArray(v) && typeof v[0] === 'number' && typeof v[1] === 'string')
+      return { since: v[0], id: v[1] };
+  } catch {
+    // answered below
+  }
+  throw new ApiError(400, 'invalid_parameter', 'cursor is not a next_cursor of this API', 'cursor');
+}
+/** Whether `a` comes after the cursor in the list's order (active_since descending, then id). */
+const isAfter = (a: AlertView, c: Cursor): boolean => {
+  const since = a.active_since ?? 0;
+  return since < c.since || (since === c.since && a.id > c.id);
+};
+
 /**
  * The alerts HTTP API (Express 5 Router; mount it under e.g. `/api/v1`):
- *   GET  /alerts                 ?status=active|firing|…&rule=&severity=&limit=
+ *   GET  /alerts                 ?status=active|firing|…&rule=&severity=&filter=&limit=&cursor=
  *   GET  /alerts/:id
  *   POST /alerts/:id/ack         {by}
  *   GET  /silences
@@ -132,8 +156,26 @@ export function createAlertsRouter(deps: AlertsRouterDeps): Router {
   const currency = deps.reportingCurrency ?? 'USD';
   const out = (a: AlertView) => ({ ...a, revenue_at_risk_currency: currency });
   r.get('/alerts', (req, res) => {
-    const q = parse(ListQuery, req.query, 'query parameter');
-    res.json({ items: engine.list(q).map(out) });
+    const { filter, cursor, limit = 500, ...q } = parse(ListQuery, req.query, 'query parameter');
+    let matchers: Matcher[] = [];
+    try {
+      matchers = (typeof filter === 'string' ? [filter] : (filter ?? [])).map((m) => parseMatcher(m));
+    } catch (e) {
+      throw new ApiError(400, 'invalid_parameter', (e as Error).message, 'filter');
+    }
+    const after = cursor === undefined ? undefined : readCursor(cursor);
+    // The engine's order (newest episode first, then id); a page starts after the cursor's alert,
+    // so alerts that start meanwhile (at the top) neither shift nor repeat the pages a bot reads.
+    const all = engine
+      .list({ ...q, limit: Number.MAX_SAFE_INTEGER })
+      .filter((a) => matchers.length === 0 || matchesAll(matchers, { ...a.labels, ...a.finding_labels }))
+      .filter((a) => !after || isAfter(a, after));
+    const page = all.slice(0, limit);
+    const last = page[page.length - 1];
+    res.json({
+      items: page.map(out),
+      next_cursor: all.length > limit && last ? writeCursor(last) : null,
+    });
   });
   r.get('/alerts/:id', (req, res) => {
     const a = engine.get(req.params.id ?? '');

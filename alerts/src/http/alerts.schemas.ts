@@ -17,6 +17,16 @@ export const AlertListQuerySchema = z.strictObject({
   rule: z.string().optional().describe('Rule name (the `alertname` label)'),
   severity: z.string().optional().describe('e.g. `page`, `warning`'),
   limit: z.coerce.number().int().min(1).max(5000).optional().describe('At most this many (default 500)'),
+  filter: z
+    .union([z.string(), z.array(z.string())])
+    .optional()
+    .describe(
+      'Label matchers as in silences (`provider="adyen"`, `country=~"DE|NL"`; repeat for several, all must match), on the labels and finding labels',
+    ),
+  cursor: z
+    .string()
+    .optional()
+    .describe("The previous page's `next_cursor`: the alerts after its last one, in the same order"),
 });
 
 /** `GET /alerts-deliveries` query. */
@@ -72,7 +82,13 @@ export const AlertViewSchema = z.strictObject({
   muted: MuteInfoSchema,
 });
 
-export const AlertListSchema = z.strictObject({ items: z.array(AlertViewSchema) });
+export const AlertListSchema = z.strictObject({
+  items: z.array(AlertViewSchema),
+  next_cursor: z
+    .string()
+    .nullable()
+    .describe('Pass as `cursor` for the next page (same filters); null when this page holds the rest'),
+});
 
 export const MatcherSchema = z.strictObject({
   name: z.string(),
