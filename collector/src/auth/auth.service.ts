@@ -4,7 +4,7 @@ import { BadRequestError, NotFoundError, PaywatchError, UnauthorizedError } from
 import type { Logger } from '../lib/logger.js';
 import { cutText, maskPans } from '../lib/pan.js';
 import { MIN_PASSWORD_LENGTH, dummyHash, hashPassword, verifyPassword } from './password.js';
-import { actorOf, isRole, isScope, type Principal, type Role, type Scope } from './roles.js';
+import { actorOf, isRole, isScope, SCOPES, type Principal, type Role, type Scope } from './roles.js';
 import type { SecurityDb } from './security-db.js';
 
 /** A user as the API shows it (never the hash). */
@@ -504,7 +504,7 @@ export function createAuthService(
         throw new BadRequestError('name: 1 to 64 letters, digits, spaces or . : @ ( ) -', 'name');
       const scopes = Array.isArray(input.scopes) ? [...new Set(input.scopes)] : [];
       if (scopes.length === 0 || !scopes.every(isScope))
-        throw new BadRequestError('scopes: a non-empty list of ingest, read, admin', 'scopes');
+        throw new BadRequestError(`scopes: a non-empty list of ${SCOPES.join(', ')}`, 'scopes');
       const key = `pw_${randomBytes(30).toString('base64url')}`;
       const k: KeyRow = {
         id: randomUUID(),

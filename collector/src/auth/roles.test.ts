@@ -10,7 +10,7 @@ const user = (role: (typeof ROLES)[number]): Principal => ({
   sessionId: 's',
   csrf: 'c',
 });
-const key = (...scopes: ('ingest' | 'read' | 'admin')[]): Principal => ({
+const key = (...scopes: ('ingest' | 'read' | 'oncall' | 'admin')[]): Principal => ({
   kind: 'key',
   id: 'k',
   name: 'k',
@@ -61,6 +61,14 @@ describe('decide', () => {
       'forbidden',
     ]);
     expect(reqs.map((r) => decide(key('admin'), r))).toEqual(['allow', 'allow', 'allow', 'allow', 'allow']);
+    // A ChatOps bot that acknowledges and silences needed an admin key (users, keys, erasure…).
+    expect(reqs.map((r) => decide(key('oncall'), r))).toEqual([
+      'forbidden',
+      'allow',
+      'allow',
+      'allow',
+      'forbidden',
+    ]);
     expect(reqs.map((r) => decide(key('ingest', 'read'), r))).toEqual([
       'allow',
       'allow',

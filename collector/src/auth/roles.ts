@@ -7,8 +7,11 @@
 export const ROLES = ['viewer', 'analyst', 'oncall', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
 
-/** API key scopes. `read` acts as an analyst for GET routes; `admin` may call every route. */
-export const SCOPES = ['ingest', 'read', 'admin'] as const;
+/**
+ * API key scopes. `read` acts as an analyst for GET routes; `oncall` as an on-call user (reads,
+ * acknowledges, silences: a ChatOps bot needs no admin key); `admin` may call every route.
+ */
+export const SCOPES = ['ingest', 'read', 'oncall', 'admin'] as const;
 export type Scope = (typeof SCOPES)[number];
 
 /**
@@ -54,6 +57,7 @@ export function decide(p: Principal, req: Requirement): 'allow' | 'unauthenticat
     if (p.scopes.includes('admin')) return 'allow';
     if (req === 'ingest') return p.scopes.includes('ingest') ? 'allow' : 'forbidden';
     if (p.scopes.includes('read') && roleRank(req) <= roleRank(READ_KEY_ROLE)) return 'allow';
+    if (p.scopes.includes('oncall') && roleRank(req) <= roleRank('oncall')) return 'allow';
     return 'forbidden';
   }
   // Users never ingest: machines do, with keys.

@@ -111,7 +111,7 @@ export function buildOpenApi(routes: readonly RouteDoc[], info: { version: strin
           type: 'http',
           scheme: 'bearer',
           description:
-            'An API key (scopes ingest, read, admin; created in the admin API) or a static ingest key (PAYWATCH_INGEST_KEYS).',
+            'An API key (scopes ingest, read, oncall, admin; created in the admin API) or a static ingest key (PAYWATCH_INGEST_KEYS).',
         },
         session: {
           type: 'apiKey',
