@@ -198,6 +198,30 @@ describe('alerts router', () => {
     ).toMatchObject({ error: { field: 'matchers' } });
   });
 
+  it('gives each silence its state: pending, active or expired', async () => {
+    // A bot listing silences had to compare starts_at/ends_at with its own clock to know which mute.
+    const make = async (extra: Record<string, unknown>) =>
+      (
+        await j('/silences', {
+          method: 'POST',
+          body: JSON.stringify({ matchers: ['provider="nl"'], created_by: 'b', comment: 'c', ...extra }),
+        })
+      ).body!;
+    const active = await make({ duration: '1h' });
+    const pending = await make({ starts_at: T0 + 60_000, duration: '1h' });
+    expect([active['state'], pending['state']]).toEqual(['active', 'pending']);
+    await j(`/silences/${String(active['id'])}`, { method: 'DELETE' });
+    const listed = SilenceListSchema.parse((await j('/silences')).body).items;
+    expect([active['id'], pending['id']].map((id) => listed.find((s) => s.id === id)?.state)).toEqual([
+      'expired',
+      'pending',
+    ]);
+    // Expired before it began: expired, not pending.
+    expect((await j(`/silences/${String(pending['id'])}`, { method: 'DELETE' })).status).toBe(204);
+    const after = SilenceListSchema.parse((await j('/silences')).body).items;
+    expect(after.find((s) => s.id === pending['id'])?.state).toBe('expired');
+  });
+
   it('refuses with 409 to expire a silence that has already ended', async () => {
     // Expiring it again answered 204, as if this call had ended it.
     const created = await j('/silences', {

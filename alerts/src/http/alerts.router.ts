@@ -6,6 +6,7 @@ import { parseDuration } from '../lib/duration.js';
 import { matchesAll, parseMatcher } from '../mute/matchers.js';
 import type { Matcher } from '../mute/matchers.js';
 import { MAX_SILENCE_MS, MAX_SILENCE_TEXT } from '../mute/silences.js';
+import type { Silence } from '../mute/silences.js';
 import { AlertListQuerySchema, DeliveryListQuerySchema } from './alerts.schemas.js';
 
 /** What the alerts HTTP API needs. */
@@ -199,8 +200,14 @@ export function createAlertsRouter(deps: AlertsRouterDeps): Router {
     if (!a) throw new ApiError(404, 'not_found', `no alert ${id}`);
     res.json(out(a));
   });
+  // Its state now, as Alertmanager's status.state: a client had to compare starts_at/ends_at with its own clock.
+  const silenceOut = (s: Silence) => {
+    const t = now();
+    // Ended first: expiring a pending silence sets its ends_at before its starts_at.
+    return { ...s, state: t >= s.ends_at ? 'expired' : t < s.starts_at ? 'pending' : 'active' };
+  };
   r.get('/silences', (_req, res) => {
-    res.json({ items: engine.silences() });
+    res.json({ items: engine.silences().map(silenceOut) });
   });
   r.post('/silences', (req, res) => {
     const b = parse(SilenceBody, req.body);
@@ -242,13 +249,15 @@ export function createAlertsRouter(deps: AlertsRouterDeps): Router {
       );
     try {
       res.status(201).json(
-        engine.createSilence({
-          matchers,
-          starts_at: starts,
-          ends_at: ends,
-          created_by: b.created_by,
-          comment: b.comment,
-        }),
+        silenceOut(
+          engine.createSilence({
+            matchers,
+            starts_at: starts,
+            ends_at: ends,
+            created_by: b.created_by,
+            comment: b.comment,
+          }),
+        ),
       );
     } catch (e) {
       throw new ApiError(400, 'bad_request', (e as Error).message);

@@ -104,6 +104,7 @@ export const SilenceSchema = z.strictObject({
   created_by: z.string(),
   comment: z.string(),
   created_at: epochMs('Creation'),
+  state: z.enum(['pending', 'active', 'expired']).describe('At the time of the answer (server clock)'),
 });
 
 export const SilenceListSchema = z.strictObject({ items: z.array(SilenceSchema) });
