@@ -136,7 +136,9 @@ export async function startClickHouseCluster(baseDir: string): Promise<ClickHous
     if (failed) throw failed.reason;
     const [r1, r2] = settled.map((s) => (s as PromiseFulfilledResult<PrivateClickHouse>).value);
     // Up is not ready for ON CLUSTER: each replica must hold a ZooKeeper session first (on a
-    // loaded box the first session takes seconds, and a DDL queued before it hung).
+    // loaded box the first session takes seconds). The crash behind the hangs that were blamed on
+    // this was elsewhere: replicas started while ZooKeeper answered `ruok` but did not yet serve
+    // sessions, whose DDL worker then segfaulted (scripts/services.sh now waits for `srvr`).
     await Promise.all([r1!, r2!].map((r) => untilZooKeeper(r.endpoint)));
     return {
       name: CLUSTER,
