@@ -170,6 +170,16 @@ describe(
       const acked = JSON.stringify(await ack.json());
       expect(acked).toContain('key:test harness');
       expect(acked).not.toContain('someone-else');
+      // A JSON array body is refused by the service, not read as {} (it acknowledged the alert).
+      const arr = await collector.fetch(ackPath, {
+        method: 'POST',
+        body: '[1]',
+        headers: { 'content-type': 'application/json' },
+      });
+      expect([arr.status, await arr.json()]).toEqual([
+        400,
+        { error: { code: 'bad_request', message: 'the body must be a JSON object' } },
+      ]);
       // Through the proxy too: a text/plain body is a 415 (not forwarded as `{}`), an unknown parameter a 400.
       const plain = await collector.fetch('/api/v1/silences', {
         method: 'POST',

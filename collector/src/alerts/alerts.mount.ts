@@ -12,7 +12,7 @@ import {
   type AlertsModule,
 } from '@paywatch/alerts';
 import type { PaymentEvent } from '@paywatch/contracts';
-import { Router, type RequestHandler } from 'express';
+import { Router, type Request, type RequestHandler, type Response } from 'express';
 import { z } from 'zod';
 import type { Mount } from '../app.js';
 import { principalOf } from '../auth/access-control.js';
@@ -183,6 +183,24 @@ export const ALERT_ROUTE_DOCS: RouteDoc[] = [
 ];
 
 /**
+ * Sets the body's `field` (`by`, `created_by`) to the caller, whatever the body says; a JSON array
+ * body (the only non-object the JSON parser lets through) is a 400. Until 26 Nov an array was
+ * replaced by `{}`: `[1]` acknowledged the alert (200), and a silence sent as its bare matcher list
+ * read "matchers: expected array". Used by the collector's mount and by `paywatch alerts`.
+ */
+export function stampActorBody(
+  field: 'by' | 'created_by',
+  actor: (req: Request, res: Response) => string,
+): RequestHandler {
+  return (req, res, next) => {
+    const body: unknown = req.body;
+    if (Array.isArray(body)) return next(new BadRequestError('the body must be a JSON object'));
+    req.body = { ...(body && typeof body === 'object' ? body : {}), [field]: actor(req, res) };
+    next();
+  };
+}
+
+/**
  * The alert engine inside the collector: fed by the sink fan-out (masked, stored events),
  * its API mounted with roles, its transitions pushed on the live stream. Lifecycle: `start()`
  * after the store, idempotent `stop()` before it.
@@ -247,17 +265,8 @@ export function createAlertsInCollector(
   const router = Router();
   // The actor of an acknowledgement or silence is who is signed in, never what the body claims.
   const actorBody = createJsonBody(64 * 1024);
-  const stampActor =
-    (field: 'by' | 'created_by'): RequestHandler =>
-    (req, res, next) => {
-      const body: unknown = req.body;
-      // A JSON array (the only non-object the parser lets through) was replaced by `{}`: `[1]` as an
-      // acknowledgement answered 200, `["provider=\"adyen\""]` as a silence "matchers: expected array".
-      if (Array.isArray(body)) return next(new BadRequestError('the body must be a JSON object'));
-      const actor = actorOf(principalOf(res)).actor ?? 'anonymous';
-      req.body = { ...(body && typeof body === 'object' ? body : {}), [field]: actor };
-      next();
-    };
+  const stampActor = (field: 'by' | 'created_by') =>
+    stampActorBody(field, (_req, res) => actorOf(principalOf(res)).actor ?? 'anonymous');
   router.post('/api/v1/alerts/:id/ack', actorBody, stampActor('by'));
   router.post('/api/v1/silences', actorBody, stampActor('created_by'));
   // Read here too, like the other bodies (the alerts router's own reader is for hosts without a parser).

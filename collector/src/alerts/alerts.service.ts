@@ -4,12 +4,13 @@ import express, { Router } from 'express';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { publicBaseUrl, type Config } from '../config.js';
+import { PaywatchError } from '../lib/errors.js';
 import { createJsonBody } from '../lib/json-body.js';
 import type { Logger } from '../lib/logger.js';
 import { feedOf } from '../store/feed.js';
 import { createStore } from '../store/index.js';
 import type { Store } from '../store/types.js';
-import { createAlertsInCollector, type AlertsInCollector } from './alerts.mount.js';
+import { createAlertsInCollector, stampActorBody, type AlertsInCollector } from './alerts.mount.js';
 import { createAlertsServiceMetrics, type AlertsServiceMetrics } from './alerts-service.metrics.js';
 import { createFeedPoller, type FeedPoller } from './feed-poller.js';
 
@@ -151,18 +152,11 @@ export async function startAlertsService(
       next();
     });
     const actorBody = createJsonBody(64 * 1024);
-    const stampActor =
-      (field: 'by' | 'created_by'): express.RequestHandler =>
-      (req, _res, next) => {
-        const body: unknown = req.body;
+    const stampActor = (field: 'by' | 'created_by') =>
+      stampActorBody(field, (req) => {
         const header = req.headers[ACTOR_HEADER];
-        const actor = typeof header === 'string' && header.length > 0 ? header.slice(0, 200) : 'anonymous';
-        req.body = {
-          ...(body && typeof body === 'object' && !Array.isArray(body) ? body : {}),
-          [field]: actor,
-        };
-        next();
-      };
+        return typeof header === 'string' && header.length > 0 ? header.slice(0, 200) : 'anonymous';
+      });
     api.post('/alerts/:id/ack', actorBody, stampActor('by'));
     api.post('/silences', actorBody, stampActor('created_by'));
     // Read here too, like the other bodies (the alerts router's own reader is for hosts without a parser).
@@ -188,6 +182,10 @@ export async function startAlertsService(
             message: `request body exceeds the limit of ${String((err as { limit?: unknown }).limit)} bytes`,
           },
         });
+      return;
+    }
+    if (err instanceof PaywatchError && err.status < 500) {
+      if (!res.headersSent) res.status(err.status).json({ error: { code: err.code, message: err.message } });
       return;
     }
     log.error({ err }, 'request failed');
