@@ -153,6 +153,10 @@ describe('alerts router', () => {
     });
     const ack = await j(`/alerts/${id}/ack`, { method: 'POST', body: JSON.stringify({ by: 'alice' }) });
     expect(ack.body).toMatchObject({ acknowledged_by: 'alice', acknowledged_at: T0 });
+    // A second acknowledgement leaves the first (it replaced alice by bob, and the resolve credited bob).
+    const again = await j(`/alerts/${id}/ack`, { method: 'POST', body: JSON.stringify({ by: 'bob' }) });
+    expect([again.status, again.body]).toEqual([200, expect.objectContaining({ acknowledged_by: 'alice' })]);
+    expect((await j(`/alerts/${id}`)).body).toMatchObject({ acknowledged_by: 'alice' });
   });
 
   it('creates a silence (author, reason, expiry) that mutes the alert, and expires it', async () => {

@@ -196,6 +196,9 @@ export function createAlertsRouter(deps: AlertsRouterDeps): Router {
         'conflict',
         `alert ${id} is ${cur.status}: only a pending or firing alert can be acknowledged`,
       );
+    // The first acknowledgement stands: a second one (another engineer clicking in chat) replaced
+    // who and when, so the resolve credited the later click. Answered with the alert as it is.
+    if (cur.acknowledged_by !== null) return void res.json(out(cur));
     const a = engine.acknowledge(id, b.by);
     if (!a) throw new ApiError(404, 'not_found', `no alert ${id}`);
     res.json(out(a));

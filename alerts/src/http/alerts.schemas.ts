@@ -31,7 +31,13 @@ export const AlertListQuerySchema = z.strictObject({
 
 /** `GET /alerts-deliveries` query. */
 export const DeliveryListQuerySchema = z.strictObject({
-  limit: z.coerce.number().int().min(1).max(5000).optional().describe('Newest first, at most this many'),
+  limit: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(5000)
+    .optional()
+    .describe('Newest first, at most this many (default 100)'),
   receiver: z.string().optional(),
   status: z.enum(['sent', 'failed']).optional(),
   /** One alert's deliveries (documented in the OpenAPI, refused as unknown until 26 Nov). */

@@ -86,7 +86,7 @@ export const ALERT_ROUTE_DOCS: RouteDoc[] = [
     auth: 'oncall',
     audit: 'alert.ack',
     summary:
-      'Acknowledge an alert (stops its reminders and escalation; the resolve still goes out, saying who acknowledged); the actor is the signed-in user',
+      'Acknowledge an alert (stops its reminders and escalation; the resolve still goes out, saying who acknowledged); the actor is the signed-in user; the first acknowledgement stands (a second answers 200 with it unchanged)',
     pathParams: { id: 'Alert id' },
     body: {
       contentTypes: ['application/json'],
