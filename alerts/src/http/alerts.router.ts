@@ -98,17 +98,17 @@ const isAfter = (a: AlertView, c: Cursor): boolean => {
  * The alerts HTTP API (Express 5 Router; mount it under e.g. `/api/v1`):
  *   GET  /alerts                 ?status=active|firing|…&rule=&severity=&filter=&limit=&cursor=
  *   GET  /alerts/:id
- *   POST /alerts/:id/ack         {by}
+ *   POST /alerts/:id/ack         {by}   (409 unless pending or firing; the first acknowledgement stands)
  *   GET  /silences
  *   POST /silences               {matchers:["provider=\"adyen\""], ends_at|duration, created_by, comment, starts_at?}
- *   DELETE /silences/:id         expire now
- *   GET  /alerts-deliveries      ?limit=&receiver=&status=sent|failed   (the delivery log)
+ *   DELETE /silences/:id         expire now (409 when already ended)
+ *   GET  /alerts-deliveries      ?limit=&receiver=&status=sent|failed&alert=   (the delivery log)
  *   GET  /receivers
  *   POST /receivers/:name/test   send a test notification
  *   GET  /alerts-stats
  * JSON bodies need `express.json()` upstream (the router adds it if absent); a body of another
  * content type is a 415, one over 64 KiB a 413. Unknown query parameters are a 400 naming them.
- * Errors answer `{error: {code, message, field?}}` with 400/404/413/415.
+ * Errors answer `{error: {code, message, field?}}` with 400/404/409/413/415; answers are described by alerts.schemas.ts.
  */
 export function createAlertsRouter(deps: AlertsRouterDeps): Router {
   const { engine } = deps;
