@@ -13,7 +13,7 @@ import {
 } from '@paywatch/alerts';
 import type { PaymentEvent } from '@paywatch/contracts';
 import { Router, type Request, type RequestHandler, type Response } from 'express';
-import { z } from 'zod';
+import type { z } from 'zod';
 import type { Mount } from '../app.js';
 import { principalOf } from '../auth/access-control.js';
 import { actorOf } from '../auth/roles.js';
