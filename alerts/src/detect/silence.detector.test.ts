@@ -53,4 +53,47 @@ describe('silence detector', () => {
     expect(i).toBeGreaterThanOrEqual(180);
     expect(i).toBeLessThanOrEqual(181);
   });
+
+  // Past days' slots were recorded raw: from the second day of a multi-day campaign the median
+  // of a short history held campaign days already, and the shift applied on top of them (one
+  // normal day then ×4 days: day 3 expected 4 × 32 = 128 a minute of a slice doing 32).
+  it('a multi-day campaign (×4 for 3 days) after one normal day: its third day is not silence; a stop still is', () => {
+    const calendar = CalendarSchema.parse({
+      events: [
+        {
+          name: 'campaign',
+          kind: 'campaign',
+          dates: ['1970-01-02', '1970-01-03', '1970-01-04'],
+          widen: 3,
+          shift: 4,
+        },
+      ],
+    });
+    const pack = SilenceSpecSchema.parse({
+      type: 'silence',
+      p_value: 1e-10,
+      min_expected: 40,
+      max_ratio: 0.2,
+      slot_minutes: 15,
+    });
+    const DAY = 1440;
+    const campaign = (t: number) => t >= DAY * 60_000 && t < 4 * DAY * 60_000;
+    const run = (stopAt: number | null) => {
+      const d = createSilenceDetector(pack, calendar);
+      return synthMinutes(0, 4 * DAY, (t) => ({
+        attempts: stopAt !== null && t >= stopAt * 60_000 ? 0 : campaign(t) ? 32 : 8,
+        successRate: 0.9,
+      })).map((m) => d.evaluate(m));
+    };
+    expect(
+      run(null)
+        .filter((e) => e.verdict === 'anomalous')
+        .map((e) => `${e.at / 60_000} ${e.summary}`)
+        .slice(0, 3),
+    ).toEqual([]);
+    const stop = 3 * DAY + 600;
+    const i = firstAnomalous(run(stop));
+    expect(i).toBeGreaterThanOrEqual(stop);
+    expect(i).toBeLessThanOrEqual(stop + 2);
+  });
 });

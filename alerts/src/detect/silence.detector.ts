@@ -21,7 +21,9 @@ import { say } from './summary.js';
  * was applied twice (×9) once its traffic was there. Past days' slots are recorded raw: their
  * median is robust to one calendar day, and an entry describes a slice's traffic only roughly
  * (a UTC entry for a provider spanning markets) — divided by it, a day's normal slots were
- * recorded 2.5× too high and made the next day's evening "silent".
+ * recorded 2.5× too high and made the next day's evening "silent". Slots shifted up are not
+ * recorded at all (left empty): a multi-day campaign's days were the median of a short history
+ * by its third day, and the shift applied on top (×4 on a slice already at ×4).
  */
 export const SilenceSpecSchema = z.object({
   type: z.literal('silence'),
@@ -49,6 +51,8 @@ export function createSilenceDetector(
   let slot = -1;
   let slotCount = 0;
   let slotMinutes = 0;
+  // The current slot has a minute whose calendar shift is above 1 (a campaign's or payday's slot).
+  let slotShifted = false;
   let recentRate = NaN;
   let ticket = 0;
   const recentCounts: number[] = [];
@@ -63,6 +67,7 @@ export function createSilenceDetector(
         slot,
         slotCount,
         slotMinutes,
+        slotShifted,
         recentRate: Number.isFinite(recentRate) ? recentRate : null,
         ticket,
         recentCounts: [...recentCounts],
@@ -75,6 +80,7 @@ export function createSilenceDetector(
       slot = num(s['slot']);
       slotCount = num(s['slotCount']);
       slotMinutes = num(s['slotMinutes']);
+      slotShifted = s['slotShifted'] === true;
       recentRate = num(s['recentRate']);
       ticket = num(s['ticket']);
       recentCounts.push(...arr(s['recentCounts']).map(num));
@@ -83,11 +89,19 @@ export function createSilenceDetector(
       const s = base.slotOf(minute.t);
       const cal = sliceCal.at(minute.t);
       if (s !== slot) {
-        if (slot >= 0 && slotMinutes > 0) base.record(slot, slotCount / slotMinutes);
+        // A slot shifted up by the calendar is not a normal day's: left out of the history (NaN),
+        // so a multi-day campaign's second and third days are not expected at the first one's
+        // level times the shift again.
+        if (slot >= 0 && slotMinutes > 0) base.record(slot, slotShifted ? NaN : slotCount / slotMinutes);
         slot = s;
         slotCount = 0;
         slotMinutes = 0;
+        slotShifted = false;
       }
+      // Only shifts up (campaigns, paydays): a holiday's low slots stay in the history as before
+      // (a median robust to them; removing them made the next night's slots of markets still on
+      // holiday read as silence in the per-market holiday replay).
+      if (cal.shift > 1) slotShifted = true;
       slotCount += minute.attempts;
       slotMinutes++;
       win.push(minute);
