@@ -33,6 +33,11 @@ export function parseMatcher(s: string): Matcher {
       throw new RangeError(
         `regex in matcher "${s}" can backtrack exponentially: a repeated group repeats or alternates inside, as in (a+)+ or (a|b)* (write it with one quantifier, e.g. a+ or [ab]*)`,
       );
+    const chained = chainedQuantifiers(value);
+    if (chained > MAX_CHAINED_QUANTIFIERS)
+      throw new RangeError(
+        `regex in matcher "${s}" chains ${chained} quantifiers (at most ${MAX_CHAINED_QUANTIFIERS}, as in .*foo.*bar.*): each one more multiplies the backtracking on a value that does not match`,
+      );
   }
   return { name: m[1] ?? '', op, value };
 }
@@ -77,6 +82,53 @@ function repeatsAmbiguousGroup(re: string): boolean {
     if (!groupClosed && c !== '?') lastGroupAmbiguous = false;
   }
   return false;
+}
+
+/** `.*` ×4 took 21 ms on a 128-character value, ×3 0.5 ms (×10: 1.2 s on 24 characters). */
+const MAX_CHAINED_QUANTIFIERS = 3;
+
+/**
+ * The most variable quantifiers (`*`, `+`, `?`, `{n,}`, `{n,m}`) one alternative of a regex passes
+ * in sequence (`.*a.*b.*` 3; `a.*|b.*` 1). Each is a place to split the value, so a failing
+ * test backtracks polynomially in the value's length with that many as the degree — not caught
+ * by the repeated-group check (`.*.*.*.*.*.*.*.*.*.*x`: 1.2 s on a 24-character label).
+ */
+function chainedQuantifiers(re: string): number {
+  const frames = [{ cur: 0, max: 0 }]; // per open group (and the whole regex): this alternative, the most
+  let prev = '';
+  for (let i = 0; i < re.length; i++) {
+    const c = re[i] ?? '';
+    const f = frames[frames.length - 1] ?? { cur: 0, max: 0 };
+    let item = c;
+    if (c === '\\') {
+      i++;
+      item = 'a';
+    } else if (c === '[') {
+      for (i++; i < re.length && re[i] !== ']'; i++) if (re[i] === '\\') i++;
+      item = 'a';
+    } else if (c === '(') frames.push({ cur: 0, max: 0 });
+    else if (c === ')' && frames.length > 1) {
+      frames.pop();
+      const inner = frames[frames.length - 1];
+      if (inner) inner.cur += Math.max(f.max, f.cur);
+    } else if (c === '|') {
+      f.max = Math.max(f.max, f.cur);
+      f.cur = 0;
+    } else if (c === '*' || c === '+') f.cur++;
+    // `?` after a quantifier is lazy, after `(` a group modifier: no quantifier of its own.
+    else if (c === '?' && !['*', '+', '?', '(', ''].includes(prev)) f.cur++;
+    else if (c === '{') {
+      const q = /^\{\d*,\d*\}/.exec(re.slice(i));
+      if (q) {
+        f.cur++;
+        i += q[0].length - 1;
+        item = '*';
+      }
+    }
+    prev = item;
+  }
+  const top = frames[0] ?? { cur: 0, max: 0 };
+  return Math.max(top.max, top.cur);
 }
 
 const cache = new Map<string, RegExp>();
