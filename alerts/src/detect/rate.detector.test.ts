@@ -233,6 +233,39 @@ describe('rate detector counts payments, not attempts', () => {
     expect(e.value).toBe(1);
   });
 
+  it('a retry that succeeded counts as one success when its webhook arrives before the failed attempt (same minute)', () => {
+    const d = createRateDetector(country);
+    const m = emptyMinute(0);
+    const base = { payment_id: 'pay_b', customer_ref: 'cus_b' };
+    // Providers' webhooks are not ordered: the retry's success is received first.
+    addEvent(m, makeEvent({ ...base, ts: 20_000, attempt: 2, status: 'succeeded' }), 50);
+    addEvent(
+      m,
+      makeEvent({
+        ...base,
+        ts: 10_000,
+        status: 'failed',
+        failure: { category: 'do_not_honor', code: null, message: null },
+      }),
+      50,
+    );
+    const e = d.evaluate(m);
+    expect(e.value).toBe(1);
+    // Nothing of it is left to supersede: a later failed payment is a failure of its own.
+    const next = emptyMinute(60_000);
+    addEvent(
+      next,
+      makeEvent({
+        payment_id: 'pay_c',
+        ts: 70_000,
+        status: 'failed',
+        failure: { category: 'do_not_honor', code: null, message: null },
+      }),
+      50,
+    );
+    expect(d.evaluate(next).value).toBe(0.5);
+  });
+
   it('a real drop across many payments still fires (retries of failed payments counted once)', () => {
     const d = createRateDetector(country);
     const r = rng(5);

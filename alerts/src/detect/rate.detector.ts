@@ -123,9 +123,21 @@ export function createRateDetector(spec: RateSpec): SeriesDetector {
   function dedupe(m: MinuteAggregate): void {
     const ids = m.payments;
     const codes = m.payment_outcomes;
+    // Payments of this minute that succeeded on a retry: a failure of theirs listed after it
+    // (webhooks are not ordered; the minute's list is in arrival order) is an earlier attempt.
+    let won: Set<string> | null = null;
     for (let i = 0; i < ids.length; i++) {
       const id = ids[i] as string;
       const code = codes[i] ?? OUTCOME_SUCCESS;
+      if (code === OUTCOME_SUCCESS) (won ??= new Set()).add(id);
+      else if (won?.has(id)) {
+        const r = recent[recent.length - 1];
+        if (r) {
+          r.n--;
+          r.hits -= hitOf(code, spec.metric);
+        }
+        continue;
+      }
       const prev = lastSeen.size > 0 ? lastSeen.get(id) : undefined;
       if (prev !== undefined) {
         const pos = recent.length - 1 - (seq - Math.floor(prev / 4));
