@@ -76,13 +76,18 @@ interface Cursor {
   since: number;
   id: string;
 }
-const writeCursor = (a: AlertView): string =>
-  Buffer.from(JSON.stringify([a.active_since ?? 0, a.id])).toString('base64url');
+const encodeCursor = (c: Cursor): string =>
+  Buffer.from(JSON.stringify([c.since, c.id])).toString('base64url');
+const writeCursor = (a: AlertView): string => encodeCursor({ since: a.active_since ?? 0, id: a.id });
 function readCursor(c: string): Cursor {
   try {
     const v: unknown = JSON.parse(Buffer.from(c, 'base64url').toString('utf8'));
-    if (Array.isArray(v) && typeof v[0] === 'number' && typeof v[1] === 'string')
-      return { since: v[0], id: v[1] };
+    // Only what writeCursor wrote, byte for byte: Buffer skips characters outside base64url, so
+    // `<cursor>!!` or a hand-made `[1,"a",3]` read as a position.
+    if (Array.isArray(v) && v.length === 2 && Number.isFinite(v[0]) && typeof v[1] === 'string') {
+      const at = { since: v[0] as number, id: v[1] };
+      if (encodeCursor(at) === c) return at;
+    }
   } catch {
     // answered below
   }
