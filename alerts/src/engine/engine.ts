@@ -185,11 +185,16 @@ export interface AlertEngine {
   /** Closes every open minute (end of a replay). */
   finish(): void;
   onTransition(listener: (t: AlertTransition) => void): () => void;
+  /**
+   * Newest episode first (`active_since` descending, then id), at most `limit` (500); `where`
+   * keeps only the alerts it accepts, before their views are built (label filters, cursors).
+   */
   list(q?: {
     status?: AlertStatus | 'active';
     rule?: string;
     severity?: string;
     limit?: number;
+    where?: (s: AlertState) => boolean;
   }): AlertView[];
   get(id: string): AlertView | undefined;
   acknowledge(id: string, by: string): AlertView | undefined;
@@ -1186,6 +1191,7 @@ export function createAlertEngine(
       else if (q.status) out = out.filter((s) => s.status === q.status);
       if (q.rule) out = out.filter((s) => s.rule === q.rule);
       if (q.severity) out = out.filter((s) => s.severity === q.severity);
+      if (q.where) out = out.filter(q.where);
       out.sort((a, b) => (b.active_since ?? 0) - (a.active_since ?? 0) || (a.id < b.id ? -1 : 1));
       return out.slice(0, q.limit ?? 500).map(view);
     },

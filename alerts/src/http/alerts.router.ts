@@ -94,7 +94,7 @@ function readCursor(c: string): Cursor {
   throw new ApiError(400, 'invalid_parameter', 'cursor is not a next_cursor of this API', 'cursor');
 }
 /** Whether `a` comes after the cursor in the list's order (active_since descending, then id). */
-const isAfter = (a: AlertView, c: Cursor): boolean => {
+const isAfter = (a: Pick<AlertView, 'active_since' | 'id'>, c: Cursor): boolean => {
   const since = a.active_since ?? 0;
   return since < c.since || (since === c.since && a.id > c.id);
 };
@@ -172,10 +172,14 @@ export function createAlertsRouter(deps: AlertsRouterDeps): Router {
     const after = cursor === undefined ? undefined : readCursor(cursor);
     // The engine's order (newest episode first, then id); a page starts after the cursor's alert,
     // so alerts that start meanwhile (at the top) neither shift nor repeat the pages a bot reads.
-    const all = engine
-      .list({ ...q, limit: Number.MAX_SAFE_INTEGER })
-      .filter((a) => matchers.length === 0 || matchesAll(matchers, { ...a.labels, ...a.finding_labels }))
-      .filter((a) => !after || isAfter(a, after));
+    // One more than the page tells whether there is a next one; views are built for these only.
+    const all = engine.list({
+      ...q,
+      limit: limit + 1,
+      where: (a) =>
+        (matchers.length === 0 || matchesAll(matchers, { ...a.labels, ...a.finding_labels })) &&
+        (!after || isAfter(a, after)),
+    });
     const page = all.slice(0, limit);
     const last = page[page.length - 1];
     res.json({
