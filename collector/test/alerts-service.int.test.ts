@@ -196,6 +196,16 @@ describe(
       expect(
         (await fetch(`${url}/api/v1/alerts`, { headers: { authorization: `Bearer ${API_TOKEN}` } })).status,
       ).toBe(200);
+      // A body that is not JSON is the caller's mistake (400), not a 500 logged as the service's.
+      const broken = await fetch(`${url}${ackPath}`, {
+        method: 'POST',
+        body: '{',
+        headers: { authorization: `Bearer ${API_TOKEN}`, 'content-type': 'application/json' },
+      });
+      expect([broken.status, ((await broken.json()) as { error: { code: string } }).error.code]).toEqual([
+        400,
+        'bad_body',
+      ]);
 
       // Restart: the watermark in the data dir means old events are not fed again…
       expect(await stopAlerts()).toBe(0);

@@ -4,7 +4,7 @@ import express, { Router } from 'express';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { publicBaseUrl, type Config } from '../config.js';
-import { PaywatchError } from '../lib/errors.js';
+import { errorHandler } from '../http/errors.js';
 import { createJsonBody } from '../lib/json-body.js';
 import type { Logger } from '../lib/logger.js';
 import { feedOf } from '../store/feed.js';
@@ -172,25 +172,9 @@ export async function startAlertsService(
       },
     });
   });
-  app.use((err: unknown, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
-    // A body too large (body-parser's or the early Content-Length check's 413) is the client's.
-    if ((err as { type?: unknown }).type === 'entity.too.large') {
-      if (!res.headersSent)
-        res.status(413).json({
-          error: {
-            code: 'payload_too_large',
-            message: `request body exceeds the limit of ${String((err as { limit?: unknown }).limit)} bytes`,
-          },
-        });
-      return;
-    }
-    if (err instanceof PaywatchError && err.status < 500) {
-      if (!res.headersSent) res.status(err.status).json({ error: { code: err.code, message: err.message } });
-      return;
-    }
-    log.error({ err }, 'request failed');
-    if (!res.headersSent) res.status(500).json({ error: { code: 'internal', message: 'internal error' } });
-  });
+  // The collector's own (a body-parser 400/413, a PaywatchError's status, 500 for the rest): its
+  // copy here answered 500 to a body that is not JSON.
+  app.use(errorHandler(log));
   const server = createServer(app);
   try {
     await feed.start();
