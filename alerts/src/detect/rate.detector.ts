@@ -102,8 +102,6 @@ export function createRateDetector(spec: RateSpec): SeriesDetector {
   // so the baseline learns payments too.
   const recent: MinuteCounts[] = [];
   const laggedC: MinuteCounts[] = [];
-  // The minutes of `recent` (null: restored, without payment ids), to forget their payments.
-  const held: (MinuteAggregate | null)[] = [];
   // Payment id → (minute number × 4 + outcome) of its latest attempt in the window, when failed.
   const lastSeen = new Map<string, number>();
   // Minutes evaluated (numbers the minutes for `lastSeen`).
@@ -153,7 +151,7 @@ export function createRateDetector(spec: RateSpec): SeriesDetector {
   }
 
   /** Forgets the failed payments whose latest attempt was in a minute (number `at`) leaving the window. */
-  function forget(m: MinuteAggregate | null | undefined, at: number): void {
+  function forget(m: MinuteAggregate | undefined, at: number): void {
     if (!m || lastSeen.size === 0) return;
     const codes = m.payment_outcomes;
     for (let i = 0; i < m.payments.length; i++) {
@@ -210,8 +208,6 @@ export function createRateDetector(spec: RateSpec): SeriesDetector {
           return { hits: num(x[0]), n: num(x[1]), a: x[2] === undefined ? num(x[1]) : num(x[2]) };
         }),
       );
-      held.length = 0;
-      held.push(...recent.map(() => null));
       lastSeen.clear();
       // The lagged minutes share the counts of the window's minutes (aligned at the newest).
       laggedC.length = 0;
@@ -231,11 +227,7 @@ export function createRateDetector(spec: RateSpec): SeriesDetector {
       const mc = counts(minute, spec.metric);
       const cur: MinuteCounts = { hits: mc.hits, n: mc.n, a: minute.attempts };
       recent.push(cur);
-      held.push(minute);
-      if (recent.length > spec.window_minutes) {
-        recent.shift();
-        forget(held.shift(), seq - spec.window_minutes);
-      }
+      if (recent.length > spec.window_minutes) recent.shift();
       dedupe(minute);
       // The window's payments (each once) and attempts.
       const whole = { hits: 0, n: 0, a: 0 };
@@ -374,6 +366,8 @@ export function createRateDetector(spec: RateSpec): SeriesDetector {
         const old = lagged.shift();
         const wasAnomalous = tainted.shift() === true;
         const oldC = laggedC.shift();
+        // Its failed payments leave the window (a restored minute has no payment ids).
+        forget(old, seq - spec.window_minutes);
         if (old && oldC && !wasAnomalous && out.verdict !== 'anomalous') absorb(oldC);
       }
       return out;
