@@ -1,6 +1,6 @@
 import { userInfo } from 'node:os';
 import { parseDuration } from '../lib/duration.js';
-import { MAX_SILENCE_MS, MAX_SILENCE_TEXT } from '../mute/silences.js';
+import { MAX_SILENCE_MS, MAX_SILENCE_TEXT, silenceState } from '../mute/silences.js';
 import { parseMatcher } from '../mute/matchers.js';
 import type { Matcher } from '../mute/matchers.js';
 import type { Silence } from '../mute/silences.js';
@@ -175,16 +175,12 @@ async function call(a: SilenceArgs, method: string, path: string, body?: unknown
 const iso = (t: number) => new Date(t).toISOString().replace(/\.\d{3}Z$/, 'Z');
 const matcherText = (m: Matcher) => `${m.name}${m.op}"${m.value.replace(/(["\\])/g, '\\$1')}"`;
 
-function state(s: Silence, now: number): 'active' | 'pending' | 'expired' {
-  return s.ends_at <= now ? 'expired' : s.starts_at > now ? 'pending' : 'active';
-}
-
 /** One table of silences, newest end first. */
 function table(items: Silence[], now: number): string {
   if (!items.length) return 'no silences\n';
   const rows = items.map((s) => [
     s.id,
-    state(s, now),
+    silenceState(s, now),
     iso(s.ends_at),
     s.created_by,
     s.matchers.map(matcherText).join(','),
@@ -249,7 +245,7 @@ export async function silenceCommand(
       const { items } = (await res.json()) as { items: Silence[] };
       const t = now();
       const shown = items
-        .filter((s) => act.all || state(s, t) !== 'expired')
+        .filter((s) => act.all || silenceState(s, t) !== 'expired')
         .sort((x, y) => y.ends_at - x.ends_at);
       io.stdout.write(act.json ? `${JSON.stringify({ items: shown }, null, 2)}\n` : table(shown, t));
       return 0;

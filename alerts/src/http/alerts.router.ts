@@ -5,7 +5,7 @@ import type { AlertEngine, AlertView } from '../engine/engine.js';
 import { parseDuration } from '../lib/duration.js';
 import { matchesAll, parseMatcher } from '../mute/matchers.js';
 import type { Matcher } from '../mute/matchers.js';
-import { MAX_SILENCE_MS, MAX_SILENCE_TEXT } from '../mute/silences.js';
+import { MAX_SILENCE_MS, MAX_SILENCE_TEXT, silenceState } from '../mute/silences.js';
 import type { Silence } from '../mute/silences.js';
 import { AlertListQuerySchema, DeliveryListQuerySchema } from './alerts.schemas.js';
 
@@ -213,11 +213,7 @@ export function createAlertsRouter(deps: AlertsRouterDeps): Router {
     res.json(out(a));
   });
   // Its state now, as Alertmanager's status.state: a client had to compare starts_at/ends_at with its own clock.
-  const silenceOut = (s: Silence) => {
-    const t = now();
-    // Ended first: expiring a pending silence sets its ends_at before its starts_at.
-    return { ...s, state: t >= s.ends_at ? 'expired' : t < s.starts_at ? 'pending' : 'active' };
-  };
+  const silenceOut = (s: Silence) => ({ ...s, state: silenceState(s, now()) });
   r.get('/silences', (_req, res) => {
     res.json({ items: engine.silences().map(silenceOut) });
   });
@@ -280,7 +276,7 @@ export function createAlertsRouter(deps: AlertsRouterDeps): Router {
     const s = engine.silences().find((x) => x.id === id);
     if (!s) throw new ApiError(404, 'not_found', `no silence ${id}`);
     // Expiring it again answered 204 as if this call had ended it (two operators each told "expired").
-    if (s.ends_at <= now())
+    if (silenceState(s, now()) === 'expired')
       throw new ApiError(
         409,
         'conflict',

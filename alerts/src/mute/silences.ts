@@ -20,6 +20,17 @@ export interface Silence {
 export const MAX_SILENCE_MS = 90 * 86_400_000;
 export const MAX_SILENCE_TEXT = '90d';
 
+/**
+ * A silence's state at `now`: ended first (expiring a pending silence sets its `ends_at` before its
+ * `starts_at`), as the API's `state` and `paywatch silence list` show it.
+ */
+export function silenceState(
+  s: Pick<Silence, 'starts_at' | 'ends_at'>,
+  now: number,
+): 'pending' | 'active' | 'expired' {
+  return s.ends_at <= now ? 'expired' : s.starts_at > now ? 'pending' : 'active';
+}
+
 /** Silences in memory; the engine persists the list through the AlertStateStore. */
 export interface SilenceRegistry {
   create(s: Omit<Silence, 'id' | 'created_at'>, now: number): Silence;
