@@ -20,6 +20,10 @@ describe('dashboard permissions', () => {
   it('maps API key scopes to roles and opens everything without access control', () => {
     expect(effectiveRole({ kind: 'key', role: null, scopes: ['read'] })).toBe('analyst');
     expect(effectiveRole({ kind: 'key', role: null, scopes: ['ingest'] })).toBeNull();
+    // The collector's oncall scope (02e14fe) acts as an on-call user: acknowledge and silence, no admin.
+    expect(effectiveRole({ kind: 'key', role: null, scopes: ['oncall', 'read'] })).toBe('oncall');
+    expect(can({ kind: 'key', role: null, scopes: ['oncall'] }, 'alerts.act')).toBe(true);
+    expect(can({ kind: 'key', role: null, scopes: ['oncall'] }, 'admin')).toBe(false);
     expect(can({ kind: 'key', role: null, scopes: ['ingest'] }, 'live')).toBe(false);
     expect(can('open', 'admin')).toBe(true);
   });

@@ -31,6 +31,7 @@ export interface Caller {
 export function effectiveRole(c: Caller): Role | null {
   if (c.kind === 'user') return (ROLES as readonly string[]).includes(c.role ?? '') ? (c.role as Role) : null;
   if (c.scopes.includes('admin')) return 'admin';
+  if (c.scopes.includes('oncall')) return 'oncall';
   if (c.scopes.includes('read')) return 'analyst';
   return null;
 }
