@@ -12,7 +12,7 @@ import { addEvent, contribKeys, createFx, removeEvent } from '../input/aggregate
 import { maskId } from '../lib/mask.js';
 import { outcomeOf } from '@paywatch/contracts';
 import { eventLabelMap, labelOf } from '../input/labels.js';
-import { backtracksExponentially, matchesAll } from '../mute/matchers.js';
+import { backtracksBadly, matchesAll } from '../mute/matchers.js';
 import type { Matcher } from '../mute/matchers.js';
 import { createSilenceRegistry } from '../mute/silences.js';
 import type { Silence } from '../mute/silences.js';
@@ -1011,12 +1011,12 @@ export function createAlertEngine(
       // A silence saved before such regexes were refused would test its regex against every
       // alert on every evaluation, each test up to seconds on the event loop: ended, and said.
       for (const sil of p.silences)
-        if (sil.ends_at > now() && sil.matchers.some(backtracksExponentially)) {
+        if (sil.ends_at > now() && sil.matchers.some(backtracksBadly)) {
           silences.expire(sil.id, now());
           dirtySilences = true;
           deps.logger?.warn(
             { silence: sil.id },
-            'alerts: silence ended at start: its regex backtracks exponentially (re-create it with one quantifier per group)',
+            'alerts: silence ended at start: its regex can backtrack for seconds per alert (re-create it with one quantifier per group, at most 3 in a row)',
           );
         }
       // Rebuild the dispatch groups: the notification log stops firing alerts from being re-sent

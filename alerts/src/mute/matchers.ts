@@ -43,11 +43,15 @@ export function parseMatcher(s: string): Matcher {
 }
 
 /**
- * Whether a regex matcher is one `parseMatcher` refuses as exponentially backtracking: for what
- * was accepted before it did (silences persisted by an earlier release).
+ * Whether a regex matcher is one `parseMatcher` refuses for its backtracking (exponential, or more
+ * than `MAX_CHAINED_QUANTIFIERS` in a row): for what was accepted before it did (silences
+ * persisted by an earlier release).
  */
-export function backtracksExponentially(m: Matcher): boolean {
-  return (m.op === '=~' || m.op === '!~') && repeatsAmbiguousGroup(m.value);
+export function backtracksBadly(m: Matcher): boolean {
+  return (
+    (m.op === '=~' || m.op === '!~') &&
+    (repeatsAmbiguousGroup(m.value) || chainedQuantifiers(m.value) > MAX_CHAINED_QUANTIFIERS)
+  );
 }
 
 /**
