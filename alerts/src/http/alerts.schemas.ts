@@ -44,7 +44,7 @@ export const DeliveryListQuerySchema = z.strictObject({
   alert: z.string().min(1).optional().describe("One alert's deliveries (its id)"),
 });
 
-export const MuteInfoSchema = z.strictObject({
+const MuteInfoSchema = z.strictObject({
   silenced_by: z.array(z.string()).describe('Ids of the active silences muting it'),
   inhibited_by: z.string().nullable().describe('Id of the alert inhibiting it'),
   flapping: z.boolean(),
@@ -96,7 +96,7 @@ export const AlertListSchema = z.strictObject({
     .describe('Pass as `cursor` for the next page (same filters); null when this page holds the rest'),
 });
 
-export const MatcherSchema = z.strictObject({
+const MatcherSchema = z.strictObject({
   name: z.string(),
   op: z.enum(['=', '!=', '=~', '!~']),
   value: z.string(),
