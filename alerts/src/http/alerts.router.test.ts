@@ -410,6 +410,67 @@ describe('alerts router', () => {
     }
   });
 
+  it('pages on from its cursor while alerts start and resolve between the pages', async () => {
+    // An offset would shift: an alert starting between two pages pushed the next page's first
+    // alert back onto it (read twice), one ending pulled an alert forward (never read).
+    const e = createAlertEngine(
+      { store: createMemoryAlertStateStore(), now: () => T0 },
+      parseAlertsConfig(`
+rules:
+  - name: provider_success_rate_drop
+    detector: { type: rate, min_attempts: 30 }
+    group_by: [provider]
+receivers: [{ name: none, channels: [] }]
+`),
+    );
+    await e.start();
+    const app = express().use(createAlertsRouter({ engine: e, now: () => T0 }));
+    const srv = app.listen(0, '127.0.0.1');
+    await new Promise((r) => srv.once('listening', r));
+    const url = `http://127.0.0.1:${(srv.address() as AddressInfo).port}`;
+    // klarna, paypal and braintree start failing at minutes 100, 110 and 120; worldpay at 175;
+    // paypal recovers at 170.
+    const startsAt: Record<string, number> = { klarna: 100, paypal: 110, braintree: 120, worldpay: 175 };
+    const rate = (t: number, p: string) =>
+      t > T0 + (startsAt[p] ?? 0) * 60_000 && !(p === 'paypal' && t > T0 + 170 * 60_000) ? 0.3 : 0.92;
+    const feed = (fromMin: number, minutes: number) =>
+      e.onEvents(
+        eventStream({
+          from: T0 + fromMin * 60_000,
+          minutes,
+          perMinute: 40,
+          providers: ['klarna', 'paypal', 'braintree', 'worldpay'],
+          successRate: rate,
+          seed: fromMin + 1,
+        }),
+      );
+    const page = async (q: string) => {
+      const r = await fetch(`${url}/alerts?${q}`);
+      expect(r.status, q).toBe(200);
+      const b = AlertListSchema.parse(await r.json());
+      return { providers: b.items.map((a) => `${a.labels['provider']} ${a.status}`), next: b.next_cursor };
+    };
+    try {
+      feed(0, 160);
+      const p1 = await page('limit=1');
+      expect(p1.providers).toEqual(['braintree firing']);
+      feed(160, 60);
+      const p2 = await page(`limit=1&cursor=${p1.next}`);
+      const p3 = await page(`limit=1&cursor=${p2.next}`);
+      // worldpay started (top, not in these pages), paypal resolved (kept its place).
+      expect([p2.providers, p3.providers, p3.next]).toEqual([['paypal resolved'], ['klarna firing'], null]);
+      expect((await page('')).providers).toEqual([
+        'worldpay firing',
+        'braintree firing',
+        'paypal resolved',
+        'klarna firing',
+      ]);
+    } finally {
+      await e.stop();
+      await new Promise((r) => srv.close(r));
+    }
+  });
+
   it('answers 400 naming an unknown query parameter, keeping the documented ones', async () => {
     for (const path of ['/alerts?foo=1', '/alerts?status=firing&foo=1', '/alerts-deliveries?limit=5&foo=1']) {
       const r = await j(path);
