@@ -96,4 +96,59 @@ describe('silence detector', () => {
     expect(i).toBeGreaterThanOrEqual(stop);
     expect(i).toBeLessThanOrEqual(stop + 2);
   });
+
+  // d521125 left shifted slots out of the history: a campaign as long as the history (8 days)
+  // emptied it, and the next normal day's evening fall, judged on the recent rate alone, read as
+  // silence for hours (stuck: anomalous minutes do not teach the recent rate).
+  it("a week-long campaign (×1.5 for 7 days) does not empty the history: the next evening's fall is not silence; a stop still is", () => {
+    const DAY = 1440;
+    const calendar = CalendarSchema.parse({
+      events: [
+        {
+          name: 'season',
+          kind: 'campaign',
+          dates: Array.from({ length: 7 }, (_, i) =>
+            new Date((8 + i) * 86_400_000).toISOString().slice(0, 10),
+          ),
+          shift: 1.5,
+        },
+      ],
+    });
+    const pack = SilenceSpecSchema.parse({
+      type: 'silence',
+      p_value: 1e-10,
+      min_expected: 40,
+      max_ratio: 0.2,
+      slot_minutes: 15,
+    });
+    // 4 a minute at night, 60 from 09:00 to 20:00 (an hour's rise from 08:00, a fall within
+    // 20 minutes at 20:00).
+    const level = (t: number) => {
+      const m = (t / 60_000) % DAY;
+      const busy = m < 480 ? 0 : m < 540 ? (m - 480) / 60 : m < 1200 ? 1 : m < 1220 ? (1220 - m) / 20 : 0;
+      const campaign = t >= 8 * DAY * 60_000 && t < 15 * DAY * 60_000;
+      return Math.round((4 + 56 * busy) * (campaign ? 1.5 : 1));
+    };
+    const run = (stopAt: number | null) => {
+      const d = createSilenceDetector(pack, calendar);
+      return synthMinutes(0, 16 * DAY, (t) => ({
+        attempts: stopAt !== null && t >= stopAt * 60_000 ? 0 : level(t),
+        successRate: 0.9,
+      })).map((m) => d.evaluate(m));
+    };
+    expect(
+      run(null)
+        .slice(2 * DAY)
+        .filter((e) => e.verdict === 'anomalous')
+        .map(
+          (e) =>
+            `day ${Math.floor(e.at / 60_000 / DAY)} ${Math.floor(((e.at / 60_000) % DAY) / 60)}h ${e.summary}`,
+        )
+        .slice(0, 3),
+    ).toEqual([]);
+    const stop = 15 * DAY + 18 * 60;
+    const i = firstAnomalous(run(stop), 2 * DAY);
+    expect(i).toBeGreaterThanOrEqual(stop);
+    expect(i).toBeLessThanOrEqual(stop + 2);
+  });
 });

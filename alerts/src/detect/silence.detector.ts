@@ -53,6 +53,8 @@ export function createSilenceDetector(
   let slotMinutes = 0;
   // The current slot has a minute whose calendar shift is above 1 (a campaign's or payday's slot).
   let slotShifted = false;
+  // The slot's attempts with a shift above 1 divided out (recorded when it may not be left out).
+  let slotNorm = 0;
   let recentRate = NaN;
   let ticket = 0;
   const recentCounts: number[] = [];
@@ -68,6 +70,7 @@ export function createSilenceDetector(
         slotCount,
         slotMinutes,
         slotShifted,
+        slotNorm,
         recentRate: Number.isFinite(recentRate) ? recentRate : null,
         ticket,
         recentCounts: [...recentCounts],
@@ -81,6 +84,8 @@ export function createSilenceDetector(
       slotCount = num(s['slotCount']);
       slotMinutes = num(s['slotMinutes']);
       slotShifted = s['slotShifted'] === true;
+      // Snapshots from before slotNorm: the raw count.
+      slotNorm = s['slotNorm'] === undefined ? slotCount : num(s['slotNorm']);
       recentRate = num(s['recentRate']);
       ticket = num(s['ticket']);
       recentCounts.push(...arr(s['recentCounts']).map(num));
@@ -91,10 +96,21 @@ export function createSilenceDetector(
       if (s !== slot) {
         // A slot shifted up by the calendar is not a normal day's: left out of the history (NaN),
         // so a multi-day campaign's second and third days are not expected at the first one's
-        // level times the shift again.
-        if (slot >= 0 && slotMinutes > 0) base.record(slot, slotShifted ? NaN : slotCount / slotMinutes);
+        // level times the shift again — while the slot's history holds another day. Otherwise
+        // it is recorded with the shift divided out: a campaign as long as the history emptied
+        // it, and the next day was judged on the recent rate alone (its evening fall paged).
+        if (slot >= 0 && slotMinutes > 0)
+          base.record(
+            slot,
+            !slotShifted
+              ? slotCount / slotMinutes
+              : base.expected(slot).n >= 2
+                ? NaN
+                : slotNorm / slotMinutes,
+          );
         slot = s;
         slotCount = 0;
+        slotNorm = 0;
         slotMinutes = 0;
         slotShifted = false;
       }
@@ -103,6 +119,7 @@ export function createSilenceDetector(
       // holiday read as silence in the per-market holiday replay).
       if (cal.shift > 1) slotShifted = true;
       slotCount += minute.attempts;
+      slotNorm += cal.shift > 1 ? minute.attempts / cal.shift : minute.attempts;
       slotMinutes++;
       win.push(minute);
       recentCounts.push(minute.attempts);
