@@ -50,6 +50,13 @@ export interface MinuteAggregate {
   late_lag_max: number;
 }
 
+/**
+ * The payment lists of a minute that has none (most minutes: no failures, no retries), shared
+ * and frozen; `addEvent` gives a minute its own lists at its first entry.
+ */
+export const NO_PAYMENTS = Object.freeze([]) as readonly string[] as string[];
+export const NO_OUTCOMES = Object.freeze([]) as readonly number[] as number[];
+
 /** Codes of `MinuteAggregate.payment_outcomes`. */
 export const OUTCOME_SUCCESS = 0;
 export const OUTCOME_FAILED = 1;
@@ -175,8 +182,8 @@ export function emptyMinute(t: number): MinuteAggregate {
     contrib: new Map(),
     contrib_attempts: new Map(),
     samples: [],
-    payments: [],
-    payment_outcomes: [],
+    payments: NO_PAYMENTS,
+    payment_outcomes: NO_OUTCOMES,
     late: 0,
     late_lag_max: 0,
   };

@@ -3,6 +3,7 @@ import type { PaymentEvent } from '@paywatch/contracts';
 import {
   MAX_CONTRIB,
   MAX_SAMPLES,
+  NO_PAYMENTS,
   OUTCOME_FAILED,
   OUTCOME_SUCCESS,
   OUTCOME_TECHNICAL,
@@ -57,6 +58,16 @@ export function contribKeys(e: PaymentEvent): (string | null)[] {
   ];
 }
 
+/** Lists a payment's attempt on its minute (`MinuteAggregate.payments`), in arrival order. */
+function notePayment(agg: MinuteAggregate, id: string, code: number): void {
+  if (agg.payments === NO_PAYMENTS) {
+    agg.payments = [];
+    agg.payment_outcomes = [];
+  }
+  agg.payments.push(id);
+  agg.payment_outcomes.push(code);
+}
+
 /**
  * Adds one event to a minute aggregate. Only outcome events (succeeded/captured/failed) are
  * attempts; lifecycle statuses are ignored. Returns false for ignored events. `keys` comes
@@ -88,18 +99,14 @@ export function addEvent(
     agg.gmv += amountReporting;
     // A first attempt's success supersedes nothing: only a retry's is recorded (most attempts
     // are first attempts that succeed, and this runs for every series rule of every event).
-    if (e.attempt > 1) {
-      agg.payments.push(e.payment_id);
-      agg.payment_outcomes.push(OUTCOME_SUCCESS);
-    }
+    if (e.attempt > 1) notePayment(agg, e.payment_id, OUTCOME_SUCCESS);
   } else {
-    agg.payments.push(e.payment_id);
     agg.failed++;
     const cat = e.failure?.category ?? 'other';
     agg.failures[cat] = (agg.failures[cat] ?? 0) + 1;
     const tech = TECH.has(cat);
     if (tech) agg.technical_failed++;
-    agg.payment_outcomes.push(tech ? OUTCOME_TECHNICAL : OUTCOME_FAILED);
+    notePayment(agg, e.payment_id, tech ? OUTCOME_TECHNICAL : OUTCOME_FAILED);
     for (const k of keys) {
       if (k != null && (agg.contrib.size < MAX_CONTRIB || agg.contrib.has(k)))
         agg.contrib.set(k, (agg.contrib.get(k) ?? 0) + 1);
