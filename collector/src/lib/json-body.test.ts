@@ -1,11 +1,12 @@
 // Guards the small JSON routes' body limit: a declared Content-Length over it is answered 413 at once with the connection closed, not after the whole body was uploaded.
 import { mkdtempSync, rmSync } from 'node:fs';
-import { request, type ClientRequest, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import express from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { postUnfinished } from '../../test/unfinished-post.js';
 import { createEmbeddedAuditLog } from '../audit/embedded-audit.js';
 import { createAuthRouter } from '../auth/auth.routes.js';
 import { createAuthService } from '../auth/auth.service.js';
@@ -16,33 +17,13 @@ import { createJsonBody } from './json-body.js';
 import { createLogger } from './logger.js';
 
 /** POSTs a few bytes of a body declared `length` long; the answer, or a rejection after 2 s. */
-function declareHuge(port: number, path: string, length: number) {
-  let req: ClientRequest | undefined;
-  const answer = new Promise<{ status: number; body: string; closed: boolean }>((resolve, reject) => {
-    req = request(
-      {
-        port,
-        host: '127.0.0.1',
-        method: 'POST',
-        path,
-        headers: { 'content-type': 'application/json', 'content-length': String(length) },
-      },
-      (res) => {
-        let text = '';
-        res.on('data', (c: Buffer) => (text += c.toString()));
-        res.on('end', () =>
-          resolve({ status: res.statusCode ?? 0, body: text, closed: res.headers.connection === 'close' }),
-        );
-      },
-    );
-    req.on('error', reject);
-    req.write('{"username":"admin","password":"');
+const declareHuge = (port: number, path: string, length: number) =>
+  postUnfinished({
+    port,
+    path,
+    headers: { 'content-length': String(length) },
+    head: '{"username":"admin","password":"',
   });
-  const timeout = new Promise<never>((_r, reject) =>
-    setTimeout(() => reject(new Error('no answer within 2 s')), 2000),
-  );
-  return Promise.race([answer, timeout]).finally(() => req?.destroy());
-}
 
 const listen = async (app: express.Express): Promise<Server> => {
   const server = app.listen(0, '127.0.0.1');
@@ -102,32 +83,15 @@ describe('small JSON routes', () => {
     });
     app.use(errorHandler(createLogger({ level: 'silent' })));
     const s = await listen(app);
-    let req: ClientRequest | undefined;
-    let timer: NodeJS.Timeout | undefined;
     try {
-      const got = await new Promise<{ status: number; closed: boolean }>((resolve, reject) => {
-        req = request(
-          {
-            port: portOf(s),
-            host: '127.0.0.1',
-            method: 'POST',
-            path: '/x',
-            headers: { 'content-type': 'application/json' },
-          },
-          (res) => {
-            res.resume();
-            resolve({ status: res.statusCode ?? 0, closed: res.headers.connection === 'close' });
-          },
-        );
-        req.on('error', reject);
-        req.write('{"a":"');
-        timer = setInterval(() => req?.write('x'.repeat(512)), 10);
-        setTimeout(() => reject(new Error('no answer within 2 s')), 2000).unref();
+      const got = await postUnfinished({
+        port: portOf(s),
+        path: '/x',
+        head: '{"a":"',
+        more: 'x'.repeat(512),
       });
-      expect(got).toEqual({ status: 413, closed: true });
+      expect({ status: got.status, closed: got.closed }).toEqual({ status: 413, closed: true });
     } finally {
-      clearInterval(timer);
-      req?.destroy();
       s.closeAllConnections();
       await new Promise((r) => s.close(r));
     }

@@ -1,9 +1,10 @@
 // Guards the events API route: the in-flight bytes limit (503 + Retry-After before the body is read, held requests still stored) and NDJSON errors naming their body line.
-import { request, type ClientRequest, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import express from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { postUnfinished } from '../../../test/unfinished-post.js';
 import { errorHandler } from '../../http/errors.js';
 import { createLogger } from '../../lib/logger.js';
 import type { IngestContext, IngestOutcome, Ingestor } from '../../pipeline/types.js';
@@ -97,31 +98,12 @@ describe('events API body limit', () => {
     // Was: body-parser drained the whole declared body (1 GiB: the client uploaded it all) or
     // waited for the 120 s request timeout before the 413, holding in-flight budget meanwhile.
     const { port } = server.address() as AddressInfo;
-    let req: ClientRequest | undefined;
-    const answer = new Promise<{ status: number; body: string; closed: boolean }>((resolve, reject) => {
-      req = request(
-        {
-          port,
-          host: '127.0.0.1',
-          method: 'POST',
-          path: '/v1/events',
-          headers: { 'content-type': 'application/json', 'content-length': String(1024 ** 3) },
-        },
-        (res) => {
-          let text = '';
-          res.on('data', (c: Buffer) => (text += c.toString()));
-          res.on('end', () =>
-            resolve({ status: res.statusCode ?? 0, body: text, closed: res.headers.connection === 'close' }),
-          );
-        },
-      );
-      req.on('error', reject);
-      req.write('[{"event_id":"e"');
+    const got = await postUnfinished({
+      port,
+      path: '/v1/events',
+      headers: { 'content-length': String(1024 ** 3) },
+      head: '[{"event_id":"e"',
     });
-    const timeout = new Promise<never>((_r, reject) =>
-      setTimeout(() => reject(new Error('no answer within 2 s')), 2000),
-    );
-    const got = await Promise.race([answer, timeout]).finally(() => req?.destroy());
     expect(got.status).toBe(413);
     expect(got.closed).toBe(true);
     expect(JSON.parse(got.body)).toEqual({
@@ -138,48 +120,21 @@ describe('events API chunked body limit', () => {
     // Was: body-parser answered only once the client had finished sending (it reads the rest
     // off), so an endless chunked upload held its connection and budget to the request timeout.
     const { port } = server.address() as AddressInfo;
-    let req: ClientRequest | undefined;
-    let timer: NodeJS.Timeout | undefined;
-    try {
-      const got = await new Promise<{ status: number; body: string; closed: boolean }>((resolve, reject) => {
-        req = request(
-          {
-            port,
-            host: '127.0.0.1',
-            method: 'POST',
-            path: '/v1/events',
-            headers: { 'content-type': 'application/json' },
-          },
-          (res) => {
-            let text = '';
-            res.on('data', (c: Buffer) => (text += c.toString()));
-            res.on('end', () =>
-              resolve({
-                status: res.statusCode ?? 0,
-                body: text,
-                closed: res.headers.connection === 'close',
-              }),
-            );
-          },
-        );
-        req.on('error', reject);
-        req.write('[{"event_id":"e","pad":"');
-        const chunk = 'x'.repeat(256 * 1024);
-        timer = setInterval(() => req?.write(chunk), 5); // never ends
-        setTimeout(() => reject(new Error('no answer within 10 s')), 10_000).unref();
-      });
-      expect(got.status).toBe(413);
-      expect(got.closed).toBe(true);
-      expect(JSON.parse(got.body)).toEqual({
-        error: {
-          code: 'payload_too_large',
-          message: 'request body exceeds the limit of 8388608 bytes (8 MiB); split the batch',
-        },
-      });
-    } finally {
-      clearInterval(timer);
-      req?.destroy();
-    }
+    const got = await postUnfinished({
+      port,
+      path: '/v1/events',
+      head: '[{"event_id":"e","pad":"',
+      more: 'x'.repeat(256 * 1024), // never ends
+      timeoutMs: 10_000,
+    });
+    expect(got.status).toBe(413);
+    expect(got.closed).toBe(true);
+    expect(JSON.parse(got.body)).toEqual({
+      error: {
+        code: 'payload_too_large',
+        message: 'request body exceeds the limit of 8388608 bytes (8 MiB); split the batch',
+      },
+    });
   });
 });
 
