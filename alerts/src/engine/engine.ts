@@ -425,6 +425,9 @@ export function createAlertEngine(
       rule: s.rule,
       // The finding's labels route and mute with the alert's own; the slice's labels win.
       labels: { ...s.finding_labels, ...s.labels, severity: s.severity },
+      finding_labels: Object.fromEntries(
+        Object.entries(s.finding_labels ?? {}).filter(([k]) => !(k in s.labels) && k !== 'severity'),
+      ),
       status: s.status === 'resolved' ? 'resolved' : 'firing',
       starts_at: s.fired_at ?? s.active_since ?? s.last_eval_at,
       ends_at: s.status === 'resolved' ? s.resolved_at : null,

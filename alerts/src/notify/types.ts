@@ -5,8 +5,15 @@ import type { SummaryMessage } from '../detect/summary.js';
 export interface NotifyAlert {
   id: string;
   rule: string;
-  /** Labels, including `alertname` (the rule) and `severity`. */
+  /** Labels, including `alertname` (the rule) and `severity`, and the `finding_labels`. */
   labels: Record<string, string>;
+  /**
+   * The labels of `labels` the episode's findings added (the alert state's `finding_labels`, e.g.
+   * the shoppers' `country` a provider's failures concentrate on): not part of the alert's
+   * identity (`id`), and they can appear mid-episode. Alertmanager forwarding sends them as
+   * annotations, so the label set Alertmanager identifies the alert by stays the same.
+   */
+  finding_labels?: Record<string, string>;
   status: 'firing' | 'resolved';
   /** Epoch ms (event time) when the episode started / resolved (null while firing). */
   starts_at: number;

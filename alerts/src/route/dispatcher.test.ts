@@ -632,6 +632,26 @@ describe('dispatcher', () => {
     expect(rx.requests.length - 1).toBe(3 * oneAttempt);
   });
 
+  it('pushes one label set to Alertmanager for the whole episode when a finding label (country) is named mid-episode', async () => {
+    // Alertmanager identifies an alert by its label set: a provider page that gained country=AU
+    // five minutes in (a finding label, not part of its id) was pushed as a second alert, and the
+    // first, no longer refreshed, was resolved there at its endsAt while the outage went on.
+    const { d, clock, pushes } = alertmanagerSetup(5);
+    const labels = { alertname: 'provider_success_rate_drop', severity: 'page', provider: 'paypal' };
+    d.update(alert('p', labels), 0);
+    await d.tick((clock.now = 30 * S));
+    d.update(alert('p', { ...labels, country: 'AU' }, { finding_labels: { country: 'AU' } }), 5 * M);
+    for (clock.now = 5 * M; clock.now <= 30 * M; clock.now += 30 * S) await d.tick(clock.now);
+    const pushed = pushes().flatMap(
+      (r) => JSON.parse(r.body) as { labels: Record<string, string>; annotations: Record<string, string> }[],
+    );
+    expect(pushed.length).toBeGreaterThan(3);
+    expect(pushed.map((x) => x.labels)).toEqual(pushed.map(() => labels));
+    // The finding label travels as an annotation (templates and the Alertmanager UI show it).
+    expect(pushed[0]!.annotations['country']).toBeUndefined();
+    expect(pushed.at(-1)!.annotations['country']).toBe('AU');
+  });
+
   it('mute() says a flapping alert is quiet because it flaps, beside silences and inhibition', async () => {
     // A flapping alert is muted like a silenced one, but mute() reported neither reason: the API
     // and dashboard showed a firing, unmuted alert that nobody was told about.

@@ -1,4 +1,4 @@
-// Guards forwarding to a real Alertmanager (Debian prometheus-alertmanager): alerts arrive via /api/v2/alerts with labels and annotations, and a resolve clears them.
+// Guards forwarding to a real Alertmanager (Debian prometheus-alertmanager): alerts arrive via /api/v2/alerts with labels and annotations, a finding label named mid-episode does not make a second alert there, and a resolve clears them.
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -102,6 +102,25 @@ describe('alertmanager forwarding', () => {
     );
     const after = (await (await fetch(`${base}/api/v2/alerts`)).json()) as AmAlert[];
     expect(after.find((x) => x.labels['alertname'] === 'success_rate_drop')).toBeUndefined();
+  });
+
+  it('keeps one alert in Alertmanager when a finding label (country) is named mid-episode', async () => {
+    // Alertmanager identifies an alert by its label set: pushed with country=AU after a first push
+    // without it, the page was two alerts there (the first resolved at its endsAt, the outage on).
+    const ch = createAlertmanagerChannel({ type: 'alertmanager', url: base, resolve_timeout_minutes: 60 });
+    const labels = { alertname: 'provider_success_rate_drop', severity: 'page', provider: 'paypal' };
+    const a = sampleAlert({ rule: 'provider_success_rate_drop', labels, starts_at: Date.now() - 60_000 });
+    await ch.send(sampleNotification({ alerts: [a] }));
+    await ch.send(
+      sampleNotification({
+        reason: 'refresh',
+        alerts: [{ ...a, labels: { ...labels, country: 'AU' }, finding_labels: { country: 'AU' } }],
+      }),
+    );
+    const list = (await (await fetch(`${base}/api/v2/alerts`)).json()) as AmAlert[];
+    const got = list.filter((x) => x.labels['alertname'] === 'provider_success_rate_drop');
+    expect(got.map((x) => x.labels)).toEqual([labels]);
+    expect(got[0]!.annotations['country']).toBe('AU');
   });
 
   it('holds a test notification for 5 minutes, not the hour of a real alert', async () => {

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { annotationsOf } from '../alertmanager-format.js';
 import { hostOf, postJson } from '../http.js';
 import { maskPans } from '../../lib/mask.js';
-import type { Channel, Notification } from '../types.js';
+import type { Channel, Notification, NotifyAlert } from '../types.js';
 
 /**
  * Forwards alerts to a real Alertmanager through its API (`POST /api/v2/alerts`). Firing
@@ -25,14 +25,29 @@ export type AlertmanagerSpec = z.infer<typeof AlertmanagerSpecSchema>;
  */
 export const TEST_ENDS_AFTER_MS = 5 * 60_000;
 
+/**
+ * The labels an alert is forwarded to Alertmanager with: its labels without the finding labels.
+ * Alertmanager identifies an alert by its label set; a finding label named mid-episode (a
+ * provider page gaining `country=AU`) made it a second alert there, and the first, no longer
+ * refreshed, was resolved at its `endsAt` while the outage went on.
+ */
+export function identityLabels(a: Pick<NotifyAlert, 'labels' | 'finding_labels'>): Record<string, string> {
+  const finding = a.finding_labels ?? {};
+  return Object.fromEntries(Object.entries(a.labels).filter(([k]) => !(k in finding)));
+}
+
 export function alertmanagerAlerts(
   n: Notification,
   now: number,
   resolveTimeoutMs: number,
 ): Record<string, unknown>[] {
   return n.alerts.map((a) => ({
-    labels: Object.fromEntries(Object.entries(a.labels).map(([k, v]) => [k, maskPans(v)])),
-    annotations: annotationsOf(a, n),
+    labels: Object.fromEntries(Object.entries(identityLabels(a)).map(([k, v]) => [k, maskPans(v)])),
+    // Finding labels as annotations (never over one of ours): they may appear mid-episode.
+    annotations: {
+      ...Object.fromEntries(Object.entries(a.finding_labels ?? {}).map(([k, v]) => [k, maskPans(v)])),
+      ...annotationsOf(a, n),
+    },
     startsAt: new Date(a.starts_at).toISOString(),
     endsAt: new Date(
       a.status === 'resolved'
