@@ -1,6 +1,6 @@
 // Guards the reading of the alert engine's AlertState shape (list forms, detail series/deliveries) and the silence request built for an alert.
-import { describe, expect, it } from 'vitest';
-import { AlertDetailSchema, AlertListSchema, equalityMatcher, silenceFor } from './alerts-api.js';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { AlertDetailSchema, AlertListSchema, alertsApi, equalityMatcher, silenceFor } from './alerts-api.js';
 
 /** Field for field the engine's persisted state (alerts/src/state/alert-state.ts). */
 const state = {
@@ -124,5 +124,76 @@ describe('alerts API shapes', () => {
       created_by: 'dashboard',
       comment: 'deploy in progress',
     });
+  });
+});
+
+type Delivery = { at: number; alert_ids: string[]; channel: string; status: string };
+
+/**
+ * The collector's two alert read routes as alerts.router.ts answers them (its query checks, the
+ * delivery log's `alert` filter and limit, GET /alerts' `limit` and `next_cursor`), over an
+ * in-memory log and alert list: no network.
+ */
+function fakeCollector(data: { deliveries?: Delivery[]; alerts?: (typeof state)[] }) {
+  const calls: string[] = [];
+  const answer = (status: number, body: unknown) =>
+    new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+  const fetch = (input: string | URL | Request): Promise<Response> => {
+    const url = new URL(String(input), 'http://collector');
+    calls.push(url.pathname + url.search);
+    const q = Object.fromEntries(url.searchParams);
+    const allowed = (names: string[]) => Object.keys(q).find((k) => !names.includes(k));
+    if (url.pathname === '/api/v1/alerts-deliveries') {
+      const unknown = allowed(['limit', 'receiver', 'status', 'alert']);
+      if (unknown)
+        return Promise.resolve(
+          answer(400, { error: { code: 'invalid_parameter', message: unknown, field: unknown } }),
+        );
+      const newestFirst = [...(data.deliveries ?? [])].sort((a, b) => b.at - a.at);
+      const items = newestFirst.filter((d) => !q['alert'] || d.alert_ids.includes(q['alert']));
+      return Promise.resolve(answer(200, { items: items.slice(0, Number(q['limit'] ?? 100)) }));
+    }
+    if (url.pathname === '/api/v1/alerts') {
+      const unknown = allowed(['status', 'severity', 'limit', 'cursor', 'rule', 'filter']);
+      if (unknown)
+        return Promise.resolve(
+          answer(400, { error: { code: 'invalid_parameter', message: unknown, field: unknown } }),
+        );
+      const st = q['status'];
+      const all = (data.alerts ?? []).filter(
+        (a) =>
+          !st || a.status === st || (st === 'active' && (a.status === 'pending' || a.status === 'firing')),
+      );
+      const from = q['cursor'] ? Number(q['cursor']) : 0;
+      const limit = Number(q['limit'] ?? 500);
+      const items = all.slice(from, from + limit);
+      const next = from + limit < all.length ? String(from + limit) : null;
+      return Promise.resolve(answer(200, { items, next_cursor: next }));
+    }
+    return Promise.resolve(answer(404, { error: { code: 'not_found', message: url.pathname } }));
+  };
+  return { fetch, calls };
+}
+
+describe('alerts API calls', () => {
+  afterEach(() => {
+    vi.unstubAllGlobals();
+  });
+
+  it("finds an alert's deliveries older than the newest 1000 entries of the whole log", async () => {
+    // The detail fetched the newest 1000 entries of every alert and filtered them in the browser:
+    // on a busy system the page sent for this alert an hour ago was past them and the detail
+    // read "no deliveries".
+    const paged = { at: 1_000, alert_ids: ['a1b2'], channel: 'pagerduty', status: 'sent' };
+    const others = Array.from({ length: 1500 }, (_, i) => ({
+      at: 2_000 + i,
+      alert_ids: [`other${i}`],
+      channel: 'slack',
+      status: 'sent',
+    }));
+    const c = fakeCollector({ deliveries: [paged, ...others] });
+    vi.stubGlobal('fetch', c.fetch);
+    expect(await alertsApi.deliveriesOf('a1b2')).toMatchObject([{ at: 1_000, channel: 'pagerduty' }]);
+    expect(c.calls).toEqual([expect.stringContaining('alert=a1b2')]);
   });
 });
