@@ -155,7 +155,11 @@ inhibit_rules:
   # serves mostly that market; the provider's alert then names the country (finding label) and
   # is folded under the country's page. A provider's own outage names the provider on the
   # country's alert (provider!=""), which this rule leaves alone: the provider's page wins.
+  # Muted only while the country's page fires (hold_consequences: false): a provider that goes
+  # down during it is paged once it resolves (the provider's 5-minute window ends before the
+  # country's 10, so a provider alert still firing then is not the country's tail).
   - source_matchers: ['alertname="country_success_rate_drop"', 'provider=""']
     target_matchers: ['alertname="provider_success_rate_drop"']
     equal: [country]
+    hold_consequences: false
 `;

@@ -103,6 +103,8 @@ export const InhibitRuleSchema = z.strictObject({
   source_matchers: z.array(matcher).min(1),
   target_matchers: z.array(matcher).min(1),
   equal: z.array(z.string()).default([]),
+  /** False: the target is muted only while the source fires, not through its own episode after (docs/alerts.md). */
+  hold_consequences: z.boolean().default(true),
 });
 
 export const AlertsConfigSchema = z.strictObject({

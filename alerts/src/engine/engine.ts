@@ -15,6 +15,7 @@ import { eventLabelMap, labelOf } from '../input/labels.js';
 import { backtracksBadly, matchesAll } from '../mute/matchers.js';
 import type { Matcher } from '../mute/matchers.js';
 import { createSilenceRegistry } from '../mute/silences.js';
+import { inhibitRuleOf } from '../mute/inhibit.js';
 import type { Silence } from '../mute/silences.js';
 import type { DeliveryLog, DeliveryQuery, DeliveryRecord } from '../notify/delivery-log.js';
 import { createDeliveryLog } from '../notify/delivery-log.js';
@@ -320,11 +321,7 @@ export function createAlertEngine(
         {
           notifier: deps.notifier,
           silences,
-          inhibitRules: config.inhibit_rules.map((r) => ({
-            source: r.source_matchers,
-            target: r.target_matchers,
-            equal: r.equal,
-          })),
+          inhibitRules: config.inhibit_rules.map(inhibitRuleOf),
           nflog: { get: (k) => nflogMap.get(k), set: (e) => (nflogMap.set(e.key, e), dirtyNflog.push(e)) },
           externalUrl: () => externalUrlOf(config, deps.dashboardUrl),
         },

@@ -176,6 +176,9 @@ export function createDispatcher(deps: DispatcherDeps, route: Route): Dispatcher
    */
   const endedSources = new Map<string, NotifyAlert[]>();
 
+  /** The rules whose mute outlasts the source for its consequences. */
+  const holding = deps.inhibitRules.filter((r) => r.hold_consequences !== false);
+
   function isSource(a: NotifyAlert): boolean {
     return deps.inhibitRules.some((r) => matchesAll(r.source, a.labels));
   }
@@ -198,7 +201,8 @@ export function createDispatcher(deps: DispatcherDeps, route: Route): Dispatcher
               a.starts_at >= src.starts_at - INHIBIT_LEAD_MS &&
               a.starts_at <= src.ends_at,
           );
-        inhibited = inhibitedBy(deps.inhibitRules, a, during);
+        // A rule with hold_consequences: false mutes only while its source fires.
+        inhibited = inhibitedBy(holding, a, during);
       }
     }
     return {
