@@ -196,4 +196,34 @@ describe('alerts API calls', () => {
     expect(await alertsApi.deliveriesOf('a1b2')).toMatchObject([{ at: 1_000, channel: 'pagerduty' }]);
     expect(c.calls).toEqual([expect.stringContaining('alert=a1b2')]);
   });
+
+  // Alerts as the engine lists them, newest episode first: `n` of them in `status`.
+  const many = (n: number, status: string) =>
+    Array.from({ length: n }, (_, i) => ({ ...state, id: `a${i}`, status, active_since: 1_000_000 - i }));
+
+  it('follows next_cursor for the active alerts: none of them is left off the on-call screen', async () => {
+    // GET /alerts answers at most 500 and a next_cursor; the dashboard read the first page only,
+    // so the 501st firing alert of an outage was nowhere on the live screen or the alerts page.
+    const c = fakeCollector({ alerts: [...many(1200, 'firing'), ...many(30, 'resolved')] });
+    vi.stubGlobal('fetch', c.fetch);
+    for (const status of ['active', 'firing']) {
+      c.calls.length = 0;
+      const r = await alertsApi.list({ status });
+      expect(r.items).toHaveLength(1200);
+      expect(new Set(r.items.map((a) => a.id)).size).toBe(1200);
+      expect(r.more).toBe(false);
+      expect(c.calls).toHaveLength(3);
+    }
+  });
+
+  it('says when more alerts of every state match than one page shows, instead of cutting silently', async () => {
+    const c = fakeCollector({ alerts: [...many(20, 'firing'), ...many(1200, 'resolved')] });
+    vi.stubGlobal('fetch', c.fetch);
+    const all = await alertsApi.list({});
+    expect([all.items.length, all.more]).toEqual([500, true]);
+    const resolved = await alertsApi.list({ status: 'resolved' });
+    expect([resolved.items.length, resolved.more]).toEqual([500, true]);
+    const few = await alertsApi.list({ status: 'firing' });
+    expect([few.items.length, few.more]).toEqual([20, false]);
+  });
 });

@@ -123,14 +123,36 @@ export function toAlertView(s: z.output<typeof AlertStateSchema>): Alert {
 
 export const AlertSchema = AlertStateSchema.transform(toAlertView);
 
-/** The list answer: a bare array or `{ items }` / `{ alerts }`. */
+/** The list answer: a bare array or `{ items, next_cursor }` / `{ alerts }`. */
 export const AlertListSchema = z
   .union([
     z.array(AlertSchema),
-    z.object({ items: z.array(AlertSchema) }),
+    z.object({ items: z.array(AlertSchema), next_cursor: z.string().nullish() }),
     z.object({ alerts: z.array(AlertSchema) }),
   ])
-  .transform((v) => ({ items: Array.isArray(v) ? v : 'items' in v ? v.items : v.alerts }));
+  .transform((v) => ({
+    items: Array.isArray(v) ? v : 'items' in v ? v.items : v.alerts,
+    next_cursor: !Array.isArray(v) && 'next_cursor' in v ? (v.next_cursor ?? null) : null,
+  }));
+
+/**
+ * What the pages list: the alerts, and whether more match than they hold (`more`: the list is
+ * the newest page only — the page says so and asks for a narrower filter).
+ */
+export interface AlertPage {
+  items: Alert[];
+  more: boolean;
+}
+
+/** GET /alerts answers at most this many per page (the API's default `limit`). */
+const PAGE = 500;
+/**
+ * Pages followed for the active alerts (pending, firing): every one of them belongs on an on-call
+ * screen, so the list follows `next_cursor` — up to this many pages (5000 alerts), past which it
+ * says there are more. Other filters (every state, resolved) read one page: resolved alerts pile up.
+ */
+const ACTIVE_PAGES = 10;
+const ACTIVE = new Set(['active', 'pending', 'firing']);
 
 /** `GET /api/v1/alerts-deliveries`: the notification delivery log, newest first. */
 export const DeliveryListSchema = z.object({ items: z.array(DeliverySchema) });
@@ -220,13 +242,30 @@ export function silenceFor(
 
 /** The alert engine's API, as mounted by the collector. */
 export const alertsApi = {
-  list: (f: AlertFilter = {}, signal?: AbortSignal) => {
-    const q = new URLSearchParams();
-    if (f.status) q.set('status', f.status);
-    if (f.severity) q.set('severity', f.severity);
-    const qs = q.toString();
-    return engineOr404(requestJson(`${API_BASE}/alerts${qs ? `?${qs}` : ''}`, AlertListSchema, { signal }));
-  },
+  /**
+   * The alerts of a filter, newest episode first. Until 26 Nov only the first page was read and
+   * `next_cursor` ignored: past 500 alerts the rest were silently missing.
+   */
+  list: (f: AlertFilter = {}, signal?: AbortSignal): Promise<AlertPage> =>
+    engineOr404(
+      (async () => {
+        const pages = f.status && ACTIVE.has(f.status) ? ACTIVE_PAGES : 1;
+        const items: Alert[] = [];
+        let cursor: string | null = null;
+        for (let i = 0; i < pages; i++) {
+          const q = new URLSearchParams();
+          if (f.status) q.set('status', f.status);
+          if (f.severity) q.set('severity', f.severity);
+          q.set('limit', String(PAGE));
+          if (cursor) q.set('cursor', cursor);
+          const res = await requestJson(`${API_BASE}/alerts?${q}`, AlertListSchema, { signal });
+          items.push(...res.items);
+          cursor = res.next_cursor;
+          if (!cursor) break;
+        }
+        return { items, more: cursor !== null };
+      })(),
+    ),
   get: (id: string, signal?: AbortSignal) =>
     requestJson(`${API_BASE}/alerts/${encodeURIComponent(id)}`, AlertDetailSchema, { signal }),
   ack: (id: string, by: string) =>

@@ -30,7 +30,9 @@ const alert: Alert = {
   samples: [],
   contributors: [],
 };
-const q = (p: Partial<QueryState<{ items: Alert[] }>>): QueryState<{ items: Alert[] }> => ({
+const q = (
+  p: Partial<QueryState<{ items: Alert[]; more?: boolean }>>,
+): QueryState<{ items: Alert[]; more?: boolean }> => ({
   data: undefined,
   error: undefined,
   loading: false,
@@ -126,6 +128,30 @@ describe('AlertList', () => {
     cleanup();
     view('en');
     expect(headline('new')).toBe('success_rate 71.5% over 576 attempts (68.0%–75.0%) vs baseline 93.0%');
+  });
+
+  it('says when the list holds only the newest page of the alerts that match, in en and zh', () => {
+    // GET /alerts answers at most 500 alerts; the page showed 500 rows as if they were all.
+    const page = (lang: 'en' | 'zh-CN', more: boolean) =>
+      render(
+        <I18nProvider lang={lang}>
+          <SessionProvider initial={{ kind: 'open' }}>
+            <AlertList q={q({ data: { items: [alert], more } })} />
+          </SessionProvider>
+        </I18nProvider>,
+      );
+    page('en', true);
+    expect(screen.getByRole('status').textContent).toBe(
+      'Showing the newest 1 alerts: more match. Choose a state or a severity to see the rest.',
+    );
+    cleanup();
+    page('zh-CN', true);
+    expect(screen.getByRole('status').textContent).toBe(
+      '仅显示最新的 1 条告警，还有更多符合条件的告警。请选择状态或级别以查看其余告警。',
+    );
+    cleanup();
+    page('en', false);
+    expect(screen.queryByRole('status')).toBeNull();
   });
 
   it('offers acknowledge/silence only to roles that may act (on-call and above)', () => {

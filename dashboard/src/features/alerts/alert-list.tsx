@@ -108,7 +108,8 @@ export function AlertList({
   compact = false,
   wallboard = false,
 }: {
-  q: QueryState<{ items: Alert[] }>;
+  /** `more`: the items are only the newest page of the alerts that match (said above the list). */
+  q: QueryState<{ items: Alert[]; more?: boolean }>;
   compact?: boolean;
   wallboard?: boolean;
 }) {
@@ -137,6 +138,12 @@ export function AlertList({
     );
   const revenue = (a: Alert) =>
     a.revenue_at_risk != null ? fmt.money(a.revenue_at_risk, a.reporting_currency ?? 'USD') : '–';
+  // Only the newest page of what matches (GET /alerts answers 500 at a time): said, never cut silently.
+  const more = q.data.more && (
+    <p role="status" className="muted">
+      {t('alerts.more', { n: fmt.number(q.data.items.length) })}
+    </p>
+  );
   if (compact) {
     // Two lines per alert (one <tbody> each): what and where (rule, labels) with the summary and
     // any "inhibited by" note across the panel, then state · severity · since, revenue at risk
@@ -181,6 +188,7 @@ export function AlertList({
     );
     return (
       <div className="table-wrap">
+        {more}
         <table className="alert-compact">
           <thead>
             <tr>
@@ -226,6 +234,7 @@ export function AlertList({
   }
   return (
     <div className="table-wrap">
+      {more}
       <table>
         <thead>
           <tr>
