@@ -602,11 +602,16 @@ export function createAlertEngine(
    * A late attempt (its minute already judged) is counted on its slice's open minute `open` for
    * the rules that judge silence (`MinuteAggregate.late`), so that a slice whose data is late
    * (a webhook backlog) is not reported as stopped. Only existing slices; nothing else counts it.
+   * Only an attempt at most the rule's window + `allowed_lateness` behind `open` (event time): the
+   * minutes the silence judges. Older ones are a history import (a day back-filled into a running
+   * collector), not delayed delivery: counted, a real stop during an import read "delivery
+   * delayed, not stopped" and priced nothing.
    */
   function noteLate(e: PaymentEvent, open: number): void {
     if (outcomeOf(e.status) === null) return;
     for (const rt of seriesRules) {
       if (rt.cfg.detector.type !== 'silence') continue;
+      if (open - e.ts > rt.cfg.detector.window_minutes * MINUTE_MS + config.allowed_lateness) continue;
       if (rt.cfg.filter.length && !matchesAll(rt.cfg.filter, eventLabelMap(e))) continue;
       const labels = sliceOf(rt, e);
       const s = labels ? rt.series.get(SlicePooler.keyOf(labels)) : undefined;
