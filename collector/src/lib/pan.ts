@@ -117,10 +117,11 @@ function sameSep(s: string, at: number[], a: number, b: number): boolean {
  * written in `orig`, or null when there is none.
  */
 function maskRun(ascii: string, orig: string, at: number[], groups: number): string | null {
+  // Built only from the first card number on: most runs (dates, order numbers) hold none.
   let out = '';
+  let copied = at[0]!; // `orig` before this offset is in `out`
   let masked = false;
   let i = 0;
-  const len = (k: number) => at[2 * k + 1]! - at[2 * k]!;
   while (i < groups) {
     let matchedEnd = -1;
     let digits = '';
@@ -138,43 +139,43 @@ function maskRun(ascii: string, orig: string, at: number[], groups: number): str
         best = digits;
       }
     }
+    if (matchedEnd < 0) {
+      i++;
+      continue;
+    }
     // 4-4-4-4-3 whose first 16 digits are a card number too: read as a 16-digit card followed by
     // its security code (about one such 19-digit join in ten passes Luhn; masked whole, its
     // "last four" would be a digit of the card and the code).
     if (
       best.length === 19 &&
-      len(matchedEnd) === 3 &&
+      groupLen(at, matchedEnd) === 3 &&
       shorterEnd === matchedEnd - 1 &&
       shorter.length === 16
     ) {
       matchedEnd = shorterEnd;
       best = shorter;
     }
-    if (matchedEnd >= 0) {
-      masked = true;
-      out += maskedPan(best);
-      const next = matchedEnd + 1;
-      if (next < groups) {
-        // The separator after the card number, as written.
-        const sep = orig.slice(at[2 * matchedEnd + 1], at[2 * next]);
-        out += sep;
-        // The run's last group right after a card number, as long as its security code (4 digits
-        // for Amex, 3 otherwise) and not after a decimal point: a CVV written beside the number
-        // ('4111 1111 1111 1111 123'), which must never be stored.
-        if (next === groups - 1 && len(next) === (/^3[47]/.test(best) ? 4 : 3) && sep !== '.') {
-          out += '[redacted]';
-          i = groups;
-          continue;
-        }
-      }
-      i = next;
-    } else {
-      out += orig.slice(at[2 * i], i + 1 < groups ? at[2 * i + 2] : at[2 * i + 1]);
-      i++;
-    }
+    masked = true;
+    out += orig.slice(copied, at[2 * i]) + maskedPan(best);
+    copied = at[2 * matchedEnd + 1]!;
+    const next = matchedEnd + 1;
+    // The run's last group right after a card number, as long as its security code (4 digits for
+    // Amex, 3 otherwise) and not after a decimal point: a CVV written beside the number
+    // ('4111 1111 1111 1111 123'), which must never be stored.
+    if (
+      next === groups - 1 &&
+      groupLen(at, next) === (/^3[47]/.test(best) ? 4 : 3) &&
+      orig.slice(copied, at[2 * next]) !== '.'
+    ) {
+      out += orig.slice(copied, at[2 * next]) + '[redacted]';
+      copied = at[2 * next + 1]!;
+      i = groups;
+    } else i = next;
   }
-  return masked ? out : null;
+  return masked ? out + orig.slice(copied, at[2 * groups - 1]) : null;
 }
+
+const groupLen = (at: number[], k: number) => at[2 * k + 1]! - at[2 * k]!;
 
 // Offsets of the current run's groups (start, end, start, end…): reused, the masker is synchronous
 // (written by index, never emptied: `length = 0` would free and regrow its store on every run).
