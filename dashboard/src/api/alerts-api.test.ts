@@ -77,6 +77,14 @@ describe('alerts API shapes', () => {
     expect(view({})).toBeNull();
   });
 
+  it('prices revenue at risk in the currency the API names (revenue_at_risk_currency), not USD', () => {
+    // GET /alerts, /alerts/{id} and the ack answer name it revenue_at_risk_currency (alerts.schemas.ts).
+    const [a] = AlertListSchema.parse({ items: [{ ...state, revenue_at_risk_currency: 'EUR' }] }).items;
+    expect(a?.reporting_currency).toBe('EUR');
+    const d = AlertDetailSchema.parse({ ...state, revenue_at_risk_currency: 'JPY' });
+    expect(d.reporting_currency).toBe('JPY');
+  });
+
   it('accepts a bare array, { items } and { alerts }', () => {
     for (const body of [[state], { items: [state] }, { alerts: [state] }])
       expect(AlertListSchema.parse(body).items).toHaveLength(1);

@@ -46,6 +46,9 @@ const AlertStateSchema = z.object({
   // and the page shows the English `summary`.
   message: SummaryMessageSchema.nullish().catch(null),
   revenue_at_risk: num,
+  /** ISO 4217 code of `revenue_at_risk` (the API's name since 26 Nov). */
+  revenue_at_risk_currency: z.string().nullish(),
+  /** Older name, read when the API gives no `revenue_at_risk_currency`. */
   reporting_currency: z.string().nullish(),
   samples: z.array(z.string()).default([]),
   contributors: z.array(z.object({ key: z.string(), value: z.number() })).default([]),
@@ -107,7 +110,7 @@ export function toAlertView(s: z.output<typeof AlertStateSchema>): Alert {
     value: s.value ?? null,
     expected: { low: s.lower ?? null, high: s.upper ?? null, value: s.expected ?? null },
     revenue_at_risk: s.revenue_at_risk ?? null,
-    reporting_currency: s.reporting_currency ?? null,
+    reporting_currency: s.revenue_at_risk_currency ?? s.reporting_currency ?? null,
     acknowledged: s.acknowledged_by ? { by: s.acknowledged_by, at: s.acknowledged_at ?? null } : null,
     silenced: (s.muted?.silenced_by.length ?? 0) > 0,
     inhibitedBy: s.muted?.inhibited_by ?? null,
