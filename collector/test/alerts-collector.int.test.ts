@@ -90,6 +90,21 @@ describe('alert engine in the collector', () => {
     };
     expect(JSON.stringify(audit)).toContain('key:test harness');
     expect(JSON.stringify(audit)).toContain(outage!.id);
+    // A second acknowledgement changes nothing, and its audit entry says so (it read as a plain success).
+    const again = await s.fetch(`/api/v1/alerts/${encodeURIComponent(outage!.id)}/ack`, {
+      method: 'POST',
+      body: '{}',
+      headers: { 'content-type': 'application/json' },
+    });
+    expect(again.status).toBe(200);
+    await new Promise((r) => setTimeout(r, 100));
+    const after = (await (await s.fetch('/api/admin/audit?action=alert.ack&limit=1')).json()) as {
+      entries: { details: Record<string, unknown> }[];
+    };
+    expect(after.entries[0]?.details).toMatchObject({
+      result: 'already_acknowledged',
+      acknowledged_by: 'key:test harness',
+    });
   });
 
   it('answers 415 to a silence sent as text/plain and 400 naming an unknown query parameter', async () => {

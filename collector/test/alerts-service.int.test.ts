@@ -170,6 +170,24 @@ describe(
       const acked = JSON.stringify(await ack.json());
       expect(acked).toContain('key:test harness');
       expect(acked).not.toContain('someone-else');
+      // Through the proxy, a second acknowledgement is audited as changing nothing, by whom it stands.
+      expect(
+        (
+          await collector.fetch(ackPath, {
+            method: 'POST',
+            body: '{}',
+            headers: { 'content-type': 'application/json' },
+          })
+        ).status,
+      ).toBe(200);
+      await new Promise((r) => setTimeout(r, 100)); // the audit entry is written when the response finishes
+      const audited = (await (await collector.fetch('/api/admin/audit?action=alert.ack&limit=1')).json()) as {
+        entries: { details: Record<string, unknown> }[];
+      };
+      expect(audited.entries[0]?.details).toMatchObject({
+        result: 'already_acknowledged',
+        acknowledged_by: 'key:test harness',
+      });
       // A JSON array body is refused by the service, not read as {} (it acknowledged the alert).
       const arr = await collector.fetch(ackPath, {
         method: 'POST',

@@ -1,6 +1,6 @@
 // Guards the alerts API as the collector mounts it (actor stamping, error shapes) and as its OpenAPI description tells an integrator to call it.
 import express from 'express';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -134,5 +134,92 @@ describe('the OpenAPI description of the alerts API', () => {
     const r = op('/api/v1/receivers/{name}/test', 'post').responses;
     expect(r['502']!.content!['application/json']!.schema.oneOf?.[1]?.properties).toHaveProperty('delivered');
     expect(r['200']!.content!['application/json']!.schema.properties).toHaveProperty('ok');
+  });
+});
+
+describe('a second acknowledgement, as the audit log records it', () => {
+  // The first acknowledgement stands (3751f41) and a second answers 200 unchanged, but the audit
+  // entry read "alert.ack, success, bob" — as if bob had acknowledged the alert alice took.
+  const T = Date.UTC(2026, 10, 26, 9, 0);
+  const firing = (id: string, by: string | null) => ({
+    id,
+    rule: 'provider_success_rate_drop',
+    labels: { alertname: 'provider_success_rate_drop', provider: id },
+    status: 'firing',
+    severity: 'page',
+    active_since: T - 600_000,
+    fired_at: T - 300_000,
+    resolved_at: null,
+    last_eval_at: T,
+    last_anomalous_at: T,
+    value: 0.4,
+    expected: 0.92,
+    lower: 0.9,
+    upper: 0.95,
+    score: 1,
+    summary: `${id} success rate 40%`,
+    revenue_at_risk: 0,
+    samples: [],
+    contributors: [],
+    transitions: [T - 300_000],
+    flapping: false,
+    no_data: false,
+    acknowledged_by: by,
+    acknowledged_at: by ? T - 60_000 : null,
+  });
+
+  it('says the alert was already acknowledged, and by whom, instead of crediting the second caller', async () => {
+    const d = mkdtempSync(join(tmpdir(), 'pw-alerts-ack-'));
+    writeFileSync(
+      join(d, 'alerts-state.json'),
+      JSON.stringify({
+        version: 1,
+        states: [firing('taken', 'alice'), firing('open', null)],
+        nflog: [],
+        silences: [],
+      }),
+    );
+    const a = createAlertsInCollector(
+      { rulesPath: undefined, env: {}, dataDir: d, reportingCurrency: 'EUR' },
+      { logger },
+    );
+    await a.start();
+    // What the access-control middleware writes to the audit log at `finish` (access-control.ts).
+    const audited: unknown[] = [];
+    const app = express();
+    app.use((_req, res, next) => {
+      res.locals.principal = { ...alice, id: 'u2', name: 'bob' } satisfies Principal;
+      res.on('finish', () => audited.push(res.locals.auditDetails));
+      next();
+    });
+    app.use(a.mount.router);
+    app.use(errorHandler(logger));
+    const srv = app.listen(0, '127.0.0.1');
+    await new Promise((r) => srv.once('listening', r));
+    const url = `http://127.0.0.1:${(srv.address() as AddressInfo).port}/api/v1`;
+    try {
+      const ack = async (id: string) => {
+        const res = await fetch(`${url}/alerts/${id}/ack`, {
+          method: 'POST',
+          body: '{}',
+          headers: { 'content-type': 'application/json' },
+        });
+        await new Promise((r) => setImmediate(r));
+        return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+      };
+      expect(await ack('taken')).toMatchObject({ status: 200, body: { acknowledged_by: 'alice' } });
+      expect(audited.at(-1)).toEqual({
+        result: 'already_acknowledged',
+        acknowledged_by: 'alice',
+        acknowledged_at: T - 60_000,
+      });
+      // bob's own acknowledgement of an alert nobody took is his, with no such note.
+      expect(await ack('open')).toMatchObject({ status: 200, body: { acknowledged_by: 'bob' } });
+      expect(audited.at(-1)).toBeUndefined();
+    } finally {
+      await a.stop();
+      await new Promise((r) => srv.close(r));
+      rmSync(d, { recursive: true, force: true });
+    }
   });
 });

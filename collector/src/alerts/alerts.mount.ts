@@ -17,6 +17,7 @@ import type { z } from 'zod';
 import type { Mount } from '../app.js';
 import { principalOf } from '../auth/access-control.js';
 import { actorOf } from '../auth/roles.js';
+import type { AuditDetails } from '../audit/types.js';
 import type { RouteDoc } from '../http/route-doc.js';
 import { BadRequestError } from '../lib/errors.js';
 import { createJsonBody } from '../lib/json-body.js';
@@ -86,7 +87,7 @@ export const ALERT_ROUTE_DOCS: RouteDoc[] = [
     auth: 'oncall',
     audit: 'alert.ack',
     summary:
-      'Acknowledge an alert (stops its reminders and escalation; the resolve still goes out, saying who acknowledged); the actor is the signed-in user; the first acknowledgement stands (a second answers 200 with it unchanged)',
+      'Acknowledge an alert (stops its reminders and escalation; the resolve still goes out, saying who acknowledged); the actor is the signed-in user; the first acknowledgement stands (a second answers 200 with it unchanged, audited with `result: already_acknowledged` and the `acknowledged_by` that stands)',
     pathParams: { id: 'Alert id' },
     body: {
       contentTypes: ['application/json'],
@@ -201,6 +202,32 @@ export function stampActorBody(
 }
 
 /**
+ * Set by `paywatch alerts` on an acknowledgement that changed nothing (`already_acknowledged`),
+ * for the collector that proxies it to audit truthfully (alerts.proxy.ts).
+ */
+export const ACK_RESULT_HEADER = 'x-paywatch-ack-result';
+
+/**
+ * The audit details of an acknowledgement that will change nothing, or null: the first
+ * acknowledgement stands and a second answers 200 with the alert unchanged (alerts.router.ts makes
+ * the same check on the same state, in the same turn). Until 26 Nov the audit entry of a second
+ * acknowledgement read "alert.ack, success" by the second caller, as if they had acknowledged it.
+ */
+export function repeatedAck(
+  engine: Pick<AlertsModule['engine'], 'get'>,
+  id: string | string[] | undefined,
+): AuditDetails | null {
+  const cur = typeof id === 'string' ? engine.get(id) : undefined;
+  if (!cur || (cur.status !== 'pending' && cur.status !== 'firing') || cur.acknowledged_by === null)
+    return null;
+  return {
+    result: 'already_acknowledged',
+    acknowledged_by: cur.acknowledged_by,
+    acknowledged_at: cur.acknowledged_at,
+  };
+}
+
+/**
  * The alert engine inside the collector: fed by the sink fan-out (masked, stored events),
  * its API mounted with roles, its transitions pushed on the live stream. Lifecycle: `start()`
  * after the store, idempotent `stop()` before it.
@@ -267,7 +294,11 @@ export function createAlertsInCollector(
   const actorBody = createJsonBody(64 * 1024);
   const stampActor = (field: 'by' | 'created_by') =>
     stampActorBody(field, (_req, res) => actorOf(principalOf(res)).actor ?? 'anonymous');
-  router.post('/api/v1/alerts/:id/ack', actorBody, stampActor('by'));
+  router.post('/api/v1/alerts/:id/ack', actorBody, stampActor('by'), (req, res, next) => {
+    const repeated = repeatedAck(module.engine, req.params.id);
+    if (repeated) res.locals.auditDetails = repeated;
+    next();
+  });
   router.post('/api/v1/silences', actorBody, stampActor('created_by'));
   // Read here too, like the other bodies (the alerts router's own reader is for hosts without a parser).
   router.post('/api/v1/receivers/:name/test', actorBody);

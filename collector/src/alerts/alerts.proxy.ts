@@ -5,8 +5,21 @@ import { actorOf } from '../auth/roles.js';
 import { OverloadedError, UnsupportedMediaTypeError } from '../lib/errors.js';
 import { createJsonBody } from '../lib/json-body.js';
 import type { Logger } from '../lib/logger.js';
-import { ALERT_ROUTE_DOCS } from './alerts.mount.js';
+import { ACK_RESULT_HEADER, ALERT_ROUTE_DOCS } from './alerts.mount.js';
 import { ACTOR_HEADER } from './alerts.service.js';
+
+/** Who acknowledged the alert an answer shows, and when (nulls when the body does not say). */
+function standingAck(body: Buffer): { acknowledged_by: string | null; acknowledged_at: number | null } {
+  try {
+    const a = JSON.parse(body.toString('utf8')) as { acknowledged_by?: unknown; acknowledged_at?: unknown };
+    return {
+      acknowledged_by: typeof a.acknowledged_by === 'string' ? a.acknowledged_by : null,
+      acknowledged_at: typeof a.acknowledged_at === 'number' ? a.acknowledged_at : null,
+    };
+  } catch {
+    return { acknowledged_by: null, acknowledged_at: null };
+  }
+}
 
 /**
  * The alerts API on a collector whose engine is off (`PAYWATCH_ALERTS_ENABLED=false`): the same
@@ -43,6 +56,9 @@ export function createAlertsProxy(
     })
       .then(async (r) => {
         const body = Buffer.from(await r.arrayBuffer());
+        // An acknowledgement that changed nothing (the first stands): audited as such, by whom it stands.
+        if (r.headers.get(ACK_RESULT_HEADER) === 'already_acknowledged')
+          res.locals.auditDetails = { result: 'already_acknowledged', ...standingAck(body) };
         res.status(r.status);
         const ct = r.headers.get('content-type');
         if (ct) res.type(ct);

@@ -10,7 +10,13 @@ import type { Logger } from '../lib/logger.js';
 import { feedOf } from '../store/feed.js';
 import { createStore } from '../store/index.js';
 import type { Store } from '../store/types.js';
-import { createAlertsInCollector, stampActorBody, type AlertsInCollector } from './alerts.mount.js';
+import {
+  ACK_RESULT_HEADER,
+  createAlertsInCollector,
+  repeatedAck,
+  stampActorBody,
+  type AlertsInCollector,
+} from './alerts.mount.js';
 import { createAlertsServiceMetrics, type AlertsServiceMetrics } from './alerts-service.metrics.js';
 import { createFeedPoller, type FeedPoller } from './feed-poller.js';
 
@@ -157,7 +163,12 @@ export async function startAlertsService(
         const header = req.headers[ACTOR_HEADER];
         return typeof header === 'string' && header.length > 0 ? header.slice(0, 200) : 'anonymous';
       });
-    api.post('/alerts/:id/ack', actorBody, stampActor('by'));
+    api.post('/alerts/:id/ack', actorBody, stampActor('by'), (req, res, next) => {
+      // Tells the proxying collector that the first acknowledgement stands, for its audit entry.
+      if (repeatedAck(alerts.module.engine, req.params.id))
+        res.setHeader(ACK_RESULT_HEADER, 'already_acknowledged');
+      next();
+    });
     api.post('/silences', actorBody, stampActor('created_by'));
     // Read here too, like the other bodies (the alerts router's own reader is for hosts without a parser).
     api.post('/receivers/:name/test', actorBody);
