@@ -1,9 +1,11 @@
-// Guards what the alertmanager channel pushes for a "send test notification": a short endsAt, so the test does not sit in Alertmanager for an hour looking like an incident.
+// Guards what the alertmanager channel pushes: a "send test notification" with a short endsAt (not an hour in Alertmanager looking like an incident), and an alert whose label set changes mid-episode (an slo rule's severity) with its old label set resolved at once.
 import { afterEach, describe, expect, it } from 'vitest';
 import { createDeliveryLog } from '../delivery-log.js';
 import { createNotifier } from '../notifier.js';
 import { startHttpReceiver } from '../testing/http-receiver.js';
-import { TEST_ENDS_AFTER_MS } from './alertmanager.channel.js';
+import { sampleAlert, sampleNotification } from '../testing/fixtures.js';
+import { createAlertmanagerChannel, TEST_ENDS_AFTER_MS } from './alertmanager.channel.js';
+import type { AmAlert } from './alertmanager.channel.js';
 
 let close: (() => Promise<void>) | undefined;
 afterEach(async () => close?.());
@@ -37,5 +39,46 @@ describe('alertmanager channel', () => {
     expect(pushed!.labels['alertname']).toBe('paywatch_test');
     expect(TEST_ENDS_AFTER_MS).toBe(5 * 60_000);
     expect(Date.parse(pushed!.endsAt) - now).toBe(TEST_ENDS_AFTER_MS);
+  });
+
+  it('resolves the label set an alert was pushed with when its severity changes (slo page → ticket)', async () => {
+    // An slo rule's episode moving from its page window to its ticket window was pushed as a
+    // second alert (severity=ticket), and the severity=page one, no longer refreshed, stayed
+    // firing in Alertmanager until its endsAt: an hour after paywatch resolved the alert.
+    const rx = await startHttpReceiver(() => ({ status: 200, body: '' }));
+    close = rx.close;
+    let now = Date.UTC(2026, 10, 26, 17, 0);
+    const ch = createAlertmanagerChannel(
+      { type: 'alertmanager', url: rx.url, resolve_timeout_minutes: 60 },
+      { now: () => now },
+    );
+    const labels = { alertname: 'checkout_slo', severity: 'page' };
+    const a = sampleAlert({ id: 'slo1', rule: 'checkout_slo', labels, starts_at: now });
+    await ch.send(sampleNotification({ alerts: [a] }));
+    now += 40 * 60_000;
+    const ticket = { ...a, labels: { ...labels, severity: 'ticket' } };
+    await ch.send(sampleNotification({ reason: 'update', alerts: [ticket] }));
+    now += 10 * 60_000;
+    await ch.send(sampleNotification({ reason: 'refresh', alerts: [ticket] }));
+    const bodies = rx.requests.map((r) => JSON.parse(r.body) as AmAlert[]);
+    const severities = (b: AmAlert[]) => b.map((x) => `${x.labels['severity']} ${x.endsAt}`);
+    const iso = (t: number) => new Date(t).toISOString();
+    const switched = Date.UTC(2026, 10, 26, 17, 40);
+    expect(bodies.map(severities)).toEqual([
+      [`page ${iso(switched - 40 * 60_000 + 3_600_000)}`],
+      // The page's label set ends when the ticket's is first pushed; not pushed again after.
+      [`page ${iso(switched)}`, `ticket ${iso(switched + 3_600_000)}`],
+      [`ticket ${iso(switched + 10 * 60_000 + 3_600_000)}`],
+    ]);
+    // Resolved, it is forgotten: a new episode pushed with the other severity ends nothing.
+    now += 60_000;
+    await ch.send(
+      sampleNotification({ reason: 'update', alerts: [{ ...ticket, status: 'resolved', ends_at: now }] }),
+    );
+    await ch.send(sampleNotification({ alerts: [a] }));
+    expect(rx.requests.slice(3).map((r) => severities(JSON.parse(r.body) as AmAlert[]))).toEqual([
+      [`ticket ${iso(now)}`],
+      [`page ${iso(now + 3_600_000)}`],
+    ]);
   });
 });

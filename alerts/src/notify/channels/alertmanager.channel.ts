@@ -36,11 +36,19 @@ export function identityLabels(a: Pick<NotifyAlert, 'labels' | 'finding_labels'>
   return Object.fromEntries(Object.entries(a.labels).filter(([k]) => !(k in finding)));
 }
 
-export function alertmanagerAlerts(
-  n: Notification,
-  now: number,
-  resolveTimeoutMs: number,
-): Record<string, unknown>[] {
+/** One alert of a `POST /api/v2/alerts` body. */
+export interface AmAlert {
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  startsAt: string;
+  endsAt: string;
+  generatorURL: string;
+}
+
+/** Alerts remembered by `pushed` at most (the alerts of a channel firing at once). */
+const PUSHED_MAX = 20_000;
+
+export function alertmanagerAlerts(n: Notification, now: number, resolveTimeoutMs: number): AmAlert[] {
   return n.alerts.map((a) => ({
     labels: Object.fromEntries(Object.entries(identityLabels(a)).map(([k, v]) => [k, maskPans(v)])),
     // Finding labels as annotations (never over one of ours): they may appear mid-episode.
@@ -64,6 +72,13 @@ export function createAlertmanagerChannel(
 ): Channel {
   const now = deps.now ?? Date.now;
   const base = spec.url.replace(/\/+$/, '');
+  /**
+   * The label set each firing alert was last pushed with (by id, oldest first): when it changes
+   * (an `slo` rule moving between its burn windows' severities), the old set is pushed resolved
+   * with it. Left alone, Alertmanager kept the old set firing until its `endsAt`, up to
+   * `resolve_timeout_minutes` after paywatch resolved the alert, and then sent its RESOLVED.
+   */
+  const pushed = new Map<string, { key: string; labels: Record<string, string> }>();
   return {
     type: 'alertmanager',
     target: hostOf(spec.url),
@@ -73,11 +88,23 @@ export function createAlertmanagerChannel(
       if (spec.basic_auth)
         headers['authorization'] =
           `Basic ${Buffer.from(`${spec.basic_auth.username}:${spec.basic_auth.password}`).toString('base64')}`;
-      await postJson(
-        `${base}/api/v2/alerts`,
-        alertmanagerAlerts(n, now(), spec.resolve_timeout_minutes * 60_000),
-        { signal, headers },
-      );
+      const at = now();
+      const alerts = alertmanagerAlerts(n, at, spec.resolve_timeout_minutes * 60_000);
+      const keys = alerts.map((a) => JSON.stringify(Object.entries(a.labels).sort()));
+      const ended: AmAlert[] = [];
+      if (n.reason !== 'test')
+        n.alerts.forEach((a, i) => {
+          const before = pushed.get(a.id);
+          if (before && before.key !== keys[i])
+            ended.push({ ...alerts[i]!, labels: before.labels, endsAt: new Date(at).toISOString() });
+        });
+      await postJson(`${base}/api/v2/alerts`, [...ended, ...alerts], { signal, headers });
+      if (n.reason === 'test') return;
+      n.alerts.forEach((a, i) => {
+        pushed.delete(a.id);
+        if (a.status === 'firing') pushed.set(a.id, { key: keys[i]!, labels: alerts[i]!.labels });
+      });
+      while (pushed.size > PUSHED_MAX) pushed.delete(pushed.keys().next().value!);
     },
   };
 }
