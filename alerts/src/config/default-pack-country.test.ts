@@ -1,4 +1,4 @@
-// Guards the default pack's country page folding the alerts of the same incident: with a country down, the issuing-country × BIN warnings of that country and the page of a provider serving mostly that market name it (finding label country) and the pack's inhibit rules mute them under the country's page; another country's BIN warning is not muted, and a provider's own outage keeps its page (the country's alert names the provider).
+// Guards the default pack's country page folding the alerts of the same incident: with a country down, the issuing-country × BIN warnings of that country and the page of a provider serving mostly that market name it (finding label country) and the pack's inhibit rules mute them under the country's page; another country's BIN warning is not muted, and a provider's own outage keeps its page (the country's alert names the provider); the folded provider page ends no later than the country's (its inhibit rule, hold_consequences: false, mutes only while that fires).
 import { describe, expect, it } from 'vitest';
 import type { PaymentEvent } from '@paywatch/contracts';
 import { parseAlertsConfig } from './load.js';
@@ -6,7 +6,7 @@ import { DEFAULT_RULES_YAML } from './default-rules.js';
 import { createAlertEngine } from '../engine/engine.js';
 import type { AlertTransition } from '../engine/engine.js';
 import { makeEvent, poisson, rng } from '../detect/synthetic.js';
-import { inhibitedBy } from '../mute/inhibit.js';
+import { inhibitRuleOf, inhibitedBy } from '../mute/inhibit.js';
 import { createMemoryAlertStateStore } from '../state/store.js';
 
 const T0 = Date.UTC(2026, 2, 2, 6, 0);
@@ -77,11 +77,7 @@ function traffic(
 }
 
 const config = parseAlertsConfig(DEFAULT_RULES_YAML);
-const rules = config.inhibit_rules.map((r) => ({
-  source: r.source_matchers,
-  target: r.target_matchers,
-  equal: r.equal,
-}));
+const rules = config.inhibit_rules.map(inhibitRuleOf);
 
 /** Replays `events` through the default pack: the alerts that fired after the onset, and what routing sees of them. */
 function replay(events: PaymentEvent[]) {
@@ -126,6 +122,11 @@ describe('default pack: a country page folds the alerts of its incident', () => 
     expect(paypal, lines).toBeDefined();
     expect(engine.get(paypal!.id)?.finding_labels?.['country']).toBe('AU');
     expect(inhibitedBy(rules, routed(paypal!), [routed(page!)])?.id).toBe(page!.id);
+    // The pack's country → provider rule mutes only while the country's page fires
+    // (hold_consequences: false): paypal's page, the incident's tail, must end no later than AU's,
+    // or it is paged after AU's RESOLVED.
+    const ended = (id: string) => engine.get(id)?.resolved_at ?? Infinity;
+    expect(ended(paypal!.id), lines).toBeLessThanOrEqual(ended(page!.id));
   });
 
   it("paypal's own outage: the AU alert names paypal, and paypal's page is not inhibited by it", () => {
