@@ -81,6 +81,8 @@ export interface Alert {
   reporting_currency: string | null;
   acknowledged: { by: string; at: number | null } | null;
   silenced: boolean;
+  /** Ids of the active silences muting it (the engine's `muted.silenced_by`), expired by "Expire silence". */
+  silencedBy?: string[];
   /** The alert that inhibits this one (a provider outage mutes the method alerts beneath it). */
   inhibitedBy: string | null;
   flapping: boolean;
@@ -113,6 +115,7 @@ export function toAlertView(s: z.output<typeof AlertStateSchema>): Alert {
     reporting_currency: s.revenue_at_risk_currency ?? s.reporting_currency ?? null,
     acknowledged: s.acknowledged_by ? { by: s.acknowledged_by, at: s.acknowledged_at ?? null } : null,
     silenced: (s.muted?.silenced_by.length ?? 0) > 0,
+    silencedBy: s.muted?.silenced_by ?? [],
     inhibitedBy: s.muted?.inhibited_by ?? null,
     flapping: s.flapping ?? false,
     recovering:
@@ -278,6 +281,17 @@ export const alertsApi = {
     }),
   silence: (req: SilenceRequest) =>
     requestJson(`${API_BASE}/silences`, z.unknown(), { method: 'POST', body: req }),
+  /**
+   * Ends a silence now (`DELETE /silences/:id`). A 409 (it has already ended: expired by someone
+   * else, or its time ran out) is what was asked for and is not an error.
+   */
+  expireSilence: async (id: string): Promise<void> => {
+    try {
+      await requestJson(`${API_BASE}/silences/${encodeURIComponent(id)}`, z.unknown(), { method: 'DELETE' });
+    } catch (e) {
+      if (!(e instanceof ApiError && e.status === 409)) throw e;
+    }
+  },
   /**
    * The delivery log entries that concern one alert, newest first, filtered by the API (`alert=`).
    * Until 26 Nov the newest 1000 entries of every alert were fetched and filtered here: on a busy

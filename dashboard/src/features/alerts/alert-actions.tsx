@@ -47,7 +47,22 @@ export function AlertActions({ alert, onChanged }: { alert: Alert; onChanged(): 
         </button>
       )}
       {alert.silenced ? (
-        <span className="muted">{t('alerts.silenced')}</span>
+        <>
+          <span className="muted">{t('alerts.silenced')}</span>
+          {(alert.silencedBy?.length ?? 0) > 0 && (
+            <button
+              type="button"
+              disabled={busy}
+              onClick={() =>
+                run(async () => {
+                  for (const id of alert.silencedBy ?? []) await alertsApi.expireSilence(id);
+                })
+              }
+            >
+              {t('alerts.silenceExpire')}
+            </button>
+          )}
+        </>
       ) : silencing ? (
         <form
           className="row"

@@ -1,0 +1,92 @@
+// @vitest-environment jsdom
+// Guards the alert actions' way out of a silence: an alert silenced from the dashboard can be un-silenced there (its silences expired), also when one has already ended (409).
+import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/react';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { Alert } from '../../api/index.js';
+import { SessionProvider } from '../../app/session.js';
+import { I18nProvider, type Lang } from '../../i18n/index.js';
+import { AlertActions } from './alert-actions.js';
+
+const silenced: Alert = {
+  id: 'a1',
+  rule: 'card_testing',
+  state: 'firing',
+  severity: 'page',
+  labels: { alertname: 'card_testing', bin: '453201' },
+  summary: 'card testing suspected on bin 453201',
+  started_at: Date.UTC(2026, 10, 26, 21, 38),
+  resolved_at: null,
+  value: 473,
+  expected: { low: null, high: 15, value: 15 },
+  revenue_at_risk: 0,
+  reporting_currency: 'USD',
+  acknowledged: { by: 'admin', at: Date.UTC(2026, 10, 26, 21, 40) },
+  silenced: true,
+  silencedBy: ['s1', 's2'],
+  inhibitedBy: null,
+  flapping: false,
+  recovering: null,
+  samples: [],
+  contributors: [],
+};
+
+/** DELETE /api/v1/silences/:id as alerts.router.ts answers it: 204, or 409 once the silence has ended. */
+function fakeSilences(expired: Set<string>) {
+  const calls: string[] = [];
+  const fetch = (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
+    const url = new URL(String(input), 'http://collector');
+    calls.push(`${init?.method ?? 'GET'} ${url.pathname}`);
+    const id = decodeURIComponent(url.pathname.replace('/api/v1/silences/', ''));
+    if (init?.method !== 'DELETE' || !url.pathname.startsWith('/api/v1/silences/'))
+      return Promise.resolve(new Response('{}', { status: 404 }));
+    if (expired.has(id))
+      return Promise.resolve(
+        new Response(
+          JSON.stringify({ error: { code: 'conflict', message: `silence ${id} already expired at …` } }),
+          { status: 409, headers: { 'content-type': 'application/json' } },
+        ),
+      );
+    expired.add(id);
+    return Promise.resolve(new Response(null, { status: 204 }));
+  };
+  return { fetch, calls };
+}
+
+const show = (lang: Lang, onChanged: () => void) =>
+  render(
+    <I18nProvider lang={lang}>
+      <SessionProvider initial={{ kind: 'open' }}>
+        <AlertActions alert={silenced} onChanged={onChanged} />
+      </SessionProvider>
+    </I18nProvider>,
+  );
+
+describe('AlertActions on a silenced alert', () => {
+  afterEach(() => {
+    cleanup();
+    vi.unstubAllGlobals();
+  });
+
+  it('expires every silence muting it, and refreshes the alert', async () => {
+    const api = fakeSilences(new Set());
+    vi.stubGlobal('fetch', api.fetch);
+    const onChanged = vi.fn();
+    show('en', onChanged);
+    expect(screen.getByText('Silenced')).toBeTruthy();
+    fireEvent.click(screen.getByRole('button', { name: 'Expire silence' }));
+    await waitFor(() => expect(onChanged).toHaveBeenCalledTimes(1));
+    expect(api.calls).toEqual(['DELETE /api/v1/silences/s1', 'DELETE /api/v1/silences/s2']);
+    expect(screen.queryByRole('alert')).toBeNull();
+  });
+
+  it('takes a silence that has already ended (409) as done, in Chinese too', async () => {
+    const api = fakeSilences(new Set(['s1']));
+    vi.stubGlobal('fetch', api.fetch);
+    const onChanged = vi.fn();
+    show('zh-CN', onChanged);
+    fireEvent.click(screen.getByRole('button', { name: '解除静默' }));
+    await waitFor(() => expect(onChanged).toHaveBeenCalledTimes(1));
+    expect(api.calls).toEqual(['DELETE /api/v1/silences/s1', 'DELETE /api/v1/silences/s2']);
+    expect(screen.queryByRole('alert')).toBeNull();
+  });
+});
