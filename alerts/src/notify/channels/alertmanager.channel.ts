@@ -31,7 +31,7 @@ export const TEST_ENDS_AFTER_MS = 5 * 60_000;
  * provider page gaining `country=AU`) made it a second alert there, and the first, no longer
  * refreshed, was resolved at its `endsAt` while the outage went on.
  */
-export function identityLabels(a: Pick<NotifyAlert, 'labels' | 'finding_labels'>): Record<string, string> {
+function identityLabels(a: Pick<NotifyAlert, 'labels' | 'finding_labels'>): Record<string, string> {
   const finding = a.finding_labels ?? {};
   return Object.fromEntries(Object.entries(a.labels).filter(([k]) => !(k in finding)));
 }
