@@ -133,6 +133,26 @@ describe('alerts API shapes', () => {
       comment: 'deploy in progress',
     });
   });
+
+  it("shows and silences an alert by its finding labels too (the provider a decline-mix shift named)", () => {
+    // The engine keeps labels a finding named apart (finding_labels); its silences and the API's
+    // filter= match labels and finding labels together.
+    const [a] = AlertListSchema.parse({
+      items: [
+        {
+          ...state,
+          rule: 'decline_mix_shift',
+          labels: { alertname: 'decline_mix_shift' },
+          finding_labels: { provider: 'adyen' },
+        },
+      ],
+    }).items;
+    expect(a?.labels).toEqual({ alertname: 'decline_mix_shift', provider: 'adyen' });
+    expect(silenceFor(a!, 'adyen incident', 0, 3_600_000, 'dashboard').matchers).toEqual([
+      'alertname="decline_mix_shift"',
+      'provider="adyen"',
+    ]);
+  });
 });
 
 type Delivery = { at: number; alert_ids: string[]; channel: string; status: string };

@@ -29,6 +29,8 @@ const AlertStateSchema = z.object({
   id: z.string(),
   rule: z.string(),
   labels: z.record(z.string(), z.string()).default({}),
+  /** Labels the episode's findings named (a decline-mix shift's provider, a page's country). */
+  finding_labels: z.record(z.string(), z.string()).nullish(),
   status: z.enum(['inactive', 'pending', 'firing', 'resolved']),
   severity: z.string().default('warning'),
   active_since: num,
@@ -68,6 +70,11 @@ export interface Alert {
   rule: string;
   state: 'inactive' | 'pending' | 'firing' | 'resolved';
   severity: string;
+  /**
+   * The alert's labels and its finding labels, as the engine's silences, inhibition and the API's
+   * `filter=` see them: a decline-mix shift is `alertname=decline_mix_shift` plus the
+   * `provider=adyen` its finding named.
+   */
   labels: Record<string, string>;
   /** English sentence of the latest evaluation (the engine's `summary`). */
   summary: string | null;
@@ -104,7 +111,7 @@ export function toAlertView(s: z.output<typeof AlertStateSchema>): Alert {
     rule: s.rule,
     state: s.status,
     severity: s.severity,
-    labels: s.labels,
+    labels: { ...s.labels, ...s.finding_labels },
     summary: s.summary || null,
     message: s.message ?? null,
     started_at: s.active_since ?? s.fired_at ?? s.last_eval_at ?? 0,
