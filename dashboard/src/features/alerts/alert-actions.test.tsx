@@ -1,5 +1,5 @@
 // @vitest-environment jsdom
-// Guards the alert actions' way out of a silence: an alert silenced from the dashboard can be un-silenced there (its silences expired), also when one has already ended (409).
+// Guards the alert actions against a changed alert: an alert silenced from the dashboard can be un-silenced there (also when a silence has already ended: 409), and acknowledging an alert that resolved meanwhile (409) says so in the UI language and refreshes it.
 import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Alert } from '../../api/index.js';
@@ -88,5 +88,55 @@ describe('AlertActions on a silenced alert', () => {
     await waitFor(() => expect(onChanged).toHaveBeenCalledTimes(1));
     expect(api.calls).toEqual(['DELETE /api/v1/silences/s1', 'DELETE /api/v1/silences/s2']);
     expect(screen.queryByRole('alert')).toBeNull();
+  });
+});
+
+describe('AlertActions on an alert that resolved since the page showed it', () => {
+  afterEach(() => {
+    cleanup();
+    vi.unstubAllGlobals();
+  });
+
+  const firing: Alert = { ...silenced, acknowledged: null, silenced: false, silencedBy: [] };
+  /** POST /api/v1/alerts/:id/ack as alerts.router.ts answers it for a resolved alert. */
+  const resolvedAck = () => {
+    const calls: string[] = [];
+    const fetch = (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
+      const url = new URL(String(input), 'http://collector');
+      calls.push(`${init?.method ?? 'GET'} ${url.pathname}`);
+      return Promise.resolve(
+        new Response(
+          JSON.stringify({
+            error: {
+              code: 'conflict',
+              message: 'alert a1 is resolved: only a pending or firing alert can be acknowledged',
+            },
+          }),
+          { status: 409, headers: { 'content-type': 'application/json' } },
+        ),
+      );
+    };
+    return { fetch, calls };
+  };
+
+  it.each([
+    ['en', 'Acknowledge', 'This alert has resolved meanwhile: nothing to acknowledge.'],
+    ['zh-CN', '确认', '该告警已恢复，无需确认。'],
+  ] as const)('%s: says it resolved and refreshes the alert (409)', async (lang, button, said) => {
+    const api = resolvedAck();
+    vi.stubGlobal('fetch', api.fetch);
+    const onChanged = vi.fn();
+    render(
+      <I18nProvider lang={lang}>
+        <SessionProvider initial={{ kind: 'open' }}>
+          <AlertActions alert={firing} onChanged={onChanged} />
+        </SessionProvider>
+      </I18nProvider>,
+    );
+    fireEvent.click(screen.getByRole('button', { name: button }));
+    await waitFor(() => expect(onChanged).toHaveBeenCalledTimes(1));
+    expect(api.calls).toEqual(['POST /api/v1/alerts/a1/ack']);
+    expect(screen.getByRole('status').textContent).toBe(said);
+    expect(screen.queryByText(/only a pending or firing alert/)).toBeNull();
   });
 });

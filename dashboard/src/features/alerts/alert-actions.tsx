@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { alertsApi, silenceFor, type Alert } from '../../api/index.js';
+import { ApiError, alertsApi, silenceFor, type Alert } from '../../api/index.js';
 import { useSession } from '../../app/session.js';
 import { useI18n } from '../../i18n/index.js';
 import { can } from '../auth/permissions.js';
@@ -18,10 +18,12 @@ export function AlertActions({ alert, onChanged }: { alert: Alert; onChanged(): 
   const [dur, setDur] = useState<number>(DURATIONS[0].ms);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
 
   const run = async (action: () => Promise<unknown>) => {
     setBusy(true);
     setError(null);
+    setNotice(null);
     try {
       await action();
       setSilencing(false);
@@ -42,7 +44,19 @@ export function AlertActions({ alert, onChanged }: { alert: Alert; onChanged(): 
       {alert.acknowledged ? (
         <span className="muted">{t('alerts.acked', { by: alert.acknowledged.by })}</span>
       ) : (
-        <button type="button" disabled={busy} onClick={() => run(() => alertsApi.ack(alert.id, 'dashboard'))}>
+        <button
+          type="button"
+          disabled={busy}
+          onClick={() =>
+            run(() =>
+              alertsApi.ack(alert.id, 'dashboard').catch((e: unknown) => {
+                // 409: it resolved since this page showed it (only an active alert is acknowledged).
+                if (!(e instanceof ApiError && e.status === 409)) throw e;
+                setNotice(t('alerts.ackResolved'));
+              }),
+            )
+          }
+        >
           {t('alerts.ack')}
         </button>
       )}
@@ -102,6 +116,11 @@ export function AlertActions({ alert, onChanged }: { alert: Alert; onChanged(): 
         <button type="button" disabled={busy} onClick={() => setSilencing(true)}>
           {t('alerts.silence')}
         </button>
+      )}
+      {notice && (
+        <span className="muted" role="status">
+          {notice}
+        </span>
       )}
       {error && (
         <span className="bad" role="alert">
