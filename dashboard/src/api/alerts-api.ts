@@ -76,6 +76,11 @@ export interface Alert {
    * `provider=adyen` its finding named.
    */
   labels: Record<string, string>;
+  /**
+   * The rule's own slice labels (without finding labels): what the chart and the sample link
+   * query — the expected band is the slice's, not the narrower one a finding named. Absent: `labels`.
+   */
+  sliceLabels?: Record<string, string>;
   /** English sentence of the latest evaluation (the engine's `summary`). */
   summary: string | null;
   /** The same sentence as data, rendered per UI language (`alertSummary`); null for old alerts. */
@@ -112,6 +117,7 @@ export function toAlertView(s: z.output<typeof AlertStateSchema>): Alert {
     state: s.status,
     severity: s.severity,
     labels: { ...s.labels, ...s.finding_labels },
+    sliceLabels: s.labels,
     summary: s.summary || null,
     message: s.message ?? null,
     started_at: s.active_since ?? s.fired_at ?? s.last_eval_at ?? 0,

@@ -2,7 +2,15 @@
 import type { Timeseries } from '@paywatch/contracts';
 import { describe, expect, it } from 'vitest';
 import type { Alert } from '../../api/index.js';
-import { bandPoints, bandText, contributorKind, observedQueryFor, valueKind } from './alert-series.js';
+import { AlertSchema } from '../../api/alerts-api.js';
+import {
+  bandPoints,
+  bandText,
+  contributorKind,
+  observedQueryFor,
+  samplesHref,
+  valueKind,
+} from './alert-series.js';
 
 const alert = (rule: string, labels: Record<string, string>): Alert => ({
   id: 'a',
@@ -59,6 +67,22 @@ describe('observedQueryFor', () => {
       band: true,
     });
   });
+  it("charts and links the rule's slice, not the narrower slice its finding named (finding_labels)", () => {
+    // The adyen outage's issuer alert: the rule watches issuer_country=CA (pooled BINs) over every
+    // provider and country; its finding named provider=adyen, country=CA. The band is of the slice.
+    const a = AlertSchema.parse({
+      id: 'a1b3',
+      rule: 'issuer_success_rate_drop',
+      status: 'firing',
+      labels: { alertname: 'issuer_success_rate_drop', issuer_country: 'CA', bin: '_pooled' },
+      finding_labels: { provider: 'adyen', country: 'CA' },
+      summary: 'success_rate 70.3% over 101 attempts',
+    });
+    expect(a.labels).toMatchObject({ provider: 'adyen', country: 'CA' });
+    expect(observedQueryFor(a)?.filters).toEqual({ card_issuer_country: ['CA'] });
+    expect(decodeURIComponent(samplesHref(a, Date.UTC(2026, 10, 26)))).not.toContain('adyen');
+  });
+
   it('knows latency and silence rules, and gives up on the rest', () => {
     expect(observedQueryFor(alert('latency_spike', {}))?.metric).toBe('latency_p95');
     expect(observedQueryFor(alert('expected_silence', { country: 'DE' }))).toEqual({

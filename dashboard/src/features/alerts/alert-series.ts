@@ -40,7 +40,7 @@ const OBSERVED_OF: Partial<Record<SeriesMetric, ObservedMetric>> = {
  * forecasts…): a success-rate line under a JSD band of 0–0.03 read as a permanent breach.
  */
 export function observedQueryFor(
-  a: Pick<Alert, 'rule' | 'labels' | 'message'>,
+  a: Pick<Alert, 'rule' | 'labels' | 'sliceLabels' | 'message'>,
 ): { metric: ObservedMetric; filters: Filters; band: boolean } | null {
   const watched = a.message && 'metric' in a.message.params ? a.message.params.metric : undefined;
   const r = a.rule.toLowerCase();
@@ -83,10 +83,13 @@ export function contributorKind(a: Pick<Alert, 'rule' | 'message'>): 'points' | 
   return a.rule.includes('mix') ? 'points' : 'failures';
 }
 
-/** An alert's labels as read-API filters (labels that are no dimension, and pooled values, left out). */
-export function sliceFilters(a: Pick<Alert, 'labels'>): Filters {
+/**
+ * An alert's slice labels as read-API filters (labels that are no dimension, and pooled values,
+ * left out). The rule's slice (`sliceLabels`), not the finding labels `labels` also holds.
+ */
+export function sliceFilters(a: Pick<Alert, 'labels' | 'sliceLabels'>): Filters {
   const filters: Filters = {};
-  for (const [name, value] of Object.entries(a.labels)) {
+  for (const [name, value] of Object.entries(a.sliceLabels ?? a.labels)) {
     // The engine pools small slices under "_pooled" (alerts/src/engine/pooling.ts): not a value to
     // filter on (it would match nothing); the chart shows the slice without that dimension.
     if (value === POOLED) continue;
@@ -101,7 +104,10 @@ export function sliceFilters(a: Pick<Alert, 'labels'>): Filters {
  * failed attempts, over the episode (a minute either side). The samples themselves are masked
  * ids (`pay_…_1rg`): they name no payment the API can find, so they are not links.
  */
-export function samplesHref(a: Pick<Alert, 'labels' | 'started_at' | 'resolved_at'>, now: number): string {
+export function samplesHref(
+  a: Pick<Alert, 'labels' | 'sliceLabels' | 'started_at' | 'resolved_at'>,
+  now: number,
+): string {
   return txHref({
     from: a.started_at - 60_000,
     to: (a.resolved_at ?? now) + 60_000,
