@@ -76,7 +76,9 @@ describe('the alerts table at 1280×720', () => {
     const html = renderToStaticMarkup(
       <I18nProvider lang={lang}>
         <SessionProvider initial={{ kind: 'open' }}>
-          <AlertList q={{ data: { items: alerts }, error: undefined, loading: false, refetch: () => undefined }} />
+          <AlertList
+            q={{ data: { items: alerts }, error: undefined, loading: false, refetch: () => undefined }}
+          />
         </SessionProvider>
       </I18nProvider>,
     );
