@@ -134,7 +134,7 @@ describe('alerts API shapes', () => {
     });
   });
 
-  it("shows and silences an alert by its finding labels too (the provider a decline-mix shift named)", () => {
+  it('shows and silences an alert by its finding labels too (the provider a decline-mix shift named)', () => {
     // The engine keeps labels a finding named apart (finding_labels); its silences and the API's
     // filter= match labels and finding labels together.
     const [a] = AlertListSchema.parse({
