@@ -93,6 +93,18 @@ describe('events API in-flight limit', () => {
   });
 });
 
+/** The 413 a body over 8 MiB gets, with the connection closed. */
+const TOO_LARGE = {
+  status: 413,
+  closed: true,
+  body: {
+    error: {
+      code: 'payload_too_large',
+      message: 'request body exceeds the limit of 8388608 bytes (8 MiB); split the batch',
+    },
+  },
+};
+
 describe('events API body limit', () => {
   it('answers 413 at once to a Content-Length over the limit, without waiting for the body', async () => {
     // Was: body-parser drained the whole declared body (1 GiB: the client uploaded it all) or
@@ -104,14 +116,9 @@ describe('events API body limit', () => {
       headers: { 'content-length': String(1024 ** 3) },
       head: '[{"event_id":"e"',
     });
-    expect(got.status).toBe(413);
-    expect(got.closed).toBe(true);
-    expect(JSON.parse(got.body)).toEqual({
-      error: {
-        code: 'payload_too_large',
-        message: 'request body exceeds the limit of 8388608 bytes (8 MiB); split the batch',
-      },
-    });
+    expect({ status: got.status, closed: got.closed, body: JSON.parse(got.body) as unknown }).toEqual(
+      TOO_LARGE,
+    );
   });
 });
 
@@ -127,14 +134,9 @@ describe('events API chunked body limit', () => {
       more: 'x'.repeat(256 * 1024), // never ends
       timeoutMs: 10_000,
     });
-    expect(got.status).toBe(413);
-    expect(got.closed).toBe(true);
-    expect(JSON.parse(got.body)).toEqual({
-      error: {
-        code: 'payload_too_large',
-        message: 'request body exceeds the limit of 8388608 bytes (8 MiB); split the batch',
-      },
-    });
+    expect({ status: got.status, closed: got.closed, body: JSON.parse(got.body) as unknown }).toEqual(
+      TOO_LARGE,
+    );
   });
 });
 
