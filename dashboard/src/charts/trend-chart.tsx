@@ -121,6 +121,15 @@ export function TrendChart({
             : undefined,
       );
   };
+  /**
+   * A bar knows its series: the click stops there. Bubbling on, it reached the chart's own
+   * handler, which (with a bucket active from hovering, and no series key for bars) chose every
+   * series, and its drill-down replaced the bar's.
+   */
+  const selectBar = (index: number, seriesId: string, e: { stopPropagation(): void }) => {
+    e.stopPropagation();
+    select(index, seriesId);
+  };
   const common = {
     data: rows,
     margin: { top: 8, right: 16, bottom: 8, left: 8 },
@@ -229,7 +238,9 @@ export function TrendChart({
             fill={seriesColor(model, s)}
             fillOpacity={s.compare ? 0.45 : 0.9}
             isAnimationActive={false}
-            onClick={(_d: unknown, index: number) => select(index, s.id)}
+            onClick={(_d: unknown, index: number, e: { stopPropagation(): void }) =>
+              selectBar(index, s.id, e)
+            }
           />
         ))}
         {partialSeries.map((s) => (
@@ -239,7 +250,9 @@ export function TrendChart({
             stackId="primary"
             fill={seriesColor(model, s)}
             fillOpacity={0.35}
-            onClick={(_d: unknown, index: number) => select(index, s.id)}
+            onClick={(_d: unknown, index: number, e: { stopPropagation(): void }) =>
+              selectBar(index, s.id, e)
+            }
           />
         ))}
       </BarChart>
