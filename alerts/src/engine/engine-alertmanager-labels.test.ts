@@ -24,7 +24,7 @@ describe('forwarding to Alertmanager while a finding label is named mid-episode'
           `channels: [{ type: alertmanager, url: "${url}", resolve_timeout_minutes: 4 }]`,
         )
         .replace('group_wait: 2m', 'group_wait: 0s');
-    const { rx, engine, pass, clock } = await startLiveEngine(yaml, W);
+    const { rx, engine, sendHistory, sendMinutes } = await startLiveEngine(yaml, W);
     // An adyen outage whose first minute only half-fails: the mix shifts before adyen carries most
     // of the latest failures, and names it a minute later.
     const down = (t: number, p: string) => p === 'adyen' && t >= start && t < start + 6 * MIN;
@@ -38,17 +38,8 @@ describe('forwarding to Alertmanager while a finding label is named mid-episode'
         successRate: (t, p) => (down(t, p) ? (t < start + MIN ? 0.7 : 0.25) : 0.92),
         failure: (t, p) => (down(t, p) ? 'provider_error' : usual(draw(t))),
       });
-    const history = traffic(W - 150 * MIN, 150, 3);
-    for (let i = 0; i < history.length; i += 2000) {
-      engine.onEvents(history.slice(i, i + 2000));
-      clock.wall += 50;
-      await vi.advanceTimersByTimeAsync(50);
-    }
-    const events = traffic(W, 12, 4);
-    for (let m = 0; m < 12; m++) {
-      engine.onEvents(events.filter((e) => e.ts >= W + m * MIN && e.ts < W + (m + 1) * MIN));
-      await pass(MIN);
-    }
+    await sendHistory(traffic(W - 150 * MIN, 150, 3));
+    await sendMinutes(traffic(W, 12, 4), W, 12);
     const mix = engine.list().find((a) => a.rule === 'decline_mix_shift');
     await engine.stop();
     await rx.close();

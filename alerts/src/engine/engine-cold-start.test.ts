@@ -27,23 +27,12 @@ afterEach(() => vi.useRealTimers());
 async function run(
   warmHours: number,
 ): Promise<{ pages: string[]; seen: AlertTransition[]; withheld: number }> {
-  const { rx, engine, clock, seen, pages: paged, pass } = await startLiveEngine(yaml, W);
+  const { rx, engine, seen, pages: paged, sendHistory, sendMinutes } = await startLiveEngine(yaml, W);
   expect(engine.stats().restored_series).toBe(0);
   // Warm-up: the stored events of the last `warmHours`, in event-time order, before any live one.
-  if (warmHours > 0) {
-    const history = traffic(W - warmHours * 60 * MIN, warmHours * 60, 5);
-    for (let i = 0; i < history.length; i += 2000) {
-      engine.onEvents(history.slice(i, i + 2000));
-      clock.wall += 50;
-      await vi.advanceTimersByTimeAsync(50);
-    }
-  }
+  if (warmHours > 0) await sendHistory(traffic(W - warmHours * 60 * MIN, warmHours * 60, 5));
   // Live traffic, minute by minute, with the wall clock.
-  const live = traffic(W, 12, 6);
-  for (let m = 0; m < 12; m++) {
-    engine.onEvents(live.filter((e) => e.ts >= W + m * MIN && e.ts < W + (m + 1) * MIN));
-    await pass(60_000);
-  }
+  await sendMinutes(traffic(W, 12, 6), W, 12);
   // Delivery is real HTTP: give a page a moment to arrive.
   if (warmHours > 0) await vi.waitFor(() => expect(rx.requests.length).toBeGreaterThan(0), { timeout: 5000 });
   const pages = paged();

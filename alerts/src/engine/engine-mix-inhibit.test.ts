@@ -92,20 +92,11 @@ describe('decline_mix_shift beside a provider outage, as notified by a live engi
   }): Promise<{ pages: string[]; mix: AlertView | undefined; lines: string }> {
     const yaml = (url: string) =>
       DEFAULT_RULES_YAML.replace('channels: []', `channels: [{ type: webhook, url: "${url}/hook" }]`);
-    const { rx, engine, seen, pages, pass, clock } = await startLiveEngine(yaml, W);
+    const { rx, engine, seen, pages, sendHistory, sendMinutes } = await startLiveEngine(yaml, W);
     const traffic = (from: number, minutes: number, seed: number) =>
       eventStream({ from, minutes, perMinute: 60, providers: ['adyen', 'stripe'], seed, ...incident });
-    const history = traffic(W - 150 * MIN, 150, 3);
-    for (let i = 0; i < history.length; i += 2000) {
-      engine.onEvents(history.slice(i, i + 2000));
-      clock.wall += 50;
-      await vi.advanceTimersByTimeAsync(50);
-    }
-    const events = traffic(W, 12, 4);
-    for (let m = 0; m < 12; m++) {
-      engine.onEvents(events.filter((e) => e.ts >= W + m * MIN && e.ts < W + (m + 1) * MIN));
-      await pass(MIN);
-    }
+    await sendHistory(traffic(W - 150 * MIN, 150, 3));
+    await sendMinutes(traffic(W, 12, 4), W, 12);
     const mix = engine.list().find((a) => a.rule === 'decline_mix_shift');
     const lines = seen
       .map((t) => `${(t.at - W) / MIN} ${t.rule} ${JSON.stringify(t.labels)} ${t.state}`)

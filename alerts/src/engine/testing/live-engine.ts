@@ -5,15 +5,21 @@ import { createDeliveryLog } from '../../notify/delivery-log.js';
 import { createNotifier } from '../../notify/notifier.js';
 import { startHttpReceiver } from '../../notify/testing/http-receiver.js';
 import { createMemoryAlertStateStore } from '../../state/store.js';
+import type { PaymentEvent } from '@paywatch/contracts';
 import { createAlertEngine } from '../engine.js';
 import type { AlertTransition } from '../engine.js';
+
+const MIN = 60_000;
 
 /**
  * Starts a live engine (`followWallClock`, one tick per second) whose rules come from
  * `yaml(receiverUrl)`, with the wall clock at `wall`. Only the engine's tick is driven by fake
  * time (the caller restores real timers, e.g. `afterEach(() => vi.useRealTimers())`); HTTP to the
  * receiver is real. `pages()` lists what reached the receiver as `"<status> <alertname> <provider>"`;
- * `pass(ms)` lets wall time pass, one tick per second.
+ * `pass(ms)` lets wall time pass, one tick per second; `sendHistory(events)` sends stored events
+ * as an unpaced client would (2000 at a time, 50 ms of wall time apart); `sendMinutes(events,
+ * from, minutes)` sends live traffic one minute at a time from `from`, a minute of wall time after
+ * each.
  */
 export async function startLiveEngine(yaml: (receiverUrl: string) => string, wall: number) {
   vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
@@ -45,7 +51,20 @@ export async function startLiveEngine(yaml: (receiverUrl: string) => string, wal
       await vi.advanceTimersByTimeAsync(1000);
     }
   };
-  return { rx, engine, clock, seen, pages, pass };
+  const sendHistory = async (events: readonly PaymentEvent[]) => {
+    for (let i = 0; i < events.length; i += 2000) {
+      engine.onEvents(events.slice(i, i + 2000));
+      clock.wall += 50;
+      await vi.advanceTimersByTimeAsync(50);
+    }
+  };
+  const sendMinutes = async (events: readonly PaymentEvent[], from: number, minutes: number) => {
+    for (let m = 0; m < minutes; m++) {
+      engine.onEvents(events.filter((e) => e.ts >= from + m * MIN && e.ts < from + (m + 1) * MIN));
+      await pass(MIN);
+    }
+  };
+  return { rx, engine, clock, seen, pages, pass, sendHistory, sendMinutes };
 }
 
 /**
