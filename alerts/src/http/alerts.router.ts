@@ -234,18 +234,17 @@ export function createAlertsRouter(deps: AlertsRouterDeps): Router {
         throw new ApiError(400, 'bad_request', (e as Error).message, 'duration');
       }
     }
+    // The field that set the end: the one a refusal of it names.
+    const timeField = b.ends_at === undefined ? 'duration' : 'ends_at';
     // A silence ends at most MAX_SILENCE_MS from now (a later starts_at does not stretch it).
-    if (ends - now() > MAX_SILENCE_MS) {
-      const field = b.ends_at === undefined ? 'duration' : 'ends_at';
+    if (ends - now() > MAX_SILENCE_MS)
       throw new ApiError(
         400,
         'bad_request',
-        `${field}: a silence may last at most ${MAX_SILENCE_TEXT} from now; create a new one when it ends`,
-        field,
+        `${timeField}: a silence may last at most ${MAX_SILENCE_TEXT} from now; create a new one when it ends`,
+        timeField,
       );
-    }
     // Refused by the registry too, but without a field: the error named nothing to fix.
-    const timeField = b.ends_at === undefined ? 'duration' : 'ends_at';
     if (!(ends > starts))
       throw new ApiError(400, 'bad_request', `${timeField}: the silence must end after it starts`, timeField);
     if (matchesAll(matchers, {}))
