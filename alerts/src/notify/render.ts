@@ -111,7 +111,6 @@ function band(a: NotifyAlert, f: NumFormat, s: ReturnType<typeof strings>): stri
   return inner === null ? '' : `${s.lparen}${s.band} ${inner}${s.rparen}`;
 }
 
-/** Title of a notification, e.g. "[FIRING:2] success_rate_drop provider=adyen". */
 /**
  * Whether a notification may wake people (@-mentions, at-all): only a first firing page and an
  * escalation. Reminders, updates of a group already paged, resolves and tests mention nobody.
@@ -120,6 +119,7 @@ export function mentionsPeople(n: Notification): boolean {
   return n.status === 'firing' && (n.reason === 'new' || n.reason === 'escalation');
 }
 
+/** Title of a notification, e.g. "[FIRING:2] success_rate_drop provider=adyen". */
 export function title(n: Notification): string {
   const s = strings(n.locale);
   const firing = n.alerts.filter((a) => a.status === 'firing').length;
