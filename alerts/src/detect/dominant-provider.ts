@@ -5,19 +5,21 @@ import { MinuteWindow } from './types.js';
 export type FindingDimension = 'provider' | 'country';
 
 /**
- * Failures by value of a dimension (`provider=<name>` contributor keys, or `country=…`) and in
- * total, over some minutes.
+ * Failures (`contrib`, in total `failed`) or attempts (`contrib_attempts`, in total `attempts`)
+ * by value of a dimension (`provider=<name>` contributor keys, or `country=…`) and in total,
+ * over some minutes.
  */
-function failuresByProvider(
+function countsBy(
   minutes: readonly MinuteAggregate[],
   dim: FindingDimension = 'provider',
+  of: 'failed' | 'attempts' = 'failed',
 ): { total: number; by: Map<string, number> } {
   const by = new Map<string, number>();
   const prefix = `${dim}=`;
   let total = 0;
   for (const m of minutes) {
-    total += m.failed;
-    for (const [key, n] of m.contrib)
+    total += m[of];
+    for (const [key, n] of of === 'failed' ? m.contrib : m.contrib_attempts)
       if (key.startsWith(prefix))
         by.set(key.slice(prefix.length), (by.get(key.slice(prefix.length)) ?? 0) + n);
   }
@@ -50,8 +52,8 @@ const MIN_Z = 3;
  */
 export function dominantProvider(minutes: readonly MinuteAggregate[]): string | null {
   const cut = Math.max(1, minutes.length - RECENT_MINUTES);
-  const before = failuresByProvider(minutes.slice(0, cut));
-  const recent = failuresByProvider(minutes.slice(cut));
+  const before = countsBy(minutes.slice(0, cut));
+  const recent = countsBy(minutes.slice(cut));
   if (before.total <= 0 || recent.total <= 0) return null;
   let best: string | null = null;
   let bestShare = 0;
@@ -105,17 +107,9 @@ export function excessCountry(minutes: readonly MinuteAggregate[]): string | nul
 
 function excessOf(minutes: readonly MinuteAggregate[], dim: FindingDimension): string | null {
   const recent = minutes.slice(Math.max(0, minutes.length - RECENT_MINUTES));
-  const failures = failuresByProvider(recent, dim);
+  const failures = countsBy(recent, dim);
   if (failures.total <= 0) return null;
-  const attempts = new Map<string, number>();
-  const prefix = `${dim}=`;
-  let total = 0;
-  for (const m of recent) {
-    total += m.attempts;
-    for (const [key, n] of m.contrib_attempts)
-      if (key.startsWith(prefix))
-        attempts.set(key.slice(prefix.length), (attempts.get(key.slice(prefix.length)) ?? 0) + n);
-  }
+  const { total, by: attempts } = countsBy(recent, dim, 'attempts');
   if (total <= 0) return null;
   const pooled = failures.total / total;
   let best: string | null = null;
