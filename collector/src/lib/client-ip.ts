@@ -46,6 +46,12 @@ export function parseIpv6(addr: string): number[] | null {
   return [...head, ...new Array<number>(missing).fill(0), ...tail];
 }
 
+/** The IPv4 address an IPv4-mapped IPv6 address (`::ffff:203.0.113.9`) stands for, else null. */
+export function mappedIpv4(g: readonly number[]): string | null {
+  if (g[5] !== 0xffff || g[0] !== 0 || g[1] !== 0 || g[2] !== 0 || g[3] !== 0 || g[4] !== 0) return null;
+  return `${g[6]! >> 8}.${g[6]! & 255}.${g[7]! >> 8}.${g[7]! & 255}`;
+}
+
 const V4_WITH_PORT = /^(\d{1,3}(?:\.\d{1,3}){3}):\d{1,5}$/;
 
 /**
@@ -66,8 +72,8 @@ export function clientLimitKey(ip: string): string {
   const zone = addr.indexOf('%');
   const groups = parseIpv6(zone === -1 ? addr : addr.slice(0, zone));
   if (!groups) return ip;
-  if (groups.slice(0, 5).every((g) => g === 0) && groups[5] === 0xffff)
-    return `${groups[6]! >> 8}.${groups[6]! & 255}.${groups[7]! >> 8}.${groups[7]! & 255}`;
+  const mapped = mappedIpv4(groups);
+  if (mapped !== null) return mapped;
   return `${groups
     .slice(0, 4)
     .map((g) => g.toString(16))

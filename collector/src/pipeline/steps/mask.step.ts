@@ -1,5 +1,5 @@
 import type { PaymentEvent } from '@paywatch/contracts';
-import { parseIpv6 } from '../../lib/client-ip.js';
+import { mappedIpv4, parseIpv6 } from '../../lib/client-ip.js';
 import { createHmac128Hex } from '../../lib/hmac-sha256.js';
 import { maskPanNumber, maskPans, storedBin } from '../../lib/pan.js';
 import { fieldKey, isSensitiveField } from '../../lib/sensitive-keys.js';
@@ -147,11 +147,9 @@ function canonicalIpv6(g: number[]): string {
   return best < 0 ? hex(0, 8) : `${hex(0, best)}::${hex(best + bestLen, 8)}`;
 }
 
-const isV4Mapped = (g: number[]) => g[5] === 0xffff && g.slice(0, 5).every((x) => x === 0);
-
 /** The text an IPv6 address is hashed as: an IPv4-mapped one as its IPv4 address, else RFC 5952. */
 function hashedIpv6(g: number[]): string {
-  return isV4Mapped(g) ? `${g[6]! >> 8}.${g[6]! & 255}.${g[7]! >> 8}.${g[7]! & 255}` : canonicalIpv6(g);
+  return mappedIpv4(g) ?? canonicalIpv6(g);
 }
 
 /**
@@ -215,9 +213,9 @@ export function createMasker(hashKey: Buffer): Masker {
           V6_CANDIDATE.lastIndex = m.index + c + 1;
         continue;
       }
-      const form = hashedIpv6(g);
-      if (isV4Mapped(g) ? isInfraAddress(form) : isInfraIpv6(g)) continue;
-      const hashed = hmac('ip', form);
+      const v4 = mappedIpv4(g);
+      if (v4 !== null ? isInfraAddress(v4) : isInfraIpv6(g)) continue;
+      const hashed = hmac('ip', v4 ?? canonicalIpv6(g));
       out += s.slice(done, m.index) + hashed;
       done = m.index + m[0].length;
     }
