@@ -80,10 +80,12 @@ interface MinuteCounts {
   a: number;
 }
 
-function counts(m: MinuteAggregate, metric: RateSpec['metric']): { hits: number; n: number } {
-  if (metric === 'success_rate') return { hits: m.succeeded, n: m.attempts };
-  if (metric === 'technical_success_rate') return { hits: m.attempts - m.technical_failed, n: m.attempts };
-  return { hits: m.failed, n: m.attempts };
+/** A minute's counts before `dedupe` (every attempt a payment). */
+function counts(m: MinuteAggregate, metric: RateSpec['metric']): MinuteCounts {
+  const a = m.attempts;
+  if (metric === 'success_rate') return { hits: m.succeeded, n: a, a };
+  if (metric === 'technical_success_rate') return { hits: a - m.technical_failed, n: a, a };
+  return { hits: m.failed, n: a, a };
 }
 
 export function createRateDetector(spec: RateSpec): SeriesDetector {
@@ -214,7 +216,7 @@ export function createRateDetector(spec: RateSpec): SeriesDetector {
       for (let i = 0; i < lagged.length; i++) {
         const r = recent[recent.length - lagged.length + i];
         const m = lagged[i];
-        laggedC.push(r ?? { ...(m ? counts(m, spec.metric) : { hits: 0, n: 0 }), a: m?.attempts ?? 0 });
+        laggedC.push(r ?? (m ? counts(m, spec.metric) : { hits: 0, n: 0, a: 0 }));
       }
       // Snapshots from before the fence existed: no fence.
       fence = s['fence'] === undefined ? spec.window_minutes : Math.min(num(s['fence']), spec.window_minutes);
@@ -223,9 +225,8 @@ export function createRateDetector(spec: RateSpec): SeriesDetector {
       win.push(minute);
       const at = minute.t + MINUTE_MS;
       seq++;
-      // Built field by field: an object spread here made the whole evaluation ~2.5× slower.
-      const mc = counts(minute, spec.metric);
-      const cur: MinuteCounts = { hits: mc.hits, n: mc.n, a: minute.attempts };
+      // One object literal (an object spread here made the whole evaluation ~2.5× slower).
+      const cur = counts(minute, spec.metric);
       recent.push(cur);
       if (recent.length > spec.window_minutes) recent.shift();
       dedupe(minute);
