@@ -134,14 +134,12 @@ export function createDerivedRepair(deps: DerivedRepairDeps, config: DerivedRepa
     unresolved: ZERO_BY_TABLE(),
     failures: 0,
   };
-  // Heartbeat staleness of the repair lock: a collector killed while holding it holds up other
-  // repairs this long.
-  const lockStaleMs = DEFAULT_LOCK_STALE_MS;
   // One holder id for the store's life: a lock left by this store's failed release is its own.
   const lock = createMigrationLock(deps, {
     database: db,
     table: DERIVED_REPAIR_LOCK_TABLE,
-    staleAfterMs: lockStaleMs,
+    // Heartbeat staleness: a collector killed while holding the lock holds up other repairs this long.
+    staleAfterMs: DEFAULT_LOCK_STALE_MS,
     minPollMs: 50,
     maxPollMs: 500,
   });
@@ -381,7 +379,7 @@ SELECT b, toUInt64(0) AS r, n AS d FROM (${t.c.derivedCounts(days, buckets)})
    * longer than twice the stale bound plus the settle wait fails the attempt (retried).
    */
   async function underLock(f: () => Promise<void>): Promise<void> {
-    const deadline = Date.now() + 2 * lockStaleMs + settleTimeoutMs;
+    const deadline = Date.now() + 2 * DEFAULT_LOCK_STALE_MS + settleTimeoutMs;
     if (!(await lock.acquire(() => Date.now() > deadline)))
       throw new StoreError(
         `the derived tables' repair lock (${DERIVED_REPAIR_LOCK_TABLE}) stayed held by another process: derived tables not compared`,

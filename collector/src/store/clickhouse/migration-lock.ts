@@ -19,7 +19,7 @@ export const DEFAULT_LOCK_STALE_MS = 60_000;
  * Bound for a lock written by a collector from before heartbeats (a table without the `beat`
  * column, only its acquisition time): 30 min from acquisition, the bound those versions used.
  */
-export const LEGACY_LOCK_STALE_MS = 30 * 60_000;
+const LEGACY_LOCK_STALE_MS = 30 * 60_000;
 
 /** What the lock needs from the store: a query and a statement against the same server. */
 export interface MigrationLockDeps {
