@@ -187,9 +187,9 @@ export const ALERT_ROUTE_DOCS: RouteDoc[] = [
  * Sets the body's `field` (`by`, `created_by`) to the caller, whatever the body says; a JSON array
  * body (the only non-object the JSON parser lets through) is a 400. Until 26 Nov an array was
  * replaced by `{}`: `[1]` acknowledged the alert (200), and a silence sent as its bare matcher list
- * read "matchers: expected array". Used by the collector's mount and by `paywatch alerts`.
+ * read "matchers: expected array".
  */
-export function stampActorBody(
+function stampActorBody(
   field: 'by' | 'created_by',
   actor: (req: Request, res: Response) => string,
 ): RequestHandler {
@@ -199,6 +199,30 @@ export function stampActorBody(
     req.body = { ...(body && typeof body === 'object' ? body : {}), [field]: actor(req, res) };
     next();
   };
+}
+
+/**
+ * The alerts API's POST bodies as its hosts read them, before the alerts router (`prefix` + its
+ * paths), for the collector's mount and `paywatch alerts` alike: JSON up to 64 KiB (the router's
+ * own reader is for hosts without a parser); an acknowledgement's `by` and a silence's
+ * `created_by` are `actor` (the caller, never what the body claims); an acknowledgement that will
+ * change nothing (`repeatedAck`) is handed to `onRepeatedAck` before the router answers it.
+ */
+export function readAlertBodies(
+  router: Router,
+  prefix: string,
+  engine: Pick<AlertsModule['engine'], 'get'>,
+  actor: (req: Request, res: Response) => string,
+  onRepeatedAck: (res: Response, details: AuditDetails) => void,
+): void {
+  const body = createJsonBody(64 * 1024);
+  router.post(`${prefix}/alerts/:id/ack`, body, stampActorBody('by', actor), (req, res, next) => {
+    const repeated = repeatedAck(engine, req.params.id);
+    if (repeated) onRepeatedAck(res, repeated);
+    next();
+  });
+  router.post(`${prefix}/silences`, body, stampActorBody('created_by', actor));
+  router.post(`${prefix}/receivers/:name/test`, body);
 }
 
 /**
@@ -213,7 +237,7 @@ export const ACK_RESULT_HEADER = 'x-paywatch-ack-result';
  * the same check on the same state, in the same turn). Until 26 Nov the audit entry of a second
  * acknowledgement read "alert.ack, success" by the second caller, as if they had acknowledged it.
  */
-export function repeatedAck(
+function repeatedAck(
   engine: Pick<AlertsModule['engine'], 'get'>,
   id: string | string[] | undefined,
 ): AuditDetails | null {
@@ -290,18 +314,16 @@ export function createAlertsInCollector(
     },
   );
   const router = Router();
-  // The actor of an acknowledgement or silence is who is signed in, never what the body claims.
-  const actorBody = createJsonBody(64 * 1024);
-  const stampActor = (field: 'by' | 'created_by') =>
-    stampActorBody(field, (_req, res) => actorOf(principalOf(res)).actor ?? 'anonymous');
-  router.post('/api/v1/alerts/:id/ack', actorBody, stampActor('by'), (req, res, next) => {
-    const repeated = repeatedAck(module.engine, req.params.id);
-    if (repeated) res.locals.auditDetails = repeated;
-    next();
-  });
-  router.post('/api/v1/silences', actorBody, stampActor('created_by'));
-  // Read here too, like the other bodies (the alerts router's own reader is for hosts without a parser).
-  router.post('/api/v1/receivers/:name/test', actorBody);
+  // The actor of an acknowledgement or silence is who is signed in; a repeated ack is audited as such.
+  readAlertBodies(
+    router,
+    '/api/v1',
+    module.engine,
+    (_req, res) => actorOf(principalOf(res)).actor ?? 'anonymous',
+    (res, details) => {
+      res.locals.auditDetails = details;
+    },
+  );
   // The engine's statistics plus the collector's warm-up of it (state, events, seconds, held, dropped).
   router.get('/api/v1/alerts-stats', (_req, res) => {
     res.json({ ...module.engine.stats(), warmup: warmupStatus() });

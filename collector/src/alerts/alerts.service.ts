@@ -5,7 +5,6 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { publicBaseUrl, type Config } from '../config.js';
 import { errorHandler } from '../http/errors.js';
-import { createJsonBody } from '../lib/json-body.js';
 import type { Logger } from '../lib/logger.js';
 import { feedOf } from '../store/feed.js';
 import { createStore } from '../store/index.js';
@@ -13,8 +12,7 @@ import type { Store } from '../store/types.js';
 import {
   ACK_RESULT_HEADER,
   createAlertsInCollector,
-  repeatedAck,
-  stampActorBody,
+  readAlertBodies,
   type AlertsInCollector,
 } from './alerts.mount.js';
 import { createAlertsServiceMetrics, type AlertsServiceMetrics } from './alerts-service.metrics.js';
@@ -157,21 +155,17 @@ export async function startAlertsService(
       }
       next();
     });
-    const actorBody = createJsonBody(64 * 1024);
-    const stampActor = (field: 'by' | 'created_by') =>
-      stampActorBody(field, (req) => {
+    readAlertBodies(
+      api,
+      '',
+      alerts.module.engine,
+      (req) => {
         const header = req.headers[ACTOR_HEADER];
         return typeof header === 'string' && header.length > 0 ? header.slice(0, 200) : 'anonymous';
-      });
-    api.post('/alerts/:id/ack', actorBody, stampActor('by'), (req, res, next) => {
+      },
       // Tells the proxying collector that the first acknowledgement stands, for its audit entry.
-      if (repeatedAck(alerts.module.engine, req.params.id))
-        res.setHeader(ACK_RESULT_HEADER, 'already_acknowledged');
-      next();
-    });
-    api.post('/silences', actorBody, stampActor('created_by'));
-    // Read here too, like the other bodies (the alerts router's own reader is for hosts without a parser).
-    api.post('/receivers/:name/test', actorBody);
+      (res) => res.setHeader(ACK_RESULT_HEADER, 'already_acknowledged'),
+    );
     api.use(alerts.module.router);
     app.use('/api/v1', api);
   }
