@@ -1,4 +1,4 @@
-import { SummaryMessageSchema } from '@paywatch/contracts';
+import { DELIVERY_REASONS, SummaryMessageSchema } from '@paywatch/contracts';
 import { z } from 'zod';
 
 // What the alerts HTTP API answers, as schemas: the collector's OpenAPI description is built from
@@ -122,7 +122,7 @@ export const DeliveryRecordSchema = z.strictObject({
   channel: z.string(),
   target: z.string().describe('Host only (URLs hold tokens)'),
   group_key: z.string(),
-  reason: z.string().describe('new, update, repeat, escalation, test, refresh'),
+  reason: z.string().describe(DELIVERY_REASONS.join(', ')),
   alert_ids: z.array(z.string()),
   status: z.enum(['sent', 'failed']),
   attempts: z.number().int(),
