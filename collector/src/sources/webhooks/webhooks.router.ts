@@ -32,6 +32,7 @@ export interface WebhookRouterDeps {
 
 /** The largest webhook body accepted; providers send a few KB. */
 export const WEBHOOK_BODY_LIMIT = '1mb';
+/** `WEBHOOK_BODY_LIMIT` in bytes: the one figure the in-flight limit, body-parser and the chunked count use. */
 const WEBHOOK_BODY_LIMIT_BYTES = 1024 * 1024;
 /** Bytes of webhook bodies held at once, unverified ones included: 64 full-size (1 MB) bodies. */
 export const WEBHOOK_INFLIGHT_BYTES = 64 * 1024 * 1024;
@@ -98,7 +99,7 @@ export function createWebhookRouter(deps: WebhookRouterDeps): Router {
       maxBodyBytes: WEBHOOK_BODY_LIMIT_BYTES,
       what: 'webhook bytes',
     }),
-    limitChunkedBody(raw({ type: '*/*', limit: WEBHOOK_BODY_LIMIT }), WEBHOOK_BODY_LIMIT_BYTES),
+    limitChunkedBody(raw({ type: '*/*', limit: WEBHOOK_BODY_LIMIT_BYTES }), WEBHOOK_BODY_LIMIT_BYTES),
     async (req: Request, res: Response) => {
       const name = String(req.params['provider'] ?? '');
       const account = req.params['account'] === undefined ? undefined : String(req.params['account']);
