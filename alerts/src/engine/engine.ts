@@ -281,6 +281,13 @@ const ID_CACHE_MAX = 4096;
  * A key telling slice label sets apart: the pairs in their order, each name and value preceded
  * by its length (no value can make two different label sets look alike).
  */
+/** The alerts a notification log's entries record as notified firing (not the stop's owed list). */
+function notifiedFiring(entries: Iterable<NotificationLogEntry>): Set<string> {
+  const out = new Set<string>();
+  for (const e of entries) if (e.key !== OWED_NFLOG_KEY) for (const id of e.firing) out.add(id);
+  return out;
+}
+
 function sliceCacheKey(labels: Record<string, string>): string {
   let key = '';
   for (const k in labels) {
@@ -1030,7 +1037,7 @@ export function createAlertEngine(
       // or their evidence is recent: one withheld as history must not page on a restart. One the
       // stop owed a page waits for its first judgement (`owedIds`).
       if (dispatcher) {
-        const notified = new Set(p.nflog.flatMap((e) => (e.key === OWED_NFLOG_KEY ? [] : e.firing)));
+        const notified = notifiedFiring(p.nflog);
         const owedAtStop = new Set(nflogMap.get(OWED_NFLOG_KEY)?.firing ?? []);
         for (const s of states.values()) {
           if (s.status === 'resolved') dispatcher.update(toNotify(s), now());
@@ -1073,9 +1080,7 @@ export function createAlertEngine(
           deps.notifier?.abort();
           await flushed;
         }
-        const heard = new Set(
-          [...nflogMap.values()].flatMap((e) => (e.key === OWED_NFLOG_KEY ? [] : e.firing)),
-        );
+        const heard = notifiedFiring(nflogMap.values());
         const owed = [...dispatched, ...owedIds]
           .filter((id) => states.get(id)?.status === 'firing' && !heard.has(id))
           .sort();
