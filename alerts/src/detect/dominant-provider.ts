@@ -151,12 +151,16 @@ function excessOf(minutes: readonly MinuteAggregate[], dim: FindingDimension): s
 export function withDominantProvider(
   inner: SeriesDetector,
   windowMinutes: number,
-  /** How the provider is found: `dominantProvider` (the mix), or `excessProvider` (rates). */
-  find: (minutes: readonly MinuteAggregate[]) => string | null = dominantProvider,
-  /** The finding label set (`country` with `excessCountry`). */
-  label: FindingDimension = 'provider',
+  /**
+   * The finding labels set and how each is found: `provider` by `dominantProvider` (the mix) or
+   * `excessProvider` (rates), `country` by `excessCountry`; one window for all of them.
+   */
+  finders: Partial<Record<FindingDimension, (minutes: readonly MinuteAggregate[]) => string | null>> = {
+    provider: dominantProvider,
+  },
 ): SeriesDetector {
   const win = new MinuteWindow(windowMinutes);
+  const found = Object.entries(finders);
   const out: SeriesDetector = {
     kind: 'series',
     type: inner.type,
@@ -164,8 +168,13 @@ export function withDominantProvider(
       win.push(minute);
       const ev = inner.evaluate(minute);
       if (ev.verdict !== 'anomalous') return ev;
-      const value = find(win.minutes());
-      return value === null ? ev : { ...ev, labels: { ...ev.labels, [label]: value } };
+      const minutes = win.minutes();
+      let labels = ev.labels;
+      for (const [label, find] of found) {
+        const value = find(minutes);
+        if (value !== null) labels = { ...labels, [label]: value };
+      }
+      return labels === ev.labels ? ev : { ...ev, labels };
     },
   };
   if (inner.snapshot) out.snapshot = () => inner.snapshot?.();

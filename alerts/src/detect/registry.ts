@@ -54,7 +54,7 @@ export function createDetector(spec: DetectorSpec, ctx: DetectorContext = {}): D
       return createSeasonalDetector(spec, ctx.calendar, ctx.labels);
     case 'level':
       return createLevelDetector(spec);
-    case 'rate':
+    case 'rate': {
       // A slice without its own provider (a country, a BIN): failures concentrated on one
       // provider beyond its share of the attempts name it, so that provider's page inhibits it
       // (a provider outage drops every country).
@@ -64,18 +64,15 @@ export function createDetector(spec: DetectorSpec, ctx: DetectorContext = {}): D
       // concentrate on beyond the provider's other countries: a country down drops the rate of a
       // provider serving mostly that market, and the country's page (naming no provider) then
       // inhibits the provider's.
-      if (ctx.labels?.['provider'] !== undefined)
-        return ctx.labels['country'] === undefined
-          ? withDominantProvider(createRateDetector(spec), spec.window_minutes, excessCountry, 'country')
-          : createRateDetector(spec);
-      if (ctx.labels?.['country'] !== undefined)
-        return withDominantProvider(createRateDetector(spec), spec.window_minutes, excessProvider);
-      return withDominantProvider(
-        withDominantProvider(createRateDetector(spec), spec.window_minutes, excessProvider),
-        spec.window_minutes,
-        excessCountry,
-        'country',
-      );
+      const finders = {
+        ...(ctx.labels?.['provider'] === undefined ? { provider: excessProvider } : {}),
+        ...(ctx.labels?.['country'] === undefined ? { country: excessCountry } : {}),
+      };
+      const rate = createRateDetector(spec);
+      return Object.keys(finders).length > 0
+        ? withDominantProvider(rate, spec.window_minutes, finders)
+        : rate;
+    }
     case 'slo':
       return createSloDetector(spec);
     case 'forecast':
