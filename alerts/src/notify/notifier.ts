@@ -41,6 +41,14 @@ export interface NotifyOutcome {
  * channel never blocks the others), each with retries and exponential backoff for retryable
  * failures only, every outcome in the delivery log, and the fallback receiver when every
  * channel of a receiver failed.
+ *
+ * The channels of a receiver are sent independently: `notify` and `refresh` resolve as soon as
+ * one channel accepted (its `sent`/`failed` count the channels done by then) — an Alertmanager
+ * that hangs (≈ 45 s of retries) no longer holds the group, so the Slack page of its next update
+ * is not held behind it — and the other channels go on in the background, each logged when done
+ * (`idle()` settles once they are). Each channel hears one group's notifications in the order
+ * they were made: a send waits for that channel's earlier send of the same group (a resolve never
+ * overtakes a refresh or a firing still being retried there).
  */
 export interface Notifier {
   notify(receiver: string, n: Omit<Notification, 'receiver' | 'locale'>): Promise<NotifyOutcome>;
@@ -49,9 +57,11 @@ export interface Notifier {
    * (`Channel.keepAliveMs`: Alertmanager), logged with reason `refresh`; no fallback.
    */
   refresh(receiver: string, n: Omit<Notification, 'receiver' | 'locale' | 'reason'>): Promise<NotifyOutcome>;
+  /** Settles once every channel send started so far is done (those still going after `notify` resolved too). */
+  idle(): Promise<void>;
   /** The shortest `keepAliveMs` of the receiver's channels; null when none needs refreshing. */
   keepAliveMs(receiver: string): number | null;
-  /** Sends a synthetic "test" notification (the send-test API). */
+  /** Sends a synthetic "test" notification (the send-test API); resolves once every channel is done. */
   test(receiver: string): Promise<NotifyOutcome>;
   receivers(): string[];
   /** Every configured secret (for redaction). */
@@ -119,6 +129,28 @@ export function createNotifier(
     ]),
   );
 
+  /**
+   * The tail of each receiver × channel × group's sends (`lane`): a channel hears a group's
+   * notifications in order, apart from the receiver's other channels.
+   */
+  const lanes = new Map<string, Promise<void>>();
+  /** Every channel send under way (`idle`). */
+  const underway = new Set<Promise<void>>();
+  function inLane<T>(key: string, run: () => Promise<T>): Promise<T> {
+    const p = (lanes.get(key) ?? Promise.resolve()).then(run);
+    const tail = p.then(
+      () => undefined,
+      () => undefined,
+    );
+    lanes.set(key, tail);
+    underway.add(tail);
+    void tail.then(() => {
+      underway.delete(tail);
+      if (lanes.get(key) === tail) lanes.delete(key);
+    });
+    return p;
+  }
+
   async function sendWithRetry(
     ch: Channel,
     n: Notification,
@@ -151,6 +183,8 @@ export function createNotifier(
     base: Omit<Notification, 'receiver' | 'locale'>,
     fallbackFor: string | null,
     only?: (ch: Channel) => boolean,
+    /** Resolve only once every channel is done (the test API reports them all). */
+    waitAll = false,
   ): Promise<NotifyOutcome> {
     const r = byName.get(receiver);
     if (!r) {
@@ -187,34 +221,56 @@ export function createNotifier(
           }
         : {}),
     };
-    const results = await Promise.all(
-      r.channels.filter(only ?? (() => true)).map(async (ch) => {
-        const t0 = now();
-        const res = await sendWithRetry(ch, n);
-        deps.log.append({
-          at: now(),
-          receiver,
-          channel: ch.type,
-          target: ch.target,
-          group_key: n.group_key,
-          reason: n.reason,
-          alert_ids: n.alerts.map((a) => a.id),
-          status: res.error === null ? 'sent' : 'failed',
-          attempts: res.attempts,
-          error: res.error,
-          duration_ms: now() - t0,
-          fallback_for: fallbackFor,
-        });
-        return res.error === null;
-      }),
+    let sent = 0;
+    let failed = 0;
+    const legs = r.channels.flatMap((ch, i) =>
+      only && !only(ch)
+        ? []
+        : [
+            inLane(`${receiver}\u0000${i}\u0000${n.group_key}`, async () => {
+              const t0 = now();
+              const res = await sendWithRetry(ch, n);
+              deps.log.append({
+                at: now(),
+                receiver,
+                channel: ch.type,
+                target: ch.target,
+                group_key: n.group_key,
+                reason: n.reason,
+                alert_ids: n.alerts.map((a) => a.id),
+                status: res.error === null ? 'sent' : 'failed',
+                attempts: res.attempts,
+                error: res.error,
+                duration_ms: now() - t0,
+                fallback_for: fallbackFor,
+              });
+              if (res.error === null) sent++;
+              else failed++;
+              return res.error === null;
+            }),
+          ],
     );
-    const sent = results.filter(Boolean).length;
-    const failed = results.length - sent;
+    const all = Promise.all(legs);
+    // The first channel that accepts decides (someone heard it); the others go on in their lanes.
+    const anyOk = waitAll
+      ? (await all).some(Boolean)
+      : await new Promise<boolean>((resolve) => {
+          for (const leg of legs)
+            void leg.then(
+              (ok) => ok && resolve(true),
+              () => undefined,
+            );
+          void all.then(
+            () => resolve(false),
+            () => resolve(false),
+          );
+        });
+    if (anyOk) return { ok: true, sent, failed, fallback: null, delivered: true };
     let fallback: string | null = null;
     let delivered = sent > 0;
     if (sent === 0 && !only && r.cfg.fallback && fallbackFor === null && r.cfg.fallback !== receiver) {
       fallback = r.cfg.fallback;
-      delivered = (await notifyInner(r.cfg.fallback, base, receiver)).ok;
+      delivered = (await notifyInner(r.cfg.fallback, base, receiver, undefined, waitAll)).ok;
     }
     return { ok: sent > 0, sent, failed, fallback, delivered };
   }
@@ -262,8 +318,11 @@ export function createNotifier(
           ],
         },
         null,
+        undefined,
+        true,
       );
     },
+    idle: () => Promise.all([...underway]).then(() => undefined),
     receivers: () => [...byName.keys()],
     secrets: () => config.receivers.flatMap((r) => r.channels.flatMap(secretsOf)),
     abort: () => stopping.abort(),

@@ -599,6 +599,94 @@ describe('dispatcher', () => {
     expect(last.map((x) => Date.parse(x.endsAt))).toEqual([11 * M]);
   });
 
+  it("sends a receiver's chat page without waiting for its Alertmanager channel, which still hears the group in order", async () => {
+    // The channels of one receiver were sent as one: the flush waited for every channel, so an
+    // Alertmanager that hung (4 attempts of 10 s) held the group, and the on-call's next page
+    // (here the RESOLVED; likewise an update or a resolve behind a hung keep-alive refresh) waited
+    // on the webhook beside it.
+    await rx.close();
+    const held = await holdingReceiver('/api/v2/alerts');
+    const log = createDeliveryLog();
+    const notifier = createNotifier(
+      { log, sleep: async () => undefined },
+      {
+        receivers: [
+          {
+            name: 'oncall',
+            locale: 'en',
+            channels: [
+              { type: 'alertmanager', url: rx.url, resolve_timeout_minutes: 60 },
+              { type: 'webhook', url: `${rx.url}/slack` },
+            ],
+          },
+        ],
+      },
+    );
+    const d = createDispatcher(
+      { notifier, silences: createSilenceRegistry(), nflog: memNflog(), inhibitRules: [] },
+      buildRoute({
+        receiver: 'oncall',
+        group_wait_ms: 30 * S,
+        group_interval_ms: M,
+        repeat_interval_ms: 60 * M,
+      }),
+    );
+    const settled = (x: Promise<void>) => Promise.race([x, new Promise((r) => setTimeout(r, 30))]);
+    const hooks = () =>
+      rx.requests
+        .filter((r) => r.url === '/slack')
+        .map((r) => {
+          const b = JSON.parse(r.body) as {
+            status: string;
+            alerts: { fingerprint: string; status: string }[];
+          };
+          return {
+            path: r.url,
+            status: b.status,
+            alerts: b.alerts.map((a) => `${a.fingerprint}:${a.status}`),
+          };
+        });
+    const waitFor = async (ok: () => boolean) => {
+      for (let i = 0; i < 50 && !ok(); i++) await new Promise((r) => setTimeout(r, 20));
+    };
+    const p = alert('p', { provider: 'adyen' });
+    d.update(p, 0);
+    await settled(d.tick(30 * S));
+    await waitFor(() => hooks().length === 1);
+    d.update({ ...p, status: 'resolved', ends_at: M }, M);
+    const last = d.tick(90 * S);
+    await settled(last);
+    await waitFor(() => hooks().length === 2);
+    expect(held).toHaveLength(1); // Alertmanager still holds the FIRING
+    expect(hooks()).toEqual([
+      { path: '/slack', status: 'firing', alerts: ['p:firing'] },
+      { path: '/slack', status: 'resolved', alerts: ['p:resolved'] },
+    ]);
+    expect(log.list({ limit: 10 }).map((x) => [x.channel, x.status])).toEqual([
+      ['webhook', 'sent'],
+      ['webhook', 'sent'],
+    ]);
+    // Alertmanager gets the resolve after its firing (not beside it), and every delivery is logged.
+    let done = false;
+    void last.then(() => (done = true));
+    for (let i = 0; i < 50 && !done; i++) {
+      held.splice(0).forEach((r) => r.end('ok'));
+      await settled(last);
+    }
+    const ends = rx.requests
+      .filter((r) => r.url === '/api/v2/alerts')
+      .map((r) => (JSON.parse(r.body) as { endsAt: string }[]).map((x) => Date.parse(x.endsAt)));
+    expect(ends).toHaveLength(2);
+    expect(ends[0]![0]).toBeGreaterThan(M); // the firing, pushed alive
+    expect(ends[1]).toEqual([M]); // then its resolve
+    expect(
+      log
+        .list({ limit: 10 })
+        .filter((x) => x.channel === 'alertmanager')
+        .map((x) => x.status),
+    ).toEqual(['sent', 'sent']);
+  });
+
   it('escalates on time while a page to its own receiver hangs', async () => {
     // A tick skipped a group whose flush was under way: an update to an on-call webhook that hung
     // (4 attempts of 10 s) held back the manager's escalation of the page heard before it.

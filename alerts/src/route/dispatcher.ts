@@ -73,7 +73,8 @@ export interface GroupSnapshot {
  * alerts unacknowledged for longer than a route's escalation step, and refreshes alerts to
  * channels that forget them (`keepAliveMs`), both checked every tick; a refresh runs in the
  * background, so a hung Alertmanager never holds back a page or an escalation. Groups flush independently
- * (never one twice at once); `tick` settles once every send under way is done.
+ * (never one twice at once), and a flush is done once one channel of the receiver took it (the
+ * notifier sends the others on in the background); `tick` settles once every send under way is done.
  */
 export interface Dispatcher {
   update(alert: NotifyAlert, now: number): void;
@@ -91,8 +92,11 @@ export interface Dispatcher {
 }
 
 export interface DispatcherDeps {
-  /** `refresh`/`keepAliveMs` (optional): re-sending firing alerts to channels that forget them. */
-  notifier: Pick<Notifier, 'notify'> & Partial<Pick<Notifier, 'refresh' | 'keepAliveMs'>>;
+  /**
+   * `refresh`/`keepAliveMs` (optional): re-sending firing alerts to channels that forget them.
+   * `idle` (optional): channel sends still going after `notify` resolved, which `tick` settles after.
+   */
+  notifier: Pick<Notifier, 'notify'> & Partial<Pick<Notifier, 'refresh' | 'keepAliveMs' | 'idle'>>;
   silences: SilenceRegistry;
   nflog: NotificationLogStore;
   inhibitRules: InhibitRule[];
@@ -136,11 +140,11 @@ export function createDispatcher(deps: DispatcherDeps, route: Route): Dispatcher
    */
   const sending = new Map<Group, Promise<void>>();
   /**
-   * Keep-alive refreshes under way, by group, with the ids of the alerts they push. Apart from
+   * Keep-alive refreshes under way, by group. Apart from
    * `sending`: a refresh to an Alertmanager that hangs (≈ 45 s of retries) held back the group's
    * escalation (and its next page) behind it — a page or an escalation never waits for one.
    */
-  const refreshing = new Map<Group, { p: Promise<void>; ids: Set<string> }>();
+  const refreshing = new Map<Group, Promise<void>>();
   /**
    * Escalations under way, by group: one at a time per group (each reads and writes the
    * escalation log, so two at once could page the manager twice), yet beside the group's flush —
@@ -237,10 +241,10 @@ export function createDispatcher(deps: DispatcherDeps, route: Route): Dispatcher
     const unacked = firing.some((a) => a.acknowledged_by === null);
     const repeatDue =
       last !== undefined && firing.length > 0 && unacked && now - last.at >= g.route.repeat_interval_ms;
-    // A resolve of an alert whose refresh is under way waits for it: sent after it, the refresh
-    // (firing, endsAt an hour ahead) would reopen the alert in Alertmanager.
-    const inFlight = refreshing.get(g);
-    if (inFlight && [...inFlight.ids].some((id) => g.alerts.get(id)?.status === 'resolved')) await inFlight.p;
+    // A resolve of an alert whose refresh is under way reaches Alertmanager after it (sent before,
+    // the refresh — firing, endsAt an hour ahead — would reopen the alert there): the notifier
+    // sends a channel a group's notifications in order, so only that channel's send waits, not
+    // the receiver's chat channels (until 27 Nov the whole resolve waited here for the refresh).
     let failed: unknown = null;
     try {
       if (changed && (firing.length > 0 || resolved.length > 0)) {
@@ -358,7 +362,7 @@ export function createDispatcher(deps: DispatcherDeps, route: Route): Dispatcher
         g.refresh_failed = true; // the delivery log has it
       })
       .finally(() => refreshing.delete(g));
-    refreshing.set(g, { p, ids: new Set(due.flatMap((r) => r.alerts.map((a) => a.id))) });
+    refreshing.set(g, p);
   }
 
   /** Makes the pushes `refreshable` found due; whether one failed. */
@@ -606,12 +610,14 @@ export function createDispatcher(deps: DispatcherDeps, route: Route): Dispatcher
           .finally(() => sending.delete(g));
         sending.set(g, p);
       }
-      // Settles once every flush and refresh under way is done (those of earlier ticks too): a
-      // stop that awaits it persists a notification log that has every send in it.
+      // Settles once every flush and refresh under way is done (those of earlier ticks too), and
+      // every channel send a finished flush left going: a stop that awaits it persists a
+      // notification log that has every send in it.
       return Promise.all([
         ...sending.values(),
         ...escalating.values(),
-        ...[...refreshing.values()].map((r) => r.p),
+        ...refreshing.values(),
+        deps.notifier.idle?.(),
       ]).then(() => undefined);
     },
     acknowledge(alertId, by) {
