@@ -141,6 +141,16 @@ export interface SummaryParams {
     late?: number;
     /** How far behind the furthest of them was, in minutes. */
     late_minutes?: number;
+    /**
+     * A silence with no late arrival yet (stopped, or delivery delayed: the data cannot tell):
+     * the event time (epoch ms) of the slice's newest attempt, the source it came by, and the
+     * slice's provider with whether its other events (other methods, lifecycle statuses) still
+     * arrive in time — then the provider's delivery works and the slice really went quiet.
+     */
+    last_at?: number;
+    via?: string;
+    provider?: string;
+    provider_live?: boolean;
   };
   mix_stable: { jsd: number; season_days: number | null; adopted_minutes: number | null };
   mix_shifted: {
@@ -216,6 +226,11 @@ function fm(metric: SeriesMetric, v: number | null, locale: SummaryLocale): stri
  * A p-value as messages show it, after its name: "p=3.2e-7"; one too small for a double (0
  * after underflow, or below 1e-300) reads "p<1e-300", not "p=0.0e+0" — it is tiny, not zero.
  */
+/** `HH:MM` of an epoch-ms time, UTC. */
+function hhmm(ms: number): string {
+  return new Date(ms).toISOString().slice(11, 16);
+}
+
 function formatP(name: string, p: number): string {
   return p < 1e-300 ? `${name}<1e-300` : `${name}=${p.toExponential(1)}`;
 }
@@ -315,7 +330,13 @@ export function summaryEn(m: SummaryMessage): string {
       const p = m.params;
       const late = p.late
         ? `; ${p.late} more arrived late, up to ${p.late_minutes ?? 0} min behind: delivery delayed, not stopped`
-        : '';
+        : p.last_at !== undefined
+          ? `; last one at ${hhmm(p.last_at)} UTC${p.via ? ` (by ${p.via})` : ''}, ${
+              p.provider_live
+                ? `while ${p.provider ?? 'the provider'}'s other events still arrive: stopped, not a delivery delay`
+                : `nothing from ${p.provider ?? 'it'} since: stopped or delivery delayed, not known yet`
+            }`
+          : '';
       return `${p.observed} attempts in ${p.minutes} min, ${Math.round(p.expected)} expected (${formatP('P', p.p)})${late}`;
     }
     case 'mix_stable': {
@@ -429,7 +450,13 @@ function zh(m: SummaryMessage): string {
       const only = p.observed < p.expected ? '仅 ' : ' ';
       const late = p.late
         ? `；另有 ${p.late} 笔迟到，最多晚 ${p.late_minutes ?? 0} 分钟：数据延迟送达，并非交易停止`
-        : '';
+        : p.last_at !== undefined
+          ? `；最后一笔在 UTC ${hhmm(p.last_at)}${p.via ? `（${p.via}）` : ''}，${
+              p.provider_live
+                ? `${p.provider ?? '渠道'} 的其他事件仍按时到达：交易已停止，并非送达延迟`
+                : `此后未收到 ${p.provider ?? '该切片'} 的任何事件：交易停止或送达延迟，尚无法判断`
+            }`
+          : '';
       return `${p.minutes} 分钟内${only}${p.observed} 笔尝试，预期 ${Math.round(p.expected)} 笔（${formatP('P', p.p)}）${late}`;
     }
     case 'mix_stable': {
@@ -566,6 +593,10 @@ export const SummaryMessageSchema: z.ZodType<SummaryMessage> = z.discriminatedUn
       p: num,
       late: num.optional(),
       late_minutes: num.optional(),
+      last_at: num.optional(),
+      via: z.string().optional(),
+      provider: z.string().optional(),
+      provider_live: z.boolean().optional(),
     }),
   ),
   msg('mix_stable', z.object({ jsd: num, season_days: num.nullable(), adopted_minutes: num.nullable() })),

@@ -18,7 +18,7 @@ const base: Alert = {
   state: 'firing',
   severity: 'page',
   labels: { alertname: 'provider_success_rate_drop', provider: 'adyen' },
-  summary: 'success_rate 14.0% over 407 attempts (8.0%–23.3%) vs baseline 95.8%',
+  summary: 'Success rate 14.0% over 407 attempts (8.0%–23.3%) vs baseline 95.8%',
   started_at: at,
   resolved_at: null,
   value: 0.14,
@@ -42,7 +42,7 @@ const alerts: Alert[] = [
     rule: 'card_testing',
     labels: { alertname: 'card_testing', team: 'fraud', ip_ref: 'ip_6dec3578488c8d9e9463f338ca637804' },
     summary:
-      'card testing suspected on ip_ref ip_6dec3578488c8d9e9463f338ca637804: 1837 small attempts (≤ 5) in 10 min, 1690 declined',
+      'Card testing suspected on IP ip_6dec3578488c8d9e9463f338ca637804: 1837 small attempts (≤ 5) in 10 min, 1690 declined',
     revenue_at_risk: 0,
   },
   {
@@ -57,7 +57,7 @@ const alerts: Alert[] = [
       provider: 'adyen',
       country: 'DE',
     },
-    summary: 'success_rate 82.8% over 180 payments (185 attempts) (69.6%–91.0%) vs baseline 95.3%',
+    summary: 'Success rate 82.8% over 180 payments (185 attempts) (69.6%–91.0%) vs baseline 95.3%',
     recovering: at,
     inhibitedBy: 'p1',
   },

@@ -731,7 +731,7 @@ describe('dashboard in Chromium against a real collector', () => {
         country: 'GB',
       },
       summary:
-        'decline mix shifted (JSD 0.460 over 166 failures, p=3.5e-315): provider_error +55 pp, timeout +11 pp, network_error +6 pp',
+        'Decline mix shifted (JSD 0.460 over 166 failures, p=3.5e-315): Provider error +55 pp, Timeout +11 pp, Network error +6 pp',
     };
     const stub = (u: URL) => u.pathname === '/api/v1/alerts';
     await page.route(stub, (r) =>

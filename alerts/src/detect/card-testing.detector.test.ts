@@ -364,7 +364,7 @@ function recountCardTesting(spec: CardTestingSpec): {
             upper: spec.min_attempts,
             score: Math.min(1, n / (2 * spec.min_attempts)),
             revenue_at_risk: 0,
-            summary: `card testing suspected on ${k} ${v}: ${n} small attempts (≤ ${spec.small_amount}) in ${spec.window_minutes} min, ${declined} declined`,
+            summary: `Card testing suspected on ${({ bin: 'BIN', device_ref: 'device', ip_ref: 'IP' } as Record<string, string>)[k] ?? k} ${v}: ${n} small attempts (≤ ${spec.small_amount}) in ${spec.window_minutes} min, ${declined} declined`,
             // The same figures as data (the summary above, written out, checks their English).
             message: {
               key: 'card_testing',

@@ -18,6 +18,6 @@ describe('eod detector', () => {
     const i = firstAnomalous(ev, 7 * 1440);
     expect(i).toBeGreaterThan(7 * 1440);
     expect(i).toBeLessThan(7 * 1440 + 720);
-    expect(ev[i]?.summary).toMatch(/^end-of-day gmv will miss forecast by (2[5-9]|3[0-5])%/);
+    expect(ev[i]?.summary).toMatch(/^End-of-day GMV will miss forecast by (2[5-9]|3[0-5])%/);
   });
 });

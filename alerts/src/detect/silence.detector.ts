@@ -39,6 +39,27 @@ export const SilenceSpecSchema = z.object({
 });
 export type SilenceSpec = z.infer<typeof SilenceSpecSchema>;
 
+/**
+ * A silence no late attempt explains yet: a stop and the first minutes of a delivery backlog
+ * look the same (nothing arrives), so the finding says what is known instead of a stop — the
+ * slice's last attempt and its source, and whether its provider's other events still arrive in
+ * time (then delivery works and the slice did stop).
+ */
+function whatIsKnown(
+  minute: MinuteAggregate,
+  labels: Readonly<Record<string, string>> | undefined,
+): { last_at: number; via?: string; provider?: string; provider_live?: boolean } {
+  const last = minute.last_attempt_at ?? NaN;
+  const provider = labels?.['provider'];
+  const seen = minute.provider_seen_at;
+  return {
+    last_at: last,
+    ...(minute.last_source !== undefined ? { via: minute.last_source } : {}),
+    ...(provider !== undefined ? { provider } : {}),
+    ...(seen !== undefined ? { provider_live: seen >= minute.t && seen > last } : {}),
+  };
+}
+
 /** `labels`: the slice's labels, which scope the calendar's entries (see calendar.ts `match`). */
 export function createSilenceDetector(
   spec: SilenceSpec,
@@ -179,7 +200,9 @@ export function createSilenceDetector(
               p,
               ...(bad && w.late > 0
                 ? { late: w.late, late_minutes: Math.ceil(w.late_lag_max / MINUTE_MS) }
-                : {}),
+                : bad && minute.last_attempt_at !== undefined && Number.isFinite(minute.last_attempt_at)
+                  ? whatIsKnown(minute, labels)
+                  : {}),
             },
           }),
           samples: bad ? win.full().samples : [],

@@ -2,13 +2,13 @@
 import { describe, expect, it } from 'vitest';
 import { alertLines } from '../notify/render.js';
 import { sampleAlert } from '../notify/testing/fixtures.js';
-import type { PaymentEvent } from '@paywatch/contracts';
+import { FAILURE_CATEGORIES, type PaymentEvent } from '@paywatch/contracts';
 import { addEvent } from '../input/aggregate.js';
 import { DetectorSpecSchema, asEvent, asSeries, createDetector } from './registry.js';
 import { SummaryMessageSchema, say, summaryText } from './summary.js';
 import type { SummaryMessage } from './summary.js';
 import type { Evaluation, EventDetector, MinuteAggregate } from './types.js';
-import { MINUTE_MS, emptyMinute } from './types.js';
+import { MINUTE_MS, SERIES_METRICS, emptyMinute } from './types.js';
 import { eventStream, makeEvent } from './synthetic.js';
 
 type Key = SummaryMessage['key'];
@@ -215,6 +215,16 @@ const SAMPLES: { [K in Key]: Of<K>[] } = {
 };
 const ALL: SummaryMessage[] = Object.values(SAMPLES).flat();
 
+/**
+ * The ids an English sentence must name in words: metrics, failure categories, card-testing keys
+ * (those that are no English word too: "412 attempts" is a sentence, `success_rate` is not).
+ */
+const IDS = new RegExp(
+  `\\b(${[...SERIES_METRICS, ...FAILURE_CATEGORIES, 'gmv', 'bin', 'device_ref', 'ip_ref']
+    .filter((id) => id.includes('_') || id === 'gmv' || id === 'bin')
+    .join('|')})\\b`,
+);
+
 /** Words the message itself carries (identifiers, labels, masked ids): these stay as they are. */
 function carried(x: unknown): Set<string> {
   const out = new Set<string>();
@@ -246,22 +256,28 @@ describe('detector summaries', () => {
     }
     // The word check itself catches the English sentence.
     const rate = SAMPLES.rate[0]!;
-    expect(english(summaryText(rate, 'en'), rate)).toEqual(['over', 'attempts', 'baseline']);
+    expect(english(summaryText(rate, 'en'), rate)).toEqual([
+      'Success',
+      'rate',
+      'over',
+      'attempts',
+      'baseline',
+    ]);
   });
 
-  it('keep the English wording the detectors wrote (replay output, API and tests read it)', () => {
+  it('read in English as an on-call reads: metrics, categories and keys by name, a capital first (replay output, API and tests read it)', () => {
     const en = (k: Key, i = 0) => summaryText(SAMPLES[k][i]!, 'en');
-    expect(en('rate')).toBe('success_rate 62.0% over 312 attempts (57.0%–67.0%) vs baseline 91.5%');
-    expect(en('learning', 4)).toBe('learning daily totals');
+    expect(en('rate')).toBe('Success rate 62.0% over 312 attempts (57.0%–67.0%) vs baseline 91.5%');
+    expect(en('learning', 4)).toBe('Learning daily totals');
     expect(en('too_few_attempts', 1)).toBe('12 attempts < 30: merged into the next step');
     expect(en('mix_shifted')).toBe(
-      'decline mix shifted (JSD 0.210 over 180 failures vs this time of day on 7 past days, p=2.0e-9 (insufficient_funds → do_not_honor)): do_not_honor +34 pp, timeout +5 pp',
+      'Decline mix shifted (JSD 0.210 over 180 failures vs this time of day on 7 past days, p=2.0e-9 (Insufficient funds → Do not honor)): Do not honor +34 pp, Timeout +5 pp',
     );
     expect(en('slo')).toBe(
-      'technical success 97.12% over 60 min; burn rate 14.6× (60 min) and 20.1× (5 min) vs 14.4× for SLO 99.90%',
+      'Technical success rate 97.12% over 60 min; burn rate 14.6× (60 min) and 20.1× (5 min) vs 14.4× for SLO 99.90%',
     );
     expect(en('retired')).toBe(
-      'resolved: rule removed from the configuration (was: success_rate 62.0% over 312 attempts (57.0%–67.0%) vs baseline 91.5%)',
+      'Resolved: rule removed from the configuration (was: Success rate 62.0% over 312 attempts (57.0%–67.0%) vs baseline 91.5%)',
     );
     expect(say(SAMPLES.limit[1]!).summary).toBe(
       '24 h total 21000.00 exceeds the daily limit 20000 for level verified',
@@ -279,7 +295,7 @@ describe('detector summaries', () => {
       shifts: [{ category: 'provider_error', value: 0.553 }],
     });
     expect(summaryText(shift, 'en')).toBe(
-      'decline mix shifted (JSD 0.320 over 412 failures, p<1e-300 (do_not_honor → provider_error)): provider_error +55 pp',
+      'Decline mix shifted (JSD 0.320 over 412 failures, p<1e-300 (Do not honor → Provider error)): Provider error +55 pp',
     );
     expect(summaryText(shift, 'zh')).toBe(
       '失败原因构成突变（412 笔失败，JSD 0.320，p<1e-300，发卡行拒绝 → 渠道错误）：渠道错误 +55 个百分点',
@@ -316,7 +332,7 @@ describe('detector summaries', () => {
     const [f] = det.observe(e, 13000);
     expect(f?.evaluation.message?.key).toBe('aml');
     const a = sampleAlert({ summary: f!.evaluation.summary, message: f!.evaluation.message });
-    expect(alertLines(a, 'en')[0]).toMatch(/^transaction .* reaches the AML threshold 10000$/);
+    expect(alertLines(a, 'en')[0]).toMatch(/^Transaction .* reaches the AML threshold 10000$/);
     const zh = alertLines(a, 'zh')[0]!;
     expect(zh).toMatch(/^交易 .*，达到反洗钱阈值 10000$/);
     expect(english(zh, f!.evaluation.message!)).toEqual([]);
@@ -398,6 +414,8 @@ describe('detector summaries', () => {
       for (const ev of said) {
         expect(ev.message, `${spec.type}: ${ev.summary}`).not.toBeNull();
         expect(summaryText(ev.message!, 'en'), spec.type).toBe(ev.summary);
+        // No metric, failure category or key by its id (success_rate, provider_error, ip_ref).
+        expect(ev.summary, spec.type).not.toMatch(IDS);
         const zh = summaryText(ev.message!, 'zh');
         expect(english(zh, ev.message!), `${spec.type}: ${zh}`).toEqual([]);
         if (ev.verdict === 'anomalous') anomalous.add(spec.type);

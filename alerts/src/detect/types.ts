@@ -48,6 +48,16 @@ export interface MinuteAggregate {
    */
   late: number;
   late_lag_max: number;
+  /**
+   * Set by the engine only on the minute it hands a silence rule (absent elsewhere, never
+   * merged): what tells a stop from delayed delivery before any late attempt has arrived — the
+   * event time of the slice's newest attempt received in time, the source it came by, and the
+   * event time of the newest event of any kind (other methods, lifecycle statuses) from the
+   * slice's provider received in time (absent when the slice names no provider).
+   */
+  last_attempt_at?: number;
+  last_source?: string;
+  provider_seen_at?: number;
 }
 
 /**

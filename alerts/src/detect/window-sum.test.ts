@@ -72,8 +72,8 @@ function refVelocity(spec: VelocitySpec): Ref {
             score: 1,
             revenue_at_risk: 0,
             summary: overN
-              ? `customer ${maskId(e.customer_ref)} made ${n} attempts in ${spec.window_minutes} min (limit ${maxN} for ${level})`
-              : `customer ${maskId(e.customer_ref)} moved ${amount.toFixed(2)} in ${spec.window_minutes} min (limit ${maxA} for ${level})`,
+              ? `Customer ${maskId(e.customer_ref)} made ${n} attempts in ${spec.window_minutes} min (limit ${maxN} for ${level})`
+              : `Customer ${maskId(e.customer_ref)} moved ${amount.toFixed(2)} in ${spec.window_minutes} min (limit ${maxA} for ${level})`,
             samples: w.items.slice(-3).map((i) => maskId(i.id)),
           },
         },
@@ -118,7 +118,7 @@ function refStructuring(spec: StructuringSpec): Ref {
             upper: t.threshold,
             score: 1,
             revenue_at_risk: 0,
-            summary: `customer ${maskId(e.customer_ref)} made ${w.items.length} transactions just below the ${t.threshold} threshold in ${spec.window_hours} h (total ${total.toFixed(2)})`,
+            summary: `Customer ${maskId(e.customer_ref)} made ${w.items.length} transactions just below the ${t.threshold} threshold in ${spec.window_hours} h (total ${total.toFixed(2)})`,
             samples: w.items.slice(-3).map((i) => maskId(i.id)),
           },
         },
@@ -158,7 +158,7 @@ function refLimit(spec: LimitSpec): Ref {
             upper: limit ?? null,
             score: 1,
             revenue_at_risk: 0,
-            summary: `${overTx ? 'transaction' : '24 h total'} ${value.toFixed(2)} exceeds the ${overTx ? 'per-transaction' : 'daily'} limit ${limit} for level ${level}`,
+            summary: `${overTx ? 'Transaction' : '24 h total'} ${value.toFixed(2)} exceeds the ${overTx ? 'per-transaction' : 'daily'} limit ${limit} for level ${level}`,
             samples: [maskId(e.payment_id)],
           },
         },

@@ -118,9 +118,12 @@ export const DEFAULT_STOP_TIMEOUT_MS = 5_000;
 
 /**
  * Notification-log entry (not a receiver × group key) listing the firing alerts handed to routing
- * and not yet notified when the engine stopped (a send cut off, a group in `group_wait`): the
- * restart routes them however old their evidence (else withheld as history: a lost page) — at
- * their first judgement of a recent minute, if they still fire then (`owedIds`).
+ * and not yet notified (a send under way or cut off, a group in `group_wait`): the restart routes
+ * them however old their evidence (else withheld as history: a lost page) — at their first
+ * judgement of a recent minute, if they still fire then (`owedIds`). Kept up to date with every
+ * save and written ahead of each page (`DispatcherDeps.beforeSend`), so it survives a `kill -9`
+ * or an OOM mid-send too, not only a graceful stop; a page delivered is in the notification log,
+ * which outranks it. (The key's name is from when only the stop wrote it.)
  */
 export const OWED_NFLOG_KEY = 'owed|stop';
 
@@ -254,6 +257,8 @@ interface Series {
   det: SeriesDetector;
   open: Map<number, MinuteAggregate>;
   lastEventAt: number;
+  /** The source (`PaymentEvent.source`) of the attempt at `lastEventAt`, when received since the start. */
+  lastSource?: string;
 }
 
 interface RuleRt {
@@ -331,6 +336,8 @@ export function createAlertEngine(
           inhibitRules: config.inhibit_rules.map(inhibitRuleOf),
           nflog: { get: (k) => nflogMap.get(k), set: (e) => (nflogMap.set(e.key, e), dirtyNflog.push(e)) },
           externalUrl: () => externalUrlOf(config, deps.dashboardUrl),
+          // Write-ahead: the page about to go out is saved as owed first (see OWED_NFLOG_KEY).
+          beforeSend: () => persist(),
         },
         config.routeTree,
       )
@@ -363,6 +370,10 @@ export function createAlertEngine(
   // Event rules see each event before the series rules aggregate it: a finding may claim it.
   const eventRules = rules.filter((r) => r.event !== null);
   const seriesRules = rules.filter((r) => r.event === null);
+  // Provider → event time of its newest event received in time (any status, any slice): while a
+  // provider × method is silent, its provider's other events still arriving mean its delivery
+  // works (a stop), nothing at all from it means a stop or a delivery delay (see noteLate).
+  const providerSeen = new Map<string, number>();
   // Attempts an event rule may claim later (`EventDetector.mayClaim`), by open minute and event
   // id, so a finding's `retracts` can take them back out of the series minutes not yet judged.
   // `aggs`: the open series minutes the attempt was added to.
@@ -618,11 +629,18 @@ export function createAlertEngine(
     if (outcomeOf(e.status) === null) return;
     for (const rt of seriesRules) {
       if (rt.cfg.detector.type !== 'silence') continue;
-      if (open - e.ts > rt.cfg.detector.window_minutes * MINUTE_MS + config.allowed_lateness) continue;
       if (rt.cfg.filter.length && !matchesAll(rt.cfg.filter, eventLabelMap(e))) continue;
       const labels = sliceOf(rt, e);
       const s = labels ? rt.series.get(SlicePooler.keyOf(labels)) : undefined;
       if (!s) continue;
+      // Further behind than the silence's minutes, it is still the quiet time's own traffic when
+      // newer than every attempt of the slice received in time (a backlog 15 min behind); an
+      // import of older history is not.
+      if (
+        open - e.ts > rt.cfg.detector.window_minutes * MINUTE_MS + config.allowed_lateness &&
+        e.ts <= s.lastEventAt
+      )
+        continue;
       let agg = s.open.get(open);
       if (!agg) s.open.set(open, (agg = emptyMinute(open)));
       agg.late++;
@@ -676,9 +694,18 @@ export function createAlertEngine(
         }
         continue;
       }
+      const silence = rt.cfg.detector.type === 'silence';
       for (const [key, s] of rt.series) {
         const agg = s.open.get(t) ?? emptyMinute(t);
         s.open.delete(t);
+        if (silence) {
+          // What tells a stop from a delivery delay before any late attempt arrives.
+          agg.last_attempt_at = s.lastEventAt;
+          if (s.lastSource !== undefined) agg.last_source = s.lastSource;
+          const provider = s.labels['provider'];
+          const seen = provider === undefined ? undefined : providerSeen.get(provider);
+          if (seen !== undefined) agg.provider_seen_at = seen;
+        }
         apply(rt, s.labels, s.det.evaluate(agg), end, s.id, true);
         if (end - s.lastEventAt > config.idle_ttl && s.open.size === 0 && !rt.active.has(s.id))
           rt.series.delete(key);
@@ -711,7 +738,25 @@ export function createAlertEngine(
     }
   }
 
+  /**
+   * Brings the owed-pages entry (OWED_NFLOG_KEY) up to date: the firing alerts handed to routing
+   * (or owed since the last run) that no receiver has heard yet. Marked dirty only when it changed.
+   */
+  function syncOwed(): void {
+    const had = nflogMap.get(OWED_NFLOG_KEY)?.firing ?? [];
+    if (!dispatcher || (dispatched.size === 0 && owedIds.size === 0 && had.length === 0)) return;
+    const heard = notifiedFiring(nflogMap.values());
+    const owed = [...new Set([...dispatched, ...owedIds])]
+      .filter((id) => states.get(id)?.status === 'firing' && !heard.has(id))
+      .sort();
+    if (owed.length === had.length && owed.every((id, i) => id === had[i])) return;
+    const e = { key: OWED_NFLOG_KEY, at: now(), firing: owed, resolved: [] };
+    nflogMap.set(e.key, e);
+    dirtyNflog.push(e);
+  }
+
   function persist(): Promise<void> {
+    syncOwed();
     if (dirty.size === 0 && removed.size === 0 && dirtyNflog.length === 0 && !dirtySilences)
       return persisting;
     const patch = {
@@ -988,7 +1033,11 @@ export function createAlertEngine(
       watermark ??= closedUpTo;
     }
     if (opts.followWallClock) followWallClock(now());
-    if (dispatcher) await dispatcher.tick(now());
+    // Saved while sends are under way too (a receiver that hangs is retried ≈ 45 s): state and
+    // the owed pages must not wait for them to be durable.
+    const sends = dispatcher?.tick(now());
+    await persist();
+    await sends;
     await persist();
     if (snapshotIntervalMs > 0 && now() - lastSnapshotAt >= snapshotIntervalMs) await saveSnapshot();
   }
@@ -1080,16 +1129,8 @@ export function createAlertEngine(
           deps.notifier?.abort();
           await flushed;
         }
-        const heard = notifiedFiring(nflogMap.values());
-        const owed = [...dispatched, ...owedIds]
-          .filter((id) => states.get(id)?.status === 'firing' && !heard.has(id))
-          .sort();
-        if (owed.length || nflogMap.get(OWED_NFLOG_KEY)?.firing.length) {
-          const e = { key: OWED_NFLOG_KEY, at: now(), firing: owed, resolved: [] };
-          nflogMap.set(e.key, e);
-          dirtyNflog.push(e);
-        }
       }
+      // persist() brings the owed pages up to date (those cut off above included).
       await persist();
       await saveSnapshot();
       await log.flush();
@@ -1118,6 +1159,7 @@ export function createAlertEngine(
           continue;
         }
         if (e.ts > maxTs) maxTs = e.ts;
+        if (e.ts > (providerSeen.get(e.provider) ?? -Infinity)) providerSeen.set(e.provider, e.ts);
         if (liveNow !== null && liveNow - e.ts > historyMs) stats.history_events++;
         const amount = fx.toReporting(e.amount_minor, e.currency);
         const lm = eventLabelMap(e);
@@ -1169,7 +1211,10 @@ export function createAlertEngine(
           }
           addEvent(agg, e, amount, keys, masked);
           aggs?.push(agg);
-          if (e.ts > s.lastEventAt) s.lastEventAt = e.ts;
+          if (e.ts >= s.lastEventAt) {
+            s.lastEventAt = e.ts;
+            s.lastSource = e.source;
+          }
         }
         if (aggs) {
           let byId = claimable.get(minute);

@@ -13,7 +13,7 @@ const silenced: Alert = {
   state: 'firing',
   severity: 'page',
   labels: { alertname: 'card_testing', bin: '453201' },
-  summary: 'card testing suspected on bin 453201',
+  summary: 'Card testing suspected on BIN 453201',
   started_at: Date.UTC(2026, 10, 26, 21, 38),
   resolved_at: null,
   value: 473,

@@ -127,7 +127,7 @@ describe('AlertList', () => {
     expect(headline('newer')).toBe('a sentence from a newer engine');
     cleanup();
     view('en');
-    expect(headline('new')).toBe('success_rate 71.5% over 576 attempts (68.0%–75.0%) vs baseline 93.0%');
+    expect(headline('new')).toBe('Success rate 71.5% over 576 attempts (68.0%–75.0%) vs baseline 93.0%');
   });
 
   it('says when the list holds only the newest page of the alerts that match, in en and zh', () => {
