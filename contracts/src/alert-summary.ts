@@ -187,17 +187,47 @@ export interface SummaryParams {
   retired: { reason: RetireReason; was: string; was_message: SummaryMessage | null };
 }
 
-const METRIC_ZH: Record<SeriesMetric, string> = {
-  attempts: '尝试笔数',
-  succeeded: '成功笔数',
-  failed: '失败笔数',
-  success_rate: '成功率',
-  decline_rate: '失败率',
-  technical_success_rate: '技术成功率',
-  gmv: '交易额',
-  latency_avg: '平均延迟',
-  latency_gmean: '延迟几何均值',
+/**
+ * Each metric's name in a sentence, per language: "Success rate 14.0% over 407 attempts",
+ * "成功率 14.0%（407 笔尝试…）". Until 27 Nov the English sentences printed the metric's id
+ * (`success_rate 14.0% …`) while the Chinese ones named it. English names are written as a
+ * sentence starts them; `metricEn(m, true)` lowers the first letter mid-sentence (an acronym
+ * such as GMV stays).
+ */
+export const METRIC_NAMES: Record<SeriesMetric, Record<SummaryLocale, string>> = {
+  attempts: { en: 'Attempts', zh: '尝试笔数' },
+  succeeded: { en: 'Successful payments', zh: '成功笔数' },
+  failed: { en: 'Failed payments', zh: '失败笔数' },
+  success_rate: { en: 'Success rate', zh: '成功率' },
+  decline_rate: { en: 'Decline rate', zh: '失败率' },
+  technical_success_rate: { en: 'Technical success rate', zh: '技术成功率' },
+  gmv: { en: 'GMV', zh: '交易额' },
+  latency_avg: { en: 'Average latency', zh: '平均延迟' },
+  latency_gmean: { en: 'Typical latency (geometric mean)', zh: '延迟几何均值' },
 };
+
+const METRIC_ZH = (m: SeriesMetric): string => METRIC_NAMES[m].zh;
+
+/** A metric's English name; `mid`: inside a sentence ("End-of-day successful payments …"). */
+function metricEn(m: SeriesMetric, mid = false): string {
+  const name = METRIC_NAMES[m].en;
+  const acronym = /^[A-Z]{2,}\b/.test(name);
+  return mid && !acronym ? name.charAt(0).toLowerCase() + name.slice(1) : name;
+}
+
+/**
+ * The keys a card-testing finding names its entity by (the card-testing detector's `keys`): a
+ * BIN, a device or an IP — not their field ids (`ip_ref`). An unknown key is shown as is.
+ */
+export const CARD_TESTING_KEY_NAMES: Record<string, Record<SummaryLocale, string>> = {
+  bin: { en: 'BIN', zh: 'BIN' },
+  device_ref: { en: 'device', zh: '设备' },
+  ip_ref: { en: 'IP', zh: 'IP' },
+};
+
+function cardKey(k: string, locale: SummaryLocale): string {
+  return Object.hasOwn(CARD_TESTING_KEY_NAMES, k) ? (CARD_TESTING_KEY_NAMES[k]?.[locale] ?? k) : k;
+}
 
 const LEARNING: Record<LearningWhat, Record<SummaryLocale, string>> = {
   baseline: { en: 'the baseline', zh: '基线' },
@@ -235,12 +265,13 @@ function formatP(name: string, p: number): string {
   return p < 1e-300 ? `${name}<1e-300` : `${name}=${p.toExponential(1)}`;
 }
 
-/** A failure category's Chinese name (contracts' `FAILURE_CATEGORY_NAMES`); an unknown one as is. */
-function categoryZh(c: string): string {
+/** A failure category's name (contracts' `FAILURE_CATEGORY_NAMES`); an unknown one as is. */
+function categoryName(c: string, locale: SummaryLocale): string {
   return Object.hasOwn(FAILURE_CATEGORY_NAMES, c)
-    ? FAILURE_CATEGORY_NAMES[c as keyof typeof FAILURE_CATEGORY_NAMES].zh
+    ? FAILURE_CATEGORY_NAMES[c as keyof typeof FAILURE_CATEGORY_NAMES][locale]
     : c;
 }
+const categoryZh = (c: string) => categoryName(c, 'zh');
 
 /**
  * An alert's value (observed, expected, band edges) in the unit of what its message judges: the
@@ -258,13 +289,23 @@ export function formatMessageValue(m: SummaryMessage, v: number | null): string 
 const zhSide = (s: Side) => (s === 'above' ? '高于' : '低于');
 const pct2 = (v: number) => `${(v * 100).toFixed(2)}%`;
 
-/** The sentence of `m` in `locale`. English reproduces the detectors' historical wording. */
+/** The sentence of `m` in `locale`. */
 export function summaryText(m: SummaryMessage, locale: SummaryLocale): string {
   return locale === 'zh' ? zh(m) : summaryEn(m);
 }
 
-/** The English sentence (what `Evaluation.summary` carries). */
+/**
+ * The English sentence (what `Evaluation.summary` carries), written for an on-call: metrics,
+ * failure categories and card-testing keys by their names ("Success rate 14.0% over 407
+ * attempts", "Provider error +55 pp", "on IP ip_6dec…"), starting with a capital. Until 27 Nov
+ * it printed their ids (`success_rate 14.0% …`, `provider_error +55 pp`, `on ip_ref …`).
+ */
 export function summaryEn(m: SummaryMessage): string {
+  const s = en(m);
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}
+
+function en(m: SummaryMessage): string {
   switch (m.key) {
     case 'learning':
       return `learning ${LEARNING[m.params.what].en}`;
@@ -276,20 +317,20 @@ export function summaryEn(m: SummaryMessage): string {
       return `${m.params.failures} failures < ${m.params.min}`;
     case 'threshold': {
       const p = m.params;
-      return `${p.metric} ${formatMetric(p.metric, p.value)} is ${p.bad ? '' : 'not '}${p.op} ${formatMetric(p.metric, p.threshold)} over ${p.window_minutes} min`;
+      return `${metricEn(p.metric)} ${formatMetric(p.metric, p.value)} is ${p.bad ? '' : 'not '}${p.op} ${formatMetric(p.metric, p.threshold)} over ${p.window_minutes} min`;
     }
     case 'seasonal': {
       const p = m.params;
       const f = (v: number) => formatMetric(p.metric, v);
       const note = p.calendar.length ? ` (calendar: ${p.calendar.join(', ')})` : '';
       return p.side
-        ? `${p.metric} ${f(p.value)} is ${p.side} the usual ${f(p.lower)}–${f(p.upper)} for this time${note}`
-        : `${p.metric} ${f(p.value)} within ${f(p.lower)}–${f(p.upper)}${note}`;
+        ? `${metricEn(p.metric)} ${f(p.value)} is ${p.side} the usual ${f(p.lower)}–${f(p.upper)} for this time${note}`
+        : `${metricEn(p.metric)} ${f(p.value)} within the usual ${f(p.lower)}–${f(p.upper)}${note}`;
     }
     case 'level': {
       const p = m.params;
       const f = (v: number) => formatMetric(p.metric, v);
-      return `${p.metric} ${f(p.value)} vs ${f(p.mean)} over the last ${p.baseline_minutes} min${p.side ? ` (${p.side} ${f(p.edge)})` : ''}`;
+      return `${metricEn(p.metric)} ${f(p.value)} vs ${f(p.mean)} over the last ${p.baseline_minutes} min${p.side ? ` (${p.side} ${f(p.edge)})` : ''}`;
     }
     case 'rate': {
       const p = m.params;
@@ -298,33 +339,33 @@ export function summaryEn(m: SummaryMessage): string {
         p.payments === undefined
           ? `${p.attempts} attempts`
           : `${p.payments} payments (${p.attempts} attempts)`;
-      return `${p.metric} ${f(p.value)} over ${over} (${f(p.lower)}–${f(p.upper)}) vs baseline ${f(p.baseline)}`;
+      return `${metricEn(p.metric)} ${f(p.value)} over ${over} (${f(p.lower)}–${f(p.upper)}) vs baseline ${f(p.baseline)}`;
     }
     case 'slo': {
       const p = m.params;
-      return `technical success ${p.value === null ? 'n/a' : pct2(p.value)} over ${p.long_minutes} min; burn rate ${p.long_burn.toFixed(1)}× (${p.long_minutes} min) and ${p.short_burn.toFixed(1)}× (${p.short_minutes} min) vs ${p.burn_rate}× for SLO ${pct2(p.objective)}`;
+      return `${metricEn('technical_success_rate')} ${p.value === null ? 'n/a' : pct2(p.value)} over ${p.long_minutes} min; burn rate ${p.long_burn.toFixed(1)}× (${p.long_minutes} min) and ${p.short_burn.toFixed(1)}× (${p.short_minutes} min) vs ${p.burn_rate}× for SLO ${pct2(p.objective)}`;
     }
     case 'forecast_breach': {
       const p = m.params;
-      return `${p.metric} ${formatMetric(p.metric, p.level)} (smoothed) is ${p.breach} ${formatMetric(p.metric, p.threshold)}`;
+      return `${metricEn(p.metric)} ${formatMetric(p.metric, p.level)} (smoothed) is ${p.breach} ${formatMetric(p.metric, p.threshold)}`;
     }
     case 'forecast_cross': {
       const p = m.params;
       const f = (v: number) => formatMetric(p.metric, v);
-      return `${p.metric} will cross ${f(p.threshold)} in ~${p.eta_minutes} min (now ${f(p.now)}, trend ${f(p.trend)}/step)`;
+      return `${metricEn(p.metric)} will cross ${f(p.threshold)} in ~${p.eta_minutes} min (now ${f(p.now)}, trend ${f(p.trend)}/step)`;
     }
     case 'forecast': {
       const p = m.params;
       const f = (v: number) => formatMetric(p.metric, v);
-      return `${p.metric} ${f(p.value)}, forecast ${f(p.mean)} ± ${f(p.half)}`;
+      return `${metricEn(p.metric)} ${f(p.value)}, forecast ${f(p.mean)} ± ${f(p.half)}`;
     }
     case 'eod': {
       const p = m.params;
       const pr = Math.round(p.projected);
       const fc = Math.round(p.forecast);
       return p.bad
-        ? `end-of-day ${p.metric} will miss forecast by ${p.shortfall_pct}% (projected ${pr} vs ${fc})`
-        : `end-of-day ${p.metric} projected ${pr} vs forecast ${fc}`;
+        ? `end-of-day ${metricEn(p.metric, true)} will miss forecast by ${p.shortfall_pct}% (projected ${pr} vs ${fc})`
+        : `end-of-day ${metricEn(p.metric, true)} projected ${pr} vs forecast ${fc}`;
     }
     case 'silence': {
       const p = m.params;
@@ -346,18 +387,19 @@ export function summaryEn(m: SummaryMessage): string {
     }
     case 'mix_shifted': {
       const p = m.params;
+      const c = (x: string) => categoryName(x, 'en');
       const vs = p.season_days !== null ? ` vs this time of day on ${p.season_days} past days` : '';
-      const transfer = p.from !== null ? ` (${p.from} → ${p.to ?? '?'})` : '';
-      const shifts = p.shifts.map((x) => `${x.category} +${(x.value * 100).toFixed(0)} pp`).join(', ');
+      const transfer = p.from !== null ? ` (${c(p.from)} → ${p.to === null ? '?' : c(p.to)})` : '';
+      const shifts = p.shifts.map((x) => `${c(x.category)} +${(x.value * 100).toFixed(0)} pp`).join(', ');
       return `decline mix shifted (JSD ${p.jsd.toFixed(3)} over ${p.failures} failures${vs}, ${formatP('p', p.p)}${transfer})${shifts ? `: ${shifts}` : ''}`;
     }
     case 'univariate': {
       const p = m.params;
-      return `${p.metric} ${formatMetric(p.metric, p.value)} anomaly score ${p.score.toFixed(2)} (expected ≈ ${formatMetric(p.metric, p.expected)})`;
+      return `${metricEn(p.metric)} ${formatMetric(p.metric, p.value)}, anomaly score ${p.score.toFixed(2)} (expected ≈ ${formatMetric(p.metric, p.expected)})`;
     }
     case 'card_testing': {
       const p = m.params;
-      return `card testing suspected on ${p.dimension} ${p.entity}: ${p.attempts} small attempts (≤ ${p.small_amount}) in ${p.window_minutes} min, ${p.declined} declined`;
+      return `card testing suspected on ${cardKey(p.dimension, 'en')} ${p.entity}: ${p.attempts} small attempts (≤ ${p.small_amount}) in ${p.window_minutes} min, ${p.declined} declined`;
     }
     case 'velocity': {
       const p = m.params;
@@ -377,8 +419,11 @@ export function summaryEn(m: SummaryMessage): string {
       const p = m.params;
       return `${p.per_transaction ? 'transaction' : '24 h total'} ${p.value.toFixed(2)} exceeds the ${p.per_transaction ? 'per-transaction' : 'daily'} limit ${p.limit} for level ${p.level}`;
     }
-    case 'retired':
-      return `resolved: ${RETIRED[m.params.reason].en} (was: ${m.params.was})`;
+    case 'retired': {
+      // The ended alert's sentence in today's words when it came as data (else as it was stored).
+      const p = m.params;
+      return `resolved: ${RETIRED[p.reason].en} (was: ${p.was_message ? summaryEn(p.was_message) : p.was})`;
+    }
   }
 }
 
@@ -394,28 +439,28 @@ function zh(m: SummaryMessage): string {
       return `失败 ${m.params.failures} 笔 < ${m.params.min}`;
     case 'threshold': {
       const p = m.params;
-      return `${METRIC_ZH[p.metric]} ${fm(p.metric, p.value, 'zh')} ${p.bad ? '' : '未'}${zhSide(p.op)}阈值 ${fm(p.metric, p.threshold, 'zh')}（${p.window_minutes} 分钟窗口）`;
+      return `${METRIC_ZH(p.metric)} ${fm(p.metric, p.value, 'zh')} ${p.bad ? '' : '未'}${zhSide(p.op)}阈值 ${fm(p.metric, p.threshold, 'zh')}（${p.window_minutes} 分钟窗口）`;
     }
     case 'seasonal': {
       const p = m.params;
       const f = (v: number) => fm(p.metric, v, 'zh');
       const note = p.calendar.length ? `（日历：${p.calendar.join('、')}）` : '';
       return p.side
-        ? `${METRIC_ZH[p.metric]} ${f(p.value)}，${zhSide(p.side)}该时段的常规区间 ${f(p.lower)}–${f(p.upper)}${note}`
-        : `${METRIC_ZH[p.metric]} ${f(p.value)}，处于常规区间 ${f(p.lower)}–${f(p.upper)} 内${note}`;
+        ? `${METRIC_ZH(p.metric)} ${f(p.value)}，${zhSide(p.side)}该时段的常规区间 ${f(p.lower)}–${f(p.upper)}${note}`
+        : `${METRIC_ZH(p.metric)} ${f(p.value)}，处于常规区间 ${f(p.lower)}–${f(p.upper)} 内${note}`;
     }
     case 'level': {
       const p = m.params;
       const f = (v: number) => fm(p.metric, v, 'zh');
       const side = p.side ? `（${p.side === 'above' ? '高于上限' : '低于下限'} ${f(p.edge)}）` : '';
-      return `${METRIC_ZH[p.metric]} ${f(p.value)}，近 ${p.baseline_minutes} 分钟均值 ${f(p.mean)}${side}`;
+      return `${METRIC_ZH(p.metric)} ${f(p.value)}，近 ${p.baseline_minutes} 分钟均值 ${f(p.mean)}${side}`;
     }
     case 'rate': {
       const p = m.params;
       const f = (v: number | null) => fm(p.metric, v, 'zh');
       const over =
         p.payments === undefined ? `${p.attempts} 笔尝试` : `${p.payments} 笔支付，${p.attempts} 笔尝试`;
-      return `${METRIC_ZH[p.metric]} ${f(p.value)}（${over}，置信区间 ${f(p.lower)}–${f(p.upper)}），基线 ${f(p.baseline)}`;
+      return `${METRIC_ZH(p.metric)} ${f(p.value)}（${over}，置信区间 ${f(p.lower)}–${f(p.upper)}），基线 ${f(p.baseline)}`;
     }
     case 'slo': {
       const p = m.params;
@@ -423,25 +468,25 @@ function zh(m: SummaryMessage): string {
     }
     case 'forecast_breach': {
       const p = m.params;
-      return `${METRIC_ZH[p.metric]}（平滑后）${fm(p.metric, p.level, 'zh')}，已${zhSide(p.breach)}阈值 ${fm(p.metric, p.threshold, 'zh')}`;
+      return `${METRIC_ZH(p.metric)}（平滑后）${fm(p.metric, p.level, 'zh')}，已${zhSide(p.breach)}阈值 ${fm(p.metric, p.threshold, 'zh')}`;
     }
     case 'forecast_cross': {
       const p = m.params;
       const f = (v: number) => fm(p.metric, v, 'zh');
-      return `${METRIC_ZH[p.metric]} 预计约 ${p.eta_minutes} 分钟后越过 ${f(p.threshold)}（当前 ${f(p.now)}，每步趋势 ${f(p.trend)}）`;
+      return `${METRIC_ZH(p.metric)} 预计约 ${p.eta_minutes} 分钟后越过 ${f(p.threshold)}（当前 ${f(p.now)}，每步趋势 ${f(p.trend)}）`;
     }
     case 'forecast': {
       const p = m.params;
       const f = (v: number) => fm(p.metric, v, 'zh');
-      return `${METRIC_ZH[p.metric]} ${f(p.value)}，预测 ${f(p.mean)} ± ${f(p.half)}`;
+      return `${METRIC_ZH(p.metric)} ${f(p.value)}，预测 ${f(p.mean)} ± ${f(p.half)}`;
     }
     case 'eod': {
       const p = m.params;
       const pr = Math.round(p.projected);
       const fc = Math.round(p.forecast);
       return p.bad
-        ? `当日${METRIC_ZH[p.metric]}预计低于预测 ${p.shortfall_pct}%（预计 ${pr}，预测 ${fc}）`
-        : `当日${METRIC_ZH[p.metric]}预计 ${pr}，预测 ${fc}`;
+        ? `当日${METRIC_ZH(p.metric)}预计低于预测 ${p.shortfall_pct}%（预计 ${pr}，预测 ${fc}）`
+        : `当日${METRIC_ZH(p.metric)}预计 ${pr}，预测 ${fc}`;
     }
     case 'silence': {
       const p = m.params;
@@ -478,11 +523,11 @@ function zh(m: SummaryMessage): string {
     }
     case 'univariate': {
       const p = m.params;
-      return `${METRIC_ZH[p.metric]} ${fm(p.metric, p.value, 'zh')}，异常分数 ${p.score.toFixed(2)}（预期 ≈ ${fm(p.metric, p.expected, 'zh')}）`;
+      return `${METRIC_ZH(p.metric)} ${fm(p.metric, p.value, 'zh')}，异常分数 ${p.score.toFixed(2)}（预期 ≈ ${fm(p.metric, p.expected, 'zh')}）`;
     }
     case 'card_testing': {
       const p = m.params;
-      return `疑似盗卡测试：${p.dimension} ${p.entity} 在 ${p.window_minutes} 分钟内 ${p.attempts} 笔小额尝试（≤ ${p.small_amount}），${p.declined} 笔被拒`;
+      return `疑似盗卡测试：${cardKey(p.dimension, 'zh')} ${p.entity} 在 ${p.window_minutes} 分钟内 ${p.attempts} 笔小额尝试（≤ ${p.small_amount}），${p.declined} 笔被拒`;
     }
     case 'velocity': {
       const p = m.params;
