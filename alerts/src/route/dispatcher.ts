@@ -102,6 +102,13 @@ export interface DispatcherDeps {
   inhibitRules: InhibitRule[];
   /** `externalURL` of each notification (read when sent: the host's address may come late). */
   externalUrl?: () => string;
+  /**
+   * Awaited before a flush sends a page with a firing alert the receiver has not heard: the
+   * engine makes its record of the pages it owes durable there (write-ahead), so a crash during
+   * the send (`kill -9`, OOM) does not lose the page. A failure is logged by the caller; the
+   * page is sent anyway.
+   */
+  beforeSend?: () => Promise<void>;
 }
 
 /** A target that began this long before an inhibiting source fired counts as its consequence too. */
@@ -247,6 +254,8 @@ export function createDispatcher(deps: DispatcherDeps, route: Route): Dispatcher
     // the receiver's chat channels (until 27 Nov the whole resolve waited here for the refresh).
     let failed: unknown = null;
     try {
+      if (changed && firing.some((a) => !lastFiring.has(a.id)))
+        await deps.beforeSend?.().catch(() => undefined);
       if (changed && (firing.length > 0 || resolved.length > 0)) {
         await send(
           g,
