@@ -233,6 +233,37 @@ describe('rate detector counts payments, not attempts', () => {
     expect(e.value).toBe(1);
   });
 
+  it('after a restart, a retry of a payment that failed before it still counts once (failed payments are in the snapshot)', () => {
+    const d = createRateDetector(country);
+    const fail = emptyMinute(0);
+    const base = { payment_id: 'pay_r', customer_ref: 'cus_r' };
+    const declined = { category: 'do_not_honor' as const, code: null, message: null };
+    addEvent(fail, makeEvent({ ...base, ts: 1000, status: 'failed', failure: declined }), 50);
+    d.evaluate(fail);
+    const restarted = createRateDetector(country);
+    restarted.restore?.(JSON.parse(JSON.stringify(d.snapshot?.())));
+    const ok = emptyMinute(60_000);
+    addEvent(ok, makeEvent({ ...base, ts: 61_000, attempt: 2, status: 'succeeded' }), 50);
+    // Before: 0.5 — the failure and its successful retry counted as two payments.
+    expect(restarted.evaluate(ok).value).toBe(1);
+    // A restored payment leaves with its minute: a window later the map (and snapshot) is empty.
+    const again = createRateDetector(country);
+    again.restore?.(JSON.parse(JSON.stringify(d.snapshot?.())));
+    for (let i = 1; i <= country.window_minutes; i++) again.evaluate(emptyMinute(i * 60_000));
+    expect((again.snapshot?.() as { paid: unknown[] }).paid).toEqual([]);
+  });
+
+  it('loads a snapshot written before failed payments were kept (version 1), and refuses a newer one', () => {
+    const d = createRateDetector(country);
+    d.evaluate(smallCountry(0)[0] as MinuteAggregate);
+    const snap = d.snapshot?.() as Record<string, unknown>;
+    const v1 = { ...snap };
+    delete v1['v'];
+    delete v1['paid'];
+    expect(() => createRateDetector(country).restore?.(v1)).not.toThrow();
+    expect(() => createRateDetector(country).restore?.({ ...snap, v: 3 })).toThrow(/v3/);
+  });
+
   it('a retry that succeeded counts as one success when its webhook arrives before the failed attempt (same minute)', () => {
     const d = createRateDetector(country);
     const m = emptyMinute(0);

@@ -7,6 +7,7 @@ import {
   minuteFromJson,
   minuteToJson,
   num,
+  SnapshotError,
   windowFromJson,
   windowToJson,
 } from './snapshot.js';
@@ -16,6 +17,7 @@ import type { Evaluation, MinuteAggregate, SeriesDetector } from './types.js';
 import {
   MINUTE_MS,
   MinuteWindow,
+  NO_PAYMENTS,
   OUTCOME_SUCCESS,
   OUTCOME_TECHNICAL,
   details,
@@ -87,6 +89,17 @@ function counts(m: MinuteAggregate, metric: RateSpec['metric']): MinuteCounts {
   if (metric === 'technical_success_rate') return { hits: a - m.technical_failed, n: a, a };
   return { hits: m.failed, n: a, a };
 }
+
+/**
+ * The snapshot's layout: 2 added the window's failed payments (`paid`). A snapshot of 1 (none
+ * written) still loads, without them; a newer one is refused (the detector starts afresh).
+ */
+const SNAPSHOT_VERSION = 2;
+/**
+ * At most this many failed payments are kept in a snapshot (the newest): the map holds the
+ * window's failures only, but an outage on a busy provider fails thousands a minute.
+ */
+export const SNAPSHOT_MAX_PAYMENTS = 20_000;
 
 export function createRateDetector(spec: RateSpec): SeriesDetector {
   const win = new MinuteWindow(spec.window_minutes);
@@ -188,10 +201,21 @@ export function createRateDetector(spec: RateSpec): SeriesDetector {
         tainted: [...tainted],
         recent: recent.map((r) => [r.hits, r.n, r.a]),
         fence,
+        v: SNAPSHOT_VERSION,
+        // The window's failed payments, [payment id, minutes before the newest, outcome], newest
+        // first: without them a retry after a restart of a payment that failed before it counted
+        // as a second payment.
+        paid: [...lastSeen]
+          .sort((x, y) => y[1] - x[1])
+          .slice(0, SNAPSHOT_MAX_PAYMENTS)
+          .map(([id, v]) => [id, seq - Math.floor(v / 4), v % 4]),
       };
     },
     restore(state: unknown) {
       const s = fieldsOf(state, 'rate');
+      const version = s['v'] === undefined ? 1 : num(s['v']);
+      if (version > SNAPSHOT_VERSION)
+        throw new SnapshotError(`rate snapshot v${version}, expected ≤ ${SNAPSHOT_VERSION}`);
       windowFromJson(win, s['win']);
       floatsFromJson(bh, s['bh']);
       floatsFromJson(bn, s['bn']);
@@ -211,6 +235,24 @@ export function createRateDetector(spec: RateSpec): SeriesDetector {
         }),
       );
       lastSeen.clear();
+      // The window's failed payments (version 2; none in 1): numbered from the newest restored
+      // minute (`seq` = the window's length) and listed on their lagged minute again, so that
+      // `forget` drops them as it leaves the window (a restored minute has no payment ids).
+      seq = spec.window_minutes;
+      for (const e of version >= 2 ? arr(s['paid']) : []) {
+        const [id, ago, code] = arr(e);
+        const back = num(ago);
+        const m = lagged[lagged.length - 1 - back];
+        if (typeof id !== 'string' || !m || back < 0) continue;
+        const c = num(code);
+        lastSeen.set(id, (seq - back) * 4 + c);
+        if (m.payments === NO_PAYMENTS) {
+          m.payments = [];
+          m.payment_outcomes = [];
+        }
+        m.payments.push(id);
+        m.payment_outcomes.push(c);
+      }
       // The lagged minutes share the counts of the window's minutes (aligned at the newest).
       laggedC.length = 0;
       for (let i = 0; i < lagged.length; i++) {
