@@ -69,6 +69,6 @@ describe('i18n', () => {
     const same = enKeys.filter(
       (k) => MESSAGES.en[k as keyof typeof MESSAGES.en] === MESSAGES['zh-CN'][k as keyof typeof MESSAGES.en],
     );
-    expect(same.sort()).toEqual(['app.title', 'dim.card_bin', 'tx.range'].sort());
+    expect(same.sort()).toEqual(['app.title', 'dim.card_bin', 'label.ip_ref', 'tx.range'].sort());
   });
 });

@@ -7,7 +7,8 @@ import { autoBucket } from '../trends/trends-state.js';
 import { bandPoints, bandText, contributorKind, observedQueryFor, valueKind } from './alert-series.js';
 import { AlertSamples } from './alert-samples.js';
 import { AlertActions } from './alert-actions.js';
-import { alertSummary, labelsText } from './alert-text.js';
+import { alertSummary } from './alert-text.js';
+import { contributorText, shownLabels } from './alert-labels.js';
 import { EngineDown, RecoveringNote } from './alert-list.js';
 import { DeliveryTable } from './delivery-table.js';
 
@@ -30,7 +31,8 @@ export function AlertDetailPage({ params }: { params: Record<string, string> }) 
   return <AlertDetailView a={q.data} onChanged={q.refetch} />;
 }
 
-function AlertDetailView({ a, onChanged }: { a: AlertDetail; onChanged(): void }) {
+/** The alert page itself, for a loaded alert (exported for its tests). */
+export function AlertDetailView({ a, onChanged }: { a: AlertDetail; onChanged(): void }) {
   const { t, label, fmt, lang } = useI18n();
   const kind = valueKind(a);
   const fmtV = (v: number) =>
@@ -81,7 +83,16 @@ function AlertDetailView({ a, onChanged }: { a: AlertDetail; onChanged(): void }
           <dt>{t('alerts.since')}</dt>
           <dd>{fmt.dateTime(a.started_at)}</dd>
           <dt>{t('alerts.labels')}</dt>
-          <dd className="mono">{labelsText(a.labels)}</dd>
+          <dd className="alert-label-list">
+            {/* Names and values in words ("BIN: small ones pooled"); the engine's name=value,
+                which silences and URLs match on, in the tooltip. */}
+            {shownLabels(lang, a.labels).map((l, i) => (
+              <span key={l.raw} title={l.pooled ? `${l.raw}: ${t('alerts.pooledHelp')}` : l.raw}>
+                {i > 0 && ' · '}
+                {l.name}: <span className={l.pooled ? 'muted' : 'mono'}>{l.value}</span>
+              </span>
+            ))}
+          </dd>
           <dt>{t('alerts.observed')}</dt>
           <dd>{a.value != null ? fmtV(a.value) : '–'}</dd>
           <dt>{t('alerts.expected')}</dt>
@@ -115,18 +126,19 @@ function AlertDetailView({ a, onChanged }: { a: AlertDetail; onChanged(): void }
         <div className="panel">
           <h2>{t('alerts.contributing')}</h2>
           <ul>
-            {a.contributors.map((c) => (
-              <li key={c.key}>
-                <span className="mono">{c.key}</span>
-                <span className="muted">
-                  {' '}
-                  ·{' '}
-                  {contributorKind(a) === 'points'
-                    ? t('trends.deltaPoints', { value: `+${fmt.number(c.value * 100, 1)}` })
-                    : t('alerts.failures', { n: fmt.number(c.value, 1) })}
-                </span>
-              </li>
-            ))}
+            {a.contributors.map((c) => {
+              const s = contributorText(lang, c, contributorKind(a), fmt.number);
+              return (
+                <li key={c.key} title={s.raw}>
+                  {s.name && `${s.name}: `}
+                  <strong>{s.value}</strong>
+                  <span className="muted" title={s.help ?? undefined}>
+                    {' · '}
+                    {s.figure}
+                  </span>
+                </li>
+              );
+            })}
           </ul>
         </div>
         <div className="panel">

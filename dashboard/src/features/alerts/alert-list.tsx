@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { Link } from '../../app/router.js';
 import { AlertEngineUnavailableError, type Alert } from '../../api/index.js';
-import { ALERT_SEVERITIES, useI18n } from '../../i18n/index.js';
+import { ALERT_SEVERITIES, useI18n, type Lang } from '../../i18n/index.js';
 import type { QueryState } from '../../queries/index.js';
 import { AlertActions } from './alert-actions.js';
 import { alertSummary, labelsText } from './alert-text.js';
@@ -69,9 +69,9 @@ export function urgentFirst(items: readonly Alert[]): Alert[] {
  * How an alert is named where another one points at it (the "inhibited by" note): its rule and
  * labels, `provider_success_rate_drop (provider=adyen)` — not its opaque id.
  */
-function alertName(a: Pick<Alert, 'rule' | 'labels'> | undefined): string | undefined {
+function alertName(a: Pick<Alert, 'rule' | 'labels'> | undefined, lang: Lang): string | undefined {
   if (!a) return undefined;
-  const labels = labelsText(a.labels, ['alertname']);
+  const labels = labelsText(a.labels, lang, ['alertname']);
   return labels ? `${a.rule} (${labels})` : a.rule;
 }
 
@@ -132,7 +132,7 @@ export function AlertList({
     a.inhibitedBy && (
       <div className="muted alert-note">
         <Link to={`/alerts/${encodeURIComponent(a.inhibitedBy)}`}>
-          {t('alerts.inhibited', { id: alertName(byId.get(a.inhibitedBy)) ?? a.inhibitedBy })}
+          {t('alerts.inhibited', { id: alertName(byId.get(a.inhibitedBy), lang) ?? a.inhibitedBy })}
         </Link>
       </div>
     );
@@ -156,7 +156,7 @@ export function AlertList({
       <tbody key={a.id}>
         <tr>
           <td colSpan={cols} className="alert-summary">
-            <div className="mono alert-where">{alertName(a)}</div>
+            <div className="mono alert-where">{alertName(a, lang)}</div>
             <Link to={`/alerts/${encodeURIComponent(a.id)}`} aria-label={t('alerts.open', { name: a.rule })}>
               {alertSummary(a, lang)}
             </Link>
@@ -267,7 +267,7 @@ export function AlertList({
                 {inhibited(a)}
               </td>
               <td data-value={a.severity}>{label('alert_severity', a.severity)}</td>
-              <td className="mono alert-labels">{labelsText(a.labels)}</td>
+              <td className="mono alert-labels">{labelsText(a.labels, lang)}</td>
               <td>{fmt.dateTime(a.started_at)}</td>
               <td className="num">{revenue(a)}</td>
               <td>

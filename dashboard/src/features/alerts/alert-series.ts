@@ -1,24 +1,8 @@
-import {
-  DIMENSIONS,
-  isRateMetric,
-  type Dimension,
-  type Filters,
-  type SeriesMetric,
-  type Timeseries,
-} from '@paywatch/contracts';
+import { isRateMetric, type Filters, type SeriesMetric, type Timeseries } from '@paywatch/contracts';
 import type { Alert } from '../../api/index.js';
 import type { BandPoint } from '../../charts/band-chart.js';
 import { txHref } from '../transactions/tx-query.js';
-
-/** Alert label names that are read-API dimensions under another name. */
-const LABEL_ALIASES: Record<string, Dimension> = {
-  bin: 'card_bin',
-  issuer_country: 'card_issuer_country',
-  merchant: 'merchant_id',
-};
-
-/** The label value of a pooled dimension. */
-const POOLED = '_pooled';
+import { POOLED, labelDimension } from './alert-labels.js';
 
 export type ObservedMetric = 'success_rate' | 'latency_p95' | 'attempts';
 
@@ -74,13 +58,19 @@ export function valueKind(a: Pick<Alert, 'rule' | 'message' | 'value'>): 'percen
 
 /**
  * What an alert's contributor values are: a decline-mix shift's are the growth of each failure
- * category's share (a fraction: 0.553 = +55.3 percentage points); every other detector's are
- * failures — a failure category's count, a dimension value's failures beyond its share of
- * attempts (alerts/src/detect/types.ts `topContributors`), so 1 is one failure, not 100 %.
+ * category's share (a fraction: 0.553 = +55.3 percentage points); a card-testing finding's are
+ * the declined attempts of its entity; every other detector's are failures — a failure
+ * category's count, a dimension value's failures beyond its share of attempts
+ * (alerts/src/detect/types.ts `topContributors`), so 1 is one failure, not 100 %.
  */
-export function contributorKind(a: Pick<Alert, 'rule' | 'message'>): 'points' | 'failures' {
-  if (a.message) return a.message.key === 'mix_shifted' ? 'points' : 'failures';
-  return a.rule.includes('mix') ? 'points' : 'failures';
+export function contributorKind(a: Pick<Alert, 'rule' | 'message'>): 'points' | 'failures' | 'declined' {
+  if (a.message)
+    return a.message.key === 'mix_shifted'
+      ? 'points'
+      : a.message.key === 'card_testing'
+        ? 'declined'
+        : 'failures';
+  return a.rule.includes('mix') ? 'points' : a.rule.includes('card_testing') ? 'declined' : 'failures';
 }
 
 /**
@@ -93,7 +83,7 @@ export function sliceFilters(a: Pick<Alert, 'labels' | 'sliceLabels'>): Filters 
     // The engine pools small slices under "_pooled" (alerts/src/engine/pooling.ts): not a value to
     // filter on (it would match nothing); the chart shows the slice without that dimension.
     if (value === POOLED) continue;
-    const dim = (DIMENSIONS as readonly string[]).includes(name) ? (name as Dimension) : LABEL_ALIASES[name];
+    const dim = labelDimension(name);
     if (dim) filters[dim] = [value];
   }
   return filters;

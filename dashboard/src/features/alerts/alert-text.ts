@@ -1,6 +1,7 @@
 import { summaryText } from '@paywatch/contracts';
 import type { Alert } from '../../api/index.js';
-import type { Lang } from '../../i18n/index.js';
+import { translate, type Lang } from '../../i18n/index.js';
+import { POOLED } from './alert-labels.js';
 
 /**
  * An alert's headline in the UI language: its `message` through the engine's own formatter
@@ -12,10 +13,14 @@ export function alertSummary(a: Pick<Alert, 'message' | 'summary' | 'rule'>, lan
   return a.summary ?? a.rule;
 }
 
-/** An alert's labels as the UI prints them, `provider=adyen method=card`, leaving out `omit`. */
-export function labelsText(labels: Record<string, string>, omit: readonly string[] = []): string {
+/**
+ * An alert's labels as the lists print them, `provider=adyen method=card` (the names silences and
+ * URLs match on), leaving out `omit`; a pooled slice's value reads `bin=(pooled)` / `bin=（合并）`,
+ * not the engine's `_pooled`. The alert page names them in words (`shownLabels`).
+ */
+export function labelsText(labels: Record<string, string>, lang: Lang, omit: readonly string[] = []): string {
   return Object.entries(labels)
     .filter(([k]) => !omit.includes(k))
-    .map(([k, v]) => `${k}=${v}`)
+    .map(([k, v]) => `${k}=${v === POOLED ? translate(lang, 'alerts.pooledShort') : v}`)
     .join(' ');
 }
