@@ -1,4 +1,4 @@
-// Guards the link every alert notification carries: `paywatch start` with its default settings pages a provider outage with a `dashboard_url` on its own address, and that URL opened in Chromium (signed out) asks to sign in, then shows that alert.
+// Guards the link every alert notification carries: `paywatch start` with its default settings pages a provider outage with a `dashboard_url` on its own address, and that URL opened in Chromium (signed out) asks to sign in, then shows that alert; and the silences page on the same collector: silences made through the API listed in English and Chinese with state, matchers, author and reason, one expired from the page (the engine says so), fitting a 1280 px screen.
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -29,6 +29,7 @@ let browser: Browser | undefined;
 let base = '';
 let dataDir = '';
 let cookie = '';
+let csrfToken = '';
 
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'paywatch-e2e-deep-link-'));
@@ -48,7 +49,7 @@ beforeAll(async () => {
   });
   collector = started.child;
   base = started.base;
-  ({ cookie } = await signIn(base, 'admin', ADMIN_PASSWORD));
+  ({ cookie, csrfToken } = await signIn(base, 'admin', ADMIN_PASSWORD));
   browser = await launchChromium();
 }, 180_000);
 
@@ -87,7 +88,93 @@ describe('an alert notification link', () => {
     const heading = outage!.summary ?? outage!.rule;
     await page.locator('main h1', { hasText: heading }).waitFor({ timeout: 20_000 });
     expect(new URL(page.url()).pathname).toBe(`/alerts/${outage!.id}`);
-    await expect.poll(() => page.locator('main dd.mono').first().textContent()).toContain('provider=stripe');
+    // The labels in words, the engine's name=value in their tooltips.
+    const labels = page.locator('main dd.alert-label-list');
+    await expect.poll(() => labels.textContent()).toContain('Provider: stripe');
+    expect(await labels.locator('[title="provider=stripe"]').count()).toBe(1);
     await ctx.close();
   }, 120_000);
+
+  it('lists the silences on their own page, en and zh, and expires one from it', async () => {
+    const post = async (body: object) => {
+      const r = await fetch(`${base}/api/v1/silences`, {
+        method: 'POST',
+        headers: { cookie, 'x-csrf-token': csrfToken, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      expect(r.status, await r.clone().text()).toBe(201);
+      return (await r.json()) as { id: string; created_by: string; state: string };
+    };
+    const now = Date.now();
+    const active = await post({
+      matchers: ['provider="stripe"'],
+      duration: '2h',
+      comment: 'stripe incident INC-7',
+    });
+    const pending = await post({
+      matchers: ['alertname="country_success_rate_drop"', 'country=~"DE|AT"'],
+      starts_at: now + 3_600_000,
+      ends_at: now + 3 * 3_600_000,
+      comment: 'bank holiday window',
+    });
+    expect([active.state, pending.state]).toEqual(['active', 'pending']);
+
+    const ctx = await browser!.newContext({ viewport: { width: 1280, height: 720 }, locale: 'en-US' });
+    const page = await ctx.newPage();
+    await page.goto(`${base}/silences`);
+    await page.locator('input[name=password]').waitFor({ timeout: 20_000 });
+    await page.fill('input[name=username]', 'admin');
+    await page.fill('input[name=password]', ADMIN_PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    const row = (id: string) => page.locator(`tr[data-silence="${id}"]`);
+    await row(active.id).waitFor({ timeout: 20_000 });
+    const cells = (id: string) => row(id).locator('td').allTextContents();
+    expect((await cells(active.id)).slice(0, 4)).toEqual([
+      'Active',
+      'provider="stripe"',
+      active.created_by,
+      'stripe incident INC-7',
+    ]);
+    expect((await cells(pending.id)).slice(0, 2)).toEqual([
+      'Pending',
+      'alertname="country_success_rate_drop"country=~"DE|AT"',
+    ]);
+    expect(
+      await page.getByRole('navigation').getByRole('link', { name: 'Silences' }).getAttribute('aria-current'),
+    ).toBe('page');
+    // The table and its Expire buttons in view at 1280 px: no sideways scroll.
+    const fit = await page.evaluate(() => {
+      const wrap = document.querySelector('main .table-wrap');
+      return {
+        scroll: wrap?.scrollWidth ?? 0,
+        client: wrap?.clientWidth ?? 0,
+        page: document.documentElement.scrollWidth,
+      };
+    });
+    expect(fit.scroll).toBeLessThanOrEqual(fit.client);
+    expect(fit.page).toBeLessThanOrEqual(1280);
+
+    await page
+      .getByRole('button', { name: `Expire the silence by ${active.created_by}: stripe incident INC-7` })
+      .click();
+    await row(active.id).waitFor({ state: 'detached', timeout: 10_000 });
+    const listed = await fetch(`${base}/api/v1/silences`, { headers: { cookie } });
+    const items = ((await listed.json()) as { items: { id: string; state: string }[] }).items;
+    expect(items.find((s) => s.id === active.id)?.state).toBe('expired');
+    expect(items.find((s) => s.id === pending.id)?.state).toBe('pending');
+
+    await page.getByTestId('lang-select').selectOption('zh-CN');
+    await page.locator('main h1', { hasText: '静默规则' }).waitFor();
+    expect((await cells(pending.id))[0]).toBe('待生效');
+    await page.getByRole('button', { name: '已过期' }).click();
+    await row(active.id).waitFor({ timeout: 10_000 });
+    expect((await cells(active.id)).slice(0, 4)).toEqual([
+      '已过期',
+      'provider="stripe"',
+      active.created_by,
+      'stripe incident INC-7',
+    ]);
+    expect(await row(active.id).getByRole('button').count()).toBe(0);
+    await ctx.close();
+  }, 60_000);
 });

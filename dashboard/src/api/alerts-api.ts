@@ -205,6 +205,34 @@ export const AlertDetailSchema = AlertStateSchema.extend({
 }));
 export type AlertDetail = z.output<typeof AlertDetailSchema>;
 
+/** One silence as `GET /api/v1/silences` lists it (alerts/src/http/alerts.schemas.ts `SilenceSchema`). */
+const SilenceSchema = z.object({
+  id: z.string(),
+  matchers: z.array(z.object({ name: z.string(), op: z.string(), value: z.string() })),
+  starts_at: z.number(),
+  /** Set to the time it was expired when someone ended it early. */
+  ends_at: z.number(),
+  created_by: z.string(),
+  comment: z.string(),
+  created_at: z.number().nullish(),
+  /** At the server's clock when it answered; absent from an older engine (then derived here). */
+  state: z.enum(['pending', 'active', 'expired']).nullish(),
+});
+export type Silence = Omit<z.output<typeof SilenceSchema>, 'state'> & {
+  state: 'pending' | 'active' | 'expired';
+};
+export const SilenceListSchema = z.object({ items: z.array(SilenceSchema) });
+
+/** A silence's state at `now` (ended first: expiring a pending one sets `ends_at` before `starts_at`). */
+export function silenceStateAt(s: Pick<Silence, 'starts_at' | 'ends_at'>, now: number): Silence['state'] {
+  return s.ends_at <= now ? 'expired' : s.starts_at > now ? 'pending' : 'active';
+}
+
+/** A matcher as people and Alertmanager write it: `provider="adyen"`, `method=~"apple_pay|card"`. */
+export function matcherText(m: { name: string; op: string; value: string }): string {
+  return `${m.name}${m.op}"${m.value.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+}
+
 /** What `POST /api/v1/silences` takes: Alertmanager-style matcher strings (`name="value"`). */
 export interface SilenceRequest {
   matchers: string[];
@@ -238,7 +266,7 @@ export interface AlertFilter {
 
 /** A label as an equality matcher, quoted and escaped the way the engine parses it. */
 export function equalityMatcher(name: string, value: string): string {
-  return `${name}="${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+  return matcherText({ name, op: '=', value });
 }
 
 /** Silence for an alert: every label by equality (the labels include `alertname`). */
@@ -294,6 +322,13 @@ export const alertsApi = {
     }),
   silence: (req: SilenceRequest) =>
     requestJson(`${API_BASE}/silences`, z.unknown(), { method: 'POST', body: req }),
+  /** Every silence the engine holds (active, pending, expired), as `GET /silences` lists them. */
+  silences: (signal?: AbortSignal): Promise<Silence[]> =>
+    engineOr404(
+      requestJson(`${API_BASE}/silences`, SilenceListSchema, { signal }).then((r) =>
+        r.items.map((s) => ({ ...s, state: s.state ?? silenceStateAt(s, Date.now()) })),
+      ),
+    ),
   /**
    * Ends a silence now (`DELETE /silences/:id`). A 409 (it has already ended: expired by someone
    * else, or its time ran out) is what was asked for and is not an error.

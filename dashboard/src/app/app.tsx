@@ -15,6 +15,7 @@ const load = {
   funnel: () => import('../features/funnel/funnel-page.js'),
   alerts: () => import('../features/alerts/alerts-page.js'),
   alert: () => import('../features/alerts/alert-detail-page.js'),
+  silences: () => import('../features/alerts/silences-page.js'),
 };
 const LivePage = lazy(() => load.live().then((m) => ({ default: m.LivePage })));
 const TrendsPage = lazy(() => load.trends().then((m) => ({ default: m.TrendsPage })));
@@ -23,6 +24,7 @@ const PaymentPage = lazy(() => load.payment().then((m) => ({ default: m.PaymentP
 const FunnelPage = lazy(() => load.funnel().then((m) => ({ default: m.FunnelPage })));
 const AlertsPage = lazy(() => load.alerts().then((m) => ({ default: m.AlertsPage })));
 const AlertDetailPage = lazy(() => load.alert().then((m) => ({ default: m.AlertDetailPage })));
+const SilencesPage = lazy(() => load.silences().then((m) => ({ default: m.SilencesPage })));
 
 /**
  * Starts downloading the opening page's chunk at once, in parallel with the session check,
@@ -41,7 +43,9 @@ export function preloadPage(path: string): void {
             ? 'alert'
             : path.startsWith('/alerts')
               ? 'alerts'
-              : 'live';
+              : path.startsWith('/silences')
+                ? 'silences'
+                : 'live';
   void load[key]().catch(() => undefined); // a failure surfaces when the page renders
 }
 
@@ -59,6 +63,7 @@ const ROUTES: Route[] = [
   { pattern: '/funnel', nav: 'nav.funnel', page: FunnelPage },
   { pattern: '/alerts', nav: 'nav.alerts', page: AlertsPage },
   { pattern: '/alerts/:id', page: AlertDetailPage },
+  { pattern: '/silences', nav: 'nav.silences', page: SilencesPage },
 ];
 
 const LANG_LABELS: Record<Lang, string> = { en: 'English', 'zh-CN': '简体中文' };

@@ -9,5 +9,6 @@ export {
   useAlerts,
   useAlert,
   useAlertDeliveries,
+  useSilences,
 } from './read-queries.js';
 export { useNow } from './use-now.js';

@@ -34,5 +34,8 @@ export const useAlerts = (f: AlertFilter, o?: QueryOptions) =>
 
 export const useAlert = (id: string) => useQuery(`alert/${id}`, (s) => alertsApi.get(id, s));
 
+/** The alert engine's silences (the silences page). */
+export const useSilences = (o?: QueryOptions) => useQuery('silences', (s) => alertsApi.silences(s), o);
+
 export const useAlertDeliveries = (id: string, o?: QueryOptions) =>
   useQuery(`alert-deliveries/${id}`, (s) => alertsApi.deliveriesOf(id, s), o);

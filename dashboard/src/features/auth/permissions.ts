@@ -48,6 +48,6 @@ export function capabilityOfPath(path: string): Capability {
   if (path.startsWith('/transactions') || path.startsWith('/payments')) return 'transactions';
   if (path.startsWith('/trends')) return 'trends';
   if (path.startsWith('/funnel')) return 'funnel';
-  if (path.startsWith('/alerts')) return 'alerts';
+  if (path.startsWith('/alerts') || path.startsWith('/silences')) return 'alerts';
   return 'live';
 }
