@@ -68,6 +68,30 @@ describe('maskPans', () => {
       '金额１２３４５６７８元，卡号４１１１１１１１１１１１１１１１',
       '金额１２３４５６７８元，卡号411111…1111',
     ],
+    // Soft separators mixed in one number as people type and paste it: a dash and a blank,
+    // spaced dashes, the number wrapped over lines.
+    ['4111-1111-1111 1111', '411111…1111'],
+    ['card 4111 - 1111 - 1111 - 1111 declined', 'card 411111…1111 declined'],
+    ['4111\n1111\n1111\n1111', '411111…1111'],
+    ['card 4111 1111\r\n1111 1111 ok', 'card 411111…1111 ok'],
+    ['5555 5555 -\n5555 4444', '555555…4444'],
+    // Two groups no brand prints, when the digits start like a card number of 16 digits.
+    ['card 41111111 11111111 declined', 'card 411111…1111 declined'],
+    ['411111 1111111111', '411111…1111'],
+    ['5555-555555554444', '555555…4444'],
+    // Glued to other digits: zero padding; the security code, the expiry or both right after it.
+    ['pan=0000004111111111111111', 'pan=000000411111…1111'],
+    ['0004111111111111111', '000411111…1111'],
+    ['4111111111111111123', '411111…1111[redacted]'],
+    ['data 41111111111111111228 end', 'data 411111…1111[redacted] end'],
+    ['41111111111111111228123', '411111…1111[redacted]'],
+    ['3782822463100051234', '378282…0005[redacted]'],
+    // A 4-digit group before a card number that joins it into another Luhn-valid number: the
+    // reading that starts like a card wins; when both do, both are masked as one (no group left).
+    ['2028 4111 1111 1111 1111', '2028 411111…1111'],
+    ['ref 9007 4111 1111 1111 1111', 'ref 9007 411111…1111'],
+    ['4008 4111 1111 1111 1111', '400841…1111'],
+    ['4111 1111 1111 1111 2028', '411111…1111 2028'],
   ])('masks %s', (input, expected) => {
     expect(maskPans(input)).toBe(expected);
   });
@@ -85,7 +109,22 @@ describe('maskPans', () => {
     'col  123  4567890  12345671', // 3-7-8
     'sum=1000+25001+2340', // 4-5-4
     '4111.1111-1111.1111', // dots and a dash
-    '4111-1111-1111 1111', // dashes and a space
+    // Two groups of another length, or a column (tab, line break), or not starting like a card.
+    '20261126 12345678',
+    '54835347\t33196029',
+    '54835347\n33196029',
+    // No card number of 16–19 digits starts with 1 (UATP's have 15): epoch milliseconds,
+    // microseconds and nanoseconds, 64-bit ids, all Luhn-valid here.
+    'ts=1764182420000',
+    'ts_us=1764182420123002',
+    'ts_ns=1764182420123456006',
+    // Nor with 20 (dates) or 0 (numbers dialled with 00), Luhn-valid here too.
+    'order 20261126000102',
+    '20261126123045101',
+    'tel 00491511234503',
+    // Glued digits that fit no card number + code / expiry, or a card not starting like one.
+    '41111111111111111',
+    '41111111111111111399',
     '１２３４－５６７８', // full-width, too short: kept as written
     '1.234.567.890.123.452', // thousands separators
     '1_000_250_012_340', // a numeric literal
@@ -120,6 +159,9 @@ describe('cutText', () => {
     expect(dropSplitToken('ref 4128.6206.6682.00', '8')).toBe('ref ');
     expect(dropSplitToken('ref 4128/6206/6682', '/')).toBe('ref ');
     expect(dropSplitToken('ref 4128_6206_6682_', '0')).toBe('ref ');
+    // Soft separators mixed, as the masker reads them (a dash between blanks, a line break).
+    expect(dropSplitToken('ref 4128 - 6206 - 6682 -', ' ')).toBe('ref ');
+    expect(dropSplitToken('ref 4128-6206 6682', '\n')).toBe('ref ');
     // Six digits at most (a BIN may be shown) are kept.
     expect(dropSplitToken('ref 412862', '0')).toBe('ref 412862');
   });

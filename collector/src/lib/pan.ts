@@ -1,10 +1,13 @@
 /**
  * Card number (PAN) detection and masking. A PAN is a run of 12–19 digits that passes the Luhn
- * check, possibly grouped like a card number (4-4-4-4, 4-6-5, 4-4-4-4-3…) by one separator used
- * throughout: a dash, a dot, a slash, an underscore, one or two blanks (spaces, tabs, no-break
- * spaces as copied from a web page or PDF, ideographic spaces typed with a CJK input method;
- * mixed alike), or the URL/form encodings of a space, `%20` and `+`. Masked form: first six
- * digits, `…`, last four (PCI DSS 3.4.1 allows at most BIN + last four to be shown).
+ * check, possibly grouped like a card number (4-4-4-4, 4-6-5, 4-4-4-4-3…, or two groups no brand
+ * prints, 8-8 or 6-10, when the digits start like a card number) by alike separators: soft ones
+ * mixed at will (a dash, one or two blanks — spaces, tabs, no-break spaces as copied from a web
+ * page or PDF, ideographic spaces typed with a CJK input method — and a line break:
+ * `4111-1111-1111 1111`, `4111 - 1111 - …`), or one of `./_`, or the URL/form encodings of a
+ * space, `%20` and `+`, used throughout. A card number glued to zero padding or to its security
+ * code or expiry date is found too. Masked form: first six digits, `…`, last four (PCI DSS 3.4.1
+ * allows at most BIN + last four to be shown).
  */
 
 /** Luhn (mod 10) check over a digit string. */
@@ -54,21 +57,65 @@ export function storedBin(bin: string): string {
 }
 
 // What may separate the groups of a card number (one occurrence between two groups); the
-// scanner below reads the same set by char code (`sepLength`), this pattern serves cut texts.
-const SEP = '(?:[ \\t\\u00a0\\u2007\\u202f\\u3000]{1,2}|[-+./_]|%20)';
+// scanner below reads the same set by char code (`sepLength`), this pattern (a superset) serves
+// cut texts.
+const SEP = '(?:[ \\t\\u00a0\\u2007\\u202f\\u3000\\r\\n-]{1,4}|[+./_]|%20)';
 
 const isDigit = (c: number) => c >= 48 && c <= 57;
 const isBlank = (c: number) =>
   c === 32 || c === 9 || c === 0xa0 || c === 0x2007 || c === 0x202f || c === 0x3000;
+/** A character of a "soft" separator: a blank, a line break or a dash (mixed alike in one number). */
+const isSoft = (c: number) => isBlank(c) || c === 10 || c === 13 || c === 45;
 
-/** Length of the separator at `p` when a digit follows it (one or two blanks, `-+./_`, `%20`), else 0. */
+/**
+ * Length of the separator at `p` when a digit follows it, else 0: a soft one — up to two blanks,
+ * one dash and one line break (`\n` or `\r\n`) in any order: `-`, ` `, `  `, ` - `, `\r\n`,
+ * ` \n` — or one of `+./_`, or `%20`.
+ */
 function sepLength(s: string, p: number): number {
   const c = s.charCodeAt(p);
   let n = 0;
-  if (isBlank(c)) n = isBlank(s.charCodeAt(p + 1)) ? 2 : 1;
-  else if (c === 45 || c === 43 || c === 46 || c === 47 || c === 95) n = 1;
+  if (isSoft(c)) {
+    let blanks = 0;
+    let dashes = 0;
+    let breaks = 0;
+    for (;;) {
+      const d = s.charCodeAt(p + n);
+      if (isBlank(d) && blanks < 2) blanks++;
+      else if (d === 45 && dashes === 0) dashes++;
+      else if (d === 10 && breaks === 0) breaks++;
+      else if (d === 13 && breaks === 0 && s.charCodeAt(p + n + 1) === 10) {
+        breaks++;
+        n++;
+      } else break;
+      n++;
+    }
+  } else if (c === 43 || c === 46 || c === 47 || c === 95) n = 1;
   else if (c === 37 && s.charCodeAt(p + 1) === 50 && s.charCodeAt(p + 2) === 48) n = 3;
   return n > 0 && isDigit(s.charCodeAt(p + n)) ? n : 0;
+}
+
+/**
+ * Whether `d` (digits) starts like a card number of its length of a PCI brand: Visa 4 (13, 16,
+ * 19 digits), Mastercard 51–55 and 2221–2720 (16), Amex 34/37 (15), Diners 36/38/39/300–305
+ * (14–19), JCB 3528–3589 (16–19), Discover, UnionPay, RuPay and Maestro (50, 56–58, 60, 62–65,
+ * 67: 16–19; Maestro's rare 12–15-digit numbers are still masked where written plainly). Used where a number is
+ * read as a card only from its digits — a grouping no brand prints, a card number glued to other
+ * digits, a choice between two overlapping readings — never to keep a plainly written one.
+ */
+function brandLike(d: string): boolean {
+  const len = d.length;
+  const c = d.charCodeAt(0) - 48;
+  if (c === 4) return len === 13 || len === 16 || len === 19;
+  const p2 = (c * 10 + d.charCodeAt(1) - 48) | 0;
+  if (c === 5) return p2 >= 51 && p2 <= 55 ? len === 16 : p2 !== 59 && len >= 16;
+  if (c === 6) return (p2 === 60 || (p2 >= 62 && p2 <= 65) || p2 === 67) && len >= 16;
+  const p4 = Number(d.slice(0, 4));
+  if (c === 2) return p4 >= 2221 && p4 <= 2720 && len === 16;
+  if (c !== 3) return false;
+  if (p2 === 34 || p2 === 37) return len === 15;
+  if (p4 >= 3528 && p4 <= 3589) return len >= 16;
+  return (p2 === 36 || p2 === 38 || p2 === 39 || (p4 >= 3000 && p4 <= 3059)) && len >= 14;
 }
 
 /**
@@ -77,43 +124,152 @@ function sepLength(s: string, p: number): number {
  * last group of one to four (4-4-4-4, 4-4-4-4-3, 4-4-4-1…), or 4-4-5 (13), 4-6-4 (14, Diners),
  * 4-6-5 (15, Amex). A numeric column or a list of amounts joined by spaces or `+`
  * (`1000+25001+2340`) is not, even when its joined digits pass Luhn (about one join in ten).
+ * Two groups of four digits or more that no brand prints (8-8 `41111111 11111111`, 6-10), 16 in
+ * all (most card numbers' length; Amex is printed 4-6-5) and not split by a tab or a line break (a
+ * column), are a card number only when the digits start like one of their length (`brandLike`).
  */
-function cardLike(at: number[], from: number, to: number): boolean {
+function cardLike(s: string, at: number[], from: number, to: number, digits: string): boolean {
   const len = (k: number) => at[2 * k + 1]! - at[2 * k]!;
   const n = to - from + 1;
   if (n === 1) return true; // the caller has checked 12–19 digits
-  if (len(from) !== 4) return false;
-  if (n === 3) {
-    const b = len(from + 1);
-    const c = len(from + 2);
-    if ((b === 6 && (c === 4 || c === 5)) || (b === 4 && c === 5)) return true;
+  if (len(from) === 4) {
+    if (n === 3) {
+      const b = len(from + 1);
+      const c = len(from + 2);
+      if ((b === 6 && (c === 4 || c === 5)) || (b === 4 && c === 5)) return true;
+    }
+    let fours = true;
+    for (let k = from + 1; k < to && fours; k++) fours = len(k) === 4;
+    const last = len(to);
+    if (fours && last >= 1 && last <= 4) return true;
   }
-  for (let k = from + 1; k < to; k++) if (len(k) !== 4) return false;
-  const last = len(to);
-  return last >= 1 && last <= 4;
+  if (n !== 2 || len(from) < 4 || len(to) < 4 || digits.length !== 16) return false;
+  // Typed, not a column: no tab, no line break between the two.
+  for (let p = at[2 * from + 1]!; p < at[2 * to]!; p++) {
+    const c = s.charCodeAt(p);
+    if (c === 9 || c === 10 || c === 13) return false;
+  }
+  return brandLike(digits);
 }
 
 /**
- * Whether the separators after groups `a` and `b` of a run are the same: the same characters,
- * or both blanks. One or two blanks of any kind count as one separator — a typed card number
- * with one stray double space (`4111 1111 1111  1111`) or copied with some no-break spaces or a
- * tab is still grouped 4-4-4-4, which no numeric column of other widths is (`cardLike`).
+ * Whether the separators after groups `a` and `b` of a run are alike: both soft (blanks, a dash,
+ * a line break, mixed: `4111-1111-1111 1111`, `4111 - 1111 - 1111 - 1111`, a number wrapped
+ * over two lines, a typed double space, no-break spaces copied from a web page — a card number
+ * typed or copied by a person is still grouped 4-4-4-4, which no numeric column of other widths
+ * is: `cardLike`), or the same characters (`4111.1111-1111.1111` is not one number).
  */
 function sameSep(s: string, at: number[], a: number, b: number): boolean {
   const a0 = at[2 * a + 1]!;
   const b0 = at[2 * b + 1]!;
   const n = at[2 * a + 2]! - a0;
-  if (isBlank(s.charCodeAt(a0))) return isBlank(s.charCodeAt(b0));
+  if (isSoft(s.charCodeAt(a0))) return isSoft(s.charCodeAt(b0));
   if (at[2 * b + 2]! - b0 !== n) return false;
   for (let k = 0; k < n; k++) if (s.charCodeAt(a0 + k) !== s.charCodeAt(b0 + k)) return false;
   return true;
 }
 
 /**
- * One run of `groups` digit groups (`at`: their offsets in `ascii`): finds the groups whose
- * concatenation is a 12–19 digit Luhn-valid number grouped like a card number (`cardLike`) with
- * one separator throughout (`sameSep`: `4111-1111 1111.1111` is not one number), preferring the
- * longest sequence at each start. Returns the run with each such sequence masked and the rest as
+ * Whether `d` (12–19 digits) may be a card number by its first digits: none starts with 0 (ISO/IEC
+ * 7812 major industry 0; a zero-padded one is read by `gluedCard`) or 20 (2-series cards are
+ * Mastercard 2221–2720 and Mir 2200–2204), and only UATP's 15-digit numbers start with 1 — while
+ * dates (`20261126…`), epoch milliseconds, micro- and nanoseconds, 64-bit ids (snowflakes) and
+ * numbers dialled with `00` do.
+ */
+function mayStartCard(d: string): boolean {
+  const c = d.charCodeAt(0);
+  if (c === 49) return d.length === 15;
+  return c !== 48 && !(c === 50 && d.charCodeAt(1) === 48);
+}
+
+/** A card number found in a run: its last group and its digits. */
+interface Found {
+  end: number;
+  digits: string;
+}
+
+/**
+ * The longest card number starting at group `i` of a run (`at`: group offsets in `ascii`), or
+ * null: 12–19 digits passing Luhn, grouped like a card number (`cardLike`) with alike separators
+ * (`sameSep`), starting as a card number may (`mayStartCard`). A
+ * 4-4-4-4-3 whose first 16 digits are a card number too is read as a 16-digit card followed by
+ * its security code (about one such 19-digit join in ten passes Luhn; masked whole, its "last
+ * four" would be a digit of the card and the code).
+ */
+function cardAt(ascii: string, at: number[], groups: number, i: number): Found | null {
+  let end = -1;
+  let best = '';
+  let shorterEnd = -1;
+  let shorter = '';
+  let digits = '';
+  for (let j = i; j < groups; j++) {
+    if (j > i + 1 && !sameSep(ascii, at, i, j - 1)) break;
+    digits += ascii.slice(at[2 * j], at[2 * j + 1]);
+    if (digits.length > 19) break;
+    if (
+      digits.length >= 12 &&
+      mayStartCard(digits) &&
+      cardLike(ascii, at, i, j, digits) &&
+      luhnValid(digits)
+    ) {
+      shorterEnd = end;
+      shorter = best;
+      end = j;
+      best = digits;
+    }
+  }
+  if (end < 0) return null;
+  if (best.length === 19 && groupLen(at, end) === 3 && shorterEnd === end - 1 && shorter.length === 16)
+    return { end: shorterEnd, digits: shorter };
+  return { end, digits: best };
+}
+
+/** Whether the four digits at `p` are an expiry date, MMYY or YYMM. */
+function expiryAt(s: string, p: number): boolean {
+  const month = (q: number) => (s.charCodeAt(q) - 48) * 10 + s.charCodeAt(q + 1) - 48;
+  const a = month(p);
+  const b = month(p + 2);
+  return (a >= 1 && a <= 12) || (b >= 1 && b <= 12);
+}
+
+/**
+ * A card number glued to other digits in one group `s[g0, g1)` that is no card number itself:
+ * behind zero padding (`0000004111111111111111`, a fixed-width field) or followed by its security
+ * code, expiry date or both (3 digits, Amex 4; MMYY or YYMM; expiry + code: `41111111111111111228`, whose "last
+ * four" read whole would be the expiry). The card number must start like one of its length
+ * (`brandLike`) and the tail must fit: a 20-digit order id holds a Luhn-valid window at most
+ * starts, so windows at any other place are not looked for (an ISO 8583 length prefix,
+ * `164111111111111111`, is not: epoch nanoseconds of 2026–2027 read `17` + 17 digits). Returns the masked group's
+ * replacement for `s[from, to)` (the tail redacted), or null.
+ */
+function gluedCard(s: string, g0: number, g1: number): { from: number; to: number; text: string } | null {
+  const len = g1 - g0;
+  if (len < 13 || len > 27) return null;
+  let z = g0;
+  while (s.charCodeAt(z) === 48) z++;
+  if (z > g0) {
+    const d = s.slice(z, g1);
+    return d.length >= 12 && d.length <= 19 && brandLike(d) && luhnValid(d)
+      ? { from: z, to: g1, text: maskedPan(d) }
+      : null;
+  }
+  for (const tail of [3, 4, 7, 8]) {
+    const n = len - tail;
+    if (n < 13 || n > 19) continue;
+    const d = s.slice(g0, g0 + n);
+    const amex = n === 15;
+    const fits =
+      tail === 3 || tail === 7
+        ? !amex && (tail === 3 || expiryAt(s, g0 + n))
+        : (tail === 4 && amex) || expiryAt(s, g0 + n);
+    if (fits && brandLike(d) && luhnValid(d)) return { from: g0, to: g1, text: `${maskedPan(d)}[redacted]` };
+  }
+  return null;
+}
+
+/**
+ * One run of `groups` digit groups (`at`: their offsets in `ascii`): masks each card number
+ * (`cardAt`, or `gluedCard` in a group that is none) and returns the run with the rest as
  * written in `orig`, or null when there is none.
  */
 function maskRun(ascii: string, orig: string, at: number[], groups: number): string | null {
@@ -123,48 +279,48 @@ function maskRun(ascii: string, orig: string, at: number[], groups: number): str
   let masked = false;
   let i = 0;
   while (i < groups) {
-    let matchedEnd = -1;
-    let digits = '';
-    let best = '';
-    let shorterEnd = -1;
-    let shorter = '';
-    for (let j = i; j < groups; j++) {
-      if (j > i + 1 && !sameSep(ascii, at, i, j - 1)) break;
-      digits += ascii.slice(at[2 * j], at[2 * j + 1]);
-      if (digits.length > 19) break;
-      if (digits.length >= 12 && cardLike(at, i, j) && luhnValid(digits)) {
-        shorterEnd = matchedEnd;
-        shorter = best;
-        matchedEnd = j;
-        best = digits;
+    const c = cardAt(ascii, at, groups, i);
+    if (c === null) {
+      const g = gluedCard(ascii, at[2 * i]!, at[2 * i + 1]!);
+      if (g !== null) {
+        out += orig.slice(copied, g.from) + g.text;
+        copied = g.to;
+        masked = true;
       }
-    }
-    if (matchedEnd < 0) {
       i++;
       continue;
     }
-    // 4-4-4-4-3 whose first 16 digits are a card number too: read as a 16-digit card followed by
-    // its security code (about one such 19-digit join in ten passes Luhn; masked whole, its
-    // "last four" would be a digit of the card and the code).
-    if (
-      best.length === 19 &&
-      groupLen(at, matchedEnd) === 3 &&
-      shorterEnd === matchedEnd - 1 &&
-      shorter.length === 16
-    ) {
-      matchedEnd = shorterEnd;
-      best = shorter;
+    let from = i;
+    let end = c.end;
+    let card = c.digits;
+    let shown = maskedPan(card);
+    // A card number starting inside this one and ending past it ('1234 4111 1111 1111 1111',
+    // where '1234 4111 1111 1111' passes Luhn too): masking the first would show a group of the
+    // second as its last four and leave the second's last group raw. The reading that starts
+    // like a card number of its length wins; when both or neither do, both are masked as one
+    // (the first's BIN, the second's last four).
+    for (let k = i + 1; k <= end; k++) {
+      const d = cardAt(ascii, at, groups, k);
+      if (d === null || d.end <= end) continue;
+      const first = brandLike(card);
+      if (brandLike(d.digits) !== first) {
+        if (!first) [from, card, shown] = [k, d.digits, maskedPan(d.digits)];
+        else break;
+      } else shown = `${card.slice(0, 6)}…${d.digits.slice(-4)}`;
+      end = d.end;
+      card = d.digits;
+      break;
     }
     masked = true;
-    out += orig.slice(copied, at[2 * i]) + maskedPan(best);
-    copied = at[2 * matchedEnd + 1]!;
-    const next = matchedEnd + 1;
+    out += orig.slice(copied, at[2 * from]) + shown;
+    copied = at[2 * end + 1]!;
+    const next = end + 1;
     // The run's last group right after a card number, as long as its security code (4 digits for
     // Amex, 3 otherwise) and not after a decimal point: a CVV written beside the number
     // ('4111 1111 1111 1111 123'), which must never be stored.
     if (
       next === groups - 1 &&
-      groupLen(at, next) === (/^3[47]/.test(best) ? 4 : 3) &&
+      groupLen(at, next) === (/^3[47]/.test(card) ? 4 : 3) &&
       orig.slice(copied, at[2 * next]) !== '.'
     ) {
       out += orig.slice(copied, at[2 * next]) + '[redacted]';
@@ -254,7 +410,7 @@ const TRAILING_TOKEN = /\S+$/;
 export function dropSplitToken(head: string, next: string): string {
   const c = next.charAt(0);
   if (c === '') return head;
-  if (/[\d \t\u00a0\u2007\u202f\u3000+%./_-]/.test(c)) {
+  if (/[\d \t\u00a0\u2007\u202f\u3000\r\n+%./_-]/.test(c)) {
     const run = TRAILING_RUN.exec(head);
     if (run && run[0].replace(/\D/g, '').length > 6) return head.slice(0, run.index);
   }
