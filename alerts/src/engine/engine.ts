@@ -118,9 +118,12 @@ export const DEFAULT_STOP_TIMEOUT_MS = 5_000;
 
 /**
  * Notification-log entry (not a receiver × group key) listing the firing alerts handed to routing
- * and not yet notified when the engine stopped (a send cut off, a group in `group_wait`): the
- * restart routes them however old their evidence (else withheld as history: a lost page) — at
- * their first judgement of a recent minute, if they still fire then (`owedIds`).
+ * and not yet notified (a send under way or cut off, a group in `group_wait`): the restart routes
+ * them however old their evidence (else withheld as history: a lost page) — at their first
+ * judgement of a recent minute, if they still fire then (`owedIds`). Kept up to date with every
+ * save and written ahead of each page (`DispatcherDeps.beforeSend`), so it survives a `kill -9`
+ * or an OOM mid-send too, not only a graceful stop; a page delivered is in the notification log,
+ * which outranks it. (The key's name is from when only the stop wrote it.)
  */
 export const OWED_NFLOG_KEY = 'owed|stop';
 
@@ -333,6 +336,8 @@ export function createAlertEngine(
           inhibitRules: config.inhibit_rules.map(inhibitRuleOf),
           nflog: { get: (k) => nflogMap.get(k), set: (e) => (nflogMap.set(e.key, e), dirtyNflog.push(e)) },
           externalUrl: () => externalUrlOf(config, deps.dashboardUrl),
+          // Write-ahead: the page about to go out is saved as owed first (see OWED_NFLOG_KEY).
+          beforeSend: () => persist(),
         },
         config.routeTree,
       )
@@ -733,7 +738,25 @@ export function createAlertEngine(
     }
   }
 
+  /**
+   * Brings the owed-pages entry (OWED_NFLOG_KEY) up to date: the firing alerts handed to routing
+   * (or owed since the last run) that no receiver has heard yet. Marked dirty only when it changed.
+   */
+  function syncOwed(): void {
+    const had = nflogMap.get(OWED_NFLOG_KEY)?.firing ?? [];
+    if (!dispatcher || (dispatched.size === 0 && owedIds.size === 0 && had.length === 0)) return;
+    const heard = notifiedFiring(nflogMap.values());
+    const owed = [...new Set([...dispatched, ...owedIds])]
+      .filter((id) => states.get(id)?.status === 'firing' && !heard.has(id))
+      .sort();
+    if (owed.length === had.length && owed.every((id, i) => id === had[i])) return;
+    const e = { key: OWED_NFLOG_KEY, at: now(), firing: owed, resolved: [] };
+    nflogMap.set(e.key, e);
+    dirtyNflog.push(e);
+  }
+
   function persist(): Promise<void> {
+    syncOwed();
     if (dirty.size === 0 && removed.size === 0 && dirtyNflog.length === 0 && !dirtySilences)
       return persisting;
     const patch = {
@@ -1010,7 +1033,11 @@ export function createAlertEngine(
       watermark ??= closedUpTo;
     }
     if (opts.followWallClock) followWallClock(now());
-    if (dispatcher) await dispatcher.tick(now());
+    // Saved while sends are under way too (a receiver that hangs is retried ≈ 45 s): state and
+    // the owed pages must not wait for them to be durable.
+    const sends = dispatcher?.tick(now());
+    await persist();
+    await sends;
     await persist();
     if (snapshotIntervalMs > 0 && now() - lastSnapshotAt >= snapshotIntervalMs) await saveSnapshot();
   }
@@ -1102,16 +1129,8 @@ export function createAlertEngine(
           deps.notifier?.abort();
           await flushed;
         }
-        const heard = notifiedFiring(nflogMap.values());
-        const owed = [...dispatched, ...owedIds]
-          .filter((id) => states.get(id)?.status === 'firing' && !heard.has(id))
-          .sort();
-        if (owed.length || nflogMap.get(OWED_NFLOG_KEY)?.firing.length) {
-          const e = { key: OWED_NFLOG_KEY, at: now(), firing: owed, resolved: [] };
-          nflogMap.set(e.key, e);
-          dirtyNflog.push(e);
-        }
       }
+      // persist() brings the owed pages up to date (those cut off above included).
       await persist();
       await saveSnapshot();
       await log.flush();
