@@ -188,6 +188,37 @@ describe(
         result: 'already_acknowledged',
         acknowledged_by: 'key:test harness',
       });
+      // Withdrawn and given again with a reason, through the proxy: the service stamps the caller,
+      // the collector audits what was withdrawn and the reason (the service has no audit log).
+      const un = await collector.fetch(ackPath, { method: 'DELETE' });
+      expect([un.status, ((await un.json()) as { acknowledged_by: unknown }).acknowledged_by]).toEqual([
+        200,
+        null,
+      ]);
+      const why = 'stripe 确认故障，修复中';
+      const reack = await collector.fetch(ackPath, {
+        method: 'POST',
+        body: JSON.stringify({ reason: why }),
+        headers: { 'content-type': 'application/json' },
+      });
+      expect(await reack.json()).toMatchObject({
+        acknowledged_by: 'key:test harness',
+        acknowledged_reason: why,
+      });
+      await new Promise((r) => setTimeout(r, 100));
+      const auditOf = async (action: string) =>
+        (
+          (await (await collector.fetch(`/api/admin/audit?action=${action}&limit=1`)).json()) as {
+            entries: { details: Record<string, unknown> }[];
+          }
+        ).entries[0]?.details;
+      expect(await auditOf('alert.unack')).toMatchObject({
+        acknowledged_by: 'key:test harness',
+        reason: null,
+      });
+      expect(await auditOf('alert.ack')).toMatchObject({ reason: why });
+      const noAck = await collector.fetch(`/api/v1/alerts/nope/ack`, { method: 'DELETE' });
+      expect(noAck.status).toBe(404);
       // A JSON array body is refused by the service, not read as {} (it acknowledged the alert).
       const arr = await collector.fetch(ackPath, {
         method: 'POST',

@@ -97,10 +97,26 @@ export interface LiveAlertTransition {
   dashboard_url: string | null;
 }
 
+/** An alert's acknowledgement given or withdrawn (`POST` / `DELETE /alerts/{id}/ack`), as pushed by the alert engine. */
+export interface LiveAlertAck {
+  id: string;
+  rule: string;
+  labels: Record<string, string>;
+  /** True when given, false when withdrawn (reminders and escalation resume). */
+  acknowledged: boolean;
+  /** Who acknowledged it, or who withdrew the acknowledgement. */
+  by: string;
+  /** Wall clock, epoch ms. */
+  at: number;
+  /** The acknowledgement's reason (null without one, and when withdrawn). */
+  reason: string | null;
+}
+
 export interface ServerToClientEvents {
   transactions: (batch: LiveTransactionsBatch) => void;
   kpis: (kpis: LiveKpis) => void;
   alert: (transition: LiveAlertTransition) => void;
+  alert_ack: (ack: LiveAlertAck) => void;
 }
 
 /** socket.io event map, client → server. */

@@ -51,6 +51,21 @@ export interface AlertView extends AlertState {
   muted: MuteInfo;
 }
 
+/** An acknowledgement given or withdrawn (`AlertEngine.onAcknowledgement`: the live stream). */
+export interface AckChange {
+  id: string;
+  rule: string;
+  labels: Record<string, string>;
+  /** True when given, false when withdrawn. */
+  acknowledged: boolean;
+  /** Who acknowledged it, or who withdrew the acknowledgement. */
+  by: string;
+  /** Wall clock, epoch ms. */
+  at: number;
+  /** The acknowledgement's reason (null without one, and when withdrawn). */
+  reason: string | null;
+}
+
 /** Minimal logger the engine reports problems to (pino fits). */
 export interface EngineLogger {
   info(obj: object, msg?: string): void;
@@ -189,6 +204,8 @@ export interface AlertEngine {
   /** Closes every open minute (end of a replay). */
   finish(): void;
   onTransition(listener: (t: AlertTransition) => void): () => void;
+  /** Tells `listener` of every acknowledgement given or withdrawn; returns its removal. */
+  onAcknowledgement(listener: (a: AckChange) => void): () => void;
   /**
    * Newest episode first (`active_since` descending, then id), at most `limit` (500); `where`
    * keeps only the alerts it accepts, before their views are built (label filters, cursors).
@@ -201,7 +218,16 @@ export interface AlertEngine {
     where?: (s: AlertState) => boolean;
   }): AlertView[];
   get(id: string): AlertView | undefined;
-  acknowledge(id: string, by: string): AlertView | undefined;
+  /**
+   * Acknowledges an alert (`reason`: optional, stored and shown); stops its reminders and
+   * escalation. The caller checks it is pending or firing and not yet acknowledged.
+   */
+  acknowledge(id: string, by: string, reason?: string | null): AlertView | undefined;
+  /**
+   * Withdraws an alert's acknowledgement (`by`: who withdrew it): reminders resume, and escalation
+   * steps not yet taken count from now. The caller checks it is acknowledged.
+   */
+  unacknowledge(id: string, by: string): AlertView | undefined;
   createSilence(s: {
     matchers: Matcher[];
     starts_at?: number;
@@ -388,6 +414,7 @@ export function createAlertEngine(
   const dirty = new Set<string>();
   const removed = new Set<string>();
   const listeners = new Set<(t: AlertTransition) => void>();
+  const ackListeners = new Set<(a: AckChange) => void>();
   let closedUpTo: number | null = null;
   let watermark: number | null = null;
   const stats = {
@@ -458,6 +485,7 @@ export function createAlertEngine(
       contributors: s.contributors,
       dashboard_url: dashboardUrl(s),
       acknowledged_by: s.acknowledged_by,
+      unacknowledged_at: s.unacknowledged_at ?? null,
       flapping: s.flapping,
     };
   }
@@ -1240,6 +1268,10 @@ export function createAlertEngine(
       listeners.add(l);
       return () => listeners.delete(l);
     },
+    onAcknowledgement(l) {
+      ackListeners.add(l);
+      return () => ackListeners.delete(l);
+    },
     list(q = {}) {
       let out = [...states.values()];
       if (q.status === 'active') out = out.filter((s) => s.status === 'pending' || s.status === 'firing');
@@ -1254,13 +1286,33 @@ export function createAlertEngine(
       const s = states.get(id);
       return s ? view(s) : undefined;
     },
-    acknowledge(id, by) {
+    acknowledge(id, by, reason = null) {
       const s = states.get(id);
       if (!s) return undefined;
-      const next = { ...s, acknowledged_by: by, acknowledged_at: now() };
+      const next = { ...s, acknowledged_by: by, acknowledged_at: now(), acknowledged_reason: reason };
       states.set(id, next);
       dirty.add(id);
       dispatcher?.acknowledge(id, by);
+      const change = { id, rule: s.rule, labels: s.labels, acknowledged: true, by, at: now(), reason };
+      for (const l of ackListeners) l(change);
+      return view(next);
+    },
+    unacknowledge(id, by) {
+      const s = states.get(id);
+      if (!s) return undefined;
+      const at = now();
+      const next = {
+        ...s,
+        acknowledged_by: null,
+        acknowledged_at: null,
+        acknowledged_reason: null,
+        unacknowledged_at: at,
+      };
+      states.set(id, next);
+      dirty.add(id);
+      dispatcher?.unacknowledge(id, at);
+      const change = { id, rule: s.rule, labels: s.labels, acknowledged: false, by, at, reason: null };
+      for (const l of ackListeners) l(change);
       return view(next);
     },
     createSilence(s) {

@@ -159,6 +159,50 @@ describe('alerts router', () => {
     expect((await j(`/alerts/${id}`)).body).toMatchObject({ acknowledged_by: 'alice' });
   });
 
+  it('withdraws an acknowledgement (409 when there is none) and keeps the reason of one', async () => {
+    // An acknowledgement could not be taken back (the on-call who clicked it went home: the
+    // alert stayed without reminders or escalation), and it could say who but not why.
+    const id = ((await j('/alerts?status=firing')).body!['items'] as { id: string }[])[0]!.id;
+    const seen: unknown[] = [];
+    const off = engine.onAcknowledgement((a) => seen.push(a));
+    if ((await j(`/alerts/${id}`)).body!['acknowledged_by'] === null)
+      await j(`/alerts/${id}/ack`, { method: 'POST', body: JSON.stringify({ by: 'alice' }) });
+    const un = await j(`/alerts/${id}/ack`, { method: 'DELETE', body: JSON.stringify({ by: 'bob' }) });
+    expect(un.status).toBe(200);
+    expect(AlertViewSchema.parse(un.body)).toMatchObject({
+      acknowledged_by: null,
+      acknowledged_at: null,
+      acknowledged_reason: null,
+      unacknowledged_at: T0,
+    });
+    const again = await j(`/alerts/${id}/ack`, { method: 'DELETE', body: JSON.stringify({ by: 'bob' }) });
+    expect([again.status, again.body]).toEqual([
+      409,
+      { error: { code: 'conflict', message: `alert ${id} is not acknowledged: nothing to withdraw` } },
+    ]);
+    expect((await j('/alerts/nope/ack', { method: 'DELETE' })).status).toBe(404);
+    const why = 'stripe confirmed an incident, fix rolling out';
+    const ack = await j(`/alerts/${id}/ack`, {
+      method: 'POST',
+      body: JSON.stringify({ by: 'carol', reason: why }),
+    });
+    expect(AlertViewSchema.parse(ack.body)).toMatchObject({
+      acknowledged_by: 'carol',
+      acknowledged_reason: why,
+    });
+    expect((await j(`/alerts/${id}`)).body).toMatchObject({ acknowledged_reason: why });
+    const long = await j(`/alerts/${id}/ack`, {
+      method: 'POST',
+      body: JSON.stringify({ by: 'dan', reason: 'x'.repeat(501) }),
+    });
+    expect(long.body).toMatchObject({ error: { field: 'reason' } });
+    off();
+    expect(seen).toEqual([
+      expect.objectContaining({ id, acknowledged: false, by: 'bob', at: T0, reason: null }),
+      expect.objectContaining({ id, acknowledged: true, by: 'carol', at: T0, reason: why }),
+    ]);
+  });
+
   it('creates a silence (author, reason, expiry) that mutes the alert, and expires it', async () => {
     const bad = await j('/silences', {
       method: 'POST',

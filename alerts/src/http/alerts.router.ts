@@ -38,7 +38,13 @@ class ApiError extends Error {
 
 // Queries are strict like the collector's read API: a misspelt parameter is a 400 naming it, not an unfiltered answer.
 const ListQuery = AlertListQuerySchema;
-const AckBody = z.strictObject({ by: z.string().trim().min(1).max(128) });
+const AckBody = z.strictObject({
+  by: z.string().trim().min(1).max(128),
+  /** Why (shown with the acknowledgement in the API, the live stream and the audit log). */
+  reason: z.string().trim().max(500).optional(),
+});
+/** `DELETE /alerts/:id/ack`: who withdraws it (a host stamps the caller, as for acknowledgements). */
+const UnackBody = z.object({ by: z.string().trim().min(1).max(128).optional() });
 const SilenceBody = z
   .strictObject({
     matchers: z.array(z.string()).min(1),
@@ -103,7 +109,8 @@ const isAfter = (a: Pick<AlertView, 'active_since' | 'id'>, c: Cursor): boolean 
  * The alerts HTTP API (Express 5 Router; mount it under e.g. `/api/v1`):
  *   GET  /alerts                 ?status=active|firing|…&rule=&severity=&filter=&limit=&cursor=
  *   GET  /alerts/:id
- *   POST /alerts/:id/ack         {by}   (409 unless pending or firing; the first acknowledgement stands)
+ *   POST /alerts/:id/ack         {by, reason?}   (409 unless pending or firing; the first acknowledgement stands)
+ *   DELETE /alerts/:id/ack       withdraw it (409 when not acknowledged); reminders and escalation resume
  *   GET  /silences
  *   POST /silences               {matchers:["provider=\"adyen\""], ends_at|duration, created_by, comment, starts_at?}
  *   DELETE /silences/:id         expire now (409 when already ended)
@@ -120,7 +127,7 @@ export function createAlertsRouter(deps: AlertsRouterDeps): Router {
   const now = deps.now ?? Date.now;
   const r = Router();
   r.use((req, res, next) => {
-    if (!['POST', 'PUT', 'PATCH'].includes(req.method)) return next();
+    if (!['POST', 'PUT', 'PATCH', 'DELETE'].includes(req.method)) return next();
     // A body that is not declared JSON (text/plain, a form) is never parsed, so it read as an empty
     // object: "expected array, received undefined". Checked on the header, not on req.body, because
     // a host may have replaced the body already (the collector stamps the actor). An empty body
@@ -208,7 +215,19 @@ export function createAlertsRouter(deps: AlertsRouterDeps): Router {
     // The first acknowledgement stands: a second one (another engineer clicking in chat) replaced
     // who and when, so the resolve credited the later click. Answered with the alert as it is.
     if (cur.acknowledged_by !== null) return void res.json(out(cur));
-    const a = engine.acknowledge(id, b.by);
+    const a = engine.acknowledge(id, b.by, b.reason || null);
+    if (!a) throw new ApiError(404, 'not_found', `no alert ${id}`);
+    res.json(out(a));
+  });
+  r.delete('/alerts/:id/ack', (req, res) => {
+    // No body of its own: the host stamps the caller as `by` (the collector, `paywatch alerts`).
+    const b = parse(UnackBody, req.body ?? {});
+    const id = req.params.id ?? '';
+    const cur = engine.get(id);
+    if (!cur) throw new ApiError(404, 'not_found', `no alert ${id}`);
+    if (cur.acknowledged_by === null)
+      throw new ApiError(409, 'conflict', `alert ${id} is not acknowledged: nothing to withdraw`);
+    const a = engine.unacknowledge(id, b.by ?? 'anonymous');
     if (!a) throw new ApiError(404, 'not_found', `no alert ${id}`);
     res.json(out(a));
   });

@@ -50,7 +50,7 @@ const MuteInfoSchema = z.strictObject({
   flapping: z.boolean(),
 });
 
-/** One alert as `GET /alerts`, `GET /alerts/{id}` and `POST /alerts/{id}/ack` return it. */
+/** One alert as `GET /alerts`, `GET /alerts/{id}`, `POST /alerts/{id}/ack` and `DELETE /alerts/{id}/ack` return it. */
 export const AlertViewSchema = z.strictObject({
   id: z.string().describe('Stable across restarts and episodes: a hash of the rule name and its labels'),
   rule: z.string(),
@@ -84,6 +84,14 @@ export const AlertViewSchema = z.strictObject({
   no_data: z.boolean(),
   acknowledged_by: z.string().nullable(),
   acknowledged_at: epochMsOrNull('Wall-clock time it was acknowledged'),
+  acknowledged_reason: z
+    .string()
+    .nullable()
+    .optional()
+    .describe('Why it was acknowledged, as given with the acknowledgement (null without one)'),
+  unacknowledged_at: epochMsOrNull(
+    'Wall-clock time its acknowledgement was last withdrawn this episode: escalation counts its steps from there',
+  ).optional(),
   dashboard_url: z.string().describe("Deep link to the alert's page on the dashboard"),
   muted: MuteInfoSchema,
 });

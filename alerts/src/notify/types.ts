@@ -32,6 +32,11 @@ export interface NotifyAlert {
   dashboard_url: string;
   acknowledged_by: string | null;
   /**
+   * When its acknowledgement was withdrawn this episode (wall clock; the alert state's
+   * `unacknowledged_at`): escalation counts from there, not from `starts_at`.
+   */
+  unacknowledged_at?: number | null;
+  /**
    * Flapping (the alert state's `flapping`): routing sends nothing about it — no reminder, no
    * escalation — until it settles and its settled status is notified.
    */

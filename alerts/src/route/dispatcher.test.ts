@@ -687,6 +687,24 @@ describe('dispatcher', () => {
     ).toEqual(['sent', 'sent']);
   });
 
+  it('escalates an alert whose acknowledgement was withdrawn once the step has passed since the withdrawal', async () => {
+    // An acknowledgement could not be withdrawn; escalation resumes from the withdrawal (counted
+    // from the page, an alert acknowledged at once and withdrawn 40 min later escalated at once).
+    const { d } = setup();
+    const p = alert('p', { provider: 'adyen', severity: 'page' });
+    d.update(p, 0);
+    await d.tick(30 * S);
+    expect(d.acknowledge('p', 'alice')).toBe(true);
+    for (let t = M; t <= 40 * M; t += M) await d.tick(t);
+    expect(d.unacknowledge('p', 40 * M)).toBe(true);
+    for (let t = 40 * M + 30 * S; t < 55 * M; t += 30 * S) await d.tick(t);
+    expect(sent().filter((x) => x.path === '/manager')).toEqual([]);
+    await d.tick(55 * M);
+    expect(sent().filter((x) => x.path === '/manager')).toEqual([
+      { path: '/manager', status: 'firing', alerts: ['p:firing'] },
+    ]);
+  });
+
   it('escalates on time while a page to its own receiver hangs', async () => {
     // A tick skipped a group whose flush was under way: an update to an on-call webhook that hung
     // (4 attempts of 10 s) held back the manager's escalation of the page heard before it.

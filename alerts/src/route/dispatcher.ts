@@ -81,6 +81,11 @@ export interface Dispatcher {
   tick(now: number): Promise<void>;
   acknowledge(alertId: string, by: string): boolean;
   /**
+   * Withdraws an alert's acknowledgement at `at` (wall clock): reminders resume, and escalation
+   * steps not yet taken count their `after` from `at` (a step already taken is not repeated).
+   */
+  unacknowledge(alertId: string, at: number): boolean;
+  /**
    * Marks a notified alert flapping (or no longer): the engine sends no updates while an alert
    * flaps, so the group's copy is the last status notified, and it was reminded and escalated as
    * firing after it had resolved. A flapping alert is muted like a silenced one (its resolve still
@@ -117,6 +122,15 @@ const INHIBIT_LEAD_MS = 5 * 60_000;
 const INHIBIT_MEMORY_MS = 6 * 3_600_000;
 /** Ended episodes remembered per inhibiting alert. */
 const MAX_ENDED_EPISODES = 16;
+
+/**
+ * Where an alert's escalation steps count their `after` from: the start of its firing, or the
+ * withdrawal of its acknowledgement when later (escalation resumes from there: an alert
+ * acknowledged at once and un-acknowledged an hour later would otherwise be escalated at once).
+ */
+function escalationClock(a: NotifyAlert): number {
+  return Math.max(a.starts_at, a.unacknowledged_at ?? -Infinity);
+}
 
 /** Notification-log key of escalation step `i` of a group (what was escalated, to whom). */
 export function escalationLogKey(groupKey: string, i: number, receiver: string): string {
@@ -428,7 +442,8 @@ export function createDispatcher(deps: DispatcherDeps, route: Route): Dispatcher
         if (out.delivered) for (const a of escResolved) escalated.delete(a.id);
       }
       const due = firing.filter(
-        (a) => a.acknowledged_by === null && now - a.starts_at >= step.after_ms && !escalated.has(a.id),
+        (a) =>
+          a.acknowledged_by === null && now - escalationClock(a) >= step.after_ms && !escalated.has(a.id),
       );
       if (due.length) {
         const out = await deps.notifier.notify(step.receiver, {
@@ -478,7 +493,7 @@ export function createDispatcher(deps: DispatcherDeps, route: Route): Dispatcher
     );
     const due = g.route.escalate.some((step, i) => {
       const escalated = deps.nflog.get(escalationLogKey(g.key, i, step.receiver))?.firing ?? [];
-      return open.some((a) => now - a.starts_at >= step.after_ms && !escalated.includes(a.id));
+      return open.some((a) => now - escalationClock(a) >= step.after_ms && !escalated.includes(a.id));
     });
     if (!due) return null;
     const firing = open.filter((a) => {
@@ -635,6 +650,17 @@ export function createDispatcher(deps: DispatcherDeps, route: Route): Dispatcher
         const a = g.alerts.get(alertId);
         if (a) {
           g.alerts.set(alertId, { ...a, acknowledged_by: by });
+          found = true;
+        }
+      }
+      return found;
+    },
+    unacknowledge(alertId, at) {
+      let found = false;
+      for (const g of groups.values()) {
+        const a = g.alerts.get(alertId);
+        if (a) {
+          g.alerts.set(alertId, { ...a, acknowledged_by: null, unacknowledged_at: at });
           found = true;
         }
       }

@@ -57,6 +57,13 @@ export interface AlertState {
   no_data: boolean;
   acknowledged_by: string | null;
   acknowledged_at: number | null;
+  /** Why it was acknowledged, as the acknowledger wrote it (null without one; absent in states saved before 27 Nov). */
+  acknowledged_reason?: string | null;
+  /**
+   * When its acknowledgement was withdrawn (wall clock), null when it never was this episode:
+   * escalation counts its steps' `after` from there (not from the start of the episode).
+   */
+  unacknowledged_at?: number | null;
 }
 
 /** How a rule's alerts move between states. Durations in ms. */
@@ -218,6 +225,8 @@ export function step(
       next.revenue_at_risk = 0;
       next.acknowledged_by = null;
       next.acknowledged_at = null;
+      delete next.acknowledged_reason;
+      delete next.unacknowledged_at;
       next.status = lc.for_ms <= 0 ? 'firing' : 'pending';
       transition = next.status;
     } else if (prev.status === 'pending' && now - (prev.active_since ?? now) >= lc.for_ms) {

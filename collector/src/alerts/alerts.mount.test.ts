@@ -222,4 +222,67 @@ describe('a second acknowledgement, as the audit log records it', () => {
       rmSync(d, { recursive: true, force: true });
     }
   });
+
+  it("audits an acknowledgement's reason, and its withdrawal by the caller with what was withdrawn", async () => {
+    // An acknowledgement could say who but not why, and could not be withdrawn at all.
+    const d = mkdtempSync(join(tmpdir(), 'pw-alerts-unack-'));
+    writeFileSync(
+      join(d, 'alerts-state.json'),
+      JSON.stringify({ version: 1, states: [firing('open', null)], nflog: [], silences: [] }),
+    );
+    const a = createAlertsInCollector(
+      { rulesPath: undefined, env: {}, dataDir: d, reportingCurrency: 'EUR' },
+      { logger },
+    );
+    await a.start();
+    const audited: unknown[] = [];
+    const changes: unknown[] = [];
+    a.module.engine.onAcknowledgement((c) => changes.push(c));
+    const app = express();
+    app.use((_req, res, next) => {
+      res.locals.principal = { ...alice, id: 'u2', name: 'bob' } satisfies Principal;
+      res.on('finish', () => audited.push(res.locals.auditDetails));
+      next();
+    });
+    app.use(a.mount.router);
+    app.use(errorHandler(logger));
+    const srv = app.listen(0, '127.0.0.1');
+    await new Promise((r) => srv.once('listening', r));
+    const url = `http://127.0.0.1:${(srv.address() as AddressInfo).port}/api/v1/alerts/open/ack`;
+    const call = async (method: string, body?: unknown) => {
+      const res = await fetch(url, {
+        method,
+        ...(body === undefined
+          ? {}
+          : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
+      });
+      await new Promise((r) => setImmediate(r));
+      return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+    };
+    try {
+      const why = 'adyen confirmed, fix rolling out';
+      expect(await call('POST', { reason: why, by: 'mallory' })).toMatchObject({
+        status: 200,
+        body: { acknowledged_by: 'bob', acknowledged_reason: why },
+      });
+      expect(audited.at(-1)).toEqual({ reason: why });
+      expect(await call('DELETE')).toMatchObject({ status: 200, body: { acknowledged_by: null } });
+      expect(audited.at(-1)).toEqual({ acknowledged_by: 'bob', reason: why });
+      expect(await call('DELETE')).toMatchObject({ status: 409, body: { error: { code: 'conflict' } } });
+      expect(changes).toEqual([
+        expect.objectContaining({ id: 'open', acknowledged: true, by: 'bob', reason: why }),
+        expect.objectContaining({ id: 'open', acknowledged: false, by: 'bob', reason: null }),
+      ]);
+      const doc = buildOpenApi(ALERT_ROUTE_DOCS, { version: 't' }) as {
+        paths: Record<string, Record<string, { responses: Record<string, unknown> }>>;
+      };
+      expect(Object.keys(doc.paths['/api/v1/alerts/{id}/ack']!['delete']!.responses)).toEqual(
+        expect.arrayContaining(['200', '409']),
+      );
+    } finally {
+      await a.stop();
+      await new Promise((r) => srv.close(r));
+      rmSync(d, { recursive: true, force: true });
+    }
+  });
 });

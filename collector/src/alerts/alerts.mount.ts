@@ -87,17 +87,30 @@ export const ALERT_ROUTE_DOCS: RouteDoc[] = [
     auth: 'oncall',
     audit: 'alert.ack',
     summary:
-      'Acknowledge an alert (stops its reminders and escalation; the resolve still goes out, saying who acknowledged); the actor is the signed-in user; the first acknowledgement stands (a second answers 200 with it unchanged, audited with `result: already_acknowledged` and the `acknowledged_by` that stands)',
+      'Acknowledge an alert (stops its reminders and escalation; the resolve still goes out, saying who acknowledged); the actor is the signed-in user; an optional `reason` is stored with it (`acknowledged_reason`, the live `alert_ack` event, the audit entry); the first acknowledgement stands (a second answers 200 with it unchanged, audited with `result: already_acknowledged` and the `acknowledged_by` that stands)',
     pathParams: { id: 'Alert id' },
     body: {
       contentTypes: ['application/json'],
-      description: '`{}` (the actor is taken from the session or key)',
+      description:
+        '`{}` or `{reason: "adyen confirmed, fix rolling out"}` (at most 500 characters; the actor is taken from the session or key)',
     },
     response: json(AlertViewSchema, 'AlertView'),
     errors: {
       ...bodyErrors,
       409: 'The alert is not pending or firing (resolved or inactive): there is nothing to acknowledge.',
     },
+  },
+  {
+    method: 'delete',
+    path: '/api/v1/alerts/{id}/ack',
+    tag: 'alerts',
+    auth: 'oncall',
+    audit: 'alert.unack',
+    summary:
+      "Withdraw an alert's acknowledgement: reminders resume, and escalation steps not yet taken count their `after` from now (`unacknowledged_at`); a step already taken is not repeated. The actor is the signed-in user (the live `alert_ack` event says who); audited with the acknowledgement withdrawn (`acknowledged_by`, `reason`)",
+    pathParams: { id: 'Alert id' },
+    response: json(AlertViewSchema, 'AlertView, no longer acknowledged'),
+    errors: { ...errors, 409: 'The alert is not acknowledged: there is nothing to withdraw.' },
   },
   {
     method: 'get',
@@ -214,16 +227,46 @@ export function readAlertBodies(
   engine: Pick<AlertsModule['engine'], 'get'>,
   actor: (req: Request, res: Response) => string,
   onRepeatedAck: (res: Response, details: AuditDetails) => void,
+  /** Audit details of an acknowledgement (its reason) or of its withdrawal (what was withdrawn). */
+  onAckDetails?: (res: Response, details: AuditDetails) => void,
 ): void {
   const body = createJsonBody(64 * 1024);
   router.post(`${prefix}/alerts/:id/ack`, body, stampActorBody('by', actor), (req, res, next) => {
     const repeated = repeatedAck(engine, req.params.id);
     if (repeated) onRepeatedAck(res, repeated);
+    else {
+      const details = ackDetails(req.body);
+      if (Object.keys(details).length) onAckDetails?.(res, details);
+    }
+    next();
+  });
+  // No body: `by` is the caller; the audit entry names the acknowledgement withdrawn.
+  router.delete(`${prefix}/alerts/:id/ack`, (req, res, next) => {
+    req.body = { by: actor(req, res) };
+    const cur = typeof req.params.id === 'string' ? engine.get(req.params.id) : undefined;
+    if (cur?.acknowledged_by)
+      onAckDetails?.(res, {
+        acknowledged_by: cur.acknowledged_by,
+        reason: cur.acknowledged_reason ?? null,
+      });
     next();
   });
   router.post(`${prefix}/silences`, body, stampActorBody('created_by', actor));
   router.post(`${prefix}/receivers/:name/test`, body);
 }
+
+/** The audit details of an acknowledgement's body: its reason, when given (cut to 500 characters). */
+function ackDetails(body: unknown): AuditDetails {
+  const reason = body && typeof body === 'object' ? (body as { reason?: unknown }).reason : undefined;
+  return typeof reason === 'string' && reason.trim() ? { reason: reason.trim().slice(0, 500) } : {};
+}
+
+/**
+ * Set by `paywatch alerts` on an acknowledgement with a reason and on a withdrawal: the audit
+ * details (`onAckDetails`) as base64url JSON, for the collector that proxies it to audit them
+ * (alerts.proxy.ts; the service has no audit log).
+ */
+export const AUDIT_DETAILS_HEADER = 'x-paywatch-audit-details';
 
 /**
  * Set by `paywatch alerts` on an acknowledgement that changed nothing (`already_acknowledged`),
@@ -320,6 +363,9 @@ export function createAlertsInCollector(
     '/api/v1',
     module.engine,
     (_req, res) => actorOf(principalOf(res)).actor ?? 'anonymous',
+    (res, details) => {
+      res.locals.auditDetails = details;
+    },
     (res, details) => {
       res.locals.auditDetails = details;
     },
@@ -427,6 +473,8 @@ export function createAlertsInCollector(
           revenue_at_risk_currency: currency,
         }),
       );
+      // Acknowledgements given and withdrawn (who, why): a wallboard shows them without polling.
+      module.engine.onAcknowledgement((a) => live.io.local.emit('alert_ack', a));
     },
     registerMetrics(registry) {
       registerAlertEngineMetrics(registry, module.engine);

@@ -5,7 +5,8 @@ import { actorOf } from '../auth/roles.js';
 import { OverloadedError, UnsupportedMediaTypeError } from '../lib/errors.js';
 import { createJsonBody } from '../lib/json-body.js';
 import type { Logger } from '../lib/logger.js';
-import { ACK_RESULT_HEADER, ALERT_ROUTE_DOCS } from './alerts.mount.js';
+import type { AuditDetails } from '../audit/types.js';
+import { ACK_RESULT_HEADER, ALERT_ROUTE_DOCS, AUDIT_DETAILS_HEADER } from './alerts.mount.js';
 import { ACTOR_HEADER } from './alerts.service.js';
 
 /** Who acknowledged the alert an answer shows, and when (nulls when the body does not say). */
@@ -18,6 +19,21 @@ function standingAck(body: Buffer): { acknowledged_by: string | null; acknowledg
     };
   } catch {
     return { acknowledged_by: null, acknowledged_at: null };
+  }
+}
+
+/** The service's audit details (`AUDIT_DETAILS_HEADER`): scalar values only, else none. */
+function auditDetailsOf(header: string): AuditDetails {
+  try {
+    const raw = JSON.parse(Buffer.from(header, 'base64url').toString('utf8')) as unknown;
+    if (!raw || typeof raw !== 'object') return {};
+    const out: AuditDetails = {};
+    for (const [k, v] of Object.entries(raw))
+      if (v === null || ['string', 'number', 'boolean'].includes(typeof v))
+        out[k] = v as string | number | boolean | null;
+    return out;
+  } catch {
+    return {};
   }
 }
 
@@ -59,6 +75,9 @@ export function createAlertsProxy(
         // An acknowledgement that changed nothing (the first stands): audited as such, by whom it stands.
         if (r.headers.get(ACK_RESULT_HEADER) === 'already_acknowledged')
           res.locals.auditDetails = { result: 'already_acknowledged', ...standingAck(body) };
+        // An acknowledgement with a reason: the reason is audited (the service has no audit log).
+        else if (r.headers.get(AUDIT_DETAILS_HEADER))
+          res.locals.auditDetails = auditDetailsOf(r.headers.get(AUDIT_DETAILS_HEADER) ?? '');
         res.status(r.status);
         const ct = r.headers.get('content-type');
         if (ct) res.type(ct);

@@ -11,6 +11,7 @@ import { createStore } from '../store/index.js';
 import type { Store } from '../store/types.js';
 import {
   ACK_RESULT_HEADER,
+  AUDIT_DETAILS_HEADER,
   createAlertsInCollector,
   readAlertBodies,
   type AlertsInCollector,
@@ -165,6 +166,9 @@ export async function startAlertsService(
       },
       // Tells the proxying collector that the first acknowledgement stands, for its audit entry.
       (res) => res.setHeader(ACK_RESULT_HEADER, 'already_acknowledged'),
+      // And an acknowledgement's reason, or what a withdrawal withdrew (any language: base64url).
+      (res, details) =>
+        res.setHeader(AUDIT_DETAILS_HEADER, Buffer.from(JSON.stringify(details)).toString('base64url')),
     );
     api.use(alerts.module.router);
     app.use('/api/v1', api);

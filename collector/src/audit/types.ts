@@ -17,6 +17,7 @@ export const AUDIT_ACTIONS = [
   'config.change',
   'silence.change',
   'alert.ack',
+  'alert.unack',
   'data.erase',
   'data.retention',
   'data.backup',
