@@ -240,6 +240,37 @@ describe('mask step', () => {
     expect(masker.maskText('id deadbeef:cafe:babe::1 done')).toBe('id deadbeef:cafe:babe::1 done');
   });
 
+  it('hashes an IPv6 address written with its port and keeps the port (Node, Java, gRPC, brackets)', () => {
+    const a = masker.maskText('2001:db8::1');
+    expect(masker.maskText('connect ECONNREFUSED 2001:db8::1:443')).toBe(`connect ECONNREFUSED ${a}:443`);
+    expect(masker.maskText('listen EADDRINUSE: address already in use 2001:db8::1:8443')).toBe(
+      `listen EADDRINUSE: address already in use ${a}:8443`,
+    );
+    // Nine groups (Java's InetSocketAddress) or a five-digit last part: no address reads them whole.
+    expect(masker.maskText('peer /2001:db8:0:0:0:0:0:1:443 closed')).toBe(`peer /${a}:443 closed`);
+    expect(masker.maskText('dial 2001:db8::1:50051 failed')).toBe(`dial ${a}:50051 failed`);
+    expect(masker.maskText('[2001:db8::1]:443, [2001:db8::1]:50051')).toBe(`[${a}]:443, [${a}]:50051`);
+    expect(masker.maskText('from ::ffff:203.0.113.9:443')).toBe(`from ${masker.maskText('203.0.113.9')}:443`);
+    // Without such a sign a last decimal group is a group: the whole is one address, hashed whole.
+    expect(masker.maskText('blocked 2001:db8:85a3::8a2e:370:7334')).toBe(
+      `blocked ${masker.maskEvent(event({ ip_ref: '2001:db8:85a3:0:0:8a2e:370:7334' })).ip_ref}`,
+    );
+    expect(masker.maskText('x 2001:db8::1:443')).toMatch(/^x ip_[0-9a-f]{32}$/);
+    expect(masker.maskText('connect ECONNREFUSED ::1:8123')).toBe('connect ECONNREFUSED ::1:8123');
+  });
+
+  it('keeps eight two-digit hex groups: a WWN or EUI-64 in byte notation, not an IPv6 address', () => {
+    for (const kept of [
+      'wwpn 20:00:00:25:b5:00:00:0f',
+      'node 50:06:01:60:3b:a0:11:22',
+      'eui 02:00:5e:10:00:00:00:01',
+    ])
+      expect(masker.maskText(kept)).toBe(kept);
+    // Groups written as an address (no two-digit padding) still read as one.
+    expect(masker.maskText('a:b:c:d:e:f:1:2')).toMatch(/^ip_[0-9a-f]{32}$/);
+    expect(masker.maskText('2001:db8:0:0:0:0:0:1')).toBe(masker.maskText('2001:db8::1'));
+  });
+
   it('hashes an IPv6 ip_ref in the form text is hashed in: IPv4-mapped as IPv4, any spelling as RFC 5952', () => {
     const refOf = (ip_ref: string) => masker.maskEvent(event({ ip_ref })).ip_ref;
     // Node's req.ip on a dual-stack server, and the same shopper in a message and from an IPv4 client.

@@ -12,8 +12,8 @@ import { fieldKey, isSensitiveField } from '../../lib/sensitive-keys.js';
  * - Metadata keys that name card verification data or PINs are dropped with their values.
  * - `customer_ref`, `device_ref`, `ip_ref`, and any e-mail address, international phone
  *   number or IPv4 or IPv6 address found in text, are replaced by a keyed HMAC (stable per key,
- *   not reversible; an address hashes like `ip_ref`, IPv6 in its RFC 5952 form; private, loopback
- *   and link-local ones, which name infrastructure, are kept).
+ *   not reversible; an address hashes like `ip_ref`, IPv6 in its RFC 5952 form, a port written
+ *   after it kept; private, loopback and link-local ones, which name infrastructure, are kept).
  */
 export interface Masker {
   maskEvent(e: PaymentEvent): PaymentEvent;
@@ -117,6 +117,49 @@ function ipv6Of(m: string, at: number, all: string): number[] | null {
   return m.includes('::') || m.split(':').length >= 7 ? parseIpv6(m) : null;
 }
 
+// Node's error format, `<syscall> E<CODE> <address>:<port>` (`connect ECONNREFUSED 2001:db8::1:443`,
+// `listen EADDRINUSE: address already in use …`): text right before an unbracketed address that
+// says its last `:digits` is a port.
+const NODE_ADDRESS_PORT = /(?:\bE[A-Z]{3,}|address already in use) $/;
+// Eight groups of two hex digits: a WWN or EUI-64 in byte notation (`20:00:00:25:b5:00:00:0f`,
+// a Fibre Channel port's name), like a MAC address, not an IPv6 address (whose leading zeros are
+// dropped, RFC 5952, or written in full four-digit groups).
+const BYTE_NOTATION = /^[0-9A-Fa-f]{2}(?::[0-9A-Fa-f]{2}){7}$/;
+
+/**
+ * An unbracketed IPv6 address followed by `:port` at `at` in `all` (`m`: the candidate matched
+ * there): its groups, the address's length in `m` and where the port ends, or null. Java writes
+ * `/2001:db8:0:0:0:0:0:1:443` (nine groups: no address), gRPC `2001:db8::1:50051` (five digits or
+ * more: no group; not checked to be a port, so no address before such digits is kept) — read so
+ * always; `2001:db8::1:443` is an address too, so a last decimal group is a
+ * port only in Node's error format (`NODE_ADDRESS_PORT`; `wholeIsAddress`). Otherwise the whole
+ * is hashed (`2001:db8:85a3::8a2e:370:7334` is one address): nothing of it is kept.
+ */
+function ipv6WithPort(
+  m: string,
+  at: number,
+  all: string,
+  wholeIsAddress: boolean,
+): { g: number[]; addrLen: number; end: number } | null {
+  // The port after the match (it ends in a dotted quad: `::ffff:203.0.113.9:443`) or its last group.
+  const tail = m.length;
+  const colon = all.charCodeAt(at + tail) === 58 ? tail : m.lastIndexOf(':');
+  if (colon <= 0 || m.charCodeAt(colon - 1) === 58) return null;
+  let end = at + colon + 1;
+  while (isDigit(all.charCodeAt(end))) end++;
+  const digits = end - (at + colon + 1);
+  if (digits === 0 || end < at + tail) return null;
+  const after = all.charCodeAt(end);
+  if (isWordChar(after) || after === 58 || (after === 46 && isDigit(all.charCodeAt(end + 1)))) return null;
+  if (wholeIsAddress && digits < 5 && !NODE_ADDRESS_PORT.test(all.slice(Math.max(0, at - 40), at)))
+    return null;
+  const addr = m.slice(0, colon);
+  const before = all.charCodeAt(at - 1);
+  if (isWordChar(before) || before === 46) return null;
+  const g = addr.includes('::') || addr.split(':').length === 8 ? parseIpv6(addr) : null;
+  return g === null ? null : { g, addrLen: colon, end };
+}
+
 /**
  * An IPv6 address that names infrastructure, never a shopper (kept, as private IPv4 ones are):
  * unspecified and loopback (and the deprecated IPv4-compatible ::/96, so Node's
@@ -203,7 +246,15 @@ export function createMasker(hashKey: Buffer): Masker {
     let done = 0;
     V6_CANDIDATE.lastIndex = 0;
     for (let m = V6_CANDIDATE.exec(s); m !== null; m = V6_CANDIDATE.exec(s)) {
-      const g = ipv6Of(m[0], m.index, s);
+      let g = ipv6Of(m[0], m.index, s);
+      let end = m.index + m[0].length;
+      let port = '';
+      const withPort = ipv6WithPort(m[0], m.index, s, g !== null);
+      if (withPort !== null) {
+        g = withPort.g;
+        port = s.slice(m.index + withPort.addrLen, withPort.end);
+        end = V6_CANDIDATE.lastIndex = withPort.end;
+      } else if (g !== null && BYTE_NOTATION.test(m[0])) continue;
       if (g === null) {
         // Glued to a label by a colon ('ip:2001:db8::1', '[IPv6:2001:db8::1]', 'remote:2a00:…':
         // the match began at the colon, or inside a label ending in a hex letter or digit): try
@@ -216,8 +267,8 @@ export function createMasker(hashKey: Buffer): Masker {
       const v4 = mappedIpv4(g);
       if (v4 !== null ? isInfraAddress(v4) : isInfraIpv6(g)) continue;
       const hashed = hmac('ip', v4 ?? canonicalIpv6(g));
-      out += s.slice(done, m.index) + hashed;
-      done = m.index + m[0].length;
+      out += s.slice(done, m.index) + hashed + port;
+      done = end;
     }
     return done === 0 ? s : out + s.slice(done);
   };
