@@ -1,11 +1,11 @@
-// Guards the link every alert notification carries: `paywatch start` with its default settings pages a provider outage with a `dashboard_url` on its own address, and that URL opened in Chromium (signed out) asks to sign in, then shows that alert; and the silences page on the same collector: silences made through the API listed in English and Chinese with state, matchers, author and reason, one expired from the page (the engine says so), fitting a 1280 px screen.
+// Guards the link every alert notification carries: `paywatch start` with its default settings pages a provider outage with a `dashboard_url` on its own address, and that URL opened in Chromium (signed out) asks to sign in, then shows that alert; and the silences page on the same collector: silences made through the API listed in English and Chinese with state, matchers, author and reason, one expired from the page (the engine says so), fitting a 1280 px screen; and the alerts list following the live socket: with the page's timers stopped (no poll can run), an alert raised by a new event appears on it.
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TEST_KEY, sendOutageHistory } from '../../collector/test/harness.js';
+import { TEST_KEY, inputEvent, ndjson, sendOutageHistory } from '../../collector/test/harness.js';
 import {
   buildDashboard,
   launchChromium,
@@ -175,6 +175,51 @@ describe('an alert notification link', () => {
       'stripe incident INC-7',
     ]);
     expect(await row(active.id).getByRole('button').count()).toBe(0);
+    await ctx.close();
+  }, 60_000);
+
+  it('shows a new alert on the alerts list as the live socket announces it, with no poll', async () => {
+    const ctx = await browser!.newContext({ viewport: { width: 1280, height: 720 }, locale: 'en-US' });
+    const page = await ctx.newPage();
+    // The page's clock is ours: once paused, no setInterval poll runs (the list polled every 15 s).
+    await page.clock.install();
+    const connected = new Promise<void>((resolve) =>
+      page.on('websocket', (ws) =>
+        ws.on('framereceived', (f) => {
+          if (typeof f.payload === 'string' && f.payload.startsWith('40')) resolve();
+        }),
+      ),
+    );
+    await page.goto(`${base}/alerts`);
+    await page.locator('input[name=password]').waitFor({ timeout: 20_000 });
+    await page.fill('input[name=username]', 'admin');
+    await page.fill('input[name=password]', ADMIN_PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.locator('main table, main p:has-text("No alerts match")').first().waitFor({ timeout: 20_000 });
+    // The socket.io connect acknowledgement (a page without a socket goes on after 10 s, and fails below).
+    await Promise.race([connected, new Promise((r) => setTimeout(r, 10_000))]);
+    await page.clock.pauseAt(Date.now() + 1_000);
+    const aml = () => page.locator('main tbody tr', { hasText: 'reaches the AML threshold' });
+    expect(await aml().count()).toBe(0);
+
+    // One payment over the AML threshold (10 000 in the reporting currency): the default pack's
+    // aml_large_transaction alerts on it at once.
+    const res = await fetch(`${base}/v1/events`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${TEST_KEY}`, 'content-type': 'application/x-ndjson' },
+      body: ndjson([
+        inputEvent(990_001, {
+          event_id: 'evt_aml_live',
+          payment_id: 'pay_aml_live',
+          ts: Date.now(),
+          status: 'succeeded',
+          amount_minor: 1_500_000,
+          customer_ref: 'cus_aml_live',
+        }),
+      ]),
+    });
+    expect(res.status).toBe(200);
+    await aml().first().waitFor({ timeout: 15_000 });
     await ctx.close();
   }, 60_000);
 });

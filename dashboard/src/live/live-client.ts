@@ -1,5 +1,6 @@
 import type {
   ClientToServerEvents,
+  LiveAlertTransition,
   LiveKpis,
   LiveRetryData,
   LiveTransaction,
@@ -27,6 +28,8 @@ export interface LiveHandlers {
     info: { dropped: number; backfill: false | 'initial' | 'reconnect' },
   ): void;
   onKpis?(kpis: LiveKpis): void;
+  /** An alert changed state (the engine's transition, pushed by the collector running it). */
+  onAlert?(transition: LiveAlertTransition): void;
   /**
    * The server refused the handshake for good (`unauthorized` / `forbidden`); socket.io will not
    * retry. A refusal that passes (a rate limit, the connection cap) is tried again, not reported.
@@ -126,6 +129,7 @@ export function createLiveClient(deps: LiveClientDeps, handlers: LiveHandlers): 
         handlers.onTransactions?.(batch.events, { dropped: batch.dropped, backfill: false });
       });
       s.on('kpis', (k) => handlers.onKpis?.(k));
+      s.on('alert', (t) => handlers.onAlert?.(t));
     },
     () => setState('offline'),
   );

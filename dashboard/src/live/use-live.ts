@@ -2,7 +2,9 @@ import type { LiveKpis } from '@paywatch/contracts';
 import { useEffect, useState } from 'react';
 import { notifyUnauthorized, readApi } from '../api/index.js';
 import { mergeFeed, toLiveTransaction, type FeedRow } from './feed.js';
-import { createLiveClient, type ConnectionState, type LiveSocket } from './live-client.js';
+import { connectLive } from './connect.js';
+import { createLiveClient, type ConnectionState } from './live-client.js';
+import { alertRefreshHandlers } from './use-alert-stream.js';
 
 const FEED_MAX = 60;
 
@@ -14,19 +16,8 @@ export interface LiveView {
   dropped: number;
   lastEventAt: number | undefined;
   backfilled: number;
-}
-
-async function connect(): Promise<LiveSocket> {
-  const { io } = await import('socket.io-client');
-  // A short connect timeout: a half-open attempt must not keep the wall screen stale for 20 s.
-  return io({
-    path: '/socket.io',
-    transports: ['websocket', 'polling'],
-    reconnectionDelayMax: 5_000,
-    timeout: 5_000,
-    // One manager per screen: a closed client (e.g. StrictMode's double mount) never shares it.
-    forceNew: true,
-  });
+  /** Moves when the active alerts should be re-read (`alertRefreshHandlers`: a transition, a reconnect). */
+  alertVersion: number;
 }
 
 async function fetchMissed(from: number, to: number) {
@@ -49,12 +40,18 @@ export function useLive({ transactions = true }: { transactions?: boolean } = {}
     dropped: 0,
     lastEventAt: undefined,
     backfilled: 0,
+    alertVersion: 0,
   });
   useEffect(() => {
+    const alerts = alertRefreshHandlers(() => setView((v) => ({ ...v, alertVersion: v.alertVersion + 1 })));
     const client = createLiveClient(
-      { connect, fetchMissed: transactions ? fetchMissed : noTransactions },
+      { connect: connectLive, fetchMissed: transactions ? fetchMissed : noTransactions },
       {
-        onState: (state) => setView((v) => ({ ...v, state })),
+        onState: (state) => {
+          alerts.onState(state);
+          setView((v) => ({ ...v, state }));
+        },
+        onAlert: alerts.onAlert,
         onKpis: (kpis) => setView((v) => ({ ...v, kpis })),
         onDenied: (reason) => {
           if (reason === 'unauthorized') notifyUnauthorized();
@@ -73,7 +70,10 @@ export function useLive({ transactions = true }: { transactions?: boolean } = {}
           })),
       },
     );
-    return () => client.stop();
+    return () => {
+      alerts.stop();
+      client.stop();
+    };
   }, [transactions]);
   return view;
 }

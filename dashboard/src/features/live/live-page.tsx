@@ -6,7 +6,7 @@ import { BarList } from '../../charts/bar-list.js';
 import { Heatmap } from '../../charts/heatmap.js';
 import { QueryView, TxTable } from '../../components/index.js';
 import { useI18n } from '../../i18n/index.js';
-import { useLive, type LiveView } from '../../live/index.js';
+import { alertPollMs, useLive, useRefetchOn, type LiveView } from '../../live/index.js';
 import {
   useAlerts,
   useBreakdown,
@@ -57,7 +57,10 @@ export function LivePage() {
   const matrix = useQuery(`matrix:${last15.from}`, (s) => fetchMatrix(last15, s), { keepPrevious: true });
   const countries = useBreakdown({ ...last15, dimension: 'country', limit: 10 }, { keepPrevious: true });
   const failures = useFailures(last15, { keepPrevious: true });
-  const alerts = useAlerts({ status: 'active' }, { refetchMs: 15_000 });
+  // Active alerts: re-read on the socket's alert transitions (and after a reconnect), polled
+  // slowly besides — every 15 s while the socket is down (until 27 Nov: always every 15 s).
+  const alerts = useAlerts({ status: 'active' }, { refetchMs: alertPollMs(live.state) });
+  useRefetchOn(live.alertVersion, alerts.refetch);
 
   useEffect(() => {
     if (!wallboard) return;

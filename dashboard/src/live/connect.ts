@@ -1,0 +1,15 @@
+import type { LiveSocket } from './live-client.js';
+
+/** Opens the live socket (the socket.io chunk loads on first use). */
+export async function connectLive(): Promise<LiveSocket> {
+  const { io } = await import('socket.io-client');
+  // A short connect timeout: a half-open attempt must not keep the wall screen stale for 20 s.
+  return io({
+    path: '/socket.io',
+    transports: ['websocket', 'polling'],
+    reconnectionDelayMax: 5_000,
+    timeout: 5_000,
+    // One manager per screen: a closed client (e.g. StrictMode's double mount) never shares it.
+    forceNew: true,
+  });
+}
