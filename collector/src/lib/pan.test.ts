@@ -165,6 +165,20 @@ describe('cutText', () => {
     // Six digits at most (a BIN may be shown) are kept.
     expect(dropSplitToken('ref 412862', '0')).toBe('ref 412862');
   });
+  it('drops the start of an IP address that the cut splits (the mask step hashes whole addresses only)', () => {
+    // 'client 203.0.11' kept 3 of 4 octets raw: five digits, under the digit-run rule's six.
+    expect(cutText('refused for client 203.0.113.77 (blocked)', 26)).toBe('refused for client ');
+    expect(cutText('refused (client 203.0.113.77) blocked', 28)).toBe('refused (client 203.0.113.77');
+    expect(dropSplitToken('from 203.0.', '1')).toBe('from ');
+    expect(dropSplitToken('from 203.0.113', '.')).toBe('from ');
+    // IPv6: seven groups and a half are no address, and a shorter start may be another one.
+    expect(cutText('peer 2001:db8:85a3:1234:5678:9abc:def0:1 reset', 32)).toBe('peer ');
+    expect(dropSplitToken('peer 2001:db8::', '1')).toBe('peer ');
+    expect(dropSplitToken('peer ::ffff:203.0.1', '1')).toBe('peer ');
+    // Not continued: kept whole (masked as a whole address later).
+    expect(dropSplitToken('peer 2001:db8::1', ' ')).toBe('peer 2001:db8::1');
+    expect(dropSplitToken('from 203.0.113.77', ')')).toBe('from 203.0.113.77');
+  });
   it('keeps what the cut does not split', () => {
     expect(cutText('declined by issuer, retry later', 18)).toBe('declined by issuer');
     expect(cutText('order 12345 declined', 11)).toBe('order 12345');

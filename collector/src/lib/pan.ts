@@ -399,13 +399,19 @@ const FULL_WIDTH_DIGITS = /[\uff0b\uff0d-\uff19]/g; // digits and ＋－．／
 // A digit run (groups joined by SEP) at the very end, a trailing separator (or a cut `%20`) included.
 const TRAILING_RUN = new RegExp(`\\d(?:${SEP}?\\d)*(?:${SEP}|%2?)?$`);
 const TRAILING_TOKEN = /\S+$/;
+// The start of an IPv4 address (two octets or more) or of an IPv6 one (two colons or more,
+// maybe ending in a dotted quad's start) at the very end.
+const TRAILING_IPV4 = /\d{1,3}(?:\.\d{0,3}){1,3}$/;
+const TRAILING_IPV6 = /[0-9A-Fa-f]*(?::[0-9A-Fa-f]*){2,}(?:\.\d{0,3}){0,3}$/;
 
 /**
  * `head` is text cut just before the character `next`: drops what the cut split and the masker
  * could no longer recognise — a trailing digit run of more than six digits when `next` may
  * continue it (12–15 leading digits of a 16-digit PAN fail Luhn, yet give the card away: its last
- * digit is the check digit; six are at most a BIN), or a trailing token holding an `@` (a cut
- * e-mail address escapes the e-mail pattern).
+ * digit is the check digit; six are at most a BIN), a trailing token holding an `@` (a cut
+ * e-mail address escapes the e-mail pattern), or the start of an IP address when `next` may
+ * continue it (`client 203.0.11` before `3`, `2001:db8:85a3:1234:5678:9` before `a`: the masker
+ * hashes only whole addresses, so it would keep the part raw, or hash another address).
  */
 export function dropSplitToken(head: string, next: string): string {
   const c = next.charAt(0);
@@ -413,6 +419,12 @@ export function dropSplitToken(head: string, next: string): string {
   if (/[\d \t\u00a0\u2007\u202f\u3000\r\n+%./_-]/.test(c)) {
     const run = TRAILING_RUN.exec(head);
     if (run && run[0].replace(/\D/g, '').length > 6) return head.slice(0, run.index);
+  }
+  if (/[\dA-Fa-f:.]/.test(c)) {
+    const v6 = TRAILING_IPV6.exec(head);
+    if (v6) return head.slice(0, v6.index);
+    const v4 = /[\d.]/.test(c) ? TRAILING_IPV4.exec(head) : null;
+    if (v4) return head.slice(0, v4.index);
   }
   if (!/\s/.test(c)) {
     const token = TRAILING_TOKEN.exec(head);
@@ -424,8 +436,8 @@ export function dropSplitToken(head: string, next: string): string {
 /**
  * `s` cut to at most `max` characters for a field that is masked later (provider texts and ids
  * fitted to the event's limits): card numbers are masked first, on the whole text, and a token
- * the cut splits is dropped (`dropSplitToken`), so the cut never leaves a fragment the mask step
- * cannot see.
+ * the cut splits — digits, an e-mail address, an IP address — is dropped (`dropSplitToken`), so
+ * the cut never leaves a fragment the mask step cannot see.
  */
 export function cutText(s: string, max: number): string {
   const masked = maskPans(s);
