@@ -17,7 +17,7 @@ export function sampleAlert(over: Partial<NotifyAlert> = {}): NotifyAlert {
     status: 'firing',
     starts_at: Date.UTC(2026, 0, 5, 14, 0),
     ends_at: null,
-    summary: `success_rate 71.0% over 312 attempts vs baseline 91.5% (first failure on card ${PLANTED_PAN})`,
+    summary: `Success rate 71.0% over 312 attempts vs baseline 91.5% (first failure on card ${PLANTED_PAN})`,
     value: 0.71,
     expected: 0.915,
     lower: 0.865,
