@@ -436,9 +436,11 @@ export function createClickHouseStore(
     return found;
   }
 
-  // Derived tables a failed INSERT's later views missed (derived-repair.ts).
+  // Derived tables a failed INSERT's later views missed (derived-repair.ts). Aborted by stop(): a
+  // repair waiting for another collector's repair lock held the shutdown up to 150 s.
+  const repairStop = new AbortController();
   const derived = createDerivedRepair(
-    { rows: (s) => rows(s), run, logger: log },
+    { rows: (s) => rows(s), run, logger: log, signal: repairStop.signal },
     { schema, settleTimeoutMs: requestTimeoutMs },
   );
 
@@ -880,6 +882,7 @@ GROUP BY table`,
         return stopping;
       }
       state = 'stopping';
+      repairStop.abort();
       stopping = (async () => {
         await writeChain.catch(() => undefined);
         state = 'stopped';

@@ -287,6 +287,35 @@ AS SELECT 'killed' AS holder, now() - 61 AS acquired_at, toUInt32(0) AS beat`);
         await other.stop();
       }
     }));
+  it("a stop does not wait for another collector's repair lock: the repair waiting for it ends, the write fails (retried after the restart)", () =>
+    withDatabase(async (db) => {
+      // The SIGTERM of a collector whose retry waited for the lock of another collector's repair
+      // (alive: its heartbeat fresh) was held until that lock was released or went stale — up to
+      // 150 s, past any orchestrator's grace period (then SIGKILL mid-write).
+      await failBatch(db, 'a_throw_mv');
+      await db.command(sql`CREATE TABLE ${db.t(DERIVED_REPAIR_LOCK_TABLE)} ENGINE = Log
+AS SELECT 'alive' AS holder, now() AS acquired_at, toUInt32(0) AS beat`);
+      const retry = writeLines(db.auto, batch);
+      const outcome = retry.then(
+        () => 'written',
+        (e: unknown) => (e instanceof Error ? e.message : String(e)),
+      );
+      // Waiting for the lock (the key indexes are completed before it).
+      for (let i = 0; i < 100 && db.auto.derivedRepairStats().repaired.event_keys === 0; i++)
+        await new Promise((r) => setTimeout(r, 50));
+      await new Promise((r) => setTimeout(r, 300));
+      const t0 = Date.now();
+      await db.auto.stop();
+      expect(Date.now() - t0).toBeLessThan(5_000);
+      expect(await outcome).toMatch(/the store is stopping: derived tables not compared/);
+      // Not counted as a failed repair; the lock of the other collector is left to it.
+      expect(db.auto.derivedRepairStats().failures).toBe(0);
+      expect(
+        await db.one(
+          sql`SELECT count() FROM system.tables WHERE database = ${db.database} AND name = ${DERIVED_REPAIR_LOCK_TABLE}`,
+        ),
+      ).toBe(1);
+    }));
   it('a bucket whose gap is not the found events is left unchanged and counted, the others are completed', async () => {
     const warnings: string[] = [];
     await withDatabase(async (db) => {

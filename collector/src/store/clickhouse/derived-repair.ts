@@ -86,6 +86,13 @@ export interface DerivedRepairDeps {
   rows: (statement: SqlFragment) => Promise<Record<string, unknown>[]>;
   run: (statement: SqlFragment) => Promise<void>;
   logger: Logger;
+  /**
+   * Aborted when the store stops: a wait for the repair lock another process holds (up to twice
+   * the stale bound plus the settle wait, 150 s by default) ends at its next poll (≤ 0.5 s) and
+   * the repair fails as not done (its write fails, retried after the restart) instead of holding
+   * the shutdown. Not counted as a failed repair.
+   */
+  signal?: AbortSignal;
 }
 
 export interface DerivedRepairConfig {
@@ -380,9 +387,12 @@ SELECT b, toUInt64(0) AS r, n AS d FROM (${t.c.derivedCounts(days, buckets)})
    */
   async function underLock(f: () => Promise<void>): Promise<void> {
     const deadline = Date.now() + 2 * DEFAULT_LOCK_STALE_MS + settleTimeoutMs;
-    if (!(await lock.acquire(() => Date.now() > deadline)))
+    const stopping = () => deps.signal?.aborted === true;
+    if (!(await lock.acquire(() => stopping() || Date.now() > deadline)))
       throw new StoreError(
-        `the derived tables' repair lock (${DERIVED_REPAIR_LOCK_TABLE}) stayed held by another process: derived tables not compared`,
+        stopping()
+          ? `the store is stopping: derived tables not compared (the repair lock ${DERIVED_REPAIR_LOCK_TABLE} was held by another process)`
+          : `the derived tables' repair lock (${DERIVED_REPAIR_LOCK_TABLE}) stayed held by another process: derived tables not compared`,
       );
     try {
       await f();
@@ -446,6 +456,8 @@ SELECT b, toUInt64(0) AS r, n AS d FROM (${t.c.derivedCounts(days, buckets)})
         await repairNow(found);
         failedInARow = 0;
       } catch (err) {
+        // Cut short by the stop: not a failure of the repair (tried again after the restart).
+        if (deps.signal?.aborted) throw err;
         if (++failedInARow < maxFailures) throw err;
         failedInARow = 0;
         stats.failures++;
