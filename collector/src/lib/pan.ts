@@ -299,7 +299,7 @@ function maskRun(ascii: string, orig: string, at: number[], groups: number): str
     // second as its last four and leave the second's last group raw. The reading that starts
     // like a card number of its length wins; when both or neither do, both are masked as one
     // (the first's BIN, the second's last four).
-    for (let k = i + 1; k <= end; k++) {
+    for (let k = i + 1; k <= end && end < groups - 1; k++) {
       const d = cardAt(ascii, at, groups, k);
       if (d === null || d.end <= end) continue;
       const first = brandLike(card);
