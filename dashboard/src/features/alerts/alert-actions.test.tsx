@@ -1,5 +1,5 @@
 // @vitest-environment jsdom
-// Guards the alert actions against a changed alert: an alert silenced from the dashboard can be un-silenced there (also when a silence has already ended: 409), and acknowledging an alert that resolved meanwhile (409) says so in the UI language and refreshes it.
+// Guards the alert actions against a changed alert: an alert silenced from the dashboard can be un-silenced there (also when a silence has already ended: 409), the Silenced mark leads to the silences page, and acknowledging an alert that resolved meanwhile (409) says so in the UI language and refreshes it.
 import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Alert } from '../../api/index.js';
@@ -72,7 +72,8 @@ describe('AlertActions on a silenced alert', () => {
     vi.stubGlobal('fetch', api.fetch);
     const onChanged = vi.fn();
     show('en', onChanged);
-    expect(screen.getByText('Silenced')).toBeTruthy();
+    // The mark leads to the silences page (who silenced it, why, until when).
+    expect(screen.getByRole('link', { name: 'Silenced' }).getAttribute('href')).toBe('/silences');
     fireEvent.click(screen.getByRole('button', { name: 'Expire silence' }));
     await waitFor(() => expect(onChanged).toHaveBeenCalledTimes(1));
     expect(api.calls).toEqual(['DELETE /api/v1/silences/s1', 'DELETE /api/v1/silences/s2']);

@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import { ApiError, alertsApi, silenceFor, type Alert } from '../../api/index.js';
+import { Link } from '../../app/router.js';
 import { useSession } from '../../app/session.js';
 import { useI18n } from '../../i18n/index.js';
 import { can } from '../auth/permissions.js';
@@ -62,7 +63,10 @@ export function AlertActions({ alert, onChanged }: { alert: Alert; onChanged(): 
       )}
       {alert.silenced ? (
         <>
-          <span className="muted">{t('alerts.silenced')}</span>
+          {/* To the silences page: by whom, why and until when. */}
+          <Link to="/silences" className="muted">
+            {t('alerts.silenced')}
+          </Link>
           {(alert.silencedBy?.length ?? 0) > 0 && (
             <button
               type="button"
