@@ -86,6 +86,8 @@ describe('maskPans', () => {
     ['data 41111111111111111228 end', 'data 411111…1111[redacted] end'],
     ['41111111111111111228123', '411111…1111[redacted]'],
     ['3782822463100051234', '378282…0005[redacted]'],
+    ['4111111111111111122028', '411111…1111[redacted]'],
+    ['4111111111111111202812', '411111…1111[redacted]'],
     // A 4-digit group before a card number that joins it into another Luhn-valid number: the
     // reading that starts like a card wins; when both do, both are masked as one (no group left).
     ['2028 4111 1111 1111 1111', '2028 411111…1111'],
@@ -125,6 +127,7 @@ describe('maskPans', () => {
     // Glued digits that fit no card number + code / expiry, or a card not starting like one.
     '41111111111111111',
     '41111111111111111399',
+    '4111111111111111132028', // 13 is no month
     '１２３４－５６７８', // full-width, too short: kept as written
     '1.234.567.890.123.452', // thousands separators
     '1_000_250_012_340', // a numeric literal

@@ -232,15 +232,24 @@ function expiryAt(s: string, p: number): boolean {
   return (a >= 1 && a <= 12) || (b >= 1 && b <= 12);
 }
 
+/** Whether the six digits at `p` are an expiry date with a four-digit year, MMYYYY or YYYYMM (20xx). */
+function longExpiryAt(s: string, p: number): boolean {
+  const month = (q: number) => (s.charCodeAt(q) - 48) * 10 + s.charCodeAt(q + 1) - 48;
+  const is20 = (q: number) => s.charCodeAt(q) === 50 && s.charCodeAt(q + 1) === 48;
+  const a = month(p);
+  const b = month(p + 4);
+  return (a >= 1 && a <= 12 && is20(p + 2)) || (is20(p) && b >= 1 && b <= 12);
+}
+
 /**
  * A card number glued to other digits in one group `s[g0, g1)` that is no card number itself:
- * behind zero padding (`0000004111111111111111`, a fixed-width field) or followed by its security
- * code, expiry date or both (3 digits, Amex 4; MMYY or YYMM; expiry + code: `41111111111111111228`, whose "last
- * four" read whole would be the expiry). The card number must start like one of its length
- * (`brandLike`) and the tail must fit: a 20-digit order id holds a Luhn-valid window at most
- * starts, so windows at any other place are not looked for (an ISO 8583 length prefix,
- * `164111111111111111`, is not: epoch nanoseconds of 2026–2027 read `17` + 17 digits). Returns the masked group's
- * replacement for `s[from, to)` (the tail redacted), or null.
+ * behind zero padding (`0000004111111111111111`, a fixed-width field) or followed by its
+ * security code (3 digits, Amex 4), expiry date (MMYY, YYMM, MMYYYY, YYYYMM) or both
+ * (`41111111111111111228`, whose "last four" read whole would be the expiry). The card number
+ * must start like one of its length (`brandLike`) and the tail must fit: a 20-digit order id
+ * holds a Luhn-valid window at most starts, so windows at any other place are not looked for
+ * (nor behind an ISO 8583 length prefix, `164111111111111111`: epoch nanoseconds of 2026–2027
+ * read `17` + 17 digits). Returns the replacement of `s[from, to)` (the tail redacted), or null.
  */
 function gluedCard(s: string, g0: number, g1: number): { from: number; to: number; text: string } | null {
   const len = g1 - g0;
@@ -253,15 +262,17 @@ function gluedCard(s: string, g0: number, g1: number): { from: number; to: numbe
       ? { from: z, to: g1, text: maskedPan(d) }
       : null;
   }
-  for (const tail of [3, 4, 7, 8]) {
+  for (const tail of [3, 4, 6, 7, 8]) {
     const n = len - tail;
     if (n < 13 || n > 19) continue;
     const d = s.slice(g0, g0 + n);
     const amex = n === 15;
     const fits =
-      tail === 3 || tail === 7
-        ? !amex && (tail === 3 || expiryAt(s, g0 + n))
-        : (tail === 4 && amex) || expiryAt(s, g0 + n);
+      tail === 6
+        ? longExpiryAt(s, g0 + n)
+        : tail === 3 || tail === 7
+          ? !amex && (tail === 3 || expiryAt(s, g0 + n))
+          : (tail === 4 && amex) || expiryAt(s, g0 + n);
     if (fits && brandLike(d) && luhnValid(d)) return { from: g0, to: g1, text: `${maskedPan(d)}[redacted]` };
   }
   return null;
