@@ -15,7 +15,7 @@ const MIN = 60_000;
 const here = fileURLToPath(new URL('.', import.meta.url));
 
 // The child starts the engine, feeds the outage (the alert fires; a few ticks save its state and,
-// a second later, a detector snapshot as every 5 min in production), then moves its wall clock
+// a second later, a detector snapshot as every 5 min in production: waited for), then moves its wall clock
 // past group_wait: the next tick sends the page, which the receiver holds until the test kills
 // the child with SIGKILL (no stop(), nothing flushed after).
 const CHILD = `
@@ -26,7 +26,9 @@ await engine.start();
 engine.onEvents(owedEvents);
 await new Promise((r) => setTimeout(r, 100));
 clock.wall += 1_000;
-await new Promise((r) => setTimeout(r, 200));
+const { existsSync } = await import('node:fs');
+for (let i = 0; i < 200 && !existsSync(process.argv[2] + '/alerts-detectors.json'); i++)
+  await new Promise((r) => setTimeout(r, 25));
 clock.wall += 60_000;
 setInterval(() => undefined, 1_000);
 `;

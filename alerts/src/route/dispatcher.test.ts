@@ -687,6 +687,63 @@ describe('dispatcher', () => {
     ).toEqual(['sent', 'sent']);
   });
 
+  it("sends a receiver's chat resolve while its Alertmanager channel's keep-alive refresh hangs; Alertmanager gets the resolve after the refresh", async () => {
+    // The whole resolve waited for the refresh (5eafc00), so the on-call's Slack RESOLVED waited
+    // up to ≈ 45 s behind an Alertmanager that hung.
+    await rx.close();
+    const held = await holdingReceiver('/api/v2/alerts', 1);
+    const notifier = createNotifier(
+      { log: createDeliveryLog(), sleep: async () => undefined },
+      {
+        receivers: [
+          {
+            name: 'oncall',
+            locale: 'en',
+            channels: [
+              { type: 'alertmanager', url: rx.url, resolve_timeout_minutes: 20 },
+              { type: 'webhook', url: `${rx.url}/slack` },
+            ],
+          },
+        ],
+      },
+    );
+    const d = createDispatcher(
+      { notifier, silences: createSilenceRegistry(), nflog: memNflog(), inhibitRules: [] },
+      buildRoute({
+        receiver: 'oncall',
+        group_wait_ms: 30 * S,
+        group_interval_ms: 5 * M,
+        repeat_interval_ms: 4 * 60 * M,
+      }),
+    );
+    const settled = (x: Promise<void>) => Promise.race([x, new Promise((r) => setTimeout(r, 30))]);
+    const slack = () =>
+      rx.requests
+        .filter((r) => r.url === '/slack')
+        .map((r) => (JSON.parse(r.body) as { status: string }).status);
+    const pushes = () => rx.requests.filter((r) => r.url === '/api/v2/alerts');
+    const p = alert('p', { provider: 'adyen' });
+    d.update(p, 0);
+    for (let t = 30 * S; t <= 10 * M + 30 * S; t += 30 * S) await settled(d.tick(t)); // the refresh is due at 10m30s
+    for (let i = 0; i < 50 && held.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(held).toHaveLength(1); // the refresh waits for Alertmanager
+    d.update({ ...p, status: 'resolved', ends_at: 11 * M }, 11 * M);
+    const flushed = d.tick(15 * M + 30 * S);
+    for (let i = 0; i < 50 && slack().length < 2; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(slack()).toEqual(['firing', 'resolved']);
+    expect(pushes()).toHaveLength(2); // the page and the refresh: Alertmanager's resolve waits
+    let done = false;
+    void flushed.then(() => (done = true));
+    for (let i = 0; i < 50 && !done; i++) {
+      held.splice(0).forEach((r) => r.end('ok'));
+      await settled(flushed);
+    }
+    expect(pushes()).toHaveLength(3);
+    expect(
+      (JSON.parse(pushes().at(-1)!.body) as { endsAt: string }[]).map((x) => Date.parse(x.endsAt)),
+    ).toEqual([11 * M]);
+  });
+
   it('escalates an alert whose acknowledgement was withdrawn once the step has passed since the withdrawal', async () => {
     // An acknowledgement could not be withdrawn; escalation resumes from the withdrawal (counted
     // from the page, an alert acknowledged at once and withdrawn 40 min later escalated at once).
