@@ -1,7 +1,7 @@
-// Guards how the alert pages follow the live socket instead of a 15 s poll: the engine's `alert` transitions reach the page (through a real socket.io server), a burst of them is one refresh at once plus one at the window's end, a reconnect refreshes (transitions sent meanwhile were missed), and the fallback poll is slow while the socket is up, 15 s while it is down.
+// Guards how the alert pages follow the live socket instead of a 15 s poll: the engine's `alert` transitions and `alert_ack` acknowledgements reach the page (through a real socket.io server), a burst of them is one refresh at once plus one at the window's end, a reconnect refreshes (transitions sent meanwhile were missed), and the fallback poll is slow while the socket is up, 15 s while it is down.
 import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { LiveAlertTransition } from '@paywatch/contracts';
+import type { LiveAlertAck, LiveAlertTransition } from '@paywatch/contracts';
 import { Server } from 'socket.io';
 import { io } from 'socket.io-client';
 import { afterEach, expect, it, vi } from 'vitest';
@@ -38,28 +38,40 @@ const until = async (ok: () => boolean, ms: number) => {
   for (const t0 = Date.now(); !ok() && Date.now() - t0 < ms;) await new Promise((r) => setTimeout(r, 20));
 };
 
-it("hands the engine's alert transitions from the socket to the page", async () => {
+it("hands the engine's alert transitions and acknowledgements from the socket to the page", async () => {
   http = createServer();
   server = new Server(http);
   await new Promise<void>((r) => http?.listen(0, '127.0.0.1', () => r()));
   const url = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
   const seen: LiveAlertTransition[] = [];
+  const acks: LiveAlertAck[] = [];
   const states: ConnectionState[] = [];
   client = createLiveClient(
     {
       connect: () => Promise.resolve(io(url, { transports: ['websocket'], forceNew: true }) as LiveSocket),
       fetchMissed: () => Promise.resolve([]),
     },
-    { onState: (s) => states.push(s), onAlert: (t) => seen.push(t) },
+    { onState: (s) => states.push(s), onAlert: (t) => seen.push(t), onAlertAck: (a) => acks.push(a) },
   );
   await until(() => states.includes('connected'), 3000);
   server.emit('alert', transition('0578'));
   server.emit('alert', transition('0578', 'resolved'));
-  await until(() => seen.length === 2, 3000);
+  const ack: LiveAlertAck = {
+    id: '0578',
+    rule: 'provider_success_rate_drop',
+    labels: { provider: 'adyen' },
+    acknowledged: true,
+    by: 'alice',
+    at: Date.UTC(2026, 10, 26, 14, 3),
+    reason: 'on it',
+  };
+  server.emit('alert_ack', ack);
+  await until(() => seen.length === 2 && acks.length === 1, 3000);
   expect(seen.map((t) => [t.id, t.state])).toEqual([
     ['0578', 'firing'],
     ['0578', 'resolved'],
   ]);
+  expect(acks).toEqual([ack]);
 });
 
 it('refreshes at once on a transition, folds a burst into one more refresh, skips what the page does not show', () => {
@@ -82,6 +94,9 @@ it('refreshes at once on a transition, folds a burst into one more refresh, skip
   h.onAlert(transition('other'));
   vi.advanceTimersByTime(10 * ALERT_REFRESH_COALESCE_MS);
   expect(refreshes).toBe(2);
+  // Someone else acknowledged an alert the page shows: re-read (its "Acknowledged by" changes).
+  h.onAlertAck({ ...transition('a3'), acknowledged: true, by: 'bob', at: 0, reason: null });
+  expect(refreshes).toBe(3);
   h.stop();
 });
 

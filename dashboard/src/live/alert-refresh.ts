@@ -5,9 +5,9 @@ import type { ConnectionState } from './live-client.js';
 // net — slowly while the socket is up, every 15 s while it is down.
 
 /**
- * Poll interval of the alert lists: `live` while the socket is connected (catches what no
- * transition announces: an acknowledgement or a silence by someone else, a standalone
- * `paywatch alerts` engine whose transitions reach another process), `down` while it is not.
+ * Poll interval of the alert lists: `live` while the socket is connected (catches what the socket
+ * does not announce: a silence made or expired, a standalone `paywatch alerts` engine whose
+ * transitions reach another process), `down` while it is not.
  */
 export const ALERT_POLL_MS = { live: 60_000, down: 15_000 } as const;
 

@@ -1,5 +1,6 @@
 import type {
   ClientToServerEvents,
+  LiveAlertAck,
   LiveAlertTransition,
   LiveKpis,
   LiveRetryData,
@@ -30,6 +31,8 @@ export interface LiveHandlers {
   onKpis?(kpis: LiveKpis): void;
   /** An alert changed state (the engine's transition, pushed by the collector running it). */
   onAlert?(transition: LiveAlertTransition): void;
+  /** An alert's acknowledgement given or withdrawn (by anyone: another on-call, a ChatOps bot). */
+  onAlertAck?(ack: LiveAlertAck): void;
   /**
    * The server refused the handshake for good (`unauthorized` / `forbidden`); socket.io will not
    * retry. A refusal that passes (a rate limit, the connection cap) is tried again, not reported.
@@ -130,6 +133,7 @@ export function createLiveClient(deps: LiveClientDeps, handlers: LiveHandlers): 
       });
       s.on('kpis', (k) => handlers.onKpis?.(k));
       s.on('alert', (t) => handlers.onAlert?.(t));
+      s.on('alert_ack', (a) => handlers.onAlertAck?.(a));
     },
     () => setState('offline'),
   );

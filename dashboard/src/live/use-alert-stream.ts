@@ -16,20 +16,26 @@ export interface AlertStream {
 }
 
 /**
- * Live handlers that call `bump` (coalesced, `ALERT_REFRESH_COALESCE_MS`) on each transition
- * `match` accepts and on every reconnect; `stop()` drops a pending bump. Shared by the live
- * screen's socket (`useLive`) and `useAlertStream`.
+ * Live handlers that call `bump` (coalesced, `ALERT_REFRESH_COALESCE_MS`) on each transition or
+ * acknowledgement (given or withdrawn) of an alert `match` accepts, and on every reconnect;
+ * `stop()` drops a pending bump. Shared by the live screen's socket (`useLive`) and `useAlertStream`.
  */
 export function alertRefreshHandlers(
   bump: () => void,
-  match: (t: LiveAlertTransition) => boolean = () => true,
-): Required<Pick<LiveHandlers, 'onAlert'>> & { onState(s: ConnectionState): void; stop(): void } {
+  match: (t: Pick<LiveAlertTransition, 'id' | 'rule' | 'labels'>) => boolean = () => true,
+): Required<Pick<LiveHandlers, 'onAlert' | 'onAlertAck'>> & {
+  onState(s: ConnectionState): void;
+  stop(): void;
+} {
   const c = createCoalescer(bump, ALERT_REFRESH_COALESCE_MS);
   let connectedBefore = false;
   let down = false;
   return {
     onAlert: (t) => {
       if (match(t)) c.fire();
+    },
+    onAlertAck: (a) => {
+      if (match(a)) c.fire();
     },
     onState: (s) => {
       if (s === 'connected') {
@@ -49,7 +55,9 @@ const noTransactions = () => Promise.resolve([]);
  * Subscribes to the live socket's alert transitions while mounted (the alerts list, an alert's
  * page). `match`: which transitions concern the page (default: all), read at each event.
  */
-export function useAlertStream(match?: (t: LiveAlertTransition) => boolean): AlertStream {
+export function useAlertStream(
+  match?: (t: Pick<LiveAlertTransition, 'id' | 'rule' | 'labels'>) => boolean,
+): AlertStream {
   const [stream, setStream] = useState<AlertStream>({ state: 'connecting', version: 0 });
   const matchRef = useRef(match);
   matchRef.current = match;
@@ -62,6 +70,7 @@ export function useAlertStream(match?: (t: LiveAlertTransition) => boolean): Ale
       { connect: connectLive, fetchMissed: noTransactions },
       {
         onAlert: h.onAlert,
+        onAlertAck: h.onAlertAck,
         onState: (state) => {
           h.onState(state);
           setStream((s) => ({ ...s, state }));

@@ -52,6 +52,7 @@ export function useLive({ transactions = true }: { transactions?: boolean } = {}
           setView((v) => ({ ...v, state }));
         },
         onAlert: alerts.onAlert,
+        onAlertAck: alerts.onAlertAck,
         onKpis: (kpis) => setView((v) => ({ ...v, kpis })),
         onDenied: (reason) => {
           if (reason === 'unauthorized') notifyUnauthorized();
