@@ -56,11 +56,6 @@ export function storedBin(bin: string): string {
   return long ? bin : bin.slice(0, 6);
 }
 
-// What may separate the groups of a card number (one occurrence between two groups); the
-// scanner below reads the same set by char code (`sepLength`), this pattern (a superset) serves
-// cut texts.
-const SEP = '(?:[ \\t\\u00a0\\u2007\\u202f\\u3000\\r\\n-]{1,4}|[+./_]|%20)';
-
 const isDigit = (c: number) => c >= 48 && c <= 57;
 const isBlank = (c: number) =>
   c === 32 || c === 9 || c === 0xa0 || c === 0x2007 || c === 0x202f || c === 0x3000;
@@ -96,12 +91,13 @@ function sepLength(s: string, p: number): number {
 }
 
 /**
- * Whether `d` (digits) starts like a card number of its length of a PCI brand: Visa 4 (13, 16,
- * 19 digits), Mastercard 51–55 and 2221–2720 (16), Amex 34/37 (15), Diners 36/38/39/300–305
- * (14–19), JCB 3528–3589 (16–19), Discover, UnionPay, RuPay and Maestro (50, 56–58, 60, 62–65,
- * 67: 16–19; Maestro's rare 12–15-digit numbers are still masked where written plainly). Used where a number is
- * read as a card only from its digits — a grouping no brand prints, a card number glued to other
- * digits, a choice between two overlapping readings — never to keep a plainly written one.
+ * Whether `d` (digits) starts like a card number of its length: Visa 4 (13, 16, 19 digits),
+ * Mastercard 51–55 and 2221–2720 (16), Mir 2200–2204 (16), Amex 34/37 (15), Diners 36/38/39/
+ * 300–305 (14–19), JCB 3528–3589 (16–19), Discover, UnionPay, RuPay and Maestro (50, 56–58, 60,
+ * 62–65, 67: 16–19; Maestro's rare 12–15-digit numbers are still masked where written plainly).
+ * Used where a number is read as a card only from its digits — a grouping no brand prints, a card
+ * number glued to other digits, a choice between two overlapping readings — never to keep a
+ * plainly written one.
  */
 function brandLike(d: string): boolean {
   const len = d.length;
@@ -111,7 +107,7 @@ function brandLike(d: string): boolean {
   if (c === 5) return p2 >= 51 && p2 <= 55 ? len === 16 : p2 !== 59 && len >= 16;
   if (c === 6) return (p2 === 60 || (p2 >= 62 && p2 <= 65) || p2 === 67) && len >= 16;
   const p4 = Number(d.slice(0, 4));
-  if (c === 2) return p4 >= 2221 && p4 <= 2720 && len === 16;
+  if (c === 2) return ((p4 >= 2221 && p4 <= 2720) || (p4 >= 2200 && p4 <= 2204)) && len === 16;
   if (c !== 3) return false;
   if (p2 === 34 || p2 === 37) return len === 15;
   if (p4 >= 3528 && p4 <= 3589) return len >= 16;
@@ -191,9 +187,8 @@ interface Found {
 /**
  * The longest card number starting at group `i` of a run (`at`: group offsets in `ascii`), or
  * null: 12–19 digits passing Luhn, grouped like a card number (`cardLike`) with alike separators
- * (`sameSep`), starting as a card number may (`mayStartCard`). A
- * 4-4-4-4-3 whose first 16 digits are a card number too is read as a 16-digit card followed by
- * its security code (about one such 19-digit join in ten passes Luhn; masked whole, its "last
+ * (`sameSep`), starting as a card number may (`mayStartCard`). A 4-4-4-4-3 whose first 16 digits
+ * are a card number too is read as a 16-digit card followed by its security code (about one such 19-digit join in ten passes Luhn; masked whole, its "last
  * four" would be a digit of the card and the code).
  */
 function cardAt(ascii: string, at: number[], groups: number, i: number): Found | null {
@@ -407,13 +402,54 @@ const MAY_HOLD_PAN = /\d{4}/;
 const HAS_FULL_WIDTH_DIGIT = /[\uff10-\uff19]/;
 const FULL_WIDTH_DIGITS = /[\uff0b\uff0d-\uff19]/g; // digits and ＋－．／
 
-// A digit run (groups joined by SEP) at the very end, a trailing separator (or a cut `%20`) included.
-const TRAILING_RUN = new RegExp(`\\d(?:${SEP}?\\d)*(?:${SEP}|%2?)?$`);
+/**
+ * Length of a separator of card-number groups ending at `end` in `s` (the set `sepLength` reads
+ * forwards, soft runs up to four characters), else 0.
+ */
+function sepBefore(s: string, end: number): number {
+  const c = s.charCodeAt(end - 1);
+  if (c === 43 || c === 46 || c === 47 || c === 95) return 1;
+  if (c === 48 && s.charCodeAt(end - 2) === 50 && s.charCodeAt(end - 3) === 37) return 3; // %20
+  let n = 0;
+  while (n < 4 && end - n > 0 && isSoft(s.charCodeAt(end - n - 1))) n++;
+  return n;
+}
+
+/**
+ * The digits of the run of card-number-like groups (joined by one separator each) at the very
+ * end of `head`, a trailing separator or a cut `%20` included: where it starts and how many
+ * digits it holds, or null. Read backwards by char code: a pattern anchored at the end is tried
+ * from every start, which costs the square of a long line's length (a 16 KiB tailed line of
+ * `1 1 1 …x` took 0.3 s, 1 MiB lines minutes).
+ */
+function trailingRun(head: string): { start: number; digits: number } | null {
+  let i = head.length;
+  let k = sepBefore(head, i);
+  // Or a cut '%20': '%', '%2'.
+  if (k === 0 && head.charCodeAt(i - 1) === 37) k = 1;
+  else if (k === 0 && head.charCodeAt(i - 1) === 50 && head.charCodeAt(i - 2) === 37) k = 2;
+  i -= k;
+  let start = -1;
+  let digits = 0;
+  for (;;) {
+    let j = i;
+    while (j > 0 && isDigit(head.charCodeAt(j - 1))) j--;
+    if (head.charCodeAt(j - 1) === 37 && i - j > 2 && head.startsWith('20', j)) j += 2; // %20 + digits
+    if (j === i) break;
+    digits += i - j;
+    start = j;
+    const sep = sepBefore(head, j);
+    if (sep === 0 || !isDigit(head.charCodeAt(j - sep - 1))) break;
+    i = j - sep;
+  }
+  return start < 0 ? null : { start, digits };
+}
+
+const isAddressChar = (c: number) =>
+  (c >= 48 && c <= 58) /* 0-9 : */ || c === 46 || (c >= 65 && c <= 70) || (c >= 97 && c <= 102);
 const TRAILING_TOKEN = /\S+$/;
-// The start of an IPv4 address (two octets or more) or of an IPv6 one (two colons or more,
-// maybe ending in a dotted quad's start) at the very end.
+// The start of an IPv4 address (two octets or more) at the end of a token no longer than 16.
 const TRAILING_IPV4 = /\d{1,3}(?:\.\d{0,3}){1,3}$/;
-const TRAILING_IPV6 = /[0-9A-Fa-f]*(?::[0-9A-Fa-f]*){2,}(?:\.\d{0,3}){0,3}$/;
 
 /**
  * `head` is text cut just before the character `next`: drops what the cut split and the masker
@@ -428,14 +464,21 @@ export function dropSplitToken(head: string, next: string): string {
   const c = next.charAt(0);
   if (c === '') return head;
   if (/[\d \t\u00a0\u2007\u202f\u3000\r\n+%./_-]/.test(c)) {
-    const run = TRAILING_RUN.exec(head);
-    if (run && run[0].replace(/\D/g, '').length > 6) return head.slice(0, run.index);
+    const run = trailingRun(head);
+    if (run && run.digits > 6) return head.slice(0, run.start);
   }
-  if (/[\dA-Fa-f:.]/.test(c)) {
-    const v6 = TRAILING_IPV6.exec(head);
-    if (v6) return head.slice(0, v6.index);
-    const v4 = /[\d.]/.test(c) ? TRAILING_IPV4.exec(head) : null;
-    if (v4) return head.slice(0, v4.index);
+  if (isAddressChar(c.charCodeAt(0))) {
+    // The token of hex digits, ':' and '.' at the end: an IPv6 start has two colons or more,
+    // an IPv4 one two octets or more (the whole token goes).
+    let i = head.length;
+    let colons = 0;
+    while (i > 0 && isAddressChar(head.charCodeAt(i - 1))) if (head.charCodeAt(--i) === 58) colons++;
+    if (colons >= 2) return head.slice(0, i);
+    if (
+      (isDigit(c.charCodeAt(0)) || c === '.') &&
+      TRAILING_IPV4.test(head.slice(Math.max(i, head.length - 16)))
+    )
+      return head.slice(0, i);
   }
   if (!/\s/.test(c)) {
     const token = TRAILING_TOKEN.exec(head);
