@@ -115,7 +115,10 @@ describe('an alert notification link', () => {
       matchers: ['alertname="country_success_rate_drop"', 'country=~"DE|AT"'],
       starts_at: now + 3_600_000,
       ends_at: now + 3 * 3_600_000,
-      comment: 'bank holiday window',
+      // A reason as on-calls write them (up to 1024 characters): it wraps in its cell, the Expire
+      // button stays in view.
+      comment:
+        'bank holiday window in DE and AT: issuers run reduced batch processing, declines rise every year; agreed with payments-ops, see runbook RB-12 and ticket OPS-4411',
     });
     expect([active.state, pending.state]).toEqual(['active', 'pending']);
 
@@ -143,16 +146,19 @@ describe('an alert notification link', () => {
       await page.getByRole('navigation').getByRole('link', { name: 'Silences' }).getAttribute('aria-current'),
     ).toBe('page');
     // The table and its Expire buttons in view at 1280 px: no sideways scroll.
-    const fit = await page.evaluate(() => {
-      const wrap = document.querySelector('main .table-wrap');
-      return {
-        scroll: wrap?.scrollWidth ?? 0,
-        client: wrap?.clientWidth ?? 0,
-        page: document.documentElement.scrollWidth,
-      };
-    });
-    expect(fit.scroll).toBeLessThanOrEqual(fit.client);
-    expect(fit.page).toBeLessThanOrEqual(1280);
+    const fits = async () => {
+      const fit = await page.evaluate(() => {
+        const wrap = document.querySelector('main .table-wrap');
+        return {
+          scroll: wrap?.scrollWidth ?? 0,
+          client: wrap?.clientWidth ?? 0,
+          page: document.documentElement.scrollWidth,
+        };
+      });
+      expect(fit.scroll).toBeLessThanOrEqual(fit.client);
+      expect(fit.page).toBeLessThanOrEqual(1280);
+    };
+    await fits();
 
     await page
       .getByRole('button', { name: `Expire the silence by ${active.created_by}: stripe incident INC-7` })
@@ -166,6 +172,7 @@ describe('an alert notification link', () => {
     await page.getByTestId('lang-select').selectOption('zh-CN');
     await page.locator('main h1', { hasText: '静默规则' }).waitFor();
     expect((await cells(pending.id))[0]).toBe('待生效');
+    await fits();
     await page.getByRole('button', { name: '已过期' }).click();
     await row(active.id).waitFor({ timeout: 10_000 });
     expect((await cells(active.id)).slice(0, 4)).toEqual([

@@ -149,8 +149,8 @@ export function SilenceList({ q, view }: { q: QueryState<Silence[]>; view: Silen
                       <div key={`${m.name}${m.op}${m.value}`}>{matcherText(m)}</div>
                     ))}
                   </td>
-                  <td>{s.created_by}</td>
-                  <td>{s.comment}</td>
+                  <td className="silence-text">{s.created_by}</td>
+                  <td className="silence-text">{s.comment}</td>
                   <td>{fmt.dateTime(s.starts_at)}</td>
                   <td>{fmt.dateTime(s.ends_at)}</td>
                   {mayExpire && (
