@@ -1,5 +1,5 @@
 import { DIMENSIONS, type PaymentEvent } from '@paywatch/contracts';
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { readApi } from '../../api/index.js';
 import { navigate, useLocation } from '../../app/router.js';
 import { TxTable } from '../../components/index.js';
@@ -17,8 +17,12 @@ export function TransactionsPage() {
   const now = useNow(60_000);
   const hasRange = loc.search.has('from') || loc.search.has('to');
   const search = loc.search.toString();
-  // An open-ended list ("last hour") follows the clock; an explicit range never changes.
-  const clock = hasRange ? 0 : now;
+  // An open-ended list ("last hour") follows the clock while only its first page is shown; an
+  // explicit range never changes. Once the analyst loads more, the range being paged stays put
+  // until the URL changes: following the clock then replaced the list every minute with a new
+  // first page, dropping the pages loaded and scrolling the reader back to the top.
+  const [pinned, setPinned] = useState<{ search: string; now: number } | null>(null);
+  const clock = hasRange ? 0 : pinned?.search === search ? pinned.now : now;
   const params = useMemo(
     () => parseTxQuery(new URLSearchParams(search), clock || Date.now()),
     [search, clock],
@@ -49,11 +53,16 @@ export function TransactionsPage() {
     [key],
   );
 
+  // A new query empties the list; the clock moving an open-ended first page on keeps its rows
+  // until the newer page replaces them (emptied, the page shrank and lost its scroll position).
+  const shown = useRef(search);
   useEffect(() => {
     const ctrl = new AbortController();
-    setItems([]);
+    if (shown.current !== search) setItems([]);
+    shown.current = search;
     load(null, ctrl.signal);
     return () => ctrl.abort();
+    // `search` changes only together with `load` (its key): `load` alone decides when to reload.
   }, [load]);
 
   const chips = DIMENSIONS.flatMap((d) => {
@@ -107,7 +116,14 @@ export function TransactionsPage() {
         {items.length === 0 && state === 'idle' && <p className="muted">{t('tx.empty')}</p>}
         {state === 'loading' && <p className="muted">{t('common.loading')}</p>}
         {cursor && state === 'idle' && (
-          <button type="button" onClick={() => load(cursor)} style={{ marginTop: '0.5rem' }}>
+          <button
+            type="button"
+            onClick={() => {
+              if (!hasRange) setPinned({ search, now: clock });
+              load(cursor);
+            }}
+            style={{ marginTop: '0.5rem' }}
+          >
             {t('tx.loadMore')}
           </button>
         )}

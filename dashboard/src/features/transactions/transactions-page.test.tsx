@@ -1,0 +1,143 @@
+// @vitest-environment jsdom
+// Guards the transaction list an analyst pages through: the open-ended list ("the last hour") keeps the pages loaded with "Load more" when the clock moves on (it was reset to a new first page every minute), while a first page alone still follows the clock.
+import { act, cleanup, fireEvent, render, screen } from '@testing-library/react';
+import type { PaymentEvent } from '@paywatch/contracts';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { SessionProvider } from '../../app/session.js';
+import { I18nProvider } from '../../i18n/index.js';
+import { TransactionsPage } from './transactions-page.js';
+
+const T0 = Date.UTC(2026, 10, 26, 23, 15, 30);
+
+/** A stored event as `GET /api/v1/transactions` returns it (masked), one per second before `to`. */
+function event(i: number, ts: number): PaymentEvent {
+  return {
+    v: 1,
+    event_id: `evt_${ts}_${i}`,
+    ts,
+    received_at: ts + 100,
+    source: 'api',
+    payment_id: `pay_${ts}`,
+    attempt: 1,
+    merchant_id: 'acme-store',
+    provider: 'adyen',
+    method: 'card',
+    channel: 'web',
+    status: 'succeeded',
+    amount_minor: 3720,
+    currency: 'JPY',
+    failure: null,
+    card: {
+      brand: 'jcb',
+      bin: '358969',
+      last4: '3211',
+      issuer_country: 'JP',
+      funding: 'credit',
+      wallet: null,
+    },
+    country: 'JP',
+    latency_ms: 718,
+    customer_ref: 'ref_6c6e1a888c09d4b0f26f8c2a15232eb5',
+    device_ref: null,
+    ip_ref: null,
+    user_level: null,
+    risk_score: null,
+    metadata: null,
+  } as PaymentEvent;
+}
+
+/**
+ * The read API's transaction pages: `limit` events newest first, one a second before `to`, the
+ * cursor the offset; records each request's `to`.
+ */
+function fakeApi(delayMs = 0) {
+  const requests: { to: number; cursor: string | null }[] = [];
+  const fetch = (input: string | URL | Request): Promise<Response> => {
+    const url = new URL(String(input), 'http://collector');
+    const to = Number(url.searchParams.get('to'));
+    const limit = Number(url.searchParams.get('limit'));
+    const cursor = url.searchParams.get('cursor');
+    requests.push({ to, cursor });
+    const offset = cursor ? Number(cursor) : 0;
+    const items = Array.from({ length: limit }, (_, i) => event(i, to - (offset + i + 1) * 1000));
+    const res = new Response(JSON.stringify({ items, next_cursor: String(offset + limit) }), {
+      status: 200,
+      headers: { 'content-type': 'application/json' },
+    });
+    return new Promise((resolve) => setTimeout(() => resolve(res), delayMs));
+  };
+  return { fetch, requests };
+}
+
+const rows = () => screen.queryAllByTestId('tx-row').length;
+
+async function settle() {
+  await act(async () => {
+    await vi.advanceTimersByTimeAsync(10);
+  });
+}
+
+describe('TransactionsPage, open-ended list', () => {
+  beforeEach(() => {
+    vi.useFakeTimers({ now: T0 });
+    window.history.replaceState(null, '', '/transactions');
+  });
+  afterEach(() => {
+    cleanup();
+    vi.useRealTimers();
+    vi.unstubAllGlobals();
+  });
+
+  function show(delayMs = 0) {
+    const api = fakeApi(delayMs);
+    vi.stubGlobal('fetch', api.fetch);
+    render(
+      <I18nProvider lang="en">
+        <SessionProvider initial={{ kind: 'open' }}>
+          <TransactionsPage />
+        </SessionProvider>
+      </I18nProvider>,
+    );
+    return api;
+  }
+
+  it('keeps the pages loaded with "Load more" when the clock moves on', async () => {
+    const api = show();
+    await settle();
+    expect(rows()).toBe(100);
+    fireEvent.click(screen.getByRole('button', { name: 'Load more' }));
+    await settle();
+    fireEvent.click(screen.getByRole('button', { name: 'Load more' }));
+    await settle();
+    expect(rows()).toBe(300);
+    const pagedTo = api.requests[0]?.to;
+    // Two minutes later the analyst is still reading the third page.
+    await act(async () => {
+      await vi.advanceTimersByTimeAsync(120_000);
+    });
+    expect(rows()).toBe(300);
+    expect(api.requests.map((r) => r.to)).toEqual([pagedTo, pagedTo, pagedTo]);
+    expect(screen.getByRole('button', { name: 'Load more' })).toBeTruthy();
+  });
+
+  it('follows the clock while only the first page is shown, keeping its rows meanwhile', async () => {
+    const api = show(2_000);
+    await act(async () => {
+      await vi.advanceTimersByTimeAsync(2_100);
+    });
+    expect(rows()).toBe(100);
+    const first = api.requests[0]?.to ?? 0;
+    await act(async () => {
+      await vi.advanceTimersByTimeAsync(60_000);
+    });
+    expect(api.requests.length).toBe(2);
+    expect(api.requests[1]?.to).toBe(first + 60_000);
+    // The newer first page is on its way: the rows read so far stay until it arrives.
+    expect(rows()).toBe(100);
+    await act(async () => {
+      await vi.advanceTimersByTimeAsync(2_100);
+    });
+    expect(rows()).toBe(100);
+    expect(screen.getAllByTestId('tx-row')[0]?.textContent).toContain(`pay_${first + 59_000}`);
+  });
+});
