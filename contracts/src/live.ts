@@ -139,6 +139,17 @@ export const LIVE_LIMITS = {
 } as const;
 
 /**
+ * The live handshake's `auth` (socket.io-client's `auth` option). `token`: an API key (browsers
+ * send their session cookie instead). `transactions: false`: no transaction batches on this
+ * socket even for an analyst — the alert pages open a socket for `alert` / `alert_ack` only and
+ * drew the whole feed (up to 10 batches of 200 a second) they never show.
+ */
+export interface LiveHandshakeAuth {
+  token?: string;
+  transactions?: boolean;
+}
+
+/**
  * `data` of a live handshake refusal that passes (the per-IP rate limit, the connection cap):
  * socket.io never retries a refusal by itself, so the client connects again after `retryAfterS`.
  */

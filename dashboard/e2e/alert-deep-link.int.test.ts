@@ -190,10 +190,15 @@ describe('an alert notification link', () => {
     const page = await ctx.newPage();
     // The page's clock is ours: once paused, no setInterval poll runs (the list polled every 15 s).
     await page.clock.install();
+    // The alerts page's socket asks for alert events only: no transaction batches (the feed it
+    // never shows, ≤ 10 batches of 200 a second, was sent to it until 27 Nov).
+    let batches = 0;
     const connected = new Promise<void>((resolve) =>
       page.on('websocket', (ws) =>
         ws.on('framereceived', (f) => {
-          if (typeof f.payload === 'string' && f.payload.startsWith('40')) resolve();
+          if (typeof f.payload !== 'string') return;
+          if (f.payload.startsWith('40')) resolve();
+          if (f.payload.startsWith('42["transactions"')) batches++;
         }),
       ),
     );
@@ -227,6 +232,9 @@ describe('an alert notification link', () => {
     });
     expect(res.status).toBe(200);
     await aml().first().waitFor({ timeout: 15_000 });
+    // The payment's batch left the collector within 100 ms of its ingest, before the alert did.
+    await new Promise((r) => setTimeout(r, 300));
+    expect(batches).toBe(0);
     await ctx.close();
   }, 60_000);
 });

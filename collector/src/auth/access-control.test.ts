@@ -1,4 +1,4 @@
-// Guards the client address access control uses: the live socket's re-check audits the client behind a trusted proxy, and the per-IP limit counts an IPv6 /64 as one client.
+// Guards the client address access control uses: the live socket's re-check audits the client behind a trusted proxy, and the per-IP limit counts an IPv6 /64 as one client; and that an analyst's live socket asking for no transactions (the alert pages') is not sent them.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -11,7 +11,7 @@ import { expect, it } from 'vitest';
 import { createEmbeddedAuditLog } from '../audit/embedded-audit.js';
 import { clientIp } from '../lib/client-ip.js';
 import { createLogger } from '../lib/logger.js';
-import { createAccessControl } from './access-control.js';
+import { LIVE_TRANSACTIONS_ROOM, createAccessControl } from './access-control.js';
 import { createAuthService } from './auth.service.js';
 import { createRateLimiter } from './rate-limit.js';
 import { openSecurityDb } from './security-db.js';
@@ -103,6 +103,56 @@ it('counts an IPv6 /64 as one client in the per-IP limit (one host owns the whol
       await new Promise((r) => http.close(r));
     }
   } finally {
+    await db.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+it("sends an analyst's socket no transactions when its handshake asks for none (the alert pages')", async () => {
+  // Was: the alerts list and an alert's page, which open a socket for alert events only, were
+  // sent the whole transaction feed (up to 10 batches of 200 a second) like the live screen.
+  const dir = mkdtempSync(join(tmpdir(), 'pw-access-'));
+  const db = await openSecurityDb(join(dir, 'security.duckdb'));
+  const http = createServer();
+  const io = new Server(http);
+  try {
+    const auth = createAuthService(
+      { db, audit: await createEmbeddedAuditLog(db), logger: createLogger({ level: 'silent' }) },
+      { adminPassword: 'Adm1n-pass-word!', sessionTtlMs: 3_600_000, staticIngestKeys: [] },
+    );
+    await auth.start();
+    const access = createAccessControl({
+      auth,
+      docs: [],
+      secure: false,
+      limits: { perIp: createRateLimiter(1000), perKey: createRateLimiter(1000) },
+    });
+    io.use(access.socket);
+    await new Promise<void>((r) => http.listen(0, '127.0.0.1', () => r()));
+    const ctx = { principal: { kind: 'system' as const, name: 'test' }, ip: null };
+    const { key } = await auth.createKey({ name: 'analyst', scopes: ['read'] }, ctx);
+    const open = async (extra: Record<string, unknown>) => {
+      const c = connect(`http://127.0.0.1:${(http.address() as AddressInfo).port}`, {
+        transports: ['websocket'],
+        auth: { token: key, ...extra },
+        reconnection: false,
+        forceNew: true,
+      });
+      await new Promise<void>((resolve, reject) => {
+        c.on('connect', () => resolve());
+        c.on('connect_error', reject);
+      });
+      return c;
+    };
+    const feed = await open({});
+    const alerts = await open({ transactions: false });
+    const inRoom = (await io.in(LIVE_TRANSACTIONS_ROOM).fetchSockets()).map((x) => x.id);
+    expect(inRoom).toEqual([feed.id]);
+    expect(io.sockets.sockets.has(alerts.id ?? '')).toBe(true);
+    feed.close();
+    alerts.close();
+  } finally {
+    await io.close();
     await db.close();
     rmSync(dir, { recursive: true, force: true });
   }

@@ -94,7 +94,10 @@ export interface AccessControlDeps {
 export interface AccessControl {
   /** Rate limits, authenticates, authorizes from the route table, checks CSRF, audits. Mount first. */
   middleware: RequestHandler;
-  /** `io.use` hook: the live stream needs a viewer; analysts and above also join the transactions room. */
+  /**
+   * `io.use` hook: the live stream needs a viewer; analysts and above also join the transactions
+   * room, unless the handshake asks for none (`LiveHandshakeAuth.transactions: false`).
+   */
   socket: (socket: Socket, next: (err?: Error) => void) => void;
   /**
    * Re-checks connected sockets against their handshake credentials: a socket whose session
@@ -242,7 +245,9 @@ export function createAccessControl(deps: AccessControlDeps): AccessControl {
             ),
           );
         (s.data as { principal?: Principal }).principal = p;
-        if (decide(p, 'analyst') === 'allow') void s.join(LIVE_TRANSACTIONS_ROOM);
+        // A socket that asked for no transactions (the alert pages': `LiveHandshakeAuth`) is not sent them.
+        if (decide(p, 'analyst') === 'allow' && auth?.transactions !== false)
+          void s.join(LIVE_TRANSACTIONS_ROOM);
         return next();
       },
       () => next(new Error('unauthorized')),

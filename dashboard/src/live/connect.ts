@@ -1,7 +1,13 @@
+import type { LiveHandshakeAuth } from '@paywatch/contracts';
 import type { LiveSocket } from './live-client.js';
 
-/** Opens the live socket (the socket.io chunk loads on first use). */
-export async function connectLive(): Promise<LiveSocket> {
+/**
+ * Opens the live socket (the socket.io chunk loads on first use). `transactions: false`: a socket
+ * for alert events and KPIs only — the server sends it no transaction batches.
+ */
+export async function connectLive({
+  transactions = true,
+}: { transactions?: boolean } = {}): Promise<LiveSocket> {
   const { io } = await import('socket.io-client');
   // A short connect timeout: a half-open attempt must not keep the wall screen stale for 20 s.
   return io({
@@ -11,5 +17,6 @@ export async function connectLive(): Promise<LiveSocket> {
     timeout: 5_000,
     // One manager per screen: a closed client (e.g. StrictMode's double mount) never shares it.
     forceNew: true,
+    auth: transactions ? {} : ({ transactions: false } satisfies LiveHandshakeAuth),
   });
 }

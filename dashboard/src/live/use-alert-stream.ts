@@ -67,7 +67,8 @@ export function useAlertStream(
       (t) => matchRef.current?.(t) ?? true,
     );
     const client = createLiveClient(
-      { connect: connectLive, fetchMissed: noTransactions },
+      // No transaction batches on this socket: the alert pages show no feed.
+      { connect: () => connectLive({ transactions: false }), fetchMissed: noTransactions },
       {
         onAlert: h.onAlert,
         onAlertAck: h.onAlertAck,
