@@ -687,6 +687,62 @@ describe('dispatcher', () => {
     ).toEqual(['sent', 'sent']);
   });
 
+  it('a tick settles after every channel send of the flushes it started, a page written ahead of first too', async () => {
+    // The tick took the notifier's sends under way when it was called: a flush that first awaited
+    // its write-ahead (beforeSend) called the notifier after that, so a stop's tick settled once
+    // the chat channel took the page and left its Alertmanager send running, unlogged and uncut.
+    await rx.close();
+    const held = await holdingReceiver('/api/v2/alerts');
+    const log = createDeliveryLog();
+    const notifier = createNotifier(
+      { log, sleep: async () => undefined },
+      {
+        receivers: [
+          {
+            name: 'oncall',
+            locale: 'en',
+            channels: [
+              { type: 'alertmanager', url: rx.url, resolve_timeout_minutes: 60 },
+              { type: 'webhook', url: `${rx.url}/slack` },
+            ],
+          },
+        ],
+      },
+    );
+    const d = createDispatcher(
+      {
+        notifier,
+        silences: createSilenceRegistry(),
+        nflog: memNflog(),
+        inhibitRules: [],
+        beforeSend: async () => undefined,
+      },
+      buildRoute({
+        receiver: 'oncall',
+        group_wait_ms: 30 * S,
+        group_interval_ms: M,
+        repeat_interval_ms: 60 * M,
+      }),
+    );
+    d.update(alert('p', { provider: 'adyen' }), 0);
+    let settled = false;
+    const t = d.tick(30 * S).then(() => (settled = true));
+    for (let i = 0; i < 100 && (held.length === 0 || log.list().length === 0); i++)
+      await new Promise((r) => setTimeout(r, 10));
+    expect(log.list().map((x) => [x.channel, x.status])).toEqual([['webhook', 'sent']]);
+    expect(held).toHaveLength(1); // Alertmanager holds the firing
+    await new Promise((r) => setTimeout(r, 30));
+    expect(settled).toBe(false);
+    held.splice(0).forEach((r) => r.end('ok'));
+    await t;
+    expect(
+      log
+        .list()
+        .map((x) => `${x.channel} ${x.status}`)
+        .sort(),
+    ).toEqual(['alertmanager sent', 'webhook sent']);
+  });
+
   it("sends a receiver's chat resolve while its Alertmanager channel's keep-alive refresh hangs; Alertmanager gets the resolve after the refresh", async () => {
     // The whole resolve waited for the refresh (5eafc00), so the on-call's Slack RESOLVED waited
     // up to ≈ 45 s behind an Alertmanager that hung.

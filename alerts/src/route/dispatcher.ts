@@ -636,13 +636,12 @@ export function createDispatcher(deps: DispatcherDeps, route: Route): Dispatcher
       }
       // Settles once every flush and refresh under way is done (those of earlier ticks too), and
       // every channel send a finished flush left going: a stop that awaits it persists a
-      // notification log that has every send in it.
-      return Promise.all([
-        ...sending.values(),
-        ...escalating.values(),
-        ...refreshing.values(),
-        deps.notifier.idle?.(),
-      ]).then(() => undefined);
+      // notification log that has every send in it. The refreshes and channel sends are read
+      // once the flushes are done (a flush starts its refresh, and calls the notifier after its
+      // write-ahead: read at the call, a stop left their Alertmanager sends going).
+      return Promise.all([...sending.values(), ...escalating.values(), ...refreshing.values()])
+        .then(() => Promise.all(refreshing.values()))
+        .then(() => deps.notifier.idle?.());
     },
     acknowledge(alertId, by) {
       let found = false;
