@@ -214,19 +214,11 @@ const SilenceSchema = z.object({
   ends_at: z.number(),
   created_by: z.string(),
   comment: z.string(),
-  created_at: z.number().nullish(),
-  /** At the server's clock when it answered; absent from an older engine (then derived here). */
-  state: z.enum(['pending', 'active', 'expired']).nullish(),
+  /** At the server's clock when it answered (the engine has sent it since silences were listed). */
+  state: z.enum(['pending', 'active', 'expired']),
 });
-export type Silence = Omit<z.output<typeof SilenceSchema>, 'state'> & {
-  state: 'pending' | 'active' | 'expired';
-};
+export type Silence = z.output<typeof SilenceSchema>;
 export const SilenceListSchema = z.object({ items: z.array(SilenceSchema) });
-
-/** A silence's state at `now` (ended first: expiring a pending one sets `ends_at` before `starts_at`). */
-export function silenceStateAt(s: Pick<Silence, 'starts_at' | 'ends_at'>, now: number): Silence['state'] {
-  return s.ends_at <= now ? 'expired' : s.starts_at > now ? 'pending' : 'active';
-}
 
 /** A matcher as people and Alertmanager write it: `provider="adyen"`, `method=~"apple_pay|card"`. */
 export function matcherText(m: { name: string; op: string; value: string }): string {
@@ -324,11 +316,7 @@ export const alertsApi = {
     requestJson(`${API_BASE}/silences`, z.unknown(), { method: 'POST', body: req }),
   /** Every silence the engine holds (active, pending, expired), as `GET /silences` lists them. */
   silences: (signal?: AbortSignal): Promise<Silence[]> =>
-    engineOr404(
-      requestJson(`${API_BASE}/silences`, SilenceListSchema, { signal }).then((r) =>
-        r.items.map((s) => ({ ...s, state: s.state ?? silenceStateAt(s, Date.now()) })),
-      ),
-    ),
+    engineOr404(requestJson(`${API_BASE}/silences`, SilenceListSchema, { signal }).then((r) => r.items)),
   /**
    * Ends a silence now (`DELETE /silences/:id`). A 409 (it has already ended: expired by someone
    * else, or its time ran out) is what was asked for and is not an error.
