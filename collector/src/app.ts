@@ -19,7 +19,7 @@ import type { RouteDoc } from './http/route-doc.js';
 import type { ReadinessDeps } from './http/readiness.js';
 import { SYSTEM_ROUTE_DOCS, createSystemRouter } from './http/system.routes.js';
 import type { Logger } from './lib/logger.js';
-import { maskPans } from './lib/pan.js';
+import { cutText } from './lib/pan.js';
 import type { Ingestor } from './pipeline/types.js';
 import type { EventReader } from './store/types.js';
 import { createEventsRouter } from './sources/events-api/events.route.js';
@@ -158,7 +158,7 @@ export function createApp(deps: AppDeps): { app: Express; docs: RouteDoc[]; acce
     res.status(404).json({
       error: {
         code: 'not_found',
-        message: `no route for ${req.method} ${maskPans(req.path.slice(0, 200))}`,
+        message: `no route for ${req.method} ${cutText(req.path, 200)}`,
       },
     });
   });

@@ -157,3 +157,63 @@ it("sends an analyst's socket no transactions when its handshake asks for none (
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+it('audits a long path with a card number across the 200-character cut masked, not as 15 raw digits', async () => {
+  // Was: the target was cut to 200 characters and then masked, so a card number split by the cut
+  // was no longer one, and its first digits were stored in the audit log.
+  const dir = mkdtempSync(join(tmpdir(), 'pw-access-'));
+  const db = await openSecurityDb(join(dir, 'security.duckdb'));
+  try {
+    const auth = createAuthService(
+      { db, audit: await createEmbeddedAuditLog(db), logger: createLogger({ level: 'silent' }) },
+      { adminPassword: 'Adm1n-pass-word!', sessionTtlMs: 3_600_000, staticIngestKeys: [] },
+    );
+    await auth.start();
+    const access = createAccessControl({
+      auth,
+      docs: [
+        {
+          method: 'get',
+          path: '/api/v1/echo/{id}',
+          summary: 'echo',
+          tag: 'test',
+          auth: 'viewer',
+          audit: 'export',
+          response: { status: 200, description: 'ok' },
+        },
+      ],
+      secure: false,
+      limits: { perIp: createRateLimiter(1000), perKey: createRateLimiter(1000) },
+    });
+    const ctx = { principal: { kind: 'system' as const, name: 'test' }, ip: null };
+    const { key } = await auth.createKey({ name: 'reader', scopes: ['read'] }, ctx);
+    const app = express();
+    app.use(access.middleware);
+    app.get('/api/v1/echo/:id', (_req, res) => {
+      res.send('ok');
+    });
+    const http = app.listen(0, '127.0.0.1');
+    await new Promise<void>((r) => http.once('listening', () => r()));
+    try {
+      const path = '/api/v1/echo/' + 'x'.repeat(200 - '/api/v1/echo/'.length - 12) + '4111111111111111';
+      const res = await fetch(`http://127.0.0.1:${(http.address() as AddressInfo).port}${path}`, {
+        headers: { authorization: `Bearer ${key}` },
+      });
+      expect(res.status).toBe(200);
+      const exported = async () =>
+        (await auth.audit.list({ limit: 10 })).filter((e) => e.action === 'export');
+      // The audit is written on the response's 'finish', after the client may have its answer.
+      for (let i = 0; i < 100 && (await exported()).length === 0; i++)
+        await new Promise((r) => setTimeout(r, 20));
+      const [entry] = await exported();
+      expect(entry?.target).toBeDefined();
+      expect(entry?.target).not.toMatch(/\d{7}/);
+      expect(entry?.target?.startsWith('/api/v1/echo/xxx')).toBe(true);
+    } finally {
+      await new Promise((r) => http.close(r));
+    }
+  } finally {
+    await db.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -6,6 +6,7 @@ import type { Socket } from 'socket.io';
 import type { AuditDetails } from '../audit/types.js';
 import type { RouteDoc } from '../http/route-doc.js';
 import { clientLimitKey } from '../lib/client-ip.js';
+import { cutText } from '../lib/pan.js';
 import { OverloadedError, PaywatchError, UnauthorizedError } from '../lib/errors.js';
 import type { AuthService } from './auth.service.js';
 import type { RateLimiter } from './rate-limit.js';
@@ -195,7 +196,7 @@ export function createAccessControl(deps: AccessControlDeps): AccessControl {
               { principal: p, ip },
               action,
               res.statusCode < 400 ? 'success' : 'failure',
-              req.path.slice(0, 200),
+              cutText(req.path, 200), // masked whole, then cut: a slice could split a card number past the mask
               { ...extra, method: req.method, status: res.statusCode },
             );
           });
