@@ -225,7 +225,7 @@ export const en = {
   'alerts.contribCount': '{n} failures',
   'alerts.contribExcess': '{n} more failures than its share of attempts',
   'alerts.contribExcessHelp':
-    "Failures beyond what this value's share of the attempts explains at the alert's failure rate ({value}): an estimate, so it is fractional; shown rounded to whole payments.",
+    "Failures beyond what this value's share of the attempts explains at the alert's failure rate: an estimate ({value}), so fractional; shown rounded to whole payments.",
   'alerts.contribDeclined': '{n} declined',
   'alerts.pooled': 'small ones pooled',
   'alerts.pooledShort': '(pooled)',
