@@ -139,6 +139,20 @@ describe('alerts router', () => {
       },
     ]);
     expect((await j(`/alerts/${id}`)).body).toMatchObject({ acknowledged_by: null, acknowledged_at: null });
+    // Nor is the acknowledgement of an ended episode withdrawn (acknowledged while it fired): there
+    // is nothing to remind or escalate, and it took "acknowledged by" off its record.
+    engine.acknowledge(id, 'alice');
+    const un = await j(`/alerts/${id}/ack`, { method: 'DELETE', body: JSON.stringify({ by: 'bob' }) });
+    expect([un.status, un.body]).toEqual([
+      409,
+      {
+        error: {
+          code: 'conflict',
+          message: `alert ${id} is resolved: only a pending or firing alert's acknowledgement can be withdrawn`,
+        },
+      },
+    ]);
+    expect((await j(`/alerts/${id}`)).body).toMatchObject({ acknowledged_by: 'alice', acknowledged_at: T0 });
     const none = await j('/alerts/nope/ack', { method: 'POST', body: JSON.stringify({ by: 'alice' }) });
     expect([none.status, none.body]).toEqual([
       404,

@@ -110,7 +110,7 @@ const isAfter = (a: Pick<AlertView, 'active_since' | 'id'>, c: Cursor): boolean 
  *   GET  /alerts                 ?status=active|firing|…&rule=&severity=&filter=&limit=&cursor=
  *   GET  /alerts/:id
  *   POST /alerts/:id/ack         {by, reason?}   (409 unless pending or firing; the first acknowledgement stands)
- *   DELETE /alerts/:id/ack       withdraw it (409 when not acknowledged); reminders and escalation resume
+ *   DELETE /alerts/:id/ack       withdraw it (409 unless acknowledged, pending or firing); reminders and escalation resume
  *   GET  /silences
  *   POST /silences               {matchers:["provider=\"adyen\""], ends_at|duration, created_by, comment, starts_at?}
  *   DELETE /silences/:id         expire now (409 when already ended)
@@ -225,6 +225,14 @@ export function createAlertsRouter(deps: AlertsRouterDeps): Router {
     const id = req.params.id ?? '';
     const cur = engine.get(id);
     if (!cur) throw new ApiError(404, 'not_found', `no alert ${id}`);
+    // An ended episode has no reminders or escalation to resume: withdrawing its acknowledgement
+    // only took "acknowledged by" off its record (and its resolve, if not yet sent).
+    if (cur.status !== 'pending' && cur.status !== 'firing')
+      throw new ApiError(
+        409,
+        'conflict',
+        `alert ${id} is ${cur.status}: only a pending or firing alert's acknowledgement can be withdrawn`,
+      );
     if (cur.acknowledged_by === null)
       throw new ApiError(409, 'conflict', `alert ${id} is not acknowledged: nothing to withdraw`);
     const a = engine.unacknowledge(id, b.by ?? 'anonymous');

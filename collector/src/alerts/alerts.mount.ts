@@ -110,7 +110,10 @@ export const ALERT_ROUTE_DOCS: RouteDoc[] = [
       "Withdraw an alert's acknowledgement: reminders resume, and escalation steps not yet taken count their `after` from now (`unacknowledged_at`); a step already taken is not repeated. The actor is the signed-in user (the live `alert_ack` event says who); audited with the acknowledgement withdrawn (`acknowledged_by`, `reason`)",
     pathParams: { id: 'Alert id' },
     response: json(AlertViewSchema, 'AlertView, no longer acknowledged'),
-    errors: { ...errors, 409: 'The alert is not acknowledged: there is nothing to withdraw.' },
+    errors: {
+      ...errors,
+      409: 'The alert is not acknowledged, or not pending or firing (an ended episode keeps who acknowledged it): there is nothing to withdraw.',
+    },
   },
   {
     method: 'get',
