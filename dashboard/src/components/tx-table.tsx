@@ -11,12 +11,16 @@ export function TxTable({
   rows,
   caption,
   compact = false,
+  formatTime,
 }: {
   rows: readonly TxRow[];
   caption: string;
   compact?: boolean;
+  /** The time column's text (default: the time of day on the browser's clock). */
+  formatTime?(ts: number): string;
 }) {
   const { t, label, fmt } = useI18n();
+  const time = formatTime ?? fmt.time;
   const failure = (r: TxRow) =>
     r.failure_category
       ? `${label('failure_category', r.failure_category)}${r.failure_code ? ` (${r.failure_code})` : ''}`
@@ -46,7 +50,7 @@ export function TxTable({
         <tbody>
           {rows.map((r) => (
             <tr key={r.event_id} data-testid="tx-row" data-backfilled={r.backfilled ? 'true' : undefined}>
-              <td className="mono">{fmt.time(r.ts)}</td>
+              <td className="mono">{time(r.ts)}</td>
               <td className="mono payment" title={r.payment_id}>
                 <Link to={`/payments/${encodeURIComponent(r.payment_id)}`}>{r.payment_id}</Link>
               </td>

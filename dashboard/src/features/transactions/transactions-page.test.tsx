@@ -1,5 +1,5 @@
 // @vitest-environment jsdom
-// Guards the transaction list an analyst pages through: the open-ended list ("the last hour") keeps the pages loaded with "Load more" when the clock moves on (it was reset to a new first page every minute), while a first page alone still follows the clock.
+// Guards the transaction list an analyst pages through: the open-ended list ("the last hour") keeps the pages loaded with "Load more" when the clock moves on (it was reset to a new first page every minute), while a first page alone still follows the clock; a drill-down's list shows its range and rows on the chart's clock (`tz`), names the zone, and dates rows when it spans days.
 import { act, cleanup, fireEvent, render, screen } from '@testing-library/react';
 import type { PaymentEvent } from '@paywatch/contracts';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -139,5 +139,59 @@ describe('TransactionsPage, open-ended list', () => {
     });
     expect(rows()).toBe(100);
     expect(screen.getAllByTestId('tx-row')[0]?.textContent).toContain(`pay_${first + 59_000}`);
+  });
+});
+
+describe('TransactionsPage, drilled from a chart in another zone', () => {
+  afterEach(() => {
+    cleanup();
+    vi.unstubAllGlobals();
+  });
+
+  it("shows the range and the rows on the chart's clock, names the zone and dates rows of a day's list", async () => {
+    // A zone other than the runner's, so the browser's clock would show other times.
+    const zone =
+      Intl.DateTimeFormat().resolvedOptions().timeZone === 'Asia/Shanghai'
+        ? 'America/New_York'
+        : 'Asia/Shanghai';
+    const from = zone === 'Asia/Shanghai' ? '2026-11-22T16:00:00.000Z' : '2026-11-23T05:00:00.000Z';
+    const to = new Date(Date.parse(from) + 86_400_000).toISOString();
+    window.history.replaceState(null, '', `/transactions?from=${from}&to=${to}&provider=stripe&tz=${zone}`);
+    vi.stubGlobal('fetch', fakeApi().fetch);
+    for (const lang of ['en', 'zh-CN'] as const) {
+      render(
+        <I18nProvider lang={lang}>
+          <SessionProvider initial={{ kind: 'open' }}>
+            <TransactionsPage />
+          </SessionProvider>
+        </I18nProvider>,
+      );
+      await screen.findAllByTestId('tx-row');
+      const range = screen.getByTestId('tx-range').textContent ?? '';
+      expect(range).toContain(zone);
+      // Midnight of the chart's zone (Node's ICU writes it 24:00:00 with hour12: false, Chromium 00:00:00).
+      expect(range).toMatch(
+        lang === 'en'
+          ? /11\/23\/2026, (00|24):00:00 – 11\/24\/2026, (00|24):00:00/
+          : /2026\/11\/23 (00|24):00:00 – 2026\/11\/24 (00|24):00:00/,
+      );
+      // The newest row is a second before the day's end, on that clock (one day: the time alone).
+      const first = screen.getAllByTestId('tx-row')[0]?.querySelector('td')?.textContent;
+      expect(first).toBe('23:59:59');
+      cleanup();
+    }
+    // Over two days each row has its date.
+    const to2 = new Date(Date.parse(from) + 2 * 86_400_000).toISOString();
+    window.history.replaceState(null, '', `/transactions?from=${from}&to=${to2}&tz=${zone}`);
+    render(
+      <I18nProvider lang="en">
+        <SessionProvider initial={{ kind: 'open' }}>
+          <TransactionsPage />
+        </SessionProvider>
+      </I18nProvider>,
+    );
+    await screen.findAllByTestId('tx-row');
+    const first = screen.getAllByTestId('tx-row')[0]?.querySelector('td')?.textContent;
+    expect(first).toBe('11/24/2026, 23:59:59');
   });
 });

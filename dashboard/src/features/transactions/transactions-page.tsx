@@ -3,17 +3,23 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { readApi } from '../../api/index.js';
 import { navigate, useLocation } from '../../app/router.js';
 import { TxTable } from '../../components/index.js';
-import { dimensionValueLabel, useI18n } from '../../i18n/index.js';
+import { dimensionValueLabel, formatterFor, useI18n } from '../../i18n/index.js';
 import { toLiveTransaction } from '../../live/index.js';
 import { useNow } from '../../queries/index.js';
-import { parseTxQuery, txHref } from './tx-query.js';
+import { parseTxQuery, txHref, txZone, withinOneDay } from './tx-query.js';
 
 const PAGE = 100;
 
 /** The filtered transaction list (drill-down target), newest first, paged by cursor. */
 export function TransactionsPage() {
-  const { t, fmt, lang } = useI18n();
+  const { t, fmt: browserFmt, lang } = useI18n();
   const loc = useLocation();
+  // Times on the clock of the chart a drill-down came from (`tz`), else the browser's; the zone is
+  // named beside the range. Without it, a UTC day drilled from the trends page read 01:00–01:00
+  // (Berlin) and its rows showed times of day with no date and no zone.
+  const zone = txZone(loc.search);
+  const fmt = useMemo(() => (zone ? formatterFor(lang, zone) : browserFmt), [zone, lang, browserFmt]);
+  const zoneName = zone ?? Intl.DateTimeFormat().resolvedOptions().timeZone;
   const now = useNow(60_000);
   const hasRange = loc.search.has('from') || loc.search.has('to');
   const search = loc.search.toString();
@@ -28,6 +34,8 @@ export function TransactionsPage() {
     [search, clock],
   );
   const key = txHref(params);
+  // A list over more than one day (a day bucket, a week) gives each row its date.
+  const oneDay = withinOneDay(params.from, params.to, zone);
   const [items, setItems] = useState<PaymentEvent[]>([]);
   const [cursor, setCursor] = useState<string | null>(null);
   const [state, setState] = useState<'loading' | 'idle' | 'error'>('loading');
@@ -82,7 +90,8 @@ export function TransactionsPage() {
         <div className="chips">
           <span className="muted">{t('tx.filteredBy')}:</span>
           <span className="chip" data-testid="tx-range" style={{ paddingRight: '0.6rem' }}>
-            {t('tx.range', { from: fmt.dateTime(params.from), to: fmt.dateTime(params.to) })}
+            {t('tx.range', { from: fmt.dateTime(params.from), to: fmt.dateTime(params.to) })} ·{' '}
+            {t('trends.zoneIn', { zone: zoneName })}
           </span>
           {chips.map(([d, v]) => (
             <span key={d} className="chip">
@@ -112,7 +121,13 @@ export function TransactionsPage() {
             </button>
           </div>
         )}
-        {items.length > 0 && <TxTable rows={items.map(toLiveTransaction)} caption={t('tx.title')} />}
+        {items.length > 0 && (
+          <TxTable
+            rows={items.map(toLiveTransaction)}
+            caption={t('tx.title')}
+            formatTime={oneDay ? fmt.time : fmt.dateTime}
+          />
+        )}
         {items.length === 0 && state === 'idle' && <p className="muted">{t('tx.empty')}</p>}
         {state === 'loading' && <p className="muted">{t('common.loading')}</p>}
         {cursor && state === 'idle' && (

@@ -16,6 +16,17 @@ const series = (key: string | null | undefined, compare = false): ChartSeries =>
 const query = (href: string | null) => Object.fromEntries(new URL(href ?? '/none', 'http://x').searchParams);
 
 describe('drill-down link', () => {
+  it("names the chart's zone, so the list shows the bucket on the chart's clock", () => {
+    // A UTC day drilled from a Berlin browser listed 01:00–01:00 with no zone (seen in Chromium).
+    const day = { bucketMs: 86_400_000, compareOffset: 0, tz: 'UTC' } as ChartModel;
+    const s: TrendsState = { ...DEFAULT_TRENDS, range: '7d', bucket: '1d', tz: 'UTC' };
+    expect(query(drillHref(s, day, Date.UTC(2026, 10, 23), undefined))).toMatchObject({
+      from: '2026-11-23T00:00:00.000Z',
+      to: '2026-11-24T00:00:00.000Z',
+      tz: 'UTC',
+    });
+  });
+
   it('lists only the attempts (succeeded, captured, failed) behind an attempts bucket, not pending or refunded events', () => {
     const s: TrendsState = {
       ...DEFAULT_TRENDS,

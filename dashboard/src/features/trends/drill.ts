@@ -72,5 +72,6 @@ export function drillHref(
     if (currencies.length === 0) return null;
     filters.currency = currencies;
   }
-  return txHref({ from, to: bucketEnd(model, from), filters });
+  // The list shows the bucket on the chart's clock (a UTC day read 01:00–01:00 in Berlin).
+  return txHref({ from, to: bucketEnd(model, from), filters }, model.tz);
 }
