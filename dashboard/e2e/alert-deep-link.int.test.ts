@@ -122,7 +122,12 @@ describe('an alert notification link', () => {
     });
     expect([active.state, pending.state]).toEqual(['active', 'pending']);
 
-    const ctx = await browser!.newContext({ viewport: { width: 1280, height: 720 }, locale: 'en-US' });
+    // One of the longest zone names: the page names the zone of its times.
+    const ctx = await browser!.newContext({
+      viewport: { width: 1280, height: 720 },
+      locale: 'en-US',
+      timezoneId: 'America/Argentina/Buenos_Aires',
+    });
     const page = await ctx.newPage();
     await page.goto(`${base}/silences`);
     await page.locator('input[name=password]').waitFor({ timeout: 20_000 });
@@ -145,6 +150,9 @@ describe('an alert notification link', () => {
     expect(
       await page.getByRole('navigation').getByRole('link', { name: 'Silences' }).getAttribute('aria-current'),
     ).toBe('page');
+    expect(await page.getByTestId('silence-zone').textContent()).toBe(
+      'Times in America/Argentina/Buenos_Aires',
+    );
     // The table and its Expire buttons in view at 1280 px: no sideways scroll.
     const fits = async () => {
       const fit = await page.evaluate(() => {

@@ -13,6 +13,8 @@ import { SilenceList, type SilenceView } from './silences-page.js';
 
 const NOW = Date.UTC(2026, 10, 26, 14, 0);
 const H = 3_600_000;
+/** The browser's zone, which the page's times are in. */
+const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
 
 /** As `GET /api/v1/silences` answers (alerts/src/http/alerts.schemas.ts SilenceSchema). */
 const answer = {
@@ -128,6 +130,8 @@ describe('silences page', () => {
       '',
     ]);
     expect(screen.getAllByRole('button').map((b) => b.textContent)).toEqual(['使其失效', '使其失效']);
+    // The times' zone (the browser's): notifications and the API speak UTC.
+    expect(screen.getByTestId('silence-zone').textContent).toBe(`时间按 ${zone}`);
     cleanup();
     show('zh-CN', silences, 'expired');
     expect(rows()).toEqual([

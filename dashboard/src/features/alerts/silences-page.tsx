@@ -5,6 +5,7 @@ import { AlertEngineUnavailableError, alertsApi, matcherText, type Silence } fro
 import { useI18n } from '../../i18n/index.js';
 import { useSilences, type QueryState } from '../../queries/index.js';
 import { can } from '../auth/permissions.js';
+import { browserZone } from '../trends/trends-state.js';
 import { EngineDown } from './alert-list.js';
 
 /** Which silences the page lists: `current` (active and pending, the default), expired, or all. */
@@ -126,6 +127,10 @@ export function SilenceList({ q, view }: { q: QueryState<Silence[]>; view: Silen
         </p>
       ) : (
         <div className="table-wrap">
+          {/* The zone the times are in (notifications and the API speak UTC). */}
+          <p className="muted" data-testid="silence-zone">
+            {t('silences.zone', { zone: browserZone() })}
+          </p>
           <table data-testid="silences">
             <thead>
               <tr>
