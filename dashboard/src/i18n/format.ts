@@ -10,6 +10,11 @@ export interface Formatter {
   ms(n: number | null | undefined): string;
   dateTime(t: number): string;
   time(t: number): string;
+  /**
+   * A value axis tick, compact but exact: `22.5K`, `2.25万`, `$1.25M` (with `currency`). `compact`
+   * keeps one decimal, so a gridline at 22,500 read `2.3万` and one at 1,250,000 `1.3M`.
+   */
+  axisNumber(n: number | null | undefined, currency?: string): string;
   /** Short axis label: time only for ranges within a day, date + time otherwise. */
   axis(t: number, spanMs: number): string;
   relative(deltaMs: number): string;
@@ -103,6 +108,23 @@ function createFormatter(locale: string, timeZone?: string): Formatter {
         money.set(key, x);
       }
       return x.format(m);
+    },
+    axisNumber: (n, currency) => {
+      if (!ok(n)) return DASH;
+      // Ticks are round numbers: 12 significant digits print them whole and drop float noise
+      // (0.30000000000000004 → 0.3).
+      const key = `axis:${currency ?? ''}`;
+      let x = money.get(key);
+      if (!x) {
+        const exact = { notation: 'compact', maximumSignificantDigits: 12 } as const;
+        try {
+          x = new Intl.NumberFormat(locale, currency ? { ...exact, style: 'currency', currency } : exact);
+        } catch {
+          x = new Intl.NumberFormat(locale, exact);
+        }
+        money.set(key, x);
+      }
+      return x.format(n);
     },
     ms: (n) => (ok(n) ? (n >= 10_000 ? `${num(1).format(n / 1000)} s` : `${num(0).format(n)} ms`) : DASH),
     dateTime: (t) => dt.format(t),

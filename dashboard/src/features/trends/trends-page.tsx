@@ -63,12 +63,12 @@ export function valueFormatters(model: ChartModel, fmt: I18n['fmt']) {
     case 'money':
       return {
         full: (v: number) => fmt.money(v, model.currency),
-        axis: (v: number) => fmt.money(v, model.currency, true),
+        axis: (v: number) => fmt.axisNumber(v, model.currency),
       };
     case 'ms':
       return { full: (v: number) => fmt.ms(v), axis: (v: number) => fmt.ms(v) };
     case 'count':
-      return { full: (v: number) => fmt.number(v, 2), axis: (v: number) => fmt.compact(v) };
+      return { full: (v: number) => fmt.number(v, 2), axis: (v: number) => fmt.axisNumber(v) };
   }
 }
 
