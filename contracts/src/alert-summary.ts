@@ -112,6 +112,8 @@ export interface SummaryParams {
     lower: number;
     upper: number;
     baseline: number;
+    /** A drop judged as held (`sustain_minutes`): the minutes the rate and its interval are over. */
+    held_minutes?: number;
   };
   slo: {
     value: number | null;
@@ -339,7 +341,8 @@ function en(m: SummaryMessage): string {
         p.payments === undefined
           ? `${p.attempts} attempts`
           : `${p.payments} payments (${p.attempts} attempts)`;
-      return `${metricEn(p.metric)} ${f(p.value)} over ${over} (${f(p.lower)}–${f(p.upper)}) vs baseline ${f(p.baseline)}`;
+      const held = p.held_minutes === undefined ? '' : `, held ${p.held_minutes} min`;
+      return `${metricEn(p.metric)} ${f(p.value)} over ${over} (${f(p.lower)}–${f(p.upper)}) vs baseline ${f(p.baseline)}${held}`;
     }
     case 'slo': {
       const p = m.params;
@@ -460,7 +463,8 @@ function zh(m: SummaryMessage): string {
       const f = (v: number | null) => fm(p.metric, v, 'zh');
       const over =
         p.payments === undefined ? `${p.attempts} 笔尝试` : `${p.payments} 笔支付，${p.attempts} 笔尝试`;
-      return `${METRIC_ZH(p.metric)} ${f(p.value)}（${over}，置信区间 ${f(p.lower)}–${f(p.upper)}），基线 ${f(p.baseline)}`;
+      const held = p.held_minutes === undefined ? '' : `，已持续 ${p.held_minutes} 分钟`;
+      return `${METRIC_ZH(p.metric)} ${f(p.value)}（${over}，置信区间 ${f(p.lower)}–${f(p.upper)}），基线 ${f(p.baseline)}${held}`;
     }
     case 'slo': {
       const p = m.params;
@@ -611,6 +615,7 @@ export const SummaryMessageSchema: z.ZodType<SummaryMessage> = z.discriminatedUn
       lower: num,
       upper: num,
       baseline: num,
+      held_minutes: num.optional(),
     }),
   ),
   msg(

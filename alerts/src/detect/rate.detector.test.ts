@@ -233,6 +233,70 @@ describe('rate detector counts payments, not attempts', () => {
     expect(e.value).toBe(1);
   });
 
+  describe('a drop held (sustain_minutes)', () => {
+    // The default pack's provider_success_rate_drop.
+    const provider = RateSpecSchema.parse({
+      type: 'rate',
+      window_minutes: 5,
+      baseline_minutes: 120,
+      min_attempts: 60,
+      min_effect: 0.08,
+    });
+    const M = 60_000;
+    const start = 300 * M;
+    /** adyen-like, 210 attempts a minute at 94 %, sliding to 80 % over 40 min from `start`, held 20 min. */
+    const slide = (t: number) => ({
+      attempts: 210,
+      successRate:
+        t < start
+          ? 0.94
+          : t < start + 40 * M
+            ? 0.94 - (0.14 * (t - start)) / (40 * M)
+            : t < start + 60 * M
+              ? 0.8
+              : 0.94,
+    });
+
+    it('a slide from 94 % to 80 % in 40 min, held 20 min, is anomalous during the hold and normal soon after it', () => {
+      const d = createRateDetector(provider);
+      const ev = synthMinutes(0, 380, slide, 2).map((m) => d.evaluate(m));
+      expect(ev.slice(0, 300).filter((e) => e.verdict === 'anomalous')).toEqual([]);
+      // Before: never anomalous (the baseline learnt the slide, ≈ 92 % by its end, and a 5-minute
+      // window's interval at 80 % reaches 86–87 %, never 8 points below it).
+      const i = firstAnomalous(ev, 300);
+      expect(i - 300).toBeGreaterThanOrEqual(35);
+      expect(i - 300).toBeLessThanOrEqual(47);
+      expect(ev[i]?.summary).toMatch(/vs baseline 9\d\.\d%, held 15 min$/);
+      // Held to the end of the hold (a noisy minute does not end it), normal within 3 minutes of the end.
+      expect(ev.slice(i, 360).every((e) => e.verdict === 'anomalous')).toBe(true);
+      expect(ev.slice(363).filter((e) => e.verdict === 'anomalous')).toEqual([]);
+    });
+
+    it('the same across a snapshot and restore in the middle of the streak', () => {
+      const minutes = synthMinutes(0, 380, slide, 2);
+      const straight = createRateDetector(provider);
+      const want = minutes.map((m) => straight.evaluate(m).verdict);
+      const a = createRateDetector(provider);
+      minutes.slice(0, 338).forEach((m) => a.evaluate(m));
+      const b = createRateDetector(provider);
+      b.restore?.(JSON.parse(JSON.stringify(a.snapshot?.())));
+      expect([
+        ...minutes.slice(0, 338).map((_, k) => want[k]),
+        ...minutes.slice(338).map((m) => b.evaluate(m).verdict),
+      ]).toEqual(want);
+    });
+
+    it('never on a quiet slice at the volume gate (13 attempts a minute at 94 %, 10 hours)', () => {
+      for (const seed of [1, 2, 3]) {
+        const d = createRateDetector(provider);
+        const ev = synthMinutes(0, 600, () => ({ attempts: 13, successRate: 0.94 }), seed).map((m) =>
+          d.evaluate(m),
+        );
+        expect(ev.filter((e) => e.verdict === 'anomalous').map((e) => e.summary)).toEqual([]);
+      }
+    });
+  });
+
   it('after a restart, a retry of a payment that failed before it still counts once (failed payments are in the snapshot)', () => {
     const d = createRateDetector(country);
     const fail = emptyMinute(0);

@@ -65,6 +65,15 @@ export const RateSpecSchema = z.object({
    */
   recover_minutes: z.number().int().min(0).max(60).default(3),
   recover_min_attempts: z.number().int().min(1).default(15),
+  /**
+   * A drop held this long is anomalous even when no window's interval clears `min_effect`:
+   * the window's rate has been beyond `min_effect` of the baseline (point estimate) at every one
+   * of the last `sustain_minutes` evaluations, and the interval of those minutes together clears
+   * half of it. A slide the baseline partly learns (94 % → 80 % in 40 minutes, then held) never
+   * shows a window's whole interval 8 points below it, though it loses what a step to 80 %
+   * loses. 0 disables.
+   */
+  sustain_minutes: z.number().int().min(0).max(240).default(15),
 });
 export type RateSpec = z.infer<typeof RateSpecSchema>;
 
@@ -124,6 +133,21 @@ export function createRateDetector(spec: RateSpec): SeriesDetector {
   // Minutes since the last recovered tail began (suffixes reach no further back); saturates at
   // window_minutes (= no fence).
   let fence = spec.window_minutes;
+  // Consecutive evaluations whose window was beyond min_effect of the baseline (point estimate),
+  // and the counts of the last `sustain_minutes` minutes (the objects of `recent`).
+  let streak = 0;
+  const held: MinuteCounts[] = [];
+  // The last verdict was a held drop: its hysteresis is half of min_effect (a recovered tail
+  // must come back within it, the streak holds while the window stays beyond it): at the
+  // held level (~12 points below), one minute of 210 attempts came within min_effect about once
+  // in 12 and ended the alert, which then needed `sustain_minutes` again.
+  let heldFiring = false;
+  // The last verdict was anomalous (either test): with `sustain_minutes`, a verdict stays
+  // anomalous while the window's rate stays beyond the margin and no recovered tail shows.
+  let lastBad = false;
+  // The window's rate was beyond min_effect (the streak's test): its leaving minute is not
+  // learned either, so a slide is not learned as it goes.
+  let beyond = false;
   const higherIsWorse = spec.metric === 'decline_rate';
 
   /**
@@ -202,6 +226,10 @@ export function createRateDetector(spec: RateSpec): SeriesDetector {
         recent: recent.map((r) => [r.hits, r.n, r.a]),
         fence,
         v: SNAPSHOT_VERSION,
+        streak,
+        heldFiring,
+        lastBad,
+        held: held.map((r) => [r.hits, r.n, r.a]),
         // The window's failed payments, [payment id, minutes before the newest, outcome], newest
         // first: without them a retry after a restart of a payment that failed before it counted
         // as a second payment.
@@ -260,6 +288,18 @@ export function createRateDetector(spec: RateSpec): SeriesDetector {
         const m = lagged[i];
         laggedC.push(r ?? (m ? counts(m, spec.metric) : { hits: 0, n: 0, a: 0 }));
       }
+      // Snapshots from before held drops were judged: no streak. The held minutes still in the
+      // window are the window's own counts (`dedupe` updates them).
+      streak = s['streak'] === undefined ? 0 : num(s['streak']);
+      heldFiring = s['heldFiring'] === true;
+      lastBad = s['lastBad'] === true;
+      held.length = 0;
+      for (const r of s['held'] === undefined ? [] : arr(s['held'])) {
+        const x = arr(r);
+        held.push({ hits: num(x[0]), n: num(x[1]), a: num(x[2]) });
+      }
+      for (let i = 1; i <= Math.min(held.length, recent.length); i++)
+        held[held.length - i] = recent[recent.length - i] as MinuteCounts;
       // Snapshots from before the fence existed: no fence.
       fence = s['fence'] === undefined ? spec.window_minutes : Math.min(num(s['fence']), spec.window_minutes);
     },
@@ -271,6 +311,10 @@ export function createRateDetector(spec: RateSpec): SeriesDetector {
       const cur = counts(minute, spec.metric);
       recent.push(cur);
       if (recent.length > spec.window_minutes) recent.shift();
+      if (spec.sustain_minutes > 0) {
+        held.push(cur);
+        if (held.length > spec.sustain_minutes) held.shift();
+      }
       dedupe(minute);
       // The window's payments (each once) and attempts.
       const whole = { hits: 0, n: 0, a: 0 };
@@ -307,7 +351,8 @@ export function createRateDetector(spec: RateSpec): SeriesDetector {
           tn += recent[k]?.n ?? 0;
           ta += recent[k]?.a ?? 0;
           if (ta < spec.recover_min_attempts) continue;
-          const healthy = higherIsWorse ? th / tn <= p0 + spec.min_effect : th / tn >= p0 - spec.min_effect;
+          const margin = heldFiring ? spec.min_effect / 2 : spec.min_effect;
+          const healthy = higherIsWorse ? th / tn <= p0 + margin : th / tn >= p0 - margin;
           if (healthy) {
             recoveredFrom = k;
             tail = { hits: th, n: tn, a: ta };
@@ -318,6 +363,10 @@ export function createRateDetector(spec: RateSpec): SeriesDetector {
       }
       // Oldest index of `recent` a suffix may reach.
       const oldest = Math.max(0, recent.length - fence);
+      // A held drop's streak goes on only through judged evaluations.
+      const prevStreak = streak;
+      streak = 0;
+      beyond = false;
       if (c.n === 0) out = quiet(at, 'no_data', null);
       else if (c.a < spec.min_attempts && recoveredFrom < 0)
         out = quiet(at, 'insufficient', p, {
@@ -369,6 +418,49 @@ export function createRateDetector(spec: RateSpec): SeriesDetector {
           const nEff = n / (1 + (n - 1) * spec.overdispersion);
           ci = wilson((hits / n) * nEff, nEff, spec.z);
         }
+        // Held drop: see `sustain_minutes`. Not once a recovered tail shows (the held minutes
+        // still hold an ended incident's failures).
+        const pw = whole.n > 0 ? whole.hits / whole.n : p0;
+        const margin = heldFiring ? spec.min_effect / 2 : spec.min_effect;
+        beyond =
+          spec.sustain_minutes > 0 &&
+          recoveredFrom < 0 &&
+          whole.a >= spec.min_attempts &&
+          (higherIsWorse ? pw > p0 + margin : pw < p0 - margin);
+        streak = beyond ? prevStreak + 1 : 0;
+        let sustained = 0;
+        const wasHeld = heldFiring;
+        heldFiring = false;
+        if (!bad && spec.sustain_minutes > 0 && streak >= spec.sustain_minutes) {
+          let hh = 0;
+          let hn = 0;
+          let ha = 0;
+          for (const r of held) {
+            hh += r.hits;
+            hn += r.n;
+            ha += r.a;
+          }
+          const nEff = hn / (1 + (hn - 1) * spec.overdispersion);
+          const ch = wilson((hh / hn) * nEff, nEff, spec.z);
+          if (higherIsWorse ? ch.lower > p0 + spec.min_effect / 2 : ch.upper < p0 - spec.min_effect / 2) {
+            bad = true;
+            ci = ch;
+            c = { hits: hh, n: hn, a: ha };
+            p = hh / hn;
+            sustained = held.length;
+            heldFiring = true;
+            anomalousMinutes = recent.length;
+          }
+        }
+        // Hysteresis of the verdict itself: a drop the interval test found on a short suffix
+        // (a slide's first low minutes) is not over while the window is still beyond the
+        // margin, only once a recovered tail shows or the window comes back. Without it the
+        // provider page of adyen sliding to 75 % fired at +25, resolved at +28 and fired again.
+        if (!bad && lastBad && beyond) {
+          bad = true;
+          heldFiring = wasHeld;
+          anomalousMinutes = recent.length;
+        }
         const gap = higherIsWorse ? (p ?? 0) - p0 : p0 - (p ?? 0);
         out = {
           at,
@@ -390,6 +482,7 @@ export function createRateDetector(spec: RateSpec): SeriesDetector {
               lower: ci.lower,
               upper: ci.upper,
               baseline: p0,
+              ...(sustained > 0 ? { held_minutes: sustained } : {}),
             },
           }),
           ...(bad ? details(win) : {}),
@@ -401,6 +494,7 @@ export function createRateDetector(spec: RateSpec): SeriesDetector {
       // burst that leave the window just as it turns normal again (they used to be absorbed,
       // dragging the baseline down for hours: a later real drop was missed, and a recovered
       // slice read far above its baseline).
+      lastBad = out.verdict === 'anomalous';
       lagged.push(minute);
       laggedC.push(cur);
       tainted.push(false);
@@ -411,7 +505,7 @@ export function createRateDetector(spec: RateSpec): SeriesDetector {
         const oldC = laggedC.shift();
         // Its failed payments leave the window (a restored minute has no payment ids).
         forget(old, seq - spec.window_minutes);
-        if (old && oldC && !wasAnomalous && out.verdict !== 'anomalous') absorb(oldC);
+        if (old && oldC && !wasAnomalous && out.verdict !== 'anomalous' && !beyond) absorb(oldC);
       }
       return out;
     },

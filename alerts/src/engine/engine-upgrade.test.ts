@@ -49,8 +49,8 @@ const key = (t: AlertTransition) =>
 
 /**
  * Runs the hours before the restart on a file store, then rewrites the saved detector state as
- * the previous release wrote it: the rule's fingerprint without recover_*, the rate snapshots
- * without the fence. Returns the state file path.
+ * the previous release wrote it: the rule's fingerprint without recover_* and sustain_minutes,
+ * the rate snapshots without the fence, the failed payments and the held-drop streak. Returns the state file path.
  */
 async function savedByPreviousRelease(): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), 'pw-upgrade-'));
@@ -72,8 +72,11 @@ async function savedByPreviousRelease(): Promise<string> {
     const def = JSON.parse(r.fingerprint) as { detector: Record<string, unknown> };
     delete def.detector['recover_minutes'];
     delete def.detector['recover_min_attempts'];
+    delete def.detector['sustain_minutes'];
     r.fingerprint = JSON.stringify(def);
-    for (const s of r.series) delete s.det['fence'];
+    // Nor the failed payments (snapshot version 2) or a held drop's streak.
+    for (const s of r.series)
+      for (const k of ['fence', 'v', 'paid', 'streak', 'held', 'heldFiring', 'lastBad']) delete s.det[k];
   }
   expect(snap.rules.map((r) => r.fingerprint)).toEqual([LEGACY_PROVIDER_RATE_FINGERPRINT]);
   writeFileSync(file, JSON.stringify(snap));
