@@ -91,6 +91,15 @@ const SAMPLES: { [K in Key]: Of<K>[] } = {
       upper: 1,
       baseline: 0.99,
     }),
+    m('rate', {
+      metric: 'success_rate',
+      value: 0.813,
+      attempts: 3115,
+      lower: 0.744,
+      upper: 0.867,
+      baseline: 0.92,
+      held_minutes: 15,
+    }),
   ],
   slo: [
     m('slo', {
@@ -129,7 +138,29 @@ const SAMPLES: { [K in Key]: Of<K>[] } = {
     m('eod', { metric: 'gmv', bad: true, shortfall_pct: 23, projected: 77000, forecast: 100000 }),
     m('eod', { metric: 'succeeded', bad: false, projected: 9800, forecast: 10000, shortfall_pct: 2 }),
   ],
-  silence: [m('silence', { observed: 0, minutes: 6, expected: 41.2, p: 1.3e-18 })],
+  silence: [
+    m('silence', { observed: 0, minutes: 6, expected: 41.2, p: 1.3e-18 }),
+    // 07:59 UTC, 2 Mar 2026: a stop or a delivery delay, not known yet; a stop beside live traffic.
+    m('silence', {
+      observed: 0,
+      minutes: 2,
+      expected: 60,
+      p: 1.2e-26,
+      last_at: 1772438399056,
+      via: 'webhook',
+      provider: 'adyen',
+      provider_live: false,
+    }),
+    m('silence', {
+      observed: 0,
+      minutes: 2,
+      expected: 60,
+      p: 6.7e-27,
+      last_at: 1772438399056,
+      provider: 'adyen',
+      provider_live: true,
+    }),
+  ],
   mix_stable: [
     m('mix_stable', { jsd: 0.012, season_days: null, adopted_minutes: null }),
     m('mix_stable', { jsd: 0.02, season_days: 7, adopted_minutes: 45 }),
@@ -306,6 +337,24 @@ describe('detector summaries', () => {
     expect(summaryText(m('silence', { observed: 0, minutes: 5, expected: 900, p: 1e-320 }), 'zh')).toBe(
       '5 分钟内仅 0 笔尝试，预期 900 笔（P<1e-300）',
     );
+    // A silence no late arrival explains yet says what is known, not a stop.
+    const [, unknown, stopped] = SAMPLES.silence;
+    expect(summaryText(unknown as SummaryMessage, 'en')).toBe(
+      '0 attempts in 2 min, 60 expected (P=1.2e-26); last one at 07:59 UTC (by webhook), nothing from adyen since: stopped or delivery delayed, not known yet',
+    );
+    expect(summaryText(unknown as SummaryMessage, 'zh')).toBe(
+      '2 分钟内仅 0 笔尝试，预期 60 笔（P=1.2e-26）；最后一笔在 UTC 07:59（webhook），此后未收到 adyen 的任何事件：交易停止或送达延迟，尚无法判断',
+    );
+    expect(summaryText(stopped as SummaryMessage, 'en')).toMatch(
+      /; last one at 07:59 UTC, while adyen's other events still arrive: stopped, not a delivery delay$/,
+    );
+    expect(summaryText(stopped as SummaryMessage, 'zh')).toMatch(
+      /adyen 的其他事件仍按时到达：交易已停止，并非送达延迟$/,
+    );
+    // A held drop says for how long.
+    const held = SAMPLES.rate[2] as SummaryMessage;
+    expect(summaryText(held, 'en')).toMatch(/vs baseline 92\.0%, held 15 min$/);
+    expect(summaryText(held, 'zh')).toMatch(/基线 92\.0%，已持续 15 分钟$/);
     // The normal evaluation of an alert held by keep_firing_for (and its resolve): not "only".
     expect(summaryText(m('silence', { observed: 940, minutes: 10, expected: 772.4, p: 1 }), 'zh')).toBe(
       '10 分钟内 940 笔尝试，预期 772 笔（P=1.0e+0）',
