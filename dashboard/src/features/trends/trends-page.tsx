@@ -76,13 +76,32 @@ export function valueFormatters(model: ChartModel, fmt: I18n['fmt']) {
  * A primary value's change against its comparison, as shown beside it: `+12.3 %` (relative), or
  * for rates `−1.5 pp` (percentage points); undefined without a comparable value.
  */
-export function deltaText(model: ChartModel, row: ChartRow, s: ChartSeries, i18n: Pick<I18n, 't' | 'fmt'>) {
+export function deltaText(
+  model: ChartModel,
+  row: ChartRow,
+  s: ChartSeries,
+  i18n: Pick<I18n, 't' | 'fmt' | 'lang'>,
+) {
   const d = deltaOf(model, row, s);
   if (!d) return undefined;
-  const sign = d.value > 0 ? '+' : '';
-  return d.kind === 'points'
-    ? i18n.t('trends.deltaPoints', { value: sign + i18n.fmt.number(d.value * 100, 1) })
-    : sign + i18n.fmt.percent(d.value, 1);
+  // One decimal always, signed by the value as shown: a change under 0.05 is `0.0`, never `-0`
+  // (the table read "(-0 pp)" and "(+4 pp)" beside "(+3.7 pp)").
+  const shown = Math.round(d.value * 1000) / 10;
+  const sign = shown > 0 ? '+' : shown < 0 ? '-' : '';
+  const text = `${sign}${oneDecimal(i18n.lang).format(Math.abs(shown))}`;
+  return d.kind === 'points' ? i18n.t('trends.deltaPoints', { value: text }) : `${text}%`;
+}
+
+const decimals = new Map<string, Intl.NumberFormat>();
+/** Numbers with exactly one decimal in `lang` (`3.0`, `1,234.5`). */
+function oneDecimal(lang: string): Intl.NumberFormat {
+  let f = decimals.get(lang);
+  if (!f)
+    decimals.set(
+      lang,
+      (f = new Intl.NumberFormat(lang, { minimumFractionDigits: 1, maximumFractionDigits: 1 })),
+    );
+  return f;
 }
 
 function download(name: string, text: string) {
