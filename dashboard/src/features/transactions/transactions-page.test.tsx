@@ -1,9 +1,9 @@
 // @vitest-environment jsdom
-// Guards the transaction list an analyst pages through: the open-ended list ("the last hour") keeps the pages loaded with "Load more" when the clock moves on (it was reset to a new first page every minute), while a first page alone still follows the clock; a drill-down's list shows its range and rows on the chart's clock (`tz`), names the zone, and dates rows when it spans days.
+// Guards the transaction list an analyst pages through: the open-ended list ("the last hour") keeps the pages loaded with "Load more" when the clock moves on (it was reset to a new first page every minute), while a first page alone still follows the clock; a drill-down's list shows its range and rows on the chart's clock (`tz`), names the zone, and dates rows when it spans days; its Export CSV asks the read API's export for the same range and filters (analysts, not viewers).
 import { act, cleanup, fireEvent, render, screen } from '@testing-library/react';
 import type { PaymentEvent } from '@paywatch/contracts';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { SessionProvider } from '../../app/session.js';
+import { SessionProvider, type Session } from '../../app/session.js';
 import { I18nProvider } from '../../i18n/index.js';
 import { TransactionsPage } from './transactions-page.js';
 
@@ -193,5 +193,56 @@ describe('TransactionsPage, drilled from a chart in another zone', () => {
     await screen.findAllByTestId('tx-row');
     const first = screen.getAllByTestId('tx-row')[0]?.querySelector('td')?.textContent;
     expect(first).toBe('11/24/2026, 23:59:59');
+  });
+});
+
+describe('TransactionsPage export', () => {
+  afterEach(() => {
+    cleanup();
+    vi.unstubAllGlobals();
+  });
+
+  const me = (role: string): Session => ({
+    kind: 'signed-in',
+    me: { kind: 'user', name: 'u', role, scopes: [], csrf_token: 'x' } as never,
+  });
+
+  it("exports the list's range and filters as CSV for an analyst", async () => {
+    const from = '2026-11-23T00:00:00.000Z';
+    const to = '2026-11-24T00:00:00.000Z';
+    window.history.replaceState(
+      null,
+      '',
+      `/transactions?from=${from}&to=${to}&provider=stripe&status=succeeded,captured,failed&tz=UTC`,
+    );
+    vi.stubGlobal('fetch', fakeApi().fetch);
+    render(
+      <I18nProvider lang="zh-CN">
+        <SessionProvider initial={me('analyst')}>
+          <TransactionsPage />
+        </SessionProvider>
+      </I18nProvider>,
+    );
+    await screen.findAllByTestId('tx-row');
+    const button = screen.getByRole('button', { name: '导出 CSV' });
+    const url = new URL(button.getAttribute('data-href') ?? '', 'http://collector');
+    expect(url.pathname).toBe('/api/v1/export/transactions');
+    expect(Object.fromEntries(url.searchParams)).toEqual({
+      from: String(Date.parse(from)),
+      to: String(Date.parse(to)),
+      provider: 'stripe',
+      status: 'succeeded,captured,failed',
+      format: 'csv',
+    });
+    cleanup();
+    render(
+      <I18nProvider lang="en">
+        <SessionProvider initial={me('viewer')}>
+          <TransactionsPage />
+        </SessionProvider>
+      </I18nProvider>,
+    );
+    await screen.findAllByTestId('tx-row');
+    expect(screen.queryByTestId('export-tx')).toBeNull();
   });
 });

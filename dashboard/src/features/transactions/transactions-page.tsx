@@ -1,7 +1,9 @@
 import { DIMENSIONS, type PaymentEvent } from '@paywatch/contracts';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { readApi } from '../../api/index.js';
+import { API_BASE, rangeSearch, readApi } from '../../api/index.js';
 import { navigate, useLocation } from '../../app/router.js';
+import { useSession } from '../../app/session.js';
+import { can } from '../auth/permissions.js';
 import { TxTable } from '../../components/index.js';
 import { dimensionValueLabel, formatterFor, useI18n } from '../../i18n/index.js';
 import { toLiveTransaction } from '../../live/index.js';
@@ -73,6 +75,12 @@ export function TransactionsPage() {
     // `search` changes only together with `load` (its key): `load` alone decides when to reload.
   }, [load]);
 
+  const { session } = useSession();
+  // The list as a file: the read API's export of the same range and filters (masked events, newest
+  // first, at most 100,000; audited), for the roles that may export.
+  const mayExport = session.kind !== 'signed-in' || can(session.me, 'export');
+  const exportHref = `${API_BASE}/export/transactions?${rangeSearch(params, { format: 'csv' })}`;
+
   const chips = DIMENSIONS.flatMap((d) => {
     const v = params.filters?.[d];
     return v && v.length > 0 ? [[d, v] as const] : [];
@@ -108,6 +116,24 @@ export function TransactionsPage() {
           {chips.length > 0 && (
             <button type="button" onClick={() => navigate('/transactions')}>
               {t('tx.clear')}
+            </button>
+          )}
+          {mayExport && (
+            <button
+              type="button"
+              data-testid="export-tx"
+              data-href={exportHref}
+              onClick={() => {
+                // The collector answers with the file (Content-Disposition: attachment).
+                const a = document.createElement('a');
+                a.href = exportHref;
+                a.download = '';
+                document.body.append(a);
+                a.click();
+                a.remove();
+              }}
+            >
+              {t('trends.exportCsv')}
             </button>
           )}
         </div>
