@@ -453,6 +453,22 @@ describe('dashboard in Chromium against a real collector', () => {
     await page.locator('[data-testid=tx-row]').first().waitFor({ timeout: 10_000 });
     const providers = await page.locator('[data-testid=tx-row] td:nth-child(3)').allTextContents();
     expect(new Set(providers)).toEqual(new Set([provider]));
+    // On the chart's clock (the browser's zone here), named beside the range.
+    const zone = await page.evaluate(() => Intl.DateTimeFormat().resolvedOptions().timeZone);
+    expect(url.searchParams.get('tz')).toBe(zone);
+    await expect(page.getByTestId('tx-range').textContent()).resolves.toContain(zone);
+    // Export CSV: the read API's file of the same events, masked.
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByTestId('export-tx').click(),
+    ]);
+    const csv = readFileSync(await download.path(), 'utf8')
+      .trim()
+      .split('\r\n');
+    expect(csv[0]).toMatch(/^event_id,ts,payment_id,/);
+    expect(csv.length - 1).toBeGreaterThanOrEqual(providers.length);
+    expect(new Set(csv.slice(1).map((l) => l.split(',')[5]))).toEqual(new Set([provider]));
+    expect(csv.join('\n')).not.toMatch(/\b\d{13,19}\b/);
     await shot('transactions');
     await page.locator('[data-testid=tx-row] a').first().click();
     await page.waitForURL(/\/payments\//);
