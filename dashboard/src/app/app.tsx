@@ -1,6 +1,6 @@
 import { lazy, Suspense, useEffect, type ComponentType } from 'react';
 import { ErrorBoundary } from '../components/index.js';
-import { can, capabilityOfPath } from '../features/auth/permissions.js';
+import { can, capabilityOfPath, ROLES, type Role } from '../features/auth/permissions.js';
 import { LANGS, useI18n, type Lang, type MessageKey } from '../i18n/index.js';
 import { Link, matchPath, navigate, useLocation } from './router.js';
 import { SignIn, useSession } from './session.js';
@@ -138,7 +138,9 @@ export function App() {
           {session.kind === 'signed-in' && (
             <span className="user" data-testid="user">
               {session.me.name}
-              {session.me.role ? ` (${session.me.role})` : ''}{' '}
+              {session.me.role
+                ? ` (${(ROLES as readonly string[]).includes(session.me.role) ? t(`role.${session.me.role as Role}`) : session.me.role})`
+                : ''}{' '}
               <button type="button" onClick={() => void signOut()}>
                 {t('auth.signOut')}
               </button>
