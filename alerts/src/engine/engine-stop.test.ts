@@ -2,7 +2,7 @@
 import { createServer } from 'node:http';
 import type { ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createAlertEngine } from './engine.js';
 import { parseAlertsConfig } from '../config/load.js';
 import { eventStream } from '../detect/synthetic.js';
@@ -46,7 +46,10 @@ async function receiver() {
 }
 
 let rx: Awaited<ReturnType<typeof receiver>>;
-afterEach(() => rx.close());
+afterEach(() => {
+  vi.useRealTimers();
+  return rx.close();
+});
 
 /** Runs a started engine live for `minutes` of wall clock in 5 s steps, feeding `feed`'s events as their time comes. */
 async function live(
@@ -62,6 +65,27 @@ async function live(
     e.onEvents(feed.filter((x) => x.ts > from && x.ts <= clock.wall));
     await new Promise((r) => setTimeout(r, 15)); // a few ticks (tickMs 5) at this wall time
   }
+}
+
+/**
+ * Starts `make(tickMs)` on a faked interval, lets one tick send the page (past group_wait) and
+ * waits until the receiver holds it: the page is under way before the stop's deadline runs (the
+ * stop's own flush had to reach the receiver within stopTimeoutMs, 300 ms, which a loaded box
+ * could outlast).
+ */
+async function pageUnderWay<E extends { start(): Promise<void>; onEvents(ev: typeof events): void }>(
+  clock: { wall: number },
+  make: (tickMs: number) => E,
+): Promise<E> {
+  vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+  const e = make(1000);
+  await e.start();
+  e.onEvents(events);
+  clock.wall += MIN; // past group_wait
+  await vi.advanceTimersByTimeAsync(1000);
+  for (let i = 0; i < 500 && rx.held.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+  vi.useRealTimers();
+  return e;
 }
 
 /** The engine of these tests over one state store; `rx` its receiver. */
@@ -102,10 +126,7 @@ describe('engine stop with a receiver that hangs', () => {
     rx = await receiver();
     const { clock, engine, pages } = setup();
     const log = createDeliveryLog();
-    const a = engine(log);
-    await a.start();
-    a.onEvents(events);
-    clock.wall += MIN; // past group_wait: the stop's flush sends the page
+    const a = await pageUnderWay(clock, (tickMs) => engine(log, tickMs));
     const t0 = Date.now();
     const stopped = await Promise.race([
       a.stop().then(() => 'stopped'),
@@ -144,10 +165,7 @@ describe('engine stop with a receiver that hangs', () => {
     // FIRING for an outage that had ended while it was down, its RESOLVED 5 min later.
     rx = await receiver();
     const { clock, engine, pages } = setup();
-    const a = engine();
-    await a.start();
-    a.onEvents(events);
-    clock.wall += MIN;
+    const a = await pageUnderWay(clock, (tickMs) => engine(createDeliveryLog(), tickMs));
     await a.stop();
     expect(rx.held).toHaveLength(1);
     rx.state.hang = false;
