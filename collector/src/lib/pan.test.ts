@@ -38,6 +38,9 @@ describe('maskPans', () => {
     ['4111111111111111 1999 USD', '411111…1111 1999 USD'],
     ['1234 4111 1111 1111 1111', '1234 411111…1111'],
     ['6221260000000000019', '622126…0019'],
+    // Indonesia's GPN cards (IIN 1946; 16, 18 or 19 digits) start with 1, unlike epoch values.
+    ['gpn 1946 6872 3600 0997', 'gpn 194668…0997'],
+    ['1946593727173863204', '194659…3204'],
     // Grouped as copied from a web page or PDF, typed with two spaces, or URL/form-encoded.
     ['4111\u00a01111\u00a01111\u00a01111', '411111…1111'],
     ['4111\u202f1111\u202f1111\u202f1111', '411111…1111'],

@@ -168,15 +168,20 @@ function sameSep(s: string, at: number[], a: number, b: number): boolean {
 /**
  * Whether `d` (12–19 digits) may be a card number by its first digits: none starts with 0 (ISO/IEC
  * 7812 major industry 0; a zero-padded one is read by `gluedCard`) or 20 (2-series cards are
- * Mastercard 2221–2720 and Mir 2200–2204), and only UATP's 15-digit numbers start with 1 — while
- * dates (`20261126…`), epoch milliseconds, micro- and nanoseconds, 64-bit ids (snowflakes) and
- * numbers dialled with `00` do.
+ * Mastercard 2221–2720, Mir 2200–2204, BORICA 2205), and only UATP's 15-digit numbers and
+ * Indonesia's GPN cards (`1946`, 16, 18 or 19 digits) start with 1 — while dates (`20261126…`),
+ * epoch milliseconds, micro- and nanoseconds, 64-bit ids (snowflakes) and numbers dialled with
+ * `00` do (epoch values reach `1946…` in 2031).
  */
 function mayStartCard(d: string): boolean {
   const c = d.charCodeAt(0);
-  if (c === 49) return d.length === 15;
+  if (c === 49) return d.length === 15 || gpnCard(d);
   return c !== 48 && !(c === 50 && d.charCodeAt(1) === 48);
 }
+
+/** Whether `d` is as long as a GPN card number (Indonesia's national network, IIN 1946) and starts so. */
+const gpnCard = (d: string) =>
+  (d.length === 16 || d.length === 18 || d.length === 19) && d.startsWith('1946');
 
 /** A card number found in a run: its last group and its digits. */
 interface Found {
@@ -503,15 +508,16 @@ export function cutText(s: string, max: number): string {
  * Past 2^53 a double no longer holds every digit (`6212345678901234569` parses to
  * `6212345678901235000`: 15 right digits, then rounding), so Luhn cannot be checked and the
  * digits still give the card away: an integer of 12–19 digits beyond the safe range becomes
- * `BIN…` (first six digits, nothing else) — unless it starts with 1: no card number of 16–19
- * digits does (ISO/IEC 7812 major industry 1 is airlines, whose UATP cards have 15 digits), while
- * epoch nanoseconds (2001–2033) and 64-bit ids (snowflakes) do.
+ * `BIN…` (first six digits, nothing else) — unless it starts with 1 but not like a GPN card
+ * (`mayStartCard`; ISO/IEC 7812 major industry 1 is airlines, whose UATP cards have 15 digits),
+ * as epoch nanoseconds (2001–2033) and 64-bit ids (snowflakes) do.
  */
 export function maskPanNumber(v: number): number | string {
   if (!Number.isInteger(v) || Math.abs(v) < 1e11) return v;
   const digits = String(Math.abs(v));
   if (digits.length > 19) return v;
-  if (!Number.isSafeInteger(v)) return digits.startsWith('1') ? v : `${digits.slice(0, 6)}…`;
+  if (!Number.isSafeInteger(v))
+    return digits.startsWith('1') && !gpnCard(digits) ? v : `${digits.slice(0, 6)}…`;
   const masked = maskPans(digits);
   return masked === digits ? v : masked;
 }

@@ -68,13 +68,20 @@ describe('mask step', () => {
     // JSON.parse('6212345678901234569') is 6212345678901235000: 15 right digits, no Luhn check
     // possible; 9528123456789019 (16 digits) parses to 9528123456789020.
     const parsed = JSON.parse(
-      '{"a":6212345678901234569,"b":9528123456789019,"c":12345678901234567890,"ok":1234567890123}',
+      '{"a":6212345678901234569,"b":9528123456789019,"c":12345678901234567890,"ok":1234567890123,"gpn":1946593727173863204}',
     ) as Record<string, unknown>;
     const m = masker.maskEvent(event({ metadata: parsed }));
-    expect(m.metadata).toEqual({ a: '621234…', b: '952812…', c: 12345678901234567000, ok: 1234567890123 });
+    // A GPN card (IIN 1946, Indonesia) starts with 1 too.
+    expect(m.metadata).toEqual({
+      a: '621234…',
+      b: '952812…',
+      c: 12345678901234567000,
+      ok: 1234567890123,
+      gpn: '194659…',
+    });
   });
 
-  it('keeps numbers past 2^53 that start with 1 (epoch nanoseconds, 64-bit ids): no 16–19-digit card number does', () => {
+  it('keeps numbers past 2^53 that start with 1 (epoch nanoseconds, 64-bit ids): no 16–19-digit card number but a GPN card (1946…) does', () => {
     const parsed = JSON.parse('{"ts_ns":1764182420123456789,"tweet_id":1861234567890123456}') as Record<
       string,
       unknown
