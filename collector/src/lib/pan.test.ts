@@ -47,6 +47,8 @@ describe('maskPans', () => {
     ['4111  1111  1111  1111', '411111…1111'],
     ['4111\t1111\t1111\t1111', '411111…1111'],
     ['/pay?card=4111%201111%201111%201111&x=1', '/pay?card=411111…1111&x=1'],
+    ['/search?q=card%204111%201111%201111%201111%20123', '/search?q=card%20411111…1111%20[redacted]'],
+    ['/search?q=card%204111111111111111', '/search?q=card%20411111…1111'],
     ['card=4111+1111+1111+1111', 'card=411111…1111'],
     // Grouped by dots, slashes or underscores (a reference field, a path, an identifier).
     ['ref 4111.1111.1111.1111 ok', 'ref 411111…1111 ok'],

@@ -359,6 +359,10 @@ function maskRuns(ascii: string, orig: string): string {
   const n = ascii.length;
   for (let i = 0; i < n; i++) {
     if (!isDigit(ascii.charCodeAt(i))) continue;
+    // An encoded space before the digits ('q=card%204111%201111…') is a separator, not the run's
+    // first group ('204111' would hide the card grouped behind it).
+    if (ascii.charCodeAt(i - 1) === 37 && ascii.startsWith('20', i) && isDigit(ascii.charCodeAt(i + 2)))
+      i += 2;
     let groups = 0;
     let p = i;
     let digits = 0;
