@@ -1,4 +1,4 @@
-import type { PaymentEvent } from '@paywatch/contracts';
+import type { LiveAlertAck, PaymentEvent } from '@paywatch/contracts';
 import type { LoadedAlertsConfig } from '../config/load.js';
 import type { RuleConfig } from '../config/schema.js';
 import { asEvent, asSeries, createDetector, isEventSpec } from '../detect/registry.js';
@@ -51,20 +51,11 @@ export interface AlertView extends AlertState {
   muted: MuteInfo;
 }
 
-/** An acknowledgement given or withdrawn (`AlertEngine.onAcknowledgement`: the live stream). */
-export interface AckChange {
-  id: string;
-  rule: string;
-  labels: Record<string, string>;
-  /** True when given, false when withdrawn. */
-  acknowledged: boolean;
-  /** Who acknowledged it, or who withdrew the acknowledgement. */
-  by: string;
-  /** Wall clock, epoch ms. */
-  at: number;
-  /** The acknowledgement's reason (null without one, and when withdrawn). */
-  reason: string | null;
-}
+/**
+ * An acknowledgement given or withdrawn (`AlertEngine.onAcknowledgement`): the live stream's
+ * `alert_ack` event as it is pushed (`LiveAlertAck`, one definition).
+ */
+export type AckChange = LiveAlertAck;
 
 /** Minimal logger the engine reports problems to (pino fits). */
 export interface EngineLogger {
