@@ -1,4 +1,4 @@
-// Guards the trends chart's numbers: a value-axis gridline is labelled with its own value in both languages (compact `2.3万` / `1.3M` labelled gridlines at 22,500 and 1,250,000), and a change against the comparison has one decimal, never `-0 pp`.
+// Guards the trends chart's numbers: a value-axis gridline is labelled with its own value in both languages (compact `2.3万` / `1.3M` labelled gridlines at 22,500 and 1,250,000), a latency axis keeps one unit (it read `8,000 ms` under `16 s`), and a change against the comparison has one decimal, never `-0 pp`.
 import { describe, expect, it } from 'vitest';
 import { formatterFor, translate, type I18n } from '../../i18n/index.js';
 import type { ChartModel } from './chart-data.js';
@@ -32,6 +32,27 @@ describe('trends value axis', () => {
     const zh = valueFormatters(model('count'), formatterFor('zh-CN'));
     expect([5_500, 137_500, 1_250_000, 0.1 + 0.2].map(en.axis)).toEqual(['5.5K', '137.5K', '1.25M', '0.3']);
     expect([137_500, 1_250_000].map(zh.axis)).toEqual(['13.75万', '125万']);
+  });
+});
+
+describe('latency axis', () => {
+  const latency = (top: number) =>
+    ({
+      unit: 'ms',
+      series: [{ id: 's0', key: undefined, label: 'All', exportLabel: 'all', compare: false }],
+      rows: [
+        { t: 0, s0: 800 },
+        { t: 60_000, s0: top },
+      ],
+    }) as unknown as ChartModel;
+
+  it('keeps one unit on the whole axis', () => {
+    // p95 by provider with a 30 s outlier (seen in Chromium, zh): "0 ms, 8,000 ms, 16 s, 24 s, 32 s".
+    const high = valueFormatters(latency(30_000), formatterFor('zh-CN'));
+    expect([0, 8_000, 16_000, 32_000].map(high.axis)).toEqual(['0 s', '8 s', '16 s', '32 s']);
+    expect(high.full(8_000)).toBe('8,000 ms');
+    const low = valueFormatters(latency(1_200), formatterFor('en'));
+    expect([0, 250, 1_250].map(low.axis)).toEqual(['0 ms', '250 ms', '1,250 ms']);
   });
 });
 

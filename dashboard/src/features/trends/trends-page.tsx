@@ -65,8 +65,16 @@ export function valueFormatters(model: ChartModel, fmt: I18n['fmt']) {
         full: (v: number) => fmt.money(v, model.currency),
         axis: (v: number) => fmt.axisNumber(v, model.currency),
       };
-    case 'ms':
-      return { full: (v: number) => fmt.ms(v), axis: (v: number) => fmt.ms(v) };
+    case 'ms': {
+      // One unit on the whole axis: per tick, `fmt.ms` switches to seconds at 10 s, so a p95 axis
+      // read "0 ms, 8,000 ms, 16 s, 24 s, 32 s". Seconds when the chart reaches 10 s, else ms.
+      let top = 0;
+      for (const r of model.rows) for (const s of model.series) top = Math.max(top, r[s.id] ?? 0);
+      return {
+        full: (v: number) => fmt.ms(v),
+        axis: (v: number) => (top >= 10_000 ? `${fmt.number(v / 1000, 3)} s` : `${fmt.number(v)} ms`),
+      };
+    }
     case 'count':
       return { full: (v: number) => fmt.number(v, 2), axis: (v: number) => fmt.axisNumber(v) };
   }
