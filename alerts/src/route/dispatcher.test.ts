@@ -687,6 +687,54 @@ describe('dispatcher', () => {
     ).toEqual(['sent', 'sent']);
   });
 
+  it('awaits the write-ahead (beforeSend) before it sends a firing its receiver has not heard, and only then', async () => {
+    // The engine saves the pages it owes there: a page sent before that save was durable was lost
+    // by a kill -9 during the send (the restart withheld its alert as history).
+    const notifier = createNotifier(
+      { log: createDeliveryLog(), sleep: async () => undefined },
+      {
+        receivers: [{ name: 'pager', locale: 'en', channels: [{ type: 'webhook', url: `${rx.url}/pager` }] }],
+      },
+    );
+    const calls: number[] = [];
+    const d = createDispatcher(
+      {
+        notifier,
+        silences: createSilenceRegistry(),
+        nflog: memNflog(),
+        inhibitRules: [],
+        beforeSend: async () => {
+          calls.push(rx.requests.length);
+          await new Promise((r) => setTimeout(r, 20));
+          calls.push(rx.requests.length);
+        },
+      },
+      buildRoute({
+        receiver: 'pager',
+        group_wait_ms: 30 * S,
+        group_interval_ms: M,
+        repeat_interval_ms: 10 * M,
+      }),
+    );
+    const p = alert('p', { provider: 'adyen' });
+    d.update(p, 0);
+    await d.tick(30 * S);
+    expect([calls, rx.requests.length]).toEqual([[0, 0], 1]); // saved, then sent
+    await d.tick(11 * M); // a reminder: nothing new is owed
+    d.update({ ...p, status: 'resolved', ends_at: 12 * M }, 12 * M);
+    await d.tick(13 * M);
+    expect([calls, sent().map((x) => x.status)]).toEqual([
+      [0, 0],
+      ['firing', 'firing', 'resolved'],
+    ]);
+    d.update(alert('q', { provider: 'adyen' }), 14 * M);
+    await d.tick(15 * M);
+    expect([calls, sent().map((x) => x.alerts.join())]).toEqual([
+      [0, 0, 3, 3],
+      expect.arrayContaining(['q:firing']),
+    ]);
+  });
+
   it('a tick settles after every channel send of the flushes it started, a page written ahead of first too', async () => {
     // The tick took the notifier's sends under way when it was called: a flush that first awaited
     // its write-ahead (beforeSend) called the notifier after that, so a stop's tick settled once
