@@ -326,17 +326,18 @@ function maskRun(ascii: string, orig: string, at: number[], groups: number): str
     out += orig.slice(copied, at[2 * from]) + shown;
     copied = at[2 * end + 1]!;
     const next = end + 1;
-    // The run's last group right after a card number, as long as its security code (4 digits for
-    // Amex, 3 otherwise) and not after a decimal point: a CVV written beside the number
-    // ('4111 1111 1111 1111 123'), which must never be stored.
+    // The group right after a card number, as long as its security code (4 digits for Amex, 3
+    // otherwise) and not after a decimal point: a CVV written beside the number ('4111 1111 1111
+    // 1111 123', '… 1111 123 12/28': the expiry after it is in the same run), which must never
+    // be stored.
     if (
-      next === groups - 1 &&
+      next < groups &&
       groupLen(at, next) === (/^3[47]/.test(card) ? 4 : 3) &&
       orig.slice(copied, at[2 * next]) !== '.'
     ) {
       out += orig.slice(copied, at[2 * next]) + '[redacted]';
       copied = at[2 * next + 1]!;
-      i = groups;
+      i = next + 1;
     } else i = next;
   }
   return masked ? out + orig.slice(copied, at[2 * groups - 1]) : null;
