@@ -12,12 +12,15 @@ export function TxTable({
   caption,
   compact = false,
   formatTime,
+  zone,
 }: {
   rows: readonly TxRow[];
   caption: string;
   compact?: boolean;
   /** The time column's text (default: the time of day on the browser's clock). */
   formatTime?(ts: number): string;
+  /** The zone the times are on (an IANA name), handed on to the payment page; the browser's when absent. */
+  zone?: string;
 }) {
   const { t, label, fmt } = useI18n();
   const time = formatTime ?? fmt.time;
@@ -52,7 +55,11 @@ export function TxTable({
             <tr key={r.event_id} data-testid="tx-row" data-backfilled={r.backfilled ? 'true' : undefined}>
               <td className="mono">{time(r.ts)}</td>
               <td className="mono payment" title={r.payment_id}>
-                <Link to={`/payments/${encodeURIComponent(r.payment_id)}`}>{r.payment_id}</Link>
+                <Link
+                  to={`/payments/${encodeURIComponent(r.payment_id)}${zone ? `?tz=${encodeURIComponent(zone)}` : ''}`}
+                >
+                  {r.payment_id}
+                </Link>
               </td>
               <td>{r.provider}</td>
               <td data-value={r.method}>{label('method', r.method)}</td>

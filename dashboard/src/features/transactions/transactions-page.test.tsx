@@ -178,6 +178,9 @@ describe('TransactionsPage, drilled from a chart in another zone', () => {
       // The newest row is a second before the day's end, on that clock (one day: the time alone).
       const first = screen.getAllByTestId('tx-row')[0]?.querySelector('td')?.textContent;
       expect(first).toBe('23:59:59');
+      // Its payment opens on the same clock.
+      const link = screen.getAllByTestId('tx-row')[0]?.querySelector('a')?.getAttribute('href');
+      expect(new URL(link ?? '', 'http://x').searchParams.get('tz')).toBe(zone);
       cleanup();
     }
     // Over two days each row has its date.

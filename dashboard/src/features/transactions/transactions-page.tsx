@@ -152,6 +152,7 @@ export function TransactionsPage() {
             rows={items.map(toLiveTransaction)}
             caption={t('tx.title')}
             formatTime={oneDay ? fmt.time : fmt.dateTime}
+            zone={zone}
           />
         )}
         {items.length === 0 && state === 'idle' && <p className="muted">{t('tx.empty')}</p>}
