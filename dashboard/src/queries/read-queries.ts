@@ -32,7 +32,8 @@ export const usePayment = (id: string) => useQuery(`payment/${id}`, (s) => readA
 export const useAlerts = (f: AlertFilter, o?: QueryOptions) =>
   useQuery(`alerts?${f.status ?? ''}|${f.severity ?? ''}`, (s) => alertsApi.list(f, s), o);
 
-export const useAlert = (id: string) => useQuery(`alert/${id}`, (s) => alertsApi.get(id, s));
+export const useAlert = (id: string, o?: QueryOptions) =>
+  useQuery(`alert/${id}`, (s) => alertsApi.get(id, s), o);
 
 /** The alert engine's silences (the silences page). */
 export const useSilences = (o?: QueryOptions) => useQuery('silences', (s) => alertsApi.silences(s), o);

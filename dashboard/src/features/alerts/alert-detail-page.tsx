@@ -1,7 +1,7 @@
 import { lazy, Suspense } from 'react';
 import { Link } from '../../app/router.js';
 import { useI18n } from '../../i18n/index.js';
-import { useAlertStream, useRefetchOn } from '../../live/index.js';
+import { alertPollMs, useAlertStream, useRefetchOn } from '../../live/index.js';
 import { useAlert, useAlertDeliveries, useQuery } from '../../queries/index.js';
 import { ApiError, readApi, type AlertDetail } from '../../api/index.js';
 import { autoBucket } from '../trends/trends-state.js';
@@ -19,9 +19,10 @@ const BandChart = lazy(() => import('../../charts/band-chart.js').then((m) => ({
 export function AlertDetailPage({ params }: { params: Record<string, string> }) {
   const { t } = useI18n();
   const id = params.id ?? '';
-  const q = useAlert(id);
-  // Re-read when this alert changes state (and after a reconnect); it was read once.
+  // Re-read when this alert changes state or is acknowledged (and after a reconnect), and on the
+  // lists' slow poll: a silence made or expired, a standalone engine, send nothing on the socket.
   const stream = useAlertStream((t) => t.id === id);
+  const q = useAlert(id, { refetchMs: alertPollMs(stream.state) });
   useRefetchOn(stream.version, q.refetch);
   if (q.error instanceof ApiError && q.error.status === 404 && !q.data) return <EngineDown />;
   if (q.error && !q.data) {
