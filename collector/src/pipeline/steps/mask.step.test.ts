@@ -142,6 +142,17 @@ describe('mask step', () => {
     expect(m.failure?.code).toBe('cvc_check');
   });
 
+  it('drops a verification code in a logged request body, after a prefix or a blank', () => {
+    const text =
+      'provider said 400 for {"pan":"4111111111111111","cvv":"123"} / {\\"cvc\\": \\"737\\"} card_cvv=321 <cvv>456</cvv>, CVV 987';
+    expect(masker.maskText(text)).toBe(
+      'provider said 400 for {"pan":"411111…1111","cvv":"[redacted]"} / {\\"cvc\\": \\"[redacted]\\"} card_cvv=[redacted] <cvv>[redacted]</cvv>, CVV [redacted]',
+    );
+    // Not a key: words ending in one, and a code not followed by digits.
+    for (const kept of ['spin: 1234', 'cvc_check=1', 'accid=123', 'pins 1234'])
+      expect(masker.maskText(kept)).toBe(kept);
+  });
+
   it('hashes internationalised e-mail addresses too (non-ASCII local part or domain)', () => {
     const m = masker.maskEvent(
       event({

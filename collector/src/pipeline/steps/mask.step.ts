@@ -34,10 +34,12 @@ const CONTACT_KEY = /^(email|e?mailaddress|phone|phonenumber|mobile|mobilenumber
 // MiB) took 8.5 s; a longer local part has its last 128 characters hashed with the domain.
 const EMAIL =
   /(?:[\p{sc=Latin}\p{N}._%+-]{1,128}|[\p{L}\p{N}._%+-]{0,127}(?!\p{sc=Latin})\p{L})@[\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)*\.(?:[A-Za-z]{2,}|\p{L}{2,})/gu;
-// A verification code or PIN written as `key=value` / `key: value` / `key is value` in text (a
-// logged URL's query, a message): the digits are dropped like a metadata key of that name.
+// A verification code or PIN written as `key=value` / `key: value` / `key is value` / `key value`
+// in text (a logged URL's query, a message), also as a quoted JSON key (a logged request body,
+// `"cvv":"123"`, escaped or not), an XML element or after a prefix (`card_cvv=123`): the digits
+// are dropped like a metadata key of that name.
 const SECRET_IN_TEXT =
-  /\b(cvv2?|cvc2?|cvn2?|csc|cav2|cid|pin|security[ _-]?code)(\s*(?:[=:]|is)\s*["']?)\d{3,6}\b/gi;
+  /(?<![A-Za-z])(cvv2?|cvc2?|cvn2?|csc|cav2|cid|pin|security[ _-]?code)(\\?["']?(?:\s*(?:[=:>]|is)\s*|\s+)\\?["']?)\d{3,6}\b/gi;
 const SECRET_HINT = /cv[vcn2]|csc|cav2|cid|pin|secur/i;
 
 // A dotted-quad IPv4 address: four octets, not part of a longer dotted number (a version
