@@ -10,7 +10,7 @@ import { dimensionValueLabel, translate, type Lang, type MessageKey } from '../.
 export const POOLED = '_pooled';
 
 /** Alert label names that are read-API dimensions under another name. */
-export const LABEL_ALIASES: Record<string, Dimension> = {
+const LABEL_ALIASES: Record<string, Dimension> = {
   bin: 'card_bin',
   issuer_country: 'card_issuer_country',
   merchant: 'merchant_id',
@@ -98,7 +98,7 @@ export function shownLabels(lang: Lang, labels: Alert['labels'], omit: readonly 
     }));
 }
 
-/** What an alert's contributor figures are (see `contributorKind`). */
+/** What an alert's contributor figures are (alert-series.ts `contributorKind`). */
 export type ContributorKind = 'points' | 'failures' | 'declined';
 
 /**

@@ -2,7 +2,7 @@ import { isRateMetric, type Filters, type SeriesMetric, type Timeseries } from '
 import type { Alert } from '../../api/index.js';
 import type { BandPoint } from '../../charts/band-chart.js';
 import { txHref } from '../transactions/tx-query.js';
-import { POOLED, labelDimension } from './alert-labels.js';
+import { POOLED, labelDimension, type ContributorKind } from './alert-labels.js';
 
 export type ObservedMetric = 'success_rate' | 'latency_p95' | 'attempts';
 
@@ -63,7 +63,7 @@ export function valueKind(a: Pick<Alert, 'rule' | 'message' | 'value'>): 'percen
  * category's count, a dimension value's failures beyond its share of attempts
  * (alerts/src/detect/types.ts `topContributors`), so 1 is one failure, not 100 %.
  */
-export function contributorKind(a: Pick<Alert, 'rule' | 'message'>): 'points' | 'failures' | 'declined' {
+export function contributorKind(a: Pick<Alert, 'rule' | 'message'>): ContributorKind {
   if (a.message)
     return a.message.key === 'mix_shifted'
       ? 'points'
