@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import express, { type Express, type Router } from 'express';
 import type { Registry } from 'prom-client';
@@ -9,10 +9,11 @@ import type { AuthService } from './auth/auth.service.js';
 import { OIDC_ROUTE_DOCS, createOidcRouter } from './auth/oidc.routes.js';
 import { createRateLimiter } from './auth/rate-limit.js';
 import type { SecurityConfig } from './auth/security-config.js';
-import { corsAllowList, inlineHashes, securityHeaders } from './auth/security-headers.js';
+import { corsAllowList, securityHeaders } from './auth/security-headers.js';
 import { errorHandler } from './http/errors.js';
 import { EXPORT_ROUTE_DOCS, createExportRouter } from './http/export.routes.js';
 import { buildOpenApi } from './http/openapi.js';
+import { createPageSource } from './http/page-source.js';
 import { READ_ROUTE_DOCS, createReadRouter } from './http/read.routes.js';
 import type { ReadService } from './http/read-service.js';
 import type { RouteDoc } from './http/route-doc.js';
@@ -82,7 +83,7 @@ export function createApp(deps: AppDeps): { app: Express; docs: RouteDoc[]; acce
     ...(deps.mounts ?? []).flatMap((m) => m.docs),
   ].map((d) => (d.path === '/metrics' && sec.metricsPublic ? { ...d, auth: 'none' as const } : d));
   const dist = deps.dashboard !== false && existsSync(DASHBOARD_DIST + 'index.html') ? DASHBOARD_DIST : null;
-  const page = readFileSync(dist ? dist + 'index.html' : LIVE_PAGE);
+  const page = createPageSource(dist ? dist + 'index.html' : LIVE_PAGE);
   const access = createAccessControl({
     auth: deps.auth,
     docs,
@@ -93,7 +94,7 @@ export function createApp(deps: AppDeps): { app: Express; docs: RouteDoc[]; acce
     },
     clientIp: (req) => clientIp(req, trust),
   });
-  app.use(securityHeaders({ hsts: sec.tls !== null, inline: inlineHashes(page.toString('utf8')) }));
+  app.use(securityHeaders({ hsts: sec.tls !== null, inline: () => page.inline() }));
   app.use(corsAllowList(sec.corsOrigins));
   app.use(access.middleware);
   let openapi: unknown;
@@ -147,11 +148,11 @@ export function createApp(deps: AppDeps): { app: Express; docs: RouteDoc[]; acce
     );
     app.get(/^\/(?!api\/|v1\/|socket\.io\/|metrics|healthz|readyz|faro\/|assets\/).*/, (_req, res) => {
       res.setHeader('Cache-Control', 'no-cache');
-      res.type('html').send(page);
+      res.type('html').send(page.html());
     });
   } else {
     app.get('/', (_req, res) => {
-      res.type('html').send(page);
+      res.type('html').send(page.html());
     });
   }
   app.use((req, res) => {

@@ -20,15 +20,17 @@ export function inlineHashes(html: string): { script: string[]; style: string[] 
  */
 export function securityHeaders(opts: {
   hsts: boolean;
-  inline?: { script: string[]; style: string[] };
+  /** The hashes of the served page's inline blocks, read per response (the page can be rebuilt). */
+  inline?: () => { script: string[]; style: string[] };
 }): RequestHandler {
+  const hashes = (kind: 'script' | 'style') => () => (opts.inline?.()[kind] ?? []).join(' ');
   return helmet({
     contentSecurityPolicy: {
       useDefaults: false,
       directives: {
         'default-src': ["'self'"],
-        'script-src': ["'self'", ...(opts.inline?.script ?? [])],
-        'style-src': ["'self'", ...(opts.inline?.style ?? [])],
+        'script-src': ["'self'", hashes('script')],
+        'style-src': ["'self'", hashes('style')],
         'img-src': ["'self'", 'data:'],
         'font-src': ["'self'", 'data:'],
         // 'self' covers same-origin ws:/wss: (CSP3) for socket.io.
