@@ -32,6 +32,7 @@ describe('maskPans', () => {
     // … also when more digit groups follow in the same run (its expiry date).
     ['card 4111 1111 1111 1111 123 12/28', 'card 411111…1111 [redacted] 12/28'],
     ['4111111111111111 123 1228 ok', '411111…1111 [redacted] 1228 ok'],
+    ['card 4111 1111 1111 1111 129.99 EUR', 'card 411111…1111 129.99 EUR'],
     ['4111-1111-1111-1111 737', '411111…1111 [redacted]'],
     ['4111111111111111/123', '411111…1111/[redacted]'],
     ['amex 3782 822463 10005 1234', 'amex 378282…0005 [redacted]'],

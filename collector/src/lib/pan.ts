@@ -327,13 +327,14 @@ function maskRun(ascii: string, orig: string, at: number[], groups: number): str
     copied = at[2 * end + 1]!;
     const next = end + 1;
     // The group right after a card number, as long as its security code (4 digits for Amex, 3
-    // otherwise) and not after a decimal point: a CVV written beside the number ('4111 1111 1111
-    // 1111 123', '… 1111 123 12/28': the expiry after it is in the same run), which must never
-    // be stored.
+    // otherwise), neither after nor before a decimal point (an amount, '… 1111 129.99 EUR'): a
+    // CVV written beside the number ('4111 1111 1111 1111 123', '… 1111 123 12/28': the expiry
+    // after it is in the same run), which must never be stored.
     if (
       next < groups &&
       groupLen(at, next) === (/^3[47]/.test(card) ? 4 : 3) &&
-      orig.slice(copied, at[2 * next]) !== '.'
+      orig.slice(copied, at[2 * next]) !== '.' &&
+      ascii.charCodeAt(at[2 * next + 1]!) !== 46
     ) {
       out += orig.slice(copied, at[2 * next]) + '[redacted]';
       copied = at[2 * next + 1]!;
