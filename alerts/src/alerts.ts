@@ -65,7 +65,12 @@ export interface AlertsModule {
  * and `engine.stop()` on shutdown.
  */
 export function createAlerts(
-  deps: { logger?: EngineLogger; now?: () => number },
+  deps: {
+    logger?: EngineLogger;
+    now?: () => number;
+    /** The host's masker for free text people type (ack reasons, silence comments): `AlertEngineDeps.maskText`. */
+    maskText?: (s: string) => string;
+  },
   config: AlertsModuleConfig,
 ): AlertsModule {
   const loaded = loadAlertsConfig(config.rulesPath, config.env ?? {});
@@ -104,6 +109,7 @@ export function createAlerts(
       ...(deps.now ? { now: deps.now } : {}),
       ...(deps.logger ? { logger: deps.logger } : {}),
       ...(dashboardUrl ? { dashboardUrl } : {}),
+      ...(deps.maskText ? { maskText: deps.maskText } : {}),
     },
     cfg,
     { followWallClock: true },

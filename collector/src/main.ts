@@ -164,7 +164,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
           warmupHours: config.alerts.warmupHours,
           warmupMaxHeld: config.alerts.queueEvents,
         },
-        { logger, history: feedOf(store) },
+        { logger, history: feedOf(store), maskText: masker.maskText },
       )
     : null;
   alerts?.attachLive(live);

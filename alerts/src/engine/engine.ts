@@ -29,6 +29,7 @@ import type { AlertStateStore } from '../state/store.js';
 import { SlicePooler } from './pooling.js';
 import { legacyEscalations } from './legacy-escalations.js';
 import { ruleFingerprint, sameRuleDefinition } from './rule-identity.js';
+import { maskPans } from '../lib/mask.js';
 
 /** One alert transition, as written by `paywatch replay` and pushed on the live stream. */
 export interface AlertTransition {
@@ -77,6 +78,13 @@ export interface AlertEngineDeps {
    * per alert, because a host listening on port 0 knows its address only once it listens.
    */
   dashboardUrl?: () => string;
+  /**
+   * Masks the free text people type — an acknowledgement's reason, a silence's comment — before
+   * it is stored, logged or broadcast (a pasted card number or e-mail must not be). The collector
+   * passes its own text masker (cards, e-mails, phones, IP addresses); by default card numbers
+   * are masked (lib/mask.ts).
+   */
+  maskText?: (s: string) => string;
 }
 
 /** Deep-link base when neither the config nor the host names one: where `paywatch start` serves the dashboard. */
@@ -339,6 +347,7 @@ export function createAlertEngine(
   opts: AlertEngineOptions = {},
 ): AlertEngine {
   const now = deps.now ?? Date.now;
+  const maskText = deps.maskText ?? maskPans;
   const log = deps.deliveryLog ?? createDeliveryLog();
   const fx = createFx(config.reporting_currency, config.fx);
   const silences = createSilenceRegistry();
@@ -1277,9 +1286,10 @@ export function createAlertEngine(
       const s = states.get(id);
       return s ? view(s) : undefined;
     },
-    acknowledge(id, by, reason = null) {
+    acknowledge(id, by, given = null) {
       const s = states.get(id);
       if (!s) return undefined;
+      const reason = given === null ? null : maskText(given);
       const next = { ...s, acknowledged_by: by, acknowledged_at: now(), acknowledged_reason: reason };
       states.set(id, next);
       dirty.add(id);
@@ -1313,7 +1323,7 @@ export function createAlertEngine(
           starts_at: s.starts_at ?? now(),
           ends_at: s.ends_at,
           created_by: s.created_by,
-          comment: s.comment,
+          comment: maskText(s.comment),
         },
         now(),
       );

@@ -260,6 +260,34 @@ describe('alerts router', () => {
     ).toMatchObject({ error: { field: 'matchers' } });
   });
 
+  it('masks a card number typed into an acknowledgement reason or a silence comment before storing it', async () => {
+    // Was: free text people type was stored, shown and broadcast as typed, so a pasted card
+    // number went to the state file, the API, the live stream and the audit log whole.
+    const id = ((await j('/alerts?status=firing')).body!['items'] as { id: string }[])[0]!.id;
+    const seen: unknown[] = [];
+    const off = engine.onAcknowledgement((a) => seen.push(a));
+    if ((await j(`/alerts/${id}`)).body!['acknowledged_by'] !== null)
+      await j(`/alerts/${id}/ack`, { method: 'DELETE', body: JSON.stringify({ by: 'bob' }) });
+    const ack = await j(`/alerts/${id}/ack`, {
+      method: 'POST',
+      body: JSON.stringify({ by: 'erin', reason: 'shopper with card 4111 1111 1111 1111 called in' }),
+    });
+    off();
+    expect(ack.body).toMatchObject({ acknowledged_reason: 'shopper with card 411111******1111 called in' });
+    expect(JSON.stringify([seen, (await j(`/alerts/${id}`)).body])).not.toContain('1111 1111');
+    const sil = await j('/silences', {
+      method: 'POST',
+      body: JSON.stringify({
+        matchers: ['provider="nobody"'],
+        duration: '1h',
+        created_by: 'erin',
+        comment: 'test card 5555-5555-5555-4444 only',
+      }),
+    });
+    expect(sil.body).toMatchObject({ comment: 'test card 555555******4444 only' });
+    expect(JSON.stringify(engine.silences())).not.toContain('5555-5555');
+  });
+
   it('gives each silence its state: pending, active or expired', async () => {
     // A bot listing silences had to compare starts_at/ends_at with its own clock to know which mute.
     const make = async (extra: Record<string, unknown>) =>

@@ -10,6 +10,7 @@ import type { Principal } from '../auth/roles.js';
 import { errorHandler } from '../http/errors.js';
 import { createLogger } from '../lib/logger.js';
 import { buildOpenApi } from '../http/openapi.js';
+import { createMasker } from '../pipeline/steps/mask.step.js';
 import { ALERT_ROUTE_DOCS, createAlertsInCollector, type AlertsInCollector } from './alerts.mount.js';
 
 const logger = createLogger({ level: 'silent' });
@@ -279,6 +280,58 @@ describe('a second acknowledgement, as the audit log records it', () => {
       expect(Object.keys(doc.paths['/api/v1/alerts/{id}/ack']!['delete']!.responses)).toEqual(
         expect.arrayContaining(['200', '409']),
       );
+    } finally {
+      await a.stop();
+      await new Promise((r) => srv.close(r));
+      rmSync(d, { recursive: true, force: true });
+    }
+  });
+  it('masks e-mails and card numbers in an acknowledgement reason and a silence comment with the pipeline masker', async () => {
+    // Was: free text people type was stored and audited as typed.
+    const d = mkdtempSync(join(tmpdir(), 'pw-alerts-mask-'));
+    writeFileSync(
+      join(d, 'alerts-state.json'),
+      JSON.stringify({ version: 1, states: [firing('open', null)], nflog: [], silences: [] }),
+    );
+    const masker = createMasker(Buffer.alloc(32, 7));
+    const a = createAlertsInCollector(
+      { rulesPath: undefined, env: {}, dataDir: d, reportingCurrency: 'EUR' },
+      { logger, maskText: masker.maskText },
+    );
+    await a.start();
+    const audited: unknown[] = [];
+    const app = express();
+    app.use((_req, res, next) => {
+      res.locals.principal = alice;
+      res.on('finish', () => audited.push(res.locals.auditDetails));
+      next();
+    });
+    app.use(a.mount.router);
+    app.use(errorHandler(logger));
+    const srv = app.listen(0, '127.0.0.1');
+    await new Promise((r) => srv.once('listening', r));
+    const api = `http://127.0.0.1:${(srv.address() as AddressInfo).port}/api/v1`;
+    const send = async (path: string, body: unknown) => {
+      const res = await fetch(api + path, {
+        method: 'POST',
+        body: JSON.stringify(body),
+        headers: { 'content-type': 'application/json' },
+      });
+      await new Promise((r) => setImmediate(r));
+      return (await res.json()) as Record<string, unknown>;
+    };
+    try {
+      const why = 'jane.doe@example.com, card 4111 1111 1111 1111, says paid twice';
+      const acked = await send('/alerts/open/ack', { reason: why });
+      expect(acked['acknowledged_reason']).toBe(masker.maskText(why));
+      expect(JSON.stringify([acked, audited])).not.toMatch(/jane\.doe|1111 1111/);
+      const sil = await send('/silences', {
+        matchers: ['provider="adyen"'],
+        duration: '1h',
+        comment: 'asked by jane.doe@example.com',
+      });
+      expect(sil['comment']).toBe(masker.maskText('asked by jane.doe@example.com'));
+      expect(sil['comment']).not.toContain('jane.doe');
     } finally {
       await a.stop();
       await new Promise((r) => srv.close(r));

@@ -345,12 +345,14 @@ export function createAlertsInCollector(
     history?: Pick<EventFeedReader, 'eventsByEventTime'>;
     /** Wall clock (tests). */
     now?: () => number;
+    /** Masks ack reasons and silence comments before they are stored (the pipeline's `Masker.maskText`). */
+    maskText?: (s: string) => string;
   },
 ): AlertsInCollector {
   const now = deps.now ?? Date.now;
   const log = deps.logger.child({ component: 'alerts' });
   const module = createAlerts(
-    { logger: log },
+    { logger: log, ...(deps.maskText ? { maskText: deps.maskText } : {}) },
     {
       rulesPath: config.rulesPath,
       env: config.env,
@@ -369,8 +371,11 @@ export function createAlertsInCollector(
     (res, details) => {
       res.locals.auditDetails = details;
     },
+    // The reason as the engine stores it: masked (the audit log masks card numbers, not e-mails).
     (res, details) => {
-      res.locals.auditDetails = details;
+      const { reason } = details;
+      res.locals.auditDetails =
+        typeof reason === 'string' && deps.maskText ? { ...details, reason: deps.maskText(reason) } : details;
     },
   );
   // The engine's statistics plus the collector's warm-up of it (state, events, seconds, held, dropped).

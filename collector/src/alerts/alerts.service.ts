@@ -18,6 +18,7 @@ import {
 } from './alerts.mount.js';
 import { createAlertsServiceMetrics, type AlertsServiceMetrics } from './alerts-service.metrics.js';
 import { createFeedPoller, type FeedPoller } from './feed-poller.js';
+import { createMasker } from '../pipeline/steps/mask.step.js';
 
 /** File in the data dir holding the feed watermark of `paywatch alerts`. */
 export const FEED_CURSOR_FILE = 'alerts-feed-cursor.json';
@@ -75,7 +76,8 @@ export async function startAlertsService(
       // collector at PAYWATCH_HOST:PAYWATCH_PORT (the environment it shares with the collectors).
       dashboardUrl: () => publicBaseUrl(config, config.port),
     },
-    { logger: deps.logger },
+    // Ack reasons and silence comments are masked as the collectors mask texts (same hash key).
+    { logger: deps.logger, maskText: createMasker(config.hashKey).maskText },
   );
   await alerts.start();
   let poller: FeedPoller | null = null;
