@@ -281,6 +281,13 @@ describe('mask step', () => {
     expect(masker.maskText('dial 2001:db8::1:50051 failed')).toBe(`dial ${a}:50051 failed`);
     expect(masker.maskText('[2001:db8::1]:443, [2001:db8::1]:50051')).toBe(`[${a}]:443, [${a}]:50051`);
     expect(masker.maskText('from ::ffff:203.0.113.9:443')).toBe(`from ${masker.maskText('203.0.113.9')}:443`);
+    // An address ending in '::' before its port: 'x:::443' (was kept raw: no address read it).
+    const b = masker.maskText('2a00:1450:4001:82b::');
+    expect(b).toMatch(/^ip_[0-9a-f]{32}$/);
+    expect(masker.maskText('connect ECONNREFUSED 2a00:1450:4001:82b:::443')).toBe(
+      `connect ECONNREFUSED ${b}:443`,
+    );
+    expect(masker.maskText('peer /2a00:1450:4001:82b:::50051 closed')).toBe(`peer /${b}:50051 closed`);
     // Without such a sign a last decimal group is a group: the whole is one address, hashed whole.
     expect(masker.maskText('blocked 2001:db8:85a3::8a2e:370:7334')).toBe(
       `blocked ${masker.maskEvent(event({ ip_ref: '2001:db8:85a3:0:0:8a2e:370:7334' })).ip_ref}`,

@@ -149,7 +149,9 @@ function ipv6WithPort(
   // The port after the match (it ends in a dotted quad: `::ffff:203.0.113.9:443`) or its last group.
   const tail = m.length;
   const colon = all.charCodeAt(at + tail) === 58 ? tail : m.lastIndexOf(':');
-  if (colon <= 0 || m.charCodeAt(colon - 1) === 58) return null;
+  // (After '::' only when the address ends in it: Node's `2a00:1450:4001:82b:::443`.)
+  const afterDouble = m.charCodeAt(colon - 2) === 58 && m.charCodeAt(colon - 3) !== 58;
+  if (colon <= 0 || (m.charCodeAt(colon - 1) === 58 && !afterDouble)) return null;
   let end = at + colon + 1;
   while (isDigit(all.charCodeAt(end))) end++;
   const digits = end - (at + colon + 1);
