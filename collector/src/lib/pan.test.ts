@@ -174,6 +174,7 @@ describe('cutText', () => {
     // Soft separators mixed, as the masker reads them (a dash between blanks, a line break).
     expect(dropSplitToken('ref 4128 - 6206 - 6682 -', ' ')).toBe('ref ');
     expect(dropSplitToken('ref 4128-6206 6682', '\n')).toBe('ref ');
+    expect(dropSplitToken('ref 4128 - \r\n6206 - \r\n6682', ' ')).toBe('ref '); // ' - ' then a CRLF
     // Six digits at most (a BIN may be shown) are kept.
     expect(dropSplitToken('ref 412862', '0')).toBe('ref 412862');
   });

@@ -415,14 +415,14 @@ const FULL_WIDTH_DIGITS = /[\uff0b\uff0d-\uff19]/g; // digits and ＋－．／
 
 /**
  * Length of a separator of card-number groups ending at `end` in `s` (the set `sepLength` reads
- * forwards, soft runs up to four characters), else 0.
+ * forwards, soft runs up to five characters: two blanks, a dash and `\r\n`), else 0.
  */
 function sepBefore(s: string, end: number): number {
   const c = s.charCodeAt(end - 1);
   if (c === 43 || c === 46 || c === 47 || c === 95) return 1;
   if (c === 48 && s.charCodeAt(end - 2) === 50 && s.charCodeAt(end - 3) === 37) return 3; // %20
   let n = 0;
-  while (n < 4 && end - n > 0 && isSoft(s.charCodeAt(end - n - 1))) n++;
+  while (n < 5 && end - n > 0 && isSoft(s.charCodeAt(end - n - 1))) n++;
   return n;
 }
 
