@@ -286,6 +286,21 @@ describe('rate detector counts payments, not attempts', () => {
       ]).toEqual(want);
     });
 
+    it('a step to 80 % that stays is not normal again on a noisy good minute (no second page)', () => {
+      for (const seed of [1, 2]) {
+        const d = createRateDetector(provider);
+        const ev = synthMinutes(
+          0,
+          700,
+          (t) => ({ attempts: 210, successRate: t < start ? 0.94 : 0.8 }),
+          seed,
+        ).map((m) => d.evaluate(m));
+        // Anomalous from +20 to +400 without a break (before: normal again at +186 / +180, a
+        // one-minute good tail at 87 % ended the suffix test's verdict, and it fired again).
+        expect(ev.slice(320).map((e) => e.verdict)).toEqual(ev.slice(320).map(() => 'anomalous'));
+      }
+    });
+
     it('never on a quiet slice at the volume gate (13 attempts a minute at 94 %, 10 hours)', () => {
       for (const seed of [1, 2, 3]) {
         const d = createRateDetector(provider);

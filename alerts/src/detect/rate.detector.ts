@@ -137,10 +137,11 @@ export function createRateDetector(spec: RateSpec): SeriesDetector {
   // and the counts of the last `sustain_minutes` minutes (the objects of `recent`).
   let streak = 0;
   const held: MinuteCounts[] = [];
-  // The last verdict was a held drop: its hysteresis is half of min_effect (a recovered tail
-  // must come back within it, the streak holds while the window stays beyond it): at the
-  // held level (~12 points below), one minute of 210 attempts came within min_effect about once
-  // in 12 and ended the alert, which then needed `sustain_minutes` again.
+  // The last verdict was a held drop, or anomalous after `sustain_minutes` of streak: its
+  // hysteresis is half of min_effect (a recovered tail must come back within it, the streak
+  // holds while the window stays beyond it): at the held level (~12 points below), one minute of
+  // 210 attempts came within min_effect about once in 12 and ended the alert, which then needed
+  // `sustain_minutes` again.
   let heldFiring = false;
   // The last verdict was anomalous (either test): with `sustain_minutes`, a verdict stays
   // anomalous while the window's rate stays beyond the margin and no recovered tail shows.
@@ -461,6 +462,10 @@ export function createRateDetector(spec: RateSpec): SeriesDetector {
           heldFiring = wasHeld;
           anomalousMinutes = recent.length;
         }
+        // A drop held `sustain_minutes` keeps the held hysteresis whichever test found it this
+        // minute: a suffix's verdict on it used to take it away, and one noisy good minute then
+        // ended a drop that lasted (a permanent step to 80 % paged again 6-13 times a day).
+        if (bad && spec.sustain_minutes > 0 && streak >= spec.sustain_minutes) heldFiring = true;
         const gap = higherIsWorse ? (p ?? 0) - p0 : p0 - (p ?? 0);
         out = {
           at,

@@ -13,8 +13,11 @@ import { LEGACY_PROVIDER_RATE_FINGERPRINT } from './testing/legacy-fingerprint.j
 const MIN = 60_000;
 const T0 = Date.UTC(2026, 2, 2, 0, 0);
 const R = T0 + 180 * MIN; // the upgrade's restart
-const onset = R - 10 * MIN; // stripe fails from here: firing at the restart
-const recover = R + 10 * MIN;
+// stripe fails from here: firing at the restart. Shorter than sustain_minutes (15): the previous
+// release saved no held-drop streak, so an outage that reaches 15 minutes after the restart is
+// held (its recovered tail must come within half of min_effect) only in the uninterrupted engine.
+const onset = R - 6 * MIN;
+const recover = R + 6 * MIN;
 const END = R + 40 * MIN;
 const wall = () => Date.UTC(2026, 2, 5);
 
