@@ -10,3 +10,4 @@ export * from './live.js';
 export * from './signals.js';
 export * from './text.js';
 export * from './alert-summary.js';
+export * from './alert-labels.js';

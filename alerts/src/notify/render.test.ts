@@ -1,8 +1,15 @@
-// Guards how notifications state observed vs expected: a rate's band is in percent at both ends (a band reaching 100 % or 0 % was printed "85.5%–1" / "0–3.0%"), a one-sided band reads ≤ / ≥ (was "––15"), other metrics keep their numbers; and every time in a message reads one way (14:02 UTC, the day only when it is not the sending day, in the receiver language) while machine payloads stay ISO 8601.
+// Guards how notifications state observed vs expected: a rate's band is in percent at both ends (a band reaching 100 % or 0 % was printed "85.5%–1" / "0–3.0%"), a one-sided band reads ≤ / ≥ (was "––15"), other metrics keep their numbers; and every time in a message reads one way (14:02 UTC, the day only when it is not the sending day, in the receiver language) while machine payloads stay ISO 8601; and contributing dimensions are named for people in every channel (was 'failure_category=provider_error, bin=_pooled'), counts in whole payments, while the webhook JSON keeps its labels as keys.
 import { describe, expect, it } from 'vitest';
 import type { SummaryMessage } from '@paywatch/contracts';
 import { alertmanagerAlerts } from './channels/alertmanager.channel.js';
-import { alertLines, plainText, title } from './render.js';
+import { dingtalkPayload } from './channels/dingtalk.channel.js';
+import { emailHtml } from './channels/email.channel.js';
+import { feishuCard } from './channels/feishu.channel.js';
+import { slackPayload } from './channels/slack.channel.js';
+import { teamsPayload } from './channels/teams.channel.js';
+import { wecomPayload } from './channels/wecom.channel.js';
+import { alertmanagerWebhookPayload } from './alertmanager-format.js';
+import { alertLines, escapeHtml, plainText, title } from './render.js';
 import { sampleAlert, sampleNotification } from './testing/fixtures.js';
 
 const observedLine = (over: Parameters<typeof sampleAlert>[0], locale: 'en' | 'zh' = 'en') =>
@@ -170,5 +177,53 @@ describe('times in messages', () => {
     }[];
     expect(am!.startsAt).toBe('2026-01-05T14:02:00.000Z');
     expect(am!.annotations['description']).toContain('Since: 14:02 UTC');
+  });
+});
+
+describe('contributing dimensions in messages', () => {
+  const contributors = [
+    { key: 'failure_category=provider_error', value: 331 },
+    { key: 'bin=_pooled', value: 19.7 },
+    { key: 'provider=adyen', value: 0.3 },
+    { key: 'issuer_country=CA', value: 4.5 },
+  ];
+  const n = (locale: 'en' | 'zh') =>
+    sampleNotification({
+      locale,
+      alerts: [sampleAlert({ contributors, labels: { ...sampleAlert().labels, bin: '_pooled' } })],
+    });
+  const EN =
+    'Top contributors: Failure category: Provider error · 331 failures; BIN: small ones pooled · 20 more failures than its share of attempts; Provider: adyen · <1 more failures than its share of attempts; Issuer country: Canada (CA) · 5 more failures than its share of attempts';
+  const ZH =
+    '主要贡献维度：失败类别：渠道错误 · 331 笔失败；BIN：小流量合并 · 比其尝试占比多 20 笔失败；渠道：adyen · 比其尝试占比多 <1 笔失败；发卡国家：加拿大 (CA) · 比其尝试占比多 5 笔失败';
+
+  it('names them like the dashboard, in the receiver language, with whole payments', () => {
+    expect(alertLines(n('en').alerts[0]!, 'en')).toContain(EN);
+    expect(alertLines(n('zh').alerts[0]!, 'zh')).toContain(ZH);
+  });
+
+  it('reads so in every channel; the webhook JSON keeps its labels as keys', () => {
+    for (const [locale, line] of [
+      ['en', EN],
+      ['zh', ZH],
+    ] as const) {
+      const payloads: Record<string, unknown> = {
+        slack: slackPayload(n(locale), {}),
+        teams: teamsPayload(n(locale)),
+        dingtalk: dingtalkPayload(n(locale), { at_mobiles: [], at_all: false }),
+        feishu: feishuCard(n(locale)),
+        wecom: wecomPayload(n(locale)),
+        email: emailHtml(n(locale)),
+        'email text': plainText(n(locale)),
+        webhook: alertmanagerWebhookPayload(n(locale)),
+      };
+      for (const [channel, p] of Object.entries(payloads)) {
+        const text = typeof p === 'string' ? p : JSON.stringify(p);
+        expect(text, `${channel} ${locale}`).toContain(channel === 'email' ? escapeHtml(line) : line);
+        expect(text, `${channel} ${locale}`).not.toMatch(/failure_category=provider_error|_pooled ·|19\.7/);
+      }
+      const am = alertmanagerWebhookPayload(n(locale)) as { alerts: { labels: Record<string, string> }[] };
+      expect(am.alerts[0]?.labels).toMatchObject({ provider: 'adyen', bin: '_pooled' });
+    }
   });
 });

@@ -1,4 +1,4 @@
-import { formatMessageValue } from '@paywatch/contracts';
+import { contributorKind, contributorLine, formatMessageValue } from '@paywatch/contracts';
 import { summaryText } from '../detect/summary.js';
 import { maskPans } from '../lib/mask.js';
 import type { Locale, Notification, NotifyAlert } from './types.js';
@@ -199,8 +199,15 @@ export function alertLines(a: NotifyAlert, locale: Locale, sentAt?: number): str
   lines.push(`${s.observed}${c}${f(a.value)} · ${s.expected}${c}${f(a.expected)}${band(a, f, s)}`);
   if (a.revenue_at_risk > 0)
     lines.push(`${s.revenue}${c}${fmtMoney(a.revenue_at_risk, a.reporting_currency, locale)}`);
-  if (a.contributors.length)
-    lines.push(`${s.contributors}${c}${a.contributors.map((x) => x.key).join(', ')}`);
+  if (a.contributors.length) {
+    // Named for people like the dashboard's alert page (contracts' alert-labels), with their
+    // figures in whole payments: "Failure category: Provider error · 331 failures".
+    const kind = contributorKind(a);
+    const sep = locale === 'zh' ? '；' : '; ';
+    lines.push(
+      `${s.contributors}${c}${a.contributors.map((x) => contributorLine(locale, x, kind)).join(sep)}`,
+    );
+  }
   if (a.samples.length) lines.push(`${s.samples}${c}${a.samples.join(', ')}`);
   lines.push(
     a.status === 'firing'

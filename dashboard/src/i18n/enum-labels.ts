@@ -1,13 +1,11 @@
-import type {
-  CardFunding,
-  CardWallet,
-  Channel,
-  Dimension,
-  FailureCategory,
-  Method,
-  Source,
-  Status,
+import {
+  CARD_FUNDING_NAMES,
+  CARD_WALLET_NAMES,
+  CHANNEL_NAMES,
+  METHOD_NAMES,
+  OTHER_NAME,
 } from '@paywatch/contracts';
+import type { Dimension, FailureCategory, Source, Status } from '@paywatch/contracts';
 import { MESSAGES, type Lang } from './messages.js';
 
 // Display labels of the canonical enum values (contracts/src/enums.ts) and of the alert engine's
@@ -16,39 +14,17 @@ import { MESSAGES, type Lang } from './messages.js';
 
 type Labels<V extends string> = Record<V, Record<Lang, string>>;
 
-const METHOD: Labels<Method> = {
-  card: { en: 'Card', 'zh-CN': '银行卡' },
-  apple_pay: { en: 'Apple Pay', 'zh-CN': 'Apple Pay' },
-  google_pay: { en: 'Google Pay', 'zh-CN': 'Google Pay' },
-  alipay: { en: 'Alipay', 'zh-CN': '支付宝' },
-  wechat_pay: { en: 'WeChat Pay', 'zh-CN': '微信支付' },
-  crypto: { en: 'Crypto', 'zh-CN': '加密货币' },
-  nfc: { en: 'NFC', 'zh-CN': 'NFC 近场支付' },
-  bank_transfer: { en: 'Bank transfer', 'zh-CN': '银行转账' },
-  other: { en: 'Other', 'zh-CN': '其他' },
-};
+/** Names shared with the chat and email messages (contracts' alert-labels.ts), per dashboard language. */
+function shared<V extends string>(table: Record<V, Record<'en' | 'zh', string>>): Labels<V> {
+  return Object.fromEntries(
+    Object.entries<Record<'en' | 'zh', string>>(table).map(([k, v]) => [k, { en: v.en, 'zh-CN': v.zh }]),
+  ) as Labels<V>;
+}
 
-const CHANNEL: Labels<Channel> = {
-  web: { en: 'Web', 'zh-CN': '网页' },
-  ios: { en: 'iOS', 'zh-CN': 'iOS 应用' },
-  android: { en: 'Android', 'zh-CN': '安卓应用' },
-  mini_program: { en: 'Mini program', 'zh-CN': '小程序' },
-  pos: { en: 'POS', 'zh-CN': '线下 POS' },
-};
-
-const CARD_FUNDING: Labels<CardFunding> = {
-  credit: { en: 'Credit', 'zh-CN': '信用卡' },
-  debit: { en: 'Debit', 'zh-CN': '借记卡' },
-  prepaid: { en: 'Prepaid', 'zh-CN': '预付卡' },
-  unknown: { en: 'Unknown', 'zh-CN': '未知' },
-};
-
-const CARD_WALLET: Labels<CardWallet> = {
-  apple_pay: { en: 'Apple Pay', 'zh-CN': 'Apple Pay' },
-  google_pay: { en: 'Google Pay', 'zh-CN': 'Google Pay' },
-  samsung_pay: { en: 'Samsung Pay', 'zh-CN': 'Samsung Pay' },
-  other: { en: 'Other', 'zh-CN': '其他' },
-};
+const METHOD = shared(METHOD_NAMES);
+const CHANNEL = shared(CHANNEL_NAMES);
+const CARD_FUNDING = shared(CARD_FUNDING_NAMES);
+const CARD_WALLET = shared(CARD_WALLET_NAMES);
 
 const SOURCE: Labels<Source> = {
   api: { en: 'Events API', 'zh-CN': '事件 API' },
@@ -93,7 +69,7 @@ const ALERT_SEVERITY: Labels<AlertSeverity> = {
   info: { en: 'Info', 'zh-CN': '提示' },
 };
 
-const OTHER: Labels<'other'> = { other: { en: 'Other', 'zh-CN': '其他' } };
+const OTHER: Labels<'other'> = { other: { en: OTHER_NAME.en, 'zh-CN': OTHER_NAME.zh } };
 
 /** Which vocabulary a displayed value belongs to. */
 export type EnumKind =

@@ -1,4 +1,14 @@
-import { FAILURE_CATEGORIES, FAILURE_CATEGORY_NAMES } from '@paywatch/contracts';
+import {
+  DIMENSIONS,
+  DIMENSION_NAMES,
+  FAILURE_CATEGORIES,
+  FAILURE_CATEGORY_NAMES,
+  LIMIT_NAMES,
+  OTHER_LABEL_NAMES,
+  POOLED_NAME,
+  STATUSES,
+  STATUS_NAMES,
+} from '@paywatch/contracts';
 import type { Dimension, FailureCategory, Status } from '@paywatch/contracts';
 
 /** The `failure.*` labels: the failure categories' names shared with the alert sentences (contracts). */
@@ -6,6 +16,33 @@ function failureMessages(lang: 'en' | 'zh'): Record<FailureKey, string> {
   return Object.fromEntries(
     FAILURE_CATEGORIES.map((c) => [`failure.${c}`, FAILURE_CATEGORY_NAMES[c][lang]]),
   ) as Record<FailureKey, string>;
+}
+
+type OtherLabel = Exclude<keyof typeof OTHER_LABEL_NAMES, 'alertname'>;
+type SharedKey =
+  | StatusKey
+  | DimensionKey
+  | `label.${OtherLabel}`
+  | `label.limit.${keyof typeof LIMIT_NAMES}`
+  | 'alerts.pooled'
+  | 'alerts.rule';
+
+/**
+ * Names the chat and email messages use too (contracts' alert-labels.ts), so they are written
+ * once: dimensions, payment statuses, the engine's other labels, a pooled slice.
+ */
+function sharedNames(lang: 'en' | 'zh'): Record<SharedKey, string> {
+  const entries: [string, string][] = [
+    ...STATUSES.map((v): [string, string] => [`status.${v}`, STATUS_NAMES[v][lang]]),
+    ...DIMENSIONS.map((d): [string, string] => [`dim.${d}`, DIMENSION_NAMES[d][lang]]),
+    ...Object.entries(OTHER_LABEL_NAMES)
+      .filter(([k]) => k !== 'alertname')
+      .map(([k, v]): [string, string] => [`label.${k}`, v[lang]]),
+    ...Object.entries(LIMIT_NAMES).map(([k, v]): [string, string] => [`label.limit.${k}`, v[lang]]),
+    ['alerts.pooled', POOLED_NAME[lang]],
+    ['alerts.rule', OTHER_LABEL_NAMES.alertname[lang]],
+  ];
+  return Object.fromEntries(entries) as Record<SharedKey, string>;
 }
 
 /** Languages the dashboard ships; the first is the fallback. */
@@ -155,19 +192,6 @@ export const en = {
   'series.all': 'All',
   'series.other': 'Other',
   'series.unknown': '(none)',
-  'dim.provider': 'Provider',
-  'dim.method': 'Method',
-  'dim.channel': 'Channel',
-  'dim.status': 'Status',
-  'dim.country': 'Country',
-  'dim.currency': 'Currency',
-  'dim.merchant_id': 'Merchant',
-  'dim.card_brand': 'Card brand',
-  'dim.card_bin': 'BIN',
-  'dim.card_issuer_country': 'Issuer country',
-  'dim.card_wallet': 'Wallet',
-  'dim.failure_category': 'Failure category',
-  'dim.user_level': 'User level',
   'tx.title': 'Transactions',
   'tx.loadMore': 'Load more',
   'tx.empty': 'No transactions match these filters.',
@@ -211,7 +235,6 @@ export const en = {
     'The collector answered 404 for /api/v1/alerts. Start paywatch with the alert engine to see, acknowledge and silence alerts here.',
   'alerts.state': 'State',
   'alerts.severity': 'Severity',
-  'alerts.rule': 'Rule',
   'alerts.labels': 'Labels',
   'alerts.since': 'Since',
   'alerts.sinceAt': 'since {at}',
@@ -227,20 +250,8 @@ export const en = {
   'alerts.silenceExpire': 'Expire silence',
   'alerts.ackResolved': 'This alert has resolved meanwhile: nothing to acknowledge.',
   'alerts.inhibited': 'Inhibited by {id}',
-  'alerts.contribCount': '{n} failures',
-  'alerts.contribExcess': '{n} more failures than its share of attempts',
-  'alerts.contribExcessHelp':
-    "Failures beyond what this value's share of the attempts explains at the alert's failure rate: an estimate ({value}), so fractional; shown rounded to whole payments.",
-  'alerts.contribDeclined': '{n} declined',
-  'alerts.pooled': 'small ones pooled',
   'alerts.pooledShort': '(pooled)',
   'alerts.pooledHelp': 'Values with too little traffic to be judged alone are judged together, as one slice.',
-  'label.customer_ref': 'Customer',
-  'label.device_ref': 'Device',
-  'label.ip_ref': 'IP',
-  'label.limit': 'Limit',
-  'label.limit.per_transaction': 'Per transaction',
-  'label.limit.daily': 'Daily',
   'alerts.silenceReason': 'Reason',
   'alerts.silenceFor': 'Expires in',
   'alerts.silenceCreate': 'Create silence',
@@ -280,21 +291,8 @@ export const en = {
   'common.retry': 'Retry',
   'common.reload': 'Reload',
   'common.noData': 'No data',
-  'status.created': 'Created',
-  'status.pending': 'Pending',
-  'status.requires_action': 'Requires action',
-  'status.authorized': 'Authorized',
-  'status.captured': 'Captured',
-  'status.succeeded': 'Succeeded',
-  'status.failed': 'Failed',
-  'status.canceled': 'Canceled',
-  'status.expired': 'Expired',
-  'status.refunded': 'Refunded',
-  'status.partially_refunded': 'Partially refunded',
-  'status.chargeback_opened': 'Chargeback opened',
-  'status.chargeback_won': 'Chargeback won',
-  'status.chargeback_lost': 'Chargeback lost',
   ...failureMessages('en'),
+  ...sharedNames('en'),
 } as const;
 
 export type MessageKey = keyof typeof en;
@@ -440,19 +438,6 @@ export const zhCN: Record<MessageKey, string> = {
   'series.all': '全部',
   'series.other': '其他',
   'series.unknown': '（无）',
-  'dim.provider': '渠道',
-  'dim.method': '支付方式',
-  'dim.channel': '终端',
-  'dim.status': '状态',
-  'dim.country': '国家',
-  'dim.currency': '币种',
-  'dim.merchant_id': '商户',
-  'dim.card_brand': '卡组织',
-  'dim.card_bin': 'BIN',
-  'dim.card_issuer_country': '发卡国家',
-  'dim.card_wallet': '钱包',
-  'dim.failure_category': '失败类别',
-  'dim.user_level': '用户等级',
   'tx.title': '交易',
   'tx.loadMore': '加载更多',
   'tx.empty': '没有符合筛选条件的交易。',
@@ -496,7 +481,6 @@ export const zhCN: Record<MessageKey, string> = {
     '采集器对 /api/v1/alerts 返回 404。启动带告警引擎的 paywatch 后，可在此查看、确认和静默告警。',
   'alerts.state': '状态',
   'alerts.severity': '级别',
-  'alerts.rule': '规则',
   'alerts.labels': '标签',
   'alerts.since': '开始于',
   'alerts.sinceAt': '开始于 {at}',
@@ -512,20 +496,8 @@ export const zhCN: Record<MessageKey, string> = {
   'alerts.silenceExpire': '解除静默',
   'alerts.ackResolved': '该告警已恢复，无需确认。',
   'alerts.inhibited': '被 {id} 抑制',
-  'alerts.contribCount': '{n} 笔失败',
-  'alerts.contribExcess': '比其尝试占比多 {n} 笔失败',
-  'alerts.contribExcessHelp':
-    '按该告警的失败率，超出此取值尝试占比所应有失败数的部分（{value}）：为估算值，故有小数；显示时取整到笔。',
-  'alerts.contribDeclined': '{n} 笔被拒',
-  'alerts.pooled': '小流量合并',
   'alerts.pooledShort': '（合并）',
   'alerts.pooledHelp': '流量过小、无法单独判断的取值合并为一个切片一起判断。',
-  'label.customer_ref': '客户',
-  'label.device_ref': '设备',
-  'label.ip_ref': 'IP',
-  'label.limit': '限额',
-  'label.limit.per_transaction': '单笔',
-  'label.limit.daily': '每日',
   'alerts.silenceReason': '原因',
   'alerts.silenceFor': '有效期',
   'alerts.silenceCreate': '创建静默',
@@ -565,21 +537,8 @@ export const zhCN: Record<MessageKey, string> = {
   'common.retry': '重试',
   'common.reload': '重新加载',
   'common.noData': '无数据',
-  'status.created': '已创建',
-  'status.pending': '处理中',
-  'status.requires_action': '需要操作',
-  'status.authorized': '已授权',
-  'status.captured': '已请款',
-  'status.succeeded': '成功',
-  'status.failed': '失败',
-  'status.canceled': '已取消',
-  'status.expired': '已过期',
-  'status.refunded': '已退款',
-  'status.partially_refunded': '部分退款',
-  'status.chargeback_opened': '拒付已发起',
-  'status.chargeback_won': '拒付胜诉',
-  'status.chargeback_lost': '拒付败诉',
   ...failureMessages('zh'),
+  ...sharedNames('zh'),
 };
 
 export const MESSAGES: Record<Lang, Record<MessageKey, string>> = { en, 'zh-CN': zhCN };

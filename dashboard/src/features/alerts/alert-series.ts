@@ -2,7 +2,7 @@ import { isRateMetric, type Filters, type SeriesMetric, type Timeseries } from '
 import type { Alert } from '../../api/index.js';
 import type { BandPoint } from '../../charts/band-chart.js';
 import { txHref } from '../transactions/tx-query.js';
-import { POOLED, labelDimension, type ContributorKind } from './alert-labels.js';
+import { POOLED, labelDimension } from './alert-labels.js';
 
 export type ObservedMetric = 'success_rate' | 'latency_p95' | 'attempts';
 
@@ -56,22 +56,8 @@ export function valueKind(a: Pick<Alert, 'rule' | 'message' | 'value'>): 'percen
   return a.value != null && Math.abs(a.value) <= 1 && a.rule.includes('rate') ? 'percent' : 'number';
 }
 
-/**
- * What an alert's contributor values are: a decline-mix shift's are the growth of each failure
- * category's share (a fraction: 0.553 = +55.3 percentage points); a card-testing finding's are
- * the declined attempts of its entity; every other detector's are failures — a failure
- * category's count, a dimension value's failures beyond its share of attempts
- * (alerts/src/detect/types.ts `topContributors`), so 1 is one failure, not 100 %.
- */
-export function contributorKind(a: Pick<Alert, 'rule' | 'message'>): ContributorKind {
-  if (a.message)
-    return a.message.key === 'mix_shifted'
-      ? 'points'
-      : a.message.key === 'card_testing'
-        ? 'declined'
-        : 'failures';
-  return a.rule.includes('mix') ? 'points' : a.rule.includes('card_testing') ? 'declined' : 'failures';
-}
+/** The kind of an alert's contributor figures (contracts' `contributorKind`). */
+export { contributorKind } from '@paywatch/contracts';
 
 /**
  * An alert's slice labels as read-API filters (labels that are no dimension, and pooled values,
