@@ -439,7 +439,7 @@ export function createEmbeddedStore(config: EmbeddedStoreConfig, deps: EmbeddedS
       const keySql = q.groupBy === null ? 'NULL::VARCHAR' : dimColumn(q.groupBy);
       const tz = q.tz ?? null;
       const p = new SqlParams();
-      const t = bucketSql(p, bucketMs, tz);
+      const t = bucketSql(p, bucketMs, tz, q);
       const o = outcomeSqlOf(p);
       const where = whereOf(q, p);
       const sql = `SELECT ${t} AS t, ${keySql} AS key,
@@ -453,7 +453,7 @@ export function createEmbeddedStore(config: EmbeddedStoreConfig, deps: EmbeddedS
         read(sql, p, (r) => r),
         gmvBy(
           q,
-          (gp) => [`${bucketSql(gp, bucketMs, tz)} AS t`, `${keySql} AS key`],
+          (gp) => [`${bucketSql(gp, bucketMs, tz, q)} AS t`, `${keySql} AS key`],
           (r) => keyString(n(r.t), sOrNull(r.key)),
         ),
       ]);

@@ -1,7 +1,9 @@
-// Guards the embedded store's SQL binding helper: input values only ever reach SQL as numbered parameters.
+// Guards the embedded store's SQL helpers: input values only ever reach SQL as numbered parameters; zoned buckets placed against precomputed starts equal ICU's per-row ones.
+import { DuckDBInstance } from '@duckdb/node-api';
 import type { Filters } from '@paywatch/contracts';
 import { describe, expect, it } from 'vitest';
-import { SqlParams, outcomeSqlOf, whereOf } from './sql.js';
+import { createRandom } from '../contract/events.js';
+import { SqlParams, bucketSql, icuBucketSql, outcomeSqlOf, whereOf } from './sql.js';
 
 const hostile = "x' OR '1'='1'; DROP TABLE payment_events; --";
 
@@ -49,5 +51,89 @@ describe('outcomeSqlOf', () => {
     expect(o.outcome).toBe('status IN ($2, $3, $1)');
     expect(o.success).toBe('status IN ($2, $3)');
     expect(p.values).toEqual(['failed', 'succeeded', 'captured']);
+  });
+});
+
+describe('bucketSql with a range (buckets precomputed in JS)', () => {
+  const HOUR = 3_600_000;
+  const DAY = 24 * HOUR;
+  // DST changes (Berlin both ways, New York, Lord Howe's 30-minute one), +05:30, +05:45, and a
+  // zone that dropped DST (São Paulo, 2019).
+  const ZONES = [
+    'Europe/Berlin',
+    'America/New_York',
+    'Australia/Lord_Howe',
+    'Asia/Kolkata',
+    'Asia/Kathmandu',
+    'America/Sao_Paulo',
+  ];
+  const ANCHORS = [
+    Date.UTC(2026, 2, 29), // Berlin spring forward
+    Date.UTC(2026, 9, 25), // Berlin fall back
+    Date.UTC(2026, 2, 8), // New York
+    Date.UTC(2026, 3, 5), // Lord Howe (+11 → +10:30)
+    Date.UTC(2026, 9, 4), // Lord Howe (+10:30 → +11)
+    Date.UTC(2019, 1, 17), // São Paulo's last fall back
+  ];
+
+  it('places every row in the same bucket as ICU per row, on random ranges across DST', async () => {
+    const rnd = createRandom(20261127);
+    const db = await DuckDBInstance.create(':memory:');
+    const conn = await db.connect();
+    try {
+      // Random event times within ±12 days of each anchor, some on exact hour and half-hour marks.
+      const ts: number[] = [];
+      for (const a of ANCHORS)
+        for (let i = 0; i < 1500; i++) {
+          const t = a - 12 * DAY + Math.floor(rnd() * 24 * DAY);
+          ts.push(i % 5 === 0 ? t - (t % (HOUR / 4)) : t);
+        }
+      await conn.run(`CREATE TABLE e AS SELECT unnest([${ts.join(',')}]::BIGINT[]) AS ts`);
+      let compared = 0;
+      let changes = 0;
+      for (const tz of ZONES)
+        for (const bucketMs of [6 * HOUR, DAY, 7 * DAY]) {
+          for (let r = 0; r < 4; r++) {
+            const a = ANCHORS[Math.floor(rnd() * ANCHORS.length)] as number;
+            const from = a - Math.floor(rnd() * 10 * DAY) - (r === 0 ? 0 : Math.floor(rnd() * HOUR));
+            const to = a + Math.floor(rnd() * 10 * DAY) + 1;
+            const p = new SqlParams();
+            const range = { from, to };
+            const fast = bucketSql(p, bucketMs, tz, range);
+            const icu = icuBucketSql(p, bucketMs, tz);
+            expect(fast).not.toContain('AT TIME ZONE');
+            if (fast.includes('CASE')) changes++;
+            const where = whereOf({ ...range, filters: {} }, p);
+            const res = await conn.runAndReadAll(
+              `SELECT ts, ${fast} AS fast, ${icu} AS icu FROM e WHERE ${where} ORDER BY ts`,
+              p.values,
+            );
+            const rows = res.getRowObjectsJS() as { ts: bigint; fast: unknown; icu: unknown }[];
+            expect(rows.length).toBeGreaterThan(0);
+            const wrong = rows.filter((x) => Number(x.fast) !== Number(x.icu));
+            expect(wrong.slice(0, 3), `${tz} ${bucketMs} [${from}, ${to})`).toEqual([]);
+            compared += rows.length;
+          }
+        }
+      expect(compared).toBeGreaterThan(10_000);
+      // Many ranges hold an offset change: the CASE over segments is exercised, not only one run.
+      expect(changes).toBeGreaterThan(5);
+    } finally {
+      conn.closeSync();
+      db.closeSync();
+    }
+  });
+
+  it('uses plain arithmetic without a zone change in range, ICU without a range or for short buckets', () => {
+    const p = new SqlParams();
+    const week = { from: Date.UTC(2026, 4, 1), to: Date.UTC(2026, 4, 8) };
+    expect(bucketSql(p, DAY, 'Asia/Kolkata', week)).toBe('($2 + least((ts - $2) // $1, $3) * $1)::BIGINT');
+    expect(p.values).toEqual([DAY, Date.UTC(2026, 3, 30, 18, 30), 7]);
+    expect(bucketSql(new SqlParams(), DAY, 'Asia/Kolkata')).toContain('AT TIME ZONE');
+    expect(bucketSql(new SqlParams(), HOUR, 'Asia/Kolkata', week)).toBe('(ts - ts % $1)');
+    const dst = { from: Date.UTC(2026, 2, 25), to: Date.UTC(2026, 3, 2) };
+    expect(bucketSql(new SqlParams(), DAY, 'Europe/Berlin', dst)).toMatch(
+      /^\(CASE WHEN ts < \$\d+ THEN .* ELSE .* END\)$/,
+    );
   });
 });
