@@ -36,6 +36,12 @@ const BENCHES: Bench[] = [
     args: [],
     results: 'bench/results/alerts-fraud-burst.json',
   },
+  {
+    name: 'trend query (embedded, UTC vs zone)',
+    script: 'bench:trends',
+    args: ['--label', 'latest'],
+    results: 'bench/results/trend-query-embedded.json',
+  },
   { name: 'dashboard web', script: 'bench:web', args: [], results: 'bench/results/web.json' },
   // Reads ../shared/nab; says so and scores nothing when the corpus is absent.
   { name: 'NAB', script: 'bench:nab', args: [], results: 'bench/results/nab.json' },
