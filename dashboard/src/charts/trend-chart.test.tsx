@@ -50,6 +50,36 @@ const props = {
 describe('TrendChart', () => {
   afterEach(cleanup);
 
+  it('labels the time axis on round times of its zone: a 6 h chart of minute buckets on whole hours', () => {
+    const from = Date.UTC(2026, 10, 26, 12, 27);
+    const sixHours: Timeseries = {
+      ...series(['stripe'], from),
+      to: from + 360 * M,
+      series: [{ key: 'stripe', points: Array.from({ length: 360 }, (_, j) => point(from + j * M, j % 7)) }],
+    };
+    const m = buildChartModel({
+      metric: 'attempts',
+      primary: sixHours,
+      labelOf: (k) => String(k),
+      compareLabel: (n) => n,
+    });
+    const labels = (timeZone: string) => {
+      const { container, unmount } = render(
+        <TrendChart {...props} model={m} type="line" timeZone={timeZone} />,
+      );
+      // The value axis shows plain numbers; time labels are HH:MM.
+      const texts = [...container.querySelectorAll('.recharts-cartesian-axis-tick-value')]
+        .map((e) => e.textContent)
+        .filter((x) => x !== null && /^\d\d:\d\d$/.test(x));
+      unmount();
+      return texts;
+    };
+    // Every 19th bucket was labelled before (12:27, 12:46, …).
+    expect(labels('UTC')).toEqual(['13:00', '14:00', '15:00', '16:00', '17:00', '18:00']);
+    // Kathmandu's whole hours (+05:45) fall at :15 UTC, which the test's UTC formatter shows.
+    expect(labels('Asia/Kathmandu')).toEqual(['13:15', '14:15', '15:15', '16:15', '17:15', '18:15']);
+  });
+
   it('draws a line per series, comparison lines dashed in their primary colour', () => {
     const { container, getByRole } = render(<TrendChart {...props} type="line" />);
     expect(getByRole('figure').getAttribute('aria-label')).toBe('attempts chart');

@@ -1,3 +1,4 @@
+import { useMemo } from 'react';
 import {
   Area,
   AreaChart,
@@ -21,6 +22,7 @@ import {
   type ChartSeries,
 } from '../features/trends/chart-data.js';
 import type { ChartType } from '../features/trends/trends-state.js';
+import { roundTimeTicks } from './time-ticks.js';
 
 export interface TrendChartProps {
   model: ChartModel;
@@ -29,6 +31,8 @@ export interface TrendChartProps {
   formatAxisValue(v: number): string;
   formatTime(t: number): string;
   formatAxisTime(t: number): string;
+  /** The IANA zone `formatAxisTime` shows times in: axis labels fall on its round times (the browser's when omitted). */
+  timeZone?: string;
   /** Drill-down: a bucket (by its primary-range start) and, when known, the clicked series. */
   onSelect?(t: number, series: ChartSeries | undefined): void;
   /** Fixed size (tests, export); responsive to the container otherwise. */
@@ -91,6 +95,7 @@ export function TrendChart({
   formatAxisValue,
   formatTime,
   formatAxisTime,
+  timeZone,
   onSelect,
   size,
   ariaLabel,
@@ -100,6 +105,16 @@ export function TrendChart({
 }: TrendChartProps) {
   const byId = new Map(model.series.map((s) => [s.id, s]));
   const rows = drawnRows(model, type);
+  const zone = timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone;
+  // One zone look-up per bucket: computed again only when the buckets or the zone change.
+  const timeTicks = useMemo(
+    () =>
+      roundTimeTicks(
+        model.rows.map((r) => r.t),
+        zone,
+      ),
+    [model.rows, zone],
+  );
   const partialSeries = model.partialFrom === null ? [] : model.series.filter((s) => !s.compare);
   /** What a primary series' partial segment is, whatever the chart type draws it with. */
   const partialProps = (s: ChartSeries) => ({
@@ -146,6 +161,7 @@ export function TrendChart({
       dataKey="t"
       type="category"
       tickFormatter={(t: number) => formatAxisTime(t)}
+      {...(timeTicks ? { ticks: timeTicks } : {})}
       stroke="var(--muted)"
       tick={{ fill: 'var(--muted)', fontSize: 12 }}
       minTickGap={24}

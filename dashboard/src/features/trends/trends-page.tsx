@@ -554,6 +554,7 @@ export function TrendsPage() {
                   formatAxisValue={vf.axis}
                   formatTime={(x) => fmt.dateTime(x)}
                   formatAxisTime={(x) => fmt.axis(x, span)}
+                  timeZone={zone}
                   onSelect={
                     mayDrill
                       ? (x, s) => {
