@@ -1,4 +1,4 @@
-// Guards the alerts page's table at 1280×720 in real Chromium, in English and Chinese: the acknowledge/silence buttons stay in view (the table does not scroll sideways) and a label is not cut mid-word.
+// Guards the alerts page's table at 1280×720 in real Chromium, in English and Chinese: the acknowledge/withdraw/silence buttons stay in view (the table does not scroll sideways), an acknowledgement's reason shows with who gave it, and a label is not cut mid-word.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Browser } from 'playwright-core';
@@ -61,7 +61,15 @@ const alerts: Alert[] = [
     recovering: at,
     inhibitedBy: 'p1',
   },
+  {
+    ...base,
+    id: 'a1',
+    rule: 'method_success_rate_drop',
+    labels: { alertname: 'method_success_rate_drop', provider: 'stripe', method: 'card' },
+    acknowledged: { by: 'li.wei', at, reason: 'stripe incident INC-2231, rolling back the 3DS config' },
+  },
 ];
+const WITHDRAW: Record<Lang, string> = { en: 'Withdraw acknowledgement', 'zh-CN': '撤销确认' };
 
 let browser: Browser | undefined;
 beforeAll(async () => {
@@ -91,6 +99,8 @@ describe('the alerts table at 1280×720', () => {
       const right = wrap.getBoundingClientRect().right;
       return {
         scroll: wrap.scrollWidth - wrap.clientWidth,
+        buttons: [...document.querySelectorAll('td button')].map((b) => b.textContent),
+        acked: document.querySelector('td .ack-by')?.textContent ?? null,
         cut: [...document.querySelectorAll('td button')]
           .filter((b) => b.getBoundingClientRect().right > right + 0.5)
           .map((b) => b.textContent),
@@ -104,6 +114,8 @@ describe('the alerts table at 1280×720', () => {
       };
     });
     await ctx.close();
+    expect(m.buttons).toContain(WITHDRAW[lang]);
+    expect(m.acked).toContain('stripe incident INC-2231, rolling back the 3DS config');
     expect(m.cut, 'buttons cut off at the right').toEqual([]);
     expect(m.scroll).toBeLessThanOrEqual(0);
     expect(m.brokenLabels, 'a label broken mid-word').toBe(false);

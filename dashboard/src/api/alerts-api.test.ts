@@ -109,7 +109,18 @@ describe('alerts API shapes', () => {
         },
       ],
     });
-    expect(d.acknowledged).toEqual({ by: 'li.wei', at: 5_000 });
+    expect(d.acknowledged).toEqual({ by: 'li.wei', at: 5_000, reason: null });
+    const withReason = AlertDetailSchema.parse({
+      ...state,
+      acknowledged_by: 'li.wei',
+      acknowledged_at: 5_000,
+      acknowledged_reason: 'rolling back the adyen config',
+    });
+    expect(withReason.acknowledged).toEqual({
+      by: 'li.wei',
+      at: 5_000,
+      reason: 'rolling back the adyen config',
+    });
     expect(d.series).toEqual([{ t: 1, observed: 0.7, expected_low: 0.9, expected_high: 0.96 }]);
     expect(d.deliveries[0]).toMatchObject({
       channel: 'dingtalk',

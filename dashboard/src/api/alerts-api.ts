@@ -56,6 +56,7 @@ const AlertStateSchema = z.object({
   contributors: z.array(z.object({ key: z.string(), value: z.number() })).default([]),
   acknowledged_by: z.string().nullish(),
   acknowledged_at: num,
+  acknowledged_reason: z.string().nullish(),
   muted: z
     .object({ silenced_by: z.array(z.string()).default([]), inhibited_by: z.string().nullish() })
     .nullish(),
@@ -91,7 +92,8 @@ export interface Alert {
   expected: { low: number | null; high: number | null; value: number | null };
   revenue_at_risk: number | null;
   reporting_currency: string | null;
-  acknowledged: { by: string; at: number | null } | null;
+  /** Who acknowledged it, when, and why (`reason`: null when none was given). */
+  acknowledged: { by: string; at: number | null; reason?: string | null } | null;
   silenced: boolean;
   /** Ids of the active silences muting it (the engine's `muted.silenced_by`), expired by "Expire silence". */
   silencedBy?: string[];
@@ -126,7 +128,9 @@ export function toAlertView(s: z.output<typeof AlertStateSchema>): Alert {
     expected: { low: s.lower ?? null, high: s.upper ?? null, value: s.expected ?? null },
     revenue_at_risk: s.revenue_at_risk ?? null,
     reporting_currency: s.revenue_at_risk_currency ?? s.reporting_currency ?? null,
-    acknowledged: s.acknowledged_by ? { by: s.acknowledged_by, at: s.acknowledged_at ?? null } : null,
+    acknowledged: s.acknowledged_by
+      ? { by: s.acknowledged_by, at: s.acknowledged_at ?? null, reason: s.acknowledged_reason || null }
+      : null,
     silenced: (s.muted?.silenced_by.length ?? 0) > 0,
     silencedBy: s.muted?.silenced_by ?? [],
     inhibitedBy: s.muted?.inhibited_by ?? null,
@@ -307,11 +311,19 @@ export const alertsApi = {
     ),
   get: (id: string, signal?: AbortSignal) =>
     requestJson(`${API_BASE}/alerts/${encodeURIComponent(id)}`, AlertDetailSchema, { signal }),
-  ack: (id: string, by: string) =>
+  /** `POST /alerts/:id/ack` with why (an empty reason is sent as none); 409 when it is no longer active. */
+  ack: (id: string, by: string, reason = '') =>
     requestJson(`${API_BASE}/alerts/${encodeURIComponent(id)}/ack`, z.unknown(), {
       method: 'POST',
-      body: { by },
+      body: reason.trim() ? { by, reason: reason.trim() } : { by },
     }),
+  /**
+   * Withdraws the acknowledgement (`DELETE /alerts/:id/ack`): reminders and escalation resume.
+   * 409 when it is not acknowledged (withdrawn by someone else) or no longer active. No body:
+   * the collector names the caller.
+   */
+  unack: (id: string) =>
+    requestJson(`${API_BASE}/alerts/${encodeURIComponent(id)}/ack`, z.unknown(), { method: 'DELETE' }),
   silence: (req: SilenceRequest) =>
     requestJson(`${API_BASE}/silences`, z.unknown(), { method: 'POST', body: req }),
   /** Every silence the engine holds (active, pending, expired), as `GET /silences` lists them. */

@@ -11,10 +11,15 @@ const DURATIONS = [
   { key: 'dur.24h', ms: 86_400_000 },
 ] as const;
 
-/** Acknowledge and silence buttons for one alert; calls `onChanged` after a successful action. */
+/**
+ * Acknowledge (with an optional reason), withdraw-acknowledgement and silence controls for one
+ * alert; calls `onChanged` after a successful action.
+ */
 export function AlertActions({ alert, onChanged }: { alert: Alert; onChanged(): void }) {
   const { t } = useI18n();
   const [silencing, setSilencing] = useState(false);
+  const [acking, setAcking] = useState(false);
+  const [ackReason, setAckReason] = useState('');
   const [reason, setReason] = useState('');
   const [dur, setDur] = useState<number>(DURATIONS[0].ms);
   const [busy, setBusy] = useState(false);
@@ -28,6 +33,7 @@ export function AlertActions({ alert, onChanged }: { alert: Alert; onChanged(): 
     try {
       await action();
       setSilencing(false);
+      setAcking(false);
       onChanged();
     } catch (e) {
       setError(e instanceof Error ? e.message : String(e));
@@ -43,21 +49,66 @@ export function AlertActions({ alert, onChanged }: { alert: Alert; onChanged(): 
   return (
     <div className="row">
       {alert.acknowledged ? (
-        <span className="muted">{t('alerts.acked', { by: alert.acknowledged.by })}</span>
-      ) : (
-        <button
-          type="button"
-          disabled={busy}
-          onClick={() =>
-            run(() =>
-              alertsApi.ack(alert.id, 'dashboard').catch((e: unknown) => {
+        <>
+          <span className="muted ack-by">
+            {t('alerts.acked', { by: alert.acknowledged.by })}
+            {alert.acknowledged.reason ? (
+              <>
+                {t('alerts.ackReasonSep')}
+                <q className="ack-reason">{alert.acknowledged.reason}</q>
+              </>
+            ) : null}
+          </span>
+          <button
+            type="button"
+            disabled={busy}
+            onClick={() =>
+              run(() =>
+                alertsApi.unack(alert.id).catch((e: unknown) => {
+                  // 409: withdrawn by someone else, or resolved, since this page showed it.
+                  if (!(e instanceof ApiError && e.status === 409)) throw e;
+                  setNotice(t('alerts.unackGone'));
+                }),
+              )
+            }
+          >
+            {t('alerts.unack')}
+          </button>
+        </>
+      ) : acking ? (
+        <form
+          className="row"
+          onSubmit={(e) => {
+            e.preventDefault();
+            void run(() =>
+              alertsApi.ack(alert.id, 'dashboard', ackReason).catch((err: unknown) => {
                 // 409: it resolved since this page showed it (only an active alert is acknowledged).
-                if (!(e instanceof ApiError && e.status === 409)) throw e;
+                if (!(err instanceof ApiError && err.status === 409)) throw err;
                 setNotice(t('alerts.ackResolved'));
               }),
-            )
-          }
+            );
+          }}
         >
+          <label className="field">
+            {t('alerts.ackReason')}
+            <input
+              type="text"
+              maxLength={500}
+              value={ackReason}
+              onChange={(e) => setAckReason(e.target.value)}
+              placeholder={t('alerts.ackReasonHint')}
+              autoFocus
+            />
+          </label>
+          <button type="submit" className="primary" disabled={busy}>
+            {t('alerts.ack')}
+          </button>
+          <button type="button" onClick={() => setAcking(false)}>
+            {t('alerts.cancel')}
+          </button>
+        </form>
+      ) : (
+        <button type="button" disabled={busy} onClick={() => setAcking(true)}>
           {t('alerts.ack')}
         </button>
       )}
