@@ -20,7 +20,7 @@ import { positiveInt } from '../signals.js';
 import { appendRows } from './append-rows.js';
 import { runOnOwnConnection } from './read-connection.js';
 import { createEmbeddedFeed } from './feed.js';
-import { SqlParams, bucketSql, outcomeSqlOf, whereOf } from './sql.js';
+import { SqlParams, bucketSql, outcomeSqlOf, whereOf, zonedStartsOf } from './sql.js';
 import { SIGNAL_DDL, createEmbeddedPending, createEmbeddedSignals, type EmbeddedStore } from './signals.js';
 
 /** Where the embedded store keeps its data. */
@@ -438,8 +438,10 @@ export function createEmbeddedStore(config: EmbeddedStoreConfig, deps: EmbeddedS
       const bucketMs = positiveInt(q.bucketMs, 'bucketMs');
       const keySql = q.groupBy === null ? 'NULL::VARCHAR' : dimColumn(q.groupBy);
       const tz = q.tz ?? null;
+      // A zone's bucket starts for the range, once: both statements place rows against them.
+      const starts = zonedStartsOf(bucketMs, tz, q);
       const p = new SqlParams();
-      const t = bucketSql(p, bucketMs, tz, q);
+      const t = bucketSql(p, bucketMs, tz, starts);
       const o = outcomeSqlOf(p);
       const where = whereOf(q, p);
       const sql = `SELECT ${t} AS t, ${keySql} AS key,
@@ -453,7 +455,7 @@ export function createEmbeddedStore(config: EmbeddedStoreConfig, deps: EmbeddedS
         read(sql, p, (r) => r),
         gmvBy(
           q,
-          (gp) => [`${bucketSql(gp, bucketMs, tz, q)} AS t`, `${keySql} AS key`],
+          (gp) => [`${bucketSql(gp, bucketMs, tz, starts)} AS t`, `${keySql} AS key`],
           (r) => keyString(n(r.t), sOrNull(r.key)),
         ),
       ]);

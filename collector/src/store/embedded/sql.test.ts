@@ -3,7 +3,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import type { Filters } from '@paywatch/contracts';
 import { describe, expect, it } from 'vitest';
 import { createRandom } from '../contract/events.js';
-import { SqlParams, bucketSql, icuBucketSql, outcomeSqlOf, whereOf } from './sql.js';
+import { SqlParams, bucketSql, icuBucketSql, outcomeSqlOf, whereOf, zonedStartsOf } from './sql.js';
 
 const hostile = "x' OR '1'='1'; DROP TABLE payment_events; --";
 
@@ -99,7 +99,7 @@ describe('bucketSql with a range (buckets precomputed in JS)', () => {
             const to = a + Math.floor(rnd() * 10 * DAY) + 1;
             const p = new SqlParams();
             const range = { from, to };
-            const fast = bucketSql(p, bucketMs, tz, range);
+            const fast = bucketSql(p, bucketMs, tz, zonedStartsOf(bucketMs, tz, range));
             const icu = icuBucketSql(p, bucketMs, tz);
             expect(fast).not.toContain('AT TIME ZONE');
             if (fast.includes('CASE')) changes++;
@@ -127,13 +127,16 @@ describe('bucketSql with a range (buckets precomputed in JS)', () => {
   it('uses plain arithmetic without a zone change in range, ICU without a range or for short buckets', () => {
     const p = new SqlParams();
     const week = { from: Date.UTC(2026, 4, 1), to: Date.UTC(2026, 4, 8) };
-    expect(bucketSql(p, DAY, 'Asia/Kolkata', week)).toBe('($2 + least((ts - $2) // $1, $3) * $1)::BIGINT');
+    expect(bucketSql(p, DAY, 'Asia/Kolkata', zonedStartsOf(DAY, 'Asia/Kolkata', week))).toBe(
+      '($2 + least((ts - $2) // $1, $3) * $1)::BIGINT',
+    );
     expect(p.values).toEqual([DAY, Date.UTC(2026, 3, 30, 18, 30), 7]);
     expect(bucketSql(new SqlParams(), DAY, 'Asia/Kolkata')).toContain('AT TIME ZONE');
-    expect(bucketSql(new SqlParams(), HOUR, 'Asia/Kolkata', week)).toBe('(ts - ts % $1)');
+    expect(zonedStartsOf(HOUR, 'Asia/Kolkata', week)).toBeNull();
+    expect(bucketSql(new SqlParams(), HOUR, 'Asia/Kolkata', [week.from])).toBe('(ts - ts % $1)');
     const dst = { from: Date.UTC(2026, 2, 25), to: Date.UTC(2026, 3, 2) };
-    expect(bucketSql(new SqlParams(), DAY, 'Europe/Berlin', dst)).toMatch(
-      /^\(CASE WHEN ts < \$\d+ THEN .* ELSE .* END\)$/,
-    );
+    expect(
+      bucketSql(new SqlParams(), DAY, 'Europe/Berlin', zonedStartsOf(DAY, 'Europe/Berlin', dst)),
+    ).toMatch(/^\(CASE WHEN ts < \$\d+ THEN .* ELSE .* END\)$/);
   });
 });
