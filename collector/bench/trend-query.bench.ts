@@ -97,7 +97,9 @@ await store.start();
 try {
   const events = dataset();
   for (let i = 0; i < events.length; i += 20_000) await store.write(events.slice(i, i + 20_000));
-  console.log(`loaded ${events.length} events (${new Date(FROM).toISOString()} → ${new Date(TO).toISOString()})`);
+  console.log(
+    `loaded ${events.length} events (${new Date(FROM).toISOString()} → ${new Date(TO).toISOString()})`,
+  );
   const results = [];
   for (const c of cases) {
     const q = {
