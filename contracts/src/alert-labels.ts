@@ -8,6 +8,7 @@ import {
   type Method,
   type Status,
 } from './enums.js';
+import { formatMessage } from './plural.js';
 
 // The one set of names people read for an alert's labels and contributing dimensions, in English
 // and Chinese: "Failure category: Provider error · 331 failures", "BIN: small ones pooled" — not
@@ -206,11 +207,14 @@ export function contributorKind(a: { rule: string; message?: SummaryMessage | nu
   return a.rule.includes('mix') ? 'points' : a.rule.includes('card_testing') ? 'declined' : 'failures';
 }
 
-/** The figures' phrasing; `{n}` a whole number, `{value}` a number. */
+/** The figures' phrasing (`formatMessage`: English plurals); `{n}` a whole number, `{value}` a number. */
 export const CONTRIBUTOR_FIGURES = {
   points: { en: '+{value} pp', zh: '+{value} 个百分点' },
-  count: { en: '{n} failures', zh: '{n} 笔失败' },
-  excess: { en: '{n} more failures than its share of attempts', zh: '比其尝试占比多 {n} 笔失败' },
+  count: { en: '{n, plural, one {# failure} other {# failures}}', zh: '{n} 笔失败' },
+  excess: {
+    en: '{n, plural, one {# more failure} other {# more failures}} than its share of attempts',
+    zh: '比其尝试占比多 {n} 笔失败',
+  },
   excessHelp: {
     en: "Failures beyond what this value's share of the attempts explains at the alert's failure rate: an estimate ({value}), so fractional; shown rounded to whole payments.",
     zh: '按该告警的失败率，超出此取值尝试占比所应有失败数的部分（{value}）：为估算值，故有小数；显示时取整到笔。',
@@ -262,7 +266,7 @@ export function contributorText(
   const value = dim ? labelValue(locale, dim, v) : v;
   const whole = (n: number) => (n > 0 && Math.round(n) === 0 ? '<1' : number(Math.round(n)));
   const say = (t: string, vars: Record<string, string>) =>
-    t.replace(/\{(\w+)\}/g, (m, k: string) => vars[k] ?? m);
+    formatMessage(locale === 'zh' ? 'zh-CN' : 'en', t, vars);
   const F = CONTRIBUTOR_FIGURES;
   let figure: string;
   let help: string | null = null;

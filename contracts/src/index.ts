@@ -11,3 +11,4 @@ export * from './signals.js';
 export * from './text.js';
 export * from './alert-summary.js';
 export * from './alert-labels.js';
+export * from './plural.js';

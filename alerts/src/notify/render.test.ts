@@ -193,7 +193,7 @@ describe('contributing dimensions in messages', () => {
       alerts: [sampleAlert({ contributors, labels: { ...sampleAlert().labels, bin: '_pooled' } })],
     });
   const EN =
-    'Top contributors: Failure category: Provider error · 331 failures; BIN: small ones pooled · 20 more failures than its share of attempts; Provider: adyen · <1 more failures than its share of attempts; Issuer country: Canada (CA) · 5 more failures than its share of attempts';
+    'Top contributors: Failure category: Provider error · 331 failures; BIN: small ones pooled · 20 more failures than its share of attempts; Provider: adyen · <1 more failure than its share of attempts; Issuer country: Canada (CA) · 5 more failures than its share of attempts';
   const ZH =
     '主要贡献维度：失败类别：渠道错误 · 331 笔失败；BIN：小流量合并 · 比其尝试占比多 20 笔失败；渠道：adyen · 比其尝试占比多 <1 笔失败；发卡国家：加拿大 (CA) · 比其尝试占比多 5 笔失败';
 

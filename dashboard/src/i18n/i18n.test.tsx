@@ -1,8 +1,17 @@
 // @vitest-environment jsdom
-// Guards the language switch: the UI text changes, the choice persists, numbers and dates follow the locale, both catalogues have every key.
+// Guards the language switch: the UI text changes, the choice persists, numbers and dates follow the locale, both catalogues have every key, and English counts agree with their noun ('1 attempt', not '1 attempts').
 import { act, cleanup, fireEvent, render, screen } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { I18nProvider, LANG_STORAGE_KEY, formatterFor, initialLang, useI18n, MESSAGES } from './index.js';
+import {
+  I18nProvider,
+  LANG_STORAGE_KEY,
+  formatterFor,
+  initialLang,
+  useI18n,
+  MESSAGES,
+  translate,
+} from './index.js';
+import { contributorText } from '../features/alerts/alert-labels.js';
 
 function Probe() {
   const { t, lang, setLang, fmt } = useI18n();
@@ -70,5 +79,36 @@ describe('i18n', () => {
       (k) => MESSAGES.en[k as keyof typeof MESSAGES.en] === MESSAGES['zh-CN'][k as keyof typeof MESSAGES.en],
     );
     expect(same.sort()).toEqual(['app.title', 'dim.card_bin', 'label.ip_ref', 'tx.range'].sort());
+  });
+
+  it('writes English counts in the singular for one, by Intl.PluralRules', () => {
+    expect(translate('en', 'live.attempts', { n: 1 })).toBe('1 attempt');
+    expect(translate('en', 'live.attempts', { n: '1,234' })).toBe('1,234 attempts');
+    expect(translate('en', 'trends.basis', { n: '1' })).toBe('1 attempt');
+    expect(translate('en', 'pay.events', { n: 1 })).toBe('1 event');
+    expect(translate('en', 'conn.backfilled', { n: 1 })).toBe(
+      'Backfilled 1 transaction missed while disconnected',
+    );
+    expect(translate('en', 'alerts.inhibitsN', { n: '1' })).toBe('1 alert it inhibits');
+    expect(translate('en', 'alerts.inhibitsN', { n: '3' })).toBe('3 alerts it inhibits');
+    expect(translate('en', 'trends.unconvertedAvg', { n: '1' })).toMatch(
+      /^The average ticket leaves out that 1 successful payment:/,
+    );
+    expect(translate('zh-CN', 'live.attempts', { n: 1 })).toBe('1 次尝试');
+    const n = (x: number) => String(x);
+    expect(contributorText('en', { key: 'provider=adyen', value: 1.2 }, 'failures', n).figure).toBe(
+      '1 more failure than its share of attempts',
+    );
+    expect(contributorText('en', { key: 'failure_category=timeout', value: 1 }, 'failures', n).figure).toBe(
+      '1 failure',
+    );
+    expect(contributorText('en', { key: 'failure_category=timeout', value: 2 }, 'failures', n).figure).toBe(
+      '2 failures',
+    );
+  });
+
+  it('has no English count left without its plural form ("{n} attempts")', () => {
+    const bare = Object.entries(MESSAGES.en).filter(([, m]) => /\{n\} (more )?[a-z]+s\b/.test(m));
+    expect(bare).toEqual([]);
   });
 });

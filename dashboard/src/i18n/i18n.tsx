@@ -1,4 +1,5 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
+import { formatMessage } from '@paywatch/contracts';
 import { enumLabel, type EnumKind } from './enum-labels.js';
 import { formatterFor, type Formatter } from './format.js';
 import { LANGS, MESSAGES, type Lang, type MessageKey } from './messages.js';
@@ -17,9 +18,8 @@ export interface I18n {
 
 /** Substitutes `{name}` placeholders; unknown names are left visible so they get noticed. */
 export function translate(lang: Lang, key: MessageKey, vars?: Record<string, string | number>): string {
-  const msg = MESSAGES[lang][key];
-  if (!vars) return msg;
-  return msg.replace(/\{(\w+)\}/g, (m, name: string) => (name in vars ? String(vars[name]) : m));
+  // `{n, plural, one {# attempt} other {# attempts}}` picks the form by the count (contracts' formatMessage).
+  return formatMessage(lang, MESSAGES[lang][key], vars);
 }
 
 /** Stored choice, else the browser's preference, else English. */

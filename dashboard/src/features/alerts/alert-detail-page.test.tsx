@@ -79,7 +79,7 @@ describe('alert page: labels and contributing dimensions', () => {
     expect(en.contributors).toEqual([
       'Failure category: Provider error · 331 failures',
       'Provider: adyen · 20 more failures than its share of attempts',
-      'Method: Apple Pay · <1 more failures than its share of attempts',
+      'Method: Apple Pay · <1 more failure than its share of attempts',
     ]);
     expect(en.tooltips).toEqual(['failure_category=provider_error', 'provider=adyen', 'method=apple_pay']);
     expect(en.labels).toBe(

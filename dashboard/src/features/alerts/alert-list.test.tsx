@@ -142,7 +142,7 @@ describe('AlertList', () => {
       );
     page('en', true);
     expect(screen.getByRole('status').textContent).toBe(
-      'Showing the newest 1 alerts: more match. Choose a state or a severity to see the rest.',
+      'Showing the newest 1 alert: more match. Choose a state or a severity to see the rest.',
     );
     cleanup();
     page('zh-CN', true);
