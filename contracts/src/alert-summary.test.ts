@@ -1,4 +1,4 @@
-// Guards the alert sentences' wording: every metric a detector can watch (SERIES_METRICS) has a name in English and Chinese, and every sentence naming a metric reads that name, never its id ("Success rate 14.0% …", not "success_rate 14.0% …").
+// Guards the alert sentences' wording: every metric a detector can watch (SERIES_METRICS) has a name in English and Chinese, and every sentence naming a metric reads that name, never its id ("Success rate 14.0% …", not "success_rate 14.0% …"); and English counts agree with their noun ("over 1 payment (1 attempt)", not "1 payments (1 attempts)").
 import { describe, expect, it } from 'vitest';
 import {
   CARD_TESTING_KEY_NAMES,
@@ -90,6 +90,30 @@ describe('alert sentences', () => {
     expect(summaryText(succeeded, 'en')).toBe(
       'End-of-day successful payments projected 9800 vs forecast 10000',
     );
+  });
+
+  it('write an English count of one in the singular', () => {
+    const say = (m: SummaryMessage) => summaryText(m, 'en');
+    expect(
+      say({
+        key: 'rate',
+        params: {
+          metric: 'success_rate',
+          value: 0,
+          payments: 1,
+          attempts: 1,
+          lower: 0,
+          upper: 0.79,
+          baseline: 0.95,
+        },
+      }),
+    ).toBe('Success rate 0.0% over 1 payment (1 attempt) (0.0%–79.0%) vs baseline 95.0%');
+    expect(say({ key: 'too_few_attempts', params: { attempts: 1, min: 30 } })).toBe('1 attempt < 30');
+    expect(say({ key: 'too_few_failures', params: { failures: 1, min: 5 } })).toBe('1 failure < 5');
+    expect(say({ key: 'silence', params: { observed: 1, minutes: 10, expected: 42, p: 1e-12 } })).toMatch(
+      /^1 attempt in 10 min, 42 expected/,
+    );
+    expect(say({ key: 'too_few_attempts', params: { attempts: 2, min: 30 } })).toBe('2 attempts < 30');
   });
 
   it('name failure categories and card-testing keys, not their ids', () => {

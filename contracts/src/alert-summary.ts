@@ -210,6 +210,12 @@ export const METRIC_NAMES: Record<SeriesMetric, Record<SummaryLocale, string>> =
 
 const METRIC_ZH = (m: SeriesMetric): string => METRIC_NAMES[m].zh;
 
+const EN_PLURAL = new Intl.PluralRules('en');
+/** An English count with its noun in the form the count takes: "1 attempt", "312 attempts". */
+function countEn(n: number, one: string, other = `${one}s`): string {
+  return `${n} ${EN_PLURAL.select(n) === 'one' ? one : other}`;
+}
+
 /** A metric's English name; `mid`: inside a sentence ("End-of-day successful payments …"). */
 function metricEn(m: SeriesMetric, mid = false): string {
   const name = METRIC_NAMES[m].en;
@@ -313,10 +319,10 @@ function en(m: SummaryMessage): string {
       return `learning ${LEARNING[m.params.what].en}`;
     case 'too_few_attempts': {
       const p = m.params;
-      return `${p.attempts} attempts < ${p.min}${p.merged ? ': merged into the next step' : ''}`;
+      return `${countEn(p.attempts, 'attempt')} < ${p.min}${p.merged ? ': merged into the next step' : ''}`;
     }
     case 'too_few_failures':
-      return `${m.params.failures} failures < ${m.params.min}`;
+      return `${countEn(m.params.failures, 'failure')} < ${m.params.min}`;
     case 'threshold': {
       const p = m.params;
       return `${metricEn(p.metric)} ${formatMetric(p.metric, p.value)} is ${p.bad ? '' : 'not '}${p.op} ${formatMetric(p.metric, p.threshold)} over ${p.window_minutes} min`;
@@ -339,8 +345,8 @@ function en(m: SummaryMessage): string {
       const f = (v: number | null) => formatMetric(p.metric, v);
       const over =
         p.payments === undefined
-          ? `${p.attempts} attempts`
-          : `${p.payments} payments (${p.attempts} attempts)`;
+          ? countEn(p.attempts, 'attempt')
+          : `${countEn(p.payments, 'payment')} (${countEn(p.attempts, 'attempt')})`;
       const held = p.held_minutes === undefined ? '' : `, held ${p.held_minutes} min`;
       return `${metricEn(p.metric)} ${f(p.value)} over ${over} (${f(p.lower)}–${f(p.upper)}) vs baseline ${f(p.baseline)}${held}`;
     }
@@ -381,7 +387,7 @@ function en(m: SummaryMessage): string {
                 : `nothing from ${p.provider ?? 'it'} since: stopped or delivery delayed, not known yet`
             }`
           : '';
-      return `${p.observed} attempts in ${p.minutes} min, ${Math.round(p.expected)} expected (${formatP('P', p.p)})${late}`;
+      return `${countEn(p.observed, 'attempt')} in ${p.minutes} min, ${Math.round(p.expected)} expected (${formatP('P', p.p)})${late}`;
     }
     case 'mix_stable': {
       const p = m.params;
@@ -394,7 +400,7 @@ function en(m: SummaryMessage): string {
       const vs = p.season_days !== null ? ` vs this time of day on ${p.season_days} past days` : '';
       const transfer = p.from !== null ? ` (${c(p.from)} → ${p.to === null ? '?' : c(p.to)})` : '';
       const shifts = p.shifts.map((x) => `${c(x.category)} +${(x.value * 100).toFixed(0)} pp`).join(', ');
-      return `decline mix shifted (JSD ${p.jsd.toFixed(3)} over ${p.failures} failures${vs}, ${formatP('p', p.p)}${transfer})${shifts ? `: ${shifts}` : ''}`;
+      return `decline mix shifted (JSD ${p.jsd.toFixed(3)} over ${countEn(p.failures, 'failure')}${vs}, ${formatP('p', p.p)}${transfer})${shifts ? `: ${shifts}` : ''}`;
     }
     case 'univariate': {
       const p = m.params;
@@ -402,12 +408,12 @@ function en(m: SummaryMessage): string {
     }
     case 'card_testing': {
       const p = m.params;
-      return `card testing suspected on ${cardKey(p.dimension, 'en')} ${p.entity}: ${p.attempts} small attempts (≤ ${p.small_amount}) in ${p.window_minutes} min, ${p.declined} declined`;
+      return `card testing suspected on ${cardKey(p.dimension, 'en')} ${p.entity}: ${countEn(p.attempts, 'small attempt')} (≤ ${p.small_amount}) in ${p.window_minutes} min, ${p.declined} declined`;
     }
     case 'velocity': {
       const p = m.params;
       return p.over === 'count'
-        ? `customer ${p.customer} made ${p.value} attempts in ${p.window_minutes} min (limit ${p.limit} for ${p.level})`
+        ? `customer ${p.customer} made ${countEn(p.value, 'attempt')} in ${p.window_minutes} min (limit ${p.limit} for ${p.level})`
         : `customer ${p.customer} moved ${p.value.toFixed(2)} in ${p.window_minutes} min (limit ${p.limit} for ${p.level})`;
     }
     case 'aml': {
@@ -416,7 +422,7 @@ function en(m: SummaryMessage): string {
     }
     case 'structuring': {
       const p = m.params;
-      return `customer ${p.customer} made ${p.count} transactions just below the ${p.threshold} threshold in ${p.window_hours} h (total ${p.total.toFixed(2)})`;
+      return `customer ${p.customer} made ${countEn(p.count, 'transaction')} just below the ${p.threshold} threshold in ${p.window_hours} h (total ${p.total.toFixed(2)})`;
     }
     case 'limit': {
       const p = m.params;
