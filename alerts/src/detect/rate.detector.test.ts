@@ -32,12 +32,20 @@ describe('rate detector', () => {
     expect(ev.filter((e) => e.verdict === 'insufficient').length).toBeGreaterThan(250);
   });
 
-  it('does not learn an outage as the new normal', () => {
+  it('does not learn an outage as the new normal (until adapt_after_minutes adopts it, once, as documented)', () => {
+    const minutes = synthMinutes(0, 600, (t) => ({ attempts: 60, successRate: t >= onset ? 0.6 : 0.9 }));
+    const never = createRateDetector({ ...spec, adapt_after_minutes: 0 });
+    const ev = minutes.map((m) => never.evaluate(m));
+    expect(ev.slice(245).every((e) => e.verdict === 'anomalous')).toBe(true);
+    // Default: one episode of about two hours (firing since its first minutes), then the baseline
+    // is the outage's level and it stays normal.
     const d = createRateDetector(spec);
-    const ev = synthMinutes(0, 600, (t) => ({ attempts: 60, successRate: t >= onset ? 0.6 : 0.9 })).map((m) =>
-      d.evaluate(m),
-    );
-    expect(ev.slice(500).every((e) => e.verdict === 'anomalous')).toBe(true);
+    const v = minutes.map((m) => d.evaluate(m).verdict);
+    const end = v.indexOf('normal', 245);
+    expect(v.slice(245, end).every((x) => x === 'anomalous')).toBe(true);
+    expect(end - 240).toBeGreaterThanOrEqual(120);
+    expect(end - 240).toBeLessThanOrEqual(140);
+    expect(v.slice(end).filter((x) => x === 'anomalous')).toEqual([]);
   });
 });
 
@@ -286,7 +294,7 @@ describe('rate detector counts payments, not attempts', () => {
       ]).toEqual(want);
     });
 
-    it('a step to 80 % that stays is not normal again on a noisy good minute (no second page)', () => {
+    it('a step to 80 % that stays is not normal again on a noisy good minute, and is adopted after adapt_after_minutes', () => {
       for (const seed of [1, 2]) {
         const d = createRateDetector(provider);
         const ev = synthMinutes(
@@ -295,9 +303,51 @@ describe('rate detector counts payments, not attempts', () => {
           (t) => ({ attempts: 210, successRate: t < start ? 0.94 : 0.8 }),
           seed,
         ).map((m) => d.evaluate(m));
-        // Anomalous from +20 to +400 without a break (before: normal again at +186 / +180, a
-        // one-minute good tail at 87 % ended the suffix test's verdict, and it fired again).
-        expect(ev.slice(320).map((e) => e.verdict)).toEqual(ev.slice(320).map(() => 'anomalous'));
+        // Anomalous from +20 without a break (a one-minute good tail at 87 % once ended the
+        // suffix test's verdict, and it fired again) until the drop is adopted, 120 minutes after
+        // it was held (+15): normal from then to the end, against the adopted level (≈ 80 %).
+        const end = ev.findIndex((e, i) => i >= 320 && e.verdict === 'normal');
+        expect(end - 300).toBeGreaterThanOrEqual(130);
+        expect(end - 300).toBeLessThanOrEqual(140);
+        expect(ev.slice(320, end).every((e) => e.verdict === 'anomalous')).toBe(true);
+        expect(ev.slice(end).filter((e) => e.verdict === 'anomalous')).toEqual([]);
+        expect(ev[end]?.expected).toBeCloseTo(0.8, 1);
+      }
+    });
+
+    it('adopts a held drop at the same minute across a snapshot and restore in the middle of its firing', () => {
+      const minutes = synthMinutes(0, 520, (t) => ({ attempts: 40, successRate: t < start ? 0.94 : 0.8 }), 2);
+      const straight = createRateDetector(provider);
+      const want = minutes.map((m) => straight.evaluate(m).verdict);
+      const a = createRateDetector(provider);
+      minutes.slice(0, 380).forEach((m) => a.evaluate(m));
+      const b = createRateDetector(provider);
+      b.restore?.(JSON.parse(JSON.stringify(a.snapshot?.())));
+      expect(minutes.slice(380).map((m) => b.evaluate(m).verdict)).toEqual(want.slice(380));
+      expect(want.slice(380).includes('normal')).toBe(true);
+    });
+
+    /** Pages in 24 h (an anomalous minute after more than 3 normal ones: keep_firing_for 3m). */
+    const pages = (v: string[]) =>
+      v.filter(
+        (x, i) =>
+          x === 'anomalous' && v.slice(Math.max(0, i - 4), i).filter((y) => y === 'anomalous').length === 0,
+      ).length;
+
+    it('a permanent drop to 80 % at 40 attempts a minute pages once in 24 h, then is adopted', () => {
+      // Before: a held drop was never adopted and one good minute (or a window at 87 %) ended it,
+      // so it paged again and again (91 pages over these 3 seeds' 24 h).
+      for (const seed of [1, 2, 3]) {
+        const d = createRateDetector(provider);
+        const v = synthMinutes(
+          0,
+          300 + 1440,
+          (t) => ({ attempts: 40, successRate: t < start ? 0.94 : 0.8 }),
+          seed,
+        ).map((m) => d.evaluate(m).verdict);
+        expect(pages(v.slice(0, 300))).toBe(0);
+        expect(pages(v.slice(300))).toBe(1);
+        expect(v.slice(300 + 180).filter((x) => x === 'anomalous')).toEqual([]);
       }
     });
 

@@ -74,6 +74,17 @@ export const RateSpecSchema = z.object({
    * loses. 0 disables.
    */
   sustain_minutes: z.number().int().min(0).max(240).default(15),
+  /**
+   * A held drop (see `sustain_minutes`) that has fired this long is adopted: the baseline becomes
+   * the rate of its minutes, the slice is normal again (the alert resolves) and does not re-fire
+   * on the same level. Until then it ends only on a *confirmed* recovery: a suffix of the window
+   * back within half of `min_effect` whose interval lies above the drop's own rate (one good
+   * minute at 20 attempts is no recovery). Two hours, as the decline-mix detector's
+   * `adapt_after_minutes`: long enough for an on-call to have taken the page, acknowledged and
+   * worked the incident; after it the alert says nothing new, and a further drop pages again
+   * against the adopted level. 0: never adopted (fires until the rate comes back).
+   */
+  adapt_after_minutes: z.number().int().min(0).max(10080).default(120),
 });
 export type RateSpec = z.infer<typeof RateSpecSchema>;
 
@@ -149,6 +160,10 @@ export function createRateDetector(spec: RateSpec): SeriesDetector {
   // The window's rate was beyond min_effect (the streak's test): its leaving minute is not
   // learned either, so a slide is not learned as it goes.
   let beyond = false;
+  // Minutes the current held drop has fired (`heldFiring` without a break), and the counts of its
+  // minutes that have left the window meanwhile (the level adopted after `adapt_after_minutes`).
+  let heldFor = 0;
+  const ep = { hits: 0, n: 0, m: 0 };
   const higherIsWorse = spec.metric === 'decline_rate';
 
   /**
@@ -231,6 +246,8 @@ export function createRateDetector(spec: RateSpec): SeriesDetector {
         heldFiring,
         lastBad,
         held: held.map((r) => [r.hits, r.n, r.a]),
+        heldFor,
+        ep: [ep.hits, ep.n, ep.m],
         // The window's failed payments, [payment id, minutes before the newest, outcome], newest
         // first: without them a retry after a restart of a payment that failed before it counted
         // as a second payment.
@@ -301,6 +318,12 @@ export function createRateDetector(spec: RateSpec): SeriesDetector {
       }
       for (let i = 1; i <= Math.min(held.length, recent.length); i++)
         held[held.length - i] = recent[recent.length - i] as MinuteCounts;
+      // Snapshots from before held drops were adopted: the drop's clock starts now.
+      heldFor = s['heldFor'] === undefined ? 0 : num(s['heldFor']);
+      const e = s['ep'] === undefined ? [0, 0, 0] : arr(s['ep']);
+      ep.hits = num(e[0]);
+      ep.n = num(e[1]);
+      ep.m = num(e[2]);
       // Snapshots from before the fence existed: no fence.
       fence = s['fence'] === undefined ? spec.window_minutes : Math.min(num(s['fence']), spec.window_minutes);
     },
@@ -344,6 +367,11 @@ export function createRateDetector(spec: RateSpec): SeriesDetector {
       // traffic every suffix is tested as before (a mild drop needs the whole window).
       if (bN >= spec.min_baseline_attempts && spec.recover_minutes > 0 && tainted.includes(true)) {
         const p0 = bHits / bN;
+        let ra = 0;
+        for (let k = recent.length - 1; k >= Math.max(0, recent.length - spec.recover_minutes); k--)
+          ra += recent[k]?.a ?? 0;
+        // Busy enough for a tail's interval to say something (see the confirmation below).
+        const busy = ra >= 3 * spec.recover_min_attempts;
         let th = 0;
         let tn = 0;
         let ta = 0;
@@ -354,11 +382,33 @@ export function createRateDetector(spec: RateSpec): SeriesDetector {
           if (ta < spec.recover_min_attempts) continue;
           const margin = heldFiring ? spec.min_effect / 2 : spec.min_effect;
           const healthy = higherIsWorse ? th / tn <= p0 + margin : th / tn >= p0 - margin;
-          if (healthy) {
-            recoveredFrom = k;
-            tail = { hits: th, n: tn, a: ta };
-            fence = Math.min(fence, recent.length - k);
+          if (!healthy) break;
+          // Confirmed, on a busy slice (3 × `recover_min_attempts` in the last `recover_minutes`)
+          // after a mild drop (the window's minutes before the tail within 3 × min_effect of the
+          // baseline): the tail's interval lies beyond the rate of those minutes, or a longer tail
+          // is tried. One good minute of 30 attempts at 87 % inside a drop to 80 % that goes on is
+          // noise: it ended the page, which fired again minutes later (40–80 attempts a minute,
+          // several times a day). After a deep drop (an outage) a healthy tail is no such noise,
+          // and a sparse slice's tail is too small for an interval to clear anything in time
+          // (bank transfers after an outage resolved 10–13 minutes late): both recover as before.
+          let bh0 = 0;
+          let bn0 = 0;
+          let ba0 = 0;
+          for (let j = 0; j < k; j++) {
+            bh0 += recent[j]?.hits ?? 0;
+            bn0 += recent[j]?.n ?? 0;
+            ba0 += recent[j]?.a ?? 0;
           }
+          const lvl = bn0 > 0 ? bh0 / bn0 : p0;
+          const mild = higherIsWorse ? lvl - p0 < 3 * spec.min_effect : p0 - lvl < 3 * spec.min_effect;
+          if (ba0 >= spec.recover_min_attempts && bn0 > 0 && mild && busy) {
+            const nEff = tn / (1 + (tn - 1) * spec.overdispersion);
+            const ct = wilson((th / tn) * nEff, nEff, spec.z);
+            if (higherIsWorse ? ct.upper >= lvl : ct.lower <= lvl) continue;
+          }
+          recoveredFrom = k;
+          tail = { hits: th, n: tn, a: ta };
+          fence = Math.min(fence, recent.length - k);
           break;
         }
       }
@@ -422,7 +472,18 @@ export function createRateDetector(spec: RateSpec): SeriesDetector {
         // Held drop: see `sustain_minutes`. Not once a recovered tail shows (the held minutes
         // still hold an ended incident's failures).
         const pw = whole.n > 0 ? whole.hits / whole.n : p0;
-        const margin = heldFiring ? spec.min_effect / 2 : spec.min_effect;
+        // After an anomalous verdict the window must come back within half of min_effect on a
+        // slice busy enough to show a recovered tail (`recover_min_attempts` in the last
+        // `recover_minutes`), which then ends it: at 40 attempts a minute a step to 80 % fired,
+        // was normal again on a window at 87 % and paged a second time once held. A sparser
+        // slice recovers on its window, as before (its ended outage would otherwise fire on).
+        let tailA = 0;
+        for (let k = recent.length - 1; k >= Math.max(0, recent.length - spec.recover_minutes); k--)
+          tailA += recent[k]?.a ?? 0;
+        const margin =
+          heldFiring || (lastBad && tailA >= spec.recover_min_attempts)
+            ? spec.min_effect / 2
+            : spec.min_effect;
         beyond =
           spec.sustain_minutes > 0 &&
           recoveredFrom < 0 &&
@@ -457,7 +518,43 @@ export function createRateDetector(spec: RateSpec): SeriesDetector {
         // (a slide's first low minutes) is not over while the window is still beyond the
         // margin, only once a recovered tail shows or the window comes back. Without it the
         // provider page of adyen sliding to 75 % fired at +25, resolved at +28 and fired again.
-        if (!bad && lastBad && beyond) {
+        // A held drop ends only on a confirmed recovery (see `adapt_after_minutes`): a suffix of
+        // the window with `recover_min_attempts`, back within half of min_effect, whose interval
+        // lies above the drop's rate. The recovered tail alone (one minute of 20 attempts at
+        // 90 % while the slice runs at 80 %) ended it several times an hour at low volume, and
+        // each time it paged again `sustain_minutes` later.
+        let confirmed = false;
+        if (wasHeld && spec.adapt_after_minutes > 0) {
+          let lh = ep.hits;
+          let ln = ep.n;
+          if (ln === 0)
+            for (const r of held) {
+              lh += r.hits;
+              ln += r.n;
+            }
+          const level = ln > 0 ? lh / ln : p0;
+          let sh = 0;
+          let sn = 0;
+          let sa = 0;
+          for (let k = recent.length - 1; k >= 0 && !confirmed; k--) {
+            sh += recent[k]?.hits ?? 0;
+            sn += recent[k]?.n ?? 0;
+            sa += recent[k]?.a ?? 0;
+            if (sa < spec.recover_min_attempts || sn === 0) continue;
+            const nEff = sn / (1 + (sn - 1) * spec.overdispersion);
+            const cs = wilson((sh / sn) * nEff, nEff, spec.z);
+            const back = higherIsWorse
+              ? sh / sn <= p0 + spec.min_effect / 2
+              : sh / sn >= p0 - spec.min_effect / 2;
+            confirmed = back && (higherIsWorse ? cs.upper < level : cs.lower > level);
+          }
+          if (!confirmed) {
+            if (!bad) anomalousMinutes = recent.length;
+            bad = true;
+            heldFiring = true;
+          }
+        }
+        if (!bad && lastBad && beyond && !confirmed) {
           bad = true;
           heldFiring = wasHeld;
           anomalousMinutes = recent.length;
@@ -511,6 +608,40 @@ export function createRateDetector(spec: RateSpec): SeriesDetector {
         // Its failed payments leave the window (a restored minute has no payment ids).
         forget(old, seq - spec.window_minutes);
         if (old && oldC && !wasAnomalous && out.verdict !== 'anomalous' && !beyond) absorb(oldC);
+        else if (oldC && heldFiring) {
+          ep.hits += oldC.hits;
+          ep.n += oldC.n;
+          ep.m++;
+        }
+      }
+      // Adoption (see `adapt_after_minutes`): the held drop's minutes are the baseline now, as
+      // many of them as the baseline holds, at their mean; the window's minutes are learnt as
+      // they leave it. The next evaluation is judged against the adopted level.
+      heldFor = heldFiring ? heldFor + 1 : 0;
+      if (!heldFiring) {
+        ep.hits = 0;
+        ep.n = 0;
+        ep.m = 0;
+      } else if (spec.adapt_after_minutes > 0 && heldFor >= spec.adapt_after_minutes && ep.n > 0) {
+        const k = Math.min(ep.m, spec.baseline_minutes);
+        bh.fill(0);
+        bn.fill(0);
+        for (let i = 0; i < k; i++) {
+          bh[i] = ep.hits / ep.m;
+          bn[i] = ep.n / ep.m;
+        }
+        bHead = k % spec.baseline_minutes;
+        bHits = (ep.hits / ep.m) * k;
+        bN = (ep.n / ep.m) * k;
+        tainted.fill(false);
+        fence = spec.window_minutes;
+        streak = 0;
+        heldFiring = false;
+        lastBad = false;
+        heldFor = 0;
+        ep.hits = 0;
+        ep.n = 0;
+        ep.m = 0;
       }
       return out;
     },

@@ -52,8 +52,8 @@ const key = (t: AlertTransition) =>
 
 /**
  * Runs the hours before the restart on a file store, then rewrites the saved detector state as
- * the previous release wrote it: the rule's fingerprint without recover_* and sustain_minutes,
- * the rate snapshots without the fence, the failed payments and the held-drop streak. Returns the state file path.
+ * the previous release wrote it: the rule's fingerprint without recover_*, sustain_minutes and adapt_after_minutes,
+ * the rate snapshots without the fence, the failed payments, the held-drop streak and its adoption clock. Returns the state file path.
  */
 async function savedByPreviousRelease(): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), 'pw-upgrade-'));
@@ -76,10 +76,12 @@ async function savedByPreviousRelease(): Promise<string> {
     delete def.detector['recover_minutes'];
     delete def.detector['recover_min_attempts'];
     delete def.detector['sustain_minutes'];
+    delete def.detector['adapt_after_minutes'];
     r.fingerprint = JSON.stringify(def);
     // Nor the failed payments (snapshot version 2) or a held drop's streak.
     for (const s of r.series)
-      for (const k of ['fence', 'v', 'paid', 'streak', 'held', 'heldFiring', 'lastBad']) delete s.det[k];
+      for (const k of ['fence', 'v', 'paid', 'streak', 'held', 'heldFiring', 'lastBad', 'heldFor', 'ep'])
+        delete s.det[k];
   }
   expect(snap.rules.map((r) => r.fingerprint)).toEqual([LEGACY_PROVIDER_RATE_FINGERPRINT]);
   writeFileSync(file, JSON.stringify(snap));
