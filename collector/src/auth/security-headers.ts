@@ -23,14 +23,15 @@ export function securityHeaders(opts: {
   /** The hashes of the served page's inline blocks, read per response (the page can be rebuilt). */
   inline?: () => { script: string[]; style: string[] };
 }): RequestHandler {
-  const hashes = (kind: 'script' | 'style') => () => (opts.inline?.()[kind] ?? []).join(' ');
+  // One value per directive ('self' and the hashes): an empty hash list adds no trailing blank.
+  const selfAnd = (kind: 'script' | 'style') => () => ["'self'", ...(opts.inline?.()[kind] ?? [])].join(' ');
   return helmet({
     contentSecurityPolicy: {
       useDefaults: false,
       directives: {
         'default-src': ["'self'"],
-        'script-src': ["'self'", hashes('script')],
-        'style-src': ["'self'", hashes('style')],
+        'script-src': [selfAnd('script')],
+        'style-src': [selfAnd('style')],
         'img-src': ["'self'", 'data:'],
         'font-src': ["'self'", 'data:'],
         // 'self' covers same-origin ws:/wss: (CSP3) for socket.io.

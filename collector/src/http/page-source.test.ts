@@ -53,6 +53,7 @@ it('sends the CSP hashes of the page as it is now, not as it was at start', asyn
         'content-security-policy',
       );
     const before = await csp();
+    expect(before).toMatch(/script-src 'self'( 'sha256-[^']+')+;/);
     expect(before).toContain(src.inline().script[0] ?? 'missing');
     writeFileSync(file, page('index-bbbbbb.js', 'b()'));
     const after = await csp();
