@@ -1,5 +1,5 @@
 // @vitest-environment jsdom
-// Guards the alert actions against a changed alert: an alert silenced from the dashboard can be un-silenced there (also when a silence has already ended: 409), the Silenced mark leads to the silences page, acknowledging an alert that resolved meanwhile (409) says so in the UI language and refreshes it; and an acknowledgement takes a reason, shows it with who acknowledged, and can be withdrawn by an on-call (a 409 said in a sentence, not the raw error), in English and Chinese.
+// Guards the alert actions against a changed alert: an alert silenced from the dashboard can be un-silenced there (also when a silence has already ended: 409), the Silenced mark leads to the silences page, acknowledging an alert that resolved meanwhile (409) says so in the UI language and refreshes it; and an acknowledgement takes a reason, shows it with who acknowledged, and can be withdrawn by an on-call (a 409 said in a sentence, not the raw error), in English and Chinese; the reason field opens empty (Escape closes it, a withdrawn acknowledgement's reason is not reused).
 import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Alert } from '../../api/index.js';
@@ -240,6 +240,53 @@ describe('AlertActions: acknowledgement reason and withdrawal', () => {
       expect(screen.queryByText(/nothing to withdraw$/)).toBeNull();
     },
   );
+
+  it('opens the reason field empty again after an acknowledgement was withdrawn', async () => {
+    // The same row (alerts list, alert page) lives through ack → withdraw → ack: the next
+    // acknowledgement must not carry the previous one's reason unseen.
+    const api = ackApi();
+    vi.stubGlobal('fetch', api.fetch);
+    const onChanged = vi.fn();
+    const ui = (a: Alert) => (
+      <I18nProvider lang="en">
+        <SessionProvider initial={{ kind: 'open' }}>
+          <AlertActions alert={a} onChanged={onChanged} />
+        </SessionProvider>
+      </I18nProvider>
+    );
+    const { rerender } = render(ui(firing));
+    fireEvent.click(screen.getByRole('button', { name: 'Acknowledge' }));
+    fireEvent.change(screen.getByRole('textbox', { name: 'Reason (optional)' }), {
+      target: { value: 'rolling back the adyen config' },
+    });
+    fireEvent.click(screen.getByRole('button', { name: 'Acknowledge' }));
+    await waitFor(() => expect(onChanged).toHaveBeenCalledTimes(1));
+    rerender(ui(acked));
+    rerender(ui(firing));
+    fireEvent.click(screen.getByRole('button', { name: 'Acknowledge' }));
+    expect((screen.getByRole('textbox', { name: 'Reason (optional)' }) as HTMLInputElement).value).toBe('');
+  });
+
+  it('closes the reason field on Escape, discarding what was typed; Enter sends it', async () => {
+    const api = ackApi();
+    vi.stubGlobal('fetch', api.fetch);
+    const onChanged = vi.fn();
+    show(firing, 'en', onChanged);
+    fireEvent.click(screen.getByRole('button', { name: 'Acknowledge' }));
+    const field = () => screen.getByRole('textbox', { name: 'Reason (optional)' });
+    fireEvent.change(field(), { target: { value: 'not this one' } });
+    fireEvent.keyDown(field(), { key: 'Escape' });
+    expect(screen.queryByRole('textbox')).toBeNull();
+    expect(api.calls).toEqual([]);
+    fireEvent.click(screen.getByRole('button', { name: 'Acknowledge' }));
+    expect((field() as HTMLInputElement).value).toBe('');
+    fireEvent.change(field(), { target: { value: 'rollback' } });
+    fireEvent.submit(field());
+    await waitFor(() => expect(onChanged).toHaveBeenCalledTimes(1));
+    expect(api.calls).toEqual([
+      { call: 'POST /api/v1/alerts/a1/ack', body: { by: 'dashboard', reason: 'rollback' } },
+    ]);
+  });
 
   it('offers no withdrawal to a role that may not act on alerts (an analyst)', () => {
     const analyst: Session = {

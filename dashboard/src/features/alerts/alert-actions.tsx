@@ -34,12 +34,19 @@ export function AlertActions({ alert, onChanged }: { alert: Alert; onChanged(): 
       await action();
       setSilencing(false);
       setAcking(false);
+      // The row outlives this acknowledgement (withdrawn, acknowledged again): start empty then.
+      setAckReason('');
       onChanged();
     } catch (e) {
       setError(e instanceof Error ? e.message : String(e));
     } finally {
       setBusy(false);
     }
+  };
+
+  const cancelAck = () => {
+    setAcking(false);
+    setAckReason('');
   };
 
   const { session } = useSession();
@@ -78,6 +85,9 @@ export function AlertActions({ alert, onChanged }: { alert: Alert; onChanged(): 
       ) : acking ? (
         <form
           className="row"
+          onKeyDown={(e) => {
+            if (e.key === 'Escape') cancelAck();
+          }}
           onSubmit={(e) => {
             e.preventDefault();
             void run(() =>
@@ -103,7 +113,7 @@ export function AlertActions({ alert, onChanged }: { alert: Alert; onChanged(): 
           <button type="submit" className="primary" disabled={busy}>
             {t('alerts.ack')}
           </button>
-          <button type="button" onClick={() => setAcking(false)}>
+          <button type="button" onClick={cancelAck}>
             {t('alerts.cancel')}
           </button>
         </form>
