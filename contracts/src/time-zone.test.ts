@@ -1,4 +1,4 @@
-// Guards the time-zone bucket helpers the read API fills gaps with: IANA names only (case as in the tz database), local-midnight days across DST and in +05:45, a store's other cuts kept.
+// Guards the time-zone bucket helpers the read API fills gaps with: IANA names only (case as in the tz database), local-midnight days across DST (a skipped midnight too) and in +05:45, a store's other cuts kept.
 import { describe, expect, it } from 'vitest';
 import {
   TimeZoneSchema,
@@ -25,6 +25,23 @@ describe('time-zone buckets', () => {
       expect(TimeZoneSchema.safeParse(ok).success, ok).toBe(true);
     for (const bad of ['asia/shanghai', '+05:30', 'Mars/Olympus_Mons', '', 'Asia/Shanghai; DROP'])
       expect(TimeZoneSchema.safeParse(bad).success, bad).toBe(false);
+  });
+
+  it('a day whose midnight the clocks skip begins at the change, not at 23:00 the day before', () => {
+    // Santiago springs forward at 00:00 on 2026-09-06 (−04 → −03): the day begins at 01:00 local,
+    // 04:00 UTC, as DuckDB's ICU and ClickHouse cut it; its last hour's rows stay in the 5th.
+    const change = Date.UTC(2026, 8, 6, 4);
+    expect(bucketStarts(change - 2 * D, change + 2 * D - 2 * H, D, 'America/Santiago', 10)).toEqual([
+      Date.UTC(2026, 8, 4, 4),
+      Date.UTC(2026, 8, 5, 4),
+      change,
+      Date.UTC(2026, 8, 7, 3),
+    ]);
+    expect(bucketStart(change - H / 2, D, 'America/Santiago')).toBe(Date.UTC(2026, 8, 5, 4));
+    expect(bucketStart(change + 5 * H, 6 * H, 'America/Santiago')).toBe(change);
+    expect(bucketStart(change + 20 * H, 6 * H, 'America/Santiago')).toBe(change + 18 * H);
+    // Beirut (00:00 on the last Sunday of March, +02 → +03): the same.
+    expect(bucketStart(Date.UTC(2026, 2, 29, 3), D, 'Asia/Beirut')).toBe(Date.UTC(2026, 2, 28, 22));
   });
 
   it('day and 6 h buckets start at local midnight; the spring-forward day lasts 23 h', () => {

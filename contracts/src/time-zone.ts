@@ -105,7 +105,13 @@ export function startOfZoneDay(ts: number, tz: string): number {
   // The offset at midnight may differ from the one at `ts` (a DST change that day).
   let t = localMidnight - zoneOffsetMs(localMidnight - zoneOffsetMs(ts, tz), tz);
   const o = zoneOffsetMs(t, tz);
-  if (t + o !== localMidnight) t = localMidnight - o;
+  if (t + o !== localMidnight) {
+    const t2 = localMidnight - o;
+    // Neither reads midnight: the clocks skip it (Santiago, Havana, Beirut, Cairo spring forward
+    // at 00:00) and the day begins at the change, the later one (the other is the day before's
+    // 23:00), as ICU and ClickHouse place it.
+    t = t2 + zoneOffsetMs(t2, tz) === localMidnight ? t2 : Math.max(t, t2);
+  }
   return t;
 }
 
