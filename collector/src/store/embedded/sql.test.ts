@@ -124,6 +124,39 @@ describe('bucketSql with a range (buckets precomputed in JS)', () => {
     }
   });
 
+  it('places rows as ICU does on a day whose midnight the clocks skip, the range starting mid-bucket', async () => {
+    // Santiago and Beirut spring forward at 00:00: the day begins at 01:00 local, at the change.
+    const db = await DuckDBInstance.create(':memory:');
+    const conn = await db.connect();
+    try {
+      for (const [tz, change] of [
+        ['America/Santiago', Date.UTC(2026, 8, 6, 4)],
+        ['Asia/Beirut', Date.UTC(2026, 2, 28, 22)],
+      ] as const) {
+        const ts = Array.from({ length: 4 * 24 * 8 }, (_, i) => change - 4 * DAY + i * (HOUR / 4));
+        await conn.run(`CREATE OR REPLACE TABLE e AS SELECT unnest([${ts.join(',')}]::BIGINT[]) AS ts`);
+        for (const bucketMs of [6 * HOUR, DAY, 7 * DAY]) {
+          const range = { from: change - 3 * DAY + 5 * HOUR, to: change + 3 * DAY };
+          const p = new SqlParams();
+          const fast = bucketSql(p, bucketMs, tz, zonedStartsOf(bucketMs, tz, range));
+          const icu = icuBucketSql(p, bucketMs, tz);
+          const where = whereOf({ ...range, filters: {} }, p);
+          const res = await conn.runAndReadAll(
+            `SELECT ts, ${fast} AS fast, ${icu} AS icu FROM e WHERE ${where} ORDER BY ts`,
+            p.values,
+          );
+          const rows = res.getRowObjectsJS() as { ts: bigint; fast: unknown; icu: unknown }[];
+          expect(rows.length).toBe(4 * 24 * 6 - 20);
+          const wrong = rows.filter((x) => Number(x.fast) !== Number(x.icu));
+          expect(wrong.slice(0, 3), `${tz} ${bucketMs}`).toEqual([]);
+        }
+      }
+    } finally {
+      conn.closeSync();
+      db.closeSync();
+    }
+  });
+
   it('uses plain arithmetic without a zone change in range, ICU without a range or for short buckets', () => {
     const p = new SqlParams();
     const week = { from: Date.UTC(2026, 4, 1), to: Date.UTC(2026, 4, 8) };
