@@ -1,10 +1,11 @@
-// Guards the DingTalk channel: markdown payload with @mobiles, timestamp+HMAC-SHA256 sign verified independently, errcode handling, no secret leak.
+// Guards the DingTalk channel: markdown payload with @mobiles (within DingTalk's 20000-byte body, mentions kept), timestamp+HMAC-SHA256 sign verified independently, errcode handling, no secret leak.
 import { createHmac } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createDingTalkChannel, dingtalkSign } from './dingtalk.channel.js';
+import { createDingTalkChannel, dingtalkPayload, dingtalkSign } from './dingtalk.channel.js';
 import { startHttpReceiver } from '../testing/http-receiver.js';
 import { assertNoLeaks } from '../testing/no-leak.js';
 import { sampleAlert, sampleNotification } from '../testing/fixtures.js';
+import { markdown } from '../render.js';
 
 let close: (() => Promise<void>) | undefined;
 afterEach(async () => close?.());
@@ -110,4 +111,31 @@ describe('dingtalk channel', () => {
     await expect(ch.send(sampleNotification())).rejects.toMatchObject({ retryable: false });
     await expect(ch.send(sampleNotification())).rejects.toMatchObject({ retryable: true });
   });
+
+  it.each(['en', 'zh'] as const)(
+    '%s: keeps a large group within the 20000-byte body DingTalk accepts, mentions kept',
+    (locale) => {
+      // DingTalk answers errcode 460101 "message too long, exceed 20000 bytes" (permanent): a page lost.
+      const contributors = [
+        'failure_category=provider_error',
+        'country=CN',
+        'method=card',
+        'provider=adyen',
+        'bin=_pooled',
+      ].map((key, i) => ({ key, value: 331 - i * 50 }));
+      const alerts = Array.from({ length: 50 }, (_, i) => sampleAlert({ id: `alert${i}`, contributors }));
+      const body = dingtalkPayload(sampleNotification({ locale, alerts }), {
+        at_mobiles: ['13800000000'],
+        at_all: false,
+      }) as { markdown: { text: string }; at: { atMobiles: string[] } };
+      expect(Buffer.byteLength(JSON.stringify(body))).toBeLessThanOrEqual(20_000);
+      expect(body.markdown.text.endsWith('@13800000000')).toBe(true);
+      expect(body.at.atMobiles).toEqual(['13800000000']);
+      // A small group is sent whole.
+      const one = dingtalkPayload(sampleNotification({ locale }), { at_mobiles: [], at_all: false }) as {
+        markdown: { text: string };
+      };
+      expect(one.markdown.text).toBe(markdown(sampleNotification({ locale })));
+    },
+  );
 });

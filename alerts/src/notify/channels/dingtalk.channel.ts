@@ -26,6 +26,9 @@ export function dingtalkSign(secret: string, timestamp: number): string {
   return createHmac('sha256', secret).update(`${timestamp}\n${secret}`).digest('base64');
 }
 
+/** DingTalk's limit on a robot message's body ("message too long, exceed 20000 bytes"). */
+const DINGTALK_MAX_BYTES = 20_000;
+
 export function dingtalkPayload(
   n: Notification,
   spec: Pick<DingTalkSpec, 'at_mobiles' | 'at_all'>,
@@ -34,11 +37,20 @@ export function dingtalkPayload(
   const wake = mentionsPeople(n);
   const atMobiles = wake ? spec.at_mobiles : [];
   const mentions = atMobiles.map((m) => `@${m}`).join(' ');
-  return {
+  const payload = (text: string) => ({
     msgtype: 'markdown',
-    markdown: { title: title(n).slice(0, 64), text: markdown(n, mentions) },
+    markdown: { title: title(n).slice(0, 64), text: mentions ? `${text}\n\n${mentions}` : text },
     at: { atMobiles, isAtAll: wake && spec.at_all },
-  };
+  });
+  // DingTalk refuses a body over 20000 bytes (errcode 460101, permanent): a large group is cut,
+  // the @mobiles kept at the end (DingTalk needs them in the text to notify).
+  let text = markdown(n);
+  let p = payload(text);
+  while (Buffer.byteLength(JSON.stringify(p)) > DINGTALK_MAX_BYTES) {
+    text = `${text.slice(0, Math.floor(text.length * 0.9))}…`;
+    p = payload(text);
+  }
+  return p;
 }
 
 export function createDingTalkChannel(spec: DingTalkSpec, deps: { now?: () => number } = {}): Channel {
