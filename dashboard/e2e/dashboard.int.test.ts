@@ -784,6 +784,16 @@ describe('dashboard in Chromium against a real collector', () => {
       const liveFit = await alertsFit();
       expect(liveFit.table, 'live active alerts width').toBeLessThanOrEqual(liveFit.box);
       await shot('live-alerts-1280x720');
+      // Acknowledge opens its reason field in the row: the panel still fits, and Escape closes it.
+      const panel = page.getByTestId('live-alerts');
+      await panel.getByRole('button', { name: 'Acknowledge' }).first().click();
+      const reason = panel.getByRole('textbox', { name: 'Reason (optional)' });
+      await reason.waitFor({ timeout: 5_000 });
+      const formFit = await alertsFit();
+      expect(formFit.table, 'live active alerts width, reason field open').toBeLessThanOrEqual(formFit.box);
+      await shot('live-alerts-ack-1280x720');
+      await reason.press('Escape');
+      await expect.poll(() => panel.getByRole('textbox').count()).toBe(0);
       // The alert list on a 1280 × 720 screen: long summaries and labels wrap, so state, severity,
       // time, revenue and the actions stay in view (the table no larger than its box).
       await page.goto(`${base}/alerts`);
