@@ -351,6 +351,24 @@ describe('rate detector counts payments, not attempts', () => {
       }
     });
 
+    it('a drop that deepens while it fires is not adopted at the mean of its two levels', () => {
+      // 94 → 80 % and, 80 minutes later, 70 %: before, adopted at +135 at their mean (≈ 76 %),
+      // the slice at 70 % was normal from then on. Now the episode starts over at 70 %.
+      for (const seed of [1, 2, 3]) {
+        const d = createRateDetector(provider);
+        const v = synthMinutes(
+          0,
+          300 + 480,
+          (t) => ({ attempts: 210, successRate: t < start ? 0.94 : t < start + 80 * M ? 0.8 : 0.7 }),
+          seed,
+        ).map((m) => d.evaluate(m).verdict);
+        const on = v.indexOf('anomalous', 300);
+        expect(on - 300).toBeLessThan(20);
+        expect(v.slice(on, 300 + 200).every((x) => x === 'anomalous')).toBe(true);
+        expect(pages(v.slice(300))).toBe(1);
+      }
+    });
+
     it('never on a quiet slice at the volume gate (13 attempts a minute at 94 %, 10 hours)', () => {
       for (const seed of [1, 2, 3]) {
         const d = createRateDetector(provider);

@@ -165,6 +165,21 @@ export function createRateDetector(spec: RateSpec): SeriesDetector {
   let heldFor = 0;
   const ep = { hits: 0, n: 0, m: 0 };
   const higherIsWorse = spec.metric === 'decline_rate';
+  /**
+   * The last `sustain_minutes` (else the window) are worse than the held drop's minutes so far
+   * (`ep`) by half of min_effect: the drop deepened, and their mean mixes two levels.
+   */
+  const deepened = (): boolean => {
+    let wh = 0;
+    let wn = 0;
+    for (const r of held.length > 0 ? held : recent) {
+      wh += r.hits;
+      wn += r.n;
+    }
+    const lvl = ep.hits / ep.n;
+    if (wn === 0) return false;
+    return higherIsWorse ? wh / wn > lvl + spec.min_effect / 2 : wh / wn < lvl - spec.min_effect / 2;
+  };
 
   /**
    * Counts each payment of the newest minute (`seq`) once in the window: an earlier *failed*
@@ -619,6 +634,19 @@ export function createRateDetector(spec: RateSpec): SeriesDetector {
       // they leave it. The next evaluation is judged against the adopted level.
       heldFor = heldFiring ? heldFor + 1 : 0;
       if (!heldFiring) {
+        ep.hits = 0;
+        ep.n = 0;
+        ep.m = 0;
+      } else if (
+        spec.adapt_after_minutes > 0 &&
+        heldFor >= spec.adapt_after_minutes &&
+        ep.n > 0 &&
+        deepened()
+      ) {
+        // The drop deepened meanwhile: its mean mixes two levels (94 → 80 %, 70 % an hour later:
+        // adopted at 76 %, the slice at 70 % was normal). The episode starts over at the new
+        // level, still firing.
+        heldFor = 0;
         ep.hits = 0;
         ep.n = 0;
         ep.m = 0;
