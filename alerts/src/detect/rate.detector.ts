@@ -82,7 +82,9 @@ export const RateSpecSchema = z.object({
    * minute at 20 attempts is no recovery). Two hours, as the decline-mix detector's
    * `adapt_after_minutes`: long enough for an on-call to have taken the page, acknowledged and
    * worked the incident; after it the alert says nothing new, and a further drop pages again
-   * against the adopted level. 0: never adopted (fires until the rate comes back).
+   * against the adopted level. 0: never adopted (fires until the rate comes back). A drop deeper
+   * than 3 × `min_effect` below the baseline (an outage: 90 % → 60 %, a provider down) is never
+   * adopted: it fires until the rate comes back.
    */
   adapt_after_minutes: z.number().int().min(0).max(10080).default(120),
 });
@@ -650,7 +652,15 @@ export function createRateDetector(spec: RateSpec): SeriesDetector {
         ep.hits = 0;
         ep.n = 0;
         ep.m = 0;
-      } else if (spec.adapt_after_minutes > 0 && heldFor >= spec.adapt_after_minutes && ep.n > 0) {
+      } else if (
+        spec.adapt_after_minutes > 0 &&
+        heldFor >= spec.adapt_after_minutes &&
+        ep.n > 0 &&
+        // Only a mild drop is a new normal: one deeper than 3 × min_effect below the baseline
+        // (90 % → 60 %, a provider down) is an outage, and fires until the rate comes back.
+        bN > 0 &&
+        bHits / bN - ep.hits / ep.n <= 3 * spec.min_effect
+      ) {
         const k = Math.min(ep.m, spec.baseline_minutes);
         bh.fill(0);
         bn.fill(0);
