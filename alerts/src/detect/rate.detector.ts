@@ -166,6 +166,11 @@ export function createRateDetector(spec: RateSpec): SeriesDetector {
   // minutes that have left the window meanwhile (the level adopted after `adapt_after_minutes`).
   let heldFor = 0;
   const ep = { hits: 0, n: 0, m: 0 };
+  const resetEpisode = (): void => {
+    ep.hits = 0;
+    ep.n = 0;
+    ep.m = 0;
+  };
   const higherIsWorse = spec.metric === 'decline_rate';
   /**
    * The last `sustain_minutes` (else the window) are worse than the held drop's minutes so far
@@ -635,27 +640,17 @@ export function createRateDetector(spec: RateSpec): SeriesDetector {
       // many of them as the baseline holds, at their mean; the window's minutes are learnt as
       // they leave it. The next evaluation is judged against the adopted level.
       heldFor = heldFiring ? heldFor + 1 : 0;
+      const adoptionDue = spec.adapt_after_minutes > 0 && heldFor >= spec.adapt_after_minutes && ep.n > 0;
       if (!heldFiring) {
-        ep.hits = 0;
-        ep.n = 0;
-        ep.m = 0;
-      } else if (
-        spec.adapt_after_minutes > 0 &&
-        heldFor >= spec.adapt_after_minutes &&
-        ep.n > 0 &&
-        deepened()
-      ) {
+        resetEpisode();
+      } else if (adoptionDue && deepened()) {
         // The drop deepened meanwhile: its mean mixes two levels (94 → 80 %, 70 % an hour later:
         // adopted at 76 %, the slice at 70 % was normal). The episode starts over at the new
         // level, still firing.
         heldFor = 0;
-        ep.hits = 0;
-        ep.n = 0;
-        ep.m = 0;
+        resetEpisode();
       } else if (
-        spec.adapt_after_minutes > 0 &&
-        heldFor >= spec.adapt_after_minutes &&
-        ep.n > 0 &&
+        adoptionDue &&
         // Only a mild drop is a new normal: one deeper than 3 × min_effect below the baseline
         // (90 % → 60 %, a provider down) is an outage, and fires until the rate comes back.
         bN > 0 &&
@@ -677,9 +672,7 @@ export function createRateDetector(spec: RateSpec): SeriesDetector {
         heldFiring = false;
         lastBad = false;
         heldFor = 0;
-        ep.hits = 0;
-        ep.n = 0;
-        ep.m = 0;
+        resetEpisode();
       }
       return out;
     },
