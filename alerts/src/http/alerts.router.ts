@@ -199,19 +199,21 @@ export function createAlertsRouter(deps: AlertsRouterDeps): Router {
     if (!a) throw new ApiError(404, 'not_found', `no alert ${req.params.id}`);
     res.json(out(a));
   });
+  // The alert an acknowledgement (or its withdrawal) is about: 404 when unknown, 409 unless it is
+  // pending or firing (`only a pending or firing ${what}`).
+  const activeAlert = (id: string, what: string) => {
+    const cur = engine.get(id);
+    if (!cur) throw new ApiError(404, 'not_found', `no alert ${id}`);
+    if (cur.status !== 'pending' && cur.status !== 'firing')
+      throw new ApiError(409, 'conflict', `alert ${id} is ${cur.status}: only a pending or firing ${what}`);
+    return cur;
+  };
   r.post('/alerts/:id/ack', (req, res) => {
     const b = parse(AckBody, req.body);
     const id = req.params.id ?? '';
-    const cur = engine.get(id);
-    if (!cur) throw new ApiError(404, 'not_found', `no alert ${id}`);
     // Only an active alert has reminders and escalation to stop: acknowledging a resolved one
     // answered 200 and showed it "acknowledged by" someone who never saw it fire.
-    if (cur.status !== 'pending' && cur.status !== 'firing')
-      throw new ApiError(
-        409,
-        'conflict',
-        `alert ${id} is ${cur.status}: only a pending or firing alert can be acknowledged`,
-      );
+    const cur = activeAlert(id, 'alert can be acknowledged');
     // The first acknowledgement stands: a second one (another engineer clicking in chat) replaced
     // who and when, so the resolve credited the later click. Answered with the alert as it is.
     if (cur.acknowledged_by !== null) return void res.json(out(cur));
@@ -223,16 +225,9 @@ export function createAlertsRouter(deps: AlertsRouterDeps): Router {
     // No body of its own: the host stamps the caller as `by` (the collector, `paywatch alerts`).
     const b = parse(UnackBody, req.body ?? {});
     const id = req.params.id ?? '';
-    const cur = engine.get(id);
-    if (!cur) throw new ApiError(404, 'not_found', `no alert ${id}`);
     // An ended episode has no reminders or escalation to resume: withdrawing its acknowledgement
     // only took "acknowledged by" off its record (and its resolve, if not yet sent).
-    if (cur.status !== 'pending' && cur.status !== 'firing')
-      throw new ApiError(
-        409,
-        'conflict',
-        `alert ${id} is ${cur.status}: only a pending or firing alert's acknowledgement can be withdrawn`,
-      );
+    const cur = activeAlert(id, "alert's acknowledgement can be withdrawn");
     if (cur.acknowledged_by === null)
       throw new ApiError(409, 'conflict', `alert ${id} is not acknowledged: nothing to withdraw`);
     const a = engine.unacknowledge(id, b.by ?? 'anonymous');
