@@ -10,14 +10,13 @@ import { AlertSamples } from './alert-samples.js';
 import { AlertActions } from './alert-actions.js';
 import { alertSummary } from './alert-text.js';
 import { contributorText, shownLabels } from './alert-labels.js';
-import { EngineDown, RecoveringNote } from './alert-list.js';
+import { EngineDown, QueryPending, RecoveringNote } from './alert-list.js';
 import { DeliveryTable } from './delivery-table.js';
 
 const BandChart = lazy(() => import('../../charts/band-chart.js').then((m) => ({ default: m.BandChart })));
 
 /** One alert: observed vs expected band, revenue at risk, contributing dimensions, samples, deliveries. */
 export function AlertDetailPage({ params }: { params: Record<string, string> }) {
-  const { t } = useI18n();
   const id = params.id ?? '';
   // Re-read when this alert changes state or is acknowledged (and after a reconnect), and on the
   // lists' slow poll: a silence made or expired, a standalone engine, send nothing on the socket.
@@ -25,14 +24,7 @@ export function AlertDetailPage({ params }: { params: Record<string, string> }) 
   const q = useAlert(id, { refetchMs: alertPollMs(stream.state) });
   useRefetchOn(stream.version, q.refetch);
   if (q.error instanceof ApiError && q.error.status === 404 && !q.data) return <EngineDown />;
-  if (q.error && !q.data) {
-    return (
-      <div className="error-box" role="alert">
-        {t('common.error', { msg: q.error.message })}
-      </div>
-    );
-  }
-  if (!q.data) return <p className="muted">{t('common.loading')}</p>;
+  if (!q.data) return <QueryPending error={q.error} />;
   return <AlertDetailView a={q.data} onChanged={q.refetch} />;
 }
 

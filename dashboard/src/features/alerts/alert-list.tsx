@@ -19,6 +19,19 @@ export function EngineDown() {
   );
 }
 
+/** Shown while a query has no data yet: its error, else "loading" (the alert lists and pages). */
+export function QueryPending({ error }: { error: Error | undefined }) {
+  const { t } = useI18n();
+  if (error) {
+    return (
+      <div className="error-box" role="alert">
+        {t('common.error', { msg: error.message })}
+      </div>
+    );
+  }
+  return <p className="muted">{t('common.loading')}</p>;
+}
+
 /**
  * " (recovering: normal after 17:56)" beside a firing alert's state when its latest judged
  * evaluation is normal again (`Alert.recovering`); nothing otherwise. The lists and the alert page.
@@ -116,14 +129,7 @@ export function AlertList({
   const { t, label, fmt, lang } = useI18n();
   const [open, setOpen] = useState<ReadonlySet<string>>(new Set());
   if (q.error instanceof AlertEngineUnavailableError) return <EngineDown />;
-  if (q.error && !q.data) {
-    return (
-      <div className="error-box" role="alert">
-        {t('common.error', { msg: q.error.message })}
-      </div>
-    );
-  }
-  if (!q.data) return <p className="muted">{t('common.loading')}</p>;
+  if (!q.data) return <QueryPending error={q.error} />;
   const byId = new Map(q.data.items.map((a) => [a.id, a]));
   if (q.data.items.length === 0)
     return <p className="muted">{compact ? t('live.noAlerts') : t('alerts.empty')}</p>;

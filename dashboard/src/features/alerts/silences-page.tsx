@@ -6,7 +6,7 @@ import { useI18n } from '../../i18n/index.js';
 import { useSilences, type QueryState } from '../../queries/index.js';
 import { can } from '../auth/permissions.js';
 import { browserZone } from '../trends/trends-state.js';
-import { EngineDown } from './alert-list.js';
+import { EngineDown, QueryPending } from './alert-list.js';
 
 /** Which silences the page lists: `current` (active and pending, the default), expired, or all. */
 export const SILENCE_VIEWS = ['current', 'expired', 'all'] as const;
@@ -73,14 +73,7 @@ export function SilenceList({ q, view }: { q: QueryState<Silence[]>; view: Silen
   const [busy, setBusy] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   if (q.error instanceof AlertEngineUnavailableError) return <EngineDown />;
-  if (q.error && !q.data) {
-    return (
-      <div className="error-box" role="alert">
-        {t('common.error', { msg: q.error.message })}
-      </div>
-    );
-  }
-  if (!q.data) return <p className="muted">{t('common.loading')}</p>;
+  if (!q.data) return <QueryPending error={q.error} />;
   // Expiring needs the on-call role (the collector answers 403 otherwise); an open collector allows it.
   const mayExpire = session.kind !== 'signed-in' || can(session.me, 'alerts.act');
   const count = (s: Silence['state']) => q.data?.filter((x) => x.state === s).length ?? 0;
