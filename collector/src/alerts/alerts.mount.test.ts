@@ -168,28 +168,30 @@ describe('a second acknowledgement, as the audit log records it', () => {
     acknowledged_by: by,
     acknowledged_at: by ? T - 60_000 : null,
   });
-
-  it('says the alert was already acknowledged, and by whom, instead of crediting the second caller', async () => {
-    const d = mkdtempSync(join(tmpdir(), 'pw-alerts-ack-'));
+  /**
+   * Runs `run` against the alerts API mounted in an express app for `principal`, the module started
+   * on a state file holding `states` (and masking with `maskText`); `audited` collects each
+   * response's audit details as the access-control middleware writes them at `finish`
+   * (access-control.ts). The module is stopped, the server closed and the directory removed after.
+   */
+  const withMounted = async (
+    setup: { prefix: string; states: unknown[]; principal: Principal; maskText?: (s: string) => string },
+    run: (m: { a: AlertsInCollector; api: string; audited: unknown[] }) => Promise<void>,
+  ): Promise<void> => {
+    const d = mkdtempSync(join(tmpdir(), setup.prefix));
     writeFileSync(
       join(d, 'alerts-state.json'),
-      JSON.stringify({
-        version: 1,
-        states: [firing('taken', 'alice'), firing('open', null)],
-        nflog: [],
-        silences: [],
-      }),
+      JSON.stringify({ version: 1, states: setup.states, nflog: [], silences: [] }),
     );
     const a = createAlertsInCollector(
       { rulesPath: undefined, env: {}, dataDir: d, reportingCurrency: 'EUR' },
-      { logger },
+      { logger, maskText: setup.maskText },
     );
     await a.start();
-    // What the access-control middleware writes to the audit log at `finish` (access-control.ts).
     const audited: unknown[] = [];
     const app = express();
     app.use((_req, res, next) => {
-      res.locals.principal = { ...alice, id: 'u2', name: 'bob' } satisfies Principal;
+      res.locals.principal = setup.principal;
       res.on('finish', () => audited.push(res.locals.auditDetails));
       next();
     });
@@ -197,145 +199,121 @@ describe('a second acknowledgement, as the audit log records it', () => {
     app.use(errorHandler(logger));
     const srv = app.listen(0, '127.0.0.1');
     await new Promise((r) => srv.once('listening', r));
-    const url = `http://127.0.0.1:${(srv.address() as AddressInfo).port}/api/v1`;
     try {
-      const ack = async (id: string) => {
-        const res = await fetch(`${url}/alerts/${id}/ack`, {
-          method: 'POST',
-          body: '{}',
-          headers: { 'content-type': 'application/json' },
-        });
-        await new Promise((r) => setImmediate(r));
-        return { status: res.status, body: (await res.json()) as Record<string, unknown> };
-      };
-      expect(await ack('taken')).toMatchObject({ status: 200, body: { acknowledged_by: 'alice' } });
-      expect(audited.at(-1)).toEqual({
-        result: 'already_acknowledged',
-        acknowledged_by: 'alice',
-        acknowledged_at: T - 60_000,
-      });
-      // bob's own acknowledgement of an alert nobody took is his, with no such note.
-      expect(await ack('open')).toMatchObject({ status: 200, body: { acknowledged_by: 'bob' } });
-      expect(audited.at(-1)).toBeUndefined();
+      await run({ a, api: `http://127.0.0.1:${(srv.address() as AddressInfo).port}/api/v1`, audited });
     } finally {
       await a.stop();
       await new Promise((r) => srv.close(r));
       rmSync(d, { recursive: true, force: true });
     }
+  };
+
+  it('says the alert was already acknowledged, and by whom, instead of crediting the second caller', async () => {
+    await withMounted(
+      {
+        prefix: 'pw-alerts-ack-',
+        states: [firing('taken', 'alice'), firing('open', null)],
+        principal: { ...alice, id: 'u2', name: 'bob' } satisfies Principal,
+      },
+      async ({ api: url, audited }) => {
+        const ack = async (id: string) => {
+          const res = await fetch(`${url}/alerts/${id}/ack`, {
+            method: 'POST',
+            body: '{}',
+            headers: { 'content-type': 'application/json' },
+          });
+          await new Promise((r) => setImmediate(r));
+          return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+        };
+        expect(await ack('taken')).toMatchObject({ status: 200, body: { acknowledged_by: 'alice' } });
+        expect(audited.at(-1)).toEqual({
+          result: 'already_acknowledged',
+          acknowledged_by: 'alice',
+          acknowledged_at: T - 60_000,
+        });
+        // bob's own acknowledgement of an alert nobody took is his, with no such note.
+        expect(await ack('open')).toMatchObject({ status: 200, body: { acknowledged_by: 'bob' } });
+        expect(audited.at(-1)).toBeUndefined();
+      },
+    );
   });
 
   it("audits an acknowledgement's reason, and its withdrawal by the caller with what was withdrawn", async () => {
     // An acknowledgement could say who but not why, and could not be withdrawn at all.
-    const d = mkdtempSync(join(tmpdir(), 'pw-alerts-unack-'));
-    writeFileSync(
-      join(d, 'alerts-state.json'),
-      JSON.stringify({ version: 1, states: [firing('open', null)], nflog: [], silences: [] }),
+    await withMounted(
+      {
+        prefix: 'pw-alerts-unack-',
+        states: [firing('open', null)],
+        principal: { ...alice, id: 'u2', name: 'bob' } satisfies Principal,
+      },
+      async ({ a, api, audited }) => {
+        const changes: unknown[] = [];
+        a.module.engine.onAcknowledgement((c) => changes.push(c));
+        const url = `${api}/alerts/open/ack`;
+        const call = async (method: string, body?: unknown) => {
+          const res = await fetch(url, {
+            method,
+            ...(body === undefined
+              ? {}
+              : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
+          });
+          await new Promise((r) => setImmediate(r));
+          return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+        };
+        const why = 'adyen confirmed, fix rolling out';
+        expect(await call('POST', { reason: why, by: 'mallory' })).toMatchObject({
+          status: 200,
+          body: { acknowledged_by: 'bob', acknowledged_reason: why },
+        });
+        expect(audited.at(-1)).toEqual({ reason: why });
+        expect(await call('DELETE')).toMatchObject({ status: 200, body: { acknowledged_by: null } });
+        expect(audited.at(-1)).toEqual({ acknowledged_by: 'bob', reason: why });
+        expect(await call('DELETE')).toMatchObject({ status: 409, body: { error: { code: 'conflict' } } });
+        expect(changes).toEqual([
+          expect.objectContaining({ id: 'open', acknowledged: true, by: 'bob', reason: why }),
+          expect.objectContaining({ id: 'open', acknowledged: false, by: 'bob', reason: null }),
+        ]);
+        const doc = buildOpenApi(ALERT_ROUTE_DOCS, { version: 't' }) as {
+          paths: Record<string, Record<string, { responses: Record<string, unknown> }>>;
+        };
+        expect(Object.keys(doc.paths['/api/v1/alerts/{id}/ack']!['delete']!.responses)).toEqual(
+          expect.arrayContaining(['200', '409']),
+        );
+      },
     );
-    const a = createAlertsInCollector(
-      { rulesPath: undefined, env: {}, dataDir: d, reportingCurrency: 'EUR' },
-      { logger },
-    );
-    await a.start();
-    const audited: unknown[] = [];
-    const changes: unknown[] = [];
-    a.module.engine.onAcknowledgement((c) => changes.push(c));
-    const app = express();
-    app.use((_req, res, next) => {
-      res.locals.principal = { ...alice, id: 'u2', name: 'bob' } satisfies Principal;
-      res.on('finish', () => audited.push(res.locals.auditDetails));
-      next();
-    });
-    app.use(a.mount.router);
-    app.use(errorHandler(logger));
-    const srv = app.listen(0, '127.0.0.1');
-    await new Promise((r) => srv.once('listening', r));
-    const url = `http://127.0.0.1:${(srv.address() as AddressInfo).port}/api/v1/alerts/open/ack`;
-    const call = async (method: string, body?: unknown) => {
-      const res = await fetch(url, {
-        method,
-        ...(body === undefined
-          ? {}
-          : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
-      });
-      await new Promise((r) => setImmediate(r));
-      return { status: res.status, body: (await res.json()) as Record<string, unknown> };
-    };
-    try {
-      const why = 'adyen confirmed, fix rolling out';
-      expect(await call('POST', { reason: why, by: 'mallory' })).toMatchObject({
-        status: 200,
-        body: { acknowledged_by: 'bob', acknowledged_reason: why },
-      });
-      expect(audited.at(-1)).toEqual({ reason: why });
-      expect(await call('DELETE')).toMatchObject({ status: 200, body: { acknowledged_by: null } });
-      expect(audited.at(-1)).toEqual({ acknowledged_by: 'bob', reason: why });
-      expect(await call('DELETE')).toMatchObject({ status: 409, body: { error: { code: 'conflict' } } });
-      expect(changes).toEqual([
-        expect.objectContaining({ id: 'open', acknowledged: true, by: 'bob', reason: why }),
-        expect.objectContaining({ id: 'open', acknowledged: false, by: 'bob', reason: null }),
-      ]);
-      const doc = buildOpenApi(ALERT_ROUTE_DOCS, { version: 't' }) as {
-        paths: Record<string, Record<string, { responses: Record<string, unknown> }>>;
-      };
-      expect(Object.keys(doc.paths['/api/v1/alerts/{id}/ack']!['delete']!.responses)).toEqual(
-        expect.arrayContaining(['200', '409']),
-      );
-    } finally {
-      await a.stop();
-      await new Promise((r) => srv.close(r));
-      rmSync(d, { recursive: true, force: true });
-    }
   });
   it('masks e-mails and card numbers in an acknowledgement reason and a silence comment with the pipeline masker', async () => {
     // Was: free text people type was stored and audited as typed.
-    const d = mkdtempSync(join(tmpdir(), 'pw-alerts-mask-'));
-    writeFileSync(
-      join(d, 'alerts-state.json'),
-      JSON.stringify({ version: 1, states: [firing('open', null)], nflog: [], silences: [] }),
-    );
     const masker = createMasker(Buffer.alloc(32, 7));
-    const a = createAlertsInCollector(
-      { rulesPath: undefined, env: {}, dataDir: d, reportingCurrency: 'EUR' },
-      { logger, maskText: masker.maskText },
+    await withMounted(
+      {
+        prefix: 'pw-alerts-mask-',
+        states: [firing('open', null)],
+        principal: alice,
+        maskText: masker.maskText,
+      },
+      async ({ api, audited }) => {
+        const send = async (path: string, body: unknown) => {
+          const res = await fetch(api + path, {
+            method: 'POST',
+            body: JSON.stringify(body),
+            headers: { 'content-type': 'application/json' },
+          });
+          await new Promise((r) => setImmediate(r));
+          return (await res.json()) as Record<string, unknown>;
+        };
+        const why = 'jane.doe@example.com, card 4111 1111 1111 1111, says paid twice';
+        const acked = await send('/alerts/open/ack', { reason: why });
+        expect(acked['acknowledged_reason']).toBe(masker.maskText(why));
+        expect(JSON.stringify([acked, audited])).not.toMatch(/jane\.doe|1111 1111/);
+        const sil = await send('/silences', {
+          matchers: ['provider="adyen"'],
+          duration: '1h',
+          comment: 'asked by jane.doe@example.com',
+        });
+        expect(sil['comment']).toBe(masker.maskText('asked by jane.doe@example.com'));
+        expect(sil['comment']).not.toContain('jane.doe');
+      },
     );
-    await a.start();
-    const audited: unknown[] = [];
-    const app = express();
-    app.use((_req, res, next) => {
-      res.locals.principal = alice;
-      res.on('finish', () => audited.push(res.locals.auditDetails));
-      next();
-    });
-    app.use(a.mount.router);
-    app.use(errorHandler(logger));
-    const srv = app.listen(0, '127.0.0.1');
-    await new Promise((r) => srv.once('listening', r));
-    const api = `http://127.0.0.1:${(srv.address() as AddressInfo).port}/api/v1`;
-    const send = async (path: string, body: unknown) => {
-      const res = await fetch(api + path, {
-        method: 'POST',
-        body: JSON.stringify(body),
-        headers: { 'content-type': 'application/json' },
-      });
-      await new Promise((r) => setImmediate(r));
-      return (await res.json()) as Record<string, unknown>;
-    };
-    try {
-      const why = 'jane.doe@example.com, card 4111 1111 1111 1111, says paid twice';
-      const acked = await send('/alerts/open/ack', { reason: why });
-      expect(acked['acknowledged_reason']).toBe(masker.maskText(why));
-      expect(JSON.stringify([acked, audited])).not.toMatch(/jane\.doe|1111 1111/);
-      const sil = await send('/silences', {
-        matchers: ['provider="adyen"'],
-        duration: '1h',
-        comment: 'asked by jane.doe@example.com',
-      });
-      expect(sil['comment']).toBe(masker.maskText('asked by jane.doe@example.com'));
-      expect(sil['comment']).not.toContain('jane.doe');
-    } finally {
-      await a.stop();
-      await new Promise((r) => srv.close(r));
-      rmSync(d, { recursive: true, force: true });
-    }
   });
 });
