@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { FAILURE_CATEGORY_NAMES } from './enums.js';
+import { formatMessage } from './plural.js';
 
 // An alert's human sentence as data, and the one formatter that turns it into words (en / zh).
 // It lives here, in the browser-safe contracts, because three parts render it: the alert
@@ -210,10 +211,9 @@ export const METRIC_NAMES: Record<SeriesMetric, Record<SummaryLocale, string>> =
 
 const METRIC_ZH = (m: SeriesMetric): string => METRIC_NAMES[m].zh;
 
-const EN_PLURAL = new Intl.PluralRules('en');
 /** An English count with its noun in the form the count takes: "1 attempt", "312 attempts". */
 function countEn(n: number, one: string, other = `${one}s`): string {
-  return `${n} ${EN_PLURAL.select(n) === 'one' ? one : other}`;
+  return formatMessage('en', `{n, plural, one {# ${one}} other {# ${other}}}`, { n });
 }
 
 /** A metric's English name; `mid`: inside a sentence ("End-of-day successful payments …"). */
