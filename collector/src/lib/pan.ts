@@ -224,20 +224,21 @@ function cardAt(ascii: string, at: number[], groups: number, i: number): Found |
   return { end, digits: best };
 }
 
+/** The two-digit number at `q` in `s` (a month, when 1–12). */
+const twoDigitsAt = (s: string, q: number) => (s.charCodeAt(q) - 48) * 10 + s.charCodeAt(q + 1) - 48;
+
 /** Whether the four digits at `p` are an expiry date, MMYY or YYMM. */
 function expiryAt(s: string, p: number): boolean {
-  const month = (q: number) => (s.charCodeAt(q) - 48) * 10 + s.charCodeAt(q + 1) - 48;
-  const a = month(p);
-  const b = month(p + 2);
+  const a = twoDigitsAt(s, p);
+  const b = twoDigitsAt(s, p + 2);
   return (a >= 1 && a <= 12) || (b >= 1 && b <= 12);
 }
 
 /** Whether the six digits at `p` are an expiry date with a four-digit year, MMYYYY or YYYYMM (20xx). */
 function longExpiryAt(s: string, p: number): boolean {
-  const month = (q: number) => (s.charCodeAt(q) - 48) * 10 + s.charCodeAt(q + 1) - 48;
   const is20 = (q: number) => s.charCodeAt(q) === 50 && s.charCodeAt(q + 1) === 48;
-  const a = month(p);
-  const b = month(p + 4);
+  const a = twoDigitsAt(s, p);
+  const b = twoDigitsAt(s, p + 4);
   return (a >= 1 && a <= 12 && is20(p + 2)) || (is20(p) && b >= 1 && b <= 12);
 }
 
