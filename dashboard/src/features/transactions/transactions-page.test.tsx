@@ -4,7 +4,7 @@ import { act, cleanup, fireEvent, render, screen } from '@testing-library/react'
 import type { PaymentEvent } from '@paywatch/contracts';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { SessionProvider, type Session } from '../../app/session.js';
-import { I18nProvider } from '../../i18n/index.js';
+import { I18nProvider, type Lang } from '../../i18n/index.js';
 import { TransactionsPage } from './transactions-page.js';
 
 const T0 = Date.UTC(2026, 10, 26, 23, 15, 30);
@@ -71,6 +71,17 @@ function fakeApi(delayMs = 0) {
 
 const rows = () => screen.queryAllByTestId('tx-row').length;
 
+/** The page in `lang` for `session` (an open collector unless given). */
+function renderPage(lang: Lang = 'en', session: Session = { kind: 'open' }) {
+  render(
+    <I18nProvider lang={lang}>
+      <SessionProvider initial={session}>
+        <TransactionsPage />
+      </SessionProvider>
+    </I18nProvider>,
+  );
+}
+
 async function settle() {
   await act(async () => {
     await vi.advanceTimersByTimeAsync(10);
@@ -91,13 +102,7 @@ describe('TransactionsPage, open-ended list', () => {
   function show(delayMs = 0) {
     const api = fakeApi(delayMs);
     vi.stubGlobal('fetch', api.fetch);
-    render(
-      <I18nProvider lang="en">
-        <SessionProvider initial={{ kind: 'open' }}>
-          <TransactionsPage />
-        </SessionProvider>
-      </I18nProvider>,
-    );
+    renderPage();
     return api;
   }
 
@@ -159,13 +164,7 @@ describe('TransactionsPage, drilled from a chart in another zone', () => {
     window.history.replaceState(null, '', `/transactions?from=${from}&to=${to}&provider=stripe&tz=${zone}`);
     vi.stubGlobal('fetch', fakeApi().fetch);
     for (const lang of ['en', 'zh-CN'] as const) {
-      render(
-        <I18nProvider lang={lang}>
-          <SessionProvider initial={{ kind: 'open' }}>
-            <TransactionsPage />
-          </SessionProvider>
-        </I18nProvider>,
-      );
+      renderPage(lang);
       await screen.findAllByTestId('tx-row');
       const range = screen.getByTestId('tx-range').textContent ?? '';
       expect(range).toContain(zone);
@@ -186,13 +185,7 @@ describe('TransactionsPage, drilled from a chart in another zone', () => {
     // Over two days each row has its date.
     const to2 = new Date(Date.parse(from) + 2 * 86_400_000).toISOString();
     window.history.replaceState(null, '', `/transactions?from=${from}&to=${to2}&tz=${zone}`);
-    render(
-      <I18nProvider lang="en">
-        <SessionProvider initial={{ kind: 'open' }}>
-          <TransactionsPage />
-        </SessionProvider>
-      </I18nProvider>,
-    );
+    renderPage();
     await screen.findAllByTestId('tx-row');
     const first = screen.getAllByTestId('tx-row')[0]?.querySelector('td')?.textContent;
     expect(first).toBe('11/24/2026, 23:59:59');
@@ -219,13 +212,7 @@ describe('TransactionsPage export', () => {
       `/transactions?from=${from}&to=${to}&provider=stripe&status=succeeded,captured,failed&tz=UTC`,
     );
     vi.stubGlobal('fetch', fakeApi().fetch);
-    render(
-      <I18nProvider lang="zh-CN">
-        <SessionProvider initial={me('analyst')}>
-          <TransactionsPage />
-        </SessionProvider>
-      </I18nProvider>,
-    );
+    renderPage('zh-CN', me('analyst'));
     await screen.findAllByTestId('tx-row');
     const button = screen.getByRole('button', { name: '导出 CSV' });
     const url = new URL(button.getAttribute('data-href') ?? '', 'http://collector');
@@ -238,13 +225,7 @@ describe('TransactionsPage export', () => {
       format: 'csv',
     });
     cleanup();
-    render(
-      <I18nProvider lang="en">
-        <SessionProvider initial={me('viewer')}>
-          <TransactionsPage />
-        </SessionProvider>
-      </I18nProvider>,
-    );
+    renderPage('en', me('viewer'));
     await screen.findAllByTestId('tx-row');
     expect(screen.queryByTestId('export-tx')).toBeNull();
   });
