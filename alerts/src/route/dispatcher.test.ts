@@ -133,6 +133,44 @@ function alertmanagerSetup(
 }
 
 /**
+ * Receiver 'oncall' with an Alertmanager channel beside a chat webhook (`/slack`), routed with a
+ * 30 s group_wait; `beforeSend`: the dispatcher's write-ahead hook.
+ */
+function chatAndAlertmanagerSetup(
+  resolveTimeoutMinutes: number,
+  groupIntervalMs: number,
+  repeatIntervalMs: number,
+  beforeSend?: () => Promise<void>,
+) {
+  const log = createDeliveryLog();
+  const notifier = createNotifier(
+    { log, sleep: async () => undefined },
+    {
+      receivers: [
+        {
+          name: 'oncall',
+          locale: 'en',
+          channels: [
+            { type: 'alertmanager', url: rx.url, resolve_timeout_minutes: resolveTimeoutMinutes },
+            { type: 'webhook', url: `${rx.url}/slack` },
+          ],
+        },
+      ],
+    },
+  );
+  const d = createDispatcher(
+    { notifier, silences: createSilenceRegistry(), nflog: memNflog(), inhibitRules: [], beforeSend },
+    buildRoute({
+      receiver: 'oncall',
+      group_wait_ms: 30 * S,
+      group_interval_ms: groupIntervalMs,
+      repeat_interval_ms: repeatIntervalMs,
+    }),
+  );
+  return { d, log };
+}
+
+/**
  * A local receiver that answers every path but `holdPath`, whose responses (after the first
  * `answered` requests to it) are held in `held` until ended (a receiver timing out). Replaces `rx`.
  */
@@ -606,31 +644,7 @@ describe('dispatcher', () => {
     // on the webhook beside it.
     await rx.close();
     const held = await holdingReceiver('/api/v2/alerts');
-    const log = createDeliveryLog();
-    const notifier = createNotifier(
-      { log, sleep: async () => undefined },
-      {
-        receivers: [
-          {
-            name: 'oncall',
-            locale: 'en',
-            channels: [
-              { type: 'alertmanager', url: rx.url, resolve_timeout_minutes: 60 },
-              { type: 'webhook', url: `${rx.url}/slack` },
-            ],
-          },
-        ],
-      },
-    );
-    const d = createDispatcher(
-      { notifier, silences: createSilenceRegistry(), nflog: memNflog(), inhibitRules: [] },
-      buildRoute({
-        receiver: 'oncall',
-        group_wait_ms: 30 * S,
-        group_interval_ms: M,
-        repeat_interval_ms: 60 * M,
-      }),
-    );
+    const { d, log } = chatAndAlertmanagerSetup(60, M, 60 * M);
     const settled = (x: Promise<void>) => Promise.race([x, new Promise((r) => setTimeout(r, 30))]);
     const hooks = () =>
       rx.requests
@@ -741,37 +755,7 @@ describe('dispatcher', () => {
     // the chat channel took the page and left its Alertmanager send running, unlogged and uncut.
     await rx.close();
     const held = await holdingReceiver('/api/v2/alerts');
-    const log = createDeliveryLog();
-    const notifier = createNotifier(
-      { log, sleep: async () => undefined },
-      {
-        receivers: [
-          {
-            name: 'oncall',
-            locale: 'en',
-            channels: [
-              { type: 'alertmanager', url: rx.url, resolve_timeout_minutes: 60 },
-              { type: 'webhook', url: `${rx.url}/slack` },
-            ],
-          },
-        ],
-      },
-    );
-    const d = createDispatcher(
-      {
-        notifier,
-        silences: createSilenceRegistry(),
-        nflog: memNflog(),
-        inhibitRules: [],
-        beforeSend: async () => undefined,
-      },
-      buildRoute({
-        receiver: 'oncall',
-        group_wait_ms: 30 * S,
-        group_interval_ms: M,
-        repeat_interval_ms: 60 * M,
-      }),
-    );
+    const { d, log } = chatAndAlertmanagerSetup(60, M, 60 * M, async () => undefined);
     d.update(alert('p', { provider: 'adyen' }), 0);
     let settled = false;
     const t = d.tick(30 * S).then(() => (settled = true));
@@ -796,30 +780,7 @@ describe('dispatcher', () => {
     // up to ≈ 45 s behind an Alertmanager that hung.
     await rx.close();
     const held = await holdingReceiver('/api/v2/alerts', 1);
-    const notifier = createNotifier(
-      { log: createDeliveryLog(), sleep: async () => undefined },
-      {
-        receivers: [
-          {
-            name: 'oncall',
-            locale: 'en',
-            channels: [
-              { type: 'alertmanager', url: rx.url, resolve_timeout_minutes: 20 },
-              { type: 'webhook', url: `${rx.url}/slack` },
-            ],
-          },
-        ],
-      },
-    );
-    const d = createDispatcher(
-      { notifier, silences: createSilenceRegistry(), nflog: memNflog(), inhibitRules: [] },
-      buildRoute({
-        receiver: 'oncall',
-        group_wait_ms: 30 * S,
-        group_interval_ms: 5 * M,
-        repeat_interval_ms: 4 * 60 * M,
-      }),
-    );
+    const { d } = chatAndAlertmanagerSetup(20, 5 * M, 4 * 60 * M);
     const settled = (x: Promise<void>) => Promise.race([x, new Promise((r) => setTimeout(r, 30))]);
     const slack = () =>
       rx.requests
