@@ -1,15 +1,12 @@
 // Guards a page cut off by kill -9 (or an OOM) mid-send: the owed page is saved before the send starts, so the restart sends it once — and pages nobody when the outage ended while it was down.
 import { spawn } from 'node:child_process';
-import { createServer } from 'node:http';
-import type { ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { cp, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { eventStream } from '../detect/synthetic.js';
-import { OWED_T0, owedPageEngine } from './testing/owed-page-engine.js';
+import { OWED_T0, owedPageEngine, owedReceiver, runLive } from './testing/owed-page-engine.js';
 
 const MIN = 60_000;
 const here = fileURLToPath(new URL('.', import.meta.url));
@@ -33,52 +30,6 @@ clock.wall += 60_000;
 setInterval(() => undefined, 1_000);
 `;
 
-/** A receiver that holds every request while `hang` is true (one timing out), else answers 200. */
-async function receiver() {
-  const held: ServerResponse[] = [];
-  const bodies: string[] = [];
-  const state = { hang: true };
-  const server = createServer((req, res) => {
-    let body = '';
-    req.on('data', (c: Buffer) => (body += c.toString('utf8')));
-    req.on('end', () => {
-      bodies.push(body);
-      if (state.hang) held.push(res);
-      else res.end('ok');
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const close = () => {
-    held.splice(0).forEach((r) => r.destroy());
-    server.closeAllConnections();
-    return new Promise<void>((r) => server.close(() => r()));
-  };
-  /** What it got after the cut-off page: "status provider" each. */
-  const pages = () =>
-    bodies
-      .slice(1)
-      .map((x) => JSON.parse(x) as { status: string; alerts: { labels: { provider: string } }[] })
-      .map((x) => `${x.status} ${x.alerts.map((a) => a.labels.provider).join()}`);
-  return { url, held, bodies, state, close, pages };
-}
-
-/** Runs a started engine live for `minutes` of wall clock in 5 s steps, feeding `feed` as its time comes. */
-async function live(
-  clock: { wall: number },
-  e: ReturnType<typeof owedPageEngine>,
-  minutes: number,
-  feed: ReturnType<typeof after> = [],
-) {
-  const end = clock.wall + minutes * MIN;
-  while (clock.wall < end) {
-    const from = clock.wall;
-    clock.wall += 5_000;
-    e.onEvents(feed.filter((x) => x.ts > from && x.ts <= clock.wall));
-    await new Promise((r) => setTimeout(r, 15)); // a few ticks (tickMs 5) at this wall time
-  }
-}
-
 const restartAt = OWED_T0 + 51 * MIN; // 30 min after the page was cut off
 const after = (successRate: number) =>
   eventStream({
@@ -92,7 +43,7 @@ const after = (successRate: number) =>
 
 describe('engine killed with SIGKILL while a page is being sent', () => {
   it('sends the page once after the restart, and not at all for an outage over by then', async () => {
-    const rx = await receiver();
+    const rx = await owedReceiver();
     const dir = await mkdtemp(join(tmpdir(), 'paywatch-owed-'));
     try {
       const child = spawn(
@@ -121,12 +72,12 @@ describe('engine killed with SIGKILL while a page is being sent', () => {
       const clock = { wall: restartAt };
       const b = owedPageEngine(rx.url, dir, clock, 5);
       await b.start();
-      await live(clock, b, 3);
+      await runLive(clock, b, 3);
       await b.stop();
       expect(rx.pages()).toEqual(['firing stripe']);
       const c = owedPageEngine(rx.url, dir, clock, 5);
       await c.start();
-      await live(
+      await runLive(
         clock,
         c,
         1,
@@ -139,7 +90,7 @@ describe('engine killed with SIGKILL while a page is being sent', () => {
       const clock2 = { wall: restartAt };
       const d = owedPageEngine(rx.url, dir2, clock2, 5);
       await d.start();
-      await live(clock2, d, 3, after(0.92));
+      await runLive(clock2, d, 3, after(0.92));
       expect(d.list().map((x) => x.status)).toEqual(['resolved']);
       await d.stop();
       expect(rx.pages()).toEqual(['firing stripe']);

@@ -1,71 +1,18 @@
 // Guards a graceful stop while a receiver hangs: stop() ends within its deadline (it waited ≈ 45 s of retries), and the page it cut off goes out once after the restart, however long the downtime — never twice, and not for an alert that is over by its first judgement after the restart.
-import { createServer } from 'node:http';
-import type { ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createAlertEngine } from './engine.js';
-import { parseAlertsConfig } from '../config/load.js';
 import { eventStream } from '../detect/synthetic.js';
 import { createDeliveryLog } from '../notify/delivery-log.js';
-import { createNotifier, ABORTED_ERROR } from '../notify/notifier.js';
+import { ABORTED_ERROR } from '../notify/notifier.js';
 import { createMemoryAlertStateStore } from '../state/store.js';
+import { OWED_T0, owedEvents, owedPageEngineOn, owedReceiver, runLive } from './testing/owed-page-engine.js';
 
 const MIN = 60_000;
-const T0 = Date.UTC(2026, 2, 2, 8, 0);
-const events = eventStream({
-  from: T0,
-  minutes: 20,
-  perMinute: 40,
-  providers: ['stripe'],
-  successRate: (t) => (t >= T0 + 10 * MIN ? 0.05 : 0.92),
-  seed: 11,
-});
 
-/** A receiver that holds every request while `hang` is true (a receiver timing out), else answers 200. */
-async function receiver() {
-  const held: ServerResponse[] = [];
-  const bodies: string[] = [];
-  const state = { hang: true };
-  const server = createServer((req, res) => {
-    let body = '';
-    req.on('data', (c: Buffer) => (body += c.toString('utf8')));
-    req.on('end', () => {
-      bodies.push(body);
-      if (state.hang) held.push(res);
-      else res.end('ok');
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const close = () => {
-    held.splice(0).forEach((r) => r.destroy());
-    server.closeAllConnections();
-    return new Promise<void>((r) => server.close(() => r()));
-  };
-  return { url, held, bodies, state, close };
-}
-
-let rx: Awaited<ReturnType<typeof receiver>>;
+let rx: Awaited<ReturnType<typeof owedReceiver>>;
 afterEach(() => {
   vi.useRealTimers();
   return rx.close();
 });
-
-/** Runs a started engine live for `minutes` of wall clock in 5 s steps, feeding `feed`'s events as their time comes. */
-async function live(
-  clock: { wall: number },
-  e: { onEvents(ev: typeof events): void },
-  minutes: number,
-  feed = events,
-) {
-  const end = clock.wall + minutes * MIN;
-  while (clock.wall < end) {
-    const from = clock.wall;
-    clock.wall += 5_000;
-    e.onEvents(feed.filter((x) => x.ts > from && x.ts <= clock.wall));
-    await new Promise((r) => setTimeout(r, 15)); // a few ticks (tickMs 5) at this wall time
-  }
-}
 
 /**
  * Starts `make(tickMs)` on a faked interval, lets one tick send the page (past group_wait) and
@@ -73,14 +20,14 @@ async function live(
  * stop's own flush had to reach the receiver within stopTimeoutMs, 300 ms, which a loaded box
  * could outlast).
  */
-async function pageUnderWay<E extends { start(): Promise<void>; onEvents(ev: typeof events): void }>(
+async function pageUnderWay<E extends { start(): Promise<void>; onEvents(ev: typeof owedEvents): void }>(
   clock: { wall: number },
   make: (tickMs: number) => E,
 ): Promise<E> {
   vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
   const e = make(1000);
   await e.start();
-  e.onEvents(events);
+  e.onEvents(owedEvents);
   clock.wall += MIN; // past group_wait
   await vi.advanceTimersByTimeAsync(1000);
   for (let i = 0; i < 500 && rx.held.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
@@ -90,40 +37,16 @@ async function pageUnderWay<E extends { start(): Promise<void>; onEvents(ev: typ
 
 /** The engine of these tests over one state store; `rx` its receiver. */
 function setup() {
-  const cfg = parseAlertsConfig(`
-rules:
-  - name: provider_down
-    detector: { type: threshold, metric: success_rate, op: below, threshold: 0.5, window_minutes: 1, min_attempts: 5 }
-    group_by: [provider]
-    severity: page
-route: { receiver: pager }
-receivers: [{ name: pager, channels: [{ type: webhook, url: '${rx.url}/pager' }] }]
-`);
   const store = createMemoryAlertStateStore();
-  const clock = { wall: T0 + 20 * MIN };
+  const clock = { wall: OWED_T0 + 20 * MIN };
   const engine = (log = createDeliveryLog(), tickMs = 3_600_000) =>
-    createAlertEngine(
-      {
-        store,
-        deliveryLog: log,
-        notifier: createNotifier({ log, sleep: async () => undefined }, { receivers: cfg.receivers }),
-        now: () => clock.wall,
-      },
-      cfg,
-      { followWallClock: true, tickMs, stopTimeoutMs: 300 },
-    );
-  /** What the receiver got after the first (cut-off) page: "status provider" each. */
-  const pages = () =>
-    rx.bodies
-      .slice(1)
-      .map((x) => JSON.parse(x) as { status: string; alerts: { labels: { provider: string } }[] })
-      .map((x) => `${x.status} ${x.alerts.map((al) => al.labels.provider).join()}`);
-  return { clock, engine, pages };
+    owedPageEngineOn(rx.url, store, clock, tickMs, { log });
+  return { clock, engine, pages: rx.pages };
 }
 
 describe('engine stop with a receiver that hangs', () => {
   it('stops within stopTimeoutMs, and the page it cut off is sent once after the restart', async () => {
-    rx = await receiver();
+    rx = await owedReceiver();
     const { clock, engine, pages } = setup();
     const log = createDeliveryLog();
     const a = await pageUnderWay(clock, (tickMs) => engine(log, tickMs));
@@ -149,7 +72,7 @@ describe('engine stop with a receiver that hangs', () => {
     await again.stop();
     const b = engine(createDeliveryLog(), 5);
     await b.start();
-    await live(clock, b, 3, []);
+    await runLive(clock, b, 3, []);
     await b.stop();
     expect(pages()).toEqual(['firing stripe']);
     // And a further restart does not send it again.
@@ -163,7 +86,7 @@ describe('engine stop with a receiver that hangs', () => {
   it('does not page after the restart for an owed alert that is over by then', async () => {
     // The owed page went out group_wait after the start, before the engine had judged a minute:
     // FIRING for an outage that had ended while it was down, its RESOLVED 5 min later.
-    rx = await receiver();
+    rx = await owedReceiver();
     const { clock, engine, pages } = setup();
     const a = await pageUnderWay(clock, (tickMs) => engine(createDeliveryLog(), tickMs));
     await a.stop();
@@ -180,7 +103,7 @@ describe('engine stop with a receiver that hangs', () => {
     });
     const b = engine(createDeliveryLog(), 5);
     await b.start();
-    await live(clock, b, 3, recovered);
+    await runLive(clock, b, 3, recovered);
     expect(b.list().map((x) => x.status)).toEqual(['resolved']);
     await b.stop();
     expect(pages()).toEqual([]);
