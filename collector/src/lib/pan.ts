@@ -114,6 +114,9 @@ function brandLike(d: string): boolean {
   return (p2 === 36 || p2 === 38 || p2 === 39 || (p4 >= 3000 && p4 <= 3059)) && len >= 14;
 }
 
+/** The length of group `k` of a run (`at`: start and end offset of each group). */
+const groupLen = (at: number[], k: number) => at[2 * k + 1]! - at[2 * k]!;
+
 /**
  * Whether groups `from`..`to` of a run (`at`: start and end offset of each group) are grouped
  * like a card number as printed or typed: one group of 12–19 digits, or groups of four with a
@@ -125,7 +128,7 @@ function brandLike(d: string): boolean {
  * column), are a card number only when the digits start like one of their length (`brandLike`).
  */
 function cardLike(s: string, at: number[], from: number, to: number, digits: string): boolean {
-  const len = (k: number) => at[2 * k + 1]! - at[2 * k]!;
+  const len = (k: number) => groupLen(at, k);
   const n = to - from + 1;
   if (n === 1) return true; // the caller has checked 12–19 digits
   if (len(from) === 4) {
@@ -344,8 +347,6 @@ function maskRun(ascii: string, orig: string, at: number[], groups: number): str
   }
   return masked ? out + orig.slice(copied, at[2 * groups - 1]) : null;
 }
-
-const groupLen = (at: number[], k: number) => at[2 * k + 1]! - at[2 * k]!;
 
 // Offsets of the current run's groups (start, end, start, end…): reused, the masker is synchronous
 // (written by index, never emptied: `length = 0` would free and regrow its store on every run).
