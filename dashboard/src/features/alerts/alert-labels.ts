@@ -16,9 +16,9 @@ import type { Lang } from '../../i18n/index.js';
 // which the chat and email messages read too. Silences, URLs and the API keep the keys.
 
 export { POOLED, labelDimension } from '@paywatch/contracts';
-export type { ContributorKind } from '@paywatch/contracts';
 
-const locale = (lang: Lang): SummaryLocale => (lang === 'zh-CN' ? 'zh' : 'en');
+/** The contracts' locale (summaries, label names) of a UI language. */
+export const locale = (lang: Lang): SummaryLocale => (lang === 'zh-CN' ? 'zh' : 'en');
 
 /** A label's name for people: "Issuer country" / "发卡国家"; an unknown label as is. */
 export function labelName(lang: Lang, name: string): string {

@@ -1,7 +1,7 @@
 import { summaryText } from '@paywatch/contracts';
 import type { Alert } from '../../api/index.js';
 import { translate, type Lang } from '../../i18n/index.js';
-import { POOLED } from './alert-labels.js';
+import { POOLED, locale } from './alert-labels.js';
 
 /**
  * An alert's headline in the UI language: its `message` through the engine's own formatter
@@ -9,7 +9,7 @@ import { POOLED } from './alert-labels.js';
  * stored (alerts persisted before messages existed), else the rule name.
  */
 export function alertSummary(a: Pick<Alert, 'message' | 'summary' | 'rule'>, lang: Lang): string {
-  if (a.message) return summaryText(a.message, lang === 'zh-CN' ? 'zh' : 'en');
+  if (a.message) return summaryText(a.message, locale(lang));
   return a.summary ?? a.rule;
 }
 
