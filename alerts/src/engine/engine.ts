@@ -307,10 +307,6 @@ interface RuleRt {
 /** Size at which a rule's alert-id cache (`RuleRt.ids`) starts over. */
 const ID_CACHE_MAX = 4096;
 
-/**
- * A key telling slice label sets apart: the pairs in their order, each name and value preceded
- * by its length (no value can make two different label sets look alike).
- */
 /** The alerts a notification log's entries record as notified firing (not the stop's owed list). */
 function notifiedFiring(entries: Iterable<NotificationLogEntry>): Set<string> {
   const out = new Set<string>();
@@ -318,6 +314,10 @@ function notifiedFiring(entries: Iterable<NotificationLogEntry>): Set<string> {
   return out;
 }
 
+/**
+ * A key telling slice label sets apart: the pairs in their order, each name and value preceded
+ * by its length (no value can make two different label sets look alike).
+ */
 function sliceCacheKey(labels: Record<string, string>): string {
   let key = '';
   for (const k in labels) {
