@@ -20,3 +20,9 @@ export async function connectLive({
     auth: transactions ? {} : ({ transactions: false } satisfies LiveHandshakeAuth),
   });
 }
+
+/**
+ * `fetchMissed` of a socket with no transaction feed (a viewer's KPIs, the alert pages): nothing to
+ * backfill.
+ */
+export const noTransactions = (): Promise<never[]> => Promise.resolve([]);

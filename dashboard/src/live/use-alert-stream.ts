@@ -3,7 +3,7 @@ import { useEffect, useRef, useState } from 'react';
 import { notifyUnauthorized } from '../api/index.js';
 import { ALERT_REFRESH_COALESCE_MS, createCoalescer } from './alert-refresh.js';
 import { createLiveClient, type ConnectionState, type LiveHandlers } from './live-client.js';
-import { connectLive } from './connect.js';
+import { connectLive, noTransactions } from './connect.js';
 
 /**
  * What the alert pages take from the live socket: its state (which sets their fallback poll,
@@ -47,9 +47,6 @@ export function alertRefreshHandlers(
     stop: () => c.stop(),
   };
 }
-
-/** Nothing to backfill: the alert pages show no transaction feed. */
-const noTransactions = () => Promise.resolve([]);
 
 /**
  * Subscribes to the live socket's alert transitions while mounted (the alerts list, an alert's

@@ -2,7 +2,7 @@ import type { LiveKpis } from '@paywatch/contracts';
 import { useEffect, useState } from 'react';
 import { notifyUnauthorized, readApi } from '../api/index.js';
 import { mergeFeed, toLiveTransaction, type FeedRow } from './feed.js';
-import { connectLive } from './connect.js';
+import { connectLive, noTransactions } from './connect.js';
 import { createLiveClient, type ConnectionState } from './live-client.js';
 import { alertRefreshHandlers } from './use-alert-stream.js';
 
@@ -24,9 +24,6 @@ async function fetchMissed(from: number, to: number) {
   const res = await readApi.transactions({ from, to, limit: 200 });
   return res.items.map(toLiveTransaction);
 }
-
-/** Nothing to backfill: the caller may not read transactions (a viewer gets KPIs only). */
-const noTransactions = () => Promise.resolve([]);
 
 /**
  * Subscribes to the live stream while mounted. `transactions: false` (viewers) skips the feed's
