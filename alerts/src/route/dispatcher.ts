@@ -388,6 +388,19 @@ export function createDispatcher(deps: DispatcherDeps, route: Route): Dispatcher
     refreshing.set(g, p);
   }
 
+  /** Sets `patch` on the alert in every group that holds it; whether one did. */
+  function patchAlert(alertId: string, patch: Partial<NotifyAlert>): boolean {
+    let found = false;
+    for (const g of groups.values()) {
+      const a = g.alerts.get(alertId);
+      if (a) {
+        g.alerts.set(alertId, { ...a, ...patch });
+        found = true;
+      }
+    }
+    return found;
+  }
+
   /** Makes the pushes `refreshable` found due; whether one failed. */
   async function keepAlive(g: Group, now: number, due: Refresh[]): Promise<boolean> {
     let failed = false;
@@ -643,33 +656,10 @@ export function createDispatcher(deps: DispatcherDeps, route: Route): Dispatcher
         .then(() => Promise.all(refreshing.values()))
         .then(() => deps.notifier.idle?.());
     },
-    acknowledge(alertId, by) {
-      let found = false;
-      for (const g of groups.values()) {
-        const a = g.alerts.get(alertId);
-        if (a) {
-          g.alerts.set(alertId, { ...a, acknowledged_by: by });
-          found = true;
-        }
-      }
-      return found;
-    },
-    unacknowledge(alertId, at) {
-      let found = false;
-      for (const g of groups.values()) {
-        const a = g.alerts.get(alertId);
-        if (a) {
-          g.alerts.set(alertId, { ...a, acknowledged_by: null, unacknowledged_at: at });
-          found = true;
-        }
-      }
-      return found;
-    },
+    acknowledge: (alertId, by) => patchAlert(alertId, { acknowledged_by: by }),
+    unacknowledge: (alertId, at) => patchAlert(alertId, { acknowledged_by: null, unacknowledged_at: at }),
     setFlapping(alertId, flapping) {
-      for (const g of groups.values()) {
-        const a = g.alerts.get(alertId);
-        if (a) g.alerts.set(alertId, { ...a, flapping });
-      }
+      patchAlert(alertId, { flapping });
     },
     mute: (alert, now) => muteInfo(alert, now, firingAlerts()),
     groups: () =>
