@@ -1,19 +1,16 @@
 import { outcomeOf } from '@paywatch/contracts';
-import { useMemo } from 'react';
 import { useLocation } from '../../app/router.js';
 import { QueryView, StatusBadge, formatMinor, maskedCard } from '../../components/index.js';
-import { formatterFor, useI18n } from '../../i18n/index.js';
+import { useI18n } from '../../i18n/index.js';
 import { usePayment } from '../../queries/index.js';
-import { txZone } from './tx-query.js';
+import { useTxClock } from './use-tx-clock.js';
 
 /** One payment's timeline: every attempt and status change, failure code and reason, latency (masked). */
 export function PaymentPage({ params }: { params: Record<string, string> }) {
-  const { t, label, fmt: browserFmt, lang } = useI18n();
+  const { t, label } = useI18n();
   // On the clock of the list it was opened from (`tz`, a drill-down's chart zone), named under the
   // title: the list read 23:59 UTC and the timeline the same event as 00:59 (Berlin), unnamed.
-  const zone = txZone(useLocation().search);
-  const fmt = useMemo(() => (zone ? formatterFor(lang, zone) : browserFmt), [zone, lang, browserFmt]);
-  const zoneName = zone ?? Intl.DateTimeFormat().resolvedOptions().timeZone;
+  const { fmt, zoneName } = useTxClock(useLocation().search);
   const id = params.id ?? '';
   const q = usePayment(id);
   return (

@@ -5,23 +5,22 @@ import { navigate, useLocation } from '../../app/router.js';
 import { useSession } from '../../app/session.js';
 import { can } from '../auth/permissions.js';
 import { TxTable } from '../../components/index.js';
-import { dimensionValueLabel, formatterFor, useI18n } from '../../i18n/index.js';
+import { dimensionValueLabel, useI18n } from '../../i18n/index.js';
 import { toLiveTransaction } from '../../live/index.js';
 import { useNow } from '../../queries/index.js';
-import { parseTxQuery, txHref, txZone, withinOneDay } from './tx-query.js';
+import { parseTxQuery, txHref, withinOneDay } from './tx-query.js';
+import { useTxClock } from './use-tx-clock.js';
 
 const PAGE = 100;
 
 /** The filtered transaction list (drill-down target), newest first, paged by cursor. */
 export function TransactionsPage() {
-  const { t, fmt: browserFmt, lang } = useI18n();
+  const { t, lang } = useI18n();
   const loc = useLocation();
   // Times on the clock of the chart a drill-down came from (`tz`), else the browser's; the zone is
   // named beside the range. Without it, a UTC day drilled from the trends page read 01:00–01:00
   // (Berlin) and its rows showed times of day with no date and no zone.
-  const zone = txZone(loc.search);
-  const fmt = useMemo(() => (zone ? formatterFor(lang, zone) : browserFmt), [zone, lang, browserFmt]);
-  const zoneName = zone ?? Intl.DateTimeFormat().resolvedOptions().timeZone;
+  const { zone, zoneName, fmt } = useTxClock(loc.search);
   const now = useNow(60_000);
   const hasRange = loc.search.has('from') || loc.search.has('to');
   const search = loc.search.toString();
