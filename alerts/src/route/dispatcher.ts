@@ -652,7 +652,7 @@ export function createDispatcher(deps: DispatcherDeps, route: Route): Dispatcher
       // notification log that has every send in it. The refreshes and channel sends are read
       // once the flushes are done (a flush starts its refresh, and calls the notifier after its
       // write-ahead: read at the call, a stop left their Alertmanager sends going).
-      return Promise.all([...sending.values(), ...escalating.values(), ...refreshing.values()])
+      return Promise.all([...sending.values(), ...escalating.values()])
         .then(() => Promise.all(refreshing.values()))
         .then(() => deps.notifier.idle?.());
     },
