@@ -3,7 +3,7 @@ import { ApiError, alertsApi, silenceFor, type Alert } from '../../api/index.js'
 import { Link } from '../../app/router.js';
 import { useSession } from '../../app/session.js';
 import { useI18n } from '../../i18n/index.js';
-import { can } from '../auth/permissions.js';
+import { sessionCan } from '../auth/permissions.js';
 
 const DURATIONS = [
   { key: 'dur.1h', ms: 3_600_000 },
@@ -52,7 +52,7 @@ export function AlertActions({ alert, onChanged }: { alert: Alert; onChanged(): 
   const { session } = useSession();
   if (alert.state === 'resolved' || alert.state === 'inactive') return null;
   // Acknowledge/silence need the on-call role; others would only get a 403.
-  if (session.kind === 'signed-in' && !can(session.me, 'alerts.act')) return null;
+  if (!sessionCan(session, 'alerts.act')) return null;
   return (
     <div className="row">
       {alert.acknowledged ? (

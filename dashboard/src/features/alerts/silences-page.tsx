@@ -4,7 +4,7 @@ import { useSession } from '../../app/session.js';
 import { AlertEngineUnavailableError, alertsApi, matcherText, type Silence } from '../../api/index.js';
 import { useI18n } from '../../i18n/index.js';
 import { useSilences, type QueryState } from '../../queries/index.js';
-import { can } from '../auth/permissions.js';
+import { sessionCan } from '../auth/permissions.js';
 import { browserZone } from '../trends/trends-state.js';
 import { EngineDown, QueryPending } from './alert-list.js';
 
@@ -75,7 +75,7 @@ export function SilenceList({ q, view }: { q: QueryState<Silence[]>; view: Silen
   if (q.error instanceof AlertEngineUnavailableError) return <EngineDown />;
   if (!q.data) return <QueryPending error={q.error} />;
   // Expiring needs the on-call role (the collector answers 403 otherwise); an open collector allows it.
-  const mayExpire = session.kind !== 'signed-in' || can(session.me, 'alerts.act');
+  const mayExpire = sessionCan(session, 'alerts.act');
   const count = (s: Silence['state']) => q.data?.filter((x) => x.state === s).length ?? 0;
   const shown = silenceOrder(
     q.data.filter((s) =>

@@ -1,3 +1,5 @@
+import type { Session } from '../../app/session.js';
+
 /**
  * What each role may see in the dashboard, mirroring the collector's route table
  * (collector/src/auth/roles.ts): viewers see aggregates only, analysts also masked
@@ -41,6 +43,14 @@ export function can(caller: Caller | 'open', what: Capability): boolean {
   if (caller === 'open') return true;
   const role = effectiveRole(caller);
   return role !== null && ROLES.indexOf(role) >= ROLES.indexOf(NEEDS[what]);
+}
+
+/**
+ * Whether the page shows `what` to this session: a signed-in caller by its role; otherwise (an open
+ * collector, a session still being checked) nothing is hidden and the collector decides.
+ */
+export function sessionCan(session: Session, what: Capability): boolean {
+  return session.kind !== 'signed-in' || can(session.me, what);
 }
 
 /** The capability a dashboard path needs (unknown paths: viewer). */

@@ -1,7 +1,7 @@
 import { useEffect, useMemo, useState } from 'react';
 import { Link, navigate, useLocation } from '../../app/router.js';
 import { useSession } from '../../app/session.js';
-import { can } from '../auth/permissions.js';
+import { sessionCan } from '../auth/permissions.js';
 import { BarList } from '../../charts/bar-list.js';
 import { Heatmap } from '../../charts/heatmap.js';
 import { QueryView, TxTable } from '../../components/index.js';
@@ -42,7 +42,7 @@ export function LivePage() {
   const { t, label, fmt } = useI18n();
   const { session } = useSession();
   // The collector streams masked transactions to analysts and above only; viewers get KPIs.
-  const kpisOnly = session.kind === 'signed-in' && !can(session.me, 'transactions');
+  const kpisOnly = !sessionCan(session, 'transactions');
   const live = useLive({ transactions: !kpisOnly });
   // Panels refresh every 15 s (about 45 requests a minute with the heatmap).
   const now = useNow(15_000);

@@ -3,7 +3,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { API_BASE, rangeSearch, readApi } from '../../api/index.js';
 import { navigate, useLocation } from '../../app/router.js';
 import { useSession } from '../../app/session.js';
-import { can } from '../auth/permissions.js';
+import { sessionCan } from '../auth/permissions.js';
 import { TxTable } from '../../components/index.js';
 import { dimensionValueLabel, useI18n } from '../../i18n/index.js';
 import { toLiveTransaction } from '../../live/index.js';
@@ -77,7 +77,7 @@ export function TransactionsPage() {
   const { session } = useSession();
   // The list as a file: the read API's export of the same range and filters (masked events, newest
   // first, at most 100,000; audited), for the roles that may export.
-  const mayExport = session.kind !== 'signed-in' || can(session.me, 'export');
+  const mayExport = sessionCan(session, 'export');
   const exportHref = `${API_BASE}/export/transactions?${rangeSearch(params, { format: 'csv' })}`;
 
   const chips = DIMENSIONS.flatMap((d) => {

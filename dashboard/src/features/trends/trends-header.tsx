@@ -1,6 +1,6 @@
 import { useSession } from '../../app/session.js';
 import { joinSentences, useI18n, type Formatter } from '../../i18n/index.js';
-import { can } from '../auth/permissions.js';
+import { sessionCan } from '../auth/permissions.js';
 
 /**
  * The chart panel's header line: `range · bucket · zone`, then the notes as sentences joined the
@@ -26,7 +26,7 @@ export function TrendsRangeNote({
 }) {
   const { t, lang } = useI18n();
   const { session } = useSession();
-  const mayDrill = session.kind !== 'signed-in' || can(session.me, 'transactions');
+  const mayDrill = sessionCan(session, 'transactions');
   const hh = (m: number) => String(m).padStart(2, '0');
   const utcNote =
     utcStart !== null &&

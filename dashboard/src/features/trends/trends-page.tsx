@@ -3,7 +3,7 @@ import { lazy, Suspense, useEffect, useMemo, useState } from 'react';
 import { Link, navigate, useLocation } from '../../app/router.js';
 import { useSession } from '../../app/session.js';
 import { dimensionValueLabel, formatterFor, translate, useI18n, type I18n } from '../../i18n/index.js';
-import { can } from '../auth/permissions.js';
+import { sessionCan } from '../auth/permissions.js';
 import { useNow, useQuery } from '../../queries/index.js';
 import { readApi } from '../../api/index.js';
 import {
@@ -197,10 +197,10 @@ export function TrendsPage() {
   }, [data.data, state.metric, state.groupBy, state.compare, t, lang, cmpOffset]);
 
   const { session } = useSession();
-  const mayExport = session.kind !== 'signed-in' || can(session.me, 'export');
+  const mayExport = sessionCan(session, 'export');
   // Viewers see aggregates only: the transaction list a drill-down opens is refused to them (the
   // app sent them to the live screen instead), so they get no drill hint, links or chart clicks.
-  const mayDrill = session.kind !== 'signed-in' || can(session.me, 'transactions');
+  const mayDrill = sessionCan(session, 'transactions');
   const [showTable, setShowTable] = useState(false);
   // The custom range's inputs show the range in the URL: the one chosen (a custom URL, back and
   // forward), or the one in view when "Custom" is pressed. Kept from the page's first render, they
