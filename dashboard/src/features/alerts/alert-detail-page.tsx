@@ -1,3 +1,4 @@
+import { contributorKind } from '@paywatch/contracts';
 import { lazy, Suspense } from 'react';
 import { Link } from '../../app/router.js';
 import { useI18n } from '../../i18n/index.js';
@@ -5,7 +6,7 @@ import { alertPollMs, useAlertStream, useRefetchOn } from '../../live/index.js';
 import { useAlert, useAlertDeliveries, useQuery } from '../../queries/index.js';
 import { ApiError, readApi, type AlertDetail } from '../../api/index.js';
 import { autoBucket } from '../trends/trends-state.js';
-import { bandPoints, bandText, contributorKind, observedQueryFor, valueKind } from './alert-series.js';
+import { bandPoints, bandText, observedQueryFor, valueKind } from './alert-series.js';
 import { AlertSamples } from './alert-samples.js';
 import { AlertActions } from './alert-actions.js';
 import { alertSummary } from './alert-text.js';

@@ -15,8 +15,6 @@ import type { Lang } from '../../i18n/index.js';
 // (`failure_category=provider_error`, `bin=_pooled`). The names are contracts' (alert-labels.ts),
 // which the chat and email messages read too. Silences, URLs and the API keep the keys.
 
-export { POOLED, labelDimension } from '@paywatch/contracts';
-
 /** The contracts' locale (summaries, label names) of a UI language. */
 export const locale = (lang: Lang): SummaryLocale => (lang === 'zh-CN' ? 'zh' : 'en');
 

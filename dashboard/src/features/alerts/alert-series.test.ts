@@ -1,16 +1,9 @@
 // Guards how an alert's observed-vs-expected chart is drawn from the read API: metric from the detector's message (else the rule), labels as filters, band only where comparable, values in their unit.
-import type { Timeseries } from '@paywatch/contracts';
+import { contributorKind, type Timeseries } from '@paywatch/contracts';
 import { describe, expect, it } from 'vitest';
 import type { Alert } from '../../api/index.js';
 import { AlertSchema } from '../../api/alerts-api.js';
-import {
-  bandPoints,
-  bandText,
-  contributorKind,
-  observedQueryFor,
-  samplesHref,
-  valueKind,
-} from './alert-series.js';
+import { bandPoints, bandText, observedQueryFor, samplesHref, valueKind } from './alert-series.js';
 
 const alert = (rule: string, labels: Record<string, string>): Alert => ({
   id: 'a',

@@ -1,8 +1,14 @@
-import { isRateMetric, type Filters, type SeriesMetric, type Timeseries } from '@paywatch/contracts';
+import {
+  isRateMetric,
+  labelDimension,
+  POOLED,
+  type Filters,
+  type SeriesMetric,
+  type Timeseries,
+} from '@paywatch/contracts';
 import type { Alert } from '../../api/index.js';
 import type { BandPoint } from '../../charts/band-chart.js';
 import { txHref } from '../transactions/tx-query.js';
-import { POOLED, labelDimension } from './alert-labels.js';
 
 export type ObservedMetric = 'success_rate' | 'latency_p95' | 'attempts';
 
@@ -55,9 +61,6 @@ export function valueKind(a: Pick<Alert, 'rule' | 'message' | 'value'>): 'percen
     return isRateMetric(watched) ? 'percent' : watched.startsWith('latency') ? 'ms' : 'number';
   return a.value != null && Math.abs(a.value) <= 1 && a.rule.includes('rate') ? 'percent' : 'number';
 }
-
-/** The kind of an alert's contributor figures (contracts' `contributorKind`). */
-export { contributorKind } from '@paywatch/contracts';
 
 /**
  * An alert's slice labels as read-API filters (labels that are no dimension, and pooled values,

@@ -1,7 +1,7 @@
-import { summaryText } from '@paywatch/contracts';
+import { POOLED, summaryText } from '@paywatch/contracts';
 import type { Alert } from '../../api/index.js';
 import { translate, type Lang } from '../../i18n/index.js';
-import { POOLED, locale } from './alert-labels.js';
+import { locale } from './alert-labels.js';
 
 /**
  * An alert's headline in the UI language: its `message` through the engine's own formatter
