@@ -221,26 +221,21 @@ function stampActorBody(
  * The alerts API's POST bodies as its hosts read them, before the alerts router (`prefix` + its
  * paths), for the collector's mount and `paywatch alerts` alike: JSON up to 64 KiB (the router's
  * own reader is for hosts without a parser); an acknowledgement's `by` and a silence's
- * `created_by` are `actor` (the caller, never what the body claims); an acknowledgement that will
- * change nothing (`repeatedAck`) is handed to `onRepeatedAck` before the router answers it.
+ * `created_by` are `actor` (the caller, never what the body claims); the audit details of an
+ * acknowledgement (its reason, or `repeatedAck`'s when it will change nothing) and of its
+ * withdrawal (what was withdrawn) are handed to `onAuditDetails` before the router answers.
  */
 export function readAlertBodies(
   router: Router,
   prefix: string,
   engine: Pick<AlertsModule['engine'], 'get'>,
   actor: (req: Request, res: Response) => string,
-  onRepeatedAck: (res: Response, details: AuditDetails) => void,
-  /** Audit details of an acknowledgement (its reason) or of its withdrawal (what was withdrawn). */
-  onAckDetails?: (res: Response, details: AuditDetails) => void,
+  onAuditDetails: (res: Response, details: AuditDetails) => void,
 ): void {
   const body = createJsonBody(64 * 1024);
   router.post(`${prefix}/alerts/:id/ack`, body, stampActorBody('by', actor), (req, res, next) => {
-    const repeated = repeatedAck(engine, req.params.id);
-    if (repeated) onRepeatedAck(res, repeated);
-    else {
-      const details = ackDetails(req.body);
-      if (Object.keys(details).length) onAckDetails?.(res, details);
-    }
+    const details = repeatedAck(engine, req.params.id) ?? ackDetails(req.body);
+    if (Object.keys(details).length) onAuditDetails(res, details);
     next();
   });
   // No body: `by` is the caller; the audit entry names the acknowledgement withdrawn.
@@ -248,7 +243,7 @@ export function readAlertBodies(
     req.body = { by: actor(req, res) };
     const cur = typeof req.params.id === 'string' ? engine.get(req.params.id) : undefined;
     if (cur?.acknowledged_by)
-      onAckDetails?.(res, {
+      onAuditDetails(res, {
         acknowledged_by: cur.acknowledged_by,
         reason: cur.acknowledged_reason ?? null,
       });
@@ -265,17 +260,12 @@ function ackDetails(body: unknown): AuditDetails {
 }
 
 /**
- * Set by `paywatch alerts` on an acknowledgement with a reason and on a withdrawal: the audit
- * details (`onAckDetails`) as base64url JSON, for the collector that proxies it to audit them
- * (alerts.proxy.ts; the service has no audit log).
+ * Set by `paywatch alerts` on an acknowledgement with a reason or that changed nothing
+ * (`already_acknowledged`) and on a withdrawal: the audit details (`onAuditDetails`) as base64url
+ * JSON, for the collector that proxies it to audit them (alerts.proxy.ts; the service has no
+ * audit log).
  */
 export const AUDIT_DETAILS_HEADER = 'x-paywatch-audit-details';
-
-/**
- * Set by `paywatch alerts` on an acknowledgement that changed nothing (`already_acknowledged`),
- * for the collector that proxies it to audit truthfully (alerts.proxy.ts).
- */
-export const ACK_RESULT_HEADER = 'x-paywatch-ack-result';
 
 /**
  * The audit details of an acknowledgement that will change nothing, or null: the first
@@ -368,9 +358,6 @@ export function createAlertsInCollector(
     '/api/v1',
     module.engine,
     (_req, res) => actorOf(principalOf(res)).actor ?? 'anonymous',
-    (res, details) => {
-      res.locals.auditDetails = details;
-    },
     // The reason as the engine stores it: masked (the audit log masks card numbers, not e-mails).
     (res, details) => {
       const { reason } = details;

@@ -6,21 +6,8 @@ import { OverloadedError, UnsupportedMediaTypeError } from '../lib/errors.js';
 import { createJsonBody } from '../lib/json-body.js';
 import type { Logger } from '../lib/logger.js';
 import type { AuditDetails } from '../audit/types.js';
-import { ACK_RESULT_HEADER, ALERT_ROUTE_DOCS, AUDIT_DETAILS_HEADER } from './alerts.mount.js';
+import { ALERT_ROUTE_DOCS, AUDIT_DETAILS_HEADER } from './alerts.mount.js';
 import { ACTOR_HEADER } from './alerts.service.js';
-
-/** Who acknowledged the alert an answer shows, and when (nulls when the body does not say). */
-function standingAck(body: Buffer): { acknowledged_by: string | null; acknowledged_at: number | null } {
-  try {
-    const a = JSON.parse(body.toString('utf8')) as { acknowledged_by?: unknown; acknowledged_at?: unknown };
-    return {
-      acknowledged_by: typeof a.acknowledged_by === 'string' ? a.acknowledged_by : null,
-      acknowledged_at: typeof a.acknowledged_at === 'number' ? a.acknowledged_at : null,
-    };
-  } catch {
-    return { acknowledged_by: null, acknowledged_at: null };
-  }
-}
 
 /** The service's audit details (`AUDIT_DETAILS_HEADER`): scalar values only, else none. */
 function auditDetailsOf(header: string): AuditDetails {
@@ -72,11 +59,9 @@ export function createAlertsProxy(
     })
       .then(async (r) => {
         const body = Buffer.from(await r.arrayBuffer());
-        // An acknowledgement that changed nothing (the first stands): audited as such, by whom it stands.
-        if (r.headers.get(ACK_RESULT_HEADER) === 'already_acknowledged')
-          res.locals.auditDetails = { result: 'already_acknowledged', ...standingAck(body) };
-        // An acknowledgement with a reason: the reason is audited (the service has no audit log).
-        else if (r.headers.get(AUDIT_DETAILS_HEADER))
+        // An acknowledgement's reason, or that it changed nothing (the first stands, by whom), or
+        // what a withdrawal withdrew: audited here (the service has no audit log).
+        if (r.headers.get(AUDIT_DETAILS_HEADER))
           res.locals.auditDetails = auditDetailsOf(r.headers.get(AUDIT_DETAILS_HEADER) ?? '');
         res.status(r.status);
         const ct = r.headers.get('content-type');

@@ -10,7 +10,6 @@ import { feedOf } from '../store/feed.js';
 import { createStore } from '../store/index.js';
 import type { Store } from '../store/types.js';
 import {
-  ACK_RESULT_HEADER,
   AUDIT_DETAILS_HEADER,
   createAlertsInCollector,
   readAlertBodies,
@@ -166,9 +165,8 @@ export async function startAlertsService(
         const header = req.headers[ACTOR_HEADER];
         return typeof header === 'string' && header.length > 0 ? header.slice(0, 200) : 'anonymous';
       },
-      // Tells the proxying collector that the first acknowledgement stands, for its audit entry.
-      (res) => res.setHeader(ACK_RESULT_HEADER, 'already_acknowledged'),
-      // And an acknowledgement's reason, or what a withdrawal withdrew (any language: base64url).
+      // Tells the proxying collector an acknowledgement's reason, that the first one stands, or
+      // what a withdrawal withdrew, for its audit entry (any language: base64url).
       (res, details) =>
         res.setHeader(AUDIT_DETAILS_HEADER, Buffer.from(JSON.stringify(details)).toString('base64url')),
     );
