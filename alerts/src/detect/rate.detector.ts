@@ -17,7 +17,7 @@ import type { Evaluation, MinuteAggregate, SeriesDetector } from './types.js';
 import {
   MINUTE_MS,
   MinuteWindow,
-  NO_PAYMENTS,
+  notePayment,
   OUTCOME_SUCCESS,
   OUTCOME_TECHNICAL,
   details,
@@ -314,12 +314,7 @@ export function createRateDetector(spec: RateSpec): SeriesDetector {
         if (typeof id !== 'string' || !m || back < 0) continue;
         const c = num(code);
         lastSeen.set(id, (seq - back) * 4 + c);
-        if (m.payments === NO_PAYMENTS) {
-          m.payments = [];
-          m.payment_outcomes = [];
-        }
-        m.payments.push(id);
-        m.payment_outcomes.push(c);
+        notePayment(m, id, c);
       }
       // The lagged minutes share the counts of the window's minutes (aligned at the newest).
       laggedC.length = 0;

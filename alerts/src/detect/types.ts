@@ -67,6 +67,16 @@ export interface MinuteAggregate {
 export const NO_PAYMENTS = Object.freeze([]) as readonly string[] as string[];
 export const NO_OUTCOMES = Object.freeze([]) as readonly number[] as number[];
 
+/** Lists a payment's attempt on its minute (`MinuteAggregate.payments`), in arrival order. */
+export function notePayment(agg: MinuteAggregate, id: string, code: number): void {
+  if (agg.payments === NO_PAYMENTS) {
+    agg.payments = [];
+    agg.payment_outcomes = [];
+  }
+  agg.payments.push(id);
+  agg.payment_outcomes.push(code);
+}
+
 /** Codes of `MinuteAggregate.payment_outcomes`. */
 export const OUTCOME_SUCCESS = 0;
 export const OUTCOME_FAILED = 1;

@@ -3,7 +3,7 @@ import type { PaymentEvent } from '@paywatch/contracts';
 import {
   MAX_CONTRIB,
   MAX_SAMPLES,
-  NO_PAYMENTS,
+  notePayment,
   OUTCOME_FAILED,
   OUTCOME_SUCCESS,
   OUTCOME_TECHNICAL,
@@ -56,16 +56,6 @@ export function contribKeys(e: PaymentEvent): (string | null)[] {
     e.card?.issuer_country ? `issuer_country=${e.card.issuer_country}` : null,
     `provider=${e.provider}`,
   ];
-}
-
-/** Lists a payment's attempt on its minute (`MinuteAggregate.payments`), in arrival order. */
-function notePayment(agg: MinuteAggregate, id: string, code: number): void {
-  if (agg.payments === NO_PAYMENTS) {
-    agg.payments = [];
-    agg.payment_outcomes = [];
-  }
-  agg.payments.push(id);
-  agg.payment_outcomes.push(code);
 }
 
 /**
