@@ -65,7 +65,7 @@ export interface MinuteAggregate {
  * and frozen; `addEvent` gives a minute its own lists at its first entry.
  */
 export const NO_PAYMENTS = Object.freeze([]) as readonly string[] as string[];
-export const NO_OUTCOMES = Object.freeze([]) as readonly number[] as number[];
+const NO_OUTCOMES = Object.freeze([]) as readonly number[] as number[];
 
 /** Lists a payment's attempt on its minute (`MinuteAggregate.payments`), in arrival order. */
 export function notePayment(agg: MinuteAggregate, id: string, code: number): void {
